@@ -1,0 +1,27 @@
+import type { Argv } from 'yargs';
+import { ExitError } from './exit-error.js';
+
+/** Known errors from the libraries carry a stable `code`; anything else is a bug. */
+function isCodedError(error: unknown): error is Error & { code: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+}
+
+/** Runs the parser and maps every outcome to an exit code. Only main.ts exits. */
+export async function runCli(cli: Argv): Promise<number> {
+  try {
+    await cli.parseAsync();
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof ExitError) {
+      if (error.message) process.stderr.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    if (isCodedError(error)) {
+      process.stderr.write(`error ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write('veza-beta: unexpected error, this is a bug; please report it with the trace below.\n');
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,2 @@
+process.stderr.write('not built yet\n');
+process.exitCode = 1;

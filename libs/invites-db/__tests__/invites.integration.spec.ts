@@ -1,0 +1,189 @@
+import { sql } from 'drizzle-orm';
+import {
+  cleanupExpiredInvites,
+  claimInvitesForSend,
+  createInvites,
+  createUser,
+  formatCode,
+  inviteReport,
+  lookupInvite,
+  markInviteSent,
+  openDatabase,
+  redeemInvite,
+  reissueInviteCode,
+  releaseSendClaim,
+  revokeInvites,
+  sendStates,
+  setInviteExpiry,
+} from '../src/index.js';
+import type { Connection, CreateOutcome } from '../src/index.js';
+import { openTestDatabase, testBackends } from '../src/testing.js';
+
+function created(outcome: CreateOutcome | undefined) {
+  if (outcome?.status !== 'created') throw new Error(`expected created, got ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+describe.each(testBackends())('invites on $name', (backend) => {
+  let conn: Connection;
+  beforeAll(async () => {
+    conn = await openTestDatabase(backend, { maxConnections: 20 });
+  }, 120_000);
+  afterAll(() => conn?.close());
+
+  it('creates a batch where bad rows fail alone, and a rerun creates nothing twice', async () => {
+    const rows = [
+      { email: 'ana@example.org', cohort: 'creators-fr', role: 'creator' },
+      { email: 'not-an-email', cohort: 'creators-fr' },
+      { email: 'bob@example.org', cohort: 'bad<cohort>' },
+      { email: 'cleo@example.org', cohort: 'listeners', name: 'x'.repeat(201) },
+      { email: 'ANA@Example.org', cohort: 'creators-fr' },
+      { email: 'dan@example.org', cohort: 'listeners', sentBy: 'nobody@example.org' },
+      { email: 'eve@example.org', cohort: 'listeners', role: 'dj' },
+      { email: 'fay@example.org', cohort: 'listeners', name: 'Fay "Ø" <Fa>' },
+    ];
+    const first = await createInvites(conn.db, rows);
+    expect(first.map((o) => o.status)).toEqual(['created', 'failed', 'failed', 'failed', 'skipped', 'failed', 'failed', 'created']);
+    expect(first[1]).toMatchObject({ field: 'email' });
+    expect(first[2]).toMatchObject({ field: 'cohort' });
+    expect(first[3]).toMatchObject({ field: 'name' });
+    expect(first[4]).toMatchObject({ reason: 'same email as row 1 of this batch' });
+    expect(first[5]).toMatchObject({ field: 'sent_by' });
+    expect(first[6]).toMatchObject({ field: 'role' });
+    expect(created(first[0]).code).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/);
+
+    const again = await createInvites(conn.db, [{ email: 'Ana@EXAMPLE.org', cohort: 'creators-fr' }, { email: 'fay@example.org', cohort: 'x' }]);
+    expect(again.map((o) => o.status)).toEqual(['skipped', 'skipped']);
+    expect(again[0]).toMatchObject({ reason: 'this email already has an invite (not sent yet)', existingId: created(first[0]).id });
+  });
+
+  it('stores only the digest of a code, never the code', async () => {
+    const invite = created((await createInvites(conn.db, [{ email: 'digest@example.org', cohort: 'c' }]))[0]);
+    const dump = JSON.stringify(await conn.db.execute(sql`SELECT * FROM beta_invites`));
+    expect(dump).not.toContain(invite.code);
+    expect(dump).not.toContain(formatCode(invite.code));
+  });
+
+  it('resolves sent_by by user email or id, and keeps the invite when the user is deleted', async () => {
+    const userId = await createUser(conn.db, 'Ops@Veza.fr');
+    const outcomes = await createInvites(conn.db, [
+      { email: 'g1@example.org', cohort: 'c', sentBy: 'ops@veza.fr' },
+      { email: 'g2@example.org', cohort: 'c', sentBy: userId },
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['created', 'created']);
+    await conn.db.execute(sql`DELETE FROM users WHERE id = ${userId}::uuid`);
+    const result = await conn.db.execute(sql`SELECT count(*)::int AS n FROM beta_invites WHERE email IN ('g1@example.org','g2@example.org') AND sent_by IS NULL`);
+    expect(JSON.stringify(result)).toContain('"n":2');
+  });
+
+  it('looks up and redeems: valid, used, expired, revoked, unknown, malformed', async () => {
+    const [a, b, c] = (await createInvites(conn.db, [
+      { email: 'r1@example.org', cohort: 'r' },
+      { email: 'r2@example.org', cohort: 'r' },
+      { email: 'r3@example.org', cohort: 'r' },
+    ])).map(created);
+    expect((await lookupInvite(conn.db, formatCode(a!.code).toLowerCase())).state).toBe('valid');
+    const redeemed = await redeemInvite(conn.db, a!.code, '6f1c2b8e-2f43-4c1a-9a51-1d2e3f405162');
+    expect(redeemed).toMatchObject({ ok: true, invite: { email: 'r1@example.org', cohort: 'r' } });
+    expect(await redeemInvite(conn.db, a!.code)).toMatchObject({ ok: false, state: 'used' });
+
+    await setInviteExpiry(conn.db, b!.id, new Date(Date.now() - 1000));
+    expect(await redeemInvite(conn.db, b!.code)).toMatchObject({ ok: false, state: 'expired' });
+
+    await revokeInvites(conn.db, { code: c!.code });
+    expect(await redeemInvite(conn.db, c!.code)).toMatchObject({ ok: false, state: 'revoked' });
+
+    expect(await lookupInvite(conn.db, '0000-0000-0000-0000')).toEqual({ state: 'unknown' });
+    await expect(lookupInvite(conn.db, 'UUUU-0000-0000-0000')).rejects.toMatchObject({ code: 'INVITE_CODE_MALFORMED' });
+    await expect(redeemInvite(conn.db, c!.code, 'not-a-uuid')).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT' });
+  });
+
+  it('gives exactly one success to many concurrent redeems of one code', async () => {
+    const invite = created((await createInvites(conn.db, [{ email: 'race@example.org', cohort: 'race' }]))[0]);
+    const results = await Promise.all(Array.from({ length: 50 }, () => redeemInvite(conn.db, invite.code)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.state === 'used')).toHaveLength(49);
+  });
+
+  it('revokes by email (all live unused invites) and allows a new invite afterwards', async () => {
+    created((await createInvites(conn.db, [{ email: 'rev@example.org', cohort: 'r' }]))[0]);
+    const result = await revokeInvites(conn.db, { email: 'REV@example.org' });
+    expect(result.revoked).toHaveLength(1);
+    expect((await revokeInvites(conn.db, { email: 'rev@example.org' })).untouched).toEqual([{ id: result.revoked[0], reason: 'already revoked' }]);
+    expect((await createInvites(conn.db, [{ email: 'rev@example.org', cohort: 'r' }]))[0]?.status).toBe('created');
+    await expect(revokeInvites(conn.db, { email: 'bad email' })).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT' });
+  });
+
+  it('cleans up expired unused invites, with a dry run that changes nothing', async () => {
+    const [old, used] = (await createInvites(conn.db, [
+      { email: 'old1@example.org', cohort: 'expired-cohort' },
+      { email: 'old2@example.org', cohort: 'expired-cohort' },
+    ])).map(created);
+    await redeemInvite(conn.db, used!.code);
+    await setInviteExpiry(conn.db, old!.id, new Date(Date.now() - 60_000));
+    await setInviteExpiry(conn.db, used!.id, new Date(Date.now() - 60_000));
+    const dry = await cleanupExpiredInvites(conn.db, { dryRun: true });
+    expect(dry).toMatchObject({ dryRun: true, byCohort: expect.arrayContaining([{ cohort: 'expired-cohort', count: 1 }]) });
+    expect((await lookupInvite(conn.db, old!.code)).state).toBe('expired');
+    const real = await cleanupExpiredInvites(conn.db);
+    expect(real.count).toBe(dry.count);
+    expect((await lookupInvite(conn.db, old!.code)).state).toBe('unknown');
+    expect((await lookupInvite(conn.db, used!.code)).state).toBe('used');
+  });
+
+  it('claims for sending once, records sends and failures, and reissues lost codes', async () => {
+    const invites = (await createInvites(conn.db, [1, 2, 3].map((n) => ({ email: `send${n}@example.org`, cohort: 'send' })))).map(created);
+    const ids = invites.map((i) => i.id);
+    const [mine, theirs] = await Promise.all([claimInvitesForSend(conn.db, ids, 'w1', 10), claimInvitesForSend(conn.db, ids, 'w2', 10)]);
+    expect([...mine!, ...theirs!].sort()).toEqual([...ids].sort());
+    expect(await claimInvitesForSend(conn.db, ids, 'w3', 10)).toEqual([]);
+    await markInviteSent(conn.db, ids[0]!);
+    await releaseSendClaim(conn.db, ids[1]!, 'smtp 451 try later');
+    const states = await sendStates(conn.db, [...ids, '00000000-0000-0000-0000-000000000000']);
+    expect(states.map((s) => s.state)).toEqual(['sent', 'ready', 'claimed', 'missing']);
+    expect(states[1]).toMatchObject({ attempts: 1, lastError: 'smtp 451 try later' });
+
+    expect(await reissueInviteCode(conn.db, ids[0]!)).toBeNull();
+    const fresh = await reissueInviteCode(conn.db, ids[1]!);
+    expect(fresh?.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/);
+    expect((await lookupInvite(conn.db, invites[1]!.code)).state).toBe('unknown');
+    expect((await lookupInvite(conn.db, fresh!.code)).state).toBe('valid');
+  });
+
+  it('reports the funnel per cohort', async () => {
+    const [x, y, z] = (await createInvites(conn.db, [
+      { email: 'f1@example.org', cohort: 'funnel' },
+      { email: 'f2@example.org', cohort: 'funnel' },
+      { email: 'f3@example.org', cohort: 'funnel' },
+    ])).map(created);
+    await claimInvitesForSend(conn.db, [x!.id, y!.id], 'w', 5);
+    await markInviteSent(conn.db, x!.id);
+    await markInviteSent(conn.db, y!.id);
+    await redeemInvite(conn.db, x!.code);
+    await revokeInvites(conn.db, { code: z!.code });
+    const report = await inviteReport(conn.db);
+    expect(report.cohorts.find((c) => c.cohort === 'funnel')).toEqual({
+      cohort: 'funnel', invited: 3, sent: 2, redeemed: 1, expired: 0, revoked: 1, redemptionRate: 0.5,
+    });
+    expect(report.total.invited).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('bad connections', () => {
+  it('names an unreachable database without its password', async () => {
+    const error = await openDatabase({ databaseUrl: 'postgres://veza:hunter2@127.0.0.1:1/veza' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVITES_DB_UNREACHABLE' });
+    expect(String((error as Error).message)).toContain('postgres://veza:***@127.0.0.1:1/veza');
+    expect(String((error as Error).message)).not.toContain('hunter2');
+  });
+
+  it('says "not migrated" on an empty database', async () => {
+    const conn = await openDatabase({ dataDir: 'memory://' });
+    try {
+      await expect(lookupInvite(conn.db, '0000-0000-0000-0000')).rejects.toMatchObject({ code: 'INVITES_DB_NOT_MIGRATED' });
+      await expect(createInvites(conn.db, [{ email: 'a@example.org', cohort: 'c' }])).rejects.toMatchObject({ code: 'INVITES_DB_NOT_MIGRATED' });
+    } finally {
+      await conn.close();
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import fc from 'fast-check';
+import { CODE_ALPHABET, digestCode, formatCode, generateCode, normalizeCode, parseCode } from './code.js';
+
+const alphabetChar = fc.constantFrom(...CODE_ALPHABET.split(''));
+const canonicalCode = fc.array(alphabetChar, { minLength: 16, maxLength: 16 }).map((chars) => chars.join(''));
+
+describe('invite codes', () => {
+  it('generates 16 characters of the Crockford alphabet, different each time', () => {
+    const codes = Array.from({ length: 2000 }, generateCode);
+    for (const code of codes) expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/);
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it('uses every symbol of the alphabet (all 80 bits carry entropy)', () => {
+    const seen = new Set(Array.from({ length: 500 }, generateCode).join(''));
+    expect([...seen].sort().join('')).toBe(CODE_ALPHABET);
+  });
+
+  it('normalises case, hyphens, spaces and look-alike letters back to the same code', () => {
+    fc.assert(
+      fc.property(canonicalCode, fc.array(fc.constantFrom('-', ' ', '\t'), { maxLength: 6 }), fc.boolean(), (code, separators, lower) => {
+        let typed = formatCode(code);
+        for (const sep of separators) typed = typed.replace('-', sep);
+        if (lower) typed = typed.toLowerCase();
+        typed = typed.replace(/1/g, 'l').replace(/0/g, 'O');
+        expect(normalizeCode(typed)).toBe(code);
+        expect(digestCode(typed)).toBe(digestCode(code));
+      }),
+    );
+  });
+
+  it('refuses anything outside the alphabet, without echoing the input', () => {
+    fc.assert(
+      fc.property(canonicalCode, fc.integer({ min: 0, max: 15 }), fc.constantFrom('U', 'u', '!', 'é', '_', '*', '/'), (code, at, bad) => {
+        const input = code.slice(0, at) + bad + code.slice(at + 1);
+        const parsed = parseCode(input);
+        expect(parsed.ok).toBe(false);
+        if (!parsed.ok) expect(parsed.reason).not.toContain(code.slice(0, 4) + code.slice(4, 8));
+      }),
+    );
+  });
+
+  it('refuses the wrong length and overlong input', () => {
+    expect(parseCode('ABCD-EFGH-JKMN-PQR')).toEqual({ ok: false, reason: 'must be 16 characters, got 15' });
+    expect(parseCode('A'.repeat(65))).toEqual({ ok: false, reason: 'too long' });
+    expect(() => normalizeCode('')).toThrow(expect.objectContaining({ code: 'INVITE_CODE_MALFORMED' }));
+  });
+
+  it('is idempotent and digests are 64 hex characters', () => {
+    fc.assert(
+      fc.property(canonicalCode, (code) => {
+        expect(normalizeCode(normalizeCode(code))).toBe(code);
+        expect(digestCode(code)).toMatch(/^[0-9a-f]{64}$/);
+      }),
+    );
+  });
+});

@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { DatabaseUnreachableError, redactUrls } from './errors.js';
+import * as schema from './schema.js';
+
+/** A drizzle database; a transaction satisfies it too, so callers can compose work in one transaction. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** Plain SQL inside one transaction, for the migration runner (multi-statement files). */
+export interface RawTransaction {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  exec(text: string): Promise<void>;
+}
+
+export interface Connection {
+  readonly db: Database;
+  readonly kind: 'postgres' | 'pglite';
+  /** Where the data lives, safe to print: the URL without its password, or the data directory. */
+  readonly target: string;
+  rawTransaction<T>(work: (tx: RawTransaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL URL; absent → embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory (default `.veza/db` under the working directory); `memory://` for a throwaway one. */
+  dataDir?: string | undefined;
+  /** Per-statement time limit in milliseconds (postgres only; PGlite runs in-process). */
+  statementTimeoutMs?: number | undefined;
+  /** Pool size for postgres (default 10 connections). */
+  maxConnections?: number | undefined;
+}
+
+/** Reads the connection settings every app shares: DATABASE_URL, else VEZA_DATA_DIR/db. */
+export function openOptionsFromEnv(env: NodeJS.ProcessEnv): OpenOptions {
+  const databaseUrl = env['DATABASE_URL']?.trim() || undefined;
+  const dataDir = env['VEZA_DATA_DIR']?.trim() ? resolve(env['VEZA_DATA_DIR'].trim(), 'db') : undefined;
+  return { databaseUrl, dataDir };
+}
+
+export const DEFAULT_DATA_DIR = '.veza/db';
+
+/** Opens the database and checks that it answers; throws INVITES_DB_UNREACHABLE otherwise. */
+export async function openDatabase(options: OpenOptions = {}): Promise<Connection> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+}
+
+async function openPostgres(url: string, options: OpenOptions): Promise<Connection> {
+  const target = redactUrls(url);
+  let client: postgres.Sql;
+  try {
+    client = postgres(url, {
+      max: options.maxConnections ?? 10,
+      connect_timeout: 10,
+      onnotice: () => undefined,
+      connection: options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {},
+    });
+  } catch (error) {
+    throw new DatabaseUnreachableError(target, error);
+  }
+  try {
+    await client`select 1`;
+  } catch (error) {
+    await client.end({ timeout: 1 }).catch(() => undefined);
+    throw new DatabaseUnreachableError(target, error);
+  }
+  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: 'postgres',
+    target,
+    rawTransaction: (work) =>
+      client.begin((tx) =>
+        work({
+          query: async (text, params = []) => [...(await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[]))] as never[],
+          exec: async (text) => void (await tx.unsafe(text)),
+        }),
+      ) as Promise<Awaited<ReturnType<typeof work>>>,
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Connection> {
+  const inMemory = dataDir.startsWith('memory://');
+  const target = inMemory ? dataDir : resolve(dataDir);
+  let pg: PGlite;
+  try {
+    if (!inMemory) mkdirSync(target, { recursive: true });
+    pg = await PGlite.create(inMemory ? undefined : target);
+  } catch (error) {
+    throw new DatabaseUnreachableError(`embedded database ${target}`, error);
+  }
+  const db = drizzlePglite(pg, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: 'pglite',
+    target: inMemory ? 'embedded database (in memory)' : `embedded database ${target}`,
+    rawTransaction: (work) =>
+      pg.transaction((tx) =>
+        work({
+          query: async <T>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows,
+          exec: async (text) => void (await tx.exec(text)),
+        }),
+      ),
+    close: () => pg.close(),
+  };
+}

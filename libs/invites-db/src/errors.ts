@@ -1,0 +1,83 @@
+/**
+ * The errors of @veza/invites-db. Each has a stable `code`; the README lists
+ * every code with what it means and what to do. Messages never contain an
+ * invite code, a password or a full connection string.
+ */
+export class InvitesDbError extends Error {
+  override name = 'InvitesDbError';
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The database cannot be reached (refused, DNS, auth, timeout). */
+export class DatabaseUnreachableError extends InvitesDbError {
+  override name = 'DatabaseUnreachableError';
+  constructor(target: string, cause: unknown) {
+    super('INVITES_DB_UNREACHABLE', `cannot reach the database at ${target}: ${describeCause(cause)}`, { cause });
+  }
+}
+
+/** The beta_invites table is missing: run `veza-beta db migrate`. */
+export class DatabaseNotMigratedError extends InvitesDbError {
+  override name = 'DatabaseNotMigratedError';
+  constructor(target: string) {
+    super('INVITES_DB_NOT_MIGRATED', `the database at ${target} has no beta_invites table; run 'veza-beta db migrate' first`);
+  }
+}
+
+/** A migration file was changed after it had been applied. */
+export class MigrationEditedError extends InvitesDbError {
+  override name = 'MigrationEditedError';
+  constructor(readonly file: string) {
+    super(
+      'INVITES_MIGRATION_EDITED',
+      `migration ${file} was edited after it was applied (checksum differs); restore it and add a new migration file instead`,
+    );
+  }
+}
+
+/** A migration file failed; its transaction was rolled back. */
+export class MigrationFailedError extends InvitesDbError {
+  override name = 'MigrationFailedError';
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super('INVITES_MIGRATION_FAILED', `migration ${file} failed and was rolled back: ${describeCause(cause)}`, { cause });
+  }
+}
+
+/** An invite code that is not 16 Crockford base32 characters. */
+export class InviteCodeMalformedError extends InvitesDbError {
+  override name = 'InviteCodeMalformedError';
+  constructor(reason: string) {
+    super('INVITE_CODE_MALFORMED', `malformed invite code: ${reason}`);
+  }
+}
+
+/** An input value (email, cohort, name, option) that breaks a documented rule. */
+export class InvalidInputError extends InvitesDbError {
+  override name = 'InvalidInputError';
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super('INVITES_INVALID_INPUT', `${field}: ${reason}`);
+  }
+}
+
+/** The database's own message, without any connection string it may quote. */
+export function describeCause(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return redactUrls(message);
+}
+
+/** Hides the password of any URL in a text: postgres://user:secret@host → postgres://user:***@host. */
+export function redactUrls(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1***@');
+}

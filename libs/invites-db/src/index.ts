@@ -1,0 +1,31 @@
+export { CODE_ALPHABET, CODE_LENGTH, digestCode, formatCode, generateCode, normalizeCode, parseCode } from './code.js';
+export type { ParsedCode } from './code.js';
+export { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from './connect.js';
+export type { Connection, Database, OpenOptions, RawTransaction } from './connect.js';
+export {
+  DatabaseNotMigratedError,
+  DatabaseUnreachableError,
+  InvalidInputError,
+  InviteCodeMalformedError,
+  InvitesDbError,
+  MigrationEditedError,
+  MigrationFailedError,
+  redactUrls,
+} from './errors.js';
+export { DEFAULT_MIGRATIONS_DIR, migrationStatus, readMigrationFiles, runMigrations } from './migrate.js';
+export type { MigrationFile, MigrationResult, MigrationStatus } from './migrate.js';
+export { createInvites } from './queries/create-invites.js';
+export type { CreateOptions, CreateOutcome, NewInvite } from './queries/create-invites.js';
+export { claimInvitesForSend, clearUnknownClaims, markInviteSent, releaseSendClaim, sendStates } from './queries/dispatch-claims.js';
+export type { SendState } from './queries/dispatch-claims.js';
+export { cleanupExpiredInvites, deleteInvites, reissueInviteCode, revokeInvites, setInviteExpiry } from './queries/manage-invites.js';
+export type { CleanupResult, RevokeResult, RevokeTarget } from './queries/manage-invites.js';
+export { lookupInvite, redeemInvite } from './queries/redeem-invite.js';
+export type { InviteState, InviteSummary, LookupResult, RedeemResult } from './queries/redeem-invite.js';
+export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport } from './queries/report.js';
+export type { CohortFunnel, InviteReport } from './queries/report.js';
+export { assertMigrated } from './readiness.js';
+export { COHORT_PATTERN, LIMITS, ROLES, cohortProblem, emailProblem, isRole, nameProblem } from './rules.js';
+export type { Role } from './rules.js';
+export { betaInvites, migrationsTable, users } from './schema.js';
+export type { InviteRow } from './schema.js';

@@ -1,0 +1,206 @@
+import { sql } from 'drizzle-orm';
+import { digestCode, generateCode } from '../code.js';
+import type { Database } from '../connect.js';
+import { describeCause } from '../errors.js';
+import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
+import { cohortProblem, emailProblem, isRole, nameProblem } from '../rules.js';
+import type { Role } from '../rules.js';
+
+export interface NewInvite {
+  email: string;
+  cohort: string;
+  name?: string | null | undefined;
+  role?: Role | string | null | undefined;
+  /** The inviter: a users.id (UUID) or the email of an existing user. */
+  sentBy?: string | null | undefined;
+}
+
+export interface CreateOptions {
+  /** Days until the invite expires (default 30 days). */
+  ttlDays?: number;
+  /** Rows per INSERT statement (default 1,000 rows). */
+  chunkSize?: number;
+}
+
+export type CreateOutcome =
+  | { status: 'created'; index: number; id: string; email: string; cohort: string; name: string | null; code: string; expiresAt: Date }
+  | { status: 'skipped'; index: number; email: string; reason: string; existingId?: string; existingSentAt?: Date | null }
+  | { status: 'failed'; index: number; email: string; field: string; reason: string };
+
+interface Candidate {
+  index: number;
+  email: string;
+  cohort: string;
+  name: string | null;
+  role: Role | null;
+  sentBy: string | null;
+  code: string;
+  digest: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkRow(row: NewInvite): { field: string; reason: string } | null {
+  const email = row.email.trim();
+  const emailIssue = emailProblem(email);
+  if (emailIssue) return { field: 'email', reason: `email ${emailIssue}` };
+  const cohortIssue = cohortProblem(row.cohort.trim());
+  if (cohortIssue) return { field: 'cohort', reason: `cohort ${cohortIssue}` };
+  if (row.name) {
+    const nameIssue = nameProblem(row.name);
+    if (nameIssue) return { field: 'name', reason: `name ${nameIssue}` };
+  }
+  if (row.role && !isRole(row.role)) return { field: 'role', reason: `role must be creator or listener` };
+  return null;
+}
+
+/** Maps each sent_by value (UUID or email) to a users.id, for the values that match a user. */
+async function resolveSenders(db: Database, values: string[]): Promise<Map<string, string>> {
+  const resolved = new Map<string, string>();
+  if (values.length === 0) return resolved;
+  const rows = rowsOf<{ id: string; email: string }>(
+    await db.execute(sql`
+      SELECT id::text AS id, lower(email) AS email FROM users
+      WHERE id::text = ANY (SELECT jsonb_array_elements_text(${JSON.stringify(values.filter((v) => UUID.test(v)).map((v) => v.toLowerCase()))}::jsonb))
+         OR lower(email) = ANY (SELECT jsonb_array_elements_text(${JSON.stringify(values.map((v) => v.toLowerCase()))}::jsonb))`),
+  );
+  for (const value of values) {
+    const key = value.toLowerCase();
+    const match = rows.find((row) => row.id === key || row.email === key);
+    if (match) resolved.set(value, match.id);
+  }
+  return resolved;
+}
+
+async function insertChunk(db: Database, chunk: Candidate[], ttlDays: number) {
+  const payload = JSON.stringify(
+    chunk.map((c) => ({ d: c.digest, e: c.email, c: c.cohort, n: c.name, r: c.role, s: c.sentBy })),
+  );
+  return rowsOf<{ id: string; code_digest: string; expires_at: unknown }>(
+    await db.execute(sql`
+      INSERT INTO beta_invites (code_digest, email, cohort, name, role, sent_by, expires_at)
+      SELECT r.d, r.e, r.c, r.n, r.r, r.s, now() + make_interval(days => ${ttlDays}::int)
+      FROM jsonb_to_recordset(${payload}::jsonb) AS r(d text, e text, c text, n text, r text, s uuid)
+      ON CONFLICT (lower(email)) WHERE revoked_at IS NULL DO NOTHING
+      RETURNING id::text AS id, code_digest, expires_at`),
+  );
+}
+
+async function existingInvites(db: Database, emails: string[]) {
+  const rows = rowsOf<{ id: string; email: string; sent_at: unknown; used_at: unknown; expires_at: unknown }>(
+    await db.execute(sql`
+      SELECT id::text AS id, lower(email) AS email, sent_at, used_at, expires_at FROM beta_invites
+      WHERE revoked_at IS NULL AND lower(email) = ANY (SELECT jsonb_array_elements_text(${JSON.stringify(emails.map((e) => e.toLowerCase()))}::jsonb))`),
+  );
+  return new Map(rows.map((row) => [row.email, row]));
+}
+
+function existingReason(row: { used_at: unknown; expires_at: unknown; sent_at: unknown }): string {
+  if (row.used_at) return 'this email already redeemed an invite';
+  if ((toDate(row.expires_at)?.getTime() ?? 0) <= Date.now()) return 'this email has an expired invite; run cleanup or revoke it to invite again';
+  return row.sent_at ? 'this email already has an invite (sent)' : 'this email already has an invite (not sent yet)';
+}
+
+/**
+ * Creates one invite per row, in chunks of one INSERT each. One bad row never
+ * poisons the others: rows that break a rule fail with a reason before the
+ * database; a chunk the database refuses is retried row by row. An email that
+ * already has a live invite (case-insensitive) is skipped, so running the same
+ * cohort twice creates nothing the second time. Outcomes come back in input order.
+ */
+export async function createInvites(db: Database, rows: NewInvite[], options: CreateOptions = {}): Promise<CreateOutcome[]> {
+  const ttlDays = options.ttlDays ?? 30;
+  const chunkSize = options.chunkSize ?? 1000;
+  const outcomes: CreateOutcome[] = new Array(rows.length);
+  const firstIndexByEmail = new Map<string, number>();
+  const pending: Candidate[] = [];
+
+  const senderValues = [...new Set(rows.map((row) => row.sentBy?.trim()).filter((v): v is string => Boolean(v)))];
+  const senders = await withDbErrors(() => resolveSenders(db, senderValues));
+
+  rows.forEach((row, index) => {
+    const email = row.email.trim();
+    const problem = checkRow(row);
+    if (problem) {
+      outcomes[index] = { status: 'failed', index, email, ...problem };
+      return;
+    }
+    const key = email.toLowerCase();
+    const first = firstIndexByEmail.get(key);
+    if (first !== undefined) {
+      outcomes[index] = { status: 'skipped', index, email, reason: `same email as row ${first + 1} of this batch` };
+      return;
+    }
+    firstIndexByEmail.set(key, index);
+    const sentByValue = row.sentBy?.trim() || null;
+    const sentBy = sentByValue ? senders.get(sentByValue) : null;
+    if (sentByValue && !sentBy) {
+      outcomes[index] = { status: 'failed', index, email, field: 'sent_by', reason: 'sent_by matches no user (give a users.id or the email of an existing user)' };
+      return;
+    }
+    const code = generateCode();
+    pending.push({
+      index,
+      email,
+      cohort: row.cohort.trim(),
+      name: row.name?.trim() || null,
+      role: (row.role as Role | null | undefined) || null,
+      sentBy: sentBy ?? null,
+      code,
+      digest: digestCode(code),
+    });
+  });
+
+  for (let start = 0; start < pending.length; start += chunkSize) {
+    const chunk = pending.slice(start, start + chunkSize);
+    let inserted: Awaited<ReturnType<typeof insertChunk>>;
+    try {
+      inserted = await withDbErrors(() => insertChunk(db, chunk, ttlDays));
+    } catch (error) {
+      if ((error as { code?: string }).code?.startsWith('INVITES_DB_')) throw error;
+      inserted = [];
+      for (const candidate of chunk) {
+        try {
+          inserted.push(...(await withDbErrors(() => insertChunk(db, [candidate], ttlDays))));
+        } catch (rowError) {
+          if ((rowError as { code?: string }).code?.startsWith('INVITES_DB_')) throw rowError;
+          outcomes[candidate.index] = { status: 'failed', index: candidate.index, email: candidate.email, field: 'row', reason: `database refused the row: ${describeCause(rowError)}` };
+        }
+      }
+    }
+    const byDigest = new Map(inserted.map((row) => [row.code_digest, row]));
+    const conflicts: Candidate[] = [];
+    for (const candidate of chunk) {
+      if (outcomes[candidate.index]) continue;
+      const row = byDigest.get(candidate.digest);
+      if (row) {
+        outcomes[candidate.index] = {
+          status: 'created',
+          index: candidate.index,
+          id: row.id,
+          email: candidate.email,
+          cohort: candidate.cohort,
+          name: candidate.name,
+          code: candidate.code,
+          expiresAt: toDate(row.expires_at) as Date,
+        };
+      } else {
+        conflicts.push(candidate);
+      }
+    }
+    if (conflicts.length > 0) {
+      const existing = await withDbErrors(() => existingInvites(db, conflicts.map((c) => c.email)));
+      for (const candidate of conflicts) {
+        const row = existing.get(candidate.email.toLowerCase());
+        outcomes[candidate.index] = {
+          status: 'skipped',
+          index: candidate.index,
+          email: candidate.email,
+          reason: row ? existingReason(row) : 'this email already has an invite',
+          ...(row ? { existingId: row.id, existingSentAt: toDate(row.sent_at) } : {}),
+        };
+      }
+    }
+  }
+  return outcomes;
+}

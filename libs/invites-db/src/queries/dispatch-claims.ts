@@ -1,0 +1,105 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../connect.js';
+import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
+
+/** Where one invite stands for the dispatcher. */
+export interface SendState {
+  id: string;
+  state: 'sent' | 'claimed' | 'ready' | 'revoked' | 'used' | 'missing';
+  sentAt: Date | null;
+  claimedAt: Date | null;
+  claimedBy: string | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+function idsParam(ids: string[]) {
+  return sql`(SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
+}
+
+/** The send state of each id, in input order ('missing' when no such invite). */
+export async function sendStates(db: Database, ids: string[]): Promise<SendState[]> {
+  if (ids.length === 0) return [];
+  const rows = rowsOf<Record<string, unknown>>(
+    await withDbErrors(() =>
+      db.execute(sql`
+        SELECT id::text AS id, sent_at, send_claimed_at, send_claimed_by, send_attempts, last_send_error, used_at, revoked_at
+        FROM beta_invites WHERE id::text = ANY ${idsParam(ids)}`),
+    ),
+  );
+  const byId = new Map(rows.map((row) => [row['id'] as string, row]));
+  return ids.map((id) => {
+    const row = byId.get(id);
+    if (!row) return { id, state: 'missing', sentAt: null, claimedAt: null, claimedBy: null, attempts: 0, lastError: null };
+    const sentAt = toDate(row['sent_at']);
+    const claimedAt = toDate(row['send_claimed_at']);
+    const state = sentAt ? 'sent' : row['revoked_at'] ? 'revoked' : row['used_at'] ? 'used' : claimedAt ? 'claimed' : 'ready';
+    return {
+      id,
+      state,
+      sentAt,
+      claimedAt,
+      claimedBy: (row['send_claimed_by'] as string | null) ?? null,
+      attempts: Number(row['send_attempts'] ?? 0),
+      lastError: (row['last_send_error'] as string | null) ?? null,
+    };
+  });
+}
+
+/**
+ * Claims up to `limit` of the given invites for sending, skipping rows another
+ * dispatcher holds or has claimed (FOR UPDATE SKIP LOCKED). A claim is committed
+ * before the send, so a crash leaves a visible "outcome unknown" claim behind
+ * instead of a silent resend. Returns the claimed ids.
+ */
+export async function claimInvitesForSend(db: Database, ids: string[], worker: string, limit: number): Promise<string[]> {
+  if (ids.length === 0 || limit <= 0) return [];
+  const rows = rowsOf<{ id: string }>(
+    await withDbErrors(() =>
+      db.execute(sql`
+        UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = ${worker}
+        WHERE id IN (
+          SELECT id FROM beta_invites
+          WHERE id::text = ANY ${idsParam(ids)}
+            AND sent_at IS NULL AND send_claimed_at IS NULL AND revoked_at IS NULL AND used_at IS NULL
+          ORDER BY created_at, id
+          LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED)
+        RETURNING id::text AS id`),
+    ),
+  );
+  return rows.map((row) => row.id);
+}
+
+/** The transport accepted the email: records sent_at. */
+export async function markInviteSent(db: Database, id: string): Promise<void> {
+  await withDbErrors(() =>
+    db.execute(sql`
+      UPDATE beta_invites SET sent_at = now(), send_attempts = send_attempts + 1, last_send_error = NULL
+      WHERE id = ${id}::uuid AND sent_at IS NULL`),
+  );
+}
+
+/** The send failed: releases the claim so a later run retries, and keeps the reason. */
+export async function releaseSendClaim(db: Database, id: string, error: string): Promise<void> {
+  await withDbErrors(() =>
+    db.execute(sql`
+      UPDATE beta_invites SET send_claimed_at = NULL, send_claimed_by = NULL,
+        send_attempts = send_attempts + 1, last_send_error = ${error.slice(0, 1000)}
+      WHERE id = ${id}::uuid AND sent_at IS NULL`),
+  );
+}
+
+/** Clears claims whose outcome is unknown (after a crash), so they are sent again. Explicit operator choice. */
+export async function clearUnknownClaims(db: Database, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = rowsOf<{ id: string }>(
+    await withDbErrors(() =>
+      db.execute(sql`
+        UPDATE beta_invites SET send_claimed_at = NULL, send_claimed_by = NULL
+        WHERE id::text = ANY ${idsParam(ids)} AND sent_at IS NULL AND send_claimed_at IS NOT NULL
+        RETURNING id::text AS id`),
+    ),
+  );
+  return rows.length;
+}

@@ -1,0 +1,112 @@
+import { and, eq, isNull, lte, sql } from 'drizzle-orm';
+import { digestCode, generateCode, normalizeCode } from '../code.js';
+import type { Database } from '../connect.js';
+import { rowsOf, withDbErrors } from '../db-errors.js';
+import { InvalidInputError } from '../errors.js';
+import { emailProblem } from '../rules.js';
+import { betaInvites } from '../schema.js';
+
+export type RevokeTarget = { code: string } | { email: string };
+
+export interface RevokeResult {
+  /** ids of the invites revoked now */
+  revoked: string[];
+  /** invites that matched but could not be revoked, and why */
+  untouched: { id: string; reason: 'already revoked' | 'already used' }[];
+}
+
+/** Revokes an unused invite by its code, or every live unused invite of an email (case-insensitive). */
+export async function revokeInvites(db: Database, target: RevokeTarget): Promise<RevokeResult> {
+  let match;
+  if ('code' in target) {
+    match = eq(betaInvites.codeDigest, digestCode(normalizeCode(target.code)));
+  } else {
+    const problem = emailProblem(target.email.trim());
+    if (problem) throw new InvalidInputError('email', `email ${problem}`);
+    match = eq(sql`lower(${betaInvites.email})`, target.email.trim().toLowerCase());
+  }
+  return withDbErrors(async () => {
+    const revoked = await db
+      .update(betaInvites)
+      .set({ revokedAt: sql`now()` })
+      .where(and(match, isNull(betaInvites.usedAt), isNull(betaInvites.revokedAt)))
+      .returning({ id: betaInvites.id });
+    const revokedIds = new Set(revoked.map((r) => r.id));
+    const others = await db
+      .select({ id: betaInvites.id, usedAt: betaInvites.usedAt, revokedAt: betaInvites.revokedAt })
+      .from(betaInvites)
+      .where(match);
+    return {
+      revoked: [...revokedIds],
+      untouched: others
+        .filter((row) => !revokedIds.has(row.id))
+        .map((row) => ({ id: row.id, reason: row.usedAt ? ('already used' as const) : ('already revoked' as const) })),
+    };
+  });
+}
+
+export interface CleanupResult {
+  dryRun: boolean;
+  /** invites deleted (or that would be) */
+  count: number;
+  byCohort: { cohort: string; count: number }[];
+}
+
+/** Deletes expired, unused invites (revoked or not). With dryRun, only reports what it would delete. */
+export async function cleanupExpiredInvites(db: Database, options: { dryRun?: boolean; now?: Date } = {}): Promise<CleanupResult> {
+  const dryRun = options.dryRun ?? false;
+  const expired = and(isNull(betaInvites.usedAt), lte(betaInvites.expiresAt, options.now ?? sql`now()`));
+  return withDbErrors(() =>
+    db.transaction(async (tx) => {
+      const byCohort = await tx
+        .select({ cohort: betaInvites.cohort, count: sql<number>`count(*)::int` })
+        .from(betaInvites)
+        .where(expired)
+        .groupBy(betaInvites.cohort)
+        .orderBy(betaInvites.cohort);
+      if (!dryRun) await tx.delete(betaInvites).where(expired);
+      return { dryRun, count: byCohort.reduce((sum, row) => sum + Number(row.count), 0), byCohort: byCohort.map((r) => ({ cohort: r.cohort, count: Number(r.count) })) };
+    }),
+  );
+}
+
+/**
+ * Gives an unsent, unclaimed, live invite a new code (the old one stops
+ * working). For an operator whose rendered email was lost before it was sent.
+ * Returns null when the invite is not in that state.
+ */
+export async function reissueInviteCode(db: Database, id: string): Promise<{ code: string; expiresAt: Date } | null> {
+  const code = generateCode();
+  const [row] = await withDbErrors(() =>
+    db
+      .update(betaInvites)
+      .set({ codeDigest: digestCode(code) })
+      .where(
+        and(
+          eq(betaInvites.id, id),
+          isNull(betaInvites.sentAt),
+          isNull(betaInvites.sendClaimedAt),
+          isNull(betaInvites.usedAt),
+          isNull(betaInvites.revokedAt),
+        ),
+      )
+      .returning({ expiresAt: betaInvites.expiresAt }),
+  );
+  return row ? { code, expiresAt: row.expiresAt } : null;
+}
+
+/** Moves an invite's expiry (preflight uses it to make an expired test code; tests too). */
+export async function setInviteExpiry(db: Database, id: string, expiresAt: Date): Promise<void> {
+  await withDbErrors(() => db.update(betaInvites).set({ expiresAt }).where(eq(betaInvites.id, id)));
+}
+
+/** Deletes invites by id (preflight removes the test invites it made). */
+export async function deleteInvites(db: Database, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = rowsOf<{ id: string }>(
+    await withDbErrors(() =>
+      db.execute(sql`DELETE FROM beta_invites WHERE id::text = ANY (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)) RETURNING id`),
+    ),
+  );
+  return rows.length;
+}

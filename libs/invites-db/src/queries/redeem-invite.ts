@@ -1,0 +1,82 @@
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { digestCode, normalizeCode } from '../code.js';
+import type { Database } from '../connect.js';
+import { withDbErrors } from '../db-errors.js';
+import { InvalidInputError } from '../errors.js';
+import { betaInvites } from '../schema.js';
+
+export type InviteState = 'valid' | 'unknown' | 'used' | 'expired' | 'revoked';
+
+/** What the signup path may know about an invite: never the code or its digest. */
+export interface InviteSummary {
+  id: string;
+  email: string;
+  cohort: string;
+  name: string | null;
+  role: string | null;
+  expiresAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export type LookupResult = { state: 'unknown' } | { state: Exclude<InviteState, 'unknown'>; invite: InviteSummary };
+
+export type RedeemResult = { ok: true; invite: InviteSummary } | ({ ok: false } & LookupResult);
+
+const summaryColumns = {
+  id: betaInvites.id,
+  email: betaInvites.email,
+  cohort: betaInvites.cohort,
+  name: betaInvites.name,
+  role: betaInvites.role,
+  expiresAt: betaInvites.expiresAt,
+  usedAt: betaInvites.usedAt,
+  revokedAt: betaInvites.revokedAt,
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function stateOf(invite: InviteSummary, now: Date): Exclude<InviteState, 'unknown'> {
+  if (invite.revokedAt) return 'revoked';
+  if (invite.usedAt) return 'used';
+  if (invite.expiresAt.getTime() <= now.getTime()) return 'expired';
+  return 'valid';
+}
+
+/**
+ * The state of a code without consuming it. Throws INVITE_CODE_MALFORMED when
+ * the input cannot be a code. Revoked wins over used, used over expired.
+ */
+export async function lookupInvite(db: Database, codeInput: string): Promise<LookupResult> {
+  const digest = digestCode(normalizeCode(codeInput));
+  const [invite] = await withDbErrors(() =>
+    db.select(summaryColumns).from(betaInvites).where(eq(betaInvites.codeDigest, digest)).limit(1),
+  );
+  if (!invite) return { state: 'unknown' };
+  return { state: stateOf(invite, new Date()), invite };
+}
+
+/**
+ * Consumes a code once, in one atomic statement: of any number of concurrent
+ * redeems of one code, exactly one gets `ok: true`. The others learn why not.
+ */
+export async function redeemInvite(db: Database, codeInput: string, userId?: string | null): Promise<RedeemResult> {
+  if (userId != null && !UUID.test(userId)) throw new InvalidInputError('userId', 'must be a UUID');
+  const digest = digestCode(normalizeCode(codeInput));
+  const [redeemed] = await withDbErrors(() =>
+    db
+      .update(betaInvites)
+      .set({ usedAt: sql`now()`, usedBy: userId ?? null })
+      .where(
+        and(
+          eq(betaInvites.codeDigest, digest),
+          isNull(betaInvites.usedAt),
+          isNull(betaInvites.revokedAt),
+          gt(betaInvites.expiresAt, sql`now()`),
+        ),
+      )
+      .returning(summaryColumns),
+  );
+  if (redeemed) return { ok: true, invite: redeemed };
+  return { ok: false, ...(await lookupInvite(db, codeInput)) };
+}

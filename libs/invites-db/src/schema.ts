@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * The drizzle view of migrations/990_beta_invites.sql. The SQL file is the
+ * source of truth; a test migrates a real database and compares it with these
+ * definitions so that the two never drift.
+ */
+
+/** The minimal users table a standalone database needs for the sent_by key (Veza's own has more columns). */
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const betaInvites = pgTable(
+  'beta_invites',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    codeDigest: text('code_digest').notNull(),
+    email: text('email').notNull(),
+    cohort: text('cohort').notNull(),
+    name: text('name'),
+    role: text('role'),
+    sentBy: uuid('sent_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true })
+      .notNull()
+      .default(sql`(now() + '30 days'::interval)`),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    usedBy: uuid('used_by'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    sendClaimedAt: timestamp('send_claimed_at', { withTimezone: true }),
+    sendClaimedBy: text('send_claimed_by'),
+    sendAttempts: integer('send_attempts').notNull().default(0),
+    lastSendError: text('last_send_error'),
+  },
+  (t) => [
+    uniqueIndex('beta_invites_code_digest_key').on(t.codeDigest),
+    index('beta_invites_cohort_idx').on(t.cohort),
+    index('beta_invites_expires_unused_idx').on(t.expiresAt).where(sql`used_at IS NULL`),
+    uniqueIndex('beta_invites_open_email_key').on(sql`lower(email)`).where(sql`revoked_at IS NULL`),
+    check('beta_invites_code_digest_check', sql`code_digest ~ '^[0-9a-f]{64}$'`),
+    check('beta_invites_email_check', sql`char_length(email) BETWEEN 3 AND 254`),
+    check('beta_invites_cohort_check', sql`char_length(cohort) BETWEEN 1 AND 64`),
+    check('beta_invites_name_check', sql`char_length(name) <= 200`),
+    check('beta_invites_role_check', sql`role IN ('creator', 'listener')`),
+  ],
+);
+
+export const migrationsTable = pgTable('veza_beta_migrations', {
+  name: text('name').primaryKey(),
+  checksum: text('checksum').notNull(),
+  appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type InviteRow = typeof betaInvites.$inferSelect;

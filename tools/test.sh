@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every test: install, lint, type-check, then unit and integration tests with
+# a throwaway PostgreSQL (tools/with-postgres.sh) beside the embedded PGlite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=${FORCE_COLOR:-0}
+start=$(date +%s)
+
+bash tools/install.sh
+
+echo "== lint + type-check"
+npx nx run-many -t lint typecheck --parallel=2 --outputStyle=static
+
+echo "== unit and integration tests (PGlite + throwaway PostgreSQL)"
+tools/with-postgres.sh npx nx run-many -t test --parallel=2 --outputStyle=static
+
+echo "== all tests passed in $(( $(date +%s) - start ))s"

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Starts a throwaway PostgreSQL on a free local port in a temp directory, and
+# always tears it down (normal exit, failure, Ctrl-C, TERM).
+#
+#   tools/with-postgres.sh CMD [ARGS...]   run CMD with TEST_DATABASE_URL (and
+#                                          DATABASE_URL when --export-database-url)
+#   tools/with-postgres.sh                 print DATABASE_URL, keep running until Ctrl-C
+#
+# Uses the Debian server binaries (/usr/lib/postgresql/*/bin); installs the
+# `postgresql` package when they are missing. The server refuses to run as
+# root, so as root it runs as the `postgres` system user.
+set -euo pipefail
+
+export_database_url=0
+if [[ "${1:-}" == "--export-database-url" ]]; then export_database_url=1; shift; fi
+
+log() { printf 'with-postgres: %s\n' "$*" >&2; }
+
+find_bindir() {
+  local d
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [[ -x "$d/initdb" && -x "$d/pg_ctl" ]] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+if ! BINDIR=$(find_bindir); then
+  log "PostgreSQL server binaries not found; installing the Debian 'postgresql' package"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >&2 || true
+  $SUDO apt-get install -y -qq --no-install-recommends postgresql >&2
+  BINDIR=$(find_bindir) || { log "still no initdb after installing postgresql"; exit 1; }
+fi
+
+TMP=$(mktemp -d -t veza-pg.XXXXXX)
+as_pg() {
+  if [[ $(id -u) -eq 0 ]]; then
+    su postgres -s /bin/sh -c "$1"
+  else
+    sh -c "$1"
+  fi
+}
+if [[ $(id -u) -eq 0 ]]; then
+  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+  chown postgres:postgres "$TMP"
+fi
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ -f "$TMP/data/postmaster.pid" ]]; then
+    as_pg "'$BINDIR/pg_ctl' -D '$TMP/data' -m immediate -w stop" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+  node -e "const s=require('node:net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+as_pg "'$BINDIR/initdb' -D '$TMP/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 -N" >/dev/null
+started=0
+for _ in 1 2 3; do
+  PORT=$(free_port)
+  if as_pg "'$BINDIR/pg_ctl' -D '$TMP/data' -l '$TMP/pg.log' -w -t 30 -o \"-k '$TMP' -p $PORT -c listen_addresses=127.0.0.1 -F -c max_connections=300 -c shared_buffers=128MB\" start" >/dev/null; then
+    started=1; break
+  fi
+done
+if [[ $started -ne 1 ]]; then log "PostgreSQL did not start:"; cat "$TMP/pg.log" >&2; exit 1; fi
+
+URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+log "PostgreSQL $("$BINDIR/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (data in $TMP, removed on exit)"
+
+if [[ $# -eq 0 ]]; then
+  echo "DATABASE_URL=$URL"
+  log "press Ctrl-C to stop and remove it"
+  while true; do sleep 3600; done
+fi
+
+export TEST_DATABASE_URL="$URL"
+[[ $export_database_url -eq 1 ]] && export DATABASE_URL="$URL"
+set +e
+"$@" &
+child=$!
+trap 'kill -TERM $child 2>/dev/null; wait $child; exit 130' INT
+trap 'kill -TERM $child 2>/dev/null; wait $child; exit 143' TERM
+wait $child
+exit $?
