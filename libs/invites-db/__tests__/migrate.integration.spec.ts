@@ -1,0 +1,120 @@
+import { copyFileSync, mkdtempSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { DEFAULT_MIGRATIONS_DIR, betaInvites, migrationStatus, migrationsTable, openDatabase, runMigrations, users } from '../src/index.js';
+import { openTestDatabase, testBackends } from '../src/testing.js';
+import type { Connection } from '../src/index.js';
+
+async function rows<T>(conn: Connection, query: ReturnType<typeof sql>): Promise<T[]> {
+  const result = await conn.db.execute(query);
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** Normalises a type name as information_schema and drizzle spell it. */
+function typeName(t: string): string {
+  return ({ 'timestamp with time zone': 'timestamp with time zone', integer: 'integer', text: 'text', uuid: 'uuid' } as Record<string, string>)[t] ?? t;
+}
+
+describe.each(testBackends())('migrations on $name', (backend) => {
+  let conn: Connection;
+  beforeAll(async () => {
+    conn = await openTestDatabase(backend);
+  }, 120_000);
+  afterAll(() => conn?.close());
+
+  it.each([
+    ['users', users],
+    ['beta_invites', betaInvites],
+    ['veza_beta_migrations', migrationsTable],
+  ] as [string, PgTable][])('the migrated %s table matches the drizzle schema', async (name, table) => {
+    const config = getTableConfig(table);
+    const columns = await rows<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
+      conn,
+      sql`SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_name = ${name} ORDER BY column_name`,
+    );
+    expect(columns.map((c) => [c.column_name, typeName(c.data_type), c.is_nullable === 'NO', c.column_default !== null]).sort()).toEqual(
+      config.columns.map((c) => [c.name, typeName(c.getSQLType().replace(/^timestamp with time zone$/, 'timestamp with time zone')), c.notNull, c.hasDefault]).sort(),
+    );
+    const indexes = await rows<{ indexname: string }>(conn, sql`SELECT indexname FROM pg_indexes WHERE tablename = ${name} AND indexname NOT LIKE '%_pkey'`);
+    expect(indexes.map((i) => i.indexname).sort()).toEqual(config.indexes.map((i) => i.config.name).sort());
+    const checks = await rows<{ conname: string }>(
+      conn,
+      sql`SELECT conname FROM pg_constraint WHERE conrelid = ${name}::regclass AND contype = 'c'`,
+    );
+    expect(checks.map((c) => c.conname).sort()).toEqual(config.checks.map((c) => c.name).sort());
+    const fks = await rows<{ confdeltype: string }>(conn, sql`SELECT confdeltype FROM pg_constraint WHERE conrelid = ${name}::regclass AND contype = 'f'`);
+    expect(fks.map((f) => f.confdeltype)).toEqual(config.foreignKeys.map(() => 'n')); // n = ON DELETE SET NULL
+  });
+
+  it('is idempotent and records each file with its checksum', async () => {
+    const again = await runMigrations(conn);
+    expect(again.applied).toEqual([]);
+    expect(again.alreadyApplied).toContain('990_beta_invites.sql');
+    expect(await migrationStatus(conn)).toMatchObject({ pending: [], edited: [] });
+  });
+
+  it('leaves an existing users table untouched', async () => {
+    const fresh = await openTestDatabase(backend, { migrate: false });
+    try {
+      await fresh.db.execute(sql`CREATE TABLE users (id uuid PRIMARY KEY, email text, display_name text NOT NULL)`);
+      await runMigrations(fresh);
+      const cols = await rows<{ column_name: string }>(fresh, sql`SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY column_name`);
+      expect(cols.map((c) => c.column_name)).toEqual(['display_name', 'email', 'id']);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('migration runner safety', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'veza-migrations-'));
+    copyFileSync(join(DEFAULT_MIGRATIONS_DIR, '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses to continue when an applied file was edited, naming it', async () => {
+    const conn = await openDatabase({ dataDir: 'memory://' });
+    try {
+      await runMigrations(conn, dir);
+      appendFileSync(join(dir, '990_beta_invites.sql'), '\n-- edited\n');
+      writeFileSync(join(dir, '991_more.sql'), 'CREATE TABLE more (x int);');
+      await expect(runMigrations(conn, dir)).rejects.toMatchObject({ code: 'INVITES_MIGRATION_EDITED', file: '990_beta_invites.sql' });
+      expect(await migrationStatus(conn, dir)).toEqual({ applied: [], pending: ['991_more.sql'], edited: ['990_beta_invites.sql'] });
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('rolls back a failing file completely and names it', async () => {
+    writeFileSync(join(dir, '991_broken.sql'), 'CREATE TABLE half (x int);\nSELECT no_such_function();');
+    const conn = await openDatabase({ dataDir: 'memory://' });
+    try {
+      await expect(runMigrations(conn, dir)).rejects.toMatchObject({ code: 'INVITES_MIGRATION_FAILED', file: '991_broken.sql' });
+      const half = await rows<{ t: string | null }>(conn, sql`SELECT to_regclass('half')::text AS t`);
+      expect(half[0]?.t).toBeNull();
+      expect((await migrationStatus(conn, dir)).pending).toEqual(['991_broken.sql']);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  const pg = testBackends().find((b) => b.name === 'postgres');
+  (pg ? it : it.skip)('two runners started at once apply each file exactly once (postgres)', async () => {
+    writeFileSync(join(dir, '991_counter.sql'), 'CREATE TABLE counter (n int); INSERT INTO counter VALUES (1);');
+    const base = await openTestDatabase(pg!, { migrate: false });
+    const [a, b] = await Promise.all([openDatabase({ databaseUrl: base.url }), openDatabase({ databaseUrl: base.url })]);
+    try {
+      const [ra, rb] = await Promise.all([runMigrations(a!, dir), runMigrations(b!, dir)]);
+      expect([...ra.applied, ...rb.applied].sort()).toEqual(['990_beta_invites.sql', '991_counter.sql']);
+      const count = await rows<{ n: number }>(base, sql`SELECT count(*)::int AS n FROM counter`);
+      expect(count[0]?.n).toBe(1);
+    } finally {
+      await Promise.all([a!.close(), b!.close(), base.close()]);
+    }
+  });
+});
