@@ -1,0 +1,35 @@
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** Lints a piece of code as if it were a file at `filePath` (relative to the repository root). */
+async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: root });
+  const [result] = await eslint.lintText(code, { filePath: `${root}/${filePath}` });
+  return (result?.messages ?? []).filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+}
+
+describe('Nx module boundaries', () => {
+  it('a lib importing an app is a lint error', async () => {
+    const errors = await boundaryErrors('libs/email-templates/src/boundary-fixture.ts', "import '@veza/redemption-api';\n");
+    expect(errors.join('\n')).toMatch(/Imports of apps are forbidden/);
+    // an app that depends on the lib makes it a cycle, reported too
+    expect((await boundaryErrors('libs/gate-probes/src/boundary-fixture.ts', "import '@veza/cli';\n")).join('\n')).toMatch(/Circular dependency between "gate-probes" and "cli"/);
+  });
+
+  it('a lib importing another lib outside its allowed scopes is a lint error', async () => {
+    const errors = await boundaryErrors('libs/email-templates/src/boundary-fixture.ts', "import { openDatabase } from '@veza/invites-db';\nexport const x = openDatabase;\n");
+    expect(errors.join('\n')).toMatch(/scope:email/);
+  });
+
+  it('reaching into a lib by relative path is a lint error', async () => {
+    const errors = await boundaryErrors('apps/cli/src/boundary-fixture.ts', "import { generateCode } from '../../../libs/invites-db/src/code.js';\nexport const x = generateCode;\n");
+    expect(errors.join('\n')).toMatch(/cannot be imported by a relative or absolute path/);
+  });
+
+  it('an app importing a lib through its package name is fine', async () => {
+    expect(await boundaryErrors('apps/cli/src/boundary-fixture.ts', "import { openDatabase } from '@veza/invites-db';\nexport const x = openDatabase;\n")).toEqual([]);
+    expect(await boundaryErrors('libs/gate-probes/src/boundary-fixture.ts', "import { countRedeemedInvites } from '@veza/invites-db';\nexport const x = countRedeemedInvites;\n")).toEqual([]);
+  });
+});
