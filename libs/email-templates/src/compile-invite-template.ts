@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mjml2html from 'mjml';
+import { EmailSettingsError, TemplateInvalidError, TemplateNotFoundError, UnfilledPlaceholderError } from './errors.js';
+import { parseTemplate } from './parse-template.js';
+import type { ParsedTemplate } from './parse-template.js';
+import { fillTemplate } from './parse-template.js';
+import { checkRecipient } from './recipient.js';
+import type { CheckedRecipient, InviteRecipient } from './recipient.js';
+import { validateEmailSettings } from './settings.js';
+import type { EmailSettings, EmailSettingsInput } from './settings.js';
+
+/** The templates shipped with the package; `templateDir` replaces them as a whole. */
+export const DEFAULT_TEMPLATE_DIR = fileURLToPath(new URL('../templates', import.meta.url));
+export const INVITE_TEMPLATE_FILES = Object.freeze({ html: 'beta-invite.mjml', text: 'beta-invite.txt' });
+
+/** Every placeholder an invite template may use. */
+export const INVITE_PLACEHOLDERS = Object.freeze([
+  'name_greeting',
+  'code_grouped',
+  'signup_url',
+  'expires_on',
+  'feedback_url',
+  'discord_url',
+  'cohort',
+  'unsubscribe_url',
+] as const);
+export type InvitePlaceholder = (typeof INVITE_PLACEHOLDERS)[number];
+
+const NAMES = {
+  known: new Set<string>(INVITE_PLACEHOLDERS),
+  urls: new Set<string>(['signup_url', 'feedback_url', 'discord_url', 'unsubscribe_url']),
+  // Without these an invite is useless or cannot be declined.
+  required: ['code_grouped', 'signup_url', 'unsubscribe_url'],
+};
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** An invite template compiled once for a batch; `render` only fills values in. */
+export interface CompiledInvite {
+  readonly settings: EmailSettings;
+  readonly templateDir: string;
+  render(recipient: InviteRecipient): RenderedEmail;
+  /** The values `render` puts in the placeholders, for a recipient already checked. */
+  values(recipient: CheckedRecipient): Record<InvitePlaceholder, string>;
+}
+
+export interface CompileOptions {
+  settings: EmailSettings | EmailSettingsInput;
+  templateDir?: string;
+}
+
+async function readTemplate(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new TemplateNotFoundError(file, error);
+  }
+}
+
+function checkedSettings(settings: EmailSettings | EmailSettingsInput): EmailSettings {
+  // Already-validated settings are frozen objects with a parsed `from`; anything else goes through validation.
+  if (Object.isFrozen(settings) && typeof settings.from === 'object') return settings as EmailSettings;
+  const result = validateEmailSettings(settings as EmailSettingsInput);
+  if (!result.ok) throw new EmailSettingsError(result.errors);
+  return result.value;
+}
+
+function unsubscribeUrl(settings: EmailSettings, inviteId: string): string {
+  const { url, mailto } = settings.unsubscribe;
+  if (url) {
+    const target = new URL(url);
+    target.searchParams.set('invite_id', inviteId);
+    return target.href;
+  }
+  if (mailto) return `mailto:${mailto}?subject=${encodeURIComponent(`Pas pour moi (invitation ${inviteId})`)}`;
+  throw new UnfilledPlaceholderError('unsubscribe_url', 'settings.unsubscribe');
+}
+
+/** Compiles the MJML once, checks settings and placeholders; throws before anything is rendered. */
+export async function compileInviteTemplate(options: CompileOptions): Promise<CompiledInvite> {
+  const settings = checkedSettings(options.settings);
+  const templateDir = options.templateDir ?? DEFAULT_TEMPLATE_DIR;
+  const htmlFile = join(templateDir, INVITE_TEMPLATE_FILES.html);
+  const textFile = join(templateDir, INVITE_TEMPLATE_FILES.text);
+  const [mjmlSource, textSource] = await Promise.all([readTemplate(htmlFile), readTemplate(textFile)]);
+  let compiledHtml: string;
+  try {
+    // keepComments off: the operator notes at the top of the file name placeholders and must not reach anyone.
+    const result = await mjml2html(mjmlSource, { validationLevel: 'strict', keepComments: false, filePath: htmlFile });
+    compiledHtml = result.html;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n').slice(0, 5).join(' ') : String(error);
+    throw new TemplateInvalidError(htmlFile, `MJML rejected it: ${reason}`);
+  }
+  const html: ParsedTemplate = parseTemplate(compiledHtml, htmlFile, 'html', NAMES);
+  const text: ParsedTemplate = parseTemplate(textSource.replace(/\r\n/g, '\n'), textFile, 'text', NAMES);
+  const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: settings.timeZone });
+
+  const values = (r: CheckedRecipient): Record<InvitePlaceholder, string> => ({
+    name_greeting: r.name ? `Bonjour ${r.name},` : 'Bonjour,',
+    code_grouped: r.codeGrouped,
+    signup_url: `${settings.frontendUrl}/signup?invite=${encodeURIComponent(r.codeGrouped)}`,
+    expires_on: dateFormat.format(r.expiresAt),
+    feedback_url: settings.feedbackUrl,
+    discord_url: settings.discordUrl,
+    cohort: r.cohort,
+    unsubscribe_url: unsubscribeUrl(settings, r.inviteId),
+  });
+
+  return Object.freeze({
+    settings,
+    templateDir,
+    values,
+    render(recipient: InviteRecipient): RenderedEmail {
+      const filled = values(checkRecipient(recipient));
+      return { subject: settings.subject, html: fillTemplate(html, filled), text: fillTemplate(text, filled) };
+    },
+  });
+}

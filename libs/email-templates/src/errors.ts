@@ -1,0 +1,86 @@
+/**
+ * The errors of @veza/email-templates. Each has a stable `code`; the README
+ * lists every code with what it means and what to do. Messages name the field,
+ * placeholder or file at fault, never an invite code.
+ */
+export class EmailTemplatesError extends Error {
+  override name = 'EmailTemplatesError';
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** One or more settings (FRONTEND_URL, FEEDBACK_URL, MAIL_FROM…) are missing or malformed. */
+export class EmailSettingsError extends EmailTemplatesError {
+  override name = 'EmailSettingsError';
+  constructor(readonly problems: readonly string[]) {
+    super('EMAIL_SETTINGS_INVALID', `email settings are invalid: ${problems.join('; ')}`);
+  }
+}
+
+/** A template file does not exist or cannot be read. */
+export class TemplateNotFoundError extends EmailTemplatesError {
+  override name = 'TemplateNotFoundError';
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super('EMAIL_TEMPLATE_NOT_FOUND', `cannot read template ${file}`, { cause });
+  }
+}
+
+/** A template that MJML rejects, lacks a required placeholder, or puts one where it cannot be filled safely. */
+export class TemplateInvalidError extends EmailTemplatesError {
+  override name = 'TemplateInvalidError';
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super('EMAIL_TEMPLATE_INVALID', `template ${file}: ${reason}`);
+  }
+}
+
+/** A {{placeholder}} this library does not know (a typo, or one from another template). */
+export class UnknownPlaceholderError extends EmailTemplatesError {
+  override name = 'UnknownPlaceholderError';
+  constructor(
+    readonly placeholder: string,
+    readonly file: string,
+  ) {
+    super('EMAIL_PLACEHOLDER_UNKNOWN', `template ${file} uses unknown placeholder {{${placeholder}}}`);
+  }
+}
+
+/** A placeholder had no value at render time: nothing is written rather than sending "{{…}}". */
+export class UnfilledPlaceholderError extends EmailTemplatesError {
+  override name = 'UnfilledPlaceholderError';
+  constructor(
+    readonly placeholder: string,
+    readonly file: string,
+  ) {
+    super('EMAIL_PLACEHOLDER_UNFILLED', `placeholder {{${placeholder}}} of ${file} has no value`);
+  }
+}
+
+/** A recipient field (email, name, cohort, code, expiry, invite id) breaks a rule. */
+export class RecipientInvalidError extends EmailTemplatesError {
+  override name = 'RecipientInvalidError';
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super('EMAIL_RECIPIENT_INVALID', `recipient ${field}: ${reason}`);
+  }
+}
+
+/** A value bound for a mail header holds CR, LF or another control character (header injection). */
+export class HeaderInjectionError extends EmailTemplatesError {
+  override name = 'HeaderInjectionError';
+  constructor(readonly field: string) {
+    super('EMAIL_HEADER_INVALID', `${field} contains a line break or control character and cannot go into a mail header`);
+  }
+}
