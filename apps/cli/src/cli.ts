@@ -1,5 +1,10 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
+import { dbMigrateCommand } from './commands/db-migrate.js';
+import { demoCommand } from './commands/demo.js';
+import { invitesCleanupCommand } from './commands/invites-cleanup.js';
+import { invitesReportCommand } from './commands/invites-report.js';
+import { invitesRevokeCommand } from './commands/invites-revoke.js';
 import { ExitError } from './exit-error.js';
 
 /** A command of DESIGN.md that has not landed yet: it says so and fails. */
@@ -9,40 +14,53 @@ function notBuilt(name: string) {
   };
 }
 
+const COMMAND_LIST = `Commands (run any with --help for its options and an example):
+  veza-beta db migrate                      apply migrations/ (0 ok, 1 failed)
+  veza-beta cohort validate FILE            check a cohort CSV (0 ok, 1 blocked, 2 warnings)
+  veza-beta invites prepare FILE            create invites, render one .eml each into out-<date>/
+  veza-beta invites dispatch DIR            send the rendered, not-yet-sent emails
+  veza-beta invites send FILE               prepare, and dispatch too when SEND=1
+  veza-beta invites report|revoke|cleanup   funnel per cohort, revoke a code or email, purge expired
+  veza-beta gates check                     the six acceptance gates (0 GO, 1 NO-GO, 2 inconclusive, 3 config)
+  veza-beta preflight                       every automatable pre-flight checklist item
+  veza-beta demo                            the whole flow on a throwaway embedded database`;
+
+function fail(message: string | undefined, error: Error | undefined): never {
+  if (error) throw error;
+  throw new ExitError(1, `${message ?? 'invalid command line'}\nRun 'veza-beta --help' for usage.`);
+}
+
 export function buildCli(argv: string[]): Argv {
   return yargs(argv)
     .scriptName('veza-beta')
-    .usage('$0 <command> [options]\n\nRuns Veza\'s invite-only beta: cohort, invites, emails, gates.')
-    .command('db <command>', 'Database tasks', (y) =>
-      y.command('migrate', 'Apply migrations/ (idempotent, recorded)', {}, notBuilt('db migrate')).demandCommand(1),
+    .usage("Usage: $0 <command> [options]\n\nRuns Veza's invite-only beta: cohort, invites, emails, gates.")
+    .command('db', 'Database: migrate', (y) => y.command(dbMigrateCommand).demandCommand(1, 'Name a db command: migrate').fail(fail))
+    .command('cohort', 'Cohort CSV: validate', (y) =>
+      y.command('validate <file>', 'Check a cohort CSV before anything is written', {}, notBuilt('cohort validate')).demandCommand(1, 'Name a cohort command: validate').fail(fail),
     )
-    .command('cohort <command>', 'Cohort CSV tasks', (y) =>
-      y.command('validate <file>', 'Check a cohort CSV before anything is written', {}, notBuilt('cohort validate')).demandCommand(1),
-    )
-    .command('invites <command>', 'Invitation tasks', (y) =>
+    .command('invites', 'Invitations: prepare, dispatch, send, report, revoke, cleanup', (y) =>
       y
         .command('prepare <file>', 'Create invites and render one .eml each', {}, notBuilt('invites prepare'))
         .command('dispatch <dir>', 'Send the rendered, not-yet-sent emails', {}, notBuilt('invites dispatch'))
         .command('send <file>', 'Prepare, and dispatch too when SEND=1', {}, notBuilt('invites send'))
-        .command('report', 'Per-cohort funnel', {}, notBuilt('invites report'))
-        .command('revoke <target>', 'Revoke a code or every open invite of an email', {}, notBuilt('invites revoke'))
-        .command('cleanup', 'Purge expired unused invites', {}, notBuilt('invites cleanup'))
-        .demandCommand(1),
+        .command(invitesReportCommand)
+        .command(invitesRevokeCommand)
+        .command(invitesCleanupCommand)
+        .demandCommand(1, 'Name an invites command')
+        .fail(fail),
     )
-    .command('gates <command>', 'Acceptance gates', (y) =>
-      y.command('check', 'Run the six acceptance gates once (LOOP=1 to repeat)', {}, notBuilt('gates check')).demandCommand(1),
+    .command('gates', 'Acceptance gates: check', (y) =>
+      y.command('check', 'Run the six acceptance gates once (LOOP=1 to repeat)', {}, notBuilt('gates check')).demandCommand(1, 'Name a gates command: check').fail(fail),
     )
     .command('preflight', 'Every automatable pre-flight checklist item', {}, notBuilt('preflight'))
-    .command('demo', 'Run the whole flow on the embedded database', {}, notBuilt('demo'))
-    .demandCommand(1, 'Name a command; see --help.')
+    .command(demoCommand)
+    .epilog(COMMAND_LIST)
+    .demandCommand(1, 'Name a command.')
     .strict()
     .recommendCommands()
     .help()
     .alias('h', 'help')
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .fail((message, error) => {
-      if (error) throw error;
-      throw new ExitError(1, `${message}\nRun 'veza-beta --help' for usage.`);
-    });
+    .fail(fail);
 }

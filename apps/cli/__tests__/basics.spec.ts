@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { runVezaBeta } from './run-veza-beta.js';
+
+let cwd: string;
+beforeEach(() => {
+  cwd = mkdtempSync(join(tmpdir(), 'veza-cli-'));
+});
+afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+describe('veza-beta basics', () => {
+  it('--help lists every command of the design', async () => {
+    const run = await runVezaBeta(['--help'], { cwd });
+    expect(run.code).toBe(0);
+    for (const command of ['db migrate', 'cohort validate', 'invites prepare', 'invites dispatch', 'invites send', 'invites report', 'gates check', 'preflight', 'demo']) {
+      expect(run.stdout).toContain(`veza-beta ${command}`);
+    }
+  });
+
+  it('an unknown flag or command fails with usage, exit 1', async () => {
+    const flag = await runVezaBeta(['invites', 'cleanup', '--bogus'], { cwd });
+    expect(flag).toMatchObject({ code: 1, stdout: '' });
+    expect(flag.stderr).toContain('Unknown argument: bogus');
+    const none = await runVezaBeta(['db'], { cwd });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('Name a db command: migrate');
+  });
+
+  it('names an unreachable database without its password, exit 1', async () => {
+    const run = await runVezaBeta(['invites', 'report'], { cwd, env: { DATABASE_URL: 'postgres://ops:hunter2@127.0.0.1:1/veza' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('INVITES_DB_UNREACHABLE');
+    expect(run.stderr).toContain('postgres://ops:***@127.0.0.1:1/veza');
+    expect(run.stderr).not.toContain('hunter2');
+  });
+
+  it('refuses to work on an unmigrated database and says what to run', async () => {
+    const run = await runVezaBeta(['invites', 'report'], { cwd });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("run 'veza-beta db migrate' first");
+  });
+});
+
+describe.each(testBackends())('db migrate on $name', (backend) => {
+  it('migrates, then finds nothing to do; report and cleanup work on the result', async () => {
+    const env = backend.name === 'postgres' ? { DATABASE_URL: (await openTestDatabase(backend, { migrate: false }).then(async (c) => (await c.close(), c.url))) } : {};
+    const first = await runVezaBeta(['db', 'migrate'], { cwd, env });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('applied          990_beta_invites.sql');
+    const second = await runVezaBeta(['db', 'migrate', '--json'], { cwd, env });
+    expect(JSON.parse(second.stdout)).toMatchObject({ applied: [], alreadyApplied: ['990_beta_invites.sql'] });
+    const report = await runVezaBeta(['invites', 'report', '--json'], { cwd, env });
+    expect(JSON.parse(report.stdout)).toMatchObject({ cohorts: [], total: { invited: 0 } });
+    const cleanup = await runVezaBeta(['invites', 'cleanup', '--dry-run'], { cwd, env });
+    expect(cleanup).toMatchObject({ code: 0, stdout: 'would delete 0 expired unused invite(s)\n' });
+    const revoke = await runVezaBeta(['invites', 'revoke', 'nobody@example.org'], { cwd, env });
+    expect(revoke).toMatchObject({ code: 1, stdout: 'revoked 0 invite(s)\n' });
+    expect(revoke.stderr).toContain('no invite matches');
+  });
+});

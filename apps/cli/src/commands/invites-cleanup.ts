@@ -1,0 +1,27 @@
+import { cleanupExpiredInvites } from '@veza/invites-db';
+import type { CommandModule } from 'yargs';
+import { withDatabase } from '../database.js';
+import { loadEnv } from '../env.js';
+import { printJson } from '../output.js';
+
+interface Args {
+  dryRun: boolean;
+  json: boolean;
+}
+
+export const invitesCleanupCommand: CommandModule<object, Args> = {
+  command: 'cleanup',
+  describe: 'Delete expired, unused invites (see what would go with --dry-run)',
+  builder: (y) =>
+    y
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Report what would be deleted, delete nothing' })
+      .option('json', { type: 'boolean', default: false })
+      .example('$0 invites cleanup --dry-run', 'Count the expired invites per cohort'),
+  handler: async (args) => {
+    const result = await withDatabase(loadEnv(), (conn) => cleanupExpiredInvites(conn.db, { dryRun: args.dryRun }));
+    if (args.json) return printJson(result);
+    const verb = result.dryRun ? 'would delete' : 'deleted';
+    process.stdout.write(`${verb} ${result.count} expired unused invite(s)\n`);
+    for (const c of result.byCohort) process.stdout.write(`  ${c.cohort}: ${c.count}\n`);
+  },
+};
