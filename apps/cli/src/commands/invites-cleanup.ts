@@ -5,7 +5,7 @@ import { loadEnv } from '../env.js';
 import { printJson } from '../output.js';
 
 interface Args {
-  dryRun: boolean;
+  'dry-run': boolean;
   json: boolean;
 }
 
@@ -18,7 +18,7 @@ export const invitesCleanupCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false })
       .example('$0 invites cleanup --dry-run', 'Count the expired invites per cohort'),
   handler: async (args) => {
-    const result = await withDatabase(loadEnv(), (conn) => cleanupExpiredInvites(conn.db, { dryRun: args.dryRun }));
+    const result = await withDatabase(loadEnv(), (conn) => cleanupExpiredInvites(conn.db, { dryRun: args['dry-run'] }));
     if (args.json) return printJson(result);
     const verb = result.dryRun ? 'would delete' : 'deleted';
     process.stdout.write(`${verb} ${result.count} expired unused invite(s)\n`);
