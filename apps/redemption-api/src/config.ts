@@ -1,0 +1,179 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/** Every default of the service, in one place. */
+export const DEFAULTS = Object.freeze({
+  /** TCP port */
+  port: 8080,
+  /** listen address: loopback unless told otherwise */
+  host: '127.0.0.1',
+  /** lookups + redeems per client IP per minute: enough for a person, too few to guess 80-bit codes */
+  rateLimitPerMinute: 30,
+  /** request body limit in bytes: {code, userId} needs < 200 */
+  bodyLimitBytes: 4096,
+  logLevel: 'info',
+  /** trust X-Forwarded-For: off unless the service is behind a known proxy */
+  trustProxy: false,
+  /** admin token minimum length in characters */
+  adminTokenMinLength: 24,
+  /** how long SIGTERM waits for in-flight requests before giving up, in milliseconds */
+  shutdownTimeoutMs: 10_000,
+  /** per-statement database time limit in milliseconds (postgres only) */
+  statementTimeoutMs: 5_000,
+  /** a request that takes longer is answered 408, in milliseconds */
+  requestTimeoutMs: 15_000,
+});
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The variables the service reads; anything else in the environment is not its business. */
+export const CONFIG_VARIABLES = [
+  'DATABASE_URL',
+  'VEZA_DATA_DIR',
+  'PORT',
+  'HOST',
+  'CORS_ORIGINS',
+  'ADMIN_TOKEN',
+  'RATE_LIMIT_PER_MINUTE',
+  'BODY_LIMIT_BYTES',
+  'LOG_LEVEL',
+  'TRUST_PROXY',
+  'SHUTDOWN_TIMEOUT_MS',
+] as const;
+
+type Variable = (typeof CONFIG_VARIABLES)[number];
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const origin = z.string().transform((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a URL (expected e.g. https://veza.fm)` });
+    return z.NEVER;
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || url.search || url.hash || url.username) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not an origin (scheme://host[:port], no path)` });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+const trustProxy = z.string().transform((text, ctx): boolean | number | string[] => {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((s) => s.trim());
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const version = isIP(address ?? '');
+    const maxBits = version === 6 ? 128 : 32;
+    if (!version || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not true, false, a hop count, or an IP/CIDR list` });
+      return z.NEVER;
+    }
+  }
+  return entries;
+});
+
+const schema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .refine((text) => /^postgres(ql)?:\/\/./.test(text), 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    VEZA_DATA_DIR: z.string().optional(),
+    PORT: integer(0, 65535).default(DEFAULTS.port),
+    HOST: z
+      .string()
+      .refine((h) => isIP(h) !== 0 || /^[a-z0-9.-]+$/i.test(h), 'must be an IP address or a host name')
+      .default(DEFAULTS.host),
+    CORS_ORIGINS: z
+      .string()
+      .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(origin))
+      .default([]),
+    ADMIN_TOKEN: z
+      .string()
+      .min(DEFAULTS.adminTokenMinLength, `must be at least ${DEFAULTS.adminTokenMinLength} characters (generate one with: openssl rand -base64 32)`)
+      .optional(),
+    RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000_000).default(DEFAULTS.rateLimitPerMinute),
+    BODY_LIMIT_BYTES: integer(64, 1_048_576).default(DEFAULTS.bodyLimitBytes),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    TRUST_PROXY: trustProxy.default(DEFAULTS.trustProxy),
+    SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(DEFAULTS.shutdownTimeoutMs),
+  })
+  .strict();
+
+export interface Config {
+  database: { url: string | undefined; dataDir: string | undefined };
+  port: number;
+  host: string;
+  corsOrigins: readonly string[];
+  /** unset: the admin routes answer 404 ADMIN_DISABLED */
+  adminToken: string | undefined;
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  trustProxy: boolean | number | string[];
+  shutdownTimeoutMs: number;
+}
+
+export interface ConfigProblem {
+  variable: Variable;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; value: Readonly<Config> } | { ok: false; errors: ConfigProblem[] };
+
+/**
+ * Reads the service's variables from an environment. Empty values count as
+ * unset. Never echoes ADMIN_TOKEN or DATABASE_URL back in a message.
+ */
+export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
+  const picked: Partial<Record<Variable, string>> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name]?.trim();
+    if (value) picked[name] = value;
+  }
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0]) as Variable;
+        const secret = variable === 'ADMIN_TOKEN' || variable === 'DATABASE_URL';
+        return { variable, message: secret ? issue.message.replace(/"[^"]*"/g, '(value hidden)') : issue.message };
+      }),
+    };
+  }
+  const v = parsed.data;
+  return {
+    ok: true,
+    value: Object.freeze({
+      database: Object.freeze({ url: v.DATABASE_URL, dataDir: v.VEZA_DATA_DIR }),
+      port: v.PORT,
+      host: v.HOST,
+      corsOrigins: Object.freeze(v.CORS_ORIGINS),
+      adminToken: v.ADMIN_TOKEN,
+      rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
+      bodyLimitBytes: v.BODY_LIMIT_BYTES,
+      logLevel: v.LOG_LEVEL,
+      trustProxy: v.TRUST_PROXY,
+      shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    }),
+  };
+}
+
+/** A config for tests and benches: the defaults, with overrides. */
+export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
+  const result = parseConfig({});
+  if (!result.ok) throw new Error('the defaults do not parse');
+  return Object.freeze({ ...result.value, port: 0, logLevel: 'silent' as const, ...overrides });
+}

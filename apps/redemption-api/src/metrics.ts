@@ -1,0 +1,44 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+export type Outcome = 'redeemed' | 'malformed' | 'unknown' | 'used' | 'expired' | 'revoked' | 'error';
+
+/** One registry per server instance, so tests and the bench can run several side by side. */
+export interface Metrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status'>;
+  duration: Histogram<'method' | 'route' | 'status'>;
+  redemptions: Counter<'outcome'>;
+  lookups: Counter<'outcome'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  return {
+    registry,
+    requests: new Counter({
+      name: 'redemption_api_http_requests_total',
+      help: 'HTTP requests answered, by route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'redemption_api_http_request_duration_seconds',
+      help: 'HTTP request latency in seconds, by route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    redemptions: new Counter({
+      name: 'redemption_api_redemptions_total',
+      help: 'Redeem attempts by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    lookups: new Counter({
+      name: 'redemption_api_lookups_total',
+      help: 'Code lookups by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,32 @@
+import type { Connection } from '@veza/invites-db';
+import { inviteReport, revokeInvites } from '@veza/invites-db';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { bearerChecker } from '../admin-auth.js';
+import type { Config } from '../config.js';
+import { ApiError } from '../errors.js';
+import { parseBody } from '../parse-body.js';
+
+const revokeBody = z.union([z.object({ code: z.string().max(64) }).strict(), z.object({ email: z.string().max(320) }).strict()]);
+
+/**
+ * GET /v1/admin/report and POST /v1/admin/revoke. Without ADMIN_TOKEN they do
+ * not exist for callers (404 ADMIN_DISABLED), they are never open.
+ */
+export async function adminRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection }): Promise<void> {
+  const { conn } = opts;
+  const token = opts.config.adminToken;
+  const authorized = token ? bearerChecker(token) : () => false;
+
+  app.addHook('onRequest', async (req) => {
+    if (!token) throw new ApiError('ADMIN_DISABLED');
+    if (!authorized(req.headers.authorization)) throw new ApiError('ADMIN_UNAUTHORIZED', undefined, { 'www-authenticate': 'Bearer realm="veza-admin"' });
+  });
+
+  app.get('/v1/admin/report', async () => inviteReport(conn.db));
+
+  app.post('/v1/admin/revoke', async (req) => {
+    const target = parseBody(revokeBody, req.body);
+    return revokeInvites(conn.db, target);
+  });
+}

@@ -1,0 +1,21 @@
+import type { Connection } from '@veza/invites-db';
+import { assertMigrated } from '@veza/invites-db';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+
+/** /healthz: the process answers. /readyz: the database answers and is migrated, and we are not draining. /metrics. */
+export async function healthRoutes(app: FastifyInstance, opts: { conn: Connection; metrics: Metrics; draining: () => boolean }): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async () => {
+    if (opts.draining()) throw new ApiError('SHUTTING_DOWN');
+    await assertMigrated(opts.conn);
+    return { status: 'ready', database: opts.conn.kind };
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(opts.metrics.registry.contentType);
+    return opts.metrics.registry.metrics();
+  });
+}

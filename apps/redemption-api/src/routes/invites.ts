@@ -1,0 +1,78 @@
+import type { Connection, InviteSummary, LookupResult } from '@veza/invites-db';
+import { lookupInvite, parseCode, redeemInvite } from '@veza/invites-db';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { ApiError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import { parseBody } from '../parse-body.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const redeemBody = z
+  .object({
+    code: z.string(),
+    userId: z.string().regex(UUID, 'must be a UUID').nullable().optional(),
+  })
+  .strict();
+
+const STATE_ERROR: Record<Exclude<LookupResult['state'], 'valid'>, ErrorCode> = {
+  unknown: 'INVITE_UNKNOWN',
+  used: 'INVITE_USED',
+  expired: 'INVITE_EXPIRED',
+  revoked: 'INVITE_REVOKED',
+};
+
+/** a***@example.org: enough for a person to recognise their address, too little to harvest one. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${email[0]}***${email.slice(at)}`;
+}
+
+function codeOrThrow(input: string, count: (outcome: 'malformed') => void): string {
+  const parsed = parseCode(input);
+  if (!parsed.ok) {
+    count('malformed');
+    throw new ApiError('INVITE_MALFORMED', `This is not an invite code: it ${parsed.reason === 'too long' ? 'is too long' : parsed.reason}; a code is 16 characters, e.g. XXXX-XXXX-XXXX-XXXX.`);
+  }
+  return parsed.code;
+}
+
+const publicInvite = (invite: InviteSummary) => ({ cohort: invite.cohort, email: maskEmail(invite.email), expiresAt: invite.expiresAt.toISOString() });
+
+/** GET /v1/invites/:code and POST /v1/invites/redeem, sharing one rate-limit bucket per client. */
+export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics }): Promise<void> {
+  const { conn, metrics } = opts;
+  await app.register(rateLimit, {
+    global: true,
+    max: opts.config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_req, ctx) =>
+      new ApiError('RATE_LIMITED', `Too many requests; try again in ${ctx.after}.`, { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) }),
+  });
+
+  app.get<{ Params: { code: string } }>('/v1/invites/:code', async (req) => {
+    const code = codeOrThrow(req.params.code, (o) => metrics.lookups.inc({ outcome: o }));
+    const result = await lookupInvite(conn.db, code);
+    metrics.lookups.inc({ outcome: result.state });
+    if (result.state !== 'valid') throw new ApiError(STATE_ERROR[result.state]);
+    return { invite: { state: 'valid', ...publicInvite(result.invite) } };
+  });
+
+  app.post('/v1/invites/redeem', async (req) => {
+    const body = parseBody(redeemBody, req.body);
+    const code = codeOrThrow(body.code, (o) => metrics.redemptions.inc({ outcome: o }));
+    const result = await redeemInvite(conn.db, code, body.userId ?? null);
+    if (!result.ok) {
+      metrics.redemptions.inc({ outcome: result.state });
+      if (result.state === 'valid') throw new ApiError('INTERNAL'); // unreachable: the atomic update matched nothing but the row is live
+      throw new ApiError(STATE_ERROR[result.state]);
+    }
+    metrics.redemptions.inc({ outcome: 'redeemed' });
+    const invite = result.invite;
+    return { invite: { state: 'redeemed', id: invite.id, ...publicInvite(invite), redeemedAt: (invite.usedAt ?? new Date()).toISOString() } };
+  });
+}

@@ -1,0 +1,141 @@
+import cors from '@fastify/cors';
+import type { Connection } from '@veza/invites-db';
+import { InvitesDbError } from '@veza/invites-db';
+import Fastify from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.js';
+import { DEFAULTS } from './config.js';
+import { ApiError, ERROR_MESSAGE, errorBody } from './errors.js';
+import type { ErrorCode } from './errors.js';
+import { createMetrics } from './metrics.js';
+import type { Metrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { redactUrl } from './redact-url.js';
+import { adminRoutes } from './routes/admin.js';
+import { healthRoutes } from './routes/health.js';
+import { inviteRoutes } from './routes/invites.js';
+import { signupRoutes } from './routes/signup.js';
+
+export interface ServerOptions {
+  config: Readonly<Config>;
+  conn: Connection;
+  /** where the JSON logs go (default stdout); tests pass a stream to read them */
+  logStream?: DestinationStream;
+}
+
+export type Server = FastifyInstance & { metrics: Metrics; startDraining(): void };
+
+/** The error code and message an error is answered with; unknown errors are INTERNAL. */
+export function classify(error: unknown): { code: ErrorCode; message: string } {
+  if (error instanceof ApiError) return { code: error.code, message: error.message };
+  if (error instanceof InvitesDbError) {
+    if (error.code === 'INVITE_CODE_MALFORMED') return { code: 'INVITE_MALFORMED', message: ERROR_MESSAGE.INVITE_MALFORMED };
+    if (error.code === 'INVITES_INVALID_INPUT') return { code: 'REQUEST_INVALID', message: `The request is invalid: ${error.message}.` };
+    if (error.code === 'INVITES_DB_UNREACHABLE') return { code: 'DATABASE_UNAVAILABLE', message: ERROR_MESSAGE.DATABASE_UNAVAILABLE };
+    if (error.code === 'INVITES_DB_NOT_MIGRATED') return { code: 'DATABASE_NOT_MIGRATED', message: ERROR_MESSAGE.DATABASE_NOT_MIGRATED };
+  }
+  const status = (error as Partial<FastifyError> | null)?.statusCode;
+  const fastifyCode = (error as Partial<FastifyError> | null)?.code;
+  if (status === 413) return { code: 'REQUEST_TOO_LARGE', message: ERROR_MESSAGE.REQUEST_TOO_LARGE };
+  if (status === 415) return { code: 'REQUEST_UNSUPPORTED_MEDIA_TYPE', message: ERROR_MESSAGE.REQUEST_UNSUPPORTED_MEDIA_TYPE };
+  if (status === 429) return { code: 'RATE_LIMITED', message: ERROR_MESSAGE.RATE_LIMITED };
+  if (status !== undefined && status >= 400 && status < 500) {
+    // Parser messages can quote the body (and so a code): answer with fixed ones.
+    if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { code: 'REQUEST_INVALID', message: 'The request body is empty.' };
+    if (error instanceof SyntaxError || fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY') return { code: 'REQUEST_INVALID', message: 'The request body is not valid JSON.' };
+    return { code: 'REQUEST_INVALID', message: ERROR_MESSAGE.REQUEST_INVALID };
+  }
+  return { code: 'INTERNAL', message: ERROR_MESSAGE.INTERNAL };
+}
+
+function sendError(reply: FastifyReply, code: ErrorCode, message: string, headers: Record<string, string> = {}): FastifyReply {
+  return reply.code(new ApiError(code).statusCode).headers(headers).type('application/json; charset=utf-8').send(errorBody(code, message));
+}
+
+/** Route patterns as regexes, to tell 405 (known path, other method) from 404. */
+function patternOf(url: string): RegExp {
+  const escaped = url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}/?$`);
+}
+
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
+/** Builds the whole service on an open connection; the caller listens and closes. */
+export async function buildServer(options: ServerOptions): Promise<Server> {
+  const { config, conn } = options;
+  const metrics = createMetrics();
+  let draining = false;
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      ...(options.logStream ? { stream: options.logStream } : {}),
+      redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization'], censor: '[redacted]' },
+      serializers: {
+        req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+      },
+    },
+    bodyLimit: config.bodyLimitBytes,
+    // a hop count becomes a function: fastify's types omit the number form that its docs describe
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    // Longer than any code a person could paste, so that junk reaches the route and gets INVITE_MALFORMED.
+    maxParamLength: 256,
+    requestTimeout: DEFAULTS.requestTimeoutMs,
+    // Requests that arrive on an open connection while closing are still served (fastify's 503 is not in our error shape).
+    return503OnClosing: false,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  }) as unknown as Server;
+  app.decorate('metrics', metrics);
+  app.decorate('startDraining', () => {
+    draining = true;
+  });
+
+  const routes: { method: string; pattern: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.url.includes('*')) return; // the CORS preflight catch-all would make every path "known"
+    for (const method of [route.method].flat()) routes.push({ method: String(method), pattern: patternOf(route.url) });
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    metrics.requests.inc(labels);
+    metrics.duration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((error, req, reply) => {
+    const { code, message } = classify(error);
+    const status = new ApiError(code).statusCode;
+    if (status >= 500) req.log.error({ err: error, code }, 'request failed');
+    else req.log.info({ code }, 'request refused');
+    return sendError(reply, code, message, error instanceof ApiError ? error.headers : {});
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (req.method === 'GET' && /^\/v1\/invites\/[^/]+$/.test(path)) return sendError(reply, 'INVITE_MALFORMED', ERROR_MESSAGE.INVITE_MALFORMED);
+    if (allowed.length > 0) return sendError(reply, 'METHOD_NOT_ALLOWED', ERROR_MESSAGE.METHOD_NOT_ALLOWED, { allow: allowed.join(', ') });
+    return sendError(reply, 'NOT_FOUND', ERROR_MESSAGE.NOT_FOUND);
+  });
+
+  await app.register(cors, {
+    origin: [...config.corsOrigins],
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Content-Type', 'Authorization'],
+    maxAge: 600,
+  });
+
+  // JSON only: fastify's default text/plain parser would let a non-JSON body reach the routes.
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(healthRoutes, { conn, metrics, draining: () => draining });
+  await app.register(inviteRoutes, { config, conn, metrics });
+  await app.register(adminRoutes, { config, conn });
+  await app.register(signupRoutes);
+  const openapi = JSON.stringify(openApiDocument(), null, 2) + '\n';
+  app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
+
+  return app;
+}
