@@ -1,1 +1,36 @@
-export {};
+export { GATE_DEFAULTS, GATE_ENV_VARS, configSecrets, gatesConfigFromEnv, unconfiguredGates } from './config.js';
+export type {
+  GatesConfig,
+  GatesConfigResult,
+  GithubTarget,
+  HighIssuesConfig,
+  K6Config,
+  SentryConfig,
+  StatuspageConfig,
+  SyntheticConfig,
+  TestersConfig,
+} from './config.js';
+export { GatesConfigError, GatesError, GatesStateError } from './errors.js';
+export { DEFAULT_UNKNOWN_LIMIT, escalate, initialEscalationState } from './escalate.js';
+export type { Escalation, EscalationOptions, EscalationState } from './escalate.js';
+export type { ProbeOptions } from './probe-kit.js';
+export { highIssuesProbe, highIssuesUrl } from './probes/high-issues-probe.js';
+export { k6Probe, k6RunsUrl } from './probes/k6-probe.js';
+export { sentryIssuesUrl, sentryProbe } from './probes/sentry-probe.js';
+export { statuspageProbe } from './probes/statuspage-probe.js';
+export { syntheticProbe } from './probes/synthetic-probe.js';
+export { testersProbe, testersSource } from './probes/testers-probe.js';
+export type { TestersSource } from './probes/testers-probe.js';
+export { redactUrl, scrubSecrets } from './redact.js';
+export { GATES_JSON_SCHEMA_VERSION, renderJson } from './render/render-json.js';
+export { escapeXml, renderJunit } from './render/render-junit.js';
+export { renderMarkdown } from './render/render-markdown.js';
+export { renderTable } from './render/render-table.js';
+export { nextLink, parseLinkHeader, retryAfterMs } from './request-json.js';
+export { checkGates, runGates } from './run-gates.js';
+export type { GatesCheck, RunGatesDeps } from './run-gates.js';
+export { GATE_IDS, GATE_TITLES, UNKNOWN_REASONS } from './types.js';
+export type { Evidence, GateId, GateResult, GateRun, GateState, UnknownReason, Verdict, VerdictExitCode } from './types.js';
+export { CONFIG_ERROR_EXIT_CODE, STATE_ICONS, VERDICT_ICONS, verdictOf } from './verdict.js';
+export { verdictWebhookPayload } from './webhook-payload.js';
+export type { WebhookPayload } from './webhook-payload.js';

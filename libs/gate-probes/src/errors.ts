@@ -1,0 +1,31 @@
+/**
+ * The errors of @veza/gate-probes. Probes never throw for what they observe
+ * (that is a ⚪ with a reason); these are for callers' mistakes. Each has a
+ * stable `code`, listed in the README. Messages never contain a token.
+ */
+export class GatesError extends Error {
+  override name = 'GatesError';
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The configuration is invalid; `problems` names each variable. Exit code 3. */
+export class GatesConfigError extends GatesError {
+  override name = 'GatesConfigError';
+  constructor(readonly problems: string[]) {
+    super('GATES_CONFIG_INVALID', `invalid gates configuration: ${problems.join('; ')}`);
+  }
+}
+
+/** A persisted escalation state that this version cannot read. */
+export class GatesStateError extends GatesError {
+  override name = 'GatesStateError';
+  constructor(reason: string) {
+    super('GATES_STATE_INVALID', `unreadable escalation state: ${reason}; start from an empty state`);
+  }
+}

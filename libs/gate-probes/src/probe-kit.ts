@@ -1,0 +1,156 @@
+import { performance } from 'node:perf_hooks';
+import { GATE_DEFAULTS } from './config.js';
+import { redactUrl } from './redact.js';
+import { GATE_TITLES } from './types.js';
+import type { GateId, GateResult, GateState, UnknownReason } from './types.js';
+
+/** What every probe accepts besides its own config. */
+export interface ProbeOptions {
+  /** defaults to the global fetch (Node 20) */
+  fetch?: typeof fetch;
+  /** the clock for observedAt, ages and Retry-After dates */
+  now?: () => Date;
+  /** budget of this probe, retries included (default 10,000 ms) */
+  timeoutMs?: number;
+  /** extra attempts after a transient failure (default 2) */
+  retries?: number;
+  /** first backoff wait, doubled at each retry (default 250 ms) */
+  backoffMs?: number;
+  /** cancels the probe (e.g. the monitor shutting down) */
+  signal?: AbortSignal;
+}
+
+/** What a probe concludes; runProbe adds timing, status and the common fields. */
+export interface Observation {
+  state: GateState;
+  reason?: UnknownReason;
+  summary: string;
+  value: number | string | null;
+  details?: Record<string, unknown>;
+}
+
+/** Thrown inside a probe to end it at ⚪ with a reason. */
+export class ProbeProblem extends Error {
+  constructor(
+    readonly reason: UnknownReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The running probe: its budget, its clock, and the last HTTP facts for the evidence. */
+export class ProbeContext {
+  readonly fetch: typeof fetch;
+  readonly now: () => Date;
+  readonly retries: number;
+  readonly backoffMs: number;
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  private readonly deadline: number;
+  httpStatus: number | null = null;
+  attempts = 0;
+  source: string | null = null;
+
+  constructor(options: ProbeOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.now = options.now ?? (() => new Date());
+    this.retries = options.retries ?? GATE_DEFAULTS.retries;
+    this.backoffMs = options.backoffMs ?? 250;
+    this.timeoutMs = options.timeoutMs ?? GATE_DEFAULTS.timeoutMs;
+    this.deadline = performance.now() + this.timeoutMs;
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    this.signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  }
+
+  /** Milliseconds left in this probe's budget. */
+  remainingMs(): number {
+    return Math.max(0, this.deadline - performance.now());
+  }
+
+  /** Remembers the URL the evidence points at, without secrets. */
+  setSource(url: string): void {
+    this.source = redactUrl(url);
+  }
+}
+
+/** Waits, unless the probe is aborted first. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function isTimeout(error: unknown, signal: AbortSignal): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' || (signal.aborted && (signal.reason as { name?: unknown } | null)?.name === 'TimeoutError');
+}
+
+/**
+ * Runs a probe body inside its budget and turns whatever happens into a
+ * GateResult: a ProbeProblem or a timeout is ⚪ with its reason, anything else
+ * unexpected is ⚪ unavailable with its message.
+ */
+export async function runProbe(
+  id: GateId,
+  threshold: string,
+  options: ProbeOptions,
+  body: (ctx: ProbeContext) => Promise<Observation>,
+): Promise<GateResult> {
+  const ctx = new ProbeContext(options);
+  const started = performance.now();
+  let observation: Observation;
+  try {
+    // Racing the abort signal also bounds work that ignores it (a database query).
+    observation = await Promise.race([
+      body(ctx),
+      new Promise<never>((_, reject) => {
+        if (ctx.signal.aborted) reject(ctx.signal.reason as Error);
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error), { once: true });
+      }),
+    ]);
+  } catch (error) {
+    if (error instanceof ProbeProblem) observation = { state: 'unknown', reason: error.reason, summary: error.message, value: null };
+    else if (isTimeout(error, ctx.signal)) observation = { state: 'unknown', reason: 'timeout', summary: `no answer within ${ctx.timeoutMs} ms`, value: null };
+    else if (ctx.signal.aborted) observation = { state: 'unknown', reason: 'unavailable', summary: 'probe cancelled', value: null };
+    else observation = { state: 'unknown', reason: 'unavailable', summary: `probe error: ${redactUrl(error instanceof Error ? error.message : String(error))}`, value: null };
+  }
+  return {
+    id,
+    title: GATE_TITLES[id],
+    state: observation.state,
+    reason: observation.state === 'unknown' ? (observation.reason ?? 'no_data') : null,
+    summary: observation.summary,
+    evidence: {
+      value: observation.value,
+      threshold,
+      source: ctx.source,
+      httpStatus: ctx.httpStatus,
+      latencyMs: Math.round(performance.now() - started),
+      observedAt: ctx.now().toISOString(),
+      attempts: ctx.attempts,
+      details: observation.details ?? {},
+    },
+  };
+}
+
+/** A gate whose settings are all absent. */
+export function notConfigured(id: GateId, threshold: string, what: string, now: () => Date = () => new Date()): GateResult {
+  return {
+    id,
+    title: GATE_TITLES[id],
+    state: 'unknown',
+    reason: 'not_configured',
+    summary: `not configured (set ${what})`,
+    evidence: { value: null, threshold, source: null, httpStatus: null, latencyMs: 0, observedAt: now().toISOString(), attempts: 0, details: {} },
+  };
+}

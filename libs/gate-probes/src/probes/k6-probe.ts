@@ -1,0 +1,42 @@
+import type { K6Config } from '../config.js';
+import { ProbeProblem, runProbe } from '../probe-kit.js';
+import type { ProbeOptions } from '../probe-kit.js';
+import { requestJson } from '../request-json.js';
+import type { GateResult } from '../types.js';
+import { githubHeaders } from './github-headers.js';
+
+interface RunsPage {
+  total_count?: unknown;
+  workflow_runs?: { id?: unknown; updated_at?: unknown; created_at?: unknown; html_url?: unknown; head_sha?: unknown; conclusion?: unknown }[];
+}
+
+/** The last green scheduled run of the workflow on the branch, newest first. */
+export function k6RunsUrl(config: K6Config): string {
+  const url = new URL(`${config.apiUrl}/repos/${config.repo}/actions/workflows/${encodeURIComponent(config.workflow)}/runs`);
+  for (const [k, v] of Object.entries({ status: 'success', branch: config.branch, event: 'schedule', per_page: '1' })) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+/**
+ * Gate 5: age of the last successful scheduled run of the k6 workflow on main.
+ * Age is counted from `updated_at` (≈ when the run completed). No green run at
+ * all is 🔴; an unknown workflow (404) is ⚪ config.
+ */
+export function k6Probe(config: K6Config, options: ProbeOptions = {}): Promise<GateResult> {
+  return runProbe('k6', `≤ ${config.maxAgeHours} h`, options, async (ctx) => {
+    const { body } = await requestJson(ctx, k6RunsUrl(config), {
+      headers: githubHeaders(config),
+      notFound: `HTTP 404: workflow ${config.workflow} not found in ${config.repo} (or the token cannot see the repository)`,
+    });
+    const page = body as RunsPage;
+    if (!Array.isArray(page?.workflow_runs)) throw new ProbeProblem('parse', 'the runs API answered without workflow_runs');
+    const run = page.workflow_runs[0];
+    if (!run) return { state: 'fail', value: null, summary: `no successful scheduled run of ${config.workflow} on ${config.branch}` };
+    const finished = Date.parse(String(run.updated_at ?? run.created_at));
+    if (Number.isNaN(finished)) throw new ProbeProblem('parse', 'the last run has no valid updated_at');
+    const ageHours = Math.round(((ctx.now().getTime() - finished) / 3_600_000) * 10) / 10;
+    const details = { runId: run.id ?? null, runUrl: typeof run.html_url === 'string' ? run.html_url : null, finishedAt: new Date(finished).toISOString(), headSha: run.head_sha ?? null };
+    if (ageHours > config.maxAgeHours) return { state: 'fail', value: ageHours, summary: `last green nightly finished ${ageHours} h ago (max ${config.maxAgeHours} h)`, details };
+    return { state: 'pass', value: ageHours, summary: `last green nightly finished ${ageHours} h ago`, details };
+  });
+}

@@ -1,0 +1,63 @@
+import type { SentryConfig } from '../config.js';
+import { ProbeProblem, runProbe } from '../probe-kit.js';
+import type { ProbeOptions } from '../probe-kit.js';
+import { nextLink, requestJson } from '../request-json.js';
+import type { GateResult } from '../types.js';
+
+/** Pages followed when Sentry sends no X-Hits: 10 × 100 issues is far past any threshold worth a decision call. */
+const MAX_PAGES = 10;
+
+interface SentryIssue {
+  shortId?: unknown;
+  title?: unknown;
+  permalink?: unknown;
+  level?: unknown;
+  count?: unknown;
+}
+
+/** The organisation issues URL for a query, a window and optional projects. */
+export function sentryIssuesUrl(config: SentryConfig): string {
+  const url = new URL(`${config.baseUrl}/api/0/organizations/${encodeURIComponent(config.org)}/issues/`);
+  url.searchParams.set('query', config.query);
+  url.searchParams.set('statsPeriod', config.period);
+  url.searchParams.set('limit', '100');
+  for (const project of config.projects) url.searchParams.append('project', project);
+  return url.toString();
+}
+
+/** Gate 2: unresolved high-priority Sentry issues in the window, at most `max`. */
+export function sentryProbe(config: SentryConfig, options: ProbeOptions = {}): Promise<GateResult> {
+  return runProbe('sentry', `≤ ${config.max}`, options, async (ctx) => {
+    const headers = { Authorization: `Bearer ${config.token}`, Accept: 'application/json' };
+    let url: string | null = sentryIssuesUrl(config);
+    let listed = 0;
+    let hits: number | null = null;
+    let pages = 0;
+    const top: { shortId: string; title: string; permalink: string | null }[] = [];
+    while (url && pages < MAX_PAGES) {
+      const page = await requestJson(ctx, url, { headers, notFound: `HTTP 404: organisation "${config.org}" not found on ${config.baseUrl}` });
+      pages++;
+      if (!Array.isArray(page.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
+      const issues = page.body as SentryIssue[];
+      listed += issues.length;
+      for (const issue of issues.slice(0, Math.max(0, 5 - top.length))) {
+        top.push({ shortId: String(issue.shortId ?? ''), title: String(issue.title ?? ''), permalink: typeof issue.permalink === 'string' ? issue.permalink : null });
+      }
+      const xHits = page.headers.get('x-hits');
+      // X-Hits is the total across pages: one request is enough.
+      if (pages === 1 && xHits !== null && /^\d+$/.test(xHits.trim())) {
+        hits = Number(xHits.trim());
+        break;
+      }
+      url = nextLink(page.headers);
+    }
+    // The evidence links to the query, not to whichever page came last.
+    ctx.setSource(sentryIssuesUrl(config));
+    const truncated = hits === null && url !== null;
+    const count = hits ?? listed;
+    const details = { query: config.query, period: config.period, counted: hits === null ? 'pages' : 'x-hits', truncated, issues: top };
+    const where = `${config.query} over ${config.period}`;
+    if (count > config.max) return { state: 'fail', value: count, summary: `${count}${truncated ? '+' : ''} issue(s) match "${where}" (max ${config.max})`, details };
+    return { state: 'pass', value: count, summary: `${count} issue(s) match "${where}"`, details };
+  });
+}

@@ -1,0 +1,61 @@
+import type { SyntheticConfig } from '../config.js';
+import { ProbeProblem, runProbe } from '../probe-kit.js';
+import type { ProbeOptions } from '../probe-kit.js';
+import { requestJson } from '../request-json.js';
+import type { GateResult } from '../types.js';
+
+interface PromEnvelope {
+  status?: unknown;
+  errorType?: unknown;
+  error?: unknown;
+  data?: { resultType?: unknown; result?: unknown };
+}
+
+/** The sample values of an instant query: a vector's series, or a scalar. */
+function sampleValues(data: PromEnvelope['data']): { series: string; value: string }[] {
+  const pick = (v: unknown) => (Array.isArray(v) && typeof v[1] === 'string' ? v[1] : null);
+  if (data?.resultType === 'scalar') {
+    const value = pick(data.result);
+    if (value === null) throw new ProbeProblem('parse', 'malformed scalar result');
+    return [{ series: 'scalar', value }];
+  }
+  if (data?.resultType !== 'vector' || !Array.isArray(data.result)) {
+    throw new ProbeProblem('parse', `expected an instant vector, got ${String(data?.resultType)} (use an instant query)`);
+  }
+  return (data.result as { metric?: Record<string, string>; value?: unknown }[]).map((item) => {
+    const value = pick(item.value);
+    if (value === null) throw new ProbeProblem('parse', 'malformed vector sample');
+    const labels = Object.entries(item.metric ?? {}).map(([k, v]) => `${k}="${v}"`);
+    return { series: `{${labels.join(',')}}`, value };
+  });
+}
+
+/**
+ * Gate 4: a Prometheus instant query, by default the worst probe_success over
+ * 15 minutes. Every series must be 1 for ✅; any below 1 is 🔴; an empty result
+ * (stale or never scraped) and NaN are ⚪ no_data, never ✅.
+ */
+export function syntheticProbe(config: SyntheticConfig, options: ProbeOptions = {}): Promise<GateResult> {
+  return runProbe('synthetic', '= 1', options, async (ctx) => {
+    const url = new URL(`${config.promUrl}/api/v1/query`);
+    url.searchParams.set('query', config.query);
+    // Ask Prometheus to stop before our own budget ends, so its error beats our timeout.
+    url.searchParams.set('timeout', `${Math.max(1, Math.floor(ctx.timeoutMs / 1000) - 1)}s`);
+    const { status, body } = await requestJson(ctx, url.toString(), { acceptStatus: [400, 422], notFound: 'HTTP 404: no Prometheus API at PROM_URL' });
+    const envelope = body as PromEnvelope;
+    if (envelope?.status === 'error') {
+      const message = `Prometheus ${String(envelope.errorType)}: ${String(envelope.error)}`;
+      throw new ProbeProblem(status === 400 ? 'config' : envelope.errorType === 'timeout' ? 'timeout' : 'parse', message);
+    }
+    if (envelope?.status !== 'success') throw new ProbeProblem('parse', 'not a Prometheus API answer');
+    const samples = sampleValues(envelope.data);
+    const details = { query: config.query, series: samples };
+    if (samples.length === 0) throw new ProbeProblem('no_data', `no series for ${config.query} (stale or never scraped)`);
+    const numbers = samples.map((s) => Number(s.value));
+    if (numbers.some((n) => Number.isNaN(n))) return { state: 'unknown', reason: 'no_data', value: 'NaN', summary: `${config.query} is NaN`, details };
+    const worst = Math.min(...numbers);
+    const failing = samples.filter((s) => Number(s.value) < 1).map((s) => s.series);
+    if (worst < 1) return { state: 'fail', value: worst, summary: `${failing.length} of ${samples.length} series below 1: ${failing.join(' ')}`, details };
+    return { state: 'pass', value: worst, summary: `${samples.length} series at 1`, details };
+  });
+}

@@ -1,0 +1,60 @@
+import { countRedeemedInvites } from '@veza/invites-db';
+import type { Connection } from '@veza/invites-db';
+import type { TestersConfig } from '../config.js';
+import { ProbeProblem, runProbe } from '../probe-kit.js';
+import type { ProbeOptions } from '../probe-kit.js';
+import type { GateResult } from '../types.js';
+
+/** Where the testers count comes from: any function, or an invites-db connection (see testersSource). */
+export interface TestersSource {
+  countRedeemed(cohort?: string): Promise<number>;
+  /** what the evidence shows as source, without password */
+  target?: string;
+}
+
+/** Adapts an invites-db Connection (open it with statementTimeoutMs, see README). */
+export function testersSource(conn: Connection): TestersSource {
+  return { countRedeemed: (cohort) => countRedeemedInvites(conn.db, cohort), target: conn.target };
+}
+
+function isConnection(value: TestersSource | Connection): value is Connection {
+  return 'db' in value && 'target' in value;
+}
+
+/** invites-db's typed codes and raw driver SQLSTATEs, walked through `cause`. */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+  }
+  return codes;
+}
+
+/**
+ * Gate 1: redeemed invites (of one cohort, or all) against the target. A
+ * missing source or table is ⚪ config, an unreachable database ⚪ unavailable,
+ * a statement timeout (SQLSTATE 57014) ⚪ timeout.
+ */
+export function testersProbe(config: TestersConfig, source: TestersSource | Connection | undefined, options: ProbeOptions = {}): Promise<GateResult> {
+  return runProbe('testers', `≥ ${config.target}`, options, async (ctx) => {
+    if (!source) throw new ProbeProblem('config', 'no database given to the testers gate (DATABASE_URL)');
+    const counter = isConnection(source) ? testersSource(source) : source;
+    ctx.source = counter.target ?? null;
+    let count: number;
+    try {
+      count = await counter.countRedeemed(config.cohort ?? undefined);
+    } catch (error) {
+      const codes = errorCodes(error);
+      if (codes.includes('INVITES_DB_NOT_MIGRATED')) throw new ProbeProblem('config', "beta_invites does not exist: run 'veza-beta db migrate'");
+      if (codes.includes('57014')) throw new ProbeProblem('timeout', 'the count query hit the statement timeout');
+      if (codes.includes('INVITES_DB_UNREACHABLE')) throw new ProbeProblem('unavailable', 'the database did not answer');
+      throw error;
+    }
+    if (!Number.isInteger(count) || count < 0) throw new ProbeProblem('parse', `the count is not a whole number (${String(count)})`);
+    const who = config.cohort ? ` in cohort ${config.cohort}` : '';
+    const details = { cohort: config.cohort };
+    if (count < config.target) return { state: 'fail', value: count, summary: `${count} of ${config.target} testers signed up${who}`, details };
+    return { state: 'pass', value: count, summary: `${count} testers signed up${who} (target ${config.target})`, details };
+  });
+}

@@ -1,0 +1,39 @@
+const SECRET_PARAM = /token|key|secret|password|passwd|auth|signature|sig|code/i;
+
+/**
+ * A URL safe to print: password of the userinfo and the values of
+ * secret-looking query parameters replaced by ***. Not a URL → returned as is
+ * after the same treatment of any URL inside it.
+ */
+export function redactUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1***@');
+  }
+  if (url.password) url.password = '***';
+  for (const name of [...url.searchParams.keys()]) if (SECRET_PARAM.test(name)) url.searchParams.set(name, '***');
+  // URLSearchParams re-encodes ':' and spaces; decode them back so a Sentry query stays readable (both forms are valid).
+  return url.toString().replace(/%3A/gi, ':').replace(/%2A%2A%2A/g, '***');
+}
+
+/**
+ * Replaces every occurrence of the given secrets in a JSON-able value. The
+ * last line of defence: runGates passes every result through it with the
+ * configured tokens, so a token echoed by an API (an error body, a URL) never
+ * reaches a report.
+ */
+export function scrubSecrets<T>(value: T, secrets: readonly string[]): T {
+  // Secrets shorter than 4 characters would blank out ordinary words; tokens are far longer.
+  const live = secrets.filter((s) => s.length >= 4);
+  if (live.length === 0) return value;
+  const scrub = (text: string) => live.reduce((t, s) => t.split(s).join('***'), text);
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return scrub(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}

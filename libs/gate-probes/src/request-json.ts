@@ -1,0 +1,107 @@
+import { ProbeProblem, sleep } from './probe-kit.js';
+import type { ProbeContext } from './probe-kit.js';
+import type { UnknownReason } from './types.js';
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** non-2xx statuses the probe reads itself (Prometheus answers errors as JSON with 400/422) */
+  acceptStatus?: number[];
+  /** what a 404 means for this API, e.g. "workflow nightly.yml not found" */
+  notFound?: string;
+}
+
+/** Retry-After in milliseconds: delta-seconds or an HTTP date, read against the probe's clock. */
+export function retryAfterMs(value: string | null, now: Date): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : Math.max(0, date - now.getTime());
+}
+
+/** GitHub answers a spent rate limit with 403 (primary) or 403/429 + retry-after (secondary). */
+function isRateLimited(status: number, headers: Headers): boolean {
+  if (status === 429) return true;
+  return status === 403 && (headers.get('retry-after') !== null || headers.get('x-ratelimit-remaining') === '0');
+}
+
+/** Sleeps before the next attempt when the budget allows one; false when it does not. */
+async function waitForRetry(ctx: ProbeContext, attempt: number, hintMs: number | null): Promise<boolean> {
+  if (attempt > ctx.retries) return false;
+  const wait = hintMs ?? ctx.backoffMs * 2 ** (attempt - 1);
+  // A wait that eats the whole remaining budget only delays the ⚪: report now instead.
+  if (wait >= ctx.remainingMs()) return false;
+  await sleep(wait, ctx.signal);
+  return true;
+}
+
+/**
+ * GET a JSON document inside the probe's budget. Retries network errors, 5xx
+ * and rate limits with exponential backoff, honouring Retry-After capped to
+ * the time left; ends the probe at ⚪ (ProbeProblem) for what retries cannot fix.
+ */
+export async function requestJson(ctx: ProbeContext, url: string, options: RequestOptions = {}): Promise<JsonResponse> {
+  ctx.setSource(url);
+  for (let attempt = 1; ; attempt++) {
+    ctx.attempts++;
+    let response: Response;
+    try {
+      response = await ctx.fetch(url, { headers: options.headers, signal: ctx.signal, redirect: 'follow' });
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      if (await waitForRetry(ctx, attempt, null)) continue;
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      throw new ProbeProblem('unavailable', `network error after ${attempt} attempt(s)${cause ? ` (${cause})` : ''}`);
+    }
+    ctx.httpStatus = response.status;
+    const { status, headers } = response;
+
+    let failure: { reason: UnknownReason; message: string; retry: boolean } | null = null;
+    if (isRateLimited(status, headers)) failure = { reason: 'rate_limited', message: `rate limited (HTTP ${status})`, retry: true };
+    else if (status >= 500) failure = { reason: 'unavailable', message: `server error HTTP ${status}`, retry: true };
+    else if (status === 401 || status === 403) failure = { reason: 'auth', message: `HTTP ${status}: the token is missing, wrong, expired or lacks the scope`, retry: false };
+    else if (status === 404 || status === 410) failure = { reason: 'config', message: options.notFound ?? `HTTP ${status}: not found, check the configured URL`, retry: false };
+    else if (status >= 400 && !options.acceptStatus?.includes(status)) failure = { reason: 'config', message: `HTTP ${status}: the API refused the request`, retry: false };
+
+    if (failure) {
+      await response.body?.cancel().catch(() => undefined);
+      if (failure.retry && (await waitForRetry(ctx, attempt, retryAfterMs(headers.get('retry-after'), ctx.now())))) continue;
+      throw new ProbeProblem(failure.reason, attempt > 1 ? `${failure.message} after ${attempt} attempts` : failure.message);
+    }
+
+    const text = await response.text();
+    try {
+      return { status, headers, body: JSON.parse(text) as unknown };
+    } catch {
+      throw new ProbeProblem('parse', `HTTP ${status} but the body is not JSON`);
+    }
+  }
+}
+
+/** The links of a Link header: GitHub's `<url>; rel="next"`, Sentry's `<url>; rel="next"; results="true"; cursor="…"`. */
+export function parseLinkHeader(value: string | null): { url: string; params: Record<string, string> }[] {
+  if (!value) return [];
+  const links: { url: string; params: Record<string, string> }[] = [];
+  for (const match of value.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
+    const params: Record<string, string> = {};
+    for (const p of (match[2] ?? '').split(';')) {
+      const kv = /^\s*([^=\s]+)\s*=\s*"?([^"]*)"?\s*$/.exec(p);
+      if (kv?.[1]) params[kv[1].toLowerCase()] = kv[2] ?? '';
+    }
+    links.push({ url: match[1] ?? '', params });
+  }
+  return links;
+}
+
+/** The next page, if any. Sentry always sends rel="next" and says results="false" on the last page. */
+export function nextLink(headers: Headers): string | null {
+  const next = parseLinkHeader(headers.get('link')).find((l) => l.params['rel'] === 'next');
+  if (!next || next.params['results'] === 'false') return null;
+  return next.url;
+}
