@@ -1,0 +1,31 @@
+export const COLUMNS = ['email', 'cohort', 'sent_by', 'role', 'name'] as const;
+export type Column = (typeof COLUMNS)[number];
+
+/** `header`: a header line; `seed`: the seed's headerless email,cohort,sent_by rows. */
+export type HeaderForm = 'header' | 'seed';
+
+export type HeaderResult = { ok: true; form: HeaderForm; columns: Column[] } | { ok: false; problem: string };
+
+const EXPECTED = 'expected a header line email,cohort (optionally sent_by, role, name, in any order) or the seed form email,cohort,sent_by without a header';
+
+/**
+ * Reads the first record. A record with an `email` cell is a header; a
+ * three-field record whose first field has an @ is the seed's headerless
+ * form (and is itself the first data row); anything else is refused.
+ */
+export function readHeader(fields: string[]): HeaderResult {
+  const cells = fields.map((cell) => cell.trim().toLowerCase());
+  if (!cells.includes('email')) {
+    if (fields.length === 3 && fields[0]?.includes('@')) return { ok: true, form: 'seed', columns: ['email', 'cohort', 'sent_by'] };
+    if (cells.some((cell) => cell.includes('\r'))) return { ok: false, problem: `the first line ends in a bare CR (classic Mac line endings): save the file with LF or CRLF line endings` };
+    return { ok: false, problem: `the first line is not a header: ${EXPECTED}` };
+  }
+  const seen = new Set<string>();
+  for (const cell of cells) {
+    if (!(COLUMNS as readonly string[]).includes(cell)) return { ok: false, problem: `unknown column ${JSON.stringify(cell)}: ${EXPECTED}` };
+    if (seen.has(cell)) return { ok: false, problem: `column ${cell} appears twice` };
+    seen.add(cell);
+  }
+  if (!seen.has('cohort')) return { ok: false, problem: `the header has no cohort column: ${EXPECTED}` };
+  return { ok: true, form: 'header', columns: cells as Column[] };
+}

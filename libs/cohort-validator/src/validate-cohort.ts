@@ -1,0 +1,103 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { CohortChecker } from './cohort-checker.js';
+import type { CohortRow, CohortSummary } from './cohort-checker.js';
+import { CsvRecordReader } from './csv-record-reader.js';
+import { CohortUserCheckError } from './errors.js';
+import { finding } from './findings.js';
+import type { Finding } from './findings.js';
+import { resolveOptions } from './options.js';
+import type { CohortValidationOptions, ResolvedOptions } from './options.js';
+import { Utf8ChunkDecoder } from './utf8-chunk-decoder.js';
+
+export interface CohortReport {
+  /** the valid rows, only with `collectRows: true` */
+  rows: CohortRow[] | undefined;
+  summary: CohortSummary;
+}
+
+/**
+ * The outcome of a validation. `value` is there in both cases (the CLI prints
+ * the summary of a blocked file too); `ok` is false when anything blocks.
+ */
+export type CohortValidation =
+  | { ok: true; value: CohortReport; errors: []; warnings: Finding[] }
+  | { ok: false; value: CohortReport; errors: Finding[]; warnings: Finding[] };
+
+/** Bytes read from the file at a time: larger chunks mean fewer string joins, smaller a lower peak. */
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/** Validates a cohort CSV file as a stream; an unreadable file is a COHORT_UNREADABLE finding, not an exception. */
+export async function validateCohortFile(path: string, options: CohortValidationOptions = {}): Promise<CohortValidation> {
+  const resolved = resolveOptions(options);
+  // Open first, so that a missing file or a directory is reported before any
+  // stream is made (a read stream would report it as an 'error' event later).
+  try {
+    const handle = await open(path, 'r');
+    try {
+      if ((await handle.stat()).isDirectory()) return unreadable(resolved, `${path} is a directory`);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    return unreadable(resolved, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  try {
+    return await run(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), resolved);
+  } catch (error) {
+    if (error instanceof CohortUserCheckError) throw error;
+    return unreadable(resolved, `reading ${path} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Validates a CSV from any byte stream (a file, stdin, an upload). */
+export async function validateCohortStream(input: AsyncIterable<Uint8Array | string>, options: CohortValidationOptions = {}): Promise<CohortValidation> {
+  return run(input, resolveOptions(options));
+}
+
+/** Validates CSV text already in memory (tests, small uploads). */
+export async function validateCohort(text: string | Uint8Array, options: CohortValidationOptions = {}): Promise<CohortValidation> {
+  return run([text], resolveOptions(options));
+}
+
+async function run(input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: ResolvedOptions): Promise<CohortValidation> {
+  const checker = new CohortChecker(options);
+  const reader = new CsvRecordReader(checker);
+  const decoder = new Utf8ChunkDecoder((line) => checker.invalidBytes(line));
+  for await (const chunk of input) {
+    // Strings are already text (no bytes to check); Buffers and Uint8Arrays are decoded.
+    reader.push(typeof chunk === 'string' ? chunk : decoder.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    if (options.existingUsers) await lookUpUsers(checker, options, false);
+  }
+  reader.push(decoder.end());
+  reader.end();
+  if (options.existingUsers) await lookUpUsers(checker, options, true);
+  return toValidation(checker.finish());
+}
+
+async function lookUpUsers(checker: CohortChecker, options: ResolvedOptions, all: boolean): Promise<void> {
+  const lookup = options.existingUsers;
+  if (!lookup) return;
+  for (const batch of checker.takeUserBatches(all)) {
+    let existing: Set<string>;
+    try {
+      existing = await lookup(batch.emails);
+    } catch (error) {
+      throw new CohortUserCheckError(error);
+    }
+    checker.existingUsers(batch, existing);
+  }
+}
+
+function toValidation(done: ReturnType<CohortChecker['finish']>): CohortValidation {
+  const value = { rows: done.rows, summary: done.summary };
+  if (done.errors.length === 0) return { ok: true, value, errors: [], warnings: done.warnings };
+  return { ok: false, value, errors: done.errors, warnings: done.warnings };
+}
+
+function unreadable(options: ResolvedOptions, message: string): CohortValidation {
+  const checker = new CohortChecker(options);
+  const done = checker.finish();
+  const errors = [finding('COHORT_UNREADABLE', null, null, message)];
+  return { ok: false, value: { rows: done.rows, summary: done.summary }, errors, warnings: [] };
+}
