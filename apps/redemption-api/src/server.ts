@@ -80,7 +80,14 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     // a hop count becomes a function: fastify's types omit the number form that its docs describe
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     // Longer than any code a person could paste, so that junk reaches the route and gets INVITE_MALFORMED.
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
+    // Router-level failures (a longer parameter, a bad %-escape) get the one error shape too.
+    frameworkErrors: (error, req, reply) => {
+      const underInvites = /^\/v1\/invites\/(?!redeem\/?(\?|$))/.test(req.url);
+      const code: ErrorCode = underInvites && req.method === 'GET' ? 'INVITE_MALFORMED' : 'REQUEST_INVALID';
+      req.log.info({ code, reason: error.code }, 'request refused');
+      void sendError(reply, code, ERROR_MESSAGE[code]);
+    },
     requestTimeout: DEFAULTS.requestTimeoutMs,
     // Requests that arrive on an open connection while closing are still served (fastify's 503 is not in our error shape).
     return503OnClosing: false,
