@@ -46,8 +46,8 @@ export interface CompiledInvite {
   readonly settings: EmailSettings;
   readonly templateDir: string;
   render(recipient: InviteRecipient): RenderedEmail;
-  /** The values `render` puts in the placeholders, for a recipient already checked. */
-  values(recipient: CheckedRecipient): Record<InvitePlaceholder, string>;
+  /** `render` for a recipient already checked, with the values it put in the placeholders. */
+  renderChecked(recipient: CheckedRecipient): RenderedEmail & { values: Record<InvitePlaceholder, string> };
 }
 
 export interface CompileOptions {
@@ -116,10 +116,13 @@ export async function compileInviteTemplate(options: CompileOptions): Promise<Co
   return Object.freeze({
     settings,
     templateDir,
-    values,
     render(recipient: InviteRecipient): RenderedEmail {
       const filled = values(checkRecipient(recipient));
       return { subject: settings.subject, html: fillTemplate(html, filled), text: fillTemplate(text, filled) };
+    },
+    renderChecked(recipient: CheckedRecipient) {
+      const filled = values(recipient);
+      return { subject: settings.subject, html: fillTemplate(html, filled), text: fillTemplate(text, filled), values: filled };
     },
   });
 }

@@ -1,0 +1,67 @@
+import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import type { CompiledInvite } from './compile-invite-template.js';
+import type { EmlOptions } from './build-eml.js';
+import { assertHeaderValue } from './header-value.js';
+import { inviteEmlSkeleton } from './invite-eml-skeleton.js';
+import { mailboxHeaderLine, plainHeaderLine, rfc5322Date } from './mailbox-header.js';
+import { checkRecipient } from './recipient.js';
+import type { InviteRecipient } from './recipient.js';
+import type { EmailSettings } from './settings.js';
+
+/** The header a dispatcher reads to match an .eml file to its invite row (the id, never the code). */
+export const INVITE_ID_HEADER = 'X-Veza-Invite-Id';
+
+/** List-Unsubscribe (RFC 2369) and, for an https target, one-click List-Unsubscribe-Post (RFC 8058). */
+export function listUnsubscribeHeaders(settings: EmailSettings, unsubscribeUrl: string): Record<string, string> {
+  if (settings.unsubscribe.url) {
+    const mailto = settings.unsubscribe.mailto;
+    return {
+      'List-Unsubscribe': mailto ? `<${unsubscribeUrl}>, <mailto:${mailto}>` : `<${unsubscribeUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    };
+  }
+  return { 'List-Unsubscribe': `<${unsubscribeUrl}>` };
+}
+
+/** base64 in lines of 76 characters (RFC 2045). */
+function base64Lines(text: string, newline: string): string {
+  const encoded = Buffer.from(text, 'utf8').toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < encoded.length; i += 76) lines.push(encoded.slice(i, i + 76));
+  return lines.join(newline);
+}
+
+/**
+ * One recipient's complete invitation .eml, ready for `sendmail -t`. The
+ * batch-wide MIME structure is built once by MailComposer (see
+ * invite-eml-skeleton.ts); per recipient only To, Date, Message-ID,
+ * List-Unsubscribe and X-Veza-Invite-Id are encoded and the bodies spliced in.
+ */
+export async function buildInviteEml(compiled: CompiledInvite, recipient: InviteRecipient, options: EmlOptions = {}): Promise<Buffer> {
+  const newline = options.newline === 'crlf' ? '\r\n' : '\n';
+  const skeleton = await inviteEmlSkeleton(compiled.settings, newline);
+  const checked = checkRecipient(recipient);
+  const rendered = compiled.renderChecked(checked);
+  const date = options.date ?? new Date();
+  const domain = assertHeaderValue('messageIdDomain', options.messageIdDomain ?? compiled.settings.from.address.split('@')[1] ?? 'localhost');
+  const local = assertHeaderValue('messageIdLocal', options.messageIdLocal ?? `invite-${checked.inviteId}.${date.getTime().toString(36)}`);
+
+  let head = mailboxHeaderLine('To', checked.name ? { name: checked.name, address: checked.email } : { address: checked.email }, newline);
+  head += plainHeaderLine('Date', rfc5322Date(date), newline);
+  head += plainHeaderLine('Message-ID', `<${local}@${domain}>`, newline);
+  for (const [key, value] of Object.entries(listUnsubscribeHeaders(compiled.settings, rendered.values.unsubscribe_url))) {
+    head += plainHeaderLine(key, assertHeaderValue(key, value), newline);
+  }
+  head += plainHeaderLine(INVITE_ID_HEADER, checked.inviteId, newline);
+
+  const textSource = newline === '\r\n' ? rendered.text.replace(/\r?\n/g, '\r\n') : rendered.text;
+  const wrapped = qpWrap(qpEncode(textSource), 76);
+  const text = newline === '\n' ? wrapped.replace(/\r\n/g, '\n') : wrapped;
+  // Quoted-printable keeps letters and dashes literal: a value carrying the boundary would end the part.
+  if (text.includes(skeleton.boundary)) throw new Error('the text part contains the MIME boundary');
+  const message = head + skeleton.headers + skeleton.beforeText + text + skeleton.betweenParts + base64Lines(rendered.html, newline) + skeleton.afterHtml;
+  // Every byte is ASCII by now (encoded words, quoted-printable, base64), so latin1 copies without a
+  // UTF-8 pass; only an internationalised address (SMTPUTF8) can leave UTF-8 in the To line.
+  // eslint-disable-next-line no-control-regex
+  return Buffer.from(message, /^[\u0000-\u007f]*$/.test(head) ? 'latin1' : 'utf8');
+}
