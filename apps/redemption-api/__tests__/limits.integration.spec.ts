@@ -1,0 +1,99 @@
+import { Agent, request } from 'node:http';
+import { testBackends } from '@veza/invites-db/testing';
+import { createInvites, formatCode } from '@veza/invites-db';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { RunningApi } from '../testing/start-api.js';
+import { startApi } from '../testing/start-api.js';
+
+let api: RunningApi | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+const backends = testBackends();
+
+/** One POST over a keep-alive agent; resolves with the status and the error code if any. */
+function redeem(base: string, agent: Agent, code: string): Promise<{ status: number; code?: string }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ code });
+    const req = request(`${base}/v1/invites/redeem`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        const parsed = JSON.parse(text) as { error?: { code: string } };
+        resolve({ status: res.statusCode ?? 0, code: parsed.error?.code });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe.each(backends)('limits on $name', (backend) => {
+  it('gives exactly one success to 1,000 concurrent redeems of one code, and 999 INVITE_USED', async () => {
+    api = await startApi(backend, { rateLimitPerMinute: 100_000, logLevel: 'warn' }, { maxConnections: 20 });
+    const [outcome] = await createInvites(api.conn.db, [{ email: 'race@example.org', cohort: 'race' }]);
+    if (outcome?.status !== 'created') throw new Error('expected a new invite');
+    const code = formatCode(outcome.code);
+    const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+    try {
+      const results = await Promise.all(Array.from({ length: 1000 }, () => redeem(api!.base, agent, code)));
+      const tally: Record<string, number> = {};
+      for (const r of results) tally[`${r.status} ${r.code ?? 'ok'}`] = (tally[`${r.status} ${r.code ?? 'ok'}`] ?? 0) + 1;
+      expect(tally).toEqual({ '200 ok': 1, '409 INVITE_USED': 999 });
+    } finally {
+      agent.destroy();
+    }
+  }, 120_000);
+
+  it('rate-limits lookups and redeems together, per client, with RATE_LIMITED and Retry-After', async () => {
+    api = await startApi(backend, { rateLimitPerMinute: 3 });
+    const base = api.base;
+    const statuses = [
+      (await fetch(`${base}/v1/invites/0000-0000-0000-0000`)).status,
+      (await fetch(`${base}/v1/invites/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"0000-0000-0000-0000"}' })).status,
+      (await fetch(`${base}/v1/invites/0000-0000-0000-0000`)).status,
+    ];
+    expect(statuses).toEqual([404, 404, 404]);
+    const limited = await fetch(`${base}/v1/invites/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"0000-0000-0000-0000"}' });
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/try again/) } });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // health, readiness and metrics are not limited
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  }, 60_000);
+
+  it('answers /readyz 503 DATABASE_NOT_MIGRATED on an unmigrated database, and lookups 503 too', async () => {
+    api = await startApi(backend, {}, { migrate: false });
+    const ready = await fetch(`${api.base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ error: { code: 'DATABASE_NOT_MIGRATED', message: expect.any(String) } });
+    expect((await fetch(`${api.base}/healthz`)).status).toBe(200);
+    const lookup = await fetch(`${api.base}/v1/invites/0000-0000-0000-0000`);
+    expect(lookup.status).toBe(503);
+    expect(((await lookup.json()) as { error: { code: string } }).error.code).toBe('DATABASE_NOT_MIGRATED');
+  }, 60_000);
+
+  // PostgreSQL only: an in-process PGlite cannot go away while the process lives.
+  (backend.name === 'postgres' ? it : it.skip)('answers /readyz 503 DATABASE_UNAVAILABLE when the database has gone away', async () => {
+    api = await startApi(backend);
+    await api.conn.close();
+    const ready = await fetch(`${api.base}/readyz`);
+    const body = (await ready.json()) as { error: { code: string } };
+    expect([ready.status, body.error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
+    await api.app.close();
+    api = undefined;
+  }, 60_000);
+
+  it('keeps the admin routes off (404 ADMIN_DISABLED) without ADMIN_TOKEN, whatever the header', async () => {
+    api = await startApi(backend, { adminToken: undefined });
+    for (const authorization of [undefined, 'Bearer ', 'Bearer undefined', 'Bearer null']) {
+      const res = await fetch(`${api.base}/v1/admin/report`, { headers: authorization ? { authorization } : {} });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: { code: 'ADMIN_DISABLED', message: expect.any(String) } });
+    }
+  }, 60_000);
+});
