@@ -1,8 +1,10 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
+import { cohortValidateCommand } from './commands/cohort-validate.js';
 import { dbMigrateCommand } from './commands/db-migrate.js';
 import { demoCommand } from './commands/demo.js';
 import { invitesCleanupCommand } from './commands/invites-cleanup.js';
+import { invitesDispatchCommand } from './commands/invites-dispatch.js';
 import { invitesReportCommand } from './commands/invites-report.js';
 import { invitesRevokeCommand } from './commands/invites-revoke.js';
 import { ExitError } from './exit-error.js';
@@ -36,12 +38,12 @@ export function buildCli(argv: string[]): Argv {
     .usage("Usage: $0 <command> [options]\n\nRuns Veza's invite-only beta: cohort, invites, emails, gates.")
     .command('db', 'Database: migrate', (y) => y.command(dbMigrateCommand).demandCommand(1, 'Name a db command: migrate').fail(fail))
     .command('cohort', 'Cohort CSV: validate', (y) =>
-      y.command('validate <file>', 'Check a cohort CSV before anything is written', {}, notBuilt('cohort validate')).demandCommand(1, 'Name a cohort command: validate').fail(fail),
+      y.command(cohortValidateCommand).demandCommand(1, 'Name a cohort command: validate').fail(fail),
     )
     .command('invites', 'Invitations: prepare, dispatch, send, report, revoke, cleanup', (y) =>
       y
         .command('prepare <file>', 'Create invites and render one .eml each', {}, notBuilt('invites prepare'))
-        .command('dispatch <dir>', 'Send the rendered, not-yet-sent emails', {}, notBuilt('invites dispatch'))
+        .command(invitesDispatchCommand)
         .command('send <file>', 'Prepare, and dispatch too when SEND=1', {}, notBuilt('invites send'))
         .command(invitesReportCommand)
         .command(invitesRevokeCommand)

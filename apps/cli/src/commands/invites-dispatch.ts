@@ -1,0 +1,90 @@
+import { existsSync, statSync } from 'node:fs';
+import type { CommandModule, Argv } from 'yargs';
+import { withDatabase } from '../database.js';
+import { dispatchFolder } from '../dispatch/dispatch-batch.js';
+import type { DispatchSummary } from '../dispatch/dispatch-batch.js';
+import { readManifest } from '../dispatch/manifest.js';
+import { createProgress } from '../dispatch/progress.js';
+import { transportFromEnv } from '../dispatch/transports.js';
+import { envFlag, loadEnv } from '../env.js';
+import { ExitError } from '../exit-error.js';
+import { printJson } from '../output.js';
+
+export interface DispatchArgs {
+  rate?: number;
+  concurrency: number;
+  retries: number;
+  'retry-delay': number;
+  'resend-unknown': boolean;
+  json: boolean;
+}
+
+/** The dispatch options, shared with `invites send`. */
+export function dispatchOptions<T>(y: Argv<T>) {
+  return y
+    .option('rate', { type: 'number', describe: 'Emails per second (default: SEND_RATE, else 10)' })
+    .option('concurrency', { type: 'number', default: 1, describe: 'Emails in flight at once' })
+    .option('retries', { type: 'number', default: 3, describe: 'Retries of a temporary failure (SMTP 4xx, SEND_CMD exit 75)' })
+    .option('retry-delay', { type: 'number', default: 1000, describe: 'First retry delay in ms, doubled each time' })
+    .option('resend-unknown', { type: 'boolean', default: false, describe: 'Also send emails whose earlier send had no recorded outcome (a crash mid-send): may send them twice' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' });
+}
+
+function rateFrom(args: DispatchArgs, env: NodeJS.ProcessEnv): number {
+  const raw = args.rate ?? (env['SEND_RATE'] ? Number(env['SEND_RATE']) : 10);
+  if (!Number.isFinite(raw) || raw <= 0) throw new ExitError(1, `SEND_RATE / --rate: expected a positive number of emails per second, got '${env['SEND_RATE'] ?? args.rate}'`);
+  return raw;
+}
+
+export function formatDispatchSummary(summary: DispatchSummary, dir: string): string {
+  const elsewhere = summary.total - summary.sent - summary.failed.length - summary.alreadySent - summary.unknown.length - summary.skipped.length;
+  const lines = [
+    `dispatch of ${dir}: ${summary.sent} sent now, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${elsewhere > 0 ? `, ${elsewhere} sent by another dispatcher` : ''} (of ${summary.total}).`,
+  ];
+  for (const f of summary.failed) lines.push(`  failed   ${f.email}: ${f.response}`);
+  for (const u of summary.unknown) lines.push(`  unknown  ${u.email}: claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?). Check the mail log; resend with --resend-unknown.`);
+  for (const s of summary.skipped) lines.push(`  skipped  ${s.email}: invite ${s.reason}`);
+  if (summary.failed.length) lines.push(`Run the same command again to retry the failed ones; details in ${dir}/dispatch.log.`);
+  return lines.join('\n');
+}
+
+export async function runDispatch(dir: string, args: DispatchArgs, env: NodeJS.ProcessEnv): Promise<DispatchSummary> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ExitError(1, `${dir}: no such folder`);
+  const manifest = readManifest(dir);
+  const rate = rateFrom(args, env);
+  const transport = transportFromEnv(env, args.concurrency);
+  const tty = Boolean(process.stderr.isTTY) && !envFlag(env, 'CI') && !args.json;
+  try {
+    return await withDatabase(env, (conn) =>
+      dispatchFolder(conn.db, dir, manifest, transport, {
+        rate,
+        concurrency: args.concurrency,
+        retries: args.retries,
+        retryDelayMs: args['retry-delay'],
+        resendUnknown: args['resend-unknown'],
+      }, createProgress(manifest.invites.length, { tty, quiet: args.json })),
+    );
+  } finally {
+    await transport.close();
+  }
+}
+
+export function dispatchExitCode(summary: DispatchSummary): number {
+  return summary.failed.length > 0 || summary.unknown.length > 0 ? 1 : 0;
+}
+
+export const invitesDispatchCommand: CommandModule<object, DispatchArgs & { dir: string }> = {
+  command: 'dispatch <dir>',
+  describe: 'Send the rendered, not-yet-sent emails of a prepared folder (SEND_CMD or SMTP_URL)',
+  builder: (y) =>
+    dispatchOptions(y.positional('dir', { type: 'string', demandOption: true, describe: 'A folder written by invites prepare' }))
+      .example('SEND_CMD="msmtp -t" $0 invites dispatch out-2026-11-23', 'Send through msmtp, 10 emails/s')
+      .example('SMTP_URL=smtps://user:pass@smtp.example.org $0 invites dispatch out-2026-11-23 --rate 2', 'Send through SMTP'),
+  handler: async (args) => {
+    const env = loadEnv();
+    const summary = await runDispatch(args.dir, args, env);
+    if (args.json) printJson(summary);
+    else process.stdout.write(`${formatDispatchSummary(summary, args.dir)}\n`);
+    process.exitCode = dispatchExitCode(summary);
+  },
+};

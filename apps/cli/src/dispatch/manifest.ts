@@ -1,0 +1,54 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitError } from '../exit-error.js';
+
+/** manifest.json of an out-<date>/ folder: what prepare rendered, never a code. */
+export interface Manifest {
+  schemaVersion: 1;
+  createdAt: string;
+  source: { file: string; sha256: string };
+  database: string;
+  /** envelope sender for SMTP (the From address) */
+  mailFrom: string;
+  invites: ManifestInvite[];
+}
+
+export interface ManifestInvite {
+  inviteId: string;
+  email: string;
+  cohort: string;
+  /** file name of the .eml inside the folder */
+  file: string;
+}
+
+export const MANIFEST_FILE = 'manifest.json';
+
+export function writeManifest(dir: string, manifest: Manifest): void {
+  writeFileSync(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Reads and checks a folder's manifest; a clear error names the file and what is wrong. */
+export function readManifest(dir: string): Manifest {
+  const path = join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ExitError(1, `${path}: not found; is ${dir} a folder written by 'veza-beta invites prepare'?`);
+  }
+  let data: Partial<Manifest>;
+  try {
+    data = JSON.parse(text) as Partial<Manifest>;
+  } catch (error) {
+    throw new ExitError(1, `${path}: not valid JSON (${(error as Error).message})`);
+  }
+  if (data.schemaVersion !== 1 || !Array.isArray(data.invites) || typeof data.mailFrom !== 'string') {
+    throw new ExitError(1, `${path}: not a veza-beta manifest (schemaVersion 1 with invites and mailFrom expected)`);
+  }
+  data.invites.forEach((invite, i) => {
+    if (!invite || typeof invite.inviteId !== 'string' || typeof invite.email !== 'string' || typeof invite.file !== 'string' || invite.file.includes('/')) {
+      throw new ExitError(1, `${path}: invites[${i}] needs inviteId, email and a file name inside the folder`);
+    }
+  });
+  return data as Manifest;
+}
