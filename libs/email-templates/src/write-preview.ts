@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { escapeHtml } from './escape-html.js';
+
+/** One rendered email to look at. */
+export interface PreviewItem {
+  /** Who it is for, as shown in the index (e.g. `Ada <ada@example.org>`). */
+  to: string;
+  subject: string;
+  html: string;
+}
+
+export interface PreviewOptions {
+  /** Take a screenshot of the first email in headless Chromium (default true). */
+  screenshot?: boolean;
+  chromiumPath?: string;
+  /** Viewport width in CSS pixels: a desktop mail client's reading pane. */
+  width?: number;
+}
+
+export interface PreviewResult {
+  index: string;
+  files: string[];
+  screenshot: string | null;
+  /** Why there is no screenshot, when there is none. */
+  reason?: string;
+}
+
+export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+// Flags for a sandbox-less container with no network access to Google services.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function indexPage(items: PreviewItem[], files: string[]): string {
+  const rows = items
+    .map((item, i) => `<li><a href="${escapeHtml(files[i] ?? '')}">${escapeHtml(item.to)}</a> — ${escapeHtml(item.subject)}</li>`)
+    .join('\n');
+  return `<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Aperçu des emails (${items.length})</title></head>
+<body style="font-family:Helvetica,Arial,sans-serif;max-width:800px;margin:24px auto">
+<h1>Aperçu des emails (${items.length})</h1>
+<ol>
+${rows}
+</ol>
+</body></html>
+`;
+}
+
+async function takeScreenshot(htmlFile: string, out: string, options: PreviewOptions): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const executablePath = options.chromiumPath ?? DEFAULT_CHROMIUM_PATH;
+  if (!existsSync(executablePath)) return { ok: false, reason: `Chromium not found at ${executablePath} (apt-get install -y chromium)` };
+  const { chromium } = await import('playwright-core');
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: options.width ?? 700, height: 900 } });
+    await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
+    await page.screenshot({ path: out, fullPage: true });
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, reason: `Chromium failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+  } finally {
+    await browser?.close();
+  }
+}
+
+/**
+ * Writes `index.html` (one link per email) and one HTML file per email into
+ * `dir`, plus `screenshot.png` of the first email when Chromium is there.
+ * Without Chromium the result says why instead of failing: the HTML preview
+ * is still worth having.
+ */
+export async function writePreview(dir: string, items: PreviewItem[], options: PreviewOptions = {}): Promise<PreviewResult> {
+  await mkdir(join(dir, 'emails'), { recursive: true });
+  const files = items.map((_, i) => `emails/${String(i + 1).padStart(4, '0')}.html`);
+  await Promise.all(items.map((item, i) => writeFile(join(dir, files[i]!), item.html)));
+  const index = join(dir, 'index.html');
+  await writeFile(index, indexPage(items, files));
+  const first = files[0];
+  if (options.screenshot === false || !first) return { index, files, screenshot: null, reason: first ? 'screenshot not requested' : 'no email to show' };
+  const screenshot = join(dir, 'screenshot.png');
+  const shot = await takeScreenshot(join(dir, first), screenshot, options);
+  return shot.ok ? { index, files, screenshot } : { index, files, screenshot: null, reason: shot.reason };
+}
