@@ -14,8 +14,10 @@ export function redactUrl(raw: string): string {
   }
   if (url.password) url.password = '***';
   for (const name of [...url.searchParams.keys()]) if (SECRET_PARAM.test(name)) url.searchParams.set(name, '***');
-  // URLSearchParams re-encodes ':' and spaces; decode them back so a Sentry query stays readable (both forms are valid).
-  return url.toString().replace(/%3A/gi, ':').replace(/%2A%2A%2A/g, '***');
+  // URLSearchParams percent-encodes ':', '(', ')', '[' and ']': decode them back so a
+  // Sentry or PromQL query stays readable; browsers and the APIs accept both forms.
+  const readable: Record<string, string> = { '%3A': ':', '%28': '(', '%29': ')', '%5B': '[', '%5D': ']', '%2A': '*' };
+  return url.toString().replace(/%(3A|28|29|5B|5D|2A)/gi, (m) => readable[m.toUpperCase()] ?? m);
 }
 
 /**

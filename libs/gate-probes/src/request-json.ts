@@ -70,7 +70,8 @@ export async function requestJson(ctx: ProbeContext, url: string, options: Reque
     else if (status >= 400 && !options.acceptStatus?.includes(status)) failure = { reason: 'config', message: `HTTP ${status}: the API refused the request`, retry: false };
 
     if (failure) {
-      await response.body?.cancel().catch(() => undefined);
+      // Not awaited: cancelling an unread body can wait on the stream; the socket is freed either way.
+      void response.body?.cancel().catch(() => undefined);
       if (failure.retry && (await waitForRetry(ctx, attempt, retryAfterMs(headers.get('retry-after'), ctx.now())))) continue;
       throw new ProbeProblem(failure.reason, attempt > 1 ? `${failure.message} after ${attempt} attempts` : failure.message);
     }

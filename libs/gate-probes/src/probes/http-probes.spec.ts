@@ -1,0 +1,167 @@
+import { setupServer } from 'msw/node';
+import { highIssuesProbe, k6Probe, statuspageProbe, syntheticProbe } from '../index.js';
+import { gateApiHandlers, testGatesConfig, TEST_TOKENS } from '../testing.js';
+import type { GateApiScenario } from '../testing.js';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const config = testGatesConfig();
+const now = new Date('2026-06-12T17:45:00.000Z');
+const fast = { backoffMs: 5, timeoutMs: 2_000, now: () => now };
+const given = (scenario: GateApiScenario) => server.use(...gateApiHandlers(scenario));
+
+describe('statuspageProbe', () => {
+  it('passes on indicator none with no incident', async () => {
+    given({ statuspage: { indicator: 'none' } });
+    const result = await statuspageProbe(config.statuspage!, fast);
+    expect(result).toMatchObject({ state: 'pass', summary: 'All Systems Operational', evidence: { value: 'none', source: 'https://status.veza.test/api/v2/summary.json' } });
+  });
+
+  it.each(['minor', 'major', 'critical'])('fails on indicator %s', async (indicator) => {
+    given({ statuspage: { indicator } });
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'fail', evidence: { value: indicator } });
+  });
+
+  it('fails during maintenance when an incident is still open', async () => {
+    given({ statuspage: { indicator: 'maintenance', incidents: [{ name: 'Uploads failing', status: 'investigating', impact: 'major' }] } });
+    const result = await statuspageProbe(config.statuspage!, fast);
+    expect(result).toMatchObject({ state: 'fail', evidence: { value: 'maintenance, 1 incident(s)' } });
+    expect(result.summary).toContain('Uploads failing (major, investigating)');
+  });
+
+  it('passes during maintenance with no incident, and ignores resolved ones', async () => {
+    given({ statuspage: { indicator: 'maintenance', incidents: [{ name: 'Old', status: 'resolved', impact: 'minor' }] } });
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'pass', evidence: { value: 'maintenance' } });
+  });
+
+  it('is ⚪ parse on an indicator it does not know', async () => {
+    given({ statuspage: { indicator: 'purple' } });
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'unknown', reason: 'parse', summary: 'unknown status indicator "purple"' });
+  });
+
+  it('is ⚪ config on 404 and ⚪ parse on malformed JSON', async () => {
+    given({ statuspage: { fault: { status: 404 } } });
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'unknown', reason: 'config', evidence: { httpStatus: 404 } });
+    server.resetHandlers();
+    given({ statuspage: { fault: { body: '<html>' } } });
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
+  });
+});
+
+describe('syntheticProbe', () => {
+  it("passes when every series is '1'", async () => {
+    given({ prometheus: { values: ['1', '1'] } });
+    const result = await syntheticProbe(config.synthetic!, fast);
+    expect(result).toMatchObject({ state: 'pass', evidence: { value: 1, threshold: '= 1' } });
+    expect(result.evidence.source).toBe('http://prometheus.test:9090/api/v1/query?query=min_over_time(probe_success[15m])&timeout=1s');
+  });
+
+  it("fails when a series is '0' and names it", async () => {
+    given({ prometheus: { values: ['1', '0'] } });
+    const result = await syntheticProbe(config.synthetic!, fast);
+    expect(result).toMatchObject({ state: 'fail', evidence: { value: 0 } });
+    expect(result.summary).toContain('instance="parcours-2"');
+  });
+
+  it('is ⚪ no_data, never ✅, on an empty vector', async () => {
+    given({ prometheus: { values: [] } });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
+  });
+
+  it('is ⚪ no_data on NaN', async () => {
+    given({ prometheus: { values: ['NaN'] } });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'unknown', reason: 'no_data', evidence: { value: 'NaN' } });
+  });
+
+  it('reads a scalar result', async () => {
+    given({ prometheus: { body: { status: 'success', data: { resultType: 'scalar', result: [1781283600, '1'] } } } });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'pass' });
+  });
+
+  it('is ⚪ config on a bad query (400 bad_data) and ⚪ parse on a matrix', async () => {
+    given({ prometheus: { status: 400, body: { status: 'error', errorType: 'bad_data', error: 'parse error at char 5' } } });
+    const bad = await syntheticProbe(config.synthetic!, fast);
+    expect(bad).toMatchObject({ state: 'unknown', reason: 'config', evidence: { httpStatus: 400 } });
+    expect(bad.summary).toBe('Prometheus bad_data: parse error at char 5');
+    server.resetHandlers();
+    given({ prometheus: { body: { status: 'success', data: { resultType: 'matrix', result: [] } } } });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
+  });
+
+  it('retries a 503 (Prometheus query timeout), then is ⚪ unavailable', async () => {
+    given({ prometheus: { status: 503, body: { status: 'error', errorType: 'timeout', error: 'query timed out' } } });
+    const result = await syntheticProbe(config.synthetic!, { ...fast, retries: 1 });
+    expect(result).toMatchObject({ state: 'unknown', reason: 'unavailable', evidence: { attempts: 2, httpStatus: 503 } });
+  });
+});
+
+describe('k6Probe', () => {
+  it('passes when the last green scheduled run is recent', async () => {
+    given({ k6: { lastGreenHoursAgo: 6.5, now } });
+    const result = await k6Probe(config.k6!, fast);
+    expect(result).toMatchObject({ state: 'pass', evidence: { value: 6.5, threshold: '≤ 30 h', details: { runUrl: 'https://github.com/veza/app/actions/runs/9001' } } });
+    expect(result.evidence.source).toBe('https://api.github.test/repos/veza/app/actions/workflows/k6-nightly.yml/runs?status=success&branch=main&event=schedule&per_page=1');
+  });
+
+  it('fails when the last green run is older than the maximum age', async () => {
+    given({ k6: { lastGreenHoursAgo: 31, now } });
+    const result = await k6Probe(config.k6!, fast);
+    expect(result).toMatchObject({ state: 'fail', evidence: { value: 31 } });
+    expect(result.summary).toBe('last green nightly finished 31 h ago (max 30 h)');
+  });
+
+  it('fails when there is no green run at all', async () => {
+    given({ k6: { lastGreenHoursAgo: null, now } });
+    expect(await k6Probe(config.k6!, fast)).toMatchObject({ state: 'fail', evidence: { value: null } });
+  });
+
+  it('is ⚪ config when the workflow does not exist (404)', async () => {
+    given({ k6: { workflowExists: false } });
+    const result = await k6Probe(config.k6!, fast);
+    expect(result).toMatchObject({ state: 'unknown', reason: 'config', evidence: { httpStatus: 404 } });
+    expect(result.summary).toContain('workflow k6-nightly.yml not found in veza/app');
+  });
+
+  it('is ⚪ auth on bad credentials', async () => {
+    given({ k6: {} });
+    expect(await k6Probe({ ...config.k6!, token: 'ghp_wrong' }, fast)).toMatchObject({ state: 'unknown', reason: 'auth' });
+  });
+});
+
+describe('highIssuesProbe', () => {
+  it('passes with no open HIGH issue, pull requests excluded', async () => {
+    given({ highIssues: { issues: 0, pullRequests: 4 } });
+    expect(await highIssuesProbe(config.highIssues!, fast)).toMatchObject({ state: 'pass', evidence: { value: 0 } });
+  });
+
+  it('counts across pages by following Link rel=next', async () => {
+    given({ highIssues: { issues: 5, pullRequests: 2, pageSize: 3 } });
+    const result = await highIssuesProbe(config.highIssues!, fast);
+    expect(result).toMatchObject({ state: 'fail', evidence: { value: 5, attempts: 3, details: { truncated: false } } });
+    expect(result.summary).toContain('#100 Crash on upload 1');
+  });
+
+  it('sends the label and the GitHub headers', async () => {
+    const seen: Request[] = [];
+    given({ highIssues: { issues: 0 } });
+    server.events.on('request:start', ({ request }) => void seen.push(request));
+    await highIssuesProbe({ ...config.highIssues!, label: 'severity: high' }, fast);
+    server.events.removeAllListeners();
+    expect(new URL(seen[0]!.url).searchParams.get('labels')).toBe('severity: high');
+    expect(seen[0]!.headers.get('x-github-api-version')).toBe('2022-11-28');
+    expect(seen[0]!.headers.get('authorization')).toBe(`Bearer ${TEST_TOKENS.github}`);
+  });
+
+  it('retries a 429 with Retry-After then counts', async () => {
+    given({ highIssues: { issues: 1, fault: { status: 429, times: 1, retryAfter: '0' } } });
+    expect(await highIssuesProbe({ ...config.highIssues!, max: 1 }, fast)).toMatchObject({ state: 'pass', evidence: { value: 1, attempts: 2 } });
+  });
+
+  it('is ⚪ rate_limited when the limit lasts', async () => {
+    given({ highIssues: { fault: { status: 429, retryAfter: '0' } } });
+    expect(await highIssuesProbe(config.highIssues!, fast)).toMatchObject({ state: 'unknown', reason: 'rate_limited', evidence: { attempts: 3 } });
+  });
+});

@@ -1,0 +1,76 @@
+import { setupServer } from 'msw/node';
+import { sentryProbe } from '../index.js';
+import { gateApiHandlers, testGatesConfig, TEST_TOKENS } from '../testing.js';
+import type { GateApiScenario } from '../testing.js';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const config = testGatesConfig().sentry!;
+const fast = { backoffMs: 5, timeoutMs: 2_000 };
+function given(scenario: GateApiScenario) {
+  server.use(...gateApiHandlers(scenario));
+}
+
+describe('sentryProbe', () => {
+  it('passes with no matching issue, and shows the query URL without the token', async () => {
+    given({ sentry: { issues: 0 } });
+    const result = await sentryProbe(config, fast);
+    expect(result).toMatchObject({ state: 'pass', reason: null, evidence: { value: 0, threshold: '≤ 0', httpStatus: 200, attempts: 1 } });
+    expect(result.evidence.source).toBe('https://sentry.test/api/0/organizations/veza/issues/?query=is:unresolved+issue.priority:high&statsPeriod=24h&limit=100');
+    expect(JSON.stringify(result)).not.toContain(TEST_TOKENS.sentry);
+  });
+
+  it('fails above the maximum, counting from X-Hits in one request', async () => {
+    given({ sentry: { issues: 250, pageSize: 100 } });
+    const result = await sentryProbe(config, fast);
+    expect(result).toMatchObject({ state: 'fail', evidence: { value: 250, attempts: 1, details: { counted: 'x-hits' } } });
+    expect(result.summary).toContain('250 issue(s)');
+  });
+
+  it('follows Link rel=next results="true" when there is no X-Hits, and stops at results="false"', async () => {
+    given({ sentry: { issues: 7, pageSize: 3, xHits: false } });
+    const result = await sentryProbe({ ...config, max: 10 }, fast);
+    expect(result).toMatchObject({ state: 'pass', evidence: { value: 7, attempts: 3, details: { counted: 'pages', truncated: false } } });
+  });
+
+  it('sends the project ids and the period', async () => {
+    let seen = '';
+    server.use(...gateApiHandlers({ sentry: { issues: 0 } }));
+    server.events.on('request:start', ({ request }) => void (seen = request.url));
+    await sentryProbe({ ...config, projects: ['12', '34'], period: '2h' }, fast);
+    server.events.removeAllListeners();
+    expect(new URL(seen).searchParams.getAll('project')).toEqual(['12', '34']);
+    expect(new URL(seen).searchParams.get('statsPeriod')).toBe('2h');
+  });
+
+  it('is ⚪ auth on a wrong token (401), without retrying', async () => {
+    given({ sentry: { issues: 1 } });
+    const result = await sentryProbe({ ...config, token: 'sntrys_wrong' }, fast);
+    expect(result).toMatchObject({ state: 'unknown', reason: 'auth', evidence: { httpStatus: 401, attempts: 1 } });
+  });
+
+  it('is ⚪ auth on 403 without rate-limit headers', async () => {
+    given({ sentry: { fault: { status: 403 } } });
+    expect(await sentryProbe(config, fast)).toMatchObject({ state: 'unknown', reason: 'auth', evidence: { httpStatus: 403 } });
+  });
+
+  it('is ⚪ config when the organisation does not exist (404)', async () => {
+    given({ sentry: { fault: { status: 404 } } });
+    const result = await sentryProbe(config, fast);
+    expect(result).toMatchObject({ state: 'unknown', reason: 'config' });
+    expect(result.summary).toContain('organisation "veza" not found');
+  });
+
+  it('is ⚪ parse on malformed JSON', async () => {
+    given({ sentry: { fault: { body: '[{"id": "1", ' } } });
+    expect(await sentryProbe(config, fast)).toMatchObject({ state: 'unknown', reason: 'parse', evidence: { httpStatus: 200 } });
+  });
+
+  it('is ⚪ parse when the body is JSON but not a list', async () => {
+    given({ sentry: { fault: { body: '{"detail":"something"}' } } });
+    expect(await sentryProbe(config, fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
+  });
+});

@@ -1,0 +1,69 @@
+import { createInvites, redeemInvite } from '@veza/invites-db';
+import type { Connection } from '@veza/invites-db';
+import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { testersProbe, testersSource } from '../index.js';
+
+describe.each(testBackends())('testersProbe on $name', (backend) => {
+  let conn: Connection;
+  beforeAll(async () => {
+    conn = await openTestDatabase(backend);
+    const outcomes = await createInvites(conn.db, [
+      { email: 'ana@example.org', cohort: 'creators' },
+      { email: 'bob@example.org', cohort: 'creators' },
+      { email: 'cleo@example.org', cohort: 'listeners' },
+      { email: 'dan@example.org', cohort: 'listeners' },
+    ]);
+    for (const outcome of outcomes.slice(0, 3)) {
+      if (outcome.status !== 'created') throw new Error('expected created invites');
+      await redeemInvite(conn.db, outcome.code);
+    }
+  }, 120_000);
+  afterAll(() => conn?.close());
+
+  it('passes when the redeemed invites reach the target, from a Connection', async () => {
+    const result = await testersProbe({ target: 3, cohort: null }, conn);
+    expect(result).toMatchObject({ state: 'pass', evidence: { value: 3, threshold: '≥ 3', source: conn.target, httpStatus: null, attempts: 0 } });
+  });
+
+  it('fails below the target, counting one cohort only', async () => {
+    const result = await testersProbe({ target: 2, cohort: 'listeners' }, testersSource(conn));
+    expect(result).toMatchObject({ state: 'fail', evidence: { value: 1 }, summary: '1 of 2 testers signed up in cohort listeners' });
+  });
+
+  it('is ⚪ config when the table is missing', async () => {
+    const bare = await openTestDatabase(backend, { migrate: false });
+    try {
+      const result = await testersProbe({ target: 1, cohort: null }, bare);
+      expect(result).toMatchObject({ state: 'unknown', reason: 'config' });
+      expect(result.summary).toContain('veza-beta db migrate');
+    } finally {
+      await bare.close();
+    }
+  }, 120_000);
+});
+
+describe('testersProbe with a function', () => {
+  it('is ⚪ config without a source', async () => {
+    expect(await testersProbe({ target: 1, cohort: null }, undefined)).toMatchObject({ state: 'unknown', reason: 'config' });
+  });
+
+  it('is ⚪ timeout when the count does not come back within the budget', async () => {
+    const slow = { countRedeemed: () => new Promise<number>((resolve) => setTimeout(() => resolve(9), 2_000).unref()) };
+    const result = await testersProbe({ target: 1, cohort: null }, slow, { timeoutMs: 150 });
+    expect(result).toMatchObject({ state: 'unknown', reason: 'timeout' });
+    expect(result.evidence.latencyMs).toBeLessThan(1_000);
+  });
+
+  it('maps a statement timeout (SQLSTATE 57014) to ⚪ timeout and an unreachable database to ⚪ unavailable', async () => {
+    const cancelled = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    expect(await testersProbe({ target: 1, cohort: null }, { countRedeemed: () => Promise.reject(cancelled) })).toMatchObject({ state: 'unknown', reason: 'timeout' });
+    const down = Object.assign(new Error('cannot reach'), { code: 'INVITES_DB_UNREACHABLE' });
+    expect(await testersProbe({ target: 1, cohort: null }, { countRedeemed: () => Promise.reject(down) })).toMatchObject({ state: 'unknown', reason: 'unavailable' });
+  });
+
+  it('never shows a database password from an error message', async () => {
+    const leaky = { countRedeemed: () => Promise.reject(new Error('connect failed for postgres://veza:hunter2@db:5432/veza')) };
+    const result = await testersProbe({ target: 1, cohort: null }, leaky);
+    expect(result.summary).toBe('probe error: connect failed for postgres://veza:***@db:5432/veza');
+  });
+});
