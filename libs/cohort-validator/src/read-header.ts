@@ -14,10 +14,10 @@ const EXPECTED = 'expected a header line email,cohort (optionally sent_by, role,
  * form (and is itself the first data row); anything else is refused.
  */
 export function readHeader(fields: string[]): HeaderResult {
+  if (fields.some((cell) => cell.includes('\r'))) return { ok: false, problem: 'the first line has a bare CR (classic Mac line endings): save the file with LF or CRLF line endings' };
   const cells = fields.map((cell) => cell.trim().toLowerCase());
   if (!cells.includes('email')) {
     if (fields.length === 3 && fields[0]?.includes('@')) return { ok: true, form: 'seed', columns: ['email', 'cohort', 'sent_by'] };
-    if (cells.some((cell) => cell.includes('\r'))) return { ok: false, problem: `the first line ends in a bare CR (classic Mac line endings): save the file with LF or CRLF line endings` };
     return { ok: false, problem: `the first line is not a header: ${EXPECTED}` };
   }
   const seen = new Set<string>();

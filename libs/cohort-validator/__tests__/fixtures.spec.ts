@@ -1,0 +1,104 @@
+import { fileURLToPath } from 'node:url';
+import { exitCodeFor, validateCohortFile } from '../src/index.js';
+import type { CohortValidation, Finding } from '../src/index.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../testing/${name}`, import.meta.url));
+
+/** code, line and field of each finding: what a person would check in the output. */
+function brief(findings: Finding[]): [string, number | null, string | null][] {
+  return findings.map((f) => [f.code, f.line, f.field]);
+}
+
+async function check(name: string): Promise<CohortValidation> {
+  return validateCohortFile(fixture(name), { collectRows: true });
+}
+
+describe('fixtures of real-looking cohorts', () => {
+  it('valid-cohort.csv passes clean (exit 0) and counts creators and listeners by the role column', async () => {
+    const result = await check('valid-cohort.csv');
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
+    expect(exitCodeFor(result)).toBe(0);
+    expect(result.value.summary).toMatchObject({ rows: 60, validRows: 60, creators: 15, listeners: 35, unclassified: 10, distinctLabels: 7, header: 'header' });
+    expect(result.value.rows?.[0]).toEqual({
+      line: 2,
+      email: 'camille.bernard.0@laposte.net',
+      cohort: 'staff.friends',
+      sentBy: null,
+      name: 'Camille Bernard',
+      role: null,
+      roleSource: null,
+    });
+  });
+
+  it('seed-headerless.csv (email,cohort,sent_by, no header) is read as the seed form, roles from the labels', async () => {
+    const result = await check('seed-headerless.csv');
+    expect(exitCodeFor(result)).toBe(0);
+    expect(result.value.summary).toMatchObject({ rows: 55, validRows: 55, header: 'seed', creators: 8, listeners: 36 });
+    expect(result.value.rows?.[0]?.line).toBe(1);
+    expect(result.value.rows?.every((row) => row.roleSource !== 'column')).toBe(true);
+  });
+
+  it('bom-crlf.csv: a BOM, CRLF line endings and quoted commas and quotes are fine', async () => {
+    const result = await check('bom-crlf.csv');
+    expect(result.errors).toEqual([]);
+    expect(result.value.summary.columns[0]).toBe('email');
+    expect(result.value.rows?.find((row) => row.line === 4)?.name).toBe('Petit, Inès "Nes"');
+  });
+
+  it('bad-emails.csv names every malformed address, line by line', async () => {
+    const result = await check('bad-emails.csv');
+    expect(exitCodeFor(result)).toBe(1);
+    expect(brief(result.errors)).toEqual([
+      ['COHORT_BAD_EMAIL', 3, 'email'],
+      ['COHORT_BAD_EMAIL', 4, 'email'],
+      ['COHORT_BAD_EMAIL', 5, 'email'],
+      ['COHORT_EMAIL_NOT_ASCII', 6, 'email'],
+      ['COHORT_BAD_EMAIL', 7, 'email'],
+      ['COHORT_BAD_EMAIL', 8, 'email'],
+      ['COHORT_BAD_EMAIL', 9, 'email'],
+      ['COHORT_BAD_EMAIL', 10, 'email'],
+      ['COHORT_BAD_EMAIL', 11, 'email'],
+    ]);
+    expect(result.errors.map((f) => f.message).join('\n')).toMatchSnapshot();
+    expect(result.value.summary.validRows).toBe(2);
+  });
+
+  it('duplicates.csv: exact duplicates block with all their lines, likely ones warn', async () => {
+    const result = await check('duplicates.csv');
+    expect(result.errors).toEqual([
+      expect.objectContaining({ code: 'COHORT_DUPLICATE_EMAIL', line: 2, lines: [2, 4, 8] }),
+    ]);
+    const likely = result.warnings.filter((f) => f.code === 'COHORT_LIKELY_DUPLICATE');
+    expect(likely.map((f) => f.lines)).toEqual([[2, 5], [3, 6]]);
+    expect(likely[0]?.message).toContain('chloebernard@googlemail.com (line 5)');
+  });
+
+  it('injection.csv: a line break or bell inside a quoted field blocks, naming the field', async () => {
+    const result = await check('injection.csv');
+    expect(brief(result.errors)).toEqual([
+      ['COHORT_CONTROL_CHAR', 3, 'email'],
+      ['COHORT_CONTROL_CHAR', 5, 'cohort'],
+    ]);
+    expect(result.errors[0]?.message).toContain('a line break');
+    expect(result.errors[1]?.message).toContain('U+0007');
+  });
+
+  it('latin1.csv: bytes that are not UTF-8 block, with their lines', async () => {
+    const result = await check('latin1.csv');
+    expect(brief(result.errors)).toEqual([
+      ['COHORT_NOT_UTF8', 2, null],
+      ['COHORT_NOT_UTF8', 4, null],
+    ]);
+  });
+
+  it('empty.csv, bad-header.csv and a missing file block', async () => {
+    expect(brief((await check('empty.csv')).errors)).toEqual([['COHORT_EMPTY', null, null]]);
+    const header = await check('bad-header.csv');
+    expect(brief(header.errors)).toEqual([['COHORT_BAD_HEADER', 1, null]]);
+    expect(header.warnings).toEqual([]);
+    const missing = await check('no-such-file.csv');
+    expect(missing.errors).toEqual([expect.objectContaining({ code: 'COHORT_UNREADABLE', message: expect.stringContaining('ENOENT') })]);
+    expect(brief((await validateCohortFile(fixture(''))).errors)).toEqual([['COHORT_UNREADABLE', null, null]]);
+  });
+});
