@@ -4,7 +4,6 @@ import type { Mailbox } from './settings.js';
 
 // RFC 5322 atext plus space: a display name made only of these needs no quoting.
 const ATOM_PHRASE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/;
-// eslint-disable-next-line no-control-regex
 const ASCII = /^[\u0020-\u007e]*$/;
 
 /**
