@@ -198,7 +198,7 @@ export function sampleGateRun(): GateRun {
     gate('statuspage', 'pass', null, 'All Systems Operational', { value: 'none', threshold: 'indicator none, 0 open incidents', source: 'https://status.veza.app/api/v2/summary.json', httpStatus: 200, latencyMs: 88, attempts: 1 }),
     gate('synthetic', 'unknown', 'no_data', 'no series for min_over_time(probe_success[15m]) (stale or never scraped)', { threshold: '= 1', source: 'http://prometheus:9090/api/v1/query?query=min_over_time(probe_success[15m])&timeout=9s', httpStatus: 200, latencyMs: 42, attempts: 1 }),
     gate('k6', 'pass', null, 'last green nightly finished 6.5 h ago', { value: 6.5, threshold: '≤ 30 h', source: 'https://api.github.com/repos/veza/app/actions/workflows/k6-nightly.yml/runs?status=success&branch=main&event=schedule&per_page=1', httpStatus: 200, latencyMs: 120, attempts: 1 }),
-    gate('high_issues', 'unknown', 'rate_limited', 'rate limited (HTTP 429) after 3 attempts <retry later> & "see" headers', { threshold: '≤ 0', source: 'https://api.github.com/repos/veza/app/issues?state=open&labels=severity: high&per_page=100', httpStatus: 429, latencyMs: 2_004, attempts: 3 }),
+    gate('high_issues', 'unknown', 'rate_limited', 'rate limited (HTTP 429) after 3 attempts <retry later> & "see" headers', { threshold: '≤ 0', source: 'https://api.github.com/repos/veza/app/issues?state=open&labels=severity:+high&per_page=100', httpStatus: 429, latencyMs: 2_004, attempts: 3 }),
   ];
   return { startedAt: '2026-06-12T17:44:58.000Z', finishedAt: '2026-06-12T17:45:00.000Z', ...verdictOf(gates), gates };
 }

@@ -2,9 +2,16 @@ import type { GateRun } from '../types.js';
 import { VERDICT_ICONS } from '../verdict.js';
 import { durationSeconds, latency, stateLabel } from './format.js';
 
-/** A table cell: no pipe or newline may break the row. */
+/** A table cell: no pipe or newline may break the row, no <text> may vanish as an HTML tag. */
 function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+}
+
+/** A link named after its host; characters that would end a Markdown link destination are encoded. */
+function link(source: string): string {
+  if (!/^https?:\/\//.test(source)) return cell(source);
+  const href = source.replace(/[()\s<>|]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return `[${new URL(source).host}](${href})`;
 }
 
 /** For a GitHub job summary ($GITHUB_STEP_SUMMARY) or the decision-call notes. */
@@ -19,7 +26,7 @@ export function renderMarkdown(run: GateRun): string {
   ];
   for (const g of run.gates) {
     const value = g.evidence.value === null ? '—' : String(g.evidence.value);
-    const source = g.evidence.source ? (/^https?:\/\//.test(g.evidence.source) ? `[link](${g.evidence.source.replace(/[()]/g, encodeURIComponent)})` : cell(g.evidence.source)) : '';
+    const source = g.evidence.source ? link(g.evidence.source) : '';
     out.push(`| ${cell(g.title)} | ${stateLabel(g)} | ${cell(value)} | ${cell(g.evidence.threshold)} | ${g.reason ?? ''} | ${latency(g)} | ${source} |`);
   }
   out.push('');

@@ -1,0 +1,94 @@
+import { GATE_DEFAULTS, gatesConfigFromEnv, unconfiguredGates } from './index.js';
+
+const full = {
+  TESTERS_TARGET: '50',
+  TESTERS_COHORT: 'creators-2026',
+  SENTRY_AUTH_TOKEN: 'sntrys_abc',
+  SENTRY_ORG: 'veza',
+  STATUSPAGE_URL: 'https://status.veza.app/api/v2/status.json',
+  PROM_URL: 'http://prometheus:9090/',
+  GITHUB_TOKEN: 'ghp_x',
+  GITHUB_REPO: 'veza/app',
+  K6_WORKFLOW: 'k6-nightly.yml',
+};
+
+describe('gatesConfigFromEnv', () => {
+  it('reads a full environment with the documented defaults', () => {
+    const result = gatesConfigFromEnv(full);
+    if (!result.ok) throw new Error(result.errors.join('; '));
+    expect(result.warnings).toEqual([]);
+    expect(result.value).toEqual({
+      timeoutMs: 10_000,
+      retries: 2,
+      testers: { target: 50, cohort: 'creators-2026' },
+      sentry: { baseUrl: 'https://sentry.io', org: 'veza', token: 'sntrys_abc', projects: [], query: 'is:unresolved issue.priority:high', period: '24h', max: 0 },
+      statuspage: { url: 'https://status.veza.app' },
+      synthetic: { promUrl: 'http://prometheus:9090', query: 'min_over_time(probe_success[15m])' },
+      k6: { apiUrl: 'https://api.github.com', repo: 'veza/app', token: 'ghp_x', workflow: 'k6-nightly.yml', branch: 'main', maxAgeHours: 30 },
+      highIssues: { apiUrl: 'https://api.github.com', repo: 'veza/app', token: 'ghp_x', label: 'severity: high', max: 0 },
+    });
+    expect(Object.isFrozen(result.value)).toBe(true);
+  });
+
+  it('leaves every gate not configured in an empty environment', () => {
+    const result = gatesConfigFromEnv({ PATH: '/usr/bin', SENTRY_DSN: undefined });
+    if (!result.ok) throw new Error('expected ok');
+    expect(unconfiguredGates(result.value)).toEqual(['testers', 'sentry', 'statuspage', 'synthetic', 'k6', 'high_issues']);
+    expect(result.value.timeoutMs).toBe(GATE_DEFAULTS.timeoutMs);
+  });
+
+  it('treats blank values as absent', () => {
+    const result = gatesConfigFromEnv({ PROM_URL: '  ', TESTERS_TARGET: '' });
+    expect(result.ok && unconfiguredGates(result.value)).toContain('synthetic');
+  });
+
+  it.each([
+    [{ TESTERS_TARGET: 'fifty' }, 'TESTERS_TARGET must be an integer ≥ 1 (got "fifty")'],
+    [{ TESTERS_TARGET: '0' }, 'TESTERS_TARGET must be an integer ≥ 1 (got "0")'],
+    [{ TESTERS_COHORT: 'creators' }, 'TESTERS_TARGET is required when TESTERS_COHORT is set'],
+    [{ SENTRY_AUTH_TOKEN: 'x' }, 'SENTRY_ORG is required for the Sentry gate (other SENTRY_* settings are set)'],
+    [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_URL: 'sentry.io' }, 'SENTRY_URL is not an http(s) URL'],
+    [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_MAX: '-1' }, 'SENTRY_MAX must be an integer ≥ 0 (got "-1")'],
+    [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_PERIOD: 'yesterday' }, 'SENTRY_PERIOD must be a Sentry statsPeriod such as 24h, 90m, 14d (got "yesterday")'],
+    [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_PROJECT: 'web' }, 'SENTRY_PROJECT must be numeric project ids separated by commas (got "web")'],
+    [{ STATUSPAGE_URL: 'ftp://status' }, 'STATUSPAGE_URL is not an http(s) URL'],
+    [{ PROM_QUERY: 'up' }, 'PROM_URL is required when PROM_QUERY is set'],
+    [{ K6_WORKFLOW: 'nightly.yml' }, 'GITHUB_REPO is required for the k6 and HIGH issues gates (other GITHUB_/K6_/HIGH_ settings are set)'],
+    [{ GITHUB_REPO: 'veza' }, 'GITHUB_REPO must be owner/name (got "veza")'],
+    [{ GITHUB_REPO: 'veza/app', K6_MAX_AGE_HOURS: '30' }, 'K6_WORKFLOW is required when K6_MAX_AGE_HOURS is set'],
+    [{ GITHUB_REPO: 'veza/app', K6_WORKFLOW: 'nightly.yml', K6_MAX_AGE_HOURS: '30h' }, 'K6_MAX_AGE_HOURS must be a number ≥ 0.1 (got "30h")'],
+    [{ GITHUB_REPO: 'veza/app', HIGH_MAX: '1.5' }, 'HIGH_MAX must be an integer ≥ 0 (got "1.5")'],
+    [{ GATE_TIMEOUT_MS: '10s' }, 'GATE_TIMEOUT_MS must be an integer ≥ 100 and ≤ 600000 (got "10s")'],
+  ])('rejects %j', (env, message) => {
+    const result = gatesConfigFromEnv(env);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors).toContain(message);
+  });
+
+  it('reports every problem at once, never the token value', () => {
+    const result = gatesConfigFromEnv({ SENTRY_AUTH_TOKEN: 'sntrys_secret_value', SENTRY_URL: 'nope', PROM_QUERY: 'up' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.errors).toHaveLength(3);
+      expect(JSON.stringify(result)).not.toContain('sntrys_secret_value');
+    }
+  });
+
+  it('configures HIGH issues from GITHUB_REPO alone, leaves k6 not configured, and warns about a missing token and typos', () => {
+    const result = gatesConfigFromEnv({ GITHUB_REPO: 'veza/app', HIGH_LABEL: 'P1', K6_WORKFLOWS: 'x.yml' });
+    if (!result.ok) throw new Error(result.errors.join('; '));
+    expect(result.value.highIssues).toMatchObject({ label: 'P1', token: null });
+    expect(result.value.k6).toBeNull();
+    expect(result.warnings).toEqual([
+      'K6_WORKFLOWS is not a gates setting (ignored); known: K6_WORKFLOW, K6_MAX_AGE_HOURS',
+      'GITHUB_TOKEN is not set: GitHub allows 60 unauthenticated requests per hour and hides private repositories',
+    ]);
+  });
+
+  it('accepts a numeric workflow id and fractional hours', () => {
+    const result = gatesConfigFromEnv({ GITHUB_REPO: 'veza/app', GITHUB_TOKEN: 't', K6_WORKFLOW: '161335', K6_MAX_AGE_HOURS: '26.5', SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_PROJECT: '12,34' });
+    if (!result.ok) throw new Error(result.errors.join('; '));
+    expect(result.value.k6).toMatchObject({ workflow: '161335', maxAgeHours: 26.5 });
+    expect(result.value.sentry?.projects).toEqual(['12', '34']);
+  });
+});
