@@ -41,7 +41,7 @@ function diagnose(email: string): EmailProblem {
   // Deliberately ASCII only: an internationalised address needs SMTPUTF8 from
   // the relay (msmtp and most providers do not promise it), and a look-alike
   // character in a domain is a classic phishing trick.
-  const nonAscii = /[^\x20-\x7e]/.exec(email.replace(/[\x00-\x1f\x7f]/g, ''));
+  const nonAscii = /[\u0080-\uffff]/u.exec(email);
   if (nonAscii) {
     return {
       code: 'COHORT_EMAIL_NOT_ASCII',
