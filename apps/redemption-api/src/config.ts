@@ -149,7 +149,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       errors: parsed.error.issues.map((issue) => {
         const variable = String(issue.path[0]) as Variable;
         const secret = variable === 'ADMIN_TOKEN' || variable === 'DATABASE_URL';
-        return { variable, message: secret ? issue.message.replace(/"[^"]*"/g, '(value hidden)') : issue.message };
+        if (secret) return { variable, message: issue.message.replace(/"[^"]*"/g, '(value hidden)') };
+        const value = picked[variable] ?? '';
+        return { variable, message: issue.message.includes(value) ? issue.message : `${issue.message} (got ${JSON.stringify(value)})` };
       }),
     };
   }

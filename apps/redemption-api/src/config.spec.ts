@@ -1,0 +1,78 @@
+import { describe, expect, it } from '@jest/globals';
+import { DEFAULTS, parseConfig } from './config.js';
+
+describe('parseConfig', () => {
+  it('gives the documented defaults for an empty environment, frozen', () => {
+    const result = parseConfig({});
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.value).toEqual({
+      database: { url: undefined, dataDir: undefined },
+      port: 8080,
+      host: '127.0.0.1',
+      corsOrigins: [],
+      adminToken: undefined,
+      rateLimitPerMinute: DEFAULTS.rateLimitPerMinute,
+      bodyLimitBytes: DEFAULTS.bodyLimitBytes,
+      logLevel: 'info',
+      trustProxy: false,
+      shutdownTimeoutMs: DEFAULTS.shutdownTimeoutMs,
+    });
+    expect(Object.isFrozen(result.value)).toBe(true);
+    expect(Object.isFrozen(result.value.corsOrigins)).toBe(true);
+  });
+
+  it('reads every variable, treating blank values as unset', () => {
+    const result = parseConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/veza',
+      PORT: ' 9000 ',
+      HOST: '0.0.0.0',
+      CORS_ORIGINS: 'https://veza.fm, http://localhost:5173 ,',
+      ADMIN_TOKEN: 'x'.repeat(32),
+      RATE_LIMIT_PER_MINUTE: '12',
+      BODY_LIMIT_BYTES: '2048',
+      LOG_LEVEL: 'warn',
+      TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
+      SHUTDOWN_TIMEOUT_MS: '',
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.value).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      corsOrigins: ['https://veza.fm', 'http://localhost:5173'],
+      rateLimitPerMinute: 12,
+      bodyLimitBytes: 2048,
+      logLevel: 'warn',
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+      shutdownTimeoutMs: DEFAULTS.shutdownTimeoutMs,
+    });
+    expect(parseConfig({ TRUST_PROXY: '2' })).toMatchObject({ ok: true, value: { trustProxy: 2 } });
+    expect(parseConfig({ TRUST_PROXY: 'true' })).toMatchObject({ ok: true, value: { trustProxy: true } });
+  });
+
+  it.each([
+    ['PORT', '-1'],
+    ['PORT', '8080.5'],
+    ['CORS_ORIGINS', 'veza.fm'],
+    ['CORS_ORIGINS', 'https://veza.fm/signup'],
+    ['CORS_ORIGINS', 'ftp://veza.fm'],
+    ['BODY_LIMIT_BYTES', '10'],
+    ['BODY_LIMIT_BYTES', '1e6'],
+    ['TRUST_PROXY', '10.0.0.0/99'],
+    ['HOST', 'not a host'],
+    ['SHUTDOWN_TIMEOUT_MS', 'soon'],
+  ])('refuses %s=%j, naming the variable', (variable, value) => {
+    const result = parseConfig({ [variable]: value });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((e) => e.variable)).toEqual([variable]);
+  });
+
+  it('reports every bad variable at once, never echoing secrets', () => {
+    const result = parseConfig({ ADMIN_TOKEN: 'tooshort', DATABASE_URL: 'http://user:pw@db', PORT: 'x' });
+    if (result.ok) throw new Error('expected errors');
+    expect(result.errors.map((e) => e.variable).sort()).toEqual(['ADMIN_TOKEN', 'DATABASE_URL', 'PORT']);
+    const text = JSON.stringify(result.errors);
+    expect(text).not.toContain('tooshort');
+    expect(text).not.toContain('pw@db');
+    expect(result.errors.find((e) => e.variable === 'PORT')?.message).toContain('(got "x")');
+  });
+});
