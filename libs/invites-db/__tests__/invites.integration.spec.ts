@@ -5,6 +5,7 @@ import {
   createInvites,
   createUser,
   formatCode,
+  isDispatcherAlive,
   inviteReport,
   lookupInvite,
   markInviteSent,
@@ -148,6 +149,15 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect(fresh?.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/);
     expect((await lookupInvite(conn.db, invites[1]!.code)).state).toBe('unknown');
     expect((await lookupInvite(conn.db, fresh!.code)).state).toBe('valid');
+  });
+
+  it('tells a live dispatcher (holding its lock) from a dead one', async () => {
+    const release = await conn.holdLock('worker-a');
+    // PGlite has one session, so its own locks never look held (one process owns the directory)
+    expect(await isDispatcherAlive(conn.db, 'worker-a')).toBe(backend.name === 'postgres');
+    await release();
+    expect(await isDispatcherAlive(conn.db, 'worker-a')).toBe(false);
+    expect(await isDispatcherAlive(conn.db, 'never-started')).toBe(false);
   });
 
   it('reports the funnel per cohort', async () => {

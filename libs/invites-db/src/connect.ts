@@ -23,8 +23,18 @@ export interface Connection {
   /** Where the data lives, safe to print: the URL without its password, or the data directory. */
   readonly target: string;
   rawTransaction<T>(work: (tx: RawTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Holds a session-level advisory lock named `name` on a connection of its
+   * own until the returned release is called, or until this process dies (the
+   * server drops the lock with the session). Dispatchers use it as a liveness
+   * signal for their claims.
+   */
+  holdLock(name: string): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** Namespace of the two-key advisory locks taken by holdLock (the second key is hashtext(name)). */
+export const LOCK_NAMESPACE = 7346;
 
 export interface OpenOptions {
   /** PostgreSQL URL; absent → embedded PGlite. */
@@ -82,6 +92,14 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
           exec: async (text) => void (await tx.unsafe(text)),
         }),
       ) as Promise<Awaited<ReturnType<typeof work>>>,
+    holdLock: async (name) => {
+      const reserved = await client.reserve();
+      await reserved`SELECT pg_advisory_lock(${LOCK_NAMESPACE}, hashtext(${name}))`;
+      return async () => {
+        await reserved`SELECT pg_advisory_unlock(${LOCK_NAMESPACE}, hashtext(${name}))`.catch(() => undefined);
+        reserved.release();
+      };
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -108,6 +126,11 @@ async function openPglite(dataDir: string): Promise<Connection> {
           exec: async (text) => void (await tx.exec(text)),
         }),
       ),
+    // One process owns a PGlite directory, so every lock is this process's own.
+    holdLock: async (name) => {
+      await pg.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_NAMESPACE, name]);
+      return async () => void (await pg.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, name]));
+    },
     close: () => pg.close(),
   };
 }

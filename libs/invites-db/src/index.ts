@@ -1,6 +1,6 @@
 export { CODE_ALPHABET, CODE_LENGTH, digestCode, formatCode, generateCode, normalizeCode, parseCode } from './code.js';
 export type { ParsedCode } from './code.js';
-export { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from './connect.js';
+export { DEFAULT_DATA_DIR, LOCK_NAMESPACE, openDatabase, openOptionsFromEnv } from './connect.js';
 export type { Connection, Database, OpenOptions, RawTransaction } from './connect.js';
 export {
   DatabaseNotMigratedError,
@@ -16,7 +16,7 @@ export { DEFAULT_MIGRATIONS_DIR, migrationStatus, readMigrationFiles, runMigrati
 export type { MigrationFile, MigrationResult, MigrationStatus } from './migrate.js';
 export { createInvites } from './queries/create-invites.js';
 export type { CreateOptions, CreateOutcome, NewInvite } from './queries/create-invites.js';
-export { claimInvitesForSend, clearUnknownClaims, markInviteSent, releaseSendClaim, sendStates } from './queries/dispatch-claims.js';
+export { claimInvitesForSend, clearUnknownClaims, isDispatcherAlive, markInviteSent, releaseSendClaim, sendStates } from './queries/dispatch-claims.js';
 export type { SendState } from './queries/dispatch-claims.js';
 export { cleanupExpiredInvites, deleteInvites, reissueInviteCode, revokeInvites, setInviteExpiry } from './queries/manage-invites.js';
 export type { CleanupResult, RevokeResult, RevokeTarget } from './queries/manage-invites.js';

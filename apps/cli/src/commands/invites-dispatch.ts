@@ -56,7 +56,7 @@ export async function runDispatch(dir: string, args: DispatchArgs, env: NodeJS.P
   const tty = Boolean(process.stderr.isTTY) && !envFlag(env, 'CI') && !args.json;
   try {
     return await withDatabase(env, (conn) =>
-      dispatchFolder(conn.db, dir, manifest, transport, {
+      dispatchFolder(conn, dir, manifest, transport, {
         rate,
         concurrency: args.concurrency,
         retries: args.retries,

@@ -2,8 +2,8 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { claimInvitesForSend, clearUnknownClaims, markInviteSent, releaseSendClaim, sendStates } from '@veza/invites-db';
-import type { Database } from '@veza/invites-db';
+import { claimInvitesForSend, clearUnknownClaims, isDispatcherAlive, markInviteSent, releaseSendClaim, sendStates } from '@veza/invites-db';
+import type { Connection, Database } from '@veza/invites-db';
 import type { Manifest, ManifestInvite } from './manifest.js';
 import type { Progress } from './progress.js';
 import { rateLimiter } from './rate-limiter.js';
@@ -57,18 +57,35 @@ async function sendWithRetry(transport: Transport, eml: Buffer, envelope: { from
  * emails then in flight as "outcome unknown", reported and resent only with
  * resendUnknown.
  */
-export async function dispatchFolder(db: Database, dir: string, manifest: Manifest, transport: Transport, options: DispatchOptions, progress: Progress): Promise<DispatchSummary> {
+export async function dispatchFolder(conn: Connection, dir: string, manifest: Manifest, transport: Transport, options: DispatchOptions, progress: Progress): Promise<DispatchSummary> {
   const worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  // Held while this dispatcher runs: others see its claims as in flight, not unknown.
+  const release = await conn.holdLock(worker);
+  try {
+    return await dispatchAs(conn.db, worker, dir, manifest, transport, options, progress);
+  } finally {
+    await release();
+  }
+}
+
+async function dispatchAs(db: Database, worker: string, dir: string, manifest: Manifest, transport: Transport, options: DispatchOptions, progress: Progress): Promise<DispatchSummary> {
   const byId = new Map(manifest.invites.map((invite) => [invite.inviteId, invite]));
   const summary: DispatchSummary = { total: manifest.invites.length, sent: 0, failed: [], alreadySent: 0, unknown: [], skipped: [] };
 
   const states = await sendStates(db, [...byId.keys()]);
-  const unknownIds = states.filter((s) => s.state === 'claimed').map((s) => s.id);
+  const alive = new Map<string, boolean>();
+  for (const state of states) {
+    if (state.state !== 'claimed' || alive.has(state.claimedBy ?? '')) continue;
+    alive.set(state.claimedBy ?? '', state.claimedBy ? await isDispatcherAlive(db, state.claimedBy) : false);
+  }
+  const inFlightElsewhere = (s: (typeof states)[number]) => s.state === 'claimed' && alive.get(s.claimedBy ?? '') === true;
+  const unknownIds = states.filter((s) => s.state === 'claimed' && !inFlightElsewhere(s)).map((s) => s.id);
   if (options.resendUnknown) await clearUnknownClaims(db, unknownIds);
   const pending = new Set<string>();
   for (const state of states) {
     const invite = byId.get(state.id)!;
     if (state.state === 'sent') summary.alreadySent++;
+    else if (inFlightElsewhere(state)) continue; // another dispatcher is sending it now
     else if (state.state === 'ready' || (state.state === 'claimed' && options.resendUnknown)) pending.add(state.id);
     else if (state.state === 'claimed') {
       summary.unknown.push({ inviteId: state.id, email: invite.email, claimedBy: state.claimedBy, claimedAt: state.claimedAt?.toISOString() ?? null });

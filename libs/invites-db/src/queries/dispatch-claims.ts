@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { LOCK_NAMESPACE } from '../connect.js';
 import type { Database } from '../connect.js';
 import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
 
@@ -88,6 +89,23 @@ export async function releaseSendClaim(db: Database, id: string, error: string):
         send_attempts = send_attempts + 1, last_send_error = ${error.slice(0, 1000)}
       WHERE id = ${id}::uuid AND sent_at IS NULL`),
   );
+}
+
+/**
+ * Whether the dispatcher that made a claim still runs: it holds its lock
+ * (Connection.holdLock) for as long as it lives. Try the lock and give it back
+ * in one statement, so it is taken and released on the same session.
+ */
+export async function isDispatcherAlive(db: Database, worker: string): Promise<boolean> {
+  const rows = rowsOf<{ alive: boolean }>(
+    await withDbErrors(() =>
+      db.execute(sql`
+        SELECT CASE WHEN pg_try_advisory_lock(${LOCK_NAMESPACE}, hashtext(${worker}))
+          THEN NOT pg_advisory_unlock(${LOCK_NAMESPACE}, hashtext(${worker}))
+          ELSE true END AS alive`),
+    ),
+  );
+  return rows[0]?.alive === true;
 }
 
 /** Clears claims whose outcome is unknown (after a crash), so they are sent again. Explicit operator choice. */

@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sendStates } from '@veza/invites-db';
+import { testBackends } from '@veza/invites-db/testing';
+import { FAKE_SENDMAIL, freshDatabaseEnv, openEnvDatabase, preparedFolder, startSinkProcess } from './fixtures.js';
+import { BIN, runVezaBeta } from './run-veza-beta.js';
+
+let cwd: string;
+beforeEach(() => {
+  cwd = mkdtempSync(join(tmpdir(), 'veza-dispatch-'));
+});
+afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
+const emails = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}@example.org`);
+const backends = testBackends();
+const postgres = backends.find((b) => b.name === 'postgres');
+
+describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) => {
+  it('sends each email once, retries temporary failures, reports permanent ones, and a rerun sends nothing again', async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(5, 'r'));
+    const sentLog = join(cwd, 'sent.log');
+    const sendEnv = { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, FAIL_FOR: 'r1@example.org', TEMPFAIL_ONCE_FOR: 'r2@example.org' };
+
+    const first = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--retry-delay', '10'], { cwd, env: sendEnv });
+    expect(first.code).toBe(1);
+    expect(lines(sentLog).sort()).toEqual(['r0@example.org', 'r2@example.org', 'r3@example.org', 'r4@example.org']);
+    expect(first.stdout).toContain('4 sent now, 0 already sent, 1 failed');
+    expect(first.stdout).toContain('failed   r1@example.org: exit 1: 550 5.1.1 <r1@example.org>: mailbox unavailable');
+    const log = lines(join(out, 'dispatch.log')).map((l) => l.split('\t'));
+    expect(log).toHaveLength(5);
+    expect(log.find((f) => f[2] === 'r1@example.org')?.[3]).toBe('failed');
+    expect(log.filter((f) => f[3] === 'sent')).toHaveLength(4);
+
+    const second = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], { cwd, env: sendEnv });
+    expect(second.code).toBe(1);
+    expect(JSON.parse(second.stdout)).toMatchObject({ sent: 0, alreadySent: 4, failed: [{ email: 'r1@example.org' }] });
+    expect(lines(sentLog)).toHaveLength(4);
+
+    const third = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], { cwd, env: { ...sendEnv, FAIL_FOR: '' } });
+    expect(third.code).toBe(0);
+    expect(lines(sentLog).sort()).toEqual(emails(5, 'r').sort());
+    const conn = await openEnvDatabase(env);
+    try {
+      const states = await sendStates(conn.db, JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).invites.map((i: { inviteId: string }) => i.inviteId));
+      expect(states.map((s) => s.state)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
+      expect(states.find((s) => s.attempts === 3)).toBeDefined(); // r1: failed, failed, sent
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('refuses a missing SEND_CMD, a folder without manifest, and a bad rate, before sending anything', async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(1, 'm'));
+    const missing = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...env, SEND_CMD: 'no-such-mailer -t' } });
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr).toContain("SEND_CMD: 'no-such-mailer' was not found on PATH");
+    const noManifest = await runVezaBeta(['invites', 'dispatch', cwd], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL } });
+    expect(noManifest.stderr).toContain('manifest.json: not found');
+    const badRate = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SEND_RATE: 'fast' } });
+    expect(badRate.stderr).toContain("SEND_RATE / --rate: expected a positive number of emails per second, got 'fast'");
+    expect(existsSync(join(out, 'dispatch.log'))).toBe(false);
+  });
+});
+
+describe('invites dispatch through SMTP', () => {
+  it('delivers to a real SMTP server process and reports refused recipients', async () => {
+    const env = await freshDatabaseEnv(backends[0]!, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(3, 's'));
+    const sink = await startSinkProcess(join(cwd, 'sink'), ['s1@example.org']);
+    try {
+      const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--concurrency', '2'], { cwd, env: { ...env, SMTP_URL: sink.url } });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('2 sent now, 0 already sent, 1 failed');
+      expect(run.stdout).toMatch(/failed {3}s1@example\.org: 550/);
+      expect(readdirSync(join(cwd, 'sink'))).toHaveLength(2);
+    } finally {
+      await sink.stop();
+    }
+  });
+});
+
+(postgres ? describe : describe.skip)('invites dispatch under failure (postgres)', () => {
+  it('after kill -9 mid-send, the next run sends exactly the rest and reports the one in flight as unknown', async () => {
+    const env = await freshDatabaseEnv(postgres!, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(6, 'k'));
+    const sentLog = join(cwd, 'sent.log');
+    const mark = join(cwd, 'started');
+    const sendEnv = { ...env, PATH: process.env['PATH'], CI: 'true', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, SLOW_FOR: 'k3@example.org', STARTED_MARK: mark };
+    const child = spawn(process.execPath, [BIN, 'invites', 'dispatch', out, '--rate', '100'], { cwd, env: sendEnv, detached: true, stdio: 'ignore' });
+    for (let i = 0; i < 600 && !existsSync(mark); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(mark)).toBe(true);
+    process.kill(-child.pid!, 'SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const before = lines(sentLog);
+    expect(before).not.toContain('k3@example.org');
+
+    const next = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    expect(next.code).toBe(1);
+    const summary = JSON.parse(next.stdout);
+    expect(summary.unknown).toEqual([expect.objectContaining({ email: 'k3@example.org' })]);
+    expect(summary.alreadySent + summary.sent).toBe(5);
+    expect(lines(sentLog).sort()).toEqual(emails(6, 'k').filter((e) => e !== 'k3@example.org').sort());
+
+    const resend = await runVezaBeta(['invites', 'dispatch', out, '--resend-unknown', '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    expect(resend.code).toBe(0);
+    expect(JSON.parse(resend.stdout)).toMatchObject({ sent: 1, alreadySent: 5, unknown: [] });
+    expect(lines(sentLog).sort()).toEqual(emails(6, 'k').sort());
+  });
+
+  it('two dispatchers started at once never send one invite twice', async () => {
+    const env = await freshDatabaseEnv(postgres!, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(40, 'p'));
+    const sentLog = join(cwd, 'sent.log');
+    const sendEnv = { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, DELAY: '0.05' };
+    const [a, b] = await Promise.all([
+      runVezaBeta(['invites', 'dispatch', out, '--rate', '1000', '--json'], { cwd, env: sendEnv }),
+      runVezaBeta(['invites', 'dispatch', out, '--rate', '1000', '--json'], { cwd, env: sendEnv }),
+    ]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const sent = lines(sentLog);
+    expect(sent).toHaveLength(40);
+    expect(new Set(sent).size).toBe(40);
+    const [sa, sb] = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
+    expect(sa.sent + sb.sent).toBe(40);
+    expect(sa.sent).toBeGreaterThan(0);
+    expect(sb.sent).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInvites, openDatabase, runMigrations } from '@veza/invites-db';
+import type { TestBackend } from '@veza/invites-db/testing';
+import { openTestDatabase } from '@veza/invites-db/testing';
+
+export const FAKE_SENDMAIL = fileURLToPath(new URL('../testing/fake-sendmail.sh', import.meta.url));
+const SMTP_SINK = fileURLToPath(new URL('../testing/smtp-sink-process.ts', import.meta.url));
+
+/** A fresh migrated database for CLI child processes, and the env that points them at it. */
+export async function freshDatabaseEnv(backend: TestBackend, cwd: string): Promise<NodeJS.ProcessEnv> {
+  if (backend.name === 'postgres') {
+    const conn = await openTestDatabase(backend);
+    await conn.close();
+    return { DATABASE_URL: conn.url };
+  }
+  const conn = await openDatabase({ dataDir: join(cwd, '.veza', 'db') });
+  await runMigrations(conn);
+  await conn.close();
+  return { VEZA_DATA_DIR: join(cwd, '.veza') };
+}
+
+/** Opens the database a CLI env points at (close it before running the CLI again on PGlite). */
+export function openEnvDatabase(env: NodeJS.ProcessEnv) {
+  return openDatabase({ databaseUrl: env['DATABASE_URL'], dataDir: env['VEZA_DATA_DIR'] ? join(env['VEZA_DATA_DIR'], 'db') : undefined });
+}
+
+/** Creates invites and a prepared folder (manifest + minimal .eml files), without the email templates. */
+export async function preparedFolder(env: NodeJS.ProcessEnv, dir: string, emails: string[]): Promise<string[]> {
+  const conn = await openEnvDatabase(env);
+  try {
+    const outcomes = await createInvites(conn.db, emails.map((email) => ({ email, cohort: 'dispatch-test' })));
+    mkdirSync(dir, { recursive: true });
+    const invites = outcomes.map((o) => {
+      if (o.status !== 'created') throw new Error(`fixture invite not created: ${JSON.stringify(o)}`);
+      const file = `${o.id}.eml`;
+      writeFileSync(join(dir, file), `From: Veza <beta@veza.fr>\r\nTo: ${o.email}\r\nSubject: test\r\nX-Veza-Invite-Id: ${o.id}\r\n\r\nhello\r\n`);
+      return { inviteId: o.id, email: o.email, cohort: o.cohort, file };
+    });
+    writeFileSync(
+      join(dir, 'manifest.json'),
+      JSON.stringify({ schemaVersion: 1, createdAt: new Date().toISOString(), source: { file: 'fixture.csv', sha256: '0' }, database: 'test', mailFrom: 'beta@veza.fr', invites }),
+    );
+    return invites.map((i) => i.inviteId);
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Starts the SMTP sink as its own process; resolves when it listens. */
+export async function startSinkProcess(dir: string, reject: string[] = []): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SMTP_SINK, dir], { env: { ...process.env, NODE_OPTIONS: '', REJECT: reject.join(',') }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`smtp sink exited with ${code}`)));
+  });
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    child,
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+  };
+}
