@@ -8,6 +8,8 @@ const SECRET_PARAM = /token|key|secret|password|passwd|auth|signature|sig|code/i
 export function redactUrl(raw: string): string {
   let url: URL;
   try {
+    // Only a whole string that looks like scheme://… is a URL; "failed: postgres://…" is text quoting one.
+    if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(raw)) throw new Error('text');
     url = new URL(raw);
   } catch {
     return raw.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1***@');

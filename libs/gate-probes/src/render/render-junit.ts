@@ -1,10 +1,16 @@
 import type { GateResult, GateRun } from '../types.js';
 import { durationSeconds, valueVsThreshold } from './format.js';
 
+/** The Char production of XML 1.0: tab, newline, carriage return and the printable planes. */
+function xmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
+}
+
 /** XML text: escapes markup and drops characters XML 1.0 forbids (control characters from an API body). */
 export function escapeXml(text: string): string {
-  return text
-    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+  return Array.from(text)
+    .filter((ch) => xmlChar(ch.codePointAt(0) ?? 0))
+    .join('')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
