@@ -5,8 +5,10 @@ import { dbMigrateCommand } from './commands/db-migrate.js';
 import { demoCommand } from './commands/demo.js';
 import { invitesCleanupCommand } from './commands/invites-cleanup.js';
 import { invitesDispatchCommand } from './commands/invites-dispatch.js';
+import { invitesPrepareCommand } from './commands/invites-prepare.js';
 import { invitesReportCommand } from './commands/invites-report.js';
 import { invitesRevokeCommand } from './commands/invites-revoke.js';
+import { invitesSendCommand } from './commands/invites-send.js';
 import { ExitError } from './exit-error.js';
 
 /** A command of DESIGN.md that has not landed yet: it says so and fails. */
@@ -42,9 +44,9 @@ export function buildCli(argv: string[]): Argv {
     )
     .command('invites', 'Invitations: prepare, dispatch, send, report, revoke, cleanup', (y) =>
       y
-        .command('prepare <file>', 'Create invites and render one .eml each', {}, notBuilt('invites prepare'))
+        .command(invitesPrepareCommand)
         .command(invitesDispatchCommand)
-        .command('send <file>', 'Prepare, and dispatch too when SEND=1', {}, notBuilt('invites send'))
+        .command(invitesSendCommand)
         .command(invitesReportCommand)
         .command(invitesRevokeCommand)
         .command(invitesCleanupCommand)

@@ -1,0 +1,101 @@
+import { formatFindings } from '@veza/cohort-validator';
+import { compileInviteTemplate, emailSettingsFromEnv } from '@veza/email-templates';
+import type { CompiledInvite } from '@veza/email-templates';
+import type { Argv, CommandModule } from 'yargs';
+import { withDatabase } from '../database.js';
+import { loadEnv } from '../env.js';
+import { ExitError } from '../exit-error.js';
+import { printJson } from '../output.js';
+import { prepareInvites } from '../prepare/prepare-invites.js';
+import type { PrepareResult } from '../prepare/prepare-invites.js';
+import { isForced, validateWithArgs, validationOptions, verdictLine } from './cohort-validate.js';
+import type { ValidateArgs } from './cohort-validate.js';
+
+export interface PrepareArgs extends ValidateArgs {
+  file: string;
+  out?: string;
+  'sent-by'?: string;
+  'template-dir'?: string;
+  'ttl-days': number;
+  'reissue-unsent': boolean;
+  screenshot: boolean;
+  json: boolean;
+}
+
+export function prepareOptions<T>(y: Argv<T>) {
+  return validationOptions(y.positional('file', { type: 'string', demandOption: true, describe: 'The cohort CSV' }))
+    .option('out', { type: 'string', describe: 'Folder for the .eml files (default out-<YYYY-MM-DD>)' })
+    .option('sent-by', { type: 'string', describe: "Inviter for rows without sent_by: a user's email or id" })
+    .option('template-dir', { type: 'string', describe: 'Folder with beta-invite.mjml and beta-invite.txt (default: the built-in ones)' })
+    .option('ttl-days', { type: 'number', default: 30, describe: 'Days until the codes expire' })
+    .option('reissue-unsent', { type: 'boolean', default: false, describe: 'Give a new code to invites created earlier but never sent (their old .eml stops working)' })
+    .option('screenshot', { type: 'boolean', default: true, describe: 'Screenshot the first email in headless Chromium for the preview' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' });
+}
+
+/** Settings and template first: nothing is written when an email cannot be rendered. */
+export async function compileFromEnv(env: NodeJS.ProcessEnv, templateDir?: string): Promise<CompiledInvite> {
+  const settings = emailSettingsFromEnv(env);
+  if (!settings.ok) throw new ExitError(1, `cannot render the invitations; fix these settings first:\n  ${settings.errors.join('\n  ')}`);
+  return compileInviteTemplate({ settings: settings.value, ...(templateDir ? { templateDir } : {}) });
+}
+
+export function formatPrepareResult(result: PrepareResult): string {
+  const reissued = result.created.filter((c) => c.reissued).length;
+  const lines = [`prepared ${result.outDir}: ${result.created.length} email(s) rendered${reissued ? ` (${reissued} with a reissued code)` : ''}, ${result.skipped.length} skipped, ${result.failed.length} failed.`];
+  for (const s of result.skipped) lines.push(`  skipped  line ${s.line} ${s.email}: ${s.reason}`);
+  for (const f of result.failed) lines.push(`  failed   line ${f.line} ${f.email}: ${f.reason}`);
+  if (result.failedCsv) lines.push(`The failed rows are in ${result.failedCsv}: fix them, then run 'veza-beta invites prepare ${result.failedCsv}'.`);
+  if (result.preview) lines.push(`Preview: ${result.preview.index}${result.preview.screenshot ? `, screenshot ${result.preview.screenshot}` : ` (no screenshot: ${result.preview.reason ?? 'unknown'})`}`);
+  if (result.created.length) lines.push(`Review the emails, then: veza-beta invites dispatch ${result.outDir}`);
+  return lines.join('\n');
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** prepare, as `invites prepare` and `invites send` run it; validation findings that block end it with exit 1 or 2. */
+export async function runPrepare(args: PrepareArgs, env: NodeJS.ProcessEnv): Promise<PrepareResult> {
+  const compiled = await compileFromEnv(env, args['template-dir']);
+  const validation = await validateWithArgs(args.file, args, env, true);
+  const force = isForced(args, env);
+  const blocked = !validation.ok || (validation.warnings.length > 0 && !force);
+  if (blocked || validation.warnings.length > 0) {
+    const out = args.json ? process.stderr : process.stdout;
+    out.write(`${formatFindings(validation, { file: args.file })}\n`);
+  }
+  if (blocked) {
+    const code = validation.ok ? 2 : 1;
+    throw new ExitError(code, `${verdictLine(code, validation, force)}\nNothing was written.`);
+  }
+  if (!Number.isInteger(args['ttl-days']) || args['ttl-days'] < 1) throw new ExitError(1, `--ttl-days: expected a whole number of days ≥ 1, got ${args['ttl-days']}`);
+  process.umask(0o077); // the .eml files and the preview hold invite codes: operator only
+  return withDatabase(env, (conn) =>
+    prepareInvites(conn, compiled, validation.value.rows ?? [], {
+      file: args.file,
+      outDir: args.out ?? `out-${today()}`,
+      sentBy: args['sent-by'],
+      ttlDays: args['ttl-days'],
+      reissueUnsent: args['reissue-unsent'],
+      previewLimit: 50,
+      screenshot: args.screenshot,
+    }),
+  );
+}
+
+export const invitesPrepareCommand: CommandModule<object, PrepareArgs> = {
+  command: 'prepare <file>',
+  describe: 'Validate, create the invites and render one .eml each into out-<date>/ (nothing is sent)',
+  builder: (y) =>
+    prepareOptions(y)
+      .example('$0 invites prepare cohort.csv', 'Render into out-<today>/ and write a preview')
+      .example('$0 invites prepare out-2026-11-23/failed.csv --out out-2026-11-23', 'Retry exactly the rows that failed'),
+  handler: async (args) => {
+    const env = loadEnv();
+    const result = await runPrepare(args, env);
+    if (args.json) printJson(result);
+    else process.stdout.write(`${formatPrepareResult(result)}\n`);
+    process.exitCode = result.failed.length > 0 ? 1 : 0;
+  },
+};

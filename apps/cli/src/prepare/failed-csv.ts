@@ -1,0 +1,27 @@
+import { writeFileSync } from 'node:fs';
+
+export interface FailedRow {
+  line: number;
+  email: string;
+  cohort: string;
+  sentBy: string | null;
+  role: string | null;
+  name: string | null;
+  reason: string;
+}
+
+function cell(value: string | null): string {
+  const text = value ?? '';
+  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * failed.csv: the rows prepare could not create, in the cohort format (with a
+ * header), plus the reason; `veza-beta invites prepare failed.csv` retries
+ * exactly those rows (validation ignores the reason column).
+ */
+export function writeFailedCsv(path: string, rows: FailedRow[]): void {
+  const lines = ['email,cohort,sent_by,role,name,reason'];
+  for (const r of rows) lines.push([r.email, r.cohort, r.sentBy, r.role, r.name, `line ${r.line}: ${r.reason}`].map(cell).join(','));
+  writeFileSync(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+}
