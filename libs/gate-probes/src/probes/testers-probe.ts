@@ -3,6 +3,7 @@ import type { Connection } from '@veza/invites-db';
 import type { TestersConfig } from '../config.js';
 import { ProbeProblem, runProbe } from '../probe-kit.js';
 import type { ProbeOptions } from '../probe-kit.js';
+import { redactUrl } from '../redact.js';
 import type { GateResult } from '../types.js';
 
 /** Where the testers count comes from: any function, or an invites-db connection (see testersSource). */
@@ -40,7 +41,7 @@ export function testersProbe(config: TestersConfig, source: TestersSource | Conn
   return runProbe('testers', `≥ ${config.target}`, options, async (ctx) => {
     if (!source) throw new ProbeProblem('config', 'no database given to the testers gate (DATABASE_URL)');
     const counter = isConnection(source) ? testersSource(source) : source;
-    ctx.source = counter.target ?? null;
+    ctx.source = counter.target ? redactUrl(counter.target) : null;
     let count: number;
     try {
       count = await counter.countRedeemed(config.cohort ?? undefined);
