@@ -216,11 +216,13 @@ export class CohortChecker implements CsvSink {
       const more = group.more > 0 ? ` and ${group.more} more` : '';
       this.add('COHORT_DUPLICATE_EMAIL', group.lines[0] ?? null, 'email', `${group.key} appears ${group.lines.length + group.more} times (case-insensitive), on lines ${group.lines.join(', ')}${more}: keep one`, group.lines);
     }
-    for (let i = 0; i < this.duplicates.droppedGroups; i++) this.findings.tally('COHORT_DUPLICATE_EMAIL');
+    for (let i = 0; i < this.duplicates.droppedOccurrences; i++) this.findings.tally('COHORT_DUPLICATE_EMAIL');
     for (const group of this.duplicates.likelyGroups()) {
-      const who = group.emails.map((email, i) => `${email} (line ${group.lines[i] ?? '?'})`).join(', ');
+      const who = group.emails.map((email, i) => (email ? `${email} (line ${group.lines[i] ?? '?'})` : `line ${group.lines[i] ?? '?'}`)).join(', ');
       this.add('COHORT_LIKELY_DUPLICATE', group.lines[0] ?? null, 'email', `${who} probably reach the same mailbox ${group.key}: keep one unless they are different people`, group.lines);
     }
+    // tallied after the kept ones, or the cap would count them first
+    for (let i = 0; i < this.duplicates.droppedLikely; i++) this.findings.tally('COHORT_LIKELY_DUPLICATE');
     const summary = this.summary();
     if (this.rows > 0 && !this.dead) for (const f of thresholdFindings(summary)) this.add(f.code, null, null, f.message);
     summary.omittedFindings = this.findings.omitted();

@@ -3,6 +3,8 @@
  * severity; `block` stops the send (exit 1), `warn` asks for an override
  * (exit 2, or 0 with --force). The README lists every code with its meaning.
  */
+import { detach } from './detach.js';
+
 export type Severity = 'block' | 'warn';
 
 export interface Finding {
@@ -46,7 +48,8 @@ export type FindingCode = keyof typeof FINDING_SEVERITY;
 export const FINDING_CODES = Object.keys(FINDING_SEVERITY) as FindingCode[];
 
 export function finding(code: FindingCode, line: number | null, field: string | null, message: string, lines?: number[]): Finding {
-  const f: Finding = { code, severity: FINDING_SEVERITY[code], line, field, message };
+  // detached: the message quotes values cut from a chunk of the file, which would keep the chunk alive
+  const f: Finding = { code, severity: FINDING_SEVERITY[code], line, field, message: detach(message) };
   if (lines) f.lines = lines;
   return f;
 }
