@@ -70,7 +70,7 @@ export const cohortValidateCommand: CommandModule<object, ValidateArgs & { file:
   },
 };
 
-export function verdictLine(exitCode: number, result: CohortValidation, force: boolean): string {
+export function verdictLine(exitCode: number, result: CohortValidation): string {
   if (exitCode === 1) return `BLOCKED: ${result.errors.length} error(s) to fix before anything is written.`;
   if (exitCode === 2) return `WARNINGS: ${result.warnings.length} warning(s); re-run with --force (or FORCE=1) to accept them.`;
   return result.warnings.length ? `OK with ${result.warnings.length} warning(s) accepted (--force).` : 'OK: the cohort is ready.';

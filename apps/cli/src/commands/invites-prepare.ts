@@ -67,7 +67,7 @@ export async function runPrepare(args: PrepareArgs, env: NodeJS.ProcessEnv): Pro
   }
   if (blocked) {
     const code = validation.ok ? 2 : 1;
-    throw new ExitError(code, `${verdictLine(code, validation, force)}\nNothing was written.`);
+    throw new ExitError(code, `${verdictLine(code, validation)}\nNothing was written.`);
   }
   if (!Number.isInteger(args['ttl-days']) || args['ttl-days'] < 1) throw new ExitError(1, `--ttl-days: expected a whole number of days ≥ 1, got ${args['ttl-days']}`);
   process.umask(0o077); // the .eml files and the preview hold invite codes: operator only
