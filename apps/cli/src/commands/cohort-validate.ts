@@ -64,7 +64,7 @@ export const cohortValidateCommand: CommandModule<object, ValidateArgs & { file:
       process.stdout.write(`${formatSummary(result.value.summary)}\n`);
       const findings = formatFindings(result, { file: args.file });
       if (findings) process.stdout.write(`\n${findings}\n`);
-      process.stdout.write(`\n${verdictLine(exitCode, result, force)}\n`);
+      process.stdout.write(`\n${verdictLine(exitCode, result)}\n`);
     }
     process.exitCode = exitCode;
   },
