@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { DEFAULT_MIGRATIONS_DIR, betaInvites, migrationStatus, migrationsTable, openDatabase, runMigrations, users } from '../src/index.js';
+import { DEFAULT_MIGRATIONS_DIR, betaInvites, gateRuns, migrationStatus, migrationsTable, openDatabase, runMigrations, users } from '../src/index.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 import type { Connection } from '../src/index.js';
 
@@ -15,7 +15,7 @@ async function rows<T>(conn: Connection, query: ReturnType<typeof sql>): Promise
 
 /** Normalises a type name as information_schema and drizzle spell it. */
 function typeName(t: string): string {
-  return ({ 'timestamp with time zone': 'timestamp with time zone', integer: 'integer', text: 'text', uuid: 'uuid' } as Record<string, string>)[t] ?? t;
+  return ({ 'timestamp with time zone': 'timestamp with time zone', integer: 'integer', text: 'text', uuid: 'uuid', bigserial: 'bigint', jsonb: 'jsonb' } as Record<string, string>)[t] ?? t;
 }
 
 describe.each(testBackends())('migrations on $name', (backend) => {
@@ -29,6 +29,7 @@ describe.each(testBackends())('migrations on $name', (backend) => {
     ['users', users],
     ['beta_invites', betaInvites],
     ['veza_beta_migrations', migrationsTable],
+    ['gate_runs', gateRuns],
   ] as [string, PgTable][])('the migrated %s table matches the drizzle schema', async (name, table) => {
     const config = getTableConfig(table);
     const columns = await rows<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(

@@ -29,3 +29,7 @@ export { COHORT_PATTERN, LIMITS, ROLES, cohortProblem, emailProblem, isRole, nam
 export type { Role } from './rules.js';
 export { betaInvites, migrationsTable, users } from './schema.js';
 export type { InviteRow } from './schema.js';
+export { GATE_RUNS_MAX_LIMIT, hasGateRunsTable, latestGateRun, listGateRuns, recordGateRun } from './queries/gate-runs.js';
+export type { GateRunLike, GateRunVerdict, StoredGateRun } from './queries/gate-runs.js';
+export { gateRuns } from './schema.js';
+export type { GateRunRow } from './schema.js';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The drizzle view of migrations/990_beta_invites.sql. The SQL file is the
@@ -57,3 +57,28 @@ export const migrationsTable = pgTable('veza_beta_migrations', {
 });
 
 export type InviteRow = typeof betaInvites.$inferSelect;
+
+/**
+ * The drizzle view of migrations/991_gate_runs.sql: one row per gate run of
+ * the monitor, the whole run and the escalation state as JSON.
+ */
+export const gateRuns = pgTable(
+  'gate_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }).notNull(),
+    verdict: text('verdict').notNull(),
+    exitCode: integer('exit_code').notNull(),
+    run: jsonb('run').notNull(),
+    escalationState: jsonb('escalation_state').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('gate_runs_started_at_idx').on(t.startedAt),
+    check('gate_runs_verdict_check', sql`verdict IN ('GO', 'NO-GO', 'INCONCLUSIVE')`),
+    check('gate_runs_exit_code_check', sql`exit_code IN (0, 1, 2)`),
+  ],
+);
+
+export type GateRunRow = typeof gateRuns.$inferSelect;

@@ -1,0 +1,78 @@
+import { sql } from 'drizzle-orm';
+import { hasGateRunsTable, latestGateRun, listGateRuns, openDatabase, recordGateRun, runMigrations } from '../src/index.js';
+import type { Connection, GateRunLike } from '../src/index.js';
+import { openTestDatabase, testBackends } from '../src/testing.js';
+
+interface Run extends GateRunLike {
+  gates: { id: string; state: string; evidence: { value: number | null; details: Record<string, unknown> } }[];
+}
+
+const run = (startedAt: string, verdict: Run['verdict'], exitCode: number, value: number | null): Run => ({
+  startedAt,
+  finishedAt: new Date(Date.parse(startedAt) + 1_500).toISOString(),
+  verdict,
+  exitCode,
+  gates: [{ id: 'testers', state: value === null ? 'unknown' : 'pass', evidence: { value, details: { note: 'ünïcode ⚪ "quoted"', nested: [1, { a: null }] } } }],
+});
+const state = (verdict: string, streak: number) => ({ schemaVersion: 1, verdict, unknownStreaks: { testers: streak } });
+
+describe.each(testBackends())('gate runs on $name', (backend) => {
+  let conn: Connection;
+  beforeAll(async () => {
+    conn = await openTestDatabase(backend);
+  }, 120_000);
+  afterAll(() => conn?.close());
+
+  it('has no latest run before the first is stored', async () => {
+    expect(await hasGateRunsTable(conn.db)).toBe(true);
+    expect(await latestGateRun(conn.db)).toBeNull();
+    expect(await listGateRuns(conn.db)).toEqual([]);
+  });
+
+  it('stores every run with its evidence and state, and returns them newest first, unchanged', async () => {
+    const runs = [
+      run('2026-06-12T17:00:00.000Z', 'INCONCLUSIVE', 2, null),
+      run('2026-06-12T17:05:00.000Z', 'INCONCLUSIVE', 2, null),
+      run('2026-06-12T17:10:00.000Z', 'GO', 0, 57),
+    ];
+    const ids = [];
+    for (const [i, r] of runs.entries()) ids.push((await recordGateRun(conn.db, { run: r, state: state(r.verdict, i < 2 ? i + 1 : 0) })).id);
+    expect(new Set(ids).size).toBe(3);
+
+    const latest = await latestGateRun<Run>(conn.db);
+    expect(latest).toMatchObject({ id: ids[2], verdict: 'GO', exitCode: 0, run: runs[2], state: state('GO', 0) });
+    expect(latest?.startedAt.toISOString()).toBe('2026-06-12T17:10:00.000Z');
+    expect(latest?.finishedAt.toISOString()).toBe('2026-06-12T17:10:01.500Z');
+    expect(latest?.createdAt).toBeInstanceOf(Date);
+
+    const listed = await listGateRuns<Run>(conn.db, { limit: 2 });
+    expect(listed.map((r) => r.run)).toEqual([runs[2], runs[1]]);
+    expect(listed[1]?.state).toEqual(state('INCONCLUSIVE', 2));
+    // jsonb, not a JSON string inside jsonb: the database can query the evidence
+    const values = await conn.db.execute(sql`SELECT run->'gates'->0->'evidence'->>'value' AS v FROM gate_runs ORDER BY started_at`);
+    const rows = (Array.isArray(values) ? values : (values as { rows: unknown[] }).rows) as { v: string | null }[];
+    expect(rows.map((r) => r.v)).toEqual([null, null, '57']);
+  });
+
+  it('refuses a run that is not a run, and a silly limit', async () => {
+    await expect(recordGateRun(conn.db, { run: { ...run('2026-06-12T18:00:00Z', 'GO', 0, 1), verdict: 'MAYBE' as never }, state: {} })).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT', field: 'run.verdict' });
+    await expect(recordGateRun(conn.db, { run: { ...run('2026-06-12T18:00:00Z', 'GO', 0, 1), startedAt: 'yesterday' }, state: {} })).rejects.toMatchObject({ field: 'run.startedAt' });
+    await expect(recordGateRun(conn.db, { run: run('2026-06-12T18:00:00Z', 'GO', 0, 1), state: undefined })).rejects.toMatchObject({ field: 'state' });
+    await expect(listGateRuns(conn.db, { limit: 0 })).rejects.toMatchObject({ field: 'limit' });
+    expect(await listGateRuns(conn.db, { limit: 1_000 })).toHaveLength(3);
+  });
+});
+
+describe('before 991 is applied', () => {
+  it('says the table is missing, and storing fails as not migrated', async () => {
+    const conn = await openDatabase({ dataDir: 'memory://' });
+    try {
+      expect(await hasGateRunsTable(conn.db)).toBe(false);
+      await expect(latestGateRun(conn.db)).rejects.toMatchObject({ code: 'INVITES_DB_NOT_MIGRATED' });
+      await runMigrations(conn);
+      expect(await hasGateRunsTable(conn.db)).toBe(true);
+    } finally {
+      await conn.close();
+    }
+  }, 60_000);
+});
