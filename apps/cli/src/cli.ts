@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { cohortValidateCommand } from './commands/cohort-validate.js';
 import { dbMigrateCommand } from './commands/db-migrate.js';
+import { gatesCheckCommand } from './commands/gates-check.js';
 import { demoCommand } from './commands/demo.js';
 import { invitesCleanupCommand } from './commands/invites-cleanup.js';
 import { invitesDispatchCommand } from './commands/invites-dispatch.js';
@@ -54,7 +55,7 @@ export function buildCli(argv: string[]): Argv {
         .fail(fail),
     )
     .command('gates', 'Acceptance gates: check', (y) =>
-      y.command('check', 'Run the six acceptance gates once (LOOP=1 to repeat)', {}, notBuilt('gates check')).demandCommand(1, 'Name a gates command: check').fail(fail),
+      y.command(gatesCheckCommand).demandCommand(1, 'Name a gates command: check').fail(fail),
     )
     .command('preflight', 'Every automatable pre-flight checklist item', {}, notBuilt('preflight'))
     .command(demoCommand)

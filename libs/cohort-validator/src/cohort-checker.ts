@@ -75,7 +75,7 @@ export class CohortChecker implements CsvSink {
   private readonly collected: CohortRow[] = [];
   private batch: UserBatch = { emails: [], lines: [] };
   private readonly fullBatches: UserBatch[] = [];
-  private index: Record<Column, number> = { email: -1, cohort: -1, sent_by: -1, role: -1, name: -1 };
+  private index: Record<Column, number> = { email: -1, cohort: -1, sent_by: -1, role: -1, name: -1, reason: -1 };
 
   constructor(private readonly options: ResolvedOptions) {
     this.findings = new FindingCollector(options.maxFindingsPerCode);

@@ -1,4 +1,5 @@
-export const COLUMNS = ['email', 'cohort', 'sent_by', 'role', 'name'] as const;
+/** `reason` is read and ignored: `veza-beta invites prepare` writes it in failed.csv, which must validate as a cohort. */
+export const COLUMNS = ['email', 'cohort', 'sent_by', 'role', 'name', 'reason'] as const;
 export type Column = (typeof COLUMNS)[number];
 
 /** `header`: a header line; `seed`: the seed's headerless email,cohort,sent_by rows. */
