@@ -34,3 +34,7 @@ export type { Evidence, GateId, GateResult, GateRun, GateState, UnknownReason, V
 export { CONFIG_ERROR_EXIT_CODE, STATE_ICONS, VERDICT_ICONS, verdictOf } from './verdict.js';
 export { verdictWebhookPayload } from './webhook-payload.js';
 export type { WebhookPayload } from './webhook-payload.js';
+export { abortableSleep, runGateLoop } from './gate-loop.js';
+export type { GateLoopOptions, GateLoopProblem, GateLoopResult } from './gate-loop.js';
+export { postWebhook, redactWebhookUrl } from './post-webhook.js';
+export type { PostWebhookOptions, PostWebhookResult } from './post-webhook.js';

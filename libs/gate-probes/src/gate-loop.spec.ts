@@ -1,0 +1,202 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { abortableSleep, initialEscalationState, postWebhook, redactWebhookUrl, runGateLoop } from './index.js';
+import type { Escalation, EscalationState, GateLoopProblem, GateRun, GateState, WebhookPayload } from './index.js';
+import { sampleGateRun } from './testing.js';
+
+/** A Discord-like receiver: POST /api/webhooks/:id/:token, 204; `failNext` answers 500 that many times. */
+class Receiver {
+  readonly bodies: WebhookPayload[] = [];
+  failNext = 0;
+  private server!: Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        if (req.method !== 'POST' || req.headers['content-type'] !== 'application/json') return void res.writeHead(400).end();
+        if (this.failNext > 0) {
+          this.failNext--;
+          return void res.writeHead(500).end('{"message":"oops"}');
+        }
+        this.bodies.push(JSON.parse(body) as WebhookPayload);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/webhooks/1234567890/s3cr3t-W3bh00k-T0ken`;
+  }
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** A run whose six gates are all ✅ except the given states (in GATE_IDS order). */
+function runWith(states: Partial<Record<'testers' | 'sentry' | 'synthetic', GateState>>, at: number): GateRun {
+  const base = sampleGateRun();
+  const gates = base.gates.map((g) => {
+    const state = states[g.id as keyof typeof states] ?? 'pass';
+    return { ...g, state, reason: state === 'unknown' ? ('timeout' as const) : null };
+  });
+  const verdict = gates.some((g) => g.state === 'fail') ? 'NO-GO' : gates.some((g) => g.state === 'unknown') ? 'INCONCLUSIVE' : 'GO';
+  const stamp = new Date(Date.UTC(2026, 5, 12, 17, at)).toISOString();
+  return { startedAt: stamp, finishedAt: stamp, verdict, exitCode: ({ GO: 0, 'NO-GO': 1, INCONCLUSIVE: 2 } as const)[verdict], gates };
+}
+
+const receiver = new Receiver();
+beforeAll(() => receiver.start());
+afterAll(() => receiver.stop());
+beforeEach(() => {
+  receiver.bodies.length = 0;
+  receiver.failNext = 0;
+});
+
+/** Plays the given runs in order, with no real pause between them. */
+function scripted(runs: GateRun[]) {
+  let i = 0;
+  return { checkOnce: async () => runs[Math.min(i++, runs.length - 1)]!, intervalMs: 0 };
+}
+
+describe('runGateLoop', () => {
+  it('turns a lasting ⚪ into 🔴 after unknownLimit runs, stores every run, and posts each verdict change exactly once', async () => {
+    const runs = [
+      runWith({}, 0), // GO
+      runWith({ synthetic: 'unknown' }, 5), // INCONCLUSIVE
+      runWith({ synthetic: 'unknown' }, 10), // INCONCLUSIVE
+      runWith({ synthetic: 'unknown' }, 15), // 3rd ⚪ → 🔴 NO-GO
+      runWith({ synthetic: 'unknown' }, 20), // still NO-GO: no post
+      runWith({}, 25), // GO again
+    ];
+    const saved: Escalation[] = [];
+    const shown: number[] = [];
+    const result = await runGateLoop({
+      ...scripted(runs),
+      unknownLimit: 3,
+      maxRuns: runs.length,
+      onRun: (_step, n) => void shown.push(n),
+      saveRun: async (step) => void saved.push(step),
+      postWebhook: (payload) => postWebhook(receiver.url, payload),
+    });
+
+    expect(result).toMatchObject({ runs: 6, exitCode: 0, stoppedBy: 'max_runs', webhooksPosted: 4 });
+    expect(shown).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(saved.map((s) => s.run.verdict)).toEqual(['GO', 'INCONCLUSIVE', 'INCONCLUSIVE', 'NO-GO', 'NO-GO', 'GO']);
+    expect(saved.map((s) => s.state.unknownStreaks.synthetic)).toEqual([0, 1, 2, 3, 4, 0]);
+    const escalated = saved[3]!.run.gates.find((g) => g.id === 'synthetic')!;
+    expect(escalated).toMatchObject({ state: 'fail', reason: 'unknown_too_long' });
+    expect(receiver.bodies.map((b) => b.content.split('\n')[0])).toEqual([
+      '✅ **GO**: beta gates at 2026-06-12T17:00:00.000Z',
+      '⚪ **INCONCLUSIVE** (was ✅ GO): beta gates at 2026-06-12T17:05:00.000Z',
+      '🔴 **NO-GO** (was ⚪ INCONCLUSIVE): beta gates at 2026-06-12T17:15:00.000Z',
+      '✅ **GO** (was 🔴 NO-GO): beta gates at 2026-06-12T17:25:00.000Z',
+    ]);
+    expect(receiver.bodies[2]!.embeds?.[0]?.fields.find((f) => f.name.includes('Synthetic'))?.value).toContain('unknown_too_long');
+  });
+
+  it('resumes streaks and the last verdict from the store: no repeated announcement after a restart', async () => {
+    const stored: EscalationState = { ...initialEscalationState(), verdict: 'INCONCLUSIVE', unknownStreaks: { ...initialEscalationState().unknownStreaks, sentry: 3 } };
+    const saved: Escalation[] = [];
+    const result = await runGateLoop({
+      ...scripted([runWith({ sentry: 'unknown' }, 30)]),
+      unknownLimit: 5,
+      maxRuns: 1,
+      loadState: async () => stored,
+      saveRun: async (step) => void saved.push(step),
+      postWebhook: (payload) => postWebhook(receiver.url, payload),
+    });
+    expect(result).toMatchObject({ runs: 1, exitCode: 2, webhooksPosted: 0 });
+    expect(saved[0]!.state.unknownStreaks.sentry).toBe(4);
+    expect(receiver.bodies).toEqual([]);
+  });
+
+  it('reports a failing webhook with its URL redacted and goes on; the next change is posted', async () => {
+    receiver.failNext = 10;
+    const problems: GateLoopProblem[] = [];
+    const result = await runGateLoop({
+      ...scripted([runWith({}, 0), runWith({}, 5), runWith({ testers: 'fail' }, 10)]),
+      maxRuns: 3,
+      onProblem: (p) => problems.push(p),
+      postWebhook: (payload) => postWebhook(receiver.url, payload, { retries: 1, maxRetryWaitMs: 10 }).finally(() => (receiver.failNext = 0)),
+    });
+    expect(result).toMatchObject({ runs: 3, exitCode: 1, webhooksPosted: 1 });
+    expect(problems).toEqual([{ stage: 'webhook', message: expect.stringMatching(/^webhook http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\/\*\*\*\/\*\*\* failed: HTTP 500 after 2 attempt\(s\)$/) }]);
+    expect(JSON.stringify(problems)).not.toContain('s3cr3t');
+    expect(receiver.bodies.map((b) => b.content.split(':')[0])).toEqual(['🔴 **NO-GO** (was ✅ GO)']);
+  });
+
+  it('keeps going when storing fails, and starts afresh from an unreadable stored state', async () => {
+    const problems: GateLoopProblem[] = [];
+    const result = await runGateLoop({
+      ...scripted([runWith({}, 0), runWith({}, 5)]),
+      maxRuns: 2,
+      loadState: async () => ({ schemaVersion: 9 }) as unknown as EscalationState,
+      saveRun: async () => {
+        throw new Error('permission denied for table gate_runs');
+      },
+      onProblem: (p) => problems.push(p),
+    });
+    expect(result.runs).toBe(2);
+    expect(problems.map((p) => p.stage)).toEqual(['load', 'save', 'save']);
+    expect(problems[0]!.message).toContain('starting afresh');
+  });
+
+  it('stops during the pause when the signal aborts, and discards a run cut short', async () => {
+    const controller = new AbortController();
+    let checks = 0;
+    const started = Date.now();
+    const result = await runGateLoop({
+      checkOnce: async (signal) => {
+        checks++;
+        if (checks === 2) {
+          controller.abort();
+          expect(signal.aborted).toBe(true);
+        }
+        return runWith({ synthetic: 'unknown' }, checks);
+      },
+      intervalMs: 200,
+      signal: controller.signal,
+    });
+    expect(result).toMatchObject({ runs: 1, exitCode: 2, stoppedBy: 'signal' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+
+    const stopper = new AbortController();
+    setTimeout(() => stopper.abort(), 50);
+    const t0 = Date.now();
+    const paused = await runGateLoop({ ...scripted([runWith({}, 0)]), intervalMs: 60_000, signal: stopper.signal });
+    expect(paused).toMatchObject({ runs: 1, exitCode: 0, stoppedBy: 'signal' });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('refuses unusable options', async () => {
+    await expect(runGateLoop({ ...scripted([runWith({}, 0)]), maxRuns: 0 })).rejects.toMatchObject({ code: 'GATES_CONFIG_INVALID' });
+    await expect(runGateLoop({ ...scripted([runWith({}, 0)]), intervalMs: -1 })).rejects.toMatchObject({ code: 'GATES_CONFIG_INVALID' });
+  });
+});
+
+describe('webhook helpers', () => {
+  it('redacts the secret parts of webhook URLs', () => {
+    expect(redactWebhookUrl('https://discord.com/api/webhooks/123456/AbC-token_xyz')).toBe('https://discord.com/api/webhooks/***/***');
+    expect(redactWebhookUrl('https://hooks.slack.com/services/T000/B000/XXXX')).toBe('https://hooks.slack.com/services/***/***/***');
+    expect(redactWebhookUrl('https://example.test/hook?token=abc')).toBe('https://example.test/hook?***');
+    expect(redactWebhookUrl('not a url with s3cr3t')).toBe('(unparsable webhook URL)');
+  });
+
+  it('reports an unreachable receiver without throwing', async () => {
+    const result = await postWebhook('http://127.0.0.1:9/api/webhooks/1/tok3n', { content: 'x' }, { retries: 0 });
+    expect(result).toMatchObject({ ok: false, status: null, attempts: 1 });
+    expect(!result.ok && result.message).toBe('webhook http://127.0.0.1:9/api/webhooks/***/*** failed: network error after 1 attempt(s)');
+  });
+
+  it('abortableSleep resolves at once on abort', async () => {
+    const c = new AbortController();
+    const t0 = Date.now();
+    const pending = abortableSleep(60_000, c.signal);
+    c.abort();
+    await pending;
+    expect(Date.now() - t0).toBeLessThan(1_000);
+  });
+});
