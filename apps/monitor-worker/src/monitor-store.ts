@@ -1,0 +1,54 @@
+import type { EscalationState, GateRun, TestersSource } from '@veza/gate-probes';
+import { hasGateRunsTable, latestGateRun, openDatabase, openOptionsFromEnv, recordGateRun } from '@veza/invites-db';
+import type { Connection } from '@veza/invites-db';
+
+/** What the database gives the monitor: the testers count, and a place to keep verdicts. */
+export interface MonitorStore {
+  /** for the testers gate; undefined when no database was given (⚪ config) */
+  testers: TestersSource | Connection | undefined;
+  /** set when gate_runs exists */
+  history: { load(): Promise<EscalationState | null>; save(run: GateRun, state: EscalationState): Promise<void> } | null;
+  /** why verdicts are not stored, for the operator; null when they are */
+  notStoredBecause: string | null;
+  /** gate_runs is missing from a database that answers (LOOP=1 refuses to start then) */
+  notMigrated: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens DATABASE_URL (else VEZA_DATA_DIR's embedded database) when one is
+ * given. An unreachable database is not fatal: the testers gate reports it
+ * as ⚪ unavailable and verdicts are not stored.
+ */
+export async function openMonitorStore(env: NodeJS.ProcessEnv, given: boolean, statementTimeoutMs: number): Promise<MonitorStore> {
+  const none = async () => undefined;
+  if (!given) return { testers: undefined, history: null, notStoredBecause: 'no database given (DATABASE_URL or VEZA_DATA_DIR)', notMigrated: false, close: none };
+  let conn: Connection;
+  try {
+    conn = await openDatabase({ ...openOptionsFromEnv(env), statementTimeoutMs, maxConnections: 2 });
+  } catch (error) {
+    const failing: TestersSource = { countRedeemed: () => Promise.reject(error) };
+    return { testers: failing, history: null, notStoredBecause: (error as Error).message, notMigrated: false, close: none };
+  }
+  const close = () => conn.close();
+  let ready: boolean;
+  try {
+    ready = await hasGateRunsTable(conn.db);
+  } catch (error) {
+    return { testers: conn, history: null, notStoredBecause: (error as Error).message, notMigrated: false, close };
+  }
+  if (!ready) {
+    const why = `the database at ${conn.target} has no gate_runs table; run 'veza-beta db migrate' to store verdicts`;
+    return { testers: conn, history: null, notStoredBecause: why, notMigrated: true, close };
+  }
+  return {
+    testers: conn,
+    notStoredBecause: null,
+    notMigrated: false,
+    close,
+    history: {
+      load: async () => ((await latestGateRun<GateRun, EscalationState>(conn.db))?.state ?? null),
+      save: async (run, state) => void (await recordGateRun(conn.db, { run, state })),
+    },
+  };
+}
