@@ -10,6 +10,7 @@ import { invitesPrepareCommand } from './commands/invites-prepare.js';
 import { invitesReportCommand } from './commands/invites-report.js';
 import { invitesRevokeCommand } from './commands/invites-revoke.js';
 import { invitesSendCommand } from './commands/invites-send.js';
+import { preflightCommand } from './commands/preflight.js';
 import { ExitError } from './exit-error.js';
 
 /** A command of DESIGN.md that has not landed yet: it says so and fails. */
@@ -57,7 +58,7 @@ export function buildCli(argv: string[]): Argv {
     .command('gates', 'Acceptance gates: check', (y) =>
       y.command(gatesCheckCommand).demandCommand(1, 'Name a gates command: check').fail(fail),
     )
-    .command('preflight', 'Every automatable pre-flight checklist item', {}, notBuilt('preflight'))
+    .command(preflightCommand)
     .command(demoCommand)
     .epilog(COMMAND_LIST)
     .demandCommand(1, 'Name a command.')

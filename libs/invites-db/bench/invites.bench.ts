@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
 import { timeIt } from '@veza/test-support';
 import type { BenchRun } from '@veza/test-support';
-import { createInvites, digestCode, generateCode, openDatabase, redeemInvite, runMigrations } from '../src/index.js';
+import { createInvites, digestCode, generateCode, openDatabase, redeemInvite } from '../src/index.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 
 const rowsFor = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ email: `${prefix}${i}@bench.example.org`, cohort: `cohort-${i % 7}` }));

@@ -1,0 +1,160 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { exitCodeFor, validateCohortFile } from '@veza/cohort-validator';
+import { buildInviteEml } from '@veza/email-templates';
+import { gatesConfigFromEnv, runGates } from '@veza/gate-probes';
+import { createInvites, deleteInvites, inviteReport, migrationStatus } from '@veza/invites-db';
+import type { Connection } from '@veza/invites-db';
+import { transportFromEnv } from '../dispatch/transports.js';
+import { envFlag } from '../env.js';
+import { compileFromEnv } from '../commands/invites-prepare.js';
+import { fail, guarded, manual, pass, skipped } from './check-helpers.js';
+import type { Check } from './check-helpers.js';
+import { redemptionChecks } from './redemption-checks.js';
+
+export interface PreflightInput {
+  env: NodeJS.ProcessEnv;
+  /** null when the database could not be opened: `dbError` says why */
+  conn: Connection | null;
+  dbError: string | null;
+  cohortFile?: string | undefined;
+  apiUrl?: string | undefined;
+  sendTestTo?: string | undefined;
+  expectEmpty: boolean;
+}
+
+const run = promisify(execFile);
+
+export async function databaseChecks(input: PreflightInput): Promise<Check[]> {
+  const { conn } = input;
+  if (!conn) return [fail('Database reachable', input.dbError ?? 'not opened', 'check DATABASE_URL (or VEZA_DATA_DIR) and that the server is up')];
+  const checks: Check[] = [pass('Database reachable', conn.target)];
+  const status = await migrationStatus(conn);
+  if (status.edited.length) checks.push(fail('migrations/990_beta_invites.sql applied', `edited after applying: ${status.edited.join(', ')}`, 'restore the file; put changes in a new migration'));
+  else if (status.pending.length) checks.push(fail('migrations/990_beta_invites.sql applied', `pending: ${status.pending.join(', ')}`, 'run: veza-beta db migrate'));
+  else checks.push(pass('migrations/990_beta_invites.sql applied', `${status.applied.length} migration(s) applied, none pending`));
+  if (!status.pending.includes('990_beta_invites.sql')) {
+    const total = (await inviteReport(conn.db)).total.invited;
+    checks.push(
+      input.expectEmpty && total > 0
+        ? fail('beta_invites table empty', `${total} invite(s) present`, 'this database is not fresh: check you are on the right one (--expect-empty)')
+        : pass(input.expectEmpty ? 'beta_invites table empty' : 'beta_invites table as expected', `${total} invite(s)`),
+    );
+  }
+  const command = input.env['BACKUP_CHECK_CMD']?.trim();
+  if (!command) checks.push(manual('Backup fresh (< 24 h)', 'run pgbackrest --stanza=veza info, or set BACKUP_CHECK_CMD to a command that exits 0 when the last backup is fresh'));
+  else {
+    checks.push(
+      ...(await guarded('Backup fresh (< 24 h)', `BACKUP_CHECK_CMD failed: check the backups (${command})`, async () => {
+        const { stdout } = await run('/bin/sh', ['-c', command], { timeout: 60_000 });
+        return pass('Backup fresh (< 24 h)', `BACKUP_CHECK_CMD exited 0${stdout.trim() ? `: ${stdout.trim().split('\n')[0]}` : ''}`);
+      })),
+    );
+  }
+  return checks;
+}
+
+export async function cohortChecks(input: PreflightInput): Promise<Check[]> {
+  if (!input.cohortFile) return [skipped('Cohort CSV valid', 'pass --cohort FILE')];
+  const result = await validateCohortFile(input.cohortFile);
+  const force = envFlag(input.env, 'FORCE');
+  const code = exitCodeFor(result, { force });
+  const first = [...result.errors, ...result.warnings].slice(0, 3).map((f) => `${f.line ? `line ${f.line} ` : ''}${f.message}`).join('; ');
+  const t = result.value.summary.thresholds;
+  const s = result.value.summary;
+  const distribution = `${s.validRows} rows, ${s.creators} creators, ${s.listeners} listeners, ${s.distinctLabels} labels (want ≥ ${t.minRows}/${t.minCreators}/${t.minListeners}/${t.minLabels})`;
+  const lowDistribution = result.warnings.some((w) => w.code.startsWith('COHORT_TOO_FEW'));
+  return [
+    code === 0
+      ? pass('Cohort CSV valid', result.warnings.length ? `exit 0 with ${result.warnings.length} warning(s) accepted (FORCE=1)` : 'exit 0, no finding')
+      : fail('Cohort CSV valid', `exit ${code}: ${first}`, `run: veza-beta cohort validate ${input.cohortFile}${code === 2 ? ' (accept warnings with FORCE=1)' : ''}`),
+    lowDistribution && !force ? fail('Distribution sanity', distribution, 'widen the cohort, or accept with FORCE=1') : pass('Distribution sanity', distribution),
+  ];
+}
+
+export async function emailChecks(input: PreflightInput): Promise<Check[]> {
+  const checks: Check[] = [];
+  checks.push(
+    ...(await guarded('Email template renders, no placeholder left', 'set FRONTEND_URL, FEEDBACK_URL, DISCORD_URL, MAIL_FROM (see docs/CONFIGURATION.md)', async () => {
+      const compiled = await compileFromEnv(input.env);
+      const sample = compiled.render({ email: 'preflight@example.org', name: 'Préflight <&>', cohort: 'preflight', code: '0000-0000-0000-0000', expiresAt: new Date(Date.now() + 30 * 864e5), inviteId: 'preflight' });
+      const leftover = /\{\{[^}]*\}\}/.exec(sample.html + sample.text);
+      if (leftover) return fail('Email template renders, no placeholder left', `found ${leftover[0]}`, 'fix the template');
+      return pass('Email template renders, no placeholder left', `feedback ${compiled.settings.feedbackUrl}, links to ${compiled.settings.frontendUrl}/signup`);
+    })),
+  );
+  checks.push(
+    ...(await guarded('Mail transport ready', 'set SEND_CMD to an installed mailer (msmtp -t), or SMTP_URL', async () => {
+      const transport = transportFromEnv(input.env, 1);
+      await transport.close();
+      return pass('Mail transport ready', transport.description);
+    })),
+  );
+  if (!input.sendTestTo) checks.push(skipped("Test send to the operator's own address", 'pass --send-test-to you@veza.fr'));
+  else if (!input.conn) checks.push(fail("Test send to the operator's own address", 'no database', 'fix the database first'));
+  else checks.push(...(await guarded("Test send to the operator's own address", 'check the transport settings and the address', () => testSend(input, input.conn!, input.sendTestTo!))));
+  checks.push(manual('The test email reads well in a mail client', 'links clickable, fonts loaded, no {{…}} literal (look at it yourself)'));
+  return checks;
+}
+
+async function testSend(input: PreflightInput, conn: Connection, to: string): Promise<Check> {
+  const compiled = await compileFromEnv(input.env);
+  const [outcome] = await createInvites(conn.db, [{ email: to, cohort: 'preflight-test' }]);
+  if (outcome?.status !== 'created') return fail("Test send to the operator's own address", `no test invite: ${outcome?.status === 'failed' || outcome?.status === 'skipped' ? outcome.reason : 'unknown'}`, 'use an address with no open invite');
+  try {
+    const eml = await buildInviteEml(compiled, { email: to, cohort: 'preflight-test', code: outcome.code, expiresAt: outcome.expiresAt, inviteId: outcome.id });
+    const transport = transportFromEnv(input.env, 1);
+    try {
+      const sent = await transport.send(eml, { from: compiled.settings.from.address, to });
+      return sent.ok ? pass("Test send to the operator's own address", `sent to ${to}: ${sent.response}`) : fail("Test send to the operator's own address", sent.response, 'check the transport (SEND_CMD / SMTP_URL)');
+    } finally {
+      await transport.close();
+    }
+  } finally {
+    await deleteInvites(conn.db, [outcome.id]); // the code in that email stops working: it was only a test
+  }
+}
+
+export async function redemptionPathChecks(input: PreflightInput): Promise<Check[]> {
+  const checks: Check[] = [];
+  if (!input.apiUrl) checks.push(skipped('Redemption path (fresh, reused, invalid, expired codes)', 'pass --api-url https://staging.veza.fr/api (or REDEMPTION_API_URL)'));
+  else if (!input.conn) checks.push(fail('Redemption path', 'no database', 'fix the database first'));
+  else checks.push(...(await guarded('Redemption path', `is the redemption-api up at ${input.apiUrl}?`, () => redemptionChecks(input.conn!.db, input.apiUrl!))));
+  checks.push(manual('The signup form pre-fills ?invite= and refuses to submit without a code', 'open /signup?invite=<test-code> on staging'));
+  const health = input.env['HEALTH_URL']?.trim();
+  if (health) {
+    checks.push(
+      ...(await guarded('Backend health check green', `GET ${health} failed`, async () => {
+        const response = await fetch(health, { signal: AbortSignal.timeout(10_000) });
+        return response.ok ? pass('Backend health check green', `${health} → ${response.status}`) : fail('Backend health check green', `${health} → ${response.status}`, 'look at the backend before sending');
+      })),
+    );
+  }
+  return checks;
+}
+
+export async function gateChecks(input: PreflightInput): Promise<Check[]> {
+  const config = gatesConfigFromEnv(input.env);
+  if (!config.ok) return [fail('Acceptance gates: no 🔴', `configuration error: ${config.errors.join('; ')}`, 'fix the gate settings (docs/CONFIGURATION.md)')];
+  const run = await runGates(config.value, input.conn ? { testers: input.conn } : {});
+  const red = run.gates.filter((g) => g.state === 'fail');
+  const unknown = run.gates.filter((g) => g.state === 'unknown').length;
+  const ok = run.gates.length - red.length - unknown;
+  return [
+    red.length
+      ? fail('Acceptance gates: no 🔴', red.map((g) => `${g.title}: ${g.summary}`).join('; '), 'run veza-beta gates check for the evidence')
+      : pass('Acceptance gates: no 🔴', `${ok} ✅, ${unknown} ⚪ (unknown is acceptable before the launch)`),
+    manual('Gate polling scheduled', 'cron or tmux running the monitor worker (docs/ci/gates-monitor.yml)'),
+  ];
+}
+
+export function manualChecks(): Check[] {
+  return [
+    manual('Discord #beta-feedback channel created, ground rules pinned', 'Communications'),
+    manual('Status page maintenance window declared for the beta period', 'Communications'),
+    manual('Operators on duty rota’d (4 h shifts, primary + backup)', 'Communications'),
+    manual('MinIO drives online; pgBackRest drill within 7 days', 'D-day, last hour'),
+    manual('First three invitees received the email within 5 min (gmail / proton / custom domain)', 'D-day, send'),
+  ];
+}
+
