@@ -13,13 +13,6 @@ import { invitesSendCommand } from './commands/invites-send.js';
 import { preflightCommand } from './commands/preflight.js';
 import { ExitError } from './exit-error.js';
 
-/** A command of DESIGN.md that has not landed yet: it says so and fails. */
-function notBuilt(name: string) {
-  return () => {
-    throw new ExitError(1, `veza-beta ${name}: not built yet in this version.`);
-  };
-}
-
 const COMMAND_LIST = `Commands (run any with --help for its options and an example):
   veza-beta db migrate                      apply migrations/ (0 ok, 1 failed)
   veza-beta cohort validate FILE            check a cohort CSV (0 ok, 1 blocked, 2 warnings)
