@@ -1,0 +1,225 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createInvites, formatCode, listGateRuns, openDatabase, redeemInvite, runMigrations } from '@veza/invites-db';
+import type { OpenOptions } from '@veza/invites-db';
+import { testBackends } from '@veza/invites-db/testing';
+import type { EscalationState, GateRun } from '@veza/gate-probes';
+import { FAKE_TOKENS, FakeGateApis } from '../testing/fake-gate-apis.js';
+
+const bin = fileURLToPath(new URL('../bin/monitor-worker.mjs', import.meta.url));
+const apis = new FakeGateApis();
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'veza-monitor-'));
+  dirs.push(dir);
+  return dir;
+};
+
+interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the worker as a real child process; `onStdout` sees the output as it comes (to send a signal). */
+function monitor(env: Record<string, string>, args: string[] = [], onStdout?: (soFar: string, child: ReturnType<typeof spawn>) => void): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env }, cwd: tempDir() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString('utf8');
+      onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A migrated database with `redeemed` redeemed invites: the throwaway PostgreSQL when the test script started one, else PGlite in a directory. */
+async function seededDatabase(redeemed: number): Promise<{ env: Record<string, string>; open: OpenOptions }> {
+  const pg = testBackends().find((b) => b.name === 'postgres');
+  let env: Record<string, string>;
+  let open: OpenOptions;
+  if (pg) {
+    const { url } = await pg.create();
+    env = { DATABASE_URL: url! };
+    open = { databaseUrl: url };
+  } else {
+    const dir = tempDir();
+    env = { VEZA_DATA_DIR: dir };
+    open = { dataDir: join(dir, 'db') };
+  }
+  const conn = await openDatabase(open);
+  try {
+    await runMigrations(conn);
+    const rows = Array.from({ length: redeemed + 1 }, (_, i) => ({ email: `tester${i}@example.org`, cohort: 'creators-2026' }));
+    const outcomes = await createInvites(conn.db, rows);
+    for (const outcome of outcomes.slice(0, redeemed)) if (outcome.status === 'created') await redeemInvite(conn.db, formatCode(outcome.code));
+  } finally {
+    await conn.close();
+  }
+  return { env, open };
+}
+
+async function storedRuns(open: OpenOptions) {
+  const conn = await openDatabase(open);
+  try {
+    return (await listGateRuns<GateRun, EscalationState>(conn.db, { limit: 100 })).reverse();
+  } finally {
+    await conn.close();
+  }
+}
+
+const secretsIn = (ran: Ran) => [FAKE_TOKENS.sentry, FAKE_TOKENS.github, FAKE_TOKENS.webhook].filter((t) => ran.stdout.includes(t) || ran.stderr.includes(t));
+
+beforeAll(() => apis.start());
+afterAll(async () => {
+  await apis.stop();
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+beforeEach(() => {
+  apis.scenario = { sentryIssues: 0, indicator: 'none', prom: ['1'], k6HoursAgo: 6, highIssues: 0, webhookFailures: 0 };
+  apis.webhooks.length = 0;
+  apis.requests.length = 0;
+});
+
+describe('one run (CI)', () => {
+  it('exits 3 on configuration errors, before probing, naming each variable', async () => {
+    const ran = await monitor({ ...apis.gateEnv(), PROM_URL: 'prometheus:9090', CHECK_INTERVAL: 'often', GATES_WEBHOOK_URL: `ftp://x/${FAKE_TOKENS.webhook}` }, ['--junit']);
+    expect(ran.code).toBe(3);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toContain('configuration error: --junit needs a file name');
+    expect(ran.stderr).toContain('configuration error: CHECK_INTERVAL must be a number ≥ 1 (got "often")');
+    expect(ran.stderr).toContain('configuration error: GATES_WEBHOOK_URL is not an http(s) URL');
+    expect(ran.stderr).toContain('configuration error: PROM_URL is not an http(s) URL');
+    expect(apis.requests).toEqual([]);
+    expect(secretsIn(ran)).toEqual([]);
+  });
+
+  it('exits 0 on GO with the testers counted in PostgreSQL; writes JUnit, Markdown, the step summary, and stores the verdict', async () => {
+    const db = await seededDatabase(3);
+    const dir = tempDir();
+    const ran = await monitor(
+      { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), GATES_WEBHOOK_URL: apis.webhookUrl },
+      ['--junit', join(dir, 'gates.xml'), '--markdown', join(dir, 'gates.md')],
+    );
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/Testers signed up +✅ pass +3 \/ ≥ 3/);
+    expect(ran.stdout).toContain('Verdict: ✅ GO (exit 0)');
+    const junit = readFileSync(join(dir, 'gates.xml'), 'utf8');
+    expect(junit.match(/<testcase /g)).toHaveLength(6);
+    expect(junit).not.toContain('<failure');
+    expect(readFileSync(join(dir, 'gates.md'), 'utf8')).toContain('## ✅ GO: beta gates');
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('## ✅ GO: beta gates');
+    const stored = await storedRuns(db.open);
+    expect(stored.map((r) => [r.verdict, r.exitCode])).toEqual([['GO', 0]]);
+    expect(stored[0]!.run.gates.find((g) => g.id === 'testers')).toMatchObject({ state: 'pass', evidence: { value: 3 } });
+    expect(JSON.stringify(stored)).not.toContain(FAKE_TOKENS.github);
+    // first stored verdict: announced once
+    expect(apis.webhooks.map((w) => w.content.split('\n')[0])).toEqual([expect.stringMatching(/^✅ \*\*GO\*\*: beta gates at /)]);
+    expect(secretsIn(ran)).toEqual([]);
+  });
+
+  it('exits 1 on NO-GO (Sentry issues, testers short of the target)', async () => {
+    apis.scenario.sentryIssues = 2;
+    const db = await seededDatabase(1);
+    const ran = await monitor({ ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3' });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toMatch(/Sentry high-priority issues +🔴 FAIL +2 \/ ≤ 0/);
+    expect(ran.stdout).toMatch(/Testers signed up +🔴 FAIL +1 \/ ≥ 3/);
+    expect(ran.stdout).toContain('Verdict: 🔴 NO-GO (exit 1)');
+  });
+
+  it('exits 2 when a gate cannot answer; --json; no database: testers ⚪, nothing stored, no webhook', async () => {
+    const ran = await monitor({ ...apis.gateEnv(), TESTERS_TARGET: '3', GATES_WEBHOOK_URL: apis.webhookUrl }, ['--json']);
+    expect(ran.code).toBe(2);
+    const report = JSON.parse(ran.stdout) as { verdict: string; gates: { id: string; state: string; reason: string | null }[] };
+    expect(report.verdict).toBe('INCONCLUSIVE');
+    expect(report.gates.find((g) => g.id === 'testers')).toMatchObject({ state: 'unknown', reason: 'config' });
+    expect(report.gates.filter((g) => g.state === 'pass')).toHaveLength(5);
+    expect(ran.stderr).toContain('GATES_WEBHOOK_URL is not used for a single run without stored verdicts');
+    expect(apis.webhooks).toEqual([]);
+    expect(secretsIn(ran)).toEqual([]);
+  });
+
+  it('says clearly when the database lacks gate_runs, and still checks the gates', async () => {
+    const dir = tempDir();
+    const conn = await openDatabase({ dataDir: join(dir, 'db') });
+    await conn.close();
+    const ran = await monitor({ ...apis.gateEnv(), VEZA_DATA_DIR: dir, TESTERS_TARGET: '3' });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/verdicts are not stored: the database at embedded database .* has no gate_runs table; run 'veza-beta db migrate'/);
+    const loop = await monitor({ ...apis.gateEnv(), VEZA_DATA_DIR: dir, LOOP: '1', MAX_RUNS: '1' });
+    expect(loop.code).toBe(3);
+    expect(loop.stderr).toContain("configuration error: LOOP=1 stores every verdict, but the database at");
+    expect(loop.stdout).toBe('');
+  });
+});
+
+describe('loop (LOOP=1)', () => {
+  it('escalates a lasting ⚪ to 🔴, stores every verdict, posts each change once, and resumes after a restart', async () => {
+    const db = await seededDatabase(3);
+    apis.scenario.prom = 'down';
+    apis.scenario.webhookFailures = 0;
+    const env = { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', LOOP: '1', CHECK_INTERVAL: '1', UNKNOWN_LIMIT: '2', GATES_WEBHOOK_URL: apis.webhookUrl };
+    const first = await monitor({ ...env, MAX_RUNS: '3' });
+    expect(first.code).toBe(1);
+    expect(first.stdout.match(/── run \d · \S+ ──/g)).toHaveLength(3);
+    expect(first.stdout.match(/Verdict: .*/g)).toEqual(['Verdict: ⚪ INCONCLUSIVE (exit 2)', 'Verdict: 🔴 NO-GO (exit 1)', 'Verdict: 🔴 NO-GO (exit 1)']);
+    expect(first.stderr).toContain('checking every 1 s, 3 run(s); ⚪ for 2 runs turns 🔴');
+
+    let stored = await storedRuns(db.open);
+    expect(stored.map((r) => r.verdict)).toEqual(['INCONCLUSIVE', 'NO-GO', 'NO-GO']);
+    expect(stored.map((r) => r.state.unknownStreaks.synthetic)).toEqual([1, 2, 3]);
+    expect(stored[1]!.run.gates.find((g) => g.id === 'synthetic')).toMatchObject({ state: 'fail', reason: 'unknown_too_long' });
+    expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual(['⚪ **INCONCLUSIVE**', '🔴 **NO-GO** (was ⚪ INCONCLUSIVE)']);
+
+    // A restart with the same database: still NO-GO at first (no new post), then the synthetic parcours recovers.
+    const restarted = await monitor({ ...env, MAX_RUNS: '2' }, [], (soFar) => {
+      if (soFar.includes('── run 1')) apis.scenario.prom = ['1'];
+    });
+    stored = await storedRuns(db.open);
+    expect(stored.map((r) => r.verdict).slice(3)).toEqual(['NO-GO', 'GO']);
+    expect(restarted.code).toBe(0);
+    expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual(['⚪ **INCONCLUSIVE**', '🔴 **NO-GO** (was ⚪ INCONCLUSIVE)', '✅ **GO** (was 🔴 NO-GO)']);
+    expect(secretsIn(first)).toEqual([]);
+    expect(secretsIn(restarted)).toEqual([]);
+  });
+
+  it('logs a failing webhook with the URL redacted and keeps looping; stops on SIGTERM with the last exit code', async () => {
+    apis.scenario.sentryIssues = 1;
+    apis.scenario.webhookFailures = 100;
+    let signalled = false;
+    const ran = await monitor(
+      { ...apis.gateEnv(), LOOP: '1', CHECK_INTERVAL: '1', GATES_WEBHOOK_URL: apis.webhookUrl },
+      ['--json'],
+      (soFar, child) => {
+        if (!signalled && soFar.split('\n').filter(Boolean).length >= 2) {
+          signalled = true;
+          child.kill('SIGTERM');
+        }
+      },
+    );
+    expect(ran.signal).toBeNull();
+    expect(ran.code).toBe(1);
+    const lines = ran.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string });
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.every((l) => l.verdict === 'NO-GO')).toBe(true);
+    expect(ran.stderr).toMatch(/webhook: webhook http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\/\*\*\*\/\*\*\* failed: HTTP 500 after 3 attempt\(s\)/);
+    expect(ran.stderr.match(/webhook: webhook/g)).toHaveLength(1); // one change (the first verdict), one attempt to announce it
+    expect(ran.stderr).toMatch(/stopped after \d+ run\(s\); last verdict NO-GO/);
+    expect(secretsIn(ran)).toEqual([]);
+  });
+});
