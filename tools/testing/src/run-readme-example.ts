@@ -21,7 +21,7 @@ export function runReadmeExample(packageDir: string, env: NodeJS.ProcessEnv = pr
   try {
     return execFileSync(process.execPath, ['--conditions=@veza/source', '--import', tsx, file], {
       cwd: dir,
-      env: { ...env, NODE_OPTIONS: '' },
+      env: { ...env, NODE_OPTIONS: '', FORCE_COLOR: '0', NO_COLOR: '1' },
       encoding: 'utf8',
       timeout: 120_000,
     });
