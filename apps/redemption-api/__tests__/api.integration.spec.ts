@@ -1,3 +1,4 @@
+import { createInvites, formatCode } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ERROR_STATUS } from '../src/errors.js';
@@ -225,7 +226,6 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
 });
 
 async function startExtraInvite(api: RunningApi): Promise<string> {
-  const { createInvites, formatCode } = await import('@veza/invites-db');
   const [outcome] = await createInvites(api.conn.db, [{ email: 'extra@example.org', cohort: 'fans-2026' }]);
   if (outcome?.status !== 'created') throw new Error('expected a new invite');
   return formatCode(outcome.code);
