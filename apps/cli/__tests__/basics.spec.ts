@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
@@ -51,7 +51,7 @@ describe.each(testBackends())('db migrate on $name', (backend) => {
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('applied          990_beta_invites.sql');
     const second = await runVezaBeta(['db', 'migrate', '--json'], { cwd, env });
-    expect(JSON.parse(second.stdout)).toMatchObject({ applied: [], alreadyApplied: ['990_beta_invites.sql'] });
+    expect(JSON.parse(second.stdout)).toMatchObject({ applied: [], alreadyApplied: ['990_beta_invites.sql', '991_gate_runs.sql'] });
     const report = await runVezaBeta(['invites', 'report', '--json'], { cwd, env });
     expect(JSON.parse(report.stdout)).toMatchObject({ cohorts: [], total: { invited: 0 } });
     const cleanup = await runVezaBeta(['invites', 'cleanup', '--dry-run'], { cwd, env });
@@ -59,5 +59,23 @@ describe.each(testBackends())('db migrate on $name', (backend) => {
     const revoke = await runVezaBeta(['invites', 'revoke', 'nobody@example.org'], { cwd, env });
     expect(revoke).toMatchObject({ code: 1, stdout: 'revoked 0 invite(s)\n' });
     expect(revoke.stderr).toContain('no invite matches');
+  });
+});
+
+describe('gates check', () => {
+  it('exits 3 on a configuration error before probing, naming the variable', async () => {
+    const run = await runVezaBeta(['gates', 'check'], { cwd, env: { PROM_URL: 'not a url' } });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('PROM_URL is not an http(s) URL');
+    expect(run.stdout).toBe('');
+  });
+
+  it('reads the embedded database for the testers gate: NO-GO with no tester, JUnit written', async () => {
+    expect((await runVezaBeta(['db', 'migrate'], { cwd })).code).toBe(0);
+    const run = await runVezaBeta(['gates', 'check', '--junit', 'gates.xml'], { cwd, env: { TESTERS_TARGET: '5' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Testers signed up +🔴 FAIL +0 \/ ≥ 5/);
+    expect(run.stdout).toContain('Verdict: 🔴 NO-GO (exit 1)');
+    expect(readFileSync(join(cwd, 'gates.xml'), 'utf8')).toContain('<testcase');
   });
 });

@@ -5,7 +5,7 @@
  * the loop at once; the exit code is then the last verdict's.
  */
 import { existsSync } from 'node:fs';
-import { runMonitor } from './run-monitor.js';
+import { runMonitor } from '@veza/gate-probes';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 const controller = new AbortController();

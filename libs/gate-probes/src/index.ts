@@ -38,3 +38,8 @@ export { abortableSleep, runGateLoop } from './gate-loop.js';
 export type { GateLoopOptions, GateLoopProblem, GateLoopResult } from './gate-loop.js';
 export { postWebhook, redactWebhookUrl } from './post-webhook.js';
 export type { PostWebhookOptions, PostWebhookResult } from './post-webhook.js';
+export { MONITOR_DEFAULTS, USAGE as MONITOR_USAGE, monitorSettingsFromEnv, parseMonitorArgs } from './monitor/monitor-settings.js';
+export type { MonitorArgs, MonitorSettings } from './monitor/monitor-settings.js';
+export { runMonitor } from './monitor/run-monitor.js';
+export type { MonitorInput } from './monitor/run-monitor.js';
+export type { Streams } from './monitor/show-run.js';

@@ -1,67 +1,51 @@
-import { existsSync, writeFileSync, appendFileSync } from 'node:fs';
-import { CONFIG_ERROR_EXIT_CODE, gatesConfigFromEnv, renderJson, renderJunit, renderMarkdown, renderTable, runGates } from '@veza/gate-probes';
-import type { GateRun } from '@veza/gate-probes';
-import { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
-import type { Connection } from '@veza/invites-db';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runMonitor } from '@veza/gate-probes';
+import { DEFAULT_DATA_DIR } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { loadEnv } from '../env.js';
-import { ExitError } from '../exit-error.js';
 
 interface Args {
   json: boolean;
   junit?: string;
   markdown?: string;
+  once: boolean;
 }
 
 /**
- * The database for the testers gate, with the gate's time budget as statement
- * timeout; none when no database is configured or the embedded one was never
- * created (the gate then says so as ⚪).
+ * The monitor worker's job from the CLI: the six gates once, or in a loop with
+ * LOOP=1 (CHECK_INTERVAL, UNKNOWN_LIMIT, GATES_WEBHOOK_URL), the same library
+ * call as `npm run monitor`.
  */
-export async function openTestersDatabase(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Connection | undefined> {
-  const options = openOptionsFromEnv(env);
-  if (!options.databaseUrl && !existsSync(options.dataDir ?? DEFAULT_DATA_DIR)) return undefined;
-  try {
-    return await openDatabase({ ...options, statementTimeoutMs: timeoutMs, maxConnections: 1 });
-  } catch {
-    return undefined; // unreachable: the testers gate reports ⚪
-  }
-}
-
-/** Writes the outputs the flags ask for; the terminal table unless --json. */
-export function writeGateOutputs(run: GateRun, args: Args, env: NodeJS.ProcessEnv): void {
-  process.stdout.write(args.json ? `${renderJson(run)}\n` : `${renderTable(run)}\n`);
-  if (args.junit) writeFileSync(args.junit, renderJunit(run));
-  if (args.markdown !== undefined) {
-    if (args.markdown) writeFileSync(args.markdown, renderMarkdown(run));
-    else if (!env['GITHUB_STEP_SUMMARY']) process.stdout.write(`\n${renderMarkdown(run)}\n`);
-  }
-  if (env['GITHUB_STEP_SUMMARY']) appendFileSync(env['GITHUB_STEP_SUMMARY'], `${renderMarkdown(run)}\n`);
-}
-
 export const gatesCheckCommand: CommandModule<object, Args> = {
   command: 'check',
-  describe: 'Run the six acceptance gates once: 0 GO, 1 NO-GO, 2 inconclusive, 3 configuration error',
+  describe: 'Run the six acceptance gates: 0 GO, 1 NO-GO, 2 inconclusive, 3 configuration error',
   builder: (y) =>
     y
       .option('json', { type: 'boolean', default: false, describe: 'Print the run as JSON instead of the table' })
       .option('junit', { type: 'string', describe: 'Also write JUnit XML to this file (one test case per gate)' })
-      .option('markdown', { type: 'string', describe: 'Also write Markdown to this file (no value: print it, or append to $GITHUB_STEP_SUMMARY)' })
-      .example('TESTERS_TARGET=30 PROM_URL=https://prom.veza.fr $0 gates check', 'The gates that are configured; the others are ⚪ not configured')
-      .example('$0 gates check --junit gates.xml --markdown', 'For CI: JUnit file and a job summary'),
+      .option('markdown', { type: 'string', describe: 'Markdown to this file; with no value, to stdout instead of the table' })
+      .option('once', { type: 'boolean', default: false, describe: 'One run even when LOOP=1' })
+      .example('TESTERS_TARGET=30 PROM_URL=https://prom.veza.fr $0 gates check', 'The configured gates; the others are ⚪ not configured')
+      .example('LOOP=1 CHECK_INTERVAL=300 $0 gates check', 'Poll every 5 minutes until Ctrl-C (verdicts stored, ⚪ escalates)')
+      .example('$0 gates check --junit gates.xml --markdown summary.md', 'For CI'),
   handler: async (args) => {
-    const env = loadEnv();
-    const config = gatesConfigFromEnv(env);
-    for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
-    if (!config.ok) throw new ExitError(CONFIG_ERROR_EXIT_CODE, `gates configuration error, nothing was probed:\n  ${config.errors.join('\n  ')}`);
-    const conn = await openTestersDatabase(env, config.value.timeoutMs);
+    const env = { ...loadEnv() };
+    // The CLI's default database is the embedded one in .veza/db: use it when it exists.
+    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && existsSync(DEFAULT_DATA_DIR)) env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
+    const argv = [
+      ...(args.json ? ['--json'] : []),
+      ...(args.junit ? ['--junit', args.junit] : []),
+      ...(args.markdown !== undefined ? (args.markdown ? ['--markdown', args.markdown] : ['--markdown']) : []),
+      ...(args.once ? ['--once'] : []),
+    ];
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop).once('SIGTERM', stop);
     try {
-      const run = await runGates(config.value, conn ? { testers: conn } : {});
-      writeGateOutputs(run, args, env);
-      process.exitCode = run.exitCode;
+      process.exitCode = await runMonitor({ argv, env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal, programName: 'veza-beta gates check' });
     } finally {
-      await conn?.close();
+      process.off('SIGINT', stop).off('SIGTERM', stop);
     }
   },
 };
-

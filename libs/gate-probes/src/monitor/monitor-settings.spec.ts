@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { MONITOR_DEFAULTS, monitorSettingsFromEnv, parseMonitorArgs } from './settings.js';
-import type { MonitorArgs } from './settings.js';
+import { MONITOR_DEFAULTS, monitorSettingsFromEnv, parseMonitorArgs } from './monitor-settings.js';
+import type { MonitorArgs } from './monitor-settings.js';
 
 const none: MonitorArgs = { json: false, junit: null, markdown: null, once: false, help: false };
 

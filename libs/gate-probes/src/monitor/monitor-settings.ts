@@ -1,4 +1,4 @@
-import { DEFAULT_UNKNOWN_LIMIT } from '@veza/gate-probes';
+import { DEFAULT_UNKNOWN_LIMIT } from '../escalate.js';
 
 /** The monitor's own settings (the gates' are read by gatesConfigFromEnv). Every default here. */
 export const MONITOR_DEFAULTS = Object.freeze({

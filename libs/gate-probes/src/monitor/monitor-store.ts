@@ -1,4 +1,6 @@
-import type { EscalationState, GateRun, TestersSource } from '@veza/gate-probes';
+import type { EscalationState } from '../escalate.js';
+import type { TestersSource } from '../probes/testers-probe.js';
+import type { GateRun } from '../types.js';
 import { hasGateRunsTable, latestGateRun, openDatabase, openOptionsFromEnv, recordGateRun } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 

@@ -1,8 +1,12 @@
-import { CONFIG_ERROR_EXIT_CODE, gatesConfigFromEnv, postWebhook, runGateLoop, runGates } from '@veza/gate-probes';
+import { gatesConfigFromEnv } from '../config.js';
+import { runGateLoop } from '../gate-loop.js';
+import { postWebhook } from '../post-webhook.js';
+import { runGates } from '../run-gates.js';
+import { CONFIG_ERROR_EXIT_CODE } from '../verdict.js';
 import { openMonitorStore } from './monitor-store.js';
-import { showRun } from './outputs.js';
-import type { Streams } from './outputs.js';
-import { USAGE, monitorSettingsFromEnv, parseMonitorArgs } from './settings.js';
+import { showRun } from './show-run.js';
+import type { Streams } from './show-run.js';
+import { USAGE, monitorSettingsFromEnv, parseMonitorArgs } from './monitor-settings.js';
 
 export interface MonitorInput extends Streams {
   argv: readonly string[];
@@ -10,6 +14,8 @@ export interface MonitorInput extends Streams {
   /** aborted on SIGTERM / SIGINT */
   signal?: AbortSignal;
   fetch?: typeof fetch;
+  /** how messages on stderr are prefixed (default 'monitor-worker') */
+  programName?: string;
 }
 
 /**
@@ -18,7 +24,7 @@ export interface MonitorInput extends Streams {
  * exit code of the last run.
  */
 export async function runMonitor(input: MonitorInput): Promise<number> {
-  const say = (line: string) => input.stderr.write(`monitor-worker: ${line}\n`);
+  const say = (line: string) => input.stderr.write(`${input.programName ?? 'monitor-worker'}: ${line}\n`);
   const args = parseMonitorArgs(input.argv);
   const settings = monitorSettingsFromEnv(input.env, args.ok ? args.value : { json: false, junit: null, markdown: null, once: false, help: false });
   const gates = gatesConfigFromEnv(input.env);

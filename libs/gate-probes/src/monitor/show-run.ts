@@ -1,7 +1,10 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
-import type { Escalation } from '@veza/gate-probes';
-import { renderJson, renderJunit, renderMarkdown, renderTable } from '@veza/gate-probes';
-import type { MonitorSettings } from './settings.js';
+import type { Escalation } from '../escalate.js';
+import { renderJson } from '../render/render-json.js';
+import { renderJunit } from '../render/render-junit.js';
+import { renderMarkdown } from '../render/render-markdown.js';
+import { renderTable } from '../render/render-table.js';
+import type { MonitorSettings } from './monitor-settings.js';
 
 export interface Streams {
   stdout: { write(text: string): unknown };
