@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
@@ -25,7 +25,7 @@ describe('veza-beta basics', () => {
     expect(flag.stderr).toContain('Unknown argument: bogus');
     const none = await runVezaBeta(['db'], { cwd });
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain('Name a db command: migrate');
+    expect(none.stderr).toContain('Name a db command: migrate, add-user');
   });
 
   it('names an unreachable database without its password, exit 1', async () => {
@@ -36,10 +36,20 @@ describe('veza-beta basics', () => {
     expect(run.stderr).not.toContain('hunter2');
   });
 
-  it('refuses to work on an unmigrated database and says what to run', async () => {
+  it('refuses to work on an unmigrated database and says what to run, without creating one', async () => {
     const run = await runVezaBeta(['invites', 'report'], { cwd });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("run 'veza-beta db migrate' first");
+    expect(existsSync(join(cwd, '.veza'))).toBe(false);
+  });
+
+  it('db add-user adds an inviter once (case-insensitive)', async () => {
+    expect((await runVezaBeta(['db', 'migrate'], { cwd })).code).toBe(0);
+    const first = await runVezaBeta(['db', 'add-user', 'Ops@Veza.fr'], { cwd });
+    const again = await runVezaBeta(['db', 'add-user', 'ops@veza.fr'], { cwd });
+    expect(first.code).toBe(0);
+    expect(first.stdout.match(/\(([0-9a-f-]{36})\)/)?.[1]).toBe(again.stdout.match(/\(([0-9a-f-]{36})\)/)?.[1]);
+    expect((await runVezaBeta(['db', 'add-user', 'not an email'], { cwd })).code).toBe(1);
   });
 });
 

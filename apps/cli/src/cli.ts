@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { cohortValidateCommand } from './commands/cohort-validate.js';
+import { dbAddUserCommand } from './commands/db-add-user.js';
 import { dbMigrateCommand } from './commands/db-migrate.js';
 import { gatesCheckCommand } from './commands/gates-check.js';
 import { demoCommand } from './commands/demo.js';
@@ -15,6 +16,7 @@ import { ExitError } from './exit-error.js';
 
 const COMMAND_LIST = `Commands (run any with --help for its options and an example):
   veza-beta db migrate                      apply migrations/ (0 ok, 1 failed)
+  veza-beta db add-user EMAIL               add an inviter (sent_by) to a standalone database
   veza-beta cohort validate FILE            check a cohort CSV (0 ok, 1 blocked, 2 warnings)
   veza-beta invites prepare FILE            create invites, render one .eml each into out-<date>/
   veza-beta invites dispatch DIR            send the rendered, not-yet-sent emails
@@ -33,7 +35,7 @@ export function buildCli(argv: string[]): Argv {
   return yargs(argv)
     .scriptName('veza-beta')
     .usage("Usage: $0 <command> [options]\n\nRuns Veza's invite-only beta: cohort, invites, emails, gates.")
-    .command('db', 'Database: migrate', (y) => y.command(dbMigrateCommand).demandCommand(1, 'Name a db command: migrate').fail(fail))
+    .command('db', 'Database: migrate, add-user', (y) => y.command(dbMigrateCommand).command(dbAddUserCommand).demandCommand(1, 'Name a db command: migrate, add-user').fail(fail))
     .command('cohort', 'Cohort CSV: validate', (y) =>
       y.command(cohortValidateCommand).demandCommand(1, 'Name a cohort command: validate').fail(fail),
     )

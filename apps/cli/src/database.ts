@@ -1,4 +1,6 @@
-import { assertMigrated, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_DATA_DIR, DatabaseNotMigratedError, assertMigrated, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 
 /** Opens the database the environment names (DATABASE_URL, else the embedded one), runs `work`, always closes. */
@@ -7,7 +9,13 @@ export async function withDatabase<T>(
   work: (conn: Connection) => Promise<T>,
   options: { requireMigrated?: boolean } = {},
 ): Promise<T> {
-  const conn = await openDatabase(openOptionsFromEnv(env));
+  const open = openOptionsFromEnv(env);
+  const dataDir = open.dataDir ?? DEFAULT_DATA_DIR;
+  // A read or write on an embedded database that was never created: say so, do not create an empty one.
+  if ((options.requireMigrated ?? true) && !open.databaseUrl && !existsSync(dataDir)) {
+    throw new DatabaseNotMigratedError(`embedded database ${resolve(dataDir)} (not created yet)`);
+  }
+  const conn = await openDatabase(open);
   try {
     if (options.requireMigrated ?? true) await assertMigrated(conn);
     return await work(conn);

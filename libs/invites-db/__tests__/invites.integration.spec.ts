@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import {
   cleanupExpiredInvites,
@@ -186,6 +189,22 @@ describe('bad connections', () => {
     expect(String((error as Error).message)).toContain('postgres://veza:***@127.0.0.1:1/veza');
     expect(String((error as Error).message)).not.toContain('hunter2');
   });
+
+  it('keeps an embedded database to one opener at a time, and frees it on close', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veza-lock-'));
+    try {
+      const first = await openDatabase({ dataDir: dir });
+      const error = await openDatabase({ dataDir: dir }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'INVITES_DB_BUSY' });
+      expect((error as Error).message).toContain(`in use by process ${process.pid}`);
+      await first.close();
+      writeFileSync(join(dir, 'veza.lock'), '999999999'); // left by a process that died
+      const second = await openDatabase({ dataDir: dir });
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('says "not migrated" on an empty database', async () => {
     const conn = await openDatabase({ dataDir: 'memory://' });

@@ -1,11 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { DatabaseUnreachableError, redactUrls } from './errors.js';
+import { DatabaseBusyError, DatabaseUnreachableError, redactUrls } from './errors.js';
 import * as schema from './schema.js';
 
 /** A drizzle database; a transaction satisfies it too, so callers can compose work in one transaction. */
@@ -104,14 +105,51 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
   };
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite keeps its data directory to one process: a second one would see a
+ * stale copy or corrupt it. A lock file with the owner's pid refuses the
+ * second opener; a lock left by a dead process is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const lockFile = join(dir, 'veza.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(lockFile, 'utf8').trim());
+      if (owner && processAlive(owner)) throw new DatabaseBusyError(dir, owner);
+      rmSync(lockFile, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new DatabaseBusyError(dir, 0);
+}
+
 async function openPglite(dataDir: string): Promise<Connection> {
   const inMemory = dataDir.startsWith('memory://');
   const target = inMemory ? dataDir : resolve(dataDir);
   let pg: PGlite;
+  let unlock = () => undefined as void;
+  if (!inMemory) {
+    mkdirSync(target, { recursive: true });
+    unlock = lockDataDir(target);
+  }
   try {
-    if (!inMemory) mkdirSync(target, { recursive: true });
     pg = await PGlite.create(inMemory ? undefined : target);
   } catch (error) {
+    unlock();
     throw new DatabaseUnreachableError(`embedded database ${target}`, error);
   }
   const db = drizzlePglite(pg, { schema }) as unknown as Database;
@@ -131,6 +169,12 @@ async function openPglite(dataDir: string): Promise<Connection> {
       await pg.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_NAMESPACE, name]);
       return async () => void (await pg.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, name]));
     },
-    close: () => pg.close(),
+    close: async () => {
+      try {
+        await pg.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }

@@ -16,6 +16,7 @@ export function mapDbError(error: unknown, target = 'the database'): unknown {
   const state = sqlState(error);
   if (state === '42P01') return new DatabaseNotMigratedError(target);
   if (state && (CONNECTION_ERRORS.has(state) || state.startsWith('08'))) return new DatabaseUnreachableError(target, error);
+  if (error instanceof Error && /PGlite is closed/i.test(error.message)) return new DatabaseUnreachableError(target, error);
   return error;
 }
 

@@ -22,6 +22,17 @@ export class DatabaseUnreachableError extends InvitesDbError {
   }
 }
 
+/** Another process holds the embedded database: PGlite is one process at a time. */
+export class DatabaseBusyError extends InvitesDbError {
+  override name = 'DatabaseBusyError';
+  constructor(dataDir: string, pid: number) {
+    super(
+      'INVITES_DB_BUSY',
+      `the embedded database ${dataDir} is in use by process ${pid} (another veza-beta command or the redemption-api); stop it, or use PostgreSQL (DATABASE_URL) to run several processes at once`,
+    );
+  }
+}
+
 /** The beta_invites table is missing: run `veza-beta db migrate`. */
 export class DatabaseNotMigratedError extends InvitesDbError {
   override name = 'DatabaseNotMigratedError';

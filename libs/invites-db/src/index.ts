@@ -3,6 +3,7 @@ export type { ParsedCode } from './code.js';
 export { DEFAULT_DATA_DIR, LOCK_NAMESPACE, openDatabase, openOptionsFromEnv } from './connect.js';
 export type { Connection, Database, OpenOptions, RawTransaction } from './connect.js';
 export {
+  DatabaseBusyError,
   DatabaseNotMigratedError,
   DatabaseUnreachableError,
   InvalidInputError,

@@ -45,7 +45,8 @@ export function formatPrepareResult(result: PrepareResult): string {
   const lines = [`prepared ${result.outDir}: ${result.created.length} email(s) rendered${reissued ? ` (${reissued} with a reissued code)` : ''}, ${result.skipped.length} skipped, ${result.failed.length} failed.`];
   for (const s of result.skipped) lines.push(`  skipped  line ${s.line} ${s.email}: ${s.reason}`);
   for (const f of result.failed) lines.push(`  failed   line ${f.line} ${f.email}: ${f.reason}`);
-  if (result.failedCsv) lines.push(`The failed rows are in ${result.failedCsv}: fix them, then run 'veza-beta invites prepare ${result.failedCsv}'.`);
+  // The retry file is small: the distribution warnings are expected there, hence --force.
+  if (result.failedCsv) lines.push(`The failed rows are in ${result.failedCsv}: fix them, then run 'veza-beta invites prepare ${result.failedCsv} --out ${result.outDir} --force'.`);
   if (result.preview) lines.push(`Preview: ${result.preview.index}${result.preview.screenshot ? `, screenshot ${result.preview.screenshot}` : ` (no screenshot: ${result.preview.reason ?? 'unknown'})`}`);
   if (result.created.length) lines.push(`Review the emails, then: veza-beta invites dispatch ${result.outDir}`);
   return lines.join('\n');

@@ -41,13 +41,17 @@ function logLine(dir: string, invite: ManifestInvite, outcome: string, response:
   appendFileSync(join(dir, DISPATCH_LOG), `${new Date().toISOString()}\t${invite.inviteId}\t${invite.email}\t${outcome}\t${clean}\n`, { mode: 0o600 });
 }
 
+/** Sends, retrying temporary failures with backoff; the response notes the earlier attempts. */
 async function sendWithRetry(transport: Transport, eml: Buffer, envelope: { from: string; to: string }, options: DispatchOptions): Promise<SendResult> {
   let result = await transport.send(eml, envelope);
+  const earlier: string[] = [];
   for (let attempt = 1; !result.ok && result.temporary && attempt <= options.retries; attempt++) {
+    earlier.push(result.response);
     await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs * 2 ** (attempt - 1)));
     result = await transport.send(eml, envelope);
   }
-  return result;
+  if (earlier.length === 0) return result;
+  return { ...result, response: `${result.response} (attempt ${earlier.length + 1}; before: ${earlier.join(' | ')})` };
 }
 
 /**

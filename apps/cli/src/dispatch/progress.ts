@@ -1,4 +1,4 @@
-/** What dispatch shows while it works: a bar on a terminal, plain lines in CI or when piped. */
+/** What dispatch shows on stderr while it works: a bar on a terminal, plain lines in CI or when piped. */
 export interface Progress {
   update(done: number, line: string): void;
   finish(): void;
@@ -8,7 +8,7 @@ export function createProgress(total: number, options: { tty: boolean; quiet?: b
   if (options.quiet) return { update: () => undefined, finish: () => undefined };
   if (!options.tty) {
     return {
-      update: (done, line) => process.stdout.write(`[${done}/${total}] ${line}\n`),
+      update: (done, line) => process.stderr.write(`[${done}/${total}] ${line}\n`),
       finish: () => undefined,
     };
   }

@@ -98,7 +98,9 @@ export async function prepareInvites(conn: Connection, compiled: CompiledInvite,
     rmSync(failedCsv, { force: true });
   }
   if (previewItems.length > 0) {
-    const preview = await writePreview(join(options.outDir, 'preview'), previewItems, { screenshot: options.screenshot });
+    const previewDir = join(options.outDir, 'preview');
+    rmSync(previewDir, { recursive: true, force: true }); // the preview shows this run's emails only
+    const preview = await writePreview(previewDir, previewItems, { screenshot: options.screenshot });
     result.preview = { index: preview.index, screenshot: preview.screenshot, ...(preview.reason ? { reason: preview.reason } : {}) };
   }
   return result;

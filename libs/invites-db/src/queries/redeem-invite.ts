@@ -36,10 +36,10 @@ const summaryColumns = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function stateOf(invite: InviteSummary, now: Date): Exclude<InviteState, 'unknown'> {
+function stateOf(invite: InviteSummary & { expired: boolean }): Exclude<InviteState, 'unknown'> {
   if (invite.revokedAt) return 'revoked';
   if (invite.usedAt) return 'used';
-  if (invite.expiresAt.getTime() <= now.getTime()) return 'expired';
+  if (invite.expired) return 'expired';
   return 'valid';
 }
 
@@ -49,11 +49,17 @@ function stateOf(invite: InviteSummary, now: Date): Exclude<InviteState, 'unknow
  */
 export async function lookupInvite(db: Database, codeInput: string): Promise<LookupResult> {
   const digest = digestCode(normalizeCode(codeInput));
-  const [invite] = await withDbErrors(() =>
-    db.select(summaryColumns).from(betaInvites).where(eq(betaInvites.codeDigest, digest)).limit(1),
+  // Expiry by the database's clock, the same one redeemInvite's UPDATE uses.
+  const [row] = await withDbErrors(() =>
+    db
+      .select({ ...summaryColumns, expired: sql<boolean>`${betaInvites.expiresAt} <= now()` })
+      .from(betaInvites)
+      .where(eq(betaInvites.codeDigest, digest))
+      .limit(1),
   );
-  if (!invite) return { state: 'unknown' };
-  return { state: stateOf(invite, new Date()), invite };
+  if (!row) return { state: 'unknown' };
+  const { expired, ...invite } = row;
+  return { state: stateOf({ ...invite, expired: Boolean(expired) }), invite };
 }
 
 /**

@@ -80,10 +80,13 @@ export async function findExistingUserEmails(db: Database, emails: string[]): Pr
   return new Set(rows.map((row) => row.email));
 }
 
-/** Adds a user to the standalone users table (operators, demo, tests); returns its id. */
+/** Adds a user to the standalone users table (operators, demo, tests), or finds it (case-insensitive); returns its id. */
 export async function createUser(db: Database, email: string): Promise<string> {
-  const rows = rowsOf<{ id: string }>(
-    await withDbErrors(() => db.execute(sql`INSERT INTO users (email) VALUES (${email}) RETURNING id::text AS id`)),
+  return withDbErrors(() =>
+    db.transaction(async (tx) => {
+      const existing = rowsOf<{ id: string }>(await tx.execute(sql`SELECT id::text AS id FROM users WHERE lower(email) = lower(${email}) LIMIT 1`));
+      if (existing[0]) return existing[0].id;
+      return rowsOf<{ id: string }>(await tx.execute(sql`INSERT INTO users (email) VALUES (${email}) RETURNING id::text AS id`))[0]!.id;
+    }),
   );
-  return rows[0]!.id;
 }
