@@ -1,25 +1,7 @@
 #!/usr/bin/env node
-// Like tools/launch.mjs (node + tsx + the "@veza/source" condition), but the
-// child is spawned asynchronously so that SIGTERM/SIGINT sent to this process
-// (docker stop, systemd, Ctrl-C) reach the server and it can drain.
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Runs src/main.ts through the shared launcher, which passes SIGTERM/SIGINT/SIGHUP
+// on to the app so that it can drain and stop cleanly.
+import { fileURLToPath } from 'node:url';
+import { launch } from '../../../tools/launch.mjs';
 
-const require = createRequire(import.meta.url);
-const tsx = pathToFileURL(require.resolve('tsx')).href;
-const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', tsx, '--no-warnings=ExperimentalWarning', entry, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-child.on('error', (error) => {
-  process.stderr.write(`cannot start ${entry}: ${error.message}\n`);
-  process.exit(70);
-});
-child.on('exit', (code, signal) => {
-  if (signal) {
-    process.removeAllListeners(signal);
-    process.kill(process.pid, signal);
-  } else process.exit(code ?? 1);
-});
+launch(fileURLToPath(new URL('../src/main.ts', import.meta.url)));
