@@ -50,6 +50,20 @@ export interface CompiledInvite {
   renderChecked(recipient: CheckedRecipient): RenderedEmail & { values: Record<InvitePlaceholder, string> };
 }
 
+/** What buildInviteEml needs to write the bodies without going through strings: the parsed templates and the values. */
+export interface InviteTemplateParts {
+  html: ParsedTemplate;
+  text: ParsedTemplate;
+  values(recipient: CheckedRecipient): Record<InvitePlaceholder, string>;
+}
+
+const templateParts = new WeakMap<CompiledInvite, InviteTemplateParts>();
+
+/** The parts of a CompiledInvite made by compileInviteTemplate; undefined for any other object. */
+export function inviteTemplateParts(compiled: CompiledInvite): InviteTemplateParts | undefined {
+  return templateParts.get(compiled);
+}
+
 export interface CompileOptions {
   settings: EmailSettings | EmailSettingsInput;
   templateDir?: string;
@@ -113,7 +127,7 @@ export async function compileInviteTemplate(options: CompileOptions): Promise<Co
     unsubscribe_url: unsubscribeUrl(settings, r.inviteId),
   });
 
-  return Object.freeze({
+  const compiled: CompiledInvite = Object.freeze({
     settings,
     templateDir,
     render(recipient: InviteRecipient): RenderedEmail {
@@ -125,4 +139,6 @@ export async function compileInviteTemplate(options: CompileOptions): Promise<Co
       return { subject: settings.subject, html: fillTemplate(html, filled), text: fillTemplate(text, filled), values: filled };
     },
   });
+  templateParts.set(compiled, { html, text, values });
+  return compiled;
 }

@@ -66,7 +66,8 @@ export function parseTemplate(
   return { file, literals, slots };
 }
 
-function encode(value: string, encoding: SlotEncoding): string {
+/** A value as written into a slot of the given encoding. */
+export function encodeSlot(value: string, encoding: SlotEncoding): string {
   switch (encoding) {
     case 'raw':
       return value;
@@ -86,7 +87,7 @@ export function fillTemplate(template: ParsedTemplate, values: Readonly<Record<s
     const slot = slots[i]!;
     const value = values[slot.name];
     if (value === undefined) throw new UnfilledPlaceholderError(slot.name, template.file);
-    out += encode(value, slot.encoding) + literals[i + 1];
+    out += encodeSlot(value, slot.encoding) + literals[i + 1];
   }
   return out;
 }
