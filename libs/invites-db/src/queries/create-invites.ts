@@ -61,8 +61,8 @@ async function resolveSenders(db: Database, values: string[]): Promise<Map<strin
   const rows = rowsOf<{ id: string; email: string }>(
     await db.execute(sql`
       SELECT id::text AS id, lower(email) AS email FROM users
-      WHERE id::text = ANY (SELECT jsonb_array_elements_text(${JSON.stringify(values.filter((v) => UUID.test(v)).map((v) => v.toLowerCase()))}::jsonb))
-         OR lower(email) = ANY (SELECT jsonb_array_elements_text(${JSON.stringify(values.map((v) => v.toLowerCase()))}::jsonb))`),
+      WHERE id::text = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values.filter((v) => UUID.test(v)).map((v) => v.toLowerCase()))}::jsonb)))
+         OR lower(email) = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values.map((v) => v.toLowerCase()))}::jsonb)))`),
   );
   for (const value of values) {
     const key = value.toLowerCase();
@@ -90,7 +90,7 @@ async function existingInvites(db: Database, emails: string[]) {
   const rows = rowsOf<{ id: string; email: string; sent_at: unknown; used_at: unknown; expires_at: unknown }>(
     await db.execute(sql`
       SELECT id::text AS id, lower(email) AS email, sent_at, used_at, expires_at FROM beta_invites
-      WHERE revoked_at IS NULL AND lower(email) = ANY (SELECT jsonb_array_elements_text(${JSON.stringify(emails.map((e) => e.toLowerCase()))}::jsonb))`),
+      WHERE revoked_at IS NULL AND lower(email) = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(emails.map((e) => e.toLowerCase()))}::jsonb)))`),
   );
   return new Map(rows.map((row) => [row.email, row]));
 }

@@ -14,8 +14,16 @@ export interface SendState {
   lastError: string | null;
 }
 
-function idsParam(ids: string[]) {
-  return sql`(SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `id = ANY(uuid[])` from one array parameter: the planner sees an array
+ * constant and uses the primary key (a set-returning subquery is planned
+ * blind, and after a bulk insert it degrades into a nested loop). Strings that
+ * are not UUIDs match nothing.
+ */
+function idIn(ids: string[]) {
+  return sql`id = ANY(${`{${ids.filter((id) => UUID.test(id)).join(',')}}`}::uuid[])`;
 }
 
 /** The send state of each id, in input order ('missing' when no such invite). */
@@ -25,7 +33,7 @@ export async function sendStates(db: Database, ids: string[]): Promise<SendState
     await withDbErrors(() =>
       db.execute(sql`
         SELECT id::text AS id, sent_at, send_claimed_at, send_claimed_by, send_attempts, last_send_error, used_at, revoked_at
-        FROM beta_invites WHERE id::text = ANY ${idsParam(ids)}`),
+        FROM beta_invites WHERE ${idIn(ids)}`),
     ),
   );
   const byId = new Map(rows.map((row) => [row['id'] as string, row]));
@@ -61,7 +69,7 @@ export async function claimInvitesForSend(db: Database, ids: string[], worker: s
         UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = ${worker}
         WHERE id IN (
           SELECT id FROM beta_invites
-          WHERE id::text = ANY ${idsParam(ids)}
+          WHERE ${idIn(ids)}
             AND sent_at IS NULL AND send_claimed_at IS NULL AND revoked_at IS NULL AND used_at IS NULL
           ORDER BY created_at, id
           LIMIT ${limit}
@@ -115,7 +123,7 @@ export async function clearUnknownClaims(db: Database, ids: string[]): Promise<n
     await withDbErrors(() =>
       db.execute(sql`
         UPDATE beta_invites SET send_claimed_at = NULL, send_claimed_by = NULL
-        WHERE id::text = ANY ${idsParam(ids)} AND sent_at IS NULL AND send_claimed_at IS NOT NULL
+        WHERE ${idIn(ids)} AND sent_at IS NULL AND send_claimed_at IS NOT NULL
         RETURNING id::text AS id`),
     ),
   );

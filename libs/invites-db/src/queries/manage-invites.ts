@@ -105,7 +105,7 @@ export async function deleteInvites(db: Database, ids: string[]): Promise<number
   if (ids.length === 0) return 0;
   const rows = rowsOf<{ id: string }>(
     await withDbErrors(() =>
-      db.execute(sql`DELETE FROM beta_invites WHERE id::text = ANY (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)) RETURNING id`),
+      db.execute(sql`DELETE FROM beta_invites WHERE id = ANY(${`{${ids.join(',')}}`}::uuid[]) RETURNING id`),
     ),
   );
   return rows.length;

@@ -74,7 +74,7 @@ export async function findExistingUserEmails(db: Database, emails: string[]): Pr
     await withDbErrors(() =>
       db.execute(sql`
         SELECT DISTINCT lower(email) AS email FROM users
-        WHERE lower(email) = ANY (SELECT jsonb_array_elements_text(${JSON.stringify(emails.map((e) => e.toLowerCase()))}::jsonb))`),
+        WHERE lower(email) = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(emails.map((e) => e.toLowerCase()))}::jsonb)))`),
     ),
   );
   return new Set(rows.map((row) => row.email));
