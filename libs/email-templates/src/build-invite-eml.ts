@@ -6,6 +6,7 @@ import { assertHeaderValue } from './header-value.js';
 import { htmlBase64Encoder } from './html-base64-part.js';
 import { inviteEmlSkeleton } from './invite-eml-skeleton.js';
 import { fillTemplate } from './parse-template.js';
+import { textQpEncoder } from './text-qp-part.js';
 import { mailboxHeaderLine, plainHeaderLine, rfc5322Date } from './mailbox-header.js';
 import { checkRecipient } from './recipient.js';
 import type { InviteRecipient } from './recipient.js';
@@ -54,11 +55,10 @@ export async function buildInviteEml(compiled: CompiledInvite, recipient: Invite
   const checked = checkRecipient(recipient);
   const parts = inviteTemplateParts(compiled);
   let values: Record<InvitePlaceholder, string>;
-  let textBody: string;
+  let textBody: string | undefined;
   let htmlBody: string | undefined;
   if (parts) {
     values = parts.values(checked);
-    textBody = fillTemplate(parts.text, values);
   } else {
     const rendered = compiled.renderChecked(checked);
     values = rendered.values;
@@ -77,8 +77,13 @@ export async function buildInviteEml(compiled: CompiledInvite, recipient: Invite
   }
   head += plainHeaderLine(INVITE_ID_HEADER, checked.inviteId, newline);
 
-  const textSource = newline === '\r\n' ? textBody.replace(/\r?\n/g, '\r\n') : textBody;
-  const wrapped = qpWrap(qpEncode(textSource), 76);
+  // The text's literals are encoded once per batch (text-qp-part.ts) unless a value is unusual.
+  let encodedText = parts ? textQpEncoder(parts.text, newline).encode(values) : undefined;
+  if (encodedText === undefined) {
+    const body = textBody ?? (parts ? fillTemplate(parts.text, values) : '');
+    encodedText = qpEncode(newline === '\r\n' ? body.replace(/\r?\n/g, '\r\n') : body);
+  }
+  const wrapped = qpWrap(encodedText, 76);
   const text = newline === '\n' ? wrapped.replace(/\r\n/g, '\n') : wrapped;
   // Quoted-printable keeps letters and dashes literal: a value carrying the boundary would end the part.
   if (text.includes(skeleton.boundary)) throw new Error('the text part contains the MIME boundary');
