@@ -33,6 +33,17 @@ function probeFor(next: string | undefined): string {
 }
 
 function encodeBefore(piece: string, probe: string): string {
+  // Most values (codes, URLs, dates) are printable ASCII without "=": quoted-printable keeps them
+  // as they are, but for a space that ends a line or the input.
+  let plain = true;
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x3d) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain && (probe === 'x' || !piece.endsWith(' '))) return piece;
   const encoded = qpEncode(piece + probe);
   return probe === '' ? encoded : encoded.slice(0, -1);
 }
