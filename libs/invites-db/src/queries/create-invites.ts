@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { digestCode, generateCode } from '../code.js';
+import { digestCanonicalCode, generateCode } from '../code.js';
 import type { Database } from '../connect.js';
 import { describeCause } from '../errors.js';
 import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
@@ -147,12 +147,11 @@ export async function createInvites(db: Database, rows: NewInvite[], options: Cr
       role: (row.role as Role | null | undefined) || null,
       sentBy: sentBy ?? null,
       code,
-      digest: digestCode(code),
+      digest: digestCanonicalCode(code),
     });
   });
 
-  for (let start = 0; start < pending.length; start += chunkSize) {
-    const chunk = pending.slice(start, start + chunkSize);
+  const insertOne = async (chunk: Candidate[]) => {
     let inserted: Awaited<ReturnType<typeof insertChunk>>;
     try {
       inserted = await withDbErrors(() => insertChunk(db, chunk, ttlDays));
@@ -201,6 +200,14 @@ export async function createInvites(db: Database, rows: NewInvite[], options: Cr
         };
       }
     }
-  }
+  };
+  // Two chunks in flight: the database inserts one while this process prepares the next.
+  const chunks: Candidate[][] = [];
+  for (let start = 0; start < pending.length; start += chunkSize) chunks.push(pending.slice(start, start + chunkSize));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) await insertOne(chunks[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(2, chunks.length) }, worker));
   return outcomes;
 }
