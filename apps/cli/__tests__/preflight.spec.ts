@@ -46,7 +46,7 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
 });
 
 (postgres ? it : it.skip)('on staging-like PostgreSQL with the API up: every automatable item green, test data cleaned up (exit 0)', async () => {
-  const env = { ...(await freshDatabaseEnv(postgres!, cwd)), ...SETTINGS, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log'), BACKUP_CHECK_CMD: 'echo full backup 3h ago' };
+  const env: NodeJS.ProcessEnv = { ...(await freshDatabaseEnv(postgres!, cwd)), ...SETTINGS, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log'), BACKUP_CHECK_CMD: 'echo full backup 3h ago' };
   const api = await startRedemptionApi(await freePort(), { PATH: process.env['PATH'], DATABASE_URL: env['DATABASE_URL'] });
   try {
     const run = await runVezaBeta(['preflight', '--cohort', COHORT, '--api-url', api.url, '--send-test-to', 'ops@veza.fr', '--expect-empty', '--markdown'], { cwd, env });
