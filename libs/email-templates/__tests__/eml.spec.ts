@@ -36,6 +36,17 @@ describe('the invitation .eml', () => {
     expect(mail.headerLines.some((h) => /7K3M/i.test(h.line))).toBe(false);
   });
 
+  it('writes each header once for an internationalised address, in the chosen line ending', async () => {
+    for (const newline of ['lf', 'crlf'] as const) {
+      const eml = await buildInviteEml(compiled, { ...sampleRecipient(), email: 'zoë@exämple.org' }, { date, newline });
+      const mail = await simpleParser(eml);
+      for (const key of ['to', 'date', 'message-id', 'mime-version']) expect(header(mail, key)).toHaveLength(1);
+      expect(mail.messageId).toBe(`<invite-42.${date.getTime().toString(36)}@veza.example>`);
+      const head = eml.toString('utf8').split(/\r?\n\r?\n/)[0]!;
+      expect(head.includes('\r\n')).toBe(newline === 'crlf');
+    }
+  });
+
   it('declares both parts as UTF-8 and keeps every line within 76 characters', async () => {
     const eml = await buildInviteEml(compiled, sampleRecipient(), { date });
     const text = eml.toString('utf8');

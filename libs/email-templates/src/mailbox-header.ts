@@ -16,8 +16,13 @@ export function mailboxHeaderLine(key: string, box: Mailbox, newline: string): s
   if (!ASCII.test(box.address)) {
     const node = new MimeNode('text/plain', { newline: newline === '\n' ? 'linux' : 'win' });
     node.setHeader(key, box.name ? { name: box.name, address: box.address } : box.address);
-    const headers = node.buildHeaders();
-    return headers.slice(0, headers.indexOf(`${newline}MIME-Version:`)) + newline;
+    // Keep only this header (its line and continuation lines): buildHeaders also
+    // writes its own Date, Message-ID and MIME-Version, which the caller sets.
+    const lines = node.buildHeaders().split(/\r?\n/);
+    const start = lines.findIndex((line) => line.toLowerCase().startsWith(`${key.toLowerCase()}:`));
+    const picked = [lines[start]!];
+    for (let i = start + 1; i < lines.length && /^[ \t]/.test(lines[i]!); i++) picked.push(lines[i]!);
+    return picked.join(newline) + newline;
   }
   let value = box.address;
   if (box.name) {
