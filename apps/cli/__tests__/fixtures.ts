@@ -7,6 +7,16 @@ import { createInvites, openDatabase, runMigrations } from '@veza/invites-db';
 import type { TestBackend } from '@veza/invites-db/testing';
 import { openTestDatabase } from '@veza/invites-db/testing';
 
+/** The email settings every prepare/preflight test needs (env form). */
+export const SETTINGS = {
+  FRONTEND_URL: 'https://beta.veza.fr',
+  FEEDBACK_URL: 'https://forms.veza.fr/beta',
+  DISCORD_URL: 'https://discord.gg/veza',
+  MAIL_FROM: 'Veza <beta@veza.fr>',
+  MAIL_REPLY_TO: 'team@veza.fr',
+  MAIL_UNSUBSCRIBE: 'mailto:beta-stop@veza.fr',
+};
+
 export const FAKE_SENDMAIL = fileURLToPath(new URL('../testing/fake-sendmail.sh', import.meta.url));
 const SMTP_SINK = fileURLToPath(new URL('../testing/smtp-sink-process.ts', import.meta.url));
 

@@ -5,17 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { inviteReport } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { freePort, startRedemptionApi } from '../src/demo/redemption-api-process.js';
-import { FAKE_SENDMAIL, freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
+import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 
 const COHORT = fileURLToPath(new URL('../demo/sample-cohort.csv', import.meta.url));
-const SETTINGS = {
-  FRONTEND_URL: 'https://beta.veza.fr',
-  FEEDBACK_URL: 'https://forms.veza.fr/beta',
-  DISCORD_URL: 'https://discord.gg/veza',
-  MAIL_FROM: 'Veza <beta@veza.fr>',
-  MAIL_REPLY_TO: 'team@veza.fr',
-};
 const postgres = testBackends().find((b) => b.name === 'postgres');
 
 let cwd: string;

@@ -4,18 +4,10 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { createUser, inviteReport } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
-import { FAKE_SENDMAIL, freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
+import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 
 const COHORT = new URL('../../../libs/cohort-validator/testing/valid-cohort.csv', import.meta.url).pathname;
-const SETTINGS = {
-  FRONTEND_URL: 'https://beta.veza.fr',
-  FEEDBACK_URL: 'https://forms.veza.fr/beta',
-  DISCORD_URL: 'https://discord.gg/veza',
-  MAIL_FROM: 'Veza <beta@veza.fr>',
-  MAIL_REPLY_TO: 'team@veza.fr',
-  MAIL_UNSUBSCRIBE: 'mailto:beta-stop@veza.fr',
-};
 const CODE = /[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/g;
 
 let cwd: string;

@@ -58,6 +58,9 @@ export function nameProblem(name: string): string | null {
   return null;
 }
 
+/** A UUID in its canonical text form (users.id, beta_invites.id). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }

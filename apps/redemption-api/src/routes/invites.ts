@@ -1,5 +1,5 @@
 import type { Connection, InviteSummary, LookupResult } from '@veza/invites-db';
-import { lookupInvite, parseCode, redeemInvite } from '@veza/invites-db';
+import { UUID_PATTERN, lookupInvite, parseCode, redeemInvite } from '@veza/invites-db';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -9,12 +9,10 @@ import type { ErrorCode } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { parseBody } from '../parse-body.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const redeemBody = z
   .object({
     code: z.string(),
-    userId: z.string().regex(UUID, 'must be a UUID').nullable().optional(),
+    userId: z.string().regex(UUID_PATTERN, 'must be a UUID').nullable().optional(),
   })
   .strict();
 

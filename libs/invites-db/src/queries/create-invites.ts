@@ -3,7 +3,7 @@ import { digestCanonicalCode, generateCode } from '../code.js';
 import type { Database } from '../connect.js';
 import { describeCause } from '../errors.js';
 import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
-import { cohortProblem, emailProblem, isRole, nameProblem } from '../rules.js';
+import { UUID_PATTERN, cohortProblem, emailProblem, isRole, nameProblem } from '../rules.js';
 import type { Role } from '../rules.js';
 
 export interface NewInvite {
@@ -38,7 +38,6 @@ interface Candidate {
   digest: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function checkRow(row: NewInvite): { field: string; reason: string } | null {
   const email = row.email.trim();
@@ -61,7 +60,7 @@ async function resolveSenders(db: Database, values: string[]): Promise<Map<strin
   const rows = rowsOf<{ id: string; email: string }>(
     await db.execute(sql`
       SELECT id::text AS id, lower(email) AS email FROM users
-      WHERE id::text = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values.filter((v) => UUID.test(v)).map((v) => v.toLowerCase()))}::jsonb)))
+      WHERE id::text = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values.filter((v) => UUID_PATTERN.test(v)).map((v) => v.toLowerCase()))}::jsonb)))
          OR lower(email) = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values.map((v) => v.toLowerCase()))}::jsonb)))`),
   );
   for (const value of values) {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { LOCK_NAMESPACE } from '../connect.js';
 import type { Database } from '../connect.js';
+import { UUID_PATTERN } from '../rules.js';
 import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
 
 /** Where one invite stands for the dispatcher. */
@@ -14,7 +15,6 @@ export interface SendState {
   lastError: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `id = ANY(uuid[])` from one array parameter: the planner sees an array
@@ -23,7 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * are not UUIDs match nothing.
  */
 function idIn(ids: string[]) {
-  return sql`id = ANY(${`{${ids.filter((id) => UUID.test(id)).join(',')}}`}::uuid[])`;
+  return sql`id = ANY(${`{${ids.filter((id) => UUID_PATTERN.test(id)).join(',')}}`}::uuid[])`;
 }
 
 /** The send state of each id, in input order ('missing' when no such invite). */

@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { digestCode, normalizeCode } from '../code.js';
 import type { Database } from '../connect.js';
+import { UUID_PATTERN } from '../rules.js';
 import { withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
 import { betaInvites } from '../schema.js';
@@ -34,7 +35,6 @@ const summaryColumns = {
   revokedAt: betaInvites.revokedAt,
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function stateOf(invite: InviteSummary & { expired: boolean }): Exclude<InviteState, 'unknown'> {
   if (invite.revokedAt) return 'revoked';
@@ -67,7 +67,7 @@ export async function lookupInvite(db: Database, codeInput: string): Promise<Loo
  * redeems of one code, exactly one gets `ok: true`. The others learn why not.
  */
 export async function redeemInvite(db: Database, codeInput: string, userId?: string | null): Promise<RedeemResult> {
-  if (userId != null && !UUID.test(userId)) throw new InvalidInputError('userId', 'must be a UUID');
+  if (userId != null && !UUID_PATTERN.test(userId)) throw new InvalidInputError('userId', 'must be a UUID');
   const digest = digestCode(normalizeCode(codeInput));
   const [redeemed] = await withDbErrors(() =>
     db
