@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sendStates } from '@veza/invites-db';
+import { execFileSync } from 'node:child_process';
+import { sendStates, setInviteExpiry } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { FAKE_SENDMAIL, freshDatabaseEnv, openEnvDatabase, preparedFolder, startSinkProcess } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
@@ -67,6 +68,91 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
     expect(badRate.stderr).toContain("SEND_RATE / --rate: expected a positive number of emails per second, got 'fast'");
     expect(existsSync(join(out, 'dispatch.log'))).toBe(false);
   });
+});
+
+describe.each(backends)('invites dispatch never reports a success it did not achieve, on $name', (backend) => {
+  it('does not email an expired invite: lists it, says how to invite again, exits 1', async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    const [, late] = await preparedFolder(env, out, emails(3, 'e'));
+    const conn = await openEnvDatabase(env);
+    await setInviteExpiry(conn.db, late!, new Date(Date.now() - 60_000)).finally(() => conn.close());
+    const sentLog = join(cwd, 'sent.log');
+    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    expect(run.code).toBe(1);
+    expect(lines(sentLog).sort()).toEqual(['e0@example.org', 'e2@example.org']);
+    expect(run.stdout).toContain('2 sent now, 0 already sent, 0 failed, 0 unknown, 0 skipped, 1 expired (of 3).');
+    expect(run.stdout).toContain('  expired  e1@example.org: not emailed, its code expired before it was sent');
+    expect(run.stdout).toContain("1 invite(s) expired before they were sent and were not emailed. To invite them again: 'veza-beta invites cleanup'");
+    expect(lines(join(out, 'dispatch.log')).find((l) => l.includes('e1@example.org'))?.split('\t')[3]).toBe('expired');
+    const json = await runVezaBeta(['invites', 'dispatch', out, '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ sent: 0, alreadySent: 2, expired: [{ email: 'e1@example.org' }] });
+  });
+
+  it('stops a broken mailer after FAIL_FAST_AFTER consecutive failures of one kind, says what is wrong, and a rerun sends the rest', async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(12, 'b'));
+    const attempts = join(cwd, 'attempts.log');
+    const sentLog = join(cwd, 'sent.log');
+    const broken = { ...env, SEND_CMD: FAKE_SENDMAIL, ATTEMPT_LOG: attempts, SENT_LOG: sentLog, BROKEN_EXIT: '78', BROKEN_MSG: 'msmtp: account default not found: no configuration file available' };
+    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], { cwd, env: broken });
+    expect(run.code).toBe(1);
+    expect(lines(attempts)).toHaveLength(5);
+    expect(run.stdout).toContain('0 sent now, 0 already sent, 5 failed, 0 unknown, 0 skipped, 7 not tried (of 12).');
+    expect(run.stdout).toContain('Dispatch STOPPED after 5 consecutive failures of the same kind: exit 78: msmtp: account default not found');
+    expect(run.stdout).toContain('the mailer reports a configuration error (exit 78, EX_CONFIG)');
+    expect(run.stdout).toContain('7 email(s) were not tried and are still unsent');
+
+    const three = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], { cwd, env: { ...broken, FAIL_FAST_AFTER: '3' } });
+    expect(JSON.parse(three.stdout)).toMatchObject({ sent: 0, stopped: { failures: 3, notTried: 9 } });
+    expect(lines(attempts)).toHaveLength(8);
+
+    const fixed = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    expect(fixed.code).toBe(0);
+    expect(lines(sentLog).sort()).toEqual(emails(12, 'b').sort());
+  });
+
+  it('bad recipients are not a broken mailer: six refused mailboxes in a row do not stop the others', async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(8, 'f'));
+    const sentLog = join(cwd, 'sent.log');
+    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, FAIL_FOR: emails(6, 'f').join(',') } });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ sent: 2, stopped: null });
+    expect(JSON.parse(run.stdout).failed).toHaveLength(6);
+  });
+});
+
+const msmtp = (() => {
+  try {
+    execFileSync('msmtp', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+(msmtp ? it : it.skip)('with the real msmtp and no account configured, dispatch stops after 5 attempts and names the configuration', async () => {
+  const env = await freshDatabaseEnv(backends[0]!, cwd);
+  const out = join(cwd, 'out');
+  const ids = await preparedFolder(env, out, emails(9, 'u'));
+  const home = join(cwd, 'home');
+  mkdirSync(home);
+  const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], { cwd, env: { ...env, HOME: home, SEND_CMD: 'msmtp -t' } });
+  expect(run.code).toBe(1);
+  expect(run.stdout).toContain('Dispatch STOPPED after 5 consecutive failures of the same kind: exit 78: msmtp: account default not found');
+  expect(run.stdout).toContain('4 email(s) were not tried and are still unsent');
+  const conn = await openEnvDatabase(env);
+  try {
+    const states = await sendStates(conn.db, ids);
+    expect(states.map((s) => s.attempts).sort()).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 1]);
+    expect(states.every((s) => s.state === 'ready')).toBe(true);
+  } finally {
+    await conn.close();
+  }
 });
 
 describe('invites dispatch through SMTP', () => {

@@ -56,7 +56,7 @@ export const run: BenchRun = async (ctx) => {
   let prepareMs = 0;
   const oursMs = await timeIt(async () => {
     prepareMs = await timeIt(() => prepareInvites(conn, compiled, rows, { file: csvFile, outDir, ttlDays: 30, reissueUnsent: false, previewLimit: 0, screenshot: false }));
-    const summary = await dispatchFolder(conn, outDir, readManifest(outDir), transport, { rate: 1e6, concurrency: 4, retries: 0, retryDelayMs: 0, resendUnknown: false }, createProgress(0, { tty: false, quiet: true }));
+    const summary = await dispatchFolder(conn, outDir, readManifest(outDir), transport, { rate: 1e6, concurrency: 4, retries: 0, retryDelayMs: 0, resendUnknown: false, failFastAfter: 5 }, createProgress(0, { tty: false, quiet: true }));
     sent = summary.sent;
   });
   await transport.close();

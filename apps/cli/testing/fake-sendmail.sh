@@ -6,8 +6,12 @@
 #   SLOW_FOR     recipients whose send hangs for 60 s (to kill -9 mid-send);
 #                STARTED_MARK is touched when that send begins
 #   DELAY        seconds every send takes (default 0)
+#   BROKEN_EXIT  every send fails with this exit code (a broken mailer), BROKEN_MSG on stderr
+#   ATTEMPT_LOG  file where every attempted recipient is appended, whatever the outcome
 msg=$(cat)
 to=$(printf '%s\n' "$msg" | sed -n 's/^To: *//p' | head -n 1 | sed 's/.*<\(.*\)>.*/\1/' | tr -d '\r')
+[ -n "$ATTEMPT_LOG" ] && echo "$to" >> "$ATTEMPT_LOG"
+if [ -n "$BROKEN_EXIT" ]; then echo "$BROKEN_MSG" >&2; exit "$BROKEN_EXIT"; fi
 case ",$FAIL_FOR," in *",$to,"*) echo "550 5.1.1 <$to>: mailbox unavailable" >&2; exit 1 ;; esac
 case ",$TEMPFAIL_ONCE_FOR," in *",$to,"*)
   if [ ! -e "$SENT_LOG.tempfail.$to" ]; then : > "$SENT_LOG.tempfail.$to"; echo "451 4.7.1 try again later" >&2; exit 75; fi ;;

@@ -154,6 +154,16 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect((await lookupInvite(conn.db, fresh!.code)).state).toBe('valid');
   });
 
+  it('never claims an expired invite, and reports it as expired', async () => {
+    const [late, live] = (await createInvites(conn.db, [
+      { email: 'late@example.org', cohort: 'expiry' },
+      { email: 'live@example.org', cohort: 'expiry' },
+    ])).map(created);
+    await setInviteExpiry(conn.db, late!.id, new Date(Date.now() - 60_000));
+    expect(await claimInvitesForSend(conn.db, [late!.id, live!.id], 'w', 10)).toEqual([live!.id]);
+    expect((await sendStates(conn.db, [late!.id, live!.id])).map((s) => s.state)).toEqual(['expired', 'claimed']);
+  });
+
   it('tells a live dispatcher (holding its lock) from a dead one', async () => {
     const release = await conn.holdLock('worker-a');
     // PGlite has one session, so its own locks never look held (one process owns the directory)

@@ -91,7 +91,7 @@ export const demoCommand: CommandModule<object, { dir?: string; screenshot: bool
     const sink = await startSmtpSink(sinkDir);
     const transport = smtpTransport(sink.url, 4);
     const dispatched = await withDb(dataDir, (conn) =>
-      dispatchFolder(conn, outDir, readManifest(outDir), transport, { rate: 200, concurrency: 4, retries: 1, retryDelayMs: 100, resendUnknown: false }, createProgress(0, { tty: false, quiet: true })),
+      dispatchFolder(conn, outDir, readManifest(outDir), transport, { rate: 200, concurrency: 4, retries: 1, retryDelayMs: 100, resendUnknown: false, failFastAfter: 5 }, createProgress(0, { tty: false, quiet: true })),
     ).finally(async () => {
       await transport.close();
       await sink.close();

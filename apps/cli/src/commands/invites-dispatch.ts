@@ -30,6 +30,31 @@ export function dispatchOptions<T>(y: Argv<T>) {
     .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' });
 }
 
+/** FAIL_FAST_AFTER: consecutive failures of one kind before dispatch stops (5); 0 never stops. */
+export const DEFAULT_FAIL_FAST_AFTER = 5;
+
+function failFastFrom(env: NodeJS.ProcessEnv): number {
+  const raw = env['FAIL_FAST_AFTER']?.trim();
+  if (!raw) return DEFAULT_FAIL_FAST_AFTER;
+  if (!/^\d+$/.test(raw)) throw new ExitError(1, `FAIL_FAST_AFTER: expected a whole number of failures (0 never stops), got '${raw}'`);
+  return Number(raw);
+}
+
+/** What a mailer's exit status says about the transport (sysexits.h), for the fail-fast message. */
+function transportHint(response: string): string {
+  const exit = /^exit (\d+)/.exec(response)?.[1];
+  const hints: Record<string, string> = {
+    '78': 'the mailer reports a configuration error (exit 78, EX_CONFIG): check its account and configuration file (for msmtp: ~/.msmtprc, or -a ACCOUNT in SEND_CMD)',
+    '77': 'the mailer lacks a permission (exit 77, EX_NOPERM)',
+    '69': 'the mail service is unavailable (exit 69, EX_UNAVAILABLE)',
+    '127': 'SEND_CMD could not run its program (exit 127: command not found)',
+    '126': 'SEND_CMD could not run its program (exit 126: not executable)',
+  };
+  if (exit && hints[exit]) return hints[exit];
+  if (/^5\d\d|EAUTH|authentication/i.test(response)) return 'the SMTP server refuses the messages themselves or the login (check SMTP_URL, its user and password, and MAIL_FROM)';
+  return 'the mail transport fails the same way for everyone';
+}
+
 function rateFrom(args: DispatchArgs, env: NodeJS.ProcessEnv): number {
   const raw = args.rate ?? (env['SEND_RATE'] ? Number(env['SEND_RATE']) : 10);
   if (!Number.isFinite(raw) || raw <= 0) throw new ExitError(1, `SEND_RATE / --rate: expected a positive number of emails per second, got '${env['SEND_RATE'] ?? args.rate}'`);
@@ -37,21 +62,38 @@ function rateFrom(args: DispatchArgs, env: NodeJS.ProcessEnv): number {
 }
 
 export function formatDispatchSummary(summary: DispatchSummary, dir: string): string {
-  const elsewhere = summary.total - summary.sent - summary.failed.length - summary.alreadySent - summary.unknown.length - summary.skipped.length;
+  const elsewhere =
+    summary.total - summary.sent - summary.failed.length - summary.alreadySent - summary.unknown.length - summary.skipped.length - summary.expired.length - (summary.stopped?.notTried ?? 0);
   const lines = [
-    `dispatch of ${dir}: ${summary.sent} sent now, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${elsewhere > 0 ? `, ${elsewhere} sent by another dispatcher` : ''} (of ${summary.total}).`,
+    `dispatch of ${dir}: ${summary.sent} sent now, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${summary.expired.length ? `, ${summary.expired.length} expired` : ''}${summary.stopped ? `, ${summary.stopped.notTried} not tried` : ''}${elsewhere > 0 ? `, ${elsewhere} sent by another dispatcher` : ''} (of ${summary.total}).`,
   ];
   for (const f of summary.failed) lines.push(`  failed   ${f.email}: ${f.response}`);
   for (const u of summary.unknown) lines.push(`  unknown  ${u.email}: claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?). Check the mail log; resend with --resend-unknown.`);
   for (const s of summary.skipped) lines.push(`  skipped  ${s.email}: invite ${s.reason}`);
+  for (const e of summary.expired) lines.push(`  expired  ${e.email}: not emailed, its code expired before it was sent`);
+  if (summary.expired.length) {
+    lines.push(
+      `${summary.expired.length} invite(s) expired before they were sent and were not emailed. To invite them again: 'veza-beta invites cleanup' (deletes expired unused invites), then 'veza-beta invites prepare COHORT.csv --out out-new' (only they are created again) and 'veza-beta invites dispatch out-new'.`,
+    );
+  }
+  if (summary.stopped) {
+    lines.push(
+      `Dispatch STOPPED after ${summary.stopped.failures} consecutive failures of the same kind: ${summary.stopped.response}`,
+      `  ${transportHint(summary.stopped.response)}.`,
+      `  ${summary.stopped.notTried} email(s) were not tried and are still unsent: fix the transport, then run the same command again (FAIL_FAST_AFTER sets the limit).`,
+    );
+  }
   if (summary.failed.length) lines.push(`Run the same command again to retry the failed ones; details in ${dir}/dispatch.log.`);
   return lines.join('\n');
 }
 
-export async function runDispatch(dir: string, args: DispatchArgs, env: NodeJS.ProcessEnv): Promise<DispatchSummary> {
+/** Dispatches a prepared folder; `only` limits it to some of its invites (invites send FILE). */
+export async function runDispatch(dir: string, args: DispatchArgs, env: NodeJS.ProcessEnv, only?: ReadonlySet<string>): Promise<DispatchSummary> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ExitError(1, `${dir}: no such folder`);
   const manifest = readManifest(dir);
   const rate = rateFrom(args, env);
+  const failFastAfter = failFastFrom(env);
+  const total = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)).length : manifest.invites.length;
   const transport = transportFromEnv(env, args.concurrency);
   const tty = Boolean(process.stderr.isTTY) && !envFlag(env, 'CI') && !args.json;
   try {
@@ -62,7 +104,9 @@ export async function runDispatch(dir: string, args: DispatchArgs, env: NodeJS.P
         retries: args.retries,
         retryDelayMs: args['retry-delay'],
         resendUnknown: args['resend-unknown'],
-      }, createProgress(manifest.invites.length, { tty, quiet: args.json })),
+        failFastAfter,
+        only,
+      }, createProgress(total, { tty, quiet: args.json })),
     );
   } finally {
     await transport.close();
@@ -70,7 +114,7 @@ export async function runDispatch(dir: string, args: DispatchArgs, env: NodeJS.P
 }
 
 export function dispatchExitCode(summary: DispatchSummary): number {
-  return summary.failed.length > 0 || summary.unknown.length > 0 ? 1 : 0;
+  return summary.failed.length > 0 || summary.unknown.length > 0 || summary.expired.length > 0 || summary.stopped ? 1 : 0;
 }
 
 export const invitesDispatchCommand: CommandModule<object, DispatchArgs & { dir: string }> = {

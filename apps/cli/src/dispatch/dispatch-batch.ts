@@ -20,6 +20,10 @@ export interface DispatchOptions {
   retryDelayMs: number;
   /** also send the emails whose earlier send has an unknown outcome (killed mid-send) */
   resendUnknown: boolean;
+  /** stop after this many consecutive failures of one kind that are not about the recipient (FAIL_FAST_AFTER) */
+  failFastAfter: number;
+  /** only these invites of the manifest (invites send FILE dispatches the file's invites only) */
+  only?: ReadonlySet<string> | undefined;
 }
 
 export interface DispatchSummary {
@@ -30,6 +34,10 @@ export interface DispatchSummary {
   /** claimed by an earlier run (or another machine) with no recorded outcome */
   unknown: { inviteId: string; email: string; claimedBy: string | null; claimedAt: string | null }[];
   skipped: { inviteId: string; email: string; reason: string }[];
+  /** never sent and past expires_at: not emailed (a code that no longer works) */
+  expired: { inviteId: string; email: string; cohort: string }[];
+  /** set when dispatch stopped early because the same failure kept coming back (a broken mail transport) */
+  stopped: { failures: number; response: string; notTried: number } | null;
 }
 
 export const DISPATCH_LOG = 'dispatch.log';
@@ -55,6 +63,34 @@ async function sendWithRetry(transport: Transport, eml: Buffer, envelope: { from
 }
 
 /**
+ * Counts consecutive final failures of one kind. A failure that names its
+ * recipient (550 <ana@…>: mailbox unavailable) is about that person, not the
+ * transport: it breaks the streak instead of feeding it. The kind is the
+ * response with digits removed, so "exit 78: … account default not found"
+ * five times in a row trips it whatever the queue ids say.
+ */
+function failureStreak(limit: number) {
+  let kind = '';
+  let count = 0;
+  let last = '';
+  return {
+    record(result: SendResult, recipient: string) {
+      if (result.ok || result.response.toLowerCase().includes(recipient.toLowerCase())) {
+        count = 0;
+        kind = '';
+        return;
+      }
+      const current = result.response.replace(/\(attempt \d+; before: .*\)$/, '').replace(/\d+/g, '#');
+      count = current === kind ? count + 1 : 1;
+      kind = current;
+      last = result.response;
+    },
+    tripped: () => limit > 0 && count >= limit,
+    response: () => last,
+  };
+}
+
+/**
  * Sends every email of a prepared folder that has not been sent. Each email is
  * claimed in the database just before its send (FOR UPDATE SKIP LOCKED), so two
  * dispatchers never send one invite twice, and a crash leaves at most the
@@ -73,8 +109,9 @@ export async function dispatchFolder(conn: Connection, dir: string, manifest: Ma
 }
 
 async function dispatchAs(db: Database, worker: string, dir: string, manifest: Manifest, transport: Transport, options: DispatchOptions, progress: Progress): Promise<DispatchSummary> {
-  const byId = new Map(manifest.invites.map((invite) => [invite.inviteId, invite]));
-  const summary: DispatchSummary = { total: manifest.invites.length, sent: 0, failed: [], alreadySent: 0, unknown: [], skipped: [] };
+  const invites = options.only ? manifest.invites.filter((invite) => options.only!.has(invite.inviteId)) : manifest.invites;
+  const byId = new Map(invites.map((invite) => [invite.inviteId, invite]));
+  const summary: DispatchSummary = { total: invites.length, sent: 0, failed: [], alreadySent: 0, unknown: [], skipped: [], expired: [], stopped: null };
 
   const states = await sendStates(db, [...byId.keys()]);
   const alive = new Map<string, boolean>();
@@ -89,6 +126,10 @@ async function dispatchAs(db: Database, worker: string, dir: string, manifest: M
   for (const state of states) {
     const invite = byId.get(state.id)!;
     if (state.state === 'sent') summary.alreadySent++;
+    else if (state.state === 'expired') {
+      summary.expired.push({ inviteId: state.id, email: invite.email, cohort: invite.cohort });
+      logLine(dir, invite, 'expired', 'invite expired before it was sent; not emailed (its code no longer works)');
+    }
     else if (inFlightElsewhere(state)) continue; // another dispatcher is sending it now
     else if (state.state === 'ready' || (state.state === 'claimed' && options.resendUnknown)) pending.add(state.id);
     else if (state.state === 'claimed') {
@@ -122,9 +163,10 @@ async function dispatchAs(db: Database, worker: string, dir: string, manifest: M
   };
 
   const waitForSlot = rateLimiter(options.rate);
-  let done = summary.alreadySent + summary.unknown.length + summary.skipped.length;
+  let done = summary.alreadySent + summary.unknown.length + summary.skipped.length + summary.expired.length;
+  const streak = failureStreak(options.failFastAfter);
   const work = async () => {
-    for (let id = await nextClaim(); id; id = await nextClaim()) {
+    for (let id = streak.tripped() ? undefined : await nextClaim(); id; id = streak.tripped() ? undefined : await nextClaim()) {
       const invite = byId.get(id)!;
       await waitForSlot();
       let result: SendResult;
@@ -141,11 +183,15 @@ async function dispatchAs(db: Database, worker: string, dir: string, manifest: M
         await releaseSendClaim(db, id, result.response);
         summary.failed.push({ inviteId: id, email: invite.email, response: result.response });
       }
+      streak.record(result, invite.email);
       logLine(dir, invite, result.ok ? 'sent' : 'failed', result.response);
       progress.update(++done, `${result.ok ? 'sent' : 'FAILED'} ${invite.email}`);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, work));
   progress.finish();
+  if (streak.tripped()) {
+    summary.stopped = { failures: options.failFastAfter, response: streak.response(), notTried: pending.size };
+  }
   return summary;
 }

@@ -7,7 +7,8 @@ import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
 /** Where one invite stands for the dispatcher. */
 export interface SendState {
   id: string;
-  state: 'sent' | 'claimed' | 'ready' | 'revoked' | 'used' | 'missing';
+  /** `expired`: never sent and past its expires_at; it is never claimed, so never emailed */
+  state: 'sent' | 'claimed' | 'ready' | 'revoked' | 'used' | 'expired' | 'missing';
   sentAt: Date | null;
   claimedAt: Date | null;
   claimedBy: string | null;
@@ -32,7 +33,8 @@ export async function sendStates(db: Database, ids: string[]): Promise<SendState
   const rows = rowsOf<Record<string, unknown>>(
     await withDbErrors(() =>
       db.execute(sql`
-        SELECT id::text AS id, sent_at, send_claimed_at, send_claimed_by, send_attempts, last_send_error, used_at, revoked_at
+        SELECT id::text AS id, sent_at, send_claimed_at, send_claimed_by, send_attempts, last_send_error, used_at, revoked_at,
+          expires_at <= now() AS expired
         FROM beta_invites WHERE ${idIn(ids)}`),
     ),
   );
@@ -42,7 +44,7 @@ export async function sendStates(db: Database, ids: string[]): Promise<SendState
     if (!row) return { id, state: 'missing', sentAt: null, claimedAt: null, claimedBy: null, attempts: 0, lastError: null };
     const sentAt = toDate(row['sent_at']);
     const claimedAt = toDate(row['send_claimed_at']);
-    const state = sentAt ? 'sent' : row['revoked_at'] ? 'revoked' : row['used_at'] ? 'used' : claimedAt ? 'claimed' : 'ready';
+    const state = sentAt ? 'sent' : row['revoked_at'] ? 'revoked' : row['used_at'] ? 'used' : row['expired'] ? 'expired' : claimedAt ? 'claimed' : 'ready';
     return {
       id,
       state,
@@ -57,7 +59,8 @@ export async function sendStates(db: Database, ids: string[]): Promise<SendState
 
 /**
  * Claims up to `limit` of the given invites for sending, skipping rows another
- * dispatcher holds or has claimed (FOR UPDATE SKIP LOCKED). A claim is committed
+ * dispatcher holds or has claimed (FOR UPDATE SKIP LOCKED), and invites that
+ * are revoked, used or expired: an expired code is never emailed. A claim is committed
  * before the send, so a crash leaves a visible "outcome unknown" claim behind
  * instead of a silent resend. Returns the claimed ids.
  */
@@ -71,6 +74,7 @@ export async function claimInvitesForSend(db: Database, ids: string[], worker: s
           SELECT id FROM beta_invites
           WHERE ${idIn(ids)}
             AND sent_at IS NULL AND send_claimed_at IS NULL AND revoked_at IS NULL AND used_at IS NULL
+            AND expires_at > now()
           ORDER BY created_at, id
           LIMIT ${limit}
           FOR UPDATE SKIP LOCKED)
