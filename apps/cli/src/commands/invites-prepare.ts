@@ -6,7 +6,7 @@ import { withDatabase } from '../database.js';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
 import { printJson } from '../output.js';
-import { prepareInvites } from '../prepare/prepare-invites.js';
+import { PREPARE_CHUNK_ROWS, prepareInvites } from '../prepare/prepare-invites.js';
 import type { PrepareResult } from '../prepare/prepare-invites.js';
 import { isForced, validateWithArgs, validationOptions, verdictLine } from './cohort-validate.js';
 import type { ValidateArgs } from './cohort-validate.js';
@@ -19,6 +19,7 @@ export interface PrepareArgs extends ValidateArgs {
   'ttl-days': number;
   'reissue-unsent': boolean;
   screenshot: boolean;
+  'chunk-rows': number;
   json: boolean;
 }
 
@@ -30,6 +31,7 @@ export function prepareOptions<T>(y: Argv<T>) {
     .option('ttl-days', { type: 'number', default: 30, describe: 'Days until the codes expire' })
     .option('reissue-unsent', { type: 'boolean', default: false, describe: 'Give a new code to invites created earlier but never sent (their old .eml stops working)' })
     .option('screenshot', { type: 'boolean', default: true, describe: 'Screenshot the first email in headless Chromium for the preview' })
+    .option('chunk-rows', { type: 'number', default: PREPARE_CHUNK_ROWS, describe: 'Rows per transaction: a chunk keeps all its invites and complete .eml files, or none' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' });
 }
 
@@ -71,6 +73,7 @@ export async function runPrepare(args: PrepareArgs, env: NodeJS.ProcessEnv): Pro
     throw new ExitError(code, `${verdictLine(code, validation)}\nNothing was written.`);
   }
   if (!Number.isInteger(args['ttl-days']) || args['ttl-days'] < 1) throw new ExitError(1, `--ttl-days: expected a whole number of days ≥ 1, got ${args['ttl-days']}`);
+  if (!Number.isInteger(args['chunk-rows']) || args['chunk-rows'] < 1) throw new ExitError(1, `--chunk-rows: expected a whole number of rows ≥ 1, got ${args['chunk-rows']}`);
   process.umask(0o077); // the .eml files and the preview hold invite codes: operator only
   return withDatabase(env, (conn) =>
     prepareInvites(conn, compiled, validation.value.rows ?? [], {
@@ -81,6 +84,7 @@ export async function runPrepare(args: PrepareArgs, env: NodeJS.ProcessEnv): Pro
       reissueUnsent: args['reissue-unsent'],
       previewLimit: 50,
       screenshot: args.screenshot,
+      chunkRows: args['chunk-rows'],
     }),
   );
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileDurably } from './durable-files.js';
 
 export interface FailedRow {
   line: number;
@@ -23,5 +23,5 @@ function cell(value: string | null): string {
 export function writeFailedCsv(path: string, rows: FailedRow[]): void {
   const lines = ['email,cohort,sent_by,role,name,reason'];
   for (const r of rows) lines.push([r.email, r.cohort, r.sentBy, r.role, r.name, `line ${r.line}: ${r.reason}`].map(cell).join(','));
-  writeFileSync(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+  writeFileDurably(path, `${lines.join('\n')}\n`);
 }

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { CohortRow } from '@veza/cohort-validator';
 import { buildInviteEml, writePreview } from '@veza/email-templates';
 import type { CompiledInvite, PreviewItem } from '@veza/email-templates';
 import { createInvites, reissueInviteCode } from '@veza/invites-db';
-import type { Connection } from '@veza/invites-db';
+import type { Connection, Database } from '@veza/invites-db';
 import { MANIFEST_FILE, writeManifest } from '../dispatch/manifest.js';
 import type { Manifest, ManifestInvite } from '../dispatch/manifest.js';
+import { ExitError } from '../exit-error.js';
+import { FileBatch, FileWriteError, fsyncFolder } from './durable-files.js';
 import { writeFailedCsv } from './failed-csv.js';
 import type { FailedRow } from './failed-csv.js';
 
@@ -20,88 +22,218 @@ export interface PrepareOptions {
   /** emails rendered in the preview index (the first N) */
   previewLimit: number;
   screenshot: boolean;
+  /** rows per transaction (default PREPARE_CHUNK_ROWS) */
+  chunkRows?: number;
 }
 
 export interface PrepareResult {
   outDir: string;
   created: { line: number; inviteId: string; email: string; cohort: string; reissued: boolean }[];
-  skipped: { line: number; email: string; reason: string }[];
+  /** inviteId: the row's existing invite, when it has one */
+  skipped: { line: number; email: string; reason: string; inviteId?: string }[];
   failed: FailedRow[];
   failedCsv: string | null;
   preview: { index: string; screenshot: string | null; reason?: string } | null;
 }
 
+/**
+ * Rows per transaction (500 rows). A chunk's invites are committed only once
+ * each of their .eml files is completely written and flushed; anything that
+ * fails in a chunk rolls the chunk back and removes its files.
+ */
+export const PREPARE_CHUNK_ROWS = 500;
+
 function readExistingManifest(outDir: string): ManifestInvite[] {
   const path = join(outDir, MANIFEST_FILE);
   if (!existsSync(path)) return [];
-  return (JSON.parse(readFileSync(path, 'utf8')) as Manifest).invites ?? [];
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as Manifest).invites ?? [];
+  } catch (error) {
+    throw new ExitError(1, `${path}: not a readable manifest (${(error as Error).message}); prepare into another folder (--out)`);
+  }
+}
+
+/** A row whose email the renderer refused. */
+class RenderError extends Error {
+  constructor(row: CohortRow, cause: unknown) {
+    super(`cannot render the email of line ${row.line} (${row.email}): ${(cause as Error).message ?? String(cause)}`, { cause });
+  }
+}
+
+interface Staged {
+  created: PrepareResult['created'];
+  skipped: PrepareResult['skipped'];
+  failed: FailedRow[];
+  entries: ManifestInvite[];
+  preview: PreviewItem[];
 }
 
 /**
  * Creates the invites of validated rows and renders one .eml per new invite
- * into outDir (created 0700, files 0600: they hold codes). Rows whose email
- * already has an invite are skipped, so a rerun creates nothing twice.
+ * into outDir (created 0700, files 0600: they hold codes), one chunk of rows
+ * per transaction: the database holds an invite only when its .eml is
+ * complete on the disk. Rows whose email already has an invite are skipped,
+ * so a rerun creates nothing twice.
  */
 export async function prepareInvites(conn: Connection, compiled: CompiledInvite, rows: CohortRow[], options: PrepareOptions): Promise<PrepareResult> {
-  const outcomes = await createInvites(
-    conn.db,
-    rows.map((row) => ({ email: row.email, cohort: row.cohort, name: row.name, role: row.role, sentBy: row.sentBy ?? options.sentBy ?? null })),
-    { ttlDays: options.ttlDays },
-  );
-  mkdirSync(options.outDir, { recursive: true, mode: 0o700 });
-  const result: PrepareResult = { outDir: options.outDir, created: [], skipped: [], failed: [], failedCsv: null, preview: null };
-  const entries = new Map(readExistingManifest(options.outDir).map((e) => [e.inviteId, e]));
+  const outDir = options.outDir;
+  const result: PrepareResult = { outDir, created: [], skipped: [], failed: [], failedCsv: null, preview: null };
+  const entries = new Map(readExistingManifest(outDir).map((e) => [e.inviteId, e]));
   const previewItems: PreviewItem[] = [];
+  const folderExisted = existsSync(outDir);
+  const ensureFolder = () => {
+    try {
+      mkdirSync(outDir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new FileWriteError(outDir, error, 'create the folder');
+    }
+  };
+  const chunkRows = options.chunkRows ?? PREPARE_CHUNK_ROWS;
+  const sourceText = readFileSync(options.file);
+  const saveManifest = () =>
+    writeManifest(outDir, {
+      schemaVersion: 1,
+      createdAt: new Date().toISOString(),
+      source: { file: basename(options.file), sha256: createHash('sha256').update(sourceText).digest('hex') },
+      database: conn.target,
+      mailFrom: compiled.settings.from.address,
+      invites: [...entries.values()],
+    });
+
+  for (let start = 0; start < rows.length; start += chunkRows) {
+    const chunk = rows.slice(start, start + chunkRows);
+    let staged: Staged;
+    try {
+      staged = await prepareChunk(conn.db, compiled, chunk, options, { entries, ensureFolder, previewRoom: options.previewLimit - previewItems.length });
+    } catch (error) {
+      throw stopped(error, chunk, result, () => {
+        if (entries.size > 0 && existsSync(outDir)) saveManifest();
+        else if (!folderExisted) rmdirQuietly(outDir);
+      });
+    }
+    result.created.push(...staged.created);
+    result.skipped.push(...staged.skipped);
+    result.failed.push(...staged.failed);
+    for (const entry of staged.entries) entries.set(entry.inviteId, entry);
+    previewItems.push(...staged.preview);
+  }
+
+  if (!existsSync(outDir) && result.created.length === 0 && result.failed.length === 0) return result; // nothing to write anywhere
+  const done = `${result.created.length} invite(s) are prepared, each with its complete .eml`;
+  try {
+    ensureFolder();
+    saveManifest();
+    const failedCsv = join(outDir, 'failed.csv');
+    if (result.failed.length > 0) {
+      writeFailedCsv(failedCsv, result.failed);
+      result.failedCsv = resolve(failedCsv);
+    } else {
+      rmSync(failedCsv, { force: true });
+    }
+  } catch (error) {
+    throw new ExitError(1, `${(error as Error).message}\n${done}, but ${join(outDir, MANIFEST_FILE)} or failed.csv could not be written: free the space or fix the folder, then run the same command again (nothing is created twice).`);
+  }
+  if (previewItems.length > 0) {
+    const previewDir = join(outDir, 'preview');
+    try {
+      rmSync(previewDir, { recursive: true, force: true }); // the preview shows this run's emails only
+      const preview = await writePreview(previewDir, previewItems, { screenshot: options.screenshot });
+      result.preview = { index: preview.index, screenshot: preview.screenshot, ...(preview.reason ? { reason: preview.reason } : {}) };
+    } catch (error) {
+      throw new ExitError(1, `${new FileWriteError(previewDir, error).message}\n${done} and listed in ${join(outDir, MANIFEST_FILE)}, but the preview could not be written; look at the .eml files, or free the space and prepare again into the same folder.`);
+    }
+  }
+  return result;
+}
+
+function rmdirQuietly(dir: string): void {
+  try {
+    rmdirSync(dir); // only when empty: this run created it and kept nothing
+  } catch {
+    // not empty, or already gone
+  }
+}
+
+/** The error an operator sees when a chunk failed: what failed, what was rolled back, what was kept. */
+function stopped(error: unknown, chunk: CohortRow[], result: PrepareResult, saveWhatWasKept: () => void): unknown {
+  const coded = (error as { code?: unknown }).code;
+  const known = error instanceof FileWriteError || error instanceof RenderError || typeof coded === 'string';
+  if (!known) return error; // a bug: the chunk is rolled back all the same, the trace says where
+  const reason = error instanceof FileWriteError || error instanceof RenderError ? error.message : `error ${String(coded)}: ${(error as Error).message}`;
+  const lines = [`prepare stopped: ${reason}`, `Rolled back: lines ${chunk[0]!.line}–${chunk.at(-1)!.line} (no invite of them is in the database, and their .eml files were removed).`];
+  try {
+    saveWhatWasKept();
+    lines.push(result.created.length ? `Kept: ${result.created.length} invite(s) of the lines before, each with its complete .eml, listed in ${join(result.outDir, MANIFEST_FILE)}.` : 'Nothing else was written.');
+  } catch (manifestError) {
+    lines.push(`Kept: ${result.created.length} invite(s) of the lines before, with their .eml files, but ${(manifestError as Error).message}; the next prepare into the same folder lists them again.`);
+  }
+  lines.push('Fix the cause, then run the same command again: the rows already prepared are skipped.');
+  return new ExitError(1, lines.join('\n'));
+}
+
+async function prepareChunk(
+  db: Database,
+  compiled: CompiledInvite,
+  chunk: CohortRow[],
+  options: PrepareOptions,
+  context: { entries: Map<string, ManifestInvite>; ensureFolder: () => void; previewRoom: number },
+): Promise<Staged> {
+  const staged: Staged = { created: [], skipped: [], failed: [], entries: [], preview: [] };
+  const files = new FileBatch(options.outDir);
 
   const render = async (row: CohortRow, inviteId: string, code: string, expiresAt: Date, reissued: boolean) => {
     const recipient = { email: row.email, cohort: row.cohort, code, expiresAt, inviteId, ...(row.name ? { name: row.name } : {}) };
     const file = `${inviteId}.eml`;
-    writeFileSync(join(options.outDir, file), await buildInviteEml(compiled, recipient), { mode: 0o600 });
-    if (previewItems.length < options.previewLimit) {
-      const rendered = compiled.render(recipient);
-      previewItems.push({ to: row.name ? `${row.name} <${row.email}>` : row.email, subject: rendered.subject, html: rendered.html });
+    let eml: Buffer;
+    try {
+      eml = await buildInviteEml(compiled, recipient);
+    } catch (error) {
+      throw new RenderError(row, error);
     }
-    entries.set(inviteId, { inviteId, email: row.email, cohort: row.cohort, file });
-    result.created.push({ line: row.line, inviteId, email: row.email, cohort: row.cohort, reissued });
+    if (files.size === 0) context.ensureFolder();
+    files.write(file, eml);
+    if (staged.preview.length < context.previewRoom) {
+      const rendered = compiled.render(recipient);
+      staged.preview.push({ to: row.name ? `${row.name} <${row.email}>` : row.email, subject: rendered.subject, html: rendered.html });
+    }
+    staged.entries.push({ inviteId, email: row.email, cohort: row.cohort, file });
+    staged.created.push({ line: row.line, inviteId, email: row.email, cohort: row.cohort, reissued });
   };
 
-  for (const [i, outcome] of outcomes.entries()) {
-    const row = rows[i]!;
-    if (outcome.status === 'created') {
-      await render(row, outcome.id, outcome.code, outcome.expiresAt, false);
-    } else if (outcome.status === 'failed') {
-      result.failed.push({ line: row.line, email: row.email, cohort: row.cohort, sentBy: row.sentBy, role: row.role, name: row.name, reason: outcome.reason });
-    } else if (options.reissueUnsent && outcome.existingId && outcome.existingSentAt === null) {
-      const fresh = await reissueInviteCode(conn.db, outcome.existingId);
-      if (fresh) await render(row, outcome.existingId, fresh.code, fresh.expiresAt, true);
-      else result.skipped.push({ line: row.line, email: row.email, reason: `${outcome.reason}; not reissued (being sent, used or revoked)` });
-    } else {
-      result.skipped.push({ line: row.line, email: row.email, reason: outcome.reason });
-    }
+  try {
+    await db.transaction(async (tx) => {
+      const outcomes = await createInvites(
+        tx,
+        chunk.map((row) => ({ email: row.email, cohort: row.cohort, name: row.name, role: row.role, sentBy: row.sentBy ?? options.sentBy ?? null })),
+        { ttlDays: options.ttlDays, chunkSize: chunk.length },
+      );
+      for (const [i, outcome] of outcomes.entries()) {
+        const row = chunk[i]!;
+        if (outcome.status === 'created') {
+          await render(row, outcome.id, outcome.code, outcome.expiresAt, false);
+        } else if (outcome.status === 'failed') {
+          staged.failed.push({ line: row.line, email: row.email, cohort: row.cohort, sentBy: row.sentBy, role: row.role, name: row.name, reason: outcome.reason });
+        } else if (options.reissueUnsent && outcome.existingId && outcome.existingSentAt === null) {
+          const fresh = await reissueInviteCode(tx, outcome.existingId);
+          if (fresh) await render(row, outcome.existingId, fresh.code, fresh.expiresAt, true);
+          else staged.skipped.push({ line: row.line, email: row.email, reason: `${outcome.reason}; not reissued (being sent, used or revoked)`, inviteId: outcome.existingId });
+        } else {
+          staged.skipped.push({ line: row.line, email: row.email, reason: outcome.reason, ...(outcome.existingId ? { inviteId: outcome.existingId } : {}) });
+          // An unsent invite whose .eml is in this folder but not in its manifest
+          // (a manifest write that failed earlier): list it again so dispatch finds it.
+          const file = outcome.existingId ? `${outcome.existingId}.eml` : '';
+          if (outcome.existingId && outcome.existingSentAt === null && !context.entries.has(outcome.existingId) && existsSync(join(options.outDir, file))) {
+            staged.entries.push({ inviteId: outcome.existingId, email: row.email, cohort: row.cohort, file });
+          }
+        }
+      }
+      // The files' names are flushed too before the rows commit.
+      if (files.size > 0) fsyncFolder(options.outDir);
+    });
+  } catch (error) {
+    files.undo();
+    throw error;
   }
-
-  const sourceText = readFileSync(options.file);
-  writeManifest(options.outDir, {
-    schemaVersion: 1,
-    createdAt: new Date().toISOString(),
-    source: { file: basename(options.file), sha256: createHash('sha256').update(sourceText).digest('hex') },
-    database: conn.target,
-    mailFrom: compiled.settings.from.address,
-    invites: [...entries.values()],
-  });
-
-  const failedCsv = join(options.outDir, 'failed.csv');
-  if (result.failed.length > 0) {
-    writeFailedCsv(failedCsv, result.failed);
-    result.failedCsv = resolve(failedCsv);
-  } else {
-    rmSync(failedCsv, { force: true });
-  }
-  if (previewItems.length > 0) {
-    const previewDir = join(options.outDir, 'preview');
-    rmSync(previewDir, { recursive: true, force: true }); // the preview shows this run's emails only
-    const preview = await writePreview(previewDir, previewItems, { screenshot: options.screenshot });
-    result.preview = { index: preview.index, screenshot: preview.screenshot, ...(preview.reason ? { reason: preview.reason } : {}) };
-  }
-  return result;
+  files.keep();
+  return staged;
 }

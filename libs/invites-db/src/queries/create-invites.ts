@@ -153,13 +153,15 @@ export async function createInvites(db: Database, rows: NewInvite[], options: Cr
   const insertOne = async (chunk: Candidate[]) => {
     let inserted: Awaited<ReturnType<typeof insertChunk>>;
     try {
-      inserted = await withDbErrors(() => insertChunk(db, chunk, ttlDays));
+      // Each INSERT in its own (sub)transaction: inside a caller's transaction a refused
+      // chunk rolls back to its savepoint, so the row-by-row retry below can still run.
+      inserted = await withDbErrors(() => db.transaction((sp) => insertChunk(sp, chunk, ttlDays)));
     } catch (error) {
       if ((error as { code?: string }).code?.startsWith('INVITES_DB_')) throw error;
       inserted = [];
       for (const candidate of chunk) {
         try {
-          inserted.push(...(await withDbErrors(() => insertChunk(db, [candidate], ttlDays))));
+          inserted.push(...(await withDbErrors(() => db.transaction((sp) => insertChunk(sp, [candidate], ttlDays)))));
         } catch (rowError) {
           if ((rowError as { code?: string }).code?.startsWith('INVITES_DB_')) throw rowError;
           outcomes[candidate.index] = { status: 'failed', index: candidate.index, email: candidate.email, field: 'row', reason: `database refused the row: ${describeCause(rowError)}` };
