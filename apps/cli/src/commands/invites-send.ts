@@ -1,4 +1,8 @@
+import { sendStates } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
+import { withDatabase } from '../database.js';
+import type { DispatchSummary } from '../dispatch/dispatch-batch.js';
+import { findPreparedFolders } from '../dispatch/find-prepared.js';
 import { envFlag, loadEnv } from '../env.js';
 import { printJson } from '../output.js';
 import { dispatchExitCode, dispatchOptions, formatDispatchSummary, runDispatch } from './invites-dispatch.js';
@@ -6,14 +10,32 @@ import type { DispatchArgs } from './invites-dispatch.js';
 import { formatPrepareResult, prepareOptions, runPrepare } from './invites-prepare.js';
 import type { PrepareArgs } from './invites-prepare.js';
 
-/** The seed's send-invitations.sh habit: prepare by default, dispatch as well when SEND=1. */
+interface NotFound {
+  inviteId: string;
+  email: string;
+  state: string;
+}
+
+/** The file's unsent invites that no folder beside --out lists: they cannot be sent from here. */
+async function unsentNowhere(env: NodeJS.ProcessEnv, missing: Map<string, string>): Promise<NotFound[]> {
+  if (missing.size === 0) return [];
+  const states = await withDatabase(env, (conn) => sendStates(conn.db, [...missing.keys()]));
+  return states.filter((s) => s.state === 'ready' || s.state === 'claimed' || s.state === 'expired').map((s) => ({ inviteId: s.id, email: missing.get(s.id)!, state: s.state }));
+}
+
+/**
+ * The seed's send-invitations.sh habit: prepare by default, dispatch as well
+ * when SEND=1. The dispatch covers the file's invites wherever they were
+ * prepared (out-<today>/ or the folder of an earlier day beside it), so a
+ * `SEND=1` run on a later day sends what the first day prepared.
+ */
 export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArgs> = {
   command: 'send <file>',
-  describe: 'Seed-compatible: prepare, and dispatch the folder too when SEND=1',
+  describe: "Seed-compatible: prepare, and dispatch the file's invites too when SEND=1",
   builder: (y) =>
     dispatchOptions(prepareOptions(y))
       .example('$0 invites send cohort.csv', 'Step 1: prepare only, review out-<date>/')
-      .example('SEND=1 $0 invites send cohort.csv', 'Step 2: prepare (creates nothing twice) and dispatch'),
+      .example('SEND=1 $0 invites send cohort.csv', "Step 2 (any day): prepare what is new, and dispatch every unsent invite of the file from the folder it was prepared into"),
   handler: async (args) => {
     const env = loadEnv();
     const prepared = await runPrepare(args, env);
@@ -24,9 +46,34 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
       return;
     }
     if (!args.json) process.stdout.write(`${formatPrepareResult(prepared)}\n`);
-    const dispatched = await runDispatch(prepared.outDir, args, env);
-    if (args.json) printJson({ prepared, dispatched });
-    else process.stdout.write(`${formatDispatchSummary(dispatched, prepared.outDir)}\n`);
-    process.exitCode = prepared.failed.length > 0 ? 1 : dispatchExitCode(dispatched);
+
+    const emailOf = new Map<string, string>();
+    for (const c of prepared.created) emailOf.set(c.inviteId, c.email);
+    for (const s of prepared.skipped) if (s.inviteId) emailOf.set(s.inviteId, s.email);
+    const folders = findPreparedFolders(prepared.outDir, new Set(emailOf.keys()));
+    const located = new Set([...folders.values()].flatMap((ids) => [...ids]));
+    const notFound = await unsentNowhere(env, new Map([...emailOf].filter(([id]) => !located.has(id))));
+
+    const dispatched: (DispatchSummary & { dir: string })[] = [];
+    for (const [dir, only] of folders) {
+      const summary = await runDispatch(dir, args, env, only);
+      dispatched.push({ dir, ...summary });
+      if (!args.json) process.stdout.write(`${formatDispatchSummary(summary, dir)}\n`);
+    }
+    if (args.json) printJson({ prepared, dispatched, notFound });
+    else if (notFound.length > 0) {
+      process.stdout.write(
+        [
+          `${notFound.length} invite(s) of ${args.file} were prepared earlier, are not sent, and no folder next to ${prepared.outDir} lists them:`,
+          ...notFound.slice(0, 20).map((n) => `  not found  ${n.email} (${n.state})`),
+          ...(notFound.length > 20 ? [`  … and ${notFound.length - 20} more`] : []),
+          `Dispatch the folder they were prepared into ('veza-beta invites dispatch DIR'), or give them new codes: 'veza-beta invites prepare ${args.file} --reissue-unsent --out out-new', then 'veza-beta invites dispatch out-new'.`,
+        ].join('\n') + '\n',
+      );
+    } else if (dispatched.length === 0) {
+      process.stdout.write(`No invite of ${args.file} is waiting to be sent.\n`);
+    }
+    const failed = prepared.failed.length > 0 || notFound.length > 0 || dispatched.some((d) => dispatchExitCode(d) !== 0);
+    process.exitCode = failed ? 1 : 0;
   },
 };
