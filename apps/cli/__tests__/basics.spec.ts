@@ -19,6 +19,27 @@ describe('veza-beta basics', () => {
     }
   });
 
+  it('--version prints the version, and completion prints a shell completion script', async () => {
+    const version = await runVezaBeta(['--version'], { cwd });
+    expect(version).toMatchObject({ code: 0, stdout: `${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`, stderr: '' });
+    const completion = await runVezaBeta(['completion'], { cwd });
+    expect(completion.code).toBe(0);
+    expect(completion.stdout).toContain('###-begin-veza-beta-completions-###');
+    expect(completion.stdout).toContain('complete -o bashdefault -o default -F _veza-beta_yargs_completions veza-beta');
+    const words = await runVezaBeta(['--get-yargs-completions', 'veza-beta', 'invites', ''], { cwd });
+    expect(words.stdout.split('\n')).toEqual(expect.arrayContaining(['prepare', 'dispatch', 'send']));
+  });
+
+  it('read-only commands create no .veza/ folder: preflight says the embedded database does not exist', async () => {
+    const run = await runVezaBeta(['preflight', '--json'], { cwd });
+    expect(run.code).toBe(1);
+    const items = JSON.parse(run.stdout).items as { title: string; status: string; detail: string }[];
+    expect(items.find((i) => i.title === 'Database reachable')).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not exist') });
+    const gates = await runVezaBeta(['gates', 'check'], { cwd });
+    expect(gates.code).toBe(2);
+    expect(existsSync(join(cwd, '.veza'))).toBe(false);
+  });
+
   it('an unknown flag or command fails with usage, exit 1', async () => {
     const flag = await runVezaBeta(['invites', 'cleanup', '--bogus'], { cwd });
     expect(flag).toMatchObject({ code: 1, stdout: '' });
@@ -48,6 +69,9 @@ describe('veza-beta basics', () => {
     const first = await runVezaBeta(['db', 'add-user', 'Ops@Veza.fr'], { cwd });
     const again = await runVezaBeta(['db', 'add-user', 'ops@veza.fr'], { cwd });
     expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^added user Ops@Veza\.fr \([0-9a-f-]{36}\)\n$/);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^user ops@veza\.fr already exists \([0-9a-f-]{36}\); nothing added\n$/);
     expect(first.stdout.match(/\(([0-9a-f-]{36})\)/)?.[1]).toBe(again.stdout.match(/\(([0-9a-f-]{36})\)/)?.[1]);
     expect((await runVezaBeta(['db', 'add-user', 'not an email'], { cwd })).code).toBe(1);
   });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { cohortValidateCommand } from './commands/cohort-validate.js';
@@ -24,7 +25,11 @@ const COMMAND_LIST = `Commands (run any with --help for its options and an examp
   veza-beta invites report|revoke|cleanup   funnel per cohort, revoke a code or email, purge expired
   veza-beta gates check                     the six acceptance gates (0 GO, 1 NO-GO, 2 inconclusive, 3 config)
   veza-beta preflight                       every automatable pre-flight checklist item
-  veza-beta demo                            the whole flow on a throwaway embedded database`;
+  veza-beta demo                            the whole flow on a throwaway embedded database
+  veza-beta completion                      print a bash/zsh completion script (veza-beta completion >> ~/.bashrc)`;
+
+/** The version of the CLI package (apps/cli/package.json). */
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function fail(message: string | undefined, error: Error | undefined): never {
   if (error) throw error;
@@ -55,13 +60,14 @@ export function buildCli(argv: string[]): Argv {
     )
     .command(preflightCommand)
     .command(demoCommand)
+    .completion('completion', 'Print a bash/zsh completion script (append it to ~/.bashrc or ~/.zshrc)')
     .epilog(COMMAND_LIST)
     .demandCommand(1, 'Name a command.')
     .strict()
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail(fail);
 }

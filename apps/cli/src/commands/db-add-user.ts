@@ -1,4 +1,4 @@
-import { createUser, emailProblem } from '@veza/invites-db';
+import { createUser, emailProblem, findExistingUserEmails } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { withDatabase } from '../database.js';
 import { loadEnv } from '../env.js';
@@ -16,7 +16,12 @@ export const dbAddUserCommand: CommandModule<object, { email: string }> = {
   handler: async (args) => {
     const problem = emailProblem(args.email.trim());
     if (problem) throw new ExitError(1, `email ${problem}`);
-    const id = await withDatabase(loadEnv(), (conn) => createUser(conn.db, args.email.trim()));
-    process.stdout.write(`added user ${args.email.trim()} (${id})\n`);
+    const email = args.email.trim();
+    const { id, existed } = await withDatabase(loadEnv(), async (conn) => {
+      const existed = (await findExistingUserEmails(conn.db, [email])).size > 0;
+      return { id: await createUser(conn.db, email), existed };
+    });
+    // Asking for a user that is there is not an error (exit 0), but it is not "added" either.
+    process.stdout.write(existed ? `user ${email} already exists (${id}); nothing added\n` : `added user ${email} (${id})\n`);
   },
 };

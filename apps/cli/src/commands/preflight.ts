@@ -1,4 +1,6 @@
-import { openDatabase, openOptionsFromEnv } from '@veza/invites-db';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { loadEnv } from '../env.js';
@@ -48,10 +50,16 @@ export const preflightCommand: CommandModule<object, Args> = {
     const env = loadEnv();
     let conn: Connection | null = null;
     let dbError: string | null = null;
-    try {
-      conn = await openDatabase(openOptionsFromEnv(env));
-    } catch (error) {
-      dbError = (error as Error).message;
+    const open = openOptionsFromEnv(env);
+    const dataDir = open.dataDir ?? DEFAULT_DATA_DIR;
+    // A check only reads: it never creates an embedded database (nor .veza/) that is not there.
+    if (!open.databaseUrl && !existsSync(dataDir)) dbError = `embedded database ${resolve(dataDir)} does not exist (set DATABASE_URL, or run 'veza-beta db migrate' to create it)`;
+    else {
+      try {
+        conn = await openDatabase(open);
+      } catch (error) {
+        dbError = (error as Error).message;
+      }
     }
     try {
       const items = await runPreflight({

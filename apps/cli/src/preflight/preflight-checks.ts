@@ -27,7 +27,12 @@ const run = promisify(execFile);
 
 export async function databaseChecks(input: PreflightInput): Promise<Check[]> {
   const { conn } = input;
-  if (!conn) return [fail('Database reachable', input.dbError ?? 'not opened', 'check DATABASE_URL (or VEZA_DATA_DIR) and that the server is up')];
+  if (!conn) {
+    return [
+      fail('Database reachable', input.dbError ?? 'not opened', 'check DATABASE_URL (or VEZA_DATA_DIR) and that the server is up'),
+      fail('migrations/990_beta_invites.sql applied', 'no database to look at', 'run: veza-beta db migrate'),
+    ];
+  }
   const checks: Check[] = [pass('Database reachable', conn.target)];
   const status = await migrationStatus(conn);
   if (status.edited.length) checks.push(fail('migrations/990_beta_invites.sql applied', `edited after applying: ${status.edited.join(', ')}`, 'restore the file; put changes in a new migration'));
