@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inviteReport } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { freePort, startRedemptionApi } from '../src/demo/redemption-api-process.js';
-import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
+import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase, startSinkProcess } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 
 const COHORT = fileURLToPath(new URL('../demo/sample-cohort.csv', import.meta.url));
@@ -38,7 +39,7 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
   expect(items.filter((i) => i.status === 'manual').length).toBeGreaterThan(5);
 });
 
-(postgres ? it : it.skip)('on staging-like PostgreSQL with the API up: every automatable item green, test data cleaned up (exit 0)', async () => {
+(postgres ? it : it.skip)('on staging-like PostgreSQL with the API up: every automatable item green but the unconfigured gates, test data cleaned up', async () => {
   const env: NodeJS.ProcessEnv = { ...(await freshDatabaseEnv(postgres!, cwd)), ...SETTINGS, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log'), BACKUP_CHECK_CMD: 'echo full backup 3h ago' };
   const api = await startRedemptionApi(await freePort(), { PATH: process.env['PATH'], DATABASE_URL: env['DATABASE_URL'] });
   try {
@@ -50,8 +51,11 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
     expect(run.stdout).toContain('- [x] **An invalid code is refused with a clear error**');
     expect(run.stdout).toContain('- [x] **Backup fresh (< 24 h)**: BACKUP_CHECK_CMD exited 0: full backup 3h ago');
     expect(run.stdout).toContain("- [x] **Test send to the operator's own address**: sent to ops@veza.fr");
-    expect(run.stdout).not.toMatch(/❌|⏭️/);
-    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("- [x] **Mail transport ready**: SEND_CMD");
+    // every automatable item is green but the gates: none is configured here, and ⚪ is never green
+    expect(run.stdout).toMatch(/- \[ \] ⏭️ \*\*Acceptance gates: every configured gate ✅\*\*: not checked: .*SENTRY_AUTH_TOKEN/);
+    expect(run.stdout.split('\n').filter((l) => /❌|⏭️|⚪/.test(l))).toHaveLength(1);
+    expect(run.code).toBe(1);
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
   } finally {
     await api.stop();
@@ -62,4 +66,59 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
   } finally {
     await conn.close();
   }
+});
+
+const msmtp = (() => {
+  try {
+    execFileSync('msmtp', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+async function preflightItems(env: NodeJS.ProcessEnv): Promise<{ code: number | null; item: (title: string) => Item | undefined }> {
+  const run = await runVezaBeta(['preflight', '--json'], { cwd, env });
+  const { items } = JSON.parse(run.stdout) as { items: Item[] };
+  return { code: run.code, item: (title) => items.find((i) => i.title.startsWith(title)) };
+}
+
+describe('preflight never ticks what it did not prove', () => {
+  it('a SEND_CMD other than msmtp is "not checked" without --send-test-to; six unconfigured gates are "not checked", naming the variables', async () => {
+    const { code, item } = await preflightItems({ SEND_CMD: FAKE_SENDMAIL });
+    expect(code).toBe(1);
+    expect(item('Mail transport ready')).toMatchObject({ status: 'skipped', detail: expect.stringContaining('only a real send proves it delivers'), fix: expect.stringContaining('--send-test-to') });
+    expect(item('Acceptance gates')).toMatchObject({ status: 'skipped', detail: expect.stringContaining('6 not configured') });
+    expect(item('Acceptance gates')?.detail).toContain('SENTRY_AUTH_TOKEN');
+  });
+
+  it('SMTP_URL is proven by connecting to the server: a real SMTP server passes, a closed port fails; a configured gate that cannot answer is ⚪, not green', async () => {
+    const sink = await startSinkProcess(join(cwd, 'sink'));
+    try {
+      const up = await preflightItems({ SMTP_URL: sink.url });
+      expect(up.item('Mail transport ready')).toMatchObject({ status: 'pass', detail: expect.stringContaining('connected, EHLO') });
+    } finally {
+      await sink.stop();
+    }
+    const down = await preflightItems({ SMTP_URL: 'smtp://ops:hunter2@127.0.0.1:1', PROM_URL: 'http://127.0.0.1:1' });
+    expect(down.item('Mail transport ready')).toMatchObject({ status: 'fail', detail: expect.stringContaining('ECONNREFUSED') });
+    expect(JSON.stringify(down.item('Mail transport ready'))).not.toContain('hunter2');
+    expect(down.item('Acceptance gates')).toMatchObject({ status: 'unknown', detail: expect.stringContaining('⚪ Synthetic') });
+  });
+
+  (msmtp ? it : it.skip)('msmtp is asked itself: no account is a failure naming it, an account that reaches its server passes', async () => {
+    const home = join(cwd, 'home');
+    mkdirSync(home);
+    const bare = await preflightItems({ HOME: home, SEND_CMD: 'msmtp -t' });
+    expect(bare.item('Mail transport ready')).toMatchObject({ status: 'fail', detail: expect.stringContaining('msmtp: account default not found') });
+    const sink = await startSinkProcess(join(cwd, 'sink'));
+    try {
+      const port = new URL(sink.url).port;
+      writeFileSync(join(home, '.msmtprc'), `defaults\ntls off\naccount default\nhost 127.0.0.1\nport ${port}\nfrom beta@veza.fr\n`, { mode: 0o600 });
+      const configured = await preflightItems({ HOME: home, SEND_CMD: 'msmtp -t' });
+      expect(configured.item('Mail transport ready')).toMatchObject({ status: 'pass', detail: expect.stringContaining('msmtp resolved its account') });
+    } finally {
+      await sink.stop();
+    }
+  });
 });

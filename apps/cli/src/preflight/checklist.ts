@@ -2,17 +2,21 @@
 export interface ChecklistItem {
   section: string;
   title: string;
-  /** pass ✔, fail ✘ (why + fix), skipped (automatable, but what it needs was not given), manual (a person checks it) */
-  status: 'pass' | 'fail' | 'skipped' | 'manual';
+  /**
+   * pass ✔, fail ✘ (why + fix), unknown ⚪ (asked, no answer: why), skipped
+   * (automatable, but what it needs was not given: "not checked"), manual (a
+   * person checks it). Only pass is green.
+   */
+  status: 'pass' | 'fail' | 'unknown' | 'skipped' | 'manual';
   detail: string;
   /** how to fix a failure, or how to enable a skipped check */
   fix?: string;
 }
 
-const MARK: Record<ChecklistItem['status'], string> = { pass: '[x]', fail: '[ ] FAIL', skipped: '[ ] not checked', manual: '[ ] manual' };
+const MARK: Record<ChecklistItem['status'], string> = { pass: '[x]', fail: '[ ] FAIL', unknown: '[ ] ⚪ unknown', skipped: '[ ] not checked', manual: '[ ] manual' };
 
 export function preflightExitCode(items: ChecklistItem[]): 0 | 1 {
-  return items.some((i) => i.status === 'fail' || i.status === 'skipped') ? 1 : 0;
+  return items.some((i) => i.status === 'fail' || i.status === 'unknown' || i.status === 'skipped') ? 1 : 0;
 }
 
 function sections(items: ChecklistItem[]): Map<string, ChecklistItem[]> {
@@ -23,7 +27,7 @@ function sections(items: ChecklistItem[]): Map<string, ChecklistItem[]> {
 
 function tally(items: ChecklistItem[]): string {
   const count = (s: ChecklistItem['status']) => items.filter((i) => i.status === s).length;
-  return `${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} not checked, ${count('manual')} manual`;
+  return `${count('pass')} passed, ${count('fail')} failed, ${count('unknown') ? `${count('unknown')} unknown, ` : ''}${count('skipped')} not checked, ${count('manual')} manual`;
 }
 
 export function renderChecklistText(items: ChecklistItem[]): string {
@@ -43,7 +47,7 @@ export function renderChecklistText(items: ChecklistItem[]): string {
 
 export function renderChecklistMarkdown(items: ChecklistItem[]): string {
   const lines = ['# Pre-flight checklist', ''];
-  const box: Record<ChecklistItem['status'], string> = { pass: '- [x]', fail: '- [ ] ❌', skipped: '- [ ] ⏭️', manual: '- [ ] ✋' };
+  const box: Record<ChecklistItem['status'], string> = { pass: '- [x]', fail: '- [ ] ❌', unknown: '- [ ] ⚪', skipped: '- [ ] ⏭️', manual: '- [ ] ✋' };
   for (const [section, list] of sections(items)) {
     lines.push(`## ${section}`, '');
     for (const item of list) lines.push(`${box[item.status]} **${item.title}**: ${item.detail}${item.fix && item.status !== 'pass' ? ` (${item.fix})` : ''}`);

@@ -6,6 +6,8 @@ import { gatesConfigFromEnv, runGates } from '@veza/gate-probes';
 import { createInvites, deleteInvites, inviteReport, migrationStatus } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { transportFromEnv } from '../dispatch/transports.js';
+import { GATES_TITLE, gatesItem } from './gates-item.js';
+import { TRANSPORT_TITLE, transportCheck } from './transport-check.js';
 import { envFlag } from '../env.js';
 import { compileFromEnv } from '../commands/invites-prepare.js';
 import { fail, guarded, manual, pass, skipped } from './check-helpers.js';
@@ -88,16 +90,14 @@ export async function emailChecks(input: PreflightInput): Promise<Check[]> {
       return pass('Email template renders, no placeholder left', `feedback ${compiled.settings.feedbackUrl}, links to ${compiled.settings.frontendUrl}/signup`);
     })),
   );
-  checks.push(
-    ...(await guarded('Mail transport ready', 'set SEND_CMD to an installed mailer (msmtp -t), or SMTP_URL', async () => {
-      const transport = transportFromEnv(input.env, 1);
-      await transport.close();
-      return pass('Mail transport ready', transport.description);
-    })),
-  );
-  if (!input.sendTestTo) checks.push(skipped("Test send to the operator's own address", 'pass --send-test-to you@veza.fr'));
-  else if (!input.conn) checks.push(fail("Test send to the operator's own address", 'no database', 'fix the database first'));
-  else checks.push(...(await guarded("Test send to the operator's own address", 'check the transport settings and the address', () => testSend(input, input.conn!, input.sendTestTo!))));
+  // The test send runs first: for a SEND_CMD other than msmtp, it is what proves the transport.
+  let sendChecks: Check[];
+  if (!input.sendTestTo) sendChecks = [skipped("Test send to the operator's own address", 'pass --send-test-to you@veza.fr')];
+  else if (!input.conn) sendChecks = [fail("Test send to the operator's own address", 'no database', 'fix the database first')];
+  else sendChecks = await guarded("Test send to the operator's own address", 'check the transport settings and the address', () => testSend(input, input.conn!, input.sendTestTo!));
+  const sent = input.sendTestTo ? (sendChecks[0] ?? null) : null;
+  checks.push(...(await guarded(TRANSPORT_TITLE, 'set SEND_CMD to an installed mailer (msmtp -t), or SMTP_URL', () => transportCheck(input.env, sent))));
+  checks.push(...sendChecks);
   checks.push(manual('The test email reads well in a mail client', 'links clickable, fonts loaded, no {{…}} literal (look at it yourself)'));
   return checks;
 }
@@ -140,15 +140,10 @@ export async function redemptionPathChecks(input: PreflightInput): Promise<Check
 
 export async function gateChecks(input: PreflightInput): Promise<Check[]> {
   const config = gatesConfigFromEnv(input.env);
-  if (!config.ok) return [fail('Acceptance gates: no 🔴', `configuration error: ${config.errors.join('; ')}`, 'fix the gate settings (docs/CONFIGURATION.md)')];
+  if (!config.ok) return [fail(GATES_TITLE, `configuration error: ${config.errors.join('; ')}`, 'fix the gate settings (docs/CONFIGURATION.md)')];
   const run = await runGates(config.value, input.conn ? { testers: input.conn } : {});
-  const red = run.gates.filter((g) => g.state === 'fail');
-  const unknown = run.gates.filter((g) => g.state === 'unknown').length;
-  const ok = run.gates.length - red.length - unknown;
   return [
-    red.length
-      ? fail('Acceptance gates: no 🔴', red.map((g) => `${g.title}: ${g.summary}`).join('; '), 'run veza-beta gates check for the evidence')
-      : pass('Acceptance gates: no 🔴', `${ok} ✅, ${unknown} ⚪ (unknown is acceptable before the launch)`),
+    gatesItem(run),
     manual('Gate polling scheduled', 'cron or tmux running the monitor worker (docs/ci/gates-monitor.yml)'),
   ];
 }

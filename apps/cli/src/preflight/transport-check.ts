@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
+import { createTransport } from 'nodemailer';
+import { redactSmtpUrl, sendCmdTransport } from '../dispatch/transports.js';
+import { fail, pass } from './check-helpers.js';
+import type { Check } from './check-helpers.js';
+
+export const TRANSPORT_TITLE = 'Mail transport ready';
+/** How long the transport may take to answer (20 s): a TLS handshake and a login on a slow relay. */
+const TRANSPORT_DEADLINE_MS = 20_000;
+
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 300);
+
+/** SMTP_URL: connect, EHLO, STARTTLS and AUTH as configured (nodemailer's verify), within the deadline. */
+async function verifySmtp(url: string): Promise<Check> {
+  const shown = redactSmtpUrl(url);
+  let transporter: ReturnType<typeof createTransport>;
+  try {
+    transporter = createTransport({ url, connectionTimeout: TRANSPORT_DEADLINE_MS, greetingTimeout: TRANSPORT_DEADLINE_MS } as Parameters<typeof createTransport>[0]);
+  } catch {
+    return fail(TRANSPORT_TITLE, `SMTP_URL is not a valid SMTP URL (${shown})`, 'set SMTP_URL to smtp://user:pass@host:587 or smtps://user:pass@host:465');
+  }
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${TRANSPORT_DEADLINE_MS / 1000} s`)), TRANSPORT_DEADLINE_MS);
+    });
+    await Promise.race([transporter.verify(), deadline]);
+    return pass(TRANSPORT_TITLE, `SMTP ${shown}: connected, EHLO, TLS and login accepted as configured (nothing sent)`);
+  } catch (error) {
+    const e = error as { response?: string; code?: string; message?: string };
+    const why = oneLine(e.response ?? `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`);
+    return fail(TRANSPORT_TITLE, `SMTP ${shown}: ${why.split(url).join(shown)}`, 'check SMTP_URL: host, port, smtps:// or STARTTLS, user and password');
+  } finally {
+    clearTimeout(timer);
+    transporter.close();
+  }
+}
+
+/** msmtp: `SEND_CMD --serverinfo` makes msmtp resolve its account and talk to its server, sending nothing. */
+function askMsmtp(command: string, env: NodeJS.ProcessEnv): Promise<Check> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', `${command} --serverinfo`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), TRANSPORT_DEADLINE_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve(fail(TRANSPORT_TITLE, `${command}: ${error.message}`, 'install msmtp, or set SEND_CMD or SMTP_URL'));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      // msmtp's answer, without its "ignoring …/loaded …" notes: the line that says what is wrong
+      const said = stderr.split('\n').filter((l) => /^msmtp:/.test(l.trim())).map(oneLine).join('; ') || oneLine(stderr);
+      if (code === 0) resolve(pass(TRANSPORT_TITLE, `${command}: msmtp resolved its account and its server answered (msmtp --serverinfo, nothing sent)`));
+      else if (signal) resolve(fail(TRANSPORT_TITLE, `${command}: msmtp --serverinfo gave no answer within ${TRANSPORT_DEADLINE_MS / 1000} s`, 'check the host and port in ~/.msmtprc and the network'));
+      else resolve(fail(TRANSPORT_TITLE, `${command}: msmtp --serverinfo exit ${code}${said ? `: ${said}` : ''}`, 'configure msmtp (~/.msmtprc, chmod 600, an account "default" or -a ACCOUNT in SEND_CMD), then: msmtp --serverinfo'));
+    });
+  });
+}
+
+/**
+ * "Mail transport ready", proven rather than assumed: SMTP_URL is verified
+ * against the server, msmtp is asked itself, and any other SEND_CMD counts
+ * as ready only when the test send (--send-test-to) went through it.
+ */
+export async function transportCheck(env: NodeJS.ProcessEnv, testSend: Check | null): Promise<Check> {
+  const smtp = env['SMTP_URL']?.trim();
+  if (smtp) return verifySmtp(smtp);
+  const command = env['SEND_CMD']?.trim() || 'msmtp -t';
+  const transport = sendCmdTransport(command, env); // throws, naming the program, when it is not on PATH
+  await transport.close();
+  if (basename(command.split(/\s+/)[0] ?? '') === 'msmtp') return askMsmtp(command, env);
+  if (testSend?.status === 'pass') return pass(TRANSPORT_TITLE, `SEND_CMD ${command} delivered the test send below`);
+  if (testSend) return fail(TRANSPORT_TITLE, `SEND_CMD ${command}: the test send below failed`, 'fix the mailer, then run preflight again');
+  return {
+    title: TRANSPORT_TITLE,
+    status: 'skipped',
+    detail: `not checked: SEND_CMD ${command} is installed, but only a real send proves it delivers`,
+    fix: 'pass --send-test-to you@veza.fr (a test invitation through SEND_CMD)',
+  };
+}
