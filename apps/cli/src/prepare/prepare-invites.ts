@@ -160,7 +160,10 @@ function stopped(error: unknown, chunk: CohortRow[], result: PrepareResult, save
   const known = error instanceof FileWriteError || error instanceof RenderError || typeof coded === 'string';
   if (!known) return error; // a bug: the chunk is rolled back all the same, the trace says where
   const reason = error instanceof FileWriteError || error instanceof RenderError ? error.message : `error ${String(coded)}: ${(error as Error).message}`;
-  const lines = [`prepare stopped: ${reason}`, `Rolled back: lines ${chunk[0]!.line}–${chunk.at(-1)!.line} (no invite of them is in the database, and their .eml files were removed).`];
+  const first = chunk[0]!.line;
+  const last = chunk.at(-1)!.line;
+  const span = first === last ? `line ${first}` : `lines ${first}–${last}`;
+  const lines = [`prepare stopped: ${reason}`, `Rolled back: ${span} (no invite of them is in the database, and their .eml files were removed).`];
   try {
     saveWhatWasKept();
     lines.push(result.created.length ? `Kept: ${result.created.length} invite(s) of the lines before, each with its complete .eml, listed in ${join(result.outDir, MANIFEST_FILE)}.` : 'Nothing else was written.');
