@@ -53,7 +53,7 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
     expect(run.stdout).toContain("- [x] **Test send to the operator's own address**: sent to ops@veza.fr");
     expect(run.stdout).toContain("- [x] **Mail transport ready**: SEND_CMD");
     // every automatable item is green but the gates: none is configured here, and ⚪ is never green
-    expect(run.stdout).toMatch(/- \[ \] ⏭️ \*\*Acceptance gates: every configured gate ✅\*\*: not checked: .*SENTRY_AUTH_TOKEN/);
+    expect(run.stdout).toMatch(/- \[ \] ⏭️ \*\*Acceptance gates: every configured gate ✅\*\*: .*SENTRY_AUTH_TOKEN/);
     expect(run.stdout.split('\n').filter((l) => /❌|⏭️|⚪/.test(l))).toHaveLength(1);
     expect(run.code).toBe(1);
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');

@@ -30,7 +30,7 @@ export function gatesItem(run: GateRun): Check {
     return {
       title: GATES_TITLE,
       status: 'skipped',
-      detail: `not checked: ${counts}: ${unconfigured.map((g) => `${g.title} ${g.summary}`).join('; ')}`,
+      detail: `${counts}: ${unconfigured.map((g) => `${g.title} ${g.summary}`).join('; ')}`,
       fix: 'set the variables named above (docs/CONFIGURATION.md, gates)',
     };
   }

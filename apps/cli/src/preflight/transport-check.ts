@@ -76,7 +76,7 @@ export async function transportCheck(env: NodeJS.ProcessEnv, testSend: Check | n
   return {
     title: TRANSPORT_TITLE,
     status: 'skipped',
-    detail: `not checked: SEND_CMD ${command} is installed, but only a real send proves it delivers`,
+    detail: `SEND_CMD ${command} is installed, but only a real send proves it delivers`,
     fix: 'pass --send-test-to you@veza.fr (a test invitation through SEND_CMD)',
   };
 }
