@@ -26,8 +26,6 @@ export type { InviteState, InviteSummary, LookupResult, RedeemResult } from './q
 export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport } from './queries/report.js';
 export type { CohortFunnel, InviteReport } from './queries/report.js';
 export { assertMigrated } from './readiness.js';
-export { COHORT_PATTERN, LIMITS, ROLES, UUID_PATTERN, cohortProblem, emailProblem, isRole, nameProblem } from './rules.js';
-export type { Role } from './rules.js';
 export { betaInvites, migrationsTable, users } from './schema.js';
 export type { InviteRow } from './schema.js';
 export { GATE_RUNS_MAX_LIMIT, hasGateRunsTable, latestGateRun, listGateRuns, recordGateRun } from './queries/gate-runs.js';

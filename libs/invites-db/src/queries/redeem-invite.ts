@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { digestCode, normalizeCode } from '../code.js';
 import type { Database } from '../connect.js';
-import { UUID_PATTERN } from '../rules.js';
+import { UUID_PATTERN } from '@veza/invite-rules';
 import { withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
 import { betaInvites } from '../schema.js';
