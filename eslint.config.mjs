@@ -4,7 +4,8 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/.veza/**', '**/out-*/**', 'tools/lint-fixtures/**'],
+    // tools/pack-consumer: a backend project's files, run outside the workspace by tools/pack-test.sh
+    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/.nx/**', '**/.veza/**', '**/out-*/**', 'tools/lint-fixtures/**', 'tools/pack-consumer/**'],
   },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,

@@ -1,7 +1,8 @@
 import { simpleParser } from 'mailparser';
 import type { ParsedMail } from 'mailparser';
 import fc from 'fast-check';
-import { buildEml, buildInviteEml, buildWelcomeEml, compileInviteTemplate, validateEmailSettings } from '../src/index.js';
+import { buildEml, buildInviteEml, compileInviteTemplate, validateEmailSettings } from '../src/index.js';
+import { buildWelcomeEml } from '../src/welcome.js';
 import type { CompiledInvite, EmailSettings } from '../src/index.js';
 import { mailboxHeaderLine } from '../src/mailbox-header.js';
 import { sampleEmailSettings, sampleRecipient } from '../src/testing.js';

@@ -52,6 +52,14 @@ export class MigrationEditedError extends InvitesDbError {
   }
 }
 
+/** The folder of migration files does not exist (a package built without them, or a wrong `dir`). */
+export class MigrationsMissingError extends InvitesDbError {
+  override name = 'MigrationsMissingError';
+  constructor(readonly dir: string) {
+    super('INVITES_MIGRATIONS_MISSING', `no migrations folder at ${dir}: reinstall @veza/invites-db (its build ships dist/migrations/), or pass the folder of your copy of the SQL files`);
+  }
+}
+
 /** A migration file failed; its transaction was rolled back. */
 export class MigrationFailedError extends InvitesDbError {
   override name = 'MigrationFailedError';

@@ -11,8 +11,11 @@ export {
   InvitesDbError,
   MigrationEditedError,
   MigrationFailedError,
+  MigrationsMissingError,
   redactUrls,
 } from './errors.js';
+export { toDatabase } from './database-client.js';
+export type { DatabaseClient, PgliteClient } from './database-client.js';
 export { DEFAULT_MIGRATIONS_DIR, migrationStatus, readMigrationFiles, runMigrations } from './migrate.js';
 export type { MigrationFile, MigrationResult, MigrationStatus } from './migrate.js';
 export { createInvites } from './queries/create-invites.js';
