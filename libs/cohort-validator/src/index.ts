@@ -3,7 +3,8 @@ export type { CohortRow, CohortSummary, LabelStats, UserBatch } from './cohort-c
 export { CsvRecordReader, MAX_RECORD_LENGTH } from './csv-record-reader.js';
 export type { CsvSink } from './csv-record-reader.js';
 export { canonicalMailbox } from './canonical-mailbox.js';
-export { CohortOptionsError, CohortUserCheckError, CohortValidatorError } from './errors.js';
+export { COHORT_ERROR_CODES, CohortOptionsError, CohortUserCheckError, CohortValidatorError } from './errors.js';
+export type { CohortErrorCode } from './errors.js';
 export { exitCodeFor } from './exit-code.js';
 export { FINDING_CODES, FINDING_SEVERITY } from './findings.js';
 export type { Finding, FindingCode, Severity } from './findings.js';

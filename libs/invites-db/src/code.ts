@@ -53,7 +53,7 @@ export function parseCode(input: string): ParsedCode {
   return { ok: true, code: compact };
 }
 
-/** parseCode, throwing INVITE_CODE_MALFORMED on bad input. */
+/** parseCode, throwing INVITES_CODE_MALFORMED on bad input. */
 export function normalizeCode(input: string): string {
   const parsed = parseCode(input);
   if (!parsed.ok) throw new InviteCodeMalformedError(parsed.reason);

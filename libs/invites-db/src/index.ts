@@ -6,6 +6,7 @@ export {
   DatabaseBusyError,
   DatabaseNotMigratedError,
   DatabaseUnreachableError,
+  INVITES_DB_ERROR_CODES,
   InvalidInputError,
   InviteCodeMalformedError,
   InvitesDbError,
@@ -14,6 +15,7 @@ export {
   MigrationsMissingError,
   redactUrls,
 } from './errors.js';
+export type { InvitesDbErrorCode } from './errors.js';
 export { toDatabase } from './database-client.js';
 export type { DatabaseClient, PgliteClient } from './database-client.js';
 export { DEFAULT_MIGRATIONS_DIR, migrationStatus, readMigrationFiles, runMigrations } from './migrate.js';
