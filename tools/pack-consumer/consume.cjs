@@ -2,14 +2,15 @@
 const scenario = require('./scenario.cjs');
 
 (async () => {
-  const [rules, db, email, cohort, gates] = await Promise.all([
+  const [rules, db, dbTesting, email, cohort, gates] = await Promise.all([
     import('@veza/invite-rules'),
     import('@veza/invites-db'),
+    import('@veza/invites-db/testing'),
     import('@veza/email-templates'),
     import('@veza/cohort-validator'),
     import('@veza/gate-probes'),
   ]);
-  await scenario({ rules, db, email, cohort, gates }, 'commonjs');
+  await scenario({ rules, db, dbTesting, email, cohort, gates }, 'commonjs');
 })().catch((error) => {
   console.error(error);
   process.exit(1);

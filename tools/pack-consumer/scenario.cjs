@@ -6,7 +6,7 @@ const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
-module.exports = async function scenario({ rules, db, email, cohort, gates }, label) {
+module.exports = async function scenario({ rules, db, dbTesting, email, cohort, gates }, label) {
   // invite-rules: the one source of the rules
   assert.equal(rules.cohortProblem('fans/discord'), null);
   assert.match(rules.nameProblem('Ana {{code}}'), /\{\{/);
@@ -21,6 +21,23 @@ module.exports = async function scenario({ rules, db, email, cohort, gates }, la
     assert.equal((await db.lookupInvite(conn.db, db.formatCode(created.code))).state, 'valid');
     assert.equal((await db.redeemInvite(conn.db, created.code)).ok, true);
     assert.equal((await db.lookupInvite(conn.db, created.code)).state, 'used');
+
+    // invites-db/testing: a migrated throwaway database from the shipped migrations
+    const [embedded] = dbTesting.testBackends({});
+    const scratch = await dbTesting.openTestDatabase(embedded);
+    await scratch.close();
+
+    // the backend's own PGlite and drizzle instance (drizzle-orm is the backend's: a peer dependency)
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { drizzle } = await import('drizzle-orm/pglite');
+    const own = new PGlite();
+    try {
+      assert.equal((await db.runMigrations(own)).applied.length, 2);
+      const [mine] = await db.createInvites(drizzle(own), [{ email: 'own@example.org', cohort: 'creators-2026' }]);
+      assert.equal((await db.redeemInvite(drizzle(own), mine.code)).ok, true);
+    } finally {
+      await own.close();
+    }
 
     // email-templates: compile the shipped invite template and render an .eml
     const compiled = await email.compileInviteTemplate({
