@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: install, lint, type-check, then unit and integration tests with
-# a throwaway PostgreSQL (tools/with-postgres.sh) beside the embedded PGlite.
+# a throwaway PostgreSQL (tools/with-postgres.sh) beside the embedded PGlite,
+# then the pack-and-consume test of the libs (tools/pack-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=${FORCE_COLOR:-0}
@@ -16,5 +17,8 @@ npx nx run-many -t lint typecheck --parallel=2 --outputStyle=static
 
 echo "== unit and integration tests (PGlite + throwaway PostgreSQL)"
 tools/with-postgres.sh npx nx run-many -t test --parallel=2 --outputStyle=static
+
+echo "== pack and consume: the libs installed from their tarballs outside the workspace"
+bash tools/pack-test.sh
 
 echo "== all tests passed in $(( $(date +%s) - start ))s"

@@ -30,7 +30,7 @@ export type Server = FastifyInstance & { metrics: Metrics; startDraining(): void
 export function classify(error: unknown): { code: ErrorCode; message: string } {
   if (error instanceof ApiError) return { code: error.code, message: error.message };
   if (error instanceof InvitesDbError) {
-    if (error.code === 'INVITE_CODE_MALFORMED') return { code: 'INVITE_MALFORMED', message: ERROR_MESSAGE.INVITE_MALFORMED };
+    if (error.code === 'INVITES_CODE_MALFORMED') return { code: 'INVITE_MALFORMED', message: ERROR_MESSAGE.INVITE_MALFORMED };
     if (error.code === 'INVITES_INVALID_INPUT') return { code: 'REQUEST_INVALID', message: `The request is invalid: ${error.message}.` };
     if (error.code === 'INVITES_DB_UNREACHABLE') return { code: 'DATABASE_UNAVAILABLE', message: ERROR_MESSAGE.DATABASE_UNAVAILABLE };
     if (error.code === 'INVITES_DB_NOT_MIGRATED') return { code: 'DATABASE_NOT_MIGRATED', message: ERROR_MESSAGE.DATABASE_NOT_MIGRATED };

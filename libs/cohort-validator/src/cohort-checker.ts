@@ -1,6 +1,5 @@
 import type { CsvSink } from './csv-record-reader.js';
 import { DuplicateIndex } from './duplicate-index.js';
-import { emailProblem } from './email-address.js';
 import { FindingCollector, finding } from './findings.js';
 import type { Finding, FindingCode } from './findings.js';
 import { readHeader } from './read-header.js';
@@ -8,8 +7,8 @@ import type { Column, HeaderForm } from './read-header.js';
 import type { ResolvedOptions, Thresholds } from './options.js';
 import { classifyRow } from './role-rule.js';
 import type { RoleSource } from './role-rule.js';
-import { CONTROL_CHARS, cohortProblem, nameProblem, parseRole, sentByProblem } from './rules.js';
-import type { Role } from './rules.js';
+import { cohortProblem, controlCharProblem, emailProblem, nameProblem, parseRole, sentByProblem } from '@veza/invite-rules';
+import type { Role } from '@veza/invite-rules';
 import { thresholdFindings } from './threshold-findings.js';
 
 export interface CohortRow {
@@ -123,12 +122,10 @@ export class CohortChecker implements CsvSink {
     let ok = true;
     for (let i = 0; i < fields.length; i++) {
       const value = fields[i] ?? '';
-      const match = CONTROL_CHARS.exec(value);
-      if (match) {
+      const control = controlCharProblem(value);
+      if (control) {
         ok = false;
-        const ch = match[0];
-        const what = ch === '\n' || ch === '\r' ? 'a line break' : `the control character U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-        this.add('COHORT_CONTROL_CHAR', line, columns[i] ?? null, `contains ${what}, which could inject a mail header or break a log line: remove it`);
+        this.add('COHORT_CONTROL_CHAR', line, columns[i] ?? null, `${control}, which could inject a mail header or break a log line: remove it`);
       } else {
         fields[i] = value.trim();
       }
@@ -143,7 +140,7 @@ export class CohortChecker implements CsvSink {
     const emailIssue = emailProblem(email);
     if (emailIssue) {
       ok = false;
-      this.add(emailIssue.code, line, 'email', `${JSON.stringify(email)} ${emailIssue.reason}`);
+      this.add(emailIssue.kind === 'not-ascii' ? 'COHORT_EMAIL_NOT_ASCII' : 'COHORT_BAD_EMAIL', line, 'email', `${JSON.stringify(email)} ${emailIssue.reason}`);
     } else {
       const lower = email.toLowerCase();
       if (!this.duplicates.add(lower, line)) ok = false;
@@ -159,7 +156,7 @@ export class CohortChecker implements CsvSink {
       ok = this.add('COHORT_BAD_ROLE', line, 'role', `${JSON.stringify(roleCell)} is not a role: use creator or listener, or leave it empty to use the label rule`);
     }
     const nameIssue = nameProblem(name);
-    if (nameIssue) ok = this.add('COHORT_BAD_NAME', line, 'name', `${nameIssue}`);
+    if (nameIssue) ok = this.add('COHORT_BAD_NAME', line, 'name', nameIssue);
     if (ok) this.countValid(line, email, cohort, sentBy, roleCell, name);
   }
 

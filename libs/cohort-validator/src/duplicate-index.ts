@@ -1,5 +1,5 @@
 import { AddressSet } from './address-set.js';
-import { canonicalMailbox } from './email-address.js';
+import { canonicalMailbox } from './canonical-mailbox.js';
 import { detach } from './detach.js';
 
 /** Lines kept per duplicated address; beyond it they are only counted. */

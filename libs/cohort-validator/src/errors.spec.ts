@@ -1,17 +1,29 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readmeErrorCodes, sourceErrorCodes } from '@veza/test-support';
-import { FINDING_CODES, FINDING_SEVERITY } from './findings.js';
+import { readmeErrorTable } from '@veza/test-support';
+import { COHORT_ERROR_CODES, FINDING_CODES, FINDING_SEVERITY } from './index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const readme = join(here, '..', 'README.md');
 
 describe('codes in the README', () => {
-  it('every thrown error code and every finding code has a README row, and no README row is stale', () => {
-    const thrown = sourceErrorCodes(join(here, 'errors.ts'), /^COHORT_/);
-    expect(thrown).toEqual(['COHORT_BAD_OPTIONS', 'COHORT_USER_CHECK_FAILED']);
-    expect(readmeErrorCodes(readme).sort()).toEqual([...thrown, ...FINDING_CODES].sort());
+  it('the README error table lists exactly COHORT_ERROR_CODES, in order, row by row (code, meaning, what to do)', () => {
+    const rows = readmeErrorTable(readme);
+    expect(rows.map((row) => row.code)).toEqual([...COHORT_ERROR_CODES]);
+    for (const row of rows) {
+      expect([row.code, row.meaning.length > 10, row.whatToDo.length > 5]).toEqual([row.code, true, true]);
+    }
+  });
+
+  it('every code carries the one prefix of this lib', () => {
+    for (const code of COHORT_ERROR_CODES) expect(code).toMatch(/^COHORT_[A-Z0-9_]+$/);
+  });
+
+  it('the README findings table lists exactly FINDING_CODES, in order, row by row (code, severity, meaning, what to do)', () => {
+    const rows = readmeErrorTable(readme, 'Findings');
+    expect(rows.map((row) => row.code)).toEqual([...FINDING_CODES]);
+    for (const row of rows) expect([row.code, row.cells.length, row.meaning.length > 10, row.whatToDo.length > 5]).toEqual([row.code, 3, true, true]);
   });
 
   it('the README gives each finding the severity the code has', () => {

@@ -1,5 +1,5 @@
-import type { Role } from './rules.js';
-import { parseRole } from './rules.js';
+import { parseRole } from '@veza/invite-rules';
+import type { Role } from '@veza/invite-rules';
 
 /** First segments of a cohort label (split on - _ : / . space) that name a role. */
 export const LABEL_ROLE_WORDS: Readonly<Record<string, Role>> = {

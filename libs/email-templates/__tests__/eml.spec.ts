@@ -1,8 +1,10 @@
 import { simpleParser } from 'mailparser';
 import type { ParsedMail } from 'mailparser';
 import fc from 'fast-check';
-import { buildEml, buildInviteEml, buildWelcomeEml, compileInviteTemplate, validateEmailSettings } from '../src/index.js';
+import { buildEml, buildInviteEml, compileInviteTemplate, validateEmailSettings } from '../src/index.js';
+import { buildWelcomeEml } from '../src/welcome.js';
 import type { CompiledInvite, EmailSettings } from '../src/index.js';
+import { mailboxHeaderLine } from '../src/mailbox-header.js';
 import { sampleEmailSettings, sampleRecipient } from '../src/testing.js';
 
 const date = new Date('2026-06-01T08:00:00Z');
@@ -36,15 +38,25 @@ describe('the invitation .eml', () => {
     expect(mail.headerLines.some((h) => /7K3M/i.test(h.line))).toBe(false);
   });
 
-  it('writes each header once for an internationalised address, in the chosen line ending', async () => {
-    for (const newline of ['lf', 'crlf'] as const) {
-      const eml = await buildInviteEml(compiled, { ...sampleRecipient(), email: 'zoë@exämple.org' }, { date, newline });
-      const mail = await simpleParser(eml);
-      for (const key of ['to', 'date', 'message-id', 'mime-version']) expect(header(mail, key)).toHaveLength(1);
-      expect(mail.messageId).toBe(`<invite-42.${date.getTime().toString(36)}@veza.example>`);
-      const head = eml.toString('utf8').split(/\r?\n\r?\n/)[0]!;
-      expect(head.includes('\r\n')).toBe(newline === 'crlf');
+  it('writes one header for an internationalised address (a From or Reply-To may be one), in the chosen line ending', () => {
+    for (const newline of ['\n', '\r\n']) {
+      const line = mailboxHeaderLine('To', { name: 'Zoë', address: 'zoë@exämple.org' }, newline);
+      expect(line.match(/^To:/gim)).toHaveLength(1);
+      expect(line).not.toMatch(/^(Date|Message-ID|MIME-Version):/im);
+      expect(line.endsWith(newline)).toBe(true);
+      expect(line.includes('\r\n')).toBe(newline === '\r\n');
     }
+  });
+
+  it('refuses an invite that the database would refuse: internationalised address, 80-character cohort, name with {{', async () => {
+    await expect(buildInviteEml(compiled, { ...sampleRecipient(), email: 'zoë@exämple.org' }, { date })).rejects.toMatchObject({ code: 'EMAIL_RECIPIENT_INVALID', field: 'email' });
+    await expect(buildInviteEml(compiled, sampleRecipient({ cohort: 'c'.repeat(80) }), { date })).rejects.toMatchObject({
+      code: 'EMAIL_RECIPIENT_INVALID',
+      field: 'cohort',
+      message: expect.stringContaining('longer than 64 characters'),
+    });
+    await expect(buildInviteEml(compiled, sampleRecipient({ name: 'Ana {{code}}' }), { date })).rejects.toMatchObject({ code: 'EMAIL_RECIPIENT_INVALID', field: 'name' });
+    expect(await buildInviteEml(compiled, sampleRecipient({ cohort: 'fans/discord' }), { date })).toBeInstanceOf(Buffer);
   });
 
   it('declares both parts as UTF-8 and keeps every line within 76 characters', async () => {

@@ -58,14 +58,15 @@ describe('the beta invitation', () => {
     expect(compiled.render(sampleRecipient({ name: undefined })).text.split('\n')[0]).toBe('Bonjour,');
   });
 
-  it('never lets a name or cohort with <, &, quotes change the markup', () => {
-    const plain = tags(compiled.render(sampleRecipient({ name: 'Ada', cohort: 'c' })).html);
+  // A cohort label can hold none of these characters (the invite-rules label rule refuses them); a name can.
+  it('never lets a name with <, &, quotes change the markup', () => {
+    const plain = tags(compiled.render(sampleRecipient({ name: 'Ada', cohort: 'fans/discord' })).html);
     const hostile = fc.string({ unit: fc.constantFrom('<', '>', '&', '"', "'", 'a', ' ', '/', '=', 'é', 'script', '!--') , minLength: 1, maxLength: 40 })
       .map((s) => s.trim())
       .filter((s) => s.length > 0 && !s.includes('{{') && !s.includes('}}'));
     fc.assert(
-      fc.property(hostile, hostile, (name, cohort) => {
-        const { html, text } = compiled.render(sampleRecipient({ name, cohort }));
+      fc.property(hostile, (name) => {
+        const { html, text } = compiled.render(sampleRecipient({ name, cohort: 'fans/discord' }));
         expect(tags(html)).toEqual(plain);
         const greeting = /Bonjour ([^<]*),<\/div>/.exec(html)?.[1] ?? '';
         expect(decode(greeting)).toBe(name);

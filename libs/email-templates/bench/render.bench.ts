@@ -15,7 +15,7 @@ const WRITE_BATCH = 1_000;
 
 function recipient(i: number): InviteRecipient {
   const code = (i.toString(32).toUpperCase().replace(/[ILOU]/g, '0') + '0000000000000000').slice(0, 16);
-  return { email: `tester${i}@example.org`, name: `Testeuse ${i} <&>`, cohort: 'créatrices-2026', code, expiresAt: new Date('2026-07-01T10:00:00Z'), inviteId: String(i) };
+  return { email: `tester${i}@example.org`, name: `Testeuse ${i} <&>`, cohort: 'creatrices-2026', code, expiresAt: new Date('2026-07-01T10:00:00Z'), inviteId: String(i) };
 }
 
 /** What a naive loop does: compile the MJML for every recipient, fill it, build the .eml. */

@@ -3,10 +3,22 @@
  * lists every code with what it means and what to do. Messages name the field,
  * placeholder or file at fault, never an invite code.
  */
+/** Every code this lib throws, in the order of the README's error table: a caller can switch on them. */
+export const EMAIL_ERROR_CODES = Object.freeze([
+  'EMAIL_SETTINGS_INVALID',
+  'EMAIL_TEMPLATE_NOT_FOUND',
+  'EMAIL_TEMPLATE_INVALID',
+  'EMAIL_PLACEHOLDER_UNKNOWN',
+  'EMAIL_PLACEHOLDER_UNFILLED',
+  'EMAIL_RECIPIENT_INVALID',
+  'EMAIL_HEADER_INVALID',
+] as const);
+export type EmailErrorCode = (typeof EMAIL_ERROR_CODES)[number];
+
 export class EmailTemplatesError extends Error {
   override name = 'EmailTemplatesError';
   constructor(
-    readonly code: string,
+    readonly code: EmailErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {

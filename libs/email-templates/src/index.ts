@@ -4,6 +4,7 @@ export { INVITE_ID_HEADER, buildInviteEml, listUnsubscribeHeaders } from './buil
 export { DEFAULT_TEMPLATE_DIR, INVITE_PLACEHOLDERS, INVITE_TEMPLATE_FILES, compileInviteTemplate } from './compile-invite-template.js';
 export type { CompileOptions, CompiledInvite, InvitePlaceholder, RenderedEmail } from './compile-invite-template.js';
 export {
+  EMAIL_ERROR_CODES,
   EmailSettingsError,
   EmailTemplatesError,
   HeaderInjectionError,
@@ -13,12 +14,11 @@ export {
   UnfilledPlaceholderError,
   UnknownPlaceholderError,
 } from './errors.js';
+export type { EmailErrorCode } from './errors.js';
 export { escapeHtml } from './escape-html.js';
 export { checkRecipient } from './recipient.js';
 export type { CheckedRecipient, InviteRecipient } from './recipient.js';
 export { EMAIL_DEFAULTS, emailSettingsFromEnv, parseMailbox, validateEmailSettings } from './settings.js';
 export type { EmailSettings, EmailSettingsInput, Mailbox, SettingsResult } from './settings.js';
-export { WelcomeEmail, buildWelcomeEml, renderWelcomeEmail } from './welcome-email.js';
-export type { WelcomeInput } from './welcome-email.js';
 export { DEFAULT_CHROMIUM_PATH, writePreview } from './write-preview.js';
 export type { PreviewItem, PreviewOptions, PreviewResult } from './write-preview.js';

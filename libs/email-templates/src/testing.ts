@@ -19,7 +19,7 @@ export function sampleRecipient(overrides: Partial<InviteRecipient> = {}): Invit
   return {
     email: 'adele@example.org',
     name: 'Adèle Dupré',
-    cohort: 'créatrices-2026',
+    cohort: 'creatrices-2026',
     code: '7K3M-Q9ZD-1XWN-4T8R',
     expiresAt: new Date('2026-07-01T10:00:00Z'),
     inviteId: '42',

@@ -6,9 +6,9 @@ import { render } from '@react-email/render';
 import { buildEml } from './build-eml.js';
 import type { EmlOptions } from './build-eml.js';
 import type { RenderedEmail } from './compile-invite-template.js';
+import { emailProblem, nameProblem } from '@veza/invite-rules';
 import { RecipientInvalidError } from './errors.js';
-import { hasControlChars } from './header-value.js';
-import { addressProblem, EMAIL_DEFAULTS } from './settings.js';
+import { EMAIL_DEFAULTS } from './settings.js';
 import type { EmailSettings } from './settings.js';
 
 export interface WelcomeInput {
@@ -67,7 +67,8 @@ export function WelcomeEmail({ name, frontendUrl, discordUrl, feedbackUrl }: Wel
 
 function checkName(name: string | undefined): string | undefined {
   const trimmed = name?.trim() || undefined;
-  if (trimmed && (hasControlChars(trimmed) || trimmed.length > 200)) throw new RecipientInvalidError('name', 'contains a control character or is longer than 200 characters');
+  const problem = trimmed === undefined ? null : nameProblem(trimmed);
+  if (problem) throw new RecipientInvalidError('name', problem);
   return trimmed;
 }
 
@@ -85,8 +86,8 @@ export async function buildWelcomeEml(
   recipient: { email: string; name?: string },
   options: EmlOptions = {},
 ): Promise<Buffer> {
-  const problem = addressProblem(recipient.email);
-  if (problem) throw new RecipientInvalidError('email', problem);
+  const problem = emailProblem(recipient.email);
+  if (problem) throw new RecipientInvalidError('email', problem.reason);
   const name = checkName(recipient.name);
   const rendered = await renderWelcomeEmail({
     name,

@@ -37,6 +37,11 @@ describe('gatesConfigFromEnv', () => {
     expect(result.value.timeoutMs).toBe(GATE_DEFAULTS.timeoutMs);
   });
 
+  it.each(['fans/discord', 'creators-2026', 'beta+press'])('takes TESTERS_COHORT=%s, a label the validator accepts (the invite-rules label rule)', (label) => {
+    const result = gatesConfigFromEnv({ TESTERS_TARGET: '5', TESTERS_COHORT: label });
+    expect(result.ok && result.value.testers).toEqual({ target: 5, cohort: label });
+  });
+
   it('treats blank values as absent', () => {
     const result = gatesConfigFromEnv({ PROM_URL: '  ', TESTERS_TARGET: '' });
     expect(result.ok && unconfiguredGates(result.value)).toContain('synthetic');
@@ -46,6 +51,8 @@ describe('gatesConfigFromEnv', () => {
     [{ TESTERS_TARGET: 'fifty' }, 'TESTERS_TARGET must be an integer ≥ 1 (got "fifty")'],
     [{ TESTERS_TARGET: '0' }, 'TESTERS_TARGET must be an integer ≥ 1 (got "0")'],
     [{ TESTERS_COHORT: 'creators' }, 'TESTERS_TARGET is required when TESTERS_COHORT is set'],
+    [{ TESTERS_TARGET: '5', TESTERS_COHORT: 'fans,paris' }, 'TESTERS_COHORT must start with a letter or digit and use only letters, digits, space and . _ : + / - (got "fans,paris")'],
+    [{ TESTERS_TARGET: '5', TESTERS_COHORT: 'c'.repeat(65) }, `TESTERS_COHORT is longer than 64 characters (got "${'c'.repeat(65)}")`],
     [{ SENTRY_AUTH_TOKEN: 'x' }, 'SENTRY_ORG is required for the Sentry gate (other SENTRY_* settings are set)'],
     [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_URL: 'sentry.io' }, 'SENTRY_URL is not an http(s) URL'],
     [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_MAX: '-1' }, 'SENTRY_MAX must be an integer ≥ 0 (got "-1")'],

@@ -1,3 +1,4 @@
+import { cohortProblem } from '@veza/invite-rules';
 import type { GateId } from './types.js';
 
 /** Every default in one place. */
@@ -173,7 +174,11 @@ export function gatesConfigFromEnv(env: Record<string, string | undefined>): Gat
   if (r.has('TESTERS_TARGET', 'TESTERS_COHORT')) {
     r.require('TESTERS_TARGET', 'when TESTERS_COHORT is set');
     const target = r.number('TESTERS_TARGET', 0, { integer: true, min: 1 });
-    const cohort = r.pattern('TESTERS_COHORT', /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'a cohort label (letters, digits, . _ : -)') ?? null;
+    // The cohort-label rule of every other part (validator, database, emails): `fans/discord` is a label.
+    const cohortValue = r.raw('TESTERS_COHORT');
+    const cohortIssue = cohortValue === undefined ? null : cohortProblem(cohortValue);
+    if (cohortIssue) r.errors.push(`TESTERS_COHORT ${cohortIssue} (got "${cohortValue}")`);
+    const cohort = cohortIssue ? null : (cohortValue ?? null);
     testers = { target, cohort };
   }
 

@@ -3,10 +3,17 @@
  * (that is a ⚪ with a reason); these are for callers' mistakes. Each has a
  * stable `code`, listed in the README. Messages never contain a token.
  */
+/** Every code this lib throws, in the order of the README's error table: a caller can switch on them. */
+export const GATES_ERROR_CODES = Object.freeze([
+  'GATES_CONFIG_INVALID',
+  'GATES_STATE_INVALID',
+] as const);
+export type GatesErrorCode = (typeof GATES_ERROR_CODES)[number];
+
 export class GatesError extends Error {
   override name = 'GatesError';
   constructor(
-    readonly code: string,
+    readonly code: GatesErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -10,7 +10,8 @@ export type {
   SyntheticConfig,
   TestersConfig,
 } from './config.js';
-export { GatesConfigError, GatesError, GatesStateError } from './errors.js';
+export { GATES_ERROR_CODES, GatesConfigError, GatesError, GatesStateError } from './errors.js';
+export type { GatesErrorCode } from './errors.js';
 export { DEFAULT_UNKNOWN_LIMIT, escalate, initialEscalationState } from './escalate.js';
 export type { Escalation, EscalationOptions, EscalationState } from './escalate.js';
 export type { ProbeOptions } from './probe-kit.js';

@@ -98,7 +98,7 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect(await redeemInvite(conn.db, c!.code)).toMatchObject({ ok: false, state: 'revoked' });
 
     expect(await lookupInvite(conn.db, '0000-0000-0000-0000')).toEqual({ state: 'unknown' });
-    await expect(lookupInvite(conn.db, 'UUUU-0000-0000-0000')).rejects.toMatchObject({ code: 'INVITE_CODE_MALFORMED' });
+    await expect(lookupInvite(conn.db, 'UUUU-0000-0000-0000')).rejects.toMatchObject({ code: 'INVITES_CODE_MALFORMED' });
     await expect(redeemInvite(conn.db, c!.code, 'not-a-uuid')).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT' });
   });
 

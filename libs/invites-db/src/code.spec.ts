@@ -43,7 +43,7 @@ describe('invite codes', () => {
   it('refuses the wrong length and overlong input', () => {
     expect(parseCode('ABCD-EFGH-JKMN-PQR')).toEqual({ ok: false, reason: 'must be 16 characters, got 15' });
     expect(parseCode('A'.repeat(65))).toEqual({ ok: false, reason: 'too long' });
-    expect(() => normalizeCode('')).toThrow(expect.objectContaining({ code: 'INVITE_CODE_MALFORMED' }));
+    expect(() => normalizeCode('')).toThrow(expect.objectContaining({ code: 'INVITES_CODE_MALFORMED' }));
   });
 
   it('is idempotent and digests are 64 hex characters', () => {

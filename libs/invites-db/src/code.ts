@@ -1,10 +1,9 @@
 import { createHash, randomFillSync } from 'node:crypto';
+import { CODE_ALPHABET, CODE_LENGTH } from '@veza/invite-rules';
 import { InviteCodeMalformedError } from './errors.js';
 
-/** Crockford base32: no I, L, O, U, so that codes read aloud and typed by hand survive. */
-export const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-/** 16 characters of 5 bits: 80 random bits. */
-export const CODE_LENGTH = 16;
+// The code's shape (alphabet, length) is an invite rule: @veza/invite-rules states it.
+export { CODE_ALPHABET, CODE_LENGTH };
 
 const ALPHABET_SET = new Set(CODE_ALPHABET);
 
@@ -54,7 +53,7 @@ export function parseCode(input: string): ParsedCode {
   return { ok: true, code: compact };
 }
 
-/** parseCode, throwing INVITE_CODE_MALFORMED on bad input. */
+/** parseCode, throwing INVITES_CODE_MALFORMED on bad input. */
 export function normalizeCode(input: string): string {
   const parsed = parseCode(input);
   if (!parsed.ok) throw new InviteCodeMalformedError(parsed.reason);

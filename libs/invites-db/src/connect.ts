@@ -9,8 +9,13 @@ import postgres from 'postgres';
 import { DatabaseBusyError, DatabaseUnreachableError, redactUrls } from './errors.js';
 import * as schema from './schema.js';
 
-/** A drizzle database; a transaction satisfies it too, so callers can compose work in one transaction. */
-export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+/**
+ * A drizzle database; a transaction satisfies it too, so callers can compose
+ * work in one transaction. Any schema: a backend passes its own drizzle
+ * instance (the queries name their tables, they never use db.query).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Database = PgDatabase<PgQueryResultHKT, any, any>;
 
 /** Plain SQL inside one transaction, for the migration runner (multi-statement files). */
 export interface RawTransaction {

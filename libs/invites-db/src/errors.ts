@@ -3,10 +3,23 @@
  * every code with what it means and what to do. Messages never contain an
  * invite code, a password or a full connection string.
  */
+/** Every code this lib throws, in the order of the README's error table: a caller can switch on them. */
+export const INVITES_DB_ERROR_CODES = Object.freeze([
+  'INVITES_DB_UNREACHABLE',
+  'INVITES_DB_BUSY',
+  'INVITES_DB_NOT_MIGRATED',
+  'INVITES_MIGRATION_EDITED',
+  'INVITES_MIGRATIONS_MISSING',
+  'INVITES_MIGRATION_FAILED',
+  'INVITES_CODE_MALFORMED',
+  'INVITES_INVALID_INPUT',
+] as const);
+export type InvitesDbErrorCode = (typeof INVITES_DB_ERROR_CODES)[number];
+
 export class InvitesDbError extends Error {
   override name = 'InvitesDbError';
   constructor(
-    readonly code: string,
+    readonly code: InvitesDbErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -52,6 +65,14 @@ export class MigrationEditedError extends InvitesDbError {
   }
 }
 
+/** The folder of migration files does not exist (a package built without them, or a wrong `dir`). */
+export class MigrationsMissingError extends InvitesDbError {
+  override name = 'MigrationsMissingError';
+  constructor(readonly dir: string) {
+    super('INVITES_MIGRATIONS_MISSING', `no migrations folder at ${dir}: reinstall @veza/invites-db (its build ships dist/migrations/), or pass the folder of your copy of the SQL files`);
+  }
+}
+
 /** A migration file failed; its transaction was rolled back. */
 export class MigrationFailedError extends InvitesDbError {
   override name = 'MigrationFailedError';
@@ -67,7 +88,7 @@ export class MigrationFailedError extends InvitesDbError {
 export class InviteCodeMalformedError extends InvitesDbError {
   override name = 'InviteCodeMalformedError';
   constructor(reason: string) {
-    super('INVITE_CODE_MALFORMED', `malformed invite code: ${reason}`);
+    super('INVITES_CODE_MALFORMED', `malformed invite code: ${reason}`);
   }
 }
 

@@ -6,13 +6,18 @@ export {
   DatabaseBusyError,
   DatabaseNotMigratedError,
   DatabaseUnreachableError,
+  INVITES_DB_ERROR_CODES,
   InvalidInputError,
   InviteCodeMalformedError,
   InvitesDbError,
   MigrationEditedError,
   MigrationFailedError,
+  MigrationsMissingError,
   redactUrls,
 } from './errors.js';
+export type { InvitesDbErrorCode } from './errors.js';
+export { toDatabase } from './database-client.js';
+export type { DatabaseClient, PgliteClient } from './database-client.js';
 export { DEFAULT_MIGRATIONS_DIR, migrationStatus, readMigrationFiles, runMigrations } from './migrate.js';
 export type { MigrationFile, MigrationResult, MigrationStatus } from './migrate.js';
 export { createInvites } from './queries/create-invites.js';
@@ -26,8 +31,6 @@ export type { InviteState, InviteSummary, LookupResult, RedeemResult } from './q
 export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport } from './queries/report.js';
 export type { CohortFunnel, InviteReport } from './queries/report.js';
 export { assertMigrated } from './readiness.js';
-export { COHORT_PATTERN, LIMITS, ROLES, UUID_PATTERN, cohortProblem, emailProblem, isRole, nameProblem } from './rules.js';
-export type { Role } from './rules.js';
 export { betaInvites, migrationsTable, users } from './schema.js';
 export type { InviteRow } from './schema.js';
 export { GATE_RUNS_MAX_LIMIT, hasGateRunsTable, latestGateRun, listGateRuns, recordGateRun } from './queries/gate-runs.js';

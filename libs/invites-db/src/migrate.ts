@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Connection, RawTransaction } from './connect.js';
-import { InvitesDbError, MigrationEditedError, MigrationFailedError } from './errors.js';
+import type { RawTransaction } from './connect.js';
+import { rawTransaction } from './database-client.js';
+import type { DatabaseClient } from './database-client.js';
+import { InvitesDbError, MigrationEditedError, MigrationFailedError, MigrationsMissingError } from './errors.js';
 
-/** The repository's migrations/ folder (this file lives in libs/invites-db/src or dist). */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+/**
+ * The SQL files this package applies, found from this file's own location:
+ * the build copies the repository's migrations/ (the one source of the SQL)
+ * into dist/migrations/, which the package ships; run from source in the
+ * repository (tests, tsx), they are read from migrations/ at the root.
+ */
+export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../migrations/' : './migrations/', import.meta.url));
 
 /** Any 64-bit constant shared by every runner: they queue on it instead of racing. */
 const MIGRATION_LOCK_KEY = 7_346_193_990;
@@ -24,6 +31,7 @@ export interface MigrationResult {
 
 /** The *.sql files of a folder, in file-name order, with their SHA-256. */
 export function readMigrationFiles(dir: string = DEFAULT_MIGRATIONS_DIR): MigrationFile[] {
+  if (!existsSync(dir)) throw new MigrationsMissingError(dir);
   return readdirSync(dir)
     .filter((name) => name.endsWith('.sql'))
     .sort()
@@ -54,14 +62,15 @@ function assertUnedited(files: MigrationFile[], applied: Map<string, string>): v
  * Applies every migration not applied yet, each in its own transaction, in
  * file-name order, and records it with its checksum. Refuses to go on when an
  * applied file was edited since. Two runners at once queue on an advisory lock:
- * the second finds the work done.
+ * the second finds the work done. `client` is openDatabase's Connection, or
+ * the backend's own postgres.js client, PGlite, or drizzle instance over one.
  */
-export async function runMigrations(conn: Connection, dir: string = DEFAULT_MIGRATIONS_DIR): Promise<MigrationResult> {
+export async function runMigrations(client: DatabaseClient, dir: string = DEFAULT_MIGRATIONS_DIR): Promise<MigrationResult> {
   const files = readMigrationFiles(dir);
   const result: MigrationResult = { applied: [], alreadyApplied: [] };
   for (const file of files) {
     try {
-      await conn.rawTransaction(async (tx) => {
+      await rawTransaction(client, async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
         const applied = await appliedChecksums(tx);
         assertUnedited(files, applied);
@@ -88,9 +97,9 @@ export interface MigrationStatus {
 }
 
 /** What runMigrations would do, without doing it. */
-export async function migrationStatus(conn: Connection, dir: string = DEFAULT_MIGRATIONS_DIR): Promise<MigrationStatus> {
+export async function migrationStatus(client: DatabaseClient, dir: string = DEFAULT_MIGRATIONS_DIR): Promise<MigrationStatus> {
   const files = readMigrationFiles(dir);
-  return conn.rawTransaction(async (tx) => {
+  return rawTransaction(client, async (tx) => {
     const exists = await tx.query<{ table: string | null }>(`SELECT to_regclass('veza_beta_migrations')::text AS table`);
     const applied = new Map<string, string>();
     if (exists[0]?.table) {

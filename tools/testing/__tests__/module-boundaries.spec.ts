@@ -23,6 +23,16 @@ describe('Nx module boundaries', () => {
     expect(errors.join('\n')).toMatch(/scope:email/);
   });
 
+  it('every lib and app may import @veza/invite-rules; invite-rules imports no lib', async () => {
+    const use = "import { cohortProblem } from '@veza/invite-rules';\nexport const x = cohortProblem;\n";
+    for (const file of ['libs/invites-db/src/boundary-fixture.ts', 'libs/cohort-validator/src/boundary-fixture.ts', 'libs/email-templates/src/boundary-fixture.ts', 'libs/gate-probes/src/boundary-fixture.ts', 'apps/redemption-api/src/boundary-fixture.ts']) {
+      expect([file, await boundaryErrors(file, use)]).toEqual([file, []]);
+    }
+    const errors = await boundaryErrors('libs/invite-rules/src/boundary-fixture.ts', "import { openDatabase } from '@veza/invites-db';\nexport const x = openDatabase;\n");
+    // every lib imports invite-rules, so the import back is reported as a cycle as well as a scope breach
+    expect(errors.join("\n")).toMatch(/scope:rules|Circular dependency between "invite-rules"/);
+  });
+
   it('reaching into a lib by relative path is a lint error', async () => {
     const errors = await boundaryErrors('apps/cli/src/boundary-fixture.ts', "import { generateCode } from '../../../libs/invites-db/src/code.js';\nexport const x = generateCode;\n");
     expect(errors.join('\n')).toMatch(/cannot be imported by a relative or absolute path/);

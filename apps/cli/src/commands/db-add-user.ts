@@ -1,4 +1,5 @@
-import { createUser, emailProblem, findExistingUserEmails } from '@veza/invites-db';
+import { emailProblem } from '@veza/invite-rules';
+import { createUser, findExistingUserEmails } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { withDatabase } from '../database.js';
 import { loadEnv } from '../env.js';
@@ -15,7 +16,7 @@ export const dbAddUserCommand: CommandModule<object, { email: string }> = {
     y.positional('email', { type: 'string', demandOption: true, describe: "The inviter's email address" }).example('$0 db add-user ops@veza.fr', 'Rows with sent_by=ops@veza.fr can now be created'),
   handler: async (args) => {
     const problem = emailProblem(args.email.trim());
-    if (problem) throw new ExitError(1, `email ${problem}`);
+    if (problem) throw new ExitError(1, `email ${problem.reason}`);
     const email = args.email.trim();
     const { id, existed } = await withDatabase(loadEnv(), async (conn) => {
       const existed = (await findExistingUserEmails(conn.db, [email])).size > 0;

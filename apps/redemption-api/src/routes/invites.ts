@@ -1,5 +1,6 @@
 import type { Connection, InviteSummary, LookupResult } from '@veza/invites-db';
-import { UUID_PATTERN, lookupInvite, parseCode, redeemInvite } from '@veza/invites-db';
+import { UUID_PATTERN } from '@veza/invite-rules';
+import { lookupInvite, parseCode, redeemInvite } from '@veza/invites-db';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

@@ -3,8 +3,8 @@ import { digestCanonicalCode, generateCode } from '../code.js';
 import type { Database } from '../connect.js';
 import { describeCause } from '../errors.js';
 import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
-import { UUID_PATTERN, cohortProblem, emailProblem, isRole, nameProblem } from '../rules.js';
-import type { Role } from '../rules.js';
+import { UUID_PATTERN, cohortProblem, emailProblem, isRole, nameProblem } from '@veza/invite-rules';
+import type { Role } from '@veza/invite-rules';
 
 export interface NewInvite {
   email: string;
@@ -42,7 +42,7 @@ interface Candidate {
 function checkRow(row: NewInvite): { field: string; reason: string } | null {
   const email = row.email.trim();
   const emailIssue = emailProblem(email);
-  if (emailIssue) return { field: 'email', reason: `email ${emailIssue}` };
+  if (emailIssue) return { field: 'email', reason: `email ${emailIssue.reason}` };
   const cohortIssue = cohortProblem(row.cohort.trim());
   if (cohortIssue) return { field: 'cohort', reason: `cohort ${cohortIssue}` };
   if (row.name) {

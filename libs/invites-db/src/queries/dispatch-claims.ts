@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { LOCK_NAMESPACE } from '../connect.js';
 import type { Database } from '../connect.js';
-import { UUID_PATTERN } from '../rules.js';
+import { UUID_PATTERN } from '@veza/invite-rules';
 import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
 
 /** Where one invite stands for the dispatcher. */

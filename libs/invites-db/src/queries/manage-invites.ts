@@ -3,7 +3,7 @@ import { digestCode, generateCode, normalizeCode } from '../code.js';
 import type { Database } from '../connect.js';
 import { rowsOf, withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
-import { emailProblem } from '../rules.js';
+import { emailProblem } from '@veza/invite-rules';
 import { betaInvites } from '../schema.js';
 
 export type RevokeTarget = { code: string } | { email: string };
@@ -22,7 +22,7 @@ export async function revokeInvites(db: Database, target: RevokeTarget): Promise
     match = eq(betaInvites.codeDigest, digestCode(normalizeCode(target.code)));
   } else {
     const problem = emailProblem(target.email.trim());
-    if (problem) throw new InvalidInputError('email', `email ${problem}`);
+    if (problem) throw new InvalidInputError('email', `email ${problem.reason}`);
     match = eq(sql`lower(${betaInvites.email})`, target.email.trim().toLowerCase());
   }
   return withDbErrors(async () => {

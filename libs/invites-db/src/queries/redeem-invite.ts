@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { digestCode, normalizeCode } from '../code.js';
 import type { Database } from '../connect.js';
-import { UUID_PATTERN } from '../rules.js';
+import { UUID_PATTERN } from '@veza/invite-rules';
 import { withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
 import { betaInvites } from '../schema.js';
@@ -44,7 +44,7 @@ function stateOf(invite: InviteSummary & { expired: boolean }): Exclude<InviteSt
 }
 
 /**
- * The state of a code without consuming it. Throws INVITE_CODE_MALFORMED when
+ * The state of a code without consuming it. Throws INVITES_CODE_MALFORMED when
  * the input cannot be a code. Revoked wins over used, used over expired.
  */
 export async function lookupInvite(db: Database, codeInput: string): Promise<LookupResult> {

@@ -1,0 +1,47 @@
+import fc from 'fast-check';
+import { emailProblem } from './email-rule.js';
+
+describe('emailProblem', () => {
+  it.each(['ana@example.org', 'a.b-c+tag@sub.example.co.uk', "o'brien@example.ie", 'x@xn--bcher-kva.example', 'UPPER@Example.ORG', `${'a'.repeat(64)}@example.org`])(
+    'accepts %s',
+    (email) => {
+      expect(emailProblem(email)).toBeNull();
+    },
+  );
+
+  it.each([
+    ['', 'malformed', 'is empty'],
+    ['Ana <ana@example.org>', 'malformed', 'display name'],
+    ['"Ana" <ana@example.org>', 'malformed', 'display name'],
+    ['ana@', 'malformed', 'no domain'],
+    ['@example.org', 'malformed', 'nothing before'],
+    ['ana.example.org', 'malformed', 'has no @'],
+    ['ana @example.org', 'malformed', 'space'],
+    ['a@b@example.org', 'malformed', 'more than one @'],
+    ['"ana"@example.org', 'malformed', 'quoted local'],
+    ['ana@[192.0.2.1]', 'malformed', 'IP-literal'],
+    ['ana@192.0.2.1', 'malformed', 'must not end with a number'],
+    ['ana@localhost', 'malformed', 'must contain a dot'],
+    ['ana@exa_mple.org', 'malformed', 'not a valid host name label'],
+    ['ana@example..org', 'malformed', 'empty label'],
+    ['.ana@example.org', 'malformed', 'leading, trailing or double dot'],
+    ['an(a)@example.org', 'malformed', 'not allowed: "("'],
+    [`${'a'.repeat(65)}@example.org`, 'malformed', 'local part is longer than 64'],
+    [`a@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(10)}.org`, 'malformed', 'longer than 254'],
+    ['léa@example.org', 'not-ascii', 'SMTPUTF8'],
+    ['lea@exämple.org', 'not-ascii', '"ä"'],
+  ])('refuses %j (%s: %s)', (email, kind, reason) => {
+    const problem = emailProblem(email);
+    expect(problem?.kind).toBe(kind);
+    expect(problem?.reason).toContain(reason);
+  });
+
+  it('never throws, and every refusal says why', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (text) => {
+        const problem = emailProblem(text);
+        expect(problem === null || problem.reason.length > 0).toBe(true);
+      }),
+    );
+  });
+});

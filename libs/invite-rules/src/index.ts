@@ -1,0 +1,11 @@
+export { CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN } from './code-shape.js';
+export { COHORT_PATTERN, cohortProblem } from './cohort-rule.js';
+export { CONTROL_CHARS, controlCharProblem } from './control-chars.js';
+export { emailProblem } from './email-rule.js';
+export type { EmailProblem } from './email-rule.js';
+export { INVITE_LIMITS } from './limits.js';
+export { nameProblem } from './name-rule.js';
+export { ROLES, isRole, parseRole } from './role-rule.js';
+export { sentByProblem } from './sent-by-rule.js';
+export type { Role } from './role-rule.js';
+export { UUID_PATTERN, isUuid } from './uuid.js';

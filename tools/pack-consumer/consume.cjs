@@ -1,0 +1,17 @@
+// A CommonJS backend: the packages are ESM only, so it loads them with import().
+const scenario = require('./scenario.cjs');
+
+(async () => {
+  const [rules, db, dbTesting, email, cohort, gates] = await Promise.all([
+    import('@veza/invite-rules'),
+    import('@veza/invites-db'),
+    import('@veza/invites-db/testing'),
+    import('@veza/email-templates'),
+    import('@veza/cohort-validator'),
+    import('@veza/gate-probes'),
+  ]);
+  await scenario({ rules, db, dbTesting, email, cohort, gates }, 'commonjs');
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

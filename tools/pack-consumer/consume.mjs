@@ -1,0 +1,9 @@
+import * as rules from '@veza/invite-rules';
+import * as db from '@veza/invites-db';
+import * as dbTesting from '@veza/invites-db/testing';
+import * as email from '@veza/email-templates';
+import * as cohort from '@veza/cohort-validator';
+import * as gates from '@veza/gate-probes';
+import scenario from './scenario.cjs';
+
+await scenario({ rules, db, dbTesting, email, cohort, gates }, 'esm');

@@ -1,0 +1,80 @@
+// What a backend does with the packed libraries, once with ESM imports
+// (consume.mjs) and once from CommonJS through dynamic import() (consume.cjs).
+// Plain JavaScript: it runs in the temporary project, outside the workspace.
+const assert = require('node:assert/strict');
+const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+module.exports = async function scenario({ rules, db, dbTesting, email, cohort, gates }, label) {
+  // invite-rules: the one source of the rules
+  assert.equal(rules.cohortProblem('fans/discord'), null);
+  assert.match(rules.nameProblem('Ana {{code}}'), /\{\{/);
+
+  // invites-db: migrate an embedded database, create, look up and redeem an invite
+  const conn = await db.openDatabase({ dataDir: 'memory://' });
+  try {
+    const migrated = await db.runMigrations(conn);
+    assert.deepEqual(migrated.applied, ['990_beta_invites.sql', '991_gate_runs.sql']);
+    const [created] = await db.createInvites(conn.db, [{ email: 'ana@example.org', cohort: 'fans/discord', name: 'Ana' }]);
+    assert.equal(created.status, 'created');
+    assert.equal((await db.lookupInvite(conn.db, db.formatCode(created.code))).state, 'valid');
+    assert.equal((await db.redeemInvite(conn.db, created.code)).ok, true);
+    assert.equal((await db.lookupInvite(conn.db, created.code)).state, 'used');
+
+    // invites-db/testing: a migrated throwaway database from the shipped migrations
+    const [embedded] = dbTesting.testBackends({});
+    const scratch = await dbTesting.openTestDatabase(embedded);
+    await scratch.close();
+
+    // the backend's own PGlite and drizzle instance (drizzle-orm is the backend's: a peer dependency)
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { drizzle } = await import('drizzle-orm/pglite');
+    const own = new PGlite();
+    try {
+      assert.equal((await db.runMigrations(own)).applied.length, 2);
+      const [mine] = await db.createInvites(drizzle(own), [{ email: 'own@example.org', cohort: 'creators-2026' }]);
+      assert.equal((await db.redeemInvite(drizzle(own), mine.code)).ok, true);
+    } finally {
+      await own.close();
+    }
+
+    // email-templates: compile the shipped invite template and render an .eml
+    const compiled = await email.compileInviteTemplate({
+      settings: {
+        frontendUrl: 'https://beta.veza.example',
+        feedbackUrl: 'https://forms.example.org/beta',
+        discordUrl: 'https://discord.example.org/invite/veza',
+        from: 'Veza <beta@veza.example>',
+        replyTo: 'bonjour@veza.example',
+      },
+    });
+    const eml = await email.buildInviteEml(compiled, { email: created.email, name: 'Ana', cohort: created.cohort, code: created.code, expiresAt: created.expiresAt, inviteId: created.id });
+    const text = eml.toString('utf8');
+    assert.match(text, /^To: Ana <ana@example\.org>$/m);
+    assert.match(text, /^X-Veza-Invite-Id: /m);
+    const dir = mkdtempSync(join(tmpdir(), 'veza-pack-eml-'));
+    writeFileSync(join(dir, `${created.id}.eml`), eml);
+    rmSync(dir, { recursive: true, force: true });
+    await assert.rejects(() => email.buildInviteEml(compiled, { email: 'b@example.org', cohort: 'c'.repeat(80), code: created.code, expiresAt: created.expiresAt, inviteId: '1' }), { code: 'EMAIL_RECIPIENT_INVALID' });
+  } finally {
+    await conn.close();
+  }
+
+  // cohort-validator: validate a CSV
+  const result = await cohort.validateCohort('email,cohort,name\nana@example.org,fans/discord,Ana\nbo@example.org,creators-2026,Bo {{x}}\n', {
+    thresholds: { minRows: 1, minCreators: 0, minListeners: 0, minLabels: 1 },
+  });
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.errors.map((f) => f.code), ['COHORT_BAD_NAME']);
+
+  // gate-probes: the gates with nothing configured: all ⚪, INCONCLUSIVE, exit 2
+  const config = gates.gatesConfigFromEnv({});
+  assert.equal(config.ok, true);
+  const run = await gates.runGates(config.value, {});
+  assert.equal(run.verdict, 'INCONCLUSIVE');
+  assert.equal(run.exitCode, 2);
+  assert.equal(run.gates.length, 6);
+
+  console.log(`${label}: ok`);
+};

@@ -1,0 +1,31 @@
+// Type-checked with strict and skipLibCheck: false: our declaration files must hold.
+import { INVITE_LIMITS, cohortProblem, emailProblem, nameProblem } from '@veza/invite-rules';
+import type { EmailProblem, Role } from '@veza/invite-rules';
+import { createInvites, lookupInvite, openDatabase, redeemInvite, runMigrations, toDatabase, InvitesDbError } from '@veza/invites-db';
+import type { Connection, Database, DatabaseClient } from '@veza/invites-db';
+import { buildInviteEml, compileInviteTemplate, RecipientInvalidError } from '@veza/email-templates';
+import type { CompiledInvite, InviteRecipient } from '@veza/email-templates';
+import { exitCodeFor, validateCohort } from '@veza/cohort-validator';
+import type { Finding } from '@veza/cohort-validator';
+import { gatesConfigFromEnv, runGates } from '@veza/gate-probes';
+import type { GateRun } from '@veza/gate-probes';
+
+export async function backend(client: DatabaseClient): Promise<number> {
+  const role: Role = 'creator';
+  const problem: EmailProblem | null = emailProblem('a@b.org');
+  const conn: Connection = await openDatabase({ dataDir: 'memory://' });
+  await runMigrations(client);
+  const db: Database = toDatabase(client);
+  const [outcome] = await createInvites(db, [{ email: 'a@b.org', cohort: 'c', role }]);
+  const state = (await lookupInvite(conn.db, 'x')).state;
+  const redeemed = await redeemInvite(db, 'x');
+  const compiled: CompiledInvite = await compileInviteTemplate({ settings: {} });
+  const recipient: InviteRecipient = { email: 'a@b.org', cohort: 'c', code: 'x', expiresAt: new Date(), inviteId: 1 };
+  const eml: Buffer = await buildInviteEml(compiled, recipient);
+  const checked = await validateCohort('email,cohort\n');
+  const findings: Finding[] = checked.errors;
+  const config = gatesConfigFromEnv({});
+  const run: GateRun | null = config.ok ? await runGates(config.value, {}) : null;
+  const errors = [new InvitesDbError('INVITES_INVALID_INPUT', 'x'), new RecipientInvalidError('name', 'x')];
+  return [INVITE_LIMITS.cohortLength, cohortProblem('x'), nameProblem('x'), problem, outcome, state, redeemed, eml, findings, run, exitCodeFor(checked), errors].length;
+}
