@@ -8,9 +8,9 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=${FORCE_COLOR:-
 start=$(date +%s)
 
 bash tools/install.sh
-# Browser tests run for real here, never skipped (they skip only outside this script when Chromium is absent).
-bash tools/ensure-chromium.sh
-export VEZA_REQUIRE_CHROMIUM=1
+# Browser and msmtp tests run for real here, never skipped (they skip only outside this script when the program is absent).
+bash tools/ensure-system-tools.sh
+export VEZA_REQUIRE_CHROMIUM=1 VEZA_REQUIRE_MSMTP=1
 
 echo "== lint + type-check"
 npx nx run-many -t lint typecheck --parallel=2 --outputStyle=static

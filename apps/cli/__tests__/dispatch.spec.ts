@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { sendStates, setInviteExpiry } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
-import { FAKE_SENDMAIL, freshDatabaseEnv, openEnvDatabase, preparedFolder, startSinkProcess } from './fixtures.js';
+import { FAKE_SENDMAIL, freshDatabaseEnv, openEnvDatabase, preparedFolder, startSinkProcess, hasMsmtp } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
 
 let cwd: string;
@@ -126,14 +125,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
   });
 });
 
-const msmtp = (() => {
-  try {
-    execFileSync('msmtp', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const msmtp = hasMsmtp();
 
 (msmtp ? it : it.skip)('with the real msmtp and no account configured, dispatch stops after 5 attempts and names the configuration', async () => {
   const env = await freshDatabaseEnv(backends[0]!, cwd);

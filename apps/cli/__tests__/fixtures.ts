@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,4 +77,19 @@ export async function startSinkProcess(dir: string, reject: string[] = []): Prom
     child,
     stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
   };
+}
+
+/**
+ * Whether the real msmtp is installed. `npm test` installs it and sets
+ * VEZA_REQUIRE_MSMTP=1, so its tests can never be skipped silently there.
+ */
+export function hasMsmtp(): boolean {
+  try {
+    execFileSync('msmtp', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    if (process.env['VEZA_REQUIRE_MSMTP'] === '1') throw new Error('VEZA_REQUIRE_MSMTP=1 but msmtp is missing: apt-get install -y msmtp');
+    console.warn('msmtp is missing: its tests are SKIPPED (apt-get install -y msmtp; VEZA_REQUIRE_MSMTP=1 makes this an error)');
+    return false;
+  }
 }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { inviteReport } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { freePort, startRedemptionApi } from '../src/demo/redemption-api-process.js';
-import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase, startSinkProcess } from './fixtures.js';
+import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase, startSinkProcess, hasMsmtp } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 
 const COHORT = fileURLToPath(new URL('../demo/sample-cohort.csv', import.meta.url));
@@ -68,14 +67,7 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
   }
 });
 
-const msmtp = (() => {
-  try {
-    execFileSync('msmtp', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const msmtp = hasMsmtp();
 
 async function preflightItems(env: NodeJS.ProcessEnv): Promise<{ code: number | null; item: (title: string) => Item | undefined }> {
   const run = await runVezaBeta(['preflight', '--json'], { cwd, env });

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Makes sure the Debian programs the tests drive for real are there:
+# - chromium: browser tests (email preview screenshot, signup page). Playwright's
+#   own browser download does not work on this network, so playwright-core
+#   drives /usr/bin/chromium;
+# - msmtp: the default SEND_CMD; dispatch and preflight ask the real msmtp
+#   whether its account resolves.
+set -euo pipefail
+missing=()
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+command -v msmtp >/dev/null 2>&1 || missing+=(msmtp)
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+echo "== installing Debian packages for the tests: ${missing[*]}"
+SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null 2>&1 || true
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[[ -x /usr/bin/chromium ]] || { echo "chromium did not install" >&2; exit 1; }
+command -v msmtp >/dev/null 2>&1 || { echo "msmtp did not install" >&2; exit 1; }
