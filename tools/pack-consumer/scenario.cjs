@@ -15,7 +15,7 @@ module.exports = async function scenario({ rules, db, dbTesting, email, cohort, 
   const conn = await db.openDatabase({ dataDir: 'memory://' });
   try {
     const migrated = await db.runMigrations(conn);
-    assert.deepEqual(migrated.applied, ['990_beta_invites.sql', '991_gate_runs.sql']);
+    assert.deepEqual(migrated.applied, ['990_beta_invites.sql', '991_gate_runs.sql', '994_welcome_outbox.sql']);
     const [created] = await db.createInvites(conn.db, [{ email: 'ana@example.org', cohort: 'fans/discord', name: 'Ana' }]);
     assert.equal(created.status, 'created');
     assert.equal((await db.lookupInvite(conn.db, db.formatCode(created.code))).state, 'valid');
@@ -32,7 +32,7 @@ module.exports = async function scenario({ rules, db, dbTesting, email, cohort, 
     const { drizzle } = await import('drizzle-orm/pglite');
     const own = new PGlite();
     try {
-      assert.equal((await db.runMigrations(own)).applied.length, 2);
+      assert.equal((await db.runMigrations(own)).applied.length, 3);
       const [mine] = await db.createInvites(drizzle(own), [{ email: 'own@example.org', cohort: 'creators-2026' }]);
       assert.equal((await db.redeemInvite(drizzle(own), mine.code)).ok, true);
     } finally {

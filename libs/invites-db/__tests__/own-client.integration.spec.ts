@@ -27,7 +27,7 @@ describe('a backend bringing its own database client', () => {
   it('its own PGlite, and a drizzle instance over it (no schema given)', async () => {
     const pg = new PGlite();
     try {
-      expect(await roundTrip(pg, toDatabase(pg))).toEqual(['990_beta_invites.sql', '991_gate_runs.sql']);
+      expect(await roundTrip(pg, toDatabase(pg))).toEqual(['990_beta_invites.sql', '991_gate_runs.sql', '994_welcome_outbox.sql']);
       const db = drizzlePglite(pg);
       const [other] = await createInvites(db, [{ email: 'drizzle@example.org', cohort: 'c' }]);
       expect(other?.status).toBe('created');
@@ -47,7 +47,7 @@ describe('a backend bringing its own database client', () => {
     const sql = postgres(target.toString(), { max: 2, onnotice: () => undefined });
     try {
       const db = drizzlePostgres(sql);
-      expect(await roundTrip(sql, db)).toEqual(['990_beta_invites.sql', '991_gate_runs.sql']);
+      expect(await roundTrip(sql, db)).toEqual(['990_beta_invites.sql', '991_gate_runs.sql', '994_welcome_outbox.sql']);
       expect((await runMigrations(db)).applied).toEqual([]);
     } finally {
       await sql.end();

@@ -27,7 +27,18 @@ export type { SendState } from './queries/dispatch-claims.js';
 export { cleanupExpiredInvites, deleteInvites, reissueInviteCode, revokeInvites, setInviteExpiry } from './queries/manage-invites.js';
 export type { CleanupResult, RevokeResult, RevokeTarget } from './queries/manage-invites.js';
 export { lookupInvite, redeemInvite } from './queries/redeem-invite.js';
-export type { InviteState, InviteSummary, LookupResult, RedeemResult } from './queries/redeem-invite.js';
+export type { InviteState, InviteSummary, LookupResult, RedeemOptions, RedeemResult } from './queries/redeem-invite.js';
+export {
+  claimWelcomeEmail,
+  claimedWelcomeEmails,
+  clearWelcomeClaims,
+  exhaustedWelcomeEmails,
+  listWelcomeOutbox,
+  markWelcomeSent,
+  queueWelcomeEmail,
+  releaseWelcomeClaim,
+} from './queries/welcome-outbox.js';
+export type { WelcomeClaim, WelcomeOutboxRow } from './queries/welcome-outbox.js';
 export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport } from './queries/report.js';
 export type { CohortFunnel, InviteReport } from './queries/report.js';
 export { assertMigrated } from './readiness.js';
