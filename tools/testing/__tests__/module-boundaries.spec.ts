@@ -33,6 +33,16 @@ describe('Nx module boundaries', () => {
     expect(errors.join("\n")).toMatch(/scope:rules|Circular dependency between "invite-rules"/);
   });
 
+  it('invite-mailer may import invites-db, email-templates and invite-rules; apps may import it; no other lib may', async () => {
+    const uses = "import { redeemInvite } from '@veza/invites-db';\nimport { buildEml } from '@veza/email-templates';\nimport { cohortProblem } from '@veza/invite-rules';\nexport const x = [redeemInvite, buildEml, cohortProblem];\n";
+    expect(await boundaryErrors('libs/invite-mailer/src/boundary-fixture.ts', uses)).toEqual([]);
+    const mailer = "import { dispatchInvites } from '@veza/invite-mailer';\nexport const x = dispatchInvites;\n";
+    for (const app of ['apps/cli/src/boundary-fixture.ts', 'apps/redemption-api/src/boundary-fixture.ts']) expect([app, await boundaryErrors(app, mailer)]).toEqual([app, []]);
+    expect((await boundaryErrors('libs/gate-probes/src/boundary-fixture.ts', mailer)).join('\n')).toMatch(/scope:gates/);
+    expect((await boundaryErrors('libs/invites-db/src/boundary-fixture.ts', mailer)).join('\n')).toMatch(/scope:data|Circular dependency/);
+    expect((await boundaryErrors('libs/invite-mailer/src/boundary-fixture.ts', "import { runGates } from '@veza/gate-probes';\nexport const x = runGates;\n")).join('\n')).toMatch(/scope:mailer/);
+  });
+
   it('reaching into a lib by relative path is a lint error', async () => {
     const errors = await boundaryErrors('apps/cli/src/boundary-fixture.ts', "import { generateCode } from '../../../libs/invites-db/src/code.js';\nexport const x = generateCode;\n");
     expect(errors.join('\n')).toMatch(/cannot be imported by a relative or absolute path/);
