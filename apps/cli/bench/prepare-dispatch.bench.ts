@@ -10,10 +10,10 @@ import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { timeIt } from '@veza/test-support';
 import type { BenchRun } from '@veza/test-support';
 import { startSmtpSink } from '../src/demo/smtp-sink.js';
-import { dispatchFolder } from '../src/dispatch/dispatch-batch.js';
+import { smtpTransport } from '@veza/invite-mailer';
+import { dispatchFolder } from '../src/dispatch/dispatch-folder.js';
 import { readManifest } from '../src/dispatch/manifest.js';
 import { createProgress } from '../src/dispatch/progress.js';
-import { smtpTransport } from '../src/dispatch/transports.js';
 import { prepareInvites } from '../src/prepare/prepare-invites.js';
 
 const SETTINGS = {

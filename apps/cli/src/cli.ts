@@ -12,6 +12,7 @@ import { invitesPrepareCommand } from './commands/invites-prepare.js';
 import { invitesReportCommand } from './commands/invites-report.js';
 import { invitesRevokeCommand } from './commands/invites-revoke.js';
 import { invitesSendCommand } from './commands/invites-send.js';
+import { outboxDrainCommand } from './commands/outbox-drain.js';
 import { preflightCommand } from './commands/preflight.js';
 import { ExitError } from './exit-error.js';
 
@@ -24,6 +25,7 @@ const COMMAND_LIST = `Commands (run any with --help for its options and an examp
   veza-beta invites send FILE               prepare, and dispatch too when SEND=1
   veza-beta invites report|revoke|cleanup   funnel per cohort, revoke a code or email, purge expired
   veza-beta gates check                     the six acceptance gates (0 GO, 1 NO-GO, 2 inconclusive, 3 config)
+  veza-beta outbox drain                    send the queued welcome emails (0 all sent, 1 some failed)
   veza-beta preflight                       every automatable pre-flight checklist item
   veza-beta demo                            the whole flow on a throwaway embedded database
   veza-beta completion                      print a bash/zsh completion script (veza-beta completion >> ~/.bashrc)`;
@@ -57,6 +59,9 @@ export function buildCli(argv: string[]): Argv {
     )
     .command('gates', 'Acceptance gates: check', (y) =>
       y.command(gatesCheckCommand).demandCommand(1, 'Name a gates command: check').fail(fail),
+    )
+    .command('outbox', 'Welcome emails queued by redemptions: drain', (y) =>
+      y.command(outboxDrainCommand).demandCommand(1, 'Name an outbox command: drain').fail(fail),
     )
     .command(preflightCommand)
     .command(demoCommand)

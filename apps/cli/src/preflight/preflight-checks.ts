@@ -5,7 +5,7 @@ import { buildInviteEml } from '@veza/email-templates';
 import { gatesConfigFromEnv, runGates } from '@veza/gate-probes';
 import { createInvites, deleteInvites, inviteReport, migrationStatus } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
-import { transportFromEnv } from '../dispatch/transports.js';
+import { transportFromEnv } from '@veza/invite-mailer';
 import { GATES_TITLE, gatesItem } from './gates-item.js';
 import { TRANSPORT_TITLE, transportCheck } from './transport-check.js';
 import { envFlag } from '../env.js';
