@@ -26,6 +26,8 @@ export type { InviteState, InviteSummary, LookupResult, RedeemResult } from './q
 export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport } from './queries/report.js';
 export type { CohortFunnel, InviteReport } from './queries/report.js';
 export { assertMigrated } from './readiness.js';
+export { readEnv } from './read-env.js';
+export type { ReadEnvResult } from './read-env.js';
 export { COHORT_PATTERN, LIMITS, ROLES, UUID_PATTERN, cohortProblem, emailProblem, isRole, nameProblem } from './rules.js';
 export type { Role } from './rules.js';
 export { betaInvites, migrationsTable, users } from './schema.js';
