@@ -44,7 +44,7 @@ async function main(): Promise<number> {
       database: conn.target,
       port: typeof address === 'object' && address ? address.port : config.port,
       admin: config.adminToken ? 'on' : 'off',
-      rateLimitStore: app.rateLimitStore,
+      rateLimitStore: app.rateLimitStoreKind,
       corsOrigins: config.corsOrigins,
       envFile: loaded.file ?? 'none',
       from,
