@@ -121,7 +121,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     onConstructorPoisoning: 'error',
   }) as unknown as Server;
   app.decorate('metrics', metrics);
-  app.decorate('rateLimitStoreKind', 'memory');
+  app.decorate('rateLimitStoreKind', conn.kind === 'postgres' ? 'postgres' : 'memory');
   app.decorate('startDraining', () => {
     draining = true;
   });

@@ -27,6 +27,8 @@ export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport 
 export type { CohortFunnel, InviteReport } from './queries/report.js';
 export { assertMigrated } from './readiness.js';
 export { readEnv } from './read-env.js';
+export { purgeRateLimitWindows, settleRateLimitHits } from './queries/rate-limits.js';
+export type { RateLimitHits } from './queries/rate-limits.js';
 export type { ReadEnvResult } from './read-env.js';
 export { COHORT_PATTERN, LIMITS, ROLES, UUID_PATTERN, cohortProblem, emailProblem, isRole, nameProblem } from './rules.js';
 export type { Role } from './rules.js';
