@@ -17,6 +17,8 @@ describe('parseConfig', () => {
       trustProxy: false,
       shutdownTimeoutMs: DEFAULTS.shutdownTimeoutMs,
       adminFailuresPerMinute: DEFAULTS.adminFailuresPerMinute,
+      feedbackUrl: undefined,
+      discordUrl: undefined,
     });
     expect(Object.isFrozen(result.value)).toBe(true);
     expect(Object.isFrozen(result.value.corsOrigins)).toBe(true);
@@ -82,6 +84,8 @@ describe('parseConfig', () => {
     ['BODY_LIMIT_BYTES', '1e6'],
     ['TRUST_PROXY', '10.0.0.0/99'],
     ['HOST', 'not a host'],
+    ['FEEDBACK_URL', 'javascript:alert(1)'],
+    ['DISCORD_URL', 'discord.gg/x'],
     ['SHUTDOWN_TIMEOUT_MS', 'soon'],
   ])('refuses %s=%j, naming the variable', (variable, value) => {
     const result = parseConfig({ [variable]: value });

@@ -43,6 +43,8 @@ export const CONFIG_VARIABLES = [
   'LOG_LEVEL',
   'TRUST_PROXY',
   'SHUTDOWN_TIMEOUT_MS',
+  'FEEDBACK_URL',
+  'DISCORD_URL',
 ] as const;
 
 type Variable = (typeof CONFIG_VARIABLES)[number];
@@ -103,6 +105,15 @@ export function adminTokenProblem(token: string): string | undefined {
   return undefined;
 }
 
+const link = z.string().refine((text) => {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL');
+
 const schema = z
   .object({
     DATABASE_URL: z
@@ -129,6 +140,8 @@ const schema = z
     LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     TRUST_PROXY: trustProxy.default(DEFAULTS.trustProxy),
     SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(DEFAULTS.shutdownTimeoutMs),
+    FEEDBACK_URL: link.optional(),
+    DISCORD_URL: link.optional(),
   })
   .strict();
 
@@ -146,6 +159,9 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** failed admin attempts per client per minute before 429 */
   adminFailuresPerMinute: number;
+  /** shown on the signup page after a successful redeem (the invitation email's links) */
+  feedbackUrl: string | undefined;
+  discordUrl: string | undefined;
 }
 
 export interface ConfigProblem {
@@ -204,6 +220,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       trustProxy: v.TRUST_PROXY,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
       adminFailuresPerMinute: DEFAULTS.adminFailuresPerMinute,
+      feedbackUrl: v.FEEDBACK_URL,
+      discordUrl: v.DISCORD_URL,
     }),
   };
 }

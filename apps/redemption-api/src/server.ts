@@ -174,7 +174,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   await app.register(healthRoutes, { conn, metrics, draining: () => draining });
   await app.register(inviteRoutes, { config, conn, metrics });
   await app.register(adminRoutes, { config, conn });
-  await app.register(signupRoutes);
+  await app.register(signupRoutes, { feedbackUrl: config.feedbackUrl, discordUrl: config.discordUrl });
   const openapi = JSON.stringify(openApiDocument(), null, 2) + '\n';
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
 
