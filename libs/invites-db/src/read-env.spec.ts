@@ -13,7 +13,7 @@ describe('readEnv', () => {
     const result = readEnv({ cwd: dir, env: { LOG_LEVEL: 'warn', PATH: '/bin' } });
     expect(result.env).toEqual({ LOG_LEVEL: 'warn', PATH: '/bin', PORT: '9000', DATABASE_URL: 'postgres://u:p@db/x' });
     expect(result.file).toBe(join(dir, '.env'));
-    expect(result.fromFile).toEqual(['PORT', 'DATABASE_URL']);
+    expect([...result.fromFile].sort()).toEqual(['DATABASE_URL', 'PORT']);
     expect(Object.isFrozen(result.env)).toBe(true);
     expect(process.env['DATABASE_URL']).not.toBe('postgres://u:p@db/x');
   });
