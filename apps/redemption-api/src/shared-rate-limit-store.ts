@@ -58,7 +58,8 @@ export class SharedCounter {
     this.timer.unref();
   }
 
-  async hit(key: string): Promise<{ current: number; ttl: number }> {
+  /** Counts one hit; synchronous unless this hit makes the bucket settle (the hot path allocates no promise). */
+  hit(key: string): { current: number; ttl: number } | Promise<{ current: number; ttl: number }> {
     const now = this.now();
     const window = Math.floor(now / this.options.windowMs);
     let entry = this.entries.get(key);
@@ -67,8 +68,10 @@ export class SharedCounter {
       this.entries.set(key, entry);
     }
     entry.pending++;
-    if (entry.pending + entry.inflight >= this.batch) await this.settleAll();
-    return { current: entry.known + entry.inflight + entry.pending, ttl: (window + 1) * this.options.windowMs - now };
+    const counted = entry;
+    const result = () => ({ current: counted.known + counted.inflight + counted.pending, ttl: (window + 1) * this.options.windowMs - now });
+    if (entry.pending + entry.inflight >= this.batch) return this.settleAll().then(result);
+    return result();
   }
 
   /** Sends every bucket's pending hits in one statement; concurrent callers wait for the same round, then one more if needed. */
@@ -130,7 +133,9 @@ export class SharedCounter {
 export function sharedStore(counter: SharedCounter) {
   return class SharedRateLimitStore {
     incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void): void {
-      counter.hit(key).then(
+      const counted = counter.hit(key);
+      if (!(counted instanceof Promise)) return callback(null, counted);
+      counted.then(
         (result) => callback(null, result),
         (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
       );
