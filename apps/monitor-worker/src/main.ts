@@ -4,14 +4,15 @@
  * 3 configuration error (before probing), 70 a bug. SIGTERM / SIGINT stop
  * the loop at once; the exit code is then the last verdict's.
  */
-import { existsSync } from 'node:fs';
 import { runMonitor } from '@veza/gate-probes';
+import { readEnv } from '@veza/invites-db';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
+// .env in the working directory fills in what the environment does not set, as in every app.
+const { env } = readEnv();
 const controller = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => controller.abort());
 
-runMonitor({ argv: process.argv.slice(2), env: { ...process.env }, stdout: process.stdout, stderr: process.stderr, signal: controller.signal }).then(
+runMonitor({ argv: process.argv.slice(2), env: { ...env }, stdout: process.stdout, stderr: process.stderr, signal: controller.signal }).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`monitor-worker: unexpected failure (this is a bug): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -31,6 +31,10 @@ export type { InviteState, InviteSummary, LookupResult, RedeemResult } from './q
 export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport } from './queries/report.js';
 export type { CohortFunnel, InviteReport } from './queries/report.js';
 export { assertMigrated } from './readiness.js';
+export { readEnv } from './read-env.js';
+export { purgeRateLimitWindows, settleRateLimitHits } from './queries/rate-limits.js';
+export type { RateLimitHits } from './queries/rate-limits.js';
+export type { ReadEnvResult } from './read-env.js';
 export { betaInvites, migrationsTable, users } from './schema.js';
 export type { InviteRow } from './schema.js';
 export { GATE_RUNS_MAX_LIMIT, hasGateRunsTable, latestGateRun, listGateRuns, recordGateRun } from './queries/gate-runs.js';
