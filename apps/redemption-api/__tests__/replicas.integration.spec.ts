@@ -5,16 +5,11 @@ import { openDatabase, purgeRateLimitWindows, runMigrations, settleRateLimitHits
 import { testBackends } from '@veza/invites-db/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SharedCounter, batchFor } from '../src/shared-rate-limit-store.js';
+import { awayFromMinuteEnd } from '../testing/start-api.js';
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 const postgres = testBackends().find((b) => b.name === 'postgres');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Windows are whole minutes: start a burst well inside one, so that it cannot straddle two. */
-async function awayFromMinuteEnd(): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < 10_000) await sleep(left + 200);
-}
 
 (postgres ? describe : describe.skip)('replicas on one PostgreSQL share one rate limit', () => {
   let url: string;
