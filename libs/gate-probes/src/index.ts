@@ -11,7 +11,7 @@ export type {
   TestersConfig,
 } from './config.js';
 export { GatesConfigError, GatesError, GatesStateError } from './errors.js';
-export { DEFAULT_UNKNOWN_LIMIT, escalate, initialEscalationState } from './escalate.js';
+export { DEFAULT_UNKNOWN_MAX_MS, escalate, initialEscalationState } from './escalate.js';
 export type { Escalation, EscalationOptions, EscalationState } from './escalate.js';
 export type { ProbeOptions } from './probe-kit.js';
 export { highIssuesProbe, highIssuesUrl } from './probes/high-issues-probe.js';
@@ -26,6 +26,8 @@ export { GATES_JSON_SCHEMA_VERSION, renderJson } from './render/render-json.js';
 export { escapeXml, renderJunit } from './render/render-junit.js';
 export { renderMarkdown } from './render/render-markdown.js';
 export { renderTable } from './render/render-table.js';
+export { renderRunForStdout } from './render/render-stdout.js';
+export type { StdoutFormat } from './render/render-stdout.js';
 export { nextLink, parseLinkHeader, retryAfterMs } from './request-json.js';
 export { checkGates, runGates } from './run-gates.js';
 export type { GatesCheck, RunGatesDeps } from './run-gates.js';
@@ -34,12 +36,13 @@ export type { Evidence, GateId, GateResult, GateRun, GateState, UnknownReason, V
 export { CONFIG_ERROR_EXIT_CODE, STATE_ICONS, VERDICT_ICONS, verdictOf } from './verdict.js';
 export { verdictWebhookPayload } from './webhook-payload.js';
 export type { WebhookPayload } from './webhook-payload.js';
-export { abortableSleep, runGateLoop } from './gate-loop.js';
+export { DEFAULT_RUN_TIMEOUT_MS, abortableSleep, runGateLoop } from './gate-loop.js';
+export { withDeadline } from './deadline.js';
+export type { DeadlineOutcome } from './deadline.js';
 export type { GateLoopOptions, GateLoopProblem, GateLoopResult } from './gate-loop.js';
 export { postWebhook, redactWebhookUrl } from './post-webhook.js';
 export type { PostWebhookOptions, PostWebhookResult } from './post-webhook.js';
-export { MONITOR_DEFAULTS, USAGE as MONITOR_USAGE, monitorSettingsFromEnv, parseMonitorArgs } from './monitor/monitor-settings.js';
-export type { MonitorArgs, MonitorSettings } from './monitor/monitor-settings.js';
+export { MONITOR_DEFAULTS, MONITOR_ENV_VARS, monitorSettingsFromEnv } from './monitor/monitor-settings.js';
+export type { MonitorSettings, Parsed } from './monitor/monitor-settings.js';
 export { runMonitor } from './monitor/run-monitor.js';
-export type { MonitorInput } from './monitor/run-monitor.js';
-export type { Streams } from './monitor/show-run.js';
+export type { MonitorIo } from './monitor/run-monitor.js';
