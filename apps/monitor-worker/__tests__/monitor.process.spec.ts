@@ -265,7 +265,7 @@ describe('deadlines: a gate upstream that accepts and never answers, garbage col
       const report = JSON.parse(ran.stdout) as { startedAt: string; finishedAt: string; gates: { id: string; reason: string | null }[] };
       expect(report.gates.filter((g) => g.reason === 'timeout').map((g) => g.id)).toEqual(['sentry', 'statuspage', 'synthetic', 'k6', 'high_issues']);
       // the run itself: the 1.5 s budget plus a small margin; the whole process: plus the start of node and tsx
-      expect(Date.parse(report.finishedAt) - Date.parse(report.startedAt)).toBeLessThan(1_500 + 1_000);
+      expect(Date.parse(report.finishedAt) - Date.parse(report.startedAt)).toBeLessThan(1_500 + 2_000);
       expect(wall).toBeLessThan(1_500 + 10_000);
     }
   });
