@@ -70,7 +70,7 @@ describe('veza-beta gates check', () => {
   });
 
   it('LOOP=1 MAX_RUNS=3 against that upstream completes its three runs', async () => {
-    const run = await runVezaBeta(['gates', 'check', '--json'], { cwd, env: { ...hanging(1_000), LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '3', NODE_OPTIONS: forcedGcNodeOptions(cwd) } });
+    const run = await runVezaBeta(['gates', 'check', '--json'], { cwd, env: { ...hanging(1_000), LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '3', UNKNOWN_MAX_MINUTES: '10', NODE_OPTIONS: forcedGcNodeOptions(cwd) } });
     expect(run.code).toBe(2);
     expect(run.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { verdict: string }).verdict)).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'INCONCLUSIVE']);
   });

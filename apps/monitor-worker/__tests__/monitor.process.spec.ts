@@ -192,7 +192,7 @@ describe('loop (LOOP=1)', () => {
     expect(first.code).toBe(1);
     expect(first.stdout.match(/── run \d · \S+ ──/g)).toHaveLength(3);
     expect(first.stdout.match(/Verdict: .*/g)).toEqual(['Verdict: ⚪ INCONCLUSIVE (exit 2)', 'Verdict: ⚪ INCONCLUSIVE (exit 2)', 'Verdict: 🔴 NO-GO (exit 1)']);
-    expect(first.stderr).toContain('checking every 2 s, 3 run(s); ⚪ for more than 0.05 min turns 🔴');
+    expect(first.stderr).toContain('checking every 2 s, 3 run(s); ⚪ for more than 3 s turns 🔴');
 
     let stored = await storedRuns(db.open);
     expect(stored.map((r) => r.verdict)).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'NO-GO']);
@@ -271,7 +271,8 @@ describe('deadlines: a gate upstream that accepts and never answers, garbage col
   });
 
   it('a loop with MAX_RUNS=3 completes its three runs', async () => {
-    const ran = await monitor({ ...hangingEnv(), LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '3' }, ['--json']);
+    // UNKNOWN_MAX_MINUTES: 4 × CHECK_INTERVAL (4 s) would escalate a slow third run; this test is about the runs ending
+    const ran = await monitor({ ...hangingEnv(), LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '3', UNKNOWN_MAX_MINUTES: '10' }, ['--json']);
     expect(ran.code).toBe(2);
     const lines = ran.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string });
     expect(lines.map((l) => l.verdict)).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'INCONCLUSIVE']);
@@ -280,7 +281,7 @@ describe('deadlines: a gate upstream that accepts and never answers, garbage col
   it('a webhook that never answers is cut at the run deadline (GATES_RUN_TIMEOUT_MS); the loop goes on', async () => {
     const t0 = Date.now();
     const ran = await monitor(
-      { ...apis.gateEnv(), GATE_TIMEOUT_MS: '1000', GATES_RUN_TIMEOUT_MS: '3000', LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '2', GATES_WEBHOOK_URL: `${silent.url}/api/webhooks/1/${FAKE_TOKENS.webhook}`, NODE_OPTIONS: forcedGcNodeOptions(tempDir()) },
+      { ...apis.gateEnv(), GATE_TIMEOUT_MS: '1000', GATES_RUN_TIMEOUT_MS: '3000', LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '2', UNKNOWN_MAX_MINUTES: '10', GATES_WEBHOOK_URL: `${silent.url}/api/webhooks/1/${FAKE_TOKENS.webhook}`, NODE_OPTIONS: forcedGcNodeOptions(tempDir()) },
       ['--json'],
     );
     expect(ran.code).toBe(2); // testers not configured: ⚪

@@ -17,6 +17,11 @@ export interface MonitorIo {
   fetch?: typeof fetch;
 }
 
+/** 90 s → "90 s", 20 min → "20 min", 2.5 min → "2.5 min". */
+function duration(ms: number): string {
+  return ms < 120_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 6_000) / 10} min`;
+}
+
 /** Closing the database is bounded too: a store that does not close in time is left to the process exit. */
 const CLOSE_DEADLINE_MS = 5_000;
 
@@ -39,7 +44,7 @@ export async function runMonitor(settings: MonitorSettings, io: MonitorIo): Prom
     // Without a history a single run cannot tell a change from a repeat: it would announce every cron tick.
     const announce = s.webhookUrl !== null && (s.loop || store.history !== null);
     if (s.webhookUrl && !announce) io.say('GATES_WEBHOOK_URL is not used for a single run without stored verdicts (every run would look like a change)');
-    if (s.loop) io.say(`checking every ${s.intervalMs / 1_000} s${s.maxRuns ? `, ${s.maxRuns} run(s)` : ''}; ⚪ for more than ${s.unknownMaxMs / 60_000} min turns 🔴`);
+    if (s.loop) io.say(`checking every ${s.intervalMs / 1_000} s${s.maxRuns ? `, ${s.maxRuns} run(s)` : ''}; ⚪ for more than ${duration(s.unknownMaxMs)} turns 🔴`);
 
     const history = store.history;
     const result = await runGateLoop({
