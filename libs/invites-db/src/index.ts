@@ -1,6 +1,7 @@
 export { CODE_ALPHABET, CODE_LENGTH, digestCode, formatCode, generateCode, normalizeCode, parseCode } from './code.js';
 export type { ParsedCode } from './code.js';
 export { DEFAULT_DATA_DIR, LOCK_NAMESPACE, openDatabase, openOptionsFromEnv } from './connect.js';
+export { DEFAULT_CONNECT_TIMEOUT_MS } from './speaks-postgres.js';
 export type { Connection, Database, OpenOptions, RawTransaction } from './connect.js';
 export {
   DatabaseBusyError,
