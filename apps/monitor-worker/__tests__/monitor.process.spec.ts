@@ -6,8 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createInvites, formatCode, listGateRuns, openDatabase, redeemInvite, runMigrations } from '@veza/invites-db';
 import type { OpenOptions } from '@veza/invites-db';
-import { testBackends } from '@veza/invites-db/testing';
+import { startNotPostgresServer, testBackends } from '@veza/invites-db/testing';
+import { initialEscalationState } from '@veza/gate-probes';
 import type { EscalationState, GateRun } from '@veza/gate-probes';
+import { forcedGcNodeOptions, startSilentServer } from '@veza/gate-probes/testing';
+import type { SilentServer } from '@veza/gate-probes/testing';
+import { recordGateRun } from '@veza/invites-db';
 import { FAKE_TOKENS, FakeGateApis } from '../testing/fake-gate-apis.js';
 
 const bin = fileURLToPath(new URL('../bin/monitor-worker.mjs', import.meta.url));
@@ -95,6 +99,15 @@ beforeEach(() => {
 });
 
 describe('one run (CI)', () => {
+  it.each([[['--junitt', 'g.xml']], [['--junit']], [['--json', '--markdown']], [['extra-word']]])('exits 3 on a command-line mistake %j, before probing', async (args) => {
+    const ran = await monitor(apis.gateEnv(), args);
+    expect(ran.code).toBe(3);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toMatch(/^monitor-worker: configuration error: (Unknown argument|--junit needs a file name|--json and --markdown without a file both want stdout)/);
+    expect(ran.stderr).toContain('Usage: monitor-worker [--json] [--junit FILE] [--markdown [FILE]] [--once]');
+    expect(apis.requests).toEqual([]);
+  });
+
   it('exits 3 on configuration errors, before probing, naming each variable', async () => {
     const ran = await monitor({ ...apis.gateEnv(), PROM_URL: 'prometheus:9090', CHECK_INTERVAL: 'often', GATES_WEBHOOK_URL: `ftp://x/${FAKE_TOKENS.webhook}` }, ['--junit']);
     expect(ran.code).toBe(3);
@@ -173,21 +186,22 @@ describe('loop (LOOP=1)', () => {
     const db = await seededDatabase(3);
     apis.scenario.prom = 'down';
     apis.scenario.webhookFailures = 0;
-    const env = { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', LOOP: '1', CHECK_INTERVAL: '1', UNKNOWN_LIMIT: '2', GATES_WEBHOOK_URL: apis.webhookUrl };
+    // runs start 2 s apart; ⚪ may last 3 s: the 1st and 2nd runs stay ⚪, the 3rd (4 s after the 1st) is 🔴
+    const env = { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', LOOP: '1', CHECK_INTERVAL: '2', UNKNOWN_MAX_MINUTES: '0.05', GATES_WEBHOOK_URL: apis.webhookUrl };
     const first = await monitor({ ...env, MAX_RUNS: '3' });
     expect(first.code).toBe(1);
     expect(first.stdout.match(/── run \d · \S+ ──/g)).toHaveLength(3);
-    expect(first.stdout.match(/Verdict: .*/g)).toEqual(['Verdict: ⚪ INCONCLUSIVE (exit 2)', 'Verdict: 🔴 NO-GO (exit 1)', 'Verdict: 🔴 NO-GO (exit 1)']);
-    expect(first.stderr).toContain('checking every 1 s, 3 run(s); ⚪ for 2 runs turns 🔴');
+    expect(first.stdout.match(/Verdict: .*/g)).toEqual(['Verdict: ⚪ INCONCLUSIVE (exit 2)', 'Verdict: ⚪ INCONCLUSIVE (exit 2)', 'Verdict: 🔴 NO-GO (exit 1)']);
+    expect(first.stderr).toContain('checking every 2 s, 3 run(s); ⚪ for more than 3 s turns 🔴');
 
     let stored = await storedRuns(db.open);
-    expect(stored.map((r) => r.verdict)).toEqual(['INCONCLUSIVE', 'NO-GO', 'NO-GO']);
-    expect(stored.map((r) => r.state.unknownStreaks.synthetic)).toEqual([1, 2, 3]);
-    expect(stored[1]!.run.gates.find((g) => g.id === 'synthetic')).toMatchObject({ state: 'fail', reason: 'unknown_too_long' });
+    expect(stored.map((r) => r.verdict)).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'NO-GO']);
+    expect(stored.map((r) => r.state.unknownSince.synthetic)).toEqual(Array(3).fill(stored[0]!.run.startedAt));
+    expect(stored[2]!.run.gates.find((g) => g.id === 'synthetic')).toMatchObject({ state: 'fail', reason: 'unknown_too_long' });
     expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual(['⚪ **INCONCLUSIVE**', '🔴 **NO-GO** (was ⚪ INCONCLUSIVE)']);
 
     // A restart with the same database: still NO-GO at first (no new post), then the synthetic parcours recovers.
-    const restarted = await monitor({ ...env, MAX_RUNS: '2' }, [], (soFar) => {
+    const restarted = await monitor({ ...env, CHECK_INTERVAL: '1', MAX_RUNS: '2' }, [], (soFar) => {
       if (soFar.includes('── run 1')) apis.scenario.prom = ['1'];
     });
     stored = await storedRuns(db.open);
@@ -221,5 +235,102 @@ describe('loop (LOOP=1)', () => {
     expect(ran.stderr.match(/webhook: webhook/g)).toHaveLength(1); // one change (the first verdict), one attempt to announce it
     expect(ran.stderr).toMatch(/stopped after \d+ run\(s\); last verdict NO-GO/);
     expect(secretsIn(ran)).toEqual([]);
+  });
+});
+
+describe('deadlines: a gate upstream that accepts and never answers, garbage collected all the time', () => {
+  let silent: SilentServer;
+  beforeAll(async () => {
+    silent = await startSilentServer();
+  });
+  afterAll(() => silent.stop());
+
+  /** Every gate at the silent server, 1.5 s per gate. */
+  const hangingEnv = () => ({
+    ...apis.gateEnv(),
+    SENTRY_URL: silent.url,
+    STATUSPAGE_URL: silent.url,
+    PROM_URL: silent.url,
+    GITHUB_API_URL: silent.url,
+    GATE_TIMEOUT_MS: '1500',
+    NODE_OPTIONS: forcedGcNodeOptions(tempDir()),
+  });
+
+  it('a single run ends ⚪ (exit 2) by the gate timeout, five times in a row', async () => {
+    for (let i = 0; i < 5; i++) {
+      const t0 = Date.now();
+      const ran = await monitor(hangingEnv(), ['--json']);
+      const wall = Date.now() - t0;
+      expect(ran.code).toBe(2);
+      const report = JSON.parse(ran.stdout) as { startedAt: string; finishedAt: string; gates: { id: string; reason: string | null }[] };
+      expect(report.gates.filter((g) => g.reason === 'timeout').map((g) => g.id)).toEqual(['sentry', 'statuspage', 'synthetic', 'k6', 'high_issues']);
+      // the run itself: the 1.5 s budget plus a small margin; the whole process: plus the start of node and tsx
+      expect(Date.parse(report.finishedAt) - Date.parse(report.startedAt)).toBeLessThan(1_500 + 2_000);
+      expect(wall).toBeLessThan(1_500 + 10_000);
+    }
+  });
+
+  it('a loop with MAX_RUNS=3 completes its three runs', async () => {
+    // UNKNOWN_MAX_MINUTES: 4 × CHECK_INTERVAL (4 s) would escalate a slow third run; this test is about the runs ending
+    const ran = await monitor({ ...hangingEnv(), LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '3', UNKNOWN_MAX_MINUTES: '10' }, ['--json']);
+    expect(ran.code).toBe(2);
+    const lines = ran.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string });
+    expect(lines.map((l) => l.verdict)).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'INCONCLUSIVE']);
+  });
+
+  it('a webhook that never answers is cut at the run deadline (GATES_RUN_TIMEOUT_MS); the loop goes on', async () => {
+    const t0 = Date.now();
+    const ran = await monitor(
+      { ...apis.gateEnv(), GATE_TIMEOUT_MS: '1000', GATES_RUN_TIMEOUT_MS: '3000', LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '2', UNKNOWN_MAX_MINUTES: '10', GATES_WEBHOOK_URL: `${silent.url}/api/webhooks/1/${FAKE_TOKENS.webhook}`, NODE_OPTIONS: forcedGcNodeOptions(tempDir()) },
+      ['--json'],
+    );
+    expect(ran.code).toBe(2); // testers not configured: ⚪
+    expect(ran.stdout.trim().split('\n')).toHaveLength(2);
+    expect(ran.stderr).toMatch(/webhook: not done by the run deadline \(\d+ ms left\): left behind/);
+    expect(Date.now() - t0).toBeLessThan(2 * 3_000 + 10_000);
+    expect(secretsIn(ran)).toEqual([]);
+  });
+});
+
+describe('a DATABASE_URL that is not PostgreSQL', () => {
+  it.each(['http', 'silent'] as const)('%s server: the gates still answer by their deadline, testers ⚪, the database named without its password', async (mode) => {
+    const impostor = await startNotPostgresServer(mode);
+    try {
+      const t0 = Date.now();
+      const ran = await monitor({ ...apis.gateEnv(), DATABASE_URL: `${impostor.databaseUrl}?connect_timeout=2`, TESTERS_TARGET: '3' }, ['--json']);
+      expect(Date.now() - t0).toBeLessThan(2_000 + 10_000);
+      expect(ran.code).toBe(2);
+      expect(ran.stderr).toContain(`verdicts are not stored: INVITES_DB_UNREACHABLE: cannot reach the database at postgres://ops:***@127.0.0.1:${impostor.port}/veza?connect_timeout=2: `);
+      expect(ran.stderr).not.toContain('hunter2');
+      const report = JSON.parse(ran.stdout) as { gates: { id: string; state: string; reason: string | null }[] };
+      expect(report.gates.find((g) => g.id === 'testers')).toMatchObject({ state: 'unknown', reason: 'unavailable' });
+      expect(impostor.connections).toBeLessThanOrEqual(mode === 'http' ? 1 : 2);
+    } finally {
+      await impostor.stop();
+    }
+  });
+});
+
+describe('escalation measures time, not runs (cron)', () => {
+  it('a single run after a gate has been ⚪ for longer than UNKNOWN_MAX_MINUTES (stored) turns it 🔴; a fresh ⚪ does not', async () => {
+    const db = await seededDatabase(3);
+    apis.scenario.prom = 'down';
+    const conn = await openDatabase(db.open);
+    const since = new Date(Date.now() - 30 * 60_000).toISOString();
+    const state: EscalationState = { ...initialEscalationState(), verdict: 'INCONCLUSIVE', unknownSince: { ...initialEscalationState().unknownSince, synthetic: since } };
+    try {
+      await recordGateRun(conn.db, { run: { startedAt: since, finishedAt: since, verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] }, state });
+    } finally {
+      await conn.close();
+    }
+    const env = { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3' };
+    const late = await monitor(env, ['--once']);
+    expect(late.code).toBe(1);
+    expect(late.stdout).toMatch(/Synthetic parcours +🔴 FAIL/);
+    expect(late.stdout).toContain(`⚪ for 30 min since ${since} (more than 20 min`);
+    apis.scenario.prom = ['1'];
+    expect((await monitor(env, ['--once'])).code).toBe(0);
+    apis.scenario.prom = 'down';
+    expect((await monitor(env, ['--once'])).code).toBe(2);
   });
 });

@@ -3,7 +3,7 @@ import { testBackends } from '@veza/invites-db/testing';
 import { createInvites, formatCode } from '@veza/invites-db';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { RunningApi } from '../testing/start-api.js';
-import { startApi } from '../testing/start-api.js';
+import { awayFromMinuteEnd, startApi } from '../testing/start-api.js';
 
 let api: RunningApi | undefined;
 afterEach(async () => {
@@ -50,6 +50,7 @@ describe.each(backends)('limits on $name', (backend) => {
 
   it('rate-limits lookups and redeems together, per client, with RATE_LIMITED and Retry-After', async () => {
     api = await startApi(backend, { rateLimitPerMinute: 3 });
+    await awayFromMinuteEnd();
     const base = api.base;
     const statuses = [
       (await fetch(`${base}/v1/invites/0000-0000-0000-0000`)).status,

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,12 +25,17 @@ describe('configuration errors stop the start', () => {
     [{ DATABASE_URL: 'mysql://root:hunter2@db/x' }, 'DATABASE_URL', undefined],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', undefined],
     [{ TRUST_PROXY: 'sometimes' }, 'TRUST_PROXY', undefined],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY', 'behind one load balancer use 1'],
+    [{ ADMIN_TOKEN: 'a'.repeat(24) }, 'ADMIN_TOKEN', 'too little entropy'],
+    [{ ADMIN_TOKEN: 'Zq8vN2c-Hk4tRw9x Lm3pYb7sJd1F' }, 'ADMIN_TOKEN', 'must not contain whitespace'],
   ])('%j exits 3 naming %s', (vars, variable, shown) => {
     const result = spawnSync(process.execPath, [bin], { env: { ...cleanEnv(), ...vars }, encoding: 'utf8', timeout: 30_000 });
     expect(result.status).toBe(3);
     expect(result.stderr).toContain(`configuration error: ${variable} `);
     if (shown) expect(result.stderr).toContain(shown);
     expect(result.stderr).not.toContain('short-secret-token');
+    expect(result.stderr).not.toContain('a'.repeat(24));
+    expect(result.stderr).not.toContain('Lm3pYb7sJd1F');
     expect(result.stderr).not.toContain('hunter2');
   });
 });
@@ -62,20 +67,106 @@ describe('graceful shutdown', () => {
     return { env, code: formatCode(outcome.code) };
   }
 
-  function waitForLine(child: ChildProcessWithoutNullStreams, output: string[], pattern: RegExp): Promise<string> {
+  function waitForLine(child: ChildProcessWithoutNullStreams, output: string[], pattern: RegExp, deadlineMs = 40_000): Promise<string> {
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no line ${pattern} within ${deadlineMs} ms: ${output.join('')}`)), deadlineMs);
       const check = () => {
         const line = output.join('').split('\n').find((l) => pattern.test(l));
         if (line) {
+          clearTimeout(timer);
           child.stdout.off('data', check);
           resolve(line);
         }
       };
       child.stdout.on('data', check);
-      child.once('exit', () => reject(new Error(`exited before ${pattern}: ${output.join('')}`)));
+      child.once('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`exited before ${pattern}: ${output.join('')}`));
+      });
       check();
     });
   }
+
+  /** The bin in a process group of its own, as a terminal starts it; every wait has a deadline. */
+  function startBin(env: NodeJS.ProcessEnv, cwd?: string) {
+    const child = spawn(process.execPath, [bin], { env: { ...cleanEnv(), LOG_LEVEL: 'info', ...env }, cwd, detached: true });
+    const output: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        process.kill(-child.pid!, 'SIGKILL');
+        resolve(-1);
+      }, 60_000);
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve(status);
+      });
+    });
+    return { child, output, exited, ready: async () => JSON.parse(await waitForLine(child, output, /redemption-api ready/)) as Record<string, unknown> };
+  }
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('reads DATABASE_URL (or VEZA_DATA_DIR), PORT and ADMIN_TOKEN from .env, and says which database and port, and from where', async () => {
+    const { env, code } = await prepareDatabase();
+    const cwd = mkdtempSync(join(tmpdir(), 'veza-api-dotenv-'));
+    dirs.push(cwd);
+    // trust authentication ignores the password: it is there to prove that the log hides it
+    const dbLine = env['DATABASE_URL'] ? `DATABASE_URL=${env['DATABASE_URL'].replace('postgres@', 'postgres:dotenv-secret-pw@')}` : `VEZA_DATA_DIR=${env['VEZA_DATA_DIR']}`;
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const token = 'Zq8vN2c-Hk4tRw9xLm3pYb7sJd1F-dotenv';
+    writeFileSync(join(cwd, '.env'), `${dbLine}\nPORT=${port}\nADMIN_TOKEN=${token}\n`);
+    const run = startBin({}, cwd);
+    const ready = await run.ready();
+    const variable = env['DATABASE_URL'] ? 'DATABASE_URL' : 'VEZA_DATA_DIR';
+    expect(ready).toMatchObject({ port, admin: 'on', envFile: join(cwd, '.env'), from: { [variable]: join(cwd, '.env'), PORT: join(cwd, '.env'), ADMIN_TOKEN: join(cwd, '.env') } });
+    expect(String(ready['database'])).toMatch(env['DATABASE_URL'] ? /^postgres:\/\/postgres(:\*+)?@127\.0\.0\.1:\d+\/veza_test_/ : /^embedded database .*\/db$/);
+    expect((await fetch(`http://127.0.0.1:${port}/v1/invites/${code}`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/v1/admin/report`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.output.join('')).not.toContain('dotenv-secret-pw');
+    expect(run.output.join('')).not.toContain(token);
+  }, 90_000);
+
+  it('Ctrl-C (SIGINT to the whole process group) drains and exits 0, three times out of three', async () => {
+    const { env } = await prepareDatabase();
+    for (let i = 0; i < 3; i++) {
+      const run = startBin({ ...env, PORT: '0' });
+      await run.ready();
+      process.kill(-run.child.pid!, 'SIGINT');
+      expect(await run.exited).toBe(0);
+      expect(run.output.join('').match(/stopped: server closed, database closed/g)).toHaveLength(1);
+    }
+  }, 120_000);
+
+  it('kill -9 of the launcher: the app stops by itself (drains, closes the database, releases the embedded lock)', async () => {
+    const { env } = await prepareDatabase();
+    const run = startBin({ ...env, PORT: '0' });
+    const ready = await run.ready();
+    const appPid = Number(ready['pid']);
+    expect(appPid).not.toBe(run.child.pid);
+    process.kill(run.child.pid!, 'SIGKILL');
+    const deadline = Date.now() + 20_000;
+    while (alive(appPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (alive(appPid)) process.kill(appPid, 'SIGKILL'); // do not leave an orphan behind a failing test
+    expect(alive(appPid)).toBe(false);
+    expect(run.output.join('')).toMatch(/"signal":"SIGTERM".*shutting down[\s\S]*stopped: server closed, database closed/);
+    if (env['VEZA_DATA_DIR']) expect(existsSync(join(String(env['VEZA_DATA_DIR']), 'db', 'veza.lock'))).toBe(false);
+  }, 90_000);
 
   it('finishes an in-flight redeem after SIGTERM, refuses new connections, closes the database, exits 0', async () => {
     const { env, code } = await prepareDatabase();

@@ -16,6 +16,9 @@ describe('parseConfig', () => {
       logLevel: 'info',
       trustProxy: false,
       shutdownTimeoutMs: DEFAULTS.shutdownTimeoutMs,
+      adminFailuresPerMinute: DEFAULTS.adminFailuresPerMinute,
+      feedbackUrl: undefined,
+      discordUrl: undefined,
     });
     expect(Object.isFrozen(result.value)).toBe(true);
     expect(Object.isFrozen(result.value.corsOrigins)).toBe(true);
@@ -27,7 +30,7 @@ describe('parseConfig', () => {
       PORT: ' 9000 ',
       HOST: '0.0.0.0',
       CORS_ORIGINS: 'https://veza.fm, http://localhost:5173 ,',
-      ADMIN_TOKEN: 'x'.repeat(32),
+      ADMIN_TOKEN: 'Zq8vN2c-Hk4tRw9xLm3pYb7sJd1F',
       RATE_LIMIT_PER_MINUTE: '12',
       BODY_LIMIT_BYTES: '2048',
       LOG_LEVEL: 'warn',
@@ -46,7 +49,29 @@ describe('parseConfig', () => {
       shutdownTimeoutMs: DEFAULTS.shutdownTimeoutMs,
     });
     expect(parseConfig({ TRUST_PROXY: '2' })).toMatchObject({ ok: true, value: { trustProxy: 2 } });
-    expect(parseConfig({ TRUST_PROXY: 'true' })).toMatchObject({ ok: true, value: { trustProxy: true } });
+  });
+
+  it('refuses TRUST_PROXY=true, saying what to use behind one load balancer', () => {
+    const result = parseConfig({ TRUST_PROXY: 'true' });
+    if (result.ok) throw new Error('expected an error');
+    expect(result.errors).toEqual([{ variable: 'TRUST_PROXY', message: expect.stringMatching(/true is refused: .*behind one load balancer use 1/) }]);
+  });
+
+  it.each([
+    ['internal whitespace', 'Zq8vN2cHk4t Rw9xLm3pYb7sJd1F', /must not contain whitespace/],
+    ['a trailing space', 'Zq8vN2cHk4tRw9xLm3pYb7sJd1F ', /must not contain whitespace/],
+    ['24 identical characters', 'a'.repeat(24), /too little entropy/],
+    ['a short pattern repeated', 'abcabcabcabcabcabcabcabc', /too little entropy/],
+  ])('refuses an ADMIN_TOKEN with %s, with the reason and without the token', (_label, token, reason) => {
+    const result = parseConfig({ ADMIN_TOKEN: token });
+    if (result.ok) throw new Error('expected an error');
+    expect(result.errors.map((e) => e.variable)).toEqual(['ADMIN_TOKEN']);
+    expect(result.errors[0]?.message).toMatch(reason);
+    expect(JSON.stringify(result.errors)).not.toContain(token.trim());
+  });
+
+  it('accepts tokens from openssl rand -base64 32 / -hex 16', () => {
+    for (const token of ['rmiXjeQ0kY1Jm9c6Zr+VbQvQp3a9oW2m9tA1+HqTnA8=', '6f1c2a9b8e7d4c3b2a190f8e7d6c5b4a']) expect(parseConfig({ ADMIN_TOKEN: token }).ok).toBe(true);
   });
 
   it.each([
@@ -59,6 +84,8 @@ describe('parseConfig', () => {
     ['BODY_LIMIT_BYTES', '1e6'],
     ['TRUST_PROXY', '10.0.0.0/99'],
     ['HOST', 'not a host'],
+    ['FEEDBACK_URL', 'javascript:alert(1)'],
+    ['DISCORD_URL', 'discord.gg/x'],
     ['SHUTDOWN_TIMEOUT_MS', 'soon'],
   ])('refuses %s=%j, naming the variable', (variable, value) => {
     const result = parseConfig({ [variable]: value });

@@ -16,6 +16,10 @@ export const DEFAULTS = Object.freeze({
   trustProxy: false,
   /** admin token minimum length in characters */
   adminTokenMinLength: 24,
+  /** admin token minimum estimated entropy in bits (length × Shannon entropy of its characters); `openssl rand -base64 32` gives ≈ 200, 24 identical characters 0 */
+  adminTokenMinBits: 64,
+  /** failed admin attempts (wrong or missing token) per client IP per minute before 429 */
+  adminFailuresPerMinute: 10,
   /** how long SIGTERM waits for in-flight requests before giving up, in milliseconds */
   shutdownTimeoutMs: 10_000,
   /** per-statement database time limit in milliseconds (postgres only) */
@@ -39,6 +43,8 @@ export const CONFIG_VARIABLES = [
   'LOG_LEVEL',
   'TRUST_PROXY',
   'SHUTDOWN_TIMEOUT_MS',
+  'FEEDBACK_URL',
+  'DISCORD_URL',
 ] as const;
 
 type Variable = (typeof CONFIG_VARIABLES)[number];
@@ -65,8 +71,15 @@ const origin = z.string().transform((text, ctx) => {
   return url.origin;
 });
 
-const trustProxy = z.string().transform((text, ctx): boolean | number | string[] => {
-  if (text === 'true') return true;
+const trustProxy = z.string().transform((text, ctx): false | number | string[] => {
+  if (text === 'true') {
+    // fastify's `true` takes the left-most X-Forwarded-For address, which the client writes itself.
+    ctx.addIssue({
+      code: 'custom',
+      message: 'true is refused: it trusts every X-Forwarded-For hop, so any client picks its own rate-limit key; behind one load balancer use 1, or the load balancer\'s address or CIDR',
+    });
+    return z.NEVER;
+  }
   if (text === 'false') return false;
   if (/^\d+$/.test(text)) return Number(text);
   const entries = text.split(',').map((s) => s.trim());
@@ -75,12 +88,31 @@ const trustProxy = z.string().transform((text, ctx): boolean | number | string[]
     const version = isIP(address ?? '');
     const maxBits = version === 6 ? 128 : 32;
     if (!version || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
-      ctx.addIssue({ code: 'custom', message: `"${entry}" is not true, false, a hop count, or an IP/CIDR list` });
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not false, a hop count, or an IP/CIDR list` });
       return z.NEVER;
     }
   }
   return entries;
 });
+
+/** Why a token cannot be the admin token (the first reason only), or undefined; never quotes the token. */
+export function adminTokenProblem(token: string): string | undefined {
+  const advice = 'generate one with: openssl rand -base64 32';
+  if (token.length < DEFAULTS.adminTokenMinLength) return `must be at least ${DEFAULTS.adminTokenMinLength} characters (${advice})`;
+  if (/\s/.test(token)) return `must not contain whitespace: an Authorization header cannot carry it, so the token could never match (${advice})`;
+  if (estimatedBits(token) < DEFAULTS.adminTokenMinBits)
+    return `has too little entropy (under ${DEFAULTS.adminTokenMinBits} bits, estimated from how often its characters repeat); ${advice}`;
+  return undefined;
+}
+
+const link = z.string().refine((text) => {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL');
 
 const schema = z
   .object({
@@ -101,13 +133,15 @@ const schema = z
       .default([]),
     ADMIN_TOKEN: z
       .string()
-      .min(DEFAULTS.adminTokenMinLength, `must be at least ${DEFAULTS.adminTokenMinLength} characters (generate one with: openssl rand -base64 32)`)
+      .refine((token) => adminTokenProblem(token) === undefined, { error: (issue) => adminTokenProblem(String(issue.input)) })
       .optional(),
     RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000_000).default(DEFAULTS.rateLimitPerMinute),
     BODY_LIMIT_BYTES: integer(64, 1_048_576).default(DEFAULTS.bodyLimitBytes),
     LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     TRUST_PROXY: trustProxy.default(DEFAULTS.trustProxy),
     SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(DEFAULTS.shutdownTimeoutMs),
+    FEEDBACK_URL: link.optional(),
+    DISCORD_URL: link.optional(),
   })
   .strict();
 
@@ -121,8 +155,13 @@ export interface Config {
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
-  trustProxy: boolean | number | string[];
+  trustProxy: false | number | string[];
   shutdownTimeoutMs: number;
+  /** failed admin attempts per client per minute before 429 */
+  adminFailuresPerMinute: number;
+  /** shown on the signup page after a successful redeem (the invitation email's links) */
+  feedbackUrl: string | undefined;
+  discordUrl: string | undefined;
 }
 
 export interface ConfigProblem {
@@ -132,6 +171,16 @@ export interface ConfigProblem {
 
 export type ConfigResult = { ok: true; value: Readonly<Config> } | { ok: false; errors: ConfigProblem[] };
 
+/** Length × Shannon entropy of the token's own character frequencies: 24 identical characters give 0 bits. */
+export function estimatedBits(token: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of token) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const length = [...token].length;
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / length) * Math.log2(n / length);
+  return perChar * length;
+}
+
 /**
  * Reads the service's variables from an environment. Empty values count as
  * unset. Never echoes ADMIN_TOKEN or DATABASE_URL back in a message.
@@ -139,7 +188,8 @@ export type ConfigResult = { ok: true; value: Readonly<Config> } | { ok: false; 
 export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const picked: Partial<Record<Variable, string>> = {};
   for (const name of CONFIG_VARIABLES) {
-    const value = env[name]?.trim();
+    // ADMIN_TOKEN is kept as given: surrounding whitespace would never match a header either.
+    const value = name === 'ADMIN_TOKEN' && env[name]?.trim() ? env[name] : env[name]?.trim();
     if (value) picked[name] = value;
   }
   const parsed = schema.safeParse(picked);
@@ -169,6 +219,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       logLevel: v.LOG_LEVEL,
       trustProxy: v.TRUST_PROXY,
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+      adminFailuresPerMinute: DEFAULTS.adminFailuresPerMinute,
+      feedbackUrl: v.FEEDBACK_URL,
+      discordUrl: v.DISCORD_URL,
     }),
   };
 }

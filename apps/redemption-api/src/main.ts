@@ -4,14 +4,16 @@
  * Exit codes: 0 stopped cleanly, 1 unexpected failure or shutdown timeout,
  * 3 configuration error, 4 database unreachable at start.
  */
-import { DatabaseUnreachableError, assertMigrated, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
-import { DEFAULTS, parseConfig } from './config.js';
+import { DatabaseUnreachableError, assertMigrated, openDatabase, openOptionsFromEnv, readEnv } from '@veza/invites-db';
+import { CONFIG_VARIABLES, DEFAULTS, parseConfig } from './config.js';
 import { buildServer } from './server.js';
 
 const EXIT = { ok: 0, failure: 1, config: 3, database: 4 } as const;
 
 async function main(): Promise<number> {
-  const parsed = parseConfig(process.env);
+  // The process environment wins; .env in the working directory fills in the rest (as the CLI and the monitor do).
+  const loaded = readEnv();
+  const parsed = parseConfig(loaded.env);
   if (!parsed.ok) {
     for (const problem of parsed.errors) process.stderr.write(`redemption-api: configuration error: ${problem.variable} ${problem.message}\n`);
     return EXIT.config;
@@ -20,7 +22,7 @@ async function main(): Promise<number> {
 
   let conn;
   try {
-    conn = await openDatabase({ ...openOptionsFromEnv(process.env), statementTimeoutMs: DEFAULTS.statementTimeoutMs });
+    conn = await openDatabase({ ...openOptionsFromEnv(loaded.env), statementTimeoutMs: DEFAULTS.statementTimeoutMs });
   } catch (error) {
     if (error instanceof DatabaseUnreachableError) {
       process.stderr.write(`redemption-api: ${error.message}\n`);
@@ -32,7 +34,23 @@ async function main(): Promise<number> {
   const app = await buildServer({ config, conn });
   await assertMigrated(conn).catch((error: Error) => app.log.warn({ target: conn.target }, `not ready: ${error.message}`));
   await app.listen({ port: config.port, host: config.host });
-  app.log.info({ database: conn.target, admin: config.adminToken ? 'on' : 'off', corsOrigins: config.corsOrigins }, 'redemption-api ready');
+  const address = app.server.address();
+  // Names and origins only: where each setting came from, never a value of ADMIN_TOKEN or a password.
+  const from = Object.fromEntries(
+    CONFIG_VARIABLES.filter((name) => loaded.env[name]?.trim()).map((name) => [name, loaded.fromFile.includes(name) ? loaded.file : 'environment']),
+  );
+  app.log.info(
+    {
+      database: conn.target,
+      port: typeof address === 'object' && address ? address.port : config.port,
+      admin: config.adminToken ? 'on' : 'off',
+      rateLimitStore: app.rateLimitStoreKind,
+      corsOrigins: config.corsOrigins,
+      envFile: loaded.file ?? 'none',
+      from,
+    },
+    `redemption-api ready: ${conn.target}, port ${typeof address === 'object' && address ? address.port : config.port}`,
+  );
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -59,8 +77,9 @@ async function main(): Promise<number> {
           resolve(EXIT.failure);
         });
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    // `on`, not `once`: Ctrl-C signals the whole process group, so the launcher's forwarded copy
+    // arrives too; a second signal must not fall back to Node's default (exit without draining).
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
   });
 }
 

@@ -15,7 +15,7 @@ function errors(...codes: ErrorCode[]): Record<string, unknown> {
 }
 
 const json = (schema: unknown, description: string) => ({ description, content: { 'application/json': { schema } } });
-const common: ErrorCode[] = ['RATE_LIMITED', 'DATABASE_UNAVAILABLE', 'DATABASE_NOT_MIGRATED', 'INTERNAL'];
+const common: ErrorCode[] = ['RATE_LIMITED', 'REQUEST_HEADERS_TOO_LARGE', 'REQUEST_TIMEOUT', 'DATABASE_UNAVAILABLE', 'DATABASE_NOT_MIGRATED', 'INTERNAL'];
 const body: ErrorCode[] = ['REQUEST_INVALID', 'REQUEST_TOO_LARGE', 'REQUEST_UNSUPPORTED_MEDIA_TYPE'];
 const admin: ErrorCode[] = ['ADMIN_UNAUTHORIZED', 'ADMIN_DISABLED', 'DATABASE_UNAVAILABLE', 'DATABASE_NOT_MIGRATED', 'INTERNAL'];
 const codeParam = { name: 'code', in: 'path', required: true, description: '16 Crockford base32 characters; case, hyphens and spaces ignored, I/L read as 1, O as 0', schema: { type: 'string', maxLength: 256 } };

@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { CODE_ALPHABET, formatCode } from '@veza/invites-db';
 import { redactUrl } from './redact-url.js';
 
 describe('redactUrl', () => {
@@ -10,9 +12,45 @@ describe('redactUrl', () => {
     ['/v1/invites/redeemX7K3M', '/v1/invites/[redacted]'],
     ['/signup?invite=7K3M-Q9ZD-1XWN-4T8R', '/signup?invite=[redacted]'],
     ['/signup?a=1&invite=7K3M&flag', '/signup?a=[redacted]&invite=[redacted]&[redacted]'],
-    ['/v1/invites/7K3M?x=7K3M', '/v1/invites/[redacted]?x=[redacted]'],
+    ['/v1/invites/7K3M?x=7K3M', '/v1/invites/7K3M?x=[redacted]'],
     ['/healthz', '/healthz'],
+    ['/openapi.json', '/openapi.json'],
+    ['/signup.js', '/signup.js'],
+    // the seven shapes a hostile test found in the log
+    ['//v1/invites/7K3M-Q9ZD-1XWN-4T8R', '//v1/invites/[redacted]'],
+    ['/v1//invites/7K3M-Q9ZD-1XWN-4T8R', '/v1//invites/[redacted]'],
+    ['/x/../v1/invites/7K3M-Q9ZD-1XWN-4T8R', '/x/../v1/invites/[redacted]'],
+    ['/v1/invites/redeem/../7K3M-Q9ZD-1XWN-4T8R', '/v1/invites/redeem/../[redacted]'],
+    ['/signup/7K3M-Q9ZD-1XWN-4T8R', '/signup/[redacted]'],
+    ['/7K3MQ9ZD1XWN4T8R', '/[redacted]'],
+    ['/v1/admin/revoke/7K3M-Q9ZD-1XWN-4T8R', '/v1/admin/revoke/[redacted]'],
+    // other spellings: spaces, percent-encoding (twice), I/L/O variants, a code as a query key
+    ['/v1/invites/7K3M%20Q9ZD%201XWN%204T8R', '/v1/invites/[redacted]'],
+    ['/v1/invites/%37%4B3M-Q9ZD-IXWN-4T8R', '/v1/invites/[redacted]'],
+    ['/v1/invites/%2537K3MQ9ZDlXWN4T8R', '/v1/invites/[redacted]'],
+    ['/signup?7K3M-Q9ZD-1XWN-4T8R=1', '/signup?[redacted]=[redacted]'],
+    ['/signup?7K3M+Q9ZD+1XWN+4T8R=1', '/signup?[redacted]=[redacted]'],
   ])('%s → %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
+  });
+
+  it('hides any code, in any accepted spelling, in any path around it', () => {
+    const code = fc.stringMatching(new RegExp(`^[${CODE_ALPHABET}]{16}$`));
+    const spelling = fc.constantFrom(
+      (c: string) => c,
+      (c: string) => formatCode(c),
+      (c: string) => formatCode(c).toLowerCase(),
+      (c: string) => c.replace(/1/g, 'l').replace(/0/g, 'O'),
+      (c: string) => c.replace(/1/g, 'I').replace(/(.{4})(?=.)/g, '$1 ').replace(/ /g, '%20'),
+      (c: string) => c.replace(/./g, (ch) => `%${ch.charCodeAt(0).toString(16)}`),
+    );
+    const around = fc.array(fc.constantFrom('', 'v1', 'invites', 'redeem', '..', 'signup', 'admin', 'revoke', 'x'), { maxLength: 4 });
+    fc.assert(
+      fc.property(code, spelling, around, around, (c, spell, before, after) => {
+        const url = `/${[...before, spell(c), ...after].join('/')}`;
+        const logged = redactUrl(url).toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+        return !logged.includes(c.slice(0, 8)) && !logged.includes(c.slice(8));
+      }),
+    );
   });
 });

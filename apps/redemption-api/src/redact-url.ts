@@ -1,18 +1,46 @@
 /**
- * A request URL safe to log: the segment after /v1/invites/ (a code, unless it
- * is the redeem route) and every query value (/signup?invite=CODE) are hidden.
+ * A request URL safe to log, whatever the shape of its path. Anything that
+ * could be an invite code (or a good part of one) in any spelling parseCode
+ * accepts — any case, grouped by hyphens or spaces or not, I/L/O for 1/0,
+ * percent-encoded or not — is replaced by [redacted], wherever it is: a path
+ * segment (`//v1/invites/CODE`, `/CODE`, `/x/../v1/invites/CODE`), a query key.
+ * Every query value is hidden too (`/signup?invite=CODE`).
  */
+
+/** Characters a typed code may contain (Crockford base32 plus the I, L, O variants: every letter but U). */
+const CODE_CHAR = '[0-9A-TV-Z]';
+/** A run of code characters, possibly grouped by hyphens or whitespace. */
+const CODE_RUN = new RegExp(`${CODE_CHAR}(?:[\\s-]*${CODE_CHAR})*`, 'gi');
+/**
+ * Runs with this many code characters or more are hidden: half a code (40 bits)
+ * is already too much to leave in a log. No route word is this long ("invites" is 7).
+ */
+const MIN_HIDDEN = 8;
+
+/** Undoes percent-encoding, several layers deep, one byte per escape (a code is ASCII). */
+function percentDecode(text: string): string {
+  let out = text;
+  for (let pass = 0; pass < 4 && /%[0-9a-f]{2}/i.test(out); pass++) {
+    out = out.replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  }
+  return out;
+}
+
+function hideCodes(text: string): string {
+  return percentDecode(text).replace(CODE_RUN, (run) => (run.replace(/[\s-]/g, '').length >= MIN_HIDDEN ? '[redacted]' : run));
+}
+
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? '' : url.slice(q + 1);
-  const safePath = path.replace(/^(\/v1\/invites\/)(?!redeem\/?$)[^/]+/i, '$1[redacted]');
+  const safePath = hideCodes(path);
   if (!query) return safePath + (q === -1 ? '' : '?');
   const safeQuery = query
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
-      return eq === -1 ? '[redacted]' : `${pair.slice(0, eq)}=[redacted]`;
+      return eq === -1 ? '[redacted]' : `${hideCodes(pair.slice(0, eq).replace(/\+/g, ' '))}=[redacted]`;
     })
     .join('&');
   return `${safePath}?${safeQuery}`;

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import cors from '@fastify/cors';
 import type { Connection } from '@veza/invites-db';
 import { InvitesDbError } from '@veza/invites-db';
@@ -8,6 +10,7 @@ import type { Config } from './config.js';
 import { DEFAULTS } from './config.js';
 import { ApiError, ERROR_MESSAGE, errorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
+import { isDatabaseUnavailable } from './db-availability.js';
 import { createMetrics } from './metrics.js';
 import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -24,7 +27,7 @@ export interface ServerOptions {
   logStream?: DestinationStream;
 }
 
-export type Server = FastifyInstance & { metrics: Metrics; startDraining(): void };
+export type Server = FastifyInstance & { metrics: Metrics; startDraining(): void; rateLimitStoreKind: 'memory' | 'postgres' };
 
 /** The error code and message an error is answered with; unknown errors are INTERNAL. */
 export function classify(error: unknown): { code: ErrorCode; message: string } {
@@ -35,6 +38,7 @@ export function classify(error: unknown): { code: ErrorCode; message: string } {
     if (error.code === 'INVITES_DB_UNREACHABLE') return { code: 'DATABASE_UNAVAILABLE', message: ERROR_MESSAGE.DATABASE_UNAVAILABLE };
     if (error.code === 'INVITES_DB_NOT_MIGRATED') return { code: 'DATABASE_NOT_MIGRATED', message: ERROR_MESSAGE.DATABASE_NOT_MIGRATED };
   }
+  if (isDatabaseUnavailable(error)) return { code: 'DATABASE_UNAVAILABLE', message: ERROR_MESSAGE.DATABASE_UNAVAILABLE };
   const status = (error as Partial<FastifyError> | null)?.statusCode;
   const fastifyCode = (error as Partial<FastifyError> | null)?.code;
   if (status === 413) return { code: 'REQUEST_TOO_LARGE', message: ERROR_MESSAGE.REQUEST_TOO_LARGE };
@@ -60,6 +64,23 @@ function patternOf(url: string): RegExp {
 }
 
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
+/** Seconds a client should wait before retrying when the database is away: a restart or failover takes a few. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** A whole HTTP/1.1 error response in the API's one shape, for a socket that never reached fastify's routing. */
+function rawErrorResponse(code: ErrorCode, extraHeaders = ''): string {
+  const status = new ApiError(code).statusCode;
+  const body = JSON.stringify(errorBody(code));
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`;
+}
+
+/** Node's parser errors before any route: the API's error shape instead of fastify's default body. */
+function clientErrorCode(error: NodeJS.ErrnoException): ErrorCode {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return 'REQUEST_HEADERS_TOO_LARGE';
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'REQUEST_TIMEOUT';
+  return 'REQUEST_INVALID';
+}
 
 /** Builds the whole service on an open connection; the caller listens and closes. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
@@ -88,6 +109,11 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       req.log.info({ code, reason: error.code }, 'request refused');
       void sendError(reply, code, ERROR_MESSAGE[code]);
     },
+    // A bad request line, an unknown method, oversized headers: Node refuses them before fastify routes anything.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => {
+      if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+      socket.end(rawErrorResponse(clientErrorCode(error)));
+    },
     requestTimeout: DEFAULTS.requestTimeoutMs,
     // Requests that arrive on an open connection while closing are still served (fastify's 503 is not in our error shape).
     return503OnClosing: false,
@@ -95,6 +121,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     onConstructorPoisoning: 'error',
   }) as unknown as Server;
   app.decorate('metrics', metrics);
+  app.decorate('rateLimitStoreKind', conn.kind === 'postgres' ? 'postgres' : 'memory');
   app.decorate('startDraining', () => {
     draining = true;
   });
@@ -116,7 +143,14 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const status = new ApiError(code).statusCode;
     if (status >= 500) req.log.error({ err: error, code }, 'request failed');
     else req.log.info({ code }, 'request refused');
-    return sendError(reply, code, message, error instanceof ApiError ? error.headers : {});
+    const headers = error instanceof ApiError ? error.headers : code === 'DATABASE_UNAVAILABLE' ? { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } : {};
+    return sendError(reply, code, message, headers);
+  });
+
+  // CONNECT never reaches fastify (Node emits 'connect' and, without a listener, drops the socket).
+  app.server.on('connect', (_req, socket: Socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.end(rawErrorResponse('METHOD_NOT_ALLOWED', 'Allow: GET, POST\r\n'));
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -140,7 +174,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   await app.register(healthRoutes, { conn, metrics, draining: () => draining });
   await app.register(inviteRoutes, { config, conn, metrics });
   await app.register(adminRoutes, { config, conn });
-  await app.register(signupRoutes);
+  await app.register(signupRoutes, { feedbackUrl: config.feedbackUrl, discordUrl: config.discordUrl });
   const openapi = JSON.stringify(openApiDocument(), null, 2) + '\n';
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
 

@@ -61,3 +61,12 @@ export async function seedInvites(conn: Connection): Promise<Record<'valid' | 'u
   await revokeInvites(conn.db, { code: codes['revoked'] as string });
   return codes as Record<'valid' | 'used' | 'expired' | 'revoked' | 'spare', string>;
 }
+
+/**
+ * Rate-limit windows on PostgreSQL are whole clock minutes: start a burst well
+ * inside one, so that a test's few requests cannot straddle two windows.
+ */
+export async function awayFromMinuteEnd(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 10_000) await new Promise((resolve) => setTimeout(resolve, left + 200));
+}

@@ -3,18 +3,18 @@ import { GATE_IDS } from './types.js';
 import type { GateId, GateResult, GateRun, Verdict } from './types.js';
 import { verdictOf } from './verdict.js';
 
-/** What the monitor keeps between runs (JSON-safe, so it can survive a restart). */
+/** What the monitor keeps between runs (JSON-safe, stored in gate_runs so it survives a restart or the next cron run). */
 export interface EscalationState {
-  schemaVersion: 1;
+  schemaVersion: 2;
   /** the verdict of the last run, after escalation; null before the first */
   verdict: Verdict | null;
-  /** consecutive ⚪ runs per gate */
-  unknownStreaks: Record<GateId, number>;
+  /** per gate, the start (ISO) of the first run of its current ⚪ streak; null when it last answered */
+  unknownSince: Record<GateId, string | null>;
 }
 
 export interface EscalationOptions {
-  /** consecutive ⚪ runs after which a gate turns 🔴 (default 4 runs) */
-  unknownLimit?: number;
+  /** how long a gate may stay ⚪ before it turns 🔴, in milliseconds (default 20 min: 4 × the default CHECK_INTERVAL) */
+  unknownMaxMs?: number;
 }
 
 export interface Escalation {
@@ -26,55 +26,81 @@ export interface Escalation {
   verdictChanged: boolean;
 }
 
-export const DEFAULT_UNKNOWN_LIMIT = 4;
+/** 4 × the default CHECK_INTERVAL of 300 s: 20 minutes, in milliseconds. */
+export const DEFAULT_UNKNOWN_MAX_MS = 20 * 60_000;
 
 export function initialEscalationState(): EscalationState {
-  return { schemaVersion: 1, verdict: null, unknownStreaks: Object.fromEntries(GATE_IDS.map((id) => [id, 0])) as Record<GateId, number> };
+  return { schemaVersion: 2, verdict: null, unknownSince: Object.fromEntries(GATE_IDS.map((id) => [id, null])) as Record<GateId, string | null> };
 }
 
-function checkState(state: unknown): EscalationState {
-  const s = state as Partial<EscalationState> | null;
-  if (!s || typeof s !== 'object' || s.schemaVersion !== 1) throw new GatesStateError('schemaVersion is not 1');
-  if (s.verdict !== null && s.verdict !== 'GO' && s.verdict !== 'NO-GO' && s.verdict !== 'INCONCLUSIVE') throw new GatesStateError('verdict is not GO, NO-GO, INCONCLUSIVE or null');
-  const streaks = initialEscalationState().unknownStreaks;
-  for (const id of GATE_IDS) {
-    const n = s.unknownStreaks?.[id] ?? 0;
-    if (!Number.isInteger(n) || n < 0) throw new GatesStateError(`unknownStreaks.${id} is not a count`);
-    streaks[id] = n;
-  }
-  return { schemaVersion: 1, verdict: s.verdict ?? null, unknownStreaks: streaks };
+function checkVerdict(verdict: unknown): Verdict | null {
+  if (verdict === undefined || verdict === null) return null;
+  if (verdict !== 'GO' && verdict !== 'NO-GO' && verdict !== 'INCONCLUSIVE') throw new GatesStateError('verdict is not GO, NO-GO, INCONCLUSIVE or null');
+  return verdict;
 }
 
 /**
- * One step of the loop, pure. A gate at ⚪ for `unknownLimit` consecutive runs
- * turns 🔴 with reason 'unknown_too_long' (a probe that never answers must not
- * hold the launch at "inconclusive" forever); a gate that answers (✅ or 🔴)
- * resets its streak. ⚪ not configured never escalates: it is the operator's
- * choice, visible as ⚪, not a failing probe.
+ * A stored state, checked. Version 1 counted ⚪ runs, which says nothing about
+ * time: its verdict is kept (no repeated announcement) and the ⚪ clocks start
+ * again from the next run.
+ */
+function checkState(state: unknown): EscalationState {
+  const s = state as { schemaVersion?: unknown; verdict?: unknown; unknownSince?: Record<string, unknown> } | null;
+  if (!s || typeof s !== 'object' || (s.schemaVersion !== 1 && s.schemaVersion !== 2)) throw new GatesStateError('schemaVersion is not 1 or 2');
+  const fresh = initialEscalationState();
+  fresh.verdict = checkVerdict(s.verdict);
+  if (s.schemaVersion === 1) return fresh;
+  for (const id of GATE_IDS) {
+    const since = s.unknownSince?.[id] ?? null;
+    if (since !== null && (typeof since !== 'string' || Number.isNaN(Date.parse(since)))) throw new GatesStateError(`unknownSince.${id} is not an ISO time or null`);
+    fresh.unknownSince[id] = since;
+  }
+  return fresh;
+}
+
+function minutes(ms: number): string {
+  const m = ms / 60_000;
+  return m >= 1 ? `${Math.round(m)} min` : `${Math.round(ms / 1_000)} s`;
+}
+
+/**
+ * One step of the loop, pure, on the runs' own clock (`startedAt`). A gate
+ * that has been ⚪ for longer than `unknownMaxMs` — from the start of the
+ * first ⚪ run of its streak to the start of this one — turns 🔴 with reason
+ * 'unknown_too_long' (a probe that never answers must not hold the launch at
+ * "inconclusive" forever). Time, not a count of runs: a few quick one-off
+ * checks never escalate, and a loop and cron escalate alike. A gate that
+ * answers (✅ or 🔴) stops its clock; ⚪ not configured never escalates: it
+ * is the operator's choice, visible as ⚪, not a failing probe.
  */
 export function escalate(previous: EscalationState | null | undefined, run: GateRun, options: EscalationOptions = {}): Escalation {
-  const limit = options.unknownLimit ?? DEFAULT_UNKNOWN_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1) throw new GatesStateError('unknownLimit must be an integer ≥ 1');
+  const maxMs = options.unknownMaxMs ?? DEFAULT_UNKNOWN_MAX_MS;
+  if (!(Number.isFinite(maxMs) && maxMs > 0)) throw new GatesStateError('unknownMaxMs must be a duration > 0');
+  const now = Date.parse(run.startedAt);
+  if (Number.isNaN(now)) throw new GatesStateError('the run has no startedAt time');
   const prev = previous ? checkState(previous) : initialEscalationState();
-  const streaks = { ...prev.unknownStreaks };
+  const since = { ...prev.unknownSince };
   const gates: GateResult[] = run.gates.map((gate) => {
     if (gate.state !== 'unknown' || gate.reason === 'not_configured') {
-      streaks[gate.id] = 0;
+      since[gate.id] = null;
       return gate;
     }
-    streaks[gate.id] = (streaks[gate.id] ?? 0) + 1;
-    if (streaks[gate.id]! < limit) return gate;
+    // A clock in the future (a stored state from a skewed host) restarts now rather than never escalating.
+    const start = since[gate.id] !== null && Date.parse(since[gate.id]!) <= now ? since[gate.id]! : run.startedAt;
+    since[gate.id] = start;
+    const unknownMs = now - Date.parse(start);
+    if (unknownMs <= maxMs) return gate;
     return {
       ...gate,
       state: 'fail',
       reason: 'unknown_too_long',
-      summary: `⚪ for ${streaks[gate.id]} runs in a row (last: ${gate.reason ?? 'unknown'}: ${gate.summary})`,
-      evidence: { ...gate.evidence, details: { ...gate.evidence.details, unknownReason: gate.reason, unknownRuns: streaks[gate.id] } },
+      summary: `⚪ for ${minutes(unknownMs)} since ${start} (more than ${minutes(maxMs)}; last: ${gate.reason ?? 'unknown'}: ${gate.summary})`,
+      evidence: { ...gate.evidence, details: { ...gate.evidence.details, unknownReason: gate.reason, unknownSince: start, unknownMs } },
     };
   });
   const escalated: GateRun = { ...run, ...verdictOf(gates), gates };
   return {
-    state: { schemaVersion: 1, verdict: escalated.verdict, unknownStreaks: streaks },
+    state: { schemaVersion: 2, verdict: escalated.verdict, unknownSince: since },
     run: escalated,
     previousVerdict: prev.verdict,
     verdictChanged: prev.verdict !== escalated.verdict,

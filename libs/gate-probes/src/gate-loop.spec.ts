@@ -62,12 +62,12 @@ function scripted(runs: GateRun[]) {
 }
 
 describe('runGateLoop', () => {
-  it('turns a lasting ⚪ into 🔴 after unknownLimit runs, stores every run, and posts each verdict change exactly once', async () => {
+  it('turns a gate ⚪ for longer than unknownMaxMs into 🔴, stores every run, and posts each verdict change exactly once', async () => {
     const runs = [
       runWith({}, 0), // GO
       runWith({ synthetic: 'unknown' }, 5), // INCONCLUSIVE
       runWith({ synthetic: 'unknown' }, 10), // INCONCLUSIVE
-      runWith({ synthetic: 'unknown' }, 15), // 3rd ⚪ → 🔴 NO-GO
+      runWith({ synthetic: 'unknown' }, 15), // ⚪ for 10 min > 9 → 🔴 NO-GO
       runWith({ synthetic: 'unknown' }, 20), // still NO-GO: no post
       runWith({}, 25), // GO again
     ];
@@ -75,7 +75,7 @@ describe('runGateLoop', () => {
     const shown: number[] = [];
     const result = await runGateLoop({
       ...scripted(runs),
-      unknownLimit: 3,
+      unknownMaxMs: 9 * 60_000,
       maxRuns: runs.length,
       onRun: (_step, n) => void shown.push(n),
       saveRun: async (step) => void saved.push(step),
@@ -85,7 +85,8 @@ describe('runGateLoop', () => {
     expect(result).toMatchObject({ runs: 6, exitCode: 0, stoppedBy: 'max_runs', webhooksPosted: 4 });
     expect(shown).toEqual([1, 2, 3, 4, 5, 6]);
     expect(saved.map((s) => s.run.verdict)).toEqual(['GO', 'INCONCLUSIVE', 'INCONCLUSIVE', 'NO-GO', 'NO-GO', 'GO']);
-    expect(saved.map((s) => s.state.unknownStreaks.synthetic)).toEqual([0, 1, 2, 3, 4, 0]);
+    const since = '2026-06-12T17:05:00.000Z';
+    expect(saved.map((s) => s.state.unknownSince.synthetic)).toEqual([null, since, since, since, since, null]);
     const escalated = saved[3]!.run.gates.find((g) => g.id === 'synthetic')!;
     expect(escalated).toMatchObject({ state: 'fail', reason: 'unknown_too_long' });
     expect(receiver.bodies.map((b) => b.content.split('\n')[0])).toEqual([
@@ -97,19 +98,20 @@ describe('runGateLoop', () => {
     expect(receiver.bodies[2]!.embeds?.[0]?.fields.find((f) => f.name.includes('Synthetic'))?.value).toContain('unknown_too_long');
   });
 
-  it('resumes streaks and the last verdict from the store: no repeated announcement after a restart', async () => {
-    const stored: EscalationState = { ...initialEscalationState(), verdict: 'INCONCLUSIVE', unknownStreaks: { ...initialEscalationState().unknownStreaks, sentry: 3 } };
+  it('resumes ⚪ clocks and the last verdict from the store: no repeated announcement after a restart', async () => {
+    const since = '2026-06-12T17:00:00.000Z';
+    const stored: EscalationState = { ...initialEscalationState(), verdict: 'INCONCLUSIVE', unknownSince: { ...initialEscalationState().unknownSince, sentry: since } };
     const saved: Escalation[] = [];
     const result = await runGateLoop({
       ...scripted([runWith({ sentry: 'unknown' }, 30)]),
-      unknownLimit: 5,
+      unknownMaxMs: 40 * 60_000,
       maxRuns: 1,
       loadState: async () => stored,
       saveRun: async (step) => void saved.push(step),
       postWebhook: (payload) => postWebhook(receiver.url, payload),
     });
     expect(result).toMatchObject({ runs: 1, exitCode: 2, webhooksPosted: 0 });
-    expect(saved[0]!.state.unknownStreaks.sentry).toBe(4);
+    expect(saved[0]!.state.unknownSince.sentry).toBe(since);
     expect(receiver.bodies).toEqual([]);
   });
 
@@ -171,7 +173,48 @@ describe('runGateLoop', () => {
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
+  it('ends every run by its deadline: gates still probing are ⚪, a hanging store and webhook are left behind', async () => {
+    const problems: GateLoopProblem[] = [];
+    const reasons: unknown[] = [];
+    const never = new Promise<never>(() => undefined);
+    const t0 = Date.now();
+    const result = await runGateLoop({
+      // like runGates: resolves when its signal aborts, with the unfinished gate ⚪
+      checkOnce: (signal) =>
+        new Promise((resolve) =>
+          signal.addEventListener('abort', () => {
+            reasons.push((signal.reason as Error).message);
+            resolve(runWith({ sentry: 'unknown' }, 0));
+          }),
+        ),
+      intervalMs: 0,
+      runTimeoutMs: 300,
+      maxRuns: 2,
+      saveRun: () => never,
+      postWebhook: () => never,
+      onProblem: (p) => problems.push(p),
+    });
+    expect(result).toMatchObject({ runs: 2, exitCode: 2, stoppedBy: 'max_runs' });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(reasons).toEqual(['run deadline of 300 ms reached', 'run deadline of 300 ms reached']);
+    // the first run's verdict is a change (webhook), the second is not
+    expect(problems.map((p) => p.stage)).toEqual(['save', 'webhook', 'save']);
+    expect(problems[0]!.message).toMatch(/^not done by the run deadline \(\d+ ms left\): left behind$/);
+  });
+
+  it('gives up a check that ignores the run deadline, reports it, and goes on', async () => {
+    const problems: GateLoopProblem[] = [];
+    const t0 = Date.now();
+    const result = await runGateLoop({ checkOnce: () => new Promise<never>(() => undefined), intervalMs: 0, runTimeoutMs: 200, maxRuns: 3, onProblem: (p) => problems.push(p) });
+    expect(result).toMatchObject({ runs: 3, exitCode: 2, last: null });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]!.message).toContain('run discarded');
+  });
+
   it('refuses unusable options', async () => {
+    await expect(runGateLoop({ ...scripted([runWith({}, 0)]), unknownMaxMs: 0 })).rejects.toMatchObject({ code: 'GATES_CONFIG_INVALID' });
+    await expect(runGateLoop({ ...scripted([runWith({}, 0)]), runTimeoutMs: Number.NaN })).rejects.toMatchObject({ code: 'GATES_CONFIG_INVALID' });
     await expect(runGateLoop({ ...scripted([runWith({}, 0)]), maxRuns: 0 })).rejects.toMatchObject({ code: 'GATES_CONFIG_INVALID' });
     await expect(runGateLoop({ ...scripted([runWith({}, 0)]), intervalMs: -1 })).rejects.toMatchObject({ code: 'GATES_CONFIG_INVALID' });
   });

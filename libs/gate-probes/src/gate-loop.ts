@@ -1,36 +1,49 @@
+import { abortableSleep, deadlineError, withDeadline } from './deadline.js';
 import { GatesConfigError } from './errors.js';
-import { DEFAULT_UNKNOWN_LIMIT, escalate } from './escalate.js';
+import { DEFAULT_UNKNOWN_MAX_MS, escalate } from './escalate.js';
 import type { Escalation, EscalationState } from './escalate.js';
 import type { GateRun } from './types.js';
 import { verdictWebhookPayload } from './webhook-payload.js';
 import type { WebhookPayload } from './webhook-payload.js';
 
+export { abortableSleep };
+
 /** Something that went wrong around a run; the loop reports it and carries on. */
 export interface GateLoopProblem {
-  stage: 'load' | 'save' | 'webhook';
+  stage: 'load' | 'output' | 'save' | 'webhook';
   /** safe to print: callers' own messages must not quote a webhook URL or a token */
   message: string;
 }
 
 export interface GateLoopOptions {
-  /** one check of the six gates; aborted (and its run discarded) when `signal` aborts */
+  /**
+   * One check of the six gates. Its signal aborts at the run deadline (the
+   * run must then still resolve, with the unfinished gates ⚪ timeout — as
+   * runGates does) or when `signal` stops the loop (the run is discarded).
+   */
   checkOnce: (signal: AbortSignal) => Promise<GateRun>;
-  /** consecutive ⚪ runs after which a gate turns 🔴 (default 4 runs) */
-  unknownLimit?: number;
+  /** how long a gate may stay ⚪ before it turns 🔴, in milliseconds (default 20 min) */
+  unknownMaxMs?: number;
+  /**
+   * Deadline of one whole run — the gates, showing, storing, the webhook —
+   * in milliseconds from its start (default 30 s). Whatever is still pending
+   * then is left behind and reported; the run always ends with its verdict.
+   */
+  runTimeoutMs?: number;
   /** from the start of one run to the start of the next, in milliseconds (a slow run shortens the pause) */
   intervalMs: number;
   /** stop after this many runs (default: until `signal` aborts) */
   maxRuns?: number;
   /** stops the loop: during a pause at once, during a run by aborting it */
   signal?: AbortSignal;
-  /** the state stored by a previous process, so streaks and the last verdict survive a restart */
-  loadState?: () => Promise<EscalationState | null>;
+  /** the state stored by a previous process, so ⚪ clocks and the last verdict survive a restart (bounded by runTimeoutMs) */
+  loadState?: (signal: AbortSignal) => Promise<EscalationState | null>;
   /** stores each escalated run with the state after it */
-  saveRun?: (step: Escalation) => Promise<void>;
+  saveRun?: (step: Escalation, signal: AbortSignal) => Promise<void>;
   /** shows each escalated run (print the table, write JUnit …) before it is stored */
   onRun?: (step: Escalation, runNumber: number) => void | Promise<void>;
   /** posts a verdict change; called only when the verdict differs from the previous run's */
-  postWebhook?: (payload: WebhookPayload, step: Escalation) => Promise<{ ok: true } | { ok: false; message: string }>;
+  postWebhook?: (payload: WebhookPayload, step: Escalation, signal: AbortSignal) => Promise<{ ok: true } | { ok: false; message: string }>;
   onProblem?: (problem: GateLoopProblem) => void;
   /** the pause, replaceable by tests; must resolve early when the signal aborts */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -48,36 +61,29 @@ export interface GateLoopResult {
   webhooksPosted: number;
 }
 
-/** A pause that ends early (without throwing) when the signal aborts. */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+/** Default deadline of one whole run: the gates' 10 s, then storing and the webhook (10 s each at most). */
+export const DEFAULT_RUN_TIMEOUT_MS = 30_000;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * The monitor loop, with its I/O injected: check → escalate → show → store →
- * announce a verdict change, then pause until the next interval. A failing
- * store or webhook is reported through onProblem and the loop goes on; an
- * unreadable stored state is reported and the loop starts afresh. Used by
- * apps/monitor-worker and `veza-beta gates check` with LOOP=1 (maxRuns 1 is
- * a single run that still resumes streaks from the store).
+ * announce a verdict change, then pause until the next interval. Every run
+ * ends by its deadline (`runTimeoutMs`, a timer the loop holds and clears):
+ * gates still probing are ⚪ timeout, and showing, storing or posting still
+ * pending are left behind and reported through onProblem; the loop goes on.
+ * An unreadable stored state is reported and the loop starts afresh. Used by
+ * apps/monitor-worker and `veza-beta gates check` (maxRuns 1 is a single run
+ * that still resumes the ⚪ clocks from the store).
  */
 export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopResult> {
-  const unknownLimit = options.unknownLimit ?? DEFAULT_UNKNOWN_LIMIT;
+  const unknownMaxMs = options.unknownMaxMs ?? DEFAULT_UNKNOWN_MAX_MS;
+  const runTimeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
   const problems: string[] = [];
   if (!(Number.isFinite(options.intervalMs) && options.intervalMs >= 0)) problems.push('intervalMs must be a number ≥ 0');
   if (options.maxRuns !== undefined && !(Number.isInteger(options.maxRuns) && options.maxRuns >= 1)) problems.push('maxRuns must be an integer ≥ 1');
-  if (!(Number.isInteger(unknownLimit) && unknownLimit >= 1)) problems.push('unknownLimit must be an integer ≥ 1');
+  if (!(Number.isFinite(unknownMaxMs) && unknownMaxMs > 0)) problems.push('unknownMaxMs must be a duration > 0');
+  if (!(Number.isFinite(runTimeoutMs) && runTimeoutMs > 0)) problems.push('runTimeoutMs must be a duration > 0');
   if (problems.length) throw new GatesConfigError(problems);
   const signal = options.signal ?? new AbortController().signal;
   const sleep = options.sleep ?? abortableSleep;
@@ -86,10 +92,13 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
 
   let state: EscalationState | null = null;
   if (options.loadState) {
+    const load = options.loadState;
     try {
-      state = await options.loadState();
+      const loaded = await withDeadline(runTimeoutMs, (s) => load(s), signal);
+      if (!loaded.done && loaded.reason === 'deadline') report('load', `stored escalation state not read within ${runTimeoutMs} ms, starting afresh`);
+      state = loaded.done ? loaded.value : null;
       // escalate() is where the state is validated: try it on an empty run now rather than fail the first real one
-      if (state) escalate(state, { startedAt: '', finishedAt: '', verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] }, { unknownLimit });
+      if (state) escalate(state, { startedAt: new Date(0).toISOString(), finishedAt: '', verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] }, { unknownMaxMs });
     } catch (error) {
       report('load', `stored escalation state not used, starting afresh: ${message(error)}`);
       state = null;
@@ -99,19 +108,28 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
   const result: GateLoopResult = { runs: 0, last: null, exitCode: 2, stoppedBy: 'signal', webhooksPosted: 0 };
   while (!signal.aborted) {
     const startedAt = now();
-    const run = await options.checkOnce(signal);
-    if (signal.aborted) break; // a run cut short says nothing about the gates
-    const step = escalate(state, run, { unknownLimit });
-    state = step.state;
-    result.runs++;
-    result.last = step;
-    result.exitCode = step.run.exitCode;
-    await options.onRun?.(step, result.runs);
-    if (options.saveRun) await options.saveRun(step).catch((error: unknown) => report('save', error));
-    if (step.verdictChanged && options.postWebhook) {
-      const posted = await options.postWebhook(verdictWebhookPayload(step.run, step.previousVerdict), step).catch((error: unknown) => ({ ok: false as const, message: message(error) }));
-      if (posted.ok) result.webhooksPosted++;
-      else report('webhook', posted.message);
+    const left = () => Math.max(0, runTimeoutMs - (now() - startedAt));
+    // The gates get the whole run deadline; runGates resolves at it with the unfinished gates ⚪.
+    const checked = await checkWithin(options.checkOnce, runTimeoutMs, signal);
+    if (signal.aborted || !checked.done) {
+      if (!signal.aborted) report('output', `the gates did not end by the run deadline (${runTimeoutMs} ms): run discarded`);
+      if (signal.aborted) break; // a run cut short says nothing about the gates
+      result.runs++;
+      result.exitCode = 2;
+    } else {
+      const step = escalate(state, checked.value, { unknownMaxMs });
+      state = step.state;
+      result.runs++;
+      result.last = step;
+      result.exitCode = step.run.exitCode;
+      await bounded('output', left(), async () => options.onRun?.(step, result.runs), report, signal);
+      if (options.saveRun) await bounded('save', left(), (s) => options.saveRun!(step, s), report, signal);
+      if (step.verdictChanged && options.postWebhook) {
+        const post = options.postWebhook;
+        const posted = await bounded('webhook', left(), (s) => post(verdictWebhookPayload(step.run, step.previousVerdict), step, s), report, signal);
+        if (posted?.ok) result.webhooksPosted++;
+        else if (posted) report('webhook', posted.message);
+      }
     }
     if (options.maxRuns !== undefined && result.runs >= options.maxRuns) {
       result.stoppedBy = 'max_runs';
@@ -120,4 +138,40 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
     await sleep(Math.max(0, options.intervalMs - (now() - startedAt)), signal);
   }
   return result;
+}
+
+/**
+ * The gates with the run deadline as their signal's reason (so unfinished
+ * gates say "run deadline"), and a second of grace for runGates to turn them
+ * into ⚪ before the run is given up. Both timers are cleared here.
+ */
+async function checkWithin(checkOnce: GateLoopOptions['checkOnce'], runTimeoutMs: number, stop: AbortSignal) {
+  const controller = new AbortController();
+  const onStop = () => controller.abort(stop.reason);
+  stop.addEventListener('abort', onStop, { once: true });
+  const timer = setTimeout(() => controller.abort(deadlineError(`run deadline of ${runTimeoutMs} ms reached`)), runTimeoutMs);
+  try {
+    return await withDeadline(runTimeoutMs + 1_000, () => checkOnce(controller.signal), stop);
+  } finally {
+    clearTimeout(timer);
+    stop.removeEventListener('abort', onStop);
+  }
+}
+
+/** One stage of a run within what is left of the run deadline; a failure or a miss is reported, never thrown. */
+async function bounded<T>(
+  stage: GateLoopProblem['stage'],
+  ms: number,
+  work: (signal: AbortSignal) => Promise<T>,
+  report: (stage: GateLoopProblem['stage'], error: unknown) => void,
+  stop: AbortSignal,
+): Promise<T | undefined> {
+  try {
+    const outcome = await withDeadline(ms, work, stop);
+    if (!outcome.done && outcome.reason === 'deadline') report(stage, `not done by the run deadline (${ms} ms left): left behind`);
+    return outcome.done ? outcome.value : undefined;
+  } catch (error) {
+    report(stage, error);
+    return undefined;
+  }
 }

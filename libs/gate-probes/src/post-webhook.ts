@@ -1,3 +1,4 @@
+import { abortableSleep } from './deadline.js';
 import type { WebhookPayload } from './webhook-payload.js';
 
 /** Words a webhook path may show; any other segment (ids, tokens) is hidden. */
@@ -29,11 +30,33 @@ export interface PostWebhookOptions {
   retries?: number;
   /** longest wait honoured from Retry-After (default 5,000 ms) */
   maxRetryWaitMs?: number;
+  /** ends the post early (the monitor's run deadline or shutdown) */
+  signal?: AbortSignal;
 }
 
 export type PostWebhookResult = { ok: true; status: number; attempts: number } | { ok: false; status: number | null; attempts: number; message: string };
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** One attempt, ended by its own timer (cleared when it settles) or by the caller's signal. */
+async function attempt(doFetch: typeof fetch, url: string, body: string, ms: number, outer: AbortSignal | undefined): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('webhook deadline')), ms);
+  const onAbort = () => controller.abort(outer?.reason);
+  if (outer?.aborted) onAbort();
+  outer?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const response = await doFetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'User-Agent': 'veza-beta-gates' },
+      body,
+      signal: controller.signal,
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    return response;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onAbort);
+  }
+}
 
 /**
  * POSTs a payload as JSON (Discord answers 204, Slack-compatible hooks 200).
@@ -47,30 +70,23 @@ export async function postWebhook(url: string, payload: WebhookPayload, options:
   const retries = options.retries ?? 2;
   let status: number | null = null;
   let problem = '';
-  for (let attempt = 1; attempt <= retries + 1; attempt++) {
-    let retryAfterMs = 250 * 2 ** (attempt - 1);
+  for (let n = 1; n <= retries + 1; n++) {
+    let retryAfterMs = 250 * 2 ** (n - 1);
     try {
-      const response = await doFetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'User-Agent': 'veza-beta-gates' },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-      });
+      const response = await attempt(doFetch, url, JSON.stringify(payload), Math.max(1, deadline - Date.now()), options.signal);
       status = response.status;
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) return { ok: true, status, attempts: attempt };
+      if (response.ok) return { ok: true, status, attempts: n };
       problem = `HTTP ${status}`;
       // Discord sends Retry-After in seconds (and retry_after in the body).
       const header = Number(response.headers.get('retry-after'));
       if (Number.isFinite(header) && header > 0) retryAfterMs = header * 1_000;
-      if (status !== 429 && status < 500) return { ok: false, status, attempts: attempt, message: `webhook ${shown} refused the message: HTTP ${status}` };
-    } catch (error) {
-      const name = (error as { name?: string } | null)?.name;
-      problem = name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'network error';
+      if (status !== 429 && status < 500) return { ok: false, status, attempts: n, message: `webhook ${shown} refused the message: HTTP ${status}` };
+    } catch {
+      problem = options.signal?.aborted ? 'cut short by the run deadline' : Date.now() >= deadline ? 'timed out' : 'network error';
     }
     const pause = Math.min(retryAfterMs, options.maxRetryWaitMs ?? 5_000);
-    if (attempt > retries || Date.now() + pause >= deadline) return { ok: false, status, attempts: attempt, message: `webhook ${shown} failed: ${problem} after ${attempt} attempt(s)` };
-    await wait(pause);
+    if (n > retries || Date.now() + pause >= deadline || options.signal?.aborted) return { ok: false, status, attempts: n, message: `webhook ${shown} failed: ${problem} after ${n} attempt(s)` };
+    await abortableSleep(pause, options.signal);
   }
   return { ok: false, status, attempts: retries + 1, message: `webhook ${shown} failed: ${problem}` };
 }

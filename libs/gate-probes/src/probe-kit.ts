@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { GATE_DEFAULTS } from './config.js';
+import { deadlineError } from './deadline.js';
 import { redactUrl } from './redact.js';
 import { GATE_TITLES } from './types.js';
 import type { GateId, GateResult, GateState, UnknownReason } from './types.js';
@@ -48,6 +49,8 @@ export class ProbeContext {
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
   private readonly deadline: number;
+  private readonly timer: NodeJS.Timeout;
+  private readonly unlink: () => void;
   httpStatus: number | null = null;
   attempts = 0;
   source: string | null = null;
@@ -59,8 +62,22 @@ export class ProbeContext {
     this.backoffMs = options.backoffMs ?? 250;
     this.timeoutMs = options.timeoutMs ?? GATE_DEFAULTS.timeoutMs;
     this.deadline = performance.now() + this.timeoutMs;
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    this.signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    // The timer is held here and cleared by dispose(): AbortSignal.timeout()
+    // combined with AbortSignal.any() can be collected on Node 20 and never fire.
+    const controller = new AbortController();
+    this.signal = controller.signal;
+    this.timer = setTimeout(() => controller.abort(deadlineError(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    const outer = options.signal;
+    if (outer?.aborted) controller.abort(outer.reason);
+    const onOuterAbort = () => controller.abort(outer?.reason);
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    this.unlink = () => outer?.removeEventListener('abort', onOuterAbort);
+  }
+
+  /** Stops the probe's timer and forgets the caller's signal; runProbe calls it when the probe ends. */
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.unlink();
   }
 
   /** Milliseconds left in this probe's budget. */
@@ -90,9 +107,10 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function isTimeout(error: unknown, signal: AbortSignal): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'TimeoutError' || (signal.aborted && (signal.reason as { name?: unknown } | null)?.name === 'TimeoutError');
+function timeoutOf(error: unknown, signal: AbortSignal): Error | null {
+  if (signal.aborted && (signal.reason as { name?: unknown } | null)?.name === 'TimeoutError') return signal.reason as Error;
+  if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return error as Error;
+  return null;
 }
 
 /**
@@ -119,10 +137,13 @@ export async function runProbe(
       }),
     ]);
   } catch (error) {
+    const timeout = timeoutOf(error, ctx.signal);
     if (error instanceof ProbeProblem) observation = { state: 'unknown', reason: error.reason, summary: error.message, value: null };
-    else if (isTimeout(error, ctx.signal)) observation = { state: 'unknown', reason: 'timeout', summary: `no answer within ${ctx.timeoutMs} ms`, value: null };
+    else if (timeout) observation = { state: 'unknown', reason: 'timeout', summary: timeout.message || `no answer within ${ctx.timeoutMs} ms`, value: null };
     else if (ctx.signal.aborted) observation = { state: 'unknown', reason: 'unavailable', summary: 'probe cancelled', value: null };
     else observation = { state: 'unknown', reason: 'unavailable', summary: `probe error: ${redactUrl(error instanceof Error ? error.message : String(error))}`, value: null };
+  } finally {
+    ctx.dispose();
   }
   return {
     id,

@@ -14,6 +14,38 @@ export interface RequestOptions {
   acceptStatus?: number[];
   /** what a 404 means for this API, e.g. "workflow nightly.yml not found" */
   notFound?: string;
+  /**
+   * The only origin (scheme://host:port) this request, its redirects and the
+   * pages it links to may reach: the configured base URL's. A request
+   * carrying a token always has one (default: the URL's own origin).
+   */
+  origin?: string;
+  /** the setting that names the origin, for the ⚪ message (e.g. SENTRY_URL) */
+  originSetting?: string;
+}
+
+/** Redirects followed on the same origin (GitHub moves renamed repositories with 301). */
+const MAX_REDIRECTS = 5;
+
+function originOf(url: string): string {
+  return new URL(url).origin;
+}
+
+/**
+ * Ends the probe at ⚪ config when `url` leaves the allowed origin: a token is
+ * never sent to another host, whatever a Link header or a redirect says.
+ */
+export function assertSameOrigin(url: string, options: Pick<RequestOptions, 'origin' | 'originSetting'>, what: string): void {
+  if (!options.origin) return;
+  let target: string;
+  try {
+    target = originOf(url);
+  } catch {
+    throw new ProbeProblem('parse', `${what} is not a URL`);
+  }
+  if (target === options.origin) return;
+  const hint = options.originSetting ? ` (if the API really lives there, set ${options.originSetting} to ${target})` : '';
+  throw new ProbeProblem('config', `${what} points at ${target}, not ${options.origin}: not followed, the token stays with ${options.origin}${hint}`);
 }
 
 /** Retry-After in milliseconds: delta-seconds or an HTTP date, read against the probe's clock. */
@@ -47,12 +79,17 @@ async function waitForRetry(ctx: ProbeContext, attempt: number, hintMs: number |
  * the time left; ends the probe at ⚪ (ProbeProblem) for what retries cannot fix.
  */
 export async function requestJson(ctx: ProbeContext, url: string, options: RequestOptions = {}): Promise<JsonResponse> {
+  const carriesToken = Object.keys(options.headers ?? {}).some((h) => h.toLowerCase() === 'authorization');
+  const scope = { ...options, origin: options.origin ?? (carriesToken ? originOf(url) : undefined) };
+  assertSameOrigin(url, scope, 'the request');
   ctx.setSource(url);
+  let redirects = 0;
   for (let attempt = 1; ; attempt++) {
     ctx.attempts++;
     let response: Response;
     try {
-      response = await ctx.fetch(url, { headers: options.headers, signal: ctx.signal, redirect: 'follow' });
+      // Redirects are followed here, origin checked, rather than by fetch: the token must not travel with one.
+      response = await ctx.fetch(url, { headers: options.headers, signal: ctx.signal, redirect: scope.origin ? 'manual' : 'follow' });
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       if (await waitForRetry(ctx, attempt, null)) continue;
@@ -61,6 +98,16 @@ export async function requestJson(ctx: ProbeContext, url: string, options: Reque
     }
     ctx.httpStatus = response.status;
     const { status, headers } = response;
+    const location = headers.get('location');
+    if (scope.origin && status >= 300 && status < 400 && location) {
+      void response.body?.cancel().catch(() => undefined);
+      const next = new URL(location, url).toString();
+      assertSameOrigin(next, scope, `a redirect (HTTP ${status})`);
+      if (++redirects > MAX_REDIRECTS) throw new ProbeProblem('config', `more than ${MAX_REDIRECTS} redirects`);
+      url = next;
+      attempt--;
+      continue;
+    }
 
     let failure: { reason: UnknownReason; message: string; retry: boolean } | null = null;
     if (isRateLimited(status, headers)) failure = { reason: 'rate_limited', message: `rate limited (HTTP ${status})`, retry: true };
@@ -105,4 +152,17 @@ export function nextLink(headers: Headers): string | null {
   const next = parseLinkHeader(headers.get('link')).find((l) => l.params['rel'] === 'next');
   if (!next || next.params['results'] === 'false') return null;
   return next.url;
+}
+
+/**
+ * The next page to request with the token: null on the last page; ⚪ config
+ * (ProbeProblem) when the link leaves the configured origin — the page is not
+ * requested and the token not sent.
+ */
+export function nextPageUrl(headers: Headers, current: string, options: Pick<RequestOptions, 'origin' | 'originSetting'>): string | null {
+  const next = nextLink(headers);
+  if (next === null) return null;
+  const absolute = new URL(next, current).toString();
+  assertSameOrigin(absolute, options, 'the next page (Link rel="next")');
+  return absolute;
 }

@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { DatabaseBusyError, DatabaseUnreachableError, redactUrls } from './errors.js';
 import * as schema from './schema.js';
+import { checkSpeaksPostgres, connectTimeoutMs, tcpEndpoint } from './speaks-postgres.js';
 
 /**
  * A drizzle database; a transaction satisfies it too, so callers can compose
@@ -51,6 +52,11 @@ export interface OpenOptions {
   statementTimeoutMs?: number | undefined;
   /** Pool size for postgres (default 10 connections). */
   maxConnections?: number | undefined;
+  /**
+   * Deadline of the first connection in milliseconds (postgres only); default
+   * the URL's `connect_timeout` (seconds), else 10 s.
+   */
+  connectTimeoutMs?: number | undefined;
 }
 
 /** Reads the connection settings every app shares: DATABASE_URL, else VEZA_DATA_DIR/db. */
@@ -62,18 +68,47 @@ export function openOptionsFromEnv(env: NodeJS.ProcessEnv): OpenOptions {
 
 export const DEFAULT_DATA_DIR = '.veza/db';
 
-/** Opens the database and checks that it answers; throws INVITES_DB_UNREACHABLE otherwise. */
+/**
+ * Opens the database and checks that it answers, by the connect deadline
+ * (DATABASE_URL's connect_timeout, default 10 s); throws INVITES_DB_UNREACHABLE
+ * otherwise, with the URL's password hidden.
+ */
 export async function openDatabase(options: OpenOptions = {}): Promise<Connection> {
   return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+}
+
+/**
+ * The first query, by the deadline: postgres.js reconnects at once, without
+ * end, to a host that closes the connection during startup, and its own
+ * connect_timeout does not bound that. The timer is ours and cleared.
+ */
+async function firstQuery(client: postgres.Sql, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client`select 1`,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no PostgreSQL answer within ${ms / 1_000} s (connect_timeout)`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Connection> {
   const target = redactUrls(url);
   let client: postgres.Sql;
+  const started = Date.now();
+  let deadlineMs: number;
   try {
+    deadlineMs = connectTimeoutMs(url, options.connectTimeoutMs);
+    // One SSLRequest first: a host that is not PostgreSQL (an HTTP server, a proxy) is named at once, in one connection.
+    const endpoint = tcpEndpoint(url);
+    if (endpoint) await checkSpeaksPostgres(endpoint, deadlineMs);
     client = postgres(url, {
       max: options.maxConnections ?? 10,
-      connect_timeout: 10,
+      connect_timeout: Math.max(1, Math.ceil(deadlineMs / 1_000)),
       onnotice: () => undefined,
       connection: options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {},
     });
@@ -81,9 +116,10 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
     throw new DatabaseUnreachableError(target, error);
   }
   try {
-    await client`select 1`;
+    await firstQuery(client, Math.max(1, deadlineMs - (Date.now() - started)));
   } catch (error) {
-    await client.end({ timeout: 1 }).catch(() => undefined);
+    // timeout 0: drop the sockets now, which also ends postgres.js's reconnecting.
+    await client.end({ timeout: 0 }).catch(() => undefined);
     throw new DatabaseUnreachableError(target, error);
   }
   const db = drizzlePostgres(client, { schema }) as unknown as Database;

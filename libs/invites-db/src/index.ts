@@ -1,6 +1,7 @@
 export { CODE_ALPHABET, CODE_LENGTH, digestCode, formatCode, generateCode, normalizeCode, parseCode } from './code.js';
 export type { ParsedCode } from './code.js';
 export { DEFAULT_DATA_DIR, LOCK_NAMESPACE, openDatabase, openOptionsFromEnv } from './connect.js';
+export { DEFAULT_CONNECT_TIMEOUT_MS } from './speaks-postgres.js';
 export type { Connection, Database, OpenOptions, RawTransaction } from './connect.js';
 export {
   DatabaseBusyError,
@@ -42,6 +43,10 @@ export type { WelcomeClaim, WelcomeOutboxRow } from './queries/welcome-outbox.js
 export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport } from './queries/report.js';
 export type { CohortFunnel, InviteReport } from './queries/report.js';
 export { assertMigrated } from './readiness.js';
+export { readEnv } from './read-env.js';
+export { purgeRateLimitWindows, settleRateLimitHits } from './queries/rate-limits.js';
+export type { RateLimitHits } from './queries/rate-limits.js';
+export type { ReadEnvResult } from './read-env.js';
 export { betaInvites, migrationsTable, users } from './schema.js';
 export type { InviteRow } from './schema.js';
 export { GATE_RUNS_MAX_LIMIT, hasGateRunsTable, latestGateRun, listGateRuns, recordGateRun } from './queries/gate-runs.js';

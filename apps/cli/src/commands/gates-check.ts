@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runMonitor } from '@veza/gate-probes';
+import { CONFIG_ERROR_EXIT_CODE, monitorSettingsFromEnv, renderJunit, renderMarkdown, renderRunForStdout, runMonitor } from '@veza/gate-probes';
+import type { Escalation } from '@veza/gate-probes';
 import { DEFAULT_DATA_DIR } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { loadEnv } from '../env.js';
+import { ExitError } from '../exit-error.js';
 
 interface Args {
   json: boolean;
@@ -12,10 +14,17 @@ interface Args {
   once: boolean;
 }
 
+const PROGRAM = 'veza-beta gates check';
+
+/** A command-line mistake here is a configuration error (exit 3), as in monitor-worker. */
+function configError(problems: string[]): ExitError {
+  return new ExitError(CONFIG_ERROR_EXIT_CODE, `${problems.map((p) => `${PROGRAM}: configuration error: ${p}`).join('\n')}\nRun 'veza-beta gates check --help' for usage.`);
+}
+
 /**
  * The monitor worker's job from the CLI: the six gates once, or in a loop with
- * LOOP=1 (CHECK_INTERVAL, UNKNOWN_LIMIT, GATES_WEBHOOK_URL), the same library
- * call as `npm run monitor`.
+ * LOOP=1 (CHECK_INTERVAL, UNKNOWN_MAX_MINUTES, GATES_WEBHOOK_URL), the same
+ * library call (runMonitor) as `npm run monitor`, with the same flags.
  */
 export const gatesCheckCommand: CommandModule<object, Args> = {
   command: 'check',
@@ -27,23 +36,40 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
       .option('markdown', { type: 'string', describe: 'Markdown to this file; with no value, to stdout instead of the table' })
       .option('once', { type: 'boolean', default: false, describe: 'One run even when LOOP=1' })
       .example('TESTERS_TARGET=30 PROM_URL=https://prom.veza.fr $0 gates check', 'The configured gates; the others are ⚪ not configured')
-      .example('LOOP=1 CHECK_INTERVAL=300 $0 gates check', 'Poll every 5 minutes until Ctrl-C (verdicts stored, ⚪ escalates)')
-      .example('$0 gates check --junit gates.xml --markdown summary.md', 'For CI'),
+      .example('LOOP=1 CHECK_INTERVAL=300 $0 gates check', 'Poll every 5 minutes until Ctrl-C (verdicts stored, ⚪ escalates after UNKNOWN_MAX_MINUTES)')
+      .example('$0 gates check --junit gates.xml --markdown summary.md', 'For CI')
+      .strict()
+      .fail((message: string | undefined, error: Error | undefined) => {
+        throw error ?? configError([message ?? 'invalid command line']);
+      }),
   handler: async (args) => {
+    const problems: string[] = [];
+    if (args.junit !== undefined && args.junit.trim() === '') problems.push('--junit needs a file name');
+    const markdown = args.markdown === undefined ? null : args.markdown.trim() || '-';
+    if (args.json && markdown === '-') problems.push('--json and --markdown without a file both want stdout: give --markdown a file');
+
     const env = { ...loadEnv() };
     // The CLI's default database is the embedded one in .veza/db: use it when it exists.
     if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && existsSync(DEFAULT_DATA_DIR)) env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
-    const argv = [
-      ...(args.json ? ['--json'] : []),
-      ...(args.junit ? ['--junit', args.junit] : []),
-      ...(args.markdown !== undefined ? (args.markdown ? ['--markdown', args.markdown] : ['--markdown']) : []),
-      ...(args.once ? ['--once'] : []),
-    ];
+    const settings = monitorSettingsFromEnv(env, { once: args.once });
+    if (!settings.ok) problems.push(...settings.errors);
+    if (problems.length || !settings.ok) throw configError(problems);
+    const say = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);
+    for (const warning of settings.warnings) say(`warning: ${warning}`);
+
+    const junit = args.junit?.trim() || null;
+    const stepSummary = env['GITHUB_STEP_SUMMARY']?.trim() || null;
+    const show = (step: Escalation, runNumber: number) => {
+      process.stdout.write(renderRunForStdout(step.run, args.json ? 'json' : markdown === '-' ? 'markdown' : 'table', settings.value.loop ? runNumber : null));
+      if (junit) writeFileSync(junit, renderJunit(step.run));
+      if (markdown && markdown !== '-') writeFileSync(markdown, renderMarkdown(step.run));
+      if (stepSummary) appendFileSync(stepSummary, `${renderMarkdown(step.run)}\n`);
+    };
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop).once('SIGTERM', stop);
     try {
-      process.exitCode = await runMonitor({ argv, env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal, programName: 'veza-beta gates check' });
+      process.exitCode = await runMonitor(settings.value, { onRun: show, say, signal: controller.signal });
     } finally {
       process.off('SIGINT', stop).off('SIGTERM', stop);
     }

@@ -5,22 +5,32 @@ import { z } from 'zod';
 import { bearerChecker } from '../admin-auth.js';
 import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
+import { failureLimiter } from '../failure-limiter.js';
 import { parseBody } from '../parse-body.js';
 
 const revokeBody = z.union([z.object({ code: z.string().max(64) }).strict(), z.object({ email: z.string().max(320) }).strict()]);
 
 /**
  * GET /v1/admin/report and POST /v1/admin/revoke. Without ADMIN_TOKEN they do
- * not exist for callers (404 ADMIN_DISABLED), they are never open.
+ * not exist for callers (404 ADMIN_DISABLED), they are never open. After
+ * DEFAULTS.adminFailuresPerMinute (10) failed attempts a client gets 429 for the rest of the minute.
  */
 export async function adminRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection }): Promise<void> {
   const { conn } = opts;
   const token = opts.config.adminToken;
   const authorized = token ? bearerChecker(token) : () => false;
 
+  const failures = failureLimiter(opts.config.adminFailuresPerMinute);
+
   app.addHook('onRequest', async (req) => {
     if (!token) throw new ApiError('ADMIN_DISABLED');
-    if (!authorized(req.headers.authorization)) throw new ApiError('ADMIN_UNAUTHORIZED', undefined, { 'www-authenticate': 'Bearer realm="veza-admin"' });
+    // Checked before the token, so that a client over its failures learns nothing more, even with the right one.
+    const wait = failures.retryAfter(req.ip);
+    if (wait > 0) throw new ApiError('RATE_LIMITED', `Too many failed admin attempts; try again in ${wait} seconds.`, { 'retry-after': String(wait) });
+    if (!authorized(req.headers.authorization)) {
+      failures.fail(req.ip);
+      throw new ApiError('ADMIN_UNAUTHORIZED', undefined, { 'www-authenticate': 'Bearer realm="veza-admin"' });
+    }
   });
 
   app.get('/v1/admin/report', async () => inviteReport(conn.db));

@@ -1,6 +1,6 @@
 import type { Connection, InviteSummary, LookupResult } from '@veza/invites-db';
 import { UUID_PATTERN } from '@veza/invite-rules';
-import { lookupInvite, parseCode, redeemInvite } from '@veza/invites-db';
+import { lookupInvite, parseCode, purgeRateLimitWindows, redeemInvite, settleRateLimitHits } from '@veza/invites-db';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -9,6 +9,11 @@ import { ApiError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { parseBody } from '../parse-body.js';
+import { SharedCounter, sharedStore } from '../shared-rate-limit-store.js';
+
+/** How often a replica sends its locally counted hits to PostgreSQL, in milliseconds. */
+export const RATE_LIMIT_FLUSH_MS = 1_000;
+const RATE_LIMIT_WINDOW_MS = 60_000;
 
 const redeemBody = z
   .object({
@@ -45,10 +50,24 @@ const publicInvite = (invite: InviteSummary) => ({ cohort: invite.cohort, email:
 /** GET /v1/invites/:code and POST /v1/invites/redeem, sharing one rate-limit bucket per client. */
 export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics }): Promise<void> {
   const { conn, metrics } = opts;
+  // PostgreSQL: the counters are shared by every replica (settled in batches); embedded: one process, in memory.
+  let store;
+  if (conn.kind === 'postgres') {
+    const counter = new SharedCounter({
+      settle: (batch) => settleRateLimitHits(conn.db, batch),
+      purge: (before) => purgeRateLimitWindows(conn.db, before),
+      max: opts.config.rateLimitPerMinute,
+      windowMs: RATE_LIMIT_WINDOW_MS,
+      flushIntervalMs: RATE_LIMIT_FLUSH_MS,
+    });
+    app.addHook('onClose', async () => counter.close());
+    store = sharedStore(counter);
+  }
   await app.register(rateLimit, {
     global: true,
     max: opts.config.rateLimitPerMinute,
-    timeWindow: 60_000,
+    timeWindow: RATE_LIMIT_WINDOW_MS,
+    ...(store ? { store } : {}),
     errorResponseBuilder: (_req, ctx) =>
       new ApiError('RATE_LIMITED', `Too many requests; try again in ${ctx.after}.`, { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) }),
   });

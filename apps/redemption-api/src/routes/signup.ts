@@ -3,20 +3,35 @@ import type { FastifyInstance } from 'fastify';
 
 const publicDir = new URL('../../public/', import.meta.url);
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The "what comes next" links shown after a successful redeem: the ones of the invitation email. */
+export function nextStepsHtml(links: { feedbackUrl: string | undefined; discordUrl: string | undefined }): string {
+  const items = [
+    links.feedbackUrl ? `<li><a href="${escapeHtml(links.feedbackUrl)}" rel="noopener noreferrer">le formulaire de retours</a></li>` : '',
+    links.discordUrl ? `<li><a href="${escapeHtml(links.discordUrl)}" rel="noopener noreferrer">le salon #beta-feedback sur Discord</a></li>` : '',
+  ].filter(Boolean);
+  if (items.length === 0) return '<p>Pour nous dire ce qui marche, ce qui coince ou ce qui manque, réponds simplement à l\'e-mail d\'invitation.</p>';
+  return `<p>Pour nous dire ce qui marche, ce qui coince ou ce qui manque&nbsp;:</p>\n      <ul>\n        ${items.join('\n        ')}\n      </ul>`;
+}
+
 /**
  * GET /signup?invite=CODE: the signup form, same origin as the API, so it
- * needs no CORS. Strict CSP (no inline script) and no referrer, so the code in
- * the address bar never leaves for another site.
+ * needs no CORS. Strict CSP (no inline script or style, nothing from another
+ * origin) and no referrer, so the code in the address bar never leaves for
+ * another site; the feedback and Discord links are plain navigations.
  */
-export async function signupRoutes(app: FastifyInstance): Promise<void> {
-  const html = readFileSync(new URL('signup.html', publicDir), 'utf8');
+export async function signupRoutes(app: FastifyInstance, opts: { feedbackUrl: string | undefined; discordUrl: string | undefined }): Promise<void> {
+  const html = readFileSync(new URL('signup.html', publicDir), 'utf8').replace('{{next_steps}}', nextStepsHtml(opts));
   const js = readFileSync(new URL('signup.js', publicDir), 'utf8');
+  const css = readFileSync(new URL('signup.css', publicDir), 'utf8');
   const headers = {
-    'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
   };
   app.get('/signup', async (_req, reply) => reply.headers(headers).type('text/html; charset=utf-8').send(html));
   app.get('/signup.js', async (_req, reply) => reply.headers(headers).type('text/javascript; charset=utf-8').send(js));
+  app.get('/signup.css', async (_req, reply) => reply.headers(headers).type('text/css; charset=utf-8').send(css));
 }

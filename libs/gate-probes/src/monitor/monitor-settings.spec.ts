@@ -1,50 +1,55 @@
 import { describe, expect, it } from '@jest/globals';
-import { MONITOR_DEFAULTS, monitorSettingsFromEnv, parseMonitorArgs } from './monitor-settings.js';
-import type { MonitorArgs } from './monitor-settings.js';
-
-const none: MonitorArgs = { json: false, junit: null, markdown: null, once: false, help: false };
-
-describe('parseMonitorArgs', () => {
-  it.each([
-    [[], none],
-    [['--json', '--junit', 'g.xml'], { ...none, json: true, junit: 'g.xml' }],
-    [['--markdown'], { ...none, markdown: '-' }],
-    [['--markdown', '--once'], { ...none, markdown: '-', once: true }],
-    [['--markdown', 'gates.md'], { ...none, markdown: 'gates.md' }],
-    [['--markdown=gates.md', '--junit=g.xml'], { ...none, markdown: 'gates.md', junit: 'g.xml' }],
-  ])('%j', (argv, expected) => {
-    expect(parseMonitorArgs(argv)).toEqual({ ok: true, value: expected });
-  });
-
-  it('names what it refuses', () => {
-    expect(parseMonitorArgs(['--junit', '--json', '--loop'])).toEqual({ ok: false, errors: ['--junit needs a file name', 'unknown argument "--loop"'] });
-    expect(parseMonitorArgs(['--json', '--markdown'])).toMatchObject({ ok: false, errors: [expect.stringContaining('both want stdout')] });
-  });
-});
+import { GATE_DEFAULTS } from '../config.js';
+import { MONITOR_DEFAULTS, monitorSettingsFromEnv } from './monitor-settings.js';
 
 describe('monitorSettingsFromEnv', () => {
-  it('has every default in MONITOR_DEFAULTS', () => {
-    const s = monitorSettingsFromEnv({}, none);
-    expect(s).toMatchObject({ ok: true, value: { loop: false, intervalMs: MONITOR_DEFAULTS.checkIntervalSeconds * 1_000, unknownLimit: 4, maxRuns: null, webhookUrl: null, databaseGiven: false } });
+  it('has every default in MONITOR_DEFAULTS: ⚪ may last 4 × CHECK_INTERVAL, a run 30 s', () => {
+    expect(monitorSettingsFromEnv({})).toMatchObject({
+      ok: true,
+      value: { loop: false, intervalMs: 300_000, unknownMaxMs: 20 * 60_000, runTimeoutMs: MONITOR_DEFAULTS.runTimeoutMs, maxRuns: null, webhookUrl: null, database: null, gates: { timeoutMs: GATE_DEFAULTS.timeoutMs } },
+    });
   });
 
-  it('reads the seed habits; --once wins over LOOP', () => {
-    const env = { LOOP: '1', CHECK_INTERVAL: '1.5', UNKNOWN_LIMIT: '2', MAX_RUNS: '3', GATES_WEBHOOK_URL: 'https://discord.com/api/webhooks/1/t', VEZA_DATA_DIR: '/tmp/x' };
-    expect(monitorSettingsFromEnv(env, none)).toMatchObject({ ok: true, value: { loop: true, intervalMs: 1_500, unknownLimit: 2, maxRuns: 3, databaseGiven: true } });
-    expect(monitorSettingsFromEnv(env, { ...none, once: true })).toMatchObject({ ok: true, value: { loop: false } });
+  it('reads the seed habits; UNKNOWN_MAX_MINUTES follows CHECK_INTERVAL unless set; --once wins over LOOP', () => {
+    const env = { LOOP: '1', CHECK_INTERVAL: '60', MAX_RUNS: '3', GATES_WEBHOOK_URL: 'https://discord.com/api/webhooks/1/t', VEZA_DATA_DIR: '/tmp/x' };
+    expect(monitorSettingsFromEnv(env)).toMatchObject({ ok: true, value: { loop: true, intervalMs: 60_000, unknownMaxMs: 4 * 60_000, maxRuns: 3, database: { dataDir: '/tmp/x/db' } } });
+    expect(monitorSettingsFromEnv({ ...env, UNKNOWN_MAX_MINUTES: '0.5' })).toMatchObject({ ok: true, value: { unknownMaxMs: 30_000 } });
+    expect(monitorSettingsFromEnv(env, { once: true })).toMatchObject({ ok: true, value: { loop: false } });
   });
 
-  it('refuses invalid values, naming the variable and never echoing the webhook URL', () => {
-    const result = monitorSettingsFromEnv({ LOOP: 'maybe', CHECK_INTERVAL: '0', UNKNOWN_LIMIT: '1.5', MAX_RUNS: '-1', GATES_WEBHOOK_URL: 'discord.com/api/webhooks/1/s3cr3t' }, none);
+  it('gives a longer gate budget a longer run deadline by default', () => {
+    expect(monitorSettingsFromEnv({ GATE_TIMEOUT_MS: '60000' })).toMatchObject({ ok: true, value: { runTimeoutMs: 80_000 } });
+    expect(monitorSettingsFromEnv({ GATE_TIMEOUT_MS: '2000', GATES_RUN_TIMEOUT_MS: '5000' })).toMatchObject({ ok: true, value: { runTimeoutMs: 5_000 } });
+  });
+
+  it('refuses invalid values, naming the variable, never echoing the webhook URL; the gates’ errors too', () => {
+    const result = monitorSettingsFromEnv({
+      LOOP: 'maybe',
+      CHECK_INTERVAL: '0',
+      UNKNOWN_MAX_MINUTES: '0',
+      UNKNOWN_LIMIT: '4',
+      MAX_RUNS: '-1',
+      GATES_WEBHOOK_URL: 'discord.com/api/webhooks/1/s3cr3t',
+      GATE_TIMEOUT_MS: '5000',
+      GATES_RUN_TIMEOUT_MS: '5000',
+      PROM_URL: 'prometheus:9090',
+    });
     expect(result).toEqual({
       ok: false,
+      warnings: [],
       errors: [
         'LOOP must be 1 or 0 (got "maybe")',
         'CHECK_INTERVAL must be a number ≥ 1 (got "0")',
-        'UNKNOWN_LIMIT must be an integer ≥ 1 (got "1.5")',
+        'UNKNOWN_MAX_MINUTES must be a number > 0 (got "0")',
+        'UNKNOWN_LIMIT (a count of runs) is no longer read: escalation measures time; set UNKNOWN_MAX_MINUTES (default 4 × CHECK_INTERVAL) instead',
         'MAX_RUNS must be an integer ≥ 1 (got "-1")',
         'GATES_WEBHOOK_URL is not an http(s) URL',
+        'PROM_URL is not an http(s) URL',
       ],
+    });
+    expect(monitorSettingsFromEnv({ GATE_TIMEOUT_MS: '5000', GATES_RUN_TIMEOUT_MS: '5000' })).toMatchObject({
+      ok: false,
+      errors: ['GATES_RUN_TIMEOUT_MS (5000 ms) must be more than GATE_TIMEOUT_MS (5000 ms): the run deadline includes the gates'],
     });
   });
 });

@@ -1,86 +1,62 @@
-import { DEFAULT_UNKNOWN_LIMIT } from '../escalate.js';
+import { openOptionsFromEnv } from '@veza/invites-db';
+import type { OpenOptions } from '@veza/invites-db';
+import { gatesConfigFromEnv } from '../config.js';
+import type { GatesConfig } from '../config.js';
+import { DEFAULT_UNKNOWN_MAX_MS } from '../escalate.js';
+import { DEFAULT_RUN_TIMEOUT_MS } from '../gate-loop.js';
 
-/** The monitor's own settings (the gates' are read by gatesConfigFromEnv). Every default here. */
+/** The monitor's own settings (the gates' are GATE_DEFAULTS). Every default here. */
 export const MONITOR_DEFAULTS = Object.freeze({
   /** seconds between the starts of two runs in a loop (the seed's CHECK_INTERVAL) */
   checkIntervalSeconds: 300,
-  /** consecutive ⚪ runs before a gate turns 🔴 */
-  unknownLimit: DEFAULT_UNKNOWN_LIMIT,
+  /** how long a gate may stay ⚪ before it turns 🔴, as a multiple of CHECK_INTERVAL (4 × 300 s = 20 min) */
+  unknownMaxIntervals: DEFAULT_UNKNOWN_MAX_MS / 300_000,
+  /** deadline of one whole run (gates, outputs, storage, webhook), in milliseconds */
+  runTimeoutMs: DEFAULT_RUN_TIMEOUT_MS,
 });
 
-export interface MonitorArgs {
-  json: boolean;
-  /** JUnit XML file, rewritten after each run */
-  junit: string | null;
-  /** Markdown: null = none, '-' = to stdout instead of the table, else a file rewritten after each run */
-  markdown: string | null;
-  once: boolean;
-  help: boolean;
-}
-
-export interface MonitorSettings extends MonitorArgs {
+/** What runMonitor needs, typed and validated; build it with monitorSettingsFromEnv or in code. */
+export interface MonitorSettings {
+  gates: GatesConfig;
+  /** LOOP=1 (and not --once): run until maxRuns or the signal; else one run */
   loop: boolean;
+  /** from the start of one run to the start of the next (CHECK_INTERVAL), in milliseconds */
   intervalMs: number;
-  unknownLimit: number;
+  /** how long a gate may stay ⚪ before it turns 🔴 (UNKNOWN_MAX_MINUTES), in milliseconds */
+  unknownMaxMs: number;
+  /** deadline of one whole run (GATES_RUN_TIMEOUT_MS), in milliseconds */
+  runTimeoutMs: number;
+  /** stop a loop after this many runs (MAX_RUNS); null = until stopped */
   maxRuns: number | null;
+  /** Discord-compatible webhook for verdict changes; a credential, never printed */
   webhookUrl: string | null;
-  stepSummary: string | null;
-  /** DATABASE_URL or VEZA_DATA_DIR is set */
-  databaseGiven: boolean;
+  /** where the testers count and the verdicts live; null = no database given */
+  database: OpenOptions | null;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+export type Parsed<T> = { ok: true; value: T; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
-export const USAGE = `Usage: monitor-worker [--json] [--junit FILE] [--markdown [FILE]] [--once]
-
-Runs the six acceptance gates once, or in a loop with LOOP=1, and prints the
-verdict. Exit codes: 0 GO, 1 NO-GO, 2 inconclusive, 3 configuration error.
-
-  --json             JSON report on stdout instead of the table (one line per run in a loop)
-  --junit FILE       write JUnit XML (one test case per gate) to FILE after each run
-  --markdown [FILE]  Markdown report to FILE, or to stdout instead of the table
-  --once             one run even when LOOP=1
-
-Environment: LOOP, CHECK_INTERVAL (seconds, 300), UNKNOWN_LIMIT (runs, 4),
-MAX_RUNS, GATES_WEBHOOK_URL, DATABASE_URL / VEZA_DATA_DIR, GITHUB_STEP_SUMMARY,
-and the gates' settings (TESTERS_TARGET, SENTRY_*, STATUSPAGE_URL, PROM_URL,
-GITHUB_*, K6_*, HIGH_*): see docs/monitor-worker.md.
-`;
-
-/** argv after the script name. `--markdown` takes a file only when the next word is not an option. */
-export function parseMonitorArgs(argv: readonly string[]): Parsed<MonitorArgs> {
-  const args: MonitorArgs = { json: false, junit: null, markdown: null, once: false, help: false };
-  const errors: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
-    const next = () => (inline ?? (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') ? argv[++i] : undefined));
-    if (flag === '--json' && inline === undefined) args.json = true;
-    else if (flag === '--once' && inline === undefined) args.once = true;
-    else if ((flag === '--help' || flag === '-h') && inline === undefined) args.help = true;
-    else if (flag === '--junit') {
-      const file = next();
-      if (file) args.junit = file;
-      else errors.push('--junit needs a file name');
-    } else if (flag === '--markdown') args.markdown = next() ?? '-';
-    else errors.push(`unknown argument ${JSON.stringify(argv[i])}`);
-  }
-  if (args.json && args.markdown === '-') errors.push('--json and --markdown without a file both want stdout: give --markdown a file');
-  return errors.length ? { ok: false, errors } : { ok: true, value: args };
-}
+/** The variables monitorSettingsFromEnv reads besides the gates' (GATE_ENV_VARS) and DATABASE_URL / VEZA_DATA_DIR. */
+export const MONITOR_ENV_VARS = ['LOOP', 'CHECK_INTERVAL', 'UNKNOWN_MAX_MINUTES', 'GATES_RUN_TIMEOUT_MS', 'MAX_RUNS', 'GATES_WEBHOOK_URL'] as const;
 
 const FLAG = /^(1|true|yes|on)$/i;
 const NOT_FLAG = /^(|0|false|no|off)$/i;
 
-/** LOOP, CHECK_INTERVAL, UNKNOWN_LIMIT, MAX_RUNS, GATES_WEBHOOK_URL …: strict, each error names its variable. */
-export function monitorSettingsFromEnv(env: Record<string, string | undefined>, args: MonitorArgs): Parsed<MonitorSettings> {
+/**
+ * LOOP, CHECK_INTERVAL, UNKNOWN_MAX_MINUTES, GATES_RUN_TIMEOUT_MS, MAX_RUNS,
+ * GATES_WEBHOOK_URL and the gates' settings, from an environment the app
+ * read: strict, every problem listed, each naming its variable.
+ */
+export function monitorSettingsFromEnv(env: Record<string, string | undefined>, options: { once?: boolean } = {}): Parsed<MonitorSettings> {
   const errors: string[] = [];
   const raw = (name: string) => env[name]?.trim() || undefined;
-  const count = (name: string, fallback: number, min: number, integer: boolean): number => {
+  const number = (name: string, fallback: number, rule: { min: number; integer?: boolean; above?: boolean }): number => {
     const value = raw(name);
     if (value === undefined) return fallback;
     const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
-    if (!(n >= min) || (integer && !Number.isInteger(n))) {
-      errors.push(`${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min} (got "${value}")`);
+    const ok = (rule.above ? n > rule.min : n >= rule.min) && (!rule.integer || Number.isInteger(n));
+    if (!ok) {
+      errors.push(`${name} must be ${rule.integer ? 'an integer' : 'a number'} ${rule.above ? '>' : '≥'} ${rule.min} (got "${value}")`);
       return fallback;
     }
     return n;
@@ -88,9 +64,12 @@ export function monitorSettingsFromEnv(env: Record<string, string | undefined>, 
 
   const loopRaw = raw('LOOP') ?? '';
   if (!FLAG.test(loopRaw) && !NOT_FLAG.test(loopRaw)) errors.push(`LOOP must be 1 or 0 (got "${loopRaw}")`);
-  const intervalSeconds = count('CHECK_INTERVAL', MONITOR_DEFAULTS.checkIntervalSeconds, 1, false);
-  const unknownLimit = count('UNKNOWN_LIMIT', MONITOR_DEFAULTS.unknownLimit, 1, true);
-  const maxRuns = raw('MAX_RUNS') === undefined ? null : count('MAX_RUNS', 1, 1, true);
+  const intervalSeconds = number('CHECK_INTERVAL', MONITOR_DEFAULTS.checkIntervalSeconds, { min: 1 });
+  const unknownMaxMinutes = number('UNKNOWN_MAX_MINUTES', (MONITOR_DEFAULTS.unknownMaxIntervals * intervalSeconds) / 60, { min: 0, above: true });
+  if (raw('UNKNOWN_LIMIT') !== undefined) {
+    errors.push('UNKNOWN_LIMIT (a count of runs) is no longer read: escalation measures time; set UNKNOWN_MAX_MINUTES (default 4 × CHECK_INTERVAL) instead');
+  }
+  const maxRuns = raw('MAX_RUNS') === undefined ? null : number('MAX_RUNS', 1, { min: 1, integer: true });
 
   let webhookUrl: string | null = null;
   const hook = raw('GATES_WEBHOOK_URL');
@@ -106,18 +85,27 @@ export function monitorSettingsFromEnv(env: Record<string, string | undefined>, 
     else errors.push('GATES_WEBHOOK_URL is not an http(s) URL');
   }
 
-  if (errors.length) return { ok: false, errors };
+  const gates = gatesConfigFromEnv(env);
+  if (!gates.ok) errors.push(...gates.errors);
+  const runTimeoutMs = number('GATES_RUN_TIMEOUT_MS', Math.max(MONITOR_DEFAULTS.runTimeoutMs, (gates.ok ? gates.value.timeoutMs : 0) + 20_000), { min: 1_000, integer: true });
+  if (gates.ok && raw('GATES_RUN_TIMEOUT_MS') !== undefined && runTimeoutMs <= gates.value.timeoutMs) {
+    errors.push(`GATES_RUN_TIMEOUT_MS (${runTimeoutMs} ms) must be more than GATE_TIMEOUT_MS (${gates.value.timeoutMs} ms): the run deadline includes the gates`);
+  }
+
+  if (!gates.ok || errors.length) return { ok: false, errors, warnings: gates.warnings };
+  const given = raw('DATABASE_URL') !== undefined || raw('VEZA_DATA_DIR') !== undefined;
   return {
     ok: true,
+    warnings: gates.warnings,
     value: Object.freeze({
-      ...args,
-      loop: FLAG.test(loopRaw) && !args.once,
+      gates: gates.value,
+      loop: FLAG.test(loopRaw) && !options.once,
       intervalMs: Math.round(intervalSeconds * 1_000),
-      unknownLimit,
+      unknownMaxMs: Math.round(unknownMaxMinutes * 60_000),
+      runTimeoutMs,
       maxRuns,
       webhookUrl,
-      stepSummary: raw('GITHUB_STEP_SUMMARY') ?? null,
-      databaseGiven: raw('DATABASE_URL') !== undefined || raw('VEZA_DATA_DIR') !== undefined,
+      database: given ? openOptionsFromEnv(env) : null,
     }),
   };
 }

@@ -1,8 +1,8 @@
 import type { EscalationState } from '../escalate.js';
 import type { TestersSource } from '../probes/testers-probe.js';
 import type { GateRun } from '../types.js';
-import { hasGateRunsTable, latestGateRun, openDatabase, openOptionsFromEnv, recordGateRun } from '@veza/invites-db';
-import type { Connection } from '@veza/invites-db';
+import { hasGateRunsTable, latestGateRun, openDatabase, recordGateRun } from '@veza/invites-db';
+import type { Connection, OpenOptions } from '@veza/invites-db';
 
 /** What the database gives the monitor: the testers count, and a place to keep verdicts. */
 export interface MonitorStore {
@@ -18,19 +18,20 @@ export interface MonitorStore {
 }
 
 /**
- * Opens DATABASE_URL (else VEZA_DATA_DIR's embedded database) when one is
- * given. An unreachable database is not fatal: the testers gate reports it
- * as ⚪ unavailable and verdicts are not stored.
+ * Opens the given database (DATABASE_URL, else VEZA_DATA_DIR's embedded one);
+ * openDatabase bounds the first connection by its connect_timeout. An
+ * unreachable database is not fatal: the testers gate reports it as ⚪
+ * unavailable and verdicts are not stored.
  */
-export async function openMonitorStore(env: NodeJS.ProcessEnv, given: boolean, statementTimeoutMs: number): Promise<MonitorStore> {
+export async function openMonitorStore(database: OpenOptions | null, statementTimeoutMs: number): Promise<MonitorStore> {
   const none = async () => undefined;
-  if (!given) return { testers: undefined, history: null, notStoredBecause: 'no database given (DATABASE_URL or VEZA_DATA_DIR)', notMigrated: false, close: none };
+  if (!database) return { testers: undefined, history: null, notStoredBecause: 'no database given (DATABASE_URL or VEZA_DATA_DIR)', notMigrated: false, close: none };
   let conn: Connection;
   try {
-    conn = await openDatabase({ ...openOptionsFromEnv(env), statementTimeoutMs, maxConnections: 2 });
+    conn = await openDatabase({ ...database, statementTimeoutMs, maxConnections: 2 });
   } catch (error) {
     const failing: TestersSource = { countRedeemed: () => Promise.reject(error) };
-    return { testers: failing, history: null, notStoredBecause: (error as Error).message, notMigrated: false, close: none };
+    return { testers: failing, history: null, notStoredBecause: described(error), notMigrated: false, close: none };
   }
   const close = () => conn.close();
   let ready: boolean;
@@ -53,4 +54,11 @@ export async function openMonitorStore(env: NodeJS.ProcessEnv, given: boolean, s
       save: async (run, state) => void (await recordGateRun(conn.db, { run, state })),
     },
   };
+}
+
+/** A database error for the operator: its stable code first (INVITES_DB_UNREACHABLE …), then the message (URL already redacted). */
+function described(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const text = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' ? `${code}: ${text}` : text;
 }

@@ -1,74 +1,69 @@
-import { gatesConfigFromEnv } from '../config.js';
+import type { Escalation } from '../escalate.js';
 import { runGateLoop } from '../gate-loop.js';
+import { withDeadline } from '../deadline.js';
 import { postWebhook } from '../post-webhook.js';
 import { runGates } from '../run-gates.js';
-import { CONFIG_ERROR_EXIT_CODE } from '../verdict.js';
 import { openMonitorStore } from './monitor-store.js';
-import { showRun } from './show-run.js';
-import type { Streams } from './show-run.js';
-import { USAGE, monitorSettingsFromEnv, parseMonitorArgs } from './monitor-settings.js';
+import type { MonitorSettings } from './monitor-settings.js';
 
-export interface MonitorInput extends Streams {
-  argv: readonly string[];
-  env: NodeJS.ProcessEnv;
-  /** aborted on SIGTERM / SIGINT */
+/** What the app gives the monitor besides its settings: where to show things, and how to stop. */
+export interface MonitorIo {
+  /** shows each run (stdout, JUnit, Markdown …): the app's own outputs */
+  onRun: (step: Escalation, runNumber: number) => void | Promise<void>;
+  /** one line for the operator on stderr (the app adds its prefix) */
+  say: (line: string) => void;
+  /** aborted on SIGTERM / SIGINT: the pause ends at once, a run in flight is discarded */
   signal?: AbortSignal;
   fetch?: typeof fetch;
-  /** how messages on stderr are prefixed (default 'monitor-worker') */
-  programName?: string;
 }
 
-/**
- * The whole worker: settings (exit 3 before probing), database, then the
- * gate loop — one run, or LOOP=1 until MAX_RUNS or the signal. Returns the
- * exit code of the last run.
- */
-export async function runMonitor(input: MonitorInput): Promise<number> {
-  const say = (line: string) => input.stderr.write(`${input.programName ?? 'monitor-worker'}: ${line}\n`);
-  const args = parseMonitorArgs(input.argv);
-  const settings = monitorSettingsFromEnv(input.env, args.ok ? args.value : { json: false, junit: null, markdown: null, once: false, help: false });
-  const gates = gatesConfigFromEnv(input.env);
-  if (!args.ok || !settings.ok || !gates.ok) {
-    const errors = [...(args.ok ? [] : args.errors), ...(settings.ok ? [] : settings.errors), ...(gates.ok ? [] : gates.errors)];
-    for (const error of errors) say(`configuration error: ${error}`);
-    if (!args.ok) input.stderr.write(USAGE);
-    return CONFIG_ERROR_EXIT_CODE;
-  }
-  const s = settings.value;
-  if (s.help) {
-    input.stdout.write(USAGE);
-    return 0;
-  }
-  for (const warning of gates.warnings) say(`warning: ${warning}`);
+/** 90 s → "90 s", 20 min → "20 min", 2.5 min → "2.5 min". */
+function duration(ms: number): string {
+  return ms < 120_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 6_000) / 10} min`;
+}
 
-  const store = await openMonitorStore(input.env, s.databaseGiven, gates.value.timeoutMs);
+/** Closing the database is bounded too: a store that does not close in time is left to the process exit. */
+const CLOSE_DEADLINE_MS = 5_000;
+
+/**
+ * The whole worker once the settings are valid: database, then the gate
+ * loop — one run, or a loop until maxRuns or the signal — each run ended by
+ * its deadline. Returns the exit code: the last run's (0 GO, 1 NO-GO, 2
+ * inconclusive), or 3 when LOOP=1 meets a database without gate_runs.
+ */
+export async function runMonitor(settings: MonitorSettings, io: MonitorIo): Promise<0 | 1 | 2 | 3> {
+  const s = settings;
+  const store = await openMonitorStore(s.database, s.gates.timeoutMs);
   try {
     if (s.loop && store.notMigrated) {
-      say(`configuration error: LOOP=1 stores every verdict, but ${store.notStoredBecause}`);
-      return CONFIG_ERROR_EXIT_CODE;
+      io.say(`configuration error: LOOP=1 stores every verdict, but ${store.notStoredBecause}`);
+      return 3;
     }
     // A single run without a database is the plain CI check: storing is not expected there, so no note.
-    if (store.notStoredBecause && (s.loop || s.databaseGiven)) say(`verdicts are not stored: ${store.notStoredBecause}`);
+    if (store.notStoredBecause && (s.loop || s.database)) io.say(`verdicts are not stored: ${store.notStoredBecause}`);
     // Without a history a single run cannot tell a change from a repeat: it would announce every cron tick.
     const announce = s.webhookUrl !== null && (s.loop || store.history !== null);
-    if (s.webhookUrl && !announce) say('GATES_WEBHOOK_URL is not used for a single run without stored verdicts (every run would look like a change)');
-    if (s.loop) say(`checking every ${s.intervalMs / 1_000} s${s.maxRuns ? `, ${s.maxRuns} run(s)` : ''}; ⚪ for ${s.unknownLimit} runs turns 🔴`);
+    if (s.webhookUrl && !announce) io.say('GATES_WEBHOOK_URL is not used for a single run without stored verdicts (every run would look like a change)');
+    if (s.loop) io.say(`checking every ${s.intervalMs / 1_000} s${s.maxRuns ? `, ${s.maxRuns} run(s)` : ''}; ⚪ for more than ${duration(s.unknownMaxMs)} turns 🔴`);
 
+    const history = store.history;
     const result = await runGateLoop({
-      checkOnce: (signal) => runGates(gates.value, { testers: store.testers, signal, fetch: input.fetch }),
+      checkOnce: (signal) => runGates(s.gates, { testers: store.testers, signal, fetch: io.fetch }),
       intervalMs: s.intervalMs,
-      unknownLimit: s.unknownLimit,
+      unknownMaxMs: s.unknownMaxMs,
+      runTimeoutMs: s.runTimeoutMs,
       maxRuns: s.loop ? (s.maxRuns ?? undefined) : 1,
-      signal: input.signal,
-      loadState: store.history?.load,
-      saveRun: store.history ? (step) => store.history!.save(step.run, step.state) : undefined,
-      onRun: showRun(s, input),
-      postWebhook: announce ? (payload) => postWebhook(s.webhookUrl!, payload, { fetch: input.fetch }) : undefined,
-      onProblem: (problem) => say(`${problem.stage === 'save' ? 'verdict not stored' : problem.stage}: ${problem.message}`),
+      signal: io.signal,
+      loadState: history ? () => history.load() : undefined,
+      saveRun: history ? (step) => history.save(step.run, step.state) : undefined,
+      onRun: io.onRun,
+      postWebhook: announce ? (payload, _step, signal) => postWebhook(s.webhookUrl!, payload, { fetch: io.fetch, signal }) : undefined,
+      onProblem: (problem) => io.say(`${problem.stage === 'save' ? 'verdict not stored' : problem.stage}: ${problem.message}`),
     });
-    if (result.stoppedBy === 'signal') say(`stopped after ${result.runs} run(s); last verdict ${result.last?.run.verdict ?? 'none'}`);
+    if (result.stoppedBy === 'signal') io.say(`stopped after ${result.runs} run(s); last verdict ${result.last?.run.verdict ?? 'none'}`);
     return result.exitCode;
   } finally {
-    await store.close();
+    const closed = await withDeadline(CLOSE_DEADLINE_MS, () => store.close()).catch(() => null);
+    if (closed && !closed.done) io.say(`the database did not close within ${CLOSE_DEADLINE_MS} ms`);
   }
 }

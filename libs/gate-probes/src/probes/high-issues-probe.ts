@@ -1,7 +1,8 @@
 import type { HighIssuesConfig } from '../config.js';
 import { ProbeProblem, runProbe } from '../probe-kit.js';
 import type { ProbeOptions } from '../probe-kit.js';
-import { nextLink, requestJson } from '../request-json.js';
+import { nextPageUrl, requestJson } from '../request-json.js';
+import type { JsonResponse } from '../request-json.js';
 import type { GateResult } from '../types.js';
 import { githubHeaders } from './github-headers.js';
 
@@ -21,17 +22,19 @@ export function highIssuesUrl(config: HighIssuesConfig): string {
 export function highIssuesProbe(config: HighIssuesConfig, options: ProbeOptions = {}): Promise<GateResult> {
   return runProbe('high_issues', `≤ ${config.max}`, options, async (ctx) => {
     let url: string | null = highIssuesUrl(config);
+    // The token goes to GITHUB_API_URL's origin only: pages and redirects elsewhere are refused.
+    const scope = { origin: new URL(config.apiUrl).origin, originSetting: 'GITHUB_API_URL' };
     const issues: { number: number; title: string; url: string | null }[] = [];
     let pages = 0;
     while (url && pages < MAX_PAGES) {
-      const page = await requestJson(ctx, url, { headers: githubHeaders(config), notFound: `HTTP 404: repository ${config.repo} not found (or the token cannot see it)` });
+      const page: JsonResponse = await requestJson(ctx, url, { headers: githubHeaders(config), ...scope, notFound: `HTTP 404: repository ${config.repo} not found (or the token cannot see it)` });
       pages++;
       if (!Array.isArray(page.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
       for (const item of page.body as { number?: unknown; title?: unknown; html_url?: unknown; pull_request?: unknown }[]) {
         if (item.pull_request !== undefined) continue;
         issues.push({ number: Number(item.number), title: String(item.title ?? ''), url: typeof item.html_url === 'string' ? item.html_url : null });
       }
-      url = nextLink(page.headers);
+      url = nextPageUrl(page.headers, url, scope);
     }
     ctx.setSource(highIssuesUrl(config));
     const truncated = url !== null;

@@ -26,6 +26,8 @@ export function k6Probe(config: K6Config, options: ProbeOptions = {}): Promise<G
   return runProbe('k6', `≤ ${config.maxAgeHours} h`, options, async (ctx) => {
     const { body } = await requestJson(ctx, k6RunsUrl(config), {
       headers: githubHeaders(config),
+      origin: new URL(config.apiUrl).origin,
+      originSetting: 'GITHUB_API_URL',
       notFound: `HTTP 404: workflow ${config.workflow} not found in ${config.repo} (or the token cannot see the repository)`,
     });
     const page = body as RunsPage;

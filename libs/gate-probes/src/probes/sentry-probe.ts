@@ -1,7 +1,8 @@
 import type { SentryConfig } from '../config.js';
 import { ProbeProblem, runProbe } from '../probe-kit.js';
 import type { ProbeOptions } from '../probe-kit.js';
-import { nextLink, requestJson } from '../request-json.js';
+import { nextPageUrl, requestJson } from '../request-json.js';
+import type { JsonResponse } from '../request-json.js';
 import type { GateResult } from '../types.js';
 
 /** Pages followed when Sentry sends no X-Hits: 10 × 100 issues is far past any threshold worth a decision call. */
@@ -29,13 +30,15 @@ export function sentryIssuesUrl(config: SentryConfig): string {
 export function sentryProbe(config: SentryConfig, options: ProbeOptions = {}): Promise<GateResult> {
   return runProbe('sentry', `≤ ${config.max}`, options, async (ctx) => {
     const headers = { Authorization: `Bearer ${config.token}`, Accept: 'application/json' };
+    // The token goes to SENTRY_URL's origin only: pages and redirects elsewhere are refused.
+    const scope = { origin: new URL(config.baseUrl).origin, originSetting: 'SENTRY_URL' };
     let url: string | null = sentryIssuesUrl(config);
     let listed = 0;
     let hits: number | null = null;
     let pages = 0;
     const top: { shortId: string; title: string; permalink: string | null }[] = [];
     while (url && pages < MAX_PAGES) {
-      const page = await requestJson(ctx, url, { headers, notFound: `HTTP 404: organisation "${config.org}" not found on ${config.baseUrl}` });
+      const page: JsonResponse = await requestJson(ctx, url, { headers, ...scope, notFound: `HTTP 404: organisation "${config.org}" not found on ${config.baseUrl}` });
       pages++;
       if (!Array.isArray(page.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
       const issues = page.body as SentryIssue[];
@@ -49,7 +52,7 @@ export function sentryProbe(config: SentryConfig, options: ProbeOptions = {}): P
         hits = Number(xHits.trim());
         break;
       }
-      url = nextLink(page.headers);
+      url = nextPageUrl(page.headers, url, scope);
     }
     // The evidence links to the query, not to whichever page came last.
     ctx.setSource(sentryIssuesUrl(config));

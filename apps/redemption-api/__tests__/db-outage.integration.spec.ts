@@ -1,0 +1,60 @@
+import type { TestBackend } from '@veza/invites-db/testing';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import type { RunningApi } from '../testing/start-api.js';
+import { seedInvites, startApi } from '../testing/start-api.js';
+import type { ThrowawayPostgres } from '../testing/throwaway-postgres.js';
+import { postgresBinDir, startThrowawayPostgres } from '../testing/throwaway-postgres.js';
+
+const bin = postgresBinDir();
+if (!bin && process.env['CI']) throw new Error('no PostgreSQL server binaries (/usr/lib/postgresql/*/bin): tools/with-postgres.sh installs them');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+(bin ? describe : describe.skip)('a PostgreSQL that stops under load and comes back', () => {
+  let pg: ThrowawayPostgres | undefined;
+  let api: RunningApi | undefined;
+  afterAll(async () => {
+    await api?.close().catch(() => undefined);
+    pg?.remove();
+  });
+
+  it('answers 503 DATABASE_UNAVAILABLE with Retry-After (never 500) while it is down, and serves again once it is back, without restart', async () => {
+    pg = await startThrowawayPostgres(bin!);
+    const backend: TestBackend = { name: 'postgres', create: async () => ({ url: pg!.url }) };
+    api = await startApi(backend, { rateLimitPerMinute: 1_000_000, logLevel: 'warn' }, { maxConnections: 8 });
+    const { valid } = await seedInvites(api.conn);
+    const base = api.base;
+
+    const seen: { status: number; code?: string; retryAfter: string | null }[] = [];
+    let running = true;
+    const worker = async () => {
+      while (running) {
+        const res = await fetch(`${base}/v1/invites/${valid}`);
+        const body = (await res.json()) as { error?: { code: string } };
+        seen.push({ status: res.status, code: body.error?.code, retryAfter: res.headers.get('retry-after') });
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    await sleep(300);
+    await pg.stop('fast'); // "the database system is shutting down", "terminating connection due to administrator command"
+    await sleep(1_000);
+    await pg.start();
+    await sleep(300);
+    running = false;
+    await Promise.all(workers);
+
+    // Recovery: the same process answers 200 again within a deadline.
+    let recovered = 0;
+    const deadline = Date.now() + 20_000;
+    while (recovered !== 200 && Date.now() < deadline) {
+      recovered = (await fetch(`${base}/v1/invites/${valid}`)).status;
+      if (recovered !== 200) await sleep(200);
+    }
+    expect(recovered).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    const tally: Record<string, number> = {};
+    for (const s of seen) tally[`${s.status} ${s.code ?? 'ok'}`] = (tally[`${s.status} ${s.code ?? 'ok'}`] ?? 0) + 1;
+    expect(Object.keys(tally).sort()).toEqual(['200 ok', '503 DATABASE_UNAVAILABLE']);
+    expect(seen.filter((s) => s.status === 503).every((s) => s.retryAfter === '5')).toBe(true);
+  }, 120_000);
+});

@@ -1,0 +1,111 @@
+import { testBackends } from '@veza/invites-db/testing';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ERROR_STATUS } from '../src/errors.js';
+import type { ErrorCode } from '../src/errors.js';
+import { rawRequest } from '../testing/raw-http.js';
+import type { RunningApi } from '../testing/start-api.js';
+import { seedInvites, startApi } from '../testing/start-api.js';
+
+// What a hostile test found; the embedded database is enough (none of this depends on the backend).
+const [pglite] = testBackends().filter((b) => b.name === 'pglite');
+const ADMIN_TOKEN = 'Zq8vN2c-Hk4tRw9xLm3pYb7sJd1F-hostile';
+
+function expectShape(body: string, code: ErrorCode) {
+  expect(JSON.parse(body)).toEqual({ error: { code, message: expect.any(String) } });
+}
+
+/** The log, normalised as parseCode reads a code: case, separators and I/L/O variants do not hide one. */
+const normalised = (text: string) => text.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+
+describe('redemption-api under hostile requests', () => {
+  let api: RunningApi;
+  let code: string;
+
+  beforeAll(async () => {
+    api = await startApi(pglite!, { adminToken: ADMIN_TOKEN, rateLimitPerMinute: 10_000, adminFailuresPerMinute: 5 });
+    code = (await seedInvites(api.conn)).valid;
+  }, 120_000);
+  afterAll(async () => api?.close());
+
+  describe('codes never reach the log, whatever the path and spelling', () => {
+    const spellings = (c: string) => [c, c.toLowerCase(), c.replace(/-/g, ''), c.replace(/1/g, 'l').replace(/0/g, 'o'), c.replace(/-/g, '%20'), c.replace(/-/g, '').replace(/./g, (ch) => `%${ch.charCodeAt(0).toString(16)}`)];
+    it.each([
+      '//v1/invites/CODE',
+      '/v1//invites/CODE',
+      '/x/../v1/invites/CODE',
+      '/v1/invites/redeem/../CODE',
+      '/signup/CODE',
+      '/CODE',
+      '/v1/admin/revoke/CODE',
+      '/signup?invite=CODE',
+      '/signup?CODE',
+      '/signup?CODE=1',
+    ])('%s', async (shape) => {
+      const before = api.logs.length;
+      for (const spelled of spellings(code)) {
+        const res = await rawRequest(api.base, `GET ${shape.replace('CODE', spelled)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        expect(res.status).toBeDefined();
+      }
+      const logged = api.logs.slice(before).join('\n');
+      expect(logged).toMatch(/incoming request/);
+      const canonical = normalised(code);
+      expect(normalised(logged)).not.toContain(canonical.slice(0, 8));
+      expect(normalised(logged)).not.toContain(canonical.slice(8));
+    });
+  });
+
+  describe('errors before routing keep the one error shape', () => {
+    it.each([
+      ['a space inside the request line', 'GET /v1/invites/a b HTTP/1.1\r\nHost: x\r\n\r\n', 'REQUEST_INVALID'],
+      ['an unknown method', 'FROB /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 'REQUEST_INVALID'],
+      ['a bad HTTP version', 'GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n', 'REQUEST_INVALID'],
+      ['a header without a colon', 'GET /healthz HTTP/1.1\r\nHost x\r\n\r\n', 'REQUEST_INVALID'],
+      ['headers over the limit', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 'REQUEST_HEADERS_TOO_LARGE'],
+      ['CONNECT', 'CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n', 'METHOD_NOT_ALLOWED'],
+    ] as const)('%s', async (_label, bytes, errorCode) => {
+      const res = await rawRequest(api.base, bytes);
+      expect(res.status).toBe(ERROR_STATUS[errorCode]);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expectShape(res.body, errorCode);
+    });
+
+    it('a method Node knows but no route has', async () => {
+      const res = await rawRequest(api.base, 'PROPFIND /v1/invites/redeem HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(res.status).toBe(405);
+      expectShape(res.body, 'METHOD_NOT_ALLOWED');
+    });
+  });
+
+  describe('admin routes', () => {
+    it('refuses a client after 5 failed attempts in a minute (429, Retry-After), even with the right token then', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const res = await fetch(`${api.base}/v1/admin/report`, { headers: { authorization: `Bearer wrong-${i}` } });
+        statuses.push(res.status);
+        if (res.status === 429) {
+          expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+          expectShape(await res.text(), 'RATE_LIMITED');
+        } else await res.arrayBuffer();
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+      expect((await fetch(`${api.base}/v1/admin/report`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(429);
+      expect(api.logs.join('\n')).not.toContain(ADMIN_TOKEN);
+    });
+  });
+});
+
+describe('TRUST_PROXY behind one load balancer', () => {
+  let api: RunningApi | undefined;
+  afterAll(async () => api?.close());
+
+  const lookup = (base: string, xff: string) => fetch(`${base}/v1/invites/0000-0000-0000-0000`, { headers: { 'x-forwarded-for': xff } }).then(async (r) => (await r.arrayBuffer(), r.status));
+
+  it('with a hop count of 1, each client has its own bucket, and a forged X-Forwarded-For does not pick a new one', async () => {
+    api = await startApi(pglite!, { rateLimitPerMinute: 2, trustProxy: 1 });
+    // The load balancer appends the address it saw; a client can only write what comes before it.
+    expect([await lookup(api.base, '203.0.113.7'), await lookup(api.base, '203.0.113.7')]).toEqual([404, 404]);
+    expect(await lookup(api.base, '203.0.113.7')).toBe(429);
+    expect(await lookup(api.base, '198.51.100.1, 203.0.113.7')).toBe(429);
+    expect(await lookup(api.base, '203.0.113.8')).toBe(404);
+  }, 60_000);
+});

@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Connection } from '@veza/invites-db';
+import { openDatabase, purgeRateLimitWindows, runMigrations, settleRateLimitHits } from '@veza/invites-db';
+import { testBackends } from '@veza/invites-db/testing';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SharedCounter, batchFor } from '../src/shared-rate-limit-store.js';
+import { awayFromMinuteEnd } from '../testing/start-api.js';
+
+const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
+const postgres = testBackends().find((b) => b.name === 'postgres');
+
+
+(postgres ? describe : describe.skip)('replicas on one PostgreSQL share one rate limit', () => {
+  let url: string;
+  let conn: Connection;
+  beforeAll(async () => {
+    url = (await postgres!.create()).url!;
+    conn = await openDatabase({ databaseUrl: url });
+    await runMigrations(conn);
+  }, 60_000);
+  afterAll(async () => conn?.close());
+
+  it(`three counters, 300 concurrent hits, limit 100: at most 100 + 3 × (batch − 1) = ${100 + 3 * (batchFor(100) - 1)} admitted`, async () => {
+    await awayFromMinuteEnd();
+    const counters = [0, 1, 2].map(
+      () => new SharedCounter({ settle: (b) => settleRateLimitHits(conn.db, b), purge: (before) => purgeRateLimitWindows(conn.db, before), max: 100, windowMs: 60_000, flushIntervalMs: 60_000 }),
+    );
+    try {
+      const results = await Promise.all(Array.from({ length: 300 }, (_, i) => counters[i % 3]!.hit('stress 203.0.113.9')));
+      const admitted = results.filter((r) => r.current <= 100).length;
+      expect(admitted).toBeLessThanOrEqual(100 + 3 * (batchFor(100) - 1));
+      // and under the limit nobody is refused: 90 more hits of another client, concurrently, all admitted
+      const under = await Promise.all(Array.from({ length: 90 }, (_, i) => counters[i % 3]!.hit('stress 203.0.113.10')));
+      expect(under.filter((r) => r.current > 100)).toEqual([]);
+      // sequentially, the cluster-wide count is exact at each settle: exactly 100 admitted out of 150
+      const sequential: number[] = [];
+      for (let i = 0; i < 150; i++) sequential.push((await counters[i % 3]!.hit('stress 203.0.113.11')).current);
+      expect(sequential.filter((c) => c <= 100).length).toBeGreaterThanOrEqual(100);
+      expect(sequential.filter((c) => c <= 100).length).toBeLessThanOrEqual(100 + 3 * (batchFor(100) - 1));
+    } finally {
+      await Promise.all(counters.map((c) => c.close()));
+    }
+  }, 60_000);
+
+  it('two API processes, limit 30/min, one client alternating: 40 lookups see at least 8 refusals (bound: 30 + 2 × 1 admitted)', async () => {
+    const children = [0, 1].map(() => spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], DATABASE_URL: url, PORT: '0', RATE_LIMIT_PER_MINUTE: '30' } }));
+    try {
+      const ports = await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<number>((resolve, reject) => {
+              let out = '';
+              const timer = setTimeout(() => reject(new Error(`not ready in 40 s: ${out}`)), 40_000);
+              child.stdout.on('data', (chunk: Buffer) => {
+                out += chunk.toString();
+                const line = out.split('\n').find((l) => l.includes('redemption-api ready'));
+                if (line) {
+                  clearTimeout(timer);
+                  const ready = JSON.parse(line) as { port: number; rateLimitStore: string };
+                  expect(ready.rateLimitStore).toBe('postgres');
+                  resolve(ready.port);
+                }
+              });
+            }),
+        ),
+      );
+      await awayFromMinuteEnd();
+      const statuses: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const res = await fetch(`http://127.0.0.1:${ports[i % 2]}/v1/invites/0000-0000-0000-0000`);
+        await res.arrayBuffer();
+        statuses.push(res.status);
+      }
+      const refused = statuses.filter((s) => s === 429).length;
+      expect(statuses.filter((s) => s !== 429 && s !== 404)).toEqual([]);
+      expect(refused).toBeGreaterThanOrEqual(8);
+    } finally {
+      for (const child of children) child.kill('SIGTERM');
+      await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+    }
+  }, 120_000);
+});

@@ -1,0 +1,32 @@
+/**
+ * Driver errors that mean "the database is not available right now" rather
+ * than "this request is wrong": connection exceptions (SQLSTATE class 08),
+ * operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03
+ * cannot connect now — "the database system is shutting down", 57P04, 57P05),
+ * the socket-level errors of postgres.js, and a closed PGlite. They are
+ * answered 503 DATABASE_UNAVAILABLE with Retry-After; postgres.js reconnects
+ * by itself on the next query, so the API recovers when the database returns.
+ */
+const SOCKET_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+]);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (SOCKET_ERRORS.has(code) || /^08[0-9A-Z]{3}$/.test(code) || /^57P[0-9A-Z]{2}$/.test(code))) return true;
+    if (e instanceof Error && /PGlite is closed|Connection terminated/i.test(e.message)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,147 @@
+import type { RateLimitHits } from '@veza/invites-db';
+
+/**
+ * A store for @fastify/rate-limit whose counters are shared by every replica
+ * through the database, without a write per request: each replica counts
+ * locally and settles with the database in batches (one statement for all
+ * buckets): every `flushIntervalMs`, and at once — the request waiting for
+ * the answer — when a bucket has `batch` unsettled hits.
+ *
+ * Windows are fixed and aligned on the clock (minute N is the same minute on
+ * every replica), so the counters of all replicas add up.
+ *
+ * Bound: once the cluster-wide count of a bucket passes `max`, each replica
+ * admits at most `batch - 1` more requests of that bucket in the window
+ * (those counted since its last settle) before it learns the total. So a
+ * window admits at most max + replicas × (batch − 1). With batch =
+ * ceil(max / 20) (see batchFor), 2 replicas and a limit of 30 admit at most
+ * 32 of 40 requests.
+ */
+export interface SharedCounterOptions {
+  settle(batch: readonly RateLimitHits[]): Promise<Map<string, number>>;
+  purge(before: Date): Promise<unknown>;
+  max: number;
+  windowMs: number;
+  flushIntervalMs: number;
+  now?: () => number;
+}
+
+interface Entry {
+  window: number;
+  /** the cluster-wide total at the last settle (this replica's settled hits included) */
+  known: number;
+  /** counted here, not yet sent */
+  pending: number;
+  /** sent, answer not yet back */
+  inflight: number;
+}
+
+/** Unsettled hits a replica may admit per bucket: 5 % of the limit, at least 1 (then every hit settles at once). */
+export function batchFor(max: number): number {
+  return Math.max(1, Math.ceil(max / 20));
+}
+
+export class SharedCounter {
+  private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
+  private readonly batch: number;
+  private settling: Promise<void> | undefined;
+  private purgedBefore = 0;
+  private readonly timer: NodeJS.Timeout;
+  /** settle failures since start (database away): the counts stay local until it returns */
+  failures = 0;
+
+  constructor(private readonly options: SharedCounterOptions) {
+    this.now = options.now ?? Date.now;
+    this.batch = batchFor(options.max);
+    this.timer = setInterval(() => void this.settleAll(), options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Counts one hit; synchronous unless this hit makes the bucket settle (the hot path allocates no promise). */
+  hit(key: string): { current: number; ttl: number } | Promise<{ current: number; ttl: number }> {
+    const now = this.now();
+    const window = Math.floor(now / this.options.windowMs);
+    let entry = this.entries.get(key);
+    if (!entry || entry.window !== window) {
+      entry = { window, known: 0, pending: 0, inflight: 0 };
+      this.entries.set(key, entry);
+    }
+    entry.pending++;
+    const counted = entry;
+    const result = () => ({ current: counted.known + counted.inflight + counted.pending, ttl: (window + 1) * this.options.windowMs - now });
+    if (entry.pending + entry.inflight >= this.batch) return this.settleAll().then(result);
+    return result();
+  }
+
+  /** Sends every bucket's pending hits in one statement; concurrent callers wait for the same round, then one more if needed. */
+  async settleAll(): Promise<void> {
+    while (this.settling) await this.settling;
+    const sent: [string, Entry, number][] = [];
+    for (const [key, entry] of this.entries) {
+      if (entry.pending > 0) {
+        sent.push([key, entry, entry.pending]);
+        entry.inflight += entry.pending;
+        entry.pending = 0;
+      }
+    }
+    if (sent.length === 0) return;
+    const round = (async () => {
+      const windowStart = (e: Entry) => new Date(e.window * this.options.windowMs);
+      try {
+        const totals = await this.options.settle(sent.map(([bucket, e, hits]) => ({ bucket, windowStart: windowStart(e), hits })));
+        for (const [key, entry, hits] of sent) {
+          entry.inflight -= hits;
+          entry.known = totals.get(`${key} ${windowStart(entry).toISOString()}`) ?? entry.known + hits;
+        }
+        await this.purgeOldWindows();
+      } catch {
+        // The database is away: keep the hits to send later, and count locally meanwhile.
+        this.failures++;
+        for (const [, entry, hits] of sent) {
+          entry.inflight -= hits;
+          entry.pending += hits;
+        }
+      }
+    })();
+    this.settling = round;
+    try {
+      await round;
+    } finally {
+      this.settling = undefined;
+    }
+  }
+
+  private async purgeOldWindows(): Promise<void> {
+    const current = Math.floor(this.now() / this.options.windowMs);
+    for (const [key, entry] of this.entries) if (entry.window < current) this.entries.delete(key);
+    const before = (current - 1) * this.options.windowMs;
+    if (before > this.purgedBefore) {
+      this.purgedBefore = before;
+      await this.options.purge(new Date(before));
+    }
+  }
+
+  /** Stops the timer and sends what is left (on server close). */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.settleAll();
+  }
+}
+
+/** The class @fastify/rate-limit instantiates (`store` option), over one shared counter. */
+export function sharedStore(counter: SharedCounter) {
+  return class SharedRateLimitStore {
+    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void): void {
+      const counted = counter.hit(key);
+      if (!(counted instanceof Promise)) return callback(null, counted);
+      counted.then(
+        (result) => callback(null, result),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      );
+    }
+    child() {
+      return this;
+    }
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The first connection has a deadline whatever the server answers: a host
+ * that is not PostgreSQL (an HTTP server) is named at once in one
+ * connection, a silent one by connect_timeout, never a reconnect storm.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_CONNECT_TIMEOUT_MS, openDatabase } from '../src/index.js';
+import { openTestDatabase, startNotPostgresServer, testBackends } from '../src/testing.js';
+import { connectTimeoutMs } from '../src/speaks-postgres.js';
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function failure(databaseUrl: string): Promise<{ error: Error & { code?: string }; ms: number }> {
+  const t0 = Date.now();
+  const error = await openDatabase({ databaseUrl }).then(
+    async (conn) => {
+      await conn.close();
+      throw new Error('opened a database that is not PostgreSQL');
+    },
+    (e: unknown) => e as Error & { code?: string },
+  );
+  return { error, ms: Date.now() - t0 };
+}
+
+describe('the first connection has a deadline', () => {
+  it('an HTTP server at DATABASE_URL: INVITES_DB_UNREACHABLE at once, redacted URL, one connection, no retries after', async () => {
+    const http = await startNotPostgresServer('http');
+    try {
+      const { error, ms } = await failure(http.databaseUrl);
+      expect(ms).toBeLessThan(2_000);
+      expect(error.code).toBe('INVITES_DB_UNREACHABLE');
+      expect(error.message).toBe(`cannot reach the database at postgres://ops:***@127.0.0.1:${http.port}/veza: the server does not speak PostgreSQL (it answered "HTTP/1.1 400 Bad Request..Connec…")`);
+      await settle(500);
+      expect(http.connections).toBe(1);
+    } finally {
+      await http.stop();
+    }
+  });
+
+  it('a server that never answers: INVITES_DB_UNREACHABLE by connect_timeout (from the URL), then silence', async () => {
+    const silent = await startNotPostgresServer('silent');
+    try {
+      const { error, ms } = await failure(`${silent.databaseUrl}?connect_timeout=1`);
+      expect(ms).toBeGreaterThanOrEqual(900);
+      expect(ms).toBeLessThan(3_000);
+      expect(error).toMatchObject({ code: 'INVITES_DB_UNREACHABLE', message: expect.stringContaining('no PostgreSQL answer within 1 s (connect_timeout)') });
+      expect(error.message).not.toContain('hunter2');
+      const seen = silent.connections;
+      await settle(500);
+      expect(silent.connections).toBe(seen);
+      expect(seen).toBeLessThanOrEqual(2);
+    } finally {
+      await silent.stop();
+    }
+  });
+
+  it('reads connect_timeout in seconds from the URL, 10 s by default, and refuses a bad one', async () => {
+    expect(DEFAULT_CONNECT_TIMEOUT_MS).toBe(10_000);
+    expect(connectTimeoutMs('postgres://u@h/db', undefined)).toBe(10_000);
+    expect(connectTimeoutMs('postgres://u@h/db?sslmode=disable&connect_timeout=2.5', undefined)).toBe(2_500);
+    expect(connectTimeoutMs('postgres://u@h/db?connect_timeout=2', 700)).toBe(700);
+    const { error } = await failure('postgres://u:pw@127.0.0.1:1/db?connect_timeout=soon');
+    expect(error).toMatchObject({ code: 'INVITES_DB_UNREACHABLE', message: expect.stringContaining('connect_timeout in DATABASE_URL must be a number of seconds > 0 (got "soon")') });
+  });
+
+  it.each(testBackends().filter((b) => b.name === 'postgres'))('a real PostgreSQL still opens, with or without connect_timeout ($name)', async (backend) => {
+    const conn = await openTestDatabase(backend, { migrate: false });
+    const url = conn.url!;
+    await conn.close();
+    for (const databaseUrl of [url, `${url}?connect_timeout=3`]) {
+      const again = await openDatabase({ databaseUrl });
+      await again.close();
+    }
+  });
+});

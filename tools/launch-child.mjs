@@ -1,0 +1,36 @@
+// Loaded (--import) into every app started by tools/launch.mjs, before the app.
+//
+// 1. The parent's death: the launcher holds an IPC channel to this process;
+//    when the launcher dies, even by kill -9, the channel closes and this
+//    process sends itself SIGTERM, so the app stops the way it does on
+//    SIGTERM (drain, close the database, release locks). The channel is
+//    unref'd: it never keeps an app alive that has finished its work.
+// 2. One signal, counted once: Ctrl-C signals the whole process group, so the
+//    app receives SIGINT from the terminal and again from the launcher, within
+//    milliseconds. A second identical signal within DUPLICATE_WINDOW_MS is
+//    ignored, so that an app with a `once` handler is not killed by Node's
+//    default action in the middle of its shutdown. Later repeats are not
+//    duplicates: with no handler of the app left, they act as Node's default
+//    (the process dies of the signal), so a second Ctrl-C still forces an exit.
+const DUPLICATE_WINDOW_MS = 1000;
+
+if (process.channel) {
+  process.channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}
+
+const last = new Map();
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  const guard = () => {
+    const now = Date.now();
+    const previous = last.get(signal);
+    last.set(signal, now);
+    if (previous !== undefined && now - previous < DUPLICATE_WINDOW_MS) return; // the same signal, delivered twice
+    if (process.listenerCount(signal) === 1) {
+      // Nobody else handles it: behave as if there were no handler at all.
+      process.removeListener(signal, guard);
+      process.kill(process.pid, signal);
+    }
+  };
+  process.on(signal, guard);
+}
