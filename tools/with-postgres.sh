@@ -79,7 +79,16 @@ log "PostgreSQL $("$BINDIR/postgres" --version | awk '{print $3}') on 127.0.0.1:
 if [[ $# -eq 0 ]]; then
   echo "DATABASE_URL=$URL"
   log "press Ctrl-C to stop and remove it"
-  while true; do sleep 3600; done
+  # `sleep & wait`: a TERM or INT sent to this script interrupts `wait` at once
+  # and runs its trap (a foreground sleep would hold the trap back for an hour).
+  sleeper=""
+  trap '[[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; exit 130' INT
+  trap '[[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; exit 143' TERM
+  while true; do
+    sleep 3600 &
+    sleeper=$!
+    wait "$sleeper"
+  done
 fi
 
 export TEST_DATABASE_URL="$URL"
