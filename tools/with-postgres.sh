@@ -60,7 +60,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 free_port() {
-  node -e "const s=require('node:net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+  # process.stdout.write, not console.log: under FORCE_COLOR (set by Nx) console.log colours a number
+  node -e "const s=require('node:net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(s.address().port+'\\n');s.close()})"
 }
 
 as_pg "'$BINDIR/initdb' -D '$TMP/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 -N" >/dev/null
