@@ -39,6 +39,9 @@ printf '{ "name": "veza-backend", "private": true, "type": "module" }\n' >"$work
 (cd "$work/app" && npm install --prefer-offline --no-audit --no-fund --ignore-scripts --loglevel=error "$work"/tarballs/*.tgz >/dev/null)
 
 echo "== pack: consume"
+# The tarball must carry every migration of the repository's migrations/ (the one source).
+VEZA_REPO_MIGRATIONS=$(cd migrations && ls -1 *.sql | paste -sd, -)
+export VEZA_REPO_MIGRATIONS
 (cd "$work/app" && node consume.mjs && node consume.cjs)
 
 echo "== pack: tsc --strict, skipLibCheck false"
