@@ -1,4 +1,4 @@
-import { decidedCheck, notConfiguredCheck } from './launch-check.js';
+import { decidedCheck } from './launch-check.js';
 import type { LaunchCheck } from './launch-check.js';
 
 /**
@@ -30,7 +30,7 @@ export interface DispatchCounts {
 }
 
 export function lastDispatchCheck(counts: DispatchCounts): LaunchCheck {
-  if (counts.attempted === 0) return notConfiguredCheck(DISPATCH_TITLE, 'nothing yet: run veza-beta invites dispatch first');
+  if (counts.attempted === 0) return { title: DISPATCH_TITLE, state: 'not_configured', reason: 'not_configured', summary: 'not checked (no dispatch yet: run veza-beta invites dispatch)', source: null };
   const shown = `${counts.sent} sent, ${counts.failed} failed, ${counts.unknown} unknown of ${counts.attempted} tried`;
   return decidedCheck(DISPATCH_TITLE, counts.failed === 0 && counts.unknown === 0 ? { state: 'pass', summary: shown } : { state: 'fail', summary: `${shown}: see dispatch.log, rerun veza-beta invites dispatch` });
 }

@@ -144,7 +144,7 @@ describe('PagerDuty on-call coverage', () => {
 });
 
 describe('backend health', () => {
-  const health = (status: number, body: unknown) => http.get('https://api.veza.test/v1/health', () => HttpResponse.json(body, { status }));
+  const health = (status: number, body: Record<string, string>) => http.get('https://api.veza.test/v1/health', () => HttpResponse.json(body, { status }));
   it.each(['ok', 'HEALTHY', 'up', 'pass'])('✅ on 200 status %s', async (word) => {
     server.use(health(200, { status: word }));
     expect(await healthCheck(settings(), fast)).toMatchObject({ state: 'pass' });
