@@ -36,6 +36,7 @@ export async function databaseChecks(input: PreflightInput): Promise<Check[]> {
     return [
       fail('Database reachable', input.dbError ?? 'not opened', 'check DATABASE_URL (or VEZA_DATA_DIR) and that the server is up'),
       fail('migrations/990_beta_invites.sql applied', 'no database to look at', 'run: veza-beta db migrate'),
+      await backupItem(input.launch),
     ];
   }
   const checks: Check[] = [pass('Database reachable', conn.target)];
