@@ -65,3 +65,6 @@ export { decisionRecordedCheck, firstRedemptionCheck, lastDispatchCheck, monitor
 export type { DispatchCounts } from './launch/database-rules.js';
 export { fetchHighIssues, highTriageCheck, triageVerdict } from './launch/high-triage.js';
 export type { HighIssue } from './launch/high-triage.js';
+export { funnelSvg, gateHistorySvg } from './decision/charts.js';
+export { renderDecisionHtml, renderDecisionMarkdown } from './decision/render-decision.js';
+export type { DecisionReportInput } from './decision/decision-input.js';
