@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { screenshotHtmlFile } from '@veza/email-templates';
-import { CONFIG_ERROR_EXIT_CODE, fetchHighIssues, launchSettingsFromEnv, monitorSettingsFromEnv, renderDecisionHtml, renderDecisionMarkdown, runMonitor } from '@veza/gate-probes';
-import type { DecisionReportInput, GateRun } from '@veza/gate-probes';
-import { DEFAULT_DATA_DIR, dispatchFacts, failedDispatches, hasGateRunsTable, inviteReport, listDecisions, listGateRuns } from '@veza/invites-db';
+import { resolve } from 'node:path';
+import { CONFIG_ERROR_EXIT_CODE, launchSettingsFromEnv, monitorSettingsFromEnv, runMonitor } from '@veza/gate-probes';
+import type { GateRun } from '@veza/gate-probes';
+import { DEFAULT_DATA_DIR } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
-import { withDatabase } from '../database.js';
+import { writeDecisionReport } from '../decision/write-decision-report.js';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
 
@@ -36,32 +34,9 @@ export const decisionReportCommand: CommandModule<object, { out?: string }> = {
     if (!run) throw new ExitError(1, `${PROGRAM}: the gates gave no run`);
     const finalRun: GateRun = run;
 
-    const window = launch.value.window;
-    const [facts, high] = await Promise.all([
-      withDatabase(env, async (conn) => {
-        const stored = (await hasGateRunsTable(conn.db)) ? await listGateRuns<GateRun>(conn.db, { limit: 1_000 }) : [];
-        return {
-          history: stored.filter((r) => !window || (r.startedAt >= window.start && r.startedAt <= window.end)).map((r) => ({ startedAt: r.run.startedAt, gates: r.run.gates })),
-          funnel: (await inviteReport(conn.db)).cohorts,
-          dispatch: await dispatchFacts(conn.db),
-          failures: await failedDispatches(conn.db),
-          decisions: await listDecisions(conn.db).catch(() => []),
-        };
-      }),
-      fetchHighIssues(launch.value),
-    ]);
-    // the run made now is part of the history even when it could not be stored
-    const history = facts.history.some((h) => h.startedAt === finalRun.startedAt) ? facts.history : [...facts.history, { startedAt: finalRun.startedAt, gates: finalRun.gates }];
-    const input: DecisionReportInput = { generatedAt: new Date(), run: finalRun, history, funnel: facts.funnel, dispatch: facts.dispatch, failures: facts.failures, highIssues: high, decisions: facts.decisions };
-
-    const dir = resolve(args.out ?? `decision-${input.generatedAt.toISOString().slice(0, 10)}`);
-    await mkdir(dir, { recursive: true });
-    const html = join(dir, 'decision.html');
-    await writeFile(html, renderDecisionHtml(input));
-    await writeFile(join(dir, 'decision.md'), renderDecisionMarkdown(input));
-    const png = join(dir, 'decision.png');
-    const shot = await screenshotHtmlFile(html, png, { width: 1160 });
-    process.stdout.write(`Verdict ${finalRun.verdict}. Wrote ${html}, ${join(dir, 'decision.md')}${shot.ok ? `, ${png}` : ''}\n`);
-    if (!shot.ok) throw new ExitError(1, `${PROGRAM}: no decision.png: ${shot.reason}`);
+    const dir = resolve(args.out ?? `decision-${new Date().toISOString().slice(0, 10)}`);
+    const written = await writeDecisionReport(env, launch.value, finalRun, dir);
+    process.stdout.write(`Verdict ${finalRun.verdict}. Wrote ${written.html}, ${written.markdown}${written.png ? `, ${written.png}` : ''}\n`);
+    if (!written.png) throw new ExitError(1, `${PROGRAM}: no decision.png: ${written.pngReason}`);
   },
 };
