@@ -265,6 +265,14 @@ describe('Discord', () => {
     noSecrets(check);
     expect(await discordPinsCheck(settings({ DISCORD_BOT_TOKEN: undefined }))).toMatchObject({ state: 'not_configured' });
   });
+  it('the bot token never follows a redirect to another origin', async () => {
+    server.use(invite(), http.get('https://discord.test/api/v10/channels/555/pins', () => new HttpResponse(null, { status: 302, headers: { location: 'https://collector.test/steal' } })));
+    // no handler for collector.test: a request there would fail the test (onUnhandledRequest: 'error')
+    const check = await discordPinsCheck(settings(), fast);
+    expect(check).toMatchObject({ state: 'unknown', reason: 'config', summary: expect.stringContaining('not followed, the token stays with https://discord.test') });
+    noSecrets(check);
+  });
+
   it('messages since the send: after= is the snowflake of the first sent_at; bots do not count', async () => {
     const since = new Date('2026-12-01T18:00:00.000Z');
     expect(snowflakeAt(new Date(1_420_070_400_000 + 1))).toBe(String(1 << 22));
