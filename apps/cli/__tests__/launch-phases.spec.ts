@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { forcedGcNodeOptions, startSilentServer } from '@veza/gate-probes/testing';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVezaBeta } from './run-veza-beta.js';
@@ -67,4 +68,32 @@ it('hour-1: 5xx over the ceiling is red, no redemption is red; a bad setting is 
   const bad = await runVezaBeta(['preflight', '--phase', 'hour-1'], { cwd, env: { HEALTH_URL: 'not a url' } });
   expect(bad.code).toBe(3);
   expect(bad.stderr).toContain('HEALTH_URL must be an http(s) URL');
+}, 60_000);
+
+it('d-day against servers that never answer, with garbage collected all the time: every check ends ⚪ timeout by its own deadline', async () => {
+  const silent = await startSilentServer();
+  try {
+    const started = Date.now();
+    const run = await runVezaBeta(['preflight', '--phase', 'd-day', '--json'], {
+      cwd,
+      env: {
+        GATE_TIMEOUT_MS: '800',
+        PAGERDUTY_TOKEN: PD_TOKEN,
+        PAGERDUTY_URL: silent.url,
+        HEALTH_URL: `${silent.url}/health`,
+        MINIO_URL: silent.url,
+        DRILL_CHECK_CMD: 'sleep 0.1',
+        NODE_OPTIONS: forcedGcNodeOptions(cwd),
+      },
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const { items } = JSON.parse(run.stdout) as { items: Item[] };
+    for (const title of ['No PagerDuty incident open', 'Backend health check green', 'MinIO cluster has write quorum']) {
+      expect(items.find((i) => i.title === title)).toMatchObject({ status: 'unknown', detail: expect.stringContaining('timeout: no answer within 800 ms') });
+    }
+    expect(run.stdout).not.toContain(PD_TOKEN);
+    expect(run.code).toBe(1);
+  } finally {
+    await silent.stop();
+  }
 }, 60_000);

@@ -33,7 +33,7 @@ export async function writeDecisionReport(env: NodeJS.ProcessEnv, launch: Launch
         decisions: await listDecisions(conn.db),
       };
     }),
-    fetchHighIssues(launch),
+    fetchHighIssues(launch, { timeoutMs: launch.timeoutMs }),
   ]);
   // the run made now is part of the history even when it was not stored
   const history = facts.history.some((h) => h.startedAt === run.startedAt) ? facts.history : [...facts.history, { startedAt: run.startedAt, gates: run.gates }];

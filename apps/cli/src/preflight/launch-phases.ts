@@ -30,6 +30,9 @@ import { launchItem } from './launch-item.js';
 export const PHASES = ['t-72h', 'd-day', 'hour-1', 'every-4h', 'decision'] as const;
 export type Phase = (typeof PHASES)[number];
 
+/** Each HTTP check's budget: GATE_TIMEOUT_MS, as for the gates (10 s). */
+const budget = (settings: LaunchSettings) => ({ timeoutMs: settings.timeoutMs });
+
 const noDatabase = (title: string, why: string | null): Check => fail(title, `no database: ${why ?? 'not opened'}`, 'check DATABASE_URL (or VEZA_DATA_DIR)');
 
 /** The monitor's newest stored run, judged against 2 × CHECK_INTERVAL. */
@@ -48,7 +51,7 @@ export async function backupItem(settings: LaunchSettings): Promise<Check> {
 
 /** T-72h communications: the Discord channel, the feedback form, the status page, the on-call rota. */
 export async function communicationsItems(settings: LaunchSettings): Promise<Check[]> {
-  const checks = await Promise.all([discordInviteCheck(settings), discordPinsCheck(settings), feedbackFormCheck(settings), maintenanceCheck(settings), pagerdutyOnCallCheck(settings)]);
+  const checks = await Promise.all([discordInviteCheck(settings, budget(settings)), discordPinsCheck(settings, budget(settings)), feedbackFormCheck(settings, budget(settings)), maintenanceCheck(settings, budget(settings)), pagerdutyOnCallCheck(settings, budget(settings))]);
   const fixes = [
     'create a fresh invite to #beta-feedback and put it in DISCORD_URL',
     'pin the ground rules in the channel',
@@ -62,9 +65,9 @@ export async function communicationsItems(settings: LaunchSettings): Promise<Che
 /** D-day, last hour: PagerDuty, backend health, MinIO (each source set must pass), restore drill. */
 export async function lastHourItems(settings: LaunchSettings): Promise<Check[]> {
   const minio: Promise<LaunchCheck>[] = [];
-  if (settings.minioUrl) minio.push(minioClusterCheck(settings));
-  if (settings.promUrl) minio.push(minioPrometheusCheck(settings));
-  const [incidents, health, drill, ...drives] = await Promise.all([pagerdutyIncidentsCheck(settings), healthCheck(settings), drillCheck(settings), ...minio]);
+  if (settings.minioUrl) minio.push(minioClusterCheck(settings, budget(settings)));
+  if (settings.promUrl) minio.push(minioPrometheusCheck(settings, budget(settings)));
+  const [incidents, health, drill, ...drives] = await Promise.all([pagerdutyIncidentsCheck(settings, budget(settings)), healthCheck(settings, budget(settings)), drillCheck(settings), ...minio]);
   const items = [launchItem(incidents!, 'resolve or hand over the open incidents before sending'), launchItem(health!, 'look at the backend before sending')];
   if (drives.length === 0) items.push({ title: 'MinIO drives all online', status: 'skipped', detail: 'not checked', fix: 'set MINIO_URL and/or PROM_URL (PROM_MINIO_QUERY)' });
   else items.push(...drives.map((d) => launchItem(d, 'bring the drives back before sending')));
@@ -82,7 +85,7 @@ export async function dispatchItem(conn: Connection | null, dbError: string | nu
 /** Hour 1: a redemption, the 5xx ratio, a message in the channel since the first sent_at. */
 export async function hourOneItems(conn: Connection | null, dbError: string | null, settings: LaunchSettings): Promise<Check[]> {
   const facts = conn ? await dispatchFacts(conn.db) : null;
-  const [ratio, messages] = await Promise.all([errorRatioCheck(settings), discordMessagesSinceCheck(settings, facts?.firstSentAt ?? null)]);
+  const [ratio, messages] = await Promise.all([errorRatioCheck(settings, budget(settings)), discordMessagesSinceCheck(settings, facts?.firstSentAt ?? null, budget(settings))]);
   const redeemed = conn ? launchItem(firstRedemptionCheck(await countRedeemedInvites(conn.db)), 'open a sent email and follow its link; check the redemption-api logs') : noDatabase('First sign-up landed (≥ 1 redemption)', dbError);
   return [redeemed, launchItem(ratio, 'look at Grafana "Veza API Overview" and the backend logs'), launchItem(messages, 'post a welcome in the channel and ask testers to say hello')];
 }
@@ -90,7 +93,7 @@ export async function hourOneItems(conn: Connection | null, dbError: string | nu
 export async function everyFourHoursItems(conn: Connection | null, dbError: string | null, settings: LaunchSettings): Promise<Check[]> {
   return [
     await monitorItem(conn, dbError, settings, 'restart the monitor (LOOP=1 npm run monitor) or its cron'),
-    launchItem(await highTriageCheck(settings), 'assign or answer the HIGH issues named above'),
+    launchItem(await highTriageCheck(settings, budget(settings)), 'assign or answer the HIGH issues named above'),
     manual('Issues-reported table fresh for the decision call', 'veza-beta decision report writes it from GitHub; read it before the call'),
   ];
 }

@@ -123,7 +123,7 @@ export async function redemptionPathChecks(input: PreflightInput): Promise<Check
   else checks.push(...(await guarded('Redemption path', `is the redemption-api up at ${input.apiUrl}?`, () => redemptionChecks(input.conn!.db, input.apiUrl!))));
   checks.push(manual('The signup form pre-fills ?invite= and refuses to submit without a code', 'open /signup?invite=<test-code> on staging'));
   // HEALTH_URL: 200 and JSON status ok (the D-day item, shown at T-72h too when set)
-  if (input.launch.healthUrl) checks.push(launchItem(await healthCheck(input.launch), 'look at the backend before sending'));
+  if (input.launch.healthUrl) checks.push(launchItem(await healthCheck(input.launch, { timeoutMs: input.launch.timeoutMs }), 'look at the backend before sending'));
   return checks;
 }
 

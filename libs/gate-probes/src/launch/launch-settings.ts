@@ -37,6 +37,8 @@ export interface LaunchSettings {
   github: { apiUrl: string; repo: string | null; token: string | null; label: string };
   checkIntervalSeconds: number;
   decisionLog: string | null;
+  /** each HTTP check's budget, retries included (GATE_TIMEOUT_MS, as the gates) */
+  timeoutMs: number;
 }
 
 export type LaunchSettingsResult = { ok: true; value: LaunchSettings } | { ok: false; problems: string[] };
@@ -46,7 +48,7 @@ export const LAUNCH_ENV_VARS = [
   'BETA_START', 'BETA_END', 'PAGERDUTY_TOKEN', 'PAGERDUTY_URL', 'PAGERDUTY_SERVICE_IDS', 'PAGERDUTY_SCHEDULE_IDS', 'HEALTH_URL',
   'MINIO_URL', 'PROM_URL', 'PROM_MINIO_QUERY', 'PROM_5XX_QUERY', 'PROM_5XX_MAX', 'PGBACKREST_CMD', 'BACKUP_CHECK_CMD', 'DRILL_CHECK_CMD',
   'STATUSPAGE_URL', 'FEEDBACK_URL', 'DISCORD_URL', 'DISCORD_API_URL', 'DISCORD_BOT_TOKEN', 'DISCORD_CHANNEL', 'GITHUB_API_URL',
-  'GITHUB_REPO', 'GITHUB_TOKEN', 'HIGH_LABEL', 'CHECK_INTERVAL', 'DECISION_LOG',
+  'GITHUB_REPO', 'GITHUB_TOKEN', 'HIGH_LABEL', 'CHECK_INTERVAL', 'DECISION_LOG', 'GATE_TIMEOUT_MS',
 ] as const;
 
 const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -126,6 +128,7 @@ export function launchSettingsFromEnv(env: Record<string, string | undefined>): 
     },
     checkIntervalSeconds: number('CHECK_INTERVAL', LAUNCH_DEFAULTS.checkIntervalSeconds, 1),
     decisionLog: raw('DECISION_LOG'),
+    timeoutMs: Math.min(600_000, Math.max(100, Math.round(number('GATE_TIMEOUT_MS', 10_000, 100)))),
   };
   return problems.length ? { ok: false, problems } : { ok: true, value };
 }
