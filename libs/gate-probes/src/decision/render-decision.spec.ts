@@ -49,6 +49,7 @@ describe('the decision report', () => {
     expect(md).toContain('| listeners | 40 | 39 | 25 |');
     expect(md).toContain('| 12 | Upload fails on <Safari> | 2026-06-12T15:00:00.000Z | 0 | 2 |');
     expect(md).toContain('- ana@example.org (listeners), 3 attempt(s): 550 <mailbox> unavailable');
+    expect(md).toMatchSnapshot();
     expect(renderDecisionMarkdown({ ...input(), highIssues: { ok: false, why: 'auth: HTTP 401' } })).toContain('⚪ Not read: auth: HTTP 401');
   });
 });
