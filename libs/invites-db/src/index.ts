@@ -53,3 +53,7 @@ export { GATE_RUNS_MAX_LIMIT, hasGateRunsTable, latestGateRun, listGateRuns, rec
 export type { GateRunLike, GateRunVerdict, StoredGateRun } from './queries/gate-runs.js';
 export { gateRuns } from './schema.js';
 export type { GateRunRow } from './schema.js';
+export { DECISION_NOTE_MAX, latestDecision, listDecisions, recordDecision } from './queries/decisions.js';
+export type { DecisionValue, NewDecision, StoredDecision } from './queries/decisions.js';
+export { dispatchFacts, failedDispatches } from './queries/launch-facts.js';
+export type { DispatchFacts } from './queries/launch-facts.js';
