@@ -107,10 +107,25 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function timeoutOf(error: unknown, signal: AbortSignal): Error | null {
+/** The timeout behind a failure, whether the body threw it or the budget's signal carries it. */
+export function timeoutOf(error: unknown, signal: AbortSignal): Error | null {
   if (signal.aborted && (signal.reason as { name?: unknown } | null)?.name === 'TimeoutError') return signal.reason as Error;
   if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return error as Error;
   return null;
+}
+
+/**
+ * Runs body(ctx) and rejects with the budget's reason once ctx's signal aborts:
+ * racing the signal also bounds work that ignores it (a database query).
+ */
+export function withinBudget<T>(ctx: ProbeContext, body: (ctx: ProbeContext) => Promise<T>): Promise<T> {
+  return Promise.race([
+    body(ctx),
+    new Promise<never>((_, reject) => {
+      if (ctx.signal.aborted) reject(ctx.signal.reason as Error);
+      ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error), { once: true });
+    }),
+  ]);
 }
 
 /**
@@ -128,14 +143,7 @@ export async function runProbe(
   const started = performance.now();
   let observation: Observation;
   try {
-    // Racing the abort signal also bounds work that ignores it (a database query).
-    observation = await Promise.race([
-      body(ctx),
-      new Promise<never>((_, reject) => {
-        if (ctx.signal.aborted) reject(ctx.signal.reason as Error);
-        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error), { once: true });
-      }),
-    ]);
+    observation = await withinBudget(ctx, body);
   } catch (error) {
     const timeout = timeoutOf(error, ctx.signal);
     if (error instanceof ProbeProblem) observation = { state: 'unknown', reason: error.reason, summary: error.message, value: null };

@@ -1,4 +1,4 @@
-import { ProbeContext, ProbeProblem } from '../probe-kit.js';
+import { ProbeContext, ProbeProblem, timeoutOf, withinBudget } from '../probe-kit.js';
 import type { ProbeOptions } from '../probe-kit.js';
 import { redactUrl, scrubSecrets } from '../redact.js';
 import type { UnknownReason } from '../types.js';
@@ -42,16 +42,9 @@ export async function runLaunchCheck(
   const ctx = new ProbeContext(options);
   let observation: LaunchObservation;
   try {
-    observation = await Promise.race([
-      body(ctx),
-      new Promise<never>((_, reject) => {
-        if (ctx.signal.aborted) reject(ctx.signal.reason as Error);
-        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error), { once: true });
-      }),
-    ]);
+    observation = await withinBudget(ctx, body);
   } catch (error) {
-    const name = (error as { name?: unknown } | null)?.name;
-    const timedOut = name === 'TimeoutError' || (ctx.signal.aborted && (ctx.signal.reason as { name?: unknown } | null)?.name === 'TimeoutError');
+    const timedOut = timeoutOf(error, ctx.signal) !== null;
     if (error instanceof ProbeProblem) observation = { state: 'unknown', reason: error.reason, summary: error.message };
     else if (timedOut) observation = { state: 'unknown', reason: 'timeout', summary: `no answer within ${ctx.timeoutMs} ms` };
     else observation = { state: 'unknown', reason: 'unavailable', summary: `check error: ${redactUrl(error instanceof Error ? error.message : String(error))}` };
