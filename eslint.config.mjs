@@ -9,12 +9,23 @@ export default tseslint.config(
   },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    // Every linted TS file (src, specs, __tests__, testing, bench) is in its project's tsconfig.json.
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
+  {
+    // Plain JS (bin launchers, jest configs, the signup page script) is not type-checked.
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
   {
     files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
+      // Passing a caught `unknown` on unchanged (reject(error) in a catch) is allowed, as only-throw-error allows `throw error`.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': ['error', { patterns: [{ regex: '^(fs|path|os|crypto|child_process|http|https|net|url|util|stream|events|readline|zlib|assert|worker_threads|timers|dns|tls)(/.*)?$', message: 'Use the node: protocol.' }] }],
       '@nx/enforce-module-boundaries': [

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ describe('veza-beta basics', () => {
 
   it('--version prints the version, and completion prints a shell completion script', async () => {
     const version = await runVezaBeta(['--version'], { cwd });
-    expect(version).toMatchObject({ code: 0, stdout: `${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`, stderr: '' });
+    expect(version).toMatchObject({ code: 0, stdout: `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`, stderr: '' });
     const completion = await runVezaBeta(['completion'], { cwd });
     expect(completion.code).toBe(0);
     expect(completion.stdout).toContain('###-begin-veza-beta-completions-###');
@@ -34,7 +35,7 @@ describe('veza-beta basics', () => {
   it('read-only commands create no .veza/ folder: preflight says the embedded database does not exist', async () => {
     const run = await runVezaBeta(['preflight', '--json'], { cwd });
     expect(run.code).toBe(1);
-    const items = JSON.parse(run.stdout).items as { title: string; status: string; detail: string }[];
+    const { items } = JSON.parse(run.stdout) as { items: { title: string; status: string; detail: string }[] };
     expect(items.find((i) => i.title === 'Database reachable')).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not exist') });
     const gates = await runVezaBeta(['gates', 'check'], { cwd });
     expect(gates.code).toBe(2);

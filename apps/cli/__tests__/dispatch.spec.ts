@@ -1,10 +1,12 @@
+import { expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendStates, setInviteExpiry } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
-import { FAKE_SENDMAIL, freshDatabaseEnv, openEnvDatabase, preparedFolder, startSinkProcess, hasMsmtp } from './fixtures.js';
+import { FAKE_SENDMAIL, freshDatabaseEnv, jsonOutput, openEnvDatabase, preparedFolder, readManifest, startSinkProcess, hasMsmtp } from './fixtures.js';
+import type { SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
 
 let cwd: string;
@@ -46,7 +48,7 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
     expect(lines(sentLog).sort()).toEqual(emails(5, 'r').sort());
     const conn = await openEnvDatabase(env);
     try {
-      const states = await sendStates(conn.db, JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).invites.map((i: { inviteId: string }) => i.inviteId));
+      const states = await sendStates(conn.db, readManifest(out).invites.map((i) => i.inviteId));
       expect(states.map((s) => s.state)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
       expect(states.find((s) => s.attempts === 3)).toBeDefined(); // r1: failed, failed, sent
     } finally {
@@ -172,7 +174,7 @@ describe('invites dispatch through SMTP', () => {
 
     const next = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
     expect(next.code).toBe(1);
-    const summary = JSON.parse(next.stdout);
+    const summary = jsonOutput<SendSummary>(next.stdout);
     expect(summary.unknown).toEqual([expect.objectContaining({ email: 'k3@example.org' })]);
     expect(summary.alreadySent + summary.sent).toBe(5);
     expect(lines(sentLog).sort()).toEqual(emails(6, 'k').filter((e) => e !== 'k3@example.org').sort());
@@ -197,7 +199,7 @@ describe('invites dispatch through SMTP', () => {
     const sent = lines(sentLog);
     expect(sent).toHaveLength(40);
     expect(new Set(sent).size).toBe(40);
-    const [sa, sb] = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
+    const [sa, sb] = [jsonOutput<SendSummary>(a.stdout), jsonOutput<SendSummary>(b.stdout)];
     expect(sa.sent + sb.sent).toBe(40);
     expect(sa.sent).toBeGreaterThan(0);
     expect(sb.sent).toBeGreaterThan(0);

@@ -1,11 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInvites, openDatabase, redeemInvite, runMigrations } from '@veza/invites-db';
 import type { TestBackend } from '@veza/invites-db/testing';
 import { openTestDatabase } from '@veza/invites-db/testing';
+import { MANIFEST_FILE } from '../src/dispatch/manifest.js';
+import type { Manifest } from '../src/dispatch/manifest.js';
 
 /** The email settings every prepare/preflight test needs (env form). */
 export const SETTINGS = {
@@ -78,7 +80,7 @@ export async function startSinkProcess(dir: string, reject: string[] = []): Prom
   const child = spawn(process.execPath, ['--import', 'tsx', SMTP_SINK, dir], { env: { ...process.env, NODE_OPTIONS: '', REJECT: reject.join(',') }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening (\d+)/.exec(out);
       if (match) resolve(Number(match[1]));
@@ -105,4 +107,28 @@ export function hasMsmtp(): boolean {
     console.warn('msmtp is missing: its tests are SKIPPED (apt-get install -y msmtp; VEZA_REQUIRE_MSMTP=1 makes this an error)');
     return false;
   }
+}
+
+/** The --json summary of `invites prepare`, as the specs read it. */
+export interface PrepareSummary {
+  created: unknown[];
+  failed: { reason: string }[];
+  skipped: unknown[];
+}
+
+/** The --json summary of `invites dispatch` and `outbox drain`, as the specs read it. */
+export interface SendSummary {
+  sent: number;
+  alreadySent: number;
+  unknown: { email: string }[];
+}
+
+/** A command's --json output, typed by the caller (the specs check its shape with their assertions). */
+export function jsonOutput<T>(stdout: string): T {
+  return JSON.parse(stdout) as T;
+}
+
+/** The manifest.json that `invites prepare` wrote into `out`. */
+export function readManifest(out: string): Manifest {
+  return JSON.parse(readFileSync(join(out, MANIFEST_FILE), 'utf8')) as Manifest;
 }

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { forcedGcNodeOptions, startSilentServer } from '@veza/gate-probes/testing';
 import { tmpdir } from 'node:os';

@@ -1,10 +1,12 @@
+import { expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listWelcomeOutbox } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
-import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase, queuedWelcomes, startSinkProcess } from './fixtures.js';
+import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, jsonOutput, openEnvDatabase, queuedWelcomes, startSinkProcess } from './fixtures.js';
+import type { SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
 
 let cwd: string;
@@ -80,7 +82,7 @@ describe.each(backends)('outbox drain on $name', (backend) => {
 
     const next = await runVezaBeta(['outbox', 'drain', '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
     expect(next.code).toBe(1);
-    expect(JSON.parse(next.stdout).unknown).toEqual([expect.objectContaining({ email: 'k2@example.org' })]);
+    expect(jsonOutput<SendSummary>(next.stdout).unknown).toEqual([expect.objectContaining({ email: 'k2@example.org' })]);
     expect(lines(sentLog).sort()).toEqual(emails(5, 'k').filter((e) => e !== 'k2@example.org'));
 
     const resend = await runVezaBeta(['outbox', 'drain', '--resend-unknown', '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
@@ -105,6 +107,6 @@ describe.each(backends)('outbox drain on $name', (backend) => {
     const sent = lines(sentLog);
     expect(sent).toHaveLength(20);
     expect(new Set(sent).size).toBe(20);
-    expect(JSON.parse(a.stdout).sent + JSON.parse(b.stdout).sent).toBe(20);
+    expect(jsonOutput<SendSummary>(a.stdout).sent + jsonOutput<SendSummary>(b.stdout).sent).toBe(20);
   });
 });

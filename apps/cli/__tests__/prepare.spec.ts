@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,8 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { createUser, inviteReport } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
-import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
+import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, jsonOutput, openEnvDatabase, readManifest } from './fixtures.js';
+import type { PrepareSummary } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 
 const COHORT = new URL('../../../libs/cohort-validator/testing/valid-cohort.csv', import.meta.url).pathname;
@@ -64,9 +66,9 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     await withUsers(env, ['ops@veza.fr']);
     const first = await runVezaBeta(['invites', 'prepare', COHORT, '--out', 'out', '--no-screenshot', '--json'], { cwd, env });
     expect(first.code).toBe(1); // rows sent by claire.roux@veza.fr: no such user yet
-    const result = JSON.parse(first.stdout);
+    const result = jsonOutput<PrepareSummary>(first.stdout);
     expect(result.failed.length).toBeGreaterThan(0);
-    expect(result.failed.every((f: { reason: string }) => f.reason.startsWith('sent_by matches no user'))).toBe(true);
+    expect(result.failed.every((f) => f.reason.startsWith('sent_by matches no user'))).toBe(true);
     expect(result.created.length + result.failed.length).toBe(60);
 
     const out = join(cwd, 'out');
@@ -76,8 +78,8 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(statSync(join(out, emls[0]!)).mode & 0o777).toBe(0o600);
 
     const mail = await simpleParser(readFileSync(join(out, emls[0]!)));
-    const manifestEntry = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).invites.find((i: { file: string }) => i.file === emls[0]);
-    expect(mail.to).toMatchObject({ value: [expect.objectContaining({ address: manifestEntry.email })] });
+    const manifestEntry = readManifest(out).invites.find((i) => i.file === emls[0]);
+    expect(mail.to).toMatchObject({ value: [expect.objectContaining({ address: manifestEntry!.email })] });
     const code = mail.text?.match(CODE)?.[0];
     expect(code).toBeDefined();
     expect(mail.text).toContain(`https://beta.veza.fr/signup?invite=${code}`);
@@ -99,14 +101,14 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     const retry = await runVezaBeta(['invites', 'prepare', join(out, 'failed.csv'), '--out', 'out', '--no-screenshot', '--json', '--force'], { cwd, env });
     expect(retry.stderr).not.toContain('Blocking'); // the few-rows warnings are shown, and accepted with --force
     expect(retry.code).toBe(0);
-    expect(JSON.parse(retry.stdout).created).toHaveLength(result.failed.length);
+    expect(jsonOutput<PrepareSummary>(retry.stdout).created).toHaveLength(result.failed.length);
     expect(existsSync(join(out, 'failed.csv'))).toBe(false);
-    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).invites).toHaveLength(60);
+    expect(readManifest(out).invites).toHaveLength(60);
 
     const again = await runVezaBeta(['invites', 'prepare', COHORT, '--out', 'out', '--no-screenshot', '--json'], { cwd, env });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ created: [], failed: [] });
-    expect(JSON.parse(again.stdout).skipped).toHaveLength(60);
+    expect(jsonOutput<PrepareSummary>(again.stdout).skipped).toHaveLength(60);
     expect(await invitedCount(env)).toBe(60);
   });
 
@@ -185,7 +187,7 @@ async function assertRowsMatchFiles(env: NodeJS.ProcessEnv, out: string, manifes
     await conn.close();
   }
   expect(files).toEqual(ids.map((id) => `${id}.eml`).sort());
-  const manifest = existsSync(join(out, 'manifest.json')) ? JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).invites.map((i: { file: string }) => i.file).sort() : [];
+  const manifest = existsSync(join(out, 'manifest.json')) ? readManifest(out).invites.map((i) => i.file).sort() : [];
   if (manifestComplete) expect(manifest).toEqual(files);
   else expect(files).toEqual(expect.arrayContaining(manifest));
   for (const file of files) expect((await simpleParser(readFileSync(join(out, file)))).html).toMatch(/<\/html>\s*$/); // complete, not cut
@@ -221,7 +223,7 @@ describe.each(testBackends())('invites prepare is all-or-nothing per chunk on $n
     const rerun = await runVezaBeta(['invites', 'prepare', COHORT, '--out', out, '--no-screenshot', '--json'], { cwd, env });
     expect(rerun.code).toBe(0);
     expect(JSON.parse(rerun.stdout)).toMatchObject({ failed: [] });
-    expect(JSON.parse(rerun.stdout).skipped).toHaveLength(kept);
+    expect(jsonOutput<PrepareSummary>(rerun.stdout).skipped).toHaveLength(kept);
     expect(await assertRowsMatchFiles(env, out)).toBe(60);
   });
 

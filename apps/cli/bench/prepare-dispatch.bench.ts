@@ -70,9 +70,10 @@ export const run: BenchRun = async (ctx) => {
     for (const row of rows.slice(0, seedN)) {
       const code = generateCode();
       const [invite] = await sql.begin((tx) => tx`INSERT INTO beta_invites (code_digest, email, cohort) VALUES (${digestCode(code)}, ${row.email}, ${row.cohort}) RETURNING id, expires_at`);
-      const eml = await buildInviteEml(compiled, { email: row.email, cohort: row.cohort, code, expiresAt: new Date(), inviteId: String(invite!['id']) });
+      const inviteId = String(invite!['id']);
+      const eml = await buildInviteEml(compiled, { email: row.email, cohort: row.cohort, code, expiresAt: new Date(), inviteId });
       await sendCmd(eml);
-      await sql`UPDATE beta_invites SET sent_at = now() WHERE id = ${invite!['id']}`;
+      await sql`UPDATE beta_invites SET sent_at = now() WHERE id = ${inviteId}`;
     }
   });
   await sql.end();

@@ -19,7 +19,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('answers 503 DATABASE_UNAVAILABLE with Retry-After (never 500) while it is down, and serves again once it is back, without restart', async () => {
     pg = await startThrowawayPostgres(bin!);
-    const backend: TestBackend = { name: 'postgres', create: async () => ({ url: pg!.url }) };
+    const backend: TestBackend = { name: 'postgres', create: () => Promise.resolve({ url: pg!.url }) };
     api = await startApi(backend, { rateLimitPerMinute: 1_000_000, logLevel: 'warn' }, { maxConnections: 8 });
     const { valid } = await seedInvites(api.conn);
     const base = api.base;

@@ -27,11 +27,11 @@ const postgres = testBackends().find((b) => b.name === 'postgres');
       () => new SharedCounter({ settle: (b) => settleRateLimitHits(conn.db, b), purge: (before) => purgeRateLimitWindows(conn.db, before), max: 100, windowMs: 60_000, flushIntervalMs: 60_000 }),
     );
     try {
-      const results = await Promise.all(Array.from({ length: 300 }, (_, i) => counters[i % 3]!.hit('stress 203.0.113.9')));
+      const results = await Promise.all(Array.from({ length: 300 }, (_, i) => Promise.resolve(counters[i % 3]!.hit('stress 203.0.113.9'))));
       const admitted = results.filter((r) => r.current <= 100).length;
       expect(admitted).toBeLessThanOrEqual(100 + 3 * (batchFor(100) - 1));
       // and under the limit nobody is refused: 90 more hits of another client, concurrently, all admitted
-      const under = await Promise.all(Array.from({ length: 90 }, (_, i) => counters[i % 3]!.hit('stress 203.0.113.10')));
+      const under = await Promise.all(Array.from({ length: 90 }, (_, i) => Promise.resolve(counters[i % 3]!.hit('stress 203.0.113.10'))));
       expect(under.filter((r) => r.current > 100)).toEqual([]);
       // sequentially, the cluster-wide count is exact at each settle: exactly 100 admitted out of 150
       const sequential: number[] = [];

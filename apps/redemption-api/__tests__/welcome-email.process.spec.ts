@@ -148,7 +148,7 @@ describe('WELCOME_EMAIL=1 without a transport', () => {
   it('is a configuration error (exit 3) that names what is missing', async () => {
     const api = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PORT: '0', VEZA_DATA_DIR: join(cwd, '.veza'), WELCOME_EMAIL: '1', ...MAIL }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    api.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    api.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => api.once('exit', resolve));
     expect(code).toBe(3);
     expect(stderr).toContain('WELCOME_EMAIL is 1 but no transport is configured: set SMTP_URL or SEND_CMD');

@@ -59,7 +59,7 @@ export async function seedInvites(conn: Connection): Promise<Record<'valid' | 'u
   await redeemInvite(conn.db, codes['used'] as string);
   await setInviteExpiry(conn.db, ids['expired'] as string, new Date(Date.now() - 60_000));
   await revokeInvites(conn.db, { code: codes['revoked'] as string });
-  return codes as Record<'valid' | 'used' | 'expired' | 'revoked' | 'spare', string>;
+  return codes;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { exitCodeFor, validateCohortFile } from '../src/index.js';
 import type { CohortValidation, Finding } from '../src/index.js';

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { jest } from '@jest/globals';
+import { expect, jest } from '@jest/globals';
 import { CohortUserCheckError, validateCohort, validateCohortStream } from '../src/index.js';
 import { generateCohortCsv } from '../src/testing.js';
 
@@ -70,7 +70,7 @@ describe('validateCohort', () => {
 
 describe('--check-users through the existingUsers option', () => {
   it('asks in batches of distinct lower-cased valid emails and warns for each known user', async () => {
-    const existingUsers = jest.fn(async (emails: string[]) => new Set(emails.filter((e) => e.startsWith('known'))));
+    const existingUsers = jest.fn((emails: string[]) => Promise.resolve(new Set(emails.filter((e) => e.startsWith('known')))));
     const csv = 'email,cohort\nKnown@Example.org,fans\nnew1@example.org,fans\nknown@example.org,fans\nbroken,fans\nnew2@example.org,fans\n';
     const result = await validateCohort(csv, { existingUsers, userBatchSize: 2, thresholds: { minRows: 0, minCreators: 0, minListeners: 0, minLabels: 0 } });
     expect(existingUsers.mock.calls).toEqual([[['known@example.org', 'new1@example.org']], [['new2@example.org']]]);

@@ -10,7 +10,7 @@ describe('resolveOptions', () => {
   it.each([{ thresholds: { minRows: -1 } }, { thresholds: { minRowz: 3 } }, { userBatchSize: 0 }, { maxFindingsPerCode: 1.5 }])('refuses %j with COHORT_BAD_OPTIONS', (options) => {
     expect(() => resolveOptions(options as never)).toThrow(CohortOptionsError);
     try {
-      resolveOptions(options as never);
+      resolveOptions(options);
     } catch (error) {
       expect((error as CohortOptionsError).code).toBe('COHORT_BAD_OPTIONS');
     }

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { simpleParser } from 'mailparser';
 import type { ParsedMail } from 'mailparser';
 import fc from 'fast-check';

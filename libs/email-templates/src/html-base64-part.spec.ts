@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import fc from 'fast-check';
 import { htmlBase64Encoder } from './html-base64-part.js';
 import { fillTemplate, parseTemplate } from './parse-template.js';

@@ -95,7 +95,7 @@ const encoders = new WeakMap<ParsedTemplate, Map<string, HtmlBase64Encoder>>();
 /** The encoder for a parsed HTML template and a newline, built once and kept with the template. */
 export function htmlBase64Encoder(template: ParsedTemplate, newline: '\n' | '\r\n'): HtmlBase64Encoder {
   let byNewline = encoders.get(template);
-  if (!byNewline) encoders.set(template, (byNewline = new Map()));
+  if (!byNewline) encoders.set(template, (byNewline = new Map<string, HtmlBase64Encoder>()));
   let encoder = byNewline.get(newline);
   if (!encoder) byNewline.set(newline, (encoder = makeEncoder(template, newline)));
   return encoder;
@@ -133,7 +133,7 @@ function makeEncoder(template: ParsedTemplate, newlineText: '\n' | '\r\n'): Html
     },
 
     slotValues(values) {
-      const out: string[] = new Array(slots.length);
+      const out: string[] = new Array<string>(slots.length);
       for (let i = 0; i < slots.length; i++) {
         const slot = slots[i]!;
         const value = values[slot.name];

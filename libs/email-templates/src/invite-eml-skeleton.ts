@@ -76,7 +76,7 @@ function isHeaderLine(lines: string[], i: number, names: string[]): boolean {
 /** The skeleton for a batch's settings, built on first use and then reused. */
 export function inviteEmlSkeleton(settings: EmailSettings, newline: '\n' | '\r\n'): Promise<EmlSkeleton> {
   let byNewline = cache.get(settings);
-  if (!byNewline) cache.set(settings, (byNewline = new Map()));
+  if (!byNewline) cache.set(settings, (byNewline = new Map<string, Promise<EmlSkeleton>>()));
   let skeleton = byNewline.get(newline);
   if (!skeleton) byNewline.set(newline, (skeleton = buildSkeleton(settings, newline)));
   return skeleton;

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { fillTemplate, parseTemplate } from './parse-template.js';
 
 const names = { known: new Set(['name', 'link', 'cohort']), urls: new Set(['link']), required: [] };

@@ -20,7 +20,7 @@ const encoders = new WeakMap<ParsedTemplate, Map<string, TextQpEncoder>>();
 /** The encoder for a parsed text template and a newline, built once and kept with the template. */
 export function textQpEncoder(template: ParsedTemplate, newline: '\n' | '\r\n'): TextQpEncoder {
   let byNewline = encoders.get(template);
-  if (!byNewline) encoders.set(template, (byNewline = new Map()));
+  if (!byNewline) encoders.set(template, (byNewline = new Map<string, TextQpEncoder>()));
   let encoder = byNewline.get(newline);
   if (!encoder) byNewline.set(newline, (encoder = makeEncoder(template, newline)));
   return encoder;

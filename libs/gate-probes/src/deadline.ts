@@ -55,11 +55,11 @@ export function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promi
     try {
       started = work(controller.signal);
     } catch (error) {
-      return finish(() => reject(error as Error));
+      return finish(() => reject(error));
     }
     started.then(
       (value) => finish(() => resolve({ done: true, value })),
-      (error: unknown) => finish(() => reject(error as Error)),
+      (error: unknown) => finish(() => reject(error)),
     );
   });
 }

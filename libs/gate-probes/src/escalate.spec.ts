@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { escalate, GatesStateError, initialEscalationState, verdictOf } from './index.js';
 import type { EscalationState, GateResult, GateRun } from './index.js';
 import { sampleGateRun } from './testing.js';
@@ -7,7 +8,7 @@ function runWith(states: Partial<Record<GateResult['id'], GateResult['state']>>,
   const base = { ...sampleGateRun(), startedAt: new Date(Date.UTC(2026, 5, 12, 17, 0) + atMinute * 60_000).toISOString() };
   const gates = base.gates.map((g) => {
     const state = states[g.id] ?? 'pass';
-    return { ...g, state, reason: state === 'unknown' ? (g.reason && g.reason !== 'unknown_too_long' ? g.reason : 'timeout') : null } as GateResult;
+    return { ...g, state, reason: state === 'unknown' ? (g.reason && g.reason !== 'unknown_too_long' ? g.reason : 'timeout') : null };
   });
   return { ...base, ...verdictOf(gates), gates };
 }

@@ -58,7 +58,7 @@ beforeEach(() => {
 /** Plays the given runs in order, with no real pause between them. */
 function scripted(runs: GateRun[]) {
   let i = 0;
-  return { checkOnce: async () => runs[Math.min(i++, runs.length - 1)]!, intervalMs: 0 };
+  return { checkOnce: () => Promise.resolve(runs[Math.min(i++, runs.length - 1)]!), intervalMs: 0 };
 }
 
 describe('runGateLoop', () => {
@@ -78,7 +78,7 @@ describe('runGateLoop', () => {
       unknownMaxMs: 9 * 60_000,
       maxRuns: runs.length,
       onRun: (_step, n) => void shown.push(n),
-      saveRun: async (step) => void saved.push(step),
+      saveRun: (step) => Promise.resolve(void saved.push(step)),
       postWebhook: (payload) => postWebhook(receiver.url, payload),
     });
 
@@ -106,8 +106,8 @@ describe('runGateLoop', () => {
       ...scripted([runWith({ sentry: 'unknown' }, 30)]),
       unknownMaxMs: 40 * 60_000,
       maxRuns: 1,
-      loadState: async () => stored,
-      saveRun: async (step) => void saved.push(step),
+      loadState: () => Promise.resolve(stored),
+      saveRun: (step) => Promise.resolve(void saved.push(step)),
       postWebhook: (payload) => postWebhook(receiver.url, payload),
     });
     expect(result).toMatchObject({ runs: 1, exitCode: 2, webhooksPosted: 0 });
@@ -135,10 +135,8 @@ describe('runGateLoop', () => {
     const result = await runGateLoop({
       ...scripted([runWith({}, 0), runWith({}, 5)]),
       maxRuns: 2,
-      loadState: async () => ({ schemaVersion: 9 }) as unknown as EscalationState,
-      saveRun: async () => {
-        throw new Error('permission denied for table gate_runs');
-      },
+      loadState: () => Promise.resolve({ schemaVersion: 9 } as unknown as EscalationState),
+      saveRun: () => Promise.reject(new Error('permission denied for table gate_runs')),
       onProblem: (p) => problems.push(p),
     });
     expect(result.runs).toBe(2);
@@ -151,13 +149,13 @@ describe('runGateLoop', () => {
     let checks = 0;
     const started = Date.now();
     const result = await runGateLoop({
-      checkOnce: async (signal) => {
+      checkOnce: (signal) => {
         checks++;
         if (checks === 2) {
           controller.abort();
           expect(signal.aborted).toBe(true);
         }
-        return runWith({ synthetic: 'unknown' }, checks);
+        return Promise.resolve(runWith({ synthetic: 'unknown' }, checks));
       },
       intervalMs: 200,
       signal: controller.signal,

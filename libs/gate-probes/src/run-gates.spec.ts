@@ -9,7 +9,7 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 const now = new Date('2026-06-12T17:45:00.000Z');
-const testers = { countRedeemed: async () => 5, target: 'embedded database (in memory)' };
+const testers = { countRedeemed: () => Promise.resolve(5), target: 'embedded database (in memory)' };
 
 describe('runGates', () => {
   it('is GO when all six gates pass', async () => {

@@ -6,7 +6,7 @@ import { openOutboxSender } from './outbox-sender.js';
 import type { OutboxOptions } from './outbox-sender.js';
 import { fakeTransport } from './testing.js';
 
-const buildEml = async (row: WelcomeOutboxRow) => Buffer.from(`To: ${row.email}\r\nSubject: welcome ${row.name ?? ''}\r\n\r\nhi\r\n`);
+const buildEml = (row: WelcomeOutboxRow) => Promise.resolve(Buffer.from(`To: ${row.email}\r\nSubject: welcome ${row.name ?? ''}\r\n\r\nhi\r\n`));
 const options: OutboxOptions = { from: 'beta@veza.example', buildEml, rate: 1000, retryDelayMs: 1 };
 
 describe.each(testBackends())('welcome outbox sender on $name', (backend) => {

@@ -45,6 +45,6 @@ export function sendCmdTransport(command: string, env: NodeJS.ProcessEnv): Trans
         child.stdin.on('error', () => undefined); // a mailer that exits early closes its stdin
         child.stdin.end(eml);
       }),
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
 }

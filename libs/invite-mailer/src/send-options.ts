@@ -25,7 +25,7 @@ export const SEND_DEFAULTS: Readonly<SendOptions> = Object.freeze({
 
 /** Fills the defaults and checks the ranges; throws MAILER_INVALID_OPTION. */
 export function sendOptions(input: Partial<SendOptions> = {}): SendOptions {
-  const options = { ...SEND_DEFAULTS, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } as SendOptions;
+  const options = { ...SEND_DEFAULTS, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
   if (!Number.isFinite(options.rate) || options.rate <= 0) throw new InvalidOptionError('rate', 'a positive number of emails per second');
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new InvalidOptionError('retries', 'a whole number, 0 or more');
   if (!Number.isFinite(options.retryDelayMs) || options.retryDelayMs < 0) throw new InvalidOptionError('retryDelayMs', 'milliseconds, 0 or more');

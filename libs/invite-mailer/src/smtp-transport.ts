@@ -51,6 +51,6 @@ export function smtpTransport(url: string, connections: number): Transport {
         return { ok: false, temporary, response: hide(oneLine(e.response ?? `${e.code ?? 'error'}: ${e.message}`)) };
       }
     },
-    close: async () => transporter.close(),
+    close: () => Promise.resolve(transporter.close()),
   };
 }

@@ -30,8 +30,9 @@ export function fakeTransport(answer: (to: string, attempt: number) => SendResul
       if (result.ok) fake.sent.push(envelope.to);
       return result;
     },
-    close: async () => {
+    close: () => {
       fake.closed = true;
+      return Promise.resolve();
     },
   };
   return fake;

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { createServer } from 'node:net';
 import { sendCmdTransport } from './send-cmd-transport.js';
 import { redactSmtpUrl, smtpTransport } from './smtp-transport.js';

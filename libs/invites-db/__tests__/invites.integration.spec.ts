@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,7 +140,7 @@ describe.each(testBackends())('invites on $name', (backend) => {
     const invites = (await createInvites(conn.db, [1, 2, 3].map((n) => ({ email: `send${n}@example.org`, cohort: 'send' })))).map(created);
     const ids = invites.map((i) => i.id);
     const [mine, theirs] = await Promise.all([claimInvitesForSend(conn.db, ids, 'w1', 10), claimInvitesForSend(conn.db, ids, 'w2', 10)]);
-    expect([...mine!, ...theirs!].sort()).toEqual([...ids].sort());
+    expect([...mine, ...theirs].sort()).toEqual([...ids].sort());
     expect(await claimInvitesForSend(conn.db, ids, 'w3', 10)).toEqual([]);
     await markInviteSent(conn.db, ids[0]!);
     await releaseSendClaim(conn.db, ids[1]!, 'smtp 451 try later');

@@ -110,12 +110,12 @@ describe('migration runner safety', () => {
     const base = await openTestDatabase(pg!, { migrate: false });
     const [a, b] = await Promise.all([openDatabase({ databaseUrl: base.url }), openDatabase({ databaseUrl: base.url })]);
     try {
-      const [ra, rb] = await Promise.all([runMigrations(a!, dir), runMigrations(b!, dir)]);
+      const [ra, rb] = await Promise.all([runMigrations(a, dir), runMigrations(b, dir)]);
       expect([...ra.applied, ...rb.applied].sort()).toEqual(['990_beta_invites.sql', '991_counter.sql']);
       const count = await rows<{ n: number }>(base, sql`SELECT count(*)::int AS n FROM counter`);
       expect(count[0]?.n).toBe(1);
     } finally {
-      await Promise.all([a!.close(), b!.close(), base.close()]);
+      await Promise.all([a.close(), b.close(), base.close()]);
     }
   });
 });

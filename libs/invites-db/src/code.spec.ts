@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import fc from 'fast-check';
 import { CODE_ALPHABET, digestCode, formatCode, generateCode, normalizeCode, parseCode } from './code.js';
 

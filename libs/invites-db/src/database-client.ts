@@ -55,8 +55,8 @@ export function toDatabase(client: DatabaseClient): Database {
   if (typeof (client as Database).select === 'function' && typeof (client as Database).execute === 'function') return client as Database;
   const kind = kindOf(client);
   if ('conn' in kind) return kind.conn.db;
-  if ('sql' in kind) return drizzlePostgres(kind.sql, { schema }) as unknown as Database;
-  return drizzlePglite(kind.pglite as never, { schema }) as unknown as Database;
+  if ('sql' in kind) return drizzlePostgres(kind.sql, { schema });
+  return drizzlePglite(kind.pglite as never, { schema });
 }
 
 /** Plain multi-statement SQL in one transaction on any client, for the migration runner. */

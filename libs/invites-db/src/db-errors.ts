@@ -37,5 +37,5 @@ export function rowsOf<T>(result: unknown): T[] {
 /** Timestamps from raw SQL: drizzle's postgres.js driver leaves them as strings, PGlite parses them. */
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
-  return value instanceof Date ? value : new Date(String(value));
+  return value instanceof Date ? value : new Date(value as string);
 }

@@ -13,7 +13,7 @@ export interface TestBackend {
   create(): Promise<{ url?: string; dataDir?: string }>;
 }
 
-const pglite: TestBackend = { name: 'pglite', create: async () => ({ dataDir: 'memory://' }) };
+const pglite: TestBackend = { name: 'pglite', create: () => Promise.resolve({ dataDir: 'memory://' }) };
 
 function postgresBackend(adminUrl: string): TestBackend {
   return {

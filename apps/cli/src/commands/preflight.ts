@@ -68,12 +68,14 @@ export async function runPreflight(input: PreflightInput, phase: Phase = 't-72h'
   }
 }
 
+const DEFAULT_PHASE: Phase = 't-72h';
+
 export const preflightCommand: CommandModule<object, Args> = {
   command: 'preflight',
   describe: 'Run every automatable item of the pre-flight checklist (0 only when all are green)',
   builder: (y) =>
     y
-      .option('phase', { choices: PHASES, default: 't-72h' as Phase, describe: 'Which part of the checklist: t-72h, d-day (last hour and send), hour-1, every-4h, decision' })
+      .option('phase', { choices: PHASES, default: DEFAULT_PHASE, describe: 'Which part of the checklist: t-72h, d-day (last hour and send), hour-1, every-4h, decision' })
       .option('report-dir', { type: 'string', describe: 'decision phase: the folder of today\'s decision report (default decision-<date>/)' })
       .option('cohort', { type: 'string', describe: 'The cohort CSV to validate' })
       .option('api-url', { type: 'string', describe: 'Base URL of the redemption-api to exercise (default: REDEMPTION_API_URL)' })

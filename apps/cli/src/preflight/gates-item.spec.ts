@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { sampleGateRun } from '@veza/gate-probes/testing';
 import type { GateResult, GateRun } from '@veza/gate-probes';
 import { gatesItem } from './gates-item.js';

@@ -68,10 +68,10 @@ export async function lastHourItems(settings: LaunchSettings): Promise<Check[]> 
   if (settings.minioUrl) minio.push(minioClusterCheck(settings, budget(settings)));
   if (settings.promUrl) minio.push(minioPrometheusCheck(settings, budget(settings)));
   const [incidents, health, drill, ...drives] = await Promise.all([pagerdutyIncidentsCheck(settings, budget(settings)), healthCheck(settings, budget(settings)), drillCheck(settings), ...minio]);
-  const items = [launchItem(incidents!, 'resolve or hand over the open incidents before sending'), launchItem(health!, 'look at the backend before sending')];
+  const items = [launchItem(incidents, 'resolve or hand over the open incidents before sending'), launchItem(health, 'look at the backend before sending')];
   if (drives.length === 0) items.push({ title: 'MinIO drives all online', status: 'skipped', detail: 'not checked', fix: 'set MINIO_URL and/or PROM_URL (PROM_MINIO_QUERY)' });
   else items.push(...drives.map((d) => launchItem(d, 'bring the drives back before sending')));
-  items.push(launchItem(drill!, 'run a restore drill (pgbackrest restore on a scratch host) and record it'));
+  items.push(launchItem(drill, 'run a restore drill (pgbackrest restore on a scratch host) and record it'));
   return items;
 }
 

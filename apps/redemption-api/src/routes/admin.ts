@@ -15,6 +15,7 @@ const revokeBody = z.union([z.object({ code: z.string().max(64) }).strict(), z.o
  * not exist for callers (404 ADMIN_DISABLED), they are never open. After
  * DEFAULTS.adminFailuresPerMinute (10) failed attempts a client gets 429 for the rest of the minute.
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- fastify runs an async plugin to its end; a sync one would have to call done()
 export async function adminRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection }): Promise<void> {
   const { conn } = opts;
   const token = opts.config.adminToken;
@@ -22,6 +23,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { config: Readonly
 
   const failures = failureLimiter(opts.config.adminFailuresPerMinute);
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- fastify treats a sync onRequest hook as callback-style (waits for done); this one throws to reject
   app.addHook('onRequest', async (req) => {
     if (!token) throw new ApiError('ADMIN_DISABLED');
     // Checked before the token, so that a client over its failures learns nothing more, even with the right one.

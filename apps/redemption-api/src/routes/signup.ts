@@ -27,6 +27,7 @@ function linkList(links: { feedbackUrl: string | undefined; discordUrl: string |
  * origin) and no referrer, so the code in the address bar never leaves for
  * another site; the feedback and Discord links are plain navigations.
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- fastify runs an async plugin to its end; a sync one would have to call done()
 export async function signupRoutes(app: FastifyInstance, opts: { feedbackUrl: string | undefined; discordUrl: string | undefined; welcomeEmail: boolean }): Promise<void> {
   const html = readFileSync(new URL('signup.html', publicDir), 'utf8').replace('{{next_steps}}', nextStepsHtml(opts));
   const js = readFileSync(new URL('signup.js', publicDir), 'utf8');

@@ -3,6 +3,7 @@ import type { LaunchCheck, LaunchObservation } from './launch-check.js';
 import { LAUNCH_DEFAULTS } from './launch-settings.js';
 import type { LaunchSettings } from './launch-settings.js';
 import { runCommand } from './run-command.js';
+import { jsonText } from '../json-text.js';
 
 export const BACKUP_TITLE = 'Backup fresh (newest full or diff < 24 h)';
 export const DRILL_TITLE = 'pgBackRest restore drill passed in the last 7 days';
@@ -18,10 +19,10 @@ export function backupVerdict(info: unknown, now: Date, maxAgeHours: number = LA
   const notes: string[] = [];
   let worst: LaunchObservation | null = null;
   for (const stanza of info as { name?: unknown; status?: { code?: unknown; message?: unknown }; backup?: unknown }[]) {
-    const name = String(stanza?.name ?? '?');
+    const name = jsonText(stanza?.name, '?');
     if (typeof stanza?.status?.code !== 'number' || !Array.isArray(stanza.backup)) return { state: 'unknown', reason: 'parse', summary: `pgbackrest info: stanza ${name} has no status.code or backup list` };
     if (stanza.status.code !== 0) {
-      worst = { state: 'fail', summary: `stanza ${name}: status ${stanza.status.code} ${String(stanza.status.message ?? '')}` };
+      worst = { state: 'fail', summary: `stanza ${name}: status ${stanza.status.code} ${jsonText(stanza.status.message)}` };
       continue;
     }
     const stops = (stanza.backup as { type?: unknown; error?: unknown; timestamp?: { stop?: unknown } }[])

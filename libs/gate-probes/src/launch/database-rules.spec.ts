@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { decisionRecordedCheck, firstRedemptionCheck, lastDispatchCheck, monitorFreshCheck } from '../index.js';
 
 const now = new Date('2026-12-01T18:00:00.000Z');

@@ -5,6 +5,7 @@ import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
 import type { LaunchCheck } from './launch-check.js';
 import type { LaunchSettings } from './launch-settings.js';
 import { requestStatus } from './request-status.js';
+import { jsonText } from '../json-text.js';
 
 export const DISCORD_INVITE_TITLE = 'Discord invite valid, leads to the feedback channel';
 export const DISCORD_PINS_TITLE = 'Discord ground rules pinned';
@@ -37,15 +38,15 @@ async function lookupInvite(ctx: ProbeContext, settings: LaunchSettings, code: s
   } catch {
     if (answer.status < 500 && answer.status !== 429) throw new ProbeProblem('parse', `HTTP ${answer.status} but the body is not JSON`);
   }
-  if (answer.status === 429) throw new ProbeProblem('rate_limited', `HTTP 429: rate limited (retry after ${String(body?.['retry_after'] ?? '?')} s)`);
+  if (answer.status === 429) throw new ProbeProblem('rate_limited', `HTTP 429: rate limited (retry after ${jsonText(body?.['retry_after'], '?')} s)`);
   if (answer.status >= 500) throw new ProbeProblem('unavailable', `server error HTTP ${answer.status}`);
-  if (answer.status === 404) return { dead: `Unknown Invite (${String(body?.['code'] ?? 404)}): the link in DISCORD_URL is invalid or expired` };
+  if (answer.status === 404) return { dead: `Unknown Invite (${jsonText(body?.['code'], '404')}): the link in DISCORD_URL is invalid or expired` };
   if (answer.status === 401 || answer.status === 403) throw new ProbeProblem('auth', `HTTP ${answer.status}`);
   if (answer.status !== 200) throw new ProbeProblem('config', `HTTP ${answer.status}: the API refused the request`);
   const channel = body?.['channel'] as { id?: unknown; name?: unknown } | undefined;
   const guild = body?.['guild'] as { name?: unknown } | undefined;
   if (typeof channel?.id !== 'string' || typeof channel.name !== 'string') throw new ProbeProblem('parse', 'the invite has no channel');
-  return { channel: { id: channel.id, name: channel.name }, guild: String(guild?.name ?? '?') };
+  return { channel: { id: channel.id, name: channel.name }, guild: jsonText(guild?.name, '?') };
 }
 
 function inviteCodeOf(settings: LaunchSettings): string {
@@ -76,7 +77,7 @@ async function channelRequest(ctx: ProbeContext, settings: LaunchSettings, path:
     notFound: 'HTTP 404: the bot cannot see the channel (is it on the server?)',
   });
   if (!Array.isArray(body)) throw new ProbeProblem('parse', 'Discord did not answer a list of messages');
-  return body;
+  return body as unknown[];
 }
 
 /** With DISCORD_BOT_TOKEN: at least one pinned message (the ground rules) in the channel. */

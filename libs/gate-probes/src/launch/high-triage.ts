@@ -6,6 +6,7 @@ import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
 import type { LaunchCheck, LaunchObservation } from './launch-check.js';
 import { LAUNCH_DEFAULTS } from './launch-settings.js';
 import type { LaunchSettings } from './launch-settings.js';
+import { jsonText } from '../json-text.js';
 
 export const TRIAGE_TITLE = 'Every HIGH issue triaged within 1 h (assignee or comment)';
 const MAX_PAGES = 10;
@@ -44,7 +45,7 @@ export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings
       if (Number.isNaN(created.getTime())) throw new ProbeProblem('parse', 'an issue without created_at');
       issues.push({
         number: Number(item['number']),
-        title: String(item['title'] ?? ''),
+        title: jsonText(item['title']),
         createdAt: created,
         assignees: Array.isArray(item['assignees']) ? item['assignees'].length : 0,
         comments: Number(item['comments'] ?? 0),

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {

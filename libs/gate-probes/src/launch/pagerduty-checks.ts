@@ -4,6 +4,7 @@ import { requestJson } from '../request-json.js';
 import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
 import type { LaunchCheck, LaunchObservation } from './launch-check.js';
 import type { LaunchSettings } from './launch-settings.js';
+import { jsonText } from '../json-text.js';
 
 export const PD_INCIDENTS_TITLE = 'No PagerDuty incident open';
 export const PD_ONCALL_TITLE = 'On-call covers the beta window (levels 1 and 2)';
@@ -44,7 +45,7 @@ export function pagerdutyIncidentsCheck(settings: LaunchSettings, options: Probe
     const incidents = await listAll(ctx, pd, url, 'incidents');
     const scope = pd.serviceIds.length ? `service(s) ${pd.serviceIds.join(', ')}` : 'all services';
     if (incidents.length === 0) return { state: 'pass', summary: `0 triggered or acknowledged incidents on ${scope}` };
-    const names = incidents.slice(0, 3).map((i) => `#${String(i['incident_number'] ?? '?')} ${String(i['title'] ?? '')} (${String(i['status'] ?? '')})`);
+    const names = incidents.slice(0, 3).map((i) => `#${jsonText(i['incident_number'], '?')} ${jsonText(i['title'])} (${jsonText(i['status'])})`);
     return { state: 'fail', summary: `${incidents.length} open incident(s): ${names.join('; ')}${incidents.length > 3 ? ' …' : ''}` };
   });
 }
@@ -82,14 +83,14 @@ export function coverageGaps(entries: OnCallEntry[], level: number, start: Date,
 function parseEntry(raw: Record<string, unknown>): OnCallEntry {
   const when = (v: unknown): Date | null => {
     if (v === null || v === undefined) return null;
-    const d = new Date(String(v));
-    if (Number.isNaN(d.getTime())) throw new ProbeProblem('parse', `on-call entry with a bad date "${String(v)}"`);
+    const d = new Date(jsonText(v));
+    if (Number.isNaN(d.getTime())) throw new ProbeProblem('parse', `on-call entry with a bad date "${jsonText(v)}"`);
     return d;
   };
   const level = raw['escalation_level'];
   if (typeof level !== 'number') throw new ProbeProblem('parse', 'on-call entry without escalation_level');
   const user = raw['user'] as { summary?: unknown } | undefined;
-  return { level, start: when(raw['start']), end: when(raw['end']), who: String(user?.summary ?? '?') };
+  return { level, start: when(raw['start']), end: when(raw['end']), who: jsonText(user?.summary, '?') };
 }
 
 /** The coverage verdict for levels 1 and 2 over the window. */

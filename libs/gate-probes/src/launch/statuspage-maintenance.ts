@@ -4,6 +4,7 @@ import { requestJson } from '../request-json.js';
 import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
 import type { LaunchCheck, LaunchObservation } from './launch-check.js';
 import type { LaunchSettings } from './launch-settings.js';
+import { jsonText } from '../json-text.js';
 
 export const MAINTENANCE_TITLE = 'Status page maintenance window declared for the beta period';
 
@@ -39,8 +40,8 @@ export function maintenanceCheck(settings: LaunchSettings, options: ProbeOptions
     if (!Array.isArray(list)) throw new ProbeProblem('parse', 'summary.json has no scheduled_maintenances list');
     const date = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v) : null);
     const maintenances = (list as Record<string, unknown>[]).map((m) => ({
-      name: String(m['name'] ?? ''),
-      status: String(m['status'] ?? ''),
+      name: jsonText(m['name']),
+      status: jsonText(m['status']),
       scheduledFor: date(m['scheduled_for']),
       scheduledUntil: date(m['scheduled_until']),
     }));

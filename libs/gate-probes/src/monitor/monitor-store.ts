@@ -24,7 +24,7 @@ export interface MonitorStore {
  * unavailable and verdicts are not stored.
  */
 export async function openMonitorStore(database: OpenOptions | null, statementTimeoutMs: number): Promise<MonitorStore> {
-  const none = async () => undefined;
+  const none = () => Promise.resolve();
   if (!database) return { testers: undefined, history: null, notStoredBecause: 'no database given (DATABASE_URL or VEZA_DATA_DIR)', notMigrated: false, close: none };
   let conn: Connection;
   try {

@@ -5,6 +5,7 @@ import { nextPageUrl, requestJson } from '../request-json.js';
 import type { JsonResponse } from '../request-json.js';
 import type { GateResult } from '../types.js';
 import { githubHeaders } from './github-headers.js';
+import { jsonText } from '../json-text.js';
 
 /** Pages followed: 10 × 100 open HIGH issues is already a clear 🔴. */
 const MAX_PAGES = 10;
@@ -32,7 +33,7 @@ export function highIssuesProbe(config: HighIssuesConfig, options: ProbeOptions 
       if (!Array.isArray(page.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
       for (const item of page.body as { number?: unknown; title?: unknown; html_url?: unknown; pull_request?: unknown }[]) {
         if (item.pull_request !== undefined) continue;
-        issues.push({ number: Number(item.number), title: String(item.title ?? ''), url: typeof item.html_url === 'string' ? item.html_url : null });
+        issues.push({ number: Number(item.number), title: jsonText(item.title), url: typeof item.html_url === 'string' ? item.html_url : null });
       }
       url = nextPageUrl(page.headers, url, scope);
     }

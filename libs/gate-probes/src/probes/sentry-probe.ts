@@ -4,6 +4,7 @@ import type { ProbeOptions } from '../probe-kit.js';
 import { nextPageUrl, requestJson } from '../request-json.js';
 import type { JsonResponse } from '../request-json.js';
 import type { GateResult } from '../types.js';
+import { jsonText } from '../json-text.js';
 
 /** Pages followed when Sentry sends no X-Hits: 10 × 100 issues is far past any threshold worth a decision call. */
 const MAX_PAGES = 10;
@@ -44,7 +45,7 @@ export function sentryProbe(config: SentryConfig, options: ProbeOptions = {}): P
       const issues = page.body as SentryIssue[];
       listed += issues.length;
       for (const issue of issues.slice(0, Math.max(0, 5 - top.length))) {
-        top.push({ shortId: String(issue.shortId ?? ''), title: String(issue.title ?? ''), permalink: typeof issue.permalink === 'string' ? issue.permalink : null });
+        top.push({ shortId: jsonText(issue.shortId), title: jsonText(issue.title), permalink: typeof issue.permalink === 'string' ? issue.permalink : null });
       }
       const xHits = page.headers.get('x-hits');
       // X-Hits is the total across pages: one request is enough.

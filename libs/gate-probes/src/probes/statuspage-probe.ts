@@ -3,6 +3,7 @@ import { ProbeProblem, runProbe } from '../probe-kit.js';
 import type { ProbeOptions } from '../probe-kit.js';
 import { requestJson } from '../request-json.js';
 import type { GateResult } from '../types.js';
+import { jsonText } from '../json-text.js';
 
 const INDICATORS = ['none', 'minor', 'major', 'critical', 'maintenance'] as const;
 type Indicator = (typeof INDICATORS)[number];
@@ -28,7 +29,7 @@ export function statuspageProbe(config: StatuspageConfig, options: ProbeOptions 
     if (!(INDICATORS as readonly string[]).includes(indicator)) throw new ProbeProblem('parse', `unknown status indicator "${indicator}"`);
     const incidents = summary.incidents
       .filter((i) => i.status !== 'resolved' && i.status !== 'postmortem')
-      .map((i) => ({ name: String(i.name ?? ''), status: String(i.status ?? ''), impact: String(i.impact ?? ''), link: typeof i.shortlink === 'string' ? i.shortlink : null }));
+      .map((i) => ({ name: jsonText(i.name), status: jsonText(i.status), impact: jsonText(i.impact), link: typeof i.shortlink === 'string' ? i.shortlink : null }));
     const description = typeof summary.status?.description === 'string' ? summary.status.description : indicator;
     const details = { indicator, description, incidents };
     const value = `${indicator}${incidents.length ? `, ${incidents.length} incident(s)` : ''}`;

@@ -65,7 +65,7 @@ describe('testersProbe with a function', () => {
     const leaky = { countRedeemed: () => Promise.reject(new Error('connect failed for postgres://veza:hunter2@db:5432/veza')) };
     const result = await testersProbe({ target: 1, cohort: null }, leaky);
     expect(result.summary).toBe('probe error: connect failed for postgres://veza:***@db:5432/veza');
-    const named = await testersProbe({ target: 1, cohort: null }, { countRedeemed: async () => 1, target: 'postgres://veza:hunter2@db:5432/veza' });
+    const named = await testersProbe({ target: 1, cohort: null }, { countRedeemed: () => Promise.resolve(1), target: 'postgres://veza:hunter2@db:5432/veza' });
     expect(named.evidence.source).toBe('postgres://veza:***@db:5432/veza');
   });
 });

@@ -11,7 +11,7 @@ export interface NewInvite {
   email: string;
   cohort: string;
   name?: string | null | undefined;
-  role?: Role | string | null | undefined;
+  role?: Role | (string & NonNullable<unknown>) | null | undefined;
   /** The inviter: a users.id (UUID) or the email of an existing user. */
   sentBy?: string | null | undefined;
 }

@@ -44,7 +44,7 @@ export interface InvitePlan {
  * No I/O; `generate` is the code source (the OS CSPRNG unless a test passes one).
  */
 export function planInvites(rows: readonly NewInvite[], senders: ReadonlyMap<string, string>, generate: () => string = generateCode): InvitePlan {
-  const outcomes: (CreateOutcome | undefined)[] = new Array(rows.length);
+  const outcomes: (CreateOutcome | undefined)[] = new Array<CreateOutcome | undefined>(rows.length);
   const firstIndexByEmail = new Map<string, number>();
   const pending: Candidate[] = [];
   rows.forEach((row, index) => {
