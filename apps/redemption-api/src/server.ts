@@ -25,6 +25,8 @@ export interface ServerOptions {
   conn: Connection;
   /** where the JSON logs go (default stdout); tests pass a stream to read them */
   logStream?: DestinationStream;
+  /** the rate-limit store: by default shared through PostgreSQL on PostgreSQL, in memory on PGlite; the bench compares both on PostgreSQL */
+  rateLimitStore?: 'memory' | 'postgres';
 }
 
 export type Server = FastifyInstance & { metrics: Metrics; startDraining(): void; rateLimitStoreKind: 'memory' | 'postgres' };
@@ -82,21 +84,28 @@ function clientErrorCode(error: NodeJS.ErrnoException): ErrorCode {
   return 'REQUEST_INVALID';
 }
 
+/** The service's logger: JSON at the configured level, the Authorization header redacted, URLs with their code masked. */
+export function loggerOptions(level: string, stream?: DestinationStream) {
+  return {
+    level,
+    ...(stream ? { stream } : {}),
+    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization'], censor: '[redacted]' },
+    serializers: {
+      req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+    },
+  };
+}
+
 /** Builds the whole service on an open connection; the caller listens and closes. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const { config, conn } = options;
   const metrics = createMetrics();
   let draining = false;
+  const rateLimitStore = options.rateLimitStore ?? (conn.kind === 'postgres' ? 'postgres' : 'memory');
+  if (rateLimitStore === 'postgres' && conn.kind !== 'postgres') throw new Error('the shared rate-limit store needs PostgreSQL');
 
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      ...(options.logStream ? { stream: options.logStream } : {}),
-      redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization'], censor: '[redacted]' },
-      serializers: {
-        req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
-      },
-    },
+    logger: loggerOptions(config.logLevel, options.logStream),
     bodyLimit: config.bodyLimitBytes,
     // a hop count becomes a function: fastify's types omit the number form that its docs describe
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
@@ -121,7 +130,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     onConstructorPoisoning: 'error',
   }) as unknown as Server;
   app.decorate('metrics', metrics);
-  app.decorate('rateLimitStoreKind', conn.kind === 'postgres' ? 'postgres' : 'memory');
+  app.decorate('rateLimitStoreKind', rateLimitStore);
   app.decorate('startDraining', () => {
     draining = true;
   });
@@ -172,7 +181,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.removeContentTypeParser('text/plain');
 
   await app.register(healthRoutes, { conn, metrics, draining: () => draining });
-  await app.register(inviteRoutes, { config, conn, metrics });
+  await app.register(inviteRoutes, { config, conn, metrics, sharedRateLimit: rateLimitStore === 'postgres' });
   await app.register(adminRoutes, { config, conn });
   await app.register(signupRoutes, { feedbackUrl: config.feedbackUrl, discordUrl: config.discordUrl });
   const openapi = JSON.stringify(openApiDocument(), null, 2) + '\n';
