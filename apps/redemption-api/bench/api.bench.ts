@@ -202,7 +202,6 @@ export const run: BenchRun = async (ctx) => {
   }
 
   // Redeem: every run on fresh codes, a fixed number of requests.
-  const redeemFull = fullShared ?? fullMemory;
   const redeemFullUrl = fullSharedUrl ?? fullMemoryUrl;
   const redeem = series();
   for (let round = 0; round < rounds; round++) {
