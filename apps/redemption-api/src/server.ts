@@ -11,7 +11,7 @@ import { DEFAULTS } from './config.js';
 import { ApiError, ERROR_MESSAGE, errorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
 import { isDatabaseUnavailable } from './db-availability.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, requestRecorder } from './metrics.js';
 import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { redactUrl } from './redact-url.js';
@@ -141,10 +141,11 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     for (const method of [route.method].flat()) routes.push({ method: String(method), pattern: patternOf(route.url) });
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
-    metrics.requests.inc(labels);
-    metrics.duration.observe(labels, reply.elapsedTime / 1000);
+  const recordRequest = requestRecorder(metrics);
+  // callback style: no promise per request
+  app.addHook('onResponse', (req, reply, done) => {
+    recordRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   app.setErrorHandler((error, req, reply) => {
