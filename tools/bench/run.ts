@@ -82,7 +82,7 @@ function waitExit(child: ChildProcess, deadlineMs: number, what: string): Promis
   });
 }
 
-async function runOne(file: string): Promise<Outcome> {
+async function runOne(file: string, underLoad = false): Promise<Outcome> {
   const tmpDir = mkdtempSync(join(tmpdir(), 'veza-bench-'));
   const out = join(tmpDir, 'result.json');
   const stopSampling = sampleLoad();
@@ -90,7 +90,7 @@ async function runOne(file: string): Promise<Outcome> {
   try {
     const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', '--expose-gc', join(root, 'tools/bench/child.ts'), file, out, tmpDir], {
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, BENCH_SCALE: String(scale) },
+      env: { ...process.env, BENCH_SCALE: String(scale), BENCH_UNDER_LOAD: underLoad ? '1' : '0' },
       cwd: root,
     });
     const code = await waitExit(child, BENCH_DEADLINE_MS, relative(root, file));
@@ -144,7 +144,7 @@ if (busyFiles.length > 0) {
   await underLoad(async () => {
     for (const file of busyFiles) {
       console.log(`== bench ${relative(root, file)} (scale ${scale}) with ${CPU_HOGS} CPU hogs running`);
-      busy.push(await runOne(file));
+      busy.push(await runOne(file, true));
     }
   });
 }

@@ -11,6 +11,8 @@ export interface BenchContext {
   scale: number;
   /** A private temp directory, removed afterwards. */
   tmpDir: string;
+  /** true in the second run under CPU load (npm run bench's quiet vs busy comparison): extras such as breakdowns may be skipped */
+  underLoad?: boolean;
   log(message: string): void;
 }
 

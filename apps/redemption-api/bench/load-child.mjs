@@ -1,22 +1,17 @@
 // The API bench's load generator, in a process of its own so that the
 // servers' process measures only its own CPU: runs autocannon with the job
-// given as JSON in argv[2] and prints the result as one JSON line.
+// given as JSON in argv[2] ({url, path, seconds, connections, codesFile?}) and
+// prints the result as one JSON line. Plain JavaScript: it starts in
+// milliseconds, without a TypeScript loader.
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
-interface Job {
-  url: string;
-  path: string;
-  seconds: number;
-  connections: number;
-  /** POST {"code": …} bodies, one fresh code per request from this file (one code per line) */
-  codesFile?: string;
-}
-
-const job = JSON.parse(process.argv[2] ?? '{}') as Job;
+const job = JSON.parse(process.argv[2] ?? '{}');
+// POST {"code": …} bodies: one fresh code per request, from the file (one code per line)
 const codes = job.codesFile ? readFileSync(job.codesFile, 'utf8').split('\n').filter(Boolean) : [];
 let next = 0;
-const request: autocannon.Request = job.codesFile
+const request = job.codesFile
   ? { method: 'POST', path: job.path, headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: JSON.stringify({ code: codes[next++ % codes.length] }) }) }
   : { method: 'GET', path: job.path };
 const started = performance.now();
