@@ -4,14 +4,15 @@
 # dependencies), install them into a temporary project outside the workspace
 # (the npm cache first: --prefer-offline), then in ESM and in CommonJS migrate
 # an embedded database and create, look up and redeem an invite, render an
-# .eml, validate a CSV and run the gates with nothing configured
+# .eml, dispatch invites and drain the welcome outbox (invite-mailer, fake
+# transport), validate a CSV and run the gates with nothing configured
 # (tools/pack-consumer/scenario.cjs), and type-check a file importing
 # each lib's main names with strict and skipLibCheck: false.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
-libs=(invite-rules invites-db cohort-validator email-templates gate-probes)
+libs=(invite-rules invites-db cohort-validator email-templates gate-probes invite-mailer)
 work=$(mktemp -d "${TMPDIR:-/tmp}/veza-pack-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s)

@@ -60,7 +60,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 free_port() {
-  node -e "const s=require('node:net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+  # process.stdout.write, not console.log: under FORCE_COLOR (set by Nx) console.log colours a number
+  node -e "const s=require('node:net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(s.address().port+'\\n');s.close()})"
 }
 
 as_pg "'$BINDIR/initdb' -D '$TMP/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 -N" >/dev/null
@@ -79,7 +80,16 @@ log "PostgreSQL $("$BINDIR/postgres" --version | awk '{print $3}') on 127.0.0.1:
 if [[ $# -eq 0 ]]; then
   echo "DATABASE_URL=$URL"
   log "press Ctrl-C to stop and remove it"
-  while true; do sleep 3600; done
+  # `sleep & wait`: a TERM or INT sent to this script interrupts `wait` at once
+  # and runs its trap (a foreground sleep would hold the trap back for an hour).
+  sleeper=""
+  trap '[[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; exit 130' INT
+  trap '[[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; exit 143' TERM
+  while true; do
+    sleep 3600 &
+    sleeper=$!
+    wait "$sleeper"
+  done
 fi
 
 export TEST_DATABASE_URL="$URL"

@@ -2,15 +2,17 @@
 const scenario = require('./scenario.cjs');
 
 (async () => {
-  const [rules, db, dbTesting, email, cohort, gates] = await Promise.all([
+  const [rules, db, dbTesting, email, cohort, gates, mailer, mailerTesting] = await Promise.all([
     import('@veza/invite-rules'),
     import('@veza/invites-db'),
     import('@veza/invites-db/testing'),
     import('@veza/email-templates'),
     import('@veza/cohort-validator'),
     import('@veza/gate-probes'),
+    import('@veza/invite-mailer'),
+    import('@veza/invite-mailer/testing'),
   ]);
-  await scenario({ rules, db, dbTesting, email, cohort, gates }, 'commonjs');
+  await scenario({ rules, db, dbTesting, email, cohort, gates, mailer, mailerTesting }, 'commonjs');
 })().catch((error) => {
   console.error(error);
   process.exit(1);

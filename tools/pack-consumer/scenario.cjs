@@ -6,7 +6,7 @@ const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
-module.exports = async function scenario({ rules, db, dbTesting, email, cohort, gates }, label) {
+module.exports = async function scenario({ rules, db, dbTesting, email, cohort, gates, mailer, mailerTesting }, label) {
   // invite-rules: the one source of the rules
   assert.equal(rules.cohortProblem('fans/discord'), null);
   assert.match(rules.nameProblem('Ana {{code}}'), /\{\{/);
@@ -58,6 +58,18 @@ module.exports = async function scenario({ rules, db, dbTesting, email, cohort, 
     const dir = mkdtempSync(join(tmpdir(), 'veza-pack-eml-'));
     writeFileSync(join(dir, `${created.id}.eml`), eml);
     rmSync(dir, { recursive: true, force: true });
+    // invite-mailer: dispatch two invites exactly once, then send the welcome email a redemption queued
+    const pair = await db.createInvites(conn.db, [{ email: 'mo@example.org', cohort: 'fans' }, { email: 'lu@example.org', cohort: 'fans' }]);
+    const items = pair.map((o) => ({ inviteId: o.id, email: o.email, cohort: o.cohort, eml: () => Buffer.from(`To: ${o.email}\r\n\r\nhi\r\n`) }));
+    const transport = mailerTesting.fakeTransport();
+    assert.equal((await mailer.dispatchInvites(conn, items, transport, { from: 'beta@veza.example', rate: 100 })).sent, 2);
+    assert.equal((await mailer.dispatchInvites(conn, items, transport, { from: 'beta@veza.example', rate: 100 })).alreadySent, 2);
+    assert.equal((await db.redeemInvite(conn.db, pair[0].code, null, { queueWelcome: true })).ok, true);
+    const sender = await mailer.openOutboxSender(conn, transport, { from: 'beta@veza.example', buildEml: async (row) => Buffer.from(`To: ${row.email}\r\n\r\nwelcome\r\n`) });
+    assert.equal((await sender.drain()).sent, 1);
+    await sender.close();
+    assert.deepEqual([transport.sent.length, transport.sent[2]], [3, 'mo@example.org']);
+    assert.throws(() => mailer.sendCmdTransport('no-such-mailer -t', { PATH: '/nonexistent' }), { code: 'MAILER_SEND_CMD_NOT_FOUND' });
     await assert.rejects(() => email.buildInviteEml(compiled, { email: 'b@example.org', cohort: 'c'.repeat(80), code: created.code, expiresAt: created.expiresAt, inviteId: '1' }), { code: 'EMAIL_RECIPIENT_INVALID' });
   } finally {
     await conn.close();

@@ -9,6 +9,9 @@ import { exitCodeFor, validateCohort } from '@veza/cohort-validator';
 import type { Finding } from '@veza/cohort-validator';
 import { gatesConfigFromEnv, runGates } from '@veza/gate-probes';
 import type { GateRun } from '@veza/gate-probes';
+import { dispatchInvites, openOutboxSender, transportFromEnv, MailerError } from '@veza/invite-mailer';
+import type { DispatchSummary, OutboxSummary, Transport } from '@veza/invite-mailer';
+import { fakeTransport } from '@veza/invite-mailer/testing';
 
 export async function backend(client: DatabaseClient): Promise<number> {
   const role: Role = 'creator';
@@ -26,6 +29,10 @@ export async function backend(client: DatabaseClient): Promise<number> {
   const findings: Finding[] = checked.errors;
   const config = gatesConfigFromEnv({});
   const run: GateRun | null = config.ok ? await runGates(config.value, {}) : null;
-  const errors = [new InvitesDbError('INVITES_INVALID_INPUT', 'x'), new RecipientInvalidError('name', 'x')];
-  return [INVITE_LIMITS.cohortLength, cohortProblem('x'), nameProblem('x'), problem, outcome, state, redeemed, eml, findings, run, exitCodeFor(checked), errors].length;
+  const transport: Transport = fakeTransport();
+  const dispatched: DispatchSummary = await dispatchInvites(conn, [{ inviteId: outcome?.status === 'created' ? outcome.id : '', email: 'a@b.org', cohort: 'c', eml: () => eml }], transport, { from: 'a@b.org' });
+  const sender = await openOutboxSender(conn, transportFromEnv({}, 1), { from: 'a@b.org', buildEml: async () => eml });
+  const drained: OutboxSummary = await sender.drain();
+  const errors = [new InvitesDbError('INVITES_INVALID_INPUT', 'x'), new RecipientInvalidError('name', 'x'), new MailerError('MAILER_INVALID_OPTION', 'x')];
+  return [INVITE_LIMITS.cohortLength, cohortProblem('x'), nameProblem('x'), problem, outcome, state, redeemed, eml, findings, run, exitCodeFor(checked), errors, dispatched, drained].length;
 }

@@ -25,11 +25,14 @@ it('the demo runs the whole flow on the embedded database and tells it as a stor
     'POST /v1/invites/redeem → 409 INVITE_USED',
     'Testers signed up            ✅ pass     1 / ≥ 1',
     'Verdict: ⚪ INCONCLUSIVE (exit 2)',
+    '8. The decision call: one report to look at',
+    'verdict INCONCLUSIVE: ',
   ]) {
     expect(out).toContain(line);
   }
   expect(out).toMatch(/total {18}60 {4}60 {9}1 /);
   expect(readdirSync(join(dir, 'smtp-sink'))).toHaveLength(60);
+  expect(readdirSync(join(dir, 'decision')).sort()).toEqual(['decision.html', 'decision.md']); // --no-screenshot: no PNG
   // the story masks the code it redeems; no full code is printed
   expect(out).not.toMatch(/[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/);
 });

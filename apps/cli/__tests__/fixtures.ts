@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInvites, openDatabase, runMigrations } from '@veza/invites-db';
+import { createInvites, openDatabase, redeemInvite, runMigrations } from '@veza/invites-db';
 import type { TestBackend } from '@veza/invites-db/testing';
 import { openTestDatabase } from '@veza/invites-db/testing';
 
@@ -55,6 +55,19 @@ export async function preparedFolder(env: NodeJS.ProcessEnv, dir: string, emails
       JSON.stringify({ schemaVersion: 1, createdAt: new Date().toISOString(), source: { file: 'fixture.csv', sha256: '0' }, database: 'test', mailFrom: 'beta@veza.fr', invites }),
     );
     return invites.map((i) => i.inviteId);
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Creates and redeems invites with the welcome email queued, as the redemption API does with WELCOME_EMAIL=1. */
+export async function queuedWelcomes(env: NodeJS.ProcessEnv, emails: string[]): Promise<void> {
+  const conn = await openEnvDatabase(env);
+  try {
+    for (const outcome of await createInvites(conn.db, emails.map((email, i) => ({ email, cohort: 'welcome-test', name: `Tester ${i}` })))) {
+      if (outcome.status !== 'created') throw new Error(`fixture invite not created: ${JSON.stringify(outcome)}`);
+      if (!(await redeemInvite(conn.db, outcome.code, null, { queueWelcome: true })).ok) throw new Error('fixture redeem failed');
+    }
   } finally {
     await conn.close();
   }

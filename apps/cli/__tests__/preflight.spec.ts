@@ -7,6 +7,7 @@ import { testBackends } from '@veza/invites-db/testing';
 import { freePort, startRedemptionApi } from '../src/demo/redemption-api-process.js';
 import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase, startSinkProcess, hasMsmtp } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
+import { discordInvite, startStandIn } from './launch-stand-ins.js';
 
 const COHORT = fileURLToPath(new URL('../demo/sample-cohort.csv', import.meta.url));
 const postgres = testBackends().find((b) => b.name === 'postgres');
@@ -35,11 +36,23 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
   expect(byTitle('Email template renders')).toMatchObject({ status: 'fail' });
   expect(byTitle('Email template renders')?.detail).toContain('FEEDBACK_URL');
   expect(byTitle('Redemption path')).toMatchObject({ status: 'skipped' });
-  expect(items.filter((i) => i.status === 'manual').length).toBeGreaterThan(5);
+  expect(items.filter((i) => i.status === 'manual').length).toBe(5); // the rest became checks
+  expect(byTitle('Backup fresh')).toMatchObject({ status: 'skipped', fix: 'set PGBACKREST_CMD or BACKUP_CHECK_CMD' });
+  expect(byTitle('On-call covers the beta window')).toMatchObject({ status: 'skipped' });
 });
 
 (postgres ? it : it.skip)('on staging-like PostgreSQL with the API up: every automatable item green but the unconfigured gates, test data cleaned up', async () => {
-  const env: NodeJS.ProcessEnv = { ...(await freshDatabaseEnv(postgres!, cwd)), ...SETTINGS, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log'), BACKUP_CHECK_CMD: 'echo full backup 3h ago' };
+  // the feedback form and Discord's invite lookup, offline
+  const standIn = await startStandIn({ '/beta': () => ({ text: '<html>form</html>' }), '/api/v10/invites/veza': discordInvite('beta-feedback') });
+  const env: NodeJS.ProcessEnv = {
+    ...(await freshDatabaseEnv(postgres!, cwd)),
+    ...SETTINGS,
+    FEEDBACK_URL: `${standIn.url}/beta`,
+    DISCORD_API_URL: `${standIn.url}/api/v10`,
+    SEND_CMD: FAKE_SENDMAIL,
+    SENT_LOG: join(cwd, 'sent.log'),
+    BACKUP_CHECK_CMD: 'echo full backup 3h ago',
+  };
   const api = await startRedemptionApi(await freePort(), { PATH: process.env['PATH'], DATABASE_URL: env['DATABASE_URL'] });
   try {
     const run = await runVezaBeta(['preflight', '--cohort', COHORT, '--api-url', api.url, '--send-test-to', 'ops@veza.fr', '--expect-empty', '--markdown'], { cwd, env });
@@ -48,16 +61,25 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
     expect(run.stdout).toContain('- [x] **The same code twice is refused**: 409 INVITE_USED');
     expect(run.stdout).toContain('- [x] **An expired code is refused with "expired"**: 410 INVITE_EXPIRED');
     expect(run.stdout).toContain('- [x] **An invalid code is refused with a clear error**');
-    expect(run.stdout).toContain('- [x] **Backup fresh (< 24 h)**: BACKUP_CHECK_CMD exited 0: full backup 3h ago');
+    expect(run.stdout).toContain('- [x] **Backup fresh (newest full or diff < 24 h)**: BACKUP_CHECK_CMD exited 0: full backup 3h ago');
     expect(run.stdout).toContain("- [x] **Test send to the operator's own address**: sent to ops@veza.fr");
     expect(run.stdout).toContain("- [x] **Mail transport ready**: SEND_CMD");
-    // every automatable item is green but the gates: none is configured here, and ⚪ is never green
+    expect(run.stdout).toContain('- [x] **Discord invite valid, leads to the feedback channel**: leads to #beta-feedback on Veza');
+    expect(run.stdout).toContain('- [x] **Feedback form answers 200**');
+    // every automatable item is green but the gates, the monitor and the unconfigured launch checks; ⚪ is never green
     expect(run.stdout).toMatch(/- \[ \] ⏭️ \*\*Acceptance gates: every configured gate ✅\*\*: .*SENTRY_AUTH_TOKEN/);
-    expect(run.stdout.split('\n').filter((l) => /❌|⏭️|⚪/.test(l))).toHaveLength(1);
+    expect(run.stdout.split('\n').filter((l) => /❌|⏭️|⚪/.test(l)).map((l) => /\*\*(.*?)\*\*/.exec(l)?.[1])).toEqual([
+      'Acceptance gates: every configured gate ✅',
+      'Gate monitor running (newest stored run < 2 × CHECK_INTERVAL old)',
+      'Discord ground rules pinned',
+      'Status page maintenance window declared for the beta period',
+      'On-call covers the beta window (levels 1 and 2)',
+    ]);
     expect(run.code).toBe(1);
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
   } finally {
     await api.stop();
+    await standIn.stop();
   }
   const conn = await openEnvDatabase(env);
   try {

@@ -12,7 +12,10 @@ import { invitesPrepareCommand } from './commands/invites-prepare.js';
 import { invitesReportCommand } from './commands/invites-report.js';
 import { invitesRevokeCommand } from './commands/invites-revoke.js';
 import { invitesSendCommand } from './commands/invites-send.js';
+import { outboxDrainCommand } from './commands/outbox-drain.js';
 import { preflightCommand } from './commands/preflight.js';
+import { decisionRecordCommand, decisionShowCommand } from './commands/decision-record.js';
+import { decisionReportCommand } from './commands/decision-report.js';
 import { ExitError } from './exit-error.js';
 
 const COMMAND_LIST = `Commands (run any with --help for its options and an example):
@@ -24,7 +27,9 @@ const COMMAND_LIST = `Commands (run any with --help for its options and an examp
   veza-beta invites send FILE               prepare, and dispatch too when SEND=1
   veza-beta invites report|revoke|cleanup   funnel per cohort, revoke a code or email, purge expired
   veza-beta gates check                     the six acceptance gates (0 GO, 1 NO-GO, 2 inconclusive, 3 config)
-  veza-beta preflight                       every automatable pre-flight checklist item
+  veza-beta outbox drain                    send the queued welcome emails (0 all sent, 1 some failed)
+  veza-beta preflight [--phase P]           every automatable checklist item of a phase (t-72h, d-day, hour-1, every-4h, decision)
+  veza-beta decision report|record|show     the decision call: report (HTML, PNG, Markdown), record GO/NO-GO, history
   veza-beta demo                            the whole flow on a throwaway embedded database
   veza-beta completion                      print a bash/zsh completion script (veza-beta completion >> ~/.bashrc)`;
 
@@ -58,7 +63,13 @@ export function buildCli(argv: string[]): Argv {
     .command('gates', 'Acceptance gates: check', (y) =>
       y.command(gatesCheckCommand).demandCommand(1, 'Name a gates command: check').fail(fail),
     )
+    .command('outbox', 'Welcome emails queued by redemptions: drain', (y) =>
+      y.command(outboxDrainCommand).demandCommand(1, 'Name an outbox command: drain').fail(fail),
+    )
     .command(preflightCommand)
+    .command('decision', 'Decision call: report, record, show', (y) =>
+      y.command(decisionReportCommand).command(decisionRecordCommand).command(decisionShowCommand).demandCommand(1, 'Name a decision command: report, record, show').fail(fail),
+    )
     .command(demoCommand)
     .completion('completion', 'Print a bash/zsh completion script (append it to ~/.bashrc or ~/.zshrc)')
     .epilog(COMMAND_LIST)

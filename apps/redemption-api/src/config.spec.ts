@@ -19,6 +19,7 @@ describe('parseConfig', () => {
       adminFailuresPerMinute: DEFAULTS.adminFailuresPerMinute,
       feedbackUrl: undefined,
       discordUrl: undefined,
+      welcome: undefined,
     });
     expect(Object.isFrozen(result.value)).toBe(true);
     expect(Object.isFrozen(result.value.corsOrigins)).toBe(true);
@@ -101,5 +102,22 @@ describe('parseConfig', () => {
     expect(text).not.toContain('tooshort');
     expect(text).not.toContain('pw@db');
     expect(result.errors.find((e) => e.variable === 'PORT')?.message).toContain('(got "x")');
+  });
+
+  it('WELCOME_EMAIL=1 needs a transport and the email settings, lists every problem, and never echoes SMTP_URL', () => {
+    const bare = parseConfig({ WELCOME_EMAIL: '1', SMTP_URL: 'smtp://u:s3cret@' });
+    if (bare.ok) throw new Error('expected errors');
+    expect(bare.errors.every((e) => e.variable === 'WELCOME_EMAIL' || e.variable === 'SMTP_URL')).toBe(true);
+    expect(bare.errors.map((e) => e.message).join('\n')).toMatch(/welcome email cannot be built: .*FRONTEND_URL/);
+    expect(JSON.stringify(bare.errors)).not.toContain('s3cret');
+    const noTransport = parseConfig({ WELCOME_EMAIL: '1', FRONTEND_URL: 'https://beta.veza.fr', FEEDBACK_URL: 'https://f.veza.fr', DISCORD_URL: 'https://discord.gg/veza', MAIL_FROM: 'beta@veza.fr' });
+    if (noTransport.ok) throw new Error('expected errors');
+    expect(noTransport.errors).toEqual([{ variable: 'WELCOME_EMAIL', message: expect.stringContaining('no transport is configured: set SMTP_URL or SEND_CMD') }]);
+    const on = parseConfig({ WELCOME_EMAIL: '1', SEND_CMD: 'msmtp -t', FRONTEND_URL: 'https://beta.veza.fr', FEEDBACK_URL: 'https://f.veza.fr', DISCORD_URL: 'https://discord.gg/veza', MAIL_FROM: 'Veza <beta@veza.fr>' });
+    if (!on.ok) throw new Error(JSON.stringify(on.errors));
+    expect(on.value.welcome?.transportEnv).toEqual({ SEND_CMD: 'msmtp -t' });
+    expect(on.value.welcome?.settings.from.address).toBe('beta@veza.fr');
+    expect(parseConfig({ WELCOME_EMAIL: 'yes' })).toMatchObject({ ok: false, errors: [{ variable: 'WELCOME_EMAIL' }] });
+    expect(parseConfig({ WELCOME_EMAIL: '0', SEND_CMD: 'msmtp -t' })).toMatchObject({ ok: true, value: { welcome: undefined } });
   });
 });

@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { emailSettingsFromEnv } from '@veza/email-templates';
+import type { EmailSettings } from '@veza/email-templates';
 import { z } from 'zod';
 
 /** Every default of the service, in one place. */
@@ -45,7 +47,17 @@ export const CONFIG_VARIABLES = [
   'SHUTDOWN_TIMEOUT_MS',
   'FEEDBACK_URL',
   'DISCORD_URL',
+  'WELCOME_EMAIL',
+  'SMTP_URL',
+  'SEND_CMD',
+  'FRONTEND_URL',
+  'MAIL_FROM',
+  'MAIL_REPLY_TO',
+  'MAIL_UNSUBSCRIBE',
 ] as const;
+
+/** Read only to send the welcome email (WELCOME_EMAIL=1): the email settings and the transport. */
+const WELCOME_VARIABLES = ['SMTP_URL', 'SEND_CMD', 'FRONTEND_URL', 'MAIL_FROM', 'MAIL_REPLY_TO', 'MAIL_UNSUBSCRIBE'] as const;
 
 type Variable = (typeof CONFIG_VARIABLES)[number];
 
@@ -142,8 +154,22 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(DEFAULTS.shutdownTimeoutMs),
     FEEDBACK_URL: link.optional(),
     DISCORD_URL: link.optional(),
+    WELCOME_EMAIL: z.enum(['0', '1'], { message: 'must be 1 (queue and send the welcome email after a redemption) or 0' }).default('0'),
+    // checked by @veza/invite-mailer and @veza/email-templates when WELCOME_EMAIL=1
+    SMTP_URL: z.string().optional(),
+    SEND_CMD: z.string().optional(),
+    FRONTEND_URL: z.string().optional(),
+    MAIL_FROM: z.string().optional(),
+    MAIL_REPLY_TO: z.string().optional(),
+    MAIL_UNSUBSCRIBE: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.WELCOME_EMAIL !== '1') return;
+    if (!v.SMTP_URL && !v.SEND_CMD) ctx.addIssue({ code: 'custom', path: ['WELCOME_EMAIL'], message: 'is 1 but no transport is configured: set SMTP_URL or SEND_CMD (the API never falls back to msmtp on its own)' });
+    const settings = emailSettingsFromEnv({ FRONTEND_URL: v.FRONTEND_URL, FEEDBACK_URL: v.FEEDBACK_URL, DISCORD_URL: v.DISCORD_URL, MAIL_FROM: v.MAIL_FROM, MAIL_REPLY_TO: v.MAIL_REPLY_TO, MAIL_UNSUBSCRIBE: v.MAIL_UNSUBSCRIBE });
+    if (!settings.ok) for (const error of settings.errors) ctx.addIssue({ code: 'custom', path: ['WELCOME_EMAIL'], message: `is 1 but the welcome email cannot be built: ${error}` });
+  });
 
 export interface Config {
   database: { url: string | undefined; dataDir: string | undefined };
@@ -162,6 +188,8 @@ export interface Config {
   /** shown on the signup page after a successful redeem (the invitation email's links) */
   feedbackUrl: string | undefined;
   discordUrl: string | undefined;
+  /** WELCOME_EMAIL=1: redemptions queue the welcome email and this process sends it (settings checked at start) */
+  welcome: { settings: EmailSettings; transportEnv: Readonly<Partial<Record<(typeof WELCOME_VARIABLES)[number], string>>> } | undefined;
 }
 
 export interface ConfigProblem {
@@ -198,7 +226,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       ok: false,
       errors: parsed.error.issues.map((issue) => {
         const variable = String(issue.path[0]) as Variable;
-        const secret = variable === 'ADMIN_TOKEN' || variable === 'DATABASE_URL';
+        const secret = variable === 'ADMIN_TOKEN' || variable === 'DATABASE_URL' || variable === 'SMTP_URL';
         if (secret) return { variable, message: issue.message.replace(/"[^"]*"/g, '(value hidden)') };
         const value = picked[variable] ?? '';
         return { variable, message: issue.message.includes(value) ? issue.message : `${issue.message} (got ${JSON.stringify(value)})` };
@@ -206,6 +234,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
     };
   }
   const v = parsed.data;
+  const welcomeSettings =
+    v.WELCOME_EMAIL === '1' ? emailSettingsFromEnv({ FRONTEND_URL: v.FRONTEND_URL, FEEDBACK_URL: v.FEEDBACK_URL, DISCORD_URL: v.DISCORD_URL, MAIL_FROM: v.MAIL_FROM, MAIL_REPLY_TO: v.MAIL_REPLY_TO, MAIL_UNSUBSCRIBE: v.MAIL_UNSUBSCRIBE }) : undefined;
+  const transportEnv = Object.fromEntries(WELCOME_VARIABLES.filter((name) => v[name] && (name === 'SMTP_URL' || name === 'SEND_CMD')).map((name) => [name, v[name]]));
   return {
     ok: true,
     value: Object.freeze({
@@ -222,6 +253,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       adminFailuresPerMinute: DEFAULTS.adminFailuresPerMinute,
       feedbackUrl: v.FEEDBACK_URL,
       discordUrl: v.DISCORD_URL,
+      welcome: welcomeSettings?.ok ? Object.freeze({ settings: welcomeSettings.value, transportEnv: Object.freeze(transportEnv) }) : undefined,
     }),
   };
 }

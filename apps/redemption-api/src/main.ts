@@ -5,8 +5,22 @@
  * 3 configuration error, 4 database unreachable at start.
  */
 import { DatabaseUnreachableError, assertMigrated, openDatabase, openOptionsFromEnv, readEnv } from '@veza/invites-db';
+import { openOutboxSender, runOutboxLoop, transportFromEnv } from '@veza/invite-mailer';
+import type { OutboxLoop, OutboxSender, Transport } from '@veza/invite-mailer';
+import { welcomeEmlBuilder } from '@veza/invite-mailer/welcome';
 import { CONFIG_VARIABLES, DEFAULTS, parseConfig } from './config.js';
+import type { Config } from './config.js';
 import { buildServer } from './server.js';
+
+/** How often the welcome outbox is looked at when no redemption nudges it (a queued email left by another replica or a restart). */
+const OUTBOX_INTERVAL_MS = 10_000;
+
+interface WelcomeSending {
+  transport: Transport;
+  sender: OutboxSender;
+  loop: OutboxLoop;
+  stop(): Promise<void>;
+}
 
 const EXIT = { ok: 0, failure: 1, config: 3, database: 4 } as const;
 
@@ -31,7 +45,9 @@ async function main(): Promise<number> {
     throw error;
   }
 
-  const app = await buildServer({ config, conn });
+  let welcome: WelcomeSending | undefined;
+  const app = await buildServer({ config, conn, onWelcomeQueued: () => welcome?.loop.nudge() });
+  if (config.welcome) welcome = await startWelcomeSending(config.welcome, loaded.env, conn, app.log);
   await assertMigrated(conn).catch((error: Error) => app.log.warn({ target: conn.target }, `not ready: ${error.message}`));
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -46,6 +62,7 @@ async function main(): Promise<number> {
       admin: config.adminToken ? 'on' : 'off',
       rateLimitStore: app.rateLimitStoreKind,
       corsOrigins: config.corsOrigins,
+      welcomeEmail: welcome ? welcome.transport.description : 'off',
       envFile: loaded.file ?? 'none',
       from,
     },
@@ -66,6 +83,7 @@ async function main(): Promise<number> {
       timer.unref();
       app
         .close()
+        .then(() => welcome?.stop())
         .then(() => conn.close())
         .then(() => {
           app.log.info('stopped: server closed, database closed');
@@ -81,6 +99,42 @@ async function main(): Promise<number> {
     // arrives too; a second signal must not fall back to Node's default (exit without draining).
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
   });
+}
+
+/**
+ * WELCOME_EMAIL=1: this process sends the welcome emails redemptions queue
+ * (@veza/invite-mailer's outbox sender, the same exactly-once claims as
+ * invite dispatch, so replicas and \`veza-beta outbox drain\` can run at once).
+ * Logs counts and outbox ids only: never a code, an address or a password.
+ */
+async function startWelcomeSending(
+  welcome: NonNullable<Config['welcome']>,
+  env: NodeJS.ProcessEnv,
+  conn: Parameters<typeof openOutboxSender>[0],
+  log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void },
+): Promise<WelcomeSending> {
+  const transport = transportFromEnv({ PATH: env['PATH'], HOME: env['HOME'], ...welcome.transportEnv }, 1);
+  const sender = await openOutboxSender(conn, transport, { from: welcome.settings.from.address, buildEml: welcomeEmlBuilder(welcome.settings) });
+  const loop = runOutboxLoop(sender, {
+    intervalMs: OUTBOX_INTERVAL_MS,
+    onSummary: (summary) => {
+      if (summary.sent > 0) log.info({ sent: summary.sent }, 'welcome emails sent');
+      if (summary.failed.length > 0) log.warn({ failed: summary.failed.map((f) => ({ id: f.id, response: f.response })) }, 'welcome emails failed; retried at the next drain');
+      if (summary.unknown.length > 0) log.warn({ unknown: summary.unknown.map((u) => u.id) }, "welcome emails with an unknown outcome (a sender died mid-send): not resent; see 'veza-beta outbox drain --resend-unknown'");
+      if (summary.stopped) log.error({ response: summary.stopped.response }, 'welcome email transport fails the same way every time; fix SMTP_URL / SEND_CMD');
+    },
+    onError: (error) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'welcome outbox drain failed; retried later'),
+  });
+  return {
+    transport,
+    sender,
+    loop,
+    stop: async () => {
+      await loop.stop();
+      await sender.close();
+      await transport.close();
+    },
+  };
 }
 
 main().then(

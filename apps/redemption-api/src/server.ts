@@ -23,6 +23,8 @@ import { signupRoutes } from './routes/signup.js';
 export interface ServerOptions {
   config: Readonly<Config>;
   conn: Connection;
+  /** called after a redemption queued a welcome email (main.ts nudges the outbox loop) */
+  onWelcomeQueued?: () => void;
   /** where the JSON logs go (default stdout); tests pass a stream to read them */
   logStream?: DestinationStream;
   /** the rate-limit store: by default shared through PostgreSQL on PostgreSQL, in memory on PGlite; the bench compares both on PostgreSQL */
@@ -182,9 +184,9 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.removeContentTypeParser('text/plain');
 
   await app.register(healthRoutes, { conn, metrics, draining: () => draining });
-  await app.register(inviteRoutes, { config, conn, metrics, sharedRateLimit: rateLimitStore === 'postgres' });
+  await app.register(inviteRoutes, { config, conn, metrics, sharedRateLimit: rateLimitStore === 'postgres', onWelcomeQueued: options.onWelcomeQueued });
   await app.register(adminRoutes, { config, conn });
-  await app.register(signupRoutes, { feedbackUrl: config.feedbackUrl, discordUrl: config.discordUrl });
+  await app.register(signupRoutes, { feedbackUrl: config.feedbackUrl, discordUrl: config.discordUrl, welcomeEmail: config.welcome !== undefined });
   const openapi = JSON.stringify(openApiDocument(), null, 2) + '\n';
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
 

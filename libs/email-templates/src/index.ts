@@ -20,5 +20,5 @@ export { checkRecipient } from './recipient.js';
 export type { CheckedRecipient, InviteRecipient } from './recipient.js';
 export { EMAIL_DEFAULTS, emailSettingsFromEnv, parseMailbox, validateEmailSettings } from './settings.js';
 export type { EmailSettings, EmailSettingsInput, Mailbox, SettingsResult } from './settings.js';
-export { DEFAULT_CHROMIUM_PATH, writePreview } from './write-preview.js';
+export { DEFAULT_CHROMIUM_PATH, screenshotHtmlFile, writePreview } from './write-preview.js';
 export type { PreviewItem, PreviewOptions, PreviewResult } from './write-preview.js';

@@ -47,7 +47,15 @@ ${rows}
 `;
 }
 
-async function takeScreenshot(htmlFile: string, out: string, options: PreviewOptions): Promise<{ ok: true } | { ok: false; reason: string }> {
+/**
+ * A full-page PNG of a local HTML file in headless Chromium (no sandbox, no
+ * background network). Without Chromium the result says why instead of throwing.
+ */
+export async function screenshotHtmlFile(htmlFile: string, out: string, options: { chromiumPath?: string; width?: number } = {}): Promise<{ ok: true } | { ok: false; reason: string }> {
+  return takeScreenshot(htmlFile, out, options);
+}
+
+async function takeScreenshot(htmlFile: string, out: string, options: { chromiumPath?: string; width?: number }): Promise<{ ok: true } | { ok: false; reason: string }> {
   const executablePath = options.chromiumPath ?? DEFAULT_CHROMIUM_PATH;
   if (!existsSync(executablePath)) return { ok: false, reason: `Chromium not found at ${executablePath} (apt-get install -y chromium)` };
   const { chromium } = await import('playwright-core');

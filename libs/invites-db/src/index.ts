@@ -28,7 +28,18 @@ export type { SendState } from './queries/dispatch-claims.js';
 export { cleanupExpiredInvites, deleteInvites, reissueInviteCode, revokeInvites, setInviteExpiry } from './queries/manage-invites.js';
 export type { CleanupResult, RevokeResult, RevokeTarget } from './queries/manage-invites.js';
 export { lookupInvite, redeemInvite } from './queries/redeem-invite.js';
-export type { InviteState, InviteSummary, LookupResult, RedeemResult } from './queries/redeem-invite.js';
+export type { InviteState, InviteSummary, LookupResult, RedeemOptions, RedeemResult } from './queries/redeem-invite.js';
+export {
+  claimWelcomeEmail,
+  claimedWelcomeEmails,
+  clearWelcomeClaims,
+  exhaustedWelcomeEmails,
+  listWelcomeOutbox,
+  markWelcomeSent,
+  queueWelcomeEmail,
+  releaseWelcomeClaim,
+} from './queries/welcome-outbox.js';
+export type { WelcomeClaim, WelcomeOutboxRow } from './queries/welcome-outbox.js';
 export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport } from './queries/report.js';
 export type { CohortFunnel, InviteReport } from './queries/report.js';
 export { assertMigrated } from './readiness.js';
@@ -42,3 +53,7 @@ export { GATE_RUNS_MAX_LIMIT, hasGateRunsTable, latestGateRun, listGateRuns, rec
 export type { GateRunLike, GateRunVerdict, StoredGateRun } from './queries/gate-runs.js';
 export { gateRuns } from './schema.js';
 export type { GateRunRow } from './schema.js';
+export { DECISION_NOTE_MAX, latestDecision, listDecisions, recordDecision } from './queries/decisions.js';
+export type { DecisionValue, NewDecision, StoredDecision } from './queries/decisions.js';
+export { dispatchFacts, failedDispatches } from './queries/launch-facts.js';
+export type { DispatchFacts } from './queries/launch-facts.js';

@@ -12,7 +12,7 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
 
 describe('Nx module boundaries', () => {
   it('a lib importing an app is a lint error', async () => {
-    const errors = await boundaryErrors('libs/email-templates/src/boundary-fixture.ts', "import '@veza/redemption-api';\n");
+    const errors = await boundaryErrors('libs/cohort-validator/src/boundary-fixture.ts', "import '@veza/redemption-api';\n");
     expect(errors.join('\n')).toMatch(/Imports of apps are forbidden/);
     // an app that depends on the lib makes it a cycle, reported too
     expect((await boundaryErrors('libs/gate-probes/src/boundary-fixture.ts', "import '@veza/cli';\n")).join('\n')).toMatch(/Circular dependency between "gate-probes" and "cli"/);
@@ -31,6 +31,16 @@ describe('Nx module boundaries', () => {
     const errors = await boundaryErrors('libs/invite-rules/src/boundary-fixture.ts', "import { openDatabase } from '@veza/invites-db';\nexport const x = openDatabase;\n");
     // every lib imports invite-rules, so the import back is reported as a cycle as well as a scope breach
     expect(errors.join("\n")).toMatch(/scope:rules|Circular dependency between "invite-rules"/);
+  });
+
+  it('invite-mailer may import invites-db, email-templates and invite-rules; apps may import it; no other lib may', async () => {
+    const uses = "import { redeemInvite } from '@veza/invites-db';\nimport { buildEml } from '@veza/email-templates';\nimport { cohortProblem } from '@veza/invite-rules';\nexport const x = [redeemInvite, buildEml, cohortProblem];\n";
+    expect(await boundaryErrors('libs/invite-mailer/src/boundary-fixture.ts', uses)).toEqual([]);
+    const mailer = "import { dispatchInvites } from '@veza/invite-mailer';\nexport const x = dispatchInvites;\n";
+    for (const app of ['apps/cli/src/boundary-fixture.ts', 'apps/redemption-api/src/boundary-fixture.ts']) expect([app, await boundaryErrors(app, mailer)]).toEqual([app, []]);
+    expect((await boundaryErrors('libs/gate-probes/src/boundary-fixture.ts', mailer)).join('\n')).toMatch(/scope:gates/);
+    expect((await boundaryErrors('libs/invites-db/src/boundary-fixture.ts', mailer)).join('\n')).toMatch(/scope:data|Circular dependency/);
+    expect((await boundaryErrors('libs/invite-mailer/src/boundary-fixture.ts', "import { runGates } from '@veza/gate-probes';\nexport const x = runGates;\n")).join('\n')).toMatch(/scope:mailer/);
   });
 
   it('reaching into a lib by relative path is a lint error', async () => {

@@ -3,18 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatSummary, validateCohortFile } from '@veza/cohort-validator';
-import { gatesConfigFromEnv, renderTable, runGates } from '@veza/gate-probes';
+import { gatesConfigFromEnv, launchSettingsFromEnv, renderTable, runGates } from '@veza/gate-probes';
 import { createUser, inviteReport, openDatabase, runMigrations } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { startSmtpSink } from '../demo/smtp-sink.js';
 import { freePort, startRedemptionApi } from '../demo/redemption-api-process.js';
-import { dispatchFolder } from '../dispatch/dispatch-batch.js';
+import { smtpTransport } from '@veza/invite-mailer';
+import { dispatchFolder } from '../dispatch/dispatch-folder.js';
 import { readManifest } from '../dispatch/manifest.js';
 import { createProgress } from '../dispatch/progress.js';
-import { smtpTransport } from '../dispatch/transports.js';
 import { ExitError } from '../exit-error.js';
 import { prepareInvites } from '../prepare/prepare-invites.js';
+import { writeDecisionReport } from '../decision/write-decision-report.js';
 import { compileFromEnv } from './invites-prepare.js';
 import { formatInviteReport } from './invites-report.js';
 
@@ -126,6 +127,12 @@ export const demoCommand: CommandModule<object, { dir?: string; screenshot: bool
     if (!config.ok) throw new ExitError(1, config.errors.join('\n'));
     const run = await withDb(dataDir, (conn) => runGates(config.value, { testers: conn }));
     say(indent(renderTable(run)));
+
+    step(8, 'The decision call: one report to look at (veza-beta decision report), then veza-beta decision record GO|NO-GO');
+    const launch = launchSettingsFromEnv(env);
+    if (!launch.ok) throw new ExitError(1, launch.problems.join('\n'));
+    const report = await writeDecisionReport(env, launch.value, run, join(dir, 'decision'), { screenshot: args.screenshot });
+    say(indent(`verdict ${run.verdict}: ${report.html}, ${report.markdown}${report.png ? `, ${report.png}` : ` (no PNG: ${report.pngReason})`}`));
 
     say(`\nThat is the whole flow. On launch day the same commands run against PostgreSQL (DATABASE_URL),`);
     say(`with your SEND_CMD or SMTP_URL and the gate settings of docs/CONFIGURATION.md. Start with: veza-beta preflight --help`);

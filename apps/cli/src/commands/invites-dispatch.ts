@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import type { CommandModule, Argv } from 'yargs';
 import { withDatabase } from '../database.js';
-import { dispatchFolder } from '../dispatch/dispatch-batch.js';
-import type { DispatchSummary } from '../dispatch/dispatch-batch.js';
+import { SEND_DEFAULTS, transportFromEnv } from '@veza/invite-mailer';
+import { dispatchFolder } from '../dispatch/dispatch-folder.js';
+import type { DispatchSummary } from '../dispatch/dispatch-folder.js';
 import { readManifest } from '../dispatch/manifest.js';
 import { createProgress } from '../dispatch/progress.js';
-import { transportFromEnv } from '../dispatch/transports.js';
 import { envFlag, loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
 import { printJson } from '../output.js';
@@ -31,17 +31,15 @@ export function dispatchOptions<T>(y: Argv<T>) {
 }
 
 /** FAIL_FAST_AFTER: consecutive failures of one kind before dispatch stops (5); 0 never stops. */
-export const DEFAULT_FAIL_FAST_AFTER = 5;
-
-function failFastFrom(env: NodeJS.ProcessEnv): number {
+export function failFastFrom(env: NodeJS.ProcessEnv): number {
   const raw = env['FAIL_FAST_AFTER']?.trim();
-  if (!raw) return DEFAULT_FAIL_FAST_AFTER;
+  if (!raw) return SEND_DEFAULTS.failFastAfter;
   if (!/^\d+$/.test(raw)) throw new ExitError(1, `FAIL_FAST_AFTER: expected a whole number of failures (0 never stops), got '${raw}'`);
   return Number(raw);
 }
 
 /** What a mailer's exit status says about the transport (sysexits.h), for the fail-fast message. */
-function transportHint(response: string): string {
+export function transportHint(response: string): string {
   const exit = /^exit (\d+)/.exec(response)?.[1];
   const hints: Record<string, string> = {
     '78': 'the mailer reports a configuration error (exit 78, EX_CONFIG): check its account and configuration file (for msmtp: ~/.msmtprc, or -a ACCOUNT in SEND_CMD)',
@@ -55,8 +53,9 @@ function transportHint(response: string): string {
   return 'the mail transport fails the same way for everyone';
 }
 
-function rateFrom(args: DispatchArgs, env: NodeJS.ProcessEnv): number {
-  const raw = args.rate ?? (env['SEND_RATE'] ? Number(env['SEND_RATE']) : 10);
+/** --rate, else SEND_RATE, else the lib's default (10 emails/s). */
+export function rateFrom(args: { rate?: number | undefined }, env: NodeJS.ProcessEnv): number {
+  const raw = args.rate ?? (env['SEND_RATE'] ? Number(env['SEND_RATE']) : SEND_DEFAULTS.rate);
   if (!Number.isFinite(raw) || raw <= 0) throw new ExitError(1, `SEND_RATE / --rate: expected a positive number of emails per second, got '${env['SEND_RATE'] ?? args.rate}'`);
   return raw;
 }

@@ -1,7 +1,7 @@
 import { sendStates } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { withDatabase } from '../database.js';
-import type { DispatchSummary } from '../dispatch/dispatch-batch.js';
+import type { DispatchSummary } from '../dispatch/dispatch-folder.js';
 import { findPreparedFolders } from '../dispatch/find-prepared.js';
 import { envFlag, loadEnv } from '../env.js';
 import { printJson } from '../output.js';

@@ -7,11 +7,18 @@ import { loadEnv } from '../env.js';
 import { printJson } from '../output.js';
 import { preflightExitCode, renderChecklistMarkdown, renderChecklistText } from '../preflight/checklist.js';
 import type { ChecklistItem } from '../preflight/checklist.js';
+import { manual } from '../preflight/check-helpers.js';
 import type { Check } from '../preflight/check-helpers.js';
+import { launchSettingsFromEnv } from '@veza/gate-probes';
+import { ExitError } from '../exit-error.js';
+import { PHASES, communicationsItems, decisionRecordedItem, dispatchItem, everyFourHoursItems, hourOneItems, lastHourItems, monitorItem, reportItem } from '../preflight/launch-phases.js';
+import type { Phase } from '../preflight/launch-phases.js';
 import { cohortChecks, databaseChecks, emailChecks, gateChecks, manualChecks, redemptionPathChecks } from '../preflight/preflight-checks.js';
 import type { PreflightInput } from '../preflight/preflight-checks.js';
 
 interface Args {
+  phase: Phase;
+  'report-dir'?: string;
   cohort?: string;
   'api-url'?: string;
   'send-test-to'?: string;
@@ -22,16 +29,43 @@ interface Args {
 
 const inSection = (section: string, checks: Check[]): ChecklistItem[] => checks.map((c) => ({ section, ...c }));
 
-/** Every automatable item of the pre-flight checklist, in the checklist's order. */
-export async function runPreflight(input: PreflightInput): Promise<ChecklistItem[]> {
-  return [
-    ...inSection('Database', await databaseChecks(input)),
-    ...inSection('Cohort CSV', await cohortChecks(input)),
-    ...inSection('Email infrastructure', await emailChecks(input)),
-    ...inSection('Backend invite-redemption path', await redemptionPathChecks(input)),
-    ...inSection('Acceptance-gate monitoring', await gateChecks(input)),
-    ...inSection('Manual (a person ticks these)', manualChecks()),
-  ];
+/** Every automatable item of one phase of the checklist, in the checklist's order. */
+export async function runPreflight(input: PreflightInput, phase: Phase = 't-72h'): Promise<ChecklistItem[]> {
+  const { conn, dbError, launch } = input;
+  switch (phase) {
+    case 't-72h':
+      return [
+        ...inSection('Database', await databaseChecks(input)),
+        ...inSection('Cohort CSV', await cohortChecks(input)),
+        ...inSection('Email infrastructure', await emailChecks(input)),
+        ...inSection('Backend invite-redemption path', await redemptionPathChecks(input)),
+        ...inSection('Acceptance-gate monitoring', [...(await gateChecks(input)), await monitorItem(conn, dbError, launch, 'schedule the monitor: LOOP=1 npm run monitor in tmux, cron, or docs/ci/gates-monitor.yml')]),
+        ...inSection('Communications', await communicationsItems(launch)),
+        ...inSection('Manual (a person ticks these)', manualChecks()),
+      ];
+    case 'd-day':
+      return [
+        ...inSection('Last hour before send', [...(await gateChecks(input)), ...(await lastHourItems(launch))]),
+        ...inSection('Send', [
+          ...(await cohortChecks(input)).slice(0, 1),
+          await dispatchItem(conn, dbError),
+          manual('Dry run reviewed (veza-beta invites prepare, out-<date>/ preview)', 'a person reads the emails before the send'),
+          manual('First three invitees received the email within 5 min (gmail / proton / custom domain)', 'only their inboxes can tell; spam placement differs per provider'),
+        ]),
+      ];
+    case 'hour-1':
+      return inSection('Hour 1 post-send', await hourOneItems(conn, dbError, launch));
+    case 'every-4h':
+      return inSection('Every 4 h during the beta window', await everyFourHoursItems(conn, dbError, launch));
+    case 'decision':
+      return inSection('Decision call', [
+        ...(await gateChecks(input)),
+        reportItem(input.reportDir),
+        await decisionRecordedItem(conn, dbError),
+        manual('Tech lead, product lead, on-call engineer all on the call', 'people'),
+        manual('Each acceptance-gate row walked through verbally', 'the report shows the evidence; ⚪ rows need a spoken answer'),
+      ]);
+  }
 }
 
 export const preflightCommand: CommandModule<object, Args> = {
@@ -39,15 +73,20 @@ export const preflightCommand: CommandModule<object, Args> = {
   describe: 'Run every automatable item of the pre-flight checklist (0 only when all are green)',
   builder: (y) =>
     y
+      .option('phase', { choices: PHASES, default: 't-72h' as Phase, describe: 'Which part of the checklist: t-72h, d-day (last hour and send), hour-1, every-4h, decision' })
+      .option('report-dir', { type: 'string', describe: 'decision phase: the folder of today\'s decision report (default decision-<date>/)' })
       .option('cohort', { type: 'string', describe: 'The cohort CSV to validate' })
       .option('api-url', { type: 'string', describe: 'Base URL of the redemption-api to exercise (default: REDEMPTION_API_URL)' })
       .option('send-test-to', { type: 'string', describe: "Send a test invitation to this address (the operator's own)" })
       .option('expect-empty', { type: 'boolean', default: false, describe: 'Fail when beta_invites is not empty (T-72h on a fresh database)' })
       .option('json', { type: 'boolean', default: false })
       .option('markdown', { type: 'boolean', default: false, describe: 'Print the checklist as Markdown (for the launch notes)' })
+      .example('$0 preflight --phase d-day --cohort cohort.csv', 'The last hour before the send')
       .example('$0 preflight --cohort cohort.csv --api-url https://staging.veza.fr/api --send-test-to ops@veza.fr', 'The T-72h checks on staging'),
   handler: async (args) => {
     const env = loadEnv();
+    const launch = launchSettingsFromEnv(env);
+    if (!launch.ok) throw new ExitError(3, `invalid launch-day settings:\n${launch.problems.map((p) => `  - ${p}`).join('\n')}\nSee docs/CONFIGURATION.md.`);
     let conn: Connection | null = null;
     let dbError: string | null = null;
     const open = openOptionsFromEnv(env);
@@ -70,10 +109,13 @@ export const preflightCommand: CommandModule<object, Args> = {
         apiUrl: args['api-url'] ?? env['REDEMPTION_API_URL'],
         sendTestTo: args['send-test-to'],
         expectEmpty: args['expect-empty'],
-      });
+        launch: launch.value,
+        reportDir: args['report-dir'],
+      }, args.phase);
       const exitCode = preflightExitCode(items);
-      if (args.json) printJson({ exitCode, items });
-      else process.stdout.write(`${args.markdown ? renderChecklistMarkdown(items) : renderChecklistText(items)}\n`);
+      const heading = args.phase === 't-72h' ? 'Pre-flight checklist' : `Launch-day checklist: ${args.phase}`;
+      if (args.json) printJson({ phase: args.phase, exitCode, items });
+      else process.stdout.write(`${args.markdown ? renderChecklistMarkdown(items, heading) : renderChecklistText(items, heading)}\n`);
       process.exitCode = exitCode;
     } finally {
       await conn?.close();

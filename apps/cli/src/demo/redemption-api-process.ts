@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { fetchWithin } from '../fetch-within.js';
 
 /** The redemption-api app, started the way an operator does (npm run api), for the demo. */
 const API_BIN = fileURLToPath(new URL('../../../redemption-api/bin/redemption-api.mjs', import.meta.url));
@@ -37,7 +38,7 @@ export async function startRedemptionApi(port: number, env: NodeJS.ProcessEnv): 
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null) throw new Error(`the redemption-api exited with ${child.exitCode}: ${stderr.trim()}`);
     try {
-      if ((await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) })).ok) return { url, stop };
+      if ((await fetchWithin(`${url}/readyz`, {}, 1_000)).ok) return { url, stop };
     } catch {
       // not listening yet
     }

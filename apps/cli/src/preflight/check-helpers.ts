@@ -1,3 +1,4 @@
+import { fetchWithin } from '../fetch-within.js';
 import type { ChecklistItem } from './checklist.js';
 
 export type Check = Omit<ChecklistItem, 'section'>;
@@ -25,8 +26,8 @@ export interface HttpAnswer {
 
 /** A JSON request to the redemption API, 10 s at most. */
 export async function callApi(url: string, init: RequestInit = {}): Promise<HttpAnswer> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } });
-  const text = await response.text();
+  const response = await fetchWithin(url, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } }, 10_000);
+  const text = response.text;
   let body: HttpAnswer['body'] = null;
   try {
     body = text ? (JSON.parse(text) as HttpAnswer['body']) : null;

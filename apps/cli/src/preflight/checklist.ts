@@ -30,8 +30,8 @@ function tally(items: ChecklistItem[]): string {
   return `${count('pass')} passed, ${count('fail')} failed, ${count('unknown') ? `${count('unknown')} unknown, ` : ''}${count('skipped')} not checked, ${count('manual')} manual`;
 }
 
-export function renderChecklistText(items: ChecklistItem[]): string {
-  const lines = ['Pre-flight checklist', ''];
+export function renderChecklistText(items: ChecklistItem[], heading = 'Pre-flight checklist'): string {
+  const lines = [heading, ''];
   for (const [section, list] of sections(items)) {
     lines.push(section);
     for (const item of list) {
@@ -45,8 +45,8 @@ export function renderChecklistText(items: ChecklistItem[]): string {
   return lines.join('\n');
 }
 
-export function renderChecklistMarkdown(items: ChecklistItem[]): string {
-  const lines = ['# Pre-flight checklist', ''];
+export function renderChecklistMarkdown(items: ChecklistItem[], heading = 'Pre-flight checklist'): string {
+  const lines = [`# ${heading}`, ''];
   const box: Record<ChecklistItem['status'], string> = { pass: '- [x]', fail: '- [ ] ❌', unknown: '- [ ] ⚪', skipped: '- [ ] ⏭️', manual: '- [ ] ✋' };
   for (const [section, list] of sections(items)) {
     lines.push(`## ${section}`, '');

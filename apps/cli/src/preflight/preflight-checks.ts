@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { exitCodeFor, validateCohortFile } from '@veza/cohort-validator';
 import { buildInviteEml } from '@veza/email-templates';
-import { gatesConfigFromEnv, runGates } from '@veza/gate-probes';
+import { gatesConfigFromEnv, healthCheck, runGates } from '@veza/gate-probes';
+import type { LaunchSettings } from '@veza/gate-probes';
 import { createInvites, deleteInvites, inviteReport, migrationStatus } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
-import { transportFromEnv } from '../dispatch/transports.js';
+import { transportFromEnv } from '@veza/invite-mailer';
 import { GATES_TITLE, gatesItem } from './gates-item.js';
 import { TRANSPORT_TITLE, transportCheck } from './transport-check.js';
 import { envFlag } from '../env.js';
@@ -13,6 +12,8 @@ import { compileFromEnv } from '../commands/invites-prepare.js';
 import { fail, guarded, manual, pass, skipped } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
 import { redemptionChecks } from './redemption-checks.js';
+import { launchItem } from './launch-item.js';
+import { backupItem } from './launch-phases.js';
 
 export interface PreflightInput {
   env: NodeJS.ProcessEnv;
@@ -23,9 +24,11 @@ export interface PreflightInput {
   apiUrl?: string | undefined;
   sendTestTo?: string | undefined;
   expectEmpty: boolean;
+  /** the launch-day settings (launchSettingsFromEnv), already validated */
+  launch: LaunchSettings;
+  /** where the decision phase looks for today's report (default decision-<date>/) */
+  reportDir?: string | undefined;
 }
-
-const run = promisify(execFile);
 
 export async function databaseChecks(input: PreflightInput): Promise<Check[]> {
   const { conn } = input;
@@ -33,6 +36,7 @@ export async function databaseChecks(input: PreflightInput): Promise<Check[]> {
     return [
       fail('Database reachable', input.dbError ?? 'not opened', 'check DATABASE_URL (or VEZA_DATA_DIR) and that the server is up'),
       fail('migrations/990_beta_invites.sql applied', 'no database to look at', 'run: veza-beta db migrate'),
+      await backupItem(input.launch),
     ];
   }
   const checks: Check[] = [pass('Database reachable', conn.target)];
@@ -48,16 +52,8 @@ export async function databaseChecks(input: PreflightInput): Promise<Check[]> {
         : pass(input.expectEmpty ? 'beta_invites table empty' : 'beta_invites table as expected', `${total} invite(s)`),
     );
   }
-  const command = input.env['BACKUP_CHECK_CMD']?.trim();
-  if (!command) checks.push(manual('Backup fresh (< 24 h)', 'run pgbackrest --stanza=veza info, or set BACKUP_CHECK_CMD to a command that exits 0 when the last backup is fresh'));
-  else {
-    checks.push(
-      ...(await guarded('Backup fresh (< 24 h)', `BACKUP_CHECK_CMD failed: check the backups (${command})`, async () => {
-        const { stdout } = await run('/bin/sh', ['-c', command], { timeout: 60_000 });
-        return pass('Backup fresh (< 24 h)', `BACKUP_CHECK_CMD exited 0${stdout.trim() ? `: ${stdout.trim().split('\n')[0]}` : ''}`);
-      })),
-    );
-  }
+  // PGBACKREST_CMD read and judged, or the BACKUP_CHECK_CMD hook; unset: not checked (naming both)
+  checks.push(await backupItem(input.launch));
   return checks;
 }
 
@@ -126,15 +122,8 @@ export async function redemptionPathChecks(input: PreflightInput): Promise<Check
   else if (!input.conn) checks.push(fail('Redemption path', 'no database', 'fix the database first'));
   else checks.push(...(await guarded('Redemption path', `is the redemption-api up at ${input.apiUrl}?`, () => redemptionChecks(input.conn!.db, input.apiUrl!))));
   checks.push(manual('The signup form pre-fills ?invite= and refuses to submit without a code', 'open /signup?invite=<test-code> on staging'));
-  const health = input.env['HEALTH_URL']?.trim();
-  if (health) {
-    checks.push(
-      ...(await guarded('Backend health check green', `GET ${health} failed`, async () => {
-        const response = await fetch(health, { signal: AbortSignal.timeout(10_000) });
-        return response.ok ? pass('Backend health check green', `${health} → ${response.status}`) : fail('Backend health check green', `${health} → ${response.status}`, 'look at the backend before sending');
-      })),
-    );
-  }
+  // HEALTH_URL: 200 and JSON status ok (the D-day item, shown at T-72h too when set)
+  if (input.launch.healthUrl) checks.push(launchItem(await healthCheck(input.launch, { timeoutMs: input.launch.timeoutMs }), 'look at the backend before sending'));
   return checks;
 }
 
@@ -142,19 +131,14 @@ export async function gateChecks(input: PreflightInput): Promise<Check[]> {
   const config = gatesConfigFromEnv(input.env);
   if (!config.ok) return [fail(GATES_TITLE, `configuration error: ${config.errors.join('; ')}`, 'fix the gate settings (docs/CONFIGURATION.md)')];
   const run = await runGates(config.value, input.conn ? { testers: input.conn } : {});
-  return [
-    gatesItem(run),
-    manual('Gate polling scheduled', 'cron or tmux running the monitor worker (docs/ci/gates-monitor.yml)'),
-  ];
+  return [gatesItem(run)];
 }
 
+/** What only a person can tick at T-72h, and why. */
 export function manualChecks(): Check[] {
   return [
-    manual('Discord #beta-feedback channel created, ground rules pinned', 'Communications'),
-    manual('Status page maintenance window declared for the beta period', 'Communications'),
-    manual('Operators on duty rota’d (4 h shifts, primary + backup)', 'Communications'),
-    manual('MinIO drives online; pgBackRest drill within 7 days', 'D-day, last hour'),
-    manual('First three invitees received the email within 5 min (gmail / proton / custom domain)', 'D-day, send'),
+    manual('Same migration applied to prod', 'a person decides when prod is touched: DATABASE_URL=<prod> veza-beta db migrate, then preflight against prod'),
+    manual('Cohort CSV built from the chosen sources', 'curating people is a person\'s job'),
+    manual('Email wording reviewed', 'read out-<date>/preview/ after veza-beta invites prepare'),
   ];
 }
-

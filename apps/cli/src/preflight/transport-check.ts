@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { createTransport } from 'nodemailer';
-import { redactSmtpUrl, sendCmdTransport } from '../dispatch/transports.js';
+import { redactSmtpUrl, sendCmdTransport } from '@veza/invite-mailer';
 import { fail, pass } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
 

@@ -48,7 +48,7 @@ function codeOrThrow(input: string, count: (outcome: 'malformed') => void): stri
 const publicInvite = (invite: InviteSummary) => ({ cohort: invite.cohort, email: maskEmail(invite.email), expiresAt: invite.expiresAt.toISOString() });
 
 /** GET /v1/invites/:code and POST /v1/invites/redeem, sharing one rate-limit bucket per client. */
-export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics; sharedRateLimit: boolean }): Promise<void> {
+export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics; sharedRateLimit: boolean; onWelcomeQueued?: (() => void) | undefined }): Promise<void> {
   const { conn, metrics } = opts;
   // PostgreSQL: the counters are shared by every replica (settled in batches); embedded: one process, in memory.
   let store;
@@ -83,13 +83,16 @@ export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonl
   app.post('/v1/invites/redeem', async (req) => {
     const body = parseBody(redeemBody, req.body);
     const code = codeOrThrow(body.code, (o) => metrics.redemptions.inc({ outcome: o }));
-    const result = await redeemInvite(conn.db, code, body.userId ?? null);
+    // WELCOME_EMAIL=1: the welcome email is queued in the redemption's transaction, sent by the outbox loop.
+    const queueWelcome = opts.config.welcome !== undefined;
+    const result = await redeemInvite(conn.db, code, body.userId ?? null, { queueWelcome });
     if (!result.ok) {
       metrics.redemptions.inc({ outcome: result.state });
       if (result.state === 'valid') throw new ApiError('INTERNAL'); // unreachable: the atomic update matched nothing but the row is live
       throw new ApiError(STATE_ERROR[result.state]);
     }
     metrics.redemptions.inc({ outcome: 'redeemed' });
+    if (queueWelcome) opts.onWelcomeQueued?.();
     const invite = result.invite;
     return { invite: { state: 'redeemed', id: invite.id, ...publicInvite(invite), redeemedAt: (invite.usedAt ?? new Date()).toISOString() } };
   });

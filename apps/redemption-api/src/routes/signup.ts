@@ -6,7 +6,13 @@ const publicDir = new URL('../../public/', import.meta.url);
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The "what comes next" links shown after a successful redeem: the ones of the invitation email. */
-export function nextStepsHtml(links: { feedbackUrl: string | undefined; discordUrl: string | undefined }): string {
+export function nextStepsHtml(links: { feedbackUrl: string | undefined; discordUrl: string | undefined; welcomeEmail?: boolean }): string {
+  // WELCOME_EMAIL=1: the redemption queued the welcome email; say where to look.
+  const inbox = links.welcomeEmail ? '<p id="check-inbox">Regarde ta boîte de réception&nbsp;: un e-mail de bienvenue est en route.</p>\n      ' : '';
+  return inbox + linkList(links);
+}
+
+function linkList(links: { feedbackUrl: string | undefined; discordUrl: string | undefined }): string {
   const items = [
     links.feedbackUrl ? `<li><a href="${escapeHtml(links.feedbackUrl)}" rel="noopener noreferrer">le formulaire de retours</a></li>` : '',
     links.discordUrl ? `<li><a href="${escapeHtml(links.discordUrl)}" rel="noopener noreferrer">le salon #beta-feedback sur Discord</a></li>` : '',
@@ -21,7 +27,7 @@ export function nextStepsHtml(links: { feedbackUrl: string | undefined; discordU
  * origin) and no referrer, so the code in the address bar never leaves for
  * another site; the feedback and Discord links are plain navigations.
  */
-export async function signupRoutes(app: FastifyInstance, opts: { feedbackUrl: string | undefined; discordUrl: string | undefined }): Promise<void> {
+export async function signupRoutes(app: FastifyInstance, opts: { feedbackUrl: string | undefined; discordUrl: string | undefined; welcomeEmail: boolean }): Promise<void> {
   const html = readFileSync(new URL('signup.html', publicDir), 'utf8').replace('{{next_steps}}', nextStepsHtml(opts));
   const js = readFileSync(new URL('signup.js', publicDir), 'utf8');
   const css = readFileSync(new URL('signup.css', publicDir), 'utf8');

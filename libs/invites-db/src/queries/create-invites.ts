@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { digestCanonicalCode, generateCode } from '../code.js';
 import type { Database } from '../connect.js';
 import { describeCause } from '../errors.js';
 import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
-import { UUID_PATTERN, cohortProblem, emailProblem, isRole, nameProblem } from '@veza/invite-rules';
+import { UUID_PATTERN } from '@veza/invite-rules';
 import type { Role } from '@veza/invite-rules';
+import { planInvites } from './plan-invites.js';
+import type { Candidate } from './plan-invites.js';
 
 export interface NewInvite {
   email: string;
@@ -26,32 +27,6 @@ export type CreateOutcome =
   | { status: 'created'; index: number; id: string; email: string; cohort: string; name: string | null; code: string; expiresAt: Date }
   | { status: 'skipped'; index: number; email: string; reason: string; existingId?: string; existingSentAt?: Date | null }
   | { status: 'failed'; index: number; email: string; field: string; reason: string };
-
-interface Candidate {
-  index: number;
-  email: string;
-  cohort: string;
-  name: string | null;
-  role: Role | null;
-  sentBy: string | null;
-  code: string;
-  digest: string;
-}
-
-
-function checkRow(row: NewInvite): { field: string; reason: string } | null {
-  const email = row.email.trim();
-  const emailIssue = emailProblem(email);
-  if (emailIssue) return { field: 'email', reason: `email ${emailIssue.reason}` };
-  const cohortIssue = cohortProblem(row.cohort.trim());
-  if (cohortIssue) return { field: 'cohort', reason: `cohort ${cohortIssue}` };
-  if (row.name) {
-    const nameIssue = nameProblem(row.name);
-    if (nameIssue) return { field: 'name', reason: `name ${nameIssue}` };
-  }
-  if (row.role && !isRole(row.role)) return { field: 'role', reason: `role must be creator or listener` };
-  return null;
-}
 
 /** Maps each sent_by value (UUID or email) to a users.id, for the values that match a user. */
 async function resolveSenders(db: Database, values: string[]): Promise<Map<string, string>> {
@@ -101,6 +76,64 @@ function existingReason(row: { used_at: unknown; expires_at: unknown; sent_at: u
 }
 
 /**
+ * The insert step: one chunk of planned rows in one INSERT, inside its own
+ * (sub)transaction, and what each row became (created, skipped because the
+ * email has a live invite, or failed). Writes into `outcomes` by input index.
+ */
+async function insertCandidates(db: Database, chunk: Candidate[], outcomes: (CreateOutcome | undefined)[], ttlDays: number): Promise<void> {
+  let inserted: Awaited<ReturnType<typeof insertChunk>>;
+  try {
+    // Each INSERT in its own (sub)transaction: inside a caller's transaction a refused
+    // chunk rolls back to its savepoint, so the row-by-row retry below can still run.
+    inserted = await withDbErrors(() => db.transaction((sp) => insertChunk(sp, chunk, ttlDays)));
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('INVITES_DB_')) throw error;
+    inserted = [];
+    for (const candidate of chunk) {
+      try {
+        inserted.push(...(await withDbErrors(() => db.transaction((sp) => insertChunk(sp, [candidate], ttlDays)))));
+      } catch (rowError) {
+        if ((rowError as { code?: string }).code?.startsWith('INVITES_DB_')) throw rowError;
+        outcomes[candidate.index] = { status: 'failed', index: candidate.index, email: candidate.email, field: 'row', reason: `database refused the row: ${describeCause(rowError)}` };
+      }
+    }
+  }
+  const byDigest = new Map(inserted.map((row) => [row.code_digest, row]));
+  const conflicts: Candidate[] = [];
+  for (const candidate of chunk) {
+    if (outcomes[candidate.index]) continue;
+    const row = byDigest.get(candidate.digest);
+    if (row) {
+      outcomes[candidate.index] = {
+        status: 'created',
+        index: candidate.index,
+        id: row.id,
+        email: candidate.email,
+        cohort: candidate.cohort,
+        name: candidate.name,
+        code: candidate.code,
+        expiresAt: toDate(row.expires_at) as Date,
+      };
+    } else {
+      conflicts.push(candidate);
+    }
+  }
+  if (conflicts.length > 0) {
+    const existing = await withDbErrors(() => existingInvites(db, conflicts.map((c) => c.email)));
+    for (const candidate of conflicts) {
+      const row = existing.get(candidate.email.toLowerCase());
+      outcomes[candidate.index] = {
+        status: 'skipped',
+        index: candidate.index,
+        email: candidate.email,
+        reason: row ? existingReason(row) : 'this email already has an invite',
+        ...(row ? { existingId: row.id, existingSentAt: toDate(row.sent_at) } : {}),
+      };
+    }
+  }
+}
+
+/**
  * Creates one invite per row, in chunks of one INSERT each. One bad row never
  * poisons the others: rows that break a rule fail with a reason before the
  * database; a chunk the database refuses is retried row by row. An email that
@@ -110,105 +143,18 @@ function existingReason(row: { used_at: unknown; expires_at: unknown; sent_at: u
 export async function createInvites(db: Database, rows: NewInvite[], options: CreateOptions = {}): Promise<CreateOutcome[]> {
   const ttlDays = options.ttlDays ?? 30;
   const chunkSize = options.chunkSize ?? 1000;
-  const outcomes: CreateOutcome[] = new Array(rows.length);
-  const firstIndexByEmail = new Map<string, number>();
-  const pending: Candidate[] = [];
-
   const senderValues = [...new Set(rows.map((row) => row.sentBy?.trim()).filter((v): v is string => Boolean(v)))];
   const senders = await withDbErrors(() => resolveSenders(db, senderValues));
 
-  rows.forEach((row, index) => {
-    const email = row.email.trim();
-    const problem = checkRow(row);
-    if (problem) {
-      outcomes[index] = { status: 'failed', index, email, ...problem };
-      return;
-    }
-    const key = email.toLowerCase();
-    const first = firstIndexByEmail.get(key);
-    if (first !== undefined) {
-      outcomes[index] = { status: 'skipped', index, email, reason: `same email as row ${first + 1} of this batch` };
-      return;
-    }
-    firstIndexByEmail.set(key, index);
-    const sentByValue = row.sentBy?.trim() || null;
-    const sentBy = sentByValue ? senders.get(sentByValue) : null;
-    if (sentByValue && !sentBy) {
-      outcomes[index] = { status: 'failed', index, email, field: 'sent_by', reason: 'sent_by matches no user (give a users.id or the email of an existing user)' };
-      return;
-    }
-    const code = generateCode();
-    pending.push({
-      index,
-      email,
-      cohort: row.cohort.trim(),
-      name: row.name?.trim() || null,
-      role: (row.role as Role | null | undefined) || null,
-      sentBy: sentBy ?? null,
-      code,
-      digest: digestCanonicalCode(code),
-    });
-  });
+  const { outcomes, pending } = planInvites(rows, senders);
 
-  const insertOne = async (chunk: Candidate[]) => {
-    let inserted: Awaited<ReturnType<typeof insertChunk>>;
-    try {
-      // Each INSERT in its own (sub)transaction: inside a caller's transaction a refused
-      // chunk rolls back to its savepoint, so the row-by-row retry below can still run.
-      inserted = await withDbErrors(() => db.transaction((sp) => insertChunk(sp, chunk, ttlDays)));
-    } catch (error) {
-      if ((error as { code?: string }).code?.startsWith('INVITES_DB_')) throw error;
-      inserted = [];
-      for (const candidate of chunk) {
-        try {
-          inserted.push(...(await withDbErrors(() => db.transaction((sp) => insertChunk(sp, [candidate], ttlDays)))));
-        } catch (rowError) {
-          if ((rowError as { code?: string }).code?.startsWith('INVITES_DB_')) throw rowError;
-          outcomes[candidate.index] = { status: 'failed', index: candidate.index, email: candidate.email, field: 'row', reason: `database refused the row: ${describeCause(rowError)}` };
-        }
-      }
-    }
-    const byDigest = new Map(inserted.map((row) => [row.code_digest, row]));
-    const conflicts: Candidate[] = [];
-    for (const candidate of chunk) {
-      if (outcomes[candidate.index]) continue;
-      const row = byDigest.get(candidate.digest);
-      if (row) {
-        outcomes[candidate.index] = {
-          status: 'created',
-          index: candidate.index,
-          id: row.id,
-          email: candidate.email,
-          cohort: candidate.cohort,
-          name: candidate.name,
-          code: candidate.code,
-          expiresAt: toDate(row.expires_at) as Date,
-        };
-      } else {
-        conflicts.push(candidate);
-      }
-    }
-    if (conflicts.length > 0) {
-      const existing = await withDbErrors(() => existingInvites(db, conflicts.map((c) => c.email)));
-      for (const candidate of conflicts) {
-        const row = existing.get(candidate.email.toLowerCase());
-        outcomes[candidate.index] = {
-          status: 'skipped',
-          index: candidate.index,
-          email: candidate.email,
-          reason: row ? existingReason(row) : 'this email already has an invite',
-          ...(row ? { existingId: row.id, existingSentAt: toDate(row.sent_at) } : {}),
-        };
-      }
-    }
-  };
   // Two chunks in flight: the database inserts one while this process prepares the next.
   const chunks: Candidate[][] = [];
   for (let start = 0; start < pending.length; start += chunkSize) chunks.push(pending.slice(start, start + chunkSize));
   let next = 0;
   const worker = async () => {
-    while (next < chunks.length) await insertOne(chunks[next++]!);
+    while (next < chunks.length) await insertCandidates(db, chunks[next++]!, outcomes, ttlDays);
   };
   await Promise.all(Array.from({ length: Math.min(2, chunks.length) }, worker));
-  return outcomes;
+  return outcomes as CreateOutcome[];
 }

@@ -5,6 +5,7 @@ import { UUID_PATTERN } from '@veza/invite-rules';
 import { withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
 import { betaInvites } from '../schema.js';
+import { queueWelcomeEmail } from './welcome-outbox.js';
 
 export type InviteState = 'valid' | 'unknown' | 'used' | 'expired' | 'revoked';
 
@@ -21,6 +22,11 @@ export interface InviteSummary {
 }
 
 export type LookupResult = { state: 'unknown' } | { state: Exclude<InviteState, 'unknown'>; invite: InviteSummary };
+
+export interface RedeemOptions {
+  /** also queue the welcome email (welcome_outbox), in the same transaction as the redemption */
+  queueWelcome?: boolean;
+}
 
 export type RedeemResult = { ok: true; invite: InviteSummary } | ({ ok: false } & LookupResult);
 
@@ -65,12 +71,27 @@ export async function lookupInvite(db: Database, codeInput: string): Promise<Loo
 /**
  * Consumes a code once, in one atomic statement: of any number of concurrent
  * redeems of one code, exactly one gets `ok: true`. The others learn why not.
+ * With `queueWelcome`, the welcome email is queued in the same transaction.
  */
-export async function redeemInvite(db: Database, codeInput: string, userId?: string | null): Promise<RedeemResult> {
+export async function redeemInvite(db: Database, codeInput: string, userId?: string | null, options: RedeemOptions = {}): Promise<RedeemResult> {
   if (userId != null && !UUID_PATTERN.test(userId)) throw new InvalidInputError('userId', 'must be a UUID');
   const digest = digestCode(normalizeCode(codeInput));
-  const [redeemed] = await withDbErrors(() =>
-    db
+  const redeemed = options.queueWelcome
+    ? // The redemption and its welcome email commit together, or neither does.
+      await withDbErrors(() =>
+        db.transaction(async (tx) => {
+          const [row] = await redeemStatement(tx, digest, userId);
+          if (row) await queueWelcomeEmail(tx, row);
+          return row;
+        }),
+      )
+    : (await withDbErrors(() => redeemStatement(db, digest, userId)))[0];
+  if (redeemed) return { ok: true, invite: redeemed };
+  return { ok: false, ...(await lookupInvite(db, codeInput)) };
+}
+
+function redeemStatement(db: Database, digest: string, userId: string | null | undefined) {
+  return db
       .update(betaInvites)
       .set({ usedAt: sql`now()`, usedBy: userId ?? null })
       .where(
@@ -81,8 +102,5 @@ export async function redeemInvite(db: Database, codeInput: string, userId?: str
           gt(betaInvites.expiresAt, sql`now()`),
         ),
       )
-      .returning(summaryColumns),
-  );
-  if (redeemed) return { ok: true, invite: redeemed };
-  return { ok: false, ...(await lookupInvite(db, codeInput)) };
+      .returning(summaryColumns);
 }

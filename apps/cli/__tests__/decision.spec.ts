@@ -1,0 +1,90 @@
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createInvites, latestGateRun } from '@veza/invites-db';
+import { testBackends } from '@veza/invites-db/testing';
+import { chromium } from 'playwright-core';
+import { freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
+import { runVezaBeta } from './run-veza-beta.js';
+
+const pglite = testBackends().find((b) => b.name === 'pglite')!;
+const CHROMIUM = '/usr/bin/chromium';
+let cwd: string;
+let env: NodeJS.ProcessEnv;
+beforeAll(async () => {
+  cwd = mkdtempSync(join(tmpdir(), 'veza-decision-'));
+  env = await freshDatabaseEnv(pglite, cwd);
+  const conn = await openEnvDatabase(env);
+  try {
+    await createInvites(conn.db, [
+      { email: 'a@creators.example', cohort: 'creators' },
+      { email: 'b@listeners.example', cohort: 'listeners' },
+      { email: 'c@listeners.example', cohort: 'listeners' },
+    ]);
+  } finally {
+    await conn.close();
+  }
+}, 120_000);
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+(existsSync(CHROMIUM) ? it : it.skip)(
+  'decision report writes a self-contained page a browser renders offline, its PNG and its Markdown; the decision phase sees it',
+  async () => {
+    const out = join(cwd, 'report');
+    const run = await runVezaBeta(['decision', 'report', '--out', out], { cwd, env: { ...env, TESTERS_TARGET: '1' } });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Verdict NO-GO'); // 0 of 1 tester signed up
+    const png = readFileSync(join(out, 'decision.png'));
+    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(png.readUInt32BE(16)).toBeGreaterThanOrEqual(1000); // width: readable on a shared screen
+    expect(readFileSync(join(out, 'decision.md'), 'utf8')).toContain('| 🔴 fail | Testers signed up |');
+
+    // parsed by a real browser, with every request recorded: nothing but the file itself
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      const file = pathToFileURL(join(out, 'decision.html')).href;
+      await page.goto(file, { waitUntil: 'load' });
+      expect(requests).toEqual([file]);
+      expect(await page.locator('.verdict').innerText()).toBe('NO-GO');
+      expect(await page.locator('#gates tr').count()).toBe(7);
+      expect(await page.locator('#gates tr', { hasText: 'Testers signed up' }).innerText()).toContain('fail');
+      expect(await page.locator('svg[aria-label^="gate history"] rect').count()).toBe(6);
+      expect(await page.locator('svg[aria-label="funnel per cohort"] title').evaluateAll((nodes) => nodes.map((n) => n.textContent))).toContain('listeners invited: 2');
+    } finally {
+      await browser.close();
+    }
+
+    const conn = await openEnvDatabase(env);
+    const stored = await latestGateRun(conn.db);
+    await conn.close();
+    expect(stored?.verdict).toBe('NO-GO'); // the report's run is stored like any monitor run
+
+    const noNote = await runVezaBeta(['decision', 'record', 'NO-GO'], { cwd, env });
+    expect(noNote.code).toBe(1);
+    expect(noNote.stderr).toContain('a NO-GO needs --note');
+    const log = join(cwd, 'decisions.md');
+    appendFileSync(log, '# Decisions\n');
+    const recorded = await runVezaBeta(['decision', 'record', 'NO-GO', '--note', 'testers short of target', '--by', 'Tech lead', '--by', 'Product lead'], { cwd, env: { ...env, DECISION_LOG: log } });
+    expect(recorded.code).toBe(0);
+    expect(readFileSync(log, 'utf8')).toMatch(/^# Decisions\n- \S+Z \*\*NO-GO\*\* by Tech lead, Product lead, based on gate run #\d+ \(NO-GO\): testers short of target\n$/);
+    const shown = await runVezaBeta(['decision', 'show', '--json'], { cwd, env });
+    expect(JSON.parse(shown.stdout)).toMatchObject([{ decision: 'NO-GO', note: 'testers short of target', by: ['Tech lead', 'Product lead'], gateRunId: stored!.id, gateVerdict: 'NO-GO' }]);
+
+    const phase = await runVezaBeta(['preflight', '--phase', 'decision', '--report-dir', out, '--json'], { cwd, env: { ...env, TESTERS_TARGET: '1' } });
+    const items = (JSON.parse(phase.stdout) as { items: { title: string; status: string }[] }).items;
+    expect(items.map((i) => [i.title, i.status])).toEqual([
+      ['Acceptance gates: every configured gate ✅', 'fail'],
+      ['Decision report written today', 'pass'],
+      ['Decision recorded today', 'pass'],
+      ['Tech lead, product lead, on-call engineer all on the call', 'manual'],
+      ['Each acceptance-gate row walked through verbally', 'manual'],
+    ]);
+    expect(phase.code).toBe(1);
+  },
+  120_000,
+);

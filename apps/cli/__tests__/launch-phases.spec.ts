@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { forcedGcNodeOptions, startSilentServer } from '@veza/gate-probes/testing';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runVezaBeta } from './run-veza-beta.js';
+import { startStandIn } from './launch-stand-ins.js';
+import type { StandIn } from './launch-stand-ins.js';
+
+const PD_TOKEN = 'pd_TESTTOKEN_9ZkQ2';
+let cwd: string;
+let standIn: StandIn;
+beforeAll(async () => {
+  standIn = await startStandIn({
+    // PagerDuty REST v2: one acknowledged incident on the service
+    '/incidents': () => ({ json: { incidents: [{ id: 'Q1', incident_number: 7, title: 'Uploads slow', status: 'acknowledged', urgency: 'high', service: { id: 'PAPI', summary: 'API' } }], limit: 100, offset: 0, more: false, total: null } }),
+    '/health': () => ({ json: { status: 'ok', version: '2.0.0' } }),
+    // MinIO without write quorum
+    '/minio/health/cluster': () => ({ status: 503, text: '' }),
+    // Prometheus: 0 offline drives, and a 5xx ratio of 3 %
+    '/api/v1/query': (_req, url) => ({ json: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1780000000, url.searchParams.get('query')?.includes('minio') ? '0' : '0.03'] }] } } }),
+  });
+  cwd = mkdtempSync(join(tmpdir(), 'veza-phases-'));
+  expect((await runVezaBeta(['db', 'migrate'], { cwd })).code).toBe(0);
+}, 60_000);
+afterAll(async () => {
+  await standIn.stop();
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+interface Item {
+  title: string;
+  status: string;
+  detail: string;
+}
+
+it('d-day: each source answers in its real format; a red item names what it saw, the token never shows, exit 1', async () => {
+  const env = {
+    PAGERDUTY_TOKEN: PD_TOKEN,
+    PAGERDUTY_URL: standIn.url,
+    PAGERDUTY_SERVICE_IDS: 'PAPI',
+    HEALTH_URL: `${standIn.url}/health`,
+    MINIO_URL: standIn.url,
+    PROM_URL: standIn.url,
+    DRILL_CHECK_CMD: 'echo drill 2026-11-25 ok',
+  };
+  const run = await runVezaBeta(['preflight', '--phase', 'd-day', '--json'], { cwd, env });
+  expect(run.code).toBe(1);
+  const { phase, items } = JSON.parse(run.stdout) as { phase: string; items: Item[] };
+  expect(phase).toBe('d-day');
+  const item = (t: string) => items.find((i) => i.title.startsWith(t));
+  expect(item('No PagerDuty incident open')).toMatchObject({ status: 'fail', detail: expect.stringContaining('#7 Uploads slow (acknowledged)') });
+  expect(item('Backend health check green')).toMatchObject({ status: 'pass' });
+  expect(item('MinIO cluster has write quorum')).toMatchObject({ status: 'fail', detail: expect.stringContaining('503') });
+  expect(item('MinIO drives all online (Prometheus)')).toMatchObject({ status: 'pass' });
+  expect(item('pgBackRest restore drill')).toMatchObject({ status: 'pass', detail: expect.stringContaining('drill 2026-11-25 ok') });
+  expect(item('Last dispatch')).toMatchObject({ status: 'skipped' });
+  expect(run.stdout + run.stderr).not.toContain(PD_TOKEN);
+  expect(standIn.seen.find((s) => s.path.startsWith('/incidents'))?.authorization).toBe(`Token token=${PD_TOKEN}`);
+}, 60_000);
+
+it('hour-1: 5xx over the ceiling is red, no redemption is red; a bad setting is exit 3 naming it', async () => {
+  const run = await runVezaBeta(['preflight', '--phase', 'hour-1', '--markdown'], { cwd, env: { PROM_URL: standIn.url, PROM_5XX_MAX: '0.02' } });
+  expect(run.code).toBe(1);
+  expect(run.stdout).toContain('# Launch-day checklist: hour-1');
+  expect(run.stdout).toContain('- [ ] ❌ **5xx ratio over the last hour under PROM_5XX_MAX**: 5xx ratio 3.00 % (max 2.00 %): a spike');
+  expect(run.stdout).toContain('- [ ] ❌ **First sign-up landed (≥ 1 redemption)**: 0 redeemed');
+  expect(run.stdout).toContain('- [ ] ⏭️ **Discord has a message since the send**: not checked (set DISCORD_URL and DISCORD_BOT_TOKEN)');
+  const bad = await runVezaBeta(['preflight', '--phase', 'hour-1'], { cwd, env: { HEALTH_URL: 'not a url' } });
+  expect(bad.code).toBe(3);
+  expect(bad.stderr).toContain('HEALTH_URL must be an http(s) URL');
+}, 60_000);
+
+it('d-day against servers that never answer, with garbage collected all the time: every check ends ⚪ timeout by its own deadline', async () => {
+  const silent = await startSilentServer();
+  try {
+    const started = Date.now();
+    const run = await runVezaBeta(['preflight', '--phase', 'd-day', '--json'], {
+      cwd,
+      env: {
+        GATE_TIMEOUT_MS: '800',
+        PAGERDUTY_TOKEN: PD_TOKEN,
+        PAGERDUTY_URL: silent.url,
+        HEALTH_URL: `${silent.url}/health`,
+        MINIO_URL: silent.url,
+        DRILL_CHECK_CMD: 'sleep 0.1',
+        NODE_OPTIONS: forcedGcNodeOptions(cwd),
+      },
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const { items } = JSON.parse(run.stdout) as { items: Item[] };
+    for (const title of ['No PagerDuty incident open', 'Backend health check green', 'MinIO cluster has write quorum']) {
+      expect(items.find((i) => i.title === title)).toMatchObject({ status: 'unknown', detail: expect.stringContaining('timeout: no answer within 800 ms') });
+    }
+    expect(run.stdout).not.toContain(PD_TOKEN);
+    expect(run.code).toBe(1);
+  } finally {
+    await silent.stop();
+  }
+}, 60_000);

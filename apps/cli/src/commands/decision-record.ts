@@ -1,0 +1,55 @@
+import { appendFileSync } from 'node:fs';
+import { listDecisions, recordDecision } from '@veza/invites-db';
+import type { StoredDecision } from '@veza/invites-db';
+import type { CommandModule } from 'yargs';
+import { withDatabase } from '../database.js';
+import { loadEnv } from '../env.js';
+import { ExitError } from '../exit-error.js';
+import { formatTable, printJson } from '../output.js';
+
+interface RecordArgs {
+  decision: string;
+  note?: string;
+  by?: string[];
+}
+
+/** One decision as the log file's Markdown line. */
+export function decisionLogLine(d: StoredDecision): string {
+  const run = d.gateRunId === null ? 'no stored gate run' : `gate run #${d.gateRunId} (${d.gateVerdict ?? '?'})`;
+  return `- ${d.decidedAt.toISOString()} **${d.decision}**${d.by.length ? ` by ${d.by.join(', ')}` : ''}, based on ${run}${d.note ? `: ${d.note.replace(/\s*\n\s*/g, ' ')}` : ''}\n`;
+}
+
+export const decisionRecordCommand: CommandModule<object, RecordArgs> = {
+  command: 'record <decision>',
+  describe: 'Store the GO / NO-GO of the decision call with the newest stored gate run (NO-GO needs --note)',
+  builder: (y) =>
+    y
+      .positional('decision', { type: 'string', choices: ['GO', 'NO-GO'], demandOption: true })
+      .option('note', { type: 'string', describe: 'Why; required for NO-GO (what must be fixed)' })
+      .option('by', { type: 'string', array: true, describe: 'Who decided (repeat: --by "Tech lead" --by "Product lead")' })
+      .example('$0 decision record GO --note "all gates green" --by Ana --by Marc', 'Record a GO'),
+  handler: async (args) => {
+    const decision = args.decision as 'GO' | 'NO-GO';
+    if (decision === 'NO-GO' && !args.note?.trim()) throw new ExitError(1, 'veza-beta decision record: a NO-GO needs --note "what must be fixed before the next call"');
+    const env = loadEnv();
+    const stored = await withDatabase(env, (conn) => recordDecision(conn.db, { decision, note: args.note ?? null, by: args.by ?? [] }));
+    const line = decisionLogLine(stored);
+    const log = env['DECISION_LOG']?.trim();
+    if (log) appendFileSync(log, line);
+    process.stdout.write(`Recorded ${line.slice(2)}${log ? `Appended to ${log}.\n` : ''}`);
+  },
+};
+
+export const decisionShowCommand: CommandModule<object, { json: boolean }> = {
+  command: 'show',
+  describe: 'The decisions recorded, newest first',
+  builder: (y) => y.option('json', { type: 'boolean', default: false }),
+  handler: async (args) => {
+    const decisions = await withDatabase(loadEnv(), (conn) => listDecisions(conn.db));
+    if (args.json) return printJson(decisions);
+    if (decisions.length === 0) return void process.stdout.write('No decision recorded yet.\n');
+    const rows: (string | number)[][] = [['decided at (UTC)', 'decision', 'by', 'gate run', 'note']];
+    for (const d of decisions) rows.push([d.decidedAt.toISOString().slice(0, 16).replace('T', ' '), d.decision, d.by.join(', '), d.gateRunId === null ? '—' : `#${d.gateRunId} ${d.gateVerdict ?? ''}`.trim(), d.note ?? '']);
+    process.stdout.write(`${formatTable(rows)}\n`);
+  },
+};

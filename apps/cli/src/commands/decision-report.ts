@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CONFIG_ERROR_EXIT_CODE, launchSettingsFromEnv, monitorSettingsFromEnv, runMonitor } from '@veza/gate-probes';
+import type { GateRun } from '@veza/gate-probes';
+import { DEFAULT_DATA_DIR } from '@veza/invites-db';
+import type { CommandModule } from 'yargs';
+import { writeDecisionReport } from '../decision/write-decision-report.js';
+import { loadEnv } from '../env.js';
+import { ExitError } from '../exit-error.js';
+
+const PROGRAM = 'veza-beta decision report';
+
+/**
+ * The decision call's report: the gates once more (stored like any monitor
+ * run), then decision.html (self-contained), decision.png (headless Chromium)
+ * and decision.md in one folder. Exit 0 when all three are written.
+ */
+export const decisionReportCommand: CommandModule<object, { out?: string }> = {
+  command: 'report',
+  describe: 'Run the gates once more and write decision.html, decision.png and decision.md',
+  builder: (y) =>
+    y.option('out', { type: 'string', describe: 'Folder to write into (default decision-<date>/)' }).example('$0 decision report --out /tmp/decision', 'The report for the 18:00 call'),
+  handler: async (args) => {
+    const env = { ...loadEnv() };
+    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && existsSync(DEFAULT_DATA_DIR)) env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
+    const monitor = monitorSettingsFromEnv(env, { once: true });
+    const launch = launchSettingsFromEnv(env);
+    const problems = [...(monitor.ok ? [] : monitor.errors), ...(launch.ok ? [] : launch.problems)];
+    if (!monitor.ok || !launch.ok) throw new ExitError(CONFIG_ERROR_EXIT_CODE, problems.map((p) => `${PROGRAM}: configuration error: ${p}`).join('\n'));
+    const say = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);
+
+    let run: GateRun | null = null;
+    await runMonitor(monitor.value, { onRun: (step) => void (run = step.run), say });
+    if (!run) throw new ExitError(1, `${PROGRAM}: the gates gave no run`);
+    const finalRun: GateRun = run;
+
+    const dir = resolve(args.out ?? `decision-${new Date().toISOString().slice(0, 10)}`);
+    const written = await writeDecisionReport(env, launch.value, finalRun, dir);
+    process.stdout.write(`Verdict ${finalRun.verdict}. Wrote ${written.html}, ${written.markdown}${written.png ? `, ${written.png}` : ''}\n`);
+    if (!written.png) throw new ExitError(1, `${PROGRAM}: no decision.png: ${written.pngReason}`);
+  },
+};

@@ -1,0 +1,88 @@
+import type { CommandModule } from 'yargs';
+import { emailSettingsFromEnv } from '@veza/email-templates';
+import { DEFAULT_MAX_ATTEMPTS, openOutboxSender, transportFromEnv } from '@veza/invite-mailer';
+import type { OutboxSummary } from '@veza/invite-mailer';
+import { welcomeEmlBuilder } from '@veza/invite-mailer/welcome';
+import { withDatabase } from '../database.js';
+import { loadEnv } from '../env.js';
+import { ExitError } from '../exit-error.js';
+import { printJson } from '../output.js';
+import { failFastFrom, rateFrom, transportHint } from './invites-dispatch.js';
+
+interface DrainArgs {
+  rate?: number;
+  retries: number;
+  'retry-delay': number;
+  'max-attempts': number;
+  'resend-unknown': boolean;
+  json: boolean;
+}
+
+export function formatOutboxSummary(summary: OutboxSummary): string {
+  const lines = [
+    `outbox drain: ${summary.sent} welcome email(s) sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.exhausted.length} given up${summary.inFlightElsewhere ? `, ${summary.inFlightElsewhere} being sent by another sender` : ''}.`,
+  ];
+  for (const f of summary.failed) lines.push(`  failed     ${f.email}: ${f.response}`);
+  for (const u of summary.unknown) lines.push(`  unknown    ${u.email}: claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?). Check the mail log; resend with --resend-unknown.`);
+  for (const e of summary.exhausted) lines.push(`  given up   ${e.email}: ${e.attempts} attempts, last: ${e.lastError ?? '?'} (raise --max-attempts to try again)`);
+  if (summary.stopped) {
+    lines.push(
+      `Drain STOPPED after ${summary.stopped.failures} consecutive failures of the same kind: ${summary.stopped.response}`,
+      `  ${transportHint(summary.stopped.response)}.`,
+      `  The other welcome emails stay queued: fix the transport, then run 'veza-beta outbox drain' again (FAIL_FAST_AFTER sets the limit).`,
+    );
+  }
+  if (summary.failed.length && !summary.stopped) lines.push("Run 'veza-beta outbox drain' again to retry the failed ones.");
+  return lines.join('\n');
+}
+
+export function outboxExitCode(summary: OutboxSummary): number {
+  return summary.failed.length > 0 || summary.unknown.length > 0 || summary.exhausted.length > 0 || summary.stopped ? 1 : 0;
+}
+
+export const outboxDrainCommand: CommandModule<object, DrainArgs> = {
+  command: 'drain',
+  describe: 'Send the queued welcome emails, each exactly once (SEND_CMD or SMTP_URL)',
+  builder: (y) =>
+    y
+      .option('rate', { type: 'number', describe: 'Emails per second (default: SEND_RATE, else 10)' })
+      .option('retries', { type: 'number', default: 3, describe: 'Retries of a temporary failure (SMTP 4xx, SEND_CMD exit 75)' })
+      .option('retry-delay', { type: 'number', default: 1000, describe: 'First retry delay in ms, doubled each time' })
+      .option('max-attempts', { type: 'number', default: DEFAULT_MAX_ATTEMPTS, describe: 'Give up on a queued email after this many failed drains' })
+      .option('resend-unknown', { type: 'boolean', default: false, describe: 'Also send welcome emails whose earlier send had no recorded outcome (a crash mid-send): may send them twice' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
+      .example('SMTP_URL=smtps://user:pass@smtp.example.org $0 outbox drain', 'Send what redemptions queued (cron: every few minutes)'),
+  handler: async (args) => {
+    const env = loadEnv();
+    const settings = emailSettingsFromEnv(env);
+    if (!settings.ok) throw new ExitError(1, `cannot render the welcome email; fix these settings first:\n  ${settings.errors.join('\n  ')}`);
+    const rate = rateFrom(args, env);
+    const failFastAfter = failFastFrom(env);
+    const transport = transportFromEnv(env, 1);
+    try {
+      const summary = await withDatabase(env, async (conn) => {
+        const sender = await openOutboxSender(conn, transport, {
+          from: settings.value.from.address,
+          buildEml: welcomeEmlBuilder(settings.value),
+          rate,
+          retries: args.retries,
+          retryDelayMs: args['retry-delay'],
+          failFastAfter,
+          resendUnknown: args['resend-unknown'],
+          maxAttempts: args['max-attempts'],
+          onEvent: args.json ? undefined : (event) => process.stderr.write(`[${event.done}] ${event.type} ${event.email}\n`),
+        });
+        try {
+          return await sender.drain();
+        } finally {
+          await sender.close();
+        }
+      });
+      if (args.json) printJson(summary);
+      else process.stdout.write(`${formatOutboxSummary(summary)}\n`);
+      process.exitCode = outboxExitCode(summary);
+    } finally {
+      await transport.close();
+    }
+  },
+};

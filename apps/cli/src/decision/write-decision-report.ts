@@ -1,0 +1,50 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { screenshotHtmlFile } from '@veza/email-templates';
+import { fetchHighIssues, renderDecisionHtml, renderDecisionMarkdown } from '@veza/gate-probes';
+import type { DecisionReportInput, GateRun, LaunchSettings } from '@veza/gate-probes';
+import { dispatchFacts, failedDispatches, hasGateRunsTable, inviteReport, listDecisions, listGateRuns } from '@veza/invites-db';
+import { withDatabase } from '../database.js';
+
+export interface WrittenReport {
+  html: string;
+  markdown: string;
+  /** null when no PNG was taken: `pngReason` says why */
+  png: string | null;
+  pngReason: string | null;
+}
+
+/**
+ * Gathers what the decision call looks at (stored gate history over the beta
+ * window, funnel, dispatch, HIGH issues, decisions so far) around `run`, and
+ * writes decision.html, decision.md and, unless `screenshot` is false,
+ * decision.png into `dir`.
+ */
+export async function writeDecisionReport(env: NodeJS.ProcessEnv, launch: LaunchSettings, run: GateRun, dir: string, options: { screenshot?: boolean } = {}): Promise<WrittenReport> {
+  const window = launch.window;
+  const [facts, high] = await Promise.all([
+    withDatabase(env, async (conn) => {
+      const stored = (await hasGateRunsTable(conn.db)) ? await listGateRuns<GateRun>(conn.db, { limit: 1_000 }) : [];
+      return {
+        history: stored.filter((r) => !window || (r.startedAt >= window.start && r.startedAt <= window.end)).map((r) => ({ startedAt: r.run.startedAt, gates: r.run.gates })),
+        funnel: (await inviteReport(conn.db)).cohorts,
+        dispatch: await dispatchFacts(conn.db),
+        failures: await failedDispatches(conn.db),
+        decisions: await listDecisions(conn.db),
+      };
+    }),
+    fetchHighIssues(launch, { timeoutMs: launch.timeoutMs }),
+  ]);
+  // the run made now is part of the history even when it was not stored
+  const history = facts.history.some((h) => h.startedAt === run.startedAt) ? facts.history : [...facts.history, { startedAt: run.startedAt, gates: run.gates }];
+  const input: DecisionReportInput = { generatedAt: new Date(), run, history, funnel: facts.funnel, dispatch: facts.dispatch, failures: facts.failures, highIssues: high, decisions: facts.decisions };
+  await mkdir(dir, { recursive: true });
+  const html = join(dir, 'decision.html');
+  const markdown = join(dir, 'decision.md');
+  await writeFile(html, renderDecisionHtml(input));
+  await writeFile(markdown, renderDecisionMarkdown(input));
+  if (options.screenshot === false) return { html, markdown, png: null, pngReason: 'screenshot not requested' };
+  const png = join(dir, 'decision.png');
+  const shot = await screenshotHtmlFile(html, png, { width: 1160 });
+  return shot.ok ? { html, markdown, png, pngReason: null } : { html, markdown, png: null, pngReason: shot.reason };
+}

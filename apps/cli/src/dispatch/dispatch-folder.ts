@@ -1,0 +1,49 @@
+import { appendFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dispatchInvites } from '@veza/invite-mailer';
+import type { DispatchOptions, DispatchSummary, MailEvent, Transport } from '@veza/invite-mailer';
+import type { Connection } from '@veza/invites-db';
+import type { Manifest } from './manifest.js';
+import type { Progress } from './progress.js';
+
+export type { DispatchSummary };
+
+/** The operator's record of a folder's dispatch: one tab-separated line per outcome, appended. */
+export const DISPATCH_LOG = 'dispatch.log';
+
+function logLine(dir: string, event: MailEvent): void {
+  const clean = event.detail.replace(/[\t\r\n]+/g, ' ');
+  appendFileSync(join(dir, DISPATCH_LOG), `${new Date().toISOString()}\t${event.id}\t${event.email}\t${event.type}\t${clean}\n`, { mode: 0o600 });
+}
+
+/**
+ * Sends a prepared folder through @veza/invite-mailer: the folder and its
+ * manifest are the operator's files (read here), the rules are the lib's. Each
+ * outcome goes to dispatch.log and, for sends, to the progress bar.
+ */
+export async function dispatchFolder(
+  conn: Connection,
+  dir: string,
+  manifest: Manifest,
+  transport: Transport,
+  options: Omit<DispatchOptions, 'from' | 'onEvent'> & { only?: ReadonlySet<string> | undefined },
+  progress: Progress,
+): Promise<DispatchSummary> {
+  const { only, ...send } = options;
+  const invites = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)) : manifest.invites;
+  const items = invites.map((invite) => ({ inviteId: invite.inviteId, email: invite.email, cohort: invite.cohort, eml: () => readFile(join(dir, invite.file)) }));
+  try {
+    return await dispatchInvites(conn, items, transport, {
+      ...send,
+      from: manifest.mailFrom,
+      onEvent: (event) => {
+        logLine(dir, event);
+        if (event.type === 'sent') progress.update(event.done, `sent ${event.email}`);
+        else if (event.type === 'failed') progress.update(event.done, `FAILED ${event.email}`);
+      },
+    });
+  } finally {
+    progress.finish();
+  }
+}

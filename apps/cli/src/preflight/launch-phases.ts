@@ -1,0 +1,117 @@
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  backupCheck,
+  decisionRecordedCheck,
+  discordInviteCheck,
+  discordMessagesSinceCheck,
+  discordPinsCheck,
+  drillCheck,
+  errorRatioCheck,
+  feedbackFormCheck,
+  firstRedemptionCheck,
+  healthCheck,
+  highTriageCheck,
+  lastDispatchCheck,
+  maintenanceCheck,
+  minioClusterCheck,
+  minioPrometheusCheck,
+  monitorFreshCheck,
+  pagerdutyIncidentsCheck,
+  pagerdutyOnCallCheck,
+} from '@veza/gate-probes';
+import type { LaunchCheck, LaunchSettings } from '@veza/gate-probes';
+import { countRedeemedInvites, dispatchFacts, hasGateRunsTable, latestDecision, latestGateRun } from '@veza/invites-db';
+import type { Connection } from '@veza/invites-db';
+import { fail, manual } from './check-helpers.js';
+import type { Check } from './check-helpers.js';
+import { launchItem } from './launch-item.js';
+
+export const PHASES = ['t-72h', 'd-day', 'hour-1', 'every-4h', 'decision'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Each HTTP check's budget: GATE_TIMEOUT_MS, as for the gates (10 s). */
+const budget = (settings: LaunchSettings) => ({ timeoutMs: settings.timeoutMs });
+
+const noDatabase = (title: string, why: string | null): Check => fail(title, `no database: ${why ?? 'not opened'}`, 'check DATABASE_URL (or VEZA_DATA_DIR)');
+
+/** The monitor's newest stored run, judged against 2 × CHECK_INTERVAL. */
+export async function monitorItem(conn: Connection | null, dbError: string | null, settings: LaunchSettings, fix: string): Promise<Check> {
+  const title = 'Gate monitor running (newest stored run < 2 × CHECK_INTERVAL old)';
+  if (!conn) return noDatabase(title, dbError);
+  if (!(await hasGateRunsTable(conn.db))) return fail(title, 'no gate_runs table', 'run: veza-beta db migrate');
+  const latest = await latestGateRun(conn.db);
+  return launchItem(monitorFreshCheck(latest?.finishedAt ?? null, settings.checkIntervalSeconds), fix);
+}
+
+/** Backups: PGBACKREST_CMD read and judged, or the BACKUP_CHECK_CMD hook. */
+export async function backupItem(settings: LaunchSettings): Promise<Check> {
+  return launchItem(await backupCheck(settings), 'take a backup (pgbackrest --stanza=veza --type=diff backup) and check again');
+}
+
+/** T-72h communications: the Discord channel, the feedback form, the status page, the on-call rota. */
+export async function communicationsItems(settings: LaunchSettings): Promise<Check[]> {
+  const checks = await Promise.all([discordInviteCheck(settings, budget(settings)), discordPinsCheck(settings, budget(settings)), feedbackFormCheck(settings, budget(settings)), maintenanceCheck(settings, budget(settings)), pagerdutyOnCallCheck(settings, budget(settings))]);
+  const fixes = [
+    'create a fresh invite to #beta-feedback and put it in DISCORD_URL',
+    'pin the ground rules in the channel',
+    'fix FEEDBACK_URL: the invite links it',
+    'declare a maintenance covering BETA_START…BETA_END on the status page',
+    'fill the gaps in the PagerDuty schedules (4 h shifts, primary + backup)',
+  ];
+  return checks.map((c, i) => launchItem(c, fixes[i]));
+}
+
+/** D-day, last hour: PagerDuty, backend health, MinIO (each source set must pass), restore drill. */
+export async function lastHourItems(settings: LaunchSettings): Promise<Check[]> {
+  const minio: Promise<LaunchCheck>[] = [];
+  if (settings.minioUrl) minio.push(minioClusterCheck(settings, budget(settings)));
+  if (settings.promUrl) minio.push(minioPrometheusCheck(settings, budget(settings)));
+  const [incidents, health, drill, ...drives] = await Promise.all([pagerdutyIncidentsCheck(settings, budget(settings)), healthCheck(settings, budget(settings)), drillCheck(settings), ...minio]);
+  const items = [launchItem(incidents!, 'resolve or hand over the open incidents before sending'), launchItem(health!, 'look at the backend before sending')];
+  if (drives.length === 0) items.push({ title: 'MinIO drives all online', status: 'skipped', detail: 'not checked', fix: 'set MINIO_URL and/or PROM_URL (PROM_MINIO_QUERY)' });
+  else items.push(...drives.map((d) => launchItem(d, 'bring the drives back before sending')));
+  items.push(launchItem(drill!, 'run a restore drill (pgbackrest restore on a scratch host) and record it'));
+  return items;
+}
+
+/** D-day send: the last dispatch left 0 failed and 0 unknown (database). */
+export async function dispatchItem(conn: Connection | null, dbError: string | null): Promise<Check> {
+  if (!conn) return noDatabase('Last dispatch: 0 failed, 0 unknown', dbError);
+  const facts = await dispatchFacts(conn.db);
+  return launchItem(lastDispatchCheck(facts), 'read the dispatch summary and dispatch.log; rerun veza-beta invites dispatch (never sends twice)');
+}
+
+/** Hour 1: a redemption, the 5xx ratio, a message in the channel since the first sent_at. */
+export async function hourOneItems(conn: Connection | null, dbError: string | null, settings: LaunchSettings): Promise<Check[]> {
+  const facts = conn ? await dispatchFacts(conn.db) : null;
+  const [ratio, messages] = await Promise.all([errorRatioCheck(settings, budget(settings)), discordMessagesSinceCheck(settings, facts?.firstSentAt ?? null, budget(settings))]);
+  const redeemed = conn ? launchItem(firstRedemptionCheck(await countRedeemedInvites(conn.db)), 'open a sent email and follow its link; check the redemption-api logs') : noDatabase('First sign-up landed (≥ 1 redemption)', dbError);
+  return [redeemed, launchItem(ratio, 'look at Grafana "Veza API Overview" and the backend logs'), launchItem(messages, 'post a welcome in the channel and ask testers to say hello')];
+}
+
+export async function everyFourHoursItems(conn: Connection | null, dbError: string | null, settings: LaunchSettings): Promise<Check[]> {
+  return [
+    await monitorItem(conn, dbError, settings, 'restart the monitor (LOOP=1 npm run monitor) or its cron'),
+    launchItem(await highTriageCheck(settings, budget(settings)), 'assign or answer the HIGH issues named above'),
+    manual('Issues-reported table fresh for the decision call', 'veza-beta decision report writes it from GitHub; read it before the call'),
+  ];
+}
+
+/** The decision report of today in the working directory (or --report-dir). */
+export function reportItem(dir: string | undefined, now: Date = new Date()): Check {
+  const title = 'Decision report written today';
+  const folder = resolve(dir ?? `decision-${now.toISOString().slice(0, 10)}`);
+  const files = ['decision.html', 'decision.png', 'decision.md'].map((f) => join(folder, f));
+  const missing = files.filter((f) => !existsSync(f));
+  if (missing.length) return fail(title, `missing: ${missing.join(', ')}`, `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`);
+  const html = statSync(files[0]!).mtime;
+  if (html.toISOString().slice(0, 10) !== now.toISOString().slice(0, 10)) return fail(title, `${files[0]} was written on ${html.toISOString()}`, 'run: veza-beta decision report');
+  return { title, status: 'pass', detail: `${folder} (${html.toISOString()})` };
+}
+
+export async function decisionRecordedItem(conn: Connection | null, dbError: string | null): Promise<Check> {
+  if (!conn) return noDatabase('Decision recorded today', dbError);
+  const latest = await latestDecision(conn.db);
+  return launchItem(decisionRecordedCheck(latest), 'veza-beta decision record GO|NO-GO --note "…" --by NAME');
+}

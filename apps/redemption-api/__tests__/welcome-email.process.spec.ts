@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInvites, formatCode, listWelcomeOutbox, openDatabase, runMigrations } from '@veza/invites-db';
+import { testBackends } from '@veza/invites-db/testing';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+
+const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
+const sinkScript = fileURLToPath(new URL('../testing/smtp-sink-process.ts', import.meta.url));
+const postgres = testBackends().find((b) => b.name === 'postgres');
+const MAIL = { FRONTEND_URL: 'https://beta.veza.example', FEEDBACK_URL: 'https://forms.example.org/beta', DISCORD_URL: 'https://discord.example.org/invite/veza', MAIL_FROM: 'Veza <beta@veza.example>', MAIL_REPLY_TO: 'team@veza.example', MAIL_UNSUBSCRIBE: 'mailto:stop@veza.example' };
+
+/** Resolves with what `pattern` captured in the child's stdout, or rejects at the deadline (the timer is cleared either way). */
+function waitForLine(child: ChildProcess, pattern: RegExp, ms: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${ms} ms: ${out.slice(-500)}`)), ms);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = pattern.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] ?? match[0]);
+      }
+    });
+  });
+}
+
+/** Polls `done` every 50 ms until it holds or the deadline passes. */
+async function until(done: () => boolean, ms: number): Promise<boolean> {
+  let expired = false;
+  const timer = setTimeout(() => (expired = true), ms);
+  try {
+    while (!done() && !expired) await new Promise((r) => setTimeout(r, 50));
+    return done();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function startApi(env: NodeJS.ProcessEnv): { child: ChildProcess; port: Promise<number> } {
+  const child = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PORT: '0', LOG_LEVEL: 'info', ...env }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  return { child, port: waitForLine(child, /"port":(\d+)[^\n]*redemption-api ready/, 40_000).then(Number) };
+}
+
+const stop = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    process.kill(-child.pid!, signal);
+  });
+
+const redeem = (port: number, code: string) =>
+  fetch(`http://127.0.0.1:${port}/v1/invites/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }), signal: AbortSignal.timeout(20_000) }).then((r) => r.status);
+
+let cwd: string;
+const children: ChildProcess[] = [];
+beforeEach(() => {
+  cwd = mkdtempSync(join(tmpdir(), 'veza-welcome-'));
+});
+afterEach(async () => {
+  await Promise.all(children.splice(0).map((child) => stop(child, 'SIGKILL')));
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+async function database(count: number, tag: string): Promise<{ url: string; codes: string[]; emails: string[] }> {
+  const url = (await postgres!.create()).url!;
+  const conn = await openDatabase({ databaseUrl: url });
+  try {
+    await runMigrations(conn);
+    const outcomes = await createInvites(conn.db, Array.from({ length: count }, (_, i) => ({ email: `${tag}${i}@example.org`, cohort: 'welcome', name: `Tester ${i}` })));
+    return { url, codes: outcomes.map((o) => (o.status === 'created' ? formatCode(o.code) : '')), emails: outcomes.map((o) => o.email) };
+  } finally {
+    await conn.close();
+  }
+}
+
+async function outbox(url: string) {
+  const conn = await openDatabase({ databaseUrl: url });
+  try {
+    return await listWelcomeOutbox(conn.db);
+  } finally {
+    await conn.close();
+  }
+}
+
+(postgres ? describe : describe.skip)('WELCOME_EMAIL=1 (two API processes, one PostgreSQL, a real SMTP server)', () => {
+  it('each redemption sends its welcome email exactly once, whichever replica took it, even when both redeem the same codes at once', async () => {
+    const { url, codes, emails } = await database(8, 'w');
+    const sinkDir = join(cwd, 'sink');
+    const sink = spawn(process.execPath, ['--import', 'tsx', sinkScript, sinkDir], { env: { ...process.env, NODE_OPTIONS: '' }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(sink);
+    const smtpPort = await waitForLine(sink, /listening (\d+)/, 20_000);
+    const apis = [0, 1].map(() => startApi({ DATABASE_URL: url, WELCOME_EMAIL: '1', SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ...MAIL }));
+    children.push(...apis.map((a) => a.child));
+    const ports = await Promise.all(apis.map((a) => a.port));
+
+    const statuses = await Promise.all(codes.flatMap((code) => [redeem(ports[0]!, code), redeem(ports[1]!, code)]));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(8);
+    const messages = () => (existsSync(sinkDir) ? readdirSync(sinkDir) : []);
+    expect(await until(() => messages().length >= 8, 30_000)).toBe(true);
+    await until(() => false, 1_500); // both replicas get time to send a duplicate, if they ever would
+    const to = messages().map((file) => /^To: .*<(.*)>/m.exec(readFileSync(join(sinkDir, file), 'utf8'))?.[1]);
+    expect(to.sort()).toEqual([...emails].sort());
+    expect((await outbox(url)).every((row) => row.sentAt !== null && row.attempts === 1)).toBe(true);
+
+    const page = await (await fetch(`http://127.0.0.1:${ports[0]}/signup`, { signal: AbortSignal.timeout(10_000) })).text();
+    expect(page).toContain('id="check-inbox"');
+  }, 120_000);
+
+  it('after kill -9 of the sending API mid-send, the next API sends the rest once and leaves the one in flight as unknown', async () => {
+    const { url, codes, emails } = await database(3, 'k');
+    const sentLog = join(cwd, 'sent.log');
+    const mark = join(cwd, 'started');
+    const mailer = join(cwd, 'mailer.sh');
+    // a SEND_CMD that hangs for the first recipient (to be killed mid-send) and logs the others
+    writeFileSync(mailer, `#!/bin/sh\nto=$(sed -n 's/^To: .*<\\(.*\\)>.*/\\1/p' | head -n 1)\nif [ "$to" = "${emails[0]}" ]; then : > "${mark}"; sleep 60; fi\necho "$to" >> "${sentLog}"\n`);
+    chmodSync(mailer, 0o755);
+    const env = { DATABASE_URL: url, WELCOME_EMAIL: '1', SEND_CMD: mailer, ...MAIL };
+    const first = startApi(env);
+    children.push(first.child);
+    expect(await redeem(await first.port, codes[0]!)).toBe(200);
+    expect(await until(() => existsSync(mark), 30_000)).toBe(true);
+    await stop(first.child, 'SIGKILL');
+
+    const second = startApi(env);
+    children.push(second.child);
+    const port = await second.port;
+    expect(await redeem(port, codes[1]!)).toBe(200);
+    expect(await redeem(port, codes[2]!)).toBe(200);
+    expect(await until(() => existsSync(sentLog) && readFileSync(sentLog, 'utf8').trim().split('\n').length >= 2, 30_000)).toBe(true);
+    await until(() => false, 1_000);
+    expect(readFileSync(sentLog, 'utf8').trim().split('\n').sort()).toEqual([emails[1], emails[2]]);
+    const rows = await outbox(url);
+    // the one in flight keeps the dead API's claim and no sent_at: "unknown", not resent
+    expect(rows.map((r) => [r.email, r.sentAt !== null, r.claimedBy !== null]).sort()).toEqual([
+      [emails[0], false, true],
+      [emails[1], true, true],
+      [emails[2], true, true],
+    ]);
+  }, 120_000);
+});
+
+describe('WELCOME_EMAIL=1 without a transport', () => {
+  it('is a configuration error (exit 3) that names what is missing', async () => {
+    const api = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PORT: '0', VEZA_DATA_DIR: join(cwd, '.veza'), WELCOME_EMAIL: '1', ...MAIL }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    api.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => api.once('exit', resolve));
+    expect(code).toBe(3);
+    expect(stderr).toContain('WELCOME_EMAIL is 1 but no transport is configured: set SMTP_URL or SEND_CMD');
+  }, 60_000);
+});

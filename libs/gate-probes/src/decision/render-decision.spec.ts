@@ -1,0 +1,55 @@
+import { funnelSvg, gateHistorySvg, renderDecisionHtml, renderDecisionMarkdown } from '../index.js';
+import type { DecisionReportInput } from '../index.js';
+import { sampleGateRun } from '../testing.js';
+
+function input(): DecisionReportInput {
+  const run = sampleGateRun();
+  const at = (m: number) => new Date(Date.parse('2026-06-12T12:00:00.000Z') + m * 60_000).toISOString();
+  return {
+    generatedAt: new Date('2026-06-12T17:46:00.000Z'),
+    run,
+    history: [0, 60, 120].map((m, i) => ({ startedAt: at(m), gates: run.gates.map((g) => ({ id: g.id, title: g.title, state: i === 0 ? ('unknown' as const) : g.state })) })),
+    funnel: [
+      { cohort: 'creators-<fr>', invited: 20, sent: 20, redeemed: 12 },
+      { cohort: 'listeners', invited: 40, sent: 39, redeemed: 25 },
+    ],
+    dispatch: { attempted: 60, sent: 59, failed: 1, unknown: 0 },
+    failures: [{ email: 'ana@example.org', cohort: 'listeners', attempts: 3, lastError: '550 <mailbox> unavailable' }],
+    highIssues: { ok: true, issues: [{ number: 12, title: 'Upload fails on <Safari>', createdAt: new Date('2026-06-12T15:00:00Z'), assignees: 0, comments: 2, url: null }] },
+    decisions: [],
+  };
+}
+
+describe('the decision report', () => {
+  it('is self-contained: no script, no external resource, every text escaped', () => {
+    const html = renderDecisionHtml(input());
+    expect(html).not.toMatch(/<script|<link|src=|url\(|@import/i);
+    expect(html).not.toMatch(/href="https?:/);
+    expect(html).toContain('Upload fails on &lt;Safari&gt;');
+    expect(html).toContain('creators-&lt;fr&gt;');
+    expect(html).toContain('550 &lt;mailbox&gt; unavailable');
+    expect(html).toContain('>NO-GO</span>');
+  });
+
+  it('draws one history cell per gate and run, coloured by state, and the funnel bars with their numbers', () => {
+    const history = gateHistorySvg(input().history);
+    expect(history.match(/<rect /g)).toHaveLength(6 * 3);
+    expect(history.match(/fill="#9e9e9e"><title>/g)?.length).toBe(6 + 2 * 2); // first run all ⚪, then synthetic and HIGH ⚪
+    expect(history).toContain('<title>Sentry high-priority issues 2026-06-12T13:00:00.000Z: fail</title>');
+    const funnel = funnelSvg(input().funnel);
+    expect(funnel.match(/<rect [^>]*><title>/g)).toHaveLength(2 * 3);
+    expect(funnel).toContain('<title>listeners redeemed: 25</title>');
+    expect(gateHistorySvg([])).toContain('No stored gate run yet');
+  });
+
+  it('the Markdown version has the verdict, each gate with its evidence, the funnel and the HIGH issues', () => {
+    const md = renderDecisionMarkdown(input());
+    expect(md.split('\n')[0]).toBe('# Veza beta decision call: 🔴 NO-GO');
+    expect(md).toContain('| 🔴 fail | Sentry high-priority issues | 2 issue(s) match');
+    expect(md).toContain('| listeners | 40 | 39 | 25 |');
+    expect(md).toContain('| 12 | Upload fails on <Safari> | 2026-06-12T15:00:00.000Z | 0 | 2 |');
+    expect(md).toContain('- ana@example.org (listeners), 3 attempt(s): 550 <mailbox> unavailable');
+    expect(md).toMatchSnapshot();
+    expect(renderDecisionMarkdown({ ...input(), highIssues: { ok: false, why: 'auth: HTTP 401' } })).toContain('⚪ Not read: auth: HTTP 401');
+  });
+});

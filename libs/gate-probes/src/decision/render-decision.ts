@@ -1,0 +1,105 @@
+import { funnelSvg, gateHistorySvg } from './charts.js';
+import { escapeHtml, STATE_COLOURS, STATE_WORDS } from './decision-input.js';
+import type { DecisionReportInput } from './decision-input.js';
+import { VERDICT_ICONS } from '../verdict.js';
+
+const VERDICT_COLOURS = { GO: '#2e7d32', 'NO-GO': '#c62828', INCONCLUSIVE: '#757575' } as const;
+const cellMd = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function evidenceLine(g: DecisionReportInput['run']['gates'][number]): string {
+  const e = g.evidence;
+  return [`value ${e.value ?? '—'}`, `threshold ${e.threshold}`, e.httpStatus ? `HTTP ${e.httpStatus}` : null, e.source ? `source ${e.source}` : null, `observed ${e.observedAt}`].filter(Boolean).join(' · ');
+}
+
+/**
+ * The decision call's page: verdict, each gate with its evidence, the gate
+ * history and the funnel as inline SVG, dispatch failures, open HIGH issues,
+ * and the decisions recorded so far. Self-contained: no script, no font, no
+ * image or style fetched at view time; sized for a shared screen.
+ */
+export function renderDecisionHtml(input: DecisionReportInput): string {
+  const { run } = input;
+  const gates = run.gates
+    .map(
+      (g) => `<tr><td class="state"><span class="dot" style="background:${STATE_COLOURS[g.state]}"></span>${g.state}</td><td><b>${escapeHtml(g.title)}</b><br>${escapeHtml(g.summary)}${g.reason ? ` <i>(${escapeHtml(g.reason)})</i>` : ''}</td><td class="ev">${escapeHtml(evidenceLine(g))}</td></tr>`,
+    )
+    .join('\n');
+  const failures = input.failures.length
+    ? `<table><tr><th>email</th><th>cohort</th><th>attempts</th><th>last error</th></tr>${input.failures.map((f) => `<tr><td>${escapeHtml(f.email)}</td><td>${escapeHtml(f.cohort)}</td><td>${f.attempts}</td><td>${escapeHtml(f.lastError ?? 'outcome unknown (claimed, never confirmed)')}</td></tr>`).join('')}</table>`
+    : '<p>None.</p>';
+  const high = input.highIssues.ok
+    ? input.highIssues.issues.length
+      ? `<table><tr><th>#</th><th>title</th><th>opened</th><th>assignees</th><th>comments</th></tr>${input.highIssues.issues.map((i) => `<tr><td>${i.number}</td><td>${escapeHtml(i.title)}</td><td>${i.createdAt.toISOString().slice(0, 16).replace('T', ' ')}</td><td>${i.assignees}</td><td>${i.comments}</td></tr>`).join('')}</table>`
+      : '<p>No open HIGH issue.</p>'
+    : `<p>⚪ Not read: ${escapeHtml(input.highIssues.why)}</p>`;
+  const decisions = input.decisions.length
+    ? `<ul>${input.decisions.map((d) => `<li><b>${escapeHtml(d.decision)}</b> ${d.decidedAt.toISOString()}${d.by.length ? ` by ${escapeHtml(d.by.join(', '))}` : ''}${d.note ? `: ${escapeHtml(d.note)}` : ''}</li>`).join('')}</ul>`
+    : '<p>No decision recorded yet: <code>veza-beta decision record GO|NO-GO --note …</code></p>';
+  const d = input.dispatch;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>Veza beta decision: ${run.verdict}</title>
+<style>
+body{font-family:Helvetica,Arial,sans-serif;font-size:20px;color:#222;max-width:1100px;margin:24px auto;padding:0 16px}
+h1{font-size:34px;margin:0 0 8px} h2{font-size:26px;margin:32px 0 12px;border-bottom:2px solid #ddd}
+.verdict{display:inline-block;color:#fff;font-size:40px;font-weight:bold;padding:10px 28px;border-radius:8px}
+table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #ddd;padding:8px;text-align:left;vertical-align:top}
+.state{white-space:nowrap;font-weight:bold} .dot{display:inline-block;width:18px;height:18px;border-radius:50%;margin-right:8px;vertical-align:-2px} .ev{font-size:15px;color:#555;word-break:break-all}
+.meta{color:#555}
+</style></head>
+<body>
+<h1>Veza beta: decision call</h1>
+<p class="meta">Gates run ${escapeHtml(run.startedAt)} → ${escapeHtml(run.finishedAt)} · report written ${input.generatedAt.toISOString()}</p>
+<p><span class="verdict" style="background:${VERDICT_COLOURS[run.verdict]}">${run.verdict}</span></p>
+<h2>Gates</h2>
+<table id="gates"><tr><th>state</th><th>gate</th><th>evidence</th></tr>
+${gates}
+</table>
+<h2>Gate history</h2>
+${gateHistorySvg(input.history)}
+<h2>Funnel per cohort</h2>
+${funnelSvg(input.funnel)}
+<h2>Dispatch</h2>
+<p>${d.sent} sent, ${d.failed} failed, ${d.unknown} unknown of ${d.attempted} tried.</p>
+${failures}
+<h2>Open HIGH issues</h2>
+${high}
+<h2>Decisions recorded</h2>
+${decisions}
+</body></html>
+`;
+}
+
+/** The same report for the chat: verdict, gates with evidence, funnel, failures, HIGH issues. */
+export function renderDecisionMarkdown(input: DecisionReportInput): string {
+  const { run } = input;
+  const lines = [
+    `# Veza beta decision call: ${VERDICT_ICONS[run.verdict]} ${run.verdict}`,
+    '',
+    `Gates run ${run.startedAt} → ${run.finishedAt}; report written ${input.generatedAt.toISOString()}.`,
+    '',
+    '| state | gate | summary | evidence |',
+    '|---|---|---|---|',
+    ...run.gates.map((g) => `| ${STATE_WORDS[g.state]} | ${cellMd(g.title)} | ${cellMd(g.summary)}${g.reason ? ` (${g.reason})` : ''} | ${cellMd(evidenceLine(g))} |`),
+    '',
+    '## Funnel per cohort',
+    '',
+    '| cohort | invited | sent | redeemed |',
+    '|---|---:|---:|---:|',
+    ...input.funnel.map((c) => `| ${cellMd(c.cohort)} | ${c.invited} | ${c.sent} | ${c.redeemed} |`),
+    '',
+    '## Dispatch',
+    '',
+    `${input.dispatch.sent} sent, ${input.dispatch.failed} failed, ${input.dispatch.unknown} unknown of ${input.dispatch.attempted} tried.`,
+    ...input.failures.map((f) => `- ${f.email} (${f.cohort}), ${f.attempts} attempt(s): ${f.lastError ?? 'outcome unknown'}`),
+    '',
+    '## Open HIGH issues',
+    '',
+  ];
+  if (!input.highIssues.ok) lines.push(`⚪ Not read: ${input.highIssues.why}`);
+  else if (input.highIssues.issues.length === 0) lines.push('No open HIGH issue.');
+  else lines.push('| # | title | opened | assignees | comments |', '|---:|---|---|---:|---:|', ...input.highIssues.issues.map((i) => `| ${i.number} | ${cellMd(i.title)} | ${i.createdAt.toISOString()} | ${i.assignees} | ${i.comments} |`));
+  lines.push('', `Gate history: ${input.history.length} stored run(s), chart in decision.html / decision.png.`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,77 @@
+import { decidedCheck, notConfiguredCheck } from './launch-check.js';
+import type { LaunchCheck, LaunchObservation } from './launch-check.js';
+import { LAUNCH_DEFAULTS } from './launch-settings.js';
+import type { LaunchSettings } from './launch-settings.js';
+import { runCommand } from './run-command.js';
+
+export const BACKUP_TITLE = 'Backup fresh (newest full or diff < 24 h)';
+export const DRILL_TITLE = 'pgBackRest restore drill passed in the last 7 days';
+
+const firstLine = (text: string) => text.trim().split('\n')[0]?.slice(0, 200) ?? '';
+
+/**
+ * The verdict on `pgbackrest info --output=json`: every stanza's status.code
+ * 0, and the newest full or diff backup without error younger than maxAgeHours.
+ */
+export function backupVerdict(info: unknown, now: Date, maxAgeHours: number = LAUNCH_DEFAULTS.backupMaxAgeHours): LaunchObservation {
+  if (!Array.isArray(info) || info.length === 0) return { state: 'unknown', reason: 'parse', summary: 'pgbackrest info: expected a JSON list of stanzas' };
+  const notes: string[] = [];
+  let worst: LaunchObservation | null = null;
+  for (const stanza of info as { name?: unknown; status?: { code?: unknown; message?: unknown }; backup?: unknown }[]) {
+    const name = String(stanza?.name ?? '?');
+    if (typeof stanza?.status?.code !== 'number' || !Array.isArray(stanza.backup)) return { state: 'unknown', reason: 'parse', summary: `pgbackrest info: stanza ${name} has no status.code or backup list` };
+    if (stanza.status.code !== 0) {
+      worst = { state: 'fail', summary: `stanza ${name}: status ${stanza.status.code} ${String(stanza.status.message ?? '')}` };
+      continue;
+    }
+    const stops = (stanza.backup as { type?: unknown; error?: unknown; timestamp?: { stop?: unknown } }[])
+      .filter((b) => (b.type === 'full' || b.type === 'diff') && b.error !== true && typeof b.timestamp?.stop === 'number')
+      .map((b) => b.timestamp!.stop as number);
+    if (stops.length === 0) {
+      worst ??= { state: 'fail', summary: `stanza ${name}: no full or diff backup without error` };
+      continue;
+    }
+    const ageHours = (now.getTime() / 1000 - Math.max(...stops)) / 3600;
+    const shown = `stanza ${name}: newest full/diff ${ageHours.toFixed(1)} h old (max ${maxAgeHours} h)`;
+    if (ageHours > maxAgeHours) worst ??= { state: 'fail', summary: shown };
+    notes.push(shown);
+  }
+  return worst ?? { state: 'pass', summary: notes.join('; ') };
+}
+
+/**
+ * Backups: PGBACKREST_CMD (the whole `pgbackrest --stanza=… info --output=json`
+ * command) read and judged; else BACKUP_CHECK_CMD (exit 0 = fresh); else not checked.
+ */
+export async function backupCheck(settings: LaunchSettings, now: Date = new Date(), timeoutMs: number = LAUNCH_DEFAULTS.commandTimeoutMs): Promise<LaunchCheck> {
+  if (settings.pgbackrestCmd) {
+    const cmd = settings.pgbackrestCmd;
+    const out = await runCommand(cmd, timeoutMs);
+    if (out.timedOut) return decidedCheck(BACKUP_TITLE, { state: 'unknown', reason: 'timeout', summary: `PGBACKREST_CMD gave no answer within ${timeoutMs / 1000} s` }, cmd);
+    if (out.code !== 0) return decidedCheck(BACKUP_TITLE, { state: 'unknown', reason: 'unavailable', summary: `PGBACKREST_CMD exit ${out.code ?? '?'}${out.error ? `: ${out.error}` : ''}${out.stderr ? `: ${firstLine(out.stderr)}` : ''}` }, cmd);
+    let info: unknown;
+    try {
+      info = JSON.parse(out.stdout);
+    } catch {
+      return decidedCheck(BACKUP_TITLE, { state: 'unknown', reason: 'parse', summary: 'PGBACKREST_CMD did not print JSON (does it end with info --output=json?)' }, cmd);
+    }
+    return decidedCheck(BACKUP_TITLE, backupVerdict(info, now), cmd);
+  }
+  if (settings.backupCheckCmd) return hookCheck(BACKUP_TITLE, 'BACKUP_CHECK_CMD', settings.backupCheckCmd, timeoutMs);
+  return notConfiguredCheck(BACKUP_TITLE, 'PGBACKREST_CMD or BACKUP_CHECK_CMD');
+}
+
+/** DRILL_CHECK_CMD exits 0 when a restore drill passed in the last 7 days. */
+export function drillCheck(settings: LaunchSettings, timeoutMs: number = LAUNCH_DEFAULTS.commandTimeoutMs): Promise<LaunchCheck> {
+  if (!settings.drillCheckCmd) return Promise.resolve(notConfiguredCheck(DRILL_TITLE, 'DRILL_CHECK_CMD'));
+  return hookCheck(DRILL_TITLE, 'DRILL_CHECK_CMD', settings.drillCheckCmd, timeoutMs);
+}
+
+/** An operator hook: exit 0 ✅, another exit 🔴, no answer by the deadline ⚪. */
+async function hookCheck(title: string, setting: string, cmd: string, timeoutMs: number): Promise<LaunchCheck> {
+  const out = await runCommand(cmd, timeoutMs);
+  if (out.timedOut) return decidedCheck(title, { state: 'unknown', reason: 'timeout', summary: `${setting} gave no answer within ${timeoutMs / 1000} s` }, cmd);
+  if (out.code === 0) return decidedCheck(title, { state: 'pass', summary: `${setting} exited 0${out.stdout.trim() ? `: ${firstLine(out.stdout)}` : ''}` }, cmd);
+  if (out.code === null) return decidedCheck(title, { state: 'unknown', reason: 'unavailable', summary: `${setting} did not run: ${out.error ?? 'killed'}` }, cmd);
+  return decidedCheck(title, { state: 'fail', summary: `${setting} exit ${out.code}${out.stderr.trim() || out.stdout.trim() ? `: ${firstLine(out.stderr || out.stdout)}` : ''}` }, cmd);
+}

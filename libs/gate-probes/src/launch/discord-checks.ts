@@ -1,0 +1,104 @@
+import { ProbeProblem } from '../probe-kit.js';
+import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
+import { requestJson } from '../request-json.js';
+import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
+import type { LaunchCheck } from './launch-check.js';
+import type { LaunchSettings } from './launch-settings.js';
+import { requestStatus } from './request-status.js';
+
+export const DISCORD_INVITE_TITLE = 'Discord invite valid, leads to the feedback channel';
+export const DISCORD_PINS_TITLE = 'Discord ground rules pinned';
+export const DISCORD_MESSAGES_TITLE = 'Discord has a message since the send';
+/** Discord's epoch (2015-01-01T00:00:00Z) in ms: snowflakes count from it. */
+const DISCORD_EPOCH_MS = 1_420_070_400_000n;
+
+/** The invite code of https://discord.gg/CODE or https://discord.com/invite/CODE; null when the URL is neither. */
+export function discordInviteCode(url: string): string | null {
+  const m = /^https?:\/\/(?:www\.)?(?:discord\.gg\/|discord(?:app)?\.com\/invite\/)([\w-]+)\/?$/i.exec(url.trim());
+  return m?.[1] ?? null;
+}
+
+/** The smallest snowflake of an instant: `after=` this lists the messages sent since. */
+export function snowflakeAt(date: Date): string {
+  return ((BigInt(date.getTime()) - DISCORD_EPOCH_MS) << 22n).toString();
+}
+
+interface Invite {
+  channel: { id: string; name: string };
+  guild: string;
+}
+
+/** The public invite lookup (no token): 404 Unknown Invite is 🔴 (the emails carry a dead link), not ⚪. */
+async function lookupInvite(ctx: ProbeContext, settings: LaunchSettings, code: string): Promise<Invite | { dead: string }> {
+  const answer = await requestStatus(ctx, `${settings.discord.apiUrl}/invites/${encodeURIComponent(code)}?with_counts=true`);
+  let body: Record<string, unknown> | null = null;
+  try {
+    body = JSON.parse(answer.text) as Record<string, unknown>;
+  } catch {
+    if (answer.status < 500 && answer.status !== 429) throw new ProbeProblem('parse', `HTTP ${answer.status} but the body is not JSON`);
+  }
+  if (answer.status === 429) throw new ProbeProblem('rate_limited', `HTTP 429: rate limited (retry after ${String(body?.['retry_after'] ?? '?')} s)`);
+  if (answer.status >= 500) throw new ProbeProblem('unavailable', `server error HTTP ${answer.status}`);
+  if (answer.status === 404) return { dead: `Unknown Invite (${String(body?.['code'] ?? 404)}): the link in DISCORD_URL is invalid or expired` };
+  if (answer.status === 401 || answer.status === 403) throw new ProbeProblem('auth', `HTTP ${answer.status}`);
+  if (answer.status !== 200) throw new ProbeProblem('config', `HTTP ${answer.status}: the API refused the request`);
+  const channel = body?.['channel'] as { id?: unknown; name?: unknown } | undefined;
+  const guild = body?.['guild'] as { name?: unknown } | undefined;
+  if (typeof channel?.id !== 'string' || typeof channel.name !== 'string') throw new ProbeProblem('parse', 'the invite has no channel');
+  return { channel: { id: channel.id, name: channel.name }, guild: String(guild?.name ?? '?') };
+}
+
+function inviteCodeOf(settings: LaunchSettings): string {
+  const code = discordInviteCode(settings.discord.inviteUrl ?? '');
+  if (!code) throw new ProbeProblem('config', 'DISCORD_URL is not a discord.gg/CODE or discord.com/invite/CODE link');
+  return code;
+}
+
+/** DISCORD_URL's invite is valid and leads to #DISCORD_CHANNEL. */
+export function discordInviteCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
+  if (!settings.discord.inviteUrl) return Promise.resolve(notConfiguredCheck(DISCORD_INVITE_TITLE, 'DISCORD_URL'));
+  return runLaunchCheck(DISCORD_INVITE_TITLE, options, async (ctx) => {
+    const invite = await lookupInvite(ctx, settings, inviteCodeOf(settings));
+    if ('dead' in invite) return { state: 'fail', summary: invite.dead };
+    if (invite.channel.name !== settings.discord.channel) return { state: 'fail', summary: `the invite leads to #${invite.channel.name} on ${invite.guild}, not #${settings.discord.channel}` };
+    return { state: 'pass', summary: `leads to #${invite.channel.name} on ${invite.guild}` };
+  });
+}
+
+/** The channel the invite leads to, then an authorised GET on it (the bot token stays with DISCORD_API_URL). */
+async function channelRequest(ctx: ProbeContext, settings: LaunchSettings, path: (channelId: string) => string): Promise<unknown[] | { dead: string }> {
+  const invite = await lookupInvite(ctx, settings, inviteCodeOf(settings));
+  if ('dead' in invite) return invite;
+  const { body } = await requestJson(ctx, `${settings.discord.apiUrl}${path(invite.channel.id)}`, {
+    headers: { Authorization: `Bot ${settings.discord.botToken}` },
+    origin: new URL(settings.discord.apiUrl).origin,
+    originSetting: 'DISCORD_API_URL',
+    notFound: 'HTTP 404: the bot cannot see the channel (is it on the server?)',
+  });
+  if (!Array.isArray(body)) throw new ProbeProblem('parse', 'Discord did not answer a list of messages');
+  return body;
+}
+
+/** With DISCORD_BOT_TOKEN: at least one pinned message (the ground rules) in the channel. */
+export function discordPinsCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
+  if (!settings.discord.inviteUrl || !settings.discord.botToken) return Promise.resolve(notConfiguredCheck(DISCORD_PINS_TITLE, 'DISCORD_URL and DISCORD_BOT_TOKEN'));
+  return runLaunchCheck(DISCORD_PINS_TITLE, { ...options, secrets: [settings.discord.botToken] }, async (ctx) => {
+    const pins = await channelRequest(ctx, settings, (id) => `/channels/${id}/pins`);
+    if ('dead' in pins) return { state: 'fail', summary: pins.dead };
+    return pins.length > 0 ? { state: 'pass', summary: `${pins.length} pinned message(s)` } : { state: 'fail', summary: 'no pinned message: pin the ground rules' };
+  });
+}
+
+/** Hour 1, with DISCORD_BOT_TOKEN: a message from someone other than a bot since `since` (the first sent_at). */
+export function discordMessagesSinceCheck(settings: LaunchSettings, since: Date | null, options: ProbeOptions = {}): Promise<LaunchCheck> {
+  if (!settings.discord.inviteUrl || !settings.discord.botToken) return Promise.resolve(notConfiguredCheck(DISCORD_MESSAGES_TITLE, 'DISCORD_URL and DISCORD_BOT_TOKEN'));
+  return runLaunchCheck(DISCORD_MESSAGES_TITLE, { ...options, secrets: [settings.discord.botToken] }, async (ctx) => {
+    if (!since) throw new ProbeProblem('no_data', 'no invite has been sent yet (no sent_at in the database)');
+    const messages = await channelRequest(ctx, settings, (id) => `/channels/${id}/messages?after=${snowflakeAt(since)}&limit=100`);
+    if ('dead' in messages) return { state: 'fail', summary: messages.dead };
+    const human = (messages as { author?: { bot?: unknown } }[]).filter((m) => m.author?.bot !== true);
+    return human.length > 0
+      ? { state: 'pass', summary: `${human.length} message(s) since ${since.toISOString()}` }
+      : { state: 'fail', summary: `no message from a tester since ${since.toISOString()}` };
+  });
+}

@@ -1,0 +1,76 @@
+import { githubHeaders } from '../probes/github-headers.js';
+import { ProbeProblem } from '../probe-kit.js';
+import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
+import { nextPageUrl, requestJson } from '../request-json.js';
+import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
+import type { LaunchCheck, LaunchObservation } from './launch-check.js';
+import { LAUNCH_DEFAULTS } from './launch-settings.js';
+import type { LaunchSettings } from './launch-settings.js';
+
+export const TRIAGE_TITLE = 'Every HIGH issue triaged within 1 h (assignee or comment)';
+const MAX_PAGES = 10;
+
+export interface HighIssue {
+  number: number;
+  title: string;
+  createdAt: Date;
+  assignees: number;
+  comments: number;
+  url: string | null;
+}
+
+/** Untriaged: open, older than maxMinutes, no assignee and no comment. */
+export function triageVerdict(issues: HighIssue[], now: Date, maxMinutes: number = LAUNCH_DEFAULTS.triageMaxMinutes): LaunchObservation {
+  const late = issues.filter((i) => i.assignees === 0 && i.comments === 0 && now.getTime() - i.createdAt.getTime() > maxMinutes * 60_000);
+  if (late.length === 0) return { state: 'pass', summary: `${issues.length} open HIGH issue(s), none untriaged after ${maxMinutes} min` };
+  return { state: 'fail', summary: `${late.length} HIGH issue(s) untriaged after ${maxMinutes} min: ${late.slice(0, 3).map((i) => `#${i.number} ${i.title}`).join('; ')}${late.length > 3 ? ' …' : ''}` };
+}
+
+/** Reads the open HIGH issues (GitHub issues API, pull requests dropped) with their age, assignees and comments. */
+export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings): Promise<HighIssue[]> {
+  const gh = settings.github;
+  const target = { apiUrl: gh.apiUrl, repo: gh.repo ?? '', token: gh.token };
+  const first = new URL(`${gh.apiUrl}/repos/${gh.repo}/issues`);
+  for (const [k, v] of Object.entries({ state: 'open', labels: gh.label, per_page: '100' })) first.searchParams.set(k, v);
+  const scope = { origin: new URL(gh.apiUrl).origin, originSetting: 'GITHUB_API_URL' };
+  const issues: HighIssue[] = [];
+  let url: string | null = first.toString();
+  for (let page = 0; url && page < MAX_PAGES; page++) {
+    const answer: Awaited<ReturnType<typeof requestJson>> = await requestJson(ctx, url, { headers: githubHeaders(target), ...scope, notFound: `HTTP 404: repository ${gh.repo} not found (or the token cannot see it)` });
+    if (!Array.isArray(answer.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
+    for (const item of answer.body as Record<string, unknown>[]) {
+      if (item['pull_request'] !== undefined) continue;
+      const created = new Date(String(item['created_at']));
+      if (Number.isNaN(created.getTime())) throw new ProbeProblem('parse', 'an issue without created_at');
+      issues.push({
+        number: Number(item['number']),
+        title: String(item['title'] ?? ''),
+        createdAt: created,
+        assignees: Array.isArray(item['assignees']) ? item['assignees'].length : 0,
+        comments: Number(item['comments'] ?? 0),
+        url: typeof item['html_url'] === 'string' ? item['html_url'] : null,
+      });
+    }
+    url = nextPageUrl(answer.headers, url, scope);
+  }
+  ctx.setSource(first.toString());
+  return issues;
+}
+
+/** Every 4 h: no open HIGH issue older than 1 h with no assignee and no comment. */
+export function highTriageCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
+  if (!settings.github.repo) return Promise.resolve(notConfiguredCheck(TRIAGE_TITLE, 'GITHUB_REPO (and GITHUB_TOKEN)'));
+  const now = options.now ?? (() => new Date());
+  return runLaunchCheck(TRIAGE_TITLE, { ...options, secrets: settings.github.token ? [settings.github.token] : [] }, async (ctx) => triageVerdict(await readHighIssues(ctx, settings), now()));
+}
+
+/** The open HIGH issues for the decision report, or why they could not be read. */
+export async function fetchHighIssues(settings: LaunchSettings, options: ProbeOptions = {}): Promise<{ ok: true; issues: HighIssue[] } | { ok: false; why: string }> {
+  if (!settings.github.repo) return { ok: false, why: 'not checked (set GITHUB_REPO)' };
+  let issues: HighIssue[] = [];
+  const check = await runLaunchCheck(TRIAGE_TITLE, { ...options, secrets: settings.github.token ? [settings.github.token] : [] }, async (ctx) => {
+    issues = await readHighIssues(ctx, settings);
+    return { state: 'pass', summary: '' };
+  });
+  return check.state === 'pass' ? { ok: true, issues } : { ok: false, why: `${check.reason ?? 'unknown'}: ${check.summary}` };
+}

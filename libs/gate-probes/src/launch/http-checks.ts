@@ -1,0 +1,71 @@
+import { ProbeProblem } from '../probe-kit.js';
+import type { ProbeOptions } from '../probe-kit.js';
+import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
+import type { LaunchCheck } from './launch-check.js';
+import type { LaunchSettings } from './launch-settings.js';
+import { requestStatus } from './request-status.js';
+
+export const HEALTH_TITLE = 'Backend health check green';
+export const FEEDBACK_TITLE = 'Feedback form answers 200';
+export const MINIO_CLUSTER_TITLE = 'MinIO cluster has write quorum';
+const HEALTHY = ['ok', 'healthy', 'up', 'pass'];
+
+/** 401/403 and 429 say nothing about the service: the check could not answer. */
+function unanswerable(status: number): ProbeProblem | null {
+  if (status === 401 || status === 403) return new ProbeProblem('auth', `HTTP ${status}: the endpoint wants credentials`);
+  if (status === 429) return new ProbeProblem('rate_limited', 'HTTP 429: rate limited');
+  return null;
+}
+
+/**
+ * HEALTH_URL answers 200 with JSON `status` ok|healthy|up|pass (any case).
+ * A 5xx or another status word is 🔴 (the backend says it is unwell); a body
+ * that is not JSON with a status is ⚪ parse; no answer in time ⚪ timeout.
+ */
+export function healthCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
+  const url = settings.healthUrl;
+  if (!url) return Promise.resolve(notConfiguredCheck(HEALTH_TITLE, 'HEALTH_URL'));
+  return runLaunchCheck(HEALTH_TITLE, options, async (ctx) => {
+    const answer = await requestStatus(ctx, url);
+    const problem = unanswerable(answer.status);
+    if (problem) throw problem;
+    if (answer.status !== 200) return { state: 'fail', summary: `HTTP ${answer.status}` };
+    let status: unknown;
+    try {
+      status = (JSON.parse(answer.text) as { status?: unknown } | null)?.status;
+    } catch {
+      throw new ProbeProblem('parse', 'HTTP 200 but the body is not JSON');
+    }
+    if (typeof status !== 'string') throw new ProbeProblem('parse', 'HTTP 200 but no JSON "status" field');
+    if (HEALTHY.includes(status.toLowerCase())) return { state: 'pass', summary: `HTTP 200, status "${status}"` };
+    return { state: 'fail', summary: `HTTP 200 but status "${status}"` };
+  });
+}
+
+/** FEEDBACK_URL (the form the invite links) answers 200, redirects followed. */
+export function feedbackFormCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
+  const url = settings.feedbackUrl;
+  if (!url) return Promise.resolve(notConfiguredCheck(FEEDBACK_TITLE, 'FEEDBACK_URL'));
+  return runLaunchCheck(FEEDBACK_TITLE, options, async (ctx) => {
+    const answer = await requestStatus(ctx, url);
+    const problem = unanswerable(answer.status);
+    if (problem) throw problem;
+    if (answer.status >= 500) throw new ProbeProblem('unavailable', `server error HTTP ${answer.status}`);
+    return answer.status === 200 ? { state: 'pass', summary: `${url} → 200` } : { state: 'fail', summary: `${url} → HTTP ${answer.status}: testers would land on an error` };
+  });
+}
+
+/** MinIO's /minio/health/cluster: 200 with write quorum, 503 without (🔴). */
+export function minioClusterCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
+  const base = settings.minioUrl;
+  if (!base) return Promise.resolve(notConfiguredCheck(MINIO_CLUSTER_TITLE, 'MINIO_URL'));
+  return runLaunchCheck(MINIO_CLUSTER_TITLE, options, async (ctx) => {
+    const answer = await requestStatus(ctx, `${base}/minio/health/cluster`);
+    const problem = unanswerable(answer.status);
+    if (problem) throw problem;
+    if (answer.status === 200) return { state: 'pass', summary: 'cluster health 200: write quorum' };
+    if (answer.status === 503) return { state: 'fail', summary: 'cluster health 503: no write quorum (drives or nodes offline)' };
+    if (answer.status === 404) throw new ProbeProblem('config', 'HTTP 404: no MinIO health endpoint at MINIO_URL');
+    throw new ProbeProblem('unavailable', `HTTP ${answer.status}`);
+  });
+}

@@ -1,0 +1,316 @@
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import {
+  discordInviteCheck,
+  discordMessagesSinceCheck,
+  discordPinsCheck,
+  errorRatioCheck,
+  feedbackFormCheck,
+  healthCheck,
+  highTriageCheck,
+  launchSettingsFromEnv,
+  maintenanceCheck,
+  minioClusterCheck,
+  minioPrometheusCheck,
+  pagerdutyIncidentsCheck,
+  pagerdutyOnCallCheck,
+  snowflakeAt,
+} from '../index.js';
+import type { LaunchCheck, LaunchSettings } from '../index.js';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const PD_TOKEN = 'pd_TESTTOKEN_u+8Qz1xYw';
+const BOT_TOKEN = 'discord_BOT_TESTTOKEN.abc123';
+const GH_TOKEN = 'ghp_TESTTOKEN0123456789abcdefABCDEF';
+const now = new Date('2026-12-01T19:00:00.000Z');
+const fast = { backoffMs: 5, timeoutMs: 1_000, retries: 1, now: () => now };
+const ENV = {
+  BETA_START: '2026-12-01T16:00:00Z',
+  BETA_END: '2026-12-15T18:00:00Z',
+  PAGERDUTY_TOKEN: PD_TOKEN,
+  PAGERDUTY_URL: 'https://pd.test',
+  PAGERDUTY_SERVICE_IDS: 'PSVC1,PSVC2',
+  PAGERDUTY_SCHEDULE_IDS: 'PSCHED1,PSCHED2',
+  HEALTH_URL: 'https://api.veza.test/v1/health',
+  MINIO_URL: 'https://minio.test:9000',
+  PROM_URL: 'http://prom.test:9090',
+  STATUSPAGE_URL: 'https://status.veza.test',
+  FEEDBACK_URL: 'https://forms.test/beta',
+  DISCORD_URL: 'https://discord.gg/vezaBeta',
+  DISCORD_API_URL: 'https://discord.test/api/v10',
+  DISCORD_BOT_TOKEN: BOT_TOKEN,
+  GITHUB_API_URL: 'https://api.github.test',
+  GITHUB_REPO: 'veza/veza',
+  GITHUB_TOKEN: GH_TOKEN,
+};
+
+function settings(extra: Record<string, string | undefined> = {}): LaunchSettings {
+  const parsed = launchSettingsFromEnv({ ...ENV, ...extra });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  return parsed.value;
+}
+
+type Fault = '401' | '429' | '503' | 'timeout' | 'malformed';
+/** The answer of any API in trouble, in the shape its users see. */
+async function faulty(fault: Fault): Promise<Response> {
+  if (fault === 'timeout') {
+    // longer than any budget below; unref'd so a finished run does not wait for it
+    await new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+    return HttpResponse.json({});
+  }
+  if (fault === 'malformed') return new HttpResponse('<html>oops', { status: 200, headers: { 'content-type': 'text/html' } });
+  if (fault === '429') return HttpResponse.json({ message: 'You are being rate limited.', retry_after: 0.01, global: false }, { status: 429 });
+  return HttpResponse.json({ error: { message: 'nope' } }, { status: Number(fault) });
+}
+const FAULTS: Fault[] = ['401', '429', '503', 'timeout', 'malformed'];
+const expectedReason: Record<Fault, string> = { '401': 'auth', '429': 'rate_limited', '503': 'unavailable', timeout: 'timeout', malformed: 'parse' };
+
+function noSecrets(check: LaunchCheck) {
+  const text = JSON.stringify(check);
+  for (const token of [PD_TOKEN, BOT_TOKEN, GH_TOKEN]) expect(text).not.toContain(token);
+}
+
+describe('PagerDuty open incidents', () => {
+  const incidents = (list: unknown[], more = false) =>
+    http.get('https://pd.test/incidents', ({ request }) => {
+      expect(request.headers.get('authorization')).toBe(`Token token=${PD_TOKEN}`);
+      expect(request.headers.get('accept')).toBe('application/vnd.pagerduty+json;version=2');
+      const url = new URL(request.url);
+      expect(url.searchParams.getAll('statuses[]')).toEqual(['triggered', 'acknowledged']);
+      expect(url.searchParams.getAll('service_ids[]')).toEqual(['PSVC1', 'PSVC2']);
+      const offset = Number(url.searchParams.get('offset'));
+      return HttpResponse.json({ incidents: offset === 0 ? list : [], limit: 100, offset, more: offset === 0 && more, total: null });
+    });
+
+  it('✅ with none open', async () => {
+    server.use(incidents([]));
+    expect(await pagerdutyIncidentsCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: expect.stringContaining('0 triggered or acknowledged') });
+  });
+
+  it('🔴 with one acknowledged, naming it; follows `more`', async () => {
+    server.use(incidents([{ id: 'Q1', incident_number: 42, title: 'API 5xx', status: 'acknowledged', urgency: 'high', created_at: now.toISOString(), html_url: 'https://x.pagerduty.com/incidents/Q1', service: { id: 'PSVC1', summary: 'API' } }], true));
+    const check = await pagerdutyIncidentsCheck(settings(), fast);
+    expect(check).toMatchObject({ state: 'fail', summary: '1 open incident(s): #42 API 5xx (acknowledged)' });
+    noSecrets(check);
+  });
+
+  it.each(FAULTS)('⚪ on %s', async (fault) => {
+    server.use(http.get('https://pd.test/incidents', () => faulty(fault)));
+    const check = await pagerdutyIncidentsCheck(settings(), fault === 'timeout' ? { ...fast, timeoutMs: 200 } : fast);
+    expect(check).toMatchObject({ state: 'unknown', reason: expectedReason[fault] });
+    noSecrets(check);
+  });
+
+  it('not checked without a token', async () => {
+    expect(await pagerdutyIncidentsCheck(settings({ PAGERDUTY_TOKEN: undefined }))).toMatchObject({ state: 'not_configured', summary: expect.stringContaining('PAGERDUTY_TOKEN') });
+  });
+});
+
+describe('PagerDuty on-call coverage', () => {
+  const oncalls = (list: unknown[]) =>
+    http.get('https://pd.test/oncalls', ({ request }) => {
+      const url = new URL(request.url);
+      expect(url.searchParams.getAll('schedule_ids[]')).toEqual(['PSCHED1', 'PSCHED2']);
+      expect(url.searchParams.get('since')).toBe('2026-12-01T16:00:00.000Z');
+      return HttpResponse.json({ oncalls: list, limit: 100, offset: 0, more: false, total: null });
+    });
+  const entry = (level: number, start: string | null, end: string | null, who = 'Ada', schedule = 'PSCHED1') => ({
+    user: { id: 'U1', summary: who },
+    schedule: { id: schedule, summary: 'Beta' },
+    escalation_level: level,
+    start,
+    end,
+  });
+
+  it('✅ when two schedules together cover levels 1 and 2 over the window', async () => {
+    server.use(oncalls([entry(1, '2026-12-01T00:00:00Z', '2026-12-08T00:00:00Z'), entry(1, '2026-12-08T00:00:00Z', null, 'Bob', 'PSCHED2'), entry(2, null, null, 'Cy')]));
+    expect(await pagerdutyOnCallCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: expect.stringContaining('primary: Ada, Bob; backup: Cy') });
+  });
+
+  it('🔴 naming the gap when level 2 stops early', async () => {
+    server.use(oncalls([entry(1, null, null), entry(2, '2026-12-01T00:00:00Z', '2026-12-10T00:00:00Z', 'Cy')]));
+    expect(await pagerdutyOnCallCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: 'no backup (level 2) 2026-12-10T00:00:00.000Z → 2026-12-15T18:00:00.000Z' });
+  });
+
+  it('⚪ parse on an entry without escalation_level; not checked without the window', async () => {
+    server.use(oncalls([{ user: { summary: 'x' }, start: null, end: null }]));
+    expect(await pagerdutyOnCallCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
+    expect(await pagerdutyOnCallCheck(settings({ BETA_END: undefined }), fast)).toMatchObject({ state: 'not_configured', summary: expect.stringContaining('BETA_START and BETA_END') });
+  });
+});
+
+describe('backend health', () => {
+  const health = (status: number, body: Record<string, string>) => http.get('https://api.veza.test/v1/health', () => HttpResponse.json(body, { status }));
+  it.each(['ok', 'HEALTHY', 'up', 'pass'])('✅ on 200 status %s', async (word) => {
+    server.use(health(200, { status: word }));
+    expect(await healthCheck(settings(), fast)).toMatchObject({ state: 'pass' });
+  });
+  it('🔴 on 200 with status degraded, and on 503', async () => {
+    server.use(health(200, { status: 'degraded' }));
+    expect(await healthCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: 'HTTP 200 but status "degraded"' });
+    server.use(health(503, { status: 'down' }));
+    expect(await healthCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: 'HTTP 503' });
+  });
+  it.each(['401', '429', 'timeout', 'malformed'] as Fault[])('⚪ on %s', async (fault) => {
+    server.use(http.get('https://api.veza.test/v1/health', () => faulty(fault)));
+    expect(await healthCheck(settings(), { ...fast, timeoutMs: 200 })).toMatchObject({ state: 'unknown', reason: expectedReason[fault] });
+  });
+});
+
+describe('MinIO', () => {
+  it('cluster health: ✅ 200, 🔴 503, ⚪ 401/timeout', async () => {
+    server.use(http.get('https://minio.test:9000/minio/health/cluster', () => new HttpResponse(null, { status: 200 })));
+    expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'pass' });
+    server.use(http.get('https://minio.test:9000/minio/health/cluster', () => new HttpResponse(null, { status: 503 })));
+    expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'fail' });
+    server.use(http.get('https://minio.test:9000/minio/health/cluster', () => faulty('401')));
+    expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'auth' });
+    server.use(http.get('https://minio.test:9000/minio/health/cluster', () => faulty('timeout')));
+    expect(await minioClusterCheck(settings(), { ...fast, timeoutMs: 200 })).toMatchObject({ state: 'unknown', reason: 'timeout' });
+  });
+
+  const prom = (values: string[]) =>
+    http.get('http://prom.test:9090/api/v1/query', ({ request }) => {
+      const query = new URL(request.url).searchParams.get('query');
+      return HttpResponse.json({ status: 'success', data: { resultType: 'vector', result: values.map((v) => ({ metric: { query }, value: [1_780_000_000, v] })) } });
+    });
+  it('offline drives via Prometheus: ✅ 0, 🔴 2, ⚪ empty, 5xx, malformed', async () => {
+    server.use(prom(['0']));
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: expect.stringContaining('sum(minio_cluster_drive_offline_total)') });
+    server.use(prom(['2']));
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('2 offline drive(s)') });
+    server.use(prom([]));
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
+    for (const fault of ['503', 'malformed', '429'] as Fault[]) {
+      server.use(http.get('http://prom.test:9090/api/v1/query', () => faulty(fault)));
+      expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: expectedReason[fault] });
+    }
+  });
+
+  it('5xx ratio: ✅ under the ceiling, 🔴 over, ⚪ NaN (no traffic)', async () => {
+    server.use(prom(['0.002']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: '5xx ratio 0.20 % (max 1.00 %)' });
+    server.use(prom(['0.05']));
+    expect(await errorRatioCheck(settings({ PROM_5XX_MAX: '0.02' }), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('5.00 % (max 2.00 %)') });
+    server.use(prom(['NaN']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
+  });
+});
+
+describe('status page maintenance', () => {
+  const summary = (maintenances: unknown[]) => http.get('https://status.veza.test/api/v2/summary.json', () => HttpResponse.json({ page: { id: 'p' }, status: { indicator: 'maintenance' }, components: [], incidents: [], scheduled_maintenances: maintenances }));
+  const m = (status: string, from: string, until: string) => ({ id: 'm1', name: 'Beta period', status, impact: 'maintenance', scheduled_for: from, scheduled_until: until });
+  it('✅ when one covers the window, 🔴 when it ends early or is completed', async () => {
+    server.use(summary([m('scheduled', '2026-12-01T00:00:00Z', '2026-12-16T00:00:00Z')]));
+    expect(await maintenanceCheck(settings(), fast)).toMatchObject({ state: 'pass' });
+    server.use(summary([m('in_progress', '2026-12-01T00:00:00Z', '2026-12-05T00:00:00Z')]));
+    expect(await maintenanceCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('declared: "Beta period"') });
+    server.use(summary([m('completed', '2026-12-01T00:00:00Z', '2026-12-16T00:00:00Z')]));
+    expect(await maintenanceCheck(settings(), fast)).toMatchObject({ state: 'fail' });
+  });
+  it.each(['503', 'malformed'] as Fault[])('⚪ on %s', async (fault) => {
+    server.use(http.get('https://status.veza.test/api/v2/summary.json', () => faulty(fault)));
+    expect(await maintenanceCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: expectedReason[fault] });
+  });
+});
+
+describe('feedback form', () => {
+  it('✅ 200, 🔴 404, ⚪ 429 and timeout', async () => {
+    server.use(http.get('https://forms.test/beta', () => new HttpResponse('<html>form</html>', { status: 200 })));
+    expect(await feedbackFormCheck(settings(), fast)).toMatchObject({ state: 'pass' });
+    server.use(http.get('https://forms.test/beta', () => new HttpResponse('gone', { status: 404 })));
+    expect(await feedbackFormCheck(settings(), fast)).toMatchObject({ state: 'fail' });
+    server.use(http.get('https://forms.test/beta', () => faulty('429')));
+    expect(await feedbackFormCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'rate_limited' });
+    server.use(http.get('https://forms.test/beta', () => faulty('timeout')));
+    expect(await feedbackFormCheck(settings(), { ...fast, timeoutMs: 200 })).toMatchObject({ state: 'unknown', reason: 'timeout' });
+  });
+});
+
+describe('Discord', () => {
+  const invite = (channel = 'beta-feedback') =>
+    http.get('https://discord.test/api/v10/invites/vezaBeta', ({ request }) => {
+      expect(request.headers.get('authorization')).toBeNull(); // the public lookup never carries the bot token
+      return HttpResponse.json({ type: 0, code: 'vezaBeta', expires_at: null, guild: { id: '1', name: 'Veza' }, channel: { id: '555', name: channel, type: 0 }, approximate_member_count: 12 });
+    });
+  it('invite: ✅ to the channel, 🔴 to another channel, 🔴 on 404 Unknown Invite', async () => {
+    server.use(invite());
+    expect(await discordInviteCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: 'leads to #beta-feedback on Veza' });
+    server.use(invite('general'));
+    expect(await discordInviteCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('#general') });
+    server.use(http.get('https://discord.test/api/v10/invites/vezaBeta', () => HttpResponse.json({ message: 'Unknown Invite', code: 10006 }, { status: 404 })));
+    expect(await discordInviteCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('Unknown Invite (10006)') });
+  });
+  it.each(['429', '503', 'malformed', 'timeout'] as Fault[])('invite: ⚪ on %s', async (fault) => {
+    server.use(http.get('https://discord.test/api/v10/invites/vezaBeta', () => faulty(fault)));
+    expect(await discordInviteCheck(settings(), { ...fast, timeoutMs: 200 })).toMatchObject({ state: 'unknown', reason: expectedReason[fault] });
+  });
+  it('pins with the bot token: ✅ one pinned, 🔴 none, ⚪ 401; the token is never shown', async () => {
+    const pins = (list: unknown[], status = 200) =>
+      http.get('https://discord.test/api/v10/channels/555/pins', ({ request }) => {
+        expect(request.headers.get('authorization')).toBe(`Bot ${BOT_TOKEN}`);
+        return HttpResponse.json(list, { status });
+      });
+    server.use(invite(), pins([{ id: '1', content: 'Ground rules' }]));
+    expect(await discordPinsCheck(settings(), fast)).toMatchObject({ state: 'pass' });
+    server.use(pins([]));
+    expect(await discordPinsCheck(settings(), fast)).toMatchObject({ state: 'fail' });
+    server.use(pins({ message: '401: Unauthorized', code: 0 } as unknown as unknown[], 401));
+    const check = await discordPinsCheck(settings(), fast);
+    expect(check).toMatchObject({ state: 'unknown', reason: 'auth' });
+    noSecrets(check);
+    expect(await discordPinsCheck(settings({ DISCORD_BOT_TOKEN: undefined }))).toMatchObject({ state: 'not_configured' });
+  });
+  it('the bot token never follows a redirect to another origin', async () => {
+    server.use(invite(), http.get('https://discord.test/api/v10/channels/555/pins', () => new HttpResponse(null, { status: 302, headers: { location: 'https://collector.test/steal' } })));
+    // no handler for collector.test: a request there would fail the test (onUnhandledRequest: 'error')
+    const check = await discordPinsCheck(settings(), fast);
+    expect(check).toMatchObject({ state: 'unknown', reason: 'config', summary: expect.stringContaining('not followed, the token stays with https://discord.test') });
+    noSecrets(check);
+  });
+
+  it('messages since the send: after= is the snowflake of the first sent_at; bots do not count', async () => {
+    const since = new Date('2026-12-01T18:00:00.000Z');
+    expect(snowflakeAt(new Date(1_420_070_400_000 + 1))).toBe(String(1 << 22));
+    const messages = (list: unknown[]) =>
+      http.get('https://discord.test/api/v10/channels/555/messages', ({ request }) => {
+        expect(new URL(request.url).searchParams.get('after')).toBe(snowflakeAt(since));
+        return HttpResponse.json(list);
+      });
+    server.use(invite(), messages([{ id: '9', content: "I'm in", timestamp: now.toISOString(), author: { id: '2', username: 'ana', bot: false } }]));
+    expect(await discordMessagesSinceCheck(settings(), since, fast)).toMatchObject({ state: 'pass' });
+    server.use(messages([{ id: '9', content: 'welcome', author: { id: '3', username: 'bot', bot: true } }]));
+    expect(await discordMessagesSinceCheck(settings(), since, fast)).toMatchObject({ state: 'fail' });
+    expect(await discordMessagesSinceCheck(settings(), null, fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
+  });
+});
+
+describe('HIGH issue triage', () => {
+  const issues = (list: unknown[]) => http.get('https://api.github.test/repos/veza/veza/issues', () => HttpResponse.json(list));
+  const issue = (n: number, minutesAgo: number, assignees: unknown[], comments: number) => ({ number: n, title: `Bug ${n}`, created_at: new Date(now.getTime() - minutesAgo * 60_000).toISOString(), assignees, comments, html_url: `https://github.test/veza/veza/issues/${n}` });
+  it('✅ when every old one has an assignee or a comment; 🔴 for one untouched after 1 h', async () => {
+    server.use(issues([issue(1, 120, [{ login: 'a' }], 0), issue(2, 90, [], 3), issue(3, 30, [], 0)]));
+    expect(await highTriageCheck(settings(), fast)).toMatchObject({ state: 'pass' });
+    server.use(issues([issue(4, 61, [], 0), { ...issue(5, 300, [], 0), pull_request: {} }]));
+    expect(await highTriageCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('#4 Bug 4') });
+  });
+  it.each(['401', 'malformed'] as Fault[])('⚪ on %s', async (fault) => {
+    server.use(http.get('https://api.github.test/repos/veza/veza/issues', () => faulty(fault)));
+    const check = await highTriageCheck(settings(), fast);
+    expect(check).toMatchObject({ state: 'unknown', reason: expectedReason[fault] });
+    noSecrets(check);
+  });
+});
+
+describe('launch settings', () => {
+  it('lists every bad value', () => {
+    expect(launchSettingsFromEnv({ HEALTH_URL: 'nope', PROM_5XX_MAX: '-1', BETA_START: 'tomorrow' })).toEqual({
+      ok: false,
+      problems: ['BETA_START must be an ISO 8601 date', 'HEALTH_URL must be an http(s) URL', 'PROM_5XX_MAX must be a number ≥ 0'],
+    });
+  });
+});

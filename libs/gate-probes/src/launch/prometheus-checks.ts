@@ -1,0 +1,52 @@
+import { ProbeProblem } from '../probe-kit.js';
+import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
+import { requestJson } from '../request-json.js';
+import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
+import type { LaunchCheck } from './launch-check.js';
+import type { LaunchSettings } from './launch-settings.js';
+
+export const MINIO_PROM_TITLE = 'MinIO drives all online (Prometheus)';
+export const ERROR_RATIO_TITLE = '5xx ratio over the last hour under PROM_5XX_MAX';
+
+/** The sample values of an instant query (vector or scalar); an empty vector is ⚪ no_data. */
+export async function promInstantValues(ctx: ProbeContext, promUrl: string, query: string): Promise<number[]> {
+  const url = new URL(`${promUrl}/api/v1/query`);
+  url.searchParams.set('query', query);
+  const { status, body } = await requestJson(ctx, url.toString(), { acceptStatus: [400, 422], notFound: 'HTTP 404: no Prometheus API at PROM_URL' });
+  const envelope = body as { status?: unknown; errorType?: unknown; error?: unknown; data?: { resultType?: unknown; result?: unknown } } | null;
+  if (envelope?.status === 'error') throw new ProbeProblem(status === 400 ? 'config' : 'parse', `Prometheus ${String(envelope.errorType)}: ${String(envelope.error)}`);
+  if (envelope?.status !== 'success') throw new ProbeProblem('parse', 'not a Prometheus API answer');
+  const pick = (v: unknown) => {
+    if (!Array.isArray(v) || typeof v[1] !== 'string') throw new ProbeProblem('parse', 'malformed sample');
+    return Number(v[1]);
+  };
+  const data = envelope.data;
+  let values: number[];
+  if (data?.resultType === 'scalar') values = [pick(data.result)];
+  else if (data?.resultType === 'vector' && Array.isArray(data.result)) values = (data.result as { value?: unknown }[]).map((s) => pick(s.value));
+  else throw new ProbeProblem('parse', `expected an instant vector, got ${String(data?.resultType)}`);
+  if (values.length === 0) throw new ProbeProblem('no_data', `no series for ${query}`);
+  if (values.some((v) => Number.isNaN(v))) throw new ProbeProblem('no_data', `${query} is NaN (no traffic or no data)`);
+  return values;
+}
+
+/** PROM_MINIO_QUERY on PROM_URL: 0 offline drives for ✅. */
+export function minioPrometheusCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
+  const prom = settings.promUrl;
+  if (!prom) return Promise.resolve(notConfiguredCheck(MINIO_PROM_TITLE, 'PROM_URL'));
+  return runLaunchCheck(MINIO_PROM_TITLE, options, async (ctx) => {
+    const offline = (await promInstantValues(ctx, prom, settings.promMinioQuery)).reduce((a, b) => a + b, 0);
+    return offline === 0 ? { state: 'pass', summary: `0 offline drives (${settings.promMinioQuery})` } : { state: 'fail', summary: `${offline} offline drive(s) (${settings.promMinioQuery})` };
+  });
+}
+
+/** Hour 1: the 5xx share of requests over the last hour at most PROM_5XX_MAX; NaN (no traffic) is ⚪. */
+export function errorRatioCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
+  const prom = settings.promUrl;
+  if (!prom) return Promise.resolve(notConfiguredCheck(ERROR_RATIO_TITLE, 'PROM_URL'));
+  return runLaunchCheck(ERROR_RATIO_TITLE, options, async (ctx) => {
+    const ratio = Math.max(...(await promInstantValues(ctx, prom, settings.prom5xxQuery)));
+    const shown = `${(ratio * 100).toFixed(2)} % (max ${(settings.prom5xxMax * 100).toFixed(2)} %)`;
+    return ratio <= settings.prom5xxMax ? { state: 'pass', summary: `5xx ratio ${shown}` } : { state: 'fail', summary: `5xx ratio ${shown}: a spike` };
+  });
+}

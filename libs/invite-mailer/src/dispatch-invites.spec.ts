@@ -1,0 +1,149 @@
+import { claimInvitesForSend, createInvites, revokeInvites, sendStates, setInviteExpiry } from '@veza/invites-db';
+import type { Connection } from '@veza/invites-db';
+import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { dispatchInvites } from './dispatch-invites.js';
+import type { DispatchItem } from './dispatch-invites.js';
+import type { MailEvent } from './events.js';
+import { fakeTransport } from './testing.js';
+
+const ok = { ok: true, temporary: false, response: '250 queued' };
+const broken = { ok: false, temporary: false, response: 'exit 78: msmtp: account default not found: no configuration file available' };
+const refused = (to: string) => ({ ok: false, temporary: false, response: `550 5.1.1 <${to}>: mailbox unavailable` });
+const later = { ok: false, temporary: true, response: '451 4.7.1 try again later' };
+const fast = { from: 'beta@veza.example', rate: 1000, retryDelayMs: 1 };
+
+describe.each(testBackends())('dispatchInvites on $name', (backend) => {
+  let conn: Connection;
+  beforeAll(async () => {
+    conn = await openTestDatabase(backend, { maxConnections: 10 });
+  }, 120_000);
+  afterAll(() => conn?.close());
+
+  async function invites(tag: string, n: number): Promise<DispatchItem[]> {
+    const outcomes = await createInvites(conn.db, Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.org`, cohort: 'unit' })));
+    return outcomes.map((o) => {
+      if (o.status !== 'created') throw new Error(JSON.stringify(o));
+      return { inviteId: o.id, email: o.email, cohort: o.cohort, eml: () => Buffer.from(`To: ${o.email}\r\n\r\nhello\r\n`) };
+    });
+  }
+
+  it('sends each email once, retries a temporary failure, reports a permanent one; a rerun sends only what is left', async () => {
+    const items = await invites('a', 4);
+    const transport = fakeTransport((to, attempt) => (to === 'a1@example.org' ? refused(to) : to === 'a2@example.org' && attempt === 1 ? later : ok));
+    const first = await dispatchInvites(conn, items, transport, fast);
+    expect(first).toMatchObject({ total: 4, sent: 3, alreadySent: 0, unknown: [], stopped: null });
+    expect(first.failed).toEqual([{ inviteId: items[1]!.inviteId, email: 'a1@example.org', response: '550 5.1.1 <a1@example.org>: mailbox unavailable' }]);
+    expect(transport.attempts.filter((a) => a.to === 'a2@example.org')).toHaveLength(2);
+    expect([...transport.sent].sort()).toEqual(['a0@example.org', 'a2@example.org', 'a3@example.org']);
+
+    const again = fakeTransport();
+    const second = await dispatchInvites(conn, items, again, fast);
+    expect(second).toMatchObject({ sent: 1, alreadySent: 3, failed: [] });
+    expect(again.sent).toEqual(['a1@example.org']);
+    expect((await sendStates(conn.db, items.map((i) => i.inviteId))).map((s) => [s.state, s.attempts])).toEqual([['sent', 1], ['sent', 2], ['sent', 1], ['sent', 1]]);
+  });
+
+  it('a failure that stays temporary is retried `retries` times with doubling delays, then reported with its history', async () => {
+    const items = await invites('t', 1);
+    const transport = fakeTransport(() => later);
+    const started = Date.now();
+    const summary = await dispatchInvites(conn, items, transport, { ...fast, retries: 2, retryDelayMs: 40 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40 + 80);
+    expect(transport.attempts).toHaveLength(3);
+    expect(summary.failed[0]?.response).toBe('451 4.7.1 try again later (attempt 3; before: 451 4.7.1 try again later | 451 4.7.1 try again later)');
+  });
+
+  it('stops a broken transport after failFastAfter failures of one kind and leaves the rest unclaimed; 0 never stops', async () => {
+    const items = await invites('b', 12);
+    const transport = fakeTransport(() => broken);
+    const summary = await dispatchInvites(conn, items, transport, fast);
+    expect(transport.attempts).toHaveLength(5);
+    expect(summary).toMatchObject({ sent: 0, stopped: { failures: 5, response: broken.response, notTried: 7 } });
+    expect((await sendStates(conn.db, items.map((i) => i.inviteId))).every((s) => s.state === 'ready')).toBe(true);
+    expect((await dispatchInvites(conn, items, fakeTransport(() => broken), { ...fast, failFastAfter: 3 })).stopped).toMatchObject({ failures: 3, notTried: 9 });
+    const never = fakeTransport(() => broken);
+    expect((await dispatchInvites(conn, items, never, { ...fast, failFastAfter: 0 })).stopped).toBeNull();
+    expect(never.attempts).toHaveLength(12);
+  });
+
+  it('refused recipients are not a broken transport; failures differing only in numbers are one kind', async () => {
+    const items = await invites('f', 8);
+    const summary = await dispatchInvites(conn, items, fakeTransport((to) => (to < 'f6' ? refused(to) : ok)), fast);
+    expect(summary).toMatchObject({ sent: 2, stopped: null });
+    const numbered = await invites('n', 6);
+    let queue = 1000;
+    const transport = fakeTransport(() => ({ ok: false, temporary: false, response: `421 queue ${queue++} full` }));
+    expect((await dispatchInvites(conn, numbered, transport, { ...fast, retries: 0 })).stopped).toMatchObject({ failures: 5, notTried: 1 });
+  });
+
+  it('spaces sends to the rate, all workers together', async () => {
+    const items = await invites('r', 6);
+    const started = Date.now();
+    await dispatchInvites(conn, items, fakeTransport(), { ...fast, rate: 20, concurrency: 3 });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(5 * 50 - 5);
+    expect(elapsed).toBeLessThan(5_000);
+  });
+
+  it('reports every outcome as an event, and never emails an expired or revoked invite', async () => {
+    const items = await invites('e', 4);
+    await setInviteExpiry(conn.db, items[1]!.inviteId, new Date(Date.now() - 60_000));
+    await revokeInvites(conn.db, { email: 'e2@example.org' });
+    const events: MailEvent[] = [];
+    const transport = fakeTransport((to) => (to === 'e3@example.org' ? refused(to) : ok));
+    const summary = await dispatchInvites(conn, items, transport, { ...fast, onEvent: (e) => events.push(e) });
+    expect(transport.attempts.map((a) => a.to).sort()).toEqual(['e0@example.org', 'e3@example.org']);
+    expect(summary.expired).toEqual([{ inviteId: items[1]!.inviteId, email: 'e1@example.org', cohort: 'unit' }]);
+    expect(summary.skipped).toEqual([{ inviteId: items[2]!.inviteId, email: 'e2@example.org', reason: 'revoked' }]);
+    // the ones not sent first, then each send as it ends (claim order among equal created_at is the database's)
+    expect(events.map((e) => [e.done, e.total])).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+    expect(events.slice(0, 2).map((e) => [e.type, e.email])).toEqual([['expired', 'e1@example.org'], ['skipped', 'e2@example.org']]);
+    expect(events.slice(2).map((e) => [e.type, e.email]).sort()).toEqual([['failed', 'e3@example.org'], ['sent', 'e0@example.org']]);
+    expect(events.find((e) => e.type === 'failed')?.detail).toContain('550 5.1.1');
+  });
+
+  it('a claim whose dispatcher is gone is "unknown": reported, not resent, until resendUnknown', async () => {
+    const items = await invites('u', 3);
+    await claimInvitesForSend(conn.db, [items[1]!.inviteId], 'gone-host:4242:abcdef', 1);
+    const transport = fakeTransport();
+    const summary = await dispatchInvites(conn, items, transport, fast);
+    expect(transport.sent.sort()).toEqual(['u0@example.org', 'u2@example.org']);
+    expect(summary.unknown).toEqual([expect.objectContaining({ inviteId: items[1]!.inviteId, email: 'u1@example.org', claimedBy: 'gone-host:4242:abcdef' })]);
+    const resend = fakeTransport();
+    expect(await dispatchInvites(conn, items, resend, { ...fast, resendUnknown: true })).toMatchObject({ sent: 1, alreadySent: 2, unknown: [] });
+    expect(resend.sent).toEqual(['u1@example.org']);
+  });
+
+  (backend.name === 'postgres' ? it : it.skip)('a claim held by a live dispatcher is left alone: neither sent nor unknown', async () => {
+    const items = await invites('l', 2);
+    const release = await conn.holdLock('live-host:1:000000');
+    try {
+      await claimInvitesForSend(conn.db, [items[0]!.inviteId], 'live-host:1:000000', 1);
+      const transport = fakeTransport();
+      const summary = await dispatchInvites(conn, items, transport, { ...fast, resendUnknown: true });
+      expect(transport.sent).toEqual(['l1@example.org']);
+      expect(summary).toMatchObject({ sent: 1, unknown: [], failed: [] });
+    } finally {
+      await release();
+    }
+  });
+
+  it('two dispatchers in one process, four workers each, never send one invite twice', async () => {
+    const items = await invites('p', 30);
+    const a = fakeTransport(undefined, 2);
+    const b = fakeTransport(undefined, 2);
+    const [sa, sb] = await Promise.all([dispatchInvites(conn, items, a, { ...fast, concurrency: 4 }), dispatchInvites(conn, items, b, { ...fast, concurrency: 4 })]);
+    const all = [...a.sent, ...b.sent];
+    expect(all).toHaveLength(30);
+    expect(new Set(all).size).toBe(30);
+    expect(sa.sent + sb.sent).toBe(30);
+  });
+
+  it('refuses options out of range before claiming anything', async () => {
+    const items = await invites('o', 1);
+    await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, rate: 0 })).rejects.toMatchObject({ code: 'MAILER_INVALID_OPTION', message: 'rate: expected a positive number of emails per second' });
+    await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, concurrency: 0 })).rejects.toMatchObject({ code: 'MAILER_INVALID_OPTION' });
+    await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, failFastAfter: -1 })).rejects.toMatchObject({ code: 'MAILER_INVALID_OPTION' });
+    expect((await sendStates(conn.db, [items[0]!.inviteId]))[0]?.state).toBe('ready');
+  });
+});

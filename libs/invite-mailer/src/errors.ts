@@ -1,0 +1,46 @@
+/**
+ * The errors of @veza/invite-mailer. Each has a stable `code`; the README
+ * lists every code with what it means and what to do. Messages never contain
+ * an invite code or an SMTP password.
+ */
+/** Every code this lib throws, in the order of the README's error table: a caller can switch on them. */
+export const MAILER_ERROR_CODES = Object.freeze(['MAILER_SEND_CMD_NOT_FOUND', 'MAILER_SMTP_URL_INVALID', 'MAILER_INVALID_OPTION'] as const);
+export type MailerErrorCode = (typeof MAILER_ERROR_CODES)[number];
+
+export class MailerError extends Error {
+  override name = 'MailerError';
+  constructor(
+    readonly code: MailerErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The SEND_CMD program is not on PATH (or not executable). */
+export class SendCmdNotFoundError extends MailerError {
+  override name = 'SendCmdNotFoundError';
+  constructor(readonly program: string) {
+    super('MAILER_SEND_CMD_NOT_FOUND', `SEND_CMD: '${program}' was not found on PATH; install it (e.g. msmtp), set SEND_CMD to your mailer, or set SMTP_URL`);
+  }
+}
+
+/** SMTP_URL cannot be used; the message shows it with its password hidden. */
+export class SmtpUrlInvalidError extends MailerError {
+  override name = 'SmtpUrlInvalidError';
+  constructor(redactedUrl: string, cause?: unknown) {
+    super('MAILER_SMTP_URL_INVALID', `SMTP_URL: not a valid SMTP URL (${redactedUrl})`, { cause });
+  }
+}
+
+/** A send option is out of range (rate, concurrency, retries, FAIL_FAST_AFTER …). */
+export class InvalidOptionError extends MailerError {
+  override name = 'InvalidOptionError';
+  constructor(
+    readonly option: string,
+    expected: string,
+  ) {
+    super('MAILER_INVALID_OPTION', `${option}: expected ${expected}`);
+  }
+}

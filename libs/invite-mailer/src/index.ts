@@ -1,0 +1,15 @@
+export { dispatchInvites } from './dispatch-invites.js';
+export type { DispatchItem, DispatchOptions, DispatchSummary } from './dispatch-invites.js';
+export { InvalidOptionError, MAILER_ERROR_CODES, MailerError, SendCmdNotFoundError, SmtpUrlInvalidError } from './errors.js';
+export type { MailerErrorCode } from './errors.js';
+export type { MailEvent, MailEventListener } from './events.js';
+export { runOutboxLoop } from './outbox-loop.js';
+export type { OutboxLoop } from './outbox-loop.js';
+export { DEFAULT_MAX_ATTEMPTS, openOutboxSender } from './outbox-sender.js';
+export type { OutboxOptions, OutboxSender, OutboxSummary } from './outbox-sender.js';
+export { SEND_DEFAULTS, sendOptions } from './send-options.js';
+export type { SendOptions } from './send-options.js';
+export { sendCmdTransport } from './send-cmd-transport.js';
+export { redactSmtpUrl, smtpTransport } from './smtp-transport.js';
+export type { Envelope, SendResult, Transport } from './transport.js';
+export { DEFAULT_SEND_CMD, hasTransportSettings, transportFromEnv } from './transport-from-env.js';

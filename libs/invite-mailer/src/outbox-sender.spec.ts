@@ -1,0 +1,115 @@
+import { claimWelcomeEmail, createInvites, listWelcomeOutbox, redeemInvite } from '@veza/invites-db';
+import type { Connection, WelcomeOutboxRow } from '@veza/invites-db';
+import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { runOutboxLoop } from './outbox-loop.js';
+import { openOutboxSender } from './outbox-sender.js';
+import type { OutboxOptions } from './outbox-sender.js';
+import { fakeTransport } from './testing.js';
+
+const buildEml = async (row: WelcomeOutboxRow) => Buffer.from(`To: ${row.email}\r\nSubject: welcome ${row.name ?? ''}\r\n\r\nhi\r\n`);
+const options: OutboxOptions = { from: 'beta@veza.example', buildEml, rate: 1000, retryDelayMs: 1 };
+
+describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
+  let conn: Connection;
+  beforeEach(async () => {
+    conn = await openTestDatabase(backend, { maxConnections: 10 });
+  }, 120_000);
+  afterEach(() => conn?.close());
+
+  async function redeemed(tag: string, n: number): Promise<string[]> {
+    const outcomes = await createInvites(conn.db, Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.org`, cohort: 'welcome', name: `N${i}` })));
+    for (const o of outcomes) if (o.status === 'created') expect((await redeemInvite(conn.db, o.code, null, { queueWelcome: true })).ok).toBe(true);
+    return outcomes.map((o) => o.email);
+  }
+
+  it('sends each queued welcome email once; a second drain sends nothing; a failure is retried by the next drain, then given up after maxAttempts', async () => {
+    const emails = await redeemed('w', 3);
+    let bad = true;
+    const transport = fakeTransport((to) => (to === 'w1@example.org' && bad ? { ok: false, temporary: false, response: `550 <${to}> unknown` } : { ok: true, temporary: false, response: '250 ok' }));
+    const sender = await openOutboxSender(conn, transport, { ...options, maxAttempts: 2 });
+    try {
+      const first = await sender.drain();
+      expect(first).toMatchObject({ sent: 2, unknown: [], exhausted: [], stopped: null });
+      expect(first.failed.map((f) => f.email)).toEqual(['w1@example.org']);
+      expect(transport.attempts.find((a) => a.to === 'w0@example.org')?.eml).toContain('Subject: welcome N0');
+      const second = await sender.drain();
+      expect(second.sent).toBe(0);
+      expect(second.exhausted.map((e) => [e.email, e.attempts])).toEqual([['w1@example.org', 2]]);
+      bad = false;
+      expect((await sender.drain()).sent).toBe(0); // given up: an operator looks first
+      expect(transport.sent.sort()).toEqual(emails.filter((e) => e !== 'w1@example.org'));
+    } finally {
+      await sender.close();
+    }
+  });
+
+  it('stops a broken transport after failFastAfter failures and leaves the rest queued', async () => {
+    await redeemed('b', 7);
+    const transport = fakeTransport(() => ({ ok: false, temporary: false, response: 'exit 78: account default not found' }));
+    const sender = await openOutboxSender(conn, transport, { ...options, failFastAfter: 3 });
+    try {
+      expect(await sender.drain()).toMatchObject({ sent: 0, stopped: { failures: 3 } });
+      expect(transport.attempts).toHaveLength(3);
+      expect((await listWelcomeOutbox(conn.db)).filter((r) => r.attempts === 0)).toHaveLength(4);
+    } finally {
+      await sender.close();
+    }
+  });
+
+  it('a claim of a sender that died is reported as unknown and not resent, until resendUnknown', async () => {
+    await redeemed('u', 2);
+    const dead = await claimWelcomeEmail(conn.db, 'gone-host:99:ffffff', { maxAttempts: 5 });
+    const transport = fakeTransport();
+    const sender = await openOutboxSender(conn, transport, options);
+    try {
+      const summary = await sender.drain();
+      expect(summary.sent).toBe(1);
+      expect(summary.unknown).toEqual([expect.objectContaining({ id: dead!.id, claimedBy: 'gone-host:99:ffffff' })]);
+      expect(transport.sent).not.toContain(dead!.email);
+    } finally {
+      await sender.close();
+    }
+    const resend = fakeTransport();
+    const again = await openOutboxSender(conn, resend, { ...options, resendUnknown: true });
+    try {
+      expect(await again.drain()).toMatchObject({ sent: 1, unknown: [] });
+      expect(resend.sent).toEqual([dead!.email]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('two senders draining at once send every welcome email exactly once', async () => {
+    const emails = await redeemed('t', 20);
+    const [a, b] = [fakeTransport(undefined, 3), fakeTransport(undefined, 3)];
+    const [sa, sb] = await Promise.all([openOutboxSender(conn, a, options), openOutboxSender(conn, b, options)]);
+    try {
+      const [ra, rb] = await Promise.all([sa.drain(), sb.drain()]);
+      expect(ra.sent + rb.sent).toBe(20);
+      expect([...a.sent, ...b.sent].sort()).toEqual([...emails].sort());
+    } finally {
+      await Promise.all([sa.close(), sb.close()]);
+    }
+  });
+
+  it('the loop sends a newly queued email when nudged, and stops cleanly', async () => {
+    const transport = fakeTransport();
+    const sender = await openOutboxSender(conn, transport, options);
+    const loop = runOutboxLoop(sender, { intervalMs: 60_000 });
+    try {
+      const [email] = await redeemed('n', 1);
+      loop.nudge();
+      let deadline: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => (deadline = setTimeout(resolve, 10_000)));
+      const sent = (async () => {
+        while (!transport.sent.includes(email!)) await new Promise((r) => setTimeout(r, 20));
+      })();
+      await Promise.race([sent, timedOut]);
+      clearTimeout(deadline);
+      expect(transport.sent).toEqual([email]);
+    } finally {
+      await loop.stop();
+      await sender.close();
+    }
+  });
+});

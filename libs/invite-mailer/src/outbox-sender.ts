@@ -1,0 +1,126 @@
+import { claimWelcomeEmail, claimedWelcomeEmails, clearWelcomeClaims, exhaustedWelcomeEmails, isDispatcherAlive, markWelcomeSent, releaseWelcomeClaim } from '@veza/invites-db';
+import type { Connection, WelcomeOutboxRow } from '@veza/invites-db';
+import { InvalidOptionError } from './errors.js';
+import type { MailEventListener } from './events.js';
+import { failureStreak } from './failure-streak.js';
+import { rateLimiter } from './rate-limiter.js';
+import { sendOptions } from './send-options.js';
+import type { SendOptions } from './send-options.js';
+import { sendWithRetry } from './send-with-retry.js';
+import type { SendResult, Transport } from './transport.js';
+import { newWorkerId } from './worker-id.js';
+
+export interface OutboxOptions extends Partial<SendOptions> {
+  /** envelope sender (MAIL FROM) */
+  from: string;
+  /** builds the .eml of one queued email (for the welcome email: welcomeEmlBuilder from @veza/invite-mailer/welcome) */
+  buildEml(row: WelcomeOutboxRow): Promise<Buffer>;
+  /** a row that failed this many times is no longer tried; the drain reports it (5) */
+  maxAttempts?: number;
+  onEvent?: MailEventListener;
+}
+
+export interface OutboxSummary {
+  sent: number;
+  failed: { id: string; email: string; response: string }[];
+  /** claimed by a sender that is gone, with no recorded outcome: not resent unless resendUnknown */
+  unknown: { id: string; email: string; claimedBy: string | null; claimedAt: string | null }[];
+  /** failed maxAttempts times: no longer tried */
+  exhausted: { id: string; email: string; attempts: number; lastError: string | null }[];
+  /** being sent right now by another live sender */
+  inFlightElsewhere: number;
+  stopped: { failures: number; response: string } | null;
+}
+
+export interface OutboxSender {
+  /** who this sender is in the claims (host:pid:random) */
+  readonly worker: string;
+  /** Sends every queued welcome email it can claim, once; resolves with what happened. */
+  drain(): Promise<OutboxSummary>;
+  /** Gives back the liveness lock: its claims become "unknown" to other senders. */
+  close(): Promise<void>;
+}
+
+/** Tries per queued email before a drain gives up on it. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/**
+ * Opens a sender of the welcome outbox. It holds a lock for as long as it is
+ * open, so other senders (another API replica, `veza-beta outbox drain`) see
+ * its claims as in flight; after a kill -9 the lock is gone and its one claim
+ * in flight shows as unknown, exactly as for invite dispatch. Drains never
+ * overlap within one sender.
+ */
+export async function openOutboxSender(conn: Connection, transport: Transport, options: OutboxOptions): Promise<OutboxSender> {
+  const send = sendOptions(options);
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new InvalidOptionError('maxAttempts', 'a whole number of attempts, 1 or more');
+  const onEvent = options.onEvent ?? (() => undefined);
+  const worker = newWorkerId();
+  const release = await conn.holdLock(worker);
+  const db = conn.db;
+  const waitForSlot = rateLimiter(send.rate);
+  let running: Promise<OutboxSummary> | undefined;
+  let closed = false;
+
+  const drainOnce = async (): Promise<OutboxSummary> => {
+    const summary: OutboxSummary = { sent: 0, failed: [], unknown: [], exhausted: [], inFlightElsewhere: 0, stopped: null };
+    const claims = await claimedWelcomeEmails(db);
+    const alive = new Map<string, boolean>([[worker, true]]);
+    for (const claim of claims) {
+      const by = claim.claimedBy ?? '';
+      if (!alive.has(by)) alive.set(by, by ? await isDispatcherAlive(db, by) : false);
+    }
+    const unknown = claims.filter((c) => !alive.get(c.claimedBy ?? ''));
+    summary.inFlightElsewhere = claims.length - unknown.length;
+    if (send.resendUnknown) await clearWelcomeClaims(db, unknown.map((c) => c.id));
+    else summary.unknown = unknown.map((c) => ({ id: c.id, email: c.email, claimedBy: c.claimedBy, claimedAt: c.claimedAt?.toISOString() ?? null }));
+
+    const tried: string[] = [];
+    const streak = failureStreak(send.failFastAfter);
+    let done = 0;
+    for (let row = await claimWelcomeEmail(db, worker, { maxAttempts, exclude: tried }); row; row = streak.tripped() ? undefined : await claimWelcomeEmail(db, worker, { maxAttempts, exclude: tried })) {
+      tried.push(row.id);
+      await waitForSlot();
+      let result: SendResult;
+      try {
+        result = await sendWithRetry(transport, await options.buildEml(row), { from: options.from, to: row.email }, send);
+      } catch (error) {
+        result = { ok: false, temporary: false, response: (error as Error).message };
+      }
+      if (result.ok) {
+        await markWelcomeSent(db, row.id);
+        summary.sent++;
+      } else {
+        await releaseWelcomeClaim(db, row.id, result.response);
+        summary.failed.push({ id: row.id, email: row.email, response: result.response });
+      }
+      streak.record(result, row.email);
+      onEvent({ type: result.ok ? 'sent' : 'failed', id: row.id, email: row.email, detail: result.response, done: ++done, total: done });
+    }
+    if (streak.tripped()) summary.stopped = { failures: send.failFastAfter, response: streak.response() };
+    summary.exhausted = await exhaustedWelcomeEmails(db, maxAttempts);
+    for (const u of summary.unknown) onEvent({ type: 'unknown', id: u.id, email: u.email, detail: `claimed by ${u.claimedBy ?? '?'} with no recorded outcome`, done, total: done });
+    return summary;
+  };
+
+  return {
+    worker,
+    drain: async () => {
+      if (closed) throw new InvalidOptionError('drain', 'an open sender (this one is closed)');
+      while (running) await running.catch(() => undefined);
+      running = drainOnce();
+      try {
+        return await running;
+      } finally {
+        running = undefined;
+      }
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await running?.catch(() => undefined);
+      await release();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** What one send attempt gave. */
+export interface SendResult {
+  ok: boolean;
+  /** worth retrying later: SMTP 4xx, connection trouble, SEND_CMD exit 75 (EX_TEMPFAIL) */
+  temporary: boolean;
+  /** one line, for a dispatch log; never a password */
+  response: string;
+}
+
+export interface Envelope {
+  from: string;
+  to: string;
+}
+
+/** Sends one ready-made .eml. SEND_CMD and SMTP are the two shipped; tests use a fake. */
+export interface Transport {
+  /** safe to print: no password */
+  readonly description: string;
+  send(eml: Buffer, envelope: Envelope): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+/** One line, at most 300 characters: what a log line holds of a mailer's answer. */
+export const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim().slice(0, 300);

@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm';
+import { createInvites, dispatchFacts, failedDispatches, latestDecision, listDecisions, recordDecision, recordGateRun } from '../src/index.js';
+import type { Connection } from '../src/index.js';
+import { openTestDatabase, testBackends } from '../src/testing.js';
+
+const run = (startedAt: string, verdict: 'GO' | 'NO-GO') => ({ startedAt, finishedAt: startedAt, verdict, exitCode: verdict === 'GO' ? 0 : 1, gates: [] });
+
+describe.each(testBackends())('decisions on $name', (backend) => {
+  let conn: Connection;
+  beforeAll(async () => {
+    conn = await openTestDatabase(backend);
+  }, 120_000);
+  afterAll(() => conn?.close());
+
+  it('records a decision with no gate run stored, then links the newest stored run', async () => {
+    const first = await recordDecision(conn.db, { decision: 'GO', by: ['Tech lead', 'Ana "PM", product'] });
+    expect(first).toMatchObject({ decision: 'GO', note: null, by: ['Tech lead', 'Ana "PM", product'], gateRunId: null, gateVerdict: null });
+    await recordGateRun(conn.db, { run: run('2026-12-01T17:00:00.000Z', 'GO'), state: {} });
+    const { id: newest } = await recordGateRun(conn.db, { run: run('2026-12-01T17:55:00.000Z', 'NO-GO'), state: {} });
+    await recordGateRun(conn.db, { run: run('2026-12-01T16:00:00.000Z', 'GO'), state: {} }); // stored later, started earlier
+    const second = await recordDecision(conn.db, { decision: 'NO-GO', note: '  uploads fail on MinIO  ', by: [] });
+    expect(second).toMatchObject({ decision: 'NO-GO', note: 'uploads fail on MinIO', by: [], gateRunId: newest, gateVerdict: 'NO-GO' });
+    expect(second.decidedAt).toBeInstanceOf(Date);
+    const listed = await listDecisions(conn.db);
+    expect(listed.map((d) => d.id)).toEqual([second.id, first.id]);
+    expect(listed[1]).toEqual(first);
+    expect(await latestDecision(conn.db)).toEqual(second);
+  });
+
+  it('refuses a NO-GO without a note, in the lib and in the table', async () => {
+    await expect(recordDecision(conn.db, { decision: 'NO-GO', note: '   ' })).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT', field: 'note' });
+    await expect(recordDecision(conn.db, { decision: 'MAYBE' as 'GO' })).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT', field: 'decision' });
+    await expect(conn.db.execute(sql`INSERT INTO decisions (decision, note) VALUES ('NO-GO', '')`)).rejects.toThrow();
+  });
+
+  it('dispatch facts: sent, failed and unknown counted from the rows', async () => {
+    expect(await dispatchFacts(conn.db)).toEqual({ attempted: 0, sent: 0, failed: 0, unknown: 0, firstSentAt: null, lastSentAt: null });
+    const created = await createInvites(conn.db, ['a', 'b', 'c', 'd'].map((x) => ({ email: `${x}@facts.example`, cohort: 'facts' })));
+    const [a, b, c] = created.map((o) => (o.status === 'created' ? o.id : ''));
+    await conn.db.execute(sql`UPDATE beta_invites SET sent_at = '2026-12-01T18:00:00Z', send_attempts = 1 WHERE id = ${a}::uuid`);
+    await conn.db.execute(sql`UPDATE beta_invites SET send_attempts = 2, last_send_error = '550 mailbox unavailable' WHERE id = ${b}::uuid`);
+    await conn.db.execute(sql`UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = 'w1', send_attempts = 1 WHERE id = ${c}::uuid`);
+    const facts = await dispatchFacts(conn.db);
+    expect(facts).toMatchObject({ attempted: 3, sent: 1, failed: 1, unknown: 1 });
+    expect(facts.firstSentAt?.toISOString()).toBe('2026-12-01T18:00:00.000Z');
+    expect(await failedDispatches(conn.db)).toEqual([
+      { email: 'b@facts.example', cohort: 'facts', attempts: 2, lastError: '550 mailbox unavailable' },
+      { email: 'c@facts.example', cohort: 'facts', attempts: 1, lastError: null },
+    ]);
+  });
+});
