@@ -22,7 +22,6 @@ import { generateCohortCsv } from '@veza/cohort-validator/testing';
 import { validateCohort } from '@veza/cohort-validator';
 import { buildInviteEml, compileInviteTemplate } from '@veza/email-templates';
 import { claimInvitesForSend, digestCode, generateCode, markInviteSent } from '@veza/invites-db';
-import type { Connection } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { smtpTransport } from '@veza/invite-mailer';
 import { interleavedFigure, median, timeIt } from '@veza/test-support';
@@ -119,7 +118,7 @@ export const run: BenchRun = async (ctx) => {
   const compiled = await compileInviteTemplate({ settings: SETTINGS });
   const sink: SinkProcess = await startSinkProcess();
 
-  const prepared = async (round: string): Promise<{ conn: Connection; dir: string; manifest: Manifest; prepareMs: number }> => {
+  const prepared = async (round: string): Promise<{ conn: Awaited<ReturnType<typeof openTestDatabase>>; dir: string; manifest: Manifest; prepareMs: number }> => {
     const conn = await openTestDatabase(pg, { maxConnections: 8 });
     const dir = join(ctx.tmpDir, `out-${round}`);
     const prepareMs = await timeIt(() => prepareInvites(conn, compiled, rows, { file: csvFile, outDir: dir, ttlDays: 30, reissueUnsent: false, previewLimit: 0, screenshot: false }));
