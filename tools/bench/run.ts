@@ -134,72 +134,77 @@ const loadText = (l: LoadSample | undefined) => (l ? `${l.mean.toFixed(2)} (${l.
 const loadAtStart = loadavg();
 const startedAt = Date.now();
 const outcomes: Outcome[] = [];
+const busy: Outcome[] = [];
 for (const file of benchFiles()) {
   console.log(`== bench ${relative(root, file)} (scale ${scale})`);
   outcomes.push(await runOne(file));
+  writeReport(false); // after every file, so that a run cut short still leaves what it measured
 }
-const busy: Outcome[] = [];
 const busyFiles = benchFiles().filter((f) => busyFilter.some((b) => f.includes(b)));
 if (busyFiles.length > 0) {
   await underLoad(async () => {
     for (const file of busyFiles) {
       console.log(`== bench ${relative(root, file)} (scale ${scale}) with ${CPU_HOGS} CPU hogs running`);
       busy.push(await runOne(file, true));
+      writeReport(false);
     }
   });
 }
-
-const lines = [
-  '# Benchmarks',
-  '',
-  `Written by \`npm run bench\` on ${new Date().toISOString()} (${Math.round((Date.now() - startedAt) / 1000)} s): Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), scale ${scale}.`,
-  `Machine load (1/5/15-minute load averages) at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')}; at the end: ${loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
-  '',
-  'Each ratio is measured in interleaved rounds (baseline, measured, baseline, measured…, the same sizes on both sides), so that load from other processes shifts both sides alike. The ratio column is the median of the per-round ratios, followed by their min–max and interquartile range; measured and baseline are the medians of each side. Absolute numbers vary between machines and with load, the ratios much less: see "Quiet vs busy machine" at the end.',
-  '',
-];
-for (const { file, section, error, load, seconds } of outcomes) {
-  const where = relative(root, file);
-  if (!section) {
-    lines.push(`## ${where}`, '', `**Failed**: ${error ?? 'no result'}`, '');
-    continue;
-  }
-  lines.push(`## ${section.title}`, '', `Source: \`${where}\` (${Math.round(seconds)} s; 1-minute load average during the run: mean ${loadText(load)})`, '', '| what | measured | baseline | ratio (median, min–max, IQR) | target | met |', '|---|---|---|---|---|---|');
-  for (const f of section.figures) {
-    lines.push(
-      `| ${f.label} | ${f.measured.name}: ${fmt(f.measured.value)} ${f.measured.unit} | ${f.baseline.name}: ${fmt(f.baseline.value)} ${f.baseline.unit} | ${ratioText(f)} | ${f.target ?? ''} | ${f.met === undefined ? '' : f.met ? 'yes' : '**no**'} |`,
-    );
-  }
-  lines.push('');
-  for (const note of section.notes ?? []) lines.push(`- ${note}`);
-  if (section.notes?.length) lines.push('');
-}
-if (busy.length > 0) {
-  lines.push(
-    '## Quiet vs busy machine',
-    '',
-    `The same bench files run a second time while ${CPU_HOGS} processes \`node -e 'for(;;){}'\` keep both cores busy (started before, killed after). Target: every ratio within 20% of the quiet run.`,
-    '',
-    '| bench | what | quiet ratio (min–max) | busy ratio (min–max) | busy / quiet | within 20% |',
-    '|---|---|---|---|---|---|',
-  );
-  for (const b of busy) {
-    const quiet = outcomes.find((o) => o.file === b.file);
-    const where = relative(root, b.file);
-    if (!b.section || !quiet?.section) {
-      lines.push(`| \`${where}\` | failed: ${b.error ?? quiet?.error ?? 'no result'} | | | | |`);
-      continue;
-    }
-    for (const f of b.section.figures) {
-      const q = quiet.section.figures.find((x) => x.label === f.label);
-      if (!q) continue;
-      const shift = f.ratio / q.ratio;
-      const range = (x: BenchFigure) => `${fmt(x.ratio)}x${x.spread ? ` (${fmt(x.spread.min)}–${fmt(x.spread.max)})` : ''}`;
-      lines.push(`| \`${where}\` | ${f.label} | ${range(q)} | ${range(f)} | ${shift.toFixed(2)} | ${Math.abs(shift - 1) <= 0.2 ? 'yes' : '**no**'} |`);
-    }
-  }
-  lines.push('', `1-minute load average during the busy runs: ${busy.map((b) => `\`${relative(root, b.file)}\` mean ${loadText(b.load)}`).join('; ')}; during the quiet runs of the same files: ${busy.map((b) => `mean ${loadText(outcomes.find((o) => o.file === b.file)?.load)}`).join('; ')}.`, '');
-}
-writeFileSync(join(root, 'docs/BENCHMARKS.md'), lines.join('\n'));
+writeReport(true);
 console.log(`wrote docs/BENCHMARKS.md (${outcomes.length} bench files${busy.length ? `, ${busy.length} again under load` : ''})`);
 if ([...outcomes, ...busy].some((s) => !s.section)) process.exitCode = 1;
+
+function writeReport(complete: boolean): void {
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench\` on ${new Date().toISOString()} (${Math.round((Date.now() - startedAt) / 1000)} s${complete ? '' : ', still running: partial'}): Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), scale ${scale}.`,
+    `Machine load (1/5/15-minute load averages) at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')}; at the end: ${loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
+    '',
+    'Each ratio is measured in interleaved rounds (baseline, measured, baseline, measured…, the same sizes on both sides), so that load from other processes shifts both sides alike. The ratio column is the median of the per-round ratios, followed by their min–max and interquartile range; measured and baseline are the medians of each side. Absolute numbers vary between machines and with load, the ratios much less: see "Quiet vs busy machine" at the end.',
+    '',
+  ];
+  for (const { file, section, error, load, seconds } of outcomes) {
+    const where = relative(root, file);
+    if (!section) {
+      lines.push(`## ${where}`, '', `**Failed**: ${error ?? 'no result'}`, '');
+      continue;
+    }
+    lines.push(`## ${section.title}`, '', `Source: \`${where}\` (${Math.round(seconds)} s; 1-minute load average during the run: mean ${loadText(load)})`, '', '| what | measured | baseline | ratio (median, min–max, IQR) | target | met |', '|---|---|---|---|---|---|');
+    for (const f of section.figures) {
+      lines.push(
+        `| ${f.label} | ${f.measured.name}: ${fmt(f.measured.value)} ${f.measured.unit} | ${f.baseline.name}: ${fmt(f.baseline.value)} ${f.baseline.unit} | ${ratioText(f)} | ${f.target ?? ''} | ${f.met === undefined ? '' : f.met ? 'yes' : '**no**'} |`,
+      );
+    }
+    lines.push('');
+    for (const note of section.notes ?? []) lines.push(`- ${note}`);
+    if (section.notes?.length) lines.push('');
+  }
+  if (busy.length > 0) {
+    lines.push(
+      '## Quiet vs busy machine',
+      '',
+      `The same bench files run a second time while ${CPU_HOGS} processes \`node -e 'for(;;){}'\` keep both cores busy (started before, killed after). Target: every ratio within 20% of the quiet run.`,
+      '',
+      '| bench | what | quiet ratio (min–max) | busy ratio (min–max) | busy / quiet | within 20% |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const b of busy) {
+      const quiet = outcomes.find((o) => o.file === b.file);
+      const where = relative(root, b.file);
+      if (!b.section || !quiet?.section) {
+        lines.push(`| \`${where}\` | failed: ${b.error ?? quiet?.error ?? 'no result'} | | | | |`);
+        continue;
+      }
+      for (const f of b.section.figures) {
+        const q = quiet.section.figures.find((x) => x.label === f.label);
+        if (!q) continue;
+        const shift = f.ratio / q.ratio;
+        const range = (x: BenchFigure) => `${fmt(x.ratio)}x${x.spread ? ` (${fmt(x.spread.min)}–${fmt(x.spread.max)})` : ''}`;
+        lines.push(`| \`${where}\` | ${f.label} | ${range(q)} | ${range(f)} | ${shift.toFixed(2)} | ${Math.abs(shift - 1) <= 0.2 ? 'yes' : '**no**'} |`);
+      }
+    }
+    lines.push('', `1-minute load average during the busy runs: ${busy.map((b) => `\`${relative(root, b.file)}\` mean ${loadText(b.load)}`).join('; ')}; during the quiet runs of the same files: ${busy.map((b) => `mean ${loadText(outcomes.find((o) => o.file === b.file)?.load)}`).join('; ')}.`, '');
+  }
+  writeFileSync(join(root, 'docs/BENCHMARKS.md'), lines.join('\n'));
+}
