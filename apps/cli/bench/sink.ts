@@ -48,8 +48,12 @@ export async function startSinkProcess(): Promise<SinkProcess> {
   });
   const nextLine = (what: string) =>
     withDeadline<string>(what, (resolve, reject) => {
-      waiting.push(resolve);
-      child.once('exit', (code) => reject(new Error(`smtp sink exited with ${code}`)));
+      const exited = (code: number | null) => reject(new Error(`smtp sink exited with ${code}`));
+      child.once('exit', exited);
+      waiting.push((line) => {
+        child.off('exit', exited);
+        resolve(line);
+      });
     });
   const { port } = JSON.parse(await nextLine('port')) as { port: number };
   return {
