@@ -9,6 +9,7 @@ const section = await mod.run({
   databaseUrl: process.env['TEST_DATABASE_URL'],
   scale: Number(process.env['BENCH_SCALE'] ?? '1'),
   tmpDir,
+  underLoad: process.env['BENCH_UNDER_LOAD'] === '1',
   log: (message) => console.log(`   ${message}`),
 });
 writeFileSync(out, JSON.stringify(section));

@@ -11,7 +11,7 @@ import { DEFAULTS } from './config.js';
 import { ApiError, ERROR_MESSAGE, errorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
 import { isDatabaseUnavailable } from './db-availability.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, requestRecorder } from './metrics.js';
 import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { redactUrl } from './redact-url.js';
@@ -27,6 +27,8 @@ export interface ServerOptions {
   onWelcomeQueued?: () => void;
   /** where the JSON logs go (default stdout); tests pass a stream to read them */
   logStream?: DestinationStream;
+  /** the rate-limit store: by default shared through PostgreSQL on PostgreSQL, in memory on PGlite; the bench compares both on PostgreSQL */
+  rateLimitStore?: 'memory' | 'postgres';
 }
 
 export type Server = FastifyInstance & { metrics: Metrics; startDraining(): void; rateLimitStoreKind: 'memory' | 'postgres' };
@@ -84,21 +86,28 @@ function clientErrorCode(error: NodeJS.ErrnoException): ErrorCode {
   return 'REQUEST_INVALID';
 }
 
+/** The service's logger: JSON at the configured level, the Authorization header redacted, URLs with their code masked. */
+export function loggerOptions(level: string, stream?: DestinationStream) {
+  return {
+    level,
+    ...(stream ? { stream } : {}),
+    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization'], censor: '[redacted]' },
+    serializers: {
+      req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+    },
+  };
+}
+
 /** Builds the whole service on an open connection; the caller listens and closes. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const { config, conn } = options;
   const metrics = createMetrics();
   let draining = false;
+  const rateLimitStore = options.rateLimitStore ?? (conn.kind === 'postgres' ? 'postgres' : 'memory');
+  if (rateLimitStore === 'postgres' && conn.kind !== 'postgres') throw new Error('the shared rate-limit store needs PostgreSQL');
 
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      ...(options.logStream ? { stream: options.logStream } : {}),
-      redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization'], censor: '[redacted]' },
-      serializers: {
-        req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
-      },
-    },
+    logger: loggerOptions(config.logLevel, options.logStream),
     bodyLimit: config.bodyLimitBytes,
     // a hop count becomes a function: fastify's types omit the number form that its docs describe
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
@@ -123,7 +132,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     onConstructorPoisoning: 'error',
   }) as unknown as Server;
   app.decorate('metrics', metrics);
-  app.decorate('rateLimitStoreKind', conn.kind === 'postgres' ? 'postgres' : 'memory');
+  app.decorate('rateLimitStoreKind', rateLimitStore);
   app.decorate('startDraining', () => {
     draining = true;
   });
@@ -134,10 +143,11 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     for (const method of [route.method].flat()) routes.push({ method: String(method), pattern: patternOf(route.url) });
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
-    metrics.requests.inc(labels);
-    metrics.duration.observe(labels, reply.elapsedTime / 1000);
+  const recordRequest = requestRecorder(metrics);
+  // callback style: no promise per request
+  app.addHook('onResponse', (req, reply, done) => {
+    recordRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   app.setErrorHandler((error, req, reply) => {
@@ -174,7 +184,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.removeContentTypeParser('text/plain');
 
   await app.register(healthRoutes, { conn, metrics, draining: () => draining });
-  await app.register(inviteRoutes, { config, conn, metrics, onWelcomeQueued: options.onWelcomeQueued });
+  await app.register(inviteRoutes, { config, conn, metrics, sharedRateLimit: rateLimitStore === 'postgres', onWelcomeQueued: options.onWelcomeQueued });
   await app.register(adminRoutes, { config, conn });
   await app.register(signupRoutes, { feedbackUrl: config.feedbackUrl, discordUrl: config.discordUrl, welcomeEmail: config.welcome !== undefined });
   const openapi = JSON.stringify(openApiDocument(), null, 2) + '\n';

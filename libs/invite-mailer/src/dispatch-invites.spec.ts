@@ -139,6 +139,24 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     expect(sa.sent + sb.sent).toBe(30);
   });
 
+  it('claims in batches, yet never holds more than 1 (concurrency 1) or 7 × concurrency − 1 claimed and unrecorded: what a crash could leave unknown', async () => {
+    for (const concurrency of [1, 4]) {
+      const items = await invites(`c${concurrency}-`, 40);
+      const ids = items.map((i) => i.inviteId);
+      let most = 0;
+      // at every send, count what the database shows as claimed with no outcome
+      const transport = fakeTransport(async () => {
+        most = Math.max(most, (await sendStates(conn.db, ids)).filter((s) => s.state === 'claimed').length);
+        return ok;
+      }, 2);
+      const summary = await dispatchInvites(conn, items, transport, { ...fast, concurrency });
+      expect(summary).toMatchObject({ sent: 40, failed: [], unknown: [] });
+      expect(most).toBeGreaterThanOrEqual(1);
+      expect(most).toBeLessThanOrEqual(concurrency === 1 ? 1 : 7 * concurrency - 1);
+      expect((await sendStates(conn.db, ids)).map((s) => [s.state, s.attempts])).toEqual(ids.map(() => ['sent', 1]));
+    }
+  });
+
   it('refuses options out of range before claiming anything', async () => {
     const items = await invites('o', 1);
     await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, rate: 0 })).rejects.toMatchObject({ code: 'MAILER_INVALID_OPTION', message: 'rate: expected a positive number of emails per second' });

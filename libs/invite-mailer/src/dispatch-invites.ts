@@ -1,4 +1,4 @@
-import { claimInvitesForSend, clearUnknownClaims, isDispatcherAlive, markInviteSent, releaseSendClaim, sendStates } from '@veza/invites-db';
+import { clearUnknownClaims, isDispatcherAlive, markSentAndClaim, releaseSendClaim, releaseUntriedClaims, sendStates } from '@veza/invites-db';
 import type { Connection, Database, SendState } from '@veza/invites-db';
 import { InvalidOptionError } from './errors.js';
 import type { MailEvent, MailEventListener } from './events.js';
@@ -40,7 +40,7 @@ export interface DispatchSummary {
   stopped: { failures: number; response: string; notTried: number } | null;
 }
 
-/** invites looked at per claim query */
+/** invites looked at per claim query, at most */
 const CLAIM_WINDOW = 200;
 
 /**
@@ -110,25 +110,71 @@ async function dispatchAs(db: Database, worker: string, items: readonly Dispatch
     }
   }
 
-  // Claim one email at a time, looking at a window of the list: a window with
-  // nothing left to claim was taken by another dispatcher.
+  // Claims come in batches, by one statement that also records as sent every
+  // email the transport accepted since the previous one (markSentAndClaim):
+  // one round trip per batch instead of two per email. With one email in
+  // flight at a time, a batch is that one email and nothing is claimed ahead.
+  // With `concurrency` > 1, a batch is 4 × concurrency and the next one is
+  // claimed as soon as fewer than 2 × concurrency are left, so that no worker
+  // waits for the database (a claim takes milliseconds on a busy machine).
+  // Claimed but not yet recorded, at any moment: at most 1 with concurrency 1,
+  // at most 7 × concurrency − 1 otherwise (DECISIONS.md, "Dispatch claims and
+  // records in batches"): that bounds what a crash can leave "unknown".
   const queue = [...pending];
+  const claimAhead = run.concurrency > 1;
+  const batch = claimAhead ? 4 * run.concurrency : 1;
+  const lowWater = 2 * run.concurrency;
+  // the database checks every id it is given: a window a few batches wide
+  const windowSize = Math.min(CLAIM_WINDOW, 2 * batch + 6);
   let cursor = 0;
-  const nextClaim = async (): Promise<string | undefined> => {
+  const claimed: string[] = [];
+  let accepted: string[] = [];
+  const recordAndClaim = async (window: string[], limit: number): Promise<string[]> => {
+    const record = accepted;
+    accepted = [];
+    try {
+      return await markSentAndClaim(db, record, window, worker, limit);
+    } catch (error) {
+      accepted = [...record, ...accepted];
+      throw error;
+    }
+  };
+  /** Claims one batch (recording the accepted sends), moving past windows with nothing left to claim. */
+  const refillOnce = async (): Promise<void> => {
     while (cursor < queue.length) {
       const start = cursor;
-      const window = queue.slice(start, start + CLAIM_WINDOW).filter((id) => pending.has(id));
-      if (window.length > 0) {
-        const [id] = await claimInvitesForSend(db, window, worker, 1);
-        if (id) {
-          pending.delete(id);
-          return id;
-        }
-        for (const taken of window) pending.delete(taken);
+      const window = queue.slice(start, start + windowSize).filter((id) => pending.has(id));
+      const got = window.length > 0 ? await recordAndClaim(window, batch) : [];
+      for (const id of got) {
+        pending.delete(id);
+        claimed.push(id);
       }
-      cursor = Math.max(cursor, start + CLAIM_WINDOW);
+      if (got.length > 0) return;
+      // nothing left to claim in this window: the rest was taken by another dispatcher
+      for (const taken of window) pending.delete(taken);
+      cursor = Math.max(cursor, start + windowSize);
     }
-    return undefined;
+  };
+  let refilling: Promise<void> | undefined;
+  let refillError: { error: unknown } | undefined;
+  const startRefill = () => {
+    if (refilling || refillError || cursor >= queue.length || streak.tripped()) return;
+    refilling = refillOnce()
+      .catch((error: unknown) => void (refillError = { error }))
+      .finally(() => (refilling = undefined));
+  };
+  const nextClaim = async (): Promise<string | undefined> => {
+    while (claimed.length === 0) {
+      if (refillError) throw refillError.error;
+      if (streak.tripped()) return undefined;
+      startRefill();
+      if (!refilling) return undefined; // nothing left to claim
+      await refilling;
+    }
+    if (streak.tripped()) return undefined;
+    const id = claimed.shift();
+    if (claimAhead && claimed.length < lowWater) startRefill();
+    return id;
   };
 
   const waitForSlot = rateLimiter(run.rate);
@@ -144,7 +190,7 @@ async function dispatchAs(db: Database, worker: string, items: readonly Dispatch
         result = { ok: false, temporary: false, response: (error as Error).message };
       }
       if (result.ok) {
-        await markInviteSent(db, id);
+        accepted.push(id); // recorded with the next claim, or at the end
         summary.sent++;
       } else {
         await releaseSendClaim(db, id, result.response);
@@ -155,6 +201,12 @@ async function dispatchAs(db: Database, worker: string, items: readonly Dispatch
     }
   };
   await Promise.all(Array.from({ length: run.concurrency }, work));
-  if (streak.tripped()) summary.stopped = { failures: run.failFastAfter, response: streak.response(), notTried: pending.size };
+  await refilling;
+  if (refillError) throw refillError.error;
+  // Record the last sends; claims taken but never tried (a stop) are given back, ready again.
+  while (accepted.length > 0) await recordAndClaim([], 0);
+  const untried = claimed.splice(0);
+  if (untried.length > 0) await releaseUntriedClaims(db, untried, worker);
+  if (streak.tripped()) summary.stopped = { failures: run.failFastAfter, response: streak.response(), notTried: pending.size + untried.length };
   return summary;
 }

@@ -13,10 +13,12 @@ import {
   inviteReport,
   lookupInvite,
   markInviteSent,
+  markSentAndClaim,
   openDatabase,
   redeemInvite,
   reissueInviteCode,
   releaseSendClaim,
+  releaseUntriedClaims,
   revokeInvites,
   sendStates,
   setInviteExpiry,
@@ -153,6 +155,27 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect(fresh?.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/);
     expect((await lookupInvite(conn.db, invites[1]!.code)).state).toBe('unknown');
     expect((await lookupInvite(conn.db, fresh!.code)).state).toBe('valid');
+  });
+
+  it('records sends and claims the next batch in one statement; gives back untried claims', async () => {
+    const ids = (await createInvites(conn.db, [1, 2, 3, 4, 5].map((n) => ({ email: `batch${n}@example.org`, cohort: 'batch' })))).map(created).map((i) => i.id);
+    const first = await markSentAndClaim(conn.db, [], ids, 'w1', 2);
+    expect(first).toHaveLength(2);
+    // another worker's claim is skipped, not stolen
+    const rest = ids.filter((id) => !first.includes(id));
+    expect(await claimInvitesForSend(conn.db, [rest[0]!], 'w2', 1)).toEqual([rest[0]]);
+    const second = await markSentAndClaim(conn.db, first, ids, 'w1', 2);
+    expect([...second].sort()).toEqual(rest.slice(1).sort());
+    expect(await markSentAndClaim(conn.db, [], ids, 'w1', 2)).toEqual([]);
+    // only this worker's claims that were never sent are given back
+    expect(await releaseUntriedClaims(conn.db, [...ids], 'w1')).toBe(2);
+    const state = new Map((await sendStates(conn.db, ids)).map((s) => [s.id, s]));
+    expect(first.map((id) => state.get(id)?.state)).toEqual(['sent', 'sent']);
+    expect(state.get(first[0]!)).toMatchObject({ attempts: 1, lastError: null });
+    expect(state.get(rest[0]!)?.state).toBe('claimed');
+    expect(second.map((id) => state.get(id)?.state)).toEqual(['ready', 'ready']);
+    expect(await markSentAndClaim(conn.db, [second[0]!], [], 'w1', 0)).toEqual([]);
+    expect((await sendStates(conn.db, [second[0]!]))[0]?.state).toBe('sent');
   });
 
   it('never claims an expired invite, and reports it as expired', async () => {

@@ -23,7 +23,7 @@ export { DEFAULT_MIGRATIONS_DIR, migrationStatus, readMigrationFiles, runMigrati
 export type { MigrationFile, MigrationResult, MigrationStatus } from './migrate.js';
 export { createInvites } from './queries/create-invites.js';
 export type { CreateOptions, CreateOutcome, NewInvite } from './queries/create-invites.js';
-export { claimInvitesForSend, clearUnknownClaims, isDispatcherAlive, markInviteSent, releaseSendClaim, sendStates } from './queries/dispatch-claims.js';
+export { claimInvitesForSend, clearUnknownClaims, isDispatcherAlive, markInviteSent, markSentAndClaim, releaseSendClaim, releaseUntriedClaims, sendStates } from './queries/dispatch-claims.js';
 export type { SendState } from './queries/dispatch-claims.js';
 export { cleanupExpiredInvites, deleteInvites, reissueInviteCode, revokeInvites, setInviteExpiry } from './queries/manage-invites.js';
 export type { CleanupResult, RevokeResult, RevokeTarget } from './queries/manage-invites.js';

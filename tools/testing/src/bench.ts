@@ -11,6 +11,8 @@ export interface BenchContext {
   scale: number;
   /** A private temp directory, removed afterwards. */
   tmpDir: string;
+  /** true in the second run under CPU load (npm run bench's quiet vs busy comparison): extras such as breakdowns may be skipped */
+  underLoad?: boolean;
   log(message: string): void;
 }
 
@@ -31,6 +33,17 @@ export interface BenchFigure {
   /** the issue's target, in words, e.g. "≥ 20x faster" */
   target?: string;
   met?: boolean;
+  /** the per-round ratios' spread when the figure was measured in interleaved rounds (`ratio` is then their median) */
+  spread?: RatioSpread;
+}
+
+/** The per-round ratios of an interleaved measurement: median, min, max, interquartile range. */
+export interface RatioSpread {
+  rounds: number;
+  min: number;
+  max: number;
+  q1: number;
+  q3: number;
 }
 
 export interface BenchSection {
@@ -47,4 +60,83 @@ export async function timeIt(work: () => unknown): Promise<number> {
   const start = process.hrtime.bigint();
   await work();
   return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Median of a list (mean of the two middle values for an even count). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+}
+
+/** The median ratio and its spread over rounds. */
+export function ratioOf(ratios: readonly number[]): { ratio: number; spread: RatioSpread } {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  return {
+    ratio: median(sorted),
+    spread: { rounds: sorted.length, min: sorted[0] ?? Number.NaN, max: sorted.at(-1) ?? Number.NaN, q1: quantile(sorted, 0.25), q3: quantile(sorted, 0.75) },
+  };
+}
+
+export interface InterleavedResult {
+  /** one value per round, in order */
+  baseline: number[];
+  measured: number[];
+}
+
+/**
+ * Runs `rounds` rounds of baseline then measured (baseline, measured,
+ * baseline, measured…), so that load from other processes, which drifts over
+ * seconds, shifts both sides alike. Each side returns its figure for the round
+ * (a time, a rate). `between` runs outside the timed sides (fresh data).
+ */
+export async function interleave(
+  rounds: number,
+  sides: { baseline: (round: number) => Promise<number> | number; measured: (round: number) => Promise<number> | number },
+  between?: (round: number) => Promise<void> | void,
+): Promise<InterleavedResult> {
+  const result: InterleavedResult = { baseline: [], measured: [] };
+  for (let round = 0; round < rounds; round++) {
+    if (between) await between(round);
+    result.baseline.push(await sides.baseline(round));
+    result.measured.push(await sides.measured(round));
+  }
+  return result;
+}
+
+/**
+ * A figure from interleaved rounds: the ratio is the median of the per-round
+ * ratios, measured and baseline the medians of each side. `kind` says how the
+ * ratio reads: 'rate' = measured/baseline (throughputs), 'time-faster' =
+ * baseline/measured (times, "N x faster"), 'time-slower' = measured/baseline
+ * (times, "N x the baseline's time").
+ */
+export function interleavedFigure(
+  r: InterleavedResult,
+  kind: 'rate' | 'time-faster' | 'time-slower',
+  f: Omit<BenchFigure, 'ratio' | 'spread' | 'measured' | 'baseline' | 'met'> & {
+    measured: Omit<BenchMeasure, 'value'>;
+    baseline: Omit<BenchMeasure, 'value'>;
+    met?: (ratio: number) => boolean;
+  },
+): BenchFigure {
+  const ratios = r.measured.map((m, i) => (kind === 'time-faster' ? r.baseline[i]! / m : m / r.baseline[i]!));
+  const { ratio, spread } = ratioOf(ratios);
+  const { met, ...rest } = f;
+  return {
+    ...rest,
+    measured: { ...f.measured, value: median(r.measured) },
+    baseline: { ...f.baseline, value: median(r.baseline) },
+    ratio,
+    spread,
+    ...(met ? { met: met(ratio) } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dispatchInvites } from '@veza/invite-mailer';
@@ -12,9 +12,20 @@ export type { DispatchSummary };
 /** The operator's record of a folder's dispatch: one tab-separated line per outcome, appended. */
 export const DISPATCH_LOG = 'dispatch.log';
 
-function logLine(dir: string, event: MailEvent): void {
-  const clean = event.detail.replace(/[\t\r\n]+/g, ' ');
-  appendFileSync(join(dir, DISPATCH_LOG), `${new Date().toISOString()}\t${event.id}\t${event.email}\t${event.type}\t${clean}\n`, { mode: 0o600 });
+/** dispatch.log, opened once per dispatch (not once per line): each line is written before the next outcome is handled. */
+function openLog(dir: string): { line(event: MailEvent): void; close(): void } {
+  let fd: number | undefined;
+  return {
+    line(event) {
+      const clean = event.detail.replace(/[\t\r\n]+/g, ' ');
+      fd ??= openSync(join(dir, DISPATCH_LOG), 'a', 0o600);
+      writeSync(fd, `${new Date().toISOString()}\t${event.id}\t${event.email}\t${event.type}\t${clean}\n`);
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
 }
 
 /**
@@ -33,17 +44,19 @@ export async function dispatchFolder(
   const { only, ...send } = options;
   const invites = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)) : manifest.invites;
   const items = invites.map((invite) => ({ inviteId: invite.inviteId, email: invite.email, cohort: invite.cohort, eml: () => readFile(join(dir, invite.file)) }));
+  const log = openLog(dir);
   try {
     return await dispatchInvites(conn, items, transport, {
       ...send,
       from: manifest.mailFrom,
       onEvent: (event) => {
-        logLine(dir, event);
+        log.line(event);
         if (event.type === 'sent') progress.update(event.done, `sent ${event.email}`);
         else if (event.type === 'failed') progress.update(event.done, `FAILED ${event.email}`);
       },
     });
   } finally {
+    log.close();
     progress.finish();
   }
 }

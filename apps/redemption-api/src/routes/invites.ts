@@ -48,11 +48,11 @@ function codeOrThrow(input: string, count: (outcome: 'malformed') => void): stri
 const publicInvite = (invite: InviteSummary) => ({ cohort: invite.cohort, email: maskEmail(invite.email), expiresAt: invite.expiresAt.toISOString() });
 
 /** GET /v1/invites/:code and POST /v1/invites/redeem, sharing one rate-limit bucket per client. */
-export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics; onWelcomeQueued?: (() => void) | undefined }): Promise<void> {
+export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics; sharedRateLimit: boolean; onWelcomeQueued?: (() => void) | undefined }): Promise<void> {
   const { conn, metrics } = opts;
   // PostgreSQL: the counters are shared by every replica (settled in batches); embedded: one process, in memory.
   let store;
-  if (conn.kind === 'postgres') {
+  if (opts.sharedRateLimit) {
     const counter = new SharedCounter({
       settle: (batch) => settleRateLimitHits(conn.db, batch),
       purge: (before) => purgeRateLimitWindows(conn.db, before),

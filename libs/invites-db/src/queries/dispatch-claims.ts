@@ -84,6 +84,51 @@ export async function claimInvitesForSend(db: Database, ids: string[], worker: s
   return rows.map((row) => row.id);
 }
 
+/**
+ * One round trip per batch for a dispatcher: records `sentIds` as sent (the
+ * transport accepted them; as markInviteSent) and claims up to `limit` more of
+ * `claimIds` (as claimInvitesForSend), in one statement. The two sets of rows
+ * are disjoint: a sent id is claimed already, so the claim never picks it.
+ * Returns the newly claimed ids.
+ */
+export async function markSentAndClaim(db: Database, sentIds: string[], claimIds: string[], worker: string, limit: number): Promise<string[]> {
+  if (sentIds.length === 0 && (claimIds.length === 0 || limit <= 0)) return [];
+  const rows = rowsOf<{ id: string }>(
+    await withDbErrors(() =>
+      db.execute(sql`
+        WITH sent AS (
+          UPDATE beta_invites SET sent_at = now(), send_attempts = send_attempts + 1, last_send_error = NULL
+          WHERE ${idIn(sentIds)} AND sent_at IS NULL
+          RETURNING id)
+        UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = ${worker}
+        WHERE id IN (
+          SELECT id FROM beta_invites
+          WHERE ${idIn(limit > 0 ? claimIds : [])}
+            AND sent_at IS NULL AND send_claimed_at IS NULL AND revoked_at IS NULL AND used_at IS NULL
+            AND expires_at > now()
+          ORDER BY created_at, id
+          LIMIT ${Math.max(0, limit)}
+          FOR UPDATE SKIP LOCKED)
+        RETURNING id::text AS id`),
+    ),
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Gives back claims this worker made but never tried to send (a dispatch that stopped early): they are ready again, not unknown. */
+export async function releaseUntriedClaims(db: Database, ids: string[], worker: string): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = rowsOf<{ id: string }>(
+    await withDbErrors(() =>
+      db.execute(sql`
+        UPDATE beta_invites SET send_claimed_at = NULL, send_claimed_by = NULL
+        WHERE ${idIn(ids)} AND sent_at IS NULL AND send_claimed_by = ${worker}
+        RETURNING id::text AS id`),
+    ),
+  );
+  return rows.length;
+}
+
 /** The transport accepted the email: records sent_at. */
 export async function markInviteSent(db: Database, id: string): Promise<void> {
   await withDbErrors(() =>

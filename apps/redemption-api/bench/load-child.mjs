@@ -1,0 +1,21 @@
+// The API bench's load generator, in a process of its own so that the
+// servers' process measures only its own CPU: runs autocannon with the job
+// given as JSON in argv[2] ({url, path, seconds, connections, codesFile?}) and
+// prints the result as one JSON line. Plain JavaScript: it starts in
+// milliseconds, without a TypeScript loader.
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+
+const job = JSON.parse(process.argv[2] ?? '{}');
+// POST {"code": …} bodies: one fresh code per request, from the file (one code per line)
+const codes = job.codesFile ? readFileSync(job.codesFile, 'utf8').split('\n').filter(Boolean) : [];
+let next = 0;
+const request = job.codesFile
+  ? { method: 'POST', path: job.path, headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: JSON.stringify({ code: codes[next++ % codes.length] }) }) }
+  : { method: 'GET', path: job.path };
+const started = performance.now();
+const result = await autocannon({ url: job.url, connections: job.connections, duration: job.seconds, requests: [request] });
+const seconds = (performance.now() - started) / 1000;
+process.stdout.write(`${JSON.stringify({ total: result.requests.total, seconds, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, used: next })}\n`);
+process.exit(0);
