@@ -39,12 +39,14 @@ export default tseslint.config(
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing'] },
             // invite-rules is the one source of the invite rules: every lib may import it, it imports no lib.
             { sourceTag: "scope:rules", onlyDependOnLibsWithTags: ["scope:testing"] },
-            { sourceTag: "scope:gates", onlyDependOnLibsWithTags: ["scope:data", "scope:rules", "scope:testing"] },
-            { sourceTag: "scope:email", onlyDependOnLibsWithTags: ["scope:rules", "scope:testing"] },
+            // settings is the one settings reader (env + .env + a zod schema): it imports only the rules (the shared Problem type).
+            { sourceTag: "scope:settings", onlyDependOnLibsWithTags: ["scope:rules", "scope:testing"] },
+            { sourceTag: "scope:gates", onlyDependOnLibsWithTags: ["scope:data", "scope:rules", "scope:settings", "scope:testing"] },
+            { sourceTag: "scope:email", onlyDependOnLibsWithTags: ["scope:rules", "scope:settings", "scope:testing"] },
             { sourceTag: "scope:cohort", onlyDependOnLibsWithTags: ["scope:rules", "scope:testing"] },
-            { sourceTag: "scope:data", onlyDependOnLibsWithTags: ["scope:rules", "scope:testing"] },
+            { sourceTag: "scope:data", onlyDependOnLibsWithTags: ["scope:rules", "scope:settings", "scope:testing"] },
             // invite-mailer sends what the others store and render; no lib imports it back.
-            { sourceTag: "scope:mailer", onlyDependOnLibsWithTags: ["scope:data", "scope:email", "scope:rules", "scope:testing"] },
+            { sourceTag: "scope:mailer", onlyDependOnLibsWithTags: ["scope:data", "scope:email", "scope:rules", "scope:settings", "scope:testing"] },
           ],
         },
       ],

@@ -5,6 +5,8 @@ export { emailProblem } from './email-rule.js';
 export type { EmailProblem } from './email-rule.js';
 export { INVITE_LIMITS } from './limits.js';
 export { nameProblem } from './name-rule.js';
+export { problemText } from './problem.js';
+export type { Problem, Validation } from './problem.js';
 export { ROLES, isRole, parseRole } from './role-rule.js';
 export { sentByProblem } from './sent-by-rule.js';
 export type { Role } from './role-rule.js';

@@ -47,6 +47,16 @@ describe('Nx module boundaries', () => {
     expect((await boundaryErrors('libs/invite-mailer/src/boundary-fixture.ts', "import { runGates } from '@veza/gate-probes';\nexport const x = runGates;\n")).join('\n')).toMatch(/scope:mailer/);
   });
 
+  it('apps, invites-db, email-templates, gate-probes and invite-mailer may import @veza/settings; it imports only invite-rules', async () => {
+    const use = "import { readSettings } from '@veza/settings';\nexport const x = readSettings;\n";
+    for (const file of ['apps/cli/src/boundary-fixture.ts', 'apps/monitor-worker/src/boundary-fixture.ts', 'libs/invites-db/src/boundary-fixture.ts', 'libs/email-templates/src/boundary-fixture.ts', 'libs/gate-probes/src/boundary-fixture.ts', 'libs/invite-mailer/src/boundary-fixture.ts']) {
+      expect([file, await boundaryErrors(file, use)]).toEqual([file, []]);
+    }
+    expect((await boundaryErrors('libs/cohort-validator/src/boundary-fixture.ts', use)).join('\n')).toMatch(/scope:cohort/);
+    expect(await boundaryErrors('libs/settings/src/boundary-fixture.ts', "import { problemText } from '@veza/invite-rules';\nexport const x = problemText;\n")).toEqual([]);
+    expect((await boundaryErrors('libs/settings/src/boundary-fixture.ts', "import { openDatabase } from '@veza/invites-db';\nexport const x = openDatabase;\n")).join('\n')).toMatch(/scope:settings|Circular dependency/);
+  });
+
   it('reaching into a lib by relative path is a lint error', async () => {
     const errors = await boundaryErrors('apps/cli/src/boundary-fixture.ts', "import { generateCode } from '../../../libs/invites-db/src/code.js';\nexport const x = generateCode;\n");
     expect(errors.join('\n')).toMatch(/cannot be imported by a relative or absolute path/);

@@ -1,0 +1,27 @@
+import { describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import { commaListField, flagField, looseFlagField, wholeNumberField } from './fields.js';
+
+describe('field builders', () => {
+  it('flagField: the seed flags, absent is false, anything else refused', () => {
+    const s = z.object({ LOOP: flagField() });
+    expect(s.parse({ LOOP: 'Yes' })).toEqual({ LOOP: true });
+    expect(s.parse({ LOOP: 'off' })).toEqual({ LOOP: false });
+    expect(s.parse({})).toEqual({ LOOP: false });
+    expect(s.safeParse({ LOOP: 'sometimes' }).success).toBe(false);
+  });
+
+  it('looseFlagField never refuses: 1/true/yes/on is true', () => {
+    const s = z.object({ FORCE: looseFlagField });
+    expect([s.parse({ FORCE: 'on' }).FORCE, s.parse({ FORCE: '2' }).FORCE, s.parse({}).FORCE]).toEqual([true, false, false]);
+  });
+
+  it('wholeNumberField refuses decimals and exponents', () => {
+    const s = wholeNumberField(1, 10);
+    expect([s.safeParse('1e1').success, s.safeParse('5.5').success, s.safeParse('11').success, s.parse('7')]).toEqual([false, false, false, 7]);
+  });
+
+  it('commaListField drops blanks', () => {
+    expect(commaListField.parse(' a, ,b ,')).toEqual(['a', 'b']);
+  });
+});

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Field builders for settings schemas, so that every app words the same
+ * mistake the same way. Each takes the raw (trimmed, non-blank) string.
+ */
+
+/** `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off` (any case), the seed scripts' flags; absent = false. */
+export function flagField() {
+  return z
+    .string()
+    .refine((text) => /^(1|true|yes|on|0|false|no|off)$/i.test(text), 'must be 1 or 0 (or true/false, yes/no, on/off)')
+    .transform((text) => /^(1|true|yes|on)$/i.test(text))
+    .optional()
+    .transform((value) => value ?? false);
+}
+
+/** `1`/`true`/`yes`/`on` is true, anything else false: how FORCE and SEND were always read (never an error). */
+export const looseFlagField = z
+  .string()
+  .optional()
+  .transform((text) => /^(1|true|yes|on)$/i.test(text ?? ''));
+
+/** An http(s) URL; `message` words the refusal (it must not quote a secret URL). */
+export function httpUrlField(message = 'must be an http(s) URL') {
+  return z.string().refine((text) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(text).protocol);
+    } catch {
+      return false;
+    }
+  }, message);
+}
+
+/** A whole number in [min, max], in decimal digits only (no `1e6`, no `8080.5`). */
+export function wholeNumberField(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+}
+
+/** A comma-separated list; blank entries are dropped. */
+export const commaListField = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);

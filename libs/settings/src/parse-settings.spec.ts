@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import { httpUrlField, wholeNumberField } from './fields.js';
+import { parseSettings } from './parse-settings.js';
+
+const schema = z.object({
+  PORT: wholeNumberField(0, 65535).default(8080),
+  TOKEN: z.string().min(24, 'must be at least 24 characters, not "short"').optional(),
+  HOOK: httpUrlField().optional(),
+  NAME: z.string({ error: 'is required' }),
+});
+
+describe('parseSettings', () => {
+  it('reads only the schema keys, trims, treats blank as unset, applies defaults', () => {
+    const result = parseSettings(schema, { PORT: '  ', NAME: ' veza ', OTHER: 'x' });
+    expect(result).toEqual({ ok: true, value: { PORT: 8080, NAME: 'veza' }, warnings: [] });
+  });
+
+  it('lists every bad variable at once, by name', () => {
+    const result = parseSettings(schema, { PORT: '70000', HOOK: 'ftp://x' }, { showValues: true });
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems).toEqual([
+      { field: 'PORT', message: 'must be at most 65535 (got "70000")' },
+      { field: 'HOOK', message: 'must be an http(s) URL (got "ftp://x")' },
+      { field: 'NAME', message: 'is required' },
+    ]);
+  });
+
+  it('never shows a secret: not appended, quoted text hidden, the value masked anywhere', () => {
+    const result = parseSettings(schema, { TOKEN: 'hunter2', NAME: 'has hunter2 inside', PORT: 'hunter2' }, { secrets: ['TOKEN'], showValues: true });
+    if (result.ok) throw new Error('expected problems');
+    const text = JSON.stringify(result.problems);
+    expect(text).not.toContain('hunter2');
+    expect(result.problems.find((p) => p.field === 'TOKEN')?.message).toBe('must be at least 24 characters, not (value hidden)');
+  });
+
+  it('keeps an untrimmed variable as given, so a rule can refuse its spaces', () => {
+    const spaced = z.object({ TOKEN: z.string().refine((t) => !/\s/.test(t), 'must not contain whitespace') });
+    expect(parseSettings(spaced, { TOKEN: 'abc ' }, { untrimmed: ['TOKEN'] })).toMatchObject({ ok: false, problems: [{ field: 'TOKEN' }] });
+    expect(parseSettings(spaced, { TOKEN: 'abc ' })).toMatchObject({ ok: true, value: { TOKEN: 'abc' } });
+  });
+});

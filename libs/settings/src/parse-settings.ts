@@ -1,0 +1,48 @@
+import type { Problem, Validation } from '@veza/invite-rules';
+import type { z } from 'zod';
+
+/** A zod object schema whose keys are variable names and whose inputs are the raw strings (or absent). */
+export type SettingsSchema = z.ZodObject;
+
+export interface ParseSettingsOptions {
+  /** variables whose value never appears in a problem (tokens, URLs with a password): replaced by `***` */
+  secrets?: readonly string[] | undefined;
+  /** variables passed exactly as given instead of trimmed (a token whose spaces must be refused, not dropped) */
+  untrimmed?: readonly string[] | undefined;
+  /** append `(got "…")` to a problem that does not already show its (non-secret) value */
+  showValues?: boolean | undefined;
+}
+
+/**
+ * Validates the schema's variables in an environment: each key of the schema
+ * is read from `env`, trimmed, blank counting as unset, and parsed; the
+ * result lists every problem at once (`field` is the variable). Anything in
+ * `env` the schema does not name is not read.
+ */
+export function parseSettings<S extends SettingsSchema>(
+  schema: S,
+  env: Readonly<Record<string, string | undefined>>,
+  options: ParseSettingsOptions = {},
+): Validation<z.output<S>> {
+  const picked: Record<string, string> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') continue;
+    picked[name] = options.untrimmed?.includes(name) ? raw : raw.trim();
+  }
+  const parsed = schema.safeParse(picked);
+  if (parsed.success) return { ok: true, value: parsed.data, warnings: [] };
+  const secrets = new Set(options.secrets ?? []);
+  const hidden = [...secrets].map((name) => picked[name]).filter((v): v is string => v !== undefined && v.length > 0);
+  const problems = parsed.error.issues.map((issue): Problem => {
+    const field = issue.path.length > 0 ? String(issue.path[0]) : '(settings)';
+    let message = issue.message;
+    const value = picked[field];
+    if (secrets.has(field)) message = message.replace(/"[^"]*"/g, '(value hidden)');
+    else if (options.showValues && value !== undefined && !message.includes(value)) message = `${message} (got ${JSON.stringify(value)})`;
+    // Last, so that nothing added above can bring a secret back (a secret pasted into another variable).
+    for (const secret of hidden) message = message.split(secret).join('***');
+    return { field, message };
+  });
+  return { ok: false, problems, warnings: [] };
+}
