@@ -4,7 +4,7 @@ import { DEFAULTS, parseConfig } from './config.js';
 describe('parseConfig', () => {
   it('gives the documented defaults for an empty environment, frozen', () => {
     const result = parseConfig({});
-    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.value).toEqual({
       database: { url: undefined, dataDir: undefined },
       port: 8080,
@@ -38,7 +38,7 @@ describe('parseConfig', () => {
       TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
       SHUTDOWN_TIMEOUT_MS: '',
     });
-    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.value).toMatchObject({
       port: 9000,
       host: '0.0.0.0',
@@ -55,7 +55,7 @@ describe('parseConfig', () => {
   it('refuses TRUST_PROXY=true, saying what to use behind one load balancer', () => {
     const result = parseConfig({ TRUST_PROXY: 'true' });
     if (result.ok) throw new Error('expected an error');
-    expect(result.errors).toEqual([{ variable: 'TRUST_PROXY', message: expect.stringMatching(/true is refused: .*behind one load balancer use 1/) }]);
+    expect(result.problems).toEqual([{ field: 'TRUST_PROXY', message: expect.stringMatching(/true is refused: .*behind one load balancer use 1/) }]);
   });
 
   it.each([
@@ -66,9 +66,9 @@ describe('parseConfig', () => {
   ])('refuses an ADMIN_TOKEN with %s, with the reason and without the token', (_label, token, reason) => {
     const result = parseConfig({ ADMIN_TOKEN: token });
     if (result.ok) throw new Error('expected an error');
-    expect(result.errors.map((e) => e.variable)).toEqual(['ADMIN_TOKEN']);
-    expect(result.errors[0]?.message).toMatch(reason);
-    expect(JSON.stringify(result.errors)).not.toContain(token.trim());
+    expect(result.problems.map((e) => e.field)).toEqual(['ADMIN_TOKEN']);
+    expect(result.problems[0]?.message).toMatch(reason);
+    expect(JSON.stringify(result.problems)).not.toContain(token.trim());
   });
 
   it('accepts tokens from openssl rand -base64 32 / -hex 16', () => {
@@ -91,33 +91,33 @@ describe('parseConfig', () => {
   ])('refuses %s=%j, naming the variable', (variable, value) => {
     const result = parseConfig({ [variable]: value });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors.map((e) => e.variable)).toEqual([variable]);
+    if (!result.ok) expect(result.problems.map((e) => e.field)).toEqual([variable]);
   });
 
   it('reports every bad variable at once, never echoing secrets', () => {
     const result = parseConfig({ ADMIN_TOKEN: 'tooshort', DATABASE_URL: 'http://user:pw@db', PORT: 'x' });
     if (result.ok) throw new Error('expected errors');
-    expect(result.errors.map((e) => e.variable).sort()).toEqual(['ADMIN_TOKEN', 'DATABASE_URL', 'PORT']);
-    const text = JSON.stringify(result.errors);
+    expect(result.problems.map((e) => e.field).sort()).toEqual(['ADMIN_TOKEN', 'DATABASE_URL', 'PORT']);
+    const text = JSON.stringify(result.problems);
     expect(text).not.toContain('tooshort');
     expect(text).not.toContain('pw@db');
-    expect(result.errors.find((e) => e.variable === 'PORT')?.message).toContain('(got "x")');
+    expect(result.problems.find((e) => e.field === 'PORT')?.message).toContain('(got "x")');
   });
 
   it('WELCOME_EMAIL=1 needs a transport and the email settings, lists every problem, and never echoes SMTP_URL', () => {
     const bare = parseConfig({ WELCOME_EMAIL: '1', SMTP_URL: 'smtp://u:s3cret@' });
     if (bare.ok) throw new Error('expected errors');
-    expect(bare.errors.every((e) => e.variable === 'WELCOME_EMAIL' || e.variable === 'SMTP_URL')).toBe(true);
-    expect(bare.errors.map((e) => e.message).join('\n')).toMatch(/welcome email cannot be built: .*FRONTEND_URL/);
-    expect(JSON.stringify(bare.errors)).not.toContain('s3cret');
+    expect(bare.problems.every((e) => e.field === 'WELCOME_EMAIL' || e.field === 'SMTP_URL')).toBe(true);
+    expect(bare.problems.map((e) => e.message).join('\n')).toMatch(/welcome email cannot be built: .*FRONTEND_URL/);
+    expect(JSON.stringify(bare.problems)).not.toContain('s3cret');
     const noTransport = parseConfig({ WELCOME_EMAIL: '1', FRONTEND_URL: 'https://beta.veza.fr', FEEDBACK_URL: 'https://f.veza.fr', DISCORD_URL: 'https://discord.gg/veza', MAIL_FROM: 'beta@veza.fr' });
     if (noTransport.ok) throw new Error('expected errors');
-    expect(noTransport.errors).toEqual([{ variable: 'WELCOME_EMAIL', message: expect.stringContaining('no transport is configured: set SMTP_URL or SEND_CMD') }]);
+    expect(noTransport.problems).toEqual([{ field: 'WELCOME_EMAIL', message: expect.stringContaining('no transport is configured: set SMTP_URL or SEND_CMD') }]);
     const on = parseConfig({ WELCOME_EMAIL: '1', SEND_CMD: 'msmtp -t', FRONTEND_URL: 'https://beta.veza.fr', FEEDBACK_URL: 'https://f.veza.fr', DISCORD_URL: 'https://discord.gg/veza', MAIL_FROM: 'Veza <beta@veza.fr>' });
-    if (!on.ok) throw new Error(JSON.stringify(on.errors));
+    if (!on.ok) throw new Error(JSON.stringify(on.problems));
     expect(on.value.welcome?.transportEnv).toEqual({ SEND_CMD: 'msmtp -t' });
     expect(on.value.welcome?.settings.from.address).toBe('beta@veza.fr');
-    expect(parseConfig({ WELCOME_EMAIL: 'yes' })).toMatchObject({ ok: false, errors: [{ variable: 'WELCOME_EMAIL' }] });
+    expect(parseConfig({ WELCOME_EMAIL: 'yes' })).toMatchObject({ ok: false, problems: [{ field: 'WELCOME_EMAIL' }] });
     expect(parseConfig({ WELCOME_EMAIL: '0', SEND_CMD: 'msmtp -t' })).toMatchObject({ ok: true, value: { welcome: undefined } });
   });
 });

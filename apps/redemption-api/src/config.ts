@@ -1,6 +1,10 @@
 import { isIP } from 'node:net';
 import { emailSettingsFromEnv } from '@veza/email-templates';
 import type { EmailSettings } from '@veza/email-templates';
+import { DATABASE_SETTINGS_SCHEMA } from '@veza/invites-db';
+import { commaListField, httpUrlField, parseSettings, wholeNumberField } from '@veza/settings';
+import type { Validation } from '@veza/settings';
+import { problemText } from '@veza/invite-rules';
 import { z } from 'zod';
 
 /** Every default of the service, in one place. */
@@ -32,41 +36,14 @@ export const DEFAULTS = Object.freeze({
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** The variables the service reads; anything else in the environment is not its business. */
-export const CONFIG_VARIABLES = [
-  'DATABASE_URL',
-  'VEZA_DATA_DIR',
-  'PORT',
-  'HOST',
-  'CORS_ORIGINS',
-  'ADMIN_TOKEN',
-  'RATE_LIMIT_PER_MINUTE',
-  'BODY_LIMIT_BYTES',
-  'LOG_LEVEL',
-  'TRUST_PROXY',
-  'SHUTDOWN_TIMEOUT_MS',
-  'FEEDBACK_URL',
-  'DISCORD_URL',
-  'WELCOME_EMAIL',
-  'SMTP_URL',
-  'SEND_CMD',
-  'FRONTEND_URL',
-  'MAIL_FROM',
-  'MAIL_REPLY_TO',
-  'MAIL_UNSUBSCRIBE',
-] as const;
 
 /** Read only to send the welcome email (WELCOME_EMAIL=1): the email settings and the transport. */
 const WELCOME_VARIABLES = ['SMTP_URL', 'SEND_CMD', 'FRONTEND_URL', 'MAIL_FROM', 'MAIL_REPLY_TO', 'MAIL_UNSUBSCRIBE'] as const;
 
-type Variable = (typeof CONFIG_VARIABLES)[number];
+/** Never shown in a message: the admin token, the database URL and the SMTP URL (passwords). */
+const SECRET_VARIABLES = ['ADMIN_TOKEN', 'DATABASE_URL', 'SMTP_URL'] as const;
 
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+const integer = wholeNumberField;
 
 const origin = z.string().transform((text, ctx) => {
   let url: URL;
@@ -117,32 +94,18 @@ export function adminTokenProblem(token: string): string | undefined {
   return undefined;
 }
 
-const link = z.string().refine((text) => {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}, 'must be an http(s) URL');
+const link = httpUrlField();
 
 const schema = z
   .object({
-    DATABASE_URL: z
-      .string()
-      .refine((text) => /^postgres(ql)?:\/\/./.test(text), 'must be a postgres:// or postgresql:// URL')
-      .optional(),
-    VEZA_DATA_DIR: z.string().optional(),
+    // the database settings of every app, stated once in @veza/invites-db
+    ...DATABASE_SETTINGS_SCHEMA.shape,
     PORT: integer(0, 65535).default(DEFAULTS.port),
     HOST: z
       .string()
       .refine((h) => isIP(h) !== 0 || /^[a-z0-9.-]+$/i.test(h), 'must be an IP address or a host name')
       .default(DEFAULTS.host),
-    CORS_ORIGINS: z
-      .string()
-      .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean))
-      .pipe(z.array(origin))
-      .default([]),
+    CORS_ORIGINS: commaListField.pipe(z.array(origin)).default([]),
     ADMIN_TOKEN: z
       .string()
       .refine((token) => adminTokenProblem(token) === undefined, { error: (issue) => adminTokenProblem(String(issue.input)) })
@@ -163,13 +126,15 @@ const schema = z
     MAIL_REPLY_TO: z.string().optional(),
     MAIL_UNSUBSCRIBE: z.string().optional(),
   })
-  .strict()
   .superRefine((v, ctx) => {
     if (v.WELCOME_EMAIL !== '1') return;
     if (!v.SMTP_URL && !v.SEND_CMD) ctx.addIssue({ code: 'custom', path: ['WELCOME_EMAIL'], message: 'is 1 but no transport is configured: set SMTP_URL or SEND_CMD (the API never falls back to msmtp on its own)' });
     const settings = emailSettingsFromEnv({ FRONTEND_URL: v.FRONTEND_URL, FEEDBACK_URL: v.FEEDBACK_URL, DISCORD_URL: v.DISCORD_URL, MAIL_FROM: v.MAIL_FROM, MAIL_REPLY_TO: v.MAIL_REPLY_TO, MAIL_UNSUBSCRIBE: v.MAIL_UNSUBSCRIBE });
-    if (!settings.ok) for (const error of settings.errors) ctx.addIssue({ code: 'custom', path: ['WELCOME_EMAIL'], message: `is 1 but the welcome email cannot be built: ${error}` });
+    if (!settings.ok) for (const error of settings.problems) ctx.addIssue({ code: 'custom', path: ['WELCOME_EMAIL'], message: `is 1 but the welcome email cannot be built: ${problemText(error)}` });
   });
+
+/** The variables the service reads (the schema's keys); anything else in the environment is not its business. */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(schema.shape));
 
 export interface Config {
   database: { url: string | undefined; dataDir: string | undefined };
@@ -192,12 +157,8 @@ export interface Config {
   welcome: { settings: EmailSettings; transportEnv: Readonly<Partial<Record<(typeof WELCOME_VARIABLES)[number], string>>> } | undefined;
 }
 
-export interface ConfigProblem {
-  variable: Variable;
-  message: string;
-}
-
-export type ConfigResult = { ok: true; value: Readonly<Config> } | { ok: false; errors: ConfigProblem[] };
+/** The shared result shape (`@veza/settings`): the config, or every problem, each `{ field: VARIABLE, message }`. */
+export type ConfigResult = Validation<Readonly<Config>>;
 
 /** Length × Shannon entropy of the token's own character frequencies: 24 identical characters give 0 bits. */
 export function estimatedBits(token: string): number {
@@ -213,32 +174,17 @@ export function estimatedBits(token: string): number {
  * Reads the service's variables from an environment. Empty values count as
  * unset. Never echoes ADMIN_TOKEN or DATABASE_URL back in a message.
  */
-export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
-  const picked: Partial<Record<Variable, string>> = {};
-  for (const name of CONFIG_VARIABLES) {
-    // ADMIN_TOKEN is kept as given: surrounding whitespace would never match a header either.
-    const value = name === 'ADMIN_TOKEN' && env[name]?.trim() ? env[name] : env[name]?.trim();
-    if (value) picked[name] = value;
-  }
-  const parsed = schema.safeParse(picked);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((issue) => {
-        const variable = String(issue.path[0]) as Variable;
-        const secret = variable === 'ADMIN_TOKEN' || variable === 'DATABASE_URL' || variable === 'SMTP_URL';
-        if (secret) return { variable, message: issue.message.replace(/"[^"]*"/g, '(value hidden)') };
-        const value = picked[variable] ?? '';
-        return { variable, message: issue.message.includes(value) ? issue.message : `${issue.message} (got ${JSON.stringify(value)})` };
-      }),
-    };
-  }
-  const v = parsed.data;
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  // ADMIN_TOKEN is kept as given: surrounding whitespace would never match a header either.
+  const parsed = parseSettings(schema, env, { secrets: SECRET_VARIABLES, untrimmed: ['ADMIN_TOKEN'], showValues: true });
+  if (!parsed.ok) return parsed;
+  const v = parsed.value;
   const welcomeSettings =
     v.WELCOME_EMAIL === '1' ? emailSettingsFromEnv({ FRONTEND_URL: v.FRONTEND_URL, FEEDBACK_URL: v.FEEDBACK_URL, DISCORD_URL: v.DISCORD_URL, MAIL_FROM: v.MAIL_FROM, MAIL_REPLY_TO: v.MAIL_REPLY_TO, MAIL_UNSUBSCRIBE: v.MAIL_UNSUBSCRIBE }) : undefined;
   const transportEnv = Object.fromEntries(WELCOME_VARIABLES.filter((name) => v[name] && (name === 'SMTP_URL' || name === 'SEND_CMD')).map((name) => [name, v[name]]));
   return {
     ok: true,
+    warnings: [],
     value: Object.freeze({
       database: Object.freeze({ url: v.DATABASE_URL, dataDir: v.VEZA_DATA_DIR }),
       port: v.PORT,

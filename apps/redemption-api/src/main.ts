@@ -4,10 +4,11 @@
  * Exit codes: 0 stopped cleanly, 1 unexpected failure or shutdown timeout,
  * 3 configuration error, 4 database unreachable at start.
  */
-import { DatabaseUnreachableError, assertMigrated, openDatabase, openOptionsFromEnv, readEnv } from '@veza/invites-db';
+import { DatabaseUnreachableError, assertMigrated, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
 import { openOutboxSender, runOutboxLoop, transportFromEnv } from '@veza/invite-mailer';
 import type { OutboxLoop, OutboxSender, Transport } from '@veza/invite-mailer';
 import { welcomeEmlBuilder } from '@veza/invite-mailer/welcome';
+import { SETTINGS_EXIT_CODE, formatProblems, loadEnv, settingSources } from '@veza/settings';
 import { CONFIG_VARIABLES, DEFAULTS, parseConfig } from './config.js';
 import type { Config } from './config.js';
 import { buildServer } from './server.js';
@@ -22,14 +23,14 @@ interface WelcomeSending {
   stop(): Promise<void>;
 }
 
-const EXIT = { ok: 0, failure: 1, config: 3, database: 4 } as const;
+const EXIT = { ok: 0, failure: 1, config: SETTINGS_EXIT_CODE, database: 4 } as const;
 
 async function main(): Promise<number> {
   // The process environment wins; .env in the working directory fills in the rest (as the CLI and the monitor do).
-  const loaded = readEnv();
+  const loaded = loadEnv();
   const parsed = parseConfig(loaded.env);
   if (!parsed.ok) {
-    for (const problem of parsed.errors) process.stderr.write(`redemption-api: configuration error: ${problem.variable} ${problem.message}\n`);
+    process.stderr.write(formatProblems(parsed.problems, { app: 'redemption-api' }));
     return EXIT.config;
   }
   const config = parsed.value;
@@ -52,9 +53,7 @@ async function main(): Promise<number> {
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   // Names and origins only: where each setting came from, never a value of ADMIN_TOKEN or a password.
-  const from = Object.fromEntries(
-    CONFIG_VARIABLES.filter((name) => loaded.env[name]?.trim()).map((name) => [name, loaded.fromFile.includes(name) ? loaded.file : 'environment']),
-  );
+  const from = settingSources(loaded, CONFIG_VARIABLES);
   app.log.info(
     {
       database: conn.target,

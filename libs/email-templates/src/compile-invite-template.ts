@@ -81,7 +81,7 @@ function checkedSettings(settings: EmailSettings | EmailSettingsInput): EmailSet
   // Already-validated settings are frozen objects with a parsed `from`; anything else goes through validation.
   if (Object.isFrozen(settings) && typeof settings.from === 'object') return settings as EmailSettings;
   const result = validateEmailSettings(settings as EmailSettingsInput);
-  if (!result.ok) throw new EmailSettingsError(result.errors);
+  if (!result.ok) throw new EmailSettingsError(result.problems);
   return result.value;
 }
 

@@ -3,6 +3,9 @@
  * lists every code with what it means and what to do. Messages name the field,
  * placeholder or file at fault, never an invite code.
  */
+import { problemText } from '@veza/invite-rules';
+import type { Problem } from '@veza/invite-rules';
+
 /** Every code this lib throws, in the order of the README's error table: a caller can switch on them. */
 export const EMAIL_ERROR_CODES = Object.freeze([
   'EMAIL_SETTINGS_INVALID',
@@ -29,8 +32,8 @@ export class EmailTemplatesError extends Error {
 /** One or more settings (FRONTEND_URL, FEEDBACK_URL, MAIL_FROM…) are missing or malformed. */
 export class EmailSettingsError extends EmailTemplatesError {
   override name = 'EmailSettingsError';
-  constructor(readonly problems: readonly string[]) {
-    super('EMAIL_SETTINGS_INVALID', `email settings are invalid: ${problems.join('; ')}`);
+  constructor(readonly problems: readonly Problem[]) {
+    super('EMAIL_SETTINGS_INVALID', `email settings are invalid: ${problems.map(problemText).join('; ')}`);
   }
 }
 

@@ -18,7 +18,7 @@ export type { EmailErrorCode } from './errors.js';
 export { escapeHtml } from './escape-html.js';
 export { checkRecipient } from './recipient.js';
 export type { CheckedRecipient, InviteRecipient } from './recipient.js';
-export { EMAIL_DEFAULTS, emailSettingsFromEnv, parseMailbox, validateEmailSettings } from './settings.js';
+export { EMAIL_DEFAULTS, EMAIL_SETTINGS_SCHEMA, emailSettingsFromEnv, parseMailbox, validateEmailSettings } from './settings.js';
 export type { EmailSettings, EmailSettingsInput, Mailbox, SettingsResult } from './settings.js';
 export { DEFAULT_CHROMIUM_PATH, screenshotHtmlFile, writePreview } from './write-preview.js';
 export type { PreviewItem, PreviewOptions, PreviewResult } from './write-preview.js';

@@ -1,10 +1,11 @@
+import { problemText } from '@veza/invite-rules';
 import { emailSettingsFromEnv, parseMailbox, validateEmailSettings } from './settings.js';
 import { sampleEmailSettings } from './testing.js';
 
 describe('validateEmailSettings', () => {
   it('accepts the sample settings and fills the documented defaults', () => {
     const result = validateEmailSettings(sampleEmailSettings());
-    if (!result.ok) throw new Error(result.errors.join('; '));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.value.frontendUrl).toBe('https://beta.veza.example');
     expect(result.value.from).toEqual({ name: "L'équipe Veza", address: 'beta@veza.example' });
     expect(result.value.subject).toBe('Ton invitation à la bêta de Veza');
@@ -14,12 +15,12 @@ describe('validateEmailSettings', () => {
 
   it('reports every missing required setting at once, by its variable name', () => {
     const result = emailSettingsFromEnv({});
-    expect(result.ok).toBe(false);
-    expect(result.errors).toEqual([
-      'frontendUrl (FRONTEND_URL) is required',
-      'feedbackUrl (FEEDBACK_URL) is required',
-      'discordUrl (DISCORD_URL) is required',
-      'from (MAIL_FROM) is required',
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems).toEqual([
+      { field: 'FRONTEND_URL', message: 'is required' },
+      { field: 'FEEDBACK_URL', message: 'is required' },
+      { field: 'DISCORD_URL', message: 'is required' },
+      { field: 'MAIL_FROM', message: 'is required' },
     ]);
   });
 
@@ -28,18 +29,18 @@ describe('validateEmailSettings', () => {
       ...sampleEmailSettings({ frontendUrl: 'javascript:alert(1)', subject: 'Salut\r\nBcc: x@evil.example', timeZone: 'Mars/Olympus' }),
       extra: 'x',
     } as never);
-    expect(result.ok).toBe(false);
-    expect(result.errors).toEqual([
-      'unknown setting extra',
-      'frontendUrl (FRONTEND_URL) must be an http(s) URL',
-      'subject contains a line break or control character',
-      'timeZone Mars/Olympus is not an IANA time zone',
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems.map(problemText)).toEqual([
+      'extra is not an email setting',
+      'FRONTEND_URL must be an http(s) URL (got "javascript:alert(1)")',
+      'MAIL_SUBJECT contains a line break or control character (got "Salut\\r\\nBcc: x@evil.example")',
+      'MAIL_TIMEZONE is not an IANA time zone (got "Mars/Olympus")',
     ]);
   });
 
   it('reads the env names of the design, reply-to defaulting to from and unsubscribe to a mailto of it', () => {
     const result = emailSettingsFromEnv({ FRONTEND_URL: 'https://beta.veza.example/', FEEDBACK_URL: 'https://f.example/x', DISCORD_URL: 'https://d.example/y', MAIL_FROM: 'beta@veza.example' });
-    if (!result.ok) throw new Error(result.errors.join('; '));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.value.frontendUrl).toBe('https://beta.veza.example');
     expect(result.value.replyTo).toEqual({ address: 'beta@veza.example' });
     expect(result.value.unsubscribe).toEqual({ mailto: 'beta@veza.example' });

@@ -1,3 +1,6 @@
+import type { Problem, Validation } from '@veza/invite-rules';
+import { parseSettings } from '@veza/settings';
+import { z } from 'zod';
 import { hasControlChars } from './header-value.js';
 
 /** A mailbox: an address with an optional display name. */
@@ -45,9 +48,9 @@ export const EMAIL_DEFAULTS = Object.freeze({
   timeZone: 'Europe/Paris',
 });
 
-export type SettingsResult = { ok: true; value: EmailSettings; errors: [] } | { ok: false; errors: string[] };
+/** The shared result shape (`@veza/settings`): each problem names its variable (`FRONTEND_URL`) and says why. */
+export type SettingsResult = Validation<EmailSettings>;
 
-const KNOWN_KEYS = new Set(['frontendUrl', 'feedbackUrl', 'discordUrl', 'from', 'replyTo', 'unsubscribe', 'subject', 'welcomeSubject', 'timeZone']);
 // Deliberately simple: one @, no spaces or angle brackets, a dotted domain. Real validation is the recipient's server.
 const ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 
@@ -68,96 +71,112 @@ export function parseMailbox(text: string): { ok: true; value: Mailbox } | { ok:
   return { ok: true, value: name ? { name, address } : { address } };
 }
 
-function httpUrl(field: string, raw: string | undefined, errors: string[], required: boolean): string | undefined {
-  if (raw === undefined || raw.trim() === '') {
-    if (required) errors.push(`${field} is required`);
-    return undefined;
-  }
+function httpUrl(raw: string, ctx: z.RefinementCtx): string {
   let url: URL;
   try {
-    url = new URL(raw.trim());
+    url = new URL(raw);
   } catch {
-    errors.push(`${field} is not a URL`);
-    return undefined;
+    ctx.addIssue({ code: 'custom', message: 'is not a URL' });
+    return z.NEVER;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') errors.push(`${field} must be an http(s) URL`);
-  else if (hasControlChars(raw)) errors.push(`${field} contains a control character`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
+  else if (hasControlChars(raw)) ctx.addIssue({ code: 'custom', message: 'contains a control character' });
   else return url.href;
-  return undefined;
+  return z.NEVER;
 }
 
-function mailbox(field: string, raw: string | undefined, errors: string[]): Mailbox | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
+const requiredUrl = z.string({ error: 'is required' }).transform(httpUrl);
+
+const mailbox = z.string().transform((raw, ctx) => {
   const parsed = parseMailbox(raw);
-  if (!parsed.ok) errors.push(`${field} ${parsed.error}`);
-  return parsed.ok ? parsed.value : undefined;
-}
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: parsed.error });
+  return z.NEVER;
+});
 
-function text(field: string, raw: string | undefined, fallback: string, errors: string[]): string {
-  const value = raw?.trim() || fallback;
-  if (hasControlChars(value)) errors.push(`${field} contains a line break or control character`);
-  return value;
-}
+const headerText = (fallback: string) => z.string().refine((value) => !hasControlChars(value), 'contains a line break or control character').default(fallback);
 
-function unsubscribeTarget(raw: string | undefined, replyTo: Mailbox | undefined, errors: string[]): EmailSettings['unsubscribe'] {
-  const value = raw?.trim();
-  if (!value) return replyTo ? { mailto: replyTo.address } : {};
-  if (value.toLowerCase().startsWith('mailto:')) {
-    const address = decodeURIComponent(value.slice('mailto:'.length).split('?')[0] ?? '');
+/** `mailto:…` or an http(s) URL; resolved against the reply-to address afterwards. */
+const unsubscribe = z.string().transform((raw, ctx): EmailSettings['unsubscribe'] => {
+  if (raw.toLowerCase().startsWith('mailto:')) {
+    const address = decodeURIComponent(raw.slice('mailto:'.length).split('?')[0] ?? '');
     const problem = addressProblem(address);
-    if (problem) errors.push(`unsubscribe mailto address ${problem}`);
+    if (problem) ctx.addIssue({ code: 'custom', message: `has a mailto address that ${problem}` });
     return { mailto: address };
   }
-  const url = httpUrl('unsubscribe', value, errors, true);
-  return url ? { url } : {};
-}
+  return { url: httpUrl(raw, ctx) };
+});
 
-/** Pure validation: every problem at once, so the operator fixes them in one go. */
-export function validateEmailSettings(input: EmailSettingsInput): SettingsResult {
-  const errors: string[] = [];
-  for (const key of Object.keys(input)) if (!KNOWN_KEYS.has(key)) errors.push(`unknown setting ${key}`);
-  const frontendUrl = httpUrl('frontendUrl (FRONTEND_URL)', input.frontendUrl, errors, true);
-  const feedbackUrl = httpUrl('feedbackUrl (FEEDBACK_URL)', input.feedbackUrl, errors, true);
-  const discordUrl = httpUrl('discordUrl (DISCORD_URL)', input.discordUrl, errors, true);
-  const from = mailbox('from (MAIL_FROM)', input.from, errors);
-  if (!input.from?.trim()) errors.push('from (MAIL_FROM) is required');
-  const replyTo = mailbox('replyTo (MAIL_REPLY_TO)', input.replyTo, errors) ?? from;
-  const unsubscribe = unsubscribeTarget(input.unsubscribe, replyTo, errors);
-  const subject = text('subject', input.subject, EMAIL_DEFAULTS.subject, errors);
-  const welcomeSubject = text('welcomeSubject', input.welcomeSubject, EMAIL_DEFAULTS.welcomeSubject, errors);
-  const timeZone = input.timeZone?.trim() || EMAIL_DEFAULTS.timeZone;
-  try {
-    new Intl.DateTimeFormat('fr-FR', { timeZone });
-  } catch {
-    errors.push(`timeZone ${timeZone} is not an IANA time zone`);
-  }
-  if (errors.length > 0 || !frontendUrl || !feedbackUrl || !discordUrl || !from || !replyTo) return { ok: false, errors };
+/** The email settings, by the variables of docs/CONFIGURATION.md; every default in EMAIL_DEFAULTS. */
+export const EMAIL_SETTINGS_SCHEMA = z.object({
+  FRONTEND_URL: requiredUrl,
+  FEEDBACK_URL: requiredUrl,
+  DISCORD_URL: requiredUrl,
+  MAIL_FROM: z.string({ error: 'is required' }).pipe(mailbox),
+  MAIL_REPLY_TO: mailbox.optional(),
+  MAIL_UNSUBSCRIBE: unsubscribe.optional(),
+  MAIL_SUBJECT: headerText(EMAIL_DEFAULTS.subject),
+  MAIL_TIMEZONE: z
+    .string()
+    .refine((timeZone) => {
+      try {
+        new Intl.DateTimeFormat('fr-FR', { timeZone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'is not an IANA time zone')
+    .default(EMAIL_DEFAULTS.timeZone),
+});
+
+/** Which variable each EmailSettingsInput key stands for (welcomeSubject has none: code only). */
+const INPUT_VARIABLES = {
+  frontendUrl: 'FRONTEND_URL',
+  feedbackUrl: 'FEEDBACK_URL',
+  discordUrl: 'DISCORD_URL',
+  from: 'MAIL_FROM',
+  replyTo: 'MAIL_REPLY_TO',
+  unsubscribe: 'MAIL_UNSUBSCRIBE',
+  subject: 'MAIL_SUBJECT',
+  timeZone: 'MAIL_TIMEZONE',
+} as const satisfies Record<Exclude<keyof EmailSettingsInput, 'welcomeSubject'>, keyof typeof EMAIL_SETTINGS_SCHEMA.shape>;
+
+function assemble(env: Readonly<Record<string, string | undefined>>, welcomeSubject: string | undefined, extra: Problem[]): SettingsResult {
+  const parsed = parseSettings(EMAIL_SETTINGS_SCHEMA, env, { showValues: true });
+  const problems = [...extra, ...(parsed.ok ? [] : parsed.problems)];
+  const welcome = welcomeSubject?.trim() || EMAIL_DEFAULTS.welcomeSubject;
+  if (hasControlChars(welcome)) problems.push({ field: 'welcomeSubject', message: 'contains a line break or control character' });
+  if (!parsed.ok || problems.length > 0) return { ok: false, problems, warnings: [] };
+  const v = parsed.value;
+  const replyTo = v.MAIL_REPLY_TO ?? v.MAIL_FROM;
   const value: EmailSettings = {
-    frontendUrl: frontendUrl.replace(/\/+$/, ''),
-    feedbackUrl,
-    discordUrl,
-    from,
+    frontendUrl: v.FRONTEND_URL.replace(/\/+$/, ''),
+    feedbackUrl: v.FEEDBACK_URL,
+    discordUrl: v.DISCORD_URL,
+    from: v.MAIL_FROM,
     replyTo,
-    unsubscribe,
-    subject,
-    welcomeSubject,
-    timeZone,
+    unsubscribe: v.MAIL_UNSUBSCRIBE ?? { mailto: replyTo.address },
+    subject: v.MAIL_SUBJECT,
+    welcomeSubject: welcome,
+    timeZone: v.MAIL_TIMEZONE,
   };
-  return { ok: true, value: Object.freeze(value), errors: [] };
+  return { ok: true, value: Object.freeze(value), warnings: [] };
 }
 
-/** Reads the documented variables (FRONTEND_URL, FEEDBACK_URL, DISCORD_URL, MAIL_FROM, MAIL_REPLY_TO, MAIL_UNSUBSCRIBE, MAIL_SUBJECT, MAIL_TIMEZONE) from an env object. */
-export function emailSettingsFromEnv(env: Record<string, string | undefined>): SettingsResult {
-  const input: EmailSettingsInput = {
-    frontendUrl: env['FRONTEND_URL'],
-    feedbackUrl: env['FEEDBACK_URL'],
-    discordUrl: env['DISCORD_URL'],
-    from: env['MAIL_FROM'],
-    replyTo: env['MAIL_REPLY_TO'],
-    unsubscribe: env['MAIL_UNSUBSCRIBE'],
-    subject: env['MAIL_SUBJECT'],
-    timeZone: env['MAIL_TIMEZONE'],
-  };
-  for (const key of Object.keys(input) as (keyof EmailSettingsInput)[]) if (input[key] === undefined) delete input[key];
-  return validateEmailSettings(input);
+/** Pure validation of settings given in code: every problem at once, each named by its variable. */
+export function validateEmailSettings(input: EmailSettingsInput): SettingsResult {
+  const extra: Problem[] = [];
+  const env: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(input) as [string, unknown][]) {
+    if (key === 'welcomeSubject') continue;
+    const variable = (INPUT_VARIABLES as Record<string, string>)[key];
+    if (variable === undefined) extra.push({ field: key, message: 'is not an email setting' });
+    else if (typeof value === 'string') env[variable] = value;
+  }
+  return assemble(env, input.welcomeSubject, extra);
+}
+
+/** Reads the documented variables (FRONTEND_URL, FEEDBACK_URL, DISCORD_URL, MAIL_FROM, MAIL_REPLY_TO, MAIL_UNSUBSCRIBE, MAIL_SUBJECT, MAIL_TIMEZONE) from an environment. */
+export function emailSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): SettingsResult {
+  return assemble(env, undefined, []);
 }

@@ -6,7 +6,9 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { settingsOrThrow } from '@veza/settings';
 import { DatabaseBusyError, DatabaseUnreachableError, redactUrls } from './errors.js';
+import { databaseSettingsFromEnv } from './read-env.js';
 import * as schema from './schema.js';
 import { checkSpeaksPostgres, connectTimeoutMs, tcpEndpoint } from './speaks-postgres.js';
 
@@ -59,11 +61,13 @@ export interface OpenOptions {
   connectTimeoutMs?: number | undefined;
 }
 
-/** Reads the connection settings every app shares: DATABASE_URL, else VEZA_DATA_DIR/db. */
-export function openOptionsFromEnv(env: NodeJS.ProcessEnv): OpenOptions {
-  const databaseUrl = env['DATABASE_URL']?.trim() || undefined;
-  const dataDir = env['VEZA_DATA_DIR']?.trim() ? resolve(env['VEZA_DATA_DIR'].trim(), 'db') : undefined;
-  return { databaseUrl, dataDir };
+/**
+ * Reads the connection settings every app shares: DATABASE_URL, else
+ * VEZA_DATA_DIR/db (databaseSettingsFromEnv). Throws SETTINGS_INVALID
+ * (`@veza/settings`) when DATABASE_URL is not a postgres:// URL.
+ */
+export function openOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): OpenOptions {
+  return settingsOrThrow(databaseSettingsFromEnv(env));
 }
 
 export const DEFAULT_DATA_DIR = '.veza/db';

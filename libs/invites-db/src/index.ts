@@ -43,7 +43,7 @@ export type { WelcomeClaim, WelcomeOutboxRow } from './queries/welcome-outbox.js
 export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport } from './queries/report.js';
 export type { CohortFunnel, InviteReport } from './queries/report.js';
 export { assertMigrated } from './readiness.js';
-export { readEnv } from './read-env.js';
+export { DATABASE_SETTINGS_SCHEMA, databaseSettingsFromEnv, readEnv } from './read-env.js';
 export { purgeRateLimitWindows, settleRateLimitHits } from './queries/rate-limits.js';
 export type { RateLimitHits } from './queries/rate-limits.js';
 export type { ReadEnvResult } from './read-env.js';

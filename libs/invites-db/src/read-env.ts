@@ -1,29 +1,32 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { parseSettings } from '@veza/settings';
+import type { Validation } from '@veza/settings';
 import { resolve } from 'node:path';
-import { parseEnv } from 'node:util';
-
-/** The environment an app runs with, and where each value came from. */
-export interface ReadEnvResult {
-  /** the process environment, plus the .env keys it does not set (frozen) */
-  env: Readonly<NodeJS.ProcessEnv>;
-  /** absolute path of the .env file read, or undefined when there is none */
-  file: string | undefined;
-  /** the keys whose value came from that file (names only, never values) */
-  fromFile: readonly string[];
-}
+import { z } from 'zod';
+import type { OpenOptions } from './connect.js';
 
 /**
- * Reads `.env` in the working directory the way every veza-beta app does: a
- * variable set in the process environment wins, the file fills in the rest.
- * Pure apart from reading the file: `process.env` is not modified.
+ * `.env` is read by `@veza/settings` (`loadEnv`), the one settings reader of
+ * every app; `readEnv` is the same function under the name this package has
+ * always exported, so a backend importing it keeps working.
  */
-export function readEnv(options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ReadEnvResult {
-  const base = options.env ?? process.env;
-  const path = resolve(options.cwd ?? process.cwd(), '.env');
-  if (!existsSync(path)) return { env: Object.freeze({ ...base }), file: undefined, fromFile: [] };
-  const parsed = parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
-  const fromFile = Object.keys(parsed).filter((key) => base[key] === undefined);
-  const env: NodeJS.ProcessEnv = { ...base };
-  for (const key of fromFile) env[key] = parsed[key];
-  return { env: Object.freeze(env), file: path, fromFile: Object.freeze(fromFile) };
+export { loadEnv as readEnv } from '@veza/settings';
+export type { LoadedEnv as ReadEnvResult } from '@veza/settings';
+
+/** The connection settings every app shares; DATABASE_URL is a secret (never echoed). */
+export const DATABASE_SETTINGS_SCHEMA = z.object({
+  /** PostgreSQL URL; unset → the embedded PGlite database */
+  DATABASE_URL: z
+    .string()
+    .refine((text) => /^postgres(ql)?:\/\/./.test(text), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** where the embedded database lives (`<dir>/db`); unset → `.veza/db` under the working directory */
+  VEZA_DATA_DIR: z.string().optional(),
+});
+
+/** DATABASE_URL, else VEZA_DATA_DIR/db, validated: every problem listed, the URL never shown. */
+export function databaseSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): Validation<OpenOptions> {
+  const parsed = parseSettings(DATABASE_SETTINGS_SCHEMA, env, { secrets: ['DATABASE_URL'] });
+  if (!parsed.ok) return parsed;
+  const { DATABASE_URL: databaseUrl, VEZA_DATA_DIR: dataDir } = parsed.value;
+  return { ok: true, value: { databaseUrl, dataDir: dataDir === undefined ? undefined : resolve(dataDir, 'db') }, warnings: [] };
 }
