@@ -66,7 +66,8 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
     const noManifest = await runVezaBeta(['invites', 'dispatch', cwd], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL } });
     expect(noManifest.stderr).toContain('manifest.json: not found');
     const badRate = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SEND_RATE: 'fast' } });
-    expect(badRate.stderr).toContain("SEND_RATE / --rate: expected a positive number of emails per second, got 'fast'");
+    expect(badRate).toMatchObject({ code: 3 });
+    expect(badRate.stderr).toContain('veza-beta: configuration error: SEND_RATE must be a positive number of emails per second (got "fast")');
     expect(existsSync(join(out, 'dispatch.log'))).toBe(false);
   });
 });

@@ -53,7 +53,7 @@ describe.each(backends)('outbox drain on $name', (backend) => {
     const env = await freshDatabaseEnv(backend, cwd);
     await queuedWelcomes(env, emails(1, 's'));
     const run = await runVezaBeta(['outbox', 'drain'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log') } });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(3);
     expect(run.stderr).toContain('cannot render the welcome email; fix these settings first');
     expect(lines(join(cwd, 'sent.log'))).toEqual([]);
   });

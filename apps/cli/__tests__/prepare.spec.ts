@@ -41,8 +41,8 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
   it('writes nothing when a setting is missing, the CSV blocks, or warnings are not accepted', async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const noSettings = await runVezaBeta(['invites', 'prepare', COHORT, '--out', 'out'], { cwd, env });
-    expect(noSettings.code).toBe(1);
-    expect(noSettings.stderr).toContain('FEEDBACK_URL');
+    expect(noSettings.code).toBe(3);
+    expect(noSettings.stderr).toContain('FEEDBACK_URL is required');
 
     writeFileSync(join(cwd, 'bad.csv'), 'email,cohort\nana@example.org,creators\nnot-an-email,creators\n');
     const blocked = await runVezaBeta(['invites', 'prepare', 'bad.csv', '--out', 'out'], { cwd, env: { ...env, ...SETTINGS } });

@@ -1,16 +1,52 @@
-import { existsSync } from 'node:fs';
+import { loadEnv as loadSettingsEnv, looseFlagField, parseSettings, settingsOrThrow } from '@veza/settings';
+import { z } from 'zod';
 
 /**
  * The environment every command reads, once: the process environment, plus a
- * .env file in the working directory for the keys the environment does not set.
+ * .env file in the working directory for the keys the environment does not
+ * set (`@veza/settings`, as the API and the monitor read it). The keys that
+ * came from the file are also put into `process.env`, so the commands the CLI
+ * runs (SEND_CMD, PGBACKREST_CMD, BACKUP_CHECK_CMD…) see them, as with the
+ * seed's `set -a; . .env`.
  */
 export function loadEnv(cwd: string = process.cwd()): NodeJS.ProcessEnv {
-  const file = `${cwd}/.env`;
-  if (existsSync(file)) process.loadEnvFile(file);
-  return Object.freeze({ ...process.env });
+  const loaded = loadSettingsEnv({ cwd });
+  for (const key of loaded.fromFile) process.env[key] = loaded.env[key];
+  return loaded.env as NodeJS.ProcessEnv;
 }
 
-/** FORCE=1 (or true/yes) as the seed scripts read it. */
-export function envFlag(env: NodeJS.ProcessEnv, name: string): boolean {
-  return /^(1|true|yes|on)$/i.test(env[name]?.trim() ?? '');
+/**
+ * The CLI's own settings (the libs read theirs: email, gates, database,
+ * transport). Flags are read the seed's way: `1`/`true`/`yes`/`on` is on,
+ * anything else off.
+ */
+export const CLI_SETTINGS_SCHEMA = z.object({
+  /** accept cohort warnings (as --force) */
+  FORCE: looseFlagField,
+  /** `invites send` dispatches after preparing */
+  SEND: looseFlagField,
+  /** plain progress lines instead of a bar */
+  CI: looseFlagField,
+  /** emails per second; --rate overrides it (default: the mailer's, 10/s) */
+  SEND_RATE: z
+    .string()
+    .refine((text) => /^\d+(\.\d+)?$/.test(text) && Number(text) > 0, 'must be a positive number of emails per second')
+    .transform(Number)
+    .optional(),
+  /** consecutive failures of one kind before dispatch stops (the mailer's default, 5); 0 never stops */
+  FAIL_FAST_AFTER: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of failures (0 never stops)')
+    .transform(Number)
+    .optional(),
+  /** Markdown file `decision record` appends to */
+  DECISION_LOG: z.string().optional(),
+  /** the redemption-api preflight exercises; --api-url overrides it */
+  REDEMPTION_API_URL: z.string().optional(),
+});
+export type CliSettings = z.output<typeof CLI_SETTINGS_SCHEMA>;
+
+/** The CLI's settings from a loaded environment; throws SETTINGS_INVALID (exit 3, every problem listed) when one is bad. */
+export function cliSettings(env: Readonly<Record<string, string | undefined>>): CliSettings {
+  return settingsOrThrow(parseSettings(CLI_SETTINGS_SCHEMA, env, { showValues: true }));
 }

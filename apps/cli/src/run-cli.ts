@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { SETTINGS_EXIT_CODE, SettingsError, SettingsInvalidError, formatProblems } from '@veza/settings';
 import { ExitError } from './exit-error.js';
 
 /** Known errors from the libraries carry a stable `code`; anything else is a bug. */
@@ -15,6 +16,15 @@ export async function runCli(cli: Argv): Promise<number> {
     if (error instanceof ExitError) {
       if (error.message) process.stderr.write(`${error.message}\n`);
       return error.exitCode;
+    }
+    // Bad settings, from any lib or the CLI's own schema: every problem listed, exit 3 (as the API and the monitor).
+    if (error instanceof SettingsInvalidError) {
+      process.stderr.write(formatProblems(error.problems, { app: 'veza-beta' }));
+      return SETTINGS_EXIT_CODE;
+    }
+    if (error instanceof SettingsError) {
+      process.stderr.write(`veza-beta: configuration error: ${error.message} (${error.code})\n`);
+      return SETTINGS_EXIT_CODE;
     }
     if (isCodedError(error)) {
       process.stderr.write(`error ${error.code}: ${error.message}\n`);

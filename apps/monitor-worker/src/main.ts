@@ -4,8 +4,9 @@
  * 3 configuration error (before probing), 70 a bug. SIGTERM / SIGINT stop
  * the loop at once; the exit code is then the last verdict's.
  */
-import { CONFIG_ERROR_EXIT_CODE, monitorSettingsFromEnv, runMonitor } from '@veza/gate-probes';
-import { readEnv } from '@veza/invites-db';
+import { monitorSettingsFromEnv, runMonitor } from '@veza/gate-probes';
+import { problemText } from '@veza/invite-rules';
+import { SETTINGS_EXIT_CODE, formatProblems, loadEnv } from '@veza/settings';
 import { parseCommandLine } from './command-line.js';
 import { showRun } from './show-run.js';
 
@@ -13,17 +14,18 @@ const say = (line: string) => process.stderr.write(`monitor-worker: ${line}\n`);
 
 async function main(): Promise<number> {
   // .env in the working directory fills in what the environment does not set, as in every app.
-  const { env } = readEnv();
+  const { env } = loadEnv();
   const commandLine = await parseCommandLine(process.argv.slice(2));
   if (commandLine.kind === 'help') return 0;
   const settings = monitorSettingsFromEnv(env, { once: commandLine.kind === 'run' && commandLine.args.once });
-  const errors = [...(commandLine.kind === 'error' ? commandLine.errors : []), ...(settings.ok ? [] : settings.errors)];
   if (commandLine.kind === 'error' || !settings.ok) {
-    for (const error of errors) say(`configuration error: ${error}`);
+    // Every problem at once, the command line's and the settings' (exit 3, as every app).
+    for (const error of commandLine.kind === 'error' ? commandLine.errors : []) say(`configuration error: ${error}`);
+    if (!settings.ok) process.stderr.write(formatProblems(settings.problems, { app: 'monitor-worker' }));
     if (commandLine.kind === 'error') process.stderr.write(`\n${commandLine.usage}\n`);
-    return CONFIG_ERROR_EXIT_CODE;
+    return SETTINGS_EXIT_CODE;
   }
-  for (const warning of settings.warnings) say(`warning: ${warning}`);
+  for (const warning of settings.warnings) say(`warning: ${problemText(warning)}`);
 
   const controller = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => controller.abort());

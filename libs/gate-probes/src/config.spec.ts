@@ -1,4 +1,6 @@
-import { GATE_DEFAULTS, gatesConfigFromEnv, unconfiguredGates } from './index.js';
+import { problemText } from '@veza/invite-rules';
+import { GATE_DEFAULTS, GATE_ENV_VARS, gatesConfigFromEnv, unconfiguredGates } from './index.js';
+import { GATE_SETTINGS_SCHEMA } from './config.js';
 
 const full = {
   TESTERS_TARGET: '50',
@@ -15,7 +17,7 @@ const full = {
 describe('gatesConfigFromEnv', () => {
   it('reads a full environment with the documented defaults', () => {
     const result = gatesConfigFromEnv(full);
-    if (!result.ok) throw new Error(result.errors.join('; '));
+    if (!result.ok) throw new Error(result.problems.map(problemText).join('; '));
     expect(result.warnings).toEqual([]);
     expect(result.value).toEqual({
       timeoutMs: 10_000,
@@ -69,24 +71,24 @@ describe('gatesConfigFromEnv', () => {
   ])('rejects %j', (env, message) => {
     const result = gatesConfigFromEnv(env);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors).toContain(message);
+    if (!result.ok) expect(result.problems.map(problemText)).toContain(message);
   });
 
   it('reports every problem at once, never the token value', () => {
     const result = gatesConfigFromEnv({ SENTRY_AUTH_TOKEN: 'sntrys_secret_value', SENTRY_URL: 'nope', PROM_QUERY: 'up' });
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.errors).toHaveLength(3);
+      expect(result.problems).toHaveLength(3);
       expect(JSON.stringify(result)).not.toContain('sntrys_secret_value');
     }
   });
 
   it('configures HIGH issues from GITHUB_REPO alone, leaves k6 not configured, and warns about a missing token and typos', () => {
     const result = gatesConfigFromEnv({ GITHUB_REPO: 'veza/app', HIGH_LABEL: 'P1', K6_WORKFLOWS: 'x.yml' });
-    if (!result.ok) throw new Error(result.errors.join('; '));
+    if (!result.ok) throw new Error(result.problems.map(problemText).join('; '));
     expect(result.value.highIssues).toMatchObject({ label: 'P1', token: null });
     expect(result.value.k6).toBeNull();
-    expect(result.warnings).toEqual([
+    expect(result.warnings.map(problemText)).toEqual([
       'K6_WORKFLOWS is not a gates setting (ignored); known: K6_WORKFLOW, K6_MAX_AGE_HOURS',
       'GITHUB_TOKEN is not set: GitHub allows 60 unauthenticated requests per hour and hides private repositories',
     ]);
@@ -94,8 +96,12 @@ describe('gatesConfigFromEnv', () => {
 
   it('accepts a numeric workflow id and fractional hours', () => {
     const result = gatesConfigFromEnv({ GITHUB_REPO: 'veza/app', GITHUB_TOKEN: 't', K6_WORKFLOW: '161335', K6_MAX_AGE_HOURS: '26.5', SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_PROJECT: '12,34' });
-    if (!result.ok) throw new Error(result.errors.join('; '));
+    if (!result.ok) throw new Error(result.problems.map(problemText).join('; '));
     expect(result.value.k6).toMatchObject({ workflow: '161335', maxAgeHours: 26.5 });
     expect(result.value.sentry?.projects).toEqual(['12', '34']);
+  });
+
+  it('reads exactly the variables it documents (GATE_ENV_VARS)', () => {
+    expect(Object.keys(GATE_SETTINGS_SCHEMA.shape)).toEqual([...GATE_ENV_VARS]);
   });
 });

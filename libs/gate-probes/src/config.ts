@@ -1,4 +1,8 @@
 import { cohortProblem } from '@veza/invite-rules';
+import type { Problem } from '@veza/invite-rules';
+import { httpUrlField, parseSettings } from '@veza/settings';
+import type { Validation } from '@veza/settings';
+import { z } from 'zod';
 import type { GateId } from './types.js';
 
 /** Every default in one place. */
@@ -74,7 +78,8 @@ export interface GatesConfig {
   highIssues: HighIssuesConfig | null;
 }
 
-export type GatesConfigResult = { ok: true; value: GatesConfig; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
+/** The shared result shape (`@veza/settings`): problems and warnings name their variable. */
+export type GatesConfigResult = Validation<GatesConfig>;
 
 /** The variables this lib reads (DATABASE_URL is the caller's). */
 export const GATE_ENV_VARS = [
@@ -104,139 +109,130 @@ type Var = (typeof GATE_ENV_VARS)[number];
 /** Prefixes owned by the gates: an unknown variable under one of them is probably a typo. */
 const OWNED_PREFIXES = ['TESTERS_', 'STATUSPAGE_', 'PROM_', 'K6_', 'HIGH_', 'GATE_'];
 
-class Reader {
-  readonly errors: string[] = [];
-  constructor(private readonly env: Record<string, string | undefined>) {}
+/** A number setting: `{ integer, min, max }`; the message quotes the value (none of these is a secret). */
+function numberField(rule: { integer?: boolean; min: number; max?: number }) {
+  const kind = rule.integer ? 'an integer' : 'a number';
+  const words = `must be ${kind} ≥ ${rule.min}${rule.max === undefined ? '' : ` and ≤ ${rule.max}`}`;
+  return z
+    .string()
+    .refine(
+      (value) => {
+        const n = /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : Number.NaN;
+        return Number.isFinite(n) && n >= rule.min && (rule.max === undefined || n <= rule.max) && (!rule.integer || Number.isInteger(n));
+      },
+      { error: (issue) => `${words} (got "${String(issue.input)}")` },
+    )
+    .transform(Number);
+}
 
-  raw(name: Var): string | undefined {
-    const value = this.env[name]?.trim();
-    return value ? value : undefined;
+/** An http(s) URL, trailing slashes removed; the message never quotes it (it may hold credentials). */
+const urlField = httpUrlField('is not an http(s) URL').transform((value) => value.replace(/\/+$/, ''));
+
+function patternField(re: RegExp, what: string) {
+  return z.string().refine((value) => re.test(value), { error: (issue) => `must be ${what} (got "${String(issue.input)}")` });
+}
+
+/** The gates' variables, each checked on its own; which ones a gate needs together is checked apart (requiredTogether). */
+export const GATE_SETTINGS_SCHEMA = z.object({
+  TESTERS_TARGET: numberField({ integer: true, min: 1 }).optional(),
+  // The cohort-label rule of every other part (validator, database, emails): `fans/discord` is a label.
+  TESTERS_COHORT: z
+    .string()
+    .refine((value) => cohortProblem(value) === null, { error: (issue) => `${cohortProblem(String(issue.input)) ?? ''} (got "${String(issue.input)}")` })
+    .optional(),
+  SENTRY_AUTH_TOKEN: z.string().optional(),
+  SENTRY_ORG: patternField(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'an organisation slug').optional(),
+  SENTRY_URL: urlField.default(GATE_DEFAULTS.sentryUrl),
+  SENTRY_PROJECT: patternField(/^\d+(,\d+)*$/, 'numeric project ids separated by commas').optional(),
+  SENTRY_QUERY: z.string().default(GATE_DEFAULTS.sentryQuery),
+  SENTRY_PERIOD: patternField(/^\d+[smhdw]$/, 'a Sentry statsPeriod such as 24h, 90m, 14d').default(GATE_DEFAULTS.sentryPeriod),
+  SENTRY_MAX: numberField({ integer: true, min: 0 }).default(GATE_DEFAULTS.sentryMax),
+  STATUSPAGE_URL: urlField.optional(),
+  PROM_URL: urlField.optional(),
+  PROM_QUERY: z.string().default(GATE_DEFAULTS.promQuery),
+  GITHUB_TOKEN: z.string().optional(),
+  GITHUB_REPO: patternField(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name').optional(),
+  GITHUB_API_URL: urlField.default(GATE_DEFAULTS.githubApiUrl),
+  K6_WORKFLOW: patternField(/^(\d+|[A-Za-z0-9_.-]+\.ya?ml)$/, 'a workflow file name (nightly.yml) or id').optional(),
+  K6_MAX_AGE_HOURS: numberField({ min: 0.1 }).default(GATE_DEFAULTS.k6MaxAgeHours),
+  HIGH_LABEL: z.string().default(GATE_DEFAULTS.highLabel),
+  HIGH_MAX: numberField({ integer: true, min: 0 }).default(GATE_DEFAULTS.highMax),
+  GATE_TIMEOUT_MS: numberField({ integer: true, min: 100, max: 600_000 }).default(GATE_DEFAULTS.timeoutMs),
+});
+
+/** The gates' tokens: never quoted in a problem. */
+const GATE_SECRETS = ['SENTRY_AUTH_TOKEN', 'GITHUB_TOKEN'] as const;
+const SENTRY_VARS = ['SENTRY_AUTH_TOKEN', 'SENTRY_ORG', 'SENTRY_URL', 'SENTRY_PROJECT', 'SENTRY_QUERY', 'SENTRY_PERIOD', 'SENTRY_MAX'] as const;
+const GITHUB_VARS = ['K6_WORKFLOW', 'K6_MAX_AGE_HOURS', 'HIGH_LABEL', 'HIGH_MAX', 'GITHUB_TOKEN', 'GITHUB_API_URL', 'GITHUB_REPO'] as const;
+
+/** A gate set up by halves: the variables it needs together (presence only, so listed even when another value is bad). */
+function requiredTogether(has: (...names: Var[]) => boolean): Problem[] {
+  const problems: Problem[] = [];
+  const need = (name: Var, because: string) => {
+    if (!has(name)) problems.push({ field: name, message: `is required ${because}` });
+  };
+  if (has('TESTERS_COHORT')) need('TESTERS_TARGET', 'when TESTERS_COHORT is set');
+  if (has(...SENTRY_VARS)) {
+    need('SENTRY_AUTH_TOKEN', 'for the Sentry gate (other SENTRY_* settings are set)');
+    need('SENTRY_ORG', 'for the Sentry gate (other SENTRY_* settings are set)');
   }
-  has(...names: Var[]): boolean {
-    return names.some((n) => this.raw(n) !== undefined);
-  }
-  url(name: Var, fallback?: string): string | undefined {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    try {
-      const url = new URL(value);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
-      return value.replace(/\/+$/, '');
-    } catch {
-      this.errors.push(`${name} is not an http(s) URL`);
-      return undefined;
+  if (has('PROM_QUERY')) need('PROM_URL', 'when PROM_QUERY is set');
+  if (has(...GITHUB_VARS)) need('GITHUB_REPO', 'for the k6 and HIGH issues gates (other GITHUB_/K6_/HIGH_ settings are set)');
+  if (has('K6_MAX_AGE_HOURS')) need('K6_WORKFLOW', 'when K6_MAX_AGE_HOURS is set');
+  return problems;
+}
+
+/** An unknown variable under a gates prefix is probably a typo. */
+function typoWarnings(env: Readonly<Record<string, string | undefined>>): Problem[] {
+  const warnings: Problem[] = [];
+  for (const key of Object.keys(env)) {
+    if (OWNED_PREFIXES.some((p) => key.startsWith(p)) && !(GATE_ENV_VARS as readonly string[]).includes(key)) {
+      warnings.push({ field: key, message: `is not a gates setting (ignored); known: ${GATE_ENV_VARS.filter((v) => v.startsWith(key.split('_')[0]!)).join(', ')}` });
     }
   }
-  number(name: Var, fallback: number, rule: { integer?: boolean; min: number; max?: number }): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const n = /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : Number.NaN;
-    const ok = Number.isFinite(n) && n >= rule.min && (rule.max === undefined || n <= rule.max) && (!rule.integer || Number.isInteger(n));
-    if (!ok) {
-      const kind = rule.integer ? 'an integer' : 'a number';
-      this.errors.push(`${name} must be ${kind} ≥ ${rule.min}${rule.max === undefined ? '' : ` and ≤ ${rule.max}`} (got "${value}")`);
-      return fallback;
-    }
-    return n;
-  }
-  pattern(name: Var, re: RegExp, what: string, fallback?: string): string | undefined {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!re.test(value)) {
-      this.errors.push(`${name} must be ${what} (got "${value}")`);
-      return undefined;
-    }
-    return value;
-  }
-  require(name: Var, because: string): void {
-    if (!this.has(name)) this.errors.push(`${name} is required ${because}`);
-  }
+  return warnings;
 }
 
 /**
- * Reads the gates' settings from an environment (pass process.env, or a
- * parsed .env). Strict: a present but invalid value is an error naming the
- * variable; a gate whose settings are all absent is null (⚪ not configured);
- * a gate set up by halves is an error.
+ * Reads the gates' settings from an environment (an app passes what
+ * `@veza/settings` loaded). Strict: a present but invalid value is a problem
+ * naming the variable; a gate whose settings are all absent is null (⚪ not
+ * configured); a gate set up by halves is a problem. Every problem at once.
  */
-export function gatesConfigFromEnv(env: Record<string, string | undefined>): GatesConfigResult {
-  const r = new Reader(env);
-  const warnings: string[] = [];
-  for (const key of Object.keys(env)) {
-    if (OWNED_PREFIXES.some((p) => key.startsWith(p)) && !(GATE_ENV_VARS as readonly string[]).includes(key)) {
-      warnings.push(`${key} is not a gates setting (ignored); known: ${GATE_ENV_VARS.filter((v) => v.startsWith(key.split('_')[0]!)).join(', ')}`);
-    }
-  }
+export function gatesConfigFromEnv(env: Readonly<Record<string, string | undefined>>): GatesConfigResult {
+  const has = (...names: Var[]) => names.some((n) => Boolean(env[n]?.trim()));
+  const warnings = typoWarnings(env);
+  const parsed = parseSettings(GATE_SETTINGS_SCHEMA, env, { secrets: GATE_SECRETS });
+  const together = requiredTogether(has);
+  if (!parsed.ok || together.length > 0) return { ok: false, problems: [...(parsed.ok ? [] : parsed.problems), ...together], warnings };
+  const v = parsed.value;
 
-  const timeoutMs = r.number('GATE_TIMEOUT_MS', GATE_DEFAULTS.timeoutMs, { integer: true, min: 100, max: 600_000 });
-
-  let testers: TestersConfig | null = null;
-  if (r.has('TESTERS_TARGET', 'TESTERS_COHORT')) {
-    r.require('TESTERS_TARGET', 'when TESTERS_COHORT is set');
-    const target = r.number('TESTERS_TARGET', 0, { integer: true, min: 1 });
-    // The cohort-label rule of every other part (validator, database, emails): `fans/discord` is a label.
-    const cohortValue = r.raw('TESTERS_COHORT');
-    const cohortIssue = cohortValue === undefined ? null : cohortProblem(cohortValue);
-    if (cohortIssue) r.errors.push(`TESTERS_COHORT ${cohortIssue} (got "${cohortValue}")`);
-    const cohort = cohortIssue ? null : (cohortValue ?? null);
-    testers = { target, cohort };
-  }
-
-  let sentry: SentryConfig | null = null;
-  if (r.has('SENTRY_AUTH_TOKEN', 'SENTRY_ORG', 'SENTRY_URL', 'SENTRY_PROJECT', 'SENTRY_QUERY', 'SENTRY_PERIOD', 'SENTRY_MAX')) {
-    r.require('SENTRY_AUTH_TOKEN', 'for the Sentry gate (other SENTRY_* settings are set)');
-    r.require('SENTRY_ORG', 'for the Sentry gate (other SENTRY_* settings are set)');
-    const projects = r.pattern('SENTRY_PROJECT', /^\d+(,\d+)*$/, 'numeric project ids separated by commas');
-    sentry = {
-      token: r.raw('SENTRY_AUTH_TOKEN') ?? '',
-      org: r.pattern('SENTRY_ORG', /^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'an organisation slug') ?? '',
-      baseUrl: r.url('SENTRY_URL', GATE_DEFAULTS.sentryUrl) ?? '',
-      projects: projects ? projects.split(',') : [],
-      query: r.raw('SENTRY_QUERY') ?? GATE_DEFAULTS.sentryQuery,
-      period: r.pattern('SENTRY_PERIOD', /^\d+[smhdw]$/, 'a Sentry statsPeriod such as 24h, 90m, 14d', GATE_DEFAULTS.sentryPeriod) ?? '',
-      max: r.number('SENTRY_MAX', GATE_DEFAULTS.sentryMax, { integer: true, min: 0 }),
-    };
-  }
-
-  const statuspageUrl = r.url('STATUSPAGE_URL');
+  const testers: TestersConfig | null = v.TESTERS_TARGET === undefined ? null : { target: v.TESTERS_TARGET, cohort: v.TESTERS_COHORT ?? null };
+  const sentry: SentryConfig | null = has(...SENTRY_VARS)
+    ? {
+        token: v.SENTRY_AUTH_TOKEN ?? '',
+        org: v.SENTRY_ORG ?? '',
+        baseUrl: v.SENTRY_URL,
+        projects: v.SENTRY_PROJECT ? v.SENTRY_PROJECT.split(',') : [],
+        query: v.SENTRY_QUERY,
+        period: v.SENTRY_PERIOD,
+        max: v.SENTRY_MAX,
+      }
+    : null;
   // Accept the page URL or a pasted API URL: keep the page base only.
-  const statuspage = statuspageUrl ? { url: statuspageUrl.replace(/\/api\/v2(\/.*)?$/, '') } : null;
+  const statuspage = v.STATUSPAGE_URL ? { url: v.STATUSPAGE_URL.replace(/\/api\/v2(\/.*)?$/, '') } : null;
+  const synthetic: SyntheticConfig | null = v.PROM_URL ? { promUrl: v.PROM_URL, query: v.PROM_QUERY } : null;
 
-  let synthetic: SyntheticConfig | null = null;
-  if (r.has('PROM_URL', 'PROM_QUERY')) {
-    r.require('PROM_URL', 'when PROM_QUERY is set');
-    synthetic = { promUrl: r.url('PROM_URL') ?? '', query: r.raw('PROM_QUERY') ?? GATE_DEFAULTS.promQuery };
-  }
-
-  const githubUsed = r.has('K6_WORKFLOW', 'K6_MAX_AGE_HOURS', 'HIGH_LABEL', 'HIGH_MAX', 'GITHUB_TOKEN', 'GITHUB_API_URL', 'GITHUB_REPO');
   let k6: K6Config | null = null;
   let highIssues: HighIssuesConfig | null = null;
-  if (githubUsed) {
-    r.require('GITHUB_REPO', 'for the k6 and HIGH issues gates (other GITHUB_/K6_/HIGH_ settings are set)');
-    const github: GithubTarget = {
-      apiUrl: r.url('GITHUB_API_URL', GATE_DEFAULTS.githubApiUrl) ?? '',
-      repo: r.pattern('GITHUB_REPO', /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/name') ?? '',
-      token: r.raw('GITHUB_TOKEN') ?? null,
-    };
-    if (github.token === null) warnings.push('GITHUB_TOKEN is not set: GitHub allows 60 unauthenticated requests per hour and hides private repositories');
-    if (r.has('K6_WORKFLOW', 'K6_MAX_AGE_HOURS')) {
-      r.require('K6_WORKFLOW', 'when K6_MAX_AGE_HOURS is set');
-      k6 = {
-        ...github,
-        workflow: r.pattern('K6_WORKFLOW', /^(\d+|[A-Za-z0-9_.-]+\.ya?ml)$/, 'a workflow file name (nightly.yml) or id') ?? '',
-        branch: GATE_DEFAULTS.k6Branch,
-        maxAgeHours: r.number('K6_MAX_AGE_HOURS', GATE_DEFAULTS.k6MaxAgeHours, { min: 0.1 }),
-      };
-    }
-    highIssues = {
-      ...github,
-      label: r.raw('HIGH_LABEL') ?? GATE_DEFAULTS.highLabel,
-      max: r.number('HIGH_MAX', GATE_DEFAULTS.highMax, { integer: true, min: 0 }),
-    };
+  if (v.GITHUB_REPO) {
+    const github: GithubTarget = { apiUrl: v.GITHUB_API_URL, repo: v.GITHUB_REPO, token: v.GITHUB_TOKEN ?? null };
+    if (github.token === null) warnings.push({ field: 'GITHUB_TOKEN', message: 'is not set: GitHub allows 60 unauthenticated requests per hour and hides private repositories' });
+    if (v.K6_WORKFLOW) k6 = { ...github, workflow: v.K6_WORKFLOW, branch: GATE_DEFAULTS.k6Branch, maxAgeHours: v.K6_MAX_AGE_HOURS };
+    highIssues = { ...github, label: v.HIGH_LABEL, max: v.HIGH_MAX };
   }
 
-  if (r.errors.length > 0) return { ok: false, errors: r.errors, warnings };
-  const value: GatesConfig = { timeoutMs, retries: GATE_DEFAULTS.retries, testers, sentry, statuspage, synthetic, k6, highIssues };
+  const value: GatesConfig = { timeoutMs: v.GATE_TIMEOUT_MS, retries: GATE_DEFAULTS.retries, testers, sentry, statuspage, synthetic, k6, highIssues };
   return { ok: true, value: Object.freeze(value), warnings };
 }
 

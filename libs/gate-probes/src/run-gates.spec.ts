@@ -77,7 +77,7 @@ describe('checkGates', () => {
   it('returns exit code 3 for a configuration error, before any request', async () => {
     const fetch = jest.fn<typeof globalThis.fetch>();
     const result = await checkGates({ PROM_URL: 'prometheus:9090', TESTERS_TARGET: 'x' }, { fetch });
-    expect(result).toEqual({ ok: false, exitCode: 3, errors: ['TESTERS_TARGET must be an integer ≥ 1 (got "x")', 'PROM_URL is not an http(s) URL'], warnings: [] });
+    expect(result).toEqual({ ok: false, exitCode: 3, problems: [{ field: 'TESTERS_TARGET', message: 'must be an integer ≥ 1 (got "x")' }, { field: 'PROM_URL', message: 'is not an http(s) URL' }], warnings: [] });
     expect(fetch).not.toHaveBeenCalled();
   });
 

@@ -1,3 +1,4 @@
+import type { Problem } from '@veza/invite-rules';
 import type { Connection } from '@veza/invites-db';
 import { configSecrets, gatesConfigFromEnv } from './config.js';
 import type { GatesConfig } from './config.js';
@@ -56,13 +57,13 @@ export async function runGates(config: GatesConfig, deps: RunGatesDeps = {}): Pr
 }
 
 export type GatesCheck =
-  | { ok: true; run: GateRun; exitCode: 0 | 1 | 2; warnings: string[] }
-  | { ok: false; exitCode: typeof CONFIG_ERROR_EXIT_CODE; errors: string[]; warnings: string[] };
+  | { ok: true; run: GateRun; exitCode: 0 | 1 | 2; warnings: readonly Problem[] }
+  | { ok: false; exitCode: typeof CONFIG_ERROR_EXIT_CODE; problems: readonly Problem[]; warnings: readonly Problem[] };
 
 /** `gates check` in one call: validate the environment (exit 3 before probing), then run. */
 export async function checkGates(env: Record<string, string | undefined>, deps: RunGatesDeps = {}): Promise<GatesCheck> {
   const config = gatesConfigFromEnv(env);
-  if (!config.ok) return { ok: false, exitCode: CONFIG_ERROR_EXIT_CODE, errors: config.errors, warnings: config.warnings };
+  if (!config.ok) return { ok: false, exitCode: CONFIG_ERROR_EXIT_CODE, problems: config.problems, warnings: config.warnings };
   const run = await runGates(config.value, deps);
   return { ok: true, run, exitCode: run.exitCode, warnings: config.warnings };
 }

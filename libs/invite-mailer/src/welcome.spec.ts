@@ -10,7 +10,7 @@ it('builds the react-email welcome email of a queued row, addressed to its perso
     replyTo: 'team@veza.example',
     unsubscribe: 'mailto:stop@veza.example',
   });
-  if (!settings.ok) throw new Error(settings.errors.join('; '));
+  if (!settings.ok) throw new Error(JSON.stringify(settings.problems));
   const eml = (await welcomeEmlBuilder(settings.value)({ id: 'x', inviteId: 'y', email: 'ana@example.org', name: 'Ana', attempts: 0 })).toString('utf8');
   expect(eml).toMatch(/^To: Ana <ana@example\.org>$/m);
   expect(eml).toMatch(/^Subject: /m);

@@ -17,6 +17,6 @@ describe('database settings', () => {
   it('a DATABASE_URL that is not postgres is a problem naming the variable, without its password; openOptionsFromEnv throws SETTINGS_INVALID', () => {
     const result = databaseSettingsFromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
     expect(result).toEqual({ ok: false, problems: [{ field: 'DATABASE_URL', message: 'must be a postgres:// or postgresql:// URL' }], warnings: [] });
-    expect(() => openOptionsFromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID', message: expect.not.stringContaining('hunter2') as string }));
+    expect(() => openOptionsFromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID', message: expect.not.stringContaining('hunter2') }));
   });
 });

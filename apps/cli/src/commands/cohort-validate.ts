@@ -3,7 +3,7 @@ import type { CohortValidation, CohortValidationOptions } from '@veza/cohort-val
 import { findExistingUserEmails } from '@veza/invites-db';
 import type { Argv, CommandModule } from 'yargs';
 import { withDatabase } from '../database.js';
-import { envFlag, loadEnv } from '../env.js';
+import { cliSettings, loadEnv } from '../env.js';
 import { printJson } from '../output.js';
 
 export interface ValidateArgs {
@@ -42,7 +42,7 @@ export async function validateWithArgs(file: string, args: ValidateArgs, env: No
 }
 
 export function isForced(args: { force: boolean }, env: NodeJS.ProcessEnv): boolean {
-  return args.force || envFlag(env, 'FORCE');
+  return args.force || cliSettings(env).FORCE;
 }
 
 export const cohortValidateCommand: CommandModule<object, ValidateArgs & { file: string; json: boolean }> = {

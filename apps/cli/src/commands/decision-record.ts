@@ -3,7 +3,7 @@ import { listDecisions, recordDecision } from '@veza/invites-db';
 import type { StoredDecision } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { withDatabase } from '../database.js';
-import { loadEnv } from '../env.js';
+import { cliSettings, loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
 import { formatTable, printJson } from '../output.js';
 
@@ -34,7 +34,7 @@ export const decisionRecordCommand: CommandModule<object, RecordArgs> = {
     const env = loadEnv();
     const stored = await withDatabase(env, (conn) => recordDecision(conn.db, { decision, note: args.note ?? null, by: args.by ?? [] }));
     const line = decisionLogLine(stored);
-    const log = env['DECISION_LOG']?.trim();
+    const log = cliSettings(env).DECISION_LOG;
     if (log) appendFileSync(log, line);
     process.stdout.write(`Recorded ${line.slice(2)}${log ? `Appended to ${log}.\n` : ''}`);
   },

@@ -1,3 +1,4 @@
+import { problemText } from '@veza/invite-rules';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CONFIG_ERROR_EXIT_CODE, launchSettingsFromEnv, monitorSettingsFromEnv, runMonitor } from '@veza/gate-probes';
@@ -25,7 +26,7 @@ export const decisionReportCommand: CommandModule<object, { out?: string }> = {
     if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && existsSync(DEFAULT_DATA_DIR)) env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
     const monitor = monitorSettingsFromEnv(env, { once: true });
     const launch = launchSettingsFromEnv(env);
-    const problems = [...(monitor.ok ? [] : monitor.errors), ...(launch.ok ? [] : launch.problems)];
+    const problems = [...(monitor.ok ? [] : monitor.problems.map(problemText)), ...(launch.ok ? [] : launch.problems)];
     if (!monitor.ok || !launch.ok) throw new ExitError(CONFIG_ERROR_EXIT_CODE, problems.map((p) => `${PROGRAM}: configuration error: ${p}`).join('\n'));
     const say = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);
 

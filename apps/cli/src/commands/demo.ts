@@ -1,3 +1,4 @@
+import { problemText } from '@veza/invite-rules';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,7 +125,7 @@ export const demoCommand: CommandModule<object, { dir?: string; screenshot: bool
 
     step(7, 'The acceptance gates (veza-beta gates check): testers from the database, the external ones not configured here');
     const config = gatesConfigFromEnv(env);
-    if (!config.ok) throw new ExitError(1, config.errors.join('\n'));
+    if (!config.ok) throw new ExitError(1, config.problems.map(problemText).join('\n'));
     const run = await withDb(dataDir, (conn) => runGates(config.value, { testers: conn }));
     say(indent(renderTable(run)));
 

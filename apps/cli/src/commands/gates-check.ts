@@ -1,3 +1,4 @@
+import { problemText } from '@veza/invite-rules';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CONFIG_ERROR_EXIT_CODE, monitorSettingsFromEnv, renderJunit, renderMarkdown, renderRunForStdout, runMonitor } from '@veza/gate-probes';
@@ -52,10 +53,10 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
     // The CLI's default database is the embedded one in .veza/db: use it when it exists.
     if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && existsSync(DEFAULT_DATA_DIR)) env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
     const settings = monitorSettingsFromEnv(env, { once: args.once });
-    if (!settings.ok) problems.push(...settings.errors);
+    if (!settings.ok) problems.push(...settings.problems.map(problemText));
     if (problems.length || !settings.ok) throw configError(problems);
     const say = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);
-    for (const warning of settings.warnings) say(`warning: ${warning}`);
+    for (const warning of settings.warnings) say(`warning: ${problemText(warning)}`);
 
     const junit = args.junit?.trim() || null;
     const stepSummary = env['GITHUB_STEP_SUMMARY']?.trim() || null;

@@ -6,7 +6,7 @@ import { dispatchFolder } from '../dispatch/dispatch-folder.js';
 import type { DispatchSummary } from '../dispatch/dispatch-folder.js';
 import { readManifest } from '../dispatch/manifest.js';
 import { createProgress } from '../dispatch/progress.js';
-import { envFlag, loadEnv } from '../env.js';
+import { cliSettings, loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
 import { printJson } from '../output.js';
 
@@ -30,12 +30,9 @@ export function dispatchOptions<T>(y: Argv<T>) {
     .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' });
 }
 
-/** FAIL_FAST_AFTER: consecutive failures of one kind before dispatch stops (5); 0 never stops. */
+/** FAIL_FAST_AFTER: consecutive failures of one kind before dispatch stops (5); 0 never stops. A bad value is exit 3 (cliSettings). */
 export function failFastFrom(env: NodeJS.ProcessEnv): number {
-  const raw = env['FAIL_FAST_AFTER']?.trim();
-  if (!raw) return SEND_DEFAULTS.failFastAfter;
-  if (!/^\d+$/.test(raw)) throw new ExitError(1, `FAIL_FAST_AFTER: expected a whole number of failures (0 never stops), got '${raw}'`);
-  return Number(raw);
+  return cliSettings(env).FAIL_FAST_AFTER ?? SEND_DEFAULTS.failFastAfter;
 }
 
 /** What a mailer's exit status says about the transport (sysexits.h), for the fail-fast message. */
@@ -55,8 +52,9 @@ export function transportHint(response: string): string {
 
 /** --rate, else SEND_RATE, else the lib's default (10 emails/s). */
 export function rateFrom(args: { rate?: number | undefined }, env: NodeJS.ProcessEnv): number {
-  const raw = args.rate ?? (env['SEND_RATE'] ? Number(env['SEND_RATE']) : SEND_DEFAULTS.rate);
-  if (!Number.isFinite(raw) || raw <= 0) throw new ExitError(1, `SEND_RATE / --rate: expected a positive number of emails per second, got '${env['SEND_RATE'] ?? args.rate}'`);
+  // A bad SEND_RATE is a configuration error (exit 3, cliSettings) even with --rate: any bad variable stops the command.
+  const raw = args.rate ?? cliSettings(env).SEND_RATE ?? SEND_DEFAULTS.rate;
+  if (!Number.isFinite(raw) || raw <= 0) throw new ExitError(1, `--rate: expected a positive number of emails per second, got '${args.rate}'`);
   return raw;
 }
 
@@ -94,7 +92,7 @@ export async function runDispatch(dir: string, args: DispatchArgs, env: NodeJS.P
   const failFastAfter = failFastFrom(env);
   const total = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)).length : manifest.invites.length;
   const transport = transportFromEnv(env, args.concurrency);
-  const tty = Boolean(process.stderr.isTTY) && !envFlag(env, 'CI') && !args.json;
+  const tty = Boolean(process.stderr.isTTY) && !cliSettings(env).CI && !args.json;
   try {
     return await withDatabase(env, (conn) =>
       dispatchFolder(conn, dir, manifest, transport, {

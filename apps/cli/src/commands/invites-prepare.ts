@@ -1,3 +1,5 @@
+import { problemText } from '@veza/invite-rules';
+import { SETTINGS_EXIT_CODE } from '@veza/settings';
 import { formatFindings } from '@veza/cohort-validator';
 import { compileInviteTemplate, emailSettingsFromEnv } from '@veza/email-templates';
 import type { CompiledInvite } from '@veza/email-templates';
@@ -38,7 +40,7 @@ export function prepareOptions<T>(y: Argv<T>) {
 /** Settings and template first: nothing is written when an email cannot be rendered. */
 export async function compileFromEnv(env: NodeJS.ProcessEnv, templateDir?: string): Promise<CompiledInvite> {
   const settings = emailSettingsFromEnv(env);
-  if (!settings.ok) throw new ExitError(1, `cannot render the invitations; fix these settings first:\n  ${settings.errors.join('\n  ')}`);
+  if (!settings.ok) throw new ExitError(SETTINGS_EXIT_CODE, `cannot render the invitations; fix these settings first:\n  ${settings.problems.map(problemText).join('\n  ')}`);
   return compileInviteTemplate({ settings: settings.value, ...(templateDir ? { templateDir } : {}) });
 }
 

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { withDatabase } from '../database.js';
 import type { DispatchSummary } from '../dispatch/dispatch-folder.js';
 import { findPreparedFolders } from '../dispatch/find-prepared.js';
-import { envFlag, loadEnv } from '../env.js';
+import { cliSettings, loadEnv } from '../env.js';
 import { printJson } from '../output.js';
 import { dispatchExitCode, dispatchOptions, formatDispatchSummary, runDispatch } from './invites-dispatch.js';
 import type { DispatchArgs } from './invites-dispatch.js';
@@ -39,7 +39,7 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
   handler: async (args) => {
     const env = loadEnv();
     const prepared = await runPrepare(args, env);
-    if (!envFlag(env, 'SEND')) {
+    if (!cliSettings(env).SEND) {
       if (args.json) printJson({ prepared, dispatched: null });
       else process.stdout.write(`${formatPrepareResult(prepared)}\nSEND is not 1: nothing was sent.\n`);
       process.exitCode = prepared.failed.length > 0 ? 1 : 0;

@@ -1,3 +1,5 @@
+import { problemText } from '@veza/invite-rules';
+import { SETTINGS_EXIT_CODE } from '@veza/settings';
 import type { CommandModule } from 'yargs';
 import { emailSettingsFromEnv } from '@veza/email-templates';
 import { DEFAULT_MAX_ATTEMPTS, openOutboxSender, transportFromEnv } from '@veza/invite-mailer';
@@ -55,7 +57,7 @@ export const outboxDrainCommand: CommandModule<object, DrainArgs> = {
   handler: async (args) => {
     const env = loadEnv();
     const settings = emailSettingsFromEnv(env);
-    if (!settings.ok) throw new ExitError(1, `cannot render the welcome email; fix these settings first:\n  ${settings.errors.join('\n  ')}`);
+    if (!settings.ok) throw new ExitError(SETTINGS_EXIT_CODE, `cannot render the welcome email; fix these settings first:\n  ${settings.problems.map(problemText).join('\n  ')}`);
     const rate = rateFrom(args, env);
     const failFastAfter = failFastFrom(env);
     const transport = transportFromEnv(env, 1);

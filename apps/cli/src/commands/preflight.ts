@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
-import { loadEnv } from '../env.js';
+import { cliSettings, loadEnv } from '../env.js';
 import { printJson } from '../output.js';
 import { preflightExitCode, renderChecklistMarkdown, renderChecklistText } from '../preflight/checklist.js';
 import type { ChecklistItem } from '../preflight/checklist.js';
@@ -108,7 +108,7 @@ export const preflightCommand: CommandModule<object, Args> = {
         conn,
         dbError,
         cohortFile: args.cohort,
-        apiUrl: args['api-url'] ?? env['REDEMPTION_API_URL'],
+        apiUrl: args['api-url'] ?? cliSettings(env).REDEMPTION_API_URL,
         sendTestTo: args['send-test-to'],
         expectEmpty: args['expect-empty'],
         launch: launch.value,

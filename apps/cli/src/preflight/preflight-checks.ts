@@ -1,3 +1,4 @@
+import { problemText } from '@veza/invite-rules';
 import { exitCodeFor, validateCohortFile } from '@veza/cohort-validator';
 import { buildInviteEml } from '@veza/email-templates';
 import { gatesConfigFromEnv, healthCheck, runGates } from '@veza/gate-probes';
@@ -7,7 +8,7 @@ import type { Connection } from '@veza/invites-db';
 import { transportFromEnv } from '@veza/invite-mailer';
 import { GATES_TITLE, gatesItem } from './gates-item.js';
 import { TRANSPORT_TITLE, transportCheck } from './transport-check.js';
-import { envFlag } from '../env.js';
+import { cliSettings } from '../env.js';
 import { compileFromEnv } from '../commands/invites-prepare.js';
 import { fail, guarded, manual, pass, skipped } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
@@ -60,7 +61,7 @@ export async function databaseChecks(input: PreflightInput): Promise<Check[]> {
 export async function cohortChecks(input: PreflightInput): Promise<Check[]> {
   if (!input.cohortFile) return [skipped('Cohort CSV valid', 'pass --cohort FILE')];
   const result = await validateCohortFile(input.cohortFile);
-  const force = envFlag(input.env, 'FORCE');
+  const force = cliSettings(input.env).FORCE;
   const code = exitCodeFor(result, { force });
   const first = [...result.errors, ...result.warnings].slice(0, 3).map((f) => `${f.line ? `line ${f.line} ` : ''}${f.message}`).join('; ');
   const t = result.value.summary.thresholds;
@@ -129,7 +130,7 @@ export async function redemptionPathChecks(input: PreflightInput): Promise<Check
 
 export async function gateChecks(input: PreflightInput): Promise<Check[]> {
   const config = gatesConfigFromEnv(input.env);
-  if (!config.ok) return [fail(GATES_TITLE, `configuration error: ${config.errors.join('; ')}`, 'fix the gate settings (docs/CONFIGURATION.md)')];
+  if (!config.ok) return [fail(GATES_TITLE, `configuration error: ${config.problems.map(problemText).join('; ')}`, 'fix the gate settings (docs/CONFIGURATION.md)')];
   const run = await runGates(config.value, input.conn ? { testers: input.conn } : {});
   return [gatesItem(run)];
 }

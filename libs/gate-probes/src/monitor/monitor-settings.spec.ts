@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { problemText } from '@veza/invite-rules';
 import { GATE_DEFAULTS } from '../config.js';
 import { MONITOR_DEFAULTS, monitorSettingsFromEnv } from './monitor-settings.js';
 
@@ -34,22 +35,28 @@ describe('monitorSettingsFromEnv', () => {
       GATES_RUN_TIMEOUT_MS: '5000',
       PROM_URL: 'prometheus:9090',
     });
-    expect(result).toEqual({
-      ok: false,
-      warnings: [],
-      errors: [
-        'LOOP must be 1 or 0 (got "maybe")',
-        'CHECK_INTERVAL must be a number ≥ 1 (got "0")',
-        'UNKNOWN_MAX_MINUTES must be a number > 0 (got "0")',
-        'UNKNOWN_LIMIT (a count of runs) is no longer read: escalation measures time; set UNKNOWN_MAX_MINUTES (default 4 × CHECK_INTERVAL) instead',
-        'MAX_RUNS must be an integer ≥ 1 (got "-1")',
-        'GATES_WEBHOOK_URL is not an http(s) URL',
-        'PROM_URL is not an http(s) URL',
-      ],
-    });
+    if (result.ok) throw new Error('expected problems');
+    expect(result.warnings).toEqual([]);
+    expect(result.problems.map(problemText)).toEqual([
+      'LOOP must be 1 or 0 (got "maybe")',
+      'CHECK_INTERVAL must be a number ≥ 1 (got "0")',
+      'UNKNOWN_MAX_MINUTES must be a number > 0 (got "0")',
+      'UNKNOWN_LIMIT (a count of runs) is no longer read: escalation measures time; set UNKNOWN_MAX_MINUTES (default 4 × CHECK_INTERVAL) instead',
+      'MAX_RUNS must be an integer ≥ 1 (got "-1")',
+      'GATES_WEBHOOK_URL is not an http(s) URL',
+      'PROM_URL is not an http(s) URL',
+    ]);
+    expect(JSON.stringify(result)).not.toContain('s3cr3t');
     expect(monitorSettingsFromEnv({ GATE_TIMEOUT_MS: '5000', GATES_RUN_TIMEOUT_MS: '5000' })).toMatchObject({
       ok: false,
-      errors: ['GATES_RUN_TIMEOUT_MS (5000 ms) must be more than GATE_TIMEOUT_MS (5000 ms): the run deadline includes the gates'],
+      problems: [{ field: 'GATES_RUN_TIMEOUT_MS', message: '(5000 ms) must be more than GATE_TIMEOUT_MS (5000 ms): the run deadline includes the gates' }],
     });
+  });
+
+  it('a DATABASE_URL that is not PostgreSQL is one more problem, its password never shown', () => {
+    const result = monitorSettingsFromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/x', LOOP: 'x' });
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems.map((p) => p.field)).toEqual(['LOOP', 'DATABASE_URL']);
+    expect(JSON.stringify(result)).not.toContain('hunter2');
   });
 });

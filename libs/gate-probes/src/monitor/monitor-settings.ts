@@ -1,4 +1,8 @@
-import { openOptionsFromEnv } from '@veza/invites-db';
+import { databaseSettingsFromEnv } from '@veza/invites-db';
+import type { Problem } from '@veza/invite-rules';
+import { httpUrlField, parseSettings } from '@veza/settings';
+import type { Validation } from '@veza/settings';
+import { z } from 'zod';
 import type { OpenOptions } from '@veza/invites-db';
 import { gatesConfigFromEnv } from '../config.js';
 import type { GatesConfig } from '../config.js';
@@ -34,78 +38,77 @@ export interface MonitorSettings {
   database: OpenOptions | null;
 }
 
-export type Parsed<T> = { ok: true; value: T; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
+/** The shared result shape (`@veza/settings`). */
+export type Parsed<T> = Validation<T>;
 
 /** The variables monitorSettingsFromEnv reads besides the gates' (GATE_ENV_VARS) and DATABASE_URL / VEZA_DATA_DIR. */
 export const MONITOR_ENV_VARS = ['LOOP', 'CHECK_INTERVAL', 'UNKNOWN_MAX_MINUTES', 'GATES_RUN_TIMEOUT_MS', 'MAX_RUNS', 'GATES_WEBHOOK_URL'] as const;
 
-const FLAG = /^(1|true|yes|on)$/i;
-const NOT_FLAG = /^(|0|false|no|off)$/i;
+function numberField(rule: { min: number; integer?: boolean; above?: boolean }) {
+  const words = `must be ${rule.integer ? 'an integer' : 'a number'} ${rule.above ? '>' : '≥'} ${rule.min}`;
+  return z
+    .string()
+    .refine(
+      (value) => {
+        const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+        return (rule.above ? n > rule.min : n >= rule.min) && (!rule.integer || Number.isInteger(n));
+      },
+      { error: (issue) => `${words} (got "${String(issue.input)}")` },
+    )
+    .transform(Number);
+}
+
+/** The monitor's own variables; defaults that depend on another setting are computed after parsing. */
+export const MONITOR_SETTINGS_SCHEMA = z.object({
+  LOOP: z
+    .string()
+    .refine((value) => /^(1|true|yes|on|0|false|no|off)$/i.test(value), { error: (issue) => `must be 1 or 0 (got "${String(issue.input)}")` })
+    .transform((value) => /^(1|true|yes|on)$/i.test(value))
+    .default(false),
+  CHECK_INTERVAL: numberField({ min: 1 }).default(MONITOR_DEFAULTS.checkIntervalSeconds),
+  UNKNOWN_MAX_MINUTES: numberField({ min: 0, above: true }).optional(),
+  UNKNOWN_LIMIT: z
+    .string()
+    .refine(() => false, '(a count of runs) is no longer read: escalation measures time; set UNKNOWN_MAX_MINUTES (default 4 × CHECK_INTERVAL) instead')
+    .optional(),
+  MAX_RUNS: numberField({ min: 1, integer: true }).optional(),
+  // The URL is a credential: never echoed.
+  GATES_WEBHOOK_URL: httpUrlField('is not an http(s) URL').optional(),
+  GATES_RUN_TIMEOUT_MS: numberField({ min: 1_000, integer: true }).optional(),
+});
 
 /**
  * LOOP, CHECK_INTERVAL, UNKNOWN_MAX_MINUTES, GATES_RUN_TIMEOUT_MS, MAX_RUNS,
- * GATES_WEBHOOK_URL and the gates' settings, from an environment the app
- * read: strict, every problem listed, each naming its variable.
+ * GATES_WEBHOOK_URL, the database and the gates' settings, from an
+ * environment the app read (`@veza/settings`): strict, every problem listed,
+ * each naming its variable.
  */
-export function monitorSettingsFromEnv(env: Record<string, string | undefined>, options: { once?: boolean } = {}): Parsed<MonitorSettings> {
-  const errors: string[] = [];
-  const raw = (name: string) => env[name]?.trim() || undefined;
-  const number = (name: string, fallback: number, rule: { min: number; integer?: boolean; above?: boolean }): number => {
-    const value = raw(name);
-    if (value === undefined) return fallback;
-    const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
-    const ok = (rule.above ? n > rule.min : n >= rule.min) && (!rule.integer || Number.isInteger(n));
-    if (!ok) {
-      errors.push(`${name} must be ${rule.integer ? 'an integer' : 'a number'} ${rule.above ? '>' : '≥'} ${rule.min} (got "${value}")`);
-      return fallback;
-    }
-    return n;
-  };
-
-  const loopRaw = raw('LOOP') ?? '';
-  if (!FLAG.test(loopRaw) && !NOT_FLAG.test(loopRaw)) errors.push(`LOOP must be 1 or 0 (got "${loopRaw}")`);
-  const intervalSeconds = number('CHECK_INTERVAL', MONITOR_DEFAULTS.checkIntervalSeconds, { min: 1 });
-  const unknownMaxMinutes = number('UNKNOWN_MAX_MINUTES', (MONITOR_DEFAULTS.unknownMaxIntervals * intervalSeconds) / 60, { min: 0, above: true });
-  if (raw('UNKNOWN_LIMIT') !== undefined) {
-    errors.push('UNKNOWN_LIMIT (a count of runs) is no longer read: escalation measures time; set UNKNOWN_MAX_MINUTES (default 4 × CHECK_INTERVAL) instead');
-  }
-  const maxRuns = raw('MAX_RUNS') === undefined ? null : number('MAX_RUNS', 1, { min: 1, integer: true });
-
-  let webhookUrl: string | null = null;
-  const hook = raw('GATES_WEBHOOK_URL');
-  if (hook !== undefined) {
-    let ok = false;
-    try {
-      ok = ['http:', 'https:'].includes(new URL(hook).protocol);
-    } catch {
-      ok = false;
-    }
-    // The URL is a credential: never echo it.
-    if (ok) webhookUrl = hook;
-    else errors.push('GATES_WEBHOOK_URL is not an http(s) URL');
-  }
-
+export function monitorSettingsFromEnv(env: Readonly<Record<string, string | undefined>>, options: { once?: boolean } = {}): Parsed<MonitorSettings> {
+  const own = parseSettings(MONITOR_SETTINGS_SCHEMA, env, { secrets: ['GATES_WEBHOOK_URL'] });
   const gates = gatesConfigFromEnv(env);
-  if (!gates.ok) errors.push(...gates.errors);
-  const runTimeoutMs = number('GATES_RUN_TIMEOUT_MS', Math.max(MONITOR_DEFAULTS.runTimeoutMs, (gates.ok ? gates.value.timeoutMs : 0) + 20_000), { min: 1_000, integer: true });
-  if (gates.ok && raw('GATES_RUN_TIMEOUT_MS') !== undefined && runTimeoutMs <= gates.value.timeoutMs) {
-    errors.push(`GATES_RUN_TIMEOUT_MS (${runTimeoutMs} ms) must be more than GATE_TIMEOUT_MS (${gates.value.timeoutMs} ms): the run deadline includes the gates`);
+  const database = databaseSettingsFromEnv(env);
+  const problems: Problem[] = [...(own.ok ? [] : own.problems), ...(gates.ok ? [] : gates.problems), ...(database.ok ? [] : database.problems)];
+  if (!own.ok || !gates.ok || !database.ok) return { ok: false, problems, warnings: gates.warnings };
+  const v = own.value;
+  const runTimeoutMs = v.GATES_RUN_TIMEOUT_MS ?? Math.max(MONITOR_DEFAULTS.runTimeoutMs, gates.value.timeoutMs + 20_000);
+  if (runTimeoutMs <= gates.value.timeoutMs) {
+    const message = `(${runTimeoutMs} ms) must be more than GATE_TIMEOUT_MS (${gates.value.timeoutMs} ms): the run deadline includes the gates`;
+    return { ok: false, problems: [{ field: 'GATES_RUN_TIMEOUT_MS', message }], warnings: gates.warnings };
   }
-
-  if (!gates.ok || errors.length) return { ok: false, errors, warnings: gates.warnings };
-  const given = raw('DATABASE_URL') !== undefined || raw('VEZA_DATA_DIR') !== undefined;
+  const unknownMaxMinutes = v.UNKNOWN_MAX_MINUTES ?? (MONITOR_DEFAULTS.unknownMaxIntervals * v.CHECK_INTERVAL) / 60;
+  const given = database.value.databaseUrl !== undefined || database.value.dataDir !== undefined;
   return {
     ok: true,
     warnings: gates.warnings,
     value: Object.freeze({
       gates: gates.value,
-      loop: FLAG.test(loopRaw) && !options.once,
-      intervalMs: Math.round(intervalSeconds * 1_000),
+      loop: v.LOOP && !options.once,
+      intervalMs: Math.round(v.CHECK_INTERVAL * 1_000),
       unknownMaxMs: Math.round(unknownMaxMinutes * 60_000),
       runTimeoutMs,
-      maxRuns,
-      webhookUrl,
-      database: given ? openOptionsFromEnv(env) : null,
+      maxRuns: v.MAX_RUNS ?? null,
+      webhookUrl: v.GATES_WEBHOOK_URL ?? null,
+      database: given ? database.value : null,
     }),
   };
 }
