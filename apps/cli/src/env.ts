@@ -12,7 +12,7 @@ import { z } from 'zod';
 export function loadEnv(cwd: string = process.cwd()): NodeJS.ProcessEnv {
   const loaded = loadSettingsEnv({ cwd });
   for (const key of loaded.fromFile) process.env[key] = loaded.env[key];
-  return loaded.env as NodeJS.ProcessEnv;
+  return loaded.env;
 }
 
 /**
