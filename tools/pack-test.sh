@@ -6,13 +6,14 @@
 # an embedded database and create, look up and redeem an invite, render an
 # .eml, dispatch invites and drain the welcome outbox (invite-mailer, fake
 # transport), validate a CSV and run the gates with nothing configured
-# (tools/pack-consumer/scenario.cjs), and type-check a file importing
+# (tools/pack-consumer/scenario.cjs), read settings from a .env through a
+# lib's zod schema (@veza/settings), and type-check a file importing
 # each lib's main names with strict and skipLibCheck: false.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
-libs=(invite-rules invites-db cohort-validator email-templates gate-probes invite-mailer)
+libs=(invite-rules settings invites-db cohort-validator email-templates gate-probes invite-mailer)
 work=$(mktemp -d "${TMPDIR:-/tmp}/veza-pack-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s)

@@ -2,8 +2,9 @@
 const scenario = require('./scenario.cjs');
 
 (async () => {
-  const [rules, db, dbTesting, email, cohort, gates, mailer, mailerTesting] = await Promise.all([
+  const [rules, settings, db, dbTesting, email, cohort, gates, mailer, mailerTesting] = await Promise.all([
     import('@veza/invite-rules'),
+    import('@veza/settings'),
     import('@veza/invites-db'),
     import('@veza/invites-db/testing'),
     import('@veza/email-templates'),
@@ -12,7 +13,7 @@ const scenario = require('./scenario.cjs');
     import('@veza/invite-mailer'),
     import('@veza/invite-mailer/testing'),
   ]);
-  await scenario({ rules, db, dbTesting, email, cohort, gates, mailer, mailerTesting }, 'commonjs');
+  await scenario({ rules, settings, db, dbTesting, email, cohort, gates, mailer, mailerTesting }, 'commonjs');
 })().catch((error) => {
   console.error(error);
   process.exit(1);

@@ -1,4 +1,5 @@
 import * as rules from '@veza/invite-rules';
+import * as settings from '@veza/settings';
 import * as db from '@veza/invites-db';
 import * as dbTesting from '@veza/invites-db/testing';
 import * as email from '@veza/email-templates';
@@ -8,4 +9,4 @@ import * as mailer from '@veza/invite-mailer';
 import * as mailerTesting from '@veza/invite-mailer/testing';
 import scenario from './scenario.cjs';
 
-await scenario({ rules, db, dbTesting, email, cohort, gates, mailer, mailerTesting }, 'esm');
+await scenario({ rules, settings, db, dbTesting, email, cohort, gates, mailer, mailerTesting }, 'esm');

@@ -6,7 +6,7 @@ const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
-module.exports = async function scenario({ rules, db, dbTesting, email, cohort, gates, mailer, mailerTesting }, label) {
+module.exports = async function scenario({ rules, settings, db, dbTesting, email, cohort, gates, mailer, mailerTesting }, label) {
   // invite-rules: the one source of the rules
   assert.equal(rules.cohortProblem('fans/discord'), null);
   assert.match(rules.nameProblem('Ana {{code}}'), /\{\{/);
@@ -81,6 +81,22 @@ module.exports = async function scenario({ rules, db, dbTesting, email, cohort, 
   });
   assert.equal(result.ok, false);
   assert.deepEqual(result.errors.map((f) => f.code), ['COHORT_BAD_NAME']);
+
+  // settings: the environment plus a .env, checked by a lib's zod schema (email-templates'): every problem at once
+  const envDir = mkdtempSync(join(tmpdir(), 'veza-pack-env-'));
+  try {
+    writeFileSync(join(envDir, '.env'), 'FRONTEND_URL=https://beta.veza.example\nMAIL_FROM=not an address\n');
+    const loaded = settings.loadEnv({ cwd: envDir, env: { FEEDBACK_URL: 'https://f.example', DISCORD_URL: 'https://d.example' } });
+    assert.deepEqual([...loaded.fromFile].sort(), ['FRONTEND_URL', 'MAIL_FROM']);
+    const read = settings.parseSettings(email.EMAIL_SETTINGS_SCHEMA, loaded.env);
+    assert.equal(read.ok, false);
+    assert.deepEqual(read.problems.map((p) => p.field), ['MAIL_FROM']);
+    assert.match(settings.formatProblems(read.problems, { app: 'backend' }), /^backend: configuration error: MAIL_FROM /);
+    assert.equal(settings.SETTINGS_EXIT_CODE, 3);
+    assert.throws(() => db.openOptionsFromEnv({ DATABASE_URL: 'mysql://x' }), (error) => error.code === 'SETTINGS_INVALID');
+  } finally {
+    rmSync(envDir, { recursive: true, force: true });
+  }
 
   // gate-probes: the gates with nothing configured: all ⚪, INCONCLUSIVE, exit 2
   const config = gates.gatesConfigFromEnv({});

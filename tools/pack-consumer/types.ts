@@ -1,6 +1,9 @@
 // Type-checked with strict and skipLibCheck: false: our declaration files must hold.
 import { INVITE_LIMITS, cohortProblem, emailProblem, nameProblem } from '@veza/invite-rules';
-import type { EmailProblem, Role } from '@veza/invite-rules';
+import type { EmailProblem, Problem, Role, Validation } from '@veza/invite-rules';
+import { SettingsInvalidError, parseSettings, readSettings, wholeNumberField } from '@veza/settings';
+import type { SettingsErrorCode, SettingsRead } from '@veza/settings';
+import { z } from 'zod';
 import { createInvites, lookupInvite, openDatabase, redeemInvite, runMigrations, toDatabase, InvitesDbError } from '@veza/invites-db';
 import type { Connection, Database, DatabaseClient } from '@veza/invites-db';
 import { buildInviteEml, compileInviteTemplate, RecipientInvalidError } from '@veza/email-templates';
@@ -33,6 +36,11 @@ export async function backend(client: DatabaseClient): Promise<number> {
   const dispatched: DispatchSummary = await dispatchInvites(conn, [{ inviteId: outcome?.status === 'created' ? outcome.id : '', email: 'a@b.org', cohort: 'c', eml: () => eml }], transport, { from: 'a@b.org' });
   const sender = await openOutboxSender(conn, transportFromEnv({}, 1), { from: 'a@b.org', buildEml: async () => eml });
   const drained: OutboxSummary = await sender.drain();
+  const schema = z.object({ PORT: wholeNumberField(0, 65535).default(8080) });
+  const port: Validation<{ PORT: number }> = parseSettings(schema, { PORT: '80' });
+  const read: SettingsRead<{ PORT: number }> = readSettings(schema, { env: {} });
+  const problems: readonly Problem[] = port.ok ? [] : port.problems;
+  const code: SettingsErrorCode = new SettingsInvalidError(problems).code;
   const errors = [new InvitesDbError('INVITES_INVALID_INPUT', 'x'), new RecipientInvalidError('name', 'x'), new MailerError('MAILER_INVALID_OPTION', 'x')];
-  return [INVITE_LIMITS.cohortLength, cohortProblem('x'), nameProblem('x'), problem, outcome, state, redeemed, eml, findings, run, exitCodeFor(checked), errors, dispatched, drained].length;
+  return [port, read, code, INVITE_LIMITS.cohortLength, cohortProblem('x'), nameProblem('x'), problem, outcome, state, redeemed, eml, findings, run, exitCodeFor(checked), errors, dispatched, drained].length;
 }
