@@ -94,7 +94,11 @@ describe('compileInviteTemplate', () => {
   it('refuses to compile without FRONTEND_URL and FEEDBACK_URL', async () => {
     await expect(compileInviteTemplate({ settings: sampleEmailSettings({ frontendUrl: undefined, feedbackUrl: '' }) })).rejects.toMatchObject({
       code: 'EMAIL_SETTINGS_INVALID',
-      problems: ['frontendUrl (FRONTEND_URL) is required', 'feedbackUrl (FEEDBACK_URL) is required'],
+      problems: [
+        { field: 'FRONTEND_URL', message: 'is required' },
+        { field: 'FEEDBACK_URL', message: 'is required' },
+      ],
+      message: 'email settings are invalid: FRONTEND_URL is required; FEEDBACK_URL is required',
     });
   });
 
