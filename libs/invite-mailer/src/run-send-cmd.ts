@@ -19,11 +19,13 @@ export interface SendCmdDeadline {
  * still left on stdin was never read. The wrapper survives a TERM (a trap that
  * does nothing; the command gets the default action), so a command stopped at
  * its deadline is still checked. `$1` is the command, run in a subshell so that
- * its own `exit` ends only the subshell; it does not see fd 3.
+ * its own `exit` ends only the subshell; it does not see fd 3 or 4.
  */
 const WRAPPER = [
   "trap 'true' TERM",
-  '( eval "$1" ) 3>&-',
+  // the command keeps the real stderr (fd 4); the wrapper's own notices ("Terminated") go nowhere
+  'exec 4>&2 2>/dev/null',
+  '( eval "$1" ) 2>&4 3>&- 4>&-',
   'status=$?',
   'if IFS= read -r rest || [ -n "$rest" ]; then echo "unread $status" >&3; else echo "read $status" >&3; fi',
   'exit $status',
