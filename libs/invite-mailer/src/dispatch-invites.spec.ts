@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { claimInvitesForSend, createInvites, revokeInvites, sendStates, setInviteExpiry } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
