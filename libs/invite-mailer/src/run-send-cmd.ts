@@ -60,13 +60,18 @@ function runOnce(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline:
     const ended: Ended = { verdict: undefined, handedOver: false, timedOut: false, exit: '', output: '' };
     let report = '';
     let exited = false;
+    let done = false;
+    let deadlinePassed = false;
     const timers: NodeJS.Timeout[] = [];
     const finish = () => {
+      if (done) return;
+      done = true;
       for (const timer of timers) clearTimeout(timer);
       const match = /^(read|unread) (\d+)$/m.exec(report);
       if (match) ended.verdict = { status: Number(match[2]), unread: match[1] === 'unread' };
       for (const stream of [child.stdin, child.stdout, child.stderr, child.stdio[3]]) stream?.destroy();
-      killGroup(child.pid, 'SIGKILL'); // anything the command left behind in its group
+      // past the deadline, a member of the group is still alive (it holds our pipes): end whatever the command left behind
+      if (deadlinePassed) killGroup(child.pid, 'SIGKILL');
       resolve(ended);
     };
     child.stdout.on('data', (chunk: Buffer) => (ended.output += chunk.toString()));
@@ -86,6 +91,7 @@ function runOnce(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline:
     child.stdin.end(eml);
     timers.push(
       setTimeout(() => {
+        deadlinePassed = true;
         ended.timedOut = !exited;
         // exited but its output is still held open (a leftover background process): what it said is all we get
         if (exited) return finish();
