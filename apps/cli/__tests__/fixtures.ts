@@ -77,7 +77,7 @@ export async function queuedWelcomes(env: NodeJS.ProcessEnv, emails: string[]): 
 
 /** Starts the SMTP sink as its own process; resolves when it listens. */
 export async function startSinkProcess(dir: string, reject: string[] = []): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SMTP_SINK, dir], { env: { ...process.env, NODE_OPTIONS: '', REJECT: reject.join(',') }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', SMTP_SINK, dir], { env: { ...process.env, NODE_OPTIONS: '', REJECT: reject.join(',') }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -39,6 +39,11 @@ export const CLI_SETTINGS_SCHEMA = z.object({
     .regex(/^\d+$/, 'must be a whole number of failures (0 never stops)')
     .transform(Number)
     .optional(),
+  /** seconds one SEND_CMD send may take before it is killed (the mailer's default, 60); read by the mailer, checked here so a bad value is exit 3 */
+  SEND_TIMEOUT: z
+    .string()
+    .refine((text) => /^\d+(\.\d+)?$/.test(text) && Number(text) > 0, 'must be a positive number of seconds')
+    .optional(),
   /** Markdown file `decision record` appends to */
   DECISION_LOG: z.string().optional(),
   /** the redemption-api preflight exercises; --api-url overrides it */

@@ -91,7 +91,7 @@ async function outbox(url: string) {
   it('each redemption sends its welcome email exactly once, whichever replica took it, even when both redeem the same codes at once', async () => {
     const { url, codes, emails } = await database(8, 'w');
     const sinkDir = join(cwd, 'sink');
-    const sink = spawn(process.execPath, ['--import', 'tsx', sinkScript, sinkDir], { env: { ...process.env, NODE_OPTIONS: '' }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    const sink = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', sinkScript, sinkDir], { env: { ...process.env, NODE_OPTIONS: '' }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(sink);
     const smtpPort = await waitForLine(sink, /listening (\d+)/, 20_000);
     const apis = [0, 1].map(() => startApi({ DATABASE_URL: url, WELCOME_EMAIL: '1', SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ...MAIL }));

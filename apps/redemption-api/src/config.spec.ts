@@ -118,6 +118,10 @@ describe('parseConfig', () => {
     expect(on.value.welcome?.transportEnv).toEqual({ SEND_CMD: 'msmtp -t' });
     expect(on.value.welcome?.settings.from.address).toBe('beta@veza.fr');
     expect(parseConfig({ WELCOME_EMAIL: 'yes' })).toMatchObject({ ok: false, problems: [{ field: 'WELCOME_EMAIL' }] });
+    const timed = parseConfig({ WELCOME_EMAIL: '1', SEND_CMD: 'msmtp -t', SEND_TIMEOUT: '30', FRONTEND_URL: 'https://beta.veza.fr', FEEDBACK_URL: 'https://f.veza.fr', DISCORD_URL: 'https://discord.gg/veza', MAIL_FROM: 'Veza <beta@veza.fr>' });
+    expect(timed.ok && timed.value.welcome?.transportEnv).toEqual({ SEND_CMD: 'msmtp -t', SEND_TIMEOUT: '30' });
+    const badTimeout = parseConfig({ SEND_TIMEOUT: '1m' });
+    expect(badTimeout.ok ? [] : badTimeout.problems).toEqual([{ field: 'SEND_TIMEOUT', message: expect.stringContaining('must be a positive number of seconds') }]);
     expect(parseConfig({ WELCOME_EMAIL: '0', SEND_CMD: 'msmtp -t' })).toMatchObject({ ok: true, value: { welcome: undefined } });
   });
 });

@@ -38,7 +38,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 
 /** Read only to send the welcome email (WELCOME_EMAIL=1): the email settings and the transport. */
-const WELCOME_VARIABLES = ['SMTP_URL', 'SEND_CMD', 'FRONTEND_URL', 'MAIL_FROM', 'MAIL_REPLY_TO', 'MAIL_UNSUBSCRIBE'] as const;
+const WELCOME_VARIABLES = ['SMTP_URL', 'SEND_CMD', 'SEND_TIMEOUT', 'FRONTEND_URL', 'MAIL_FROM', 'MAIL_REPLY_TO', 'MAIL_UNSUBSCRIBE'] as const;
 
 /** Never shown in a message: the admin token, the database URL and the SMTP URL (passwords). */
 const SECRET_VARIABLES = ['ADMIN_TOKEN', 'DATABASE_URL', 'SMTP_URL'] as const;
@@ -121,6 +121,10 @@ const schema = z
     // checked by @veza/invite-mailer and @veza/email-templates when WELCOME_EMAIL=1
     SMTP_URL: z.string().optional(),
     SEND_CMD: z.string().optional(),
+    SEND_TIMEOUT: z
+      .string()
+      .refine((text) => /^\d+(\.\d+)?$/.test(text) && Number(text) > 0, 'must be a positive number of seconds')
+      .optional(),
     FRONTEND_URL: z.string().optional(),
     MAIL_FROM: z.string().optional(),
     MAIL_REPLY_TO: z.string().optional(),
@@ -181,7 +185,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const v = parsed.value;
   const welcomeSettings =
     v.WELCOME_EMAIL === '1' ? emailSettingsFromEnv({ FRONTEND_URL: v.FRONTEND_URL, FEEDBACK_URL: v.FEEDBACK_URL, DISCORD_URL: v.DISCORD_URL, MAIL_FROM: v.MAIL_FROM, MAIL_REPLY_TO: v.MAIL_REPLY_TO, MAIL_UNSUBSCRIBE: v.MAIL_UNSUBSCRIBE }) : undefined;
-  const transportEnv = Object.fromEntries(WELCOME_VARIABLES.filter((name) => v[name] && (name === 'SMTP_URL' || name === 'SEND_CMD')).map((name) => [name, v[name]]));
+  const transportEnv = Object.fromEntries(WELCOME_VARIABLES.filter((name) => v[name] && (name === 'SMTP_URL' || name === 'SEND_CMD' || name === 'SEND_TIMEOUT')).map((name) => [name, v[name]]));
   return {
     ok: true,
     warnings: [],

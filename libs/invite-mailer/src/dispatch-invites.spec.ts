@@ -1,9 +1,11 @@
+import { expect } from '@jest/globals';
 import { claimInvitesForSend, createInvites, revokeInvites, sendStates, setInviteExpiry } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { dispatchInvites } from './dispatch-invites.js';
 import type { DispatchItem } from './dispatch-invites.js';
 import type { MailEvent } from './events.js';
+import { sendCmdTransport } from './send-cmd-transport.js';
 import { fakeTransport } from './testing.js';
 
 const ok = { ok: true, temporary: false, response: '250 queued' };
@@ -113,6 +115,39 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     expect(await dispatchInvites(conn, items, resend, { ...fast, resendUnknown: true })).toMatchObject({ sent: 1, alreadySent: 2, unknown: [] });
     expect(resend.sent).toEqual(['u1@example.org']);
   });
+
+  it('a SEND_CMD killed at its deadline after it had the message is "unknown": claim kept, not retried, not sent, and counted toward fail-fast', async () => {
+    const items = await invites('h', 8);
+    const ids = items.map((i) => i.inviteId);
+    // reads the message, then hangs: it may have sent it before hanging
+    const hanging = sendCmdTransport(`sh -c 'cat > /dev/null; sleep 1000'`, { PATH: process.env['PATH'] }, { timeoutMs: 200, killGraceMs: 100 });
+    const events: MailEvent[] = [];
+    const started = Date.now();
+    const summary = await dispatchInvites(conn, items, hanging, { ...fast, onEvent: (e) => events.push(e) });
+    expect(Date.now() - started).toBeLessThan(5 * 200 + 5_000); // 5 deadlines, no retry of an unknown outcome
+    expect(summary).toMatchObject({ sent: 0, failed: [], stopped: { failures: 5, notTried: 3 } });
+    expect(summary.unknown).toHaveLength(5);
+    expect(summary.unknown[0]).toMatchObject({ claimedBy: expect.any(String), reason: expect.stringMatching(/^SEND_CMD timed out after 0.2 s \(SEND_TIMEOUT\) and was killed after it had the whole message: it may have sent it/) });
+    expect(events.map((e) => e.type)).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'unknown']);
+    const states = await sendStates(conn.db, ids);
+    expect(states.map((s) => s.state).sort()).toEqual([...Array<string>(5).fill('claimed'), ...Array<string>(3).fill('ready')]);
+
+    // the next run (the mailer fixed) sends the 3 never tried and reports the 5 as unknown, as after a crash
+    const fixed = fakeTransport();
+    const next = await dispatchInvites(conn, items, fixed, fast);
+    expect(next).toMatchObject({ sent: 3, failed: [] });
+    expect(next.unknown.map((u) => u.inviteId).sort()).toEqual(states.filter((s) => s.state === 'claimed').map((s) => s.id).sort());
+    const resend = fakeTransport();
+    expect(await dispatchInvites(conn, items, resend, { ...fast, resendUnknown: true })).toMatchObject({ sent: 5, alreadySent: 3, unknown: [] });
+  }, 60_000);
+
+  it('a SEND_CMD that hangs without reading the message is killed and failed (not sent): released, tried again by the next run', async () => {
+    const items = await invites('g', 1);
+    const deaf = sendCmdTransport('sleep 1000', { PATH: process.env['PATH'] }, { timeoutMs: 200, killGraceMs: 100 });
+    const summary = await dispatchInvites(conn, items, deaf, { ...fast, retries: 0 });
+    expect(summary).toMatchObject({ sent: 0, unknown: [], failed: [{ email: 'g0@example.org', response: expect.stringContaining('before it read the whole message: not sent') }] });
+    expect((await sendStates(conn.db, [items[0]!.inviteId]))[0]?.state).toBe('ready');
+  }, 60_000);
 
   (backend.name === 'postgres' ? it : it.skip)('a claim held by a live dispatcher is left alone: neither sent nor unknown', async () => {
     const items = await invites('l', 2);

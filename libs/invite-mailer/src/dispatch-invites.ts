@@ -31,8 +31,11 @@ export interface DispatchSummary {
   sent: number;
   failed: { inviteId: string; email: string; response: string }[];
   alreadySent: number;
-  /** claimed by an earlier run (or another machine) with no recorded outcome */
-  unknown: { inviteId: string; email: string; claimedBy: string | null; claimedAt: string | null }[];
+  /**
+   * claimed with no recorded outcome: by an earlier run that died mid-send, or in
+   * this run by a send whose mailer was killed after it had the message (`reason`)
+   */
+  unknown: { inviteId: string; email: string; claimedBy: string | null; claimedAt: string | null; reason?: string }[];
   skipped: { inviteId: string; email: string; reason: string }[];
   /** never sent and past expires_at: not emailed (a code that no longer works) */
   expired: { inviteId: string; email: string; cohort: string }[];
@@ -192,12 +195,16 @@ async function dispatchAs(db: Database, worker: string, items: readonly Dispatch
       if (result.ok) {
         accepted.push(id); // recorded with the next claim, or at the end
         summary.sent++;
+      } else if (result.unknown) {
+        // The mailer had the whole message and was killed: it may have sent it. The claim
+        // stays, as after a crash: once this run ends, it is "unknown" to every dispatcher.
+        summary.unknown.push({ inviteId: id, email: item.email, claimedBy: worker, claimedAt: new Date().toISOString(), reason: result.response });
       } else {
         await releaseSendClaim(db, id, result.response);
         summary.failed.push({ inviteId: id, email: item.email, response: result.response });
       }
       streak.record(result, item.email);
-      emit(result.ok ? 'sent' : 'failed', item, result.response);
+      emit(result.ok ? 'sent' : result.unknown ? 'unknown' : 'failed', item, result.response);
     }
   };
   await Promise.all(Array.from({ length: run.concurrency }, work));

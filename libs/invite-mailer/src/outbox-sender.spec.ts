@@ -79,6 +79,31 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
     }
   });
 
+  it('a send whose mailer was killed after it had the message is unknown: reported once, kept claimed, not resent; unknown to the next sender', async () => {
+    const emails = await redeemed('k', 3);
+    const killed = { ok: false, temporary: false, unknown: true, response: 'SEND_CMD timed out after 60 s (SEND_TIMEOUT) and was killed after it had the whole message: it may have sent it' };
+    const transport = fakeTransport((to) => (to === 'k1@example.org' ? killed : { ok: true, temporary: false, response: '250 ok' }));
+    const events: string[] = [];
+    const sender = await openOutboxSender(conn, transport, { ...options, resendUnknown: true, onEvent: (e) => events.push(`${e.type} ${e.email}`) });
+    try {
+      const first = await sender.drain();
+      expect(first).toMatchObject({ sent: 2, failed: [], unknown: [{ email: 'k1@example.org', claimedBy: sender.worker, reason: killed.response }] });
+      expect(events).toContain('unknown k1@example.org');
+      // the next drain of the same sender neither resends it (even with resendUnknown) nor calls it in flight elsewhere
+      expect(await sender.drain()).toMatchObject({ sent: 0, unknown: [], inFlightElsewhere: 0 });
+      expect(transport.attempts.filter((a) => a.to === 'k1@example.org')).toHaveLength(1);
+    } finally {
+      await sender.close();
+    }
+    const next = await openOutboxSender(conn, fakeTransport(), options);
+    try {
+      expect((await next.drain()).unknown.map((u) => u.email)).toEqual(['k1@example.org']);
+    } finally {
+      await next.close();
+    }
+    expect(emails).toHaveLength(3);
+  });
+
   it('two senders draining at once send every welcome email exactly once', async () => {
     const emails = await redeemed('t', 20);
     const [a, b] = [fakeTransport(undefined, 3), fakeTransport(undefined, 3)];

@@ -23,8 +23,12 @@ export interface OutboxOptions extends Partial<SendOptions> {
 export interface OutboxSummary {
   sent: number;
   failed: { id: string; email: string; response: string }[];
-  /** claimed by a sender that is gone, with no recorded outcome: not resent unless resendUnknown */
-  unknown: { id: string; email: string; claimedBy: string | null; claimedAt: string | null }[];
+  /**
+   * claimed with no recorded outcome, not resent unless resendUnknown: by a sender
+   * that is gone, or in this drain by a send whose mailer was killed after it had
+   * the message (`reason`; the claim stays this sender's until it closes)
+   */
+  unknown: { id: string; email: string; claimedBy: string | null; claimedAt: string | null; reason?: string }[];
   /** failed maxAttempts times: no longer tried */
   exhausted: { id: string; email: string; attempts: number; lastError: string | null }[];
   /** being sent right now by another live sender */
@@ -65,8 +69,10 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
 
   const drainOnce = async (): Promise<OutboxSummary> => {
     const summary: OutboxSummary = { sent: 0, failed: [], unknown: [], exhausted: [], inFlightElsewhere: 0, stopped: null };
-    const claims = await claimedWelcomeEmails(db);
-    const alive = new Map<string, boolean>([[worker, true]]);
+    // Our own claims from an earlier drain are not in flight (drains do not overlap):
+    // they are sends whose mailer was killed, already reported by that drain.
+    const claims = (await claimedWelcomeEmails(db)).filter((c) => c.claimedBy !== worker);
+    const alive = new Map<string, boolean>();
     for (const claim of claims) {
       const by = claim.claimedBy ?? '';
       if (!alive.has(by)) alive.set(by, by ? await isDispatcherAlive(db, by) : false);
@@ -91,16 +97,19 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
       if (result.ok) {
         await markWelcomeSent(db, row.id);
         summary.sent++;
+      } else if (result.unknown) {
+        // the mailer had the whole message and was killed: it may have sent it; the claim stays
+        summary.unknown.push({ id: row.id, email: row.email, claimedBy: worker, claimedAt: new Date().toISOString(), reason: result.response });
       } else {
         await releaseWelcomeClaim(db, row.id, result.response);
         summary.failed.push({ id: row.id, email: row.email, response: result.response });
       }
       streak.record(result, row.email);
-      onEvent({ type: result.ok ? 'sent' : 'failed', id: row.id, email: row.email, detail: result.response, done: ++done, total: done });
+      onEvent({ type: result.ok ? 'sent' : result.unknown ? 'unknown' : 'failed', id: row.id, email: row.email, detail: result.response, done: ++done, total: done });
     }
     if (streak.tripped()) summary.stopped = { failures: send.failFastAfter, response: streak.response() };
     summary.exhausted = await exhaustedWelcomeEmails(db, maxAttempts);
-    for (const u of summary.unknown) onEvent({ type: 'unknown', id: u.id, email: u.email, detail: `claimed by ${u.claimedBy ?? '?'} with no recorded outcome`, done, total: done });
+    for (const u of summary.unknown.filter((u) => u.claimedBy !== worker)) onEvent({ type: 'unknown', id: u.id, email: u.email, detail: `claimed by ${u.claimedBy ?? '?'} with no recorded outcome`, done, total: done });
     return summary;
   };
 

@@ -7,11 +7,11 @@ export interface RetryOptions {
   retryDelayMs: number;
 }
 
-/** Sends, retrying temporary failures with backoff; the response notes the earlier attempts. */
+/** Sends, retrying temporary failures with backoff (never an unknown outcome); the response notes the earlier attempts. */
 export async function sendWithRetry(transport: Transport, eml: Buffer, envelope: Envelope, options: RetryOptions): Promise<SendResult> {
   let result = await transport.send(eml, envelope);
   const earlier: string[] = [];
-  for (let attempt = 1; !result.ok && result.temporary && attempt <= options.retries; attempt++) {
+  for (let attempt = 1; !result.ok && result.temporary && !result.unknown && attempt <= options.retries; attempt++) {
     earlier.push(result.response);
     await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs * 2 ** (attempt - 1)));
     result = await transport.send(eml, envelope);

@@ -1,6 +1,10 @@
 // Test helpers for projects that use @veza/invite-mailer: a transport that
-// records what it was given, without a process or a socket.
+// records what it was given, without a process or a socket; and a local SMTP
+// sink (a real server, for end-to-end tests and the demo).
 import type { Envelope, SendResult, Transport } from './transport.js';
+
+export { startSmtpSink } from './smtp-sink.js';
+export type { SmtpSink, SmtpSinkOptions } from './smtp-sink.js';
 
 export interface FakeTransport extends Transport {
   /** every attempt, in order */

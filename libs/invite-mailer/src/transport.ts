@@ -3,6 +3,12 @@ export interface SendResult {
   ok: boolean;
   /** worth retrying later: SMTP 4xx, connection trouble, SEND_CMD exit 75 (EX_TEMPFAIL) */
   temporary: boolean;
+  /**
+   * the outcome is not known: the mailer had the whole message and was then
+   * killed (its deadline, a signal), so it may have sent it. Never retried and
+   * never counted as sent: the claim stays, like one left by a crash (`ok` is false).
+   */
+  unknown?: boolean;
   /** one line, for a dispatch log; never a password */
   response: string;
 }

@@ -1,8 +1,12 @@
 import { expect } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sendCmdTransport } from './send-cmd-transport.js';
 import { redactSmtpUrl, smtpTransport } from './smtp-transport.js';
-import { hasTransportSettings, transportFromEnv } from './transport-from-env.js';
+import { hasTransportSettings, sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';
 
 const eml = Buffer.from('To: ana@example.org\r\nSubject: hi\r\n\r\nhello\r\n');
 const envelope = { from: 'beta@veza.example', to: 'ana@example.org' };
@@ -13,7 +17,83 @@ describe('SEND_CMD transport', () => {
     expect(await sendCmdTransport('grep -q "^To: ana@example.org" && echo queued', env).send(eml, envelope)).toEqual({ ok: true, temporary: false, response: 'queued' });
     expect(await sendCmdTransport('cat >/dev/null; echo "451 later" >&2; exit 75', env).send(eml, envelope)).toEqual({ ok: false, temporary: true, response: 'exit 75: 451 later' });
     expect(await sendCmdTransport('cat >/dev/null; echo "550 no" >&2; exit 1', env).send(eml, envelope)).toEqual({ ok: false, temporary: false, response: 'exit 1: 550 no' });
-    expect(await sendCmdTransport('true', env).send(eml, envelope)).toEqual({ ok: true, temporary: false, response: 'exit 0' }); // exits without reading stdin
+  });
+
+  it('a command that exits 0 without reading the whole message did not send it: failed, not sent (whatever its size)', async () => {
+    expect(await sendCmdTransport('true', env).send(eml, envelope)).toEqual({ ok: false, temporary: false, response: 'exit 0 without reading the whole message: not sent' });
+    expect(await sendCmdTransport('head -c 10 >/dev/null', env).send(Buffer.alloc(300_000, 'a'), envelope)).toMatchObject({ ok: false, response: 'exit 0 without reading the whole message: not sent' });
+  });
+});
+
+describe('SEND_CMD deadline (SEND_TIMEOUT)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'send-cmd-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const deadline = { timeoutMs: 300, killGraceMs: 200 };
+  /** A mailer script; `pidFile` receives its process id so the spec can check it is gone. */
+  function mailer(name: string, body: string): { command: string; pidFile: string } {
+    const path = join(dir, name);
+    const pidFile = join(dir, `${name}.pid`);
+    writeFileSync(path, `#!/bin/sh\necho $$ > '${pidFile}'\n${body}\n`);
+    chmodSync(path, 0o755);
+    return { command: path, pidFile };
+  }
+  /** Whether the process is still running (a zombie waiting for init to reap it is not); waits up to 2 s for it to go. */
+  const alive = async (pidFile: string) => {
+    const stat = `/proc/${readFileSync(pidFile, 'utf8').trim()}/stat`;
+    const running = () => existsSync(stat) && !/^\d+ \(.*\) Z/.test(readFileSync(stat, 'utf8'));
+    for (let i = 0; i < 20 && running(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    return running();
+  };
+  const timed = async (command: string, message = eml) => {
+    const started = Date.now();
+    const result = await sendCmdTransport(command, env, deadline).send(message, envelope);
+    return { result, ms: Date.now() - started };
+  };
+
+  it('a command that hangs without reading is killed at the deadline (TERM): failed, not sent, so it is safe to try again', async () => {
+    const { command, pidFile } = mailer('hang-unread.sh', 'sleep 1000');
+    const { result, ms } = await timed(command);
+    expect(result).toMatchObject({ ok: false, temporary: false, response: expect.stringMatching(/^SEND_CMD timed out after 0.3 s \(SEND_TIMEOUT\) and was killed before it read the whole message: not sent/) });
+    expect(result.unknown).toBeUndefined();
+    expect(ms).toBeGreaterThanOrEqual(300);
+    expect(ms).toBeLessThan(300 + 200); // TERM was enough: no KILL grace spent
+    expect(await alive(pidFile)).toBe(false);
+  });
+
+  it('a command that read the whole message and then hangs may have sent it: unknown, never ok, never temporary', async () => {
+    const { command, pidFile } = mailer('hang-read.sh', 'cat > /dev/null\nsleep 1000');
+    const { result } = await timed(command);
+    expect(result).toMatchObject({ ok: false, temporary: false, unknown: true, response: expect.stringMatching(/^SEND_CMD timed out after 0.3 s \(SEND_TIMEOUT\) and was killed after it had the whole message: it may have sent it/) });
+    expect(await alive(pidFile)).toBe(false);
+  });
+
+  it('a command that ignores TERM gets KILL after the grace period, with the whole process group (its children too)', async () => {
+    const child = join(dir, 'grandchild.pid');
+    const { command, pidFile } = mailer('deaf.sh', `trap '' TERM\ncat > /dev/null\nsleep 1000 &\necho $! > '${child}'\nwait`);
+    const { result, ms } = await timed(command);
+    expect(ms).toBeGreaterThanOrEqual(300 + 200);
+    expect(ms).toBeLessThan(5_000);
+    expect(result).toMatchObject({ ok: false, temporary: false, unknown: true, response: expect.stringContaining('it may have sent it') });
+    expect(await alive(pidFile)).toBe(false);
+    expect(await alive(child)).toBe(false);
+  });
+
+  it('a command that dies by a signal after reading the message is unknown; before reading it, failed', async () => {
+    expect((await timed(mailer('killed-after.sh', 'cat > /dev/null\nkill -9 $$').command)).result).toMatchObject({ ok: false, temporary: false, unknown: true, response: expect.stringMatching(/^exit 137 \(killed by a signal\?\) after it had the whole message: it may have sent it/) });
+    expect((await timed(mailer('killed-before.sh', 'kill -9 $$').command)).result).toEqual({ ok: false, temporary: false, response: expect.stringMatching(/^exit 137/) });
+  });
+
+  it('leaves no process behind and no timer running: the test process has nothing pending after a send', async () => {
+    const { command } = mailer('quick.sh', 'cat > /dev/null');
+    expect((await timed(command)).result).toEqual({ ok: true, temporary: false, response: 'exit 0' });
+    const mine = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(dir));
+    expect(mine).toEqual([]);
+  });
+
+  it('SEND_TIMEOUT is seconds (60 by default); anything else is refused before sending', () => {
+    expect([sendTimeoutFromEnv({}), sendTimeoutFromEnv({ SEND_TIMEOUT: '5' }), sendTimeoutFromEnv({ SEND_TIMEOUT: '0.5' })]).toEqual([60_000, 5_000, 500]);
+    for (const bad of ['0', '-1', '1m', 'soon']) expect(() => sendTimeoutFromEnv({ SEND_TIMEOUT: bad })).toThrow(expect.objectContaining({ code: 'MAILER_INVALID_OPTION', message: `SEND_TIMEOUT: expected a positive number of seconds, got '${bad}'` }));
+    expect(() => transportFromEnv({ ...env, SEND_CMD: 'cat', SEND_TIMEOUT: 'x' }, 1)).toThrow(expect.objectContaining({ code: 'MAILER_INVALID_OPTION' }));
   });
 
   it('refuses a program that is not on PATH, before sending anything', () => {

@@ -8,7 +8,7 @@ import { gatesConfigFromEnv, launchSettingsFromEnv, renderTable, runGates } from
 import { createUser, inviteReport, openDatabase, runMigrations } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
-import { startSmtpSink } from '../demo/smtp-sink.js';
+import { startSmtpSink } from '@veza/invite-mailer/testing';
 import { freePort, startRedemptionApi } from '../demo/redemption-api-process.js';
 import { smtpTransport } from '@veza/invite-mailer';
 import { dispatchFolder } from '../dispatch/dispatch-folder.js';

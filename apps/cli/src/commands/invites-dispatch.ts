@@ -65,7 +65,7 @@ export function formatDispatchSummary(summary: DispatchSummary, dir: string): st
     `dispatch of ${dir}: ${summary.sent} sent now, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${summary.expired.length ? `, ${summary.expired.length} expired` : ''}${summary.stopped ? `, ${summary.stopped.notTried} not tried` : ''}${elsewhere > 0 ? `, ${elsewhere} sent by another dispatcher` : ''} (of ${summary.total}).`,
   ];
   for (const f of summary.failed) lines.push(`  failed   ${f.email}: ${f.response}`);
-  for (const u of summary.unknown) lines.push(`  unknown  ${u.email}: claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?). Check the mail log; resend with --resend-unknown.`);
+  for (const u of summary.unknown) lines.push(`  unknown  ${u.email}: ${u.reason ?? `claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?)`}. Check the mail log; resend with --resend-unknown.`);
   for (const s of summary.skipped) lines.push(`  skipped  ${s.email}: invite ${s.reason}`);
   for (const e of summary.expired) lines.push(`  expired  ${e.email}: not emailed, its code expired before it was sent`);
   if (summary.expired.length) {

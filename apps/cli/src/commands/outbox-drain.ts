@@ -25,7 +25,7 @@ export function formatOutboxSummary(summary: OutboxSummary): string {
     `outbox drain: ${summary.sent} welcome email(s) sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.exhausted.length} given up${summary.inFlightElsewhere ? `, ${summary.inFlightElsewhere} being sent by another sender` : ''}.`,
   ];
   for (const f of summary.failed) lines.push(`  failed     ${f.email}: ${f.response}`);
-  for (const u of summary.unknown) lines.push(`  unknown    ${u.email}: claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?). Check the mail log; resend with --resend-unknown.`);
+  for (const u of summary.unknown) lines.push(`  unknown    ${u.email}: ${u.reason ?? `claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?)`}. Check the mail log; resend with --resend-unknown.`);
   for (const e of summary.exhausted) lines.push(`  given up   ${e.email}: ${e.attempts} attempts, last: ${e.lastError ?? '?'} (raise --max-attempts to try again)`);
   if (summary.stopped) {
     lines.push(

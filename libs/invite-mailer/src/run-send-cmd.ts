@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { oneLine } from './transport.js';
+import type { SendResult } from './transport.js';
+
+/** sysexits.h EX_TEMPFAIL: the mailer asks to be tried again later. */
+const EX_TEMPFAIL = 75;
+
+export interface SendCmdDeadline {
+  /** how long one send may take before the command is killed (ms) */
+  timeoutMs: number;
+  /** between TERM and KILL, and after KILL before giving up on the process (ms) */
+  killGraceMs: number;
+}
+
+/**
+ * The operator's command runs inside a small sh wrapper that tells us, on fd 3,
+ * whether the command took the whole message: after the command ends, anything
+ * still left on stdin was never read. The wrapper survives a TERM (a trap that
+ * does nothing; the command gets the default action), so a command stopped at
+ * its deadline is still checked. `$1` is the command, run in a subshell so that
+ * its own `exit` ends only the subshell; it does not see fd 3 or 4.
+ */
+const WRAPPER = [
+  "trap 'true' TERM",
+  // the command keeps the real stderr (fd 4); the wrapper's own notices ("Terminated") go nowhere
+  'exec 4>&2 2>/dev/null',
+  '( eval "$1" ) 2>&4 3>&- 4>&-',
+  'status=$?',
+  'if IFS= read -r rest || [ -n "$rest" ]; then echo "unread $status" >&3; else echo "read $status" >&3; fi',
+  'exit $status',
+].join('\n');
+
+interface Ended {
+  /** the wrapper's report: the command's status and whether it left part of the message unread */
+  verdict: { status: number; unread: boolean } | undefined;
+  /** the message was written whole into the command's stdin */
+  handedOver: boolean;
+  /** the deadline fired (and TERM, maybe KILL, were sent) */
+  timedOut: boolean;
+  /** the wrapper's own exit, when it did not report */
+  exit: string;
+  output: string;
+}
+
+/** Kills the whole process group (the command was spawned detached: it leads its own group). */
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Runs the command once with `eml` on stdin, under the deadline; every timer is cleared before it resolves. */
+function runOnce(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline: SendCmdDeadline): Promise<Ended> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', WRAPPER, 'sh', command], { env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+    const ended: Ended = { verdict: undefined, handedOver: false, timedOut: false, exit: '', output: '' };
+    let report = '';
+    let exited = false;
+    let done = false;
+    let deadlinePassed = false;
+    const timers: NodeJS.Timeout[] = [];
+    const finish = () => {
+      if (done) return;
+      done = true;
+      for (const timer of timers) clearTimeout(timer);
+      const match = /^(read|unread) (\d+)$/m.exec(report);
+      if (match) ended.verdict = { status: Number(match[2]), unread: match[1] === 'unread' };
+      for (const stream of [child.stdin, child.stdout, child.stderr, child.stdio[3]]) stream?.destroy();
+      // past the deadline, a member of the group is still alive (it holds our pipes): end whatever the command left behind
+      if (deadlinePassed) killGroup(child.pid, 'SIGKILL');
+      resolve(ended);
+    };
+    child.stdout.on('data', (chunk: Buffer) => (ended.output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (ended.output += chunk.toString()));
+    (child.stdio[3] as Readable | null)?.on('data', (chunk: Buffer) => (report += chunk.toString()));
+    child.on('error', (error) => {
+      ended.exit = oneLine(error.message);
+      finish();
+    });
+    child.on('exit', (code, signal) => {
+      exited = true;
+      ended.exit = code !== null ? `exit ${code}` : `killed by ${signal ?? '?'}`;
+    });
+    child.on('close', finish);
+    child.stdin.on('finish', () => (ended.handedOver = true));
+    child.stdin.on('error', () => undefined); // a mailer that exits early closes its stdin
+    child.stdin.end(eml);
+    timers.push(
+      setTimeout(() => {
+        deadlinePassed = true;
+        ended.timedOut = !exited;
+        // exited but its output is still held open (a leftover background process): what it said is all we get
+        if (exited) return finish();
+        killGroup(child.pid, 'SIGTERM');
+        timers.push(
+          setTimeout(() => {
+            killGroup(child.pid, 'SIGKILL');
+            timers.push(setTimeout(finish, deadline.killGraceMs)); // a process that outlives KILL is abandoned, not waited for
+          }, deadline.killGraceMs),
+        );
+      }, deadline.timeoutMs),
+    );
+  });
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/**
+ * One SEND_CMD send: exit 0 after reading the whole message is accepted, 75 is
+ * temporary, other exits are permanent failures. A command that did not take
+ * the whole message cannot have sent it: failed, even with exit 0. A command
+ * that took it and then died by a signal or was killed at its deadline may
+ * have sent it: `unknown`, never retried, never counted as sent.
+ */
+export async function runSendCmd(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline: SendCmdDeadline): Promise<SendResult> {
+  const ended = await runOnce(command, env, eml, deadline);
+  const said = oneLine(ended.output);
+  const detail = said ? `: ${said}` : '';
+  const status = ended.verdict?.status;
+  // The wrapper did not report (killed by KILL, or failed to start): only what we wrote tells.
+  const tookItAll = ended.verdict ? !ended.verdict.unread : ended.handedOver;
+  if (ended.timedOut) {
+    const why = `SEND_CMD timed out after ${seconds(deadline.timeoutMs)} (SEND_TIMEOUT) and was killed`;
+    if (!tookItAll) return { ok: false, temporary: false, response: `${why} before it read the whole message: not sent${detail}` };
+    return { ok: false, temporary: false, unknown: true, response: `${why} after it had the whole message: it may have sent it${detail}` };
+  }
+  if (status === undefined) {
+    if (!tookItAll) return { ok: false, temporary: false, response: `${ended.exit || 'no exit status'} before it read the whole message: not sent${detail}` };
+    return { ok: false, temporary: false, unknown: true, response: `SEND_CMD ${ended.exit || 'ended with no exit status'} after it had the whole message: it may have sent it${detail}` };
+  }
+  if (status === 0 && !tookItAll) return { ok: false, temporary: false, response: `exit 0 without reading the whole message: not sent${detail}` };
+  if (status === 0) return { ok: true, temporary: false, response: said || 'exit 0' };
+  // 128 + n: the shell's status for a command killed by signal n
+  if (status > 128 && tookItAll) return { ok: false, temporary: false, unknown: true, response: `exit ${status} (killed by a signal?) after it had the whole message: it may have sent it${detail}` };
+  return { ok: false, temporary: status === EX_TEMPFAIL, response: `exit ${status}${detail}` };
+}
