@@ -87,43 +87,31 @@ function redeemStatement(db: Database) {
     .returning(summaryColumns);
 }
 
-type LookupRow = Awaited<ReturnType<ReturnType<typeof lookupStatement>['execute']>>[number];
-type RedeemRow = Awaited<ReturnType<ReturnType<typeof redeemStatement>['execute']>>[number];
-
-interface Statements {
-  lookup(values: { digest: string }): Promise<LookupRow[]>;
-  redeem(values: { digest: string; userId: string | null }): Promise<RedeemRow[]>;
-}
-
 /**
  * Prepared statements per database object: each one runs on its own
  * object's connection (a transaction's statements inside that transaction).
- * A transaction is a new object each time, so its entry is built once per
- * transaction and dropped with it (weak keys). The names are fixed: the same
- * text under the same name on every connection.
+ * A transaction is a new object each time, so a statement it uses is built
+ * once per transaction and dropped with it (weak keys). The names are fixed:
+ * the same text under the same name on every connection.
  */
-const prepared = new WeakMap<Database, Statements>();
+const preparedLookups = new WeakMap<Database, ReturnType<ReturnType<typeof lookupStatement>['prepare']>>();
+const preparedRedeems = new WeakMap<Database, ReturnType<ReturnType<typeof redeemStatement>['prepare']>>();
 
-function preparedFor(db: Database): Statements {
-  let statements = prepared.get(db);
-  if (!statements) {
-    const lookup = lookupStatement(db).prepare('veza_lookup_invite');
-    const redeem = redeemStatement(db).prepare('veza_redeem_invite');
-    statements = { lookup: (values) => lookup.execute(values), redeem: (values) => redeem.execute(values) };
-    prepared.set(db, statements);
-  }
-  return statements;
+/** The lookup's rows: prepared (default), or built and sent unprepared, keeping nothing on the connection. */
+function lookupRows(db: Database, options: QueryOptions, values: { digest: string }) {
+  if (options.prepare === false) return lookupStatement(db).execute(values);
+  let statement = preparedLookups.get(db);
+  if (!statement) preparedLookups.set(db, (statement = lookupStatement(db).prepare('veza_lookup_invite')));
+  return statement.execute(values);
 }
 
-/** Built and sent unprepared on every call: nothing is kept on the connection. */
-function unpreparedFor(db: Database): Statements {
-  return {
-    lookup: (values) => lookupStatement(db).execute(values),
-    redeem: (values) => redeemStatement(db).execute(values),
-  };
+/** The redeem's rows, prepared or not, as lookupRows. */
+function redeemRows(db: Database, options: QueryOptions, values: { digest: string; userId: string | null }) {
+  if (options.prepare === false) return redeemStatement(db).execute(values);
+  let statement = preparedRedeems.get(db);
+  if (!statement) preparedRedeems.set(db, (statement = redeemStatement(db).prepare('veza_redeem_invite')));
+  return statement.execute(values);
 }
-
-const statementsFor = (db: Database, options: QueryOptions): Statements => (options.prepare === false ? unpreparedFor(db) : preparedFor(db));
 
 /**
  * The state of a code without consuming it. Throws INVITES_CODE_MALFORMED when
@@ -131,7 +119,7 @@ const statementsFor = (db: Database, options: QueryOptions): Statements => (opti
  */
 export async function lookupInvite(db: Database, codeInput: string, options: QueryOptions = {}): Promise<LookupResult> {
   const digest = digestCode(normalizeCode(codeInput));
-  const [row] = await withDbErrors(() => statementsFor(db, options).lookup({ digest }));
+  const [row] = await withDbErrors(() => lookupRows(db, options, { digest }));
   if (!row) return { state: 'unknown' };
   const { expired, ...invite } = row;
   return { state: stateOf({ ...invite, expired: Boolean(expired) }), invite };
@@ -150,12 +138,12 @@ export async function redeemInvite(db: Database, codeInput: string, userId?: str
     ? // The redemption and its welcome email commit together, or neither does.
       await withDbErrors(() =>
         db.transaction(async (tx) => {
-          const [row] = await statementsFor(tx, options).redeem(values);
+          const [row] = await redeemRows(tx, options, values);
           if (row) await queueWelcomeEmail(tx, row);
           return row;
         }),
       )
-    : (await withDbErrors(() => statementsFor(db, options).redeem(values)))[0];
+    : (await withDbErrors(() => redeemRows(db, options, values)))[0];
   if (redeemed) return { ok: true, invite: redeemed };
   return { ok: false, ...(await lookupInvite(db, codeInput, options)) };
 }
