@@ -92,17 +92,18 @@ export const run: BenchRun = async (ctx) => {
         pools = { bare: await freshCodes(), ours: await freshCodes() };
       },
     );
-    // The PgBouncer setting's cost: the same against the same baseline, in a series of its own (skipped in the busy run).
+    // The PgBouncer setting's cost: the same against the same baseline, in a shorter series of its own (skipped in the busy run).
+    const unpreparedN = Math.max(500, Math.round(redeemN / 4));
     const unprepared = ctx.underLoad
       ? undefined
       : await interleave(
-          rounds,
+          2,
           {
             baseline: () => concurrently(pools.bare, bareRedeem, cpu.unpreparedBare),
             measured: () => concurrently(pools.ours, ourRedeem({ prepare: false }), cpu.unprepared),
           },
           async () => {
-            pools = { bare: await freshCodes(), ours: await freshCodes() };
+            pools = { bare: await freshCodes(unpreparedN), ours: await freshCodes(unpreparedN) };
           },
         );
     await redeemConn.close();
@@ -143,7 +144,7 @@ export const run: BenchRun = async (ctx) => {
         ...(unprepared
           ? [
               interleavedFigure(unprepared, 'rate', {
-                label: `redeem ${redeemN.toLocaleString('en-US')} fresh codes per round, 50 concurrent clients, redeemInvite with prepare: false (PgBouncer in transaction mode)`,
+                label: `redeem ${unpreparedN.toLocaleString('en-US')} fresh codes per round, 50 concurrent clients, redeemInvite with prepare: false (PgBouncer in transaction mode)`,
                 measured: { name: 'redeemInvite (prepare: false: built and sent unprepared)', unit: 'redeems/s' },
                 baseline: { name: 'bare UPDATE … RETURNING (raw SQL, prepared)', unit: 'redeems/s' },
               }),
@@ -153,8 +154,8 @@ export const run: BenchRun = async (ctx) => {
       ],
       notes: [
         `Every figure: ${rounds} interleaved rounds (baseline then measured, each on its own fresh rows of the same count), ratio = median of the per-round ratios. The one-transaction-per-row way runs ${perRowN.toLocaleString('en-US')} rows a round (it manages about a thousand a second), so createInvites is compared with it on ${perRowN.toLocaleString('en-US')} rows too; against COPY both sides write ${n.toLocaleString('en-US')} rows a round.`,
-        `Codes generated and digested (the same functions) inside every timed section. createInvites keeps two 1,000-row INSERTs in flight. The table grows over the rounds (${(rounds * (2 * perRowN + 2 * n + (ctx.underLoad ? 2 : 4) * redeemN) + 1_000).toLocaleString('en-US')} rows in the end); both sides of a round see the same table.`,
-        'Redeem baseline: the same UPDATE … RETURNING as redeemInvite issues, sent as a prepared statement through postgres.js (a pool of 50, as redeemInvite\'s). redeemInvite sends it prepared too (drizzle .prepare() with placeholders, built once per database object); with prepare: false it is built by drizzle and sent unprepared on every call (the PgBouncer setting, measured in a series of its own, quiet run only).',
+        `Codes generated and digested (the same functions) inside every timed section. createInvites keeps two 1,000-row INSERTs in flight. The table grows over the rounds (${(rounds * (2 * perRowN + 2 * n + 2 * redeemN) + (ctx.underLoad ? 0 : 4 * unpreparedN) + 2_000).toLocaleString('en-US')} rows in the end); both sides of a round see the same table.`,
+        'Redeem baseline: the same UPDATE … RETURNING as redeemInvite issues, sent as a prepared statement through postgres.js (a pool of 50, as redeemInvite\'s). redeemInvite sends it prepared too (drizzle .prepare() with placeholders, built once per database object); with prepare: false it is built by drizzle and sent unprepared on every call (the PgBouncer setting, measured in a shorter series of its own: 2 rounds of a quarter of the codes, quiet run only).',
         'Both pools are warmed (500 redeems each, not timed) before the first round, so that neither side pays connection setup or statement preparation in a timed round. Client CPU per redeem is this process\'s CPU time (user + system) over the round divided by the redeems: the database server\'s work is not in it, and load on the machine moves it much less than throughput.',
       ],
     };
