@@ -32,6 +32,7 @@ import { testConfig } from '../src/config.js';
 import { createMetrics, requestRecorder } from '../src/metrics.js';
 import { maskEmail } from '../src/routes/invites.js';
 import { buildServer, loggerOptions } from '../src/server.js';
+import { LocalCounter, localStore } from '../src/local-rate-limit-store.js';
 import { SharedCounter, sharedStore } from '../src/shared-rate-limit-store.js';
 
 const CONNECTIONS = 32;
@@ -95,7 +96,7 @@ async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: Fasti
   const discard = new Writable({ write: (_chunk, _enc, done) => done() });
   const app = Fastify(piece === 'logging (info, redacted, discarded)' ? { logger: loggerOptions('info', discard) } : { logger: false });
   let close = (): Promise<void> => Promise.resolve();
-  if (piece === 'rate limit (in memory)') await app.register(rateLimit, { global: true, max: RATE_LIMIT, timeWindow: 60_000 });
+  if (piece === 'rate limit (in memory)') await app.register(rateLimit, { global: true, max: RATE_LIMIT, timeWindow: 60_000, store: localStore(new LocalCounter(60_000)) });
   if (piece === 'rate limit (shared PostgreSQL store)') {
     const counter = new SharedCounter({
       settle: (batch) => settleRateLimitHits(conn.db, batch),
@@ -329,9 +330,9 @@ export const run: BenchRun = async (ctx) => {
     notes: [
       `${backend.name}, ${CONNECTIONS} keep-alive connections, ${seconds} s per run, ${rounds} interleaved rounds (${breakdownRounds} for the breakdown). autocannon runs in a process of its own; all servers live in the bench process, so its CPU time over a run divided by the requests answered is the server's CPU per request (database client included, PostgreSQL excluded). On 2 cores the load generator, the server and PostgreSQL compete: throughput moves with the machine's load, CPU per request much less.`,
       ...(addedUs.length ? [`Lookup breakdown, server CPU added per request by each piece alone (median of the per-round differences): ${addedUs.join(', ')}.`] : []),
-      'redemption-api: strict zod body, rate limit (counted, raised to 1e9/min), CORS, Prometheus metrics, JSON logs at info with redaction (to a discarding stream). "shared PostgreSQL store" counts locally and settles with PostgreSQL once a second (src/shared-rate-limit-store.ts).',
+      'redemption-api: strict zod body, rate limit (counted, raised to 1e9/min), CORS, Prometheus metrics, JSON logs at info with redaction (to a discarding stream). "shared PostgreSQL store" counts locally and settles with PostgreSQL once a second (src/shared-rate-limit-store.ts); "in memory" is the same local counting without PostgreSQL (src/local-rate-limit-store.ts).',
       'Breakdown rows: the bare endpoint with one piece added, built as server.ts builds it, each against the bare endpoint in the same round. Validation = the route\'s own code check, state check and masked answer.',
-      'Redeem: no target in the issue; the figure compares the service with the fairest bare endpoint (the same atomic UPDATE … RETURNING as one prepared raw statement). The gap is mostly the query layer: redeemInvite builds the statement with drizzle and sends it unprepared (see the invites-db section), then the same hardening as the lookup.',
+      'Redeem: no target in the issue; the figure compares the service with the fairest bare endpoint (the same atomic UPDATE … RETURNING as one prepared raw statement). redeemInvite sends the same statement prepared (drizzle .prepare(), see the invites-db section); the rest of the gap is the service\'s hardening (strict body, rate limit, metrics, logs) and drizzle\'s row mapping.',
       `Redeem: each run has ${redeemPool.toLocaleString('en-US')} fresh codes of its own, more than it can use in ${seconds} s (so no redeem answers 409, see non-2xx); the bare side runs the same UPDATE … RETURNING as raw SQL through a postgres.js pool of the same size (10).`,
       `non-2xx: ${Object.entries(non2xx).map(([k, v]) => `${k} ${v}`).join(', ')}; socket errors ${socketErrors}.`,
     ],

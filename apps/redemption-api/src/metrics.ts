@@ -65,3 +65,20 @@ export function requestRecorder(metrics: Metrics): (method: string, route: strin
     child.duration.observe(seconds);
   };
 }
+
+/**
+ * Counts outcomes on a counter with one `outcome` label. The outcomes are a
+ * fixed set, so each child is looked up once and kept (prom-client otherwise
+ * hashes the label object on every call).
+ */
+export function outcomeCounter(counter: Counter<'outcome'>): (outcome: Outcome | 'valid') => void {
+  const children = new Map<string, { inc(): void }>();
+  return (outcome) => {
+    let child = children.get(outcome);
+    if (!child) {
+      child = counter.labels({ outcome });
+      children.set(outcome, child);
+    }
+    child.inc();
+  };
+}

@@ -52,37 +52,71 @@ export const run: BenchRun = async (ctx) => {
       },
     });
 
-    ctx.log(`${rounds} rounds: redeem ${redeemN} codes, 50 concurrent clients, raw UPDATE vs redeemInvite`);
+    ctx.log(`${rounds} rounds: redeem ${redeemN} codes, 50 concurrent clients, raw UPDATE vs redeemInvite${ctx.underLoad ? '' : ' (and redeemInvite with prepare: false)'}`);
     const redeemConn = await openDatabase({ databaseUrl: conn.url, maxConnections: 50 });
-    const freshCodes = async () => (await createInvites(conn.db, rowsFor(redeemN, nextPrefix('redeem')))).map((o) => (o.status === 'created' ? o.code : ''));
-    const concurrently = async (codes: string[], one: (code: string) => Promise<unknown>) => {
+    const freshCodes = async (count = redeemN) => (await createInvites(conn.db, rowsFor(count, nextPrefix('redeem')))).map((o) => (o.status === 'created' ? o.code : ''));
+    /** Redeems `codes` with 50 workers; the rate, and this process's CPU per redeem (the client's cost, which load hardly moves). */
+    const concurrently = async (codes: string[], one: (code: string) => Promise<unknown>, cpu: number[]) => {
       let next = 0;
       const worker = async () => {
         while (next < codes.length) await one(codes[next++]!);
       };
-      return (codes.length / (await timeIt(() => Promise.all(Array.from({ length: 50 }, worker))))) * 1000;
+      const cpu0 = process.cpuUsage();
+      const ms = await timeIt(() => Promise.all(Array.from({ length: 50 }, worker)));
+      const used = process.cpuUsage(cpu0);
+      cpu.push((used.user + used.system) / codes.length);
+      return (codes.length / ms) * 1000;
     };
-    let pools: { bare: string[]; ours: string[] } = { bare: [], ours: [] };
     let missed = 0;
+    const bareRedeem = async (code: string) => {
+      const rows = await sql.unsafe(REDEEM_SQL, [digestCode(code)], { prepare: true });
+      if (rows.length !== 1) missed++;
+    };
+    const ourRedeem = (options: { prepare?: boolean }) => async (code: string) => {
+      if (!(await redeemInvite(redeemConn.db, code, null, options)).ok) missed++;
+    };
+    // Both pools warm before the first round: 50 open connections each and the statement prepared on them,
+    // so that no round pays connection setup on one side only (redeemConn is new here, sql has served the inserts).
+    const discard: number[] = [];
+    await concurrently(await freshCodes(500), bareRedeem, discard);
+    await concurrently(await freshCodes(500), ourRedeem({}), discard);
+    const cpu = { bare: [] as number[], ours: [] as number[], unprepared: [] as number[], unpreparedBare: [] as number[] };
+    let pools: { bare: string[]; ours: string[] } = { bare: [], ours: [] };
     const redeem = await interleave(
       rounds,
       {
-        baseline: () =>
-          concurrently(pools.bare, async (code) => {
-            const rows = await sql.unsafe(REDEEM_SQL, [digestCode(code)], { prepare: true });
-            if (rows.length !== 1) missed++;
-          }),
-        measured: () =>
-          concurrently(pools.ours, async (code) => {
-            if (!(await redeemInvite(redeemConn.db, code)).ok) missed++;
-          }),
+        baseline: () => concurrently(pools.bare, bareRedeem, cpu.bare),
+        measured: () => concurrently(pools.ours, ourRedeem({}), cpu.ours),
       },
       async () => {
         pools = { bare: await freshCodes(), ours: await freshCodes() };
       },
     );
+    // The PgBouncer setting's cost: the same against the same baseline, in a shorter series of its own (skipped in the busy run).
+    const unpreparedN = Math.max(500, Math.round(redeemN / 4));
+    const unprepared = ctx.underLoad
+      ? undefined
+      : await interleave(
+          2,
+          {
+            baseline: () => concurrently(pools.bare, bareRedeem, cpu.unpreparedBare),
+            measured: () => concurrently(pools.ours, ourRedeem({ prepare: false }), cpu.unprepared),
+          },
+          async () => {
+            pools = { bare: await freshCodes(unpreparedN), ours: await freshCodes(unpreparedN) };
+          },
+        );
     await redeemConn.close();
     if (missed > 0) throw new Error(`${missed} redeems of fresh codes did not redeem`);
+    // CPU per redeem: "baseline / measured", so that above 1 means cheaper than the bare statement, as for rates.
+    const cpuFigure = (bare: number[], ours: number[], label: string, name: string) => {
+      const f = interleavedFigure({ baseline: ours, measured: bare }, 'rate', {
+        label,
+        measured: { name: 'bare', unit: 'µs/redeem' },
+        baseline: { name, unit: 'µs/redeem' },
+      });
+      return { ...f, measured: { ...f.baseline, name }, baseline: { ...f.measured, name: 'bare UPDATE … RETURNING (raw SQL, prepared)' } };
+    };
 
     return {
       title: 'invites-db: creating and redeeming invites (throwaway PostgreSQL)',
@@ -103,14 +137,26 @@ export const run: BenchRun = async (ctx) => {
         }),
         interleavedFigure(redeem, 'rate', {
           label: `redeem ${redeemN.toLocaleString('en-US')} fresh codes per round, 50 concurrent clients`,
-          measured: { name: 'redeemInvite (drizzle: UPDATE … RETURNING, state lookup when nothing matched)', unit: 'redeems/s' },
+          measured: { name: 'redeemInvite (drizzle, prepared: UPDATE … RETURNING, state lookup when nothing matched)', unit: 'redeems/s' },
           baseline: { name: 'bare UPDATE … RETURNING (raw SQL, prepared)', unit: 'redeems/s' },
         }),
+        cpuFigure(cpu.bare, cpu.ours, 'redeem: client CPU per redeem (baseline / measured)', 'redeemInvite (prepared)'),
+        ...(unprepared
+          ? [
+              interleavedFigure(unprepared, 'rate', {
+                label: `redeem ${unpreparedN.toLocaleString('en-US')} fresh codes per round, 50 concurrent clients, redeemInvite with prepare: false (PgBouncer in transaction mode)`,
+                measured: { name: 'redeemInvite (prepare: false: built and sent unprepared)', unit: 'redeems/s' },
+                baseline: { name: 'bare UPDATE … RETURNING (raw SQL, prepared)', unit: 'redeems/s' },
+              }),
+              cpuFigure(cpu.unpreparedBare, cpu.unprepared, 'redeem with prepare: false: client CPU per redeem (baseline / measured)', 'redeemInvite (prepare: false)'),
+            ]
+          : []),
       ],
       notes: [
         `Every figure: ${rounds} interleaved rounds (baseline then measured, each on its own fresh rows of the same count), ratio = median of the per-round ratios. The one-transaction-per-row way runs ${perRowN.toLocaleString('en-US')} rows a round (it manages about a thousand a second), so createInvites is compared with it on ${perRowN.toLocaleString('en-US')} rows too; against COPY both sides write ${n.toLocaleString('en-US')} rows a round.`,
-        `Codes generated and digested (the same functions) inside every timed section. createInvites keeps two 1,000-row INSERTs in flight. The table grows over the rounds (${(rounds * (2 * perRowN + 2 * n + 2 * redeemN)).toLocaleString('en-US')} rows in the end); both sides of a round see the same table.`,
-        'Redeem baseline: the same UPDATE … RETURNING as redeemInvite issues, sent as a prepared statement through postgres.js; redeemInvite builds it with drizzle and sends it unprepared (drizzle passes prepare: false unless a query is .prepare()d), which is most of the gap.',
+        `Codes generated and digested (the same functions) inside every timed section. createInvites keeps two 1,000-row INSERTs in flight. The table grows over the rounds (${(rounds * (2 * perRowN + 2 * n + 2 * redeemN) + (ctx.underLoad ? 0 : 4 * unpreparedN) + 2_000).toLocaleString('en-US')} rows in the end); both sides of a round see the same table.`,
+        'Redeem baseline: the same UPDATE … RETURNING as redeemInvite issues, sent as a prepared statement through postgres.js (a pool of 50, as redeemInvite\'s). redeemInvite sends it prepared too (drizzle .prepare() with placeholders, built once per database object); with prepare: false it is built by drizzle and sent unprepared on every call (the PgBouncer setting, measured in a shorter series of its own: 2 rounds of a quarter of the codes, quiet run only).',
+        'Both pools are warmed (500 redeems each, not timed) before the first round, so that neither side pays connection setup or statement preparation in a timed round. Client CPU per redeem is this process\'s CPU time (user + system) over the round divided by the redeems: the database server\'s work is not in it, and load on the machine moves it much less than throughput.',
       ],
     };
   } finally {

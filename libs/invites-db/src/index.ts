@@ -28,7 +28,7 @@ export type { SendState } from './queries/dispatch-claims.js';
 export { cleanupExpiredInvites, deleteInvites, reissueInviteCode, revokeInvites, setInviteExpiry } from './queries/manage-invites.js';
 export type { CleanupResult, RevokeResult, RevokeTarget } from './queries/manage-invites.js';
 export { lookupInvite, redeemInvite } from './queries/redeem-invite.js';
-export type { InviteState, InviteSummary, LookupResult, RedeemOptions, RedeemResult } from './queries/redeem-invite.js';
+export type { InviteState, InviteSummary, LookupResult, QueryOptions, RedeemOptions, RedeemResult } from './queries/redeem-invite.js';
 export {
   claimWelcomeEmail,
   claimedWelcomeEmails,

@@ -7,8 +7,10 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
+import { outcomeCounter } from '../metrics.js';
 import type { Metrics } from '../metrics.js';
 import { parseBody } from '../parse-body.js';
+import { LocalCounter, localStore } from '../local-rate-limit-store.js';
 import { SharedCounter, sharedStore } from '../shared-rate-limit-store.js';
 
 /** How often a replica sends its locally counted hits to PostgreSQL, in milliseconds. */
@@ -50,7 +52,12 @@ const publicInvite = (invite: InviteSummary) => ({ cohort: invite.cohort, email:
 /** GET /v1/invites/:code and POST /v1/invites/redeem, sharing one rate-limit bucket per client. */
 export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics; sharedRateLimit: boolean; onWelcomeQueued?: (() => void) | undefined }): Promise<void> {
   const { conn, metrics } = opts;
+  const countLookup = outcomeCounter(metrics.lookups);
+  const countRedemption = outcomeCounter(metrics.redemptions);
   // PostgreSQL: the counters are shared by every replica (settled in batches); embedded: one process, in memory.
+  // Both count the same way: fixed windows aligned on the clock, one Map entry per client of the
+  // current window, synchronous. (@fastify/rate-limit's own memory store keeps 5,000 clients in an
+  // LRU: past that, an evicted client's count starts again.)
   let store;
   if (opts.sharedRateLimit) {
     const counter = new SharedCounter({
@@ -62,36 +69,38 @@ export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonl
     });
     app.addHook('onClose', async () => counter.close());
     store = sharedStore(counter);
+  } else {
+    store = localStore(new LocalCounter(RATE_LIMIT_WINDOW_MS));
   }
   await app.register(rateLimit, {
     global: true,
     max: opts.config.rateLimitPerMinute,
     timeWindow: RATE_LIMIT_WINDOW_MS,
-    ...(store ? { store } : {}),
+    store,
     errorResponseBuilder: (_req, ctx) =>
       new ApiError('RATE_LIMITED', `Too many requests; try again in ${ctx.after}.`, { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) }),
   });
 
   app.get<{ Params: { code: string } }>('/v1/invites/:code', async (req) => {
-    const code = codeOrThrow(req.params.code, (o) => metrics.lookups.inc({ outcome: o }));
+    const code = codeOrThrow(req.params.code, countLookup);
     const result = await lookupInvite(conn.db, code);
-    metrics.lookups.inc({ outcome: result.state });
+    countLookup(result.state);
     if (result.state !== 'valid') throw new ApiError(STATE_ERROR[result.state]);
     return { invite: { state: 'valid', ...publicInvite(result.invite) } };
   });
 
   app.post('/v1/invites/redeem', async (req) => {
     const body = parseBody(redeemBody, req.body);
-    const code = codeOrThrow(body.code, (o) => metrics.redemptions.inc({ outcome: o }));
+    const code = codeOrThrow(body.code, countRedemption);
     // WELCOME_EMAIL=1: the welcome email is queued in the redemption's transaction, sent by the outbox loop.
     const queueWelcome = opts.config.welcome !== undefined;
     const result = await redeemInvite(conn.db, code, body.userId ?? null, { queueWelcome });
     if (!result.ok) {
-      metrics.redemptions.inc({ outcome: result.state });
+      countRedemption(result.state);
       if (result.state === 'valid') throw new ApiError('INTERNAL'); // unreachable: the atomic update matched nothing but the row is live
       throw new ApiError(STATE_ERROR[result.state]);
     }
-    metrics.redemptions.inc({ outcome: 'redeemed' });
+    countRedemption('redeemed');
     if (queueWelcome) opts.onWelcomeQueued?.();
     const invite = result.invite;
     return { invite: { state: 'redeemed', id: invite.id, ...publicInvite(invite), redeemedAt: (invite.usedAt ?? new Date()).toISOString() } };
