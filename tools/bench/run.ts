@@ -90,7 +90,13 @@ async function runOne(file: string, underLoad = false): Promise<Outcome> {
   try {
     const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', '--expose-gc', join(root, 'tools/bench/child.ts'), file, out, tmpDir], {
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, BENCH_SCALE: String(scale), BENCH_UNDER_LOAD: underLoad ? '1' : '0' },
+      env: {
+        ...process.env,
+        BENCH_SCALE: String(scale),
+        BENCH_UNDER_LOAD: underLoad ? '1' : '0',
+        // the CLI's launcher (apps/cli/bin/veza-beta.mjs) gives prepare 16 libuv threads: its bench runs as the CLI does
+        ...(file.includes('apps/cli/') ? { UV_THREADPOOL_SIZE: process.env['UV_THREADPOOL_SIZE'] ?? '16' } : {}),
+      },
       cwd: root,
     });
     const code = await waitExit(child, BENCH_DEADLINE_MS, relative(root, file));

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -111,7 +111,7 @@ export class FileBatch {
 
   /** Starts writing a whole file (0600); throws the first write failure of the batch. */
   async write(name: string, data: Buffer | string): Promise<void> {
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     const path = join(this.dir, name);
     if (existsSync(path)) {
       const backup = join(this.dir, `.${name}.replaced`);
@@ -131,6 +131,11 @@ export class FileBatch {
     this.inFlight.add(task);
     if (this.inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(this.inFlight);
     if (this.unflushed.length >= FLUSH_GROUP_FILES) await this.flushFiles();
+    this.throwIfFailed();
+  }
+
+  /** The first failed write of the batch, thrown at the next call. */
+  private throwIfFailed(): void {
     if (this.failure) throw this.failure;
   }
 
@@ -157,7 +162,7 @@ export class FileBatch {
 
   private async flushFiles(): Promise<void> {
     await Promise.all(this.inFlight);
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     const group = this.unflushed;
     this.unflushed = [];
     const results = await Promise.allSettled(group.map(({ handle }) => handle.sync()));

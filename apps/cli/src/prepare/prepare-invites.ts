@@ -24,6 +24,8 @@ export interface PrepareOptions {
   screenshot: boolean;
   /** rows per transaction (default PREPARE_CHUNK_ROWS) */
   chunkRows?: number;
+  /** called after each chunk's commit with its invites whose .eml is in outDir (invites send overlaps dispatch with it) */
+  onChunk?: ((chunk: { dir: string; mailFrom: string; invites: ManifestInvite[] }) => void) | undefined;
 }
 
 export interface PrepareResult {
@@ -116,6 +118,7 @@ export async function prepareInvites(conn: Connection, compiled: CompiledInvite,
     result.failed.push(...staged.failed);
     for (const entry of staged.entries) entries.set(entry.inviteId, entry);
     previewItems.push(...staged.preview);
+    if (staged.entries.length > 0) options.onChunk?.({ dir: outDir, mailFrom: compiled.settings.from.address, invites: staged.entries });
   }
 
   if (!existsSync(outDir) && result.created.length === 0 && result.failed.length === 0) return result; // nothing to write anywhere
