@@ -54,10 +54,10 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
       let settings: ReturnType<typeof dispatchSettings>;
       try {
         settings = dispatchSettings(args, env);
+        transport = transportFromEnv(env, args.concurrency);
       } catch {
         return undefined; // a bad setting: the dispatch after prepare says which, as before
       }
-      transport = transportFromEnv(env, args.concurrency);
       stream = new StreamedDispatch(conn, transport, settings, createProgress(rows, { tty: progressOnTty(args, env), quiet: args.json }));
       return stream;
     };
