@@ -69,8 +69,7 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
       } catch (error) {
         // prepare stopped at a chunk: the chunks before it may have been sent already, say what became of them
         const early = await stream?.finish().catch(() => null);
-        if (early && !args.json) process.stdout.write(`${formatDispatchSummary(early, args.out ?? 'the prepared folder')}
-`);
+        if (early && !args.json) process.stdout.write(`${formatDispatchSummary(early, args.out ?? 'the prepared folder')}\n`);
         throw error;
       }
       streamed = (await stream?.finish()) ?? null;
