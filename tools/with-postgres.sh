@@ -6,6 +6,10 @@
 #                                          DATABASE_URL when --export-database-url)
 #   tools/with-postgres.sh                 print DATABASE_URL, keep running until Ctrl-C
 #
+# The server runs with fsync off (-F: tests need no durability), unless
+# PG_FSYNC=on: then every commit waits for its WAL flush, as in production
+# (the createInvites bench compares with one transaction per row on it).
+#
 # Uses the Debian server binaries (/usr/lib/postgresql/*/bin); installs the
 # `postgresql` package when they are missing. The server refuses to run as
 # root, so as root it runs as the `postgres` system user.
@@ -65,10 +69,11 @@ free_port() {
 }
 
 as_pg "'$BINDIR/initdb' -D '$TMP/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 -N" >/dev/null
+fsync_opt="-F"; [[ "${PG_FSYNC:-off}" == "on" ]] && fsync_opt=""
 started=0
 for _ in 1 2 3; do
   PORT=$(free_port)
-  if as_pg "'$BINDIR/pg_ctl' -D '$TMP/data' -l '$TMP/pg.log' -w -t 30 -o \"-k '$TMP' -p $PORT -c listen_addresses=127.0.0.1 -F -c max_connections=300 -c shared_buffers=128MB\" start" >/dev/null; then
+  if as_pg "'$BINDIR/pg_ctl' -D '$TMP/data' -l '$TMP/pg.log' -w -t 30 -o \"-k '$TMP' -p $PORT -c listen_addresses=127.0.0.1 $fsync_opt -c max_connections=300 -c shared_buffers=128MB\" start" >/dev/null; then
     started=1; break
   fi
 done

@@ -14,23 +14,26 @@
  * shows where dispatch's time per email goes.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { generateCohortCsv } from '@veza/cohort-validator/testing';
 import { validateCohort } from '@veza/cohort-validator';
 import { buildInviteEml, compileInviteTemplate } from '@veza/email-templates';
-import { claimInvitesForSend, digestCode, generateCode, markInviteSent } from '@veza/invites-db';
+import { claimInvitesForSend, createInvites, digestCode, generateCode, markInviteSent } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { smtpTransport } from '@veza/invite-mailer';
+import type { DispatchSummary } from '@veza/invite-mailer';
 import { interleavedFigure, median, timeIt } from '@veza/test-support';
 import type { BenchFigure, BenchRun } from '@veza/test-support';
 import { dispatchFolder } from '../src/dispatch/dispatch-folder.js';
 import { readManifest } from '../src/dispatch/manifest.js';
 import type { Manifest } from '../src/dispatch/manifest.js';
 import { createProgress } from '../src/dispatch/progress.js';
-import { prepareInvites } from '../src/prepare/prepare-invites.js';
+import { StreamedDispatch } from '../src/dispatch/streamed-dispatch.js';
+import { FileBatch, WRITES_IN_FLIGHT, writeFileDurably } from '../src/prepare/durable-files.js';
+import { PREPARE_CHUNK_ROWS, prepareInvites } from '../src/prepare/prepare-invites.js';
 import { startSinkProcess } from './sink.js';
 import type { SinkProcess, SinkStats } from './sink.js';
 
@@ -68,11 +71,17 @@ async function pool<T>(items: readonly T[], workers: number, one: (item: T) => P
 }
 
 /** The bare transport: read each .eml of the folder and send it, CONNECTIONS at a time; nothing else. Returns the time in ms. */
-async function bareSend(sinkUrl: string, dir: string, manifest: Manifest, extra?: { before?: (id: string) => Promise<void>; after?: (id: string) => Promise<void> | void }): Promise<number> {
-  const transport = smtpTransport(sinkUrl, CONNECTIONS);
+async function bareSend(
+  sinkUrl: string,
+  dir: string,
+  manifest: Manifest,
+  extra?: { before?: (id: string) => Promise<void>; after?: (id: string) => Promise<void> | void },
+  connections = CONNECTIONS,
+): Promise<number> {
+  const transport = smtpTransport(sinkUrl, connections);
   try {
     return await timeIt(() =>
-      pool(manifest.invites, CONNECTIONS, async (invite) => {
+      pool(manifest.invites, connections, async (invite) => {
         await extra?.before?.(invite.inviteId);
         const result = await transport.send(await readFile(join(dir, invite.file)), { from: manifest.mailFrom, to: invite.email });
         if (!result.ok) throw new Error(`bare send refused: ${result.response}`);
@@ -103,6 +112,12 @@ async function blast(sinkUrl: string, eml: Buffer, from: string, count: number):
 /** CPU share of one core the sink used between two stats readings, over `ms` of wall time. */
 const cpuShare = (a: SinkStats, b: SinkStats, ms: number) => (b.cpuMs - a.cpuMs) / ms;
 
+/** This process's CPU time so far, ms. */
+const ownCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 export const run: BenchRun = async (ctx) => {
   const pg = testBackends({ TEST_DATABASE_URL: ctx.databaseUrl }).find((b) => b.name === 'postgres');
   if (!pg) throw new Error('needs the throwaway PostgreSQL (npm run bench starts one)');
@@ -131,6 +146,12 @@ export const run: BenchRun = async (ctx) => {
   const seedRate: number[] = [];
   const oursRateWithSeed: number[] = [];
   const capacity: number[] = [];
+  const bareWideMs: number[] = [];
+  const clientCpu: number[] = [];
+  const sinkCpuPerEmail: number[] = [];
+  const bareRateWithSeed: number[] = [];
+  const overlapMs: number[] = [];
+  const sequentialRateWithSeed: number[] = [];
   const sinkCpu = { bare: [] as number[], dispatch: [] as number[], blast: [] as number[] };
   let emlBytes = 0;
   try {
@@ -142,8 +163,13 @@ export const run: BenchRun = async (ctx) => {
         emlBytes = eml.length;
 
         const s0 = await sink.stats();
+        const c0 = ownCpuMs();
         const bare = await bareSend(sink.url, dir, manifest);
+        const c1 = ownCpuMs();
         const s1 = await sink.stats();
+        // CPU per email of one send, the client (nodemailer) and the sink together: what 2 cores can do at most.
+        clientCpu.push((c1 - c0) / n);
+        sinkCpuPerEmail.push((s1.cpuMs - s0.cpuMs) / n);
 
         const transport = smtpTransport(sink.url, CONNECTIONS);
         let sent = 0;
@@ -159,6 +185,8 @@ export const run: BenchRun = async (ctx) => {
 
         const blastRate = await blast(sink.url, eml, manifest.mailFrom, n);
         const s3 = await sink.stats();
+        const bareWide = await bareSend(sink.url, dir, manifest, undefined, BLAST_CONNECTIONS);
+        bareWideMs.push(bareWide);
 
         bareMs.push(bare);
         dispatchMs.push(dispatch);
@@ -167,12 +195,37 @@ export const run: BenchRun = async (ctx) => {
         sinkCpu.bare.push(cpuShare(s0, s1, bare));
         sinkCpu.dispatch.push(cpuShare(s1, s2, dispatch));
         sinkCpu.blast.push(cpuShare(s2, s3, (n / blastRate) * 1000));
-        ctx.log(`round ${round + 1}: prepare ${Math.round(prep)} ms, bare transport ${Math.round((n / bare) * 1000)}/s, dispatch ${Math.round((n / dispatch) * 1000)}/s, sink capacity ${Math.round(blastRate)}/s`);
+        ctx.log(`round ${round + 1}: prepare ${Math.round(prep)} ms, bare transport ${Math.round((n / bare) * 1000)}/s (${BLAST_CONNECTIONS} connections: ${Math.round((n / bareWide) * 1000)}/s), dispatch ${Math.round((n / dispatch) * 1000)}/s, sink capacity ${Math.round(blastRate)}/s`);
       } finally {
         await conn.close();
       }
 
       if (round < seedRounds) {
+        // prepare and dispatch overlapped, as `SEND=1 invites send` runs them on PostgreSQL: each chunk is sent while the next is prepared
+        const overConn = await openTestDatabase(pg, { maxConnections: 8 });
+        const overTransport = smtpTransport(sink.url, CONNECTIONS);
+        try {
+          const before = await sink.stats();
+          let streamed: DispatchSummary | null = null;
+          const ms = await timeIt(async () => {
+            const stream = new StreamedDispatch(overConn, overTransport, { rate: 1e6, concurrency: CONNECTIONS, retries: 0, retryDelayMs: 0, resendUnknown: false, failFastAfter: 5 }, createProgress(0, { tty: false, quiet: true }));
+            try {
+              await prepareInvites(overConn, compiled, rows, { file: csvFile, outDir: join(ctx.tmpDir, `out-overlap-${round}`), ttlDays: 30, reissueUnsent: false, previewLimit: 0, screenshot: false, onChunk: (chunk) => stream.add(chunk) });
+            } finally {
+              await stream.idle();
+            }
+            streamed = await stream.finish();
+          });
+          const after = await sink.stats();
+          const streamedSent = (streamed as DispatchSummary | null)?.sent ?? 0;
+          if (streamedSent !== n || after.messages - before.messages !== n) throw new Error(`round ${round}: overlapped send sent ${streamedSent}, sink got ${after.messages - before.messages}, expected ${n}`);
+          overlapMs.push(ms);
+          ctx.log(`round ${round + 1}: prepare + dispatch overlapped ${Math.round((n / ms) * 1000)}/s (one after the other: ${Math.round((n / (prep + dispatchMs.at(-1)!)) * 1000)}/s)`);
+        } finally {
+          await overTransport.close();
+          await overConn.close();
+        }
+
         const seedConn = await openTestDatabase(pg);
         const sql = postgres(seedConn.url!, { max: 1, onnotice: () => undefined });
         try {
@@ -187,7 +240,10 @@ export const run: BenchRun = async (ctx) => {
             }
           });
           seedRate.push((n / seedMs) * 1000);
-          oursRateWithSeed.push((n / (prep + dispatchMs.at(-1)!)) * 1000);
+          oursRateWithSeed.push((n / overlapMs.at(-1)!) * 1000);
+          sequentialRateWithSeed.push((n / (prep + dispatchMs.at(-1)!)) * 1000);
+          // the fastest the transport alone went this round (4 or 16 connections): no prepare, no database
+          bareRateWithSeed.push((n / Math.min(bareMs.at(-1)!, bareWideMs.at(-1)!)) * 1000);
           ctx.log(`round ${round + 1}: seed way ${Math.round((n / seedMs) * 1000)}/s`);
         } finally {
           await sql.end();
@@ -230,6 +286,58 @@ export const run: BenchRun = async (ctx) => {
       }
     }
 
+    // Where prepare's time goes: its steps one at a time on the same rows (one pass each).
+    ctx.log("prepare's steps, one at a time");
+    const steps: { step: string; ms: number }[] = [];
+    {
+      const conn = await openTestDatabase(pg, { maxConnections: 8 });
+      const emls: Buffer[] = [];
+      try {
+        const codes: { id: string; code: string; expiresAt: Date }[] = [];
+        steps.push({
+          step: `createInvites, ${PREPARE_CHUNK_ROWS}-row chunks, one transaction each`,
+          ms: await timeIt(async () => {
+            for (let start = 0; start < rows.length; start += PREPARE_CHUNK_ROWS) {
+              const chunk = rows.slice(start, start + PREPARE_CHUNK_ROWS);
+              const outcomes = await conn.db.transaction((tx) => createInvites(tx, chunk.map((r) => ({ email: r.email, cohort: r.cohort, name: r.name, role: r.role })), { chunkSize: chunk.length }));
+              for (const o of outcomes) if (o.status === 'created') codes.push({ id: o.id, code: o.code, expiresAt: o.expiresAt });
+            }
+          }),
+        });
+        steps.push({
+          step: 'render each .eml (in memory)',
+          ms: await timeIt(async () => {
+            for (const [i, c] of codes.entries()) emls.push(await buildInviteEml(compiled, { email: rows[i]!.email, cohort: rows[i]!.cohort, code: c.code, expiresAt: c.expiresAt, inviteId: c.id }));
+          }),
+        });
+      } finally {
+        await conn.close();
+      }
+      const plainDir = join(ctx.tmpDir, 'steps-plain');
+      mkdirSync(plainDir, { mode: 0o700 });
+      steps.push({ step: 'write each file, no flush (writeFileSync, one at a time)', ms: await timeIt(() => emls.forEach((eml, i) => writeFileSync(join(plainDir, `${i}.eml`), eml, { mode: 0o600 }))) });
+      rmSync(plainDir, { recursive: true, force: true });
+      const flushedDir = join(ctx.tmpDir, 'steps-flushed');
+      mkdirSync(flushedDir, { mode: 0o700 });
+      steps.push({
+        step: `write and flush each file as prepare does (${WRITES_IN_FLIGHT} writes at once, the fsyncs of a ${PREPARE_CHUNK_ROWS}-file chunk together, then the folder)`,
+        ms: await timeIt(async () => {
+          for (let start = 0; start < emls.length; start += PREPARE_CHUNK_ROWS) {
+            const files = new FileBatch(flushedDir);
+            for (let i = start; i < Math.min(emls.length, start + PREPARE_CHUNK_ROWS); i++) await files.write(`${i}.eml`, emls[i]!);
+            await files.flush();
+          }
+        }),
+      });
+      rmSync(flushedDir, { recursive: true, force: true });
+      const syncDir = join(ctx.tmpDir, 'steps-sync');
+      mkdirSync(syncDir, { mode: 0o700 });
+      const sample = Math.min(emls.length, 200);
+      const oneByOne = await timeIt(() => emls.slice(0, sample).forEach((eml, i) => writeFileDurably(join(syncDir, `${i}.eml`), eml)));
+      steps.push({ step: `write and fsync each file before the next (the way before, ${sample} files timed, scaled to ${n.toLocaleString('en-US')})`, ms: (oneByOne / sample) * emls.length });
+      rmSync(syncDir, { recursive: true, force: true });
+    }
+
     const figures: BenchFigure[] = [
       interleavedFigure({ baseline: bareMs.map((ms) => (n / ms) * 1000), measured: dispatchMs.map((ms) => (n / ms) * 1000) }, 'rate', {
         label: `dispatch ${n.toLocaleString('en-US')} prepared emails`,
@@ -240,10 +348,25 @@ export const run: BenchRun = async (ctx) => {
       }),
       interleavedFigure({ baseline: seedRate, measured: oursRateWithSeed }, 'rate', {
         label: `prepare + dispatch ${n.toLocaleString('en-US')} invites`,
-        measured: { name: `veza-beta (batch insert, compiled template, .eml files, claims, ${CONNECTIONS} SMTP connections)`, unit: 'emails/s' },
+        measured: { name: `veza-beta, SEND=1 invites send on PostgreSQL (batch insert, compiled template, .eml files flushed per chunk, each chunk dispatched while the next is prepared, claims, ${CONNECTIONS} SMTP connections)`, unit: 'emails/s' },
         baseline: { name: 'seed way (a transaction, a render and a SEND_CMD process per recipient)', unit: 'emails/s' },
         target: '≥ 20x faster',
         met: (r) => r >= 20,
+      }),
+      interleavedFigure({ baseline: seedRate, measured: sequentialRateWithSeed }, 'rate', {
+        label: `prepare, then dispatch, ${n.toLocaleString('en-US')} invites (invites prepare, then invites dispatch)`,
+        measured: { name: `veza-beta, one command after the other (${CONNECTIONS} SMTP connections)`, unit: 'emails/s' },
+        baseline: { name: 'seed way (as above)', unit: 'emails/s' },
+      }),
+      interleavedFigure({ baseline: seedRate, measured: bareRateWithSeed }, 'rate', {
+        label: `ceiling: the transport alone vs the seed way (${n.toLocaleString('en-US')} emails; no prepare and no database on the measured side)`,
+        measured: { name: `bare transport, the faster of ${CONNECTIONS} and ${BLAST_CONNECTIONS} connections`, unit: 'emails/s' },
+        baseline: { name: 'seed way (as above)', unit: 'emails/s' },
+      }),
+      interleavedFigure({ baseline: bareMs.map((ms) => (n / ms) * 1000), measured: bareWideMs.map((ms) => (n / ms) * 1000) }, 'rate', {
+        label: `more SMTP connections: the bare transport at ${BLAST_CONNECTIONS} vs ${CONNECTIONS} connections (${n.toLocaleString('en-US')} .eml files)`,
+        measured: { name: `bare transport (${BLAST_CONNECTIONS} connections)`, unit: 'emails/s' },
+        baseline: { name: `bare transport (${CONNECTIONS} connections)`, unit: 'emails/s' },
       }),
       interleavedFigure({ baseline: bareMs.map((ms) => (n / ms) * 1000), measured: capacity }, 'rate', {
         label: `the sink's capacity vs what the bare transport asks of it (${n.toLocaleString('en-US')} messages)`,
@@ -257,8 +380,10 @@ export const run: BenchRun = async (ctx) => {
       figures,
       notes: [
         `${rounds} rounds, each on a fresh database: prepare ${n.toLocaleString('en-US')} invites, send the same .eml files with the bare transport, dispatch them, measure the sink's capacity; the seed way (${n.toLocaleString('en-US')} recipients) runs in the first ${seedRounds} rounds, and the prepare + dispatch ratio compares each with its own round.`,
-        `veza-beta: prepare ${Math.round(median(prepareMs))} ms, dispatch ${Math.round(median(dispatchMs))} ms (medians); bare transport ${Math.round(median(bareMs))} ms; average .eml ${Math.round(emlBytes / 1024)} KB.`,
+        `veza-beta: prepare ${Math.round(median(prepareMs))} ms, dispatch ${Math.round(median(dispatchMs))} ms, both overlapped (SEND=1 invites send) ${Math.round(median(overlapMs))} ms (medians); bare transport ${Math.round(median(bareMs))} ms; average .eml ${Math.round(emlBytes / 1024)} KB.`,
+        `CPU per email of the bare transport at ${CONNECTIONS} connections (medians): client (nodemailer, this process) ${median(clientCpu).toFixed(3)} ms, sink ${median(sinkCpuPerEmail).toFixed(3)} ms, together ${(median(clientCpu) + median(sinkCpuPerEmail)).toFixed(3)} ms: with both of this machine's 2 cores given to sending and nothing else running, at most ${Math.round(2000 / (median(clientCpu) + median(sinkCpuPerEmail))).toLocaleString('en-US')} emails/s, ${(2000 / (median(clientCpu) + median(sinkCpuPerEmail)) / median(seedRate)).toFixed(1)}x the seed way's median ${Math.round(median(seedRate))}/s; prepare + dispatch needs ${Math.round(20 * median(seedRate)).toLocaleString('en-US')}/s end to end for 20x.`,
         `Sink: an smtp-server process of its own that counts and discards (bench/smtp-sink-process.ts); its CPU use was ${median(sinkCpu.bare).toFixed(2)} of a core during the bare sends, ${median(sinkCpu.dispatch).toFixed(2)} during dispatch and ${median(sinkCpu.blast).toFixed(2)} during the ${BLAST_CONNECTIONS}-connection blast (medians). Every message counted by the sink: ${n.toLocaleString('en-US')} per side per round.`,
+        `Where prepare's time goes, ms for ${n.toLocaleString('en-US')} invites (each step alone, one pass; prepare as a whole: median ${Math.round(median(prepareMs))} ms, UV_THREADPOOL_SIZE ${process.env['UV_THREADPOOL_SIZE'] ?? '4 (default)'}): ${steps.map((st) => `${st.step}: ${Math.round(st.ms)}`).join('; ')}.`,
         `Where dispatch's time goes, wall ms per email at ${CONNECTIONS} connections (one pass each on ${n.toLocaleString('en-US')} emails; the first four rows are the way dispatch worked before, one step at a time): ${ladder.map((l) => `${l.step}: ${perEmail(l.ms)}`).join('; ')}.`,
         `The seed way's SEND_CMD only reads the message (\`cat > /dev/null\`), which is cheaper than a real msmtp: the baseline is flattered, not the measured side.`,
       ],

@@ -84,26 +84,34 @@ export function formatDispatchSummary(summary: DispatchSummary, dir: string): st
   return lines.join('\n');
 }
 
+/** The dispatch options from the command line and the environment (SEND_RATE, FAIL_FAST_AFTER); throws an exit error on a bad value. */
+export function dispatchSettings(args: DispatchArgs, env: NodeJS.ProcessEnv) {
+  return {
+    rate: rateFrom(args, env),
+    concurrency: args.concurrency,
+    retries: args.retries,
+    retryDelayMs: args['retry-delay'],
+    resendUnknown: args['resend-unknown'],
+    failFastAfter: failFastFrom(env),
+  };
+}
+
+/** Whether dispatch draws a bar (stderr is a terminal, not CI, not --json). */
+export function progressOnTty(args: DispatchArgs, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(process.stderr.isTTY) && !cliSettings(env).CI && !args.json;
+}
+
 /** Dispatches a prepared folder; `only` limits it to some of its invites (invites send FILE). */
 export async function runDispatch(dir: string, args: DispatchArgs, env: NodeJS.ProcessEnv, only?: ReadonlySet<string>): Promise<DispatchSummary> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ExitError(1, `${dir}: no such folder`);
   const manifest = readManifest(dir);
-  const rate = rateFrom(args, env);
-  const failFastAfter = failFastFrom(env);
+  const settings = dispatchSettings(args, env);
   const total = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)).length : manifest.invites.length;
   const transport = transportFromEnv(env, args.concurrency);
-  const tty = Boolean(process.stderr.isTTY) && !cliSettings(env).CI && !args.json;
+  const tty = progressOnTty(args, env);
   try {
     return await withDatabase(env, (conn) =>
-      dispatchFolder(conn, dir, manifest, transport, {
-        rate,
-        concurrency: args.concurrency,
-        retries: args.retries,
-        retryDelayMs: args['retry-delay'],
-        resendUnknown: args['resend-unknown'],
-        failFastAfter,
-        only,
-      }, createProgress(total, { tty, quiet: args.json })),
+      dispatchFolder(conn, dir, manifest, transport, { ...settings, only }, createProgress(total, { tty, quiet: args.json })),
     );
   } finally {
     await transport.close();

@@ -4,7 +4,9 @@ import { formatFindings } from '@veza/cohort-validator';
 import { compileInviteTemplate, emailSettingsFromEnv } from '@veza/email-templates';
 import type { CompiledInvite } from '@veza/email-templates';
 import type { Argv, CommandModule } from 'yargs';
+import type { Connection } from '@veza/invites-db';
 import { withDatabase } from '../database.js';
+import type { StreamedDispatch } from '../dispatch/streamed-dispatch.js';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
 import { printJson } from '../output.js';
@@ -60,8 +62,13 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-/** prepare, as `invites prepare` and `invites send` run it; validation findings that block end it with exit 1 or 2. */
-export async function runPrepare(args: PrepareArgs, env: NodeJS.ProcessEnv): Promise<PrepareResult> {
+/**
+ * prepare, as `invites prepare` and `invites send` run it; validation findings
+ * that block end it with exit 1 or 2. `overlap` (invites send with SEND=1) may
+ * return a dispatcher for the chunks as they commit, on prepare's connection;
+ * prepare waits for it before the connection closes.
+ */
+export async function runPrepare(args: PrepareArgs, env: NodeJS.ProcessEnv, overlap?: (conn: Connection, rows: number) => StreamedDispatch | undefined): Promise<PrepareResult> {
   const compiled = await compileFromEnv(env, args['template-dir']);
   const validation = await validateWithArgs(args.file, args, env, true);
   const force = isForced(args, env);
@@ -77,18 +84,25 @@ export async function runPrepare(args: PrepareArgs, env: NodeJS.ProcessEnv): Pro
   if (!Number.isInteger(args['ttl-days']) || args['ttl-days'] < 1) throw new ExitError(1, `--ttl-days: expected a whole number of days ≥ 1, got ${args['ttl-days']}`);
   if (!Number.isInteger(args['chunk-rows']) || args['chunk-rows'] < 1) throw new ExitError(1, `--chunk-rows: expected a whole number of rows ≥ 1, got ${args['chunk-rows']}`);
   process.umask(0o077); // the .eml files and the preview hold invite codes: operator only
-  return withDatabase(env, (conn) =>
-    prepareInvites(conn, compiled, validation.value.rows ?? [], {
+  const rows = validation.value.rows ?? [];
+  return withDatabase(env, async (conn) => {
+    const stream = overlap?.(conn, rows.length);
+    try {
+      return await prepareInvites(conn, compiled, rows, {
       file: args.file,
       outDir: args.out ?? `out-${today()}`,
       sentBy: args['sent-by'],
       ttlDays: args['ttl-days'],
       reissueUnsent: args['reissue-unsent'],
       previewLimit: 50,
-      screenshot: args.screenshot,
-      chunkRows: args['chunk-rows'],
-    }),
-  );
+        screenshot: args.screenshot,
+        chunkRows: args['chunk-rows'],
+        onChunk: stream ? (chunk) => stream.add(chunk) : undefined,
+      });
+    } finally {
+      await stream?.idle(); // the chunks' sends end, and are recorded, before the connection closes
+    }
+  });
 }
 
 export const invitesPrepareCommand: CommandModule<object, PrepareArgs> = {

@@ -1,11 +1,18 @@
+import { resolve } from 'node:path';
+import { transportFromEnv } from '@veza/invite-mailer';
+import type { Transport } from '@veza/invite-mailer';
 import { sendStates } from '@veza/invites-db';
+import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { withDatabase } from '../database.js';
 import type { DispatchSummary } from '../dispatch/dispatch-folder.js';
 import { findPreparedFolders } from '../dispatch/find-prepared.js';
+import { createProgress } from '../dispatch/progress.js';
+import { StreamedDispatch, mergeSummaries } from '../dispatch/streamed-dispatch.js';
+import type { PrepareResult } from '../prepare/prepare-invites.js';
 import { cliSettings, loadEnv } from '../env.js';
 import { printJson } from '../output.js';
-import { dispatchExitCode, dispatchOptions, formatDispatchSummary, runDispatch } from './invites-dispatch.js';
+import { dispatchExitCode, dispatchOptions, dispatchSettings, formatDispatchSummary, progressOnTty, runDispatch } from './invites-dispatch.js';
 import type { DispatchArgs } from './invites-dispatch.js';
 import { formatPrepareResult, prepareOptions, runPrepare } from './invites-prepare.js';
 import type { PrepareArgs } from './invites-prepare.js';
@@ -38,8 +45,38 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
       .example('SEND=1 $0 invites send cohort.csv', "Step 2 (any day): prepare what is new, and dispatch every unsent invite of the file from the folder it was prepared into"),
   handler: async (args) => {
     const env = loadEnv();
-    const prepared = await runPrepare(args, env);
-    if (!cliSettings(env).SEND) {
+    const sendNow = cliSettings(env).SEND; // every CLI setting checked before anything is prepared (exit 3)
+    // SEND=1 on PostgreSQL: each prepared chunk is dispatched while the next one is prepared.
+    let stream: StreamedDispatch | undefined;
+    let transport: Transport | undefined;
+    const overlap = (conn: Connection, rows: number): StreamedDispatch | undefined => {
+      if (!sendNow || conn.kind !== 'postgres') return undefined; // the embedded database has one connection: prepare, then dispatch
+      let settings: ReturnType<typeof dispatchSettings>;
+      try {
+        settings = dispatchSettings(args, env);
+        transport = transportFromEnv(env, args.concurrency);
+      } catch {
+        return undefined; // a bad setting: the dispatch after prepare says which, as before
+      }
+      stream = new StreamedDispatch(conn, transport, settings, createProgress(rows, { tty: progressOnTty(args, env), quiet: args.json }));
+      return stream;
+    };
+    let prepared: PrepareResult;
+    let streamed: DispatchSummary | null = null;
+    try {
+      try {
+        prepared = await runPrepare(args, env, overlap);
+      } catch (error) {
+        // prepare stopped at a chunk: the chunks before it may have been sent already, say what became of them
+        const early = await stream?.finish().catch(() => null);
+        if (early && !args.json) process.stdout.write(`${formatDispatchSummary(early, args.out ?? 'the prepared folder')}\n`);
+        throw error;
+      }
+      streamed = (await stream?.finish()) ?? null;
+    } finally {
+      await transport?.close();
+    }
+    if (!sendNow) {
       if (args.json) printJson({ prepared, dispatched: null });
       else process.stdout.write(`${formatPrepareResult(prepared)}\nSEND is not 1: nothing was sent.\n`);
       process.exitCode = prepared.failed.length > 0 ? 1 : 0;
@@ -55,10 +92,24 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
     const notFound = await unsentNowhere(env, new Map([...emailOf].filter(([id]) => !located.has(id))));
 
     const dispatched: (DispatchSummary & { dir: string })[] = [];
-    for (const [dir, only] of folders) {
-      const summary = await runDispatch(dir, args, env, only);
+    const report = (dir: string, summary: DispatchSummary) => {
       dispatched.push({ dir, ...summary });
       if (!args.json) process.stdout.write(`${formatDispatchSummary(summary, dir)}\n`);
+    };
+    const handled = stream?.handled ?? new Set<string>();
+    const rest = (only: Set<string>) => new Set([...only].filter((id) => !handled.has(id)));
+    if (streamed?.stopped) {
+      // fail-fast stopped the dispatch of the chunks: nothing more is tried, as in one dispatch run
+      const notTried = [...folders.values()].reduce((sum, only) => sum + rest(only).size, 0);
+      report(prepared.outDir, mergeSummaries(streamed, { total: notTried, sent: 0, alreadySent: 0, failed: [], unknown: [], skipped: [], expired: [], stopped: { ...streamed.stopped, notTried } }));
+    } else {
+      for (const [dir, only] of folders) {
+        const here = streamed !== null && resolve(dir) === resolve(prepared.outDir);
+        const left = rest(only);
+        const summary = left.size > 0 || !here ? await runDispatch(dir, args, env, left) : null;
+        if (here) report(dir, summary ? mergeSummaries(streamed!, summary) : streamed!);
+        else if (summary) report(dir, summary);
+      }
     }
     if (args.json) printJson({ prepared, dispatched, notFound });
     else if (notFound.length > 0) {

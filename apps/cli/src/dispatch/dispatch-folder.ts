@@ -36,7 +36,7 @@ function openLog(dir: string): { line(event: MailEvent): void; close(): void } {
 export async function dispatchFolder(
   conn: Connection,
   dir: string,
-  manifest: Manifest,
+  manifest: Pick<Manifest, 'invites' | 'mailFrom'>,
   transport: Transport,
   options: Omit<DispatchOptions, 'from' | 'onEvent'> & { only?: ReadonlySet<string> | undefined },
   progress: Progress,

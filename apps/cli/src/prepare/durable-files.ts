@@ -1,4 +1,6 @@
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The errno of a failed write, in words an operator acts on. */
@@ -73,17 +75,43 @@ export function fsyncFolder(dir: string): void {
 }
 
 /**
- * The files of one unit of work (a prepare chunk): each is written and
- * flushed; `undo` removes the new ones and puts back any file it replaced,
- * `keep` drops the kept copies. Used so that a rolled-back chunk leaves no file.
+ * Files of a batch written but not yet flushed, at most (256 files): each
+ * stays open until its fsync (the descriptor that wrote it, so a writeback
+ * error is reported to it), which bounds the open descriptors whatever the
+ * chunk size.
+ */
+export const FLUSH_GROUP_FILES = 256;
+
+/**
+ * Files being created and written at once (16 files). Creating a file costs a
+ * journal update that can wait behind other processes' disk flushes (1–2 ms
+ * on a busy disk); on the thread pool the waits overlap each other and the
+ * rendering of the next emails.
+ */
+export const WRITES_IN_FLIGHT = 16;
+
+/**
+ * The files of one unit of work (a prepare chunk). `write` creates and writes
+ * a file in the background (a few at once); `flush` waits for them, fsyncs
+ * them concurrently (the disk commits them together instead of one journal
+ * commit per file), then fsyncs the folder: only then may the caller commit
+ * what refers to them. `undo` removes the new files and puts back any file
+ * one replaced, `keep` drops the kept copies. Used so that a rolled-back
+ * chunk leaves no file.
  */
 export class FileBatch {
   private readonly written: string[] = [];
   private readonly replaced: { path: string; backup: string }[] = [];
+  /** written (or being written), not yet flushed */
+  private unflushed: { path: string; handle: FileHandle }[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: FileWriteError | undefined;
 
   constructor(private readonly dir: string) {}
 
-  write(name: string, data: Buffer | string): void {
+  /** Starts writing a whole file (0600); throws the first write failure of the batch. */
+  async write(name: string, data: Buffer | string): Promise<void> {
+    this.throwIfFailed();
     const path = join(this.dir, name);
     if (existsSync(path)) {
       const backup = join(this.dir, `.${name}.replaced`);
@@ -95,15 +123,63 @@ export class FileBatch {
       this.replaced.push({ path, backup });
     }
     this.written.push(path); // before the write: a partial file is removed too
-    writeFileDurably(path, data);
+    const task: Promise<void> = this.writeOne(path, data)
+      .catch((error: unknown) => {
+        this.failure ??= error instanceof FileWriteError ? error : new FileWriteError(path, error);
+      })
+      .finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+    if (this.inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(this.inFlight);
+    if (this.unflushed.length >= FLUSH_GROUP_FILES) await this.flushFiles();
+    this.throwIfFailed();
+  }
+
+  /** The first failed write of the batch, thrown at the next call. */
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  private async writeOne(path: string, data: Buffer | string): Promise<void> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'w', 0o600);
+    } catch (error) {
+      throw new FileWriteError(path, error);
+    }
+    this.unflushed.push({ path, handle });
+    try {
+      await handle.writeFile(data);
+    } catch (error) {
+      throw new FileWriteError(path, error);
+    }
+  }
+
+  /** Waits for the writes, fsyncs every file (concurrently), then the folder: after it, the batch is on the disk. */
+  async flush(): Promise<void> {
+    await this.flushFiles();
+    if (this.written.length > 0) fsyncFolder(this.dir);
+  }
+
+  private async flushFiles(): Promise<void> {
+    await Promise.all(this.inFlight);
+    this.throwIfFailed();
+    const group = this.unflushed;
+    this.unflushed = [];
+    const results = await Promise.allSettled(group.map(({ handle }) => handle.sync()));
+    await Promise.allSettled(group.map(({ handle }) => handle.close()));
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    if (failed >= 0) throw new FileWriteError(group[failed]!.path, (results[failed] as PromiseRejectedResult).reason, 'flush');
   }
 
   get size(): number {
     return this.written.length;
   }
 
-  /** Removes what this batch wrote and restores what it replaced; never throws. */
-  undo(): void {
+  /** Removes what this batch wrote (once its writes have stopped) and restores what it replaced; never throws. */
+  async undo(): Promise<void> {
+    await Promise.allSettled(this.inFlight);
+    await Promise.allSettled(this.unflushed.map(({ handle }) => handle.close()));
+    this.unflushed = [];
     for (const path of this.written) {
       try {
         rmSync(path, { force: true });

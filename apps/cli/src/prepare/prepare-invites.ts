@@ -9,7 +9,7 @@ import type { Connection, Database } from '@veza/invites-db';
 import { MANIFEST_FILE, writeManifest } from '../dispatch/manifest.js';
 import type { Manifest, ManifestInvite } from '../dispatch/manifest.js';
 import { ExitError } from '../exit-error.js';
-import { FileBatch, FileWriteError, fsyncFolder } from './durable-files.js';
+import { FileBatch, FileWriteError } from './durable-files.js';
 import { writeFailedCsv } from './failed-csv.js';
 import type { FailedRow } from './failed-csv.js';
 
@@ -24,6 +24,8 @@ export interface PrepareOptions {
   screenshot: boolean;
   /** rows per transaction (default PREPARE_CHUNK_ROWS) */
   chunkRows?: number;
+  /** called after each chunk's commit with its invites whose .eml is in outDir (invites send overlaps dispatch with it) */
+  onChunk?: ((chunk: { dir: string; mailFrom: string; invites: ManifestInvite[] }) => void) | undefined;
 }
 
 export interface PrepareResult {
@@ -116,6 +118,7 @@ export async function prepareInvites(conn: Connection, compiled: CompiledInvite,
     result.failed.push(...staged.failed);
     for (const entry of staged.entries) entries.set(entry.inviteId, entry);
     previewItems.push(...staged.preview);
+    if (staged.entries.length > 0) options.onChunk?.({ dir: outDir, mailFrom: compiled.settings.from.address, invites: staged.entries });
   }
 
   if (!existsSync(outDir) && result.created.length === 0 && result.failed.length === 0) return result; // nothing to write anywhere
@@ -194,7 +197,7 @@ async function prepareChunk(
       throw new RenderError(row, error);
     }
     if (files.size === 0) context.ensureFolder();
-    files.write(file, eml);
+    await files.write(file, eml);
     if (staged.preview.length < context.previewRoom) {
       const rendered = compiled.render(recipient);
       staged.preview.push({ to: row.name ? `${row.name} <${row.email}>` : row.email, subject: rendered.subject, html: rendered.html });
@@ -230,11 +233,11 @@ async function prepareChunk(
           }
         }
       }
-      // The files' names are flushed too before the rows commit.
-      if (files.size > 0) fsyncFolder(options.outDir);
+      // Every .eml, and the folder with their names, is on the disk before the rows commit.
+      await files.flush();
     });
   } catch (error) {
-    files.undo();
+    await files.undo();
     throw error;
   }
   files.keep();

@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import type { DispatchSummary } from '@veza/invite-mailer';
+import { mergeSummaries } from './streamed-dispatch.js';
+
+const summary = (over: Partial<DispatchSummary>): DispatchSummary => ({ total: 0, sent: 0, alreadySent: 0, failed: [], unknown: [], skipped: [], expired: [], stopped: null, ...over });
+
+describe('mergeSummaries: the chunks of one folder read as one dispatch', () => {
+  it('adds the counts and joins the lists, in order', () => {
+    const a = summary({ total: 3, sent: 2, failed: [{ inviteId: 'a', email: 'a@example.org', response: '550 no' }] });
+    const b = summary({ total: 4, sent: 1, alreadySent: 2, expired: [{ inviteId: 'e', email: 'e@example.org', cohort: 'c' }] });
+    expect(mergeSummaries(a, b)).toEqual({
+      total: 7,
+      sent: 3,
+      alreadySent: 2,
+      failed: [{ inviteId: 'a', email: 'a@example.org', response: '550 no' }],
+      unknown: [],
+      skipped: [],
+      expired: [{ inviteId: 'e', email: 'e@example.org', cohort: 'c' }],
+      stopped: null,
+    });
+  });
+
+  it('keeps the first stop and adds up what was not tried', () => {
+    const stop = { failures: 5, response: 'exit 78', notTried: 10 };
+    expect(mergeSummaries(summary({ stopped: stop }), summary({})).stopped).toEqual(stop);
+    expect(mergeSummaries(summary({}), summary({ stopped: stop })).stopped).toEqual(stop);
+    expect(mergeSummaries(summary({ stopped: stop }), summary({ stopped: { ...stop, response: 'later', notTried: 500 } })).stopped).toEqual({ failures: 5, response: 'exit 78', notTried: 510 });
+  });
+});

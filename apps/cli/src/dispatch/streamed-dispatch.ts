@@ -1,0 +1,91 @@
+import type { DispatchOptions, DispatchSummary, Transport } from '@veza/invite-mailer';
+import type { Connection } from '@veza/invites-db';
+import { dispatchFolder } from './dispatch-folder.js';
+import type { ManifestInvite } from './manifest.js';
+import type { Progress } from './progress.js';
+
+/** A prepare chunk once its rows are committed and its .eml files are on the disk. */
+export interface PreparedChunk {
+  dir: string;
+  mailFrom: string;
+  invites: ManifestInvite[];
+}
+
+/** Two summaries of one folder's dispatch as one (counts added, lists joined). */
+export function mergeSummaries(a: DispatchSummary, b: DispatchSummary): DispatchSummary {
+  const stopped = a.stopped && b.stopped ? { ...a.stopped, notTried: a.stopped.notTried + b.stopped.notTried } : (a.stopped ?? b.stopped);
+  return {
+    total: a.total + b.total,
+    sent: a.sent + b.sent,
+    alreadySent: a.alreadySent + b.alreadySent,
+    failed: [...a.failed, ...b.failed],
+    unknown: [...a.unknown, ...b.unknown],
+    skipped: [...a.skipped, ...b.skipped],
+    expired: [...a.expired, ...b.expired],
+    stopped,
+  };
+}
+
+/**
+ * `invites send` with SEND=1 on PostgreSQL: each chunk that prepare has
+ * committed is dispatched while prepare works on the next, one chunk after
+ * the other, through one transport. Every chunk goes through the same
+ * dispatchInvites as `invites dispatch` (claims, exactly once, dispatch.log).
+ * After a fail-fast stop the later chunks are not tried (counted in
+ * `stopped.notTried`), as in one dispatch of the whole folder.
+ */
+export class StreamedDispatch {
+  private tail: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
+  private done = 0;
+  /** invites handed to a dispatch (whatever became of them), or left untried after a stop */
+  readonly handled = new Set<string>();
+  summary: DispatchSummary | null = null;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly transport: Transport,
+    private readonly options: Omit<DispatchOptions, 'from' | 'onEvent'>,
+    private readonly progress: Progress,
+  ) {}
+
+  /** Queues a committed chunk; never throws (a failure is thrown by `finish`). */
+  add(chunk: PreparedChunk): void {
+    this.tail = this.tail.then(() => this.dispatch(chunk));
+  }
+
+  private async dispatch(chunk: PreparedChunk): Promise<void> {
+    if (this.failure || chunk.invites.length === 0) return;
+    for (const invite of chunk.invites) this.handled.add(invite.inviteId);
+    if (this.summary?.stopped) {
+      this.summary = mergeSummaries(this.summary, { ...emptySummary(), total: chunk.invites.length, stopped: { ...this.summary.stopped, notTried: chunk.invites.length } });
+      return;
+    }
+    const base = this.done;
+    const progress: Progress = { update: (done, line) => this.progress.update(base + done, line), finish: () => undefined };
+    try {
+      const summary = await dispatchFolder(this.conn, chunk.dir, { mailFrom: chunk.mailFrom, invites: chunk.invites }, this.transport, this.options, progress);
+      this.done += summary.sent + summary.failed.length;
+      this.summary = this.summary ? mergeSummaries(this.summary, summary) : summary;
+    } catch (error) {
+      this.failure = { error };
+    }
+  }
+
+  /** Resolves when every queued chunk is done; never rejects. */
+  idle(): Promise<void> {
+    return this.tail;
+  }
+
+  /** Waits for the queued chunks; the merged summary (null when nothing was queued), or the first failure. */
+  async finish(): Promise<DispatchSummary | null> {
+    await this.tail;
+    this.progress.finish();
+    if (this.failure) throw this.failure.error;
+    return this.summary;
+  }
+}
+
+function emptySummary(): DispatchSummary {
+  return { total: 0, sent: 0, alreadySent: 0, failed: [], unknown: [], skipped: [], expired: [], stopped: null };
+}
