@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { DEFAULT_MIGRATIONS_DIR, betaInvites, gateRuns, migrationStatus, migrationsTable, openDatabase, runMigrations, users } from '../src/index.js';
-import { apiRateLimits, decisions, welcomeOutbox } from '../src/schema.js';
+import { DEFAULT_MIGRATIONS_DIR, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
+import { apiRateLimits, betaInvites, decisions, gateRuns, migrationsTable, users, welcomeOutbox } from '../src/schema.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 import type { Connection } from '../src/index.js';
 
