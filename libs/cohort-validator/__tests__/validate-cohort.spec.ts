@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { expect, jest } from '@jest/globals';
-import { CohortUserCheckError, validateCohort, validateCohortStream } from '../src/index.js';
+import { CohortUserCheckError } from '../src/errors.js';
+import { validateCohort, validateCohortStream } from '../src/index.js';
 import { generateCohortCsv } from '../src/testing.js';
 
 const codes = (findings: { code: string }[]) => findings.map((f) => f.code);

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readmeErrorTable } from '@veza/test-support';
-import { COHORT_ERROR_CODES, FINDING_CODES, FINDING_SEVERITY } from './index.js';
+import { COHORT_ERROR_CODES, FINDING_CODES } from './index.js';
+import { FINDING_SEVERITY } from './findings.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const readme = join(here, '..', 'README.md');

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { DEFAULT_TEMPLATE_DIR, compileInviteTemplate } from '../src/index.js';
+import { compileInviteTemplate } from '../src/index.js';
+import { DEFAULT_TEMPLATE_DIR } from '../src/compile-invite-template.js';
 import type { CompiledInvite } from '../src/index.js';
 import { sampleEmailSettings, sampleRecipient } from '../src/testing.js';
 

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CHROMIUM_PATH, compileInviteTemplate, writePreview } from '../src/index.js';
+import { compileInviteTemplate, writePreview } from '../src/index.js';
+import { DEFAULT_CHROMIUM_PATH } from '../src/write-preview.js';
 import { sampleEmailSettings, sampleRecipient } from '../src/testing.js';
 
 // CI installs Chromium and sets VEZA_REQUIRE_CHROMIUM=1, so the screenshot can never be skipped silently there.

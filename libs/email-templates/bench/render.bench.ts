@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import mjml2html from 'mjml';
 import type { BenchRun } from '@veza/test-support';
 import { interleavedFigure, median, timeIt } from '@veza/test-support';
-import { DEFAULT_TEMPLATE_DIR, INVITE_TEMPLATE_FILES, buildInviteEml, compileInviteTemplate } from '../src/index.js';
+import { buildInviteEml, compileInviteTemplate } from '../src/index.js';
+import { DEFAULT_TEMPLATE_DIR, INVITE_TEMPLATE_FILES } from '../src/compile-invite-template.js';
 import type { CompiledInvite, InviteRecipient } from '../src/index.js';
 import { sampleEmailSettings } from '../src/testing.js';
 

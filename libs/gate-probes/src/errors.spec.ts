@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readmeErrorTable } from '@veza/test-support';
-import { GATES_ERROR_CODES, GatesConfigError, redactUrl } from './index.js';
+import { GATES_ERROR_CODES } from './index.js';
+import { GatesConfigError } from './errors.js';
+import { redactUrl } from './redact.js';
 
 const README = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'README.md');
 

@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
-import { escalate, GatesStateError, initialEscalationState, verdictOf } from './index.js';
+import { escalate, initialEscalationState, verdictOf } from './index.js';
+import { GatesStateError } from './errors.js';
 import type { EscalationState, GateResult, GateRun } from './index.js';
 import { sampleGateRun } from './testing.js';
 

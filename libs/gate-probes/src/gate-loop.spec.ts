@@ -2,8 +2,11 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { abortableSleep, initialEscalationState, postWebhook, redactWebhookUrl, runGateLoop } from './index.js';
-import type { Escalation, EscalationState, GateLoopProblem, GateRun, GateState, WebhookPayload } from './index.js';
+import { initialEscalationState, postWebhook, redactWebhookUrl, runGateLoop } from './index.js';
+import type { Escalation, EscalationState, GateRun, GateState } from './index.js';
+import { abortableSleep } from './gate-loop.js';
+import type { GateLoopProblem } from './gate-loop.js';
+import type { WebhookPayload } from './webhook-payload.js';
 import { sampleGateRun } from './testing.js';
 
 /** A Discord-like receiver: POST /api/webhooks/:id/:token, 204; `failNext` answers 500 that many times. */

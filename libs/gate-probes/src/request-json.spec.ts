@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setupServer } from 'msw/node';
-import { nextLink, parseLinkHeader, retryAfterMs, statuspageProbe } from './index.js';
+import { statuspageProbe } from './index.js';
+import { nextLink, parseLinkHeader, retryAfterMs } from './request-json.js';
 import { gateApiHandlers, testGatesConfig } from './testing.js';
 import type { Fault } from './testing.js';
 

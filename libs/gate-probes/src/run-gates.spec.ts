@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { setupServer } from 'msw/node';
-import { checkGates, GatesConfigError, renderJson, renderJunit, renderMarkdown, renderTable, runGates, verdictWebhookPayload } from './index.js';
+import { checkGates, renderJson, renderJunit, renderMarkdown, renderTable, runGates, verdictWebhookPayload } from './index.js';
+import { GatesConfigError } from './errors.js';
 import { gateApiHandlers, testGatesConfig, TEST_TOKENS } from './testing.js';
 
 const server = setupServer();

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readmeErrorTable } from '@veza/test-support';
-import { InvalidOptionError, MAILER_ERROR_CODES, MailerError, SendCmdNotFoundError, SmtpUrlInvalidError } from './index.js';
+import { MAILER_ERROR_CODES, MailerError } from './index.js';
+import { InvalidOptionError, SendCmdNotFoundError, SmtpUrlInvalidError } from './errors.js';
 
 const README = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'README.md');
 

@@ -1,5 +1,5 @@
 export { CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN } from './code-shape.js';
-export { COHORT_PATTERN, cohortProblem } from './cohort-rule.js';
+export { cohortProblem } from './cohort-rule.js';
 export { CONTROL_CHARS, controlCharProblem } from './control-chars.js';
 export { emailProblem } from './email-rule.js';
 export type { EmailProblem } from './email-rule.js';

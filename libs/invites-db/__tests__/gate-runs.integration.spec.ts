@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { hasGateRunsTable, latestGateRun, listGateRuns, openDatabase, recordGateRun, runMigrations } from '../src/index.js';
-import type { Connection, GateRunLike } from '../src/index.js';
+import type { Connection } from '../src/index.js';
+import type { GateRunLike } from '../src/queries/gate-runs.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 
 interface Run extends GateRunLike {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { DEFAULT_MIGRATIONS_DIR, betaInvites, gateRuns, migrationStatus, migrationsTable, openDatabase, runMigrations, users } from '../src/index.js';
+import { DEFAULT_MIGRATIONS_DIR, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
+import { apiRateLimits, betaInvites, decisions, gateRuns, migrationsTable, users, welcomeOutbox } from '../src/schema.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 import type { Connection } from '../src/index.js';
 
@@ -15,7 +16,7 @@ async function rows<T>(conn: Connection, query: ReturnType<typeof sql>): Promise
 
 /** Normalises a type name as information_schema and drizzle spell it. */
 function typeName(t: string): string {
-  return ({ 'timestamp with time zone': 'timestamp with time zone', integer: 'integer', text: 'text', uuid: 'uuid', bigserial: 'bigint', jsonb: 'jsonb' } as Record<string, string>)[t] ?? t;
+  return ({ 'timestamp with time zone': 'timestamp with time zone', integer: 'integer', text: 'text', uuid: 'uuid', bigserial: 'bigint', bigint: 'bigint', jsonb: 'jsonb', 'text[]': 'ARRAY' } as Record<string, string>)[t] ?? t;
 }
 
 describe.each(testBackends())('migrations on $name', (backend) => {
@@ -30,6 +31,9 @@ describe.each(testBackends())('migrations on $name', (backend) => {
     ['beta_invites', betaInvites],
     ['veza_beta_migrations', migrationsTable],
     ['gate_runs', gateRuns],
+    ['api_rate_limits', apiRateLimits],
+    ['welcome_outbox', welcomeOutbox],
+    ['decisions', decisions],
   ] as [string, PgTable][])('the migrated %s table matches the drizzle schema', async (name, table) => {
     const config = getTableConfig(table);
     const columns = await rows<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
@@ -47,7 +51,8 @@ describe.each(testBackends())('migrations on $name', (backend) => {
     );
     expect(checks.map((c) => c.conname).sort()).toEqual(config.checks.map((c) => c.name).sort());
     const fks = await rows<{ confdeltype: string }>(conn, sql`SELECT confdeltype FROM pg_constraint WHERE conrelid = ${name}::regclass AND contype = 'f'`);
-    expect(fks.map((f) => f.confdeltype)).toEqual(config.foreignKeys.map(() => 'n')); // n = ON DELETE SET NULL
+    const onDelete: Record<string, string> = { 'set null': 'n', cascade: 'c' };
+    expect(fks.map((f) => f.confdeltype)).toEqual(config.foreignKeys.map((fk) => onDelete[fk.onDelete ?? ''] ?? fk.onDelete));
   });
 
   it('is idempotent and records each file with its checksum', async () => {

@@ -1,4 +1,4 @@
-import { DatabaseNotMigratedError, DatabaseUnreachableError, InvitesDbError } from './errors.js';
+import { DatabaseNotMigratedError, DatabaseUnreachableError, InvitesDbError, UnexpectedRowError } from './errors.js';
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
 
@@ -29,9 +29,69 @@ export async function withDbErrors<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Rows of `db.execute()`: postgres.js returns an array, PGlite an object with `rows`. */
+/**
+ * Rows of `db.execute()`: postgres.js returns an array, PGlite an object with
+ * `rows`. A bare cast: new code uses a typed drizzle query, or decodeRows
+ * where the SQL stays raw.
+ */
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** What one column of a raw query holds; a trailing `?` allows null. */
+type ColumnKind = 'string' | 'number' | 'boolean' | 'date';
+export type RowSpec = Readonly<Record<string, ColumnKind | `${ColumnKind}?`>>;
+type ValueOf<K> = K extends `${infer B}?` ? ValueOf<B> | null : K extends 'string' ? string : K extends 'number' ? number : K extends 'boolean' ? boolean : K extends 'date' ? Date : never;
+export type DecodedRow<S extends RowSpec> = { -readonly [K in keyof S]: ValueOf<S[K]> };
+
+/** Integers and numerics the drivers may hand over as text (count(*), bigint). */
+const NUMERIC_TEXT = /^-?\d+(\.\d+)?$/;
+
+function decodeValue(value: unknown, kind: ColumnKind): { ok: true; value: unknown } | { ok: false } {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' ? { ok: true, value } : { ok: false };
+    case 'boolean':
+      return typeof value === 'boolean' ? { ok: true, value } : { ok: false };
+    case 'number':
+      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value };
+      if (typeof value === 'bigint') return { ok: true, value: Number(value) };
+      return typeof value === 'string' && NUMERIC_TEXT.test(value) ? { ok: true, value: Number(value) } : { ok: false };
+    case 'date': {
+      // postgres.js through drizzle leaves timestamps as text; PGlite parses them.
+      const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+      return date && !Number.isNaN(date.getTime()) ? { ok: true, value: date } : { ok: false };
+    }
+  }
+}
+
+/**
+ * The rows of a raw `db.execute()` (one that drizzle's query builder cannot
+ * express), checked against `spec`: each listed column must be present with
+ * that kind, else UnexpectedRowError (INVITES_DB_UNEXPECTED_ROW) names the
+ * query and the column, never the value. Numbers sent as text and timestamps
+ * sent as text are converted, so both drivers give the same result.
+ */
+export function decodeRows<S extends RowSpec>(result: unknown, spec: S, query: string): DecodedRow<S>[] {
+  const rows: unknown = Array.isArray(result) ? result : (result as { rows?: unknown } | null)?.rows;
+  if (!Array.isArray(rows)) throw new UnexpectedRowError(query, 'the result has no rows');
+  return rows.map((row: unknown) => {
+    if (typeof row !== 'object' || row === null) throw new UnexpectedRowError(query, 'a row is not an object');
+    const decoded: Record<string, unknown> = {};
+    for (const [column, want] of Object.entries(spec)) {
+      const nullable = want.endsWith('?');
+      const kind = (nullable ? want.slice(0, -1) : want) as ColumnKind;
+      const value = (row as Record<string, unknown>)[column];
+      if (value === null && nullable) {
+        decoded[column] = null;
+        continue;
+      }
+      const result = decodeValue(value, kind);
+      if (!result.ok) throw new UnexpectedRowError(query, `column ${column} is ${value === null ? 'null' : typeof value}, expected ${want}`);
+      decoded[column] = result.value;
+    }
+    return decoded as DecodedRow<S>;
+  });
 }
 
 /** Timestamps from raw SQL: drizzle's postgres.js driver leaves them as strings, PGlite parses them. */

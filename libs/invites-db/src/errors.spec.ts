@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readmeErrorTable } from '@veza/test-support';
-import { INVITES_DB_ERROR_CODES, redactUrls } from './index.js';
+import { INVITES_DB_ERROR_CODES } from './index.js';
+import { redactUrls } from './errors.js';
 
 const README = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'README.md');
 

@@ -13,6 +13,7 @@ export const INVITES_DB_ERROR_CODES = Object.freeze([
   'INVITES_MIGRATION_FAILED',
   'INVITES_CODE_MALFORMED',
   'INVITES_INVALID_INPUT',
+  'INVITES_DB_UNEXPECTED_ROW',
 ] as const);
 export type InvitesDbErrorCode = (typeof INVITES_DB_ERROR_CODES)[number];
 
@@ -100,6 +101,21 @@ export class InvalidInputError extends InvitesDbError {
     reason: string,
   ) {
     super('INVITES_INVALID_INPUT', `${field}: ${reason}`);
+  }
+}
+
+/**
+ * A raw query returned a row this lib did not expect (a missing column, or a
+ * value of another type): a database whose tables differ from the migrations,
+ * or a driver that parses a type differently. Names the column, never a value.
+ */
+export class UnexpectedRowError extends InvitesDbError {
+  override name = 'UnexpectedRowError';
+  constructor(
+    readonly query: string,
+    reason: string,
+  ) {
+    super('INVITES_DB_UNEXPECTED_ROW', `unexpected row from ${query}: ${reason}`);
   }
 }
 

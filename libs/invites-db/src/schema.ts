@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The drizzle view of migrations/990_beta_invites.sql. The SQL file is the
@@ -82,3 +82,59 @@ export const gateRuns = pgTable(
 );
 
 export type GateRunRow = typeof gateRuns.$inferSelect;
+
+/** The drizzle view of migrations/992_api_rate_limits.sql: the redemption-api's shared rate-limit counters. */
+export const apiRateLimits = pgTable(
+  'api_rate_limits',
+  {
+    bucket: text('bucket').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    hits: integer('hits').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.windowStart] }), check('api_rate_limits_hits_check', sql`hits >= 0`)],
+);
+
+/** The drizzle view of migrations/994_welcome_outbox.sql: welcome emails waiting to be sent. */
+export const welcomeOutbox = pgTable(
+  'welcome_outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    inviteId: uuid('invite_id')
+      .notNull()
+      .references(() => betaInvites.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    name: text('name'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    claimedBy: text('claimed_by'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    uniqueIndex('welcome_outbox_invite_key').on(t.inviteId),
+    index('welcome_outbox_unsent_idx').on(t.createdAt).where(sql`sent_at IS NULL`),
+    check('welcome_outbox_email_check', sql`char_length(email) BETWEEN 3 AND 254`),
+    check('welcome_outbox_name_check', sql`char_length(name) <= 200`),
+  ],
+);
+
+/** The drizzle view of migrations/995_decisions.sql: the GO / NO-GO of the decision call. */
+export const decisions = pgTable(
+  'decisions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    decision: text('decision').notNull(),
+    note: text('note'),
+    decidedBy: text('decided_by').array().notNull().default(sql`'{}'`),
+    gateRunId: bigint('gate_run_id', { mode: 'number' }).references(() => gateRuns.id, { onDelete: 'set null' }),
+    gateVerdict: text('gate_verdict'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('decisions_decided_at_idx').on(t.decidedAt),
+    check('decisions_decision_check', sql`decision IN ('GO', 'NO-GO')`),
+    check('decisions_note_check', sql`char_length(note) <= 4000`),
+    check('decisions_no_go_note_check', sql`decision = 'GO' OR char_length(btrim(coalesce(note, ''))) > 0`),
+  ],
+);

@@ -15,8 +15,8 @@ import {
   minioPrometheusCheck,
   pagerdutyIncidentsCheck,
   pagerdutyOnCallCheck,
-  snowflakeAt,
 } from '../index.js';
+import { snowflakeAt } from './discord-checks.js';
 import type { LaunchCheck, LaunchSettings } from '../index.js';
 
 const server = setupServer();

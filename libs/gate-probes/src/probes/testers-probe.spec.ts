@@ -1,7 +1,8 @@
 import { createInvites, redeemInvite } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
-import { testersProbe, testersSource } from '../index.js';
+import { testersProbe } from '../index.js';
+import { testersSource } from './testers-probe.js';
 
 describe.each(testBackends())('testersProbe on $name', (backend) => {
   let conn: Connection;

@@ -1,4 +1,5 @@
-import { escapeXml, renderJson, renderJunit, renderMarkdown, renderTable, verdictWebhookPayload } from '../index.js';
+import { renderJson, renderJunit, renderMarkdown, renderTable, verdictWebhookPayload } from '../index.js';
+import { escapeXml } from './render-junit.js';
 import { sampleGateRun } from '../testing.js';
 
 // sampleGateRun is on a fixed clock: every output below is byte-for-byte stable.

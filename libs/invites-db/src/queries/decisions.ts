@@ -1,7 +1,8 @@
-import { sql } from 'drizzle-orm';
+import { desc, sql } from 'drizzle-orm';
 import type { Database } from '../connect.js';
-import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
+import { withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
+import { decisions, gateRuns } from '../schema.js';
 
 /** The decision call's outcome (migrations/995_decisions.sql). */
 export type DecisionValue = 'GO' | 'NO-GO';
@@ -38,43 +39,44 @@ function checkDecision(input: NewDecision): { note: string | null; by: string[] 
   return { note, by };
 }
 
-const COLUMNS = sql`id, decision, note, decided_by, gate_run_id, gate_verdict, decided_at`;
+const COLUMNS = {
+  id: decisions.id,
+  decision: decisions.decision,
+  note: decisions.note,
+  by: decisions.decidedBy,
+  gateRunId: decisions.gateRunId,
+  gateVerdict: decisions.gateVerdict,
+  decidedAt: decisions.decidedAt,
+};
 
-function fromRow(row: Record<string, unknown>): StoredDecision {
-  const by = row['decided_by'];
-  return {
-    id: Number(row['id']),
-    decision: row['decision'] as DecisionValue,
-    note: (row['note'] as string | null) ?? null,
-    by: Array.isArray(by) ? by.map(String) : typeof by === 'string' ? by.replace(/^\{|\}$/g, '').split(',').filter(Boolean).map((s) => s.replace(/^"|"$/g, '')) : [],
-    gateRunId: row['gate_run_id'] === null || row['gate_run_id'] === undefined ? null : Number(row['gate_run_id']),
-    gateVerdict: (row['gate_verdict'] as string | null) ?? null,
-    decidedAt: toDate(row['decided_at'])!,
-  };
+/** The table's CHECK allows only GO and NO-GO. */
+function stored(row: Omit<StoredDecision, 'decision'> & { decision: string }): StoredDecision {
+  return { ...row, decision: row.decision as DecisionValue };
 }
 
-/** Stores a decision, linked to the newest stored gate run (by started_at, then id) in the same statement. */
+/** The newest stored gate run (by started_at, then id), as a scalar subquery of one column. */
+function newestGateRun(column: typeof gateRuns.id | typeof gateRuns.verdict) {
+  return sql`(SELECT ${column} FROM ${gateRuns} ORDER BY ${gateRuns.startedAt} DESC, ${gateRuns.id} DESC LIMIT 1)`;
+}
+
+/** Stores a decision, linked to the newest stored gate run in the same statement (one snapshot: both subqueries see the same run). */
 export async function recordDecision(db: Database, input: NewDecision): Promise<StoredDecision> {
   const { note, by } = checkDecision(input);
-  const rows = rowsOf<Record<string, unknown>>(
-    await withDbErrors(() =>
-      db.execute(sql`
-        WITH newest AS (SELECT id, verdict FROM gate_runs ORDER BY started_at DESC, id DESC LIMIT 1)
-        INSERT INTO decisions (decision, note, decided_by, gate_run_id, gate_verdict)
-        SELECT ${input.decision}, ${note}, ${`{${by.map((b) => `"${b.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[],
-               (SELECT id FROM newest), (SELECT verdict FROM newest)
-        RETURNING ${COLUMNS}`),
-    ),
+  const [row] = await withDbErrors(() =>
+    db
+      .insert(decisions)
+      .values({ decision: input.decision, note, decidedBy: by, gateRunId: newestGateRun(gateRuns.id), gateVerdict: newestGateRun(gateRuns.verdict) })
+      .returning(COLUMNS),
   );
-  return fromRow(rows[0]!);
+  return stored(row!);
 }
 
 /** Decisions, newest first (at most `limit`, default 50). */
 export async function listDecisions(db: Database, options: { limit?: number } = {}): Promise<StoredDecision[]> {
   const limit = options.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) throw new InvalidInputError('limit', 'must be an integer from 1 to 1000');
-  const rows = rowsOf<Record<string, unknown>>(await withDbErrors(() => db.execute(sql`SELECT ${COLUMNS} FROM decisions ORDER BY decided_at DESC, id DESC LIMIT ${limit}`)));
-  return rows.map(fromRow);
+  const rows = await withDbErrors(() => db.select(COLUMNS).from(decisions).orderBy(desc(decisions.decidedAt), desc(decisions.id)).limit(limit));
+  return rows.map(stored);
 }
 
 /** The newest decision, or null. */

@@ -1,8 +1,10 @@
-import { sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import { LOCK_NAMESPACE } from '../connect.js';
 import type { Database } from '../connect.js';
 import { UUID_PATTERN } from '@veza/invite-rules';
-import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
+import { decodeRows, withDbErrors } from '../db-errors.js';
+import { betaInvites } from '../schema.js';
 
 /** Where one invite stands for the dispatcher. */
 export interface SendState {
@@ -16,44 +18,51 @@ export interface SendState {
   lastError: string | null;
 }
 
-
 /**
  * `id = ANY(uuid[])` from one array parameter: the planner sees an array
  * constant and uses the primary key (a set-returning subquery is planned
  * blind, and after a bulk insert it degrades into a nested loop). Strings that
  * are not UUIDs match nothing.
  */
-function idIn(ids: string[]) {
-  return sql`id = ANY(${`{${ids.filter((id) => UUID_PATTERN.test(id)).join(',')}}`}::uuid[])`;
+function idIn(ids: string[]): SQL {
+  return sql`${betaInvites.id} = ANY(${`{${ids.filter((id) => UUID_PATTERN.test(id)).join(',')}}`}::uuid[])`;
 }
+
+/** What a claim may take: unsent, unclaimed, live invites. */
+const CLAIMABLE = and(
+  isNull(betaInvites.sentAt),
+  isNull(betaInvites.sendClaimedAt),
+  isNull(betaInvites.revokedAt),
+  isNull(betaInvites.usedAt),
+  sql`${betaInvites.expiresAt} > now()`,
+);
 
 /** The send state of each id, in input order ('missing' when no such invite). */
 export async function sendStates(db: Database, ids: string[]): Promise<SendState[]> {
   if (ids.length === 0) return [];
-  const rows = rowsOf<Record<string, unknown>>(
-    await withDbErrors(() =>
-      db.execute(sql`
-        SELECT id::text AS id, sent_at, send_claimed_at, send_claimed_by, send_attempts, last_send_error, used_at, revoked_at,
-          expires_at <= now() AS expired
-        FROM beta_invites WHERE ${idIn(ids)}`),
-    ),
+  const rows = await withDbErrors(() =>
+    db
+      .select({
+        id: betaInvites.id,
+        sentAt: betaInvites.sentAt,
+        claimedAt: betaInvites.sendClaimedAt,
+        claimedBy: betaInvites.sendClaimedBy,
+        attempts: betaInvites.sendAttempts,
+        lastError: betaInvites.lastSendError,
+        usedAt: betaInvites.usedAt,
+        revokedAt: betaInvites.revokedAt,
+        expired: sql<boolean>`${betaInvites.expiresAt} <= now()`,
+      })
+      .from(betaInvites)
+      .where(idIn(ids)),
   );
-  const byId = new Map(rows.map((row) => [row['id'] as string, row]));
-  return ids.map((id) => {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id): SendState => {
     const row = byId.get(id);
     if (!row) return { id, state: 'missing', sentAt: null, claimedAt: null, claimedBy: null, attempts: 0, lastError: null };
-    const sentAt = toDate(row['sent_at']);
-    const claimedAt = toDate(row['send_claimed_at']);
-    const state = sentAt ? 'sent' : row['revoked_at'] ? 'revoked' : row['used_at'] ? 'used' : row['expired'] ? 'expired' : claimedAt ? 'claimed' : 'ready';
-    return {
-      id,
-      state,
-      sentAt,
-      claimedAt,
-      claimedBy: (row['send_claimed_by'] as string | null) ?? null,
-      attempts: Number(row['send_attempts'] ?? 0),
-      lastError: (row['last_send_error'] as string | null) ?? null,
-    };
+    const { sentAt, claimedAt } = row;
+    const state = sentAt ? 'sent' : row.revokedAt ? 'revoked' : row.usedAt ? 'used' : row.expired ? 'expired' : claimedAt ? 'claimed' : 'ready';
+    return { id, state, sentAt, claimedAt, claimedBy: row.claimedBy, attempts: row.attempts, lastError: row.lastError };
   });
 }
 
@@ -66,20 +75,19 @@ export async function sendStates(db: Database, ids: string[]): Promise<SendState
  */
 export async function claimInvitesForSend(db: Database, ids: string[], worker: string, limit: number): Promise<string[]> {
   if (ids.length === 0 || limit <= 0) return [];
-  const rows = rowsOf<{ id: string }>(
-    await withDbErrors(() =>
-      db.execute(sql`
-        UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = ${worker}
-        WHERE id IN (
-          SELECT id FROM beta_invites
-          WHERE ${idIn(ids)}
-            AND sent_at IS NULL AND send_claimed_at IS NULL AND revoked_at IS NULL AND used_at IS NULL
-            AND expires_at > now()
-          ORDER BY created_at, id
-          LIMIT ${limit}
-          FOR UPDATE SKIP LOCKED)
-        RETURNING id::text AS id`),
-    ),
+  const claimable = db
+    .select({ id: betaInvites.id })
+    .from(betaInvites)
+    .where(and(idIn(ids), CLAIMABLE))
+    .orderBy(asc(betaInvites.createdAt), asc(betaInvites.id))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  const rows = await withDbErrors(() =>
+    db
+      .update(betaInvites)
+      .set({ sendClaimedAt: sql`now()`, sendClaimedBy: worker })
+      .where(inArray(betaInvites.id, claimable))
+      .returning({ id: betaInvites.id }),
   );
   return rows.map((row) => row.id);
 }
@@ -90,12 +98,15 @@ export async function claimInvitesForSend(db: Database, ids: string[], worker: s
  * `claimIds` (as claimInvitesForSend), in one statement. The two sets of rows
  * are disjoint: a sent id is claimed already, so the claim never picks it.
  * Returns the newly claimed ids.
+ *
+ * Raw SQL: drizzle's builder cannot put a data-modifying UPDATE in a WITH
+ * ahead of another UPDATE, and doing it in two statements would cost the
+ * round trip this function exists to save. decodeRows checks what comes back.
  */
 export async function markSentAndClaim(db: Database, sentIds: string[], claimIds: string[], worker: string, limit: number): Promise<string[]> {
   if (sentIds.length === 0 && (claimIds.length === 0 || limit <= 0)) return [];
-  const rows = rowsOf<{ id: string }>(
-    await withDbErrors(() =>
-      db.execute(sql`
+  const result = await withDbErrors(() =>
+    db.execute(sql`
         WITH sent AS (
           UPDATE beta_invites SET sent_at = now(), send_attempts = send_attempts + 1, last_send_error = NULL
           WHERE ${idIn(sentIds)} AND sent_at IS NULL
@@ -110,21 +121,19 @@ export async function markSentAndClaim(db: Database, sentIds: string[], claimIds
           LIMIT ${Math.max(0, limit)}
           FOR UPDATE SKIP LOCKED)
         RETURNING id::text AS id`),
-    ),
   );
-  return rows.map((row) => row.id);
+  return decodeRows(result, { id: 'string' }, 'markSentAndClaim').map((row) => row.id);
 }
 
 /** Gives back claims this worker made but never tried to send (a dispatch that stopped early): they are ready again, not unknown. */
 export async function releaseUntriedClaims(db: Database, ids: string[], worker: string): Promise<number> {
   if (ids.length === 0) return 0;
-  const rows = rowsOf<{ id: string }>(
-    await withDbErrors(() =>
-      db.execute(sql`
-        UPDATE beta_invites SET send_claimed_at = NULL, send_claimed_by = NULL
-        WHERE ${idIn(ids)} AND sent_at IS NULL AND send_claimed_by = ${worker}
-        RETURNING id::text AS id`),
-    ),
+  const rows = await withDbErrors(() =>
+    db
+      .update(betaInvites)
+      .set({ sendClaimedAt: null, sendClaimedBy: null })
+      .where(and(idIn(ids), isNull(betaInvites.sentAt), eq(betaInvites.sendClaimedBy, worker)))
+      .returning({ id: betaInvites.id }),
   );
   return rows.length;
 }
@@ -132,19 +141,20 @@ export async function releaseUntriedClaims(db: Database, ids: string[], worker: 
 /** The transport accepted the email: records sent_at. */
 export async function markInviteSent(db: Database, id: string): Promise<void> {
   await withDbErrors(() =>
-    db.execute(sql`
-      UPDATE beta_invites SET sent_at = now(), send_attempts = send_attempts + 1, last_send_error = NULL
-      WHERE id = ${id}::uuid AND sent_at IS NULL`),
+    db
+      .update(betaInvites)
+      .set({ sentAt: sql`now()`, sendAttempts: sql`${betaInvites.sendAttempts} + 1`, lastSendError: null })
+      .where(and(eq(betaInvites.id, id), isNull(betaInvites.sentAt))),
   );
 }
 
 /** The send failed: releases the claim so a later run retries, and keeps the reason. */
 export async function releaseSendClaim(db: Database, id: string, error: string): Promise<void> {
   await withDbErrors(() =>
-    db.execute(sql`
-      UPDATE beta_invites SET send_claimed_at = NULL, send_claimed_by = NULL,
-        send_attempts = send_attempts + 1, last_send_error = ${error.slice(0, 1000)}
-      WHERE id = ${id}::uuid AND sent_at IS NULL`),
+    db
+      .update(betaInvites)
+      .set({ sendClaimedAt: null, sendClaimedBy: null, sendAttempts: sql`${betaInvites.sendAttempts} + 1`, lastSendError: error.slice(0, 1000) })
+      .where(and(eq(betaInvites.id, id), isNull(betaInvites.sentAt))),
   );
 }
 
@@ -152,29 +162,28 @@ export async function releaseSendClaim(db: Database, id: string, error: string):
  * Whether the dispatcher that made a claim still runs: it holds its lock
  * (Connection.holdLock) for as long as it lives. Try the lock and give it back
  * in one statement, so it is taken and released on the same session.
+ *
+ * Raw SQL: a SELECT with no table, on advisory-lock functions; decodeRows checks the answer.
  */
 export async function isDispatcherAlive(db: Database, worker: string): Promise<boolean> {
-  const rows = rowsOf<{ alive: boolean }>(
-    await withDbErrors(() =>
-      db.execute(sql`
+  const result = await withDbErrors(() =>
+    db.execute(sql`
         SELECT CASE WHEN pg_try_advisory_lock(${LOCK_NAMESPACE}, hashtext(${worker}))
           THEN NOT pg_advisory_unlock(${LOCK_NAMESPACE}, hashtext(${worker}))
           ELSE true END AS alive`),
-    ),
   );
-  return rows[0]?.alive === true;
+  return decodeRows(result, { alive: 'boolean' }, 'isDispatcherAlive')[0]?.alive === true;
 }
 
 /** Clears claims whose outcome is unknown (after a crash), so they are sent again. Explicit operator choice. */
 export async function clearUnknownClaims(db: Database, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const rows = rowsOf<{ id: string }>(
-    await withDbErrors(() =>
-      db.execute(sql`
-        UPDATE beta_invites SET send_claimed_at = NULL, send_claimed_by = NULL
-        WHERE ${idIn(ids)} AND sent_at IS NULL AND send_claimed_at IS NOT NULL
-        RETURNING id::text AS id`),
-    ),
+  const rows = await withDbErrors(() =>
+    db
+      .update(betaInvites)
+      .set({ sendClaimedAt: null, sendClaimedBy: null })
+      .where(and(idIn(ids), isNull(betaInvites.sentAt), isNotNull(betaInvites.sendClaimedAt)))
+      .returning({ id: betaInvites.id }),
   );
   return rows.length;
 }

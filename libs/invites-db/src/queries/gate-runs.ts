@@ -1,7 +1,8 @@
-import { sql } from 'drizzle-orm';
+import { desc, sql } from 'drizzle-orm';
 import type { Database } from '../connect.js';
-import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
+import { decodeRows, withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
+import { gateRuns } from '../schema.js';
 
 /**
  * The gates monitor's history (migrations/991_gate_runs.sql). This lib does
@@ -43,35 +44,25 @@ function checkRun(run: GateRunLike): void {
   }
 }
 
-function fromRow<Run, State>(row: Record<string, unknown>): StoredGateRun<Run, State> {
-  return {
-    id: Number(row['id']),
-    startedAt: toDate(row['started_at'])!,
-    finishedAt: toDate(row['finished_at'])!,
-    verdict: row['verdict'] as GateRunVerdict,
-    exitCode: Number(row['exit_code']),
-    run: row['run'] as Run,
-    state: row['escalation_state'] as State,
-    createdAt: toDate(row['created_at'])!,
-  };
-}
-
-const COLUMNS = sql`id, started_at, finished_at, verdict, exit_code, run, escalation_state, created_at`;
-
 /** Stores one run with the escalation state after it; returns the new row's id. */
 export async function recordGateRun<Run extends GateRunLike>(db: Database, input: { run: Run; state: unknown }): Promise<{ id: number }> {
   checkRun(input.run);
   if (input.state === undefined) throw new InvalidInputError('state', 'is required (the escalation state after this run)');
-  const rows = rowsOf<{ id: string | number }>(
-    await withDbErrors(() =>
-      db.execute(sql`
-        INSERT INTO gate_runs (started_at, finished_at, verdict, exit_code, run, escalation_state)
-        VALUES (${input.run.startedAt}::timestamptz, ${input.run.finishedAt}::timestamptz, ${input.run.verdict}, ${input.run.exitCode},
-                ${JSON.stringify(input.run)}::jsonb, ${JSON.stringify(input.state)}::jsonb)
-        RETURNING id`),
-    ),
+  const [row] = await withDbErrors(() =>
+    db
+      .insert(gateRuns)
+      .values({
+        // the run's own ISO text, cast by PostgreSQL: a Date would drop sub-millisecond digits
+        startedAt: sql`${input.run.startedAt}::timestamptz`,
+        finishedAt: sql`${input.run.finishedAt}::timestamptz`,
+        verdict: input.run.verdict,
+        exitCode: input.run.exitCode,
+        run: input.run,
+        escalationState: input.state,
+      })
+      .returning({ id: gateRuns.id }),
   );
-  return { id: Number(rows[0]!.id) };
+  return { id: row!.id };
 }
 
 /** The most recent run (by started_at, then id), or null when none was stored. */
@@ -84,14 +75,24 @@ export async function latestGateRun<Run = GateRunLike, State = unknown>(db: Data
 export async function listGateRuns<Run = GateRunLike, State = unknown>(db: Database, options: { limit?: number } = {}): Promise<StoredGateRun<Run, State>[]> {
   const limit = options.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > GATE_RUNS_MAX_LIMIT) throw new InvalidInputError('limit', `must be an integer from 1 to ${GATE_RUNS_MAX_LIMIT}`);
-  const rows = rowsOf<Record<string, unknown>>(
-    await withDbErrors(() => db.execute(sql`SELECT ${COLUMNS} FROM gate_runs ORDER BY started_at DESC, id DESC LIMIT ${limit}`)),
-  );
-  return rows.map((row) => fromRow<Run, State>(row));
+  const rows = await withDbErrors(() => db.select().from(gateRuns).orderBy(desc(gateRuns.startedAt), desc(gateRuns.id)).limit(limit));
+  return rows.map((row) => ({
+    id: row.id,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    verdict: row.verdict as GateRunVerdict, // the table's CHECK allows only these three
+    exitCode: row.exitCode,
+    run: row.run as Run,
+    state: row.escalationState as State,
+    createdAt: row.createdAt,
+  }));
 }
 
-/** Whether migrations/991_gate_runs.sql was applied: storing runs needs it (withDbErrors would only say "not migrated"). */
+/**
+ * Whether migrations/991_gate_runs.sql was applied: storing runs needs it (withDbErrors would only say "not migrated").
+ * Raw SQL: a catalogue lookup (to_regclass) on no table; decodeRows checks the answer.
+ */
 export async function hasGateRunsTable(db: Database): Promise<boolean> {
-  const rows = rowsOf<{ t: string | null }>(await withDbErrors(() => db.execute(sql`SELECT to_regclass('gate_runs')::text AS t`)));
-  return Boolean(rows[0]?.t);
+  const result = await withDbErrors(() => db.execute(sql`SELECT to_regclass('gate_runs')::text AS t`));
+  return Boolean(decodeRows(result, { t: 'string?' }, 'hasGateRunsTable')[0]?.t);
 }

@@ -1,6 +1,8 @@
-import { sql } from 'drizzle-orm';
+import { and, asc, isNull, or, sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import type { Database } from '../connect.js';
-import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
+import { withDbErrors } from '../db-errors.js';
+import { betaInvites } from '../schema.js';
 
 /** Where the dispatch stands, for the launch-day checks (preflight --phase d-day, hour-1). */
 export interface DispatchFacts {
@@ -15,40 +17,38 @@ export interface DispatchFacts {
   lastSentAt: Date | null;
 }
 
+/** `count(*) FILTER (WHERE …)` as a number on both drivers (postgres.js may send integers as text). */
+function countWhere(condition: SQL) {
+  return sql`count(*) FILTER (WHERE ${condition})::int`.mapWith(Number);
+}
+
 export async function dispatchFacts(db: Database): Promise<DispatchFacts> {
-  const rows = rowsOf<Record<string, unknown>>(
-    await withDbErrors(() =>
-      db.execute(sql`
-        SELECT
-          count(*) FILTER (WHERE sent_at IS NOT NULL OR send_attempts > 0 OR send_claimed_at IS NOT NULL)::int AS attempted,
-          count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS sent,
-          count(*) FILTER (WHERE sent_at IS NULL AND send_claimed_at IS NULL AND send_attempts > 0 AND revoked_at IS NULL)::int AS failed,
-          count(*) FILTER (WHERE sent_at IS NULL AND send_claimed_at IS NOT NULL)::int AS unknown,
-          min(sent_at) AS first_sent_at,
-          max(sent_at) AS last_sent_at
-        FROM beta_invites`),
-    ),
+  const t = betaInvites;
+  const [row] = await withDbErrors(() =>
+    db
+      .select({
+        attempted: countWhere(sql`${t.sentAt} IS NOT NULL OR ${t.sendAttempts} > 0 OR ${t.sendClaimedAt} IS NOT NULL`),
+        sent: countWhere(sql`${t.sentAt} IS NOT NULL`),
+        failed: countWhere(sql`${t.sentAt} IS NULL AND ${t.sendClaimedAt} IS NULL AND ${t.sendAttempts} > 0 AND ${t.revokedAt} IS NULL`),
+        unknown: countWhere(sql`${t.sentAt} IS NULL AND ${t.sendClaimedAt} IS NOT NULL`),
+        // mapped as the column is: a Date on both drivers, null when nothing was sent
+        firstSentAt: sql<Date | null>`min(${t.sentAt})`.mapWith(t.sentAt),
+        lastSentAt: sql<Date | null>`max(${t.sentAt})`.mapWith(t.sentAt),
+      })
+      .from(t),
   );
-  const row = rows[0] ?? {};
-  return {
-    attempted: Number(row['attempted'] ?? 0),
-    sent: Number(row['sent'] ?? 0),
-    failed: Number(row['failed'] ?? 0),
-    unknown: Number(row['unknown'] ?? 0),
-    firstSentAt: toDate(row['first_sent_at']),
-    lastSentAt: toDate(row['last_sent_at']),
-  };
+  return row ?? { attempted: 0, sent: 0, failed: 0, unknown: 0, firstSentAt: null, lastSentAt: null };
 }
 
 /** The invites whose last send failed, for the decision report (newest attempt first). */
 export async function failedDispatches(db: Database, limit = 50): Promise<{ email: string; cohort: string; attempts: number; lastError: string | null }[]> {
-  const rows = rowsOf<Record<string, unknown>>(
-    await withDbErrors(() =>
-      db.execute(sql`
-        SELECT email, cohort, send_attempts, last_send_error FROM beta_invites
-        WHERE sent_at IS NULL AND revoked_at IS NULL AND (send_attempts > 0 OR send_claimed_at IS NOT NULL)
-        ORDER BY email LIMIT ${limit}`),
-    ),
+  const t = betaInvites;
+  return withDbErrors(() =>
+    db
+      .select({ email: t.email, cohort: t.cohort, attempts: t.sendAttempts, lastError: t.lastSendError })
+      .from(t)
+      .where(and(isNull(t.sentAt), isNull(t.revokedAt), or(sql`${t.sendAttempts} > 0`, sql`${t.sendClaimedAt} IS NOT NULL`)))
+      .orderBy(asc(t.email))
+      .limit(limit),
   );
-  return rows.map((r) => ({ email: String(r['email']), cohort: String(r['cohort']), attempts: Number(r['send_attempts']), lastError: (r['last_send_error'] as string | null) ?? null }));
 }

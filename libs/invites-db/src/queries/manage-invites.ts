@@ -1,7 +1,7 @@
 import { and, eq, isNull, lte, sql } from 'drizzle-orm';
 import { digestCode, generateCode, normalizeCode } from '../code.js';
 import type { Database } from '../connect.js';
-import { rowsOf, withDbErrors } from '../db-errors.js';
+import { withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
 import { emailProblem } from '@veza/invite-rules';
 import { betaInvites } from '../schema.js';
@@ -103,10 +103,11 @@ export async function setInviteExpiry(db: Database, id: string, expiresAt: Date)
 /** Deletes invites by id (preflight removes the test invites it made). */
 export async function deleteInvites(db: Database, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const rows = rowsOf<{ id: string }>(
-    await withDbErrors(() =>
-      db.execute(sql`DELETE FROM beta_invites WHERE id = ANY(${`{${ids.join(',')}}`}::uuid[]) RETURNING id`),
-    ),
+  const rows = await withDbErrors(() =>
+    db
+      .delete(betaInvites)
+      .where(sql`${betaInvites.id} = ANY(${`{${ids.join(',')}}`}::uuid[])`)
+      .returning({ id: betaInvites.id }),
   );
   return rows.length;
 }

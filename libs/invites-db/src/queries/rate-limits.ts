@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { lt, sql } from 'drizzle-orm';
 import type { Database } from '../connect.js';
-import { rowsOf, withDbErrors } from '../db-errors.js';
+import { withDbErrors } from '../db-errors.js';
+import { apiRateLimits } from '../schema.js';
 
 /** Hits a process counted locally for one bucket in one window, not yet added to the shared counter. */
 export interface RateLimitHits {
@@ -16,27 +17,18 @@ export interface RateLimitHits {
  */
 export async function settleRateLimitHits(db: Database, batch: readonly RateLimitHits[]): Promise<Map<string, number>> {
   if (batch.length === 0) return new Map();
-  const values = sql.join(
-    batch.map((h) => sql`(${h.bucket}, ${h.windowStart.toISOString()}::timestamptz, ${h.hits}::integer)`),
-    sql`, `,
+  const rows = await withDbErrors(() =>
+    db
+      .insert(apiRateLimits)
+      .values(batch.map((h) => ({ bucket: h.bucket, windowStart: h.windowStart, hits: h.hits })))
+      .onConflictDoUpdate({ target: [apiRateLimits.bucket, apiRateLimits.windowStart], set: { hits: sql`${apiRateLimits.hits} + excluded.hits` } })
+      .returning({ bucket: apiRateLimits.bucket, windowStart: apiRateLimits.windowStart, hits: apiRateLimits.hits }),
   );
-  const rows = rowsOf<{ bucket: string; window_start: string | Date; hits: number | string }>(
-    await withDbErrors(() =>
-      db.execute(sql`
-        INSERT INTO api_rate_limits (bucket, window_start, hits) VALUES ${values}
-        ON CONFLICT (bucket, window_start) DO UPDATE SET hits = api_rate_limits.hits + EXCLUDED.hits
-        RETURNING bucket, window_start, hits`),
-    ),
-  );
-  return new Map(rows.map((r) => [`${r.bucket} ${new Date(r.window_start).toISOString()}`, Number(r.hits)]));
+  return new Map(rows.map((r) => [`${r.bucket} ${r.windowStart.toISOString()}`, r.hits]));
 }
 
 /** Deletes the counters of windows that started before `before`; returns how many rows went. */
 export async function purgeRateLimitWindows(db: Database, before: Date): Promise<number> {
-  const rows = rowsOf<{ n: number | string }>(
-    await withDbErrors(() =>
-      db.execute(sql`WITH gone AS (DELETE FROM api_rate_limits WHERE window_start < ${before.toISOString()}::timestamptz RETURNING 1) SELECT count(*) AS n FROM gone`),
-    ),
-  );
-  return Number(rows[0]?.n ?? 0);
+  const gone = await withDbErrors(() => db.delete(apiRateLimits).where(lt(apiRateLimits.windowStart, before)).returning({ one: sql<number>`1` }));
+  return gone.length;
 }

@@ -1,6 +1,8 @@
-import { sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../connect.js';
-import { rowsOf, withDbErrors } from '../db-errors.js';
+import { decodeRows, withDbErrors } from '../db-errors.js';
+import { UnexpectedRowError } from '../errors.js';
+import { betaInvites, users } from '../schema.js';
 
 export interface CohortFunnel {
   cohort: string;
@@ -24,30 +26,29 @@ function withRate(row: Omit<CohortFunnel, 'redemptionRate'>): CohortFunnel {
   return { ...row, redemptionRate: live > 0 ? row.redeemed / live : 0 };
 }
 
+/** `count(*) FILTER (WHERE …)` as a number on both drivers (postgres.js may send integers as text). */
+function countWhere(condition?: ReturnType<typeof sql>) {
+  return (condition ? sql`count(*) FILTER (WHERE ${condition})::int` : sql`count(*)::int`).mapWith(Number);
+}
+
 /** The per-cohort funnel: invited, sent, redeemed, expired, revoked, and the redemption rate. */
 export async function inviteReport(db: Database): Promise<InviteReport> {
-  const rows = rowsOf<Record<string, unknown>>(
-    await withDbErrors(() =>
-      db.execute(sql`
-        SELECT cohort,
-          count(*)::int AS invited,
-          count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS sent,
-          count(*) FILTER (WHERE used_at IS NOT NULL)::int AS redeemed,
-          count(*) FILTER (WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at <= now())::int AS expired,
-          count(*) FILTER (WHERE revoked_at IS NOT NULL)::int AS revoked
-        FROM beta_invites GROUP BY cohort ORDER BY cohort`),
-    ),
+  const t = betaInvites;
+  const rows = await withDbErrors(() =>
+    db
+      .select({
+        cohort: t.cohort,
+        invited: countWhere(),
+        sent: countWhere(sql`${t.sentAt} IS NOT NULL`),
+        redeemed: countWhere(sql`${t.usedAt} IS NOT NULL`),
+        expired: countWhere(sql`${t.usedAt} IS NULL AND ${t.revokedAt} IS NULL AND ${t.expiresAt} <= now()`),
+        revoked: countWhere(sql`${t.revokedAt} IS NOT NULL`),
+      })
+      .from(t)
+      .groupBy(t.cohort)
+      .orderBy(asc(t.cohort)),
   );
-  const cohorts = rows.map((row) =>
-    withRate({
-      cohort: String(row['cohort']),
-      invited: Number(row['invited']),
-      sent: Number(row['sent']),
-      redeemed: Number(row['redeemed']),
-      expired: Number(row['expired']),
-      revoked: Number(row['revoked']),
-    }),
-  );
+  const cohorts = rows.map(withRate);
   const sum = (key: 'invited' | 'sent' | 'redeemed' | 'expired' | 'revoked') => cohorts.reduce((n, c) => n + c[key], 0);
   const total = withRate({ cohort: 'total', invited: sum('invited'), sent: sum('sent'), redeemed: sum('redeemed'), expired: sum('expired'), revoked: sum('revoked') });
   return { cohorts, total };
@@ -55,27 +56,25 @@ export async function inviteReport(db: Database): Promise<InviteReport> {
 
 /** Redeemed invites, all or of one cohort: the testers-signed-up gate. */
 export async function countRedeemedInvites(db: Database, cohort?: string): Promise<number> {
-  const rows = rowsOf<{ n: number }>(
-    await withDbErrors(() =>
-      db.execute(
-        cohort === undefined
-          ? sql`SELECT count(*)::int AS n FROM beta_invites WHERE used_at IS NOT NULL`
-          : sql`SELECT count(*)::int AS n FROM beta_invites WHERE used_at IS NOT NULL AND cohort = ${cohort}`,
-      ),
-    ),
+  const redeemed = isNotNull(betaInvites.usedAt);
+  const rows = await withDbErrors(() =>
+    db
+      .select({ n: countWhere() })
+      .from(betaInvites)
+      .where(cohort === undefined ? redeemed : and(redeemed, eq(betaInvites.cohort, cohort))),
   );
-  return Number(rows[0]?.n ?? 0);
+  return rows[0]?.n ?? 0;
 }
 
 /** Which of these emails already belong to a user (lower-cased): the validator's --check-users. */
 export async function findExistingUserEmails(db: Database, emails: string[]): Promise<Set<string>> {
   if (emails.length === 0) return new Set();
-  const rows = rowsOf<{ email: string }>(
-    await withDbErrors(() =>
-      db.execute(sql`
-        SELECT DISTINCT lower(email) AS email FROM users
-        WHERE lower(email) = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(emails.map((e) => e.toLowerCase()))}::jsonb)))`),
-    ),
+  const lowered = JSON.stringify(emails.map((e) => e.toLowerCase()));
+  const rows = await withDbErrors(() =>
+    db
+      .selectDistinct({ email: sql<string>`lower(${users.email})` })
+      .from(users)
+      .where(sql`lower(${users.email}) = ANY (ARRAY(SELECT jsonb_array_elements_text(${lowered}::jsonb)))`),
   );
   return new Set(rows.map((row) => row.email));
 }
@@ -84,9 +83,18 @@ export async function findExistingUserEmails(db: Database, emails: string[]): Pr
 export async function createUser(db: Database, email: string): Promise<string> {
   return withDbErrors(() =>
     db.transaction(async (tx) => {
-      const existing = rowsOf<{ id: string }>(await tx.execute(sql`SELECT id::text AS id FROM users WHERE lower(email) = lower(${email}) LIMIT 1`));
-      if (existing[0]) return existing[0].id;
-      return rowsOf<{ id: string }>(await tx.execute(sql`INSERT INTO users (email) VALUES (${email}) RETURNING id::text AS id`))[0]!.id;
+      const [existing] = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(eq(sql`lower(${users.email})`, sql`lower(${email})`))
+        .limit(1);
+      if (existing) return existing.id;
+      // Raw SQL: users may be the backend's own table, without the created_at of this lib's
+      // minimal view, and drizzle's insert names every column of the view.
+      const inserted = await tx.execute(sql`INSERT INTO users (email) VALUES (${email}) RETURNING id::text AS id`);
+      const [created] = decodeRows(inserted, { id: 'string' }, 'createUser');
+      if (!created) throw new UnexpectedRowError('createUser', 'the insert returned no row');
+      return created.id;
     }),
   );
 }

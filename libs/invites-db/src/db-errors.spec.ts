@@ -1,0 +1,36 @@
+import { decodeRows } from './db-errors.js';
+import { UnexpectedRowError } from './errors.js';
+
+describe('decodeRows', () => {
+  const spec = { id: 'string', n: 'number', alive: 'boolean', at: 'date?' } as const;
+
+  it('reads both drivers alike: an array (postgres.js) or { rows } (PGlite), counts and timestamps as text or parsed', () => {
+    const fromPostgres = decodeRows([{ id: 'a', n: '42', alive: true, at: '2026-11-28T10:00:00.000Z' }], spec, 'q');
+    const fromPglite = decodeRows({ rows: [{ id: 'a', n: 42, alive: true, at: new Date('2026-11-28T10:00:00.000Z') }] }, spec, 'q');
+    expect(fromPostgres).toEqual(fromPglite);
+    expect(fromPglite).toEqual([{ id: 'a', n: 42, alive: true, at: new Date('2026-11-28T10:00:00.000Z') }]);
+    expect(decodeRows([{ id: 'b', n: 0, alive: false, at: null }], spec, 'q')[0]?.at).toBeNull();
+  });
+
+  it.each([
+    ['a missing column', { n: 1, alive: true, at: null }, 'column id is undefined, expected string'],
+    ['null where none is allowed', { id: null, n: 1, alive: true, at: null }, 'column id is null, expected string'],
+    ['text that is not a number', { id: 'secret-value', n: 'x1', alive: true, at: null }, 'column n is string, expected number'],
+    ['a boolean as text', { id: 'a', n: 1, alive: 't', at: null }, 'column alive is string, expected boolean'],
+    ['a timestamp that does not parse', { id: 'a', n: 1, alive: true, at: 'soon' }, 'column at is string, expected date?'],
+  ])('refuses %s with INVITES_DB_UNEXPECTED_ROW, naming the column and never the value', (_, row, reason) => {
+    let caught: unknown;
+    try {
+      decodeRows([row], spec, 'someQuery');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UnexpectedRowError);
+    expect(caught).toMatchObject({ code: 'INVITES_DB_UNEXPECTED_ROW', message: `unexpected row from someQuery: ${reason}` });
+    expect((caught as Error).message).not.toContain('secret-value');
+  });
+
+  it('refuses a result that has no rows at all', () => {
+    expect(() => decodeRows({ command: 'UPDATE' }, spec, 'q')).toThrow(UnexpectedRowError);
+  });
+});
