@@ -29,15 +29,6 @@ export async function withDbErrors<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * Rows of `db.execute()`: postgres.js returns an array, PGlite an object with
- * `rows`. A bare cast: new code uses a typed drizzle query, or decodeRows
- * where the SQL stays raw.
- */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
-
 /** What one column of a raw query holds; a trailing `?` allows null. */
 type ColumnKind = 'string' | 'number' | 'boolean' | 'date';
 export type RowSpec = Readonly<Record<string, ColumnKind | `${ColumnKind}?`>>;
@@ -94,8 +85,3 @@ export function decodeRows<S extends RowSpec>(result: unknown, spec: S, query: s
   });
 }
 
-/** Timestamps from raw SQL: drizzle's postgres.js driver leaves them as strings, PGlite parses them. */
-export function toDate(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  return value instanceof Date ? value : new Date(value as string);
-}

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../connect.js';
 import { describeCause } from '../errors.js';
-import { rowsOf, toDate, withDbErrors } from '../db-errors.js';
+import { decodeRows, withDbErrors } from '../db-errors.js';
 import { UUID_PATTERN } from '@veza/invite-rules';
 import type { Role } from '@veza/invite-rules';
 import { planInvites } from './plan-invites.js';
@@ -32,11 +32,14 @@ export type CreateOutcome =
 async function resolveSenders(db: Database, values: string[]): Promise<Map<string, string>> {
   const resolved = new Map<string, string>();
   if (values.length === 0) return resolved;
-  const rows = rowsOf<{ id: string; email: string }>(
+  // Raw SQL: `users` may be the backend's own table, matched by id or email in one round trip.
+  const rows = decodeRows(
     await db.execute(sql`
       SELECT id::text AS id, lower(email) AS email FROM users
       WHERE id::text = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values.filter((v) => UUID_PATTERN.test(v)).map((v) => v.toLowerCase()))}::jsonb)))
          OR lower(email) = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values.map((v) => v.toLowerCase()))}::jsonb)))`),
+    { id: 'string', email: 'string' },
+    'resolve sent_by',
   );
   for (const value of values) {
     const key = value.toLowerCase();
@@ -50,28 +53,33 @@ async function insertChunk(db: Database, chunk: Candidate[], ttlDays: number) {
   const payload = JSON.stringify(
     chunk.map((c) => ({ d: c.digest, e: c.email, c: c.cohort, n: c.name, r: c.role, s: c.sentBy })),
   );
-  return rowsOf<{ id: string; code_digest: string; expires_at: unknown }>(
+  // Raw SQL: one jsonb parameter for the whole chunk (a VALUES list would need thousands of parameters), and the partial unique index as conflict target.
+  return decodeRows(
     await db.execute(sql`
       INSERT INTO beta_invites (code_digest, email, cohort, name, role, sent_by, expires_at)
       SELECT r.d, r.e, r.c, r.n, r.r, r.s, now() + make_interval(days => ${ttlDays}::int)
       FROM jsonb_to_recordset(${payload}::jsonb) AS r(d text, e text, c text, n text, r text, s uuid)
       ON CONFLICT (lower(email)) WHERE revoked_at IS NULL DO NOTHING
       RETURNING id::text AS id, code_digest, expires_at`),
+    { id: 'string', code_digest: 'string', expires_at: 'date' },
+    'createInvites insert',
   );
 }
 
 async function existingInvites(db: Database, emails: string[]) {
-  const rows = rowsOf<{ id: string; email: string; sent_at: unknown; used_at: unknown; expires_at: unknown }>(
+  const rows = decodeRows(
     await db.execute(sql`
       SELECT id::text AS id, lower(email) AS email, sent_at, used_at, expires_at FROM beta_invites
       WHERE revoked_at IS NULL AND lower(email) = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(emails.map((e) => e.toLowerCase()))}::jsonb)))`),
+    { id: 'string', email: 'string', sent_at: 'date?', used_at: 'date?', expires_at: 'date' },
+    'existing invites',
   );
   return new Map(rows.map((row) => [row.email, row]));
 }
 
-function existingReason(row: { used_at: unknown; expires_at: unknown; sent_at: unknown }): string {
+function existingReason(row: { used_at: Date | null; expires_at: Date; sent_at: Date | null }): string {
   if (row.used_at) return 'this email already redeemed an invite';
-  if ((toDate(row.expires_at)?.getTime() ?? 0) <= Date.now()) return 'this email has an expired invite; run cleanup or revoke it to invite again';
+  if (row.expires_at.getTime() <= Date.now()) return 'this email has an expired invite; run cleanup or revoke it to invite again';
   return row.sent_at ? 'this email already has an invite (sent)' : 'this email already has an invite (not sent yet)';
 }
 
@@ -112,7 +120,7 @@ async function insertCandidates(db: Database, chunk: Candidate[], outcomes: (Cre
         cohort: candidate.cohort,
         name: candidate.name,
         code: candidate.code,
-        expiresAt: toDate(row.expires_at) as Date,
+        expiresAt: row.expires_at,
       };
     } else {
       conflicts.push(candidate);
@@ -127,7 +135,7 @@ async function insertCandidates(db: Database, chunk: Candidate[], outcomes: (Cre
         index: candidate.index,
         email: candidate.email,
         reason: row ? existingReason(row) : 'this email already has an invite',
-        ...(row ? { existingId: row.id, existingSentAt: toDate(row.sent_at) } : {}),
+        ...(row ? { existingId: row.id, existingSentAt: row.sent_at } : {}),
       };
     }
   }
