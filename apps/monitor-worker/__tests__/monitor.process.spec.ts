@@ -33,7 +33,7 @@ interface Ran {
 /** Runs the worker as a real child process; `onStdout` sees the output as it comes (to send a signal). */
 function monitor(env: Record<string, string>, args: string[] = [], onStdout?: (soFar: string, child: ReturnType<typeof spawn>) => void): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env }, cwd: tempDir() });
+    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], ...env }, cwd: tempDir() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 const cleanEnv = () => {
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'] };
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'] };
   return env;
 };
 
