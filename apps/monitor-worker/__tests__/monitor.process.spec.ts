@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createInvites, formatCode, listGateRuns, openDatabase, redeemInvite, runMigrations } from '@veza/invites-db';
 import type { OpenOptions } from '@veza/invites-db';
-import { startNotPostgresServer, testBackends } from '@veza/invites-db/testing';
+import { testBackends } from '@veza/invites-db/testing';
+import { startNotPostgresServer, startSilentServer } from '@veza/test-support';
+import type { SilentServer } from '@veza/test-support';
 import { initialEscalationState } from '@veza/gate-probes';
 import type { EscalationState, GateRun } from '@veza/gate-probes';
-import { forcedGcNodeOptions, startSilentServer } from '@veza/gate-probes/testing';
-import type { SilentServer } from '@veza/gate-probes/testing';
+import { forcedGcNodeOptions } from '@veza/gate-probes/testing';
 import { recordGateRun } from '@veza/invites-db';
 import { FAKE_TOKENS, FakeGateApis } from '../testing/fake-gate-apis.js';
 

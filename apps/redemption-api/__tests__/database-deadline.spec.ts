@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { startNotPostgresServer } from '@veza/invites-db/testing';
+import { startNotPostgresServer } from '@veza/test-support';
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 

@@ -1,8 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,43 +154,4 @@ export async function openTestDatabase(
   const dataDir = created.dataDir && options.dataDir ? options.dataDir : created.dataDir;
   const conn = await openDatabase({ databaseUrl: created.url, dataDir, maxConnections: options.maxConnections, pgliteTemplate: created.pgliteTemplate });
   return Object.assign(conn, created.url ? { url: created.url } : {});
-}
-
-/** A local server that is not PostgreSQL, for DATABASE_URL tests; `connections` counts what it accepted. */
-export interface NotPostgresServer {
-  /** a postgres:// URL pointing at it, with a password that must never be printed */
-  databaseUrl: string;
-  port: number;
-  readonly connections: number;
-  stop(): Promise<void>;
-}
-
-/**
- * `http`: answers every connection like an HTTP server ("HTTP/1.1 400 Bad
- * Request", then closes), which sent postgres.js into a reconnect storm;
- * `silent`: accepts and never answers.
- */
-export async function startNotPostgresServer(mode: 'http' | 'silent', password = 'hunter2'): Promise<NotPostgresServer> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const server = createServer((socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-    if (mode === 'http') socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    databaseUrl: `postgres://ops:${password}@127.0.0.1:${port}/veza`,
-    port,
-    get connections() {
-      return connections;
-    },
-    stop: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
