@@ -12,9 +12,9 @@ export interface LaunchedProcess {
   /** the launcher's pid (and process group) */
   pid: number;
   /** stdout and stderr so far, interleaved */
-  output(): string;
+  output: () => string;
   /** the first output line matching `pattern`, by the deadline; rejects when the process exits first */
-  waitForLine(pattern: RegExp, deadlineMs?: number): Promise<string>;
+  waitForLine: (pattern: RegExp, deadlineMs?: number) => Promise<string>;
   /** the launcher's exit; past the deadline the whole group is killed and the promise rejects */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -41,7 +41,10 @@ export function startLaunched(bin: string, options: { args?: string[]; env?: Nod
   exited.catch(() => undefined); // awaited by the test that cares; never an unhandled rejection
   const waitForLine = (pattern: RegExp, lineDeadlineMs = 40_000) =>
     new Promise<string>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no line ${pattern} within ${lineDeadlineMs} ms: ${out}`));
+      }, lineDeadlineMs);
       const done = () => {
         clearTimeout(timer);
         child.stdout.off('data', check);
@@ -59,10 +62,6 @@ export function startLaunched(bin: string, options: { args?: string[]; env?: Nod
         done();
         reject(new Error(`exited before ${pattern}: ${out}`));
       };
-      timer = setTimeout(() => {
-        done();
-        reject(new Error(`no line ${pattern} within ${lineDeadlineMs} ms: ${out}`));
-      }, lineDeadlineMs);
       child.stdout.on('data', check);
       child.stderr.on('data', check);
       child.once('exit', early);
