@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,8 +16,7 @@ const cleanEnv = () => {
 };
 
 describe('configuration errors stop the start', () => {
-  // concurrent: eleven independent processes that spend their time starting up
-  it.concurrent.each([
+  it.each([
     [{ PORT: 'eighty' }, 'PORT', 'eighty'],
     [{ PORT: '70000' }, 'PORT', undefined],
     [{ CORS_ORIGINS: 'https://veza.fm,not a url' }, 'CORS_ORIGINS', undefined],
@@ -29,12 +28,8 @@ describe('configuration errors stop the start', () => {
     [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY', 'behind one load balancer use 1'],
     [{ ADMIN_TOKEN: 'a'.repeat(24) }, 'ADMIN_TOKEN', 'too little entropy'],
     [{ ADMIN_TOKEN: 'Zq8vN2c-Hk4tRw9x Lm3pYb7sJd1F' }, 'ADMIN_TOKEN', 'must not contain whitespace'],
-  ])('%j exits 3 naming %s', async (vars, variable, shown) => {
-    const result = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, [bin], { env: { ...cleanEnv(), ...vars }, encoding: 'utf8', timeout: 30_000 }, (error, _stdout, stderr) =>
-        resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr }),
-      );
-    });
+  ])('%j exits 3 naming %s', (vars, variable, shown) => {
+    const result = spawnSync(process.execPath, [bin], { env: { ...cleanEnv(), ...vars }, encoding: 'utf8', timeout: 30_000 });
     expect(result.status).toBe(3);
     expect(result.stderr).toContain(`configuration error: ${variable} `);
     if (shown) expect(result.stderr).toContain(shown);

@@ -15,9 +15,11 @@ export interface TestBackend {
   name: 'pglite' | 'postgres';
   /**
    * A new database (and its URL for child processes, postgres only): empty,
-   * or with `migrated`, a copy of one that the real runner migrated.
+   * or with `migrated`, a copy of one that the real runner migrated (the
+   * answer's `migrated` says so; a backend that ignores the option leaves the
+   * migrating to openTestDatabase).
    */
-  create(options?: { migrated?: boolean }): Promise<{ url?: string; dataDir?: string; pgliteTemplate?: Blob }>;
+  create(options?: { migrated?: boolean }): Promise<{ url?: string; dataDir?: string; pgliteTemplate?: Blob; migrated?: boolean }>;
 }
 
 /**
@@ -66,7 +68,7 @@ function migratedPgliteTemplate(): Promise<Blob> {
 
 const pglite: TestBackend = {
   name: 'pglite',
-  create: async (options = {}) => (options.migrated ? { dataDir: 'memory://', pgliteTemplate: await migratedPgliteTemplate() } : { dataDir: 'memory://' }),
+  create: async (options = {}) => (options.migrated ? { dataDir: 'memory://', pgliteTemplate: await migratedPgliteTemplate(), migrated: true } : { dataDir: 'memory://' }),
 };
 
 /** Any 64-bit constant: the workers that find no template queue on it, and one of them makes it. */
@@ -123,7 +125,7 @@ function postgresBackend(adminUrl: string): TestBackend {
       } finally {
         await admin.end();
       }
-      return { url: urlOf(name) };
+      return { url: urlOf(name), migrated: options.migrated === true };
     },
   };
 }
@@ -153,5 +155,6 @@ export async function openTestDatabase(
   const created = await backend.create({ migrated: migrate });
   const dataDir = created.dataDir && options.dataDir ? options.dataDir : created.dataDir;
   const conn = await openDatabase({ databaseUrl: created.url, dataDir, maxConnections: options.maxConnections, pgliteTemplate: created.pgliteTemplate });
+  if (migrate && !created.migrated) await runMigrations(conn);
   return Object.assign(conn, created.url ? { url: created.url } : {});
 }
