@@ -13,18 +13,36 @@
 //   sees its IPC channel close and stops as on SIGTERM (drain, close the
 //   database, release the embedded database's lock).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
+/**
+ * Tests only: VEZA_PREBUILT_DIR names a folder of bundles of the apps, built
+ * once per jest run from the same sources (tools/testing/prebuild-apps.mjs),
+ * so that a spec's hundred child processes do not each load the sources
+ * through tsx. An entry without a bundle runs through tsx as always.
+ */
+function prebuiltBundle(entryPath) {
+  const dir = process.env['VEZA_PREBUILT_DIR'];
+  if (!dir) return undefined;
+  try {
+    return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))[entryPath];
+  } catch {
+    return undefined;
+  }
+}
+
 export function launch(entryPath) {
-  const require = createRequire(import.meta.url);
-  const tsx = pathToFileURL(require.resolve('tsx')).href;
   const watchParent = new URL('./launch-child.mjs', import.meta.url).href;
+  const bundle = prebuiltBundle(entryPath);
+  const loader = bundle ? [] : ['--conditions=@veza/source', '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
   const child = spawn(
     process.execPath,
-    ['--conditions=@veza/source', '--import', tsx, '--import', watchParent, '--no-warnings=ExperimentalWarning', entryPath, ...process.argv.slice(2)],
+    [...loader, '--import', watchParent, '--no-warnings=ExperimentalWarning', bundle ?? entryPath, ...process.argv.slice(2)],
     // fd 3 is an IPC channel: its end tells the child that the launcher is gone, even after kill -9.
     { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], serialization: 'json' },
   );

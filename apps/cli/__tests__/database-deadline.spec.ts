@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNotPostgresServer } from '@veza/invites-db/testing';
+import { startNotPostgresServer } from '@veza/test-support';
 import { runVezaBeta } from './run-veza-beta.js';
 
 let cwd: string;

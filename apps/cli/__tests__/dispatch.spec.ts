@@ -164,7 +164,7 @@ describe('invites dispatch through SMTP', () => {
     await preparedFolder(env, out, emails(6, 'k'));
     const sentLog = join(cwd, 'sent.log');
     const mark = join(cwd, 'started');
-    const sendEnv = { ...env, PATH: process.env['PATH'], CI: 'true', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, SLOW_FOR: 'k3@example.org', STARTED_MARK: mark };
+    const sendEnv = { ...env, PATH: process.env['PATH'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], CI: 'true', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, SLOW_FOR: 'k3@example.org', STARTED_MARK: mark };
     const child = spawn(process.execPath, [BIN, 'invites', 'dispatch', out, '--rate', '100'], { cwd, env: sendEnv, detached: true, stdio: 'ignore' });
     for (let i = 0; i < 600 && !existsSync(mark); i++) await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(mark)).toBe(true);

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInvites, openDatabase, redeemInvite, runMigrations } from '@veza/invites-db';
+import { createInvites, openDatabase, redeemInvite } from '@veza/invites-db';
 import type { TestBackend } from '@veza/invites-db/testing';
 import { openTestDatabase } from '@veza/invites-db/testing';
 import { MANIFEST_FILE } from '../src/dispatch/manifest.js';
@@ -24,15 +24,9 @@ const SMTP_SINK = fileURLToPath(new URL('../testing/smtp-sink-process.ts', impor
 
 /** A fresh migrated database for CLI child processes, and the env that points them at it. */
 export async function freshDatabaseEnv(backend: TestBackend, cwd: string): Promise<NodeJS.ProcessEnv> {
-  if (backend.name === 'postgres') {
-    const conn = await openTestDatabase(backend);
-    await conn.close();
-    return { DATABASE_URL: conn.url };
-  }
-  const conn = await openDatabase({ dataDir: join(cwd, '.veza', 'db') });
-  await runMigrations(conn);
+  const conn = await openTestDatabase(backend, { dataDir: join(cwd, '.veza', 'db') });
   await conn.close();
-  return { VEZA_DATA_DIR: join(cwd, '.veza') };
+  return backend.name === 'postgres' ? { DATABASE_URL: conn.url } : { VEZA_DATA_DIR: join(cwd, '.veza') };
 }
 
 /** Opens the database a CLI env points at (close it before running the CLI again on PGlite). */

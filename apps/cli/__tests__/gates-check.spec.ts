@@ -7,8 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forcedGcNodeOptions, startSilentServer } from '@veza/gate-probes/testing';
-import type { SilentServer } from '@veza/gate-probes/testing';
+import { forcedGcNodeOptions } from '@veza/gate-probes/testing';
+import { startSilentServer } from '@veza/test-support';
+import type { SilentServer } from '@veza/test-support';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { runVezaBeta } from './run-veza-beta.js';
 

@@ -1,6 +1,7 @@
 import { expect } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { forcedGcNodeOptions, startSilentServer } from '@veza/gate-probes/testing';
+import { forcedGcNodeOptions } from '@veza/gate-probes/testing';
+import { startSilentServer } from '@veza/test-support';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVezaBeta } from './run-veza-beta.js';

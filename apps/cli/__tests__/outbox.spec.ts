@@ -65,7 +65,7 @@ describe.each(backends)('outbox drain on $name', (backend) => {
     await queuedWelcomes(env, emails(5, 'k'));
     const sentLog = join(cwd, 'sent.log');
     const mark = join(cwd, 'started');
-    const sendEnv = { ...env, PATH: process.env['PATH'], HOME: process.env['HOME'], CI: 'true', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, SLOW_FOR: 'k2@example.org', STARTED_MARK: mark };
+    const sendEnv = { ...env, PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], CI: 'true', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, SLOW_FOR: 'k2@example.org', STARTED_MARK: mark };
     const child = spawn(process.execPath, [BIN, 'outbox', 'drain', '--rate', '100'], { cwd, env: sendEnv, detached: true, stdio: 'ignore' });
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createInvites, formatCode, listGateRuns, openDatabase, redeemInvite, runMigrations } from '@veza/invites-db';
 import type { OpenOptions } from '@veza/invites-db';
-import { startNotPostgresServer, testBackends } from '@veza/invites-db/testing';
+import { testBackends } from '@veza/invites-db/testing';
+import { startNotPostgresServer, startSilentServer } from '@veza/test-support';
+import type { SilentServer } from '@veza/test-support';
 import { initialEscalationState } from '@veza/gate-probes';
 import type { EscalationState, GateRun } from '@veza/gate-probes';
-import { forcedGcNodeOptions, startSilentServer } from '@veza/gate-probes/testing';
-import type { SilentServer } from '@veza/gate-probes/testing';
+import { forcedGcNodeOptions } from '@veza/gate-probes/testing';
 import { recordGateRun } from '@veza/invites-db';
 import { FAKE_TOKENS, FakeGateApis } from '../testing/fake-gate-apis.js';
 
@@ -33,7 +34,7 @@ interface Ran {
 /** Runs the worker as a real child process; `onStdout` sees the output as it comes (to send a signal). */
 function monitor(env: Record<string, string>, args: string[] = [], onStdout?: (soFar: string, child: ReturnType<typeof spawn>) => void): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env }, cwd: tempDir() });
+    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], ...env }, cwd: tempDir() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {

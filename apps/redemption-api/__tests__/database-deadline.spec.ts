@@ -6,14 +6,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { startNotPostgresServer } from '@veza/invites-db/testing';
+import { startNotPostgresServer } from '@veza/test-support';
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 
 function start(databaseUrl: string): Promise<{ code: number | null; stderr: string; ms: number }> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], DATABASE_URL: databaseUrl, PORT: '0' } });
+    const child = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], DATABASE_URL: databaseUrl, PORT: '0' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     child.stdout.resume();

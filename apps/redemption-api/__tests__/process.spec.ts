@@ -1,5 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,11 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInvites, formatCode, openDatabase, runMigrations } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { ctrlC, gone, killLauncher, killLeftovers, startLaunched, trackApp } from '@veza/test-support';
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 const cleanEnv = () => {
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'] };
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'] };
   return env;
 };
 
@@ -42,6 +42,7 @@ describe('configuration errors stop the start', () => {
 
 describe('graceful shutdown', () => {
   const dirs: string[] = [];
+  afterEach(killLeftovers); // a failing test must not leave an orphan behind
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   /** A migrated database a child process can open, with one invite; postgres when the test script started one. */
@@ -67,53 +68,11 @@ describe('graceful shutdown', () => {
     return { env, code: formatCode(outcome.code) };
   }
 
-  function waitForLine(child: ChildProcessWithoutNullStreams, output: string[], pattern: RegExp, deadlineMs = 40_000): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line ${pattern} within ${deadlineMs} ms: ${output.join('')}`)), deadlineMs);
-      const check = () => {
-        const line = output.join('').split('\n').find((l) => pattern.test(l));
-        if (line) {
-          clearTimeout(timer);
-          child.stdout.off('data', check);
-          resolve(line);
-        }
-      };
-      child.stdout.on('data', check);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        reject(new Error(`exited before ${pattern}: ${output.join('')}`));
-      });
-      check();
-    });
-  }
-
   /** The bin in a process group of its own, as a terminal starts it; every wait has a deadline. */
   function startBin(env: NodeJS.ProcessEnv, cwd?: string) {
-    const child = spawn(process.execPath, [bin], { env: { ...cleanEnv(), LOG_LEVEL: 'info', ...env }, cwd, detached: true });
-    const output: string[] = [];
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => {
-        process.kill(-child.pid!, 'SIGKILL');
-        resolve(-1);
-      }, 60_000);
-      child.on('close', (status) => {
-        clearTimeout(timer);
-        resolve(status);
-      });
-    });
-    return { child, output, exited, ready: async () => JSON.parse(await waitForLine(child, output, /redemption-api ready/)) as Record<string, unknown> };
+    const run = startLaunched(bin, { env: { ...cleanEnv(), LOG_LEVEL: 'info', ...env }, cwd });
+    return { ...run, ready: async () => JSON.parse(await run.waitForLine(/redemption-api ready/)) as Record<string, unknown> };
   }
-
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   it('reads DATABASE_URL (or VEZA_DATA_DIR), PORT and ADMIN_TOKEN from .env, and says which database and port, and from where', async () => {
     const { env, code } = await prepareDatabase();
@@ -137,9 +96,9 @@ describe('graceful shutdown', () => {
     expect((await fetch(`http://127.0.0.1:${port}/v1/invites/${code}`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/v1/admin/report`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
-    expect(run.output.join('')).not.toContain('dotenv-secret-pw');
-    expect(run.output.join('')).not.toContain(token);
+    expect((await run.exited).code).toBe(0);
+    expect(run.output()).not.toContain('dotenv-secret-pw');
+    expect(run.output()).not.toContain(token);
   }, 90_000);
 
   it('Ctrl-C (SIGINT to the whole process group) drains and exits 0, three times out of three', async () => {
@@ -147,9 +106,9 @@ describe('graceful shutdown', () => {
     for (let i = 0; i < 3; i++) {
       const run = startBin({ ...env, PORT: '0' });
       await run.ready();
-      process.kill(-run.child.pid!, 'SIGINT');
-      expect(await run.exited).toBe(0);
-      expect(run.output.join('').match(/stopped: server closed, database closed/g)).toHaveLength(1);
+      ctrlC(run);
+      expect((await run.exited).code).toBe(0);
+      expect(run.output().match(/stopped: server closed, database closed/g)).toHaveLength(1);
     }
   }, 120_000);
 
@@ -157,26 +116,20 @@ describe('graceful shutdown', () => {
     const { env } = await prepareDatabase();
     const run = startBin({ ...env, PORT: '0' });
     const ready = await run.ready();
-    const appPid = Number(ready['pid']);
-    expect(appPid).not.toBe(run.child.pid);
-    process.kill(run.child.pid!, 'SIGKILL');
-    const deadline = Date.now() + 20_000;
-    while (alive(appPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (alive(appPid)) process.kill(appPid, 'SIGKILL'); // do not leave an orphan behind a failing test
-    expect(alive(appPid)).toBe(false);
-    expect(run.output.join('')).toMatch(/"signal":"SIGTERM".*shutting down[\s\S]*stopped: server closed, database closed/);
+    const appPid = trackApp(Number(ready['pid']));
+    expect(appPid).not.toBe(run.pid);
+    killLauncher(run);
+    expect(await gone(appPid)).toBe(true);
+    expect(run.output()).toMatch(/"signal":"SIGTERM".*shutting down[\s\S]*stopped: server closed, database closed/);
     if (env['VEZA_DATA_DIR']) expect(existsSync(join(String(env['VEZA_DATA_DIR']), 'db', 'veza.lock'))).toBe(false);
   }, 90_000);
 
   it('finishes an in-flight redeem after SIGTERM, refuses new connections, closes the database, exits 0', async () => {
     const { env, code } = await prepareDatabase();
-    const child = spawn(process.execPath, [bin], { env: { ...cleanEnv(), ...env, PORT: '0', LOG_LEVEL: 'info' } });
-    const output: string[] = [];
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+    const run = startLaunched(bin, { env: { ...cleanEnv(), ...env, PORT: '0', LOG_LEVEL: 'info' } });
+    const { child, waitForLine } = run;
 
-    const listening = await waitForLine(child, output, /Server listening at http:\/\/127\.0\.0\.1:\d+/);
+    const listening = await waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/);
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(listening)?.[1]);
 
     // A redeem whose body is still arriving: the server has the request, not yet its end.
@@ -187,10 +140,10 @@ describe('graceful shutdown', () => {
     socket.on('data', (chunk) => (response += chunk.toString()));
     const responded = new Promise((resolve) => socket.on('end', resolve));
     socket.write(`POST /v1/invites/redeem HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`);
-    await waitForLine(child, output, /"url":"\/v1\/invites\/redeem".*incoming request/);
+    await waitForLine(/"url":"\/v1\/invites\/redeem".*incoming request/);
 
     child.kill('SIGTERM');
-    await waitForLine(child, output, /shutting down/);
+    await waitForLine(/shutting down/);
     // The listener closes (new connections refused) while the in-flight request is still open.
     const probe = () =>
       new Promise<string>((resolve) => {
@@ -207,15 +160,15 @@ describe('graceful shutdown', () => {
       refused = await probe();
     }
     expect(refused).toBe('ECONNREFUSED');
-    expect(output.join('')).not.toMatch(/stopped/);
+    expect(run.output()).not.toMatch(/stopped/);
 
     socket.write(body.slice(5));
     await responded;
     expect(response).toMatch(/^HTTP\/1\.1 200 /);
     expect(response).toContain('"state":"redeemed"');
 
-    expect(await exited).toBe(0);
-    expect(output.join('')).toMatch(/stopped: server closed, database closed/);
-    expect(output.join('')).not.toContain(code);
+    expect((await run.exited).code).toBe(0);
+    expect(run.output()).toMatch(/stopped: server closed, database closed/);
+    expect(run.output()).not.toContain(code);
   }, 60_000);
 });

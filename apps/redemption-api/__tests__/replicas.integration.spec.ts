@@ -44,7 +44,7 @@ const postgres = testBackends().find((b) => b.name === 'postgres');
   }, 60_000);
 
   it('two API processes, limit 30/min, one client alternating: 40 lookups see at least 8 refusals (bound: 30 + 2 × 1 admitted)', async () => {
-    const children = [0, 1].map(() => spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], DATABASE_URL: url, PORT: '0', RATE_LIMIT_PER_MINUTE: '30' } }));
+    const children = [0, 1].map(() => spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], DATABASE_URL: url, PORT: '0', RATE_LIMIT_PER_MINUTE: '30' } }));
     try {
       const ports = await Promise.all(
         children.map(

@@ -42,7 +42,7 @@ async function until(done: () => boolean, ms: number): Promise<boolean> {
 }
 
 function startApi(env: NodeJS.ProcessEnv): { child: ChildProcess; port: Promise<number> } {
-  const child = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PORT: '0', LOG_LEVEL: 'info', ...env }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], PORT: '0', LOG_LEVEL: 'info', ...env }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
   return { child, port: waitForLine(child, /"port":(\d+)[^\n]*redemption-api ready/, 40_000).then(Number) };
 }
 
@@ -146,7 +146,7 @@ async function outbox(url: string) {
 
 describe('WELCOME_EMAIL=1 without a transport', () => {
   it('is a configuration error (exit 3) that names what is missing', async () => {
-    const api = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PORT: '0', VEZA_DATA_DIR: join(cwd, '.veza'), WELCOME_EMAIL: '1', ...MAIL }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const api = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], PORT: '0', VEZA_DATA_DIR: join(cwd, '.veza'), WELCOME_EMAIL: '1', ...MAIL }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     api.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => api.once('exit', resolve));

@@ -4,8 +4,6 @@
  * a config pointing at them, and fixed runs for renderer snapshots.
  */
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
@@ -205,38 +203,6 @@ export function sampleGateRun(): GateRun {
     gate('high_issues', 'unknown', 'rate_limited', 'rate limited (HTTP 429) after 3 attempts <retry later> & "see" headers', { threshold: '≤ 0', source: 'https://api.github.com/repos/veza/app/issues?state=open&labels=severity:+high&per_page=100', httpStatus: 429, latencyMs: 2_004, attempts: 3 }),
   ];
   return { startedAt: '2026-06-12T17:44:58.000Z', finishedAt: '2026-06-12T17:45:00.000Z', ...verdictOf(gates), gates };
-}
-
-/** A local TCP server for deadline tests; `connections` counts what it accepted. */
-export interface SilentServer {
-  url: string;
-  port: number;
-  readonly connections: number;
-  stop(): Promise<void>;
-}
-
-/** Accepts connections and never answers a byte: the upstream that made the monitor hang. */
-export async function startSilentServer(): Promise<SilentServer> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const server = createServer((socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    get connections() {
-      return connections;
-    },
-    stop: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openDatabase } from '../src/index.js';
-import { openTestDatabase, startNotPostgresServer, testBackends } from '../src/testing.js';
+import { startNotPostgresServer } from '@veza/test-support';
+import { openTestDatabase, testBackends } from '../src/testing.js';
 import { connectTimeoutMs } from '../src/speaks-postgres.js';
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

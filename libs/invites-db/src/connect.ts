@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -59,6 +59,12 @@ export interface OpenOptions {
    * the URL's `connect_timeout` (seconds), else 10 s.
    */
   connectTimeoutMs?: number | undefined;
+  /**
+   * PGlite only: a data directory tarball (PGlite's `dumpDataDir`) that a new,
+   * empty directory starts from instead of a fresh `initdb`; the tests start
+   * from a migrated template this way (see `openTestDatabase`).
+   */
+  pgliteTemplate?: Blob | undefined;
 }
 
 /**
@@ -78,7 +84,7 @@ export const DEFAULT_DATA_DIR = '.veza/db';
  * otherwise, with the URL's password hidden.
  */
 export async function openDatabase(options: OpenOptions = {}): Promise<Connection> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir ?? DEFAULT_DATA_DIR, options.pgliteTemplate);
 }
 
 /**
@@ -182,7 +188,7 @@ function lockDataDir(dir: string): () => void {
   throw new DatabaseBusyError(dir, 0);
 }
 
-async function openPglite(dataDir: string): Promise<Connection> {
+async function openPglite(dataDir: string, template: Blob | undefined): Promise<Connection> {
   const inMemory = dataDir.startsWith('memory://');
   const target = inMemory ? dataDir : resolve(dataDir);
   let pg: PGlite;
@@ -192,7 +198,8 @@ async function openPglite(dataDir: string): Promise<Connection> {
     unlock = lockDataDir(target);
   }
   try {
-    pg = await PGlite.create(inMemory ? undefined : target);
+    const fromTemplate = template && (inMemory || !existsSync(join(target, 'PG_VERSION'))) ? { loadDataDir: template } : {};
+    pg = await PGlite.create({ ...(inMemory ? {} : { dataDir: target }), ...fromTemplate });
   } catch (error) {
     unlock();
     throw new DatabaseUnreachableError(`embedded database ${target}`, error);

@@ -1,34 +1,131 @@
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { openDatabase } from './connect.js';
 import type { Connection } from './connect.js';
-import { runMigrations } from './migrate.js';
+import { readMigrationFiles, runMigrations } from './migrate.js';
 
 /** A database a test suite can open: embedded PGlite always, the throwaway PostgreSQL when the test script started one. */
 export interface TestBackend {
   name: 'pglite' | 'postgres';
-  /** A new, empty database (and its URL for child processes, postgres only). */
-  create(): Promise<{ url?: string; dataDir?: string }>;
+  /**
+   * A new database (and its URL for child processes, postgres only): empty,
+   * or with `migrated`, a copy of one that the real runner migrated (the
+   * answer's `migrated` says so; a backend that ignores the option leaves the
+   * migrating to openTestDatabase).
+   */
+  create(options?: { migrated?: boolean }): Promise<{ url?: string; dataDir?: string; pgliteTemplate?: Blob; migrated?: boolean }>;
 }
 
-const pglite: TestBackend = { name: 'pglite', create: () => Promise.resolve({ dataDir: 'memory://' }) };
+/**
+ * Names the migrated templates after what makes them: the SQL files, the
+ * runner's source and the PGlite version. An edit to any of them makes a new
+ * template; an old one is never reused for new SQL.
+ */
+function templateKey(): string {
+  const hash = createHash('sha256');
+  for (const file of readMigrationFiles()) hash.update(`${file.name}:${file.checksum}\n`);
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  for (const source of ['./migrate', './database-client']) hash.update(readFileSync(fileURLToPath(new URL(source + ext, import.meta.url))));
+  // The package's exports map does not list its package.json: it sits above dist/.
+  const pgliteManifest = join(dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')), '..', 'package.json');
+  hash.update(String((JSON.parse(readFileSync(pgliteManifest, 'utf8')) as { version?: string }).version));
+  return hash.digest('hex').slice(0, 16);
+}
+
+let pgliteTemplate: Promise<Blob> | undefined;
+
+/**
+ * A migrated PGlite data directory as a tarball, made once (initdb and every
+ * migration take 4 to 8 s on a busy 2-core machine; loading the tarball takes
+ * about 1 s) and kept in the OS temp directory for the other test files and
+ * workers. Written to a temporary name, then renamed: a reader never sees half
+ * a file, and two workers making it at once both write the same content.
+ */
+function migratedPgliteTemplate(): Promise<Blob> {
+  pgliteTemplate ??= (async () => {
+    const file = join(tmpdir(), `veza-pglite-template-${templateKey()}.tar`);
+    if (existsSync(file)) return new Blob([readFileSync(file)]);
+    const pg = await PGlite.create();
+    try {
+      await runMigrations(pg);
+      const tarball = await pg.dumpDataDir('none');
+      const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      writeFileSync(partial, Buffer.from(await tarball.arrayBuffer()));
+      renameSync(partial, file);
+      return tarball;
+    } finally {
+      await pg.close();
+    }
+  })();
+  return pgliteTemplate;
+}
+
+const pglite: TestBackend = {
+  name: 'pglite',
+  create: async (options = {}) => (options.migrated ? { dataDir: 'memory://', pgliteTemplate: await migratedPgliteTemplate(), migrated: true } : { dataDir: 'memory://' }),
+};
+
+/** Any 64-bit constant: the workers that find no template queue on it, and one of them makes it. */
+const TEMPLATE_LOCK_KEY = 7_346_193_991;
 
 function postgresBackend(adminUrl: string): TestBackend {
+  const urlOf = (name: string) => {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  let templateReady: Promise<string> | undefined;
+  /**
+   * A database migrated by the real runner, once per server and template key;
+   * new databases are copied from it (CREATE DATABASE … TEMPLATE), which takes
+   * a fraction of running every migration again.
+   */
+  const migratedTemplate = (admin: postgres.Sql) =>
+    (templateReady ??= (async () => {
+      const name = `veza_template_${templateKey()}`;
+      const reserved = await admin.reserve();
+      try {
+        await reserved`SELECT pg_advisory_lock(${TEMPLATE_LOCK_KEY})`;
+        const [found] = await reserved`SELECT 1 AS found FROM pg_database WHERE datname = ${name}`;
+        if (!found) {
+          const building = `${name}_building_${randomBytes(4).toString('hex')}`;
+          await reserved.unsafe(`CREATE DATABASE ${building}`);
+          const conn = await openDatabase({ databaseUrl: urlOf(building), maxConnections: 1 });
+          try {
+            await runMigrations(conn);
+          } finally {
+            await conn.close();
+          }
+          // Renamed only once complete: a template under its final name is always fully migrated.
+          await reserved.unsafe(`ALTER DATABASE ${building} RENAME TO ${name}`);
+        }
+        await reserved`SELECT pg_advisory_unlock(${TEMPLATE_LOCK_KEY})`;
+      } finally {
+        reserved.release();
+      }
+      return name;
+    })());
   return {
     name: 'postgres',
-    async create() {
+    async create(options = {}) {
       const name = `veza_test_${randomBytes(6).toString('hex')}`;
       const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
       try {
-        await admin.unsafe(`CREATE DATABASE ${name}`);
+        const template = options.migrated ? await migratedTemplate(admin) : undefined;
+        await admin.unsafe(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+      } catch (error) {
+        templateReady = undefined;
+        throw error;
       } finally {
         await admin.end();
       }
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      return { url: url.toString() };
+      return { url: urlOf(name), migrated: options.migrated === true };
     },
   };
 }
@@ -45,49 +142,19 @@ export function testBackends(env: NodeJS.ProcessEnv = process.env): TestBackend[
   return [pglite];
 }
 
-/** Opens a fresh, migrated database on a backend. */
-export async function openTestDatabase(backend: TestBackend, options: { migrate?: boolean; maxConnections?: number } = {}): Promise<Connection & { url?: string }> {
-  const created = await backend.create();
-  const conn = await openDatabase({ databaseUrl: created.url, dataDir: created.dataDir, maxConnections: options.maxConnections });
-  if (options.migrate ?? true) await runMigrations(conn);
-  return Object.assign(conn, created.url ? { url: created.url } : {});
-}
-
-/** A local server that is not PostgreSQL, for DATABASE_URL tests; `connections` counts what it accepted. */
-export interface NotPostgresServer {
-  /** a postgres:// URL pointing at it, with a password that must never be printed */
-  databaseUrl: string;
-  port: number;
-  readonly connections: number;
-  stop(): Promise<void>;
-}
-
 /**
- * `http`: answers every connection like an HTTP server ("HTTP/1.1 400 Bad
- * Request", then closes), which sent postgres.js into a reconnect storm;
- * `silent`: accepts and never answers.
+ * Opens a fresh, migrated database on a backend (a copy of a template the
+ * real runner migrated; `migrate: false` gives an empty one). `dataDir` puts a
+ * PGlite database in that directory instead of in memory, for child processes.
  */
-export async function startNotPostgresServer(mode: 'http' | 'silent', password = 'hunter2'): Promise<NotPostgresServer> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const server = createServer((socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-    if (mode === 'http') socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    databaseUrl: `postgres://ops:${password}@127.0.0.1:${port}/veza`,
-    port,
-    get connections() {
-      return connections;
-    },
-    stop: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+export async function openTestDatabase(
+  backend: TestBackend,
+  options: { migrate?: boolean; maxConnections?: number; dataDir?: string } = {},
+): Promise<Connection & { url?: string }> {
+  const migrate = options.migrate ?? true;
+  const created = await backend.create({ migrated: migrate });
+  const dataDir = created.dataDir && options.dataDir ? options.dataDir : created.dataDir;
+  const conn = await openDatabase({ databaseUrl: created.url, dataDir, maxConnections: options.maxConnections, pgliteTemplate: created.pgliteTemplate });
+  if (migrate && !created.migrated) await runMigrations(conn);
+  return Object.assign(conn, created.url ? { url: created.url } : {});
 }
