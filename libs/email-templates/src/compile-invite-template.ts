@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mjml2html from 'mjml';
 import { EmailSettingsError, TemplateInvalidError, TemplateNotFoundError, UnfilledPlaceholderError } from './errors.js';
 import { parseTemplate } from './parse-template.js';
 import type { ParsedTemplate } from './parse-template.js';
@@ -129,6 +128,8 @@ export async function compileInviteTemplate(options: CompileOptions): Promise<Co
   let compiledHtml: string;
   try {
     // keepComments off: the operator notes at the top of the file name placeholders and must not reach anyone.
+    // mjml is loaded on the first compile, not on import (it takes about half a second to load).
+    const { default: mjml2html } = await import('mjml');
     const result = await mjml2html(mjmlSource, { validationLevel: 'strict', keepComments: false, filePath: htmlFile });
     compiledHtml = result.html;
   } catch (error) {

@@ -1,11 +1,17 @@
 // The welcome email's builder, apart from the main entry: it needs React and
 // react-email (optional peers of @veza/email-templates), which a backend that
-// only dispatches invites does not install.
-import { buildWelcomeEml } from '@veza/email-templates/welcome';
+// only dispatches invites does not install. They are loaded on the first email
+// built, not on import: a command that never sends one does not pay for React.
 import type { EmailSettings } from '@veza/email-templates';
 import type { WelcomeOutboxRow } from '@veza/invites-db';
 
+type BuildWelcomeEml = (settings: EmailSettings, input: { email: string; name?: string }) => Promise<Buffer>;
+
 /** buildEml for openOutboxSender: the react-email welcome email of one queued row, with the batch's From and Reply-To. */
 export function welcomeEmlBuilder(settings: EmailSettings): (row: WelcomeOutboxRow) => Promise<Buffer> {
-  return (row) => buildWelcomeEml(settings, row.name ? { email: row.email, name: row.name } : { email: row.email });
+  let build: Promise<BuildWelcomeEml> | undefined;
+  return async (row) => {
+    build ??= import('@veza/email-templates/welcome').then((welcome) => welcome.buildWelcomeEml);
+    return (await build)(settings, row.name ? { email: row.email, name: row.name } : { email: row.email });
+  };
 }
