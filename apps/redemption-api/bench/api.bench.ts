@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
@@ -32,8 +31,9 @@ import { testConfig } from '../src/config.js';
 import { createMetrics, requestRecorder } from '../src/metrics.js';
 import { maskEmail } from '../src/routes/invites.js';
 import { buildServer, loggerOptions } from '../src/server.js';
-import { LocalCounter, localStore } from '../src/local-rate-limit-store.js';
-import { SharedCounter, sharedStore } from '../src/shared-rate-limit-store.js';
+import { LocalCounter } from '../src/local-rate-limit-store.js';
+import { rateLimitHook } from '../src/rate-limit-hook.js';
+import { SharedCounter } from '../src/shared-rate-limit-store.js';
 
 const CONNECTIONS = 32;
 const RATE_LIMIT = 1_000_000_000;
@@ -96,7 +96,7 @@ async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: Fasti
   const discard = new Writable({ write: (_chunk, _enc, done) => done() });
   const app = Fastify(piece === 'logging (info, redacted, discarded)' ? { logger: loggerOptions('info', discard) } : { logger: false });
   let close = (): Promise<void> => Promise.resolve();
-  if (piece === 'rate limit (in memory)') await app.register(rateLimit, { global: true, max: RATE_LIMIT, timeWindow: 60_000, store: localStore(new LocalCounter(60_000)) });
+  if (piece === 'rate limit (in memory)') app.addHook('onRequest', rateLimitHook(new LocalCounter(60_000), RATE_LIMIT));
   if (piece === 'rate limit (shared PostgreSQL store)') {
     const counter = new SharedCounter({
       settle: (batch) => settleRateLimitHits(conn.db, batch),
@@ -106,7 +106,7 @@ async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: Fasti
       flushIntervalMs: 1_000,
     });
     close = () => counter.close();
-    await app.register(rateLimit, { global: true, max: RATE_LIMIT, timeWindow: 60_000, store: sharedStore(counter) });
+    app.addHook('onRequest', rateLimitHook(counter, RATE_LIMIT));
   }
   if (piece === 'CORS') await app.register(cors, { origin: ['https://veza.fm'], methods: ['GET', 'POST'], allowedHeaders: ['Content-Type', 'Authorization'], maxAge: 600 });
   const metrics = piece === 'metrics' ? createMetrics() : undefined;

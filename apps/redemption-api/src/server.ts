@@ -108,6 +108,9 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
 
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
+    // fastify's two lines per request ("incoming request", "request completed") cost ~26 µs of a
+    // ~140 µs lookup: one line when the response is sent (the onResponse hook below) carries both.
+    disableRequestLogging: true,
     bodyLimit: config.bodyLimitBytes,
     // a hop count becomes a function: fastify's types omit the number form that its docs describe
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
@@ -144,9 +147,11 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   });
 
   const recordRequest = requestRecorder(metrics);
-  // callback style: no promise per request
+  // One hook, callback style (no promise per request): the metrics and the one access line per request.
   app.addHook('onResponse', (req, reply, done) => {
-    recordRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    const elapsedMs = reply.elapsedTime;
+    recordRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, elapsedMs / 1000);
+    req.log.info({ req, res: reply, responseTime: elapsedMs }, 'request completed');
     done();
   });
 
