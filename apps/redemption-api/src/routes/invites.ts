@@ -51,7 +51,7 @@ function codeOrThrow(input: string, count: (outcome: 'malformed') => void): stri
 const publicInvite = (invite: InviteSummary) => ({ cohort: invite.cohort, email: maskEmail(invite.email), expiresAt: invite.expiresAt.toISOString() });
 
 /** GET /v1/invites/:code and POST /v1/invites/redeem, sharing one rate-limit bucket per client. */
-export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics; sharedRateLimit: boolean; onWelcomeQueued?: (() => void) | undefined }): Promise<void> {
+export function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics; sharedRateLimit: boolean; onWelcomeQueued?: (() => void) | undefined }): Promise<void> {
   const { conn, metrics } = opts;
   const countLookup = outcomeCounter(metrics.lookups);
   const countRedemption = outcomeCounter(metrics.redemptions);
@@ -100,4 +100,5 @@ export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonl
     const invite = result.invite;
     return { invite: { state: 'redeemed', id: invite.id, ...publicInvite(invite), redeemedAt: (invite.usedAt ?? new Date()).toISOString() } };
   });
+  return Promise.resolve();
 }
