@@ -30,7 +30,7 @@ import type { BenchFigure, BenchRun, InterleavedResult } from '@veza/test-suppor
 import { testConfig } from '../src/config.js';
 import { createMetrics, requestRecorder } from '../src/metrics.js';
 import { maskEmail } from '../src/routes/invites.js';
-import { buildServer, loggerOptions } from '../src/server.js';
+import { buildServer, loggerOptions, logResponse } from '../src/server.js';
 import { LocalCounter } from '../src/local-rate-limit-store.js';
 import { rateLimitHook } from '../src/rate-limit-hook.js';
 import { SharedCounter } from '../src/shared-rate-limit-store.js';
@@ -94,7 +94,14 @@ type Piece = 'validation' | 'rate limit (in memory)' | 'rate limit (shared Postg
 /** The bare lookup endpoint plus, optionally, one piece of the service's hardening, built the way server.ts builds it. */
 async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const discard = new Writable({ write: (_chunk, _enc, done) => done() });
-  const app = Fastify(piece === 'logging (info, redacted, discarded)' ? { logger: loggerOptions('info', discard) } : { logger: false });
+  const logging = piece === 'logging (info, redacted, discarded)';
+  // logging as server.ts does it: fastify's request logging off, one line per request on response
+  const app = Fastify(logging ? { logger: loggerOptions('info', discard), disableRequestLogging: true } : { logger: false });
+  if (logging)
+    app.addHook('onResponse', (req, reply, done) => {
+      logResponse(req, reply);
+      done();
+    });
   let close = (): Promise<void> => Promise.resolve();
   if (piece === 'rate limit (in memory)') app.addHook('onRequest', rateLimitHook(new LocalCounter(60_000), RATE_LIMIT));
   if (piece === 'rate limit (shared PostgreSQL store)') {

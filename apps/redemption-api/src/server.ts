@@ -98,6 +98,14 @@ export function loggerOptions(level: string, stream?: DestinationStream) {
   };
 }
 
+/**
+ * The one access line per request, when its response is sent (fastify's own request logging is off):
+ * method, redacted URL and client address (the `req` serializer), status code, time in milliseconds.
+ */
+export function logResponse(req: FastifyRequest, reply: FastifyReply): void {
+  req.log.info({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+}
+
 /** Builds the whole service on an open connection; the caller listens and closes. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const { config, conn } = options;
@@ -149,9 +157,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const recordRequest = requestRecorder(metrics);
   // One hook, callback style (no promise per request): the metrics and the one access line per request.
   app.addHook('onResponse', (req, reply, done) => {
-    const elapsedMs = reply.elapsedTime;
-    recordRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, elapsedMs / 1000);
-    req.log.info({ req, res: reply, responseTime: elapsedMs }, 'request completed');
+    recordRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    logResponse(req, reply);
     done();
   });
 
