@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import cors from '@fastify/cors';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { createInvites, digestCode, formatCode, lookupInvite, parseCode, purgeRateLimitWindows, settleRateLimitHits } from '@veza/invites-db';
@@ -96,7 +96,7 @@ async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: Fasti
   const discard = new Writable({ write: (_chunk, _enc, done) => done() });
   const logging = piece === 'logging (info, redacted, discarded)';
   // logging as server.ts does it: fastify's request logging off, one line per request on response
-  const app = Fastify(logging ? { logger: loggerOptions('info', discard), disableRequestLogging: true } : { logger: false });
+  const app = Fastify(logging ? { logger: loggerOptions('info', discard), logController: new LogController({ disableRequestLogging: true }) } : { logger: false });
   if (logging)
     app.addHook('onResponse', (req, reply, done) => {
       logResponse(req, reply);
