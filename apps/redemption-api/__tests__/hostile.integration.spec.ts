@@ -47,7 +47,7 @@ describe('redemption-api under hostile requests', () => {
         expect(res.status).toBeDefined();
       }
       const logged = api.logs.slice(before).join('\n');
-      expect(logged).toMatch(/incoming request/);
+      expect(logged).toMatch(/request completed/);
       const canonical = normalised(code);
       expect(normalised(logged)).not.toContain(canonical.slice(0, 8));
       expect(normalised(logged)).not.toContain(canonical.slice(8));

@@ -19,8 +19,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { createInvites, digestCode, formatCode, lookupInvite, parseCode, purgeRateLimitWindows, settleRateLimitHits } from '@veza/invites-db';
@@ -31,9 +30,10 @@ import type { BenchFigure, BenchRun, InterleavedResult } from '@veza/test-suppor
 import { testConfig } from '../src/config.js';
 import { createMetrics, requestRecorder } from '../src/metrics.js';
 import { maskEmail } from '../src/routes/invites.js';
-import { buildServer, loggerOptions } from '../src/server.js';
-import { LocalCounter, localStore } from '../src/local-rate-limit-store.js';
-import { SharedCounter, sharedStore } from '../src/shared-rate-limit-store.js';
+import { buildServer, loggerOptions, logResponse } from '../src/server.js';
+import { LocalCounter } from '../src/local-rate-limit-store.js';
+import { rateLimitHook } from '../src/rate-limit-hook.js';
+import { SharedCounter } from '../src/shared-rate-limit-store.js';
 
 const CONNECTIONS = 32;
 const RATE_LIMIT = 1_000_000_000;
@@ -94,9 +94,16 @@ type Piece = 'validation' | 'rate limit (in memory)' | 'rate limit (shared Postg
 /** The bare lookup endpoint plus, optionally, one piece of the service's hardening, built the way server.ts builds it. */
 async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const discard = new Writable({ write: (_chunk, _enc, done) => done() });
-  const app = Fastify(piece === 'logging (info, redacted, discarded)' ? { logger: loggerOptions('info', discard) } : { logger: false });
+  const logging = piece === 'logging (info, redacted, discarded)';
+  // logging as server.ts does it: fastify's request logging off, one line per request on response
+  const app = Fastify(logging ? { logger: loggerOptions('info', discard), logController: new LogController({ disableRequestLogging: true }) } : { logger: false });
+  if (logging)
+    app.addHook('onResponse', (req, reply, done) => {
+      logResponse(req, reply);
+      done();
+    });
   let close = (): Promise<void> => Promise.resolve();
-  if (piece === 'rate limit (in memory)') await app.register(rateLimit, { global: true, max: RATE_LIMIT, timeWindow: 60_000, store: localStore(new LocalCounter(60_000)) });
+  if (piece === 'rate limit (in memory)') app.addHook('onRequest', rateLimitHook(new LocalCounter(60_000), RATE_LIMIT));
   if (piece === 'rate limit (shared PostgreSQL store)') {
     const counter = new SharedCounter({
       settle: (batch) => settleRateLimitHits(conn.db, batch),
@@ -106,7 +113,7 @@ async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: Fasti
       flushIntervalMs: 1_000,
     });
     close = () => counter.close();
-    await app.register(rateLimit, { global: true, max: RATE_LIMIT, timeWindow: 60_000, store: sharedStore(counter) });
+    app.addHook('onRequest', rateLimitHook(counter, RATE_LIMIT));
   }
   if (piece === 'CORS') await app.register(cors, { origin: ['https://veza.fm'], methods: ['GET', 'POST'], allowedHeaders: ['Content-Type', 'Authorization'], maxAge: 600 });
   const metrics = piece === 'metrics' ? createMetrics() : undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { LocalCounter, localStore } from './local-rate-limit-store.js';
+import { LocalCounter } from './local-rate-limit-store.js';
 
 describe('LocalCounter', () => {
   it('counts each client apart, in fixed windows aligned on the clock, with the time left in the window', () => {
@@ -15,16 +15,4 @@ describe('LocalCounter', () => {
     expect(counter.size).toBe(1);
   });
 
-  it('answers @fastify/rate-limit synchronously through its store class', () => {
-    const Store = localStore(new LocalCounter(60_000, () => 0));
-    const store = new Store();
-    const answers: unknown[] = [];
-    store.incr('k', (error, result) => answers.push(error ?? result));
-    store.incr('k', (error, result) => answers.push(error ?? result));
-    expect(answers).toEqual([
-      { current: 1, ttl: 60_000 },
-      { current: 2, ttl: 60_000 },
-    ]);
-    expect(store.child()).toBe(store);
-  });
 });

@@ -39,15 +39,3 @@ export class LocalCounter {
     return this.entries.size;
   }
 }
-
-/** The class @fastify/rate-limit instantiates (`store` option), over one local counter. */
-export function localStore(counter: LocalCounter) {
-  return class LocalRateLimitStore {
-    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void): void {
-      callback(null, counter.hit(key));
-    }
-    child() {
-      return this;
-    }
-  };
-}

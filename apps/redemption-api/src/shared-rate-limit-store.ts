@@ -1,7 +1,7 @@
 import type { RateLimitHits } from '@veza/invites-db';
 
 /**
- * A store for @fastify/rate-limit whose counters are shared by every replica
+ * A rate-limit counter (for src/rate-limit-hook.ts) whose counters are shared by every replica
  * through the database, without a write per request: each replica counts
  * locally and settles with the database in batches (one statement for all
  * buckets): every `flushIntervalMs`, and at once — the request waiting for
@@ -127,21 +127,4 @@ export class SharedCounter {
     clearInterval(this.timer);
     await this.settleAll();
   }
-}
-
-/** The class @fastify/rate-limit instantiates (`store` option), over one shared counter. */
-export function sharedStore(counter: SharedCounter) {
-  return class SharedRateLimitStore {
-    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void): void {
-      const counted = counter.hit(key);
-      if (!(counted instanceof Promise)) return callback(null, counted);
-      counted.then(
-        (result) => callback(null, result),
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
-      );
-    }
-    child() {
-      return this;
-    }
-  };
 }

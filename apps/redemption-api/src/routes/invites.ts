@@ -1,7 +1,6 @@
 import type { Connection, InviteSummary, LookupResult } from '@veza/invites-db';
 import { UUID_PATTERN } from '@veza/invite-rules';
 import { lookupInvite, parseCode, purgeRateLimitWindows, redeemInvite, settleRateLimitHits } from '@veza/invites-db';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.js';
@@ -10,8 +9,10 @@ import type { ErrorCode } from '../errors.js';
 import { outcomeCounter } from '../metrics.js';
 import type { Metrics } from '../metrics.js';
 import { parseBody } from '../parse-body.js';
-import { LocalCounter, localStore } from '../local-rate-limit-store.js';
-import { SharedCounter, sharedStore } from '../shared-rate-limit-store.js';
+import { LocalCounter } from '../local-rate-limit-store.js';
+import { rateLimitHook } from '../rate-limit-hook.js';
+import type { RateCounter } from '../rate-limit-hook.js';
+import { SharedCounter } from '../shared-rate-limit-store.js';
 
 /** How often a replica sends its locally counted hits to PostgreSQL, in milliseconds. */
 export const RATE_LIMIT_FLUSH_MS = 1_000;
@@ -50,36 +51,30 @@ function codeOrThrow(input: string, count: (outcome: 'malformed') => void): stri
 const publicInvite = (invite: InviteSummary) => ({ cohort: invite.cohort, email: maskEmail(invite.email), expiresAt: invite.expiresAt.toISOString() });
 
 /** GET /v1/invites/:code and POST /v1/invites/redeem, sharing one rate-limit bucket per client. */
-export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics; sharedRateLimit: boolean; onWelcomeQueued?: (() => void) | undefined }): Promise<void> {
+export function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics; sharedRateLimit: boolean; onWelcomeQueued?: (() => void) | undefined }): Promise<void> {
   const { conn, metrics } = opts;
   const countLookup = outcomeCounter(metrics.lookups);
   const countRedemption = outcomeCounter(metrics.redemptions);
   // PostgreSQL: the counters are shared by every replica (settled in batches); embedded: one process, in memory.
   // Both count the same way: fixed windows aligned on the clock, one Map entry per client of the
-  // current window, synchronous. (@fastify/rate-limit's own memory store keeps 5,000 clients in an
-  // LRU: past that, an evicted client's count starts again.)
-  let store;
+  // current window, synchronous. (@fastify/rate-limit's own memory store kept 5,000 clients in an
+  // LRU: past that, an evicted client's count started again.)
+  let counter: RateCounter;
   if (opts.sharedRateLimit) {
-    const counter = new SharedCounter({
+    const shared = new SharedCounter({
       settle: (batch) => settleRateLimitHits(conn.db, batch),
       purge: (before) => purgeRateLimitWindows(conn.db, before),
       max: opts.config.rateLimitPerMinute,
       windowMs: RATE_LIMIT_WINDOW_MS,
       flushIntervalMs: RATE_LIMIT_FLUSH_MS,
     });
-    app.addHook('onClose', async () => counter.close());
-    store = sharedStore(counter);
+    app.addHook('onClose', async () => shared.close());
+    counter = shared;
   } else {
-    store = localStore(new LocalCounter(RATE_LIMIT_WINDOW_MS));
+    counter = new LocalCounter(RATE_LIMIT_WINDOW_MS);
   }
-  await app.register(rateLimit, {
-    global: true,
-    max: opts.config.rateLimitPerMinute,
-    timeWindow: RATE_LIMIT_WINDOW_MS,
-    store,
-    errorResponseBuilder: (_req, ctx) =>
-      new ApiError('RATE_LIMITED', `Too many requests; try again in ${ctx.after}.`, { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) }),
-  });
+  // in this plugin's scope only: the two invite routes
+  app.addHook('onRequest', rateLimitHook(counter, opts.config.rateLimitPerMinute));
 
   app.get<{ Params: { code: string } }>('/v1/invites/:code', async (req) => {
     const code = codeOrThrow(req.params.code, countLookup);
@@ -105,4 +100,5 @@ export async function inviteRoutes(app: FastifyInstance, opts: { config: Readonl
     const invite = result.invite;
     return { invite: { state: 'redeemed', id: invite.id, ...publicInvite(invite), redeemedAt: (invite.usedAt ?? new Date()).toISOString() } };
   });
+  return Promise.resolve();
 }
