@@ -89,22 +89,36 @@ async function runOne(file: string, underLoad = false): Promise<Outcome> {
   const stopSampling = sampleLoad();
   const started = Date.now();
   try {
-    const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', '--expose-gc', join(root, 'tools/bench/child.ts'), file, out, tmpDir], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...process.env,
-        BENCH_SCALE: String(scale),
-        BENCH_UNDER_LOAD: underLoad ? '1' : '0',
-        // the CLI's launcher (apps/cli/bin/veza-beta.mjs) gives prepare 16 libuv threads: its bench runs as the CLI does
-        ...(file.includes('apps/cli/') ? { UV_THREADPOOL_SIZE: process.env['UV_THREADPOOL_SIZE'] ?? '16' } : {}),
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@veza/source', '--import', 'tsx', '--expose-gc', join(root, 'tools/bench/child.ts'), file, out, tmpDir],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: {
+          ...process.env,
+          BENCH_SCALE: String(scale),
+          BENCH_UNDER_LOAD: underLoad ? '1' : '0',
+          // the CLI's launcher (apps/cli/bin/veza-beta.mjs) gives prepare 16 libuv threads: its bench runs as the CLI does
+          ...(file.includes('apps/cli/') ? { UV_THREADPOOL_SIZE: process.env['UV_THREADPOOL_SIZE'] ?? '16' } : {}),
+        },
+        cwd: root,
       },
-      cwd: root,
-    });
+    );
     const code = await waitExit(child, BENCH_DEADLINE_MS, relative(root, file));
     if (code !== 0) throw new Error(`exited with ${code}`);
-    return { file, section: JSON.parse(readFileSync(out, 'utf8')) as BenchSection, load: stopSampling(), seconds: (Date.now() - started) / 1000 };
+    return {
+      file,
+      section: JSON.parse(readFileSync(out, 'utf8')) as BenchSection,
+      load: stopSampling(),
+      seconds: (Date.now() - started) / 1000,
+    };
   } catch (error) {
-    return { file, error: error instanceof Error ? error.message.split('\n')[0] : String(error), load: stopSampling(), seconds: (Date.now() - started) / 1000 };
+    return {
+      file,
+      error: error instanceof Error ? error.message.split('\n')[0] : String(error),
+      load: stopSampling(),
+      seconds: (Date.now() - started) / 1000,
+    };
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
   }
@@ -166,7 +180,9 @@ function writeReport(complete: boolean): void {
     '# Benchmarks',
     '',
     `Written by \`npm run bench\` on ${new Date().toISOString()} (${Math.round((Date.now() - startedAt) / 1000)} s${complete ? '' : ', still running: partial'}): Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), scale ${scale}.`,
-    `Machine load (1/5/15-minute load averages) at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')}; at the end: ${loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
+    `Machine load (1/5/15-minute load averages) at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')}; at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')}.`,
     '',
     'Each ratio is measured in interleaved rounds (baseline, measured, baseline, measured…, the same sizes on both sides), so that load from other processes shifts both sides alike. The ratio column is the median of the per-round ratios, followed by their min–max and interquartile range; measured and baseline are the medians of each side. Absolute numbers vary between machines and with load, the ratios much less: see "Quiet vs busy machine" at the end.',
     '',
@@ -177,7 +193,14 @@ function writeReport(complete: boolean): void {
       lines.push(`## ${where}`, '', `**Failed**: ${error ?? 'no result'}`, '');
       continue;
     }
-    lines.push(`## ${section.title}`, '', `Source: \`${where}\` (${Math.round(seconds)} s; 1-minute load average during the run: mean ${loadText(load)})`, '', '| what | measured | baseline | ratio (median, min–max, IQR) | target | met |', '|---|---|---|---|---|---|');
+    lines.push(
+      `## ${section.title}`,
+      '',
+      `Source: \`${where}\` (${Math.round(seconds)} s; 1-minute load average during the run: mean ${loadText(load)})`,
+      '',
+      '| what | measured | baseline | ratio (median, min–max, IQR) | target | met |',
+      '|---|---|---|---|---|---|',
+    );
     for (const f of section.figures) {
       lines.push(
         `| ${f.label} | ${f.measured.name}: ${fmt(f.measured.value)} ${f.measured.unit} | ${f.baseline.name}: ${fmt(f.baseline.value)} ${f.baseline.unit} | ${ratioText(f)} | ${f.target ?? ''} | ${f.met === undefined ? '' : f.met ? 'yes' : '**no**'} |`,
@@ -208,10 +231,16 @@ function writeReport(complete: boolean): void {
         if (!q) continue;
         const shift = f.ratio / q.ratio;
         const range = (x: BenchFigure) => `${fmt(x.ratio)}x${x.spread ? ` (${fmt(x.spread.min)}–${fmt(x.spread.max)})` : ''}`;
-        lines.push(`| \`${where}\` | ${f.label} | ${range(q)} | ${range(f)} | ${shift.toFixed(2)} | ${Math.abs(shift - 1) <= 0.2 ? 'yes' : '**no**'} |`);
+        lines.push(
+          `| \`${where}\` | ${f.label} | ${range(q)} | ${range(f)} | ${shift.toFixed(2)} | ${Math.abs(shift - 1) <= 0.2 ? 'yes' : '**no**'} |`,
+        );
       }
     }
-    lines.push('', `1-minute load average during the busy runs: ${busy.map((b) => `\`${relative(root, b.file)}\` mean ${loadText(b.load)}`).join('; ')}; during the quiet runs of the same files: ${busy.map((b) => `mean ${loadText(outcomes.find((o) => o.file === b.file)?.load)}`).join('; ')}.`, '');
+    lines.push(
+      '',
+      `1-minute load average during the busy runs: ${busy.map((b) => `\`${relative(root, b.file)}\` mean ${loadText(b.load)}`).join('; ')}; during the quiet runs of the same files: ${busy.map((b) => `mean ${loadText(outcomes.find((o) => o.file === b.file)?.load)}`).join('; ')}.`,
+      '',
+    );
   }
   writeFileSync(join(root, 'docs/BENCHMARKS.md'), lines.join('\n'));
 }

@@ -6,7 +6,8 @@ import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
 const problems = [];
-const walk = (dir) => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)]));
+const walk = (dir) =>
+  readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)]));
 const packageName = (specifier) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
 const targets = (entry) => (typeof entry === 'string' ? [entry] : Object.values(entry).flatMap(targets));
 
@@ -19,21 +20,26 @@ for (const dir of process.argv.slice(2)) {
   for (const map of files.filter((f) => f.endsWith('.map'))) {
     const { sources, sourcesContent } = JSON.parse(readFileSync(map, 'utf8'));
     sources.forEach((source, i) => {
-      if (!sourcesContent?.[i] && !existsSync(resolve(dirname(map), source))) problems.push(`${pkg.name}: ${map.slice(dir.length + 1)} maps to ${source}, which is not shipped`);
+      if (!sourcesContent?.[i] && !existsSync(resolve(dirname(map), source)))
+        problems.push(`${pkg.name}: ${map.slice(dir.length + 1)} maps to ${source}, which is not shipped`);
     });
   }
   const imported = new Set();
   for (const file of files.filter((f) => /\/dist\/.*\.js$/.test(f))) {
-    for (const match of readFileSync(file, 'utf8').matchAll(/(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s*['"]([^'"]+)['"]/gm)) {
+    for (const match of readFileSync(file, 'utf8').matchAll(
+      /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s*['"]([^'"]+)['"]/gm,
+    )) {
       const specifier = match[1] ?? match[2] ?? match[3];
       if (specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier)) continue;
       imported.add(packageName(specifier));
     }
   }
   const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
-  for (const name of imported) if (!declared.has(name)) problems.push(`${pkg.name}: dist imports ${name}, which package.json does not declare`);
+  for (const name of imported)
+    if (!declared.has(name)) problems.push(`${pkg.name}: dist imports ${name}, which package.json does not declare`);
   // @types/* peers carry the types of an import; they are never imported themselves.
-  for (const name of declared) if (!imported.has(name) && !name.startsWith('@types/')) problems.push(`${pkg.name}: declares ${name}, which dist never imports`);
+  for (const name of declared)
+    if (!imported.has(name) && !name.startsWith('@types/')) problems.push(`${pkg.name}: declares ${name}, which dist never imports`);
 }
 
 if (problems.length > 0) {

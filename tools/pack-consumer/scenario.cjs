@@ -51,7 +51,14 @@ module.exports = async function scenario({ rules, settings, db, dbTesting, email
         replyTo: 'bonjour@veza.example',
       },
     });
-    const eml = await email.buildInviteEml(compiled, { email: created.email, name: 'Ana', cohort: created.cohort, code: created.code, expiresAt: created.expiresAt, inviteId: created.id });
+    const eml = await email.buildInviteEml(compiled, {
+      email: created.email,
+      name: 'Ana',
+      cohort: created.cohort,
+      code: created.code,
+      expiresAt: created.expiresAt,
+      inviteId: created.id,
+    });
     const text = eml.toString('utf8');
     assert.match(text, /^To: Ana <ana@example\.org>$/m);
     assert.match(text, /^X-Veza-Invite-Id: /m);
@@ -59,28 +66,55 @@ module.exports = async function scenario({ rules, settings, db, dbTesting, email
     writeFileSync(join(dir, `${created.id}.eml`), eml);
     rmSync(dir, { recursive: true, force: true });
     // invite-mailer: dispatch two invites exactly once, then send the welcome email a redemption queued
-    const pair = await db.createInvites(conn.db, [{ email: 'mo@example.org', cohort: 'fans' }, { email: 'lu@example.org', cohort: 'fans' }]);
-    const items = pair.map((o) => ({ inviteId: o.id, email: o.email, cohort: o.cohort, eml: () => Buffer.from(`To: ${o.email}\r\n\r\nhi\r\n`) }));
+    const pair = await db.createInvites(conn.db, [
+      { email: 'mo@example.org', cohort: 'fans' },
+      { email: 'lu@example.org', cohort: 'fans' },
+    ]);
+    const items = pair.map((o) => ({
+      inviteId: o.id,
+      email: o.email,
+      cohort: o.cohort,
+      eml: () => Buffer.from(`To: ${o.email}\r\n\r\nhi\r\n`),
+    }));
     const transport = mailerTesting.fakeTransport();
     assert.equal((await mailer.dispatchInvites(conn, items, transport, { from: 'beta@veza.example', rate: 100 })).sent, 2);
     assert.equal((await mailer.dispatchInvites(conn, items, transport, { from: 'beta@veza.example', rate: 100 })).alreadySent, 2);
     assert.equal((await db.redeemInvite(conn.db, pair[0].code, null, { queueWelcome: true })).ok, true);
-    const sender = await mailer.openOutboxSender(conn, transport, { from: 'beta@veza.example', buildEml: async (row) => Buffer.from(`To: ${row.email}\r\n\r\nwelcome\r\n`) });
+    const sender = await mailer.openOutboxSender(conn, transport, {
+      from: 'beta@veza.example',
+      buildEml: async (row) => Buffer.from(`To: ${row.email}\r\n\r\nwelcome\r\n`),
+    });
     assert.equal((await sender.drain()).sent, 1);
     await sender.close();
     assert.deepEqual([transport.sent.length, transport.sent[2]], [3, 'mo@example.org']);
     assert.throws(() => mailer.sendCmdTransport('no-such-mailer -t', { PATH: '/nonexistent' }), { code: 'MAILER_SEND_CMD_NOT_FOUND' });
-    await assert.rejects(() => email.buildInviteEml(compiled, { email: 'b@example.org', cohort: 'c'.repeat(80), code: created.code, expiresAt: created.expiresAt, inviteId: '1' }), { code: 'EMAIL_RECIPIENT_INVALID' });
+    await assert.rejects(
+      () =>
+        email.buildInviteEml(compiled, {
+          email: 'b@example.org',
+          cohort: 'c'.repeat(80),
+          code: created.code,
+          expiresAt: created.expiresAt,
+          inviteId: '1',
+        }),
+      { code: 'EMAIL_RECIPIENT_INVALID' },
+    );
   } finally {
     await conn.close();
   }
 
   // cohort-validator: validate a CSV
-  const result = await cohort.validateCohort('email,cohort,name\nana@example.org,fans/discord,Ana\nbo@example.org,creators-2026,Bo {{x}}\n', {
-    thresholds: { minRows: 1, minCreators: 0, minListeners: 0, minLabels: 1 },
-  });
+  const result = await cohort.validateCohort(
+    'email,cohort,name\nana@example.org,fans/discord,Ana\nbo@example.org,creators-2026,Bo {{x}}\n',
+    {
+      thresholds: { minRows: 1, minCreators: 0, minListeners: 0, minLabels: 1 },
+    },
+  );
   assert.equal(result.ok, false);
-  assert.deepEqual(result.errors.map((f) => f.code), ['COHORT_BAD_NAME']);
+  assert.deepEqual(
+    result.errors.map((f) => f.code),
+    ['COHORT_BAD_NAME'],
+  );
 
   // settings: the environment plus a .env, checked by a lib's zod schema (email-templates'): every problem at once
   const envDir = mkdtempSync(join(tmpdir(), 'veza-pack-env-'));
@@ -90,10 +124,16 @@ module.exports = async function scenario({ rules, settings, db, dbTesting, email
     assert.deepEqual([...loaded.fromFile].sort(), ['FRONTEND_URL', 'MAIL_FROM']);
     const read = settings.parseSettings(email.EMAIL_SETTINGS_SCHEMA, loaded.env);
     assert.equal(read.ok, false);
-    assert.deepEqual(read.problems.map((p) => p.field), ['MAIL_FROM']);
+    assert.deepEqual(
+      read.problems.map((p) => p.field),
+      ['MAIL_FROM'],
+    );
     assert.match(settings.formatProblems(read.problems, { app: 'backend' }), /^backend: configuration error: MAIL_FROM /);
     assert.equal(settings.SETTINGS_EXIT_CODE, 3);
-    assert.throws(() => db.openOptionsFromEnv({ DATABASE_URL: 'mysql://x' }), (error) => error.code === 'SETTINGS_INVALID');
+    assert.throws(
+      () => db.openOptionsFromEnv({ DATABASE_URL: 'mysql://x' }),
+      (error) => error.code === 'SETTINGS_INVALID',
+    );
   } finally {
     rmSync(envDir, { recursive: true, force: true });
   }

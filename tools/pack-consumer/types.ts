@@ -33,7 +33,12 @@ export async function backend(client: DatabaseClient): Promise<number> {
   const config = gatesConfigFromEnv({});
   const run: GateRun | null = config.ok ? await runGates(config.value, {}) : null;
   const transport: Transport = fakeTransport();
-  const dispatched: DispatchSummary = await dispatchInvites(conn, [{ inviteId: outcome?.status === 'created' ? outcome.id : '', email: 'a@b.org', cohort: 'c', eml: () => eml }], transport, { from: 'a@b.org' });
+  const dispatched: DispatchSummary = await dispatchInvites(
+    conn,
+    [{ inviteId: outcome?.status === 'created' ? outcome.id : '', email: 'a@b.org', cohort: 'c', eml: () => eml }],
+    transport,
+    { from: 'a@b.org' },
+  );
   const sender = await openOutboxSender(conn, transportFromEnv({}, 1), { from: 'a@b.org', buildEml: async () => eml });
   const drained: OutboxSummary = await sender.drain();
   const schema = z.object({ PORT: wholeNumberField(0, 65535).default(8080) });
@@ -41,6 +46,28 @@ export async function backend(client: DatabaseClient): Promise<number> {
   const read: SettingsRead<{ PORT: number }> = readSettings(schema, { env: {} });
   const problems: readonly Problem[] = port.ok ? [] : port.problems;
   const code: SettingsErrorCode = new SettingsInvalidError(problems).code;
-  const errors = [new InvitesDbError('INVITES_INVALID_INPUT', 'x'), new RecipientInvalidError('name', 'x'), new MailerError('MAILER_INVALID_OPTION', 'x')];
-  return [port, read, code, INVITE_LIMITS.cohortLength, cohortProblem('x'), nameProblem('x'), problem, outcome, state, redeemed, eml, findings, run, exitCodeFor(checked), errors, dispatched, drained].length;
+  const errors = [
+    new InvitesDbError('INVITES_INVALID_INPUT', 'x'),
+    new RecipientInvalidError('name', 'x'),
+    new MailerError('MAILER_INVALID_OPTION', 'x'),
+  ];
+  return [
+    port,
+    read,
+    code,
+    INVITE_LIMITS.cohortLength,
+    cohortProblem('x'),
+    nameProblem('x'),
+    problem,
+    outcome,
+    state,
+    redeemed,
+    eml,
+    findings,
+    run,
+    exitCodeFor(checked),
+    errors,
+    dispatched,
+    drained,
+  ].length;
 }

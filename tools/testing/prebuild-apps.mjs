@@ -31,14 +31,23 @@ const keepSourceLayout = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.path.startsWith('node:') || args.pluginData === 'resolving' || args.path.startsWith('@veza/')) return undefined;
-      const resolved = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'resolving',
+      });
       if (resolved.errors.length > 0 || !resolved.path) return undefined;
       return { path: resolved.path, external: true };
     });
     b.onLoad({ filter: /\.[cm]?tsx?$/ }, (args) => {
       if (args.path.includes('/node_modules/')) return undefined;
       const source = readFileSync(args.path, 'utf8');
-      return { contents: source.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: args.path.endsWith('x') ? 'tsx' : 'ts', resolveDir: dirname(args.path) };
+      return {
+        contents: source.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        loader: args.path.endsWith('x') ? 'tsx' : 'ts',
+        resolveDir: dirname(args.path),
+      };
     });
   },
 };

@@ -16,14 +16,28 @@ describe('veza-beta basics', () => {
   it('--help lists every command of the design', async () => {
     const run = await runVezaBeta(['--help'], { cwd });
     expect(run.code).toBe(0);
-    for (const command of ['db migrate', 'cohort validate', 'invites prepare', 'invites dispatch', 'invites send', 'invites report', 'gates check', 'preflight', 'demo']) {
+    for (const command of [
+      'db migrate',
+      'cohort validate',
+      'invites prepare',
+      'invites dispatch',
+      'invites send',
+      'invites report',
+      'gates check',
+      'preflight',
+      'demo',
+    ]) {
       expect(run.stdout).toContain(`veza-beta ${command}`);
     }
   });
 
   it('--version prints the version, and completion prints a shell completion script', async () => {
     const version = await runVezaBeta(['--version'], { cwd });
-    expect(version).toMatchObject({ code: 0, stdout: `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`, stderr: '' });
+    expect(version).toMatchObject({
+      code: 0,
+      stdout: `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`,
+      stderr: '',
+    });
     const completion = await runVezaBeta(['completion'], { cwd });
     expect(completion.code).toBe(0);
     expect(completion.stdout).toContain('###-begin-veza-beta-completions-###');
@@ -36,7 +50,10 @@ describe('veza-beta basics', () => {
     const run = await runVezaBeta(['preflight', '--json'], { cwd });
     expect(run.code).toBe(1);
     const { items } = JSON.parse(run.stdout) as { items: { title: string; status: string; detail: string }[] };
-    expect(items.find((i) => i.title === 'Database reachable')).toMatchObject({ status: 'fail', detail: expect.stringContaining('does not exist') });
+    expect(items.find((i) => i.title === 'Database reachable')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('does not exist'),
+    });
     const gates = await runVezaBeta(['gates', 'check'], { cwd });
     expect(gates.code).toBe(2);
     expect(existsSync(join(cwd, '.veza'))).toBe(false);
@@ -81,7 +98,10 @@ describe('veza-beta basics', () => {
 
 describe.each(testBackends())('db migrate on $name', (backend) => {
   it('migrates, then finds nothing to do; report and cleanup work on the result', async () => {
-    const env = backend.name === 'postgres' ? { DATABASE_URL: (await openTestDatabase(backend, { migrate: false }).then(async (c) => (await c.close(), c.url))) } : {};
+    const env =
+      backend.name === 'postgres'
+        ? { DATABASE_URL: await openTestDatabase(backend, { migrate: false }).then(async (c) => (await c.close(), c.url)) }
+        : {};
     const first = await runVezaBeta(['db', 'migrate'], { cwd, env });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);

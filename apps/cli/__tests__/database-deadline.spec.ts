@@ -27,7 +27,9 @@ describe('invites report on a DATABASE_URL that is not PostgreSQL', () => {
       const run = await runVezaBeta(['invites', 'report'], { cwd, env: { DATABASE_URL: `${impostor.databaseUrl}${query}` } });
       expect(Date.now() - t0).toBeLessThan((mode === 'http' ? 0 : 2_000) + 10_000);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`error INVITES_DB_UNREACHABLE: cannot reach the database at postgres://ops:***@127.0.0.1:${impostor.port}/veza${query}: ${cause}`);
+      expect(run.stderr).toContain(
+        `error INVITES_DB_UNREACHABLE: cannot reach the database at postgres://ops:***@127.0.0.1:${impostor.port}/veza${query}: ${cause}`,
+      );
       expect(run.stderr).not.toContain('hunter2');
       expect(impostor.connections).toBeLessThanOrEqual(mode === 'http' ? 1 : 2);
     } finally {

@@ -54,7 +54,9 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
       expect(await page.locator('#gates tr').count()).toBe(7);
       expect(await page.locator('#gates tr', { hasText: 'Testers signed up' }).innerText()).toContain('fail');
       expect(await page.locator('svg[aria-label^="gate history"] rect').count()).toBe(6);
-      expect(await page.locator('svg[aria-label="funnel per cohort"] title').evaluateAll((nodes) => nodes.map((n) => n.textContent))).toContain('listeners invited: 2');
+      expect(
+        await page.locator('svg[aria-label="funnel per cohort"] title').evaluateAll((nodes) => nodes.map((n) => n.textContent)),
+      ).toContain('listeners invited: 2');
     } finally {
       await browser.close();
     }
@@ -69,13 +71,29 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
     expect(noNote.stderr).toContain('a NO-GO needs --note');
     const log = join(cwd, 'decisions.md');
     appendFileSync(log, '# Decisions\n');
-    const recorded = await runVezaBeta(['decision', 'record', 'NO-GO', '--note', 'testers short of target', '--by', 'Tech lead', '--by', 'Product lead'], { cwd, env: { ...env, DECISION_LOG: log } });
+    const recorded = await runVezaBeta(
+      ['decision', 'record', 'NO-GO', '--note', 'testers short of target', '--by', 'Tech lead', '--by', 'Product lead'],
+      { cwd, env: { ...env, DECISION_LOG: log } },
+    );
     expect(recorded.code).toBe(0);
-    expect(readFileSync(log, 'utf8')).toMatch(/^# Decisions\n- \S+Z \*\*NO-GO\*\* by Tech lead, Product lead, based on gate run #\d+ \(NO-GO\): testers short of target\n$/);
+    expect(readFileSync(log, 'utf8')).toMatch(
+      /^# Decisions\n- \S+Z \*\*NO-GO\*\* by Tech lead, Product lead, based on gate run #\d+ \(NO-GO\): testers short of target\n$/,
+    );
     const shown = await runVezaBeta(['decision', 'show', '--json'], { cwd, env });
-    expect(JSON.parse(shown.stdout)).toMatchObject([{ decision: 'NO-GO', note: 'testers short of target', by: ['Tech lead', 'Product lead'], gateRunId: stored!.id, gateVerdict: 'NO-GO' }]);
+    expect(JSON.parse(shown.stdout)).toMatchObject([
+      {
+        decision: 'NO-GO',
+        note: 'testers short of target',
+        by: ['Tech lead', 'Product lead'],
+        gateRunId: stored!.id,
+        gateVerdict: 'NO-GO',
+      },
+    ]);
 
-    const phase = await runVezaBeta(['preflight', '--phase', 'decision', '--report-dir', out, '--json'], { cwd, env: { ...env, TESTERS_TARGET: '1' } });
+    const phase = await runVezaBeta(['preflight', '--phase', 'decision', '--report-dir', out, '--json'], {
+      cwd,
+      env: { ...env, TESTERS_TARGET: '1' },
+    });
     const items = (JSON.parse(phase.stdout) as { items: { title: string; status: string }[] }).items;
     expect(items.map((i) => [i.title, i.status])).toEqual([
       ['Acceptance gates: every configured gate ✅', 'fail'],

@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendStates, setInviteExpiry } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
-import { FAKE_SENDMAIL, freshDatabaseEnv, jsonOutput, openEnvDatabase, preparedFolder, readManifest, startSinkProcess, hasMsmtp } from './fixtures.js';
+import {
+  FAKE_SENDMAIL,
+  freshDatabaseEnv,
+  jsonOutput,
+  openEnvDatabase,
+  preparedFolder,
+  readManifest,
+  startSinkProcess,
+  hasMsmtp,
+} from './fixtures.js';
 import type { SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
 
@@ -48,7 +57,10 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
     expect(lines(sentLog).sort()).toEqual(emails(5, 'r').sort());
     const conn = await openEnvDatabase(env);
     try {
-      const states = await sendStates(conn.db, readManifest(out).invites.map((i) => i.inviteId));
+      const states = await sendStates(
+        conn.db,
+        readManifest(out).invites.map((i) => i.inviteId),
+      );
       expect(states.map((s) => s.state)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
       expect(states.find((s) => s.attempts === 3)).toBeDefined(); // r1: failed, failed, sent
     } finally {
@@ -67,7 +79,9 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
     expect(noManifest.stderr).toContain('manifest.json: not found');
     const badRate = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SEND_RATE: 'fast' } });
     expect(badRate).toMatchObject({ code: 3 });
-    expect(badRate.stderr).toContain('veza-beta: configuration error: SEND_RATE must be a positive number of emails per second (got "fast")');
+    expect(badRate.stderr).toContain(
+      'veza-beta: configuration error: SEND_RATE must be a positive number of emails per second (got "fast")',
+    );
     expect(existsSync(join(out, 'dispatch.log'))).toBe(false);
   });
 });
@@ -80,14 +94,26 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     const conn = await openEnvDatabase(env);
     await setInviteExpiry(conn.db, late!, new Date(Date.now() - 60_000)).finally(() => conn.close());
     const sentLog = join(cwd, 'sent.log');
-    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
     expect(run.code).toBe(1);
     expect(lines(sentLog).sort()).toEqual(['e0@example.org', 'e2@example.org']);
     expect(run.stdout).toContain('2 sent now, 0 already sent, 0 failed, 0 unknown, 0 skipped, 1 expired (of 3).');
     expect(run.stdout).toContain('  expired  e1@example.org: not emailed, its code expired before it was sent');
-    expect(run.stdout).toContain("1 invite(s) expired before they were sent and were not emailed. To invite them again: 'veza-beta invites cleanup'");
-    expect(lines(join(out, 'dispatch.log')).find((l) => l.includes('e1@example.org'))?.split('\t')[3]).toBe('expired');
-    const json = await runVezaBeta(['invites', 'dispatch', out, '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    expect(run.stdout).toContain(
+      "1 invite(s) expired before they were sent and were not emailed. To invite them again: 'veza-beta invites cleanup'",
+    );
+    expect(
+      lines(join(out, 'dispatch.log'))
+        .find((l) => l.includes('e1@example.org'))
+        ?.split('\t')[3],
+    ).toBe('expired');
+    const json = await runVezaBeta(['invites', 'dispatch', out, '--json'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ sent: 0, alreadySent: 2, expired: [{ email: 'e1@example.org' }] });
   });
@@ -98,20 +124,35 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     await preparedFolder(env, out, emails(12, 'b'));
     const attempts = join(cwd, 'attempts.log');
     const sentLog = join(cwd, 'sent.log');
-    const broken = { ...env, SEND_CMD: FAKE_SENDMAIL, ATTEMPT_LOG: attempts, SENT_LOG: sentLog, BROKEN_EXIT: '78', BROKEN_MSG: 'msmtp: account default not found: no configuration file available' };
+    const broken = {
+      ...env,
+      SEND_CMD: FAKE_SENDMAIL,
+      ATTEMPT_LOG: attempts,
+      SENT_LOG: sentLog,
+      BROKEN_EXIT: '78',
+      BROKEN_MSG: 'msmtp: account default not found: no configuration file available',
+    };
     const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], { cwd, env: broken });
     expect(run.code).toBe(1);
     expect(lines(attempts)).toHaveLength(5);
     expect(run.stdout).toContain('0 sent now, 0 already sent, 5 failed, 0 unknown, 0 skipped, 7 not tried (of 12).');
-    expect(run.stdout).toContain('Dispatch STOPPED after 5 consecutive failures of the same kind: exit 78: msmtp: account default not found');
+    expect(run.stdout).toContain(
+      'Dispatch STOPPED after 5 consecutive failures of the same kind: exit 78: msmtp: account default not found',
+    );
     expect(run.stdout).toContain('the mailer reports a configuration error (exit 78, EX_CONFIG)');
     expect(run.stdout).toContain('7 email(s) were not tried and are still unsent');
 
-    const three = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], { cwd, env: { ...broken, FAIL_FAST_AFTER: '3' } });
+    const three = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], {
+      cwd,
+      env: { ...broken, FAIL_FAST_AFTER: '3' },
+    });
     expect(JSON.parse(three.stdout)).toMatchObject({ sent: 0, stopped: { failures: 3, notTried: 9 } });
     expect(lines(attempts)).toHaveLength(8);
 
-    const fixed = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    const fixed = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
     expect(fixed.code).toBe(0);
     expect(lines(sentLog).sort()).toEqual(emails(12, 'b').sort());
   });
@@ -119,25 +160,33 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
 
 const msmtp = hasMsmtp();
 
-(msmtp ? it : it.skip)('with the real msmtp and no account configured, dispatch stops after 5 attempts and names the configuration', async () => {
-  const env = await freshDatabaseEnv(backends[0]!, cwd);
-  const out = join(cwd, 'out');
-  const ids = await preparedFolder(env, out, emails(9, 'u'));
-  const home = join(cwd, 'home');
-  mkdirSync(home);
-  const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], { cwd, env: { ...env, HOME: home, SEND_CMD: 'msmtp -t' } });
-  expect(run.code).toBe(1);
-  expect(run.stdout).toContain('Dispatch STOPPED after 5 consecutive failures of the same kind: exit 78: msmtp: account default not found');
-  expect(run.stdout).toContain('4 email(s) were not tried and are still unsent');
-  const conn = await openEnvDatabase(env);
-  try {
-    const states = await sendStates(conn.db, ids);
-    expect(states.map((s) => s.attempts).sort()).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 1]);
-    expect(states.every((s) => s.state === 'ready')).toBe(true);
-  } finally {
-    await conn.close();
-  }
-});
+(msmtp ? it : it.skip)(
+  'with the real msmtp and no account configured, dispatch stops after 5 attempts and names the configuration',
+  async () => {
+    const env = await freshDatabaseEnv(backends[0]!, cwd);
+    const out = join(cwd, 'out');
+    const ids = await preparedFolder(env, out, emails(9, 'u'));
+    const home = join(cwd, 'home');
+    mkdirSync(home);
+    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, HOME: home, SEND_CMD: 'msmtp -t' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      'Dispatch STOPPED after 5 consecutive failures of the same kind: exit 78: msmtp: account default not found',
+    );
+    expect(run.stdout).toContain('4 email(s) were not tried and are still unsent');
+    const conn = await openEnvDatabase(env);
+    try {
+      const states = await sendStates(conn.db, ids);
+      expect(states.map((s) => s.attempts).sort()).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 1]);
+      expect(states.every((s) => s.state === 'ready')).toBe(true);
+    } finally {
+      await conn.close();
+    }
+  },
+);
 
 describe('invites dispatch through SMTP', () => {
   it('delivers to a real SMTP server process and reports refused recipients', async () => {
@@ -146,7 +195,10 @@ describe('invites dispatch through SMTP', () => {
     await preparedFolder(env, out, emails(3, 's'));
     const sink = await startSinkProcess(join(cwd, 'sink'), ['s1@example.org']);
     try {
-      const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--concurrency', '2'], { cwd, env: { ...env, SMTP_URL: sink.url } });
+      const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--concurrency', '2'], {
+        cwd,
+        env: { ...env, SMTP_URL: sink.url },
+      });
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('2 sent now, 0 already sent, 1 failed');
       expect(run.stdout).toMatch(/failed {3}s1@example\.org: 550/);
@@ -164,8 +216,22 @@ describe('invites dispatch through SMTP', () => {
     await preparedFolder(env, out, emails(6, 'k'));
     const sentLog = join(cwd, 'sent.log');
     const mark = join(cwd, 'started');
-    const sendEnv = { ...env, PATH: process.env['PATH'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], CI: 'true', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, SLOW_FOR: 'k3@example.org', STARTED_MARK: mark };
-    const child = spawn(process.execPath, [BIN, 'invites', 'dispatch', out, '--rate', '100'], { cwd, env: sendEnv, detached: true, stdio: 'ignore' });
+    const sendEnv = {
+      ...env,
+      PATH: process.env['PATH'],
+      VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+      CI: 'true',
+      SEND_CMD: FAKE_SENDMAIL,
+      SENT_LOG: sentLog,
+      SLOW_FOR: 'k3@example.org',
+      STARTED_MARK: mark,
+    };
+    const child = spawn(process.execPath, [BIN, 'invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: sendEnv,
+      detached: true,
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 600 && !existsSync(mark); i++) await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(mark)).toBe(true);
     process.kill(-child.pid!, 'SIGKILL');
@@ -173,14 +239,24 @@ describe('invites dispatch through SMTP', () => {
     const before = lines(sentLog);
     expect(before).not.toContain('k3@example.org');
 
-    const next = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    const next = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
     expect(next.code).toBe(1);
     const summary = jsonOutput<SendSummary>(next.stdout);
     expect(summary.unknown).toEqual([expect.objectContaining({ email: 'k3@example.org' })]);
     expect(summary.alreadySent + summary.sent).toBe(5);
-    expect(lines(sentLog).sort()).toEqual(emails(6, 'k').filter((e) => e !== 'k3@example.org').sort());
+    expect(lines(sentLog).sort()).toEqual(
+      emails(6, 'k')
+        .filter((e) => e !== 'k3@example.org')
+        .sort(),
+    );
 
-    const resend = await runVezaBeta(['invites', 'dispatch', out, '--resend-unknown', '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    const resend = await runVezaBeta(['invites', 'dispatch', out, '--resend-unknown', '--json'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
     expect(resend.code).toBe(0);
     expect(JSON.parse(resend.stdout)).toMatchObject({ sent: 1, alreadySent: 5, unknown: [] });
     expect(lines(sentLog).sort()).toEqual(emails(6, 'k').sort());

@@ -38,17 +38,30 @@ export function openEnvDatabase(env: NodeJS.ProcessEnv) {
 export async function preparedFolder(env: NodeJS.ProcessEnv, dir: string, emails: string[]): Promise<string[]> {
   const conn = await openEnvDatabase(env);
   try {
-    const outcomes = await createInvites(conn.db, emails.map((email) => ({ email, cohort: 'dispatch-test' })));
+    const outcomes = await createInvites(
+      conn.db,
+      emails.map((email) => ({ email, cohort: 'dispatch-test' })),
+    );
     mkdirSync(dir, { recursive: true });
     const invites = outcomes.map((o) => {
       if (o.status !== 'created') throw new Error(`fixture invite not created: ${JSON.stringify(o)}`);
       const file = `${o.id}.eml`;
-      writeFileSync(join(dir, file), `From: Veza <beta@veza.fr>\r\nTo: ${o.email}\r\nSubject: test\r\nX-Veza-Invite-Id: ${o.id}\r\n\r\nhello\r\n`);
+      writeFileSync(
+        join(dir, file),
+        `From: Veza <beta@veza.fr>\r\nTo: ${o.email}\r\nSubject: test\r\nX-Veza-Invite-Id: ${o.id}\r\n\r\nhello\r\n`,
+      );
       return { inviteId: o.id, email: o.email, cohort: o.cohort, file };
     });
     writeFileSync(
       join(dir, 'manifest.json'),
-      JSON.stringify({ schemaVersion: 1, createdAt: new Date().toISOString(), source: { file: 'fixture.csv', sha256: '0' }, database: 'test', mailFrom: 'beta@veza.fr', invites }),
+      JSON.stringify({
+        schemaVersion: 1,
+        createdAt: new Date().toISOString(),
+        source: { file: 'fixture.csv', sha256: '0' },
+        database: 'test',
+        mailFrom: 'beta@veza.fr',
+        invites,
+      }),
     );
     return invites.map((i) => i.inviteId);
   } finally {
@@ -60,7 +73,10 @@ export async function preparedFolder(env: NodeJS.ProcessEnv, dir: string, emails
 export async function queuedWelcomes(env: NodeJS.ProcessEnv, emails: string[]): Promise<void> {
   const conn = await openEnvDatabase(env);
   try {
-    for (const outcome of await createInvites(conn.db, emails.map((email, i) => ({ email, cohort: 'welcome-test', name: `Tester ${i}` })))) {
+    for (const outcome of await createInvites(
+      conn.db,
+      emails.map((email, i) => ({ email, cohort: 'welcome-test', name: `Tester ${i}` })),
+    )) {
       if (outcome.status !== 'created') throw new Error(`fixture invite not created: ${JSON.stringify(outcome)}`);
       if (!(await redeemInvite(conn.db, outcome.code, null, { queueWelcome: true })).ok) throw new Error('fixture redeem failed');
     }
@@ -70,8 +86,14 @@ export async function queuedWelcomes(env: NodeJS.ProcessEnv, emails: string[]): 
 }
 
 /** Starts the SMTP sink as its own process; resolves when it listens. */
-export async function startSinkProcess(dir: string, reject: string[] = []): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', SMTP_SINK, dir], { env: { ...process.env, NODE_OPTIONS: '', REJECT: reject.join(',') }, stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startSinkProcess(
+  dir: string,
+  reject: string[] = [],
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', SMTP_SINK, dir], {
+    env: { ...process.env, NODE_OPTIONS: '', REJECT: reject.join(',') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -84,7 +106,8 @@ export async function startSinkProcess(dir: string, reject: string[] = []): Prom
   return {
     url: `smtp://127.0.0.1:${port}`,
     child,
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+    stop: () =>
+      new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
   };
 }
 

@@ -39,17 +39,18 @@ const hanging = (timeoutMs: number) => ({
 });
 
 describe('veza-beta gates check', () => {
-  it.each([[['--junitt', 'g.xml'], 'Unknown argument: junitt'], [['--junit'], '--junit needs a file name'], [['--json', '--markdown'], 'both want stdout']])(
-    '%j is a configuration error, exit 3, before probing',
-    async (args, message) => {
-      const run = await runVezaBeta(['gates', 'check', ...args], { cwd, env: hanging(60_000) });
-      expect(run.code).toBe(3);
-      expect(run.stdout).toBe('');
-      expect(run.stderr).toContain(`veza-beta gates check: configuration error: `);
-      expect(run.stderr).toContain(message);
-      expect(silent.connections).toBe(0);
-    },
-  );
+  it.each([
+    [['--junitt', 'g.xml'], 'Unknown argument: junitt'],
+    [['--junit'], '--junit needs a file name'],
+    [['--json', '--markdown'], 'both want stdout'],
+  ])('%j is a configuration error, exit 3, before probing', async (args, message) => {
+    const run = await runVezaBeta(['gates', 'check', ...args], { cwd, env: hanging(60_000) });
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`veza-beta gates check: configuration error: `);
+    expect(run.stderr).toContain(message);
+    expect(silent.connections).toBe(0);
+  });
 
   it('UNKNOWN_LIMIT (a count of runs) is refused with what replaced it', async () => {
     const run = await runVezaBeta(['gates', 'check'], { cwd, env: { UNKNOWN_LIMIT: '4' } });
@@ -60,7 +61,10 @@ describe('veza-beta gates check', () => {
   it('against an upstream that never answers, with garbage collection forced: ⚪ exit 2 by the gate timeout, three times in a row', async () => {
     for (let i = 0; i < 3; i++) {
       const t0 = Date.now();
-      const run = await runVezaBeta(['gates', 'check', '--json'], { cwd, env: { ...hanging(1_500), NODE_OPTIONS: forcedGcNodeOptions(cwd) } });
+      const run = await runVezaBeta(['gates', 'check', '--json'], {
+        cwd,
+        env: { ...hanging(1_500), NODE_OPTIONS: forcedGcNodeOptions(cwd) },
+      });
       expect(run.code).toBe(2);
       const report = JSON.parse(run.stdout) as { startedAt: string; finishedAt: string; gates: { id: string; reason: string | null }[] };
       expect(report.gates.filter((g) => g.reason === 'timeout')).toHaveLength(5);
@@ -71,9 +75,24 @@ describe('veza-beta gates check', () => {
   });
 
   it('LOOP=1 MAX_RUNS=3 against that upstream completes its three runs', async () => {
-    const run = await runVezaBeta(['gates', 'check', '--json'], { cwd, env: { ...hanging(1_000), LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '3', UNKNOWN_MAX_MINUTES: '10', NODE_OPTIONS: forcedGcNodeOptions(cwd) } });
+    const run = await runVezaBeta(['gates', 'check', '--json'], {
+      cwd,
+      env: {
+        ...hanging(1_000),
+        LOOP: '1',
+        CHECK_INTERVAL: '1',
+        MAX_RUNS: '3',
+        UNKNOWN_MAX_MINUTES: '10',
+        NODE_OPTIONS: forcedGcNodeOptions(cwd),
+      },
+    });
     expect(run.code).toBe(2);
-    expect(run.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { verdict: string }).verdict)).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'INCONCLUSIVE']);
+    expect(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { verdict: string }).verdict),
+    ).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'INCONCLUSIVE']);
   });
 
   it.each(testBackends())('four quick one-off checks never escalate ⚪ to 🔴 (verdicts stored on $name)', async (backend) => {

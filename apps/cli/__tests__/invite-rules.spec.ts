@@ -18,7 +18,10 @@ const [pglite] = testBackends();
 
 describe('a name the renderer would refuse', () => {
   it('is blocked by cohort validate, and prepare stops before writing a row or a file', async () => {
-    writeFileSync(join(cwd, 'braces.csv'), 'email,cohort,name\nana@example.org,fans/discord,Ana {{code}}\nhugo@example.org,creators-2026,Hugo\n');
+    writeFileSync(
+      join(cwd, 'braces.csv'),
+      'email,cohort,name\nana@example.org,fans/discord,Ana {{code}}\nhugo@example.org,creators-2026,Hugo\n',
+    );
     const validate = await runVezaBeta(['cohort', 'validate', 'braces.csv', '--force'], { cwd });
     expect(validate.code).toBe(1);
     expect(validate.stdout + validate.stderr).toMatch(/braces\.csv:2 name: contains "\{\{" or "\}\}".*\[COHORT_BAD_NAME\]/);

@@ -14,12 +14,37 @@ let standIn: StandIn;
 beforeAll(async () => {
   standIn = await startStandIn({
     // PagerDuty REST v2: one acknowledged incident on the service
-    '/incidents': () => ({ json: { incidents: [{ id: 'Q1', incident_number: 7, title: 'Uploads slow', status: 'acknowledged', urgency: 'high', service: { id: 'PAPI', summary: 'API' } }], limit: 100, offset: 0, more: false, total: null } }),
+    '/incidents': () => ({
+      json: {
+        incidents: [
+          {
+            id: 'Q1',
+            incident_number: 7,
+            title: 'Uploads slow',
+            status: 'acknowledged',
+            urgency: 'high',
+            service: { id: 'PAPI', summary: 'API' },
+          },
+        ],
+        limit: 100,
+        offset: 0,
+        more: false,
+        total: null,
+      },
+    }),
     '/health': () => ({ json: { status: 'ok', version: '2.0.0' } }),
     // MinIO without write quorum
     '/minio/health/cluster': () => ({ status: 503, text: '' }),
     // Prometheus: 0 offline drives, and a 5xx ratio of 3 %
-    '/api/v1/query': (_req, url) => ({ json: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1780000000, url.searchParams.get('query')?.includes('minio') ? '0' : '0.03'] }] } } }),
+    '/api/v1/query': (_req, url) => ({
+      json: {
+        status: 'success',
+        data: {
+          resultType: 'vector',
+          result: [{ metric: {}, value: [1780000000, url.searchParams.get('query')?.includes('minio') ? '0' : '0.03'] }],
+        },
+      },
+    }),
   });
   cwd = mkdtempSync(join(tmpdir(), 'veza-phases-'));
   expect((await runVezaBeta(['db', 'migrate'], { cwd })).code).toBe(0);
@@ -50,7 +75,10 @@ it('d-day: each source answers in its real format; a red item names what it saw,
   const { phase, items } = JSON.parse(run.stdout) as { phase: string; items: Item[] };
   expect(phase).toBe('d-day');
   const item = (t: string) => items.find((i) => i.title.startsWith(t));
-  expect(item('No PagerDuty incident open')).toMatchObject({ status: 'fail', detail: expect.stringContaining('#7 Uploads slow (acknowledged)') });
+  expect(item('No PagerDuty incident open')).toMatchObject({
+    status: 'fail',
+    detail: expect.stringContaining('#7 Uploads slow (acknowledged)'),
+  });
   expect(item('Backend health check green')).toMatchObject({ status: 'pass' });
   expect(item('MinIO cluster has write quorum')).toMatchObject({ status: 'fail', detail: expect.stringContaining('503') });
   expect(item('MinIO drives all online (Prometheus)')).toMatchObject({ status: 'pass' });
@@ -61,7 +89,10 @@ it('d-day: each source answers in its real format; a red item names what it saw,
 }, 60_000);
 
 it('hour-1: 5xx over the ceiling is red, no redemption is red; a bad setting is exit 3 naming it', async () => {
-  const run = await runVezaBeta(['preflight', '--phase', 'hour-1', '--markdown'], { cwd, env: { PROM_URL: standIn.url, PROM_5XX_MAX: '0.02' } });
+  const run = await runVezaBeta(['preflight', '--phase', 'hour-1', '--markdown'], {
+    cwd,
+    env: { PROM_URL: standIn.url, PROM_5XX_MAX: '0.02' },
+  });
   expect(run.code).toBe(1);
   expect(run.stdout).toContain('# Launch-day checklist: hour-1');
   expect(run.stdout).toContain('- [ ] ❌ **5xx ratio over the last hour under PROM_5XX_MAX**: 5xx ratio 3.00 % (max 2.00 %): a spike');
@@ -91,7 +122,10 @@ it('d-day against servers that never answer, with garbage collected all the time
     expect(Date.now() - started).toBeLessThan(15_000);
     const { items } = JSON.parse(run.stdout) as { items: Item[] };
     for (const title of ['No PagerDuty incident open', 'Backend health check green', 'MinIO cluster has write quorum']) {
-      expect(items.find((i) => i.title === title)).toMatchObject({ status: 'unknown', detail: expect.stringContaining('timeout: no answer within 800 ms') });
+      expect(items.find((i) => i.title === title)).toMatchObject({
+        status: 'unknown',
+        detail: expect.stringContaining('timeout: no answer within 800 ms'),
+      });
     }
     expect(run.stdout).not.toContain(PD_TOKEN);
     expect(run.code).toBe(1);

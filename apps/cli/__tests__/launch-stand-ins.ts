@@ -43,6 +43,15 @@ export async function startStandIn(routes: Record<string, Route>): Promise<Stand
 }
 
 /** Discord's public invite lookup, as discord.com answers it. */
-export const discordInvite = (channel: string): Route => () => ({
-  json: { type: 0, code: 'veza', expires_at: null, guild: { id: '81384788765712384', name: 'Veza' }, channel: { id: '81384788765712385', name: channel, type: 0 }, approximate_member_count: 40 },
-});
+export const discordInvite =
+  (channel: string): Route =>
+  () => ({
+    json: {
+      type: 0,
+      code: 'veza',
+      expires_at: null,
+      guild: { id: '81384788765712384', name: 'Veza' },
+      channel: { id: '81384788765712385', name: channel, type: 0 },
+      approximate_member_count: 40,
+    },
+  });

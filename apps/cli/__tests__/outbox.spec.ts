@@ -34,7 +34,10 @@ describe.each(backends)('outbox drain on $name', (backend) => {
       const messages = readdirSync(sinkDir).map((f) => readFileSync(join(sinkDir, f), 'utf8'));
       expect(messages).toHaveLength(2);
       expect(messages.every((m) => /^Subject: Bienvenue dans la b/m.test(m) || /^Subject: =\?UTF-8\?/m.test(m))).toBe(true);
-      expect(messages.map((m) => /^To: (.*)$/m.exec(m)?.[1]?.trim()).sort()).toEqual(['Tester 0 <w0@example.org>', 'Tester 2 <w2@example.org>']);
+      expect(messages.map((m) => /^To: (.*)$/m.exec(m)?.[1]?.trim()).sort()).toEqual([
+        'Tester 0 <w0@example.org>',
+        'Tester 2 <w2@example.org>',
+      ]);
     } finally {
       await sink.stop();
     }
@@ -65,8 +68,23 @@ describe.each(backends)('outbox drain on $name', (backend) => {
     await queuedWelcomes(env, emails(5, 'k'));
     const sentLog = join(cwd, 'sent.log');
     const mark = join(cwd, 'started');
-    const sendEnv = { ...env, PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], CI: 'true', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, SLOW_FOR: 'k2@example.org', STARTED_MARK: mark };
-    const child = spawn(process.execPath, [BIN, 'outbox', 'drain', '--rate', '100'], { cwd, env: sendEnv, detached: true, stdio: 'ignore' });
+    const sendEnv = {
+      ...env,
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+      CI: 'true',
+      SEND_CMD: FAKE_SENDMAIL,
+      SENT_LOG: sentLog,
+      SLOW_FOR: 'k2@example.org',
+      STARTED_MARK: mark,
+    };
+    const child = spawn(process.execPath, [BIN, 'outbox', 'drain', '--rate', '100'], {
+      cwd,
+      env: sendEnv,
+      detached: true,
+      stdio: 'ignore',
+    });
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       (async () => {
@@ -85,7 +103,10 @@ describe.each(backends)('outbox drain on $name', (backend) => {
     expect(jsonOutput<SendSummary>(next.stdout).unknown).toEqual([expect.objectContaining({ email: 'k2@example.org' })]);
     expect(lines(sentLog).sort()).toEqual(emails(5, 'k').filter((e) => e !== 'k2@example.org'));
 
-    const resend = await runVezaBeta(['outbox', 'drain', '--resend-unknown', '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    const resend = await runVezaBeta(['outbox', 'drain', '--resend-unknown', '--json'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
     expect(resend.code).toBe(0);
     expect(JSON.parse(resend.stdout)).toMatchObject({ sent: 1, unknown: [] });
     expect(lines(sentLog).sort()).toEqual(emails(5, 'k'));
@@ -102,7 +123,10 @@ describe.each(backends)('outbox drain on $name', (backend) => {
     await queuedWelcomes(env, emails(20, 'p'));
     const sentLog = join(cwd, 'sent.log');
     const sendEnv = { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, DELAY: '0.05' };
-    const [a, b] = await Promise.all([runVezaBeta(['outbox', 'drain', '--rate', '1000', '--json'], { cwd, env: sendEnv }), runVezaBeta(['outbox', 'drain', '--rate', '1000', '--json'], { cwd, env: sendEnv })]);
+    const [a, b] = await Promise.all([
+      runVezaBeta(['outbox', 'drain', '--rate', '1000', '--json'], { cwd, env: sendEnv }),
+      runVezaBeta(['outbox', 'drain', '--rate', '1000', '--json'], { cwd, env: sendEnv }),
+    ]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const sent = lines(sentLog);
     expect(sent).toHaveLength(20);

@@ -42,53 +42,67 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
   expect(byTitle('On-call covers the beta window')).toMatchObject({ status: 'skipped' });
 });
 
-(postgres ? it : it.skip)('on staging-like PostgreSQL with the API up: every automatable item green but the unconfigured gates, test data cleaned up', async () => {
-  // the feedback form and Discord's invite lookup, offline
-  const standIn = await startStandIn({ '/beta': () => ({ text: '<html>form</html>' }), '/api/v10/invites/veza': discordInvite('beta-feedback') });
-  const env: NodeJS.ProcessEnv = {
-    ...(await freshDatabaseEnv(postgres!, cwd)),
-    ...SETTINGS,
-    FEEDBACK_URL: `${standIn.url}/beta`,
-    DISCORD_API_URL: `${standIn.url}/api/v10`,
-    SEND_CMD: FAKE_SENDMAIL,
-    SENT_LOG: join(cwd, 'sent.log'),
-    BACKUP_CHECK_CMD: 'echo full backup 3h ago',
-  };
-  const api = await startRedemptionApi(await freePort(), { PATH: process.env['PATH'], DATABASE_URL: env['DATABASE_URL'] });
-  try {
-    const run = await runVezaBeta(['preflight', '--cohort', COHORT, '--api-url', api.url, '--send-test-to', 'ops@veza.fr', '--expect-empty', '--markdown'], { cwd, env });
-    expect(run.stderr).toBe('');
-    expect(run.stdout).toContain('- [x] **A fresh code is valid**');
-    expect(run.stdout).toContain('- [x] **The same code twice is refused**: 409 INVITE_USED');
-    expect(run.stdout).toContain('- [x] **An expired code is refused with "expired"**: 410 INVITE_EXPIRED');
-    expect(run.stdout).toContain('- [x] **An invalid code is refused with a clear error**');
-    expect(run.stdout).toContain('- [x] **Backup fresh (newest full or diff < 24 h)**: BACKUP_CHECK_CMD exited 0: full backup 3h ago');
-    expect(run.stdout).toContain("- [x] **Test send to the operator's own address**: sent to ops@veza.fr");
-    expect(run.stdout).toContain("- [x] **Mail transport ready**: SEND_CMD");
-    expect(run.stdout).toContain('- [x] **Discord invite valid, leads to the feedback channel**: leads to #beta-feedback on Veza');
-    expect(run.stdout).toContain('- [x] **Feedback form answers 200**');
-    // every automatable item is green but the gates, the monitor and the unconfigured launch checks; ⚪ is never green
-    expect(run.stdout).toMatch(/- \[ \] ⏭️ \*\*Acceptance gates: every configured gate ✅\*\*: .*SENTRY_AUTH_TOKEN/);
-    expect(run.stdout.split('\n').filter((l) => /❌|⏭️|⚪/.test(l)).map((l) => /\*\*(.*?)\*\*/.exec(l)?.[1])).toEqual([
-      'Acceptance gates: every configured gate ✅',
-      'Gate monitor running (newest stored run < 2 × CHECK_INTERVAL old)',
-      'Discord ground rules pinned',
-      'Status page maintenance window declared for the beta period',
-      'On-call covers the beta window (levels 1 and 2)',
-    ]);
-    expect(run.code).toBe(1);
-    expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
-  } finally {
-    await api.stop();
-    await standIn.stop();
-  }
-  const conn = await openEnvDatabase(env);
-  try {
-    expect((await inviteReport(conn.db)).total.invited).toBe(0); // preflight removed its test invites
-  } finally {
-    await conn.close();
-  }
-});
+(postgres ? it : it.skip)(
+  'on staging-like PostgreSQL with the API up: every automatable item green but the unconfigured gates, test data cleaned up',
+  async () => {
+    // the feedback form and Discord's invite lookup, offline
+    const standIn = await startStandIn({
+      '/beta': () => ({ text: '<html>form</html>' }),
+      '/api/v10/invites/veza': discordInvite('beta-feedback'),
+    });
+    const env: NodeJS.ProcessEnv = {
+      ...(await freshDatabaseEnv(postgres!, cwd)),
+      ...SETTINGS,
+      FEEDBACK_URL: `${standIn.url}/beta`,
+      DISCORD_API_URL: `${standIn.url}/api/v10`,
+      SEND_CMD: FAKE_SENDMAIL,
+      SENT_LOG: join(cwd, 'sent.log'),
+      BACKUP_CHECK_CMD: 'echo full backup 3h ago',
+    };
+    const api = await startRedemptionApi(await freePort(), { PATH: process.env['PATH'], DATABASE_URL: env['DATABASE_URL'] });
+    try {
+      const run = await runVezaBeta(
+        ['preflight', '--cohort', COHORT, '--api-url', api.url, '--send-test-to', 'ops@veza.fr', '--expect-empty', '--markdown'],
+        { cwd, env },
+      );
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain('- [x] **A fresh code is valid**');
+      expect(run.stdout).toContain('- [x] **The same code twice is refused**: 409 INVITE_USED');
+      expect(run.stdout).toContain('- [x] **An expired code is refused with "expired"**: 410 INVITE_EXPIRED');
+      expect(run.stdout).toContain('- [x] **An invalid code is refused with a clear error**');
+      expect(run.stdout).toContain('- [x] **Backup fresh (newest full or diff < 24 h)**: BACKUP_CHECK_CMD exited 0: full backup 3h ago');
+      expect(run.stdout).toContain("- [x] **Test send to the operator's own address**: sent to ops@veza.fr");
+      expect(run.stdout).toContain('- [x] **Mail transport ready**: SEND_CMD');
+      expect(run.stdout).toContain('- [x] **Discord invite valid, leads to the feedback channel**: leads to #beta-feedback on Veza');
+      expect(run.stdout).toContain('- [x] **Feedback form answers 200**');
+      // every automatable item is green but the gates, the monitor and the unconfigured launch checks; ⚪ is never green
+      expect(run.stdout).toMatch(/- \[ \] ⏭️ \*\*Acceptance gates: every configured gate ✅\*\*: .*SENTRY_AUTH_TOKEN/);
+      expect(
+        run.stdout
+          .split('\n')
+          .filter((l) => /❌|⏭️|⚪/.test(l))
+          .map((l) => /\*\*(.*?)\*\*/.exec(l)?.[1]),
+      ).toEqual([
+        'Acceptance gates: every configured gate ✅',
+        'Gate monitor running (newest stored run < 2 × CHECK_INTERVAL old)',
+        'Discord ground rules pinned',
+        'Status page maintenance window declared for the beta period',
+        'On-call covers the beta window (levels 1 and 2)',
+      ]);
+      expect(run.code).toBe(1);
+      expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
+    } finally {
+      await api.stop();
+      await standIn.stop();
+    }
+    const conn = await openEnvDatabase(env);
+    try {
+      expect((await inviteReport(conn.db)).total.invited).toBe(0); // preflight removed its test invites
+    } finally {
+      await conn.close();
+    }
+  },
+);
 
 const msmtp = hasMsmtp();
 
@@ -102,7 +116,11 @@ describe('preflight never ticks what it did not prove', () => {
   it('a SEND_CMD other than msmtp is "not checked" without --send-test-to; six unconfigured gates are "not checked", naming the variables', async () => {
     const { code, item } = await preflightItems({ SEND_CMD: FAKE_SENDMAIL });
     expect(code).toBe(1);
-    expect(item('Mail transport ready')).toMatchObject({ status: 'skipped', detail: expect.stringContaining('only a real send proves it delivers'), fix: expect.stringContaining('--send-test-to') });
+    expect(item('Mail transport ready')).toMatchObject({
+      status: 'skipped',
+      detail: expect.stringContaining('only a real send proves it delivers'),
+      fix: expect.stringContaining('--send-test-to'),
+    });
     expect(item('Acceptance gates')).toMatchObject({ status: 'skipped', detail: expect.stringContaining('6 not configured') });
     expect(item('Acceptance gates')?.detail).toContain('SENTRY_AUTH_TOKEN');
   });
@@ -121,19 +139,30 @@ describe('preflight never ticks what it did not prove', () => {
     expect(down.item('Acceptance gates')).toMatchObject({ status: 'unknown', detail: expect.stringContaining('⚪ Synthetic') });
   });
 
-  (msmtp ? it : it.skip)('msmtp is asked itself: no account is a failure naming it, an account that reaches its server passes', async () => {
-    const home = join(cwd, 'home');
-    mkdirSync(home);
-    const bare = await preflightItems({ HOME: home, SEND_CMD: 'msmtp -t' });
-    expect(bare.item('Mail transport ready')).toMatchObject({ status: 'fail', detail: expect.stringContaining('msmtp: account default not found') });
-    const sink = await startSinkProcess(join(cwd, 'sink'));
-    try {
-      const port = new URL(sink.url).port;
-      writeFileSync(join(home, '.msmtprc'), `defaults\ntls off\naccount default\nhost 127.0.0.1\nport ${port}\nfrom beta@veza.fr\n`, { mode: 0o600 });
-      const configured = await preflightItems({ HOME: home, SEND_CMD: 'msmtp -t' });
-      expect(configured.item('Mail transport ready')).toMatchObject({ status: 'pass', detail: expect.stringContaining('msmtp resolved its account') });
-    } finally {
-      await sink.stop();
-    }
-  });
+  (msmtp ? it : it.skip)(
+    'msmtp is asked itself: no account is a failure naming it, an account that reaches its server passes',
+    async () => {
+      const home = join(cwd, 'home');
+      mkdirSync(home);
+      const bare = await preflightItems({ HOME: home, SEND_CMD: 'msmtp -t' });
+      expect(bare.item('Mail transport ready')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('msmtp: account default not found'),
+      });
+      const sink = await startSinkProcess(join(cwd, 'sink'));
+      try {
+        const port = new URL(sink.url).port;
+        writeFileSync(join(home, '.msmtprc'), `defaults\ntls off\naccount default\nhost 127.0.0.1\nport ${port}\nfrom beta@veza.fr\n`, {
+          mode: 0o600,
+        });
+        const configured = await preflightItems({ HOME: home, SEND_CMD: 'msmtp -t' });
+        expect(configured.item('Mail transport ready')).toMatchObject({
+          status: 'pass',
+          detail: expect.stringContaining('msmtp resolved its account'),
+        });
+      } finally {
+        await sink.stop();
+      }
+    },
+  );
 });

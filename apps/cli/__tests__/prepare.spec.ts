@@ -56,7 +56,10 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(existsSync(join(cwd, 'out'))).toBe(false);
     expect(await invitedCount(env)).toBe(0);
 
-    const forced = await runVezaBeta(['invites', 'prepare', 'small.csv', '--out', 'out', '--no-screenshot'], { cwd, env: { ...env, ...SETTINGS, FORCE: '1' } });
+    const forced = await runVezaBeta(['invites', 'prepare', 'small.csv', '--out', 'out', '--no-screenshot'], {
+      cwd,
+      env: { ...env, ...SETTINGS, FORCE: '1' },
+    });
     expect(forced.code).toBe(0);
     expect(await invitedCount(env)).toBe(1);
   });
@@ -85,7 +88,9 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(mail.text).toContain(`https://beta.veza.fr/signup?invite=${code}`);
 
     const codes = emls.map((f) => readFileSync(join(out, f), 'latin1')).join('\n');
-    const secrets = new Set([...(await Promise.all(emls.map(async (f) => (await simpleParser(readFileSync(join(out, f)))).text?.match(CODE)?.[0])))]);
+    const secrets = new Set([
+      ...(await Promise.all(emls.map(async (f) => (await simpleParser(readFileSync(join(out, f)))).text?.match(CODE)?.[0]))),
+    ]);
     expect(secrets.size).toBe(emls.length);
     expect(codes.length).toBeGreaterThan(0);
     for (const secret of secrets) {
@@ -98,7 +103,10 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(failedCsv.trim().split('\n')).toHaveLength(result.failed.length + 1);
 
     await withUsers(env, ['claire.roux@veza.fr']);
-    const retry = await runVezaBeta(['invites', 'prepare', join(out, 'failed.csv'), '--out', 'out', '--no-screenshot', '--json', '--force'], { cwd, env });
+    const retry = await runVezaBeta(
+      ['invites', 'prepare', join(out, 'failed.csv'), '--out', 'out', '--no-screenshot', '--json', '--force'],
+      { cwd, env },
+    );
     expect(retry.stderr).not.toContain('Blocking'); // the few-rows warnings are shown, and accepted with --force
     expect(retry.code).toBe(0);
     expect(jsonOutput<PrepareSummary>(retry.stdout).created).toHaveLength(result.failed.length);
@@ -113,7 +121,13 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
   });
 
   it('send prepares only, unless SEND=1, which dispatches the folder too', async () => {
-    const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log') };
+    const env = {
+      ...(await freshDatabaseEnv(backend, cwd)),
+      ...SETTINGS,
+      FORCE: '1',
+      SEND_CMD: FAKE_SENDMAIL,
+      SENT_LOG: join(cwd, 'sent.log'),
+    };
     writeFileSync(join(cwd, 'me.csv'), 'ops@veza.fr,test-cohort,\n');
     const dry = await runVezaBeta(['invites', 'send', 'me.csv', '--out', 'out', '--no-screenshot'], { cwd, env });
     expect(dry.code).toBe(0);
@@ -125,14 +139,27 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
   });
   it('SEND=1 send FILE on a later day dispatches what an earlier day prepared; when no folder here lists them, it exits 1 and says what to dispatch', async () => {
-    const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log') };
+    const env = {
+      ...(await freshDatabaseEnv(backend, cwd)),
+      ...SETTINGS,
+      FORCE: '1',
+      SEND_CMD: FAKE_SENDMAIL,
+      SENT_LOG: join(cwd, 'sent.log'),
+    };
     writeFileSync(join(cwd, 'team.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\n');
     const dayOne = await runVezaBeta(['invites', 'send', 'team.csv', '--out', 'out-2026-11-20', '--no-screenshot'], { cwd, env });
     expect(dayOne.code).toBe(0);
     writeFileSync(join(cwd, 'team.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\ncyd@example.org,listeners\n');
-    const later = await runVezaBeta(['invites', 'send', 'team.csv', '--no-screenshot', '--rate', '100'], { cwd, env: { ...env, SEND: '1' } });
+    const later = await runVezaBeta(['invites', 'send', 'team.csv', '--no-screenshot', '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND: '1' },
+    });
     expect(later.code).toBe(0);
-    expect(readFileSync(join(cwd, 'sent.log'), 'utf8').trim().split('\n').sort()).toEqual(['ana@example.org', 'bob@example.org', 'cyd@example.org']);
+    expect(readFileSync(join(cwd, 'sent.log'), 'utf8').trim().split('\n').sort()).toEqual([
+      'ana@example.org',
+      'bob@example.org',
+      'cyd@example.org',
+    ]);
     expect(later.stdout).toContain('dispatch of out-2026-11-20: 2 sent now');
     expect(later.stdout).toMatch(/dispatch of out-\d{4}-\d{2}-\d{2}: 1 sent now/);
     const again = await runVezaBeta(['invites', 'send', 'team.csv', '--no-screenshot'], { cwd, env: { ...env, SEND: '1' } });
@@ -142,10 +169,17 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     // the earlier folder was moved away: nothing here lists the invite, so nothing can be sent
     writeFileSync(join(cwd, 'late.csv'), 'email,cohort\ndan@example.org,creators\n');
     mkdirSync(join(cwd, 'elsewhere'));
-    expect((await runVezaBeta(['invites', 'prepare', 'late.csv', '--out', 'elsewhere/out-2026-11-20', '--no-screenshot'], { cwd, env })).code).toBe(0);
-    const lost = await runVezaBeta(['invites', 'send', 'late.csv', '--out', 'out-2026-11-21', '--no-screenshot'], { cwd, env: { ...env, SEND: '1' } });
+    expect(
+      (await runVezaBeta(['invites', 'prepare', 'late.csv', '--out', 'elsewhere/out-2026-11-20', '--no-screenshot'], { cwd, env })).code,
+    ).toBe(0);
+    const lost = await runVezaBeta(['invites', 'send', 'late.csv', '--out', 'out-2026-11-21', '--no-screenshot'], {
+      cwd,
+      env: { ...env, SEND: '1' },
+    });
     expect(lost.code).toBe(1);
-    expect(lost.stdout).toContain('1 invite(s) of late.csv were prepared earlier, are not sent, and no folder next to out-2026-11-21 lists them:');
+    expect(lost.stdout).toContain(
+      '1 invite(s) of late.csv were prepared earlier, are not sent, and no folder next to out-2026-11-21 lists them:',
+    );
     expect(lost.stdout).toContain('  not found  dan@example.org (ready)');
     expect(lost.stdout).toContain("Dispatch the folder they were prepared into ('veza-beta invites dispatch DIR')");
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).not.toContain('dan@example.org');
@@ -178,7 +212,11 @@ const canMount = (() => {
  * it) a part of them, which the next prepare into the folder completes.
  */
 async function assertRowsMatchFiles(env: NodeJS.ProcessEnv, out: string, manifestComplete = true): Promise<number> {
-  const files = existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.eml')).sort() : [];
+  const files = existsSync(out)
+    ? readdirSync(out)
+        .filter((f) => f.endsWith('.eml'))
+        .sort()
+    : [];
   const conn = await openEnvDatabase(env);
   let ids: string[];
   try {
@@ -187,7 +225,11 @@ async function assertRowsMatchFiles(env: NodeJS.ProcessEnv, out: string, manifes
     await conn.close();
   }
   expect(files).toEqual(ids.map((id) => `${id}.eml`).sort());
-  const manifest = existsSync(join(out, 'manifest.json')) ? readManifest(out).invites.map((i) => i.file).sort() : [];
+  const manifest = existsSync(join(out, 'manifest.json'))
+    ? readManifest(out)
+        .invites.map((i) => i.file)
+        .sort()
+    : [];
   if (manifestComplete) expect(manifest).toEqual(files);
   else expect(files).toEqual(expect.arrayContaining(manifest));
   for (const file of files) expect((await simpleParser(readFileSync(join(out, file)))).html).toMatch(/<\/html>\s*$/); // complete, not cut
@@ -202,45 +244,53 @@ describe.each(testBackends())('invites prepare is all-or-nothing per chunk on $n
     mounted = null;
   });
 
-  (canMount ? it : it.skip)('on a disk that fills up midway: chunks before are kept whole, the failing chunk is rolled back, the error says "disk full"; a rerun with room finishes', async () => {
-    const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS };
-    await withUsers(env, ['ops@veza.fr', 'claire.roux@veza.fr']);
-    const out = join(cwd, 'small-disk');
-    mkdirSync(out);
-    expect(mountTmpfs(out, 400)).toBe(true);
-    mounted = out;
-    const run = await runVezaBeta(['invites', 'prepare', COHORT, '--out', out, '--no-screenshot', '--chunk-rows', '10'], { cwd, env });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`prepare stopped: cannot write ${out}/[0-9a-f-]+\\.eml: disk full \\(no space left on the device\\) \\[ENOSPC\\]`));
-    expect(run.stderr).toMatch(/Rolled back: lines \d+–\d+/);
-    const kept = await assertRowsMatchFiles(env, out, false);
-    expect(kept).toBeGreaterThan(0);
-    expect(kept).toBeLessThan(60);
-    expect(kept % 10).toBe(0);
-    expect(run.stderr).toContain(`Kept: ${kept} invite(s) of the lines before`);
+  (canMount ? it : it.skip)(
+    'on a disk that fills up midway: chunks before are kept whole, the failing chunk is rolled back, the error says "disk full"; a rerun with room finishes',
+    async () => {
+      const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS };
+      await withUsers(env, ['ops@veza.fr', 'claire.roux@veza.fr']);
+      const out = join(cwd, 'small-disk');
+      mkdirSync(out);
+      expect(mountTmpfs(out, 400)).toBe(true);
+      mounted = out;
+      const run = await runVezaBeta(['invites', 'prepare', COHORT, '--out', out, '--no-screenshot', '--chunk-rows', '10'], { cwd, env });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        new RegExp(`prepare stopped: cannot write ${out}/[0-9a-f-]+\\.eml: disk full \\(no space left on the device\\) \\[ENOSPC\\]`),
+      );
+      expect(run.stderr).toMatch(/Rolled back: lines \d+–\d+/);
+      const kept = await assertRowsMatchFiles(env, out, false);
+      expect(kept).toBeGreaterThan(0);
+      expect(kept).toBeLessThan(60);
+      expect(kept % 10).toBe(0);
+      expect(run.stderr).toContain(`Kept: ${kept} invite(s) of the lines before`);
 
-    execFileSync('mount', ['-o', 'remount,size=20m', out]);
-    const rerun = await runVezaBeta(['invites', 'prepare', COHORT, '--out', out, '--no-screenshot', '--json'], { cwd, env });
-    expect(rerun.code).toBe(0);
-    expect(JSON.parse(rerun.stdout)).toMatchObject({ failed: [] });
-    expect(jsonOutput<PrepareSummary>(rerun.stdout).skipped).toHaveLength(kept);
-    expect(await assertRowsMatchFiles(env, out)).toBe(60);
-  });
+      execFileSync('mount', ['-o', 'remount,size=20m', out]);
+      const rerun = await runVezaBeta(['invites', 'prepare', COHORT, '--out', out, '--no-screenshot', '--json'], { cwd, env });
+      expect(rerun.code).toBe(0);
+      expect(JSON.parse(rerun.stdout)).toMatchObject({ failed: [] });
+      expect(jsonOutput<PrepareSummary>(rerun.stdout).skipped).toHaveLength(kept);
+      expect(await assertRowsMatchFiles(env, out)).toBe(60);
+    },
+  );
 
-  (canMount ? it : it.skip)('into a read-only folder: nothing is created, the error names the folder and says "read-only folder"', async () => {
-    const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
-    const out = join(cwd, 'readonly');
-    mkdirSync(out);
-    expect(mountTmpfs(out, 1024)).toBe(true);
-    mounted = out;
-    execFileSync('mount', ['-o', 'remount,ro', out]);
-    writeFileSync(join(cwd, 'few.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\n');
-    const run = await runVezaBeta(['invites', 'prepare', 'few.csv', '--out', out, '--no-screenshot'], { cwd, env });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`cannot write ${out}/[0-9a-f-]+\\.eml: read-only folder`));
-    expect(run.stderr).toContain('Nothing else was written.');
-    expect(await assertRowsMatchFiles(env, out)).toBe(0);
-  });
+  (canMount ? it : it.skip)(
+    'into a read-only folder: nothing is created, the error names the folder and says "read-only folder"',
+    async () => {
+      const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
+      const out = join(cwd, 'readonly');
+      mkdirSync(out);
+      expect(mountTmpfs(out, 1024)).toBe(true);
+      mounted = out;
+      execFileSync('mount', ['-o', 'remount,ro', out]);
+      writeFileSync(join(cwd, 'few.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\n');
+      const run = await runVezaBeta(['invites', 'prepare', 'few.csv', '--out', out, '--no-screenshot'], { cwd, env });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`cannot write ${out}/[0-9a-f-]+\\.eml: read-only folder`));
+      expect(run.stderr).toContain('Nothing else was written.');
+      expect(await assertRowsMatchFiles(env, out)).toBe(0);
+    },
+  );
 
   it('under a path that is a regular file, or when the renderer refuses a row midway: nothing of the chunk is kept', async () => {
     const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
@@ -248,13 +298,21 @@ describe.each(testBackends())('invites prepare is all-or-nothing per chunk on $n
     writeFileSync(join(cwd, 'plain-file'), 'not a folder');
     const under = await runVezaBeta(['invites', 'prepare', 'few.csv', '--out', 'plain-file/out', '--no-screenshot'], { cwd, env });
     expect(under.code).toBe(1);
-    expect(under.stderr).toContain('cannot create the folder plain-file/out: not a folder (a part of the path is a regular file) [ENOTDIR]');
+    expect(under.stderr).toContain(
+      'cannot create the folder plain-file/out: not a folder (a part of the path is a regular file) [ENOTDIR]',
+    );
     expect(await assertRowsMatchFiles(env, join(cwd, 'plain-file', 'out'))).toBe(0);
 
     // line 5 has a name the renderer refuses: lines 2-3 (chunk 1) are kept, lines 4-5 rolled back
-    writeFileSync(join(cwd, 'refused.csv'), 'email,cohort,name\na1@example.org,creators,Ana\na2@example.org,creators,Bo\na3@example.org,listeners,Cy\na4@example.org,listeners,{{code}}\na5@example.org,listeners,Ed\n');
+    writeFileSync(
+      join(cwd, 'refused.csv'),
+      'email,cohort,name\na1@example.org,creators,Ana\na2@example.org,creators,Bo\na3@example.org,listeners,Cy\na4@example.org,listeners,{{code}}\na5@example.org,listeners,Ed\n',
+    );
     const out = join(cwd, 'out');
-    const refused = await runVezaBeta(['invites', 'prepare', 'refused.csv', '--out', out, '--no-screenshot', '--chunk-rows', '2'], { cwd, env });
+    const refused = await runVezaBeta(['invites', 'prepare', 'refused.csv', '--out', out, '--no-screenshot', '--chunk-rows', '2'], {
+      cwd,
+      env,
+    });
     expect(refused.code).toBe(1);
     const kept = await assertRowsMatchFiles(env, out);
     // the validator may refuse that name first (then nothing is written at all)

@@ -12,7 +12,14 @@ export interface CliRun {
 
 /** Runs the real veza-beta launcher as a child process, as an operator would. */
 export function runVezaBeta(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], CI: 'true', NO_COLOR: '1', ...options.env };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+    CI: 'true',
+    NO_COLOR: '1',
+    ...options.env,
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

@@ -24,13 +24,22 @@ it('a SEND_CMD that takes the message and hangs is killed at SEND_TIMEOUT: "unkn
   for (const invite of readManifest(out).invites) appendFileSync(join(out, invite.file), `Your code: ${CODE}\r\n`);
   const sentLog = join(cwd, 'sent.log');
   // the fake mailer reads the whole message, then hangs for 60 s for these recipients
-  const hanging = { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, SLOW_FOR: emails.join(','), STARTED_MARK: join(cwd, 'started'), SEND_TIMEOUT: '0.3' };
+  const hanging = {
+    ...env,
+    SEND_CMD: FAKE_SENDMAIL,
+    SENT_LOG: sentLog,
+    SLOW_FOR: emails.join(','),
+    STARTED_MARK: join(cwd, 'started'),
+    SEND_TIMEOUT: '0.3',
+  };
   const started = Date.now();
   const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], { cwd, env: hanging });
   expect(Date.now() - started).toBeLessThan(30_000); // 5 deadlines of 0.3 s, not 5 × 60 s
   expect(run.code).toBe(1);
   expect(run.stdout).toContain('0 sent now, 0 already sent, 0 failed, 5 unknown, 0 skipped, 2 not tried (of 7).');
-  expect(run.stdout).toMatch(/^ {2}unknown {2}h\d@example\.org: SEND_CMD timed out after 0\.3 s \(SEND_TIMEOUT\) and was killed after it had the whole message: it may have sent it\. Check the mail log; resend with --resend-unknown\.$/m);
+  expect(run.stdout).toMatch(
+    /^ {2}unknown {2}h\d@example\.org: SEND_CMD timed out after 0\.3 s \(SEND_TIMEOUT\) and was killed after it had the whole message: it may have sent it\. Check the mail log; resend with --resend-unknown\.$/m,
+  );
   expect(run.stdout).toContain('Dispatch STOPPED after 5 consecutive failures of the same kind: SEND_CMD timed out after 0.3 s');
   const log = lines(join(out, 'dispatch.log')).map((l) => l.split('\t'));
   expect(log.map((f) => f[3])).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'unknown']);
@@ -38,9 +47,16 @@ it('a SEND_CMD that takes the message and hangs is killed at SEND_TIMEOUT: "unkn
   expect(lines(sentLog)).toEqual([]);
 
   // The mailer fixed: the 2 never tried are sent; the 5 unknown are reported as after a crash, not resent.
-  const next = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+  const next = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], {
+    cwd,
+    env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+  });
   expect(next.code).toBe(1);
-  expect(JSON.parse(next.stdout)).toMatchObject({ sent: 2, failed: [], unknown: expect.arrayContaining([expect.objectContaining({ email: 'h0@example.org' })]) as unknown });
+  expect(JSON.parse(next.stdout)).toMatchObject({
+    sent: 2,
+    failed: [],
+    unknown: expect.arrayContaining([expect.objectContaining({ email: 'h0@example.org' })]) as unknown,
+  });
   expect(lines(sentLog)).toHaveLength(2);
   const conn = await openEnvDatabase(env);
   try {
@@ -54,7 +70,10 @@ it('SEND_TIMEOUT that is not a number of seconds is refused before anything is s
   const env = await freshDatabaseEnv(testBackends()[0]!, cwd);
   const out = join(cwd, 'out');
   await preparedFolder(env, out, ['s0@example.org']);
-  const run = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log'), SEND_TIMEOUT: '1m' } });
+  const run = await runVezaBeta(['invites', 'dispatch', out], {
+    cwd,
+    env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log'), SEND_TIMEOUT: '1m' },
+  });
   expect(run.code).toBe(3);
   expect(run.stderr).toContain('SEND_TIMEOUT must be a positive number of seconds (got "1m")');
   expect(existsSync(join(out, 'dispatch.log'))).toBe(false);

@@ -98,10 +98,14 @@ async function blast(sinkUrl: string, eml: Buffer, from: string, count: number):
   const transport = smtpTransport(sinkUrl, BLAST_CONNECTIONS);
   try {
     const ms = await timeIt(() =>
-      pool(Array.from({ length: count }, (_, i) => i), BLAST_CONNECTIONS, async (i) => {
-        const result = await transport.send(eml, { from, to: `blast${i}@example.org` });
-        if (!result.ok) throw new Error(`blast refused: ${result.response}`);
-      }),
+      pool(
+        Array.from({ length: count }, (_, i) => i),
+        BLAST_CONNECTIONS,
+        async (i) => {
+          const result = await transport.send(eml, { from, to: `blast${i}@example.org` });
+          if (!result.ok) throw new Error(`blast refused: ${result.response}`);
+        },
+      ),
     );
     return (count / ms) * 1000;
   } finally {
@@ -133,10 +137,21 @@ export const run: BenchRun = async (ctx) => {
   const compiled = await compileInviteTemplate({ settings: SETTINGS });
   const sink: SinkProcess = await startSinkProcess();
 
-  const prepared = async (round: string): Promise<{ conn: Awaited<ReturnType<typeof openTestDatabase>>; dir: string; manifest: Manifest; prepareMs: number }> => {
+  const prepared = async (
+    round: string,
+  ): Promise<{ conn: Awaited<ReturnType<typeof openTestDatabase>>; dir: string; manifest: Manifest; prepareMs: number }> => {
     const conn = await openTestDatabase(pg, { maxConnections: 8 });
     const dir = join(ctx.tmpDir, `out-${round}`);
-    const prepareMs = await timeIt(() => prepareInvites(conn, compiled, rows, { file: csvFile, outDir: dir, ttlDays: 30, reissueUnsent: false, previewLimit: 0, screenshot: false }));
+    const prepareMs = await timeIt(() =>
+      prepareInvites(conn, compiled, rows, {
+        file: csvFile,
+        outDir: dir,
+        ttlDays: 30,
+        reissueUnsent: false,
+        previewLimit: 0,
+        screenshot: false,
+      }),
+    );
     return { conn, dir, manifest: readManifest(dir), prepareMs };
   };
 
@@ -174,13 +189,22 @@ export const run: BenchRun = async (ctx) => {
         const transport = smtpTransport(sink.url, CONNECTIONS);
         let sent = 0;
         const dispatch = await timeIt(async () => {
-          const summary = await dispatchFolder(conn, dir, manifest, transport, { rate: 1e6, concurrency: CONNECTIONS, retries: 0, retryDelayMs: 0, resendUnknown: false, failFastAfter: 5 }, createProgress(0, { tty: false, quiet: true }));
+          const summary = await dispatchFolder(
+            conn,
+            dir,
+            manifest,
+            transport,
+            { rate: 1e6, concurrency: CONNECTIONS, retries: 0, retryDelayMs: 0, resendUnknown: false, failFastAfter: 5 },
+            createProgress(0, { tty: false, quiet: true }),
+          );
           sent = summary.sent;
         });
         await transport.close();
         const s2 = await sink.stats();
         if (sent !== n || s1.messages - s0.messages !== n || s2.messages - s1.messages !== n) {
-          throw new Error(`round ${round}: dispatch sent ${sent}, sink got ${s1.messages - s0.messages} (bare) and ${s2.messages - s1.messages} (dispatch), expected ${n}`);
+          throw new Error(
+            `round ${round}: dispatch sent ${sent}, sink got ${s1.messages - s0.messages} (bare) and ${s2.messages - s1.messages} (dispatch), expected ${n}`,
+          );
         }
 
         const blastRate = await blast(sink.url, eml, manifest.mailFrom, n);
@@ -195,7 +219,9 @@ export const run: BenchRun = async (ctx) => {
         sinkCpu.bare.push(cpuShare(s0, s1, bare));
         sinkCpu.dispatch.push(cpuShare(s1, s2, dispatch));
         sinkCpu.blast.push(cpuShare(s2, s3, (n / blastRate) * 1000));
-        ctx.log(`round ${round + 1}: prepare ${Math.round(prep)} ms, bare transport ${Math.round((n / bare) * 1000)}/s (${BLAST_CONNECTIONS} connections: ${Math.round((n / bareWide) * 1000)}/s), dispatch ${Math.round((n / dispatch) * 1000)}/s, sink capacity ${Math.round(blastRate)}/s`);
+        ctx.log(
+          `round ${round + 1}: prepare ${Math.round(prep)} ms, bare transport ${Math.round((n / bare) * 1000)}/s (${BLAST_CONNECTIONS} connections: ${Math.round((n / bareWide) * 1000)}/s), dispatch ${Math.round((n / dispatch) * 1000)}/s, sink capacity ${Math.round(blastRate)}/s`,
+        );
       } finally {
         await conn.close();
       }
@@ -208,9 +234,22 @@ export const run: BenchRun = async (ctx) => {
           const before = await sink.stats();
           let streamed: DispatchSummary | null = null;
           const ms = await timeIt(async () => {
-            const stream = new StreamedDispatch(overConn, overTransport, { rate: 1e6, concurrency: CONNECTIONS, retries: 0, retryDelayMs: 0, resendUnknown: false, failFastAfter: 5 }, createProgress(0, { tty: false, quiet: true }));
+            const stream = new StreamedDispatch(
+              overConn,
+              overTransport,
+              { rate: 1e6, concurrency: CONNECTIONS, retries: 0, retryDelayMs: 0, resendUnknown: false, failFastAfter: 5 },
+              createProgress(0, { tty: false, quiet: true }),
+            );
             try {
-              await prepareInvites(overConn, compiled, rows, { file: csvFile, outDir: join(ctx.tmpDir, `out-overlap-${round}`), ttlDays: 30, reissueUnsent: false, previewLimit: 0, screenshot: false, onChunk: (chunk) => stream.add(chunk) });
+              await prepareInvites(overConn, compiled, rows, {
+                file: csvFile,
+                outDir: join(ctx.tmpDir, `out-overlap-${round}`),
+                ttlDays: 30,
+                reissueUnsent: false,
+                previewLimit: 0,
+                screenshot: false,
+                onChunk: (chunk) => stream.add(chunk),
+              });
             } finally {
               await stream.idle();
             }
@@ -218,9 +257,14 @@ export const run: BenchRun = async (ctx) => {
           });
           const after = await sink.stats();
           const streamedSent = (streamed as DispatchSummary | null)?.sent ?? 0;
-          if (streamedSent !== n || after.messages - before.messages !== n) throw new Error(`round ${round}: overlapped send sent ${streamedSent}, sink got ${after.messages - before.messages}, expected ${n}`);
+          if (streamedSent !== n || after.messages - before.messages !== n)
+            throw new Error(
+              `round ${round}: overlapped send sent ${streamedSent}, sink got ${after.messages - before.messages}, expected ${n}`,
+            );
           overlapMs.push(ms);
-          ctx.log(`round ${round + 1}: prepare + dispatch overlapped ${Math.round((n / ms) * 1000)}/s (one after the other: ${Math.round((n / (prep + dispatchMs.at(-1)!)) * 1000)}/s)`);
+          ctx.log(
+            `round ${round + 1}: prepare + dispatch overlapped ${Math.round((n / ms) * 1000)}/s (one after the other: ${Math.round((n / (prep + dispatchMs.at(-1)!)) * 1000)}/s)`,
+          );
         } finally {
           await overTransport.close();
           await overConn.close();
@@ -232,7 +276,10 @@ export const run: BenchRun = async (ctx) => {
           const seedMs = await timeIt(async () => {
             for (const row of rows) {
               const code = generateCode();
-              const [invite] = await sql.begin((tx) => tx`INSERT INTO beta_invites (code_digest, email, cohort) VALUES (${digestCode(code)}, ${row.email}, ${row.cohort}) RETURNING id, expires_at`);
+              const [invite] = await sql.begin(
+                (tx) =>
+                  tx`INSERT INTO beta_invites (code_digest, email, cohort) VALUES (${digestCode(code)}, ${row.email}, ${row.cohort}) RETURNING id, expires_at`,
+              );
               const inviteId = String(invite!['id']);
               const eml = await buildInviteEml(compiled, { email: row.email, cohort: row.cohort, code, expiresAt: new Date(), inviteId });
               await sendCmd(eml);
@@ -264,9 +311,15 @@ export const run: BenchRun = async (ctx) => {
         if (claimed !== id) throw new Error('ladder: claim failed');
       };
       try {
-        ladder.push({ step: '+ claim each email first (one UPDATE … FOR UPDATE SKIP LOCKED per email)', ms: await bareSend(sink.url, dir, manifest, { before: claim }) });
+        ladder.push({
+          step: '+ claim each email first (one UPDATE … FOR UPDATE SKIP LOCKED per email)',
+          ms: await bareSend(sink.url, dir, manifest, { before: claim }),
+        });
         await reset();
-        ladder.push({ step: '+ mark each email sent (one UPDATE per email)', ms: await bareSend(sink.url, dir, manifest, { before: claim, after: (id) => markInviteSent(conn.db, id) }) });
+        ladder.push({
+          step: '+ mark each email sent (one UPDATE per email)',
+          ms: await bareSend(sink.url, dir, manifest, { before: claim, after: (id) => markInviteSent(conn.db, id) }),
+        });
         await reset();
         const log = join(dir, 'ladder.log');
         ladder.push({
@@ -275,11 +328,16 @@ export const run: BenchRun = async (ctx) => {
             before: claim,
             after: async (id) => {
               await markInviteSent(conn.db, id);
-              appendFileSync(log, `${new Date().toISOString()}\t${id}\tsomeone@example.org\tsent\t250 OK: message queued\n`, { mode: 0o600 });
+              appendFileSync(log, `${new Date().toISOString()}\t${id}\tsomeone@example.org\tsent\t250 OK: message queued\n`, {
+                mode: 0o600,
+              });
             },
           }),
         });
-        ladder.push({ step: 'dispatch as it is now (claims in batches of 16 claimed ahead, sends recorded with the next claim, one write per dispatch.log line; median of the rounds)', ms: median(dispatchMs) });
+        ladder.push({
+          step: 'dispatch as it is now (claims in batches of 16 claimed ahead, sends recorded with the next claim, one write per dispatch.log line; median of the rounds)',
+          ms: median(dispatchMs),
+        });
       } finally {
         await raw.end();
         await conn.close();
@@ -299,7 +357,13 @@ export const run: BenchRun = async (ctx) => {
           ms: await timeIt(async () => {
             for (let start = 0; start < rows.length; start += PREPARE_CHUNK_ROWS) {
               const chunk = rows.slice(start, start + PREPARE_CHUNK_ROWS);
-              const outcomes = await conn.db.transaction((tx) => createInvites(tx, chunk.map((r) => ({ email: r.email, cohort: r.cohort, name: r.name, role: r.role })), { chunkSize: chunk.length }));
+              const outcomes = await conn.db.transaction((tx) =>
+                createInvites(
+                  tx,
+                  chunk.map((r) => ({ email: r.email, cohort: r.cohort, name: r.name, role: r.role })),
+                  { chunkSize: chunk.length },
+                ),
+              );
               for (const o of outcomes) if (o.status === 'created') codes.push({ id: o.id, code: o.code, expiresAt: o.expiresAt });
             }
           }),
@@ -307,7 +371,16 @@ export const run: BenchRun = async (ctx) => {
         steps.push({
           step: 'render each .eml (in memory)',
           ms: await timeIt(async () => {
-            for (const [i, c] of codes.entries()) emls.push(await buildInviteEml(compiled, { email: rows[i]!.email, cohort: rows[i]!.cohort, code: c.code, expiresAt: c.expiresAt, inviteId: c.id }));
+            for (const [i, c] of codes.entries())
+              emls.push(
+                await buildInviteEml(compiled, {
+                  email: rows[i]!.email,
+                  cohort: rows[i]!.cohort,
+                  code: c.code,
+                  expiresAt: c.expiresAt,
+                  inviteId: c.id,
+                }),
+              );
           }),
         });
       } finally {
@@ -315,7 +388,10 @@ export const run: BenchRun = async (ctx) => {
       }
       const plainDir = join(ctx.tmpDir, 'steps-plain');
       mkdirSync(plainDir, { mode: 0o700 });
-      steps.push({ step: 'write each file, no flush (writeFileSync, one at a time)', ms: await timeIt(() => emls.forEach((eml, i) => writeFileSync(join(plainDir, `${i}.eml`), eml, { mode: 0o600 }))) });
+      steps.push({
+        step: 'write each file, no flush (writeFileSync, one at a time)',
+        ms: await timeIt(() => emls.forEach((eml, i) => writeFileSync(join(plainDir, `${i}.eml`), eml, { mode: 0o600 }))),
+      });
       rmSync(plainDir, { recursive: true, force: true });
       const flushedDir = join(ctx.tmpDir, 'steps-flushed');
       mkdirSync(flushedDir, { mode: 0o700 });
@@ -334,21 +410,33 @@ export const run: BenchRun = async (ctx) => {
       mkdirSync(syncDir, { mode: 0o700 });
       const sample = Math.min(emls.length, 200);
       const oneByOne = await timeIt(() => emls.slice(0, sample).forEach((eml, i) => writeFileDurably(join(syncDir, `${i}.eml`), eml)));
-      steps.push({ step: `write and fsync each file before the next (the way before, ${sample} files timed, scaled to ${n.toLocaleString('en-US')})`, ms: (oneByOne / sample) * emls.length });
+      steps.push({
+        step: `write and fsync each file before the next (the way before, ${sample} files timed, scaled to ${n.toLocaleString('en-US')})`,
+        ms: (oneByOne / sample) * emls.length,
+      });
       rmSync(syncDir, { recursive: true, force: true });
     }
 
     const figures: BenchFigure[] = [
       interleavedFigure({ baseline: bareMs.map((ms) => (n / ms) * 1000), measured: dispatchMs.map((ms) => (n / ms) * 1000) }, 'rate', {
         label: `dispatch ${n.toLocaleString('en-US')} prepared emails`,
-        measured: { name: `veza-beta dispatch (claims and sent marks in batches, dispatch.log, ${CONNECTIONS} SMTP connections)`, unit: 'emails/s' },
-        baseline: { name: `bare transport: the same .eml files, same nodemailer pool (${CONNECTIONS} connections), same sink, no database`, unit: 'emails/s' },
+        measured: {
+          name: `veza-beta dispatch (claims and sent marks in batches, dispatch.log, ${CONNECTIONS} SMTP connections)`,
+          unit: 'emails/s',
+        },
+        baseline: {
+          name: `bare transport: the same .eml files, same nodemailer pool (${CONNECTIONS} connections), same sink, no database`,
+          unit: 'emails/s',
+        },
         target: '≥ 0.8x of bare',
         met: (r) => r >= 0.8,
       }),
       interleavedFigure({ baseline: seedRate, measured: oursRateWithSeed }, 'rate', {
         label: `prepare + dispatch ${n.toLocaleString('en-US')} invites`,
-        measured: { name: `veza-beta, SEND=1 invites send on PostgreSQL (batch insert, compiled template, .eml files flushed per chunk, each chunk dispatched while the next is prepared, claims, ${CONNECTIONS} SMTP connections)`, unit: 'emails/s' },
+        measured: {
+          name: `veza-beta, SEND=1 invites send on PostgreSQL (batch insert, compiled template, .eml files flushed per chunk, each chunk dispatched while the next is prepared, claims, ${CONNECTIONS} SMTP connections)`,
+          unit: 'emails/s',
+        },
         baseline: { name: 'seed way (a transaction, a render and a SEND_CMD process per recipient)', unit: 'emails/s' },
         target: '≥ 20x faster',
         met: (r) => r >= 20,

@@ -34,7 +34,10 @@ function withDeadline<T>(what: string, work: (resolve: (value: T) => void, rejec
 }
 
 export async function startSinkProcess(): Promise<SinkProcess> {
-  const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', SCRIPT], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   let buffered = '';
   const waiting: ((line: string) => void)[] = [];
   child.stdout.on('data', (chunk: Buffer) => {

@@ -45,7 +45,9 @@ export function buildCli(argv: string[]): Argv {
   return yargs(argv)
     .scriptName('veza-beta')
     .usage("Usage: $0 <command> [options]\n\nRuns Veza's invite-only beta: cohort, invites, emails, gates.")
-    .command('db', 'Database: migrate, add-user', (y) => y.command(dbMigrateCommand).command(dbAddUserCommand).demandCommand(1, 'Name a db command: migrate, add-user').fail(fail))
+    .command('db', 'Database: migrate, add-user', (y) =>
+      y.command(dbMigrateCommand).command(dbAddUserCommand).demandCommand(1, 'Name a db command: migrate, add-user').fail(fail),
+    )
     .command('cohort', 'Cohort CSV: validate', (y) =>
       y.command(cohortValidateCommand).demandCommand(1, 'Name a cohort command: validate').fail(fail),
     )
@@ -68,7 +70,12 @@ export function buildCli(argv: string[]): Argv {
     )
     .command(preflightCommand)
     .command('decision', 'Decision call: report, record, show', (y) =>
-      y.command(decisionReportCommand).command(decisionRecordCommand).command(decisionShowCommand).demandCommand(1, 'Name a decision command: report, record, show').fail(fail),
+      y
+        .command(decisionReportCommand)
+        .command(decisionRecordCommand)
+        .command(decisionShowCommand)
+        .demandCommand(1, 'Name a decision command: report, record, show')
+        .fail(fail),
     )
     .command(demoCommand)
     .completion('completion', 'Print a bash/zsh completion script (append it to ~/.bashrc or ~/.zshrc)')

@@ -34,11 +34,7 @@ export const CLI_SETTINGS_SCHEMA = z.object({
     .transform(Number)
     .optional(),
   /** consecutive failures of one kind before dispatch stops (the mailer's default, 5); 0 never stops */
-  FAIL_FAST_AFTER: z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number of failures (0 never stops)')
-    .transform(Number)
-    .optional(),
+  FAIL_FAST_AFTER: z.string().regex(/^\d+$/, 'must be a whole number of failures (0 never stops)').transform(Number).optional(),
   /** seconds one SEND_CMD send may take before it is killed (the mailer's default, 60); read by the mailer, checked here so a bad value is exit 3 */
   SEND_TIMEOUT: z
     .string()

@@ -6,7 +6,10 @@
  */
 export async function fetchWithin(url: string, init: RequestInit, ms: number): Promise<{ status: number; ok: boolean; text: string }> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(Object.assign(new Error(`no answer from ${url} within ${ms} ms`), { name: 'TimeoutError' })), ms);
+  const timer = setTimeout(
+    () => controller.abort(Object.assign(new Error(`no answer from ${url} within ${ms} ms`), { name: 'TimeoutError' })),
+    ms,
+  );
   try {
     const response = await fetch(url, { ...init, signal: controller.signal });
     return { status: response.status, ok: response.ok, text: await response.text() };

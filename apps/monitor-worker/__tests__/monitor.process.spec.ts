@@ -32,9 +32,21 @@ interface Ran {
 }
 
 /** Runs the worker as a real child process; `onStdout` sees the output as it comes (to send a signal). */
-function monitor(env: Record<string, string>, args: string[] = [], onStdout?: (soFar: string, child: ReturnType<typeof spawn>) => void): Promise<Ran> {
+function monitor(
+  env: Record<string, string>,
+  args: string[] = [],
+  onStdout?: (soFar: string, child: ReturnType<typeof spawn>) => void,
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], ...env }, cwd: tempDir() });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '',
+        VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+        ...env,
+      },
+      cwd: tempDir(),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -70,7 +82,8 @@ async function seededDatabase(redeemed: number): Promise<{ env: Record<string, s
     await runMigrations(conn);
     const rows = Array.from({ length: redeemed + 1 }, (_, i) => ({ email: `tester${i}@example.org`, cohort: 'creators-2026' }));
     const outcomes = await createInvites(conn.db, rows);
-    for (const outcome of outcomes.slice(0, redeemed)) if (outcome.status === 'created') await redeemInvite(conn.db, formatCode(outcome.code));
+    for (const outcome of outcomes.slice(0, redeemed))
+      if (outcome.status === 'created') await redeemInvite(conn.db, formatCode(outcome.code));
   } finally {
     await conn.close();
   }
@@ -86,7 +99,8 @@ async function storedRuns(open: OpenOptions) {
   }
 }
 
-const secretsIn = (ran: Ran) => [FAKE_TOKENS.sentry, FAKE_TOKENS.github, FAKE_TOKENS.webhook].filter((t) => ran.stdout.includes(t) || ran.stderr.includes(t));
+const secretsIn = (ran: Ran) =>
+  [FAKE_TOKENS.sentry, FAKE_TOKENS.github, FAKE_TOKENS.webhook].filter((t) => ran.stdout.includes(t) || ran.stderr.includes(t));
 
 beforeAll(() => apis.start());
 afterAll(async () => {
@@ -100,17 +114,25 @@ beforeEach(() => {
 });
 
 describe('one run (CI)', () => {
-  it.each([[['--junitt', 'g.xml']], [['--junit']], [['--json', '--markdown']], [['extra-word']]])('exits 3 on a command-line mistake %j, before probing', async (args) => {
-    const ran = await monitor(apis.gateEnv(), args);
-    expect(ran.code).toBe(3);
-    expect(ran.stdout).toBe('');
-    expect(ran.stderr).toMatch(/^monitor-worker: configuration error: (Unknown argument|--junit needs a file name|--json and --markdown without a file both want stdout)/);
-    expect(ran.stderr).toContain('Usage: monitor-worker [--json] [--junit FILE] [--markdown [FILE]] [--once]');
-    expect(apis.requests).toEqual([]);
-  });
+  it.each([[['--junitt', 'g.xml']], [['--junit']], [['--json', '--markdown']], [['extra-word']]])(
+    'exits 3 on a command-line mistake %j, before probing',
+    async (args) => {
+      const ran = await monitor(apis.gateEnv(), args);
+      expect(ran.code).toBe(3);
+      expect(ran.stdout).toBe('');
+      expect(ran.stderr).toMatch(
+        /^monitor-worker: configuration error: (Unknown argument|--junit needs a file name|--json and --markdown without a file both want stdout)/,
+      );
+      expect(ran.stderr).toContain('Usage: monitor-worker [--json] [--junit FILE] [--markdown [FILE]] [--once]');
+      expect(apis.requests).toEqual([]);
+    },
+  );
 
   it('exits 3 on configuration errors, before probing, naming each variable', async () => {
-    const ran = await monitor({ ...apis.gateEnv(), PROM_URL: 'prometheus:9090', CHECK_INTERVAL: 'often', GATES_WEBHOOK_URL: `ftp://x/${FAKE_TOKENS.webhook}` }, ['--junit']);
+    const ran = await monitor(
+      { ...apis.gateEnv(), PROM_URL: 'prometheus:9090', CHECK_INTERVAL: 'often', GATES_WEBHOOK_URL: `ftp://x/${FAKE_TOKENS.webhook}` },
+      ['--junit'],
+    );
     expect(ran.code).toBe(3);
     expect(ran.stdout).toBe('');
     expect(ran.stderr).toContain('configuration error: --junit needs a file name');
@@ -125,7 +147,13 @@ describe('one run (CI)', () => {
     const db = await seededDatabase(3);
     const dir = tempDir();
     const ran = await monitor(
-      { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), GATES_WEBHOOK_URL: apis.webhookUrl },
+      {
+        ...apis.gateEnv(),
+        ...db.env,
+        TESTERS_TARGET: '3',
+        GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+        GATES_WEBHOOK_URL: apis.webhookUrl,
+      },
       ['--junit', join(dir, 'gates.xml'), '--markdown', join(dir, 'gates.md')],
     );
     expect(ran.stderr).toBe('');
@@ -174,10 +202,12 @@ describe('one run (CI)', () => {
     await conn.close();
     const ran = await monitor({ ...apis.gateEnv(), VEZA_DATA_DIR: dir, TESTERS_TARGET: '3' });
     expect(ran.code).toBe(2);
-    expect(ran.stderr).toMatch(/verdicts are not stored: the database at embedded database .* has no gate_runs table; run 'veza-beta db migrate'/);
+    expect(ran.stderr).toMatch(
+      /verdicts are not stored: the database at embedded database .* has no gate_runs table; run 'veza-beta db migrate'/,
+    );
     const loop = await monitor({ ...apis.gateEnv(), VEZA_DATA_DIR: dir, LOOP: '1', MAX_RUNS: '1' });
     expect(loop.code).toBe(3);
-    expect(loop.stderr).toContain("configuration error: LOOP=1 stores every verdict, but the database at");
+    expect(loop.stderr).toContain('configuration error: LOOP=1 stores every verdict, but the database at');
     expect(loop.stdout).toBe('');
   });
 });
@@ -188,11 +218,23 @@ describe('loop (LOOP=1)', () => {
     apis.scenario.prom = 'down';
     apis.scenario.webhookFailures = 0;
     // runs start 2 s apart; ⚪ may last 3 s: the 1st and 2nd runs stay ⚪, the 3rd (4 s after the 1st) is 🔴
-    const env = { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', LOOP: '1', CHECK_INTERVAL: '2', UNKNOWN_MAX_MINUTES: '0.05', GATES_WEBHOOK_URL: apis.webhookUrl };
+    const env = {
+      ...apis.gateEnv(),
+      ...db.env,
+      TESTERS_TARGET: '3',
+      LOOP: '1',
+      CHECK_INTERVAL: '2',
+      UNKNOWN_MAX_MINUTES: '0.05',
+      GATES_WEBHOOK_URL: apis.webhookUrl,
+    };
     const first = await monitor({ ...env, MAX_RUNS: '3' });
     expect(first.code).toBe(1);
     expect(first.stdout.match(/── run \d · \S+ ──/g)).toHaveLength(3);
-    expect(first.stdout.match(/Verdict: .*/g)).toEqual(['Verdict: ⚪ INCONCLUSIVE (exit 2)', 'Verdict: ⚪ INCONCLUSIVE (exit 2)', 'Verdict: 🔴 NO-GO (exit 1)']);
+    expect(first.stdout.match(/Verdict: .*/g)).toEqual([
+      'Verdict: ⚪ INCONCLUSIVE (exit 2)',
+      'Verdict: ⚪ INCONCLUSIVE (exit 2)',
+      'Verdict: 🔴 NO-GO (exit 1)',
+    ]);
     expect(first.stderr).toContain('checking every 2 s, 3 run(s); ⚪ for more than 3 s turns 🔴');
 
     let stored = await storedRuns(db.open);
@@ -208,7 +250,11 @@ describe('loop (LOOP=1)', () => {
     stored = await storedRuns(db.open);
     expect(stored.map((r) => r.verdict).slice(3)).toEqual(['NO-GO', 'GO']);
     expect(restarted.code).toBe(0);
-    expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual(['⚪ **INCONCLUSIVE**', '🔴 **NO-GO** (was ⚪ INCONCLUSIVE)', '✅ **GO** (was 🔴 NO-GO)']);
+    expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual([
+      '⚪ **INCONCLUSIVE**',
+      '🔴 **NO-GO** (was ⚪ INCONCLUSIVE)',
+      '✅ **GO** (was 🔴 NO-GO)',
+    ]);
     expect(secretsIn(first)).toEqual([]);
     expect(secretsIn(restarted)).toEqual([]);
   });
@@ -229,10 +275,15 @@ describe('loop (LOOP=1)', () => {
     );
     expect(ran.signal).toBeNull();
     expect(ran.code).toBe(1);
-    const lines = ran.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string });
+    const lines = ran.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { verdict: string });
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines.every((l) => l.verdict === 'NO-GO')).toBe(true);
-    expect(ran.stderr).toMatch(/webhook: webhook http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\/\*\*\*\/\*\*\* failed: HTTP 500 after 3 attempt\(s\)/);
+    expect(ran.stderr).toMatch(
+      /webhook: webhook http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\/\*\*\*\/\*\*\* failed: HTTP 500 after 3 attempt\(s\)/,
+    );
     expect(ran.stderr.match(/webhook: webhook/g)).toHaveLength(1); // one change (the first verdict), one attempt to announce it
     expect(ran.stderr).toMatch(/stopped after \d+ run\(s\); last verdict NO-GO/);
     expect(secretsIn(ran)).toEqual([]);
@@ -264,7 +315,13 @@ describe('deadlines: a gate upstream that accepts and never answers, garbage col
       const wall = Date.now() - t0;
       expect(ran.code).toBe(2);
       const report = JSON.parse(ran.stdout) as { startedAt: string; finishedAt: string; gates: { id: string; reason: string | null }[] };
-      expect(report.gates.filter((g) => g.reason === 'timeout').map((g) => g.id)).toEqual(['sentry', 'statuspage', 'synthetic', 'k6', 'high_issues']);
+      expect(report.gates.filter((g) => g.reason === 'timeout').map((g) => g.id)).toEqual([
+        'sentry',
+        'statuspage',
+        'synthetic',
+        'k6',
+        'high_issues',
+      ]);
       // the run itself: the 1.5 s budget plus a small margin; the whole process: plus the start of node and tsx
       expect(Date.parse(report.finishedAt) - Date.parse(report.startedAt)).toBeLessThan(1_500 + 2_000);
       expect(wall).toBeLessThan(1_500 + 10_000);
@@ -275,14 +332,27 @@ describe('deadlines: a gate upstream that accepts and never answers, garbage col
     // UNKNOWN_MAX_MINUTES: 4 × CHECK_INTERVAL (4 s) would escalate a slow third run; this test is about the runs ending
     const ran = await monitor({ ...hangingEnv(), LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '3', UNKNOWN_MAX_MINUTES: '10' }, ['--json']);
     expect(ran.code).toBe(2);
-    const lines = ran.stdout.trim().split('\n').map((l) => JSON.parse(l) as { verdict: string });
+    const lines = ran.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { verdict: string });
     expect(lines.map((l) => l.verdict)).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'INCONCLUSIVE']);
   });
 
   it('a webhook that never answers is cut at the run deadline (GATES_RUN_TIMEOUT_MS); the loop goes on', async () => {
     const t0 = Date.now();
     const ran = await monitor(
-      { ...apis.gateEnv(), GATE_TIMEOUT_MS: '1000', GATES_RUN_TIMEOUT_MS: '3000', LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '2', UNKNOWN_MAX_MINUTES: '10', GATES_WEBHOOK_URL: `${silent.url}/api/webhooks/1/${FAKE_TOKENS.webhook}`, NODE_OPTIONS: forcedGcNodeOptions(tempDir()) },
+      {
+        ...apis.gateEnv(),
+        GATE_TIMEOUT_MS: '1000',
+        GATES_RUN_TIMEOUT_MS: '3000',
+        LOOP: '1',
+        CHECK_INTERVAL: '1',
+        MAX_RUNS: '2',
+        UNKNOWN_MAX_MINUTES: '10',
+        GATES_WEBHOOK_URL: `${silent.url}/api/webhooks/1/${FAKE_TOKENS.webhook}`,
+        NODE_OPTIONS: forcedGcNodeOptions(tempDir()),
+      },
       ['--json'],
     );
     expect(ran.code).toBe(2); // testers not configured: ⚪
@@ -294,22 +364,29 @@ describe('deadlines: a gate upstream that accepts and never answers, garbage col
 });
 
 describe('a DATABASE_URL that is not PostgreSQL', () => {
-  it.each(['http', 'silent'] as const)('%s server: the gates still answer by their deadline, testers ⚪, the database named without its password', async (mode) => {
-    const impostor = await startNotPostgresServer(mode);
-    try {
-      const t0 = Date.now();
-      const ran = await monitor({ ...apis.gateEnv(), DATABASE_URL: `${impostor.databaseUrl}?connect_timeout=2`, TESTERS_TARGET: '3' }, ['--json']);
-      expect(Date.now() - t0).toBeLessThan(2_000 + 10_000);
-      expect(ran.code).toBe(2);
-      expect(ran.stderr).toContain(`verdicts are not stored: INVITES_DB_UNREACHABLE: cannot reach the database at postgres://ops:***@127.0.0.1:${impostor.port}/veza?connect_timeout=2: `);
-      expect(ran.stderr).not.toContain('hunter2');
-      const report = JSON.parse(ran.stdout) as { gates: { id: string; state: string; reason: string | null }[] };
-      expect(report.gates.find((g) => g.id === 'testers')).toMatchObject({ state: 'unknown', reason: 'unavailable' });
-      expect(impostor.connections).toBeLessThanOrEqual(mode === 'http' ? 1 : 2);
-    } finally {
-      await impostor.stop();
-    }
-  });
+  it.each(['http', 'silent'] as const)(
+    '%s server: the gates still answer by their deadline, testers ⚪, the database named without its password',
+    async (mode) => {
+      const impostor = await startNotPostgresServer(mode);
+      try {
+        const t0 = Date.now();
+        const ran = await monitor({ ...apis.gateEnv(), DATABASE_URL: `${impostor.databaseUrl}?connect_timeout=2`, TESTERS_TARGET: '3' }, [
+          '--json',
+        ]);
+        expect(Date.now() - t0).toBeLessThan(2_000 + 10_000);
+        expect(ran.code).toBe(2);
+        expect(ran.stderr).toContain(
+          `verdicts are not stored: INVITES_DB_UNREACHABLE: cannot reach the database at postgres://ops:***@127.0.0.1:${impostor.port}/veza?connect_timeout=2: `,
+        );
+        expect(ran.stderr).not.toContain('hunter2');
+        const report = JSON.parse(ran.stdout) as { gates: { id: string; state: string; reason: string | null }[] };
+        expect(report.gates.find((g) => g.id === 'testers')).toMatchObject({ state: 'unknown', reason: 'unavailable' });
+        expect(impostor.connections).toBeLessThanOrEqual(mode === 'http' ? 1 : 2);
+      } finally {
+        await impostor.stop();
+      }
+    },
+  );
 });
 
 describe('escalation measures time, not runs (cron)', () => {
@@ -318,9 +395,16 @@ describe('escalation measures time, not runs (cron)', () => {
     apis.scenario.prom = 'down';
     const conn = await openDatabase(db.open);
     const since = new Date(Date.now() - 30 * 60_000).toISOString();
-    const state: EscalationState = { ...initialEscalationState(), verdict: 'INCONCLUSIVE', unknownSince: { ...initialEscalationState().unknownSince, synthetic: since } };
+    const state: EscalationState = {
+      ...initialEscalationState(),
+      verdict: 'INCONCLUSIVE',
+      unknownSince: { ...initialEscalationState().unknownSince, synthetic: since },
+    };
     try {
-      await recordGateRun(conn.db, { run: { startedAt: since, finishedAt: since, verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] }, state });
+      await recordGateRun(conn.db, {
+        run: { startedAt: since, finishedAt: since, verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] },
+        state,
+      });
     } finally {
       await conn.close();
     }

@@ -24,7 +24,11 @@ function parser(argv: readonly string[]) {
   return yargs([...argv])
     .scriptName('monitor-worker')
     .usage('Usage: $0 [--json] [--junit FILE] [--markdown [FILE]] [--once]')
-    .option('json', { type: 'boolean', default: false, describe: 'JSON report on stdout instead of the table (one line per run in a loop)' })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'JSON report on stdout instead of the table (one line per run in a loop)',
+    })
     .option('junit', { type: 'string', describe: 'write JUnit XML (one test case per gate) to FILE after each run' })
     .option('markdown', { type: 'string', describe: 'Markdown report to FILE, or to stdout instead of the table' })
     .option('once', { type: 'boolean', default: false, describe: 'one run even when LOOP=1' })

@@ -15,7 +15,11 @@ export interface FakeScenario {
   webhookFailures: number;
 }
 
-export const FAKE_TOKENS = { sentry: 'sntrys_FAKE_0123456789abcdef', github: 'ghp_FAKE0123456789abcdefABCDEF', webhook: 'W3bh00kS3cr3t-abcdef' };
+export const FAKE_TOKENS = {
+  sentry: 'sntrys_FAKE_0123456789abcdef',
+  github: 'ghp_FAKE0123456789abcdefABCDEF',
+  webhook: 'W3bh00kS3cr3t-abcdef',
+};
 
 /**
  * One real HTTP server that answers like Sentry, Statuspage, Prometheus and
@@ -85,25 +89,69 @@ export class FakeGateApis {
     }
     if (path === '/sentry/api/0/organizations/veza/issues/') {
       if (auth !== `Bearer ${FAKE_TOKENS.sentry}`) return json(401, { detail: 'Invalid token' });
-      const issues = Array.from({ length: s.sentryIssues }, (_, i) => ({ id: String(i), shortId: `VEZA-${i}`, title: `Crash ${i}`, level: 'error', status: 'unresolved', count: '3', permalink: `https://veza.sentry.io/issues/${i}/` }));
+      const issues = Array.from({ length: s.sentryIssues }, (_, i) => ({
+        id: String(i),
+        shortId: `VEZA-${i}`,
+        title: `Crash ${i}`,
+        level: 'error',
+        status: 'unresolved',
+        count: '3',
+        permalink: `https://veza.sentry.io/issues/${i}/`,
+      }));
       return json(200, issues, { 'X-Hits': String(issues.length), Link: `<${url}>; rel="next"; results="false"; cursor="0:100:0"` });
     }
     if (path === '/status/api/v2/summary.json') {
       const ok = s.indicator === 'none';
-      return json(200, { page: { id: 'p', name: 'Veza' }, status: { indicator: s.indicator, description: ok ? 'All Systems Operational' : 'Major System Outage' }, components: [], incidents: [], scheduled_maintenances: [] });
+      return json(200, {
+        page: { id: 'p', name: 'Veza' },
+        status: { indicator: s.indicator, description: ok ? 'All Systems Operational' : 'Major System Outage' },
+        components: [],
+        incidents: [],
+        scheduled_maintenances: [],
+      });
     }
     if (path === '/prom/api/v1/query') {
       if (s.prom === 'down') return json(503, { status: 'error', errorType: 'unavailable', error: 'down' });
-      return json(200, { status: 'success', data: { resultType: 'vector', result: s.prom.map((v, i) => ({ metric: { job: 'journey', instance: `p${i}` }, value: [Date.now() / 1000, v] })) } });
+      return json(200, {
+        status: 'success',
+        data: {
+          resultType: 'vector',
+          result: s.prom.map((v, i) => ({ metric: { job: 'journey', instance: `p${i}` }, value: [Date.now() / 1000, v] })),
+        },
+      });
     }
     if (path === '/github/repos/veza/app/actions/workflows/k6-nightly.yml/runs') {
       if (auth !== `Bearer ${FAKE_TOKENS.github}`) return json(401, { message: 'Bad credentials' });
       const at = new Date(Date.now() - s.k6HoursAgo * 3_600_000).toISOString();
-      return json(200, { total_count: 1, workflow_runs: [{ id: 1, status: 'completed', conclusion: 'success', event: 'schedule', head_branch: 'main', created_at: at, run_started_at: at, updated_at: at, html_url: 'https://github.com/veza/app/actions/runs/1' }] });
+      return json(200, {
+        total_count: 1,
+        workflow_runs: [
+          {
+            id: 1,
+            status: 'completed',
+            conclusion: 'success',
+            event: 'schedule',
+            head_branch: 'main',
+            created_at: at,
+            run_started_at: at,
+            updated_at: at,
+            html_url: 'https://github.com/veza/app/actions/runs/1',
+          },
+        ],
+      });
     }
     if (path === '/github/repos/veza/app/issues') {
       if (auth !== `Bearer ${FAKE_TOKENS.github}`) return json(401, { message: 'Bad credentials' });
-      return json(200, Array.from({ length: s.highIssues }, (_, i) => ({ number: i + 1, title: `High ${i}`, html_url: `https://github.com/veza/app/issues/${i + 1}`, labels: [{ name: 'severity: high' }] })), { 'x-ratelimit-remaining': '4999' });
+      return json(
+        200,
+        Array.from({ length: s.highIssues }, (_, i) => ({
+          number: i + 1,
+          title: `High ${i}`,
+          html_url: `https://github.com/veza/app/issues/${i + 1}`,
+          labels: [{ name: 'severity: high' }],
+        })),
+        { 'x-ratelimit-remaining': '4999' },
+      );
     }
     json(404, { message: 'Not Found' });
   }

@@ -16,7 +16,12 @@ async function call(api: RunningApi, method: string, path: string, init: { body?
   } catch {
     // not JSON: left undefined, the assertions say so
   }
-  return { status: response.status, headers: response.headers, json: json as { error?: { code: string; message: string }; invite?: Record<string, unknown> } & Record<string, unknown>, text };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: json as { error?: { code: string; message: string }; invite?: Record<string, unknown> } & Record<string, unknown>,
+    text,
+  };
 }
 
 const postJson = (api: RunningApi, path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -34,7 +39,12 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
   let codes: Awaited<ReturnType<typeof seedInvites>>;
 
   beforeAll(async () => {
-    api = await startApi(backend, { adminToken: ADMIN_TOKEN, corsOrigins: ['https://veza.fm'], rateLimitPerMinute: 10_000, bodyLimitBytes: 1024 });
+    api = await startApi(backend, {
+      adminToken: ADMIN_TOKEN,
+      corsOrigins: ['https://veza.fm'],
+      rateLimitPerMinute: 10_000,
+      bodyLimitBytes: 1024,
+    });
     codes = await seedInvites(api.conn);
   }, 120_000);
   afterAll(async () => api?.close());
@@ -44,7 +54,14 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
       for (let i = 0; i < 2; i++) {
         const res = await call(api, 'GET', `/v1/invites/${codes.valid.toLowerCase()}`);
         expect(res.status).toBe(200);
-        expect(res.json).toEqual({ invite: { state: 'valid', cohort: 'creators-2026', email: 'v***@example.org', expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } });
+        expect(res.json).toEqual({
+          invite: {
+            state: 'valid',
+            cohort: 'creators-2026',
+            email: 'v***@example.org',
+            expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          },
+        });
       }
     });
 
@@ -81,7 +98,12 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
     it('consumes a valid code once, then answers INVITE_USED', async () => {
       const first = await postJson(api, '/v1/invites/redeem', { code: codes.spare, userId: '6f1c1f5e-1d2a-4b8e-9a61-1f0b4f3e2d10' });
       expect(first.status).toBe(200);
-      expect(first.json.invite).toMatchObject({ state: 'redeemed', cohort: 'creators-2026', email: 's***@example.org', redeemedAt: expect.any(String) });
+      expect(first.json.invite).toMatchObject({
+        state: 'redeemed',
+        cohort: 'creators-2026',
+        email: 's***@example.org',
+        redeemedAt: expect.any(String),
+      });
       expectError(await postJson(api, '/v1/invites/redeem', { code: codes.spare }), 'INVITE_USED');
       expectError(await call(api, 'GET', `/v1/invites/${codes.spare}`), 'INVITE_USED');
     });
@@ -115,14 +137,23 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
     });
 
     it('answers malformed and empty JSON with REQUEST_INVALID, without quoting the body', async () => {
-      const res = await call(api, 'POST', '/v1/invites/redeem', { body: `{"code":"${codes.valid}"`, headers: { 'content-type': 'application/json' } });
+      const res = await call(api, 'POST', '/v1/invites/redeem', {
+        body: `{"code":"${codes.valid}"`,
+        headers: { 'content-type': 'application/json' },
+      });
       expectError(res, 'REQUEST_INVALID');
       expect(res.text).not.toContain(codes.valid);
-      expectError(await call(api, 'POST', '/v1/invites/redeem', { body: '', headers: { 'content-type': 'application/json' } }), 'REQUEST_INVALID');
+      expectError(
+        await call(api, 'POST', '/v1/invites/redeem', { body: '', headers: { 'content-type': 'application/json' } }),
+        'REQUEST_INVALID',
+      );
     });
 
     it('refuses prototype poisoning', async () => {
-      const res = await call(api, 'POST', '/v1/invites/redeem', { body: '{"code":"ABCD-ABCD-ABCD-ABCD","__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } });
+      const res = await call(api, 'POST', '/v1/invites/redeem', {
+        body: '{"code":"ABCD-ABCD-ABCD-ABCD","__proto__":{"x":1}}',
+        headers: { 'content-type': 'application/json' },
+      });
       expectError(res, 'REQUEST_INVALID');
     });
 
@@ -130,9 +161,15 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
       expectError(await postJson(api, '/v1/invites/redeem', { code: 'A'.repeat(2000) }), 'REQUEST_TOO_LARGE');
     });
 
-    it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])('answers %s with REQUEST_UNSUPPORTED_MEDIA_TYPE', async (type) => {
-      expectError(await call(api, 'POST', '/v1/invites/redeem', { body: 'code=ABCD', headers: { 'content-type': type } }), 'REQUEST_UNSUPPORTED_MEDIA_TYPE');
-    });
+    it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
+      'answers %s with REQUEST_UNSUPPORTED_MEDIA_TYPE',
+      async (type) => {
+        expectError(
+          await call(api, 'POST', '/v1/invites/redeem', { body: 'code=ABCD', headers: { 'content-type': type } }),
+          'REQUEST_UNSUPPORTED_MEDIA_TYPE',
+        );
+      },
+    );
 
     it('answers unknown routes with NOT_FOUND and other methods with METHOD_NOT_ALLOWED', async () => {
       expectError(await call(api, 'GET', '/v2/nothing'), 'NOT_FOUND');
@@ -145,7 +182,9 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
 
   describe('CORS', () => {
     it('allows a configured origin, preflight included', async () => {
-      const pre = await call(api, 'OPTIONS', '/v1/invites/redeem', { headers: { origin: 'https://veza.fm', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      const pre = await call(api, 'OPTIONS', '/v1/invites/redeem', {
+        headers: { origin: 'https://veza.fm', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
       expect(pre.status).toBe(204);
       expect(pre.headers.get('access-control-allow-origin')).toBe('https://veza.fm');
       const get = await call(api, 'GET', `/v1/invites/${codes.valid}`, { headers: { origin: 'https://veza.fm' } });
@@ -153,7 +192,9 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
     });
 
     it('gives no CORS grant to another origin', async () => {
-      const pre = await call(api, 'OPTIONS', '/v1/invites/redeem', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      const pre = await call(api, 'OPTIONS', '/v1/invites/redeem', {
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
       expect(pre.headers.get('access-control-allow-origin')).toBeNull();
       const get = await call(api, 'GET', `/v1/invites/${codes.valid}`, { headers: { origin: 'https://evil.example' } });
       expect(get.headers.get('access-control-allow-origin')).toBeNull();
@@ -205,7 +246,9 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
       const res = await call(api, 'GET', '/metrics');
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
       expect(res.text).toMatch(/redemption_api_http_requests_total\{method="GET",route="\/v1\/invites\/:code",status="410"\} \d+/);
-      expect(res.text).toMatch(/redemption_api_http_request_duration_seconds_bucket\{le="0.1",method="POST",route="\/v1\/invites\/redeem",status="200"\} \d+/);
+      expect(res.text).toMatch(
+        /redemption_api_http_request_duration_seconds_bucket\{le="0.1",method="POST",route="\/v1\/invites\/redeem",status="200"\} \d+/,
+      );
       expect(res.text).toMatch(/redemption_api_redemptions_total\{outcome="redeemed"\} 1\b/);
       expect(res.text).toMatch(/redemption_api_redemptions_total\{outcome="used"\} \d+/);
       expect(res.text).toMatch(/redemption_api_http_requests_total\{method="GET",route="unmatched",status="404"\} \d+/);

@@ -16,10 +16,13 @@ describe('the API contract', () => {
   });
 
   it('lists every error code of the status map, with its status', () => {
-    const doc = JSON.parse(readFileSync(docsCopy, 'utf8')) as { components: { schemas: { ErrorCode: { enum: string[]; 'x-http-status': Record<string, number> } } } };
+    const doc = JSON.parse(readFileSync(docsCopy, 'utf8')) as {
+      components: { schemas: { ErrorCode: { enum: string[]; 'x-http-status': Record<string, number> } } };
+    };
     expect(doc.components.schemas.ErrorCode.enum).toEqual(codes);
     expect(doc.components.schemas.ErrorCode['x-http-status']).toEqual(ERROR_STATUS);
-    for (const code of codes.filter((c) => c !== 'METHOD_NOT_ALLOWED' && c !== 'NOT_FOUND')) expect(readFileSync(docsCopy, 'utf8')).toContain(`\`${code}\`: `);
+    for (const code of codes.filter((c) => c !== 'METHOD_NOT_ALLOWED' && c !== 'NOT_FOUND'))
+      expect(readFileSync(docsCopy, 'utf8')).toContain(`\`${code}\`: `);
   });
 
   it('the README error table has one row per code, with its status, and no stale row', () => {

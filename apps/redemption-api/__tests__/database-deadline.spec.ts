@@ -13,7 +13,15 @@ const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url))
 function start(databaseUrl: string): Promise<{ code: number | null; stderr: string; ms: number }> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], DATABASE_URL: databaseUrl, PORT: '0' } });
+    const child = spawn(process.execPath, [bin], {
+      env: {
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
+        VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+        DATABASE_URL: databaseUrl,
+        PORT: '0',
+      },
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     child.stdout.resume();
@@ -36,7 +44,9 @@ describe('start on a DATABASE_URL that is not PostgreSQL', () => {
       const ran = await start(`${impostor.databaseUrl}${query}`);
       expect(ran.code).toBe(4);
       expect(ran.ms).toBeLessThan((mode === 'http' ? 0 : 2_000) + 15_000);
-      expect(ran.stderr).toContain(`redemption-api: cannot reach the database at postgres://ops:***@127.0.0.1:${impostor.port}/veza${query}: ${cause}`);
+      expect(ran.stderr).toContain(
+        `redemption-api: cannot reach the database at postgres://ops:***@127.0.0.1:${impostor.port}/veza${query}: ${cause}`,
+      );
       expect(ran.stderr).not.toContain('hunter2');
       expect(impostor.connections).toBeLessThanOrEqual(mode === 'http' ? 1 : 2);
     } finally {

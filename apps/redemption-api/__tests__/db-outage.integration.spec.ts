@@ -6,7 +6,8 @@ import type { ThrowawayPostgres } from '../testing/throwaway-postgres.js';
 import { postgresBinDir, startThrowawayPostgres } from '../testing/throwaway-postgres.js';
 
 const bin = postgresBinDir();
-if (!bin && process.env['CI']) throw new Error('no PostgreSQL server binaries (/usr/lib/postgresql/*/bin): tools/with-postgres.sh installs them');
+if (!bin && process.env['CI'])
+  throw new Error('no PostgreSQL server binaries (/usr/lib/postgresql/*/bin): tools/with-postgres.sh installs them');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 (bin ? describe : describe.skip)('a PostgreSQL that stops under load and comes back', () => {

@@ -28,7 +28,14 @@ describe('redemption-api under hostile requests', () => {
   afterAll(async () => api?.close());
 
   describe('codes never reach the log, whatever the path and spelling', () => {
-    const spellings = (c: string) => [c, c.toLowerCase(), c.replace(/-/g, ''), c.replace(/1/g, 'l').replace(/0/g, 'o'), c.replace(/-/g, '%20'), c.replace(/-/g, '').replace(/./g, (ch) => `%${ch.charCodeAt(0).toString(16)}`)];
+    const spellings = (c: string) => [
+      c,
+      c.toLowerCase(),
+      c.replace(/-/g, ''),
+      c.replace(/1/g, 'l').replace(/0/g, 'o'),
+      c.replace(/-/g, '%20'),
+      c.replace(/-/g, '').replace(/./g, (ch) => `%${ch.charCodeAt(0).toString(16)}`),
+    ];
     it.each([
       '//v1/invites/CODE',
       '/v1//invites/CODE',
@@ -98,7 +105,10 @@ describe('TRUST_PROXY behind one load balancer', () => {
   let api: RunningApi | undefined;
   afterAll(async () => api?.close());
 
-  const lookup = (base: string, xff: string) => fetch(`${base}/v1/invites/0000-0000-0000-0000`, { headers: { 'x-forwarded-for': xff } }).then(async (r) => (await r.arrayBuffer(), r.status));
+  const lookup = (base: string, xff: string) =>
+    fetch(`${base}/v1/invites/0000-0000-0000-0000`, { headers: { 'x-forwarded-for': xff } }).then(
+      async (r) => (await r.arrayBuffer(), r.status),
+    );
 
   it('with a hop count of 1, each client has its own bucket, and a forged X-Forwarded-For does not pick a new one', async () => {
     api = await startApi(pglite!, { rateLimitPerMinute: 2, trustProxy: 1 });

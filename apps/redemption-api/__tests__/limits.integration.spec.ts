@@ -17,15 +17,19 @@ const backends = testBackends();
 function redeem(base: string, agent: Agent, code: string): Promise<{ status: number; code?: string }> {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ code });
-    const req = request(`${base}/v1/invites/redeem`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        const parsed = JSON.parse(text) as { error?: { code: string } };
-        resolve({ status: res.statusCode ?? 0, code: parsed.error?.code });
-      });
-    });
+    const req = request(
+      `${base}/v1/invites/redeem`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          const parsed = JSON.parse(text) as { error?: { code: string } };
+          resolve({ status: res.statusCode ?? 0, code: parsed.error?.code });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -54,11 +58,21 @@ describe.each(backends)('limits on $name', (backend) => {
     const base = api.base;
     const statuses = [
       (await fetch(`${base}/v1/invites/0000-0000-0000-0000`)).status,
-      (await fetch(`${base}/v1/invites/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"0000-0000-0000-0000"}' })).status,
+      (
+        await fetch(`${base}/v1/invites/redeem`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"code":"0000-0000-0000-0000"}',
+        })
+      ).status,
       (await fetch(`${base}/v1/invites/0000-0000-0000-0000`)).status,
     ];
     expect(statuses).toEqual([404, 404, 404]);
-    const limited = await fetch(`${base}/v1/invites/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"0000-0000-0000-0000"}' });
+    const limited = await fetch(`${base}/v1/invites/redeem`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"code":"0000-0000-0000-0000"}',
+    });
     expect(limited.status).toBe(429);
     expect(await limited.json()).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/try again/) } });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -79,15 +93,19 @@ describe.each(backends)('limits on $name', (backend) => {
   }, 60_000);
 
   // PostgreSQL only: an in-process PGlite cannot go away while the process lives.
-  (backend.name === 'postgres' ? it : it.skip)('answers /readyz 503 DATABASE_UNAVAILABLE when the database has gone away', async () => {
-    api = await startApi(backend);
-    await api.conn.close();
-    const ready = await fetch(`${api.base}/readyz`);
-    const body = (await ready.json()) as { error: { code: string } };
-    expect([ready.status, body.error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
-    await api.app.close();
-    api = undefined;
-  }, 60_000);
+  (backend.name === 'postgres' ? it : it.skip)(
+    'answers /readyz 503 DATABASE_UNAVAILABLE when the database has gone away',
+    async () => {
+      api = await startApi(backend);
+      await api.conn.close();
+      const ready = await fetch(`${api.base}/readyz`);
+      const body = (await ready.json()) as { error: { code: string } };
+      expect([ready.status, body.error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
+      await api.app.close();
+      api = undefined;
+    },
+    60_000,
+  );
 
   it('keeps the admin routes off (404 ADMIN_DISABLED) without ADMIN_TOKEN, whatever the header', async () => {
     api = await startApi(backend, { adminToken: undefined });

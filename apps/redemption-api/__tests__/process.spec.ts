@@ -11,7 +11,11 @@ import { ctrlC, gone, killLauncher, killLeftovers, startLaunched, trackApp } fro
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 const cleanEnv = () => {
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'] };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+  };
   return env;
 };
 
@@ -79,7 +83,9 @@ describe('graceful shutdown', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'veza-api-dotenv-'));
     dirs.push(cwd);
     // trust authentication ignores the password: it is there to prove that the log hides it
-    const dbLine = env['DATABASE_URL'] ? `DATABASE_URL=${env['DATABASE_URL'].replace('postgres@', 'postgres:dotenv-secret-pw@')}` : `VEZA_DATA_DIR=${env['VEZA_DATA_DIR']}`;
+    const dbLine = env['DATABASE_URL']
+      ? `DATABASE_URL=${env['DATABASE_URL'].replace('postgres@', 'postgres:dotenv-secret-pw@')}`
+      : `VEZA_DATA_DIR=${env['VEZA_DATA_DIR']}`;
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
         const p = (s.address() as { port: number }).port;
@@ -91,8 +97,15 @@ describe('graceful shutdown', () => {
     const run = startBin({}, cwd);
     const ready = await run.ready();
     const variable = env['DATABASE_URL'] ? 'DATABASE_URL' : 'VEZA_DATA_DIR';
-    expect(ready).toMatchObject({ port, admin: 'on', envFile: join(cwd, '.env'), from: { [variable]: join(cwd, '.env'), PORT: join(cwd, '.env'), ADMIN_TOKEN: join(cwd, '.env') } });
-    expect(String(ready['database'])).toMatch(env['DATABASE_URL'] ? /^postgres:\/\/postgres(:\*+)?@127\.0\.0\.1:\d+\/veza_test_/ : /^embedded database .*\/db$/);
+    expect(ready).toMatchObject({
+      port,
+      admin: 'on',
+      envFile: join(cwd, '.env'),
+      from: { [variable]: join(cwd, '.env'), PORT: join(cwd, '.env'), ADMIN_TOKEN: join(cwd, '.env') },
+    });
+    expect(String(ready['database'])).toMatch(
+      env['DATABASE_URL'] ? /^postgres:\/\/postgres(:\*+)?@127\.0\.0\.1:\d+\/veza_test_/ : /^embedded database .*\/db$/,
+    );
     expect((await fetch(`http://127.0.0.1:${port}/v1/invites/${code}`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/v1/admin/report`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     run.child.kill('SIGTERM');
@@ -141,7 +154,9 @@ describe('graceful shutdown', () => {
     const responded = new Promise((resolve) => socket.on('end', resolve));
     // Expect: 100-continue: Node answers "100 Continue" as it hands the request to fastify, so the
     // client knows the server has it (requests are logged once, when answered: no line to wait for).
-    socket.write(`POST /v1/invites/redeem HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`);
+    socket.write(
+      `POST /v1/invites/redeem HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`,
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no 100 Continue within 40 s: ${response}`)), 40_000);
       const check = () => {

@@ -10,7 +10,6 @@ import { awayFromMinuteEnd } from '../testing/start-api.js';
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 const postgres = testBackends().find((b) => b.name === 'postgres');
 
-
 (postgres ? describe : describe.skip)('replicas on one PostgreSQL share one rate limit', () => {
   let url: string;
   let conn: Connection;
@@ -24,7 +23,14 @@ const postgres = testBackends().find((b) => b.name === 'postgres');
   it(`three counters, 300 concurrent hits, limit 100: at most 100 + 3 × (batch − 1) = ${100 + 3 * (batchFor(100) - 1)} admitted`, async () => {
     await awayFromMinuteEnd();
     const counters = [0, 1, 2].map(
-      () => new SharedCounter({ settle: (b) => settleRateLimitHits(conn.db, b), purge: (before) => purgeRateLimitWindows(conn.db, before), max: 100, windowMs: 60_000, flushIntervalMs: 60_000 }),
+      () =>
+        new SharedCounter({
+          settle: (b) => settleRateLimitHits(conn.db, b),
+          purge: (before) => purgeRateLimitWindows(conn.db, before),
+          max: 100,
+          windowMs: 60_000,
+          flushIntervalMs: 60_000,
+        }),
     );
     try {
       const results = await Promise.all(Array.from({ length: 300 }, (_, i) => Promise.resolve(counters[i % 3]!.hit('stress 203.0.113.9'))));
@@ -44,7 +50,18 @@ const postgres = testBackends().find((b) => b.name === 'postgres');
   }, 60_000);
 
   it('two API processes, limit 30/min, one client alternating: 40 lookups see at least 8 refusals (bound: 30 + 2 × 1 admitted)', async () => {
-    const children = [0, 1].map(() => spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], DATABASE_URL: url, PORT: '0', RATE_LIMIT_PER_MINUTE: '30' } }));
+    const children = [0, 1].map(() =>
+      spawn(process.execPath, [bin], {
+        env: {
+          PATH: process.env['PATH'],
+          HOME: process.env['HOME'],
+          VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+          DATABASE_URL: url,
+          PORT: '0',
+          RATE_LIMIT_PER_MINUTE: '30',
+        },
+      }),
+    );
     try {
       const ports = await Promise.all(
         children.map(
@@ -77,7 +94,9 @@ const postgres = testBackends().find((b) => b.name === 'postgres');
       expect(refused).toBeGreaterThanOrEqual(8);
     } finally {
       for (const child of children) child.kill('SIGTERM');
-      await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+      await Promise.all(
+        children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))),
+      );
     }
   }, 120_000);
 });

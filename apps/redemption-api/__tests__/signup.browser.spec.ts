@@ -11,10 +11,23 @@ import { createInvites, formatCode } from '@veza/invites-db';
 import { join } from 'node:path';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const available = existsSync(CHROMIUM);
-if (!available && process.env['VEZA_REQUIRE_CHROMIUM'] === '1') throw new Error(`VEZA_REQUIRE_CHROMIUM=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
-if (!available) console.warn(`signup page browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium; set VEZA_REQUIRE_CHROMIUM=1 to make this an error)`);
+if (!available && process.env['VEZA_REQUIRE_CHROMIUM'] === '1')
+  throw new Error(`VEZA_REQUIRE_CHROMIUM=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
+if (!available)
+  console.warn(
+    `signup page browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium; set VEZA_REQUIRE_CHROMIUM=1 to make this an error)`,
+  );
 
 const DESKTOP = { width: 1280, height: 900 };
 const MOBILE = { width: 375, height: 740 };
@@ -31,7 +44,11 @@ const backend = testBackends().at(-1)!;
   let codes: Awaited<ReturnType<typeof seedInvites>>;
 
   beforeAll(async () => {
-    api = await startApi(backend, { rateLimitPerMinute: 1000, feedbackUrl: 'https://forms.example.org/veza-beta', discordUrl: 'https://discord.gg/veza-beta' });
+    api = await startApi(backend, {
+      rateLimitPerMinute: 1000,
+      feedbackUrl: 'https://forms.example.org/veza-beta',
+      discordUrl: 'https://discord.gg/veza-beta',
+    });
     codes = await seedInvites(api.conn);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   }, 120_000);
@@ -113,7 +130,11 @@ const backend = testBackends().at(-1)!;
   async function axeViolations(page: Page): Promise<string[]> {
     await page.evaluate(axeSource);
     const result = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const axe = (
+        window as unknown as {
+          axe: { run(ctx: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
+        }
+      ).axe;
       return axe.run(document, { resultTypes: ['violations'] });
     });
     return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(' ')}`));
@@ -122,27 +143,32 @@ const backend = testBackends().at(-1)!;
   it.each([
     ['desktop', DESKTOP],
     ['mobile', MOBILE],
-  ] as const)('has no axe violations at %s width, before and after a redeem, in French "tu", with nothing from another origin', async (name, viewport) => {
-    const [fresh] = await createInvites(api.conn.db, [{ email: `axe-${name}@example.org`, cohort: 'creators-2026' }]);
-    if (fresh?.status !== 'created') throw new Error('expected a new invite');
-    const page = await open(`?invite=${formatCode(fresh.code)}`, viewport);
-    await page.waitForFunction(() => document.querySelector('#message')?.textContent?.includes('Invitation valide'));
-    expect(await axeViolations(page)).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true); // no sideways scroll
-    expect(await page.textContent('body')).not.toMatch(/\b(vous|votre|vos)\b/i);
-    if (process.env['UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: join(screenshots, `signup-${name}.png`), fullPage: true });
-    await page.click('#submit');
-    await page.waitForFunction(() => document.querySelector('#message')?.textContent?.includes('confirmée'));
-    expect(await axeViolations(page)).toEqual([]);
-    expect(await page.textContent('body')).not.toMatch(/\b(vous|votre|vos)\b/i);
-    if (process.env['UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: join(screenshots, `signup-${name}-done.png`), fullPage: true });
-    const error = await open('?invite=0000-0000-0000-0000', viewport);
-    await error.waitForFunction(() => document.querySelector('#message')?.textContent?.includes("n'existe pas"));
-    expect(await axeViolations(error)).toEqual([]);
-    await page.close();
-    await error.close();
-    expect(requests.filter((url) => !url.startsWith(`${api.base}/`))).toEqual([]);
-  });
+  ] as const)(
+    'has no axe violations at %s width, before and after a redeem, in French "tu", with nothing from another origin',
+    async (name, viewport) => {
+      const [fresh] = await createInvites(api.conn.db, [{ email: `axe-${name}@example.org`, cohort: 'creators-2026' }]);
+      if (fresh?.status !== 'created') throw new Error('expected a new invite');
+      const page = await open(`?invite=${formatCode(fresh.code)}`, viewport);
+      await page.waitForFunction(() => document.querySelector('#message')?.textContent?.includes('Invitation valide'));
+      expect(await axeViolations(page)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true); // no sideways scroll
+      expect(await page.textContent('body')).not.toMatch(/\b(vous|votre|vos)\b/i);
+      if (process.env['UPDATE_SCREENSHOTS'] === '1')
+        await page.screenshot({ path: join(screenshots, `signup-${name}.png`), fullPage: true });
+      await page.click('#submit');
+      await page.waitForFunction(() => document.querySelector('#message')?.textContent?.includes('confirmée'));
+      expect(await axeViolations(page)).toEqual([]);
+      expect(await page.textContent('body')).not.toMatch(/\b(vous|votre|vos)\b/i);
+      if (process.env['UPDATE_SCREENSHOTS'] === '1')
+        await page.screenshot({ path: join(screenshots, `signup-${name}-done.png`), fullPage: true });
+      const error = await open('?invite=0000-0000-0000-0000', viewport);
+      await error.waitForFunction(() => document.querySelector('#message')?.textContent?.includes("n'existe pas"));
+      expect(await axeViolations(error)).toEqual([]);
+      await page.close();
+      await error.close();
+      expect(requests.filter((url) => !url.startsWith(`${api.base}/`))).toEqual([]);
+    },
+  );
 
   it('is served with a CSP that allows no inline script or style and nothing from another origin', async () => {
     const res = await fetch(`${api.base}/signup`);

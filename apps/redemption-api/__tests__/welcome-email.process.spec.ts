@@ -11,7 +11,14 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 const sinkScript = fileURLToPath(new URL('../testing/smtp-sink-process.ts', import.meta.url));
 const postgres = testBackends().find((b) => b.name === 'postgres');
-const MAIL = { FRONTEND_URL: 'https://beta.veza.example', FEEDBACK_URL: 'https://forms.example.org/beta', DISCORD_URL: 'https://discord.example.org/invite/veza', MAIL_FROM: 'Veza <beta@veza.example>', MAIL_REPLY_TO: 'team@veza.example', MAIL_UNSUBSCRIBE: 'mailto:stop@veza.example' };
+const MAIL = {
+  FRONTEND_URL: 'https://beta.veza.example',
+  FEEDBACK_URL: 'https://forms.example.org/beta',
+  DISCORD_URL: 'https://discord.example.org/invite/veza',
+  MAIL_FROM: 'Veza <beta@veza.example>',
+  MAIL_REPLY_TO: 'team@veza.example',
+  MAIL_UNSUBSCRIBE: 'mailto:stop@veza.example',
+};
 
 /** Resolves with what `pattern` captured in the child's stdout, or rejects at the deadline (the timer is cleared either way). */
 function waitForLine(child: ChildProcess, pattern: RegExp, ms: number): Promise<string> {
@@ -42,7 +49,18 @@ async function until(done: () => boolean, ms: number): Promise<boolean> {
 }
 
 function startApi(env: NodeJS.ProcessEnv): { child: ChildProcess; port: Promise<number> } {
-  const child = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], PORT: '0', LOG_LEVEL: 'info', ...env }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin], {
+    env: {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return { child, port: waitForLine(child, /"port":(\d+)[^\n]*redemption-api ready/, 40_000).then(Number) };
 }
 
@@ -54,7 +72,12 @@ const stop = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') =>
   });
 
 const redeem = (port: number, code: string) =>
-  fetch(`http://127.0.0.1:${port}/v1/invites/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }), signal: AbortSignal.timeout(20_000) }).then((r) => r.status);
+  fetch(`http://127.0.0.1:${port}/v1/invites/redeem`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code }),
+    signal: AbortSignal.timeout(20_000),
+  }).then((r) => r.status);
 
 let cwd: string;
 const children: ChildProcess[] = [];
@@ -71,7 +94,10 @@ async function database(count: number, tag: string): Promise<{ url: string; code
   const conn = await openDatabase({ databaseUrl: url });
   try {
     await runMigrations(conn);
-    const outcomes = await createInvites(conn.db, Array.from({ length: count }, (_, i) => ({ email: `${tag}${i}@example.org`, cohort: 'welcome', name: `Tester ${i}` })));
+    const outcomes = await createInvites(
+      conn.db,
+      Array.from({ length: count }, (_, i) => ({ email: `${tag}${i}@example.org`, cohort: 'welcome', name: `Tester ${i}` })),
+    );
     return { url, codes: outcomes.map((o) => (o.status === 'created' ? formatCode(o.code) : '')), emails: outcomes.map((o) => o.email) };
   } finally {
     await conn.close();
@@ -91,7 +117,11 @@ async function outbox(url: string) {
   it('each redemption sends its welcome email exactly once, whichever replica took it, even when both redeem the same codes at once', async () => {
     const { url, codes, emails } = await database(8, 'w');
     const sinkDir = join(cwd, 'sink');
-    const sink = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', sinkScript, sinkDir], { env: { ...process.env, NODE_OPTIONS: '' }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    const sink = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', sinkScript, sinkDir], {
+      env: { ...process.env, NODE_OPTIONS: '' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.push(sink);
     const smtpPort = await waitForLine(sink, /listening (\d+)/, 20_000);
     const apis = [0, 1].map(() => startApi({ DATABASE_URL: url, WELCOME_EMAIL: '1', SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ...MAIL }));
@@ -117,7 +147,10 @@ async function outbox(url: string) {
     const mark = join(cwd, 'started');
     const mailer = join(cwd, 'mailer.sh');
     // a SEND_CMD that hangs for the first recipient (to be killed mid-send) and logs the others
-    writeFileSync(mailer, `#!/bin/sh\nto=$(sed -n 's/^To: .*<\\(.*\\)>.*/\\1/p' | head -n 1)\nif [ "$to" = "${emails[0]}" ]; then : > "${mark}"; sleep 60; fi\necho "$to" >> "${sentLog}"\n`);
+    writeFileSync(
+      mailer,
+      `#!/bin/sh\nto=$(sed -n 's/^To: .*<\\(.*\\)>.*/\\1/p' | head -n 1)\nif [ "$to" = "${emails[0]}" ]; then : > "${mark}"; sleep 60; fi\necho "$to" >> "${sentLog}"\n`,
+    );
     chmodSync(mailer, 0o755);
     const env = { DATABASE_URL: url, WELCOME_EMAIL: '1', SEND_CMD: mailer, ...MAIL };
     const first = startApi(env);
@@ -146,7 +179,18 @@ async function outbox(url: string) {
 
 describe('WELCOME_EMAIL=1 without a transport', () => {
   it('is a configuration error (exit 3) that names what is missing', async () => {
-    const api = spawn(process.execPath, [bin], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], PORT: '0', VEZA_DATA_DIR: join(cwd, '.veza'), WELCOME_EMAIL: '1', ...MAIL }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const api = spawn(process.execPath, [bin], {
+      env: {
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
+        VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+        PORT: '0',
+        VEZA_DATA_DIR: join(cwd, '.veza'),
+        WELCOME_EMAIL: '1',
+        ...MAIL,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     api.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => api.once('exit', resolve));

@@ -22,7 +22,15 @@ import cors from '@fastify/cors';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
-import { createInvites, digestCode, formatCode, lookupInvite, parseCode, purgeRateLimitWindows, settleRateLimitHits } from '@veza/invites-db';
+import {
+  createInvites,
+  digestCode,
+  formatCode,
+  lookupInvite,
+  parseCode,
+  purgeRateLimitWindows,
+  settleRateLimitHits,
+} from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { interleavedFigure, median } from '@veza/test-support';
@@ -68,16 +76,22 @@ const LOAD_CHILD = fileURLToPath(new URL('./load-child.mjs', import.meta.url));
 /** Runs autocannon in a child process against `url` for `seconds`; this process's CPU over the run, per request, is the servers' cost. */
 async function load(url: string, seconds: number, path: string, codesFile?: string): Promise<Load> {
   const job = JSON.stringify({ url, path, seconds, connections: CONNECTIONS, ...(codesFile ? { codesFile } : {}) });
-  const child = spawn(process.execPath, [LOAD_CHILD, job], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const child = spawn(process.execPath, [LOAD_CHILD, job], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   // Its startup is idle time for the servers: the CPU clock starts with the child, the rate is the child's own.
   const cpu0 = process.cpuUsage();
   const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`load generator: no result after ${seconds + 60} s`));
-    }, (seconds + 60) * 1000);
+    const timer = setTimeout(
+      () => {
+        child.kill('SIGKILL');
+        reject(new Error(`load generator: no result after ${seconds + 60} s`));
+      },
+      (seconds + 60) * 1000,
+    );
     child.on('exit', (exitCode) => {
       clearTimeout(timer);
       resolve(exitCode);
@@ -85,18 +99,40 @@ async function load(url: string, seconds: number, path: string, codesFile?: stri
   });
   const cpu = process.cpuUsage(cpu0);
   if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { total: number; seconds: number; p99: number; non2xx: number; errors: number };
-  return { rps: r.total / r.seconds, p99: r.p99, non2xx: r.non2xx, errors: r.errors, cpuUs: (cpu.user + cpu.system) / Math.max(1, r.total) };
+  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+    total: number;
+    seconds: number;
+    p99: number;
+    non2xx: number;
+    errors: number;
+  };
+  return {
+    rps: r.total / r.seconds,
+    p99: r.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    cpuUs: (cpu.user + cpu.system) / Math.max(1, r.total),
+  };
 }
 
-type Piece = 'validation' | 'rate limit (in memory)' | 'rate limit (shared PostgreSQL store)' | 'metrics' | 'logging (info, redacted, discarded)' | 'CORS';
+type Piece =
+  | 'validation'
+  | 'rate limit (in memory)'
+  | 'rate limit (shared PostgreSQL store)'
+  | 'metrics'
+  | 'logging (info, redacted, discarded)'
+  | 'CORS';
 
 /** The bare lookup endpoint plus, optionally, one piece of the service's hardening, built the way server.ts builds it. */
 async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const discard = new Writable({ write: (_chunk, _enc, done) => done() });
   const logging = piece === 'logging (info, redacted, discarded)';
   // logging as server.ts does it: fastify's request logging off, one line per request on response
-  const app = Fastify(logging ? { logger: loggerOptions('info', discard), logController: new LogController({ disableRequestLogging: true }) } : { logger: false });
+  const app = Fastify(
+    logging
+      ? { logger: loggerOptions('info', discard), logController: new LogController({ disableRequestLogging: true }) }
+      : { logger: false },
+  );
   if (logging)
     app.addHook('onResponse', (req, reply, done) => {
       logResponse(req, reply);
@@ -115,7 +151,13 @@ async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: Fasti
     close = () => counter.close();
     app.addHook('onRequest', rateLimitHook(counter, RATE_LIMIT));
   }
-  if (piece === 'CORS') await app.register(cors, { origin: ['https://veza.fm'], methods: ['GET', 'POST'], allowedHeaders: ['Content-Type', 'Authorization'], maxAge: 600 });
+  if (piece === 'CORS')
+    await app.register(cors, {
+      origin: ['https://veza.fm'],
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['Content-Type', 'Authorization'],
+      maxAge: 600,
+    });
   const metrics = piece === 'metrics' ? createMetrics() : undefined;
   if (metrics) {
     const recordRequest = requestRecorder(metrics);
@@ -130,7 +172,14 @@ async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: Fasti
       if (!parsed.ok) return reply.code(400).send({ error: 'malformed' });
       const result = await lookupInvite(conn.db, parsed.code);
       if (result.state !== 'valid') return reply.code(404).send({ error: result.state });
-      return { invite: { state: 'valid', cohort: result.invite.cohort, email: maskEmail(result.invite.email), expiresAt: result.invite.expiresAt.toISOString() } };
+      return {
+        invite: {
+          state: 'valid',
+          cohort: result.invite.cohort,
+          email: maskEmail(result.invite.email),
+          expiresAt: result.invite.expiresAt.toISOString(),
+        },
+      };
     });
   } else {
     app.get<{ Params: { code: string } }>('/v1/invites/:code', async (req) => {
@@ -143,7 +192,9 @@ async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: Fasti
 }
 
 export const run: BenchRun = async (ctx) => {
-  const backend = ctx.databaseUrl ? testBackends({ TEST_DATABASE_URL: ctx.databaseUrl }).find((b) => b.name === 'postgres') : testBackends({}).at(0);
+  const backend = ctx.databaseUrl
+    ? testBackends({ TEST_DATABASE_URL: ctx.databaseUrl }).find((b) => b.name === 'postgres')
+    : testBackends({}).at(0);
   if (!backend) throw new Error('no backend');
   const conn = await openTestDatabase(backend, { maxConnections: 10 });
   const onPostgres = conn.kind === 'postgres';
@@ -153,7 +204,9 @@ export const run: BenchRun = async (ctx) => {
   const breakdownRounds = ctx.underLoad ? 0 : ctx.scale >= 0.5 ? 2 : 1;
   // Fresh codes per redeem run: well above what a run can use (checked: no 409 in the notes).
   const redeemPool = 6_000 * seconds;
-  ctx.log(`backend ${backend.name}, ${seconds} s per lookup run, ${rounds} rounds (${breakdownRounds} for the breakdown), ${CONNECTIONS} connections, ${redeemPool} fresh codes per redeem run`);
+  ctx.log(
+    `backend ${backend.name}, ${seconds} s per lookup run, ${rounds} rounds (${breakdownRounds} for the breakdown), ${CONNECTIONS} connections, ${redeemPool} fresh codes per redeem run`,
+  );
   const [lookupCode] = await makeCodes(conn, 1, 'lookup');
   if (!lookupCode) throw new Error('no lookup code');
 
@@ -164,14 +217,27 @@ export const run: BenchRun = async (ctx) => {
   const bare = await bareLookup(conn);
   // The fair redeem baseline: the same atomic UPDATE … RETURNING, as raw SQL.
   // On PostgreSQL through its own postgres.js pool of the same size; on PGlite (one connection) through the connection itself.
-  const UPDATE = 'UPDATE beta_invites SET used_at = now(), used_by = NULL WHERE code_digest = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now() RETURNING id, email, cohort, expires_at, used_at';
+  const UPDATE =
+    'UPDATE beta_invites SET used_at = now(), used_by = NULL WHERE code_digest = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now() RETURNING id, email, cohort, expires_at, used_at';
   const raw = onPostgres && conn.url ? postgres(conn.url, { max: 10, onnotice: () => undefined }) : undefined;
-  const update = raw ? (digest: string) => raw.unsafe(UPDATE, [digest], { prepare: true }) : (digest: string) => conn.rawTransaction((tx) => tx.query(UPDATE, [digest]));
+  const update = raw
+    ? (digest: string) => raw.unsafe(UPDATE, [digest], { prepare: true })
+    : (digest: string) => conn.rawTransaction((tx) => tx.query(UPDATE, [digest]));
   bare.app.post<{ Body: { code: string } }>('/v1/invites/redeem', async (req, reply) => {
     const [row] = await update(digestCode(req.body.code));
     return row ? { invite: row } : reply.code(409).send({ error: 'not redeemed' });
   });
-  const pieces: Piece[] = breakdownRounds === 0 ? [] : ['validation', 'rate limit (in memory)', ...(onPostgres ? (['rate limit (shared PostgreSQL store)'] as const) : []), 'metrics', 'logging (info, redacted, discarded)', 'CORS'];
+  const pieces: Piece[] =
+    breakdownRounds === 0
+      ? []
+      : [
+          'validation',
+          'rate limit (in memory)',
+          ...(onPostgres ? (['rate limit (shared PostgreSQL store)'] as const) : []),
+          'metrics',
+          'logging (info, redacted, discarded)',
+          'CORS',
+        ];
   const withPiece = new Map<Piece, { app: FastifyInstance; close: () => Promise<void>; url?: string }>();
   for (const piece of pieces) withPiece.set(piece, await bareLookup(conn, piece));
 
@@ -201,7 +267,11 @@ export const run: BenchRun = async (ctx) => {
     p99: InterleavedResult;
     cpu: InterleavedResult;
   }
-  const series = (): Series => ({ rps: { baseline: [], measured: [] }, p99: { baseline: [], measured: [] }, cpu: { baseline: [], measured: [] } });
+  const series = (): Series => ({
+    rps: { baseline: [], measured: [] },
+    p99: { baseline: [], measured: [] },
+    cpu: { baseline: [], measured: [] },
+  });
   const push = (into: Series, b: Load, m: Load) => {
     into.rps.baseline.push(b.rps);
     into.rps.measured.push(m.rps);
@@ -212,7 +282,8 @@ export const run: BenchRun = async (ctx) => {
   };
 
   // Warm every server (JIT, pool connections).
-  for (const url of [bareUrl, fullSharedUrl, fullMemoryUrl, ...[...withPiece.values()].map((p) => p.url)]) if (url) await load(url, 1, lookupPath);
+  for (const url of [bareUrl, fullSharedUrl, fullMemoryUrl, ...[...withPiece.values()].map((p) => p.url)])
+    if (url) await load(url, 1, lookupPath);
 
   // Lookup, full service against bare: bare, full (shared store), bare, full (memory store), …
   const lookupShared = series();
@@ -226,7 +297,9 @@ export const run: BenchRun = async (ctx) => {
     const b = count('bare lookup', await load(bareUrl, seconds, lookupPath));
     const m = count('full lookup (memory store)', await load(fullMemoryUrl, seconds, lookupPath));
     push(lookupMemory, b, m);
-    ctx.log(`lookup round ${round + 1}: ${fullSharedUrl ? `full (shared store) ${(lookupShared.rps.measured.at(-1)! / lookupShared.rps.baseline.at(-1)!).toFixed(2)}x, ` : ''}full (memory store) ${(m.rps / b.rps).toFixed(2)}x of bare (${Math.round(b.rps)}/s)`);
+    ctx.log(
+      `lookup round ${round + 1}: ${fullSharedUrl ? `full (shared store) ${(lookupShared.rps.measured.at(-1)! / lookupShared.rps.baseline.at(-1)!).toFixed(2)}x, ` : ''}full (memory store) ${(m.rps / b.rps).toFixed(2)}x of bare (${Math.round(b.rps)}/s)`,
+    );
   }
 
   // Where the difference goes: each piece alone on the bare endpoint, interleaved with the bare endpoint.
@@ -270,7 +343,11 @@ export const run: BenchRun = async (ctx) => {
       baseline: { name: baseline, unit: 'µs/req' },
     });
   // interleavedFigure names the sides by position; CPU figures swap them so that the ratio reads "fraction of the bare cost": fix the names back
-  const named = (f: BenchFigure): BenchFigure => ({ ...f, measured: { ...f.baseline, name: f.measured.name }, baseline: { ...f.measured, name: f.baseline.name } });
+  const named = (f: BenchFigure): BenchFigure => ({
+    ...f,
+    measured: { ...f.baseline, name: f.measured.name },
+    baseline: { ...f.measured, name: f.baseline.name },
+  });
   if (fullShared) {
     figures.push(
       interleavedFigure(lookupShared.rps, 'rate', {
@@ -336,12 +413,18 @@ export const run: BenchRun = async (ctx) => {
     figures,
     notes: [
       `${backend.name}, ${CONNECTIONS} keep-alive connections, ${seconds} s per run, ${rounds} interleaved rounds (${breakdownRounds} for the breakdown). autocannon runs in a process of its own; all servers live in the bench process, so its CPU time over a run divided by the requests answered is the server's CPU per request (database client included, PostgreSQL excluded). On 2 cores the load generator, the server and PostgreSQL compete: throughput moves with the machine's load, CPU per request much less.`,
-      ...(addedUs.length ? [`Lookup breakdown, server CPU added per request by each piece alone (median of the per-round differences): ${addedUs.join(', ')}.`] : []),
+      ...(addedUs.length
+        ? [
+            `Lookup breakdown, server CPU added per request by each piece alone (median of the per-round differences): ${addedUs.join(', ')}.`,
+          ]
+        : []),
       'redemption-api: strict zod body, rate limit (counted, raised to 1e9/min), CORS, Prometheus metrics, JSON logs at info with redaction (to a discarding stream). "shared PostgreSQL store" counts locally and settles with PostgreSQL once a second (src/shared-rate-limit-store.ts); "in memory" is the same local counting without PostgreSQL (src/local-rate-limit-store.ts).',
-      'Breakdown rows: the bare endpoint with one piece added, built as server.ts builds it, each against the bare endpoint in the same round. Validation = the route\'s own code check, state check and masked answer.',
-      'Redeem: no target in the issue; the figure compares the service with the fairest bare endpoint (the same atomic UPDATE … RETURNING as one prepared raw statement). redeemInvite sends the same statement prepared (drizzle .prepare(), see the invites-db section); the rest of the gap is the service\'s hardening (strict body, rate limit, metrics, logs) and drizzle\'s row mapping.',
+      "Breakdown rows: the bare endpoint with one piece added, built as server.ts builds it, each against the bare endpoint in the same round. Validation = the route's own code check, state check and masked answer.",
+      "Redeem: no target in the issue; the figure compares the service with the fairest bare endpoint (the same atomic UPDATE … RETURNING as one prepared raw statement). redeemInvite sends the same statement prepared (drizzle .prepare(), see the invites-db section); the rest of the gap is the service's hardening (strict body, rate limit, metrics, logs) and drizzle's row mapping.",
       `Redeem: each run has ${redeemPool.toLocaleString('en-US')} fresh codes of its own, more than it can use in ${seconds} s (so no redeem answers 409, see non-2xx); the bare side runs the same UPDATE … RETURNING as raw SQL through a postgres.js pool of the same size (10).`,
-      `non-2xx: ${Object.entries(non2xx).map(([k, v]) => `${k} ${v}`).join(', ')}; socket errors ${socketErrors}.`,
+      `non-2xx: ${Object.entries(non2xx)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}; socket errors ${socketErrors}.`,
     ],
   };
 };

@@ -12,10 +12,17 @@ const job = JSON.parse(process.argv[2] ?? '{}');
 const codes = job.codesFile ? readFileSync(job.codesFile, 'utf8').split('\n').filter(Boolean) : [];
 let next = 0;
 const request = job.codesFile
-  ? { method: 'POST', path: job.path, headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: JSON.stringify({ code: codes[next++ % codes.length] }) }) }
+  ? {
+      method: 'POST',
+      path: job.path,
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ code: codes[next++ % codes.length] }) }),
+    }
   : { method: 'GET', path: job.path };
 const started = performance.now();
 const result = await autocannon({ url: job.url, connections: job.connections, duration: job.seconds, requests: [request] });
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`${JSON.stringify({ total: result.requests.total, seconds, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, used: next })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ total: result.requests.total, seconds, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, used: next })}\n`,
+);
 process.exit(0);

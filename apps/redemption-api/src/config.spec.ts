@@ -55,7 +55,9 @@ describe('parseConfig', () => {
   it('refuses TRUST_PROXY=true, saying what to use behind one load balancer', () => {
     const result = parseConfig({ TRUST_PROXY: 'true' });
     if (result.ok) throw new Error('expected an error');
-    expect(result.problems).toEqual([{ field: 'TRUST_PROXY', message: expect.stringMatching(/true is refused: .*behind one load balancer use 1/) }]);
+    expect(result.problems).toEqual([
+      { field: 'TRUST_PROXY', message: expect.stringMatching(/true is refused: .*behind one load balancer use 1/) },
+    ]);
   });
 
   it.each([
@@ -72,7 +74,8 @@ describe('parseConfig', () => {
   });
 
   it('accepts tokens from openssl rand -base64 32 / -hex 16', () => {
-    for (const token of ['rmiXjeQ0kY1Jm9c6Zr+VbQvQp3a9oW2m9tA1+HqTnA8=', '6f1c2a9b8e7d4c3b2a190f8e7d6c5b4a']) expect(parseConfig({ ADMIN_TOKEN: token }).ok).toBe(true);
+    for (const token of ['rmiXjeQ0kY1Jm9c6Zr+VbQvQp3a9oW2m9tA1+HqTnA8=', '6f1c2a9b8e7d4c3b2a190f8e7d6c5b4a'])
+      expect(parseConfig({ ADMIN_TOKEN: token }).ok).toBe(true);
   });
 
   it.each([
@@ -110,18 +113,43 @@ describe('parseConfig', () => {
     expect(bare.problems.every((e) => e.field === 'WELCOME_EMAIL' || e.field === 'SMTP_URL')).toBe(true);
     expect(bare.problems.map((e) => e.message).join('\n')).toMatch(/welcome email cannot be built: .*FRONTEND_URL/);
     expect(JSON.stringify(bare.problems)).not.toContain('s3cret');
-    const noTransport = parseConfig({ WELCOME_EMAIL: '1', FRONTEND_URL: 'https://beta.veza.fr', FEEDBACK_URL: 'https://f.veza.fr', DISCORD_URL: 'https://discord.gg/veza', MAIL_FROM: 'beta@veza.fr' });
+    const noTransport = parseConfig({
+      WELCOME_EMAIL: '1',
+      FRONTEND_URL: 'https://beta.veza.fr',
+      FEEDBACK_URL: 'https://f.veza.fr',
+      DISCORD_URL: 'https://discord.gg/veza',
+      MAIL_FROM: 'beta@veza.fr',
+    });
     if (noTransport.ok) throw new Error('expected errors');
-    expect(noTransport.problems).toEqual([{ field: 'WELCOME_EMAIL', message: expect.stringContaining('no transport is configured: set SMTP_URL or SEND_CMD') }]);
-    const on = parseConfig({ WELCOME_EMAIL: '1', SEND_CMD: 'msmtp -t', FRONTEND_URL: 'https://beta.veza.fr', FEEDBACK_URL: 'https://f.veza.fr', DISCORD_URL: 'https://discord.gg/veza', MAIL_FROM: 'Veza <beta@veza.fr>' });
+    expect(noTransport.problems).toEqual([
+      { field: 'WELCOME_EMAIL', message: expect.stringContaining('no transport is configured: set SMTP_URL or SEND_CMD') },
+    ]);
+    const on = parseConfig({
+      WELCOME_EMAIL: '1',
+      SEND_CMD: 'msmtp -t',
+      FRONTEND_URL: 'https://beta.veza.fr',
+      FEEDBACK_URL: 'https://f.veza.fr',
+      DISCORD_URL: 'https://discord.gg/veza',
+      MAIL_FROM: 'Veza <beta@veza.fr>',
+    });
     if (!on.ok) throw new Error(JSON.stringify(on.problems));
     expect(on.value.welcome?.transportEnv).toEqual({ SEND_CMD: 'msmtp -t' });
     expect(on.value.welcome?.settings.from.address).toBe('beta@veza.fr');
     expect(parseConfig({ WELCOME_EMAIL: 'yes' })).toMatchObject({ ok: false, problems: [{ field: 'WELCOME_EMAIL' }] });
-    const timed = parseConfig({ WELCOME_EMAIL: '1', SEND_CMD: 'msmtp -t', SEND_TIMEOUT: '30', FRONTEND_URL: 'https://beta.veza.fr', FEEDBACK_URL: 'https://f.veza.fr', DISCORD_URL: 'https://discord.gg/veza', MAIL_FROM: 'Veza <beta@veza.fr>' });
+    const timed = parseConfig({
+      WELCOME_EMAIL: '1',
+      SEND_CMD: 'msmtp -t',
+      SEND_TIMEOUT: '30',
+      FRONTEND_URL: 'https://beta.veza.fr',
+      FEEDBACK_URL: 'https://f.veza.fr',
+      DISCORD_URL: 'https://discord.gg/veza',
+      MAIL_FROM: 'Veza <beta@veza.fr>',
+    });
     expect(timed.ok && timed.value.welcome?.transportEnv).toEqual({ SEND_CMD: 'msmtp -t', SEND_TIMEOUT: '30' });
     const badTimeout = parseConfig({ SEND_TIMEOUT: '1m' });
-    expect(badTimeout.ok ? [] : badTimeout.problems).toEqual([{ field: 'SEND_TIMEOUT', message: expect.stringContaining('must be a positive number of seconds') }]);
+    expect(badTimeout.ok ? [] : badTimeout.problems).toEqual([
+      { field: 'SEND_TIMEOUT', message: expect.stringContaining('must be a positive number of seconds') },
+    ]);
     expect(parseConfig({ WELCOME_EMAIL: '0', SEND_CMD: 'msmtp -t' })).toMatchObject({ ok: true, value: { welcome: undefined } });
   });
 });

@@ -36,9 +36,16 @@ export const DEFAULTS = Object.freeze({
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-
 /** Read only to send the welcome email (WELCOME_EMAIL=1): the email settings and the transport. */
-const WELCOME_VARIABLES = ['SMTP_URL', 'SEND_CMD', 'SEND_TIMEOUT', 'FRONTEND_URL', 'MAIL_FROM', 'MAIL_REPLY_TO', 'MAIL_UNSUBSCRIBE'] as const;
+const WELCOME_VARIABLES = [
+  'SMTP_URL',
+  'SEND_CMD',
+  'SEND_TIMEOUT',
+  'FRONTEND_URL',
+  'MAIL_FROM',
+  'MAIL_REPLY_TO',
+  'MAIL_UNSUBSCRIBE',
+] as const;
 
 /** Never shown in a message: the admin token, the database URL and the SMTP URL (passwords). */
 const SECRET_VARIABLES = ['ADMIN_TOKEN', 'DATABASE_URL', 'SMTP_URL'] as const;
@@ -65,7 +72,8 @@ const trustProxy = z.string().transform((text, ctx): false | number | string[] =
     // fastify's `true` takes the left-most X-Forwarded-For address, which the client writes itself.
     ctx.addIssue({
       code: 'custom',
-      message: 'true is refused: it trusts every X-Forwarded-For hop, so any client picks its own rate-limit key; behind one load balancer use 1, or the load balancer\'s address or CIDR',
+      message:
+        "true is refused: it trusts every X-Forwarded-For hop, so any client picks its own rate-limit key; behind one load balancer use 1, or the load balancer's address or CIDR",
     });
     return z.NEVER;
   }
@@ -88,7 +96,8 @@ const trustProxy = z.string().transform((text, ctx): false | number | string[] =
 export function adminTokenProblem(token: string): string | undefined {
   const advice = 'generate one with: openssl rand -base64 32';
   if (token.length < DEFAULTS.adminTokenMinLength) return `must be at least ${DEFAULTS.adminTokenMinLength} characters (${advice})`;
-  if (/\s/.test(token)) return `must not contain whitespace: an Authorization header cannot carry it, so the token could never match (${advice})`;
+  if (/\s/.test(token))
+    return `must not contain whitespace: an Authorization header cannot carry it, so the token could never match (${advice})`;
   if (estimatedBits(token) < DEFAULTS.adminTokenMinBits)
     return `has too little entropy (under ${DEFAULTS.adminTokenMinBits} bits, estimated from how often its characters repeat); ${advice}`;
   return undefined;
@@ -132,9 +141,27 @@ const schema = z
   })
   .superRefine((v, ctx) => {
     if (v.WELCOME_EMAIL !== '1') return;
-    if (!v.SMTP_URL && !v.SEND_CMD) ctx.addIssue({ code: 'custom', path: ['WELCOME_EMAIL'], message: 'is 1 but no transport is configured: set SMTP_URL or SEND_CMD (the API never falls back to msmtp on its own)' });
-    const settings = emailSettingsFromEnv({ FRONTEND_URL: v.FRONTEND_URL, FEEDBACK_URL: v.FEEDBACK_URL, DISCORD_URL: v.DISCORD_URL, MAIL_FROM: v.MAIL_FROM, MAIL_REPLY_TO: v.MAIL_REPLY_TO, MAIL_UNSUBSCRIBE: v.MAIL_UNSUBSCRIBE });
-    if (!settings.ok) for (const error of settings.problems) ctx.addIssue({ code: 'custom', path: ['WELCOME_EMAIL'], message: `is 1 but the welcome email cannot be built: ${problemText(error)}` });
+    if (!v.SMTP_URL && !v.SEND_CMD)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WELCOME_EMAIL'],
+        message: 'is 1 but no transport is configured: set SMTP_URL or SEND_CMD (the API never falls back to msmtp on its own)',
+      });
+    const settings = emailSettingsFromEnv({
+      FRONTEND_URL: v.FRONTEND_URL,
+      FEEDBACK_URL: v.FEEDBACK_URL,
+      DISCORD_URL: v.DISCORD_URL,
+      MAIL_FROM: v.MAIL_FROM,
+      MAIL_REPLY_TO: v.MAIL_REPLY_TO,
+      MAIL_UNSUBSCRIBE: v.MAIL_UNSUBSCRIBE,
+    });
+    if (!settings.ok)
+      for (const error of settings.problems)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['WELCOME_EMAIL'],
+          message: `is 1 but the welcome email cannot be built: ${problemText(error)}`,
+        });
   });
 
 /** The variables the service reads (the schema's keys); anything else in the environment is not its business. */
@@ -184,8 +211,22 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   if (!parsed.ok) return parsed;
   const v = parsed.value;
   const welcomeSettings =
-    v.WELCOME_EMAIL === '1' ? emailSettingsFromEnv({ FRONTEND_URL: v.FRONTEND_URL, FEEDBACK_URL: v.FEEDBACK_URL, DISCORD_URL: v.DISCORD_URL, MAIL_FROM: v.MAIL_FROM, MAIL_REPLY_TO: v.MAIL_REPLY_TO, MAIL_UNSUBSCRIBE: v.MAIL_UNSUBSCRIBE }) : undefined;
-  const transportEnv = Object.fromEntries(WELCOME_VARIABLES.filter((name) => v[name] && (name === 'SMTP_URL' || name === 'SEND_CMD' || name === 'SEND_TIMEOUT')).map((name) => [name, v[name]]));
+    v.WELCOME_EMAIL === '1'
+      ? emailSettingsFromEnv({
+          FRONTEND_URL: v.FRONTEND_URL,
+          FEEDBACK_URL: v.FEEDBACK_URL,
+          DISCORD_URL: v.DISCORD_URL,
+          MAIL_FROM: v.MAIL_FROM,
+          MAIL_REPLY_TO: v.MAIL_REPLY_TO,
+          MAIL_UNSUBSCRIBE: v.MAIL_UNSUBSCRIBE,
+        })
+      : undefined;
+  const transportEnv = Object.fromEntries(
+    WELCOME_VARIABLES.filter((name) => v[name] && (name === 'SMTP_URL' || name === 'SEND_CMD' || name === 'SEND_TIMEOUT')).map((name) => [
+      name,
+      v[name],
+    ]),
+  );
   return {
     ok: true,
     warnings: [],
@@ -203,7 +244,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       adminFailuresPerMinute: DEFAULTS.adminFailuresPerMinute,
       feedbackUrl: v.FEEDBACK_URL,
       discordUrl: v.DISCORD_URL,
-      welcome: welcomeSettings?.ok ? Object.freeze({ settings: welcomeSettings.value, transportEnv: Object.freeze(transportEnv) }) : undefined,
+      welcome: welcomeSettings?.ok
+        ? Object.freeze({ settings: welcomeSettings.value, transportEnv: Object.freeze(transportEnv) })
+        : undefined,
     }),
   };
 }

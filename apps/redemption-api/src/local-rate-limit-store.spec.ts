@@ -14,5 +14,4 @@ describe('LocalCounter', () => {
     expect(counter.hit('a')).toEqual({ current: 1, ttl: 60_000 });
     expect(counter.size).toBe(1);
   });
-
 });

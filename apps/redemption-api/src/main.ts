@@ -113,16 +113,29 @@ async function startWelcomeSending(
   log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void },
 ): Promise<WelcomeSending> {
   const transport = transportFromEnv({ PATH: env['PATH'], HOME: env['HOME'], ...welcome.transportEnv }, 1);
-  const sender = await openOutboxSender(conn, transport, { from: welcome.settings.from.address, buildEml: welcomeEmlBuilder(welcome.settings) });
+  const sender = await openOutboxSender(conn, transport, {
+    from: welcome.settings.from.address,
+    buildEml: welcomeEmlBuilder(welcome.settings),
+  });
   const loop = runOutboxLoop(sender, {
     intervalMs: OUTBOX_INTERVAL_MS,
     onSummary: (summary) => {
       if (summary.sent > 0) log.info({ sent: summary.sent }, 'welcome emails sent');
-      if (summary.failed.length > 0) log.warn({ failed: summary.failed.map((f) => ({ id: f.id, response: f.response })) }, 'welcome emails failed; retried at the next drain');
-      if (summary.unknown.length > 0) log.warn({ unknown: summary.unknown.map((u) => u.id) }, "welcome emails with an unknown outcome (a sender died mid-send): not resent; see 'veza-beta outbox drain --resend-unknown'");
-      if (summary.stopped) log.error({ response: summary.stopped.response }, 'welcome email transport fails the same way every time; fix SMTP_URL / SEND_CMD');
+      if (summary.failed.length > 0)
+        log.warn(
+          { failed: summary.failed.map((f) => ({ id: f.id, response: f.response })) },
+          'welcome emails failed; retried at the next drain',
+        );
+      if (summary.unknown.length > 0)
+        log.warn(
+          { unknown: summary.unknown.map((u) => u.id) },
+          "welcome emails with an unknown outcome (a sender died mid-send): not resent; see 'veza-beta outbox drain --resend-unknown'",
+        );
+      if (summary.stopped)
+        log.error({ response: summary.stopped.response }, 'welcome email transport fails the same way every time; fix SMTP_URL / SEND_CMD');
     },
-    onError: (error) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'welcome outbox drain failed; retried later'),
+    onError: (error) =>
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'welcome outbox drain failed; retried later'),
   });
   return {
     transport,
@@ -139,7 +152,9 @@ async function startWelcomeSending(
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`redemption-api: unexpected failure (this is a bug): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `redemption-api: unexpected failure (this is a bug): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(EXIT.failure);
   },
 );

@@ -8,7 +8,8 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.slice(0, 5).map((issue) => {
     const where = issue.path.length ? issue.path.join('.') : 'body';
-    if (issue.code === 'unrecognized_keys') return `${where}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`;
+    if (issue.code === 'unrecognized_keys')
+      return `${where}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`;
     return `${where}: ${issue.message}`;
   });
   throw new ApiError('REQUEST_INVALID', `The request is invalid: ${problems.join('; ')}.`);

@@ -9,7 +9,10 @@ async function appWith(counter: { hit(key: string): Counted | Promise<Counted> }
   const app = Fastify({ logger: false, trustProxy: true });
   app.addHook('onRequest', rateLimitHook(counter, max));
   app.setErrorHandler((error: Error & { code?: string; headers?: Record<string, string> }, _req, reply) =>
-    reply.code(429).headers(error.headers ?? {}).send({ code: error.code, message: error.message }),
+    reply
+      .code(429)
+      .headers(error.headers ?? {})
+      .send({ code: error.code, message: error.message }),
   );
   app.get('/', (_req, reply) => reply.send({ ok: true }));
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -17,7 +20,13 @@ async function appWith(counter: { hit(key: string): Counted | Promise<Counted> }
   if (!address || typeof address === 'string') throw new Error('no address');
   const get = async (client = '192.0.2.1') => {
     const res = await fetch(`http://127.0.0.1:${address.port}/`, { headers: { 'x-forwarded-for': client } });
-    return { status: res.status, headers: Object.fromEntries(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'].map((h) => [h, res.headers.get(h)])), body: (await res.json()) as Record<string, unknown> };
+    return {
+      status: res.status,
+      headers: Object.fromEntries(
+        ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'].map((h) => [h, res.headers.get(h)]),
+      ),
+      body: (await res.json()) as Record<string, unknown>,
+    };
   };
   return { get, close: () => app.close() };
 }

@@ -30,7 +30,9 @@ export function rateLimitHook(counter: RateCounter, max: number) {
     reply.header('x-ratelimit-remaining', Math.max(0, max - counted.current));
     reply.header('x-ratelimit-reset', seconds);
     if (counted.current <= max) return undefined;
-    return new ApiError('RATE_LIMITED', `Too many requests; try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`, { 'retry-after': String(seconds) });
+    return new ApiError('RATE_LIMITED', `Too many requests; try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`, {
+      'retry-after': String(seconds),
+    });
   };
   return function rateLimit(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const counted = counter.hit(req.ip);

@@ -41,7 +41,11 @@ describe('redactUrl', () => {
       (c: string) => formatCode(c),
       (c: string) => formatCode(c).toLowerCase(),
       (c: string) => c.replace(/1/g, 'l').replace(/0/g, 'O'),
-      (c: string) => c.replace(/1/g, 'I').replace(/(.{4})(?=.)/g, '$1 ').replace(/ /g, '%20'),
+      (c: string) =>
+        c
+          .replace(/1/g, 'I')
+          .replace(/(.{4})(?=.)/g, '$1 ')
+          .replace(/ /g, '%20'),
       (c: string) => c.replace(/./g, (ch) => `%${ch.charCodeAt(0).toString(16)}`),
     );
     const around = fc.array(fc.constantFrom('', 'v1', 'invites', 'redeem', '..', 'signup', 'admin', 'revoke', 'x'), { maxLength: 4 });
@@ -61,7 +65,28 @@ describe('redactUrl', () => {
       text.replace(/[0-9A-TV-Z](?:[\s-]*[0-9A-TV-Z])*/gi, (run) => (run.replace(/[\s-]/g, '').length >= 8 ? '[redacted]' : run));
     const piece = fc.oneof(
       fc.stringMatching(/^[0-9A-Za-z]{1,12}$/),
-      fc.constantFrom('-', ' ', '\t', '\u00a0', '\u2028', '\u3000', '/', '?', '=', '&', 'u', 'U', '..', '%', '%20', '%2D', '%41', '_', '+', 'é'),
+      fc.constantFrom(
+        '-',
+        ' ',
+        '\t',
+        '\u00a0',
+        '\u2028',
+        '\u3000',
+        '/',
+        '?',
+        '=',
+        '&',
+        'u',
+        'U',
+        '..',
+        '%',
+        '%20',
+        '%2D',
+        '%41',
+        '_',
+        '+',
+        'é',
+      ),
       fc.string({ maxLength: 4 }),
     );
     fc.assert(
@@ -77,6 +102,7 @@ describe('redactUrl', () => {
 /** Percent-decoding as redactUrl does it, written the plain way. */
 function decodeForReference(path: string): string {
   let out = path;
-  for (let pass = 0; pass < 4 && /%[0-9a-f]{2}/i.test(out); pass++) out = out.replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  for (let pass = 0; pass < 4 && /%[0-9a-f]{2}/i.test(out); pass++)
+    out = out.replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return out;
 }

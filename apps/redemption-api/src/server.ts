@@ -51,7 +51,8 @@ export function classify(error: unknown): { code: ErrorCode; message: string } {
   if (status !== undefined && status >= 400 && status < 500) {
     // Parser messages can quote the body (and so a code): answer with fixed ones.
     if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { code: 'REQUEST_INVALID', message: 'The request body is empty.' };
-    if (error instanceof SyntaxError || fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY') return { code: 'REQUEST_INVALID', message: 'The request body is not valid JSON.' };
+    if (error instanceof SyntaxError || fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY')
+      return { code: 'REQUEST_INVALID', message: 'The request body is not valid JSON.' };
     return { code: 'REQUEST_INVALID', message: ERROR_MESSAGE.REQUEST_INVALID };
   }
   return { code: 'INTERNAL', message: ERROR_MESSAGE.INTERNAL };
@@ -63,7 +64,10 @@ function sendError(reply: FastifyReply, code: ErrorCode, message: string, header
 
 /** Route patterns as regexes, to tell 405 (known path, other method) from 404. */
 function patternOf(url: string): RegExp {
-  const escaped = url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*');
+  const escaped = url
+    .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/:[A-Za-z0-9_]+/g, '[^/]+')
+    .replace(/\*/g, '.*');
   return new RegExp(`^${escaped}/?$`);
 }
 
@@ -167,7 +171,12 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     const status = new ApiError(code).statusCode;
     if (status >= 500) req.log.error({ err: error, code }, 'request failed');
     else req.log.info({ code }, 'request refused');
-    const headers = error instanceof ApiError ? error.headers : code === 'DATABASE_UNAVAILABLE' ? { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } : {};
+    const headers =
+      error instanceof ApiError
+        ? error.headers
+        : code === 'DATABASE_UNAVAILABLE'
+          ? { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) }
+          : {};
     return sendError(reply, code, message, headers);
   });
 
@@ -180,7 +189,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
     const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
-    if (req.method === 'GET' && /^\/v1\/invites\/[^/]+$/.test(path)) return sendError(reply, 'INVITE_MALFORMED', ERROR_MESSAGE.INVITE_MALFORMED);
+    if (req.method === 'GET' && /^\/v1\/invites\/[^/]+$/.test(path))
+      return sendError(reply, 'INVITE_MALFORMED', ERROR_MESSAGE.INVITE_MALFORMED);
     if (allowed.length > 0) return sendError(reply, 'METHOD_NOT_ALLOWED', ERROR_MESSAGE.METHOD_NOT_ALLOWED, { allow: allowed.join(', ') });
     return sendError(reply, 'NOT_FOUND', ERROR_MESSAGE.NOT_FOUND);
   });
@@ -196,9 +206,19 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   app.removeContentTypeParser('text/plain');
 
   await app.register(healthRoutes, { conn, metrics, draining: () => draining });
-  await app.register(inviteRoutes, { config, conn, metrics, sharedRateLimit: rateLimitStore === 'postgres', onWelcomeQueued: options.onWelcomeQueued });
+  await app.register(inviteRoutes, {
+    config,
+    conn,
+    metrics,
+    sharedRateLimit: rateLimitStore === 'postgres',
+    onWelcomeQueued: options.onWelcomeQueued,
+  });
   await app.register(adminRoutes, { config, conn });
-  await app.register(signupRoutes, { feedbackUrl: config.feedbackUrl, discordUrl: config.discordUrl, welcomeEmail: config.welcome !== undefined });
+  await app.register(signupRoutes, {
+    feedbackUrl: config.feedbackUrl,
+    discordUrl: config.discordUrl,
+    welcomeEmail: config.welcome !== undefined,
+  });
   const openapi = JSON.stringify(openApiDocument(), null, 2) + '\n';
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
 

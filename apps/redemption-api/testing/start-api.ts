@@ -19,7 +19,11 @@ export interface RunningApi {
 }
 
 /** The real server, listening on a free local port, on a fresh database of a backend. */
-export async function startApi(backend: TestBackend, overrides: Partial<Config> = {}, dbOptions: { migrate?: boolean; maxConnections?: number } = {}): Promise<RunningApi> {
+export async function startApi(
+  backend: TestBackend,
+  overrides: Partial<Config> = {},
+  dbOptions: { migrate?: boolean; maxConnections?: number } = {},
+): Promise<RunningApi> {
   const conn = await openTestDatabase(backend, dbOptions);
   const logs: string[] = [];
   const logStream = new Writable({
@@ -46,7 +50,10 @@ export async function startApi(backend: TestBackend, overrides: Partial<Config> 
 
 /** Invites in each state: { valid, used, expired, revoked } codes (formatted), plus the emails. */
 export async function seedInvites(conn: Connection): Promise<Record<'valid' | 'used' | 'expired' | 'revoked' | 'spare', string>> {
-  const rows = ['valid', 'used', 'expired', 'revoked', 'spare'].map((state) => ({ email: `${state}.person@example.org`, cohort: 'creators-2026' }));
+  const rows = ['valid', 'used', 'expired', 'revoked', 'spare'].map((state) => ({
+    email: `${state}.person@example.org`,
+    cohort: 'creators-2026',
+  }));
   const outcomes = await createInvites(conn.db, rows);
   const codes: Record<string, string> = {};
   const ids: Record<string, string> = {};

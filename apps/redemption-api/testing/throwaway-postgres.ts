@@ -46,12 +46,14 @@ export async function startThrowawayPostgres(bin: string): Promise<ThrowawayPost
   // execFileSync's timeout is the deadline of each step: pg_ctl -w waits at most -t seconds itself, too.
   const run = (args: string[]) => {
     const command = [join(bin, args[0]!), ...args.slice(1)];
-    if (root) execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', command.map((a) => `'${a}'`).join(' ')], { stdio: 'ignore', timeout: 60_000 });
+    if (root)
+      execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', command.map((a) => `'${a}'`).join(' ')], { stdio: 'ignore', timeout: 60_000 });
     else execFileSync(command[0]!, command.slice(1), { stdio: 'ignore', timeout: 60_000 });
   };
   const runAsync = async (args: string[]) => {
     const command = [join(bin, args[0]!), ...args.slice(1)];
-    if (root) await promisify(execFile)('su', ['postgres', '-s', '/bin/sh', '-c', command.map((a) => `'${a}'`).join(' ')], { timeout: 60_000 });
+    if (root)
+      await promisify(execFile)('su', ['postgres', '-s', '/bin/sh', '-c', command.map((a) => `'${a}'`).join(' ')], { timeout: 60_000 });
     else await promisify(execFile)(command[0]!, command.slice(1), { timeout: 60_000 });
   };
   run(['initdb', '-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '-N']);

@@ -20,7 +20,15 @@ describe('fixtures of real-looking cohorts', () => {
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([]);
     expect(exitCodeFor(result)).toBe(0);
-    expect(result.value.summary).toMatchObject({ rows: 60, validRows: 60, creators: 15, listeners: 35, unclassified: 10, distinctLabels: 7, header: 'header' });
+    expect(result.value.summary).toMatchObject({
+      rows: 60,
+      validRows: 60,
+      creators: 15,
+      listeners: 35,
+      unclassified: 10,
+      distinctLabels: 7,
+      header: 'header',
+    });
     expect(result.value.rows?.[0]).toEqual({
       line: 2,
       email: 'camille.bernard.0@laposte.net',
@@ -67,11 +75,12 @@ describe('fixtures of real-looking cohorts', () => {
 
   it('duplicates.csv: exact duplicates block with all their lines, likely ones warn', async () => {
     const result = await check('duplicates.csv');
-    expect(result.errors).toEqual([
-      expect.objectContaining({ code: 'COHORT_DUPLICATE_EMAIL', line: 2, lines: [2, 4, 8] }),
-    ]);
+    expect(result.errors).toEqual([expect.objectContaining({ code: 'COHORT_DUPLICATE_EMAIL', line: 2, lines: [2, 4, 8] })]);
     const likely = result.warnings.filter((f) => f.code === 'COHORT_LIKELY_DUPLICATE');
-    expect(likely.map((f) => f.lines)).toEqual([[2, 5], [3, 6]]);
+    expect(likely.map((f) => f.lines)).toEqual([
+      [2, 5],
+      [3, 6],
+    ]);
     expect(likely[0]?.message).toContain('chloebernard@googlemail.com (line 5)');
   });
 

@@ -4,7 +4,29 @@ import { FINDING_CODES, validateCohort } from '../src/index.js';
 // Open-ended input: whatever the bytes, the validator answers with findings
 // drawn from the documented catalogue, and never throws.
 const unit = fc.oneof(
-  fc.constantFrom('email', 'cohort', 'sent_by', 'role', 'name', 'creator', 'fans-1', 'a@b.org', 'x@gmail.com', ',', '"', '\n', '\r\n', '\r', ' ', '@', '<', '\u0000', '\uFEFF', 'é', '😀'),
+  fc.constantFrom(
+    'email',
+    'cohort',
+    'sent_by',
+    'role',
+    'name',
+    'creator',
+    'fans-1',
+    'a@b.org',
+    'x@gmail.com',
+    ',',
+    '"',
+    '\n',
+    '\r\n',
+    '\r',
+    ' ',
+    '@',
+    '<',
+    '\u0000',
+    '\uFEFF',
+    'é',
+    '😀',
+  ),
   fc.string({ maxLength: 3 }),
 );
 

@@ -12,7 +12,15 @@ describe('validateCohort', () => {
     const result = await validateCohort(csv, { collectRows: true });
     expect(result.errors).toEqual([]);
     expect(result.value.rows).toEqual([
-      { line: 2, email: 'ana@example.org', cohort: 'press', sentBy: '11111111-2222-4333-8444-555555555555', name: 'Ana Lopez', role: 'creator', roleSource: 'column' },
+      {
+        line: 2,
+        email: 'ana@example.org',
+        cohort: 'press',
+        sentBy: '11111111-2222-4333-8444-555555555555',
+        name: 'Ana Lopez',
+        role: 'creator',
+        roleSource: 'column',
+      },
     ]);
   });
 
@@ -24,11 +32,20 @@ describe('validateCohort', () => {
     ['email,cohort\rana@example.org,x\r', 'bare CR'],
   ])('refuses the header of %j', async (csv, message) => {
     const result = await validateCohort(csv);
-    expect(result.errors).toEqual([expect.objectContaining({ code: 'COHORT_BAD_HEADER', line: 1, message: expect.stringContaining(message) })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ code: 'COHORT_BAD_HEADER', line: 1, message: expect.stringContaining(message) }),
+    ]);
   });
 
   it('blocks bad rows field by field and keeps counting the others', async () => {
-    const csv = ['email,cohort,role,sent_by,name', 'a@example.org,-bad,creator,,', 'b@example.org,fans,boss,ops@veza,', `c@example.org,fans,,,${'x'.repeat(201)}`, 'd@example.org,fans', 'e@example.org,fans,,,'].join('\n');
+    const csv = [
+      'email,cohort,role,sent_by,name',
+      'a@example.org,-bad,creator,,',
+      'b@example.org,fans,boss,ops@veza,',
+      `c@example.org,fans,,,${'x'.repeat(201)}`,
+      'd@example.org,fans',
+      'e@example.org,fans,,,',
+    ].join('\n');
     const result = await validateCohort(csv);
     expect(result.errors.map((f) => [f.code, f.line, f.field])).toEqual([
       ['COHORT_BAD_LABEL', 2, 'cohort'],
@@ -48,7 +65,9 @@ describe('validateCohort', () => {
   });
 
   it('gives the same findings however the bytes are cut into chunks', async () => {
-    const csv = Buffer.from(`\uFEFF${generateCohortCsv({ rows: 80, seed: 5, lineEnding: '\r\n' })}bad@,fans,,"Zoé",\r\n"x\ny@a.org",fans,,,\r\n`);
+    const csv = Buffer.from(
+      `\uFEFF${generateCohortCsv({ rows: 80, seed: 5, lineEnding: '\r\n' })}bad@,fans,,"Zoé",\r\n"x\ny@a.org",fans,,,\r\n`,
+    );
     const whole = await validateCohort(csv);
     for (const size of [1, 7, 64]) {
       const chunks: Buffer[] = [];
@@ -73,7 +92,11 @@ describe('--check-users through the existingUsers option', () => {
   it('asks in batches of distinct lower-cased valid emails and warns for each known user', async () => {
     const existingUsers = jest.fn((emails: string[]) => Promise.resolve(new Set(emails.filter((e) => e.startsWith('known')))));
     const csv = 'email,cohort\nKnown@Example.org,fans\nnew1@example.org,fans\nknown@example.org,fans\nbroken,fans\nnew2@example.org,fans\n';
-    const result = await validateCohort(csv, { existingUsers, userBatchSize: 2, thresholds: { minRows: 0, minCreators: 0, minListeners: 0, minLabels: 0 } });
+    const result = await validateCohort(csv, {
+      existingUsers,
+      userBatchSize: 2,
+      thresholds: { minRows: 0, minCreators: 0, minListeners: 0, minLabels: 0 },
+    });
     expect(existingUsers.mock.calls).toEqual([[['known@example.org', 'new1@example.org']], [['new2@example.org']]]);
     expect(result.warnings).toEqual([expect.objectContaining({ code: 'COHORT_EXISTING_USER', line: 2, field: 'email' })]);
     expect(result.value.summary.usersChecked).toBe(true);

@@ -17,7 +17,10 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** One pass in its own process (peak RSS of that pass only). */
 function measure(mode: 'parse' | 'validate', file: string): Measure {
-  const out = execFileSync(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', measureScript, mode, file], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', measureScript, mode, file], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Measure;
 }
 
@@ -52,7 +55,9 @@ export const run: BenchRun = async (ctx) => {
         met: (r) => r <= 2,
       }),
     );
-    rss.push(`${rows.toLocaleString('en-US')} rows: validation peak RSS ${rssOf.validate.toFixed(0)} MB (csv-parse pass ${rssOf.parse.toFixed(0)} MB)`);
+    rss.push(
+      `${rows.toLocaleString('en-US')} rows: validation peak RSS ${rssOf.validate.toFixed(0)} MB (csv-parse pass ${rssOf.parse.toFixed(0)} MB)`,
+    );
   }
   const [small, large] = sizes;
   notes.push(`Peak RSS: ${rss.join('; ')}.`);

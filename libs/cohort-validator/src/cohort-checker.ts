@@ -116,7 +116,12 @@ export class CohortChecker implements CsvSink {
   private checkRow(fields: string[], line: number): void {
     const columns = this.columns ?? [];
     if (fields.length !== columns.length) {
-      this.add('COHORT_FIELD_COUNT', line, null, `has ${fields.length} fields, the header has ${columns.length} (${columns.join(',')}); a comma inside a value needs quotes`);
+      this.add(
+        'COHORT_FIELD_COUNT',
+        line,
+        null,
+        `has ${fields.length} fields, the header has ${columns.length} (${columns.join(',')}); a comma inside a value needs quotes`,
+      );
       return;
     }
     let ok = true;
@@ -125,7 +130,12 @@ export class CohortChecker implements CsvSink {
       const control = controlCharProblem(value);
       if (control) {
         ok = false;
-        this.add('COHORT_CONTROL_CHAR', line, columns[i] ?? null, `${control}, which could inject a mail header or break a log line: remove it`);
+        this.add(
+          'COHORT_CONTROL_CHAR',
+          line,
+          columns[i] ?? null,
+          `${control}, which could inject a mail header or break a log line: remove it`,
+        );
       } else {
         fields[i] = value.trim();
       }
@@ -140,7 +150,12 @@ export class CohortChecker implements CsvSink {
     const emailIssue = emailProblem(email);
     if (emailIssue) {
       ok = false;
-      this.add(emailIssue.kind === 'not-ascii' ? 'COHORT_EMAIL_NOT_ASCII' : 'COHORT_BAD_EMAIL', line, 'email', `${JSON.stringify(email)} ${emailIssue.reason}`);
+      this.add(
+        emailIssue.kind === 'not-ascii' ? 'COHORT_EMAIL_NOT_ASCII' : 'COHORT_BAD_EMAIL',
+        line,
+        'email',
+        `${JSON.stringify(email)} ${emailIssue.reason}`,
+      );
     } else {
       const lower = email.toLowerCase();
       if (!this.duplicates.add(lower, line)) ok = false;
@@ -153,7 +168,12 @@ export class CohortChecker implements CsvSink {
       if (issue) ok = this.add('COHORT_BAD_SENT_BY', line, 'sent_by', `${JSON.stringify(sentBy)} ${issue}`);
     }
     if (roleCell !== undefined && roleCell !== '' && parseRole(roleCell) === null) {
-      ok = this.add('COHORT_BAD_ROLE', line, 'role', `${JSON.stringify(roleCell)} is not a role: use creator or listener, or leave it empty to use the label rule`);
+      ok = this.add(
+        'COHORT_BAD_ROLE',
+        line,
+        'role',
+        `${JSON.stringify(roleCell)} is not a role: use creator or listener, or leave it empty to use the label rule`,
+      );
     }
     const nameIssue = nameProblem(name);
     if (nameIssue) ok = this.add('COHORT_BAD_NAME', line, 'name', nameIssue);
@@ -170,7 +190,15 @@ export class CohortChecker implements CsvSink {
     else if (role?.role === 'listener') stats.listeners++;
     else stats.unclassified++;
     if (this.options.collectRows) {
-      this.collected.push({ line, email, cohort, sentBy: sentBy || null, name: name || null, role: role?.role ?? null, roleSource: role?.source ?? null });
+      this.collected.push({
+        line,
+        email,
+        cohort,
+        sentBy: sentBy || null,
+        name: name || null,
+        role: role?.role ?? null,
+        roleSource: role?.source ?? null,
+      });
     }
   }
 
@@ -195,7 +223,13 @@ export class CohortChecker implements CsvSink {
 
   existingUsers(batch: UserBatch, existing: Set<string>): void {
     batch.emails.forEach((email, i) => {
-      if (existing.has(email)) this.add('COHORT_EXISTING_USER', batch.lines[i] ?? null, 'email', `${email} already belongs to a user: they do not need an invite (remove the row, or --force to send anyway)`);
+      if (existing.has(email))
+        this.add(
+          'COHORT_EXISTING_USER',
+          batch.lines[i] ?? null,
+          'email',
+          `${email} already belongs to a user: they do not need an invite (remove the row, or --force to send anyway)`,
+        );
     });
   }
 
@@ -208,15 +242,30 @@ export class CohortChecker implements CsvSink {
 
   /** The end of the file: file-level and whole-file findings, and the summary. */
   finish(): { summary: CohortSummary; rows: CohortRow[] | undefined; errors: Finding[]; warnings: Finding[] } {
-    if (this.rows === 0 && !this.dead) this.add('COHORT_EMPTY', null, null, this.sawRecord ? 'has a header but no rows' : 'is empty: no header and no rows');
+    if (this.rows === 0 && !this.dead)
+      this.add('COHORT_EMPTY', null, null, this.sawRecord ? 'has a header but no rows' : 'is empty: no header and no rows');
     for (const group of this.duplicates.exactGroups()) {
       const more = group.more > 0 ? ` and ${group.more} more` : '';
-      this.add('COHORT_DUPLICATE_EMAIL', group.lines[0] ?? null, 'email', `${group.key} appears ${group.lines.length + group.more} times (case-insensitive), on lines ${group.lines.join(', ')}${more}: keep one`, group.lines);
+      this.add(
+        'COHORT_DUPLICATE_EMAIL',
+        group.lines[0] ?? null,
+        'email',
+        `${group.key} appears ${group.lines.length + group.more} times (case-insensitive), on lines ${group.lines.join(', ')}${more}: keep one`,
+        group.lines,
+      );
     }
     for (let i = 0; i < this.duplicates.droppedOccurrences; i++) this.findings.tally('COHORT_DUPLICATE_EMAIL');
     for (const group of this.duplicates.likelyGroups()) {
-      const who = group.emails.map((email, i) => (email ? `${email} (line ${group.lines[i] ?? '?'})` : `line ${group.lines[i] ?? '?'}`)).join(', ');
-      this.add('COHORT_LIKELY_DUPLICATE', group.lines[0] ?? null, 'email', `${who} probably reach the same mailbox ${group.key}: keep one unless they are different people`, group.lines);
+      const who = group.emails
+        .map((email, i) => (email ? `${email} (line ${group.lines[i] ?? '?'})` : `line ${group.lines[i] ?? '?'}`))
+        .join(', ');
+      this.add(
+        'COHORT_LIKELY_DUPLICATE',
+        group.lines[0] ?? null,
+        'email',
+        `${who} probably reach the same mailbox ${group.key}: keep one unless they are different people`,
+        group.lines,
+      );
     }
     // tallied after the kept ones, or the cap would count them first
     for (let i = 0; i < this.duplicates.droppedLikely; i++) this.findings.tally('COHORT_LIKELY_DUPLICATE');

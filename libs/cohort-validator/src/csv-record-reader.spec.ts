@@ -78,13 +78,18 @@ describe('CsvRecordReader', () => {
     const field = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', '\n', '\r', ' ', 'é', '😀'), maxLength: 8 });
     const record = fc.array(field, { minLength: 2, maxLength: 4 });
     fc.assert(
-      fc.property(fc.array(record, { minLength: 1, maxLength: 8 }), fc.constantFrom('\n', '\r\n'), fc.array(fc.nat(), { maxLength: 6 }), (rows, eol, cuts) => {
-        const text = rows.map((r) => r.map(quote).join(',')).join(eol) + eol;
-        const expected: string[][] = parse(text, { relax_column_count: true, skip_empty_lines: true } satisfies Options);
-        const got = read(split(text, cuts));
-        expect(got.problems).toEqual([]);
-        expect(got.records.map((r) => r.fields)).toEqual(expected);
-      }),
+      fc.property(
+        fc.array(record, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (rows, eol, cuts) => {
+          const text = rows.map((r) => r.map(quote).join(',')).join(eol) + eol;
+          const expected: string[][] = parse(text, { relax_column_count: true, skip_empty_lines: true } satisfies Options);
+          const got = read(split(text, cuts));
+          expect(got.problems).toEqual([]);
+          expect(got.records.map((r) => r.fields)).toEqual(expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });

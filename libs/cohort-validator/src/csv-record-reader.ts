@@ -80,7 +80,11 @@ export class CsvRecordReader {
     }
     this.buf = pos >= len ? '' : buf.slice(pos);
     if (!final && this.buf.length > this.maxRecordLength) {
-      this.sink.problem('too-long', this.line, `record is longer than ${this.maxRecordLength} characters (an unclosed quote?); skipped to the next line`);
+      this.sink.problem(
+        'too-long',
+        this.line,
+        `record is longer than ${this.maxRecordLength} characters (an unclosed quote?); skipped to the next line`,
+      );
       this.line += countNewlines(this.buf, 0, this.buf.length);
       this.buf = '';
       this.skipping = true;

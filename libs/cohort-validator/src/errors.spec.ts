@@ -24,7 +24,8 @@ describe('codes in the README', () => {
   it('the README findings table lists exactly FINDING_CODES, in order, row by row (code, severity, meaning, what to do)', () => {
     const rows = readmeErrorTable(readme, 'Findings');
     expect(rows.map((row) => row.code)).toEqual([...FINDING_CODES]);
-    for (const row of rows) expect([row.code, row.cells.length, row.meaning.length > 10, row.whatToDo.length > 5]).toEqual([row.code, 3, true, true]);
+    for (const row of rows)
+      expect([row.code, row.cells.length, row.meaning.length > 10, row.whatToDo.length > 5]).toEqual([row.code, 3, true, true]);
   });
 
   it('the README gives each finding the severity the code has', () => {

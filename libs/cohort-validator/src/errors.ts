@@ -4,10 +4,7 @@
  * mistake (bad options) or a failing injected dependency (the user lookup).
  */
 /** Every code this lib throws, in the order of the README's error table: a caller can switch on them. */
-export const COHORT_ERROR_CODES = Object.freeze([
-  'COHORT_BAD_OPTIONS',
-  'COHORT_USER_CHECK_FAILED',
-] as const);
+export const COHORT_ERROR_CODES = Object.freeze(['COHORT_BAD_OPTIONS', 'COHORT_USER_CHECK_FAILED'] as const);
 export type CohortErrorCode = (typeof COHORT_ERROR_CODES)[number];
 
 export class CohortValidatorError extends Error {

@@ -10,10 +10,20 @@ export function formatSummary(summary: CohortSummary): string {
   for (const [label, stats] of Object.entries(summary.labels)) rows.push([label, ...COUNT_COLUMNS.map((c) => String(stats[c]))]);
   rows.push(['total', String(summary.validRows), String(summary.creators), String(summary.listeners), String(summary.unclassified)]);
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  const table = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd());
+  const table = rows.map((r) =>
+    r
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
   const t = summary.thresholds;
   const check = (name: string, have: number, want: number) => `${name} ${have}/${want} ${have >= want ? 'ok' : 'LOW'}`;
-  const form = summary.header === 'seed' ? 'seed form (no header): email,cohort,sent_by' : summary.header === 'header' ? `header: ${summary.columns.join(',')}` : 'no usable header';
+  const form =
+    summary.header === 'seed'
+      ? 'seed form (no header): email,cohort,sent_by'
+      : summary.header === 'header'
+        ? `header: ${summary.columns.join(',')}`
+        : 'no usable header';
   return [
     ...table,
     '',
@@ -33,7 +43,8 @@ export function formatFindings(result: Pick<CohortValidation, 'errors' | 'warnin
   const section = (title: string, findings: Finding[]) => {
     if (findings.length === 0) return;
     out.push(title);
-    for (const f of findings) out.push(`  ${file}${f.line === null ? '' : `:${f.line}`}${f.field ? ` ${f.field}` : ''}: ${f.message} [${f.code}]`);
+    for (const f of findings)
+      out.push(`  ${file}${f.line === null ? '' : `:${f.line}`}${f.field ? ` ${f.field}` : ''}: ${f.message} [${f.code}]`);
   };
   section(`Blocking (${result.errors.length}):`, result.errors);
   section(`Warnings (${result.warnings.length}; accept with --force or FORCE=1):`, result.warnings);

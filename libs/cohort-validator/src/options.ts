@@ -50,7 +50,8 @@ export const DEFAULT_MAX_FINDINGS_PER_CODE = 1_000;
 export function resolveOptions(options: CohortValidationOptions = {}): ResolvedOptions {
   const thresholds = { ...DEFAULT_THRESHOLDS };
   for (const [key, value] of Object.entries(options.thresholds ?? {})) {
-    if (!Object.hasOwn(DEFAULT_THRESHOLDS, key)) throw new CohortOptionsError(`thresholds.${key}`, `unknown threshold (known: ${Object.keys(DEFAULT_THRESHOLDS).join(', ')})`);
+    if (!Object.hasOwn(DEFAULT_THRESHOLDS, key))
+      throw new CohortOptionsError(`thresholds.${key}`, `unknown threshold (known: ${Object.keys(DEFAULT_THRESHOLDS).join(', ')})`);
     if (value === undefined) continue;
     thresholds[key as keyof Thresholds] = wholeNumber(`thresholds.${key}`, value, 0);
   }
@@ -64,6 +65,7 @@ export function resolveOptions(options: CohortValidationOptions = {}): ResolvedO
 }
 
 function wholeNumber(option: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw new CohortOptionsError(option, `must be a whole number ≥ ${min}, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
+    throw new CohortOptionsError(option, `must be a whole number ≥ ${min}, got ${String(value)}`);
   return value;
 }

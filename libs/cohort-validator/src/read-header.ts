@@ -7,7 +7,8 @@ export type HeaderForm = 'header' | 'seed';
 
 export type HeaderResult = { ok: true; form: HeaderForm; columns: Column[] } | { ok: false; problem: string };
 
-const EXPECTED = 'expected a header line email,cohort (optionally sent_by, role, name, in any order) or the seed form email,cohort,sent_by without a header';
+const EXPECTED =
+  'expected a header line email,cohort (optionally sent_by, role, name, in any order) or the seed form email,cohort,sent_by without a header';
 
 /**
  * Reads the first record. A record with an `email` cell is a header; a
@@ -15,7 +16,8 @@ const EXPECTED = 'expected a header line email,cohort (optionally sent_by, role,
  * form (and is itself the first data row); anything else is refused.
  */
 export function readHeader(fields: string[]): HeaderResult {
-  if (fields.some((cell) => cell.includes('\r'))) return { ok: false, problem: 'the first line has a bare CR (classic Mac line endings): save the file with LF or CRLF line endings' };
+  if (fields.some((cell) => cell.includes('\r')))
+    return { ok: false, problem: 'the first line has a bare CR (classic Mac line endings): save the file with LF or CRLF line endings' };
   const cells = fields.map((cell) => cell.trim().toLowerCase());
   if (!cells.includes('email')) {
     if (fields.length === 3 && fields[0]?.includes('@')) return { ok: true, form: 'seed', columns: ['email', 'cohort', 'sent_by'] };
@@ -23,7 +25,8 @@ export function readHeader(fields: string[]): HeaderResult {
   }
   const seen = new Set<string>();
   for (const cell of cells) {
-    if (!(COLUMNS as readonly string[]).includes(cell)) return { ok: false, problem: `unknown column ${JSON.stringify(cell)}: ${EXPECTED}` };
+    if (!(COLUMNS as readonly string[]).includes(cell))
+      return { ok: false, problem: `unknown column ${JSON.stringify(cell)}: ${EXPECTED}` };
     if (seen.has(cell)) return { ok: false, problem: `column ${cell} appears twice` };
     seen.add(cell);
   }

@@ -15,9 +15,62 @@ export interface GenerateCohortOptions {
   lineEnding?: '\n' | '\r\n';
 }
 
-const FIRST = ['Camille', 'Léa', 'Hugo', 'Inès', 'Lucas', 'Chloé', 'Nathan', 'Manon', 'Yanis', 'Zoé', 'Amina', 'Théo', 'Sofia', 'Malik', 'Jade', 'Noah', 'Hélène', 'Jules', 'Aïcha', 'Louis'];
-const LAST = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefèvre', 'Michel', 'Garcia', 'N’Diaye', 'Rousseau', 'Fontaine', 'Chevalier', 'Nguyen'];
-const DOMAINS = ['gmail.com', 'proton.me', 'outlook.fr', 'orange.fr', 'free.fr', 'yahoo.fr', 'laposte.net', 'icloud.com', 'studio-mistral.fr', 'label-ondes.com'];
+const FIRST = [
+  'Camille',
+  'Léa',
+  'Hugo',
+  'Inès',
+  'Lucas',
+  'Chloé',
+  'Nathan',
+  'Manon',
+  'Yanis',
+  'Zoé',
+  'Amina',
+  'Théo',
+  'Sofia',
+  'Malik',
+  'Jade',
+  'Noah',
+  'Hélène',
+  'Jules',
+  'Aïcha',
+  'Louis',
+];
+const LAST = [
+  'Martin',
+  'Bernard',
+  'Dubois',
+  'Thomas',
+  'Robert',
+  'Richard',
+  'Petit',
+  'Durand',
+  'Leroy',
+  'Moreau',
+  'Simon',
+  'Laurent',
+  'Lefèvre',
+  'Michel',
+  'Garcia',
+  'N’Diaye',
+  'Rousseau',
+  'Fontaine',
+  'Chevalier',
+  'Nguyen',
+];
+const DOMAINS = [
+  'gmail.com',
+  'proton.me',
+  'outlook.fr',
+  'orange.fr',
+  'free.fr',
+  'yahoo.fr',
+  'laposte.net',
+  'icloud.com',
+  'studio-mistral.fr',
+  'label-ondes.com',
+];
 /** label, role column value, share of rows (out of 100) */
 const LABELS: [string, string, number][] = [
   ['creators-2026', 'creator', 12],
@@ -47,7 +100,10 @@ function pick<T>(list: readonly T[], r: number): T {
 }
 
 function asciiLower(s: string): string {
-  return s.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/[^A-Za-z]/g, '')
+    .toLowerCase();
 }
 
 /** The lines of a generated cohort (header first when form is `header`), each without its line ending. */

@@ -29,7 +29,11 @@ describe('Utf8ChunkDecoder', () => {
   });
 
   it('refuses overlong forms and surrogates, as TextDecoder does', () => {
-    for (const bad of [[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]]) {
+    for (const bad of [
+      [0xc0, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+    ]) {
       expect(decode([Buffer.from(bad)]).lines).toEqual([1]);
     }
   });

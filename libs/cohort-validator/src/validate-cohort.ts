@@ -51,7 +51,10 @@ export async function validateCohortFile(path: string, options: CohortValidation
 }
 
 /** Validates a CSV from any byte stream (a file, stdin, an upload). */
-export async function validateCohortStream(input: AsyncIterable<Uint8Array | string>, options: CohortValidationOptions = {}): Promise<CohortValidation> {
+export async function validateCohortStream(
+  input: AsyncIterable<Uint8Array | string>,
+  options: CohortValidationOptions = {},
+): Promise<CohortValidation> {
   return run(input, resolveOptions(options));
 }
 
@@ -60,13 +63,20 @@ export async function validateCohort(text: string | Uint8Array, options: CohortV
   return run([text], resolveOptions(options));
 }
 
-async function run(input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: ResolvedOptions): Promise<CohortValidation> {
+async function run(
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  options: ResolvedOptions,
+): Promise<CohortValidation> {
   const checker = new CohortChecker(options);
   const reader = new CsvRecordReader(checker);
   const decoder = new Utf8ChunkDecoder((line) => checker.invalidBytes(line));
   for await (const chunk of input) {
     // Strings are already text (no bytes to check); Buffers and Uint8Arrays are decoded.
-    reader.push(typeof chunk === 'string' ? chunk : decoder.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    reader.push(
+      typeof chunk === 'string'
+        ? chunk
+        : decoder.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+    );
     if (options.existingUsers) await lookUpUsers(checker, options, false);
   }
   reader.push(decoder.end());

@@ -14,7 +14,8 @@ beforeAll(async () => {
   compiled = await compileInviteTemplate({ settings: sampleEmailSettings() });
 });
 
-const header = (mail: ParsedMail, key: string) => mail.headerLines.filter((h) => h.key === key).map((h) => h.line.replace(/\r?\n(?=[ \t])/g, ''));
+const header = (mail: ParsedMail, key: string) =>
+  mail.headerLines.filter((h) => h.key === key).map((h) => h.line.replace(/\r?\n(?=[ \t])/g, ''));
 const lines = (eml: Buffer) => eml.toString('utf8').split(/\r?\n/);
 
 describe('the invitation .eml', () => {
@@ -50,13 +51,19 @@ describe('the invitation .eml', () => {
   });
 
   it('refuses an invite that the database would refuse: internationalised address, 80-character cohort, name with {{', async () => {
-    await expect(buildInviteEml(compiled, { ...sampleRecipient(), email: 'zoë@exämple.org' }, { date })).rejects.toMatchObject({ code: 'EMAIL_RECIPIENT_INVALID', field: 'email' });
+    await expect(buildInviteEml(compiled, { ...sampleRecipient(), email: 'zoë@exämple.org' }, { date })).rejects.toMatchObject({
+      code: 'EMAIL_RECIPIENT_INVALID',
+      field: 'email',
+    });
     await expect(buildInviteEml(compiled, sampleRecipient({ cohort: 'c'.repeat(80) }), { date })).rejects.toMatchObject({
       code: 'EMAIL_RECIPIENT_INVALID',
       field: 'cohort',
       message: expect.stringContaining('longer than 64 characters'),
     });
-    await expect(buildInviteEml(compiled, sampleRecipient({ name: 'Ana {{code}}' }), { date })).rejects.toMatchObject({ code: 'EMAIL_RECIPIENT_INVALID', field: 'name' });
+    await expect(buildInviteEml(compiled, sampleRecipient({ name: 'Ana {{code}}' }), { date })).rejects.toMatchObject({
+      code: 'EMAIL_RECIPIENT_INVALID',
+      field: 'name',
+    });
     expect(await buildInviteEml(compiled, sampleRecipient({ cohort: 'fans/discord' }), { date })).toBeInstanceOf(Buffer);
   });
 
@@ -80,7 +87,9 @@ describe('the invitation .eml', () => {
   it('with a mailto unsubscribe, lists it without the one-click header', async () => {
     const mailto = await compileInviteTemplate({ settings: sampleEmailSettings({ unsubscribe: 'mailto:stop@veza.example' }) });
     const mail = await simpleParser(await buildInviteEml(mailto, sampleRecipient(), { date }));
-    expect(header(mail, 'list-unsubscribe')).toEqual(['List-Unsubscribe: <mailto:stop@veza.example?subject=Pas%20pour%20moi%20(invitation%2042)>']);
+    expect(header(mail, 'list-unsubscribe')).toEqual([
+      'List-Unsubscribe: <mailto:stop@veza.example?subject=Pas%20pour%20moi%20(invitation%2042)>',
+    ]);
     expect(header(mail, 'list-unsubscribe-post')).toEqual([]);
   });
 
@@ -88,10 +97,22 @@ describe('the invitation .eml', () => {
     const settings = compiled.settings;
     await fc.assert(
       fc.asyncProperty(
-        fc.string({ unit: fc.constantFrom('a', 'é', ' ', ',', '"', '\\', '<', '(', ':', ';', '@', '=?', '?=', '日'), minLength: 1, maxLength: 30 }).map((s) => s.trim()).filter((s) => s !== '' && !s.includes('{{')),
+        fc
+          .string({
+            unit: fc.constantFrom('a', 'é', ' ', ',', '"', '\\', '<', '(', ':', ';', '@', '=?', '?=', '日'),
+            minLength: 1,
+            maxLength: 30,
+          })
+          .map((s) => s.trim())
+          .filter((s) => s !== '' && !s.includes('{{')),
         async (name) => {
           const fast = await simpleParser(await buildInviteEml(compiled, sampleRecipient({ name }), { date }));
-          const whole = await simpleParser(await buildEml({ from: settings.from, to: { name, address: 'adele@example.org' }, subject: 's', text: 't', html: 'h' }, { date }));
+          const whole = await simpleParser(
+            await buildEml(
+              { from: settings.from, to: { name, address: 'adele@example.org' }, subject: 's', text: 't', html: 'h' },
+              { date },
+            ),
+          );
           const to = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.value : []);
           expect(to(fast)).toEqual(to(whole));
           expect(to(fast)).toEqual([{ name, address: 'adele@example.org' }]);
@@ -102,13 +123,34 @@ describe('the invitation .eml', () => {
   });
 
   it('refuses a line break in any header-bound value', async () => {
-    await expect(buildInviteEml(compiled, sampleRecipient({ email: 'a@example.org\nBcc: x@evil.example' }), { date })).rejects.toMatchObject({ code: 'EMAIL_RECIPIENT_INVALID' });
-    await expect(buildInviteEml(compiled, sampleRecipient(), { date, messageIdDomain: 'veza.example\r\nBcc: x@evil.example' })).rejects.toMatchObject({ code: 'EMAIL_HEADER_INVALID' });
-    await expect(buildEml({ from: { address: 'a@veza.example' }, to: { address: 'b@example.org' }, subject: 'Salut\nBcc: x@evil.example', text: 't', html: 'h' })).rejects.toMatchObject({
+    await expect(
+      buildInviteEml(compiled, sampleRecipient({ email: 'a@example.org\nBcc: x@evil.example' }), { date }),
+    ).rejects.toMatchObject({ code: 'EMAIL_RECIPIENT_INVALID' });
+    await expect(
+      buildInviteEml(compiled, sampleRecipient(), { date, messageIdDomain: 'veza.example\r\nBcc: x@evil.example' }),
+    ).rejects.toMatchObject({ code: 'EMAIL_HEADER_INVALID' });
+    await expect(
+      buildEml({
+        from: { address: 'a@veza.example' },
+        to: { address: 'b@example.org' },
+        subject: 'Salut\nBcc: x@evil.example',
+        text: 't',
+        html: 'h',
+      }),
+    ).rejects.toMatchObject({
       code: 'EMAIL_HEADER_INVALID',
       field: 'subject',
     });
-    await expect(buildEml({ from: { address: 'a@veza.example' }, to: { address: 'b@example.org' }, subject: 's', text: 't', html: 'h', headers: { 'X-A': 'b\r\nBcc: x' } })).rejects.toMatchObject({
+    await expect(
+      buildEml({
+        from: { address: 'a@veza.example' },
+        to: { address: 'b@example.org' },
+        subject: 's',
+        text: 't',
+        html: 'h',
+        headers: { 'X-A': 'b\r\nBcc: x' },
+      }),
+    ).rejects.toMatchObject({
       code: 'EMAIL_HEADER_INVALID',
     });
   });

@@ -11,7 +11,18 @@ import { sampleEmailSettings, sampleRecipient } from '../src/testing.js';
 
 const fixtures = fileURLToPath(new URL('../testing', import.meta.url));
 // Pressure words the brand rules out; matched as whole words, so "invite" does not match "vite".
-const URGENCY = [/\bvite\b/i, /derni[eè]re chance/i, /places? limit[ée]es?/i, /\burgent/i, /ne (la |le )?rate pas/i, /\blimited\b/i, /d[ée]p[êe]che/i, /plus que \d/i, /exclusi/i, /avant qu'il ne soit trop tard/i];
+const URGENCY = [
+  /\bvite\b/i,
+  /derni[eè]re chance/i,
+  /places? limit[ée]es?/i,
+  /\burgent/i,
+  /ne (la |le )?rate pas/i,
+  /\blimited\b/i,
+  /d[ée]p[êe]che/i,
+  /plus que \d/i,
+  /exclusi/i,
+  /avant qu'il ne soit trop tard/i,
+];
 
 let compiled: CompiledInvite;
 beforeAll(async () => {
@@ -20,7 +31,13 @@ beforeAll(async () => {
 
 /** The tags of an HTML document, in order: what an injected value would change. */
 const tags = (html: string) => html.match(/<[^>]*>/g) ?? [];
-const decode = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const decode = (text: string) =>
+  text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 describe('the beta invitation', () => {
   it('renders the same HTML and text for a fixed code and date', () => {
@@ -36,7 +53,7 @@ describe('the beta invitation', () => {
     expect(text).toContain('https://beta.veza.example/signup?invite=7K3M-Q9ZD-1XWN-4T8R\n');
     expect(text).toContain('https://forms.example.org/veza-beta?src=email&v=1');
     expect(text).toContain('https://discord.example.org/invite/veza-beta');
-    expect(text).toContain('Le code fonctionne jusqu\'au 1 juillet 2026.');
+    expect(text).toContain("Le code fonctionne jusqu'au 1 juillet 2026.");
     expect(text).toContain('Pas pour toi ? Aucun souci : écris-nous via https://beta.veza.example/not-for-me?invite_id=42');
     expect(text).not.toMatch(/\{\{|\}\}/);
   });
@@ -63,7 +80,8 @@ describe('the beta invitation', () => {
   // A cohort label can hold none of these characters (the invite-rules label rule refuses them); a name can.
   it('never lets a name with <, &, quotes change the markup', () => {
     const plain = tags(compiled.render(sampleRecipient({ name: 'Ada', cohort: 'fans/discord' })).html);
-    const hostile = fc.string({ unit: fc.constantFrom('<', '>', '&', '"', "'", 'a', ' ', '/', '=', 'é', 'script', '!--') , minLength: 1, maxLength: 40 })
+    const hostile = fc
+      .string({ unit: fc.constantFrom('<', '>', '&', '"', "'", 'a', ' ', '/', '=', 'é', 'script', '!--'), minLength: 1, maxLength: 40 })
       .map((s) => s.trim())
       .filter((s) => s.length > 0 && !s.includes('{{') && !s.includes('}}'));
     fc.assert(
@@ -79,8 +97,12 @@ describe('the beta invitation', () => {
   });
 
   it('rejects a recipient whose name could break a header or whose code is malformed, without quoting the code', () => {
-    expect(() => compiled.render(sampleRecipient({ name: 'Ada\r\nBcc: x@evil.example' }))).toThrow(expect.objectContaining({ code: 'EMAIL_RECIPIENT_INVALID', field: 'name' }));
-    expect(() => compiled.render(sampleRecipient({ name: 'Ada {{cohort}}' }))).toThrow(expect.objectContaining({ code: 'EMAIL_RECIPIENT_INVALID' }));
+    expect(() => compiled.render(sampleRecipient({ name: 'Ada\r\nBcc: x@evil.example' }))).toThrow(
+      expect.objectContaining({ code: 'EMAIL_RECIPIENT_INVALID', field: 'name' }),
+    );
+    expect(() => compiled.render(sampleRecipient({ name: 'Ada {{cohort}}' }))).toThrow(
+      expect.objectContaining({ code: 'EMAIL_RECIPIENT_INVALID' }),
+    );
     let message = '';
     try {
       compiled.render(sampleRecipient({ code: 'SECRETCODE123' }));
@@ -93,7 +115,9 @@ describe('the beta invitation', () => {
 
 describe('compileInviteTemplate', () => {
   it('refuses to compile without FRONTEND_URL and FEEDBACK_URL', async () => {
-    await expect(compileInviteTemplate({ settings: sampleEmailSettings({ frontendUrl: undefined, feedbackUrl: '' }) })).rejects.toMatchObject({
+    await expect(
+      compileInviteTemplate({ settings: sampleEmailSettings({ frontendUrl: undefined, feedbackUrl: '' }) }),
+    ).rejects.toMatchObject({
       code: 'EMAIL_SETTINGS_INVALID',
       problems: [
         { field: 'FRONTEND_URL', message: 'is required' },
@@ -130,17 +154,24 @@ describe('compileInviteTemplate', () => {
     it('refuses a text template without the code', async () => {
       const file = join(dir, 'beta-invite.txt');
       await writeFile(file, (await readFile(file, 'utf8')).replace('{{code_grouped}}', 'XXXX'));
-      await expect(compileInviteTemplate({ templateDir: dir, settings: sampleEmailSettings() })).rejects.toMatchObject({ code: 'EMAIL_TEMPLATE_INVALID', file });
+      await expect(compileInviteTemplate({ templateDir: dir, settings: sampleEmailSettings() })).rejects.toMatchObject({
+        code: 'EMAIL_TEMPLATE_INVALID',
+        file,
+      });
     });
 
     it('reports MJML that does not validate', async () => {
       await writeFile(join(dir, 'beta-invite.mjml'), '<mjml><mj-body><mj-text>{{code_grouped}}</mj-text></mj-body></mjml>');
-      await expect(compileInviteTemplate({ templateDir: dir, settings: sampleEmailSettings() })).rejects.toMatchObject({ code: 'EMAIL_TEMPLATE_INVALID' });
+      await expect(compileInviteTemplate({ templateDir: dir, settings: sampleEmailSettings() })).rejects.toMatchObject({
+        code: 'EMAIL_TEMPLATE_INVALID',
+      });
     });
 
     it('reports a missing template file', async () => {
       await rm(join(dir, 'beta-invite.txt'));
-      await expect(compileInviteTemplate({ templateDir: dir, settings: sampleEmailSettings() })).rejects.toMatchObject({ code: 'EMAIL_TEMPLATE_NOT_FOUND' });
+      await expect(compileInviteTemplate({ templateDir: dir, settings: sampleEmailSettings() })).rejects.toMatchObject({
+        code: 'EMAIL_TEMPLATE_NOT_FOUND',
+      });
     });
   });
 });

@@ -8,7 +8,10 @@ import { sampleEmailSettings, sampleRecipient } from '../src/testing.js';
 
 // CI installs Chromium and sets VEZA_REQUIRE_CHROMIUM=1, so the screenshot can never be skipped silently there.
 const chromium = existsSync(DEFAULT_CHROMIUM_PATH) || process.env['VEZA_REQUIRE_CHROMIUM'] === '1';
-if (!chromium) console.warn(`preview.spec: ${DEFAULT_CHROMIUM_PATH} is absent, screenshot test skipped (apt-get install -y chromium, or set VEZA_REQUIRE_CHROMIUM=1 to fail instead)`);
+if (!chromium)
+  console.warn(
+    `preview.spec: ${DEFAULT_CHROMIUM_PATH} is absent, screenshot test skipped (apt-get install -y chromium, or set VEZA_REQUIRE_CHROMIUM=1 to fail instead)`,
+  );
 
 let dir: string;
 beforeEach(async () => {

@@ -15,8 +15,20 @@ const NAIVE_SAMPLE = 200;
 const WRITE_BATCH = 1_000;
 
 function recipient(i: number): InviteRecipient {
-  const code = (i.toString(32).toUpperCase().replace(/[ILOU]/g, '0') + '0000000000000000').slice(0, 16);
-  return { email: `tester${i}@example.org`, name: `Testeuse ${i} <&>`, cohort: 'creatrices-2026', code, expiresAt: new Date('2026-07-01T10:00:00Z'), inviteId: String(i) };
+  const code = (
+    i
+      .toString(32)
+      .toUpperCase()
+      .replace(/[ILOU]/g, '0') + '0000000000000000'
+  ).slice(0, 16);
+  return {
+    email: `tester${i}@example.org`,
+    name: `Testeuse ${i} <&>`,
+    cohort: 'creatrices-2026',
+    code,
+    expiresAt: new Date('2026-07-01T10:00:00Z'),
+    inviteId: String(i),
+  };
 }
 
 /** What a naive loop does: compile the MJML for every recipient, fill it, build the .eml. */
@@ -53,30 +65,41 @@ export const run: BenchRun = async (ctx) => {
   for (let round = 0; round < ROUNDS; round++) {
     const share = (n: number) => [Math.floor((n * round) / ROUNDS), Math.floor((n * (round + 1)) / ROUNDS)] as const;
     const [sFrom, sTo] = share(sample);
-    naivePer.push((await timeIt(async () => {
-      for (let i = sFrom; i < sTo; i++) await naiveEml(compiled.settings, mjmlSource, recipient(i));
-    })) / (sTo - sFrom));
+    naivePer.push(
+      (await timeIt(async () => {
+        for (let i = sFrom; i < sTo; i++) await naiveEml(compiled.settings, mjmlSource, recipient(i));
+      })) /
+        (sTo - sFrom),
+    );
     const [from, to] = share(count);
-    batchPer.push((await timeIt(async () => {
-      const batch = await compileInviteTemplate({ settings: compiled.settings });
-      for (let i = from; i < to; i++) bytes += (await buildInviteEml(batch, recipient(i))).length;
-    })) / (to - from));
+    batchPer.push(
+      (await timeIt(async () => {
+        const batch = await compileInviteTemplate({ settings: compiled.settings });
+        for (let i = from; i < to; i++) bytes += (await buildInviteEml(batch, recipient(i))).length;
+      })) /
+        (to - from),
+    );
     const [wFrom, wTo] = share(writeCount);
-    writePer.push((await timeIt(async () => {
-      for (let start = wFrom; start < wTo; start += WRITE_BATCH) {
-        await mkdir(writeDir, { recursive: true });
-        for (let i = start; i < Math.min(wTo, start + WRITE_BATCH); i++) {
-          await writeFile(join(writeDir, `${i}.eml`), await buildInviteEml(compiled, recipient(i)));
-          written++;
+    writePer.push(
+      (await timeIt(async () => {
+        for (let start = wFrom; start < wTo; start += WRITE_BATCH) {
+          await mkdir(writeDir, { recursive: true });
+          for (let i = start; i < Math.min(wTo, start + WRITE_BATCH); i++) {
+            await writeFile(join(writeDir, `${i}.eml`), await buildInviteEml(compiled, recipient(i)));
+            written++;
+          }
+          await rm(writeDir, { recursive: true, force: true });
         }
-        await rm(writeDir, { recursive: true, force: true });
-      }
-    })) / (wTo - wFrom));
+      })) /
+        (wTo - wFrom),
+    );
   }
   const perEmail = median(batchPer);
   const naivePerEmail = median(naivePer);
   const writePerEmail = median(writePer);
-  ctx.log(`batch ${perEmail.toFixed(3)} ms/email, naive ${naivePerEmail.toFixed(2)} ms/email, with writes ${writePerEmail.toFixed(3)} ms/email`);
+  ctx.log(
+    `batch ${perEmail.toFixed(3)} ms/email, naive ${naivePerEmail.toFixed(2)} ms/email, with writes ${writePerEmail.toFixed(3)} ms/email`,
+  );
   const renderFigure = interleavedFigure({ baseline: naivePer, measured: batchPer }, 'time-faster', {
     label: `render ${count.toLocaleString('en-US')} invitation .eml (in memory), per email`,
     measured: { name: `compile once per batch (${ROUNDS} batches)`, unit: 'ms/email' },

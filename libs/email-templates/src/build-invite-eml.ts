@@ -66,7 +66,10 @@ export async function buildInviteEml(compiled: CompiledInvite, recipient: Invite
     htmlBody = rendered.html;
   }
   const date = options.date ?? new Date();
-  const domain = assertHeaderValue('messageIdDomain', options.messageIdDomain ?? compiled.settings.from.address.split('@')[1] ?? 'localhost');
+  const domain = assertHeaderValue(
+    'messageIdDomain',
+    options.messageIdDomain ?? compiled.settings.from.address.split('@')[1] ?? 'localhost',
+  );
   const local = assertHeaderValue('messageIdLocal', options.messageIdLocal ?? `invite-${checked.inviteId}.${date.getTime().toString(36)}`);
 
   let head = mailboxHeaderLine('To', checked.name ? { name: checked.name, address: checked.email } : { address: checked.email }, newline);

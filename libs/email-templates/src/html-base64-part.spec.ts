@@ -7,7 +7,10 @@ const names = { known: new Set(['a', 'b', 'link']), urls: new Set(['link']), req
 
 /** The plain way: fill, UTF-8, base64, cut every 76 characters. */
 function reference(html: string, newline: string): Buffer {
-  const lines = Buffer.from(html, 'utf8').toString('base64').match(/.{1,76}/g) ?? [];
+  const lines =
+    Buffer.from(html, 'utf8')
+      .toString('base64')
+      .match(/.{1,76}/g) ?? [];
   return Buffer.from(lines.join(newline), 'latin1');
 }
 

@@ -26,7 +26,11 @@ export function mailboxHeaderLine(key: string, box: Mailbox, newline: string): s
   }
   let value = box.address;
   if (box.name) {
-    const name = ATOM_PHRASE.test(box.name) ? box.name : ASCII.test(box.name) ? quoteString(box.name) : encodeWords(box.name, 'Q', 52, true);
+    const name = ATOM_PHRASE.test(box.name)
+      ? box.name
+      : ASCII.test(box.name)
+        ? quoteString(box.name)
+        : encodeWords(box.name, 'Q', 52, true);
     value = `${name} <${box.address}>`;
   }
   return plainHeaderLine(key, value, newline);

@@ -5,7 +5,12 @@ const names = { known: new Set(['name', 'link', 'cohort']), urls: new Set(['link
 
 describe('parseTemplate', () => {
   it('escapes text and attributes, and URL-encodes a placeholder in the middle of an href', () => {
-    const t = parseTemplate('<p title="{{cohort}}">{{name}}</p><a href="{{link}}">x</a><a href="https://x.example/?c={{cohort}}">y</a>', 'f.html', 'html', names);
+    const t = parseTemplate(
+      '<p title="{{cohort}}">{{name}}</p><a href="{{link}}">x</a><a href="https://x.example/?c={{cohort}}">y</a>',
+      'f.html',
+      'html',
+      names,
+    );
     expect(t.slots.map((s) => s.encoding)).toEqual(['html', 'html', 'url-in-attribute', 'component-in-url']);
     expect(fillTemplate(t, { name: '<b>&"\'', link: 'https://a.example/?a=1&b=2', cohort: 'a&b "c"' })).toBe(
       '<p title="a&amp;b &quot;c&quot;">&lt;b&gt;&amp;&quot;&#39;</p><a href="https://a.example/?a=1&amp;b=2">x</a><a href="https://x.example/?c=a%26b%20%22c%22">y</a>',
@@ -14,7 +19,10 @@ describe('parseTemplate', () => {
 
   it('names the unknown placeholder and the file', () => {
     expect(() => parseTemplate('Bonjour {{prenom}}', 'templates/x.txt', 'text', names)).toThrow(
-      expect.objectContaining({ code: 'EMAIL_PLACEHOLDER_UNKNOWN', message: 'template templates/x.txt uses unknown placeholder {{prenom}}' }),
+      expect.objectContaining({
+        code: 'EMAIL_PLACEHOLDER_UNKNOWN',
+        message: 'template templates/x.txt uses unknown placeholder {{prenom}}',
+      }),
     );
   });
 

@@ -41,7 +41,9 @@ export function checkRecipient(recipient: InviteRecipient): CheckedRecipient {
   const cohort = recipient.cohort?.trim() ?? '';
   const cohortIssue = cohortProblem(cohort);
   if (cohortIssue) throw new RecipientInvalidError('cohort', cohortIssue);
-  const raw = String(recipient.code ?? '').replace(/[\s-]/g, '').toUpperCase();
+  const raw = String(recipient.code ?? '')
+    .replace(/[\s-]/g, '')
+    .toUpperCase();
   if (!CODE_PATTERN.test(raw)) throw new RecipientInvalidError('code', 'is not 16 Crockford base32 characters');
   if (!(recipient.expiresAt instanceof Date) || Number.isNaN(recipient.expiresAt.getTime())) {
     throw new RecipientInvalidError('expiresAt', 'is not a valid date');

@@ -39,7 +39,12 @@ describe('validateEmailSettings', () => {
   });
 
   it('reads the env names of the design, reply-to defaulting to from and unsubscribe to a mailto of it', () => {
-    const result = emailSettingsFromEnv({ FRONTEND_URL: 'https://beta.veza.example/', FEEDBACK_URL: 'https://f.example/x', DISCORD_URL: 'https://d.example/y', MAIL_FROM: 'beta@veza.example' });
+    const result = emailSettingsFromEnv({
+      FRONTEND_URL: 'https://beta.veza.example/',
+      FEEDBACK_URL: 'https://f.example/x',
+      DISCORD_URL: 'https://d.example/y',
+      MAIL_FROM: 'beta@veza.example',
+    });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.value.frontendUrl).toBe('https://beta.veza.example');
     expect(result.value.replyTo).toEqual({ address: 'beta@veza.example' });

@@ -94,7 +94,11 @@ const mailbox = z.string().transform((raw, ctx) => {
   return z.NEVER;
 });
 
-const headerText = (fallback: string) => z.string().refine((value) => !hasControlChars(value), 'contains a line break or control character').default(fallback);
+const headerText = (fallback: string) =>
+  z
+    .string()
+    .refine((value) => !hasControlChars(value), 'contains a line break or control character')
+    .default(fallback);
 
 /** `mailto:…` or an http(s) URL; resolved against the reply-to address afterwards. */
 const unsubscribe = z.string().transform((raw, ctx): EmailSettings['unsubscribe'] => {

@@ -9,13 +9,19 @@ describe('textQpEncoder', () => {
   it('gives the same quoted-printable as encoding the filled text, spaces and tabs at every edge included', () => {
     const piece = (extra: string[]) => fc.string({ unit: fc.constantFrom('x', 'é', ' ', '\t', '=', '日', '😀', ...extra), maxLength: 12 });
     fc.assert(
-      fc.property(fc.array(piece(['\n', '\r\n']), { minLength: 4, maxLength: 4 }), piece([]), piece([]), fc.constantFrom<'\n' | '\r\n'>('\n', '\r\n'), (literals, a, b, newline) => {
-        const template = parseTemplate(`${literals[0]}{{a}}${literals[1]}{{b}}${literals[2]}{{a}}${literals[3]}`, 't.txt', 'text', names);
-        const filled = fillTemplate(template, { a, b });
-        const fast = textQpEncoder(template, newline).encode({ a, b });
-        const usable = a !== '' && b !== '' && literals[1] !== '' && literals[2] !== '';
-        expect(fast).toBe(usable ? qpEncode(newline === '\r\n' ? filled.replace(/\r?\n/g, '\r\n') : filled) : undefined);
-      }),
+      fc.property(
+        fc.array(piece(['\n', '\r\n']), { minLength: 4, maxLength: 4 }),
+        piece([]),
+        piece([]),
+        fc.constantFrom<'\n' | '\r\n'>('\n', '\r\n'),
+        (literals, a, b, newline) => {
+          const template = parseTemplate(`${literals[0]}{{a}}${literals[1]}{{b}}${literals[2]}{{a}}${literals[3]}`, 't.txt', 'text', names);
+          const filled = fillTemplate(template, { a, b });
+          const fast = textQpEncoder(template, newline).encode({ a, b });
+          const usable = a !== '' && b !== '' && literals[1] !== '' && literals[2] !== '';
+          expect(fast).toBe(usable ? qpEncode(newline === '\r\n' ? filled.replace(/\r?\n/g, '\r\n') : filled) : undefined);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

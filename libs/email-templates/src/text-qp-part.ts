@@ -52,7 +52,8 @@ function makeEncoder(template: ParsedTemplate, newline: '\n' | '\r\n'): TextQpEn
   const literals = template.literals.map((literal) => (newline === '\r\n' ? literal.replace(/\r?\n/g, '\r\n') : literal));
   const last = literals.length - 1;
   // An empty literal between two slots would make one value's encoding depend on the next value: not worth it.
-  const usable = template.slots.every((slot) => slot.encoding === 'raw') && literals.every((literal, i) => literal !== '' || i === 0 || i === last);
+  const usable =
+    template.slots.every((slot) => slot.encoding === 'raw') && literals.every((literal, i) => literal !== '' || i === 0 || i === last);
   // Each literal is followed by a non-empty value without line breaks (checked per message), or ends the text.
   const encodedLiterals = literals.map((literal, i) => encodeBefore(literal, i === last ? '' : 'x'));
   // Each value is followed by the next literal, or ends the text when the last literal is empty.

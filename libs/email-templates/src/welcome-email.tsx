@@ -35,11 +35,14 @@ export function WelcomeEmail({ name, frontendUrl, discordUrl, feedbackUrl }: Wel
           </Heading>
           <Text style={text}>{name ? `Bonjour ${name},` : 'Bonjour,'}</Text>
           <Text style={text}>
-            Ton compte est prêt, merci d'avoir sauté le pas. Comme c'est une bêta, tu vas sûrement croiser des bugs et des
-            pages pas finies&nbsp;: c'est normal, et chaque retour nous aide à les corriger.
+            Ton compte est prêt, merci d'avoir sauté le pas. Comme c'est une bêta, tu vas sûrement croiser des bugs et des pages pas
+            finies&nbsp;: c'est normal, et chaque retour nous aide à les corriger.
           </Text>
           <Section style={{ textAlign: 'center', padding: '8px 0 16px' }}>
-            <Button href={frontendUrl} style={{ ...text, backgroundColor: '#3b2f63', color: '#ffffff', borderRadius: '6px', padding: '12px 20px' }}>
+            <Button
+              href={frontendUrl}
+              style={{ ...text, backgroundColor: '#3b2f63', color: '#ffffff', borderRadius: '6px', padding: '12px 20px' }}
+            >
               Ouvrir Veza
             </Button>
           </Section>
@@ -97,7 +100,12 @@ export async function buildWelcomeEml(
     subject: settings.welcomeSubject,
   });
   return buildEml(
-    { from: settings.from, to: name ? { name, address: recipient.email } : { address: recipient.email }, replyTo: settings.replyTo, ...rendered },
+    {
+      from: settings.from,
+      to: name ? { name, address: recipient.email } : { address: recipient.email },
+      replyTo: settings.replyTo,
+      ...rendered,
+    },
     options,
   );
 }

@@ -30,7 +30,16 @@ export interface PreviewResult {
 
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 // Flags for a sandbox-less container with no network access to Google services.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function indexPage(items: PreviewItem[], files: string[]): string {
   const rows = items
@@ -51,11 +60,19 @@ ${rows}
  * A full-page PNG of a local HTML file in headless Chromium (no sandbox, no
  * background network). Without Chromium the result says why instead of throwing.
  */
-export async function screenshotHtmlFile(htmlFile: string, out: string, options: { chromiumPath?: string; width?: number } = {}): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function screenshotHtmlFile(
+  htmlFile: string,
+  out: string,
+  options: { chromiumPath?: string; width?: number } = {},
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   return takeScreenshot(htmlFile, out, options);
 }
 
-async function takeScreenshot(htmlFile: string, out: string, options: { chromiumPath?: string; width?: number }): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function takeScreenshot(
+  htmlFile: string,
+  out: string,
+  options: { chromiumPath?: string; width?: number },
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const executablePath = options.chromiumPath ?? DEFAULT_CHROMIUM_PATH;
   if (!existsSync(executablePath)) return { ok: false, reason: `Chromium not found at ${executablePath} (apt-get install -y chromium)` };
   const { chromium } = await import('playwright-core');
@@ -86,7 +103,8 @@ export async function writePreview(dir: string, items: PreviewItem[], options: P
   const index = join(dir, 'index.html');
   await writeFile(index, indexPage(items, files));
   const first = files[0];
-  if (options.screenshot === false || !first) return { index, files, screenshot: null, reason: first ? 'screenshot not requested' : 'no email to show' };
+  if (options.screenshot === false || !first)
+    return { index, files, screenshot: null, reason: first ? 'screenshot not requested' : 'no email to show' };
   const screenshot = join(dir, 'screenshot.png');
   const shot = await takeScreenshot(join(dir, first), screenshot, options);
   return shot.ok ? { index, files, screenshot } : { index, files, screenshot: null, reason: shot.reason };

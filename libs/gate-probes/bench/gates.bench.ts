@@ -16,9 +16,12 @@ const DELAY_MS = 200;
 
 function bodyFor(path: string): { body: unknown; headers?: Record<string, string> } {
   if (path.includes('/issues/') && path.includes('/organizations/')) return { body: [], headers: { 'X-Hits': '0' } };
-  if (path.endsWith('/api/v2/summary.json')) return { body: { status: { indicator: 'none', description: 'All Systems Operational' }, incidents: [] } };
-  if (path.startsWith('/api/v1/query')) return { body: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [0, '1'] }] } } };
-  if (path.includes('/actions/workflows/')) return { body: { total_count: 1, workflow_runs: [{ id: 1, updated_at: new Date(Date.now() - 3_600_000).toISOString() }] } };
+  if (path.endsWith('/api/v2/summary.json'))
+    return { body: { status: { indicator: 'none', description: 'All Systems Operational' }, incidents: [] } };
+  if (path.startsWith('/api/v1/query'))
+    return { body: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [0, '1'] }] } } };
+  if (path.includes('/actions/workflows/'))
+    return { body: { total_count: 1, workflow_runs: [{ id: 1, updated_at: new Date(Date.now() - 3_600_000).toISOString() }] } };
   return { body: [] };
 }
 
@@ -84,7 +87,9 @@ export const run: BenchRun = async (ctx) => {
           met: (r) => r <= 1.2,
         }),
       ],
-      notes: [`${rounds} interleaved rounds after one warm-up (each round: the full check, then the six probes one after another; per-round ratios); local node:http server, testers count delayed in-process (the database is not what is measured here)`],
+      notes: [
+        `${rounds} interleaved rounds after one warm-up (each round: the full check, then the six probes one after another; per-round ratios); local node:http server, testers count delayed in-process (the database is not what is measured here)`,
+      ],
     };
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -23,10 +23,25 @@ describe('gatesConfigFromEnv', () => {
       timeoutMs: 10_000,
       retries: 2,
       testers: { target: 50, cohort: 'creators-2026' },
-      sentry: { baseUrl: 'https://sentry.io', org: 'veza', token: 'sntrys_abc', projects: [], query: 'is:unresolved issue.priority:high', period: '24h', max: 0 },
+      sentry: {
+        baseUrl: 'https://sentry.io',
+        org: 'veza',
+        token: 'sntrys_abc',
+        projects: [],
+        query: 'is:unresolved issue.priority:high',
+        period: '24h',
+        max: 0,
+      },
       statuspage: { url: 'https://status.veza.app' },
       synthetic: { promUrl: 'http://prometheus:9090', query: 'min_over_time(probe_success[15m])' },
-      k6: { apiUrl: 'https://api.github.com', repo: 'veza/app', token: 'ghp_x', workflow: 'k6-nightly.yml', branch: 'main', maxAgeHours: 30 },
+      k6: {
+        apiUrl: 'https://api.github.com',
+        repo: 'veza/app',
+        token: 'ghp_x',
+        workflow: 'k6-nightly.yml',
+        branch: 'main',
+        maxAgeHours: 30,
+      },
       highIssues: { apiUrl: 'https://api.github.com', repo: 'veza/app', token: 'ghp_x', label: 'severity: high', max: 0 },
     });
     expect(Object.isFrozen(result.value)).toBe(true);
@@ -39,10 +54,13 @@ describe('gatesConfigFromEnv', () => {
     expect(result.value.timeoutMs).toBe(GATE_DEFAULTS.timeoutMs);
   });
 
-  it.each(['fans/discord', 'creators-2026', 'beta+press'])('takes TESTERS_COHORT=%s, a label the validator accepts (the invite-rules label rule)', (label) => {
-    const result = gatesConfigFromEnv({ TESTERS_TARGET: '5', TESTERS_COHORT: label });
-    expect(result.ok && result.value.testers).toEqual({ target: 5, cohort: label });
-  });
+  it.each(['fans/discord', 'creators-2026', 'beta+press'])(
+    'takes TESTERS_COHORT=%s, a label the validator accepts (the invite-rules label rule)',
+    (label) => {
+      const result = gatesConfigFromEnv({ TESTERS_TARGET: '5', TESTERS_COHORT: label });
+      expect(result.ok && result.value.testers).toEqual({ target: 5, cohort: label });
+    },
+  );
 
   it('treats blank values as absent', () => {
     const result = gatesConfigFromEnv({ PROM_URL: '  ', TESTERS_TARGET: '' });
@@ -53,19 +71,31 @@ describe('gatesConfigFromEnv', () => {
     [{ TESTERS_TARGET: 'fifty' }, 'TESTERS_TARGET must be an integer ≥ 1 (got "fifty")'],
     [{ TESTERS_TARGET: '0' }, 'TESTERS_TARGET must be an integer ≥ 1 (got "0")'],
     [{ TESTERS_COHORT: 'creators' }, 'TESTERS_TARGET is required when TESTERS_COHORT is set'],
-    [{ TESTERS_TARGET: '5', TESTERS_COHORT: 'fans,paris' }, 'TESTERS_COHORT must start with a letter or digit and use only letters, digits, space and . _ : + / - (got "fans,paris")'],
+    [
+      { TESTERS_TARGET: '5', TESTERS_COHORT: 'fans,paris' },
+      'TESTERS_COHORT must start with a letter or digit and use only letters, digits, space and . _ : + / - (got "fans,paris")',
+    ],
     [{ TESTERS_TARGET: '5', TESTERS_COHORT: 'c'.repeat(65) }, `TESTERS_COHORT is longer than 64 characters (got "${'c'.repeat(65)}")`],
     [{ SENTRY_AUTH_TOKEN: 'x' }, 'SENTRY_ORG is required for the Sentry gate (other SENTRY_* settings are set)'],
     [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_URL: 'sentry.io' }, 'SENTRY_URL is not an http(s) URL'],
     [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_MAX: '-1' }, 'SENTRY_MAX must be an integer ≥ 0 (got "-1")'],
-    [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_PERIOD: 'yesterday' }, 'SENTRY_PERIOD must be a Sentry statsPeriod such as 24h, 90m, 14d (got "yesterday")'],
-    [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_PROJECT: 'web' }, 'SENTRY_PROJECT must be numeric project ids separated by commas (got "web")'],
+    [
+      { SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_PERIOD: 'yesterday' },
+      'SENTRY_PERIOD must be a Sentry statsPeriod such as 24h, 90m, 14d (got "yesterday")',
+    ],
+    [
+      { SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_PROJECT: 'web' },
+      'SENTRY_PROJECT must be numeric project ids separated by commas (got "web")',
+    ],
     [{ STATUSPAGE_URL: 'ftp://status' }, 'STATUSPAGE_URL is not an http(s) URL'],
     [{ PROM_QUERY: 'up' }, 'PROM_URL is required when PROM_QUERY is set'],
     [{ K6_WORKFLOW: 'nightly.yml' }, 'GITHUB_REPO is required for the k6 and HIGH issues gates (other GITHUB_/K6_/HIGH_ settings are set)'],
     [{ GITHUB_REPO: 'veza' }, 'GITHUB_REPO must be owner/name (got "veza")'],
     [{ GITHUB_REPO: 'veza/app', K6_MAX_AGE_HOURS: '30' }, 'K6_WORKFLOW is required when K6_MAX_AGE_HOURS is set'],
-    [{ GITHUB_REPO: 'veza/app', K6_WORKFLOW: 'nightly.yml', K6_MAX_AGE_HOURS: '30h' }, 'K6_MAX_AGE_HOURS must be a number ≥ 0.1 (got "30h")'],
+    [
+      { GITHUB_REPO: 'veza/app', K6_WORKFLOW: 'nightly.yml', K6_MAX_AGE_HOURS: '30h' },
+      'K6_MAX_AGE_HOURS must be a number ≥ 0.1 (got "30h")',
+    ],
     [{ GITHUB_REPO: 'veza/app', HIGH_MAX: '1.5' }, 'HIGH_MAX must be an integer ≥ 0 (got "1.5")'],
     [{ GATE_TIMEOUT_MS: '10s' }, 'GATE_TIMEOUT_MS must be an integer ≥ 100 and ≤ 600000 (got "10s")'],
   ])('rejects %j', (env, message) => {
@@ -95,7 +125,15 @@ describe('gatesConfigFromEnv', () => {
   });
 
   it('accepts a numeric workflow id and fractional hours', () => {
-    const result = gatesConfigFromEnv({ GITHUB_REPO: 'veza/app', GITHUB_TOKEN: 't', K6_WORKFLOW: '161335', K6_MAX_AGE_HOURS: '26.5', SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_PROJECT: '12,34' });
+    const result = gatesConfigFromEnv({
+      GITHUB_REPO: 'veza/app',
+      GITHUB_TOKEN: 't',
+      K6_WORKFLOW: '161335',
+      K6_MAX_AGE_HOURS: '26.5',
+      SENTRY_AUTH_TOKEN: 'x',
+      SENTRY_ORG: 'veza',
+      SENTRY_PROJECT: '12,34',
+    });
     if (!result.ok) throw new Error(result.problems.map(problemText).join('; '));
     expect(result.value.k6).toMatchObject({ workflow: '161335', maxAgeHours: 26.5 });
     expect(result.value.sentry?.projects).toEqual(['12', '34']);

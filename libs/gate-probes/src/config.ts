@@ -138,7 +138,9 @@ export const GATE_SETTINGS_SCHEMA = z.object({
   // The cohort-label rule of every other part (validator, database, emails): `fans/discord` is a label.
   TESTERS_COHORT: z
     .string()
-    .refine((value) => cohortProblem(value) === null, { error: (issue) => `${cohortProblem(String(issue.input)) ?? ''} (got "${String(issue.input)}")` })
+    .refine((value) => cohortProblem(value) === null, {
+      error: (issue) => `${cohortProblem(String(issue.input)) ?? ''} (got "${String(issue.input)}")`,
+    })
     .optional(),
   SENTRY_AUTH_TOKEN: z.string().optional(),
   SENTRY_ORG: patternField(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'an organisation slug').optional(),
@@ -162,7 +164,15 @@ export const GATE_SETTINGS_SCHEMA = z.object({
 
 /** The gates' tokens: never quoted in a problem. */
 const GATE_SECRETS = ['SENTRY_AUTH_TOKEN', 'GITHUB_TOKEN'] as const;
-const SENTRY_VARS = ['SENTRY_AUTH_TOKEN', 'SENTRY_ORG', 'SENTRY_URL', 'SENTRY_PROJECT', 'SENTRY_QUERY', 'SENTRY_PERIOD', 'SENTRY_MAX'] as const;
+const SENTRY_VARS = [
+  'SENTRY_AUTH_TOKEN',
+  'SENTRY_ORG',
+  'SENTRY_URL',
+  'SENTRY_PROJECT',
+  'SENTRY_QUERY',
+  'SENTRY_PERIOD',
+  'SENTRY_MAX',
+] as const;
 const GITHUB_VARS = ['K6_WORKFLOW', 'K6_MAX_AGE_HOURS', 'HIGH_LABEL', 'HIGH_MAX', 'GITHUB_TOKEN', 'GITHUB_API_URL', 'GITHUB_REPO'] as const;
 
 /** A gate set up by halves: the variables it needs together (presence only, so listed even when another value is bad). */
@@ -187,7 +197,10 @@ function typoWarnings(env: Readonly<Record<string, string | undefined>>): Proble
   const warnings: Problem[] = [];
   for (const key of Object.keys(env)) {
     if (OWNED_PREFIXES.some((p) => key.startsWith(p)) && !(GATE_ENV_VARS as readonly string[]).includes(key)) {
-      warnings.push({ field: key, message: `is not a gates setting (ignored); known: ${GATE_ENV_VARS.filter((v) => v.startsWith(key.split('_')[0]!)).join(', ')}` });
+      warnings.push({
+        field: key,
+        message: `is not a gates setting (ignored); known: ${GATE_ENV_VARS.filter((v) => v.startsWith(key.split('_')[0]!)).join(', ')}`,
+      });
     }
   }
   return warnings;
@@ -207,7 +220,8 @@ export function gatesConfigFromEnv(env: Readonly<Record<string, string | undefin
   if (!parsed.ok || together.length > 0) return { ok: false, problems: [...(parsed.ok ? [] : parsed.problems), ...together], warnings };
   const v = parsed.value;
 
-  const testers: TestersConfig | null = v.TESTERS_TARGET === undefined ? null : { target: v.TESTERS_TARGET, cohort: v.TESTERS_COHORT ?? null };
+  const testers: TestersConfig | null =
+    v.TESTERS_TARGET === undefined ? null : { target: v.TESTERS_TARGET, cohort: v.TESTERS_COHORT ?? null };
   const sentry: SentryConfig | null = has(...SENTRY_VARS)
     ? {
         token: v.SENTRY_AUTH_TOKEN ?? '',
@@ -227,12 +241,25 @@ export function gatesConfigFromEnv(env: Readonly<Record<string, string | undefin
   let highIssues: HighIssuesConfig | null = null;
   if (v.GITHUB_REPO) {
     const github: GithubTarget = { apiUrl: v.GITHUB_API_URL, repo: v.GITHUB_REPO, token: v.GITHUB_TOKEN ?? null };
-    if (github.token === null) warnings.push({ field: 'GITHUB_TOKEN', message: 'is not set: GitHub allows 60 unauthenticated requests per hour and hides private repositories' });
+    if (github.token === null)
+      warnings.push({
+        field: 'GITHUB_TOKEN',
+        message: 'is not set: GitHub allows 60 unauthenticated requests per hour and hides private repositories',
+      });
     if (v.K6_WORKFLOW) k6 = { ...github, workflow: v.K6_WORKFLOW, branch: GATE_DEFAULTS.k6Branch, maxAgeHours: v.K6_MAX_AGE_HOURS };
     highIssues = { ...github, label: v.HIGH_LABEL, max: v.HIGH_MAX };
   }
 
-  const value: GatesConfig = { timeoutMs: v.GATE_TIMEOUT_MS, retries: GATE_DEFAULTS.retries, testers, sentry, statuspage, synthetic, k6, highIssues };
+  const value: GatesConfig = {
+    timeoutMs: v.GATE_TIMEOUT_MS,
+    retries: GATE_DEFAULTS.retries,
+    testers,
+    sentry,
+    statuspage,
+    synthetic,
+    k6,
+    highIssues,
+  };
   return { ok: true, value: Object.freeze(value), warnings };
 }
 
@@ -251,5 +278,7 @@ export function unconfiguredGates(config: GatesConfig): GateId[] {
 
 /** The tokens of a configuration, for scrubbing outputs. */
 export function configSecrets(config: GatesConfig): string[] {
-  return [config.sentry?.token, config.k6?.token, config.highIssues?.token].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return [config.sentry?.token, config.k6?.token, config.highIssues?.token].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
 }

@@ -54,32 +54,43 @@ const hanging = (): GatesConfig => ({
 });
 
 describe('deadlines under garbage-collection pressure', () => {
-  it.each([1, 2, 3, 4, 5])('six gates against a silent upstream end ⚪ timeout by their deadline (try %d), with and without a caller signal', async () => {
-    const caller = new AbortController();
-    const t0 = Date.now();
-    const [plain, withSignal] = await underGcPressure(() =>
-      Promise.all([
-        runGates(hanging(), { testers: { countRedeemed: () => new Promise<number>(() => undefined) } }),
-        runGates(hanging(), { testers: { countRedeemed: () => new Promise<number>(() => undefined) }, signal: caller.signal }),
-      ]),
-    );
-    expect(Date.now() - t0).toBeLessThan(2_000);
-    for (const run of [plain, withSignal]) {
-      expect(run.verdict).toBe('INCONCLUSIVE');
-      expect(run.gates.map((g) => [g.state, g.reason, g.summary])).toEqual(Array(6).fill(['unknown', 'timeout', 'no answer within 400 ms']));
-    }
-  }, 10_000);
+  it.each([1, 2, 3, 4, 5])(
+    'six gates against a silent upstream end ⚪ timeout by their deadline (try %d), with and without a caller signal',
+    async () => {
+      const caller = new AbortController();
+      const t0 = Date.now();
+      const [plain, withSignal] = await underGcPressure(() =>
+        Promise.all([
+          runGates(hanging(), { testers: { countRedeemed: () => new Promise<number>(() => undefined) } }),
+          runGates(hanging(), { testers: { countRedeemed: () => new Promise<number>(() => undefined) }, signal: caller.signal }),
+        ]),
+      );
+      expect(Date.now() - t0).toBeLessThan(2_000);
+      for (const run of [plain, withSignal]) {
+        expect(run.verdict).toBe('INCONCLUSIVE');
+        expect(run.gates.map((g) => [g.state, g.reason, g.summary])).toEqual(
+          Array(6).fill(['unknown', 'timeout', 'no answer within 400 ms']),
+        );
+      }
+    },
+    10_000,
+  );
 
   it('a webhook to a silent receiver gives up by its budget', async () => {
     const t0 = Date.now();
-    const result = await underGcPressure(() => postWebhook(`${base}/api/webhooks/1/s3cr3t`, { content: 'x' }, { timeoutMs: 400, retries: 0 }));
+    const result = await underGcPressure(() =>
+      postWebhook(`${base}/api/webhooks/1/s3cr3t`, { content: 'x' }, { timeoutMs: 400, retries: 0 }),
+    );
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(result).toMatchObject({ ok: false, message: expect.stringContaining('timed out') });
   });
 
   it('withDeadline settles by its deadline even when the work ignores its signal, and clears its timer when the work wins', async () => {
     const t0 = Date.now();
-    expect(await underGcPressure(() => withDeadline(200, () => new Promise<never>(() => undefined)))).toEqual({ done: false, reason: 'deadline' });
+    expect(await underGcPressure(() => withDeadline(200, () => new Promise<never>(() => undefined)))).toEqual({
+      done: false,
+      reason: 'deadline',
+    });
     expect(Date.now() - t0).toBeLessThan(1_500);
     expect(await withDeadline(60_000, () => Promise.resolve(42))).toEqual({ done: true, value: 42 });
     await expect(withDeadline(60_000, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -45,10 +45,13 @@ export function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promi
       controller.abort(outer?.reason);
       finish(() => resolve({ done: false, reason: 'aborted' }));
     };
-    const timer = setTimeout(() => {
-      controller.abort(deadlineError(`deadline of ${ms} ms reached`));
-      finish(() => resolve({ done: false, reason: 'deadline' }));
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        controller.abort(deadlineError(`deadline of ${ms} ms reached`));
+        finish(() => resolve({ done: false, reason: 'deadline' }));
+      },
+      Math.max(0, ms),
+    );
     if (outer?.aborted) return onAbort();
     outer?.addEventListener('abort', onAbort, { once: true });
     let started: Promise<T>;

@@ -22,7 +22,11 @@ describe('error codes', () => {
 
   it('names every problem in the message', () => {
     const error = new GatesConfigError(['A is bad', 'B is missing']);
-    expect(error).toMatchObject({ code: 'GATES_CONFIG_INVALID', name: 'GatesConfigError', message: 'invalid gates configuration: A is bad; B is missing' });
+    expect(error).toMatchObject({
+      code: 'GATES_CONFIG_INVALID',
+      name: 'GatesConfigError',
+      message: 'invalid gates configuration: A is bad; B is missing',
+    });
   });
 });
 
@@ -30,7 +34,9 @@ describe('redactUrl', () => {
   it('hides passwords and secret query parameters, keeps the rest readable', () => {
     expect(redactUrl('postgres://veza:s3cr3t@db:5432/veza')).toBe('postgres://veza:***@db:5432/veza');
     expect(redactUrl('https://status.test/api?access_token=abc&page=2')).toBe('https://status.test/api?access_token=***&page=2');
-    expect(redactUrl('https://sentry.io/api/0/organizations/veza/issues/?query=is%3Aunresolved&statsPeriod=24h')).toBe('https://sentry.io/api/0/organizations/veza/issues/?query=is:unresolved&statsPeriod=24h');
+    expect(redactUrl('https://sentry.io/api/0/organizations/veza/issues/?query=is%3Aunresolved&statsPeriod=24h')).toBe(
+      'https://sentry.io/api/0/organizations/veza/issues/?query=is:unresolved&statsPeriod=24h',
+    );
     expect(redactUrl('failed: postgres://u:pw@h/db')).toBe('failed: postgres://u:***@h/db');
   });
 });

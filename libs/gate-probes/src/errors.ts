@@ -4,10 +4,7 @@
  * stable `code`, listed in the README. Messages never contain a token.
  */
 /** Every code this lib throws, in the order of the README's error table: a caller can switch on them. */
-export const GATES_ERROR_CODES = Object.freeze([
-  'GATES_CONFIG_INVALID',
-  'GATES_STATE_INVALID',
-] as const);
+export const GATES_ERROR_CODES = Object.freeze(['GATES_CONFIG_INVALID', 'GATES_STATE_INVALID'] as const);
 export type GatesErrorCode = (typeof GATES_ERROR_CODES)[number];
 
 export class GatesError extends Error {

@@ -28,7 +28,11 @@ describe('verdictOf', () => {
 const MIN = 60_000;
 
 /** Plays runs at the given minutes; returns each step. */
-function play(runs: [Partial<Record<GateResult['id'], GateResult['state']>>, number][], unknownMaxMs?: number, start: EscalationState | null = null) {
+function play(
+  runs: [Partial<Record<GateResult['id'], GateResult['state']>>, number][],
+  unknownMaxMs?: number,
+  start: EscalationState | null = null,
+) {
   let state = start;
   return runs.map(([states, at]) => {
     const step = escalate(state, runWith(states, at), unknownMaxMs === undefined ? {} : { unknownMaxMs });
@@ -50,7 +54,11 @@ describe('escalate: time, not a count of runs', () => {
       ['NO-GO', false],
     ]);
     const last = steps.at(-1)!.run.gates.find((g) => g.id === 'synthetic')!;
-    expect(last).toMatchObject({ state: 'fail', reason: 'unknown_too_long', evidence: { details: { unknownReason: 'no_data', unknownSince: '2026-06-12T17:00:00.000Z', unknownMs: 25 * MIN } } });
+    expect(last).toMatchObject({
+      state: 'fail',
+      reason: 'unknown_too_long',
+      evidence: { details: { unknownReason: 'no_data', unknownSince: '2026-06-12T17:00:00.000Z', unknownMs: 25 * MIN } },
+    });
     expect(last.summary).toMatch(/^⚪ for 25 min since 2026-06-12T17:00:00.000Z \(more than 20 min; last: no_data: no series for /);
   });
 
@@ -60,11 +68,25 @@ describe('escalate: time, not a count of runs', () => {
   });
 
   it('escalates two runs far apart (cron every 30 min) on the second', () => {
-    expect(play([[{ k6: 'unknown' }, 0], [{ k6: 'unknown' }, 30]]).map((s) => s.run.verdict)).toEqual(['INCONCLUSIVE', 'NO-GO']);
+    expect(
+      play([
+        [{ k6: 'unknown' }, 0],
+        [{ k6: 'unknown' }, 30],
+      ]).map((s) => s.run.verdict),
+    ).toEqual(['INCONCLUSIVE', 'NO-GO']);
   });
 
   it('uses the duration it is given', () => {
-    expect(play([[{ k6: 'unknown' }, 0], [{ k6: 'unknown' }, 2], [{ k6: 'unknown' }, 3]], 2.5 * MIN).map((s) => s.run.verdict)).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'NO-GO']);
+    expect(
+      play(
+        [
+          [{ k6: 'unknown' }, 0],
+          [{ k6: 'unknown' }, 2],
+          [{ k6: 'unknown' }, 3],
+        ],
+        2.5 * MIN,
+      ).map((s) => s.run.verdict),
+    ).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'NO-GO']);
   });
 
   it('stops the clock on ✅ and on 🔴 (the probe answered), and starts it again from the next ⚪', () => {
@@ -77,7 +99,15 @@ describe('escalate: time, not a count of runs', () => {
       [{ k6: 'fail' }, 29],
       [{ k6: 'unknown' }, 40],
     ]);
-    expect(steps.map((s) => s.run.verdict)).toEqual(['INCONCLUSIVE', 'NO-GO', 'GO', 'INCONCLUSIVE', 'INCONCLUSIVE', 'NO-GO', 'INCONCLUSIVE']);
+    expect(steps.map((s) => s.run.verdict)).toEqual([
+      'INCONCLUSIVE',
+      'NO-GO',
+      'GO',
+      'INCONCLUSIVE',
+      'INCONCLUSIVE',
+      'NO-GO',
+      'INCONCLUSIVE',
+    ]);
     expect(steps[2]).toMatchObject({ previousVerdict: 'NO-GO', verdictChanged: true, state: { unknownSince: { sentry: null } } });
     expect(steps.at(-1)!.state.unknownSince).toMatchObject({ k6: '2026-06-12T17:40:00.000Z', sentry: null });
   });
@@ -97,7 +127,10 @@ describe('escalate: time, not a count of runs', () => {
   it('does not change the run it was given (pure)', () => {
     const run = runWith({ testers: 'unknown' }, 60);
     const copy = structuredClone(run);
-    const step = escalate({ ...initialEscalationState(), unknownSince: { ...initialEscalationState().unknownSince, testers: '2026-06-12T16:00:00.000Z' } }, run);
+    const step = escalate(
+      { ...initialEscalationState(), unknownSince: { ...initialEscalationState().unknownSince, testers: '2026-06-12T16:00:00.000Z' } },
+      run,
+    );
     expect(step.run.gates[0]?.state).toBe('fail');
     expect(run).toEqual(copy);
   });
@@ -108,13 +141,20 @@ describe('escalate: time, not a count of runs', () => {
     const future = { ...state, unknownSince: { ...state.unknownSince, sentry: '2030-01-01T00:00:00.000Z' } };
     expect(escalate(future, runWith({ sentry: 'unknown' }, 21)).state.unknownSince.sentry).toBe('2026-06-12T17:21:00.000Z');
     expect(() => escalate({ schemaVersion: 3 } as unknown as EscalationState, runWith({}))).toThrow(GatesStateError);
-    expect(() => escalate({ ...state, unknownSince: { ...state.unknownSince, sentry: 'yesterday' } }, runWith({}))).toThrow('unknownSince.sentry is not an ISO time or null');
+    expect(() => escalate({ ...state, unknownSince: { ...state.unknownSince, sentry: 'yesterday' } }, runWith({}))).toThrow(
+      'unknownSince.sentry is not an ISO time or null',
+    );
     expect(() => escalate(null, runWith({}), { unknownMaxMs: 0 })).toThrow(expect.objectContaining({ code: 'GATES_STATE_INVALID' }));
   });
 
   it('reads a state of version 1 (counts of runs): keeps its verdict, starts the clocks again', () => {
     const v1 = { schemaVersion: 1, verdict: 'NO-GO', unknownStreaks: { sentry: 7 } } as unknown as EscalationState;
     const step = escalate(v1, runWith({ sentry: 'unknown' }, 0));
-    expect(step).toMatchObject({ previousVerdict: 'NO-GO', verdictChanged: true, run: { verdict: 'INCONCLUSIVE' }, state: { schemaVersion: 2, unknownSince: { sentry: '2026-06-12T17:00:00.000Z' } } });
+    expect(step).toMatchObject({
+      previousVerdict: 'NO-GO',
+      verdictChanged: true,
+      run: { verdict: 'INCONCLUSIVE' },
+      state: { schemaVersion: 2, unknownSince: { sentry: '2026-06-12T17:00:00.000Z' } },
+    });
   });
 });

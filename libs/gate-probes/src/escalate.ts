@@ -30,12 +30,17 @@ export interface Escalation {
 export const DEFAULT_UNKNOWN_MAX_MS = 20 * 60_000;
 
 export function initialEscalationState(): EscalationState {
-  return { schemaVersion: 2, verdict: null, unknownSince: Object.fromEntries(GATE_IDS.map((id) => [id, null])) as Record<GateId, string | null> };
+  return {
+    schemaVersion: 2,
+    verdict: null,
+    unknownSince: Object.fromEntries(GATE_IDS.map((id) => [id, null])) as Record<GateId, string | null>,
+  };
 }
 
 function checkVerdict(verdict: unknown): Verdict | null {
   if (verdict === undefined || verdict === null) return null;
-  if (verdict !== 'GO' && verdict !== 'NO-GO' && verdict !== 'INCONCLUSIVE') throw new GatesStateError('verdict is not GO, NO-GO, INCONCLUSIVE or null');
+  if (verdict !== 'GO' && verdict !== 'NO-GO' && verdict !== 'INCONCLUSIVE')
+    throw new GatesStateError('verdict is not GO, NO-GO, INCONCLUSIVE or null');
   return verdict;
 }
 
@@ -46,13 +51,15 @@ function checkVerdict(verdict: unknown): Verdict | null {
  */
 function checkState(state: unknown): EscalationState {
   const s = state as { schemaVersion?: unknown; verdict?: unknown; unknownSince?: Record<string, unknown> } | null;
-  if (!s || typeof s !== 'object' || (s.schemaVersion !== 1 && s.schemaVersion !== 2)) throw new GatesStateError('schemaVersion is not 1 or 2');
+  if (!s || typeof s !== 'object' || (s.schemaVersion !== 1 && s.schemaVersion !== 2))
+    throw new GatesStateError('schemaVersion is not 1 or 2');
   const fresh = initialEscalationState();
   fresh.verdict = checkVerdict(s.verdict);
   if (s.schemaVersion === 1) return fresh;
   for (const id of GATE_IDS) {
     const since = s.unknownSince?.[id] ?? null;
-    if (since !== null && (typeof since !== 'string' || Number.isNaN(Date.parse(since)))) throw new GatesStateError(`unknownSince.${id} is not an ISO time or null`);
+    if (since !== null && (typeof since !== 'string' || Number.isNaN(Date.parse(since))))
+      throw new GatesStateError(`unknownSince.${id} is not an ISO time or null`);
     fresh.unknownSince[id] = since;
   }
   return fresh;

@@ -103,7 +103,11 @@ describe('runGateLoop', () => {
 
   it('resumes ⚪ clocks and the last verdict from the store: no repeated announcement after a restart', async () => {
     const since = '2026-06-12T17:00:00.000Z';
-    const stored: EscalationState = { ...initialEscalationState(), verdict: 'INCONCLUSIVE', unknownSince: { ...initialEscalationState().unknownSince, sentry: since } };
+    const stored: EscalationState = {
+      ...initialEscalationState(),
+      verdict: 'INCONCLUSIVE',
+      unknownSince: { ...initialEscalationState().unknownSince, sentry: since },
+    };
     const saved: Escalation[] = [];
     const result = await runGateLoop({
       ...scripted([runWith({ sentry: 'unknown' }, 30)]),
@@ -125,10 +129,18 @@ describe('runGateLoop', () => {
       ...scripted([runWith({}, 0), runWith({}, 5), runWith({ testers: 'fail' }, 10)]),
       maxRuns: 3,
       onProblem: (p) => problems.push(p),
-      postWebhook: (payload) => postWebhook(receiver.url, payload, { retries: 1, maxRetryWaitMs: 10 }).finally(() => (receiver.failNext = 0)),
+      postWebhook: (payload) =>
+        postWebhook(receiver.url, payload, { retries: 1, maxRetryWaitMs: 10 }).finally(() => (receiver.failNext = 0)),
     });
     expect(result).toMatchObject({ runs: 3, exitCode: 1, webhooksPosted: 1 });
-    expect(problems).toEqual([{ stage: 'webhook', message: expect.stringMatching(/^webhook http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\/\*\*\*\/\*\*\* failed: HTTP 500 after 2 attempt\(s\)$/) }]);
+    expect(problems).toEqual([
+      {
+        stage: 'webhook',
+        message: expect.stringMatching(
+          /^webhook http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\/\*\*\*\/\*\*\* failed: HTTP 500 after 2 attempt\(s\)$/,
+        ),
+      },
+    ]);
     expect(JSON.stringify(problems)).not.toContain('s3cr3t');
     expect(receiver.bodies.map((b) => b.content.split(':')[0])).toEqual(['🔴 **NO-GO** (was ✅ GO)']);
   });
@@ -206,7 +218,13 @@ describe('runGateLoop', () => {
   it('gives up a check that ignores the run deadline, reports it, and goes on', async () => {
     const problems: GateLoopProblem[] = [];
     const t0 = Date.now();
-    const result = await runGateLoop({ checkOnce: () => new Promise<never>(() => undefined), intervalMs: 0, runTimeoutMs: 200, maxRuns: 3, onProblem: (p) => problems.push(p) });
+    const result = await runGateLoop({
+      checkOnce: () => new Promise<never>(() => undefined),
+      intervalMs: 0,
+      runTimeoutMs: 200,
+      maxRuns: 3,
+      onProblem: (p) => problems.push(p),
+    });
     expect(result).toMatchObject({ runs: 3, exitCode: 2, last: null });
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(problems).toHaveLength(3);
@@ -215,7 +233,9 @@ describe('runGateLoop', () => {
 
   it('refuses unusable options', async () => {
     await expect(runGateLoop({ ...scripted([runWith({}, 0)]), unknownMaxMs: 0 })).rejects.toMatchObject({ code: 'GATES_CONFIG_INVALID' });
-    await expect(runGateLoop({ ...scripted([runWith({}, 0)]), runTimeoutMs: Number.NaN })).rejects.toMatchObject({ code: 'GATES_CONFIG_INVALID' });
+    await expect(runGateLoop({ ...scripted([runWith({}, 0)]), runTimeoutMs: Number.NaN })).rejects.toMatchObject({
+      code: 'GATES_CONFIG_INVALID',
+    });
     await expect(runGateLoop({ ...scripted([runWith({}, 0)]), maxRuns: 0 })).rejects.toMatchObject({ code: 'GATES_CONFIG_INVALID' });
     await expect(runGateLoop({ ...scripted([runWith({}, 0)]), intervalMs: -1 })).rejects.toMatchObject({ code: 'GATES_CONFIG_INVALID' });
   });

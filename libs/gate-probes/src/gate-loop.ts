@@ -81,7 +81,8 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
   const runTimeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
   const problems: string[] = [];
   if (!(Number.isFinite(options.intervalMs) && options.intervalMs >= 0)) problems.push('intervalMs must be a number ≥ 0');
-  if (options.maxRuns !== undefined && !(Number.isInteger(options.maxRuns) && options.maxRuns >= 1)) problems.push('maxRuns must be an integer ≥ 1');
+  if (options.maxRuns !== undefined && !(Number.isInteger(options.maxRuns) && options.maxRuns >= 1))
+    problems.push('maxRuns must be an integer ≥ 1');
   if (!(Number.isFinite(unknownMaxMs) && unknownMaxMs > 0)) problems.push('unknownMaxMs must be a duration > 0');
   if (!(Number.isFinite(runTimeoutMs) && runTimeoutMs > 0)) problems.push('runTimeoutMs must be a duration > 0');
   if (problems.length) throw new GatesConfigError(problems);
@@ -95,10 +96,16 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
     const load = options.loadState;
     try {
       const loaded = await withDeadline(runTimeoutMs, (s) => load(s), signal);
-      if (!loaded.done && loaded.reason === 'deadline') report('load', `stored escalation state not read within ${runTimeoutMs} ms, starting afresh`);
+      if (!loaded.done && loaded.reason === 'deadline')
+        report('load', `stored escalation state not read within ${runTimeoutMs} ms, starting afresh`);
       state = loaded.done ? loaded.value : null;
       // escalate() is where the state is validated: try it on an empty run now rather than fail the first real one
-      if (state) escalate(state, { startedAt: new Date(0).toISOString(), finishedAt: '', verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] }, { unknownMaxMs });
+      if (state)
+        escalate(
+          state,
+          { startedAt: new Date(0).toISOString(), finishedAt: '', verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] },
+          { unknownMaxMs },
+        );
     } catch (error) {
       report('load', `stored escalation state not used, starting afresh: ${message(error)}`);
       state = null;
@@ -126,7 +133,13 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
       if (options.saveRun) await bounded('save', left(), (s) => options.saveRun!(step, s), report, signal);
       if (step.verdictChanged && options.postWebhook) {
         const post = options.postWebhook;
-        const posted = await bounded('webhook', left(), (s) => post(verdictWebhookPayload(step.run, step.previousVerdict), step, s), report, signal);
+        const posted = await bounded(
+          'webhook',
+          left(),
+          (s) => post(verdictWebhookPayload(step.run, step.previousVerdict), step, s),
+          report,
+          signal,
+        );
         if (posted?.ok) result.webhooksPosted++;
         else if (posted) report('webhook', posted.message);
       }

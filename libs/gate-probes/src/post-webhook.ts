@@ -34,7 +34,8 @@ export interface PostWebhookOptions {
   signal?: AbortSignal;
 }
 
-export type PostWebhookResult = { ok: true; status: number; attempts: number } | { ok: false; status: number | null; attempts: number; message: string };
+export type PostWebhookResult =
+  { ok: true; status: number; attempts: number } | { ok: false; status: number | null; attempts: number; message: string };
 
 /** One attempt, ended by its own timer (cleared when it settles) or by the caller's signal. */
 async function attempt(doFetch: typeof fetch, url: string, body: string, ms: number, outer: AbortSignal | undefined): Promise<Response> {
@@ -80,12 +81,14 @@ export async function postWebhook(url: string, payload: WebhookPayload, options:
       // Discord sends Retry-After in seconds (and retry_after in the body).
       const header = Number(response.headers.get('retry-after'));
       if (Number.isFinite(header) && header > 0) retryAfterMs = header * 1_000;
-      if (status !== 429 && status < 500) return { ok: false, status, attempts: n, message: `webhook ${shown} refused the message: HTTP ${status}` };
+      if (status !== 429 && status < 500)
+        return { ok: false, status, attempts: n, message: `webhook ${shown} refused the message: HTTP ${status}` };
     } catch {
       problem = options.signal?.aborted ? 'cut short by the run deadline' : Date.now() >= deadline ? 'timed out' : 'network error';
     }
     const pause = Math.min(retryAfterMs, options.maxRetryWaitMs ?? 5_000);
-    if (n > retries || Date.now() + pause >= deadline || options.signal?.aborted) return { ok: false, status, attempts: n, message: `webhook ${shown} failed: ${problem} after ${n} attempt(s)` };
+    if (n > retries || Date.now() + pause >= deadline || options.signal?.aborted)
+      return { ok: false, status, attempts: n, message: `webhook ${shown} failed: ${problem} after ${n} attempt(s)` };
     await abortableSleep(pause, options.signal);
   }
   return { ok: false, status, attempts: retries + 1, message: `webhook ${shown} failed: ${problem}` };

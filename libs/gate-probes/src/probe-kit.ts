@@ -147,9 +147,21 @@ export async function runProbe(
   } catch (error) {
     const timeout = timeoutOf(error, ctx.signal);
     if (error instanceof ProbeProblem) observation = { state: 'unknown', reason: error.reason, summary: error.message, value: null };
-    else if (timeout) observation = { state: 'unknown', reason: 'timeout', summary: timeout.message || `no answer within ${ctx.timeoutMs} ms`, value: null };
+    else if (timeout)
+      observation = {
+        state: 'unknown',
+        reason: 'timeout',
+        summary: timeout.message || `no answer within ${ctx.timeoutMs} ms`,
+        value: null,
+      };
     else if (ctx.signal.aborted) observation = { state: 'unknown', reason: 'unavailable', summary: 'probe cancelled', value: null };
-    else observation = { state: 'unknown', reason: 'unavailable', summary: `probe error: ${redactUrl(error instanceof Error ? error.message : String(error))}`, value: null };
+    else
+      observation = {
+        state: 'unknown',
+        reason: 'unavailable',
+        summary: `probe error: ${redactUrl(error instanceof Error ? error.message : String(error))}`,
+        value: null,
+      };
   } finally {
     ctx.dispose();
   }
@@ -180,6 +192,15 @@ export function notConfigured(id: GateId, threshold: string, what: string, now: 
     state: 'unknown',
     reason: 'not_configured',
     summary: `not configured (set ${what})`,
-    evidence: { value: null, threshold, source: null, httpStatus: null, latencyMs: 0, observedAt: now().toISOString(), attempts: 0, details: {} },
+    evidence: {
+      value: null,
+      threshold,
+      source: null,
+      httpStatus: null,
+      latencyMs: 0,
+      observedAt: now().toISOString(),
+      attempts: 0,
+      details: {},
+    },
   };
 }

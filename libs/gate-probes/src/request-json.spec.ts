@@ -94,12 +94,19 @@ describe('headers', () => {
     const sentry =
       '<https://sentry.io/api/0/organizations/veza/issues/?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", <https://sentry.io/api/0/organizations/veza/issues/?cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"';
     expect(parseLinkHeader(sentry)).toEqual([
-      { url: 'https://sentry.io/api/0/organizations/veza/issues/?cursor=0:0:1', params: { rel: 'previous', results: 'false', cursor: '0:0:1' } },
-      { url: 'https://sentry.io/api/0/organizations/veza/issues/?cursor=0:100:0', params: { rel: 'next', results: 'true', cursor: '0:100:0' } },
+      {
+        url: 'https://sentry.io/api/0/organizations/veza/issues/?cursor=0:0:1',
+        params: { rel: 'previous', results: 'false', cursor: '0:0:1' },
+      },
+      {
+        url: 'https://sentry.io/api/0/organizations/veza/issues/?cursor=0:100:0',
+        params: { rel: 'next', results: 'true', cursor: '0:100:0' },
+      },
     ]);
     expect(nextLink(new Headers({ link: sentry }))).toBe('https://sentry.io/api/0/organizations/veza/issues/?cursor=0:100:0');
     expect(nextLink(new Headers({ link: sentry.replace('results="true"', 'results="false"') }))).toBeNull();
-    const github = '<https://api.github.com/repositories/1/issues?page=2>; rel="next", <https://api.github.com/repositories/1/issues?page=5>; rel="last"';
+    const github =
+      '<https://api.github.com/repositories/1/issues?page=2>; rel="next", <https://api.github.com/repositories/1/issues?page=5>; rel="last"';
     expect(nextLink(new Headers({ link: github }))).toBe('https://api.github.com/repositories/1/issues?page=2');
     expect(nextLink(new Headers())).toBeNull();
   });

@@ -45,7 +45,10 @@ export function assertSameOrigin(url: string, options: Pick<RequestOptions, 'ori
   }
   if (target === options.origin) return;
   const hint = options.originSetting ? ` (if the API really lives there, set ${options.originSetting} to ${target})` : '';
-  throw new ProbeProblem('config', `${what} points at ${target}, not ${options.origin}: not followed, the token stays with ${options.origin}${hint}`);
+  throw new ProbeProblem(
+    'config',
+    `${what} points at ${target}, not ${options.origin}: not followed, the token stays with ${options.origin}${hint}`,
+  );
 }
 
 /** Retry-After in milliseconds: delta-seconds or an HTTP date, read against the probe's clock. */
@@ -112,9 +115,12 @@ export async function requestJson(ctx: ProbeContext, url: string, options: Reque
     let failure: { reason: UnknownReason; message: string; retry: boolean } | null = null;
     if (isRateLimited(status, headers)) failure = { reason: 'rate_limited', message: `rate limited (HTTP ${status})`, retry: true };
     else if (status >= 500) failure = { reason: 'unavailable', message: `server error HTTP ${status}`, retry: true };
-    else if (status === 401 || status === 403) failure = { reason: 'auth', message: `HTTP ${status}: the token is missing, wrong, expired or lacks the scope`, retry: false };
-    else if (status === 404 || status === 410) failure = { reason: 'config', message: options.notFound ?? `HTTP ${status}: not found, check the configured URL`, retry: false };
-    else if (status >= 400 && !options.acceptStatus?.includes(status)) failure = { reason: 'config', message: `HTTP ${status}: the API refused the request`, retry: false };
+    else if (status === 401 || status === 403)
+      failure = { reason: 'auth', message: `HTTP ${status}: the token is missing, wrong, expired or lacks the scope`, retry: false };
+    else if (status === 404 || status === 410)
+      failure = { reason: 'config', message: options.notFound ?? `HTTP ${status}: not found, check the configured URL`, retry: false };
+    else if (status >= 400 && !options.acceptStatus?.includes(status))
+      failure = { reason: 'config', message: `HTTP ${status}: the API refused the request`, retry: false };
 
     if (failure) {
       // Not awaited: cancelling an unread body can wait on the stream; the socket is freed either way.

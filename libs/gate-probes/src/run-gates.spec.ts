@@ -37,7 +37,11 @@ describe('runGates', () => {
     server.use(...gateApiHandlers({}));
     const run = await runGates(testGatesConfig({ sentry: null, k6: null }), { testers, now: () => now });
     expect(run).toMatchObject({ verdict: 'INCONCLUSIVE', exitCode: 2 });
-    expect(run.gates.find((g) => g.id === 'sentry')).toMatchObject({ state: 'unknown', reason: 'not_configured', summary: 'not configured (set SENTRY_AUTH_TOKEN and SENTRY_ORG)' });
+    expect(run.gates.find((g) => g.id === 'sentry')).toMatchObject({
+      state: 'unknown',
+      reason: 'not_configured',
+      summary: 'not configured (set SENTRY_AUTH_TOKEN and SENTRY_ORG)',
+    });
   });
 
   it('runs the probes in parallel', async () => {
@@ -66,7 +70,13 @@ describe('runGates', () => {
     const leaky = { countRedeemed: () => Promise.reject(new Error(`bad auth ${TEST_TOKENS.sentry} and ${TEST_TOKENS.github}`)) };
     const run = await runGates(testGatesConfig(), { testers: leaky, now: () => now });
     expect(run.gates[0]!.summary).toBe('probe error: bad auth *** and ***');
-    const outputs = [renderTable(run), renderJson(run), renderJunit(run), renderMarkdown(run), JSON.stringify(verdictWebhookPayload(run, 'GO'))];
+    const outputs = [
+      renderTable(run),
+      renderJson(run),
+      renderJunit(run),
+      renderMarkdown(run),
+      JSON.stringify(verdictWebhookPayload(run, 'GO')),
+    ];
     for (const out of outputs) {
       expect(out).not.toContain(TEST_TOKENS.sentry);
       expect(out).not.toContain(TEST_TOKENS.github);
@@ -78,7 +88,15 @@ describe('checkGates', () => {
   it('returns exit code 3 for a configuration error, before any request', async () => {
     const fetch = jest.fn<typeof globalThis.fetch>();
     const result = await checkGates({ PROM_URL: 'prometheus:9090', TESTERS_TARGET: 'x' }, { fetch });
-    expect(result).toEqual({ ok: false, exitCode: 3, problems: [{ field: 'TESTERS_TARGET', message: 'must be an integer ≥ 1 (got "x")' }, { field: 'PROM_URL', message: 'is not an http(s) URL' }], warnings: [] });
+    expect(result).toEqual({
+      ok: false,
+      exitCode: 3,
+      problems: [
+        { field: 'TESTERS_TARGET', message: 'must be an integer ≥ 1 (got "x")' },
+        { field: 'PROM_URL', message: 'is not an http(s) URL' },
+      ],
+      warnings: [],
+    });
     expect(fetch).not.toHaveBeenCalled();
   });
 

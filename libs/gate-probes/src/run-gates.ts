@@ -43,7 +43,14 @@ export async function runGates(config: GatesConfig, deps: RunGatesDeps = {}): Pr
   assertUsable(config);
   const now = deps.now ?? (() => new Date());
   const startedAt = now().toISOString();
-  const options: ProbeOptions = { fetch: deps.fetch, now, timeoutMs: config.timeoutMs, retries: config.retries, backoffMs: deps.backoffMs, signal: deps.signal };
+  const options: ProbeOptions = {
+    fetch: deps.fetch,
+    now,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+    backoffMs: deps.backoffMs,
+    signal: deps.signal,
+  };
   const gates: GateResult[] = await Promise.all([
     config.testers ? testersProbe(config.testers, deps.testers, options) : notConfigured('testers', '—', 'TESTERS_TARGET', now),
     config.sentry ? sentryProbe(config.sentry, options) : notConfigured('sentry', '—', 'SENTRY_AUTH_TOKEN and SENTRY_ORG', now),

@@ -67,7 +67,8 @@ function faulty(fault: Fault | undefined, answer: (request: Request) => Response
     const wait = (active ? fault.delayMs : undefined) ?? latencyMs;
     if (wait > 0) await pause(wait, request.signal);
     if (active && fault.status === 0) return HttpResponse.error();
-    if (active && fault.body !== undefined) return new HttpResponse(fault.body, { status: fault.status ?? 200, headers: { 'Content-Type': 'application/json' } });
+    if (active && fault.body !== undefined)
+      return new HttpResponse(fault.body, { status: fault.status ?? 200, headers: { 'Content-Type': 'application/json' } });
     if (active && fault.status) {
       const headers: Record<string, string> = { 'Content-Type': 'application/json', ...fault.headers };
       if (fault.retryAfter) headers['Retry-After'] = fault.retryAfter;
@@ -90,7 +91,11 @@ function page<T>(request: Request, items: T[], pageSize: number, style: 'sentry'
   const more = start + pageSize < items.length;
   const next = new URL(url);
   next.searchParams.set(style === 'sentry' ? 'cursor' : 'page', String(style === 'sentry' ? start + pageSize : cursor + 1));
-  if (style === 'sentry') return { slice, link: `<${url}>; rel="previous"; results="false"; cursor="0", <${next}>; rel="next"; results="${more}"; cursor="${start + pageSize}"` };
+  if (style === 'sentry')
+    return {
+      slice,
+      link: `<${url}>; rel="previous"; results="false"; cursor="0", <${next}>; rel="next"; results="${more}"; cursor="${start + pageSize}"`,
+    };
   return { slice, link: more ? `<${next}>; rel="next", <${url}>; rel="first"` : null };
 }
 
@@ -104,65 +109,121 @@ export function gateApiHandlers(scenario: GateApiScenario = {}, latencyMs = 0): 
   return [
     http.get(
       `${TEST_URLS.sentry}/api/0/organizations/:org/issues/`,
-      faulty(s.sentry?.fault, (request) => {
-        if (!bearer(request, TEST_TOKENS.sentry)) return HttpResponse.json({ detail: 'Invalid token' }, { status: 401 });
-        const all = Array.from({ length: s.sentry?.issues ?? 0 }, (_, i) => ({
-          id: String(4000 + i),
-          shortId: `VEZA-${i + 1}`,
-          title: `TypeError in player #${i + 1}`,
-          level: 'error',
-          priority: 'high',
-          status: 'unresolved',
-          count: String(10 + i),
-          permalink: `https://veza.sentry.io/issues/${4000 + i}/`,
-        }));
-        const { slice, link } = page(request, all, s.sentry?.pageSize ?? 100, 'sentry');
-        const headers: Record<string, string> = { Link: link ?? '' };
-        if (s.sentry?.xHits ?? true) headers['X-Hits'] = String(all.length);
-        return HttpResponse.json(slice, { headers });
-      }, latencyMs),
+      faulty(
+        s.sentry?.fault,
+        (request) => {
+          if (!bearer(request, TEST_TOKENS.sentry)) return HttpResponse.json({ detail: 'Invalid token' }, { status: 401 });
+          const all = Array.from({ length: s.sentry?.issues ?? 0 }, (_, i) => ({
+            id: String(4000 + i),
+            shortId: `VEZA-${i + 1}`,
+            title: `TypeError in player #${i + 1}`,
+            level: 'error',
+            priority: 'high',
+            status: 'unresolved',
+            count: String(10 + i),
+            permalink: `https://veza.sentry.io/issues/${4000 + i}/`,
+          }));
+          const { slice, link } = page(request, all, s.sentry?.pageSize ?? 100, 'sentry');
+          const headers: Record<string, string> = { Link: link ?? '' };
+          if (s.sentry?.xHits ?? true) headers['X-Hits'] = String(all.length);
+          return HttpResponse.json(slice, { headers });
+        },
+        latencyMs,
+      ),
     ),
     http.get(
       `${TEST_URLS.statuspage}/api/v2/summary.json`,
-      faulty(s.statuspage?.fault, () =>
-        HttpResponse.json({
-          page: { id: 'kctbh9vrtdwd', name: 'Veza', url: TEST_URLS.statuspage, updated_at: '2026-06-12T17:00:00.000Z' },
-          status: { indicator: s.statuspage?.indicator ?? 'none', description: s.statuspage?.indicator && s.statuspage.indicator !== 'none' ? 'Partial System Outage' : 'All Systems Operational' },
-          components: [{ id: 'c1', name: 'Streaming', status: 'operational' }],
-          incidents: (s.statuspage?.incidents ?? []).map((i, n) => ({ id: `inc${n}`, shortlink: `https://stspg.io/${n}`, ...i })),
-          scheduled_maintenances: [],
-        }),
-      latencyMs),
+      faulty(
+        s.statuspage?.fault,
+        () =>
+          HttpResponse.json({
+            page: { id: 'kctbh9vrtdwd', name: 'Veza', url: TEST_URLS.statuspage, updated_at: '2026-06-12T17:00:00.000Z' },
+            status: {
+              indicator: s.statuspage?.indicator ?? 'none',
+              description:
+                s.statuspage?.indicator && s.statuspage.indicator !== 'none' ? 'Partial System Outage' : 'All Systems Operational',
+            },
+            components: [{ id: 'c1', name: 'Streaming', status: 'operational' }],
+            incidents: (s.statuspage?.incidents ?? []).map((i, n) => ({ id: `inc${n}`, shortlink: `https://stspg.io/${n}`, ...i })),
+            scheduled_maintenances: [],
+          }),
+        latencyMs,
+      ),
     ),
     http.get(
       `${TEST_URLS.prometheus}/api/v1/query`,
-      faulty(s.prometheus?.fault, () => {
-        if (s.prometheus?.body !== undefined) return HttpResponse.json(s.prometheus.body as Record<string, unknown>, { status: s.prometheus.status ?? 200 });
-        const result = (s.prometheus?.values ?? ['1']).map((value, i) => ({ metric: { job: 'journey', instance: `parcours-${i + 1}` }, value: [1781283600, value] }));
-        return HttpResponse.json({ status: 'success', data: { resultType: 'vector', result } });
-      }, latencyMs),
+      faulty(
+        s.prometheus?.fault,
+        () => {
+          if (s.prometheus?.body !== undefined)
+            return HttpResponse.json(s.prometheus.body as Record<string, unknown>, { status: s.prometheus.status ?? 200 });
+          const result = (s.prometheus?.values ?? ['1']).map((value, i) => ({
+            metric: { job: 'journey', instance: `parcours-${i + 1}` },
+            value: [1781283600, value],
+          }));
+          return HttpResponse.json({ status: 'success', data: { resultType: 'vector', result } });
+        },
+        latencyMs,
+      ),
     ),
     http.get(
       `${TEST_URLS.github}/repos/:owner/:repo/actions/workflows/:workflow/runs`,
-      faulty(s.k6?.fault, (request) => {
-        if (!bearer(request, TEST_TOKENS.github)) return HttpResponse.json({ message: 'Bad credentials' }, { status: 401 });
-        if (s.k6?.workflowExists === false) return HttpResponse.json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }, { status: 404 });
-        const hours = s.k6?.lastGreenHoursAgo === undefined ? 6 : s.k6.lastGreenHoursAgo;
-        const now = s.k6?.now ?? new Date();
-        const at = hours === null ? null : new Date(now.getTime() - hours * 3_600_000).toISOString();
-        const runs = at ? [{ id: 9001, name: 'k6 nightly', status: 'completed', conclusion: 'success', event: 'schedule', head_branch: 'main', head_sha: 'a1b2c3d', created_at: at, run_started_at: at, updated_at: at, html_url: 'https://github.com/veza/app/actions/runs/9001' }] : [];
-        return HttpResponse.json({ total_count: runs.length, workflow_runs: runs });
-      }, latencyMs),
+      faulty(
+        s.k6?.fault,
+        (request) => {
+          if (!bearer(request, TEST_TOKENS.github)) return HttpResponse.json({ message: 'Bad credentials' }, { status: 401 });
+          if (s.k6?.workflowExists === false)
+            return HttpResponse.json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }, { status: 404 });
+          const hours = s.k6?.lastGreenHoursAgo === undefined ? 6 : s.k6.lastGreenHoursAgo;
+          const now = s.k6?.now ?? new Date();
+          const at = hours === null ? null : new Date(now.getTime() - hours * 3_600_000).toISOString();
+          const runs = at
+            ? [
+                {
+                  id: 9001,
+                  name: 'k6 nightly',
+                  status: 'completed',
+                  conclusion: 'success',
+                  event: 'schedule',
+                  head_branch: 'main',
+                  head_sha: 'a1b2c3d',
+                  created_at: at,
+                  run_started_at: at,
+                  updated_at: at,
+                  html_url: 'https://github.com/veza/app/actions/runs/9001',
+                },
+              ]
+            : [];
+          return HttpResponse.json({ total_count: runs.length, workflow_runs: runs });
+        },
+        latencyMs,
+      ),
     ),
     http.get(
       `${TEST_URLS.github}/repos/:owner/:repo/issues`,
-      faulty(s.highIssues?.fault, (request) => {
-        if (!bearer(request, TEST_TOKENS.github)) return HttpResponse.json({ message: 'Bad credentials' }, { status: 401 });
-        const issues = Array.from({ length: s.highIssues?.issues ?? 0 }, (_, i) => ({ number: 100 + i, title: `Crash on upload ${i + 1}`, html_url: `https://github.com/veza/app/issues/${100 + i}`, labels: [{ name: 'severity: high' }] }));
-        const prs = Array.from({ length: s.highIssues?.pullRequests ?? 0 }, (_, i) => ({ number: 500 + i, title: `Fix ${i}`, pull_request: { url: 'x' }, labels: [{ name: 'severity: high' }] }));
-        const { slice, link } = page(request, [...prs, ...issues], s.highIssues?.pageSize ?? 100, 'github');
-        return HttpResponse.json(slice, { headers: link ? { Link: link, 'x-ratelimit-remaining': '4999' } : { 'x-ratelimit-remaining': '4999' } });
-      }, latencyMs),
+      faulty(
+        s.highIssues?.fault,
+        (request) => {
+          if (!bearer(request, TEST_TOKENS.github)) return HttpResponse.json({ message: 'Bad credentials' }, { status: 401 });
+          const issues = Array.from({ length: s.highIssues?.issues ?? 0 }, (_, i) => ({
+            number: 100 + i,
+            title: `Crash on upload ${i + 1}`,
+            html_url: `https://github.com/veza/app/issues/${100 + i}`,
+            labels: [{ name: 'severity: high' }],
+          }));
+          const prs = Array.from({ length: s.highIssues?.pullRequests ?? 0 }, (_, i) => ({
+            number: 500 + i,
+            title: `Fix ${i}`,
+            pull_request: { url: 'x' },
+            labels: [{ name: 'severity: high' }],
+          }));
+          const { slice, link } = page(request, [...prs, ...issues], s.highIssues?.pageSize ?? 100, 'github');
+          return HttpResponse.json(slice, {
+            headers: link ? { Link: link, 'x-ratelimit-remaining': '4999' } : { 'x-ratelimit-remaining': '4999' },
+          });
+        },
+        latencyMs,
+      ),
     ),
   ];
 }
@@ -174,7 +235,15 @@ export function testGatesConfig(overrides: Partial<GatesConfig> = {}): GatesConf
     timeoutMs: 2_000,
     retries: GATE_DEFAULTS.retries,
     testers: { target: 3, cohort: null },
-    sentry: { baseUrl: TEST_URLS.sentry, org: 'veza', token: TEST_TOKENS.sentry, projects: [], query: GATE_DEFAULTS.sentryQuery, period: '24h', max: 0 },
+    sentry: {
+      baseUrl: TEST_URLS.sentry,
+      org: 'veza',
+      token: TEST_TOKENS.sentry,
+      projects: [],
+      query: GATE_DEFAULTS.sentryQuery,
+      period: '24h',
+      max: 0,
+    },
     statuspage: { url: TEST_URLS.statuspage },
     synthetic: { promUrl: TEST_URLS.prometheus, query: GATE_DEFAULTS.promQuery },
     k6: { ...github, workflow: 'k6-nightly.yml', branch: 'main', maxAgeHours: 30 },
@@ -186,21 +255,76 @@ export function testGatesConfig(overrides: Partial<GatesConfig> = {}): GatesConf
 /** A fixed run for snapshots: one gate of each kind of outcome, timestamps on a fixed clock. */
 export function sampleGateRun(): GateRun {
   const at = '2026-06-12T17:45:00.000Z';
-  const gate = (id: GateResult['id'], state: GateResult['state'], reason: GateResult['reason'], summary: string, evidence: Partial<GateResult['evidence']>): GateResult => ({
+  const gate = (
+    id: GateResult['id'],
+    state: GateResult['state'],
+    reason: GateResult['reason'],
+    summary: string,
+    evidence: Partial<GateResult['evidence']>,
+  ): GateResult => ({
     id,
     title: GATE_TITLES[id],
     state,
     reason,
     summary,
-    evidence: { value: null, threshold: '—', source: null, httpStatus: null, latencyMs: 0, observedAt: at, attempts: 0, details: {}, ...evidence },
+    evidence: {
+      value: null,
+      threshold: '—',
+      source: null,
+      httpStatus: null,
+      latencyMs: 0,
+      observedAt: at,
+      attempts: 0,
+      details: {},
+      ...evidence,
+    },
   });
   const gates = [
-    gate('testers', 'pass', null, '57 testers signed up (target 50)', { value: 57, threshold: '≥ 50', source: 'postgres://veza:***@db.internal:5432/veza', latencyMs: 14 }),
-    gate('sentry', 'fail', null, '2 issue(s) match "is:unresolved issue.priority:high over 24h" (max 0)', { value: 2, threshold: '≤ 0', source: 'https://sentry.io/api/0/organizations/veza/issues/?query=is:unresolved+issue.priority:high&statsPeriod=24h&limit=100', httpStatus: 200, latencyMs: 231, attempts: 1 }),
-    gate('statuspage', 'pass', null, 'All Systems Operational', { value: 'none', threshold: 'indicator none, 0 open incidents', source: 'https://status.veza.app/api/v2/summary.json', httpStatus: 200, latencyMs: 88, attempts: 1 }),
-    gate('synthetic', 'unknown', 'no_data', 'no series for min_over_time(probe_success[15m]) (stale or never scraped)', { threshold: '= 1', source: 'http://prometheus:9090/api/v1/query?query=min_over_time(probe_success[15m])&timeout=9s', httpStatus: 200, latencyMs: 42, attempts: 1 }),
-    gate('k6', 'pass', null, 'last green nightly finished 6.5 h ago', { value: 6.5, threshold: '≤ 30 h', source: 'https://api.github.com/repos/veza/app/actions/workflows/k6-nightly.yml/runs?status=success&branch=main&event=schedule&per_page=1', httpStatus: 200, latencyMs: 120, attempts: 1 }),
-    gate('high_issues', 'unknown', 'rate_limited', 'rate limited (HTTP 429) after 3 attempts <retry later> & "see" headers', { threshold: '≤ 0', source: 'https://api.github.com/repos/veza/app/issues?state=open&labels=severity:+high&per_page=100', httpStatus: 429, latencyMs: 2_004, attempts: 3 }),
+    gate('testers', 'pass', null, '57 testers signed up (target 50)', {
+      value: 57,
+      threshold: '≥ 50',
+      source: 'postgres://veza:***@db.internal:5432/veza',
+      latencyMs: 14,
+    }),
+    gate('sentry', 'fail', null, '2 issue(s) match "is:unresolved issue.priority:high over 24h" (max 0)', {
+      value: 2,
+      threshold: '≤ 0',
+      source: 'https://sentry.io/api/0/organizations/veza/issues/?query=is:unresolved+issue.priority:high&statsPeriod=24h&limit=100',
+      httpStatus: 200,
+      latencyMs: 231,
+      attempts: 1,
+    }),
+    gate('statuspage', 'pass', null, 'All Systems Operational', {
+      value: 'none',
+      threshold: 'indicator none, 0 open incidents',
+      source: 'https://status.veza.app/api/v2/summary.json',
+      httpStatus: 200,
+      latencyMs: 88,
+      attempts: 1,
+    }),
+    gate('synthetic', 'unknown', 'no_data', 'no series for min_over_time(probe_success[15m]) (stale or never scraped)', {
+      threshold: '= 1',
+      source: 'http://prometheus:9090/api/v1/query?query=min_over_time(probe_success[15m])&timeout=9s',
+      httpStatus: 200,
+      latencyMs: 42,
+      attempts: 1,
+    }),
+    gate('k6', 'pass', null, 'last green nightly finished 6.5 h ago', {
+      value: 6.5,
+      threshold: '≤ 30 h',
+      source:
+        'https://api.github.com/repos/veza/app/actions/workflows/k6-nightly.yml/runs?status=success&branch=main&event=schedule&per_page=1',
+      httpStatus: 200,
+      latencyMs: 120,
+      attempts: 1,
+    }),
+    gate('high_issues', 'unknown', 'rate_limited', 'rate limited (HTTP 429) after 3 attempts <retry later> & "see" headers', {
+      threshold: '≤ 0',
+      source: 'https://api.github.com/repos/veza/app/issues?state=open&labels=severity:+high&per_page=100',
+      httpStatus: 429,
+      latencyMs: 2_004,
+      attempts: 3,
+    }),
   ];
   return { startedAt: '2026-06-12T17:44:58.000Z', finishedAt: '2026-06-12T17:45:00.000Z', ...verdictOf(gates), gates };
 }

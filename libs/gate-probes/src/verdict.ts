@@ -7,8 +7,11 @@ const EXIT_CODES: Record<Verdict, VerdictExitCode> = { GO: 0, 'NO-GO': 1, INCONC
 
 /** Any 🔴 → NO-GO, else any ⚪ → INCONCLUSIVE, else GO. No gates at all is not a GO. */
 export function verdictOf(gates: readonly Pick<GateResult, 'state'>[]): { verdict: Verdict; exitCode: VerdictExitCode } {
-  const verdict: Verdict =
-    gates.some((g) => g.state === 'fail') ? 'NO-GO' : gates.length === 0 || gates.some((g) => g.state === 'unknown') ? 'INCONCLUSIVE' : 'GO';
+  const verdict: Verdict = gates.some((g) => g.state === 'fail')
+    ? 'NO-GO'
+    : gates.length === 0 || gates.some((g) => g.state === 'unknown')
+      ? 'INCONCLUSIVE'
+      : 'GO';
   return { verdict, exitCode: EXIT_CODES[verdict] };
 }
 

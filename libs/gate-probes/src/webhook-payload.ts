@@ -21,7 +21,10 @@ export function verdictWebhookPayload(run: GateRun, previousVerdict: Verdict | n
   const was = previousVerdict ? ` (was ${VERDICT_ICONS[previousVerdict]} ${previousVerdict})` : '';
   const bad = run.gates.filter((g) => g.state !== 'pass');
   const lines = bad.map((g) => `${STATE_ICONS[g.state]} ${g.title}: ${g.summary}`);
-  const content = cut([`${VERDICT_ICONS[run.verdict]} **${run.verdict}**${was}: beta gates at ${run.finishedAt}`, ...lines].join('\n'), LIMITS.content);
+  const content = cut(
+    [`${VERDICT_ICONS[run.verdict]} **${run.verdict}**${was}: beta gates at ${run.finishedAt}`, ...lines].join('\n'),
+    LIMITS.content,
+  );
   return {
     content,
     embeds: [
@@ -31,7 +34,10 @@ export function verdictWebhookPayload(run: GateRun, previousVerdict: Verdict | n
         timestamp: run.finishedAt,
         fields: run.gates.slice(0, LIMITS.fields).map((g) => ({
           name: `${STATE_ICONS[g.state]} ${g.title}`,
-          value: cut(`${g.evidence.value === null ? '—' : String(g.evidence.value)} / ${g.evidence.threshold}${g.reason ? ` (${g.reason})` : ''}`, LIMITS.fieldValue),
+          value: cut(
+            `${g.evidence.value === null ? '—' : String(g.evidence.value)} / ${g.evidence.threshold}${g.reason ? ` (${g.reason})` : ''}`,
+            LIMITS.fieldValue,
+          ),
           inline: true,
         })),
       },

@@ -22,7 +22,10 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
   afterAll(() => conn?.close());
 
   async function invites(tag: string, n: number): Promise<DispatchItem[]> {
-    const outcomes = await createInvites(conn.db, Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.org`, cohort: 'unit' })));
+    const outcomes = await createInvites(
+      conn.db,
+      Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.org`, cohort: 'unit' })),
+    );
     return outcomes.map((o) => {
       if (o.status !== 'created') throw new Error(JSON.stringify(o));
       return { inviteId: o.id, email: o.email, cohort: o.cohort, eml: () => Buffer.from(`To: ${o.email}\r\n\r\nhello\r\n`) };
@@ -31,10 +34,14 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
 
   it('sends each email once, retries a temporary failure, reports a permanent one; a rerun sends only what is left', async () => {
     const items = await invites('a', 4);
-    const transport = fakeTransport((to, attempt) => (to === 'a1@example.org' ? refused(to) : to === 'a2@example.org' && attempt === 1 ? later : ok));
+    const transport = fakeTransport((to, attempt) =>
+      to === 'a1@example.org' ? refused(to) : to === 'a2@example.org' && attempt === 1 ? later : ok,
+    );
     const first = await dispatchInvites(conn, items, transport, fast);
     expect(first).toMatchObject({ total: 4, sent: 3, alreadySent: 0, unknown: [], stopped: null });
-    expect(first.failed).toEqual([{ inviteId: items[1]!.inviteId, email: 'a1@example.org', response: '550 5.1.1 <a1@example.org>: mailbox unavailable' }]);
+    expect(first.failed).toEqual([
+      { inviteId: items[1]!.inviteId, email: 'a1@example.org', response: '550 5.1.1 <a1@example.org>: mailbox unavailable' },
+    ]);
     expect(transport.attempts.filter((a) => a.to === 'a2@example.org')).toHaveLength(2);
     expect([...transport.sent].sort()).toEqual(['a0@example.org', 'a2@example.org', 'a3@example.org']);
 
@@ -42,7 +49,19 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     const second = await dispatchInvites(conn, items, again, fast);
     expect(second).toMatchObject({ sent: 1, alreadySent: 3, failed: [] });
     expect(again.sent).toEqual(['a1@example.org']);
-    expect((await sendStates(conn.db, items.map((i) => i.inviteId))).map((s) => [s.state, s.attempts])).toEqual([['sent', 1], ['sent', 2], ['sent', 1], ['sent', 1]]);
+    expect(
+      (
+        await sendStates(
+          conn.db,
+          items.map((i) => i.inviteId),
+        )
+      ).map((s) => [s.state, s.attempts]),
+    ).toEqual([
+      ['sent', 1],
+      ['sent', 2],
+      ['sent', 1],
+      ['sent', 1],
+    ]);
   });
 
   it('a failure that stays temporary is retried `retries` times with doubling delays, then reported with its history', async () => {
@@ -52,7 +71,9 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     const summary = await dispatchInvites(conn, items, transport, { ...fast, retries: 2, retryDelayMs: 40 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(40 + 80);
     expect(transport.attempts).toHaveLength(3);
-    expect(summary.failed[0]?.response).toBe('451 4.7.1 try again later (attempt 3; before: 451 4.7.1 try again later | 451 4.7.1 try again later)');
+    expect(summary.failed[0]?.response).toBe(
+      '451 4.7.1 try again later (attempt 3; before: 451 4.7.1 try again later | 451 4.7.1 try again later)',
+    );
   });
 
   it('stops a broken transport after failFastAfter failures of one kind and leaves the rest unclaimed; 0 never stops', async () => {
@@ -61,8 +82,24 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     const summary = await dispatchInvites(conn, items, transport, fast);
     expect(transport.attempts).toHaveLength(5);
     expect(summary).toMatchObject({ sent: 0, stopped: { failures: 5, response: broken.response, notTried: 7 } });
-    expect((await sendStates(conn.db, items.map((i) => i.inviteId))).every((s) => s.state === 'ready')).toBe(true);
-    expect((await dispatchInvites(conn, items, fakeTransport(() => broken), { ...fast, failFastAfter: 3 })).stopped).toMatchObject({ failures: 3, notTried: 9 });
+    expect(
+      (
+        await sendStates(
+          conn.db,
+          items.map((i) => i.inviteId),
+        )
+      ).every((s) => s.state === 'ready'),
+    ).toBe(true);
+    expect(
+      (
+        await dispatchInvites(
+          conn,
+          items,
+          fakeTransport(() => broken),
+          { ...fast, failFastAfter: 3 },
+        )
+      ).stopped,
+    ).toMatchObject({ failures: 3, notTried: 9 });
     const never = fakeTransport(() => broken);
     expect((await dispatchInvites(conn, items, never, { ...fast, failFastAfter: 0 })).stopped).toBeNull();
     expect(never.attempts).toHaveLength(12);
@@ -70,7 +107,12 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
 
   it('refused recipients are not a broken transport; failures differing only in numbers are one kind', async () => {
     const items = await invites('f', 8);
-    const summary = await dispatchInvites(conn, items, fakeTransport((to) => (to < 'f6' ? refused(to) : ok)), fast);
+    const summary = await dispatchInvites(
+      conn,
+      items,
+      fakeTransport((to) => (to < 'f6' ? refused(to) : ok)),
+      fast,
+    );
     expect(summary).toMatchObject({ sent: 2, stopped: null });
     const numbered = await invites('n', 6);
     let queue = 1000;
@@ -98,9 +140,25 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     expect(summary.expired).toEqual([{ inviteId: items[1]!.inviteId, email: 'e1@example.org', cohort: 'unit' }]);
     expect(summary.skipped).toEqual([{ inviteId: items[2]!.inviteId, email: 'e2@example.org', reason: 'revoked' }]);
     // the ones not sent first, then each send as it ends (claim order among equal created_at is the database's)
-    expect(events.map((e) => [e.done, e.total])).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
-    expect(events.slice(0, 2).map((e) => [e.type, e.email])).toEqual([['expired', 'e1@example.org'], ['skipped', 'e2@example.org']]);
-    expect(events.slice(2).map((e) => [e.type, e.email]).sort()).toEqual([['failed', 'e3@example.org'], ['sent', 'e0@example.org']]);
+    expect(events.map((e) => [e.done, e.total])).toEqual([
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+    ]);
+    expect(events.slice(0, 2).map((e) => [e.type, e.email])).toEqual([
+      ['expired', 'e1@example.org'],
+      ['skipped', 'e2@example.org'],
+    ]);
+    expect(
+      events
+        .slice(2)
+        .map((e) => [e.type, e.email])
+        .sort(),
+    ).toEqual([
+      ['failed', 'e3@example.org'],
+      ['sent', 'e0@example.org'],
+    ]);
     expect(events.find((e) => e.type === 'failed')?.detail).toContain('550 5.1.1');
   });
 
@@ -110,9 +168,15 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     const transport = fakeTransport();
     const summary = await dispatchInvites(conn, items, transport, fast);
     expect(transport.sent.sort()).toEqual(['u0@example.org', 'u2@example.org']);
-    expect(summary.unknown).toEqual([expect.objectContaining({ inviteId: items[1]!.inviteId, email: 'u1@example.org', claimedBy: 'gone-host:4242:abcdef' })]);
+    expect(summary.unknown).toEqual([
+      expect.objectContaining({ inviteId: items[1]!.inviteId, email: 'u1@example.org', claimedBy: 'gone-host:4242:abcdef' }),
+    ]);
     const resend = fakeTransport();
-    expect(await dispatchInvites(conn, items, resend, { ...fast, resendUnknown: true })).toMatchObject({ sent: 1, alreadySent: 2, unknown: [] });
+    expect(await dispatchInvites(conn, items, resend, { ...fast, resendUnknown: true })).toMatchObject({
+      sent: 1,
+      alreadySent: 2,
+      unknown: [],
+    });
     expect(resend.sent).toEqual(['u1@example.org']);
   });
 
@@ -120,14 +184,23 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     const items = await invites('h', 8);
     const ids = items.map((i) => i.inviteId);
     // reads the message, then hangs: it may have sent it before hanging
-    const hanging = sendCmdTransport(`sh -c 'cat > /dev/null; sleep 1000'`, { PATH: process.env['PATH'] }, { timeoutMs: 200, killGraceMs: 100 });
+    const hanging = sendCmdTransport(
+      `sh -c 'cat > /dev/null; sleep 1000'`,
+      { PATH: process.env['PATH'] },
+      { timeoutMs: 200, killGraceMs: 100 },
+    );
     const events: MailEvent[] = [];
     const started = Date.now();
     const summary = await dispatchInvites(conn, items, hanging, { ...fast, onEvent: (e) => events.push(e) });
     expect(Date.now() - started).toBeLessThan(5 * 200 + 5_000); // 5 deadlines, no retry of an unknown outcome
     expect(summary).toMatchObject({ sent: 0, failed: [], stopped: { failures: 5, notTried: 3 } });
     expect(summary.unknown).toHaveLength(5);
-    expect(summary.unknown[0]).toMatchObject({ claimedBy: expect.any(String), reason: expect.stringMatching(/^SEND_CMD timed out after 0.2 s \(SEND_TIMEOUT\) and was killed after it had the whole message: it may have sent it/) });
+    expect(summary.unknown[0]).toMatchObject({
+      claimedBy: expect.any(String),
+      reason: expect.stringMatching(
+        /^SEND_CMD timed out after 0.2 s \(SEND_TIMEOUT\) and was killed after it had the whole message: it may have sent it/,
+      ),
+    });
     expect(events.map((e) => e.type)).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'unknown']);
     const states = await sendStates(conn.db, ids);
     expect(states.map((s) => s.state).sort()).toEqual([...Array<string>(5).fill('claimed'), ...Array<string>(3).fill('ready')]);
@@ -136,16 +209,29 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     const fixed = fakeTransport();
     const next = await dispatchInvites(conn, items, fixed, fast);
     expect(next).toMatchObject({ sent: 3, failed: [] });
-    expect(next.unknown.map((u) => u.inviteId).sort()).toEqual(states.filter((s) => s.state === 'claimed').map((s) => s.id).sort());
+    expect(next.unknown.map((u) => u.inviteId).sort()).toEqual(
+      states
+        .filter((s) => s.state === 'claimed')
+        .map((s) => s.id)
+        .sort(),
+    );
     const resend = fakeTransport();
-    expect(await dispatchInvites(conn, items, resend, { ...fast, resendUnknown: true })).toMatchObject({ sent: 5, alreadySent: 3, unknown: [] });
+    expect(await dispatchInvites(conn, items, resend, { ...fast, resendUnknown: true })).toMatchObject({
+      sent: 5,
+      alreadySent: 3,
+      unknown: [],
+    });
   }, 60_000);
 
   it('a SEND_CMD that hangs without reading the message is killed and failed (not sent): released, tried again by the next run', async () => {
     const items = await invites('g', 1);
     const deaf = sendCmdTransport('sleep 1000', { PATH: process.env['PATH'] }, { timeoutMs: 200, killGraceMs: 100 });
     const summary = await dispatchInvites(conn, items, deaf, { ...fast, retries: 0 });
-    expect(summary).toMatchObject({ sent: 0, unknown: [], failed: [{ email: 'g0@example.org', response: expect.stringContaining('before it read the whole message: not sent') }] });
+    expect(summary).toMatchObject({
+      sent: 0,
+      unknown: [],
+      failed: [{ email: 'g0@example.org', response: expect.stringContaining('before it read the whole message: not sent') }],
+    });
     expect((await sendStates(conn.db, [items[0]!.inviteId]))[0]?.state).toBe('ready');
   }, 60_000);
 
@@ -167,7 +253,10 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     const items = await invites('p', 30);
     const a = fakeTransport(undefined, 2);
     const b = fakeTransport(undefined, 2);
-    const [sa, sb] = await Promise.all([dispatchInvites(conn, items, a, { ...fast, concurrency: 4 }), dispatchInvites(conn, items, b, { ...fast, concurrency: 4 })]);
+    const [sa, sb] = await Promise.all([
+      dispatchInvites(conn, items, a, { ...fast, concurrency: 4 }),
+      dispatchInvites(conn, items, b, { ...fast, concurrency: 4 }),
+    ]);
     const all = [...a.sent, ...b.sent];
     expect(all).toHaveLength(30);
     expect(new Set(all).size).toBe(30);
@@ -194,9 +283,16 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
 
   it('refuses options out of range before claiming anything', async () => {
     const items = await invites('o', 1);
-    await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, rate: 0 })).rejects.toMatchObject({ code: 'MAILER_INVALID_OPTION', message: 'rate: expected a positive number of emails per second' });
-    await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, concurrency: 0 })).rejects.toMatchObject({ code: 'MAILER_INVALID_OPTION' });
-    await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, failFastAfter: -1 })).rejects.toMatchObject({ code: 'MAILER_INVALID_OPTION' });
+    await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, rate: 0 })).rejects.toMatchObject({
+      code: 'MAILER_INVALID_OPTION',
+      message: 'rate: expected a positive number of emails per second',
+    });
+    await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, concurrency: 0 })).rejects.toMatchObject({
+      code: 'MAILER_INVALID_OPTION',
+    });
+    await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, failFastAfter: -1 })).rejects.toMatchObject({
+      code: 'MAILER_INVALID_OPTION',
+    });
     expect((await sendStates(conn.db, [items[0]!.inviteId]))[0]?.state).toBe('ready');
   });
 });

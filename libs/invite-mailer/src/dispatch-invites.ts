@@ -1,4 +1,11 @@
-import { clearUnknownClaims, isDispatcherAlive, markSentAndClaim, releaseSendClaim, releaseUntriedClaims, sendStates } from '@veza/invites-db';
+import {
+  clearUnknownClaims,
+  isDispatcherAlive,
+  markSentAndClaim,
+  releaseSendClaim,
+  releaseUntriedClaims,
+  sendStates,
+} from '@veza/invites-db';
 import type { Connection, Database, SendState } from '@veza/invites-db';
 import { InvalidOptionError } from './errors.js';
 import type { MailEvent, MailEventListener } from './events.js';
@@ -54,14 +61,25 @@ const CLAIM_WINDOW = 200;
  * emails then in flight as "outcome unknown": reported, and resent only with
  * `resendUnknown`. Expired, revoked and used invites are never emailed.
  */
-export async function dispatchInvites(conn: Connection, items: readonly DispatchItem[], transport: Transport, options: DispatchOptions): Promise<DispatchSummary> {
+export async function dispatchInvites(
+  conn: Connection,
+  items: readonly DispatchItem[],
+  transport: Transport,
+  options: DispatchOptions,
+): Promise<DispatchSummary> {
   const send = sendOptions(options);
   const concurrency = options.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidOptionError('concurrency', 'a whole number of emails in flight, 1 or more');
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new InvalidOptionError('concurrency', 'a whole number of emails in flight, 1 or more');
   const worker = newWorkerId();
   const release = await conn.holdLock(worker);
   try {
-    return await dispatchAs(conn.db, worker, items, transport, { ...send, concurrency, from: options.from, onEvent: options.onEvent ?? (() => undefined) });
+    return await dispatchAs(conn.db, worker, items, transport, {
+      ...send,
+      concurrency,
+      from: options.from,
+      onEvent: options.onEvent ?? (() => undefined),
+    });
   } finally {
     await release();
   }
@@ -83,16 +101,36 @@ async function liveClaimers(db: Database, states: SendState[]): Promise<Map<stri
   return alive;
 }
 
-async function dispatchAs(db: Database, worker: string, items: readonly DispatchItem[], transport: Transport, run: Run): Promise<DispatchSummary> {
+async function dispatchAs(
+  db: Database,
+  worker: string,
+  items: readonly DispatchItem[],
+  transport: Transport,
+  run: Run,
+): Promise<DispatchSummary> {
   const byId = new Map(items.map((item) => [item.inviteId, item]));
-  const summary: DispatchSummary = { total: byId.size, sent: 0, failed: [], alreadySent: 0, unknown: [], skipped: [], expired: [], stopped: null };
+  const summary: DispatchSummary = {
+    total: byId.size,
+    sent: 0,
+    failed: [],
+    alreadySent: 0,
+    unknown: [],
+    skipped: [],
+    expired: [],
+    stopped: null,
+  };
   let done = 0;
-  const emit = (type: MailEvent['type'], item: DispatchItem, detail: string) => run.onEvent({ type, id: item.inviteId, email: item.email, detail, done: ++done, total: summary.total });
+  const emit = (type: MailEvent['type'], item: DispatchItem, detail: string) =>
+    run.onEvent({ type, id: item.inviteId, email: item.email, detail, done: ++done, total: summary.total });
 
   const states = await sendStates(db, [...byId.keys()]);
   const alive = await liveClaimers(db, states);
   const inFlightElsewhere = (s: SendState) => s.state === 'claimed' && alive.get(s.claimedBy ?? '') === true;
-  if (run.resendUnknown) await clearUnknownClaims(db, states.filter((s) => s.state === 'claimed' && !inFlightElsewhere(s)).map((s) => s.id));
+  if (run.resendUnknown)
+    await clearUnknownClaims(
+      db,
+      states.filter((s) => s.state === 'claimed' && !inFlightElsewhere(s)).map((s) => s.id),
+    );
   const pending = new Set<string>();
   for (const state of states) {
     const item = byId.get(state.id)!;
@@ -102,11 +140,21 @@ async function dispatchAs(db: Database, worker: string, items: readonly Dispatch
     } else if (state.state === 'expired') {
       summary.expired.push({ inviteId: state.id, email: item.email, cohort: item.cohort });
       emit('expired', item, 'invite expired before it was sent; not emailed (its code no longer works)');
-    } else if (inFlightElsewhere(state)) continue; // another dispatcher is sending it now
+    } else if (inFlightElsewhere(state))
+      continue; // another dispatcher is sending it now
     else if (state.state === 'ready' || (state.state === 'claimed' && run.resendUnknown)) pending.add(state.id);
     else if (state.state === 'claimed') {
-      summary.unknown.push({ inviteId: state.id, email: item.email, claimedBy: state.claimedBy, claimedAt: state.claimedAt?.toISOString() ?? null });
-      emit('unknown', item, `claimed by ${state.claimedBy ?? '?'} at ${state.claimedAt?.toISOString() ?? '?'} with no recorded outcome; not resent (use --resend-unknown)`);
+      summary.unknown.push({
+        inviteId: state.id,
+        email: item.email,
+        claimedBy: state.claimedBy,
+        claimedAt: state.claimedAt?.toISOString() ?? null,
+      });
+      emit(
+        'unknown',
+        item,
+        `claimed by ${state.claimedBy ?? '?'} at ${state.claimedAt?.toISOString() ?? '?'} with no recorded outcome; not resent (use --resend-unknown)`,
+      );
     } else {
       summary.skipped.push({ inviteId: state.id, email: item.email, reason: state.state });
       emit('skipped', item, `invite is ${state.state}`);
@@ -198,7 +246,13 @@ async function dispatchAs(db: Database, worker: string, items: readonly Dispatch
       } else if (result.unknown) {
         // The mailer had the whole message and was killed: it may have sent it. The claim
         // stays, as after a crash: once this run ends, it is "unknown" to every dispatcher.
-        summary.unknown.push({ inviteId: id, email: item.email, claimedBy: worker, claimedAt: new Date().toISOString(), reason: result.response });
+        summary.unknown.push({
+          inviteId: id,
+          email: item.email,
+          claimedBy: worker,
+          claimedAt: new Date().toISOString(),
+          reason: result.response,
+        });
       } else {
         await releaseSendClaim(db, id, result.response);
         summary.failed.push({ inviteId: id, email: item.email, response: result.response });
@@ -214,6 +268,7 @@ async function dispatchAs(db: Database, worker: string, items: readonly Dispatch
   while (accepted.length > 0) await recordAndClaim([], 0);
   const untried = claimed.splice(0);
   if (untried.length > 0) await releaseUntriedClaims(db, untried, worker);
-  if (streak.tripped()) summary.stopped = { failures: run.failFastAfter, response: streak.response(), notTried: pending.size + untried.length };
+  if (streak.tripped())
+    summary.stopped = { failures: run.failFastAfter, response: streak.response(), notTried: pending.size + untried.length };
   return summary;
 }

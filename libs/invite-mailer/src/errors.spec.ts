@@ -14,7 +14,11 @@ describe('error codes', () => {
   });
 
   it('every error class carries one of the codes, its name, and the lib prefix', () => {
-    const errors = [new SendCmdNotFoundError('msmtp'), new SmtpUrlInvalidError('smtp://x:***@h'), new InvalidOptionError('rate', 'a number')];
+    const errors = [
+      new SendCmdNotFoundError('msmtp'),
+      new SmtpUrlInvalidError('smtp://x:***@h'),
+      new InvalidOptionError('rate', 'a number'),
+    ];
     expect(errors.map((e) => [e instanceof MailerError, e.name, e.code])).toEqual([
       [true, 'SendCmdNotFoundError', 'MAILER_SEND_CMD_NOT_FOUND'],
       [true, 'SmtpUrlInvalidError', 'MAILER_SMTP_URL_INVALID'],

@@ -22,7 +22,10 @@ export class MailerError extends Error {
 export class SendCmdNotFoundError extends MailerError {
   override name = 'SendCmdNotFoundError';
   constructor(readonly program: string) {
-    super('MAILER_SEND_CMD_NOT_FOUND', `SEND_CMD: '${program}' was not found on PATH; install it (e.g. msmtp), set SEND_CMD to your mailer, or set SMTP_URL`);
+    super(
+      'MAILER_SEND_CMD_NOT_FOUND',
+      `SEND_CMD: '${program}' was not found on PATH; install it (e.g. msmtp), set SEND_CMD to your mailer, or set SMTP_URL`,
+    );
   }
 }
 

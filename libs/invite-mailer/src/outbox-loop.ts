@@ -12,7 +12,10 @@ export interface OutboxLoop {
  * time, for a long-running process (the redemption API). A drain that throws
  * (database down) is reported to `onError` and tried again at the next tick.
  */
-export function runOutboxLoop(sender: OutboxSender, options: { intervalMs: number; onSummary?: (summary: OutboxSummary) => void; onError?: (error: unknown) => void }): OutboxLoop {
+export function runOutboxLoop(
+  sender: OutboxSender,
+  options: { intervalMs: number; onSummary?: (summary: OutboxSummary) => void; onError?: (error: unknown) => void },
+): OutboxLoop {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> | undefined;
   let again = false;
@@ -31,7 +34,10 @@ export function runOutboxLoop(sender: OutboxSender, options: { intervalMs: numbe
     }
     current = sender
       .drain()
-      .then((summary) => options.onSummary?.(summary), (error: unknown) => options.onError?.(error))
+      .then(
+        (summary) => options.onSummary?.(summary),
+        (error: unknown) => options.onError?.(error),
+      )
       .finally(() => {
         current = undefined;
         if (again) {

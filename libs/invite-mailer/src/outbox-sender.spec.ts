@@ -6,7 +6,8 @@ import { openOutboxSender } from './outbox-sender.js';
 import type { OutboxOptions } from './outbox-sender.js';
 import { fakeTransport } from './testing.js';
 
-const buildEml = (row: WelcomeOutboxRow) => Promise.resolve(Buffer.from(`To: ${row.email}\r\nSubject: welcome ${row.name ?? ''}\r\n\r\nhi\r\n`));
+const buildEml = (row: WelcomeOutboxRow) =>
+  Promise.resolve(Buffer.from(`To: ${row.email}\r\nSubject: welcome ${row.name ?? ''}\r\n\r\nhi\r\n`));
 const options: OutboxOptions = { from: 'beta@veza.example', buildEml, rate: 1000, retryDelayMs: 1 };
 
 describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
@@ -17,15 +18,23 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
   afterEach(() => conn?.close());
 
   async function redeemed(tag: string, n: number): Promise<string[]> {
-    const outcomes = await createInvites(conn.db, Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.org`, cohort: 'welcome', name: `N${i}` })));
-    for (const o of outcomes) if (o.status === 'created') expect((await redeemInvite(conn.db, o.code, null, { queueWelcome: true })).ok).toBe(true);
+    const outcomes = await createInvites(
+      conn.db,
+      Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.org`, cohort: 'welcome', name: `N${i}` })),
+    );
+    for (const o of outcomes)
+      if (o.status === 'created') expect((await redeemInvite(conn.db, o.code, null, { queueWelcome: true })).ok).toBe(true);
     return outcomes.map((o) => o.email);
   }
 
   it('sends each queued welcome email once; a second drain sends nothing; a failure is retried by the next drain, then given up after maxAttempts', async () => {
     const emails = await redeemed('w', 3);
     let bad = true;
-    const transport = fakeTransport((to) => (to === 'w1@example.org' && bad ? { ok: false, temporary: false, response: `550 <${to}> unknown` } : { ok: true, temporary: false, response: '250 ok' }));
+    const transport = fakeTransport((to) =>
+      to === 'w1@example.org' && bad
+        ? { ok: false, temporary: false, response: `550 <${to}> unknown` }
+        : { ok: true, temporary: false, response: '250 ok' },
+    );
     const sender = await openOutboxSender(conn, transport, { ...options, maxAttempts: 2 });
     try {
       const first = await sender.drain();
@@ -81,13 +90,26 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
 
   it('a send whose mailer was killed after it had the message is unknown: reported once, kept claimed, not resent; unknown to the next sender', async () => {
     const emails = await redeemed('k', 3);
-    const killed = { ok: false, temporary: false, unknown: true, response: 'SEND_CMD timed out after 60 s (SEND_TIMEOUT) and was killed after it had the whole message: it may have sent it' };
+    const killed = {
+      ok: false,
+      temporary: false,
+      unknown: true,
+      response: 'SEND_CMD timed out after 60 s (SEND_TIMEOUT) and was killed after it had the whole message: it may have sent it',
+    };
     const transport = fakeTransport((to) => (to === 'k1@example.org' ? killed : { ok: true, temporary: false, response: '250 ok' }));
     const events: string[] = [];
-    const sender = await openOutboxSender(conn, transport, { ...options, resendUnknown: true, onEvent: (e) => events.push(`${e.type} ${e.email}`) });
+    const sender = await openOutboxSender(conn, transport, {
+      ...options,
+      resendUnknown: true,
+      onEvent: (e) => events.push(`${e.type} ${e.email}`),
+    });
     try {
       const first = await sender.drain();
-      expect(first).toMatchObject({ sent: 2, failed: [], unknown: [{ email: 'k1@example.org', claimedBy: sender.worker, reason: killed.response }] });
+      expect(first).toMatchObject({
+        sent: 2,
+        failed: [],
+        unknown: [{ email: 'k1@example.org', claimedBy: sender.worker, reason: killed.response }],
+      });
       expect(events).toContain('unknown k1@example.org');
       // the next drain of the same sender neither resends it (even with resendUnknown) nor calls it in flight elsewhere
       expect(await sender.drain()).toMatchObject({ sent: 0, unknown: [], inFlightElsewhere: 0 });

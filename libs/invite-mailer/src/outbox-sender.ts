@@ -1,4 +1,12 @@
-import { claimWelcomeEmail, claimedWelcomeEmails, clearWelcomeClaims, exhaustedWelcomeEmails, isDispatcherAlive, markWelcomeSent, releaseWelcomeClaim } from '@veza/invites-db';
+import {
+  claimWelcomeEmail,
+  claimedWelcomeEmails,
+  clearWelcomeClaims,
+  exhaustedWelcomeEmails,
+  isDispatcherAlive,
+  markWelcomeSent,
+  releaseWelcomeClaim,
+} from '@veza/invites-db';
 import type { Connection, WelcomeOutboxRow } from '@veza/invites-db';
 import { InvalidOptionError } from './errors.js';
 import type { MailEventListener } from './events.js';
@@ -58,7 +66,8 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 export async function openOutboxSender(conn: Connection, transport: Transport, options: OutboxOptions): Promise<OutboxSender> {
   const send = sendOptions(options);
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new InvalidOptionError('maxAttempts', 'a whole number of attempts, 1 or more');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new InvalidOptionError('maxAttempts', 'a whole number of attempts, 1 or more');
   const onEvent = options.onEvent ?? (() => undefined);
   const worker = newWorkerId();
   const release = await conn.holdLock(worker);
@@ -79,13 +88,27 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
     }
     const unknown = claims.filter((c) => !alive.get(c.claimedBy ?? ''));
     summary.inFlightElsewhere = claims.length - unknown.length;
-    if (send.resendUnknown) await clearWelcomeClaims(db, unknown.map((c) => c.id));
-    else summary.unknown = unknown.map((c) => ({ id: c.id, email: c.email, claimedBy: c.claimedBy, claimedAt: c.claimedAt?.toISOString() ?? null }));
+    if (send.resendUnknown)
+      await clearWelcomeClaims(
+        db,
+        unknown.map((c) => c.id),
+      );
+    else
+      summary.unknown = unknown.map((c) => ({
+        id: c.id,
+        email: c.email,
+        claimedBy: c.claimedBy,
+        claimedAt: c.claimedAt?.toISOString() ?? null,
+      }));
 
     const tried: string[] = [];
     const streak = failureStreak(send.failFastAfter);
     let done = 0;
-    for (let row = await claimWelcomeEmail(db, worker, { maxAttempts, exclude: tried }); row; row = streak.tripped() ? undefined : await claimWelcomeEmail(db, worker, { maxAttempts, exclude: tried })) {
+    for (
+      let row = await claimWelcomeEmail(db, worker, { maxAttempts, exclude: tried });
+      row;
+      row = streak.tripped() ? undefined : await claimWelcomeEmail(db, worker, { maxAttempts, exclude: tried })
+    ) {
       tried.push(row.id);
       await waitForSlot();
       let result: SendResult;
@@ -99,17 +122,38 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
         summary.sent++;
       } else if (result.unknown) {
         // the mailer had the whole message and was killed: it may have sent it; the claim stays
-        summary.unknown.push({ id: row.id, email: row.email, claimedBy: worker, claimedAt: new Date().toISOString(), reason: result.response });
+        summary.unknown.push({
+          id: row.id,
+          email: row.email,
+          claimedBy: worker,
+          claimedAt: new Date().toISOString(),
+          reason: result.response,
+        });
       } else {
         await releaseWelcomeClaim(db, row.id, result.response);
         summary.failed.push({ id: row.id, email: row.email, response: result.response });
       }
       streak.record(result, row.email);
-      onEvent({ type: result.ok ? 'sent' : result.unknown ? 'unknown' : 'failed', id: row.id, email: row.email, detail: result.response, done: ++done, total: done });
+      onEvent({
+        type: result.ok ? 'sent' : result.unknown ? 'unknown' : 'failed',
+        id: row.id,
+        email: row.email,
+        detail: result.response,
+        done: ++done,
+        total: done,
+      });
     }
     if (streak.tripped()) summary.stopped = { failures: send.failFastAfter, response: streak.response() };
     summary.exhausted = await exhaustedWelcomeEmails(db, maxAttempts);
-    for (const u of summary.unknown.filter((u) => u.claimedBy !== worker)) onEvent({ type: 'unknown', id: u.id, email: u.email, detail: `claimed by ${u.claimedBy ?? '?'} with no recorded outcome`, done, total: done });
+    for (const u of summary.unknown.filter((u) => u.claimedBy !== worker))
+      onEvent({
+        type: 'unknown',
+        id: u.id,
+        email: u.email,
+        detail: `claimed by ${u.claimedBy ?? '?'} with no recorded outcome`,
+        done,
+        total: done,
+      });
     return summary;
   };
 

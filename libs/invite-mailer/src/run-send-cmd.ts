@@ -129,12 +129,29 @@ export async function runSendCmd(command: string, env: NodeJS.ProcessEnv, eml: B
     return { ok: false, temporary: false, unknown: true, response: `${why} after it had the whole message: it may have sent it${detail}` };
   }
   if (status === undefined) {
-    if (!tookItAll) return { ok: false, temporary: false, response: `${ended.exit || 'no exit status'} before it read the whole message: not sent${detail}` };
-    return { ok: false, temporary: false, unknown: true, response: `SEND_CMD ${ended.exit || 'ended with no exit status'} after it had the whole message: it may have sent it${detail}` };
+    if (!tookItAll)
+      return {
+        ok: false,
+        temporary: false,
+        response: `${ended.exit || 'no exit status'} before it read the whole message: not sent${detail}`,
+      };
+    return {
+      ok: false,
+      temporary: false,
+      unknown: true,
+      response: `SEND_CMD ${ended.exit || 'ended with no exit status'} after it had the whole message: it may have sent it${detail}`,
+    };
   }
-  if (status === 0 && !tookItAll) return { ok: false, temporary: false, response: `exit 0 without reading the whole message: not sent${detail}` };
+  if (status === 0 && !tookItAll)
+    return { ok: false, temporary: false, response: `exit 0 without reading the whole message: not sent${detail}` };
   if (status === 0) return { ok: true, temporary: false, response: said || 'exit 0' };
   // 128 + n: the shell's status for a command killed by signal n
-  if (status > 128 && tookItAll) return { ok: false, temporary: false, unknown: true, response: `exit ${status} (killed by a signal?) after it had the whole message: it may have sent it${detail}` };
+  if (status > 128 && tookItAll)
+    return {
+      ok: false,
+      temporary: false,
+      unknown: true,
+      response: `exit ${status} (killed by a signal?) after it had the whole message: it may have sent it${detail}`,
+    };
   return { ok: false, temporary: status === EX_TEMPFAIL, response: `exit ${status}${detail}` };
 }

@@ -18,7 +18,8 @@ export interface SendCmdOptions {
 }
 
 function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
-  const candidates = isAbsolute(command) || command.includes('/') ? [command] : (env['PATH'] ?? '').split(delimiter).map((dir) => join(dir, command));
+  const candidates =
+    isAbsolute(command) || command.includes('/') ? [command] : (env['PATH'] ?? '').split(delimiter).map((dir) => join(dir, command));
   return candidates.some((path) => {
     try {
       accessSync(path, constants.X_OK);
@@ -39,9 +40,14 @@ function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
 export function sendCmdTransport(command: string, env: NodeJS.ProcessEnv, options: SendCmdOptions = {}): Transport {
   const program = command.trim().split(/\s+/)[0] ?? '';
   if (!program || !onPath(program, env)) throw new SendCmdNotFoundError(program || command);
-  const deadline = { timeoutMs: options.timeoutMs ?? SEND_CMD_DEFAULTS.timeoutMs, killGraceMs: options.killGraceMs ?? SEND_CMD_DEFAULTS.killGraceMs };
-  if (!Number.isFinite(deadline.timeoutMs) || deadline.timeoutMs <= 0) throw new InvalidOptionError('SEND_TIMEOUT', 'a positive number of seconds');
-  if (!Number.isFinite(deadline.killGraceMs) || deadline.killGraceMs < 0) throw new InvalidOptionError('killGraceMs', 'milliseconds, 0 or more');
+  const deadline = {
+    timeoutMs: options.timeoutMs ?? SEND_CMD_DEFAULTS.timeoutMs,
+    killGraceMs: options.killGraceMs ?? SEND_CMD_DEFAULTS.killGraceMs,
+  };
+  if (!Number.isFinite(deadline.timeoutMs) || deadline.timeoutMs <= 0)
+    throw new InvalidOptionError('SEND_TIMEOUT', 'a positive number of seconds');
+  if (!Number.isFinite(deadline.killGraceMs) || deadline.killGraceMs < 0)
+    throw new InvalidOptionError('killGraceMs', 'milliseconds, 0 or more');
   return {
     description: `SEND_CMD ${command}`,
     send: (eml) => runSendCmd(command, env, eml, deadline),

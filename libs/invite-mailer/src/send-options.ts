@@ -28,7 +28,9 @@ export function sendOptions(input: Partial<SendOptions> = {}): SendOptions {
   const options = { ...SEND_DEFAULTS, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
   if (!Number.isFinite(options.rate) || options.rate <= 0) throw new InvalidOptionError('rate', 'a positive number of emails per second');
   if (!Number.isInteger(options.retries) || options.retries < 0) throw new InvalidOptionError('retries', 'a whole number, 0 or more');
-  if (!Number.isFinite(options.retryDelayMs) || options.retryDelayMs < 0) throw new InvalidOptionError('retryDelayMs', 'milliseconds, 0 or more');
-  if (!Number.isInteger(options.failFastAfter) || options.failFastAfter < 0) throw new InvalidOptionError('failFastAfter', 'a whole number of failures (0 never stops)');
+  if (!Number.isFinite(options.retryDelayMs) || options.retryDelayMs < 0)
+    throw new InvalidOptionError('retryDelayMs', 'milliseconds, 0 or more');
+  if (!Number.isInteger(options.failFastAfter) || options.failFastAfter < 0)
+    throw new InvalidOptionError('failFastAfter', 'a whole number of failures (0 never stops)');
   return options;
 }

@@ -17,7 +17,11 @@ describe('startSmtpSink (@veza/invite-mailer/testing)', () => {
     const transport = smtpTransport(sink.url, 1);
     try {
       expect(await transport.send(eml('ana@example.org'), envelope('ana@example.org'))).toMatchObject({ ok: true });
-      expect(await transport.send(eml('gone@example.org'), envelope('gone@example.org'))).toMatchObject({ ok: false, temporary: false, response: expect.stringContaining('550') });
+      expect(await transport.send(eml('gone@example.org'), envelope('gone@example.org'))).toMatchObject({
+        ok: false,
+        temporary: false,
+        response: expect.stringContaining('550'),
+      });
       expect(readdirSync(join(dir, 'mail'))).toEqual(['p-000001.eml']);
       expect(readFileSync(join(dir, 'mail', 'p-000001.eml'), 'utf8')).toContain('To: ana@example.org');
       expect(sink.count()).toBe(1);

@@ -40,7 +40,8 @@ export async function startSmtpSink(dir: string | null, options: SmtpSinkOptions
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address, _session, callback) {
-      if (reject.has(address.address.toLowerCase())) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+      if (reject.has(address.address.toLowerCase()))
+        return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
       callback();
     },
     onData(stream, _session, callback) {

@@ -43,7 +43,9 @@ export function smtpTransport(url: string, connections: number): Transport {
     description: `SMTP ${redactSmtpUrl(url)}`,
     send: async (eml, envelope) => {
       try {
-        const info = (await transporter.sendMail({ envelope: { from: envelope.from, to: envelope.to }, raw: eml })) as { response?: string };
+        const info = (await transporter.sendMail({ envelope: { from: envelope.from, to: envelope.to }, raw: eml })) as {
+          response?: string;
+        };
         return { ok: true, temporary: false, response: hide(oneLine(info.response ?? 'accepted')) };
       } catch (error) {
         const e = error as { responseCode?: number; response?: string; code?: string; message: string };

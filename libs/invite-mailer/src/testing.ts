@@ -18,7 +18,10 @@ export interface FakeTransport extends Transport {
  * A transport whose answer for each attempt is `answer(to, attemptOfThisRecipient)`
  * (default: accepted). `delayMs` makes each send take that long.
  */
-export function fakeTransport(answer: (to: string, attempt: number) => SendResult | Promise<SendResult> = () => ({ ok: true, temporary: false, response: '250 ok' }), delayMs = 0): FakeTransport {
+export function fakeTransport(
+  answer: (to: string, attempt: number) => SendResult | Promise<SendResult> = () => ({ ok: true, temporary: false, response: '250 ok' }),
+  delayMs = 0,
+): FakeTransport {
   const counts = new Map<string, number>();
   const fake: FakeTransport = {
     description: 'fake transport',

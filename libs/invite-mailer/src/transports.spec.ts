@@ -14,14 +14,33 @@ const env = { PATH: process.env['PATH'] };
 
 describe('SEND_CMD transport', () => {
   it('hands the .eml to the command on stdin; exit 0 is accepted, 75 temporary, anything else permanent', async () => {
-    expect(await sendCmdTransport('grep -q "^To: ana@example.org" && echo queued', env).send(eml, envelope)).toEqual({ ok: true, temporary: false, response: 'queued' });
-    expect(await sendCmdTransport('cat >/dev/null; echo "451 later" >&2; exit 75', env).send(eml, envelope)).toEqual({ ok: false, temporary: true, response: 'exit 75: 451 later' });
-    expect(await sendCmdTransport('cat >/dev/null; echo "550 no" >&2; exit 1', env).send(eml, envelope)).toEqual({ ok: false, temporary: false, response: 'exit 1: 550 no' });
+    expect(await sendCmdTransport('grep -q "^To: ana@example.org" && echo queued', env).send(eml, envelope)).toEqual({
+      ok: true,
+      temporary: false,
+      response: 'queued',
+    });
+    expect(await sendCmdTransport('cat >/dev/null; echo "451 later" >&2; exit 75', env).send(eml, envelope)).toEqual({
+      ok: false,
+      temporary: true,
+      response: 'exit 75: 451 later',
+    });
+    expect(await sendCmdTransport('cat >/dev/null; echo "550 no" >&2; exit 1', env).send(eml, envelope)).toEqual({
+      ok: false,
+      temporary: false,
+      response: 'exit 1: 550 no',
+    });
   });
 
   it('a command that exits 0 without reading the whole message did not send it: failed, not sent (whatever its size)', async () => {
-    expect(await sendCmdTransport('true', env).send(eml, envelope)).toEqual({ ok: false, temporary: false, response: 'exit 0 without reading the whole message: not sent' });
-    expect(await sendCmdTransport('head -c 10 >/dev/null', env).send(Buffer.alloc(300_000, 'a'), envelope)).toMatchObject({ ok: false, response: 'exit 0 without reading the whole message: not sent' });
+    expect(await sendCmdTransport('true', env).send(eml, envelope)).toEqual({
+      ok: false,
+      temporary: false,
+      response: 'exit 0 without reading the whole message: not sent',
+    });
+    expect(await sendCmdTransport('head -c 10 >/dev/null', env).send(Buffer.alloc(300_000, 'a'), envelope)).toMatchObject({
+      ok: false,
+      response: 'exit 0 without reading the whole message: not sent',
+    });
   });
 });
 
@@ -53,7 +72,13 @@ describe('SEND_CMD deadline (SEND_TIMEOUT)', () => {
   it('a command that hangs without reading is killed at the deadline (TERM): failed, not sent, so it is safe to try again', async () => {
     const { command, pidFile } = mailer('hang-unread.sh', 'sleep 1000');
     const { result, ms } = await timed(command);
-    expect(result).toMatchObject({ ok: false, temporary: false, response: expect.stringMatching(/^SEND_CMD timed out after 0.3 s \(SEND_TIMEOUT\) and was killed before it read the whole message: not sent/) });
+    expect(result).toMatchObject({
+      ok: false,
+      temporary: false,
+      response: expect.stringMatching(
+        /^SEND_CMD timed out after 0.3 s \(SEND_TIMEOUT\) and was killed before it read the whole message: not sent/,
+      ),
+    });
     expect(result.unknown).toBeUndefined();
     expect(ms).toBeGreaterThanOrEqual(300);
     expect(ms).toBeLessThan(300 + 200); // TERM was enough: no KILL grace spent
@@ -63,7 +88,14 @@ describe('SEND_CMD deadline (SEND_TIMEOUT)', () => {
   it('a command that read the whole message and then hangs may have sent it: unknown, never ok, never temporary', async () => {
     const { command, pidFile } = mailer('hang-read.sh', 'cat > /dev/null\nsleep 1000');
     const { result } = await timed(command);
-    expect(result).toMatchObject({ ok: false, temporary: false, unknown: true, response: expect.stringMatching(/^SEND_CMD timed out after 0.3 s \(SEND_TIMEOUT\) and was killed after it had the whole message: it may have sent it/) });
+    expect(result).toMatchObject({
+      ok: false,
+      temporary: false,
+      unknown: true,
+      response: expect.stringMatching(
+        /^SEND_CMD timed out after 0.3 s \(SEND_TIMEOUT\) and was killed after it had the whole message: it may have sent it/,
+      ),
+    });
     expect(await alive(pidFile)).toBe(false);
   });
 
@@ -79,25 +111,51 @@ describe('SEND_CMD deadline (SEND_TIMEOUT)', () => {
   });
 
   it('a command that dies by a signal after reading the message is unknown; before reading it, failed', async () => {
-    expect((await timed(mailer('killed-after.sh', 'cat > /dev/null\nkill -9 $$').command)).result).toMatchObject({ ok: false, temporary: false, unknown: true, response: expect.stringMatching(/^exit 137 \(killed by a signal\?\) after it had the whole message: it may have sent it/) });
-    expect((await timed(mailer('killed-before.sh', 'kill -9 $$').command)).result).toEqual({ ok: false, temporary: false, response: expect.stringMatching(/^exit 137/) });
+    expect((await timed(mailer('killed-after.sh', 'cat > /dev/null\nkill -9 $$').command)).result).toMatchObject({
+      ok: false,
+      temporary: false,
+      unknown: true,
+      response: expect.stringMatching(/^exit 137 \(killed by a signal\?\) after it had the whole message: it may have sent it/),
+    });
+    expect((await timed(mailer('killed-before.sh', 'kill -9 $$').command)).result).toEqual({
+      ok: false,
+      temporary: false,
+      response: expect.stringMatching(/^exit 137/),
+    });
   });
 
   it('leaves no process behind and no timer running: the test process has nothing pending after a send', async () => {
     const { command } = mailer('quick.sh', 'cat > /dev/null');
     expect((await timed(command)).result).toEqual({ ok: true, temporary: false, response: 'exit 0' });
-    const mine = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(dir));
+    const mine = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes(dir));
     expect(mine).toEqual([]);
   });
 
   it('SEND_TIMEOUT is seconds (60 by default); anything else is refused before sending', () => {
-    expect([sendTimeoutFromEnv({}), sendTimeoutFromEnv({ SEND_TIMEOUT: '5' }), sendTimeoutFromEnv({ SEND_TIMEOUT: '0.5' })]).toEqual([60_000, 5_000, 500]);
-    for (const bad of ['0', '-1', '1m', 'soon']) expect(() => sendTimeoutFromEnv({ SEND_TIMEOUT: bad })).toThrow(expect.objectContaining({ code: 'MAILER_INVALID_OPTION', message: `SEND_TIMEOUT: expected a positive number of seconds, got '${bad}'` }));
-    expect(() => transportFromEnv({ ...env, SEND_CMD: 'cat', SEND_TIMEOUT: 'x' }, 1)).toThrow(expect.objectContaining({ code: 'MAILER_INVALID_OPTION' }));
+    expect([sendTimeoutFromEnv({}), sendTimeoutFromEnv({ SEND_TIMEOUT: '5' }), sendTimeoutFromEnv({ SEND_TIMEOUT: '0.5' })]).toEqual([
+      60_000, 5_000, 500,
+    ]);
+    for (const bad of ['0', '-1', '1m', 'soon'])
+      expect(() => sendTimeoutFromEnv({ SEND_TIMEOUT: bad })).toThrow(
+        expect.objectContaining({
+          code: 'MAILER_INVALID_OPTION',
+          message: `SEND_TIMEOUT: expected a positive number of seconds, got '${bad}'`,
+        }),
+      );
+    expect(() => transportFromEnv({ ...env, SEND_CMD: 'cat', SEND_TIMEOUT: 'x' }, 1)).toThrow(
+      expect.objectContaining({ code: 'MAILER_INVALID_OPTION' }),
+    );
   });
 
   it('refuses a program that is not on PATH, before sending anything', () => {
-    expect(() => sendCmdTransport('no-such-mailer -t', env)).toThrow(expect.objectContaining({ code: 'MAILER_SEND_CMD_NOT_FOUND', message: expect.stringContaining("SEND_CMD: 'no-such-mailer' was not found on PATH") }));
+    expect(() => sendCmdTransport('no-such-mailer -t', env)).toThrow(
+      expect.objectContaining({
+        code: 'MAILER_SEND_CMD_NOT_FOUND',
+        message: expect.stringContaining("SEND_CMD: 'no-such-mailer' was not found on PATH"),
+      }),
+    );
   });
 });
 
@@ -136,8 +194,14 @@ describe('SMTP transport', () => {
 
 describe('transportFromEnv', () => {
   it('SMTP_URL wins over SEND_CMD; only an explicit setting counts as configured', () => {
-    expect(transportFromEnv({ ...env, SMTP_URL: 'smtp://127.0.0.1:2525', SEND_CMD: 'cat' }, 1).description).toBe('SMTP smtp://127.0.0.1:2525');
+    expect(transportFromEnv({ ...env, SMTP_URL: 'smtp://127.0.0.1:2525', SEND_CMD: 'cat' }, 1).description).toBe(
+      'SMTP smtp://127.0.0.1:2525',
+    );
     expect(transportFromEnv({ ...env, SEND_CMD: 'cat' }, 1).description).toBe('SEND_CMD cat');
-    expect([hasTransportSettings({}), hasTransportSettings({ SEND_CMD: ' ' }), hasTransportSettings({ SMTP_URL: 'smtp://x' })]).toEqual([false, false, true]);
+    expect([hasTransportSettings({}), hasTransportSettings({ SEND_CMD: ' ' }), hasTransportSettings({ SMTP_URL: 'smtp://x' })]).toEqual([
+      false,
+      false,
+      true,
+    ]);
   });
 });

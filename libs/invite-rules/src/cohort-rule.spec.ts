@@ -1,9 +1,12 @@
 import { cohortProblem } from './cohort-rule.js';
 
 describe('cohortProblem', () => {
-  it.each(['fans', 'fans/discord', 'creators-2026', 'Artists:paris', 'beta+press', 'staff friends', 'a.b_c', '7', 'x'.repeat(64)])('accepts %j', (label) => {
-    expect(cohortProblem(label)).toBeNull();
-  });
+  it.each(['fans', 'fans/discord', 'creators-2026', 'Artists:paris', 'beta+press', 'staff friends', 'a.b_c', '7', 'x'.repeat(64)])(
+    'accepts %j',
+    (label) => {
+      expect(cohortProblem(label)).toBeNull();
+    },
+  );
 
   it.each([
     ['', 'is empty'],

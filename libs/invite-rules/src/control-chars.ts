@@ -8,6 +8,7 @@ export function controlCharProblem(value: string): string | null {
   const match = CONTROL_CHARS.exec(value);
   if (!match) return null;
   const ch = match[0];
-  const what = ch === '\n' || ch === '\r' ? 'a line break' : `the control character U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const what =
+    ch === '\n' || ch === '\r' ? 'a line break' : `the control character U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
   return `contains ${what}`;
 }

@@ -2,12 +2,16 @@ import fc from 'fast-check';
 import { emailProblem } from './email-rule.js';
 
 describe('emailProblem', () => {
-  it.each(['ana@example.org', 'a.b-c+tag@sub.example.co.uk', "o'brien@example.ie", 'x@xn--bcher-kva.example', 'UPPER@Example.ORG', `${'a'.repeat(64)}@example.org`])(
-    'accepts %s',
-    (email) => {
-      expect(emailProblem(email)).toBeNull();
-    },
-  );
+  it.each([
+    'ana@example.org',
+    'a.b-c+tag@sub.example.co.uk',
+    "o'brien@example.ie",
+    'x@xn--bcher-kva.example',
+    'UPPER@Example.ORG',
+    `${'a'.repeat(64)}@example.org`,
+  ])('accepts %s', (email) => {
+    expect(emailProblem(email)).toBeNull();
+  });
 
   it.each([
     ['', 'malformed', 'is empty'],

@@ -46,7 +46,9 @@ function diagnose(email: string): EmailProblem {
     };
   }
   if (/<[^<>]*>/.test(email) || /^"[^"]*"\s*</.test(email)) {
-    return malformed('looks like a display name with an address (Ana <ana@example.org>): put only the address in the email column and the person in the name column');
+    return malformed(
+      'looks like a display name with an address (Ana <ana@example.org>): put only the address in the email column and the person in the name column',
+    );
   }
   if (/\s/.test(email)) return malformed('contains a space');
   if (email.startsWith('"')) return malformed('quoted local parts ("..."@domain) are not accepted');
@@ -58,7 +60,8 @@ function diagnose(email: string): EmailProblem {
   if (email.length > INVITE_LIMITS.emailLength) return malformed(`is longer than ${INVITE_LIMITS.emailLength} characters`);
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);
-  if (local.length > INVITE_LIMITS.localPartLength) return malformed(`local part is longer than ${INVITE_LIMITS.localPartLength} characters`);
+  if (local.length > INVITE_LIMITS.localPartLength)
+    return malformed(`local part is longer than ${INVITE_LIMITS.localPartLength} characters`);
   return malformed(localPartProblem(local) ?? domainProblem(domain));
 }
 
@@ -75,6 +78,9 @@ function domainProblem(domain: string): string {
   const labels = domain.split('.');
   if (labels.length < 2) return 'domain must contain a dot';
   const wrong = labels.find((label) => !LABEL_ONLY.test(label));
-  if (wrong !== undefined) return wrong === '' ? 'domain has an empty label (a leading, trailing or double dot)' : `domain label ${JSON.stringify(wrong)} is not a valid host name label`;
+  if (wrong !== undefined)
+    return wrong === ''
+      ? 'domain has an empty label (a leading, trailing or double dot)'
+      : `domain label ${JSON.stringify(wrong)} is not a valid host name label`;
   return 'domain must not end with a number (IP addresses are not accepted)';
 }

@@ -6,6 +6,8 @@ describe('sentByProblem', () => {
   });
 
   it('refuses anything else, saying what it must be and why the email form fails', () => {
-    expect(sentByProblem('ops')).toBe("must be the inviter's email or user id (UUID); as an email it has no @: it needs a domain, like name@example.org");
+    expect(sentByProblem('ops')).toBe(
+      "must be the inviter's email or user id (UUID); as an email it has no @: it needs a domain, like name@example.org",
+    );
   });
 });

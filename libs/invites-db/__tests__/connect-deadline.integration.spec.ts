@@ -30,7 +30,9 @@ describe('the first connection has a deadline', () => {
       const { error, ms } = await failure(http.databaseUrl);
       expect(ms).toBeLessThan(2_000);
       expect(error.code).toBe('INVITES_DB_UNREACHABLE');
-      expect(error.message).toBe(`cannot reach the database at postgres://ops:***@127.0.0.1:${http.port}/veza: the server does not speak PostgreSQL (it answered "HTTP/1.1 400 Bad Request..Connec…")`);
+      expect(error.message).toBe(
+        `cannot reach the database at postgres://ops:***@127.0.0.1:${http.port}/veza: the server does not speak PostgreSQL (it answered "HTTP/1.1 400 Bad Request..Connec…")`,
+      );
       await settle(500);
       expect(http.connections).toBe(1);
     } finally {
@@ -44,7 +46,10 @@ describe('the first connection has a deadline', () => {
       const { error, ms } = await failure(`${silent.databaseUrl}?connect_timeout=1`);
       expect(ms).toBeGreaterThanOrEqual(900);
       expect(ms).toBeLessThan(3_000);
-      expect(error).toMatchObject({ code: 'INVITES_DB_UNREACHABLE', message: expect.stringContaining('no PostgreSQL answer within 1 s (connect_timeout)') });
+      expect(error).toMatchObject({
+        code: 'INVITES_DB_UNREACHABLE',
+        message: expect.stringContaining('no PostgreSQL answer within 1 s (connect_timeout)'),
+      });
       expect(error.message).not.toContain('hunter2');
       const seen = silent.connections;
       await settle(500);
@@ -61,16 +66,22 @@ describe('the first connection has a deadline', () => {
     expect(connectTimeoutMs('postgres://u@h/db?sslmode=disable&connect_timeout=2.5', undefined)).toBe(2_500);
     expect(connectTimeoutMs('postgres://u@h/db?connect_timeout=2', 700)).toBe(700);
     const { error } = await failure('postgres://u:pw@127.0.0.1:1/db?connect_timeout=soon');
-    expect(error).toMatchObject({ code: 'INVITES_DB_UNREACHABLE', message: expect.stringContaining('connect_timeout in DATABASE_URL must be a number of seconds > 0 (got "soon")') });
+    expect(error).toMatchObject({
+      code: 'INVITES_DB_UNREACHABLE',
+      message: expect.stringContaining('connect_timeout in DATABASE_URL must be a number of seconds > 0 (got "soon")'),
+    });
   });
 
-  it.each(testBackends().filter((b) => b.name === 'postgres'))('a real PostgreSQL still opens, with or without connect_timeout ($name)', async (backend) => {
-    const conn = await openTestDatabase(backend, { migrate: false });
-    const url = conn.url!;
-    await conn.close();
-    for (const databaseUrl of [url, `${url}?connect_timeout=3`]) {
-      const again = await openDatabase({ databaseUrl });
-      await again.close();
-    }
-  });
+  it.each(testBackends().filter((b) => b.name === 'postgres'))(
+    'a real PostgreSQL still opens, with or without connect_timeout ($name)',
+    async (backend) => {
+      const conn = await openTestDatabase(backend, { migrate: false });
+      const url = conn.url!;
+      await conn.close();
+      for (const databaseUrl of [url, `${url}?connect_timeout=3`]) {
+        const again = await openDatabase({ databaseUrl });
+        await again.close();
+      }
+    },
+  );
 });

@@ -1,9 +1,23 @@
 import { sql } from 'drizzle-orm';
-import { createInvites, dispatchFacts, failedDispatches, latestDecision, listDecisions, recordDecision, recordGateRun } from '../src/index.js';
+import {
+  createInvites,
+  dispatchFacts,
+  failedDispatches,
+  latestDecision,
+  listDecisions,
+  recordDecision,
+  recordGateRun,
+} from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 
-const run = (startedAt: string, verdict: 'GO' | 'NO-GO') => ({ startedAt, finishedAt: startedAt, verdict, exitCode: verdict === 'GO' ? 0 : 1, gates: [] });
+const run = (startedAt: string, verdict: 'GO' | 'NO-GO') => ({
+  startedAt,
+  finishedAt: startedAt,
+  verdict,
+  exitCode: verdict === 'GO' ? 0 : 1,
+  gates: [],
+});
 
 describe.each(testBackends())('decisions on $name', (backend) => {
   let conn: Connection;
@@ -28,18 +42,31 @@ describe.each(testBackends())('decisions on $name', (backend) => {
   });
 
   it('refuses a NO-GO without a note, in the lib and in the table', async () => {
-    await expect(recordDecision(conn.db, { decision: 'NO-GO', note: '   ' })).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT', field: 'note' });
-    await expect(recordDecision(conn.db, { decision: 'MAYBE' as 'GO' })).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT', field: 'decision' });
+    await expect(recordDecision(conn.db, { decision: 'NO-GO', note: '   ' })).rejects.toMatchObject({
+      code: 'INVITES_INVALID_INPUT',
+      field: 'note',
+    });
+    await expect(recordDecision(conn.db, { decision: 'MAYBE' as 'GO' })).rejects.toMatchObject({
+      code: 'INVITES_INVALID_INPUT',
+      field: 'decision',
+    });
     await expect(conn.db.execute(sql`INSERT INTO decisions (decision, note) VALUES ('NO-GO', '')`)).rejects.toThrow();
   });
 
   it('dispatch facts: sent, failed and unknown counted from the rows', async () => {
     expect(await dispatchFacts(conn.db)).toEqual({ attempted: 0, sent: 0, failed: 0, unknown: 0, firstSentAt: null, lastSentAt: null });
-    const created = await createInvites(conn.db, ['a', 'b', 'c', 'd'].map((x) => ({ email: `${x}@facts.example`, cohort: 'facts' })));
+    const created = await createInvites(
+      conn.db,
+      ['a', 'b', 'c', 'd'].map((x) => ({ email: `${x}@facts.example`, cohort: 'facts' })),
+    );
     const [a, b, c] = created.map((o) => (o.status === 'created' ? o.id : ''));
     await conn.db.execute(sql`UPDATE beta_invites SET sent_at = '2026-12-01T18:00:00Z', send_attempts = 1 WHERE id = ${a}::uuid`);
-    await conn.db.execute(sql`UPDATE beta_invites SET send_attempts = 2, last_send_error = '550 mailbox unavailable' WHERE id = ${b}::uuid`);
-    await conn.db.execute(sql`UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = 'w1', send_attempts = 1 WHERE id = ${c}::uuid`);
+    await conn.db.execute(
+      sql`UPDATE beta_invites SET send_attempts = 2, last_send_error = '550 mailbox unavailable' WHERE id = ${b}::uuid`,
+    );
+    await conn.db.execute(
+      sql`UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = 'w1', send_attempts = 1 WHERE id = ${c}::uuid`,
+    );
     const facts = await dispatchFacts(conn.db);
     expect(facts).toMatchObject({ attempted: 3, sent: 1, failed: 1, unknown: 1 });
     expect(facts.firstSentAt?.toISOString()).toBe('2026-12-01T18:00:00.000Z');

@@ -13,7 +13,13 @@ const run = (startedAt: string, verdict: Run['verdict'], exitCode: number, value
   finishedAt: new Date(Date.parse(startedAt) + 1_500).toISOString(),
   verdict,
   exitCode,
-  gates: [{ id: 'testers', state: value === null ? 'unknown' : 'pass', evidence: { value, details: { note: 'ünïcode ⚪ "quoted"', nested: [1, { a: null }] } } }],
+  gates: [
+    {
+      id: 'testers',
+      state: value === null ? 'unknown' : 'pass',
+      evidence: { value, details: { note: 'ünïcode ⚪ "quoted"', nested: [1, { a: null }] } },
+    },
+  ],
 });
 const state = (verdict: string, streak: number) => ({ schemaVersion: 1, verdict, unknownStreaks: { testers: streak } });
 
@@ -37,7 +43,8 @@ describe.each(testBackends())('gate runs on $name', (backend) => {
       run('2026-06-12T17:10:00.000Z', 'GO', 0, 57),
     ];
     const ids = [];
-    for (const [i, r] of runs.entries()) ids.push((await recordGateRun(conn.db, { run: r, state: state(r.verdict, i < 2 ? i + 1 : 0) })).id);
+    for (const [i, r] of runs.entries())
+      ids.push((await recordGateRun(conn.db, { run: r, state: state(r.verdict, i < 2 ? i + 1 : 0) })).id);
     expect(new Set(ids).size).toBe(3);
 
     const latest = await latestGateRun<Run>(conn.db);
@@ -56,9 +63,15 @@ describe.each(testBackends())('gate runs on $name', (backend) => {
   });
 
   it('refuses a run that is not a run, and a silly limit', async () => {
-    await expect(recordGateRun(conn.db, { run: { ...run('2026-06-12T18:00:00Z', 'GO', 0, 1), verdict: 'MAYBE' as never }, state: {} })).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT', field: 'run.verdict' });
-    await expect(recordGateRun(conn.db, { run: { ...run('2026-06-12T18:00:00Z', 'GO', 0, 1), startedAt: 'yesterday' }, state: {} })).rejects.toMatchObject({ field: 'run.startedAt' });
-    await expect(recordGateRun(conn.db, { run: run('2026-06-12T18:00:00Z', 'GO', 0, 1), state: undefined })).rejects.toMatchObject({ field: 'state' });
+    await expect(
+      recordGateRun(conn.db, { run: { ...run('2026-06-12T18:00:00Z', 'GO', 0, 1), verdict: 'MAYBE' as never }, state: {} }),
+    ).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT', field: 'run.verdict' });
+    await expect(
+      recordGateRun(conn.db, { run: { ...run('2026-06-12T18:00:00Z', 'GO', 0, 1), startedAt: 'yesterday' }, state: {} }),
+    ).rejects.toMatchObject({ field: 'run.startedAt' });
+    await expect(recordGateRun(conn.db, { run: run('2026-06-12T18:00:00Z', 'GO', 0, 1), state: undefined })).rejects.toMatchObject({
+      field: 'state',
+    });
     await expect(listGateRuns(conn.db, { limit: 0 })).rejects.toMatchObject({ field: 'limit' });
     expect(await listGateRuns(conn.db, { limit: 1_000 })).toHaveLength(3);
   });

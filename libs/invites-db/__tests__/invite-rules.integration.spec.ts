@@ -17,7 +17,13 @@ describe.each(testBackends())('the invite rules and the database agree, on $name
 
   const insert = (email: string, cohort: string, name: string | null, role: string | null) =>
     conn.rawTransaction((tx) =>
-      tx.query(`INSERT INTO beta_invites (code_digest, email, cohort, name, role) VALUES ($1, $2, $3, $4, $5)`, ['a'.repeat(64), email, cohort, name, role]),
+      tx.query(`INSERT INTO beta_invites (code_digest, email, cohort, name, role) VALUES ($1, $2, $3, $4, $5)`, [
+        'a'.repeat(64),
+        email,
+        cohort,
+        name,
+        role,
+      ]),
     );
 
   it.each([
@@ -34,7 +40,12 @@ describe.each(testBackends())('the invite rules and the database agree, on $name
     const local = 'l'.repeat(INVITE_LIMITS.localPartLength);
     const email = `${local}@${'d'.repeat(60)}.${'d'.repeat(60)}.${'d'.repeat(INVITE_LIMITS.emailLength - local.length - 1 - 126)}.org`;
     expect(email).toHaveLength(INVITE_LIMITS.emailLength);
-    const rows = ROLES.map((role, i) => ({ email: `${i}${email.slice(1)}`, cohort: 'c'.repeat(INVITE_LIMITS.cohortLength), name: 'n'.repeat(INVITE_LIMITS.nameLength), role }));
+    const rows = ROLES.map((role, i) => ({
+      email: `${i}${email.slice(1)}`,
+      cohort: 'c'.repeat(INVITE_LIMITS.cohortLength),
+      name: 'n'.repeat(INVITE_LIMITS.nameLength),
+      role,
+    }));
     expect((await createInvites(conn.db, rows)).map((o) => o.status)).toEqual(['created', 'created']);
   });
 });

@@ -59,7 +59,10 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect(first[6]).toMatchObject({ field: 'role' });
     expect(created(first[0]).code).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/);
 
-    const again = await createInvites(conn.db, [{ email: 'Ana@EXAMPLE.org', cohort: 'creators-fr' }, { email: 'fay@example.org', cohort: 'x' }]);
+    const again = await createInvites(conn.db, [
+      { email: 'Ana@EXAMPLE.org', cohort: 'creators-fr' },
+      { email: 'fay@example.org', cohort: 'x' },
+    ]);
     expect(again.map((o) => o.status)).toEqual(['skipped', 'skipped']);
     expect(again[0]).toMatchObject({ reason: 'this email already has an invite (not sent yet)', existingId: created(first[0]).id });
   });
@@ -79,16 +82,20 @@ describe.each(testBackends())('invites on $name', (backend) => {
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['created', 'created']);
     await conn.db.execute(sql`DELETE FROM users WHERE id = ${userId}::uuid`);
-    const result = await conn.db.execute(sql`SELECT count(*)::int AS n FROM beta_invites WHERE email IN ('g1@example.org','g2@example.org') AND sent_by IS NULL`);
+    const result = await conn.db.execute(
+      sql`SELECT count(*)::int AS n FROM beta_invites WHERE email IN ('g1@example.org','g2@example.org') AND sent_by IS NULL`,
+    );
     expect(JSON.stringify(result)).toContain('"n":2');
   });
 
   it('looks up and redeems: valid, used, expired, revoked, unknown, malformed', async () => {
-    const [a, b, c] = (await createInvites(conn.db, [
-      { email: 'r1@example.org', cohort: 'r' },
-      { email: 'r2@example.org', cohort: 'r' },
-      { email: 'r3@example.org', cohort: 'r' },
-    ])).map(created);
+    const [a, b, c] = (
+      await createInvites(conn.db, [
+        { email: 'r1@example.org', cohort: 'r' },
+        { email: 'r2@example.org', cohort: 'r' },
+        { email: 'r3@example.org', cohort: 'r' },
+      ])
+    ).map(created);
     expect((await lookupInvite(conn.db, formatCode(a!.code).toLowerCase())).state).toBe('valid');
     const redeemed = await redeemInvite(conn.db, a!.code, '6f1c2b8e-2f43-4c1a-9a51-1d2e3f405162');
     expect(redeemed).toMatchObject({ ok: true, invite: { email: 'r1@example.org', cohort: 'r' } });
@@ -116,16 +123,20 @@ describe.each(testBackends())('invites on $name', (backend) => {
     created((await createInvites(conn.db, [{ email: 'rev@example.org', cohort: 'r' }]))[0]);
     const result = await revokeInvites(conn.db, { email: 'REV@example.org' });
     expect(result.revoked).toHaveLength(1);
-    expect((await revokeInvites(conn.db, { email: 'rev@example.org' })).untouched).toEqual([{ id: result.revoked[0], reason: 'already revoked' }]);
+    expect((await revokeInvites(conn.db, { email: 'rev@example.org' })).untouched).toEqual([
+      { id: result.revoked[0], reason: 'already revoked' },
+    ]);
     expect((await createInvites(conn.db, [{ email: 'rev@example.org', cohort: 'r' }]))[0]?.status).toBe('created');
     await expect(revokeInvites(conn.db, { email: 'bad email' })).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT' });
   });
 
   it('cleans up expired unused invites, with a dry run that changes nothing', async () => {
-    const [old, used] = (await createInvites(conn.db, [
-      { email: 'old1@example.org', cohort: 'expired-cohort' },
-      { email: 'old2@example.org', cohort: 'expired-cohort' },
-    ])).map(created);
+    const [old, used] = (
+      await createInvites(conn.db, [
+        { email: 'old1@example.org', cohort: 'expired-cohort' },
+        { email: 'old2@example.org', cohort: 'expired-cohort' },
+      ])
+    ).map(created);
     await redeemInvite(conn.db, used!.code);
     await setInviteExpiry(conn.db, old!.id, new Date(Date.now() - 60_000));
     await setInviteExpiry(conn.db, used!.id, new Date(Date.now() - 60_000));
@@ -139,7 +150,12 @@ describe.each(testBackends())('invites on $name', (backend) => {
   });
 
   it('claims for sending once, records sends and failures, and reissues lost codes', async () => {
-    const invites = (await createInvites(conn.db, [1, 2, 3].map((n) => ({ email: `send${n}@example.org`, cohort: 'send' })))).map(created);
+    const invites = (
+      await createInvites(
+        conn.db,
+        [1, 2, 3].map((n) => ({ email: `send${n}@example.org`, cohort: 'send' })),
+      )
+    ).map(created);
     const ids = invites.map((i) => i.id);
     const [mine, theirs] = await Promise.all([claimInvitesForSend(conn.db, ids, 'w1', 10), claimInvitesForSend(conn.db, ids, 'w2', 10)]);
     expect([...mine, ...theirs].sort()).toEqual([...ids].sort());
@@ -158,7 +174,14 @@ describe.each(testBackends())('invites on $name', (backend) => {
   });
 
   it('records sends and claims the next batch in one statement; gives back untried claims', async () => {
-    const ids = (await createInvites(conn.db, [1, 2, 3, 4, 5].map((n) => ({ email: `batch${n}@example.org`, cohort: 'batch' })))).map(created).map((i) => i.id);
+    const ids = (
+      await createInvites(
+        conn.db,
+        [1, 2, 3, 4, 5].map((n) => ({ email: `batch${n}@example.org`, cohort: 'batch' })),
+      )
+    )
+      .map(created)
+      .map((i) => i.id);
     const first = await markSentAndClaim(conn.db, [], ids, 'w1', 2);
     expect(first).toHaveLength(2);
     // another worker's claim is skipped, not stolen
@@ -179,10 +202,12 @@ describe.each(testBackends())('invites on $name', (backend) => {
   });
 
   it('never claims an expired invite, and reports it as expired', async () => {
-    const [late, live] = (await createInvites(conn.db, [
-      { email: 'late@example.org', cohort: 'expiry' },
-      { email: 'live@example.org', cohort: 'expiry' },
-    ])).map(created);
+    const [late, live] = (
+      await createInvites(conn.db, [
+        { email: 'late@example.org', cohort: 'expiry' },
+        { email: 'live@example.org', cohort: 'expiry' },
+      ])
+    ).map(created);
     await setInviteExpiry(conn.db, late!.id, new Date(Date.now() - 60_000));
     expect(await claimInvitesForSend(conn.db, [late!.id, live!.id], 'w', 10)).toEqual([live!.id]);
     expect((await sendStates(conn.db, [late!.id, live!.id])).map((s) => s.state)).toEqual(['expired', 'claimed']);
@@ -198,11 +223,13 @@ describe.each(testBackends())('invites on $name', (backend) => {
   });
 
   it('reports the funnel per cohort', async () => {
-    const [x, y, z] = (await createInvites(conn.db, [
-      { email: 'f1@example.org', cohort: 'funnel' },
-      { email: 'f2@example.org', cohort: 'funnel' },
-      { email: 'f3@example.org', cohort: 'funnel' },
-    ])).map(created);
+    const [x, y, z] = (
+      await createInvites(conn.db, [
+        { email: 'f1@example.org', cohort: 'funnel' },
+        { email: 'f2@example.org', cohort: 'funnel' },
+        { email: 'f3@example.org', cohort: 'funnel' },
+      ])
+    ).map(created);
     await claimInvitesForSend(conn.db, [x!.id, y!.id], 'w', 5);
     await markInviteSent(conn.db, x!.id);
     await markInviteSent(conn.db, y!.id);
@@ -210,7 +237,13 @@ describe.each(testBackends())('invites on $name', (backend) => {
     await revokeInvites(conn.db, { code: z!.code });
     const report = await inviteReport(conn.db);
     expect(report.cohorts.find((c) => c.cohort === 'funnel')).toEqual({
-      cohort: 'funnel', invited: 3, sent: 2, redeemed: 1, expired: 0, revoked: 1, redemptionRate: 0.5,
+      cohort: 'funnel',
+      invited: 3,
+      sent: 2,
+      redeemed: 1,
+      expired: 0,
+      revoked: 1,
+      redemptionRate: 0.5,
     });
     expect(report.total.invited).toBeGreaterThanOrEqual(3);
   });
@@ -244,7 +277,9 @@ describe('bad connections', () => {
     const conn = await openDatabase({ dataDir: 'memory://' });
     try {
       await expect(lookupInvite(conn.db, '0000-0000-0000-0000')).rejects.toMatchObject({ code: 'INVITES_DB_NOT_MIGRATED' });
-      await expect(createInvites(conn.db, [{ email: 'a@example.org', cohort: 'c' }])).rejects.toMatchObject({ code: 'INVITES_DB_NOT_MIGRATED' });
+      await expect(createInvites(conn.db, [{ email: 'a@example.org', cohort: 'c' }])).rejects.toMatchObject({
+        code: 'INVITES_DB_NOT_MIGRATED',
+      });
     } finally {
       await conn.close();
     }

@@ -16,7 +16,20 @@ async function rows<T>(conn: Connection, query: ReturnType<typeof sql>): Promise
 
 /** Normalises a type name as information_schema and drizzle spell it. */
 function typeName(t: string): string {
-  return ({ 'timestamp with time zone': 'timestamp with time zone', integer: 'integer', text: 'text', uuid: 'uuid', bigserial: 'bigint', bigint: 'bigint', jsonb: 'jsonb', 'text[]': 'ARRAY' } as Record<string, string>)[t] ?? t;
+  return (
+    (
+      {
+        'timestamp with time zone': 'timestamp with time zone',
+        integer: 'integer',
+        text: 'text',
+        uuid: 'uuid',
+        bigserial: 'bigint',
+        bigint: 'bigint',
+        jsonb: 'jsonb',
+        'text[]': 'ARRAY',
+      } as Record<string, string>
+    )[t] ?? t
+  );
 }
 
 describe.each(testBackends())('migrations on $name', (backend) => {
@@ -41,16 +54,29 @@ describe.each(testBackends())('migrations on $name', (backend) => {
       sql`SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_name = ${name} ORDER BY column_name`,
     );
     expect(columns.map((c) => [c.column_name, typeName(c.data_type), c.is_nullable === 'NO', c.column_default !== null]).sort()).toEqual(
-      config.columns.map((c) => [c.name, typeName(c.getSQLType().replace(/^timestamp with time zone$/, 'timestamp with time zone')), c.notNull, c.hasDefault]).sort(),
+      config.columns
+        .map((c) => [
+          c.name,
+          typeName(c.getSQLType().replace(/^timestamp with time zone$/, 'timestamp with time zone')),
+          c.notNull,
+          c.hasDefault,
+        ])
+        .sort(),
     );
-    const indexes = await rows<{ indexname: string }>(conn, sql`SELECT indexname FROM pg_indexes WHERE tablename = ${name} AND indexname NOT LIKE '%_pkey'`);
+    const indexes = await rows<{ indexname: string }>(
+      conn,
+      sql`SELECT indexname FROM pg_indexes WHERE tablename = ${name} AND indexname NOT LIKE '%_pkey'`,
+    );
     expect(indexes.map((i) => i.indexname).sort()).toEqual(config.indexes.map((i) => i.config.name).sort());
     const checks = await rows<{ conname: string }>(
       conn,
       sql`SELECT conname FROM pg_constraint WHERE conrelid = ${name}::regclass AND contype = 'c'`,
     );
     expect(checks.map((c) => c.conname).sort()).toEqual(config.checks.map((c) => c.name).sort());
-    const fks = await rows<{ confdeltype: string }>(conn, sql`SELECT confdeltype FROM pg_constraint WHERE conrelid = ${name}::regclass AND contype = 'f'`);
+    const fks = await rows<{ confdeltype: string }>(
+      conn,
+      sql`SELECT confdeltype FROM pg_constraint WHERE conrelid = ${name}::regclass AND contype = 'f'`,
+    );
     const onDelete: Record<string, string> = { 'set null': 'n', cascade: 'c' };
     expect(fks.map((f) => f.confdeltype)).toEqual(config.foreignKeys.map((fk) => onDelete[fk.onDelete ?? ''] ?? fk.onDelete));
   });
@@ -67,7 +93,10 @@ describe.each(testBackends())('migrations on $name', (backend) => {
     try {
       await fresh.db.execute(sql`CREATE TABLE users (id uuid PRIMARY KEY, email text, display_name text NOT NULL)`);
       await runMigrations(fresh);
-      const cols = await rows<{ column_name: string }>(fresh, sql`SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY column_name`);
+      const cols = await rows<{ column_name: string }>(
+        fresh,
+        sql`SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY column_name`,
+      );
       expect(cols.map((c) => c.column_name)).toEqual(['display_name', 'email', 'id']);
     } finally {
       await fresh.close();

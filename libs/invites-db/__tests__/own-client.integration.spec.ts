@@ -41,23 +41,27 @@ describe('a backend bringing its own database client', () => {
   }, 120_000);
 
   const url = testBackends().length > 1 ? process.env['TEST_DATABASE_URL'] : undefined;
-  (url ? it : it.skip)('its own postgres.js client, and a drizzle instance over it', async () => {
-    const admin = postgres(url!, { max: 1, onnotice: () => undefined });
-    const name = `veza_own_${process.pid}_${Date.now()}`;
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const target = new URL(url!);
-    target.pathname = `/${name}`;
-    const sql = postgres(target.toString(), { max: 2, onnotice: () => undefined });
-    try {
-      const db = drizzlePostgres(sql);
-      expect(await roundTrip(sql, db)).toEqual(ALL_MIGRATIONS);
-      expect((await runMigrations(db)).applied).toEqual([]);
-    } finally {
-      await sql.end();
-      await admin.unsafe(`DROP DATABASE ${name}`);
-      await admin.end();
-    }
-  }, 120_000);
+  (url ? it : it.skip)(
+    'its own postgres.js client, and a drizzle instance over it',
+    async () => {
+      const admin = postgres(url!, { max: 1, onnotice: () => undefined });
+      const name = `veza_own_${process.pid}_${Date.now()}`;
+      await admin.unsafe(`CREATE DATABASE ${name}`);
+      const target = new URL(url!);
+      target.pathname = `/${name}`;
+      const sql = postgres(target.toString(), { max: 2, onnotice: () => undefined });
+      try {
+        const db = drizzlePostgres(sql);
+        expect(await roundTrip(sql, db)).toEqual(ALL_MIGRATIONS);
+        expect((await runMigrations(db)).applied).toEqual([]);
+      } finally {
+        await sql.end();
+        await admin.unsafe(`DROP DATABASE ${name}`);
+        await admin.end();
+      }
+    },
+    120_000,
+  );
 
   it('refuses anything else with a coded error naming the argument', async () => {
     await expect(runMigrations({} as DatabaseClient)).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT', field: 'client' });
@@ -66,6 +70,9 @@ describe('a backend bringing its own database client', () => {
   it('a missing migrations folder is a coded error naming it, not a raw ENOENT', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'veza-nomig-'));
     rmSync(dir, { recursive: true });
-    await expect(runMigrations({} as DatabaseClient, dir)).rejects.toMatchObject({ code: 'INVITES_MIGRATIONS_MISSING', message: expect.stringContaining(dir) });
+    await expect(runMigrations({} as DatabaseClient, dir)).rejects.toMatchObject({
+      code: 'INVITES_MIGRATIONS_MISSING',
+      message: expect.stringContaining(dir),
+    });
   });
 });

@@ -20,7 +20,12 @@ describe.each(testBackends())('lookup and redeem on $name', (backend) => {
   let conn: Connection;
   let n = 0;
   const invites = async (count: number) =>
-    (await createInvites(conn.db, Array.from({ length: count }, () => ({ email: `p${n++}@example.org`, cohort: 'prep' })))).map(created);
+    (
+      await createInvites(
+        conn.db,
+        Array.from({ length: count }, () => ({ email: `p${n++}@example.org`, cohort: 'prep' })),
+      )
+    ).map(created);
   beforeAll(async () => {
     conn = await openTestDatabase(backend, { maxConnections: 20 });
   }, 120_000);
@@ -46,7 +51,9 @@ describe.each(testBackends())('lookup and redeem on $name', (backend) => {
       expect(await redeemInvite(conn.db, '0000-0000-0000-0000', null, options)).toEqual({ ok: false, state: 'unknown' });
       await expect(lookupInvite(conn.db, 'UUUU-0000-0000-0000', options)).rejects.toMatchObject({ code: 'INVITES_CODE_MALFORMED' });
       await expect(redeemInvite(conn.db, c!.code, 'not-a-uuid', options)).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT' });
-      const usedBy = await conn.rawTransaction((tx) => tx.query<{ used_by: string | null }>('SELECT used_by FROM beta_invites WHERE id = $1', [a!.id]));
+      const usedBy = await conn.rawTransaction((tx) =>
+        tx.query<{ used_by: string | null }>('SELECT used_by FROM beta_invites WHERE id = $1', [a!.id]),
+      );
       expect(usedBy).toEqual([{ used_by: USER }]);
     });
 
@@ -89,10 +96,17 @@ const url = testBackends().length > 1 ? process.env['TEST_DATABASE_URL'] : undef
     const sql = postgres(conn.url!, { max: 1, onnotice: () => undefined });
     try {
       const db = drizzlePostgres(sql);
-      const [a, b] = (await createInvites(db, [{ email: `s${Date.now()}a@example.org`, cohort: 's' }, { email: `s${Date.now()}b@example.org`, cohort: 's' }])).map(created);
+      const [a, b] = (
+        await createInvites(db, [
+          { email: `s${Date.now()}a@example.org`, cohort: 's' },
+          { email: `s${Date.now()}b@example.org`, cohort: 's' },
+        ])
+      ).map(created);
       expect((await lookupInvite(db, a!.code, options)).state).toBe('valid');
       expect((await redeemInvite(db, b!.code, null, options)).ok).toBe(true);
-      const rows = await sql<{ statement: string }[]>`SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'select "id", "email"%' OR statement LIKE 'update "beta_invites"%'`;
+      const rows = await sql<
+        { statement: string }[]
+      >`SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'select "id", "email"%' OR statement LIKE 'update "beta_invites"%'`;
       return rows.map((r) => r.statement.slice(0, 6)).sort();
     } finally {
       await sql.end();

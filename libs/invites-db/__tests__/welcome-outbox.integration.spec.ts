@@ -27,7 +27,12 @@ describe.each(testBackends())('welcome outbox on $name', (backend) => {
   afterAll(() => conn?.close());
 
   it('a redemption with queueWelcome queues exactly one welcome email, even when redeemed ten times at once; without it, none', async () => {
-    const [a, b] = (await createInvites(conn.db, [{ email: 'wa@example.org', cohort: 'w', name: 'Wa' }, { email: 'wb@example.org', cohort: 'w' }])).map(created);
+    const [a, b] = (
+      await createInvites(conn.db, [
+        { email: 'wa@example.org', cohort: 'w', name: 'Wa' },
+        { email: 'wb@example.org', cohort: 'w' },
+      ])
+    ).map(created);
     const results = await Promise.all(Array.from({ length: 10 }, () => redeemInvite(conn.db, a!.code, null, { queueWelcome: true })));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect((await redeemInvite(conn.db, b!.code)).ok).toBe(true);
@@ -36,12 +41,21 @@ describe.each(testBackends())('welcome outbox on $name', (backend) => {
   });
 
   it('claims each row once, skips tried and exhausted rows, and keeps unknown claims until cleared', async () => {
-    const invites = (await createInvites(conn.db, ['c1', 'c2', 'c3'].map((n) => ({ email: `${n}@example.org`, cohort: 'claims' })))).map(created);
+    const invites = (
+      await createInvites(
+        conn.db,
+        ['c1', 'c2', 'c3'].map((n) => ({ email: `${n}@example.org`, cohort: 'claims' })),
+      )
+    ).map(created);
     for (const invite of invites) await redeemInvite(conn.db, invite.code, null, { queueWelcome: true });
     const mine = new Set(invites.map((i) => i.email));
     const claimAll = async (worker: string, exclude: string[] = []) => {
       const got = [];
-      for (let row = await claimWelcomeEmail(conn.db, worker, { maxAttempts: 2, exclude }); row; row = await claimWelcomeEmail(conn.db, worker, { maxAttempts: 2, exclude })) {
+      for (
+        let row = await claimWelcomeEmail(conn.db, worker, { maxAttempts: 2, exclude });
+        row;
+        row = await claimWelcomeEmail(conn.db, worker, { maxAttempts: 2, exclude })
+      ) {
         got.push(row);
         exclude.push(row.id);
       }
@@ -58,7 +72,10 @@ describe.each(testBackends())('welcome outbox on $name', (backend) => {
     expect(again.map((r) => [r.id, r.attempts])).toEqual([[failed!.id, 1]]);
     await releaseWelcomeClaim(conn.db, failed!.id, '550 no such user');
     expect(await claimAll('w3')).toEqual([]); // 2 attempts: exhausted
-    expect((await exhaustedWelcomeEmails(conn.db, 2)).map((r) => [r.email, r.lastError])).toContainEqual([failed!.email, '550 no such user']);
+    expect((await exhaustedWelcomeEmails(conn.db, 2)).map((r) => [r.email, r.lastError])).toContainEqual([
+      failed!.email,
+      '550 no such user',
+    ]);
     expect((await claimedWelcomeEmails(conn.db)).map((c) => [c.id, c.claimedBy])).toContainEqual([unknown!.id, 'w1']);
     expect(await clearWelcomeClaims(conn.db, [unknown!.id])).toBe(1);
     expect((await claimAll('w4')).map((r) => r.id)).toEqual([unknown!.id]);

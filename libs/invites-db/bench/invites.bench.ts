@@ -8,7 +8,8 @@ import { createInvites, generateCode, openDatabase, redeemInvite } from '../src/
 import { openTestDatabase, testBackends } from '../src/testing.js';
 import { startDurablePostgres } from './durable-postgres.js';
 
-const rowsFor = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ email: `${prefix}${i}@bench.example.org`, cohort: `cohort-${i % 7}` }));
+const rowsFor = (n: number, prefix: string) =>
+  Array.from({ length: n }, (_, i) => ({ email: `${prefix}${i}@bench.example.org`, cohort: `cohort-${i % 7}` }));
 
 export const run: BenchRun = async (ctx) => {
   const pg = testBackends({ TEST_DATABASE_URL: ctx.databaseUrl }).find((b) => b.name === 'postgres');
@@ -30,7 +31,11 @@ export const run: BenchRun = async (ctx) => {
         baseline: async () => {
           const rows = rowsFor(count, nextPrefix('seed'));
           const ms = await timeIt(async () => {
-            for (const row of rows) await raw.begin((tx) => tx`INSERT INTO beta_invites (code_digest, email, cohort) VALUES (${digestCode(generateCode())}, ${row.email}, ${row.cohort})`);
+            for (const row of rows)
+              await raw.begin(
+                (tx) =>
+                  tx`INSERT INTO beta_invites (code_digest, email, cohort) VALUES (${digestCode(generateCode())}, ${row.email}, ${row.cohort})`,
+              );
           });
           return (count / ms) * 1000;
         },
@@ -78,9 +83,12 @@ export const run: BenchRun = async (ctx) => {
       },
     });
 
-    ctx.log(`${rounds} rounds: redeem ${redeemN} codes, 50 concurrent clients, raw UPDATE vs redeemInvite${ctx.underLoad ? '' : ' (and redeemInvite with prepare: false)'}`);
+    ctx.log(
+      `${rounds} rounds: redeem ${redeemN} codes, 50 concurrent clients, raw UPDATE vs redeemInvite${ctx.underLoad ? '' : ' (and redeemInvite with prepare: false)'}`,
+    );
     const redeemConn = await openDatabase({ databaseUrl: conn.url, maxConnections: 50 });
-    const freshCodes = async (count = redeemN) => (await createInvites(conn.db, rowsFor(count, nextPrefix('redeem')))).map((o) => (o.status === 'created' ? o.code : ''));
+    const freshCodes = async (count = redeemN) =>
+      (await createInvites(conn.db, rowsFor(count, nextPrefix('redeem')))).map((o) => (o.status === 'created' ? o.code : ''));
     /** Redeems `codes` with 50 workers; the rate, and this process's CPU per redeem (the client's cost, which load hardly moves). */
     const concurrently = async (codes: string[], one: (code: string) => Promise<unknown>, cpu: number[]) => {
       let next = 0;
@@ -175,7 +183,12 @@ export const run: BenchRun = async (ctx) => {
                 measured: { name: 'redeemInvite (prepare: false: built and sent unprepared)', unit: 'redeems/s' },
                 baseline: { name: 'bare UPDATE … RETURNING (raw SQL, prepared)', unit: 'redeems/s' },
               }),
-              cpuFigure(cpu.unpreparedBare, cpu.unprepared, 'redeem with prepare: false: client CPU per redeem (baseline / measured)', 'redeemInvite (prepare: false)'),
+              cpuFigure(
+                cpu.unpreparedBare,
+                cpu.unprepared,
+                'redeem with prepare: false: client CPU per redeem (baseline / measured)',
+                'redeemInvite (prepare: false)',
+              ),
             ]
           : []),
       ],
@@ -184,8 +197,8 @@ export const run: BenchRun = async (ctx) => {
         `Without the flush (the fsync-off server, ${perRowN.toLocaleString('en-US')} rows per side per round, ${rounds} interleaved rounds): createInvites ${Math.round(median(perRow.measured)).toLocaleString('en-US')} rows/s, one transaction per row ${Math.round(median(perRow.baseline)).toLocaleString('en-US')} rows/s, ${fsyncOff.ratio.toFixed(1)}x (${fsyncOff.spread.min.toFixed(1)}–${fsyncOff.spread.max.toFixed(1)}). Not a target row: there the per-row way is bound by round trips and the batch by CPU, so the machine's load moves this ratio (by 1.3–1.5x between a quiet and a busy run), which is why the target is measured as production runs.`,
         `Every figure: ${rounds} interleaved rounds (baseline then measured, each on its own fresh rows of the same count), ratio = median of the per-round ratios. Against COPY both sides write ${n.toLocaleString('en-US')} rows a round.`,
         `Codes generated and digested (the same functions) inside every timed section. createInvites keeps two 1,000-row INSERTs in flight. The table grows over the rounds (${(rounds * (2 * perRowN + 2 * n + 2 * redeemN) + (ctx.underLoad ? 0 : 4 * unpreparedN) + 2_000).toLocaleString('en-US')} rows in the end; the durable server's table ${(rounds * 2 * durableN).toLocaleString('en-US')}); both sides of a round see the same table.`,
-        'Redeem baseline: the same UPDATE … RETURNING as redeemInvite issues, sent as a prepared statement through postgres.js (a pool of 50, as redeemInvite\'s). redeemInvite sends it prepared too (drizzle .prepare() with placeholders, built once per database object); with prepare: false it is built by drizzle and sent unprepared on every call (the PgBouncer setting, measured in a shorter series of its own: 2 rounds of a quarter of the codes, quiet run only).',
-        'Both pools are warmed (500 redeems each, not timed) before the first round, so that neither side pays connection setup or statement preparation in a timed round. Client CPU per redeem is this process\'s CPU time (user + system) over the round divided by the redeems: the database server\'s work is not in it, and load on the machine moves it much less than throughput.',
+        "Redeem baseline: the same UPDATE … RETURNING as redeemInvite issues, sent as a prepared statement through postgres.js (a pool of 50, as redeemInvite's). redeemInvite sends it prepared too (drizzle .prepare() with placeholders, built once per database object); with prepare: false it is built by drizzle and sent unprepared on every call (the PgBouncer setting, measured in a shorter series of its own: 2 rounds of a quarter of the codes, quiet run only).",
+        "Both pools are warmed (500 redeems each, not timed) before the first round, so that neither side pays connection setup or statement preparation in a timed round. Client CPU per redeem is this process's CPU time (user + system) over the round divided by the redeems: the database server's work is not in it, and load on the machine moves it much less than throughput.",
       ],
     };
   } finally {

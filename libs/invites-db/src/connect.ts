@@ -84,7 +84,9 @@ export const DEFAULT_DATA_DIR = '.veza/db';
  * otherwise, with the URL's password hidden.
  */
 export async function openDatabase(options: OpenOptions = {}): Promise<Connection> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir ?? DEFAULT_DATA_DIR, options.pgliteTemplate);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options)
+    : openPglite(options.dataDir ?? DEFAULT_DATA_DIR, options.pgliteTemplate);
 }
 
 /**

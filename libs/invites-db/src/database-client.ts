@@ -28,12 +28,20 @@ type PostgresSql = postgres.Sql<Record<string, never>>;
 type Kind = { conn: Connection } | { sql: PostgresSql } | { pglite: PgliteClient };
 
 function isPostgresSql(value: unknown): value is PostgresSql {
-  return typeof value === 'function' && typeof (value as PostgresSql).begin === 'function' && typeof (value as PostgresSql).unsafe === 'function';
+  return (
+    typeof value === 'function' && typeof (value as PostgresSql).begin === 'function' && typeof (value as PostgresSql).unsafe === 'function'
+  );
 }
 
 function isPglite(value: unknown): value is PgliteClient {
   const v = value as PgliteClient | null;
-  return typeof v === 'object' && v !== null && typeof v.exec === 'function' && typeof v.transaction === 'function' && typeof v.query === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.exec === 'function' &&
+    typeof v.transaction === 'function' &&
+    typeof v.query === 'function'
+  );
 }
 
 function kindOf(client: DatabaseClient): Kind {
@@ -44,7 +52,10 @@ function kindOf(client: DatabaseClient): Kind {
   const inner = (client as { $client?: unknown }).$client;
   if (isPostgresSql(inner)) return { sql: inner };
   if (isPglite(inner)) return { pglite: inner };
-  throw new InvalidInputError('client', "is not a Connection, a postgres.js client, a PGlite, or a drizzle instance made over one of them (drizzle-orm/postgres-js or drizzle-orm/pglite)");
+  throw new InvalidInputError(
+    'client',
+    'is not a Connection, a postgres.js client, a PGlite, or a drizzle instance made over one of them (drizzle-orm/postgres-js or drizzle-orm/pglite)',
+  );
 }
 
 /**

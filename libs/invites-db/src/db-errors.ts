@@ -1,6 +1,16 @@
 import { DatabaseNotMigratedError, DatabaseUnreachableError, InvitesDbError, UnexpectedRowError } from './errors.js';
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+]);
 
 function sqlState(error: unknown): string | undefined {
   for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
@@ -32,7 +42,17 @@ export async function withDbErrors<T>(work: () => Promise<T>): Promise<T> {
 /** What one column of a raw query holds; a trailing `?` allows null. */
 type ColumnKind = 'string' | 'number' | 'boolean' | 'date';
 export type RowSpec = Readonly<Record<string, ColumnKind | `${ColumnKind}?`>>;
-type ValueOf<K> = K extends `${infer B}?` ? ValueOf<B> | null : K extends 'string' ? string : K extends 'number' ? number : K extends 'boolean' ? boolean : K extends 'date' ? Date : never;
+type ValueOf<K> = K extends `${infer B}?`
+  ? ValueOf<B> | null
+  : K extends 'string'
+    ? string
+    : K extends 'number'
+      ? number
+      : K extends 'boolean'
+        ? boolean
+        : K extends 'date'
+          ? Date
+          : never;
 export type DecodedRow<S extends RowSpec> = { -readonly [K in keyof S]: ValueOf<S[K]> };
 
 /** Integers and numerics the drivers may hand over as text (count(*), bigint). */
@@ -78,10 +98,10 @@ export function decodeRows<S extends RowSpec>(result: unknown, spec: S, query: s
         continue;
       }
       const result = decodeValue(value, kind);
-      if (!result.ok) throw new UnexpectedRowError(query, `column ${column} is ${value === null ? 'null' : typeof value}, expected ${want}`);
+      if (!result.ok)
+        throw new UnexpectedRowError(query, `column ${column} is ${value === null ? 'null' : typeof value}, expected ${want}`);
       decoded[column] = result.value;
     }
     return decoded as DecodedRow<S>;
   });
 }
-

@@ -70,7 +70,10 @@ export class MigrationEditedError extends InvitesDbError {
 export class MigrationsMissingError extends InvitesDbError {
   override name = 'MigrationsMissingError';
   constructor(readonly dir: string) {
-    super('INVITES_MIGRATIONS_MISSING', `no migrations folder at ${dir}: reinstall @veza/invites-db (its build ships dist/migrations/), or pass the folder of your copy of the SQL files`);
+    super(
+      'INVITES_MIGRATIONS_MISSING',
+      `no migrations folder at ${dir}: reinstall @veza/invites-db (its build ships dist/migrations/), or pass the folder of your copy of the SQL files`,
+    );
   }
 }
 

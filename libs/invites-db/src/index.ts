@@ -9,7 +9,16 @@ export type { DatabaseClient } from './database-client.js';
 export { DEFAULT_MIGRATIONS_DIR, migrationStatus, readMigrationFiles, runMigrations } from './migrate.js';
 export { createInvites } from './queries/create-invites.js';
 export type { CreateOptions, CreateOutcome, NewInvite } from './queries/create-invites.js';
-export { claimInvitesForSend, clearUnknownClaims, isDispatcherAlive, markInviteSent, markSentAndClaim, releaseSendClaim, releaseUntriedClaims, sendStates } from './queries/dispatch-claims.js';
+export {
+  claimInvitesForSend,
+  clearUnknownClaims,
+  isDispatcherAlive,
+  markInviteSent,
+  markSentAndClaim,
+  releaseSendClaim,
+  releaseUntriedClaims,
+  sendStates,
+} from './queries/dispatch-claims.js';
 export type { SendState } from './queries/dispatch-claims.js';
 export { cleanupExpiredInvites, deleteInvites, reissueInviteCode, revokeInvites, setInviteExpiry } from './queries/manage-invites.js';
 export { lookupInvite, redeemInvite } from './queries/redeem-invite.js';

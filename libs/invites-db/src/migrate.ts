@@ -13,7 +13,9 @@ import { InvitesDbError, MigrationEditedError, MigrationFailedError, MigrationsM
  * into dist/migrations/, which the package ships; run from source in the
  * repository (tests, tsx), they are read from migrations/ at the root.
  */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../migrations/' : './migrations/', import.meta.url));
+export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../../../migrations/' : './migrations/', import.meta.url),
+);
 
 /** Any 64-bit constant shared by every runner: they queue on it instead of racing. */
 const MIGRATION_LOCK_KEY = 7_346_193_990;

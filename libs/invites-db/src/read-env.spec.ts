@@ -10,13 +10,23 @@ describe('database settings', () => {
   });
 
   it('DATABASE_URL, else VEZA_DATA_DIR/db; blank is unset', () => {
-    expect(databaseSettingsFromEnv({ DATABASE_URL: ' postgres://u:p@db/veza ', VEZA_DATA_DIR: ' ' })).toEqual({ ok: true, value: { databaseUrl: 'postgres://u:p@db/veza', dataDir: undefined }, warnings: [] });
+    expect(databaseSettingsFromEnv({ DATABASE_URL: ' postgres://u:p@db/veza ', VEZA_DATA_DIR: ' ' })).toEqual({
+      ok: true,
+      value: { databaseUrl: 'postgres://u:p@db/veza', dataDir: undefined },
+      warnings: [],
+    });
     expect(openOptionsFromEnv({ VEZA_DATA_DIR: 'state' })).toEqual({ databaseUrl: undefined, dataDir: resolve('state', 'db') });
   });
 
   it('a DATABASE_URL that is not postgres is a problem naming the variable, without its password; openOptionsFromEnv throws SETTINGS_INVALID', () => {
     const result = databaseSettingsFromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
-    expect(result).toEqual({ ok: false, problems: [{ field: 'DATABASE_URL', message: 'must be a postgres:// or postgresql:// URL' }], warnings: [] });
-    expect(() => openOptionsFromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID', message: expect.not.stringContaining('hunter2') }));
+    expect(result).toEqual({
+      ok: false,
+      problems: [{ field: 'DATABASE_URL', message: 'must be a postgres:// or postgresql:// URL' }],
+      warnings: [],
+    });
+    expect(() => openOptionsFromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(
+      expect.objectContaining({ code: 'SETTINGS_INVALID', message: expect.not.stringContaining('hunter2') }),
+    );
   });
 });

@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /**
  * The drizzle view of migrations/990_beta_invites.sql. The SQL file is the
@@ -40,8 +53,12 @@ export const betaInvites = pgTable(
   (t) => [
     uniqueIndex('beta_invites_code_digest_key').on(t.codeDigest),
     index('beta_invites_cohort_idx').on(t.cohort),
-    index('beta_invites_expires_unused_idx').on(t.expiresAt).where(sql`used_at IS NULL`),
-    uniqueIndex('beta_invites_open_email_key').on(sql`lower(email)`).where(sql`revoked_at IS NULL`),
+    index('beta_invites_expires_unused_idx')
+      .on(t.expiresAt)
+      .where(sql`used_at IS NULL`),
+    uniqueIndex('beta_invites_open_email_key')
+      .on(sql`lower(email)`)
+      .where(sql`revoked_at IS NULL`),
     check('beta_invites_code_digest_check', sql`code_digest ~ '^[0-9a-f]{64}$'`),
     check('beta_invites_email_check', sql`char_length(email) BETWEEN 3 AND 254`),
     check('beta_invites_cohort_check', sql`char_length(cohort) BETWEEN 1 AND 64`),
@@ -113,7 +130,9 @@ export const welcomeOutbox = pgTable(
   },
   (t) => [
     uniqueIndex('welcome_outbox_invite_key').on(t.inviteId),
-    index('welcome_outbox_unsent_idx').on(t.createdAt).where(sql`sent_at IS NULL`),
+    index('welcome_outbox_unsent_idx')
+      .on(t.createdAt)
+      .where(sql`sent_at IS NULL`),
     check('welcome_outbox_email_check', sql`char_length(email) BETWEEN 3 AND 254`),
     check('welcome_outbox_name_check', sql`char_length(name) <= 200`),
   ],
@@ -126,7 +145,10 @@ export const decisions = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     decision: text('decision').notNull(),
     note: text('note'),
-    decidedBy: text('decided_by').array().notNull().default(sql`'{}'`),
+    decidedBy: text('decided_by')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     gateRunId: bigint('gate_run_id', { mode: 'number' }).references(() => gateRuns.id, { onDelete: 'set null' }),
     gateVerdict: text('gate_verdict'),
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),

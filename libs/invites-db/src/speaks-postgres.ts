@@ -35,7 +35,10 @@ export function tcpEndpoint(url: string): { host: string; port: number } | null 
 }
 
 function shown(bytes: Buffer): string {
-  const text = bytes.subarray(0, 32).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  const text = bytes
+    .subarray(0, 32)
+    .toString('latin1')
+    .replace(/[^\x20-\x7e]/g, '.');
   return `"${text}${bytes.length > 32 ? '…' : ''}"`;
 }
 

@@ -68,7 +68,8 @@ function migratedPgliteTemplate(): Promise<Blob> {
 
 const pglite: TestBackend = {
   name: 'pglite',
-  create: async (options = {}) => (options.migrated ? { dataDir: 'memory://', pgliteTemplate: await migratedPgliteTemplate(), migrated: true } : { dataDir: 'memory://' }),
+  create: async (options = {}) =>
+    options.migrated ? { dataDir: 'memory://', pgliteTemplate: await migratedPgliteTemplate(), migrated: true } : { dataDir: 'memory://' },
 };
 
 /** Any 64-bit constant: the workers that find no template queue on it, and one of them makes it. */
@@ -154,7 +155,12 @@ export async function openTestDatabase(
   const migrate = options.migrate ?? true;
   const created = await backend.create({ migrated: migrate });
   const dataDir = created.dataDir && options.dataDir ? options.dataDir : created.dataDir;
-  const conn = await openDatabase({ databaseUrl: created.url, dataDir, maxConnections: options.maxConnections, pgliteTemplate: created.pgliteTemplate });
+  const conn = await openDatabase({
+    databaseUrl: created.url,
+    dataDir,
+    maxConnections: options.maxConnections,
+    pgliteTemplate: created.pgliteTemplate,
+  });
   if (migrate && !created.migrated) await runMigrations(conn);
   return Object.assign(conn, created.url ? { url: created.url } : {});
 }

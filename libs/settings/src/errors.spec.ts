@@ -26,7 +26,9 @@ describe('settingsOrThrow and formatProblems', () => {
 
   it('throws SETTINGS_INVALID listing every problem', () => {
     expect(() => settingsOrThrow({ ok: false, problems, warnings: [] })).toThrow(SettingsInvalidError);
-    expect(() => settingsOrThrow({ ok: false, problems, warnings: [] })).toThrow('settings are invalid: PORT must be at most 65535; LOG_LEVEL must be one of info, warn');
+    expect(() => settingsOrThrow({ ok: false, problems, warnings: [] })).toThrow(
+      'settings are invalid: PORT must be at most 65535; LOG_LEVEL must be one of info, warn',
+    );
     expect(settingsOrThrow({ ok: true, value: 1, warnings: [] })).toBe(1);
   });
 
@@ -34,6 +36,8 @@ describe('settingsOrThrow and formatProblems', () => {
     expect(formatProblems(problems, { app: 'monitor-worker' })).toBe(
       'monitor-worker: configuration error: PORT must be at most 65535\nmonitor-worker: configuration error: LOG_LEVEL must be one of info, warn\n',
     );
-    expect(formatProblems([{ field: 'X_Y', message: 'is not a setting' }], { app: 'a', label: 'warning' })).toBe('a: warning: X_Y is not a setting\n');
+    expect(formatProblems([{ field: 'X_Y', message: 'is not a setting' }], { app: 'a', label: 'warning' })).toBe(
+      'a: warning: X_Y is not a setting\n',
+    );
   });
 });

@@ -18,7 +18,12 @@ describe('field builders', () => {
 
   it('wholeNumberField refuses decimals and exponents', () => {
     const s = wholeNumberField(1, 10);
-    expect([s.safeParse('1e1').success, s.safeParse('5.5').success, s.safeParse('11').success, s.parse('7')]).toEqual([false, false, false, 7]);
+    expect([s.safeParse('1e1').success, s.safeParse('5.5').success, s.safeParse('11').success, s.parse('7')]).toEqual([
+      false,
+      false,
+      false,
+      7,
+    ]);
   });
 
   it('commaListField drops blanks', () => {

@@ -26,12 +26,17 @@ describe('loadEnv', () => {
   it('names where each set variable came from, never its value', () => {
     writeFileSync(join(dir, '.env'), 'PORT=9000\nADMIN_TOKEN=from-the-file\n');
     const loaded = loadEnv({ cwd: dir, env: { ADMIN_TOKEN: 'from-the-environment', HOST: ' ' } });
-    expect(settingSources(loaded, ['PORT', 'ADMIN_TOKEN', 'HOST', 'LOG_LEVEL'])).toEqual({ PORT: join(dir, '.env'), ADMIN_TOKEN: 'environment' });
+    expect(settingSources(loaded, ['PORT', 'ADMIN_TOKEN', 'HOST', 'LOG_LEVEL'])).toEqual({
+      PORT: join(dir, '.env'),
+      ADMIN_TOKEN: 'environment',
+    });
   });
 
   it('a .env that cannot be read is SETTINGS_ENV_FILE_UNREADABLE naming the file', () => {
     const broken = mkdtempSync(join(dir, 'dir-'));
     mkdirSync(join(broken, '.env'));
-    expect(() => loadEnv({ cwd: broken, env: {} })).toThrow(expect.objectContaining({ code: 'SETTINGS_ENV_FILE_UNREADABLE', message: `cannot read ${join(broken, '.env')} (EISDIR)` }));
+    expect(() => loadEnv({ cwd: broken, env: {} })).toThrow(
+      expect.objectContaining({ code: 'SETTINGS_ENV_FILE_UNREADABLE', message: `cannot read ${join(broken, '.env')} (EISDIR)` }),
+    );
   });
 });

@@ -27,7 +27,11 @@ describe('parseSettings', () => {
   });
 
   it('never shows a secret: not appended, quoted text hidden, the value masked anywhere', () => {
-    const result = parseSettings(schema, { TOKEN: 'hunter2', NAME: 'has hunter2 inside', PORT: 'hunter2' }, { secrets: ['TOKEN'], showValues: true });
+    const result = parseSettings(
+      schema,
+      { TOKEN: 'hunter2', NAME: 'has hunter2 inside', PORT: 'hunter2' },
+      { secrets: ['TOKEN'], showValues: true },
+    );
     if (result.ok) throw new Error('expected problems');
     const text = JSON.stringify(result.problems);
     expect(text).not.toContain('hunter2');

@@ -12,7 +12,10 @@ export type SettingsRead<T> = Validation<T> & { readonly source: LoadedEnv };
  * The one way an app reads its settings: the environment plus `.env`
  * (loadEnv), then the schema (parseSettings). Read once, at start.
  */
-export function readSettings<S extends SettingsSchema>(schema: S, options: LoadEnvOptions & ParseSettingsOptions = {}): SettingsRead<z.output<S>> {
+export function readSettings<S extends SettingsSchema>(
+  schema: S,
+  options: LoadEnvOptions & ParseSettingsOptions = {},
+): SettingsRead<z.output<S>> {
   const source = loadEnv(options);
   return { ...parseSettings(schema, source.env, options), source };
 }

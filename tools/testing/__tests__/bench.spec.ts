@@ -3,7 +3,11 @@ import { interleave, interleavedFigure, median, ratioOf } from '../src/bench.js'
 describe('bench ratios from interleaved rounds', () => {
   it('runs baseline then measured in each round, in order', async () => {
     const order: string[] = [];
-    const r = await interleave(3, { baseline: (i) => (order.push(`b${i}`), 10 + i), measured: (i) => (order.push(`m${i}`), 20 + i) }, (i) => void order.push(`fresh${i}`));
+    const r = await interleave(
+      3,
+      { baseline: (i) => (order.push(`b${i}`), 10 + i), measured: (i) => (order.push(`m${i}`), 20 + i) },
+      (i) => void order.push(`fresh${i}`),
+    );
     expect(order).toEqual(['fresh0', 'b0', 'm0', 'fresh1', 'b1', 'm1', 'fresh2', 'b2', 'm2']);
     expect(r).toEqual({ baseline: [10, 11, 12], measured: [20, 21, 22] });
   });
@@ -19,11 +23,23 @@ describe('bench ratios from interleaved rounds', () => {
   it('pairs each round with its own baseline, whatever the load did between rounds', () => {
     // the machine got twice as slow in round 2: both sides moved, the ratio did not
     const times = { baseline: [100, 200, 100], measured: [50, 100, 50] };
-    const faster = interleavedFigure(times, 'time-faster', { label: 'x', measured: { name: 'm', unit: 'ms' }, baseline: { name: 'b', unit: 'ms' }, met: (r) => r >= 2 });
+    const faster = interleavedFigure(times, 'time-faster', {
+      label: 'x',
+      measured: { name: 'm', unit: 'ms' },
+      baseline: { name: 'b', unit: 'ms' },
+      met: (r) => r >= 2,
+    });
     expect(faster).toMatchObject({ ratio: 2, met: true, spread: { min: 2, max: 2 }, measured: { value: 50 }, baseline: { value: 100 } });
-    const rates = interleavedFigure({ baseline: [1000, 500], measured: [800, 400] }, 'rate', { label: 'y', measured: { name: 'm', unit: '/s' }, baseline: { name: 'b', unit: '/s' } });
+    const rates = interleavedFigure({ baseline: [1000, 500], measured: [800, 400] }, 'rate', {
+      label: 'y',
+      measured: { name: 'm', unit: '/s' },
+      baseline: { name: 'b', unit: '/s' },
+    });
     expect(rates.ratio).toBeCloseTo(0.8);
     expect(rates.met).toBeUndefined();
-    expect(interleavedFigure(times, 'time-slower', { label: 'z', measured: { name: 'm', unit: 'ms' }, baseline: { name: 'b', unit: 'ms' } }).ratio).toBe(0.5);
+    expect(
+      interleavedFigure(times, 'time-slower', { label: 'z', measured: { name: 'm', unit: 'ms' }, baseline: { name: 'b', unit: 'ms' } })
+        .ratio,
+    ).toBe(0.5);
   });
 });

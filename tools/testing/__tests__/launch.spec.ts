@@ -44,15 +44,19 @@ describe('tools/launch.mjs', () => {
     expect(await run.exited).toEqual({ code: 5, signal: null });
   }, 40_000);
 
-  it.each([1, 2, 3])('Ctrl-C (SIGINT to the whole process group) lets the app drain once and passes its exit code on (try %i)', async () => {
-    const { run, appPid } = start(draining);
-    const pid = await appPid;
-    ctrlC(run);
-    expect(await run.exited).toEqual({ code: 7, signal: null });
-    expect(run.output().match(/stopping SIGINT/g)).toHaveLength(1);
-    expect(run.output()).toContain('stopped');
-    expect(await gone(pid)).toBe(true);
-  }, 40_000);
+  it.each([1, 2, 3])(
+    'Ctrl-C (SIGINT to the whole process group) lets the app drain once and passes its exit code on (try %i)',
+    async () => {
+      const { run, appPid } = start(draining);
+      const pid = await appPid;
+      ctrlC(run);
+      expect(await run.exited).toEqual({ code: 7, signal: null });
+      expect(run.output().match(/stopping SIGINT/g)).toHaveLength(1);
+      expect(run.output()).toContain('stopped');
+      expect(await gone(pid)).toBe(true);
+    },
+    40_000,
+  );
 
   it('SIGTERM to the launcher alone reaches the app', async () => {
     const { run, appPid } = start(draining);

@@ -38,9 +38,13 @@ describe('tools/with-postgres.sh with no arguments', () => {
   it.each([
     ['SIGTERM', 143],
     ['SIGINT', 130],
-  ] as const)('stops on %s sent to its own PID, promptly, and removes its data', async (signal, expected) => {
-    const result = await stopWith(signal);
-    expect(result).toMatchObject({ code: expected, dataDirGone: true });
-    expect(result.ms).toBeLessThan(15_000);
-  }, 90_000);
+  ] as const)(
+    'stops on %s sent to its own PID, promptly, and removes its data',
+    async (signal, expected) => {
+      const result = await stopWith(signal);
+      expect(result).toMatchObject({ code: expected, dataDirGone: true });
+      expect(result.ms).toBeLessThan(15_000);
+    },
+    90_000,
+  );
 });

@@ -82,7 +82,13 @@ export function ratioOf(ratios: readonly number[]): { ratio: number; spread: Rat
   const sorted = [...ratios].sort((a, b) => a - b);
   return {
     ratio: median(sorted),
-    spread: { rounds: sorted.length, min: sorted[0] ?? Number.NaN, max: sorted.at(-1) ?? Number.NaN, q1: quantile(sorted, 0.25), q3: quantile(sorted, 0.75) },
+    spread: {
+      rounds: sorted.length,
+      min: sorted[0] ?? Number.NaN,
+      max: sorted.at(-1) ?? Number.NaN,
+      q1: quantile(sorted, 0.25),
+      q3: quantile(sorted, 0.75),
+    },
   };
 }
 

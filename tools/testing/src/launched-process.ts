@@ -22,8 +22,15 @@ export interface LaunchedProcess {
 /** App pids seen by `trackApp`, killed by `killLeftovers` (a failing test must not leave an orphan behind). */
 const apps = new Set<number>();
 
-export function startLaunched(bin: string, options: { args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; exitDeadlineMs?: number } = {}): LaunchedProcess {
-  const child = spawn(process.execPath, [bin, ...(options.args ?? [])], { env: options.env ?? process.env, cwd: options.cwd, detached: true });
+export function startLaunched(
+  bin: string,
+  options: { args?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; exitDeadlineMs?: number } = {},
+): LaunchedProcess {
+  const child = spawn(process.execPath, [bin, ...(options.args ?? [])], {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    detached: true,
+  });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -27,7 +27,12 @@ export function validationOptions<T>(y: Argv<T>) {
 }
 
 /** Validates a file as the flags and environment say; --check-users looks emails up in the database. */
-export async function validateWithArgs(file: string, args: ValidateArgs, env: NodeJS.ProcessEnv, collectRows = false): Promise<CohortValidation> {
+export async function validateWithArgs(
+  file: string,
+  args: ValidateArgs,
+  env: NodeJS.ProcessEnv,
+  collectRows = false,
+): Promise<CohortValidation> {
   const options: CohortValidationOptions = {
     collectRows,
     thresholds: {
@@ -38,7 +43,9 @@ export async function validateWithArgs(file: string, args: ValidateArgs, env: No
     },
   };
   if (!args['check-users']) return validateCohortFile(file, options);
-  return withDatabase(env, (conn) => validateCohortFile(file, { ...options, existingUsers: (emails) => findExistingUserEmails(conn.db, emails) }));
+  return withDatabase(env, (conn) =>
+    validateCohortFile(file, { ...options, existingUsers: (emails) => findExistingUserEmails(conn.db, emails) }),
+  );
 }
 
 export function isForced(args: { force: boolean }, env: NodeJS.ProcessEnv): boolean {
@@ -49,7 +56,9 @@ export const cohortValidateCommand: CommandModule<object, ValidateArgs & { file:
   command: 'validate <file>',
   describe: 'Check a cohort CSV before anything is written (0 ok, 1 blocked, 2 warnings)',
   builder: (y) =>
-    validationOptions(y.positional('file', { type: 'string', demandOption: true, describe: 'The cohort CSV (email,cohort[,sent_by,role,name])' }))
+    validationOptions(
+      y.positional('file', { type: 'string', demandOption: true, describe: 'The cohort CSV (email,cohort[,sent_by,role,name])' }),
+    )
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document: summary and findings' })
       .example('$0 cohort validate cohort.csv', 'Summary per cohort label and every finding with its line')
       .example('FORCE=1 $0 cohort validate cohort.csv --check-users', 'Accept warnings; also look for existing users'),
@@ -59,7 +68,15 @@ export const cohortValidateCommand: CommandModule<object, ValidateArgs & { file:
     const force = isForced(args, env);
     const exitCode = exitCodeFor(result, { force });
     if (args.json) {
-      printJson({ file: args.file, ok: result.ok, exitCode, forced: force, summary: result.value.summary, errors: result.errors, warnings: result.warnings });
+      printJson({
+        file: args.file,
+        ok: result.ok,
+        exitCode,
+        forced: force,
+        summary: result.value.summary,
+        errors: result.errors,
+        warnings: result.warnings,
+      });
     } else {
       process.stdout.write(`${formatSummary(result.value.summary)}\n`);
       const findings = formatFindings(result, { file: args.file });

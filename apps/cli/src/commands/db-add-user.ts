@@ -13,7 +13,9 @@ export const dbAddUserCommand: CommandModule<object, { email: string }> = {
   command: 'add-user <email>',
   describe: 'Add an inviter to the users table of a standalone database (for sent_by)',
   builder: (y) =>
-    y.positional('email', { type: 'string', demandOption: true, describe: "The inviter's email address" }).example('$0 db add-user ops@veza.fr', 'Rows with sent_by=ops@veza.fr can now be created'),
+    y
+      .positional('email', { type: 'string', demandOption: true, describe: "The inviter's email address" })
+      .example('$0 db add-user ops@veza.fr', 'Rows with sent_by=ops@veza.fr can now be created'),
   handler: async (args) => {
     const problem = emailProblem(args.email.trim());
     if (problem) throw new ExitError(1, `email ${problem.reason}`);

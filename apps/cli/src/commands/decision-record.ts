@@ -30,7 +30,8 @@ export const decisionRecordCommand: CommandModule<object, RecordArgs> = {
       .example('$0 decision record GO --note "all gates green" --by Ana --by Marc', 'Record a GO'),
   handler: async (args) => {
     const decision = args.decision as 'GO' | 'NO-GO';
-    if (decision === 'NO-GO' && !args.note?.trim()) throw new ExitError(1, 'veza-beta decision record: a NO-GO needs --note "what must be fixed before the next call"');
+    if (decision === 'NO-GO' && !args.note?.trim())
+      throw new ExitError(1, 'veza-beta decision record: a NO-GO needs --note "what must be fixed before the next call"');
     const env = loadEnv();
     const stored = await withDatabase(env, (conn) => recordDecision(conn.db, { decision, note: args.note ?? null, by: args.by ?? [] }));
     const line = decisionLogLine(stored);
@@ -49,7 +50,14 @@ export const decisionShowCommand: CommandModule<object, { json: boolean }> = {
     if (args.json) return printJson(decisions);
     if (decisions.length === 0) return void process.stdout.write('No decision recorded yet.\n');
     const rows: (string | number)[][] = [['decided at (UTC)', 'decision', 'by', 'gate run', 'note']];
-    for (const d of decisions) rows.push([d.decidedAt.toISOString().slice(0, 16).replace('T', ' '), d.decision, d.by.join(', '), d.gateRunId === null ? '—' : `#${d.gateRunId} ${d.gateVerdict ?? ''}`.trim(), d.note ?? '']);
+    for (const d of decisions)
+      rows.push([
+        d.decidedAt.toISOString().slice(0, 16).replace('T', ' '),
+        d.decision,
+        d.by.join(', '),
+        d.gateRunId === null ? '—' : `#${d.gateRunId} ${d.gateVerdict ?? ''}`.trim(),
+        d.note ?? '',
+      ]);
     process.stdout.write(`${formatTable(rows)}\n`);
   },
 };

@@ -20,14 +20,18 @@ export const decisionReportCommand: CommandModule<object, { out?: string }> = {
   command: 'report',
   describe: 'Run the gates once more and write decision.html, decision.png and decision.md',
   builder: (y) =>
-    y.option('out', { type: 'string', describe: 'Folder to write into (default decision-<date>/)' }).example('$0 decision report --out /tmp/decision', 'The report for the 18:00 call'),
+    y
+      .option('out', { type: 'string', describe: 'Folder to write into (default decision-<date>/)' })
+      .example('$0 decision report --out /tmp/decision', 'The report for the 18:00 call'),
   handler: async (args) => {
     const env = { ...loadEnv() };
-    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && existsSync(DEFAULT_DATA_DIR)) env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
+    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && existsSync(DEFAULT_DATA_DIR))
+      env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
     const monitor = monitorSettingsFromEnv(env, { once: true });
     const launch = launchSettingsFromEnv(env);
     const problems = [...(monitor.ok ? [] : monitor.problems.map(problemText)), ...(launch.ok ? [] : launch.problems)];
-    if (!monitor.ok || !launch.ok) throw new ExitError(CONFIG_ERROR_EXIT_CODE, problems.map((p) => `${PROGRAM}: configuration error: ${p}`).join('\n'));
+    if (!monitor.ok || !launch.ok)
+      throw new ExitError(CONFIG_ERROR_EXIT_CODE, problems.map((p) => `${PROGRAM}: configuration error: ${p}`).join('\n'));
     const say = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);
 
     let run: GateRun | null = null;
@@ -37,7 +41,9 @@ export const decisionReportCommand: CommandModule<object, { out?: string }> = {
 
     const dir = resolve(args.out ?? `decision-${new Date().toISOString().slice(0, 10)}`);
     const written = await writeDecisionReport(env, launch.value, finalRun, dir);
-    process.stdout.write(`Verdict ${finalRun.verdict}. Wrote ${written.html}, ${written.markdown}${written.png ? `, ${written.png}` : ''}\n`);
+    process.stdout.write(
+      `Verdict ${finalRun.verdict}. Wrote ${written.html}, ${written.markdown}${written.png ? `, ${written.png}` : ''}\n`,
+    );
     if (!written.png) throw new ExitError(1, `${PROGRAM}: no decision.png: ${written.pngReason}`);
   },
 };

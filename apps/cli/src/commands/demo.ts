@@ -42,7 +42,11 @@ export const demoCommand: CommandModule<object, { dir?: string; screenshot: bool
   builder: (y) =>
     y
       .option('dir', { type: 'string', describe: 'Work directory (default: a new temp directory)' })
-      .option('screenshot', { type: 'boolean', default: true, describe: 'Screenshot the first email in headless Chromium when it is installed' })
+      .option('screenshot', {
+        type: 'boolean',
+        default: true,
+        describe: 'Screenshot the first email in headless Chromium when it is installed',
+      })
       .example('$0 demo', 'Watch the whole flow once'),
   handler: async (args) => {
     const dir = args.dir ?? mkdtempSync(join(tmpdir(), 'veza-demo-'));
@@ -82,23 +86,46 @@ export const demoCommand: CommandModule<object, { dir?: string; screenshot: bool
     const outDir = join(dir, 'out');
     process.umask(0o077);
     const prepared = await withDb(dataDir, (conn) =>
-      prepareInvites(conn, compiled, validation.value.rows ?? [], { file: SAMPLE_COHORT, outDir, ttlDays: 30, reissueUnsent: false, previewLimit: 5, screenshot: args.screenshot }),
+      prepareInvites(conn, compiled, validation.value.rows ?? [], {
+        file: SAMPLE_COHORT,
+        outDir,
+        ttlDays: 30,
+        reissueUnsent: false,
+        previewLimit: 5,
+        screenshot: args.screenshot,
+      }),
     );
     say(indent(`${prepared.created.length} emails rendered into ${outDir} (files readable by you only), ${prepared.failed.length} failed`));
     say(indent(`codes are stored as SHA-256 digests only; manifest.json lists who gets which file, never a code`));
-    if (prepared.preview) say(indent(`preview: ${prepared.preview.index}${prepared.preview.screenshot ? ` and ${prepared.preview.screenshot}` : ` (${prepared.preview.reason})`}`));
+    if (prepared.preview)
+      say(
+        indent(
+          `preview: ${prepared.preview.index}${prepared.preview.screenshot ? ` and ${prepared.preview.screenshot}` : ` (${prepared.preview.reason})`}`,
+        ),
+      );
 
     step(4, 'Dispatch them to a local SMTP sink (veza-beta invites dispatch, SMTP_URL)');
     const sinkDir = join(dir, 'smtp-sink');
     const sink = await startSmtpSink(sinkDir);
     const transport = smtpTransport(sink.url, 4);
     const dispatched = await withDb(dataDir, (conn) =>
-      dispatchFolder(conn, outDir, readManifest(outDir), transport, { rate: 200, concurrency: 4, retries: 1, retryDelayMs: 100, resendUnknown: false, failFastAfter: 5 }, createProgress(0, { tty: false, quiet: true })),
+      dispatchFolder(
+        conn,
+        outDir,
+        readManifest(outDir),
+        transport,
+        { rate: 200, concurrency: 4, retries: 1, retryDelayMs: 100, resendUnknown: false, failFastAfter: 5 },
+        createProgress(0, { tty: false, quiet: true }),
+      ),
     ).finally(async () => {
       await transport.close();
       await sink.close();
     });
-    say(indent(`${dispatched.sent} sent, ${dispatched.failed.length} failed; the sink holds ${readdirSync(sinkDir).length} messages in ${sinkDir}; log: ${join(outDir, 'dispatch.log')}`));
+    say(
+      indent(
+        `${dispatched.sent} sent, ${dispatched.failed.length} failed; the sink holds ${readdirSync(sinkDir).length} messages in ${sinkDir}; log: ${join(outDir, 'dispatch.log')}`,
+      ),
+    );
 
     step(5, 'A tester opens the email and signs up through the redemption API (npm run api)');
     const firstMail = readFileSync(join(sinkDir, readdirSync(sinkDir).sort()[0]!), 'latin1');
@@ -109,8 +136,17 @@ export const demoCommand: CommandModule<object, { dir?: string; screenshot: bool
       const masked = `${code.slice(0, 4)}-****-****-****`;
       say(indent(`the API is up on ${api.url} (the email's link points at its /signup page); code ${masked}`));
       const lookup = await fetch(`${api.url}/v1/invites/${code}`);
-      say(indent(`GET  /v1/invites/{code}  → ${lookup.status} ${JSON.stringify(((await lookup.json()) as { invite?: { state?: string } }).invite?.state ?? '')}`));
-      const redeem = () => fetch(`${api.url}/v1/invites/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+      say(
+        indent(
+          `GET  /v1/invites/{code}  → ${lookup.status} ${JSON.stringify(((await lookup.json()) as { invite?: { state?: string } }).invite?.state ?? '')}`,
+        ),
+      );
+      const redeem = () =>
+        fetch(`${api.url}/v1/invites/redeem`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code }),
+        });
       const first = await redeem();
       say(indent(`POST /v1/invites/redeem → ${first.status} (signed up)`));
       const again = await redeem();
@@ -133,7 +169,11 @@ export const demoCommand: CommandModule<object, { dir?: string; screenshot: bool
     const launch = launchSettingsFromEnv(env);
     if (!launch.ok) throw new ExitError(1, launch.problems.join('\n'));
     const report = await writeDecisionReport(env, launch.value, run, join(dir, 'decision'), { screenshot: args.screenshot });
-    say(indent(`verdict ${run.verdict}: ${report.html}, ${report.markdown}${report.png ? `, ${report.png}` : ` (no PNG: ${report.pngReason})`}`));
+    say(
+      indent(
+        `verdict ${run.verdict}: ${report.html}, ${report.markdown}${report.png ? `, ${report.png}` : ` (no PNG: ${report.pngReason})`}`,
+      ),
+    );
 
     say(`\nThat is the whole flow. On launch day the same commands run against PostgreSQL (DATABASE_URL),`);
     say(`with your SEND_CMD or SMTP_URL and the gate settings of docs/CONFIGURATION.md. Start with: veza-beta preflight --help`);

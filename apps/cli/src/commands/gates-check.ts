@@ -1,7 +1,14 @@
 import { problemText } from '@veza/invite-rules';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CONFIG_ERROR_EXIT_CODE, monitorSettingsFromEnv, renderJunit, renderMarkdown, renderRunForStdout, runMonitor } from '@veza/gate-probes';
+import {
+  CONFIG_ERROR_EXIT_CODE,
+  monitorSettingsFromEnv,
+  renderJunit,
+  renderMarkdown,
+  renderRunForStdout,
+  runMonitor,
+} from '@veza/gate-probes';
 import type { Escalation } from '@veza/gate-probes';
 import { DEFAULT_DATA_DIR } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
@@ -19,7 +26,10 @@ const PROGRAM = 'veza-beta gates check';
 
 /** A command-line mistake here is a configuration error (exit 3), as in monitor-worker. */
 function configError(problems: string[]): ExitError {
-  return new ExitError(CONFIG_ERROR_EXIT_CODE, `${problems.map((p) => `${PROGRAM}: configuration error: ${p}`).join('\n')}\nRun 'veza-beta gates check --help' for usage.`);
+  return new ExitError(
+    CONFIG_ERROR_EXIT_CODE,
+    `${problems.map((p) => `${PROGRAM}: configuration error: ${p}`).join('\n')}\nRun 'veza-beta gates check --help' for usage.`,
+  );
 }
 
 /**
@@ -37,7 +47,10 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
       .option('markdown', { type: 'string', describe: 'Markdown to this file; with no value, to stdout instead of the table' })
       .option('once', { type: 'boolean', default: false, describe: 'One run even when LOOP=1' })
       .example('TESTERS_TARGET=30 PROM_URL=https://prom.veza.fr $0 gates check', 'The configured gates; the others are ⚪ not configured')
-      .example('LOOP=1 CHECK_INTERVAL=300 $0 gates check', 'Poll every 5 minutes until Ctrl-C (verdicts stored, ⚪ escalates after UNKNOWN_MAX_MINUTES)')
+      .example(
+        'LOOP=1 CHECK_INTERVAL=300 $0 gates check',
+        'Poll every 5 minutes until Ctrl-C (verdicts stored, ⚪ escalates after UNKNOWN_MAX_MINUTES)',
+      )
       .example('$0 gates check --junit gates.xml --markdown summary.md', 'For CI')
       .strict()
       .fail((message: string | undefined, error: Error | undefined) => {
@@ -51,7 +64,8 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
 
     const env = { ...loadEnv() };
     // The CLI's default database is the embedded one in .veza/db: use it when it exists.
-    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && existsSync(DEFAULT_DATA_DIR)) env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
+    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && existsSync(DEFAULT_DATA_DIR))
+      env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
     const settings = monitorSettingsFromEnv(env, { once: args.once });
     if (!settings.ok) problems.push(...settings.problems.map(problemText));
     if (problems.length || !settings.ok) throw configError(problems);
@@ -61,7 +75,9 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
     const junit = args.junit?.trim() || null;
     const stepSummary = env['GITHUB_STEP_SUMMARY']?.trim() || null;
     const show = (step: Escalation, runNumber: number) => {
-      process.stdout.write(renderRunForStdout(step.run, args.json ? 'json' : markdown === '-' ? 'markdown' : 'table', settings.value.loop ? runNumber : null));
+      process.stdout.write(
+        renderRunForStdout(step.run, args.json ? 'json' : markdown === '-' ? 'markdown' : 'table', settings.value.loop ? runNumber : null),
+      );
       if (junit) writeFileSync(junit, renderJunit(step.run));
       if (markdown && markdown !== '-') writeFileSync(markdown, renderMarkdown(step.run));
       if (stepSummary) appendFileSync(stepSummary, `${renderMarkdown(step.run)}\n`);

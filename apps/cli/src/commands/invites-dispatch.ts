@@ -26,7 +26,11 @@ export function dispatchOptions<T>(y: Argv<T>) {
     .option('concurrency', { type: 'number', default: 1, describe: 'Emails in flight at once' })
     .option('retries', { type: 'number', default: 3, describe: 'Retries of a temporary failure (SMTP 4xx, SEND_CMD exit 75)' })
     .option('retry-delay', { type: 'number', default: 1000, describe: 'First retry delay in ms, doubled each time' })
-    .option('resend-unknown', { type: 'boolean', default: false, describe: 'Also send emails whose earlier send had no recorded outcome (a crash mid-send): may send them twice' })
+    .option('resend-unknown', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also send emails whose earlier send had no recorded outcome (a crash mid-send): may send them twice',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' });
 }
 
@@ -46,7 +50,8 @@ export function transportHint(response: string): string {
     '126': 'SEND_CMD could not run its program (exit 126: not executable)',
   };
   if (exit && hints[exit]) return hints[exit];
-  if (/^5\d\d|EAUTH|authentication/i.test(response)) return 'the SMTP server refuses the messages themselves or the login (check SMTP_URL, its user and password, and MAIL_FROM)';
+  if (/^5\d\d|EAUTH|authentication/i.test(response))
+    return 'the SMTP server refuses the messages themselves or the login (check SMTP_URL, its user and password, and MAIL_FROM)';
   return 'the mail transport fails the same way for everyone';
 }
 
@@ -54,18 +59,29 @@ export function transportHint(response: string): string {
 export function rateFrom(args: { rate?: number | undefined }, env: NodeJS.ProcessEnv): number {
   // A bad SEND_RATE is a configuration error (exit 3, cliSettings) even with --rate: any bad variable stops the command.
   const raw = args.rate ?? cliSettings(env).SEND_RATE ?? SEND_DEFAULTS.rate;
-  if (!Number.isFinite(raw) || raw <= 0) throw new ExitError(1, `--rate: expected a positive number of emails per second, got '${args.rate}'`);
+  if (!Number.isFinite(raw) || raw <= 0)
+    throw new ExitError(1, `--rate: expected a positive number of emails per second, got '${args.rate}'`);
   return raw;
 }
 
 export function formatDispatchSummary(summary: DispatchSummary, dir: string): string {
   const elsewhere =
-    summary.total - summary.sent - summary.failed.length - summary.alreadySent - summary.unknown.length - summary.skipped.length - summary.expired.length - (summary.stopped?.notTried ?? 0);
+    summary.total -
+    summary.sent -
+    summary.failed.length -
+    summary.alreadySent -
+    summary.unknown.length -
+    summary.skipped.length -
+    summary.expired.length -
+    (summary.stopped?.notTried ?? 0);
   const lines = [
     `dispatch of ${dir}: ${summary.sent} sent now, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${summary.expired.length ? `, ${summary.expired.length} expired` : ''}${summary.stopped ? `, ${summary.stopped.notTried} not tried` : ''}${elsewhere > 0 ? `, ${elsewhere} sent by another dispatcher` : ''} (of ${summary.total}).`,
   ];
   for (const f of summary.failed) lines.push(`  failed   ${f.email}: ${f.response}`);
-  for (const u of summary.unknown) lines.push(`  unknown  ${u.email}: ${u.reason ?? `claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?)`}. Check the mail log; resend with --resend-unknown.`);
+  for (const u of summary.unknown)
+    lines.push(
+      `  unknown  ${u.email}: ${u.reason ?? `claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?)`}. Check the mail log; resend with --resend-unknown.`,
+    );
   for (const s of summary.skipped) lines.push(`  skipped  ${s.email}: invite ${s.reason}`);
   for (const e of summary.expired) lines.push(`  expired  ${e.email}: not emailed, its code expired before it was sent`);
   if (summary.expired.length) {
@@ -102,7 +118,12 @@ export function progressOnTty(args: DispatchArgs, env: NodeJS.ProcessEnv): boole
 }
 
 /** Dispatches a prepared folder; `only` limits it to some of its invites (invites send FILE). */
-export async function runDispatch(dir: string, args: DispatchArgs, env: NodeJS.ProcessEnv, only?: ReadonlySet<string>): Promise<DispatchSummary> {
+export async function runDispatch(
+  dir: string,
+  args: DispatchArgs,
+  env: NodeJS.ProcessEnv,
+  only?: ReadonlySet<string>,
+): Promise<DispatchSummary> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ExitError(1, `${dir}: no such folder`);
   const manifest = readManifest(dir);
   const settings = dispatchSettings(args, env);

@@ -33,27 +33,47 @@ export function prepareOptions<T>(y: Argv<T>) {
     .option('sent-by', { type: 'string', describe: "Inviter for rows without sent_by: a user's email or id" })
     .option('template-dir', { type: 'string', describe: 'Folder with beta-invite.mjml and beta-invite.txt (default: the built-in ones)' })
     .option('ttl-days', { type: 'number', default: 30, describe: 'Days until the codes expire' })
-    .option('reissue-unsent', { type: 'boolean', default: false, describe: 'Give a new code to invites created earlier but never sent (their old .eml stops working)' })
+    .option('reissue-unsent', {
+      type: 'boolean',
+      default: false,
+      describe: 'Give a new code to invites created earlier but never sent (their old .eml stops working)',
+    })
     .option('screenshot', { type: 'boolean', default: true, describe: 'Screenshot the first email in headless Chromium for the preview' })
-    .option('chunk-rows', { type: 'number', default: PREPARE_CHUNK_ROWS, describe: 'Rows per transaction: a chunk keeps all its invites and complete .eml files, or none' })
+    .option('chunk-rows', {
+      type: 'number',
+      default: PREPARE_CHUNK_ROWS,
+      describe: 'Rows per transaction: a chunk keeps all its invites and complete .eml files, or none',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' });
 }
 
 /** Settings and template first: nothing is written when an email cannot be rendered. */
 export async function compileFromEnv(env: NodeJS.ProcessEnv, templateDir?: string): Promise<CompiledInvite> {
   const settings = emailSettingsFromEnv(env);
-  if (!settings.ok) throw new ExitError(SETTINGS_EXIT_CODE, `cannot render the invitations; fix these settings first:\n  ${settings.problems.map(problemText).join('\n  ')}`);
+  if (!settings.ok)
+    throw new ExitError(
+      SETTINGS_EXIT_CODE,
+      `cannot render the invitations; fix these settings first:\n  ${settings.problems.map(problemText).join('\n  ')}`,
+    );
   return compileInviteTemplate({ settings: settings.value, ...(templateDir ? { templateDir } : {}) });
 }
 
 export function formatPrepareResult(result: PrepareResult): string {
   const reissued = result.created.filter((c) => c.reissued).length;
-  const lines = [`prepared ${result.outDir}: ${result.created.length} email(s) rendered${reissued ? ` (${reissued} with a reissued code)` : ''}, ${result.skipped.length} skipped, ${result.failed.length} failed.`];
+  const lines = [
+    `prepared ${result.outDir}: ${result.created.length} email(s) rendered${reissued ? ` (${reissued} with a reissued code)` : ''}, ${result.skipped.length} skipped, ${result.failed.length} failed.`,
+  ];
   for (const s of result.skipped) lines.push(`  skipped  line ${s.line} ${s.email}: ${s.reason}`);
   for (const f of result.failed) lines.push(`  failed   line ${f.line} ${f.email}: ${f.reason}`);
   // The retry file is small: the distribution warnings are expected there, hence --force.
-  if (result.failedCsv) lines.push(`The failed rows are in ${result.failedCsv}: fix them, then run 'veza-beta invites prepare ${result.failedCsv} --out ${result.outDir} --force'.`);
-  if (result.preview) lines.push(`Preview: ${result.preview.index}${result.preview.screenshot ? `, screenshot ${result.preview.screenshot}` : ` (no screenshot: ${result.preview.reason ?? 'unknown'})`}`);
+  if (result.failedCsv)
+    lines.push(
+      `The failed rows are in ${result.failedCsv}: fix them, then run 'veza-beta invites prepare ${result.failedCsv} --out ${result.outDir} --force'.`,
+    );
+  if (result.preview)
+    lines.push(
+      `Preview: ${result.preview.index}${result.preview.screenshot ? `, screenshot ${result.preview.screenshot}` : ` (no screenshot: ${result.preview.reason ?? 'unknown'})`}`,
+    );
   if (result.created.length) lines.push(`Review the emails, then: veza-beta invites dispatch ${result.outDir}`);
   return lines.join('\n');
 }
@@ -68,7 +88,11 @@ function today(): string {
  * return a dispatcher for the chunks as they commit, on prepare's connection;
  * prepare waits for it before the connection closes.
  */
-export async function runPrepare(args: PrepareArgs, env: NodeJS.ProcessEnv, overlap?: (conn: Connection, rows: number) => StreamedDispatch | undefined): Promise<PrepareResult> {
+export async function runPrepare(
+  args: PrepareArgs,
+  env: NodeJS.ProcessEnv,
+  overlap?: (conn: Connection, rows: number) => StreamedDispatch | undefined,
+): Promise<PrepareResult> {
   const compiled = await compileFromEnv(env, args['template-dir']);
   const validation = await validateWithArgs(args.file, args, env, true);
   const force = isForced(args, env);
@@ -81,20 +105,22 @@ export async function runPrepare(args: PrepareArgs, env: NodeJS.ProcessEnv, over
     const code = validation.ok ? 2 : 1;
     throw new ExitError(code, `${verdictLine(code, validation)}\nNothing was written.`);
   }
-  if (!Number.isInteger(args['ttl-days']) || args['ttl-days'] < 1) throw new ExitError(1, `--ttl-days: expected a whole number of days ≥ 1, got ${args['ttl-days']}`);
-  if (!Number.isInteger(args['chunk-rows']) || args['chunk-rows'] < 1) throw new ExitError(1, `--chunk-rows: expected a whole number of rows ≥ 1, got ${args['chunk-rows']}`);
+  if (!Number.isInteger(args['ttl-days']) || args['ttl-days'] < 1)
+    throw new ExitError(1, `--ttl-days: expected a whole number of days ≥ 1, got ${args['ttl-days']}`);
+  if (!Number.isInteger(args['chunk-rows']) || args['chunk-rows'] < 1)
+    throw new ExitError(1, `--chunk-rows: expected a whole number of rows ≥ 1, got ${args['chunk-rows']}`);
   process.umask(0o077); // the .eml files and the preview hold invite codes: operator only
   const rows = validation.value.rows ?? [];
   return withDatabase(env, async (conn) => {
     const stream = overlap?.(conn, rows.length);
     try {
       return await prepareInvites(conn, compiled, rows, {
-      file: args.file,
-      outDir: args.out ?? `out-${today()}`,
-      sentBy: args['sent-by'],
-      ttlDays: args['ttl-days'],
-      reissueUnsent: args['reissue-unsent'],
-      previewLimit: 50,
+        file: args.file,
+        outDir: args.out ?? `out-${today()}`,
+        sentBy: args['sent-by'],
+        ttlDays: args['ttl-days'],
+        reissueUnsent: args['reissue-unsent'],
+        previewLimit: 50,
         screenshot: args.screenshot,
         chunkRows: args['chunk-rows'],
         onChunk: stream ? (chunk) => stream.add(chunk) : undefined,

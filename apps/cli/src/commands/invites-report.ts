@@ -17,7 +17,9 @@ export const invitesReportCommand: CommandModule<object, { json: boolean }> = {
   command: 'report',
   describe: 'Per-cohort funnel: invited, sent, redeemed, expired, revoked, redemption rate',
   builder: (y) =>
-    y.option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' }).example('$0 invites report --json', 'The funnel for a script'),
+    y
+      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
+      .example('$0 invites report --json', 'The funnel for a script'),
   handler: async (args) => {
     const report = await withDatabase(loadEnv(), (conn) => inviteReport(conn.db));
     if (args.json) return printJson(report);

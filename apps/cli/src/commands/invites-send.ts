@@ -12,7 +12,14 @@ import { StreamedDispatch, mergeSummaries } from '../dispatch/streamed-dispatch.
 import type { PrepareResult } from '../prepare/prepare-invites.js';
 import { cliSettings, loadEnv } from '../env.js';
 import { printJson } from '../output.js';
-import { dispatchExitCode, dispatchOptions, dispatchSettings, formatDispatchSummary, progressOnTty, runDispatch } from './invites-dispatch.js';
+import {
+  dispatchExitCode,
+  dispatchOptions,
+  dispatchSettings,
+  formatDispatchSummary,
+  progressOnTty,
+  runDispatch,
+} from './invites-dispatch.js';
 import type { DispatchArgs } from './invites-dispatch.js';
 import { formatPrepareResult, prepareOptions, runPrepare } from './invites-prepare.js';
 import type { PrepareArgs } from './invites-prepare.js';
@@ -27,7 +34,9 @@ interface NotFound {
 async function unsentNowhere(env: NodeJS.ProcessEnv, missing: Map<string, string>): Promise<NotFound[]> {
   if (missing.size === 0) return [];
   const states = await withDatabase(env, (conn) => sendStates(conn.db, [...missing.keys()]));
-  return states.filter((s) => s.state === 'ready' || s.state === 'claimed' || s.state === 'expired').map((s) => ({ inviteId: s.id, email: missing.get(s.id)!, state: s.state }));
+  return states
+    .filter((s) => s.state === 'ready' || s.state === 'claimed' || s.state === 'expired')
+    .map((s) => ({ inviteId: s.id, email: missing.get(s.id)!, state: s.state }));
 }
 
 /**
@@ -42,7 +51,10 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
   builder: (y) =>
     dispatchOptions(prepareOptions(y))
       .example('$0 invites send cohort.csv', 'Step 1: prepare only, review out-<date>/')
-      .example('SEND=1 $0 invites send cohort.csv', "Step 2 (any day): prepare what is new, and dispatch every unsent invite of the file from the folder it was prepared into"),
+      .example(
+        'SEND=1 $0 invites send cohort.csv',
+        'Step 2 (any day): prepare what is new, and dispatch every unsent invite of the file from the folder it was prepared into',
+      ),
   handler: async (args) => {
     const env = loadEnv();
     const sendNow = cliSettings(env).SEND; // every CLI setting checked before anything is prepared (exit 3)
@@ -101,7 +113,19 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
     if (streamed?.stopped) {
       // fail-fast stopped the dispatch of the chunks: nothing more is tried, as in one dispatch run
       const notTried = [...folders.values()].reduce((sum, only) => sum + rest(only).size, 0);
-      report(prepared.outDir, mergeSummaries(streamed, { total: notTried, sent: 0, alreadySent: 0, failed: [], unknown: [], skipped: [], expired: [], stopped: { ...streamed.stopped, notTried } }));
+      report(
+        prepared.outDir,
+        mergeSummaries(streamed, {
+          total: notTried,
+          sent: 0,
+          alreadySent: 0,
+          failed: [],
+          unknown: [],
+          skipped: [],
+          expired: [],
+          stopped: { ...streamed.stopped, notTried },
+        }),
+      );
     } else {
       for (const [dir, only] of folders) {
         const here = streamed !== null && resolve(dir) === resolve(prepared.outDir);

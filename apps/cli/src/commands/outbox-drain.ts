@@ -25,8 +25,12 @@ export function formatOutboxSummary(summary: OutboxSummary): string {
     `outbox drain: ${summary.sent} welcome email(s) sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.exhausted.length} given up${summary.inFlightElsewhere ? `, ${summary.inFlightElsewhere} being sent by another sender` : ''}.`,
   ];
   for (const f of summary.failed) lines.push(`  failed     ${f.email}: ${f.response}`);
-  for (const u of summary.unknown) lines.push(`  unknown    ${u.email}: ${u.reason ?? `claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?)`}. Check the mail log; resend with --resend-unknown.`);
-  for (const e of summary.exhausted) lines.push(`  given up   ${e.email}: ${e.attempts} attempts, last: ${e.lastError ?? '?'} (raise --max-attempts to try again)`);
+  for (const u of summary.unknown)
+    lines.push(
+      `  unknown    ${u.email}: ${u.reason ?? `claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?)`}. Check the mail log; resend with --resend-unknown.`,
+    );
+  for (const e of summary.exhausted)
+    lines.push(`  given up   ${e.email}: ${e.attempts} attempts, last: ${e.lastError ?? '?'} (raise --max-attempts to try again)`);
   if (summary.stopped) {
     lines.push(
       `Drain STOPPED after ${summary.stopped.failures} consecutive failures of the same kind: ${summary.stopped.response}`,
@@ -50,14 +54,26 @@ export const outboxDrainCommand: CommandModule<object, DrainArgs> = {
       .option('rate', { type: 'number', describe: 'Emails per second (default: SEND_RATE, else 10)' })
       .option('retries', { type: 'number', default: 3, describe: 'Retries of a temporary failure (SMTP 4xx, SEND_CMD exit 75)' })
       .option('retry-delay', { type: 'number', default: 1000, describe: 'First retry delay in ms, doubled each time' })
-      .option('max-attempts', { type: 'number', default: DEFAULT_MAX_ATTEMPTS, describe: 'Give up on a queued email after this many failed drains' })
-      .option('resend-unknown', { type: 'boolean', default: false, describe: 'Also send welcome emails whose earlier send had no recorded outcome (a crash mid-send): may send them twice' })
+      .option('max-attempts', {
+        type: 'number',
+        default: DEFAULT_MAX_ATTEMPTS,
+        describe: 'Give up on a queued email after this many failed drains',
+      })
+      .option('resend-unknown', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also send welcome emails whose earlier send had no recorded outcome (a crash mid-send): may send them twice',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
       .example('SMTP_URL=smtps://user:pass@smtp.example.org $0 outbox drain', 'Send what redemptions queued (cron: every few minutes)'),
   handler: async (args) => {
     const env = loadEnv();
     const settings = emailSettingsFromEnv(env);
-    if (!settings.ok) throw new ExitError(SETTINGS_EXIT_CODE, `cannot render the welcome email; fix these settings first:\n  ${settings.problems.map(problemText).join('\n  ')}`);
+    if (!settings.ok)
+      throw new ExitError(
+        SETTINGS_EXIT_CODE,
+        `cannot render the welcome email; fix these settings first:\n  ${settings.problems.map(problemText).join('\n  ')}`,
+      );
     const rate = rateFrom(args, env);
     const failFastAfter = failFastFrom(env);
     const transport = transportFromEnv(env, 1);

@@ -11,9 +11,26 @@ import { manual } from '../preflight/check-helpers.js';
 import type { Check } from '../preflight/check-helpers.js';
 import { launchSettingsFromEnv } from '@veza/gate-probes';
 import { ExitError } from '../exit-error.js';
-import { PHASES, communicationsItems, decisionRecordedItem, dispatchItem, everyFourHoursItems, hourOneItems, lastHourItems, monitorItem, reportItem } from '../preflight/launch-phases.js';
+import {
+  PHASES,
+  communicationsItems,
+  decisionRecordedItem,
+  dispatchItem,
+  everyFourHoursItems,
+  hourOneItems,
+  lastHourItems,
+  monitorItem,
+  reportItem,
+} from '../preflight/launch-phases.js';
 import type { Phase } from '../preflight/launch-phases.js';
-import { cohortChecks, databaseChecks, emailChecks, gateChecks, manualChecks, redemptionPathChecks } from '../preflight/preflight-checks.js';
+import {
+  cohortChecks,
+  databaseChecks,
+  emailChecks,
+  gateChecks,
+  manualChecks,
+  redemptionPathChecks,
+} from '../preflight/preflight-checks.js';
 import type { PreflightInput } from '../preflight/preflight-checks.js';
 
 interface Args {
@@ -39,7 +56,15 @@ export async function runPreflight(input: PreflightInput, phase: Phase = 't-72h'
         ...inSection('Cohort CSV', await cohortChecks(input)),
         ...inSection('Email infrastructure', await emailChecks(input)),
         ...inSection('Backend invite-redemption path', await redemptionPathChecks(input)),
-        ...inSection('Acceptance-gate monitoring', [...(await gateChecks(input)), await monitorItem(conn, dbError, launch, 'schedule the monitor: LOOP=1 npm run monitor in tmux, cron, or docs/ci/gates-monitor.yml')]),
+        ...inSection('Acceptance-gate monitoring', [
+          ...(await gateChecks(input)),
+          await monitorItem(
+            conn,
+            dbError,
+            launch,
+            'schedule the monitor: LOOP=1 npm run monitor in tmux, cron, or docs/ci/gates-monitor.yml',
+          ),
+        ]),
         ...inSection('Communications', await communicationsItems(launch)),
         ...inSection('Manual (a person ticks these)', manualChecks()),
       ];
@@ -50,7 +75,10 @@ export async function runPreflight(input: PreflightInput, phase: Phase = 't-72h'
           ...(await cohortChecks(input)).slice(0, 1),
           await dispatchItem(conn, dbError),
           manual('Dry run reviewed (veza-beta invites prepare, out-<date>/ preview)', 'a person reads the emails before the send'),
-          manual('First three invitees received the email within 5 min (gmail / proton / custom domain)', 'only their inboxes can tell; spam placement differs per provider'),
+          manual(
+            'First three invitees received the email within 5 min (gmail / proton / custom domain)',
+            'only their inboxes can tell; spam placement differs per provider',
+          ),
         ]),
       ];
     case 'hour-1':
@@ -75,26 +103,45 @@ export const preflightCommand: CommandModule<object, Args> = {
   describe: 'Run every automatable item of the pre-flight checklist (0 only when all are green)',
   builder: (y) =>
     y
-      .option('phase', { choices: PHASES, default: DEFAULT_PHASE, describe: 'Which part of the checklist: t-72h, d-day (last hour and send), hour-1, every-4h, decision' })
-      .option('report-dir', { type: 'string', describe: 'decision phase: the folder of today\'s decision report (default decision-<date>/)' })
+      .option('phase', {
+        choices: PHASES,
+        default: DEFAULT_PHASE,
+        describe: 'Which part of the checklist: t-72h, d-day (last hour and send), hour-1, every-4h, decision',
+      })
+      .option('report-dir', {
+        type: 'string',
+        describe: "decision phase: the folder of today's decision report (default decision-<date>/)",
+      })
       .option('cohort', { type: 'string', describe: 'The cohort CSV to validate' })
       .option('api-url', { type: 'string', describe: 'Base URL of the redemption-api to exercise (default: REDEMPTION_API_URL)' })
       .option('send-test-to', { type: 'string', describe: "Send a test invitation to this address (the operator's own)" })
-      .option('expect-empty', { type: 'boolean', default: false, describe: 'Fail when beta_invites is not empty (T-72h on a fresh database)' })
+      .option('expect-empty', {
+        type: 'boolean',
+        default: false,
+        describe: 'Fail when beta_invites is not empty (T-72h on a fresh database)',
+      })
       .option('json', { type: 'boolean', default: false })
       .option('markdown', { type: 'boolean', default: false, describe: 'Print the checklist as Markdown (for the launch notes)' })
       .example('$0 preflight --phase d-day --cohort cohort.csv', 'The last hour before the send')
-      .example('$0 preflight --cohort cohort.csv --api-url https://staging.veza.fr/api --send-test-to ops@veza.fr', 'The T-72h checks on staging'),
+      .example(
+        '$0 preflight --cohort cohort.csv --api-url https://staging.veza.fr/api --send-test-to ops@veza.fr',
+        'The T-72h checks on staging',
+      ),
   handler: async (args) => {
     const env = loadEnv();
     const launch = launchSettingsFromEnv(env);
-    if (!launch.ok) throw new ExitError(3, `invalid launch-day settings:\n${launch.problems.map((p) => `  - ${p}`).join('\n')}\nSee docs/CONFIGURATION.md.`);
+    if (!launch.ok)
+      throw new ExitError(
+        3,
+        `invalid launch-day settings:\n${launch.problems.map((p) => `  - ${p}`).join('\n')}\nSee docs/CONFIGURATION.md.`,
+      );
     let conn: Connection | null = null;
     let dbError: string | null = null;
     const open = openOptionsFromEnv(env);
     const dataDir = open.dataDir ?? DEFAULT_DATA_DIR;
     // A check only reads: it never creates an embedded database (nor .veza/) that is not there.
-    if (!open.databaseUrl && !existsSync(dataDir)) dbError = `embedded database ${resolve(dataDir)} does not exist (set DATABASE_URL, or run 'veza-beta db migrate' to create it)`;
+    if (!open.databaseUrl && !existsSync(dataDir))
+      dbError = `embedded database ${resolve(dataDir)} does not exist (set DATABASE_URL, or run 'veza-beta db migrate' to create it)`;
     else {
       try {
         conn = await openDatabase(open);
@@ -103,17 +150,20 @@ export const preflightCommand: CommandModule<object, Args> = {
       }
     }
     try {
-      const items = await runPreflight({
-        env,
-        conn,
-        dbError,
-        cohortFile: args.cohort,
-        apiUrl: args['api-url'] ?? cliSettings(env).REDEMPTION_API_URL,
-        sendTestTo: args['send-test-to'],
-        expectEmpty: args['expect-empty'],
-        launch: launch.value,
-        reportDir: args['report-dir'],
-      }, args.phase);
+      const items = await runPreflight(
+        {
+          env,
+          conn,
+          dbError,
+          cohortFile: args.cohort,
+          apiUrl: args['api-url'] ?? cliSettings(env).REDEMPTION_API_URL,
+          sendTestTo: args['send-test-to'],
+          expectEmpty: args['expect-empty'],
+          launch: launch.value,
+          reportDir: args['report-dir'],
+        },
+        args.phase,
+      );
       const exitCode = preflightExitCode(items);
       const heading = args.phase === 't-72h' ? 'Pre-flight checklist' : `Launch-day checklist: ${args.phase}`;
       if (args.json) printJson({ phase: args.phase, exitCode, items });

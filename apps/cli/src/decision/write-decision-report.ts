@@ -20,13 +20,21 @@ export interface WrittenReport {
  * writes decision.html, decision.md and, unless `screenshot` is false,
  * decision.png into `dir`.
  */
-export async function writeDecisionReport(env: NodeJS.ProcessEnv, launch: LaunchSettings, run: GateRun, dir: string, options: { screenshot?: boolean } = {}): Promise<WrittenReport> {
+export async function writeDecisionReport(
+  env: NodeJS.ProcessEnv,
+  launch: LaunchSettings,
+  run: GateRun,
+  dir: string,
+  options: { screenshot?: boolean } = {},
+): Promise<WrittenReport> {
   const window = launch.window;
   const [facts, high] = await Promise.all([
     withDatabase(env, async (conn) => {
       const stored = (await hasGateRunsTable(conn.db)) ? await listGateRuns<GateRun>(conn.db, { limit: 1_000 }) : [];
       return {
-        history: stored.filter((r) => !window || (r.startedAt >= window.start && r.startedAt <= window.end)).map((r) => ({ startedAt: r.run.startedAt, gates: r.run.gates })),
+        history: stored
+          .filter((r) => !window || (r.startedAt >= window.start && r.startedAt <= window.end))
+          .map((r) => ({ startedAt: r.run.startedAt, gates: r.run.gates })),
         funnel: (await inviteReport(conn.db)).cohorts,
         dispatch: await dispatchFacts(conn.db),
         failures: await failedDispatches(conn.db),
@@ -36,8 +44,19 @@ export async function writeDecisionReport(env: NodeJS.ProcessEnv, launch: Launch
     fetchHighIssues(launch, { timeoutMs: launch.timeoutMs }),
   ]);
   // the run made now is part of the history even when it was not stored
-  const history = facts.history.some((h) => h.startedAt === run.startedAt) ? facts.history : [...facts.history, { startedAt: run.startedAt, gates: run.gates }];
-  const input: DecisionReportInput = { generatedAt: new Date(), run, history, funnel: facts.funnel, dispatch: facts.dispatch, failures: facts.failures, highIssues: high, decisions: facts.decisions };
+  const history = facts.history.some((h) => h.startedAt === run.startedAt)
+    ? facts.history
+    : [...facts.history, { startedAt: run.startedAt, gates: run.gates }];
+  const input: DecisionReportInput = {
+    generatedAt: new Date(),
+    run,
+    history,
+    funnel: facts.funnel,
+    dispatch: facts.dispatch,
+    failures: facts.failures,
+    highIssues: high,
+    decisions: facts.decisions,
+  };
   await mkdir(dir, { recursive: true });
   const html = join(dir, 'decision.html');
   const markdown = join(dir, 'decision.md');

@@ -25,7 +25,10 @@ export interface RunningApi {
 
 /** Starts the API on a port with the given environment and waits until /readyz answers 200. */
 export async function startRedemptionApi(port: number, env: NodeJS.ProcessEnv): Promise<RunningApi> {
-  const child: ChildProcess = spawn(process.execPath, [API_BIN], { env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [API_BIN], {
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;

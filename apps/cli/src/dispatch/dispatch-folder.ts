@@ -43,7 +43,12 @@ export async function dispatchFolder(
 ): Promise<DispatchSummary> {
   const { only, ...send } = options;
   const invites = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)) : manifest.invites;
-  const items = invites.map((invite) => ({ inviteId: invite.inviteId, email: invite.email, cohort: invite.cohort, eml: () => readFile(join(dir, invite.file)) }));
+  const items = invites.map((invite) => ({
+    inviteId: invite.inviteId,
+    email: invite.email,
+    cohort: invite.cohort,
+    eml: () => readFile(join(dir, invite.file)),
+  }));
   const log = openLog(dir);
   try {
     return await dispatchInvites(conn, items, transport, {

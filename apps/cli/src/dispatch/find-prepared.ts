@@ -6,7 +6,9 @@ import type { Manifest } from './manifest.js';
 function manifestIds(dir: string): { inviteId: string; file: string }[] {
   try {
     const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as Partial<Manifest>;
-    return Array.isArray(manifest.invites) ? manifest.invites.filter((i) => typeof i?.inviteId === 'string' && typeof i.file === 'string') : [];
+    return Array.isArray(manifest.invites)
+      ? manifest.invites.filter((i) => typeof i?.inviteId === 'string' && typeof i.file === 'string')
+      : [];
   } catch {
     return []; // not a prepared folder, or not readable: it holds nothing to send
   }
@@ -32,7 +34,10 @@ export function findPreparedFolders(outDir: string, ids: ReadonlySet<string>): M
   const candidates = [outDir];
   let names: string[] = [];
   try {
-    names = readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    names = readdirSync(parent, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     names = [];
   }

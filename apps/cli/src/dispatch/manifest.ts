@@ -57,7 +57,13 @@ export function readManifest(dir: string): Manifest {
     throw new ExitError(1, `${path}: not a veza-beta manifest (schemaVersion 1 with invites and mailFrom expected)`);
   }
   data.invites.forEach((invite, i) => {
-    if (!invite || typeof invite.inviteId !== 'string' || typeof invite.email !== 'string' || typeof invite.file !== 'string' || invite.file.includes('/')) {
+    if (
+      !invite ||
+      typeof invite.inviteId !== 'string' ||
+      typeof invite.email !== 'string' ||
+      typeof invite.file !== 'string' ||
+      invite.file.includes('/')
+    ) {
       throw new ExitError(1, `${path}: invites[${i}] needs inviteId, email and a file name inside the folder`);
     }
   });

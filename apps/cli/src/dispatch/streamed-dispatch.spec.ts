@@ -2,7 +2,17 @@ import { describe, expect, it } from '@jest/globals';
 import type { DispatchSummary } from '@veza/invite-mailer';
 import { mergeSummaries } from './streamed-dispatch.js';
 
-const summary = (over: Partial<DispatchSummary>): DispatchSummary => ({ total: 0, sent: 0, alreadySent: 0, failed: [], unknown: [], skipped: [], expired: [], stopped: null, ...over });
+const summary = (over: Partial<DispatchSummary>): DispatchSummary => ({
+  total: 0,
+  sent: 0,
+  alreadySent: 0,
+  failed: [],
+  unknown: [],
+  skipped: [],
+  expired: [],
+  stopped: null,
+  ...over,
+});
 
 describe('mergeSummaries: the chunks of one folder read as one dispatch', () => {
   it('adds the counts and joins the lists, in order', () => {
@@ -24,6 +34,8 @@ describe('mergeSummaries: the chunks of one folder read as one dispatch', () => 
     const stop = { failures: 5, response: 'exit 78', notTried: 10 };
     expect(mergeSummaries(summary({ stopped: stop }), summary({})).stopped).toEqual(stop);
     expect(mergeSummaries(summary({}), summary({ stopped: stop })).stopped).toEqual(stop);
-    expect(mergeSummaries(summary({ stopped: stop }), summary({ stopped: { ...stop, response: 'later', notTried: 500 } })).stopped).toEqual({ failures: 5, response: 'exit 78', notTried: 510 });
+    expect(mergeSummaries(summary({ stopped: stop }), summary({ stopped: { ...stop, response: 'later', notTried: 500 } })).stopped).toEqual(
+      { failures: 5, response: 'exit 78', notTried: 510 },
+    );
   });
 });

@@ -58,13 +58,24 @@ export class StreamedDispatch {
     if (this.failure || chunk.invites.length === 0) return;
     for (const invite of chunk.invites) this.handled.add(invite.inviteId);
     if (this.summary?.stopped) {
-      this.summary = mergeSummaries(this.summary, { ...emptySummary(), total: chunk.invites.length, stopped: { ...this.summary.stopped, notTried: chunk.invites.length } });
+      this.summary = mergeSummaries(this.summary, {
+        ...emptySummary(),
+        total: chunk.invites.length,
+        stopped: { ...this.summary.stopped, notTried: chunk.invites.length },
+      });
       return;
     }
     const base = this.done;
     const progress: Progress = { update: (done, line) => this.progress.update(base + done, line), finish: () => undefined };
     try {
-      const summary = await dispatchFolder(this.conn, chunk.dir, { mailFrom: chunk.mailFrom, invites: chunk.invites }, this.transport, this.options, progress);
+      const summary = await dispatchFolder(
+        this.conn,
+        chunk.dir,
+        { mailFrom: chunk.mailFrom, invites: chunk.invites },
+        this.transport,
+        this.options,
+        progress,
+      );
       this.done += summary.sent + summary.failed.length;
       this.summary = this.summary ? mergeSummaries(this.summary, summary) : summary;
     } catch (error) {

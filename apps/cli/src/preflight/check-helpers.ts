@@ -26,7 +26,11 @@ export interface HttpAnswer {
 
 /** A JSON request to the redemption API, 10 s at most. */
 export async function callApi(url: string, init: RequestInit = {}): Promise<HttpAnswer> {
-  const response = await fetchWithin(url, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } }, 10_000);
+  const response = await fetchWithin(
+    url,
+    { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } },
+    10_000,
+  );
   const text = response.text;
   let body: HttpAnswer['body'] = null;
   try {

@@ -13,7 +13,13 @@ export interface ChecklistItem {
   fix?: string;
 }
 
-const MARK: Record<ChecklistItem['status'], string> = { pass: '[x]', fail: '[ ] FAIL', unknown: '[ ] ⚪ unknown', skipped: '[ ] not checked', manual: '[ ] manual' };
+const MARK: Record<ChecklistItem['status'], string> = {
+  pass: '[x]',
+  fail: '[ ] FAIL',
+  unknown: '[ ] ⚪ unknown',
+  skipped: '[ ] not checked',
+  manual: '[ ] manual',
+};
 
 export function preflightExitCode(items: ChecklistItem[]): 0 | 1 {
   return items.some((i) => i.status === 'fail' || i.status === 'unknown' || i.status === 'skipped') ? 1 : 0;
@@ -35,22 +41,31 @@ export function renderChecklistText(items: ChecklistItem[], heading = 'Pre-fligh
   for (const [section, list] of sections(items)) {
     lines.push(section);
     for (const item of list) {
-      lines.push(`  ${MARK[item.status]} ${item.title}: ${item.detail.replace(/\n\s*/g, "\n        ")}`);
+      lines.push(`  ${MARK[item.status]} ${item.title}: ${item.detail.replace(/\n\s*/g, '\n        ')}`);
       if (item.fix && item.status !== 'pass') lines.push(`      → ${item.fix}`);
     }
     lines.push('');
   }
   const code = preflightExitCode(items);
-  lines.push(`${tally(items)}. ${code === 0 ? 'Every automatable item is green: the manual ones are yours.' : 'Not ready: fix or check the items above (exit 1).'}`);
+  lines.push(
+    `${tally(items)}. ${code === 0 ? 'Every automatable item is green: the manual ones are yours.' : 'Not ready: fix or check the items above (exit 1).'}`,
+  );
   return lines.join('\n');
 }
 
 export function renderChecklistMarkdown(items: ChecklistItem[], heading = 'Pre-flight checklist'): string {
   const lines = [`# ${heading}`, ''];
-  const box: Record<ChecklistItem['status'], string> = { pass: '- [x]', fail: '- [ ] ❌', unknown: '- [ ] ⚪', skipped: '- [ ] ⏭️', manual: '- [ ] ✋' };
+  const box: Record<ChecklistItem['status'], string> = {
+    pass: '- [x]',
+    fail: '- [ ] ❌',
+    unknown: '- [ ] ⚪',
+    skipped: '- [ ] ⏭️',
+    manual: '- [ ] ✋',
+  };
   for (const [section, list] of sections(items)) {
     lines.push(`## ${section}`, '');
-    for (const item of list) lines.push(`${box[item.status]} **${item.title}**: ${item.detail}${item.fix && item.status !== 'pass' ? ` (${item.fix})` : ''}`);
+    for (const item of list)
+      lines.push(`${box[item.status]} **${item.title}**: ${item.detail}${item.fix && item.status !== 'pass' ? ` (${item.fix})` : ''}`);
     lines.push('');
   }
   lines.push(`${tally(items)}.`);

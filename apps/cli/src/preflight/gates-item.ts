@@ -16,7 +16,12 @@ export function gatesItem(run: GateRun): Check {
   const green = run.gates.filter((g) => g.state === 'pass');
   const counts = `${green.length} ✅, ${red.length} 🔴, ${unknown.length} ⚪, ${unconfigured.length} not configured`;
   if (red.length > 0) {
-    return { title: GATES_TITLE, status: 'fail', detail: `${counts}: ${red.map((g) => `🔴 ${g.title}: ${g.summary}`).join('; ')}`, fix: 'run veza-beta gates check for the evidence' };
+    return {
+      title: GATES_TITLE,
+      status: 'fail',
+      detail: `${counts}: ${red.map((g) => `🔴 ${g.title}: ${g.summary}`).join('; ')}`,
+      fix: 'run veza-beta gates check for the evidence',
+    };
   }
   if (unknown.length > 0) {
     return {

@@ -13,7 +13,12 @@ export function launchItem(check: LaunchCheck, fix?: string): Check {
     case 'fail':
       return { title: check.title, status: 'fail', detail: `${check.summary}${where}`, ...(fix ? { fix } : {}) };
     case 'unknown':
-      return { title: check.title, status: 'unknown', detail: `${check.reason ?? 'unknown'}: ${check.summary}${where}`, fix: 'a check that cannot answer is not green: fix what it cannot reach' };
+      return {
+        title: check.title,
+        status: 'unknown',
+        detail: `${check.reason ?? 'unknown'}: ${check.summary}${where}`,
+        fix: 'a check that cannot answer is not green: fix what it cannot reach',
+      };
     case 'not_configured':
       return { title: check.title, status: 'skipped', detail: 'not checked', fix: check.summary.replace(/^not checked \((.*)\)$/, '$1') };
   }

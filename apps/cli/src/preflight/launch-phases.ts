@@ -33,7 +33,8 @@ export type Phase = (typeof PHASES)[number];
 /** Each HTTP check's budget: GATE_TIMEOUT_MS, as for the gates (10 s). */
 const budget = (settings: LaunchSettings) => ({ timeoutMs: settings.timeoutMs });
 
-const noDatabase = (title: string, why: string | null): Check => fail(title, `no database: ${why ?? 'not opened'}`, 'check DATABASE_URL (or VEZA_DATA_DIR)');
+const noDatabase = (title: string, why: string | null): Check =>
+  fail(title, `no database: ${why ?? 'not opened'}`, 'check DATABASE_URL (or VEZA_DATA_DIR)');
 
 /** The monitor's newest stored run, judged against 2 × CHECK_INTERVAL. */
 export async function monitorItem(conn: Connection | null, dbError: string | null, settings: LaunchSettings, fix: string): Promise<Check> {
@@ -51,7 +52,13 @@ export async function backupItem(settings: LaunchSettings): Promise<Check> {
 
 /** T-72h communications: the Discord channel, the feedback form, the status page, the on-call rota. */
 export async function communicationsItems(settings: LaunchSettings): Promise<Check[]> {
-  const checks = await Promise.all([discordInviteCheck(settings, budget(settings)), discordPinsCheck(settings, budget(settings)), feedbackFormCheck(settings, budget(settings)), maintenanceCheck(settings, budget(settings)), pagerdutyOnCallCheck(settings, budget(settings))]);
+  const checks = await Promise.all([
+    discordInviteCheck(settings, budget(settings)),
+    discordPinsCheck(settings, budget(settings)),
+    feedbackFormCheck(settings, budget(settings)),
+    maintenanceCheck(settings, budget(settings)),
+    pagerdutyOnCallCheck(settings, budget(settings)),
+  ]);
   const fixes = [
     'create a fresh invite to #beta-feedback and put it in DISCORD_URL',
     'pin the ground rules in the channel',
@@ -67,9 +74,23 @@ export async function lastHourItems(settings: LaunchSettings): Promise<Check[]> 
   const minio: Promise<LaunchCheck>[] = [];
   if (settings.minioUrl) minio.push(minioClusterCheck(settings, budget(settings)));
   if (settings.promUrl) minio.push(minioPrometheusCheck(settings, budget(settings)));
-  const [incidents, health, drill, ...drives] = await Promise.all([pagerdutyIncidentsCheck(settings, budget(settings)), healthCheck(settings, budget(settings)), drillCheck(settings), ...minio]);
-  const items = [launchItem(incidents, 'resolve or hand over the open incidents before sending'), launchItem(health, 'look at the backend before sending')];
-  if (drives.length === 0) items.push({ title: 'MinIO drives all online', status: 'skipped', detail: 'not checked', fix: 'set MINIO_URL and/or PROM_URL (PROM_MINIO_QUERY)' });
+  const [incidents, health, drill, ...drives] = await Promise.all([
+    pagerdutyIncidentsCheck(settings, budget(settings)),
+    healthCheck(settings, budget(settings)),
+    drillCheck(settings),
+    ...minio,
+  ]);
+  const items = [
+    launchItem(incidents, 'resolve or hand over the open incidents before sending'),
+    launchItem(health, 'look at the backend before sending'),
+  ];
+  if (drives.length === 0)
+    items.push({
+      title: 'MinIO drives all online',
+      status: 'skipped',
+      detail: 'not checked',
+      fix: 'set MINIO_URL and/or PROM_URL (PROM_MINIO_QUERY)',
+    });
   else items.push(...drives.map((d) => launchItem(d, 'bring the drives back before sending')));
   items.push(launchItem(drill, 'run a restore drill (pgbackrest restore on a scratch host) and record it'));
   return items;
@@ -79,15 +100,30 @@ export async function lastHourItems(settings: LaunchSettings): Promise<Check[]> 
 export async function dispatchItem(conn: Connection | null, dbError: string | null): Promise<Check> {
   if (!conn) return noDatabase('Last dispatch: 0 failed, 0 unknown', dbError);
   const facts = await dispatchFacts(conn.db);
-  return launchItem(lastDispatchCheck(facts), 'read the dispatch summary and dispatch.log; rerun veza-beta invites dispatch (never sends twice)');
+  return launchItem(
+    lastDispatchCheck(facts),
+    'read the dispatch summary and dispatch.log; rerun veza-beta invites dispatch (never sends twice)',
+  );
 }
 
 /** Hour 1: a redemption, the 5xx ratio, a message in the channel since the first sent_at. */
 export async function hourOneItems(conn: Connection | null, dbError: string | null, settings: LaunchSettings): Promise<Check[]> {
   const facts = conn ? await dispatchFacts(conn.db) : null;
-  const [ratio, messages] = await Promise.all([errorRatioCheck(settings, budget(settings)), discordMessagesSinceCheck(settings, facts?.firstSentAt ?? null, budget(settings))]);
-  const redeemed = conn ? launchItem(firstRedemptionCheck(await countRedeemedInvites(conn.db)), 'open a sent email and follow its link; check the redemption-api logs') : noDatabase('First sign-up landed (≥ 1 redemption)', dbError);
-  return [redeemed, launchItem(ratio, 'look at Grafana "Veza API Overview" and the backend logs'), launchItem(messages, 'post a welcome in the channel and ask testers to say hello')];
+  const [ratio, messages] = await Promise.all([
+    errorRatioCheck(settings, budget(settings)),
+    discordMessagesSinceCheck(settings, facts?.firstSentAt ?? null, budget(settings)),
+  ]);
+  const redeemed = conn
+    ? launchItem(
+        firstRedemptionCheck(await countRedeemedInvites(conn.db)),
+        'open a sent email and follow its link; check the redemption-api logs',
+      )
+    : noDatabase('First sign-up landed (≥ 1 redemption)', dbError);
+  return [
+    redeemed,
+    launchItem(ratio, 'look at Grafana "Veza API Overview" and the backend logs'),
+    launchItem(messages, 'post a welcome in the channel and ask testers to say hello'),
+  ];
 }
 
 export async function everyFourHoursItems(conn: Connection | null, dbError: string | null, settings: LaunchSettings): Promise<Check[]> {
@@ -106,7 +142,8 @@ export function reportItem(dir: string | undefined, now: Date = new Date()): Che
   const missing = files.filter((f) => !existsSync(f));
   if (missing.length) return fail(title, `missing: ${missing.join(', ')}`, `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`);
   const html = statSync(files[0]!).mtime;
-  if (html.toISOString().slice(0, 10) !== now.toISOString().slice(0, 10)) return fail(title, `${files[0]} was written on ${html.toISOString()}`, 'run: veza-beta decision report');
+  if (html.toISOString().slice(0, 10) !== now.toISOString().slice(0, 10))
+    return fail(title, `${files[0]} was written on ${html.toISOString()}`, 'run: veza-beta decision report');
   return { title, status: 'pass', detail: `${folder} (${html.toISOString()})` };
 }
 

@@ -42,14 +42,26 @@ export async function databaseChecks(input: PreflightInput): Promise<Check[]> {
   }
   const checks: Check[] = [pass('Database reachable', conn.target)];
   const status = await migrationStatus(conn);
-  if (status.edited.length) checks.push(fail('migrations/990_beta_invites.sql applied', `edited after applying: ${status.edited.join(', ')}`, 'restore the file; put changes in a new migration'));
-  else if (status.pending.length) checks.push(fail('migrations/990_beta_invites.sql applied', `pending: ${status.pending.join(', ')}`, 'run: veza-beta db migrate'));
+  if (status.edited.length)
+    checks.push(
+      fail(
+        'migrations/990_beta_invites.sql applied',
+        `edited after applying: ${status.edited.join(', ')}`,
+        'restore the file; put changes in a new migration',
+      ),
+    );
+  else if (status.pending.length)
+    checks.push(fail('migrations/990_beta_invites.sql applied', `pending: ${status.pending.join(', ')}`, 'run: veza-beta db migrate'));
   else checks.push(pass('migrations/990_beta_invites.sql applied', `${status.applied.length} migration(s) applied, none pending`));
   if (!status.pending.includes('990_beta_invites.sql')) {
     const total = (await inviteReport(conn.db)).total.invited;
     checks.push(
       input.expectEmpty && total > 0
-        ? fail('beta_invites table empty', `${total} invite(s) present`, 'this database is not fresh: check you are on the right one (--expect-empty)')
+        ? fail(
+            'beta_invites table empty',
+            `${total} invite(s) present`,
+            'this database is not fresh: check you are on the right one (--expect-empty)',
+          )
         : pass(input.expectEmpty ? 'beta_invites table empty' : 'beta_invites table as expected', `${total} invite(s)`),
     );
   }
@@ -63,52 +75,100 @@ export async function cohortChecks(input: PreflightInput): Promise<Check[]> {
   const result = await validateCohortFile(input.cohortFile);
   const force = cliSettings(input.env).FORCE;
   const code = exitCodeFor(result, { force });
-  const first = [...result.errors, ...result.warnings].slice(0, 3).map((f) => `${f.line ? `line ${f.line} ` : ''}${f.message}`).join('; ');
+  const first = [...result.errors, ...result.warnings]
+    .slice(0, 3)
+    .map((f) => `${f.line ? `line ${f.line} ` : ''}${f.message}`)
+    .join('; ');
   const t = result.value.summary.thresholds;
   const s = result.value.summary;
   const distribution = `${s.validRows} rows, ${s.creators} creators, ${s.listeners} listeners, ${s.distinctLabels} labels (want ≥ ${t.minRows}/${t.minCreators}/${t.minListeners}/${t.minLabels})`;
   const lowDistribution = result.warnings.some((w) => w.code.startsWith('COHORT_TOO_FEW'));
   return [
     code === 0
-      ? pass('Cohort CSV valid', result.warnings.length ? `exit 0 with ${result.warnings.length} warning(s) accepted (FORCE=1)` : 'exit 0, no finding')
-      : fail('Cohort CSV valid', `exit ${code}: ${first}`, `run: veza-beta cohort validate ${input.cohortFile}${code === 2 ? ' (accept warnings with FORCE=1)' : ''}`),
-    lowDistribution && !force ? fail('Distribution sanity', distribution, 'widen the cohort, or accept with FORCE=1') : pass('Distribution sanity', distribution),
+      ? pass(
+          'Cohort CSV valid',
+          result.warnings.length ? `exit 0 with ${result.warnings.length} warning(s) accepted (FORCE=1)` : 'exit 0, no finding',
+        )
+      : fail(
+          'Cohort CSV valid',
+          `exit ${code}: ${first}`,
+          `run: veza-beta cohort validate ${input.cohortFile}${code === 2 ? ' (accept warnings with FORCE=1)' : ''}`,
+        ),
+    lowDistribution && !force
+      ? fail('Distribution sanity', distribution, 'widen the cohort, or accept with FORCE=1')
+      : pass('Distribution sanity', distribution),
   ];
 }
 
 export async function emailChecks(input: PreflightInput): Promise<Check[]> {
   const checks: Check[] = [];
   checks.push(
-    ...(await guarded('Email template renders, no placeholder left', 'set FRONTEND_URL, FEEDBACK_URL, DISCORD_URL, MAIL_FROM (see docs/CONFIGURATION.md)', async () => {
-      const compiled = await compileFromEnv(input.env);
-      const sample = compiled.render({ email: 'preflight@example.org', name: 'Préflight <&>', cohort: 'preflight', code: '0000-0000-0000-0000', expiresAt: new Date(Date.now() + 30 * 864e5), inviteId: 'preflight' });
-      const leftover = /\{\{[^}]*\}\}/.exec(sample.html + sample.text);
-      if (leftover) return fail('Email template renders, no placeholder left', `found ${leftover[0]}`, 'fix the template');
-      return pass('Email template renders, no placeholder left', `feedback ${compiled.settings.feedbackUrl}, links to ${compiled.settings.frontendUrl}/signup`);
-    })),
+    ...(await guarded(
+      'Email template renders, no placeholder left',
+      'set FRONTEND_URL, FEEDBACK_URL, DISCORD_URL, MAIL_FROM (see docs/CONFIGURATION.md)',
+      async () => {
+        const compiled = await compileFromEnv(input.env);
+        const sample = compiled.render({
+          email: 'preflight@example.org',
+          name: 'Préflight <&>',
+          cohort: 'preflight',
+          code: '0000-0000-0000-0000',
+          expiresAt: new Date(Date.now() + 30 * 864e5),
+          inviteId: 'preflight',
+        });
+        const leftover = /\{\{[^}]*\}\}/.exec(sample.html + sample.text);
+        if (leftover) return fail('Email template renders, no placeholder left', `found ${leftover[0]}`, 'fix the template');
+        return pass(
+          'Email template renders, no placeholder left',
+          `feedback ${compiled.settings.feedbackUrl}, links to ${compiled.settings.frontendUrl}/signup`,
+        );
+      },
+    )),
   );
   // The test send runs first: for a SEND_CMD other than msmtp, it is what proves the transport.
   let sendChecks: Check[];
   if (!input.sendTestTo) sendChecks = [skipped("Test send to the operator's own address", 'pass --send-test-to you@veza.fr')];
   else if (!input.conn) sendChecks = [fail("Test send to the operator's own address", 'no database', 'fix the database first')];
-  else sendChecks = await guarded("Test send to the operator's own address", 'check the transport settings and the address', () => testSend(input, input.conn!, input.sendTestTo!));
+  else
+    sendChecks = await guarded("Test send to the operator's own address", 'check the transport settings and the address', () =>
+      testSend(input, input.conn!, input.sendTestTo!),
+    );
   const sent = input.sendTestTo ? (sendChecks[0] ?? null) : null;
-  checks.push(...(await guarded(TRANSPORT_TITLE, 'set SEND_CMD to an installed mailer (msmtp -t), or SMTP_URL', () => transportCheck(input.env, sent))));
+  checks.push(
+    ...(await guarded(TRANSPORT_TITLE, 'set SEND_CMD to an installed mailer (msmtp -t), or SMTP_URL', () =>
+      transportCheck(input.env, sent),
+    )),
+  );
   checks.push(...sendChecks);
-  checks.push(manual('The test email reads well in a mail client', 'links clickable, fonts loaded, no {{…}} literal (look at it yourself)'));
+  checks.push(
+    manual('The test email reads well in a mail client', 'links clickable, fonts loaded, no {{…}} literal (look at it yourself)'),
+  );
   return checks;
 }
 
 async function testSend(input: PreflightInput, conn: Connection, to: string): Promise<Check> {
   const compiled = await compileFromEnv(input.env);
   const [outcome] = await createInvites(conn.db, [{ email: to, cohort: 'preflight-test' }]);
-  if (outcome?.status !== 'created') return fail("Test send to the operator's own address", `no test invite: ${outcome?.status === 'failed' || outcome?.status === 'skipped' ? outcome.reason : 'unknown'}`, 'use an address with no open invite');
+  if (outcome?.status !== 'created')
+    return fail(
+      "Test send to the operator's own address",
+      `no test invite: ${outcome?.status === 'failed' || outcome?.status === 'skipped' ? outcome.reason : 'unknown'}`,
+      'use an address with no open invite',
+    );
   try {
-    const eml = await buildInviteEml(compiled, { email: to, cohort: 'preflight-test', code: outcome.code, expiresAt: outcome.expiresAt, inviteId: outcome.id });
+    const eml = await buildInviteEml(compiled, {
+      email: to,
+      cohort: 'preflight-test',
+      code: outcome.code,
+      expiresAt: outcome.expiresAt,
+      inviteId: outcome.id,
+    });
     const transport = transportFromEnv(input.env, 1);
     try {
       const sent = await transport.send(eml, { from: compiled.settings.from.address, to });
-      return sent.ok ? pass("Test send to the operator's own address", `sent to ${to}: ${sent.response}`) : fail("Test send to the operator's own address", sent.response, 'check the transport (SEND_CMD / SMTP_URL)');
+      return sent.ok
+        ? pass("Test send to the operator's own address", `sent to ${to}: ${sent.response}`)
+        : fail("Test send to the operator's own address", sent.response, 'check the transport (SEND_CMD / SMTP_URL)');
     } finally {
       await transport.close();
     }
@@ -119,18 +179,39 @@ async function testSend(input: PreflightInput, conn: Connection, to: string): Pr
 
 export async function redemptionPathChecks(input: PreflightInput): Promise<Check[]> {
   const checks: Check[] = [];
-  if (!input.apiUrl) checks.push(skipped('Redemption path (fresh, reused, invalid, expired codes)', 'pass --api-url https://staging.veza.fr/api (or REDEMPTION_API_URL)'));
+  if (!input.apiUrl)
+    checks.push(
+      skipped(
+        'Redemption path (fresh, reused, invalid, expired codes)',
+        'pass --api-url https://staging.veza.fr/api (or REDEMPTION_API_URL)',
+      ),
+    );
   else if (!input.conn) checks.push(fail('Redemption path', 'no database', 'fix the database first'));
-  else checks.push(...(await guarded('Redemption path', `is the redemption-api up at ${input.apiUrl}?`, () => redemptionChecks(input.conn!.db, input.apiUrl!))));
-  checks.push(manual('The signup form pre-fills ?invite= and refuses to submit without a code', 'open /signup?invite=<test-code> on staging'));
+  else
+    checks.push(
+      ...(await guarded('Redemption path', `is the redemption-api up at ${input.apiUrl}?`, () =>
+        redemptionChecks(input.conn!.db, input.apiUrl!),
+      )),
+    );
+  checks.push(
+    manual('The signup form pre-fills ?invite= and refuses to submit without a code', 'open /signup?invite=<test-code> on staging'),
+  );
   // HEALTH_URL: 200 and JSON status ok (the D-day item, shown at T-72h too when set)
-  if (input.launch.healthUrl) checks.push(launchItem(await healthCheck(input.launch, { timeoutMs: input.launch.timeoutMs }), 'look at the backend before sending'));
+  if (input.launch.healthUrl)
+    checks.push(launchItem(await healthCheck(input.launch, { timeoutMs: input.launch.timeoutMs }), 'look at the backend before sending'));
   return checks;
 }
 
 export async function gateChecks(input: PreflightInput): Promise<Check[]> {
   const config = gatesConfigFromEnv(input.env);
-  if (!config.ok) return [fail(GATES_TITLE, `configuration error: ${config.problems.map(problemText).join('; ')}`, 'fix the gate settings (docs/CONFIGURATION.md)')];
+  if (!config.ok)
+    return [
+      fail(
+        GATES_TITLE,
+        `configuration error: ${config.problems.map(problemText).join('; ')}`,
+        'fix the gate settings (docs/CONFIGURATION.md)',
+      ),
+    ];
   const run = await runGates(config.value, input.conn ? { testers: input.conn } : {});
   return [gatesItem(run)];
 }
@@ -138,8 +219,11 @@ export async function gateChecks(input: PreflightInput): Promise<Check[]> {
 /** What only a person can tick at T-72h, and why. */
 export function manualChecks(): Check[] {
   return [
-    manual('Same migration applied to prod', 'a person decides when prod is touched: DATABASE_URL=<prod> veza-beta db migrate, then preflight against prod'),
-    manual('Cohort CSV built from the chosen sources', 'curating people is a person\'s job'),
+    manual(
+      'Same migration applied to prod',
+      'a person decides when prod is touched: DATABASE_URL=<prod> veza-beta db migrate, then preflight against prod',
+    ),
+    manual('Cohort CSV built from the chosen sources', "curating people is a person's job"),
     manual('Email wording reviewed', 'read out-<date>/preview/ after veza-beta invites prepare'),
   ];
 }

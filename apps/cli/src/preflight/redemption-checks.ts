@@ -18,30 +18,54 @@ export async function redemptionChecks(db: Database, apiUrl: string): Promise<Ch
     { email: `preflight-expired-${stamp}@preflight.invalid.example`, cohort: 'preflight-test' },
   ]);
   const [fresh, expired] = outcomes.map((o) => (o.status === 'created' ? o : null));
-  if (!fresh || !expired) return [fail('Test invites created', 'could not create the two test invites', "check 'veza-beta invites report' and the database")];
+  if (!fresh || !expired)
+    return [fail('Test invites created', 'could not create the two test invites', "check 'veza-beta invites report' and the database")];
   const fix = `check the redemption-api at ${base} (npm run api) uses the same database as this preflight`;
   try {
     await setInviteExpiry(db, expired.id, new Date(Date.now() - 60_000));
     const checks: Check[] = [];
     const health = await callApi(`${base}/healthz`);
     const ready = await callApi(`${base}/readyz`);
-    checks.push(health.status === 200 && ready.status === 200 ? pass('Health endpoints green', '/healthz and /readyz answer 200') : fail('Health endpoints green', `/healthz ${describeAnswer(health)}, /readyz ${describeAnswer(ready)}`, fix));
+    checks.push(
+      health.status === 200 && ready.status === 200
+        ? pass('Health endpoints green', '/healthz and /readyz answer 200')
+        : fail('Health endpoints green', `/healthz ${describeAnswer(health)}, /readyz ${describeAnswer(ready)}`, fix),
+    );
 
     const code = formatCode(fresh.code);
     const lookup = await callApi(`${base}/v1/invites/${encodeURIComponent(code)}`);
-    checks.push(lookup.status === 200 ? pass('A fresh code is valid', 'GET /v1/invites/{code} → 200, not consumed') : fail('A fresh code is valid', describeAnswer(lookup), fix));
+    checks.push(
+      lookup.status === 200
+        ? pass('A fresh code is valid', 'GET /v1/invites/{code} → 200, not consumed')
+        : fail('A fresh code is valid', describeAnswer(lookup), fix),
+    );
     const redeem = () => callApi(`${base}/v1/invites/redeem`, { method: 'POST', body: JSON.stringify({ code }) });
     const first = await redeem();
-    checks.push(first.status === 200 ? pass('Signup redeems the code', 'POST /v1/invites/redeem → 200, used_at set') : fail('Signup redeems the code', describeAnswer(first), fix));
+    checks.push(
+      first.status === 200
+        ? pass('Signup redeems the code', 'POST /v1/invites/redeem → 200, used_at set')
+        : fail('Signup redeems the code', describeAnswer(first), fix),
+    );
     const second = await redeem();
-    checks.push(second.status === 409 && second.body?.error?.code === 'INVITE_USED' ? pass('The same code twice is refused', '409 INVITE_USED (one-time use)') : fail('The same code twice is refused', describeAnswer(second), fix));
+    checks.push(
+      second.status === 409 && second.body?.error?.code === 'INVITE_USED'
+        ? pass('The same code twice is refused', '409 INVITE_USED (one-time use)')
+        : fail('The same code twice is refused', describeAnswer(second), fix),
+    );
 
     const invalid = await callApi(`${base}/v1/invites/NOT-A-CODE`);
     const unknown = await callApi(`${base}/v1/invites/0000-0000-0000-0000`);
     checks.push(
       invalid.status === 400 && unknown.status === 404
-        ? pass('An invalid code is refused with a clear error', `400 ${invalid.body?.error?.code}, unknown code 404 ${unknown.body?.error?.code}`)
-        : fail('An invalid code is refused with a clear error', `malformed: ${describeAnswer(invalid)}, unknown: ${describeAnswer(unknown)}`, fix),
+        ? pass(
+            'An invalid code is refused with a clear error',
+            `400 ${invalid.body?.error?.code}, unknown code 404 ${unknown.body?.error?.code}`,
+          )
+        : fail(
+            'An invalid code is refused with a clear error',
+            `malformed: ${describeAnswer(invalid)}, unknown: ${describeAnswer(unknown)}`,
+            fix,
+          ),
     );
     const old = await callApi(`${base}/v1/invites/redeem`, { method: 'POST', body: JSON.stringify({ code: formatCode(expired.code) }) });
     const saysExpired = /expired/i.test(old.body?.error?.message ?? '');

@@ -16,9 +16,15 @@ async function verifySmtp(url: string): Promise<Check> {
   const shown = redactSmtpUrl(url);
   let transporter: ReturnType<typeof createTransport>;
   try {
-    transporter = createTransport({ url, connectionTimeout: TRANSPORT_DEADLINE_MS, greetingTimeout: TRANSPORT_DEADLINE_MS } as Parameters<typeof createTransport>[0]);
+    transporter = createTransport({ url, connectionTimeout: TRANSPORT_DEADLINE_MS, greetingTimeout: TRANSPORT_DEADLINE_MS } as Parameters<
+      typeof createTransport
+    >[0]);
   } catch {
-    return fail(TRANSPORT_TITLE, `SMTP_URL is not a valid SMTP URL (${shown})`, 'set SMTP_URL to smtp://user:pass@host:587 or smtps://user:pass@host:465');
+    return fail(
+      TRANSPORT_TITLE,
+      `SMTP_URL is not a valid SMTP URL (${shown})`,
+      'set SMTP_URL to smtp://user:pass@host:587 or smtps://user:pass@host:465',
+    );
   }
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -30,7 +36,11 @@ async function verifySmtp(url: string): Promise<Check> {
   } catch (error) {
     const e = error as { response?: string; code?: string; message?: string };
     const why = oneLine(e.response ?? `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`);
-    return fail(TRANSPORT_TITLE, `SMTP ${shown}: ${why.split(url).join(shown)}`, 'check SMTP_URL: host, port, smtps:// or STARTTLS, user and password');
+    return fail(
+      TRANSPORT_TITLE,
+      `SMTP ${shown}: ${why.split(url).join(shown)}`,
+      'check SMTP_URL: host, port, smtps:// or STARTTLS, user and password',
+    );
   } finally {
     clearTimeout(timer);
     transporter.close();
@@ -51,10 +61,30 @@ function askMsmtp(command: string, env: NodeJS.ProcessEnv): Promise<Check> {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       // msmtp's answer, without its "ignoring …/loaded …" notes: the line that says what is wrong
-      const said = stderr.split('\n').filter((l) => /^msmtp:/.test(l.trim())).map(oneLine).join('; ') || oneLine(stderr);
-      if (code === 0) resolve(pass(TRANSPORT_TITLE, `${command}: msmtp resolved its account and its server answered (msmtp --serverinfo, nothing sent)`));
-      else if (signal) resolve(fail(TRANSPORT_TITLE, `${command}: msmtp --serverinfo gave no answer within ${TRANSPORT_DEADLINE_MS / 1000} s`, 'check the host and port in ~/.msmtprc and the network'));
-      else resolve(fail(TRANSPORT_TITLE, `${command}: msmtp --serverinfo exit ${code}${said ? `: ${said}` : ''}`, 'configure msmtp (~/.msmtprc, chmod 600, an account "default" or -a ACCOUNT in SEND_CMD), then: msmtp --serverinfo'));
+      const said =
+        stderr
+          .split('\n')
+          .filter((l) => /^msmtp:/.test(l.trim()))
+          .map(oneLine)
+          .join('; ') || oneLine(stderr);
+      if (code === 0)
+        resolve(pass(TRANSPORT_TITLE, `${command}: msmtp resolved its account and its server answered (msmtp --serverinfo, nothing sent)`));
+      else if (signal)
+        resolve(
+          fail(
+            TRANSPORT_TITLE,
+            `${command}: msmtp --serverinfo gave no answer within ${TRANSPORT_DEADLINE_MS / 1000} s`,
+            'check the host and port in ~/.msmtprc and the network',
+          ),
+        );
+      else
+        resolve(
+          fail(
+            TRANSPORT_TITLE,
+            `${command}: msmtp --serverinfo exit ${code}${said ? `: ${said}` : ''}`,
+            'configure msmtp (~/.msmtprc, chmod 600, an account "default" or -a ACCOUNT in SEND_CMD), then: msmtp --serverinfo',
+          ),
+        );
     });
   });
 }

@@ -48,7 +48,7 @@ export function writeFileDurably(path: string, data: Buffer | string, mode = 0o6
   }
   try {
     const buffer = typeof data === 'string' ? Buffer.from(data) : data;
-    for (let offset = 0; offset < buffer.length; ) offset += writeSync(fd, buffer, offset);
+    for (let offset = 0; offset < buffer.length;) offset += writeSync(fd, buffer, offset);
     fsyncSync(fd);
   } catch (error) {
     throw new FileWriteError(path, error);

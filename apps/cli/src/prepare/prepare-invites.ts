@@ -77,7 +77,12 @@ interface Staged {
  * complete on the disk. Rows whose email already has an invite are skipped,
  * so a rerun creates nothing twice.
  */
-export async function prepareInvites(conn: Connection, compiled: CompiledInvite, rows: CohortRow[], options: PrepareOptions): Promise<PrepareResult> {
+export async function prepareInvites(
+  conn: Connection,
+  compiled: CompiledInvite,
+  rows: CohortRow[],
+  options: PrepareOptions,
+): Promise<PrepareResult> {
   const outDir = options.outDir;
   const result: PrepareResult = { outDir, created: [], skipped: [], failed: [], failedCsv: null, preview: null };
   const entries = new Map(readExistingManifest(outDir).map((e) => [e.inviteId, e]));
@@ -106,7 +111,11 @@ export async function prepareInvites(conn: Connection, compiled: CompiledInvite,
     const chunk = rows.slice(start, start + chunkRows);
     let staged: Staged;
     try {
-      staged = await prepareChunk(conn.db, compiled, chunk, options, { entries, ensureFolder, previewRoom: options.previewLimit - previewItems.length });
+      staged = await prepareChunk(conn.db, compiled, chunk, options, {
+        entries,
+        ensureFolder,
+        previewRoom: options.previewLimit - previewItems.length,
+      });
     } catch (error) {
       throw stopped(error, chunk, result, () => {
         if (entries.size > 0 && existsSync(outDir)) saveManifest();
@@ -134,7 +143,10 @@ export async function prepareInvites(conn: Connection, compiled: CompiledInvite,
       rmSync(failedCsv, { force: true });
     }
   } catch (error) {
-    throw new ExitError(1, `${(error as Error).message}\n${done}, but ${join(outDir, MANIFEST_FILE)} or failed.csv could not be written: free the space or fix the folder, then run the same command again (nothing is created twice).`);
+    throw new ExitError(
+      1,
+      `${(error as Error).message}\n${done}, but ${join(outDir, MANIFEST_FILE)} or failed.csv could not be written: free the space or fix the folder, then run the same command again (nothing is created twice).`,
+    );
   }
   if (previewItems.length > 0) {
     const previewDir = join(outDir, 'preview');
@@ -143,7 +155,10 @@ export async function prepareInvites(conn: Connection, compiled: CompiledInvite,
       const preview = await writePreview(previewDir, previewItems, { screenshot: options.screenshot });
       result.preview = { index: preview.index, screenshot: preview.screenshot, ...(preview.reason ? { reason: preview.reason } : {}) };
     } catch (error) {
-      throw new ExitError(1, `${new FileWriteError(previewDir, error).message}\n${done} and listed in ${join(outDir, MANIFEST_FILE)}, but the preview could not be written; look at the .eml files, or free the space and prepare again into the same folder.`);
+      throw new ExitError(
+        1,
+        `${new FileWriteError(previewDir, error).message}\n${done} and listed in ${join(outDir, MANIFEST_FILE)}, but the preview could not be written; look at the .eml files, or free the space and prepare again into the same folder.`,
+      );
     }
   }
   return result;
@@ -162,16 +177,26 @@ function stopped(error: unknown, chunk: CohortRow[], result: PrepareResult, save
   const coded = (error as { code?: unknown }).code;
   const known = error instanceof FileWriteError || error instanceof RenderError || typeof coded === 'string';
   if (!known) return error; // a bug: the chunk is rolled back all the same, the trace says where
-  const reason = error instanceof FileWriteError || error instanceof RenderError ? error.message : `error ${String(coded)}: ${(error as Error).message}`;
+  const reason =
+    error instanceof FileWriteError || error instanceof RenderError ? error.message : `error ${String(coded)}: ${(error as Error).message}`;
   const first = chunk[0]!.line;
   const last = chunk.at(-1)!.line;
   const span = first === last ? `line ${first}` : `lines ${first}–${last}`;
-  const lines = [`prepare stopped: ${reason}`, `Rolled back: ${span} (no invite of them is in the database, and their .eml files were removed).`];
+  const lines = [
+    `prepare stopped: ${reason}`,
+    `Rolled back: ${span} (no invite of them is in the database, and their .eml files were removed).`,
+  ];
   try {
     saveWhatWasKept();
-    lines.push(result.created.length ? `Kept: ${result.created.length} invite(s) of the lines before, each with its complete .eml, listed in ${join(result.outDir, MANIFEST_FILE)}.` : 'Nothing else was written.');
+    lines.push(
+      result.created.length
+        ? `Kept: ${result.created.length} invite(s) of the lines before, each with its complete .eml, listed in ${join(result.outDir, MANIFEST_FILE)}.`
+        : 'Nothing else was written.',
+    );
   } catch (manifestError) {
-    lines.push(`Kept: ${result.created.length} invite(s) of the lines before, with their .eml files, but ${(manifestError as Error).message}; the next prepare into the same folder lists them again.`);
+    lines.push(
+      `Kept: ${result.created.length} invite(s) of the lines before, with their .eml files, but ${(manifestError as Error).message}; the next prepare into the same folder lists them again.`,
+    );
   }
   lines.push('Fix the cause, then run the same command again: the rows already prepared are skipped.');
   return new ExitError(1, lines.join('\n'));
@@ -210,7 +235,13 @@ async function prepareChunk(
     await db.transaction(async (tx) => {
       const outcomes = await createInvites(
         tx,
-        chunk.map((row) => ({ email: row.email, cohort: row.cohort, name: row.name, role: row.role, sentBy: row.sentBy ?? options.sentBy ?? null })),
+        chunk.map((row) => ({
+          email: row.email,
+          cohort: row.cohort,
+          name: row.name,
+          role: row.role,
+          sentBy: row.sentBy ?? options.sentBy ?? null,
+        })),
         { ttlDays: options.ttlDays, chunkSize: chunk.length },
       );
       for (const [i, outcome] of outcomes.entries()) {
@@ -218,17 +249,41 @@ async function prepareChunk(
         if (outcome.status === 'created') {
           await render(row, outcome.id, outcome.code, outcome.expiresAt, false);
         } else if (outcome.status === 'failed') {
-          staged.failed.push({ line: row.line, email: row.email, cohort: row.cohort, sentBy: row.sentBy, role: row.role, name: row.name, reason: outcome.reason });
+          staged.failed.push({
+            line: row.line,
+            email: row.email,
+            cohort: row.cohort,
+            sentBy: row.sentBy,
+            role: row.role,
+            name: row.name,
+            reason: outcome.reason,
+          });
         } else if (options.reissueUnsent && outcome.existingId && outcome.existingSentAt === null) {
           const fresh = await reissueInviteCode(tx, outcome.existingId);
           if (fresh) await render(row, outcome.existingId, fresh.code, fresh.expiresAt, true);
-          else staged.skipped.push({ line: row.line, email: row.email, reason: `${outcome.reason}; not reissued (being sent, used or revoked)`, inviteId: outcome.existingId });
+          else
+            staged.skipped.push({
+              line: row.line,
+              email: row.email,
+              reason: `${outcome.reason}; not reissued (being sent, used or revoked)`,
+              inviteId: outcome.existingId,
+            });
         } else {
-          staged.skipped.push({ line: row.line, email: row.email, reason: outcome.reason, ...(outcome.existingId ? { inviteId: outcome.existingId } : {}) });
+          staged.skipped.push({
+            line: row.line,
+            email: row.email,
+            reason: outcome.reason,
+            ...(outcome.existingId ? { inviteId: outcome.existingId } : {}),
+          });
           // An unsent invite whose .eml is in this folder but not in its manifest
           // (a manifest write that failed earlier): list it again so dispatch finds it.
           const file = outcome.existingId ? `${outcome.existingId}.eml` : '';
-          if (outcome.existingId && outcome.existingSentAt === null && !context.entries.has(outcome.existingId) && existsSync(join(options.outDir, file))) {
+          if (
+            outcome.existingId &&
+            outcome.existingSentAt === null &&
+            !context.entries.has(outcome.existingId) &&
+            existsSync(join(options.outDir, file))
+          ) {
             staged.entries.push({ inviteId: outcome.existingId, email: row.email, cohort: row.cohort, file });
           }
         }

@@ -28,7 +28,8 @@ export async function adminRoutes(app: FastifyInstance, opts: { config: Readonly
     if (!token) throw new ApiError('ADMIN_DISABLED');
     // Checked before the token, so that a client over its failures learns nothing more, even with the right one.
     const wait = failures.retryAfter(req.ip);
-    if (wait > 0) throw new ApiError('RATE_LIMITED', `Too many failed admin attempts; try again in ${wait} seconds.`, { 'retry-after': String(wait) });
+    if (wait > 0)
+      throw new ApiError('RATE_LIMITED', `Too many failed admin attempts; try again in ${wait} seconds.`, { 'retry-after': String(wait) });
     if (!authorized(req.headers.authorization)) {
       failures.fail(req.ip);
       throw new ApiError('ADMIN_UNAUTHORIZED', undefined, { 'www-authenticate': 'Bearer realm="veza-admin"' });

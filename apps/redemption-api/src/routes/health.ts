@@ -6,7 +6,10 @@ import type { Metrics } from '../metrics.js';
 
 /** /healthz: the process answers. /readyz: the database answers and is migrated, and we are not draining. /metrics. */
 // eslint-disable-next-line @typescript-eslint/require-await -- fastify runs an async plugin to its end; a sync one would have to call done()
-export async function healthRoutes(app: FastifyInstance, opts: { conn: Connection; metrics: Metrics; draining: () => boolean }): Promise<void> {
+export async function healthRoutes(
+  app: FastifyInstance,
+  opts: { conn: Connection; metrics: Metrics; draining: () => boolean },
+): Promise<void> {
   app.get('/healthz', () => ({ status: 'ok' }));
 
   app.get('/readyz', async () => {

@@ -43,15 +43,31 @@ function codeOrThrow(input: string, count: (outcome: 'malformed') => void): stri
   const parsed = parseCode(input);
   if (!parsed.ok) {
     count('malformed');
-    throw new ApiError('INVITE_MALFORMED', `This is not an invite code: it ${parsed.reason === 'too long' ? 'is too long' : parsed.reason}; a code is 16 characters, e.g. XXXX-XXXX-XXXX-XXXX.`);
+    throw new ApiError(
+      'INVITE_MALFORMED',
+      `This is not an invite code: it ${parsed.reason === 'too long' ? 'is too long' : parsed.reason}; a code is 16 characters, e.g. XXXX-XXXX-XXXX-XXXX.`,
+    );
   }
   return parsed.code;
 }
 
-const publicInvite = (invite: InviteSummary) => ({ cohort: invite.cohort, email: maskEmail(invite.email), expiresAt: invite.expiresAt.toISOString() });
+const publicInvite = (invite: InviteSummary) => ({
+  cohort: invite.cohort,
+  email: maskEmail(invite.email),
+  expiresAt: invite.expiresAt.toISOString(),
+});
 
 /** GET /v1/invites/:code and POST /v1/invites/redeem, sharing one rate-limit bucket per client. */
-export function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Config>; conn: Connection; metrics: Metrics; sharedRateLimit: boolean; onWelcomeQueued?: (() => void) | undefined }): Promise<void> {
+export function inviteRoutes(
+  app: FastifyInstance,
+  opts: {
+    config: Readonly<Config>;
+    conn: Connection;
+    metrics: Metrics;
+    sharedRateLimit: boolean;
+    onWelcomeQueued?: (() => void) | undefined;
+  },
+): Promise<void> {
   const { conn, metrics } = opts;
   const countLookup = outcomeCounter(metrics.lookups);
   const countRedemption = outcomeCounter(metrics.redemptions);
@@ -98,7 +114,9 @@ export function inviteRoutes(app: FastifyInstance, opts: { config: Readonly<Conf
     countRedemption('redeemed');
     if (queueWelcome) opts.onWelcomeQueued?.();
     const invite = result.invite;
-    return { invite: { state: 'redeemed', id: invite.id, ...publicInvite(invite), redeemedAt: (invite.usedAt ?? new Date()).toISOString() } };
+    return {
+      invite: { state: 'redeemed', id: invite.id, ...publicInvite(invite), redeemedAt: (invite.usedAt ?? new Date()).toISOString() },
+    };
   });
   return Promise.resolve();
 }

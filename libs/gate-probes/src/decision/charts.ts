@@ -28,16 +28,22 @@ export function gateHistorySvg(history: DecisionReportInput['history'], width = 
   const parts: string[] = [];
   GATE_IDS.forEach((id, i) => {
     const y = top + i * row;
-    parts.push(`<text x="${label - 10}" y="${y + row / 2 + 6}" text-anchor="end" ${FONT} font-size="18" fill="#222">${escapeHtml(GATE_TITLES[id])}</text>`);
+    parts.push(
+      `<text x="${label - 10}" y="${y + row / 2 + 6}" text-anchor="end" ${FONT} font-size="18" fill="#222">${escapeHtml(GATE_TITLES[id])}</text>`,
+    );
     for (const run of runs) {
       const state: GateState = run.gates.find((g) => g.id === id)?.state ?? 'unknown';
-      parts.push(`<rect x="${x(Date.parse(run.startedAt)).toFixed(1)}" y="${y + 4}" width="${cell.toFixed(1)}" height="${row - 8}" fill="${STATE_COLOURS[state]}"><title>${escapeHtml(`${GATE_TITLES[id]} ${run.startedAt}: ${state}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${x(Date.parse(run.startedAt)).toFixed(1)}" y="${y + 4}" width="${cell.toFixed(1)}" height="${row - 8}" fill="${STATE_COLOURS[state]}"><title>${escapeHtml(`${GATE_TITLES[id]} ${run.startedAt}: ${state}`)}</title></rect>`,
+      );
     }
   });
   const axisY = top + GATE_IDS.length * row + 24;
   const stamp = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
   parts.push(`<text x="${label}" y="${axisY}" ${FONT} font-size="16" fill="#555">${stamp(first)} UTC</text>`);
-  parts.push(`<text x="${width - 10}" y="${axisY}" text-anchor="end" ${FONT} font-size="16" fill="#555">${stamp(last)} UTC · ${runs.length} run(s)</text>`);
+  parts.push(
+    `<text x="${width - 10}" y="${axisY}" text-anchor="end" ${FONT} font-size="16" fill="#555">${stamp(last)} UTC · ${runs.length} run(s)</text>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="gate history, ${runs.length} runs" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
 }
 
@@ -57,14 +63,20 @@ export function funnelSvg(funnel: DecisionReportInput['funnel'], width = 1000): 
   const plot = width - label - 80;
   const parts: string[] = [];
   (['invited', 'sent', 'redeemed'] as const).forEach((k, i) => {
-    parts.push(`<rect x="${label + i * 150}" y="8" width="18" height="18" fill="${FUNNEL_COLOURS[k]}"/><text x="${label + i * 150 + 26}" y="23" ${FONT} font-size="18" fill="#222">${k}</text>`);
+    parts.push(
+      `<rect x="${label + i * 150}" y="8" width="18" height="18" fill="${FUNNEL_COLOURS[k]}"/><text x="${label + i * 150 + 26}" y="23" ${FONT} font-size="18" fill="#222">${k}</text>`,
+    );
   });
   funnel.forEach((c, i) => {
     const y = top + i * group;
-    parts.push(`<text x="${label - 10}" y="${y + group / 2}" text-anchor="end" ${FONT} font-size="18" fill="#222">${escapeHtml(c.cohort)}</text>`);
+    parts.push(
+      `<text x="${label - 10}" y="${y + group / 2}" text-anchor="end" ${FONT} font-size="18" fill="#222">${escapeHtml(c.cohort)}</text>`,
+    );
     (['invited', 'sent', 'redeemed'] as const).forEach((k, j) => {
       const w = Math.max(1, (c[k] / max) * plot);
-      parts.push(`<rect x="${label}" y="${y + j * bar}" width="${w.toFixed(1)}" height="${bar - 3}" fill="${FUNNEL_COLOURS[k]}"><title>${escapeHtml(`${c.cohort} ${k}: ${c[k]}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${label}" y="${y + j * bar}" width="${w.toFixed(1)}" height="${bar - 3}" fill="${FUNNEL_COLOURS[k]}"><title>${escapeHtml(`${c.cohort} ${k}: ${c[k]}`)}</title></rect>`,
+      );
       parts.push(`<text x="${(label + w + 6).toFixed(1)}" y="${y + j * bar + bar - 7}" ${FONT} font-size="16" fill="#222">${c[k]}</text>`);
     });
   });

@@ -8,14 +8,29 @@ function input(): DecisionReportInput {
   return {
     generatedAt: new Date('2026-06-12T17:46:00.000Z'),
     run,
-    history: [0, 60, 120].map((m, i) => ({ startedAt: at(m), gates: run.gates.map((g) => ({ id: g.id, title: g.title, state: i === 0 ? ('unknown' as const) : g.state })) })),
+    history: [0, 60, 120].map((m, i) => ({
+      startedAt: at(m),
+      gates: run.gates.map((g) => ({ id: g.id, title: g.title, state: i === 0 ? ('unknown' as const) : g.state })),
+    })),
     funnel: [
       { cohort: 'creators-<fr>', invited: 20, sent: 20, redeemed: 12 },
       { cohort: 'listeners', invited: 40, sent: 39, redeemed: 25 },
     ],
     dispatch: { attempted: 60, sent: 59, failed: 1, unknown: 0 },
     failures: [{ email: 'ana@example.org', cohort: 'listeners', attempts: 3, lastError: '550 <mailbox> unavailable' }],
-    highIssues: { ok: true, issues: [{ number: 12, title: 'Upload fails on <Safari>', createdAt: new Date('2026-06-12T15:00:00Z'), assignees: 0, comments: 2, url: null }] },
+    highIssues: {
+      ok: true,
+      issues: [
+        {
+          number: 12,
+          title: 'Upload fails on <Safari>',
+          createdAt: new Date('2026-06-12T15:00:00Z'),
+          assignees: 0,
+          comments: 2,
+          url: null,
+        },
+      ],
+    },
     decisions: [],
   };
 }
@@ -50,6 +65,8 @@ describe('the decision report', () => {
     expect(md).toContain('| 12 | Upload fails on <Safari> | 2026-06-12T15:00:00.000Z | 0 | 2 |');
     expect(md).toContain('- ana@example.org (listeners), 3 attempt(s): 550 <mailbox> unavailable');
     expect(md).toMatchSnapshot();
-    expect(renderDecisionMarkdown({ ...input(), highIssues: { ok: false, why: 'auth: HTTP 401' } })).toContain('⚪ Not read: auth: HTTP 401');
+    expect(renderDecisionMarkdown({ ...input(), highIssues: { ok: false, why: 'auth: HTTP 401' } })).toContain(
+      '⚪ Not read: auth: HTTP 401',
+    );
   });
 });

@@ -8,7 +8,15 @@ const cellMd = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function evidenceLine(g: DecisionReportInput['run']['gates'][number]): string {
   const e = g.evidence;
-  return [`value ${e.value ?? '—'}`, `threshold ${e.threshold}`, e.httpStatus ? `HTTP ${e.httpStatus}` : null, e.source ? `source ${e.source}` : null, `observed ${e.observedAt}`].filter(Boolean).join(' · ');
+  return [
+    `value ${e.value ?? '—'}`,
+    `threshold ${e.threshold}`,
+    e.httpStatus ? `HTTP ${e.httpStatus}` : null,
+    e.source ? `source ${e.source}` : null,
+    `observed ${e.observedAt}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /**
@@ -21,7 +29,8 @@ export function renderDecisionHtml(input: DecisionReportInput): string {
   const { run } = input;
   const gates = run.gates
     .map(
-      (g) => `<tr><td class="state"><span class="dot" style="background:${STATE_COLOURS[g.state]}"></span>${g.state}</td><td><b>${escapeHtml(g.title)}</b><br>${escapeHtml(g.summary)}${g.reason ? ` <i>(${escapeHtml(g.reason)})</i>` : ''}</td><td class="ev">${escapeHtml(evidenceLine(g))}</td></tr>`,
+      (g) =>
+        `<tr><td class="state"><span class="dot" style="background:${STATE_COLOURS[g.state]}"></span>${g.state}</td><td><b>${escapeHtml(g.title)}</b><br>${escapeHtml(g.summary)}${g.reason ? ` <i>(${escapeHtml(g.reason)})</i>` : ''}</td><td class="ev">${escapeHtml(evidenceLine(g))}</td></tr>`,
     )
     .join('\n');
   const failures = input.failures.length
@@ -81,7 +90,10 @@ export function renderDecisionMarkdown(input: DecisionReportInput): string {
     '',
     '| state | gate | summary | evidence |',
     '|---|---|---|---|',
-    ...run.gates.map((g) => `| ${STATE_WORDS[g.state]} | ${cellMd(g.title)} | ${cellMd(g.summary)}${g.reason ? ` (${g.reason})` : ''} | ${cellMd(evidenceLine(g))} |`),
+    ...run.gates.map(
+      (g) =>
+        `| ${STATE_WORDS[g.state]} | ${cellMd(g.title)} | ${cellMd(g.summary)}${g.reason ? ` (${g.reason})` : ''} | ${cellMd(evidenceLine(g))} |`,
+    ),
     '',
     '## Funnel per cohort',
     '',
@@ -99,7 +111,14 @@ export function renderDecisionMarkdown(input: DecisionReportInput): string {
   ];
   if (!input.highIssues.ok) lines.push(`⚪ Not read: ${input.highIssues.why}`);
   else if (input.highIssues.issues.length === 0) lines.push('No open HIGH issue.');
-  else lines.push('| # | title | opened | assignees | comments |', '|---:|---|---|---:|---:|', ...input.highIssues.issues.map((i) => `| ${i.number} | ${cellMd(i.title)} | ${i.createdAt.toISOString()} | ${i.assignees} | ${i.comments} |`));
+  else
+    lines.push(
+      '| # | title | opened | assignees | comments |',
+      '|---:|---|---|---:|---:|',
+      ...input.highIssues.issues.map(
+        (i) => `| ${i.number} | ${cellMd(i.title)} | ${i.createdAt.toISOString()} | ${i.assignees} | ${i.comments} |`,
+      ),
+    );
   lines.push('', `Gate history: ${input.history.length} stored run(s), chart in decision.html / decision.png.`);
   return `${lines.join('\n')}\n`;
 }

@@ -12,7 +12,12 @@ const info = (backups: { type: string; hoursAgo: number; error?: boolean }[], co
   {
     name: 'veza',
     status: { code, message: code === 0 ? 'ok' : 'missing stanza path' },
-    backup: backups.map((b, i) => ({ label: `20261201-0${i}F`, type: b.type, timestamp: { start: epoch(b.hoursAgo) - 600, stop: epoch(b.hoursAgo) }, error: b.error ?? false })),
+    backup: backups.map((b, i) => ({
+      label: `20261201-0${i}F`,
+      type: b.type,
+      timestamp: { start: epoch(b.hoursAgo) - 600, stop: epoch(b.hoursAgo) },
+      error: b.error ?? false,
+    })),
   },
 ];
 
@@ -34,8 +39,26 @@ function printing(json: unknown): string {
 
 describe('backupVerdict (pgbackrest info)', () => {
   it('✅ with a diff 3 h old, incr and errored backups ignored', () => {
-    expect(backupVerdict(info([{ type: 'full', hoursAgo: 50 }, { type: 'diff', hoursAgo: 3 }, { type: 'incr', hoursAgo: 1 }]), now)).toMatchObject({ state: 'pass', summary: 'stanza veza: newest full/diff 3.0 h old (max 24 h)' });
-    expect(backupVerdict(info([{ type: 'full', hoursAgo: 30 }, { type: 'incr', hoursAgo: 1 }, { type: 'diff', hoursAgo: 2, error: true }]), now)).toMatchObject({ state: 'fail' });
+    expect(
+      backupVerdict(
+        info([
+          { type: 'full', hoursAgo: 50 },
+          { type: 'diff', hoursAgo: 3 },
+          { type: 'incr', hoursAgo: 1 },
+        ]),
+        now,
+      ),
+    ).toMatchObject({ state: 'pass', summary: 'stanza veza: newest full/diff 3.0 h old (max 24 h)' });
+    expect(
+      backupVerdict(
+        info([
+          { type: 'full', hoursAgo: 30 },
+          { type: 'incr', hoursAgo: 1 },
+          { type: 'diff', hoursAgo: 2, error: true },
+        ]),
+        now,
+      ),
+    ).toMatchObject({ state: 'fail' });
   });
   it('🔴 on a status code ≠ 0, with its message; ⚪ on something else than a stanza list', () => {
     expect(backupVerdict(info([], 1), now)).toMatchObject({ state: 'fail', summary: 'stanza veza: status 1 missing stanza path' });
@@ -45,24 +68,51 @@ describe('backupVerdict (pgbackrest info)', () => {
 
 describe('backupCheck and drillCheck run the operator command with an owned deadline', () => {
   it('PGBACKREST_CMD: ✅ fresh, 🔴 stale, ⚪ not JSON, ⚪ exit 1', async () => {
-    expect(await backupCheck(settingsWith({ PGBACKREST_CMD: printing(info([{ type: 'full', hoursAgo: 2 }])) }), now)).toMatchObject({ state: 'pass' });
-    expect(await backupCheck(settingsWith({ PGBACKREST_CMD: printing(info([{ type: 'full', hoursAgo: 26 }])) }), now)).toMatchObject({ state: 'fail', summary: expect.stringContaining('26.0 h old') });
-    expect(await backupCheck(settingsWith({ PGBACKREST_CMD: 'echo stanza: veza' }), now)).toMatchObject({ state: 'unknown', reason: 'parse' });
-    expect(await backupCheck(settingsWith({ PGBACKREST_CMD: 'echo "ERROR: [055]" >&2; exit 55' }), now)).toMatchObject({ state: 'unknown', reason: 'unavailable', summary: 'PGBACKREST_CMD exit 55: ERROR: [055]' });
+    expect(await backupCheck(settingsWith({ PGBACKREST_CMD: printing(info([{ type: 'full', hoursAgo: 2 }])) }), now)).toMatchObject({
+      state: 'pass',
+    });
+    expect(await backupCheck(settingsWith({ PGBACKREST_CMD: printing(info([{ type: 'full', hoursAgo: 26 }])) }), now)).toMatchObject({
+      state: 'fail',
+      summary: expect.stringContaining('26.0 h old'),
+    });
+    expect(await backupCheck(settingsWith({ PGBACKREST_CMD: 'echo stanza: veza' }), now)).toMatchObject({
+      state: 'unknown',
+      reason: 'parse',
+    });
+    expect(await backupCheck(settingsWith({ PGBACKREST_CMD: 'echo "ERROR: [055]" >&2; exit 55' }), now)).toMatchObject({
+      state: 'unknown',
+      reason: 'unavailable',
+      summary: 'PGBACKREST_CMD exit 55: ERROR: [055]',
+    });
   });
   it('a hung command is killed at the deadline (its children too): ⚪ timeout', async () => {
     const started = Date.now();
-    expect(await backupCheck(settingsWith({ PGBACKREST_CMD: 'sleep 30 | cat' }), now, 300)).toMatchObject({ state: 'unknown', reason: 'timeout' });
+    expect(await backupCheck(settingsWith({ PGBACKREST_CMD: 'sleep 30 | cat' }), now, 300)).toMatchObject({
+      state: 'unknown',
+      reason: 'timeout',
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
   it('BACKUP_CHECK_CMD stays as a hook; DRILL_CHECK_CMD: exit 0 ✅, exit 1 🔴; unset: not checked', async () => {
-    expect(await backupCheck(settingsWith({ BACKUP_CHECK_CMD: 'echo full 3h ago' }), now)).toMatchObject({ state: 'pass', summary: 'BACKUP_CHECK_CMD exited 0: full 3h ago' });
+    expect(await backupCheck(settingsWith({ BACKUP_CHECK_CMD: 'echo full 3h ago' }), now)).toMatchObject({
+      state: 'pass',
+      summary: 'BACKUP_CHECK_CMD exited 0: full 3h ago',
+    });
     expect(await drillCheck(settingsWith({ DRILL_CHECK_CMD: 'true' }))).toMatchObject({ state: 'pass' });
-    expect(await drillCheck(settingsWith({ DRILL_CHECK_CMD: 'echo last drill 9 days ago; exit 1' }))).toMatchObject({ state: 'fail', summary: 'DRILL_CHECK_CMD exit 1: last drill 9 days ago' });
+    expect(await drillCheck(settingsWith({ DRILL_CHECK_CMD: 'echo last drill 9 days ago; exit 1' }))).toMatchObject({
+      state: 'fail',
+      summary: 'DRILL_CHECK_CMD exit 1: last drill 9 days ago',
+    });
     expect(await drillCheck(settingsWith({}))).toMatchObject({ state: 'not_configured', summary: 'not checked (set DRILL_CHECK_CMD)' });
     expect(await backupCheck(settingsWith({}))).toMatchObject({ state: 'not_configured' });
   });
   it('runCommand reports the exit code and output', async () => {
-    expect(await runCommand('echo out; echo err >&2; exit 3', 5_000)).toEqual({ code: 3, timedOut: false, stdout: 'out\n', stderr: 'err\n', error: null });
+    expect(await runCommand('echo out; echo err >&2; exit 3', 5_000)).toEqual({
+      code: 3,
+      timedOut: false,
+      stdout: 'out\n',
+      stderr: 'err\n',
+      error: null,
+    });
   });
 });

@@ -15,12 +15,14 @@ const firstLine = (text: string) => text.trim().split('\n')[0]?.slice(0, 200) ??
  * 0, and the newest full or diff backup without error younger than maxAgeHours.
  */
 export function backupVerdict(info: unknown, now: Date, maxAgeHours: number = LAUNCH_DEFAULTS.backupMaxAgeHours): LaunchObservation {
-  if (!Array.isArray(info) || info.length === 0) return { state: 'unknown', reason: 'parse', summary: 'pgbackrest info: expected a JSON list of stanzas' };
+  if (!Array.isArray(info) || info.length === 0)
+    return { state: 'unknown', reason: 'parse', summary: 'pgbackrest info: expected a JSON list of stanzas' };
   const notes: string[] = [];
   let worst: LaunchObservation | null = null;
   for (const stanza of info as { name?: unknown; status?: { code?: unknown; message?: unknown }; backup?: unknown }[]) {
     const name = jsonText(stanza?.name, '?');
-    if (typeof stanza?.status?.code !== 'number' || !Array.isArray(stanza.backup)) return { state: 'unknown', reason: 'parse', summary: `pgbackrest info: stanza ${name} has no status.code or backup list` };
+    if (typeof stanza?.status?.code !== 'number' || !Array.isArray(stanza.backup))
+      return { state: 'unknown', reason: 'parse', summary: `pgbackrest info: stanza ${name} has no status.code or backup list` };
     if (stanza.status.code !== 0) {
       worst = { state: 'fail', summary: `stanza ${name}: status ${stanza.status.code} ${jsonText(stanza.status.message)}` };
       continue;
@@ -44,17 +46,39 @@ export function backupVerdict(info: unknown, now: Date, maxAgeHours: number = LA
  * Backups: PGBACKREST_CMD (the whole `pgbackrest --stanza=… info --output=json`
  * command) read and judged; else BACKUP_CHECK_CMD (exit 0 = fresh); else not checked.
  */
-export async function backupCheck(settings: LaunchSettings, now: Date = new Date(), timeoutMs: number = LAUNCH_DEFAULTS.commandTimeoutMs): Promise<LaunchCheck> {
+export async function backupCheck(
+  settings: LaunchSettings,
+  now: Date = new Date(),
+  timeoutMs: number = LAUNCH_DEFAULTS.commandTimeoutMs,
+): Promise<LaunchCheck> {
   if (settings.pgbackrestCmd) {
     const cmd = settings.pgbackrestCmd;
     const out = await runCommand(cmd, timeoutMs);
-    if (out.timedOut) return decidedCheck(BACKUP_TITLE, { state: 'unknown', reason: 'timeout', summary: `PGBACKREST_CMD gave no answer within ${timeoutMs / 1000} s` }, cmd);
-    if (out.code !== 0) return decidedCheck(BACKUP_TITLE, { state: 'unknown', reason: 'unavailable', summary: `PGBACKREST_CMD exit ${out.code ?? '?'}${out.error ? `: ${out.error}` : ''}${out.stderr ? `: ${firstLine(out.stderr)}` : ''}` }, cmd);
+    if (out.timedOut)
+      return decidedCheck(
+        BACKUP_TITLE,
+        { state: 'unknown', reason: 'timeout', summary: `PGBACKREST_CMD gave no answer within ${timeoutMs / 1000} s` },
+        cmd,
+      );
+    if (out.code !== 0)
+      return decidedCheck(
+        BACKUP_TITLE,
+        {
+          state: 'unknown',
+          reason: 'unavailable',
+          summary: `PGBACKREST_CMD exit ${out.code ?? '?'}${out.error ? `: ${out.error}` : ''}${out.stderr ? `: ${firstLine(out.stderr)}` : ''}`,
+        },
+        cmd,
+      );
     let info: unknown;
     try {
       info = JSON.parse(out.stdout);
     } catch {
-      return decidedCheck(BACKUP_TITLE, { state: 'unknown', reason: 'parse', summary: 'PGBACKREST_CMD did not print JSON (does it end with info --output=json?)' }, cmd);
+      return decidedCheck(
+        BACKUP_TITLE,
+        { state: 'unknown', reason: 'parse', summary: 'PGBACKREST_CMD did not print JSON (does it end with info --output=json?)' },
+        cmd,
+      );
     }
     return decidedCheck(BACKUP_TITLE, backupVerdict(info, now), cmd);
   }
@@ -71,8 +95,30 @@ export function drillCheck(settings: LaunchSettings, timeoutMs: number = LAUNCH_
 /** An operator hook: exit 0 ✅, another exit 🔴, no answer by the deadline ⚪. */
 async function hookCheck(title: string, setting: string, cmd: string, timeoutMs: number): Promise<LaunchCheck> {
   const out = await runCommand(cmd, timeoutMs);
-  if (out.timedOut) return decidedCheck(title, { state: 'unknown', reason: 'timeout', summary: `${setting} gave no answer within ${timeoutMs / 1000} s` }, cmd);
-  if (out.code === 0) return decidedCheck(title, { state: 'pass', summary: `${setting} exited 0${out.stdout.trim() ? `: ${firstLine(out.stdout)}` : ''}` }, cmd);
-  if (out.code === null) return decidedCheck(title, { state: 'unknown', reason: 'unavailable', summary: `${setting} did not run: ${out.error ?? 'killed'}` }, cmd);
-  return decidedCheck(title, { state: 'fail', summary: `${setting} exit ${out.code}${out.stderr.trim() || out.stdout.trim() ? `: ${firstLine(out.stderr || out.stdout)}` : ''}` }, cmd);
+  if (out.timedOut)
+    return decidedCheck(
+      title,
+      { state: 'unknown', reason: 'timeout', summary: `${setting} gave no answer within ${timeoutMs / 1000} s` },
+      cmd,
+    );
+  if (out.code === 0)
+    return decidedCheck(
+      title,
+      { state: 'pass', summary: `${setting} exited 0${out.stdout.trim() ? `: ${firstLine(out.stdout)}` : ''}` },
+      cmd,
+    );
+  if (out.code === null)
+    return decidedCheck(
+      title,
+      { state: 'unknown', reason: 'unavailable', summary: `${setting} did not run: ${out.error ?? 'killed'}` },
+      cmd,
+    );
+  return decidedCheck(
+    title,
+    {
+      state: 'fail',
+      summary: `${setting} exit ${out.code}${out.stderr.trim() || out.stdout.trim() ? `: ${firstLine(out.stderr || out.stdout)}` : ''}`,
+    },
+    cmd,
+  );
 }

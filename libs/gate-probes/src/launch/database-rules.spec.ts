@@ -11,7 +11,10 @@ describe('launch-day rules over database facts', () => {
     expect(monitorFreshCheck(null, 300, now)).toMatchObject({ state: 'fail' });
   });
   it('last dispatch: 0 failed 0 unknown ✅; a failure or an unknown 🔴; nothing tried: not checked', () => {
-    expect(lastDispatchCheck({ attempted: 3, sent: 3, failed: 0, unknown: 0 })).toMatchObject({ state: 'pass', summary: '3 sent, 0 failed, 0 unknown of 3 tried' });
+    expect(lastDispatchCheck({ attempted: 3, sent: 3, failed: 0, unknown: 0 })).toMatchObject({
+      state: 'pass',
+      summary: '3 sent, 0 failed, 0 unknown of 3 tried',
+    });
     expect(lastDispatchCheck({ attempted: 3, sent: 2, failed: 1, unknown: 0 })).toMatchObject({ state: 'fail' });
     expect(lastDispatchCheck({ attempted: 3, sent: 2, failed: 0, unknown: 1 })).toMatchObject({ state: 'fail' });
     expect(lastDispatchCheck({ attempted: 0, sent: 0, failed: 0, unknown: 0 })).toMatchObject({ state: 'not_configured' });

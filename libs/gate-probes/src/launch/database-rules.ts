@@ -12,11 +12,18 @@ export const DECISION_RECORDED_TITLE = 'Decision recorded today';
 
 /** The monitor is running when its newest run finished less than 2 × CHECK_INTERVAL ago. */
 export function monitorFreshCheck(newestFinishedAt: Date | null, intervalSeconds: number, now: Date = new Date()): LaunchCheck {
-  if (!newestFinishedAt) return decidedCheck(MONITOR_TITLE, { state: 'fail', summary: 'no gate run stored: start the monitor (LOOP=1 npm run monitor) or its cron' });
+  if (!newestFinishedAt)
+    return decidedCheck(MONITOR_TITLE, {
+      state: 'fail',
+      summary: 'no gate run stored: start the monitor (LOOP=1 npm run monitor) or its cron',
+    });
   const ageS = Math.round((now.getTime() - newestFinishedAt.getTime()) / 1000);
   const limit = 2 * intervalSeconds;
   const shown = `newest run finished ${ageS} s ago (limit ${limit} s = 2 × CHECK_INTERVAL ${intervalSeconds} s)`;
-  return decidedCheck(MONITOR_TITLE, ageS < limit ? { state: 'pass', summary: shown } : { state: 'fail', summary: `${shown}: the monitor is not running` });
+  return decidedCheck(
+    MONITOR_TITLE,
+    ageS < limit ? { state: 'pass', summary: shown } : { state: 'fail', summary: `${shown}: the monitor is not running` },
+  );
 }
 
 export interface DispatchCounts {
@@ -30,18 +37,39 @@ export interface DispatchCounts {
 }
 
 export function lastDispatchCheck(counts: DispatchCounts): LaunchCheck {
-  if (counts.attempted === 0) return { title: DISPATCH_TITLE, state: 'not_configured', reason: 'not_configured', summary: 'not checked (no dispatch yet: run veza-beta invites dispatch)', source: null };
+  if (counts.attempted === 0)
+    return {
+      title: DISPATCH_TITLE,
+      state: 'not_configured',
+      reason: 'not_configured',
+      summary: 'not checked (no dispatch yet: run veza-beta invites dispatch)',
+      source: null,
+    };
   const shown = `${counts.sent} sent, ${counts.failed} failed, ${counts.unknown} unknown of ${counts.attempted} tried`;
-  return decidedCheck(DISPATCH_TITLE, counts.failed === 0 && counts.unknown === 0 ? { state: 'pass', summary: shown } : { state: 'fail', summary: `${shown}: see dispatch.log, rerun veza-beta invites dispatch` });
+  return decidedCheck(
+    DISPATCH_TITLE,
+    counts.failed === 0 && counts.unknown === 0
+      ? { state: 'pass', summary: shown }
+      : { state: 'fail', summary: `${shown}: see dispatch.log, rerun veza-beta invites dispatch` },
+  );
 }
 
 export function firstRedemptionCheck(redeemed: number): LaunchCheck {
-  return decidedCheck(REDEMPTION_TITLE, redeemed >= 1 ? { state: 'pass', summary: `${redeemed} redeemed` } : { state: 'fail', summary: '0 redeemed: check the link in a sent email and the redemption-api' });
+  return decidedCheck(
+    REDEMPTION_TITLE,
+    redeemed >= 1
+      ? { state: 'pass', summary: `${redeemed} redeemed` }
+      : { state: 'fail', summary: '0 redeemed: check the link in a sent email and the redemption-api' },
+  );
 }
 
 /** The decision phase: a decision stored with a decided_at on today's UTC date. */
 export function decisionRecordedCheck(latest: { decision: string; decidedAt: Date } | null, now: Date = new Date()): LaunchCheck {
   const today = now.toISOString().slice(0, 10);
-  if (latest && latest.decidedAt.toISOString().slice(0, 10) === today) return decidedCheck(DECISION_RECORDED_TITLE, { state: 'pass', summary: `${latest.decision} at ${latest.decidedAt.toISOString()}` });
-  return decidedCheck(DECISION_RECORDED_TITLE, { state: 'fail', summary: `no decision recorded on ${today}: veza-beta decision record GO|NO-GO --note …` });
+  if (latest && latest.decidedAt.toISOString().slice(0, 10) === today)
+    return decidedCheck(DECISION_RECORDED_TITLE, { state: 'pass', summary: `${latest.decision} at ${latest.decidedAt.toISOString()}` });
+  return decidedCheck(DECISION_RECORDED_TITLE, {
+    state: 'fail',
+    summary: `no decision recorded on ${today}: veza-beta decision record GO|NO-GO --note …`,
+  });
 }

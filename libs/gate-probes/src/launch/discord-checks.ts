@@ -38,9 +38,11 @@ async function lookupInvite(ctx: ProbeContext, settings: LaunchSettings, code: s
   } catch {
     if (answer.status < 500 && answer.status !== 429) throw new ProbeProblem('parse', `HTTP ${answer.status} but the body is not JSON`);
   }
-  if (answer.status === 429) throw new ProbeProblem('rate_limited', `HTTP 429: rate limited (retry after ${jsonText(body?.['retry_after'], '?')} s)`);
+  if (answer.status === 429)
+    throw new ProbeProblem('rate_limited', `HTTP 429: rate limited (retry after ${jsonText(body?.['retry_after'], '?')} s)`);
   if (answer.status >= 500) throw new ProbeProblem('unavailable', `server error HTTP ${answer.status}`);
-  if (answer.status === 404) return { dead: `Unknown Invite (${jsonText(body?.['code'], '404')}): the link in DISCORD_URL is invalid or expired` };
+  if (answer.status === 404)
+    return { dead: `Unknown Invite (${jsonText(body?.['code'], '404')}): the link in DISCORD_URL is invalid or expired` };
   if (answer.status === 401 || answer.status === 403) throw new ProbeProblem('auth', `HTTP ${answer.status}`);
   if (answer.status !== 200) throw new ProbeProblem('config', `HTTP ${answer.status}: the API refused the request`);
   const channel = body?.['channel'] as { id?: unknown; name?: unknown } | undefined;
@@ -61,13 +63,18 @@ export function discordInviteCheck(settings: LaunchSettings, options: ProbeOptio
   return runLaunchCheck(DISCORD_INVITE_TITLE, options, async (ctx) => {
     const invite = await lookupInvite(ctx, settings, inviteCodeOf(settings));
     if ('dead' in invite) return { state: 'fail', summary: invite.dead };
-    if (invite.channel.name !== settings.discord.channel) return { state: 'fail', summary: `the invite leads to #${invite.channel.name} on ${invite.guild}, not #${settings.discord.channel}` };
+    if (invite.channel.name !== settings.discord.channel)
+      return { state: 'fail', summary: `the invite leads to #${invite.channel.name} on ${invite.guild}, not #${settings.discord.channel}` };
     return { state: 'pass', summary: `leads to #${invite.channel.name} on ${invite.guild}` };
   });
 }
 
 /** The channel the invite leads to, then an authorised GET on it (the bot token stays with DISCORD_API_URL). */
-async function channelRequest(ctx: ProbeContext, settings: LaunchSettings, path: (channelId: string) => string): Promise<unknown[] | { dead: string }> {
+async function channelRequest(
+  ctx: ProbeContext,
+  settings: LaunchSettings,
+  path: (channelId: string) => string,
+): Promise<unknown[] | { dead: string }> {
   const invite = await lookupInvite(ctx, settings, inviteCodeOf(settings));
   if ('dead' in invite) return invite;
   const { body } = await requestJson(ctx, `${settings.discord.apiUrl}${path(invite.channel.id)}`, {
@@ -82,17 +89,21 @@ async function channelRequest(ctx: ProbeContext, settings: LaunchSettings, path:
 
 /** With DISCORD_BOT_TOKEN: at least one pinned message (the ground rules) in the channel. */
 export function discordPinsCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
-  if (!settings.discord.inviteUrl || !settings.discord.botToken) return Promise.resolve(notConfiguredCheck(DISCORD_PINS_TITLE, 'DISCORD_URL and DISCORD_BOT_TOKEN'));
+  if (!settings.discord.inviteUrl || !settings.discord.botToken)
+    return Promise.resolve(notConfiguredCheck(DISCORD_PINS_TITLE, 'DISCORD_URL and DISCORD_BOT_TOKEN'));
   return runLaunchCheck(DISCORD_PINS_TITLE, { ...options, secrets: [settings.discord.botToken] }, async (ctx) => {
     const pins = await channelRequest(ctx, settings, (id) => `/channels/${id}/pins`);
     if ('dead' in pins) return { state: 'fail', summary: pins.dead };
-    return pins.length > 0 ? { state: 'pass', summary: `${pins.length} pinned message(s)` } : { state: 'fail', summary: 'no pinned message: pin the ground rules' };
+    return pins.length > 0
+      ? { state: 'pass', summary: `${pins.length} pinned message(s)` }
+      : { state: 'fail', summary: 'no pinned message: pin the ground rules' };
   });
 }
 
 /** Hour 1, with DISCORD_BOT_TOKEN: a message from someone other than a bot since `since` (the first sent_at). */
 export function discordMessagesSinceCheck(settings: LaunchSettings, since: Date | null, options: ProbeOptions = {}): Promise<LaunchCheck> {
-  if (!settings.discord.inviteUrl || !settings.discord.botToken) return Promise.resolve(notConfiguredCheck(DISCORD_MESSAGES_TITLE, 'DISCORD_URL and DISCORD_BOT_TOKEN'));
+  if (!settings.discord.inviteUrl || !settings.discord.botToken)
+    return Promise.resolve(notConfiguredCheck(DISCORD_MESSAGES_TITLE, 'DISCORD_URL and DISCORD_BOT_TOKEN'));
   return runLaunchCheck(DISCORD_MESSAGES_TITLE, { ...options, secrets: [settings.discord.botToken] }, async (ctx) => {
     if (!since) throw new ProbeProblem('no_data', 'no invite has been sent yet (no sent_at in the database)');
     const messages = await channelRequest(ctx, settings, (id) => `/channels/${id}/messages?after=${snowflakeAt(since)}&limit=100`);

@@ -24,7 +24,13 @@ export interface HighIssue {
 export function triageVerdict(issues: HighIssue[], now: Date, maxMinutes: number = LAUNCH_DEFAULTS.triageMaxMinutes): LaunchObservation {
   const late = issues.filter((i) => i.assignees === 0 && i.comments === 0 && now.getTime() - i.createdAt.getTime() > maxMinutes * 60_000);
   if (late.length === 0) return { state: 'pass', summary: `${issues.length} open HIGH issue(s), none untriaged after ${maxMinutes} min` };
-  return { state: 'fail', summary: `${late.length} HIGH issue(s) untriaged after ${maxMinutes} min: ${late.slice(0, 3).map((i) => `#${i.number} ${i.title}`).join('; ')}${late.length > 3 ? ' …' : ''}` };
+  return {
+    state: 'fail',
+    summary: `${late.length} HIGH issue(s) untriaged after ${maxMinutes} min: ${late
+      .slice(0, 3)
+      .map((i) => `#${i.number} ${i.title}`)
+      .join('; ')}${late.length > 3 ? ' …' : ''}`,
+  };
 }
 
 /** Reads the open HIGH issues (GitHub issues API, pull requests dropped) with their age, assignees and comments. */
@@ -37,7 +43,11 @@ export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings
   const issues: HighIssue[] = [];
   let url: string | null = first.toString();
   for (let page = 0; url && page < MAX_PAGES; page++) {
-    const answer: Awaited<ReturnType<typeof requestJson>> = await requestJson(ctx, url, { headers: githubHeaders(target), ...scope, notFound: `HTTP 404: repository ${gh.repo} not found (or the token cannot see it)` });
+    const answer: Awaited<ReturnType<typeof requestJson>> = await requestJson(ctx, url, {
+      headers: githubHeaders(target),
+      ...scope,
+      notFound: `HTTP 404: repository ${gh.repo} not found (or the token cannot see it)`,
+    });
     if (!Array.isArray(answer.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
     for (const item of answer.body as Record<string, unknown>[]) {
       if (item['pull_request'] !== undefined) continue;
@@ -62,16 +72,25 @@ export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings
 export function highTriageCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
   if (!settings.github.repo) return Promise.resolve(notConfiguredCheck(TRIAGE_TITLE, 'GITHUB_REPO (and GITHUB_TOKEN)'));
   const now = options.now ?? (() => new Date());
-  return runLaunchCheck(TRIAGE_TITLE, { ...options, secrets: settings.github.token ? [settings.github.token] : [] }, async (ctx) => triageVerdict(await readHighIssues(ctx, settings), now()));
+  return runLaunchCheck(TRIAGE_TITLE, { ...options, secrets: settings.github.token ? [settings.github.token] : [] }, async (ctx) =>
+    triageVerdict(await readHighIssues(ctx, settings), now()),
+  );
 }
 
 /** The open HIGH issues for the decision report, or why they could not be read. */
-export async function fetchHighIssues(settings: LaunchSettings, options: ProbeOptions = {}): Promise<{ ok: true; issues: HighIssue[] } | { ok: false; why: string }> {
+export async function fetchHighIssues(
+  settings: LaunchSettings,
+  options: ProbeOptions = {},
+): Promise<{ ok: true; issues: HighIssue[] } | { ok: false; why: string }> {
   if (!settings.github.repo) return { ok: false, why: 'not checked (set GITHUB_REPO)' };
   let issues: HighIssue[] = [];
-  const check = await runLaunchCheck(TRIAGE_TITLE, { ...options, secrets: settings.github.token ? [settings.github.token] : [] }, async (ctx) => {
-    issues = await readHighIssues(ctx, settings);
-    return { state: 'pass', summary: '' };
-  });
+  const check = await runLaunchCheck(
+    TRIAGE_TITLE,
+    { ...options, secrets: settings.github.token ? [settings.github.token] : [] },
+    async (ctx) => {
+      issues = await readHighIssues(ctx, settings);
+      return { state: 'pass', summary: '' };
+    },
+  );
   return check.state === 'pass' ? { ok: true, issues } : { ok: false, why: `${check.reason ?? 'unknown'}: ${check.summary}` };
 }

@@ -51,7 +51,9 @@ export function feedbackFormCheck(settings: LaunchSettings, options: ProbeOption
     const problem = unanswerable(answer.status);
     if (problem) throw problem;
     if (answer.status >= 500) throw new ProbeProblem('unavailable', `server error HTTP ${answer.status}`);
-    return answer.status === 200 ? { state: 'pass', summary: `${url} → 200` } : { state: 'fail', summary: `${url} → HTTP ${answer.status}: testers would land on an error` };
+    return answer.status === 200
+      ? { state: 'pass', summary: `${url} → 200` }
+      : { state: 'fail', summary: `${url} → HTTP ${answer.status}: testers would land on an error` };
   });
 }
 

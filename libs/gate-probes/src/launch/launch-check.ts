@@ -47,7 +47,12 @@ export async function runLaunchCheck(
     const timedOut = timeoutOf(error, ctx.signal) !== null;
     if (error instanceof ProbeProblem) observation = { state: 'unknown', reason: error.reason, summary: error.message };
     else if (timedOut) observation = { state: 'unknown', reason: 'timeout', summary: `no answer within ${ctx.timeoutMs} ms` };
-    else observation = { state: 'unknown', reason: 'unavailable', summary: `check error: ${redactUrl(error instanceof Error ? error.message : String(error))}` };
+    else
+      observation = {
+        state: 'unknown',
+        reason: 'unavailable',
+        summary: `check error: ${redactUrl(error instanceof Error ? error.message : String(error))}`,
+      };
   } finally {
     ctx.dispose();
   }
@@ -63,5 +68,11 @@ export async function runLaunchCheck(
 
 /** A check decided without any I/O (a rule over data the caller read). */
 export function decidedCheck(title: string, observation: LaunchObservation, source: string | null = null): LaunchCheck {
-  return { title, state: observation.state, reason: observation.state === 'unknown' ? (observation.reason ?? 'no_data') : null, summary: observation.summary, source };
+  return {
+    title,
+    state: observation.state,
+    reason: observation.state === 'unknown' ? (observation.reason ?? 'no_data') : null,
+    summary: observation.summary,
+    source,
+  };
 }

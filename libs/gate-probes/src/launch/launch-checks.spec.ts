@@ -64,11 +64,18 @@ async function faulty(fault: Fault): Promise<Response> {
     return HttpResponse.json({});
   }
   if (fault === 'malformed') return new HttpResponse('<html>oops', { status: 200, headers: { 'content-type': 'text/html' } });
-  if (fault === '429') return HttpResponse.json({ message: 'You are being rate limited.', retry_after: 0.01, global: false }, { status: 429 });
+  if (fault === '429')
+    return HttpResponse.json({ message: 'You are being rate limited.', retry_after: 0.01, global: false }, { status: 429 });
   return HttpResponse.json({ error: { message: 'nope' } }, { status: Number(fault) });
 }
 const FAULTS: Fault[] = ['401', '429', '503', 'timeout', 'malformed'];
-const expectedReason: Record<Fault, string> = { '401': 'auth', '429': 'rate_limited', '503': 'unavailable', timeout: 'timeout', malformed: 'parse' };
+const expectedReason: Record<Fault, string> = {
+  '401': 'auth',
+  '429': 'rate_limited',
+  '503': 'unavailable',
+  timeout: 'timeout',
+  malformed: 'parse',
+};
 
 function noSecrets(check: LaunchCheck) {
   const text = JSON.stringify(check);
@@ -89,11 +96,30 @@ describe('PagerDuty open incidents', () => {
 
   it('✅ with none open', async () => {
     server.use(incidents([]));
-    expect(await pagerdutyIncidentsCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: expect.stringContaining('0 triggered or acknowledged') });
+    expect(await pagerdutyIncidentsCheck(settings(), fast)).toMatchObject({
+      state: 'pass',
+      summary: expect.stringContaining('0 triggered or acknowledged'),
+    });
   });
 
   it('🔴 with one acknowledged, naming it; follows `more`', async () => {
-    server.use(incidents([{ id: 'Q1', incident_number: 42, title: 'API 5xx', status: 'acknowledged', urgency: 'high', created_at: now.toISOString(), html_url: 'https://x.pagerduty.com/incidents/Q1', service: { id: 'PSVC1', summary: 'API' } }], true));
+    server.use(
+      incidents(
+        [
+          {
+            id: 'Q1',
+            incident_number: 42,
+            title: 'API 5xx',
+            status: 'acknowledged',
+            urgency: 'high',
+            created_at: now.toISOString(),
+            html_url: 'https://x.pagerduty.com/incidents/Q1',
+            service: { id: 'PSVC1', summary: 'API' },
+          },
+        ],
+        true,
+      ),
+    );
     const check = await pagerdutyIncidentsCheck(settings(), fast);
     expect(check).toMatchObject({ state: 'fail', summary: '1 open incident(s): #42 API 5xx (acknowledged)' });
     noSecrets(check);
@@ -107,7 +133,10 @@ describe('PagerDuty open incidents', () => {
   });
 
   it('not checked without a token', async () => {
-    expect(await pagerdutyIncidentsCheck(settings({ PAGERDUTY_TOKEN: undefined }))).toMatchObject({ state: 'not_configured', summary: expect.stringContaining('PAGERDUTY_TOKEN') });
+    expect(await pagerdutyIncidentsCheck(settings({ PAGERDUTY_TOKEN: undefined }))).toMatchObject({
+      state: 'not_configured',
+      summary: expect.stringContaining('PAGERDUTY_TOKEN'),
+    });
   });
 });
 
@@ -128,24 +157,40 @@ describe('PagerDuty on-call coverage', () => {
   });
 
   it('✅ when two schedules together cover levels 1 and 2 over the window', async () => {
-    server.use(oncalls([entry(1, '2026-12-01T00:00:00Z', '2026-12-08T00:00:00Z'), entry(1, '2026-12-08T00:00:00Z', null, 'Bob', 'PSCHED2'), entry(2, null, null, 'Cy')]));
-    expect(await pagerdutyOnCallCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: expect.stringContaining('primary: Ada, Bob; backup: Cy') });
+    server.use(
+      oncalls([
+        entry(1, '2026-12-01T00:00:00Z', '2026-12-08T00:00:00Z'),
+        entry(1, '2026-12-08T00:00:00Z', null, 'Bob', 'PSCHED2'),
+        entry(2, null, null, 'Cy'),
+      ]),
+    );
+    expect(await pagerdutyOnCallCheck(settings(), fast)).toMatchObject({
+      state: 'pass',
+      summary: expect.stringContaining('primary: Ada, Bob; backup: Cy'),
+    });
   });
 
   it('🔴 naming the gap when level 2 stops early', async () => {
     server.use(oncalls([entry(1, null, null), entry(2, '2026-12-01T00:00:00Z', '2026-12-10T00:00:00Z', 'Cy')]));
-    expect(await pagerdutyOnCallCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: 'no backup (level 2) 2026-12-10T00:00:00.000Z → 2026-12-15T18:00:00.000Z' });
+    expect(await pagerdutyOnCallCheck(settings(), fast)).toMatchObject({
+      state: 'fail',
+      summary: 'no backup (level 2) 2026-12-10T00:00:00.000Z → 2026-12-15T18:00:00.000Z',
+    });
   });
 
   it('⚪ parse on an entry without escalation_level; not checked without the window', async () => {
     server.use(oncalls([{ user: { summary: 'x' }, start: null, end: null }]));
     expect(await pagerdutyOnCallCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
-    expect(await pagerdutyOnCallCheck(settings({ BETA_END: undefined }), fast)).toMatchObject({ state: 'not_configured', summary: expect.stringContaining('BETA_START and BETA_END') });
+    expect(await pagerdutyOnCallCheck(settings({ BETA_END: undefined }), fast)).toMatchObject({
+      state: 'not_configured',
+      summary: expect.stringContaining('BETA_START and BETA_END'),
+    });
   });
 });
 
 describe('backend health', () => {
-  const health = (status: number, body: Record<string, string>) => http.get('https://api.veza.test/v1/health', () => HttpResponse.json(body, { status }));
+  const health = (status: number, body: Record<string, string>) =>
+    http.get('https://api.veza.test/v1/health', () => HttpResponse.json(body, { status }));
   it.each(['ok', 'HEALTHY', 'up', 'pass'])('✅ on 200 status %s', async (word) => {
     server.use(health(200, { status: word }));
     expect(await healthCheck(settings(), fast)).toMatchObject({ state: 'pass' });
@@ -177,13 +222,22 @@ describe('MinIO', () => {
   const prom = (values: string[]) =>
     http.get('http://prom.test:9090/api/v1/query', ({ request }) => {
       const query = new URL(request.url).searchParams.get('query');
-      return HttpResponse.json({ status: 'success', data: { resultType: 'vector', result: values.map((v) => ({ metric: { query }, value: [1_780_000_000, v] })) } });
+      return HttpResponse.json({
+        status: 'success',
+        data: { resultType: 'vector', result: values.map((v) => ({ metric: { query }, value: [1_780_000_000, v] })) },
+      });
     });
   it('offline drives via Prometheus: ✅ 0, 🔴 2, ⚪ empty, 5xx, malformed', async () => {
     server.use(prom(['0']));
-    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: expect.stringContaining('sum(minio_cluster_drive_offline_total)') });
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({
+      state: 'pass',
+      summary: expect.stringContaining('sum(minio_cluster_drive_offline_total)'),
+    });
     server.use(prom(['2']));
-    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('2 offline drive(s)') });
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({
+      state: 'fail',
+      summary: expect.stringContaining('2 offline drive(s)'),
+    });
     server.use(prom([]));
     expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
     for (const fault of ['503', 'malformed', '429'] as Fault[]) {
@@ -196,20 +250,42 @@ describe('MinIO', () => {
     server.use(prom(['0.002']));
     expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: '5xx ratio 0.20 % (max 1.00 %)' });
     server.use(prom(['0.05']));
-    expect(await errorRatioCheck(settings({ PROM_5XX_MAX: '0.02' }), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('5.00 % (max 2.00 %)') });
+    expect(await errorRatioCheck(settings({ PROM_5XX_MAX: '0.02' }), fast)).toMatchObject({
+      state: 'fail',
+      summary: expect.stringContaining('5.00 % (max 2.00 %)'),
+    });
     server.use(prom(['NaN']));
     expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
   });
 });
 
 describe('status page maintenance', () => {
-  const summary = (maintenances: unknown[]) => http.get('https://status.veza.test/api/v2/summary.json', () => HttpResponse.json({ page: { id: 'p' }, status: { indicator: 'maintenance' }, components: [], incidents: [], scheduled_maintenances: maintenances }));
-  const m = (status: string, from: string, until: string) => ({ id: 'm1', name: 'Beta period', status, impact: 'maintenance', scheduled_for: from, scheduled_until: until });
+  const summary = (maintenances: unknown[]) =>
+    http.get('https://status.veza.test/api/v2/summary.json', () =>
+      HttpResponse.json({
+        page: { id: 'p' },
+        status: { indicator: 'maintenance' },
+        components: [],
+        incidents: [],
+        scheduled_maintenances: maintenances,
+      }),
+    );
+  const m = (status: string, from: string, until: string) => ({
+    id: 'm1',
+    name: 'Beta period',
+    status,
+    impact: 'maintenance',
+    scheduled_for: from,
+    scheduled_until: until,
+  });
   it('✅ when one covers the window, 🔴 when it ends early or is completed', async () => {
     server.use(summary([m('scheduled', '2026-12-01T00:00:00Z', '2026-12-16T00:00:00Z')]));
     expect(await maintenanceCheck(settings(), fast)).toMatchObject({ state: 'pass' });
     server.use(summary([m('in_progress', '2026-12-01T00:00:00Z', '2026-12-05T00:00:00Z')]));
-    expect(await maintenanceCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('declared: "Beta period"') });
+    expect(await maintenanceCheck(settings(), fast)).toMatchObject({
+      state: 'fail',
+      summary: expect.stringContaining('declared: "Beta period"'),
+    });
     server.use(summary([m('completed', '2026-12-01T00:00:00Z', '2026-12-16T00:00:00Z')]));
     expect(await maintenanceCheck(settings(), fast)).toMatchObject({ state: 'fail' });
   });
@@ -236,19 +312,36 @@ describe('Discord', () => {
   const invite = (channel = 'beta-feedback') =>
     http.get('https://discord.test/api/v10/invites/vezaBeta', ({ request }) => {
       expect(request.headers.get('authorization')).toBeNull(); // the public lookup never carries the bot token
-      return HttpResponse.json({ type: 0, code: 'vezaBeta', expires_at: null, guild: { id: '1', name: 'Veza' }, channel: { id: '555', name: channel, type: 0 }, approximate_member_count: 12 });
+      return HttpResponse.json({
+        type: 0,
+        code: 'vezaBeta',
+        expires_at: null,
+        guild: { id: '1', name: 'Veza' },
+        channel: { id: '555', name: channel, type: 0 },
+        approximate_member_count: 12,
+      });
     });
   it('invite: ✅ to the channel, 🔴 to another channel, 🔴 on 404 Unknown Invite', async () => {
     server.use(invite());
     expect(await discordInviteCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: 'leads to #beta-feedback on Veza' });
     server.use(invite('general'));
     expect(await discordInviteCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('#general') });
-    server.use(http.get('https://discord.test/api/v10/invites/vezaBeta', () => HttpResponse.json({ message: 'Unknown Invite', code: 10006 }, { status: 404 })));
-    expect(await discordInviteCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('Unknown Invite (10006)') });
+    server.use(
+      http.get('https://discord.test/api/v10/invites/vezaBeta', () =>
+        HttpResponse.json({ message: 'Unknown Invite', code: 10006 }, { status: 404 }),
+      ),
+    );
+    expect(await discordInviteCheck(settings(), fast)).toMatchObject({
+      state: 'fail',
+      summary: expect.stringContaining('Unknown Invite (10006)'),
+    });
   });
   it.each(['429', '503', 'malformed', 'timeout'] as Fault[])('invite: ⚪ on %s', async (fault) => {
     server.use(http.get('https://discord.test/api/v10/invites/vezaBeta', () => faulty(fault)));
-    expect(await discordInviteCheck(settings(), { ...fast, timeoutMs: 200 })).toMatchObject({ state: 'unknown', reason: expectedReason[fault] });
+    expect(await discordInviteCheck(settings(), { ...fast, timeoutMs: 200 })).toMatchObject({
+      state: 'unknown',
+      reason: expectedReason[fault],
+    });
   });
   it('pins with the bot token: ✅ one pinned, 🔴 none, ⚪ 401; the token is never shown', async () => {
     const pins = (list: unknown[], status = 200) =>
@@ -267,10 +360,20 @@ describe('Discord', () => {
     expect(await discordPinsCheck(settings({ DISCORD_BOT_TOKEN: undefined }))).toMatchObject({ state: 'not_configured' });
   });
   it('the bot token never follows a redirect to another origin', async () => {
-    server.use(invite(), http.get('https://discord.test/api/v10/channels/555/pins', () => new HttpResponse(null, { status: 302, headers: { location: 'https://collector.test/steal' } })));
+    server.use(
+      invite(),
+      http.get(
+        'https://discord.test/api/v10/channels/555/pins',
+        () => new HttpResponse(null, { status: 302, headers: { location: 'https://collector.test/steal' } }),
+      ),
+    );
     // no handler for collector.test: a request there would fail the test (onUnhandledRequest: 'error')
     const check = await discordPinsCheck(settings(), fast);
-    expect(check).toMatchObject({ state: 'unknown', reason: 'config', summary: expect.stringContaining('not followed, the token stays with https://discord.test') });
+    expect(check).toMatchObject({
+      state: 'unknown',
+      reason: 'config',
+      summary: expect.stringContaining('not followed, the token stays with https://discord.test'),
+    });
     noSecrets(check);
   });
 
@@ -282,7 +385,10 @@ describe('Discord', () => {
         expect(new URL(request.url).searchParams.get('after')).toBe(snowflakeAt(since));
         return HttpResponse.json(list);
       });
-    server.use(invite(), messages([{ id: '9', content: "I'm in", timestamp: now.toISOString(), author: { id: '2', username: 'ana', bot: false } }]));
+    server.use(
+      invite(),
+      messages([{ id: '9', content: "I'm in", timestamp: now.toISOString(), author: { id: '2', username: 'ana', bot: false } }]),
+    );
     expect(await discordMessagesSinceCheck(settings(), since, fast)).toMatchObject({ state: 'pass' });
     server.use(messages([{ id: '9', content: 'welcome', author: { id: '3', username: 'bot', bot: true } }]));
     expect(await discordMessagesSinceCheck(settings(), since, fast)).toMatchObject({ state: 'fail' });
@@ -292,7 +398,14 @@ describe('Discord', () => {
 
 describe('HIGH issue triage', () => {
   const issues = (list: unknown[]) => http.get('https://api.github.test/repos/veza/veza/issues', () => HttpResponse.json(list));
-  const issue = (n: number, minutesAgo: number, assignees: unknown[], comments: number) => ({ number: n, title: `Bug ${n}`, created_at: new Date(now.getTime() - minutesAgo * 60_000).toISOString(), assignees, comments, html_url: `https://github.test/veza/veza/issues/${n}` });
+  const issue = (n: number, minutesAgo: number, assignees: unknown[], comments: number) => ({
+    number: n,
+    title: `Bug ${n}`,
+    created_at: new Date(now.getTime() - minutesAgo * 60_000).toISOString(),
+    assignees,
+    comments,
+    html_url: `https://github.test/veza/veza/issues/${n}`,
+  });
   it('✅ when every old one has an assignee or a comment; 🔴 for one untouched after 1 h', async () => {
     server.use(issues([issue(1, 120, [{ login: 'a' }], 0), issue(2, 90, [], 3), issue(3, 30, [], 0)]));
     expect(await highTriageCheck(settings(), fast)).toMatchObject({ state: 'pass' });

@@ -45,13 +45,41 @@ export type LaunchSettingsResult = { ok: true; value: LaunchSettings } | { ok: f
 
 /** The environment variables the launch-day checks read. */
 export const LAUNCH_ENV_VARS = [
-  'BETA_START', 'BETA_END', 'PAGERDUTY_TOKEN', 'PAGERDUTY_URL', 'PAGERDUTY_SERVICE_IDS', 'PAGERDUTY_SCHEDULE_IDS', 'HEALTH_URL',
-  'MINIO_URL', 'PROM_URL', 'PROM_MINIO_QUERY', 'PROM_5XX_QUERY', 'PROM_5XX_MAX', 'PGBACKREST_CMD', 'BACKUP_CHECK_CMD', 'DRILL_CHECK_CMD',
-  'STATUSPAGE_URL', 'FEEDBACK_URL', 'DISCORD_URL', 'DISCORD_API_URL', 'DISCORD_BOT_TOKEN', 'DISCORD_CHANNEL', 'GITHUB_API_URL',
-  'GITHUB_REPO', 'GITHUB_TOKEN', 'HIGH_LABEL', 'CHECK_INTERVAL', 'DECISION_LOG', 'GATE_TIMEOUT_MS',
+  'BETA_START',
+  'BETA_END',
+  'PAGERDUTY_TOKEN',
+  'PAGERDUTY_URL',
+  'PAGERDUTY_SERVICE_IDS',
+  'PAGERDUTY_SCHEDULE_IDS',
+  'HEALTH_URL',
+  'MINIO_URL',
+  'PROM_URL',
+  'PROM_MINIO_QUERY',
+  'PROM_5XX_QUERY',
+  'PROM_5XX_MAX',
+  'PGBACKREST_CMD',
+  'BACKUP_CHECK_CMD',
+  'DRILL_CHECK_CMD',
+  'STATUSPAGE_URL',
+  'FEEDBACK_URL',
+  'DISCORD_URL',
+  'DISCORD_API_URL',
+  'DISCORD_BOT_TOKEN',
+  'DISCORD_CHANNEL',
+  'GITHUB_API_URL',
+  'GITHUB_REPO',
+  'GITHUB_TOKEN',
+  'HIGH_LABEL',
+  'CHECK_INTERVAL',
+  'DECISION_LOG',
+  'GATE_TIMEOUT_MS',
 ] as const;
 
-const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * Reads the launch-day settings. Absent settings leave their check "not
@@ -102,7 +130,10 @@ export function launchSettingsFromEnv(env: Record<string, string | undefined>): 
   if (repo && !/^[\w.-]+\/[\w.-]+$/.test(repo)) problems.push('GITHUB_REPO must be owner/name');
   const value: LaunchSettings = {
     window: start && end && end > start ? { start, end } : null,
-    pagerduty: pdToken && pdUrl ? { url: pdUrl, token: pdToken, serviceIds: list(env['PAGERDUTY_SERVICE_IDS']), scheduleIds: list(env['PAGERDUTY_SCHEDULE_IDS']) } : null,
+    pagerduty:
+      pdToken && pdUrl
+        ? { url: pdUrl, token: pdToken, serviceIds: list(env['PAGERDUTY_SERVICE_IDS']), scheduleIds: list(env['PAGERDUTY_SCHEDULE_IDS']) }
+        : null,
     healthUrl: url('HEALTH_URL'),
     minioUrl: url('MINIO_URL'),
     promUrl: url('PROM_URL'),

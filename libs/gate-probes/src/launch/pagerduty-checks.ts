@@ -23,7 +23,11 @@ async function listAll(ctx: ProbeContext, pd: PagerDuty, first: URL, key: string
   for (let page = 0, offset = 0; page < MAX_PAGES; page++) {
     first.searchParams.set('limit', '100');
     first.searchParams.set('offset', String(offset));
-    const { body } = await requestJson(ctx, first.toString(), { headers: pdHeaders(pd), origin: new URL(pd.url).origin, originSetting: 'PAGERDUTY_URL' });
+    const { body } = await requestJson(ctx, first.toString(), {
+      headers: pdHeaders(pd),
+      origin: new URL(pd.url).origin,
+      originSetting: 'PAGERDUTY_URL',
+    });
     const list = (body as Record<string, unknown> | null)?.[key];
     if (!Array.isArray(list)) throw new ProbeProblem('parse', `PagerDuty answered without a "${key}" list`);
     items.push(...(list as Record<string, unknown>[]));
@@ -45,7 +49,9 @@ export function pagerdutyIncidentsCheck(settings: LaunchSettings, options: Probe
     const incidents = await listAll(ctx, pd, url, 'incidents');
     const scope = pd.serviceIds.length ? `service(s) ${pd.serviceIds.join(', ')}` : 'all services';
     if (incidents.length === 0) return { state: 'pass', summary: `0 triggered or acknowledged incidents on ${scope}` };
-    const names = incidents.slice(0, 3).map((i) => `#${jsonText(i['incident_number'], '?')} ${jsonText(i['title'])} (${jsonText(i['status'])})`);
+    const names = incidents
+      .slice(0, 3)
+      .map((i) => `#${jsonText(i['incident_number'], '?')} ${jsonText(i['title'])} (${jsonText(i['status'])})`);
     return { state: 'fail', summary: `${incidents.length} open incident(s): ${names.join('; ')}${incidents.length > 3 ? ' …' : ''}` };
   });
 }
@@ -67,7 +73,10 @@ export interface OnCallEntry {
 export function coverageGaps(entries: OnCallEntry[], level: number, start: Date, end: Date): { start: Date; end: Date }[] {
   const spans = entries
     .filter((e) => e.level === level)
-    .map((e) => ({ from: Math.max(e.start?.getTime() ?? -Infinity, start.getTime()), to: Math.min(e.end?.getTime() ?? Infinity, end.getTime()) }))
+    .map((e) => ({
+      from: Math.max(e.start?.getTime() ?? -Infinity, start.getTime()),
+      to: Math.min(e.end?.getTime() ?? Infinity, end.getTime()),
+    }))
     .filter((s) => s.to > s.from)
     .sort((a, b) => a.from - b.from);
   const gaps: { start: Date; end: Date }[] = [];
@@ -99,17 +108,27 @@ export function onCallVerdict(entries: OnCallEntry[], start: Date, end: Date): L
   for (const level of [1, 2]) {
     const gaps = coverageGaps(entries, level, start, end);
     const name = level === 1 ? 'primary (level 1)' : 'backup (level 2)';
-    if (gaps.length) problems.push(`no ${name} ${gaps.slice(0, 2).map((g) => `${g.start.toISOString()} → ${g.end.toISOString()}`).join(', ')}${gaps.length > 2 ? ' …' : ''}`);
+    if (gaps.length)
+      problems.push(
+        `no ${name} ${gaps
+          .slice(0, 2)
+          .map((g) => `${g.start.toISOString()} → ${g.end.toISOString()}`)
+          .join(', ')}${gaps.length > 2 ? ' …' : ''}`,
+      );
   }
   if (problems.length) return { state: 'fail', summary: problems.join('; ') };
   const people = (level: number) => [...new Set(entries.filter((e) => e.level === level).map((e) => e.who))].join(', ');
-  return { state: 'pass', summary: `levels 1 and 2 covered ${start.toISOString()} → ${end.toISOString()} (primary: ${people(1)}; backup: ${people(2)})` };
+  return {
+    state: 'pass',
+    summary: `levels 1 and 2 covered ${start.toISOString()} → ${end.toISOString()} (primary: ${people(1)}; backup: ${people(2)})`,
+  };
 }
 
 /** T-72h: the union of PAGERDUTY_SCHEDULE_IDS has a level 1 and a level 2 at every instant of BETA_START…BETA_END. */
 export function pagerdutyOnCallCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
   const pd = settings.pagerduty;
-  if (!pd || pd.scheduleIds.length === 0) return Promise.resolve(notConfiguredCheck(PD_ONCALL_TITLE, 'PAGERDUTY_TOKEN and PAGERDUTY_SCHEDULE_IDS'));
+  if (!pd || pd.scheduleIds.length === 0)
+    return Promise.resolve(notConfiguredCheck(PD_ONCALL_TITLE, 'PAGERDUTY_TOKEN and PAGERDUTY_SCHEDULE_IDS'));
   const window = settings.window;
   if (!window) return Promise.resolve(notConfiguredCheck(PD_ONCALL_TITLE, 'BETA_START and BETA_END'));
   return runLaunchCheck(PD_ONCALL_TITLE, { ...options, secrets: [pd.token] }, async (ctx) => {

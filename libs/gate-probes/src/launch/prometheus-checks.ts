@@ -12,9 +12,18 @@ export const ERROR_RATIO_TITLE = '5xx ratio over the last hour under PROM_5XX_MA
 export async function promInstantValues(ctx: ProbeContext, promUrl: string, query: string): Promise<number[]> {
   const url = new URL(`${promUrl}/api/v1/query`);
   url.searchParams.set('query', query);
-  const { status, body } = await requestJson(ctx, url.toString(), { acceptStatus: [400, 422], notFound: 'HTTP 404: no Prometheus API at PROM_URL' });
-  const envelope = body as { status?: unknown; errorType?: unknown; error?: unknown; data?: { resultType?: unknown; result?: unknown } } | null;
-  if (envelope?.status === 'error') throw new ProbeProblem(status === 400 ? 'config' : 'parse', `Prometheus ${String(envelope.errorType)}: ${String(envelope.error)}`);
+  const { status, body } = await requestJson(ctx, url.toString(), {
+    acceptStatus: [400, 422],
+    notFound: 'HTTP 404: no Prometheus API at PROM_URL',
+  });
+  const envelope = body as {
+    status?: unknown;
+    errorType?: unknown;
+    error?: unknown;
+    data?: { resultType?: unknown; result?: unknown };
+  } | null;
+  if (envelope?.status === 'error')
+    throw new ProbeProblem(status === 400 ? 'config' : 'parse', `Prometheus ${String(envelope.errorType)}: ${String(envelope.error)}`);
   if (envelope?.status !== 'success') throw new ProbeProblem('parse', 'not a Prometheus API answer');
   const pick = (v: unknown) => {
     if (!Array.isArray(v) || typeof v[1] !== 'string') throw new ProbeProblem('parse', 'malformed sample');
@@ -23,7 +32,8 @@ export async function promInstantValues(ctx: ProbeContext, promUrl: string, quer
   const data = envelope.data;
   let values: number[];
   if (data?.resultType === 'scalar') values = [pick(data.result)];
-  else if (data?.resultType === 'vector' && Array.isArray(data.result)) values = (data.result as { value?: unknown }[]).map((s) => pick(s.value));
+  else if (data?.resultType === 'vector' && Array.isArray(data.result))
+    values = (data.result as { value?: unknown }[]).map((s) => pick(s.value));
   else throw new ProbeProblem('parse', `expected an instant vector, got ${String(data?.resultType)}`);
   if (values.length === 0) throw new ProbeProblem('no_data', `no series for ${query}`);
   if (values.some((v) => Number.isNaN(v))) throw new ProbeProblem('no_data', `${query} is NaN (no traffic or no data)`);
@@ -36,7 +46,9 @@ export function minioPrometheusCheck(settings: LaunchSettings, options: ProbeOpt
   if (!prom) return Promise.resolve(notConfiguredCheck(MINIO_PROM_TITLE, 'PROM_URL'));
   return runLaunchCheck(MINIO_PROM_TITLE, options, async (ctx) => {
     const offline = (await promInstantValues(ctx, prom, settings.promMinioQuery)).reduce((a, b) => a + b, 0);
-    return offline === 0 ? { state: 'pass', summary: `0 offline drives (${settings.promMinioQuery})` } : { state: 'fail', summary: `${offline} offline drive(s) (${settings.promMinioQuery})` };
+    return offline === 0
+      ? { state: 'pass', summary: `0 offline drives (${settings.promMinioQuery})` }
+      : { state: 'fail', summary: `${offline} offline drive(s) (${settings.promMinioQuery})` };
   });
 }
 
@@ -47,6 +59,8 @@ export function errorRatioCheck(settings: LaunchSettings, options: ProbeOptions 
   return runLaunchCheck(ERROR_RATIO_TITLE, options, async (ctx) => {
     const ratio = Math.max(...(await promInstantValues(ctx, prom, settings.prom5xxQuery)));
     const shown = `${(ratio * 100).toFixed(2)} % (max ${(settings.prom5xxMax * 100).toFixed(2)} %)`;
-    return ratio <= settings.prom5xxMax ? { state: 'pass', summary: `5xx ratio ${shown}` } : { state: 'fail', summary: `5xx ratio ${shown}: a spike` };
+    return ratio <= settings.prom5xxMax
+      ? { state: 'pass', summary: `5xx ratio ${shown}` }
+      : { state: 'fail', summary: `5xx ratio ${shown}: a spike` };
   });
 }

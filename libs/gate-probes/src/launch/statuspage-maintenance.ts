@@ -18,9 +18,18 @@ export interface Maintenance {
 /** Declared = one maintenance not `completed` whose [scheduled_for, scheduled_until] covers the window. */
 export function maintenanceVerdict(maintenances: Maintenance[], start: Date, end: Date): LaunchObservation {
   const covering = maintenances.find(
-    (m) => m.status !== 'completed' && m.scheduledFor !== null && m.scheduledUntil !== null && m.scheduledFor <= start && m.scheduledUntil >= end,
+    (m) =>
+      m.status !== 'completed' &&
+      m.scheduledFor !== null &&
+      m.scheduledUntil !== null &&
+      m.scheduledFor <= start &&
+      m.scheduledUntil >= end,
   );
-  if (covering) return { state: 'pass', summary: `"${covering.name}" (${covering.status}) ${covering.scheduledFor!.toISOString()} → ${covering.scheduledUntil!.toISOString()}` };
+  if (covering)
+    return {
+      state: 'pass',
+      summary: `"${covering.name}" (${covering.status}) ${covering.scheduledFor!.toISOString()} → ${covering.scheduledUntil!.toISOString()}`,
+    };
   const open = maintenances.filter((m) => m.status !== 'completed');
   return {
     state: 'fail',

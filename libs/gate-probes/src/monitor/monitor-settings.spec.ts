@@ -7,20 +7,41 @@ describe('monitorSettingsFromEnv', () => {
   it('has every default in MONITOR_DEFAULTS: ⚪ may last 4 × CHECK_INTERVAL, a run 30 s', () => {
     expect(monitorSettingsFromEnv({})).toMatchObject({
       ok: true,
-      value: { loop: false, intervalMs: 300_000, unknownMaxMs: 20 * 60_000, runTimeoutMs: MONITOR_DEFAULTS.runTimeoutMs, maxRuns: null, webhookUrl: null, database: null, gates: { timeoutMs: GATE_DEFAULTS.timeoutMs } },
+      value: {
+        loop: false,
+        intervalMs: 300_000,
+        unknownMaxMs: 20 * 60_000,
+        runTimeoutMs: MONITOR_DEFAULTS.runTimeoutMs,
+        maxRuns: null,
+        webhookUrl: null,
+        database: null,
+        gates: { timeoutMs: GATE_DEFAULTS.timeoutMs },
+      },
     });
   });
 
   it('reads the seed habits; UNKNOWN_MAX_MINUTES follows CHECK_INTERVAL unless set; --once wins over LOOP', () => {
-    const env = { LOOP: '1', CHECK_INTERVAL: '60', MAX_RUNS: '3', GATES_WEBHOOK_URL: 'https://discord.com/api/webhooks/1/t', VEZA_DATA_DIR: '/tmp/x' };
-    expect(monitorSettingsFromEnv(env)).toMatchObject({ ok: true, value: { loop: true, intervalMs: 60_000, unknownMaxMs: 4 * 60_000, maxRuns: 3, database: { dataDir: '/tmp/x/db' } } });
+    const env = {
+      LOOP: '1',
+      CHECK_INTERVAL: '60',
+      MAX_RUNS: '3',
+      GATES_WEBHOOK_URL: 'https://discord.com/api/webhooks/1/t',
+      VEZA_DATA_DIR: '/tmp/x',
+    };
+    expect(monitorSettingsFromEnv(env)).toMatchObject({
+      ok: true,
+      value: { loop: true, intervalMs: 60_000, unknownMaxMs: 4 * 60_000, maxRuns: 3, database: { dataDir: '/tmp/x/db' } },
+    });
     expect(monitorSettingsFromEnv({ ...env, UNKNOWN_MAX_MINUTES: '0.5' })).toMatchObject({ ok: true, value: { unknownMaxMs: 30_000 } });
     expect(monitorSettingsFromEnv(env, { once: true })).toMatchObject({ ok: true, value: { loop: false } });
   });
 
   it('gives a longer gate budget a longer run deadline by default', () => {
     expect(monitorSettingsFromEnv({ GATE_TIMEOUT_MS: '60000' })).toMatchObject({ ok: true, value: { runTimeoutMs: 80_000 } });
-    expect(monitorSettingsFromEnv({ GATE_TIMEOUT_MS: '2000', GATES_RUN_TIMEOUT_MS: '5000' })).toMatchObject({ ok: true, value: { runTimeoutMs: 5_000 } });
+    expect(monitorSettingsFromEnv({ GATE_TIMEOUT_MS: '2000', GATES_RUN_TIMEOUT_MS: '5000' })).toMatchObject({
+      ok: true,
+      value: { runTimeoutMs: 5_000 },
+    });
   });
 
   it('refuses invalid values, naming the variable, never echoing the webhook URL; the gates’ errors too', () => {
@@ -49,7 +70,12 @@ describe('monitorSettingsFromEnv', () => {
     expect(JSON.stringify(result)).not.toContain('s3cr3t');
     expect(monitorSettingsFromEnv({ GATE_TIMEOUT_MS: '5000', GATES_RUN_TIMEOUT_MS: '5000' })).toMatchObject({
       ok: false,
-      problems: [{ field: 'GATES_RUN_TIMEOUT_MS', message: '(5000 ms) must be more than GATE_TIMEOUT_MS (5000 ms): the run deadline includes the gates' }],
+      problems: [
+        {
+          field: 'GATES_RUN_TIMEOUT_MS',
+          message: '(5000 ms) must be more than GATE_TIMEOUT_MS (5000 ms): the run deadline includes the gates',
+        },
+      ],
     });
   });
 

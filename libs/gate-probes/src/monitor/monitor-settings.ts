@@ -42,7 +42,14 @@ export interface MonitorSettings {
 export type Parsed<T> = Validation<T>;
 
 /** The variables monitorSettingsFromEnv reads besides the gates' (GATE_ENV_VARS) and DATABASE_URL / VEZA_DATA_DIR. */
-export const MONITOR_ENV_VARS = ['LOOP', 'CHECK_INTERVAL', 'UNKNOWN_MAX_MINUTES', 'GATES_RUN_TIMEOUT_MS', 'MAX_RUNS', 'GATES_WEBHOOK_URL'] as const;
+export const MONITOR_ENV_VARS = [
+  'LOOP',
+  'CHECK_INTERVAL',
+  'UNKNOWN_MAX_MINUTES',
+  'GATES_RUN_TIMEOUT_MS',
+  'MAX_RUNS',
+  'GATES_WEBHOOK_URL',
+] as const;
 
 function numberField(rule: { min: number; integer?: boolean; above?: boolean }) {
   const words = `must be ${rule.integer ? 'an integer' : 'a number'} ${rule.above ? '>' : '≥'} ${rule.min}`;
@@ -62,14 +69,19 @@ function numberField(rule: { min: number; integer?: boolean; above?: boolean }) 
 export const MONITOR_SETTINGS_SCHEMA = z.object({
   LOOP: z
     .string()
-    .refine((value) => /^(1|true|yes|on|0|false|no|off)$/i.test(value), { error: (issue) => `must be 1 or 0 (got "${String(issue.input)}")` })
+    .refine((value) => /^(1|true|yes|on|0|false|no|off)$/i.test(value), {
+      error: (issue) => `must be 1 or 0 (got "${String(issue.input)}")`,
+    })
     .transform((value) => /^(1|true|yes|on)$/i.test(value))
     .default(false),
   CHECK_INTERVAL: numberField({ min: 1 }).default(MONITOR_DEFAULTS.checkIntervalSeconds),
   UNKNOWN_MAX_MINUTES: numberField({ min: 0, above: true }).optional(),
   UNKNOWN_LIMIT: z
     .string()
-    .refine(() => false, '(a count of runs) is no longer read: escalation measures time; set UNKNOWN_MAX_MINUTES (default 4 × CHECK_INTERVAL) instead')
+    .refine(
+      () => false,
+      '(a count of runs) is no longer read: escalation measures time; set UNKNOWN_MAX_MINUTES (default 4 × CHECK_INTERVAL) instead',
+    )
     .optional(),
   MAX_RUNS: numberField({ min: 1, integer: true }).optional(),
   // The URL is a credential: never echoed.
@@ -83,11 +95,18 @@ export const MONITOR_SETTINGS_SCHEMA = z.object({
  * environment the app read (`@veza/settings`): strict, every problem listed,
  * each naming its variable.
  */
-export function monitorSettingsFromEnv(env: Readonly<Record<string, string | undefined>>, options: { once?: boolean } = {}): Parsed<MonitorSettings> {
+export function monitorSettingsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  options: { once?: boolean } = {},
+): Parsed<MonitorSettings> {
   const own = parseSettings(MONITOR_SETTINGS_SCHEMA, env, { secrets: ['GATES_WEBHOOK_URL'] });
   const gates = gatesConfigFromEnv(env);
   const database = databaseSettingsFromEnv(env);
-  const problems: Problem[] = [...(own.ok ? [] : own.problems), ...(gates.ok ? [] : gates.problems), ...(database.ok ? [] : database.problems)];
+  const problems: Problem[] = [
+    ...(own.ok ? [] : own.problems),
+    ...(gates.ok ? [] : gates.problems),
+    ...(database.ok ? [] : database.problems),
+  ];
   if (!own.ok || !gates.ok || !database.ok) return { ok: false, problems, warnings: gates.warnings };
   const v = own.value;
   const runTimeoutMs = v.GATES_RUN_TIMEOUT_MS ?? Math.max(MONITOR_DEFAULTS.runTimeoutMs, gates.value.timeoutMs + 20_000);

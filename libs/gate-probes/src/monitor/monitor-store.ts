@@ -25,7 +25,14 @@ export interface MonitorStore {
  */
 export async function openMonitorStore(database: OpenOptions | null, statementTimeoutMs: number): Promise<MonitorStore> {
   const none = () => Promise.resolve();
-  if (!database) return { testers: undefined, history: null, notStoredBecause: 'no database given (DATABASE_URL or VEZA_DATA_DIR)', notMigrated: false, close: none };
+  if (!database)
+    return {
+      testers: undefined,
+      history: null,
+      notStoredBecause: 'no database given (DATABASE_URL or VEZA_DATA_DIR)',
+      notMigrated: false,
+      close: none,
+    };
   let conn: Connection;
   try {
     conn = await openDatabase({ ...database, statementTimeoutMs, maxConnections: 2 });
@@ -50,7 +57,7 @@ export async function openMonitorStore(database: OpenOptions | null, statementTi
     notMigrated: false,
     close,
     history: {
-      load: async () => ((await latestGateRun<GateRun, EscalationState>(conn.db))?.state ?? null),
+      load: async () => (await latestGateRun<GateRun, EscalationState>(conn.db))?.state ?? null,
       save: async (run, state) => void (await recordGateRun(conn.db, { run, state })),
     },
   };

@@ -43,8 +43,12 @@ export async function runMonitor(settings: MonitorSettings, io: MonitorIo): Prom
     if (store.notStoredBecause && (s.loop || s.database)) io.say(`verdicts are not stored: ${store.notStoredBecause}`);
     // Without a history a single run cannot tell a change from a repeat: it would announce every cron tick.
     const announce = s.webhookUrl !== null && (s.loop || store.history !== null);
-    if (s.webhookUrl && !announce) io.say('GATES_WEBHOOK_URL is not used for a single run without stored verdicts (every run would look like a change)');
-    if (s.loop) io.say(`checking every ${s.intervalMs / 1_000} s${s.maxRuns ? `, ${s.maxRuns} run(s)` : ''}; ⚪ for more than ${duration(s.unknownMaxMs)} turns 🔴`);
+    if (s.webhookUrl && !announce)
+      io.say('GATES_WEBHOOK_URL is not used for a single run without stored verdicts (every run would look like a change)');
+    if (s.loop)
+      io.say(
+        `checking every ${s.intervalMs / 1_000} s${s.maxRuns ? `, ${s.maxRuns} run(s)` : ''}; ⚪ for more than ${duration(s.unknownMaxMs)} turns 🔴`,
+      );
 
     const history = store.history;
     const result = await runGateLoop({

@@ -34,7 +34,8 @@ class Host {
 
 const api = new Host();
 const foreign = new Host();
-const json = (res: ServerResponse, body: unknown, headers: Record<string, string> = {}) => res.writeHead(200, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
+const json = (res: ServerResponse, body: unknown, headers: Record<string, string> = {}) =>
+  res.writeHead(200, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
 const fast = { backoffMs: 5, timeoutMs: 3_000 };
 
 beforeAll(async () => {
@@ -51,22 +52,36 @@ beforeEach(() => {
   foreign.answer = (_req, res) => json(res, []);
 });
 
-const sentry = (): SentryConfig => ({ baseUrl: api.base, org: 'veza', token: TOKEN, projects: [], query: 'is:unresolved', period: '24h', max: 5 });
+const sentry = (): SentryConfig => ({
+  baseUrl: api.base,
+  org: 'veza',
+  token: TOKEN,
+  projects: [],
+  query: 'is:unresolved',
+  period: '24h',
+  max: 5,
+});
 const github = (): HighIssuesConfig => ({ apiUrl: `${api.base}/gh`, repo: 'veza/app', token: TOKEN, label: 'severity: high', max: 5 });
 
 describe('pagination stays on the configured origin', () => {
   it('Sentry: a Link rel="next" to another origin is not followed; ⚪ config says why; the token never leaves', async () => {
-    api.answer = (_req, res) => json(res, [{ shortId: 'VEZA-1', title: 'Crash' }], { Link: `<${foreign.base}/api/0/organizations/veza/issues/?cursor=1:100:0>; rel="next"; results="true"; cursor="1:100:0"` });
+    api.answer = (_req, res) =>
+      json(res, [{ shortId: 'VEZA-1', title: 'Crash' }], {
+        Link: `<${foreign.base}/api/0/organizations/veza/issues/?cursor=1:100:0>; rel="next"; results="true"; cursor="1:100:0"`,
+      });
     const result = await sentryProbe(sentry(), fast);
     expect(foreign.seen).toEqual([]);
     expect(api.seen).toEqual([{ path: expect.stringContaining('/api/0/organizations/veza/issues/'), authorization: `Bearer ${TOKEN}` }]);
     expect(result).toMatchObject({ state: 'unknown', reason: 'config' });
-    expect(result.summary).toBe(`the next page (Link rel="next") points at ${foreign.base}, not ${api.base}: not followed, the token stays with ${api.base} (if the API really lives there, set SENTRY_URL to ${foreign.base})`);
+    expect(result.summary).toBe(
+      `the next page (Link rel="next") points at ${foreign.base}, not ${api.base}: not followed, the token stays with ${api.base} (if the API really lives there, set SENTRY_URL to ${foreign.base})`,
+    );
     expect(JSON.stringify(result)).not.toContain(TOKEN);
   });
 
   it('GitHub: the same for the HIGH issues pages', async () => {
-    api.answer = (_req, res) => json(res, [{ number: 1, title: 'Data loss' }], { Link: `<${foreign.base}/gh/repos/veza/app/issues?page=2>; rel="next"` });
+    api.answer = (_req, res) =>
+      json(res, [{ number: 1, title: 'Data loss' }], { Link: `<${foreign.base}/gh/repos/veza/app/issues?page=2>; rel="next"` });
     const result = await highIssuesProbe(github(), fast);
     expect(foreign.seen).toEqual([]);
     expect(result).toMatchObject({ state: 'unknown', reason: 'config' });
@@ -92,12 +107,17 @@ describe('redirects stay on the configured origin', () => {
     expect(foreign.seen).toEqual([]);
     for (const result of results) {
       expect(result).toMatchObject({ state: 'unknown', reason: 'config' });
-      expect(result.summary).toMatch(/^a redirect \(HTTP 302\) points at http:\/\/127\.0\.0\.1:\d+, not http:\/\/127\.0\.0\.1:\d+: not followed/);
+      expect(result.summary).toMatch(
+        /^a redirect \(HTTP 302\) points at http:\/\/127\.0\.0\.1:\d+, not http:\/\/127\.0\.0\.1:\d+: not followed/,
+      );
     }
   });
 
   it('follows a redirect on the same origin (a renamed repository)', async () => {
-    api.answer = (req, res) => (req.url?.startsWith('/gh/repos/veza/app/') ? void res.writeHead(301, { Location: '/gh/repositories/42/issues?state=open' }).end() : json(res, []));
+    api.answer = (req, res) =>
+      req.url?.startsWith('/gh/repos/veza/app/')
+        ? void res.writeHead(301, { Location: '/gh/repositories/42/issues?state=open' }).end()
+        : json(res, []);
     const result = await highIssuesProbe(github(), fast);
     expect(result).toMatchObject({ state: 'pass', evidence: { value: 0 } });
     expect(api.seen.map((s) => [s.path.split('?')[0], s.authorization])).toEqual([

@@ -28,12 +28,20 @@ export function highIssuesProbe(config: HighIssuesConfig, options: ProbeOptions 
     const issues: { number: number; title: string; url: string | null }[] = [];
     let pages = 0;
     while (url && pages < MAX_PAGES) {
-      const page: JsonResponse = await requestJson(ctx, url, { headers: githubHeaders(config), ...scope, notFound: `HTTP 404: repository ${config.repo} not found (or the token cannot see it)` });
+      const page: JsonResponse = await requestJson(ctx, url, {
+        headers: githubHeaders(config),
+        ...scope,
+        notFound: `HTTP 404: repository ${config.repo} not found (or the token cannot see it)`,
+      });
       pages++;
       if (!Array.isArray(page.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
       for (const item of page.body as { number?: unknown; title?: unknown; html_url?: unknown; pull_request?: unknown }[]) {
         if (item.pull_request !== undefined) continue;
-        issues.push({ number: Number(item.number), title: jsonText(item.title), url: typeof item.html_url === 'string' ? item.html_url : null });
+        issues.push({
+          number: Number(item.number),
+          title: jsonText(item.title),
+          url: typeof item.html_url === 'string' ? item.html_url : null,
+        });
       }
       url = nextPageUrl(page.headers, url, scope);
     }
@@ -43,8 +51,16 @@ export function highIssuesProbe(config: HighIssuesConfig, options: ProbeOptions 
     const count = issues.length;
     const plus = truncated ? '+' : '';
     if (count > config.max) {
-      const list = issues.slice(0, 3).map((i) => `#${i.number} ${i.title}`).join('; ');
-      return { state: 'fail', value: count, summary: `${count}${plus} open "${config.label}" issue(s): ${list}${count > 3 ? ' …' : ''}`, details };
+      const list = issues
+        .slice(0, 3)
+        .map((i) => `#${i.number} ${i.title}`)
+        .join('; ');
+      return {
+        state: 'fail',
+        value: count,
+        summary: `${count}${plus} open "${config.label}" issue(s): ${list}${count > 3 ? ' …' : ''}`,
+        details,
+      };
     }
     return { state: 'pass', value: count, summary: `${count} open "${config.label}" issue(s)`, details };
   });

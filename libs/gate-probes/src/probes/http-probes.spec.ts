@@ -17,7 +17,11 @@ describe('statuspageProbe', () => {
   it('passes on indicator none with no incident', async () => {
     given({ statuspage: { indicator: 'none' } });
     const result = await statuspageProbe(config.statuspage!, fast);
-    expect(result).toMatchObject({ state: 'pass', summary: 'All Systems Operational', evidence: { value: 'none', source: 'https://status.veza.test/api/v2/summary.json' } });
+    expect(result).toMatchObject({
+      state: 'pass',
+      summary: 'All Systems Operational',
+      evidence: { value: 'none', source: 'https://status.veza.test/api/v2/summary.json' },
+    });
   });
 
   it.each(['minor', 'major', 'critical'])('fails on indicator %s', async (indicator) => {
@@ -39,12 +43,20 @@ describe('statuspageProbe', () => {
 
   it('is ⚪ parse on an indicator it does not know', async () => {
     given({ statuspage: { indicator: 'purple' } });
-    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'unknown', reason: 'parse', summary: 'unknown status indicator "purple"' });
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'parse',
+      summary: 'unknown status indicator "purple"',
+    });
   });
 
   it('is ⚪ config on 404 and ⚪ parse on malformed JSON', async () => {
     given({ statuspage: { fault: { status: 404 } } });
-    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'unknown', reason: 'config', evidence: { httpStatus: 404 } });
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'config',
+      evidence: { httpStatus: 404 },
+    });
     server.resetHandlers();
     given({ statuspage: { fault: { body: '<html>' } } });
     expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
@@ -73,7 +85,11 @@ describe('syntheticProbe', () => {
 
   it('is ⚪ no_data on NaN', async () => {
     given({ prometheus: { values: ['NaN'] } });
-    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'unknown', reason: 'no_data', evidence: { value: 'NaN' } });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      evidence: { value: 'NaN' },
+    });
   });
 
   it('reads a scalar result', async () => {
@@ -102,8 +118,13 @@ describe('k6Probe', () => {
   it('passes when the last green scheduled run is recent', async () => {
     given({ k6: { lastGreenHoursAgo: 6.5, now } });
     const result = await k6Probe(config.k6!, fast);
-    expect(result).toMatchObject({ state: 'pass', evidence: { value: 6.5, threshold: '≤ 30 h', details: { runUrl: 'https://github.com/veza/app/actions/runs/9001' } } });
-    expect(result.evidence.source).toBe('https://api.github.test/repos/veza/app/actions/workflows/k6-nightly.yml/runs?status=success&branch=main&event=schedule&per_page=1');
+    expect(result).toMatchObject({
+      state: 'pass',
+      evidence: { value: 6.5, threshold: '≤ 30 h', details: { runUrl: 'https://github.com/veza/app/actions/runs/9001' } },
+    });
+    expect(result.evidence.source).toBe(
+      'https://api.github.test/repos/veza/app/actions/workflows/k6-nightly.yml/runs?status=success&branch=main&event=schedule&per_page=1',
+    );
   });
 
   it('fails when the last green run is older than the maximum age', async () => {
@@ -157,11 +178,18 @@ describe('highIssuesProbe', () => {
 
   it('retries a 429 with Retry-After then counts', async () => {
     given({ highIssues: { issues: 1, fault: { status: 429, times: 1, retryAfter: '0' } } });
-    expect(await highIssuesProbe({ ...config.highIssues!, max: 1 }, fast)).toMatchObject({ state: 'pass', evidence: { value: 1, attempts: 2 } });
+    expect(await highIssuesProbe({ ...config.highIssues!, max: 1 }, fast)).toMatchObject({
+      state: 'pass',
+      evidence: { value: 1, attempts: 2 },
+    });
   });
 
   it('is ⚪ rate_limited when the limit lasts', async () => {
     given({ highIssues: { fault: { status: 429, retryAfter: '0' } } });
-    expect(await highIssuesProbe(config.highIssues!, fast)).toMatchObject({ state: 'unknown', reason: 'rate_limited', evidence: { attempts: 3 } });
+    expect(await highIssuesProbe(config.highIssues!, fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'rate_limited',
+      evidence: { attempts: 3 },
+    });
   });
 });

@@ -7,13 +7,21 @@ import { githubHeaders } from './github-headers.js';
 
 interface RunsPage {
   total_count?: unknown;
-  workflow_runs?: { id?: unknown; updated_at?: unknown; created_at?: unknown; html_url?: unknown; head_sha?: unknown; conclusion?: unknown }[];
+  workflow_runs?: {
+    id?: unknown;
+    updated_at?: unknown;
+    created_at?: unknown;
+    html_url?: unknown;
+    head_sha?: unknown;
+    conclusion?: unknown;
+  }[];
 }
 
 /** The last green scheduled run of the workflow on the branch, newest first. */
 export function k6RunsUrl(config: K6Config): string {
   const url = new URL(`${config.apiUrl}/repos/${config.repo}/actions/workflows/${encodeURIComponent(config.workflow)}/runs`);
-  for (const [k, v] of Object.entries({ status: 'success', branch: config.branch, event: 'schedule', per_page: '1' })) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries({ status: 'success', branch: config.branch, event: 'schedule', per_page: '1' }))
+    url.searchParams.set(k, v);
   return url.toString();
 }
 
@@ -37,8 +45,19 @@ export function k6Probe(config: K6Config, options: ProbeOptions = {}): Promise<G
     const finished = Date.parse(String(run.updated_at ?? run.created_at));
     if (Number.isNaN(finished)) throw new ProbeProblem('parse', 'the last run has no valid updated_at');
     const ageHours = Math.round(((ctx.now().getTime() - finished) / 3_600_000) * 10) / 10;
-    const details = { runId: run.id ?? null, runUrl: typeof run.html_url === 'string' ? run.html_url : null, finishedAt: new Date(finished).toISOString(), headSha: run.head_sha ?? null };
-    if (ageHours > config.maxAgeHours) return { state: 'fail', value: ageHours, summary: `last green nightly finished ${ageHours} h ago (max ${config.maxAgeHours} h)`, details };
+    const details = {
+      runId: run.id ?? null,
+      runUrl: typeof run.html_url === 'string' ? run.html_url : null,
+      finishedAt: new Date(finished).toISOString(),
+      headSha: run.head_sha ?? null,
+    };
+    if (ageHours > config.maxAgeHours)
+      return {
+        state: 'fail',
+        value: ageHours,
+        summary: `last green nightly finished ${ageHours} h ago (max ${config.maxAgeHours} h)`,
+        details,
+      };
     return { state: 'pass', value: ageHours, summary: `last green nightly finished ${ageHours} h ago`, details };
   });
 }

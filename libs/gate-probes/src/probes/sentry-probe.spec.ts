@@ -19,7 +19,9 @@ describe('sentryProbe', () => {
     given({ sentry: { issues: 0 } });
     const result = await sentryProbe(config, fast);
     expect(result).toMatchObject({ state: 'pass', reason: null, evidence: { value: 0, threshold: '≤ 0', httpStatus: 200, attempts: 1 } });
-    expect(result.evidence.source).toBe('https://sentry.test/api/0/organizations/veza/issues/?query=is:unresolved+issue.priority:high&statsPeriod=24h&limit=100');
+    expect(result.evidence.source).toBe(
+      'https://sentry.test/api/0/organizations/veza/issues/?query=is:unresolved+issue.priority:high&statsPeriod=24h&limit=100',
+    );
     expect(JSON.stringify(result)).not.toContain(TEST_TOKENS.sentry);
   });
 

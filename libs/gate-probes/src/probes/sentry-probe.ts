@@ -39,13 +39,21 @@ export function sentryProbe(config: SentryConfig, options: ProbeOptions = {}): P
     let pages = 0;
     const top: { shortId: string; title: string; permalink: string | null }[] = [];
     while (url && pages < MAX_PAGES) {
-      const page: JsonResponse = await requestJson(ctx, url, { headers, ...scope, notFound: `HTTP 404: organisation "${config.org}" not found on ${config.baseUrl}` });
+      const page: JsonResponse = await requestJson(ctx, url, {
+        headers,
+        ...scope,
+        notFound: `HTTP 404: organisation "${config.org}" not found on ${config.baseUrl}`,
+      });
       pages++;
       if (!Array.isArray(page.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
       const issues = page.body as SentryIssue[];
       listed += issues.length;
       for (const issue of issues.slice(0, Math.max(0, 5 - top.length))) {
-        top.push({ shortId: jsonText(issue.shortId), title: jsonText(issue.title), permalink: typeof issue.permalink === 'string' ? issue.permalink : null });
+        top.push({
+          shortId: jsonText(issue.shortId),
+          title: jsonText(issue.title),
+          permalink: typeof issue.permalink === 'string' ? issue.permalink : null,
+        });
       }
       const xHits = page.headers.get('x-hits');
       // X-Hits is the total across pages: one request is enough.
@@ -61,7 +69,13 @@ export function sentryProbe(config: SentryConfig, options: ProbeOptions = {}): P
     const count = hits ?? listed;
     const details = { query: config.query, period: config.period, counted: hits === null ? 'pages' : 'x-hits', truncated, issues: top };
     const where = `${config.query} over ${config.period}`;
-    if (count > config.max) return { state: 'fail', value: count, summary: `${count}${truncated ? '+' : ''} issue(s) match "${where}" (max ${config.max})`, details };
+    if (count > config.max)
+      return {
+        state: 'fail',
+        value: count,
+        summary: `${count}${truncated ? '+' : ''} issue(s) match "${where}" (max ${config.max})`,
+        details,
+      };
     return { state: 'pass', value: count, summary: `${count} issue(s) match "${where}"`, details };
   });
 }

@@ -25,11 +25,17 @@ export function statuspageProbe(config: StatuspageConfig, options: ProbeOptions 
     const { body } = await requestJson(ctx, `${config.url}/api/v2/summary.json`, { notFound: 'HTTP 404: no Statuspage at STATUSPAGE_URL' });
     const summary = body as Summary;
     const indicator = summary?.status?.indicator;
-    if (typeof indicator !== 'string' || !Array.isArray(summary.incidents)) throw new ProbeProblem('parse', 'summary.json has no status.indicator or incidents list');
+    if (typeof indicator !== 'string' || !Array.isArray(summary.incidents))
+      throw new ProbeProblem('parse', 'summary.json has no status.indicator or incidents list');
     if (!(INDICATORS as readonly string[]).includes(indicator)) throw new ProbeProblem('parse', `unknown status indicator "${indicator}"`);
     const incidents = summary.incidents
       .filter((i) => i.status !== 'resolved' && i.status !== 'postmortem')
-      .map((i) => ({ name: jsonText(i.name), status: jsonText(i.status), impact: jsonText(i.impact), link: typeof i.shortlink === 'string' ? i.shortlink : null }));
+      .map((i) => ({
+        name: jsonText(i.name),
+        status: jsonText(i.status),
+        impact: jsonText(i.impact),
+        link: typeof i.shortlink === 'string' ? i.shortlink : null,
+      }));
     const description = typeof summary.status?.description === 'string' ? summary.status.description : indicator;
     const details = { indicator, description, incidents };
     const value = `${indicator}${incidents.length ? `, ${incidents.length} incident(s)` : ''}`;

@@ -41,7 +41,10 @@ export function syntheticProbe(config: SyntheticConfig, options: ProbeOptions = 
     url.searchParams.set('query', config.query);
     // Ask Prometheus to stop before our own budget ends, so its error beats our timeout.
     url.searchParams.set('timeout', `${Math.max(1, Math.floor(ctx.timeoutMs / 1000) - 1)}s`);
-    const { status, body } = await requestJson(ctx, url.toString(), { acceptStatus: [400, 422], notFound: 'HTTP 404: no Prometheus API at PROM_URL' });
+    const { status, body } = await requestJson(ctx, url.toString(), {
+      acceptStatus: [400, 422],
+      notFound: 'HTTP 404: no Prometheus API at PROM_URL',
+    });
     const envelope = body as PromEnvelope;
     if (envelope?.status === 'error') {
       const message = `Prometheus ${String(envelope.errorType)}: ${String(envelope.error)}`;
@@ -52,10 +55,17 @@ export function syntheticProbe(config: SyntheticConfig, options: ProbeOptions = 
     const details = { query: config.query, series: samples };
     if (samples.length === 0) throw new ProbeProblem('no_data', `no series for ${config.query} (stale or never scraped)`);
     const numbers = samples.map((s) => Number(s.value));
-    if (numbers.some((n) => Number.isNaN(n))) return { state: 'unknown', reason: 'no_data', value: 'NaN', summary: `${config.query} is NaN`, details };
+    if (numbers.some((n) => Number.isNaN(n)))
+      return { state: 'unknown', reason: 'no_data', value: 'NaN', summary: `${config.query} is NaN`, details };
     const worst = Math.min(...numbers);
     const failing = samples.filter((s) => Number(s.value) < 1).map((s) => s.series);
-    if (worst < 1) return { state: 'fail', value: worst, summary: `${failing.length} of ${samples.length} series below 1: ${failing.join(' ')}`, details };
+    if (worst < 1)
+      return {
+        state: 'fail',
+        value: worst,
+        summary: `${failing.length} of ${samples.length} series below 1: ${failing.join(' ')}`,
+        details,
+      };
     return { state: 'pass', value: worst, summary: `${samples.length} series at 1`, details };
   });
 }

@@ -23,7 +23,10 @@ describe.each(testBackends())('testersProbe on $name', (backend) => {
 
   it('passes when the redeemed invites reach the target, from a Connection', async () => {
     const result = await testersProbe({ target: 3, cohort: null }, conn);
-    expect(result).toMatchObject({ state: 'pass', evidence: { value: 3, threshold: '≥ 3', source: conn.target, httpStatus: null, attempts: 0 } });
+    expect(result).toMatchObject({
+      state: 'pass',
+      evidence: { value: 3, threshold: '≥ 3', source: conn.target, httpStatus: null, attempts: 0 },
+    });
   });
 
   it('fails below the target, counting one cohort only', async () => {
@@ -57,16 +60,25 @@ describe('testersProbe with a function', () => {
 
   it('maps a statement timeout (SQLSTATE 57014) to ⚪ timeout and an unreachable database to ⚪ unavailable', async () => {
     const cancelled = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
-    expect(await testersProbe({ target: 1, cohort: null }, { countRedeemed: () => Promise.reject(cancelled) })).toMatchObject({ state: 'unknown', reason: 'timeout' });
+    expect(await testersProbe({ target: 1, cohort: null }, { countRedeemed: () => Promise.reject(cancelled) })).toMatchObject({
+      state: 'unknown',
+      reason: 'timeout',
+    });
     const down = Object.assign(new Error('cannot reach'), { code: 'INVITES_DB_UNREACHABLE' });
-    expect(await testersProbe({ target: 1, cohort: null }, { countRedeemed: () => Promise.reject(down) })).toMatchObject({ state: 'unknown', reason: 'unavailable' });
+    expect(await testersProbe({ target: 1, cohort: null }, { countRedeemed: () => Promise.reject(down) })).toMatchObject({
+      state: 'unknown',
+      reason: 'unavailable',
+    });
   });
 
   it('never shows a database password from an error message', async () => {
     const leaky = { countRedeemed: () => Promise.reject(new Error('connect failed for postgres://veza:hunter2@db:5432/veza')) };
     const result = await testersProbe({ target: 1, cohort: null }, leaky);
     expect(result.summary).toBe('probe error: connect failed for postgres://veza:***@db:5432/veza');
-    const named = await testersProbe({ target: 1, cohort: null }, { countRedeemed: () => Promise.resolve(1), target: 'postgres://veza:hunter2@db:5432/veza' });
+    const named = await testersProbe(
+      { target: 1, cohort: null },
+      { countRedeemed: () => Promise.resolve(1), target: 'postgres://veza:hunter2@db:5432/veza' },
+    );
     expect(named.evidence.source).toBe('postgres://veza:***@db:5432/veza');
   });
 });

@@ -37,7 +37,11 @@ function errorCodes(error: unknown): string[] {
  * missing source or table is ⚪ config, an unreachable database ⚪ unavailable,
  * a statement timeout (SQLSTATE 57014) ⚪ timeout.
  */
-export function testersProbe(config: TestersConfig, source: TestersSource | Connection | undefined, options: ProbeOptions = {}): Promise<GateResult> {
+export function testersProbe(
+  config: TestersConfig,
+  source: TestersSource | Connection | undefined,
+  options: ProbeOptions = {},
+): Promise<GateResult> {
   return runProbe('testers', `≥ ${config.target}`, options, async (ctx) => {
     if (!source) throw new ProbeProblem('config', 'no database given to the testers gate (DATABASE_URL)');
     const counter = isConnection(source) ? testersSource(source) : source;
@@ -47,7 +51,8 @@ export function testersProbe(config: TestersConfig, source: TestersSource | Conn
       count = await counter.countRedeemed(config.cohort ?? undefined);
     } catch (error) {
       const codes = errorCodes(error);
-      if (codes.includes('INVITES_DB_NOT_MIGRATED')) throw new ProbeProblem('config', "beta_invites does not exist: run 'veza-beta db migrate'");
+      if (codes.includes('INVITES_DB_NOT_MIGRATED'))
+        throw new ProbeProblem('config', "beta_invites does not exist: run 'veza-beta db migrate'");
       if (codes.includes('57014')) throw new ProbeProblem('timeout', 'the count query hit the statement timeout');
       if (codes.includes('INVITES_DB_UNREACHABLE')) throw new ProbeProblem('unavailable', 'the database did not answer');
       throw error;
@@ -55,7 +60,8 @@ export function testersProbe(config: TestersConfig, source: TestersSource | Conn
     if (!Number.isInteger(count) || count < 0) throw new ProbeProblem('parse', `the count is not a whole number (${String(count)})`);
     const who = config.cohort ? ` in cohort ${config.cohort}` : '';
     const details = { cohort: config.cohort };
-    if (count < config.target) return { state: 'fail', value: count, summary: `${count} of ${config.target} testers signed up${who}`, details };
+    if (count < config.target)
+      return { state: 'fail', value: count, summary: `${count} of ${config.target} testers signed up${who}`, details };
     return { state: 'pass', value: count, summary: `${count} testers signed up${who} (target ${config.target})`, details };
   });
 }

@@ -20,7 +20,13 @@ export function escapeXml(text: string): string {
 
 function evidenceText(g: GateResult): string {
   const e = g.evidence;
-  return [`value / threshold: ${valueVsThreshold(g)}`, `source: ${e.source ?? '—'}`, `http status: ${e.httpStatus ?? '—'}`, `latency: ${e.latencyMs} ms`, `observed at: ${e.observedAt}`].join('\n');
+  return [
+    `value / threshold: ${valueVsThreshold(g)}`,
+    `source: ${e.source ?? '—'}`,
+    `http status: ${e.httpStatus ?? '—'}`,
+    `latency: ${e.latencyMs} ms`,
+    `observed at: ${e.observedAt}`,
+  ].join('\n');
 }
 
 /**
@@ -42,7 +48,10 @@ export function renderJunit(run: GateRun): string {
   ];
   for (const g of run.gates) {
     lines.push(`  <testcase classname="gates.${g.id}" name="${escapeXml(g.title)}" time="${(g.evidence.latencyMs / 1000).toFixed(3)}">`);
-    if (g.state === 'fail') lines.push(`    <failure message="${escapeXml(g.summary)}" type="${escapeXml(g.reason ?? 'threshold')}">${escapeXml(evidenceText(g))}</failure>`);
+    if (g.state === 'fail')
+      lines.push(
+        `    <failure message="${escapeXml(g.summary)}" type="${escapeXml(g.reason ?? 'threshold')}">${escapeXml(evidenceText(g))}</failure>`,
+      );
     if (g.state === 'unknown') lines.push(`    <skipped message="${escapeXml(`${g.reason ?? 'unknown'}: ${g.summary}`)}"/>`);
     lines.push(`    <system-out>${escapeXml(evidenceText(g))}</system-out>`, '  </testcase>');
   }

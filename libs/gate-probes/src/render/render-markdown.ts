@@ -27,7 +27,9 @@ export function renderMarkdown(run: GateRun): string {
   for (const g of run.gates) {
     const value = g.evidence.value === null ? '—' : String(g.evidence.value);
     const source = g.evidence.source ? link(g.evidence.source) : '';
-    out.push(`| ${cell(g.title)} | ${stateLabel(g)} | ${cell(value)} | ${cell(g.evidence.threshold)} | ${g.reason ?? ''} | ${latency(g)} | ${source} |`);
+    out.push(
+      `| ${cell(g.title)} | ${stateLabel(g)} | ${cell(value)} | ${cell(g.evidence.threshold)} | ${g.reason ?? ''} | ${latency(g)} | ${source} |`,
+    );
   }
   out.push('');
   for (const g of run.gates) out.push(`- **${cell(g.title)}**: ${cell(g.summary)}`);

@@ -22,7 +22,11 @@ export function renderTable(run: GateRun): string {
   const header = ['gate', 'state', 'value / threshold', 'reason', 'latency', 'source'];
   const rows = run.gates.map((g) => [g.title, stateLabel(g), valueVsThreshold(g), g.reason ?? '', latency(g), g.evidence.source ?? '']);
   const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   const out = [`Beta gates at ${run.finishedAt}`, '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
   for (const g of run.gates.filter((gate) => gate.state !== 'pass')) out.push(`${stateLabel(g)}  ${g.title}: ${g.summary}`);
   if (run.gates.some((g) => g.state !== 'pass')) out.push('');

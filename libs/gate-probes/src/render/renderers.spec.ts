@@ -11,7 +11,10 @@ describe('renderers', () => {
   });
 
   it('aligns columns by terminal width (emoji are two columns)', () => {
-    const rows = renderTable(run).split('\n').slice(2, 10).filter((l) => l.includes(' ms'));
+    const rows = renderTable(run)
+      .split('\n')
+      .slice(2, 10)
+      .filter((l) => l.includes(' ms'));
     const latencyColumn = (line: string) => {
       let col = 0;
       for (const ch of line.slice(0, line.search(/\d+ ms/))) col += /[✅⚪]|\p{Extended_Pictographic}/u.test(ch) ? 2 : 1;
@@ -44,7 +47,12 @@ describe('renderers', () => {
   it('renders Markdown for a job summary', () => {
     const md = renderMarkdown(run);
     expect(md).toMatchSnapshot();
-    expect(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| gate')).every((l) => l.split(' | ').length === 7)).toBe(true);
+    expect(
+      md
+        .split('\n')
+        .filter((l) => l.startsWith('| ') && !l.startsWith('| gate'))
+        .every((l) => l.split(' | ').length === 7),
+    ).toBe(true);
   });
 
   it('escapes pipes inside Markdown cells', () => {

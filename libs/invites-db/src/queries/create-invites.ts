@@ -50,9 +50,7 @@ async function resolveSenders(db: Database, values: string[]): Promise<Map<strin
 }
 
 async function insertChunk(db: Database, chunk: Candidate[], ttlDays: number) {
-  const payload = JSON.stringify(
-    chunk.map((c) => ({ d: c.digest, e: c.email, c: c.cohort, n: c.name, r: c.role, s: c.sentBy })),
-  );
+  const payload = JSON.stringify(chunk.map((c) => ({ d: c.digest, e: c.email, c: c.cohort, n: c.name, r: c.role, s: c.sentBy })));
   // Raw SQL: one jsonb parameter for the whole chunk (a VALUES list would need thousands of parameters), and the partial unique index as conflict target.
   return decodeRows(
     await db.execute(sql`
@@ -102,7 +100,13 @@ async function insertCandidates(db: Database, chunk: Candidate[], outcomes: (Cre
         inserted.push(...(await withDbErrors(() => db.transaction((sp) => insertChunk(sp, [candidate], ttlDays)))));
       } catch (rowError) {
         if ((rowError as { code?: string }).code?.startsWith('INVITES_DB_')) throw rowError;
-        outcomes[candidate.index] = { status: 'failed', index: candidate.index, email: candidate.email, field: 'row', reason: `database refused the row: ${describeCause(rowError)}` };
+        outcomes[candidate.index] = {
+          status: 'failed',
+          index: candidate.index,
+          email: candidate.email,
+          field: 'row',
+          reason: `database refused the row: ${describeCause(rowError)}`,
+        };
       }
     }
   }
@@ -127,7 +131,12 @@ async function insertCandidates(db: Database, chunk: Candidate[], outcomes: (Cre
     }
   }
   if (conflicts.length > 0) {
-    const existing = await withDbErrors(() => existingInvites(db, conflicts.map((c) => c.email)));
+    const existing = await withDbErrors(() =>
+      existingInvites(
+        db,
+        conflicts.map((c) => c.email),
+      ),
+    );
     for (const candidate of conflicts) {
       const row = existing.get(candidate.email.toLowerCase());
       outcomes[candidate.index] = {

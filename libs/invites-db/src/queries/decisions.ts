@@ -32,7 +32,8 @@ export const DECISION_NOTE_MAX = 4_000;
 function checkDecision(input: NewDecision): { note: string | null; by: string[] } {
   if (input.decision !== 'GO' && input.decision !== 'NO-GO') throw new InvalidInputError('decision', 'must be GO or NO-GO');
   const note = input.note?.trim() ? input.note.trim() : null;
-  if (input.decision === 'NO-GO' && !note) throw new InvalidInputError('note', 'a NO-GO needs a note: what must be fixed before the next call');
+  if (input.decision === 'NO-GO' && !note)
+    throw new InvalidInputError('note', 'a NO-GO needs a note: what must be fixed before the next call');
   if (note && note.length > DECISION_NOTE_MAX) throw new InvalidInputError('note', `at most ${DECISION_NOTE_MAX} characters`);
   const by = (input.by ?? []).map((b) => b.trim()).filter(Boolean);
   if (by.some((b) => b.length > 200)) throw new InvalidInputError('by', 'a name is at most 200 characters');
@@ -65,7 +66,13 @@ export async function recordDecision(db: Database, input: NewDecision): Promise<
   const [row] = await withDbErrors(() =>
     db
       .insert(decisions)
-      .values({ decision: input.decision, note, decidedBy: by, gateRunId: newestGateRun(gateRuns.id), gateVerdict: newestGateRun(gateRuns.verdict) })
+      .values({
+        decision: input.decision,
+        note,
+        decidedBy: by,
+        gateRunId: newestGateRun(gateRuns.id),
+        gateVerdict: newestGateRun(gateRuns.verdict),
+      })
       .returning(COLUMNS),
   );
   return stored(row!);
@@ -75,7 +82,9 @@ export async function recordDecision(db: Database, input: NewDecision): Promise<
 export async function listDecisions(db: Database, options: { limit?: number } = {}): Promise<StoredDecision[]> {
   const limit = options.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) throw new InvalidInputError('limit', 'must be an integer from 1 to 1000');
-  const rows = await withDbErrors(() => db.select(COLUMNS).from(decisions).orderBy(desc(decisions.decidedAt), desc(decisions.id)).limit(limit));
+  const rows = await withDbErrors(() =>
+    db.select(COLUMNS).from(decisions).orderBy(desc(decisions.decidedAt), desc(decisions.id)).limit(limit),
+  );
   return rows.map(stored);
 }
 

@@ -61,7 +61,17 @@ export async function sendStates(db: Database, ids: string[]): Promise<SendState
     const row = byId.get(id);
     if (!row) return { id, state: 'missing', sentAt: null, claimedAt: null, claimedBy: null, attempts: 0, lastError: null };
     const { sentAt, claimedAt } = row;
-    const state = sentAt ? 'sent' : row.revokedAt ? 'revoked' : row.usedAt ? 'used' : row.expired ? 'expired' : claimedAt ? 'claimed' : 'ready';
+    const state = sentAt
+      ? 'sent'
+      : row.revokedAt
+        ? 'revoked'
+        : row.usedAt
+          ? 'used'
+          : row.expired
+            ? 'expired'
+            : claimedAt
+              ? 'claimed'
+              : 'ready';
     return { id, state, sentAt, claimedAt, claimedBy: row.claimedBy, attempts: row.attempts, lastError: row.lastError };
   });
 }
@@ -103,7 +113,13 @@ export async function claimInvitesForSend(db: Database, ids: string[], worker: s
  * ahead of another UPDATE, and doing it in two statements would cost the
  * round trip this function exists to save. decodeRows checks what comes back.
  */
-export async function markSentAndClaim(db: Database, sentIds: string[], claimIds: string[], worker: string, limit: number): Promise<string[]> {
+export async function markSentAndClaim(
+  db: Database,
+  sentIds: string[],
+  claimIds: string[],
+  worker: string,
+  limit: number,
+): Promise<string[]> {
   if (sentIds.length === 0 && (claimIds.length === 0 || limit <= 0)) return [];
   const result = await withDbErrors(() =>
     db.execute(sql`
@@ -153,7 +169,12 @@ export async function releaseSendClaim(db: Database, id: string, error: string):
   await withDbErrors(() =>
     db
       .update(betaInvites)
-      .set({ sendClaimedAt: null, sendClaimedBy: null, sendAttempts: sql`${betaInvites.sendAttempts} + 1`, lastSendError: error.slice(0, 1000) })
+      .set({
+        sendClaimedAt: null,
+        sendClaimedBy: null,
+        sendAttempts: sql`${betaInvites.sendAttempts} + 1`,
+        lastSendError: error.slice(0, 1000),
+      })
       .where(and(eq(betaInvites.id, id), isNull(betaInvites.sentAt))),
   );
 }

@@ -40,7 +40,8 @@ function checkRun(run: GateRunLike): void {
   if (!VERDICTS.includes(run.verdict)) throw new InvalidInputError('run.verdict', 'must be GO, NO-GO or INCONCLUSIVE');
   if (![0, 1, 2].includes(run.exitCode)) throw new InvalidInputError('run.exitCode', 'must be 0, 1 or 2');
   for (const field of ['startedAt', 'finishedAt'] as const) {
-    if (typeof run[field] !== 'string' || Number.isNaN(Date.parse(run[field]))) throw new InvalidInputError(`run.${field}`, 'must be an ISO timestamp');
+    if (typeof run[field] !== 'string' || Number.isNaN(Date.parse(run[field])))
+      throw new InvalidInputError(`run.${field}`, 'must be an ISO timestamp');
   }
 }
 
@@ -72,9 +73,13 @@ export async function latestGateRun<Run = GateRunLike, State = unknown>(db: Data
 }
 
 /** The most recent runs first, at most `limit` (default 20 runs, up to GATE_RUNS_MAX_LIMIT). */
-export async function listGateRuns<Run = GateRunLike, State = unknown>(db: Database, options: { limit?: number } = {}): Promise<StoredGateRun<Run, State>[]> {
+export async function listGateRuns<Run = GateRunLike, State = unknown>(
+  db: Database,
+  options: { limit?: number } = {},
+): Promise<StoredGateRun<Run, State>[]> {
   const limit = options.limit ?? 20;
-  if (!Number.isInteger(limit) || limit < 1 || limit > GATE_RUNS_MAX_LIMIT) throw new InvalidInputError('limit', `must be an integer from 1 to ${GATE_RUNS_MAX_LIMIT}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > GATE_RUNS_MAX_LIMIT)
+    throw new InvalidInputError('limit', `must be an integer from 1 to ${GATE_RUNS_MAX_LIMIT}`);
   const rows = await withDbErrors(() => db.select().from(gateRuns).orderBy(desc(gateRuns.startedAt), desc(gateRuns.id)).limit(limit));
   return rows.map((row) => ({
     id: row.id,

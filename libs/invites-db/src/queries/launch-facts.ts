@@ -41,7 +41,10 @@ export async function dispatchFacts(db: Database): Promise<DispatchFacts> {
 }
 
 /** The invites whose last send failed, for the decision report (newest attempt first). */
-export async function failedDispatches(db: Database, limit = 50): Promise<{ email: string; cohort: string; attempts: number; lastError: string | null }[]> {
+export async function failedDispatches(
+  db: Database,
+  limit = 50,
+): Promise<{ email: string; cohort: string; attempts: number; lastError: string | null }[]> {
   const t = betaInvites;
   return withDbErrors(() =>
     db

@@ -65,7 +65,11 @@ export async function cleanupExpiredInvites(db: Database, options: { dryRun?: bo
         .groupBy(betaInvites.cohort)
         .orderBy(betaInvites.cohort);
       if (!dryRun) await tx.delete(betaInvites).where(expired);
-      return { dryRun, count: byCohort.reduce((sum, row) => sum + Number(row.count), 0), byCohort: byCohort.map((r) => ({ cohort: r.cohort, count: Number(r.count) })) };
+      return {
+        dryRun,
+        count: byCohort.reduce((sum, row) => sum + Number(row.count), 0),
+        byCohort: byCohort.map((r) => ({ cohort: r.cohort, count: Number(r.count) })),
+      };
     }),
   );
 }

@@ -43,7 +43,11 @@ export interface InvitePlan {
  * (value → users.id, resolved beforehand) and draws a code for each row left.
  * No I/O; `generate` is the code source (the OS CSPRNG unless a test passes one).
  */
-export function planInvites(rows: readonly NewInvite[], senders: ReadonlyMap<string, string>, generate: () => string = generateCode): InvitePlan {
+export function planInvites(
+  rows: readonly NewInvite[],
+  senders: ReadonlyMap<string, string>,
+  generate: () => string = generateCode,
+): InvitePlan {
   const outcomes: (CreateOutcome | undefined)[] = new Array<CreateOutcome | undefined>(rows.length);
   const firstIndexByEmail = new Map<string, number>();
   const pending: Candidate[] = [];
@@ -64,7 +68,13 @@ export function planInvites(rows: readonly NewInvite[], senders: ReadonlyMap<str
     const sentByValue = row.sentBy?.trim() || null;
     const sentBy = sentByValue ? senders.get(sentByValue) : null;
     if (sentByValue && !sentBy) {
-      outcomes[index] = { status: 'failed', index, email, field: 'sent_by', reason: 'sent_by matches no user (give a users.id or the email of an existing user)' };
+      outcomes[index] = {
+        status: 'failed',
+        index,
+        email,
+        field: 'sent_by',
+        reason: 'sent_by matches no user (give a users.id or the email of an existing user)',
+      };
       return;
     }
     const code = generate();

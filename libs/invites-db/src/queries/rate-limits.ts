@@ -21,7 +21,10 @@ export async function settleRateLimitHits(db: Database, batch: readonly RateLimi
     db
       .insert(apiRateLimits)
       .values(batch.map((h) => ({ bucket: h.bucket, windowStart: h.windowStart, hits: h.hits })))
-      .onConflictDoUpdate({ target: [apiRateLimits.bucket, apiRateLimits.windowStart], set: { hits: sql`${apiRateLimits.hits} + excluded.hits` } })
+      .onConflictDoUpdate({
+        target: [apiRateLimits.bucket, apiRateLimits.windowStart],
+        set: { hits: sql`${apiRateLimits.hits} + excluded.hits` },
+      })
       .returning({ bucket: apiRateLimits.bucket, windowStart: apiRateLimits.windowStart, hits: apiRateLimits.hits }),
   );
   return new Map(rows.map((r) => [`${r.bucket} ${r.windowStart.toISOString()}`, r.hits]));
@@ -29,6 +32,11 @@ export async function settleRateLimitHits(db: Database, batch: readonly RateLimi
 
 /** Deletes the counters of windows that started before `before`; returns how many rows went. */
 export async function purgeRateLimitWindows(db: Database, before: Date): Promise<number> {
-  const gone = await withDbErrors(() => db.delete(apiRateLimits).where(lt(apiRateLimits.windowStart, before)).returning({ one: sql<number>`1` }));
+  const gone = await withDbErrors(() =>
+    db
+      .delete(apiRateLimits)
+      .where(lt(apiRateLimits.windowStart, before))
+      .returning({ one: sql<number>`1` }),
+  );
   return gone.length;
 }

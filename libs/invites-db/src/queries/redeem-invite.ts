@@ -55,7 +55,6 @@ const summaryColumns = {
   revokedAt: betaInvites.revokedAt,
 };
 
-
 function stateOf(invite: InviteSummary & { expired: boolean }): Exclude<InviteState, 'unknown'> {
   if (invite.revokedAt) return 'revoked';
   if (invite.usedAt) return 'used';
@@ -130,7 +129,12 @@ export async function lookupInvite(db: Database, codeInput: string, options: Que
  * redeems of one code, exactly one gets `ok: true`. The others learn why not.
  * With `queueWelcome`, the welcome email is queued in the same transaction.
  */
-export async function redeemInvite(db: Database, codeInput: string, userId?: string | null, options: RedeemOptions = {}): Promise<RedeemResult> {
+export async function redeemInvite(
+  db: Database,
+  codeInput: string,
+  userId?: string | null,
+  options: RedeemOptions = {},
+): Promise<RedeemResult> {
   if (userId != null && !UUID_PATTERN.test(userId)) throw new InvalidInputError('userId', 'must be a UUID');
   const digest = digestCode(normalizeCode(codeInput));
   const values = { digest, userId: userId ?? null };

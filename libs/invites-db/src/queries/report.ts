@@ -50,7 +50,14 @@ export async function inviteReport(db: Database): Promise<InviteReport> {
   );
   const cohorts = rows.map(withRate);
   const sum = (key: 'invited' | 'sent' | 'redeemed' | 'expired' | 'revoked') => cohorts.reduce((n, c) => n + c[key], 0);
-  const total = withRate({ cohort: 'total', invited: sum('invited'), sent: sum('sent'), redeemed: sum('redeemed'), expired: sum('expired'), revoked: sum('revoked') });
+  const total = withRate({
+    cohort: 'total',
+    invited: sum('invited'),
+    sent: sum('sent'),
+    redeemed: sum('redeemed'),
+    expired: sum('expired'),
+    revoked: sum('revoked'),
+  });
   return { cohorts, total };
 }
 

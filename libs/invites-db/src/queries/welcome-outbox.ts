@@ -46,7 +46,11 @@ export async function queueWelcomeEmail(db: Database, invite: { id: string; emai
  * LOCKED) and the ids in `exclude` (tried already by this drain). The claim is
  * committed before the send, as for invites.
  */
-export async function claimWelcomeEmail(db: Database, worker: string, options: { maxAttempts: number; exclude?: readonly string[] }): Promise<WelcomeOutboxRow | undefined> {
+export async function claimWelcomeEmail(
+  db: Database,
+  worker: string,
+  options: { maxAttempts: number; exclude?: readonly string[] },
+): Promise<WelcomeOutboxRow | undefined> {
   const next = db
     .select({ id: t.id })
     .from(t)
@@ -55,7 +59,11 @@ export async function claimWelcomeEmail(db: Database, worker: string, options: {
     .limit(1)
     .for('update', { skipLocked: true });
   const [row] = await withDbErrors(() =>
-    db.update(t).set({ claimedAt: sql`now()`, claimedBy: worker }).where(inArray(t.id, next)).returning(SENDER_COLUMNS),
+    db
+      .update(t)
+      .set({ claimedAt: sql`now()`, claimedBy: worker })
+      .where(inArray(t.id, next))
+      .returning(SENDER_COLUMNS),
   );
   return row;
 }
@@ -105,7 +113,10 @@ export async function clearWelcomeClaims(db: Database, ids: readonly string[]): 
 }
 
 /** Unsent, unclaimed welcome emails that have used up their attempts (a drain no longer tries them). */
-export async function exhaustedWelcomeEmails(db: Database, maxAttempts: number): Promise<{ id: string; email: string; attempts: number; lastError: string | null }[]> {
+export async function exhaustedWelcomeEmails(
+  db: Database,
+  maxAttempts: number,
+): Promise<{ id: string; email: string; attempts: number; lastError: string | null }[]> {
   return withDbErrors(() =>
     db
       .select({ id: t.id, email: t.email, attempts: t.attempts, lastError: t.lastError })
@@ -116,7 +127,9 @@ export async function exhaustedWelcomeEmails(db: Database, maxAttempts: number):
 }
 
 /** Every row of the outbox, oldest first (reports and tests). */
-export async function listWelcomeOutbox(db: Database): Promise<(WelcomeOutboxRow & { sentAt: Date | null; claimedBy: string | null; lastError: string | null })[]> {
+export async function listWelcomeOutbox(
+  db: Database,
+): Promise<(WelcomeOutboxRow & { sentAt: Date | null; claimedBy: string | null; lastError: string | null })[]> {
   return withDbErrors(() =>
     db
       .select({ ...SENDER_COLUMNS, sentAt: t.sentAt, claimedBy: t.claimedBy, lastError: t.lastError })
