@@ -29,7 +29,7 @@ export const decisionReportCommand: CommandModule<object, { out?: string }> = {
       env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
     const monitor = monitorSettingsFromEnv(env, { once: true });
     const launch = launchSettingsFromEnv(env);
-    const problems = [...(monitor.ok ? [] : monitor.problems.map(problemText)), ...(launch.ok ? [] : launch.problems)];
+    const problems = [...(monitor.ok ? [] : monitor.problems.map(problemText)), ...(launch.ok ? [] : launch.problems.map(problemText))];
     if (!monitor.ok || !launch.ok)
       throw new ExitError(CONFIG_ERROR_EXIT_CODE, problems.map((p) => `${PROGRAM}: configuration error: ${p}`).join('\n'));
     const say = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);

@@ -167,7 +167,7 @@ export const demoCommand: CommandModule<object, { dir?: string; screenshot: bool
 
     step(8, 'The decision call: one report to look at (veza-beta decision report), then veza-beta decision record GO|NO-GO');
     const launch = launchSettingsFromEnv(env);
-    if (!launch.ok) throw new ExitError(1, launch.problems.join('\n'));
+    if (!launch.ok) throw new ExitError(1, launch.problems.map(problemText).join('\n'));
     const report = await writeDecisionReport(env, launch.value, run, join(dir, 'decision'), { screenshot: args.screenshot });
     say(
       indent(

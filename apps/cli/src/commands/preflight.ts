@@ -10,7 +10,7 @@ import type { ChecklistItem } from '../preflight/checklist.js';
 import { manual } from '../preflight/check-helpers.js';
 import type { Check } from '../preflight/check-helpers.js';
 import { launchSettingsFromEnv } from '@veza/gate-probes';
-import { ExitError } from '../exit-error.js';
+import { settingsOrThrow } from '@veza/settings';
 import {
   PHASES,
   communicationsItems,
@@ -129,12 +129,8 @@ export const preflightCommand: CommandModule<object, Args> = {
       ),
   handler: async (args) => {
     const env = loadEnv();
-    const launch = launchSettingsFromEnv(env);
-    if (!launch.ok)
-      throw new ExitError(
-        3,
-        `invalid launch-day settings:\n${launch.problems.map((p) => `  - ${p}`).join('\n')}\nSee docs/CONFIGURATION.md.`,
-      );
+    // A bad launch-day setting: every problem listed, exit 3 (runCli prints them as every settings error).
+    const launch = settingsOrThrow(launchSettingsFromEnv(env));
     let conn: Connection | null = null;
     let dbError: string | null = null;
     const open = openOptionsFromEnv(env);
@@ -159,7 +155,7 @@ export const preflightCommand: CommandModule<object, Args> = {
           apiUrl: args['api-url'] ?? cliSettings(env).REDEMPTION_API_URL,
           sendTestTo: args['send-test-to'],
           expectEmpty: args['expect-empty'],
-          launch: launch.value,
+          launch,
           reportDir: args['report-dir'],
         },
         args.phase,

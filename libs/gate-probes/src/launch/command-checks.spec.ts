@@ -1,3 +1,4 @@
+import { problemText } from '@veza/invite-rules';
 import { expect } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function settingsWith(env: Record<string, string>): LaunchSettings {
   const parsed = launchSettingsFromEnv(env);
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  if (!parsed.ok) throw new Error(parsed.problems.map(problemText).join('; '));
   return parsed.value;
 }
 /** A PGBACKREST_CMD that prints this JSON, like `pgbackrest --stanza=veza info --output=json`. */

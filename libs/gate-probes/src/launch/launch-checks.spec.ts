@@ -1,3 +1,4 @@
+import { problemText } from '@veza/invite-rules';
 import { expect } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -9,6 +10,8 @@ import {
   feedbackFormCheck,
   healthCheck,
   highTriageCheck,
+  LAUNCH_DEFAULTS,
+  launchSecrets,
   launchSettingsFromEnv,
   maintenanceCheck,
   minioClusterCheck,
@@ -51,7 +54,7 @@ const ENV = {
 
 function settings(extra: Record<string, string | undefined> = {}): LaunchSettings {
   const parsed = launchSettingsFromEnv({ ...ENV, ...extra });
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  if (!parsed.ok) throw new Error(parsed.problems.map(problemText).join('; '));
   return parsed.value;
 }
 
@@ -424,7 +427,54 @@ describe('launch settings', () => {
   it('lists every bad value', () => {
     expect(launchSettingsFromEnv({ HEALTH_URL: 'nope', PROM_5XX_MAX: '-1', BETA_START: 'tomorrow' })).toEqual({
       ok: false,
-      problems: ['BETA_START must be an ISO 8601 date', 'HEALTH_URL must be an http(s) URL', 'PROM_5XX_MAX must be a number ≥ 0'],
+      problems: [
+        { field: 'BETA_START', message: 'must be an ISO 8601 date' },
+        { field: 'HEALTH_URL', message: 'must be an http(s) URL' },
+        { field: 'PROM_5XX_MAX', message: 'must be a number ≥ 0' },
+      ],
+      warnings: [],
     });
+  });
+
+  it('lists a window that ends before it starts with the other problems, and never quotes a token', () => {
+    const result = launchSettingsFromEnv({
+      BETA_START: '2026-12-02T09:00:00Z',
+      BETA_END: '2026-12-01T09:00:00Z',
+      GITHUB_REPO: 'not a repo',
+      PAGERDUTY_TOKEN: 'pd-secret-token',
+      PAGERDUTY_URL: 'ftp://pd-secret-token@example.test',
+    });
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        { field: 'PAGERDUTY_URL', message: 'must be an http(s) URL' },
+        { field: 'GITHUB_REPO', message: 'must be owner/name' },
+        { field: 'BETA_END', message: 'must be after BETA_START' },
+      ],
+      warnings: [],
+    });
+    expect(JSON.stringify(result)).not.toContain('pd-secret-token');
+  });
+
+  it('applies the defaults, trims, drops a leading # and clamps the timeout', () => {
+    const result = launchSettingsFromEnv({
+      PAGERDUTY_TOKEN: ' tok ',
+      PAGERDUTY_SERVICE_IDS: 'P1, ,P2',
+      DISCORD_CHANNEL: '#launch',
+      GATE_TIMEOUT_MS: '1e9',
+      HEALTH_URL: 'https://api.example.test/health//',
+      CHECK_INTERVAL: '   ',
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.value).toMatchObject({
+      window: null,
+      pagerduty: { url: LAUNCH_DEFAULTS.pagerdutyUrl, token: 'tok', serviceIds: ['P1', 'P2'], scheduleIds: [] },
+      healthUrl: 'https://api.example.test/health',
+      discord: { channel: 'launch', apiUrl: LAUNCH_DEFAULTS.discordApiUrl, botToken: null, inviteUrl: null },
+      checkIntervalSeconds: LAUNCH_DEFAULTS.checkIntervalSeconds,
+      prom5xxMax: LAUNCH_DEFAULTS.prom5xxMax,
+      timeoutMs: 600_000,
+    });
+    expect(launchSecrets(result.value)).toEqual(['tok']);
   });
 });

@@ -1,3 +1,8 @@
+import type { Problem } from '@veza/invite-rules';
+import { commaListField, httpUrlField, parseSettings } from '@veza/settings';
+import type { Validation } from '@veza/settings';
+import { z } from 'zod';
+
 /** Every launch-day default in one place. */
 export const LAUNCH_DEFAULTS = Object.freeze({
   pagerdutyUrl: 'https://api.pagerduty.com',
@@ -17,6 +22,8 @@ export const LAUNCH_DEFAULTS = Object.freeze({
   triageMaxMinutes: 60,
   /** budget of one child command (pgBackRest, hooks), milliseconds */
   commandTimeoutMs: 60_000,
+  /** each HTTP check's budget, retries included, milliseconds (GATE_TIMEOUT_MS, as the gates) */
+  gateTimeoutMs: 10_000,
 });
 
 export interface LaunchSettings {
@@ -41,7 +48,8 @@ export interface LaunchSettings {
   timeoutMs: number;
 }
 
-export type LaunchSettingsResult = { ok: true; value: LaunchSettings } | { ok: false; problems: string[] };
+/** The shared result shape (`@veza/settings`): each problem names its variable. */
+export type LaunchSettingsResult = Validation<LaunchSettings>;
 
 /** The environment variables the launch-day checks read. */
 export const LAUNCH_ENV_VARS = [
@@ -75,93 +83,118 @@ export const LAUNCH_ENV_VARS = [
   'GATE_TIMEOUT_MS',
 ] as const;
 
-const list = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+/** An http(s) URL, trailing slashes removed; the message never quotes it (it may hold credentials). */
+const urlField = httpUrlField().transform((value) => value.replace(/\/+$/, ''));
+
+/** A number ≥ min, as `Number()` reads it (so `1e3` is 1000, as before). */
+function numberField(min: number) {
+  return z
+    .string()
+    .transform(Number)
+    .refine((n) => Number.isFinite(n) && n >= min, `must be a number ≥ ${min}`);
+}
+
+/** An ISO 8601 date (what `new Date()` accepts). */
+const dateField = z
+  .string()
+  .transform((text) => new Date(text))
+  .refine((d) => !Number.isNaN(d.getTime()), 'must be an ISO 8601 date');
+
+/** The launch-day variables, in LAUNCH_ENV_VARS order (problems come out in this order); every default stated once. */
+export const LAUNCH_SETTINGS_SCHEMA = z.object({
+  BETA_START: dateField.optional(),
+  BETA_END: dateField.optional(),
+  PAGERDUTY_TOKEN: z.string().optional(),
+  PAGERDUTY_URL: urlField.default(LAUNCH_DEFAULTS.pagerdutyUrl),
+  PAGERDUTY_SERVICE_IDS: commaListField.default([]),
+  PAGERDUTY_SCHEDULE_IDS: commaListField.default([]),
+  HEALTH_URL: urlField.optional(),
+  MINIO_URL: urlField.optional(),
+  PROM_URL: urlField.optional(),
+  PROM_MINIO_QUERY: z.string().default(LAUNCH_DEFAULTS.promMinioQuery),
+  PROM_5XX_QUERY: z.string().default(LAUNCH_DEFAULTS.prom5xxQuery),
+  PROM_5XX_MAX: numberField(0).default(LAUNCH_DEFAULTS.prom5xxMax),
+  PGBACKREST_CMD: z.string().optional(),
+  BACKUP_CHECK_CMD: z.string().optional(),
+  DRILL_CHECK_CMD: z.string().optional(),
+  STATUSPAGE_URL: urlField.optional(),
+  FEEDBACK_URL: urlField.optional(),
+  DISCORD_URL: urlField.optional(),
+  DISCORD_API_URL: urlField.default(LAUNCH_DEFAULTS.discordApiUrl),
+  DISCORD_BOT_TOKEN: z.string().optional(),
+  DISCORD_CHANNEL: z
+    .string()
+    .default(LAUNCH_DEFAULTS.discordChannel)
+    .transform((name) => name.replace(/^#/, '')),
+  GITHUB_API_URL: urlField.default(LAUNCH_DEFAULTS.githubApiUrl),
+  GITHUB_REPO: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name')
+    .optional(),
+  GITHUB_TOKEN: z.string().optional(),
+  HIGH_LABEL: z.string().default(LAUNCH_DEFAULTS.highLabel),
+  CHECK_INTERVAL: numberField(1).default(LAUNCH_DEFAULTS.checkIntervalSeconds),
+  DECISION_LOG: z.string().optional(),
+  // Rounded and held within 100 ms … 10 min, as the gates' own budget.
+  GATE_TIMEOUT_MS: numberField(100)
+    .transform((ms) => Math.min(600_000, Math.max(100, Math.round(ms))))
+    .default(LAUNCH_DEFAULTS.gateTimeoutMs),
+});
+
+/** The tokens: never quoted in a problem. */
+const LAUNCH_SECRET_VARS = ['PAGERDUTY_TOKEN', 'DISCORD_BOT_TOKEN', 'GITHUB_TOKEN'] as const;
+
+/** BETA_END after BETA_START, checked apart so that it is listed with the other problems. */
+function windowProblems(start: Date | undefined, end: Date | undefined): Problem[] {
+  return start && end && end <= start ? [{ field: 'BETA_END', message: 'must be after BETA_START' }] : [];
+}
 
 /**
- * Reads the launch-day settings. Absent settings leave their check "not
+ * Reads the launch-day settings from an environment (an app passes what
+ * `@veza/settings` loaded). Absent settings leave their check "not
  * checked"; a present but invalid one (not a URL, not a number, not a date)
- * is a problem, every problem listed. Tokens are kept, never printed.
+ * is a problem naming the variable, every problem listed. Tokens are kept,
+ * never printed.
  */
-export function launchSettingsFromEnv(env: Record<string, string | undefined>): LaunchSettingsResult {
-  const problems: string[] = [];
-  const raw = (name: string) => {
-    const v = env[name]?.trim();
-    return v ? v : null;
-  };
-  const url = (name: string, fallback: string | null = null): string | null => {
-    const v = raw(name);
-    if (v === null) return fallback;
-    try {
-      if (!['http:', 'https:'].includes(new URL(v).protocol)) throw new Error('scheme');
-      return v.replace(/\/+$/, '');
-    } catch {
-      problems.push(`${name} must be an http(s) URL`);
-      return null;
-    }
-  };
-  const number = (name: string, fallback: number, min: number): number => {
-    const v = raw(name);
-    if (v === null) return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min) {
-      problems.push(`${name} must be a number ≥ ${min}`);
-      return fallback;
-    }
-    return n;
-  };
-  const date = (name: string): Date | null => {
-    const v = raw(name);
-    if (v === null) return null;
-    const d = new Date(v);
-    if (Number.isNaN(d.getTime())) problems.push(`${name} must be an ISO 8601 date`);
-    return Number.isNaN(d.getTime()) ? null : d;
-  };
-
-  const start = date('BETA_START');
-  const end = date('BETA_END');
-  if (start && end && end <= start) problems.push('BETA_END must be after BETA_START');
-  const pdToken = raw('PAGERDUTY_TOKEN');
-  const pdUrl = url('PAGERDUTY_URL', LAUNCH_DEFAULTS.pagerdutyUrl);
-  const repo = raw('GITHUB_REPO');
-  if (repo && !/^[\w.-]+\/[\w.-]+$/.test(repo)) problems.push('GITHUB_REPO must be owner/name');
+export function launchSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): LaunchSettingsResult {
+  const parsed = parseSettings(LAUNCH_SETTINGS_SCHEMA, env, { secrets: LAUNCH_SECRET_VARS });
+  if (!parsed.ok) {
+    // The window rule needs both dates valid: add it when they are, so that it is not hidden by another problem.
+    const dates = parseSettings(LAUNCH_SETTINGS_SCHEMA.pick({ BETA_START: true, BETA_END: true }), env);
+    const window = dates.ok ? windowProblems(dates.value.BETA_START, dates.value.BETA_END) : [];
+    return { ok: false, problems: [...parsed.problems, ...window], warnings: [] };
+  }
+  const v = parsed.value;
+  const window = windowProblems(v.BETA_START, v.BETA_END);
+  if (window.length > 0) return { ok: false, problems: window, warnings: [] };
   const value: LaunchSettings = {
-    window: start && end && end > start ? { start, end } : null,
-    pagerduty:
-      pdToken && pdUrl
-        ? { url: pdUrl, token: pdToken, serviceIds: list(env['PAGERDUTY_SERVICE_IDS']), scheduleIds: list(env['PAGERDUTY_SCHEDULE_IDS']) }
-        : null,
-    healthUrl: url('HEALTH_URL'),
-    minioUrl: url('MINIO_URL'),
-    promUrl: url('PROM_URL'),
-    promMinioQuery: raw('PROM_MINIO_QUERY') ?? LAUNCH_DEFAULTS.promMinioQuery,
-    prom5xxQuery: raw('PROM_5XX_QUERY') ?? LAUNCH_DEFAULTS.prom5xxQuery,
-    prom5xxMax: number('PROM_5XX_MAX', LAUNCH_DEFAULTS.prom5xxMax, 0),
-    pgbackrestCmd: raw('PGBACKREST_CMD'),
-    backupCheckCmd: raw('BACKUP_CHECK_CMD'),
-    drillCheckCmd: raw('DRILL_CHECK_CMD'),
-    statuspageUrl: url('STATUSPAGE_URL'),
-    feedbackUrl: url('FEEDBACK_URL'),
+    window: v.BETA_START && v.BETA_END ? { start: v.BETA_START, end: v.BETA_END } : null,
+    pagerduty: v.PAGERDUTY_TOKEN
+      ? { url: v.PAGERDUTY_URL, token: v.PAGERDUTY_TOKEN, serviceIds: v.PAGERDUTY_SERVICE_IDS, scheduleIds: v.PAGERDUTY_SCHEDULE_IDS }
+      : null,
+    healthUrl: v.HEALTH_URL ?? null,
+    minioUrl: v.MINIO_URL ?? null,
+    promUrl: v.PROM_URL ?? null,
+    promMinioQuery: v.PROM_MINIO_QUERY,
+    prom5xxQuery: v.PROM_5XX_QUERY,
+    prom5xxMax: v.PROM_5XX_MAX,
+    pgbackrestCmd: v.PGBACKREST_CMD ?? null,
+    backupCheckCmd: v.BACKUP_CHECK_CMD ?? null,
+    drillCheckCmd: v.DRILL_CHECK_CMD ?? null,
+    statuspageUrl: v.STATUSPAGE_URL ?? null,
+    feedbackUrl: v.FEEDBACK_URL ?? null,
     discord: {
-      inviteUrl: url('DISCORD_URL'),
-      apiUrl: url('DISCORD_API_URL', LAUNCH_DEFAULTS.discordApiUrl) ?? LAUNCH_DEFAULTS.discordApiUrl,
-      botToken: raw('DISCORD_BOT_TOKEN'),
-      channel: (raw('DISCORD_CHANNEL') ?? LAUNCH_DEFAULTS.discordChannel).replace(/^#/, ''),
+      inviteUrl: v.DISCORD_URL ?? null,
+      apiUrl: v.DISCORD_API_URL,
+      botToken: v.DISCORD_BOT_TOKEN ?? null,
+      channel: v.DISCORD_CHANNEL,
     },
-    github: {
-      apiUrl: url('GITHUB_API_URL', LAUNCH_DEFAULTS.githubApiUrl) ?? LAUNCH_DEFAULTS.githubApiUrl,
-      repo,
-      token: raw('GITHUB_TOKEN'),
-      label: raw('HIGH_LABEL') ?? LAUNCH_DEFAULTS.highLabel,
-    },
-    checkIntervalSeconds: number('CHECK_INTERVAL', LAUNCH_DEFAULTS.checkIntervalSeconds, 1),
-    decisionLog: raw('DECISION_LOG'),
-    timeoutMs: Math.min(600_000, Math.max(100, Math.round(number('GATE_TIMEOUT_MS', 10_000, 100)))),
+    github: { apiUrl: v.GITHUB_API_URL, repo: v.GITHUB_REPO ?? null, token: v.GITHUB_TOKEN ?? null, label: v.HIGH_LABEL },
+    checkIntervalSeconds: v.CHECK_INTERVAL,
+    decisionLog: v.DECISION_LOG ?? null,
+    timeoutMs: v.GATE_TIMEOUT_MS,
   };
-  return problems.length ? { ok: false, problems } : { ok: true, value };
+  return { ok: true, value, warnings: [] };
 }
 
 /** The tokens of these settings, for scrubbing outputs. */
