@@ -1,3 +1,5 @@
+import { parseSettings } from '@veza/settings';
+import { z } from 'zod';
 import { InvalidOptionError } from './errors.js';
 import { SEND_CMD_DEFAULTS, sendCmdTransport } from './send-cmd-transport.js';
 import { smtpTransport } from './smtp-transport.js';
@@ -6,20 +8,41 @@ import type { Transport } from './transport.js';
 /** The seed's default SEND_CMD. */
 export const DEFAULT_SEND_CMD = 'msmtp -t';
 
-/** SEND_TIMEOUT: seconds one SEND_CMD send may take before the command is killed (60); throws MAILER_INVALID_OPTION. */
+/** The transport's variables, each default stated once. Messages follow MAILER_INVALID_OPTION's `NAME: expected …`. */
+const TRANSPORT_SETTINGS_SCHEMA = z.object({
+  /** secret: may hold a password; never quoted */
+  SMTP_URL: z.string().optional(),
+  SEND_CMD: z.string().default(DEFAULT_SEND_CMD),
+  /** seconds one SEND_CMD send may take before the command is killed; decimal digits only (no `1e3`, no `1m`) */
+  SEND_TIMEOUT: z
+    .string()
+    .refine((text) => /^\d+(\.\d+)?$/.test(text) && Number(text) > 0, {
+      error: (issue) => `a positive number of seconds, got '${String(issue.input)}'`,
+    })
+    .transform((text) => Number(text) * 1000)
+    .default(SEND_CMD_DEFAULTS.timeoutMs),
+});
+
+type TransportSettings = z.output<typeof TRANSPORT_SETTINGS_SCHEMA>;
+
+/** Reads the transport's variables from the env it is given; the first bad one throws MAILER_INVALID_OPTION. */
+function transportSettings(env: NodeJS.ProcessEnv): TransportSettings {
+  const parsed = parseSettings(TRANSPORT_SETTINGS_SCHEMA, env, { secrets: ['SMTP_URL'] });
+  if (parsed.ok) return parsed.value;
+  const [first] = parsed.problems;
+  throw new InvalidOptionError(first?.field ?? '(settings)', first?.message ?? 'valid transport settings');
+}
+
+/** SEND_TIMEOUT: seconds one SEND_CMD send may take before the command is killed (60), in ms; throws MAILER_INVALID_OPTION. */
 export function sendTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env['SEND_TIMEOUT']?.trim();
-  if (!raw) return SEND_CMD_DEFAULTS.timeoutMs;
-  const seconds = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
-  if (!(seconds > 0)) throw new InvalidOptionError('SEND_TIMEOUT', `a positive number of seconds, got '${raw}'`);
-  return seconds * 1000;
+  return transportSettings({ SEND_TIMEOUT: env['SEND_TIMEOUT'] }).SEND_TIMEOUT;
 }
 
 /** SMTP_URL when set, else SEND_CMD (default `msmtp -t`, deadline SEND_TIMEOUT). The env is passed in: the lib reads no process.env. */
 export function transportFromEnv(env: NodeJS.ProcessEnv, connections: number): Transport {
-  const smtp = env['SMTP_URL']?.trim();
-  if (smtp) return smtpTransport(smtp, connections);
-  return sendCmdTransport(env['SEND_CMD']?.trim() || DEFAULT_SEND_CMD, env, { timeoutMs: sendTimeoutFromEnv(env) });
+  const settings = transportSettings(env);
+  if (settings.SMTP_URL) return smtpTransport(settings.SMTP_URL, connections);
+  return sendCmdTransport(settings.SEND_CMD, env, { timeoutMs: settings.SEND_TIMEOUT });
 }
 
 /** Whether the env names a transport on purpose (the API sends welcome emails only then). */

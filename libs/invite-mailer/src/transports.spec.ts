@@ -147,6 +147,10 @@ describe('SEND_CMD deadline (SEND_TIMEOUT)', () => {
     expect(() => transportFromEnv({ ...env, SEND_CMD: 'cat', SEND_TIMEOUT: 'x' }, 1)).toThrow(
       expect.objectContaining({ code: 'MAILER_INVALID_OPTION' }),
     );
+    // One schema for the three variables: a bad SEND_TIMEOUT is refused even when SMTP_URL is the transport.
+    expect(() => transportFromEnv({ SMTP_URL: 'smtp://user:pw@127.0.0.1:2525', SEND_TIMEOUT: ' 0 ' }, 1)).toThrow(
+      expect.objectContaining({ code: 'MAILER_INVALID_OPTION', message: "SEND_TIMEOUT: expected a positive number of seconds, got '0'" }),
+    );
   });
 
   it('refuses a program that is not on PATH, before sending anything', () => {
