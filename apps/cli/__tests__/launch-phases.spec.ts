@@ -98,9 +98,15 @@ it('hour-1: 5xx over the ceiling is red, no redemption is red; a bad setting is 
   expect(run.stdout).toContain('- [ ] ❌ **5xx ratio over the last hour under PROM_5XX_MAX**: 5xx ratio 3.00 % (max 2.00 %): a spike');
   expect(run.stdout).toContain('- [ ] ❌ **First sign-up landed (≥ 1 redemption)**: 0 redeemed');
   expect(run.stdout).toContain('- [ ] ⏭️ **Discord has a message since the send**: not checked (set DISCORD_URL and DISCORD_BOT_TOKEN)');
-  const bad = await runVezaBeta(['preflight', '--phase', 'hour-1'], { cwd, env: { HEALTH_URL: 'not a url' } });
+  const bad = await runVezaBeta(['preflight', '--phase', 'hour-1'], {
+    cwd,
+    env: { HEALTH_URL: 'not a url', PROM_5XX_MAX: '-1', DISCORD_BOT_TOKEN: 'bot-secret-token' },
+  });
   expect(bad.code).toBe(3);
-  expect(bad.stderr).toContain('HEALTH_URL must be an http(s) URL');
+  // Every problem listed, the way every command reports bad settings; no token in the output.
+  expect(bad.stderr).toContain('veza-beta: configuration error: HEALTH_URL must be an http(s) URL\n');
+  expect(bad.stderr).toContain('veza-beta: configuration error: PROM_5XX_MAX must be a number ≥ 0\n');
+  expect(bad.stdout + bad.stderr).not.toContain('bot-secret-token');
 }, 60_000);
 
 it('d-day against servers that never answer, with garbage collected all the time: every check ends ⚪ timeout by its own deadline', async () => {
