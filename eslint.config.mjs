@@ -53,6 +53,8 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
+          // invite-mailer loads the welcome entry of email-templates on first use (React is heavy) and its main entry statically: not a bundle split.
+          checkDynamicDependenciesExceptions: ['@veza/email-templates'],
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },

@@ -1,5 +1,3 @@
-// The lib loads the welcome entry lazily (welcome.ts); a spec may import the main entry statically, it is not bundled.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { validateEmailSettings } from '@veza/email-templates';
 import { welcomeEmlBuilder } from './welcome.js';
 
