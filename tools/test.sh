@@ -38,11 +38,16 @@ tests_lane() {
   # The CLI's jest run takes longest: it starts first, on its own. One jest
   # worker each: more CPU-bound processes than that on two cores made the
   # deadline tests (60 s a test, wall-clock bounds) fail under load.
+  # Each jest run has a deadline (TEST_DEADLINE, 25 min): a process that keeps a
+  # handle open after its tests (jest then waits for ever) fails the run, named.
   tools/with-postgres.sh bash -c '
-    npx nx run cli:test --outputStyle=static >"$0/cli.log" 2>&1 & cli=$!
-    npx nx run-many -t test --exclude=cli --parallel=1 --outputStyle=static >"$0/libs.log" 2>&1; libs=$?
+    limit=${TEST_DEADLINE:-1500}
+    timeout -k 30 "$limit" npx nx run cli:test --outputStyle=static >"$0/cli.log" 2>&1 & cli=$!
+    timeout -k 30 "$limit" npx nx run-many -t test --exclude=cli --parallel=1 --outputStyle=static >"$0/libs.log" 2>&1; libs=$?
     wait $cli; cli_rc=$?
     cat "$0/cli.log" "$0/libs.log"
+    [[ $cli_rc -eq 124 ]] && echo "== the CLI tests did not end within ${limit}s (TEST_DEADLINE): stopped"
+    [[ $libs -eq 124 ]] && echo "== the other projects tests did not end within ${limit}s (TEST_DEADLINE): stopped"
     exit $(( cli_rc != 0 || libs != 0 ))
   ' "$logs"
 }

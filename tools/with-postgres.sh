@@ -87,13 +87,14 @@ if [[ $# -eq 0 ]]; then
   log "press Ctrl-C to stop and remove it"
   # `sleep & wait`: a TERM or INT sent to this script interrupts `wait` at once
   # and runs its trap (a foreground sleep would hold the trap back for an hour).
-  sleeper=""
-  trap '[[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; exit 130' INT
-  trap '[[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; exit 143' TERM
+  # The trap kills `$!`, set as soon as the sleep is forked: a signal that lands
+  # between `sleep &` and the next line still finds it. The sleep holds no
+  # stdio, so even an orphaned one cannot keep a caller's pipes open.
+  trap '[[ -n ${!:-} ]] && kill "$!" 2>/dev/null; exit 130' INT
+  trap '[[ -n ${!:-} ]] && kill "$!" 2>/dev/null; exit 143' TERM
   while true; do
-    sleep 3600 &
-    sleeper=$!
-    wait "$sleeper"
+    sleep 3600 </dev/null >/dev/null 2>&1 &
+    wait "$!"
   done
 fi
 

@@ -5,15 +5,45 @@ import { fileURLToPath } from 'node:url';
 const script = fileURLToPath(new URL('../../with-postgres.sh', import.meta.url));
 
 /** Starts `with-postgres.sh` with no arguments, waits for its DATABASE_URL line, signals its own PID, and times how long it takes to exit. */
-async function stopWith(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number; dataDirGone: boolean }> {
-  const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function stopWith(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number; dataDirGone: boolean; leftovers: boolean }> {
+  // Its own process group, so that what it leaves behind (an orphaned sleep holding our pipes kept jest from exiting once) is visible and cleaned up.
+  const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  try {
+    return await stopGroupLeader(child, signal);
+  } finally {
+    killGroup(child.pid);
+  }
+}
+
+function groupAlive(pgid: number | undefined): boolean {
+  if (!pgid) return false;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killGroup(pgid: number | undefined): void {
+  if (groupAlive(pgid)) process.kill(-pgid!, 'SIGKILL');
+}
+
+/** Polls until the process group is empty, for at most `ms`; true when something is still there. */
+async function leftoverAfter(pgid: number | undefined, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (groupAlive(pgid) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+  return groupAlive(pgid);
+}
+
+async function stopGroupLeader(child: ReturnType<typeof spawn>, signal: NodeJS.Signals) {
   let err = '';
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   let timer: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`no DATABASE_URL within 60 s: ${err}`)), 60_000);
-      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('DATABASE_URL=') && resolve());
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('DATABASE_URL=') && resolve());
     });
   } finally {
     clearTimeout(timer);
@@ -31,7 +61,8 @@ async function stopWith(signal: NodeJS.Signals): Promise<{ code: number | null; 
       resolve(c);
     });
   });
-  return { code, ms: Date.now() - started, dataDirGone: dataDir !== '' && !existsSync(dataDir) };
+  const ms = Date.now() - started;
+  return { code, ms, dataDirGone: dataDir !== '' && !existsSync(dataDir), leftovers: await leftoverAfter(child.pid, 5_000) };
 }
 
 describe('tools/with-postgres.sh with no arguments', () => {
@@ -39,10 +70,10 @@ describe('tools/with-postgres.sh with no arguments', () => {
     ['SIGTERM', 143],
     ['SIGINT', 130],
   ] as const)(
-    'stops on %s sent to its own PID, promptly, and removes its data',
+    'stops on %s sent to its own PID, promptly, removes its data, and leaves no process behind',
     async (signal, expected) => {
       const result = await stopWith(signal);
-      expect(result).toMatchObject({ code: expected, dataDirGone: true });
+      expect(result).toMatchObject({ code: expected, dataDirGone: true, leftovers: false });
       expect(result.ms).toBeLessThan(15_000);
     },
     90_000,
