@@ -105,6 +105,14 @@ export function adminTokenProblem(token: string): string | undefined {
 
 const link = httpUrlField();
 
+/** The welcome email's settings (email-templates' own schema) from the API's variables. */
+function welcomeEmailSettings(
+  v: Partial<Record<'FRONTEND_URL' | 'FEEDBACK_URL' | 'DISCORD_URL' | 'MAIL_FROM' | 'MAIL_REPLY_TO' | 'MAIL_UNSUBSCRIBE', string>>,
+) {
+  const { FRONTEND_URL, FEEDBACK_URL, DISCORD_URL, MAIL_FROM, MAIL_REPLY_TO, MAIL_UNSUBSCRIBE } = v;
+  return emailSettingsFromEnv({ FRONTEND_URL, FEEDBACK_URL, DISCORD_URL, MAIL_FROM, MAIL_REPLY_TO, MAIL_UNSUBSCRIBE });
+}
+
 const schema = z
   .object({
     // the database settings of every app, stated once in @veza/invites-db
@@ -147,14 +155,7 @@ const schema = z
         path: ['WELCOME_EMAIL'],
         message: 'is 1 but no transport is configured: set SMTP_URL or SEND_CMD (the API never falls back to msmtp on its own)',
       });
-    const settings = emailSettingsFromEnv({
-      FRONTEND_URL: v.FRONTEND_URL,
-      FEEDBACK_URL: v.FEEDBACK_URL,
-      DISCORD_URL: v.DISCORD_URL,
-      MAIL_FROM: v.MAIL_FROM,
-      MAIL_REPLY_TO: v.MAIL_REPLY_TO,
-      MAIL_UNSUBSCRIBE: v.MAIL_UNSUBSCRIBE,
-    });
+    const settings = welcomeEmailSettings(v);
     if (!settings.ok)
       for (const error of settings.problems)
         ctx.addIssue({
@@ -210,17 +211,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const parsed = parseSettings(schema, env, { secrets: SECRET_VARIABLES, untrimmed: ['ADMIN_TOKEN'], showValues: true });
   if (!parsed.ok) return parsed;
   const v = parsed.value;
-  const welcomeSettings =
-    v.WELCOME_EMAIL === '1'
-      ? emailSettingsFromEnv({
-          FRONTEND_URL: v.FRONTEND_URL,
-          FEEDBACK_URL: v.FEEDBACK_URL,
-          DISCORD_URL: v.DISCORD_URL,
-          MAIL_FROM: v.MAIL_FROM,
-          MAIL_REPLY_TO: v.MAIL_REPLY_TO,
-          MAIL_UNSUBSCRIBE: v.MAIL_UNSUBSCRIBE,
-        })
-      : undefined;
+  const welcomeSettings = v.WELCOME_EMAIL === '1' ? welcomeEmailSettings(v) : undefined;
   const transportEnv = Object.fromEntries(
     WELCOME_VARIABLES.filter((name) => v[name] && (name === 'SMTP_URL' || name === 'SEND_CMD' || name === 'SEND_TIMEOUT')).map((name) => [
       name,
