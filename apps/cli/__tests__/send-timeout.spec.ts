@@ -76,5 +76,13 @@ it('SEND_TIMEOUT that is not a number of seconds is refused before anything is s
   });
   expect(run.code).toBe(3);
   expect(run.stderr).toContain('SEND_TIMEOUT must be a positive number of seconds (got "1m")');
+  // Every bad setting is listed, and settings come before anything else (a missing folder is exit 1, bad settings exit 3).
+  const both = await runVezaBeta(['invites', 'dispatch', join(cwd, 'nowhere')], {
+    cwd,
+    env: { ...env, SEND_RATE: 'abc', SEND_TIMEOUT: '1m' },
+  });
+  expect(both.code).toBe(3);
+  expect(both.stderr).toContain('SEND_RATE must be a positive number of emails per second (got "abc")');
+  expect(both.stderr).toContain('SEND_TIMEOUT must be a positive number of seconds (got "1m")');
   expect(existsSync(join(out, 'dispatch.log'))).toBe(false);
 }, 60_000);

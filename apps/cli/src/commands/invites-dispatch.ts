@@ -124,9 +124,9 @@ export async function runDispatch(
   env: NodeJS.ProcessEnv,
   only?: ReadonlySet<string>,
 ): Promise<DispatchSummary> {
+  const settings = dispatchSettings(args, env); // bad settings first: exit 3, whatever the folder
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ExitError(1, `${dir}: no such folder`);
   const manifest = readManifest(dir);
-  const settings = dispatchSettings(args, env);
   const total = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)).length : manifest.invites.length;
   const transport = transportFromEnv(env, args.concurrency);
   const tty = progressOnTty(args, env);
