@@ -1,4 +1,4 @@
-import { loadEnv as loadSettingsEnv, looseFlagField, parseSettings, settingsOrThrow } from '@veza/settings';
+import { loadEnv as loadSettingsEnv, looseFlagField, parseSettings, positiveNumberField, settingsOrThrow } from '@veza/settings';
 import { z } from 'zod';
 
 /**
@@ -28,18 +28,11 @@ export const CLI_SETTINGS_SCHEMA = z.object({
   /** plain progress lines instead of a bar */
   CI: looseFlagField,
   /** emails per second; --rate overrides it (default: the mailer's, 10/s) */
-  SEND_RATE: z
-    .string()
-    .refine((text) => /^\d+(\.\d+)?$/.test(text) && Number(text) > 0, 'must be a positive number of emails per second')
-    .transform(Number)
-    .optional(),
+  SEND_RATE: positiveNumberField('must be a positive number of emails per second').transform(Number).optional(),
   /** consecutive failures of one kind before dispatch stops (the mailer's default, 5); 0 never stops */
   FAIL_FAST_AFTER: z.string().regex(/^\d+$/, 'must be a whole number of failures (0 never stops)').transform(Number).optional(),
   /** seconds one SEND_CMD send may take before it is killed (the mailer's default, 60); read by the mailer, checked here so a bad value is exit 3 */
-  SEND_TIMEOUT: z
-    .string()
-    .refine((text) => /^\d+(\.\d+)?$/.test(text) && Number(text) > 0, 'must be a positive number of seconds')
-    .optional(),
+  SEND_TIMEOUT: positiveNumberField('must be a positive number of seconds').optional(),
   /** Markdown file `decision record` appends to */
   DECISION_LOG: z.string().optional(),
   /** the redemption-api preflight exercises; --api-url overrides it */

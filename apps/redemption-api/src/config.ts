@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { emailSettingsFromEnv } from '@veza/email-templates';
 import type { EmailSettings } from '@veza/email-templates';
 import { DATABASE_SETTINGS_SCHEMA } from '@veza/invites-db';
-import { commaListField, httpUrlField, parseSettings, wholeNumberField } from '@veza/settings';
+import { commaListField, httpUrlField, parseSettings, positiveNumberField, wholeNumberField } from '@veza/settings';
 import type { Validation } from '@veza/settings';
 import { problemText } from '@veza/invite-rules';
 import { z } from 'zod';
@@ -138,10 +138,7 @@ const schema = z
     // checked by @veza/invite-mailer and @veza/email-templates when WELCOME_EMAIL=1
     SMTP_URL: z.string().optional(),
     SEND_CMD: z.string().optional(),
-    SEND_TIMEOUT: z
-      .string()
-      .refine((text) => /^\d+(\.\d+)?$/.test(text) && Number(text) > 0, 'must be a positive number of seconds')
-      .optional(),
+    SEND_TIMEOUT: positiveNumberField('must be a positive number of seconds').optional(),
     FRONTEND_URL: z.string().optional(),
     MAIL_FROM: z.string().optional(),
     MAIL_REPLY_TO: z.string().optional(),

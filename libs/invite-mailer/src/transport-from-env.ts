@@ -1,4 +1,4 @@
-import { parseSettings } from '@veza/settings';
+import { parseSettings, positiveNumberField } from '@veza/settings';
 import { z } from 'zod';
 import { InvalidOptionError } from './errors.js';
 import { SEND_CMD_DEFAULTS, sendCmdTransport } from './send-cmd-transport.js';
@@ -14,11 +14,7 @@ const TRANSPORT_SETTINGS_SCHEMA = z.object({
   SMTP_URL: z.string().optional(),
   SEND_CMD: z.string().default(DEFAULT_SEND_CMD),
   /** seconds one SEND_CMD send may take before the command is killed; decimal digits only (no `1e3`, no `1m`) */
-  SEND_TIMEOUT: z
-    .string()
-    .refine((text) => /^\d+(\.\d+)?$/.test(text) && Number(text) > 0, {
-      error: (issue) => `a positive number of seconds, got '${String(issue.input)}'`,
-    })
+  SEND_TIMEOUT: positiveNumberField({ error: (issue) => `a positive number of seconds, got '${String(issue.input)}'` })
     .transform((text) => Number(text) * 1000)
     .default(SEND_CMD_DEFAULTS.timeoutMs),
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { commaListField, flagField, looseFlagField, wholeNumberField } from './fields.js';
+import { commaListField, flagField, looseFlagField, positiveNumberField, wholeNumberField } from './fields.js';
 
 describe('field builders', () => {
   it('flagField: the seed flags, absent is false, anything else refused', () => {
@@ -14,6 +14,15 @@ describe('field builders', () => {
   it('looseFlagField never refuses: 1/true/yes/on is true', () => {
     const s = z.object({ FORCE: looseFlagField });
     expect([s.parse({ FORCE: 'on' }).FORCE, s.parse({ FORCE: '2' }).FORCE, s.parse({}).FORCE]).toEqual([true, false, false]);
+  });
+
+  it('positiveNumberField takes positive decimals, refuses zero, exponents, units and signs with its message', () => {
+    const s = z.object({ SEND_TIMEOUT: positiveNumberField('must be a positive number of seconds') });
+    expect([s.parse({ SEND_TIMEOUT: '60' }), s.parse({ SEND_TIMEOUT: '0.5' })]).toEqual([{ SEND_TIMEOUT: '60' }, { SEND_TIMEOUT: '0.5' }]);
+    for (const bad of ['0', '0.0', '1e3', '1m', '-5', '.5', '']) {
+      const result = s.safeParse({ SEND_TIMEOUT: bad });
+      expect([bad, result.success, result.error?.issues[0]?.message]).toEqual([bad, false, 'must be a positive number of seconds']);
+    }
   });
 
   it('wholeNumberField refuses decimals and exponents', () => {

@@ -41,6 +41,11 @@ export function wholeNumberField(min: number, max: number) {
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 }
 
+/** A positive decimal number (`60`, `0.5`), in decimal digits only (no `1e3`, no `1m`); the text is kept, callers convert it. */
+export function positiveNumberField(message: Parameters<z.ZodString['refine']>[1]) {
+  return z.string().refine((text) => /^\d+(\.\d+)?$/.test(text) && Number(text) > 0, message);
+}
+
 /** A comma-separated list; blank entries are dropped. */
 export const commaListField = z.string().transform((text) =>
   text
