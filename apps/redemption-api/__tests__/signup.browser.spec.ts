@@ -7,20 +7,11 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningApi } from '../testing/start-api.js';
 import { seedInvites, startApi } from '../testing/start-api.js';
+import { CHROMIUM_ARGS, DEFAULT_CHROMIUM_PATH } from '@veza/email-templates/testing';
 import { createInvites, formatCode } from '@veza/invites-db';
 import { join } from 'node:path';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const CHROMIUM = DEFAULT_CHROMIUM_PATH;
 const available = existsSync(CHROMIUM);
 if (!available && process.env['VEZA_REQUIRE_CHROMIUM'] === '1')
   throw new Error(`VEZA_REQUIRE_CHROMIUM=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
@@ -50,7 +41,7 @@ const backend = testBackends().at(-1)!;
       discordUrl: 'https://discord.gg/veza-beta',
     });
     codes = await seedInvites(api.conn);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,4 +1,7 @@
 import type { InviteRecipient } from './recipient.js';
+
+// The Chromium the previews use, and its flags (a sandbox-less container): for other browser tests of the project.
+export { CHROMIUM_ARGS, DEFAULT_CHROMIUM_PATH } from './write-preview.js';
 import type { EmailSettingsInput } from './settings.js';
 
 /** Settings that validate, with example.org hosts; override what a test is about. */

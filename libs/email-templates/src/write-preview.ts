@@ -30,7 +30,7 @@ export interface PreviewResult {
 
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 // Flags for a sandbox-less container with no network access to Google services.
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
