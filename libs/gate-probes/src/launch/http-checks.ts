@@ -1,20 +1,23 @@
 import { ProbeProblem } from '../probe-kit.js';
-import type { ProbeOptions } from '../probe-kit.js';
+import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
 import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
 import type { LaunchCheck } from './launch-check.js';
 import type { LaunchSettings } from './launch-settings.js';
 import { requestStatus } from './request-status.js';
+import type { StatusAnswer } from './request-status.js';
 
 export const HEALTH_TITLE = 'Backend health check green';
 export const FEEDBACK_TITLE = 'Feedback form answers 200';
 export const MINIO_CLUSTER_TITLE = 'MinIO cluster has write quorum';
 const HEALTHY = ['ok', 'healthy', 'up', 'pass'];
 
-/** 401/403 and 429 say nothing about the service: the check could not answer. */
-function unanswerable(status: number): ProbeProblem | null {
-  if (status === 401 || status === 403) return new ProbeProblem('auth', `HTTP ${status}: the endpoint wants credentials`);
-  if (status === 429) return new ProbeProblem('rate_limited', 'HTTP 429: rate limited');
-  return null;
+/** requestStatus, where 401/403 and 429 say nothing about the service: the check could not answer (⚪). */
+async function answeredStatus(ctx: ProbeContext, url: string): Promise<StatusAnswer> {
+  const answer = await requestStatus(ctx, url);
+  if (answer.status === 401 || answer.status === 403)
+    throw new ProbeProblem('auth', `HTTP ${answer.status}: the endpoint wants credentials`);
+  if (answer.status === 429) throw new ProbeProblem('rate_limited', 'HTTP 429: rate limited');
+  return answer;
 }
 
 /**
@@ -26,9 +29,7 @@ export function healthCheck(settings: LaunchSettings, options: ProbeOptions = {}
   const url = settings.healthUrl;
   if (!url) return Promise.resolve(notConfiguredCheck(HEALTH_TITLE, 'HEALTH_URL'));
   return runLaunchCheck(HEALTH_TITLE, options, async (ctx) => {
-    const answer = await requestStatus(ctx, url);
-    const problem = unanswerable(answer.status);
-    if (problem) throw problem;
+    const answer = await answeredStatus(ctx, url);
     if (answer.status !== 200) return { state: 'fail', summary: `HTTP ${answer.status}` };
     let status: unknown;
     try {
@@ -47,9 +48,7 @@ export function feedbackFormCheck(settings: LaunchSettings, options: ProbeOption
   const url = settings.feedbackUrl;
   if (!url) return Promise.resolve(notConfiguredCheck(FEEDBACK_TITLE, 'FEEDBACK_URL'));
   return runLaunchCheck(FEEDBACK_TITLE, options, async (ctx) => {
-    const answer = await requestStatus(ctx, url);
-    const problem = unanswerable(answer.status);
-    if (problem) throw problem;
+    const answer = await answeredStatus(ctx, url);
     if (answer.status >= 500) throw new ProbeProblem('unavailable', `server error HTTP ${answer.status}`);
     return answer.status === 200
       ? { state: 'pass', summary: `${url} → 200` }
@@ -62,9 +61,7 @@ export function minioClusterCheck(settings: LaunchSettings, options: ProbeOption
   const base = settings.minioUrl;
   if (!base) return Promise.resolve(notConfiguredCheck(MINIO_CLUSTER_TITLE, 'MINIO_URL'));
   return runLaunchCheck(MINIO_CLUSTER_TITLE, options, async (ctx) => {
-    const answer = await requestStatus(ctx, `${base}/minio/health/cluster`);
-    const problem = unanswerable(answer.status);
-    if (problem) throw problem;
+    const answer = await answeredStatus(ctx, `${base}/minio/health/cluster`);
     if (answer.status === 200) return { state: 'pass', summary: 'cluster health 200: write quorum' };
     if (answer.status === 503) return { state: 'fail', summary: 'cluster health 503: no write quorum (drives or nodes offline)' };
     if (answer.status === 404) throw new ProbeProblem('config', 'HTTP 404: no MinIO health endpoint at MINIO_URL');
