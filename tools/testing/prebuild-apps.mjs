@@ -63,6 +63,8 @@ export async function prebuildApps(outDir) {
     bundle: true,
     platform: 'node',
     format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     target: 'node20',
     conditions: ['@veza/source'],
     logLevel: 'error',

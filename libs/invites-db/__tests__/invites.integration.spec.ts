@@ -201,6 +201,22 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect((await sendStates(conn.db, [second[0]!]))[0]?.state).toBe('sent');
   });
 
+  it("claims in the order it is given (the manifest's), not in the order of the table", async () => {
+    const ids = (
+      await createInvites(
+        conn.db,
+        Array.from({ length: 8 }, (_, n) => ({ email: `order${n}@example.org`, cohort: 'order' })),
+      )
+    )
+      .map(created)
+      .map((i) => i.id);
+    const wanted = [...ids].reverse();
+    expect(await claimInvitesForSend(conn.db, wanted.slice(0, 4), 'w1', 1)).toEqual([wanted[0]]);
+    expect(await claimInvitesForSend(conn.db, wanted, 'w1', 2)).toEqual(wanted.slice(1, 3));
+    expect(await markSentAndClaim(conn.db, [], wanted, 'w1', 1)).toEqual([wanted[3]]);
+    expect(await markSentAndClaim(conn.db, [wanted[0]!], wanted, 'w1', 4)).toEqual(wanted.slice(4));
+  });
+
   it('never claims an expired invite, and reports it as expired', async () => {
     const [late, live] = (
       await createInvites(conn.db, [

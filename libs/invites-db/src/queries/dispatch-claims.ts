@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { LOCK_NAMESPACE } from '../connect.js';
 import type { Database } from '../connect.js';
@@ -25,7 +25,17 @@ export interface SendState {
  * are not UUIDs match nothing.
  */
 function idIn(ids: string[]): SQL {
-  return sql`${betaInvites.id} = ANY(${`{${ids.filter((id) => UUID_PATTERN.test(id)).join(',')}}`}::uuid[])`;
+  return sql`${betaInvites.id} = ANY(${uuidArray(ids)}::uuid[])`;
+}
+
+/** The array literal of the ids that are UUIDs, in the given order. */
+function uuidArray(ids: string[]): string {
+  return `{${ids.filter((id) => UUID_PATTERN.test(id)).join(',')}}`;
+}
+
+/** Orders rows as `ids` lists them: a dispatcher claims in the caller's order (the manifest's, so the CSV's). */
+function inGivenOrder(ids: string[]): SQL {
+  return sql`array_position(${uuidArray(ids)}::uuid[], ${betaInvites.id})`;
 }
 
 /** What a claim may take: unsent, unclaimed, live invites. */
@@ -81,7 +91,8 @@ export async function sendStates(db: Database, ids: string[]): Promise<SendState
  * dispatcher holds or has claimed (FOR UPDATE SKIP LOCKED), and invites that
  * are revoked, used or expired: an expired code is never emailed. A claim is committed
  * before the send, so a crash leaves a visible "outcome unknown" claim behind
- * instead of a silent resend. Returns the claimed ids.
+ * instead of a silent resend. Invites are taken in the order `ids` lists them;
+ * returns the claimed ids in that order.
  */
 export async function claimInvitesForSend(db: Database, ids: string[], worker: string, limit: number): Promise<string[]> {
   if (ids.length === 0 || limit <= 0) return [];
@@ -89,7 +100,7 @@ export async function claimInvitesForSend(db: Database, ids: string[], worker: s
     .select({ id: betaInvites.id })
     .from(betaInvites)
     .where(and(idIn(ids), CLAIMABLE))
-    .orderBy(asc(betaInvites.createdAt), asc(betaInvites.id))
+    .orderBy(inGivenOrder(ids))
     .limit(limit)
     .for('update', { skipLocked: true });
   const rows = await withDbErrors(() =>
@@ -99,7 +110,16 @@ export async function claimInvitesForSend(db: Database, ids: string[], worker: s
       .where(inArray(betaInvites.id, claimable))
       .returning({ id: betaInvites.id }),
   );
-  return rows.map((row) => row.id);
+  return inOrderOf(
+    ids,
+    rows.map((row) => row.id),
+  );
+}
+
+/** `claimed` sorted as `ids` lists them (UPDATE … RETURNING gives rows in no set order). */
+function inOrderOf(ids: string[], claimed: string[]): string[] {
+  const rank = new Map(ids.map((id, i) => [id.toLowerCase(), i]));
+  return claimed.sort((a, b) => (rank.get(a) ?? ids.length) - (rank.get(b) ?? ids.length));
 }
 
 /**
@@ -107,7 +127,7 @@ export async function claimInvitesForSend(db: Database, ids: string[], worker: s
  * transport accepted them; as markInviteSent) and claims up to `limit` more of
  * `claimIds` (as claimInvitesForSend), in one statement. The two sets of rows
  * are disjoint: a sent id is claimed already, so the claim never picks it.
- * Returns the newly claimed ids.
+ * Returns the newly claimed ids, in the order `claimIds` lists them.
  *
  * Raw SQL: drizzle's builder cannot put a data-modifying UPDATE in a WITH
  * ahead of another UPDATE, and doing it in two statements would cost the
@@ -133,12 +153,15 @@ export async function markSentAndClaim(
           WHERE ${idIn(limit > 0 ? claimIds : [])}
             AND sent_at IS NULL AND send_claimed_at IS NULL AND revoked_at IS NULL AND used_at IS NULL
             AND expires_at > now()
-          ORDER BY created_at, id
+          ORDER BY ${inGivenOrder(limit > 0 ? claimIds : [])}
           LIMIT ${Math.max(0, limit)}
           FOR UPDATE SKIP LOCKED)
         RETURNING id::text AS id`),
   );
-  return decodeRows(result, { id: 'string' }, 'markSentAndClaim').map((row) => row.id);
+  return inOrderOf(
+    claimIds,
+    decodeRows(result, { id: 'string' }, 'markSentAndClaim').map((row) => row.id),
+  );
 }
 
 /** Gives back claims this worker made but never tried to send (a dispatch that stopped early): they are ready again, not unknown. */
