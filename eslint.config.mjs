@@ -22,7 +22,9 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     // Every linted TS file (src, specs, __tests__, testing, bench) is in its project's tsconfig.json.
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.all.json', './tools/testing/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
   },
   {
     // Plain JS (bin launchers, jest configs, the signup page script) is not type-checked.
@@ -88,7 +90,9 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
   },
   // Layout is prettier's (.prettierrc.json): a file that is not formatted is a lint error (`npm run format` fixes it).
   // Last, so that eslint-config-prettier turns off the stylistic rules that would fight it.

@@ -16,7 +16,7 @@
 // - packages outside the workspace stay imports, resolved at build time to
 //   the same files Node would load (the "import" condition);
 // - @veza/* libs are bundled from their sources (the "@veza/source" condition).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -78,6 +78,8 @@ export async function prebuildApps(outDir) {
 /** globalSetup: one folder of bundles for this jest run, removed by the teardown. */
 export default async function globalSetup() {
   if (process.env['VEZA_PREBUILT'] === '0') return; // the sources through tsx, as an operator runs them
+  // One jest run of several projects (the root jest.config.cjs) runs each app project's globalSetup: one build serves them all.
+  if (ownedFolder(process.env['VEZA_PREBUILT_DIR']) && existsSync(join(process.env['VEZA_PREBUILT_DIR'], 'manifest.json'))) return;
   const dir = mkdtempSync(join(tmpdir(), 'veza-prebuilt-'));
   await prebuildApps(dir);
   process.env['VEZA_PREBUILT_DIR'] = dir;
@@ -86,5 +88,10 @@ export default async function globalSetup() {
 /** globalTeardown (prebuild-apps-teardown.mjs): removes this run's folder. */
 export function removePrebuiltApps() {
   const dir = process.env['VEZA_PREBUILT_DIR'];
-  if (dir && dir.startsWith(join(tmpdir(), 'veza-prebuilt-'))) rmSync(dir, { recursive: true, force: true });
+  if (ownedFolder(dir)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A folder globalSetup made (never one a caller named for its own use). */
+function ownedFolder(dir) {
+  return typeof dir === 'string' && dir.startsWith(join(tmpdir(), 'veza-prebuilt-'));
 }
