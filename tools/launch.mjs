@@ -39,10 +39,21 @@ function prebuiltBundle(entryPath) {
 export function launch(entryPath) {
   const watchParent = new URL('./launch-child.mjs', import.meta.url).href;
   const bundle = prebuiltBundle(entryPath);
+  // A test bundle runs with V8's baseline wasm compiler only: a short-lived
+  // child would otherwise spend about 0.3 s of CPU optimizing PGlite's 8 MB
+  // module in the background, some hundred times a test run. Same behaviour.
   const loader = bundle ? [] : ['--conditions=@veza/source', '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
   const child = spawn(
     process.execPath,
-    [...loader, '--import', watchParent, '--no-warnings=ExperimentalWarning', bundle ?? entryPath, ...process.argv.slice(2)],
+    [
+      ...loader,
+      ...(bundle ? ['--liftoff-only'] : []),
+      '--import',
+      watchParent,
+      '--no-warnings=ExperimentalWarning',
+      bundle ?? entryPath,
+      ...process.argv.slice(2),
+    ],
     // fd 3 is an IPC channel: its end tells the child that the launcher is gone, even after kill -9.
     { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], serialization: 'json' },
   );

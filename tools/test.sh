@@ -21,6 +21,8 @@ start=$(date +%s)
 bash tools/install.sh
 # Browser and msmtp tests run for real here, never skipped (they skip only outside this script when the program is absent).
 bash tools/ensure-system-tools.sh
+installed=$(date +%s)
+echo "== installed in $(( installed - start ))s"
 export VEZA_REQUIRE_CHROMIUM=1 VEZA_REQUIRE_MSMTP=1
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/veza-test-XXXXXX")
@@ -87,4 +89,4 @@ if [[ $checks_rc -ne 0 || $tests_rc -ne 0 ]]; then
   [[ $tests_rc -ne 0 ]] && echo "== FAILED: unit and integration tests (exit $tests_rc)"
   exit 1
 fi
-echo "== all tests passed in $(elapsed)"
+echo "== all tests passed in $(elapsed): $(( $(date +%s) - installed ))s after install"
