@@ -46,7 +46,7 @@ tests_lane() {
   tools/with-postgres.sh bash -c '
     limit=${TEST_DEADLINE:-1500}
     NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" \
-      timeout -k 30 "$limit" node node_modules/jest/bin/jest.js --config jest.config.cjs --maxWorkers=2; rc=$?
+      timeout -k 30 "$limit" node node_modules/jest/bin/jest.js --config jest.config.cjs --maxWorkers="${TEST_WORKERS:-3}"; rc=$?
     [[ $rc -eq 124 ]] && echo "== the tests did not end within ${limit}s (TEST_DEADLINE): stopped"
     exit $rc
   '

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMigrationFiles } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { freshDatabaseEnv } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 
 let cwd: string;
@@ -84,7 +85,7 @@ describe('veza-beta basics', () => {
   });
 
   it('db add-user adds an inviter once (case-insensitive)', async () => {
-    expect((await runVezaBeta(['db', 'migrate'], { cwd })).code).toBe(0);
+    await freshDatabaseEnv(testBackends()[0]!, cwd); // a migrated embedded database where the CLI looks by default (db migrate itself: below)
     const first = await runVezaBeta(['db', 'add-user', 'Ops@Veza.fr'], { cwd });
     const again = await runVezaBeta(['db', 'add-user', 'ops@veza.fr'], { cwd });
     expect(first.code).toBe(0);
@@ -127,7 +128,7 @@ describe('gates check', () => {
   });
 
   it('reads the embedded database for the testers gate: NO-GO with no tester, JUnit written', async () => {
-    expect((await runVezaBeta(['db', 'migrate'], { cwd })).code).toBe(0);
+    await freshDatabaseEnv(testBackends()[0]!, cwd); // migrated, where the CLI looks by default
     const run = await runVezaBeta(['gates', 'check', '--junit', 'gates.xml'], { cwd, env: { TESTERS_TARGET: '5' } });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/Testers signed up +🔴 FAIL +0 \/ ≥ 5/);

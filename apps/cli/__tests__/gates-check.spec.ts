@@ -11,6 +11,7 @@ import { forcedGcNodeOptions } from '@veza/gate-probes/testing';
 import { startSilentServer } from '@veza/test-support';
 import type { SilentServer } from '@veza/test-support';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { freshDatabaseEnv } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 
 let cwd: string;
@@ -102,7 +103,7 @@ describe('veza-beta gates check', () => {
       env = { ...env, DATABASE_URL: conn.url! };
       await conn.close();
     } else {
-      expect((await runVezaBeta(['db', 'migrate'], { cwd })).code).toBe(0);
+      await freshDatabaseEnv(backend, cwd); // migrated, where the CLI looks by default
     }
     const codes: (number | null)[] = [];
     for (let i = 0; i < 4; i++) {

@@ -4,6 +4,8 @@ import { forcedGcNodeOptions } from '@veza/gate-probes/testing';
 import { startSilentServer } from '@veza/test-support';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testBackends } from '@veza/invites-db/testing';
+import { freshDatabaseEnv } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 import { startStandIn } from './launch-stand-ins.js';
 import type { StandIn } from './launch-stand-ins.js';
@@ -47,7 +49,7 @@ beforeAll(async () => {
     }),
   });
   cwd = mkdtempSync(join(tmpdir(), 'veza-phases-'));
-  expect((await runVezaBeta(['db', 'migrate'], { cwd })).code).toBe(0);
+  await freshDatabaseEnv(testBackends()[0]!, cwd); // migrated, where the CLI looks by default
 }, 60_000);
 afterAll(async () => {
   await standIn.stop();

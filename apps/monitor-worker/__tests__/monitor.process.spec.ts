@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createInvites, formatCode, listGateRuns, openDatabase, redeemInvite, runMigrations } from '@veza/invites-db';
 import type { OpenOptions } from '@veza/invites-db';
-import { testBackends } from '@veza/invites-db/testing';
+import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { startNotPostgresServer, startSilentServer } from '@veza/test-support';
 import type { SilentServer } from '@veza/test-support';
 import { initialEscalationState } from '@veza/gate-probes';
@@ -198,8 +198,8 @@ describe('one run (CI)', () => {
 
   it('says clearly when the database lacks gate_runs, and still checks the gates', async () => {
     const dir = tempDir();
-    const conn = await openDatabase({ dataDir: join(dir, 'db') });
-    await conn.close();
+    const pglite = testBackends().find((b) => b.name === 'pglite')!;
+    await (await openTestDatabase(pglite, { migrate: false, dataDir: join(dir, 'db') })).close(); // an empty embedded database
     const ran = await monitor({ ...apis.gateEnv(), VEZA_DATA_DIR: dir, TESTERS_TARGET: '3' });
     expect(ran.code).toBe(2);
     expect(ran.stderr).toMatch(

@@ -38,38 +38,45 @@ function templateKey(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-let pgliteTemplate: Promise<Blob> | undefined;
+const pgliteTemplates = new Map<'migrated' | 'empty', Promise<Blob>>();
 
 /**
- * A migrated PGlite data directory as a tarball, made once (initdb and every
- * migration take 4 to 8 s on a busy 2-core machine; loading the tarball takes
- * about 1 s) and kept in the OS temp directory for the other test files and
- * workers. Written to a temporary name, then renamed: a reader never sees half
- * a file, and two workers making it at once both write the same content.
+ * A PGlite data directory as a tarball, made once (initdb alone takes 3 to 5 s
+ * of CPU, and every migration more; loading the tarball takes about 1 s) and
+ * kept in the OS temp directory for the other test files and workers: `empty`
+ * is a fresh initdb, `migrated` one the real runner migrated. Written to a
+ * temporary name, then renamed: a reader never sees half a file, and two
+ * workers making it at once both write the same content.
  */
-function migratedPgliteTemplate(): Promise<Blob> {
-  pgliteTemplate ??= (async () => {
-    const file = join(tmpdir(), `veza-pglite-template-${templateKey()}.tar`);
-    if (existsSync(file)) return new Blob([readFileSync(file)]);
-    const pg = await PGlite.create();
-    try {
-      await runMigrations(pg);
-      const tarball = await pg.dumpDataDir('none');
-      const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-      writeFileSync(partial, Buffer.from(await tarball.arrayBuffer()));
-      renameSync(partial, file);
-      return tarball;
-    } finally {
-      await pg.close();
-    }
-  })();
-  return pgliteTemplate;
+function pgliteTemplate(kind: 'migrated' | 'empty'): Promise<Blob> {
+  let made = pgliteTemplates.get(kind);
+  if (!made) {
+    made = (async () => {
+      const file = join(tmpdir(), `veza-pglite-template-${kind === 'migrated' ? templateKey() : `empty-${templateKey()}`}.tar`);
+      if (existsSync(file)) return new Blob([readFileSync(file)]);
+      const pg = await PGlite.create();
+      try {
+        if (kind === 'migrated') await runMigrations(pg);
+        const tarball = await pg.dumpDataDir('none');
+        const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+        writeFileSync(partial, Buffer.from(await tarball.arrayBuffer()));
+        renameSync(partial, file);
+        return tarball;
+      } finally {
+        await pg.close();
+      }
+    })();
+    pgliteTemplates.set(kind, made);
+  }
+  return made;
 }
 
 const pglite: TestBackend = {
   name: 'pglite',
   create: async (options = {}) =>
-    options.migrated ? { dataDir: 'memory://', pgliteTemplate: await migratedPgliteTemplate(), migrated: true } : { dataDir: 'memory://' },
+    options.migrated
+      ? { dataDir: 'memory://', pgliteTemplate: await pgliteTemplate('migrated'), migrated: true }
+      : { dataDir: 'memory://', pgliteTemplate: await pgliteTemplate('empty') },
 };
 
 /** Any 64-bit constant: the workers that find no template queue on it, and one of them makes it. */
