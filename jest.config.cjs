@@ -4,5 +4,6 @@
 module.exports = {
   // a global option: jest reads it here, not from the projects' configs
   testTimeout: 60_000,
+  testSequencer: '<rootDir>/tools/testing/slow-first-sequencer.cjs',
   projects: ['<rootDir>/apps/*/jest.config.cjs', '<rootDir>/libs/*/jest.config.cjs', '<rootDir>/tools/testing/jest.config.cjs'],
 };

@@ -7,6 +7,9 @@ function isCodedError(error: unknown): error is Error & { code: string } {
   return error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
 }
 
+/** Library errors that name a bad variable: configuration errors, exit 3, as the settings reader's. */
+const SETTINGS_ERROR_CODES = new Set(['MAILER_SMTP_URL_INVALID']);
+
 /** Runs the parser and maps every outcome to an exit code. Only main.ts exits. */
 export async function runCli(cli: Argv): Promise<number> {
   try {
@@ -23,6 +26,10 @@ export async function runCli(cli: Argv): Promise<number> {
       return SETTINGS_EXIT_CODE;
     }
     if (error instanceof SettingsError) {
+      process.stderr.write(`veza-beta: configuration error: ${error.message} (${error.code})\n`);
+      return SETTINGS_EXIT_CODE;
+    }
+    if (isCodedError(error) && SETTINGS_ERROR_CODES.has(error.code)) {
       process.stderr.write(`veza-beta: configuration error: ${error.message} (${error.code})\n`);
       return SETTINGS_EXIT_CODE;
     }

@@ -58,18 +58,15 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
   handler: async (args) => {
     const env = loadEnv();
     const sendNow = cliSettings(env).SEND; // every CLI setting checked before anything is prepared (exit 3)
+    // With SEND=1, the dispatch settings (--rate, SEND_RATE, FAIL_FAST_AFTER …) and the
+    // transport (SEND_CMD or SMTP_URL) are checked before anything is prepared too: a
+    // bad one stops the run here, with nothing created, rather than after prepare.
+    const settings = sendNow ? dispatchSettings(args, env) : undefined;
+    const transport: Transport | undefined = sendNow ? transportFromEnv(env, args.concurrency) : undefined;
     // SEND=1 on PostgreSQL: each prepared chunk is dispatched while the next one is prepared.
     let stream: StreamedDispatch | undefined;
-    let transport: Transport | undefined;
     const overlap = (conn: Connection, rows: number): StreamedDispatch | undefined => {
-      if (!sendNow || conn.kind !== 'postgres') return undefined; // the embedded database has one connection: prepare, then dispatch
-      let settings: ReturnType<typeof dispatchSettings>;
-      try {
-        settings = dispatchSettings(args, env);
-        transport = transportFromEnv(env, args.concurrency);
-      } catch {
-        return undefined; // a bad setting: the dispatch after prepare says which, as before
-      }
+      if (!transport || !settings || conn.kind !== 'postgres') return undefined; // the embedded database has one connection: prepare, then dispatch
       stream = new StreamedDispatch(conn, transport, settings, createProgress(rows, { tty: progressOnTty(args, env), quiet: args.json }));
       return stream;
     };
