@@ -6,7 +6,7 @@
 # Two lanes at once (docs/README.md, "Testing", has the times): the tests spend
 # much of their time waiting (child processes, deadlines, servers), which the
 # CPU-bound lint, type-check and pack test fill.
-#   lane 1: one jest run of every project (the root jest.config.cjs), two
+#   lane 1: one jest run of every project (the root jest.config.cjs), three
 #           workers, the spec files spread over them longest first;
 #   lane 2: lint (one eslint run over the tree) + type-check (one TypeScript
 #           program of every project's files, tsconfig.all.json), then pack
@@ -39,17 +39,20 @@ trap 'exit 143' TERM
 elapsed() { echo "$(( $(date +%s) - start ))s"; }
 
 tests_lane() {
-  # Two jest workers: more CPU-bound processes than that on two cores, beside
-  # lane 2, made the deadline tests (60 s a test, wall-clock bounds) fail.
+  # Three jest workers (TEST_WORKERS): the specs wait on child processes and
+  # servers much of the time, and three keep both cores busy beside lane 2.
+  # The slowest spec files start first (tools/testing/slow-first-sequencer.cjs).
   # The run has a deadline (TEST_DEADLINE, 25 min): a process that keeps a
   # handle open after its tests (jest then waits for ever) fails the run, named.
   tools/with-postgres.sh bash -c '
     limit=${TEST_DEADLINE:-1500}
     NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" \
-      timeout -k 30 "$limit" node node_modules/jest/bin/jest.js --config jest.config.cjs --maxWorkers="${TEST_WORKERS:-3}"; rc=$?
+      timeout -k 30 "$limit" node node_modules/jest/bin/jest.js --config jest.config.cjs --maxWorkers="${TEST_WORKERS:-3}" \
+      --json --outputFile="$0/jest.json"; rc=$?
     [[ $rc -eq 124 ]] && echo "== the tests did not end within ${limit}s (TEST_DEADLINE): stopped"
+    [[ -s "$0/jest.json" ]] && node tools/testing/jest-times.mjs "$0/jest.json"
     exit $rc
-  '
+  ' "$logs"
 }
 
 checks_lane() {
