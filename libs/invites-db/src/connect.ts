@@ -122,6 +122,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
       max: options.maxConnections ?? 10,
       connect_timeout: Math.max(1, Math.ceil(deadlineMs / 1_000)),
       onnotice: () => undefined,
+      // No array-type query at each connection's start: postgres.js runs it from a socket
+      // handler with nothing awaiting it, so a server that stops or restarts while a connection
+      // is starting turns its failure into an unhandled rejection, which ends the process
+      // (porsager/postgres#1223; seen in the API's db-outage spec). Drizzle parses the one
+      // array column (decisions.decided_by) from its text form itself.
+      fetch_types: false,
       connection: options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {},
     });
   } catch (error) {
