@@ -108,6 +108,21 @@ async function firstQuery(client: postgres.Sql, ms: number): Promise<void> {
   }
 }
 
+/** The postgres.js options of every client openDatabase makes (the pool, and each lock holder's own connection). */
+function clientOptions(deadlineMs: number, options: OpenOptions) {
+  return {
+    connect_timeout: Math.max(1, Math.ceil(deadlineMs / 1_000)),
+    onnotice: () => undefined,
+    // No array-type query at each connection's start: postgres.js runs it from a socket
+    // handler with nothing awaiting it, so a server that stops or restarts while a connection
+    // is starting turns its failure into an unhandled rejection, which ends the process
+    // (porsager/postgres#1223; seen in the API's db-outage spec). Drizzle parses the one
+    // array column (decisions.decided_by) from its text form itself.
+    fetch_types: false,
+    connection: options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {},
+  };
+}
+
 async function openPostgres(url: string, options: OpenOptions): Promise<Connection> {
   const target = redactUrls(url);
   let client: postgres.Sql;
@@ -119,16 +134,8 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
     const endpoint = tcpEndpoint(url);
     if (endpoint) await checkSpeaksPostgres(endpoint, deadlineMs);
     client = postgres(url, {
+      ...clientOptions(deadlineMs, options),
       max: options.maxConnections ?? 10,
-      connect_timeout: Math.max(1, Math.ceil(deadlineMs / 1_000)),
-      onnotice: () => undefined,
-      // No array-type query at each connection's start: postgres.js runs it from a socket
-      // handler with nothing awaiting it, so a server that stops or restarts while a connection
-      // is starting turns its failure into an unhandled rejection, which ends the process
-      // (porsager/postgres#1223; seen in the API's db-outage spec). Drizzle parses the one
-      // array column (decisions.decided_by) from its text form itself.
-      fetch_types: false,
-      connection: options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {},
     });
   } catch (error) {
     throw new DatabaseUnreachableError(target, error);
@@ -153,11 +160,19 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
         }),
       ) as Promise<Awaited<ReturnType<typeof work>>>,
     holdLock: async (name) => {
-      const reserved = await client.reserve();
-      await reserved`SELECT pg_advisory_lock(${LOCK_NAMESPACE}, hashtext(${name}))`;
+      // A session lock needs one connection for its whole life: a client of one connection of
+      // its own, not client.reserve(), which never hands over a connection it had to open
+      // when fetch_types is off (postgres.js: the reserve then waits for ever).
+      const own = postgres(url, { ...clientOptions(deadlineMs, options), max: 1 });
+      try {
+        await own`SELECT pg_advisory_lock(${LOCK_NAMESPACE}, hashtext(${name}))`;
+      } catch (error) {
+        await own.end({ timeout: 0 }).catch(() => undefined);
+        throw error;
+      }
       return async () => {
-        await reserved`SELECT pg_advisory_unlock(${LOCK_NAMESPACE}, hashtext(${name}))`.catch(() => undefined);
-        reserved.release();
+        await own`SELECT pg_advisory_unlock(${LOCK_NAMESPACE}, hashtext(${name}))`.catch(() => undefined);
+        await own.end({ timeout: 5 }).catch(() => undefined);
       };
     },
     close: () => client.end({ timeout: 5 }),
