@@ -136,6 +136,7 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     const send = await runVezaBeta(['invites', 'send', 'me.csv', '--out', 'out', '--no-screenshot'], { cwd, env: { ...env, SEND: '1' } });
     expect(send.code).toBe(0);
     expect(send.stdout).toContain('1 sent now');
+    expect(send.stdout).not.toContain('Review the emails, then'); // it was just dispatched: no dispatch command to suggest
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
   });
   it('SEND=1 send FILE on a later day dispatches what an earlier day prepared; when no folder here lists them, it exits 1 and says what to dispatch', async () => {

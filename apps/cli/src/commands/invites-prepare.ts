@@ -58,7 +58,8 @@ export async function compileFromEnv(env: NodeJS.ProcessEnv, templateDir?: strin
   return compileInviteTemplate({ settings: settings.value, ...(templateDir ? { templateDir } : {}) });
 }
 
-export function formatPrepareResult(result: PrepareResult): string {
+/** `dispatched`: the same run dispatches next (`SEND=1 invites send`), so there is no dispatch command to suggest. */
+export function formatPrepareResult(result: PrepareResult, options: { dispatched?: boolean } = {}): string {
   const reissued = result.created.filter((c) => c.reissued).length;
   const lines = [
     `prepared ${result.outDir}: ${result.created.length} email(s) rendered${reissued ? ` (${reissued} with a reissued code)` : ''}, ${result.skipped.length} skipped, ${result.failed.length} failed.`,
@@ -74,7 +75,7 @@ export function formatPrepareResult(result: PrepareResult): string {
     lines.push(
       `Preview: ${result.preview.index}${result.preview.screenshot ? `, screenshot ${result.preview.screenshot}` : ` (no screenshot: ${result.preview.reason ?? 'unknown'})`}`,
     );
-  if (result.created.length) lines.push(`Review the emails, then: veza-beta invites dispatch ${result.outDir}`);
+  if (result.created.length && !options.dispatched) lines.push(`Review the emails, then: veza-beta invites dispatch ${result.outDir}`);
   return lines.join('\n');
 }
 

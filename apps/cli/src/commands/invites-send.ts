@@ -91,7 +91,7 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
       process.exitCode = prepared.failed.length > 0 ? 1 : 0;
       return;
     }
-    if (!args.json) process.stdout.write(`${formatPrepareResult(prepared)}\n`);
+    if (!args.json) process.stdout.write(`${formatPrepareResult(prepared, { dispatched: true })}\n`);
 
     const emailOf = new Map<string, string>();
     for (const c of prepared.created) emailOf.set(c.inviteId, c.email);
