@@ -17,6 +17,7 @@ import {
 } from './fixtures.js';
 import type { SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
+import { childEnv } from '@veza/test-support';
 
 let cwd: string;
 beforeEach(() => {
@@ -216,16 +217,14 @@ describe('invites dispatch through SMTP', () => {
     await preparedFolder(env, out, emails(6, 'k'));
     const sentLog = join(cwd, 'sent.log');
     const mark = join(cwd, 'started');
-    const sendEnv = {
+    const sendEnv = childEnv({
       ...env,
-      PATH: process.env['PATH'],
-      VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
       CI: 'true',
       SEND_CMD: FAKE_SENDMAIL,
       SENT_LOG: sentLog,
       SLOW_FOR: 'k3@example.org',
       STARTED_MARK: mark,
-    };
+    });
     const child = spawn(process.execPath, [BIN, 'invites', 'dispatch', out, '--rate', '100'], {
       cwd,
       env: sendEnv,

@@ -8,6 +8,7 @@ import { testBackends } from '@veza/invites-db/testing';
 import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, jsonOutput, openEnvDatabase, queuedWelcomes, startSinkProcess } from './fixtures.js';
 import type { SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
+import { childEnv } from '@veza/test-support';
 
 let cwd: string;
 beforeEach(() => {
@@ -68,17 +69,14 @@ describe.each(backends)('outbox drain on $name', (backend) => {
     await queuedWelcomes(env, emails(5, 'k'));
     const sentLog = join(cwd, 'sent.log');
     const mark = join(cwd, 'started');
-    const sendEnv = {
+    const sendEnv = childEnv({
       ...env,
-      PATH: process.env['PATH'],
-      HOME: process.env['HOME'],
-      VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
       CI: 'true',
       SEND_CMD: FAKE_SENDMAIL,
       SENT_LOG: sentLog,
       SLOW_FOR: 'k2@example.org',
       STARTED_MARK: mark,
-    };
+    });
     const child = spawn(process.execPath, [BIN, 'outbox', 'drain', '--rate', '100'], {
       cwd,
       env: sendEnv,

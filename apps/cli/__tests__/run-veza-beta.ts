@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from '@veza/test-support';
 
 export const BIN = fileURLToPath(new URL('../bin/veza-beta.mjs', import.meta.url));
 
@@ -12,14 +13,7 @@ export interface CliRun {
 
 /** Runs the real veza-beta launcher as a child process, as an operator would. */
 export function runVezaBeta(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env['PATH'],
-    HOME: process.env['HOME'],
-    VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
-    CI: 'true',
-    NO_COLOR: '1',
-    ...options.env,
-  };
+  const env = childEnv({ CI: 'true', NO_COLOR: '1', ...options.env });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

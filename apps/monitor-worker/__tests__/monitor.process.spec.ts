@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { createInvites, formatCode, listGateRuns, openDatabase, redeemInvite, runMigrations } from '@veza/invites-db';
 import type { OpenOptions } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
-import { startNotPostgresServer, startSilentServer } from '@veza/test-support';
+import { childEnv, startNotPostgresServer, startSilentServer } from '@veza/test-support';
 import type { SilentServer } from '@veza/test-support';
 import { initialEscalationState } from '@veza/gate-probes';
 import type { EscalationState, GateRun } from '@veza/gate-probes';
@@ -39,12 +39,7 @@ function monitor(
 ): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: process.env['HOME'] ?? '',
-        VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
-        ...env,
-      },
+      env: childEnv(env),
       cwd: tempDir(),
     });
     let stdout = '';

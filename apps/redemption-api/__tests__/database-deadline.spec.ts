@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { startNotPostgresServer } from '@veza/test-support';
+import { childEnv, startNotPostgresServer } from '@veza/test-support';
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 
@@ -14,13 +14,10 @@ function start(databaseUrl: string): Promise<{ code: number | null; stderr: stri
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin], {
-      env: {
-        PATH: process.env['PATH'],
-        HOME: process.env['HOME'],
-        VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+      env: childEnv({
         DATABASE_URL: databaseUrl,
         PORT: '0',
-      },
+      }),
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));

@@ -7,17 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { createInvites, formatCode, openDatabase, runMigrations } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { ctrlC, gone, killLauncher, killLeftovers, startLaunched, trackApp } from '@veza/test-support';
+import { childEnv, ctrlC, gone, killLauncher, killLeftovers, startLaunched, trackApp } from '@veza/test-support';
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
-const cleanEnv = () => {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env['PATH'],
-    HOME: process.env['HOME'],
-    VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
-  };
-  return env;
-};
 
 describe('configuration errors stop the start', () => {
   it.each([
@@ -33,7 +25,7 @@ describe('configuration errors stop the start', () => {
     [{ ADMIN_TOKEN: 'a'.repeat(24) }, 'ADMIN_TOKEN', 'too little entropy'],
     [{ ADMIN_TOKEN: 'Zq8vN2c-Hk4tRw9x Lm3pYb7sJd1F' }, 'ADMIN_TOKEN', 'must not contain whitespace'],
   ])('%j exits 3 naming %s', (vars, variable, shown) => {
-    const result = spawnSync(process.execPath, [bin], { env: { ...cleanEnv(), ...vars }, encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync(process.execPath, [bin], { env: { ...childEnv(), ...vars }, encoding: 'utf8', timeout: 30_000 });
     expect(result.status).toBe(3);
     expect(result.stderr).toContain(`configuration error: ${variable} `);
     if (shown) expect(result.stderr).toContain(shown);
@@ -74,7 +66,7 @@ describe('graceful shutdown', () => {
 
   /** The bin in a process group of its own, as a terminal starts it; every wait has a deadline. */
   function startBin(env: NodeJS.ProcessEnv, cwd?: string) {
-    const run = startLaunched(bin, { env: { ...cleanEnv(), LOG_LEVEL: 'info', ...env }, cwd });
+    const run = startLaunched(bin, { env: { ...childEnv(), LOG_LEVEL: 'info', ...env }, cwd });
     return { ...run, ready: async () => JSON.parse(await run.waitForLine(/redemption-api ready/)) as Record<string, unknown> };
   }
 
@@ -149,7 +141,7 @@ describe('graceful shutdown', () => {
 
   it('finishes an in-flight redeem after SIGTERM, refuses new connections, closes the database, exits 0', async () => {
     const { env, code } = await prepareDatabase();
-    const run = startLaunched(bin, { env: { ...cleanEnv(), ...env, PORT: '0', LOG_LEVEL: 'info' } });
+    const run = startLaunched(bin, { env: { ...childEnv(), ...env, PORT: '0', LOG_LEVEL: 'info' } });
     const { child, waitForLine } = run;
 
     const listening = await waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/);

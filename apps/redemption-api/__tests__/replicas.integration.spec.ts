@@ -6,6 +6,7 @@ import { testBackends } from '@veza/invites-db/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SharedCounter, batchFor } from '../src/shared-rate-limit-store.js';
 import { awayFromMinuteEnd } from '../testing/start-api.js';
+import { childEnv } from '@veza/test-support';
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 const postgres = testBackends().find((b) => b.name === 'postgres');
@@ -52,14 +53,11 @@ const postgres = testBackends().find((b) => b.name === 'postgres');
   it('two API processes, limit 30/min, one client alternating: 40 lookups see at least 8 refusals (bound: 30 + 2 × 1 admitted)', async () => {
     const children = [0, 1].map(() =>
       spawn(process.execPath, [bin], {
-        env: {
-          PATH: process.env['PATH'],
-          HOME: process.env['HOME'],
-          VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+        env: childEnv({
           DATABASE_URL: url,
           PORT: '0',
           RATE_LIMIT_PER_MINUTE: '30',
-        },
+        }),
       }),
     );
     try {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createInvites, formatCode, listWelcomeOutbox, openDatabase, runMigrations } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { childEnv } from '@veza/test-support';
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 const sinkScript = fileURLToPath(new URL('../testing/smtp-sink-process.ts', import.meta.url));
@@ -50,14 +51,11 @@ async function until(done: () => boolean, ms: number): Promise<boolean> {
 
 function startApi(env: NodeJS.ProcessEnv): { child: ChildProcess; port: Promise<number> } {
   const child = spawn(process.execPath, [bin], {
-    env: {
-      PATH: process.env['PATH'],
-      HOME: process.env['HOME'],
-      VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+    env: childEnv({
       PORT: '0',
       LOG_LEVEL: 'info',
       ...env,
-    },
+    }),
     detached: true,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -180,15 +178,12 @@ async function outbox(url: string) {
 describe('WELCOME_EMAIL=1 without a transport', () => {
   it('is a configuration error (exit 3) that names what is missing', async () => {
     const api = spawn(process.execPath, [bin], {
-      env: {
-        PATH: process.env['PATH'],
-        HOME: process.env['HOME'],
-        VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'],
+      env: childEnv({
         PORT: '0',
         VEZA_DATA_DIR: join(cwd, '.veza'),
         WELCOME_EMAIL: '1',
         ...MAIL,
-      },
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

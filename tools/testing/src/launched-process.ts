@@ -113,3 +113,12 @@ export function killLeftovers(): void {
   for (const pid of apps) if (alive(pid)) process.kill(pid, 'SIGKILL');
   apps.clear();
 }
+
+/**
+ * What a spec passes on to a child process of the apps, and nothing else of its
+ * own environment: PATH, HOME and the folder of this jest run's app bundles
+ * (VEZA_PREBUILT_DIR), then `extra`.
+ */
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env['PATH'], HOME: process.env['HOME'], VEZA_PREBUILT_DIR: process.env['VEZA_PREBUILT_DIR'], ...extra };
+}
