@@ -8,7 +8,7 @@ import { withDatabase } from '../database.js';
 import type { DispatchSummary } from '../dispatch/dispatch-folder.js';
 import { findPreparedFolders } from '../dispatch/find-prepared.js';
 import { createProgress } from '../dispatch/progress.js';
-import { StreamedDispatch, mergeSummaries } from '../dispatch/streamed-dispatch.js';
+import { StreamedDispatch, emptySummary, mergeSummaries } from '../dispatch/streamed-dispatch.js';
 import type { PrepareResult } from '../prepare/prepare-invites.js';
 import { cliSettings, loadEnv } from '../env.js';
 import { printJson } from '../output.js';
@@ -110,19 +110,7 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
     if (streamed?.stopped) {
       // fail-fast stopped the dispatch of the chunks: nothing more is tried, as in one dispatch run
       const notTried = [...folders.values()].reduce((sum, only) => sum + rest(only).size, 0);
-      report(
-        prepared.outDir,
-        mergeSummaries(streamed, {
-          total: notTried,
-          sent: 0,
-          alreadySent: 0,
-          failed: [],
-          unknown: [],
-          skipped: [],
-          expired: [],
-          stopped: { ...streamed.stopped, notTried },
-        }),
-      );
+      report(prepared.outDir, mergeSummaries(streamed, { ...emptySummary(), total: notTried, stopped: { ...streamed.stopped, notTried } }));
     } else {
       for (const [dir, only] of folders) {
         const here = streamed !== null && resolve(dir) === resolve(prepared.outDir);

@@ -1,16 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DispatchSummary } from '@veza/invite-mailer';
-import { mergeSummaries } from './streamed-dispatch.js';
+import { emptySummary, mergeSummaries } from './streamed-dispatch.js';
 
 const summary = (over: Partial<DispatchSummary>): DispatchSummary => ({
-  total: 0,
-  sent: 0,
-  alreadySent: 0,
-  failed: [],
-  unknown: [],
-  skipped: [],
-  expired: [],
-  stopped: null,
+  ...emptySummary(),
   ...over,
 });
 

@@ -97,6 +97,7 @@ export class StreamedDispatch {
   }
 }
 
-function emptySummary(): DispatchSummary {
+/** A dispatch that tried nothing: the start of a merge, or the rest left untried after a stop. */
+export function emptySummary(): DispatchSummary {
   return { total: 0, sent: 0, alreadySent: 0, failed: [], unknown: [], skipped: [], expired: [], stopped: null };
 }
