@@ -81,10 +81,8 @@ export interface GatesConfig {
 /** The shared result shape (`@veza/settings`): problems and warnings name their variable. */
 export type GatesConfigResult = Validation<GatesConfig>;
 
-/** The variables this lib reads (DATABASE_URL is the caller's). */
-export const GATE_ENV_VARS = [
-  'TESTERS_TARGET',
-  'TESTERS_COHORT',
+/** The Sentry gate's variables, and the k6 and HIGH issues gates' (GitHub). */
+const SENTRY_VARS = [
   'SENTRY_AUTH_TOKEN',
   'SENTRY_ORG',
   'SENTRY_URL',
@@ -92,16 +90,18 @@ export const GATE_ENV_VARS = [
   'SENTRY_QUERY',
   'SENTRY_PERIOD',
   'SENTRY_MAX',
+] as const;
+const GITHUB_VARS = ['GITHUB_TOKEN', 'GITHUB_REPO', 'GITHUB_API_URL', 'K6_WORKFLOW', 'K6_MAX_AGE_HOURS', 'HIGH_LABEL', 'HIGH_MAX'] as const;
+
+/** The variables this lib reads (DATABASE_URL is the caller's), in the order of its schema. */
+export const GATE_ENV_VARS = [
+  'TESTERS_TARGET',
+  'TESTERS_COHORT',
+  ...SENTRY_VARS,
   'STATUSPAGE_URL',
   'PROM_URL',
   'PROM_QUERY',
-  'GITHUB_TOKEN',
-  'GITHUB_REPO',
-  'GITHUB_API_URL',
-  'K6_WORKFLOW',
-  'K6_MAX_AGE_HOURS',
-  'HIGH_LABEL',
-  'HIGH_MAX',
+  ...GITHUB_VARS,
   'GATE_TIMEOUT_MS',
 ] as const;
 type Var = (typeof GATE_ENV_VARS)[number];
@@ -164,16 +164,6 @@ export const GATE_SETTINGS_SCHEMA = z.object({
 
 /** The gates' tokens: never quoted in a problem. */
 const GATE_SECRETS = ['SENTRY_AUTH_TOKEN', 'GITHUB_TOKEN'] as const;
-const SENTRY_VARS = [
-  'SENTRY_AUTH_TOKEN',
-  'SENTRY_ORG',
-  'SENTRY_URL',
-  'SENTRY_PROJECT',
-  'SENTRY_QUERY',
-  'SENTRY_PERIOD',
-  'SENTRY_MAX',
-] as const;
-const GITHUB_VARS = ['K6_WORKFLOW', 'K6_MAX_AGE_HOURS', 'HIGH_LABEL', 'HIGH_MAX', 'GITHUB_TOKEN', 'GITHUB_API_URL', 'GITHUB_REPO'] as const;
 
 /** A gate set up by halves: the variables it needs together (presence only, so listed even when another value is bad). */
 function requiredTogether(has: (...names: Var[]) => boolean): Problem[] {
