@@ -88,10 +88,13 @@ if [[ $# -eq 0 ]]; then
   # `sleep & wait`: a TERM or INT sent to this script interrupts `wait` at once
   # and runs its trap (a foreground sleep would hold the trap back for an hour).
   # The trap kills `$!`, set as soon as the sleep is forked: a signal that lands
-  # between `sleep &` and the next line still finds it. The sleep holds no
+  # between `sleep &` and the next line still finds it. SIGKILL, not TERM: a
+  # forked child that has not yet exec'd sleep still runs bash's TERM handler,
+  # which would note the signal and then lose it in the exec (seen under load:
+  # an hour-long sleep left in the caller's process group). The sleep holds no
   # stdio, so even an orphaned one cannot keep a caller's pipes open.
-  trap '[[ -n ${!:-} ]] && kill "$!" 2>/dev/null; exit 130' INT
-  trap '[[ -n ${!:-} ]] && kill "$!" 2>/dev/null; exit 143' TERM
+  trap '[[ -n ${!:-} ]] && kill -KILL "$!" 2>/dev/null; exit 130' INT
+  trap '[[ -n ${!:-} ]] && kill -KILL "$!" 2>/dev/null; exit 143' TERM
   while true; do
     sleep 3600 </dev/null >/dev/null 2>&1 &
     wait "$!"

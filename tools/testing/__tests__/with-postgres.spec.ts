@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const script = fileURLToPath(new URL('../../with-postgres.sh', import.meta.url));
 
 /** Starts `with-postgres.sh` with no arguments, waits for its DATABASE_URL line, signals its own PID, and times how long it takes to exit. */
-async function stopWith(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number; dataDirGone: boolean; leftovers: boolean }> {
+async function stopWith(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number; dataDirGone: boolean; leftovers: string }> {
   // Its own process group, so that what it leaves behind (an orphaned sleep holding our pipes kept jest from exiting once) is visible and cleaned up.
   const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   try {
@@ -29,11 +29,14 @@ function killGroup(pgid: number | undefined): void {
   if (groupAlive(pgid)) process.kill(-pgid!, 'SIGKILL');
 }
 
-/** Polls until the process group is empty, for at most `ms`; true when something is still there. */
-async function leftoverAfter(pgid: number | undefined, ms: number): Promise<boolean> {
+/** Polls until the process group is empty, for at most `ms`; then lists what is still there (pid, state, command), '' when nothing. */
+async function leftoverAfter(pgid: number | undefined, ms: number): Promise<string> {
   const until = Date.now() + ms;
   while (groupAlive(pgid) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
-  return groupAlive(pgid);
+  if (!groupAlive(pgid)) return '';
+  const table = execFileSync('ps', ['-eo', 'pgid=,pid=,stat=,args='], { encoding: 'utf8' });
+  const members = table.split('\n').filter((line) => line.trim().split(/\s+/)[0] === String(pgid));
+  return members.join('\n') || `group ${pgid} alive, but ps lists no member`;
 }
 
 async function stopGroupLeader(child: ReturnType<typeof spawn>, signal: NodeJS.Signals) {
@@ -73,7 +76,7 @@ describe('tools/with-postgres.sh with no arguments', () => {
     'stops on %s sent to its own PID, promptly, removes its data, and leaves no process behind',
     async (signal, expected) => {
       const result = await stopWith(signal);
-      expect(result).toMatchObject({ code: expected, dataDirGone: true, leftovers: false });
+      expect(result).toMatchObject({ code: expected, dataDirGone: true, leftovers: '' });
       expect(result.ms).toBeLessThan(15_000);
     },
     90_000,
