@@ -14,9 +14,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchFigure, BenchSection } from '@veza/test-support';
 
@@ -171,11 +171,11 @@ if (busyFiles.length > 0) {
     }
   });
 }
-writeReport(true);
-console.log(`wrote docs/BENCHMARKS.md (${outcomes.length} bench files${busy.length ? `, ${busy.length} again under load` : ''})`);
+const written = writeReport(true);
+console.log(`wrote ${relative(root, written)} (${outcomes.length} bench files${busy.length ? `, ${busy.length} again under load` : ''})`);
 if ([...outcomes, ...busy].some((s) => !s.section)) process.exitCode = 1;
 
-function writeReport(complete: boolean): void {
+function writeReport(complete: boolean): string {
   const lines = [
     '# Benchmarks',
     '',
@@ -242,5 +242,9 @@ function writeReport(complete: boolean): void {
       '',
     );
   }
-  writeFileSync(join(root, 'docs/BENCHMARKS.md'), lines.join('\n'));
+  // A partial or scaled-down run must not replace the full figures: it goes to tmp/ instead.
+  const target = filter || scale !== 1 ? join(root, 'tmp', 'BENCHMARKS.partial.md') : join(root, 'docs', 'BENCHMARKS.md');
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, lines.join('\n'));
+  return target;
 }
