@@ -203,7 +203,7 @@ export const run: BenchRun = async (ctx) => {
   // the breakdown is skipped in the run under load (only the main figures are compared there)
   const breakdownRounds = ctx.underLoad ? 0 : ctx.scale >= 0.5 ? 2 : 1;
   // Fresh codes per redeem run: well above what a run can use (checked: no 409 in the notes).
-  const redeemPool = 6_000 * seconds;
+  const redeemPool = 12_000 * seconds;
   ctx.log(
     `backend ${backend.name}, ${seconds} s per lookup run, ${rounds} rounds (${breakdownRounds} for the breakdown), ${CONNECTIONS} connections, ${redeemPool} fresh codes per redeem run`,
   );

@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import fc from 'fast-check';
-import { CODE_ALPHABET, digestCode, formatCode, generateCode, normalizeCode, parseCode } from './code.js';
+import { CODE_ALPHABET, digestCode, formatCode, generateCode, normalizeCode, parseAnyCode, parseCode } from './code.js';
 
 const alphabetChar = fc.constantFrom(...CODE_ALPHABET.split(''));
 const canonicalCode = fc.array(alphabetChar, { minLength: 16, maxLength: 16 }).map((chars) => chars.join(''));
@@ -54,5 +54,22 @@ describe('invite codes', () => {
         expect(digestCode(code)).toMatch(/^[0-9a-f]{64}$/);
       }),
     );
+  });
+
+  it('reads ASCII input on its one-pass path exactly as the general path does', () => {
+    // every ASCII character, weighted towards what a code and its separators are made of
+    const asciiChar = fc.oneof(
+      fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)),
+      fc.constantFrom(...CODE_ALPHABET, ...'ilouILOU-\t\n '),
+    );
+    fc.assert(
+      fc.property(fc.array(asciiChar, { maxLength: 70 }), (chars) => {
+        const input = chars.join('');
+        expect(parseCode(input)).toEqual(input.length > 64 ? { ok: false, reason: 'too long' } : parseAnyCode(input));
+      }),
+      { numRuns: 2000 },
+    );
+    // and non-ASCII input still gets the Unicode reading (dotless ı upper-cases to I, read as 1)
+    expect(parseCode('ı234-5678-9ABC-DEFG')).toEqual({ ok: true, code: '123456789ABCDEFG' });
   });
 });

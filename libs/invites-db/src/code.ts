@@ -43,9 +43,47 @@ export type ParsedCode = { ok: true; code: string } | { ok: false; reason: strin
  */
 export function parseCode(input: string): ParsedCode {
   if (input.length > 64) return { ok: false, reason: 'too long' };
+  return parseAsciiCode(input) ?? parseAnyCode(input);
+}
+
+const outsideAlphabet = (): ParsedCode => ({ ok: false, reason: 'contains a character outside the code alphabet' });
+
+/**
+ * For each ASCII character: its canonical code character, '' for a separator
+ * (hyphen, ASCII whitespace), undefined when it cannot be in a code.
+ */
+const ASCII_READING: (string | undefined)[] = Array.from({ length: 128 }, (_, c) => {
+  const char = String.fromCharCode(c);
+  if (char === '-' || /\s/.test(char)) return '';
+  const upper = char.toUpperCase().replace(/[IL]/, '1').replace('O', '0');
+  return ALPHABET_SET.has(upper) ? upper : undefined;
+});
+
+/**
+ * parseCode's one-pass path for ASCII input (what the API sees on every
+ * request); undefined for input with any other character, which takes the
+ * general path (Unicode case mapping and whitespace).
+ */
+function parseAsciiCode(input: string): ParsedCode | undefined {
+  let compact = '';
+  let outside = false;
+  for (let i = 0; i < input.length; i++) {
+    const c = input.charCodeAt(i);
+    if (c > 127) return undefined;
+    const reading = ASCII_READING[c];
+    if (reading === undefined) outside = true;
+    else compact += reading;
+  }
+  if (outside) return outsideAlphabet();
+  if (compact.length !== CODE_LENGTH) return { ok: false, reason: `must be ${CODE_LENGTH} characters, got ${compact.length}` };
+  return { ok: true, code: compact };
+}
+
+/** parseCode for any input: Unicode case mapping and whitespace (exported for the spec that compares both paths). */
+export function parseAnyCode(input: string): ParsedCode {
   const compact = input.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
   for (const char of compact) {
-    if (!ALPHABET_SET.has(char)) return { ok: false, reason: 'contains a character outside the code alphabet' };
+    if (!ALPHABET_SET.has(char)) return outsideAlphabet();
   }
   if (compact.length !== CODE_LENGTH) {
     return { ok: false, reason: `must be ${CODE_LENGTH} characters, got ${compact.length}` };
