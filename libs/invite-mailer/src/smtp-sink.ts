@@ -20,6 +20,8 @@ export interface SmtpSink {
   count(): number;
   /** bytes of the messages accepted so far */
   bytes(): number;
+  /** SMTP connections opened to it so far */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -35,10 +37,15 @@ export async function startSmtpSink(dir: string | null, options: SmtpSinkOptions
   const reject = new Set((options.rejectRecipients ?? []).map((r) => r.toLowerCase()));
   let received = 0;
   let size = 0;
+  let connections = 0;
   const settings: SMTPServerOptions = {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
     onRcptTo(address, _session, callback) {
       if (reject.has(address.address.toLowerCase()))
         return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
@@ -68,6 +75,7 @@ export async function startSmtpSink(dir: string | null, options: SmtpSinkOptions
     url: `smtp://127.0.0.1:${port}`,
     count: () => received,
     bytes: () => size,
+    connections: () => connections,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,7 +1,9 @@
-import { createTransport } from 'nodemailer';
+import { PassThrough } from 'node:stream';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { SmtpUrlInvalidError } from './errors.js';
 import { oneLine } from './transport.js';
-import type { Transport } from './transport.js';
+import type { Envelope, SendResult, Transport } from './transport.js';
 
 /** Hides the password of an SMTP URL. */
 export function redactSmtpUrl(url: string): string {
@@ -17,10 +19,185 @@ export function redactSmtpUrl(url: string): string {
 /** Connection-level failures nodemailer reports without an SMTP code: worth a retry. */
 const TEMPORARY_CODES = ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS'];
 
+/** Messages sent over one connection before it is closed and a fresh one opened (nodemailer's pool does the same: some relays cap it). */
+export const MAX_MESSAGES_PER_CONNECTION = 100;
+
+/** How long `close()` waits for the server to answer QUIT before dropping the connections. */
+const QUIT_DEADLINE_MS = 2_000;
+
+type ConnectionOptions = ReturnType<typeof parseConnectionUrl>;
+
+interface SmtpError {
+  responseCode?: number;
+  response?: string;
+  code?: string;
+  message: string;
+}
+
+/** One open SMTP session (nodemailer's SMTPConnection): connected, greeted, logged in when the URL has credentials. */
+class Session {
+  messages = 0;
+  closed = false;
+
+  private constructor(private readonly conn: SMTPConnection) {
+    // The send in flight, if any, gets the same error through its callback; an idle session just ends.
+    conn.on('error', () => (this.closed = true));
+    conn.on('end', () => (this.closed = true));
+  }
+
+  static open(options: ConnectionOptions): Promise<Session> {
+    return new Promise((resolve, reject) => {
+      const conn = new SMTPConnection(options);
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        conn.close();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      const ready = () => {
+        if (settled) return;
+        settled = true;
+        conn.removeListener('error', fail);
+        resolve(new Session(conn));
+      };
+      conn.on('error', fail);
+      conn.connect((error) => {
+        if (error) return fail(error);
+        if (!options.auth) return ready();
+        conn.login(options.auth, (loginError) => (loginError ? fail(loginError) : ready()));
+      });
+    });
+  }
+
+  /**
+   * Sends one message. `written` tells whether the whole message had been
+   * handed to the connection (after the server's 354) when a failure came:
+   * then the server may have it, whatever happened to its answer.
+   */
+  send(envelope: Envelope, eml: Buffer): Promise<{ response?: string; error?: SmtpError; written: boolean }> {
+    this.messages++;
+    return new Promise((resolve) => {
+      const body = new PassThrough();
+      let written = false;
+      body.on('end', () => (written = true));
+      this.conn.send({ from: envelope.from, to: [envelope.to] }, body, (error, info) =>
+        resolve(error ? { error: error, written } : { response: info?.response, written }),
+      );
+      body.end(eml);
+    });
+  }
+
+  /** RSET after a refused message, so that the session can carry the next one; false when it cannot. */
+  reset(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => this.conn.reset((error) => resolve(!error && !this.closed)));
+  }
+
+  /** QUIT, and drop the connection if the server has not closed it within QUIT_DEADLINE_MS. */
+  quit(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.conn.close();
+        resolve();
+      }, QUIT_DEADLINE_MS);
+      this.conn.once('end', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.conn.quit();
+    });
+  }
+
+  drop(): void {
+    this.closed = true;
+    this.conn.close();
+  }
+}
+
+interface Waiter {
+  resolve: (session: Session) => void;
+  reject: (error: Error) => void;
+}
+
 /**
- * SMTP_URL (smtp:// or smtps://, credentials in the URL), a pool of
- * `connections`: each .eml is sent as is. 4xx and connection trouble are
- * temporary, 5xx permanent. Throws MAILER_SMTP_URL_INVALID.
+ * At most `max` SMTP sessions, each reused for the next message (up to
+ * MAX_MESSAGES_PER_CONNECTION), opened on demand. Sends beyond `max` at once
+ * wait for a session in order.
+ */
+class SessionPool {
+  private readonly idle: Session[] = [];
+  private readonly waiters: Waiter[] = [];
+  /** sessions open or being opened */
+  private count = 0;
+  private closing = false;
+
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly max: number,
+  ) {}
+
+  async acquire(): Promise<Session> {
+    if (this.closing) throw new Error('the SMTP transport is closed');
+    for (let session = this.idle.pop(); session; session = this.idle.pop()) {
+      if (!session.closed) return session;
+      this.count--; // the server ended it while it was idle
+    }
+    if (this.count >= this.max) return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.count++;
+    try {
+      return await Session.open(this.options);
+    } catch (error) {
+      this.count--;
+      this.serveWaiter();
+      throw error;
+    }
+  }
+
+  /** Gives a session back after a send: to a waiting send, to the idle list, or closed when it should not carry more. */
+  release(session: Session, reusable: boolean): void {
+    if (!reusable || session.closed || this.closing || session.messages >= MAX_MESSAGES_PER_CONNECTION) {
+      if (session.closed) session.drop();
+      else void session.quit();
+      this.count--;
+      this.serveWaiter();
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter) waiter.resolve(session);
+    else this.idle.push(session);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the SMTP transport is closed'));
+    const idle = this.idle.splice(0);
+    this.count -= idle.length;
+    await Promise.all(idle.map((session) => session.quit()));
+    // sends still in flight close their sessions when they end (release sees `closing`)
+  }
+
+  /** A session was closed: the first waiting send may open one of its own. */
+  private serveWaiter(): void {
+    const waiter = this.waiters.shift();
+    if (waiter) this.acquire().then(waiter.resolve, waiter.reject);
+  }
+}
+
+/**
+ * SMTP_URL (smtp:// or smtps://, credentials in the URL, nodemailer's URL
+ * options), `connections` sessions reused from one message to the next: each
+ * .eml is sent as is, with nodemailer's SMTPConnection (STARTTLS, AUTH,
+ * PIPELINING, dot-stuffing) but without its mail composer and pool, which cost
+ * twice the CPU per message (DECISIONS.md).
+ *
+ * Outcomes: 250 sent; 4xx temporary, 5xx permanent; a connection that fails
+ * before the whole message went out is temporary (nothing was sent), one that
+ * fails after it and before the server's answer is `unknown` (the server may
+ * have accepted it: never retried, never counted as sent). A session the
+ * server dropped while idle is replaced before the message is sent, once.
+ * Throws MAILER_SMTP_URL_INVALID.
  */
 export function smtpTransport(url: string, connections: number): Transport {
   let parsed: URL;
@@ -30,29 +207,55 @@ export function smtpTransport(url: string, connections: number): Transport {
     throw new SmtpUrlInvalidError(redactSmtpUrl(url), error);
   }
   if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new SmtpUrlInvalidError(redactSmtpUrl(url));
-  let transporter: ReturnType<typeof createTransport>;
+  let options: ConnectionOptions;
   try {
-    transporter = createTransport({ url, pool: true, maxConnections: connections } as Parameters<typeof createTransport>[0]);
+    options = parseConnectionUrl(url);
   } catch (error) {
     throw new SmtpUrlInvalidError(redactSmtpUrl(url), error);
   }
-  const password = parsed.password ? decodeURIComponent(parsed.password) : '';
+  const pool = new SessionPool(options, Math.max(1, connections));
+  const password = options.auth?.pass ?? '';
   // A server or nodemailer could echo the login: never let the password reach a log.
   const hide = (text: string) => (password ? text.split(password).join('***') : text);
+
+  const failure = (error: SmtpError, written: boolean): SendResult => {
+    const response = hide(oneLine(error.response ?? `${error.code ?? 'error'}: ${error.message}`));
+    if (error.responseCode) return { ok: false, temporary: error.responseCode >= 400 && error.responseCode < 500, response };
+    if (written)
+      return {
+        ok: false,
+        temporary: false,
+        unknown: true,
+        response: `${response} (the connection failed after the whole message was sent, before the server answered: it may have been delivered)`,
+      };
+    return { ok: false, temporary: TEMPORARY_CODES.includes(error.code ?? ''), response };
+  };
+
   return {
     description: `SMTP ${redactSmtpUrl(url)}`,
     send: async (eml, envelope) => {
-      try {
-        const info = (await transporter.sendMail({ envelope: { from: envelope.from, to: envelope.to }, raw: eml })) as {
-          response?: string;
-        };
-        return { ok: true, temporary: false, response: hide(oneLine(info.response ?? 'accepted')) };
-      } catch (error) {
-        const e = error as { responseCode?: number; response?: string; code?: string; message: string };
-        const temporary = e.responseCode ? e.responseCode >= 400 && e.responseCode < 500 : TEMPORARY_CODES.includes(e.code ?? '');
-        return { ok: false, temporary, response: hide(oneLine(e.response ?? `${e.code ?? 'error'}: ${e.message}`)) };
+      for (let attempt = 1; ; attempt++) {
+        let session: Session;
+        try {
+          session = await pool.acquire();
+        } catch (error) {
+          return failure(error as SmtpError, false);
+        }
+        const reused = session.messages > 0;
+        const sent = await session.send(envelope, eml);
+        if (!sent.error) {
+          pool.release(session, true);
+          return { ok: true, temporary: false, response: hide(oneLine(sent.response ?? 'accepted')) };
+        }
+        const error = sent.error;
+        // The server refused this message (not the session): RSET and keep the session, as nodemailer's pool does.
+        const refused = (error.code === 'EENVELOPE' || error.code === 'EMESSAGE') && error.responseCode !== 421 && !session.closed;
+        pool.release(session, refused && (await session.reset()));
+        // A reused session the server had dropped while idle: nothing of this message went out, so it goes on a fresh one.
+        if (reused && attempt === 1 && !sent.written && !error.responseCode && session.closed) continue;
+        return failure(error, sent.written);
       }
     },
-    close: () => Promise.resolve(transporter.close()),
+    close: () => pool.close(),
   };
 }

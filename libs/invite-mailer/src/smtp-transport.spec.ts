@@ -1,0 +1,271 @@
+import { expect } from '@jest/globals';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { startSmtpSink } from './smtp-sink.js';
+import { MAX_MESSAGES_PER_CONNECTION, smtpTransport } from './smtp-transport.js';
+
+const envelope = { from: 'beta@veza.example', to: 'ana@example.org' };
+const emlFor = (n: number) =>
+  Buffer.from(`To: ana@example.org\r\nSubject: invite ${n}\r\n\r\nhello ${n}\r\n.a line that starts with a dot\r\n`);
+
+interface FakeBehaviour {
+  /** what the server does with the DATA command */
+  onDataCommand?: 'close';
+  /** what the server does once it has the whole message */
+  afterMessage?: 'close' | 'hang' | '451';
+  /** closes the connection when a second MAIL FROM arrives on it, without answering (a relay's idle timeout, seen late) */
+  onSecondMail?: 'close';
+}
+
+/** A scripted SMTP server (PIPELINING, no auth): for the failures the sink never makes. */
+async function fakeSmtpServer(behaviour: FakeBehaviour) {
+  const sockets = new Set<Socket>();
+  let messages = 0;
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let buffer = '';
+    let inData = false;
+    let mails = 0;
+    socket.write('220 fake ESMTP\r\n');
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('latin1');
+      for (;;) {
+        if (inData) {
+          const end = buffer.indexOf('\r\n.\r\n');
+          if (end === -1) return;
+          buffer = buffer.slice(end + 5);
+          inData = false;
+          if (behaviour.afterMessage === 'close') return void socket.destroy();
+          if (behaviour.afterMessage === 'hang') return;
+          if (behaviour.afterMessage === '451') socket.write('451 4.3.0 try again later\r\n');
+          else {
+            messages++;
+            socket.write('250 2.0.0 queued\r\n');
+          }
+          continue;
+        }
+        const eol = buffer.indexOf('\r\n');
+        if (eol === -1) return;
+        const verb = buffer.slice(0, 4).toUpperCase();
+        buffer = buffer.slice(eol + 2);
+        if (verb === 'EHLO') socket.write('250-fake\r\n250 PIPELINING\r\n');
+        else if (verb === 'MAIL') {
+          mails++;
+          if (behaviour.onSecondMail === 'close' && mails === 2) return void socket.destroy();
+          socket.write('250 2.1.0 ok\r\n');
+        } else if (verb === 'RCPT' || verb === 'RSET') socket.write('250 2.1.5 ok\r\n');
+        else if (verb === 'DATA') {
+          if (behaviour.onDataCommand === 'close') return void socket.destroy();
+          inData = true;
+          socket.write('354 go ahead\r\n');
+        } else if (verb === 'QUIT') return void socket.end('221 bye\r\n');
+        else socket.write('502 5.5.1 not here\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages: () => messages,
+    connections: () => connections,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('SMTP transport: sessions', () => {
+  it('sends each .eml byte for byte, over at most `connections` sessions reused from one message to the next', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smtp-transport-'));
+    const sink = await startSmtpSink(dir);
+    const transport = smtpTransport(sink.url, 2);
+    try {
+      const results = await Promise.all(Array.from({ length: 12 }, (_, n) => transport.send(emlFor(n), envelope)));
+      expect(results.every((r) => r.ok && !r.temporary)).toBe(true);
+      expect(sink.count()).toBe(12);
+      expect(sink.connections()).toBe(2);
+      const received = readdirSync(dir).map((file) => readFileSync(join(dir, file), 'latin1'));
+      expect(received.sort()).toEqual(Array.from({ length: 12 }, (_, n) => emlFor(n).toString('latin1')).sort());
+    } finally {
+      await transport.close();
+      await sink.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`opens a fresh session after ${MAX_MESSAGES_PER_CONNECTION} messages on one`, async () => {
+    const sink = await startSmtpSink(null);
+    const transport = smtpTransport(sink.url, 1);
+    try {
+      for (let n = 0; n < MAX_MESSAGES_PER_CONNECTION + 1; n++) expect((await transport.send(emlFor(n), envelope)).ok).toBe(true);
+      expect(sink.connections()).toBe(2);
+    } finally {
+      await transport.close();
+      await sink.close();
+    }
+  });
+
+  it('a refused recipient (550) is a permanent failure, and the session goes on to the next message', async () => {
+    const sink = await startSmtpSink(null, { rejectRecipients: ['gone@example.org'] });
+    const transport = smtpTransport(sink.url, 1);
+    try {
+      const refused = await transport.send(emlFor(1), { ...envelope, to: 'gone@example.org' });
+      expect(refused).toMatchObject({ ok: false, temporary: false });
+      expect(refused.unknown).toBeUndefined();
+      expect(refused.response).toMatch(/^550 /);
+      expect(await transport.send(emlFor(2), envelope)).toMatchObject({ ok: true });
+      expect(sink.count()).toBe(1);
+      expect(sink.connections()).toBe(1);
+    } finally {
+      await transport.close();
+      await sink.close();
+    }
+  });
+
+  it('close() ends every session (QUIT), and a send after it fails without connecting', async () => {
+    let open = 0;
+    let connected = 0;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onConnect(_session, callback) {
+        open++;
+        connected++;
+        callback();
+      },
+      onClose: () => void open--,
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => callback(null));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.server.address() as AddressInfo).port;
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}`, 3);
+    try {
+      await Promise.all([1, 2, 3].map((n) => transport.send(emlFor(n), envelope)));
+      expect(open).toBe(3);
+      await transport.close();
+      for (let waited = 0; open > 0 && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20)); // the server's side of the close
+      expect(open).toBe(0);
+      const after = await transport.send(emlFor(4), envelope);
+      expect(after).toMatchObject({ ok: false });
+      expect(after.response).toContain('closed');
+      expect(connected).toBe(3);
+    } finally {
+      await new Promise((resolve) => server.close(() => resolve(undefined)));
+    }
+  });
+});
+
+describe('SMTP transport: what a failure means for the message', () => {
+  it('a connection lost before the message went out is temporary: nothing was sent, it is safe to try again', async () => {
+    const server = await fakeSmtpServer({ onDataCommand: 'close' });
+    const transport = smtpTransport(server.url, 1);
+    try {
+      const result = await transport.send(emlFor(1), envelope);
+      expect(result).toMatchObject({ ok: false, temporary: true });
+      expect(result.unknown).toBeUndefined();
+    } finally {
+      await transport.close();
+      await server.close();
+    }
+  });
+
+  it.each([
+    ['closes the connection', 'close', ''],
+    ['never answers (socket timeout)', 'hang', '?socketTimeout=300'],
+  ] as const)(
+    'a server that has the whole message and then %s: outcome unknown, never retried, never sent',
+    async (_what, afterMessage, query) => {
+      const server = await fakeSmtpServer({ afterMessage });
+      const transport = smtpTransport(`${server.url}${query}`, 1);
+      try {
+        const result = await transport.send(emlFor(1), envelope);
+        expect(result).toMatchObject({ ok: false, temporary: false, unknown: true });
+        expect(result.response).toContain('may have been delivered');
+      } finally {
+        await transport.close();
+        await server.close();
+      }
+    },
+  );
+
+  it('a 4xx answer to the message is temporary (the server said it did not take it)', async () => {
+    const server = await fakeSmtpServer({ afterMessage: '451' });
+    const transport = smtpTransport(server.url, 1);
+    try {
+      const result = await transport.send(emlFor(1), envelope);
+      expect(result).toMatchObject({ ok: false, temporary: true });
+      expect(result.unknown).toBeUndefined();
+      expect(result.response).toMatch(/^451 /);
+    } finally {
+      await transport.close();
+      await server.close();
+    }
+  });
+
+  it('a session the server dropped while idle is replaced, and the message is sent once, on the new one', async () => {
+    const server = await fakeSmtpServer({ onSecondMail: 'close' });
+    const transport = smtpTransport(server.url, 1);
+    try {
+      expect(await transport.send(emlFor(1), envelope)).toMatchObject({ ok: true });
+      expect(await transport.send(emlFor(2), envelope)).toMatchObject({ ok: true });
+      expect(server.messages()).toBe(2);
+      expect(server.connections()).toBe(2);
+    } finally {
+      await transport.close();
+      await server.close();
+    }
+  });
+});
+
+describe('SMTP transport: credentials', () => {
+  async function authServer() {
+    const server = new SMTPServer({
+      authMethods: ['PLAIN', 'LOGIN'],
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth(auth, _session, callback) {
+        if (auth.username === 'beta@veza.example' && auth.password === 'p@ss:wörd') return callback(null, { user: auth.username });
+        callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      },
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => callback(null));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, port: (server.server.address() as AddressInfo).port };
+  }
+
+  it('logs in with the URL’s (percent-encoded) user and password; a wrong password is permanent and never shown', async () => {
+    const { server, port } = await authServer();
+    const good = smtpTransport(`smtp://beta%40veza.example:${encodeURIComponent('p@ss:wörd')}@127.0.0.1:${port}`, 1);
+    const bad = smtpTransport(`smtp://beta%40veza.example:s3cret-wrong@127.0.0.1:${port}`, 1);
+    try {
+      expect(await good.send(emlFor(1), envelope)).toMatchObject({ ok: true });
+      const refused = await bad.send(emlFor(2), envelope);
+      expect(refused).toMatchObject({ ok: false, temporary: false });
+      expect(refused.response).toContain('535');
+      expect(refused.response).not.toContain('s3cret-wrong');
+      expect(bad.description).not.toContain('s3cret-wrong');
+    } finally {
+      await good.close();
+      await bad.close();
+      await new Promise((resolve) => server.close(() => resolve(undefined)));
+    }
+  });
+});
