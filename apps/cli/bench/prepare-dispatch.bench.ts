@@ -3,7 +3,7 @@
  * process, in interleaved rounds. Each round, on a fresh database:
  *   1. prepare N invites (rows, codes, .eml files, manifest): measured side, part 1;
  *   2. the bare transport baseline: the same N .eml files sent by the same
- *      transport (nodemailer SMTP pool, same connection count) to the same
+ *      transport (smtpTransport: nodemailer's SMTPConnection in our sessions, same connection count) to the same
  *      sink, with no database and no bookkeeping;
  *   3. dispatch of the prepared folder: measured side, part 2;
  *   4. (first rounds only, it is slow) the seed's way on N recipients: a
@@ -182,7 +182,7 @@ export const run: BenchRun = async (ctx) => {
         const bare = await bareSend(sink.url, dir, manifest);
         const c1 = ownCpuMs();
         const s1 = await sink.stats();
-        // CPU per email of one send, the client (nodemailer) and the sink together: what 2 cores can do at most.
+        // CPU per email of one send, the client (smtpTransport) and the sink together: what 2 cores can do at most.
         clientCpu.push((c1 - c0) / n);
         sinkCpuPerEmail.push((s1.cpuMs - s0.cpuMs) / n);
 
@@ -425,7 +425,7 @@ export const run: BenchRun = async (ctx) => {
           unit: 'emails/s',
         },
         baseline: {
-          name: `bare transport: the same .eml files, same nodemailer pool (${CONNECTIONS} connections), same sink, no database`,
+          name: `bare transport: the same .eml files, same SMTP transport (${CONNECTIONS} connections), same sink, no database`,
           unit: 'emails/s',
         },
         target: '≥ 0.8x of bare',
@@ -469,7 +469,7 @@ export const run: BenchRun = async (ctx) => {
       notes: [
         `${rounds} rounds, each on a fresh database: prepare ${n.toLocaleString('en-US')} invites, send the same .eml files with the bare transport, dispatch them, measure the sink's capacity; the seed way (${n.toLocaleString('en-US')} recipients) runs in the first ${seedRounds} rounds, and the prepare + dispatch ratio compares each with its own round.`,
         `veza-beta: prepare ${Math.round(median(prepareMs))} ms, dispatch ${Math.round(median(dispatchMs))} ms, both overlapped (SEND=1 invites send) ${Math.round(median(overlapMs))} ms (medians); bare transport ${Math.round(median(bareMs))} ms; average .eml ${Math.round(emlBytes / 1024)} KB.`,
-        `CPU per email of the bare transport at ${CONNECTIONS} connections (medians): client (nodemailer, this process) ${median(clientCpu).toFixed(3)} ms, sink ${median(sinkCpuPerEmail).toFixed(3)} ms, together ${(median(clientCpu) + median(sinkCpuPerEmail)).toFixed(3)} ms: with both of this machine's 2 cores given to sending and nothing else running, at most ${Math.round(2000 / (median(clientCpu) + median(sinkCpuPerEmail))).toLocaleString('en-US')} emails/s, ${(2000 / (median(clientCpu) + median(sinkCpuPerEmail)) / median(seedRate)).toFixed(1)}x the seed way's median ${Math.round(median(seedRate))}/s; prepare + dispatch needs ${Math.round(20 * median(seedRate)).toLocaleString('en-US')}/s end to end for 20x.`,
+        `CPU per email of the bare transport at ${CONNECTIONS} connections (medians): client (smtpTransport on nodemailer's SMTPConnection, this process) ${median(clientCpu).toFixed(3)} ms, sink ${median(sinkCpuPerEmail).toFixed(3)} ms, together ${(median(clientCpu) + median(sinkCpuPerEmail)).toFixed(3)} ms: with both of this machine's 2 cores given to sending and nothing else running, at most ${Math.round(2000 / (median(clientCpu) + median(sinkCpuPerEmail))).toLocaleString('en-US')} emails/s, ${(2000 / (median(clientCpu) + median(sinkCpuPerEmail)) / median(seedRate)).toFixed(1)}x the seed way's median ${Math.round(median(seedRate))}/s; prepare + dispatch needs ${Math.round(20 * median(seedRate)).toLocaleString('en-US')}/s end to end for 20x.`,
         `Sink: an smtp-server process of its own that counts and discards (bench/smtp-sink-process.ts); its CPU use was ${median(sinkCpu.bare).toFixed(2)} of a core during the bare sends, ${median(sinkCpu.dispatch).toFixed(2)} during dispatch and ${median(sinkCpu.blast).toFixed(2)} during the ${BLAST_CONNECTIONS}-connection blast (medians). Every message counted by the sink: ${n.toLocaleString('en-US')} per side per round.`,
         `Where prepare's time goes, ms for ${n.toLocaleString('en-US')} invites (each step alone, one pass; prepare as a whole: median ${Math.round(median(prepareMs))} ms, UV_THREADPOOL_SIZE ${process.env['UV_THREADPOOL_SIZE'] ?? '4 (default)'}): ${steps.map((st) => `${st.step}: ${Math.round(st.ms)}`).join('; ')}.`,
         `Where dispatch's time goes, wall ms per email at ${CONNECTIONS} connections (one pass each on ${n.toLocaleString('en-US')} emails; the first four rows are the way dispatch worked before, one step at a time): ${ladder.map((l) => `${l.step}: ${perEmail(l.ms)}`).join('; ')}.`,

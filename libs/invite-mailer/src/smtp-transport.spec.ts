@@ -17,8 +17,8 @@ interface FakeBehaviour {
   onDataCommand?: 'close';
   /** what the server does once it has the whole message */
   afterMessage?: 'close' | 'hang' | '451';
-  /** closes the connection when a second MAIL FROM arrives on it, without answering (a relay's idle timeout, seen late) */
-  onSecondMail?: 'close';
+  /** when a second MAIL FROM arrives on a connection: close it without answering (a relay's idle timeout, seen late), or answer 421 and close (a relay's cap per connection) */
+  onSecondMail?: 'close' | '421';
 }
 
 /** A scripted SMTP server (PIPELINING, no auth): for the failures the sink never makes. */
@@ -60,6 +60,7 @@ async function fakeSmtpServer(behaviour: FakeBehaviour) {
         else if (verb === 'MAIL') {
           mails++;
           if (behaviour.onSecondMail === 'close' && mails === 2) return void socket.destroy();
+          if (behaviour.onSecondMail === '421' && mails === 2) return void socket.end('421 4.7.0 too many messages on this connection\r\n');
           socket.write('250 2.1.0 ok\r\n');
         } else if (verb === 'RCPT' || verb === 'RSET') socket.write('250 2.1.5 ok\r\n');
         else if (verb === 'DATA') {
@@ -109,6 +110,18 @@ describe('SMTP transport: sessions', () => {
     try {
       for (let n = 0; n < MAX_MESSAGES_PER_CONNECTION + 1; n++) expect((await transport.send(emlFor(n), envelope)).ok).toBe(true);
       expect(sink.connections()).toBe(2);
+    } finally {
+      await transport.close();
+      await sink.close();
+    }
+  });
+
+  it('?maxMessages=N in the URL sets how many messages a session carries', async () => {
+    const sink = await startSmtpSink(null);
+    const transport = smtpTransport(`${sink.url}?maxMessages=3`, 1);
+    try {
+      for (let n = 0; n < 7; n++) expect((await transport.send(emlFor(n), envelope)).ok).toBe(true);
+      expect(sink.connections()).toBe(3);
     } finally {
       await transport.close();
       await sink.close();
@@ -216,8 +229,11 @@ describe('SMTP transport: what a failure means for the message', () => {
     }
   });
 
-  it('a session the server dropped while idle is replaced, and the message is sent once, on the new one', async () => {
-    const server = await fakeSmtpServer({ onSecondMail: 'close' });
+  it.each([
+    ['dropped while idle', 'close'],
+    ['closes with 421 at the next message', '421'],
+  ] as const)('a session the server %s is replaced, and the message is sent once, on the new one', async (_what, onSecondMail) => {
+    const server = await fakeSmtpServer({ onSecondMail });
     const transport = smtpTransport(server.url, 1);
     try {
       expect(await transport.send(emlFor(1), envelope)).toMatchObject({ ok: true });

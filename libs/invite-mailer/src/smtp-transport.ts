@@ -19,7 +19,11 @@ export function redactSmtpUrl(url: string): string {
 /** Connection-level failures nodemailer reports without an SMTP code: worth a retry. */
 const TEMPORARY_CODES = ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS'];
 
-/** Messages sent over one connection before it is closed and a fresh one opened (nodemailer's pool does the same: some relays cap it). */
+/**
+ * Messages sent over one session before it is closed and a fresh one opened:
+ * nodemailer's pool default (some relays cap messages per connection).
+ * `?maxMessages=N` in SMTP_URL changes it, as it does for nodemailer's pool.
+ */
 export const MAX_MESSAGES_PER_CONNECTION = 100;
 
 /** How long `close()` waits for the server to answer QUIT before dropping the connections. */
@@ -133,10 +137,15 @@ class SessionPool {
   private count = 0;
   private closing = false;
 
+  private readonly maxMessages: number;
+
   constructor(
     private readonly options: ConnectionOptions,
     private readonly max: number,
-  ) {}
+  ) {
+    const asked = (options as { maxMessages?: unknown }).maxMessages;
+    this.maxMessages = typeof asked === 'number' && asked >= 1 ? asked : MAX_MESSAGES_PER_CONNECTION;
+  }
 
   async acquire(): Promise<Session> {
     if (this.closing) throw new Error('the SMTP transport is closed');
@@ -157,7 +166,7 @@ class SessionPool {
 
   /** Gives a session back after a send: to a waiting send, to the idle list, or closed when it should not carry more. */
   release(session: Session, reusable: boolean): void {
-    if (!reusable || session.closed || this.closing || session.messages >= MAX_MESSAGES_PER_CONNECTION) {
+    if (!reusable || session.closed || this.closing || session.messages >= this.maxMessages) {
       if (session.closed) session.drop();
       else void session.quit();
       this.count--;
@@ -248,11 +257,14 @@ export function smtpTransport(url: string, connections: number): Transport {
           return { ok: true, temporary: false, response: hide(oneLine(sent.response ?? 'accepted')) };
         }
         const error = sent.error;
-        // The server refused this message (not the session): RSET and keep the session, as nodemailer's pool does.
-        const refused = (error.code === 'EENVELOPE' || error.code === 'EMESSAGE') && error.responseCode !== 421 && !session.closed;
+        // The server refused this message for good (5xx): RSET and keep the session for the next one. After
+        // a 4xx the session is dropped, so that a retry starts on a fresh one (a relay's per-connection cap).
+        const refused = (error.code === 'EENVELOPE' || error.code === 'EMESSAGE') && (error.responseCode ?? 0) >= 500 && !session.closed;
         pool.release(session, refused && (await session.reset()));
-        // A reused session the server had dropped while idle: nothing of this message went out, so it goes on a fresh one.
-        if (reused && attempt === 1 && !sent.written && !error.responseCode && session.closed) continue;
+        // A reused session that the server had dropped while idle, or closes now (421): nothing of this
+        // message went out, so it goes on a fresh session, once (nodemailer's pool requeues it the same way).
+        const stale = !sent.written && (error.responseCode === undefined || error.responseCode === 421);
+        if (reused && attempt === 1 && stale) continue;
         return failure(error, sent.written);
       }
     },
