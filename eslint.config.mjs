@@ -15,6 +15,7 @@ export default tseslint.config(
       '**/out-*/**',
       'tools/lint-fixtures/**',
       'tools/pack-consumer/**',
+      'tmp/**', // scratch space (gitignored): partial bench reports, experiments
     ],
   },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
