@@ -183,17 +183,22 @@ describe('SMTP transport: sessions', () => {
 });
 
 describe('SMTP transport: what a failure means for the message', () => {
-  it('a connection lost before the message went out is temporary: nothing was sent, it is safe to try again', async () => {
-    const server = await fakeSmtpServer({ onDataCommand: 'close' });
-    const transport = smtpTransport(server.url, 1);
+  /** One message to a scripted server that behaves so, over a fresh transport; both closed after. */
+  async function sendOnce(behaviour: FakeBehaviour, query = '') {
+    const server = await fakeSmtpServer(behaviour);
+    const transport = smtpTransport(`${server.url}${query}`, 1);
     try {
-      const result = await transport.send(emlFor(1), envelope);
-      expect(result).toMatchObject({ ok: false, temporary: true });
-      expect(result.unknown).toBeUndefined();
+      return await transport.send(emlFor(1), envelope);
     } finally {
       await transport.close();
       await server.close();
     }
+  }
+
+  it('a connection lost before the message went out is temporary: nothing was sent, it is safe to try again', async () => {
+    const result = await sendOnce({ onDataCommand: 'close' });
+    expect(result).toMatchObject({ ok: false, temporary: true });
+    expect(result.unknown).toBeUndefined();
   });
 
   it.each([
@@ -202,31 +207,17 @@ describe('SMTP transport: what a failure means for the message', () => {
   ] as const)(
     'a server that has the whole message and then %s: outcome unknown, never retried, never sent',
     async (_what, afterMessage, query) => {
-      const server = await fakeSmtpServer({ afterMessage });
-      const transport = smtpTransport(`${server.url}${query}`, 1);
-      try {
-        const result = await transport.send(emlFor(1), envelope);
-        expect(result).toMatchObject({ ok: false, temporary: false, unknown: true });
-        expect(result.response).toContain('may have been delivered');
-      } finally {
-        await transport.close();
-        await server.close();
-      }
+      const result = await sendOnce({ afterMessage }, query);
+      expect(result).toMatchObject({ ok: false, temporary: false, unknown: true });
+      expect(result.response).toContain('may have been delivered');
     },
   );
 
   it('a 4xx answer to the message is temporary (the server said it did not take it)', async () => {
-    const server = await fakeSmtpServer({ afterMessage: '451' });
-    const transport = smtpTransport(server.url, 1);
-    try {
-      const result = await transport.send(emlFor(1), envelope);
-      expect(result).toMatchObject({ ok: false, temporary: true });
-      expect(result.unknown).toBeUndefined();
-      expect(result.response).toMatch(/^451 /);
-    } finally {
-      await transport.close();
-      await server.close();
-    }
+    const result = await sendOnce({ afterMessage: '451' });
+    expect(result).toMatchObject({ ok: false, temporary: true });
+    expect(result.unknown).toBeUndefined();
+    expect(result.response).toMatch(/^451 /);
   });
 
   it.each([
