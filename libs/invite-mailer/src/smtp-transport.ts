@@ -133,6 +133,8 @@ interface Waiter {
 class SessionPool {
   private readonly idle: Session[] = [];
   private readonly waiters: Waiter[] = [];
+  /** sessions saying QUIT (recycled, or refused for reuse): close() waits for them too */
+  private readonly quitting = new Set<Promise<void>>();
   /** sessions open or being opened */
   private count = 0;
   private closing = false;
@@ -168,7 +170,10 @@ class SessionPool {
   release(session: Session, reusable: boolean): void {
     if (!reusable || session.closed || this.closing || session.messages >= this.maxMessages) {
       if (session.closed) session.drop();
-      else void session.quit();
+      else {
+        const quit = session.quit().finally(() => this.quitting.delete(quit));
+        this.quitting.add(quit);
+      }
       this.count--;
       this.serveWaiter();
       return;
@@ -183,7 +188,7 @@ class SessionPool {
     for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the SMTP transport is closed'));
     const idle = this.idle.splice(0);
     this.count -= idle.length;
-    await Promise.all(idle.map((session) => session.quit()));
+    await Promise.all([...idle.map((session) => session.quit()), ...this.quitting]);
     // sends still in flight close their sessions when they end (release sees `closing`)
   }
 
