@@ -145,6 +145,22 @@ describe('SMTP transport: sessions', () => {
     }
   });
 
+  it('an address nodemailer refuses to put on the wire (a line break in it) is a permanent failure, tried once', async () => {
+    const sink = await startSmtpSink(null);
+    const transport = smtpTransport(sink.url, 1);
+    try {
+      expect(await transport.send(emlFor(1), envelope)).toMatchObject({ ok: true });
+      const refused = await transport.send(emlFor(2), { ...envelope, to: 'ana@example.org\r\nRCPT TO:<eve@example.org>' });
+      expect(refused).toMatchObject({ ok: false, temporary: false });
+      expect(refused.response).toContain('Invalid recipient');
+      expect(sink.count()).toBe(1);
+      expect(sink.connections()).toBe(1); // not tried again on a fresh session
+    } finally {
+      await transport.close();
+      await sink.close();
+    }
+  });
+
   it('close() ends every session (QUIT), and a send after it fails without connecting', async () => {
     let open = 0;
     let connected = 0;

@@ -268,7 +268,7 @@ export function smtpTransport(url: string, connections: number): Transport {
         pool.release(session, refused && (await session.reset()));
         // A reused session that the server had dropped while idle, or closes now (421): nothing of this
         // message went out, so it goes on a fresh session, once (nodemailer's pool requeues it the same way).
-        const stale = !sent.written && (error.responseCode === undefined || error.responseCode === 421);
+        const stale = session.closed && !sent.written && (error.responseCode === undefined || error.responseCode === 421);
         if (reused && attempt === 1 && stale) continue;
         return failure(error, sent.written);
       }
