@@ -142,14 +142,16 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
   it('the loop sends a newly queued email when nudged, and stops cleanly', async () => {
     const transport = fakeTransport();
     const sender = await openOutboxSender(conn, transport, options);
-    const loop = runOutboxLoop(sender, { intervalMs: 60_000 });
+    // a drain that throws is retried only at the next interval (60 s here): the failure should say why
+    const errors: string[] = [];
+    const loop = runOutboxLoop(sender, { intervalMs: 60_000, onError: (error) => errors.push(String(error)) });
     try {
       const [email] = await redeemed('n', 1);
       loop.nudge();
       // Polls until sent or 30 s (a loaded CI machine), and the poll stops with the deadline: no timer outlives the test.
       const until = Date.now() + 30_000;
       while (!transport.sent.includes(email!) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-      expect(transport.sent).toEqual([email]);
+      expect({ sent: transport.sent, errors }).toEqual({ sent: [email], errors: [] });
     } finally {
       await loop.stop();
       await sender.close();
