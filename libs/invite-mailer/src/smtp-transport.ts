@@ -86,7 +86,7 @@ class Session {
       let written = false;
       body.on('end', () => (written = true));
       this.conn.send({ from: envelope.from, to: [envelope.to] }, body, (error, info) =>
-        resolve(error ? { error: error, written } : { response: info?.response, written }),
+        resolve(error ? { error, written } : { response: info?.response, written }),
       );
       body.end(eml);
     });

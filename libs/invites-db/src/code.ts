@@ -74,7 +74,11 @@ function parseAsciiCode(input: string): ParsedCode | undefined {
     if (reading === undefined) outside = true;
     else compact += reading;
   }
-  if (outside) return outsideAlphabet();
+  return outside ? outsideAlphabet() : ofLength(compact);
+}
+
+/** The canonical characters as a code, if there are CODE_LENGTH of them. */
+function ofLength(compact: string): ParsedCode {
   if (compact.length !== CODE_LENGTH) return { ok: false, reason: `must be ${CODE_LENGTH} characters, got ${compact.length}` };
   return { ok: true, code: compact };
 }
@@ -85,10 +89,7 @@ export function parseAnyCode(input: string): ParsedCode {
   for (const char of compact) {
     if (!ALPHABET_SET.has(char)) return outsideAlphabet();
   }
-  if (compact.length !== CODE_LENGTH) {
-    return { ok: false, reason: `must be ${CODE_LENGTH} characters, got ${compact.length}` };
-  }
-  return { ok: true, code: compact };
+  return ofLength(compact);
 }
 
 /** parseCode, throwing INVITES_CODE_MALFORMED on bad input. */
