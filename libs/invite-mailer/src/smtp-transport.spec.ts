@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { startSmtpSink } from './smtp-sink.js';
+import type { SmtpSink, SmtpSinkOptions } from './smtp-sink.js';
 import { MAX_MESSAGES_PER_CONNECTION, smtpTransport } from './smtp-transport.js';
+import type { Transport } from './transport.js';
 
 const envelope = { from: 'beta@veza.example', to: 'ana@example.org' };
 const emlFor = (n: number) =>
@@ -85,53 +87,54 @@ async function fakeSmtpServer(behaviour: FakeBehaviour) {
   };
 }
 
+/** A sink (writing into `dir` when given) and a transport of `connections` sessions to it (URL + `query`); both closed after `use`. */
+async function withSink(
+  setup: { connections: number; query?: string; dir?: string; sink?: SmtpSinkOptions },
+  use: (transport: Transport, sink: SmtpSink) => Promise<void>,
+): Promise<void> {
+  const sink = await startSmtpSink(setup.dir ?? null, setup.sink);
+  const transport = smtpTransport(`${sink.url}${setup.query ?? ''}`, setup.connections);
+  try {
+    await use(transport, sink);
+  } finally {
+    await transport.close();
+    await sink.close();
+  }
+}
+
 describe('SMTP transport: sessions', () => {
   it('sends each .eml byte for byte, over at most `connections` sessions reused from one message to the next', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'smtp-transport-'));
-    const sink = await startSmtpSink(dir);
-    const transport = smtpTransport(sink.url, 2);
     try {
-      const results = await Promise.all(Array.from({ length: 12 }, (_, n) => transport.send(emlFor(n), envelope)));
-      expect(results.every((r) => r.ok && !r.temporary)).toBe(true);
-      expect(sink.count()).toBe(12);
-      expect(sink.connections()).toBe(2);
-      const received = readdirSync(dir).map((file) => readFileSync(join(dir, file), 'latin1'));
-      expect(received.sort()).toEqual(Array.from({ length: 12 }, (_, n) => emlFor(n).toString('latin1')).sort());
+      await withSink({ connections: 2, dir }, async (transport, sink) => {
+        const results = await Promise.all(Array.from({ length: 12 }, (_, n) => transport.send(emlFor(n), envelope)));
+        expect(results.every((r) => r.ok && !r.temporary)).toBe(true);
+        expect(sink.count()).toBe(12);
+        expect(sink.connections()).toBe(2);
+        const received = readdirSync(dir).map((file) => readFileSync(join(dir, file), 'latin1'));
+        expect(received.sort()).toEqual(Array.from({ length: 12 }, (_, n) => emlFor(n).toString('latin1')).sort());
+      });
     } finally {
-      await transport.close();
-      await sink.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it(`opens a fresh session after ${MAX_MESSAGES_PER_CONNECTION} messages on one`, async () => {
-    const sink = await startSmtpSink(null);
-    const transport = smtpTransport(sink.url, 1);
-    try {
+    await withSink({ connections: 1 }, async (transport, sink) => {
       for (let n = 0; n < MAX_MESSAGES_PER_CONNECTION + 1; n++) expect((await transport.send(emlFor(n), envelope)).ok).toBe(true);
       expect(sink.connections()).toBe(2);
-    } finally {
-      await transport.close();
-      await sink.close();
-    }
+    });
   });
 
   it('?maxMessages=N in the URL sets how many messages a session carries', async () => {
-    const sink = await startSmtpSink(null);
-    const transport = smtpTransport(`${sink.url}?maxMessages=3`, 1);
-    try {
+    await withSink({ connections: 1, query: '?maxMessages=3' }, async (transport, sink) => {
       for (let n = 0; n < 7; n++) expect((await transport.send(emlFor(n), envelope)).ok).toBe(true);
       expect(sink.connections()).toBe(3);
-    } finally {
-      await transport.close();
-      await sink.close();
-    }
+    });
   });
 
   it('a refused recipient (550) is a permanent failure, and the session goes on to the next message', async () => {
-    const sink = await startSmtpSink(null, { rejectRecipients: ['gone@example.org'] });
-    const transport = smtpTransport(sink.url, 1);
-    try {
+    await withSink({ connections: 1, sink: { rejectRecipients: ['gone@example.org'] } }, async (transport, sink) => {
       const refused = await transport.send(emlFor(1), { ...envelope, to: 'gone@example.org' });
       expect(refused).toMatchObject({ ok: false, temporary: false });
       expect(refused.unknown).toBeUndefined();
@@ -139,26 +142,18 @@ describe('SMTP transport: sessions', () => {
       expect(await transport.send(emlFor(2), envelope)).toMatchObject({ ok: true });
       expect(sink.count()).toBe(1);
       expect(sink.connections()).toBe(1);
-    } finally {
-      await transport.close();
-      await sink.close();
-    }
+    });
   });
 
   it('an address nodemailer refuses to put on the wire (a line break in it) is a permanent failure, tried once', async () => {
-    const sink = await startSmtpSink(null);
-    const transport = smtpTransport(sink.url, 1);
-    try {
+    await withSink({ connections: 1 }, async (transport, sink) => {
       expect(await transport.send(emlFor(1), envelope)).toMatchObject({ ok: true });
       const refused = await transport.send(emlFor(2), { ...envelope, to: 'ana@example.org\r\nRCPT TO:<eve@example.org>' });
       expect(refused).toMatchObject({ ok: false, temporary: false });
       expect(refused.response).toContain('Invalid recipient');
       expect(sink.count()).toBe(1);
       expect(sink.connections()).toBe(1); // not tried again on a fresh session
-    } finally {
-      await transport.close();
-      await sink.close();
-    }
+    });
   });
 
   it('close() ends every session (QUIT), and a send after it fails without connecting', async () => {
