@@ -60,6 +60,10 @@ checks_lane() {
   # tree instead of once per project (each project's run would load and check
   # the libraries it imports again): about 50 s of CPU instead of 165.
   echo "== lint: eslint over the whole tree (type-checked rules, module boundaries, formatting)"
+  # @nx/enforce-module-boundaries reads nx's cached project graph and, on a fresh clone with none,
+  # skips itself with only a printed warning: build the graph first, and fail if it is not there.
+  npx nx show projects >/dev/null
+  [[ -f .nx/workspace-data/project-graph.json ]] || { echo "lint: nx wrote no project graph; module boundaries would go unchecked" >&2; exit 1; }
   npx eslint --max-warnings=0 .
   echo "== type-check: every project's files in one program (tsconfig.all.json), tools/testing on its own"
   npx tsc -p tsconfig.all.json

@@ -48,7 +48,12 @@ export function runOutboxLoop(
   };
   schedule(0);
   return {
-    nudge: () => schedule(0),
+    // During a drain, a nudge is remembered rather than timed: the drain's end would replace its timer
+    // with the interval's (a welcome email queued meanwhile then waited a whole interval).
+    nudge: () => {
+      if (current) again = true;
+      else schedule(0);
+    },
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
