@@ -7,7 +7,7 @@ export type { InvitesDbErrorCode } from './errors.js';
 export { toDatabase } from './database-client.js';
 export type { DatabaseClient } from './database-client.js';
 export { DEFAULT_MIGRATIONS_DIR, migrationStatus, readMigrationFiles, runMigrations } from './migrate.js';
-export { createInvites } from './queries/create-invites.js';
+export { analyzeInvites, createInvites } from './queries/create-invites.js';
 export type { CreateOptions, CreateOutcome, NewInvite } from './queries/create-invites.js';
 export {
   claimInvitesForSend,

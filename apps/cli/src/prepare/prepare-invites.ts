@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import type { CohortRow } from '@veza/cohort-validator';
 import { buildInviteEml, writePreview } from '@veza/email-templates';
 import type { CompiledInvite, PreviewItem } from '@veza/email-templates';
-import { createInvites, reissueInviteCode } from '@veza/invites-db';
+import { analyzeInvites, createInvites, reissueInviteCode } from '@veza/invites-db';
 import type { Connection, Database } from '@veza/invites-db';
 import { MANIFEST_FILE, writeManifest } from '../dispatch/manifest.js';
 import type { Manifest, ManifestInvite } from '../dispatch/manifest.js';
@@ -107,6 +107,7 @@ export async function prepareInvites(
       invites: [...entries.values()],
     });
 
+  let analyzed = false;
   for (let start = 0; start < rows.length; start += chunkRows) {
     const chunk = rows.slice(start, start + chunkRows);
     let staged: Staged;
@@ -127,6 +128,12 @@ export async function prepareInvites(
     result.failed.push(...staged.failed);
     for (const entry of staged.entries) entries.set(entry.inviteId, entry);
     previewItems.push(...staged.preview);
+    // Once, after the first rows are in (before a dispatch starts on them): the planner's statistics
+    // may still describe a near-empty table. Plans only, never results: a refusal is not an error.
+    if (!analyzed && staged.created.length > 0) {
+      analyzed = true;
+      await analyzeInvites(conn.db).catch(() => undefined);
+    }
     if (staged.entries.length > 0) options.onChunk?.({ dir: outDir, mailFrom: compiled.settings.from.address, invites: staged.entries });
   }
 
