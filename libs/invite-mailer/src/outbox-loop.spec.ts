@@ -1,4 +1,5 @@
 import { runOutboxLoop } from './outbox-loop.js';
+import type { OutboxLoop } from './outbox-loop.js';
 import type { OutboxSender, OutboxSummary } from './outbox-sender.js';
 
 /** A sender whose drains end when the test says so: the loop's scheduling, without a database. */
@@ -18,68 +19,61 @@ function scriptedSender() {
   return { sender, ends, started };
 }
 
+/** Runs `body` with a loop on a scripted sender; then ends every drain (a failed test leaves none hanging) and stops the loop. */
+async function withLoop(
+  intervalMs: number,
+  body: (loop: OutboxLoop, scripted: ReturnType<typeof scriptedSender>) => Promise<void>,
+): Promise<void> {
+  const scripted = scriptedSender();
+  const loop = runOutboxLoop(scripted.sender, { intervalMs });
+  try {
+    await body(loop, scripted);
+  } finally {
+    for (const end of scripted.ends) end();
+    await loop.stop();
+  }
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe('runOutboxLoop', () => {
-  it('drains at once when started, then again at once when nudged', async () => {
-    const { sender, ends, started } = scriptedSender();
-    const loop = runOutboxLoop(sender, { intervalMs: 60_000 });
-    try {
+  it('drains at once when started, then again at once when nudged', () =>
+    withLoop(60_000, async (loop, { ends, started }) => {
       expect(await started(1)).toBe(1);
       ends[0]!();
       loop.nudge();
       expect(await started(2)).toBe(2);
-      ends[1]!();
-    } finally {
-      await loop.stop();
-    }
-  });
+    }));
 
-  it('a nudge during a drain that ends before the nudge timer fires still drains again (not at the next interval)', async () => {
-    const { sender, ends, started } = scriptedSender();
-    const loop = runOutboxLoop(sender, { intervalMs: 60_000 });
-    try {
+  it('a nudge during a drain that ends before the nudge timer fires still drains again (not at the next interval)', () =>
+    withLoop(60_000, async (loop, { ends, started }) => {
       expect(await started(1)).toBe(1);
       // the nudge lands while the first drain runs, and that drain ends in the same turn
       loop.nudge();
       ends[0]!();
       expect(await started(2)).toBe(2);
-      ends[1]!();
-    } finally {
-      await loop.stop();
-    }
-  });
+    }));
 
-  it('nudges during one drain make one more drain, not one each', async () => {
-    const { sender, ends, started } = scriptedSender();
-    const loop = runOutboxLoop(sender, { intervalMs: 60_000 });
-    try {
+  it('nudges during one drain make one more drain, not one each', () =>
+    withLoop(60_000, async (loop, { ends, started }) => {
       expect(await started(1)).toBe(1);
       loop.nudge();
-      await new Promise((r) => setTimeout(r, 20));
+      await pause(20);
       loop.nudge();
       ends[0]!();
       expect(await started(2)).toBe(2);
-      await new Promise((r) => setTimeout(r, 50));
+      await pause(50);
       expect(ends).toHaveLength(2);
-      ends[1]!();
-    } finally {
-      await loop.stop();
-    }
-  });
+    }));
 
-  it('drains again every interval without a nudge', async () => {
-    const { sender, ends, started } = scriptedSender();
-    const loop = runOutboxLoop(sender, { intervalMs: 30 });
-    try {
+  it('drains again every interval without a nudge', () =>
+    withLoop(30, async (_loop, { ends, started }) => {
       expect(await started(1)).toBe(1);
       ends[0]!();
       expect(await started(2)).toBe(2);
       ends[1]!();
       expect(await started(3)).toBe(3);
-      ends[2]!();
-    } finally {
-      await loop.stop();
-    }
-  });
+    }));
 
   it('stop waits for the drain in progress and no drain starts after it', async () => {
     const { sender, ends, started } = scriptedSender();
@@ -88,11 +82,11 @@ describe('runOutboxLoop', () => {
     loop.nudge();
     let stoppedAt = 0;
     const stopping = loop.stop().then(() => (stoppedAt = ends.length));
-    await new Promise((r) => setTimeout(r, 20));
+    await pause(20);
     expect(stoppedAt).toBe(0); // still waiting for the drain
     ends[0]!();
     await stopping;
-    await new Promise((r) => setTimeout(r, 50));
+    await pause(50);
     expect(ends).toHaveLength(1);
   });
 });
