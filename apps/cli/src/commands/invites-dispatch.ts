@@ -19,19 +19,23 @@ export interface DispatchArgs {
   json: boolean;
 }
 
-/** The dispatch options, shared with `invites send`. */
-export function dispatchOptions<T>(y: Argv<T>) {
+/** The options of every sending command (invites dispatch and send, outbox drain); `what` is what they send. */
+export function sendingOptions<T>(y: Argv<T>, what: string) {
   return y
     .option('rate', { type: 'number', describe: 'Emails per second (default: SEND_RATE, else 10)' })
-    .option('concurrency', { type: 'number', default: 1, describe: 'Emails in flight at once' })
     .option('retries', { type: 'number', default: 3, describe: 'Retries of a temporary failure (SMTP 4xx, SEND_CMD exit 75)' })
     .option('retry-delay', { type: 'number', default: 1000, describe: 'First retry delay in ms, doubled each time' })
     .option('resend-unknown', {
       type: 'boolean',
       default: false,
-      describe: 'Also send emails whose earlier send had no recorded outcome (a crash mid-send): may send them twice',
+      describe: `Also send ${what} whose earlier send had no recorded outcome (a crash mid-send): may send them twice`,
     })
     .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' });
+}
+
+/** The dispatch options, shared with `invites send`. */
+export function dispatchOptions<T>(y: Argv<T>) {
+  return sendingOptions(y, 'emails').option('concurrency', { type: 'number', default: 1, describe: 'Emails in flight at once' });
 }
 
 /** FAIL_FAST_AFTER: consecutive failures of one kind before dispatch stops (5); 0 never stops. A bad value is exit 3 (cliSettings). */

@@ -9,7 +9,7 @@ import { withDatabase } from '../database.js';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
 import { printJson } from '../output.js';
-import { failFastFrom, rateFrom, transportHint } from './invites-dispatch.js';
+import { failFastFrom, rateFrom, sendingOptions, transportHint } from './invites-dispatch.js';
 
 interface DrainArgs {
   rate?: number;
@@ -50,21 +50,12 @@ export const outboxDrainCommand: CommandModule<object, DrainArgs> = {
   command: 'drain',
   describe: 'Send the queued welcome emails, each exactly once (SEND_CMD or SMTP_URL)',
   builder: (y) =>
-    y
-      .option('rate', { type: 'number', describe: 'Emails per second (default: SEND_RATE, else 10)' })
-      .option('retries', { type: 'number', default: 3, describe: 'Retries of a temporary failure (SMTP 4xx, SEND_CMD exit 75)' })
-      .option('retry-delay', { type: 'number', default: 1000, describe: 'First retry delay in ms, doubled each time' })
+    sendingOptions(y, 'welcome emails')
       .option('max-attempts', {
         type: 'number',
         default: DEFAULT_MAX_ATTEMPTS,
         describe: 'Give up on a queued email after this many failed drains',
       })
-      .option('resend-unknown', {
-        type: 'boolean',
-        default: false,
-        describe: 'Also send welcome emails whose earlier send had no recorded outcome (a crash mid-send): may send them twice',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
       .example('SMTP_URL=smtps://user:pass@smtp.example.org $0 outbox drain', 'Send what redemptions queued (cron: every few minutes)'),
   handler: async (args) => {
     const env = loadEnv();
