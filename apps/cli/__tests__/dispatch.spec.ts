@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendStates, setInviteExpiry } from '@veza/invites-db';
@@ -14,6 +14,8 @@ import {
   readManifest,
   startSinkProcess,
   hasMsmtp,
+  lines,
+  emails,
 } from './fixtures.js';
 import type { SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
@@ -25,8 +27,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
-const emails = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}@example.org`);
 const backends = testBackends();
 const postgres = backends.find((b) => b.name === 'postgres');
 

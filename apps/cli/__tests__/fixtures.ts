@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInvites, openDatabase, redeemInvite } from '@veza/invites-db';
@@ -8,6 +8,12 @@ import type { TestBackend } from '@veza/invites-db/testing';
 import { openTestDatabase } from '@veza/invites-db/testing';
 import { MANIFEST_FILE } from '../src/dispatch/manifest.js';
 import type { Manifest } from '../src/dispatch/manifest.js';
+
+/** The non-empty lines of a file; none when it does not exist (a log nothing was written to). */
+export const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
+
+/** `n` distinct test addresses: tag0@example.org, tag1@example.org… */
+export const emails = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}@example.org`);
 
 /** The email settings every prepare/preflight test needs (env form). */
 export const SETTINGS = {

@@ -5,7 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listWelcomeOutbox } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
-import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, jsonOutput, openEnvDatabase, queuedWelcomes, startSinkProcess } from './fixtures.js';
+import {
+  FAKE_SENDMAIL,
+  SETTINGS,
+  freshDatabaseEnv,
+  jsonOutput,
+  openEnvDatabase,
+  queuedWelcomes,
+  startSinkProcess,
+  lines,
+  emails,
+} from './fixtures.js';
 import type { SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
 import { childEnv } from '@veza/test-support';
@@ -16,8 +26,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
-const emails = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}@example.org`);
 const backends = testBackends();
 const postgres = backends.find((b) => b.name === 'postgres');
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendStates } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
-import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase, preparedFolder, readManifest } from './fixtures.js';
+import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase, preparedFolder, readManifest, lines } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 
 let cwd: string;
@@ -13,7 +13,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
 const CODE = 'Q7RM-4KXD-9TNB-2HWC';
 
 it('a SEND_CMD that takes the message and hangs is killed at SEND_TIMEOUT: "unknown", exit 1, fail-fast after 5, nothing resent, no code printed', async () => {
