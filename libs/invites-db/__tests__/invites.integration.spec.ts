@@ -218,6 +218,39 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect(await markSentAndClaim(conn.db, [wanted[0]!], wanted, 'w1', 4)).toEqual(wanted.slice(4));
   });
 
+  it("a row the database itself refuses fails alone: on the pool (two chunks in flight) and in a caller's transaction (one chunk at a time)", async () => {
+    // A backend's own trigger stands in for any refusal the rules cannot foresee.
+    await conn.db.execute(
+      sql.raw(`CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.email = 'refused3@example.org' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; RETURN NEW; END $$`),
+    );
+    await conn.db.execute(sql.raw('CREATE TRIGGER refuse_one BEFORE INSERT ON beta_invites FOR EACH ROW EXECUTE FUNCTION refuse_one()'));
+    try {
+      // 600 rows: two chunks on the pool (in flight together), one after the other in a transaction; 2,400 rows: three
+      for (const [cohort, length, inTransaction, chunkSize] of [
+        ['refusals-pool', 600, false, undefined],
+        ['refusals-tx', 600, true, undefined],
+        ['refusals-tx-chunks', 2400, true, 1000],
+      ] as const) {
+        const rows = Array.from({ length }, (_, n) => ({ email: `${cohort}-${n}@example.org`, cohort }));
+        rows[3]!.email = 'refused3@example.org';
+        const outcomes = inTransaction
+          ? await conn.db.transaction((tx) => createInvites(tx, rows, { chunkSize }))
+          : await createInvites(conn.db, rows, { chunkSize });
+        expect({ cohort, created: outcomes.filter((o) => o.status === 'created').length }).toEqual({ cohort, created: length - 1 });
+        // the driver's reason, not drizzle's statement with its parameters (this row's values, other rows' emails)
+        expect(outcomes[3]).toMatchObject({ status: 'failed', field: 'row', reason: 'database refused the row: refused by a trigger' });
+        const counted = await conn.db.execute(sql`SELECT count(*)::int AS n FROM beta_invites WHERE cohort = ${cohort}`);
+        const [count] = (Array.isArray(counted) ? counted : (counted as { rows: unknown[] }).rows) as { n: number }[];
+        expect({ cohort, stored: count?.n }).toEqual({ cohort, stored: length - 1 });
+        await conn.db.execute(sql`DELETE FROM beta_invites WHERE email = 'refused3@example.org'`);
+      }
+    } finally {
+      await conn.db.execute(sql.raw('DROP TRIGGER refuse_one ON beta_invites'));
+      await conn.db.execute(sql.raw('DROP FUNCTION refuse_one()'));
+    }
+  });
+
   it("analyzeInvites brings the planner's row count of beta_invites up to date", async () => {
     await createInvites(
       conn.db,

