@@ -62,8 +62,10 @@ checks_lane() {
   echo "== lint: eslint over the whole tree (type-checked rules, module boundaries, formatting)"
   # @nx/enforce-module-boundaries reads nx's cached project graph and, on a fresh clone with none,
   # skips itself with only a printed warning: build the graph first, and fail if it is not there.
+  # Where nx keeps it (and the rule reads it): NX_WORKSPACE_DATA_DIRECTORY, else NX_PROJECT_GRAPH_CACHE_DIRECTORY, else .nx/workspace-data.
+  local graph="${NX_WORKSPACE_DATA_DIRECTORY:-${NX_PROJECT_GRAPH_CACHE_DIRECTORY:-.nx/workspace-data}}/project-graph.json"
   npx nx show projects >/dev/null
-  [[ -f .nx/workspace-data/project-graph.json ]] || { echo "lint: nx wrote no project graph; module boundaries would go unchecked" >&2; exit 1; }
+  [[ -f "$graph" ]] || { echo "lint: nx wrote no project graph at $graph (is NX_CACHE_PROJECT_GRAPH=false?); module boundaries would go unchecked" >&2; exit 1; }
   npx eslint --max-warnings=0 .
   echo "== type-check: every project's files in one program (tsconfig.all.json), tools/testing on its own"
   npx tsc -p tsconfig.all.json

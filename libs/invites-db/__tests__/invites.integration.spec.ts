@@ -218,6 +218,18 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect(await markSentAndClaim(conn.db, [wanted[0]!], wanted, 'w1', 4)).toEqual(wanted.slice(4));
   });
 
+  it('a window that lists an id twice (in any case) still claims up to the limit', async () => {
+    const [a, b] = (
+      await createInvites(conn.db, [
+        { email: 'twice-a@example.org', cohort: 'twice' },
+        { email: 'twice-b@example.org', cohort: 'twice' },
+      ])
+    )
+      .map(created)
+      .map((i) => i.id);
+    expect(await markSentAndClaim(conn.db, [], [a!, a!.toUpperCase(), b!], 'w1', 2)).toEqual([a, b]);
+  });
+
   it("a row the database itself refuses fails alone: on the pool (two chunks in flight) and in a caller's transaction (one chunk at a time)", async () => {
     // A backend's own trigger stands in for any refusal the rules cannot foresee.
     await conn.db.execute(

@@ -1,5 +1,5 @@
-import { decodeRows } from './db-errors.js';
-import { UnexpectedRowError } from './errors.js';
+import { decodeRows, mapDbError } from './db-errors.js';
+import { DatabaseNotMigratedError, DatabaseUnreachableError, UnexpectedRowError } from './errors.js';
 
 describe('decodeRows', () => {
   const spec = { id: 'string', n: 'number', alive: 'boolean', at: 'date?' } as const;
@@ -32,5 +32,30 @@ describe('decodeRows', () => {
 
   it('refuses a result that has no rows at all', () => {
     expect(() => decodeRows({ command: 'UPDATE' }, spec, 'q')).toThrow(UnexpectedRowError);
+  });
+});
+
+describe('mapDbError', () => {
+  /** drizzle's wrapper, as drizzle-orm 0.45 builds it: the statement and its parameters in the message, the driver's error as cause. */
+  const wrapped = (cause: unknown) =>
+    Object.assign(new Error('Failed query: INSERT INTO beta_invites …\nparams: 30,[{"e":"ana@example.org"}]'), { cause });
+
+  it("passes on the driver's error, never the statement and its parameters", () => {
+    const driver = Object.assign(new Error('refused by a trigger'), { code: 'P0001' });
+    expect(mapDbError(wrapped(driver))).toBe(driver);
+  });
+
+  it('takes a cause made in another realm (an Error that instanceof does not know), and still maps what it means', () => {
+    const foreign = { code: 'P0001', message: 'refused by a trigger' };
+    expect(mapDbError(wrapped(foreign))).toBe(foreign);
+    expect(mapDbError(wrapped({ code: '42P01', message: 'relation "beta_invites" does not exist' }))).toBeInstanceOf(
+      DatabaseNotMigratedError,
+    );
+    expect(mapDbError(wrapped({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }))).toBeInstanceOf(DatabaseUnreachableError);
+  });
+
+  it('leaves other errors as they are', () => {
+    const plain = new Error('Failed query: with no cause');
+    expect(mapDbError(plain)).toBe(plain);
   });
 });

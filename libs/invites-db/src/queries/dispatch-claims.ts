@@ -28,9 +28,20 @@ function idIn(ids: string[]): SQL {
   return sql`${betaInvites.id} = ANY(${uuidArray(ids)}::uuid[])`;
 }
 
-/** The array literal of the ids that are UUIDs, in the given order. */
+/**
+ * The array literal of the ids that are UUIDs, in the given order, each once (the first time,
+ * whatever its case): a claim's window walks it row by row, and a repeated id would take a
+ * place of its LIMIT.
+ */
 function uuidArray(ids: string[]): string {
-  return `{${ids.filter((id) => UUID_PATTERN.test(id)).join(',')}}`;
+  const seen = new Set<string>();
+  const unique = ids.filter((id) => {
+    const key = id.toLowerCase();
+    if (!UUID_PATTERN.test(id) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return `{${unique.join(',')}}`;
 }
 
 /** Orders rows as `ids` lists them: a dispatcher claims in the caller's order (the manifest's, so the CSV's). */
