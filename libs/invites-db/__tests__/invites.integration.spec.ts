@@ -263,6 +263,30 @@ describe.each(testBackends())('invites on $name', (backend) => {
     }
   });
 
+  it('after a chunk fails with a database error, createInvites throws only once nothing more is being inserted', async () => {
+    // 08006 (connection failure) is a typed error, INVITES_DB_UNREACHABLE: it ends createInvites instead of failing one row
+    await conn.db.execute(
+      sql.raw(`CREATE FUNCTION fail_one() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.email = 'stop-3@example.org' THEN RAISE EXCEPTION 'gone' USING ERRCODE = '08006'; END IF; RETURN NEW; END $$`),
+    );
+    await conn.db.execute(sql.raw('CREATE TRIGGER fail_one BEFORE INSERT ON beta_invites FOR EACH ROW EXECUTE FUNCTION fail_one()'));
+    const stored = async () => {
+      const counted = await conn.db.execute(sql`SELECT count(*)::int AS n FROM beta_invites WHERE cohort = 'stop'`);
+      return ((Array.isArray(counted) ? counted : (counted as { rows: unknown[] }).rows) as { n: number }[])[0]?.n;
+    };
+    try {
+      const rows = Array.from({ length: 1200 }, (_, n) => ({ email: `stop-${n}@example.org`, cohort: 'stop' }));
+      await expect(createInvites(conn.db, rows, { chunkSize: 300 })).rejects.toMatchObject({ code: 'INVITES_DB_UNREACHABLE' });
+      const atThrow = await stored();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await stored()).toBe(atThrow);
+      expect(atThrow).toBeLessThan(1200 - 300);
+    } finally {
+      await conn.db.execute(sql.raw('DROP TRIGGER fail_one ON beta_invites'));
+      await conn.db.execute(sql.raw('DROP FUNCTION fail_one()'));
+    }
+  });
+
   it("analyzeInvites brings the planner's row count of beta_invites up to date", async () => {
     await createInvites(
       conn.db,

@@ -185,11 +185,21 @@ export async function createInvites(db: Database, rows: NewInvite[], options: Cr
     (inFlight === 1 ? MAX_CHUNK_ROWS : Math.min(MAX_CHUNK_ROWS, Math.max(MIN_CHUNK_ROWS, Math.ceil(pending.length / 2))));
   const chunks: Candidate[][] = [];
   for (let start = 0; start < pending.length; start += chunkSize) chunks.push(pending.slice(start, start + chunkSize));
+  // After a failure (the database gone, say) no chunk is started, and the call ends only when the
+  // chunk still in flight has ended too: nothing is inserted after createInvites has thrown.
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < chunks.length) await insertCandidates(db, chunks[next++]!, outcomes, ttlDays);
+    while (!failure && next < chunks.length) {
+      try {
+        await insertCandidates(db, chunks[next++]!, outcomes, ttlDays);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, chunks.length) }, worker));
+  if (failure) throw failure.error;
   return outcomes as CreateOutcome[];
 }
 
