@@ -26,12 +26,11 @@ function sqlState(error: unknown): string | undefined {
  * digests. The driver's own error says why, with its SQLSTATE: that one goes on.
  */
 function driverError(error: unknown): unknown {
+  if (!(error instanceof Error) || !error.message.startsWith('Failed query: ')) return error;
   // `cause` is checked as an object, not `instanceof Error`: an error made in another realm (Node's
   // socket errors seen from a vm context, as under jest) is an Error that instanceof does not know.
-  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
-  return error instanceof Error && error.message.startsWith('Failed query: ') && typeof cause === 'object' && cause !== null
-    ? cause
-    : error;
+  const { cause } = error as { cause?: unknown };
+  return typeof cause === 'object' && cause !== null ? cause : error;
 }
 
 /** Turns a driver error into one of the lib's typed errors where it has a meaning; others pass through, without drizzle's statement-and-parameters wrapper. */
