@@ -3,6 +3,7 @@ import { hasGateRunsTable, latestGateRun, listGateRuns, openDatabase, recordGate
 import type { Connection } from '../src/index.js';
 import type { GateRunLike } from '../src/queries/gate-runs.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
+import { rows } from './query-rows.js';
 
 interface Run extends GateRunLike {
   gates: { id: string; state: string; evidence: { value: number | null; details: Record<string, unknown> } }[];
@@ -57,9 +58,11 @@ describe.each(testBackends())('gate runs on $name', (backend) => {
     expect(listed.map((r) => r.run)).toEqual([runs[2], runs[1]]);
     expect(listed[1]?.state).toEqual(state('INCONCLUSIVE', 2));
     // jsonb, not a JSON string inside jsonb: the database can query the evidence
-    const values = await conn.db.execute(sql`SELECT run->'gates'->0->'evidence'->>'value' AS v FROM gate_runs ORDER BY started_at`);
-    const rows = (Array.isArray(values) ? values : (values as { rows: unknown[] }).rows) as { v: string | null }[];
-    expect(rows.map((r) => r.v)).toEqual([null, null, '57']);
+    const values = await rows<{ v: string | null }>(
+      conn,
+      sql`SELECT run->'gates'->0->'evidence'->>'value' AS v FROM gate_runs ORDER BY started_at`,
+    );
+    expect(values.map((r) => r.v)).toEqual([null, null, '57']);
   });
 
   it('refuses a run that is not a run, and a silly limit', async () => {

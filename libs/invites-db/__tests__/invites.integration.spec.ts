@@ -26,6 +26,7 @@ import {
 } from '../src/index.js';
 import type { Connection, CreateOutcome } from '../src/index.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
+import { rows } from './query-rows.js';
 
 function created(outcome: CreateOutcome | undefined) {
   if (outcome?.status !== 'created') throw new Error(`expected created, got ${JSON.stringify(outcome)}`);
@@ -38,6 +39,24 @@ describe.each(testBackends())('invites on $name', (backend) => {
     conn = await openTestDatabase(backend, { maxConnections: 20 });
   }, 120_000);
   afterAll(() => conn?.close());
+
+  /** The `n` of a query that returns one row. */
+  const numberOf = async (query: ReturnType<typeof sql>) => Number((await rows<{ n: number }>(conn, query))[0]?.n);
+
+  /** Runs `body` while a trigger on beta_invites runs `raise` (plpgsql) for the row of `email`: a backend's own rule, say. */
+  const withRowTrigger = async (email: string, raise: string, body: () => Promise<void>) => {
+    await conn.db.execute(
+      sql.raw(`CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.email = '${email}' THEN ${raise}; END IF; RETURN NEW; END $$`),
+    );
+    await conn.db.execute(sql.raw('CREATE TRIGGER refuse_row BEFORE INSERT ON beta_invites FOR EACH ROW EXECUTE FUNCTION refuse_row()'));
+    try {
+      await body();
+    } finally {
+      await conn.db.execute(sql.raw('DROP TRIGGER refuse_row ON beta_invites'));
+      await conn.db.execute(sql.raw('DROP FUNCTION refuse_row()'));
+    }
+  };
 
   it('creates a batch where bad rows fail alone, and a rerun creates nothing twice', async () => {
     const rows = [
@@ -232,12 +251,7 @@ describe.each(testBackends())('invites on $name', (backend) => {
 
   it("a row the database itself refuses fails alone: on the pool (two chunks in flight) and in a caller's transaction (one chunk at a time)", async () => {
     // A backend's own trigger stands in for any refusal the rules cannot foresee.
-    await conn.db.execute(
-      sql.raw(`CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.email = 'refused3@example.org' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; RETURN NEW; END $$`),
-    );
-    await conn.db.execute(sql.raw('CREATE TRIGGER refuse_one BEFORE INSERT ON beta_invites FOR EACH ROW EXECUTE FUNCTION refuse_one()'));
-    try {
+    await withRowTrigger('refused3@example.org', "RAISE EXCEPTION 'refused by a trigger'", async () => {
       // 600 rows: two chunks on the pool (in flight together), one after the other in a transaction; 2,400 rows: three
       for (const [cohort, length, inTransaction, chunkSize] of [
         ['refusals-pool', 600, false, undefined],
@@ -252,39 +266,24 @@ describe.each(testBackends())('invites on $name', (backend) => {
         expect({ cohort, created: outcomes.filter((o) => o.status === 'created').length }).toEqual({ cohort, created: length - 1 });
         // the driver's reason, not drizzle's statement with its parameters (this row's values, other rows' emails)
         expect(outcomes[3]).toMatchObject({ status: 'failed', field: 'row', reason: 'database refused the row: refused by a trigger' });
-        const counted = await conn.db.execute(sql`SELECT count(*)::int AS n FROM beta_invites WHERE cohort = ${cohort}`);
-        const [count] = (Array.isArray(counted) ? counted : (counted as { rows: unknown[] }).rows) as { n: number }[];
-        expect({ cohort, stored: count?.n }).toEqual({ cohort, stored: length - 1 });
+        const stored = await numberOf(sql`SELECT count(*)::int AS n FROM beta_invites WHERE cohort = ${cohort}`);
+        expect({ cohort, stored }).toEqual({ cohort, stored: length - 1 });
         await conn.db.execute(sql`DELETE FROM beta_invites WHERE email = 'refused3@example.org'`);
       }
-    } finally {
-      await conn.db.execute(sql.raw('DROP TRIGGER refuse_one ON beta_invites'));
-      await conn.db.execute(sql.raw('DROP FUNCTION refuse_one()'));
-    }
+    });
   });
 
   it('after a chunk fails with a database error, createInvites throws only once nothing more is being inserted', async () => {
     // 08006 (connection failure) is a typed error, INVITES_DB_UNREACHABLE: it ends createInvites instead of failing one row
-    await conn.db.execute(
-      sql.raw(`CREATE FUNCTION fail_one() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.email = 'stop-3@example.org' THEN RAISE EXCEPTION 'gone' USING ERRCODE = '08006'; END IF; RETURN NEW; END $$`),
-    );
-    await conn.db.execute(sql.raw('CREATE TRIGGER fail_one BEFORE INSERT ON beta_invites FOR EACH ROW EXECUTE FUNCTION fail_one()'));
-    const stored = async () => {
-      const counted = await conn.db.execute(sql`SELECT count(*)::int AS n FROM beta_invites WHERE cohort = 'stop'`);
-      return ((Array.isArray(counted) ? counted : (counted as { rows: unknown[] }).rows) as { n: number }[])[0]?.n;
-    };
-    try {
+    await withRowTrigger('stop-3@example.org', "RAISE EXCEPTION 'gone' USING ERRCODE = '08006'", async () => {
+      const stored = () => numberOf(sql`SELECT count(*)::int AS n FROM beta_invites WHERE cohort = 'stop'`);
       const rows = Array.from({ length: 1200 }, (_, n) => ({ email: `stop-${n}@example.org`, cohort: 'stop' }));
       await expect(createInvites(conn.db, rows, { chunkSize: 300 })).rejects.toMatchObject({ code: 'INVITES_DB_UNREACHABLE' });
       const atThrow = await stored();
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await stored()).toBe(atThrow);
       expect(atThrow).toBeLessThan(1200 - 300);
-    } finally {
-      await conn.db.execute(sql.raw('DROP TRIGGER fail_one ON beta_invites'));
-      await conn.db.execute(sql.raw('DROP FUNCTION fail_one()'));
-    }
+    });
   });
 
   it("analyzeInvites brings the planner's row count of beta_invites up to date", async () => {
@@ -292,17 +291,11 @@ describe.each(testBackends())('invites on $name', (backend) => {
       conn.db,
       Array.from({ length: 300 }, (_, n) => ({ email: `stats${n}@example.org`, cohort: 'stats' })),
     );
-    const plannerRows = async () => {
-      const result = await conn.db.execute(sql`SELECT reltuples::float8 AS n FROM pg_class WHERE relname = 'beta_invites'`);
-      const [row] = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { n: number }[];
-      return Number(row?.n);
-    };
-    const counted = await conn.db.execute(sql`SELECT count(*)::int AS n FROM beta_invites`);
-    const [count] = (Array.isArray(counted) ? counted : (counted as { rows: unknown[] }).rows) as { n: number }[];
-    expect(count!.n).toBeGreaterThanOrEqual(300);
+    const count = await numberOf(sql`SELECT count(*)::int AS n FROM beta_invites`);
+    expect(count).toBeGreaterThanOrEqual(300);
     await analyzeInvites(conn.db);
     // a table this small is read whole by ANALYZE: the estimate is the count
-    expect(await plannerRows()).toBe(count!.n);
+    expect(await numberOf(sql`SELECT reltuples::float8 AS n FROM pg_class WHERE relname = 'beta_invites'`)).toBe(count);
   });
 
   it('never claims an expired invite, and reports it as expired', async () => {

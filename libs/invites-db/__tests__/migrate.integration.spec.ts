@@ -8,11 +8,7 @@ import { DEFAULT_MIGRATIONS_DIR, migrationStatus, openDatabase, runMigrations } 
 import { apiRateLimits, betaInvites, decisions, gateRuns, migrationsTable, users, welcomeOutbox } from '../src/schema.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 import type { Connection } from '../src/index.js';
-
-async function rows<T>(conn: Connection, query: ReturnType<typeof sql>): Promise<T[]> {
-  const result = await conn.db.execute(query);
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
+import { rows } from './query-rows.js';
 
 /** Normalises a type name as information_schema and drizzle spell it. */
 function typeName(t: string): string {
