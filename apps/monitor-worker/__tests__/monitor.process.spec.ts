@@ -131,7 +131,7 @@ describe('one run (CI)', () => {
     expect(ran.code).toBe(3);
     expect(ran.stdout).toBe('');
     expect(ran.stderr).toContain('configuration error: --junit needs a file name');
-    expect(ran.stderr).toContain('configuration error: CHECK_INTERVAL must be a number ≥ 1 (got "often")');
+    expect(ran.stderr).toContain('configuration error: CHECK_INTERVAL must be a number ≥ 1 and ≤ 86400 (got "often")');
     expect(ran.stderr).toContain('configuration error: GATES_WEBHOOK_URL is not an http(s) URL');
     expect(ran.stderr).toContain('configuration error: PROM_URL is not an http(s) URL');
     expect(apis.requests).toEqual([]);

@@ -109,16 +109,25 @@ type Var = (typeof GATE_ENV_VARS)[number];
 /** Prefixes owned by the gates: an unknown variable under one of them is probably a typo. */
 const OWNED_PREFIXES = ['TESTERS_', 'STATUSPAGE_', 'PROM_', 'K6_', 'HIGH_', 'GATE_'];
 
-/** A number setting: `{ integer, min, max }`; the message quotes the value (none of these is a secret). */
-function numberField(rule: { integer?: boolean; min: number; max?: number }) {
+/**
+ * A number setting: `{ integer, min (or above: more than min), max }`; the
+ * message quotes the value (none of these is a secret). Durations get a max:
+ * a timer longer than 2^31 − 1 ms fires at once in Node.
+ */
+export function numberField(rule: { integer?: boolean; min: number; above?: boolean; max?: number }) {
   const kind = rule.integer ? 'an integer' : 'a number';
-  const words = `must be ${kind} ≥ ${rule.min}${rule.max === undefined ? '' : ` and ≤ ${rule.max}`}`;
+  const words = `must be ${kind} ${rule.above ? '>' : '≥'} ${rule.min}${rule.max === undefined ? '' : ` and ≤ ${rule.max}`}`;
   return z
     .string()
     .refine(
       (value) => {
         const n = /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : Number.NaN;
-        return Number.isFinite(n) && n >= rule.min && (rule.max === undefined || n <= rule.max) && (!rule.integer || Number.isInteger(n));
+        return (
+          Number.isFinite(n) &&
+          (rule.above ? n > rule.min : n >= rule.min) &&
+          (rule.max === undefined || n <= rule.max) &&
+          (!rule.integer || Number.isInteger(n))
+        );
       },
       { error: (issue) => `${words} (got "${String(issue.input)}")` },
     )
@@ -126,7 +135,23 @@ function numberField(rule: { integer?: boolean; min: number; max?: number }) {
 }
 
 /** An http(s) URL, trailing slashes removed; the message never quotes it (it may hold credentials). */
-const urlField = httpUrlField('is not an http(s) URL').transform((value) => value.replace(/\/+$/, ''));
+/**
+ * An API's base URL: http(s), trailing slashes removed. A user name or
+ * password in it is refused here (exit 3), not at the first request: fetch
+ * will not send one, and the tokens have settings of their own. The message
+ * never quotes the URL (it may hold credentials).
+ */
+export function apiUrlField(message = 'is not an http(s) URL') {
+  return httpUrlField(message)
+    .refine((text) => {
+      // only an http(s) URL is checked here: anything else already has its problem
+      const url = URL.canParse(text) ? new URL(text) : null;
+      return !url || !['http:', 'https:'].includes(url.protocol) || (url.username === '' && url.password === '');
+    }, 'has a user name or password in it, which is not sent: remove it and use the API token setting')
+    .transform((value) => value.replace(/\/+$/, ''));
+}
+
+const urlField = apiUrlField();
 
 function patternField(re: RegExp, what: string) {
   return z.string().refine((value) => re.test(value), { error: (issue) => `must be ${what} (got "${String(issue.input)}")` });

@@ -122,17 +122,26 @@ describe('runGateLoop', () => {
     expect(receiver.bodies).toEqual([]);
   });
 
-  it('reports a failing webhook with its URL redacted and goes on; the next change is posted', async () => {
+  it('reports a failing webhook with its URL redacted and goes on; the change it missed is posted by the next run', async () => {
     receiver.failNext = 10;
     const problems: GateLoopProblem[] = [];
+    const saved: Escalation[] = [];
     const result = await runGateLoop({
       ...scripted([runWith({}, 0), runWith({}, 5), runWith({ testers: 'fail' }, 10)]),
       maxRuns: 3,
       onProblem: (p) => problems.push(p),
+      saveRun: (step) => Promise.resolve(void saved.push(step)),
       postWebhook: (payload) =>
         postWebhook(receiver.url, payload, { retries: 1, maxRetryWaitMs: 10 }).finally(() => (receiver.failNext = 0)),
     });
-    expect(result).toMatchObject({ runs: 3, exitCode: 1, webhooksPosted: 1 });
+    // run 1 (GO, a change) fails to post; run 2 (GO) posts it again; run 3 (NO-GO) is a change
+    expect(result).toMatchObject({ runs: 3, exitCode: 1, webhooksPosted: 2 });
+    // stored after the post: a process started after run 1 (cron) would see the unannounced change too
+    expect(saved.map((step) => [step.run.verdict, step.state.verdict])).toEqual([
+      ['GO', null],
+      ['GO', 'GO'],
+      ['NO-GO', 'NO-GO'],
+    ]);
     expect(problems).toEqual([
       {
         stage: 'webhook',
@@ -142,7 +151,10 @@ describe('runGateLoop', () => {
       },
     ]);
     expect(JSON.stringify(problems)).not.toContain('s3cr3t');
-    expect(receiver.bodies.map((b) => b.content.split(':')[0])).toEqual(['🔴 **NO-GO** (was ✅ GO)']);
+    expect(receiver.bodies.map((b) => b.content.split(':')[0])).toEqual([
+      expect.stringMatching(/^✅ \*\*GO\*\*/),
+      '🔴 **NO-GO** (was ✅ GO)',
+    ]);
   });
 
   it('keeps going when storing fails, and starts afresh from an unreadable stored state', async () => {
@@ -210,8 +222,8 @@ describe('runGateLoop', () => {
     expect(result).toMatchObject({ runs: 2, exitCode: 2, stoppedBy: 'max_runs' });
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(reasons).toEqual(['run deadline of 300 ms reached', 'run deadline of 300 ms reached']);
-    // the first run's verdict is a change (webhook), the second is not
-    expect(problems.map((p) => p.stage)).toEqual(['save', 'webhook', 'save']);
+    // the first run's verdict is a change; its post never ends, so the second run still has it to announce
+    expect(problems.map((p) => p.stage)).toEqual(['webhook', 'save', 'webhook', 'save']);
     expect(problems[0]!.message).toMatch(/^not done by the run deadline \(\d+ ms left\): left behind$/);
   });
 

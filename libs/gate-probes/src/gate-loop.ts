@@ -130,7 +130,7 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
       result.last = step;
       result.exitCode = step.run.exitCode;
       await bounded('output', left(), async () => options.onRun?.(step, result.runs), report, signal);
-      if (options.saveRun) await bounded('save', left(), (s) => options.saveRun!(step, s), report, signal);
+      let stored = step;
       if (step.verdictChanged && options.postWebhook) {
         const post = options.postWebhook;
         const posted = await bounded(
@@ -141,8 +141,16 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
           signal,
         );
         if (posted?.ok) result.webhooksPosted++;
-        else if (posted) report('webhook', posted.message);
+        else {
+          if (posted) report('webhook', posted.message);
+          // Not announced: the state keeps the verdict last announced, so the next run (this
+          // process or a later one, through the stored state) sees the change and posts it again.
+          state = { ...step.state, verdict: step.previousVerdict };
+          stored = { ...step, state };
+        }
       }
+      // Stored after the post, so that the stored state says whether the change was announced.
+      if (options.saveRun) await bounded('save', left(), (s) => options.saveRun!(stored, s), report, signal);
     }
     if (options.maxRuns !== undefined && result.runs >= options.maxRuns) {
       result.stoppedBy = 'max_runs';

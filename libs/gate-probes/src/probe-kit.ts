@@ -204,3 +204,17 @@ export function notConfigured(id: GateId, threshold: string, what: string, now: 
     },
   };
 }
+
+/**
+ * A Prometheus sample value (a string in the API: Go's float format, "NaN",
+ * "+Inf", "-Inf") as a number a gate can judge. NaN (no traffic, 0/0) is ⚪
+ * no_data; an infinity or anything that is not a number is ⚪ parse: never
+ * read as 0 or as a pass.
+ */
+export function promSampleValue(raw: string, query: string): number {
+  if (raw === 'NaN') throw new ProbeProblem('no_data', `${query} is NaN (no traffic or no data)`);
+  if (raw === '+Inf' || raw === '-Inf') throw new ProbeProblem('parse', `${query} is ${raw}: not a value the gate can judge`);
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw))
+    throw new ProbeProblem('parse', `${query} answered "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}", not a number`);
+  return Number(raw);
+}

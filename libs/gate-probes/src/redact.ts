@@ -30,7 +30,8 @@ export function redactUrl(raw: string): string {
  */
 export function scrubSecrets<T>(value: T, secrets: readonly string[]): T {
   // Secrets shorter than 4 characters would blank out ordinary words; tokens are far longer.
-  const live = secrets.filter((s) => s.length >= 4);
+  // A token can come back percent-encoded too (in a URL an API built from it).
+  const live = [...new Set(secrets.filter((s) => s.length >= 4).flatMap((s) => [encodeURIComponent(s), s]))];
   if (live.length === 0) return value;
   const scrub = (text: string) => live.reduce((t, s) => t.split(s).join('***'), text);
   const walk = (v: unknown): unknown => {

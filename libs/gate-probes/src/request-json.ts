@@ -24,8 +24,64 @@ export interface RequestOptions {
   originSetting?: string;
 }
 
-/** Redirects followed on the same origin (GitHub moves renamed repositories with 301). */
+/** Redirects followed (on the same origin when a token is sent: GitHub moves renamed repositories with 301). */
 const MAX_REDIRECTS = 5;
+
+/**
+ * The largest JSON answer read (16 MiB): a page of 100 GitHub or Sentry issues
+ * is well under 1 MiB. A larger body ends the probe at ⚪ instead of filling
+ * the memory before the deadline.
+ */
+export const MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The body as text, reading at most `max` bytes: `null` when it is longer (the
+ * rest is not read, the stream is cancelled). `response.text()` would hold all
+ * of an endless or huge answer in memory.
+ */
+export async function readBodyText(response: Response, max: number): Promise<{ text: string; complete: boolean }> {
+  const body = response.body;
+  if (!body) return { text: '', complete: true };
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const room = max - size;
+      if (value.byteLength > room) {
+        if (room > 0) chunks.push(value.subarray(0, room));
+        size = max;
+        void reader.cancel().catch(() => undefined);
+        return { text: Buffer.concat(chunks).toString('utf8'), complete: false };
+      }
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), complete: true };
+}
+
+/**
+ * Why fetch threw, in words that carry no header value: undici's "invalid
+ * header value" message quotes the header (the token), and its connection
+ * errors keep the code in `cause` (or in the first of several causes).
+ */
+export function networkFailure(error: unknown): { retry: boolean; message: string } {
+  const cause = (error as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : cause?.errors?.map((e) => e.code).find((c) => typeof c === 'string');
+  if (typeof code === 'string') return { retry: true, message: `network error (${code})` };
+  const text = [error, cause].map((e) => (e instanceof Error ? e.message : '')).join(' ');
+  if (/header/i.test(text))
+    return { retry: false, message: 'a request header is not valid HTTP (a token with a line break or a control character?)' };
+  if (/credentials/i.test(text))
+    return { retry: false, message: 'the URL has a user name or password in it: put the credentials in the token setting' };
+  if (/redirect/i.test(text)) return { retry: false, message: `more than ${MAX_REDIRECTS} redirects, or a redirect fetch refused` };
+  return { retry: true, message: 'network error' };
+}
 
 function originOf(url: string): string {
   return new URL(url).origin;
@@ -91,20 +147,28 @@ export async function requestJson(ctx: ProbeContext, url: string, options: Reque
     ctx.attempts++;
     let response: Response;
     try {
-      // Redirects are followed here, origin checked, rather than by fetch: the token must not travel with one.
-      response = await ctx.fetch(url, { headers: options.headers, signal: ctx.signal, redirect: scope.origin ? 'manual' : 'follow' });
+      // Redirects are followed here rather than by fetch, origin checked when a token is sent: the token must not travel with one.
+      response = await ctx.fetch(url, { headers: options.headers, signal: ctx.signal, redirect: 'manual' });
     } catch (error) {
       if (ctx.signal.aborted) throw error;
+      const failure = networkFailure(error);
+      if (!failure.retry) throw new ProbeProblem('config', failure.message);
       if (await waitForRetry(ctx, attempt, null)) continue;
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      throw new ProbeProblem('unavailable', `network error after ${attempt} attempt(s)${cause ? ` (${cause})` : ''}`);
+      throw new ProbeProblem('unavailable', failure.message.replace('network error', `network error after ${attempt} attempt(s)`));
     }
     ctx.httpStatus = response.status;
     const { status, headers } = response;
-    const location = headers.get('location');
-    if (scope.origin && status >= 300 && status < 400 && location) {
+    if (status >= 300 && status < 400) {
+      // Not followed by fetch: a redirect, or a 3xx that is no answer at all (its body is not the document asked for).
       void response.body?.cancel().catch(() => undefined);
-      const next = new URL(location, url).toString();
+      const location = headers.get('location');
+      if (!location) throw new ProbeProblem('unavailable', `HTTP ${status} without a Location: not an answer`);
+      let next: string;
+      try {
+        next = new URL(location, url).toString();
+      } catch {
+        throw new ProbeProblem('parse', `HTTP ${status} to a Location that is not a URL`);
+      }
       assertSameOrigin(next, scope, `a redirect (HTTP ${status})`);
       if (++redirects > MAX_REDIRECTS) throw new ProbeProblem('config', `more than ${MAX_REDIRECTS} redirects`);
       url = next;
@@ -129,7 +193,8 @@ export async function requestJson(ctx: ProbeContext, url: string, options: Reque
       throw new ProbeProblem(failure.reason, attempt > 1 ? `${failure.message} after ${attempt} attempts` : failure.message);
     }
 
-    const text = await response.text();
+    const { text, complete } = await readBodyText(response, MAX_JSON_BYTES);
+    if (!complete) throw new ProbeProblem('parse', `HTTP ${status} with a body over ${MAX_JSON_BYTES / 1024 / 1024} MiB: not read`);
     try {
       return { status, headers, body: JSON.parse(text) as unknown };
     } catch {

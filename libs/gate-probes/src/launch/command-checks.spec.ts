@@ -1,6 +1,6 @@
 import { problemText } from '@veza/invite-rules';
 import { expect } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backupCheck, backupVerdict, drillCheck, launchSettingsFromEnv, runCommand } from '../index.js';
@@ -114,6 +114,38 @@ describe('backupCheck and drillCheck run the operator command with an owned dead
       stdout: 'out\n',
       stderr: 'err\n',
       error: null,
+    });
+  });
+
+  describe('runCommand with a background process that keeps its output open', () => {
+    // `setsid … &` leaves the command's process group, so the deadline's group kill does not reach it,
+    // and it holds stderr open: the outcome must not wait for it.
+    let dir: string;
+    const holder = () => `setsid sh -c 'echo $$ > ${dir}/holder.pid; exec sleep 60' >&2 &`;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'run-command-'));
+    });
+    afterEach(() => {
+      try {
+        process.kill(Number(readFileSync(join(dir, 'holder.pid'), 'utf8')), 'SIGKILL');
+      } catch {
+        // not started, or gone
+      }
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('answers with the exit code soon after the shell exits', async () => {
+      const started = Date.now();
+      const outcome = await runCommand(`${holder()} sleep 0.2; echo fresh`, 20_000);
+      expect(outcome).toMatchObject({ code: 0, timedOut: false, stdout: 'fresh\n', error: null });
+      expect(Date.now() - started).toBeLessThan(10_000);
+    });
+
+    it('answers timed out soon after the deadline', async () => {
+      const started = Date.now();
+      const outcome = await runCommand(`${holder()} sleep 60`, 500);
+      expect(outcome).toMatchObject({ code: null, timedOut: true });
+      expect(Date.now() - started).toBeLessThan(10_000);
     });
   });
 });

@@ -6,7 +6,8 @@ import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
 import type { LaunchCheck, LaunchObservation } from './launch-check.js';
 import { LAUNCH_DEFAULTS } from './launch-settings.js';
 import type { LaunchSettings } from './launch-settings.js';
-import { jsonText } from '../json-text.js';
+import { isoTime, jsonText } from '../json-text.js';
+import { scrubSecrets } from '../redact.js';
 
 export const TRIAGE_TITLE = 'Every HIGH issue triaged within 1 h (assignee or comment)';
 const MAX_PAGES = 10;
@@ -51,12 +52,13 @@ export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings
     if (!Array.isArray(answer.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
     for (const item of answer.body as Record<string, unknown>[]) {
       if (item['pull_request'] !== undefined) continue;
-      const created = new Date(String(item['created_at']));
-      if (Number.isNaN(created.getTime())) throw new ProbeProblem('parse', 'an issue without created_at');
+      const created = isoTime(item['created_at']);
+      if (created === null) throw new ProbeProblem('parse', 'an issue without a valid created_at (an ISO 8601 time)');
+      if (typeof item['number'] !== 'number') throw new ProbeProblem('parse', 'an issue without a number');
       issues.push({
-        number: Number(item['number']),
+        number: item['number'],
         title: jsonText(item['title']),
-        createdAt: created,
+        createdAt: new Date(created),
         assignees: Array.isArray(item['assignees']) ? item['assignees'].length : 0,
         comments: Number(item['comments'] ?? 0),
         url: typeof item['html_url'] === 'string' ? item['html_url'] : null,
@@ -83,14 +85,13 @@ export async function fetchHighIssues(
   options: ProbeOptions = {},
 ): Promise<{ ok: true; issues: HighIssue[] } | { ok: false; why: string }> {
   if (!settings.github.repo) return { ok: false, why: 'not checked (set GITHUB_REPO)' };
+  const secrets = settings.github.token ? [settings.github.token] : [];
   let issues: HighIssue[] = [];
-  const check = await runLaunchCheck(
-    TRIAGE_TITLE,
-    { ...options, secrets: settings.github.token ? [settings.github.token] : [] },
-    async (ctx) => {
-      issues = await readHighIssues(ctx, settings);
-      return { state: 'pass', summary: '' };
-    },
-  );
-  return check.state === 'pass' ? { ok: true, issues } : { ok: false, why: `${check.reason ?? 'unknown'}: ${check.summary}` };
+  const check = await runLaunchCheck(TRIAGE_TITLE, { ...options, secrets }, async (ctx) => {
+    issues = await readHighIssues(ctx, settings);
+    return { state: 'pass', summary: '' };
+  });
+  if (check.state !== 'pass') return { ok: false, why: `${check.reason ?? 'unknown'}: ${check.summary}` };
+  // The issues leave the check as they are: their text (an API's) is scrubbed of the token here.
+  return { ok: true, issues: issues.map((i) => ({ ...i, title: scrubSecrets(i.title, secrets), url: scrubSecrets(i.url, secrets) })) };
 }

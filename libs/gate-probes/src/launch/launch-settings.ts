@@ -1,7 +1,8 @@
 import type { Problem } from '@veza/invite-rules';
-import { commaListField, httpUrlField, parseSettings } from '@veza/settings';
+import { commaListField, parseSettings } from '@veza/settings';
 import type { Validation } from '@veza/settings';
 import { z } from 'zod';
+import { apiUrlField } from '../config.js';
 
 /** Every launch-day default in one place. */
 export const LAUNCH_DEFAULTS = Object.freeze({
@@ -84,7 +85,7 @@ export const LAUNCH_ENV_VARS = [
 ] as const;
 
 /** An http(s) URL, trailing slashes removed; the message never quotes it (it may hold credentials). */
-const urlField = httpUrlField().transform((value) => value.replace(/\/+$/, ''));
+const urlField = apiUrlField('must be an http(s) URL');
 
 /** A number ≥ min, as `Number()` reads it (so `1e3` is 1000, as before). */
 function numberField(min: number) {

@@ -1,4 +1,4 @@
-import { ProbeProblem } from '../probe-kit.js';
+import { ProbeProblem, promSampleValue } from '../probe-kit.js';
 import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
 import { requestJson } from '../request-json.js';
 import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
@@ -27,7 +27,7 @@ export async function promInstantValues(ctx: ProbeContext, promUrl: string, quer
   if (envelope?.status !== 'success') throw new ProbeProblem('parse', 'not a Prometheus API answer');
   const pick = (v: unknown) => {
     if (!Array.isArray(v) || typeof v[1] !== 'string') throw new ProbeProblem('parse', 'malformed sample');
-    return Number(v[1]);
+    return promSampleValue(v[1], query);
   };
   const data = envelope.data;
   let values: number[];
@@ -36,7 +36,6 @@ export async function promInstantValues(ctx: ProbeContext, promUrl: string, quer
     values = (data.result as { value?: unknown }[]).map((s) => pick(s.value));
   else throw new ProbeProblem('parse', `expected an instant vector, got ${String(data?.resultType)}`);
   if (values.length === 0) throw new ProbeProblem('no_data', `no series for ${query}`);
-  if (values.some((v) => Number.isNaN(v))) throw new ProbeProblem('no_data', `${query} is NaN (no traffic or no data)`);
   return values;
 }
 

@@ -1,6 +1,6 @@
 import { ProbeProblem } from '../probe-kit.js';
 import type { ProbeContext } from '../probe-kit.js';
-import { assertSameOrigin } from '../request-json.js';
+import { assertSameOrigin, networkFailure, readBodyText } from '../request-json.js';
 
 export interface StatusAnswer {
   status: number;
@@ -26,10 +26,10 @@ export async function requestStatus(ctx: ProbeContext, url: string, headers: Rec
     response = await ctx.fetch(url, { headers, signal: ctx.signal, redirect: carriesToken ? 'manual' : 'follow' });
   } catch (error) {
     if (ctx.signal.aborted) throw error;
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new ProbeProblem('unavailable', `network error${cause ? ` (${cause})` : ''}`);
+    const failure = networkFailure(error);
+    throw new ProbeProblem(failure.retry ? 'unavailable' : 'config', failure.message);
   }
   ctx.httpStatus = response.status;
-  const text = (await response.text()).slice(0, MAX_BODY);
+  const { text } = await readBodyText(response, MAX_BODY);
   return { status: response.status, text };
 }

@@ -14,16 +14,29 @@ export interface CommandOutcome {
 const MAX_OUTPUT = 4 * 1024 * 1024;
 
 /**
+ * How long the output pipes may stay open after the shell has exited (or been
+ * killed): a background process the command started (`daemon &`, an ssh
+ * ControlPersist master) can hold them for ever, so they are closed then.
+ */
+const PIPE_GRACE_MS = 1_000;
+
+/**
  * Runs an operator command through /bin/sh with a deadline held by a timer
  * that is cleared when the command ends. At the deadline the whole process
  * group is killed (a shell's children too), so a hung command never holds
- * the checklist.
+ * the checklist. The outcome comes when the shell has exited and its output
+ * pipes are closed, or PIPE_GRACE_MS after it exited if something outside the
+ * group still holds them: the outcome never waits past the deadline plus that
+ * grace.
  */
 export function runCommand(command: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<CommandOutcome> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    let exitCode: number | null = null;
+    let settled = false;
+    let grace: NodeJS.Timeout | undefined;
     const child = spawn('/bin/sh', ['-c', command], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const kill = () => {
       try {
@@ -32,9 +45,21 @@ export function runCommand(command: string, timeoutMs: number, env: NodeJS.Proce
         child.kill('SIGKILL');
       }
     };
+    const settle = (outcome: CommandOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve(outcome);
+    };
+    const finish = () => settle({ code: timedOut ? null : exitCode, timedOut, stdout, stderr, error: null });
     const timer = setTimeout(() => {
       timedOut = true;
       kill();
+      // the shell is killed; whatever still holds its pipes gets the same grace as after an exit
+      grace ??= setTimeout(finish, PIPE_GRACE_MS);
     }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       if (stdout.length < MAX_OUTPUT) stdout += chunk.toString();
@@ -42,13 +67,12 @@ export function runCommand(command: string, timeoutMs: number, env: NodeJS.Proce
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < MAX_OUTPUT) stderr += chunk.toString();
     });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ code: null, timedOut: false, stdout, stderr, error: error.message });
+    child.on('error', (error) => settle({ code: null, timedOut: false, stdout, stderr, error: error.message }));
+    child.on('exit', (code) => {
+      exitCode = code;
+      clearTimeout(grace);
+      grace = setTimeout(finish, PIPE_GRACE_MS);
     });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: timedOut ? null : code, timedOut, stdout, stderr, error: null });
-    });
+    child.on('close', finish);
   });
 }

@@ -44,6 +44,30 @@ describe('monitorSettingsFromEnv', () => {
     });
   });
 
+  it('refuses durations a timer cannot hold or that round to nothing, instead of firing at once', () => {
+    // Node fires a setTimeout longer than 2^31 − 1 ms (24.8 days) after 1 ms: such values must be refused (exit 3).
+    const result = monitorSettingsFromEnv({
+      CHECK_INTERVAL: '3000000',
+      GATES_RUN_TIMEOUT_MS: '3000000000',
+      UNKNOWN_MAX_MINUTES: '0.000001',
+      PROM_URL: 'http://reader:pr0m-pass@prometheus:9090',
+    });
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems.map(problemText)).toEqual([
+      'CHECK_INTERVAL must be a number ≥ 1 and ≤ 86400 (got "3000000")',
+      'UNKNOWN_MAX_MINUTES must be a number ≥ 0.02 and ≤ 525600 (got "0.000001")',
+      'GATES_RUN_TIMEOUT_MS must be an integer ≥ 1000 and ≤ 3600000 (got "3000000000")',
+      'PROM_URL has a user name or password in it, which is not sent: remove it and use the API token setting',
+    ]);
+    expect(JSON.stringify(result)).not.toContain('pr0m-pass');
+    expect(monitorSettingsFromEnv({ CHECK_INTERVAL: '86400', UNKNOWN_MAX_MINUTES: '0.02', GATES_RUN_TIMEOUT_MS: '3600000' })).toMatchObject(
+      {
+        ok: true,
+        value: { intervalMs: 86_400_000, unknownMaxMs: 1_200, runTimeoutMs: 3_600_000 },
+      },
+    );
+  });
+
   it('refuses invalid values, naming the variable, never echoing the webhook URL; the gates’ errors too', () => {
     const result = monitorSettingsFromEnv({
       LOOP: 'maybe',
@@ -60,8 +84,8 @@ describe('monitorSettingsFromEnv', () => {
     expect(result.warnings).toEqual([]);
     expect(result.problems.map(problemText)).toEqual([
       'LOOP must be 1 or 0 (got "maybe")',
-      'CHECK_INTERVAL must be a number ≥ 1 (got "0")',
-      'UNKNOWN_MAX_MINUTES must be a number > 0 (got "0")',
+      'CHECK_INTERVAL must be a number ≥ 1 and ≤ 86400 (got "0")',
+      'UNKNOWN_MAX_MINUTES must be a number ≥ 0.02 and ≤ 525600 (got "0")',
       'UNKNOWN_LIMIT (a count of runs) is no longer read: escalation measures time; set UNKNOWN_MAX_MINUTES (default 4 × CHECK_INTERVAL) instead',
       'MAX_RUNS must be an integer ≥ 1 (got "-1")',
       'GATES_WEBHOOK_URL is not an http(s) URL',

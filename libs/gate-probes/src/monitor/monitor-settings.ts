@@ -4,7 +4,7 @@ import { httpUrlField, parseSettings } from '@veza/settings';
 import type { Validation } from '@veza/settings';
 import { z } from 'zod';
 import type { OpenOptions } from '@veza/invites-db';
-import { gatesConfigFromEnv } from '../config.js';
+import { gatesConfigFromEnv, numberField } from '../config.js';
 import type { GatesConfig } from '../config.js';
 import { DEFAULT_UNKNOWN_MAX_MS } from '../escalate.js';
 import { DEFAULT_RUN_TIMEOUT_MS } from '../gate-loop.js';
@@ -51,20 +51,6 @@ export const MONITOR_ENV_VARS = [
   'GATES_WEBHOOK_URL',
 ] as const;
 
-function numberField(rule: { min: number; integer?: boolean; above?: boolean }) {
-  const words = `must be ${rule.integer ? 'an integer' : 'a number'} ${rule.above ? '>' : '≥'} ${rule.min}`;
-  return z
-    .string()
-    .refine(
-      (value) => {
-        const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
-        return (rule.above ? n > rule.min : n >= rule.min) && (!rule.integer || Number.isInteger(n));
-      },
-      { error: (issue) => `${words} (got "${String(issue.input)}")` },
-    )
-    .transform(Number);
-}
-
 /** The monitor's own variables; defaults that depend on another setting are computed after parsing. */
 export const MONITOR_SETTINGS_SCHEMA = z.object({
   LOOP: z
@@ -74,8 +60,9 @@ export const MONITOR_SETTINGS_SCHEMA = z.object({
     })
     .transform((value) => /^(1|true|yes|on)$/i.test(value))
     .default(false),
-  CHECK_INTERVAL: numberField({ min: 1 }).default(MONITOR_DEFAULTS.checkIntervalSeconds),
-  UNKNOWN_MAX_MINUTES: numberField({ min: 0, above: true }).optional(),
+  CHECK_INTERVAL: numberField({ min: 1, max: 86_400 }).default(MONITOR_DEFAULTS.checkIntervalSeconds),
+  // at least about a second (0.02 min), at most a year: kept whole in milliseconds
+  UNKNOWN_MAX_MINUTES: numberField({ min: 0.02, max: 525_600 }).optional(),
   UNKNOWN_LIMIT: z
     .string()
     .refine(
@@ -86,7 +73,7 @@ export const MONITOR_SETTINGS_SCHEMA = z.object({
   MAX_RUNS: numberField({ min: 1, integer: true }).optional(),
   // The URL is a credential: never echoed.
   GATES_WEBHOOK_URL: httpUrlField('is not an http(s) URL').optional(),
-  GATES_RUN_TIMEOUT_MS: numberField({ min: 1_000, integer: true }).optional(),
+  GATES_RUN_TIMEOUT_MS: numberField({ min: 1_000, max: 3_600_000, integer: true }).optional(),
 });
 
 /**

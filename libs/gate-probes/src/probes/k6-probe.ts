@@ -4,6 +4,10 @@ import type { ProbeOptions } from '../probe-kit.js';
 import { requestJson } from '../request-json.js';
 import type { GateResult } from '../types.js';
 import { githubHeaders } from './github-headers.js';
+import { isoTime, jsonText } from '../json-text.js';
+
+/** A run may look a little in the future when GitHub's clock and ours differ; more than this is not a clock difference. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 interface RunsPage {
   total_count?: unknown;
@@ -14,6 +18,7 @@ interface RunsPage {
     html_url?: unknown;
     head_sha?: unknown;
     conclusion?: unknown;
+    status?: unknown;
   }[];
 }
 
@@ -42,9 +47,18 @@ export function k6Probe(config: K6Config, options: ProbeOptions = {}): Promise<G
     if (!Array.isArray(page?.workflow_runs)) throw new ProbeProblem('parse', 'the runs API answered without workflow_runs');
     const run = page.workflow_runs[0];
     if (!run) return { state: 'fail', value: null, summary: `no successful scheduled run of ${config.workflow} on ${config.branch}` };
-    const finished = Date.parse(String(run.updated_at ?? run.created_at));
-    if (Number.isNaN(finished)) throw new ProbeProblem('parse', 'the last run has no valid updated_at');
-    const ageHours = Math.round(((ctx.now().getTime() - finished) / 3_600_000) * 10) / 10;
+    // The query asks for green runs only; a run that says otherwise means the filter was not applied, so nothing is known.
+    if (run.conclusion !== 'success' || (run.status !== undefined && run.status !== 'completed'))
+      throw new ProbeProblem(
+        'parse',
+        `the runs API answered a run that is not green (conclusion ${jsonText(run.conclusion, 'none').slice(0, 40)}, status ${jsonText(run.status, 'none').slice(0, 40)}) to a status=success query`,
+      );
+    const finished = isoTime(run.updated_at ?? run.created_at);
+    if (finished === null) throw new ProbeProblem('parse', 'the last run has no valid updated_at (an ISO 8601 time)');
+    const ageMs = ctx.now().getTime() - finished;
+    if (ageMs < -FUTURE_TOLERANCE_MS)
+      throw new ProbeProblem('parse', `the last run finished ${new Date(finished).toISOString()}, in the future (a clock is wrong)`);
+    const ageHours = Math.round((Math.max(0, ageMs) / 3_600_000) * 10) / 10;
     const details = {
       runId: run.id ?? null,
       runUrl: typeof run.html_url === 'string' ? run.html_url : null,

@@ -66,7 +66,8 @@ export function sentryProbe(config: SentryConfig, options: ProbeOptions = {}): P
     // The evidence links to the query, not to whichever page came last.
     ctx.setSource(sentryIssuesUrl(config));
     const truncated = hits === null && url !== null;
-    const count = hits ?? listed;
+    // X-Hits may be an estimate: it never counts fewer issues than the answer itself listed.
+    const count = Math.max(hits ?? 0, listed);
     const details = { query: config.query, period: config.period, counted: hits === null ? 'pages' : 'x-hits', truncated, issues: top };
     const where = `${config.query} over ${config.period}`;
     if (count > config.max)

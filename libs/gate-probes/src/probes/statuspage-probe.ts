@@ -27,7 +27,10 @@ export function statuspageProbe(config: StatuspageConfig, options: ProbeOptions 
     const indicator = summary?.status?.indicator;
     if (typeof indicator !== 'string' || !Array.isArray(summary.incidents))
       throw new ProbeProblem('parse', 'summary.json has no status.indicator or incidents list');
-    if (!(INDICATORS as readonly string[]).includes(indicator)) throw new ProbeProblem('parse', `unknown status indicator "${indicator}"`);
+    if (!(INDICATORS as readonly string[]).includes(indicator))
+      throw new ProbeProblem('parse', `unknown status indicator "${jsonText(indicator).slice(0, 40)}"`);
+    if (summary.incidents.some((i) => typeof i !== 'object' || i === null || Array.isArray(i)))
+      throw new ProbeProblem('parse', 'summary.json lists an incident that is not an object');
     const incidents = summary.incidents
       .filter((i) => i.status !== 'resolved' && i.status !== 'postmortem')
       .map((i) => ({

@@ -1,5 +1,5 @@
 import type { SyntheticConfig } from '../config.js';
-import { ProbeProblem, runProbe } from '../probe-kit.js';
+import { ProbeProblem, promSampleValue, runProbe } from '../probe-kit.js';
 import type { ProbeOptions } from '../probe-kit.js';
 import { requestJson } from '../request-json.js';
 import type { GateResult } from '../types.js';
@@ -54,11 +54,11 @@ export function syntheticProbe(config: SyntheticConfig, options: ProbeOptions = 
     const samples = sampleValues(envelope.data);
     const details = { query: config.query, series: samples };
     if (samples.length === 0) throw new ProbeProblem('no_data', `no series for ${config.query} (stale or never scraped)`);
-    const numbers = samples.map((s) => Number(s.value));
-    if (numbers.some((n) => Number.isNaN(n)))
+    if (samples.some((s) => s.value === 'NaN'))
       return { state: 'unknown', reason: 'no_data', value: 'NaN', summary: `${config.query} is NaN`, details };
+    const numbers = samples.map((s) => promSampleValue(s.value, config.query));
     const worst = Math.min(...numbers);
-    const failing = samples.filter((s) => Number(s.value) < 1).map((s) => s.series);
+    const failing = samples.filter((_, i) => numbers[i]! < 1).map((s) => s.series);
     if (worst < 1)
       return {
         state: 'fail',
