@@ -88,6 +88,22 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
 });
 
 describe.each(backends)('invites dispatch never reports a success it did not achieve, on $name', (backend) => {
+  it("against a database that does not hold the folder's invites (a wrong DATABASE_URL): sends nothing, says so, exits 1", async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(3, 'w'));
+    mkdirSync(join(cwd, 'other'));
+    const other = await freshDatabaseEnv(backend, join(cwd, 'other'));
+    const sentLog = join(cwd, 'sent.log');
+    const run = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...other, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('0 sent now, 0 already sent, 0 failed, 0 unknown, 3 skipped (of 3).');
+    expect(run.stdout).toContain(
+      '3 invite(s) of the folder are not in this database: is DATABASE_URL the database the folder was prepared on',
+    );
+    expect(existsSync(sentLog)).toBe(false);
+  });
+
   it('does not email an expired invite: lists it, says how to invite again, exits 1', async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const out = join(cwd, 'out');

@@ -261,6 +261,30 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     expect(all).toHaveLength(30);
     expect(new Set(all).size).toBe(30);
     expect(sa.sent + sb.sent).toBe(30);
+    // each accounts for all 30: sent by itself, recorded as sent by the other, or still with the other
+    for (const s of [sa, sb]) expect(s.sent + s.alreadySent + s.elsewhere.length).toBe(30);
+  });
+
+  it('never counts what another running dispatcher holds as sent: it is "elsewhere" until recorded', async () => {
+    const items = await invites('held', 6);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = fakeTransport(async (to) => {
+      await gate;
+      return refused(to);
+    });
+    const first = dispatchInvites(conn, items, slow, { ...fast, concurrency: 2 });
+    while (slow.attempts.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    // the first holds claims on all six (claimed ahead) and is stuck sending two of them
+    const second = await dispatchInvites(conn, items, fakeTransport(), fast);
+    expect(second).toMatchObject({ sent: 0, alreadySent: 0, failed: [] });
+    // PostgreSQL sees the first dispatcher's lock from another session; PGlite has one session (and one
+    // process at a time), where the lock cannot tell, so the claims read as unknown: not a success either.
+    const held = backend.name === 'postgres' ? second.elsewhere : second.unknown;
+    expect(held.map((e) => e.email).sort()).toEqual(items.map((i) => i.email).sort());
+    release();
+    expect(await first).toMatchObject({ sent: 0, elsewhere: [] });
+    expect((await first).failed).toHaveLength(6);
   });
 
   it('claims in batches, yet never holds more than 1 (concurrency 1) or 7 × concurrency − 1 claimed and unrecorded: what a crash could leave unknown', async () => {

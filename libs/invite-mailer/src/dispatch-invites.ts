@@ -48,6 +48,12 @@ export interface DispatchSummary {
   expired: { inviteId: string; email: string; cohort: string }[];
   /** set when dispatch stopped early because the same failure kept coming back (a broken mail transport) */
   stopped: { failures: number; response: string; notTried: number } | null;
+  /**
+   * claimed by another dispatcher that is still running and not recorded as
+   * sent when this one ended: neither sent nor failed as far as this run
+   * knows (the other run's summary says what became of them)
+   */
+  elsewhere: { inviteId: string; email: string; claimedBy: string | null }[];
 }
 
 /** invites looked at per claim query, at most */
@@ -118,6 +124,7 @@ async function dispatchAs(
     skipped: [],
     expired: [],
     stopped: null,
+    elsewhere: [],
   };
   let done = 0;
   const emit = (type: MailEvent['type'], item: DispatchItem, detail: string) =>
@@ -132,6 +139,7 @@ async function dispatchAs(
       states.filter((s) => s.state === 'claimed' && !inFlightElsewhere(s)).map((s) => s.id),
     );
   const pending = new Set<string>();
+  const takenElsewhere = new Set<string>();
   for (const state of states) {
     const item = byId.get(state.id)!;
     if (state.state === 'sent') {
@@ -141,7 +149,7 @@ async function dispatchAs(
       summary.expired.push({ inviteId: state.id, email: item.email, cohort: item.cohort });
       emit('expired', item, 'invite expired before it was sent; not emailed (its code no longer works)');
     } else if (inFlightElsewhere(state))
-      continue; // another dispatcher is sending it now
+      takenElsewhere.add(state.id); // another dispatcher is sending it now: looked at again at the end
     else if (state.state === 'ready' || (state.state === 'claimed' && run.resendUnknown)) pending.add(state.id);
     else if (state.state === 'claimed') {
       summary.unknown.push({
@@ -202,7 +210,10 @@ async function dispatchAs(
       }
       if (got.length > 0) return;
       // nothing left to claim in this window: the rest was taken by another dispatcher
-      for (const taken of window) pending.delete(taken);
+      for (const taken of window) {
+        pending.delete(taken);
+        takenElsewhere.add(taken);
+      }
       cursor = Math.max(cursor, start + windowSize);
     }
   };
@@ -270,5 +281,25 @@ async function dispatchAs(
   if (untried.length > 0) await releaseUntriedClaims(db, untried, worker);
   if (streak.tripped())
     summary.stopped = { failures: run.failFastAfter, response: streak.response(), notTried: pending.size + untried.length };
+  await settleTakenElsewhere(db, takenElsewhere, byId, summary);
   return summary;
+}
+
+/**
+ * What became of the emails another dispatcher had, as far as the database
+ * says now: recorded as sent counts as already sent; anything else (still in
+ * flight there, failed there, given back) is `elsewhere`, never a success of
+ * this run.
+ */
+async function settleTakenElsewhere(
+  db: Database,
+  ids: ReadonlySet<string>,
+  byId: ReadonlyMap<string, DispatchItem>,
+  summary: DispatchSummary,
+): Promise<void> {
+  if (ids.size === 0) return;
+  for (const state of await sendStates(db, [...ids])) {
+    if (state.state === 'sent') summary.alreadySent++;
+    else summary.elsewhere.push({ inviteId: state.id, email: byId.get(state.id)!.email, claimedBy: state.claimedBy });
+  }
 }

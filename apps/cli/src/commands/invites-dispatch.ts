@@ -69,17 +69,9 @@ export function rateFrom(args: { rate?: number | undefined }, env: NodeJS.Proces
 }
 
 export function formatDispatchSummary(summary: DispatchSummary, dir: string): string {
-  const elsewhere =
-    summary.total -
-    summary.sent -
-    summary.failed.length -
-    summary.alreadySent -
-    summary.unknown.length -
-    summary.skipped.length -
-    summary.expired.length -
-    (summary.stopped?.notTried ?? 0);
+  const elsewhere = summary.elsewhere.length;
   const lines = [
-    `dispatch of ${dir}: ${summary.sent} sent now, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${summary.expired.length ? `, ${summary.expired.length} expired` : ''}${summary.stopped ? `, ${summary.stopped.notTried} not tried` : ''}${elsewhere > 0 ? `, ${elsewhere} sent by another dispatcher` : ''} (of ${summary.total}).`,
+    `dispatch of ${dir}: ${summary.sent} sent now, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${summary.expired.length ? `, ${summary.expired.length} expired` : ''}${summary.stopped ? `, ${summary.stopped.notTried} not tried` : ''}${elsewhere > 0 ? `, ${elsewhere} with another dispatcher` : ''} (of ${summary.total}).`,
   ];
   for (const f of summary.failed) lines.push(`  failed   ${f.email}: ${f.response}`);
   for (const u of summary.unknown)
@@ -87,6 +79,19 @@ export function formatDispatchSummary(summary: DispatchSummary, dir: string): st
       `  unknown  ${u.email}: ${u.reason ?? `claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?)`}. Check the mail log; resend with --resend-unknown.`,
     );
   for (const s of summary.skipped) lines.push(`  skipped  ${s.email}: invite ${s.reason}`);
+  for (const e of summary.elsewhere)
+    lines.push(
+      `  elsewhere ${e.email}: claimed by the dispatcher ${e.claimedBy ?? '?'}, still running, not recorded as sent when this one ended`,
+    );
+  if (elsewhere > 0)
+    lines.push(
+      `${elsewhere} email(s) were with another dispatcher of this folder and are not confirmed sent: when it has ended, run the same command again (it sends whatever is still unsent).`,
+    );
+  const missing = summary.skipped.filter((s) => s.reason === 'missing').length;
+  if (missing > 0)
+    lines.push(
+      `${missing} invite(s) of the folder are not in this database: ${missing === summary.total ? 'is DATABASE_URL the database the folder was prepared on (its manifest.json says which)?' : "deleted since (invites cleanup)? Prepare them again: 'veza-beta invites prepare COHORT.csv --out out-new'."}`,
+    );
   for (const e of summary.expired) lines.push(`  expired  ${e.email}: not emailed, its code expired before it was sent`);
   if (summary.expired.length) {
     lines.push(
@@ -143,8 +148,21 @@ export async function runDispatch(
   }
 }
 
+/**
+ * 0 only when every email of the folder is sent (now or before), or
+ * deliberately not (revoked, redeemed): a failure, an unknown, an expired or
+ * missing invite, a stop, or an email another dispatcher had and did not
+ * record as sent is 1.
+ */
 export function dispatchExitCode(summary: DispatchSummary): number {
-  return summary.failed.length > 0 || summary.unknown.length > 0 || summary.expired.length > 0 || summary.stopped ? 1 : 0;
+  const notDone =
+    summary.failed.length > 0 ||
+    summary.unknown.length > 0 ||
+    summary.expired.length > 0 ||
+    summary.elsewhere.length > 0 ||
+    summary.skipped.some((s) => s.reason === 'missing') ||
+    summary.stopped;
+  return notDone ? 1 : 0;
 }
 
 export const invitesDispatchCommand: CommandModule<object, DispatchArgs & { dir: string }> = {

@@ -10,15 +10,22 @@ const summary = (over: Partial<DispatchSummary>): DispatchSummary => ({
 describe('mergeSummaries: the chunks of one folder read as one dispatch', () => {
   it('adds the counts and joins the lists, in order', () => {
     const a = summary({ total: 3, sent: 2, failed: [{ inviteId: 'a', email: 'a@example.org', response: '550 no' }] });
-    const b = summary({ total: 4, sent: 1, alreadySent: 2, expired: [{ inviteId: 'e', email: 'e@example.org', cohort: 'c' }] });
+    const b = summary({
+      total: 5,
+      sent: 1,
+      alreadySent: 2,
+      expired: [{ inviteId: 'e', email: 'e@example.org', cohort: 'c' }],
+      elsewhere: [{ inviteId: 'h', email: 'h@example.org', claimedBy: 'other' }],
+    });
     expect(mergeSummaries(a, b)).toEqual({
-      total: 7,
+      total: 8,
       sent: 3,
       alreadySent: 2,
       failed: [{ inviteId: 'a', email: 'a@example.org', response: '550 no' }],
       unknown: [],
       skipped: [],
       expired: [{ inviteId: 'e', email: 'e@example.org', cohort: 'c' }],
+      elsewhere: [{ inviteId: 'h', email: 'h@example.org', claimedBy: 'other' }],
       stopped: null,
     });
   });

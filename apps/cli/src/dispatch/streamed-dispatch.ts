@@ -22,6 +22,7 @@ export function mergeSummaries(a: DispatchSummary, b: DispatchSummary): Dispatch
     unknown: [...a.unknown, ...b.unknown],
     skipped: [...a.skipped, ...b.skipped],
     expired: [...a.expired, ...b.expired],
+    elsewhere: [...a.elsewhere, ...b.elsewhere],
     stopped,
   };
 }
@@ -99,5 +100,5 @@ export class StreamedDispatch {
 
 /** A dispatch that tried nothing: the start of a merge, or the rest left untried after a stop. */
 export function emptySummary(): DispatchSummary {
-  return { total: 0, sent: 0, alreadySent: 0, failed: [], unknown: [], skipped: [], expired: [], stopped: null };
+  return { total: 0, sent: 0, alreadySent: 0, failed: [], unknown: [], skipped: [], expired: [], elsewhere: [], stopped: null };
 }
