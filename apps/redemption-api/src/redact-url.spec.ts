@@ -30,6 +30,10 @@ describe('redactUrl', () => {
     ['/v1/invites/%2537K3MQ9ZDlXWN4T8R', '/v1/invites/[redacted]'],
     ['/signup?7K3M-Q9ZD-1XWN-4T8R=1', '/signup?[redacted]=[redacted]'],
     ['/signup?7K3M+Q9ZD+1XWN+4T8R=1', '/signup?[redacted]=[redacted]'],
+    // grouped by Unicode spaces, which parseAnyCode accepts: percent-encoded (decoded byte by byte) or raw
+    ['/v1/invites/7K3M%C2%A0Q9ZD%C2%A01XWN%C2%A04T8R', '/v1/invites/[redacted]'],
+    ['/v1/invites/7K3M%E3%80%80Q9ZD%E3%80%801XWN%E3%80%804T8R', '/v1/invites/[redacted]'],
+    ['/v1/admin/revoke/7K3M\u00a0Q9ZD\u00a01XWN\u00a04T8R', '/v1/admin/revoke/[redacted]'],
   ])('%s → %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });
@@ -60,9 +64,11 @@ describe('redactUrl', () => {
 
   it('hides exactly what the regular-expression definition hides, on any text', () => {
     // The definition the one-pass scanner implements: a run of code characters (every letter but U, digits),
-    // grouped by hyphens or whitespace, of 8 code characters or more.
+    // grouped by hyphens, whitespace or any non-ASCII character, of 8 code characters or more.
     const reference = (text: string) =>
-      text.replace(/[0-9A-TV-Z](?:[\s-]*[0-9A-TV-Z])*/gi, (run) => (run.replace(/[\s-]/g, '').length >= 8 ? '[redacted]' : run));
+      text.replace(/[0-9A-TV-Z](?:[\s\u0080-\uffff-]*[0-9A-TV-Z])*/gi, (run) =>
+        run.replace(/[\s\u0080-\uffff-]/g, '').length >= 8 ? '[redacted]' : run,
+      );
     const piece = fc.oneof(
       fc.stringMatching(/^[0-9A-Za-z]{1,12}$/),
       fc.constantFrom(

@@ -5,15 +5,35 @@ import { SmtpUrlInvalidError } from './errors.js';
 import { oneLine } from './transport.js';
 import type { Envelope, SendResult, Transport } from './transport.js';
 
-/** Hides the password of an SMTP URL. */
+/**
+ * Hides the password of an SMTP URL. Text that is no URL with a password
+ * (`bob:pw@host`, with no scheme, parses as the scheme `bob:`) has whatever
+ * stands between a colon and an `@` hidden.
+ */
 export function redactSmtpUrl(url: string): string {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
+    parsed = new URL(url);
   } catch {
     return 'SMTP_URL (unparseable)';
   }
+  if (parsed.password) {
+    parsed.password = '***';
+    return parsed.toString();
+  }
+  return !url.includes('://') && url.includes('@') ? url.replace(/^([^:@/]*):[^@]*@/, '$1:***@') : url;
+}
+
+/**
+ * The password as it may come back from a server: as it is, and base64 as
+ * AUTH LOGIN (the password alone) and AUTH PLAIN (`\0user\0password`) send it.
+ */
+export function loginForms(user: string, password: string): string[] {
+  if (!password) return [];
+  const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+  const forms = [password, b64(password), b64(`\0${user}\0${password}`), b64(`${user}\0${user}\0${password}`)];
+  // an echo may drop the padding (=): match without it
+  return [...new Set(forms.map((f) => f.replace(/=+$/, '')).filter((f) => f.length >= 4))].sort((a, b) => b.length - a.length);
 }
 
 /** Connection-level failures nodemailer reports without an SMTP code: worth a retry. */
@@ -228,12 +248,13 @@ export function smtpTransport(url: string, connections: number): Transport {
     throw new SmtpUrlInvalidError(redactSmtpUrl(url), error);
   }
   const pool = new SessionPool(options, Math.max(1, connections));
-  const password = options.auth?.pass ?? '';
-  // A server or nodemailer could echo the login: never let the password reach a log.
-  const hide = (text: string) => (password ? text.split(password).join('***') : text);
+  // A server or nodemailer could echo the login, as sent (AUTH PLAIN and LOGIN send it in base64):
+  // never let the password reach a log, in either form.
+  const secrets = loginForms(options.auth?.user ?? '', options.auth?.pass ?? '');
+  const hide = (text: string) => secrets.reduce((t, secret) => t.split(secret).join('***'), text);
 
   const failure = (error: SmtpError, written: boolean): SendResult => {
-    const response = hide(oneLine(error.response ?? `${error.code ?? 'error'}: ${error.message}`));
+    const response = oneLine(hide(error.response ?? `${error.code ?? 'error'}: ${error.message}`));
     if (error.responseCode) return { ok: false, temporary: error.responseCode >= 400 && error.responseCode < 500, response };
     if (written)
       return {
@@ -259,7 +280,7 @@ export function smtpTransport(url: string, connections: number): Transport {
         const sent = await session.send(envelope, eml);
         if (!sent.error) {
           pool.release(session, true);
-          return { ok: true, temporary: false, response: hide(oneLine(sent.response ?? 'accepted')) };
+          return { ok: true, temporary: false, response: oneLine(hide(sent.response ?? 'accepted')) };
         }
         const error = sent.error;
         // The server refused this message for good (5xx): RSET and keep the session for the next one. After

@@ -1,3 +1,4 @@
+import { hideCodes } from '@veza/invite-rules';
 /** What one send attempt gave. */
 export interface SendResult {
   ok: boolean;
@@ -26,5 +27,15 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** One line, at most 300 characters: what a log line holds of a mailer's answer. */
-export const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim().slice(0, 300);
+/**
+ * One line, at most 300 characters: what a log line, the database and a
+ * report hold of a mailer's answer. A mailer can echo the message it was
+ * given, code included (`SEND_CMD` writing it to stderr, a server quoting a
+ * line): anything shaped like a whole invite code is hidden, quoted-printable
+ * soft line breaks joined first so that a code split by one is found too.
+ */
+export const oneLine = (text: string): string =>
+  hideCodes(text.replace(/=\r?\n/g, ''), { minChars: 16, spaces: false })
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);

@@ -163,7 +163,63 @@ describe('SEND_CMD deadline (SEND_TIMEOUT)', () => {
   });
 });
 
+describe('a mailer that echoes the message', () => {
+  // A real SEND_CMD can print the message (or its link) to stderr, a server can quote a line: the
+  // answer goes to dispatch.log, the database and reports, so no invite code may survive in it.
+  const code = '7K3M-Q9ZD-1XWN-4T8R';
+  const invite = Buffer.from(`To: ana@example.org\r\n\r\nhttps://beta.veza.fr/signup?invite=3D7K3M-Q9ZD-1X=\r\nWN-4T8R\r\n`);
+  it.each([
+    ['on success', 'cat > "$M"; grep -m1 -A1 "invite=" "$M" >&2; exit 0', true],
+    ['on failure', 'cat > "$M"; grep -m1 -A1 "invite=" "$M" >&2; echo "code ${CODE}" >&2; exit 1', false],
+  ])('hides the code in its answer %s', async (_when, command, ok) => {
+    const dir = mkdtempSync(join(tmpdir(), 'echo-mailer-'));
+    try {
+      const result = await sendCmdTransport(command, { ...env, M: join(dir, 'm.eml'), CODE: code }).send(invite, envelope);
+      expect(result.ok).toBe(ok);
+      expect(result.response).toContain('[redacted]');
+      for (const piece of [code, code.replace(/-/g, ''), '7K3M-Q9ZD-1X', 'WN-4T8R']) expect(result.response).not.toContain(piece);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('SMTP transport', () => {
+  it('hides the password of a URL written without a scheme too', () => {
+    expect(redactSmtpUrl('bob:S3cretPw@127.0.0.1:2606')).toBe('bob:***@127.0.0.1:2606');
+    expect(redactSmtpUrl('smtp://bob@127.0.0.1:2606')).toBe('smtp://bob@127.0.0.1:2606');
+  });
+
+  it('a server that echoes the login in base64 (AUTH PLAIN) never gets the password into the answer', async () => {
+    const server = createServer((socket) => {
+      socket.write('220 echo ESMTP\r\n');
+      socket.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString().split('\r\n').filter(Boolean)) {
+          if (/^EHLO/i.test(line)) socket.write('250-echo\r\n250 AUTH PLAIN LOGIN\r\n');
+          else if (/^AUTH/i.test(line)) socket.write(`535 5.7.8 auth failed for ${line}\r\n`);
+          else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+          else socket.write('250 ok\r\n');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    // a password whose base64 has characters no code has ('+', 'u'), so that only the login rule can hide it
+    const password = 'hunter2??>>';
+    const transport = smtpTransport(`smtp://bob:${encodeURIComponent(password)}@127.0.0.1:${port}`, 1);
+    try {
+      const result = await transport.send(eml, envelope);
+      expect(result).toMatchObject({ ok: false, temporary: false });
+      expect(result.response).toMatch(/^535 5\.7\.8 auth failed for AUTH PLAIN /);
+      expect(result.response).toContain('***');
+      for (const secret of [password, Buffer.from(`\0bob\0${password}`).toString('base64').replace(/=+$/, '')])
+        expect(result.response).not.toContain(secret);
+    } finally {
+      await transport.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('refuses a URL it cannot use, without showing the password', () => {
     for (const url of ['not a url', 'http://user:s3cret@mail.example.org']) {
       let message = '';

@@ -2,6 +2,8 @@ export { CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN } from './code-shape.js';
 export { cohortProblem } from './cohort-rule.js';
 export { CONTROL_CHARS, controlCharProblem } from './control-chars.js';
 export { emailProblem } from './email-rule.js';
+export { hideCodes } from './hide-codes.js';
+export type { HideCodesOptions } from './hide-codes.js';
 export type { EmailProblem } from './email-rule.js';
 export { INVITE_LIMITS } from './limits.js';
 export { nameProblem } from './name-rule.js';

@@ -21,5 +21,9 @@ describe('error codes', () => {
 
   it('redacts passwords in URLs quoted by driver messages', () => {
     expect(redactUrls('failed: postgres://veza:s3cr3t@db:5432/veza')).toBe('failed: postgres://veza:***@db:5432/veza');
+    expect(redactUrls('postgres://veza@db/veza?sslmode=require&password=s3cr3t&x=1: refused')).toBe(
+      'postgres://veza@db/veza?sslmode=require&password=***&x=1: refused',
+    );
+    expect(redactUrls('postgres://db/veza?PASSWORD=s3cr3t')).toBe('postgres://db/veza?PASSWORD=***');
   });
 });

@@ -128,7 +128,11 @@ export function describeCause(cause: unknown): string {
   return redactUrls(message);
 }
 
-/** Hides the password of any URL in a text: postgres://user:secret@host → postgres://user:***@host. */
+/**
+ * Hides the password of any URL in a text: postgres://user:secret@host →
+ * postgres://user:***@host, and libpq's query form `?password=secret` (or
+ * `&sslpassword=`) → `?password=***`.
+ */
 export function redactUrls(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1***@');
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1***@').replace(/([?&](?:ssl)?password=)[^&\s]*/gi, '$1***');
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { createTransport } from 'nodemailer';
-import { redactSmtpUrl, sendCmdTransport } from '@veza/invite-mailer';
+import { loginForms, redactSmtpUrl, sendCmdTransport, smtpTransport } from '@veza/invite-mailer';
 import { fail, pass } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
 
@@ -14,17 +14,27 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 300)
 /** SMTP_URL: connect, EHLO, STARTTLS and AUTH as configured (nodemailer's verify), within the deadline. */
 async function verifySmtp(url: string): Promise<Check> {
   const shown = redactSmtpUrl(url);
+  const invalid = fail(
+    TRANSPORT_TITLE,
+    `SMTP_URL is not a valid SMTP URL (${shown})`,
+    'set SMTP_URL to smtp://user:pass@host:587 or smtps://user:pass@host:465',
+  );
+  try {
+    // the URL as dispatch reads it: what dispatch refuses is not checked here as if it were good
+    await smtpTransport(url, 1).close();
+  } catch {
+    return invalid;
+  }
+  const login = new URL(url);
+  const secrets = loginForms(decodeURIComponent(login.username), decodeURIComponent(login.password));
+  const hide = (text: string) => secrets.reduce((t, secret) => t.split(secret).join('***'), text.split(url).join(shown));
   let transporter: ReturnType<typeof createTransport>;
   try {
     transporter = createTransport({ url, connectionTimeout: TRANSPORT_DEADLINE_MS, greetingTimeout: TRANSPORT_DEADLINE_MS } as Parameters<
       typeof createTransport
     >[0]);
   } catch {
-    return fail(
-      TRANSPORT_TITLE,
-      `SMTP_URL is not a valid SMTP URL (${shown})`,
-      'set SMTP_URL to smtp://user:pass@host:587 or smtps://user:pass@host:465',
-    );
+    return invalid;
   }
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -36,11 +46,7 @@ async function verifySmtp(url: string): Promise<Check> {
   } catch (error) {
     const e = error as { response?: string; code?: string; message?: string };
     const why = oneLine(e.response ?? `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`);
-    return fail(
-      TRANSPORT_TITLE,
-      `SMTP ${shown}: ${why.split(url).join(shown)}`,
-      'check SMTP_URL: host, port, smtps:// or STARTTLS, user and password',
-    );
+    return fail(TRANSPORT_TITLE, `SMTP ${shown}: ${hide(why)}`, 'check SMTP_URL: host, port, smtps:// or STARTTLS, user and password');
   } finally {
     clearTimeout(timer);
     transporter.close();

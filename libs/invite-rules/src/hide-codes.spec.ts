@@ -1,0 +1,21 @@
+import { describe, expect, it } from '@jest/globals';
+import { hideCodes } from './hide-codes.js';
+
+describe('hideCodes', () => {
+  it.each([
+    ['https://beta.veza.fr/signup?invite=7K3M-Q9ZD-1XWN-4T8R', 'https://beta.veza.fr/signup?invite=[redacted]'],
+    ['invite=3D7K3M-Q9ZD-1XWN-4T8R (quoted-printable)', 'invite=[redacted] (quoted-printable)'],
+    ['7k3mq9zdlxwn4t8r in lower case', '[redacted] in lower case'],
+    ['250 2.0.0 Ok: queued as 4F2A3B1C9D', '250 2.0.0 Ok: queued as 4F2A3B1C9D'],
+    ['250 Message accepted for delivery', '250 Message accepted for delivery'],
+    ['550 5.1.1 <ana@example.org>: mailbox unavailable', '550 5.1.1 <ana@example.org>: mailbox unavailable'],
+  ])('whole codes in free text (16, hyphens only): %s', (text, expected) => {
+    expect(hideCodes(text, { minChars: 16, spaces: false })).toBe(expected);
+  });
+
+  it('hides half a code and more by default (8), where codes are expected', () => {
+    expect(hideCodes('/v1/invites/7K3M-Q9ZD')).toBe('/v1/invites/[redacted]');
+    expect(hideCodes('/v1/invites/redeem')).toBe('/v1/invites/redeem');
+    expect(hideCodes('7k3m q9zd\u00a0lxwn\u30004t8r')).toBe('[redacted]');
+  });
+});

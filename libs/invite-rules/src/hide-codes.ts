@@ -1,0 +1,80 @@
+/**
+ * Finding invite codes in text that is about to be logged or stored: anything
+ * that could be a code (or a good part of one) in any spelling a person or a
+ * program might produce — any case, grouped by hyphens, spaces or any
+ * non-ASCII character, I/L/O for 1/0 — is replaced by `[redacted]`.
+ */
+
+/**
+ * A character a typed code may contain: Crockford base32 plus the I, L, O
+ * variants, any case — every ASCII letter but U, and the digits.
+ */
+function isCodeChar(c: number): boolean {
+  if (c >= 48 && c <= 57) return true; // 0-9
+  const upper = c & ~32; // a-z → A-Z
+  return upper >= 65 && upper <= 90 && upper !== 85 && (c <= 90 || c >= 97); // A-Z but U
+}
+
+/**
+ * What may group a code: a hyphen, ASCII whitespace, or any non-ASCII
+ * character. Every Unicode space is non-ASCII, and so is each byte of one
+ * that was percent-decoded byte by byte (`%C2%A0` → `Â` + NBSP).
+ */
+function isSeparator(c: number): boolean {
+  return c === 45 || c === 32 || (c >= 9 && c <= 13) || c > 127;
+}
+
+const isHyphen = (c: number) => c === 45;
+
+export interface HideCodesOptions {
+  /** the fewest code characters a hidden run has (8: half a code) */
+  minChars?: number;
+  /**
+   * whether whitespace and non-ASCII characters group a code, as hyphens do
+   * (true). In free text (a mail server's answer) they also join ordinary
+   * words into long runs: there, false, and codes are found as they are
+   * written in an email (`XXXX-XXXX-XXXX-XXXX`) or ungrouped.
+   */
+  spaces?: boolean;
+}
+
+/**
+ * Replaces each run of code characters (possibly grouped by separators, not
+ * ending on one) of `minChars` code characters or more by `[redacted]`. One
+ * pass, no regex: it runs on every logged request of the API. `minChars` 8
+ * hides half a code (40 bits, already too much to leave in a log) where codes
+ * are expected, such as a URL path; `{ minChars: 16, spaces: false }` (a whole
+ * code) suits free text such as a mail server's answer, where shorter runs
+ * are ordinary words and ids.
+ */
+export function hideCodes(text: string, options: HideCodesOptions = {}): string {
+  const minChars = options.minChars ?? 8;
+  const separates = options.spaces === false ? isHyphen : isSeparator;
+  let out = '';
+  let copied = 0;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (!isCodeChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let count = 1;
+    let end = i + 1; // after the run's last code character
+    for (;;) {
+      let k = end;
+      while (k < n && separates(text.charCodeAt(k))) k++;
+      if (k < n && isCodeChar(text.charCodeAt(k))) {
+        count++;
+        end = k + 1;
+      } else break;
+    }
+    if (count >= minChars) {
+      out += text.slice(copied, start) + '[redacted]';
+      copied = end;
+    }
+    i = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
