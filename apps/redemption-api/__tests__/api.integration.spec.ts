@@ -2,6 +2,7 @@ import { createInvites, formatCode } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ERROR_STATUS } from '../src/errors.js';
+import { classify } from '../src/server.js';
 import type { RunningApi } from '../testing/start-api.js';
 import { seedInvites, startApi } from '../testing/start-api.js';
 
@@ -155,6 +156,14 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
         headers: { 'content-type': 'application/json' },
       });
       expectError(res, 'REQUEST_INVALID');
+      expect(res.json.error?.message).toBe('The request body is not valid JSON, or has a "__proto__" or "constructor" key.');
+    });
+
+    it('a client that hangs up mid-body is its own failure, never logged as the database being down', () => {
+      const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+      expect(classify(aborted).code).toBe('REQUEST_INVALID');
+      // the same code from the database driver (no HTTP status) is the database's
+      expect(classify(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })).code).toBe('DATABASE_UNAVAILABLE');
     });
 
     it('answers a body over the limit with REQUEST_TOO_LARGE', async () => {

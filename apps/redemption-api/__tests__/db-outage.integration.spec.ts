@@ -13,6 +13,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 (bin ? describe : describe.skip)('a PostgreSQL that stops under load and comes back', () => {
   let pg: ThrowawayPostgres | undefined;
   let api: RunningApi | undefined;
+  let valid = '';
   afterAll(async () => {
     await api?.close().catch(() => undefined);
     pg?.remove();
@@ -22,7 +23,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     pg = await startThrowawayPostgres(bin!);
     const backend: TestBackend = { name: 'postgres', create: () => Promise.resolve({ url: pg!.url }) };
     api = await startApi(backend, { rateLimitPerMinute: 1_000_000, logLevel: 'warn' }, { maxConnections: 8 });
-    const { valid } = await seedInvites(api.conn);
+    valid = (await seedInvites(api.conn)).valid;
     const base = api.base;
 
     const seen: { status: number; code?: string; retryAfter: string | null }[] = [];
@@ -57,5 +58,33 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     for (const s of seen) tally[`${s.status} ${s.code ?? 'ok'}`] = (tally[`${s.status} ${s.code ?? 'ok'}`] ?? 0) + 1;
     expect(Object.keys(tally).sort()).toEqual(['200 ok', '503 DATABASE_UNAVAILABLE']);
     expect(seen.filter((s) => s.status === 503).every((s) => s.retryAfter === '5')).toBe(true);
+  }, 120_000);
+
+  it('answers 503 within its own deadline when the database stops answering without closing anything, and serves again when it does', async () => {
+    // SIGSTOP: no error, no closed socket, and no statement_timeout either (the server is not running)
+    expect((await fetch(`${api!.base}/v1/invites/${valid}`)).status).toBe(200);
+    const timed = async (path: string) => {
+      const started = Date.now();
+      const res = await fetch(`${api!.base}${path}`, { signal: AbortSignal.timeout(30_000) });
+      return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code, ms: Date.now() - started };
+    };
+    pg!.freeze(true);
+    let frozen: Awaited<ReturnType<typeof timed>>[];
+    try {
+      frozen = await Promise.all([timed(`/v1/invites/${valid}`), timed('/readyz')]);
+    } finally {
+      pg!.freeze(false);
+    }
+    for (const answer of frozen) {
+      expect(answer).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+      expect(answer.ms).toBeLessThan(15_000); // DATABASE_DEADLINE_MS is 6 s; the frozen server would have held it for ever
+    }
+    let status = 0;
+    const deadline = Date.now() + 20_000;
+    while (status !== 200 && Date.now() < deadline) {
+      status = (await fetch(`${api!.base}/v1/invites/${valid}`)).status;
+      if (status !== 200) await sleep(200);
+    }
+    expect(status).toBe(200);
   }, 120_000);
 });

@@ -20,6 +20,7 @@ const SOCKET_ERRORS = new Set([
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
+  'DATABASE_DEADLINE', // db-deadline.ts: no answer within the API's own deadline
 ]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -42,17 +42,21 @@ export function classify(error: unknown): { code: ErrorCode; message: string } {
     if (error.code === 'INVITES_DB_UNREACHABLE') return { code: 'DATABASE_UNAVAILABLE', message: ERROR_MESSAGE.DATABASE_UNAVAILABLE };
     if (error.code === 'INVITES_DB_NOT_MIGRATED') return { code: 'DATABASE_NOT_MIGRATED', message: ERROR_MESSAGE.DATABASE_NOT_MIGRATED };
   }
-  if (isDatabaseUnavailable(error)) return { code: 'DATABASE_UNAVAILABLE', message: ERROR_MESSAGE.DATABASE_UNAVAILABLE };
   const status = (error as Partial<FastifyError> | null)?.statusCode;
   const fastifyCode = (error as Partial<FastifyError> | null)?.code;
+  // A 4xx is the request's own failure, whatever its code: a client that hangs up mid-body is
+  // Node's "aborted" with ECONNRESET, which is not the database's.
+  const requestFailure = status !== undefined && status >= 400 && status < 500;
+  if (!requestFailure && isDatabaseUnavailable(error)) return { code: 'DATABASE_UNAVAILABLE', message: ERROR_MESSAGE.DATABASE_UNAVAILABLE };
   if (status === 413) return { code: 'REQUEST_TOO_LARGE', message: ERROR_MESSAGE.REQUEST_TOO_LARGE };
   if (status === 415) return { code: 'REQUEST_UNSUPPORTED_MEDIA_TYPE', message: ERROR_MESSAGE.REQUEST_UNSUPPORTED_MEDIA_TYPE };
   if (status === 429) return { code: 'RATE_LIMITED', message: ERROR_MESSAGE.RATE_LIMITED };
-  if (status !== undefined && status >= 400 && status < 500) {
+  if (requestFailure) {
     // Parser messages can quote the body (and so a code): answer with fixed ones.
     if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { code: 'REQUEST_INVALID', message: 'The request body is empty.' };
     if (error instanceof SyntaxError || fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY')
-      return { code: 'REQUEST_INVALID', message: 'The request body is not valid JSON.' };
+      // fastify gives one code for both: JSON that does not parse, and JSON refused for prototype poisoning
+      return { code: 'REQUEST_INVALID', message: 'The request body is not valid JSON, or has a "__proto__" or "constructor" key.' };
     return { code: 'REQUEST_INVALID', message: ERROR_MESSAGE.REQUEST_INVALID };
   }
   return { code: 'INTERNAL', message: ERROR_MESSAGE.INTERNAL };

@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,26 @@ export interface ThrowawayPostgres {
   /** asynchronous, so that the test's own API keeps serving while the server shuts down */
   stop(mode: 'fast' | 'immediate' | 'smart'): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP (true) or SIGCONT (false) to the server and its backends: a database that stops answering without closing anything */
+  freeze(frozen: boolean): void;
   remove(): void;
+}
+
+/** The server's processes: the postmaster (postmaster.pid's first line) and its children. */
+function serverProcesses(dataDir: string): number[] {
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+  return [postmaster, ...children];
 }
 
 export function postgresBinDir(): string | undefined {
@@ -65,6 +84,9 @@ export async function startThrowawayPostgres(bin: string): Promise<ThrowawayPost
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop: (mode) => runAsync(['pg_ctl', '-D', join(dir, 'data'), '-m', mode, '-w', '-t', '30', 'stop']),
     start,
+    freeze: (frozen) => {
+      for (const pid of serverProcesses(join(dir, 'data'))) process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+    },
     remove: () => {
       try {
         if (existsSync(join(dir, 'data', 'postmaster.pid'))) run(['pg_ctl', '-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);

@@ -1,5 +1,6 @@
 import type { Connection } from '@veza/invites-db';
 import { inviteReport, revokeInvites } from '@veza/invites-db';
+import { withinDatabaseDeadline } from '../db-deadline.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { bearerChecker } from '../admin-auth.js';
@@ -36,10 +37,10 @@ export async function adminRoutes(app: FastifyInstance, opts: { config: Readonly
     }
   });
 
-  app.get('/v1/admin/report', async () => inviteReport(conn.db));
+  app.get('/v1/admin/report', async () => withinDatabaseDeadline(inviteReport(conn.db)));
 
   app.post('/v1/admin/revoke', async (req) => {
     const target = parseBody(revokeBody, req.body);
-    return revokeInvites(conn.db, target);
+    return withinDatabaseDeadline(revokeInvites(conn.db, target));
   });
 }

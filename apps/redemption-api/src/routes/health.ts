@@ -1,5 +1,6 @@
 import type { Connection } from '@veza/invites-db';
 import { assertMigrated } from '@veza/invites-db';
+import { withinDatabaseDeadline } from '../db-deadline.js';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
@@ -14,7 +15,7 @@ export async function healthRoutes(
 
   app.get('/readyz', async () => {
     if (opts.draining()) throw new ApiError('SHUTTING_DOWN');
-    await assertMigrated(opts.conn);
+    await withinDatabaseDeadline(assertMigrated(opts.conn));
     return { status: 'ready', database: opts.conn.kind };
   });
 

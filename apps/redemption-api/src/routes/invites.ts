@@ -4,6 +4,7 @@ import { lookupInvite, parseCode, purgeRateLimitWindows, redeemInvite, settleRat
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.js';
+import { withinDatabaseDeadline } from '../db-deadline.js';
 import { ApiError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { outcomeCounter } from '../metrics.js';
@@ -94,7 +95,7 @@ export function inviteRoutes(
 
   app.get<{ Params: { code: string } }>('/v1/invites/:code', async (req) => {
     const code = codeOrThrow(req.params.code, countLookup);
-    const result = await lookupInvite(conn.db, code);
+    const result = await withinDatabaseDeadline(lookupInvite(conn.db, code));
     countLookup(result.state);
     if (result.state !== 'valid') throw new ApiError(STATE_ERROR[result.state]);
     return { invite: { state: 'valid', ...publicInvite(result.invite) } };
@@ -105,7 +106,7 @@ export function inviteRoutes(
     const code = codeOrThrow(body.code, countRedemption);
     // WELCOME_EMAIL=1: the welcome email is queued in the redemption's transaction, sent by the outbox loop.
     const queueWelcome = opts.config.welcome !== undefined;
-    const result = await redeemInvite(conn.db, code, body.userId ?? null, { queueWelcome });
+    const result = await withinDatabaseDeadline(redeemInvite(conn.db, code, body.userId ?? null, { queueWelcome }));
     if (!result.ok) {
       countRedemption(result.state);
       if (result.state === 'valid') throw new ApiError('INTERNAL'); // unreachable: the atomic update matched nothing but the row is live

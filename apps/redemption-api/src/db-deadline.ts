@@ -1,0 +1,35 @@
+import { DEFAULTS } from './config.js';
+
+/**
+ * How long a request waits for one database call: the server's own
+ * statement_timeout (5 s) and a second for the answer to travel. A server that
+ * has stopped answering (frozen, or behind a network that drops packets)
+ * never applies its statement_timeout: this deadline is the one the API owns.
+ */
+export const DATABASE_DEADLINE_MS = DEFAULTS.statementTimeoutMs + 1_000;
+
+/** What a call that missed its deadline rejects with: read as "database unavailable" (503, Retry-After). */
+export class DatabaseDeadlineError extends Error {
+  readonly code = 'DATABASE_DEADLINE';
+  constructor(ms: number) {
+    super(`the database did not answer within ${ms} ms`);
+  }
+}
+
+/**
+ * The call's result, or DatabaseDeadlineError once `ms` have passed; the timer
+ * is cleared either way. The call itself is not cancelled (a redeem the
+ * database still commits later is then redeemed: a retry answers INVITE_USED).
+ */
+export async function withinDatabaseDeadline<T>(work: Promise<T>, ms: number = DATABASE_DEADLINE_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseDeadlineError(ms)), ms);
+  });
+  try {
+    // race subscribes to `work`: a rejection after the deadline is handled, not left unhandled
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
