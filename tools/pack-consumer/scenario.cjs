@@ -64,6 +64,13 @@ module.exports = async function scenario({ rules, settings, db, dbTesting, email
     assert.match(text, /^X-Veza-Invite-Id: /m);
     const dir = mkdtempSync(join(tmpdir(), 'veza-pack-eml-'));
     writeFileSync(join(dir, `${created.id}.eml`), eml);
+    // the preview without the optional peer playwright-core (not installed here): the HTML, and why there is no picture
+    // (chromiumPath: any file that exists, so that the peer is what is missing)
+    const preview = await email.writePreview(dir, [{ to: 'Ana <ana@example.org>', subject: 'Bienvenue', html: '<p>x</p>' }], {
+      chromiumPath: process.execPath,
+    });
+    assert.equal(preview.screenshot, null);
+    assert.match(preview.reason, /playwright-core is not installed/);
     rmSync(dir, { recursive: true, force: true });
     // invite-mailer: dispatch two invites exactly once, then send the welcome email a redemption queued
     const pair = await db.createInvites(conn.db, [

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { BrowserType } from 'playwright-core';
 import { escapeHtml } from './escape-html.js';
 
 /** One rendered email to look at. */
@@ -75,7 +76,16 @@ async function takeScreenshot(
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
   const executablePath = options.chromiumPath ?? DEFAULT_CHROMIUM_PATH;
   if (!existsSync(executablePath)) return { ok: false, reason: `Chromium not found at ${executablePath} (apt-get install -y chromium)` };
-  const { chromium } = await import('playwright-core');
+  let chromium: BrowserType;
+  try {
+    // an optional peer: a consumer that did not install it gets the reason, not a throw
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    return {
+      ok: false,
+      reason: 'playwright-core is not installed (npm install playwright-core, an optional peer of @veza/email-templates)',
+    };
+  }
   let browser;
   try {
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
@@ -84,6 +94,8 @@ async function takeScreenshot(
     await page.screenshot({ path: out, fullPage: true });
     return { ok: true };
   } catch (error) {
+    // no half-written picture left behind (a full disk leaves an empty PNG that looks like a result)
+    rmSync(out, { force: true });
     return { ok: false, reason: `Chromium failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
   } finally {
     await browser?.close();

@@ -19,12 +19,13 @@ describe('database settings', () => {
   });
 
   it('a DATABASE_URL that is not postgres is a problem naming the variable, without its password; openOptionsFromEnv throws SETTINGS_INVALID', () => {
-    const result = databaseSettingsFromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
-    expect(result).toEqual({
-      ok: false,
-      problems: [{ field: 'DATABASE_URL', message: 'must be a postgres:// or postgresql:// URL' }],
-      warnings: [],
-    });
+    for (const url of ['mysql://root:hunter2@db/x', 'postgres://u:hunter2@[bad/db']) {
+      expect(databaseSettingsFromEnv({ DATABASE_URL: url })).toEqual({
+        ok: false,
+        problems: [{ field: 'DATABASE_URL', message: 'must be a postgres:// or postgresql:// URL' }],
+        warnings: [],
+      });
+    }
     expect(() => openOptionsFromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(
       expect.objectContaining({ code: 'SETTINGS_INVALID', message: expect.not.stringContaining('hunter2') }),
     );

@@ -17,7 +17,7 @@ export const DATABASE_SETTINGS_SCHEMA = z.object({
   /** PostgreSQL URL; unset → the embedded PGlite database */
   DATABASE_URL: z
     .string()
-    .refine((text) => /^postgres(ql)?:\/\/./.test(text), 'must be a postgres:// or postgresql:// URL')
+    .refine((text) => /^postgres(ql)?:\/\/./.test(text) && URL.canParse(text), 'must be a postgres:// or postgresql:// URL')
     .optional(),
   /** where the embedded database lives (`<dir>/db`); unset → `.veza/db` under the working directory */
   VEZA_DATA_DIR: z.string().optional(),
