@@ -139,8 +139,10 @@ export function reportItem(dir: string | undefined, now: Date = new Date()): Che
   const title = 'Decision report written today';
   const folder = resolve(dir ?? `decision-${now.toISOString().slice(0, 10)}`);
   const files = ['decision.html', 'decision.png', 'decision.md'].map((f) => join(folder, f));
-  const missing = files.filter((f) => !existsSync(f));
-  if (missing.length) return fail(title, `missing: ${missing.join(', ')}`, `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`);
+  // an empty file is what a failed write leaves (a full disk): not a report
+  const missing = files.filter((f) => !existsSync(f) || statSync(f).size === 0);
+  if (missing.length)
+    return fail(title, `missing or empty: ${missing.join(', ')}`, `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`);
   const html = statSync(files[0]!).mtime;
   if (html.toISOString().slice(0, 10) !== now.toISOString().slice(0, 10))
     return fail(title, `${files[0]} was written on ${html.toISOString()}`, 'run: veza-beta decision report');
