@@ -74,8 +74,8 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
     const out = join(cwd, 'out');
     await preparedFolder(env, out, emails(1, 'm'));
     const missing = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...env, SEND_CMD: 'no-such-mailer -t' } });
-    expect(missing).toMatchObject({ code: 1 });
-    expect(missing.stderr).toContain("SEND_CMD: 'no-such-mailer' was not found on PATH");
+    expect(missing).toMatchObject({ code: 3 }); // a configuration error, as a bad SMTP_URL
+    expect(missing.stderr).toContain("veza-beta: configuration error: SEND_CMD: 'no-such-mailer' was not found on PATH");
     const noManifest = await runVezaBeta(['invites', 'dispatch', cwd], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL } });
     expect(noManifest.stderr).toContain('manifest.json: not found');
     const badRate = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SEND_RATE: 'fast' } });

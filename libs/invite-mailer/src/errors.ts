@@ -21,10 +21,16 @@ export class MailerError extends Error {
 /** The SEND_CMD program is not on PATH (or not executable). */
 export class SendCmdNotFoundError extends MailerError {
   override name = 'SendCmdNotFoundError';
-  constructor(readonly program: string) {
+  constructor(
+    readonly program: string,
+    /** what is wrong with it: not on PATH (a bare name), no such file (a path), or not executable */
+    readonly why: 'not on PATH' | 'no such file' | 'not executable' = 'not on PATH',
+  ) {
+    const what =
+      why === 'not on PATH' ? 'was not found on PATH' : why === 'no such file' ? 'does not exist' : 'is not executable (chmod +x)';
     super(
       'MAILER_SEND_CMD_NOT_FOUND',
-      `SEND_CMD: '${program}' was not found on PATH; install it (e.g. msmtp), set SEND_CMD to your mailer, or set SMTP_URL`,
+      `SEND_CMD: '${program}' ${what}; install it (e.g. msmtp), set SEND_CMD to your mailer, or set SMTP_URL`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { InvalidOptionError, SendCmdNotFoundError } from './errors.js';
 import { runSendCmd } from './run-send-cmd.js';
@@ -17,17 +17,59 @@ export interface SendCmdOptions {
   killGraceMs?: number;
 }
 
-function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
+/** Shell words that are not a program to look for: the shell runs them itself. */
+const SHELL_WORDS = new Set([
+  'trap',
+  'set',
+  'eval',
+  'cd',
+  'export',
+  'umask',
+  'ulimit',
+  '.',
+  'source',
+  'command',
+  'builtin',
+  'if',
+  'for',
+  'while',
+  'until',
+  'case',
+  '!',
+  '{',
+  '(',
+]);
+
+/**
+ * The program SEND_CMD runs, as the shell would find it: past `VAR=value`
+ * assignments and `exec`. Null when the command starts with shell syntax
+ * (`trap …`, `cat>/dev/null`, a subshell): the shell itself says what is wrong then.
+ */
+export function sendCmdProgram(command: string): string | null {
+  const words = command.trim().split(/\s+/);
+  let i = 0;
+  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)) i++;
+  if (words[i] === 'exec') i++;
+  const word = words[i];
+  if (!word || SHELL_WORDS.has(word) || /[<>|;&(){}$`"'\\]/.test(word)) return null;
+  return word;
+}
+
+/** Why the program cannot run, or null when it can: a path is looked at as it is, a bare name on PATH. */
+function programProblem(program: string, env: NodeJS.ProcessEnv): SendCmdNotFoundError | null {
   const candidates =
-    isAbsolute(command) || command.includes('/') ? [command] : (env['PATH'] ?? '').split(delimiter).map((dir) => join(dir, command));
-  return candidates.some((path) => {
+    isAbsolute(program) || program.includes('/') ? [program] : (env['PATH'] ?? '').split(delimiter).map((dir) => join(dir, program));
+  let exists = false;
+  for (const path of candidates) {
     try {
       accessSync(path, constants.X_OK);
-      return true;
+      return null;
     } catch {
-      return false;
+      exists ||= existsSync(path);
     }
-  });
+  }
+  if (exists) return new SendCmdNotFoundError(program, 'not executable');
+  return new SendCmdNotFoundError(program, candidates.length === 1 && candidates[0] === program ? 'no such file' : 'not on PATH');
 }
 
 /**
@@ -38,8 +80,10 @@ function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
  * its program is not on PATH, MAILER_INVALID_OPTION for a bad deadline.
  */
 export function sendCmdTransport(command: string, env: NodeJS.ProcessEnv, options: SendCmdOptions = {}): Transport {
-  const program = command.trim().split(/\s+/)[0] ?? '';
-  if (!program || !onPath(program, env)) throw new SendCmdNotFoundError(program || command);
+  if (!command.trim()) throw new SendCmdNotFoundError(command);
+  const program = sendCmdProgram(command);
+  const problem = program === null ? null : programProblem(program, env);
+  if (problem) throw problem;
   const deadline = {
     timeoutMs: options.timeoutMs ?? SEND_CMD_DEFAULTS.timeoutMs,
     killGraceMs: options.killGraceMs ?? SEND_CMD_DEFAULTS.killGraceMs,

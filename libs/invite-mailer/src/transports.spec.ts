@@ -160,6 +160,34 @@ describe('SEND_CMD deadline (SEND_TIMEOUT)', () => {
         message: expect.stringContaining("SEND_CMD: 'no-such-mailer' was not found on PATH"),
       }),
     );
+    const dir = mkdtempSync(join(tmpdir(), 'send-cmd-'));
+    try {
+      const script = join(dir, 'mailer.sh');
+      writeFileSync(script, '#!/bin/sh\ncat >/dev/null\n');
+      expect(() => sendCmdTransport(script, env)).toThrow(
+        expect.objectContaining({ message: expect.stringContaining('is not executable') }),
+      );
+      expect(() => sendCmdTransport(join(dir, 'nope'), env)).toThrow(
+        expect.objectContaining({ message: expect.stringContaining('does not exist') }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds the program as the shell does: past VAR=value and exec; shell syntax is left to the shell', () => {
+    for (const command of [
+      'HOME=/etc/veza cat',
+      'exec cat',
+      'A=1 B=2 exec cat -u',
+      'trap "" TERM; cat >/dev/null',
+      'cat>/dev/null',
+      '(cat)',
+    ])
+      expect(() => sendCmdTransport(command, env)).not.toThrow();
+    expect(() => sendCmdTransport('HOME=/x no-such-mailer -t', env)).toThrow(
+      expect.objectContaining({ message: expect.stringContaining("'no-such-mailer' was not found on PATH") }),
+    );
   });
 });
 
