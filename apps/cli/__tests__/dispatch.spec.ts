@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendStates, setInviteExpiry } from '@veza/invites-db';
@@ -88,6 +88,28 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
 });
 
 describe.each(backends)('invites dispatch never reports a success it did not achieve, on $name', (backend) => {
+  it("does not send a file that is not the invite's whole .eml (copied over another, cut short): failed, named, exit 1", async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    const ids = await preparedFolder(env, out, emails(3, 't'));
+    // t1's file replaced by t0's (a bad copy), t2's cut before its closing MIME boundary (a full disk)
+    copyFileSync(join(out, `${ids[0]}.eml`), join(out, `${ids[1]}.eml`));
+    writeFileSync(
+      join(out, `${ids[2]}.eml`),
+      `To: t2@example.org\r\nX-Veza-Invite-Id: ${ids[2]}\r\nContent-Type: multipart/alternative; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nBonjour`,
+    );
+    const sentLog = join(cwd, 'sent.log');
+    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(run.code).toBe(1);
+    expect(lines(sentLog)).toEqual(['t0@example.org']);
+    expect(run.stdout).toContain('1 sent now, 0 already sent, 2 failed');
+    expect(run.stdout).toContain(`failed   t1@example.org: ${join(out, `${ids[1]}.eml`)}: it is the .eml of another invite`);
+    expect(run.stdout).toContain(`failed   t2@example.org: ${join(out, `${ids[2]}.eml`)}: it is cut short`);
+  });
+
   it("against a database that does not hold the folder's invites (a wrong DATABASE_URL): sends nothing, says so, exits 1", async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const out = join(cwd, 'out');
@@ -287,7 +309,6 @@ describe('invites dispatch through SMTP', () => {
       runVezaBeta(['invites', 'dispatch', out, '--rate', '1000', '--json'], { cwd, env: sendEnv }),
       runVezaBeta(['invites', 'dispatch', out, '--rate', '1000', '--json'], { cwd, env: sendEnv }),
     ]);
-    expect([a.code, b.code]).toEqual([0, 0]);
     const sent = lines(sentLog);
     expect(sent).toHaveLength(40);
     expect(new Set(sent).size).toBe(40);
@@ -295,5 +316,16 @@ describe('invites dispatch through SMTP', () => {
     expect(sa.sent + sb.sent).toBe(40);
     expect(sa.sent).toBeGreaterThan(0);
     expect(sb.sent).toBeGreaterThan(0);
+    // The one that ends last sees every email recorded (exit 0). The one that ends first may still see the
+    // other's last sends in flight: those are "elsewhere", not a success of its own, so its exit is then 1.
+    for (const [run, summary] of [
+      [a, sa],
+      [b, sb],
+    ] as const) {
+      expect(summary).toMatchObject({ failed: [], unknown: [] });
+      expect(summary.sent + summary.alreadySent + summary.elsewhere.length).toBe(40);
+      expect(run.code).toBe(summary.elsewhere.length > 0 ? 1 : 0);
+    }
+    expect([a.code, b.code]).toContain(0);
   });
 });

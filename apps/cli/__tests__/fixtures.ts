@@ -144,6 +144,8 @@ export interface SendSummary {
   sent: number;
   alreadySent: number;
   unknown: { email: string }[];
+  failed: { email: string }[];
+  elsewhere: { email: string }[];
 }
 
 /** A command's --json output, typed by the caller (the specs check its shape with their assertions). */

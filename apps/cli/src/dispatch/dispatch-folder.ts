@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { inviteEmlProblem } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
 import type { DispatchOptions, DispatchSummary, MailEvent, Transport } from '@veza/invite-mailer';
 import type { Connection } from '@veza/invites-db';
@@ -48,7 +49,14 @@ export async function dispatchFolder(
     cohort: invite.cohort,
     // Read when its turn comes, synchronously: a 20 KB .eml just written is in the page cache, and
     // readFileSync costs about 15 µs of this thread where fs.promises' four thread-pool hops cost 70.
-    eml: () => readFileSync(join(dir, invite.file)),
+    // A file that is not this invite's whole .eml (copied over, cut short) is a failure, not a send.
+    eml: () => {
+      const eml = readFileSync(join(dir, invite.file));
+      const problem = inviteEmlProblem(eml, invite.inviteId);
+      if (problem)
+        throw new Error(`${join(dir, invite.file)}: ${problem}; not sent (give the invite a new .eml: invites prepare --reissue-unsent)`);
+      return eml;
+    },
   }));
   const log = openLog(dir);
   try {

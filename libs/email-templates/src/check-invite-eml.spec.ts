@@ -1,0 +1,18 @@
+import { describe, expect, it } from '@jest/globals';
+import { buildInviteEml, compileInviteTemplate } from './index.js';
+import { inviteEmlProblem } from './check-invite-eml.js';
+import { sampleEmailSettings, sampleRecipient } from './testing.js';
+
+describe('inviteEmlProblem', () => {
+  it('passes a rendered invitation for its own invite, and names what is wrong with any other file', async () => {
+    const compiled = await compileInviteTemplate({ settings: sampleEmailSettings() });
+    const id = '0b6c3f9e-4f1d-4a51-9d7e-2f7d2c0c9a11';
+    const eml = await buildInviteEml(compiled, sampleRecipient({ inviteId: id }));
+    expect(inviteEmlProblem(eml, id)).toBeNull();
+    expect(inviteEmlProblem(eml, id.toUpperCase())).toBeNull();
+    expect(inviteEmlProblem(eml, '11111111-2222-4333-8444-555555555555')).toBe(`it is the .eml of another invite (X-Veza-Invite-Id ${id})`);
+    expect(inviteEmlProblem(eml.subarray(0, eml.length - 200), id)).toBe('it is cut short (its closing MIME boundary is missing)');
+    expect(inviteEmlProblem(Buffer.from('hello'), id)).toBe('it has no header block (not an .eml)');
+    expect(inviteEmlProblem(Buffer.from('To: a@b.c\r\n\r\nhi'), id)).toBe('it has no X-Veza-Invite-Id header');
+  });
+});
