@@ -240,7 +240,8 @@ export function smtpTransport(url: string, connections: number): Transport {
   } catch (error) {
     throw new SmtpUrlInvalidError(redactSmtpUrl(url), error);
   }
-  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new SmtpUrlInvalidError(redactSmtpUrl(url));
+  // no host (`smtp:/user:pw@host`, one slash) would connect to localhost:587 without a word
+  if ((parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') || !parsed.hostname) throw new SmtpUrlInvalidError(redactSmtpUrl(url));
   let options: ConnectionOptions;
   try {
     options = parseConnectionUrl(url);

@@ -249,7 +249,12 @@ describe('SMTP transport', () => {
   });
 
   it('refuses a URL it cannot use, without showing the password', () => {
-    for (const url of ['not a url', 'http://user:s3cret@mail.example.org']) {
+    for (const url of [
+      'not a url',
+      'http://user:s3cret@mail.example.org',
+      'smtp:/user:s3cret@mail.example.org:2606',
+      'user:s3cret@mail.example.org',
+    ]) {
       let message = '';
       try {
         smtpTransport(url, 1);
