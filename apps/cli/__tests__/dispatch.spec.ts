@@ -88,6 +88,29 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
 });
 
 describe.each(backends)('invites dispatch never reports a success it did not achieve, on $name', (backend) => {
+  it('when dispatch.log cannot be written, sends and records every email all the same, says which file, exits 1', async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    const ids = await preparedFolder(env, out, emails(3, 'l'));
+    mkdirSync(join(out, 'dispatch.log')); // as good as a full disk for a write: EISDIR
+    const sentLog = join(cwd, 'sent.log');
+    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(run.code).toBe(1);
+    expect(lines(sentLog).sort()).toEqual(emails(3, 'l'));
+    expect(run.stdout).toContain('3 sent now');
+    expect(run.stdout).toContain(`${join(out, 'dispatch.log')} could not be written (EISDIR`);
+    expect(run.stdout).toContain('3 outcome(s) are missing from it. Every outcome is in the database');
+    const conn = await openEnvDatabase(env);
+    try {
+      expect((await sendStates(conn.db, ids)).map((s) => s.state)).toEqual(['sent', 'sent', 'sent']);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it("does not send a file that is not the invite's whole .eml (copied over another, cut short): failed, named, exit 1", async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const out = join(cwd, 'out');

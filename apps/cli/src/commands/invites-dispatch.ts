@@ -106,6 +106,7 @@ export function formatDispatchSummary(summary: DispatchSummary, dir: string): st
     );
   }
   if (summary.failed.length) lines.push(`Run the same command again to retry the failed ones; details in ${dir}/dispatch.log.`);
+  if (summary.logFailure) lines.push(summary.logFailure);
   return lines.join('\n');
 }
 
@@ -151,8 +152,8 @@ export async function runDispatch(
 /**
  * 0 only when every email of the folder is sent (now or before), or
  * deliberately not (revoked, redeemed): a failure, an unknown, an expired or
- * missing invite, a stop, or an email another dispatcher had and did not
- * record as sent is 1.
+ * missing invite, a stop, an email another dispatcher had and did not
+ * record as sent, or a dispatch.log that could not be written is 1.
  */
 export function dispatchExitCode(summary: DispatchSummary): number {
   const notDone =
@@ -161,6 +162,7 @@ export function dispatchExitCode(summary: DispatchSummary): number {
     summary.expired.length > 0 ||
     summary.elsewhere.length > 0 ||
     summary.skipped.some((s) => s.reason === 'missing') ||
+    summary.logFailure !== undefined ||
     summary.stopped;
   return notDone ? 1 : 0;
 }

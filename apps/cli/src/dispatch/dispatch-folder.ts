@@ -2,29 +2,53 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { inviteEmlProblem } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
-import type { DispatchOptions, DispatchSummary, MailEvent, Transport } from '@veza/invite-mailer';
+import type { DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
 import type { Connection } from '@veza/invites-db';
 import type { Manifest } from './manifest.js';
 import type { Progress } from './progress.js';
 
-export type { DispatchSummary };
+/**
+ * The mailer's summary of a folder's dispatch, and why dispatch.log misses
+ * outcomes when it could not be written (a full disk): the sends went on and
+ * the database has every outcome, but the operator's record is incomplete.
+ */
+export type DispatchSummary = MailerSummary & { logFailure?: string };
 
 /** The operator's record of a folder's dispatch: one tab-separated line per outcome, appended. */
 export const DISPATCH_LOG = 'dispatch.log';
 
-/** dispatch.log, opened once per dispatch (not once per line): each line is written before the next outcome is handled. */
-function openLog(dir: string): { line(event: MailEvent): void; close(): void } {
+/**
+ * dispatch.log, opened once per dispatch (not once per line): each line is
+ * written before the next outcome is handled. A line that cannot be written
+ * (ENOSPC, EIO) does not stop the dispatch — an email the mailer took must
+ * still be recorded in the database, or the next run would call it unknown —
+ * it ends the log: `failure` says why, and the run does not exit 0.
+ */
+function openLog(dir: string): { line(event: MailEvent): void; close(): void; failure(): string | undefined } {
+  const path = join(dir, DISPATCH_LOG);
   let fd: number | undefined;
+  let failure: string | undefined;
+  let missed = 0;
   return {
     line(event) {
+      if (failure) return void missed++;
       const clean = event.detail.replace(/[\t\r\n]+/g, ' ');
-      fd ??= openSync(join(dir, DISPATCH_LOG), 'a', 0o600);
-      writeSync(fd, `${new Date().toISOString()}\t${event.id}\t${event.email}\t${event.type}\t${clean}\n`);
+      try {
+        fd ??= openSync(path, 'a', 0o600);
+        writeSync(fd, `${new Date().toISOString()}\t${event.id}\t${event.email}\t${event.type}\t${clean}\n`);
+      } catch (error) {
+        const e = error as NodeJS.ErrnoException;
+        failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]})`;
+        missed++;
+      }
     },
     close() {
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
     },
+    failure: () =>
+      failure &&
+      `${failure}: ${missed} outcome(s) are missing from it. Every outcome is in the database ('veza-beta invites report'); free some space before the next run.`,
   };
 }
 
@@ -60,7 +84,7 @@ export async function dispatchFolder(
   }));
   const log = openLog(dir);
   try {
-    return await dispatchInvites(conn, items, transport, {
+    const summary: DispatchSummary = await dispatchInvites(conn, items, transport, {
       ...send,
       from: manifest.mailFrom,
       onEvent: (event) => {
@@ -69,6 +93,8 @@ export async function dispatchFolder(
         else if (event.type === 'failed') progress.update(event.done, `FAILED ${event.email}`);
       },
     });
+    const logFailure = log.failure();
+    return logFailure ? { ...summary, logFailure } : summary;
   } finally {
     log.close();
     progress.finish();

@@ -1,6 +1,7 @@
-import type { DispatchOptions, DispatchSummary, Transport } from '@veza/invite-mailer';
+import type { DispatchOptions, Transport } from '@veza/invite-mailer';
 import type { Connection } from '@veza/invites-db';
 import { dispatchFolder } from './dispatch-folder.js';
+import type { DispatchSummary } from './dispatch-folder.js';
 import type { ManifestInvite } from './manifest.js';
 import type { Progress } from './progress.js';
 
@@ -24,6 +25,7 @@ export function mergeSummaries(a: DispatchSummary, b: DispatchSummary): Dispatch
     expired: [...a.expired, ...b.expired],
     elsewhere: [...a.elsewhere, ...b.elsewhere],
     stopped,
+    ...((a.logFailure ?? b.logFailure) ? { logFailure: a.logFailure ?? b.logFailure } : {}),
   };
 }
 
