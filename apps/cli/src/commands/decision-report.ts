@@ -8,6 +8,7 @@ import type { CommandModule } from 'yargs';
 import { writeDecisionReport } from '../decision/write-decision-report.js';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
+import { FileWriteError } from '../prepare/durable-files.js';
 
 const PROGRAM = 'veza-beta decision report';
 
@@ -40,7 +41,11 @@ export const decisionReportCommand: CommandModule<object, { out?: string }> = {
     const finalRun: GateRun = run;
 
     const dir = resolve(args.out ?? `decision-${new Date().toISOString().slice(0, 10)}`);
-    const written = await writeDecisionReport(env, launch.value, finalRun, dir);
+    const written = await writeDecisionReport(env, launch.value, finalRun, dir).catch((error: unknown) => {
+      // the folder or a file could not be written: named, with the reason (read-only, full, a file in the way)
+      if (error instanceof FileWriteError) throw new ExitError(1, `${PROGRAM}: ${error.message}`);
+      throw error;
+    });
     process.stdout.write(
       `Verdict ${finalRun.verdict}. Wrote ${written.html}, ${written.markdown}${written.png ? `, ${written.png}` : ''}\n`,
     );

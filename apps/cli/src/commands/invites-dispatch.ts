@@ -135,7 +135,8 @@ export async function runDispatch(
   only?: ReadonlySet<string>,
 ): Promise<DispatchSummary> {
   const settings = dispatchSettings(args, env); // bad settings first: exit 3, whatever the folder
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ExitError(1, `${dir}: no such folder`);
+  if (!existsSync(dir)) throw new ExitError(1, `${dir}: no such folder`);
+  if (!statSync(dir).isDirectory()) throw new ExitError(1, `${dir} is a file, not a folder written by invites prepare`);
   const manifest = readManifest(dir);
   const total = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)).length : manifest.invites.length;
   const transport = transportFromEnv(env, args.concurrency);

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { createFolder, FileWriteError } from '../prepare/durable-files.js';
 import { join } from 'node:path';
 import { screenshotHtmlFile } from '@veza/email-templates';
 import { fetchHighIssues, renderDecisionHtml, renderDecisionMarkdown } from '@veza/gate-probes';
@@ -57,11 +58,19 @@ export async function writeDecisionReport(
     highIssues: high,
     decisions: facts.decisions,
   };
-  await mkdir(dir, { recursive: true });
+  createFolder(dir, 0o755);
   const html = join(dir, 'decision.html');
   const markdown = join(dir, 'decision.md');
-  await writeFile(html, renderDecisionHtml(input));
-  await writeFile(markdown, renderDecisionMarkdown(input));
+  for (const [file, text] of [
+    [html, renderDecisionHtml(input)],
+    [markdown, renderDecisionMarkdown(input)],
+  ] as const) {
+    try {
+      await writeFile(file, text);
+    } catch (error) {
+      throw new FileWriteError(file, error);
+    }
+  }
   if (options.screenshot === false) return { html, markdown, png: null, pngReason: 'screenshot not requested' };
   const png = join(dir, 'decision.png');
   const shot = await screenshotHtmlFile(html, png, { width: 1160 });

@@ -1,7 +1,7 @@
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** The errno of a failed write, in words an operator acts on. */
 const ERRNO_WORDS: Record<string, string> = {
@@ -14,6 +14,7 @@ const ERRNO_WORDS: Record<string, string> = {
   ENOTDIR: 'not a folder (a part of the path is a regular file)',
   EISDIR: 'a folder is in the way of the file',
   ENOENT: 'no such folder',
+  EEXIST: 'a file of that name is in the way (not a folder)',
   EMFILE: 'too many open files',
   EIO: 'input/output error (the disk failed)',
 };
@@ -24,6 +25,30 @@ export function describeFsError(error: unknown, path: string, verb = 'write'): s
   const code = e.code ?? '';
   const words = ERRNO_WORDS[code] ?? e.message ?? String(error);
   return `cannot ${verb} ${path}: ${words}${code ? ` [${code}]` : ''}`;
+}
+
+/**
+ * Creates a folder and its parents (mode `mode`), or throws FileWriteError
+ * with the real reason. Node's recursive mkdir reports ENOENT when a missing
+ * parent cannot be created (a read-only file system gives ENOENT, not EROFS):
+ * the first missing parent is then created alone, which fails with the cause.
+ */
+export function createFolder(path: string, mode = 0o700): void {
+  try {
+    mkdirSync(path, { recursive: true, mode });
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new FileWriteError(path, error, 'create the folder');
+    let first = resolve(path);
+    while (!existsSync(dirname(first)) && dirname(first) !== first) first = dirname(first);
+    try {
+      mkdirSync(first, { mode });
+    } catch (cause) {
+      throw new FileWriteError(path, cause, 'create the folder');
+    }
+    rmdirSync(first);
+    throw new FileWriteError(path, error, 'create the folder');
+  }
 }
 
 /** An fs error with the path it happened on; the caller names both to the operator. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { CohortRow } from '@veza/cohort-validator';
 import { buildInviteEml, writePreview } from '@veza/email-templates';
@@ -9,7 +9,7 @@ import type { Connection, Database } from '@veza/invites-db';
 import { MANIFEST_FILE, writeManifest } from '../dispatch/manifest.js';
 import type { Manifest, ManifestInvite } from '../dispatch/manifest.js';
 import { ExitError } from '../exit-error.js';
-import { FileBatch, FileWriteError } from './durable-files.js';
+import { createFolder, FileBatch, FileWriteError } from './durable-files.js';
 import { writeFailedCsv } from './failed-csv.js';
 import type { FailedRow } from './failed-csv.js';
 
@@ -88,13 +88,7 @@ export async function prepareInvites(
   const entries = new Map(readExistingManifest(outDir).map((e) => [e.inviteId, e]));
   const previewItems: PreviewItem[] = [];
   const folderExisted = existsSync(outDir);
-  const ensureFolder = () => {
-    try {
-      mkdirSync(outDir, { recursive: true, mode: 0o700 });
-    } catch (error) {
-      throw new FileWriteError(outDir, error, 'create the folder');
-    }
-  };
+  const ensureFolder = () => createFolder(outDir);
   const chunkRows = options.chunkRows ?? PREPARE_CHUNK_ROWS;
   const sourceText = readFileSync(options.file);
   const saveManifest = () =>
