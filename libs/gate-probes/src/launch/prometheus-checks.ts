@@ -1,6 +1,7 @@
 import { ProbeProblem, promSampleValue } from '../probe-kit.js';
 import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
 import { requestJson } from '../request-json.js';
+import { jsonText } from '../json-text.js';
 import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
 import type { LaunchCheck } from './launch-check.js';
 import type { LaunchSettings } from './launch-settings.js';
@@ -23,7 +24,10 @@ export async function promInstantValues(ctx: ProbeContext, promUrl: string, quer
     data?: { resultType?: unknown; result?: unknown };
   } | null;
   if (envelope?.status === 'error')
-    throw new ProbeProblem(status === 400 ? 'config' : 'parse', `Prometheus ${String(envelope.errorType)}: ${String(envelope.error)}`);
+    throw new ProbeProblem(
+      status === 400 ? 'config' : 'parse',
+      `Prometheus ${jsonText(envelope.errorType).slice(0, 40)}: ${jsonText(envelope.error).slice(0, 200)}`,
+    );
   if (envelope?.status !== 'success') throw new ProbeProblem('parse', 'not a Prometheus API answer');
   const pick = (v: unknown) => {
     if (!Array.isArray(v) || typeof v[1] !== 'string') throw new ProbeProblem('parse', 'malformed sample');
@@ -34,7 +38,7 @@ export async function promInstantValues(ctx: ProbeContext, promUrl: string, quer
   if (data?.resultType === 'scalar') values = [pick(data.result)];
   else if (data?.resultType === 'vector' && Array.isArray(data.result))
     values = (data.result as { value?: unknown }[]).map((s) => pick(s.value));
-  else throw new ProbeProblem('parse', `expected an instant vector, got ${String(data?.resultType)}`);
+  else throw new ProbeProblem('parse', `expected an instant vector, got ${jsonText(data?.resultType, 'nothing').slice(0, 40)}`);
   if (values.length === 0) throw new ProbeProblem('no_data', `no series for ${query}`);
   return values;
 }

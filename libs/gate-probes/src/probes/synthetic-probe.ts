@@ -2,6 +2,7 @@ import type { SyntheticConfig } from '../config.js';
 import { ProbeProblem, promSampleValue, runProbe } from '../probe-kit.js';
 import type { ProbeOptions } from '../probe-kit.js';
 import { requestJson } from '../request-json.js';
+import { jsonText } from '../json-text.js';
 import type { GateResult } from '../types.js';
 
 interface PromEnvelope {
@@ -20,12 +21,15 @@ function sampleValues(data: PromEnvelope['data']): { series: string; value: stri
     return [{ series: 'scalar', value }];
   }
   if (data?.resultType !== 'vector' || !Array.isArray(data.result)) {
-    throw new ProbeProblem('parse', `expected an instant vector, got ${String(data?.resultType)} (use an instant query)`);
+    throw new ProbeProblem(
+      'parse',
+      `expected an instant vector, got ${jsonText(data?.resultType, 'nothing').slice(0, 40)} (use an instant query)`,
+    );
   }
   return (data.result as { metric?: Record<string, string>; value?: unknown }[]).map((item) => {
     const value = pick(item.value);
     if (value === null) throw new ProbeProblem('parse', 'malformed vector sample');
-    const labels = Object.entries(item.metric ?? {}).map(([k, v]) => `${k}="${v}"`);
+    const labels = Object.entries(item.metric ?? {}).map(([k, v]) => `${jsonText(k)}="${jsonText(v)}"`);
     return { series: `{${labels.join(',')}}`, value };
   });
 }
@@ -47,7 +51,7 @@ export function syntheticProbe(config: SyntheticConfig, options: ProbeOptions = 
     });
     const envelope = body as PromEnvelope;
     if (envelope?.status === 'error') {
-      const message = `Prometheus ${String(envelope.errorType)}: ${String(envelope.error)}`;
+      const message = `Prometheus ${jsonText(envelope.errorType).slice(0, 40)}: ${jsonText(envelope.error).slice(0, 200)}`;
       throw new ProbeProblem(status === 400 ? 'config' : envelope.errorType === 'timeout' ? 'timeout' : 'parse', message);
     }
     if (envelope?.status !== 'success') throw new ProbeProblem('parse', 'not a Prometheus API answer');
