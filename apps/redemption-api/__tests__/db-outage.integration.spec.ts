@@ -44,9 +44,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     running = false;
     await Promise.all(workers);
 
-    // Recovery: the same process answers 200 again within a deadline.
+    // Recovery: the same process answers 200 again within a deadline (postgres.js alone could wait 20 s
+    // between reconnections; openDatabase caps its backoff at 2 s).
     let recovered = 0;
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 10_000;
     while (recovered !== 200 && Date.now() < deadline) {
       recovered = (await fetch(`${base}/v1/invites/${valid}`)).status;
       if (recovered !== 200) await sleep(200);

@@ -108,10 +108,20 @@ async function firstQuery(client: postgres.Sql, ms: number): Promise<void> {
   }
 }
 
+/**
+ * Seconds before a connection is tried again after failures: 0.1 s doubling,
+ * at most 2 s, with jitter. postgres.js waits up to 20 s by default (3^n / 100
+ * s), so a pool kept serving errors for up to 20 s after the database was back.
+ */
+export function reconnectBackoff(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.1 * 2 ** retries, 2);
+}
+
 /** The postgres.js options of every client openDatabase makes (the pool, and each lock holder's own connection). */
 function clientOptions(deadlineMs: number, options: OpenOptions) {
   return {
     connect_timeout: Math.max(1, Math.ceil(deadlineMs / 1_000)),
+    backoff: reconnectBackoff,
     onnotice: () => undefined,
     // No array-type query at each connection's start: postgres.js runs it from a socket
     // handler with nothing awaiting it, so a server that stops or restarts while a connection
