@@ -180,6 +180,14 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
       },
     );
 
+    it('answers an OPTIONS request that is no CORS preflight in the error shape', async () => {
+      for (const path of ['/v1/invites/redeem', '/nowhere']) {
+        const res = await call(api, 'OPTIONS', path);
+        expectError(res, 'REQUEST_INVALID');
+        expect(res.json.error?.message).toContain('CORS preflight');
+      }
+    });
+
     it('answers unknown routes with NOT_FOUND and other methods with METHOD_NOT_ALLOWED', async () => {
       expectError(await call(api, 'GET', '/v2/nothing'), 'NOT_FOUND');
       const res = await call(api, 'DELETE', '/v1/invites/redeem');

@@ -205,6 +205,21 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     allowedHeaders: ['Content-Type', 'Authorization'],
     maxAge: 600,
   });
+  // @fastify/cors answers an OPTIONS request that is no CORS preflight (no Origin or no
+  // Access-Control-Request-Method) with a text/plain 400: the API's one error shape instead.
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (reply.statusCode !== 400 || req.method !== 'OPTIONS' || payload !== 'Invalid Preflight Request') return done(null, payload);
+    void reply.type('application/json; charset=utf-8');
+    done(
+      null,
+      JSON.stringify(
+        errorBody(
+          'REQUEST_INVALID',
+          'An OPTIONS request here is a CORS preflight: it needs Origin and Access-Control-Request-Method headers.',
+        ),
+      ),
+    );
+  });
 
   // JSON only: fastify's default text/plain parser would let a non-JSON body reach the routes.
   app.removeContentTypeParser('text/plain');
