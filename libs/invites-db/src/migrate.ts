@@ -44,6 +44,9 @@ export function readMigrationFiles(dir: string = DEFAULT_MIGRATIONS_DIR): Migrat
 }
 
 async function appliedChecksums(tx: RawTransaction): Promise<Map<string, string>> {
+  // "relation already exists, skipping" is a NOTICE that a backend's own client (postgres.js prints
+  // notices by default) would show on every start: not worth a line, for this transaction only.
+  await tx.exec('SET LOCAL client_min_messages = warning');
   await tx.exec(`CREATE TABLE IF NOT EXISTS veza_beta_migrations (
     name text PRIMARY KEY,
     checksum text NOT NULL,
