@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { exitCodeFor, validateCohortFile } from '../src/index.js';
+import { exitCodeFor, validateCohort, validateCohortFile } from '../src/index.js';
 import type { CohortValidation, Finding } from '../src/index.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../testing/${name}`, import.meta.url));
@@ -100,6 +100,13 @@ describe('fixtures of real-looking cohorts', () => {
       ['COHORT_NOT_UTF8', 2, null],
       ['COHORT_NOT_UTF8', 4, null],
     ]);
+  });
+
+  it('a UTF-16 export (byte order mark) is named as such, not as Latin-1', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('email,cohort\r\nana@example.org,fans\r\n', 'utf16le')]);
+    const result = await validateCohort(utf16);
+    expect(result.errors[0]).toMatchObject({ code: 'COHORT_NOT_UTF8', line: 1 });
+    expect(result.errors[0]?.message).toContain('is UTF-16');
   });
 
   it('empty.csv, bad-header.csv and a missing file block', async () => {

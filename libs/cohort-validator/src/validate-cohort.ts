@@ -69,8 +69,14 @@ async function run(
 ): Promise<CohortValidation> {
   const checker = new CohortChecker(options);
   const reader = new CsvRecordReader(checker);
-  const decoder = new Utf8ChunkDecoder((line) => checker.invalidBytes(line));
+  let first = true;
+  let utf16 = false;
+  const decoder = new Utf8ChunkDecoder((line) => checker.invalidBytes(line, utf16));
   for await (const chunk of input) {
+    // A UTF-16 byte order mark (FF FE, FE FF): Excel's "Unicode text" export, not a Latin-1 one.
+    if (first && typeof chunk !== 'string' && chunk.length >= 2)
+      utf16 = (chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff);
+    first = false;
     // Strings are already text (no bytes to check); Buffers and Uint8Arrays are decoded.
     reader.push(
       typeof chunk === 'string'
