@@ -46,6 +46,15 @@ const TEMPORARY_CODES = ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS'];
  */
 export const MAX_MESSAGES_PER_CONNECTION = 100;
 
+/**
+ * Deadlines of a session, in milliseconds, unless SMTP_URL sets them
+ * (`?greetingTimeout=…`): nodemailer's own are 2 min to connect, 30 s for the
+ * greeting and 10 min of silence, so a relay that hangs held each email for
+ * minutes (4 attempts each) before fail-fast could stop the run. 60 s of
+ * silence is SEND_TIMEOUT's default for a SEND_CMD.
+ */
+export const SMTP_TIMEOUTS = Object.freeze({ connectionTimeout: 30_000, greetingTimeout: 15_000, socketTimeout: 60_000 });
+
 /** How long `close()` waits for the server to answer QUIT before dropping the connections. */
 const QUIT_DEADLINE_MS = 2_000;
 
@@ -244,7 +253,7 @@ export function smtpTransport(url: string, connections: number): Transport {
   if ((parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') || !parsed.hostname) throw new SmtpUrlInvalidError(redactSmtpUrl(url));
   let options: ConnectionOptions;
   try {
-    options = parseConnectionUrl(url);
+    options = { ...SMTP_TIMEOUTS, ...parseConnectionUrl(url) };
   } catch (error) {
     throw new SmtpUrlInvalidError(redactSmtpUrl(url), error);
   }

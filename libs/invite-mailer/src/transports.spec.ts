@@ -2,6 +2,7 @@ import { expect } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendCmdTransport } from './send-cmd-transport.js';
@@ -245,6 +246,23 @@ describe('SMTP transport', () => {
     } finally {
       await transport.close();
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('a server that never greets is a temporary failure at the greeting deadline (SMTP_URL can set it)', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}?greetingTimeout=300`, 1);
+    const started = Date.now();
+    try {
+      expect(await transport.send(eml, envelope)).toMatchObject({ ok: false, temporary: true });
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await transport.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 
