@@ -180,6 +180,12 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
       },
     );
 
+    it('answers GET of the redeem route 405 with Allow: POST (not a malformed code)', async () => {
+      const res = await call(api, 'GET', '/v1/invites/redeem');
+      expectError(res, 'METHOD_NOT_ALLOWED');
+      expect(res.headers.get('allow')).toBe('POST');
+    });
+
     it('answers an OPTIONS request that is no CORS preflight in the error shape', async () => {
       for (const path of ['/v1/invites/redeem', '/nowhere']) {
         const res = await call(api, 'OPTIONS', path);

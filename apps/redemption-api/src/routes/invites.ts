@@ -94,6 +94,8 @@ export function inviteRoutes(
   app.addHook('onRequest', rateLimitHook(counter, opts.config.rateLimitPerMinute));
 
   app.get<{ Params: { code: string } }>('/v1/invites/:code', async (req) => {
+    // GET of the redeem route itself is a wrong method, not a malformed code
+    if (req.params.code === 'redeem') throw new ApiError('METHOD_NOT_ALLOWED', undefined, { allow: 'POST' });
     const code = codeOrThrow(req.params.code, countLookup);
     const result = await withinDatabaseDeadline(lookupInvite(conn.db, code));
     countLookup(result.state);
