@@ -11,7 +11,9 @@ describe('inviteEmlProblem', () => {
     expect(inviteEmlProblem(eml, id)).toBeNull();
     expect(inviteEmlProblem(eml, id.toUpperCase())).toBeNull();
     expect(inviteEmlProblem(eml, '11111111-2222-4333-8444-555555555555')).toBe(`it is the .eml of another invite (X-Veza-Invite-Id ${id})`);
-    expect(inviteEmlProblem(eml.subarray(0, eml.length - 200), id)).toBe('it is cut short (its closing MIME boundary is missing)');
+    // the closing boundary is what goes: a cut anywhere before it (the boundary is on a folded Content-Type line)
+    for (const cut of [eml.length - 2, eml.length - 200, Math.floor(eml.length / 2)])
+      expect(inviteEmlProblem(eml.subarray(0, cut), id)).toBe('it is cut short (its closing MIME boundary is missing)');
     expect(inviteEmlProblem(Buffer.from('hello'), id)).toBe('it has no header block (not an .eml)');
     expect(inviteEmlProblem(Buffer.from('To: a@b.c\r\n\r\nhi'), id)).toBe('it has no X-Veza-Invite-Id header');
   });

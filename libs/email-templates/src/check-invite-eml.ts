@@ -9,22 +9,44 @@ function headerEnd(eml: Buffer): number {
 }
 
 /**
+ * The value of a header in the block [0, end), as buildInviteEml writes it
+ * (that name, that case), unfolded (continuation lines start with a space or
+ * a tab: `Content-Type: multipart/alternative;\n boundary="…"`), or null.
+ */
+function headerValue(eml: Buffer, name: string, end: number): string | null {
+  const at = eml.subarray(0, name.length + 1).toString('latin1') === `${name}:` ? 0 : eml.indexOf(`\n${name}:`) + 1 || -1;
+  if (at === -1 || at >= end) return null;
+  const start = at + name.length + 1;
+  let stop = eml.indexOf('\n', start);
+  while (stop !== -1 && stop < end && (eml[stop + 1] === 0x20 || eml[stop + 1] === 0x09)) stop = eml.indexOf('\n', stop + 1);
+  if (stop === -1 || stop > end) stop = end;
+  return eml
+    .toString('latin1', start, stop)
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .trim();
+}
+
+/** The closing boundary is in the last bytes of a whole message (one line after the last part). */
+const TAIL_BYTES = 512;
+
+/**
  * Why an invitation .eml read back from the disk must not be sent for
  * `inviteId`, or null when it may: it has a header block, its
  * X-Veza-Invite-Id is that invite's (a file copied over another one would send
  * one person's code to another, or twice to the same), and, for a multipart
- * message, its closing boundary is there (a file cut short by a full disk or a
- * partial copy would go out truncated). A few microseconds a message.
+ * message, it ends with its closing boundary (a file cut short by a full disk
+ * or a partial copy would go out truncated). It reads the header block and
+ * the last bytes only: about a microsecond a message.
  */
 export function inviteEmlProblem(eml: Buffer, inviteId: string): string | null {
   const end = headerEnd(eml);
   if (end === -1) return 'it has no header block (not an .eml)';
-  // unfolded: a header continued on the next line (RFC 5322 folding) reads as one
-  const headers = eml.toString('latin1', 0, end).replace(/\r?\n[ \t]+/g, ' ');
-  const id = new RegExp(`^${INVITE_ID_HEADER}:[ \\t]*(\\S*)[ \\t]*$`, 'im').exec(headers)?.[1];
-  if (id === undefined) return `it has no ${INVITE_ID_HEADER} header`;
+  const id = headerValue(eml, INVITE_ID_HEADER, end);
+  if (id === null) return `it has no ${INVITE_ID_HEADER} header`;
   if (id.toLowerCase() !== inviteId.toLowerCase()) return `it is the .eml of another invite (${INVITE_ID_HEADER} ${id.slice(0, 40)})`;
-  const boundary = /^Content-Type:[ \t]*multipart\/[^\r\n]*boundary="?([^";\r\n]+)"?/im.exec(headers)?.[1];
-  if (boundary !== undefined && eml.lastIndexOf(`--${boundary}--`) === -1) return 'it is cut short (its closing MIME boundary is missing)';
+  const type = headerValue(eml, 'Content-Type', end);
+  const boundary = type?.startsWith('multipart/') ? /boundary="?([^";]+)"?/.exec(type)?.[1] : undefined;
+  if (boundary !== undefined && eml.indexOf(`--${boundary}--`, Math.max(0, eml.length - TAIL_BYTES)) === -1)
+    return 'it is cut short (its closing MIME boundary is missing)';
   return null;
 }
