@@ -21,7 +21,12 @@ function bodyFor(path: string): { body: unknown; headers?: Record<string, string
   if (path.startsWith('/api/v1/query'))
     return { body: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [0, '1'] }] } } };
   if (path.includes('/actions/workflows/'))
-    return { body: { total_count: 1, workflow_runs: [{ id: 1, updated_at: new Date(Date.now() - 3_600_000).toISOString() }] } };
+    return {
+      body: {
+        total_count: 1,
+        workflow_runs: [{ id: 1, status: 'completed', conclusion: 'success', updated_at: new Date(Date.now() - 3_600_000).toISOString() }],
+      },
+    };
   return { body: [] };
 }
 
