@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { testBackends } from '@veza/invites-db/testing';
 import { createInvites, formatCode } from '@veza/invites-db';
 import { afterEach, describe, expect, it } from '@jest/globals';
@@ -36,6 +37,32 @@ function redeem(base: string, agent: Agent, code: string): Promise<{ status: num
 }
 
 describe.each(backends)('limits on $name', (backend) => {
+  it.each([
+    ['headers that never end', 'POST /v1/invites/redeem HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'],
+    [
+      'a body that never ends',
+      'POST /v1/invites/redeem HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"code":',
+    ],
+  ])('answers a request with %s 408 REQUEST_TIMEOUT at its deadline', async (_what, start) => {
+    api = await startApi(backend, { logLevel: 'warn' }, {}, { requestTimeoutMs: 1_500 });
+    const { port } = new URL(api.base);
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(start));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+      const deadline = setTimeout(() => socket.destroy(new Error('no answer within 20 s')), 20_000);
+      socket.on('close', () => clearTimeout(deadline));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain('"code":"REQUEST_TIMEOUT"');
+    // the deadline plus at most one check (1 s), with room for a loaded machine; it was 60–90 s
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('gives exactly one success to 1,000 concurrent redeems of one code, and 999 INVITE_USED', async () => {
     api = await startApi(backend, { rateLimitPerMinute: 100_000, logLevel: 'warn' }, { maxConnections: 20 });
     const [outcome] = await createInvites(api.conn.db, [{ email: 'race@example.org', cohort: 'race' }]);

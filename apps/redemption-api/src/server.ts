@@ -29,7 +29,16 @@ export interface ServerOptions {
   logStream?: DestinationStream;
   /** the rate-limit store: by default shared through PostgreSQL on PostgreSQL, in memory on PGlite; the bench compares both on PostgreSQL */
   rateLimitStore?: 'memory' | 'postgres';
+  /** a request (headers and body) that takes longer is answered 408 (DEFAULTS.requestTimeoutMs); tests shorten it */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * How often Node looks for requests past their deadline: every 30 s by
+ * default, so a 15 s deadline ended anywhere up to 45 s. Set on the server
+ * before it listens.
+ */
+const REQUEST_TIMEOUT_CHECK_MS = 1_000;
 
 export type Server = FastifyInstance & { metrics: Metrics; startDraining(): void; rateLimitStoreKind: 'memory' | 'postgres' };
 
@@ -144,12 +153,17 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
       socket.end(rawErrorResponse(clientErrorCode(error)));
     },
-    requestTimeout: DEFAULTS.requestTimeoutMs,
+    requestTimeout: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     // Requests that arrive on an open connection while closing are still served (fastify's 503 is not in our error shape).
     return503OnClosing: false,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   }) as unknown as Server;
+  // Node enforces requestTimeout only when headersTimeout is not longer (fastify leaves Node's 60 s): a
+  // body that never ended was cut after 60–90 s, and one trickling in never. Both are the request's deadline now.
+  const http = app.server as unknown as { headersTimeout: number; connectionsCheckingInterval: number };
+  http.headersTimeout = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+  http.connectionsCheckingInterval = REQUEST_TIMEOUT_CHECK_MS;
   app.decorate('metrics', metrics);
   app.decorate('rateLimitStoreKind', rateLimitStore);
   app.decorate('startDraining', () => {

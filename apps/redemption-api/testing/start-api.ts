@@ -23,6 +23,7 @@ export async function startApi(
   backend: TestBackend,
   overrides: Partial<Config> = {},
   dbOptions: { migrate?: boolean; maxConnections?: number } = {},
+  serverOptions: { requestTimeoutMs?: number } = {},
 ): Promise<RunningApi> {
   const conn = await openTestDatabase(backend, dbOptions);
   const logs: string[] = [];
@@ -32,7 +33,7 @@ export async function startApi(
       done();
     },
   });
-  const app = await buildServer({ config: testConfig({ logLevel: 'info', ...overrides }), conn, logStream });
+  const app = await buildServer({ config: testConfig({ logLevel: 'info', ...overrides }), conn, logStream, ...serverOptions });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no TCP address');
