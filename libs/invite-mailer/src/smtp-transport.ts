@@ -31,9 +31,22 @@ export function redactSmtpUrl(url: string): string {
 export function loginForms(user: string, password: string): string[] {
   if (!password) return [];
   const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
-  const forms = [password, b64(password), b64(`\0${user}\0${password}`), b64(`${user}\0${user}\0${password}`)];
-  // an echo may drop the padding (=): match without it
-  return [...new Set(forms.map((f) => f.replace(/=+$/, '')).filter((f) => f.length >= 4))].sort((a, b) => b.length - a.length);
+  // an echo may drop the padding (=): match without it; a base64 form too short to be told from a word is left out
+  const encoded = [b64(password), b64(`\0${user}\0${password}`), b64(`${user}\0${user}\0${password}`)]
+    .map((f) => f.replace(/=+$/, ''))
+    .filter((f) => f.length >= 4);
+  // the password itself always, however short (as before)
+  return [...new Set([password, ...encoded])].sort((a, b) => b.length - a.length);
+}
+
+/** The login forms of an SMTP URL's user and password, read as nodemailer reads them (percent-decoding included). */
+export function smtpLoginForms(url: string): string[] {
+  try {
+    const auth = parseConnectionUrl(url).auth;
+    return loginForms(auth?.user ?? '', auth?.pass ?? '');
+  } catch {
+    return [];
+  }
 }
 
 /** Connection-level failures nodemailer reports without an SMTP code: worth a retry. */
@@ -260,7 +273,7 @@ export function smtpTransport(url: string, connections: number): Transport {
   const pool = new SessionPool(options, Math.max(1, connections));
   // A server or nodemailer could echo the login, as sent (AUTH PLAIN and LOGIN send it in base64):
   // never let the password reach a log, in either form.
-  const secrets = loginForms(options.auth?.user ?? '', options.auth?.pass ?? '');
+  const secrets = smtpLoginForms(url);
   const hide = (text: string) => secrets.reduce((t, secret) => t.split(secret).join('***'), text);
 
   const failure = (error: SmtpError, written: boolean): SendResult => {

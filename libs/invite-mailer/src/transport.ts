@@ -33,9 +33,12 @@ export interface Transport {
  * given, code included (`SEND_CMD` writing it to stderr, a server quoting a
  * line): anything shaped like a whole invite code is hidden, quoted-printable
  * soft line breaks joined first so that a code split by one is found too.
+ * A whole code is 16 to 18 code characters (with quoted-printable's `3D`
+ * before it); a longer run (a UUID, a relay's message id such as Amazon
+ * SES's) is kept for the operator to trace the send.
  */
 export const oneLine = (text: string): string =>
-  hideCodes(text.replace(/=\r?\n/g, ''), { minChars: 16, spaces: false })
+  hideCodes(text.replace(/=\r?\n/g, ''), { minChars: 16, maxChars: 18, spaces: false })
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 300);

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendCmdTransport } from './send-cmd-transport.js';
-import { redactSmtpUrl, smtpTransport } from './smtp-transport.js';
+import { redactSmtpUrl, smtpLoginForms, smtpTransport } from './smtp-transport.js';
 import { hasTransportSettings, sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';
 
 const eml = Buffer.from('To: ana@example.org\r\nSubject: hi\r\n\r\nhello\r\n');
@@ -214,6 +214,13 @@ describe('a mailer that echoes the message', () => {
 });
 
 describe('SMTP transport', () => {
+  it('lists the login forms to hide from the URL as nodemailer reads it: a short password, a literal %', () => {
+    expect(smtpLoginForms('smtp://bob:ab@host')).toContain('ab');
+    expect(smtpLoginForms('smtp://bob:50%off@host')).toContain('50%off');
+    expect(smtpLoginForms('smtp://bob:p%40ss@host')).toContain('p@ss');
+    expect(smtpLoginForms('smtp://host')).toEqual([]);
+  });
+
   it('hides the password of a URL written without a scheme too', () => {
     expect(redactSmtpUrl('bob:S3cretPw@127.0.0.1:2606')).toBe('bob:***@127.0.0.1:2606');
     expect(redactSmtpUrl('smtp://bob@127.0.0.1:2606')).toBe('smtp://bob@127.0.0.1:2606');

@@ -8,9 +8,15 @@ describe('hideCodes', () => {
     ['7k3mq9zdlxwn4t8r in lower case', '[redacted] in lower case'],
     ['250 2.0.0 Ok: queued as 4F2A3B1C9D', '250 2.0.0 Ok: queued as 4F2A3B1C9D'],
     ['250 Message accepted for delivery', '250 Message accepted for delivery'],
+    // ids longer than a code: a UUID, Amazon SES's message id
+    ['queued as 3f1d5e8a-9f2b-4c1d-8e7a-6b5c4d3e2f1a', 'queued as 3f1d5e8a-9f2b-4c1d-8e7a-6b5c4d3e2f1a'],
+    [
+      '250 Ok 0100018c5c2a7b1e-3f1d5e8a-9f2b-4c1d-8e7a-6b5c4d3e2f1a-000000',
+      '250 Ok 0100018c5c2a7b1e-3f1d5e8a-9f2b-4c1d-8e7a-6b5c4d3e2f1a-000000',
+    ],
     ['550 5.1.1 <ana@example.org>: mailbox unavailable', '550 5.1.1 <ana@example.org>: mailbox unavailable'],
-  ])('whole codes in free text (16, hyphens only): %s', (text, expected) => {
-    expect(hideCodes(text, { minChars: 16, spaces: false })).toBe(expected);
+  ])('whole codes in free text (16 to 18, hyphens only): %s', (text, expected) => {
+    expect(hideCodes(text, { minChars: 16, maxChars: 18, spaces: false })).toBe(expected);
   });
 
   it('hides half a code and more by default (8), where codes are expected', () => {

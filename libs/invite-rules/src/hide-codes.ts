@@ -30,6 +30,12 @@ export interface HideCodesOptions {
   /** the fewest code characters a hidden run has (8: half a code) */
   minChars?: number;
   /**
+   * the most (no limit by default): in free text, a run much longer than a
+   * code is something else (a UUID, a relay's message id) that an operator
+   * needs to keep
+   */
+  maxChars?: number;
+  /**
    * whether whitespace and non-ASCII characters group a code, as hyphens do
    * (true). In free text (a mail server's answer) they also join ordinary
    * words into long runs: there, false, and codes are found as they are
@@ -49,6 +55,7 @@ export interface HideCodesOptions {
  */
 export function hideCodes(text: string, options: HideCodesOptions = {}): string {
   const minChars = options.minChars ?? 8;
+  const maxChars = options.maxChars ?? Infinity;
   const separates = options.spaces === false ? isHyphen : isSeparator;
   let out = '';
   let copied = 0;
@@ -70,7 +77,7 @@ export function hideCodes(text: string, options: HideCodesOptions = {}): string 
         end = k + 1;
       } else break;
     }
-    if (count >= minChars) {
+    if (count >= minChars && count <= maxChars) {
       out += text.slice(copied, start) + '[redacted]';
       copied = end;
     }

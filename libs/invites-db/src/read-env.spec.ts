@@ -19,6 +19,9 @@ describe('database settings', () => {
   });
 
   it('a DATABASE_URL that is not postgres is a problem naming the variable, without its password; openOptionsFromEnv throws SETTINGS_INVALID', () => {
+    // several hosts are postgres.js's own form: accepted
+    for (const url of ['postgres://u:p@db1:5432,db2:5432/veza', 'postgresql://u:p@db1,db2/veza?sslmode=require'])
+      expect(databaseSettingsFromEnv({ DATABASE_URL: url })).toMatchObject({ ok: true, value: { databaseUrl: url } });
     for (const url of ['mysql://root:hunter2@db/x', 'postgres://u:hunter2@[bad/db']) {
       expect(databaseSettingsFromEnv({ DATABASE_URL: url })).toEqual({
         ok: false,

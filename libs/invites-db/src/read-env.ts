@@ -12,12 +12,17 @@ import type { OpenOptions } from './connect.js';
 export { loadEnv as readEnv } from '@veza/settings';
 export type { LoadedEnv as ReadEnvResult } from '@veza/settings';
 
+/** The URL with only the first of several hosts (`db1:5432,db2:5432`), as postgres.js reads it: the WHATWG parser takes the list for a port. */
+function firstHost(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/(?:[^@/?#]*@)?)([^/?#,]*),[^/?#]*/, '$1$2');
+}
+
 /** The connection settings every app shares; DATABASE_URL is a secret (never echoed). */
 export const DATABASE_SETTINGS_SCHEMA = z.object({
   /** PostgreSQL URL; unset → the embedded PGlite database */
   DATABASE_URL: z
     .string()
-    .refine((text) => /^postgres(ql)?:\/\/./.test(text) && URL.canParse(text), 'must be a postgres:// or postgresql:// URL')
+    .refine((text) => /^postgres(ql)?:\/\/./.test(text) && URL.canParse(firstHost(text)), 'must be a postgres:// or postgresql:// URL')
     .optional(),
   /** where the embedded database lives (`<dir>/db`); unset → `.veza/db` under the working directory */
   VEZA_DATA_DIR: z.string().optional(),
