@@ -131,6 +131,11 @@ async function startWelcomeSending(
           { unknown: summary.unknown.map((u) => u.id) },
           "welcome emails with an unknown outcome (a sender died mid-send): not resent; see 'veza-beta outbox drain --resend-unknown'",
         );
+      if (summary.exhausted.length > 0)
+        log.error(
+          { givenUp: summary.exhausted.map((e) => ({ id: e.id, attempts: e.attempts, lastError: e.lastError })) },
+          "welcome emails given up (refused at every attempt): not tried again; see 'veza-beta outbox drain --max-attempts N'",
+        );
       if (summary.stopped)
         log.error({ response: summary.stopped.response }, 'welcome email transport fails the same way every time; fix SMTP_URL / SEND_CMD');
     },

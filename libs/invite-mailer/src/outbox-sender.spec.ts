@@ -44,9 +44,32 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
       const second = await sender.drain();
       expect(second.sent).toBe(0);
       expect(second.exhausted.map((e) => [e.email, e.attempts])).toEqual([['w1@example.org', 2]]);
+      expect(second.failed).toEqual([]); // its last refusal makes it given up, listed once
       bad = false;
       expect((await sender.drain()).sent).toBe(0); // given up: an operator looks first
       expect(transport.sent.sort()).toEqual(emails.filter((e) => e !== 'w1@example.org'));
+    } finally {
+      await sender.close();
+    }
+  });
+
+  it('a relay that is down (temporary failures) gives up nothing, however many drains fail; it sends when it is back', async () => {
+    const emails = await redeemed('d', 2);
+    let down = true;
+    const transport = fakeTransport(() =>
+      down
+        ? { ok: false, temporary: true, response: 'ECONNECTION: connect ECONNREFUSED 127.0.0.1:2526' }
+        : { ok: true, temporary: false, response: '250 ok' },
+    );
+    const sender = await openOutboxSender(conn, transport, { ...options, maxAttempts: 2, retries: 0 });
+    try {
+      for (let drain = 0; drain < 4; drain++) {
+        const summary = await sender.drain();
+        expect(summary.exhausted).toEqual([]);
+        expect(summary.failed.map((f) => f.email).sort()).toEqual(emails);
+      }
+      down = false;
+      expect((await sender.drain()).sent).toBe(2);
     } finally {
       await sender.close();
     }

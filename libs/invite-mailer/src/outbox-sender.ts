@@ -130,7 +130,7 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
           reason: result.response,
         });
       } else {
-        await releaseWelcomeClaim(db, row.id, result.response);
+        await releaseWelcomeClaim(db, row.id, result.response, { temporary: result.temporary });
         summary.failed.push({ id: row.id, email: row.email, response: result.response });
       }
       streak.record(result, row.email);
@@ -145,6 +145,9 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
     }
     if (streak.tripped()) summary.stopped = { failures: send.failFastAfter, response: streak.response() };
     summary.exhausted = await exhaustedWelcomeEmails(db, maxAttempts);
+    // one that failed its last attempt in this drain is given up, not failed-and-retried: listed once
+    const givenUp = new Set(summary.exhausted.map((e) => e.id));
+    summary.failed = summary.failed.filter((f) => !givenUp.has(f.id));
     for (const u of summary.unknown.filter((u) => u.claimedBy !== worker))
       onEvent({
         type: 'unknown',

@@ -66,8 +66,12 @@ describe.each(testBackends())('welcome outbox on $name', (backend) => {
     expect(await claimAll('w2')).toEqual([]); // all claimed by w1
     const [sent, failed, unknown] = first;
     await markWelcomeSent(conn.db, sent!.id);
-    await releaseWelcomeClaim(conn.db, failed!.id, '451 try later');
+    await releaseWelcomeClaim(conn.db, failed!.id, 'ECONNREFUSED', { temporary: true });
     expect((await claimAll('w2', [failed!.id])).length).toBe(0); // excluded by this drain
+    // a relay that was down said nothing about the address: not an attempt
+    expect((await claimAll('w2')).map((r) => [r.id, r.attempts])).toEqual([[failed!.id, 0]]);
+    await releaseWelcomeClaim(conn.db, failed!.id, '450 mailbox busy', { temporary: true });
+    await releaseWelcomeClaim(conn.db, failed!.id, '552 mailbox full');
     const again = await claimAll('w2');
     expect(again.map((r) => [r.id, r.attempts])).toEqual([[failed!.id, 1]]);
     await releaseWelcomeClaim(conn.db, failed!.id, '550 no such user');

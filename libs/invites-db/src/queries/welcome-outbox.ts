@@ -78,12 +78,22 @@ export async function markWelcomeSent(db: Database, id: string): Promise<void> {
   );
 }
 
-/** The send failed: releases the claim so a later drain retries, and keeps the reason. */
-export async function releaseWelcomeClaim(db: Database, id: string, error: string): Promise<void> {
+/**
+ * The send failed: releases the claim so a later drain retries, and keeps the
+ * reason. Only a refusal counts toward the email's attempts: a relay that is
+ * down or says "later" (`temporary`) is no answer about the address, and an
+ * outage of a few minutes must not give up every email queued meanwhile.
+ */
+export async function releaseWelcomeClaim(db: Database, id: string, error: string, options: { temporary?: boolean } = {}): Promise<void> {
   await withDbErrors(() =>
     db
       .update(t)
-      .set({ claimedAt: null, claimedBy: null, attempts: sql`${t.attempts} + 1`, lastError: error.slice(0, 1000) })
+      .set({
+        claimedAt: null,
+        claimedBy: null,
+        attempts: options.temporary ? t.attempts : sql`${t.attempts} + 1`,
+        lastError: error.slice(0, 1000),
+      })
       .where(and(eq(t.id, id), isNull(t.sentAt))),
   );
 }
