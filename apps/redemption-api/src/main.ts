@@ -147,8 +147,11 @@ async function startWelcomeSending(
     sender,
     loop,
     stop: async () => {
+      // close first: a drain under way ends after its email in flight instead of claiming the rest
+      // (they stay queued for the next process; waiting for them all outlasted the shutdown deadline)
+      const closing = sender.close();
       await loop.stop();
-      await sender.close();
+      await closing;
       await transport.close();
     },
   };

@@ -75,6 +75,32 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
     }
   });
 
+  it('close() during a drain lets the email in flight end and claims nothing more: the rest stays queued, none unknown', async () => {
+    const emails = await redeemed('s', 4);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const transport = fakeTransport(async () => {
+      await gate;
+      return { ok: true, temporary: false, response: '250 ok' };
+    });
+    const sender = await openOutboxSender(conn, transport, options);
+    const draining = sender.drain();
+    while (transport.attempts.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const closing = sender.close();
+    release();
+    const summary = await draining;
+    await closing;
+    expect(summary).toMatchObject({ sent: 1, failed: [], unknown: [] });
+    const next = await openOutboxSender(conn, fakeTransport(), options);
+    try {
+      const rest = await next.drain();
+      expect(rest).toMatchObject({ sent: 3, unknown: [] });
+    } finally {
+      await next.close();
+    }
+    expect(emails).toHaveLength(4);
+  });
+
   it('stops a broken transport after failFastAfter failures and leaves the rest queued', async () => {
     await redeemed('b', 7);
     const transport = fakeTransport(() => ({ ok: false, temporary: false, response: 'exit 78: account default not found' }));

@@ -104,11 +104,9 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
     const tried: string[] = [];
     const streak = failureStreak(send.failFastAfter);
     let done = 0;
-    for (
-      let row = await claimWelcomeEmail(db, worker, { maxAttempts, exclude: tried });
-      row;
-      row = streak.tripped() ? undefined : await claimWelcomeEmail(db, worker, { maxAttempts, exclude: tried })
-    ) {
+    // After close() (a SIGTERM of the API) nothing more is claimed: the email in flight ends, the rest stays queued.
+    const next = () => (closed || streak.tripped() ? undefined : claimWelcomeEmail(db, worker, { maxAttempts, exclude: tried }));
+    for (let row = await next(); row; row = await next()) {
       tried.push(row.id);
       await waitForSlot();
       let result: SendResult;
@@ -172,6 +170,7 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
         running = undefined;
       }
     },
+    // Stops a running drain after the email in flight (nothing more is claimed), then lets the lock go.
     close: async () => {
       if (closed) return;
       closed = true;
