@@ -7,6 +7,7 @@ import { sendStates, setInviteExpiry } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import {
   FAKE_SENDMAIL,
+  SETTINGS,
   freshDatabaseEnv,
   jsonOutput,
   openEnvDatabase,
@@ -88,6 +89,29 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
 });
 
 describe.each(backends)('invites dispatch never reports a success it did not achieve, on $name', (backend) => {
+  it('does not send an .eml whose code was replaced (--reissue-unsent into another folder): failed, named, exit 1; the new folder sends', async () => {
+    const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
+    writeFileSync(join(cwd, 'r.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,creators\n');
+    expect((await runVezaBeta(['invites', 'prepare', 'r.csv', '--out', 'old', '--no-screenshot'], { cwd, env })).code).toBe(0);
+    const reissued = await runVezaBeta(['invites', 'prepare', 'r.csv', '--reissue-unsent', '--out', 'new', '--no-screenshot'], {
+      cwd,
+      env,
+    });
+    expect(reissued.code).toBe(0);
+    const sentLog = join(cwd, 'sent.log');
+    const sendEnv = { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog };
+    const stale = await runVezaBeta(['invites', 'dispatch', 'old', '--rate', '100', '--retries', '0'], { cwd, env: sendEnv });
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain('0 sent now, 0 already sent, 2 failed');
+    expect(stale.stdout).toContain(
+      "its code is not the invite's any more (given a new one with --reissue-unsent: dispatch the folder that has it)",
+    );
+    expect(existsSync(sentLog)).toBe(false);
+    const fresh = await runVezaBeta(['invites', 'dispatch', 'new', '--rate', '100'], { cwd, env: sendEnv });
+    expect(fresh.code).toBe(0);
+    expect(lines(sentLog).sort()).toEqual(['ana@example.org', 'bob@example.org']);
+  });
+
   it('when dispatch.log cannot be written, sends and records every email all the same, says which file, exits 1', async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const out = join(cwd, 'out');

@@ -20,7 +20,14 @@ export {
   sendStates,
 } from './queries/dispatch-claims.js';
 export type { SendState } from './queries/dispatch-claims.js';
-export { cleanupExpiredInvites, deleteInvites, reissueInviteCode, revokeInvites, setInviteExpiry } from './queries/manage-invites.js';
+export {
+  cleanupExpiredInvites,
+  deleteInvites,
+  inviteCodeDigests,
+  reissueInviteCode,
+  revokeInvites,
+  setInviteExpiry,
+} from './queries/manage-invites.js';
 export { lookupInvite, redeemInvite } from './queries/redeem-invite.js';
 export type { InviteState, InviteSummary, LookupResult, QueryOptions, RedeemOptions, RedeemResult } from './queries/redeem-invite.js';
 export {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { inviteEmlProblem } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
 import type { DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
+import { digestCode, inviteCodeDigests, parseCode } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { Manifest } from './manifest.js';
 import type { Progress } from './progress.js';
@@ -53,6 +54,22 @@ function openLog(dir: string): { line(event: MailEvent): void; close(): void; fa
 }
 
 /**
+ * Why the code in an invitation .eml is not the invite's any more (it was
+ * given a new one with `--reissue-unsent`, in another folder), or null. The
+ * code is read where the template writes it, in the quoted-printable text
+ * part (`invite=3DXXXX-XXXX-XXXX-XXXX`); a file without it is not checked here.
+ */
+function replacedCode(eml: Buffer, digest: string | undefined): string | null {
+  const at = eml.indexOf('invite=3D');
+  if (at === -1 || digest === undefined) return null;
+  const near = eml.toString('latin1', at + 9, at + 9 + 64).replace(/=\r?\n/g, '');
+  const written = /^[0-9A-Za-z]{4}(?:-?[0-9A-Za-z]{4}){3}/.exec(near)?.[0];
+  const parsed = written === undefined ? null : parseCode(written);
+  if (!parsed?.ok || digestCode(parsed.code) === digest) return null;
+  return "its code is not the invite's any more (given a new one with --reissue-unsent: dispatch the folder that has it)";
+}
+
+/**
  * Sends a prepared folder through @veza/invite-mailer: the folder and its
  * manifest are the operator's files (read here), the rules are the lib's. Each
  * outcome goes to dispatch.log and, for sends, to the progress bar.
@@ -67,6 +84,10 @@ export async function dispatchFolder(
 ): Promise<DispatchSummary> {
   const { only, ...send } = options;
   const invites = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)) : manifest.invites;
+  const digests = await inviteCodeDigests(
+    conn.db,
+    invites.map((invite) => invite.inviteId),
+  );
   const items = invites.map((invite) => ({
     inviteId: invite.inviteId,
     email: invite.email,
@@ -76,9 +97,11 @@ export async function dispatchFolder(
     // A file that is not this invite's whole .eml (copied over, cut short) is a failure, not a send.
     eml: () => {
       const eml = readFileSync(join(dir, invite.file));
-      const problem = inviteEmlProblem(eml, invite.inviteId);
-      if (problem)
-        throw new Error(`${join(dir, invite.file)}: ${problem}; not sent (give the invite a new .eml: invites prepare --reissue-unsent)`);
+      const damaged = inviteEmlProblem(eml, invite.inviteId);
+      if (damaged)
+        throw new Error(`${join(dir, invite.file)}: ${damaged}; not sent (give the invite a new .eml: invites prepare --reissue-unsent)`);
+      const replaced = replacedCode(eml, digests.get(invite.inviteId));
+      if (replaced) throw new Error(`${join(dir, invite.file)}: ${replaced}; not sent`);
       return eml;
     },
   }));

@@ -24,7 +24,7 @@ export interface SendState {
  * blind, and after a bulk insert it degrades into a nested loop). Strings that
  * are not UUIDs match nothing.
  */
-function idIn(ids: string[]): SQL {
+export function idIn(ids: string[]): SQL {
   return sql`${betaInvites.id} = ANY(${uuidArray(ids)}::uuid[])`;
 }
 

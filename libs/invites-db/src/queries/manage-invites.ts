@@ -5,6 +5,7 @@ import { withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
 import { emailProblem } from '@veza/invite-rules';
 import { betaInvites } from '../schema.js';
+import { idIn } from './dispatch-claims.js';
 
 export type RevokeTarget = { code: string } | { email: string };
 
@@ -97,6 +98,22 @@ export async function reissueInviteCode(db: Database, id: string): Promise<{ cod
       .returning({ expiresAt: betaInvites.expiresAt }),
   );
   return row ? { code, expiresAt: row.expiresAt } : null;
+}
+
+/**
+ * The code digest of each given invite, by id: a dispatcher compares it with
+ * the code in an .eml to refuse a file whose code was replaced since
+ * (`--reissue-unsent`). Ids that are not in the table are absent.
+ */
+export async function inviteCodeDigests(db: Database, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await withDbErrors(() =>
+    db
+      .select({ id: betaInvites.id, digest: betaInvites.codeDigest })
+      .from(betaInvites)
+      .where(idIn([...ids])),
+  );
+  return new Map(rows.map((row) => [row.id, row.digest]));
 }
 
 /** Moves an invite's expiry (preflight uses it to make an expired test code; tests too). */
