@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildInviteEml, compileInviteTemplate } from './index.js';
-import { inviteEmlProblem } from './check-invite-eml.js';
+import { inviteEmlCode, inviteEmlProblem } from './check-invite-eml.js';
 import { sampleEmailSettings, sampleRecipient } from './testing.js';
 
 describe('inviteEmlProblem', () => {
@@ -16,5 +16,13 @@ describe('inviteEmlProblem', () => {
       expect(inviteEmlProblem(eml.subarray(0, cut), id)).toBe('it is cut short (its closing MIME boundary is missing)');
     expect(inviteEmlProblem(Buffer.from('hello'), id)).toBe('it has no header block (not an .eml)');
     expect(inviteEmlProblem(Buffer.from('To: a@b.c\r\n\r\nhi'), id)).toBe('it has no X-Veza-Invite-Id header');
+  });
+
+  it('inviteEmlCode reads the code where the template writes it', async () => {
+    const compiled = await compileInviteTemplate({ settings: sampleEmailSettings() });
+    const eml = await buildInviteEml(compiled, sampleRecipient());
+    expect(inviteEmlCode(eml)).toBe(sampleRecipient().code);
+    expect(inviteEmlCode(Buffer.from('https://beta.veza.fr/signup?invite=3D7K3M-Q9ZD-1X=\r\nWN-4T8R\r\n'))).toBe('7K3M-Q9ZD-1XWN-4T8R');
+    expect(inviteEmlCode(Buffer.from('To: a@b.c\r\n\r\nhello'))).toBeNull();
   });
 });

@@ -50,3 +50,17 @@ export function inviteEmlProblem(eml: Buffer, inviteId: string): string | null {
     return 'it is cut short (its closing MIME boundary is missing)';
   return null;
 }
+
+/**
+ * The invite code an invitation .eml holds, as written (`XXXX-XXXX-XXXX-XXXX`),
+ * or null: read where the template writes it, in the quoted-printable text
+ * part (`invite=3DXXXX-…`, a soft line break inside joined). A dispatcher
+ * compares it with the invite's digest to refuse a file whose code was
+ * replaced since.
+ */
+export function inviteEmlCode(eml: Buffer): string | null {
+  const at = eml.indexOf('invite=3D');
+  if (at === -1) return null;
+  const near = eml.toString('latin1', at + 9, at + 9 + 64).replace(/=\r?\n/g, '');
+  return /^[0-9A-Za-z]{4}(?:-?[0-9A-Za-z]{4}){3}/.exec(near)?.[0] ?? null;
+}

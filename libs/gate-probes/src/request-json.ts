@@ -35,9 +35,9 @@ const MAX_REDIRECTS = 5;
 export const MAX_JSON_BYTES = 16 * 1024 * 1024;
 
 /**
- * The body as text, reading at most `max` bytes: `null` when it is longer (the
- * rest is not read, the stream is cancelled). `response.text()` would hold all
- * of an endless or huge answer in memory.
+ * The body as text, reading at most `max` bytes: `complete` is false when it
+ * is longer (the rest is not read, the stream is cancelled).
+ * `response.text()` would hold all of an endless or huge answer in memory.
  */
 export async function readBodyText(response: Response, max: number): Promise<{ text: string; complete: boolean }> {
   const body = response.body;

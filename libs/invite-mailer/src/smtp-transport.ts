@@ -273,7 +273,7 @@ export function smtpTransport(url: string, connections: number): Transport {
   const pool = new SessionPool(options, Math.max(1, connections));
   // A server or nodemailer could echo the login, as sent (AUTH PLAIN and LOGIN send it in base64):
   // never let the password reach a log, in either form.
-  const secrets = smtpLoginForms(url);
+  const secrets = loginForms(options.auth?.user ?? '', options.auth?.pass ?? '');
   const hide = (text: string) => secrets.reduce((t, secret) => t.split(secret).join('***'), text);
 
   const failure = (error: SmtpError, written: boolean): SendResult => {

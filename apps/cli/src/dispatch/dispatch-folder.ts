@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { inviteEmlProblem } from '@veza/email-templates';
+import { inviteEmlCode, inviteEmlProblem } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
 import type { DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
 import { digestCode, inviteCodeDigests, parseCode } from '@veza/invites-db';
@@ -55,16 +55,12 @@ function openLog(dir: string): { line(event: MailEvent): void; close(): void; fa
 
 /**
  * Why the code in an invitation .eml is not the invite's any more (it was
- * given a new one with `--reissue-unsent`, in another folder), or null. The
- * code is read where the template writes it, in the quoted-printable text
- * part (`invite=3DXXXX-XXXX-XXXX-XXXX`); a file without it is not checked here.
+ * given a new one with `--reissue-unsent`, in another folder), or null; a file
+ * without a code where the template writes it is not checked here.
  */
 function replacedCode(eml: Buffer, digest: string | undefined): string | null {
-  const at = eml.indexOf('invite=3D');
-  if (at === -1 || digest === undefined) return null;
-  const near = eml.toString('latin1', at + 9, at + 9 + 64).replace(/=\r?\n/g, '');
-  const written = /^[0-9A-Za-z]{4}(?:-?[0-9A-Za-z]{4}){3}/.exec(near)?.[0];
-  const parsed = written === undefined ? null : parseCode(written);
+  const written = digest === undefined ? null : inviteEmlCode(eml);
+  const parsed = written === null ? null : parseCode(written);
   if (!parsed?.ok || digestCode(parsed.code) === digest) return null;
   return "its code is not the invite's any more (given a new one with --reissue-unsent: dispatch the folder that has it)";
 }
