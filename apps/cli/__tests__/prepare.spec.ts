@@ -139,6 +139,32 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(send.stdout).not.toContain('Review the emails, then'); // it was just dispatched: no dispatch command to suggest
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
   });
+  it('a folder that lost its manifest (kill -9 of SEND=1 send) gets it back whole: the sent invites are listed again, as already sent', async () => {
+    const env = {
+      ...(await freshDatabaseEnv(backend, cwd)),
+      ...SETTINGS,
+      FORCE: '1',
+      SEND_CMD: FAKE_SENDMAIL,
+      SENT_LOG: join(cwd, 'sent.log'),
+    };
+    writeFileSync(join(cwd, 'team.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\ncyd@example.org,listeners\n');
+    const args = ['invites', 'send', 'team.csv', '--out', 'out', '--no-screenshot', '--rate', '100'];
+    expect((await runVezaBeta(args, { cwd, env: { ...env, FAIL_FOR: 'cyd@example.org', SEND: '1' } })).code).toBe(1);
+    rmSync(join(cwd, 'out', 'manifest.json')); // what a kill -9 before the manifest leaves
+    const rerun = await runVezaBeta([...args, '--json'], { cwd, env: { ...env, SEND: '1' } });
+    expect(rerun.code).toBe(0);
+    expect(
+      readManifest(join(cwd, 'out'))
+        .invites.map((i) => i.email)
+        .sort(),
+    ).toEqual(['ana@example.org', 'bob@example.org', 'cyd@example.org']);
+    expect(rerun.stdout).toContain('"alreadySent": 2');
+    expect(readFileSync(join(cwd, 'sent.log'), 'utf8').trim().split('\n').sort()).toEqual([
+      'ana@example.org',
+      'bob@example.org',
+      'cyd@example.org',
+    ]);
+  });
   it('SEND=1 send FILE on a later day dispatches what an earlier day prepared; when no folder here lists them, it exits 1 and says what to dispatch', async () => {
     const env = {
       ...(await freshDatabaseEnv(backend, cwd)),

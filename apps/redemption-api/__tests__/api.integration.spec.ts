@@ -251,6 +251,14 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
       const byEmail = await postJson(api, '/v1/admin/revoke', { email: 'VALID.person@example.org' }, bearer);
       expect(byEmail.json['revoked']).toHaveLength(1);
       expectError(await call(api, 'GET', `/v1/invites/${codes.valid}`), 'INVITE_REVOKED');
+      const again = await postJson(api, '/v1/admin/revoke', { code: extra }, bearer);
+      expect(again.status).toBe(200);
+      expect(again.json).toMatchObject({ revoked: [], untouched: [{ reason: 'already revoked' }] });
+      // nothing matches: 404, not a 200 with empty lists that a script could read as done
+      expectError(await postJson(api, '/v1/admin/revoke', { code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ' }, bearer), 'INVITE_UNKNOWN');
+      const nobody = await postJson(api, '/v1/admin/revoke', { email: 'nobody@example.org' }, bearer);
+      expectError(nobody, 'INVITE_UNKNOWN');
+      expect(JSON.stringify(nobody.json)).not.toContain('nobody@example.org');
       expectError(await postJson(api, '/v1/admin/revoke', { code: 'nope' }, bearer), 'INVITE_MALFORMED');
       expectError(await postJson(api, '/v1/admin/revoke', { email: 'not-an-email' }, bearer), 'REQUEST_INVALID');
       expectError(await postJson(api, '/v1/admin/revoke', { code: extra, email: 'a@b.org' }, bearer), 'REQUEST_INVALID');

@@ -94,9 +94,9 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': json(
               { type: 'object', properties: { revoked: { type: 'array', items: { type: 'string' } }, untouched: { type: 'array' } } },
-              'What was revoked and what was not',
+              'What was revoked, and what matched but was already used or revoked (nothing matched: 404 INVITE_UNKNOWN)',
             ),
-            ...errors('INVITE_MALFORMED', ...body, ...admin),
+            ...errors('INVITE_MALFORMED', 'INVITE_UNKNOWN', ...body, ...admin),
           },
         },
       },

@@ -276,15 +276,11 @@ async function prepareChunk(
             reason: outcome.reason,
             ...(outcome.existingId ? { inviteId: outcome.existingId } : {}),
           });
-          // An unsent invite whose .eml is in this folder but not in its manifest
-          // (a manifest write that failed earlier): list it again so dispatch finds it.
+          // An invite whose .eml is in this folder but not in its manifest (a manifest write that
+          // failed, a kill -9 of `invites send` before its manifest): list it again, so that dispatch
+          // sends it if it is unsent and counts it as already sent if it is not.
           const file = outcome.existingId ? `${outcome.existingId}.eml` : '';
-          if (
-            outcome.existingId &&
-            outcome.existingSentAt === null &&
-            !context.entries.has(outcome.existingId) &&
-            existsSync(join(options.outDir, file))
-          ) {
+          if (outcome.existingId && !context.entries.has(outcome.existingId) && existsSync(join(options.outDir, file))) {
             staged.entries.push({ inviteId: outcome.existingId, email: row.email, cohort: row.cohort, file });
           }
         }

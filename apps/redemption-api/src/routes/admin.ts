@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { bearerChecker } from '../admin-auth.js';
 import type { Config } from '../config.js';
-import { ApiError } from '../errors.js';
+import { ApiError, ERROR_MESSAGE } from '../errors.js';
 import { failureLimiter } from '../failure-limiter.js';
 import { parseBody } from '../parse-body.js';
 
@@ -39,8 +39,13 @@ export async function adminRoutes(app: FastifyInstance, opts: { config: Readonly
 
   app.get('/v1/admin/report', async () => withinDatabaseDeadline(inviteReport(conn.db)));
 
+  // Nothing matched is 404, as `invites revoke` exits 1: a mistyped code must not read as revoked.
+  // Matched but already used or revoked is 200: `untouched` says which and why.
   app.post('/v1/admin/revoke', async (req) => {
     const target = parseBody(revokeBody, req.body);
-    return withinDatabaseDeadline(revokeInvites(conn.db, target));
+    const result = await withinDatabaseDeadline(revokeInvites(conn.db, target));
+    if (result.revoked.length === 0 && result.untouched.length === 0)
+      throw new ApiError('INVITE_UNKNOWN', 'code' in target ? ERROR_MESSAGE.INVITE_UNKNOWN : 'No invite has this email address.');
+    return result;
   });
 }
