@@ -1,7 +1,7 @@
 import { expect } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { createUser, inviteReport } from '@veza/invites-db';
@@ -165,6 +165,57 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
       'cyd@example.org',
     ]);
   });
+  it('one prepare at a time per folder: a live holder of the lock refuses the second with its pid, a dead one is taken over', async () => {
+    const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
+    writeFileSync(join(cwd, 'team.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\n');
+    mkdirSync(join(cwd, 'out'));
+    const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const lock = join(cwd, 'out', '.prepare.lock');
+      writeFileSync(lock, JSON.stringify({ pid: holder.pid, host: hostname(), startedAt: '2026-11-28T09:00:00.000Z' }));
+      const refused = await runVezaBeta(['invites', 'prepare', 'team.csv', '--out', 'out', '--no-screenshot'], { cwd, env });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `out is being prepared by another process (pid ${holder.pid} on ${hostname()}, started 2026-11-28T09:00:00.000Z)`,
+      );
+      expect(refused.stderr).toContain('Nothing was written.');
+      expect(await invitedCount(env)).toBe(0);
+      expect(readdirSync(join(cwd, 'out'))).toEqual(['.prepare.lock']);
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((resolve) => holder.once('exit', resolve));
+    }
+    // the holder is gone: its lock is left from a crash, and taken over
+    const after = await runVezaBeta(['invites', 'prepare', 'team.csv', '--out', 'out', '--no-screenshot'], { cwd, env });
+    expect(after.code).toBe(0);
+    expect(readManifest(join(cwd, 'out')).invites).toHaveLength(2);
+    expect(existsSync(join(cwd, 'out', '.prepare.lock'))).toBe(false);
+  });
+
+  (backend.name === 'postgres' ? it : it.skip)(
+    'two prepares of different files into one folder at once: the manifest lists every .eml (one of them waits its turn or is refused)',
+    async () => {
+      const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
+      for (const part of ['x', 'y']) {
+        const rows = Array.from({ length: 1500 }, (_, i) => `${part}${i}@example.org,${i % 2 ? 'creators' : 'listeners'}`);
+        writeFileSync(join(cwd, `${part}.csv`), `email,cohort\n${rows.join('\n')}\n`);
+      }
+      const runs = await Promise.all(
+        ['x.csv', 'y.csv'].map((file) => runVezaBeta(['invites', 'prepare', file, '--out', 'out', '--no-screenshot'], { cwd, env })),
+      );
+      for (const run of runs) if (run.code !== 0) expect(run.stderr).toContain('out is being prepared by another process');
+      expect(runs.some((run) => run.code === 0)).toBe(true);
+      const emls = readdirSync(join(cwd, 'out')).filter((f) => f.endsWith('.eml'));
+      expect(
+        readManifest(join(cwd, 'out'))
+          .invites.map((i) => i.file)
+          .sort(),
+      ).toEqual(emls.sort());
+      expect(emls).toHaveLength(1500 * runs.filter((run) => run.code === 0).length);
+      expect(await invitedCount(env)).toBe(emls.length);
+    },
+  );
+
   it('SEND=1 send FILE on a later day dispatches what an earlier day prepared; when no folder here lists them, it exits 1 and says what to dispatch', async () => {
     const env = {
       ...(await freshDatabaseEnv(backend, cwd)),
@@ -313,8 +364,9 @@ describe.each(testBackends())('invites prepare is all-or-nothing per chunk on $n
       writeFileSync(join(cwd, 'few.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\n');
       const run = await runVezaBeta(['invites', 'prepare', 'few.csv', '--out', out, '--no-screenshot'], { cwd, env });
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(new RegExp(`cannot write ${out}/[0-9a-f-]+\\.eml: read-only folder`));
-      expect(run.stderr).toContain('Nothing else was written.');
+      // the first file it writes is its lock (.prepare.lock)
+      expect(run.stderr).toMatch(new RegExp(`cannot write ${out}/\\S+: read-only folder`));
+      expect(run.stderr).toContain('Nothing was written.');
       expect(await assertRowsMatchFiles(env, out)).toBe(0);
     },
   );

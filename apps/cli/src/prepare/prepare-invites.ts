@@ -10,6 +10,7 @@ import { MANIFEST_FILE, writeManifest } from '../dispatch/manifest.js';
 import type { Manifest, ManifestInvite } from '../dispatch/manifest.js';
 import { ExitError } from '../exit-error.js';
 import { createFolder, FileBatch, FileWriteError } from './durable-files.js';
+import { lockPrepareFolder } from './folder-lock.js';
 import { writeFailedCsv } from './failed-csv.js';
 import type { FailedRow } from './failed-csv.js';
 
@@ -83,11 +84,27 @@ export async function prepareInvites(
   rows: CohortRow[],
   options: PrepareOptions,
 ): Promise<PrepareResult> {
+  const folderExisted = existsSync(options.outDir);
+  const release = lockPrepareFolder(options.outDir);
+  try {
+    return await prepareInFolder(conn, compiled, rows, options, folderExisted);
+  } finally {
+    release();
+    if (!folderExisted) rmdirQuietly(options.outDir);
+  }
+}
+
+async function prepareInFolder(
+  conn: Connection,
+  compiled: CompiledInvite,
+  rows: CohortRow[],
+  options: PrepareOptions,
+  folderExisted: boolean,
+): Promise<PrepareResult> {
   const outDir = options.outDir;
   const result: PrepareResult = { outDir, created: [], skipped: [], failed: [], failedCsv: null, preview: null };
   const entries = new Map(readExistingManifest(outDir).map((e) => [e.inviteId, e]));
   const previewItems: PreviewItem[] = [];
-  const folderExisted = existsSync(outDir);
   const ensureFolder = () => createFolder(outDir);
   const chunkRows = options.chunkRows ?? PREPARE_CHUNK_ROWS;
   const sourceText = readFileSync(options.file);
@@ -114,7 +131,6 @@ export async function prepareInvites(
     } catch (error) {
       throw stopped(error, chunk, result, () => {
         if (entries.size > 0 && existsSync(outDir)) saveManifest();
-        else if (!folderExisted) rmdirQuietly(outDir);
       });
     }
     result.created.push(...staged.created);
@@ -131,7 +147,7 @@ export async function prepareInvites(
     if (staged.entries.length > 0) options.onChunk?.({ dir: outDir, mailFrom: compiled.settings.from.address, invites: staged.entries });
   }
 
-  if (!existsSync(outDir) && result.created.length === 0 && result.failed.length === 0) return result; // nothing to write anywhere
+  if (!folderExisted && result.created.length === 0 && result.failed.length === 0) return result; // nothing to write anywhere
   const done = `${result.created.length} invite(s) are prepared, each with its complete .eml`;
   try {
     ensureFolder();
