@@ -91,7 +91,11 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
 describe.each(backends)('invites dispatch never reports a success it did not achieve, on $name', (backend) => {
   it('does not send an .eml whose code was replaced (--reissue-unsent into another folder): failed, named, exit 1; the new folder sends', async () => {
     const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
-    writeFileSync(join(cwd, 'r.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,creators\n');
+    // names that hold `invite=` too, before the link: neither may fool the check (the first such value is not the code)
+    writeFileSync(
+      join(cwd, 'r.csv'),
+      'email,cohort,name\nana@example.org,creators,Ana (invite=ABCDABCDABCDABCD)\nbob@example.org,creators,Bob (invite=moi)\n',
+    );
     expect((await runVezaBeta(['invites', 'prepare', 'r.csv', '--out', 'old', '--no-screenshot'], { cwd, env })).code).toBe(0);
     const reissued = await runVezaBeta(['invites', 'prepare', 'r.csv', '--reissue-unsent', '--out', 'new', '--no-screenshot'], {
       cwd,

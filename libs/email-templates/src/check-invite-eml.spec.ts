@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildInviteEml, compileInviteTemplate } from './index.js';
-import { inviteEmlCode, inviteEmlProblem } from './check-invite-eml.js';
+import { hasInviteLink, inviteEmlCodes, inviteEmlProblem } from './check-invite-eml.js';
 import { sampleEmailSettings, sampleRecipient } from './testing.js';
 
 describe('inviteEmlProblem', () => {
@@ -18,11 +18,19 @@ describe('inviteEmlProblem', () => {
     expect(inviteEmlProblem(Buffer.from('To: a@b.c\r\n\r\nhi'), id)).toBe('it has no X-Veza-Invite-Id header');
   });
 
-  it('inviteEmlCode reads the code where the template writes it', async () => {
+  it('inviteEmlCodes reads every code-shaped value where the template writes the code, a name that holds invite=… included', async () => {
     const compiled = await compileInviteTemplate({ settings: sampleEmailSettings() });
     const eml = await buildInviteEml(compiled, sampleRecipient());
-    expect(inviteEmlCode(eml)).toBe(sampleRecipient().code);
-    expect(inviteEmlCode(Buffer.from('https://beta.veza.fr/signup?invite=3D7K3M-Q9ZD-1X=\r\nWN-4T8R\r\n'))).toBe('7K3M-Q9ZD-1XWN-4T8R');
-    expect(inviteEmlCode(Buffer.from('To: a@b.c\r\n\r\nhello'))).toBeNull();
+    expect(inviteEmlCodes(eml)).toEqual([sampleRecipient().code]);
+    const named = await buildInviteEml(compiled, { ...sampleRecipient(), name: 'Ana (invite=ABCDABCDABCDABCD)' });
+    expect(inviteEmlCodes(named)).toEqual(['ABCDABCDABCDABCD', sampleRecipient().code]);
+    const word = await buildInviteEml(compiled, { ...sampleRecipient(), name: 'Carl (invite=moi)' });
+    expect(inviteEmlCodes(word)).toEqual([sampleRecipient().code]);
+    expect(inviteEmlCodes(Buffer.from('https://beta.veza.fr/signup?invite=3D7K3M-Q9ZD-1X=\r\nWN-4T8R\r\n'))).toEqual([
+      '7K3M-Q9ZD-1XWN-4T8R',
+    ]);
+    expect(inviteEmlCodes(Buffer.from('To: a@b.c\r\n\r\nhello'))).toEqual([]);
+    expect(hasInviteLink(Buffer.from('To: a@b.c\r\n\r\nhello'))).toBe(false);
+    expect(hasInviteLink(Buffer.from('To: a@b.c\r\n\r\nsignup?invite=3D##'))).toBe(true);
   });
 });

@@ -52,15 +52,25 @@ export function inviteEmlProblem(eml: Buffer, inviteId: string): string | null {
 }
 
 /**
- * The invite code an invitation .eml holds, as written (`XXXX-XXXX-XXXX-XXXX`),
- * or null: read where the template writes it, in the quoted-printable text
- * part (`invite=3DXXXX-…`, a soft line break inside joined). A dispatcher
- * compares it with the invite's digest to refuse a file whose code was
- * replaced since.
+ * The code-shaped values an invitation .eml holds where the template writes
+ * its code: after each `invite=3D` of the quoted-printable text part (a soft
+ * line break inside joined), in order (`XXXX-XXXX-XXXX-XXXX` as written).
+ * Several when a name carries `invite=…` too: the greeting comes before the
+ * link, so a dispatcher looks for the invite's code among them (a digest
+ * compare) and never trusts the first. Empty when there is no link, or when
+ * its code was damaged (`hasInviteLink` tells the two apart).
  */
-export function inviteEmlCode(eml: Buffer): string | null {
-  const at = eml.indexOf('invite=3D');
-  if (at === -1) return null;
-  const near = eml.toString('latin1', at + 9, at + 9 + 64).replace(/=\r?\n/g, '');
-  return /^[0-9A-Za-z]{4}(?:-?[0-9A-Za-z]{4}){3}/.exec(near)?.[0] ?? null;
+export function inviteEmlCodes(eml: Buffer): string[] {
+  const codes: string[] = [];
+  for (let at = eml.indexOf('invite=3D'); at !== -1; at = eml.indexOf('invite=3D', at + 9)) {
+    const near = eml.toString('latin1', at + 9, at + 9 + 64).replace(/=\r?\n/g, '');
+    const code = /^[0-9A-Za-z]{4}(?:-?[0-9A-Za-z]{4}){3}/.exec(near)?.[0];
+    if (code) codes.push(code);
+  }
+  return codes;
+}
+
+/** Whether the file has an invitation link at all (`invite=3D`, as the template writes it). */
+export function hasInviteLink(eml: Buffer): boolean {
+  return eml.indexOf('invite=3D') !== -1;
 }

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { inviteEmlCode, inviteEmlProblem } from '@veza/email-templates';
+import { hasInviteLink, inviteEmlCodes, inviteEmlProblem } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
 import type { DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
 import { digestCode, inviteCodeDigests, parseCode } from '@veza/invites-db';
@@ -55,13 +55,17 @@ function openLog(dir: string): { line(event: MailEvent): void; close(): void; fa
 
 /**
  * Why the code in an invitation .eml is not the invite's any more (it was
- * given a new one with `--reissue-unsent`, in another folder), or null; a file
- * without a code where the template writes it is not checked here.
+ * given a new one with `--reissue-unsent`, in another folder), or null. The
+ * invite's code must be among the code-shaped values after `invite=` (a name
+ * can hold `invite=…` too, before the link: the first one proves nothing). A
+ * file without any invitation link is not checked here.
  */
 function replacedCode(eml: Buffer, digest: string | undefined): string | null {
-  const written = digest === undefined ? null : inviteEmlCode(eml);
-  const parsed = written === null ? null : parseCode(written);
-  if (!parsed?.ok || digestCode(parsed.code) === digest) return null;
+  if (digest === undefined || !hasInviteLink(eml)) return null;
+  for (const written of inviteEmlCodes(eml)) {
+    const parsed = parseCode(written);
+    if (parsed.ok && digestCode(parsed.code) === digest) return null;
+  }
   return "its code is not the invite's any more (given a new one with --reissue-unsent: dispatch the folder that has it)";
 }
 
