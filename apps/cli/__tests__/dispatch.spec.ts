@@ -96,12 +96,13 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
       join(cwd, 'r.csv'),
       'email,cohort,name\nana@example.org,creators,Ana (invite=ABCDABCDABCDABCD)\nbob@example.org,creators,Bob (invite=moi)\n',
     );
-    expect((await runVezaBeta(['invites', 'prepare', 'r.csv', '--out', 'old', '--no-screenshot'], { cwd, env })).code).toBe(0);
+    const prepared = await runVezaBeta(['invites', 'prepare', 'r.csv', '--out', 'old', '--no-screenshot'], { cwd, env });
+    expect({ code: prepared.code, stderr: prepared.stderr }).toMatchObject({ code: 0 });
     const reissued = await runVezaBeta(['invites', 'prepare', 'r.csv', '--reissue-unsent', '--out', 'new', '--no-screenshot'], {
       cwd,
       env,
     });
-    expect(reissued.code).toBe(0);
+    expect({ code: reissued.code, stderr: reissued.stderr }).toMatchObject({ code: 0 });
     const sentLog = join(cwd, 'sent.log');
     const sendEnv = { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog };
     const stale = await runVezaBeta(['invites', 'dispatch', 'old', '--rate', '100', '--retries', '0'], { cwd, env: sendEnv });

@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { exitCodeFor, validateCohort, validateCohortFile } from '../src/index.js';
 import type { CohortValidation, Finding } from '../src/index.js';
 
@@ -100,6 +101,10 @@ describe('fixtures of real-looking cohorts', () => {
       ['COHORT_NOT_UTF8', 2, null],
       ['COHORT_NOT_UTF8', 4, null],
     ]);
+    // those rows are not valid ones: the summary counts only the others
+    const lines = readFileSync(fixture('latin1.csv'), 'latin1').trim().split('\n').length;
+    expect(result.value.summary.validRows).toBe(lines - 1 - 2);
+    expect(result.value.rows?.map((row) => row.line)).not.toEqual(expect.arrayContaining([2, 4]));
   });
 
   it('a UTF-16 export (byte order mark) is named as such, not as Latin-1', async () => {

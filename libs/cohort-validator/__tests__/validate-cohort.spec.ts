@@ -57,6 +57,15 @@ describe('validateCohort', () => {
     expect(result.value.summary).toMatchObject({ rows: 5, validRows: 1, listeners: 1 });
   });
 
+  it('never prints a C1 escape, a bidi override or a zero-width character from the file: messages show them as \\uXXXX', async () => {
+    const csv =
+      'email,cohort,name\nana\u009b2J\u009b31mOK@example.org,fans\u009d0;pwned\u009c-a,Ana\n\u202egro.elpmaxe@bob,fans-a,Bob\u0085Bcc: x@y.z\n';
+    const result = await validateCohort(csv);
+    expect(result.errors.length).toBeGreaterThanOrEqual(3);
+    for (const f of result.errors) expect(f.message).not.toMatch(/[\u0080-\u009f\u202a-\u202e]/);
+    expect(result.errors.map((f) => f.message).join('\n')).toContain('U+009B');
+  });
+
   it('warns below each threshold, and thresholds are configurable', async () => {
     const csv = generateCohortCsv({ rows: 45, seed: 2 });
     expect(codes((await validateCohort(csv)).warnings)).toEqual(['COHORT_TOO_FEW_ROWS']);

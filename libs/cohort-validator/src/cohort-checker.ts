@@ -70,6 +70,10 @@ export class CohortChecker implements CsvSink {
   private sawRecord = false;
   private rows = 0;
   private validRows = 0;
+  /** lines the decoder found bytes that are not UTF-8 on, not yet passed by a record; such a row is never valid */
+  private badByteLines: number[] = [];
+  private badByteAt = 0;
+  private rowHasBadBytes = false;
   private readonly labels = new Map<string, LabelStats>();
   private readonly collected: CohortRow[] = [];
   private batch: UserBatch = { emails: [], lines: [] };
@@ -86,6 +90,7 @@ export class CohortChecker implements CsvSink {
   }
 
   invalidBytes(line: number, utf16 = false): void {
+    this.badByteLines.push(line);
     this.add(
       'COHORT_NOT_UTF8',
       line,
@@ -103,6 +108,13 @@ export class CohortChecker implements CsvSink {
       if (!fields) this.dead = true;
     }
     this.rows++;
+    // Lines with bad bytes are reported (by the decoder) before their record is parsed, in order.
+    while (this.badByteLines.length > this.badByteAt && this.badByteLines[this.badByteAt]! < line) this.badByteAt++;
+    this.rowHasBadBytes = this.badByteLines[this.badByteAt] === line;
+    if (this.badByteAt > 1024) {
+      this.badByteLines.splice(0, this.badByteAt);
+      this.badByteAt = 0;
+    }
     if (fields && !this.dead) this.checkRow(fields, line);
   }
 
@@ -184,7 +196,7 @@ export class CohortChecker implements CsvSink {
     }
     const nameIssue = nameProblem(name);
     if (nameIssue) ok = this.add('COHORT_BAD_NAME', line, 'name', nameIssue);
-    if (ok) this.countValid(line, email, cohort, sentBy, roleCell, name);
+    if (ok && !this.rowHasBadBytes) this.countValid(line, email, cohort, sentBy, roleCell, name);
   }
 
   private countValid(line: number, email: string, cohort: string, sentBy: string, roleCell: string | undefined, name: string): void {

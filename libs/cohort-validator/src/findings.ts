@@ -55,6 +55,18 @@ export function finding(code: FindingCode, line: number | null, field: string | 
 }
 
 /**
+ * What a message may quote from the file but never print as it is: C0 and C1
+ * controls (C1 escapes such as U+009B reach a terminal; JSON.stringify leaves
+ * them alone), the line separators, the bidi and zero-width characters.
+ */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]/;
+
+function printable(message: string): string {
+  return message.replace(new RegExp(UNPRINTABLE.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * Keeps the first `cap` findings of each code and counts the rest, so a
  * million bad rows cost a counter, not a million objects.
  */
@@ -67,7 +79,7 @@ export class FindingCollector {
   add(f: Finding): void {
     const seen = this.perCode.get(f.code) ?? 0;
     this.perCode.set(f.code, seen + 1);
-    if (seen < this.cap) this.kept.push(f);
+    if (seen < this.cap) this.kept.push(UNPRINTABLE.test(f.message) ? { ...f, message: printable(f.message) } : f);
   }
 
   /** True once `code` has reached the cap: callers can skip building the finding and call tally(). */

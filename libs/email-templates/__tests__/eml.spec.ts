@@ -91,6 +91,11 @@ describe('the invitation .eml', () => {
       'List-Unsubscribe: <mailto:stop@veza.example?subject=Pas%20pour%20moi%20(invitation%2042)>',
     ]);
     expect(header(mail, 'list-unsubscribe-post')).toEqual([]);
+    // one-click (RFC 8058) needs https: an http page is listed without it too
+    const http = await compileInviteTemplate({ settings: sampleEmailSettings({ unsubscribe: 'http://veza.example/stop' }) });
+    const plain = await simpleParser(await buildInviteEml(http, sampleRecipient(), { date }));
+    expect(header(plain, 'list-unsubscribe')[0]).toMatch(/^List-Unsubscribe: <http:\/\/veza\.example\/stop/);
+    expect(header(plain, 'list-unsubscribe-post')).toEqual([]);
   });
 
   it('gives the same To as a whole MailComposer message for any display name', async () => {

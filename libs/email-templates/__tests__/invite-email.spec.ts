@@ -53,7 +53,12 @@ describe('the beta invitation', () => {
     expect(text).toContain('https://beta.veza.example/signup?invite=7K3M-Q9ZD-1XWN-4T8R\n');
     expect(text).toContain('https://forms.example.org/veza-beta?src=email&v=1');
     expect(text).toContain('https://discord.example.org/invite/veza-beta');
-    expect(text).toContain("Le code fonctionne jusqu'au 1 juillet 2026.");
+    // expires 2026-07-01T10:00Z, noon in Paris: 30 June is the last day it works all day
+    expect(text).toContain("Le code fonctionne jusqu'au 30 juin 2026 inclus.");
+    const late = compiled.render(sampleRecipient({ expiresAt: new Date('2026-12-28T23:15:36Z') })).text; // 00:15 on 29 Dec in Paris
+    expect(late).toContain("jusqu'au 28 décembre 2026 inclus.");
+    const midnight = compiled.render(sampleRecipient({ expiresAt: new Date('2026-08-01T22:00:00Z') })).text; // 00:00 on 2 Aug in Paris
+    expect(midnight).toContain("jusqu'au 1er août 2026 inclus.");
     expect(text).toContain('Pas pour toi ? Aucun souci : écris-nous via https://beta.veza.example/not-for-me?invite_id=42');
     expect(text).not.toMatch(/\{\{|\}\}/);
   });

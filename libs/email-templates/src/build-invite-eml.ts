@@ -19,10 +19,11 @@ export const INVITE_ID_HEADER = 'X-Veza-Invite-Id';
 export function listUnsubscribeHeaders(settings: EmailSettings, unsubscribeUrl: string): Record<string, string> {
   if (settings.unsubscribe.url) {
     const mailto = settings.unsubscribe.mailto;
-    return {
-      'List-Unsubscribe': mailto ? `<${unsubscribeUrl}>, <mailto:${mailto}>` : `<${unsubscribeUrl}>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    };
+    const list = mailto ? `<${unsubscribeUrl}>, <mailto:${mailto}>` : `<${unsubscribeUrl}>`;
+    // RFC 8058 one-click needs https: an http target gets the plain header only
+    return settings.unsubscribe.url.startsWith('https:')
+      ? { 'List-Unsubscribe': list, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+      : { 'List-Unsubscribe': list };
   }
   return { 'List-Unsubscribe': `<${unsubscribeUrl}>` };
 }

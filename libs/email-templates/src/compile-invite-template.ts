@@ -138,7 +138,7 @@ export async function compileInviteTemplate(options: CompileOptions): Promise<Co
   }
   const html: ParsedTemplate = parseTemplate(compiledHtml, htmlFile, 'html', NAMES);
   const text: ParsedTemplate = parseTemplate(textSource.replace(/\r\n/g, '\n'), textFile, 'text', NAMES);
-  const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: settings.timeZone });
+  const lastDay = lastFullDay(settings.timeZone);
   // A batch shares a handful of expiry dates: each is formatted once.
   const formattedDates = new Map<number, string>();
   const expiresOn = (date: Date): string => {
@@ -146,7 +146,7 @@ export async function compileInviteTemplate(options: CompileOptions): Promise<Co
     let formatted = formattedDates.get(time);
     if (formatted === undefined) {
       if (formattedDates.size >= 4096) formattedDates.clear();
-      formattedDates.set(time, (formatted = dateFormat.format(date)));
+      formattedDates.set(time, (formatted = lastDay(date)));
     }
     return formatted;
   };
@@ -177,4 +177,22 @@ export async function compileInviteTemplate(options: CompileOptions): Promise<Co
   });
   templateParts.set(compiled, { html, text, values });
   return compiled;
+}
+
+/**
+ * The last day on which a code expiring at `expiresAt` works all day long, in
+ * `timeZone`, in French ("30 juin 2026", "1er juillet 2026"): the day before
+ * the one it expires in. The email says "jusqu'au <that day> inclus": a code
+ * expiring at 00:15 or at noon on 1 July was announced "jusqu'au 1 juillet",
+ * a day it mostly does not work.
+ */
+function lastFullDay(timeZone: string): (expiresAt: Date) => string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' });
+  const long = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
+  return (expiresAt) => {
+    const field = (type: string) => Number(parts.formatToParts(expiresAt).find((p) => p.type === type)?.value);
+    const day = new Date(Date.UTC(field('year'), field('month') - 1, field('day') - 1));
+    const text = long.format(day);
+    return day.getUTCDate() === 1 ? text.replace(/^1 /, '1er ') : text;
+  };
 }

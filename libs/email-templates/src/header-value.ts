@@ -1,13 +1,14 @@
+import { CONTROL_CHARS } from '@veza/invite-rules';
 import { HeaderInjectionError } from './errors.js';
 
-// C0 controls (CR and LF included) and DEL: any of them in a header value can
-// end the header early and smuggle a new one (Bcc:, Content-Type:…).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// C0 and C1 controls (CR, LF and NEL included), DEL, U+2028/U+2029 and the
+// invisible bidi and zero-width characters: the invite rules' one list. Any of
+// them in a header value can end the header early and smuggle a new one (Bcc:,
+// Content-Type:…) in some mail library, or disguise what the reader sees.
 
 /** True when a value holds a control character (tab included: header values never need one). */
 export function hasControlChars(value: string): boolean {
-  return CONTROL.test(value);
+  return CONTROL_CHARS.test(value);
 }
 
 /** Returns the value, or throws EMAIL_HEADER_INVALID naming the field when it could inject a header. */

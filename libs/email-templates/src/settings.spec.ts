@@ -38,6 +38,33 @@ describe('validateEmailSettings', () => {
     ]);
   });
 
+  it('refuses links that would leak a password to every tester or send the code elsewhere, and senders the recipients rule refuses', () => {
+    const base = { FEEDBACK_URL: 'https://f.example/x?usp=sf_link', DISCORD_URL: 'https://d.example/y', MAIL_FROM: 'beta@veza.example' };
+    const refused = (env: Record<string, string>) => {
+      const result = emailSettingsFromEnv({ FRONTEND_URL: 'https://beta.veza.example', ...base, ...env });
+      return result.ok ? [] : result.problems.map(problemText);
+    };
+    expect(refused({})).toEqual([]); // a query in a plain link (a form's) is fine
+    const password = refused({ FRONTEND_URL: 'https://ops:s3cret@staging.veza.fr' });
+    expect(password.join()).toContain('FRONTEND_URL contains a user name or password, which every recipient would see');
+    expect(password.join()).not.toContain('s3cret');
+    expect(refused({ DISCORD_URL: 'https://u@d.example/y' }).join()).toContain('DISCORD_URL contains a user name or password');
+    for (const url of ['https://staging.veza.fr/?ref=mail', 'https://staging.veza.fr/#', 'https://staging.veza.fr/app/?'])
+      expect(refused({ FRONTEND_URL: url }).join()).toContain('FRONTEND_URL has a query or fragment');
+    expect(refused({ FRONTEND_URL: 'https://evil.example\\@staging.veza.fr' }).join()).toContain('FRONTEND_URL contains a backslash');
+    expect(refused({ MAIL_FROM: 'Veza <béta@veza.fr>' }).join()).toContain('MAIL_FROM contains the non-ASCII character "é"');
+    expect(refused({ MAIL_FROM: 'Veza <beta@v\u0435za.fr>' }).join()).toContain('MAIL_FROM contains the non-ASCII character');
+    expect(refused({ MAIL_REPLY_TO: 'ops@v\u0435za.fr' }).join()).toContain('MAIL_REPLY_TO contains the non-ASCII character');
+    expect(refused({ MAIL_REPLY_TO: 'evil@[1.2.3.4]' })).toHaveLength(1);
+    expect(refused({ MAIL_FROM: 'Veza\u0085Bcc: evil@attacker.org <beta@veza.fr>' }).join()).toContain(
+      'MAIL_FROM contains a line break or control character',
+    );
+    expect(refused({ MAIL_SUBJECT: 'Salut\u2028Bcc: evil@attacker.org' }).join()).toContain(
+      'MAIL_SUBJECT contains a line break or control character',
+    );
+    expect(refused({ MAIL_FROM: "L'équipe Veza <beta@veza.fr>" })).toEqual([]); // a display name in any language
+  });
+
   it('reads the env names of the design, reply-to defaulting to from and unsubscribe to a mailto of it', () => {
     const result = emailSettingsFromEnv({
       FRONTEND_URL: 'https://beta.veza.example/',

@@ -1,3 +1,4 @@
+import { emailProblem } from '@veza/invite-rules';
 import type { Problem, Validation } from '@veza/invite-rules';
 import { parseSettings } from '@veza/settings';
 import { z } from 'zod';
@@ -51,13 +52,16 @@ export const EMAIL_DEFAULTS = Object.freeze({
 /** The shared result shape (`@veza/settings`): each problem names its variable (`FRONTEND_URL`) and says why. */
 export type SettingsResult = Validation<EmailSettings>;
 
-// Deliberately simple: one @, no spaces or angle brackets, a dotted domain. Real validation is the recipient's server.
-const ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
-
+/**
+ * A sender or reply-to address follows the recipients' rule (@veza/invite-rules
+ * emailProblem): ASCII only (a non-ASCII one was written into the From header
+ * double-encoded, and a look-alike domain was silently turned into xn--), no
+ * IP literal, no quoted local part.
+ */
 export function addressProblem(address: string): string | undefined {
   if (hasControlChars(address)) return 'contains a line break or control character';
-  if (address.length > 254) return 'is longer than 254 characters';
-  return ADDRESS.test(address) ? undefined : 'is not an email address';
+  const problem = emailProblem(address);
+  return problem ? problem.reason : undefined;
 }
 
 /** Parses `Name <addr>` or `addr`. */
@@ -71,21 +75,40 @@ export function parseMailbox(text: string): { ok: true; value: Mailbox } | { ok:
   return { ok: true, value: name ? { name, address } : { address } };
 }
 
-function httpUrl(raw: string, ctx: z.RefinementCtx): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'is not a URL' });
-    return z.NEVER;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
-  else if (hasControlChars(raw)) ctx.addIssue({ code: 'custom', message: 'contains a control character' });
-  else return url.href;
-  return z.NEVER;
+/**
+ * Why a link every tester receives is refused, or undefined. A user name or
+ * password in it would be sent to each of them; a backslash is read as a slash
+ * (`https://evil.example\@veza.fr` goes to evil.example). A base URL, to which
+ * `/signup?invite=CODE` is appended, has no query or fragment either: the code
+ * would land inside them (`/?ref=mail/signup?invite=…`).
+ */
+function urlProblem(raw: string, url: URL, base: boolean): string | undefined {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
+  if (hasControlChars(raw)) return 'contains a control character';
+  if (raw.includes('\\')) return 'contains a backslash, which browsers read as a slash (another host)';
+  if (url.username || url.password) return 'contains a user name or password, which every recipient would see';
+  if (base && (url.search || url.hash || /[?#]/.test(raw)))
+    return 'has a query or fragment (?…, #…): the signup path and the code are appended to this URL';
+  return undefined;
 }
 
-const requiredUrl = z.string({ error: 'is required' }).transform(httpUrl);
+const httpUrl =
+  (base: boolean) =>
+  (raw: string, ctx: z.RefinementCtx): string => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not a URL' });
+      return z.NEVER;
+    }
+    const problem = urlProblem(raw, url, base);
+    if (!problem) return url.href;
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  };
+
+const requiredUrl = z.string({ error: 'is required' }).transform(httpUrl(false));
 
 const mailbox = z.string().transform((raw, ctx) => {
   const parsed = parseMailbox(raw);
@@ -108,12 +131,12 @@ const unsubscribe = z.string().transform((raw, ctx): EmailSettings['unsubscribe'
     if (problem) ctx.addIssue({ code: 'custom', message: `has a mailto address that ${problem}` });
     return { mailto: address };
   }
-  return { url: httpUrl(raw, ctx) };
+  return { url: httpUrl(false)(raw, ctx) };
 });
 
 /** The email settings, by the variables of docs/CONFIGURATION.md; every default in EMAIL_DEFAULTS. */
 export const EMAIL_SETTINGS_SCHEMA = z.object({
-  FRONTEND_URL: requiredUrl,
+  FRONTEND_URL: z.string({ error: 'is required' }).transform(httpUrl(true)),
   FEEDBACK_URL: requiredUrl,
   DISCORD_URL: requiredUrl,
   MAIL_FROM: z.string({ error: 'is required' }).pipe(mailbox),

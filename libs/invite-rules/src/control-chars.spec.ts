@@ -7,11 +7,23 @@ describe('controlCharProblem', () => {
     ['a\tb', 'contains the control character U+0009'],
     ['a\u007fb', 'U+007F'],
     ['a\u2029b', 'U+2029'],
+    ['Ana\u0085Bcc: evil@attacker.org', 'U+0085'],
+    ['a\u009b2J', 'U+009B'],
   ])('%j %s', (value, reason) => {
     expect(controlCharProblem(value)).toBe(reason.startsWith('contains') ? reason : `contains the control character ${reason}`);
   });
 
-  it('accepts any printable text, in any language', () => {
+  it.each([['\u202egro.elpmaxe@nimda'], ['Ana\u2066x\u2069'], ['An\u200Ba'], ['An\u2060a'], ['An\uFEFFa']])(
+    'refuses the invisible formatting character of %j',
+    (value) => {
+      expect(controlCharProblem(value)).toMatch(
+        /^contains the invisible formatting character U\+[0-9A-F]{4}, which can disguise the text around it$/,
+      );
+    },
+  );
+
+  it('accepts any printable text, in any language, emoji sequences and joiners included', () => {
     expect(controlCharProblem('Chloé 李 «beta» 🎵')).toBeNull();
+    expect(controlCharProblem('👩\u200D🎤 می\u200Cخواهم')).toBeNull();
   });
 });

@@ -3,7 +3,8 @@ import { INVITE_LIMITS } from './limits.js';
 
 /**
  * Why a display name is refused, or null. Any language is fine; control
- * characters are not (they would reach a mail header), nor `{{` or `}}`: the
+ * characters are not (they would reach a mail header), nor an encoded word
+ * (`=?UTF-8?B?…?=`, decoded by mail programs), nor `{{` or `}}`: the
  * invite renderer refuses any text that looks like a placeholder, so that no
  * `{{…}}` ever reaches a recipient.
  */
@@ -12,5 +13,7 @@ export function nameProblem(name: string): string | null {
   const control = controlCharProblem(name);
   if (control) return control;
   if (name.includes('{{') || name.includes('}}')) return 'contains "{{" or "}}", which the email template would read as a placeholder';
+  // `=?UTF-8?B?…?=` in a display name: mail programs decode it, and show what it hides ("Bcc: …") as the name
+  if (/=\?[^?\s]*\?[bq]\?/i.test(name)) return 'contains "=?…?B?" or "=?…?Q?", which mail programs decode as a hidden header word';
   return null;
 }

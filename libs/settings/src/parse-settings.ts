@@ -39,10 +39,29 @@ export function parseSettings<S extends SettingsSchema>(
     let message = issue.message;
     const value = picked[field];
     if (secrets.has(field)) message = message.replace(/"[^"]*"/g, '(value hidden)');
-    else if (options.showValues && value !== undefined && !message.includes(value)) message = `${message} (got ${JSON.stringify(value)})`;
+    else if (options.showValues && value !== undefined && !message.includes(value))
+      message = `${message} (got ${JSON.stringify(maskUrlPassword(value))})`;
     // Last, so that nothing added above can bring a secret back (a secret pasted into another variable).
     for (const secret of hidden) message = message.split(secret).join('***');
     return { field, message };
   });
   return { ok: false, problems, warnings: [] };
+}
+
+/**
+ * A value shown in a problem with the password of a URL's user info replaced by
+ * `***` (`https://ops:s3cret@host` → `https://ops:***@host`): a URL refused for
+ * having one must not print it.
+ */
+export function maskUrlPassword(value: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
+  if (!scheme) return value;
+  const start = scheme[0].length;
+  const rest = value.slice(start);
+  const authorityEnd = rest.search(/[/?#]/);
+  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
+  const at = authority.lastIndexOf('@');
+  const colon = authority.indexOf(':');
+  if (at === -1 || colon === -1 || colon > at) return value;
+  return `${value.slice(0, start + colon + 1)}***${value.slice(start + at)}`;
 }
