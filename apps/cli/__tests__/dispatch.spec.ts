@@ -18,7 +18,7 @@ import {
   lines,
   emails,
 } from './fixtures.js';
-import type { SendSummary } from './fixtures.js';
+import type { PrepareSummary, SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
 import { childEnv } from '@veza/test-support';
 
@@ -116,6 +116,53 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect(fresh.code).toBe(0);
     expect(lines(sentLog).sort()).toEqual(['ana@example.org', 'bob@example.org']);
   });
+
+  // two processes on one database at once: PostgreSQL only (the embedded database has one owner)
+  (backend.name === 'postgres' ? it : it.skip)(
+    'a code reissued while the old folder is being dispatched is seen at its claim: the old .eml is not sent',
+    async () => {
+      const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
+      writeFileSync(join(cwd, 'r.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,creators\n');
+      const prepared = await runVezaBeta(['invites', 'prepare', 'r.csv', '--out', 'old', '--no-screenshot'], { cwd, env });
+      expect({ code: prepared.code, stderr: prepared.stderr }).toMatchObject({ code: 0 });
+      const sentLog = join(cwd, 'sent.log');
+      const started = join(cwd, 'started');
+      const release = join(cwd, 'release');
+      const sendEnv = {
+        ...env,
+        SEND_CMD: FAKE_SENDMAIL,
+        SENT_LOG: sentLog,
+        HOLD_FOR: 'ana@example.org',
+        HOLD_UNTIL: release,
+        STARTED_MARK: started,
+      };
+      // the old folder's dispatch starts, and holds on ana's send (bob is not claimed yet: one email at a time)
+      const old = runVezaBeta(['invites', 'dispatch', 'old', '--rate', '100', '--retries', '0'], { cwd, env: sendEnv });
+      try {
+        for (let i = 0; i < 300 && !existsSync(started); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(existsSync(started)).toBe(true);
+        const reissued = await runVezaBeta(
+          ['invites', 'prepare', 'r.csv', '--reissue-unsent', '--out', 'new', '--no-screenshot', '--json'],
+          {
+            cwd,
+            env,
+          },
+        );
+        expect({ code: reissued.code, stderr: reissued.stderr }).toMatchObject({ code: 0 });
+        // ana is being sent: only bob gets a new code
+        expect(jsonOutput<PrepareSummary>(reissued.stdout).created).toEqual([expect.objectContaining({ email: 'bob@example.org' })]);
+      } finally {
+        writeFileSync(release, '');
+      }
+      const stale = await old;
+      expect(stale.code).toBe(1);
+      expect(stale.stdout).toContain('1 sent now, 0 already sent, 1 failed');
+      expect(stale.stdout).toMatch(/failed +bob@example\.org: .*its code is not the invite's any more/);
+      const fresh = await runVezaBeta(['invites', 'dispatch', 'new', '--rate', '100'], { cwd, env: sendEnv });
+      expect(fresh.code).toBe(0);
+      expect(lines(sentLog).sort()).toEqual(['ana@example.org', 'bob@example.org']);
+    },
+  );
 
   it('when dispatch.log cannot be written, sends and records every email all the same, says which file, exits 1', async () => {
     const env = await freshDatabaseEnv(backend, cwd);

@@ -1,7 +1,7 @@
 import {
   clearUnknownClaims,
   isDispatcherAlive,
-  markSentAndClaim,
+  markSentAndClaimWithDigests,
   releaseSendClaim,
   releaseUntriedClaims,
   sendStates,
@@ -17,12 +17,17 @@ import { sendWithRetry } from './send-with-retry.js';
 import type { SendResult, Transport } from './transport.js';
 import { newWorkerId } from './worker-id.js';
 
-/** One prepared invite email: its id in beta_invites, its recipient, and how to read its .eml. */
+/**
+ * One prepared invite email: its id in beta_invites, its recipient, and how to
+ * read its .eml. `eml` is called once the invite is claimed, with the digest of
+ * its code at the claim (it cannot change until the send is recorded): throw
+ * to refuse a file whose code is not that one (a failure, not a send).
+ */
 export interface DispatchItem {
   inviteId: string;
   email: string;
   cohort: string;
-  eml(): Buffer | Promise<Buffer>;
+  eml(claim: { codeDigest: string }): Buffer | Promise<Buffer>;
 }
 
 export interface DispatchOptions extends Partial<SendOptions> {
@@ -187,12 +192,16 @@ async function dispatchAs(
   const windowSize = Math.min(CLAIM_WINDOW, 2 * batch + 6);
   let cursor = 0;
   const claimed: string[] = [];
+  /** the code digest of each claimed invite, as its claim found it */
+  const claimedDigest = new Map<string, string>();
   let accepted: string[] = [];
   const recordAndClaim = async (window: string[], limit: number): Promise<string[]> => {
     const record = accepted;
     accepted = [];
     try {
-      return await markSentAndClaim(db, record, window, worker, limit);
+      const claims = await markSentAndClaimWithDigests(db, record, window, worker, limit);
+      for (const claim of claims) claimedDigest.set(claim.id, claim.codeDigest);
+      return claims.map((claim) => claim.id);
     } catch (error) {
       accepted = [...record, ...accepted];
       throw error;
@@ -247,7 +256,9 @@ async function dispatchAs(
       await waitForSlot();
       let result: SendResult;
       try {
-        result = await sendWithRetry(transport, await item.eml(), { from: run.from, to: item.email }, run);
+        const codeDigest = claimedDigest.get(id)!;
+        claimedDigest.delete(id);
+        result = await sendWithRetry(transport, await item.eml({ codeDigest }), { from: run.from, to: item.email }, run);
       } catch (error) {
         result = { ok: false, temporary: false, response: (error as Error).message };
       }

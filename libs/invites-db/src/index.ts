@@ -15,11 +15,12 @@ export {
   isDispatcherAlive,
   markInviteSent,
   markSentAndClaim,
+  markSentAndClaimWithDigests,
   releaseSendClaim,
   releaseUntriedClaims,
   sendStates,
 } from './queries/dispatch-claims.js';
-export type { SendState } from './queries/dispatch-claims.js';
+export type { SendClaim, SendState } from './queries/dispatch-claims.js';
 export {
   cleanupExpiredInvites,
   deleteInvites,

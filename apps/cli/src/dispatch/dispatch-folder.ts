@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { hasInviteLink, inviteEmlCodes, inviteEmlProblem } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
 import type { DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
-import { digestCode, inviteCodeDigests, parseCode } from '@veza/invites-db';
+import { digestCode, parseCode } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { Manifest } from './manifest.js';
 import type { Progress } from './progress.js';
@@ -60,8 +60,8 @@ function openLog(dir: string): { line(event: MailEvent): void; close(): void; fa
  * can hold `invite=…` too, before the link: the first one proves nothing). A
  * file without any invitation link is not checked here.
  */
-function replacedCode(eml: Buffer, digest: string | undefined): string | null {
-  if (digest === undefined || !hasInviteLink(eml)) return null;
+function replacedCode(eml: Buffer, digest: string): string | null {
+  if (!hasInviteLink(eml)) return null;
   for (const written of inviteEmlCodes(eml)) {
     const parsed = parseCode(written);
     if (parsed.ok && digestCode(parsed.code) === digest) return null;
@@ -84,10 +84,6 @@ export async function dispatchFolder(
 ): Promise<DispatchSummary> {
   const { only, ...send } = options;
   const invites = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)) : manifest.invites;
-  const digests = await inviteCodeDigests(
-    conn.db,
-    invites.map((invite) => invite.inviteId),
-  );
   const items = invites.map((invite) => ({
     inviteId: invite.inviteId,
     email: invite.email,
@@ -95,12 +91,13 @@ export async function dispatchFolder(
     // Read when its turn comes, synchronously: a 20 KB .eml just written is in the page cache, and
     // readFileSync costs about 15 µs of this thread where fs.promises' four thread-pool hops cost 70.
     // A file that is not this invite's whole .eml (copied over, cut short) is a failure, not a send.
-    eml: () => {
+    eml: (claim: { codeDigest: string }) => {
       const eml = readFileSync(join(dir, invite.file));
       const damaged = inviteEmlProblem(eml, invite.inviteId);
       if (damaged)
         throw new Error(`${join(dir, invite.file)}: ${damaged}; not sent (give the invite a new .eml: invites prepare --reissue-unsent)`);
-      const replaced = replacedCode(eml, digests.get(invite.inviteId));
+      // the digest as the claim found it: a reissue after the start of this dispatch is seen too
+      const replaced = replacedCode(eml, claim.codeDigest);
       if (replaced) throw new Error(`${join(dir, invite.file)}: ${replaced}; not sent`);
       return eml;
     },

@@ -156,6 +156,29 @@ export async function markSentAndClaim(
   worker: string,
   limit: number,
 ): Promise<string[]> {
+  return (await markSentAndClaimWithDigests(db, sentIds, claimIds, worker, limit)).map((claim) => claim.id);
+}
+
+/** An invite a dispatcher claimed, with the digest of its code at the moment of the claim. */
+export interface SendClaim {
+  id: string;
+  /** hex SHA-256 of the invite's code as the claim found it: it cannot change while the claim holds (a reissue refuses a claimed invite) */
+  codeDigest: string;
+}
+
+/**
+ * markSentAndClaim, each claim with its code's digest as of the claim: the one
+ * a dispatcher compares the code of the .eml it is about to send with. A
+ * digest read before the claim could be stale: `--reissue-unsent` may replace
+ * an unclaimed invite's code at any moment before it is claimed.
+ */
+export async function markSentAndClaimWithDigests(
+  db: Database,
+  sentIds: string[],
+  claimIds: string[],
+  worker: string,
+  limit: number,
+): Promise<SendClaim[]> {
   if (sentIds.length === 0 && (claimIds.length === 0 || limit <= 0)) return [];
   const result = await withDbErrors(() =>
     db.execute(sql`
@@ -172,12 +195,14 @@ export async function markSentAndClaim(
           ORDER BY given.position
           LIMIT ${Math.max(0, limit)}
           FOR UPDATE OF b SKIP LOCKED)
-        RETURNING id::text AS id`),
+        RETURNING id::text AS id, code_digest`),
   );
+  const rows = decodeRows(result, { id: 'string', code_digest: 'string' }, 'markSentAndClaim');
+  const digests = new Map(rows.map((row) => [row.id, row.code_digest]));
   return inOrderOf(
     claimIds,
-    decodeRows(result, { id: 'string' }, 'markSentAndClaim').map((row) => row.id),
-  );
+    rows.map((row) => row.id),
+  ).map((id) => ({ id, codeDigest: digests.get(id)! }));
 }
 
 /** Gives back claims this worker made but never tried to send (a dispatch that stopped early): they are ready again, not unknown. */
