@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { settingsOrThrow } from '@veza/settings';
 import { DatabaseBusyError, DatabaseUnreachableError, redactUrls } from './errors.js';
+import { acquirePidLock, LockHeldError } from './pid-lock.js';
 import { databaseSettingsFromEnv } from './read-env.js';
 import * as schema from './schema.js';
 import { checkSpeaksPostgres, connectTimeoutMs, tcpEndpoint } from './speaks-postgres.js';
@@ -189,36 +190,20 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
   };
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * PGlite keeps its data directory to one process: a second one would see a
- * stale copy or corrupt it. A lock file with the owner's pid refuses the
- * second opener; a lock left by a dead process is taken over.
+ * stale copy or corrupt it (two openers at once lost committed rows). The lock
+ * file `veza.lock` names its holder; a second opener is refused while the
+ * holder runs, a lock whose holder is gone is taken over (acquirePidLock).
  */
 function lockDataDir(dir: string): () => void {
   const lockFile = join(dir, 'veza.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockFile, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(lockFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(readFileSync(lockFile, 'utf8').trim());
-      if (owner && processAlive(owner)) throw new DatabaseBusyError(dir, owner);
-      rmSync(lockFile, { force: true }); // stale: its process is gone
-    }
+  try {
+    return acquirePidLock(lockFile);
+  } catch (error) {
+    if (error instanceof LockHeldError) throw new DatabaseBusyError(dir, error.holder?.pid ?? 0, lockFile);
+    throw new DatabaseUnreachableError(`embedded database ${dir}`, error);
   }
-  throw new DatabaseBusyError(dir, 0);
 }
 
 async function openPglite(dataDir: string, template: Blob | undefined): Promise<Connection> {
@@ -227,7 +212,11 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
   let pg: PGlite;
   let unlock = () => undefined as void;
   if (!inMemory) {
-    mkdirSync(target, { recursive: true });
+    try {
+      mkdirSync(target, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new DatabaseUnreachableError(`embedded database ${target}`, error);
+    }
     unlock = lockDataDir(target);
   }
   try {

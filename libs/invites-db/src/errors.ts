@@ -39,10 +39,10 @@ export class DatabaseUnreachableError extends InvitesDbError {
 /** Another process holds the embedded database: PGlite is one process at a time. */
 export class DatabaseBusyError extends InvitesDbError {
   override name = 'DatabaseBusyError';
-  constructor(dataDir: string, pid: number) {
+  constructor(dataDir: string, pid: number, lockFile?: string) {
     super(
       'INVITES_DB_BUSY',
-      `the embedded database ${dataDir} is in use by process ${pid} (another veza-beta command or the redemption-api); stop it, or use PostgreSQL (DATABASE_URL) to run several processes at once`,
+      `the embedded database ${dataDir} is in use by process ${pid || '(unknown)'} (another veza-beta command, the redemption-api or the monitor-worker); stop it, or use PostgreSQL (DATABASE_URL) to run several processes at once${lockFile ? `. If no such process runs, remove ${lockFile}` : ''}`,
     );
   }
 }

@@ -53,3 +53,5 @@ export { hasGateRunsTable, latestGateRun, listGateRuns, recordGateRun } from './
 export { latestDecision, listDecisions, recordDecision } from './queries/decisions.js';
 export type { StoredDecision } from './queries/decisions.js';
 export { dispatchFacts, failedDispatches } from './queries/launch-facts.js';
+export { acquirePidLock, LockHeldError } from './pid-lock.js';
+export type { LockHolder } from './pid-lock.js';

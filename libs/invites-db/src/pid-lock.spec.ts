@@ -1,0 +1,104 @@
+import { expect } from '@jest/globals';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { acquirePidLock, LockHeldError } from './pid-lock.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pid-lock-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The pid of a process that has ended. */
+function deadPid(): number {
+  const child = spawnSync('sh', ['-c', 'echo $$']);
+  return Number(child.stdout.toString().trim());
+}
+
+/** A running process (sleep) and its stop. */
+function runningProcess(): { pid: number; stop: () => Promise<void> } {
+  const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+  return {
+    pid: child.pid!,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+describe('acquirePidLock', () => {
+  it('writes its holder whole, refuses a second taker while held (this process too), and releases', () => {
+    const path = join(dir, 'x.lock');
+    const release = acquirePidLock(path);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(() => acquirePidLock(path)).toThrow(LockHeldError);
+    release();
+    expect(existsSync(path)).toBe(false);
+    acquirePidLock(path)();
+  });
+
+  it('refuses a running holder (new format and a bare pid), takes over a dead one, a reused pid and its own pid from an earlier life', async () => {
+    const path = join(dir, 'x.lock');
+    const running = runningProcess();
+    try {
+      writeFileSync(path, String(running.pid));
+      expect(() => acquirePidLock(path)).toThrow(`is held by process ${running.pid} on ${hostname()}`);
+      writeFileSync(path, JSON.stringify({ pid: running.pid, host: hostname(), startedAt: 'x' }));
+      expect(() => acquirePidLock(path)).toThrow(LockHeldError);
+      // the same pid, but another process start: the pid was reused after a crash
+      writeFileSync(path, JSON.stringify({ pid: running.pid, host: hostname(), startedAt: 'x', processStart: '1' }));
+      acquirePidLock(path)();
+    } finally {
+      await running.stop();
+    }
+    writeFileSync(path, JSON.stringify({ pid: deadPid(), host: hostname(), startedAt: 'x' }));
+    acquirePidLock(path)();
+    writeFileSync(path, String(process.pid)); // a restarted container: pid 1 again, not held here
+    acquirePidLock(path)();
+    writeFileSync(path, JSON.stringify({ pid: 1, host: 'another-machine', startedAt: 'x' }));
+    expect(() => acquirePidLock(path)).toThrow('on another-machine'); // cannot be told from here: kept
+  });
+
+  it('an unreadable lock is held while recent, taken over once old', () => {
+    const path = join(dir, 'x.lock');
+    writeFileSync(path, '');
+    expect(() => acquirePidLock(path)).toThrow('is held by an unknown process');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(path, old, old);
+    acquirePidLock(path)();
+  });
+
+  it('of many processes that find the same stale lock at the same instant, exactly one takes it', async () => {
+    const module = fileURLToPath(new URL('./pid-lock.ts', import.meta.url));
+    const path = join(dir, 'x.lock');
+    for (let round = 0; round < 4; round++) {
+      writeFileSync(path, JSON.stringify({ pid: deadPid(), host: hostname(), startedAt: 'x' }));
+      const at = Date.now() + 1500;
+      const script = `
+        import { acquirePidLock } from ${JSON.stringify(module)};
+        while (Date.now() < ${at}) {}
+        try { const release = acquirePidLock(${JSON.stringify(path)}); console.log('won'); setTimeout(release, 1500); }
+        catch (e) { console.log(e.name); }`;
+      const outcomes = await Promise.all(
+        Array.from(
+          { length: 5 },
+          () =>
+            new Promise<string>((resolve) => {
+              const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+                env: { ...process.env, NODE_OPTIONS: '' },
+              });
+              let out = '';
+              child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+              child.on('exit', () => resolve(out.trim()));
+            }),
+        ),
+      );
+      expect(outcomes.sort()).toEqual(['LockHeldError', 'LockHeldError', 'LockHeldError', 'LockHeldError', 'won']);
+      expect(existsSync(path)).toBe(false);
+    }
+  }, 60_000);
+});
