@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -106,3 +107,34 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
   },
   120_000,
 );
+
+/** A tiny tmpfs mounted on `dir`, or false where this machine lets no test mount one (not root). */
+function mountTmpfs(dir: string, sizeKb: number): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+it('decision report on a disk that fills up: exit 1 naming the file, the earlier report left whole, nothing cut or temporary', async () => {
+  const out = join(cwd, 'small');
+  mkdirSync(out);
+  if (!mountTmpfs(out, 1024)) return; // not root: covered where the tests run as root (CI)
+  try {
+    const first = await runVezaBeta(['decision', 'report', '--out', out], { cwd, env });
+    expect({ code: first.code, stderr: first.stderr }).toMatchObject({ code: 0 });
+    const before = readFileSync(join(out, 'decision.html'), 'utf8');
+    expect(before).toMatch(/<\/html>\s*$/);
+    const free = statfsSync(out);
+    writeFileSync(join(out, 'filler'), Buffer.alloc(free.bavail * free.bsize)); // full
+    const second = await runVezaBeta(['decision', 'report', '--out', out], { cwd, env });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/disk full \(no space left on the device\) \[ENOSPC\]/);
+    expect(readFileSync(join(out, 'decision.html'), 'utf8')).toBe(before);
+    expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+  } finally {
+    execFileSync('umount', ['-l', out]);
+  }
+}, 120_000);

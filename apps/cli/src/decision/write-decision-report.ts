@@ -1,5 +1,4 @@
-import { writeFile } from 'node:fs/promises';
-import { createFolder, FileWriteError } from '../prepare/durable-files.js';
+import { createFolder, replaceFiles } from '../prepare/durable-files.js';
 import { join } from 'node:path';
 import { screenshotHtmlFile } from '@veza/email-templates';
 import { fetchHighIssues, renderDecisionHtml, renderDecisionMarkdown } from '@veza/gate-probes';
@@ -61,16 +60,11 @@ export async function writeDecisionReport(
   createFolder(dir, 0o755);
   const html = join(dir, 'decision.html');
   const markdown = join(dir, 'decision.md');
-  for (const [file, text] of [
-    [html, renderDecisionHtml(input)],
-    [markdown, renderDecisionMarkdown(input)],
-  ] as const) {
-    try {
-      await writeFile(file, text);
-    } catch (error) {
-      throw new FileWriteError(file, error);
-    }
-  }
+  // Both replaced whole, or neither: a full disk or a kill leaves the earlier report as it was, never a cut one.
+  replaceFiles([
+    { path: html, data: renderDecisionHtml(input), mode: 0o644 },
+    { path: markdown, data: renderDecisionMarkdown(input), mode: 0o644 },
+  ]);
   if (options.screenshot === false) return { html, markdown, png: null, pngReason: 'screenshot not requested' };
   const png = join(dir, 'decision.png');
   const shot = await screenshotHtmlFile(html, png, { width: 1160 });

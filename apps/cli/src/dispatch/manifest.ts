@@ -1,7 +1,7 @@
-import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitError } from '../exit-error.js';
-import { FileWriteError, fsyncFolder, writeFileDurably } from '../prepare/durable-files.js';
+import { replaceFiles } from '../prepare/durable-files.js';
 
 /** manifest.json of an out-<date>/ folder: what prepare rendered, never a code. */
 export interface Manifest {
@@ -26,16 +26,7 @@ export const MANIFEST_FILE = 'manifest.json';
 
 /** Replaces the manifest in one step (write a copy, flush, rename): a full disk never leaves half a manifest. */
 export function writeManifest(dir: string, manifest: Manifest): void {
-  const path = join(dir, MANIFEST_FILE);
-  const temporary = join(dir, `.${MANIFEST_FILE}.tmp`);
-  try {
-    writeFileDurably(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error instanceof FileWriteError ? error : new FileWriteError(path, error, 'replace');
-  }
-  fsyncFolder(dir);
+  replaceFiles([{ path: join(dir, MANIFEST_FILE), data: `${JSON.stringify(manifest, null, 2)}\n` }]);
 }
 
 /** Reads and checks a folder's manifest; a clear error names the file and what is wrong. */

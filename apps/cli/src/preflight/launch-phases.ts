@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   backupCheck,
@@ -143,6 +143,9 @@ export function reportItem(dir: string | undefined, now: Date = new Date()): Che
   const missing = files.filter((f) => !existsSync(f) || statSync(f).size === 0);
   if (missing.length)
     return fail(title, `missing or empty: ${missing.join(', ')}`, `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`);
+  // a report cut short (written by an earlier version in place, or copied in part) is not one
+  if (!/<\/html>\s*$/i.test(readTail(files[0]!)))
+    return fail(title, `${files[0]} is cut short (no closing </html>)`, `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`);
   const html = statSync(files[0]!).mtime;
   if (html.toISOString().slice(0, 10) !== now.toISOString().slice(0, 10))
     return fail(title, `${files[0]} was written on ${html.toISOString()}`, 'run: veza-beta decision report');
@@ -153,4 +156,17 @@ export async function decisionRecordedItem(conn: Connection | null, dbError: str
   if (!conn) return noDatabase('Decision recorded today', dbError);
   const latest = await latestDecision(conn.db);
   return launchItem(decisionRecordedCheck(latest), 'veza-beta decision record GO|NO-GO --note "…" --by NAME');
+}
+
+/** The last 256 bytes of a file, as text. */
+function readTail(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.alloc(Math.min(256, size));
+    readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }

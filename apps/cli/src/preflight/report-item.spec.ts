@@ -9,7 +9,12 @@ describe('reportItem: the decision report of today, whole', () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-item-'));
     try {
       for (const f of ['decision.html', 'decision.png', 'decision.md']) writeFileSync(join(dir, f), 'x');
+      writeFileSync(join(dir, 'decision.html'), '<html><body>…</body></html>\n');
       expect(reportItem(dir)).toMatchObject({ status: 'pass' });
+      // what writing in place on a full disk left: the first 16 KB of the page
+      writeFileSync(join(dir, 'decision.html'), '<html><body><svg><text x="616.0" y="55" font-family="Helvetica, Arial, sans-ser');
+      expect(reportItem(dir)).toMatchObject({ status: 'fail', detail: `${join(dir, 'decision.html')} is cut short (no closing </html>)` });
+      writeFileSync(join(dir, 'decision.html'), '<html><body>…</body></html>\n');
       writeFileSync(join(dir, 'decision.png'), '');
       expect(reportItem(dir)).toMatchObject({ status: 'fail', detail: `missing or empty: ${join(dir, 'decision.png')}` });
     } finally {
