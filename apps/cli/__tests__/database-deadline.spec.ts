@@ -5,9 +5,13 @@
  * for a host that answers other bytes — no reconnect storm, no hang.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNotPostgresServer } from '@veza/test-support';
+import { testBackends } from '@veza/invites-db/testing';
+import { FAKE_SENDMAIL, emails, freshDatabaseEnv, preparedFolder } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 
 let cwd: string;
@@ -36,4 +40,75 @@ describe('invites report on a DATABASE_URL that is not PostgreSQL', () => {
       await impostor.stop();
     }
   });
+});
+
+/** A TCP relay in front of PostgreSQL that can stop relaying, as a stopped server or a hung network does: nothing is closed, nothing answers. */
+async function freezableRelay(target: {
+  host: string;
+  port: number;
+}): Promise<{ port: number; freeze: (on: boolean) => void; close: () => Promise<void> }> {
+  let frozen = false;
+  const held: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    const relay = () => {
+      const upstream = connect(target);
+      sockets.add(upstream);
+      upstream.on('close', () => sockets.delete(upstream));
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+      client.on('data', (chunk) => (frozen ? held.push(() => upstream.write(chunk)) : upstream.write(chunk)));
+      upstream.on('data', (chunk) => (frozen ? held.push(() => client.write(chunk)) : client.write(chunk)));
+      client.on('end', () => upstream.end());
+      upstream.on('end', () => client.end());
+    };
+    if (frozen) held.push(relay);
+    else relay();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    freeze: (on) => {
+      frozen = on;
+      if (!on) for (const go of held.splice(0)) go();
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+const postgresBackend = testBackends().find((b) => b.name === 'postgres');
+
+(postgresBackend ? describe : describe.skip)('a PostgreSQL that stops answering in the middle of a command', () => {
+  it('invites dispatch ends by DATABASE_STALL_TIMEOUT with the reason, instead of waiting for the server to come back', async () => {
+    const env = await freshDatabaseEnv(postgresBackend!, cwd);
+    const url = new URL(env['DATABASE_URL']!);
+    const relay = await freezableRelay({ host: url.hostname, port: Number(url.port) });
+    try {
+      const out = join(cwd, 'out');
+      await preparedFolder(env, out, emails(4, 'f'));
+      url.port = String(relay.port);
+      const started = Date.now();
+      const run = runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+        cwd,
+        env: { DATABASE_URL: url.href, DATABASE_STALL_TIMEOUT: '3', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log'), DELAY: '1' },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 2_500)); // connected, sending
+      relay.freeze(true);
+      const unfreeze = setTimeout(() => relay.freeze(false), 25_000); // the old way went on only then
+      const done = await run;
+      clearTimeout(unfreeze);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(done.code).not.toBe(0);
+      expect(done.stderr).toContain('has not answered for 3 s (a stopped server, a hung machine or network)');
+      expect(done.stderr).not.toContain(url.password || 'no-password-here');
+    } finally {
+      relay.freeze(false);
+      await relay.close();
+    }
+  }, 60_000);
 });

@@ -53,6 +53,18 @@ export interface OpenOptions {
   dataDir?: string | undefined;
   /** Per-statement time limit in milliseconds (postgres only; PGlite runs in-process). */
   statementTimeoutMs?: number | undefined;
+  /**
+   * postgres only: a client-side deadline on a server that stops answering
+   * without closing anything (SIGSTOPped, a hung VM, a stalled proxy), where no
+   * statement_timeout can fire. Every third of it a fresh connection asks the
+   * server one question (SSLRequest); once none was answered for this long,
+   * `onStall` is told why and the pool is ended: every query in flight fails
+   * (INVITES_DB_UNREACHABLE) instead of waiting for ever. Off when absent.
+   */
+  stallDeadlineMs?: number | undefined;
+  onStall?: ((reason: string) => void) | undefined;
+  /** postgres only: lock_timeout of the pool's statements (not of holdLock's), so that a lock another session keeps ends the wait */
+  lockTimeoutMs?: number | undefined;
   /** Pool size for postgres (default 10 connections). */
   maxConnections?: number | undefined;
   /**
@@ -119,7 +131,10 @@ export function reconnectBackoff(retries: number): number {
 }
 
 /** The postgres.js options of every client openDatabase makes (the pool, and each lock holder's own connection). */
-function clientOptions(deadlineMs: number, options: OpenOptions) {
+function clientOptions(deadlineMs: number, options: OpenOptions, pool = true) {
+  const connection: Record<string, number> = {};
+  if (options.statementTimeoutMs) connection['statement_timeout'] = options.statementTimeoutMs;
+  if (pool && options.lockTimeoutMs) connection['lock_timeout'] = options.lockTimeoutMs;
   return {
     connect_timeout: Math.max(1, Math.ceil(deadlineMs / 1_000)),
     backoff: reconnectBackoff,
@@ -130,7 +145,41 @@ function clientOptions(deadlineMs: number, options: OpenOptions) {
     // (porsager/postgres#1223; seen in the API's db-outage spec). Drizzle parses the one
     // array column (decisions.decided_by) from its text form itself.
     fetch_types: false,
-    connection: options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {},
+    connection,
+  };
+}
+
+/**
+ * Asks the server one question on a fresh connection every third of
+ * `deadlineMs`, one at a time; once no answer came for `deadlineMs`, calls
+ * `stalled` once. Returns the stop. Its timers do not keep the process alive.
+ */
+function watchAnswers(endpoint: { host: string; port: number }, deadlineMs: number, stalled: () => void): () => void {
+  let lastAnswer = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const every = Math.max(200, Math.floor(deadlineMs / 3));
+  const tick = async () => {
+    try {
+      await checkSpeaksPostgres(endpoint, Math.max(100, deadlineMs - (Date.now() - lastAnswer)));
+      lastAnswer = Date.now();
+    } catch {
+      // no answer (or a refusal): counted by the deadline below
+    }
+    if (stopped) return;
+    if (Date.now() - lastAnswer >= deadlineMs) {
+      stopped = true;
+      stalled();
+      return;
+    }
+    timer = setTimeout(() => void tick(), every);
+    timer.unref();
+  };
+  timer = setTimeout(() => void tick(), every);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
   };
 }
 
@@ -159,6 +208,18 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
     throw new DatabaseUnreachableError(target, error);
   }
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  const endpoint = tcpEndpoint(url);
+  /** holdLock's own clients, ended with the pool when the server stops answering */
+  const lockClients = new Set<postgres.Sql>();
+  const stopWatching =
+    options.stallDeadlineMs && endpoint
+      ? watchAnswers(endpoint, options.stallDeadlineMs, () => {
+          options.onStall?.(
+            `the database at ${target} has not answered for ${options.stallDeadlineMs! / 1_000} s (a stopped server, a hung machine or network): its connections are closed, what was in flight fails`,
+          );
+          for (const sql of [client, ...lockClients]) void sql.end({ timeout: 0 }).catch(() => undefined);
+        })
+      : () => undefined;
   return {
     db,
     kind: 'postgres',
@@ -174,19 +235,25 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
       // A session lock needs one connection for its whole life: a client of one connection of
       // its own, not client.reserve(), which never hands over a connection it had to open
       // when fetch_types is off (postgres.js: the reserve then waits for ever).
-      const own = postgres(url, { ...clientOptions(deadlineMs, options), max: 1 });
+      const own = postgres(url, { ...clientOptions(deadlineMs, options, false), max: 1 });
+      lockClients.add(own);
       try {
         await own`SELECT pg_advisory_lock(${LOCK_NAMESPACE}, hashtext(${name}))`;
       } catch (error) {
         await own.end({ timeout: 0 }).catch(() => undefined);
+        lockClients.delete(own);
         throw error;
       }
       return async () => {
         await own`SELECT pg_advisory_unlock(${LOCK_NAMESPACE}, hashtext(${name}))`.catch(() => undefined);
         await own.end({ timeout: 5 }).catch(() => undefined);
+        lockClients.delete(own);
       };
     },
-    close: () => client.end({ timeout: 5 }),
+    close: () => {
+      stopWatching();
+      return client.end({ timeout: 5 });
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from '@veza/invite
 import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { cliSettings, loadEnv } from '../env.js';
+import { databaseDeadlines } from '../database.js';
 import { printJson } from '../output.js';
 import { preflightExitCode, renderChecklistMarkdown, renderChecklistText } from '../preflight/checklist.js';
 import type { ChecklistItem } from '../preflight/checklist.js';
@@ -140,7 +141,7 @@ export const preflightCommand: CommandModule<object, Args> = {
       dbError = `embedded database ${resolve(dataDir)} does not exist (set DATABASE_URL, or run 'veza-beta db migrate' to create it)`;
     else {
       try {
-        conn = await openDatabase(open);
+        conn = await openDatabase({ ...open, ...databaseDeadlines(env) });
       } catch (error) {
         dbError = (error as Error).message;
       }
