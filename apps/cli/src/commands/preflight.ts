@@ -58,7 +58,7 @@ export async function runPreflight(input: PreflightInput, phase: Phase = 't-72h'
         ...inSection('Email infrastructure', await emailChecks(input)),
         ...inSection('Backend invite-redemption path', await redemptionPathChecks(input)),
         ...inSection('Acceptance-gate monitoring', [
-          ...(await gateChecks(input)),
+          ...(await gateChecks(input, { beforeSend: true })),
           await monitorItem(
             conn,
             dbError,
@@ -71,7 +71,7 @@ export async function runPreflight(input: PreflightInput, phase: Phase = 't-72h'
       ];
     case 'd-day':
       return [
-        ...inSection('Last hour before send', [...(await gateChecks(input)), ...(await lastHourItems(launch))]),
+        ...inSection('Last hour before send', [...(await gateChecks(input, { beforeSend: true })), ...(await lastHourItems(launch))]),
         ...inSection('Send', [
           ...(await cohortChecks(input)).slice(0, 1),
           await dispatchItem(conn, dbError),

@@ -35,4 +35,24 @@ describe('the preflight gates item', () => {
     );
     expect(red).toMatchObject({ status: 'fail', detail: expect.stringContaining('3 issues') });
   });
+
+  it('before the send (T-72h, last hour), the testers gate has to answer, not to reach its target; after it, it counts', () => {
+    const none = runWith((g) => (g.id === 'testers' ? { state: 'fail', reason: null, summary: '0 / ≥ 30' } : green()));
+    expect(gatesItem(none, { beforeSend: true })).toMatchObject({
+      status: 'pass',
+      detail: '5 gates ✅, Testers signed up answered 0 / ≥ 30 (its target applies from the send on)',
+    });
+    expect(gatesItem(none)).toMatchObject({ status: 'fail' });
+    // another gate's 🔴, or a testers gate that could not answer, still count before the send
+    const sentry = runWith((g) =>
+      g.id === 'testers'
+        ? { state: 'fail', reason: null, summary: '0 / ≥ 30' }
+        : g.id === 'sentry'
+          ? { state: 'fail', reason: null, summary: '3' }
+          : green(),
+    );
+    expect(gatesItem(sentry, { beforeSend: true })).toMatchObject({ status: 'fail' });
+    const silent = runWith((g) => (g.id === 'testers' ? { state: 'unknown', reason: 'unavailable', summary: 'no database' } : green()));
+    expect(gatesItem(silent, { beforeSend: true })).toMatchObject({ status: 'unknown' });
+  });
 });

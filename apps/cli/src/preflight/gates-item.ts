@@ -5,16 +5,21 @@ export const GATES_TITLE = 'Acceptance gates: every configured gate ✅';
 
 /**
  * The checklist's gates item from one run. ⚪ is never green: the item is ✅
- * only when every gate answered ✅; a 🔴 fails it; a configured gate that
+ * only when every gate answered ✅ (before the send, the testers gate only has
+ * to answer: nobody can have signed up yet); a 🔴 fails it; a configured gate that
  * could not answer makes it ⚪; gates with no settings make it "not checked",
  * naming the variables to set.
  */
-export function gatesItem(run: GateRun): Check {
-  const red = run.gates.filter((g) => g.state === 'fail');
+export function gatesItem(run: GateRun, options: { beforeSend?: boolean } = {}): Check {
+  // Before the send nobody can have signed up: the testers gate has to answer (its probe works),
+  // its target applies from the send on. Its 🔴 is shown, not counted; its ⚪ still is.
+  const waiting = options.beforeSend ? run.gates.filter((g) => g.id === 'testers' && g.state === 'fail') : [];
+  const red = run.gates.filter((g) => g.state === 'fail' && !waiting.includes(g));
   const unconfigured = run.gates.filter((g) => g.state === 'unknown' && g.reason === 'not_configured');
   const unknown = run.gates.filter((g) => g.state === 'unknown' && g.reason !== 'not_configured');
   const green = run.gates.filter((g) => g.state === 'pass');
-  const counts = `${green.length} ✅, ${red.length} 🔴, ${unknown.length} ⚪, ${unconfigured.length} not configured`;
+  const before = waiting.map((g) => `, ${g.title} answered ${g.summary} (its target applies from the send on)`).join('');
+  const counts = `${green.length} ✅, ${red.length} 🔴, ${unknown.length} ⚪, ${unconfigured.length} not configured${before}`;
   if (red.length > 0) {
     return {
       title: GATES_TITLE,
@@ -39,5 +44,9 @@ export function gatesItem(run: GateRun): Check {
       fix: 'set the variables named above (docs/CONFIGURATION.md, gates)',
     };
   }
-  return { title: GATES_TITLE, status: 'pass', detail: `all ${green.length} gates ✅` };
+  return {
+    title: GATES_TITLE,
+    status: 'pass',
+    detail: waiting.length ? `${green.length} gates ✅${before}` : `all ${green.length} gates ✅`,
+  };
 }

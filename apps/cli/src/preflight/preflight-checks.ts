@@ -202,7 +202,7 @@ export async function redemptionPathChecks(input: PreflightInput): Promise<Check
   return checks;
 }
 
-export async function gateChecks(input: PreflightInput): Promise<Check[]> {
+export async function gateChecks(input: PreflightInput, options: { beforeSend?: boolean } = {}): Promise<Check[]> {
   const config = gatesConfigFromEnv(input.env);
   if (!config.ok)
     return [
@@ -213,7 +213,7 @@ export async function gateChecks(input: PreflightInput): Promise<Check[]> {
       ),
     ];
   const run = await runGates(config.value, input.conn ? { testers: input.conn } : {});
-  return [gatesItem(run)];
+  return [gatesItem(run, options)];
 }
 
 /** What only a person can tick at T-72h, and why. */
