@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildInviteEml, compileInviteTemplate } from './index.js';
-import { hasInviteLink, inviteEmlCodes, inviteEmlProblem } from './check-invite-eml.js';
+import { hasInviteLink, inviteEmlCodes, inviteEmlProblem, withSendDate } from './check-invite-eml.js';
 import { sampleEmailSettings, sampleRecipient } from './testing.js';
 
 describe('inviteEmlProblem', () => {
@@ -32,5 +32,16 @@ describe('inviteEmlProblem', () => {
     expect(inviteEmlCodes(Buffer.from('To: a@b.c\r\n\r\nhello'))).toEqual([]);
     expect(hasInviteLink(Buffer.from('To: a@b.c\r\n\r\nhello'))).toBe(false);
     expect(hasInviteLink(Buffer.from('To: a@b.c\r\n\r\nsignup?invite=3D##'))).toBe(true);
+  });
+
+  it('withSendDate dates the message when it is sent, and changes nothing else', async () => {
+    const compiled = await compileInviteTemplate({ settings: sampleEmailSettings() });
+    const eml = await buildInviteEml(compiled, sampleRecipient(), { date: new Date('2026-11-20T08:00:00Z') });
+    const sent = withSendDate(eml, new Date('2026-11-23T09:30:00Z'));
+    expect(sent.toString('latin1')).toMatch(/\nDate: Mon, 23 Nov 2026 09:30:00 \+0000\r?\n/);
+    expect(sent.toString('latin1')).not.toContain('20 Nov 2026');
+    expect(sent.toString('latin1').replace(/Date: [^\r\n]*/, '')).toBe(eml.toString('latin1').replace(/Date: [^\r\n]*/, ''));
+    expect(inviteEmlProblem(sent, String(sampleRecipient().inviteId))).toBeNull();
+    expect(withSendDate(Buffer.from('To: a@b.c\n\nDate: in the body'), new Date()).toString()).toBe('To: a@b.c\n\nDate: in the body');
   });
 });

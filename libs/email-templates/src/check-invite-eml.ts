@@ -1,4 +1,5 @@
 import { INVITE_ID_HEADER } from './build-invite-eml.js';
+import { rfc5322Date } from './mailbox-header.js';
 
 /** The header block's end: the first empty line (CRLF or LF). */
 function headerEnd(eml: Buffer): number {
@@ -73,4 +74,20 @@ export function inviteEmlCodes(eml: Buffer): string[] {
 /** Whether the file has an invitation link at all (`invite=3D`, as the template writes it). */
 export function hasInviteLink(eml: Buffer): boolean {
   return eml.indexOf('invite=3D') !== -1;
+}
+
+/**
+ * The .eml with its Date header set to `date` (the moment it is sent): one
+ * prepared days before would land dated then, below the fold of the inbox.
+ * The file is returned as it is when it has no Date header in its header block.
+ */
+export function withSendDate(eml: Buffer, date: Date): Buffer {
+  const end = headerEnd(eml);
+  if (end === -1) return eml;
+  const at = eml.subarray(0, 5).toString('latin1') === 'Date:' ? 0 : eml.indexOf('\nDate:') + 1 || -1;
+  if (at === -1 || at >= end) return eml;
+  let stop = eml.indexOf('\n', at);
+  if (stop === -1) return eml;
+  if (eml[stop - 1] === 0x0d) stop--;
+  return Buffer.concat([eml.subarray(0, at), Buffer.from(`Date: ${rfc5322Date(date)}`, 'latin1'), eml.subarray(stop)]);
 }

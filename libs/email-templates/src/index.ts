@@ -1,6 +1,6 @@
 export { buildEml } from './build-eml.js';
 export { buildInviteEml } from './build-invite-eml.js';
-export { hasInviteLink, inviteEmlCodes, inviteEmlProblem } from './check-invite-eml.js';
+export { hasInviteLink, inviteEmlCodes, inviteEmlProblem, withSendDate } from './check-invite-eml.js';
 export { compileInviteTemplate } from './compile-invite-template.js';
 export type { CompiledInvite } from './compile-invite-template.js';
 export { EMAIL_ERROR_CODES, EmailTemplatesError, RecipientInvalidError } from './errors.js';

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasInviteLink, inviteEmlCodes, inviteEmlProblem } from '@veza/email-templates';
+import { hasInviteLink, inviteEmlCodes, inviteEmlProblem, withSendDate } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
 import type { DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
 import { digestCode, parseCode } from '@veza/invites-db';
@@ -99,7 +99,7 @@ export async function dispatchFolder(
       // the digest as the claim found it: a reissue after the start of this dispatch is seen too
       const replaced = replacedCode(eml, claim.codeDigest);
       if (replaced) throw new Error(`${join(dir, invite.file)}: ${replaced}; not sent`);
-      return eml;
+      return withSendDate(eml, new Date()); // dated when sent, not when prepared (days before, maybe)
     },
   }));
   const log = openLog(dir);
