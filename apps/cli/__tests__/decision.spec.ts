@@ -138,3 +138,17 @@ it('decision report on a disk that fills up: exit 1 naming the file, the earlier
     execFileSync('umount', ['-l', out]);
   }
 }, 120_000);
+
+it('decision record with a DECISION_LOG that cannot be written: the decision is stored once, the error says so and names the log', async () => {
+  const before = JSON.parse((await runVezaBeta(['decision', 'show', '--json'], { cwd, env })).stdout) as unknown[];
+  const run = await runVezaBeta(['decision', 'record', 'NO-GO', '--note', 'log test', '--by', 'Tech lead'], {
+    cwd,
+    env: { ...env, DECISION_LOG: join(cwd, 'no-such-folder', 'decisions.md') },
+  });
+  expect(run.code).toBe(1);
+  expect(run.stdout).toContain('Recorded ');
+  expect(run.stderr).toContain("The decision is recorded in the database ('veza-beta decision show'), but DECISION_LOG cannot append to");
+  expect(run.stderr).toContain('no such folder [ENOENT]; do not record it again');
+  const after = JSON.parse((await runVezaBeta(['decision', 'show', '--json'], { cwd, env })).stdout) as unknown[];
+  expect(after).toHaveLength(before.length + 1);
+}, 60_000);

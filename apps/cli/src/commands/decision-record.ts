@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs';
 import { withDatabase } from '../database.js';
 import { cliSettings, loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
+import { describeFsError } from '../prepare/durable-files.js';
 import { formatTable, printJson } from '../output.js';
 
 interface RecordArgs {
@@ -36,8 +37,18 @@ export const decisionRecordCommand: CommandModule<object, RecordArgs> = {
     const stored = await withDatabase(env, (conn) => recordDecision(conn.db, { decision, note: args.note ?? null, by: args.by ?? [] }));
     const line = decisionLogLine(stored);
     const log = cliSettings(env).DECISION_LOG;
-    if (log) appendFileSync(log, line);
-    process.stdout.write(`Recorded ${line.slice(2)}${log ? `Appended to ${log}.\n` : ''}`);
+    process.stdout.write(`Recorded ${line.slice(2)}`);
+    if (!log) return;
+    try {
+      appendFileSync(log, line);
+    } catch (error) {
+      // The decision is stored: say so, so that nobody records it twice to get the log line.
+      throw new ExitError(
+        1,
+        `The decision is recorded in the database ('veza-beta decision show'), but DECISION_LOG ${describeFsError(error, log, 'append to')}; do not record it again: add the line above to the log by hand.`,
+      );
+    }
+    process.stdout.write(`Appended to ${log}.\n`);
   },
 };
 
