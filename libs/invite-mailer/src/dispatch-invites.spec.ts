@@ -121,10 +121,10 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
   });
 
   it('a relay that refuses everyone, naming each recipient (554 5.7.1 <to>: Relay access denied), is a broken transport', async () => {
-    const items = await invites('r', 8);
+    const items = await invites('denied', 8);
     const denied = fakeTransport((to) => ({ ok: false, temporary: false, response: `554 5.7.1 <${to}>: Relay access denied` }));
     expect((await dispatchInvites(conn, items, denied, { ...fast, retries: 0 })).stopped).toMatchObject({ failures: 5, notTried: 3 });
-    const full = await invites('m', 8);
+    const full = await invites('full', 8);
     const mailboxFull = fakeTransport((to) => ({ ok: false, temporary: false, response: `552 5.2.2 <${to}>: mailbox full` }));
     expect((await dispatchInvites(conn, full, mailboxFull, { ...fast, retries: 0 })).stopped).toBeNull(); // about each person
   });
