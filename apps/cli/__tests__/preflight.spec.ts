@@ -130,6 +130,9 @@ describe('preflight never ticks what it did not prove', () => {
     try {
       const up = await preflightItems({ SMTP_URL: sink.url });
       expect(up.item('Mail transport ready')).toMatchObject({ status: 'pass', detail: expect.stringContaining('connected, EHLO') });
+      // a plain smtp:// sink: TLS is not claimed, and the detail says how to insist on it
+      expect(up.item('Mail transport ready')?.detail).not.toContain('TLS, login');
+      expect(up.item('Mail transport ready')?.detail).toContain('plain smtp:// uses TLS only if the relay offers STARTTLS');
     } finally {
       await sink.stop();
     }

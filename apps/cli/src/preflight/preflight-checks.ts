@@ -96,7 +96,10 @@ export async function cohortChecks(input: PreflightInput): Promise<Check[]> {
         ),
     lowDistribution && !force
       ? fail('Distribution sanity', distribution, 'widen the cohort, or accept with FORCE=1')
-      : pass('Distribution sanity', distribution),
+      : pass(
+          'Distribution sanity',
+          lowDistribution ? `${distribution}: below the thresholds, accepted because FORCE=1 is set` : distribution,
+        ),
   ];
 }
 

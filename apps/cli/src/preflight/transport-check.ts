@@ -41,7 +41,10 @@ async function verifySmtp(url: string): Promise<Check> {
       timer = setTimeout(() => reject(new Error(`no answer within ${TRANSPORT_DEADLINE_MS / 1000} s`)), TRANSPORT_DEADLINE_MS);
     });
     await Promise.race([transporter.verify(), deadline]);
-    return pass(TRANSPORT_TITLE, `SMTP ${shown}: connected, EHLO, TLS and login accepted as configured (nothing sent)`);
+    // smtp:// upgrades with STARTTLS only when the relay offers it: say TLS only where it was required
+    const tls = /^smtps:/i.test(url) || /[?&]requireTLS=true\b/i.test(url) ? 'TLS, ' : '';
+    const note = tls ? '' : '; plain smtp:// uses TLS only if the relay offers STARTTLS (smtps:// or ?requireTLS=true insists)';
+    return pass(TRANSPORT_TITLE, `SMTP ${shown}: connected, EHLO, ${tls}login accepted as configured (nothing sent)${note}`);
   } catch (error) {
     const e = error as { response?: string; code?: string; message?: string };
     const why = oneLine(e.response ?? `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`);
