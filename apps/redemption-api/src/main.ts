@@ -49,7 +49,11 @@ async function main(): Promise<number> {
   let welcome: WelcomeSending | undefined;
   const app = await buildServer({ config, conn, onWelcomeQueued: () => welcome?.loop.nudge() });
   if (config.welcome) welcome = await startWelcomeSending(config.welcome, loaded.env, conn, app.log);
-  await assertMigrated(conn).catch((error: Error) => app.log.warn({ target: conn.target }, `not ready: ${error.message}`));
+  let migrated = true;
+  await assertMigrated(conn).catch((error: Error) => {
+    migrated = false;
+    app.log.warn({ target: conn.target }, `not ready: ${error.message}`);
+  });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   // Names and origins only: where each setting came from, never a value of ADMIN_TOKEN or a password.
@@ -65,7 +69,8 @@ async function main(): Promise<number> {
       envFile: loaded.file ?? 'none',
       from,
     },
-    `redemption-api ready: ${conn.target}, port ${typeof address === 'object' && address ? address.port : config.port}`,
+    // "ready" only when it is: /readyz answers 503 DATABASE_NOT_MIGRATED until `db migrate` has run
+    `redemption-api ${migrated ? 'ready' : 'listening, NOT ready (the database is not migrated: /readyz answers 503 until veza-beta db migrate)'}: ${conn.target}, port ${typeof address === 'object' && address ? address.port : config.port}`,
   );
 
   return new Promise<number>((resolve) => {

@@ -32,7 +32,8 @@ export class InvitesDbError extends Error {
 export class DatabaseUnreachableError extends InvitesDbError {
   override name = 'DatabaseUnreachableError';
   constructor(target: string, cause: unknown) {
-    super('INVITES_DB_UNREACHABLE', `cannot reach the database at ${target}: ${describeCause(cause)}`, { cause });
+    const where = target === 'the database' ? 'the database' : `the database at ${target}`;
+    super('INVITES_DB_UNREACHABLE', `cannot reach ${where}: ${describeCause(cause)}`, { cause });
   }
 }
 
