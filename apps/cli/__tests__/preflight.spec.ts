@@ -93,6 +93,24 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
       expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
     } finally {
       await api.stop();
+    }
+    // an API that rate limits the preflight (behind a proxy without TRUST_PROXY): not checked (⚪), not a failure of the path
+    const limited = await startRedemptionApi(await freePort(), {
+      PATH: process.env['PATH'],
+      DATABASE_URL: env['DATABASE_URL'],
+      RATE_LIMIT_PER_MINUTE: '2',
+    });
+    try {
+      const run = await runVezaBeta(['preflight', '--api-url', limited.url, '--json'], { cwd, env });
+      const items = (JSON.parse(run.stdout) as { items: { title: string; status: string; detail: string }[] }).items;
+      const redeem = items.find((i) => i.title === 'Signup redeems the code');
+      expect(redeem).toMatchObject({
+        status: 'unknown',
+        detail: expect.stringContaining('HTTP 429 RATE_LIMITED: the API is rate limiting this client'),
+      });
+      expect(items.filter((i) => /code|Signup/.test(i.title) && i.status === 'fail')).toEqual([]);
+    } finally {
+      await limited.stop();
       await standIn.stop();
     }
     const conn = await openEnvDatabase(env);
