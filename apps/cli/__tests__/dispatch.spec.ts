@@ -20,7 +20,7 @@ import {
 } from './fixtures.js';
 import type { PrepareSummary, SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
-import { childEnv } from '@veza/test-support';
+import { childEnv, ctrlC, startLaunched } from '@veza/test-support';
 
 let cwd: string;
 beforeEach(() => {
@@ -163,6 +163,61 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
       expect(lines(sentLog).sort()).toEqual(['ana@example.org', 'bob@example.org']);
     },
   );
+
+  it('Ctrl-C stops it gracefully: the email in flight ends and is recorded (not unknown), the rest stays unsent, summary printed, exit 130', async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(3, 'c'));
+    const sentLog = join(cwd, 'sent.log');
+    const started = join(cwd, 'started');
+    const release = join(cwd, 'release');
+    const run = startLaunched(BIN, {
+      args: ['invites', 'dispatch', out, '--rate', '100'],
+      cwd,
+      env: {
+        ...childEnv(),
+        ...env,
+        SEND_CMD: FAKE_SENDMAIL,
+        SENT_LOG: sentLog,
+        HOLD_FOR: 'c0@example.org',
+        HOLD_UNTIL: release,
+        STARTED_MARK: started,
+      },
+    });
+    try {
+      for (let i = 0; i < 300 && !existsSync(started); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(existsSync(started)).toBe(true);
+      ctrlC(run);
+      await run.waitForLine(/SIGINT: stopping after the emails in flight/);
+    } finally {
+      writeFileSync(release, '');
+    }
+    const { code } = await run.exited;
+    expect(code).toBe(130);
+    expect(run.output()).toContain('1 sent now, 0 already sent, 0 failed, 0 unknown');
+    expect(run.output()).toContain('Dispatch INTERRUPTED: 2 email(s) were not tried and are still unsent');
+    expect(lines(sentLog)).toEqual(['c0@example.org']);
+    const conn = await openEnvDatabase(env);
+    try {
+      const states = (
+        await sendStates(
+          conn.db,
+          readManifest(out).invites.map((i) => i.inviteId),
+        )
+      )
+        .map((s) => s.state)
+        .sort();
+      expect(states).toEqual(['ready', 'ready', 'sent']); // nothing left claimed ("unknown")
+    } finally {
+      await conn.close();
+    }
+    const rest = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(rest.code).toBe(0);
+    expect(lines(sentLog).sort()).toEqual(emails(3, 'c'));
+  });
 
   it('when dispatch.log cannot be written, sends and records every email all the same, says which file, exits 1', async () => {
     const env = await freshDatabaseEnv(backend, cwd);

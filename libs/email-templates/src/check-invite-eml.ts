@@ -89,5 +89,12 @@ export function withSendDate(eml: Buffer, date: Date): Buffer {
   let stop = eml.indexOf('\n', at);
   if (stop === -1) return eml;
   if (eml[stop - 1] === 0x0d) stop--;
-  return Buffer.concat([eml.subarray(0, at), Buffer.from(`Date: ${rfc5322Date(date)}`, 'latin1'), eml.subarray(stop)]);
+  const line = `Date: ${rfc5322Date(date)}`;
+  if (stop - at === line.length) {
+    // the usual case (the date has a fixed width): one copy of the file, changed in place
+    const copy = Buffer.from(eml);
+    copy.write(line, at, 'latin1');
+    return copy;
+  }
+  return Buffer.concat([eml.subarray(0, at), Buffer.from(line, 'latin1'), eml.subarray(stop)]);
 }

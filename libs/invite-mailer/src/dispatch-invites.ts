@@ -36,6 +36,13 @@ export interface DispatchOptions extends Partial<SendOptions> {
   /** emails in flight at once (1) */
   concurrency?: number;
   onEvent?: MailEventListener;
+  /**
+   * Stops the dispatch gracefully once aborted (an operator's Ctrl-C): no new
+   * email is started, the ones in flight end and are recorded, the claims not
+   * yet tried are given back. The summary's `interrupted` says how many were
+   * left unsent.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DispatchSummary {
@@ -53,6 +60,8 @@ export interface DispatchSummary {
   expired: { inviteId: string; email: string; cohort: string }[];
   /** set when dispatch stopped early because the same failure kept coming back (a broken mail transport) */
   stopped: { failures: number; response: string; notTried: number } | null;
+  /** set when `signal` stopped the dispatch: the emails not tried, still unsent (ready for the next run) */
+  interrupted: { notTried: number } | null;
   /**
    * claimed by another dispatcher that is still running and not recorded as
    * sent when this one ended: neither sent nor failed as far as this run
@@ -90,6 +99,7 @@ export async function dispatchInvites(
       concurrency,
       from: options.from,
       onEvent: options.onEvent ?? (() => undefined),
+      signal: options.signal,
     });
   } finally {
     await release();
@@ -100,6 +110,7 @@ interface Run extends SendOptions {
   concurrency: number;
   from: string;
   onEvent: MailEventListener;
+  signal: AbortSignal | undefined;
 }
 
 /** Which of the claimed invites are being sent right now by a live dispatcher. */
@@ -129,6 +140,7 @@ async function dispatchAs(
     skipped: [],
     expired: [],
     stopped: null,
+    interrupted: null,
     elsewhere: [],
   };
   let done = 0;
@@ -235,6 +247,7 @@ async function dispatchAs(
       .finally(() => (refilling = undefined));
   };
   const nextClaim = async (): Promise<string | undefined> => {
+    if (run.signal?.aborted) return undefined;
     while (claimed.length === 0) {
       if (refillError) throw refillError.error;
       if (streak.tripped()) return undefined;
@@ -292,6 +305,7 @@ async function dispatchAs(
   if (untried.length > 0) await releaseUntriedClaims(db, untried, worker);
   if (streak.tripped())
     summary.stopped = { failures: run.failFastAfter, response: streak.response(), notTried: pending.size + untried.length };
+  else if (run.signal?.aborted && pending.size + untried.length > 0) summary.interrupted = { notTried: pending.size + untried.length };
   await settleTakenElsewhere(db, takenElsewhere, byId, summary);
   return summary;
 }

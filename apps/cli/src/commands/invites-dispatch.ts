@@ -105,6 +105,10 @@ export function formatDispatchSummary(summary: DispatchSummary, dir: string): st
       `  ${summary.stopped.notTried} email(s) were not tried and are still unsent: fix the transport, then run the same command again (FAIL_FAST_AFTER sets the limit).`,
     );
   }
+  if (summary.interrupted)
+    lines.push(
+      `Dispatch INTERRUPTED: ${summary.interrupted.notTried} email(s) were not tried and are still unsent; run the same command again to send them.`,
+    );
   if (summary.failed.length) lines.push(`Run the same command again to retry the failed ones; details in ${dir}/dispatch.log.`);
   if (summary.logFailure) lines.push(summary.logFailure);
   return lines.join('\n');
@@ -141,13 +145,55 @@ export async function runDispatch(
   const total = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)).length : manifest.invites.length;
   const transport = transportFromEnv(env, args.concurrency);
   const tty = progressOnTty(args, env);
+  const stop = gracefulStop();
   try {
     return await withDatabase(env, (conn) =>
-      dispatchFolder(conn, dir, manifest, transport, { ...settings, only }, createProgress(total, { tty, quiet: args.json })),
+      dispatchFolder(
+        conn,
+        dir,
+        manifest,
+        transport,
+        { ...settings, only, signal: stop.signal },
+        createProgress(total, { tty, quiet: args.json }),
+      ),
     );
   } finally {
+    stop.dispose();
     await transport.close();
   }
+}
+
+/**
+ * Ctrl-C (or SIGTERM) during a dispatch: the first one stops it gracefully
+ * (no new email is started; the ones in flight end and are recorded, so none
+ * is left "unknown"; the summary is printed); a second one quits at once, as
+ * before (what was in flight is then "unknown").
+ */
+function gracefulStop(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  let firstAt = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    // Ctrl-C reaches this process twice within milliseconds (the terminal's group signal and the
+    // launcher's, tools/launch.mjs): a repeat within a second is the same Ctrl-C
+    if (controller.signal.aborted) {
+      if (Date.now() - firstAt >= 1_000) process.exit(name === 'SIGINT' ? 130 : 143);
+      return;
+    }
+    firstAt = Date.now();
+    controller.abort();
+    process.stderr.write(
+      `\n${name}: stopping after the emails in flight (they are recorded, the rest stays unsent); ${name === 'SIGINT' ? 'Ctrl-C' : 'the same signal'} again quits now (those in flight would be "unknown").\n`,
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 /**
@@ -165,6 +211,7 @@ export function dispatchExitCode(summary: DispatchSummary): number {
     summary.skipped.some((s) => s.reason === 'missing') ||
     summary.logFailure !== undefined ||
     summary.stopped;
+  if (summary.interrupted) return 130; // stopped by the operator: the shell's code for Ctrl-C
   return notDone ? 1 : 0;
 }
 

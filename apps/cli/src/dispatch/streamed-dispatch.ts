@@ -25,6 +25,7 @@ export function mergeSummaries(a: DispatchSummary, b: DispatchSummary): Dispatch
     expired: [...a.expired, ...b.expired],
     elsewhere: [...a.elsewhere, ...b.elsewhere],
     stopped,
+    interrupted: a.interrupted || b.interrupted ? { notTried: (a.interrupted?.notTried ?? 0) + (b.interrupted?.notTried ?? 0) } : null,
     ...((a.logFailure ?? b.logFailure) ? { logFailure: a.logFailure ?? b.logFailure } : {}),
   };
 }
@@ -102,5 +103,16 @@ export class StreamedDispatch {
 
 /** A dispatch that tried nothing: the start of a merge, or the rest left untried after a stop. */
 export function emptySummary(): DispatchSummary {
-  return { total: 0, sent: 0, alreadySent: 0, failed: [], unknown: [], skipped: [], expired: [], elsewhere: [], stopped: null };
+  return {
+    total: 0,
+    sent: 0,
+    alreadySent: 0,
+    failed: [],
+    unknown: [],
+    skipped: [],
+    expired: [],
+    elsewhere: [],
+    stopped: null,
+    interrupted: null,
+  };
 }
