@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { createUser, inviteReport } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
+import type { TestBackend } from '@veza/invites-db/testing';
 import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, jsonOutput, openEnvDatabase, readManifest } from './fixtures.js';
 import type { PrepareSummary } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
@@ -35,6 +36,11 @@ async function invitedCount(env: NodeJS.ProcessEnv) {
   } finally {
     await conn.close();
   }
+}
+
+/** A fresh database with the email settings, FORCE=1, and the fake mailer appending each recipient to sent.log. */
+async function sendingEnv(backend: TestBackend): Promise<NodeJS.ProcessEnv> {
+  return { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log') };
 }
 
 describe.each(testBackends())('invites prepare and send on $name', (backend) => {
@@ -121,13 +127,7 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
   });
 
   it('send prepares only, unless SEND=1, which dispatches the folder too', async () => {
-    const env = {
-      ...(await freshDatabaseEnv(backend, cwd)),
-      ...SETTINGS,
-      FORCE: '1',
-      SEND_CMD: FAKE_SENDMAIL,
-      SENT_LOG: join(cwd, 'sent.log'),
-    };
+    const env = await sendingEnv(backend);
     writeFileSync(join(cwd, 'me.csv'), 'ops@veza.fr,test-cohort,\n');
     const dry = await runVezaBeta(['invites', 'send', 'me.csv', '--out', 'out', '--no-screenshot'], { cwd, env });
     expect(dry.code).toBe(0);
@@ -140,13 +140,7 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
   });
   it('a folder that lost its manifest (kill -9 of SEND=1 send) gets it back whole: the sent invites are listed again, as already sent', async () => {
-    const env = {
-      ...(await freshDatabaseEnv(backend, cwd)),
-      ...SETTINGS,
-      FORCE: '1',
-      SEND_CMD: FAKE_SENDMAIL,
-      SENT_LOG: join(cwd, 'sent.log'),
-    };
+    const env = await sendingEnv(backend);
     writeFileSync(join(cwd, 'team.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\ncyd@example.org,listeners\n');
     const args = ['invites', 'send', 'team.csv', '--out', 'out', '--no-screenshot', '--rate', '100'];
     expect((await runVezaBeta(args, { cwd, env: { ...env, FAIL_FOR: 'cyd@example.org', SEND: '1' } })).code).toBe(1);
@@ -217,13 +211,7 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
   );
 
   it('SEND=1 send FILE on a later day dispatches what an earlier day prepared; when no folder here lists them, it exits 1 and says what to dispatch', async () => {
-    const env = {
-      ...(await freshDatabaseEnv(backend, cwd)),
-      ...SETTINGS,
-      FORCE: '1',
-      SEND_CMD: FAKE_SENDMAIL,
-      SENT_LOG: join(cwd, 'sent.log'),
-    };
+    const env = await sendingEnv(backend);
     writeFileSync(join(cwd, 'team.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\n');
     const dayOne = await runVezaBeta(['invites', 'send', 'team.csv', '--out', 'out-2026-11-20', '--no-screenshot'], { cwd, env });
     expect(dayOne.code).toBe(0);
