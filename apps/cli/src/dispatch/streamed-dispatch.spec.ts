@@ -27,6 +27,11 @@ describe('mergeSummaries: the chunks of one folder read as one dispatch', () => 
       expired: [{ inviteId: 'e', email: 'e@example.org', cohort: 'c' }],
       elsewhere: [{ inviteId: 'h', email: 'h@example.org', claimedBy: 'other' }],
       stopped: null,
+      interrupted: null,
+    });
+    // a Ctrl-C in one chunk: what was not tried adds up
+    expect(mergeSummaries(summary({ interrupted: { notTried: 3 } }), summary({ interrupted: { notTried: 4 } })).interrupted).toEqual({
+      notTried: 7,
     });
   });
 
