@@ -5,7 +5,8 @@ import { startSilentServer } from '@veza/test-support';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testBackends } from '@veza/invites-db/testing';
-import { freshDatabaseEnv } from './fixtures.js';
+import { recordGateRun } from '@veza/invites-db';
+import { freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 import { startStandIn } from './launch-stand-ins.js';
 import type { StandIn } from './launch-stand-ins.js';
@@ -141,3 +142,34 @@ it('d-day against servers that never answer, with garbage collected all the time
     await silent.stop();
   }
 }, 60_000);
+
+describe('"Gate monitor running" counts the monitor\'s runs only', () => {
+  it('a one-off gates check is no monitor; a run the monitor stored (or one stored before runs said who ran them) is', async () => {
+    const pglite = testBackends().find((b) => b.name === 'pglite')!;
+    const dir = mkdtempSync(join(tmpdir(), 'veza-monitor-item-'));
+    try {
+      const env = await freshDatabaseEnv(pglite, dir);
+      const item = async () => {
+        const run = await runVezaBeta(['preflight', '--phase', 'every-4h', '--json'], { cwd: dir, env });
+        return (JSON.parse(run.stdout) as { items: { title: string; status: string; detail: string }[] }).items.find((i) =>
+          i.title.startsWith('Gate monitor running'),
+        )!;
+      };
+      expect((await runVezaBeta(['gates', 'check'], { cwd: dir, env })).code).toBe(2); // stores a run
+      expect(await item()).toMatchObject({ status: 'fail', detail: expect.stringContaining('no gate run stored by the monitor') });
+      const conn = await openEnvDatabase(env);
+      try {
+        const now = new Date().toISOString();
+        await recordGateRun(conn.db, {
+          run: { startedAt: now, finishedAt: now, verdict: 'INCONCLUSIVE', exitCode: 2, source: 'monitor' },
+          state: {},
+        });
+      } finally {
+        await conn.close();
+      }
+      expect(await item()).toMatchObject({ status: 'pass' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

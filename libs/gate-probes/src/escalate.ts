@@ -10,6 +10,13 @@ export interface EscalationState {
   verdict: Verdict | null;
   /** per gate, the start (ISO) of the first run of its current ⚪ streak; null when it last answered */
   unknownSince: Record<GateId, string | null>;
+  /**
+   * the verdict last announced by a webhook (null: none yet). A run with no
+   * webhook (a one-off `gates check`) carries it on unchanged, so that the
+   * monitor's webhook still announces a verdict nobody posted. Absent in
+   * states stored before it existed: their `verdict` stands for it.
+   */
+  announced?: Verdict | null;
 }
 
 export interface EscalationOptions {

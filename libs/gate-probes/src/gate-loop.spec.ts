@@ -122,6 +122,28 @@ describe('runGateLoop', () => {
     expect(receiver.bodies).toEqual([]);
   });
 
+  it('announces a verdict a one-off check stored without a webhook: the monitor compares with the verdict last announced', async () => {
+    // a one-off `gates check` (no webhook) stores NO-GO first
+    const saved: Escalation[] = [];
+    await runGateLoop({
+      ...scripted([runWith({ sentry: 'fail' }, 0)]),
+      maxRuns: 1,
+      saveRun: (step) => Promise.resolve(void saved.push(step)),
+    });
+    expect(saved[0]!.state).toMatchObject({ verdict: 'NO-GO', announced: null });
+    // then the monitor, with its webhook, sees the same NO-GO: nobody announced it yet
+    const monitor = await runGateLoop({
+      ...scripted([runWith({ sentry: 'fail' }, 5), runWith({ sentry: 'fail' }, 10)]),
+      maxRuns: 2,
+      loadState: () => Promise.resolve(saved[0]!.state),
+      saveRun: (step) => Promise.resolve(void saved.push(step)),
+      postWebhook: (payload) => postWebhook(receiver.url, payload),
+    });
+    expect(monitor).toMatchObject({ runs: 2, webhooksPosted: 1 });
+    expect(receiver.bodies.map((b) => b.content.split('\n')[0])).toEqual(['🔴 **NO-GO**: beta gates at 2026-06-12T17:05:00.000Z']);
+    expect(saved.at(-1)!.state.announced).toBe('NO-GO');
+  });
+
   it('reports a failing webhook with its URL redacted and goes on; the change it missed is posted by the next run', async () => {
     receiver.failNext = 10;
     const problems: GateLoopProblem[] = [];
@@ -137,7 +159,7 @@ describe('runGateLoop', () => {
     // run 1 (GO, a change) fails to post; run 2 (GO) posts it again; run 3 (NO-GO) is a change
     expect(result).toMatchObject({ runs: 3, exitCode: 1, webhooksPosted: 2 });
     // stored after the post: a process started after run 1 (cron) would see the unannounced change too
-    expect(saved.map((step) => [step.run.verdict, step.state.verdict])).toEqual([
+    expect(saved.map((step) => [step.run.verdict, step.state.announced])).toEqual([
       ['GO', null],
       ['GO', 'GO'],
       ['NO-GO', 'NO-GO'],

@@ -124,31 +124,25 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
       result.runs++;
       result.exitCode = 2;
     } else {
+      // The verdict last announced: carried on by every run, changed only by a post that went through.
+      const announced = lastAnnounced(state);
       const step = escalate(state, checked.value, { unknownMaxMs });
-      state = step.state;
+      state = { ...step.state, announced };
       result.runs++;
       result.last = step;
       result.exitCode = step.run.exitCode;
       await bounded('output', left(), async () => options.onRun?.(step, result.runs), report, signal);
-      let stored = step;
-      if (step.verdictChanged && options.postWebhook) {
+      // A webhook announces the verdict when it differs from the one last announced, not only when it
+      // changed since the last run: a one-off check stored in between (no webhook) hid the change.
+      if (options.postWebhook && step.run.verdict !== announced) {
         const post = options.postWebhook;
-        const posted = await bounded(
-          'webhook',
-          left(),
-          (s) => post(verdictWebhookPayload(step.run, step.previousVerdict), step, s),
-          report,
-          signal,
-        );
-        if (posted?.ok) result.webhooksPosted++;
-        else {
-          if (posted) report('webhook', posted.message);
-          // Not announced: the state keeps the verdict last announced, so the next run (this
-          // process or a later one, through the stored state) sees the change and posts it again.
-          state = { ...step.state, verdict: step.previousVerdict };
-          stored = { ...step, state };
-        }
+        const posted = await bounded('webhook', left(), (s) => post(verdictWebhookPayload(step.run, announced), step, s), report, signal);
+        if (posted?.ok) {
+          result.webhooksPosted++;
+          state = { ...state, announced: step.run.verdict };
+        } else if (posted) report('webhook', posted.message); // not announced: the next run posts it again
       }
+      const stored = { ...step, state };
       // Stored after the post, so that the stored state says whether the change was announced.
       if (options.saveRun) await bounded('save', left(), (s) => options.saveRun!(stored, s), report, signal);
     }
@@ -195,4 +189,11 @@ async function bounded<T>(
     report(stage, error);
     return undefined;
   }
+}
+
+/** The verdict a stored state says was announced last (its `verdict` for a state from before `announced`; null for none or garbage). */
+function lastAnnounced(state: EscalationState | null): EscalationState['verdict'] {
+  if (!state) return null;
+  const value: unknown = state.announced !== undefined ? state.announced : state.verdict;
+  return value === 'GO' || value === 'NO-GO' || value === 'INCONCLUSIVE' ? value : null;
 }

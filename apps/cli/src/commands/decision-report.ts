@@ -36,7 +36,7 @@ export const decisionReportCommand: CommandModule<object, { out?: string }> = {
     const say = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);
 
     let run: GateRun | null = null;
-    await runMonitor(monitor.value, { onRun: (step) => void (run = step.run), say });
+    await runMonitor(monitor.value, { onRun: (step) => void (run = step.run), say, source: 'decision report' });
     if (!run) throw new ExitError(1, `${PROGRAM}: the gates gave no run`);
     const finalRun: GateRun = run;
 

@@ -86,7 +86,7 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
     const stop = () => controller.abort();
     process.once('SIGINT', stop).once('SIGTERM', stop);
     try {
-      process.exitCode = await runMonitor(settings.value, { onRun: show, say, signal: controller.signal });
+      process.exitCode = await runMonitor(settings.value, { onRun: show, say, signal: controller.signal, source: 'gates check' });
     } finally {
       process.off('SIGINT', stop).off('SIGTERM', stop);
     }

@@ -9,7 +9,10 @@ export interface MonitorStore {
   /** for the testers gate; undefined when no database was given (⚪ config) */
   testers: TestersSource | Connection | undefined;
   /** set when gate_runs exists */
-  history: { load(): Promise<EscalationState | null>; save(run: GateRun, state: EscalationState): Promise<void> } | null;
+  history: {
+    load(): Promise<EscalationState | null>;
+    save(run: GateRun & { source?: string }, state: EscalationState): Promise<void>;
+  } | null;
   /** why verdicts are not stored, for the operator; null when they are */
   notStoredBecause: string | null;
   /** gate_runs is missing from a database that answers (LOOP=1 refuses to start then) */

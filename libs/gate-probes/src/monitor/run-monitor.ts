@@ -15,6 +15,12 @@ export interface MonitorIo {
   /** aborted on SIGTERM / SIGINT: the pause ends at once, a run in flight is discarded */
   signal?: AbortSignal;
   fetch?: typeof fetch;
+  /**
+   * who ran the gates, stored with each run (`run.source`): 'monitor' for the
+   * monitor-worker (default), 'gates check' or 'decision report' for a one-off
+   * run, so that "is the monitor running" is not answered by a one-off check
+   */
+  source?: string;
 }
 
 /** 90 s → "90 s", 20 min → "20 min", 2.5 min → "2.5 min". */
@@ -59,7 +65,7 @@ export async function runMonitor(settings: MonitorSettings, io: MonitorIo): Prom
       maxRuns: s.loop ? (s.maxRuns ?? undefined) : 1,
       signal: io.signal,
       loadState: history ? () => history.load() : undefined,
-      saveRun: history ? (step) => history.save(step.run, step.state) : undefined,
+      saveRun: history ? (step) => history.save({ ...step.run, source: io.source ?? 'monitor' }, step.state) : undefined,
       onRun: io.onRun,
       postWebhook: announce ? (payload, _step, signal) => postWebhook(s.webhookUrl!, payload, { fetch: io.fetch, signal }) : undefined,
       onProblem: (problem) => io.say(`${problem.stage === 'save' ? 'verdict not stored' : problem.stage}: ${problem.message}`),
