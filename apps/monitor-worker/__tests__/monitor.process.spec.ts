@@ -169,6 +169,17 @@ describe('one run (CI)', () => {
     expect(secretsIn(ran)).toEqual([]);
   });
 
+  it('a GO whose --markdown file cannot be written exits 2, not 0, and says why (a cron job would lose its report)', async () => {
+    const db = await seededDatabase(3);
+    const ran = await monitor({ ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3' }, [
+      '--markdown',
+      join(tempDir(), 'no-such-folder', 'gates.md'),
+    ]);
+    expect(ran.stdout).toContain('Verdict: ✅ GO');
+    expect(ran.stderr).toMatch(/monitor-worker: output: .*no-such-folder/);
+    expect(ran.code).toBe(2);
+  });
+
   it('exits 1 on NO-GO (Sentry issues, testers short of the target)', async () => {
     apis.scenario.sentryIssues = 2;
     const db = await seededDatabase(1);

@@ -1,6 +1,7 @@
 /**
  * npm run monitor: the six gates once, or in a loop with LOOP=1. Exit codes:
- * 0 GO, 1 NO-GO, 2 inconclusive (or stopped before a run finished),
+ * 0 GO, 1 NO-GO, 2 inconclusive (or stopped before a run finished, or a GO
+ * whose --json/--junit/--markdown file could not be written),
  * 3 configuration error (before probing), 70 a bug. SIGTERM / SIGINT stop
  * the loop at once; the exit code is then the last verdict's.
  */
@@ -30,7 +31,22 @@ async function main(): Promise<number> {
   const controller = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => controller.abort());
   const outputs = { ...commandLine.args, loop: settings.value.loop, stepSummary: env['GITHUB_STEP_SUMMARY']?.trim() || null };
-  return runMonitor(settings.value, { onRun: showRun(outputs, process.stdout), say, signal: controller.signal });
+  const show = showRun(outputs, process.stdout);
+  let outputFailed = false;
+  const code = await runMonitor(settings.value, {
+    onRun: (step, n) => {
+      try {
+        show(step, n);
+      } catch (error) {
+        outputFailed = true; // reported by the loop ("output: …"); the exit code says it too
+        throw error;
+      }
+    },
+    say,
+    signal: controller.signal,
+  });
+  // A --json/--junit/--markdown file that could not be written: a cron job's report is missing, so a GO is not exit 0.
+  return outputFailed && code === 0 ? 2 : code;
 }
 
 main().then(
