@@ -152,3 +152,13 @@ it('decision record with a DECISION_LOG that cannot be written: the decision is 
   const after = JSON.parse((await runVezaBeta(['decision', 'show', '--json'], { cwd, env })).stdout) as unknown[];
   expect(after).toHaveLength(before.length + 1);
 }, 60_000);
+
+it('decision record GO against a stored run that is not GO (or none) is recorded, with a warning naming the run and its verdict', async () => {
+  const run = await runVezaBeta(['decision', 'record', 'GO', '--note', 'we accept the risk', '--by', 'Tech lead'], { cwd, env });
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('**GO** by Tech lead, based on ');
+  // the runs stored by the tests before (no run at all when this one runs alone)
+  expect(run.stderr).toMatch(
+    /^warning: this GO is (against gate run #\d+, whose verdict is (NO-GO|INCONCLUSIVE)|based on no stored gate run); the decision report/,
+  );
+}, 60_000);

@@ -38,6 +38,11 @@ export const decisionRecordCommand: CommandModule<object, RecordArgs> = {
     const line = decisionLogLine(stored);
     const log = cliSettings(env).DECISION_LOG;
     process.stdout.write(`Recorded ${line.slice(2)}`);
+    // The call decides, the tool records: but a GO that no stored evidence backs is said out loud.
+    if (decision === 'GO' && stored.gateVerdict !== 'GO')
+      process.stderr.write(
+        `warning: this GO is ${stored.gateRunId === null ? 'based on no stored gate run' : `against gate run #${stored.gateRunId}, whose verdict is ${stored.gateVerdict ?? 'unknown'}`}; the decision report and the gates show why (veza-beta decision report, veza-beta gates check)\n`,
+      );
     if (!log) return;
     try {
       appendFileSync(log, line);
