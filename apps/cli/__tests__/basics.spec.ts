@@ -67,6 +67,12 @@ describe('veza-beta basics', () => {
     const none = await runVezaBeta(['db'], { cwd });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('Name a db command: migrate, add-user');
+    // a threshold flag that is not a whole number names the flag (it said "option thresholds.minRows: … got NaN")
+    const minRows = await runVezaBeta(['cohort', 'validate', 'any.csv', '--min-rows', 'abc'], { cwd });
+    expect(minRows.code).toBe(1);
+    expect(minRows.stderr).toContain('--min-rows must be a whole number ≥ 0 (got something that is not a number)');
+    const half = await runVezaBeta(['cohort', 'validate', 'any.csv', '--min-labels', '2.5'], { cwd });
+    expect(half.stderr).toContain('--min-labels must be a whole number ≥ 0 (got 2.5)');
   });
 
   it('names an unreachable database without its password, exit 1', async () => {

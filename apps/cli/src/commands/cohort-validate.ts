@@ -3,6 +3,7 @@ import type { CohortValidation, CohortValidationOptions } from '@veza/cohort-val
 import { findExistingUserEmails } from '@veza/invites-db';
 import type { Argv, CommandModule } from 'yargs';
 import { withDatabase } from '../database.js';
+import { ExitError } from '../exit-error.js';
 import { cliSettings, loadEnv } from '../env.js';
 import { printJson } from '../output.js';
 
@@ -33,6 +34,15 @@ export async function validateWithArgs(
   env: NodeJS.ProcessEnv,
   collectRows = false,
 ): Promise<CohortValidation> {
+  for (const flag of ['min-rows', 'min-creators', 'min-listeners', 'min-labels'] as const) {
+    const value = args[flag];
+    // yargs turns "abc" into NaN: the lib's "thresholds.minRows … got NaN" named neither the flag nor the value
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0))
+      throw new ExitError(
+        1,
+        `veza-beta: --${flag} must be a whole number ≥ 0 (got ${Number.isNaN(value) ? 'something that is not a number' : String(value)})`,
+      );
+  }
   const options: CohortValidationOptions = {
     collectRows,
     thresholds: {
