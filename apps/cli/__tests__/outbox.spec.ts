@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listWelcomeOutbox } from '@veza/invites-db';
@@ -18,7 +18,7 @@ import {
 } from './fixtures.js';
 import type { SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
-import { childEnv } from '@veza/test-support';
+import { childEnv, ctrlC, startLaunched } from '@veza/test-support';
 
 let cwd: string;
 beforeEach(() => {
@@ -72,6 +72,42 @@ describe.each(backends)('outbox drain on $name', (backend) => {
 });
 
 (postgres ? describe : describe.skip)('outbox drain under failure (postgres)', () => {
+  it('Ctrl-C ends the drain after the email in flight (recorded, not unknown); the rest stays queued; exit 130', async () => {
+    const env = { ...(await freshDatabaseEnv(postgres!, cwd)), ...SETTINGS };
+    await queuedWelcomes(env, emails(3, 'q'));
+    const sentLog = join(cwd, 'sent.log');
+    const started = join(cwd, 'started');
+    const release = join(cwd, 'release');
+    const run = startLaunched(BIN, {
+      args: ['outbox', 'drain', '--rate', '100'],
+      cwd,
+      env: childEnv({
+        ...env,
+        SEND_CMD: FAKE_SENDMAIL,
+        SENT_LOG: sentLog,
+        HOLD_FOR: 'q0@example.org,q1@example.org,q2@example.org',
+        HOLD_UNTIL: release,
+        STARTED_MARK: started,
+      }),
+    });
+    try {
+      for (let i = 0; i < 300 && !existsSync(started); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(existsSync(started)).toBe(true);
+      ctrlC(run);
+      await run.waitForLine(/SIGINT: stopping after the emails in flight/);
+    } finally {
+      writeFileSync(release, '');
+    }
+    expect((await run.exited).code).toBe(130);
+    expect(run.output()).toContain('outbox drain: 1 welcome email(s) sent, 0 failed, 0 unknown');
+    expect(run.output()).toContain('Drain INTERRUPTED: the other welcome emails stay queued');
+    expect(lines(sentLog)).toHaveLength(1);
+    const rest = await runVezaBeta(['outbox', 'drain', '--json'], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    expect(rest.code).toBe(0);
+    expect(JSON.parse(rest.stdout)).toMatchObject({ sent: 2, unknown: [] });
+    expect(lines(sentLog).sort()).toEqual(emails(3, 'q'));
+  });
+
   it('after kill -9 mid-send, the next drain sends exactly the rest and reports the one in flight as unknown; --resend-unknown sends it', async () => {
     const env = { ...(await freshDatabaseEnv(postgres!, cwd)), ...SETTINGS };
     await queuedWelcomes(env, emails(5, 'k'));

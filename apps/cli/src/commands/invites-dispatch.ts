@@ -8,6 +8,7 @@ import { readManifest } from '../dispatch/manifest.js';
 import { createProgress } from '../dispatch/progress.js';
 import { cliSettings, loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
+import { gracefulStop } from '../graceful-stop.js';
 import { printJson } from '../output.js';
 
 export interface DispatchArgs {
@@ -161,39 +162,6 @@ export async function runDispatch(
     stop.dispose();
     await transport.close();
   }
-}
-
-/**
- * Ctrl-C (or SIGTERM) during a dispatch: the first one stops it gracefully
- * (no new email is started; the ones in flight end and are recorded, so none
- * is left "unknown"; the summary is printed); a second one quits at once, as
- * before (what was in flight is then "unknown").
- */
-function gracefulStop(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  let firstAt = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    // Ctrl-C reaches this process twice within milliseconds (the terminal's group signal and the
-    // launcher's, tools/launch.mjs): a repeat within a second is the same Ctrl-C
-    if (controller.signal.aborted) {
-      if (Date.now() - firstAt >= 1_000) process.exit(name === 'SIGINT' ? 130 : 143);
-      return;
-    }
-    firstAt = Date.now();
-    controller.abort();
-    process.stderr.write(
-      `\n${name}: stopping after the emails in flight (they are recorded, the rest stays unsent); ${name === 'SIGINT' ? 'Ctrl-C' : 'the same signal'} again quits now (those in flight would be "unknown").\n`,
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
 }
 
 /**

@@ -8,6 +8,7 @@ import { welcomeEmlBuilder } from '@veza/invite-mailer/welcome';
 import { withDatabase } from '../database.js';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
+import { gracefulStop } from '../graceful-stop.js';
 import { printJson } from '../output.js';
 import { failFastFrom, rateFrom, sendingOptions, transportHint } from './invites-dispatch.js';
 
@@ -69,7 +70,7 @@ export const outboxDrainCommand: CommandModule<object, DrainArgs> = {
     const failFastAfter = failFastFrom(env);
     const transport = transportFromEnv(env, 1);
     try {
-      const summary = await withDatabase(env, async (conn) => {
+      const result = await withDatabase(env, async (conn) => {
         const sender = await openOutboxSender(conn, transport, {
           from: settings.value.from.address,
           buildEml: welcomeEmlBuilder(settings.value),
@@ -81,15 +82,21 @@ export const outboxDrainCommand: CommandModule<object, DrainArgs> = {
           maxAttempts: args['max-attempts'],
           onEvent: args.json ? undefined : (event) => process.stderr.write(`[${event.done}] ${event.type} ${event.email}\n`),
         });
+        // Ctrl-C: the drain ends after the email in flight (recorded, not "unknown"); the rest stays queued.
+        const stop = gracefulStop(() => void sender.close());
         try {
-          return await sender.drain();
+          const drained = await sender.drain();
+          return { summary: drained, interrupted: stop.signal.aborted };
         } finally {
+          stop.dispose();
           await sender.close();
         }
       });
-      if (args.json) printJson(summary);
-      else process.stdout.write(`${formatOutboxSummary(summary)}\n`);
-      process.exitCode = outboxExitCode(summary);
+      if (args.json) printJson(result.summary);
+      else process.stdout.write(`${formatOutboxSummary(result.summary)}\n`);
+      if (result.interrupted)
+        process.stdout.write('Drain INTERRUPTED: the other welcome emails stay queued; run the same command again.\n');
+      process.exitCode = result.interrupted ? 130 : outboxExitCode(result.summary);
     } finally {
       await transport.close();
     }
