@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inviteReport } from '@veza/invites-db';
+import { createInvites, inviteReport } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { freePort, startRedemptionApi } from '../src/demo/redemption-api-process.js';
 import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase, startSinkProcess, hasMsmtp } from './fixtures.js';
@@ -187,3 +187,37 @@ describe('preflight never ticks what it did not prove', () => {
     },
   );
 });
+
+it('a test invite left by a preflight killed mid-send is removed by the next one, which sends; a real invite of the address stays', async () => {
+  const pglite = testBackends().find((b) => b.name === 'pglite')!;
+  const env: NodeJS.ProcessEnv = {
+    ...(await freshDatabaseEnv(pglite, cwd)),
+    ...SETTINGS,
+    SEND_CMD: FAKE_SENDMAIL,
+    SENT_LOG: join(cwd, 'sent.log'),
+  };
+  const conn = await openEnvDatabase(env);
+  try {
+    await createInvites(conn.db, [
+      { email: 'ops@veza.fr', cohort: 'preflight-test' }, // what a Ctrl-C during the test send left
+      { email: 'team@veza.fr', cohort: 'staff' },
+    ]);
+  } finally {
+    await conn.close();
+  }
+  const item = async (to: string) => {
+    const run = await runVezaBeta(['preflight', '--send-test-to', to, '--json'], { cwd, env });
+    return (JSON.parse(run.stdout) as { items: { title: string; status: string; detail: string }[] }).items.find((i) =>
+      i.title.startsWith('Test send'),
+    )!;
+  };
+  expect(await item('ops@veza.fr')).toMatchObject({ status: 'pass', detail: expect.stringContaining('sent to ops@veza.fr') });
+  expect(await item('team@veza.fr')).toMatchObject({ status: 'fail' }); // a real invite is never touched
+  const after = await openEnvDatabase(env);
+  try {
+    const report = await inviteReport(after.db);
+    expect(report.total.invited).toBe(1); // the staff invite; no test invite left
+  } finally {
+    await after.close();
+  }
+}, 120_000);

@@ -24,6 +24,7 @@ export type { SendClaim, SendState } from './queries/dispatch-claims.js';
 export {
   cleanupExpiredInvites,
   deleteInvites,
+  deleteUnusedInvitesOf,
   inviteCodeDigests,
   reissueInviteCode,
   revokeInvites,

@@ -3,7 +3,7 @@ import { exitCodeFor, validateCohortFile } from '@veza/cohort-validator';
 import { buildInviteEml } from '@veza/email-templates';
 import { gatesConfigFromEnv, healthCheck, runGates } from '@veza/gate-probes';
 import type { LaunchSettings } from '@veza/gate-probes';
-import { createInvites, deleteInvites, inviteReport, migrationStatus } from '@veza/invites-db';
+import { createInvites, deleteInvites, deleteUnusedInvitesOf, inviteReport, migrationStatus } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { transportFromEnv } from '@veza/invite-mailer';
 import { GATES_TITLE, gatesItem } from './gates-item.js';
@@ -151,6 +151,8 @@ export async function emailChecks(input: PreflightInput): Promise<Check[]> {
 
 async function testSend(input: PreflightInput, conn: Connection, to: string): Promise<Check> {
   const compiled = await compileFromEnv(input.env);
+  // A test invite left by a preflight killed mid-send would block this one (and read as a broken mailer).
+  await deleteUnusedInvitesOf(conn.db, { email: to, cohort: 'preflight-test' });
   const [outcome] = await createInvites(conn.db, [{ email: to, cohort: 'preflight-test' }]);
   if (outcome?.status !== 'created')
     return fail(

@@ -132,3 +132,24 @@ export async function deleteInvites(db: Database, ids: string[]): Promise<number
   );
   return rows.length;
 }
+
+/**
+ * Deletes the unused invites of one address in one cohort (case-insensitive
+ * address): a tool's own test invites left behind by a run that was killed
+ * before it removed them (preflight's `preflight-test`). Returns how many.
+ */
+export async function deleteUnusedInvitesOf(db: Database, target: { email: string; cohort: string }): Promise<number> {
+  const rows = await withDbErrors(() =>
+    db
+      .delete(betaInvites)
+      .where(
+        and(
+          eq(sql`lower(${betaInvites.email})`, target.email.trim().toLowerCase()),
+          eq(betaInvites.cohort, target.cohort),
+          isNull(betaInvites.usedAt),
+        ),
+      )
+      .returning({ id: betaInvites.id }),
+  );
+  return rows.length;
+}
