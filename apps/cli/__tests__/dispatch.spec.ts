@@ -17,10 +17,11 @@ import {
   hasMsmtp,
   lines,
   emails,
+  ctrlCDuringHeldSend,
 } from './fixtures.js';
 import type { PrepareSummary, SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
-import { childEnv, ctrlC, startLaunched } from '@veza/test-support';
+import { childEnv, startLaunched } from '@veza/test-support';
 
 let cwd: string;
 beforeEach(() => {
@@ -184,16 +185,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
         STARTED_MARK: started,
       },
     });
-    try {
-      for (let i = 0; i < 300 && !existsSync(started); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(existsSync(started)).toBe(true);
-      ctrlC(run);
-      await run.waitForLine(/SIGINT: stopping after the emails in flight/);
-    } finally {
-      writeFileSync(release, '');
-    }
-    const { code } = await run.exited;
-    expect(code).toBe(130);
+    expect((await ctrlCDuringHeldSend(run, { started, release })).code).toBe(130);
     expect(run.output()).toContain('1 sent now, 0 already sent, 0 failed, 0 unknown');
     expect(run.output()).toContain('Dispatch INTERRUPTED: 2 email(s) were not tried and are still unsent');
     expect(lines(sentLog)).toEqual(['c0@example.org']);

@@ -3,6 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ctrlC } from '@veza/test-support';
+import type { LaunchedProcess } from '@veza/test-support';
 import { createInvites, openDatabase, redeemInvite } from '@veza/invites-db';
 import type { TestBackend } from '@veza/invites-db/testing';
 import { openTestDatabase } from '@veza/invites-db/testing';
@@ -156,4 +158,22 @@ export function jsonOutput<T>(stdout: string): T {
 /** The manifest.json that `invites prepare` wrote into `out`. */
 export function readManifest(out: string): Manifest {
   return JSON.parse(readFileSync(join(out, MANIFEST_FILE), 'utf8')) as Manifest;
+}
+
+/**
+ * Ctrl-C while a send is held by the fake mailer (HOLD_FOR, HOLD_UNTIL,
+ * STARTED_MARK): waits for the held send to start, sends SIGINT to the
+ * process group as a terminal does, waits for the graceful-stop line, then
+ * lets the held send end. Resolves with the exit.
+ */
+export async function ctrlCDuringHeldSend(run: LaunchedProcess, marks: { started: string; release: string }) {
+  try {
+    for (let i = 0; i < 300 && !existsSync(marks.started); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!existsSync(marks.started)) throw new Error(`the held send never started: ${run.output()}`);
+    ctrlC(run);
+    await run.waitForLine(/SIGINT: stopping after the emails in flight/);
+  } finally {
+    writeFileSync(marks.release, '');
+  }
+  return run.exited;
 }

@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listWelcomeOutbox } from '@veza/invites-db';
@@ -15,10 +15,11 @@ import {
   startSinkProcess,
   lines,
   emails,
+  ctrlCDuringHeldSend,
 } from './fixtures.js';
 import type { SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
-import { childEnv, ctrlC, startLaunched } from '@veza/test-support';
+import { childEnv, startLaunched } from '@veza/test-support';
 
 let cwd: string;
 beforeEach(() => {
@@ -90,15 +91,7 @@ describe.each(backends)('outbox drain on $name', (backend) => {
         STARTED_MARK: started,
       }),
     });
-    try {
-      for (let i = 0; i < 300 && !existsSync(started); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(existsSync(started)).toBe(true);
-      ctrlC(run);
-      await run.waitForLine(/SIGINT: stopping after the emails in flight/);
-    } finally {
-      writeFileSync(release, '');
-    }
-    expect((await run.exited).code).toBe(130);
+    expect((await ctrlCDuringHeldSend(run, { started, release })).code).toBe(130);
     expect(run.output()).toContain('outbox drain: 1 welcome email(s) sent, 0 failed, 0 unknown');
     expect(run.output()).toContain('Drain INTERRUPTED: the other welcome emails stay queued');
     expect(lines(sentLog)).toHaveLength(1);
