@@ -291,7 +291,7 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
     pg = await PGlite.create({ ...(inMemory ? {} : { dataDir: target }), ...fromTemplate });
   } catch (error) {
     unlock();
-    throw new DatabaseUnreachableError(`embedded database ${target}`, error);
+    throw new DatabaseUnreachableError(`embedded database ${target}`, new Error(pgliteStartFailure(error)));
   }
   const db = drizzlePglite(pg, { schema }) as unknown as Database;
   return {
@@ -318,4 +318,27 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
       }
     },
   };
+}
+
+/**
+ * Why PGlite did not start, for an operator: its own words ("Aborted(). Build
+ * with -sASSERTIONS…", "PGlite failed to initialize properly") name neither
+ * the disk nor the folder, which are the usual causes.
+ */
+export function pgliteStartFailure(error: unknown): string {
+  // Its file system's errors are plain objects ({ name: 'ErrnoError', errno }), printed as "[object Object]"
+  const errno =
+    (error as { name?: unknown; errno?: unknown } | null)?.name === 'ErrnoError' ? (error as { errno: unknown }).errno : undefined;
+  const message =
+    errno !== undefined
+      ? errno === 51 // Emscripten's ENOSPC
+        ? 'no space left on the device [ENOSPC]'
+        : `file system error ${JSON.stringify(errno)} (Emscripten errno) in the embedded database`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  if (errno !== undefined)
+    return `${message} — the embedded database did not start: free some space or fix its folder, then run the command again; the data is kept`;
+  if (!/Aborted\(\)|failed to initiali[sz]e|RuntimeError|ENOSPC/i.test(message)) return message;
+  return `${message.split('\n')[0]!.slice(0, 200)} — the embedded database did not start: is its disk full, or its folder damaged or from another version? Free some space and run the command again; the data is kept`;
 }

@@ -1,3 +1,4 @@
+import { pgliteStartFailure } from './connect.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readmeErrorTable } from '@veza/test-support';
@@ -25,5 +26,19 @@ describe('error codes', () => {
       'postgres://veza@db/veza?sslmode=require&password=***&x=1: refused',
     );
     expect(redactUrls('postgres://db/veza?PASSWORD=s3cr3t')).toBe('postgres://db/veza?PASSWORD=***');
+  });
+});
+
+describe('pgliteStartFailure', () => {
+  it("turns PGlite's own words into a reason an operator can act on, and leaves other messages as they are", () => {
+    expect(pgliteStartFailure(new Error('Aborted(). Build with -sASSERTIONS for more info.'))).toMatch(
+      /^Aborted\(\)\. Build with -sASSERTIONS for more info\. — the embedded database did not start: is its disk full/,
+    );
+    expect(pgliteStartFailure(new Error('PGlite failed to initialize properly'))).toContain('is its disk full');
+    expect(pgliteStartFailure(new Error('EACCES: permission denied'))).toBe('EACCES: permission denied');
+    // what PGlite throws on a full disk (seen on a 2 MB tmpfs): not "[object Object]"
+    expect(pgliteStartFailure({ name: 'ErrnoError', errno: 51 })).toMatch(
+      /^no space left on the device \[ENOSPC\] — the embedded database did not start/,
+    );
   });
 });
