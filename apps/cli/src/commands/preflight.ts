@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
-import { cliSettings, loadEnv } from '../env.js';
+import { CLI_SETTINGS_SCHEMA, cliSettings, loadEnv } from '../env.js';
 import { databaseDeadlines } from '../database.js';
 import { printJson } from '../output.js';
 import { preflightExitCode, renderChecklistMarkdown, renderChecklistText } from '../preflight/checklist.js';
@@ -11,7 +11,7 @@ import type { ChecklistItem } from '../preflight/checklist.js';
 import { manual } from '../preflight/check-helpers.js';
 import type { Check } from '../preflight/check-helpers.js';
 import { launchSettingsFromEnv } from '@veza/gate-probes';
-import { settingsOrThrow } from '@veza/settings';
+import { parseSettings, SettingsInvalidError } from '@veza/settings';
 import {
   PHASES,
   communicationsItems,
@@ -130,8 +130,13 @@ export const preflightCommand: CommandModule<object, Args> = {
       ),
   handler: async (args) => {
     const env = loadEnv();
-    // A bad launch-day setting: every problem listed, exit 3 (runCli prints them as every settings error).
-    const launch = settingsOrThrow(launchSettingsFromEnv(env));
+    // A bad setting: every problem listed at once, the launch-day ones and the CLI's (SEND_TIMEOUT, …), exit 3
+    // (runCli prints them as every settings error). They came in rounds: fix one, run, meet the next.
+    const launchResult = launchSettingsFromEnv(env);
+    const cliResult = parseSettings(CLI_SETTINGS_SCHEMA, env, { showValues: true });
+    if (!launchResult.ok || !cliResult.ok)
+      throw new SettingsInvalidError([...(launchResult.ok ? [] : launchResult.problems), ...(cliResult.ok ? [] : cliResult.problems)]);
+    const launch = launchResult.value;
     let conn: Connection | null = null;
     let dbError: string | null = null;
     const open = openOptionsFromEnv(env);
