@@ -78,6 +78,20 @@ describe.each(testBackends())('gate runs on $name', (backend) => {
     await expect(listGateRuns(conn.db, { limit: 0 })).rejects.toMatchObject({ field: 'limit' });
     expect(await listGateRuns(conn.db, { limit: 1_000 })).toHaveLength(3);
   });
+
+  it('filters by who ran them: a source keeps its own runs and those that say nothing', async () => {
+    const check = { ...run('2026-06-12T17:20:00.000Z', 'NO-GO', 1, 3), source: 'gates check' };
+    await recordGateRun(conn.db, { run: check, state: state('NO-GO', 0) });
+    expect((await latestGateRun<Run>(conn.db))?.run).toEqual(check);
+    // the newest monitor run is the one of 17:10, which was stored without a source
+    expect((await latestGateRun<Run>(conn.db, { source: 'monitor' }))?.run.startedAt).toBe('2026-06-12T17:10:00.000Z');
+    expect((await listGateRuns<Run>(conn.db, { source: 'gates check', limit: 10 })).map((r) => r.run.startedAt)).toEqual([
+      '2026-06-12T17:20:00.000Z',
+      '2026-06-12T17:10:00.000Z',
+      '2026-06-12T17:05:00.000Z',
+      '2026-06-12T17:00:00.000Z',
+    ]);
+  });
 });
 
 describe('before 991 is applied', () => {

@@ -21,7 +21,7 @@ import {
   pagerdutyOnCallCheck,
 } from '@veza/gate-probes';
 import type { LaunchCheck, LaunchSettings } from '@veza/gate-probes';
-import { countRedeemedInvites, dispatchFacts, hasGateRunsTable, latestDecision, listGateRuns } from '@veza/invites-db';
+import { countRedeemedInvites, dispatchFacts, hasGateRunsTable, latestDecision, latestGateRun } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { fail, manual } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
@@ -43,8 +43,7 @@ export async function monitorItem(conn: Connection | null, dbError: string | nul
   if (!(await hasGateRunsTable(conn.db))) return fail(title, 'no gate_runs table', 'run: veza-beta db migrate');
   // The monitor's own runs: a one-off `gates check` or `decision report` stores runs too, and is no monitor.
   // Runs stored before `source` existed have none: they count as the monitor's.
-  const recent = await listGateRuns<{ source?: unknown }>(conn.db, { limit: 200 });
-  const latest = recent.find((stored) => stored.run.source === undefined || stored.run.source === 'monitor');
+  const latest = await latestGateRun(conn.db, { source: 'monitor' });
   return launchItem(monitorFreshCheck(latest?.finishedAt ?? null, settings.checkIntervalSeconds), fix);
 }
 

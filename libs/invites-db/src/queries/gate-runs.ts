@@ -66,21 +66,33 @@ export async function recordGateRun<Run extends GateRunLike>(db: Database, input
   return { id: row!.id };
 }
 
+/** Which stored runs a query looks at: `source` keeps the runs whose `run.source` is that one, or that have none (stored before runs said who ran them). */
+export interface GateRunFilter {
+  source?: string;
+}
+
 /** The most recent run (by started_at, then id), or null when none was stored. */
-export async function latestGateRun<Run = GateRunLike, State = unknown>(db: Database): Promise<StoredGateRun<Run, State> | null> {
-  const [latest] = await listGateRuns<Run, State>(db, { limit: 1 });
+export async function latestGateRun<Run = GateRunLike, State = unknown>(
+  db: Database,
+  filter: GateRunFilter = {},
+): Promise<StoredGateRun<Run, State> | null> {
+  const [latest] = await listGateRuns<Run, State>(db, { ...filter, limit: 1 });
   return latest ?? null;
 }
 
 /** The most recent runs first, at most `limit` (default 20 runs, up to GATE_RUNS_MAX_LIMIT). */
 export async function listGateRuns<Run = GateRunLike, State = unknown>(
   db: Database,
-  options: { limit?: number } = {},
+  options: GateRunFilter & { limit?: number } = {},
 ): Promise<StoredGateRun<Run, State>[]> {
   const limit = options.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > GATE_RUNS_MAX_LIMIT)
     throw new InvalidInputError('limit', `must be an integer from 1 to ${GATE_RUNS_MAX_LIMIT}`);
-  const rows = await withDbErrors(() => db.select().from(gateRuns).orderBy(desc(gateRuns.startedAt), desc(gateRuns.id)).limit(limit));
+  const source = options.source;
+  const where = source === undefined ? undefined : sql`(${gateRuns.run}->>'source' = ${source} OR ${gateRuns.run}->>'source' IS NULL)`;
+  const rows = await withDbErrors(() =>
+    db.select().from(gateRuns).where(where).orderBy(desc(gateRuns.startedAt), desc(gateRuns.id)).limit(limit),
+  );
   return rows.map((row) => ({
     id: row.id,
     startedAt: row.startedAt,
