@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, DatabaseNotMigratedError, assertMigrated, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
-import { SETTINGS_EXIT_CODE } from '@veza/settings';
-import { ExitError } from './exit-error.js';
+import { cliSettings } from './env.js';
 
 /** Opens the database the environment names (DATABASE_URL, else the embedded one), runs `work`, always closes. */
 export async function withDatabase<T>(
@@ -34,20 +33,15 @@ export const DATABASE_STALL_TIMEOUT_S = 30;
  * a server that stops answering (the command was silent for minutes and went
  * on only when it came back) ends the command with a reason, and a lock that
  * another session keeps ends the statement that waits for it (lock_timeout).
- * Not the connection's first answer: that is connect_timeout's.
+ * Not the connection's first answer: that is connect_timeout's. A bad value is
+ * a settings error (exit 3), with the CLI's other settings.
  */
 export function databaseDeadlines(env: NodeJS.ProcessEnv): {
   stallDeadlineMs: number;
   lockTimeoutMs: number;
   onStall: (reason: string) => void;
 } {
-  const raw = env['DATABASE_STALL_TIMEOUT']?.trim();
-  const seconds = raw ? Number(raw) : DATABASE_STALL_TIMEOUT_S;
-  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 86_400)
-    throw new ExitError(
-      SETTINGS_EXIT_CODE,
-      `configuration error: DATABASE_STALL_TIMEOUT must be a number of seconds from 1 to 86400 (got ${JSON.stringify(raw)})`,
-    );
+  const seconds = cliSettings(env).DATABASE_STALL_TIMEOUT ?? DATABASE_STALL_TIMEOUT_S;
   return {
     stallDeadlineMs: seconds * 1_000,
     lockTimeoutMs: seconds * 1_000,

@@ -20,6 +20,8 @@ export function loadEnv(cwd: string = process.cwd()): NodeJS.ProcessEnv {
  * transport). Flags are read the seed's way: `1`/`true`/`yes`/`on` is on,
  * anything else off.
  */
+const STALL_TIMEOUT_RANGE = 'must be a number of seconds from 1 to 86400';
+
 export const CLI_SETTINGS_SCHEMA = z.object({
   /** accept cohort warnings (as --force) */
   FORCE: looseFlagField,
@@ -33,6 +35,11 @@ export const CLI_SETTINGS_SCHEMA = z.object({
   FAIL_FAST_AFTER: z.string().regex(/^\d+$/, 'must be a whole number of failures (0 never stops)').transform(Number).optional(),
   /** seconds one SEND_CMD send may take before it is killed (the mailer's default, 60); read by the mailer, checked here so a bad value is exit 3 */
   SEND_TIMEOUT: positiveNumberField('must be a positive number of seconds').optional(),
+  /** seconds without an answer from PostgreSQL before a command gives up (30), 1–86400; also the statements' lock_timeout */
+  DATABASE_STALL_TIMEOUT: positiveNumberField(STALL_TIMEOUT_RANGE)
+    .transform(Number)
+    .pipe(z.number().min(1, STALL_TIMEOUT_RANGE).max(86_400, STALL_TIMEOUT_RANGE))
+    .optional(),
   /** Markdown file `decision record` appends to */
   DECISION_LOG: z.string().optional(),
   /** the redemption-api preflight exercises; --api-url overrides it */
