@@ -225,11 +225,11 @@ it('a test invite left by a preflight killed mid-send is removed by the next one
 it('lists every bad setting at once, the launch-day ones and the sending ones, exit 3 (they came in rounds)', async () => {
   const run = await runVezaBeta(['preflight'], {
     cwd,
-    env: { CHECK_INTERVAL: 'abc', GATE_TIMEOUT_MS: '-1', SEND_TIMEOUT: 'x', DATABASE_STALL_TIMEOUT: '0' },
+    env: { CHECK_INTERVAL: 'abc', GATE_TIMEOUT_MS: '-1', SEND_TIMEOUT: 'x', DATABASE_STALL_TIMEOUT: '90000' },
   });
   expect(run.code).toBe(3);
   expect(run.stderr).toContain('CHECK_INTERVAL must be a number ≥ 1');
   expect(run.stderr).toContain('GATE_TIMEOUT_MS must be a number ≥ 100');
   expect(run.stderr).toContain('SEND_TIMEOUT must be a positive number of seconds (got "x")');
-  expect(run.stderr).toContain('DATABASE_STALL_TIMEOUT must be a number of seconds from 1 to 86400 (got "0")');
+  expect(run.stderr).toContain('DATABASE_STALL_TIMEOUT must be a number of seconds from 1 to 86400 (got "90000")');
 });
