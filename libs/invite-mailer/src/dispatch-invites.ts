@@ -6,7 +6,7 @@ import {
   releaseUntriedClaims,
   sendStates,
 } from '@veza/invites-db';
-import type { Connection, Database, SendState } from '@veza/invites-db';
+import type { Connection, Database, SendClaim, SendState } from '@veza/invites-db';
 import { InvalidOptionError } from './errors.js';
 import type { MailEvent, MailEventListener } from './events.js';
 import { failureStreak } from './failure-streak.js';
@@ -203,17 +203,14 @@ async function dispatchAs(
   // the database checks every id it is given: a window a few batches wide
   const windowSize = Math.min(CLAIM_WINDOW, 2 * batch + 6);
   let cursor = 0;
-  const claimed: string[] = [];
-  /** the code digest of each claimed invite, as its claim found it */
-  const claimedDigest = new Map<string, string>();
+  /** claimed, not yet tried, each with its code's digest as the claim found it */
+  const claimed: SendClaim[] = [];
   let accepted: string[] = [];
-  const recordAndClaim = async (window: string[], limit: number): Promise<string[]> => {
+  const recordAndClaim = async (window: string[], limit: number): Promise<SendClaim[]> => {
     const record = accepted;
     accepted = [];
     try {
-      const claims = await markSentAndClaimWithDigests(db, record, window, worker, limit);
-      for (const claim of claims) claimedDigest.set(claim.id, claim.codeDigest);
-      return claims.map((claim) => claim.id);
+      return await markSentAndClaimWithDigests(db, record, window, worker, limit);
     } catch (error) {
       accepted = [...record, ...accepted];
       throw error;
@@ -225,9 +222,9 @@ async function dispatchAs(
       const start = cursor;
       const window = queue.slice(start, start + windowSize).filter((id) => pending.has(id));
       const got = window.length > 0 ? await recordAndClaim(window, batch) : [];
-      for (const id of got) {
-        pending.delete(id);
-        claimed.push(id);
+      for (const claim of got) {
+        pending.delete(claim.id);
+        claimed.push(claim);
       }
       if (got.length > 0) return;
       // nothing left to claim in this window: the rest was taken by another dispatcher
@@ -246,7 +243,7 @@ async function dispatchAs(
       .catch((error: unknown) => void (refillError = { error }))
       .finally(() => (refilling = undefined));
   };
-  const nextClaim = async (): Promise<string | undefined> => {
+  const nextClaim = async (): Promise<SendClaim | undefined> => {
     if (run.signal?.aborted) return undefined;
     while (claimed.length === 0) {
       if (refillError) throw refillError.error;
@@ -256,21 +253,20 @@ async function dispatchAs(
       await refilling;
     }
     if (streak.tripped()) return undefined;
-    const id = claimed.shift();
+    const claim = claimed.shift();
     if (claimAhead && claimed.length < lowWater) startRefill();
-    return id;
+    return claim;
   };
 
   const waitForSlot = rateLimiter(run.rate);
   const streak = failureStreak(run.failFastAfter);
   const work = async () => {
-    for (let id = streak.tripped() ? undefined : await nextClaim(); id; id = streak.tripped() ? undefined : await nextClaim()) {
+    for (let claim = streak.tripped() ? undefined : await nextClaim(); claim; claim = streak.tripped() ? undefined : await nextClaim()) {
+      const { id, codeDigest } = claim;
       const item = byId.get(id)!;
       await waitForSlot();
       let result: SendResult;
       try {
-        const codeDigest = claimedDigest.get(id)!;
-        claimedDigest.delete(id);
         result = await sendWithRetry(transport, await item.eml({ codeDigest }), { from: run.from, to: item.email }, run);
       } catch (error) {
         result = { ok: false, temporary: false, response: (error as Error).message };
@@ -301,7 +297,7 @@ async function dispatchAs(
   if (refillError) throw refillError.error;
   // Record the last sends; claims taken but never tried (a stop) are given back, ready again.
   while (accepted.length > 0) await recordAndClaim([], 0);
-  const untried = claimed.splice(0);
+  const untried = claimed.splice(0).map((claim) => claim.id);
   if (untried.length > 0) await releaseUntriedClaims(db, untried, worker);
   if (streak.tripped())
     summary.stopped = { failures: run.failFastAfter, response: streak.response(), notTried: pending.size + untried.length };
