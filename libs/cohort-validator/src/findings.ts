@@ -3,6 +3,7 @@
  * severity; `block` stops the send (exit 1), `warn` asks for an override
  * (exit 2, or 0 with --force). The README lists every code with its meaning.
  */
+import { CONTROL_CHARS } from '@veza/invite-rules';
 import { detach } from './detach.js';
 
 export type Severity = 'block' | 'warn';
@@ -55,15 +56,15 @@ export function finding(code: FindingCode, line: number | null, field: string | 
 }
 
 /**
- * What a message may quote from the file but never print as it is: C0 and C1
- * controls (C1 escapes such as U+009B reach a terminal; JSON.stringify leaves
- * them alone), the line separators, the bidi and zero-width characters.
+ * A message may quote the file, never print what @veza/invite-rules'
+ * CONTROL_CHARS lists (C0 and C1 controls: C1 escapes such as U+009B reach a
+ * terminal, JSON.stringify leaves them alone; the line separators; the bidi and
+ * zero-width characters): each is shown as `\uXXXX`.
  */
-// eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]/;
+const UNPRINTABLE = new RegExp(CONTROL_CHARS.source, 'g');
 
 function printable(message: string): string {
-  return message.replace(new RegExp(UNPRINTABLE.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return message.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -79,7 +80,7 @@ export class FindingCollector {
   add(f: Finding): void {
     const seen = this.perCode.get(f.code) ?? 0;
     this.perCode.set(f.code, seen + 1);
-    if (seen < this.cap) this.kept.push(UNPRINTABLE.test(f.message) ? { ...f, message: printable(f.message) } : f);
+    if (seen < this.cap) this.kept.push(CONTROL_CHARS.test(f.message) ? { ...f, message: printable(f.message) } : f);
   }
 
   /** True once `code` has reached the cap: callers can skip building the finding and call tally(). */
