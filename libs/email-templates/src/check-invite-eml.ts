@@ -9,14 +9,20 @@ function headerEnd(eml: Buffer): number {
   return lf === -1 ? crlf : Math.min(crlf, lf);
 }
 
+/** Where the line of a header starts in the block [0, end) (that name, that case, at a line's start), or -1. */
+function headerLine(eml: Buffer, name: string, end: number): number {
+  const at = eml.subarray(0, name.length + 1).toString('latin1') === `${name}:` ? 0 : eml.indexOf(`\n${name}:`) + 1 || -1;
+  return at >= end ? -1 : at;
+}
+
 /**
  * The value of a header in the block [0, end), as buildInviteEml writes it
  * (that name, that case), unfolded (continuation lines start with a space or
  * a tab: `Content-Type: multipart/alternative;\n boundary="…"`), or null.
  */
 function headerValue(eml: Buffer, name: string, end: number): string | null {
-  const at = eml.subarray(0, name.length + 1).toString('latin1') === `${name}:` ? 0 : eml.indexOf(`\n${name}:`) + 1 || -1;
-  if (at === -1 || at >= end) return null;
+  const at = headerLine(eml, name, end);
+  if (at === -1) return null;
   const start = at + name.length + 1;
   let stop = eml.indexOf('\n', start);
   while (stop !== -1 && stop < end && (eml[stop + 1] === 0x20 || eml[stop + 1] === 0x09)) stop = eml.indexOf('\n', stop + 1);
@@ -84,8 +90,8 @@ export function hasInviteLink(eml: Buffer): boolean {
 export function withSendDate(eml: Buffer, date: Date): Buffer {
   const end = headerEnd(eml);
   if (end === -1) return eml;
-  const at = eml.subarray(0, 5).toString('latin1') === 'Date:' ? 0 : eml.indexOf('\nDate:') + 1 || -1;
-  if (at === -1 || at >= end) return eml;
+  const at = headerLine(eml, 'Date', end);
+  if (at === -1) return eml;
   let stop = eml.indexOf('\n', at);
   if (stop === -1) return eml;
   if (eml[stop - 1] === 0x0d) stop--;

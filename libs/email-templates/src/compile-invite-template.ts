@@ -190,7 +190,8 @@ function lastFullDay(timeZone: string): (expiresAt: Date) => string {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' });
   const long = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
   return (expiresAt) => {
-    const field = (type: string) => Number(parts.formatToParts(expiresAt).find((p) => p.type === type)?.value);
+    const inZone = parts.formatToParts(expiresAt);
+    const field = (type: string) => Number(inZone.find((p) => p.type === type)?.value);
     const day = new Date(Date.UTC(field('year'), field('month') - 1, field('day') - 1));
     const text = long.format(day);
     return day.getUTCDate() === 1 ? text.replace(/^1 /, '1er ') : text;
