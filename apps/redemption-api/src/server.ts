@@ -131,6 +131,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   const rateLimitStore = options.rateLimitStore ?? (conn.kind === 'postgres' ? 'postgres' : 'memory');
   if (rateLimitStore === 'postgres' && conn.kind !== 'postgres') throw new Error('the shared rate-limit store needs PostgreSQL');
 
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
     // fastify's two lines per request ("incoming request", "request completed") cost ~26 µs of a
@@ -153,7 +154,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
       socket.end(rawErrorResponse(clientErrorCode(error)));
     },
-    requestTimeout: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+    requestTimeout: requestTimeoutMs,
     // Requests that arrive on an open connection while closing are still served (fastify's 503 is not in our error shape).
     return503OnClosing: false,
     onProtoPoisoning: 'error',
@@ -162,7 +163,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   // Node enforces requestTimeout only when headersTimeout is not longer (fastify leaves Node's 60 s): a
   // body that never ended was cut after 60–90 s, and one trickling in never. Both are the request's deadline now.
   const http = app.server as unknown as { headersTimeout: number; connectionsCheckingInterval: number };
-  http.headersTimeout = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+  http.headersTimeout = requestTimeoutMs;
   http.connectionsCheckingInterval = REQUEST_TIMEOUT_CHECK_MS;
   app.decorate('metrics', metrics);
   app.decorate('rateLimitStoreKind', rateLimitStore);
