@@ -18,6 +18,7 @@ import {
   lines,
   emails,
   ctrlCDuringHeldSend,
+  heldSend,
 } from './fixtures.js';
 import type { PrepareSummary, SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
@@ -127,21 +128,12 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
       const prepared = await runVezaBeta(['invites', 'prepare', 'r.csv', '--out', 'old', '--no-screenshot'], { cwd, env });
       expect({ code: prepared.code, stderr: prepared.stderr }).toMatchObject({ code: 0 });
       const sentLog = join(cwd, 'sent.log');
-      const started = join(cwd, 'started');
-      const release = join(cwd, 'release');
-      const sendEnv = {
-        ...env,
-        SEND_CMD: FAKE_SENDMAIL,
-        SENT_LOG: sentLog,
-        HOLD_FOR: 'ana@example.org',
-        HOLD_UNTIL: release,
-        STARTED_MARK: started,
-      };
+      const hold = heldSend(cwd, ['ana@example.org']);
+      const sendEnv = { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env };
       // the old folder's dispatch starts, and holds on ana's send (bob is not claimed yet: one email at a time)
       const old = runVezaBeta(['invites', 'dispatch', 'old', '--rate', '100', '--retries', '0'], { cwd, env: sendEnv });
       try {
-        for (let i = 0; i < 300 && !existsSync(started); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-        expect(existsSync(started)).toBe(true);
+        await hold.started();
         const reissued = await runVezaBeta(
           ['invites', 'prepare', 'r.csv', '--reissue-unsent', '--out', 'new', '--no-screenshot', '--json'],
           {
@@ -153,7 +145,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
         // ana is being sent: only bob gets a new code
         expect(jsonOutput<PrepareSummary>(reissued.stdout).created).toEqual([expect.objectContaining({ email: 'bob@example.org' })]);
       } finally {
-        writeFileSync(release, '');
+        hold.release();
       }
       const stale = await old;
       expect(stale.code).toBe(1);
@@ -170,22 +162,13 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     const out = join(cwd, 'out');
     await preparedFolder(env, out, emails(3, 'c'));
     const sentLog = join(cwd, 'sent.log');
-    const started = join(cwd, 'started');
-    const release = join(cwd, 'release');
+    const hold = heldSend(cwd, ['c0@example.org']);
     const run = startLaunched(BIN, {
       args: ['invites', 'dispatch', out, '--rate', '100'],
       cwd,
-      env: {
-        ...childEnv(),
-        ...env,
-        SEND_CMD: FAKE_SENDMAIL,
-        SENT_LOG: sentLog,
-        HOLD_FOR: 'c0@example.org',
-        HOLD_UNTIL: release,
-        STARTED_MARK: started,
-      },
+      env: { ...childEnv(), ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env },
     });
-    expect((await ctrlCDuringHeldSend(run, { started, release })).code).toBe(130);
+    expect((await ctrlCDuringHeldSend(run, hold)).code).toBe(130);
     expect(run.output()).toContain('1 sent now, 0 already sent, 0 failed, 0 unknown');
     expect(run.output()).toContain('Dispatch INTERRUPTED: 2 email(s) were not tried and are still unsent');
     expect(lines(sentLog)).toEqual(['c0@example.org']);

@@ -160,20 +160,40 @@ export function readManifest(out: string): Manifest {
   return JSON.parse(readFileSync(join(out, MANIFEST_FILE), 'utf8')) as Manifest;
 }
 
+/** A send the fake mailer holds (HOLD_FOR, HOLD_UNTIL, STARTED_MARK): the env that holds it, a wait for it to start, its release. */
+export interface HeldSend {
+  env: { HOLD_FOR: string; HOLD_UNTIL: string; STARTED_MARK: string };
+  /** resolves once a held send has begun; throws after 30 s */
+  started(): Promise<void>;
+  /** lets every held send end */
+  release(): void;
+}
+
+export function heldSend(dir: string, recipients: string[]): HeldSend {
+  const mark = join(dir, 'started');
+  const releaseFile = join(dir, 'release');
+  return {
+    env: { HOLD_FOR: recipients.join(','), HOLD_UNTIL: releaseFile, STARTED_MARK: mark },
+    started: async () => {
+      for (let i = 0; i < 300 && !existsSync(mark); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!existsSync(mark)) throw new Error('the held send never started');
+    },
+    release: () => writeFileSync(releaseFile, ''),
+  };
+}
+
 /**
- * Ctrl-C while a send is held by the fake mailer (HOLD_FOR, HOLD_UNTIL,
- * STARTED_MARK): waits for the held send to start, sends SIGINT to the
+ * Ctrl-C while a send is held: waits for it to start, sends SIGINT to the
  * process group as a terminal does, waits for the graceful-stop line, then
  * lets the held send end. Resolves with the exit.
  */
-export async function ctrlCDuringHeldSend(run: LaunchedProcess, marks: { started: string; release: string }) {
+export async function ctrlCDuringHeldSend(run: LaunchedProcess, hold: HeldSend) {
   try {
-    for (let i = 0; i < 300 && !existsSync(marks.started); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (!existsSync(marks.started)) throw new Error(`the held send never started: ${run.output()}`);
+    await hold.started();
     ctrlC(run);
     await run.waitForLine(/SIGINT: stopping after the emails in flight/);
   } finally {
-    writeFileSync(marks.release, '');
+    hold.release();
   }
   return run.exited;
 }

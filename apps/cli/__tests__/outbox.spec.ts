@@ -16,6 +16,7 @@ import {
   lines,
   emails,
   ctrlCDuringHeldSend,
+  heldSend,
 } from './fixtures.js';
 import type { SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
@@ -77,21 +78,13 @@ describe.each(backends)('outbox drain on $name', (backend) => {
     const env = { ...(await freshDatabaseEnv(postgres!, cwd)), ...SETTINGS };
     await queuedWelcomes(env, emails(3, 'q'));
     const sentLog = join(cwd, 'sent.log');
-    const started = join(cwd, 'started');
-    const release = join(cwd, 'release');
+    const hold = heldSend(cwd, emails(3, 'q'));
     const run = startLaunched(BIN, {
       args: ['outbox', 'drain', '--rate', '100'],
       cwd,
-      env: childEnv({
-        ...env,
-        SEND_CMD: FAKE_SENDMAIL,
-        SENT_LOG: sentLog,
-        HOLD_FOR: 'q0@example.org,q1@example.org,q2@example.org',
-        HOLD_UNTIL: release,
-        STARTED_MARK: started,
-      }),
+      env: childEnv({ ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env }),
     });
-    expect((await ctrlCDuringHeldSend(run, { started, release })).code).toBe(130);
+    expect((await ctrlCDuringHeldSend(run, hold)).code).toBe(130);
     expect(run.output()).toContain('outbox drain: 1 welcome email(s) sent, 0 failed, 0 unknown');
     expect(run.output()).toContain('Drain INTERRUPTED: the other welcome emails stay queued');
     expect(lines(sentLog)).toHaveLength(1);
