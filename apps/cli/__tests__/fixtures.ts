@@ -191,7 +191,7 @@ export async function ctrlCDuringHeldSend(run: LaunchedProcess, hold: HeldSend) 
   try {
     await hold.started();
     ctrlC(run);
-    await run.waitForLine(/SIGINT: stopping after the emails in flight/);
+    await run.waitForLine(/SIGINT: stopping after the (emails|test send) in flight/);
   } finally {
     hold.release();
   }

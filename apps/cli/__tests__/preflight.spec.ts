@@ -6,8 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { createInvites, inviteReport } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { freePort, startRedemptionApi } from '../src/demo/redemption-api-process.js';
-import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, openEnvDatabase, startSinkProcess, hasMsmtp } from './fixtures.js';
-import { runVezaBeta } from './run-veza-beta.js';
+import { childEnv, startLaunched } from '@veza/test-support';
+import {
+  FAKE_SENDMAIL,
+  SETTINGS,
+  ctrlCDuringHeldSend,
+  freshDatabaseEnv,
+  heldSend,
+  openEnvDatabase,
+  startSinkProcess,
+  hasMsmtp,
+} from './fixtures.js';
+import { BIN, runVezaBeta } from './run-veza-beta.js';
 import { discordInvite, startStandIn } from './launch-stand-ins.js';
 
 const COHORT = fileURLToPath(new URL('../demo/sample-cohort.csv', import.meta.url));
@@ -217,6 +227,23 @@ it('a test invite left by a preflight killed mid-send is removed by the next one
   try {
     const report = await inviteReport(after.db);
     expect(report.total.invited).toBe(1); // the staff invite; no test invite left
+  } finally {
+    await after.close();
+  }
+}, 120_000);
+
+it('Ctrl-C during the test send waits for the mailer, removes the test invite and stops preflight (exit 130)', async () => {
+  const pglite = testBackends().find((b) => b.name === 'pglite')!;
+  const sentLog = join(cwd, 'sent.log');
+  const env: NodeJS.ProcessEnv = { ...(await freshDatabaseEnv(pglite, cwd)), ...SETTINGS, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog };
+  const hold = heldSend(cwd, ['ops@veza.fr']);
+  const run = startLaunched(BIN, { args: ['preflight', '--send-test-to', 'ops@veza.fr'], cwd, env: childEnv({ ...env, ...hold.env }) });
+  expect((await ctrlCDuringHeldSend(run, hold)).code).toBe(130);
+  expect(run.output()).toContain('preflight INTERRUPTED during the test send: the send ended and its test invite was removed');
+  expect(readFileSync(sentLog, 'utf8').trim().split('\n')).toEqual(['ops@veza.fr']); // the mailer was not left behind
+  const after = await openEnvDatabase(env);
+  try {
+    expect((await inviteReport(after.db)).total.invited).toBe(0); // its code works no more
   } finally {
     await after.close();
   }

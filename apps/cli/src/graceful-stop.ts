@@ -4,7 +4,10 @@
  * is left "unknown"; the summary is printed); a second one quits at once
  * (what was in flight is then "unknown"). `onStop` runs at the first one.
  */
-export function gracefulStop(onStop: () => void = () => undefined): { signal: AbortSignal; dispose: () => void } {
+export function gracefulStop(
+  onStop: () => void = () => undefined,
+  stopping = 'stopping after the emails in flight (they are recorded, the rest stays unsent)',
+): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   let firstAt = 0;
   const onSignal = (name: NodeJS.Signals) => {
@@ -18,7 +21,7 @@ export function gracefulStop(onStop: () => void = () => undefined): { signal: Ab
     controller.abort();
     onStop();
     process.stderr.write(
-      `\n${name}: stopping after the emails in flight (they are recorded, the rest stays unsent); ${name === 'SIGINT' ? 'Ctrl-C' : 'the same signal'} again quits now (those in flight would be "unknown").\n`,
+      `\n${name}: ${stopping}; ${name === 'SIGINT' ? 'Ctrl-C' : 'the same signal'} again quits now (those in flight would be "unknown").\n`,
     );
   };
   process.on('SIGINT', onSignal);

@@ -1,3 +1,4 @@
+import { ExitError } from '../exit-error.js';
 import { fetchWithin } from '../fetch-within.js';
 import type { ChecklistItem } from './checklist.js';
 
@@ -8,12 +9,16 @@ export const fail = (title: string, detail: string, fix: string): Check => ({ ti
 export const skipped = (title: string, fix: string): Check => ({ title, status: 'skipped', detail: 'not checked', fix });
 export const manual = (title: string, detail: string): Check => ({ title, status: 'manual', detail });
 
-/** Runs a check; an exception becomes a failed item with its message (never a crash of the whole checklist). */
+/**
+ * Runs a check; an exception becomes a failed item with its message (never a
+ * crash of the whole checklist), except an ExitError: the operator stopped it.
+ */
 export async function guarded(title: string, fix: string, check: () => Promise<Check | Check[]>): Promise<Check[]> {
   try {
     const result = await check();
     return Array.isArray(result) ? result : [result];
   } catch (error) {
+    if (error instanceof ExitError) throw error;
     const e = error as { code?: string; message?: string };
     return [fail(title, `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`, fix)];
   }

@@ -9,6 +9,8 @@ import { transportFromEnv } from '@veza/invite-mailer';
 import { GATES_TITLE, gatesItem } from './gates-item.js';
 import { TRANSPORT_TITLE, transportCheck } from './transport-check.js';
 import { cliSettings } from '../env.js';
+import { ExitError } from '../exit-error.js';
+import { gracefulStop } from '../graceful-stop.js';
 import { compileFromEnv } from '../commands/invites-prepare.js';
 import { fail, guarded, manual, pass, skipped } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
@@ -160,25 +162,45 @@ async function testSend(input: PreflightInput, conn: Connection, to: string): Pr
       `no test invite: ${outcome?.status === 'failed' || outcome?.status === 'skipped' ? outcome.reason : 'unknown'}`,
       'use an address with no open invite',
     );
+  // Ctrl-C waits for the send in flight (SEND_TIMEOUT or the SMTP deadlines bound it), so that the
+  // test invite is removed and no mailer is left running with its code; a second Ctrl-C quits at once.
+  const stop = gracefulStop(undefined, 'stopping after the test send in flight (its test invite is then removed)');
+  let check: Check;
   try {
-    const eml = await buildInviteEml(compiled, {
-      email: to,
-      cohort: 'preflight-test',
-      code: outcome.code,
-      expiresAt: outcome.expiresAt,
-      inviteId: outcome.id,
-    });
-    const transport = transportFromEnv(input.env, 1);
-    try {
-      const sent = await transport.send(eml, { from: compiled.settings.from.address, to });
-      return sent.ok
-        ? pass("Test send to the operator's own address", `sent to ${to}: ${sent.response}`)
-        : fail("Test send to the operator's own address", sent.response, 'check the transport (SEND_CMD / SMTP_URL)');
-    } finally {
-      await transport.close();
-    }
+    check = await sendTestInvite(input.env, compiled, to, outcome);
   } finally {
     await deleteInvites(conn.db, [outcome.id]); // the code in that email stops working: it was only a test
+    stop.dispose();
+  }
+  if (stop.signal.aborted)
+    throw new ExitError(
+      130,
+      'preflight INTERRUPTED during the test send: the send ended and its test invite was removed; the checks after it did not run.',
+    );
+  return check;
+}
+
+async function sendTestInvite(
+  env: NodeJS.ProcessEnv,
+  compiled: Awaited<ReturnType<typeof compileFromEnv>>,
+  to: string,
+  invite: { code: string; expiresAt: Date; id: string },
+): Promise<Check> {
+  const eml = await buildInviteEml(compiled, {
+    email: to,
+    cohort: 'preflight-test',
+    code: invite.code,
+    expiresAt: invite.expiresAt,
+    inviteId: invite.id,
+  });
+  const transport = transportFromEnv(env, 1);
+  try {
+    const sent = await transport.send(eml, { from: compiled.settings.from.address, to });
+    return sent.ok
+      ? pass("Test send to the operator's own address", `sent to ${to}: ${sent.response}`)
+      : fail("Test send to the operator's own address", sent.response, 'check the transport (SEND_CMD / SMTP_URL)');
+  } finally {
+    await transport.close();
   }
 }
 
