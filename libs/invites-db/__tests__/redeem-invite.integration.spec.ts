@@ -1,7 +1,7 @@
 import { expect } from '@jest/globals';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { createInvites, formatCode, lookupInvite, redeemInvite, revokeInvites, setInviteExpiry } from '../src/index.js';
+import { createInvites, formatCode, lookupInvite, openDatabase, redeemInvite, revokeInvites, setInviteExpiry } from '../src/index.js';
 import type { Connection, CreateOutcome, QueryOptions } from '../src/index.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 
@@ -119,5 +119,35 @@ const url = testBackends().length > 1 ? process.env['TEST_DATABASE_URL'] : undef
 
   it('with prepare: false, none is left on the connection (PgBouncer in transaction mode)', async () => {
     expect(await preparedOnSession({ prepare: false })).toEqual([]);
+  });
+});
+
+const postgresOnly = testBackends().filter((b) => b.name === 'postgres');
+
+describe.each(postgresOnly)('on a database whose DateStyle and TimeZone are not the defaults ($name)', (backend) => {
+  it('reads every timestamp right: lookup, redeem and expiry (they were Invalid Dates after the redeem had committed)', async () => {
+    const first = await openTestDatabase(backend);
+    const url = first.url!;
+    await first.close();
+    const name = new URL(url).pathname.slice(1);
+    const admin = postgres(url, { max: 1, onnotice: () => undefined });
+    try {
+      await admin.unsafe(`ALTER DATABASE ${name} SET datestyle = 'Postgres, DMY'`);
+      await admin.unsafe(`ALTER DATABASE ${name} SET timezone = 'Europe/Paris'`);
+    } finally {
+      await admin.end();
+    }
+    const conn = await openDatabase({ databaseUrl: url });
+    try {
+      const [invite] = (await createInvites(conn.db, [{ email: 'datestyle@example.org', cohort: 'ds' }])).map(created);
+      expect(invite!.expiresAt.getTime()).toBeGreaterThan(Date.now());
+      const looked = await lookupInvite(conn.db, invite!.code);
+      expect(looked).toMatchObject({ state: 'valid' });
+      expect(looked.state === 'valid' && looked.invite.expiresAt.getTime()).toBe(invite!.expiresAt.getTime());
+      const redeemed = await redeemInvite(conn.db, invite!.code, USER);
+      expect(redeemed.ok && Math.abs(redeemed.invite.usedAt!.getTime() - Date.now())).toBeLessThan(60_000);
+    } finally {
+      await conn.close();
+    }
   });
 });

@@ -132,7 +132,10 @@ export function reconnectBackoff(retries: number): number {
 
 /** The postgres.js options of every client openDatabase makes (the pool, and each lock holder's own connection). */
 function clientOptions(deadlineMs: number, options: OpenOptions, pool = true) {
-  const connection: Record<string, number> = {};
+  // Timestamps come back as text that drizzle reads with `new Date(text)`: a server, database or role
+  // with another DateStyle ('Postgres, MDY': "Sun Nov 29 02:57:30 2026 CET") made every one an Invalid
+  // Date (a redeem committed, then answered 500). The session's own settings win over all of those.
+  const connection: Record<string, string | number> = { DateStyle: 'ISO, MDY', TimeZone: 'UTC' };
   if (options.statementTimeoutMs) connection['statement_timeout'] = options.statementTimeoutMs;
   if (pool && options.lockTimeoutMs) connection['lock_timeout'] = options.lockTimeoutMs;
   return {
