@@ -24,6 +24,21 @@ async function failure(databaseUrl: string): Promise<{ error: Error & { code?: s
 }
 
 describe('the first connection has a deadline', () => {
+  it('a password (or user) holding a space, a slash or an @ is hidden whole in the error (it was printed as it was)', async () => {
+    const http = await startNotPostgresServer('http');
+    try {
+      for (const userInfo of ['ops:pa ss word', 'no create:Secr3tPW', 'ops:pa/ss@wd']) {
+        const { error } = await failure(`postgres://${userInfo}@127.0.0.1:${http.port}/veza`);
+        expect(error.message).toContain(
+          `cannot reach the database at postgres://${userInfo.split(':')[0]}:***@127.0.0.1:${http.port}/veza: `,
+        );
+        expect(error.message).not.toMatch(/ss word|Secr3tPW|pa\/ss/);
+      }
+    } finally {
+      await http.stop();
+    }
+  });
+
   it('an HTTP server at DATABASE_URL: INVITES_DB_UNREACHABLE at once, redacted URL, one connection, no retries after', async () => {
     const http = await startNotPostgresServer('http');
     try {

@@ -7,7 +7,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { settingsOrThrow } from '@veza/settings';
-import { DatabaseBusyError, DatabaseUnreachableError, redactUrls } from './errors.js';
+import { maskUrlPassword } from '@veza/settings';
+import { DatabaseBusyError, DatabaseUnreachableError } from './errors.js';
 import { acquirePidLock, LockHeldError } from './pid-lock.js';
 import { databaseSettingsFromEnv } from './read-env.js';
 import * as schema from './schema.js';
@@ -187,7 +188,8 @@ function watchAnswers(endpoint: { host: string; port: number }, deadlineMs: numb
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Connection> {
-  const target = redactUrls(url);
+  // the whole URL is known: its user info ends at its last @ (a password may hold a space or a slash)
+  const target = maskUrlPassword(url);
   let client: postgres.Sql;
   const started = Date.now();
   let deadlineMs: number;

@@ -4,7 +4,7 @@ export { commaListField, flagField, httpUrlField, looseFlagField, positiveNumber
 export { SETTINGS_EXIT_CODE, formatProblems, settingsOrThrow } from './format-problems.js';
 export { loadEnv, settingSources } from './load-env.js';
 export type { LoadEnvOptions, LoadedEnv } from './load-env.js';
-export { parseSettings } from './parse-settings.js';
+export { maskUrlPassword, parseSettings } from './parse-settings.js';
 export type { ParseSettingsOptions, SettingsSchema } from './parse-settings.js';
 export { readSettings } from './read-settings.js';
 export type { SettingsRead } from './read-settings.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { httpUrlField, wholeNumberField } from './fields.js';
-import { parseSettings } from './parse-settings.js';
+import { maskUrlPassword, parseSettings } from './parse-settings.js';
 
 const schema = z.object({
   PORT: wholeNumberField(0, 65535).default(8080),
@@ -42,5 +42,15 @@ describe('parseSettings', () => {
     const spaced = z.object({ TOKEN: z.string().refine((t) => !/\s/.test(t), 'must not contain whitespace') });
     expect(parseSettings(spaced, { TOKEN: 'abc ' }, { untrimmed: ['TOKEN'] })).toMatchObject({ ok: false, problems: [{ field: 'TOKEN' }] });
     expect(parseSettings(spaced, { TOKEN: 'abc ' })).toMatchObject({ ok: true, value: { TOKEN: 'abc' } });
+  });
+
+  it("maskUrlPassword hides a password whole, whatever it holds, and libpq's ?password=", () => {
+    expect(maskUrlPassword('postgres://ops:pa ss word@db:5432/veza')).toBe('postgres://ops:***@db:5432/veza');
+    expect(maskUrlPassword('postgres://ops:pa/ss@wd@db/veza')).toBe('postgres://ops:***@db/veza');
+    expect(maskUrlPassword('postgres://ops@db/veza?sslmode=require&password=s3cr3t')).toBe(
+      'postgres://ops@db/veza?sslmode=require&password=***',
+    );
+    expect(maskUrlPassword('https://status.veza.fr/api')).toBe('https://status.veza.fr/api');
+    expect(maskUrlPassword('not a url: a:b@c')).toBe('not a url: a:b@c');
   });
 });

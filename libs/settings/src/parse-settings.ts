@@ -49,19 +49,20 @@ export function parseSettings<S extends SettingsSchema>(
 }
 
 /**
- * A value shown in a problem with the password of a URL's user info replaced by
- * `***` (`https://ops:s3cret@host` → `https://ops:***@host`): a URL refused for
- * having one must not print it.
+ * A URL safe to show: the password of its user info replaced by `***`
+ * (`https://ops:s3cret@host` → `https://ops:***@host`), and libpq's
+ * `?password=` / `&sslpassword=` too. The user info ends at the last `@`, so
+ * a password holding a space, a `/` or an `@` that was not percent-encoded
+ * (postgres.js accepts those) is hidden whole; a value that is no URL is
+ * returned as it is.
  */
 export function maskUrlPassword(value: string): string {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
   if (!scheme) return value;
   const start = scheme[0].length;
   const rest = value.slice(start);
-  const authorityEnd = rest.search(/[/?#]/);
-  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
-  const at = authority.lastIndexOf('@');
-  const colon = authority.indexOf(':');
-  if (at === -1 || colon === -1 || colon > at) return value;
-  return `${value.slice(0, start + colon + 1)}***${value.slice(start + at)}`;
+  const at = rest.lastIndexOf('@');
+  const colon = rest.indexOf(':');
+  const masked = at !== -1 && colon !== -1 && colon < at ? `${value.slice(0, start + colon + 1)}***${value.slice(start + at)}` : value;
+  return masked.replace(/([?&](?:ssl)?password=)[^&#]*/gi, '$1***');
 }
