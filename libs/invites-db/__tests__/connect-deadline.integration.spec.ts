@@ -4,6 +4,8 @@
  * connection, a silent one by connect_timeout, never a reconnect storm.
  */
 import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openDatabase } from '../src/index.js';
 import { startNotPostgresServer } from '@veza/test-support';
 import { openTestDatabase, testBackends } from '../src/testing.js';
@@ -99,4 +101,46 @@ describe('the first connection has a deadline', () => {
       }
     },
   );
+});
+
+describe.each(testBackends().filter((b) => b.name === 'postgres'))('a session the server ends in a transaction ($name)', (backend) => {
+  // In a process of its own: the old failure was an uncaught TypeError in a setImmediate, which ended
+  // the process after the transaction had failed cleanly (jest's sandbox does not see it).
+  it('fails the transaction with CONNECTION_CLOSED, the pool goes on and closes, the process lives (its ROLLBACK found no socket: an uncaught TypeError)', async () => {
+    const conn = await openTestDatabase(backend, { migrate: false });
+    const url = conn.url!;
+    await conn.close();
+    const module = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+    const script = `
+      import postgres from 'postgres';
+      import { openDatabase } from ${JSON.stringify(module)};
+      const conn = await openDatabase({ databaseUrl: process.env.URL });
+      const admin = postgres(process.env.URL, { max: 1, onnotice: () => undefined });
+      const settle = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      await conn
+        .rawTransaction(async (tx) => {
+          const [row] = await tx.query('SELECT pg_backend_pid() AS pid');
+          await admin\`SELECT pg_terminate_backend(\${row.pid})\`;
+          await settle(200); // the server's goodbye arrives; the next statement finds the session closed
+          return tx.query('SELECT 1');
+        })
+        .then(() => console.log('committed?'), (error) => console.log('failed', error.code));
+      await settle(200);
+      await admin.end();
+      console.log('next', JSON.stringify(await conn.rawTransaction((tx) => tx.query('SELECT 2 AS x'))));
+      await conn.close();
+      await settle(300);
+      console.log('alive');`;
+    const child = spawnSync(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, NODE_OPTIONS: '', URL: url },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: child.status, stdout: child.stdout.trim().split('\n'), stderr: child.stderr }).toEqual({
+      status: 0,
+      stdout: ['failed CONNECTION_CLOSED', 'next [{"x":2}]', 'alive'],
+      stderr: '',
+    });
+  }, 60_000);
 });

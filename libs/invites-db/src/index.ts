@@ -22,6 +22,7 @@ export {
 } from './queries/dispatch-claims.js';
 export type { SendClaim, SendState } from './queries/dispatch-claims.js';
 export {
+  allowIdleInTransaction,
   cleanupExpiredInvites,
   deleteInvites,
   deleteUnusedInvitesOf,

@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import type { CohortRow } from '@veza/cohort-validator';
 import { buildInviteEml, writePreview } from '@veza/email-templates';
 import type { CompiledInvite, PreviewItem } from '@veza/email-templates';
-import { analyzeInvites, createInvites, reissueInviteCode } from '@veza/invites-db';
+import { allowIdleInTransaction, analyzeInvites, createInvites, reissueInviteCode } from '@veza/invites-db';
 import type { Connection, Database } from '@veza/invites-db';
 import { MANIFEST_FILE, writeManifest } from '../dispatch/manifest.js';
 import type { Manifest, ManifestInvite } from '../dispatch/manifest.js';
@@ -250,6 +250,9 @@ async function prepareChunk(
 
   try {
     await db.transaction(async (tx) => {
+      // the chunk's files are written and flushed before the commit: a short idle_in_transaction_session_timeout
+      // (a role's or the database's) must not end the session meanwhile
+      await allowIdleInTransaction(tx);
       const outcomes = await createInvites(
         tx,
         chunk.map((row) => ({

@@ -153,3 +153,14 @@ export async function deleteUnusedInvitesOf(db: Database, target: { email: strin
   );
   return rows.length;
 }
+
+/**
+ * Lets the caller's transaction wait on work of its own before it commits
+ * (files written and flushed, as `invites prepare` does per chunk) without the
+ * server ending the session: `idle_in_transaction_session_timeout` is off for
+ * this transaction only (SET LOCAL). A role or database with a short one
+ * ended prepare's chunk mid-way.
+ */
+export async function allowIdleInTransaction(tx: Database): Promise<void> {
+  await withDbErrors(() => tx.execute(sql`SET LOCAL idle_in_transaction_session_timeout = 0`));
+}
