@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildInviteEml, compileInviteTemplate } from './index.js';
-import { hasInviteLink, inviteEmlCodes, inviteEmlProblem, withSendDate } from './check-invite-eml.js';
+import { buildInviteEml, compileInviteTemplate, inviteEmlCodes } from './index.js';
+import { hasInviteLink, inviteEmlProblem, withSendDate } from './check-invite-eml.js';
 import { sampleEmailSettings, sampleRecipient } from './testing.js';
 
 describe('inviteEmlProblem', () => {

@@ -58,25 +58,6 @@ export function inviteEmlProblem(eml: Buffer, inviteId: string): string | null {
   return null;
 }
 
-/**
- * The code-shaped values an invitation .eml holds where the template writes
- * its code: after each `invite=3D` of the quoted-printable text part (a soft
- * line break inside joined), in order (`XXXX-XXXX-XXXX-XXXX` as written).
- * Several when a name carries `invite=…` too: the greeting comes before the
- * link, so a dispatcher looks for the invite's code among them (a digest
- * compare) and never trusts the first. Empty when there is no link, or when
- * its code was damaged (`hasInviteLink` tells the two apart).
- */
-export function inviteEmlCodes(eml: Buffer): string[] {
-  const codes: string[] = [];
-  for (let at = eml.indexOf('invite=3D'); at !== -1; at = eml.indexOf('invite=3D', at + 9)) {
-    const near = eml.toString('latin1', at + 9, at + 9 + 64).replace(/=\r?\n/g, '');
-    const code = /^[0-9A-Za-z]{4}(?:-?[0-9A-Za-z]{4}){3}/.exec(near)?.[0];
-    if (code) codes.push(code);
-  }
-  return codes;
-}
-
 /** Whether the file has an invitation link at all (`invite=3D`, as the template writes it). */
 export function hasInviteLink(eml: Buffer): boolean {
   return eml.indexOf('invite=3D') !== -1;

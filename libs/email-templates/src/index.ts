@@ -1,6 +1,8 @@
 export { buildEml } from './build-eml.js';
 export { buildInviteEml } from './build-invite-eml.js';
-export { hasInviteLink, inviteEmlCodes, inviteEmlProblem, withSendDate } from './check-invite-eml.js';
+export { hasInviteLink, inviteEmlProblem, withSendDate } from './check-invite-eml.js';
+// where the template writes the code: read by the mailer too (to hide it in a mailer's answer), so it lives with the code rules
+export { inviteEmlCodes } from '@veza/invite-rules';
 export { compileInviteTemplate } from './compile-invite-template.js';
 export type { CompiledInvite } from './compile-invite-template.js';
 export { EMAIL_ERROR_CODES, EmailTemplatesError, RecipientInvalidError } from './errors.js';

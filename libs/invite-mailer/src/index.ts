@@ -10,6 +10,6 @@ export type { OutboxSender, OutboxSummary } from './outbox-sender.js';
 export { SEND_DEFAULTS, sendOptions } from './send-options.js';
 export { SEND_CMD_DEFAULTS, sendCmdTransport } from './send-cmd-transport.js';
 export type { SendCmdOptions } from './send-cmd-transport.js';
-export { redactSmtpUrl, smtpLoginForms, smtpTransport } from './smtp-transport.js';
+export { redactSmtpUrl, smtpLoginHider, smtpTransport } from './smtp-transport.js';
 export type { SendResult, Transport } from './transport.js';
 export { sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';

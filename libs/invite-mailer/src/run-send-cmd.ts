@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { inviteEmlCodes } from '@veza/invite-rules';
 import { oneLine } from './transport.js';
 import type { SendResult } from './transport.js';
 
@@ -118,7 +119,7 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
  */
 export async function runSendCmd(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline: SendCmdDeadline): Promise<SendResult> {
   const ended = await runOnce(command, env, eml, deadline);
-  const said = oneLine(ended.output);
+  const said = oneLine(ended.output, ended.output ? inviteEmlCodes(eml) : []);
   const detail = said ? `: ${said}` : '';
   const status = ended.verdict?.status;
   // The wrapper did not report (killed by KILL, or failed to start): only what we wrote tells.

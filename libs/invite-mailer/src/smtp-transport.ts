@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
+import { inviteEmlCodes } from '@veza/invite-rules';
 import { SmtpUrlInvalidError } from './errors.js';
 import { oneLine } from './transport.js';
 import type { Envelope, SendResult, Transport } from './transport.js';
@@ -39,13 +40,32 @@ export function loginForms(user: string, password: string): string[] {
   return [...new Set([password, ...encoded])].sort((a, b) => b.length - a.length);
 }
 
-/** The login forms of an SMTP URL's user and password, read as nodemailer reads them (percent-decoding included). */
-export function smtpLoginForms(url: string): string[] {
+/**
+ * Hides the login forms of a user and password in a server's answer. A form
+ * of 8 characters or more is hidden wherever it stands; a shorter one only as
+ * a word of its own (`a` or `smtp` hidden inside every word spelled the
+ * password out: "Inv***lid usern***me"); one under 4 characters is not
+ * looked for (hiding it garbles every answer, and it guards nothing).
+ */
+export function loginHider(user: string, password: string): (text: string) => string {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const steps = loginForms(user, password)
+    .filter((form) => form.length >= 4)
+    .map((form) =>
+      form.length >= 8
+        ? (text: string) => text.split(form).join('***')
+        : (text: string) => text.replace(new RegExp(`(?<![0-9A-Za-z])${escape(form)}(?![0-9A-Za-z])`, 'g'), '***'),
+    );
+  return (text) => steps.reduce((t, step) => step(t), text);
+}
+
+/** `loginHider` for an SMTP URL's user and password, read as nodemailer reads them (percent-decoding included). */
+export function smtpLoginHider(url: string): (text: string) => string {
   try {
     const auth = parseConnectionUrl(url).auth;
-    return loginForms(auth?.user ?? '', auth?.pass ?? '');
+    return loginHider(auth?.user ?? '', auth?.pass ?? '');
   } catch {
-    return [];
+    return (text) => text;
   }
 }
 
@@ -273,11 +293,10 @@ export function smtpTransport(url: string, connections: number): Transport {
   const pool = new SessionPool(options, Math.max(1, connections));
   // A server or nodemailer could echo the login, as sent (AUTH PLAIN and LOGIN send it in base64):
   // never let the password reach a log, in either form.
-  const secrets = loginForms(options.auth?.user ?? '', options.auth?.pass ?? '');
-  const hide = (text: string) => secrets.reduce((t, secret) => t.split(secret).join('***'), text);
+  const hide = loginHider(options.auth?.user ?? '', options.auth?.pass ?? '');
 
-  const failure = (error: SmtpError, written: boolean): SendResult => {
-    const response = oneLine(hide(error.response ?? `${error.code ?? 'error'}: ${error.message}`));
+  const failure = (error: SmtpError, written: boolean, eml: Buffer): SendResult => {
+    const response = oneLine(hide(error.response ?? `${error.code ?? 'error'}: ${error.message}`), inviteEmlCodes(eml));
     if (error.responseCode) return { ok: false, temporary: error.responseCode >= 400 && error.responseCode < 500, response };
     if (written)
       return {
@@ -297,13 +316,13 @@ export function smtpTransport(url: string, connections: number): Transport {
         try {
           session = await pool.acquire();
         } catch (error) {
-          return failure(error as SmtpError, false);
+          return failure(error as SmtpError, false, eml);
         }
         const reused = session.messages > 0;
         const sent = await session.send(envelope, eml);
         if (!sent.error) {
           pool.release(session, true);
-          return { ok: true, temporary: false, response: oneLine(hide(sent.response ?? 'accepted')) };
+          return { ok: true, temporary: false, response: oneLine(hide(sent.response ?? 'accepted'), inviteEmlCodes(eml)) };
         }
         const error = sent.error;
         // The server refused this message for good (5xx): RSET and keep the session for the next one. After
@@ -314,7 +333,7 @@ export function smtpTransport(url: string, connections: number): Transport {
         // message went out, so it goes on a fresh session, once (nodemailer's pool requeues it the same way).
         const stale = session.closed && !sent.written && (error.responseCode === undefined || error.responseCode === 421);
         if (reused && attempt === 1 && stale) continue;
-        return failure(error, sent.written);
+        return failure(error, sent.written, eml);
       }
     },
     close: () => pool.close(),

@@ -1,4 +1,4 @@
-import { hideCodes } from '@veza/invite-rules';
+import { hideCodes, hideKnownCodes } from '@veza/invite-rules';
 /** What one send attempt gave. */
 export interface SendResult {
   ok: boolean;
@@ -31,14 +31,16 @@ export interface Transport {
  * One line, at most 300 characters: what a log line, the database and a
  * report hold of a mailer's answer. A mailer can echo the message it was
  * given, code included (`SEND_CMD` writing it to stderr, a server quoting a
- * line): anything shaped like a whole invite code is hidden, quoted-printable
- * soft line breaks joined first so that a code split by one is found too.
- * A whole code is 16 to 18 code characters (with quoted-printable's `3D`
- * before it); a longer run (a UUID, a relay's message id such as Amazon
- * SES's) is kept for the operator to trace the send.
+ * line). The codes of the message itself (`known`: `inviteEmlCodes` of the
+ * .eml) are hidden however the echo cut, folded or regrouped them; then
+ * anything else shaped like a whole invite code, quoted-printable soft line
+ * breaks joined first so that a code split by one is found too. A whole code
+ * is 16 to 18 code characters (with quoted-printable's `3D` before it); a
+ * longer run (a UUID, a relay's message id such as Amazon SES's) is kept for
+ * the operator to trace the send.
  */
-export const oneLine = (text: string): string =>
-  hideCodes(text.replace(/=\r?\n/g, ''), { minChars: 16, maxChars: 18, spaces: false })
+export const oneLine = (text: string, known: readonly string[] = []): string =>
+  hideCodes(hideKnownCodes(text, known).replace(/=\r?\n/g, ''), { minChars: 16, maxChars: 18, spaces: false })
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 300);

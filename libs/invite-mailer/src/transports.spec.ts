@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendCmdTransport } from './send-cmd-transport.js';
-import { redactSmtpUrl, smtpLoginForms, smtpTransport } from './smtp-transport.js';
+import { redactSmtpUrl, smtpLoginHider, smtpTransport } from './smtp-transport.js';
 import { hasTransportSettings, sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';
 
 const eml = Buffer.from('To: ana@example.org\r\nSubject: hi\r\n\r\nhello\r\n');
@@ -214,12 +214,47 @@ describe('a mailer that echoes the message', () => {
   });
 });
 
+describe("the message's own code in a mailer's answer", () => {
+  const invitation = Buffer.from(
+    [
+      'To: ana@example.org',
+      'Subject: invitation',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      "Ton code d'invitation : KPYG-GMAN-9R2F-WNTZ",
+      'https://staging.veza.fr/signup?invite=3DKPYG-GMAN-9R2F-WNTZ',
+      "Le code fonctionne jusqu'au 30 juin.",
+      '',
+    ].join('\r\n'),
+  );
+  it.each([
+    ['a mailer folding its echo inside the code', 'grep -a signup | fold -w 50 >&2; exit 1'],
+    ['a mailer folding the code line', 'grep -a "code d" | fold -w 30 >&2; exit 1'],
+    ['a mailer joining the lines (the code glued to the next word)', 'tr -d "\\r\\n" | grep -ao "invite=3D.\\{40\\}" >&2; exit 1'],
+    ['a mailer regrouping the code with spaces', 'grep -a "code d" | tr "-" " " >&2; exit 1'],
+  ])('is hidden however %s echoes it', async (_what, command) => {
+    const sent = await sendCmdTransport(command, env).send(invitation, envelope);
+    expect(sent.ok).toBe(false);
+    expect(sent.response).toContain('[redacted]');
+    expect(sent.response.toUpperCase().replace(/[^0-9A-Z]/g, '')).not.toContain('KPYGGMAN9R2FWNTZ');
+    expect(sent.response.toUpperCase().replace(/[^0-9A-Z]/g, '')).not.toMatch(/KPYGGMAN|9R2FWNTZ/);
+  });
+});
+
 describe('SMTP transport', () => {
-  it('lists the login forms to hide from the URL as nodemailer reads it: a short password, a literal %', () => {
-    expect(smtpLoginForms('smtp://bob:ab@host')).toContain('ab');
-    expect(smtpLoginForms('smtp://bob:50%off@host')).toContain('50%off');
-    expect(smtpLoginForms('smtp://bob:p%40ss@host')).toContain('p@ss');
-    expect(smtpLoginForms('smtp://host')).toEqual([]);
+  it('hides the login as nodemailer reads the URL (a literal %, a percent-encoded @), never spelling out a short one by hiding it inside words', () => {
+    expect(smtpLoginHider('smtp://bob:50%off@host')('bad login 50%off')).toBe('bad login ***');
+    expect(smtpLoginHider('smtp://bob:p%40ss@host')('535 p@ss refused')).toBe('535 *** refused');
+    expect(smtpLoginHider('smtp://bob:S3cretPassw0rd@host')('535 xS3cretPassw0rdx')).toBe('535 x***x');
+    // short ones: hidden as words only ("Inv***lid usern***me" told the password was "a")
+    expect(smtpLoginHider('smtp://bob:smtp@host')('535 5.7.8 smtp auth failed for smtpuser / smtp')).toBe(
+      '535 5.7.8 *** auth failed for smtpuser / ***',
+    );
+    expect(smtpLoginHider('smtp://bob:a@host')('535 Invalid username or password for bob / a')).toBe(
+      '535 Invalid username or password for bob / a',
+    );
+    expect(smtpLoginHider('smtp://host')('anything')).toBe('anything');
   });
 
   it('hides the password of a URL written without a scheme too', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { hideCodes } from './hide-codes.js';
+import { hideCodes, hideKnownCodes } from './hide-codes.js';
 
 describe('hideCodes', () => {
   it.each([
@@ -23,5 +23,25 @@ describe('hideCodes', () => {
     expect(hideCodes('/v1/invites/7K3M-Q9ZD')).toBe('/v1/invites/[redacted]');
     expect(hideCodes('/v1/invites/redeem')).toBe('/v1/invites/redeem');
     expect(hideCodes('7k3m q9zd\u00a0lxwn\u30004t8r')).toBe('[redacted]');
+  });
+});
+
+describe('hideKnownCodes', () => {
+  const code = 'KPYG-GMAN-9R2F-WNTZ';
+  it.each([
+    // what mailers echoing the message made of it (a fold inside the code, a line joined to the next, regrouped)
+    ['https://staging.veza.fr/signup?invite=3DKPYG-GMAN- 9R2F-WNTZ', 'https://staging.veza.fr/signup?invite=3D[redacted]'],
+    ["Ton code d'invitation : KPYG-G\nMAN-9R2F-WNTZ", "Ton code d'invitation : [redacted]"],
+    ['invite=3DKPYG-GMAN-9R2F-WNTZLe code fonctionne', 'invite=3D[redacted]Le code fonctionne'],
+    ['code KPYG GMAN 9R2F WNTZ, lower kpyg-gman-9r2f-wntz', 'code [redacted], lower [redacted]'],
+    ['soft break KPYG-GM=\r\nAN-9R2F-WNTZ.', 'soft break [redacted].'],
+  ])('%j', (text, hidden) => {
+    expect(hideKnownCodes(text, [code])).toBe(hidden);
+  });
+
+  it('leaves text without the code as it is, and other codes to hideCodes', () => {
+    expect(hideKnownCodes('250 2.0.0 Ok: queued as 4KPYGGMAN', [code])).toBe('250 2.0.0 Ok: queued as 4KPYGGMAN');
+    expect(hideKnownCodes('KPYG-GMAN/9R2F-WNTZ', [code])).toBe('KPYG-GMAN/9R2F-WNTZ'); // a slash is no separator
+    expect(hideKnownCodes('anything', [])).toBe('anything');
   });
 });

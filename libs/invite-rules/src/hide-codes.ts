@@ -85,3 +85,52 @@ export function hideCodes(text: string, options: HideCodesOptions = {}): string 
   }
   return copied === 0 ? text : out + text.slice(copied);
 }
+
+/**
+ * What may stand between two characters of a known code in a mailer's echo
+ * of the message: a hyphen, whitespace (a line folded by the mailer or the
+ * relay), `=` (a quoted-printable soft break) or any non-ASCII character.
+ */
+function isEchoSeparator(c: number): boolean {
+  return isSeparator(c) || c === 61;
+}
+
+/**
+ * Replaces every occurrence of the given codes (the invite code of the message
+ * just sent) by `[redacted]`, however the echo cut or grouped it: a mailer or a
+ * relay quoting the message can fold a line inside the code, regroup it with
+ * spaces, or glue the next word to it, which the shape-based `hideCodes`
+ * cannot tell from ordinary text. The code's 16 characters must follow each
+ * other with only separators (hyphens, whitespace, `=`, non-ASCII) between
+ * them; case is ignored.
+ */
+export function hideKnownCodes(text: string, codes: readonly string[]): string {
+  const wanted = [...new Set(codes.map((c) => c.toUpperCase().replace(/[^0-9A-Z]/g, '')).filter((c) => c.length >= 8))];
+  if (wanted.length === 0) return text;
+  // the code characters of the text, upper case, each with its index; a non-separator breaks the stream
+  let stream = '';
+  const at: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isCodeChar(c)) {
+      stream += text[i]!.toUpperCase();
+      at.push(i);
+    } else if (!isEchoSeparator(c)) {
+      stream += '|';
+      at.push(i);
+    }
+  }
+  const spans: [number, number][] = [];
+  for (const code of wanted)
+    for (let k = stream.indexOf(code); k !== -1; k = stream.indexOf(code, k + 1)) spans.push([at[k]!, at[k + code.length - 1]! + 1]);
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let copied = 0;
+  for (const [from, to] of spans) {
+    if (to <= copied) continue;
+    out += text.slice(copied, Math.max(copied, from)) + (from >= copied ? '[redacted]' : '');
+    copied = to;
+  }
+  return out + text.slice(copied);
+}

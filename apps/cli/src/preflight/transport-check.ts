@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { createTransport } from 'nodemailer';
-import { redactSmtpUrl, sendCmdTransport, smtpLoginForms, smtpTransport } from '@veza/invite-mailer';
+import { redactSmtpUrl, sendCmdTransport, smtpLoginHider, smtpTransport } from '@veza/invite-mailer';
 import { fail, pass } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
 
@@ -25,8 +25,8 @@ async function verifySmtp(url: string): Promise<Check> {
   } catch {
     return invalid;
   }
-  const secrets = smtpLoginForms(url);
-  const hide = (text: string) => secrets.reduce((t, secret) => t.split(secret).join('***'), text.split(url).join(shown));
+  const hideLogin = smtpLoginHider(url);
+  const hide = (text: string) => hideLogin(text.split(url).join(shown));
   let transporter: ReturnType<typeof createTransport>;
   try {
     transporter = createTransport({ url, connectionTimeout: TRANSPORT_DEADLINE_MS, greetingTimeout: TRANSPORT_DEADLINE_MS } as Parameters<
