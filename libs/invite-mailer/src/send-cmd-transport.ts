@@ -79,6 +79,17 @@ function programProblem(program: string, env: NodeJS.ProcessEnv): SendCmdNotFoun
  * TERM, and KILL `killGraceMs` later. Throws MAILER_SEND_CMD_NOT_FOUND when
  * its program is not on PATH, MAILER_INVALID_OPTION for a bad deadline.
  */
+/**
+ * SEND_CMD as it may be shown (a start line, preflight, a report): its program
+ * and `…` for the rest, since a mailer's arguments can carry a login (`curl
+ * --user u:pw`, `sendmail -ap pw`).
+ */
+export function describeSendCmd(command: string): string {
+  const program = sendCmdProgram(command);
+  if (program === null) return 'SEND_CMD (a shell command)';
+  return `SEND_CMD ${program}${command.trim() === program ? '' : ' …'}`;
+}
+
 export function sendCmdTransport(command: string, env: NodeJS.ProcessEnv, options: SendCmdOptions = {}): Transport {
   if (!command.trim()) throw new SendCmdNotFoundError(command);
   const program = sendCmdProgram(command);
@@ -93,7 +104,7 @@ export function sendCmdTransport(command: string, env: NodeJS.ProcessEnv, option
   if (!Number.isFinite(deadline.killGraceMs) || deadline.killGraceMs < 0)
     throw new InvalidOptionError('killGraceMs', 'milliseconds, 0 or more');
   return {
-    description: `SEND_CMD ${command}`,
+    description: describeSendCmd(command),
     send: (eml) => runSendCmd(command, env, eml, deadline),
     close: () => Promise.resolve(),
   };

@@ -1,4 +1,4 @@
-import { parseSettings, positiveNumberField } from '@veza/settings';
+import { parseSettings, positiveNumberField, withoutSecretSettings } from '@veza/settings';
 import { z } from 'zod';
 import { InvalidOptionError } from './errors.js';
 import { SEND_CMD_DEFAULTS, sendCmdTransport } from './send-cmd-transport.js';
@@ -38,7 +38,8 @@ export function sendTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
 export function transportFromEnv(env: NodeJS.ProcessEnv, connections: number): Transport {
   const settings = transportSettings(env);
   if (settings.SMTP_URL) return smtpTransport(settings.SMTP_URL, connections);
-  return sendCmdTransport(settings.SEND_CMD, env, { timeoutMs: settings.SEND_TIMEOUT });
+  // the mailer gets the environment without veza-beta's secrets: it needs none, and could echo them into a log
+  return sendCmdTransport(settings.SEND_CMD, withoutSecretSettings(env), { timeoutMs: settings.SEND_TIMEOUT });
 }
 
 /** Whether the env names a transport on purpose (the API sends welcome emails only then). */

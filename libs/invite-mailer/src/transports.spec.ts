@@ -347,6 +347,25 @@ describe('SMTP transport', () => {
 });
 
 describe('transportFromEnv', () => {
+  it("SEND_CMD runs without veza-beta's secrets in its environment, and is shown without its arguments", async () => {
+    const secrets = {
+      DATABASE_URL: 'postgres://ops:PgPass0rd1@db/veza',
+      ADMIN_TOKEN: 'AdminTok3nAdminTok3nAdmin',
+      GITHUB_TOKEN: 'ghp_tok3ntok3n',
+      GATES_WEBHOOK_URL: 'https://discord.com/api/webhooks/1/WhSecret',
+    };
+    const transport = transportFromEnv({ PATH: '/usr/bin:/bin', ...secrets, KEPT: 'mine', SEND_CMD: 'cat >/dev/null; env >&2; exit 1' }, 1);
+    const sent = await transport.send(eml, envelope);
+    expect(sent.response).toContain('KEPT=mine'); // the operator's own variables still reach the mailer
+    expect(sent.response).toContain('PATH=');
+    for (const [name, value] of Object.entries(secrets)) {
+      expect(sent.response).not.toContain(name);
+      expect(sent.response).not.toContain(value);
+    }
+    expect(transportFromEnv({ ...env, SEND_CMD: 'cat --user ops:Sm7pPass' }, 1).description).toBe('SEND_CMD cat …');
+    expect(transportFromEnv({ ...env, SEND_CMD: '( cat >/dev/null )' }, 1).description).toBe('SEND_CMD (a shell command)');
+  });
+
   it('SMTP_URL wins over SEND_CMD; only an explicit setting counts as configured', () => {
     expect(transportFromEnv({ ...env, SMTP_URL: 'smtp://127.0.0.1:2525', SEND_CMD: 'cat' }, 1).description).toBe(
       'SMTP smtp://127.0.0.1:2525',

@@ -7,5 +7,6 @@ export type { LoadEnvOptions, LoadedEnv } from './load-env.js';
 export { maskUrlPassword, parseSettings } from './parse-settings.js';
 export type { ParseSettingsOptions, SettingsSchema } from './parse-settings.js';
 export { readSettings } from './read-settings.js';
+export { SECRET_SETTINGS, withoutSecretSettings } from './secret-settings.js';
 export type { SettingsRead } from './read-settings.js';
 export type { Problem, Validation } from '@veza/invite-rules';

@@ -11,14 +11,15 @@ export const manual = (title: string, detail: string): Check => ({ title, status
 
 /**
  * Runs a check; an exception becomes a failed item with its message (never a
- * crash of the whole checklist), except an ExitError: the operator stopped it.
+ * crash of the whole checklist), except the operator's Ctrl-C (an ExitError
+ * with 130): preflight stops there.
  */
 export async function guarded(title: string, fix: string, check: () => Promise<Check | Check[]>): Promise<Check[]> {
   try {
     const result = await check();
     return Array.isArray(result) ? result : [result];
   } catch (error) {
-    if (error instanceof ExitError) throw error;
+    if (error instanceof ExitError && error.exitCode === 130) throw error;
     const e = error as { code?: string; message?: string };
     return [fail(title, `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`, fix)];
   }

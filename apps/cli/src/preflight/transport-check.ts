@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { createTransport } from 'nodemailer';
+import { withoutSecretSettings } from '@veza/settings';
 import { redactSmtpUrl, sendCmdTransport, smtpLoginHider, smtpTransport } from '@veza/invite-mailer';
 import { fail, pass } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
@@ -56,15 +57,18 @@ async function verifySmtp(url: string): Promise<Check> {
 }
 
 /** msmtp: `SEND_CMD --serverinfo` makes msmtp resolve its account and talk to its server, sending nothing. */
-function askMsmtp(command: string, env: NodeJS.ProcessEnv): Promise<Check> {
+function askMsmtp(command: string, shown: string, env: NodeJS.ProcessEnv): Promise<Check> {
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', `${command} --serverinfo`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', `${command} --serverinfo`], {
+      env: withoutSecretSettings(env),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), TRANSPORT_DEADLINE_MS);
     child.on('error', (error) => {
       clearTimeout(timer);
-      resolve(fail(TRANSPORT_TITLE, `${command}: ${error.message}`, 'install msmtp, or set SEND_CMD or SMTP_URL'));
+      resolve(fail(TRANSPORT_TITLE, `${shown}: ${error.message}`, 'install msmtp, or set SEND_CMD or SMTP_URL'));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -76,12 +80,12 @@ function askMsmtp(command: string, env: NodeJS.ProcessEnv): Promise<Check> {
           .map(oneLine)
           .join('; ') || oneLine(stderr);
       if (code === 0)
-        resolve(pass(TRANSPORT_TITLE, `${command}: msmtp resolved its account and its server answered (msmtp --serverinfo, nothing sent)`));
+        resolve(pass(TRANSPORT_TITLE, `${shown}: msmtp resolved its account and its server answered (msmtp --serverinfo, nothing sent)`));
       else if (signal)
         resolve(
           fail(
             TRANSPORT_TITLE,
-            `${command}: msmtp --serverinfo gave no answer within ${TRANSPORT_DEADLINE_MS / 1000} s`,
+            `${shown}: msmtp --serverinfo gave no answer within ${TRANSPORT_DEADLINE_MS / 1000} s`,
             'check the host and port in ~/.msmtprc and the network',
           ),
         );
@@ -89,7 +93,7 @@ function askMsmtp(command: string, env: NodeJS.ProcessEnv): Promise<Check> {
         resolve(
           fail(
             TRANSPORT_TITLE,
-            `${command}: msmtp --serverinfo exit ${code}${said ? `: ${said}` : ''}`,
+            `${shown}: msmtp --serverinfo exit ${code}${said ? `: ${said}` : ''}`,
             'configure msmtp (~/.msmtprc, chmod 600, an account "default" or -a ACCOUNT in SEND_CMD), then: msmtp --serverinfo',
           ),
         );
@@ -108,13 +112,14 @@ export async function transportCheck(env: NodeJS.ProcessEnv, testSend: Check | n
   const command = env['SEND_CMD']?.trim() || 'msmtp -t';
   const transport = sendCmdTransport(command, env); // throws, naming the program, when it is not on PATH
   await transport.close();
-  if (basename(command.split(/\s+/)[0] ?? '') === 'msmtp') return askMsmtp(command, env);
-  if (testSend?.status === 'pass') return pass(TRANSPORT_TITLE, `SEND_CMD ${command} delivered the test send below`);
-  if (testSend) return fail(TRANSPORT_TITLE, `SEND_CMD ${command}: the test send below failed`, 'fix the mailer, then run preflight again');
+  if (basename(command.split(/\s+/)[0] ?? '') === 'msmtp') return askMsmtp(command, transport.description, env);
+  if (testSend?.status === 'pass') return pass(TRANSPORT_TITLE, `${transport.description} delivered the test send below`);
+  if (testSend)
+    return fail(TRANSPORT_TITLE, `${transport.description}: the test send below failed`, 'fix the mailer, then run preflight again');
   return {
     title: TRANSPORT_TITLE,
     status: 'skipped',
-    detail: `SEND_CMD ${command} is installed, but only a real send proves it delivers`,
+    detail: `${transport.description} is installed, but only a real send proves it delivers`,
     fix: 'pass --send-test-to you@veza.fr (a test invitation through SEND_CMD)',
   };
 }
