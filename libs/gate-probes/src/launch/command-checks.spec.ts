@@ -117,6 +117,18 @@ describe('backupCheck and drillCheck run the operator command with an owned dead
     });
   });
 
+  it("runCommand hands the command the environment without veza-beta's secrets", async () => {
+    const env = {
+      PATH: '/usr/bin:/bin',
+      DATABASE_URL: 'postgres://ops:PgPass0rd1@db/veza',
+      GITHUB_TOKEN: 'ghp_tok3n',
+      PGBACKREST_STANZA: 'veza',
+    };
+    const outcome = await runCommand('env', 5_000, env);
+    expect(outcome.stdout).toContain('PGBACKREST_STANZA=veza');
+    expect(outcome.stdout).not.toMatch(/DATABASE_URL|PgPass0rd1|GITHUB_TOKEN|ghp_tok3n/);
+  });
+
   describe('runCommand with a background process that keeps its output open', () => {
     // `setsid … &` leaves the command's process group, so the deadline's group kill does not reach it,
     // and it holds stderr open: the outcome must not wait for it.

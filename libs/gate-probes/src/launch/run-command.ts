@@ -1,3 +1,4 @@
+import { withoutSecretSettings } from '@veza/settings';
 import { spawn } from 'node:child_process';
 
 export interface CommandOutcome {
@@ -27,7 +28,8 @@ const PIPE_GRACE_MS = 1_000;
  * the checklist. The outcome comes when the shell has exited and its output
  * pipes are closed, or PIPE_GRACE_MS after it exited if something outside the
  * group still holds them: the outcome never waits past the deadline plus that
- * grace.
+ * grace. The command gets the environment without veza-beta's secrets
+ * (`withoutSecretSettings`): a backup check needs none of them.
  */
 export function runCommand(command: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<CommandOutcome> {
   return new Promise((resolve) => {
@@ -37,7 +39,7 @@ export function runCommand(command: string, timeoutMs: number, env: NodeJS.Proce
     let exitCode: number | null = null;
     let settled = false;
     let grace: NodeJS.Timeout | undefined;
-    const child = spawn('/bin/sh', ['-c', command], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('/bin/sh', ['-c', command], { env: withoutSecretSettings(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const kill = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
