@@ -4,7 +4,12 @@
  * an invite code or an SMTP password.
  */
 /** Every code this lib throws, in the order of the README's error table: a caller can switch on them. */
-export const MAILER_ERROR_CODES = Object.freeze(['MAILER_SEND_CMD_NOT_FOUND', 'MAILER_SMTP_URL_INVALID', 'MAILER_INVALID_OPTION'] as const);
+export const MAILER_ERROR_CODES = Object.freeze([
+  'MAILER_SEND_CMD_NOT_FOUND',
+  'MAILER_SMTP_URL_INVALID',
+  'MAILER_INVALID_OPTION',
+  'MAILER_WELCOME_UNAVAILABLE',
+] as const);
 export type MailerErrorCode = (typeof MAILER_ERROR_CODES)[number];
 
 export class MailerError extends Error {
@@ -51,5 +56,23 @@ export class InvalidOptionError extends MailerError {
     expected: string,
   ) {
     super('MAILER_INVALID_OPTION', `${option}: expected ${expected}`);
+  }
+}
+
+/**
+ * The welcome email cannot be built here: its renderer (React and
+ * react-email, optional peers of @veza/email-templates) is not installed. A
+ * setup problem, never a recipient's: the outbox stops without counting an
+ * attempt against anyone.
+ */
+export class WelcomeUnavailableError extends MailerError {
+  override name = 'WelcomeUnavailableError';
+  constructor(cause: unknown) {
+    const missing = /Cannot find (?:package|module) '([^']+)'/.exec(cause instanceof Error ? cause.message : String(cause))?.[1];
+    super(
+      'MAILER_WELCOME_UNAVAILABLE',
+      `the welcome email cannot be built: ${missing ? `the package '${missing}' is not installed` : 'its renderer did not load'}; install react, react-dom and @react-email/components (optional peers of @veza/email-templates)`,
+      { cause },
+    );
   }
 }

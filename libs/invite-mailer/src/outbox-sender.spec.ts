@@ -4,6 +4,7 @@ import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { runOutboxLoop } from './outbox-loop.js';
 import { openOutboxSender } from './outbox-sender.js';
 import type { OutboxOptions } from './outbox-sender.js';
+import { WelcomeUnavailableError } from './errors.js';
 import { fakeTransport } from './testing.js';
 
 const buildEml = (row: WelcomeOutboxRow) =>
@@ -48,6 +49,39 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
       bad = false;
       expect((await sender.drain()).sent).toBe(0); // given up: an operator looks first
       expect(transport.sent.sort()).toEqual(emails.filter((e) => e !== 'w1@example.org'));
+    } finally {
+      await sender.close();
+    }
+  });
+
+  it('a builder that cannot build (a renderer not installed) stops the drain and counts nothing against anyone; a recipient the template refuses fails alone', async () => {
+    await redeemed('b', 2);
+    let installed = false;
+    const transport = fakeTransport(() => ({ ok: true, temporary: false, response: '250 ok' }));
+    const failing = (row: WelcomeOutboxRow) => {
+      if (row.email === 'b1@example.org')
+        return Promise.reject(Object.assign(new Error('recipient name: refused'), { code: 'EMAIL_RECIPIENT_INVALID' }));
+      if (!installed)
+        return Promise.reject(new WelcomeUnavailableError(new Error("Cannot find package 'react' imported from /srv/app/x.js")));
+      return buildEml(row);
+    };
+    const sender = await openOutboxSender(conn, transport, { ...options, buildEml: failing, maxAttempts: 2 });
+    try {
+      for (let drain = 0; drain < 3; drain++) {
+        const summary = await sender.drain();
+        expect(summary.sent).toBe(0);
+        expect(summary.exhausted).toEqual([]);
+        expect(summary.stopped?.response).toMatch(
+          /^the welcome email was not built: .*the package 'react' is not installed; install react/,
+        );
+        expect(summary.stopped?.response).not.toContain('/srv/app');
+      }
+      const queued = await listWelcomeOutbox(conn.db);
+      expect(queued.find((r) => r.email === 'b0@example.org')).toMatchObject({ attempts: 0, sentAt: null });
+      installed = true;
+      const after = await sender.drain();
+      expect(after).toMatchObject({ sent: 1, stopped: null });
+      expect(after.failed.map((f) => f.email)).toEqual(['b1@example.org']);
     } finally {
       await sender.close();
     }

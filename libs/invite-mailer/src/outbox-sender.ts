@@ -113,7 +113,17 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
       try {
         result = await sendWithRetry(transport, await options.buildEml(row), { from: options.from, to: row.email }, send);
       } catch (error) {
-        result = { ok: false, temporary: false, response: (error as Error).message };
+        // A recipient the template refuses (EMAIL_RECIPIENT_INVALID) is that email's failure. Anything
+        // else thrown by the builder (a renderer not installed, a template that does not compile) is the
+        // setup's: each email would fail alike and be given up after maxAttempts. The drain stops there,
+        // nothing counted against anyone (sendWithRetry itself turns a transport's trouble into a result).
+        const response = (error as Error).message;
+        if ((error as { code?: unknown }).code !== 'EMAIL_RECIPIENT_INVALID') {
+          await releaseWelcomeClaim(db, row.id, `not built: ${response}`, { temporary: true });
+          summary.stopped = { failures: 1, response: `the welcome email was not built: ${response}` };
+          break;
+        }
+        result = { ok: false, temporary: false, response };
       }
       if (result.ok) {
         await markWelcomeSent(db, row.id);
@@ -141,7 +151,7 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
         total: done,
       });
     }
-    if (streak.tripped()) summary.stopped = { failures: send.failFastAfter, response: streak.response() };
+    if (streak.tripped()) summary.stopped ??= { failures: send.failFastAfter, response: streak.response() };
     summary.exhausted = await exhaustedWelcomeEmails(db, maxAttempts);
     // one that failed its last attempt in this drain is given up, not failed-and-retried: listed once
     const givenUp = new Set(summary.exhausted.map((e) => e.id));

@@ -4,6 +4,7 @@
 // built, not on import: a command that never sends one does not pay for React.
 import type { EmailSettings } from '@veza/email-templates';
 import type { WelcomeOutboxRow } from '@veza/invites-db';
+import { WelcomeUnavailableError } from './errors.js';
 
 type BuildWelcomeEml = (settings: EmailSettings, input: { email: string; name?: string }) => Promise<Buffer>;
 
@@ -11,7 +12,13 @@ type BuildWelcomeEml = (settings: EmailSettings, input: { email: string; name?: 
 export function welcomeEmlBuilder(settings: EmailSettings): (row: WelcomeOutboxRow) => Promise<Buffer> {
   let build: Promise<BuildWelcomeEml> | undefined;
   return async (row) => {
-    build ??= import('@veza/email-templates/welcome').then((welcome) => welcome.buildWelcomeEml);
+    build ??= import('@veza/email-templates/welcome').then(
+      (welcome) => welcome.buildWelcomeEml,
+      (error: unknown) => {
+        build = undefined; // installed later, the next email finds it
+        throw new WelcomeUnavailableError(error);
+      },
+    );
     return (await build)(settings, row.name ? { email: row.email, name: row.name } : { email: row.email });
   };
 }
