@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { PgTable } from 'drizzle-orm/pg-core';
+import postgres from 'postgres';
 import { DEFAULT_MIGRATIONS_DIR, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
+import { MIGRATION_LOCK_KEY } from '../src/migrate.js';
 import { apiRateLimits, betaInvites, decisions, gateRuns, migrationsTable, users, welcomeOutbox } from '../src/schema.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 import type { Connection } from '../src/index.js';
@@ -146,6 +148,60 @@ describe('migration runner safety', () => {
       expect(count[0]?.n).toBe(1);
     } finally {
       await Promise.all([a.close(), b.close(), base.close()]);
+    }
+  });
+
+  (pg ? it : it.skip)(
+    "waits for another runner's lock past the session's lock_timeout (the CLI's DATABASE_STALL_TIMEOUT), which still applies to the statements (postgres)",
+    async () => {
+      const base = await openTestDatabase(pg!, { migrate: false });
+      const holder = await openDatabase({ databaseUrl: base.url });
+      const runner = await openDatabase({ databaseUrl: base.url, lockTimeoutMs: 300 });
+      try {
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        const held = holder.rawTransaction(async (tx) => {
+          await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+          await released;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const migrating = runMigrations(runner, dir);
+        await new Promise((resolve) => setTimeout(resolve, 1_000)); // past the 300 ms lock_timeout
+        release();
+        await held;
+        expect((await migrating).applied).toEqual(['990_beta_invites.sql']);
+        const [setting] = await rows<{ t: string }>(runner, sql`SELECT current_setting('lock_timeout') AS t`);
+        expect(setting?.t).toBe('300ms');
+      } finally {
+        await Promise.all([holder.close(), runner.close(), base.close()]);
+      }
+    },
+  );
+
+  (pg ? it : it.skip)('refuses a database that is not UTF8 before applying anything, saying how to create one (postgres)', async () => {
+    const base = await openTestDatabase(pg!, { migrate: false });
+    const name = `veza_latin1_${Date.now()}`;
+    const admin = postgres(base.url!, { max: 1, onnotice: () => undefined });
+    try {
+      await admin.unsafe(`CREATE DATABASE ${name} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+      const url = new URL(base.url!);
+      url.pathname = `/${name}`;
+      const latin1 = await openDatabase({ databaseUrl: url.toString() });
+      try {
+        await expect(runMigrations(latin1)).rejects.toMatchObject({
+          code: 'INVITES_MIGRATION_FAILED',
+          message: expect.stringContaining(
+            "the database's encoding is LATIN1; veza-beta needs UTF8 (create it with: createdb -E UTF8 -T template0 NAME)",
+          ),
+        });
+        const tables = await rows<{ t: string | null }>(latin1, sql`SELECT to_regclass('beta_invites')::text AS t`);
+        expect(tables[0]?.t).toBeNull();
+      } finally {
+        await latin1.close();
+      }
+    } finally {
+      await admin.end();
+      await base.close();
     }
   });
 });

@@ -18,7 +18,7 @@ export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(
 );
 
 /** Any 64-bit constant shared by every runner: they queue on it instead of racing. */
-const MIGRATION_LOCK_KEY = 7_346_193_990;
+export const MIGRATION_LOCK_KEY = 7_346_193_990;
 
 export interface MigrationFile {
   name: string;
@@ -76,7 +76,13 @@ export async function runMigrations(client: DatabaseClient, dir: string = DEFAUL
   for (const file of files) {
     try {
       await rawTransaction(client, async (tx) => {
+        // The advisory lock waits on purpose (another runner is migrating): not cut by the session's
+        // lock_timeout (the CLI's DATABASE_STALL_TIMEOUT), which applies again to the migration's statements.
+        const [timeout] = await tx.query<{ lock_timeout: string }>(`SELECT current_setting('lock_timeout') AS lock_timeout`);
+        await tx.exec('SET LOCAL lock_timeout = 0');
         await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+        await tx.query(`SELECT set_config('lock_timeout', $1, true)`, [timeout?.lock_timeout ?? '0']);
+        await assertUtf8(tx);
         const applied = await appliedChecksums(tx);
         assertUnedited(files, applied);
         if (applied.has(file.name)) {
@@ -93,6 +99,21 @@ export async function runMigrations(client: DatabaseClient, dir: string = DEFAUL
     }
   }
   return result;
+}
+
+/**
+ * The migrations hold text beyond Latin-1 (⚪, 🔴 in the gate runs' labels) and
+ * the rules count characters: a database in another encoding half-migrated
+ * (LATIN1 failed at the second file) or counted bytes (SQL_ASCII).
+ */
+async function assertUtf8(tx: RawTransaction): Promise<void> {
+  const [row] = await tx.query<{ encoding: string }>(
+    'SELECT pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = current_database()',
+  );
+  if (row && row.encoding !== 'UTF8')
+    throw new Error(
+      `the database's encoding is ${row.encoding}; veza-beta needs UTF8 (create it with: createdb -E UTF8 -T template0 NAME); nothing was applied`,
+    );
 }
 
 export interface MigrationStatus {
