@@ -1,7 +1,10 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { testBackends } from '@veza/invites-db/testing';
-import { createInvites, formatCode } from '@veza/invites-db';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_MIGRATIONS_DIR, createInvites, formatCode, runMigrations } from '@veza/invites-db';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { RunningApi } from '../testing/start-api.js';
 import { awayFromMinuteEnd, startApi } from '../testing/start-api.js';
@@ -117,6 +120,22 @@ describe.each(backends)('limits on $name', (backend) => {
     const lookup = await fetch(`${api.base}/v1/invites/0000-0000-0000-0000`);
     expect(lookup.status).toBe(503);
     expect(((await lookup.json()) as { error: { code: string } }).error.code).toBe('DATABASE_NOT_MIGRATED');
+  }, 60_000);
+
+  it('answers /readyz 503 DATABASE_NOT_MIGRATED on a database with only some migrations (it said ready, then 500 on every lookup)', async () => {
+    api = await startApi(backend, {}, { migrate: false });
+    const dir = mkdtempSync(join(tmpdir(), 'veza-first-migration-'));
+    try {
+      copyFileSync(join(DEFAULT_MIGRATIONS_DIR, '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
+      await runMigrations(api.conn, dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const ready = await fetch(`${api.base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ error: { code: 'DATABASE_NOT_MIGRATED', message: expect.any(String) } });
+    await runMigrations(api.conn);
+    expect((await fetch(`${api.base}/readyz`)).status).toBe(200);
   }, 60_000);
 
   // PostgreSQL only: an in-process PGlite cannot go away while the process lives.

@@ -49,9 +49,9 @@ async function main(): Promise<number> {
   let welcome: WelcomeSending | undefined;
   const app = await buildServer({ config, conn, onWelcomeQueued: () => welcome?.loop.nudge() });
   if (config.welcome) welcome = await startWelcomeSending(config.welcome, loaded.env, conn, app.log);
-  let migrated = true;
+  let notReady: string | null = null;
   await assertMigrated(conn).catch((error: Error) => {
-    migrated = false;
+    notReady = error.message;
     app.log.warn({ target: conn.target }, `not ready: ${error.message}`);
   });
   await app.listen({ port: config.port, host: config.host });
@@ -69,8 +69,8 @@ async function main(): Promise<number> {
       envFile: loaded.file ?? 'none',
       from,
     },
-    // "ready" only when it is: /readyz answers 503 DATABASE_NOT_MIGRATED until `db migrate` has run
-    `redemption-api ${migrated ? 'ready' : 'listening, NOT ready (the database is not migrated: /readyz answers 503 until veza-beta db migrate)'}: ${conn.target}, port ${typeof address === 'object' && address ? address.port : config.port}`,
+    // "ready" only when it is: /readyz answers 503 until the database is migrated (and writable)
+    `redemption-api ${notReady === null ? 'ready' : 'listening, NOT ready (/readyz answers 503 until it is; see the warning above)'}: ${conn.target}, port ${typeof address === 'object' && address ? address.port : config.port}`,
   );
 
   return new Promise<number>((resolve) => {

@@ -48,7 +48,8 @@ export function classify(error: unknown): { code: ErrorCode; message: string } {
   if (error instanceof InvitesDbError) {
     if (error.code === 'INVITES_CODE_MALFORMED') return { code: 'INVITE_MALFORMED', message: ERROR_MESSAGE.INVITE_MALFORMED };
     if (error.code === 'INVITES_INVALID_INPUT') return { code: 'REQUEST_INVALID', message: `The request is invalid: ${error.message}.` };
-    if (error.code === 'INVITES_DB_UNREACHABLE') return { code: 'DATABASE_UNAVAILABLE', message: ERROR_MESSAGE.DATABASE_UNAVAILABLE };
+    if (error.code === 'INVITES_DB_UNREACHABLE' || error.code === 'INVITES_DB_READ_ONLY')
+      return { code: 'DATABASE_UNAVAILABLE', message: ERROR_MESSAGE.DATABASE_UNAVAILABLE };
     if (error.code === 'INVITES_DB_NOT_MIGRATED') return { code: 'DATABASE_NOT_MIGRATED', message: ERROR_MESSAGE.DATABASE_NOT_MIGRATED };
   }
   const status = (error as Partial<FastifyError> | null)?.statusCode;

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
-import { DEFAULT_MIGRATIONS_DIR, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
+import { DEFAULT_MIGRATIONS_DIR, assertMigrated, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
 import { MIGRATION_LOCK_KEY } from '../src/migrate.js';
 import { apiRateLimits, betaInvites, decisions, gateRuns, migrationsTable, users, welcomeOutbox } from '../src/schema.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
@@ -204,4 +204,28 @@ describe('migration runner safety', () => {
       await base.close();
     }
   });
+
+  (pg ? it : it.skip)(
+    'assertMigrated: a read-only session (a standby, default_transaction_read_only) is INVITES_DB_READ_ONLY (postgres)',
+    async () => {
+      const base = await openTestDatabase(pg!);
+      const url = base.url!;
+      try {
+        copyFileSync(join(DEFAULT_MIGRATIONS_DIR, '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
+        writeFileSync(join(dir, '999_next.sql'), 'CREATE TABLE next_one (x int);');
+        await expect(assertMigrated(base)).resolves.toBeUndefined();
+        await base.rawTransaction((tx) =>
+          tx.exec(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = on', current_database()); END $$`),
+        );
+      } finally {
+        await base.close();
+      }
+      const readOnly = await openDatabase({ databaseUrl: url });
+      try {
+        await expect(assertMigrated(readOnly)).rejects.toMatchObject({ code: 'INVITES_DB_READ_ONLY' });
+      } finally {
+        await readOnly.close();
+      }
+    },
+  );
 });

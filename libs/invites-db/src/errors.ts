@@ -8,6 +8,7 @@ export const INVITES_DB_ERROR_CODES = Object.freeze([
   'INVITES_DB_UNREACHABLE',
   'INVITES_DB_BUSY',
   'INVITES_DB_NOT_MIGRATED',
+  'INVITES_DB_READ_ONLY',
   'INVITES_MIGRATION_EDITED',
   'INVITES_MIGRATIONS_MISSING',
   'INVITES_MIGRATION_FAILED',
@@ -48,11 +49,30 @@ export class DatabaseBusyError extends InvitesDbError {
   }
 }
 
-/** The beta_invites table is missing: run `veza-beta db migrate`. */
+/** The database lacks migrations of this version (beta_invites missing, files pending or edited): run `veza-beta db migrate`. */
 export class DatabaseNotMigratedError extends InvitesDbError {
   override name = 'DatabaseNotMigratedError';
+  constructor(target: string, missing?: { pending: string[]; edited: string[] }) {
+    const what = !missing
+      ? 'has no beta_invites table'
+      : [
+          missing.pending.length ? `lacks ${missing.pending.join(', ')}` : '',
+          missing.edited.length ? `has ${missing.edited.join(', ')} applied in another version` : '',
+        ]
+          .filter(Boolean)
+          .join(' and ');
+    super('INVITES_DB_NOT_MIGRATED', `the database at ${target} ${what}; run 'veza-beta db migrate' first`);
+  }
+}
+
+/** The session cannot write (a hot standby, a read-only role or database): nothing can be redeemed there. */
+export class DatabaseReadOnlyError extends InvitesDbError {
+  override name = 'DatabaseReadOnlyError';
   constructor(target: string) {
-    super('INVITES_DB_NOT_MIGRATED', `the database at ${target} has no beta_invites table; run 'veza-beta db migrate' first`);
+    super(
+      'INVITES_DB_READ_ONLY',
+      `the database at ${target} is read-only for this session (a standby, or default_transaction_read_only): point DATABASE_URL at the primary, with a role that may write`,
+    );
   }
 }
 
