@@ -90,11 +90,18 @@ describe('parseConfig', () => {
     ['HOST', 'not a host'],
     ['FEEDBACK_URL', 'javascript:alert(1)'],
     ['DISCORD_URL', 'discord.gg/x'],
+    ['FEEDBACK_URL', 'https://ops:PgPass0rd@forms.example.org/f'], // shown to every visitor of /signup
+    ['DISCORD_URL', 'https://discord.gg\\@evil.example/x'],
     ['SHUTDOWN_TIMEOUT_MS', 'soon'],
   ])('refuses %s=%j, naming the variable', (variable, value) => {
     const result = parseConfig({ [variable]: value });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems.map((e) => e.field)).toEqual([variable]);
+  });
+
+  it('a link with a login is refused with its password masked', () => {
+    const result = parseConfig({ FEEDBACK_URL: 'https://ops:PgPass0rd@forms.example.org/f' });
+    expect(JSON.stringify(result)).not.toContain('PgPass0rd');
   });
 
   it('reports every bad variable at once, never echoing secrets', () => {

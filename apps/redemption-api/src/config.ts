@@ -103,7 +103,15 @@ export function adminTokenProblem(token: string): string | undefined {
   return undefined;
 }
 
-const link = httpUrlField();
+/** A link the signup page shows every visitor: no login in it (the welcome email's rule too), no backslash (read as a slash: another host). */
+const link = httpUrlField().refine((text) => {
+  try {
+    const url = new URL(text);
+    return !url.username && !url.password && !text.includes('\\');
+  } catch {
+    return true; // httpUrlField said why
+  }
+}, 'must not contain a user name or password (every visitor of the signup page would see it) or a backslash');
 
 /** The welcome email's settings (email-templates' own schema) from the API's variables. */
 function welcomeEmailSettings(
