@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -365,6 +365,28 @@ describe('bad connections', () => {
       writeFileSync(join(dir, 'veza.lock'), '999999999'); // left by a process that died
       const second = await openDatabase({ dataDir: dir });
       await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('keeps the embedded database to its owner (0700, also a folder made 0755 beforehand), and refuses a folder of something else', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veza-owner-'));
+    try {
+      const data = join(dir, 'db');
+      mkdirSync(data, { mode: 0o755 });
+      chmodSync(data, 0o755);
+      const conn = await openDatabase({ dataDir: data });
+      await conn.close();
+      expect(statSync(data).mode & 0o777).toBe(0o700);
+      const other = join(dir, 'other');
+      mkdirSync(other);
+      writeFileSync(join(other, 'notes.txt'), 'mine');
+      await expect(openDatabase({ dataDir: other })).rejects.toMatchObject({
+        code: 'INVITES_DB_UNREACHABLE',
+        message: expect.stringContaining('the folder holds other files (notes.txt) and no database: give it an empty folder of its own'),
+      });
+      expect(readdirSync(other)).toEqual(['notes.txt']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -286,9 +286,21 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
   if (!inMemory) {
     try {
       mkdirSync(target, { recursive: true, mode: 0o700 });
+      // PGlite writes its files 0666 whatever the umask: the folder keeps other users out (emails, names,
+      // code digests), also when the operator made it beforehand with 0755
+      chmodSync(target, 0o700);
     } catch (error) {
       throw new DatabaseUnreachableError(`embedded database ${target}`, error);
     }
+    // a folder of something else would get PostgreSQL's files written among its own
+    const foreign = existsSync(join(target, 'PG_VERSION')) ? [] : readdirSync(target).filter((name) => name !== 'veza.lock');
+    if (foreign.length > 0)
+      throw new DatabaseUnreachableError(
+        `embedded database ${target}`,
+        new Error(
+          `the folder holds other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}) and no database: give it an empty folder of its own`,
+        ),
+      );
     unlock = lockDataDir(target);
   }
   try {
