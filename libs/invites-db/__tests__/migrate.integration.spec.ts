@@ -136,6 +136,44 @@ describe('migration runner safety', () => {
     }
   });
 
+  it("refuses the shell scripts' own beta_invites (codes in clear) with what to do, instead of failing on a missing column", async () => {
+    const conn = await openDatabase({ dataDir: 'memory://' });
+    try {
+      await conn.rawTransaction((tx) =>
+        tx.exec(`CREATE TABLE beta_invites (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), code varchar(16) NOT NULL UNIQUE, email text NOT NULL,
+          cohort text NOT NULL, used_at timestamptz, expires_at timestamptz NOT NULL DEFAULT now() + interval '30 days');
+          INSERT INTO beta_invites (code, email, cohort) VALUES ('ABCDEFGHJKMNPQRS', 'a@example.org', 'creators');`),
+      );
+      await expect(runMigrations(conn)).rejects.toMatchObject({
+        code: 'INVITES_MIGRATION_FAILED',
+        file: '990_beta_invites.sql',
+        message: expect.stringContaining('beta_invites already exists as the shell scripts made it'),
+      });
+      const kept = await rows<{ n: number }>(conn, sql`SELECT count(*)::int AS n FROM beta_invites WHERE code = 'ABCDEFGHJKMNPQRS'`);
+      expect(kept[0]?.n).toBe(1);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it("refuses a search_path that would hide Veza's users table behind a new, empty one", async () => {
+    const conn = await openDatabase({ dataDir: 'memory://' });
+    try {
+      await conn.rawTransaction((tx) =>
+        tx.exec(`CREATE TABLE public.users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text NOT NULL); CREATE SCHEMA beta;`),
+      );
+      await conn.rawTransaction((tx) => tx.exec('SET search_path = beta, public')); // one connection: it stays set
+      await expect(runMigrations(conn)).rejects.toMatchObject({
+        code: 'INVITES_MIGRATION_FAILED',
+        message: expect.stringContaining('the search_path creates tables in beta but finds users in public'),
+      });
+      const shadow = await rows<{ t: string | null }>(conn, sql`SELECT to_regclass('beta.users')::text AS t`);
+      expect(shadow[0]?.t).toBeNull();
+    } finally {
+      await conn.close();
+    }
+  });
+
   const pg = testBackends().find((b) => b.name === 'postgres');
   (pg ? it : it.skip)('two runners started at once apply each file exactly once (postgres)', async () => {
     writeFileSync(join(dir, '991_counter.sql'), 'CREATE TABLE counter (n int); INSERT INTO counter VALUES (1);');

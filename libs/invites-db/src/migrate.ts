@@ -89,6 +89,7 @@ export async function runMigrations(client: DatabaseClient, dir: string = DEFAUL
           result.alreadyApplied.push(file.name);
           return;
         }
+        if (file.name === FIRST_MIGRATION) await assertPlaceForTables(tx);
         await tx.exec(file.sql);
         await tx.query('INSERT INTO veza_beta_migrations (name, checksum) VALUES ($1, $2)', [file.name, file.checksum]);
         result.applied.push(file.name);
@@ -113,6 +114,35 @@ async function assertUtf8(tx: RawTransaction): Promise<void> {
   if (row && row.encoding !== 'UTF8')
     throw new Error(
       `the database's encoding is ${row.encoding}; veza-beta needs UTF8 (create it with: createdb -E UTF8 -T template0 NAME); nothing was applied`,
+    );
+}
+
+/** The migration that creates beta_invites and, where none exists, users. */
+const FIRST_MIGRATION = '990_beta_invites.sql';
+
+/**
+ * Before the first migration: tables of the same names that it would not
+ * create, and that would then break it or be shadowed. The shell scripts'
+ * own beta_invites keeps its codes in clear (a `code` column, no digest): the
+ * migration failed on a missing column, without saying why. A search_path
+ * that puts another schema before the one holding Veza's users table had a
+ * second, empty users table made there, which every sent_by then named.
+ */
+async function assertPlaceForTables(tx: RawTransaction): Promise<void> {
+  const columns = await tx.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'beta_invites'`,
+  );
+  const names = new Set(columns.map((c) => c.column_name));
+  if (names.has('code') && !names.has('code_digest'))
+    throw new Error(
+      "beta_invites already exists as the shell scripts made it (codes kept in clear, a 'code' column): veza-beta keeps only their digests. Rename it (ALTER TABLE beta_invites RENAME TO beta_invites_seed), run db migrate again, then prepare the people still to invite; the old codes stop working with the old table",
+    );
+  const [users] = await tx.query<{ schema: string | null; current: string | null }>(
+    `SELECT (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass('users')) AS schema, current_schema() AS current`,
+  );
+  if (users?.schema && users.schema !== users.current)
+    throw new Error(
+      `the search_path creates tables in ${users.current ?? '?'} but finds users in ${users.schema}: the migration would make a second, empty users table in ${users.current ?? '?'}, which would hide Veza's. Put ${users.schema} first in the search_path (or drop the search_path option of DATABASE_URL)`,
     );
 }
 
