@@ -43,6 +43,18 @@ describe.each(testBackends())('invites on $name', (backend) => {
   /** The `n` of a query that returns one row. */
   const numberOf = async (query: ReturnType<typeof sql>) => Number((await rows<{ n: number }>(conn, query))[0]?.n);
 
+  it('a read-only session fails the whole call (it was every row "refused by the database", each blamed on its row)', async () => {
+    const rowsToCreate = [
+      { email: 'ro1@example.org', cohort: 'ro' },
+      { email: 'ro2@example.org', cohort: 'ro' },
+    ];
+    const attempt = conn.db.transaction(async (tx) => {
+      await tx.execute(sql`SET TRANSACTION READ ONLY`);
+      return createInvites(tx, rowsToCreate);
+    });
+    await expect(attempt).rejects.toThrow(/read-only transaction/);
+  });
+
   /** Runs `body` while a trigger on beta_invites runs `raise` (plpgsql) for the row of `email`: a backend's own rule, say. */
   const withRowTrigger = async (email: string, raise: string, body: () => Promise<void>) => {
     await conn.db.execute(

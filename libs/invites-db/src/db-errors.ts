@@ -44,6 +44,17 @@ export function mapDbError(wrapped: unknown, target = 'the database'): unknown {
   return error;
 }
 
+/**
+ * Whether a refused statement says something about the session or the
+ * database rather than about its rows (read-only, no privilege, a full disk,
+ * an administrator's shutdown): retrying row by row would fail every row
+ * alike, each reported as the row's fault.
+ */
+export function isSessionRefusal(error: unknown): boolean {
+  const state = sqlState(driverError(error));
+  return state === '25006' || state === '42501' || (state !== undefined && (state.startsWith('53') || state.startsWith('57')));
+}
+
 /** Runs a query function, translating driver errors (see mapDbError). */
 export async function withDbErrors<T>(work: () => Promise<T>): Promise<T> {
   try {

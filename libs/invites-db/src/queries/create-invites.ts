@@ -2,7 +2,7 @@ import { is, sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Database } from '../connect.js';
 import { describeCause } from '../errors.js';
-import { decodeRows, withDbErrors } from '../db-errors.js';
+import { decodeRows, isSessionRefusal, withDbErrors } from '../db-errors.js';
 import { UUID_PATTERN } from '@veza/invite-rules';
 import type { Role } from '@veza/invite-rules';
 import { planInvites } from './plan-invites.js';
@@ -102,7 +102,7 @@ async function insertCandidates(db: Database, chunk: Candidate[], outcomes: (Cre
     // chunk rolls back to its savepoint, so the row-by-row retry below can still run.
     inserted = await withDbErrors(() => db.transaction((sp) => insertChunk(sp, chunk, ttlDays)));
   } catch (error) {
-    if ((error as { code?: string }).code?.startsWith('INVITES_DB_')) throw error;
+    if ((error as { code?: string }).code?.startsWith('INVITES_DB_') || isSessionRefusal(error)) throw error;
     inserted = [];
     for (const candidate of chunk) {
       try {
