@@ -53,4 +53,14 @@ describe('parseSettings', () => {
     expect(maskUrlPassword('https://status.veza.fr/api')).toBe('https://status.veza.fr/api');
     expect(maskUrlPassword('not a url: a:b@c')).toBe('not a url: a:b@c');
   });
+
+  it("hides a secret URL's password pasted alone into another variable", () => {
+    const result = parseSettings(
+      schema.extend({ DATABASE_URL: z.string().optional() }),
+      { DATABASE_URL: 'postgres://ops:PgPa%24s0rd@db/veza', PORT: 'PgPa$s0rd', NAME: 'x' },
+      { secrets: ['DATABASE_URL'], showValues: true },
+    );
+    expect(JSON.stringify(result)).not.toMatch(/PgPa/);
+    expect(result).toMatchObject({ ok: false, problems: [{ field: 'PORT' }] });
+  });
 });

@@ -33,7 +33,9 @@ export function parseSettings<S extends SettingsSchema>(
   const parsed = schema.safeParse(picked);
   if (parsed.success) return { ok: true, value: parsed.data, warnings: [] };
   const secrets = new Set(options.secrets ?? []);
-  const hidden = [...secrets].map((name) => picked[name]).filter((v): v is string => v !== undefined && v.length > 0);
+  const values = [...secrets].map((name) => picked[name]).filter((v): v is string => v !== undefined && v.length > 0);
+  // a URL's password alone, pasted into another variable, is hidden too (4 characters or more: shorter ones are words)
+  const hidden = [...values, ...values.flatMap(urlPasswordForms).filter((v) => v.length >= 4)].sort((a, b) => b.length - a.length);
   const problems = parsed.error.issues.map((issue): Problem => {
     const field = issue.path.length > 0 ? String(issue.path[0]) : '(settings)';
     let message = issue.message;
@@ -46,6 +48,22 @@ export function parseSettings<S extends SettingsSchema>(
     return { field, message };
   });
   return { ok: false, problems, warnings: [] };
+}
+
+/** The password of a URL's user info as written and percent-decoded; none when the value is no such URL. */
+function urlPasswordForms(value: string): string[] {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
+  if (!scheme) return [];
+  const rest = value.slice(scheme[0].length);
+  const at = rest.lastIndexOf('@');
+  const colon = rest.indexOf(':');
+  if (at === -1 || colon === -1 || colon > at) return [];
+  const raw = rest.slice(colon + 1, at);
+  try {
+    return [raw, decodeURIComponent(raw)];
+  } catch {
+    return [raw];
+  }
 }
 
 /**
