@@ -1,4 +1,5 @@
 import { githubHeaders } from '../probes/github-headers.js';
+import { assertLabelsExist } from '../probes/github-label.js';
 import { ProbeProblem } from '../probe-kit.js';
 import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
 import { nextPageUrl, requestJson } from '../request-json.js';
@@ -43,6 +44,7 @@ export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings
   const scope = { origin: new URL(gh.apiUrl).origin, originSetting: 'GITHUB_API_URL' };
   const issues: HighIssue[] = [];
   let url: string | null = first.toString();
+  let listed = 0;
   for (let page = 0; url && page < MAX_PAGES; page++) {
     const answer: Awaited<ReturnType<typeof requestJson>> = await requestJson(ctx, url, {
       headers: githubHeaders(target),
@@ -50,6 +52,7 @@ export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings
       notFound: `HTTP 404: repository ${gh.repo} not found (or the token cannot see it)`,
     });
     if (!Array.isArray(answer.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
+    listed += answer.body.length;
     for (const item of answer.body as Record<string, unknown>[]) {
       if (item['pull_request'] !== undefined) continue;
       const created = isoTime(item['created_at']);
@@ -66,6 +69,8 @@ export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings
     }
     url = nextPageUrl(answer.headers, url, scope);
   }
+  // An empty list is also GitHub's answer for a label the repository does not have.
+  if (listed === 0) await assertLabelsExist(ctx, target, gh.label, scope);
   ctx.setSource(first.toString());
   return issues;
 }

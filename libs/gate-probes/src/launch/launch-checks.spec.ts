@@ -20,6 +20,7 @@ import {
   pagerdutyOnCallCheck,
 } from '../index.js';
 import { snowflakeAt } from './discord-checks.js';
+import { githubLabel } from '../testing.js';
 import type { LaunchCheck, LaunchSettings } from '../index.js';
 
 const server = setupServer();
@@ -414,6 +415,20 @@ describe('HIGH issue triage', () => {
     expect(await highTriageCheck(settings(), fast)).toMatchObject({ state: 'pass' });
     server.use(issues([issue(4, 61, [], 0), { ...issue(5, 300, [], 0), pull_request: {} }]));
     expect(await highTriageCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('#4 Bug 4') });
+  });
+  it('⚪ config when HIGH_LABEL names a label the repository does not have (GitHub lists nothing for it)', async () => {
+    const labels = http.get('https://api.github.test/repos/veza/veza/labels/:name', ({ request, params }) =>
+      githubLabel(request, params['name'] as string, ['severity: high']),
+    );
+    server.use(issues([]), labels);
+    const typo = await highTriageCheck(settings({ HIGH_LABEL: 'severity:high' }), fast);
+    expect(typo).toMatchObject({
+      state: 'unknown',
+      reason: 'config',
+      summary: expect.stringContaining('label "severity:high" does not exist in veza/veza'),
+    });
+    noSecrets(typo);
+    expect(await highTriageCheck(settings(), fast)).toMatchObject({ state: 'pass' });
   });
   it.each(['401', 'malformed'] as Fault[])('⚪ on %s', async (fault) => {
     server.use(http.get('https://api.github.test/repos/veza/veza/issues', () => faulty(fault)));
