@@ -313,13 +313,13 @@ describe('feedback form', () => {
 });
 
 describe('Discord', () => {
-  const invite = (channel = 'beta-feedback') =>
+  const invite = (channel = 'beta-feedback', expiresAt: string | null = null) =>
     http.get('https://discord.test/api/v10/invites/vezaBeta', ({ request }) => {
       expect(request.headers.get('authorization')).toBeNull(); // the public lookup never carries the bot token
       return HttpResponse.json({
         type: 0,
         code: 'vezaBeta',
-        expires_at: null,
+        expires_at: expiresAt,
         guild: { id: '1', name: 'Veza' },
         channel: { id: '555', name: channel, type: 0 },
         approximate_member_count: 12,
@@ -339,6 +339,31 @@ describe('Discord', () => {
       state: 'fail',
       summary: expect.stringContaining('Unknown Invite (10006)'),
     });
+  });
+  it('invite: 🔴 when it expires before BETA_END (the Discord default lives 7 days), with the date; ✅ when it outlives it', async () => {
+    // Discord writes expires_at with microseconds and +00:00.
+    server.use(invite('beta-feedback', '2026-12-08T19:00:00.000000+00:00'));
+    expect(await discordInviteCheck(settings(), fast)).toMatchObject({
+      state: 'fail',
+      summary: 'the invite expires at 2026-12-08T19:00:00.000Z, before BETA_END (2026-12-15T18:00:00.000Z): create one that never expires',
+    });
+    server.use(invite('beta-feedback', '2026-12-20T00:00:00+00:00'));
+    expect(await discordInviteCheck(settings(), fast)).toMatchObject({
+      state: 'pass',
+      summary: 'leads to #beta-feedback on Veza, valid until 2026-12-20T00:00:00.000Z',
+    });
+  });
+  it('invite: without BETA_END, 🔴 when it expires within 30 days (the life of the invite codes); ⚪ parse on a garbage expires_at', async () => {
+    const open = settings({ BETA_START: undefined, BETA_END: undefined });
+    server.use(invite('beta-feedback', '2026-12-20T00:00:00+00:00'));
+    expect(await discordInviteCheck(open, fast)).toMatchObject({
+      state: 'fail',
+      summary: expect.stringContaining('expires at 2026-12-20T00:00:00.000Z, within 30 days (BETA_END unset)'),
+    });
+    server.use(invite('beta-feedback', '2027-02-01T00:00:00+00:00'));
+    expect(await discordInviteCheck(open, fast)).toMatchObject({ state: 'pass' });
+    server.use(invite('beta-feedback', 'next week'));
+    expect(await discordInviteCheck(open, fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
   });
   it.each(['429', '503', 'malformed', 'timeout'] as Fault[])('invite: ⚪ on %s', async (fault) => {
     server.use(http.get('https://discord.test/api/v10/invites/vezaBeta', () => faulty(fault)));

@@ -25,10 +25,17 @@ export const LAUNCH_DEFAULTS = Object.freeze({
   commandTimeoutMs: 60_000,
   /** each HTTP check's budget, retries included, milliseconds (GATE_TIMEOUT_MS, as the gates) */
   gateTimeoutMs: 10_000,
+  /**
+   * Without BETA_END, the Discord invite must live at least this long, days:
+   * the invite codes in the emails live 30 days (beta_invites.expires_at's default).
+   */
+  discordInviteMinDays: 30,
 });
 
 export interface LaunchSettings {
   window: { start: Date; end: Date } | null;
+  /** BETA_END, even without BETA_START (the Discord invite must outlive it) */
+  betaEnd: Date | null;
   pagerduty: { url: string; token: string; serviceIds: string[]; scheduleIds: string[] } | null;
   healthUrl: string | null;
   minioUrl: string | null;
@@ -170,6 +177,7 @@ export function launchSettingsFromEnv(env: Readonly<Record<string, string | unde
   if (window.length > 0) return { ok: false, problems: window, warnings: [] };
   const value: LaunchSettings = {
     window: v.BETA_START && v.BETA_END ? { start: v.BETA_START, end: v.BETA_END } : null,
+    betaEnd: v.BETA_END ?? null,
     pagerduty: v.PAGERDUTY_TOKEN
       ? { url: v.PAGERDUTY_URL, token: v.PAGERDUTY_TOKEN, serviceIds: v.PAGERDUTY_SERVICE_IDS, scheduleIds: v.PAGERDUTY_SCHEDULE_IDS }
       : null,
