@@ -212,8 +212,14 @@ describe('backend health', () => {
 });
 
 describe('MinIO', () => {
+  // What MinIO sends with the cluster probe (docs/metrics/healthcheck): an empty body.
+  const MINIO_HEADERS = { Server: 'MinIO', 'X-Minio-Write-Quorum': '3', 'X-Amz-Request-Id': '16239D6AB80EBECF' };
+  const cluster = 'https://minio.test:9000/minio/health/cluster';
   it('cluster health: ✅ 200, 🔴 503, ⚪ 401/timeout', async () => {
-    server.use(http.get('https://minio.test:9000/minio/health/cluster', () => new HttpResponse(null, { status: 200 })));
+    server.use(http.get(cluster, () => new HttpResponse(null, { status: 200, headers: MINIO_HEADERS })));
+    expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'pass' });
+    // Behind a proxy that rewrites Server, the X-Minio headers still say who answered.
+    server.use(http.get(cluster, () => new HttpResponse(null, { status: 200, headers: { Server: 'nginx', 'X-Minio-Write-Quorum': '3' } })));
     expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'pass' });
     server.use(http.get('https://minio.test:9000/minio/health/cluster', () => new HttpResponse(null, { status: 503 })));
     expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'fail' });
@@ -221,6 +227,47 @@ describe('MinIO', () => {
     expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'auth' });
     server.use(http.get('https://minio.test:9000/minio/health/cluster', () => faulty('timeout')));
     expect(await minioClusterCheck(settings(), { ...fast, timeoutMs: 200 })).toMatchObject({ state: 'unknown', reason: 'timeout' });
+  });
+  it('cluster health: a 200 that is not MinIO (HTML page, {}, empty body without its headers) is ⚪ config, never ✅', async () => {
+    const answers: [string, () => Response, string][] = [
+      [
+        'Console SPA',
+        () => new HttpResponse('<!doctype html><html><title>MinIO Console</title></html>', { headers: { 'Content-Type': 'text/html' } }),
+        'an HTML page',
+      ],
+      [
+        'SSO page as text/plain',
+        () => new HttpResponse('  <html><form action="/login">', { headers: { Server: 'MinIO' } }),
+        'an HTML page',
+      ],
+      ['{}', () => HttpResponse.json({}), "without MinIO's headers"],
+      ['empty body', () => new HttpResponse(null, { status: 200 }), "without MinIO's headers"],
+    ];
+    for (const [, answer, why] of answers) {
+      server.use(http.get(cluster, answer));
+      expect(await minioClusterCheck(settings(), fast)).toMatchObject({
+        state: 'unknown',
+        reason: 'config',
+        summary: expect.stringContaining(why),
+      });
+    }
+  });
+  it('cluster health: a redirect to another origin (an SSO gateway) is not followed: ⚪ config naming MINIO_URL', async () => {
+    // no handler for sso.test: following the redirect would fail the test (onUnhandledRequest: 'error')
+    server.use(
+      http.get(cluster, () => new HttpResponse(null, { status: 302, headers: { Location: 'https://sso.test/login?next=/minio' } })),
+    );
+    expect(await minioClusterCheck(settings(), fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'config',
+      summary: expect.stringContaining('points at https://sso.test, not https://minio.test:9000: not followed'),
+    });
+    // on its own origin a redirect is followed, and MinIO's answer counts
+    server.use(
+      http.get(cluster, () => new HttpResponse(null, { status: 301, headers: { Location: '/s3/minio/health/cluster' } })),
+      http.get('https://minio.test:9000/s3/minio/health/cluster', () => new HttpResponse(null, { status: 200, headers: MINIO_HEADERS })),
+    );
+    expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'pass' });
   });
 
   const prom = (values: string[]) =>
