@@ -61,6 +61,30 @@ describe('backupVerdict (pgbackrest info)', () => {
       ),
     ).toMatchObject({ state: 'fail' });
   });
+  it('⚪ parse, never ✅, on a stop in the future, in milliseconds or not a number; a 🔴 elsewhere still wins', () => {
+    const withStop = (stop: unknown) => [
+      {
+        name: 'veza',
+        status: { code: 0, message: 'ok' },
+        backup: [{ label: '20261201-0F', type: 'full', timestamp: { start: 1, stop }, error: false }],
+      },
+    ];
+    const cases: [unknown, string][] = [
+      [epoch(-2), 'is in the future'],
+      [now.getTime() - 3_600_000, 'is in the future'],
+      ['2026-12-01 10:00:00', 'is not an epoch-seconds time'],
+      [17, 'is not an epoch-seconds time'],
+    ];
+    for (const [stop, why] of cases)
+      expect(backupVerdict(withStop(stop), now)).toMatchObject({
+        state: 'unknown',
+        reason: 'parse',
+        summary: expect.stringContaining(`backup 20261201-0F timestamp.stop ${String(stop)} ${why}`),
+      });
+    // a clock a minute ahead is no reason to doubt it
+    expect(backupVerdict(withStop(epoch(-1 / 60)), now)).toMatchObject({ state: 'pass' });
+    expect(backupVerdict([...withStop(epoch(-2)), ...info([], 1)], now)).toMatchObject({ state: 'fail' });
+  });
   it('🔴 on a status code ≠ 0, with its message; ⚪ on something else than a stanza list', () => {
     expect(backupVerdict(info([], 1), now)).toMatchObject({ state: 'fail', summary: 'stanza veza: status 1 missing stanza path' });
     expect(backupVerdict({ oops: true }, now)).toMatchObject({ state: 'unknown', reason: 'parse' });

@@ -10,6 +10,18 @@ export const DRILL_TITLE = 'pgBackRest restore drill passed in the last 7 days';
 
 const firstLine = (text: string) => text.trim().split('\n')[0]?.slice(0, 200) ?? '';
 
+/** A stop later than this after now is no backup time but a clock or unit problem (pgBackRest writes epoch seconds). */
+const FUTURE_SKEW_SECONDS = 5 * 60;
+/** 2000-01-01T00:00:00Z: anything earlier is no epoch-seconds time of a backup. */
+const EARLIEST_STOP_SECONDS = 946_684_800;
+
+/** Why a timestamp.stop is not a plausible epoch-seconds time (a future one, milliseconds, a string), or null. */
+function implausibleStop(stop: unknown, now: Date): string | null {
+  if (typeof stop !== 'number' || !Number.isFinite(stop) || stop < EARLIEST_STOP_SECONDS) return 'is not an epoch-seconds time';
+  if (stop > now.getTime() / 1000 + FUTURE_SKEW_SECONDS) return 'is in the future (milliseconds, or a clock ahead?)';
+  return null;
+}
+
 /**
  * The verdict on `pgbackrest info --output=json`: every stanza's status.code
  * 0, and the newest full or diff backup without error younger than maxAgeHours.
@@ -19,6 +31,7 @@ export function backupVerdict(info: unknown, now: Date, maxAgeHours: number = LA
     return { state: 'unknown', reason: 'parse', summary: 'pgbackrest info: expected a JSON list of stanzas' };
   const notes: string[] = [];
   let worst: LaunchObservation | null = null;
+  let unreadable: LaunchObservation | null = null;
   for (const stanza of info as { name?: unknown; status?: { code?: unknown; message?: unknown }; backup?: unknown }[]) {
     const name = jsonText(stanza?.name, '?');
     if (typeof stanza?.status?.code !== 'number' || !Array.isArray(stanza.backup))
@@ -27,9 +40,20 @@ export function backupVerdict(info: unknown, now: Date, maxAgeHours: number = LA
       worst = { state: 'fail', summary: `stanza ${name}: status ${stanza.status.code} ${jsonText(stanza.status.message)}` };
       continue;
     }
-    const stops = (stanza.backup as { type?: unknown; error?: unknown; timestamp?: { stop?: unknown } }[])
-      .filter((b) => (b.type === 'full' || b.type === 'diff') && b.error !== true && typeof b.timestamp?.stop === 'number')
-      .map((b) => b.timestamp!.stop as number);
+    const usable = (stanza.backup as { label?: unknown; type?: unknown; error?: unknown; timestamp?: { stop?: unknown } }[]).filter(
+      (b) => (b.type === 'full' || b.type === 'diff') && b.error !== true,
+    );
+    // One unreadable stop could be the newest backup: the age cannot be told (⚪), unless something already fails.
+    const bad = usable.map((b) => ({ b, why: implausibleStop(b.timestamp?.stop, now) })).find((x) => x.why !== null);
+    if (bad) {
+      unreadable ??= {
+        state: 'unknown',
+        reason: 'parse',
+        summary: `stanza ${name}: backup ${jsonText(bad.b.label, '?')} timestamp.stop ${jsonText(bad.b.timestamp?.stop, '(none)')} ${bad.why}`,
+      };
+      continue;
+    }
+    const stops = usable.map((b) => b.timestamp!.stop as number);
     if (stops.length === 0) {
       worst ??= { state: 'fail', summary: `stanza ${name}: no full or diff backup without error` };
       continue;
@@ -39,7 +63,7 @@ export function backupVerdict(info: unknown, now: Date, maxAgeHours: number = LA
     if (ageHours > maxAgeHours) worst ??= { state: 'fail', summary: shown };
     notes.push(shown);
   }
-  return worst ?? { state: 'pass', summary: notes.join('; ') };
+  return worst ?? unreadable ?? { state: 'pass', summary: notes.join('; ') };
 }
 
 /**
