@@ -71,7 +71,8 @@ it('d-day: each source answers in its real format; a red item names what it saw,
     HEALTH_URL: `${standIn.url}/health`,
     MINIO_URL: standIn.url,
     PROM_URL: standIn.url,
-    DRILL_CHECK_CMD: 'echo drill 2026-11-25 ok',
+    // the credentials a drill command carries never reach the report: the variable and the program only
+    DRILL_CHECK_CMD: 'PGPASSWORD=drill-s3cret-pw echo drill 2026-11-25 ok',
   };
   const run = await runVezaBeta(['preflight', '--phase', 'd-day', '--json'], { cwd, env });
   expect(run.code).toBe(1);
@@ -85,7 +86,11 @@ it('d-day: each source answers in its real format; a red item names what it saw,
   expect(item('Backend health check green')).toMatchObject({ status: 'pass' });
   expect(item('MinIO cluster has write quorum')).toMatchObject({ status: 'fail', detail: expect.stringContaining('503') });
   expect(item('MinIO drives all online (Prometheus)')).toMatchObject({ status: 'pass' });
-  expect(item('pgBackRest restore drill')).toMatchObject({ status: 'pass', detail: expect.stringContaining('drill 2026-11-25 ok') });
+  expect(item('pgBackRest restore drill')).toMatchObject({
+    status: 'pass',
+    detail: 'DRILL_CHECK_CMD exited 0: drill 2026-11-25 ok (DRILL_CHECK_CMD (echo …))',
+  });
+  expect(run.stdout + run.stderr).not.toContain('drill-s3cret-pw');
   expect(item('Last dispatch')).toMatchObject({ status: 'skipped' });
   expect(run.stdout + run.stderr).not.toContain(PD_TOKEN);
   expect(standIn.seen.find((s) => s.path.startsWith('/incidents'))?.authorization).toBe(`Token token=${PD_TOKEN}`);

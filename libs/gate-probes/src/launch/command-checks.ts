@@ -1,9 +1,10 @@
 import { decidedCheck, notConfiguredCheck } from './launch-check.js';
 import type { LaunchCheck, LaunchObservation } from './launch-check.js';
-import { LAUNCH_DEFAULTS } from './launch-settings.js';
+import { LAUNCH_DEFAULTS, launchSecrets } from './launch-settings.js';
 import type { LaunchSettings } from './launch-settings.js';
 import { runCommand } from './run-command.js';
 import { jsonText } from '../json-text.js';
+import { commandSecrets, redactText, scrubSecrets } from '../redact.js';
 
 export const BACKUP_TITLE = 'Backup fresh (newest full or diff < 24 h)';
 export const DRILL_TITLE = 'pgBackRest restore drill passed in the last 7 days';
@@ -67,6 +68,33 @@ export function backupVerdict(info: unknown, now: Date, maxAgeHours: number = LA
 }
 
 /**
+ * What a report shows as the source of a command's answer: the variable and
+ * the program, never the arguments (a password, a token, a URL with its
+ * credentials), e.g. `DRILL_CHECK_CMD (pg_restore …)`. Leading `NAME=value`
+ * words are the command's environment (`PGPASSWORD=…`): skipped.
+ */
+export function commandSource(setting: string, cmd: string): string {
+  const program = cmd
+    .trim()
+    .split(/\s+/)
+    .find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
+  // A first word with a scheme, a userinfo or a query is no program name: show nothing of it.
+  if (!program || /[:@?=]/.test(program)) return setting;
+  return `${setting} (${program.replace(/^['"]|['"]$/g, '')} …)`;
+}
+
+/**
+ * The check of a command's answer, its text made safe to print: the source
+ * is commandSource's; any output quoted in the summary has its URLs redacted
+ * (passwords, secret-looking query values) and the command's own secret
+ * values and the launch tokens replaced by ***.
+ */
+function commandCheck(title: string, setting: string, cmd: string, observation: LaunchObservation, secrets: string[]): LaunchCheck {
+  const summary = scrubSecrets(redactText(observation.summary), [...commandSecrets(cmd), ...secrets]);
+  return decidedCheck(title, { ...observation, summary }, commandSource(setting, cmd));
+}
+
+/**
  * Backups: PGBACKREST_CMD (the whole `pgbackrest --stanza=… info --output=json`
  * command) read and judged; else BACKUP_CHECK_CMD (exit 0 = fresh); else not checked.
  */
@@ -75,74 +103,53 @@ export async function backupCheck(
   now: Date = new Date(),
   timeoutMs: number = LAUNCH_DEFAULTS.commandTimeoutMs,
 ): Promise<LaunchCheck> {
+  const secrets = launchSecrets(settings);
   if (settings.pgbackrestCmd) {
     const cmd = settings.pgbackrestCmd;
+    const checked = (observation: LaunchObservation) => commandCheck(BACKUP_TITLE, 'PGBACKREST_CMD', cmd, observation, secrets);
     const out = await runCommand(cmd, timeoutMs);
     if (out.timedOut)
-      return decidedCheck(
-        BACKUP_TITLE,
-        { state: 'unknown', reason: 'timeout', summary: `PGBACKREST_CMD gave no answer within ${timeoutMs / 1000} s` },
-        cmd,
-      );
+      return checked({ state: 'unknown', reason: 'timeout', summary: `PGBACKREST_CMD gave no answer within ${timeoutMs / 1000} s` });
     if (out.code !== 0)
-      return decidedCheck(
-        BACKUP_TITLE,
-        {
-          state: 'unknown',
-          reason: 'unavailable',
-          summary: `PGBACKREST_CMD exit ${out.code ?? '?'}${out.error ? `: ${out.error}` : ''}${out.stderr ? `: ${firstLine(out.stderr)}` : ''}`,
-        },
-        cmd,
-      );
+      return checked({
+        state: 'unknown',
+        reason: 'unavailable',
+        summary: `PGBACKREST_CMD exit ${out.code ?? '?'}${out.error ? `: ${out.error}` : ''}${out.stderr ? `: ${firstLine(out.stderr)}` : ''}`,
+      });
     let info: unknown;
     try {
       info = JSON.parse(out.stdout);
     } catch {
-      return decidedCheck(
-        BACKUP_TITLE,
-        { state: 'unknown', reason: 'parse', summary: 'PGBACKREST_CMD did not print JSON (does it end with info --output=json?)' },
-        cmd,
-      );
+      return checked({
+        state: 'unknown',
+        reason: 'parse',
+        summary: 'PGBACKREST_CMD did not print JSON (does it end with info --output=json?)',
+      });
     }
-    return decidedCheck(BACKUP_TITLE, backupVerdict(info, now), cmd);
+    return checked(backupVerdict(info, now));
   }
-  if (settings.backupCheckCmd) return hookCheck(BACKUP_TITLE, 'BACKUP_CHECK_CMD', settings.backupCheckCmd, timeoutMs);
+  if (settings.backupCheckCmd) return hookCheck(BACKUP_TITLE, 'BACKUP_CHECK_CMD', settings.backupCheckCmd, timeoutMs, secrets);
   return notConfiguredCheck(BACKUP_TITLE, 'PGBACKREST_CMD or BACKUP_CHECK_CMD');
 }
 
 /** DRILL_CHECK_CMD exits 0 when a restore drill passed in the last 7 days. */
 export function drillCheck(settings: LaunchSettings, timeoutMs: number = LAUNCH_DEFAULTS.commandTimeoutMs): Promise<LaunchCheck> {
   if (!settings.drillCheckCmd) return Promise.resolve(notConfiguredCheck(DRILL_TITLE, 'DRILL_CHECK_CMD'));
-  return hookCheck(DRILL_TITLE, 'DRILL_CHECK_CMD', settings.drillCheckCmd, timeoutMs);
+  return hookCheck(DRILL_TITLE, 'DRILL_CHECK_CMD', settings.drillCheckCmd, timeoutMs, launchSecrets(settings));
 }
 
 /** An operator hook: exit 0 ✅, another exit 🔴, no answer by the deadline ⚪. */
-async function hookCheck(title: string, setting: string, cmd: string, timeoutMs: number): Promise<LaunchCheck> {
+async function hookCheck(title: string, setting: string, cmd: string, timeoutMs: number, secrets: string[]): Promise<LaunchCheck> {
+  const checked = (observation: LaunchObservation) => commandCheck(title, setting, cmd, observation, secrets);
   const out = await runCommand(cmd, timeoutMs);
   if (out.timedOut)
-    return decidedCheck(
-      title,
-      { state: 'unknown', reason: 'timeout', summary: `${setting} gave no answer within ${timeoutMs / 1000} s` },
-      cmd,
-    );
+    return checked({ state: 'unknown', reason: 'timeout', summary: `${setting} gave no answer within ${timeoutMs / 1000} s` });
   if (out.code === 0)
-    return decidedCheck(
-      title,
-      { state: 'pass', summary: `${setting} exited 0${out.stdout.trim() ? `: ${firstLine(out.stdout)}` : ''}` },
-      cmd,
-    );
+    return checked({ state: 'pass', summary: `${setting} exited 0${out.stdout.trim() ? `: ${firstLine(out.stdout)}` : ''}` });
   if (out.code === null)
-    return decidedCheck(
-      title,
-      { state: 'unknown', reason: 'unavailable', summary: `${setting} did not run: ${out.error ?? 'killed'}` },
-      cmd,
-    );
-  return decidedCheck(
-    title,
-    {
-      state: 'fail',
-      summary: `${setting} exit ${out.code}${out.stderr.trim() || out.stdout.trim() ? `: ${firstLine(out.stderr || out.stdout)}` : ''}`,
-    },
-    cmd,
-  );
+    return checked({ state: 'unknown', reason: 'unavailable', summary: `${setting} did not run: ${out.error ?? 'killed'}` });
+  return checked({
+    state: 'fail',
+    summary: `${setting} exit ${out.code}${out.stderr.trim() || out.stdout.trim() ? `: ${firstLine(out.stderr || out.stdout)}` : ''}`,
+  });
 }
