@@ -96,7 +96,12 @@ export function discordInviteCheck(settings: LaunchSettings, options: ProbeOptio
   });
 }
 
-/** The channel the invite leads to, then an authorised GET on it (the bot token stays with DISCORD_API_URL). */
+/**
+ * The channel the invite leads to, then an authorised GET on it (the bot token
+ * stays with DISCORD_API_URL). An invite to another channel than
+ * DISCORD_CHANNEL is 🔴 here too: its pins or messages say nothing about the
+ * feedback channel.
+ */
 async function channelRequest(
   ctx: ProbeContext,
   settings: LaunchSettings,
@@ -104,6 +109,10 @@ async function channelRequest(
 ): Promise<unknown[] | { dead: string }> {
   const invite = await lookupInvite(ctx, settings, inviteCodeOf(settings));
   if ('dead' in invite) return invite;
+  if (invite.channel.name !== settings.discord.channel)
+    return {
+      dead: `the invite leads to #${invite.channel.name}, not #${settings.discord.channel}: that channel was not checked`,
+    };
   const { body } = await requestJson(ctx, `${settings.discord.apiUrl}${path(invite.channel.id)}`, {
     headers: { Authorization: `Bot ${settings.discord.botToken}` },
     origin: new URL(settings.discord.apiUrl).origin,

@@ -435,6 +435,13 @@ describe('Discord', () => {
     noSecrets(check);
     expect(await discordPinsCheck(settings({ DISCORD_BOT_TOKEN: undefined }))).toMatchObject({ state: 'not_configured' });
   });
+  it('pins and messages: 🔴 when the invite leads to another channel than DISCORD_CHANNEL; that channel is not read', async () => {
+    // no handler for the other channel's pins or messages: reading them would fail the test (onUnhandledRequest: 'error')
+    server.use(invite('general'));
+    const expected = { state: 'fail', summary: 'the invite leads to #general, not #beta-feedback: that channel was not checked' };
+    expect(await discordPinsCheck(settings(), fast)).toMatchObject(expected);
+    expect(await discordMessagesSinceCheck(settings(), new Date('2026-12-01T18:00:00.000Z'), fast)).toMatchObject(expected);
+  });
   it('the bot token never follows a redirect to another origin', async () => {
     server.use(
       invite(),
