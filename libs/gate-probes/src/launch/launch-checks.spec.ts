@@ -129,6 +129,23 @@ describe('PagerDuty open incidents', () => {
     noSecrets(check);
   });
 
+  it('⚪, not ✅ "0 incidents", when the 10 pages run out while PagerDuty still says more', async () => {
+    let pages = 0;
+    server.use(
+      http.get('https://pd.test/incidents', ({ request }) => {
+        pages++;
+        const offset = Number(new URL(request.url).searchParams.get('offset'));
+        return HttpResponse.json({ incidents: [], limit: 100, offset, more: true, total: null });
+      }),
+    );
+    expect(await pagerdutyIncidentsCheck(settings(), fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('cut after 10 pages'),
+    });
+    expect(pages).toBe(10);
+  });
+
   it.each(FAULTS)('⚪ on %s', async (fault) => {
     server.use(http.get('https://pd.test/incidents', () => faulty(fault)));
     const check = await pagerdutyIncidentsCheck(settings(), fault === 'timeout' ? { ...fast, timeoutMs: 200 } : fast);
@@ -158,6 +175,15 @@ describe('PagerDuty on-call coverage', () => {
     escalation_level: level,
     start,
     end,
+  });
+
+  it('a gap seen in a listing cut at 10 pages (more: true) is ⚪: the entries not read may cover it', async () => {
+    server.use(
+      http.get('https://pd.test/oncalls', () =>
+        HttpResponse.json({ oncalls: [entry(1, null, null)], limit: 100, offset: 0, more: true, total: null }),
+      ),
+    );
+    expect(await pagerdutyOnCallCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
   });
 
   it('✅ when two schedules together cover levels 1 and 2 over the window', async () => {
@@ -508,6 +534,21 @@ describe('HIGH issue triage', () => {
     });
     noSecrets(typo);
     expect(await highTriageCheck(settings(), fast)).toMatchObject({ state: 'pass' });
+  });
+  it('⚪, not ✅, when the 10 pages run out with more remaining and none untriaged so far', async () => {
+    const page = Array.from({ length: 100 }, (_, i) => issue(i + 1, 300, [{ login: 'a' }], 0));
+    server.use(
+      http.get('https://api.github.test/repos/veza/veza/issues', ({ request }) => {
+        const next = new URL(request.url);
+        next.searchParams.set('page', String(Number(next.searchParams.get('page') ?? '1') + 1));
+        return HttpResponse.json(page, { headers: { Link: `<${next}>; rel="next"` } });
+      }),
+    );
+    expect(await highTriageCheck(settings(), fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('cut after 10 pages'),
+    });
   });
   it.each(['401', 'malformed'] as Fault[])('⚪ on %s', async (fault) => {
     server.use(http.get('https://api.github.test/repos/veza/veza/issues', () => faulty(fault)));

@@ -67,6 +67,15 @@ export function highIssuesProbe(config: HighIssuesConfig, options: ProbeOptions 
         details,
       };
     }
+    // Issues not read may be over the threshold: a cut listing under it is not a pass.
+    if (truncated)
+      return {
+        state: 'unknown',
+        reason: 'no_data',
+        value: count,
+        summary: `${count}+ open "${config.label}" issue(s): listing cut after ${MAX_PAGES} pages, more remain (max ${config.max})`,
+        details,
+      };
     return { state: 'pass', value: count, summary: `${count} open "${config.label}" issue(s)`, details };
   });
 }

@@ -189,6 +189,17 @@ describe('highIssuesProbe', () => {
     });
   });
 
+  it('⚪, not ✅, when the pages run out (10) with more remaining and the count so far under the maximum', async () => {
+    given({ highIssues: { issues: 25, pageSize: 2 } });
+    expect(await highIssuesProbe({ ...config.highIssues!, max: 30 }, fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('20+ open "severity: high" issue(s): listing cut'),
+      evidence: { value: 20, details: { truncated: true } },
+    });
+    expect(await highIssuesProbe({ ...config.highIssues!, max: 5 }, fast)).toMatchObject({ state: 'fail' });
+  });
+
   it('counts across pages by following Link rel=next', async () => {
     given({ highIssues: { issues: 5, pullRequests: 2, pageSize: 3 } });
     const result = await highIssuesProbe(config.highIssues!, fast);
