@@ -108,12 +108,22 @@ it('hour-1: 5xx over the ceiling is red, no redemption is red; a bad setting is 
   expect(run.stdout).toContain('- [ ] ⏭️ **Discord has a message since the send**: not checked (set DISCORD_URL and DISCORD_BOT_TOKEN)');
   const bad = await runVezaBeta(['preflight', '--phase', 'hour-1'], {
     cwd,
-    env: { HEALTH_URL: 'not a url', PROM_5XX_MAX: '-1', DISCORD_BOT_TOKEN: 'bot-secret-token' },
+    // a time without a zone would be read in the machine's TZ: refused, whatever TZ is
+    env: {
+      HEALTH_URL: 'not a url',
+      PROM_5XX_MAX: '-1',
+      DISCORD_BOT_TOKEN: 'bot-secret-token',
+      BETA_START: '2026-12-01T15:00:00',
+      BETA_END: '12/14/2026',
+      TZ: 'America/Sao_Paulo',
+    },
   });
   expect(bad.code).toBe(3);
   // Every problem listed, the way every command reports bad settings; no token in the output.
   expect(bad.stderr).toContain('veza-beta: configuration error: HEALTH_URL must be an http(s) URL\n');
   expect(bad.stderr).toContain('veza-beta: configuration error: PROM_5XX_MAX must be a number ≥ 0\n');
+  for (const name of ['BETA_START', 'BETA_END'])
+    expect(bad.stderr).toContain(`veza-beta: configuration error: ${name} must be ISO 8601 with Z or an offset, e.g. 2026-12-01T16:00:00Z`);
   expect(bad.stdout + bad.stderr).not.toContain('bot-secret-token');
 }, 60_000);
 

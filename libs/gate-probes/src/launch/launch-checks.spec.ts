@@ -20,6 +20,7 @@ import {
   pagerdutyOnCallCheck,
 } from '../index.js';
 import { snowflakeAt } from './discord-checks.js';
+import { INSTANT_FORM } from './launch-settings.js';
 import { githubLabel } from '../testing.js';
 import type { LaunchCheck, LaunchSettings } from '../index.js';
 
@@ -563,12 +564,32 @@ describe('launch settings', () => {
     expect(launchSettingsFromEnv({ HEALTH_URL: 'nope', PROM_5XX_MAX: '-1', BETA_START: 'tomorrow' })).toEqual({
       ok: false,
       problems: [
-        { field: 'BETA_START', message: 'must be an ISO 8601 date' },
+        { field: 'BETA_START', message: `must be ${INSTANT_FORM}` },
         { field: 'HEALTH_URL', message: 'must be an http(s) URL' },
         { field: 'PROM_5XX_MAX', message: 'must be a number ≥ 0' },
       ],
       warnings: [],
     });
+  });
+
+  it('BETA_START/BETA_END: the same instant on every machine; a time without a zone or another format is a problem naming the form', () => {
+    const window = (env: Record<string, string>) => {
+      const result = launchSettingsFromEnv(env);
+      return result.ok ? result.value.window : result.problems;
+    };
+    expect(window({ BETA_START: '2026-12-01T16:00:00Z', BETA_END: '2026-12-15T19:00:00+01:00' })).toEqual({
+      start: new Date('2026-12-01T16:00:00.000Z'),
+      end: new Date('2026-12-15T18:00:00.000Z'),
+    });
+    // a date alone is UTC midnight, whatever TZ says
+    expect(window({ BETA_START: '2026-12-01', BETA_END: '2026-12-15' })).toEqual({
+      start: new Date('2026-12-01T00:00:00.000Z'),
+      end: new Date('2026-12-15T00:00:00.000Z'),
+    });
+    for (const bad of ['2026-12-01T15:00:00', '1', '12/14/2026', 'Dec 14 2026', '2026-02-30', '2026-12-01T24:00:00Z', '2026-12-01 15:00Z'])
+      expect(window({ BETA_START: '2026-12-01T00:00:00Z', BETA_END: bad })).toEqual([
+        { field: 'BETA_END', message: `must be ${INSTANT_FORM}` },
+      ]);
   });
 
   it('lists a window that ends before it starts with the other problems, and never quotes a token', () => {
