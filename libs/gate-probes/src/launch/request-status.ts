@@ -1,6 +1,6 @@
 import { ProbeProblem } from '../probe-kit.js';
 import type { ProbeContext } from '../probe-kit.js';
-import { assertSameOrigin, networkFailure, readBodyText } from '../request-json.js';
+import { assertSameOrigin, cutOffMessage, networkFailure, readBodyText } from '../request-json.js';
 
 export interface StatusAnswer {
   status: number;
@@ -56,7 +56,13 @@ export async function requestStatus(ctx: ProbeContext, url: string, options: Sta
       url = next;
       continue;
     }
-    const { text } = await readBodyText(response, MAX_BODY);
+    let text: string;
+    try {
+      ({ text } = await readBodyText(response, MAX_BODY));
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      throw new ProbeProblem('unavailable', cutOffMessage(response.status));
+    }
     return { status: response.status, headers: response.headers, text };
   }
 }
