@@ -71,7 +71,8 @@ it('d-day: each source answers in its real format; a red item names what it saw,
     HEALTH_URL: `${standIn.url}/health`,
     MINIO_URL: standIn.url,
     PROM_URL: standIn.url,
-    DRILL_CHECK_CMD: 'echo drill 2026-11-25 ok',
+    // the credentials a drill command carries never reach the report: the variable and the program only
+    DRILL_CHECK_CMD: 'PGPASSWORD=drill-s3cret-pw echo drill 2026-11-25 ok',
   };
   const run = await runVezaBeta(['preflight', '--phase', 'd-day', '--json'], { cwd, env });
   expect(run.code).toBe(1);
@@ -85,7 +86,11 @@ it('d-day: each source answers in its real format; a red item names what it saw,
   expect(item('Backend health check green')).toMatchObject({ status: 'pass' });
   expect(item('MinIO cluster has write quorum')).toMatchObject({ status: 'fail', detail: expect.stringContaining('503') });
   expect(item('MinIO drives all online (Prometheus)')).toMatchObject({ status: 'pass' });
-  expect(item('pgBackRest restore drill')).toMatchObject({ status: 'pass', detail: expect.stringContaining('drill 2026-11-25 ok') });
+  expect(item('pgBackRest restore drill')).toMatchObject({
+    status: 'pass',
+    detail: 'DRILL_CHECK_CMD exited 0: drill 2026-11-25 ok (DRILL_CHECK_CMD (echo …))',
+  });
+  expect(run.stdout + run.stderr).not.toContain('drill-s3cret-pw');
   expect(item('Last dispatch')).toMatchObject({ status: 'skipped' });
   expect(run.stdout + run.stderr).not.toContain(PD_TOKEN);
   expect(standIn.seen.find((s) => s.path.startsWith('/incidents'))?.authorization).toBe(`Token token=${PD_TOKEN}`);
@@ -103,12 +108,22 @@ it('hour-1: 5xx over the ceiling is red, no redemption is red; a bad setting is 
   expect(run.stdout).toContain('- [ ] ⏭️ **Discord has a message since the send**: not checked (set DISCORD_URL and DISCORD_BOT_TOKEN)');
   const bad = await runVezaBeta(['preflight', '--phase', 'hour-1'], {
     cwd,
-    env: { HEALTH_URL: 'not a url', PROM_5XX_MAX: '-1', DISCORD_BOT_TOKEN: 'bot-secret-token' },
+    // a time without a zone would be read in the machine's TZ: refused, whatever TZ is
+    env: {
+      HEALTH_URL: 'not a url',
+      PROM_5XX_MAX: '-1',
+      DISCORD_BOT_TOKEN: 'bot-secret-token',
+      BETA_START: '2026-12-01T15:00:00',
+      BETA_END: '12/14/2026',
+      TZ: 'America/Sao_Paulo',
+    },
   });
   expect(bad.code).toBe(3);
   // Every problem listed, the way every command reports bad settings; no token in the output.
   expect(bad.stderr).toContain('veza-beta: configuration error: HEALTH_URL must be an http(s) URL\n');
   expect(bad.stderr).toContain('veza-beta: configuration error: PROM_5XX_MAX must be a number ≥ 0\n');
+  for (const name of ['BETA_START', 'BETA_END'])
+    expect(bad.stderr).toContain(`veza-beta: configuration error: ${name} must be ISO 8601 with Z or an offset, e.g. 2026-12-01T16:00:00Z`);
   expect(bad.stdout + bad.stderr).not.toContain('bot-secret-token');
 }, 60_000);
 

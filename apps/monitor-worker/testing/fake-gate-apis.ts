@@ -153,6 +153,13 @@ export class FakeGateApis {
         { 'x-ratelimit-remaining': '4999' },
       );
     }
+    // The label lookup the HIGH issues gate makes when the list is empty: the repository has the default label.
+    if (path.startsWith('/github/repos/veza/app/labels/')) {
+      if (auth !== `Bearer ${FAKE_TOKENS.github}`) return json(401, { message: 'Bad credentials' });
+      const name = decodeURIComponent(path.slice('/github/repos/veza/app/labels/'.length));
+      if (name.toLowerCase() !== 'severity: high') return json(404, { message: 'Not Found' });
+      return json(200, { id: 1, name: 'severity: high', color: 'b60205' });
+    }
     json(404, { message: 'Not Found' });
   }
 }

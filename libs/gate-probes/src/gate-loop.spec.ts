@@ -289,6 +289,30 @@ describe('webhook helpers', () => {
     expect(!result.ok && result.message).toBe('webhook http://127.0.0.1:9/api/webhooks/***/*** failed: network error after 1 attempt(s)');
   });
 
+  it.each([301, 307])('does not follow a %i: the post failed, the other URL is never called, the token is not shown', async (status) => {
+    // The other end answers 200 to anything, as Discord answers a GET on a webhook URL.
+    const hits: string[] = [];
+    const other = createServer((req, res) => (hits.push(`${req.method}`), res.writeHead(200).end('{}')));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(other.address() as AddressInfo).port}/api/webhooks/1/s3cr3t-W3bh00k-T0ken`;
+    const moving = createServer((_req, res) => res.writeHead(status, { Location: target }).end());
+    await new Promise<void>((resolve) => moving.listen(0, '127.0.0.1', resolve));
+    const port = (moving.address() as AddressInfo).port;
+    try {
+      const result = await postWebhook(`http://127.0.0.1:${port}/api/webhooks/1/s3cr3t-W3bh00k-T0ken`, { content: 'x' }, { retries: 2 });
+      expect(result).toMatchObject({ ok: false, status, attempts: 1 });
+      const message = result.ok ? '' : result.message;
+      expect(message).toContain(`HTTP ${status}`);
+      expect(message).toContain('redirects');
+      expect(message).toContain(`http://127.0.0.1:${port}/api/webhooks/***/***`);
+      expect(message).not.toContain('s3cr3t');
+      expect(hits).toEqual([]);
+    } finally {
+      await new Promise((resolve) => moving.close(resolve));
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
   it('abortableSleep resolves at once on abort', async () => {
     const c = new AbortController();
     const t0 = Date.now();

@@ -50,6 +50,9 @@ async function attempt(doFetch: typeof fetch, url: string, body: string, ms: num
       headers: { 'Content-Type': 'application/json', 'User-Agent': 'veza-beta-gates' },
       body,
       signal: controller.signal,
+      // A followed 301/302 turns the POST into a GET without the body (Discord answers
+      // that with 200: "delivered", nothing posted); a 307/308 re-POSTs it to another host.
+      redirect: 'manual',
     });
     await response.arrayBuffer().catch(() => undefined);
     return response;
@@ -59,8 +62,14 @@ async function attempt(doFetch: typeof fetch, url: string, body: string, ms: num
   }
 }
 
+/** Why a 3xx is no delivery: the message went nowhere, and the URL to configure is the one it redirects to. */
+function redirectRefused(shown: string, status: number): string {
+  return `webhook ${shown} not delivered: HTTP ${status}, the URL redirects (e.g. http→https); redirects are not followed, set the final URL`;
+}
+
 /**
  * POSTs a payload as JSON (Discord answers 204, Slack-compatible hooks 200).
+ * Redirects are not followed: any 3xx is a failed post.
  * Never throws: the result says what happened, and its message names the URL
  * only redacted, because the URL is the webhook's credential.
  */
@@ -77,6 +86,7 @@ export async function postWebhook(url: string, payload: WebhookPayload, options:
       const response = await attempt(doFetch, url, JSON.stringify(payload), Math.max(1, deadline - Date.now()), options.signal);
       status = response.status;
       if (response.ok) return { ok: true, status, attempts: n };
+      if (status >= 300 && status < 400) return { ok: false, status, attempts: n, message: redirectRefused(shown, status) };
       problem = `HTTP ${status}`;
       // Discord sends Retry-After in seconds (and retry_after in the body).
       const header = Number(response.headers.get('retry-after'));

@@ -22,6 +22,25 @@ export function redactUrl(raw: string): string {
   return url.toString().replace(/%(3A|28|29|5B|5D|2A)/gi, (m) => readable[m.toUpperCase()] ?? m);
 }
 
+/** A text with every URL in it redacted as redactUrl does (userinfo password, secret-looking query values). */
+export function redactText(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi, (url) => redactUrl(url));
+}
+
+/**
+ * The secret values a command line carries, to scrub from its output:
+ * `PGPASSWORD=…`, `--repo1-cipher-pass=…` or `--token …` (secret-looking names), a URL's
+ * password, an `Authorization: Bearer …` value.
+ */
+export function commandSecrets(cmd: string): string[] {
+  const found: string[] = [];
+  for (const m of cmd.matchAll(/([\w.-]+)(?:=|\s+(?=[^\s-]))['"]?([^\s'"&;|]+)/g))
+    if (m[1] && m[2] && (SECRET_PARAM.test(m[1]) || /pass|pwd/i.test(m[1]))) found.push(m[2]);
+  for (const m of cmd.matchAll(/:\/\/[^:/@\s]+:([^@\s'"]+)@/g)) if (m[1]) found.push(m[1]);
+  for (const m of cmd.matchAll(/\b(?:Bearer|Basic|Bot|Token)\s+(?:token=)?([^\s'"]+)/gi)) if (m[1]) found.push(m[1]);
+  return found;
+}
+
 /**
  * Replaces every occurrence of the given secrets in a JSON-able value. The
  * last line of defence: runGates passes every result through it with the

@@ -65,6 +65,14 @@ export async function readBodyText(response: Response, max: number): Promise<{ t
   return { text: Buffer.concat(chunks).toString('utf8'), complete: true };
 }
 
+/** OpenSSL's and Node's certificate verification codes (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID …). */
+const TLS_CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+/** The message of a body that stopped before its end (undici says only "terminated"). */
+export function cutOffMessage(status: number): string {
+  return `HTTP ${status} but the answer was cut off before its end (the connection closed mid-body)`;
+}
+
 /**
  * Why fetch threw, in words that carry no header value: undici's "invalid
  * header value" message quotes the header (the token), and its connection
@@ -73,6 +81,12 @@ export async function readBodyText(response: Response, max: number): Promise<{ t
 export function networkFailure(error: unknown): { retry: boolean; message: string } {
   const cause = (error as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
   const code = typeof cause?.code === 'string' ? cause.code : cause?.errors?.map((e) => e.code).find((c) => typeof c === 'string');
+  // A certificate the client does not trust stays untrusted: no retry, and the operator must fix the certificate, not the network.
+  if (typeof code === 'string' && TLS_CERTIFICATE_CODE.test(code))
+    return {
+      retry: false,
+      message: `TLS certificate problem (${code}): the server's certificate is not trusted (self-signed, expired, or for another name); fix the certificate, or give its CA with NODE_EXTRA_CA_CERTS`,
+    };
   if (typeof code === 'string') return { retry: true, message: `network error (${code})` };
   const text = [error, cause].map((e) => (e instanceof Error ? e.message : '')).join(' ');
   if (/header/i.test(text))
@@ -193,7 +207,16 @@ export async function requestJson(ctx: ProbeContext, url: string, options: Reque
       throw new ProbeProblem(failure.reason, attempt > 1 ? `${failure.message} after ${attempt} attempts` : failure.message);
     }
 
-    const { text, complete } = await readBodyText(response, MAX_JSON_BYTES);
+    let body: { text: string; complete: boolean };
+    try {
+      body = await readBodyText(response, MAX_JSON_BYTES);
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      // A connection dropped mid-body is a network failure like any other: retried within the budget.
+      if (await waitForRetry(ctx, attempt, null)) continue;
+      throw new ProbeProblem('unavailable', attempt > 1 ? `${cutOffMessage(status)} after ${attempt} attempts` : cutOffMessage(status));
+    }
+    const { text, complete } = body;
     if (!complete) throw new ProbeProblem('parse', `HTTP ${status} with a body over ${MAX_JSON_BYTES / 1024 / 1024} MiB: not read`);
     try {
       return { status, headers, body: JSON.parse(text) as unknown };

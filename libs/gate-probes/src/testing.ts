@@ -46,7 +46,8 @@ export interface GateApiScenario {
   prometheus?: { values?: string[]; body?: unknown; status?: number; fault?: Fault };
   /** hours between `now` and the last green run's updated_at; null = no green run; workflowExists false → 404 */
   k6?: { lastGreenHoursAgo?: number | null; now?: Date; workflowExists?: boolean; fault?: Fault };
-  highIssues?: { issues?: number; pullRequests?: number; pageSize?: number; fault?: Fault };
+  /** labels: the repository's labels (default: the severity label only); an unknown one answers 404 as GitHub does */
+  highIssues?: { issues?: number; pullRequests?: number; pageSize?: number; labels?: string[]; fault?: Fault };
 }
 
 /** A latency that ends early when the client gives up, and never keeps a test process alive. */
@@ -217,7 +218,11 @@ export function gateApiHandlers(scenario: GateApiScenario = {}, latencyMs = 0): 
             pull_request: { url: 'x' },
             labels: [{ name: 'severity: high' }],
           }));
-          const { slice, link } = page(request, [...prs, ...issues], s.highIssues?.pageSize ?? 100, 'github');
+          // GitHub lists nothing for a label the repository does not have.
+          const known = (s.highIssues?.labels ?? [GATE_DEFAULTS.highLabel]).map((l) => l.toLowerCase());
+          const asked = (new URL(request.url).searchParams.get('labels') ?? '').split(',').filter((l) => l.trim() !== '');
+          const all = asked.every((l) => known.includes(l.trim().toLowerCase())) ? [...prs, ...issues] : [];
+          const { slice, link } = page(request, all, s.highIssues?.pageSize ?? 100, 'github');
           return HttpResponse.json(slice, {
             headers: link ? { Link: link, 'x-ratelimit-remaining': '4999' } : { 'x-ratelimit-remaining': '4999' },
           });
@@ -225,7 +230,22 @@ export function gateApiHandlers(scenario: GateApiScenario = {}, latencyMs = 0): 
         latencyMs,
       ),
     ),
+    http.get(`${TEST_URLS.github}/repos/:owner/:repo/labels/:name`, ({ request, params }) =>
+      githubLabel(request, params['name'] as string, s.highIssues?.labels ?? [GATE_DEFAULTS.highLabel]),
+    ),
   ];
+}
+
+/** GitHub's answer to GET /repos/{owner}/{repo}/labels/{name} (case-insensitive) for a repository having `labels`. */
+export function githubLabel(request: Request, name: string, labels: string[]): Response {
+  if (!bearer(request, TEST_TOKENS.github)) return HttpResponse.json({ message: 'Bad credentials' }, { status: 401 });
+  const found = labels.find((l) => l.toLowerCase() === name.toLowerCase());
+  if (found === undefined)
+    return HttpResponse.json(
+      { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/issues/labels#get-a-label', status: '404' },
+      { status: 404 },
+    );
+  return HttpResponse.json({ id: 208045946, name: found, color: 'b60205', default: false, description: 'Fix before anything else' });
 }
 
 /** A config with every HTTP gate pointing at TEST_URLS (testers too, target 3); override any part. */

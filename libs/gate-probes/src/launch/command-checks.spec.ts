@@ -61,6 +61,30 @@ describe('backupVerdict (pgbackrest info)', () => {
       ),
     ).toMatchObject({ state: 'fail' });
   });
+  it('⚪ parse, never ✅, on a stop in the future, in milliseconds or not a number; a 🔴 elsewhere still wins', () => {
+    const withStop = (stop: unknown) => [
+      {
+        name: 'veza',
+        status: { code: 0, message: 'ok' },
+        backup: [{ label: '20261201-0F', type: 'full', timestamp: { start: 1, stop }, error: false }],
+      },
+    ];
+    const cases: [unknown, string][] = [
+      [epoch(-2), 'is in the future'],
+      [now.getTime() - 3_600_000, 'is in the future'],
+      ['2026-12-01 10:00:00', 'is not an epoch-seconds time'],
+      [17, 'is not an epoch-seconds time'],
+    ];
+    for (const [stop, why] of cases)
+      expect(backupVerdict(withStop(stop), now)).toMatchObject({
+        state: 'unknown',
+        reason: 'parse',
+        summary: expect.stringContaining(`backup 20261201-0F timestamp.stop ${String(stop)} ${why}`),
+      });
+    // a clock a minute ahead is no reason to doubt it
+    expect(backupVerdict(withStop(epoch(-1 / 60)), now)).toMatchObject({ state: 'pass' });
+    expect(backupVerdict([...withStop(epoch(-2)), ...info([], 1)], now)).toMatchObject({ state: 'fail' });
+  });
   it('🔴 on a status code ≠ 0, with its message; ⚪ on something else than a stanza list', () => {
     expect(backupVerdict(info([], 1), now)).toMatchObject({ state: 'fail', summary: 'stanza veza: status 1 missing stanza path' });
     expect(backupVerdict({ oops: true }, now)).toMatchObject({ state: 'unknown', reason: 'parse' });
@@ -106,6 +130,35 @@ describe('backupCheck and drillCheck run the operator command with an owned dead
     });
     expect(await drillCheck(settingsWith({}))).toMatchObject({ state: 'not_configured', summary: 'not checked (set DRILL_CHECK_CMD)' });
     expect(await backupCheck(settingsWith({}))).toMatchObject({ state: 'not_configured' });
+  });
+  it('never shows a secret of the command: the source is the variable and the program, quoted output redacted', async () => {
+    // An operator hook that echoes what it was given, as a failing client does ("could not connect to …").
+    const script = join(dir, 'check-drill');
+    writeFileSync(script, '#!/bin/sh\necho "could not connect to $2 (token $4) via $5" >&2\nexit 1\n', { mode: 0o755 });
+    const cmd = `PGPASSWORD=hunter2-pw ${script} --db postgres://veza:s3cretPW@db.internal/veza --token tok-ABCDEF123 https://hooks.test/x?api_key=k3y-value`;
+    const drill = await drillCheck(settingsWith({ DRILL_CHECK_CMD: cmd }));
+    expect(drill).toMatchObject({
+      state: 'fail',
+      source: `DRILL_CHECK_CMD (${script} …)`,
+      summary:
+        'DRILL_CHECK_CMD exit 1: could not connect to postgres://veza:***@db.internal/veza (token ***) via https://hooks.test/x?api_key=***',
+    });
+    const backup = await backupCheck(
+      settingsWith({ BACKUP_CHECK_CMD: cmd.replace('PGPASSWORD=hunter2-pw ', 'PGPASSWORD=hunter2-pw TZ=UTC ') }),
+      now,
+    );
+    expect(backup).toMatchObject({ state: 'fail', source: `BACKUP_CHECK_CMD (${script} …)` });
+    // pgBackRest quoting its own options in an error
+    const echoing = `sh -c 'echo "ERROR: [037]: $*" >&2; exit 37' pgbackrest --stanza=veza --repo1-cipher-pass=c1pher-pass info`;
+    const pgbackrest = await backupCheck(settingsWith({ PGBACKREST_CMD: echoing }), now);
+    expect(pgbackrest).toMatchObject({
+      state: 'unknown',
+      source: 'PGBACKREST_CMD (sh …)',
+      summary: 'PGBACKREST_CMD exit 37: ERROR: [037]: --stanza=veza --repo1-cipher-pass=*** info',
+    });
+    for (const check of [drill, backup, pgbackrest])
+      for (const secret of ['hunter2', 's3cretPW', 'tok-ABCDEF123', 'k3y-value', 'c1pher'])
+        expect(JSON.stringify(check)).not.toContain(secret);
   });
   it('runCommand reports the exit code and output', async () => {
     expect(await runCommand('echo out; echo err >&2; exit 3', 5_000)).toEqual({

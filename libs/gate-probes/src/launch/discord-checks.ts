@@ -3,9 +3,10 @@ import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
 import { requestJson } from '../request-json.js';
 import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
 import type { LaunchCheck } from './launch-check.js';
+import { LAUNCH_DEFAULTS } from './launch-settings.js';
 import type { LaunchSettings } from './launch-settings.js';
 import { requestStatus } from './request-status.js';
-import { jsonText } from '../json-text.js';
+import { isoTime, jsonText } from '../json-text.js';
 
 export const DISCORD_INVITE_TITLE = 'Discord invite valid, leads to the feedback channel';
 export const DISCORD_PINS_TITLE = 'Discord ground rules pinned';
@@ -27,6 +28,8 @@ export function snowflakeAt(date: Date): string {
 interface Invite {
   channel: { id: string; name: string };
   guild: string;
+  /** ms since the epoch; null = never expires */
+  expiresAt: number | null;
 }
 
 /** The public invite lookup (no token): 404 Unknown Invite is 🔴 (the emails carry a dead link), not ⚪. */
@@ -48,7 +51,10 @@ async function lookupInvite(ctx: ProbeContext, settings: LaunchSettings, code: s
   const channel = body?.['channel'] as { id?: unknown; name?: unknown } | undefined;
   const guild = body?.['guild'] as { name?: unknown } | undefined;
   if (typeof channel?.id !== 'string' || typeof channel.name !== 'string') throw new ProbeProblem('parse', 'the invite has no channel');
-  return { channel: { id: channel.id, name: channel.name }, guild: jsonText(guild?.name, '?') };
+  const expires = body?.['expires_at'] ?? null;
+  const expiresAt = expires === null ? null : isoTime(expires);
+  if (expires !== null && expiresAt === null) throw new ProbeProblem('parse', 'the invite has an expires_at that is not an ISO 8601 time');
+  return { channel: { id: channel.id, name: channel.name }, guild: jsonText(guild?.name, '?'), expiresAt };
 }
 
 function inviteCodeOf(settings: LaunchSettings): string {
@@ -57,7 +63,25 @@ function inviteCodeOf(settings: LaunchSettings): string {
   return code;
 }
 
-/** DISCORD_URL's invite is valid and leads to #DISCORD_CHANNEL. */
+/**
+ * Why an invite that expires is too short-lived, or null. Discord's default
+ * invite lives 7 days and every email links it: it must outlive BETA_END, or
+ * without it the invite codes' 30 days from now.
+ */
+function expiryProblem(expiresAt: number | null, settings: LaunchSettings, now: Date): string | null {
+  if (expiresAt === null) return null;
+  const at = new Date(expiresAt).toISOString();
+  if (settings.betaEnd)
+    return expiresAt < settings.betaEnd.getTime()
+      ? `the invite expires at ${at}, before BETA_END (${settings.betaEnd.toISOString()}): create one that never expires`
+      : null;
+  const days = LAUNCH_DEFAULTS.discordInviteMinDays;
+  return expiresAt < now.getTime() + days * 86_400_000
+    ? `the invite expires at ${at}, within ${days} days (BETA_END unset): create one that never expires`
+    : null;
+}
+
+/** DISCORD_URL's invite is valid, lives through the beta and leads to #DISCORD_CHANNEL. */
 export function discordInviteCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
   if (!settings.discord.inviteUrl) return Promise.resolve(notConfiguredCheck(DISCORD_INVITE_TITLE, 'DISCORD_URL'));
   return runLaunchCheck(DISCORD_INVITE_TITLE, options, async (ctx) => {
@@ -65,11 +89,19 @@ export function discordInviteCheck(settings: LaunchSettings, options: ProbeOptio
     if ('dead' in invite) return { state: 'fail', summary: invite.dead };
     if (invite.channel.name !== settings.discord.channel)
       return { state: 'fail', summary: `the invite leads to #${invite.channel.name} on ${invite.guild}, not #${settings.discord.channel}` };
-    return { state: 'pass', summary: `leads to #${invite.channel.name} on ${invite.guild}` };
+    const expiry = expiryProblem(invite.expiresAt, settings, ctx.now());
+    if (expiry) return { state: 'fail', summary: expiry };
+    const until = invite.expiresAt === null ? '' : `, valid until ${new Date(invite.expiresAt).toISOString()}`;
+    return { state: 'pass', summary: `leads to #${invite.channel.name} on ${invite.guild}${until}` };
   });
 }
 
-/** The channel the invite leads to, then an authorised GET on it (the bot token stays with DISCORD_API_URL). */
+/**
+ * The channel the invite leads to, then an authorised GET on it (the bot token
+ * stays with DISCORD_API_URL). An invite to another channel than
+ * DISCORD_CHANNEL is 🔴 here too: its pins or messages say nothing about the
+ * feedback channel.
+ */
 async function channelRequest(
   ctx: ProbeContext,
   settings: LaunchSettings,
@@ -77,6 +109,10 @@ async function channelRequest(
 ): Promise<unknown[] | { dead: string }> {
   const invite = await lookupInvite(ctx, settings, inviteCodeOf(settings));
   if ('dead' in invite) return invite;
+  if (invite.channel.name !== settings.discord.channel)
+    return {
+      dead: `the invite leads to #${invite.channel.name}, not #${settings.discord.channel}: that channel was not checked`,
+    };
   const { body } = await requestJson(ctx, `${settings.discord.apiUrl}${path(invite.channel.id)}`, {
     headers: { Authorization: `Bot ${settings.discord.botToken}` },
     origin: new URL(settings.discord.apiUrl).origin,

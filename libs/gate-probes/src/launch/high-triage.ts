@@ -1,4 +1,5 @@
 import { githubHeaders } from '../probes/github-headers.js';
+import { assertLabelsExist } from '../probes/github-label.js';
 import { ProbeProblem } from '../probe-kit.js';
 import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
 import { nextPageUrl, requestJson } from '../request-json.js';
@@ -34,8 +35,11 @@ export function triageVerdict(issues: HighIssue[], now: Date, maxMinutes: number
   };
 }
 
-/** Reads the open HIGH issues (GitHub issues API, pull requests dropped) with their age, assignees and comments. */
-export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings): Promise<HighIssue[]> {
+/**
+ * Reads the open HIGH issues (GitHub issues API, pull requests dropped) with
+ * their age, assignees and comments; `truncated` when pages remained after MAX_PAGES.
+ */
+export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings): Promise<{ issues: HighIssue[]; truncated: boolean }> {
   const gh = settings.github;
   const target = { apiUrl: gh.apiUrl, repo: gh.repo ?? '', token: gh.token };
   const first = new URL(`${gh.apiUrl}/repos/${gh.repo}/issues`);
@@ -43,6 +47,7 @@ export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings
   const scope = { origin: new URL(gh.apiUrl).origin, originSetting: 'GITHUB_API_URL' };
   const issues: HighIssue[] = [];
   let url: string | null = first.toString();
+  let listed = 0;
   for (let page = 0; url && page < MAX_PAGES; page++) {
     const answer: Awaited<ReturnType<typeof requestJson>> = await requestJson(ctx, url, {
       headers: githubHeaders(target),
@@ -50,6 +55,7 @@ export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings
       notFound: `HTTP 404: repository ${gh.repo} not found (or the token cannot see it)`,
     });
     if (!Array.isArray(answer.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
+    listed += answer.body.length;
     for (const item of answer.body as Record<string, unknown>[]) {
       if (item['pull_request'] !== undefined) continue;
       const created = isoTime(item['created_at']);
@@ -66,17 +72,28 @@ export async function readHighIssues(ctx: ProbeContext, settings: LaunchSettings
     }
     url = nextPageUrl(answer.headers, url, scope);
   }
+  // An empty list is also GitHub's answer for a label the repository does not have.
+  if (listed === 0) await assertLabelsExist(ctx, target, gh.label, scope);
   ctx.setSource(first.toString());
-  return issues;
+  return { issues, truncated: url !== null };
 }
 
 /** Every 4 h: no open HIGH issue older than 1 h with no assignee and no comment. */
 export function highTriageCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
   if (!settings.github.repo) return Promise.resolve(notConfiguredCheck(TRIAGE_TITLE, 'GITHUB_REPO (and GITHUB_TOKEN)'));
   const now = options.now ?? (() => new Date());
-  return runLaunchCheck(TRIAGE_TITLE, { ...options, secrets: settings.github.token ? [settings.github.token] : [] }, async (ctx) =>
-    triageVerdict(await readHighIssues(ctx, settings), now()),
-  );
+  return runLaunchCheck(TRIAGE_TITLE, { ...options, secrets: settings.github.token ? [settings.github.token] : [] }, async (ctx) => {
+    const { issues, truncated } = await readHighIssues(ctx, settings);
+    const verdict = triageVerdict(issues, now());
+    // An untriaged issue found is 🔴 whatever remains unread; none found in a cut listing proves nothing.
+    if (verdict.state === 'pass' && truncated)
+      return {
+        state: 'unknown',
+        reason: 'no_data',
+        summary: `${issues.length}+ open HIGH issue(s), none untriaged among them, but the listing was cut after ${MAX_PAGES} pages`,
+      };
+    return verdict;
+  });
 }
 
 /** The open HIGH issues for the decision report, or why they could not be read. */
@@ -88,7 +105,7 @@ export async function fetchHighIssues(
   const secrets = settings.github.token ? [settings.github.token] : [];
   let issues: HighIssue[] = [];
   const check = await runLaunchCheck(TRIAGE_TITLE, { ...options, secrets }, async (ctx) => {
-    issues = await readHighIssues(ctx, settings);
+    ({ issues } = await readHighIssues(ctx, settings));
     return { state: 'pass', summary: '' };
   });
   if (check.state !== 'pass') return { ok: false, why: `${check.reason ?? 'unknown'}: ${check.summary}` };

@@ -20,6 +20,8 @@ import {
   pagerdutyOnCallCheck,
 } from '../index.js';
 import { snowflakeAt } from './discord-checks.js';
+import { INSTANT_FORM } from './launch-settings.js';
+import { githubLabel } from '../testing.js';
 import type { LaunchCheck, LaunchSettings } from '../index.js';
 
 const server = setupServer();
@@ -128,6 +130,23 @@ describe('PagerDuty open incidents', () => {
     noSecrets(check);
   });
 
+  it('⚪, not ✅ "0 incidents", when the 10 pages run out while PagerDuty still says more', async () => {
+    let pages = 0;
+    server.use(
+      http.get('https://pd.test/incidents', ({ request }) => {
+        pages++;
+        const offset = Number(new URL(request.url).searchParams.get('offset'));
+        return HttpResponse.json({ incidents: [], limit: 100, offset, more: true, total: null });
+      }),
+    );
+    expect(await pagerdutyIncidentsCheck(settings(), fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('cut after 10 pages'),
+    });
+    expect(pages).toBe(10);
+  });
+
   it.each(FAULTS)('⚪ on %s', async (fault) => {
     server.use(http.get('https://pd.test/incidents', () => faulty(fault)));
     const check = await pagerdutyIncidentsCheck(settings(), fault === 'timeout' ? { ...fast, timeoutMs: 200 } : fast);
@@ -157,6 +176,15 @@ describe('PagerDuty on-call coverage', () => {
     escalation_level: level,
     start,
     end,
+  });
+
+  it('a gap seen in a listing cut at 10 pages (more: true) is ⚪: the entries not read may cover it', async () => {
+    server.use(
+      http.get('https://pd.test/oncalls', () =>
+        HttpResponse.json({ oncalls: [entry(1, null, null)], limit: 100, offset: 0, more: true, total: null }),
+      ),
+    );
+    expect(await pagerdutyOnCallCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
   });
 
   it('✅ when two schedules together cover levels 1 and 2 over the window', async () => {
@@ -211,8 +239,14 @@ describe('backend health', () => {
 });
 
 describe('MinIO', () => {
+  // What MinIO sends with the cluster probe (docs/metrics/healthcheck): an empty body.
+  const MINIO_HEADERS = { Server: 'MinIO', 'X-Minio-Write-Quorum': '3', 'X-Amz-Request-Id': '16239D6AB80EBECF' };
+  const cluster = 'https://minio.test:9000/minio/health/cluster';
   it('cluster health: ✅ 200, 🔴 503, ⚪ 401/timeout', async () => {
-    server.use(http.get('https://minio.test:9000/minio/health/cluster', () => new HttpResponse(null, { status: 200 })));
+    server.use(http.get(cluster, () => new HttpResponse(null, { status: 200, headers: MINIO_HEADERS })));
+    expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'pass' });
+    // Behind a proxy that rewrites Server, the X-Minio headers still say who answered.
+    server.use(http.get(cluster, () => new HttpResponse(null, { status: 200, headers: { Server: 'nginx', 'X-Minio-Write-Quorum': '3' } })));
     expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'pass' });
     server.use(http.get('https://minio.test:9000/minio/health/cluster', () => new HttpResponse(null, { status: 503 })));
     expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'fail' });
@@ -220,6 +254,47 @@ describe('MinIO', () => {
     expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'auth' });
     server.use(http.get('https://minio.test:9000/minio/health/cluster', () => faulty('timeout')));
     expect(await minioClusterCheck(settings(), { ...fast, timeoutMs: 200 })).toMatchObject({ state: 'unknown', reason: 'timeout' });
+  });
+  it('cluster health: a 200 that is not MinIO (HTML page, {}, empty body without its headers) is ⚪ config, never ✅', async () => {
+    const answers: [string, () => Response, string][] = [
+      [
+        'Console SPA',
+        () => new HttpResponse('<!doctype html><html><title>MinIO Console</title></html>', { headers: { 'Content-Type': 'text/html' } }),
+        'an HTML page',
+      ],
+      [
+        'SSO page as text/plain',
+        () => new HttpResponse('  <html><form action="/login">', { headers: { Server: 'MinIO' } }),
+        'an HTML page',
+      ],
+      ['{}', () => HttpResponse.json({}), "without MinIO's headers"],
+      ['empty body', () => new HttpResponse(null, { status: 200 }), "without MinIO's headers"],
+    ];
+    for (const [, answer, why] of answers) {
+      server.use(http.get(cluster, answer));
+      expect(await minioClusterCheck(settings(), fast)).toMatchObject({
+        state: 'unknown',
+        reason: 'config',
+        summary: expect.stringContaining(why),
+      });
+    }
+  });
+  it('cluster health: a redirect to another origin (an SSO gateway) is not followed: ⚪ config naming MINIO_URL', async () => {
+    // no handler for sso.test: following the redirect would fail the test (onUnhandledRequest: 'error')
+    server.use(
+      http.get(cluster, () => new HttpResponse(null, { status: 302, headers: { Location: 'https://sso.test/login?next=/minio' } })),
+    );
+    expect(await minioClusterCheck(settings(), fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'config',
+      summary: expect.stringContaining('points at https://sso.test, not https://minio.test:9000: not followed'),
+    });
+    // on its own origin a redirect is followed, and MinIO's answer counts
+    server.use(
+      http.get(cluster, () => new HttpResponse(null, { status: 301, headers: { Location: '/s3/minio/health/cluster' } })),
+      http.get('https://minio.test:9000/s3/minio/health/cluster', () => new HttpResponse(null, { status: 200, headers: MINIO_HEADERS })),
+    );
+    expect(await minioClusterCheck(settings(), fast)).toMatchObject({ state: 'pass' });
   });
 
   const prom = (values: string[]) =>
@@ -312,13 +387,13 @@ describe('feedback form', () => {
 });
 
 describe('Discord', () => {
-  const invite = (channel = 'beta-feedback') =>
+  const invite = (channel = 'beta-feedback', expiresAt: string | null = null) =>
     http.get('https://discord.test/api/v10/invites/vezaBeta', ({ request }) => {
       expect(request.headers.get('authorization')).toBeNull(); // the public lookup never carries the bot token
       return HttpResponse.json({
         type: 0,
         code: 'vezaBeta',
-        expires_at: null,
+        expires_at: expiresAt,
         guild: { id: '1', name: 'Veza' },
         channel: { id: '555', name: channel, type: 0 },
         approximate_member_count: 12,
@@ -338,6 +413,31 @@ describe('Discord', () => {
       state: 'fail',
       summary: expect.stringContaining('Unknown Invite (10006)'),
     });
+  });
+  it('invite: 🔴 when it expires before BETA_END (the Discord default lives 7 days), with the date; ✅ when it outlives it', async () => {
+    // Discord writes expires_at with microseconds and +00:00.
+    server.use(invite('beta-feedback', '2026-12-08T19:00:00.000000+00:00'));
+    expect(await discordInviteCheck(settings(), fast)).toMatchObject({
+      state: 'fail',
+      summary: 'the invite expires at 2026-12-08T19:00:00.000Z, before BETA_END (2026-12-15T18:00:00.000Z): create one that never expires',
+    });
+    server.use(invite('beta-feedback', '2026-12-20T00:00:00+00:00'));
+    expect(await discordInviteCheck(settings(), fast)).toMatchObject({
+      state: 'pass',
+      summary: 'leads to #beta-feedback on Veza, valid until 2026-12-20T00:00:00.000Z',
+    });
+  });
+  it('invite: without BETA_END, 🔴 when it expires within 30 days (the life of the invite codes); ⚪ parse on a garbage expires_at', async () => {
+    const open = settings({ BETA_START: undefined, BETA_END: undefined });
+    server.use(invite('beta-feedback', '2026-12-20T00:00:00+00:00'));
+    expect(await discordInviteCheck(open, fast)).toMatchObject({
+      state: 'fail',
+      summary: expect.stringContaining('expires at 2026-12-20T00:00:00.000Z, within 30 days (BETA_END unset)'),
+    });
+    server.use(invite('beta-feedback', '2027-02-01T00:00:00+00:00'));
+    expect(await discordInviteCheck(open, fast)).toMatchObject({ state: 'pass' });
+    server.use(invite('beta-feedback', 'next week'));
+    expect(await discordInviteCheck(open, fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
   });
   it.each(['429', '503', 'malformed', 'timeout'] as Fault[])('invite: ⚪ on %s', async (fault) => {
     server.use(http.get('https://discord.test/api/v10/invites/vezaBeta', () => faulty(fault)));
@@ -361,6 +461,13 @@ describe('Discord', () => {
     expect(check).toMatchObject({ state: 'unknown', reason: 'auth' });
     noSecrets(check);
     expect(await discordPinsCheck(settings({ DISCORD_BOT_TOKEN: undefined }))).toMatchObject({ state: 'not_configured' });
+  });
+  it('pins and messages: 🔴 when the invite leads to another channel than DISCORD_CHANNEL; that channel is not read', async () => {
+    // no handler for the other channel's pins or messages: reading them would fail the test (onUnhandledRequest: 'error')
+    server.use(invite('general'));
+    const expected = { state: 'fail', summary: 'the invite leads to #general, not #beta-feedback: that channel was not checked' };
+    expect(await discordPinsCheck(settings(), fast)).toMatchObject(expected);
+    expect(await discordMessagesSinceCheck(settings(), new Date('2026-12-01T18:00:00.000Z'), fast)).toMatchObject(expected);
   });
   it('the bot token never follows a redirect to another origin', async () => {
     server.use(
@@ -415,6 +522,35 @@ describe('HIGH issue triage', () => {
     server.use(issues([issue(4, 61, [], 0), { ...issue(5, 300, [], 0), pull_request: {} }]));
     expect(await highTriageCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('#4 Bug 4') });
   });
+  it('⚪ config when HIGH_LABEL names a label the repository does not have (GitHub lists nothing for it)', async () => {
+    const labels = http.get('https://api.github.test/repos/veza/veza/labels/:name', ({ request, params }) =>
+      githubLabel(request, params['name'] as string, ['severity: high']),
+    );
+    server.use(issues([]), labels);
+    const typo = await highTriageCheck(settings({ HIGH_LABEL: 'severity:high' }), fast);
+    expect(typo).toMatchObject({
+      state: 'unknown',
+      reason: 'config',
+      summary: expect.stringContaining('label "severity:high" does not exist in veza/veza'),
+    });
+    noSecrets(typo);
+    expect(await highTriageCheck(settings(), fast)).toMatchObject({ state: 'pass' });
+  });
+  it('⚪, not ✅, when the 10 pages run out with more remaining and none untriaged so far', async () => {
+    const page = Array.from({ length: 100 }, (_, i) => issue(i + 1, 300, [{ login: 'a' }], 0));
+    server.use(
+      http.get('https://api.github.test/repos/veza/veza/issues', ({ request }) => {
+        const next = new URL(request.url);
+        next.searchParams.set('page', String(Number(next.searchParams.get('page') ?? '1') + 1));
+        return HttpResponse.json(page, { headers: { Link: `<${next}>; rel="next"` } });
+      }),
+    );
+    expect(await highTriageCheck(settings(), fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('cut after 10 pages'),
+    });
+  });
   it.each(['401', 'malformed'] as Fault[])('⚪ on %s', async (fault) => {
     server.use(http.get('https://api.github.test/repos/veza/veza/issues', () => faulty(fault)));
     const check = await highTriageCheck(settings(), fast);
@@ -428,12 +564,32 @@ describe('launch settings', () => {
     expect(launchSettingsFromEnv({ HEALTH_URL: 'nope', PROM_5XX_MAX: '-1', BETA_START: 'tomorrow' })).toEqual({
       ok: false,
       problems: [
-        { field: 'BETA_START', message: 'must be an ISO 8601 date' },
+        { field: 'BETA_START', message: `must be ${INSTANT_FORM}` },
         { field: 'HEALTH_URL', message: 'must be an http(s) URL' },
         { field: 'PROM_5XX_MAX', message: 'must be a number ≥ 0' },
       ],
       warnings: [],
     });
+  });
+
+  it('BETA_START/BETA_END: the same instant on every machine; a time without a zone or another format is a problem naming the form', () => {
+    const window = (env: Record<string, string>) => {
+      const result = launchSettingsFromEnv(env);
+      return result.ok ? result.value.window : result.problems;
+    };
+    expect(window({ BETA_START: '2026-12-01T16:00:00Z', BETA_END: '2026-12-15T19:00:00+01:00' })).toEqual({
+      start: new Date('2026-12-01T16:00:00.000Z'),
+      end: new Date('2026-12-15T18:00:00.000Z'),
+    });
+    // a date alone is UTC midnight, whatever TZ says
+    expect(window({ BETA_START: '2026-12-01', BETA_END: '2026-12-15' })).toEqual({
+      start: new Date('2026-12-01T00:00:00.000Z'),
+      end: new Date('2026-12-15T00:00:00.000Z'),
+    });
+    for (const bad of ['2026-12-01T15:00:00', '1', '12/14/2026', 'Dec 14 2026', '2026-02-30', '2026-12-01T24:00:00Z', '2026-12-01 15:00Z'])
+      expect(window({ BETA_START: '2026-12-01T00:00:00Z', BETA_END: bad })).toEqual([
+        { field: 'BETA_END', message: `must be ${INSTANT_FORM}` },
+      ]);
   });
 
   it('lists a window that ends before it starts with the other problems, and never quotes a token', () => {

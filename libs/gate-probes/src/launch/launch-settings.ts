@@ -25,10 +25,17 @@ export const LAUNCH_DEFAULTS = Object.freeze({
   commandTimeoutMs: 60_000,
   /** each HTTP check's budget, retries included, milliseconds (GATE_TIMEOUT_MS, as the gates) */
   gateTimeoutMs: 10_000,
+  /**
+   * Without BETA_END, the Discord invite must live at least this long, days:
+   * the invite codes in the emails live 30 days (beta_invites.expires_at's default).
+   */
+  discordInviteMinDays: 30,
 });
 
 export interface LaunchSettings {
   window: { start: Date; end: Date } | null;
+  /** BETA_END, even without BETA_START (the Discord invite must outlive it) */
+  betaEnd: Date | null;
   pagerduty: { url: string; token: string; serviceIds: string[]; scheduleIds: string[] } | null;
   healthUrl: string | null;
   minioUrl: string | null;
@@ -95,11 +102,38 @@ function numberField(min: number) {
     .refine((n) => Number.isFinite(n) && n >= min, `must be a number ≥ ${min}`);
 }
 
-/** An ISO 8601 date (what `new Date()` accepts). */
-const dateField = z
-  .string()
-  .transform((text) => new Date(text))
-  .refine((d) => !Number.isNaN(d.getTime()), 'must be an ISO 8601 date');
+/**
+ * ISO 8601 with `Z` or an offset, or a date alone (UTC midnight). `new Date()`
+ * alone would read `2026-12-01T15:00:00` in the machine's time zone (the
+ * verdict would depend on the laptop) and accept `1` or `12/14/2026`.
+ */
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?$/;
+export const INSTANT_FORM =
+  'ISO 8601 with Z or an offset, e.g. 2026-12-01T16:00:00Z or 2026-12-01T17:00:00+01:00 (a date alone is UTC midnight)';
+
+/** The instant of `text` in INSTANT's form, or null; a day or an hour that does not exist (02-30, 24:00) is null too. */
+export function parseInstant(text: string): Date | null {
+  const m = INSTANT.exec(text.trim());
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((n) => Number(n ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
+  const date = new Date(text.trim());
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+const dateField = z.string().transform((text, ctx) => {
+  const date = parseInstant(text);
+  if (date === null) ctx.addIssue({ code: 'custom', message: `must be ${INSTANT_FORM}` });
+  return date ?? new Date(Number.NaN);
+});
 
 /** The launch-day variables, in LAUNCH_ENV_VARS order (problems come out in this order); every default stated once. */
 export const LAUNCH_SETTINGS_SCHEMA = z.object({
@@ -170,6 +204,7 @@ export function launchSettingsFromEnv(env: Readonly<Record<string, string | unde
   if (window.length > 0) return { ok: false, problems: window, warnings: [] };
   const value: LaunchSettings = {
     window: v.BETA_START && v.BETA_END ? { start: v.BETA_START, end: v.BETA_END } : null,
+    betaEnd: v.BETA_END ?? null,
     pagerduty: v.PAGERDUTY_TOKEN
       ? { url: v.PAGERDUTY_URL, token: v.PAGERDUTY_TOKEN, serviceIds: v.PAGERDUTY_SERVICE_IDS, scheduleIds: v.PAGERDUTY_SCHEDULE_IDS }
       : null,

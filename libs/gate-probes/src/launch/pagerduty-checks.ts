@@ -17,8 +17,17 @@ function pdHeaders(pd: PagerDuty): Record<string, string> {
   return { Authorization: `Token token=${pd.token}`, Accept: 'application/vnd.pagerduty+json;version=2' };
 }
 
-/** Follows offset pagination while `more` is true; the token stays with PAGERDUTY_URL's origin. */
-async function listAll(ctx: ProbeContext, pd: PagerDuty, first: URL, key: string): Promise<Record<string, unknown>[]> {
+/**
+ * Follows offset pagination while `more` is true, MAX_PAGES at most;
+ * `truncated` when PagerDuty still said `more` then. The token stays with
+ * PAGERDUTY_URL's origin.
+ */
+async function listAll(
+  ctx: ProbeContext,
+  pd: PagerDuty,
+  first: URL,
+  key: string,
+): Promise<{ items: Record<string, unknown>[]; truncated: boolean }> {
   const items: Record<string, unknown>[] = [];
   for (let page = 0, offset = 0; page < MAX_PAGES; page++) {
     first.searchParams.set('limit', '100');
@@ -31,11 +40,18 @@ async function listAll(ctx: ProbeContext, pd: PagerDuty, first: URL, key: string
     const list = (body as Record<string, unknown> | null)?.[key];
     if (!Array.isArray(list)) throw new ProbeProblem('parse', `PagerDuty answered without a "${key}" list`);
     items.push(...(list as Record<string, unknown>[]));
-    if ((body as { more?: unknown }).more !== true) return items;
+    if ((body as { more?: unknown }).more !== true) return { items, truncated: false };
     offset += list.length;
   }
-  return items;
+  return { items, truncated: true };
 }
+
+/** Why a listing cut at MAX_PAGES cannot be judged: what was not read may change the answer. */
+const cutShort = (key: string): LaunchObservation => ({
+  state: 'unknown',
+  reason: 'no_data',
+  summary: `PagerDuty listing of ${key} cut after ${MAX_PAGES} pages while it said more remained: not judged on part of the list`,
+});
 
 /** D-day: no triggered or acknowledged incident on PAGERDUTY_SERVICE_IDS (all services when empty). */
 export function pagerdutyIncidentsCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
@@ -46,7 +62,9 @@ export function pagerdutyIncidentsCheck(settings: LaunchSettings, options: Probe
     url.searchParams.append('statuses[]', 'triggered');
     url.searchParams.append('statuses[]', 'acknowledged');
     for (const id of pd.serviceIds) url.searchParams.append('service_ids[]', id);
-    const incidents = await listAll(ctx, pd, url, 'incidents');
+    const { items: incidents, truncated } = await listAll(ctx, pd, url, 'incidents');
+    // Incidents found are 🔴 whatever remains unread; none found in a cut listing proves nothing.
+    if (incidents.length === 0 && truncated) return cutShort('incidents');
     const scope = pd.serviceIds.length ? `service(s) ${pd.serviceIds.join(', ')}` : 'all services';
     if (incidents.length === 0) return { state: 'pass', summary: `0 triggered or acknowledged incidents on ${scope}` };
     const names = incidents
@@ -137,7 +155,9 @@ export function pagerdutyOnCallCheck(settings: LaunchSettings, options: ProbeOpt
     url.searchParams.set('since', window.start.toISOString());
     url.searchParams.set('until', window.end.toISOString());
     url.searchParams.set('earliest', 'false');
-    const entries = (await listAll(ctx, pd, url, 'oncalls')).map(parseEntry);
-    return onCallVerdict(entries, window.start, window.end);
+    const { items, truncated } = await listAll(ctx, pd, url, 'oncalls');
+    const verdict = onCallVerdict(items.map(parseEntry), window.start, window.end);
+    // Entries not read can only add coverage: a ✅ stands, a gap found in a cut listing may be covered.
+    return verdict.state === 'fail' && truncated ? cutShort('on-call entries') : verdict;
   });
 }

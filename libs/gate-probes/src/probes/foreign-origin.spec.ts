@@ -114,15 +114,20 @@ describe('redirects stay on the configured origin', () => {
   });
 
   it('follows a redirect on the same origin (a renamed repository)', async () => {
+    // GitHub moves every path of a renamed repository; the label lookup (an empty list) is moved too.
     api.answer = (req, res) =>
       req.url?.startsWith('/gh/repos/veza/app/')
-        ? void res.writeHead(301, { Location: '/gh/repositories/42/issues?state=open' }).end()
-        : json(res, []);
+        ? void res.writeHead(301, { Location: req.url.replace('/gh/repos/veza/app/', '/gh/repositories/42/') }).end()
+        : req.url?.includes('/labels/')
+          ? json(res, { name: 'severity: high' })
+          : json(res, []);
     const result = await highIssuesProbe(github(), fast);
     expect(result).toMatchObject({ state: 'pass', evidence: { value: 0 } });
     expect(api.seen.map((s) => [s.path.split('?')[0], s.authorization])).toEqual([
       ['/gh/repos/veza/app/issues', `Bearer ${TOKEN}`],
       ['/gh/repositories/42/issues', `Bearer ${TOKEN}`],
+      ['/gh/repos/veza/app/labels/severity%3A%20high', `Bearer ${TOKEN}`],
+      ['/gh/repositories/42/labels/severity%3A%20high', `Bearer ${TOKEN}`],
     ]);
   });
 });

@@ -5,6 +5,7 @@ import { nextPageUrl, requestJson } from '../request-json.js';
 import type { JsonResponse } from '../request-json.js';
 import type { GateResult } from '../types.js';
 import { githubHeaders } from './github-headers.js';
+import { assertLabelsExist } from './github-label.js';
 import { jsonText } from '../json-text.js';
 
 /** Pages followed: 10 × 100 open HIGH issues is already a clear 🔴. */
@@ -27,6 +28,7 @@ export function highIssuesProbe(config: HighIssuesConfig, options: ProbeOptions 
     const scope = { origin: new URL(config.apiUrl).origin, originSetting: 'GITHUB_API_URL' };
     const issues: { number: number; title: string; url: string | null }[] = [];
     let pages = 0;
+    let listed = 0;
     while (url && pages < MAX_PAGES) {
       const page: JsonResponse = await requestJson(ctx, url, {
         headers: githubHeaders(config),
@@ -35,6 +37,7 @@ export function highIssuesProbe(config: HighIssuesConfig, options: ProbeOptions 
       });
       pages++;
       if (!Array.isArray(page.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
+      listed += page.body.length;
       for (const item of page.body as { number?: unknown; title?: unknown; html_url?: unknown; pull_request?: unknown }[]) {
         if (item.pull_request !== undefined) continue;
         issues.push({
@@ -45,6 +48,8 @@ export function highIssuesProbe(config: HighIssuesConfig, options: ProbeOptions 
       }
       url = nextPageUrl(page.headers, url, scope);
     }
+    // An empty list is also GitHub's answer for a label the repository does not have.
+    if (listed === 0) await assertLabelsExist(ctx, config, config.label, scope);
     ctx.setSource(highIssuesUrl(config));
     const truncated = url !== null;
     const details = { label: config.label, truncated, issues: issues.slice(0, 10) };
@@ -62,6 +67,15 @@ export function highIssuesProbe(config: HighIssuesConfig, options: ProbeOptions 
         details,
       };
     }
+    // Issues not read may be over the threshold: a cut listing under it is not a pass.
+    if (truncated)
+      return {
+        state: 'unknown',
+        reason: 'no_data',
+        value: count,
+        summary: `${count}+ open "${config.label}" issue(s): listing cut after ${MAX_PAGES} pages, more remain (max ${config.max})`,
+        details,
+      };
     return { state: 'pass', value: count, summary: `${count} open "${config.label}" issue(s)`, details };
   });
 }

@@ -170,6 +170,36 @@ describe('highIssuesProbe', () => {
     expect(await highIssuesProbe(config.highIssues!, fast)).toMatchObject({ state: 'pass', evidence: { value: 0 } });
   });
 
+  it('is ⚪ config for a label the repository does not have (GitHub lists nothing for it), ✅ once it exists', async () => {
+    given({ highIssues: { issues: 0, labels: ['bug', 'severity: high'] } });
+    const typo = await highIssuesProbe({ ...config.highIssues!, label: 'Severity:High' }, fast);
+    expect(typo).toMatchObject({
+      state: 'unknown',
+      reason: 'config',
+      summary: expect.stringContaining('label "Severity:High" does not exist in veza/app'),
+      evidence: { source: expect.stringContaining('/repos/veza/app/labels/') },
+    });
+    expect(JSON.stringify(typo)).not.toContain(TEST_TOKENS.github);
+    // GitHub matches label names case-insensitively; an existing one with no issue is a real 0.
+    expect(await highIssuesProbe({ ...config.highIssues!, label: 'SEVERITY: HIGH' }, fast)).toMatchObject({ state: 'pass' });
+    // Commas are GitHub's AND of labels: each one must exist.
+    expect(await highIssuesProbe({ ...config.highIssues!, label: 'bug,p0' }, fast)).toMatchObject({
+      state: 'unknown',
+      summary: expect.stringContaining('label "p0" does not exist'),
+    });
+  });
+
+  it('⚪, not ✅, when the pages run out (10) with more remaining and the count so far under the maximum', async () => {
+    given({ highIssues: { issues: 25, pageSize: 2 } });
+    expect(await highIssuesProbe({ ...config.highIssues!, max: 30 }, fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('20+ open "severity: high" issue(s): listing cut'),
+      evidence: { value: 20, details: { truncated: true } },
+    });
+    expect(await highIssuesProbe({ ...config.highIssues!, max: 5 }, fast)).toMatchObject({ state: 'fail' });
+  });
+
   it('counts across pages by following Link rel=next', async () => {
     given({ highIssues: { issues: 5, pullRequests: 2, pageSize: 3 } });
     const result = await highIssuesProbe(config.highIssues!, fast);

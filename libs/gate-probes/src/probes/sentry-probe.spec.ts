@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { setupServer } from 'msw/node';
 import { sentryProbe } from '../index.js';
 import { gateApiHandlers, testGatesConfig, TEST_TOKENS } from '../testing.js';
@@ -30,6 +31,19 @@ describe('sentryProbe', () => {
     const result = await sentryProbe(config, fast);
     expect(result).toMatchObject({ state: 'fail', evidence: { value: 250, attempts: 1, details: { counted: 'x-hits' } } });
     expect(result.summary).toContain('250 issue(s)');
+  });
+
+  it('⚪, not ✅, when the pages run out (10) while Sentry says more remain and the count so far is under the maximum', async () => {
+    given({ sentry: { issues: 25, pageSize: 2, xHits: false } });
+    const result = await sentryProbe({ ...config, max: 30 }, fast);
+    expect(result).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('20+ issue(s) match'),
+      evidence: { value: 20, attempts: 10, details: { truncated: true } },
+    });
+    // over the maximum already: 🔴 whatever remains
+    expect(await sentryProbe({ ...config, max: 5 }, fast)).toMatchObject({ state: 'fail', summary: expect.stringContaining('20+') });
   });
 
   it('follows Link rel=next results="true" when there is no X-Hits, and stops at results="false"', async () => {

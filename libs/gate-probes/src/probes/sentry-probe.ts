@@ -77,6 +77,15 @@ export function sentryProbe(config: SentryConfig, options: ProbeOptions = {}): P
         summary: `${count}${truncated ? '+' : ''} issue(s) match "${where}" (max ${config.max})`,
         details,
       };
+    // Issues not read may be over the threshold: a cut listing under it is not a pass.
+    if (truncated)
+      return {
+        state: 'unknown',
+        reason: 'no_data',
+        value: count,
+        summary: `${count}+ issue(s) match "${where}": listing cut after ${MAX_PAGES} pages, more remain (max ${config.max})`,
+        details,
+      };
     return { state: 'pass', value: count, summary: `${count} issue(s) match "${where}"`, details };
   });
 }
