@@ -2,7 +2,13 @@ export { CODE_ALPHABET, digestCode, formatCode, generateCode, parseCode } from '
 export { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from './connect.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS } from './speaks-postgres.js';
 export type { Connection, Database, OpenOptions } from './connect.js';
-export { DatabaseNotMigratedError, DatabaseReadOnlyError, DatabaseUnreachableError, INVITES_DB_ERROR_CODES, InvitesDbError } from './errors.js';
+export {
+  DatabaseNotMigratedError,
+  DatabaseReadOnlyError,
+  DatabaseUnreachableError,
+  INVITES_DB_ERROR_CODES,
+  InvitesDbError,
+} from './errors.js';
 export type { InvitesDbErrorCode } from './errors.js';
 export { toDatabase } from './database-client.js';
 export type { DatabaseClient } from './database-client.js';
