@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,6 +178,25 @@ describe('one run (CI)', () => {
     expect(ran.stdout).toContain('Verdict: ✅ GO');
     expect(ran.stderr).toMatch(/monitor-worker: output: .*no-such-folder/);
     expect(ran.code).toBe(2);
+  });
+
+  it('a --junit path that blocks (a FIFO nobody reads) is left behind by the run deadline and named; the run ends, exit 2', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'gates.xml');
+    execFileSync('mkfifo', [fifo]);
+    const db = await seededDatabase(3);
+    const started = Date.now();
+    const ran = await monitor({ ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', GATES_RUN_TIMEOUT_MS: '4000' }, [
+      '--junit',
+      fifo,
+      '--markdown',
+      join(dir, 'gates.md'),
+    ]);
+    expect(ran.stdout).toContain('Verdict: ✅ GO');
+    expect(ran.stderr).toContain(`monitor-worker: output: not written by the run deadline, left behind: --junit ${fifo}`);
+    expect(readFileSync(join(dir, 'gates.md'), 'utf8')).toContain('beta gates');
+    expect(ran.code).toBe(2);
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('exits 1 on NO-GO (Sentry issues, testers short of the target)', async () => {

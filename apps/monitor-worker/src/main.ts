@@ -34,9 +34,9 @@ async function main(): Promise<number> {
   const show = showRun(outputs, process.stdout);
   let outputFailed = false;
   const code = await runMonitor(settings.value, {
-    onRun: (step, n) => {
+    onRun: async (step, n) => {
       try {
-        show(step, n);
+        await show(step, n);
       } catch (error) {
         outputFailed = true; // reported by the loop ("output: …"); the exit code says it too
         throw error;
@@ -45,6 +45,13 @@ async function main(): Promise<number> {
     say,
     signal: controller.signal,
   });
+  // A file still being written past the run deadline (a FIFO without a reader, a stalled mount): named, its writer killed.
+  const left = show.pending();
+  if (left.length) {
+    say(`output: not written by the run deadline, left behind: ${left.join(', ')}`);
+    outputFailed = true;
+    show.abandon();
+  }
   // A --json/--junit/--markdown file that could not be written: a cron job's report is missing, so a GO is not exit 0.
   return outputFailed && code === 0 ? 2 : code;
 }

@@ -35,6 +35,8 @@ export { postWebhook, redactWebhookUrl } from './post-webhook.js';
 export { MONITOR_DEFAULTS, MONITOR_ENV_VARS, monitorSettingsFromEnv } from './monitor/monitor-settings.js';
 export type { MonitorSettings, Parsed } from './monitor/monitor-settings.js';
 export { runMonitor } from './monitor/run-monitor.js';
+export { outputFiles } from './monitor/output-file.js';
+export type { OutputFiles } from './monitor/output-file.js';
 export type { LaunchCheck } from './launch/launch-check.js';
 export { LAUNCH_DEFAULTS, LAUNCH_ENV_VARS, launchSecrets, launchSettingsFromEnv } from './launch/launch-settings.js';
 export type { LaunchSettings, LaunchSettingsResult } from './launch/launch-settings.js';
