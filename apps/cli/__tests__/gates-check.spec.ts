@@ -4,7 +4,8 @@
  * by its deadline against an upstream that never answers while the garbage
  * collector runs all the time, and one-off checks that never escalate.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forcedGcNodeOptions } from '@veza/gate-probes/testing';
@@ -73,6 +74,20 @@ describe('veza-beta gates check', () => {
       expect(Date.now() - t0).toBeLessThan(1_500 + 15_000);
       expect(run.stdout + run.stderr).not.toContain('FAKE_CLI');
     }
+  });
+
+  it('a --junit path that blocks (a FIFO nobody reads) is left behind at the run deadline and named; --markdown is written, the command ends', async () => {
+    const fifo = join(cwd, 'gates.xml');
+    execFileSync('mkfifo', [fifo]);
+    const t0 = Date.now();
+    const run = await runVezaBeta(['gates', 'check', '--junit', fifo, '--markdown', join(cwd, 'gates.md')], {
+      cwd,
+      env: { ...hanging(1_000), GATES_RUN_TIMEOUT_MS: '4000' },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`output: not written by the run deadline, left behind: --junit ${fifo}`);
+    expect(readFileSync(join(cwd, 'gates.md'), 'utf8')).toContain('beta gates');
+    expect(Date.now() - t0).toBeLessThan(30_000);
   });
 
   it('LOOP=1 MAX_RUNS=3 against that upstream completes its three runs', async () => {

@@ -5,11 +5,10 @@
  * 3 configuration error (before probing), 70 a bug. SIGTERM / SIGINT stop
  * the loop at once; the exit code is then the last verdict's.
  */
-import { monitorSettingsFromEnv, runMonitor } from '@veza/gate-probes';
+import { monitorSettingsFromEnv, runMonitor, showRun } from '@veza/gate-probes';
 import { problemText } from '@veza/invite-rules';
 import { SETTINGS_EXIT_CODE, formatProblems, loadEnv } from '@veza/settings';
 import { parseCommandLine } from './command-line.js';
-import { showRun } from './show-run.js';
 
 const say = (line: string) => process.stderr.write(`monitor-worker: ${line}\n`);
 
@@ -32,28 +31,9 @@ async function main(): Promise<number> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => controller.abort());
   const outputs = { ...commandLine.args, loop: settings.value.loop, stepSummary: env['GITHUB_STEP_SUMMARY']?.trim() || null };
   const show = showRun(outputs, process.stdout);
-  let outputFailed = false;
-  const code = await runMonitor(settings.value, {
-    onRun: async (step, n) => {
-      try {
-        await show(step, n);
-      } catch (error) {
-        outputFailed = true; // reported by the loop ("output: …"); the exit code says it too
-        throw error;
-      }
-    },
-    say,
-    signal: controller.signal,
-  });
-  // A file still being written past the run deadline (a FIFO without a reader, a stalled mount): named, its writer killed.
-  const left = show.pending();
-  if (left.length) {
-    say(`output: not written by the run deadline, left behind: ${left.join(', ')}`);
-    outputFailed = true;
-    show.abandon();
-  }
-  // A --json/--junit/--markdown file that could not be written: a cron job's report is missing, so a GO is not exit 0.
-  return outputFailed && code === 0 ? 2 : code;
+  // a file that could not be written is reported by the loop ("output: …"); show.finish makes the exit code say it too
+  const code = await runMonitor(settings.value, { onRun: show, say, signal: controller.signal });
+  return show.finish(code, say);
 }
 
 main().then(

@@ -37,6 +37,8 @@ export type { MonitorSettings, Parsed } from './monitor/monitor-settings.js';
 export { runMonitor } from './monitor/run-monitor.js';
 export { outputFiles } from './monitor/output-file.js';
 export type { OutputFiles } from './monitor/output-file.js';
+export { showRun } from './monitor/show-run.js';
+export type { RunOutputs, RunShower } from './monitor/show-run.js';
 export type { LaunchCheck } from './launch/launch-check.js';
 export { LAUNCH_DEFAULTS, LAUNCH_ENV_VARS, launchSecrets, launchSettingsFromEnv } from './launch/launch-settings.js';
 export type { LaunchSettings, LaunchSettingsResult } from './launch/launch-settings.js';

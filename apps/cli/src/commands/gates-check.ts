@@ -1,15 +1,7 @@
 import { problemText } from '@veza/invite-rules';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  CONFIG_ERROR_EXIT_CODE,
-  monitorSettingsFromEnv,
-  renderJunit,
-  renderMarkdown,
-  renderRunForStdout,
-  runMonitor,
-} from '@veza/gate-probes';
-import type { Escalation } from '@veza/gate-probes';
+import { CONFIG_ERROR_EXIT_CODE, monitorSettingsFromEnv, runMonitor, showRun } from '@veza/gate-probes';
 import { DEFAULT_DATA_DIR } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { loadEnv } from '../env.js';
@@ -72,21 +64,25 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
     const say = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);
     for (const warning of settings.warnings) say(`warning: ${problemText(warning)}`);
 
-    const junit = args.junit?.trim() || null;
-    const stepSummary = env['GITHUB_STEP_SUMMARY']?.trim() || null;
-    const show = (step: Escalation, runNumber: number) => {
-      process.stdout.write(
-        renderRunForStdout(step.run, args.json ? 'json' : markdown === '-' ? 'markdown' : 'table', settings.value.loop ? runNumber : null),
-      );
-      if (junit) writeFileSync(junit, renderJunit(step.run));
-      if (markdown && markdown !== '-') writeFileSync(markdown, renderMarkdown(step.run));
-      if (stepSummary) appendFileSync(stepSummary, `${renderMarkdown(step.run)}\n`);
-    };
+    // the files are written by child processes, bounded by the run deadline: a FIFO or a stalled mount is left behind, named
+    const show = showRun(
+      {
+        json: args.json,
+        junit: args.junit?.trim() || null,
+        markdown,
+        loop: settings.value.loop,
+        stepSummary: env['GITHUB_STEP_SUMMARY']?.trim() || null,
+      },
+      process.stdout,
+    );
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop).once('SIGTERM', stop);
     try {
-      process.exitCode = await runMonitor(settings.value, { onRun: show, say, signal: controller.signal, source: 'gates check' });
+      process.exitCode = show.finish(
+        await runMonitor(settings.value, { onRun: show, say, signal: controller.signal, source: 'gates check' }),
+        say,
+      );
     } finally {
       process.off('SIGINT', stop).off('SIGTERM', stop);
     }

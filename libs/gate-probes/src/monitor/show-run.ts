@@ -1,8 +1,16 @@
-import { outputFiles, renderJunit, renderMarkdown, renderRunForStdout } from '@veza/gate-probes';
-import type { Escalation } from '@veza/gate-probes';
-import type { MonitorArgs } from './command-line.js';
+import type { Escalation } from '../escalate.js';
+import { renderJunit } from '../render/render-junit.js';
+import { renderMarkdown } from '../render/render-markdown.js';
+import { renderRunForStdout } from '../render/render-stdout.js';
+import { outputFiles } from './output-file.js';
 
-export interface Outputs extends MonitorArgs {
+/** Where a run is shown: the monitor's and `gates check`'s flags. */
+export interface RunOutputs {
+  json: boolean;
+  /** JUnit XML file, rewritten after each run */
+  junit: string | null;
+  /** Markdown: null = none, '-' = to stdout instead of the table, else a file rewritten after each run */
+  markdown: string | null;
   loop: boolean;
   /** GITHUB_STEP_SUMMARY: the Markdown report is appended to it */
   stepSummary: string | null;
@@ -14,6 +22,12 @@ export interface RunShower {
   pending(): string[];
   /** kills the writers still pending, at exit */
   abandon(): void;
+  /**
+   * At exit: names the files still being written (their writers are
+   * killed) and gives the exit code. A file not written means a cron job's
+   * report is missing: a GO (0) becomes 2.
+   */
+  finish(code: number, say: (line: string) => void): number;
 }
 
 /**
@@ -23,8 +37,9 @@ export interface RunShower {
  * the run deadline bounds them: a path that blocks is left behind, never the
  * process. Rejects naming every file that could not be written.
  */
-export function showRun(outputs: Outputs, stdout: { write(text: string): unknown }): RunShower {
+export function showRun(outputs: RunOutputs, stdout: { write(text: string): unknown }): RunShower {
   const files = outputFiles();
+  let anyFailed = false;
   const show = async (step: Escalation, runNumber: number): Promise<void> => {
     const { run } = step;
     const format = outputs.json ? 'json' : outputs.markdown === '-' ? 'markdown' : 'table';
@@ -35,7 +50,19 @@ export function showRun(outputs: Outputs, stdout: { write(text: string): unknown
     if (outputs.stepSummary)
       writes.push(files.write('GITHUB_STEP_SUMMARY', outputs.stepSummary, `${renderMarkdown(run)}\n`, { append: true }));
     const failed = (await Promise.allSettled(writes)).flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
-    if (failed.length) throw new Error(failed.join('; '));
+    if (failed.length) {
+      anyFailed = true;
+      throw new Error(failed.join('; '));
+    }
   };
-  return Object.assign(show, { pending: () => files.pending(), abandon: () => files.abandon() });
+  const finish = (code: number, say: (line: string) => void): number => {
+    const left = files.pending();
+    if (left.length) {
+      say(`output: not written by the run deadline, left behind: ${left.join(', ')}`);
+      anyFailed = true;
+      files.abandon();
+    }
+    return anyFailed && code === 0 ? 2 : code;
+  };
+  return Object.assign(show, { pending: () => files.pending(), abandon: () => files.abandon(), finish });
 }
