@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { DEFAULT_MIGRATIONS_DIR, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
+import { defaultMigrationsDir, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
 import { apiRateLimits, betaInvites, decisions, gateRuns, migrationsTable, users, welcomeOutbox } from '../src/schema.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 import type { Connection } from '../src/index.js';
@@ -104,7 +104,7 @@ describe('migration runner safety', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'veza-migrations-'));
-    copyFileSync(join(DEFAULT_MIGRATIONS_DIR, '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
+    copyFileSync(join(defaultMigrationsDir(), '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
