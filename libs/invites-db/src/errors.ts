@@ -14,6 +14,7 @@ export const INVITES_DB_ERROR_CODES = Object.freeze([
   'INVITES_CODE_MALFORMED',
   'INVITES_INVALID_INPUT',
   'INVITES_DB_UNEXPECTED_ROW',
+  'INVITES_LOCK_HELD',
 ] as const);
 export type InvitesDbErrorCode = (typeof INVITES_DB_ERROR_CODES)[number];
 
