@@ -1,7 +1,8 @@
 // Checks unpacked tarballs (one folder per package, as `npm pack` lays them
 // out): every export target is shipped, every source map's sources are
-// shipped, and whatever dist imports is declared, and nothing else; zod, whose
-// schemas the backend and the libs build together, is a peer dependency.
+// shipped, the license text is shipped, and whatever dist imports is
+// declared, and nothing else; zod, whose schemas the backend and the libs
+// build together, is a peer dependency.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +16,8 @@ const targets = (entry) => (typeof entry === 'string' ? [entry] : Object.values(
 for (const dir of process.argv.slice(2)) {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const files = walk(dir);
+  if (pkg.license && !existsSync(join(dir, 'LICENSE')))
+    problems.push(`${pkg.name}: declares license ${pkg.license} but ships no LICENSE file`);
   for (const target of Object.values(pkg.exports).flatMap(targets)) {
     if (!existsSync(join(dir, target))) problems.push(`${pkg.name}: exports points at ${target}, which the package does not ship`);
   }
