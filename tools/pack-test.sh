@@ -6,9 +6,15 @@
 # an embedded database and create, look up and redeem an invite, render an
 # .eml, dispatch invites and drain the welcome outbox (invite-mailer, fake
 # transport), validate a CSV and run the gates with nothing configured
-# (tools/pack-consumer/scenario.cjs), read settings from a .env through a
+# (tools/pack-consumer/scenario.cjs), bundle a backend with esbuild
+# (tools/pack-consumer/bundle.mjs: ESM and CommonJS bundles load, and the
+# packages' own migrations and templates are looked for only when used), read settings from a .env through a
 # lib's zod schema (@veza/settings), and type-check a file importing
 # each lib's main names with strict and skipLibCheck: false.
+# zod is a peer dependency of the libs: the backend is installed with the
+# lowest zod of the declared range (not the workspace's), one copy of it must
+# be installed, and the settings README example (the backend's z.object with
+# the lib's fields) is type-checked and run on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -35,15 +41,38 @@ node tools/pack-consumer/check-packages.mjs "${unpacked[@]}"
 
 echo "== pack: install the tarballs into $work/app (--prefer-offline: the npm cache first)"
 mkdir "$work/app"
-cp tools/pack-consumer/{scenario.cjs,consume.mjs,consume.cjs,types.ts,tsconfig.json} "$work/app/"
+cp tools/pack-consumer/{scenario.cjs,consume.mjs,consume.cjs,types.ts,tsconfig.json,bundle.mjs,bundled-backend.mjs} "$work/app/"
 printf '{ "name": "veza-backend", "private": true, "type": "module" }\n' >"$work/app/package.json"
-(cd "$work/app" && npm install --prefer-offline --no-audit --no-fund --ignore-scripts --loglevel=error "$work"/tarballs/*.tgz >/dev/null)
+# The settings README's example is the backend's own file here (its ```ts block), with the output the README shows (its ```text block).
+awk '/^```ts$/{f=1;next} /^```$/{if(f)exit} f' libs/settings/README.md >"$work/app/settings-example.ts"
+awk '/^```text$/{f=1;next} /^```$/{if(f)exit} f' libs/settings/README.md >"$work/settings-example.expected"
+# The backend's zod: the lowest version of the libs' peer range (^4.0.7 → 4.0.7), not the workspace's.
+zod_range=$(node -p "require('./libs/settings/package.json').peerDependencies?.zod ?? ''")
+[[ $zod_range =~ ^\^([0-9]+\.[0-9]+\.[0-9]+)$ ]] || { echo "pack: @veza/settings declares no zod peer range of the form ^x.y.z (got '$zod_range')"; exit 1; }
+zod_version=${BASH_REMATCH[1]}
+(cd "$work/app" && npm install --prefer-offline --no-audit --no-fund --ignore-scripts --loglevel=error "$work"/tarballs/*.tgz "zod@$zod_version" >/dev/null)
+zod_copies=$(cd "$work/app" && find node_modules -path '*node_modules/zod/package.json' | sort)
+if [[ $zod_copies != "node_modules/zod/package.json" ]]; then
+  echo "pack: the backend's zod@$zod_version must be the only zod installed, found:"$'\n'"$zod_copies"
+  exit 1
+fi
 
 echo "== pack: consume"
 # The tarball must carry every migration of the repository's migrations/ (the one source).
 VEZA_REPO_MIGRATIONS=$(cd migrations && ls -1 *.sql | paste -sd, -)
 export VEZA_REPO_MIGRATIONS
 (cd "$work/app" && node consume.mjs && node consume.cjs)
+echo "== pack: the settings README example with the backend's zod@$zod_version"
+tsx=$(node -p "require('node:url').pathToFileURL(require.resolve('tsx')).href")
+(cd "$work/app" && node --import "$tsx" settings-example.ts) >"$work/settings-example.out" 2>&1 || { cat "$work/settings-example.out"; exit 1; }
+diff -u "$work/settings-example.expected" "$work/settings-example.out" || { echo "pack: the settings README example printed something else with zod@$zod_version"; exit 1; }
+
+echo "== pack: a backend bundled with esbuild (ESM and CommonJS), the @veza packages inside and left external"
+if [[ -f node_modules/esbuild/package.json ]]; then
+  (cd "$work/app" && node bundle.mjs "$root/node_modules/esbuild")
+else
+  echo "esbuild is not installed in the workspace: bundling not checked"
+fi
 
 echo "== pack: tsc --strict, skipLibCheck false"
 set +e

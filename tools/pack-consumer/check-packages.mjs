@@ -1,6 +1,8 @@
 // Checks unpacked tarballs (one folder per package, as `npm pack` lays them
 // out): every export target is shipped, every source map's sources are
-// shipped, and whatever dist imports is declared, and nothing else.
+// shipped, the license text is shipped, and whatever dist imports is
+// declared, and nothing else; zod, whose schemas the backend and the libs
+// build together, is a peer dependency.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +16,8 @@ const targets = (entry) => (typeof entry === 'string' ? [entry] : Object.values(
 for (const dir of process.argv.slice(2)) {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const files = walk(dir);
+  if (pkg.license && !existsSync(join(dir, 'LICENSE')))
+    problems.push(`${pkg.name}: declares license ${pkg.license} but ships no LICENSE file`);
   for (const target of Object.values(pkg.exports).flatMap(targets)) {
     if (!existsSync(join(dir, target))) problems.push(`${pkg.name}: exports points at ${target}, which the package does not ship`);
   }
@@ -37,6 +41,9 @@ for (const dir of process.argv.slice(2)) {
   const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
   for (const name of imported)
     if (!declared.has(name)) problems.push(`${pkg.name}: dist imports ${name}, which package.json does not declare`);
+  // The backend's z.object holds the libs' fields and the libs' schemas are the backend's zod types: one copy, the backend's.
+  if (pkg.dependencies?.zod)
+    problems.push(`${pkg.name}: zod is a dependency (a backend on another zod gets a second copy); make it a peer dependency`);
   // @types/* peers carry the types of an import; they are never imported themselves.
   for (const name of declared)
     if (!imported.has(name) && !name.startsWith('@types/')) problems.push(`${pkg.name}: declares ${name}, which dist never imports`);

@@ -4,7 +4,7 @@ import { testBackends } from '@veza/invites-db/testing';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_MIGRATIONS_DIR, createInvites, formatCode, runMigrations } from '@veza/invites-db';
+import { createInvites, defaultMigrationsDir, formatCode, runMigrations } from '@veza/invites-db';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { RunningApi } from '../testing/start-api.js';
 import { awayFromMinuteEnd, startApi } from '../testing/start-api.js';
@@ -126,7 +126,7 @@ describe.each(backends)('limits on $name', (backend) => {
     api = await startApi(backend, {}, { migrate: false });
     const dir = mkdtempSync(join(tmpdir(), 'veza-first-migration-'));
     try {
-      copyFileSync(join(DEFAULT_MIGRATIONS_DIR, '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
+      copyFileSync(join(defaultMigrationsDir(), '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
       await runMigrations(api.conn, dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });

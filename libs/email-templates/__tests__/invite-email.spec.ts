@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { compileInviteTemplate } from '../src/index.js';
-import { DEFAULT_TEMPLATE_DIR } from '../src/compile-invite-template.js';
+import { defaultTemplateDir } from '../src/compile-invite-template.js';
 import type { CompiledInvite } from '../src/index.js';
 import { sampleEmailSettings, sampleRecipient } from '../src/testing.js';
 
@@ -145,7 +145,7 @@ describe('compileInviteTemplate', () => {
     let dir: string;
     beforeEach(async () => {
       dir = await mkdtemp(join(tmpdir(), 'veza-templates-'));
-      await cp(DEFAULT_TEMPLATE_DIR, dir, { recursive: true });
+      await cp(defaultTemplateDir(), dir, { recursive: true });
     });
     afterEach(() => rm(dir, { recursive: true, force: true }));
 

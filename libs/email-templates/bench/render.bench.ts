@@ -4,7 +4,7 @@ import mjml2html from 'mjml';
 import type { BenchRun } from '@veza/test-support';
 import { interleavedFigure, median, timeIt } from '@veza/test-support';
 import { buildInviteEml, compileInviteTemplate } from '../src/index.js';
-import { DEFAULT_TEMPLATE_DIR, INVITE_TEMPLATE_FILES } from '../src/compile-invite-template.js';
+import { defaultTemplateDir, INVITE_TEMPLATE_FILES } from '../src/compile-invite-template.js';
 import type { CompiledInvite, InviteRecipient } from '../src/index.js';
 import { sampleEmailSettings } from '../src/testing.js';
 
@@ -45,7 +45,7 @@ async function compileOnce(settings: CompiledInvite['settings']): Promise<Compil
 export const run: BenchRun = async (ctx) => {
   const count = Math.max(100, Math.round(FULL * ctx.scale));
   const sample = Math.max(20, Math.min(NAIVE_SAMPLE, count));
-  const mjmlSource = await readFile(join(DEFAULT_TEMPLATE_DIR, INVITE_TEMPLATE_FILES.html), 'utf8');
+  const mjmlSource = await readFile(join(defaultTemplateDir(), INVITE_TEMPLATE_FILES.html), 'utf8');
   const compiled = await compileInviteTemplate({ settings: sampleEmailSettings() });
   await compileOnce(compiled.settings);
   for (let i = 0; i < 20; i++) await naiveEml(compiled.settings, mjmlSource, recipient(i)); // warm the JIT on both paths

@@ -10,8 +10,17 @@ import type { CheckedRecipient, InviteRecipient } from './recipient.js';
 import { validateEmailSettings } from './settings.js';
 import type { EmailSettings, EmailSettingsInput } from './settings.js';
 
-/** The templates shipped with the package; `templateDir` replaces them as a whole. */
-export const DEFAULT_TEMPLATE_DIR = fileURLToPath(new URL('../templates', import.meta.url));
+/**
+ * The templates shipped with the package (its templates/); `templateDir` replaces them as a whole.
+ * Computed when a compile needs them, not on import: a backend bundled with this package inside
+ * (esbuild's CommonJS output has no import.meta.url) loads, and only a compile without `templateDir` fails.
+ */
+export function defaultTemplateDir(): string {
+  const here = (import.meta as { url?: unknown }).url;
+  if (typeof here !== 'string')
+    throw new TemplateNotFoundError(INVITE_TEMPLATE_FILES.html, new Error('no import.meta.url: the package was bundled'), true);
+  return fileURLToPath(new URL('../templates', here));
+}
 export const INVITE_TEMPLATE_FILES = Object.freeze({ html: 'beta-invite.mjml', text: 'beta-invite.txt' });
 
 /** Every placeholder an invite template may use. */
@@ -68,11 +77,11 @@ export interface CompileOptions {
   templateDir?: string;
 }
 
-async function readTemplate(file: string): Promise<string> {
+async function readTemplate(file: string, packaged: boolean): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new TemplateNotFoundError(file, error);
+    throw new TemplateNotFoundError(file, error, packaged);
   }
 }
 
@@ -121,10 +130,13 @@ function unsubscribeUrlFor(settings: EmailSettings): (inviteId: string) => strin
 /** Compiles the MJML once, checks settings and placeholders; throws before anything is rendered. */
 export async function compileInviteTemplate(options: CompileOptions): Promise<CompiledInvite> {
   const settings = checkedSettings(options.settings);
-  const templateDir = options.templateDir ?? DEFAULT_TEMPLATE_DIR;
+  const templateDir = options.templateDir ?? defaultTemplateDir();
   const htmlFile = join(templateDir, INVITE_TEMPLATE_FILES.html);
   const textFile = join(templateDir, INVITE_TEMPLATE_FILES.text);
-  const [mjmlSource, textSource] = await Promise.all([readTemplate(htmlFile), readTemplate(textFile)]);
+  const [mjmlSource, textSource] = await Promise.all([
+    readTemplate(htmlFile, options.templateDir === undefined),
+    readTemplate(textFile, options.templateDir === undefined),
+  ]);
   let compiledHtml: string;
   try {
     // keepComments off: the operator notes at the top of the file name placeholders and must not reach anyone.

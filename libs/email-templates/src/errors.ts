@@ -18,6 +18,8 @@ export const EMAIL_ERROR_CODES = Object.freeze([
 ] as const);
 export type EmailErrorCode = (typeof EMAIL_ERROR_CODES)[number];
 
+const INVITE_TEMPLATE_NAMES = 'beta-invite.mjml and beta-invite.txt';
+
 export class EmailTemplatesError extends Error {
   override name = 'EmailTemplatesError';
   constructor(
@@ -37,14 +39,27 @@ export class EmailSettingsError extends EmailTemplatesError {
   }
 }
 
-/** A template file does not exist or cannot be read. */
+/**
+ * A template file does not exist or cannot be read. `packaged`: it is one of
+ * the package's own templates (no `templateDir` given), missing where a bundle
+ * of the backend looks for it.
+ */
 export class TemplateNotFoundError extends EmailTemplatesError {
   override name = 'TemplateNotFoundError';
   constructor(
     readonly file: string,
     cause: unknown,
+    packaged = false,
   ) {
-    super('EMAIL_TEMPLATE_NOT_FOUND', `cannot read template ${file}`, { cause });
+    super(
+      'EMAIL_TEMPLATE_NOT_FOUND',
+      packaged
+        ? `cannot read template ${file}, one of @veza/email-templates' own templates/: when the backend is bundled, leave ` +
+            '@veza/email-templates out of the bundle (esbuild --external:@veza/email-templates) or pass `templateDir`, a folder with ' +
+            `${INVITE_TEMPLATE_NAMES}`
+        : `cannot read template ${file}`,
+      { cause },
+    );
   }
 }
 

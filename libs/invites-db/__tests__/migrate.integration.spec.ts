@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
-import { DEFAULT_MIGRATIONS_DIR, assertMigrated, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
+import { assertMigrated, defaultMigrationsDir, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
 import { MIGRATION_LOCK_KEY } from '../src/migrate.js';
 import { apiRateLimits, betaInvites, decisions, gateRuns, migrationsTable, users, welcomeOutbox } from '../src/schema.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
@@ -106,7 +106,7 @@ describe('migration runner safety', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'veza-migrations-'));
-    copyFileSync(join(DEFAULT_MIGRATIONS_DIR, '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
+    copyFileSync(join(defaultMigrationsDir(), '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -245,7 +245,7 @@ describe('migration runner safety', () => {
       const base = await openTestDatabase(pg!);
       const url = base.url!;
       try {
-        copyFileSync(join(DEFAULT_MIGRATIONS_DIR, '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
+        copyFileSync(join(defaultMigrationsDir(), '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
         writeFileSync(join(dir, '999_next.sql'), 'CREATE TABLE next_one (x int);');
         await expect(assertMigrated(base)).resolves.toBeUndefined();
         await base.rawTransaction((tx) =>

@@ -1,6 +1,8 @@
 import { expect } from '@jest/globals';
 import fc from 'fast-check';
 import { CODE_ALPHABET, digestCode, formatCode, generateCode, normalizeCode, parseAnyCode, parseCode } from './code.js';
+import type { Database } from './connect.js';
+import { lookupInvite, redeemInvite } from './queries/redeem-invite.js';
 
 const alphabetChar = fc.constantFrom(...CODE_ALPHABET.split(''));
 const canonicalCode = fc.array(alphabetChar, { minLength: 16, maxLength: 16 }).map((chars) => chars.join(''));
@@ -45,6 +47,21 @@ describe('invite codes', () => {
     expect(parseCode('ABCD-EFGH-JKMN-PQR')).toEqual({ ok: false, reason: 'must be 16 characters, got 15' });
     expect(parseCode('A'.repeat(65))).toEqual({ ok: false, reason: 'too long' });
     expect(() => normalizeCode('')).toThrow(expect.objectContaining({ code: 'INVITES_CODE_MALFORMED' }));
+  });
+
+  // What a query string gives: `?invite=a&invite=b` is an array in Express, a missing one undefined.
+  it('refuses anything but a string as malformed, never with a TypeError', async () => {
+    expect(parseCode(undefined)).toEqual({ ok: false, reason: 'must be a string, got undefined' });
+    expect(parseCode(null)).toEqual({ ok: false, reason: 'must be a string, got null' });
+    expect(parseCode(['ABCD-EFGH-JKMN-PQRS'])).toEqual({ ok: false, reason: 'must be a string, got an array' });
+    expect(parseCode(1234)).toEqual({ ok: false, reason: 'must be a string, got number' });
+    expect(() => normalizeCode({ length: 16 })).toThrow(expect.objectContaining({ code: 'INVITES_CODE_MALFORMED' }));
+    // the code is checked before the database is touched: no database is needed to see it refused
+    const db = {} as Database;
+    for (const input of [undefined, null, ['AAAA'], ['ABCD-EFGH-JKMN-PQRS', 'ABCD-EFGH-JKMN-PQRS']] as unknown[]) {
+      await expect(lookupInvite(db, input as string)).rejects.toMatchObject({ code: 'INVITES_CODE_MALFORMED' });
+      await expect(redeemInvite(db, input as string)).rejects.toMatchObject({ code: 'INVITES_CODE_MALFORMED' });
+    }
   });
 
   it('is idempotent and digests are 64 hex characters', () => {

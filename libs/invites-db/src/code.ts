@@ -39,9 +39,13 @@ export type ParsedCode = { ok: true; code: string } | { ok: false; reason: strin
 /**
  * Normalises what a person typed or pasted: case, hyphens and whitespace are
  * ignored, I and L read as 1, O as 0. Returns the canonical 16 characters or
- * why the input cannot be a code (never echoing the input back).
+ * why the input cannot be a code (never echoing the input back). Anything but
+ * a string (a query string's `?invite=a&invite=b` is an array, a missing one
+ * undefined) is not a code either.
  */
-export function parseCode(input: string): ParsedCode {
+export function parseCode(input: unknown): ParsedCode {
+  if (typeof input !== 'string')
+    return { ok: false, reason: `must be a string, got ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}` };
   if (input.length > 64) return { ok: false, reason: 'too long' };
   return parseAsciiCode(input) ?? parseAnyCode(input);
 }
@@ -92,8 +96,8 @@ export function parseAnyCode(input: string): ParsedCode {
   return ofLength(compact);
 }
 
-/** parseCode, throwing INVITES_CODE_MALFORMED on bad input. */
-export function normalizeCode(input: string): string {
+/** parseCode, throwing INVITES_CODE_MALFORMED on bad input (a non-string too). */
+export function normalizeCode(input: unknown): string {
   const parsed = parseCode(input);
   if (!parsed.ok) throw new InviteCodeMalformedError(parsed.reason);
   return parsed.code;

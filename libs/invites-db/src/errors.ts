@@ -15,6 +15,7 @@ export const INVITES_DB_ERROR_CODES = Object.freeze([
   'INVITES_CODE_MALFORMED',
   'INVITES_INVALID_INPUT',
   'INVITES_DB_UNEXPECTED_ROW',
+  'INVITES_LOCK_HELD',
 ] as const);
 export type InvitesDbErrorCode = (typeof INVITES_DB_ERROR_CODES)[number];
 
@@ -87,13 +88,19 @@ export class MigrationEditedError extends InvitesDbError {
   }
 }
 
-/** The folder of migration files does not exist (a package built without them, or a wrong `dir`). */
+/**
+ * The folder of migration files does not exist (a wrong `dir`, a package bundled
+ * into a backend's own file, a package built without them); `dir` is undefined
+ * when the default could not even be located (no import.meta.url: a CommonJS bundle).
+ */
 export class MigrationsMissingError extends InvitesDbError {
   override name = 'MigrationsMissingError';
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string | undefined) {
     super(
       'INVITES_MIGRATIONS_MISSING',
-      `no migrations folder at ${dir}: reinstall @veza/invites-db (its build ships dist/migrations/), or pass the folder of your copy of the SQL files`,
+      `${dir === undefined ? "cannot locate @veza/invites-db's migrations (no import.meta.url: the package was bundled)" : `no migrations folder at ${dir}`}: ` +
+        'pass `dir`, the folder of the SQL files (the package ships them in dist/migrations/); when bundling, leave @veza/invites-db ' +
+        'out of the bundle (esbuild --external:@veza/invites-db) so that it finds its own; an installed package without dist/migrations/ must be reinstalled',
     );
   }
 }

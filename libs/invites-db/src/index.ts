@@ -12,7 +12,7 @@ export {
 export type { InvitesDbErrorCode } from './errors.js';
 export { toDatabase } from './database-client.js';
 export type { DatabaseClient } from './database-client.js';
-export { DEFAULT_MIGRATIONS_DIR, migrationStatus, readMigrationFiles, runMigrations } from './migrate.js';
+export { defaultMigrationsDir, migrationStatus, readMigrationFiles, runMigrations } from './migrate.js';
 export { analyzeInvites, createInvites } from './queries/create-invites.js';
 export type { CreateOptions, CreateOutcome, NewInvite } from './queries/create-invites.js';
 export {

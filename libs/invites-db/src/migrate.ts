@@ -12,10 +12,15 @@ import { InvitesDbError, MigrationEditedError, MigrationFailedError, MigrationsM
  * the build copies the repository's migrations/ (the one source of the SQL)
  * into dist/migrations/, which the package ships; run from source in the
  * repository (tests, tsx), they are read from migrations/ at the root.
+ * Computed when a call needs the default, not on import: a backend bundled
+ * with this package inside (esbuild's CommonJS output has no import.meta.url)
+ * loads, and only a call without `dir` fails, with INVITES_MIGRATIONS_MISSING.
  */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? '../../../migrations/' : './migrations/', import.meta.url),
-);
+export function defaultMigrationsDir(): string {
+  const here = (import.meta as { url?: unknown }).url;
+  if (typeof here !== 'string') throw new MigrationsMissingError(undefined);
+  return fileURLToPath(new URL(here.endsWith('.ts') ? '../../../migrations/' : './migrations/', here));
+}
 
 /** Any 64-bit constant shared by every runner: they queue on it instead of racing. */
 export const MIGRATION_LOCK_KEY = 7_346_193_990;
@@ -32,7 +37,7 @@ export interface MigrationResult {
 }
 
 /** The *.sql files of a folder, in file-name order, with their SHA-256. */
-export function readMigrationFiles(dir: string = DEFAULT_MIGRATIONS_DIR): MigrationFile[] {
+export function readMigrationFiles(dir: string = defaultMigrationsDir()): MigrationFile[] {
   if (!existsSync(dir)) throw new MigrationsMissingError(dir);
   return readdirSync(dir)
     .filter((name) => name.endsWith('.sql'))
@@ -70,7 +75,7 @@ function assertUnedited(files: MigrationFile[], applied: Map<string, string>): v
  * the second finds the work done. `client` is openDatabase's Connection, or
  * the backend's own postgres.js client, PGlite, or drizzle instance over one.
  */
-export async function runMigrations(client: DatabaseClient, dir: string = DEFAULT_MIGRATIONS_DIR): Promise<MigrationResult> {
+export async function runMigrations(client: DatabaseClient, dir: string = defaultMigrationsDir()): Promise<MigrationResult> {
   const files = readMigrationFiles(dir);
   const result: MigrationResult = { applied: [], alreadyApplied: [] };
   for (const file of files) {
@@ -153,7 +158,7 @@ export interface MigrationStatus {
 }
 
 /** What runMigrations would do, without doing it. */
-export async function migrationStatus(client: DatabaseClient, dir: string = DEFAULT_MIGRATIONS_DIR): Promise<MigrationStatus> {
+export async function migrationStatus(client: DatabaseClient, dir: string = defaultMigrationsDir()): Promise<MigrationStatus> {
   const files = readMigrationFiles(dir);
   return rawTransaction(client, async (tx) => {
     const exists = await tx.query<{ table: string | null }>(`SELECT to_regclass('veza_beta_migrations')::text AS table`);

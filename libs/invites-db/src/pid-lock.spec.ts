@@ -36,6 +36,8 @@ describe('acquirePidLock', () => {
     const release = acquirePidLock(path);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
     expect(() => acquirePidLock(path)).toThrow(LockHeldError);
+    // part of the public API: an InvitesDbError with a stable code
+    expect(() => acquirePidLock(path)).toThrow(expect.objectContaining({ code: 'INVITES_LOCK_HELD', name: 'LockHeldError' }));
     release();
     expect(existsSync(path)).toBe(false);
     acquirePidLock(path)();

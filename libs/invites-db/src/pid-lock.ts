@@ -1,6 +1,7 @@
 import { linkSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { InvitesDbError } from './errors.js';
 
 /** Who holds a lock file: written whole into it when it is taken. */
 export interface LockHolder {
@@ -98,14 +99,17 @@ function removeStale(path: string, staleRaw: string): boolean {
   }
 }
 
-/** The lock is held by a running process (`holder`, or an unknown one when the file names none). */
-export class LockHeldError extends Error {
+/** The lock is held by a running process (`holder`, or an unknown one when the file names none). INVITES_LOCK_HELD. */
+export class LockHeldError extends InvitesDbError {
   override readonly name = 'LockHeldError';
   constructor(
     readonly path: string,
     readonly holder: LockHolder | null,
   ) {
-    super(`${path} is held by ${holder ? `process ${holder.pid} on ${holder.host} (since ${holder.startedAt})` : 'an unknown process'}`);
+    super(
+      'INVITES_LOCK_HELD',
+      `${path} is held by ${holder ? `process ${holder.pid} on ${holder.host} (since ${holder.startedAt})` : 'an unknown process'}`,
+    );
   }
 }
 

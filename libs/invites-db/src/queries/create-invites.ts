@@ -67,8 +67,8 @@ async function insertChunk(db: Database, chunk: Candidate[], ttlDays: number) {
       SELECT r.d, r.e, r.c, r.n, r.r, r.s, now() + make_interval(days => ${ttlDays}::int)
       FROM jsonb_to_recordset(${payload}::jsonb) AS r(d text, e text, c text, n text, r text, s uuid)
       ON CONFLICT (lower(email)) WHERE revoked_at IS NULL DO NOTHING
-      RETURNING id::text AS id, code_digest, expires_at`),
-    { id: 'string', code_digest: 'string', expires_at: 'date' },
+      RETURNING id::text AS id, code_digest AS digest, expires_at AS expires`),
+    { id: 'string', digest: 'string', expires: 'date' },
     'createInvites insert',
   );
 }
@@ -76,18 +76,18 @@ async function insertChunk(db: Database, chunk: Candidate[], ttlDays: number) {
 async function existingInvites(db: Database, emails: string[]) {
   const rows = decodeRows(
     await db.execute(sql`
-      SELECT id::text AS id, lower(email) AS email, sent_at, used_at, expires_at FROM beta_invites
+      SELECT id::text AS id, lower(email) AS email, sent_at AS sent, used_at AS used, expires_at AS expires FROM beta_invites
       WHERE revoked_at IS NULL AND lower(email) = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(emails.map((e) => e.toLowerCase()))}::jsonb)))`),
-    { id: 'string', email: 'string', sent_at: 'date?', used_at: 'date?', expires_at: 'date' },
+    { id: 'string', email: 'string', sent: 'date?', used: 'date?', expires: 'date' },
     'existing invites',
   );
   return new Map(rows.map((row) => [row.email, row]));
 }
 
-function existingReason(row: { used_at: Date | null; expires_at: Date; sent_at: Date | null }): string {
-  if (row.used_at) return 'this email already redeemed an invite';
-  if (row.expires_at.getTime() <= Date.now()) return 'this email has an expired invite; run cleanup or revoke it to invite again';
-  return row.sent_at ? 'this email already has an invite (sent)' : 'this email already has an invite (not sent yet)';
+function existingReason(row: { used: Date | null; expires: Date; sent: Date | null }): string {
+  if (row.used) return 'this email already redeemed an invite';
+  if (row.expires.getTime() <= Date.now()) return 'this email has an expired invite; run cleanup or revoke it to invite again';
+  return row.sent ? 'this email already has an invite (sent)' : 'this email already has an invite (not sent yet)';
 }
 
 /**
@@ -119,7 +119,7 @@ async function insertCandidates(db: Database, chunk: Candidate[], outcomes: (Cre
       }
     }
   }
-  const byDigest = new Map(inserted.map((row) => [row.code_digest, row]));
+  const byDigest = new Map(inserted.map((row) => [row.digest, row]));
   const conflicts: Candidate[] = [];
   for (const candidate of chunk) {
     if (outcomes[candidate.index]) continue;
@@ -133,7 +133,7 @@ async function insertCandidates(db: Database, chunk: Candidate[], outcomes: (Cre
         cohort: candidate.cohort,
         name: candidate.name,
         code: candidate.code,
-        expiresAt: row.expires_at,
+        expiresAt: row.expires,
       };
     } else {
       conflicts.push(candidate);
@@ -153,7 +153,7 @@ async function insertCandidates(db: Database, chunk: Candidate[], outcomes: (Cre
         index: candidate.index,
         email: candidate.email,
         reason: row ? existingReason(row) : 'this email already has an invite',
-        ...(row ? { existingId: row.id, existingSentAt: row.sent_at } : {}),
+        ...(row ? { existingId: row.id, existingSentAt: row.sent } : {}),
       };
     }
   }

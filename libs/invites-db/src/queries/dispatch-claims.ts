@@ -195,10 +195,10 @@ export async function markSentAndClaimWithDigests(
           ORDER BY given.position
           LIMIT ${Math.max(0, limit)}
           FOR UPDATE OF b SKIP LOCKED)
-        RETURNING id::text AS id, code_digest`),
+        RETURNING id::text AS id, code_digest AS digest`),
   );
-  const rows = decodeRows(result, { id: 'string', code_digest: 'string' }, 'markSentAndClaim');
-  const digests = new Map(rows.map((row) => [row.id, row.code_digest]));
+  const rows = decodeRows(result, { id: 'string', digest: 'string' }, 'markSentAndClaim');
+  const digests = new Map(rows.map((row) => [row.id, row.digest]));
   return inOrderOf(
     claimIds,
     rows.map((row) => row.id),

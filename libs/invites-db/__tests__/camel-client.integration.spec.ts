@@ -1,0 +1,84 @@
+import { expect } from '@jest/globals';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import {
+  createInvites,
+  createUser,
+  findExistingUserEmails,
+  hasGateRunsTable,
+  inviteReport,
+  isDispatcherAlive,
+  lookupInvite,
+  markSentAndClaimWithDigests,
+  migrationStatus,
+  redeemInvite,
+  runMigrations,
+  sendStates,
+} from '../src/index.js';
+import type { CreateOutcome } from '../src/index.js';
+import { testBackends } from '../src/testing.js';
+
+/**
+ * A backend whose own postgres.js client renames columns (`transform: postgres.camel`,
+ * code_digest → codeDigest): every function that reads a raw query's columns by
+ * name (createInvites' insert, existing invites and senders, markSentAndClaim, the
+ * dispatcher check, the migration runner, the table checks) still reads them.
+ * PostgreSQL only: PGlite has no column transform.
+ */
+const url = testBackends().length > 1 ? process.env['TEST_DATABASE_URL'] : undefined;
+
+function created(outcome: CreateOutcome | undefined) {
+  if (outcome?.status !== 'created') throw new Error(`expected created, got ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+(url ? describe : describe.skip)('a backend postgres.js client with transform: postgres.camel', () => {
+  const name = `veza_camel_${process.pid}_${Date.now()}`;
+  let admin: postgres.Sql;
+  let client: postgres.Sql;
+  beforeAll(async () => {
+    admin = postgres(url!, { max: 1, onnotice: () => undefined });
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    const target = new URL(url!);
+    target.pathname = `/${name}`;
+    client = postgres(target.toString(), { max: 2, onnotice: () => undefined, transform: postgres.camel });
+  }, 60_000);
+  afterAll(async () => {
+    await client?.end();
+    await admin?.unsafe(`DROP DATABASE IF EXISTS ${name}`);
+    await admin?.end();
+  });
+
+  it('migrates, creates (with a sender, and again for the same email), claims, looks up and redeems through it', async () => {
+    const applied = (await runMigrations(client)).applied;
+    expect(applied.length).toBeGreaterThan(0);
+    expect(await runMigrations(client)).toEqual({ applied: [], alreadyApplied: applied });
+    expect((await migrationStatus(client)).pending).toEqual([]);
+    const db = drizzle(client);
+    expect(await hasGateRunsTable(db)).toBe(true);
+
+    const sender = await createUser(db, 'ops@example.org');
+    expect([...(await findExistingUserEmails(db, ['OPS@example.org', 'nobody@example.org']))]).toEqual(['ops@example.org']);
+    const [ana, bo] = (
+      await createInvites(db, [
+        { email: 'ana@example.org', cohort: 'fans', sentBy: 'ops@example.org' },
+        { email: 'bo@example.org', cohort: 'fans' },
+      ])
+    ).map(created);
+    expect(ana!.expiresAt).toBeInstanceOf(Date);
+
+    const [again] = await createInvites(db, [{ email: 'ANA@example.org', cohort: 'fans' }]);
+    expect(again).toMatchObject({ status: 'skipped', existingId: ana!.id, existingSentAt: null });
+
+    const claims = await markSentAndClaimWithDigests(db, [], [ana!.id, bo!.id], 'worker-1', 2);
+    expect(claims.map((claim) => claim.id)).toEqual([ana!.id, bo!.id]);
+    expect(claims.every((claim) => /^[0-9a-f]{64}$/.test(claim.codeDigest))).toBe(true);
+    expect(await isDispatcherAlive(db, 'worker-1')).toBe(false);
+    expect((await sendStates(db, [ana!.id])).map((state) => state.state)).toEqual(['claimed']);
+
+    expect((await lookupInvite(db, ana!.code)).state).toBe('valid');
+    expect((await redeemInvite(db, ana!.code, sender)).ok).toBe(true);
+    expect((await lookupInvite(db, ana!.code)).state).toBe('used');
+    expect((await inviteReport(db)).total).toMatchObject({ invited: 2, redeemed: 1 });
+  }, 120_000);
+});
