@@ -387,27 +387,3 @@ describe.each(testBackends())('invites prepare is all-or-nothing per chunk on $n
     if (kept === 2) expect(refused.stderr).toContain('cannot render the email of line 5 (a4@example.org)');
   });
 });
-
-describe.each(testBackends().filter((b) => b.name === 'postgres'))(
-  'invites prepare on a server that ends idle transactions ($name)',
-  (backend) => {
-    it("a database whose idle_in_transaction_session_timeout is shorter than a chunk's file writes: every chunk commits whole (the session was ended mid-chunk)", async () => {
-      const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS };
-      await withUsers(env, ['ops@veza.fr', 'claire.roux@veza.fr']);
-      const conn = await openEnvDatabase(env);
-      try {
-        await conn.rawTransaction((tx) =>
-          tx.exec(
-            `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET idle_in_transaction_session_timeout = %L', current_database(), '1ms'); END $$`,
-          ),
-        );
-      } finally {
-        await conn.close();
-      }
-      const out = join(cwd, 'out');
-      const run = await runVezaBeta(['invites', 'prepare', COHORT, '--out', out, '--no-screenshot', '--chunk-rows', '20'], { cwd, env });
-      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.not.stringContaining('CONNECTION_CLOSED') });
-      expect(await assertRowsMatchFiles(env, out)).toBe(60);
-    });
-  },
-);

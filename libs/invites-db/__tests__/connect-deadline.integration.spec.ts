@@ -6,7 +6,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONNECT_TIMEOUT_MS, openDatabase } from '../src/index.js';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { DEFAULT_CONNECT_TIMEOUT_MS, allowIdleInTransaction, openDatabase } from '../src/index.js';
 import { startNotPostgresServer } from '@veza/test-support';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 import { connectTimeoutMs } from '../src/speaks-postgres.js';
@@ -143,4 +145,30 @@ describe.each(testBackends().filter((b) => b.name === 'postgres'))('a session th
       stderr: '',
     });
   }, 60_000);
+
+  it('allowIdleInTransaction keeps a transaction that waits on work of its own (files flushed before the commit) from being ended by idle_in_transaction_session_timeout', async () => {
+    const conn = await openTestDatabase(backend, { migrate: false });
+    const url = conn.url!;
+    await conn.close();
+    const name = new URL(url).pathname.slice(1);
+    const admin = postgres(url, { max: 1, onnotice: () => undefined });
+    try {
+      await admin.unsafe(`ALTER DATABASE ${name} SET idle_in_transaction_session_timeout = '200ms'`);
+    } finally {
+      await admin.end();
+    }
+    const db = await openDatabase({ databaseUrl: url });
+    try {
+      const waiting = (allow: boolean) =>
+        db.db.transaction(async (tx) => {
+          if (allow) await allowIdleInTransaction(tx);
+          await settle(600); // idle in the transaction, as prepare is while its files are flushed
+          return tx.execute(sql`SELECT 1 AS one`);
+        });
+      await expect(waiting(false)).rejects.toThrow(); // the server ends the session: what prepare met
+      await expect(waiting(true)).resolves.toBeDefined();
+    } finally {
+      await db.close();
+    }
+  });
 });
