@@ -1,9 +1,8 @@
 import { expect } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleAndRunBackend } from '@veza/test-support';
 
 /**
  * A backend bundled with esbuild (--bundle --platform=node) with this package
@@ -36,28 +35,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function bundleAndRun(format: 'cjs' | 'esm'): Promise<{ given: string[]; byDefault: unknown }> {
   const outfile = join(work, format === 'cjs' ? 'server.cjs' : 'server.mjs');
-  await build({
-    entryPoints: [join(work, 'backend.mjs')],
-    bundle: true,
-    platform: 'node',
-    format,
-    outfile,
-    conditions: ['@veza/source'],
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'third-party-external',
-        setup(b) {
-          b.onResolve({ filter: /^[^./]/ }, (args) =>
-            args.path.startsWith('@veza/') || args.path.startsWith('node:') ? undefined : { external: true },
-          );
-        },
-      },
-    ],
-  });
-  return JSON.parse(
-    execFileSync(process.execPath, [outfile, migrations], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }),
-  ) as {
+  return JSON.parse(await bundleAndRunBackend(join(work, 'backend.mjs'), outfile, format, [migrations])) as {
     given: string[];
     byDefault: unknown;
   };

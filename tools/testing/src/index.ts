@@ -7,3 +7,4 @@ export { startNotPostgresServer, startSilentServer } from './tcp-servers.js';
 export type { NotPostgresServer, SilentServer } from './tcp-servers.js';
 export { alive, childEnv, ctrlC, gone, killLauncher, killLeftovers, startLaunched, trackApp } from './launched-process.js';
 export type { LaunchedProcess } from './launched-process.js';
+export { bundleAndRunBackend } from './bundle-backend.js';
