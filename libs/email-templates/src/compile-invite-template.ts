@@ -16,9 +16,14 @@ import type { EmailSettings, EmailSettingsInput } from './settings.js';
  * (esbuild's CommonJS output has no import.meta.url) loads, and only a compile without `templateDir` fails.
  */
 export function defaultTemplateDir(): string {
-  const here = (import.meta as { url?: unknown }).url;
+  // written out as import.meta.url: the workspace's own app bundles (tools/testing/prebuild-apps.mjs) put each file's URL there
+  const here: unknown = import.meta.url;
   if (typeof here !== 'string')
-    throw new TemplateNotFoundError(INVITE_TEMPLATE_FILES.html, new Error('no import.meta.url: the package was bundled'), true);
+    throw new TemplateNotFoundError(
+      INVITE_TEMPLATE_FILES.html,
+      new Error('the package was bundled: it has no module URL to find its templates from'),
+      true,
+    );
   return fileURLToPath(new URL('../templates', here));
 }
 export const INVITE_TEMPLATE_FILES = Object.freeze({ html: 'beta-invite.mjml', text: 'beta-invite.txt' });

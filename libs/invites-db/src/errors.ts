@@ -91,14 +91,14 @@ export class MigrationEditedError extends InvitesDbError {
 /**
  * The folder of migration files does not exist (a wrong `dir`, a package bundled
  * into a backend's own file, a package built without them); `dir` is undefined
- * when the default could not even be located (no import.meta.url: a CommonJS bundle).
+ * when the default could not even be located (no module URL: a CommonJS bundle).
  */
 export class MigrationsMissingError extends InvitesDbError {
   override name = 'MigrationsMissingError';
   constructor(readonly dir: string | undefined) {
     super(
       'INVITES_MIGRATIONS_MISSING',
-      `${dir === undefined ? "cannot locate @veza/invites-db's migrations (no import.meta.url: the package was bundled)" : `no migrations folder at ${dir}`}: ` +
+      `${dir === undefined ? "cannot locate @veza/invites-db's migrations (the package was bundled: it has no module URL to find them from)" : `no migrations folder at ${dir}`}: ` +
         'pass `dir`, the folder of the SQL files (the package ships them in dist/migrations/); when bundling, leave @veza/invites-db ' +
         'out of the bundle (esbuild --external:@veza/invites-db) so that it finds its own; an installed package without dist/migrations/ must be reinstalled',
     );

@@ -17,7 +17,8 @@ import { InvitesDbError, MigrationEditedError, MigrationFailedError, MigrationsM
  * loads, and only a call without `dir` fails, with INVITES_MIGRATIONS_MISSING.
  */
 export function defaultMigrationsDir(): string {
-  const here = (import.meta as { url?: unknown }).url;
+  // written out as import.meta.url: the workspace's own app bundles (tools/testing/prebuild-apps.mjs) put each file's URL there
+  const here: unknown = import.meta.url;
   if (typeof here !== 'string') throw new MigrationsMissingError(undefined);
   return fileURLToPath(new URL(here.endsWith('.ts') ? '../../../migrations/' : './migrations/', here));
 }
