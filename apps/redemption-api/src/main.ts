@@ -4,7 +4,7 @@
  * Exit codes: 0 stopped cleanly, 1 unexpected failure or shutdown timeout,
  * 3 configuration error, 4 database unreachable at start.
  */
-import { DatabaseUnreachableError, assertMigrated, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
+import { DatabaseUnreachableError, assertReady, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
 import { openOutboxSender, runOutboxLoop, transportFromEnv } from '@veza/invite-mailer';
 import type { OutboxLoop, OutboxSender, Transport } from '@veza/invite-mailer';
 import { welcomeEmlBuilder } from '@veza/invite-mailer/welcome';
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   const app = await buildServer({ config, conn, onWelcomeQueued: () => welcome?.loop.nudge() });
   if (config.welcome) welcome = await startWelcomeSending(config.welcome, loaded.env, conn, app.log);
   let notReady: string | null = null;
-  await assertMigrated(conn).catch((error: Error) => {
+  await assertReady(conn).catch((error: Error) => {
     notReady = error.message;
     app.log.warn({ target: conn.target }, `not ready: ${error.message}`);
   });

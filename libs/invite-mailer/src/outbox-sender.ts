@@ -53,6 +53,8 @@ export interface OutboxSender {
   close(): Promise<void>;
 }
 
+/** What the email builder throws about one recipient (its address, its name in a header, a field left empty): that email fails alone. */
+const PER_RECIPIENT_CODES = new Set(['EMAIL_RECIPIENT_INVALID', 'EMAIL_HEADER_INVALID', 'EMAIL_PLACEHOLDER_UNFILLED']);
 /** Tries per queued email before a drain gives up on it. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
@@ -113,12 +115,12 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
       try {
         result = await sendWithRetry(transport, await options.buildEml(row), { from: options.from, to: row.email }, send);
       } catch (error) {
-        // A recipient the template refuses (EMAIL_RECIPIENT_INVALID) is that email's failure. Anything
+        // A recipient the template refuses (PER_RECIPIENT_CODES) is that email's failure. Anything
         // else thrown by the builder (a renderer not installed, a template that does not compile) is the
         // setup's: each email would fail alike and be given up after maxAttempts. The drain stops there,
         // nothing counted against anyone (sendWithRetry itself turns a transport's trouble into a result).
         const response = (error as Error).message;
-        if ((error as { code?: unknown }).code !== 'EMAIL_RECIPIENT_INVALID') {
+        if (!PER_RECIPIENT_CODES.has(String((error as { code?: unknown }).code))) {
           await releaseWelcomeClaim(db, row.id, `not built: ${response}`, { temporary: true });
           summary.stopped = { failures: 1, response: `the welcome email was not built: ${response}` };
           break;

@@ -21,14 +21,29 @@ function markAt(eml: Uint8Array, at: number): boolean {
  */
 export function inviteEmlCodes(eml: Uint8Array): string[] {
   const codes: string[] = [];
-  // the `=` of `invite=3D`, found by the native scan: few in a quoted-printable and base64 message
-  for (let eq = eml.indexOf(EQUALS, 6); eq !== -1; eq = eml.indexOf(EQUALS, eq + 1)) {
-    const at = eq - 6;
-    if (!markAt(eml, at)) continue;
+  for (const at of markPositions(eml)) {
     const from = at + MARK.length;
     const near = String.fromCharCode(...eml.subarray(from, Math.min(eml.length, from + 64))).replace(/=\r?\n/g, '');
     const code = /^[0-9A-Za-z]{4}(?:-?[0-9A-Za-z]{4}){3}/.exec(near)?.[0];
     if (code) codes.push(code);
   }
   return codes;
+}
+
+/** A Node Buffer: its indexOf finds a whole string natively (a dispatch reads one per email). */
+interface StringSearchable {
+  indexOf(value: string, byteOffset?: number): number;
+}
+const nodeBuffer = (globalThis as { Buffer?: { isBuffer(value: unknown): boolean } }).Buffer;
+const isStringSearchable = (eml: Uint8Array): eml is Uint8Array & StringSearchable => nodeBuffer?.isBuffer(eml) === true;
+
+/** Where each MARK starts: by the native string search of a Buffer, else by its `=` (few in a quoted-printable and base64 message). */
+function markPositions(eml: Uint8Array): number[] {
+  const found: number[] = [];
+  if (isStringSearchable(eml)) {
+    for (let at = eml.indexOf(MARK); at !== -1; at = eml.indexOf(MARK, at + MARK.length)) found.push(at);
+    return found;
+  }
+  for (let eq = eml.indexOf(EQUALS, 6); eq !== -1; eq = eml.indexOf(EQUALS, eq + 1)) if (markAt(eml, eq - 6)) found.push(eq - 6);
+  return found;
 }

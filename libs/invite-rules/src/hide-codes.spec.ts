@@ -35,13 +35,18 @@ describe('hideKnownCodes', () => {
     ['invite=3DKPYG-GMAN-9R2F-WNTZLe code fonctionne', 'invite=3D[redacted]Le code fonctionne'],
     ['code KPYG GMAN 9R2F WNTZ, lower kpyg-gman-9r2f-wntz', 'code [redacted], lower [redacted]'],
     ['soft break KPYG-GM=\r\nAN-9R2F-WNTZ.', 'soft break [redacted].'],
+    ['> invite=3DKPYG-GM\n> AN-9R2F-WNTZ', '> invite=3D[redacted]'], // a fold inside quoted text
+    ['KPYG.GMAN.9R2F.WNTZ and KPYG_GMAN_9R2F_WNTZ', '[redacted] and [redacted]'],
+    ['invite=KPYG%2DGMAN%2D9R2F%2DWNTZ', 'invite=[redacted]'],
   ])('%j', (text, hidden) => {
     expect(hideKnownCodes(text, [code])).toBe(hidden);
   });
 
   it('leaves text without the code as it is, and other codes to hideCodes', () => {
     expect(hideKnownCodes('250 2.0.0 Ok: queued as 4KPYGGMAN', [code])).toBe('250 2.0.0 Ok: queued as 4KPYGGMAN');
-    expect(hideKnownCodes('KPYG-GMAN/9R2F-WNTZ', [code])).toBe('KPYG-GMAN/9R2F-WNTZ'); // a slash is no separator
+    expect(hideKnownCodes('KPYG-GMAN — see https://x.example/a/b/c — 9R2F-WNTZ', [code])).toBe(
+      'KPYG-GMAN — see https://x.example/a/b/c — 9R2F-WNTZ',
+    ); // halves far apart
     expect(hideKnownCodes('anything', [])).toBe('anything');
   });
 });

@@ -95,27 +95,41 @@ function isEchoSeparator(c: number): boolean {
   return isSeparator(c) || c === 61;
 }
 
+/** Whether the text has a `%XX` escape (two hex digits) at `i`: a percent-encoded separator. */
+function isPercentEscape(text: string, i: number): boolean {
+  return text.charCodeAt(i) === 37 && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3));
+}
+
+/** The most other characters (quoting, `> ` of a quoted fold, `.` or `_` regrouping) that may sit between two of a known code's. */
+const MAX_FILLER = 4;
+
 /**
  * Replaces every occurrence of the given codes (the invite code of the message
  * just sent) by `[redacted]`, however the echo cut or grouped it: a mailer or a
- * relay quoting the message can fold a line inside the code, regroup it with
- * spaces, or glue the next word to it, which the shape-based `hideCodes`
- * cannot tell from ordinary text. The code's 16 characters must follow each
- * other with only separators (hyphens, whitespace, `=`, non-ASCII) between
- * them; case is ignored.
+ * relay quoting the message can fold a line inside the code (`> ` before the
+ * rest), regroup it with spaces, dots or underscores, percent-encode its
+ * hyphens, or glue the next word to it, which the shape-based `hideCodes`
+ * cannot tell from ordinary text. The code's 16 characters must come in order
+ * with at most a few other characters between two of them (separators and
+ * `%XX` escapes do not count); case is ignored. The code is known and long, so
+ * ordinary text does not match it by chance.
  */
 export function hideKnownCodes(text: string, codes: readonly string[]): string {
   const wanted = [...new Set(codes.map((c) => c.toUpperCase().replace(/[^0-9A-Z]/g, '')).filter((c) => c.length >= 8))];
   if (wanted.length === 0) return text;
-  // the code characters of the text, upper case, each with its index; a non-separator breaks the stream
+  // the code characters of the text, upper case, each with its index; a long run of other characters breaks the stream
   let stream = '';
   const at: number[] = [];
+  let filler = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (isCodeChar(c)) {
+    if (isPercentEscape(text, i)) {
+      i += 2;
+    } else if (isCodeChar(c)) {
       stream += text[i]!.toUpperCase();
       at.push(i);
-    } else if (!isEchoSeparator(c)) {
+      filler = 0;
+    } else if (!isEchoSeparator(c) && ++filler === MAX_FILLER + 1) {
       stream += '|';
       at.push(i);
     }

@@ -1,4 +1,7 @@
 import { expect } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import {
@@ -81,4 +84,33 @@ function created(outcome: CreateOutcome | undefined) {
     expect((await lookupInvite(db, ana!.code)).state).toBe('used');
     expect((await inviteReport(db)).total).toMatchObject({ invited: 2, redeemed: 1 });
   }, 120_000);
+
+  it("keeps the session's lock_timeout for the migration's statements, and refuses the shell scripts' table, through it", async () => {
+    const other = `${name}_b`;
+    await admin.unsafe(`CREATE DATABASE ${other}`);
+    const target = new URL(url!);
+    target.pathname = `/${other}`;
+    const camel = postgres(target.toString(), {
+      max: 1,
+      onnotice: () => undefined,
+      transform: postgres.camel,
+      connection: { lock_timeout: 5000 },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'veza-camel-'));
+    try {
+      writeFileSync(join(dir, '001_probe.sql'), "CREATE TABLE probe AS SELECT current_setting('lock_timeout') AS seen;");
+      await runMigrations(camel, dir);
+      expect(await camel`SELECT seen FROM probe`).toEqual([{ seen: '5s' }]); // it was restored to 0 (no limit)
+      await camel.unsafe(
+        'CREATE TABLE beta_invites (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), code text NOT NULL, email text NOT NULL)',
+      );
+      const refused = runMigrations(camel);
+      await expect(refused).rejects.toMatchObject({ code: 'INVITES_MIGRATION_FAILED' });
+      await expect(refused).rejects.toThrow('beta_invites already exists as the shell scripts made it');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await camel.end();
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${other}`);
+    }
+  }, 60_000);
 });

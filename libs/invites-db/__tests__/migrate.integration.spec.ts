@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
-import { assertMigrated, defaultMigrationsDir, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
+import { assertMigrated, assertReady, defaultMigrationsDir, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
 import { MIGRATION_LOCK_KEY } from '../src/migrate.js';
 import { apiRateLimits, betaInvites, decisions, gateRuns, migrationsTable, users, welcomeOutbox } from '../src/schema.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
@@ -240,14 +240,14 @@ describe('migration runner safety', () => {
   });
 
   (pg ? it : it.skip)(
-    'assertMigrated: a read-only session (a standby, default_transaction_read_only) is INVITES_DB_READ_ONLY (postgres)',
+    'assertReady: a read-only session (a standby, default_transaction_read_only) is INVITES_DB_READ_ONLY; assertMigrated, which every CLI command runs first, still passes there (postgres)',
     async () => {
       const base = await openTestDatabase(pg!);
       const url = base.url!;
       try {
         copyFileSync(join(defaultMigrationsDir(), '990_beta_invites.sql'), join(dir, '990_beta_invites.sql'));
         writeFileSync(join(dir, '999_next.sql'), 'CREATE TABLE next_one (x int);');
-        await expect(assertMigrated(base)).resolves.toBeUndefined();
+        await expect(assertReady(base)).resolves.toBeUndefined();
         await base.rawTransaction((tx) =>
           tx.exec(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = on', current_database()); END $$`),
         );
@@ -256,7 +256,8 @@ describe('migration runner safety', () => {
       }
       const readOnly = await openDatabase({ databaseUrl: url });
       try {
-        await expect(assertMigrated(readOnly)).rejects.toMatchObject({ code: 'INVITES_DB_READ_ONLY' });
+        await expect(assertReady(readOnly)).rejects.toMatchObject({ code: 'INVITES_DB_READ_ONLY' });
+        await expect(assertMigrated(readOnly)).resolves.toBeUndefined(); // invites report on a standby still works
       } finally {
         await readOnly.close();
       }

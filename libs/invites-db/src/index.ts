@@ -52,7 +52,7 @@ export {
 export type { WelcomeOutboxRow } from './queries/welcome-outbox.js';
 export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport } from './queries/report.js';
 export type { InviteReport } from './queries/report.js';
-export { assertMigrated } from './readiness.js';
+export { assertMigrated, assertReady } from './readiness.js';
 export { DATABASE_SETTINGS_SCHEMA, databaseSettingsFromEnv, readEnv } from './read-env.js';
 export { purgeRateLimitWindows, settleRateLimitHits } from './queries/rate-limits.js';
 export type { RateLimitHits } from './queries/rate-limits.js';

@@ -84,10 +84,10 @@ export async function runMigrations(client: DatabaseClient, dir: string = defaul
       await rawTransaction(client, async (tx) => {
         // The advisory lock waits on purpose (another runner is migrating): not cut by the session's
         // lock_timeout (the CLI's DATABASE_STALL_TIMEOUT), which applies again to the migration's statements.
-        const [timeout] = await tx.query<{ lock_timeout: string }>(`SELECT current_setting('lock_timeout') AS lock_timeout`);
+        const [saved] = await tx.query<{ timeout: string }>(`SELECT current_setting('lock_timeout') AS timeout`); // one-word aliases: a camel-transform client keeps them
         await tx.exec('SET LOCAL lock_timeout = 0');
         await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-        await tx.query(`SELECT set_config('lock_timeout', $1, true)`, [timeout?.lock_timeout ?? '0']);
+        await tx.query(`SELECT set_config('lock_timeout', $1, true)`, [saved?.timeout ?? '0']);
         await assertUtf8(tx);
         const applied = await appliedChecksums(tx);
         assertUnedited(files, applied);
@@ -135,10 +135,10 @@ const FIRST_MIGRATION = '990_beta_invites.sql';
  * second, empty users table made there, which every sent_by then named.
  */
 async function assertPlaceForTables(tx: RawTransaction): Promise<void> {
-  const columns = await tx.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'beta_invites'`,
+  const columns = await tx.query<{ name: string }>(
+    `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'beta_invites'`,
   );
-  const names = new Set(columns.map((c) => c.column_name));
+  const names = new Set(columns.map((c) => c.name));
   if (names.has('code') && !names.has('code_digest'))
     throw new Error(
       "beta_invites already exists as the shell scripts made it (codes kept in clear, a 'code' column): veza-beta keeps only their digests. Rename it (ALTER TABLE beta_invites RENAME TO beta_invites_seed), run db migrate again, then prepare the people still to invite; the old codes stop working with the old table",

@@ -51,6 +51,10 @@ describe('parseSettings', () => {
       'postgres://ops@db/veza?sslmode=require&password=***',
     );
     expect(maskUrlPassword('https://status.veza.fr/api')).toBe('https://status.veza.fr/api');
+    // an @ in the query or fragment is not the end of the user info: the host shown is the one used
+    expect(maskUrlPassword('postgres://user@host:5432/db?application_name=a@b')).toBe('postgres://user@host:5432/db?application_name=a@b');
+    expect(maskUrlPassword('postgres://u:pw@h/db#frag@x')).toBe('postgres://u:***@h/db#frag@x');
+    expect(maskUrlPassword('postgres://u:pa?ss@h/db')).toBe('postgres://u:***@h/db');
     expect(maskUrlPassword('not a url: a:b@c')).toBe('not a url: a:b@c');
   });
 

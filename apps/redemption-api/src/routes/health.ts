@@ -1,5 +1,5 @@
 import type { Connection } from '@veza/invites-db';
-import { assertMigrated } from '@veza/invites-db';
+import { assertReady } from '@veza/invites-db';
 import { withinDatabaseDeadline } from '../db-deadline.js';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.js';
@@ -15,7 +15,7 @@ export async function healthRoutes(
 
   app.get('/readyz', async () => {
     if (opts.draining()) throw new ApiError('SHUTTING_DOWN');
-    await withinDatabaseDeadline(assertMigrated(opts.conn));
+    await withinDatabaseDeadline(assertReady(opts.conn));
     return { status: 'ready', database: opts.conn.kind };
   });
 
