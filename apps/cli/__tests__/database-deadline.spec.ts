@@ -105,6 +105,10 @@ const postgresBackend = testBackends().find((b) => b.name === 'postgres');
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(done.code).not.toBe(0);
       expect(done.stderr).toContain('has not answered for 3 s (a stopped server, a hung machine or network)');
+      // no summary comes after the error: what had been done, and what to do, are said before it
+      expect(done.stderr).toMatch(
+        /dispatch of \S+ stopped by the error below, after [1-9]\d* sent and 0 failed \(\S+dispatch\.log has each\)\. Once it is fixed, run the same command again/,
+      );
       expect(done.stderr).not.toContain(url.password || 'no-password-here');
     } finally {
       relay.freeze(false);

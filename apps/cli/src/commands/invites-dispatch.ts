@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandModule, Argv } from 'yargs';
 import { withDatabase } from '../database.js';
 import { SEND_DEFAULTS, transportFromEnv } from '@veza/invite-mailer';
@@ -147,6 +148,7 @@ export async function runDispatch(
   const transport = transportFromEnv(env, args.concurrency);
   const tty = progressOnTty(args, env);
   const stop = gracefulStop();
+  const tally = { sent: 0, failed: 0 };
   try {
     return await withDatabase(env, (conn) =>
       dispatchFolder(
@@ -154,10 +156,17 @@ export async function runDispatch(
         dir,
         manifest,
         transport,
-        { ...settings, only, signal: stop.signal },
+        { ...settings, only, signal: stop.signal, tally },
         createProgress(total, { tty, quiet: args.json }),
       ),
     );
+  } catch (error) {
+    // no summary comes after an error (the database gone mid-run): say what had been done, and what to do
+    if (tally.sent + tally.failed > 0)
+      process.stderr.write(
+        `dispatch of ${dir} stopped by the error below, after ${tally.sent} sent and ${tally.failed} failed (${join(dir, 'dispatch.log')} has each). Once it is fixed, run the same command again: nothing sent is sent again, and the emails that were in flight are listed as unknown.\n`,
+      );
+    throw error;
   } finally {
     stop.dispose();
     await transport.close();

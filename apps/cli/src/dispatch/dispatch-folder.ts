@@ -69,6 +69,11 @@ function replacedCode(eml: Buffer, digest: string): string | null {
   return "its code is not the invite's any more (given a new one with --reissue-unsent: dispatch the folder that has it)";
 }
 
+export interface DispatchTally {
+  sent: number;
+  failed: number;
+}
+
 /**
  * Sends a prepared folder through @veza/invite-mailer: the folder and its
  * manifest are the operator's files (read here), the rules are the lib's. Each
@@ -79,10 +84,14 @@ export async function dispatchFolder(
   dir: string,
   manifest: Pick<Manifest, 'invites' | 'mailFrom'>,
   transport: Transport,
-  options: Omit<DispatchOptions, 'from' | 'onEvent'> & { only?: ReadonlySet<string> | undefined },
+  options: Omit<DispatchOptions, 'from' | 'onEvent'> & {
+    only?: ReadonlySet<string> | undefined;
+    /** counted as the sends end: what a dispatch stopped by an error had done (the summary never comes then) */
+    tally?: DispatchTally | undefined;
+  },
   progress: Progress,
 ): Promise<DispatchSummary> {
-  const { only, ...send } = options;
+  const { only, tally, ...send } = options;
   const invites = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)) : manifest.invites;
   const items = invites.map((invite) => ({
     inviteId: invite.inviteId,
@@ -111,6 +120,7 @@ export async function dispatchFolder(
         log.line(event);
         if (event.type === 'sent') progress.update(event.done, `sent ${event.email}`);
         else if (event.type === 'failed') progress.update(event.done, `FAILED ${event.email}`);
+        if (tally && (event.type === 'sent' || event.type === 'failed')) tally[event.type]++;
       },
     });
     const logFailure = log.failure();
