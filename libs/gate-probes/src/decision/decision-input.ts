@@ -12,7 +12,8 @@ export interface DecisionReportInput {
   funnel: { cohort: string; invited: number; sent: number; redeemed: number }[];
   dispatch: { attempted: number; sent: number; failed: number; unknown: number };
   failures: { email: string; cohort: string; attempts: number; lastError: string | null }[];
-  highIssues: { ok: true; issues: HighIssue[] } | { ok: false; why: string };
+  /** `truncated`: the listing was cut at its page cap while GitHub had more: more may be open than listed */
+  highIssues: { ok: true; issues: HighIssue[]; truncated?: boolean } | { ok: false; why: string };
   /** decisions already recorded, newest first */
   decisions: { decision: string; note: string | null; by: string[]; decidedAt: Date }[];
 }

@@ -68,5 +68,10 @@ describe('the decision report', () => {
     expect(renderDecisionMarkdown({ ...input(), highIssues: { ok: false, why: 'auth: HTTP 401' } })).toContain(
       '⚪ Not read: auth: HTTP 401',
     );
+    // a listing cut at its page cap says so: more may be open than shown (it read as the whole list)
+    const cut = { ...input(), highIssues: { ok: true as const, issues: [], truncated: true } };
+    expect(renderDecisionMarkdown(cut)).toContain('⚪ The listing was cut at its page limit while GitHub had more');
+    expect(renderDecisionMarkdown(cut)).not.toContain('No open HIGH issue.');
+    expect(renderDecisionHtml(cut)).toContain('⚪ The listing was cut at its page limit while GitHub had more');
   });
 });

@@ -19,6 +19,8 @@ function evidenceLine(g: DecisionReportInput['run']['gates'][number]): string {
     .join(' · ');
 }
 
+/** Said under the HIGH issues when the listing was cut at its page cap. */
+const HIGH_CUT = 'The listing was cut at its page limit while GitHub had more: more HIGH issues may be open than shown here.';
 /**
  * The decision call's page: verdict, each gate with its evidence, the gate
  * history and the funnel as inline SVG, dispatch failures, open HIGH issues,
@@ -41,6 +43,7 @@ export function renderDecisionHtml(input: DecisionReportInput): string {
       ? `<table><tr><th>#</th><th>title</th><th>opened</th><th>assignees</th><th>comments</th></tr>${input.highIssues.issues.map((i) => `<tr><td>${i.number}</td><td>${escapeHtml(i.title)}</td><td>${i.createdAt.toISOString().slice(0, 16).replace('T', ' ')}</td><td>${i.assignees}</td><td>${i.comments}</td></tr>`).join('')}</table>`
       : '<p>No open HIGH issue.</p>'
     : `<p>⚪ Not read: ${escapeHtml(input.highIssues.why)}</p>`;
+  const highCut = input.highIssues.ok && input.highIssues.truncated ? `<p>⚪ ${HIGH_CUT}</p>` : '';
   const decisions = input.decisions.length
     ? `<ul>${input.decisions.map((d) => `<li><b>${escapeHtml(d.decision)}</b> ${d.decidedAt.toISOString()}${d.by.length ? ` by ${escapeHtml(d.by.join(', '))}` : ''}${d.note ? `: ${escapeHtml(d.note)}` : ''}</li>`).join('')}</ul>`
     : '<p>No decision recorded yet: <code>veza-beta decision record GO|NO-GO --note …</code></p>';
@@ -73,7 +76,7 @@ ${funnelSvg(input.funnel)}
 <p>${d.sent} sent, ${d.failed} failed, ${d.unknown} unknown of ${d.attempted} tried.</p>
 ${failures}
 <h2>Open HIGH issues</h2>
-${high}
+${high}${highCut}
 <h2>Decisions recorded</h2>
 ${decisions}
 </body></html>
@@ -110,7 +113,7 @@ export function renderDecisionMarkdown(input: DecisionReportInput): string {
     '',
   ];
   if (!input.highIssues.ok) lines.push(`⚪ Not read: ${input.highIssues.why}`);
-  else if (input.highIssues.issues.length === 0) lines.push('No open HIGH issue.');
+  else if (input.highIssues.issues.length === 0 && !input.highIssues.truncated) lines.push('No open HIGH issue.');
   else
     lines.push(
       '| # | title | opened | assignees | comments |',
@@ -119,6 +122,7 @@ export function renderDecisionMarkdown(input: DecisionReportInput): string {
         (i) => `| ${i.number} | ${cellMd(i.title)} | ${i.createdAt.toISOString()} | ${i.assignees} | ${i.comments} |`,
       ),
     );
+  if (input.highIssues.ok && input.highIssues.truncated) lines.push('', `⚪ ${HIGH_CUT}`);
   lines.push('', `Gate history: ${input.history.length} stored run(s), chart in decision.html / decision.png.`);
   return `${lines.join('\n')}\n`;
 }

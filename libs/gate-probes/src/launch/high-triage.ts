@@ -100,15 +100,20 @@ export function highTriageCheck(settings: LaunchSettings, options: ProbeOptions 
 export async function fetchHighIssues(
   settings: LaunchSettings,
   options: ProbeOptions = {},
-): Promise<{ ok: true; issues: HighIssue[] } | { ok: false; why: string }> {
+): Promise<{ ok: true; issues: HighIssue[]; truncated: boolean } | { ok: false; why: string }> {
   if (!settings.github.repo) return { ok: false, why: 'not checked (set GITHUB_REPO)' };
   const secrets = settings.github.token ? [settings.github.token] : [];
   let issues: HighIssue[] = [];
+  let truncated = false;
   const check = await runLaunchCheck(TRIAGE_TITLE, { ...options, secrets }, async (ctx) => {
-    ({ issues } = await readHighIssues(ctx, settings));
+    ({ issues, truncated } = await readHighIssues(ctx, settings));
     return { state: 'pass', summary: '' };
   });
   if (check.state !== 'pass') return { ok: false, why: `${check.reason ?? 'unknown'}: ${check.summary}` };
   // The issues leave the check as they are: their text (an API's) is scrubbed of the token here.
-  return { ok: true, issues: issues.map((i) => ({ ...i, title: scrubSecrets(i.title, secrets), url: scrubSecrets(i.url, secrets) })) };
+  return {
+    ok: true,
+    issues: issues.map((i) => ({ ...i, title: scrubSecrets(i.title, secrets), url: scrubSecrets(i.url, secrets) })),
+    truncated,
+  };
 }
