@@ -51,26 +51,29 @@ export function parseSettings<S extends SettingsSchema>(
 }
 
 /**
- * Where the user info of a URL's text after `scheme://` ends: its last `@`
- * before the query or fragment (`?application_name=a@b` is not the host), or,
- * when none is there, its last `@` at all (a password may hold an unencoded
- * `?`, `#`, `/` or `@`). -1 without one.
+ * Where the password of a URL's user info stands in `value`: from the first
+ * `:` after `scheme://` to the end of the user info, its last `@` before the
+ * query or fragment (`?application_name=a@b` is not the host), or, when none
+ * is there, its last `@` at all (a password may hold an unencoded `?`, `#`,
+ * `/` or `@`). Null when the value is no URL with a password.
  */
-function userInfoEnd(rest: string): number {
+function passwordSpan(value: string): { from: number; to: number } | null {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
+  if (!scheme) return null;
+  const start = scheme[0].length;
+  const rest = value.slice(start);
   const query = rest.search(/[?#]/);
   const before = query === -1 ? -1 : rest.lastIndexOf('@', query);
-  return before !== -1 ? before : rest.lastIndexOf('@');
+  const at = before !== -1 ? before : rest.lastIndexOf('@');
+  const colon = rest.indexOf(':');
+  return at === -1 || colon === -1 || colon > at ? null : { from: start + colon + 1, to: start + at };
 }
 
 /** The password of a URL's user info as written and percent-decoded; none when the value is no such URL. */
 function urlPasswordForms(value: string): string[] {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
-  if (!scheme) return [];
-  const rest = value.slice(scheme[0].length);
-  const at = userInfoEnd(rest);
-  const colon = rest.indexOf(':');
-  if (at === -1 || colon === -1 || colon > at) return [];
-  const raw = rest.slice(colon + 1, at);
+  const span = passwordSpan(value);
+  if (!span) return [];
+  const raw = value.slice(span.from, span.to);
   try {
     return [raw, decodeURIComponent(raw)];
   } catch {
@@ -82,17 +85,12 @@ function urlPasswordForms(value: string): string[] {
  * A URL safe to show: the password of its user info replaced by `***`
  * (`https://ops:s3cret@host` → `https://ops:***@host`), and libpq's
  * `?password=` / `&sslpassword=` too. The user info ends at the last `@`
- * before the query (`userInfoEnd`), so a password holding a space, a `/` or
+ * before the query (`passwordSpan`), so a password holding a space, a `/` or
  * an `@` that was not percent-encoded (postgres.js accepts those) is hidden
  * whole; a value that is no URL is returned as it is.
  */
 export function maskUrlPassword(value: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
-  if (!scheme) return value;
-  const start = scheme[0].length;
-  const rest = value.slice(start);
-  const at = userInfoEnd(rest);
-  const colon = rest.indexOf(':');
-  const masked = at !== -1 && colon !== -1 && colon < at ? `${value.slice(0, start + colon + 1)}***${value.slice(start + at)}` : value;
+  const span = passwordSpan(value);
+  const masked = span ? `${value.slice(0, span.from)}***${value.slice(span.to)}` : value;
   return masked.replace(/([?&](?:ssl)?password=)[^&#]*/gi, '$1***');
 }
