@@ -18,10 +18,6 @@ export interface RunOutputs {
 
 export interface RunShower {
   (step: Escalation, runNumber: number): Promise<void>;
-  /** the files whose write has not finished ("--junit gates.xml") */
-  pending(): string[];
-  /** kills the writers still pending, at exit */
-  abandon(): void;
   /**
    * At exit: names the files still being written (their writers are
    * killed) and gives the exit code. A file not written means a cron job's
@@ -64,5 +60,5 @@ export function showRun(outputs: RunOutputs, stdout: { write(text: string): unkn
     }
     return anyFailed && code === 0 ? 2 : code;
   };
-  return Object.assign(show, { pending: () => files.pending(), abandon: () => files.abandon(), finish });
+  return Object.assign(show, { finish });
 }
