@@ -61,11 +61,12 @@ function openLog(dir: string): { line(event: MailEvent): void; close(): void; fa
  * file without any invitation link is not checked here.
  */
 function replacedCode(eml: Buffer, digest: string): string | null {
-  if (!hasInviteLink(eml)) return null;
   for (const written of inviteEmlCodes(eml)) {
     const parsed = parseCode(written);
     if (parsed.ok && digestCode(parsed.code) === digest) return null;
   }
+  // no code of it matches: a file without any link is not checked here (a second scan only on this rare path)
+  if (!hasInviteLink(eml)) return null;
   return "its code is not the invite's any more (given a new one with --reissue-unsent: dispatch the folder that has it)";
 }
 
