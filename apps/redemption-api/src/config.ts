@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { emailSettingsFromEnv } from '@veza/email-templates';
 import type { EmailSettings } from '@veza/email-templates';
 import { DATABASE_SETTINGS_SCHEMA } from '@veza/invites-db';
-import { commaListField, httpUrlField, parseSettings, positiveNumberField, wholeNumberField } from '@veza/settings';
+import { commaListField, httpUrlField, parseSettings, positiveNumberField, SECRET_SETTINGS, wholeNumberField } from '@veza/settings';
 import type { Validation } from '@veza/settings';
 import { problemText } from '@veza/invite-rules';
 import { z } from 'zod';
@@ -46,9 +46,6 @@ const WELCOME_VARIABLES = [
   'MAIL_REPLY_TO',
   'MAIL_UNSUBSCRIBE',
 ] as const;
-
-/** Never shown in a message: the admin token, the database URL and the SMTP URL (passwords). */
-const SECRET_VARIABLES = ['ADMIN_TOKEN', 'DATABASE_URL', 'SMTP_URL'] as const;
 
 const integer = wholeNumberField;
 
@@ -213,7 +210,7 @@ export function estimatedBits(token: string): number {
  */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
   // ADMIN_TOKEN is kept as given: surrounding whitespace would never match a header either.
-  const parsed = parseSettings(schema, env, { secrets: SECRET_VARIABLES, untrimmed: ['ADMIN_TOKEN'], showValues: true });
+  const parsed = parseSettings(schema, env, { secrets: SECRET_SETTINGS, untrimmed: ['ADMIN_TOKEN'], showValues: true });
   if (!parsed.ok) return parsed;
   const v = parsed.value;
   const welcomeSettings = v.WELCOME_EMAIL === '1' ? welcomeEmailSettings(v) : undefined;

@@ -1,6 +1,6 @@
 import { cohortProblem } from '@veza/invite-rules';
 import type { Problem } from '@veza/invite-rules';
-import { httpUrlField, parseSettings } from '@veza/settings';
+import { httpUrlField, parseSettings, SECRET_SETTINGS } from '@veza/settings';
 import type { Validation } from '@veza/settings';
 import { z } from 'zod';
 import type { GateId } from './types.js';
@@ -187,9 +187,6 @@ export const GATE_SETTINGS_SCHEMA = z.object({
   GATE_TIMEOUT_MS: numberField({ integer: true, min: 100, max: 600_000 }).default(GATE_DEFAULTS.timeoutMs),
 });
 
-/** The gates' tokens: never quoted in a problem. */
-const GATE_SECRETS = ['SENTRY_AUTH_TOKEN', 'GITHUB_TOKEN'] as const;
-
 /** A gate set up by halves: the variables it needs together (presence only, so listed even when another value is bad). */
 function requiredTogether(has: (...names: Var[]) => boolean): Problem[] {
   const problems: Problem[] = [];
@@ -230,7 +227,7 @@ function typoWarnings(env: Readonly<Record<string, string | undefined>>): Proble
 export function gatesConfigFromEnv(env: Readonly<Record<string, string | undefined>>): GatesConfigResult {
   const has = (...names: Var[]) => names.some((n) => Boolean(env[n]?.trim()));
   const warnings = typoWarnings(env);
-  const parsed = parseSettings(GATE_SETTINGS_SCHEMA, env, { secrets: GATE_SECRETS });
+  const parsed = parseSettings(GATE_SETTINGS_SCHEMA, env, { secrets: SECRET_SETTINGS });
   const together = requiredTogether(has);
   if (!parsed.ok || together.length > 0) return { ok: false, problems: [...(parsed.ok ? [] : parsed.problems), ...together], warnings };
   const v = parsed.value;

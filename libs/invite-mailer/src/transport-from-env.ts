@@ -1,4 +1,4 @@
-import { parseSettings, positiveNumberField, withoutSecretSettings } from '@veza/settings';
+import { parseSettings, positiveNumberField, SECRET_SETTINGS, withoutSecretSettings } from '@veza/settings';
 import { z } from 'zod';
 import { InvalidOptionError } from './errors.js';
 import { SEND_CMD_DEFAULTS, sendCmdTransport } from './send-cmd-transport.js';
@@ -23,7 +23,7 @@ type TransportSettings = z.output<typeof TRANSPORT_SETTINGS_SCHEMA>;
 
 /** Reads the transport's variables from the env it is given; the first bad one throws MAILER_INVALID_OPTION. */
 function transportSettings(env: NodeJS.ProcessEnv): TransportSettings {
-  const parsed = parseSettings(TRANSPORT_SETTINGS_SCHEMA, env, { secrets: ['SMTP_URL'] });
+  const parsed = parseSettings(TRANSPORT_SETTINGS_SCHEMA, env, { secrets: SECRET_SETTINGS });
   if (parsed.ok) return parsed.value;
   const [first] = parsed.problems;
   throw new InvalidOptionError(first?.field ?? '(settings)', first?.message ?? 'valid transport settings');

@@ -1,4 +1,4 @@
-import { parseSettings } from '@veza/settings';
+import { parseSettings, SECRET_SETTINGS } from '@veza/settings';
 import type { Validation } from '@veza/settings';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -30,7 +30,7 @@ export const DATABASE_SETTINGS_SCHEMA = z.object({
 
 /** DATABASE_URL, else VEZA_DATA_DIR/db, validated: every problem listed, the URL never shown. */
 export function databaseSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): Validation<OpenOptions> {
-  const parsed = parseSettings(DATABASE_SETTINGS_SCHEMA, env, { secrets: ['DATABASE_URL'] });
+  const parsed = parseSettings(DATABASE_SETTINGS_SCHEMA, env, { secrets: SECRET_SETTINGS });
   if (!parsed.ok) return parsed;
   const { DATABASE_URL: databaseUrl, VEZA_DATA_DIR: dataDir } = parsed.value;
   return { ok: true, value: { databaseUrl, dataDir: dataDir === undefined ? undefined : resolve(dataDir, 'db') }, warnings: [] };

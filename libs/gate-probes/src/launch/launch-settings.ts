@@ -1,5 +1,5 @@
 import type { Problem } from '@veza/invite-rules';
-import { commaListField, parseSettings } from '@veza/settings';
+import { commaListField, parseSettings, SECRET_SETTINGS } from '@veza/settings';
 import type { Validation } from '@veza/settings';
 import { z } from 'zod';
 import { apiUrlField } from '../config.js';
@@ -176,9 +176,6 @@ export const LAUNCH_SETTINGS_SCHEMA = z.object({
     .default(LAUNCH_DEFAULTS.gateTimeoutMs),
 });
 
-/** The tokens: never quoted in a problem. */
-const LAUNCH_SECRET_VARS = ['PAGERDUTY_TOKEN', 'DISCORD_BOT_TOKEN', 'GITHUB_TOKEN'] as const;
-
 /** BETA_END after BETA_START, checked apart so that it is listed with the other problems. */
 function windowProblems(start: Date | undefined, end: Date | undefined): Problem[] {
   return start && end && end <= start ? [{ field: 'BETA_END', message: 'must be after BETA_START' }] : [];
@@ -192,7 +189,7 @@ function windowProblems(start: Date | undefined, end: Date | undefined): Problem
  * never printed.
  */
 export function launchSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): LaunchSettingsResult {
-  const parsed = parseSettings(LAUNCH_SETTINGS_SCHEMA, env, { secrets: LAUNCH_SECRET_VARS });
+  const parsed = parseSettings(LAUNCH_SETTINGS_SCHEMA, env, { secrets: SECRET_SETTINGS });
   if (!parsed.ok) {
     // The window rule needs both dates valid: add it when they are, so that it is not hidden by another problem.
     const dates = parseSettings(LAUNCH_SETTINGS_SCHEMA.pick({ BETA_START: true, BETA_END: true }), env);

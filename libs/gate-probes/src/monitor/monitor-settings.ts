@@ -1,6 +1,6 @@
 import { databaseSettingsFromEnv } from '@veza/invites-db';
 import type { Problem } from '@veza/invite-rules';
-import { httpUrlField, parseSettings } from '@veza/settings';
+import { httpUrlField, parseSettings, SECRET_SETTINGS } from '@veza/settings';
 import type { Validation } from '@veza/settings';
 import { z } from 'zod';
 import type { OpenOptions } from '@veza/invites-db';
@@ -86,7 +86,7 @@ export function monitorSettingsFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   options: { once?: boolean } = {},
 ): Parsed<MonitorSettings> {
-  const own = parseSettings(MONITOR_SETTINGS_SCHEMA, env, { secrets: ['GATES_WEBHOOK_URL'] });
+  const own = parseSettings(MONITOR_SETTINGS_SCHEMA, env, { secrets: SECRET_SETTINGS });
   const gates = gatesConfigFromEnv(env);
   const database = databaseSettingsFromEnv(env);
   const problems: Problem[] = [
