@@ -102,6 +102,8 @@ if [[ $# -eq 0 ]]; then
 fi
 
 export TEST_DATABASE_URL="$URL"
+# the same server through its Unix socket (libpq's ?host=<dir> form), for the specs of that form
+export TEST_DATABASE_SOCKET_DIR="$TMP"
 [[ $export_database_url -eq 1 ]] && export DATABASE_URL="$URL"
 set +e
 "$@" &

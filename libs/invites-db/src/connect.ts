@@ -12,7 +12,8 @@ import { DatabaseBusyError, DatabaseUnreachableError } from './errors.js';
 import { acquirePidLock, LockHeldError } from './pid-lock.js';
 import { databaseSettingsFromEnv } from './read-env.js';
 import * as schema from './schema.js';
-import { checkSpeaksPostgres, connectTimeoutMs, tcpEndpoint } from './speaks-postgres.js';
+import { checkSpeaksPostgres, connectTimeoutMs, libpqServer, probeEndpoint } from './speaks-postgres.js';
+import type { Endpoint } from './speaks-postgres.js';
 
 /**
  * A drizzle database; a transaction satisfies it too, so callers can compose
@@ -158,7 +159,7 @@ function clientOptions(deadlineMs: number, options: OpenOptions, pool = true) {
  * `deadlineMs`, one at a time; once no answer came for `deadlineMs`, calls
  * `stalled` once. Returns the stop. Its timers do not keep the process alive.
  */
-function watchAnswers(endpoint: { host: string; port: number }, deadlineMs: number, stalled: () => void): () => void {
+function watchAnswers(endpoint: Endpoint, deadlineMs: number, stalled: () => void): () => void {
   let lastAnswer = Date.now();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -193,15 +194,18 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
   let client: postgres.Sql;
   const started = Date.now();
   let deadlineMs: number;
+  let connectTo: (max: number, pool: boolean) => postgres.Sql;
+  let endpoint: Endpoint | null;
   try {
     deadlineMs = connectTimeoutMs(url, options.connectTimeoutMs);
+    // libpq's ?host= and %-encoded socket directories, given to postgres.js as options (it reads neither from a URL)
+    const server = libpqServer(url);
+    const place = server ? { host: server.host, port: server.port, ...(server.path ? { path: server.path } : {}) } : {};
+    connectTo = (max, pool) => postgres(server?.url ?? url, { ...clientOptions(deadlineMs, options, pool), ...place, max });
     // One SSLRequest first: a host that is not PostgreSQL (an HTTP server, a proxy) is named at once, in one connection.
-    const endpoint = tcpEndpoint(url);
+    endpoint = probeEndpoint(url);
     if (endpoint) await checkSpeaksPostgres(endpoint, deadlineMs);
-    client = postgres(url, {
-      ...clientOptions(deadlineMs, options),
-      max: options.maxConnections ?? 10,
-    });
+    client = connectTo(options.maxConnections ?? 10, true);
   } catch (error) {
     throw new DatabaseUnreachableError(target, error);
   }
@@ -213,7 +217,6 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
     throw new DatabaseUnreachableError(target, error);
   }
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
-  const endpoint = tcpEndpoint(url);
   /** holdLock's own clients, ended with the pool when the server stops answering */
   const lockClients = new Set<postgres.Sql>();
   const stopWatching =
@@ -240,7 +243,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
       // A session lock needs one connection for its whole life: a client of one connection of
       // its own, not client.reserve(), which never hands over a connection it had to open
       // when fetch_types is off (postgres.js: the reserve then waits for ever).
-      const own = postgres(url, { ...clientOptions(deadlineMs, options, false), max: 1 });
+      const own = connectTo(1, false);
       lockClients.add(own);
       try {
         await own`SELECT pg_advisory_lock(${LOCK_NAMESPACE}, hashtext(${name}))`;

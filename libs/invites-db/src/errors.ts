@@ -152,7 +152,9 @@ export class UnexpectedRowError extends InvitesDbError {
 
 /** The database's own message, without any connection string it may quote. */
 export function describeCause(cause: unknown): string {
-  const message = cause instanceof Error ? cause.message : String(cause);
+  // not `instanceof Error`: an error from another realm (Node's own under a jest VM) is not one
+  const text = (cause as { message?: unknown } | null)?.message;
+  const message = typeof text === 'string' ? text : String(cause);
   return redactUrls(message);
 }
 

@@ -3,6 +3,7 @@ import type { Validation } from '@veza/settings';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { OpenOptions } from './connect.js';
+import { withHostAfterUserInfo } from './speaks-postgres.js';
 
 /**
  * `.env` is read by `@veza/settings` (`loadEnv`), the one settings reader of
@@ -22,7 +23,10 @@ export const DATABASE_SETTINGS_SCHEMA = z.object({
   /** PostgreSQL URL; unset → the embedded PGlite database */
   DATABASE_URL: z
     .string()
-    .refine((text) => /^postgres(ql)?:\/\/./.test(text) && URL.canParse(firstHost(text)), 'must be a postgres:// or postgresql:// URL')
+    .refine(
+      (text) => /^postgres(ql)?:\/\/./.test(text) && URL.canParse(firstHost(withHostAfterUserInfo(text))),
+      'must be a postgres:// or postgresql:// URL',
+    )
     .optional(),
   /** where the embedded database lives (`<dir>/db`); unset → `.veza/db` under the working directory */
   VEZA_DATA_DIR: z.string().optional(),

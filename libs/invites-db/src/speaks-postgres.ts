@@ -22,15 +22,76 @@ export function connectTimeoutMs(url: string, explicitMs: number | undefined): n
   return Math.round(seconds * 1_000);
 }
 
-/** host and port of a single-host TCP URL; null for what this check does not cover (several hosts, a Unix socket). */
-export function tcpEndpoint(url: string): { host: string; port: number } | null {
+/** Where a server is reached: a TCP host and port, or the path of a Unix socket. */
+export type Endpoint = { host: string; port: number } | { path: string };
+
+/** The server a URL names through libpq's parameters, and the URL without them (what postgres.js is given). */
+export interface LibpqServer {
+  url: string;
+  /** a host name, or a Unix socket's directory (starts with `/`) */
+  host: string;
+  port: number;
+  /** the socket file, for a directory: `<dir>/.s.PGSQL.<port>` */
+  path?: string;
+}
+
+/**
+ * libpq's other ways of naming the server, which postgres.js does not read
+ * from a URL: `?host=` (a Unix socket's directory such as `/run/postgresql`,
+ * or a host name) with `?port=`, and a socket's directory percent-encoded as
+ * the host (`postgresql://%2Frun%2Fpostgresql/veza`). postgres.js connected
+ * to localhost:5432 instead (another server, perhaps) and sent `host` to the
+ * server as a setting. Null for a URL that names its host the usual way;
+ * throws on a value libpq would refuse too.
+ */
+export function libpqServer(url: string, env: Readonly<Record<string, string | undefined>> = process.env): LibpqServer | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(withHostAfterUserInfo(url));
+  } catch {
+    return null;
+  }
+  const queryHost = parsed.searchParams.get('host');
+  let authorityHost = parsed.hostname;
+  try {
+    authorityHost = decodeURIComponent(authorityHost);
+  } catch {
+    // a malformed %-escape: not a socket directory, postgres.js reads the host as it is
+  }
+  if (queryHost === null && !authorityHost.startsWith('/')) return null;
+  const host = queryHost ?? authorityHost;
+  if (host === '' || host.includes(','))
+    throw new Error(`DATABASE_URL's host parameter must name one host or socket directory (got "${host}")`);
+  const rawPort = parsed.searchParams.get('port') ?? (parsed.port || env['PGPORT'] || '5432');
+  const port = /^\d{1,5}$/.test(rawPort) ? Number(rawPort) : Number.NaN;
+  if (!(port >= 1 && port <= 65_535)) throw new Error(`DATABASE_URL's port must be a number from 1 to 65535 (got "${rawPort}")`);
+  parsed.searchParams.delete('host');
+  parsed.searchParams.delete('port');
+  // postgres.js reads a host from the URL text itself: the socket directory goes as an option only
+  const rest = parsed.toString().replace(/^(postgres(?:ql)?:\/\/(?:[^@/?#]*@)?)[^/?#]*/, '$1localhost');
+  return { url: rest, host, port, ...(host.startsWith('/') ? { path: `${host.replace(/\/+$/, '')}/.s.PGSQL.${port}` } : {}) };
+}
+
+/**
+ * libpq's `postgresql://user@/db?host=/run/postgresql` (a user, no host: the
+ * host comes from `?host=`) with `localhost` in the empty host, which the
+ * WHATWG URL parser needs; any other URL as it is.
+ */
+export function withHostAfterUserInfo(url: string): string {
+  return /[?&]host=/.test(url) ? url.replace(/^(postgres(?:ql)?:\/\/[^/?#]*@)(?=[/?#]|$)/, '$1localhost') : url;
+}
+
+/** Where the check reaches the server: a single TCP host, or a Unix socket; null for what it does not cover (several hosts). */
+export function probeEndpoint(url: string): Endpoint | null {
+  const server = libpqServer(url);
+  if (server) return server.path ? { path: server.path } : { host: server.host, port: server.port };
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return null;
   }
-  if (parsed.searchParams.has('host') || !parsed.hostname || parsed.hostname.includes(',')) return null;
+  if (!parsed.hostname || parsed.hostname.includes(',')) return null;
   return { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: parsed.port ? Number(parsed.port) : 5432 };
 }
 
@@ -49,9 +110,9 @@ function shown(bytes: Buffer): string {
  * connection, silence until the deadline — is not a PostgreSQL server, and
  * postgres.js would retry such a host without end. Rejects with what was seen.
  */
-export function checkSpeaksPostgres(endpoint: { host: string; port: number }, deadlineMs: number): Promise<void> {
+export function checkSpeaksPostgres(endpoint: Endpoint, deadlineMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: endpoint.host, port: endpoint.port });
+    const socket = connect(endpoint);
     let settled = false;
     const finish = (error?: Error) => {
       if (settled) return;
