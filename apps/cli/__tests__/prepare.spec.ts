@@ -139,6 +139,21 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(send.stdout).not.toContain('Review the emails, then'); // it was just dispatched: no dispatch command to suggest
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
   });
+
+  it("without --out, the folder is named by the day on the machine's clock (date +%F), not the UTC day", async () => {
+    const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
+    // UTC+14 and UTC-11: at any hour, at least one of them is not on the UTC day
+    for (const [n, zone] of ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].entries()) {
+      writeFileSync(join(cwd, 'me.csv'), `ops${n}@veza.fr,test-cohort,\n`);
+      const day = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+        new Date(),
+      );
+      const run = await runVezaBeta(['invites', 'prepare', 'me.csv', '--no-screenshot'], { cwd, env: { ...env, TZ: zone } });
+      expect(run.code).toBe(0);
+      expect(readdirSync(cwd).filter((name) => name.startsWith('out-'))).toContain(`out-${day}`);
+      rmSync(join(cwd, `out-${day}`), { recursive: true });
+    }
+  });
   it('a folder that lost its manifest (kill -9 of SEND=1 send) gets it back whole: the sent invites are listed again, as already sent', async () => {
     const env = await sendingEnv(backend);
     writeFileSync(join(cwd, 'team.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\ncyd@example.org,listeners\n');

@@ -1,3 +1,4 @@
+import { localDay } from '../output.js';
 import { problemText } from '@veza/invite-rules';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -40,7 +41,7 @@ export const decisionReportCommand: CommandModule<object, { out?: string }> = {
     if (!run) throw new ExitError(1, `${PROGRAM}: the gates gave no run`);
     const finalRun: GateRun = run;
 
-    const dir = resolve(args.out ?? `decision-${new Date().toISOString().slice(0, 10)}`);
+    const dir = resolve(args.out ?? `decision-${localDay()}`);
     const written = await writeDecisionReport(env, launch.value, finalRun, dir).catch((error: unknown) => {
       // the folder or a file could not be written: named, with the reason (read-only, full, a file in the way)
       if (error instanceof FileWriteError) throw new ExitError(1, `${PROGRAM}: ${error.message}`);

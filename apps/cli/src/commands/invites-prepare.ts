@@ -9,7 +9,7 @@ import { withDatabase } from '../database.js';
 import type { StreamedDispatch } from '../dispatch/streamed-dispatch.js';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
-import { printJson } from '../output.js';
+import { localDay, printJson } from '../output.js';
 import { PREPARE_CHUNK_ROWS, prepareInvites } from '../prepare/prepare-invites.js';
 import type { PrepareResult } from '../prepare/prepare-invites.js';
 import { isForced, validateWithArgs, validationOptions, verdictLine } from './cohort-validate.js';
@@ -79,10 +79,6 @@ export function formatPrepareResult(result: PrepareResult, options: { dispatched
   return lines.join('\n');
 }
 
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
-
 /**
  * prepare, as `invites prepare` and `invites send` run it; validation findings
  * that block end it with exit 1 or 2. `overlap` (invites send with SEND=1) may
@@ -117,7 +113,7 @@ export async function runPrepare(
     try {
       return await prepareInvites(conn, compiled, rows, {
         file: args.file,
-        outDir: args.out ?? `out-${today()}`,
+        outDir: args.out ?? `out-${localDay()}`,
         sentBy: args['sent-by'],
         ttlDays: args['ttl-days'],
         reissueUnsent: args['reissue-unsent'],

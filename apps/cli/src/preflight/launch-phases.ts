@@ -1,3 +1,4 @@
+import { localDay } from '../output.js';
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -139,7 +140,7 @@ export async function everyFourHoursItems(conn: Connection | null, dbError: stri
 /** The decision report of today in the working directory (or --report-dir). */
 export function reportItem(dir: string | undefined, now: Date = new Date()): Check {
   const title = 'Decision report written today';
-  const folder = resolve(dir ?? `decision-${now.toISOString().slice(0, 10)}`);
+  const folder = resolve(dir ?? `decision-${localDay(now)}`);
   const files = ['decision.html', 'decision.png', 'decision.md'].map((f) => join(folder, f));
   // an empty file is what a failed write leaves (a full disk): not a report
   const missing = files.filter((f) => !existsSync(f) || statSync(f).size === 0);
@@ -149,7 +150,7 @@ export function reportItem(dir: string | undefined, now: Date = new Date()): Che
   if (!/<\/html>\s*$/i.test(readTail(files[0]!)))
     return fail(title, `${files[0]} is cut short (no closing </html>)`, `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`);
   const html = statSync(files[0]!).mtime;
-  if (html.toISOString().slice(0, 10) !== now.toISOString().slice(0, 10))
+  if (localDay(html) !== localDay(now))
     return fail(title, `${files[0]} was written on ${html.toISOString()}`, 'run: veza-beta decision report');
   return { title, status: 'pass', detail: `${folder} (${html.toISOString()})` };
 }
