@@ -1,13 +1,13 @@
 import { expect } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { createUser, inviteReport } from '@veza/invites-db';
+import { createUser, inviteReport, setInviteExpiry } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import type { TestBackend } from '@veza/invites-db/testing';
-import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, jsonOutput, openEnvDatabase, readManifest } from './fixtures.js';
+import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, jsonOutput, lines, openEnvDatabase, readManifest } from './fixtures.js';
 import type { PrepareSummary } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 
@@ -264,6 +264,80 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(lost.stdout).toContain('  not found  dan@example.org (ready)');
     expect(lost.stdout).toContain("Dispatch the folder they were prepared into ('veza-beta invites dispatch DIR')");
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).not.toContain('dan@example.org');
+  });
+
+  it("SEND=1 send FILE picks the folder whose .eml holds the code now, even when the older folder's files are newer (copied to another machine)", async () => {
+    const env = await sendingEnv(backend);
+    writeFileSync(join(cwd, 'team.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\n');
+    const args = ['--no-screenshot'];
+    expect((await runVezaBeta(['invites', 'prepare', 'team.csv', '--out', 'out-2026-11-20', ...args], { cwd, env })).code).toBe(0);
+    const reissued = await runVezaBeta(['invites', 'prepare', 'team.csv', '--out', 'out-2026-11-21', '--reissue-unsent', ...args], {
+      cwd,
+      env,
+    });
+    expect(reissued.code).toBe(0);
+    // `scp -r` or `cp -r` of out-2026-11-21 first, then out-2026-11-20: the dead codes' files look newer
+    const later = new Date(Date.now() + 3_600_000);
+    for (const file of readdirSync(join(cwd, 'out-2026-11-20'))) utimesSync(join(cwd, 'out-2026-11-20', file), later, later);
+    const sent = await runVezaBeta(['invites', 'send', 'team.csv', '--out', 'out-2026-11-22', '--rate', '100', ...args], {
+      cwd,
+      env: { ...env, SEND: '1' },
+    });
+    expect({ code: sent.code, stdout: sent.stdout }).toMatchObject({ code: 0 });
+    expect(sent.stdout).toContain('dispatch of out-2026-11-21: 2 sent now');
+    expect(sent.stdout).not.toContain('dispatch of out-2026-11-20');
+    expect(lines(join(cwd, 'sent.log')).sort()).toEqual(['ana@example.org', 'bob@example.org']);
+  });
+});
+
+describe.each(testBackends())('invites prepare --reissue-unsent after the cohort file was edited, on $name', (backend) => {
+  async function inviteRows(env: NodeJS.ProcessEnv) {
+    const conn = await openEnvDatabase(env);
+    try {
+      return await conn.rawTransaction((tx) =>
+        tx.query<{ email: string; cohort: string; name: string | null; role: string | null }>(
+          'SELECT email, cohort, name, role FROM beta_invites ORDER BY email',
+        ),
+      );
+    } finally {
+      await conn.close();
+    }
+  }
+
+  it('the new email and the database say the same cohort and name; an expired invite gets no email with a past date', async () => {
+    const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
+    writeFileSync(join(cwd, 'c.csv'), 'email,cohort,name\nana@example.org,creators-a,Ana\nbob@example.org,creators-a,Bob\n');
+    expect((await runVezaBeta(['invites', 'prepare', 'c.csv', '--out', 'old', '--no-screenshot'], { cwd, env })).code).toBe(0);
+    const conn = await openEnvDatabase(env);
+    try {
+      const [bob] = await conn.rawTransaction((tx) =>
+        tx.query<{ id: string }>("SELECT id::text AS id FROM beta_invites WHERE email = 'bob@example.org'"),
+      );
+      await setInviteExpiry(conn.db, bob!.id, new Date(Date.now() - 2 * 86_400_000));
+    } finally {
+      await conn.close();
+    }
+    // the file edited since: ana moved to another cohort and gave another name
+    writeFileSync(join(cwd, 'c.csv'), 'email,cohort,name\nana@example.org,listeners-b,Ana Lopez\nbob@example.org,creators-a,Bob\n');
+    const reissued = await runVezaBeta(['invites', 'prepare', 'c.csv', '--reissue-unsent', '--out', 'new', '--no-screenshot', '--json'], {
+      cwd,
+      env,
+    });
+    expect({ code: reissued.code, stderr: reissued.stderr }).toMatchObject({ code: 0 });
+    const result = jsonOutput<PrepareSummary>(reissued.stdout);
+    expect((result.created as { email: string }[]).map((c) => c.email)).toEqual(['ana@example.org']);
+    expect(result.skipped).toEqual([
+      expect.objectContaining({ email: 'bob@example.org', reason: expect.stringContaining('expired') as unknown }),
+    ]);
+    const emls = readdirSync(join(cwd, 'new')).filter((f) => f.endsWith('.eml'));
+    expect(emls).toHaveLength(1);
+    const mail = await simpleParser(readFileSync(join(cwd, 'new', emls[0]!)));
+    expect(mail.text).toContain('Bonjour Ana Lopez,');
+    expect(mail.text).toContain('groupe « listeners-b »');
+    expect(await inviteRows(env)).toEqual([
+      { email: 'ana@example.org', cohort: 'listeners-b', name: 'Ana Lopez', role: 'listener' },
+      { email: 'bob@example.org', cohort: 'creators-a', name: 'Bob', role: 'creator' },
+    ]);
   });
 });
 

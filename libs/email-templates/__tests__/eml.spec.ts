@@ -170,6 +170,7 @@ describe('the welcome .eml', () => {
     expect(mail.subject).toBe('Bienvenue dans la bêta de Veza');
     expect(mail.headers.get('content-type')).toMatchObject({ value: 'multipart/alternative' });
     expect(mail.text).toContain('Bonjour Adèle <b>,');
+    expect(mail.text).toMatch(/^Bienvenue dans la bêta de Veza$/m); // the heading as written, not in capitals
     expect(mail.text).toContain('https://forms.example.org/veza-beta?src=email&v=1');
     expect(mail.html).toContain('Bonjour Adèle &lt;b&gt;,');
     expect(mail.html).toContain('href="https://discord.example.org/invite/veza-beta"');

@@ -79,7 +79,9 @@ function checkName(name: string | undefined): string | undefined {
 export async function renderWelcomeEmail(input: WelcomeInput): Promise<RenderedEmail> {
   const props = { ...input, name: checkName(input.name) };
   const element = <WelcomeEmail {...props} />;
-  const [html, plain] = await Promise.all([render(element), render(element, { plainText: true })]);
+  // html-to-text writes headings in capitals: in the text part (and the previews made from it) that reads as shouting
+  const plainText = { plainText: true, htmlToTextOptions: { selectors: [{ selector: 'h1', options: { uppercase: false } }] } } as const;
+  const [html, plain] = await Promise.all([render(element), render(element, plainText)]);
   return { subject: input.subject ?? EMAIL_DEFAULTS.welcomeSubject, html, text: plain };
 }
 

@@ -203,6 +203,10 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect(fresh?.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/);
     expect((await lookupInvite(conn.db, invites[1]!.code)).state).toBe('unknown');
     expect((await lookupInvite(conn.db, fresh!.code)).state).toBe('valid');
+    // an expired unsent invite: a new email could only give a past date, and dispatch would skip it
+    const [late] = (await createInvites(conn.db, [{ email: 'send-late@example.org', cohort: 'send' }])).map(created);
+    await setInviteExpiry(conn.db, late!.id, new Date(Date.now() - 60_000));
+    expect(await reissueInviteCode(conn.db, late!.id)).toBeNull();
   });
 
   it('records sends and claims the next batch in one statement; gives back untried claims', async () => {

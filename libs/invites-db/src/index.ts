@@ -37,6 +37,7 @@ export {
   revokeInvites,
   setInviteExpiry,
 } from './queries/manage-invites.js';
+export type { ReissueChanges } from './queries/manage-invites.js';
 export { lookupInvite, redeemInvite } from './queries/redeem-invite.js';
 export type { InviteState, InviteSummary, LookupResult, QueryOptions, RedeemOptions, RedeemResult } from './queries/redeem-invite.js';
 export {

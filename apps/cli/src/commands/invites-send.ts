@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { transportFromEnv } from '@veza/invite-mailer';
 import type { Transport } from '@veza/invite-mailer';
-import { sendStates } from '@veza/invites-db';
+import { inviteCodeDigests, sendStates } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { withDatabase } from '../database.js';
@@ -96,7 +96,10 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
     const emailOf = new Map<string, string>();
     for (const c of prepared.created) emailOf.set(c.inviteId, c.email);
     for (const s of prepared.skipped) if (s.inviteId) emailOf.set(s.inviteId, s.email);
-    const folders = findPreparedFolders(prepared.outDir, new Set(emailOf.keys()));
+    // for an invite listed in two folders, the digest tells the .eml with its code from one reissued since
+    const folders = await findPreparedFolders(prepared.outDir, new Set(emailOf.keys()), (ids) =>
+      withDatabase(env, (conn) => inviteCodeDigests(conn.db, ids)),
+    );
     const located = new Set([...folders.values()].flatMap((ids) => [...ids]));
     const notFound = await unsentNowhere(env, new Map([...emailOf].filter(([id]) => !located.has(id))));
 

@@ -60,11 +60,17 @@ function openLog(dir: string): { line(event: MailEvent): void; close(): void; fa
  * can hold `invite=…` too, before the link: the first one proves nothing). A
  * file without any invitation link is not checked here.
  */
-function replacedCode(eml: Buffer, digest: string): string | null {
+/** Whether one of the code-shaped values after `invite=` in the .eml is the code of `digest`. */
+export function emlHoldsCode(eml: Buffer, digest: string): boolean {
   for (const written of inviteEmlCodes(eml)) {
     const parsed = parseCode(written);
-    if (parsed.ok && digestCode(parsed.code) === digest) return null;
+    if (parsed.ok && digestCode(parsed.code) === digest) return true;
   }
+  return false;
+}
+
+function replacedCode(eml: Buffer, digest: string): string | null {
+  if (emlHoldsCode(eml, digest)) return null;
   // no code of it matches: a file without any link is not checked here (a second scan only on this rare path)
   if (!hasInviteLink(eml)) return null;
   return "its code is not the invite's any more (given a new one with --reissue-unsent: dispatch the folder that has it)";

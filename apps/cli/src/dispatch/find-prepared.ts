@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { emlHoldsCode } from './dispatch-folder.js';
 import { MANIFEST_FILE } from './manifest.js';
 import type { Manifest } from './manifest.js';
 
@@ -22,14 +23,30 @@ function mtime(path: string): number {
   }
 }
 
+/** Whether the .eml at `path` holds the code whose digest is `digest` (an unreadable file does not). */
+function holdsCode(path: string, digest: string): boolean {
+  try {
+    return emlHoldsCode(readFileSync(path), digest);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Where the given invites were prepared: `outDir` and the folders beside it
  * (out-<earlier day>/ next to out-<today>/) whose manifest lists them. An
- * invite listed in two folders (its code was reissued) goes with the newer
- * .eml: the older one holds a code that no longer works. Returns folder →
- * invite ids, `outDir` first.
+ * invite listed in two folders (its code was reissued) goes with the .eml
+ * that holds its code now, by `digestsOf` (invite ids → their code's digest
+ * in the database, asked for those invites only): the older one holds a code
+ * that no longer works. Without a digest, or when no file holds it, the newer
+ * file wins (folders copied to another machine lose the order of their
+ * files, hence the code first). Returns folder → invite ids, `outDir` first.
  */
-export function findPreparedFolders(outDir: string, ids: ReadonlySet<string>): Map<string, Set<string>> {
+export async function findPreparedFolders(
+  outDir: string,
+  ids: ReadonlySet<string>,
+  digestsOf: (ids: string[]) => Promise<ReadonlyMap<string, string>> = () => Promise.resolve(new Map()),
+): Promise<Map<string, Set<string>>> {
   const parent = dirname(outDir);
   const candidates = [outDir];
   let names: string[] = [];
@@ -43,19 +60,29 @@ export function findPreparedFolders(outDir: string, ids: ReadonlySet<string>): M
   }
   for (const name of names) if (resolve(parent, name) !== resolve(outDir)) candidates.push(join(parent, name));
 
-  const best = new Map<string, { dir: string; mtime: number }>();
+  const listed = new Map<string, { dir: string; path: string; mtime: number }[]>();
   for (const dir of candidates) {
     if (!existsSync(join(dir, MANIFEST_FILE))) continue;
     for (const { inviteId, file } of manifestIds(dir)) {
       if (!ids.has(inviteId) || basename(file) !== file) continue;
-      const time = mtime(join(dir, file));
-      const seen = best.get(inviteId);
-      if (!seen || time > seen.mtime) best.set(inviteId, { dir, mtime: time });
+      const path = join(dir, file);
+      const places = listed.get(inviteId) ?? [];
+      places.push({ dir, path, mtime: mtime(path) });
+      listed.set(inviteId, places);
     }
+  }
+  const newest = <T extends { mtime: number }>(places: T[]) => places.reduce((best, p) => (p.mtime > best.mtime ? p : best));
+  const twice = [...listed].filter(([, places]) => places.length > 1).map(([id]) => id);
+  const digests = twice.length > 0 ? await digestsOf(twice) : new Map<string, string>();
+  const best = new Map<string, string>();
+  for (const [inviteId, places] of listed) {
+    const digest = digests.get(inviteId);
+    const current = places.length > 1 && digest ? places.filter((p) => holdsCode(p.path, digest)) : [];
+    best.set(inviteId, newest(current.length > 0 ? current : places).dir);
   }
   const folders = new Map<string, Set<string>>();
   for (const dir of candidates) {
-    const mine = [...best].filter(([, where]) => where.dir === dir).map(([id]) => id);
+    const mine = [...best].filter(([, where]) => where === dir).map(([id]) => id);
     if (mine.length > 0) folders.set(dir, new Set(mine));
   }
   return folders;

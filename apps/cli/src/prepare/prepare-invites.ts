@@ -279,13 +279,18 @@ async function prepareChunk(
             reason: outcome.reason,
           });
         } else if (options.reissueUnsent && outcome.existingId && outcome.existingSentAt === null) {
-          const fresh = await reissueInviteCode(tx, outcome.existingId);
+          // the row as the file says it now (its cohort or name may have been edited): the new email and the database agree
+          const fresh = await reissueInviteCode(tx, outcome.existingId, {
+            cohort: row.cohort.trim(),
+            name: row.name?.trim() || null,
+            role: row.role,
+          });
           if (fresh) await render(row, outcome.existingId, fresh.code, fresh.expiresAt, true);
           else
             staged.skipped.push({
               line: row.line,
               email: row.email,
-              reason: `${outcome.reason}; not reissued (being sent, used or revoked)`,
+              reason: `${outcome.reason}; not reissued (being sent, used, revoked or expired)`,
               inviteId: outcome.existingId,
             });
         } else {

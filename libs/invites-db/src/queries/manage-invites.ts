@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import { digestCode, generateCode, normalizeCode } from '../code.js';
 import type { Database } from '../connect.js';
 import { withDbErrors } from '../db-errors.js';
@@ -75,17 +75,35 @@ export async function cleanupExpiredInvites(db: Database, options: { dryRun?: bo
   );
 }
 
+/** What a reissue may set besides the code: the row as the cohort file says it now. */
+export interface ReissueChanges {
+  cohort?: string;
+  name?: string | null;
+  role?: 'creator' | 'listener' | null;
+}
+
 /**
- * Gives an unsent, unclaimed, live invite a new code (the old one stops
- * working). For an operator whose rendered email was lost before it was sent.
- * Returns null when the invite is not in that state.
+ * Gives an unsent, unclaimed, live (not expired) invite a new code (the old
+ * one stops working). For an operator whose rendered email was lost before it
+ * was sent. `changes` sets the cohort, name and role the new email is
+ * rendered with (the cohort file may have been edited since): nobody has seen
+ * the old ones, and the report and the welcome email then say what the email
+ * said. Returns null when the invite is not in that state.
  */
-export async function reissueInviteCode(db: Database, id: string): Promise<{ code: string; expiresAt: Date } | null> {
+export async function reissueInviteCode(
+  db: Database,
+  id: string,
+  changes: ReissueChanges = {},
+): Promise<{ code: string; expiresAt: Date } | null> {
   const code = generateCode();
+  const set: Partial<typeof betaInvites.$inferInsert> = { codeDigest: digestCode(code) };
+  if (changes.cohort !== undefined) set.cohort = changes.cohort;
+  if (changes.name !== undefined) set.name = changes.name;
+  if (changes.role !== undefined) set.role = changes.role;
   const [row] = await withDbErrors(() =>
     db
       .update(betaInvites)
-      .set({ codeDigest: digestCode(code) })
+      .set(set)
       .where(
         and(
           eq(betaInvites.id, id),
@@ -93,6 +111,8 @@ export async function reissueInviteCode(db: Database, id: string): Promise<{ cod
           isNull(betaInvites.sendClaimedAt),
           isNull(betaInvites.usedAt),
           isNull(betaInvites.revokedAt),
+          // an expired code cannot be sent (dispatch skips it): a new email for it would only say a past date
+          gt(betaInvites.expiresAt, sql`now()`),
         ),
       )
       .returning({ expiresAt: betaInvites.expiresAt }),
