@@ -59,7 +59,9 @@ describe('the beta invitation', () => {
     expect(late).toContain("jusqu'au 28 décembre 2026 inclus.");
     const midnight = compiled.render(sampleRecipient({ expiresAt: new Date('2026-08-01T22:00:00Z') })).text; // 00:00 on 2 Aug in Paris
     expect(midnight).toContain("jusqu'au 1er août 2026 inclus.");
-    expect(text).toContain('Pas pour toi ? Aucun souci : écris-nous via https://beta.veza.example/not-for-me?invite_id=42');
+    expect(text).toContain(
+      "Pas pour toi ? Aucun souci : dis-le-nous en ouvrant ce lien, et on ne\nt'écrira plus à ce sujet :\nhttps://beta.veza.example/not-for-me?invite_id=42\n",
+    );
     expect(text).not.toMatch(/\{\{|\}\}/);
   });
 
