@@ -443,4 +443,31 @@ describe('escalation measures time, not runs (cron)', () => {
     apis.scenario.prom = 'down';
     expect((await monitor(env, ['--once'])).code).toBe(2);
   });
+  it('a run stored by a host whose clock was a year ahead does not freeze the state: the next runs escalate and announce once', async () => {
+    const db = await seededDatabase(3);
+    apis.scenario.prom = 'down';
+    const conn = await openDatabase(db.open);
+    const ahead = '2027-11-29T12:00:00.000Z';
+    try {
+      await recordGateRun(conn.db, {
+        run: { startedAt: ahead, finishedAt: ahead, verdict: 'GO', exitCode: 0, gates: [], source: 'monitor' } as GateRun,
+        state: { ...initialEscalationState(), verdict: 'GO', announced: 'GO' },
+      });
+    } finally {
+      await conn.close();
+    }
+    // cron: one run at a time, ⚪ may last 1.2 s
+    const env = { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', UNKNOWN_MAX_MINUTES: '0.02', GATES_WEBHOOK_URL: apis.webhookUrl };
+    const codes = [];
+    for (let i = 0; i < 3; i++) {
+      codes.push((await monitor(env, ['--once'])).code);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    }
+    // Before: every run read the 2027 state (announced GO, ⚪ clock in the future): exit 2 three times, never 🔴, the same post three times.
+    expect(codes).toEqual([2, 1, 1]);
+    expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual([
+      '⚪ **INCONCLUSIVE** (was ✅ GO)',
+      '🔴 **NO-GO** (was ⚪ INCONCLUSIVE)',
+    ]);
+  });
 });
