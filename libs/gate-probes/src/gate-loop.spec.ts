@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { initialEscalationState, postWebhook, redactWebhookUrl, runGateLoop } from './index.js';
 import type { Escalation, EscalationState, GateRun, GateState } from './index.js';
 import { abortableSleep } from './gate-loop.js';
@@ -218,6 +218,40 @@ describe('runGateLoop', () => {
     const paused = await runGateLoop({ ...scripted([runWith({}, 0)]), intervalMs: 60_000, signal: stopper.signal });
     expect(paused).toMatchObject({ runs: 1, exitCode: 0, stoppedBy: 'signal' });
     expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('measures the pause and the run deadline on a monotonic clock: the wall clock set back or forward changes neither', async () => {
+    const realNow = Date.now.bind(Date);
+    let shift = 0;
+    const spy = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + shift);
+    const pauses: number[] = [];
+    const problems: GateLoopProblem[] = [];
+    const saved: number[] = [];
+    try {
+      const result = await runGateLoop({
+        checkOnce: () => {
+          // NTP (or an operator) sets the clock back an hour during the first run, forward two hours during the second
+          shift += shift === 0 ? -3_600_000 : 7_200_000;
+          return Promise.resolve(runWith({}, 0));
+        },
+        intervalMs: 300_000,
+        runTimeoutMs: 30_000,
+        maxRuns: 3,
+        sleep: (ms) => {
+          pauses.push(ms);
+          return Promise.resolve();
+        },
+        saveRun: () => new Promise((resolve) => setTimeout(() => resolve(void saved.push(1)), 20)),
+        onProblem: (p) => problems.push(p),
+      });
+      expect(result.runs).toBe(3);
+    } finally {
+      spy.mockRestore();
+    }
+    // before: the first pause was 65 min (the hour set back added to it), and the second run had "0 ms left" to store
+    expect(pauses.every((ms) => ms <= 300_000 && ms > 299_000)).toBe(true);
+    expect(problems).toEqual([]);
+    expect(saved).toHaveLength(3);
   });
 
   it('ends every run by its deadline: gates still probing are ⚪, a hanging store and webhook are left behind', async () => {

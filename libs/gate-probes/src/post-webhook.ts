@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { abortableSleep } from './deadline.js';
 import type { WebhookPayload } from './webhook-payload.js';
 
@@ -71,19 +72,21 @@ function redirectRefused(shown: string, status: number): string {
  * POSTs a payload as JSON (Discord answers 204, Slack-compatible hooks 200).
  * Redirects are not followed: any 3xx is a failed post.
  * Never throws: the result says what happened, and its message names the URL
- * only redacted, because the URL is the webhook's credential.
+ * only redacted, because the URL is the webhook's credential. The budget is
+ * measured on a monotonic clock: a wall clock set back during a post does not
+ * lengthen it.
  */
 export async function postWebhook(url: string, payload: WebhookPayload, options: PostWebhookOptions = {}): Promise<PostWebhookResult> {
   const doFetch = options.fetch ?? fetch;
   const shown = redactWebhookUrl(url);
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const deadline = performance.now() + (options.timeoutMs ?? 10_000);
   const retries = options.retries ?? 2;
   let status: number | null = null;
   let problem = '';
   for (let n = 1; n <= retries + 1; n++) {
     let retryAfterMs = 250 * 2 ** (n - 1);
     try {
-      const response = await attempt(doFetch, url, JSON.stringify(payload), Math.max(1, deadline - Date.now()), options.signal);
+      const response = await attempt(doFetch, url, JSON.stringify(payload), Math.max(1, deadline - performance.now()), options.signal);
       status = response.status;
       if (response.ok) return { ok: true, status, attempts: n };
       if (status >= 300 && status < 400) return { ok: false, status, attempts: n, message: redirectRefused(shown, status) };
@@ -94,10 +97,10 @@ export async function postWebhook(url: string, payload: WebhookPayload, options:
       if (status !== 429 && status < 500)
         return { ok: false, status, attempts: n, message: `webhook ${shown} refused the message: HTTP ${status}` };
     } catch {
-      problem = options.signal?.aborted ? 'cut short by the run deadline' : Date.now() >= deadline ? 'timed out' : 'network error';
+      problem = options.signal?.aborted ? 'cut short by the run deadline' : performance.now() >= deadline ? 'timed out' : 'network error';
     }
     const pause = Math.min(retryAfterMs, options.maxRetryWaitMs ?? 5_000);
-    if (n > retries || Date.now() + pause >= deadline || options.signal?.aborted)
+    if (n > retries || performance.now() + pause >= deadline || options.signal?.aborted)
       return { ok: false, status, attempts: n, message: `webhook ${shown} failed: ${problem} after ${n} attempt(s)` };
     await abortableSleep(pause, options.signal);
   }
