@@ -238,6 +238,33 @@ describe('one run (CI)', () => {
 });
 
 describe('loop (LOOP=1)', () => {
+  it('refuses to start (exit 3) on an embedded database another process holds: a second monitor would announce every change again', async () => {
+    const dir = tempDir();
+    const pglite = testBackends().find((b) => b.name === 'pglite')!;
+    const holder = await openTestDatabase(pglite, { dataDir: join(dir, 'db') }); // the first monitor, or the API
+    try {
+      const loop = await monitor({
+        ...apis.gateEnv(),
+        VEZA_DATA_DIR: dir,
+        TESTERS_TARGET: '3',
+        LOOP: '1',
+        MAX_RUNS: '2',
+        CHECK_INTERVAL: '1',
+        GATES_WEBHOOK_URL: apis.webhookUrl,
+      });
+      expect(loop.code).toBe(3);
+      expect(loop.stderr).toContain('configuration error: LOOP=1 stores every verdict, but INVITES_DB_BUSY: the embedded database');
+      expect(loop.stdout).toBe('');
+      expect(apis.webhooks).toEqual([]);
+      // a single run (cron, gates check) still checks the gates, testers ⚪, and says why nothing is stored
+      const once = await monitor({ ...apis.gateEnv(), VEZA_DATA_DIR: dir, TESTERS_TARGET: '3' });
+      expect(once.code).toBe(2);
+      expect(once.stderr).toContain('verdicts are not stored: INVITES_DB_BUSY');
+    } finally {
+      await holder.close();
+    }
+  });
+
   it('escalates a lasting ⚪ to 🔴, stores every verdict, posts each change once, and resumes after a restart', async () => {
     const db = await seededDatabase(3);
     apis.scenario.prom = 'down';
