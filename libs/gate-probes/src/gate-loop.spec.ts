@@ -347,6 +347,35 @@ describe('webhook helpers', () => {
     }
   });
 
+  it('honours a 429 Retry-After: waits a short one, and does not post again before a long one', async () => {
+    const hits: number[] = [];
+    let retryAfter = '1';
+    const limited = createServer((req, res) => {
+      req.resume();
+      hits.push(Date.now());
+      if (hits.length === 1 || retryAfter === '30') return void res.writeHead(429, { 'Retry-After': retryAfter }).end('{"retry_after":1}');
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => limited.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(limited.address() as AddressInfo).port}/api/webhooks/1/s3cr3t-W3bh00k-T0ken`;
+    try {
+      expect(await postWebhook(url, { content: 'x' })).toMatchObject({ ok: true, attempts: 2 });
+      expect(hits[1]! - hits[0]!).toBeGreaterThanOrEqual(950);
+      hits.length = 0;
+      retryAfter = '30';
+      const t0 = Date.now();
+      const result = await postWebhook(url, { content: 'x' });
+      // before: posted again after 5 s (the cap), refused again, two requests in the 30 s Discord asked to wait
+      expect(result).toMatchObject({ ok: false, status: 429, attempts: 1 });
+      expect(!result.ok && result.message).toMatch(/HTTP 429, Retry-After 30 s, longer than this post may wait/);
+      expect(!result.ok && result.message).not.toContain('s3cr3t');
+      expect(hits).toHaveLength(1);
+      expect(Date.now() - t0).toBeLessThan(1_000);
+    } finally {
+      await new Promise((resolve) => limited.close(resolve));
+    }
+  });
+
   it('abortableSleep resolves at once on abort', async () => {
     const c = new AbortController();
     const t0 = Date.now();
