@@ -311,6 +311,35 @@ describe('loop (LOOP=1)', () => {
     expect(secretsIn(restarted)).toEqual([]);
   });
 
+  it('stdout closed by its reader (| head, a tee that died) is said once; the loop goes on storing and announcing', async () => {
+    const db = await seededDatabase(3);
+    apis.scenario.sentryIssues = 2; // NO-GO
+    let closed = false;
+    const ran = await monitor(
+      {
+        ...apis.gateEnv(),
+        ...db.env,
+        TESTERS_TARGET: '3',
+        LOOP: '1',
+        CHECK_INTERVAL: '1',
+        MAX_RUNS: '3',
+        GATES_WEBHOOK_URL: apis.webhookUrl,
+      },
+      ['--json'],
+      (_soFar, child) => {
+        if (closed) return;
+        closed = true;
+        child.stdout?.destroy();
+      },
+    );
+    // before: an unhandled EPIPE crashed the worker after its first run (exit 1 by accident, stack on stderr)
+    expect(ran.stderr).not.toContain('EPIPE\n    at');
+    expect(ran.stderr.match(/output: stdout: closed by its reader \(EPIPE\): the runs are no longer shown there/g)).toHaveLength(1);
+    expect(ran.code).toBe(1);
+    expect((await storedRuns(db.open)).map((r) => r.verdict)).toEqual(['NO-GO', 'NO-GO', 'NO-GO']);
+    expect(apis.webhooks).toHaveLength(1);
+  });
+
   it('logs a failing webhook with the URL redacted and keeps looping; stops on SIGTERM with the last exit code', async () => {
     apis.scenario.sentryIssues = 1;
     apis.scenario.webhookFailures = 100;
