@@ -122,7 +122,7 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
   const result: GateLoopResult = { runs: 0, last: null, exitCode: 2, stoppedBy: 'signal', webhooksPosted: 0 };
   while (!signal.aborted) {
     const startedAt = now();
-    const left = () => Math.max(0, runTimeoutMs - (now() - startedAt));
+    const left = () => Math.max(0, Math.round(runTimeoutMs - (now() - startedAt)));
     // The gates get the whole run deadline; runGates resolves at it with the unfinished gates ⚪.
     const checked = await checkWithin(options.checkOnce, runTimeoutMs, signal);
     if (signal.aborted || !checked.done) {
