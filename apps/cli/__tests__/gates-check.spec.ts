@@ -4,16 +4,18 @@
  * by its deadline against an upstream that never answers while the garbage
  * collector runs all the time, and one-off checks that never escalate.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forcedGcNodeOptions } from '@veza/gate-probes/testing';
-import { startSilentServer } from '@veza/test-support';
+import { childEnv, startSilentServer } from '@veza/test-support';
 import type { SilentServer } from '@veza/test-support';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { freshDatabaseEnv } from './fixtures.js';
-import { runVezaBeta } from './run-veza-beta.js';
+import { BIN, runVezaBeta } from './run-veza-beta.js';
 
 let cwd: string;
 let silent: SilentServer;
@@ -109,6 +111,38 @@ describe('veza-beta gates check', () => {
         .split('\n')
         .map((l) => (JSON.parse(l) as { verdict: string }).verdict),
     ).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'INCONCLUSIVE']);
+  });
+
+  it('LOOP=1 with stdout closed by its reader (| head) goes on to its last run and exits with the verdict, not 0', async () => {
+    // a status page in a major outage: NO-GO, exit 1
+    let hits = 0;
+    const page = createServer((_req, res) => {
+      hits++;
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ status: { indicator: 'major', description: 'Major outage' }, incidents: [] }));
+    });
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+    try {
+      const env = childEnv({
+        CI: 'true',
+        STATUSPAGE_URL: `http://127.0.0.1:${(page.address() as AddressInfo).port}`,
+        LOOP: '1',
+        CHECK_INTERVAL: '1',
+        MAX_RUNS: '3',
+      });
+      const child = spawn(process.execPath, [BIN, 'gates', 'check', '--json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout.once('data', () => child.stdout.destroy()); // the reader goes away after the first run
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      // before: the EPIPE exited at once with process.exitCode ?? 0: a NO-GO loop ended "0" after its first run
+      expect(code).toBe(1);
+      expect(stderr).toContain('output: stdout: closed by its reader (EPIPE): the runs are no longer shown there');
+      expect(hits).toBe(3); // the three runs still happened (storing and announcing go on the same way)
+    } finally {
+      await new Promise((resolve) => page.close(resolve));
+    }
   });
 
   it.each(testBackends())('four quick one-off checks never escalate ⚪ to 🔴 (verdicts stored on $name)', async (backend) => {

@@ -2,8 +2,11 @@ import { hideBin } from 'yargs/helpers';
 import { buildCli } from './cli.js';
 import { runCli } from './run-cli.js';
 
-// `veza-beta … | head` closes the pipe early: that is not an error.
+// `veza-beta … | head` closes the pipe early: that is not an error. A command that handles stdout's
+// errors itself (gates check: its loop goes on storing and announcing, its exit code stays the verdict's) adds
+// a listener of its own, and this one then leaves it to that command.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (process.stdout.listenerCount('error') > 1) return;
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;
 });

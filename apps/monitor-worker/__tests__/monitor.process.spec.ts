@@ -238,6 +238,33 @@ describe('one run (CI)', () => {
 });
 
 describe('loop (LOOP=1)', () => {
+  it('refuses to start (exit 3) on an embedded database another process holds: a second monitor would announce every change again', async () => {
+    const dir = tempDir();
+    const pglite = testBackends().find((b) => b.name === 'pglite')!;
+    const holder = await openTestDatabase(pglite, { dataDir: join(dir, 'db') }); // the first monitor, or the API
+    try {
+      const loop = await monitor({
+        ...apis.gateEnv(),
+        VEZA_DATA_DIR: dir,
+        TESTERS_TARGET: '3',
+        LOOP: '1',
+        MAX_RUNS: '2',
+        CHECK_INTERVAL: '1',
+        GATES_WEBHOOK_URL: apis.webhookUrl,
+      });
+      expect(loop.code).toBe(3);
+      expect(loop.stderr).toContain('configuration error: LOOP=1 stores every verdict, but INVITES_DB_BUSY: the embedded database');
+      expect(loop.stdout).toBe('');
+      expect(apis.webhooks).toEqual([]);
+      // a single run (cron, gates check) still checks the gates, testers ⚪, and says why nothing is stored
+      const once = await monitor({ ...apis.gateEnv(), VEZA_DATA_DIR: dir, TESTERS_TARGET: '3' });
+      expect(once.code).toBe(2);
+      expect(once.stderr).toContain('verdicts are not stored: INVITES_DB_BUSY');
+    } finally {
+      await holder.close();
+    }
+  });
+
   it('escalates a lasting ⚪ to 🔴, stores every verdict, posts each change once, and resumes after a restart', async () => {
     const db = await seededDatabase(3);
     apis.scenario.prom = 'down';
@@ -282,6 +309,35 @@ describe('loop (LOOP=1)', () => {
     ]);
     expect(secretsIn(first)).toEqual([]);
     expect(secretsIn(restarted)).toEqual([]);
+  });
+
+  it('stdout closed by its reader (| head, a tee that died) is said once; the loop goes on storing and announcing', async () => {
+    const db = await seededDatabase(3);
+    apis.scenario.sentryIssues = 2; // NO-GO
+    let closed = false;
+    const ran = await monitor(
+      {
+        ...apis.gateEnv(),
+        ...db.env,
+        TESTERS_TARGET: '3',
+        LOOP: '1',
+        CHECK_INTERVAL: '1',
+        MAX_RUNS: '3',
+        GATES_WEBHOOK_URL: apis.webhookUrl,
+      },
+      ['--json'],
+      (_soFar, child) => {
+        if (closed) return;
+        closed = true;
+        child.stdout?.destroy();
+      },
+    );
+    // before: an unhandled EPIPE crashed the worker after its first run (exit 1 by accident, stack on stderr)
+    expect(ran.stderr).not.toContain('EPIPE\n    at');
+    expect(ran.stderr.match(/output: stdout: closed by its reader \(EPIPE\): the runs are no longer shown there/g)).toHaveLength(1);
+    expect(ran.code).toBe(1);
+    expect((await storedRuns(db.open)).map((r) => r.verdict)).toEqual(['NO-GO', 'NO-GO', 'NO-GO']);
+    expect(apis.webhooks).toHaveLength(1);
   });
 
   it('logs a failing webhook with the URL redacted and keeps looping; stops on SIGTERM with the last exit code', async () => {
@@ -442,5 +498,32 @@ describe('escalation measures time, not runs (cron)', () => {
     expect((await monitor(env, ['--once'])).code).toBe(0);
     apis.scenario.prom = 'down';
     expect((await monitor(env, ['--once'])).code).toBe(2);
+  });
+  it('a run stored by a host whose clock was a year ahead does not freeze the state: the next runs escalate and announce once', async () => {
+    const db = await seededDatabase(3);
+    apis.scenario.prom = 'down';
+    const conn = await openDatabase(db.open);
+    const ahead = '2027-11-29T12:00:00.000Z';
+    try {
+      await recordGateRun(conn.db, {
+        run: { startedAt: ahead, finishedAt: ahead, verdict: 'GO', exitCode: 0, gates: [], source: 'monitor' } as GateRun,
+        state: { ...initialEscalationState(), verdict: 'GO', announced: 'GO' },
+      });
+    } finally {
+      await conn.close();
+    }
+    // cron: one run at a time, ⚪ may last 1.2 s
+    const env = { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', UNKNOWN_MAX_MINUTES: '0.02', GATES_WEBHOOK_URL: apis.webhookUrl };
+    const codes = [];
+    for (let i = 0; i < 3; i++) {
+      codes.push((await monitor(env, ['--once'])).code);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    }
+    // Before: every run read the 2027 state (announced GO, ⚪ clock in the future): exit 2 three times, never 🔴, the same post three times.
+    expect(codes).toEqual([2, 1, 1]);
+    expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual([
+      '⚪ **INCONCLUSIVE** (was ✅ GO)',
+      '🔴 **NO-GO** (was ⚪ INCONCLUSIVE)',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { initialEscalationState, postWebhook, redactWebhookUrl, runGateLoop } from './index.js';
 import type { Escalation, EscalationState, GateRun, GateState } from './index.js';
 import { abortableSleep } from './gate-loop.js';
@@ -220,6 +220,40 @@ describe('runGateLoop', () => {
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
+  it('measures the pause and the run deadline on a monotonic clock: the wall clock set back or forward changes neither', async () => {
+    const realNow = Date.now.bind(Date);
+    let shift = 0;
+    const spy = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + shift);
+    const pauses: number[] = [];
+    const problems: GateLoopProblem[] = [];
+    const saved: number[] = [];
+    try {
+      const result = await runGateLoop({
+        checkOnce: () => {
+          // NTP (or an operator) sets the clock back an hour during the first run, forward two hours during the second
+          shift += shift === 0 ? -3_600_000 : 7_200_000;
+          return Promise.resolve(runWith({}, 0));
+        },
+        intervalMs: 300_000,
+        runTimeoutMs: 30_000,
+        maxRuns: 3,
+        sleep: (ms) => {
+          pauses.push(ms);
+          return Promise.resolve();
+        },
+        saveRun: () => new Promise((resolve) => setTimeout(() => resolve(void saved.push(1)), 20)),
+        onProblem: (p) => problems.push(p),
+      });
+      expect(result.runs).toBe(3);
+    } finally {
+      spy.mockRestore();
+    }
+    // before: the first pause was 65 min (the hour set back added to it), and the second run had "0 ms left" to store
+    expect(pauses.every((ms) => ms <= 300_000 && ms > 299_000)).toBe(true);
+    expect(problems).toEqual([]);
+    expect(saved).toHaveLength(3);
+  });
+
   it('ends every run by its deadline: gates still probing are ⚪, a hanging store and webhook are left behind', async () => {
     const problems: GateLoopProblem[] = [];
     const reasons: unknown[] = [];
@@ -310,6 +344,35 @@ describe('webhook helpers', () => {
     } finally {
       await new Promise((resolve) => moving.close(resolve));
       await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('honours a 429 Retry-After: waits a short one, and does not post again before a long one', async () => {
+    const hits: number[] = [];
+    let retryAfter = '1';
+    const limited = createServer((req, res) => {
+      req.resume();
+      hits.push(Date.now());
+      if (hits.length === 1 || retryAfter === '30') return void res.writeHead(429, { 'Retry-After': retryAfter }).end('{"retry_after":1}');
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => limited.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(limited.address() as AddressInfo).port}/api/webhooks/1/s3cr3t-W3bh00k-T0ken`;
+    try {
+      expect(await postWebhook(url, { content: 'x' })).toMatchObject({ ok: true, attempts: 2 });
+      expect(hits[1]! - hits[0]!).toBeGreaterThanOrEqual(950);
+      hits.length = 0;
+      retryAfter = '30';
+      const t0 = Date.now();
+      const result = await postWebhook(url, { content: 'x' });
+      // before: posted again after 5 s (the cap), refused again, two requests in the 30 s Discord asked to wait
+      expect(result).toMatchObject({ ok: false, status: 429, attempts: 1 });
+      expect(!result.ok && result.message).toMatch(/HTTP 429, Retry-After 30 s, longer than this post may wait/);
+      expect(!result.ok && result.message).not.toContain('s3cr3t');
+      expect(hits).toHaveLength(1);
+      expect(Date.now() - t0).toBeLessThan(1_000);
+    } finally {
+      await new Promise((resolve) => limited.close(resolve));
     }
   });
 

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { abortableSleep, deadlineError, withDeadline } from './deadline.js';
 import { GatesConfigError } from './errors.js';
 import { DEFAULT_UNKNOWN_MAX_MS, escalate } from './escalate.js';
@@ -47,6 +48,12 @@ export interface GateLoopOptions {
   onProblem?: (problem: GateLoopProblem) => void;
   /** the pause, replaceable by tests; must resolve early when the signal aborts */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * A monotonic clock in milliseconds, for the run deadline and the pause
+   * (default performance.now). Not the wall clock: a clock set back by an hour
+   * during a run lengthened the pause by that hour, one set forward left
+   * nothing of the run deadline to show, store and announce the run.
+   */
   now?: () => number;
 }
 
@@ -88,7 +95,7 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
   if (problems.length) throw new GatesConfigError(problems);
   const signal = options.signal ?? new AbortController().signal;
   const sleep = options.sleep ?? abortableSleep;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => performance.now());
   const report = (stage: GateLoopProblem['stage'], error: unknown) => options.onProblem?.({ stage, message: message(error) });
 
   let state: EscalationState | null = null;
@@ -115,7 +122,7 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
   const result: GateLoopResult = { runs: 0, last: null, exitCode: 2, stoppedBy: 'signal', webhooksPosted: 0 };
   while (!signal.aborted) {
     const startedAt = now();
-    const left = () => Math.max(0, runTimeoutMs - (now() - startedAt));
+    const left = () => Math.max(0, Math.round(runTimeoutMs - (now() - startedAt)));
     // The gates get the whole run deadline; runGates resolves at it with the unfinished gates ⚪.
     const checked = await checkWithin(options.checkOnce, runTimeoutMs, signal);
     if (signal.aborted || !checked.done) {

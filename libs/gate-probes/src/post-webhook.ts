@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { abortableSleep } from './deadline.js';
 import type { WebhookPayload } from './webhook-payload.js';
 
@@ -62,6 +63,15 @@ async function attempt(doFetch: typeof fetch, url: string, body: string, ms: num
   }
 }
 
+/** Retry-After in milliseconds: delta-seconds (fractions too) or an HTTP date; null when absent or unreadable. */
+function retryAfterMs(value: string | null): number | null {
+  const text = value?.trim();
+  if (!text) return null;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1_000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
 /** Why a 3xx is no delivery: the message went nowhere, and the URL to configure is the one it redirects to. */
 function redirectRefused(shown: string, status: number): string {
   return `webhook ${shown} not delivered: HTTP ${status}, the URL redirects (e.g. http→https); redirects are not followed, set the final URL`;
@@ -71,33 +81,46 @@ function redirectRefused(shown: string, status: number): string {
  * POSTs a payload as JSON (Discord answers 204, Slack-compatible hooks 200).
  * Redirects are not followed: any 3xx is a failed post.
  * Never throws: the result says what happened, and its message names the URL
- * only redacted, because the URL is the webhook's credential.
+ * only redacted, because the URL is the webhook's credential. The budget is
+ * measured on a monotonic clock: a wall clock set back during a post does not
+ * lengthen it.
  */
 export async function postWebhook(url: string, payload: WebhookPayload, options: PostWebhookOptions = {}): Promise<PostWebhookResult> {
   const doFetch = options.fetch ?? fetch;
   const shown = redactWebhookUrl(url);
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const deadline = performance.now() + (options.timeoutMs ?? 10_000);
   const retries = options.retries ?? 2;
   let status: number | null = null;
   let problem = '';
   for (let n = 1; n <= retries + 1; n++) {
-    let retryAfterMs = 250 * 2 ** (n - 1);
+    let wait = 250 * 2 ** (n - 1);
     try {
-      const response = await attempt(doFetch, url, JSON.stringify(payload), Math.max(1, deadline - Date.now()), options.signal);
+      const response = await attempt(doFetch, url, JSON.stringify(payload), Math.max(1, deadline - performance.now()), options.signal);
       status = response.status;
       if (response.ok) return { ok: true, status, attempts: n };
       if (status >= 300 && status < 400) return { ok: false, status, attempts: n, message: redirectRefused(shown, status) };
       problem = `HTTP ${status}`;
-      // Discord sends Retry-After in seconds (and retry_after in the body).
-      const header = Number(response.headers.get('retry-after'));
-      if (Number.isFinite(header) && header > 0) retryAfterMs = header * 1_000;
       if (status !== 429 && status < 500)
         return { ok: false, status, attempts: n, message: `webhook ${shown} refused the message: HTTP ${status}` };
+      // Discord sends Retry-After in seconds (and retry_after in the body); an HTTP date is read too.
+      const asked = retryAfterMs(response.headers.get('retry-after'));
+      if (asked !== null) {
+        // Asked to wait longer than this post may: posting before then is refused again (and counts against the
+        // sender at Discord). Not announced: the next run posts it again.
+        if (asked > (options.maxRetryWaitMs ?? 5_000) || performance.now() + asked >= deadline)
+          return {
+            ok: false,
+            status,
+            attempts: n,
+            message: `webhook ${shown} failed: HTTP ${status}, Retry-After ${Math.ceil(asked / 1_000)} s, longer than this post may wait; the next run posts it again`,
+          };
+        wait = asked;
+      }
     } catch {
-      problem = options.signal?.aborted ? 'cut short by the run deadline' : Date.now() >= deadline ? 'timed out' : 'network error';
+      problem = options.signal?.aborted ? 'cut short by the run deadline' : performance.now() >= deadline ? 'timed out' : 'network error';
     }
-    const pause = Math.min(retryAfterMs, options.maxRetryWaitMs ?? 5_000);
-    if (n > retries || Date.now() + pause >= deadline || options.signal?.aborted)
+    const pause = Math.min(wait, options.maxRetryWaitMs ?? 5_000);
+    if (n > retries || performance.now() + pause >= deadline || options.signal?.aborted)
       return { ok: false, status, attempts: n, message: `webhook ${shown} failed: ${problem} after ${n} attempt(s)` };
     await abortableSleep(pause, options.signal);
   }

@@ -30,8 +30,9 @@ describe.each(testBackends())('decisions on $name', (backend) => {
     const first = await recordDecision(conn.db, { decision: 'GO', by: ['Tech lead', 'Ana "PM", product'] });
     expect(first).toMatchObject({ decision: 'GO', note: null, by: ['Tech lead', 'Ana "PM", product'], gateRunId: null, gateVerdict: null });
     await recordGateRun(conn.db, { run: run('2026-12-01T17:00:00.000Z', 'GO'), state: {} });
+    // Stored first, dated later: by a host whose clock was ahead. The run stored last is the newest, whatever its date.
+    await recordGateRun(conn.db, { run: run('2027-06-01T00:00:00.000Z', 'GO'), state: {} });
     const { id: newest } = await recordGateRun(conn.db, { run: run('2026-12-01T17:55:00.000Z', 'NO-GO'), state: {} });
-    await recordGateRun(conn.db, { run: run('2026-12-01T16:00:00.000Z', 'GO'), state: {} }); // stored later, started earlier
     const second = await recordDecision(conn.db, { decision: 'NO-GO', note: '  uploads fail on MinIO  ', by: [] });
     expect(second).toMatchObject({ decision: 'NO-GO', note: 'uploads fail on MinIO', by: [], gateRunId: newest, gateVerdict: 'NO-GO' });
     expect(second.decidedAt).toBeInstanceOf(Date);

@@ -92,6 +92,18 @@ describe.each(testBackends())('gate runs on $name', (backend) => {
       '2026-06-12T17:00:00.000Z',
     ]);
   });
+
+  it('the latest run is the one stored last, not one dated in the future by a clock that was ahead', async () => {
+    const ahead = await recordGateRun(conn.db, { run: run('2027-06-01T00:00:00.000Z', 'GO', 0, 9), state: state('GO', 0) });
+    expect((await latestGateRun<Run>(conn.db))?.id).toBe(ahead.id);
+    const after = await recordGateRun(conn.db, {
+      run: run('2026-06-12T17:30:00.000Z', 'INCONCLUSIVE', 2, null),
+      state: state('INCONCLUSIVE', 1),
+    });
+    // a monitor resuming its state, preflight's "monitor running" and a decision read this one, not the 2027 one for months
+    expect((await latestGateRun<Run>(conn.db))?.id).toBe(after.id);
+    expect((await listGateRuns<Run>(conn.db, { limit: 2 })).map((r) => r.id)).toEqual([after.id, ahead.id]);
+  });
 });
 
 describe('before 991 is applied', () => {

@@ -10,6 +10,13 @@ describe('launch-day rules over database facts', () => {
     expect(monitorFreshCheck(ago(600), 300, now)).toMatchObject({ state: 'fail', summary: expect.stringContaining('not running') });
     expect(monitorFreshCheck(null, 300, now)).toMatchObject({ state: 'fail' });
   });
+  it('monitor fresh: a run that finished in the future is ⚪ (a clock is wrong), not a monitor that never stops running', () => {
+    expect(monitorFreshCheck(ago(-290), 300, now)).toMatchObject({ state: 'pass' });
+    expect(monitorFreshCheck(ago(-15_881_327), 300, now)).toMatchObject({
+      state: 'unknown',
+      summary: expect.stringContaining('15881327 s in the future'),
+    });
+  });
   it('last dispatch: 0 failed 0 unknown ✅; a failure or an unknown 🔴; nothing tried: not checked', () => {
     expect(lastDispatchCheck({ attempted: 3, sent: 3, failed: 0, unknown: 0 })).toMatchObject({
       state: 'pass',

@@ -10,7 +10,15 @@ export const DISPATCH_TITLE = 'Last dispatch: 0 failed, 0 unknown';
 export const REDEMPTION_TITLE = 'First sign-up landed (≥ 1 redemption)';
 export const DECISION_RECORDED_TITLE = 'Decision recorded today';
 
-/** The monitor is running when its newest run finished less than 2 × CHECK_INTERVAL ago. */
+/** How far in the future a stored run may end and still be read as a clock difference between two hosts. */
+const MONITOR_FUTURE_TOLERANCE_S = 300;
+
+/**
+ * The monitor is running when its newest run finished less than 2 × CHECK_INTERVAL ago.
+ * A run that finished in the future (more than 5 min) says only that a clock is
+ * wrong: ⚪, never "finished -15881327 s ago" ✅ (it stayed green for as long
+ * as the monitor was down).
+ */
 export function monitorFreshCheck(newestFinishedAt: Date | null, intervalSeconds: number, now: Date = new Date()): LaunchCheck {
   if (!newestFinishedAt)
     return decidedCheck(MONITOR_TITLE, {
@@ -20,6 +28,12 @@ export function monitorFreshCheck(newestFinishedAt: Date | null, intervalSeconds
     });
   const ageS = Math.round((now.getTime() - newestFinishedAt.getTime()) / 1000);
   const limit = 2 * intervalSeconds;
+  if (ageS < -MONITOR_FUTURE_TOLERANCE_S)
+    return decidedCheck(MONITOR_TITLE, {
+      state: 'unknown',
+      reason: 'parse',
+      summary: `newest run finished at ${newestFinishedAt.toISOString()}, ${-ageS} s in the future: the monitor's clock or this one is wrong, so whether the monitor runs cannot be told`,
+    });
   const shown = `newest run finished ${ageS} s ago (limit ${limit} s = 2 × CHECK_INTERVAL ${intervalSeconds} s)`;
   return decidedCheck(
     MONITOR_TITLE,

@@ -17,6 +17,8 @@ export interface MonitorStore {
   notStoredBecause: string | null;
   /** gate_runs is missing from a database that answers (LOOP=1 refuses to start then) */
   notMigrated: boolean;
+  /** the embedded database is held by another process, often a monitor already running (LOOP=1 refuses to start then) */
+  busy: boolean;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function openMonitorStore(database: OpenOptions | null, statementTi
       history: null,
       notStoredBecause: 'no database given (DATABASE_URL or VEZA_DATA_DIR)',
       notMigrated: false,
+      busy: false,
       close: none,
     };
   let conn: Connection;
@@ -41,23 +44,25 @@ export async function openMonitorStore(database: OpenOptions | null, statementTi
     conn = await openDatabase({ ...database, statementTimeoutMs, maxConnections: 2 });
   } catch (error) {
     const failing: TestersSource = { countRedeemed: () => Promise.reject(error) };
-    return { testers: failing, history: null, notStoredBecause: described(error), notMigrated: false, close: none };
+    const busy = (error as { code?: unknown } | null)?.code === 'INVITES_DB_BUSY';
+    return { testers: failing, history: null, notStoredBecause: described(error), notMigrated: false, busy, close: none };
   }
   const close = () => conn.close();
   let ready: boolean;
   try {
     ready = await hasGateRunsTable(conn.db);
   } catch (error) {
-    return { testers: conn, history: null, notStoredBecause: (error as Error).message, notMigrated: false, close };
+    return { testers: conn, history: null, notStoredBecause: (error as Error).message, notMigrated: false, busy: false, close };
   }
   if (!ready) {
     const why = `the database at ${conn.target} has no gate_runs table; run 'veza-beta db migrate' to store verdicts`;
-    return { testers: conn, history: null, notStoredBecause: why, notMigrated: true, close };
+    return { testers: conn, history: null, notStoredBecause: why, notMigrated: true, busy: false, close };
   }
   return {
     testers: conn,
     notStoredBecause: null,
     notMigrated: false,
+    busy: false,
     close,
     history: {
       load: async () => (await latestGateRun<GateRun, EscalationState>(conn.db))?.state ?? null,

@@ -41,7 +41,9 @@ export async function runMonitor(settings: MonitorSettings, io: MonitorIo): Prom
   const s = settings;
   const store = await openMonitorStore(s.database, s.gates.timeoutMs);
   try {
-    if (s.loop && store.notMigrated) {
+    // A loop that cannot store (no gate_runs, or an embedded database another process holds: a second monitor
+    // in another tmux window) would announce every change a second time and escalate on its own clock.
+    if (s.loop && (store.notMigrated || store.busy)) {
       io.say(`configuration error: LOOP=1 stores every verdict, but ${store.notStoredBecause}`);
       return 3;
     }

@@ -33,25 +33,47 @@ export interface RunShower {
  * the run deadline bounds them: a path that blocks is left behind, never the
  * process. Rejects naming every file that could not be written.
  */
-export function showRun(outputs: RunOutputs, stdout: { write(text: string): unknown }): RunShower {
+export function showRun(
+  outputs: RunOutputs,
+  stdout: { write(text: string): unknown; on?(event: 'error', listener: (error: Error) => void): unknown },
+): RunShower {
   const files = outputFiles();
   let anyFailed = false;
+  // stdout closed by its reader (`| head`, a tee that died: EPIPE) is an output that failed, said once; the loop
+  // goes on storing and announcing. Unhandled, it crashed the monitor (exit 1, read as NO-GO) and ended a
+  // `gates check` loop with exit 0.
+  let stdoutError: { code?: string; message: string } | null = null;
+  let stdoutReported = false;
+  stdout.on?.('error', (error: Error & { code?: string }) => {
+    stdoutError ??= error;
+  });
+  const stdoutProblem = (): string | null => {
+    if (!stdoutError) return null;
+    anyFailed = true;
+    if (stdoutReported) return null;
+    stdoutReported = true;
+    return `stdout: ${stdoutError.code === 'EPIPE' ? 'closed by its reader (EPIPE)' : stdoutError.message}: the runs are no longer shown there`;
+  };
   const show = async (step: Escalation, runNumber: number): Promise<void> => {
     const { run } = step;
     const format = outputs.json ? 'json' : outputs.markdown === '-' ? 'markdown' : 'table';
-    stdout.write(renderRunForStdout(run, format, outputs.loop ? runNumber : null));
+    if (!stdoutError) stdout.write(renderRunForStdout(run, format, outputs.loop ? runNumber : null));
     const writes: Promise<void>[] = [];
     if (outputs.junit) writes.push(files.write('--junit', outputs.junit, renderJunit(run)));
     if (outputs.markdown && outputs.markdown !== '-') writes.push(files.write('--markdown', outputs.markdown, renderMarkdown(run)));
     if (outputs.stepSummary)
       writes.push(files.write('GITHUB_STEP_SUMMARY', outputs.stepSummary, `${renderMarkdown(run)}\n`, { append: true }));
     const failed = (await Promise.allSettled(writes)).flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    const closed = stdoutProblem();
+    if (closed) failed.unshift(closed);
     if (failed.length) {
       anyFailed = true;
       throw new Error(failed.join('; '));
     }
   };
   const finish = (code: number, say: (line: string) => void): number => {
+    const closed = stdoutProblem();
+    if (closed) say(`output: ${closed}`);
     const left = files.pending();
     if (left.length) {
       say(`output: not written by the run deadline, left behind: ${left.join(', ')}`);

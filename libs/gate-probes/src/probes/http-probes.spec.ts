@@ -104,6 +104,26 @@ describe('syntheticProbe', () => {
     });
   });
 
+  it('fails on a series at 0 whatever the other series say (NaN, +Inf, garbage): one broken parcours is 🔴, not ⚪', async () => {
+    for (const other of ['NaN', '+Inf', 'up'])
+      for (const values of [
+        ['0', other],
+        [other, '0'],
+      ]) {
+        server.resetHandlers();
+        given({ prometheus: { values } });
+        const result = await syntheticProbe(config.synthetic!, fast);
+        expect(result).toMatchObject({ state: 'fail', evidence: { value: 0 } });
+        expect(result.summary).toMatch(/^1 of 2 series below 1/);
+      }
+    server.resetHandlers();
+    given({ prometheus: { values: ['1', '+Inf'] } });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
+    server.resetHandlers();
+    given({ prometheus: { values: ['1', 'NaN'] } });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
+  });
+
   it('reads a scalar result', async () => {
     given({ prometheus: { body: { status: 'success', data: { resultType: 'scalar', result: [1781283600, '1'] } } } });
     expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'pass' });

@@ -58,18 +58,29 @@ export function syntheticProbe(config: SyntheticConfig, options: ProbeOptions = 
     const samples = sampleValues(envelope.data);
     const details = { query: config.query, series: samples };
     if (samples.length === 0) throw new ProbeProblem('no_data', `no series for ${config.query} (stale or never scraped)`);
-    if (samples.some((s) => s.value === 'NaN'))
-      return { state: 'unknown', reason: 'no_data', value: 'NaN', summary: `${config.query} is NaN`, details };
-    const numbers = samples.map((s) => promSampleValue(s.value, config.query));
-    const worst = Math.min(...numbers);
-    const failing = samples.filter((_, i) => numbers[i]! < 1).map((s) => s.series);
-    if (worst < 1)
+    // Each series judged on its own: one at 0 is 🔴 whatever another says (NaN or garbage beside it made the gate ⚪).
+    const judged = samples.map((s) => {
+      try {
+        return { value: promSampleValue(s.value, config.query), problem: null };
+      } catch (error) {
+        if (error instanceof ProbeProblem) return { value: null, problem: error };
+        throw error;
+      }
+    });
+    const numbers = judged.flatMap((j) => (j.value === null ? [] : [j.value]));
+    const failing = samples.filter((_, i) => (judged[i]!.value ?? 1) < 1).map((s) => s.series);
+    if (failing.length)
       return {
         state: 'fail',
-        value: worst,
+        value: Math.min(...numbers),
         summary: `${failing.length} of ${samples.length} series below 1: ${failing.join(' ')}`,
         details,
       };
+    if (samples.some((s) => s.value === 'NaN'))
+      return { state: 'unknown', reason: 'no_data', value: 'NaN', summary: `${config.query} is NaN`, details };
+    const problem = judged.find((j) => j.problem !== null)?.problem;
+    if (problem) throw problem;
+    const worst = Math.min(...numbers);
     return { state: 'pass', value: worst, summary: `${samples.length} series at 1`, details };
   });
 }

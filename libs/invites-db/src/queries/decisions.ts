@@ -55,9 +55,9 @@ function stored(row: Omit<StoredDecision, 'decision'> & { decision: string }): S
   return { ...row, decision: row.decision as DecisionValue };
 }
 
-/** The newest stored gate run (by started_at, then id), as a scalar subquery of one column. */
+/** The gate run stored last (by id, as latestGateRun: not by a started_at a skewed clock wrote), as a scalar subquery of one column. */
 function newestGateRun(column: typeof gateRuns.id | typeof gateRuns.verdict) {
-  return sql`(SELECT ${column} FROM ${gateRuns} ORDER BY ${gateRuns.startedAt} DESC, ${gateRuns.id} DESC LIMIT 1)`;
+  return sql`(SELECT ${column} FROM ${gateRuns} ORDER BY ${gateRuns.id} DESC LIMIT 1)`;
 }
 
 /** Stores a decision, linked to the newest stored gate run in the same statement (one snapshot: both subqueries see the same run). */

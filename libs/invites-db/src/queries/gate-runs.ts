@@ -71,7 +71,12 @@ export interface GateRunFilter {
   source?: string;
 }
 
-/** The most recent run (by started_at, then id), or null when none was stored. */
+/**
+ * The run stored last (by id, the order of insertion), or null when none was
+ * stored. Not by started_at: a run stored once by a host whose clock was ahead
+ * would stay "the latest" until real time caught up, and every monitor, cron
+ * run, preflight and decision would read it instead of the newest.
+ */
 export async function latestGateRun<Run = GateRunLike, State = unknown>(
   db: Database,
   filter: GateRunFilter = {},
@@ -80,7 +85,7 @@ export async function latestGateRun<Run = GateRunLike, State = unknown>(
   return latest ?? null;
 }
 
-/** The most recent runs first, at most `limit` (default 20 runs, up to GATE_RUNS_MAX_LIMIT). */
+/** The runs stored last first (by id, as latestGateRun), at most `limit` (default 20 runs, up to GATE_RUNS_MAX_LIMIT). */
 export async function listGateRuns<Run = GateRunLike, State = unknown>(
   db: Database,
   options: GateRunFilter & { limit?: number } = {},
@@ -90,9 +95,7 @@ export async function listGateRuns<Run = GateRunLike, State = unknown>(
     throw new InvalidInputError('limit', `must be an integer from 1 to ${GATE_RUNS_MAX_LIMIT}`);
   const source = options.source;
   const where = source === undefined ? undefined : sql`(${gateRuns.run}->>'source' = ${source} OR ${gateRuns.run}->>'source' IS NULL)`;
-  const rows = await withDbErrors(() =>
-    db.select().from(gateRuns).where(where).orderBy(desc(gateRuns.startedAt), desc(gateRuns.id)).limit(limit),
-  );
+  const rows = await withDbErrors(() => db.select().from(gateRuns).where(where).orderBy(desc(gateRuns.id)).limit(limit));
   return rows.map((row) => ({
     id: row.id,
     startedAt: row.startedAt,
