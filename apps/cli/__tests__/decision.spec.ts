@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createInvites, latestGateRun } from '@veza/invites-db';
+import { createInvites, latestGateRun, recordGateRun } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { chromium } from 'playwright-core';
 import { freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
@@ -161,4 +161,34 @@ it('decision record GO against a stored run that is not GO (or none) is recorded
   expect(run.stderr).toMatch(
     /^warning: this GO is (against gate run #\d+, whose verdict is (NO-GO|INCONCLUSIVE)|based on no stored gate run); the decision report/,
   );
+}, 60_000);
+
+it('decision record GO on a GO gate run older than 2 × CHECK_INTERVAL is recorded, with a warning giving its age; on a fresh one, no warning', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'veza-decision-stale-'));
+  try {
+    const own = await freshDatabaseEnv(pglite, dir);
+    const storeGoRun = async (finishedAt: Date) => {
+      const conn = await openEnvDatabase(own);
+      try {
+        const at = finishedAt.toISOString();
+        return (
+          await recordGateRun(conn.db, { run: { startedAt: at, finishedAt: at, verdict: 'GO', exitCode: 0, source: 'monitor' }, state: {} })
+        ).id;
+      } finally {
+        await conn.close();
+      }
+    };
+    const old = await storeGoRun(new Date(Date.now() - 2 * 3600_000));
+    const stale = await runVezaBeta(['decision', 'record', 'GO', '--by', 'Tech lead'], { cwd: dir, env: own });
+    expect(stale.code).toBe(0);
+    expect(stale.stdout).toContain(`based on gate run #${old} (GO)`);
+    expect(stale.stderr).toBe(
+      `warning: this GO rests on gate run #${old}, which finished 2.0 h ago (the monitor runs every CHECK_INTERVAL, 300 s): the gates may have changed since; veza-beta gates check shows them now\n`,
+    );
+    await storeGoRun(new Date());
+    const fresh = await runVezaBeta(['decision', 'record', 'GO', '--by', 'Tech lead'], { cwd: dir, env: { ...own, CHECK_INTERVAL: '60' } });
+    expect({ code: fresh.code, stderr: fresh.stderr }).toEqual({ code: 0, stderr: '' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }, 60_000);

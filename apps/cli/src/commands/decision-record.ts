@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
-import { listDecisions, recordDecision } from '@veza/invites-db';
+import { MONITOR_DEFAULTS } from '@veza/gate-probes';
+import { latestGateRun, listDecisions, recordDecision } from '@veza/invites-db';
 import type { StoredDecision } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { withDatabase } from '../database.js';
@@ -20,6 +21,18 @@ export function decisionLogLine(d: StoredDecision): string {
   return `- ${d.decidedAt.toISOString()} **${d.decision}**${d.by.length ? ` by ${d.by.join(', ')}` : ''}, based on ${run}${d.note ? `: ${d.note.replace(/\s*\n\s*/g, ' ')}` : ''}\n`;
 }
 
+/** CHECK_INTERVAL as the monitor reads it (a bad value is the monitor's to refuse): the age past which a GO's gate run is stale. */
+function checkIntervalSeconds(env: NodeJS.ProcessEnv): number {
+  const raw = Number(env['CHECK_INTERVAL']);
+  return Number.isFinite(raw) && raw >= 1 && raw <= 86_400 ? raw : MONITOR_DEFAULTS.checkIntervalSeconds;
+}
+
+function describeAge(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
 export const decisionRecordCommand: CommandModule<object, RecordArgs> = {
   command: 'record <decision>',
   describe: 'Store the GO / NO-GO of the decision call with the newest stored gate run (NO-GO needs --note)',
@@ -34,7 +47,12 @@ export const decisionRecordCommand: CommandModule<object, RecordArgs> = {
     if (decision === 'NO-GO' && !args.note?.trim())
       throw new ExitError(1, 'veza-beta decision record: a NO-GO needs --note "what must be fixed before the next call"');
     const env = loadEnv();
-    const stored = await withDatabase(env, (conn) => recordDecision(conn.db, { decision, note: args.note ?? null, by: args.by ?? [] }));
+    const intervalS = checkIntervalSeconds(env);
+    const { stored, linkedFinishedAt } = await withDatabase(env, async (conn) => {
+      const newest = await latestGateRun(conn.db);
+      const stored = await recordDecision(conn.db, { decision, note: args.note ?? null, by: args.by ?? [] });
+      return { stored, linkedFinishedAt: newest && newest.id === stored.gateRunId ? newest.finishedAt : null };
+    });
     const line = decisionLogLine(stored);
     const log = cliSettings(env).DECISION_LOG;
     process.stdout.write(`Recorded ${line.slice(2)}`);
@@ -42,6 +60,11 @@ export const decisionRecordCommand: CommandModule<object, RecordArgs> = {
     if (decision === 'GO' && stored.gateVerdict !== 'GO')
       process.stderr.write(
         `warning: this GO is ${stored.gateRunId === null ? 'based on no stored gate run' : `against gate run #${stored.gateRunId}, whose verdict is ${stored.gateVerdict ?? 'unknown'}`}; the decision report and the gates show why (veza-beta decision report, veza-beta gates check)\n`,
+      );
+    const staleS = linkedFinishedAt ? Math.round((Date.now() - linkedFinishedAt.getTime()) / 1000) : 0;
+    if (decision === 'GO' && stored.gateVerdict === 'GO' && staleS > 2 * intervalS)
+      process.stderr.write(
+        `warning: this GO rests on gate run #${stored.gateRunId}, which finished ${describeAge(staleS)} ago (the monitor runs every CHECK_INTERVAL, ${intervalS} s): the gates may have changed since; veza-beta gates check shows them now\n`,
       );
     if (!log) return;
     try {
