@@ -65,6 +65,17 @@ describe('retries and budgets', () => {
     expect(result).toMatchObject({ state: 'unknown', reason: 'rate_limited' });
   });
 
+  it("GitHub's primary limit (403, remaining 0) waits for x-ratelimit-reset: one an hour away is ⚪ at once, saying until when", async () => {
+    const reset = String(Math.floor(now.getTime() / 1000) + 3600);
+    const { result, elapsed } = await probeWith(
+      { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } },
+      { timeoutMs: 1_500 },
+    );
+    expect(result).toMatchObject({ state: 'unknown', reason: 'rate_limited', evidence: { httpStatus: 403, attempts: 1 } });
+    expect(result.summary).toContain('rate limited (HTTP 403) until 2026-06-12T18:45:00.000Z');
+    expect(elapsed).toBeLessThan(1_000);
+  });
+
   it('times out a slow server within its own budget', async () => {
     const { result, elapsed } = await probeWith({ delayMs: 5_000 }, { timeoutMs: 300 });
     expect(result).toMatchObject({ state: 'unknown', reason: 'timeout', evidence: { httpStatus: null } });

@@ -136,6 +136,17 @@ function isRateLimited(status: number, headers: Headers): boolean {
   return status === 403 && (headers.get('retry-after') !== null || headers.get('x-ratelimit-remaining') === '0');
 }
 
+/**
+ * When a spent rate limit lifts, epoch ms: Retry-After, else GitHub's primary
+ * limit (remaining 0) by its x-ratelimit-reset (epoch seconds); null when neither says.
+ */
+function rateLimitLiftsAt(headers: Headers, now: Date): number | null {
+  const after = retryAfterMs(headers.get('retry-after'), now);
+  if (after !== null) return now.getTime() + after;
+  const reset = headers.get('x-ratelimit-reset')?.trim();
+  return headers.get('x-ratelimit-remaining') === '0' && reset && /^\d{1,12}$/.test(reset) ? Number(reset) * 1000 : null;
+}
+
 /** Sleeps before the next attempt when the budget allows one; false when it does not. */
 async function waitForRetry(ctx: ProbeContext, attempt: number, hintMs: number | null): Promise<boolean> {
   if (attempt > ctx.retries) return false;
@@ -190,9 +201,18 @@ export async function requestJson(ctx: ProbeContext, url: string, options: Reque
       continue;
     }
 
-    let failure: { reason: UnknownReason; message: string; retry: boolean } | null = null;
-    if (isRateLimited(status, headers)) failure = { reason: 'rate_limited', message: `rate limited (HTTP ${status})`, retry: true };
-    else if (status >= 500) failure = { reason: 'unavailable', message: `server error HTTP ${status}`, retry: true };
+    let failure: { reason: UnknownReason; message: string; retry: boolean; waitMs?: number | null } | null = null;
+    if (isRateLimited(status, headers)) {
+      const lifts = rateLimitLiftsAt(headers, ctx.now());
+      // GitHub's primary limit says when it lifts (x-ratelimit-reset), which is often an hour away: said, not retried blindly
+      const until = lifts !== null && lifts > ctx.now().getTime() ? ` until ${new Date(lifts).toISOString()}` : '';
+      failure = {
+        reason: 'rate_limited',
+        message: `rate limited (HTTP ${status})${until}`,
+        retry: true,
+        waitMs: lifts === null ? null : Math.max(0, lifts - ctx.now().getTime()),
+      };
+    } else if (status >= 500) failure = { reason: 'unavailable', message: `server error HTTP ${status}`, retry: true };
     else if (status === 401 || status === 403)
       failure = { reason: 'auth', message: `HTTP ${status}: the token is missing, wrong, expired or lacks the scope`, retry: false };
     else if (status === 404 || status === 410)
@@ -203,7 +223,7 @@ export async function requestJson(ctx: ProbeContext, url: string, options: Reque
     if (failure) {
       // Not awaited: cancelling an unread body can wait on the stream; the socket is freed either way.
       void response.body?.cancel().catch(() => undefined);
-      if (failure.retry && (await waitForRetry(ctx, attempt, retryAfterMs(headers.get('retry-after'), ctx.now())))) continue;
+      if (failure.retry && (await waitForRetry(ctx, attempt, failure.waitMs ?? null))) continue;
       throw new ProbeProblem(failure.reason, attempt > 1 ? `${failure.message} after ${attempt} attempts` : failure.message);
     }
 
