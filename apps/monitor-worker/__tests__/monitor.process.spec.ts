@@ -199,6 +199,28 @@ describe('one run (CI)', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it('the same FIFO when SIGTERM ends the run first: named as cut by the signal, not by the run deadline; exit 2', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'gates.xml');
+    execFileSync('mkfifo', [fifo]);
+    const db = await seededDatabase(3);
+    let signalled = false;
+    const ran = await monitor(
+      { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', GATES_RUN_TIMEOUT_MS: '60000' },
+      ['--junit', fifo],
+      (soFar, child) => {
+        if (!signalled && soFar.includes('Verdict: ✅ GO')) {
+          signalled = true;
+          child.kill('SIGTERM');
+        }
+      },
+    );
+    expect(signalled).toBe(true);
+    expect(ran.stderr).toContain(`monitor-worker: output: not written when a signal stopped the run, left behind: --junit ${fifo}`);
+    expect(ran.stderr).not.toContain('by the run deadline');
+    expect(ran.code).toBe(2);
+  });
+
   it('exits 1 on NO-GO (Sentry issues, testers short of the target)', async () => {
     apis.scenario.sentryIssues = 2;
     const db = await seededDatabase(1);

@@ -33,7 +33,7 @@ async function main(): Promise<number> {
   const show = showRun(outputs, process.stdout);
   // a file that could not be written is reported by the loop ("output: …"); show.finish makes the exit code say it too
   const code = await runMonitor(settings.value, { onRun: show, say, signal: controller.signal });
-  return show.finish(code, say);
+  return show.finish(code, say, { stopped: controller.signal.aborted });
 }
 
 main().then(

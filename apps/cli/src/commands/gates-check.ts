@@ -82,6 +82,7 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
       process.exitCode = show.finish(
         await runMonitor(settings.value, { onRun: show, say, signal: controller.signal, source: 'gates check' }),
         say,
+        { stopped: controller.signal.aborted },
       );
     } finally {
       process.off('SIGINT', stop).off('SIGTERM', stop);

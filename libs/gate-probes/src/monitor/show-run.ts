@@ -21,9 +21,10 @@ export interface RunShower {
   /**
    * At exit: names the files still being written (their writers are
    * killed) and gives the exit code. A file not written means a cron job's
-   * report is missing: a GO (0) becomes 2.
+   * report is missing: a GO (0) becomes 2. `stopped`: the run ended on
+   * SIGTERM/SIGINT (the files were cut by it, not by the run deadline).
    */
-  finish(code: number, say: (line: string) => void): number;
+  finish(code: number, say: (line: string) => void, options?: { stopped?: boolean }): number;
 }
 
 /**
@@ -71,12 +72,14 @@ export function showRun(
       throw new Error(failed.join('; '));
     }
   };
-  const finish = (code: number, say: (line: string) => void): number => {
+  const finish = (code: number, say: (line: string) => void, options: { stopped?: boolean } = {}): number => {
     const closed = stdoutProblem();
     if (closed) say(`output: ${closed}`);
     const left = files.pending();
     if (left.length) {
-      say(`output: not written by the run deadline, left behind: ${left.join(', ')}`);
+      say(
+        `output: not written ${options.stopped ? 'when a signal stopped the run' : 'by the run deadline'}, left behind: ${left.join(', ')}`,
+      );
       anyFailed = true;
       files.abandon();
     }
