@@ -221,9 +221,13 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     allowedHeaders: ['Content-Type', 'Authorization'],
     maxAge: 600,
   });
+  // Draining (SIGTERM): every answer says Connection: close, so a keep-alive connection (a reverse
+  // proxy's) ends with the request it had in flight. fastify marks only requests that arrive after
+  // close(); the others' connections stayed open, and the drain waited for them until SHUTDOWN_TIMEOUT_MS.
   // @fastify/cors answers an OPTIONS request that is no CORS preflight (no Origin or no
   // Access-Control-Request-Method) with a text/plain 400: the API's one error shape instead.
   app.addHook('onSend', (req, reply, payload, done) => {
+    if (draining) void reply.header('connection', 'close');
     if (reply.statusCode !== 400 || req.method !== 'OPTIONS' || payload !== 'Invalid Preflight Request') return done(null, payload);
     void reply.type('application/json; charset=utf-8');
     done(
