@@ -142,7 +142,9 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     // a hop count becomes a function: fastify's types omit the number form that its docs describe
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     // Longer than any code a person could paste, so that junk reaches the route and gets INVITE_MALFORMED.
-    routerOptions: { maxParamLength: 256 },
+    // A trailing slash is the same route (`/signup/?invite=…`): the 405 check below already read it so,
+    // and answered a GET of /signup/ 405 "Allow: GET, HEAD".
+    routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
     // Router-level failures (a longer parameter, a bad %-escape) get the one error shape too.
     frameworkErrors: (error, req, reply) => {
       const underInvites = /^\/v1\/invites\/(?!redeem\/?(\?|$))/.test(req.url);
