@@ -186,6 +186,18 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
       expect(res.headers.get('allow')).toBe('POST');
     });
 
+    // It was 405 METHOD_NOT_ALLOWED with "Allow: GET, HEAD", to a GET (the 405 check read /signup/ as /signup).
+    it('reads a trailing slash as the same route: /signup/?invite=, /healthz/, GET /v1/invites/CODE/', async () => {
+      const page = await call(api, 'GET', `/signup/?invite=${codes.valid}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect((await call(api, 'GET', '/healthz/')).status).toBe(200);
+      const lookup = await call(api, 'GET', `/v1/invites/${codes.valid}/`);
+      expect(lookup.status).toBe(200);
+      expect(lookup.json).toMatchObject({ invite: { state: 'valid' } });
+      expect((await call(api, 'GET', '/v1/invites/redeem/')).headers.get('allow')).toBe('POST');
+    });
+
     it('answers an OPTIONS request that is no CORS preflight in the error shape', async () => {
       for (const path of ['/v1/invites/redeem', '/nowhere']) {
         const res = await call(api, 'OPTIONS', path);

@@ -88,4 +88,34 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     }
     expect(status).toBe(200);
   }, 120_000);
+
+  // The shared rate limit settles with PostgreSQL at once when a client has ceil(limit / 20) unsettled
+  // requests (every second one at the default 30), and the request waited for that settle with no
+  // deadline: against a frozen server it hung for the whole freeze (62–66 s in a run of a minute), and
+  // behind a network that drops packets until TCP gave up; the route's own 6 s deadline never started.
+  it('with the default rate limit, every request of a client is answered within the deadline while the database is frozen', async () => {
+    const backend: TestBackend = { name: 'postgres', create: () => Promise.resolve({ url: pg!.url }) };
+    const limited = await startApi(backend, { logLevel: 'warn' });
+    try {
+      const timed = async () => {
+        const started = Date.now();
+        const res = await fetch(`${limited.base}/v1/invites/${valid}`, { signal: AbortSignal.timeout(40_000) }).catch(() => undefined);
+        return { status: res?.status ?? 'no answer within 40 s', ms: Date.now() - started };
+      };
+      expect((await timed()).status).toBe(200);
+      pg!.freeze(true);
+      let frozen: Awaited<ReturnType<typeof timed>>[];
+      try {
+        frozen = await Promise.all([timed(), timed(), timed()]);
+      } finally {
+        pg!.freeze(false);
+      }
+      for (const answer of frozen) {
+        expect(answer.status).toBe(503);
+        expect(answer.ms).toBeLessThan(15_000);
+      }
+    } finally {
+      await limited.close();
+    }
+  }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { childEnv, ctrlC, gone, killLauncher, killLeftovers, startLaunched, trackApp } from '@veza/test-support';
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('configuration errors stop the start', () => {
   it.each([
@@ -116,6 +117,38 @@ describe('graceful shutdown', () => {
       expect(run.output().match(/stopped: server closed, database closed/g)).toHaveLength(1);
     }
   }, 120_000);
+
+  // `npm run api` runs its script through `sh -c`, and npm passes a SIGTERM on to that shell only: dash
+  // died of it without passing it on, npm exited, and the app went on serving with no parent (holding
+  // its port; in a container whose first process is npm it was killed without a drain). The script
+  // now execs node, so npm's SIGTERM reaches the launcher, and npm waits for the drain.
+  it('npm run api: a SIGTERM to npm alone drains the app, which then exits, and npm with it', async () => {
+    const { env } = await prepareDatabase();
+    const npm = spawn('npm', ['run', '--silent', 'api'], {
+      cwd: repoRoot,
+      env: childEnv({ ...env, PORT: '0', LOG_LEVEL: 'info', npm_config_update_notifier: 'false' }),
+      detached: true,
+    });
+    let out = '';
+    npm.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    npm.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const npmExited = new Promise<number | null>((resolve) => npm.on('close', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!/redemption-api ready/.test(out) && Date.now() < deadline && npm.exitCode === null)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const ready = JSON.parse(out.split('\n').find((line) => line.includes('redemption-api ready')) ?? 'null') as { pid: number } | null;
+      expect(ready).not.toBeNull();
+      const appPid = trackApp(ready!.pid);
+
+      process.kill(npm.pid!, 'SIGTERM');
+      expect(await gone(appPid)).toBe(true);
+      expect(out).toMatch(/stopped: server closed, database closed/);
+      expect(await npmExited).toBe(0);
+    } finally {
+      if (npm.exitCode === null && npm.signalCode === null) process.kill(-npm.pid!, 'SIGKILL');
+    }
+  }, 90_000);
 
   it('kill -9 of the launcher: the app stops by itself (drains, closes the database, releases the embedded lock)', async () => {
     const { env } = await prepareDatabase();

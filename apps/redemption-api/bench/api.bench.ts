@@ -147,6 +147,7 @@ async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: Fasti
       max: RATE_LIMIT,
       windowMs: 60_000,
       flushIntervalMs: 1_000,
+      settleWaitMs: 1_000,
     });
     close = () => counter.close();
     app.addHook('onRequest', rateLimitHook(counter, RATE_LIMIT));

@@ -142,7 +142,9 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     // a hop count becomes a function: fastify's types omit the number form that its docs describe
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     // Longer than any code a person could paste, so that junk reaches the route and gets INVITE_MALFORMED.
-    routerOptions: { maxParamLength: 256 },
+    // A trailing slash is the same route (`/signup/?invite=…`): the 405 check below already read it so,
+    // and answered a GET of /signup/ 405 "Allow: GET, HEAD".
+    routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
     // Router-level failures (a longer parameter, a bad %-escape) get the one error shape too.
     frameworkErrors: (error, req, reply) => {
       const underInvites = /^\/v1\/invites\/(?!redeem\/?(\?|$))/.test(req.url);
@@ -221,9 +223,13 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     allowedHeaders: ['Content-Type', 'Authorization'],
     maxAge: 600,
   });
+  // Draining (SIGTERM): every answer says Connection: close, so a keep-alive connection (a reverse
+  // proxy's) ends with the request it had in flight. fastify marks only requests that arrive after
+  // close(); the others' connections stayed open, and the drain waited for them until SHUTDOWN_TIMEOUT_MS.
   // @fastify/cors answers an OPTIONS request that is no CORS preflight (no Origin or no
   // Access-Control-Request-Method) with a text/plain 400: the API's one error shape instead.
   app.addHook('onSend', (req, reply, payload, done) => {
+    if (draining) void reply.header('connection', 'close');
     if (reply.statusCode !== 400 || req.method !== 'OPTIONS' || payload !== 'Invalid Preflight Request') return done(null, payload);
     void reply.type('application/json; charset=utf-8');
     done(

@@ -23,6 +23,13 @@ export interface SharedCounterOptions {
   max: number;
   windowMs: number;
   flushIntervalMs: number;
+  /**
+   * How long a hit that makes its bucket settle waits for the database's answer; past that it is
+   * answered from the local counts (as while the database is away) and the settle goes on behind it.
+   * Without it, a frozen database or a network that drops packets held the request for as long as
+   * the settle hung, before the route's own database deadline even started.
+   */
+  settleWaitMs: number;
   now?: () => number;
 }
 
@@ -70,8 +77,17 @@ export class SharedCounter {
     entry.pending++;
     const counted = entry;
     const result = () => ({ current: counted.known + counted.inflight + counted.pending, ttl: (window + 1) * this.options.windowMs - now });
-    if (entry.pending + entry.inflight >= this.batch) return this.settleAll().then(result);
+    if (entry.pending + entry.inflight >= this.batch) return this.settleWithin(this.options.settleWaitMs).then(result);
     return result();
+  }
+
+  /** settleAll, or `ms` later if it has not ended by then (it goes on; settleAll never rejects). */
+  private settleWithin(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    return Promise.race([this.settleAll(), waited]).finally(() => clearTimeout(timer));
   }
 
   /** Sends every bucket's pending hits in one statement; concurrent callers wait for the same round, then one more if needed. */

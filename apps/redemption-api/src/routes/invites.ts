@@ -17,6 +17,8 @@ import { SharedCounter } from '../shared-rate-limit-store.js';
 
 /** How often a replica sends its locally counted hits to PostgreSQL, in milliseconds. */
 export const RATE_LIMIT_FLUSH_MS = 1_000;
+/** How long a request waits for its bucket's settle before it is counted locally (the database frozen or unreachable). */
+export const RATE_LIMIT_SETTLE_WAIT_MS = 1_000;
 const RATE_LIMIT_WINDOW_MS = 60_000;
 
 const redeemBody = z
@@ -84,6 +86,7 @@ export function inviteRoutes(
       max: opts.config.rateLimitPerMinute,
       windowMs: RATE_LIMIT_WINDOW_MS,
       flushIntervalMs: RATE_LIMIT_FLUSH_MS,
+      settleWaitMs: RATE_LIMIT_SETTLE_WAIT_MS,
     });
     app.addHook('onClose', async () => shared.close());
     counter = shared;
