@@ -1,6 +1,7 @@
 import { problemText } from '@veza/invite-rules';
 import { GATE_DEFAULTS, GATE_ENV_VARS, gatesConfigFromEnv, unconfiguredGates } from './index.js';
 import { GATE_SETTINGS_SCHEMA } from './config.js';
+import { LAUNCH_ENV_VARS } from './launch/launch-settings.js';
 
 const full = {
   TESTERS_TARGET: '50',
@@ -122,6 +123,14 @@ describe('gatesConfigFromEnv', () => {
       'K6_WORKFLOWS is not a gates setting (ignored); known: K6_WORKFLOW, K6_MAX_AGE_HOURS',
       'GITHUB_TOKEN is not set: GitHub allows 60 unauthenticated requests per hour and hides private repositories',
     ]);
+  });
+
+  it("does not take the launch-day checks' own variables (PROM_5XX_MAX …) for typos", () => {
+    // every launch-day variable the gates do not read themselves, set
+    const launchOnly = LAUNCH_ENV_VARS.filter((name) => !(GATE_ENV_VARS as readonly string[]).includes(name));
+    const result = gatesConfigFromEnv(Object.fromEntries(launchOnly.map((name) => [name, '1'])));
+    if (!result.ok) throw new Error(result.problems.map(problemText).join('; '));
+    expect(result.warnings.map(problemText)).toEqual([]);
   });
 
   it('accepts a numeric workflow id and fractional hours', () => {

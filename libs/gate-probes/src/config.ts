@@ -110,6 +110,13 @@ type Var = (typeof GATE_ENV_VARS)[number];
 const OWNED_PREFIXES = ['TESTERS_', 'STATUSPAGE_', 'PROM_', 'K6_', 'HIGH_', 'GATE_'];
 
 /**
+ * The launch-day checks' variables under those prefixes (LAUNCH_ENV_VARS,
+ * launch/launch-settings.ts, which imports this file): known, so no typo
+ * warning when an operator's .env sets them for preflight.
+ */
+const LAUNCH_VARS_UNDER_GATE_PREFIXES: readonly string[] = ['PROM_MINIO_QUERY', 'PROM_5XX_QUERY', 'PROM_5XX_MAX'];
+
+/**
  * A number setting: `{ integer, min (or above: more than min), max }`; the
  * message quotes the value (none of these is a secret). Durations get a max:
  * a timer longer than 2^31 − 1 ms fires at once in Node.
@@ -208,7 +215,11 @@ function requiredTogether(has: (...names: Var[]) => boolean): Problem[] {
 function typoWarnings(env: Readonly<Record<string, string | undefined>>): Problem[] {
   const warnings: Problem[] = [];
   for (const key of Object.keys(env)) {
-    if (OWNED_PREFIXES.some((p) => key.startsWith(p)) && !(GATE_ENV_VARS as readonly string[]).includes(key)) {
+    if (
+      OWNED_PREFIXES.some((p) => key.startsWith(p)) &&
+      !(GATE_ENV_VARS as readonly string[]).includes(key) &&
+      !LAUNCH_VARS_UNDER_GATE_PREFIXES.includes(key)
+    ) {
       warnings.push({
         field: key,
         message: `is not a gates setting (ignored); known: ${GATE_ENV_VARS.filter((v) => v.startsWith(key.split('_')[0]!)).join(', ')}`,
