@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInvites, defaultMigrationsDir, formatCode, openDatabase, runMigrations } from '@veza/invites-db';
 import postgres from 'postgres';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { RunningApi } from '../testing/start-api.js';
 import { awayFromMinuteEnd, seedInvites, startApi } from '../testing/start-api.js';
 import { testConfig } from '../src/config.js';
@@ -112,6 +112,30 @@ describe.each(backends)('limits on $name', (backend) => {
     // health, readiness and metrics are not limited
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  }, 60_000);
+
+  it('/readyz asked 100 times at once checks the database once; a pass stands for a second, a failure does not', async () => {
+    api = await startApi(backend, { logLevel: 'warn' });
+    const base = api.base;
+    const queries = jest.spyOn(api.conn.db, 'execute'); // counts the real connection's statements, runs them as they are
+    const oneCheck = async () => {
+      const before = queries.mock.calls.length;
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      return queries.mock.calls.length - before;
+    };
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 1_100));
+    await settle();
+    const perCheck = await oneCheck();
+    expect(perCheck).toBeGreaterThan(0);
+    await settle();
+    const before = queries.mock.calls.length;
+    const statuses = await Promise.all(Array.from({ length: 100 }, () => fetch(`${base}/readyz`).then((r) => r.status)));
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    expect(queries.mock.calls.length - before).toBe(perCheck);
+    expect(await oneCheck()).toBe(0); // within the second: the pass stands
+    await settle();
+    expect(await oneCheck()).toBe(perCheck);
+    queries.mockRestore();
   }, 60_000);
 
   it('answers /readyz 503 DATABASE_NOT_MIGRATED on an unmigrated database, and lookups 503 too', async () => {
