@@ -186,6 +186,25 @@ describe('migration runner safety', () => {
     }
   });
 
+  (pg ? it : it.skip)('a role that may not create in public (PostgreSQL 15) is told which role migrates (postgres)', async () => {
+    const base = await openTestDatabase(pg!, { migrate: false });
+    const role = `veza_app_${Math.random().toString(36).slice(2, 10)}`;
+    await base.db.execute(sql.raw(`CREATE ROLE ${role} LOGIN PASSWORD 'app-pw'; REVOKE CREATE ON SCHEMA public FROM PUBLIC`));
+    const url = new URL(base.url!);
+    url.username = role;
+    url.password = 'app-pw';
+    const app = await openDatabase({ databaseUrl: url.toString() });
+    try {
+      await expect(runMigrations(app, dir)).rejects.toThrow(
+        /permission denied for schema public — the role in DATABASE_URL may not create or change these tables: run db migrate as the owner/,
+      );
+    } finally {
+      await app.close();
+      await base.db.execute(sql.raw(`DROP ROLE ${role}`)).catch(() => undefined);
+      await base.close();
+    }
+  });
+
   (pg ? it : it.skip)(
     "waits for another runner's lock past the session's lock_timeout (the CLI's DATABASE_STALL_TIMEOUT), which still applies to the statements (postgres)",
     async () => {

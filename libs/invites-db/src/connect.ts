@@ -8,10 +8,11 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { settingsOrThrow } from '@veza/settings';
 import { maskUrlPassword } from '@veza/settings';
-import { DatabaseBusyError, DatabaseUnreachableError } from './errors.js';
+import { DatabaseBusyError, DatabaseUnreachableError, describeCause } from './errors.js';
 import { acquirePidLock, LockHeldError } from './pid-lock.js';
 import { databaseSettingsFromEnv } from './read-env.js';
 import * as schema from './schema.js';
+import { libpqTls, tlsAdvice } from './libpq-tls.js';
 import { checkSpeaksPostgres, connectTimeoutMs, libpqServer, probeEndpoint } from './speaks-postgres.js';
 import type { Endpoint } from './speaks-postgres.js';
 
@@ -188,6 +189,41 @@ function watchAnswers(endpoint: Endpoint, deadlineMs: number, stalled: () => voi
   };
 }
 
+const OWN_SESSION_ADVICE =
+  'veza-beta needs sessions of its own (its dispatchers hold advisory locks for as long as they run, and it sets timeouts for the session): point DATABASE_URL at PostgreSQL itself, not at PgBouncer or another pooler in transaction mode';
+
+/** PgBouncer refuses the settings a client sends at its start unless told to ignore them (`ignore_startup_parameters`). */
+function poolerAdvice(error: unknown): string | null {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && /unsupported startup parameter/i.test(message)
+    ? `DATABASE_URL leads to a connection pooler (PgBouncer) that refuses the session settings veza-beta asks for; ${OWN_SESSION_ADVICE}`
+    : null;
+}
+
+/**
+ * The session kept the timeouts asked for at its start. PgBouncer told to
+ * ignore them (`ignore_startup_parameters = statement_timeout, lock_timeout`,
+ * the usual answer to its "unsupported startup parameter") drops them
+ * silently, and in transaction mode hands each transaction to any server
+ * session: a dispatcher's advisory lock then stays with a pooled server
+ * session after the dispatcher is gone, and another dispatcher that lands on
+ * that session reads a live dispatcher's lock as its own, so each could send
+ * the other's claimed emails. Checked on the pool's first connection.
+ */
+async function assertOwnSession(client: postgres.Sql, options: OpenOptions): Promise<void> {
+  const asked: Record<string, number> = {};
+  if (options.statementTimeoutMs) asked['statement_timeout'] = options.statementTimeoutMs;
+  if (options.lockTimeoutMs) asked['lock_timeout'] = options.lockTimeoutMs;
+  const names = Object.keys(asked);
+  if (names.length === 0) return;
+  const rows = await client<{ name: string; setting: string }[]>`SELECT name, setting FROM pg_settings WHERE name IN ${client(names)}`;
+  const lost = rows.filter((row) => Number(row.setting) !== asked[row.name]);
+  if (lost.length > 0)
+    throw new Error(
+      `the session did not keep the settings asked for at its start (${lost.map((row) => `${row.name} ${asked[row.name]} ms, got ${row.setting}`).join('; ')}): DATABASE_URL leads to a connection pooler that drops them (PgBouncer's ignore_startup_parameters); ${OWN_SESSION_ADVICE}`,
+    );
+}
+
 async function openPostgres(url: string, options: OpenOptions): Promise<Connection> {
   // the whole URL is known: its user info ends at its last @ (a password may hold a space or a slash)
   const target = maskUrlPassword(url);
@@ -201,20 +237,30 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
     // libpq's ?host= and %-encoded socket directories, given to postgres.js as options (it reads neither from a URL)
     const server = libpqServer(url);
     const place = server ? { host: server.host, port: server.port, ...(server.path ? { path: server.path } : {}) } : {};
-    connectTo = (max, pool) => postgres(server?.url ?? url, { ...clientOptions(deadlineMs, options, pool), ...place, max });
+    // libpq's sslrootcert, sslcert, sslkey and sslmode's meanings, given to postgres.js as its ssl option
+    const tls = libpqTls(server?.url ?? url);
+    const ssl = tls ? { ssl: tls.ssl } : {};
+    connectTo = (max, pool) =>
+      postgres(tls?.url ?? server?.url ?? url, { ...clientOptions(deadlineMs, options, pool), ...place, ...ssl, max });
     // One SSLRequest first: a host that is not PostgreSQL (an HTTP server, a proxy) is named at once, in one connection.
     endpoint = probeEndpoint(url);
-    if (endpoint) await checkSpeaksPostgres(endpoint, deadlineMs);
+    const answer = endpoint ? await checkSpeaksPostgres(endpoint, deadlineMs) : undefined;
+    if (answer === 'plain' && (tls?.required ?? /[?&]sslmode=(require|verify-ca|verify-full)\b/.test(url)))
+      throw new Error(
+        "the server does not accept TLS connections, and DATABASE_URL's sslmode requires TLS: turn ssl on in the server's configuration, or check that DATABASE_URL names the right server (or port)",
+      );
     client = connectTo(options.maxConnections ?? 10, true);
   } catch (error) {
     throw new DatabaseUnreachableError(target, error);
   }
   try {
     await firstQuery(client, Math.max(1, deadlineMs - (Date.now() - started)));
+    await assertOwnSession(client, options);
   } catch (error) {
     // timeout 0: drop the sockets now, which also ends postgres.js's reconnecting.
     await client.end({ timeout: 0 }).catch(() => undefined);
-    throw new DatabaseUnreachableError(target, error);
+    const advice = tlsAdvice(error, url) ?? poolerAdvice(error);
+    throw new DatabaseUnreachableError(target, advice ? new Error(`${describeCause(error)} — ${advice}`) : error);
   }
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
   /** holdLock's own clients, ended with the pool when the server stops answering */

@@ -112,8 +112,24 @@ export class MigrationFailedError extends InvitesDbError {
     readonly file: string,
     cause: unknown,
   ) {
-    super('INVITES_MIGRATION_FAILED', `migration ${file} failed and was rolled back: ${describeCause(cause)}`, { cause });
+    super('INVITES_MIGRATION_FAILED', `migration ${file} failed and was rolled back: ${describeCause(cause)}${privilegeAdvice(cause)}`, {
+      cause,
+    });
   }
+}
+
+/**
+ * A migration refused for lack of privilege (42501): "permission denied for
+ * schema public" is what PostgreSQL 15 answers an app role, which may no
+ * longer create in public; the words alone did not say which role to use.
+ */
+function privilegeAdvice(cause: unknown): string {
+  let code: unknown;
+  for (let e: unknown = cause, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++)
+    code ??= (e as { code?: unknown }).code === '42501' ? '42501' : undefined;
+  return code === '42501'
+    ? ' — the role in DATABASE_URL may not create or change these tables: run db migrate as the owner of the database or schema (a migration role), then grant the app role what it needs (docs/OPERATOR_GUIDE.md, "Database roles")'
+    : '';
 }
 
 /** An invite code that is not 16 Crockford base32 characters. */

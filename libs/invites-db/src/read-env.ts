@@ -3,6 +3,7 @@ import type { Validation } from '@veza/settings';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { OpenOptions } from './connect.js';
+import { badSslMode, SSL_MODES } from './libpq-tls.js';
 import { withHostAfterUserInfo } from './speaks-postgres.js';
 
 /**
@@ -27,6 +28,7 @@ export const DATABASE_SETTINGS_SCHEMA = z.object({
       (text) => /^postgres(ql)?:\/\/./.test(text) && URL.canParse(firstHost(withHostAfterUserInfo(text))),
       'must be a postgres:// or postgresql:// URL',
     )
+    .refine((text) => badSslMode(text) === null, `has an unknown sslmode: use one of ${SSL_MODES.join(', ')}`)
     .optional(),
   /** where the embedded database lives (`<dir>/db`); unset → `.veza/db` under the working directory */
   VEZA_DATA_DIR: z.string().optional(),

@@ -108,26 +108,29 @@ function shown(bytes: Buffer): string {
  * poolers speaking its protocol) answers a single byte S or N before
  * anything else. Anything else — an HTTP server's "HTTP/1.1 400", a closed
  * connection, silence until the deadline — is not a PostgreSQL server, and
- * postgres.js would retry such a host without end. Rejects with what was seen.
+ * postgres.js would retry such a host without end. Rejects with what was seen;
+ * resolves with the answer: `tls` (S, the server takes TLS), `plain` (N, it
+ * does not), `error` (E).
  */
-export function checkSpeaksPostgres(endpoint: Endpoint, deadlineMs: number): Promise<void> {
+export function checkSpeaksPostgres(endpoint: Endpoint, deadlineMs: number): Promise<'tls' | 'plain' | 'error'> {
   return new Promise((resolve, reject) => {
     const socket = connect(endpoint);
     let settled = false;
-    const finish = (error?: Error) => {
+    const finish = (error?: Error, answer: 'tls' | 'plain' | 'error' = 'error') => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       socket.destroy();
       if (error) reject(error);
-      else resolve();
+      else resolve(answer);
     };
     const timer = setTimeout(() => finish(new Error(`no PostgreSQL answer within ${deadlineMs / 1_000} s (connect_timeout)`)), deadlineMs);
     socket.once('connect', () => socket.write(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])));
     socket.once('data', (data: Buffer) => {
       const first = data[0];
       // 'S' / 'N': the SSL answer; 'E': an error packet from a PostgreSQL that refuses the request itself.
-      if (first === 0x53 || first === 0x4e || first === 0x45) finish();
+      if (first === 0x53 || first === 0x4e || first === 0x45)
+        finish(undefined, first === 0x53 ? 'tls' : first === 0x4e ? 'plain' : 'error');
       else finish(new Error(`the server does not speak PostgreSQL (it answered ${shown(data)})`));
     });
     socket.once('error', (error) => finish(error));
