@@ -114,29 +114,30 @@ describe.each(backends)('limits on $name', (backend) => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
   }, 60_000);
 
-  it('/readyz asked 100 times at once checks the database once; a pass stands for a second, a failure does not', async () => {
-    api = await startApi(backend, { logLevel: 'warn' });
-    const base = api.base;
-    const queries = jest.spyOn(api.conn.db, 'execute'); // counts the real connection's statements, runs them as they are
-    const oneCheck = async () => {
+  // PostgreSQL only: PGlite answers within the same turn of the event loop, so no two checks ever overlap there.
+  (backend.name === 'postgres' ? it : it.skip)(
+    '/readyz asked 100 times at once runs far fewer checks than requests; one at a time, each answers afresh',
+    async () => {
+      api = await startApi(backend, { logLevel: 'warn' });
+      const base = api.base;
+      const queries = jest.spyOn(api.conn.db, 'execute'); // counts the real connection's statements, runs them as they are
+      const oneCheck = async () => {
+        const before = queries.mock.calls.length;
+        expect((await fetch(`${base}/readyz`)).status).toBe(200);
+        return queries.mock.calls.length - before;
+      };
+      const perCheck = await oneCheck();
+      expect(perCheck).toBeGreaterThan(0);
+      expect(await oneCheck()).toBe(perCheck); // nothing kept: the next call checks again
       const before = queries.mock.calls.length;
-      expect((await fetch(`${base}/readyz`)).status).toBe(200);
-      return queries.mock.calls.length - before;
-    };
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 1_100));
-    await settle();
-    const perCheck = await oneCheck();
-    expect(perCheck).toBeGreaterThan(0);
-    await settle();
-    const before = queries.mock.calls.length;
-    const statuses = await Promise.all(Array.from({ length: 100 }, () => fetch(`${base}/readyz`).then((r) => r.status)));
-    expect(statuses.every((status) => status === 200)).toBe(true);
-    expect(queries.mock.calls.length - before).toBe(perCheck);
-    expect(await oneCheck()).toBe(0); // within the second: the pass stands
-    await settle();
-    expect(await oneCheck()).toBe(perCheck);
-    queries.mockRestore();
-  }, 60_000);
+      const statuses = await Promise.all(Array.from({ length: 100 }, () => fetch(`${base}/readyz`).then((r) => r.status)));
+      expect(statuses.every((status) => status === 200)).toBe(true);
+      // unshared: 100 checks; shared, the requests that arrive while one runs await it
+      expect((queries.mock.calls.length - before) / perCheck).toBeLessThanOrEqual(25);
+      queries.mockRestore();
+    },
+    60_000,
+  );
 
   it('answers /readyz 503 DATABASE_NOT_MIGRATED on an unmigrated database, and lookups 503 too', async () => {
     api = await startApi(backend, {}, { migrate: false });

@@ -5,32 +5,20 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 
-/** How long a passed readiness check stands for the next /readyz. */
-export const READY_KEPT_MS = 1_000;
-
 /**
- * The readiness check, shared: callers that arrive while one runs await it,
- * and a pass stands for `keptMs` (a failure does not: the next call checks
- * again). /readyz is not rate limited (probes, the proxy's health checks) and
- * one check costs the database about six lookups: unshared, a client asking it
- * in a loop loaded the database more than lookups could.
+ * The readiness check, one at a time: callers that arrive while one runs
+ * await its answer instead of starting their own. /readyz is not rate limited
+ * (probes, a proxy's health checks) and one check costs the database about six
+ * lookups: unshared, clients asking it at once loaded the database more than
+ * lookups could. Nothing is kept once it has answered, so /readyz says 503 as
+ * soon as the database stops answering.
  */
-export function sharedCheck(check: () => Promise<void>, keptMs: number = READY_KEPT_MS): () => Promise<void> {
+export function sharedCheck(check: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | null = null;
-  let passedAt = -Infinity;
   return () => {
-    if (running) return running;
-    if (performance.now() - passedAt < keptMs) return Promise.resolve();
-    running = check().then(
-      () => {
-        passedAt = performance.now();
-        running = null;
-      },
-      (error: unknown) => {
-        running = null;
-        throw error;
-      },
-    );
+    running ??= check().finally(() => {
+      running = null;
+    });
     return running;
   };
 }
