@@ -4,11 +4,14 @@
 #   own browser download does not work on this network, so playwright-core
 #   drives /usr/bin/chromium;
 # - msmtp: the default SEND_CMD; dispatch and preflight ask the real msmtp
-#   whether its account resolves.
+#   whether its account resolves;
+# - pgbouncer: the pooler spec shows that veza-beta refuses PgBouncer in
+#   transaction mode (libs/invites-db/__tests__/tls-and-pooler.integration.spec.ts).
 set -euo pipefail
 missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v msmtp >/dev/null 2>&1 || missing+=(msmtp)
+[[ -x /usr/sbin/pgbouncer ]] || command -v pgbouncer >/dev/null 2>&1 || missing+=(pgbouncer)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 echo "== installing Debian packages for the tests: ${missing[*]}"
 SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
@@ -17,3 +20,4 @@ $SUDO apt-get update -qq >/dev/null 2>&1 || true
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 [[ -x /usr/bin/chromium ]] || { echo "chromium did not install" >&2; exit 1; }
 command -v msmtp >/dev/null 2>&1 || { echo "msmtp did not install" >&2; exit 1; }
+[[ -x /usr/sbin/pgbouncer ]] || command -v pgbouncer >/dev/null 2>&1 || { echo "pgbouncer did not install" >&2; exit 1; }
