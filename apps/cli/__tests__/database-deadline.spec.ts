@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNotPostgresServer } from '@veza/test-support';
 import { testBackends } from '@veza/invites-db/testing';
-import { FAKE_SENDMAIL, emails, freshDatabaseEnv, preparedFolder } from './fixtures.js';
+import { FAKE_SENDMAIL, emails, freshDatabaseEnv, openEnvDatabase, preparedFolder } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 
 let cwd: string;
@@ -115,4 +115,27 @@ const postgresBackend = testBackends().find((b) => b.name === 'postgres');
       await relay.close();
     }
   }, 60_000);
+});
+
+// PostgreSQL only: PGlite has one user, who may do anything.
+(postgresBackend ? describe : describe.skip)('a role without the grants the app role needs', () => {
+  it('invites report: exit 1, the SQLSTATE and what to grant, not a bare "permission denied"', async () => {
+    const env = await freshDatabaseEnv(postgresBackend!, cwd);
+    const role = `veza_nogrant_${process.pid}`;
+    const conn = await openEnvDatabase(env);
+    try {
+      await conn.rawTransaction((tx) => tx.exec(`CREATE ROLE ${role} LOGIN PASSWORD 'app-pw'`));
+    } finally {
+      await conn.close();
+    }
+    const url = new URL(env['DATABASE_URL']!);
+    url.username = role;
+    url.password = 'app-pw';
+    const run = await runVezaBeta(['invites', 'report'], { cwd, env: { DATABASE_URL: url.toString() } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^error 42501: permission denied for table beta_invites — the role in DATABASE_URL lacks a privilege on that object: grant it as the owner \(docs\/OPERATOR_GUIDE\.md, 'Database roles, TLS, poolers'/,
+    );
+    expect(run.stderr).not.toContain('app-pw');
+  });
 });

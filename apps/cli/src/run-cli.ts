@@ -10,6 +10,13 @@ function isCodedError(error: unknown): error is Error & { code: string } {
 /** Library errors that name a bad variable: configuration errors, exit 3, as the settings reader's. */
 const SETTINGS_ERROR_CODES = new Set(['MAILER_SMTP_URL_INVALID', 'MAILER_SEND_CMD_NOT_FOUND']);
 
+/** What to do about a database refusal the libraries pass through with its SQLSTATE. */
+const SQLSTATE_HINTS: Record<string, string> = {
+  '42501':
+    "the role in DATABASE_URL lacks a privilege on that object: grant it as the owner (docs/OPERATOR_GUIDE.md, 'Database roles, TLS, poolers' lists what the app role needs)",
+  '25006': 'the session is read-only (a standby, or default_transaction_read_only): point DATABASE_URL at the primary',
+};
+
 /** Runs the parser and maps every outcome to an exit code. Only main.ts exits. */
 export async function runCli(cli: Argv): Promise<number> {
   try {
@@ -34,7 +41,8 @@ export async function runCli(cli: Argv): Promise<number> {
       return SETTINGS_EXIT_CODE;
     }
     if (isCodedError(error)) {
-      process.stderr.write(`error ${error.code}: ${error.message}\n`);
+      const hint = SQLSTATE_HINTS[error.code];
+      process.stderr.write(`error ${error.code}: ${error.message}${hint ? ` — ${hint}` : ''}\n`);
       return 1;
     }
     process.stderr.write('veza-beta: unexpected error, this is a bug; please report it with the trace below.\n');
