@@ -4,7 +4,7 @@
  * INVITES_DB_UNREACHABLE and the URL's password hidden, in one connection
  * for a host that answers other bytes — no reconnect storm, no hang.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -92,13 +92,18 @@ const postgresBackend = testBackends().find((b) => b.name === 'postgres');
       const out = join(cwd, 'out');
       await preparedFolder(env, out, emails(4, 'f'));
       url.port = String(relay.port);
-      const started = Date.now();
       const run = runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
         cwd,
         env: { DATABASE_URL: url.href, DATABASE_STALL_TIMEOUT: '3', SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log'), DELAY: '1' },
       });
-      await new Promise((resolve) => setTimeout(resolve, 2_500)); // connected, sending
+      // connected and sending: the first email is in sent.log (a fixed wait froze the relay mid-connect on a busy machine)
+      const sentLog = join(cwd, 'sent.log');
+      for (const until = Date.now() + 30_000; !(existsSync(sentLog) && readFileSync(sentLog, 'utf8').length > 0);) {
+        if (Date.now() > until) throw new Error('the dispatch sent nothing within 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       relay.freeze(true);
+      const started = Date.now();
       const unfreeze = setTimeout(() => relay.freeze(false), 25_000); // the old way went on only then
       const done = await run;
       clearTimeout(unfreeze);
