@@ -10,6 +10,11 @@ function isCodedError(error: unknown): error is Error & { code: string } {
 /** Library errors that name a bad variable: configuration errors, exit 3, as the settings reader's. */
 const SETTINGS_ERROR_CODES = new Set(['MAILER_SMTP_URL_INVALID', 'MAILER_SEND_CMD_NOT_FOUND']);
 
+/** PostgreSQL's lock_not_available: a statement waited longer than its lock_timeout (DATABASE_STALL_TIMEOUT) for another session's lock. */
+const LOCK_NOT_AVAILABLE = '55P03';
+const LOCK_HINT =
+  ' — another session held the rows or table this command changes for longer than DATABASE_STALL_TIMEOUT (default 30 s): another veza-beta command (a prepare, a db migrate), the API, or a psql session left inside a transaction (see pg_stat_activity). That statement changed nothing; run the command again once the other session has ended.';
+
 /** Runs the parser and maps every outcome to an exit code. Only main.ts exits. */
 export async function runCli(cli: Argv): Promise<number> {
   try {
@@ -34,7 +39,7 @@ export async function runCli(cli: Argv): Promise<number> {
       return SETTINGS_EXIT_CODE;
     }
     if (isCodedError(error)) {
-      process.stderr.write(`error ${error.code}: ${error.message}\n`);
+      process.stderr.write(`error ${error.code}: ${error.message}${error.code === LOCK_NOT_AVAILABLE ? LOCK_HINT : ''}\n`);
       return 1;
     }
     process.stderr.write('veza-beta: unexpected error, this is a bug; please report it with the trace below.\n');
