@@ -144,3 +144,40 @@ const postgresBackend = testBackends().find((b) => b.name === 'postgres');
     expect(run.stderr).not.toContain('app-pw');
   });
 });
+
+(postgresBackend ? describe : describe.skip)('a lock another session keeps', () => {
+  it('invites revoke waits DATABASE_STALL_TIMEOUT for it, then says who may hold it and what to do (exit 1), and revokes nothing', async () => {
+    const env = await freshDatabaseEnv(postgresBackend!, cwd);
+    const [id] = await preparedFolder(env, join(cwd, 'out'), ['held@example.org']);
+    const other = await openEnvDatabase(env);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    // another session updates the invite and keeps its transaction open (a psql session left in BEGIN)
+    const transaction = other.rawTransaction(async (tx) => {
+      await tx.query(`UPDATE beta_invites SET name = 'x' WHERE id = $1`, [id]);
+      locked();
+      await released;
+    });
+    try {
+      await holding;
+      const started = Date.now();
+      const run = await runVezaBeta(['invites', 'revoke', 'held@example.org'], { cwd, env: { ...env, DATABASE_STALL_TIMEOUT: '2' } });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('error 55P03: canceling statement due to lock timeout — another session held the rows or table');
+      expect(run.stderr).toContain('run the command again once the other session has ended');
+      release();
+      await transaction;
+      const rows = await other.rawTransaction((tx) =>
+        tx.query<{ revoked: boolean }>(`SELECT revoked_at IS NOT NULL AS revoked FROM beta_invites WHERE id = $1`, [id]),
+      );
+      expect(rows).toEqual([{ revoked: false }]);
+    } finally {
+      release();
+      await transaction.catch(() => undefined);
+      await other.close();
+    }
+  }, 60_000);
+});

@@ -157,6 +157,44 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     },
   );
 
+  (backend.name === 'postgres' ? it : it.skip)(
+    'invites revoke during a dispatch: the revoke names the email on its way; dispatch skips what it had not claimed, says what went out revoked, exit 0',
+    async () => {
+      const env = await freshDatabaseEnv(backend, cwd);
+      const out = join(cwd, 'out');
+      const ids = await preparedFolder(env, out, emails(3, 'v'));
+      const sentLog = join(cwd, 'sent.log');
+      const hold = heldSend(cwd, ['v0@example.org']);
+      // one email at a time: v0 is on its way, v1 and v2 are not claimed yet
+      const run = runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+        cwd,
+        env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env },
+      });
+      try {
+        await hold.started();
+        const onItsWay = await runVezaBeta(['invites', 'revoke', 'v0@example.org'], { cwd, env });
+        expect(onItsWay.code).toBe(0);
+        expect(onItsWay.stdout).toContain(`revoked 1 invite(s): ${ids[0]}`);
+        expect(onItsWay.stdout).toContain(`sending ${ids[0]}: a dispatch had claimed its invitation email`);
+        const notYet = await runVezaBeta(['invites', 'revoke', 'v2@example.org'], { cwd, env });
+        expect(notYet.code).toBe(0);
+        expect(notYet.stdout).not.toContain('sending');
+      } finally {
+        hold.release();
+      }
+      const done = await run;
+      expect(lines(sentLog).sort()).toEqual(['v0@example.org', 'v1@example.org']);
+      // v2 was revoked before this dispatch could claim it: skipped, not "with another dispatcher" (exit 1)
+      expect(done.stdout).toContain('2 sent now, 0 already sent, 0 failed, 0 unknown, 1 skipped (of 3).');
+      expect(done.stdout).toContain('skipped  v2@example.org: invite revoked');
+      expect(done.stdout).toContain(
+        'revoked  v0@example.org: sent, but revoked while its email was being sent: it went out, with a code that no longer works',
+      );
+      expect(done.stdout).not.toContain('elsewhere');
+      expect(done.code).toBe(0);
+    },
+  );
+
   it('Ctrl-C stops it gracefully: the email in flight ends and is recorded (not unknown), the rest stays unsent, summary printed, exit 130', async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const out = join(cwd, 'out');

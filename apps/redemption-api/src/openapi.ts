@@ -93,8 +93,15 @@ export function openApiDocument(): Record<string, unknown> {
           },
           responses: {
             '200': json(
-              { type: 'object', properties: { revoked: { type: 'array', items: { type: 'string' } }, untouched: { type: 'array' } } },
-              'What was revoked, and what matched but was already used or revoked (nothing matched: 404 INVITE_UNKNOWN)',
+              {
+                type: 'object',
+                properties: {
+                  revoked: { type: 'array', items: { type: 'string' } },
+                  untouched: { type: 'array' },
+                  sending: { type: 'array', items: { type: 'string' } },
+                },
+              },
+              'What was revoked, and what matched but was already used or revoked (nothing matched: 404 INVITE_UNKNOWN); `sending`: the revoked ones whose invitation email a dispatch had claimed and not recorded as sent (one already on its way may still arrive, with a code that no longer works)',
             ),
             ...errors('INVITE_MALFORMED', 'INVITE_UNKNOWN', ...body, ...admin),
           },

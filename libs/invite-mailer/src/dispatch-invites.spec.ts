@@ -296,6 +296,52 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     expect((await first).failed).toHaveLength(6);
   });
 
+  it('does not send an invite revoked after its claim ahead; one revoked while its send is on its way is sent and said so; one revoked before its claim is skipped', async () => {
+    const items = await invites('rv', 24);
+    const [rv0, rv1, rv2, rv3, rv4] = items.map((i) => i.email);
+    const held = new Map<string, () => void>();
+    let open = false; // once true, nothing is held any more (also when the test fails midway: the dispatch ends)
+    const transport = fakeTransport(async (to) => {
+      if (!open) await new Promise<void>((resolve) => held.set(to, resolve));
+      return ok;
+    });
+    const until = async (what: string, done: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 1_000 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      if (!(await done())) throw new Error(`never: ${what}`);
+    };
+    const release = async (to: string, next: string) => {
+      held.get(to)!();
+      await until(`${next} started`, () => held.has(next));
+    };
+    // two workers: a batch of 8 claimed (rv0–rv7), rv0 and rv1 on their way, rv2–rv7 claimed ahead
+    const run = dispatchInvites(conn, items, transport, { ...fast, concurrency: 2 });
+    try {
+      await until('rv0 and rv1 started', () => held.has(rv0!) && held.has(rv1!));
+      const revoked = await Promise.all(['rv1', 'rv7', 'rv20'].map((tag) => revokeInvites(conn.db, { email: `${tag}@example.org` })));
+      // the revoke says which of them a dispatcher holds (rv1 on its way, rv7 claimed ahead): either may still go out
+      expect(revoked.map((r) => r.sending.length)).toEqual([1, 1, 0]);
+      await release(rv0!, rv2!);
+      await release(rv1!, rv3!);
+      // rv4 leaves 3 claimed ahead (rv5–rv7), fewer than 2 × 2: the next batch is claimed, and rv5–rv7 looked at again
+      await release(rv2!, rv4!);
+      await until('rv7 given back', async () => (await sendStates(conn.db, [items[7]!.inviteId]))[0]?.claimedAt === null);
+    } finally {
+      open = true;
+      for (const go of held.values()) go();
+    }
+    const summary = await run;
+    expect(transport.sent).toHaveLength(22);
+    expect(transport.sent).toContain(rv1);
+    expect(transport.sent).not.toContain('rv7@example.org');
+    expect(transport.sent).not.toContain('rv20@example.org');
+    expect(summary).toMatchObject({ sent: 22, failed: [], unknown: [], elsewhere: [] });
+    expect(summary.sentRevoked).toEqual([{ inviteId: items[1]!.inviteId, email: rv1 }]);
+    expect(summary.skipped.sort((a, b) => a.email.localeCompare(b.email))).toEqual([
+      { inviteId: items[20]!.inviteId, email: 'rv20@example.org', reason: 'revoked' },
+      { inviteId: items[7]!.inviteId, email: 'rv7@example.org', reason: 'revoked' },
+    ]);
+  });
+
   it('claims in batches, yet never holds more than 1 (concurrency 1) or 7 × concurrency − 1 claimed and unrecorded: what a crash could leave unknown', async () => {
     for (const concurrency of [1, 4]) {
       const items = await invites(`c${concurrency}-`, 40);

@@ -1,11 +1,4 @@
-import {
-  clearUnknownClaims,
-  isDispatcherAlive,
-  markSentAndClaimWithDigests,
-  releaseSendClaim,
-  releaseUntriedClaims,
-  sendStates,
-} from '@veza/invites-db';
+import { clearUnknownClaims, dispatchStep, isDispatcherAlive, releaseSendClaim, releaseUntriedClaims, sendStates } from '@veza/invites-db';
 import type { Connection, Database, SendClaim, SendState } from '@veza/invites-db';
 import { InvalidOptionError } from './errors.js';
 import type { MailEvent, MailEventListener } from './events.js';
@@ -68,6 +61,12 @@ export interface DispatchSummary {
    * knows (the other run's summary says what became of them)
    */
   elsewhere: { inviteId: string; email: string; claimedBy: string | null }[];
+  /**
+   * sent by this run (counted in `sent`) although revoked while the email was
+   * being sent: it went out, with a code that no longer works. An invite revoked
+   * before its send started is not sent (`skipped`, reason revoked).
+   */
+  sentRevoked: { inviteId: string; email: string }[];
 }
 
 /** invites looked at per claim query, at most */
@@ -142,6 +141,7 @@ async function dispatchAs(
     stopped: null,
     interrupted: null,
     elsewhere: [],
+    sentRevoked: [],
   };
   let done = 0;
   const emit = (type: MailEvent['type'], item: DispatchItem, detail: string) =>
@@ -206,15 +206,36 @@ async function dispatchAs(
   /** claimed, not yet tried, each with its code's digest as the claim found it */
   const claimed: SendClaim[] = [];
   let accepted: string[] = [];
+  /**
+   * Records the accepted sends and claims up to `limit` of `window`, in one statement that also
+   * looks again at the claims not tried yet: one revoked, redeemed or expired since its claim is
+   * given back and not sent (an operator's revoke lands between a claim ahead and its send).
+   */
   const recordAndClaim = async (window: string[], limit: number): Promise<SendClaim[]> => {
     const record = accepted;
     accepted = [];
+    let step;
     try {
-      return await markSentAndClaimWithDigests(db, record, window, worker, limit);
+      step = await dispatchStep(db, { sentIds: record, claimIds: window, recheckIds: claimed.map((c) => c.id), worker, limit });
     } catch (error) {
       accepted = [...record, ...accepted];
       throw error;
     }
+    for (const id of step.sentRevoked) summary.sentRevoked.push({ inviteId: id, email: byId.get(id)!.email });
+    for (const { id, state } of step.dropped) {
+      const at = claimed.findIndex((c) => c.id === id);
+      if (at < 0) continue; // started while the statement ran: its send is recorded as sent, and then said revoked
+      claimed.splice(at, 1);
+      const item = byId.get(id)!;
+      if (state === 'expired') {
+        summary.expired.push({ inviteId: id, email: item.email, cohort: item.cohort });
+        emit('expired', item, 'invite expired before it was sent; not emailed (its code no longer works)');
+      } else {
+        summary.skipped.push({ inviteId: id, email: item.email, reason: state });
+        emit('skipped', item, `invite is ${state}`);
+      }
+    }
+    return step.claims;
   };
   /** Claims one batch (recording the accepted sends), moving past windows with nothing left to claim. */
   const refillOnce = async (): Promise<void> => {
@@ -261,10 +282,14 @@ async function dispatchAs(
   const waitForSlot = rateLimiter(run.rate);
   const streak = failureStreak(run.failFastAfter);
   const work = async () => {
-    for (let claim = streak.tripped() ? undefined : await nextClaim(); claim; claim = streak.tripped() ? undefined : await nextClaim()) {
+    while (!streak.tripped()) {
+      // the slot first, then the claim: with one email at a time, an invite revoked while this
+      // dispatcher waits for its slot is not claimed (and so not sent)
+      await waitForSlot();
+      const claim = streak.tripped() ? undefined : await nextClaim();
+      if (!claim) break;
       const { id, codeDigest } = claim;
       const item = byId.get(id)!;
-      await waitForSlot();
       let result: SendResult;
       try {
         result = await sendWithRetry(transport, await item.eml({ codeDigest }), { from: run.from, to: item.email }, run);
@@ -302,25 +327,38 @@ async function dispatchAs(
   if (streak.tripped())
     summary.stopped = { failures: run.failFastAfter, response: streak.response(), notTried: pending.size + untried.length };
   else if (run.signal?.aborted && pending.size + untried.length > 0) summary.interrupted = { notTried: pending.size + untried.length };
-  await settleTakenElsewhere(db, takenElsewhere, byId, summary);
+  await settleTakenElsewhere(db, takenElsewhere, byId, summary, emit);
   return summary;
 }
 
 /**
- * What became of the emails another dispatcher had, as far as the database
- * says now: recorded as sent counts as already sent; anything else (still in
- * flight there, failed there, given back) is `elsewhere`, never a success of
- * this run.
+ * What became of the emails this run could not claim, as far as the database
+ * says now: recorded as sent counts as already sent; revoked, redeemed,
+ * expired or deleted meanwhile is skipped or expired, as if it had been so at
+ * the start (it was reported as held by another dispatcher, exit 1); anything
+ * else (still in flight at another dispatcher, failed there, given back) is
+ * `elsewhere`, never a success of this run.
  */
 async function settleTakenElsewhere(
   db: Database,
   ids: ReadonlySet<string>,
   byId: ReadonlyMap<string, DispatchItem>,
   summary: DispatchSummary,
+  emit: (type: MailEvent['type'], item: DispatchItem, detail: string) => void,
 ): Promise<void> {
   if (ids.size === 0) return;
   for (const state of await sendStates(db, [...ids])) {
+    const item = byId.get(state.id)!;
     if (state.state === 'sent') summary.alreadySent++;
-    else summary.elsewhere.push({ inviteId: state.id, email: byId.get(state.id)!.email, claimedBy: state.claimedBy });
+    // revoked, redeemed, expired or deleted before this run could claim it: not another dispatcher's
+    else if (state.state === 'expired') {
+      summary.expired.push({ inviteId: state.id, email: item.email, cohort: item.cohort });
+      emit('expired', item, 'invite expired before it was sent; not emailed (its code no longer works)');
+    } else if (state.state === 'revoked' || state.state === 'used' || state.state === 'missing') {
+      summary.skipped.push({ inviteId: state.id, email: item.email, reason: state.state });
+      emit('skipped', item, `invite is ${state.state}`);
+    }
+    // claimed by another dispatcher (still running, or gone), or given back unsent (claimedBy null)
+    else summary.elsewhere.push({ inviteId: state.id, email: item.email, claimedBy: state.claimedBy });
   }
 }

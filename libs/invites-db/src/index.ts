@@ -18,6 +18,7 @@ export type { CreateOptions, CreateOutcome, NewInvite } from './queries/create-i
 export {
   claimInvitesForSend,
   clearUnknownClaims,
+  dispatchStep,
   isDispatcherAlive,
   markInviteSent,
   markSentAndClaim,
@@ -26,7 +27,7 @@ export {
   releaseUntriedClaims,
   sendStates,
 } from './queries/dispatch-claims.js';
-export type { SendClaim, SendState } from './queries/dispatch-claims.js';
+export type { DispatchStepResult, SendClaim, SendState } from './queries/dispatch-claims.js';
 export {
   allowIdleInTransaction,
   cleanupExpiredInvites,
@@ -37,7 +38,7 @@ export {
   revokeInvites,
   setInviteExpiry,
 } from './queries/manage-invites.js';
-export type { ReissueChanges } from './queries/manage-invites.js';
+export type { ReissueChanges, RevokeResult } from './queries/manage-invites.js';
 export { lookupInvite, redeemInvite } from './queries/redeem-invite.js';
 export type { InviteState, InviteSummary, LookupResult, QueryOptions, RedeemOptions, RedeemResult } from './queries/redeem-invite.js';
 export {

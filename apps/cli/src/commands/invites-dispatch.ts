@@ -81,9 +81,13 @@ export function formatDispatchSummary(summary: DispatchSummary, dir: string): st
       `  unknown  ${u.email}: ${u.reason ?? `claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?)`}. Check the mail log; resend with --resend-unknown.`,
     );
   for (const s of summary.skipped) lines.push(`  skipped  ${s.email}: invite ${s.reason}`);
+  for (const r of summary.sentRevoked)
+    lines.push(`  revoked  ${r.email}: sent, but revoked while its email was being sent: it went out, with a code that no longer works`);
   for (const e of summary.elsewhere)
     lines.push(
-      `  elsewhere ${e.email}: claimed by the dispatcher ${e.claimedBy ?? '?'}, still running, not recorded as sent when this one ended`,
+      e.claimedBy
+        ? `  elsewhere ${e.email}: claimed by the dispatcher ${e.claimedBy}, not recorded as sent when this one ended`
+        : `  elsewhere ${e.email}: not sent: another dispatcher had it and gave it back (its send failed?), or it was busy in the database`,
     );
   if (elsewhere > 0)
     lines.push(

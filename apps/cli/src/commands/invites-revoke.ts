@@ -26,6 +26,10 @@ export const invitesRevokeCommand: CommandModule<object, Args> = {
     else {
       process.stdout.write(`revoked ${result.revoked.length} invite(s)${result.revoked.length ? `: ${result.revoked.join(', ')}` : ''}\n`);
       for (const u of result.untouched) process.stdout.write(`  left ${u.id}: ${u.reason}\n`);
+      for (const id of result.sending)
+        process.stdout.write(
+          `  sending ${id}: a dispatch had claimed its invitation email and not recorded it as sent: if it was already on its way it may still arrive, with a code that no longer works (the dispatch's summary says so: 'revoked … sent, but revoked while its email was being sent')\n`,
+        );
     }
     if (result.revoked.length === 0) throw new ExitError(1, result.untouched.length ? '' : 'no invite matches');
   },

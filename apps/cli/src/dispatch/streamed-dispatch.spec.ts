@@ -16,6 +16,7 @@ describe('mergeSummaries: the chunks of one folder read as one dispatch', () => 
       alreadySent: 2,
       expired: [{ inviteId: 'e', email: 'e@example.org', cohort: 'c' }],
       elsewhere: [{ inviteId: 'h', email: 'h@example.org', claimedBy: 'other' }],
+      sentRevoked: [{ inviteId: 'r', email: 'r@example.org' }],
     });
     expect(mergeSummaries(a, b)).toEqual({
       total: 8,
@@ -26,6 +27,7 @@ describe('mergeSummaries: the chunks of one folder read as one dispatch', () => 
       skipped: [],
       expired: [{ inviteId: 'e', email: 'e@example.org', cohort: 'c' }],
       elsewhere: [{ inviteId: 'h', email: 'h@example.org', claimedBy: 'other' }],
+      sentRevoked: [{ inviteId: 'r', email: 'r@example.org' }],
       stopped: null,
       interrupted: null,
     });

@@ -24,6 +24,7 @@ export function mergeSummaries(a: DispatchSummary, b: DispatchSummary): Dispatch
     skipped: [...a.skipped, ...b.skipped],
     expired: [...a.expired, ...b.expired],
     elsewhere: [...a.elsewhere, ...b.elsewhere],
+    sentRevoked: [...a.sentRevoked, ...b.sentRevoked],
     stopped,
     interrupted: a.interrupted || b.interrupted ? { notTried: (a.interrupted?.notTried ?? 0) + (b.interrupted?.notTried ?? 0) } : null,
     ...((a.logFailure ?? b.logFailure) ? { logFailure: a.logFailure ?? b.logFailure } : {}),
@@ -112,6 +113,7 @@ export function emptySummary(): DispatchSummary {
     skipped: [],
     expired: [],
     elsewhere: [],
+    sentRevoked: [],
     stopped: null,
     interrupted: null,
   };

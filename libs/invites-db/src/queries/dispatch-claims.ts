@@ -4,6 +4,7 @@ import { LOCK_NAMESPACE } from '../connect.js';
 import type { Database } from '../connect.js';
 import { UUID_PATTERN } from '@veza/invite-rules';
 import { decodeRows, withDbErrors } from '../db-errors.js';
+import { UnexpectedRowError } from '../errors.js';
 import { betaInvites } from '../schema.js';
 
 /** Where one invite stands for the dispatcher. */
@@ -179,30 +180,84 @@ export async function markSentAndClaimWithDigests(
   worker: string,
   limit: number,
 ): Promise<SendClaim[]> {
-  if (sentIds.length === 0 && (claimIds.length === 0 || limit <= 0)) return [];
+  return (await dispatchStep(db, { sentIds, claimIds, worker, limit })).claims;
+}
+
+/** What one dispatchStep did besides its claims. */
+export interface DispatchStepResult {
+  /** the new claims, in the order `claimIds` lists them, each with its code's digest */
+  claims: SendClaim[];
+  /** of `sentIds`, those revoked meanwhile: recorded as sent (the email went out), with a code that no longer works */
+  sentRevoked: string[];
+  /** of `recheckIds`, those revoked, redeemed or expired since this worker claimed them: the claim is given back, do not send them */
+  dropped: { id: string; state: 'revoked' | 'used' | 'expired' }[];
+}
+
+/**
+ * markSentAndClaimWithDigests, and two more things in the same round trip:
+ * which of the emails recorded as sent were revoked while they were being
+ * sent, and which of `recheckIds` (claimed by `worker` earlier, not tried
+ * yet: a dispatcher's claims ahead) were revoked, redeemed or expired since
+ * their claim. Those claims are given back; their emails must not be sent.
+ * Without the recheck, an invite revoked after a claim ahead was sent all the
+ * same, and counted as "sent now".
+ *
+ * The three sets of rows are disjoint (a caller passes an id in one list at
+ * most; a recheck row is claimed, a new claim is not), as PostgreSQL needs of
+ * data-modifying CTEs that see one snapshot.
+ */
+export async function dispatchStep(
+  db: Database,
+  step: { sentIds: string[]; claimIds: string[]; recheckIds?: string[]; worker: string; limit: number },
+): Promise<DispatchStepResult> {
+  const { sentIds, claimIds, worker, limit } = step;
+  const recheckIds = step.recheckIds ?? [];
+  if (sentIds.length === 0 && recheckIds.length === 0 && (claimIds.length === 0 || limit <= 0))
+    return { claims: [], sentRevoked: [], dropped: [] };
   const result = await withDbErrors(() =>
     db.execute(sql`
         WITH sent AS (
           UPDATE beta_invites SET sent_at = now(), send_attempts = send_attempts + 1, last_send_error = NULL
           WHERE ${idIn(sentIds)} AND sent_at IS NULL
-          RETURNING id)
-        UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = ${worker}
-        WHERE id IN (
-          SELECT b.id FROM unnest(${uuidArray(limit > 0 ? claimIds : [])}::uuid[]) WITH ORDINALITY AS given (id, position)
-          JOIN beta_invites b ON b.id = given.id
-          WHERE b.sent_at IS NULL AND b.send_claimed_at IS NULL AND b.revoked_at IS NULL AND b.used_at IS NULL
-            AND b.expires_at > now()
-          ORDER BY given.position
-          LIMIT ${Math.max(0, limit)}
-          FOR UPDATE OF b SKIP LOCKED)
-        RETURNING id::text AS id, code_digest AS digest`),
+          RETURNING id, revoked_at IS NOT NULL AS revoked),
+        dropped AS (
+          UPDATE beta_invites SET send_claimed_at = NULL, send_claimed_by = NULL
+          WHERE ${idIn(recheckIds)} AND send_claimed_by = ${worker} AND sent_at IS NULL
+            AND (revoked_at IS NOT NULL OR used_at IS NOT NULL OR expires_at <= now())
+          RETURNING id, CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN used_at IS NOT NULL THEN 'used' ELSE 'expired' END AS state),
+        claimed AS (
+          UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = ${worker}
+          WHERE id IN (
+            SELECT b.id FROM unnest(${uuidArray(limit > 0 ? claimIds : [])}::uuid[]) WITH ORDINALITY AS given (id, position)
+            JOIN beta_invites b ON b.id = given.id
+            WHERE b.sent_at IS NULL AND b.send_claimed_at IS NULL AND b.revoked_at IS NULL AND b.used_at IS NULL
+              AND b.expires_at > now()
+            ORDER BY given.position
+            LIMIT ${Math.max(0, limit)}
+            FOR UPDATE OF b SKIP LOCKED)
+          RETURNING id, code_digest)
+        SELECT 'claimed' AS kind, id::text AS id, code_digest AS digest FROM claimed
+        UNION ALL SELECT 'sentrevoked', id::text, NULL FROM sent WHERE revoked
+        UNION ALL SELECT state, id::text, NULL FROM dropped`),
   );
-  const rows = decodeRows(result, { id: 'string', digest: 'string' }, 'markSentAndClaim');
-  const digests = new Map(rows.map((row) => [row.id, row.digest]));
-  return inOrderOf(
-    claimIds,
-    rows.map((row) => row.id),
-  ).map((id) => ({ id, codeDigest: digests.get(id)! }));
+  const rows = decodeRows(result, { kind: 'string', id: 'string', digest: 'string?' }, 'markSentAndClaim');
+  const digests = new Map<string, string>();
+  const claimedIds: string[] = [];
+  const sentRevoked: string[] = [];
+  const dropped: DispatchStepResult['dropped'] = [];
+  for (const row of rows) {
+    if (row.kind === 'claimed' && row.digest !== null) {
+      digests.set(row.id, row.digest);
+      claimedIds.push(row.id);
+    } else if (row.kind === 'sentrevoked') sentRevoked.push(row.id);
+    else if (row.kind === 'revoked' || row.kind === 'used' || row.kind === 'expired') dropped.push({ id: row.id, state: row.kind });
+    else throw new UnexpectedRowError('markSentAndClaim', 'a row of no known kind');
+  }
+  return {
+    claims: inOrderOf(claimIds, claimedIds).map((id) => ({ id, codeDigest: digests.get(id)! })),
+    sentRevoked,
+    dropped,
+  };
 }
 
 /** Gives back claims this worker made but never tried to send (a dispatch that stopped early): they are ready again, not unknown. */

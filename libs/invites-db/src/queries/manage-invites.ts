@@ -14,6 +14,13 @@ export interface RevokeResult {
   revoked: string[];
   /** invites that matched but could not be revoked, and why */
   untouched: { id: string; reason: 'already revoked' | 'already used' }[];
+  /**
+   * of `revoked`, those whose invitation email a dispatcher had claimed and not
+   * recorded as sent: being sent at this moment (or its outcome unknown after a
+   * crash). A running dispatch sends no revoked invite it has not started yet,
+   * but one already on its way may still arrive, with a code that no longer works.
+   */
+  sending: string[];
 }
 
 /** Revokes an unused invite by its code, or every live unused invite of an email (case-insensitive). */
@@ -31,7 +38,7 @@ export async function revokeInvites(db: Database, target: RevokeTarget): Promise
       .update(betaInvites)
       .set({ revokedAt: sql`now()` })
       .where(and(match, isNull(betaInvites.usedAt), isNull(betaInvites.revokedAt)))
-      .returning({ id: betaInvites.id });
+      .returning({ id: betaInvites.id, sending: sql<boolean>`${betaInvites.sendClaimedAt} IS NOT NULL AND ${betaInvites.sentAt} IS NULL` });
     const revokedIds = new Set(revoked.map((r) => r.id));
     const others = await db
       .select({ id: betaInvites.id, usedAt: betaInvites.usedAt, revokedAt: betaInvites.revokedAt })
@@ -40,8 +47,10 @@ export async function revokeInvites(db: Database, target: RevokeTarget): Promise
     return {
       revoked: [...revokedIds],
       untouched: others
-        .filter((row) => !revokedIds.has(row.id))
+        // neither used nor revoked: created after the update (prepare invited the address again), not this revoke's business
+        .filter((row) => !revokedIds.has(row.id) && (row.usedAt || row.revokedAt))
         .map((row) => ({ id: row.id, reason: row.usedAt ? ('already used' as const) : ('already revoked' as const) })),
+      sending: revoked.filter((r) => Boolean(r.sending)).map((r) => r.id),
     };
   });
 }
