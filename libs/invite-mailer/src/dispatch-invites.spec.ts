@@ -2,7 +2,7 @@ import { expect } from '@jest/globals';
 import { claimInvitesForSend, createInvites, revokeInvites, sendStates, setInviteExpiry } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
-import { dispatchInvites } from './dispatch-invites.js';
+import { dispatchInvites, RECHECK_AFTER_MS } from './dispatch-invites.js';
 import type { DispatchItem } from './dispatch-invites.js';
 import type { MailEvent } from './events.js';
 import { sendCmdTransport } from './send-cmd-transport.js';
@@ -340,6 +340,49 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
       { inviteId: items[20]!.inviteId, email: 'rv20@example.org', reason: 'revoked' },
       { inviteId: items[7]!.inviteId, email: 'rv7@example.org', reason: 'revoked' },
     ]);
+  });
+
+  it('the last batch too (no refill after it): a claim ahead revoked while it waits more than RECHECK_AFTER_MS is not sent', async () => {
+    // 8 invites at concurrency 2: one batch claims them all, no refill ever rechecks them
+    const items = await invites('lb', 8);
+    const [lb0, lb1] = items.map((i) => i.email);
+    const held = new Map<string, () => void>();
+    let open = false;
+    const transport = fakeTransport(async (to) => {
+      if (!open) await new Promise<void>((resolve) => held.set(to, resolve));
+      return ok;
+    });
+    const run = dispatchInvites(conn, items, transport, { ...fast, concurrency: 2 });
+    try {
+      for (let i = 0; i < 1_000 && !(held.has(lb0!) && held.has(lb1!)); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect((await revokeInvites(conn.db, { email: 'lb7@example.org' })).sending).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, RECHECK_AFTER_MS + 100)); // lb7's claim is older than the recheck age now
+    } finally {
+      open = true;
+      for (const go of held.values()) go();
+    }
+    const summary = await run;
+    expect(transport.sent).not.toContain('lb7@example.org');
+    expect(summary).toMatchObject({ sent: 7, failed: [], unknown: [], elsewhere: [], sentRevoked: [] });
+    expect(summary.skipped).toEqual([{ inviteId: items[7]!.inviteId, email: 'lb7@example.org', reason: 'revoked' }]);
+  });
+
+  it('one email at a time: the email just sent is recorded before the wait for the next slot (a crash in that wait left it unknown, and --resend-unknown sent it twice)', async () => {
+    const items = await invites('sw', 2);
+    let second!: () => void;
+    const secondStarted = new Promise<void>((resolve) => (second = resolve));
+    const transport = fakeTransport((to) => {
+      if (to === items[1]!.email) second();
+      return ok;
+    });
+    // 2 emails a second: the second send waits about half a second for its slot
+    const run = dispatchInvites(conn, items, transport, { ...fast, rate: 2 });
+    for (let i = 0; i < 400 && transport.sent.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(transport.sent).toEqual([items[0]!.email]);
+    await new Promise((resolve) => setTimeout(resolve, 150)); // inside the slot wait
+    expect((await sendStates(conn.db, [items[0]!.inviteId]))[0]?.state).toBe('sent');
+    await secondStarted;
+    expect(await run).toMatchObject({ sent: 2, unknown: [] });
   });
 
   it('claims in batches, yet never holds more than 1 (concurrency 1) or 7 × concurrency − 1 claimed and unrecorded: what a crash could leave unknown', async () => {

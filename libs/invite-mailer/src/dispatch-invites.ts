@@ -71,6 +71,11 @@ export interface DispatchSummary {
 
 /** invites looked at per claim query, at most */
 const CLAIM_WINDOW = 200;
+/**
+ * A claim not looked at again for this long is rechecked (with every claim held) just before its
+ * send: an invite revoked, redeemed or expired more than about this long before its send is not sent.
+ */
+export const RECHECK_AFTER_MS = 1_000;
 
 /**
  * Sends every given invite email that has not been sent. Each email is claimed
@@ -205,6 +210,8 @@ async function dispatchAs(
   let cursor = 0;
   /** claimed, not yet tried, each with its code's digest as the claim found it */
   const claimed: SendClaim[] = [];
+  /** when each claim held was claimed, or last found still sendable by a recheck (performance.now) */
+  const checkedAt = new Map<string, number>();
   let accepted: string[] = [];
   /**
    * Records the accepted sends and claims up to `limit` of `window`, in one statement that also
@@ -214,18 +221,24 @@ async function dispatchAs(
   const recordAndClaim = async (window: string[], limit: number): Promise<SendClaim[]> => {
     const record = accepted;
     accepted = [];
+    const recheckIds = claimed.map((c) => c.id);
+    const issuedAt = performance.now();
     let step;
     try {
-      step = await dispatchStep(db, { sentIds: record, claimIds: window, recheckIds: claimed.map((c) => c.id), worker, limit });
+      step = await dispatchStep(db, { sentIds: record, claimIds: window, recheckIds, worker, limit });
     } catch (error) {
       accepted = [...record, ...accepted];
       throw error;
     }
+    // the claims rechecked and not dropped were still sendable when the statement began
+    for (const id of recheckIds) if (checkedAt.has(id)) checkedAt.set(id, issuedAt);
+    for (const claim of step.claims) checkedAt.set(claim.id, issuedAt);
     for (const id of step.sentRevoked) summary.sentRevoked.push({ inviteId: id, email: byId.get(id)!.email });
     for (const { id, state } of step.dropped) {
       const at = claimed.findIndex((c) => c.id === id);
       if (at < 0) continue; // started while the statement ran: its send is recorded as sent, and then said revoked
       claimed.splice(at, 1);
+      checkedAt.delete(id);
       const item = byId.get(id)!;
       if (state === 'expired') {
         summary.expired.push({ inviteId: id, email: item.email, cohort: item.cohort });
@@ -281,14 +294,34 @@ async function dispatchAs(
 
   const waitForSlot = rateLimiter(run.rate);
   const streak = failureStreak(run.failFastAfter);
+  /**
+   * Just before a send: a claim not looked at for RECHECK_AFTER_MS (held ahead at a low rate, the
+   * last batch, a long slot wait) is rechecked with every claim held, recording the accepted sends
+   * in the same statement. False when it was revoked, redeemed or expired meanwhile: given back,
+   * reported, not sent. (Before, claims ahead were rechecked only with a refill: the last batch
+   * never, so a revoke landing while it waited was sent all the same.)
+   */
+  const stillSendable = async (claim: SendClaim): Promise<boolean> => {
+    if (performance.now() - (checkedAt.get(claim.id) ?? -Infinity) < RECHECK_AFTER_MS) return true;
+    claimed.unshift(claim); // among the claims held while the statement runs, so that a drop is handled as theirs
+    await recordAndClaim([], 0);
+    const at = claimed.findIndex((c) => c.id === claim.id);
+    if (at < 0) return false; // dropped (reported), or taken by another worker of this run meanwhile, which sends it
+    claimed.splice(at, 1);
+    return true;
+  };
   const work = async () => {
-    while (!streak.tripped()) {
-      // the slot first, then the claim: with one email at a time, an invite revoked while this
-      // dispatcher waits for its slot is not claimed (and so not sent)
+    // the claim, then the slot, then the send: the send before is recorded with the next claim, so a
+    // crash during a slot wait leaves unknown an email not sent yet (waiting first left the one just
+    // sent claimed, unknown, and resent by --resend-unknown)
+    for (let claim = streak.tripped() ? undefined : await nextClaim(); claim; claim = streak.tripped() ? undefined : await nextClaim()) {
       await waitForSlot();
-      const claim = streak.tripped() ? undefined : await nextClaim();
-      if (!claim) break;
+      if (streak.tripped() || !(await stillSendable(claim))) {
+        if (streak.tripped() && claimed.every((c) => c.id !== claim.id)) claimed.unshift(claim); // not tried: given back below
+        continue;
+      }
       const { id, codeDigest } = claim;
+      checkedAt.delete(id);
       const item = byId.get(id)!;
       let result: SendResult;
       try {

@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { DEFAULT_CONNECT_TIMEOUT_MS, allowIdleInTransaction, openDatabase } from '../src/index.js';
 import { startNotPostgresServer } from '@veza/test-support';
 import { openTestDatabase, testBackends } from '../src/testing.js';
@@ -90,6 +92,52 @@ describe('the first connection has a deadline', () => {
       message: expect.stringContaining('connect_timeout in DATABASE_URL must be a number of seconds > 0 (got "soon")'),
     });
   });
+
+  it.each(testBackends().filter((b) => b.name === 'postgres'))(
+    'a server that answers the first query and then goes silent (during the session check): INVITES_DB_UNREACHABLE by connect_timeout ($name)',
+    async (backend) => {
+      const conn = await openTestDatabase(backend, { migrate: false });
+      const target = new URL(conn.url!);
+      await conn.close();
+      // relays to PostgreSQL until the session check's statement goes by, then relays nothing more: a freeze at that moment
+      let silent = false;
+      const sockets = new Set<Socket>();
+      const relay = createServer((client) => {
+        const upstream = connect(Number(target.port), target.hostname);
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('error', () => undefined);
+          socket.on('close', () => sockets.delete(socket));
+        }
+        client.on('data', (data: Buffer) => {
+          if (data.includes('pg_settings')) silent = true;
+          if (!silent) upstream.write(data);
+        });
+        upstream.on('data', (data: Buffer) => void (silent || client.write(data)));
+      });
+      await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+      try {
+        const relayed = new URL(target.href);
+        relayed.port = String((relay.address() as AddressInfo).port);
+        const started = Date.now();
+        const error = await openDatabase({ databaseUrl: relayed.href, connectTimeoutMs: 2_000, statementTimeoutMs: 5_000 }).then(
+          async (opened) => {
+            await opened.close();
+            throw new Error('opened through a relay that went silent');
+          },
+          (e: unknown) => e as Error & { code?: string },
+        );
+        expect(silent).toBe(true);
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(error.code).toBe('INVITES_DB_UNREACHABLE');
+        expect(error.message).toMatch(/no PostgreSQL answer within [\d.]+ s \(connect_timeout\)$/);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => relay.close(resolve));
+      }
+    },
+    30_000,
+  );
 
   it.each(testBackends().filter((b) => b.name === 'postgres'))(
     'a real PostgreSQL still opens, with or without connect_timeout ($name)',

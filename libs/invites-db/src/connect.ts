@@ -106,15 +106,17 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Connectio
 }
 
 /**
- * The first query, by the deadline: postgres.js reconnects at once, without
- * end, to a host that closes the connection during startup, and its own
- * connect_timeout does not bound that. The timer is ours and cleared.
+ * The first query, and `then` (the session check) after it, by the deadline:
+ * postgres.js reconnects at once, without end, to a host that closes the
+ * connection during startup, and its own connect_timeout does not bound that;
+ * a server that answers the first query and then goes silent would hold
+ * `then`. The timer is ours and cleared.
  */
-async function firstQuery(client: postgres.Sql, ms: number): Promise<void> {
+async function firstQuery(client: postgres.Sql, ms: number, then?: () => Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      client`select 1`,
+      client`select 1`.then(() => then?.()),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no PostgreSQL answer within ${ms / 1_000} s (connect_timeout)`)), ms);
       }),
@@ -254,8 +256,8 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
     throw new DatabaseUnreachableError(target, error);
   }
   try {
-    await firstQuery(client, Math.max(1, deadlineMs - (Date.now() - started)));
-    await assertOwnSession(client, options);
+    // the session check under the same deadline: a server (or pooler) that answers `select 1` and then goes silent
+    await firstQuery(client, Math.max(1, deadlineMs - (Date.now() - started)), () => assertOwnSession(client, options));
   } catch (error) {
     // timeout 0: drop the sockets now, which also ends postgres.js's reconnecting.
     await client.end({ timeout: 0 }).catch(() => undefined);

@@ -11,12 +11,15 @@ import type { Metrics } from '../metrics.js';
  * (probes, a proxy's health checks) and one check costs the database about six
  * lookups: unshared, clients asking it at once loaded the database more than
  * lookups could. Nothing is kept once it has answered, so /readyz says 503 as
- * soon as the database stops answering.
+ * soon as the database stops answering; a check that has not answered by the
+ * database deadline (`deadlineMs`, DATABASE_DEADLINE_MS by default) is given
+ * up, and the next call starts a fresh one.
  */
-export function sharedCheck(check: () => Promise<void>): () => Promise<void> {
+export function sharedCheck(check: () => Promise<void>, deadlineMs?: number): () => Promise<void> {
   let running: Promise<void> | null = null;
   return () => {
-    running ??= check().finally(() => {
+    // bounded itself: a check stuck on a dead connection would otherwise hold every later /readyz at 503
+    running ??= withinDatabaseDeadline(check(), deadlineMs).finally(() => {
       running = null;
     });
     return running;
@@ -34,7 +37,7 @@ export async function healthRoutes(
   const ready = sharedCheck(() => assertReady(opts.conn));
   app.get('/readyz', async () => {
     if (opts.draining()) throw new ApiError('SHUTTING_DOWN');
-    await withinDatabaseDeadline(ready());
+    await ready();
     return { status: 'ready', database: opts.conn.kind };
   });
 

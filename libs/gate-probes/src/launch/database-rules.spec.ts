@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { expect } from '@jest/globals';
 import { decisionRecordedCheck, firstRedemptionCheck, lastDispatchCheck, monitorFreshCheck } from '../index.js';
 
@@ -32,5 +34,28 @@ describe('launch-day rules over database facts', () => {
     expect(decisionRecordedCheck({ decision: 'GO', decidedAt: ago(60) }, now)).toMatchObject({ state: 'pass' });
     expect(decisionRecordedCheck({ decision: 'GO', decidedAt: ago(86_400) }, now)).toMatchObject({ state: 'fail' });
     expect(decisionRecordedCheck(null, now)).toMatchObject({ state: 'fail' });
+  });
+  it("the decision's day is the machine's, as the report folder's (decision-<date>): 23:50 in Paris is not today at 00:30", () => {
+    // in a process of its own: the time zone is read at start, and jest's sandbox does not pass a changed TZ to Date
+    const module = fileURLToPath(new URL('../index.ts', import.meta.url));
+    const script = `
+      import { decisionRecordedCheck } from ${JSON.stringify(module)};
+      const halfPastMidnight = new Date('2026-12-01T23:30:00Z'); // 00:30 on 2 December in Paris, 1 December in UTC
+      for (const decidedAt of ['2026-12-01T22:50:00Z', '2026-12-01T23:10:00Z'])
+        console.log(JSON.stringify(decisionRecordedCheck({ decision: 'GO', decidedAt: new Date(decidedAt) }, halfPastMidnight)));`;
+    const child = spawnSync(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: { ...process.env, NODE_OPTIONS: '', TZ: 'Europe/Paris' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.stderr).toBe('');
+    const [before, after] = child.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { state: string; summary: string });
+    expect(before).toMatchObject({ state: 'fail' });
+    expect(before?.summary).toContain('no decision recorded on 2026-12-02');
+    expect(after).toMatchObject({ state: 'pass' });
   });
 });

@@ -78,10 +78,16 @@ export function firstRedemptionCheck(redeemed: number): LaunchCheck {
   );
 }
 
-/** The decision phase: a decision stored with a decided_at on today's UTC date. */
+/** YYYY-MM-DD of `date` on this machine's clock, as the CLI names its dated folders. */
+function localDay(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** The decision phase: a decision stored with a decided_at on today's date, on this machine's clock (as the report folder's). */
 export function decisionRecordedCheck(latest: { decision: string; decidedAt: Date } | null, now: Date = new Date()): LaunchCheck {
-  const today = now.toISOString().slice(0, 10);
-  if (latest && latest.decidedAt.toISOString().slice(0, 10) === today)
+  const today = localDay(now);
+  if (latest && localDay(latest.decidedAt) === today)
     return decidedCheck(DECISION_RECORDED_TITLE, { state: 'pass', summary: `${latest.decision} at ${latest.decidedAt.toISOString()}` });
   return decidedCheck(DECISION_RECORDED_TITLE, {
     state: 'fail',
