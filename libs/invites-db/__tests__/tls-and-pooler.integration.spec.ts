@@ -10,13 +10,13 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'drizzle-orm';
 import { databaseSettingsFromEnv, openDatabase } from '../src/index.js';
+import { freePort } from '@veza/test-support';
 import { rows } from './query-rows.js';
 
 const sharedUrl = process.env['TEST_DATABASE_URL'];
@@ -30,17 +30,6 @@ function serverBinDir(): string | undefined {
     .sort((a, b) => Number(b) - Number(a))
     .map((v) => join(base, v, 'bin'))
     .find((dir) => existsSync(join(dir, 'pg_ctl')));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A command as the server's user (PostgreSQL and PgBouncer refuse to run as root). */
