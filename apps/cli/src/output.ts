@@ -20,13 +20,3 @@ export function formatTable(rows: (string | number)[][]): string {
 export function percent(ratio: number): string {
   return `${(ratio * 100).toFixed(1)}%`;
 }
-
-/**
- * The day of `date` on this machine's clock, YYYY-MM-DD, as the shell
- * scripts' `date +%F` named their folders: an operator at UTC+1 preparing at
- * 00:30 gets today's out-<date>/, not yesterday's.
- */
-export function localDay(date: Date = new Date()): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}

@@ -1,8 +1,7 @@
-import { localDay } from '../output.js';
 import { problemText } from '@veza/invite-rules';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CONFIG_ERROR_EXIT_CODE, launchSettingsFromEnv, monitorSettingsFromEnv, runMonitor } from '@veza/gate-probes';
+import { CONFIG_ERROR_EXIT_CODE, launchSettingsFromEnv, localDay, monitorSettingsFromEnv, runMonitor } from '@veza/gate-probes';
 import type { GateRun } from '@veza/gate-probes';
 import { DEFAULT_DATA_DIR } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';

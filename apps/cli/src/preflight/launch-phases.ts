@@ -1,4 +1,3 @@
-import { localDay } from '../output.js';
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -20,6 +19,7 @@ import {
   monitorFreshCheck,
   pagerdutyIncidentsCheck,
   pagerdutyOnCallCheck,
+  localDay,
 } from '@veza/gate-probes';
 import type { LaunchCheck, LaunchSettings } from '@veza/gate-probes';
 import { countRedeemedInvites, dispatchFacts, hasGateRunsTable, latestDecision, latestGateRun } from '@veza/invites-db';

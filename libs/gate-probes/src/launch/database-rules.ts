@@ -78,8 +78,12 @@ export function firstRedemptionCheck(redeemed: number): LaunchCheck {
   );
 }
 
-/** YYYY-MM-DD of `date` on this machine's clock, as the CLI names its dated folders. */
-function localDay(date: Date): string {
+/**
+ * YYYY-MM-DD of `date` on this machine's clock, as the shell scripts' `date +%F`:
+ * the operator's day, which names the CLI's dated folders (out-<date>/,
+ * decision-<date>/) and is the "today" of the decision phase.
+ */
+export function localDay(date: Date = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
