@@ -77,36 +77,25 @@ const own = (file: string) =>
   const otherCa = join(dir, 'other-ca.crt');
   beforeAll(async () => {
     const ssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', cwd: dir });
-    ssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=veza test CA',
-    ]);
-    ssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'other.key',
-      '-out',
-      'other-ca.crt',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=other CA',
-    ]);
+    // two self-signed CAs: the server's, and one that did not sign it
+    const selfSignedCa = (name: string, cn: string) =>
+      ssl([
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${cn}`,
+      ]);
+    selfSignedCa('ca', 'veza test CA');
+    selfSignedCa('other-ca', 'other CA');
     ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
     writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
     ssl([
