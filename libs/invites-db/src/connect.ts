@@ -245,9 +245,10 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
     connectTo = (max, pool) =>
       postgres(tls?.url ?? server?.url ?? url, { ...clientOptions(deadlineMs, options, pool), ...place, ...ssl, max });
     // One SSLRequest first: a host that is not PostgreSQL (an HTTP server, a proxy) is named at once, in one connection.
-    endpoint = probeEndpoint(url);
+    endpoint = probeEndpoint(url, server);
     const answer = endpoint ? await checkSpeaksPostgres(endpoint, deadlineMs) : undefined;
-    if (answer === 'plain' && (tls?.required ?? /[?&]sslmode=(require|verify-ca|verify-full)\b/.test(url)))
+    // libpqTls reads every sslmode: without one (tls null) nothing requires TLS
+    if (answer === 'plain' && tls?.required)
       throw new Error(
         "the server does not accept TLS connections, and DATABASE_URL's sslmode requires TLS: turn ssl on in the server's configuration, or check that DATABASE_URL names the right server (or port)",
       );

@@ -81,9 +81,8 @@ export function withHostAfterUserInfo(url: string): string {
   return /[?&]host=/.test(url) ? url.replace(/^(postgres(?:ql)?:\/\/[^/?#]*@)(?=[/?#]|$)/, '$1localhost') : url;
 }
 
-/** Where the check reaches the server: a single TCP host, or a Unix socket; null for what it does not cover (several hosts). */
-export function probeEndpoint(url: string): Endpoint | null {
-  const server = libpqServer(url);
+/** Where the check reaches the server: a single TCP host, or a Unix socket; null for what it does not cover (several hosts). `server`: libpqServer(url), when the caller has it already. */
+export function probeEndpoint(url: string, server: LibpqServer | null = libpqServer(url)): Endpoint | null {
   if (server) return server.path ? { path: server.path } : { host: server.host, port: server.port };
   let parsed: URL;
   try {
