@@ -192,8 +192,8 @@ async function dispatchAs(
   }
 
   // Claims come in batches, by one statement that also records as sent every
-  // email the transport accepted since the previous one (markSentAndClaim):
-  // one round trip per batch instead of two per email. With one email in
+  // email the transport accepted since the previous one, and looks again at
+  // the claims held (dispatchStep): one round trip per batch instead of two per email. With one email in
   // flight at a time, a batch is that one email and nothing is claimed ahead.
   // With `concurrency` > 1, a batch is 4 × concurrency and the next one is
   // claimed as soon as fewer than 2 × concurrency are left, so that no worker
