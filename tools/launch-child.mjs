@@ -12,6 +12,10 @@
 //    default action in the middle of its shutdown. Later repeats are not
 //    duplicates: with no handler of the app left, they act as Node's default
 //    (the process dies of the signal), so a second Ctrl-C still forces an exit.
+// 3. A hangup: the terminal is gone, and Node 20 would abort at exit trying
+//    to restore it (tools/hangup.mjs).
+import { forgetTerminalAtExit } from './hangup.mjs';
+
 const DUPLICATE_WINDOW_MS = 1000;
 
 if (process.channel) {
@@ -22,6 +26,7 @@ if (process.channel) {
 const last = new Map();
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
   const guard = () => {
+    if (signal === 'SIGHUP') forgetTerminalAtExit();
     const now = Date.now();
     const previous = last.get(signal);
     last.set(signal, now);

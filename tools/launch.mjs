@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { forgetTerminalAtExit } from './hangup.mjs';
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
@@ -58,6 +59,7 @@ export function launch(entryPath) {
     { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], serialization: 'json' },
   );
   const forward = (signal) => {
+    if (signal === 'SIGHUP') forgetTerminalAtExit(); // the terminal is gone: see tools/hangup.mjs
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };
   for (const signal of SIGNALS) process.on(signal, forward);

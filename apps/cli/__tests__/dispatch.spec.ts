@@ -232,6 +232,37 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect(lines(sentLog).sort()).toEqual(emails(3, 'c'));
   });
 
+  it('a hangup (SIGHUP to the group: the ssh session dropped) stops it as Ctrl-C does: nothing left unknown, the rest unsent', async () => {
+    // it died of SIGHUP at once: the email in flight was "unknown" (and with --concurrency, the claims taken ahead too)
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(3, 'h'));
+    const sentLog = join(cwd, 'sent.log');
+    const hold = heldSend(cwd, ['h0@example.org']);
+    const run = startLaunched(BIN, {
+      args: ['invites', 'dispatch', out, '--rate', '100'],
+      cwd,
+      env: { ...childEnv(), ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env },
+    });
+    try {
+      await hold.started();
+      process.kill(-run.pid, 'SIGHUP');
+      await run.waitForLine(/SIGHUP: stopping after the emails in flight/);
+    } finally {
+      hold.release();
+    }
+    expect((await run.exited).code).toBe(130);
+    expect(run.output()).toContain('1 sent now, 0 already sent, 0 failed, 0 unknown');
+    expect(run.output()).toContain('Dispatch INTERRUPTED');
+    const rest = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(rest.stdout).toContain('0 unknown');
+    expect(rest.code).toBe(0);
+    expect(lines(sentLog).sort()).toEqual(emails(3, 'h'));
+  });
+
   it('when dispatch.log cannot be written, sends and records every email all the same, says which file, exits 1', async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const out = join(cwd, 'out');

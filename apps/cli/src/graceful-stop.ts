@@ -1,8 +1,18 @@
+/** The exit code of a process ended by this signal, as a shell reports it (128 + its number). */
+const quitCode = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type StopSignal = keyof typeof quitCode;
+
 /**
- * Ctrl-C (or SIGTERM) while emails are sent: the first one stops gracefully
+ * Ctrl-C, SIGTERM or SIGHUP while emails are sent: the first one stops gracefully
  * (no new email is started; the ones in flight end and are recorded, so none
  * is left "unknown"; the summary is printed); a second one quits at once
  * (what was in flight is then "unknown"). `onStop` runs at the first one.
+ *
+ * SIGHUP is the operator's terminal going away (an ssh session dropped, the
+ * window closed): it stops as Ctrl-C does. Node resets an ignored SIGHUP at
+ * start, so `nohup` does not keep a Node process alive; and the terminal is gone,
+ * so what is written to it afterwards is lost: a write error (EIO) must not end
+ * the process before the claims are given back.
  */
 export function gracefulStop(
   onStop: () => void = () => undefined,
@@ -10,27 +20,34 @@ export function gracefulStop(
 ): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   let firstAt = 0;
-  const onSignal = (name: NodeJS.Signals) => {
+  const onSignal = (name: StopSignal) => {
     // Ctrl-C reaches this process twice within milliseconds (the terminal's group signal and the
     // launcher's, tools/launch.mjs): a repeat within a second is the same Ctrl-C
     if (controller.signal.aborted) {
-      if (Date.now() - firstAt >= 1_000) process.exit(name === 'SIGINT' ? 130 : 143);
+      if (Date.now() - firstAt >= 1_000) process.exit(quitCode[name]);
       return;
     }
     firstAt = Date.now();
+    if (name === 'SIGHUP') ignoreTerminalWriteErrors();
     controller.abort();
     onStop();
-    process.stderr.write(
-      `\n${name}: ${stopping}; ${name === 'SIGINT' ? 'Ctrl-C' : 'the same signal'} again quits now (those in flight would be "unknown").\n`,
-    );
+    const again = name === 'SIGINT' ? 'Ctrl-C' : 'the same signal';
+    process.stderr.write(`\n${name}: ${stopping}; ${again} again quits now (those in flight would be "unknown").\n`);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = Object.keys(quitCode) as StopSignal[];
+  for (const name of signals) process.on(name, onSignal);
   return {
     signal: controller.signal,
     dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const name of signals) process.off(name, onSignal);
     },
   };
+}
+
+let ignoring = false;
+/** After a hangup, stdout and stderr may be a terminal that is gone: their write errors are dropped. */
+function ignoreTerminalWriteErrors(): void {
+  if (ignoring) return;
+  ignoring = true;
+  for (const stream of [process.stdout, process.stderr]) if (stream.isTTY) stream.on('error', () => undefined);
 }
