@@ -7,9 +7,21 @@ import { simpleParser } from 'mailparser';
 import { createUser, inviteReport, setInviteExpiry } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import type { TestBackend } from '@veza/invites-db/testing';
-import { FAKE_SENDMAIL, SETTINGS, freshDatabaseEnv, jsonOutput, lines, openEnvDatabase, readManifest } from './fixtures.js';
+import {
+  FAKE_SENDMAIL,
+  SETTINGS,
+  ctrlCDuringHeldSend,
+  emails,
+  freshDatabaseEnv,
+  heldSend,
+  jsonOutput,
+  lines,
+  openEnvDatabase,
+  readManifest,
+} from './fixtures.js';
 import type { PrepareSummary } from './fixtures.js';
-import { runVezaBeta } from './run-veza-beta.js';
+import { BIN, runVezaBeta } from './run-veza-beta.js';
+import { childEnv, ctrlC, startLaunched } from '@veza/test-support';
 
 const COHORT = new URL('../../../libs/cohort-validator/testing/valid-cohort.csv', import.meta.url).pathname;
 const CODE = /[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/g;
@@ -138,6 +150,67 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(send.stdout).toContain('1 sent now');
     expect(send.stdout).not.toContain('Review the emails, then'); // it was just dispatched: no dispatch command to suggest
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
+  });
+
+  it('Ctrl-C stops prepare between two chunks: what was prepared is listed whole, nothing half-written, the lock freed, exit 130; a rerun prepares the rest', async () => {
+    // it killed prepare: no summary, no manifest, the lock left, the .eml files of the chunk being written kept with codes no invite has
+    const env = await sendingEnv(backend);
+    const rows = emails(600, 'p');
+    writeFileSync(join(cwd, 'many.csv'), rows.map((email) => `${email},test-cohort,\n`).join(''));
+    const out = join(cwd, 'out');
+    const run = startLaunched(BIN, {
+      args: ['invites', 'prepare', 'many.csv', '--out', 'out', '--no-screenshot', '--chunk-rows', '1'],
+      cwd,
+      env: { ...childEnv(), ...env },
+    });
+    for (let i = 0; i < 600 && !(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.eml'))); i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    ctrlC(run);
+    expect((await run.exited).code).toBe(130);
+    expect(run.output()).toMatch(/prepare INTERRUPTED: the \d+ row\(s\) from line \d+ on were not prepared; run the same command again/);
+    const listed = readManifest(out).invites.length;
+    expect(listed).toBeGreaterThan(0);
+    expect(listed).toBeLessThan(600);
+    expect(readdirSync(out).filter((f) => f.endsWith('.eml'))).toHaveLength(listed);
+    expect(await invitedCount(env)).toBe(listed);
+    expect(existsSync(join(out, '.prepare.lock'))).toBe(false);
+    const rest = await runVezaBeta(['invites', 'prepare', 'many.csv', '--out', 'out', '--no-screenshot'], { cwd, env });
+    expect(rest.code).toBe(0);
+    expect(readManifest(out).invites).toHaveLength(600);
+    expect(await invitedCount(env)).toBe(600);
+  });
+
+  it('Ctrl-C during SEND=1 send: the email in flight is recorded, nothing is left unknown, the manifest written, the lock freed, exit 130; a rerun sends the rest once', async () => {
+    // SEND=1 send had no graceful stop: Ctrl-C killed it, every claim taken ahead "unknown", no summary, no manifest
+    const env = await sendingEnv(backend);
+    const rows = emails(30, 's');
+    writeFileSync(join(cwd, 'send.csv'), rows.map((email) => `${email},test-cohort,\n`).join(''));
+    const hold = heldSend(cwd, ['s0@example.org']);
+    const args = [
+      'invites',
+      'send',
+      'send.csv',
+      '--out',
+      'out',
+      '--no-screenshot',
+      '--chunk-rows',
+      '10',
+      '--concurrency',
+      '2',
+      '--rate',
+      '100',
+    ];
+    const run = startLaunched(BIN, { args, cwd, env: { ...childEnv(), ...env, ...hold.env, SEND: '1' } });
+    expect((await ctrlCDuringHeldSend(run, hold)).code).toBe(130);
+    expect(run.output()).toMatch(/ 0 unknown/);
+    expect(run.output()).toContain('Dispatch INTERRUPTED');
+    expect(lines(join(cwd, 'sent.log'))).toContain('s0@example.org');
+    expect(existsSync(join(cwd, 'out', 'manifest.json'))).toBe(true);
+    expect(existsSync(join(cwd, 'out', '.prepare.lock'))).toBe(false);
+    const rest = await runVezaBeta(args, { cwd, env: { ...env, SEND: '1' } });
+    expect(rest.stdout).toContain(' 0 unknown');
+    expect(rest.code).toBe(0);
+    expect(lines(join(cwd, 'sent.log')).sort()).toEqual([...rows].sort());
   });
 
   it("without --out, the folder is named by the day on the machine's clock (date +%F), not the UTC day", async () => {

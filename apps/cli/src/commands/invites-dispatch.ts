@@ -137,12 +137,16 @@ export function progressOnTty(args: DispatchArgs, env: NodeJS.ProcessEnv): boole
   return Boolean(process.stderr.isTTY) && !cliSettings(env).CI && !args.json;
 }
 
-/** Dispatches a prepared folder; `only` limits it to some of its invites (invites send FILE). */
+/**
+ * Dispatches a prepared folder; `only` limits it to some of its invites (invites send FILE).
+ * `signal`: the caller's graceful stop (invites send holds one for its whole run); without it, Ctrl-C is handled here.
+ */
 export async function runDispatch(
   dir: string,
   args: DispatchArgs,
   env: NodeJS.ProcessEnv,
   only?: ReadonlySet<string>,
+  signal?: AbortSignal,
 ): Promise<DispatchSummary> {
   const settings = dispatchSettings(args, env); // bad settings first: exit 3, whatever the folder
   if (!existsSync(dir)) throw new ExitError(1, `${dir}: no such folder`);
@@ -151,7 +155,7 @@ export async function runDispatch(
   const total = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)).length : manifest.invites.length;
   const transport = transportFromEnv(env, args.concurrency);
   const tty = progressOnTty(args, env);
-  const stop = gracefulStop();
+  const stop = signal ? { signal, dispose: () => undefined } : gracefulStop();
   const tally = { sent: 0, failed: 0 };
   try {
     return await withDatabase(env, (conn) =>

@@ -9,6 +9,7 @@ import { withDatabase } from '../database.js';
 import type { StreamedDispatch } from '../dispatch/streamed-dispatch.js';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
+import { gracefulStop } from '../graceful-stop.js';
 import { localDay } from '@veza/gate-probes';
 import { printJson } from '../output.js';
 import { PREPARE_CHUNK_ROWS, prepareInvites } from '../prepare/prepare-invites.js';
@@ -48,6 +49,18 @@ export function prepareOptions<T>(y: Argv<T>) {
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' });
 }
 
+/**
+ * Ctrl-C (SIGTERM, SIGHUP) during prepare: the chunk being written is finished and committed, no
+ * other is started, the manifest lists what was prepared (exit 130). A second one quits at once.
+ */
+export function stopPreparing(): ReturnType<typeof gracefulStop> {
+  return gracefulStop(
+    undefined,
+    'stopping after the chunk being prepared (its invites and .eml files are kept and listed, the rest of the file is not prepared)',
+    'the .eml files of the chunk being written then stay, with codes no invite has (the next prepare creates those rows again)',
+  );
+}
+
 /** Settings and template first: nothing is written when an email cannot be rendered. */
 export async function compileFromEnv(env: NodeJS.ProcessEnv, templateDir?: string): Promise<CompiledInvite> {
   const settings = emailSettingsFromEnv(env);
@@ -76,7 +89,11 @@ export function formatPrepareResult(result: PrepareResult, options: { dispatched
     lines.push(
       `Preview: ${result.preview.index}${result.preview.screenshot ? `, screenshot ${result.preview.screenshot}` : ` (no screenshot: ${result.preview.reason ?? 'unknown'})`}`,
     );
-  if (result.created.length && !options.dispatched) lines.push(`Review the emails, then: veza-beta invites dispatch ${result.outDir}`);
+  if (result.interrupted)
+    lines.push(
+      `prepare INTERRUPTED: the ${result.interrupted.rows} row(s) from line ${result.interrupted.fromLine} on were not prepared; run the same command again to prepare them (the rows already prepared are skipped).`,
+    );
+  else if (result.created.length && !options.dispatched) lines.push(`Review the emails, then: veza-beta invites dispatch ${result.outDir}`);
   return lines.join('\n');
 }
 
@@ -90,6 +107,7 @@ export async function runPrepare(
   args: PrepareArgs,
   env: NodeJS.ProcessEnv,
   overlap?: (conn: Connection, rows: number) => StreamedDispatch | undefined,
+  signal?: AbortSignal,
 ): Promise<PrepareResult> {
   const compiled = await compileFromEnv(env, args['template-dir']);
   const validation = await validateWithArgs(args.file, args, env, true);
@@ -122,6 +140,7 @@ export async function runPrepare(
         screenshot: args.screenshot,
         chunkRows: args['chunk-rows'],
         onChunk: stream ? (chunk) => stream.add(chunk) : undefined,
+        signal,
       });
     } finally {
       await stream?.idle(); // the chunks' sends end, and are recorded, before the connection closes
@@ -138,9 +157,15 @@ export const invitesPrepareCommand: CommandModule<object, PrepareArgs> = {
       .example('$0 invites prepare out-2026-11-23/failed.csv --out out-2026-11-23', 'Retry exactly the rows that failed'),
   handler: async (args) => {
     const env = loadEnv();
-    const result = await runPrepare(args, env);
+    const stop = stopPreparing();
+    let result: PrepareResult;
+    try {
+      result = await runPrepare(args, env, undefined, stop.signal);
+    } finally {
+      stop.dispose();
+    }
     if (args.json) printJson(result);
     else process.stdout.write(`${formatPrepareResult(result)}\n`);
-    process.exitCode = result.failed.length > 0 ? 1 : 0;
+    process.exitCode = result.interrupted ? 130 : result.failed.length > 0 ? 1 : 0;
   },
 };

@@ -21,7 +21,8 @@ import {
   runDispatch,
 } from './invites-dispatch.js';
 import type { DispatchArgs } from './invites-dispatch.js';
-import { formatPrepareResult, prepareOptions, runPrepare } from './invites-prepare.js';
+import { gracefulStop } from '../graceful-stop.js';
+import { formatPrepareResult, prepareOptions, runPrepare, stopPreparing } from './invites-prepare.js';
 import type { PrepareArgs } from './invites-prepare.js';
 
 interface NotFound {
@@ -63,80 +64,106 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
     // bad one stops the run here, with nothing created, rather than after prepare.
     const settings = sendNow ? dispatchSettings(args, env) : undefined;
     const transport: Transport | undefined = sendNow ? transportFromEnv(env, args.concurrency) : undefined;
-    // SEND=1 on PostgreSQL: each prepared chunk is dispatched while the next one is prepared.
-    let stream: StreamedDispatch | undefined;
-    const overlap = (conn: Connection, rows: number): StreamedDispatch | undefined => {
-      if (!transport || !settings || conn.kind !== 'postgres') return undefined; // the embedded database has one connection: prepare, then dispatch
-      stream = new StreamedDispatch(conn, transport, settings, createProgress(rows, { tty: progressOnTty(args, env), quiet: args.json }));
-      return stream;
-    };
-    let prepared: PrepareResult;
-    let streamed: DispatchSummary | null = null;
+    // One graceful stop for the whole run (Ctrl-C, SIGTERM, SIGHUP): prepare finishes its chunk and starts
+    // no other, the emails in flight end and are recorded, the claims not tried are given back, and no
+    // later folder is dispatched. Without it a Ctrl-C killed the run: no summary, no manifest, every
+    // claim taken ahead "unknown".
+    const stop = sendNow
+      ? gracefulStop(
+          undefined,
+          'stopping after the emails in flight and the chunk being prepared (they are recorded, the rest stays unprepared or unsent)',
+        )
+      : stopPreparing();
     try {
-      try {
-        prepared = await runPrepare(args, env, overlap);
-      } catch (error) {
-        // prepare stopped at a chunk: the chunks before it may have been sent already, say what became of them
-        const early = await stream?.finish().catch(() => null);
-        if (early && !args.json) process.stdout.write(`${formatDispatchSummary(early, args.out ?? 'the prepared folder')}\n`);
-        throw error;
-      }
-      streamed = (await stream?.finish()) ?? null;
+      await sendFile(args, env, sendNow, settings, transport, stop.signal);
     } finally {
-      await transport?.close();
+      stop.dispose();
     }
-    if (!sendNow) {
-      if (args.json) printJson({ prepared, dispatched: null });
-      else process.stdout.write(`${formatPrepareResult(prepared)}\nSEND is not 1: nothing was sent.\n`);
-      process.exitCode = prepared.failed.length > 0 ? 1 : 0;
-      return;
-    }
-    if (!args.json) process.stdout.write(`${formatPrepareResult(prepared, { dispatched: true })}\n`);
-
-    const emailOf = new Map<string, string>();
-    for (const c of prepared.created) emailOf.set(c.inviteId, c.email);
-    for (const s of prepared.skipped) if (s.inviteId) emailOf.set(s.inviteId, s.email);
-    // for an invite listed in two folders, the digest tells the .eml with its code from one reissued since
-    const folders = await findPreparedFolders(prepared.outDir, new Set(emailOf.keys()), (ids) =>
-      withDatabase(env, (conn) => inviteCodeDigests(conn.db, ids)),
-    );
-    const located = new Set([...folders.values()].flatMap((ids) => [...ids]));
-    const notFound = await unsentNowhere(env, new Map([...emailOf].filter(([id]) => !located.has(id))));
-
-    const dispatched: (DispatchSummary & { dir: string })[] = [];
-    const report = (dir: string, summary: DispatchSummary) => {
-      dispatched.push({ dir, ...summary });
-      if (!args.json) process.stdout.write(`${formatDispatchSummary(summary, dir)}\n`);
-    };
-    const handled = stream?.handled ?? new Set<string>();
-    const rest = (only: Set<string>) => new Set([...only].filter((id) => !handled.has(id)));
-    if (streamed?.stopped) {
-      // fail-fast stopped the dispatch of the chunks: nothing more is tried, as in one dispatch run
-      const notTried = [...folders.values()].reduce((sum, only) => sum + rest(only).size, 0);
-      report(prepared.outDir, mergeSummaries(streamed, { ...emptySummary(), total: notTried, stopped: { ...streamed.stopped, notTried } }));
-    } else {
-      for (const [dir, only] of folders) {
-        const here = streamed !== null && resolve(dir) === resolve(prepared.outDir);
-        const left = rest(only);
-        const summary = left.size > 0 || !here ? await runDispatch(dir, args, env, left) : null;
-        if (here) report(dir, summary ? mergeSummaries(streamed!, summary) : streamed!);
-        else if (summary) report(dir, summary);
-      }
-    }
-    if (args.json) printJson({ prepared, dispatched, notFound });
-    else if (notFound.length > 0) {
-      process.stdout.write(
-        [
-          `${notFound.length} invite(s) of ${args.file} were prepared earlier, are not sent, and no folder next to ${prepared.outDir} lists them:`,
-          ...notFound.slice(0, 20).map((n) => `  not found  ${n.email} (${n.state})`),
-          ...(notFound.length > 20 ? [`  … and ${notFound.length - 20} more`] : []),
-          `Dispatch the folder they were prepared into ('veza-beta invites dispatch DIR'), or give them new codes: 'veza-beta invites prepare ${args.file} --reissue-unsent --out out-new', then 'veza-beta invites dispatch out-new'.`,
-        ].join('\n') + '\n',
-      );
-    } else if (dispatched.length === 0) {
-      process.stdout.write(`No invite of ${args.file} is waiting to be sent.\n`);
-    }
-    const failed = prepared.failed.length > 0 || notFound.length > 0 || dispatched.some((d) => dispatchExitCode(d) !== 0);
-    process.exitCode = failed ? 1 : 0;
   },
 };
+
+async function sendFile(
+  args: PrepareArgs & DispatchArgs,
+  env: NodeJS.ProcessEnv,
+  sendNow: boolean,
+  dispatchSettingsChecked: ReturnType<typeof dispatchSettings> | undefined,
+  transport: Transport | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  const settings = dispatchSettingsChecked && { ...dispatchSettingsChecked, signal };
+  // SEND=1 on PostgreSQL: each prepared chunk is dispatched while the next one is prepared.
+  let stream: StreamedDispatch | undefined;
+  const overlap = (conn: Connection, rows: number): StreamedDispatch | undefined => {
+    if (!transport || !settings || conn.kind !== 'postgres') return undefined; // the embedded database has one connection: prepare, then dispatch
+    stream = new StreamedDispatch(conn, transport, settings, createProgress(rows, { tty: progressOnTty(args, env), quiet: args.json }));
+    return stream;
+  };
+  let prepared: PrepareResult;
+  let streamed: DispatchSummary | null = null;
+  try {
+    try {
+      prepared = await runPrepare(args, env, overlap, signal);
+    } catch (error) {
+      // prepare stopped at a chunk: the chunks before it may have been sent already, say what became of them
+      const early = await stream?.finish().catch(() => null);
+      if (early && !args.json) process.stdout.write(`${formatDispatchSummary(early, args.out ?? 'the prepared folder')}\n`);
+      throw error;
+    }
+    streamed = (await stream?.finish()) ?? null;
+  } finally {
+    await transport?.close();
+  }
+  if (!sendNow) {
+    if (args.json) printJson({ prepared, dispatched: null });
+    else process.stdout.write(`${formatPrepareResult(prepared)}\nSEND is not 1: nothing was sent.\n`);
+    process.exitCode = prepared.interrupted ? 130 : prepared.failed.length > 0 ? 1 : 0;
+    return;
+  }
+  if (!args.json) process.stdout.write(`${formatPrepareResult(prepared, { dispatched: true })}\n`);
+
+  const emailOf = new Map<string, string>();
+  for (const c of prepared.created) emailOf.set(c.inviteId, c.email);
+  for (const s of prepared.skipped) if (s.inviteId) emailOf.set(s.inviteId, s.email);
+  // for an invite listed in two folders, the digest tells the .eml with its code from one reissued since
+  const folders = await findPreparedFolders(prepared.outDir, new Set(emailOf.keys()), (ids) =>
+    withDatabase(env, (conn) => inviteCodeDigests(conn.db, ids)),
+  );
+  const located = new Set([...folders.values()].flatMap((ids) => [...ids]));
+  const notFound = await unsentNowhere(env, new Map([...emailOf].filter(([id]) => !located.has(id))));
+
+  const dispatched: (DispatchSummary & { dir: string })[] = [];
+  const report = (dir: string, summary: DispatchSummary) => {
+    dispatched.push({ dir, ...summary });
+    if (!args.json) process.stdout.write(`${formatDispatchSummary(summary, dir)}\n`);
+  };
+  const handled = stream?.handled ?? new Set<string>();
+  const rest = (only: Set<string>) => new Set([...only].filter((id) => !handled.has(id)));
+  if (streamed?.stopped) {
+    // fail-fast stopped the dispatch of the chunks: nothing more is tried, as in one dispatch run
+    const notTried = [...folders.values()].reduce((sum, only) => sum + rest(only).size, 0);
+    report(prepared.outDir, mergeSummaries(streamed, { ...emptySummary(), total: notTried, stopped: { ...streamed.stopped, notTried } }));
+  } else {
+    for (const [dir, only] of folders) {
+      const here = streamed !== null && resolve(dir) === resolve(prepared.outDir);
+      const left = rest(only);
+      const summary = left.size > 0 || !here ? await runDispatch(dir, args, env, left, signal) : null;
+      if (here) report(dir, summary ? mergeSummaries(streamed!, summary) : streamed!);
+      else if (summary) report(dir, summary);
+    }
+  }
+  if (args.json) printJson({ prepared, dispatched, notFound });
+  else if (notFound.length > 0) {
+    process.stdout.write(
+      [
+        `${notFound.length} invite(s) of ${args.file} were prepared earlier, are not sent, and no folder next to ${prepared.outDir} lists them:`,
+        ...notFound.slice(0, 20).map((n) => `  not found  ${n.email} (${n.state})`),
+        ...(notFound.length > 20 ? [`  … and ${notFound.length - 20} more`] : []),
+        `Dispatch the folder they were prepared into ('veza-beta invites dispatch DIR'), or give them new codes: 'veza-beta invites prepare ${args.file} --reissue-unsent --out out-new', then 'veza-beta invites dispatch out-new'.`,
+      ].join('\n') + '\n',
+    );
+  } else if (dispatched.length === 0) {
+    process.stdout.write(`No invite of ${args.file} is waiting to be sent.\n`);
+  }
+  const failed = prepared.failed.length > 0 || notFound.length > 0 || dispatched.some((d) => dispatchExitCode(d) !== 0);
+  process.exitCode = prepared.interrupted || dispatched.some((d) => d.interrupted) ? 130 : failed ? 1 : 0;
+}

@@ -27,6 +27,8 @@ export interface PrepareOptions {
   chunkRows?: number;
   /** called after each chunk's commit with its invites whose .eml is in outDir (invites send overlaps dispatch with it) */
   onChunk?: ((chunk: { dir: string; mailFrom: string; invites: ManifestInvite[] }) => void) | undefined;
+  /** once aborted (an operator's Ctrl-C), no new chunk is started: the chunks done are kept and listed, the rest is not prepared */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PrepareResult {
@@ -37,6 +39,8 @@ export interface PrepareResult {
   failed: FailedRow[];
   failedCsv: string | null;
   preview: { index: string; screenshot: string | null; reason?: string } | null;
+  /** set when `signal` stopped prepare between two chunks: the rows of the file not prepared */
+  interrupted?: { fromLine: number; rows: number };
 }
 
 /**
@@ -120,6 +124,10 @@ async function prepareInFolder(
 
   let analyzed = false;
   for (let start = 0; start < rows.length; start += chunkRows) {
+    if (options.signal?.aborted) {
+      result.interrupted = { fromLine: rows[start]!.line, rows: rows.length - start };
+      break;
+    }
     const chunk = rows.slice(start, start + chunkRows);
     let staged: Staged;
     try {
@@ -169,7 +177,8 @@ async function prepareInFolder(
     const previewDir = join(outDir, 'preview');
     try {
       rmSync(previewDir, { recursive: true, force: true }); // the preview shows this run's emails only
-      const preview = await writePreview(previewDir, previewItems, { screenshot: options.screenshot });
+      // interrupted: no browser started for the screenshot, the operator asked to stop
+      const preview = await writePreview(previewDir, previewItems, { screenshot: options.screenshot && !result.interrupted });
       result.preview = { index: preview.index, screenshot: preview.screenshot, ...(preview.reason ? { reason: preview.reason } : {}) };
     } catch (error) {
       throw new ExitError(
