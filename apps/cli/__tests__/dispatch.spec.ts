@@ -22,7 +22,7 @@ import {
 } from './fixtures.js';
 import type { PrepareSummary, SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
-import { childEnv, startLaunched } from '@veza/test-support';
+import { childEnv, ctrlC, startLaunched } from '@veza/test-support';
 
 let cwd: string;
 beforeEach(() => {
@@ -230,6 +230,39 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     });
     expect(rest.code).toBe(0);
     expect(lines(sentLog).sort()).toEqual(emails(3, 'c'));
+  });
+
+  it('a second Ctrl-C quits at once, says so, and ends the SEND_CMD in flight (it went on alone, past SEND_TIMEOUT); the email is then unknown', async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(2, 'q'));
+    const sentLog = join(cwd, 'sent.log');
+    const hold = heldSend(cwd, ['q0@example.org']);
+    const run = startLaunched(BIN, {
+      args: ['invites', 'dispatch', out, '--rate', '100'],
+      cwd,
+      env: { ...childEnv(), ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env },
+    });
+    let exited;
+    try {
+      await hold.started();
+      ctrlC(run);
+      await run.waitForLine(/SIGINT: stopping after the emails in flight/);
+      await new Promise((resolve) => setTimeout(resolve, 1_200)); // a second Ctrl-C, not the same one twice
+      ctrlC(run);
+      exited = await run.exited;
+    } finally {
+      hold.release();
+    }
+    expect(exited.code).toBe(130);
+    expect(run.output()).toContain('SIGINT again: quitting now (1 SEND_CMD still running ended)');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a mailer still alive would see the release and send
+    expect(lines(sentLog)).toEqual([]);
+    const rest = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(rest.stdout).toContain('1 sent now, 0 already sent, 0 failed, 1 unknown');
   });
 
   it('a hangup (SIGHUP to the group: the ssh session dropped) stops it as Ctrl-C does: nothing left unknown, the rest unsent', async () => {

@@ -1,3 +1,5 @@
+import { killRunningSendCmds } from '@veza/invite-mailer';
+
 /** The exit code of a process ended by this signal, as a shell reports it (128 + its number). */
 const quitCode = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 type StopSignal = keyof typeof quitCode;
@@ -17,6 +19,7 @@ type StopSignal = keyof typeof quitCode;
 export function gracefulStop(
   onStop: () => void = () => undefined,
   stopping = 'stopping after the emails in flight (they are recorded, the rest stays unsent)',
+  quitting = 'the emails in flight (and with --concurrency, those claimed ahead) are then "unknown"',
 ): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   let firstAt = 0;
@@ -24,7 +27,14 @@ export function gracefulStop(
     // Ctrl-C reaches this process twice within milliseconds (the terminal's group signal and the
     // launcher's, tools/launch.mjs): a repeat within a second is the same Ctrl-C
     if (controller.signal.aborted) {
-      if (Date.now() - firstAt >= 1_000) process.exit(quitCode[name]);
+      if (Date.now() - firstAt >= 1_000) {
+        // quitting: the mailers still running are ended too (left behind, nothing would stop them at SEND_TIMEOUT)
+        const mailers = killRunningSendCmds('SIGTERM');
+        process.stderr.write(
+          `\n${name} again: quitting now${mailers > 0 ? ` (${mailers} SEND_CMD still running ended)` : ''}: ${quitting}.\n`,
+        );
+        process.exit(quitCode[name]);
+      }
       return;
     }
     firstAt = Date.now();
@@ -32,7 +42,7 @@ export function gracefulStop(
     controller.abort();
     onStop();
     const again = name === 'SIGINT' ? 'Ctrl-C' : 'the same signal';
-    process.stderr.write(`\n${name}: ${stopping}; ${again} again quits now (those in flight would be "unknown").\n`);
+    process.stderr.write(`\n${name}: ${stopping}; ${again} again quits now: ${quitting}.\n`);
   };
   const signals = Object.keys(quitCode) as StopSignal[];
   for (const name of signals) process.on(name, onSignal);

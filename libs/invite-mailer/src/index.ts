@@ -9,6 +9,7 @@ export { DEFAULT_MAX_ATTEMPTS, openOutboxSender } from './outbox-sender.js';
 export type { OutboxSender, OutboxSummary } from './outbox-sender.js';
 export { SEND_DEFAULTS, sendOptions } from './send-options.js';
 export { SEND_CMD_DEFAULTS, sendCmdTransport } from './send-cmd-transport.js';
+export { killRunningSendCmds } from './run-send-cmd.js';
 export type { SendCmdOptions } from './send-cmd-transport.js';
 export { redactSmtpUrl, smtpLoginHider, smtpTransport } from './smtp-transport.js';
 export type { SendResult, Transport } from './transport.js';

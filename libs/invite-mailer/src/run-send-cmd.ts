@@ -54,10 +54,25 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
+/** The process groups of the SEND_CMD runs not ended yet (each command leads its own group). */
+const running = new Set<number>();
+
+/**
+ * Sends `signal` to every SEND_CMD still running, and returns how many there were. For a process
+ * that quits at once (a second Ctrl-C): its commands would otherwise go on unsupervised after it,
+ * past SEND_TIMEOUT. What they were sending stays "unknown", as after any crash.
+ */
+export function killRunningSendCmds(signal: NodeJS.Signals = 'SIGTERM'): number {
+  for (const pid of running) killGroup(pid, signal);
+  return running.size;
+}
+
 /** Runs the command once with `eml` on stdin, under the deadline; every timer is cleared before it resolves. */
 function runOnce(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline: SendCmdDeadline): Promise<Ended> {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', WRAPPER, 'sh', command], { env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
     const ended: Ended = { verdict: undefined, handedOver: false, timedOut: false, exit: '', output: '' };
     let report = '';
     let exited = false;
@@ -67,6 +82,7 @@ function runOnce(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline:
     const finish = () => {
       if (done) return;
       done = true;
+      if (pid !== undefined) running.delete(pid);
       for (const timer of timers) clearTimeout(timer);
       const match = /^(read|unread) (\d+)$/m.exec(report);
       if (match) ended.verdict = { status: Number(match[2]), unread: match[1] === 'unread' };

@@ -164,7 +164,11 @@ async function testSend(input: PreflightInput, conn: Connection, to: string): Pr
     );
   // Ctrl-C waits for the send in flight (SEND_TIMEOUT or the SMTP deadlines bound it), so that the
   // test invite is removed and no mailer is left running with its code; a second Ctrl-C quits at once.
-  const stop = gracefulStop(undefined, 'stopping after the test send in flight (its test invite is then removed)');
+  const stop = gracefulStop(
+    undefined,
+    'stopping after the test send in flight (its test invite is then removed)',
+    'the test invite then stays (the next --send-test-to of the same address removes it)',
+  );
   let check: Check;
   try {
     check = await sendTestInvite(input.env, compiled, to, outcome);
