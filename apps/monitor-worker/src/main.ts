@@ -2,7 +2,7 @@
  * npm run monitor: the six gates once, or in a loop with LOOP=1. Exit codes:
  * 0 GO, 1 NO-GO, 2 inconclusive (or stopped before a run finished, or a GO
  * whose --json/--junit/--markdown file could not be written),
- * 3 configuration error (before probing), 70 a bug. SIGTERM / SIGINT stop
+ * 3 configuration error (before probing), 70 a bug. SIGTERM / SIGINT / SIGHUP stop
  * the loop at once; the exit code is then the last verdict's.
  */
 import { monitorSettingsFromEnv, runMonitor, showRun } from '@veza/gate-probes';
@@ -28,7 +28,9 @@ async function main(): Promise<number> {
   for (const warning of settings.warnings) say(`warning: ${problemText(warning)}`);
 
   const controller = new AbortController();
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => controller.abort());
+  // SIGHUP too (the terminal of a tmux-less run went away, a service manager's hangup): it killed the worker, and an
+  // output file's writer blocked on a FIFO or a stalled mount was left running for ever
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => controller.abort());
   const outputs = { ...commandLine.args, loop: settings.value.loop, stepSummary: env['GITHUB_STEP_SUMMARY']?.trim() || null };
   const show = showRun(outputs, process.stdout);
   // a file that could not be written is reported by the loop ("output: …"); show.finish makes the exit code say it too

@@ -77,7 +77,8 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
     );
     const controller = new AbortController();
     const stop = () => controller.abort();
-    process.once('SIGINT', stop).once('SIGTERM', stop);
+    // SIGHUP as SIGTERM: it killed the loop, and an output file's writer blocked on a FIFO was left running for ever
+    process.once('SIGINT', stop).once('SIGTERM', stop).once('SIGHUP', stop);
     try {
       process.exitCode = show.finish(
         await runMonitor(settings.value, { onRun: show, say, signal: controller.signal, source: 'gates check' }),
@@ -85,7 +86,7 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
         { stopped: controller.signal.aborted },
       );
     } finally {
-      process.off('SIGINT', stop).off('SIGTERM', stop);
+      process.off('SIGINT', stop).off('SIGTERM', stop).off('SIGHUP', stop);
     }
   },
 };
