@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createInvites, formatCode, openDatabase, runMigrations } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { childEnv, ctrlC, gone, killLauncher, killLeftovers, startLaunched, trackApp } from '@veza/test-support';
+import { childEnv, ctrlC, freePort, gone, killLauncher, killLeftovers, startLaunched, trackApp } from '@veza/test-support';
 
 const bin = fileURLToPath(new URL('../bin/redemption-api.mjs', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -234,5 +234,36 @@ describe('graceful shutdown', () => {
     expect(run.output()).toMatch(/stopped: server closed, database closed/);
     expect(run.output()).toMatch(/"url":"\/v1\/invites\/redeem".*"statusCode":200.*request completed/);
     expect(run.output()).not.toContain(code);
+  }, 60_000);
+
+  it('with stdout on a full disk (/dev/full) it serves, says once that logging stopped, and a SIGTERM stops it (it spun on the failed log line for ever)', async () => {
+    const { env } = await prepareDatabase();
+    const port = await freePort();
+    const full = openSync('/dev/full', 'w');
+    const child = spawn(process.execPath, [bin], {
+      env: { ...childEnv(), LOG_LEVEL: 'info', PORT: String(port), ...env },
+      stdio: ['ignore', full, 'pipe'],
+    });
+    closeSync(full);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      let status = 0;
+      for (const deadline = Date.now() + 20_000; status !== 200 && Date.now() < deadline;) {
+        status = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(status).toBe(200);
+      child.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 15_000))]);
+      expect(code).toBe(0);
+      expect(stderr.match(/the log on stdout cannot be written \(ENOSPC\): logging stopped, the service goes on/g)).toHaveLength(1);
+    } finally {
+      child.kill('SIGKILL');
+    }
   }, 60_000);
 });

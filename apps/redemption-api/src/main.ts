@@ -11,6 +11,7 @@ import { welcomeEmlBuilder } from '@veza/invite-mailer/welcome';
 import { SETTINGS_EXIT_CODE, formatProblems, loadEnv, settingSources } from '@veza/settings';
 import { CONFIG_VARIABLES, DEFAULTS, parseConfig } from './config.js';
 import type { Config } from './config.js';
+import { stdoutLog } from './log-destination.js';
 import { buildServer } from './server.js';
 
 /** How often the welcome outbox is looked at when no redemption nudges it (a queued email left by another replica or a restart). */
@@ -47,7 +48,7 @@ async function main(): Promise<number> {
   }
 
   let welcome: WelcomeSending | undefined;
-  const app = await buildServer({ config, conn, onWelcomeQueued: () => welcome?.loop.nudge() });
+  const app = await buildServer({ config, conn, logStream: stdoutLog(), onWelcomeQueued: () => welcome?.loop.nudge() });
   if (config.welcome) welcome = await startWelcomeSending(config.welcome, loaded.env, conn, app.log);
   let notReady: string | null = null;
   await assertReady(conn).catch((error: Error) => {
