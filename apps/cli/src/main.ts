@@ -8,6 +8,8 @@ import { runCli } from './run-cli.js';
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (process.stdout.listenerCount('error') > 1) return;
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  // stdout on a full disk (ENOSPC, > /dev/full), a lost terminal (EIO): one line that says so, not a stack trace
+  process.stderr.write(`veza-beta: cannot write the output: ${error.message}\n`);
+  process.exit(1);
 });
 process.exitCode = await runCli(buildCli(hideBin(process.argv)));
