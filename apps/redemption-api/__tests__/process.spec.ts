@@ -243,6 +243,7 @@ describe('graceful shutdown', () => {
     const child = spawn(process.execPath, [bin], {
       env: { ...childEnv(), LOG_LEVEL: 'info', PORT: String(port), ...env },
       stdio: ['ignore', full, 'pipe'],
+      detached: true, // a group of its own: the finally below ends the app too, even one that hangs
     });
     closeSync(full);
     let stderr = '';
@@ -263,7 +264,11 @@ describe('graceful shutdown', () => {
       expect(code).toBe(0);
       expect(stderr.match(/the log on stdout cannot be written \(ENOSPC\): logging stopped, the service goes on/g)).toHaveLength(1);
     } finally {
-      child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
   }, 60_000);
 });
