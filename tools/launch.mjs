@@ -63,6 +63,13 @@ export function launch(entryPath) {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };
   for (const signal of SIGNALS) process.on(signal, forward);
+  // Started by another app with an IPC channel (the demo starts the redemption-api so): when that
+  // app dies, even by kill -9, the channel closes and the app here stops as on SIGTERM; it was left
+  // running for ever, holding its port and the embedded database.
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', () => forward('SIGTERM'));
+  }
   child.on('error', (error) => {
     process.stderr.write(`cannot start ${entryPath}: ${error.message}\n`);
     process.exit(70);

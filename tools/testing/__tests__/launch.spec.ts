@@ -73,6 +73,21 @@ describe('tools/launch.mjs', () => {
     expect(run.output()).toMatch(/stopping SIGTERM\nstopped/);
   }, 40_000);
 
+  it('started by another app with an IPC channel (the demo starts the API so): kill -9 of that app stops this one as on SIGTERM', async () => {
+    // it was left running for ever, holding its port and the embedded database
+    const parent = join(dir, 'parent.mjs');
+    writeFileSync(
+      parent,
+      `import { spawn } from 'node:child_process';\nspawn(process.execPath, [${JSON.stringify(draining)}], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });\nsetInterval(() => undefined, 1000);\n`,
+    );
+    const run = startLaunched(parent, { exitDeadlineMs: 30_000 });
+    const pid = trackApp(Number(/ready (\d+)/.exec(await run.waitForLine(/ready (\d+)/, 30_000))?.[1]));
+    process.kill(run.pid, 'SIGKILL');
+    expect(await gone(pid)).toBe(true);
+    await run.waitForLine(/stopped/, 30_000);
+    expect(run.output()).toMatch(/stopping SIGTERM\nstopped/);
+  }, 40_000);
+
   it('an app without handlers dies of the signal, and so does the launcher', async () => {
     const { run, appPid } = start(bare);
     const pid = await appPid;

@@ -27,7 +27,8 @@ export interface RunningApi {
 export async function startRedemptionApi(port: number, env: NodeJS.ProcessEnv): Promise<RunningApi> {
   const child: ChildProcess = spawn(process.execPath, [API_BIN], {
     env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    // the IPC channel closes when this process dies, even by kill -9: the API then stops (tools/launch.mjs)
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
