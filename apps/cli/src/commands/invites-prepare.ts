@@ -91,7 +91,11 @@ export function formatPrepareResult(result: PrepareResult, options: { dispatched
     );
   if (result.interrupted)
     lines.push(
-      `prepare INTERRUPTED: the ${result.interrupted.rows} row(s) from line ${result.interrupted.fromLine} on were not prepared; run the same command again to prepare them (the rows already prepared are skipped).`,
+      `prepare INTERRUPTED: the ${result.interrupted.rows} row(s) from line ${result.interrupted.fromLine} on were not prepared; run the same command again to prepare them (${
+        reissued
+          ? 'with --reissue-unsent it gives the invites reissued now new codes once more, and rewrites their files'
+          : 'the rows already prepared are skipped'
+      }).`,
     );
   else if (result.created.length && !options.dispatched) lines.push(`Review the emails, then: veza-beta invites dispatch ${result.outDir}`);
   return lines.join('\n');
