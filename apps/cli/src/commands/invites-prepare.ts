@@ -49,16 +49,34 @@ export function prepareOptions<T>(y: Argv<T>) {
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' });
 }
 
+/** A graceful stop that knows when prepare starts writing: `writing()` is called once the file is validated. */
+export interface PrepareStop {
+  signal: AbortSignal;
+  dispose(): void;
+  writing(): void;
+}
+
 /**
  * Ctrl-C (SIGTERM, SIGHUP) during prepare: the chunk being written is finished and committed, no
  * other is started, the manifest lists what was prepared (exit 130). A second one quits at once.
+ * While the file is still being validated nothing is written yet: the first one quits at once
+ * (a large file takes seconds to validate, and there is nothing to finish).
  */
-export function stopPreparing(): ReturnType<typeof gracefulStop> {
-  return gracefulStop(
-    undefined,
-    'stopping after the chunk being prepared (its invites and .eml files are kept and listed, the rest of the file is not prepared)',
-    'the .eml files of the chunk being written then stay, with codes no invite has (the next prepare creates those rows again)',
+export function stopPreparing(
+  stopping = 'stopping after the chunk being prepared (its invites and .eml files are kept and listed, the rest of the file is not prepared)',
+  quitting = 'the .eml files of the chunk being written then stay, with codes no invite has (the next prepare creates those rows again)',
+): PrepareStop {
+  let writing = false;
+  const stop = gracefulStop(
+    () => {
+      if (writing) return;
+      process.stderr.write('\nInterrupted while the file was being validated: nothing was written.\n');
+      process.exit(130);
+    },
+    stopping,
+    quitting,
   );
+  return { ...stop, writing: () => void (writing = true) };
 }
 
 /** Settings and template first: nothing is written when an email cannot be rendered. */
@@ -111,7 +129,7 @@ export async function runPrepare(
   args: PrepareArgs,
   env: NodeJS.ProcessEnv,
   overlap?: (conn: Connection, rows: number) => StreamedDispatch | undefined,
-  signal?: AbortSignal,
+  stop?: Pick<PrepareStop, 'signal' | 'writing'>,
 ): Promise<PrepareResult> {
   const compiled = await compileFromEnv(env, args['template-dir']);
   const validation = await validateWithArgs(args.file, args, env, true);
@@ -131,6 +149,7 @@ export async function runPrepare(
     throw new ExitError(1, `--chunk-rows: expected a whole number of rows ≥ 1, got ${args['chunk-rows']}`);
   process.umask(0o077); // the .eml files and the preview hold invite codes: operator only
   const rows = validation.value.rows ?? [];
+  stop?.writing(); // from here on, Ctrl-C finishes the chunk being written
   return withDatabase(env, async (conn) => {
     const stream = overlap?.(conn, rows.length);
     try {
@@ -144,7 +163,7 @@ export async function runPrepare(
         screenshot: args.screenshot,
         chunkRows: args['chunk-rows'],
         onChunk: stream ? (chunk) => stream.add(chunk) : undefined,
-        signal,
+        signal: stop?.signal,
       });
     } finally {
       await stream?.idle(); // the chunks' sends end, and are recorded, before the connection closes
@@ -164,7 +183,7 @@ export const invitesPrepareCommand: CommandModule<object, PrepareArgs> = {
     const stop = stopPreparing();
     let result: PrepareResult;
     try {
-      result = await runPrepare(args, env, undefined, stop.signal);
+      result = await runPrepare(args, env, undefined, stop);
     } finally {
       stop.dispose();
     }

@@ -21,9 +21,8 @@ import {
   runDispatch,
 } from './invites-dispatch.js';
 import type { DispatchArgs } from './invites-dispatch.js';
-import { gracefulStop } from '../graceful-stop.js';
 import { formatPrepareResult, prepareOptions, runPrepare, stopPreparing } from './invites-prepare.js';
-import type { PrepareArgs } from './invites-prepare.js';
+import type { PrepareArgs, PrepareStop } from './invites-prepare.js';
 
 interface NotFound {
   inviteId: string;
@@ -69,13 +68,13 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
     // later folder is dispatched. Without it a Ctrl-C killed the run: no summary, no manifest, every
     // claim taken ahead "unknown".
     const stop = sendNow
-      ? gracefulStop(
-          undefined,
+      ? stopPreparing(
           'stopping after the emails in flight and the chunk being prepared (they are recorded, the rest stays unprepared or unsent)',
+          'the emails in flight (and with --concurrency, those claimed ahead) are then "unknown"',
         )
       : stopPreparing();
     try {
-      await sendFile(args, env, sendNow, settings, transport, stop.signal);
+      await sendFile(args, env, sendNow, settings, transport, stop);
     } finally {
       stop.dispose();
     }
@@ -88,8 +87,9 @@ async function sendFile(
   sendNow: boolean,
   dispatchSettingsChecked: ReturnType<typeof dispatchSettings> | undefined,
   transport: Transport | undefined,
-  signal: AbortSignal,
+  stop: PrepareStop,
 ): Promise<void> {
+  const signal = stop.signal;
   const settings = dispatchSettingsChecked && { ...dispatchSettingsChecked, signal };
   // SEND=1 on PostgreSQL: each prepared chunk is dispatched while the next one is prepared.
   let stream: StreamedDispatch | undefined;
@@ -102,7 +102,7 @@ async function sendFile(
   let streamed: DispatchSummary | null = null;
   try {
     try {
-      prepared = await runPrepare(args, env, overlap, signal);
+      prepared = await runPrepare(args, env, overlap, stop);
     } catch (error) {
       // prepare stopped at a chunk: the chunks before it may have been sent already, say what became of them
       const early = await stream?.finish().catch(() => null);
