@@ -38,7 +38,11 @@ export function mapDbError(wrapped: unknown, target = 'the database'): unknown {
   if (wrapped instanceof InvitesDbError) return wrapped;
   const error = driverError(wrapped);
   const state = sqlState(error);
-  if (state === '42P01') return new DatabaseNotMigratedError(target);
+  if (state === '42P01') {
+    // PostgreSQL and PGlite both say: relation "decisions" does not exist (a table of one of our migrations, by the statements here)
+    const table = error instanceof Error ? /relation "([a-z_]+)" does not exist/.exec(error.message)?.[1] : undefined;
+    return new DatabaseNotMigratedError(target, table ? { table } : undefined);
+  }
   if (state && (CONNECTION_ERRORS.has(state) || state.startsWith('08'))) return new DatabaseUnreachableError(target, error);
   if (error instanceof Error && /PGlite is closed/i.test(error.message)) return new DatabaseUnreachableError(target, error);
   return error;

@@ -3,6 +3,7 @@ export { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from './connect.js
 export { DEFAULT_CONNECT_TIMEOUT_MS } from './speaks-postgres.js';
 export type { Connection, Database, OpenOptions } from './connect.js';
 export {
+  DatabaseNewerError,
   DatabaseNotMigratedError,
   DatabaseReadOnlyError,
   DatabaseUnreachableError,
