@@ -521,6 +521,36 @@ describe('escalation measures time, not runs (cron)', () => {
     apis.scenario.prom = 'down';
     expect((await monitor(env, ['--once'])).code).toBe(2);
   });
+  it('a run stored by an older veza-beta (state of version 1) after ours does not start the ⚪ clocks again', async () => {
+    const db = await seededDatabase(3);
+    apis.scenario.prom = 'down';
+    const conn = await openDatabase(db.open);
+    const since = new Date(Date.now() - 30 * 60_000).toISOString();
+    const now = new Date().toISOString();
+    try {
+      await recordGateRun(conn.db, {
+        run: { startedAt: since, finishedAt: since, verdict: 'INCONCLUSIVE', exitCode: 2, gates: [], source: 'monitor' } as GateRun,
+        state: {
+          ...initialEscalationState(),
+          verdict: 'INCONCLUSIVE',
+          unknownSince: { ...initialEscalationState().unknownSince, synthetic: since },
+        },
+      });
+      // a teammate's `gates check` of 2026-11-23, as it stored it: no source, counts of runs instead of start times
+      const streaks = { testers: 0, sentry: 0, statuspage: 0, synthetic: 0, k6: 0, high_issues: 0 };
+      await recordGateRun(conn.db, {
+        run: { startedAt: now, finishedAt: now, verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] },
+        state: { schemaVersion: 1, verdict: 'INCONCLUSIVE', unknownStreaks: streaks },
+      });
+    } finally {
+      await conn.close();
+    }
+    const late = await monitor({ ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3' }, ['--once']);
+    // Before: the version-1 state was the newest, read as a fresh start: ⚪ again (exit 2), and so at every run beside it.
+    expect(late.code).toBe(1);
+    expect(late.stdout).toMatch(/Synthetic parcours +🔴 FAIL/);
+    expect(late.stdout).toContain(`⚪ for 30 min since ${since}`);
+  });
   it('a run stored by a host whose clock was a year ahead does not freeze the state: the next runs escalate and announce once', async () => {
     const db = await seededDatabase(3);
     apis.scenario.prom = 'down';

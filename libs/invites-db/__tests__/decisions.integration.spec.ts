@@ -67,7 +67,7 @@ describe.each(testBackends())('decisions on $name', (backend) => {
       sql`UPDATE beta_invites SET send_attempts = 2, last_send_error = '550 mailbox unavailable' WHERE id = ${b}::uuid`,
     );
     // claimed by a dispatcher that died mid-send (a claim by hand is refused: 996_claim_guard.sql)
-    await claimInvitesForSend(conn.db, [c], 'w1', 1);
+    await claimInvitesForSend(conn.db, [c!], 'w1', 1);
     await conn.db.execute(sql`UPDATE beta_invites SET send_attempts = 1 WHERE id = ${c}::uuid`);
     const facts = await dispatchFacts(conn.db);
     expect(facts).toMatchObject({ attempted: 3, sent: 1, failed: 1, unknown: 1 });
