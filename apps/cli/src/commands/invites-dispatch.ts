@@ -80,6 +80,10 @@ export function formatDispatchSummary(summary: DispatchSummary, dir: string): st
     lines.push(
       `  unknown  ${u.email}: ${u.reason ?? `claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?)`}. Check the mail log; resend with --resend-unknown.`,
     );
+  for (const r of summary.recordedFromLog ?? [])
+    lines.push(
+      `  recorded ${r.email}: sent at ${r.loggedAt} by a run that ended before recording it (dispatch.log says so): recorded as sent now, not sent again`,
+    );
   for (const s of summary.skipped) lines.push(`  skipped  ${s.email}: invite ${s.reason}`);
   for (const r of summary.sentRevoked)
     lines.push(`  revoked  ${r.email}: sent, but revoked while its email was being sent: it went out, with a code that no longer works`);
