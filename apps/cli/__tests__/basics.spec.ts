@@ -1,4 +1,5 @@
 import { expect } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +35,11 @@ describe('veza-beta basics', () => {
 
   it('--version prints the version, and completion prints a shell completion script', async () => {
     const version = await runVezaBeta(['--version'], { cwd });
+    // and the checkout's commit: every version so far says 0.1.0, teammates could not tell theirs apart
+    const commit = execFileSync('git', ['log', '-1', '--format=%h %cs'], { encoding: 'utf8' }).trim();
     expect(version).toMatchObject({
       code: 0,
-      stdout: `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`,
+      stdout: `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version} (commit ${commit})\n`,
       stderr: '',
     });
     const completion = await runVezaBeta(['completion'], { cwd });
