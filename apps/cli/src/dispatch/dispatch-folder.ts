@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasInviteLink, inviteEmlCodes, inviteEmlProblem, withSendDate } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
@@ -99,11 +99,15 @@ export async function recordLoggedSends(
   dir: string,
   ids: readonly string[],
 ): Promise<{ inviteId: string; email: string; loggedAt: string }[]> {
-  const path = join(dir, DISPATCH_LOG);
-  if (!existsSync(path)) return [];
+  let text: string;
+  try {
+    text = readFileSync(join(dir, DISPATCH_LOG), 'utf8');
+  } catch {
+    return []; // none yet, or not readable (a folder in its place): evidence only, the dispatch goes on without it
+  }
   const wanted = new Set(ids);
   const logged = new Map<string, { email: string; loggedAt: string }>();
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     const [at, id, email, type] = line.split('\t');
     if (type === 'sent' && id && at && email && wanted.has(id)) logged.set(id, { email, loggedAt: at });
   }
