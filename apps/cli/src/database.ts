@@ -1,6 +1,12 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, DatabaseNotMigratedError, assertMigrated, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
+import {
+  DEFAULT_DATA_DIR,
+  DatabaseNotMigratedError,
+  dataDirMissing,
+  assertMigrated,
+  openDatabase,
+  openOptionsFromEnv,
+} from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { cliSettings } from './env.js';
 
@@ -13,7 +19,7 @@ export async function withDatabase<T>(
   const open = openOptionsFromEnv(env);
   const dataDir = open.dataDir ?? DEFAULT_DATA_DIR;
   // A read or write on an embedded database that was never created: say so, do not create an empty one.
-  if ((options.requireMigrated ?? true) && !open.databaseUrl && !existsSync(dataDir)) {
+  if ((options.requireMigrated ?? true) && !open.databaseUrl && dataDirMissing(dataDir)) {
     throw new DatabaseNotMigratedError(`embedded database ${resolve(dataDir)} (not created yet)`);
   }
   const conn = await openDatabase({ ...open, ...databaseDeadlines(env) });

@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { settingsOrThrow } from '@veza/settings';
 import { maskUrlPassword } from '@veza/settings';
+import { dataDirAdvice } from './data-dir.js';
 import { DatabaseBusyError, DatabaseUnreachableError, describeCause } from './errors.js';
 import { acquirePidLock, LockHeldError } from './pid-lock.js';
 import { databaseSettingsFromEnv } from './read-env.js';
@@ -326,8 +327,14 @@ function lockDataDir(dir: string): () => void {
     return acquirePidLock(lockFile);
   } catch (error) {
     if (error instanceof LockHeldError) throw new DatabaseBusyError(dir, error.holder?.pid ?? 0, lockFile);
-    throw new DatabaseUnreachableError(`embedded database ${dir}`, error);
+    throw folderUnusable(dir, error);
   }
+}
+
+/** The folder cannot be made, set or locked: the cause, and what to do about a read-only or another user's folder. */
+function folderUnusable(dir: string, error: unknown): DatabaseUnreachableError {
+  const advice = dataDirAdvice(error, dir);
+  return new DatabaseUnreachableError(`embedded database ${dir}`, advice ? new Error(`${describeCause(error)} — ${advice}`) : error);
 }
 
 async function openPglite(dataDir: string, template: Blob | undefined): Promise<Connection> {
@@ -342,7 +349,7 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
       // code digests), also when the operator made it beforehand with 0755
       chmodSync(target, 0o700);
     } catch (error) {
-      throw new DatabaseUnreachableError(`embedded database ${target}`, error);
+      throw folderUnusable(target, error);
     }
     // a folder of something else would get PostgreSQL's files written among its own
     const foreign = existsSync(join(target, 'PG_VERSION')) ? [] : readdirSync(target).filter((name) => name !== 'veza.lock');

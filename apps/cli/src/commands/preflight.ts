@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
+import { DEFAULT_DATA_DIR, dataDirMissing, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { CLI_SETTINGS_SCHEMA, cliSettings, loadEnv } from '../env.js';
@@ -142,7 +141,7 @@ export const preflightCommand: CommandModule<object, Args> = {
     const open = openOptionsFromEnv(env);
     const dataDir = open.dataDir ?? DEFAULT_DATA_DIR;
     // A check only reads: it never creates an embedded database (nor .veza/) that is not there.
-    if (!open.databaseUrl && !existsSync(dataDir))
+    if (!open.databaseUrl && dataDirMissing(dataDir))
       dbError = `embedded database ${resolve(dataDir)} does not exist (set DATABASE_URL, or run 'veza-beta db migrate' to create it)`;
     else {
       try {

@@ -54,7 +54,9 @@ export function testersProbe(
       if (codes.includes('INVITES_DB_NOT_MIGRATED'))
         throw new ProbeProblem('config', "beta_invites does not exist: run 'veza-beta db migrate'");
       if (codes.includes('57014')) throw new ProbeProblem('timeout', 'the count query hit the statement timeout');
-      if (codes.includes('INVITES_DB_UNREACHABLE')) throw new ProbeProblem('unavailable', 'the database did not answer');
+      // its message says where and why (a folder of another user, a read-only disk, a refused connection), URL redacted
+      if (codes.includes('INVITES_DB_UNREACHABLE'))
+        throw new ProbeProblem('unavailable', redactUrl((error as { message?: string }).message ?? 'the database did not answer'));
       throw error;
     }
     if (!Number.isInteger(count) || count < 0) throw new ProbeProblem('parse', `the count is not a whole number (${String(count)})`);
