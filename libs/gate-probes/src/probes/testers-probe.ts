@@ -43,7 +43,8 @@ export function testersProbe(
   options: ProbeOptions = {},
 ): Promise<GateResult> {
   return runProbe('testers', `≥ ${config.target}`, options, async (ctx) => {
-    if (!source) throw new ProbeProblem('config', 'no database given to the testers gate (DATABASE_URL)');
+    if (!source)
+      throw new ProbeProblem('config', 'no database given to the testers gate (DATABASE_URL, or VEZA_DATA_DIR for the embedded one)');
     const counter = isConnection(source) ? testersSource(source) : source;
     ctx.source = counter.target ? redactUrl(counter.target) : null;
     let count: number;
