@@ -1,6 +1,7 @@
 import { expect } from '@jest/globals';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import {
@@ -385,6 +386,32 @@ describe('bad connections', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('a folder copied (or moved) with the lock of a process still running says so, not "in use by" that process', async () => {
+    // cp -a .veza while the API ran: the copy was "in use by process N … If no such process runs, remove veza.lock", and N ran.
+    const dir = mkdtempSync(join(tmpdir(), 'veza-copied-'));
+    const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const copy = join(dir, 'copy', 'db');
+      mkdirSync(copy, { recursive: true });
+      const original = join(dir, 'original', 'db');
+      const lock = (path: string) => JSON.stringify({ pid: holder.pid, host: hostname(), startedAt: 'x', path: join(path, 'veza.lock') });
+      writeFileSync(join(copy, 'veza.lock'), lock(original));
+      const copied = await openDatabase({ dataDir: copy }).catch((e: unknown) => e);
+      expect(copied).toMatchObject({ code: 'INVITES_DB_BUSY' });
+      expect((copied as Error).message).toBe(
+        `the embedded database ${copy} was copied (or moved) from ${original} while process ${holder.pid} used it: its veza.lock came along, and a copy taken while a process writes may be inconsistent. Stop that process and copy the folder again; to use this copy as it is, remove ${join(copy, 'veza.lock')}`,
+      );
+      // the same folder by another name (a symlink) is the folder in use, not a copy
+      symlinkSync(join(dir, 'copy'), join(dir, 'link'));
+      writeFileSync(join(copy, 'veza.lock'), lock(join(dir, 'link', 'db')));
+      const same = await openDatabase({ dataDir: copy }).catch((e: unknown) => e);
+      expect((same as Error).message).toContain(`is in use by process ${holder.pid}`);
+    } finally {
+      holder.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('keeps the embedded database to its owner (0700, also a folder made 0755 beforehand), and refuses a folder of something else', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'veza-owner-'));

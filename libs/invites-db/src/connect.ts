@@ -1,6 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -321,12 +320,26 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
  * file `veza.lock` names its holder; a second opener is refused while the
  * holder runs, a lock whose holder is gone is taken over (acquirePidLock).
  */
+/** Whether two paths name one folder (another spelling, a symlink): not a copy. */
+function sameFolder(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // gone: the folder was moved
+  }
+}
+
 function lockDataDir(dir: string): () => void {
   const lockFile = join(dir, 'veza.lock');
   try {
     return acquirePidLock(lockFile);
   } catch (error) {
-    if (error instanceof LockHeldError) throw new DatabaseBusyError(dir, error.holder?.pid ?? 0, lockFile);
+    if (error instanceof LockHeldError) {
+      const held = error.holder?.path;
+      const copiedFrom = held && held !== lockFile && !sameFolder(dirname(held), dir) ? dirname(held) : undefined;
+      throw new DatabaseBusyError(dir, error.holder?.pid ?? 0, lockFile, copiedFrom);
+    }
     throw folderUnusable(dir, error);
   }
 }
