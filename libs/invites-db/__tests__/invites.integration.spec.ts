@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import {
   analyzeInvites,
+  assertReady,
   cleanupExpiredInvites,
   claimInvitesForSend,
   createInvites,
@@ -383,6 +384,23 @@ describe('bad connections', () => {
       const second = await openDatabase({ dataDir: dir });
       await second.close();
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('an embedded database whose folder is deleted under it is not ready (it answered "ready" from its buffers, then 500 on every lookup)', async () => {
+    const pglite = testBackends().find((b) => b.name === 'pglite')!;
+    const dir = mkdtempSync(join(tmpdir(), 'veza-deleted-'));
+    const conn = await openTestDatabase(pglite, { dataDir: join(dir, 'db') });
+    try {
+      await expect(assertReady(conn)).resolves.toBeUndefined();
+      rmSync(dir, { recursive: true, force: true });
+      await expect(assertReady(conn)).rejects.toMatchObject({
+        code: 'INVITES_DB_UNREACHABLE',
+        message: `cannot reach the database at embedded database ${join(dir, 'db')}: its folder is gone (deleted or moved while this process ran): stop this process, put the folder back (or a copy of it), and start it again`,
+      });
+    } finally {
+      await conn.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

@@ -35,6 +35,8 @@ export interface Connection {
   readonly kind: 'postgres' | 'pglite';
   /** Where the data lives, safe to print: the URL without its password, or the data directory. */
   readonly target: string;
+  /** The embedded database's folder (absolute), when it lives on disk; readiness checks that it is still there. */
+  readonly dataDir?: string;
   rawTransaction<T>(work: (tx: RawTransaction) => Promise<T>): Promise<T>;
   /**
    * Holds a session-level advisory lock named `name` on a connection of its
@@ -387,6 +389,7 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
     db,
     kind: 'pglite',
     target: inMemory ? 'embedded database (in memory)' : `embedded database ${target}`,
+    ...(inMemory ? {} : { dataDir: target }),
     rawTransaction: (work) =>
       pg.transaction((tx) =>
         work({
