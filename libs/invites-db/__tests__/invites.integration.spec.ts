@@ -27,6 +27,7 @@ import {
   setInviteExpiry,
 } from '../src/index.js';
 import type { Connection, CreateOutcome } from '../src/index.js';
+import { PGLITE_POSTGRES_MAJOR } from '../src/connect.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 import { rows } from './query-rows.js';
 
@@ -401,6 +402,29 @@ describe('bad connections', () => {
       });
     } finally {
       await conn.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('a folder made by another PGlite (another PostgreSQL major) is named as such, not "disk full or damaged?", and left as it is', async () => {
+    const memory = await openDatabase({ dataDir: 'memory://' });
+    try {
+      // the constant follows the installed PGlite: an upgrade to another major fails here until it is changed
+      const [row] = await rows<{ v: string }>(memory, sql`SELECT current_setting('server_version_num') AS v`);
+      expect(String(Math.floor(Number(row!.v) / 10_000))).toBe(PGLITE_POSTGRES_MAJOR);
+    } finally {
+      await memory.close();
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'veza-oldver-'));
+    try {
+      writeFileSync(join(dir, 'PG_VERSION'), '16\n');
+      const error = await openDatabase({ dataDir: dir }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'INVITES_DB_UNREACHABLE' });
+      expect((error as Error).message).toBe(
+        `cannot reach the database at embedded database ${dir}: the folder was made by PostgreSQL 16 (its PG_VERSION), another PGlite version than this one (PostgreSQL ${PGLITE_POSTGRES_MAJOR}), which cannot open it: open it with the veza-beta version that made it and move its data to PostgreSQL (DATABASE_URL), or set VEZA_DATA_DIR to a new folder; this one is left as it is`,
+      );
+      expect(readdirSync(dir)).toEqual(['PG_VERSION']); // nothing written, the lock released
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -352,6 +352,18 @@ function folderUnusable(dir: string, error: unknown): DatabaseUnreachableError {
   return new DatabaseUnreachableError(`embedded database ${dir}`, advice ? new Error(`${describeCause(error)} — ${advice}`) : error);
 }
 
+/** The PostgreSQL major version of the installed PGlite (0.5): a data folder of another major cannot be opened (a spec holds it to PGlite's own). */
+export const PGLITE_POSTGRES_MAJOR = '18';
+
+/** What a data folder's PG_VERSION says, or null when it has none (a new folder). */
+function folderPostgresVersion(dir: string): string | null {
+  try {
+    return readFileSync(join(dir, 'PG_VERSION'), 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
 async function openPglite(dataDir: string, template: Blob | undefined): Promise<Connection> {
   const inMemory = dataDir.startsWith('memory://');
   const target = inMemory ? dataDir : resolve(dataDir);
@@ -376,6 +388,16 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
         ),
       );
     unlock = lockDataDir(target);
+  }
+  const madeBy = inMemory ? null : folderPostgresVersion(target);
+  if (madeBy !== null && madeBy !== PGLITE_POSTGRES_MAJOR) {
+    unlock();
+    throw new DatabaseUnreachableError(
+      `embedded database ${target}`,
+      new Error(
+        `the folder was made by PostgreSQL ${madeBy} (its PG_VERSION), another PGlite version than this one (PostgreSQL ${PGLITE_POSTGRES_MAJOR}), which cannot open it: open it with the veza-beta version that made it and move its data to PostgreSQL (DATABASE_URL), or set VEZA_DATA_DIR to a new folder; this one is left as it is`,
+      ),
+    );
   }
   try {
     const fromTemplate = template && (inMemory || !existsSync(join(target, 'PG_VERSION'))) ? { loadDataDir: template } : {};
