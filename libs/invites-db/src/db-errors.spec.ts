@@ -62,6 +62,12 @@ describe('mapDbError', () => {
     );
   });
 
+  it('a missing table without a target says "the database", once', () => {
+    expect((mapDbError({ code: '42P01', message: 'relation "beta_invites" does not exist' }) as Error).message).toBe(
+      "the database has no beta_invites table; run 'veza-beta db migrate' first",
+    );
+  });
+
   it('leaves other errors as they are', () => {
     const plain = new Error('Failed query: with no cause');
     expect(mapDbError(plain)).toBe(plain);

@@ -65,7 +65,8 @@ export class DatabaseNotMigratedError extends InvitesDbError {
         ]
           .filter(Boolean)
           .join(' and ');
-    super('INVITES_DB_NOT_MIGRATED', `the database at ${target} ${what}; run 'veza-beta db migrate' first`);
+    const where = target === 'the database' ? 'the database' : `the database at ${target}`;
+    super('INVITES_DB_NOT_MIGRATED', `${where} ${what}; run 'veza-beta db migrate' first`);
   }
 }
 
