@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -7,7 +7,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { settingsOrThrow } from '@veza/settings';
 import { maskUrlPassword } from '@veza/settings';
-import { dataDirAdvice } from './data-dir.js';
+import { dataDirAdvice, folderPostgresVersion, sameFolder } from './data-dir.js';
 import { DatabaseBusyError, DatabaseUnreachableError, describeCause } from './errors.js';
 import { acquirePidLock, LockHeldError } from './pid-lock.js';
 import { databaseSettingsFromEnv } from './read-env.js';
@@ -321,17 +321,9 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
  * stale copy or corrupt it (two openers at once lost committed rows). The lock
  * file `veza.lock` names its holder; a second opener is refused while the
  * holder runs, a lock whose holder is gone is taken over (acquirePidLock).
+ * A held lock that names another folder came along with a copy (or a move) of
+ * the folder: the refusal says so rather than "in use".
  */
-/** Whether two paths name one folder (another spelling, a symlink): not a copy. */
-function sameFolder(a: string, b: string): boolean {
-  try {
-    const [x, y] = [statSync(a), statSync(b)];
-    return x.dev === y.dev && x.ino === y.ino;
-  } catch {
-    return false; // gone: the folder was moved
-  }
-}
-
 function lockDataDir(dir: string): () => void {
   const lockFile = join(dir, 'veza.lock');
   try {
@@ -354,15 +346,6 @@ function folderUnusable(dir: string, error: unknown): DatabaseUnreachableError {
 
 /** The PostgreSQL major version of the installed PGlite (0.5): a data folder of another major cannot be opened (a spec holds it to PGlite's own). */
 export const PGLITE_POSTGRES_MAJOR = '18';
-
-/** What a data folder's PG_VERSION says, or null when it has none (a new folder). */
-function folderPostgresVersion(dir: string): string | null {
-  try {
-    return readFileSync(join(dir, 'PG_VERSION'), 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
 
 async function openPglite(dataDir: string, template: Blob | undefined): Promise<Connection> {
   const inMemory = dataDir.startsWith('memory://');

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 
 /**
@@ -66,4 +66,23 @@ export function dataDirAdvice(error: unknown, dir: string): string | null {
     return `this command runs as ${me}${owner && owner !== me ? ` and the folder (or one above it) belongs to ${owner}: run it as ${owner}` : ', which may not write there: run it as the user who owns the folder'}, or set VEZA_DATA_DIR to a folder of yours`;
   }
   return null;
+}
+
+/** Whether two paths name one folder (another spelling, a symlink): a lock naming the other is not from a copy. */
+export function sameFolder(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // gone: the folder was moved
+  }
+}
+
+/** What a data folder's PG_VERSION says, or null when it has none (a new folder). */
+export function folderPostgresVersion(dir: string): string | null {
+  try {
+    return readFileSync(join(dir, 'PG_VERSION'), 'utf8').trim();
+  } catch {
+    return null;
+  }
 }
