@@ -120,6 +120,19 @@ describe('veza-beta basics', () => {
     }
   });
 
+  it('run from a subfolder of the one holding .veza/db, says where that database is (not only "run db migrate", which would make a second one)', async () => {
+    mkdirSync(join(cwd, '.veza', 'db'), { recursive: true });
+    const sub = join(cwd, 'launch');
+    mkdirSync(sub);
+    const run = await runVezaBeta(['invites', 'report'], { cwd: sub });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `veza-beta: an embedded database is in ${join(cwd, '.veza', 'db')}, above this folder: run the command from ${cwd}, or set VEZA_DATA_DIR=${join(cwd, '.veza')}`,
+    );
+    expect(run.stderr).toContain(`embedded database ${join(sub, '.veza', 'db')} (not created yet)`);
+    expect(existsSync(join(sub, '.veza'))).toBe(false);
+  });
+
   it('db add-user adds an inviter once (case-insensitive)', async () => {
     await freshDatabaseEnv(testBackends()[0]!, cwd); // a migrated embedded database where the CLI looks by default (db migrate itself: below)
     const first = await runVezaBeta(['db', 'add-user', 'Ops@Veza.fr'], { cwd });
