@@ -319,11 +319,39 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     mkdirSync(join(cwd, 'other'));
     const other = await freshDatabaseEnv(backend, join(cwd, 'other'));
     const sentLog = join(cwd, 'sent.log');
+    // the manifest names the database as prepare writes it (the fixture writes 'test')
+    const preparedOn = env['DATABASE_URL'] ?? `embedded database ${join(cwd, '.veza', 'db')}`;
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...readManifest(out), database: preparedOn }));
     const run = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...other, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('0 sent now, 0 already sent, 0 failed, 0 unknown, 3 skipped (of 3).');
+    // it named no database: the operator who prepared on the embedded one and then set DATABASE_URL was not told where the invites are
     expect(run.stdout).toContain(
-      '3 invite(s) of the folder are not in this database: is DATABASE_URL the database the folder was prepared on',
+      `3 invite(s) of the folder are not in this database: the folder was prepared on ${preparedOn} (its manifest.json says so): run the command again on that database (${
+        env['DATABASE_URL']
+          ? `DATABASE_URL=${preparedOn}, with its password`
+          : `DATABASE_URL unset, and VEZA_DATA_DIR=${join(cwd, '.veza')}`
+      })`,
+    );
+    expect(existsSync(sentLog)).toBe(false);
+
+    // the same database, made again since: not "run it on that database"
+    const usedNow = other['DATABASE_URL'] ?? `embedded database ${join(cwd, 'other', '.veza', 'db')}`;
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...readManifest(out), database: usedNow }));
+    const same = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...other, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    expect(same.stdout).toContain(
+      `the folder was prepared on this database (${usedNow}, its manifest.json says so), which no longer holds them: it was replaced since`,
+    );
+
+    // no database at all where the command looks (DATABASE_URL forgotten): not only "run 'veza-beta db migrate'"
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...readManifest(out), database: preparedOn }));
+    const none = await runVezaBeta(['invites', 'dispatch', out], {
+      cwd,
+      env: { VEZA_DATA_DIR: join(cwd, 'nowhere'), SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(
+      `${out} was prepared on ${preparedOn} (its manifest.json says so): dispatch it on that database; a new one, migrated, would not hold its invites.`,
     );
     expect(existsSync(sentLog)).toBe(false);
   });

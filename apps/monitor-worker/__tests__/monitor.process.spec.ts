@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,11 +36,12 @@ function monitor(
   env: Record<string, string>,
   args: string[] = [],
   onStdout?: (soFar: string, child: ReturnType<typeof spawn>) => void,
+  cwd: string = tempDir(),
 ): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: childEnv(env),
-      cwd: tempDir(),
+      cwd,
     });
     let stdout = '';
     let stderr = '';
@@ -241,6 +242,23 @@ describe('one run (CI)', () => {
     expect(ran.stderr).toContain('GATES_WEBHOOK_URL is not used for a single run without stored verdicts');
     expect(apis.webhooks).toEqual([]);
     expect(secretsIn(ran)).toEqual([]);
+  });
+
+  it('without VEZA_DATA_DIR, says where the embedded database it does not open is, and how to give it', async () => {
+    // An operator who never set DATABASE_URL has .veza/db beside the monitor: it was told only "(DATABASE_URL)".
+    const cwd = tempDir();
+    mkdirSync(join(cwd, '.veza', 'db'), { recursive: true });
+    const ran = await monitor({ ...apis.gateEnv(), TESTERS_TARGET: '3' }, ['--json'], undefined, cwd);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain(
+      `monitor-worker: note: an embedded database is in ${join(cwd, '.veza', 'db')}, and the monitor opens one only with VEZA_DATA_DIR (or DATABASE_URL): set VEZA_DATA_DIR=${join(cwd, '.veza')} to count its testers`,
+    );
+    const report = JSON.parse(ran.stdout) as { gates: { id: string; summary: string }[] };
+    expect(report.gates.find((g) => g.id === 'testers')?.summary).toBe(
+      'no database given to the testers gate (DATABASE_URL, or VEZA_DATA_DIR for the embedded one)',
+    );
+    const elsewhere = await monitor({ ...apis.gateEnv(), TESTERS_TARGET: '3' }, ['--json']);
+    expect(elsewhere.stderr).not.toContain('note: an embedded database');
   });
 
   it('says clearly when the database lacks gate_runs, and still checks the gates', async () => {

@@ -43,10 +43,13 @@ export class DatabaseUnreachableError extends InvitesDbError {
 /** Another process holds the embedded database: PGlite is one process at a time. */
 export class DatabaseBusyError extends InvitesDbError {
   override name = 'DatabaseBusyError';
-  constructor(dataDir: string, pid: number, lockFile?: string) {
+  /** `copiedFrom`: the folder whose lock file this one is, when the folder was copied (or moved) while `pid` used it */
+  constructor(dataDir: string, pid: number, lockFile?: string, copiedFrom?: string) {
     super(
       'INVITES_DB_BUSY',
-      `the embedded database ${dataDir} is in use by process ${pid || '(unknown)'} (another veza-beta command, the redemption-api or the monitor-worker); stop it, or use PostgreSQL (DATABASE_URL) to run several processes at once${lockFile ? `. If no such process runs, remove ${lockFile}` : ''}`,
+      copiedFrom
+        ? `the embedded database ${dataDir} was copied (or moved) from ${copiedFrom} while process ${pid || '(unknown)'} used it: its veza.lock came along, and a copy taken while a process writes may be inconsistent. Stop that process and copy the folder again${lockFile ? `; to use this copy as it is, remove ${lockFile}` : ''}`
+        : `the embedded database ${dataDir} is in use by process ${pid || '(unknown)'} (another veza-beta command, the redemption-api or the monitor-worker); stop it, or use PostgreSQL (DATABASE_URL) to run several processes at once${lockFile ? `. If no such process runs, remove ${lockFile}` : ''}`,
     );
   }
 }
