@@ -430,6 +430,31 @@ describe.each(testBackends())('invites prepare is all-or-nothing per chunk on $n
   );
 
   (canMount ? it : it.skip)(
+    'a failed.csv the disk has no room for is not left cut mid-row (its rows silently out of the retry): no failed.csv, and the error names it',
+    async () => {
+      const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
+      const out = join(cwd, 'full-failed-csv');
+      mkdirSync(out);
+      expect(mountTmpfs(out, 128)).toBe(true);
+      mounted = out;
+      const failing = Array.from(
+        { length: 1500 },
+        (_, i) => `nobody${i}@example.org,fans,,A tester whose inviter is unknown ${i},ghost@example.org`,
+      );
+      writeFileSync(
+        join(cwd, 'mostly-failing.csv'),
+        ['email,cohort,role,name,sent_by', 'ana@example.org,creators,,,', 'bob@example.org,listeners,,,', ...failing, ''].join('\n'),
+      );
+      const run = await runVezaBeta(['invites', 'prepare', 'mostly-failing.csv', '--out', out, '--no-screenshot'], { cwd, env });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`cannot write ${out}/failed.csv: disk full (no space left on the device) [ENOSPC]`);
+      expect(run.stderr).toContain('2 invite(s) are prepared, each with its complete .eml');
+      expect(existsSync(join(out, 'failed.csv'))).toBe(false);
+      expect(await assertRowsMatchFiles(env, out)).toBe(2);
+    },
+  );
+
+  (canMount ? it : it.skip)(
     'into a read-only folder: nothing is created, the error names the folder and says "read-only folder"',
     async () => {
       const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };

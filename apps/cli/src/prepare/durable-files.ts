@@ -103,11 +103,13 @@ export function writeFileDurably(path: string, data: Buffer | string, mode = 0o6
  */
 export function replaceFiles(files: readonly { path: string; data: Buffer | string; mode?: number }[]): void {
   const drafts = files.map(({ path }) => join(dirname(path), `.${basename(path)}.tmp`));
+  let writing = 0;
   try {
-    files.forEach(({ data, mode }, i) => writeFileDurably(drafts[i]!, data, mode));
+    for (; writing < files.length; writing++) writeFileDurably(drafts[writing]!, files[writing]!.data, files[writing]!.mode);
   } catch (error) {
     for (const draft of drafts) rmSync(draft, { force: true });
-    throw error;
+    // named as the operator knows it (failed.csv, decision.html), not as its short-lived draft
+    throw new FileWriteError(files[writing]!.path, error instanceof FileWriteError ? error.cause : error);
   }
   files.forEach(({ path }, i) => {
     try {
