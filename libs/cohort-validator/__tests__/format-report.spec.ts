@@ -24,4 +24,11 @@ describe('text output', () => {
     expect(text).toContain('Blocking (3000):');
     expect(text).toContain('... and 2990 more COHORT_BAD_EMAIL not shown');
   });
+
+  it('quotes a long cell cut, with its length: a 60,000-character address is not printed whole in its finding', async () => {
+    const result = await validateCohort(`email,cohort\n${'a'.repeat(60_000)}@example.org,listeners-a\n`);
+    const text = formatFindings(result, { file: 'long.csv' });
+    expect(text).toContain(`long.csv:2 email: "${'a'.repeat(120)}…" (60012 characters)`);
+    expect(text.length).toBeLessThan(2_000);
+  });
 });
