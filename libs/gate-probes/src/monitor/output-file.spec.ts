@@ -17,7 +17,13 @@ function mountTmpfs(dir: string, sizeKb: number): boolean {
 
 describe('outputFiles (--junit, --markdown)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'output-file-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const disk = join(dir, 'disk');
+  mkdirSync(disk);
+  const mounted = mountTmpfs(disk, 16);
+  afterAll(() => {
+    if (mounted) execFileSync('umount', ['-l', disk]);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('rewrites a file whole', async () => {
     const path = join(dir, 'gates.xml');
@@ -27,12 +33,6 @@ describe('outputFiles (--junit, --markdown)', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
-  const disk = join(dir, 'disk');
-  mkdirSync(disk);
-  const mounted = mountTmpfs(disk, 16);
-  afterAll(() => {
-    if (mounted) execFileSync('umount', ['-l', disk]);
-  });
   (mounted ? it : it.skip)('on a full disk leaves the earlier file as it was, never an empty or cut one, and says which file', async () => {
     // Rewritten in place, the file was truncated first: the next run's longer report was cut where the disk filled.
     const path = join(disk, 'gates.xml');
