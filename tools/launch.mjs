@@ -15,7 +15,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { forgetTerminalAtExit } from './hangup.mjs';
 
@@ -37,7 +37,29 @@ function prebuiltBundle(entryPath) {
   }
 }
 
+/**
+ * Open files the apps need at least (256): loading one through tsx opens its
+ * hundreds of modules a few dozen at a time (under 128 the redemption-api
+ * crashed at start with EMFILE on a file in node_modules, which reads as a
+ * broken install), and a dispatch needs pipes or sockets per email in flight.
+ */
+const MIN_OPEN_FILES = 256;
+
+/** The warning for an open-file limit below MIN_OPEN_FILES, or null (Linux says it in /proc; Node has already raised the soft limit to the hard one). */
+export function openFilesWarning(app, limits = () => readFileSync('/proc/self/limits', 'utf8')) {
+  let limit;
+  try {
+    limit = Number(/^Max open files\s+(\d+)/m.exec(limits())?.[1]);
+  } catch {
+    return null;
+  }
+  if (!Number.isFinite(limit) || limit >= MIN_OPEN_FILES) return null;
+  return `${app}: the open-file limit is ${limit} (ulimit -n); below ${MIN_OPEN_FILES}, starting or sending can fail with EMFILE (too many open files): raise it (ulimit -n 4096, LimitNOFILE= in a systemd unit)\n`;
+}
+
 export function launch(entryPath) {
+  const warning = openFilesWarning(basename(process.argv[1] ?? entryPath).replace(/\.m?js$/, ''));
+  if (warning) process.stderr.write(warning);
   const watchParent = new URL('./launch-child.mjs', import.meta.url).href;
   const bundle = prebuiltBundle(entryPath);
   // A test bundle runs with V8's baseline wasm compiler only: a short-lived

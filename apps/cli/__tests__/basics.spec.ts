@@ -1,11 +1,20 @@
 import { expect } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMigrationFiles } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { freshDatabaseEnv } from './fixtures.js';
-import { runVezaBeta } from './run-veza-beta.js';
+import { BIN, runVezaBeta } from './run-veza-beta.js';
+import type { CliRun } from './run-veza-beta.js';
+
+/** The CLI as another user (root only), from the sources: that user cannot read the test run's prebuilt bundles. */
+function runAs(user: string, args: string[], cwd: string): CliRun {
+  const env = { PATH: process.env['PATH'], HOME: '/tmp', CI: 'true', NO_COLOR: '1' };
+  const run = spawnSync('runuser', ['-u', user, '--', process.execPath, BIN, ...args], { cwd, env, encoding: 'utf8' });
+  return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
+}
 
 let cwd: string;
 beforeEach(() => {
@@ -34,9 +43,11 @@ describe('veza-beta basics', () => {
 
   it('--version prints the version, and completion prints a shell completion script', async () => {
     const version = await runVezaBeta(['--version'], { cwd });
+    // and the checkout's commit: every version so far says 0.1.0, teammates could not tell theirs apart
+    const commit = execFileSync('git', ['log', '-1', '--format=%h %cs'], { encoding: 'utf8' }).trim();
     expect(version).toMatchObject({
       code: 0,
-      stdout: `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`,
+      stdout: `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version} (commit ${commit})\n`,
       stderr: '',
     });
     const completion = await runVezaBeta(['completion'], { cwd });
@@ -88,6 +99,40 @@ describe('veza-beta basics', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("run 'veza-beta db migrate' first");
     expect(existsSync(join(cwd, '.veza'))).toBe(false);
+  });
+
+  it('an embedded database it may not open is not "not created yet": the error names the folder, its owner and what to do', async () => {
+    // Another user's .veza/ (mode 0700): existsSync said false, and the command told the operator to migrate a database full of invites.
+    const veza = join(cwd, '.veza');
+    mkdirSync(join(veza, 'db'), { recursive: true });
+    const root = process.getuid?.() === 0;
+    chmodSync(cwd, 0o755);
+    chmodSync(veza, root ? 0o700 : 0o000);
+    try {
+      const run = root ? runAs('nobody', ['invites', 'report'], cwd) : await runVezaBeta(['invites', 'report'], { cwd });
+      expect(run.code).toBe(1);
+      expect(run.stderr).not.toContain('not created yet');
+      expect(run.stderr).toContain(`cannot reach the database at embedded database ${join(veza, 'db')}: EACCES`);
+      expect(run.stderr).toContain(
+        root ? 'this command runs as nobody and the folder (or one above it) belongs to root: run it as root' : 'this command runs as',
+      );
+      expect(run.stderr).toContain('or set VEZA_DATA_DIR to a folder of yours');
+    } finally {
+      chmodSync(veza, 0o700);
+    }
+  });
+
+  it('run from a subfolder of the one holding .veza/db, says where that database is (not only "run db migrate", which would make a second one)', async () => {
+    mkdirSync(join(cwd, '.veza', 'db'), { recursive: true });
+    const sub = join(cwd, 'launch');
+    mkdirSync(sub);
+    const run = await runVezaBeta(['invites', 'report'], { cwd: sub });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `veza-beta: an embedded database is in ${join(cwd, '.veza', 'db')}, above this folder: run the command from ${cwd}, or set VEZA_DATA_DIR=${join(cwd, '.veza')}`,
+    );
+    expect(run.stderr).toContain(`embedded database ${join(sub, '.veza', 'db')} (not created yet)`);
+    expect(existsSync(join(sub, '.veza'))).toBe(false);
   });
 
   it('db add-user adds an inviter once (case-insensitive)', async () => {

@@ -36,3 +36,16 @@ it('the demo runs the whole flow on the embedded database and tells it as a stor
   // the story masks the code it redeems; no full code is printed
   expect(out).not.toMatch(/[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/);
 });
+
+it('a folder used before (an earlier demo, or the operator’s own .veza/) is refused, and its database is left as it was', async () => {
+  const before = await runVezaBeta(['invites', 'report'], { cwd: dir, env: { VEZA_DATA_DIR: join(dir, '.veza') } });
+  expect(before.stdout).toMatch(/total {18}60 {4}60 {9}1 /);
+  const again = await runVezaBeta(['demo', '--dir', dir, '--no-screenshot'], { cwd: dir });
+  expect(again.code).toBe(1);
+  expect(again.stdout).toBe('');
+  expect(again.stderr).toContain(`demo: ${dir} is not empty (`);
+  expect(again.stderr).toContain('works only in a new or empty folder: give another --dir, or leave --dir out');
+  const after = await runVezaBeta(['invites', 'report'], { cwd: dir, env: { VEZA_DATA_DIR: join(dir, '.veza') } });
+  expect(after.stdout).toBe(before.stdout);
+  expect(readdirSync(join(dir, 'smtp-sink'))).toHaveLength(60);
+});

@@ -1,9 +1,9 @@
 import { expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sendStates, setInviteExpiry } from '@veza/invites-db';
+import { claimInvitesForSend, sendStates, setInviteExpiry } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import {
   FAKE_SENDMAIL,
@@ -195,6 +195,41 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     },
   );
 
+  it('an email dispatch.log records as sent, left claimed by a run that is gone, is recorded as sent, not resent (it was unknown)', async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    const ids = await preparedFolder(env, out, emails(3, 'l'));
+    // an older veza-beta's last batch when db migrate added 996_claim_guard.sql: sent, logged, its next
+    // statement (which also records the batch as sent) refused; or a run killed between the two
+    const conn = await openEnvDatabase(env);
+    try {
+      expect(await claimInvitesForSend(conn.db, [ids[1]!], 'vm:1:gone', 1)).toEqual([ids[1]]);
+    } finally {
+      await conn.close();
+    }
+    appendFileSync(join(out, 'dispatch.log'), `2026-11-29T07:21:30.861Z\t${ids[1]}\tl1@example.org\tsent\texit 0\n`);
+    const sentLog = join(cwd, 'sent.log');
+    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--resend-unknown', '--json'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      sent: 2,
+      alreadySent: 1,
+      unknown: [],
+      recordedFromLog: [{ inviteId: ids[1], email: 'l1@example.org', loggedAt: '2026-11-29T07:21:30.861Z' }],
+    });
+    // Before: l1 was unknown, and --resend-unknown sent it a second time
+    expect(lines(sentLog).sort()).toEqual(['l0@example.org', 'l2@example.org']);
+    const again = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('0 sent now, 3 already sent, 0 failed, 0 unknown, 0 skipped (of 3).');
+  });
+
   it('Ctrl-C stops it gracefully: the email in flight ends and is recorded (not unknown), the rest stays unsent, summary printed, exit 130', async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const out = join(cwd, 'out');
@@ -348,11 +383,39 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     mkdirSync(join(cwd, 'other'));
     const other = await freshDatabaseEnv(backend, join(cwd, 'other'));
     const sentLog = join(cwd, 'sent.log');
+    // the manifest names the database as prepare writes it (the fixture writes 'test')
+    const preparedOn = env['DATABASE_URL'] ?? `embedded database ${join(cwd, '.veza', 'db')}`;
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...readManifest(out), database: preparedOn }));
     const run = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...other, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('0 sent now, 0 already sent, 0 failed, 0 unknown, 3 skipped (of 3).');
+    // it named no database: the operator who prepared on the embedded one and then set DATABASE_URL was not told where the invites are
     expect(run.stdout).toContain(
-      '3 invite(s) of the folder are not in this database: is DATABASE_URL the database the folder was prepared on',
+      `3 invite(s) of the folder are not in this database: the folder was prepared on ${preparedOn} (its manifest.json says so): run the command again on that database (${
+        env['DATABASE_URL']
+          ? `DATABASE_URL=${preparedOn}, with its password`
+          : `DATABASE_URL unset, and VEZA_DATA_DIR=${join(cwd, '.veza')}`
+      })`,
+    );
+    expect(existsSync(sentLog)).toBe(false);
+
+    // the same database, made again since: not "run it on that database"
+    const usedNow = other['DATABASE_URL'] ?? `embedded database ${join(cwd, 'other', '.veza', 'db')}`;
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...readManifest(out), database: usedNow }));
+    const same = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: { ...other, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
+    expect(same.stdout).toContain(
+      `the folder was prepared on this database (${usedNow}, its manifest.json says so), which no longer holds them: it was replaced since`,
+    );
+
+    // no database at all where the command looks (DATABASE_URL forgotten): not only "run 'veza-beta db migrate'"
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...readManifest(out), database: preparedOn }));
+    const none = await runVezaBeta(['invites', 'dispatch', out], {
+      cwd,
+      env: { VEZA_DATA_DIR: join(cwd, 'nowhere'), SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(
+      `${out} was prepared on ${preparedOn} (its manifest.json says so): dispatch it on that database; a new one, migrated, would not hold its invites.`,
     );
     expect(existsSync(sentLog)).toBe(false);
   });

@@ -503,6 +503,31 @@ describe.each(testBackends())('invites prepare is all-or-nothing per chunk on $n
   );
 
   (canMount ? it : it.skip)(
+    'a failed.csv the disk has no room for is not left cut mid-row (its rows silently out of the retry): no failed.csv, and the error names it',
+    async () => {
+      const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
+      const out = join(cwd, 'full-failed-csv');
+      mkdirSync(out);
+      expect(mountTmpfs(out, 128)).toBe(true);
+      mounted = out;
+      const failing = Array.from(
+        { length: 1500 },
+        (_, i) => `nobody${i}@example.org,fans,,A tester whose inviter is unknown ${i},ghost@example.org`,
+      );
+      writeFileSync(
+        join(cwd, 'mostly-failing.csv'),
+        ['email,cohort,role,name,sent_by', 'ana@example.org,creators,,,', 'bob@example.org,listeners,,,', ...failing, ''].join('\n'),
+      );
+      const run = await runVezaBeta(['invites', 'prepare', 'mostly-failing.csv', '--out', out, '--no-screenshot'], { cwd, env });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`cannot write ${out}/failed.csv: disk full (no space left on the device) [ENOSPC]`);
+      expect(run.stderr).toContain('2 invite(s) are prepared, each with its complete .eml');
+      expect(existsSync(join(out, 'failed.csv'))).toBe(false);
+      expect(await assertRowsMatchFiles(env, out)).toBe(2);
+    },
+  );
+
+  (canMount ? it : it.skip)(
     'into a read-only folder: nothing is created, the error names the folder and says "read-only folder"',
     async () => {
       const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
@@ -547,5 +572,35 @@ describe.each(testBackends())('invites prepare is all-or-nothing per chunk on $n
     // the validator may refuse that name first (then nothing is written at all)
     expect([0, 2]).toContain(kept);
     if (kept === 2) expect(refused.stderr).toContain('cannot render the email of line 5 (a4@example.org)');
+  });
+});
+
+describe('invites prepare on an embedded database whose disk fills up', () => {
+  let mounted: string | null = null;
+  afterEach(() => {
+    if (mounted) execFileSync('umount', ['-l', mounted]);
+    mounted = null;
+  });
+
+  (canMount ? it : it.skip)("says it is the database's disk (53100), not the out folder, and what to free", async () => {
+    const data = join(cwd, 'small-db-disk');
+    mkdirSync(data);
+    expect(mountTmpfs(data, 64 * 1024)).toBe(true);
+    mounted = data;
+    const env = { ...SETTINGS, VEZA_DATA_DIR: data, FORCE: '1' };
+    expect((await runVezaBeta(['db', 'migrate'], { cwd, env })).code).toBe(0);
+    const used = Number(execFileSync('df', ['-k', '--output=used', data], { encoding: 'utf8' }).trim().split('\n')[1]);
+    execFileSync('mount', ['-o', `remount,size=${used + 1024}k`, data]); // about a megabyte left to the database
+    const rows = Array.from(
+      { length: 4_000 },
+      (_, i) => `t${i}@example.org,${i % 2 ? 'listeners' : 'creators'}-2026,,A tester with a name ${i}`,
+    );
+    writeFileSync(join(cwd, 'db-disk.csv'), ['email,cohort,role,name', ...rows, ''].join('\n'));
+    const run = await runVezaBeta(['invites', 'prepare', 'db-disk.csv', '--out', 'db-disk-out', '--no-screenshot'], { cwd, env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^prepare stopped: error 53100: .*No space left on device — the database's disk is full \(PostgreSQL's data directory; for the embedded database, VEZA_DATA_DIR/m,
+    );
+    expect(run.stderr).toMatch(/Rolled back: lines \d+–\d+/);
   });
 });

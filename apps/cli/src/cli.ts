@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { cohortValidateCommand } from './commands/cohort-validate.js';
@@ -35,6 +37,26 @@ const COMMAND_LIST = `Commands (run any with --help for its options and an examp
 
 /** The version of the CLI package (apps/cli/package.json). */
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * `--version`: the package's version, and the commit of the checkout it runs from (`git log -1`): every
+ * version so far says 0.1.0, and teammates on different checkouts could not tell which one a machine
+ * runs (a database migrated by a newer one refuses an older one's sends). Without git, the version alone.
+ */
+export function versionLine(): string {
+  try {
+    const here = fileURLToPath(new URL('.', import.meta.url));
+    const commit = execFileSync('git', ['log', '-1', '--format=%h %cs'], {
+      cwd: here,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5_000,
+    }).trim();
+    return /^[0-9a-f]{7,} \d{4}-\d{2}-\d{2}$/.test(commit) ? `${VERSION} (commit ${commit})` : VERSION;
+  } catch {
+    return VERSION;
+  }
+}
 
 function fail(message: string | undefined, error: Error | undefined): never {
   if (error) throw error;
@@ -85,7 +107,7 @@ export function buildCli(argv: string[]): Argv {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version(VERSION)
+    .version(argv.includes('--version') ? versionLine() : VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail(fail);
 }

@@ -1,8 +1,30 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, DatabaseNotMigratedError, assertMigrated, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
+import { dirname, join, resolve } from 'node:path';
+import {
+  DEFAULT_DATA_DIR,
+  DatabaseNotMigratedError,
+  dataDirMissing,
+  assertMigrated,
+  openDatabase,
+  openOptionsFromEnv,
+} from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { cliSettings } from './env.js';
+
+/**
+ * Where the operator's embedded database is when the working directory has
+ * none: the CLI in a subfolder of the one it was used in (a cohort folder)
+ * looked for `.veza/db` there, and said only "not created yet, run 'veza-beta
+ * db migrate'", which would make a second, empty database. Null when no
+ * folder above holds one.
+ */
+export function embeddedDatabaseAbove(cwd: string = process.cwd()): string | null {
+  for (let dir = dirname(resolve(cwd)); ; dir = dirname(dir)) {
+    const found = join(dir, DEFAULT_DATA_DIR);
+    if (!dataDirMissing(found))
+      return `an embedded database is in ${found}, above this folder: run the command from ${dir}, or set VEZA_DATA_DIR=${dirname(found)}`;
+    if (dirname(dir) === dir) return null;
+  }
+}
 
 /** Opens the database the environment names (DATABASE_URL, else the embedded one), runs `work`, always closes. */
 export async function withDatabase<T>(
@@ -13,8 +35,11 @@ export async function withDatabase<T>(
   const open = openOptionsFromEnv(env);
   const dataDir = open.dataDir ?? DEFAULT_DATA_DIR;
   // A read or write on an embedded database that was never created: say so, do not create an empty one.
-  if ((options.requireMigrated ?? true) && !open.databaseUrl && !existsSync(dataDir)) {
-    throw new DatabaseNotMigratedError(`embedded database ${resolve(dataDir)} (not created yet)`);
+  if (!open.databaseUrl && dataDirMissing(dataDir)) {
+    // said before `db migrate` makes a second one here, too
+    const above = open.dataDir === undefined ? embeddedDatabaseAbove() : null;
+    if (above) process.stderr.write(`veza-beta: ${above}\n`);
+    if (options.requireMigrated ?? true) throw new DatabaseNotMigratedError(`embedded database ${resolve(dataDir)} (not created yet)`);
   }
   const conn = await openDatabase({ ...open, ...databaseDeadlines(env) });
   try {

@@ -12,4 +12,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.stderr.write(`veza-beta: cannot write the output: ${error.message}\n`);
   process.exit(1);
 });
-process.exitCode = await runCli(buildCli(hideBin(process.argv)));
+// Exits once the command is done, as the API and the monitor do, rather than when nothing is left to run: an
+// embedded database that failed to start on a full disk keeps re-arming a PostgreSQL timer in its wasm runtime
+// every 10 s, and the command hung for good after printing its error. stdout and stderr are synchronous here.
+process.exit(await runCli(buildCli(hideBin(process.argv))));

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { SETTINGS_EXIT_CODE, SettingsError, SettingsInvalidError, formatProblems } from '@veza/settings';
 import { ExitError } from './exit-error.js';
+import { SQLSTATE_HINTS } from './sqlstate-hints.js';
 
 /** Known errors from the libraries carry a stable `code`; anything else is a bug. */
 function isCodedError(error: unknown): error is Error & { code: string } {
@@ -9,16 +10,6 @@ function isCodedError(error: unknown): error is Error & { code: string } {
 
 /** Library errors that name a bad variable: configuration errors, exit 3, as the settings reader's. */
 const SETTINGS_ERROR_CODES = new Set(['MAILER_SMTP_URL_INVALID', 'MAILER_SEND_CMD_NOT_FOUND']);
-
-/** What to do about a database refusal the libraries pass through with its SQLSTATE. */
-const SQLSTATE_HINTS: Record<string, string> = {
-  '42501':
-    "the role in DATABASE_URL lacks a privilege on that object: grant it as the owner (docs/OPERATOR_GUIDE.md, 'Database roles, TLS, poolers' lists what the app role needs)",
-  '25006': 'the session is read-only (a standby, or default_transaction_read_only): point DATABASE_URL at the primary',
-  // lock_not_available: a statement waited longer than its lock_timeout (DATABASE_STALL_TIMEOUT) for another session's lock
-  '55P03':
-    'another session held the rows or table this command changes for longer than DATABASE_STALL_TIMEOUT (default 30 s): another veza-beta command (a prepare, a db migrate), the API, or a psql session left inside a transaction (see pg_stat_activity). That statement changed nothing; run the command again once the other session has ended.',
-};
 
 /** Runs the parser and maps every outcome to an exit code. Only main.ts exits. */
 export async function runCli(cli: Argv): Promise<number> {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,11 +36,12 @@ function monitor(
   env: Record<string, string>,
   args: string[] = [],
   onStdout?: (soFar: string, child: ReturnType<typeof spawn>) => void,
+  cwd: string = tempDir(),
 ): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: childEnv(env),
-      cwd: tempDir(),
+      cwd,
     });
     let stdout = '';
     let stderr = '';
@@ -241,6 +242,23 @@ describe('one run (CI)', () => {
     expect(ran.stderr).toContain('GATES_WEBHOOK_URL is not used for a single run without stored verdicts');
     expect(apis.webhooks).toEqual([]);
     expect(secretsIn(ran)).toEqual([]);
+  });
+
+  it('without VEZA_DATA_DIR, says where the embedded database it does not open is, and how to give it', async () => {
+    // An operator who never set DATABASE_URL has .veza/db beside the monitor: it was told only "(DATABASE_URL)".
+    const cwd = tempDir();
+    mkdirSync(join(cwd, '.veza', 'db'), { recursive: true });
+    const ran = await monitor({ ...apis.gateEnv(), TESTERS_TARGET: '3' }, ['--json'], undefined, cwd);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain(
+      `monitor-worker: note: an embedded database is in ${join(cwd, '.veza', 'db')}, and the monitor opens one only with VEZA_DATA_DIR (or DATABASE_URL): set VEZA_DATA_DIR=${join(cwd, '.veza')} to count its testers`,
+    );
+    const report = JSON.parse(ran.stdout) as { gates: { id: string; summary: string }[] };
+    expect(report.gates.find((g) => g.id === 'testers')?.summary).toBe(
+      'no database given to the testers gate (DATABASE_URL, or VEZA_DATA_DIR for the embedded one)',
+    );
+    const elsewhere = await monitor({ ...apis.gateEnv(), TESTERS_TARGET: '3' }, ['--json']);
+    expect(elsewhere.stderr).not.toContain('note: an embedded database');
   });
 
   it('says clearly when the database lacks gate_runs, and still checks the gates', async () => {
@@ -520,6 +538,36 @@ describe('escalation measures time, not runs (cron)', () => {
     expect((await monitor(env, ['--once'])).code).toBe(0);
     apis.scenario.prom = 'down';
     expect((await monitor(env, ['--once'])).code).toBe(2);
+  });
+  it('a run stored by an older veza-beta (state of version 1) after ours does not start the ⚪ clocks again', async () => {
+    const db = await seededDatabase(3);
+    apis.scenario.prom = 'down';
+    const conn = await openDatabase(db.open);
+    const since = new Date(Date.now() - 30 * 60_000).toISOString();
+    const now = new Date().toISOString();
+    try {
+      await recordGateRun(conn.db, {
+        run: { startedAt: since, finishedAt: since, verdict: 'INCONCLUSIVE', exitCode: 2, gates: [], source: 'monitor' } as GateRun,
+        state: {
+          ...initialEscalationState(),
+          verdict: 'INCONCLUSIVE',
+          unknownSince: { ...initialEscalationState().unknownSince, synthetic: since },
+        },
+      });
+      // a teammate's `gates check` of 2026-11-23, as it stored it: no source, counts of runs instead of start times
+      const streaks = { testers: 0, sentry: 0, statuspage: 0, synthetic: 0, k6: 0, high_issues: 0 };
+      await recordGateRun(conn.db, {
+        run: { startedAt: now, finishedAt: now, verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] },
+        state: { schemaVersion: 1, verdict: 'INCONCLUSIVE', unknownStreaks: streaks },
+      });
+    } finally {
+      await conn.close();
+    }
+    const late = await monitor({ ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3' }, ['--once']);
+    // Before: the version-1 state was the newest, read as a fresh start: ⚪ again (exit 2), and so at every run beside it.
+    expect(late.code).toBe(1);
+    expect(late.stdout).toMatch(/Synthetic parcours +🔴 FAIL/);
+    expect(late.stdout).toContain(`⚪ for 30 min since ${since}`);
   });
   it('a run stored by a host whose clock was a year ahead does not freeze the state: the next runs escalate and announce once', async () => {
     const db = await seededDatabase(3);

@@ -5,7 +5,9 @@
  * 3 configuration error (before probing), 70 a bug. SIGTERM / SIGINT / SIGHUP stop
  * the loop at once; the exit code is then the last verdict's.
  */
+import { resolve } from 'node:path';
 import { monitorSettingsFromEnv, runMonitor, showRun } from '@veza/gate-probes';
+import { DEFAULT_DATA_DIR, dataDirMissing } from '@veza/invites-db';
 import { problemText } from '@veza/invite-rules';
 import { SETTINGS_EXIT_CODE, formatProblems, loadEnv } from '@veza/settings';
 import { parseCommandLine } from './command-line.js';
@@ -26,6 +28,11 @@ async function main(): Promise<number> {
     return SETTINGS_EXIT_CODE;
   }
   for (const warning of settings.warnings) say(`warning: ${problemText(warning)}`);
+  // The monitor opens the embedded database only when told (it would hold it for as long as it runs): say where one is.
+  if (settings.value.database === null && !dataDirMissing(DEFAULT_DATA_DIR))
+    say(
+      `note: an embedded database is in ${resolve(DEFAULT_DATA_DIR)}, and the monitor opens one only with VEZA_DATA_DIR (or DATABASE_URL): set VEZA_DATA_DIR=${resolve(DEFAULT_DATA_DIR, '..')} to count its testers and store verdicts (the monitor then holds it while it runs: the CLI and the API cannot use it meanwhile)`,
+    );
 
   const controller = new AbortController();
   // SIGHUP too (the terminal of a tmux-less run went away, a service manager's hangup): it killed the worker, and an

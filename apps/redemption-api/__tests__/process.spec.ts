@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +106,25 @@ describe('graceful shutdown', () => {
     expect(run.output()).not.toContain('dotenv-secret-pw');
     expect(run.output()).not.toContain(token);
   }, 90_000);
+
+  (testBackends().some((b) => b.name === 'postgres') ? it : it.skip)(
+    'on DATABASE_URL beside a .veza/db, says that the embedded database is not the one it serves (its invites are "not found")',
+    async () => {
+      const { env } = await prepareDatabase();
+      const cwd = mkdtempSync(join(tmpdir(), 'veza-api-both-'));
+      dirs.push(cwd);
+      mkdirSync(join(cwd, '.veza', 'db'), { recursive: true });
+      const run = startBin({ ...env, PORT: '0' }, cwd);
+      await run.ready();
+      expect(run.output()).toContain(
+        `an embedded database is also in ${join(cwd, '.veza', 'db')}, and this API uses postgres://postgres@127.0.0.1:`,
+      );
+      expect(run.output()).toContain('invites prepared on the embedded one are not found here (INVITE_NOT_FOUND)');
+      run.child.kill('SIGTERM');
+      expect((await run.exited).code).toBe(0);
+    },
+    90_000,
+  );
 
   it('Ctrl-C (SIGINT to the whole process group) drains and exits 0, three times out of three', async () => {
     const { env } = await prepareDatabase();

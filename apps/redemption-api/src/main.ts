@@ -4,7 +4,15 @@
  * Exit codes: 0 stopped cleanly, 1 unexpected failure or shutdown timeout,
  * 3 configuration error, 4 database unreachable at start.
  */
-import { DatabaseUnreachableError, assertReady, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
+import { resolve } from 'node:path';
+import {
+  DEFAULT_DATA_DIR,
+  DatabaseUnreachableError,
+  assertReady,
+  dataDirMissing,
+  openDatabase,
+  openOptionsFromEnv,
+} from '@veza/invites-db';
 import { openOutboxSender, runOutboxLoop, transportFromEnv } from '@veza/invite-mailer';
 import type { OutboxLoop, OutboxSender, Transport } from '@veza/invite-mailer';
 import { welcomeEmlBuilder } from '@veza/invite-mailer/welcome';
@@ -37,8 +45,9 @@ async function main(): Promise<number> {
   const config = parsed.value;
 
   let conn;
+  const open = openOptionsFromEnv(loaded.env);
   try {
-    conn = await openDatabase({ ...openOptionsFromEnv(loaded.env), statementTimeoutMs: DEFAULTS.statementTimeoutMs });
+    conn = await openDatabase({ ...open, statementTimeoutMs: DEFAULTS.statementTimeoutMs });
   } catch (error) {
     if (error instanceof DatabaseUnreachableError) {
       process.stderr.write(`redemption-api: ${error.message}\n`);
@@ -55,6 +64,13 @@ async function main(): Promise<number> {
     notReady = error.message;
     app.log.warn({ target: conn.target }, `not ready: ${error.message}`);
   });
+  // Prepared on the embedded database, then DATABASE_URL set: every code of those emails is INVITE_NOT_FOUND here.
+  const embedded = resolve(open.dataDir ?? DEFAULT_DATA_DIR);
+  if (open.databaseUrl && !dataDirMissing(embedded))
+    app.log.warn(
+      { embedded },
+      `an embedded database is also in ${embedded}, and this API uses ${conn.target} (DATABASE_URL): invites prepared on the embedded one are not found here (INVITE_NOT_FOUND); start the API without DATABASE_URL to serve them, or prepare them on PostgreSQL`,
+    );
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   // Names and origins only: where each setting came from, never a value of ADMIN_TOKEN or a password.

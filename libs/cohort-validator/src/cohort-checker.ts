@@ -1,6 +1,6 @@
 import type { CsvSink } from './csv-record-reader.js';
 import { DuplicateIndex } from './duplicate-index.js';
-import { FindingCollector, finding } from './findings.js';
+import { FindingCollector, finding, quoted } from './findings.js';
 import type { Finding, FindingCode } from './findings.js';
 import { readHeader } from './read-header.js';
 import type { Column, HeaderForm } from './read-header.js';
@@ -173,7 +173,7 @@ export class CohortChecker implements CsvSink {
         emailIssue.kind === 'not-ascii' ? 'COHORT_EMAIL_NOT_ASCII' : 'COHORT_BAD_EMAIL',
         line,
         'email',
-        `${JSON.stringify(email)} ${emailIssue.reason}`,
+        `${quoted(email)} ${emailIssue.reason}`,
       );
     } else {
       const lower = email.toLowerCase();
@@ -181,17 +181,17 @@ export class CohortChecker implements CsvSink {
       else if (this.options.existingUsers) this.queueUserCheck(lower, line);
     }
     const cohortIssue = cohortProblem(cohort);
-    if (cohortIssue) ok = this.add('COHORT_BAD_LABEL', line, 'cohort', `${JSON.stringify(cohort)} ${cohortIssue}`);
+    if (cohortIssue) ok = this.add('COHORT_BAD_LABEL', line, 'cohort', `${quoted(cohort)} ${cohortIssue}`);
     if (sentBy !== '') {
       const issue = sentByProblem(sentBy);
-      if (issue) ok = this.add('COHORT_BAD_SENT_BY', line, 'sent_by', `${JSON.stringify(sentBy)} ${issue}`);
+      if (issue) ok = this.add('COHORT_BAD_SENT_BY', line, 'sent_by', `${quoted(sentBy)} ${issue}`);
     }
     if (roleCell !== undefined && roleCell !== '' && parseRole(roleCell) === null) {
       ok = this.add(
         'COHORT_BAD_ROLE',
         line,
         'role',
-        `${JSON.stringify(roleCell)} is not a role: use creator or listener, or leave it empty to use the label rule`,
+        `${quoted(roleCell)} is not a role: use creator or listener, or leave it empty to use the label rule`,
       );
     }
     const nameIssue = nameProblem(name);

@@ -48,6 +48,15 @@ export type FindingCode = keyof typeof FINDING_SEVERITY;
 
 export const FINDING_CODES = Object.keys(FINDING_SEVERITY) as FindingCode[];
 
+/** Characters of a cell a finding quotes (120): enough to find it in the file, not a 64 KB cell per finding. */
+const QUOTED_CHARS = 120;
+
+/** A cell as a finding quotes it: JSON-quoted, a long one cut with its length (`"aaa…" (100011 characters)`). */
+export function quoted(value: string): string {
+  if (value.length <= QUOTED_CHARS) return JSON.stringify(value);
+  return `${JSON.stringify(`${value.slice(0, QUOTED_CHARS)}…`)} (${value.length} characters)`;
+}
+
 export function finding(code: FindingCode, line: number | null, field: string | null, message: string, lines?: number[]): Finding {
   // detached: the message quotes values cut from a chunk of the file, which would keep the chunk alive
   const f: Finding = { code, severity: FINDING_SEVERITY[code], line, field, message: detach(message) };

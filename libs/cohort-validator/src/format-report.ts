@@ -1,4 +1,5 @@
 import type { CohortSummary } from './cohort-checker.js';
+import { FINDING_SEVERITY } from './findings.js';
 import type { Finding } from './findings.js';
 import type { CohortValidation } from './validate-cohort.js';
 
@@ -34,6 +35,20 @@ export function formatSummary(summary: CohortSummary): string {
 }
 
 /**
+ * How many findings block and how many warn, with the ones the cap left out of
+ * `errors` and `warnings` (kept per code, counted in summary.omittedFindings):
+ * 100,000 bad rows are 100,000 errors, not the 1,000 shown.
+ */
+export function countFindings(result: Pick<CohortValidation, 'errors' | 'warnings' | 'value'>): { errors: number; warnings: number } {
+  const counts = { errors: result.errors.length, warnings: result.warnings.length };
+  for (const [code, n] of Object.entries(result.value.summary.omittedFindings) as [keyof typeof FINDING_SEVERITY, number][]) {
+    if (FINDING_SEVERITY[code] === 'block') counts.errors += n;
+    else counts.warnings += n;
+  }
+  return counts;
+}
+
+/**
  * Every finding as `file:line field: message [CODE]`, blocking ones first,
  * then the count of findings left out by the cap. Empty string when clean.
  */
@@ -46,8 +61,9 @@ export function formatFindings(result: Pick<CohortValidation, 'errors' | 'warnin
     for (const f of findings)
       out.push(`  ${file}${f.line === null ? '' : `:${f.line}`}${f.field ? ` ${f.field}` : ''}: ${f.message} [${f.code}]`);
   };
-  section(`Blocking (${result.errors.length}):`, result.errors);
-  section(`Warnings (${result.warnings.length}; accept with --force or FORCE=1):`, result.warnings);
+  const counts = countFindings(result);
+  section(`Blocking (${counts.errors}):`, result.errors);
+  section(`Warnings (${counts.warnings}; accept with --force or FORCE=1):`, result.warnings);
   for (const [code, n] of Object.entries(result.value.summary.omittedFindings)) out.push(`  ... and ${n} more ${code} not shown`);
   return out.join('\n');
 }

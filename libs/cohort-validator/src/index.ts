@@ -5,7 +5,7 @@ export type { CohortErrorCode } from './errors.js';
 export { exitCodeFor } from './exit-code.js';
 export { FINDING_CODES } from './findings.js';
 export type { Finding, FindingCode } from './findings.js';
-export { formatFindings, formatSummary } from './format-report.js';
+export { countFindings, formatFindings, formatSummary } from './format-report.js';
 export type { CohortValidationOptions, Thresholds } from './options.js';
 export { classifyRow, roleFromLabel } from './role-rule.js';
 export { validateCohort, validateCohortFile, validateCohortStream } from './validate-cohort.js';

@@ -1,3 +1,4 @@
+import { quoted } from './findings.js';
 /** `reason` is read and ignored: `veza-beta invites prepare` writes it in failed.csv, which must validate as a cohort. */
 export const COLUMNS = ['email', 'cohort', 'sent_by', 'role', 'name', 'reason'] as const;
 export type Column = (typeof COLUMNS)[number];
@@ -25,8 +26,7 @@ export function readHeader(fields: string[]): HeaderResult {
   }
   const seen = new Set<string>();
   for (const cell of cells) {
-    if (!(COLUMNS as readonly string[]).includes(cell))
-      return { ok: false, problem: `unknown column ${JSON.stringify(cell)}: ${EXPECTED}` };
+    if (!(COLUMNS as readonly string[]).includes(cell)) return { ok: false, problem: `unknown column ${quoted(cell)}: ${EXPECTED}` };
     if (seen.has(cell)) return { ok: false, problem: `column ${cell} appears twice` };
     seen.add(cell);
   }

@@ -32,7 +32,17 @@ const WRAPPER = [
   'exit $status',
 ].join('\n');
 
+/** Spawn failures that say this machine is short of something for now, not that SEND_CMD is wrong. */
+const LOCAL_SHORTAGE: Record<string, string> = {
+  EMFILE: 'too many open files (ulimit -n: lower --concurrency or raise the limit)',
+  ENFILE: 'too many open files on this machine',
+  EAGAIN: 'too many processes (ulimit -u)',
+  ENOMEM: 'out of memory',
+};
+
 interface Ended {
+  /** the wrapper could not be started: the shortage's words when it is one (the message never left) */
+  spawnShortage?: string;
   /** the wrapper's report: the command's status and whether it left part of the message unread */
   verdict: { status: number; unread: boolean } | undefined;
   /** the message was written whole into the command's stdin */
@@ -70,10 +80,20 @@ export function killRunningSendCmds(signal: NodeJS.Signals = 'SIGTERM'): number 
 /** Runs the command once with `eml` on stdin, under the deadline; every timer is cleared before it resolves. */
 function runOnce(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline: SendCmdDeadline): Promise<Ended> {
   return new Promise((resolve) => {
+    const ended: Ended = { verdict: undefined, handedOver: false, timedOut: false, exit: '', output: '' };
     const child = spawn('/bin/sh', ['-c', WRAPPER, 'sh', command], { env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+    // Node gives a child that could not get its pipes (EMFILE) no stdio and reports it on the next tick: the
+    // listener must be there before anything touches the streams (it crashed the dispatch, its claims left unknown).
+    if (!child.stdin || !child.stdout || !child.stderr) {
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        ended.exit = oneLine(error.message);
+        ended.spawnShortage = LOCAL_SHORTAGE[error.code ?? ''];
+        resolve(ended);
+      });
+      return;
+    }
     const pid = child.pid;
     if (pid !== undefined) running.add(pid);
-    const ended: Ended = { verdict: undefined, handedOver: false, timedOut: false, exit: '', output: '' };
     let report = '';
     let exited = false;
     let done = false;
@@ -94,8 +114,9 @@ function runOnce(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline:
     child.stdout.on('data', (chunk: Buffer) => (ended.output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (ended.output += chunk.toString()));
     (child.stdio[3] as Readable | null)?.on('data', (chunk: Buffer) => (report += chunk.toString()));
-    child.on('error', (error) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
       ended.exit = oneLine(error.message);
+      ended.spawnShortage = LOCAL_SHORTAGE[error.code ?? ''];
       finish();
     });
     child.on('exit', (code, signal) => {
@@ -138,6 +159,9 @@ export async function runSendCmd(command: string, env: NodeJS.ProcessEnv, eml: B
   const said = oneLine(ended.output, ended.output ? inviteEmlCodes(eml) : []);
   const detail = said ? `: ${said}` : '';
   const status = ended.verdict?.status;
+  // Nothing ran, so nothing was sent: a retry after the delay may find the descriptors or memory free again.
+  if (ended.spawnShortage && !ended.handedOver)
+    return { ok: false, temporary: true, response: `SEND_CMD could not be started: ${ended.spawnShortage} (${ended.exit}): not sent` };
   // The wrapper did not report (killed by KILL, or failed to start): only what we wrote tells.
   const tookItAll = ended.verdict ? !ended.verdict.unread : ended.handedOver;
   if (ended.timedOut) {

@@ -1,10 +1,11 @@
 import { expect } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sendCmdTransport } from './send-cmd-transport.js';
 import { redactSmtpUrl, smtpLoginHider, smtpTransport } from './smtp-transport.js';
 import { hasTransportSettings, sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';
@@ -41,6 +42,55 @@ describe('SEND_CMD transport', () => {
     expect(await sendCmdTransport('head -c 10 >/dev/null', env).send(Buffer.alloc(300_000, 'a'), envelope)).toMatchObject({
       ok: false,
       response: 'exit 0 without reading the whole message: not sent',
+    });
+  });
+});
+
+describe('SEND_CMD with no file descriptor left (ulimit -n)', () => {
+  it('a command that cannot be started (spawn EMFILE) is a temporary failure, not sent; the dispatch goes on instead of crashing', () => {
+    // Node gives such a child no stdio and reports EMFILE on the next tick: touching its streams threw, the 'error'
+    // event had no listener and the whole dispatch crashed, its claimed emails left 'unknown' though none was sent.
+    // In a process of its own under a low limit, its descriptor table filled but for three (four pipes need eight).
+    const module = fileURLToPath(new URL('./run-send-cmd.ts', import.meta.url));
+    const script = `
+      import { closeSync, openSync } from 'node:fs';
+      import { runSendCmd } from ${JSON.stringify(module)};
+      const fds = [];
+      try { for (;;) fds.push(openSync('/dev/null', 'r')); } catch {}
+      for (const fd of fds.splice(0, 3)) closeSync(fd);
+      const send = () => runSendCmd('cat >/dev/null', { PATH: process.env.PATH }, Buffer.from('To: a@example.org\\r\\n\\r\\nhi\\r\\n'), { timeoutMs: 5000, killGraceMs: 500 });
+      const starved = await send();
+      for (const fd of fds) closeSync(fd);
+      console.log(JSON.stringify({ starved, freed: await send() }));`;
+    const child = spawnSync(
+      '/bin/sh',
+      [
+        '-c',
+        'ulimit -n 64 && exec "$0" "$@"',
+        process.execPath,
+        '--conditions=@veza/source',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+      ],
+      {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        env: { ...process.env, NODE_OPTIONS: '' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({
+      starved: {
+        ok: false,
+        temporary: true,
+        response:
+          'SEND_CMD could not be started: too many open files (ulimit -n: lower --concurrency or raise the limit) (spawn /bin/sh EMFILE): not sent',
+      },
+      freed: { ok: true, temporary: false, response: 'exit 0' },
     });
   });
 });

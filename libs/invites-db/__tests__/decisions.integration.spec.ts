@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  claimInvitesForSend,
   createInvites,
   dispatchFacts,
   failedDispatches,
@@ -65,9 +66,9 @@ describe.each(testBackends())('decisions on $name', (backend) => {
     await conn.db.execute(
       sql`UPDATE beta_invites SET send_attempts = 2, last_send_error = '550 mailbox unavailable' WHERE id = ${b}::uuid`,
     );
-    await conn.db.execute(
-      sql`UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = 'w1', send_attempts = 1 WHERE id = ${c}::uuid`,
-    );
+    // claimed by a dispatcher that died mid-send (a claim by hand is refused: 996_claim_guard.sql)
+    await claimInvitesForSend(conn.db, [c!], 'w1', 1);
+    await conn.db.execute(sql`UPDATE beta_invites SET send_attempts = 1 WHERE id = ${c}::uuid`);
     const facts = await dispatchFacts(conn.db);
     expect(facts).toMatchObject({ attempted: 3, sent: 1, failed: 1, unknown: 1 });
     expect(facts.firstSentAt?.toISOString()).toBe('2026-12-01T18:00:00.000Z');

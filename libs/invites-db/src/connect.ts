@@ -1,6 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -8,6 +7,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { settingsOrThrow } from '@veza/settings';
 import { maskUrlPassword } from '@veza/settings';
+import { dataDirAdvice, folderPostgresVersion, sameFolder } from './data-dir.js';
 import { DatabaseBusyError, DatabaseUnreachableError, describeCause } from './errors.js';
 import { acquirePidLock, LockHeldError } from './pid-lock.js';
 import { databaseSettingsFromEnv } from './read-env.js';
@@ -35,6 +35,8 @@ export interface Connection {
   readonly kind: 'postgres' | 'pglite';
   /** Where the data lives, safe to print: the URL without its password, or the data directory. */
   readonly target: string;
+  /** The embedded database's folder (absolute), when it lives on disk; readiness checks that it is still there. */
+  readonly dataDir?: string;
   rawTransaction<T>(work: (tx: RawTransaction) => Promise<T>): Promise<T>;
   /**
    * Holds a session-level advisory lock named `name` on a connection of its
@@ -319,16 +321,31 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
  * stale copy or corrupt it (two openers at once lost committed rows). The lock
  * file `veza.lock` names its holder; a second opener is refused while the
  * holder runs, a lock whose holder is gone is taken over (acquirePidLock).
+ * A held lock that names another folder came along with a copy (or a move) of
+ * the folder: the refusal says so rather than "in use".
  */
 function lockDataDir(dir: string): () => void {
   const lockFile = join(dir, 'veza.lock');
   try {
     return acquirePidLock(lockFile);
   } catch (error) {
-    if (error instanceof LockHeldError) throw new DatabaseBusyError(dir, error.holder?.pid ?? 0, lockFile);
-    throw new DatabaseUnreachableError(`embedded database ${dir}`, error);
+    if (error instanceof LockHeldError) {
+      const held = error.holder?.path;
+      const copiedFrom = held && held !== lockFile && !sameFolder(dirname(held), dir) ? dirname(held) : undefined;
+      throw new DatabaseBusyError(dir, error.holder?.pid ?? 0, lockFile, copiedFrom);
+    }
+    throw folderUnusable(dir, error);
   }
 }
+
+/** The folder cannot be made, set or locked: the cause, and what to do about a read-only or another user's folder. */
+function folderUnusable(dir: string, error: unknown): DatabaseUnreachableError {
+  const advice = dataDirAdvice(error, dir);
+  return new DatabaseUnreachableError(`embedded database ${dir}`, advice ? new Error(`${describeCause(error)} — ${advice}`) : error);
+}
+
+/** The PostgreSQL major version of the installed PGlite (0.5): a data folder of another major cannot be opened (a spec holds it to PGlite's own). */
+export const PGLITE_POSTGRES_MAJOR = '18';
 
 async function openPglite(dataDir: string, template: Blob | undefined): Promise<Connection> {
   const inMemory = dataDir.startsWith('memory://');
@@ -342,7 +359,7 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
       // code digests), also when the operator made it beforehand with 0755
       chmodSync(target, 0o700);
     } catch (error) {
-      throw new DatabaseUnreachableError(`embedded database ${target}`, error);
+      throw folderUnusable(target, error);
     }
     // a folder of something else would get PostgreSQL's files written among its own
     const foreign = existsSync(join(target, 'PG_VERSION')) ? [] : readdirSync(target).filter((name) => name !== 'veza.lock');
@@ -354,6 +371,16 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
         ),
       );
     unlock = lockDataDir(target);
+  }
+  const madeBy = inMemory ? null : folderPostgresVersion(target);
+  if (madeBy !== null && madeBy !== PGLITE_POSTGRES_MAJOR) {
+    unlock();
+    throw new DatabaseUnreachableError(
+      `embedded database ${target}`,
+      new Error(
+        `the folder was made by PostgreSQL ${madeBy} (its PG_VERSION), another PGlite version than this one (PostgreSQL ${PGLITE_POSTGRES_MAJOR}), which cannot open it: open it with the veza-beta version that made it and move its data to PostgreSQL (DATABASE_URL), or set VEZA_DATA_DIR to a new folder; this one is left as it is`,
+      ),
+    );
   }
   try {
     const fromTemplate = template && (inMemory || !existsSync(join(target, 'PG_VERSION'))) ? { loadDataDir: template } : {};
@@ -367,6 +394,7 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
     db,
     kind: 'pglite',
     target: inMemory ? 'embedded database (in memory)' : `embedded database ${target}`,
+    ...(inMemory ? {} : { dataDir: target }),
     rawTransaction: (work) =>
       pg.transaction((tx) =>
         work({

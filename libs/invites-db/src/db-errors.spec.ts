@@ -54,6 +54,20 @@ describe('mapDbError', () => {
     expect(mapDbError(wrapped({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }))).toBeInstanceOf(DatabaseUnreachableError);
   });
 
+  it("the database's own files missing (58P01: an embedded folder deleted under it) is unreachable, not a bug (500)", () => {
+    const missing = mapDbError(wrapped({ code: '58P01', message: 'could not open file "base/5/2701": No such file or directory' }));
+    expect(missing).toBeInstanceOf(DatabaseUnreachableError);
+    expect((missing as Error).message).toBe(
+      'cannot reach the database: could not open file "base/5/2701": No such file or directory — the database\'s files are missing: was its folder deleted or moved while this process ran?',
+    );
+  });
+
+  it('a missing table without a target says "the database", once', () => {
+    expect((mapDbError({ code: '42P01', message: 'relation "beta_invites" does not exist' }) as Error).message).toBe(
+      "the database has no beta_invites table; run 'veza-beta db migrate' first",
+    );
+  });
+
   it('leaves other errors as they are', () => {
     const plain = new Error('Failed query: with no cause');
     expect(mapDbError(plain)).toBe(plain);

@@ -1,4 +1,4 @@
-import { DatabaseNotMigratedError, DatabaseUnreachableError, InvitesDbError, UnexpectedRowError } from './errors.js';
+import { DatabaseNotMigratedError, DatabaseUnreachableError, InvitesDbError, UnexpectedRowError, describeCause } from './errors.js';
 
 const CONNECTION_ERRORS = new Set([
   'ECONNREFUSED',
@@ -38,8 +38,18 @@ export function mapDbError(wrapped: unknown, target = 'the database'): unknown {
   if (wrapped instanceof InvitesDbError) return wrapped;
   const error = driverError(wrapped);
   const state = sqlState(error);
-  if (state === '42P01') return new DatabaseNotMigratedError(target);
+  if (state === '42P01') {
+    // PostgreSQL and PGlite both say: relation "decisions" does not exist (a table of one of our migrations, by the statements here)
+    const table = error instanceof Error ? /relation "([a-z_]+)" does not exist/.exec(error.message)?.[1] : undefined;
+    return new DatabaseNotMigratedError(target, table ? { table } : undefined);
+  }
   if (state && (CONNECTION_ERRORS.has(state) || state.startsWith('08'))) return new DatabaseUnreachableError(target, error);
+  // 58P01 undefined_file: the database's own files are missing (an embedded database's folder deleted under it)
+  if (state === '58P01')
+    return new DatabaseUnreachableError(
+      target,
+      new Error(`${describeCause(error)} — the database's files are missing: was its folder deleted or moved while this process ran?`),
+    );
   if (error instanceof Error && /PGlite is closed/i.test(error.message)) return new DatabaseUnreachableError(target, error);
   return error;
 }

@@ -10,6 +10,7 @@ export const INVITES_DB_ERROR_CODES = Object.freeze([
   'INVITES_DB_NOT_MIGRATED',
   'INVITES_DB_READ_ONLY',
   'INVITES_MIGRATION_EDITED',
+  'INVITES_DB_NEWER',
   'INVITES_MIGRATIONS_MISSING',
   'INVITES_MIGRATION_FAILED',
   'INVITES_CODE_MALFORMED',
@@ -42,27 +43,40 @@ export class DatabaseUnreachableError extends InvitesDbError {
 /** Another process holds the embedded database: PGlite is one process at a time. */
 export class DatabaseBusyError extends InvitesDbError {
   override name = 'DatabaseBusyError';
-  constructor(dataDir: string, pid: number, lockFile?: string) {
+  /** `copiedFrom`: the folder whose lock file this one is, when the folder was copied (or moved) while `pid` used it */
+  constructor(dataDir: string, pid: number, lockFile?: string, copiedFrom?: string) {
     super(
       'INVITES_DB_BUSY',
-      `the embedded database ${dataDir} is in use by process ${pid || '(unknown)'} (another veza-beta command, the redemption-api or the monitor-worker); stop it, or use PostgreSQL (DATABASE_URL) to run several processes at once${lockFile ? `. If no such process runs, remove ${lockFile}` : ''}`,
+      copiedFrom
+        ? `the embedded database ${dataDir} was copied (or moved) from ${copiedFrom} while process ${pid || '(unknown)'} used it: its veza.lock came along, and a copy taken while a process writes may be inconsistent. Stop that process and copy the folder again${lockFile ? `; to use this copy as it is, remove ${lockFile}` : ''}`
+        : `the embedded database ${dataDir} is in use by process ${pid || '(unknown)'} (another veza-beta command, the redemption-api or the monitor-worker); stop it, or use PostgreSQL (DATABASE_URL) to run several processes at once${lockFile ? `. If no such process runs, remove ${lockFile}` : ''}`,
     );
   }
 }
 
-/** The database lacks migrations of this version (beta_invites missing, files pending or edited): run `veza-beta db migrate`. */
+/**
+ * The database lacks migrations of this version (beta_invites missing, files pending or edited, or
+ * a table of a later migration missing: a database set up by an older veza-beta, never migrated
+ * since): run `veza-beta db migrate`.
+ */
 export class DatabaseNotMigratedError extends InvitesDbError {
   override name = 'DatabaseNotMigratedError';
-  constructor(target: string, missing?: { pending: string[]; edited: string[] }) {
+  constructor(target: string, missing?: { pending: string[]; edited: string[] } | { table: string }) {
     const what = !missing
       ? 'has no beta_invites table'
-      : [
-          missing.pending.length ? `lacks ${missing.pending.join(', ')}` : '',
-          missing.edited.length ? `has ${missing.edited.join(', ')} applied in another version` : '',
-        ]
-          .filter(Boolean)
-          .join(' and ');
-    super('INVITES_DB_NOT_MIGRATED', `the database at ${target} ${what}; run 'veza-beta db migrate' first`);
+      : 'table' in missing
+        ? missing.table === 'beta_invites'
+          ? 'has no beta_invites table'
+          : `has no ${missing.table} table (added by a later migration than the ones applied there: an older veza-beta migrated it)`
+        : [
+            missing.pending.length ? `lacks ${missing.pending.join(', ')}` : '',
+            missing.edited.length ? `has ${missing.edited.join(', ')} applied in another version` : '',
+          ]
+            .filter(Boolean)
+            .join(' and ');
+    // withDbErrors knows no target: "the database at the database" said nothing twice
+    const where = target === 'the database' ? target : `the database at ${target}`;
+    super('INVITES_DB_NOT_MIGRATED', `${where} ${what}; run 'veza-beta db migrate' first`);
   }
 }
 
@@ -84,6 +98,21 @@ export class MigrationEditedError extends InvitesDbError {
     super(
       'INVITES_MIGRATION_EDITED',
       `migration ${file} was edited after it was applied (checksum differs); restore it and add a new migration file instead`,
+    );
+  }
+}
+
+/**
+ * The database has migrations applied that this version does not have: a
+ * newer veza-beta migrated it. This one may not know what they changed (an
+ * older version's `db migrate` said "0 applied, N already there" and went on).
+ */
+export class DatabaseNewerError extends InvitesDbError {
+  override name = 'DatabaseNewerError';
+  constructor(readonly files: string[]) {
+    super(
+      'INVITES_DB_NEWER',
+      `the database has ${files.join(', ')} applied, which this veza-beta does not have: a newer veza-beta migrated it. Update this one (git pull && npm ci) before using it on that database; nothing was applied`,
     );
   }
 }

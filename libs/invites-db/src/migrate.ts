@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { RawTransaction } from './connect.js';
 import { rawTransaction } from './database-client.js';
 import type { DatabaseClient } from './database-client.js';
-import { InvitesDbError, MigrationEditedError, MigrationFailedError, MigrationsMissingError } from './errors.js';
+import { DatabaseNewerError, InvitesDbError, MigrationEditedError, MigrationFailedError, MigrationsMissingError } from './errors.js';
 
 /**
  * The SQL files this package applies, found from this file's own location:
@@ -63,6 +63,9 @@ async function appliedChecksums(tx: RawTransaction): Promise<Map<string, string>
 }
 
 function assertUnedited(files: MigrationFile[], applied: Map<string, string>): void {
+  const known = new Set(files.map((file) => file.name));
+  const newer = [...applied.keys()].filter((name) => !known.has(name)).sort();
+  if (newer.length > 0) throw new DatabaseNewerError(newer);
   for (const file of files) {
     const recorded = applied.get(file.name);
     if (recorded !== undefined && recorded !== file.checksum) throw new MigrationEditedError(file.name);
@@ -72,7 +75,8 @@ function assertUnedited(files: MigrationFile[], applied: Map<string, string>): v
 /**
  * Applies every migration not applied yet, each in its own transaction, in
  * file-name order, and records it with its checksum. Refuses to go on when an
- * applied file was edited since. Two runners at once queue on an advisory lock:
+ * applied file was edited since, or when the database has files applied that
+ * this version does not have (a newer veza-beta migrated it). Two runners at once queue on an advisory lock:
  * the second finds the work done. `client` is openDatabase's Connection, or
  * the backend's own postgres.js client, PGlite, or drizzle instance over one.
  */

@@ -1,5 +1,6 @@
 import { linkSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvitesDbError } from './errors.js';
 
@@ -10,6 +11,8 @@ export interface LockHolder {
   startedAt: string;
   /** Linux: the holder's start time in clock ticks since boot (/proc/PID/stat), which tells a reused pid apart */
   processStart?: string;
+  /** the lock file the holder took (absolute): another path means this lock file was copied or moved with its folder */
+  path?: string;
 }
 
 /** A lock file that cannot be read as a holder and is older than this is left from a crash (30 s). */
@@ -130,6 +133,7 @@ export function acquirePidLock(path: string): () => void {
     host: hostname(),
     startedAt: new Date().toISOString(),
     ...(start ? { processStart: start } : {}),
+    path: resolve(path),
   };
   const mine = JSON.stringify(me);
   const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Connection } from './connect.js';
 import { decodeRows, withDbErrors } from './db-errors.js';
-import { DatabaseNotMigratedError, DatabaseReadOnlyError } from './errors.js';
+import { DatabaseNotMigratedError, DatabaseReadOnlyError, DatabaseUnreachableError } from './errors.js';
 import { migrationStatus } from './migrate.js';
 
 /**
@@ -25,6 +27,14 @@ export async function assertMigrated(conn: Connection): Promise<void> {
  * database does not answer.
  */
 export async function assertReady(conn: Connection): Promise<void> {
+  // PGlite answers from its buffers after its folder is gone (rm -rf .veza, git clean -x): "ready", then 500 on every lookup
+  if (conn.dataDir !== undefined && !existsSync(join(conn.dataDir, 'PG_VERSION')))
+    throw new DatabaseUnreachableError(
+      conn.target,
+      new Error(
+        'its folder is gone (deleted or moved while this process ran): stop this process, put the folder back (or a copy of it), and start it again',
+      ),
+    );
   const status = await withDbErrors(() => migrationStatus(conn));
   if (status.pending.length > 0 || status.edited.length > 0) throw new DatabaseNotMigratedError(conn.target, status);
   const result = await withDbErrors(() => conn.db.execute(sql`SELECT current_setting('transaction_read_only') AS ro`));

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,17 @@ describe('tools/launch.mjs', () => {
   it('exits with the child exit code', async () => {
     const { run } = start(exits);
     expect(await run.exited).toEqual({ code: 5, signal: null });
+  }, 40_000);
+
+  it('says so when the open-file limit is below 256 (the app may then fail to load with EMFILE on a file in node_modules), and goes on', () => {
+    const under = (limit: number) =>
+      spawnSync('/bin/sh', ['-c', `ulimit -n ${limit} && exec "$0" "$@"`, process.execPath, exits], { encoding: 'utf8', timeout: 30_000 });
+    const low = under(200);
+    expect(low.stderr).toContain(
+      'exits: the open-file limit is 200 (ulimit -n); below 256, starting or sending can fail with EMFILE (too many open files): raise it',
+    );
+    expect(low.status).toBe(5);
+    expect(under(1024).stderr).not.toContain('open-file limit');
   }, 40_000);
 
   it.each([1, 2, 3])(

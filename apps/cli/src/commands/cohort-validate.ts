@@ -1,4 +1,4 @@
-import { exitCodeFor, formatFindings, formatSummary, validateCohortFile } from '@veza/cohort-validator';
+import { countFindings, exitCodeFor, formatFindings, formatSummary, validateCohortFile } from '@veza/cohort-validator';
 import type { CohortValidation, CohortValidationOptions } from '@veza/cohort-validator';
 import { findExistingUserEmails } from '@veza/invites-db';
 import type { Argv, CommandModule } from 'yargs';
@@ -98,7 +98,8 @@ export const cohortValidateCommand: CommandModule<object, ValidateArgs & { file:
 };
 
 export function verdictLine(exitCode: number, result: CohortValidation): string {
-  if (exitCode === 1) return `BLOCKED: ${result.errors.length} error(s) to fix before anything is written.`;
-  if (exitCode === 2) return `WARNINGS: ${result.warnings.length} warning(s); re-run with --force (or FORCE=1) to accept them.`;
-  return result.warnings.length ? `OK with ${result.warnings.length} warning(s) accepted (--force).` : 'OK: the cohort is ready.';
+  const { errors, warnings } = countFindings(result); // with the ones past the cap: not only those shown
+  if (exitCode === 1) return `BLOCKED: ${errors} error(s) to fix before anything is written.`;
+  if (exitCode === 2) return `WARNINGS: ${warnings} warning(s); re-run with --force (or FORCE=1) to accept them.`;
+  return warnings ? `OK with ${warnings} warning(s) accepted (--force).` : 'OK: the cohort is ready.';
 }

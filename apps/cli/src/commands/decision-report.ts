@@ -1,9 +1,8 @@
 import { problemText } from '@veza/invite-rules';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CONFIG_ERROR_EXIT_CODE, launchSettingsFromEnv, localDay, monitorSettingsFromEnv, runMonitor } from '@veza/gate-probes';
 import type { GateRun } from '@veza/gate-probes';
-import { DEFAULT_DATA_DIR } from '@veza/invites-db';
+import { DEFAULT_DATA_DIR, dataDirMissing } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { writeDecisionReport } from '../decision/write-decision-report.js';
 import { loadEnv } from '../env.js';
@@ -26,7 +25,7 @@ export const decisionReportCommand: CommandModule<object, { out?: string }> = {
       .example('$0 decision report --out /tmp/decision', 'The report for the 18:00 call'),
   handler: async (args) => {
     const env = { ...loadEnv() };
-    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && existsSync(DEFAULT_DATA_DIR))
+    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && !dataDirMissing(DEFAULT_DATA_DIR))
       env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
     const monitor = monitorSettingsFromEnv(env, { once: true });
     const launch = launchSettingsFromEnv(env);

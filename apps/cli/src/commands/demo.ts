@@ -1,7 +1,7 @@
 import { problemText } from '@veza/invite-rules';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatSummary, validateCohortFile } from '@veza/cohort-validator';
 import { gatesConfigFromEnv, launchSettingsFromEnv, renderTable, runGates } from '@veza/gate-probes';
@@ -36,12 +36,28 @@ async function withDb<T>(dataDir: string, work: (conn: Connection) => Promise<T>
   }
 }
 
+/**
+ * The demo adds its sample invites to the embedded database it finds in its
+ * folder, sends them and redeems one: in a folder used before (an earlier demo,
+ * or the operator's own, with its `.veza/`) it changed real data and told a
+ * story of what did not happen (0 emails rendered, "409 (signed up)"), exit 0.
+ */
+function refuseUsedFolder(dir: string): void {
+  const entries = existsSync(dir) ? readdirSync(dir) : [];
+  if (entries.length === 0) return;
+  const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
+  throw new ExitError(
+    1,
+    `demo: ${resolve(dir)} is not empty (${shown}). The demo adds its sample invites to the database in its folder, sends them and redeems one, so it works only in a new or empty folder: give another --dir, or leave --dir out (a new temporary folder).`,
+  );
+}
+
 export const demoCommand: CommandModule<object, { dir?: string; screenshot: boolean }> = {
   command: 'demo',
   describe: 'Run the whole flow on a throwaway embedded database (no server to install, no network)',
   builder: (y) =>
     y
-      .option('dir', { type: 'string', describe: 'Work directory (default: a new temp directory)' })
+      .option('dir', { type: 'string', describe: 'Work directory, new or empty (default: a new temp directory)' })
       .option('screenshot', {
         type: 'boolean',
         default: true,
@@ -49,6 +65,7 @@ export const demoCommand: CommandModule<object, { dir?: string; screenshot: bool
       })
       .example('$0 demo', 'Watch the whole flow once'),
   handler: async (args) => {
+    if (args.dir !== undefined) refuseUsedFolder(args.dir);
     const dir = args.dir ?? mkdtempSync(join(tmpdir(), 'veza-demo-'));
     const dataDir = join(dir, '.veza', 'db');
     const apiPort = await freePort();
@@ -148,6 +165,8 @@ export const demoCommand: CommandModule<object, { dir?: string; screenshot: bool
           body: JSON.stringify({ code }),
         });
       const first = await redeem();
+      if (lookup.status !== 200 || first.status !== 200)
+        throw new ExitError(1, `the sample code answered ${lookup.status} to its lookup and ${first.status} to its redeem: this is a bug`);
       say(indent(`POST /v1/invites/redeem → ${first.status} (signed up)`));
       const again = await redeem();
       const body = (await again.json()) as { error?: { code?: string } };

@@ -1,8 +1,7 @@
 import { problemText } from '@veza/invite-rules';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CONFIG_ERROR_EXIT_CODE, monitorSettingsFromEnv, runMonitor, showRun } from '@veza/gate-probes';
-import { DEFAULT_DATA_DIR } from '@veza/invites-db';
+import { DEFAULT_DATA_DIR, dataDirMissing } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
@@ -56,7 +55,7 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
 
     const env = { ...loadEnv() };
     // The CLI's default database is the embedded one in .veza/db: use it when it exists.
-    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && existsSync(DEFAULT_DATA_DIR))
+    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && !dataDirMissing(DEFAULT_DATA_DIR))
       env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
     const settings = monitorSettingsFromEnv(env, { once: args.once });
     if (!settings.ok) problems.push(...settings.problems.map(problemText));

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CommandModule, Argv } from 'yargs';
 import { withDatabase } from '../database.js';
 import { SEND_DEFAULTS, transportFromEnv } from '@veza/invite-mailer';
@@ -61,6 +61,26 @@ export function transportHint(response: string): string {
   return 'the mail transport fails the same way for everyone';
 }
 
+/** None of the folder's invites is here: name the database it was prepared on, and how to point the command at it. */
+function notPreparedHere(preparedOn: string | undefined, used: string | undefined): string {
+  if (!preparedOn) return 'is DATABASE_URL the database the folder was prepared on (its manifest.json says which)?';
+  if (preparedOn === used)
+    return `the folder was prepared on this database (${preparedOn}, its manifest.json says so), which no longer holds them: it was replaced since (restored, made again) or they were deleted`;
+  const how = preparedOn.startsWith('embedded database ')
+    ? `DATABASE_URL unset, and VEZA_DATA_DIR=${dirname(preparedOn.slice('embedded database '.length))}`
+    : `DATABASE_URL=${preparedOn}, with its password`;
+  return `the folder was prepared on ${preparedOn} (its manifest.json says so): run the command again on that database (${how})`;
+}
+
+/** The database manifest.json names, if it can still be read. */
+function preparedOn(dir: string): string | undefined {
+  try {
+    return readManifest(dir).database;
+  } catch {
+    return undefined;
+  }
+}
+
 /** --rate, else SEND_RATE, else the lib's default (10 emails/s). */
 export function rateFrom(args: { rate?: number | undefined }, env: NodeJS.ProcessEnv): number {
   // A bad SEND_RATE is a configuration error (exit 3, cliSettings) even with --rate: any bad variable stops the command.
@@ -70,7 +90,12 @@ export function rateFrom(args: { rate?: number | undefined }, env: NodeJS.Proces
   return raw;
 }
 
-export function formatDispatchSummary(summary: DispatchSummary, dir: string): string {
+/** `where`: the database the folder's manifest.json names and the one used, said when none of its invites is in this one. */
+export function formatDispatchSummary(
+  summary: DispatchSummary,
+  dir: string,
+  where?: { preparedOn?: string | undefined; used?: string | undefined },
+): string {
   const elsewhere = summary.elsewhere.length;
   const lines = [
     `dispatch of ${dir}: ${summary.sent} sent now, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${summary.expired.length ? `, ${summary.expired.length} expired` : ''}${summary.stopped ? `, ${summary.stopped.notTried} not tried` : ''}${elsewhere > 0 ? `, ${elsewhere} with another dispatcher` : ''} (of ${summary.total}).`,
@@ -79,6 +104,10 @@ export function formatDispatchSummary(summary: DispatchSummary, dir: string): st
   for (const u of summary.unknown)
     lines.push(
       `  unknown  ${u.email}: ${u.reason ?? `claimed by ${u.claimedBy ?? '?'} at ${u.claimedAt ?? '?'}, outcome not recorded (a crash mid-send?)`}. Check the mail log; resend with --resend-unknown.`,
+    );
+  for (const r of summary.recordedFromLog ?? [])
+    lines.push(
+      `  recorded ${r.email}: sent at ${r.loggedAt} by a run that ended before recording it (dispatch.log says so): recorded as sent now, not sent again`,
     );
   for (const s of summary.skipped) lines.push(`  skipped  ${s.email}: invite ${s.reason}`);
   for (const r of summary.sentRevoked)
@@ -96,7 +125,7 @@ export function formatDispatchSummary(summary: DispatchSummary, dir: string): st
   const missing = summary.skipped.filter((s) => s.reason === 'missing').length;
   if (missing > 0)
     lines.push(
-      `${missing} invite(s) of the folder are not in this database: ${missing === summary.total ? 'is DATABASE_URL the database the folder was prepared on (its manifest.json says which)?' : "deleted since (invites cleanup)? Prepare them again: 'veza-beta invites prepare COHORT.csv --out out-new'."}`,
+      `${missing} invite(s) of the folder are not in this database: ${missing === summary.total ? notPreparedHere(where?.preparedOn, where?.used) : "deleted since (invites cleanup)? Prepare them again: 'veza-beta invites prepare COHORT.csv --out out-new'."}`,
     );
   for (const e of summary.expired) lines.push(`  expired  ${e.email}: not emailed, its code expired before it was sent`);
   if (summary.expired.length) {
@@ -146,6 +175,7 @@ export async function runDispatch(
   args: DispatchArgs,
   env: NodeJS.ProcessEnv,
   only?: ReadonlySet<string>,
+  opened: { database?: string } = {},
   signal?: AbortSignal,
 ): Promise<DispatchSummary> {
   const settings = dispatchSettings(args, env); // bad settings first: exit 3, whatever the folder
@@ -158,17 +188,23 @@ export async function runDispatch(
   const stop = signal ? { signal, dispose: () => undefined } : gracefulStop();
   const tally = { sent: 0, failed: 0 };
   try {
-    return await withDatabase(env, (conn) =>
-      dispatchFolder(
+    return await withDatabase(env, (conn) => {
+      opened.database = conn.target;
+      return dispatchFolder(
         conn,
         dir,
         manifest,
         transport,
         { ...settings, only, signal: stop.signal, tally },
         createProgress(total, { tty, quiet: args.json }),
-      ),
-    );
+      );
+    });
   } catch (error) {
+    // A folder prepared on PostgreSQL, dispatched without DATABASE_URL: migrating the embedded database would not find its invites.
+    if ((error as { code?: unknown }).code === 'INVITES_DB_NOT_MIGRATED' && manifest.database)
+      process.stderr.write(
+        `${dir} was prepared on ${manifest.database} (its manifest.json says so): dispatch it on that database; a new one, migrated, would not hold its invites.\n`,
+      );
     // no summary comes after an error (the database gone mid-run): say what had been done, and what to do
     if (tally.sent + tally.failed > 0)
       process.stderr.write(
@@ -209,9 +245,14 @@ export const invitesDispatchCommand: CommandModule<object, DispatchArgs & { dir:
       .example('SMTP_URL=smtps://user:pass@smtp.example.org $0 invites dispatch out-2026-11-23 --rate 2', 'Send through SMTP'),
   handler: async (args) => {
     const env = loadEnv();
-    const summary = await runDispatch(args.dir, args, env);
+    const opened: { database?: string } = {};
+    const summary = await runDispatch(args.dir, args, env, undefined, opened);
     if (args.json) printJson(summary);
-    else process.stdout.write(`${formatDispatchSummary(summary, args.dir)}\n`);
+    else {
+      const noneHere = summary.total > 0 && summary.skipped.filter((s) => s.reason === 'missing').length === summary.total;
+      const where = noneHere ? { preparedOn: preparedOn(args.dir), used: opened.database } : undefined;
+      process.stdout.write(`${formatDispatchSummary(summary, args.dir, where)}\n`);
+    }
     process.exitCode = dispatchExitCode(summary);
   },
 };

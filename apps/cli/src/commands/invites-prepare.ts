@@ -90,14 +90,22 @@ export async function compileFromEnv(env: NodeJS.ProcessEnv, templateDir?: strin
   return compileInviteTemplate({ settings: settings.value, ...(templateDir ? { templateDir } : {}) });
 }
 
+/** Rows of each kind (skipped, failed) the summary lists one by one (50 rows); the rest are counted. */
+const LISTED_ROWS = 50;
+
 /** `dispatched`: the same run dispatches next (`SEND=1 invites send`), so there is no dispatch command to suggest. */
 export function formatPrepareResult(result: PrepareResult, options: { dispatched?: boolean } = {}): string {
   const reissued = result.created.filter((c) => c.reissued).length;
   const lines = [
     `prepared ${result.outDir}: ${result.created.length} email(s) rendered${reissued ? ` (${reissued} with a reissued code)` : ''}, ${result.skipped.length} skipped, ${result.failed.length} failed.`,
   ];
-  for (const s of result.skipped) lines.push(`  skipped  line ${s.line} ${s.email}: ${s.reason}`);
-  for (const f of result.failed) lines.push(`  failed   line ${f.line} ${f.email}: ${f.reason}`);
+  // The first rows of each kind: a rerun of a 300,000-row cohort printed 300,000 'skipped' lines.
+  for (const s of result.skipped.slice(0, LISTED_ROWS)) lines.push(`  skipped  line ${s.line} ${s.email}: ${s.reason}`);
+  if (result.skipped.length > LISTED_ROWS)
+    lines.push(`  ... and ${result.skipped.length - LISTED_ROWS} more skipped (--json lists every row)`);
+  for (const f of result.failed.slice(0, LISTED_ROWS)) lines.push(`  failed   line ${f.line} ${f.email}: ${f.reason}`);
+  if (result.failed.length > LISTED_ROWS)
+    lines.push(`  ... and ${result.failed.length - LISTED_ROWS} more failed (every failed row is in failed.csv, with its reason)`);
   // The retry file is small: the distribution warnings are expected there, hence --force.
   if (result.failedCsv)
     lines.push(

@@ -146,7 +146,7 @@ async function sendFile(
     for (const [dir, only] of folders) {
       const here = streamed !== null && resolve(dir) === resolve(prepared.outDir);
       const left = rest(only);
-      const summary = left.size > 0 || !here ? await runDispatch(dir, args, env, left, signal) : null;
+      const summary = left.size > 0 || !here ? await runDispatch(dir, args, env, left, {}, signal) : null;
       if (here) report(dir, summary ? mergeSummaries(streamed!, summary) : streamed!);
       else if (summary) report(dir, summary);
     }

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
+import { DEFAULT_DATA_DIR, dataDirMissing, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { CLI_SETTINGS_SCHEMA, cliSettings, loadEnv } from '../env.js';
-import { databaseDeadlines } from '../database.js';
+import { databaseDeadlines, embeddedDatabaseAbove } from '../database.js';
 import { printJson } from '../output.js';
 import { preflightExitCode, renderChecklistMarkdown, renderChecklistText } from '../preflight/checklist.js';
 import type { ChecklistItem } from '../preflight/checklist.js';
@@ -142,9 +141,10 @@ export const preflightCommand: CommandModule<object, Args> = {
     const open = openOptionsFromEnv(env);
     const dataDir = open.dataDir ?? DEFAULT_DATA_DIR;
     // A check only reads: it never creates an embedded database (nor .veza/) that is not there.
-    if (!open.databaseUrl && !existsSync(dataDir))
-      dbError = `embedded database ${resolve(dataDir)} does not exist (set DATABASE_URL, or run 'veza-beta db migrate' to create it)`;
-    else {
+    if (!open.databaseUrl && dataDirMissing(dataDir)) {
+      const above = open.dataDir === undefined ? embeddedDatabaseAbove() : null;
+      dbError = `embedded database ${resolve(dataDir)} does not exist (${above ?? "set DATABASE_URL, or run 'veza-beta db migrate' to create it"})`;
+    } else {
       try {
         conn = await openDatabase({ ...open, ...databaseDeadlines(env) });
       } catch (error) {

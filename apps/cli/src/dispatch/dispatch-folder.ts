@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { hasInviteLink, inviteEmlCodes, inviteEmlProblem, withSendDate } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
 import type { DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
-import { digestCode, parseCode } from '@veza/invites-db';
+import { digestCode, isDispatcherAlive, markInviteSent, parseCode, sendStates } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { Manifest } from './manifest.js';
 import type { Progress } from './progress.js';
@@ -13,7 +13,11 @@ import type { Progress } from './progress.js';
  * outcomes when it could not be written (a full disk): the sends went on and
  * the database has every outcome, but the operator's record is incomplete.
  */
-export type DispatchSummary = MailerSummary & { logFailure?: string };
+export type DispatchSummary = MailerSummary & {
+  logFailure?: string;
+  /** emails dispatch.log records as sent that the database still had claimed by a dispatcher gone since: recorded as sent now (counted in alreadySent) */
+  recordedFromLog?: { inviteId: string; email: string; loggedAt: string }[];
+};
 
 /** The operator's record of a folder's dispatch: one tab-separated line per outcome, appended. */
 export const DISPATCH_LOG = 'dispatch.log';
@@ -82,6 +86,42 @@ export interface DispatchTally {
 }
 
 /**
+ * The emails of `ids` that the folder's dispatch.log records as sent while
+ * the database still has them claimed, by a dispatcher that is gone: the
+ * transport took them, and that run ended before it recorded them (killed
+ * between the two; or a veza-beta older than the database, whose next claim
+ * was refused by 996_claim_guard.sql, with the sends of its last batch not
+ * yet recorded). They were "unknown", and --resend-unknown sent them a second
+ * time. Recorded as sent now; returned for the summary.
+ */
+export async function recordLoggedSends(
+  conn: Connection,
+  dir: string,
+  ids: readonly string[],
+): Promise<{ inviteId: string; email: string; loggedAt: string }[]> {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, DISPATCH_LOG), 'utf8');
+  } catch {
+    return []; // none yet, or not readable (a folder in its place): evidence only, the dispatch goes on without it
+  }
+  const wanted = new Set(ids);
+  const logged = new Map<string, { email: string; loggedAt: string }>();
+  for (const line of text.split('\n')) {
+    const [at, id, email, type] = line.split('\t');
+    if (type === 'sent' && id && at && email && wanted.has(id)) logged.set(id, { email, loggedAt: at });
+  }
+  if (logged.size === 0) return [];
+  const recorded: { inviteId: string; email: string; loggedAt: string }[] = [];
+  for (const state of await sendStates(conn.db, [...logged.keys()])) {
+    if (state.state !== 'claimed' || !state.claimedBy || (await isDispatcherAlive(conn.db, state.claimedBy))) continue;
+    await markInviteSent(conn.db, state.id);
+    recorded.push({ inviteId: state.id, ...logged.get(state.id)! });
+  }
+  return recorded;
+}
+
+/**
  * Sends a prepared folder through @veza/invite-mailer: the folder and its
  * manifest are the operator's files (read here), the rules are the lib's. Each
  * outcome goes to dispatch.log and, for sends, to the progress bar.
@@ -118,9 +158,14 @@ export async function dispatchFolder(
       return withSendDate(eml, new Date()); // dated when sent, not when prepared (days before, maybe)
     },
   }));
+  const recordedFromLog = await recordLoggedSends(
+    conn,
+    dir,
+    invites.map((invite) => invite.inviteId),
+  );
   const log = openLog(dir);
   try {
-    const summary: DispatchSummary = await dispatchInvites(conn, items, transport, {
+    const mailed: DispatchSummary = await dispatchInvites(conn, items, transport, {
       ...send,
       from: manifest.mailFrom,
       onEvent: (event) => {
@@ -130,6 +175,7 @@ export async function dispatchFolder(
         if (tally && (event.type === 'sent' || event.type === 'failed')) tally[event.type]++;
       },
     });
+    const summary: DispatchSummary = recordedFromLog.length > 0 ? { ...mailed, recordedFromLog } : mailed;
     const logFailure = log.failure();
     return logFailure ? { ...summary, logFailure } : summary;
   } finally {

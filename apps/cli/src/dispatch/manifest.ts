@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitError } from '../exit-error.js';
 import { replaceFiles } from '../prepare/durable-files.js';
@@ -36,6 +36,12 @@ export function readManifest(dir: string): Manifest {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
+    const emails = emlCount(dir);
+    if (emails > 0)
+      throw new ExitError(
+        1,
+        `${path}: not found, though ${dir} holds ${emails} .eml file(s): a prepare that did not finish (killed, out of memory, a full disk). Run the same 'veza-beta invites prepare FILE --out ${dir}' again: it lists them in a new manifest (nothing is created twice); then dispatch.`,
+      );
     throw new ExitError(1, `${path}: not found; is ${dir} a folder written by 'veza-beta invites prepare'?`);
   }
   let data: Partial<Manifest>;
@@ -59,4 +65,13 @@ export function readManifest(dir: string): Manifest {
     }
   });
   return data as Manifest;
+}
+
+/** The .eml files in a folder (0 when it cannot be read). */
+function emlCount(dir: string): number {
+  try {
+    return readdirSync(dir).filter((name) => name.endsWith('.eml')).length;
+  } catch {
+    return 0;
+  }
 }

@@ -28,6 +28,7 @@ export function mergeSummaries(a: DispatchSummary, b: DispatchSummary): Dispatch
     stopped,
     interrupted: a.interrupted || b.interrupted ? { notTried: (a.interrupted?.notTried ?? 0) + (b.interrupted?.notTried ?? 0) } : null,
     ...((a.logFailure ?? b.logFailure) ? { logFailure: a.logFailure ?? b.logFailure } : {}),
+    ...(a.recordedFromLog || b.recordedFromLog ? { recordedFromLog: [...(a.recordedFromLog ?? []), ...(b.recordedFromLog ?? [])] } : {}),
   };
 }
 

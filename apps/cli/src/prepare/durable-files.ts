@@ -1,4 +1,16 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -15,7 +27,7 @@ const ERRNO_WORDS: Record<string, string> = {
   EISDIR: 'a folder is in the way of the file',
   ENOENT: 'no such folder',
   EEXIST: 'a file of that name is in the way (not a folder)',
-  EMFILE: 'too many open files',
+  EMFILE: 'too many open files (the open-file limit, ulimit -n, is too low: raise it)',
   EIO: 'input/output error (the disk failed)',
 };
 
@@ -91,11 +103,13 @@ export function writeFileDurably(path: string, data: Buffer | string, mode = 0o6
  */
 export function replaceFiles(files: readonly { path: string; data: Buffer | string; mode?: number }[]): void {
   const drafts = files.map(({ path }) => join(dirname(path), `.${basename(path)}.tmp`));
+  let writing = 0;
   try {
-    files.forEach(({ data, mode }, i) => writeFileDurably(drafts[i]!, data, mode));
+    for (; writing < files.length; writing++) writeFileDurably(drafts[writing]!, files[writing]!.data, files[writing]!.mode);
   } catch (error) {
     for (const draft of drafts) rmSync(draft, { force: true });
-    throw error;
+    // named as the operator knows it (failed.csv, decision.html), not as its short-lived draft
+    throw new FileWriteError(files[writing]!.path, error instanceof FileWriteError ? error.cause : error);
   }
   files.forEach(({ path }, i) => {
     try {
@@ -142,6 +156,34 @@ export const FLUSH_GROUP_FILES = 256;
 export const WRITES_IN_FLIGHT = 16;
 
 /**
+ * Descriptors left to everything else while a batch holds its files open (64):
+ * the database connection, the dispatch that `invites send` overlaps with
+ * prepare (SMTP sockets, SEND_CMD pipes), libuv, the terminal.
+ */
+const OTHER_DESCRIPTORS = 64;
+
+/**
+ * How many written files a batch may hold open before it flushes them: at most
+ * FLUSH_GROUP_FILES, fewer when the process's open-file limit leaves less room
+ * (a hard `ulimit -n 256` failed every chunk with EMFILE, 256 + 16 files open).
+ * Linux tells the limit and the open descriptors in /proc; elsewhere Node has
+ * already raised the soft limit to the hard one, which is large.
+ */
+export function flushGroupFiles(): number {
+  let limit: number;
+  let open: number;
+  try {
+    const line = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (!line) return FLUSH_GROUP_FILES;
+    limit = Number(line[1]);
+    open = readdirSync('/proc/self/fd').length;
+  } catch {
+    return FLUSH_GROUP_FILES;
+  }
+  return Math.max(1, Math.min(FLUSH_GROUP_FILES, limit - open - WRITES_IN_FLIGHT - OTHER_DESCRIPTORS));
+}
+
+/**
  * The files of one unit of work (a prepare chunk). `write` creates and writes
  * a file in the background (a few at once); `flush` waits for them, fsyncs
  * them concurrently (the disk commits them together instead of one journal
@@ -157,6 +199,7 @@ export class FileBatch {
   private unflushed: { path: string; handle: FileHandle }[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private failure: FileWriteError | undefined;
+  private readonly groupFiles = flushGroupFiles();
 
   constructor(private readonly dir: string) {}
 
@@ -180,8 +223,8 @@ export class FileBatch {
       })
       .finally(() => this.inFlight.delete(task));
     this.inFlight.add(task);
-    if (this.inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(this.inFlight);
-    if (this.unflushed.length >= FLUSH_GROUP_FILES) await this.flushFiles();
+    if (this.inFlight.size >= Math.min(WRITES_IN_FLIGHT, this.groupFiles)) await Promise.race(this.inFlight);
+    if (this.unflushed.length >= this.groupFiles) await this.flushFiles();
     this.throwIfFailed();
   }
 

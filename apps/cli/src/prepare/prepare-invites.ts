@@ -9,6 +9,7 @@ import type { Connection, Database } from '@veza/invites-db';
 import { MANIFEST_FILE, writeManifest } from '../dispatch/manifest.js';
 import type { Manifest, ManifestInvite } from '../dispatch/manifest.js';
 import { ExitError } from '../exit-error.js';
+import { SQLSTATE_HINTS } from '../sqlstate-hints.js';
 import { createFolder, FileBatch, FileWriteError } from './durable-files.js';
 import { lockPrepareFolder } from './folder-lock.js';
 import { writeFailedCsv } from './failed-csv.js';
@@ -203,8 +204,11 @@ function stopped(error: unknown, chunk: CohortRow[], result: PrepareResult, save
   const coded = (error as { code?: unknown }).code;
   const known = error instanceof FileWriteError || error instanceof RenderError || typeof coded === 'string';
   if (!known) return error; // a bug: the chunk is rolled back all the same, the trace says where
+  const hint = typeof coded === 'string' ? SQLSTATE_HINTS[coded] : undefined;
   const reason =
-    error instanceof FileWriteError || error instanceof RenderError ? error.message : `error ${String(coded)}: ${(error as Error).message}`;
+    error instanceof FileWriteError || error instanceof RenderError
+      ? error.message
+      : `error ${String(coded)}: ${(error as Error).message}${hint ? ` — ${hint}` : ''}`;
   const first = chunk[0]!.line;
   const last = chunk.at(-1)!.line;
   const span = first === last ? `line ${first}` : `lines ${first}–${last}`;

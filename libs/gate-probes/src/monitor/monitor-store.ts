@@ -1,10 +1,13 @@
 import type { EscalationState } from '../escalate.js';
 import type { TestersSource } from '../probes/testers-probe.js';
 import type { GateRun } from '../types.js';
-import { hasGateRunsTable, latestGateRun, openDatabase, recordGateRun } from '@veza/invites-db';
+import { hasGateRunsTable, listGateRuns, openDatabase, recordGateRun } from '@veza/invites-db';
 import type { Connection, OpenOptions } from '@veza/invites-db';
 
 /** What the database gives the monitor: the testers count, and a place to keep verdicts. */
+/** How many stored runs back the monitor looks for a state it reads whole (older versions' runs in between are skipped). */
+const STATE_LOOKBACK = 50;
+
 export interface MonitorStore {
   /** for the testers gate; undefined when no database was given (⚪ config) */
   testers: TestersSource | Connection | undefined;
@@ -65,7 +68,13 @@ export async function openMonitorStore(database: OpenOptions | null, statementTi
     busy: false,
     close,
     history: {
-      load: async () => (await latestGateRun<GateRun, EscalationState>(conn.db))?.state ?? null,
+      load: async () => {
+        // The newest state of this version's kind: a veza-beta of 2026-11-23 (a teammate's monitor or
+        // `gates check`) stores states of version 1, without the ⚪ start times; read as the newest, one
+        // started every clock again, and beside a monitor of this version kept a dead probe ⚪ for ever.
+        const runs = await listGateRuns<GateRun, EscalationState>(conn.db, { limit: STATE_LOOKBACK });
+        return (runs.find((r) => (r.state as { schemaVersion?: unknown } | null)?.schemaVersion === 2) ?? runs[0])?.state ?? null;
+      },
       save: async (run, state) => void (await recordGateRun(conn.db, { run, state })),
     },
   };

@@ -1,11 +1,31 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 
-/** The writer child: stdin to the file named by argv[1], flag argv[2] ('w' rewrite, 'a' append); the error message on stderr. */
-const WRITER = `const fs = require('node:fs'); const chunks = [];
+/**
+ * The writer child: stdin to the file named by argv[1], flag argv[2] ('w' rewrite, 'a' append); the error
+ * message on stderr. A regular file (or none yet) is rewritten through a flushed draft beside it, renamed
+ * over it: a full disk leaves the earlier file whole, never an empty or cut one (a CI reading a cut JUnit
+ * file). Anything else (a FIFO, /dev/stdout, a symlink) is written in place as given, and so is a file in a
+ * folder that takes no new file.
+ */
+const WRITER = `const fs = require('node:fs'); const { basename, dirname, join } = require('node:path'); const chunks = [];
 process.stdin.on('data', (c) => chunks.push(c)).on('end', () => {
-  try { fs.writeFileSync(process.argv[1], Buffer.concat(chunks), { flag: process.argv[2] }); }
-  catch (e) { process.stderr.write(String(e && e.message)); process.exit(1); }
+  const [file, flag] = process.argv.slice(1); const data = Buffer.concat(chunks); let draft = null;
+  try {
+    let regular = true;
+    try { regular = fs.lstatSync(file).isFile(); } catch (e) { if (e.code !== 'ENOENT') throw e; }
+    let fd = null;
+    if (flag === 'w' && regular) {
+      draft = join(dirname(file), '.' + basename(file) + '.' + process.pid + '.tmp');
+      try { fd = fs.openSync(draft, 'wx', 0o644); } catch (e) { draft = null; if (e.code !== 'EACCES' && e.code !== 'EPERM') throw e; }
+    }
+    if (fd === null) { fs.writeFileSync(file, data, { flag }); return; }
+    try { for (let at = 0; at < data.length; ) at += fs.writeSync(fd, data, at); fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+    fs.renameSync(draft, file); draft = null;
+  } catch (e) {
+    if (draft) try { fs.rmSync(draft, { force: true }); } catch {}
+    process.stderr.write(String(e && e.message)); process.exit(1);
+  }
 });`;
 
 export interface OutputFiles {

@@ -64,10 +64,14 @@ describe('testersProbe with a function', () => {
       state: 'unknown',
       reason: 'timeout',
     });
-    const down = Object.assign(new Error('cannot reach'), { code: 'INVITES_DB_UNREACHABLE' });
+    const down = Object.assign(new Error('cannot reach the database at embedded database /srv/veza/db: EACCES — run it as veza'), {
+      code: 'INVITES_DB_UNREACHABLE',
+    });
+    // the reason names the folder and what to do (it said only "the database did not answer")
     expect(await testersProbe({ target: 1, cohort: null }, { countRedeemed: () => Promise.reject(down) })).toMatchObject({
       state: 'unknown',
       reason: 'unavailable',
+      summary: 'cannot reach the database at embedded database /srv/veza/db: EACCES — run it as veza',
     });
   });
 

@@ -43,7 +43,8 @@ export function testersProbe(
   options: ProbeOptions = {},
 ): Promise<GateResult> {
   return runProbe('testers', `≥ ${config.target}`, options, async (ctx) => {
-    if (!source) throw new ProbeProblem('config', 'no database given to the testers gate (DATABASE_URL)');
+    if (!source)
+      throw new ProbeProblem('config', 'no database given to the testers gate (DATABASE_URL, or VEZA_DATA_DIR for the embedded one)');
     const counter = isConnection(source) ? testersSource(source) : source;
     ctx.source = counter.target ? redactUrl(counter.target) : null;
     let count: number;
@@ -54,7 +55,9 @@ export function testersProbe(
       if (codes.includes('INVITES_DB_NOT_MIGRATED'))
         throw new ProbeProblem('config', "beta_invites does not exist: run 'veza-beta db migrate'");
       if (codes.includes('57014')) throw new ProbeProblem('timeout', 'the count query hit the statement timeout');
-      if (codes.includes('INVITES_DB_UNREACHABLE')) throw new ProbeProblem('unavailable', 'the database did not answer');
+      // its message says where and why (a folder of another user, a read-only disk, a refused connection), URL redacted
+      if (codes.includes('INVITES_DB_UNREACHABLE'))
+        throw new ProbeProblem('unavailable', redactUrl((error as { message?: string }).message ?? 'the database did not answer'));
       throw error;
     }
     if (!Number.isInteger(count) || count < 0) throw new ProbeProblem('parse', `the count is not a whole number (${String(count)})`);

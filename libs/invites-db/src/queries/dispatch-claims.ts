@@ -99,6 +99,16 @@ export async function sendStates(db: Database, ids: string[]): Promise<SendState
 }
 
 /**
+ * What every claim statement of this version says to the database (migration
+ * 996_claim_guard.sql): its claimer compares the code of each email with the
+ * invite's digest before sending it. An older veza-beta did not, and sent
+ * codes that --reissue-unsent had replaced; its claims are refused. The
+ * setting lasts for the statement's own transaction (set_config, local); an
+ * uncorrelated subquery, so it is set once, before any row is claimed.
+ */
+const CLAIM_CHECKS_CODE = sql`(SELECT set_config('veza_beta.claim_checks_code', 'on', true)) = 'on'`;
+
+/**
  * Claims up to `limit` of the given invites for sending, skipping rows another
  * dispatcher holds or has claimed (FOR UPDATE SKIP LOCKED), and invites that
  * are revoked, used or expired: an expired code is never emailed. A claim is committed
@@ -119,7 +129,7 @@ export async function claimInvitesForSend(db: Database, ids: string[], worker: s
     db
       .update(betaInvites)
       .set({ sendClaimedAt: sql`now()`, sendClaimedBy: worker })
-      .where(inArray(betaInvites.id, claimable))
+      .where(and(inArray(betaInvites.id, claimable), CLAIM_CHECKS_CODE))
       .returning({ id: betaInvites.id }),
   );
   return inOrderOf(
@@ -235,6 +245,7 @@ export async function dispatchStep(
             ORDER BY given.position
             LIMIT ${Math.max(0, limit)}
             FOR UPDATE OF b SKIP LOCKED)
+            AND ${CLAIM_CHECKS_CODE}
           RETURNING id, code_digest)
         SELECT 'claimed' AS kind, id::text AS id, code_digest AS digest FROM claimed
         UNION ALL SELECT 'sentrevoked', id::text, NULL FROM sent WHERE revoked

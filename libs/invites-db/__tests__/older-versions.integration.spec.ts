@@ -1,0 +1,137 @@
+import { expect } from '@jest/globals';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import {
+  claimInvitesForSend,
+  clearUnknownClaims,
+  createInvites,
+  defaultMigrationsDir,
+  dispatchStep,
+  listDecisions,
+  openDatabase,
+  readMigrationFiles,
+  runMigrations,
+} from '../src/index.js';
+import type { Connection } from '../src/index.js';
+import { openTestDatabase, testBackends } from '../src/testing.js';
+import { rows } from './query-rows.js';
+
+/**
+ * Databases shared with other versions of veza-beta: a teammate who has not
+ * updated, a backend with an older packed @veza/invites-db, a database set up
+ * before the latest migrations.
+ */
+
+/** The claim statement of veza-beta as of 2026-11-23 (fae34ad), word for word: it sent the folder's .eml without comparing its code. */
+const claimOf20261123 = (ids: string[], worker: string) => sql`
+        UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = ${worker}
+        WHERE id IN (
+          SELECT id FROM beta_invites
+          WHERE id = ANY(${`{${ids.join(',')}}`}::uuid[])
+            AND sent_at IS NULL AND send_claimed_at IS NULL AND revoked_at IS NULL AND used_at IS NULL
+          ORDER BY created_at, id
+          LIMIT ${ids.length}
+          FOR UPDATE SKIP LOCKED)
+        RETURNING id::text AS id`;
+
+/** What the database said, under drizzle's "Failed query" wrapper. */
+async function refusal(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string; code?: string } }).cause;
+    return `${cause?.code ?? ''} ${cause?.message ?? (error as Error).message}`;
+  }
+  return 'not refused';
+}
+
+describe.each(testBackends())('a claim by an older veza-beta, on $name', (backend) => {
+  let conn: Connection;
+  beforeAll(async () => {
+    conn = await openTestDatabase(backend);
+  }, 120_000);
+  afterAll(() => conn?.close());
+
+  const claimedIds = async (ids: string[]) =>
+    (
+      await rows<{ id: string }>(
+        conn,
+        sql`SELECT id::text AS id FROM beta_invites WHERE send_claimed_at IS NOT NULL AND id = ANY(${`{${ids.join(',')}}`}::uuid[])`,
+      )
+    ).map((r) => r.id);
+
+  it('is refused with what to do (996_claim_guard.sql), nothing claimed; this version claims, before and after it', async () => {
+    const created = await createInvites(conn.db, [
+      { email: 'old-1@example.org', cohort: 'upgrade' },
+      { email: 'old-2@example.org', cohort: 'upgrade' },
+      { email: 'old-3@example.org', cohort: 'upgrade' },
+    ]);
+    const ids = created.map((c) => (c.status === 'created' ? c.id : ''));
+
+    // a teammate still on the 2026-11-23 version dispatches: refused before anything is claimed (so before any send)
+    expect(await refusal(conn.db.execute(claimOf20261123(ids, 'vm:1:old')))).toMatch(
+      /^55000 this veza-beta is older than the database \(migration 996_claim_guard\.sql\): it may send codes replaced since; update veza-beta/,
+    );
+    expect(await claimedIds(ids)).toEqual([]);
+
+    // this version's claims, with the digests it checks the .eml files against
+    const step = await dispatchStep(conn.db, { sentIds: [], claimIds: [ids[0]!], worker: 'vm:2:new', limit: 1 });
+    expect(step.claims.map((c) => c.id)).toEqual([ids[0]]);
+    expect(await claimInvitesForSend(conn.db, [ids[1]!], 'vm:2:new', 1)).toEqual([ids[1]]);
+
+    // the setting lasted for those statements only: the old statement on the same connections is still refused
+    expect(await refusal(conn.db.execute(claimOf20261123([ids[2]!], 'vm:1:old')))).toMatch(/^55000 this veza-beta is older/);
+
+    // --resend-unknown: a dead claim cleared, then claimed again by this version
+    expect(await clearUnknownClaims(conn.db, [ids[0]!])).toBe(1);
+    const again = await dispatchStep(conn.db, { sentIds: [], claimIds: [ids[0]!], worker: 'vm:3:new', limit: 1 });
+    expect(again.claims.map((c) => c.id)).toEqual([ids[0]]);
+    expect((await claimedIds(ids)).sort()).toEqual([ids[0], ids[1]].sort());
+  });
+});
+
+describe('a database another version migrated', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'veza-versions-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('by an older one (990 and 991 only): a command names the missing table instead of "no beta_invites table"', async () => {
+    for (const name of ['990_beta_invites.sql', '991_gate_runs.sql']) copyFileSync(join(defaultMigrationsDir(), name), join(dir, name));
+    const conn = await openDatabase({ dataDir: 'memory://' });
+    try {
+      await runMigrations(conn, dir);
+      const error = await listDecisions(conn.db).catch((e: unknown) => e as Error & { code: string });
+      expect(error).toMatchObject({
+        code: 'INVITES_DB_NOT_MIGRATED',
+        message:
+          "the database has no decisions table (added by a later migration than the ones applied there: an older veza-beta migrated it); run 'veza-beta db migrate' first",
+      });
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('by a newer one: db migrate refuses, naming the files it does not have, and applies nothing', async () => {
+    const conn = await openDatabase({ dataDir: 'memory://' });
+    try {
+      await runMigrations(conn);
+      // this version as an older one sees it: its files but the last, and one of its own still to apply
+      const files = readMigrationFiles();
+      for (const file of files.slice(0, -1)) copyFileSync(join(defaultMigrationsDir(), file.name), join(dir, file.name));
+      writeFileSync(join(dir, '9999_older_branch.sql'), 'CREATE TABLE older_branch (x int);');
+      await expect(runMigrations(conn, dir)).rejects.toMatchObject({
+        code: 'INVITES_DB_NEWER',
+        files: [files.at(-1)!.name],
+        message: expect.stringContaining('which this veza-beta does not have: a newer veza-beta migrated it. Update this one'),
+      });
+      const [table] = await rows<{ t: string | null }>(conn, sql`SELECT to_regclass('older_branch')::text AS t`);
+      expect(table?.t).toBeNull();
+    } finally {
+      await conn.close();
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dataDirAdvice, dataDirMissing } from './data-dir.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'veza-data-dir-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('dataDirMissing', () => {
+  it('is true only where nothing is: absent, or under a file', () => {
+    writeFileSync(join(dir, 'file'), '');
+    expect(dataDirMissing(join(dir, 'absent', 'db'))).toBe(true);
+    expect(dataDirMissing(join(dir, 'file', 'db'))).toBe(true);
+    expect(dataDirMissing(dir)).toBe(false);
+  });
+});
+
+describe('dataDirAdvice', () => {
+  const errno = (code: string) => Object.assign(new Error(`${code}: …`), { code });
+
+  it('a read-only file system: copy the folder elsewhere (PGlite writes even to read)', () => {
+    expect(dataDirAdvice(errno('EROFS'), dir)).toBe(
+      'the folder is on a read-only file system, and the embedded database writes even to read: copy the folder to a writable place and set VEZA_DATA_DIR to the folder holding its db/, or mount it read-write',
+    );
+  });
+
+  it('a permission refused: who runs, who owns, what to do', () => {
+    for (const code of ['EACCES', 'EPERM']) {
+      const advice = dataDirAdvice(errno(code), join(dir, 'not-there', 'db'))!;
+      expect(advice).toMatch(/^this command runs as \S+/);
+      expect(advice).toMatch(/or set VEZA_DATA_DIR to a folder of yours$/);
+    }
+  });
+
+  it('says nothing about other errors', () => {
+    expect(dataDirAdvice(errno('ENOSPC'), dir)).toBeNull();
+    expect(dataDirAdvice(new Error('no code'), dir)).toBeNull();
+  });
+});
