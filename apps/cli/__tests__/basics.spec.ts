@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMigrationFiles } from '@veza/invites-db';
@@ -10,9 +10,20 @@ import { BIN, runVezaBeta } from './run-veza-beta.js';
 import type { CliRun } from './run-veza-beta.js';
 
 /** The CLI as another user (root only), from the sources: that user cannot read the test run's prebuilt bundles. */
-function runAs(user: string, args: string[], cwd: string): CliRun {
+/**
+ * Runs the CLI as root without the capabilities that let root into any folder
+ * (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so that another user's 0700 folder
+ * refuses it as it would refuse that user's colleague. Not `runuser -u nobody`:
+ * nobody may not read the checkout itself (a CI clone under a 0700 mktemp folder).
+ */
+function runWithoutRootsReach(args: string[], cwd: string): CliRun {
   const env = { PATH: process.env['PATH'], HOME: '/tmp', CI: 'true', NO_COLOR: '1' };
-  const run = spawnSync('runuser', ['-u', user, '--', process.execPath, BIN, ...args], { cwd, env, encoding: 'utf8' });
+  const caps = '-dac_override,-dac_read_search';
+  const run = spawnSync('setpriv', [`--bounding-set=${caps}`, `--inh-caps=${caps}`, '--', process.execPath, BIN, ...args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+  });
   return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -107,18 +118,21 @@ describe('veza-beta basics', () => {
     mkdirSync(join(veza, 'db'), { recursive: true });
     const root = process.getuid?.() === 0;
     chmodSync(cwd, 0o755);
+    // as root: the folder is nobody's, and the command runs without root's reach past permissions
+    if (root) chownSync(veza, 65534, 65534);
     chmodSync(veza, root ? 0o700 : 0o000);
     try {
-      const run = root ? runAs('nobody', ['invites', 'report'], cwd) : await runVezaBeta(['invites', 'report'], { cwd });
+      const run = root ? runWithoutRootsReach(['invites', 'report'], cwd) : await runVezaBeta(['invites', 'report'], { cwd });
       expect(run.code).toBe(1);
       expect(run.stderr).not.toContain('not created yet');
       expect(run.stderr).toContain(`cannot reach the database at embedded database ${join(veza, 'db')}: EACCES`);
       expect(run.stderr).toContain(
-        root ? 'this command runs as nobody and the folder (or one above it) belongs to root: run it as root' : 'this command runs as',
+        root ? 'this command runs as root and the folder (or one above it) belongs to nobody: run it as nobody' : 'this command runs as',
       );
       expect(run.stderr).toContain('or set VEZA_DATA_DIR to a folder of yours');
     } finally {
       chmodSync(veza, 0o700);
+      if (root) chownSync(veza, 0, 0);
     }
   });
 
