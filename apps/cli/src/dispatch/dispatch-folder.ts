@@ -98,19 +98,16 @@ export async function recordLoggedSends(
   conn: Connection,
   dir: string,
   ids: readonly string[],
+  loggedSends?: LoggedSends,
 ): Promise<{ inviteId: string; email: string; loggedAt: string }[]> {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, DISPATCH_LOG), 'utf8');
-  } catch {
-    return []; // none yet, or not readable (a folder in its place): evidence only, the dispatch goes on without it
-  }
   const wanted = new Set(ids);
-  const logged = new Map<string, { email: string; loggedAt: string }>();
-  for (const line of text.split('\n')) {
-    const [at, id, email, type] = line.split('\t');
-    if (type === 'sent' && id && at && email && wanted.has(id)) logged.set(id, { email, loggedAt: at });
-  }
+  const logged = new Map<string, LoggedSend>();
+  if (loggedSends) {
+    for (const id of wanted) {
+      const line = loggedSends.get(id);
+      if (line) logged.set(id, line);
+    }
+  } else for (const [id, line] of readLoggedSends(dir, wanted)) logged.set(id, line);
   if (logged.size === 0) return [];
   const recorded: { inviteId: string; email: string; loggedAt: string }[] = [];
   for (const state of await sendStates(conn.db, [...logged.keys()])) {
@@ -119,6 +116,29 @@ export async function recordLoggedSends(
     recorded.push({ inviteId: state.id, ...logged.get(state.id)! });
   }
   return recorded;
+}
+
+type LoggedSend = { email: string; loggedAt: string };
+/** The 'sent' lines of a folder's dispatch.log, by invite id. */
+export type LoggedSends = ReadonlyMap<string, LoggedSend>;
+
+/**
+ * The 'sent' lines of the folder's dispatch.log (of the invites in `wanted` only, when given); none when
+ * it has none yet or cannot be read (a folder in its place): evidence only, the dispatch goes on without it.
+ */
+export function readLoggedSends(dir: string, wanted?: ReadonlySet<string>): Map<string, LoggedSend> {
+  const logged = new Map<string, LoggedSend>();
+  let text: string;
+  try {
+    text = readFileSync(join(dir, DISPATCH_LOG), 'utf8');
+  } catch {
+    return logged;
+  }
+  for (const line of text.split('\n')) {
+    const [at, id, email, type] = line.split('\t');
+    if (type === 'sent' && id && at && email && (!wanted || wanted.has(id))) logged.set(id, { email, loggedAt: at });
+  }
+  return logged;
 }
 
 /**
@@ -135,10 +155,12 @@ export async function dispatchFolder(
     only?: ReadonlySet<string> | undefined;
     /** counted as the sends end: what a dispatch stopped by an error had done (the summary never comes then) */
     tally?: DispatchTally | undefined;
+    /** dispatch.log's 'sent' lines read once by the caller (invites send dispatches a folder chunk by chunk) */
+    loggedSends?: LoggedSends | undefined;
   },
   progress: Progress,
 ): Promise<DispatchSummary> {
-  const { only, tally, ...send } = options;
+  const { only, tally, loggedSends, ...send } = options;
   const invites = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)) : manifest.invites;
   const items = invites.map((invite) => ({
     inviteId: invite.inviteId,
@@ -162,6 +184,7 @@ export async function dispatchFolder(
     conn,
     dir,
     invites.map((invite) => invite.inviteId),
+    loggedSends,
   );
   const log = openLog(dir);
   try {
