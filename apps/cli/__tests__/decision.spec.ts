@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { mountTmpfs } from '@veza/test-support';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,16 +108,6 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
   },
   120_000,
 );
-
-/** A tiny tmpfs mounted on `dir`, or false where this machine lets no test mount one (not root). */
-function mountTmpfs(dir: string, sizeKb: number): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 it('decision report on a disk that fills up: exit 1 naming the file, the earlier report left whole, nothing cut or temporary', async () => {
   const out = join(cwd, 'small');

@@ -21,7 +21,7 @@ import {
 } from './fixtures.js';
 import type { PrepareSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
-import { childEnv, ctrlC, startLaunched } from '@veza/test-support';
+import { canMountTmpfs, childEnv, ctrlC, mountTmpfs, startLaunched } from '@veza/test-support';
 
 const COHORT = new URL('../../../libs/cohort-validator/testing/valid-cohort.csv', import.meta.url).pathname;
 const CODE = /[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/g;
@@ -414,25 +414,7 @@ describe.each(testBackends())('invites prepare --reissue-unsent after the cohort
   });
 });
 
-/** A tiny tmpfs the test can fill, or null where this machine lets no test mount one (not root). */
-function mountTmpfs(dir: string, sizeKb: number): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k,mode=0700`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const canMount = (() => {
-  const probe = mkdtempSync(join(tmpdir(), 'veza-mount-probe-'));
-  try {
-    const ok = mountTmpfs(probe, 64);
-    if (ok) execFileSync('umount', [probe]);
-    return ok;
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
-  }
-})();
+const canMount = canMountTmpfs();
 
 /**
  * Rows in beta_invites and complete .eml files in the folder: always the same
@@ -479,7 +461,7 @@ describe.each(testBackends())('invites prepare is all-or-nothing per chunk on $n
       await withUsers(env, ['ops@veza.fr', 'claire.roux@veza.fr']);
       const out = join(cwd, 'small-disk');
       mkdirSync(out);
-      expect(mountTmpfs(out, 400)).toBe(true);
+      expect(mountTmpfs(out, 400, { mode: 0o700 })).toBe(true);
       mounted = out;
       const run = await runVezaBeta(['invites', 'prepare', COHORT, '--out', out, '--no-screenshot', '--chunk-rows', '10'], { cwd, env });
       expect(run.code).toBe(1);
@@ -508,7 +490,7 @@ describe.each(testBackends())('invites prepare is all-or-nothing per chunk on $n
       const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
       const out = join(cwd, 'full-failed-csv');
       mkdirSync(out);
-      expect(mountTmpfs(out, 128)).toBe(true);
+      expect(mountTmpfs(out, 128, { mode: 0o700 })).toBe(true);
       mounted = out;
       const failing = Array.from(
         { length: 1500 },
@@ -533,7 +515,7 @@ describe.each(testBackends())('invites prepare is all-or-nothing per chunk on $n
       const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS, FORCE: '1' };
       const out = join(cwd, 'readonly');
       mkdirSync(out);
-      expect(mountTmpfs(out, 1024)).toBe(true);
+      expect(mountTmpfs(out, 1024, { mode: 0o700 })).toBe(true);
       mounted = out;
       execFileSync('mount', ['-o', 'remount,ro', out]);
       writeFileSync(join(cwd, 'few.csv'), 'email,cohort\nana@example.org,creators\nbob@example.org,listeners\n');
@@ -585,7 +567,7 @@ describe('invites prepare on an embedded database whose disk fills up', () => {
   (canMount ? it : it.skip)("says it is the database's disk (53100), not the out folder, and what to free", async () => {
     const data = join(cwd, 'small-db-disk');
     mkdirSync(data);
-    expect(mountTmpfs(data, 64 * 1024)).toBe(true);
+    expect(mountTmpfs(data, 64 * 1024, { mode: 0o700 })).toBe(true);
     mounted = data;
     const env = { ...SETTINGS, VEZA_DATA_DIR: data, FORCE: '1' };
     expect((await runVezaBeta(['db', 'migrate'], { cwd, env })).code).toBe(0);

@@ -8,3 +8,4 @@ export type { NotPostgresServer, SilentServer } from './tcp-servers.js';
 export { alive, childEnv, ctrlC, gone, killLauncher, killLeftovers, startLaunched, trackApp } from './launched-process.js';
 export type { LaunchedProcess } from './launched-process.js';
 export { bundleAndRunBackend } from './bundle-backend.js';
+export { canMountTmpfs, mountTmpfs } from './tmpfs.js';

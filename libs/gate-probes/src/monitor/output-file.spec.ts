@@ -3,17 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mountTmpfs } from '@veza/test-support';
 import { outputFiles } from './output-file.js';
-
-/** A tiny tmpfs the test can fill, or false where this machine lets no test mount one (not root). */
-function mountTmpfs(dir: string, sizeKb: number): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('outputFiles (--junit, --markdown)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'output-file-'));
