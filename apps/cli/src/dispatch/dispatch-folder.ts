@@ -100,18 +100,17 @@ export async function recordLoggedSends(
   ids: readonly string[],
   loggedSends?: LoggedSends,
 ): Promise<{ inviteId: string; email: string; loggedAt: string }[]> {
-  const wanted = new Set(ids);
-  const logged = new Map<string, LoggedSend>();
-  if (loggedSends) {
-    for (const id of wanted) {
-      const line = loggedSends.get(id);
-      if (line) logged.set(id, line);
-    }
-  } else for (const [id, line] of readLoggedSends(dir, wanted)) logged.set(id, line);
-  if (logged.size === 0) return [];
+  // the caller's reading of the log (invites send reads it once per run), else this folder's, for these invites only
+  const logged = loggedSends ?? readLoggedSends(dir, new Set(ids));
+  const inLog = ids.filter((id) => logged.has(id));
+  if (inLog.length === 0) return [];
   const recorded: { inviteId: string; email: string; loggedAt: string }[] = [];
-  for (const state of await sendStates(conn.db, [...logged.keys()])) {
-    if (state.state !== 'claimed' || !state.claimedBy || (await isDispatcherAlive(conn.db, state.claimedBy))) continue;
+  // one liveness question per claimer: a dead run left up to 7N − 1 claims
+  const alive = new Map<string, boolean>();
+  for (const state of await sendStates(conn.db, inLog)) {
+    if (state.state !== 'claimed' || !state.claimedBy) continue;
+    if (!alive.has(state.claimedBy)) alive.set(state.claimedBy, await isDispatcherAlive(conn.db, state.claimedBy));
+    if (alive.get(state.claimedBy)) continue;
     await markInviteSent(conn.db, state.id);
     recorded.push({ inviteId: state.id, ...logged.get(state.id)! });
   }
