@@ -4,10 +4,10 @@ import type { GateRun } from '../types.js';
 import { hasGateRunsTable, listGateRuns, openDatabase, recordGateRun } from '@veza/invites-db';
 import type { Connection, OpenOptions } from '@veza/invites-db';
 
-/** What the database gives the monitor: the testers count, and a place to keep verdicts. */
 /** How many stored runs back the monitor looks for a state it reads whole (older versions' runs in between are skipped). */
 const STATE_LOOKBACK = 50;
 
+/** What the database gives the monitor: the testers count, and a place to keep verdicts. */
 export interface MonitorStore {
   /** for the testers gate; undefined when no database was given (⚪ config) */
   testers: TestersSource | Connection | undefined;
