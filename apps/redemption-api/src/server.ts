@@ -109,7 +109,10 @@ export function loggerOptions(level: string, stream?: DestinationStream) {
   return {
     level,
     ...(stream ? { stream } : {}),
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization'], censor: '[redacted]' },
+    // `req` needs no path of its own: its serializer keeps the method, the masked URL and the address,
+    // never a header. (A `req.headers.authorization` path made pino copy and scan every access line's
+    // `req`, about 3 µs of a lookup's 110.)
+    redact: { paths: ['headers.authorization', 'authorization'], censor: '[redacted]' },
     serializers: {
       req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
     },
