@@ -230,6 +230,43 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect(again.stdout).toContain('0 sent now, 3 already sent, 0 failed, 0 unknown, 0 skipped (of 3).');
   });
 
+  it("a sent line counts for the claim it ended only: one of another claimer's (given back, reissued and claimed again since) leaves the email unknown", async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    const ids = await preparedFolder(env, out, emails(3, 't'));
+    const conn = await openEnvDatabase(env);
+    try {
+      // run C claimed t1 and t2, then died before sending; the log has a sent line of t1 by an earlier
+      // claim (run A's), and one of t2 by C's own claim
+      expect((await claimInvitesForSend(conn.db, [ids[1]!, ids[2]!], 'vm:3:runc', 2)).sort()).toEqual([ids[1], ids[2]].sort());
+    } finally {
+      await conn.close();
+    }
+    appendFileSync(
+      join(out, 'dispatch.log'),
+      `2026-11-29T07:21:30.861Z\t${ids[1]}\tt1@example.org\tsent\texit 0\tvm:1:runa\n` +
+        `2026-11-29T08:02:11.104Z\t${ids[2]}\tt2@example.org\tsent\texit 0\tvm:3:runc\n`,
+    );
+    const sentLog = join(cwd, 'sent.log');
+    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    const summary = JSON.parse(run.stdout) as { recordedFromLog: { inviteId: string }[]; unknown: { inviteId: string }[] };
+    // Before: t1 was recorded as sent from run A's line, although C's claim (a new code) never went out
+    expect(summary.recordedFromLog.map((r) => r.inviteId)).toEqual([ids[2]]);
+    expect(summary.unknown.map((u) => u.inviteId)).toEqual([ids[1]]);
+    expect(lines(sentLog)).toEqual(['t0@example.org']);
+    expect(run.code).toBe(1);
+    // this version's own lines name their claimer, and the next run reads them so
+    const own = lines(join(out, 'dispatch.log'))
+      .map((l) => l.split('\t'))
+      .filter((f) => f[2] === 't0@example.org');
+    expect(own).toHaveLength(1);
+    expect(own[0]![3]).toBe('sent');
+    expect(own[0]![5]).toMatch(/^[^:\t]+:\d+:[0-9a-f]{6}$/);
+  });
+
   it('Ctrl-C stops it gracefully: the email in flight ends and is recorded (not unknown), the rest stays unsent, summary printed, exit 130', async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const out = join(cwd, 'out');

@@ -149,8 +149,16 @@ async function dispatchAs(
     sentRevoked: [],
   };
   let done = 0;
-  const emit = (type: MailEvent['type'], item: DispatchItem, detail: string) =>
-    run.onEvent({ type, id: item.inviteId, email: item.email, detail, done: ++done, total: summary.total });
+  const emit = (type: MailEvent['type'], item: DispatchItem, detail: string, claimedBy?: string) =>
+    run.onEvent({
+      type,
+      id: item.inviteId,
+      email: item.email,
+      detail,
+      ...(claimedBy ? { claimedBy } : {}),
+      done: ++done,
+      total: summary.total,
+    });
 
   const states = await sendStates(db, [...byId.keys()]);
   const alive = await liveClaimers(db, states);
@@ -347,7 +355,7 @@ async function dispatchAs(
         summary.failed.push({ inviteId: id, email: item.email, response: result.response });
       }
       streak.record(result, item.email);
-      emit(result.ok ? 'sent' : result.unknown ? 'unknown' : 'failed', item, result.response);
+      emit(result.ok ? 'sent' : result.unknown ? 'unknown' : 'failed', item, result.response, worker);
     }
   };
   await Promise.all(Array.from({ length: run.concurrency }, work));

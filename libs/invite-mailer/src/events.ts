@@ -6,6 +6,12 @@ export interface MailEvent {
   email: string;
   /** the transport's one-line answer, or why the email was not sent; never a code or a password */
   detail: string;
+  /**
+   * the dispatcher that claimed the email and tried it (its worker id, as in
+   * beta_invites.send_claimed_by): set on the `sent`, `failed` and `unknown`
+   * outcomes of a send this dispatch made, so that a log line can be tied to its claim
+   */
+  claimedBy?: string;
   /** emails with an outcome so far, of `total` */
   done: number;
   total: number;

@@ -40,7 +40,9 @@ function openLog(dir: string): { line(event: MailEvent): void; close(): void; fa
       const clean = event.detail.replace(/[\t\r\n]+/g, ' ');
       try {
         fd ??= openSync(path, 'a', 0o600);
-        writeSync(fd, `${new Date().toISOString()}\t${event.id}\t${event.email}\t${event.type}\t${clean}\n`);
+        // the claimer last: a sent line counts for the claim it ended only (readLoggedSends)
+        const claimer = event.claimedBy ? `\t${event.claimedBy}` : '';
+        writeSync(fd, `${new Date().toISOString()}\t${event.id}\t${event.email}\t${event.type}\t${clean}${claimer}\n`);
       } catch (error) {
         const e = error as NodeJS.ErrnoException;
         failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]})`;
@@ -109,15 +111,21 @@ export async function recordLoggedSends(
   const alive = new Map<string, boolean>();
   for (const state of await sendStates(conn.db, inLog)) {
     if (state.state !== 'claimed' || !state.claimedBy) continue;
+    // a line naming its claimer proves only that claim's send: the invite may have been given back,
+    // reissued and claimed again since (a line of a veza-beta before 2026-11-29 names none)
+    const by = logged.get(state.id)!.claimedBy;
+    if (by !== undefined && by !== state.claimedBy) continue;
     if (!alive.has(state.claimedBy)) alive.set(state.claimedBy, await isDispatcherAlive(conn.db, state.claimedBy));
     if (alive.get(state.claimedBy)) continue;
     await markInviteSent(conn.db, state.id);
-    recorded.push({ inviteId: state.id, ...logged.get(state.id)! });
+    const { email, loggedAt } = logged.get(state.id)!;
+    recorded.push({ inviteId: state.id, email, loggedAt });
   }
   return recorded;
 }
 
-type LoggedSend = { email: string; loggedAt: string };
+/** A 'sent' line: when, to whom, and by which dispatcher's claim (undefined in the lines of older versions, which did not say). */
+type LoggedSend = { email: string; loggedAt: string; claimedBy?: string };
 /** The 'sent' lines of a folder's dispatch.log, by invite id. */
 export type LoggedSends = ReadonlyMap<string, LoggedSend>;
 
@@ -134,8 +142,9 @@ export function readLoggedSends(dir: string, wanted?: ReadonlySet<string>): Map<
     return logged;
   }
   for (const line of text.split('\n')) {
-    const [at, id, email, type] = line.split('\t');
-    if (type === 'sent' && id && at && email && (!wanted || wanted.has(id))) logged.set(id, { email, loggedAt: at });
+    const [at, id, email, type, , claimedBy] = line.split('\t');
+    if (type === 'sent' && id && at && email && (!wanted || wanted.has(id)))
+      logged.set(id, claimedBy ? { email, loggedAt: at, claimedBy } : { email, loggedAt: at });
   }
   return logged;
 }
