@@ -56,6 +56,10 @@ export function transportHint(response: string): string {
     '126': 'SEND_CMD could not run its program (exit 126: not executable)',
   };
   if (exit && hints[exit]) return hints[exit];
+  if (/\(TLS[ )]/.test(response))
+    return "the TLS connection to the relay fails before anything is sent: do what each failure above says (the relay's certificate, or smtp:// against smtps://)";
+  if (/^4\d\d/.test(response))
+    return 'the relay answers "try again later" (4xx) to everyone: it may limit how much mail it takes from this machine; lower --rate (or SEND_RATE) and run the same command again later';
   if (/^5\d\d|EAUTH|authentication/i.test(response))
     return 'the SMTP server refuses the messages themselves or the login (check SMTP_URL, its user and password, and MAIL_FROM)';
   return 'the mail transport fails the same way for everyone';
