@@ -6,6 +6,13 @@ import type { SendResult } from './transport.js';
 
 /** sysexits.h EX_TEMPFAIL: the mailer asks to be tried again later. */
 const EX_TEMPFAIL = 75;
+/**
+ * Statuses that speak of the mailer, not of the email: EX_UNAVAILABLE (msmtp: its server cannot be
+ * reached, a TLS certificate it does not trust, no AUTH), EX_NOPERM (a login refused), EX_CONFIG (no
+ * account), and the shell's "not executable" and "not found". A refused recipient is EX_DATAERR (65) or
+ * EX_NOUSER (67): those stay the email's.
+ */
+const TRANSPORT_FAULTS = new Set([69, 77, 78, 126, 127]);
 
 export interface SendCmdDeadline {
   /** how long one send may take before the command is killed (ms) */
@@ -194,5 +201,6 @@ export async function runSendCmd(command: string, env: NodeJS.ProcessEnv, eml: B
       unknown: true,
       response: `exit ${status} (killed by a signal?) after it had the whole message: it may have sent it${detail}`,
     };
+  if (TRANSPORT_FAULTS.has(status)) return { ok: false, temporary: false, transportFault: true, response: `exit ${status}${detail}` };
   return { ok: false, temporary: status === EX_TEMPFAIL, response: `exit ${status}${detail}` };
 }

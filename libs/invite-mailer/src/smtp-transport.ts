@@ -333,6 +333,8 @@ export function smtpTransport(url: string, connections: number): Transport {
 
   const failure = (error: SmtpError, written: boolean, eml: Buffer): SendResult => {
     const response = oneLine(hide(error.response ?? `${error.code ?? 'error'}: ${error.message}`), inviteEmlCodes(eml));
+    // the relay refused the login (535): nothing about this email, every email gets the same answer
+    if (error.code === 'EAUTH') return { ok: false, temporary: false, transportFault: true, response };
     if (error.responseCode) return { ok: false, temporary: error.responseCode >= 400 && error.responseCode < 500, response };
     // the handshake happens before MAIL FROM: nothing was sent, and a retry meets the same certificate
     const tls = smtpTlsAdvice(error);
@@ -340,6 +342,7 @@ export function smtpTransport(url: string, connections: number): Transport {
       return {
         ok: false,
         temporary: false,
+        transportFault: true,
         response: `${response} (TLS${error.originalCode ? ` ${error.originalCode}` : ''}): not sent; ${tls}`,
       };
     if (written)
