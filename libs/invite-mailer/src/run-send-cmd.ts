@@ -39,6 +39,14 @@ const WRAPPER = [
   'exit $status',
 ].join('\n');
 
+/**
+ * How long after the command has ended (the wrapper exited, its verdict written) we still wait for its
+ * output to close. A mailer that leaves a process behind holding stdout or stderr (a delivery agent it
+ * forked, `… &`) is answered then, with what it said so far; the process is left to run. Before, each
+ * such send waited for SEND_TIMEOUT (60 s an email) and then had that process KILLed.
+ */
+const EXIT_GRACE_MS = 1_000;
+
 /** Spawn failures that say this machine is short of something for now, not that SEND_CMD is wrong. */
 const LOCAL_SHORTAGE: Record<string, string> = {
   EMFILE: 'too many open files (ulimit -n: lower --concurrency or raise the limit)',
@@ -129,6 +137,8 @@ function runOnce(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline:
     child.on('exit', (code, signal) => {
       exited = true;
       ended.exit = code !== null ? `exit ${code}` : `killed by ${signal ?? '?'}`;
+      // the command has ended: its output may still be held open by a process it left behind
+      timers.push(setTimeout(finish, EXIT_GRACE_MS));
     });
     child.on('close', finish);
     child.stdin.on('finish', () => (ended.handedOver = true));

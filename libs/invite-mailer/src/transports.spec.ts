@@ -176,6 +176,19 @@ describe('SEND_CMD deadline (SEND_TIMEOUT)', () => {
     });
   });
 
+  it('a command that ends leaving a process that holds its output (a delivery agent it forked) is answered when it ends, and that process is left alone', async () => {
+    const child = join(dir, 'forked.pid');
+    const { command } = mailer('forks.sh', `cat > /dev/null\nsleep 1000 &\necho $! > '${child}'\necho queued`);
+    try {
+      // a deadline the send must not reach: before, every such send waited for it, then KILLed the forked process
+      const { result } = await timed(command, eml, { timeoutMs: 20_000, killGraceMs: 200 });
+      expect(result).toEqual({ ok: true, temporary: false, response: 'queued' });
+      expect(await alive(child)).toBe(true);
+    } finally {
+      process.kill(Number(readFileSync(child, 'utf8').trim()), 'SIGKILL');
+    }
+  }, 60_000);
+
   it('leaves no process behind and no timer running: the test process has nothing pending after a send', async () => {
     const { command } = mailer('quick.sh', 'cat > /dev/null');
     expect((await timed(command)).result).toEqual({ ok: true, temporary: false, response: 'exit 0' });
