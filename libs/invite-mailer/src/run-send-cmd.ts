@@ -47,6 +47,13 @@ const WRAPPER = [
  */
 const EXIT_GRACE_MS = 1_000;
 
+/**
+ * What is kept of a command's stdout and stderr (their start): the answer is cut to one line of 300
+ * characters anyway. A mailer printing without end (a debug flag, a loop) grew a string until V8's
+ * limit (about 512 MB) and crashed the dispatch, its email in flight left unknown.
+ */
+const OUTPUT_CAP = 64 * 1024;
+
 /** Spawn failures that say this machine is short of something for now, not that SEND_CMD is wrong. */
 const LOCAL_SHORTAGE: Record<string, string> = {
   EMFILE: 'too many open files (ulimit -n: lower --concurrency or raise the limit)',
@@ -126,8 +133,13 @@ function runOnce(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline:
       if (deadlinePassed) killGroup(child.pid, 'SIGKILL');
       resolve(ended);
     };
-    child.stdout.on('data', (chunk: Buffer) => (ended.output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (ended.output += chunk.toString()));
+    // read to the end (a mailer blocked on a full pipe would never end), kept up to OUTPUT_CAP
+    const keep = (chunk: Buffer) => {
+      if (ended.output.length < OUTPUT_CAP)
+        ended.output += chunk.toString('utf8', 0, Math.min(chunk.length, OUTPUT_CAP - ended.output.length));
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     (child.stdio[3] as Readable | null)?.on('data', (chunk: Buffer) => (report += chunk.toString()));
     child.on('error', (error: NodeJS.ErrnoException) => {
       ended.exit = oneLine(error.message);
