@@ -16,6 +16,10 @@ describe('transportHint: what the fail-fast stop says to do', () => {
     expect(hint).not.toContain('fails the same way for everyone');
   });
 
+  it("a relay whose message size limit is below the email's (Postfix message_size_limit: 552 5.3.4) says so", () => {
+    expect(transportHint('552 5.3.4 Error: message file too big')).toContain('size limit');
+  });
+
   it('a 5xx and exit statuses keep their hints', () => {
     expect(transportHint('535 5.7.8 Error: authentication failed')).toContain('login');
     expect(transportHint('exit 78: msmtp: account default not found')).toContain('EX_CONFIG');
