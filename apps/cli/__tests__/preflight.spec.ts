@@ -1,4 +1,7 @@
 import { expect } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +171,58 @@ describe('preflight never ticks what it did not prove', () => {
     expect(down.item('Mail transport ready')).toMatchObject({ status: 'fail', detail: expect.stringContaining('ECONNREFUSED') });
     expect(JSON.stringify(down.item('Mail transport ready'))).not.toContain('hunter2');
     expect(down.item('Acceptance gates')).toMatchObject({ status: 'unknown', detail: expect.stringContaining('⚪ Synthetic') });
+  });
+
+  it('SMTP_URL to a relay whose STARTTLS certificate is self-signed fails, and the fix says to give its CA (NODE_EXTRA_CA_CERTS)', async () => {
+    // as Postfix on loopback with smtpd_tls_security_level=encrypt and a self-signed certificate answers
+    const dir = mkdtempSync(join(tmpdir(), 'veza-relay-tls-'));
+    const pem = (name: string) => join(dir, name);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=relay.veza.test',
+        '-days',
+        '2',
+        '-keyout',
+        pem('key.pem'),
+        '-out',
+        pem('cert.pem'),
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const relay = new SMTPServer({
+      key: readFileSync(pem('key.pem')),
+      cert: readFileSync(pem('cert.pem')),
+      logger: false,
+      authOptional: true,
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const port = (relay.server.address() as AddressInfo).port;
+    try {
+      const untrusted = await preflightItems({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+      expect(untrusted.item('Mail transport ready')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('self-signed certificate'),
+        fix: expect.stringContaining('NODE_EXTRA_CA_CERTS='),
+      });
+      // what the fix says works: the certificate given, by the name it holds
+      const trusted = await preflightItems({
+        SMTP_URL: `smtp://127.0.0.1:${port}?tls.servername=relay.veza.test`,
+        NODE_EXTRA_CA_CERTS: pem('cert.pem'),
+      });
+      expect(trusted.item('Mail transport ready')).toMatchObject({ status: 'pass' });
+    } finally {
+      await new Promise((resolve) => relay.close(() => resolve(undefined)));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   (msmtp ? it : it.skip)(

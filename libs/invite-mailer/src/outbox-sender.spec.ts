@@ -6,6 +6,10 @@ import { openOutboxSender } from './outbox-sender.js';
 import type { OutboxOptions } from './outbox-sender.js';
 import { WelcomeUnavailableError } from './errors.js';
 import { fakeTransport } from './testing.js';
+import { sendCmdTransport } from './send-cmd-transport.js';
+import { smtpTransport } from './smtp-transport.js';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 
 const buildEml = (row: WelcomeOutboxRow) =>
   Promise.resolve(Buffer.from(`To: ${row.email}\r\nSubject: welcome ${row.name ?? ''}\r\n\r\nhi\r\n`));
@@ -106,6 +110,61 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
       expect((await sender.drain()).sent).toBe(2);
     } finally {
       await sender.close();
+    }
+  });
+
+  it('a transport that is broken itself (a login the relay refuses, msmtp without an account) gives up nothing; it sends once fixed', async () => {
+    // as the API drains every 10 s: a wrong SMTP password or an msmtp not configured yet gave up every welcome email within a minute
+    const emails = await redeemed('t', 2);
+    const relay = new SMTPServer({
+      authMethods: ['PLAIN', 'LOGIN'],
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth: (auth, _session, callback) =>
+        auth.password === 'right'
+          ? callback(null, { user: auth.username })
+          : callback(Object.assign(new Error('5.7.8 Error: authentication failed'), { responseCode: 535 })),
+      onData: (stream, _session, callback) => {
+        stream.resume();
+        stream.on('end', () => callback(null));
+      },
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const port = (relay.server.address() as AddressInfo).port;
+    const broken = [
+      smtpTransport(`smtp://beta:wrong-password@127.0.0.1:${port}`, 1),
+      sendCmdTransport(
+        'cat >/dev/null; echo "msmtp: account default not found: no configuration file available" >&2; exit 78',
+        process.env,
+      ),
+    ];
+    try {
+      for (const transport of broken) {
+        const sender = await openOutboxSender(conn, transport, { ...options, maxAttempts: 2 });
+        try {
+          for (let drain = 0; drain < 3; drain++) {
+            const summary = await sender.drain();
+            expect(summary.sent).toBe(0);
+            expect(summary.exhausted).toEqual([]);
+            expect(summary.failed.map((f) => f.email).sort()).toEqual(emails);
+          }
+        } finally {
+          await sender.close();
+          await transport.close();
+        }
+      }
+      expect((await listWelcomeOutbox(conn.db)).map((r) => r.attempts)).toEqual([0, 0]);
+      const fixed = smtpTransport(`smtp://beta:right@127.0.0.1:${port}`, 1);
+      const sender = await openOutboxSender(conn, fixed, options);
+      try {
+        expect(await sender.drain()).toMatchObject({ sent: 2, failed: [], exhausted: [] });
+      } finally {
+        await sender.close();
+        await fixed.close();
+      }
+    } finally {
+      await new Promise((resolve) => relay.close(() => resolve(undefined)));
     }
   });
 

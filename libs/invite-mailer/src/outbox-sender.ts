@@ -140,7 +140,8 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
           reason: result.response,
         });
       } else {
-        await releaseWelcomeClaim(db, row.id, result.response, { temporary: result.temporary });
+        // a fault of the transport (its login, TLS, configuration) is not the email's: it must not be given up for it
+        await releaseWelcomeClaim(db, row.id, result.response, { temporary: result.temporary || result.transportFault === true });
         summary.failed.push({ id: row.id, email: row.email, response: result.response });
       }
       streak.record(result, row.email);

@@ -6,6 +6,13 @@ import type { SendResult } from './transport.js';
 
 /** sysexits.h EX_TEMPFAIL: the mailer asks to be tried again later. */
 const EX_TEMPFAIL = 75;
+/**
+ * Statuses that speak of the mailer, not of the email: EX_UNAVAILABLE (msmtp: its server cannot be
+ * reached, a TLS certificate it does not trust, no AUTH), EX_NOPERM (a login refused), EX_CONFIG (no
+ * account), and the shell's "not executable" and "not found". A refused recipient is EX_DATAERR (65) or
+ * EX_NOUSER (67): those stay the email's.
+ */
+const TRANSPORT_FAULTS = new Set([69, 77, 78, 126, 127]);
 
 export interface SendCmdDeadline {
   /** how long one send may take before the command is killed (ms) */
@@ -31,6 +38,21 @@ const WRAPPER = [
   'if IFS= read -r rest || [ -n "$rest" ]; then echo "unread $status" >&3; else echo "read $status" >&3; fi',
   'exit $status',
 ].join('\n');
+
+/**
+ * How long after the command has ended (the wrapper exited, its verdict written) we still wait for its
+ * output to close. A mailer that leaves a process behind holding stdout or stderr (a delivery agent it
+ * forked, `… &`) is answered then, with what it said so far; the process is left to run. Before, each
+ * such send waited for SEND_TIMEOUT (60 s an email) and then had that process KILLed.
+ */
+const EXIT_GRACE_MS = 1_000;
+
+/**
+ * What is kept of a command's stdout and stderr (their start): the answer is cut to one line of 300
+ * characters anyway. A mailer printing without end (a debug flag, a loop) grew a string until V8's
+ * limit (about 512 MB) and crashed the dispatch, its email in flight left unknown.
+ */
+const OUTPUT_CAP = 64 * 1024;
 
 /** Spawn failures that say this machine is short of something for now, not that SEND_CMD is wrong. */
 const LOCAL_SHORTAGE: Record<string, string> = {
@@ -111,8 +133,13 @@ function runOnce(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline:
       if (deadlinePassed) killGroup(child.pid, 'SIGKILL');
       resolve(ended);
     };
-    child.stdout.on('data', (chunk: Buffer) => (ended.output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (ended.output += chunk.toString()));
+    // read to the end (a mailer blocked on a full pipe would never end), kept up to OUTPUT_CAP
+    const keep = (chunk: Buffer) => {
+      if (ended.output.length < OUTPUT_CAP)
+        ended.output += chunk.toString('utf8', 0, Math.min(chunk.length, OUTPUT_CAP - ended.output.length));
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     (child.stdio[3] as Readable | null)?.on('data', (chunk: Buffer) => (report += chunk.toString()));
     child.on('error', (error: NodeJS.ErrnoException) => {
       ended.exit = oneLine(error.message);
@@ -122,6 +149,8 @@ function runOnce(command: string, env: NodeJS.ProcessEnv, eml: Buffer, deadline:
     child.on('exit', (code, signal) => {
       exited = true;
       ended.exit = code !== null ? `exit ${code}` : `killed by ${signal ?? '?'}`;
+      // the command has ended: its output may still be held open by a process it left behind
+      timers.push(setTimeout(finish, EXIT_GRACE_MS));
     });
     child.on('close', finish);
     child.stdin.on('finish', () => (ended.handedOver = true));
@@ -194,5 +223,6 @@ export async function runSendCmd(command: string, env: NodeJS.ProcessEnv, eml: B
       unknown: true,
       response: `exit ${status} (killed by a signal?) after it had the whole message: it may have sent it${detail}`,
     };
+  if (TRANSPORT_FAULTS.has(status)) return { ok: false, temporary: false, transportFault: true, response: `exit ${status}${detail}` };
   return { ok: false, temporary: status === EX_TEMPFAIL, response: `exit ${status}${detail}` };
 }

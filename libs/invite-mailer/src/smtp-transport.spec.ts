@@ -1,4 +1,5 @@
 import { expect } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
@@ -284,6 +285,85 @@ describe('SMTP transport: credentials', () => {
       await good.close();
       await bad.close();
       await new Promise((resolve) => server.close(() => resolve(undefined)));
+    }
+  });
+});
+
+describe('SMTP transport: TLS the relay offers and this machine does not trust', () => {
+  /** A relay that offers STARTTLS with smtp-server's own self-signed certificate (Postfix with a self-signed one answers the same). */
+  async function startTlsServer() {
+    // smtp-server's own certificate has expired: a fresh self-signed one, as a relay set up by hand has
+    const dir = mkdtempSync(join(tmpdir(), 'veza-smtp-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=relay.veza.test',
+        '-days',
+        '2',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const [key, cert] = [readFileSync(join(dir, 'key.pem')), readFileSync(join(dir, 'cert.pem'))];
+    rmSync(dir, { recursive: true, force: true });
+    let messages = 0;
+    const server = new SMTPServer({
+      key,
+      cert,
+      logger: false,
+      authOptional: true,
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          messages++;
+          callback(null);
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.server.address() as AddressInfo).port;
+    return { port, messages: () => messages, close: () => new Promise((resolve) => server.close(() => resolve(undefined))) };
+  }
+
+  it('a self-signed certificate is a permanent failure, not retried, that says to give the CA with NODE_EXTRA_CA_CERTS', async () => {
+    const relay = await startTlsServer();
+    const transport = smtpTransport(`smtp://127.0.0.1:${relay.port}`, 1);
+    try {
+      const result = await transport.send(emlFor(1), envelope);
+      expect(result).toMatchObject({ ok: false, temporary: false });
+      expect(result.unknown).toBeUndefined();
+      expect(result.response).toContain('self-signed certificate');
+      expect(result.response).toContain('not sent');
+      expect(result.response).toContain('NODE_EXTRA_CA_CERTS=');
+      expect(relay.messages()).toBe(0);
+    } finally {
+      await transport.close();
+      await relay.close();
+    }
+  });
+
+  it('smtps:// to a port that speaks plain SMTP is a permanent failure that says to use smtp:// there', async () => {
+    const sink = await startSmtpSink(null);
+    const transport = smtpTransport(sink.url.replace(/^smtp:/, 'smtps:'), 1);
+    try {
+      const result = await transport.send(emlFor(1), envelope);
+      expect(result).toMatchObject({ ok: false, temporary: false });
+      expect(result.response).toContain('use smtp:// for this port');
+      expect(sink.count()).toBe(0);
+    } finally {
+      await transport.close();
+      await sink.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { types } from 'node:util';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { inviteEmlCodes } from '@veza/invite-rules';
@@ -69,6 +70,39 @@ export function smtpLoginHider(url: string): (text: string) => string {
   }
 }
 
+/** Node's codes for a relay's TLS certificate this machine does not trust. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REVOKED',
+  'INVALID_CA',
+]);
+
+/**
+ * What to do when the TLS handshake with the relay failed for a reason that
+ * no retry changes (its certificate, a TLS port spoken to in plain text or the
+ * reverse), or undefined for any other error. nodemailer reports these as
+ * `ESOCKET`, the cause in `originalCode`; they read as connection trouble and
+ * were retried 3 times per email, then "run the same command again".
+ */
+export function smtpTlsAdvice(error: { code?: string; originalCode?: string; message?: string }): string | undefined {
+  const code = error.originalCode ?? error.code ?? '';
+  if (UNTRUSTED_CERTIFICATE.has(code))
+    return "the relay's TLS certificate is not trusted here: give the certificate of the CA that signed it (the certificate itself when it is self-signed) with NODE_EXTRA_CA_CERTS=/path/to/ca.pem";
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return "the relay's TLS certificate does not name the host of SMTP_URL: use a host name the certificate holds, or add ?tls.servername=NAME to SMTP_URL";
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
+    return "the relay's TLS certificate is outside its validity dates (or this machine's clock is wrong): the relay's administrator must renew it";
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(error.message ?? ''))
+    return "smtps:// starts TLS at once and this port answers in plain text: use smtp:// for this port (STARTTLS, usually 587 or 25), or smtps:// with the relay's TLS port (usually 465)";
+  return undefined;
+}
+
 /** Connection-level failures nodemailer reports without an SMTP code: worth a retry. */
 const TEMPORARY_CODES = ['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS'];
 
@@ -97,6 +131,7 @@ interface SmtpError {
   responseCode?: number;
   response?: string;
   code?: string;
+  originalCode?: string;
   message: string;
 }
 
@@ -119,7 +154,8 @@ class Session {
         if (settled) return;
         settled = true;
         conn.close();
-        reject(error instanceof Error ? error : new Error(String(error)));
+        // an error of another realm (a jest vm context) is no `instanceof Error`: keep its code and cause all the same
+        reject(types.isNativeError(error) || error instanceof Error ? error : new Error(String(error)));
       };
       const ready = () => {
         if (settled) return;
@@ -297,7 +333,18 @@ export function smtpTransport(url: string, connections: number): Transport {
 
   const failure = (error: SmtpError, written: boolean, eml: Buffer): SendResult => {
     const response = oneLine(hide(error.response ?? `${error.code ?? 'error'}: ${error.message}`), inviteEmlCodes(eml));
+    // the relay refused the login (535): nothing about this email, every email gets the same answer
+    if (error.code === 'EAUTH') return { ok: false, temporary: false, transportFault: true, response };
     if (error.responseCode) return { ok: false, temporary: error.responseCode >= 400 && error.responseCode < 500, response };
+    // the handshake happens before MAIL FROM: nothing was sent, and a retry meets the same certificate
+    const tls = smtpTlsAdvice(error);
+    if (tls)
+      return {
+        ok: false,
+        temporary: false,
+        transportFault: true,
+        response: `${response} (TLS${error.originalCode ? ` ${error.originalCode}` : ''}): not sent; ${tls}`,
+      };
     if (written)
       return {
         ok: false,

@@ -10,6 +10,12 @@ export interface SendResult {
    * never counted as sent: the claim stays, like one left by a crash (`ok` is false).
    */
   unknown?: boolean;
+  /**
+   * the failure is the transport's own, not this email's: its login refused, its TLS not trusted, its
+   * configuration broken (SEND_CMD exit 69, 77, 78, 126, 127). Dispatch treats it as any permanent
+   * failure (not retried; the next run sends it); the welcome outbox does not count it against the email.
+   */
+  transportFault?: boolean;
   /** one line, for a dispatch log; never a password */
   response: string;
 }

@@ -46,6 +46,15 @@ describe('SEND_CMD transport', () => {
   });
 });
 
+describe('SEND_CMD that prints without end', () => {
+  it('a mailer that writes 560 MB to stderr fails as itself (its exit status, the start of what it said) instead of crashing the dispatch', async () => {
+    // past V8's longest string (about 512 MB): the whole output was kept, and a RangeError crashed the process mid-send
+    const command = `cat > /dev/null; head -c 560000000 /dev/zero | tr '\\0' x >&2; exit 1`;
+    const result = await sendCmdTransport(command, env, { timeoutMs: 110_000 }).send(eml, envelope);
+    expect(result).toMatchObject({ ok: false, temporary: false, response: expect.stringMatching(/^exit 1: x{100}/) });
+  }, 120_000);
+});
+
 describe('SEND_CMD with no file descriptor left (ulimit -n)', () => {
   it('a command that cannot be started (spawn EMFILE) is a temporary failure, not sent; the dispatch goes on instead of crashing', () => {
     // Node gives such a child no stdio and reports EMFILE on the next tick: touching its streams threw, the 'error'
@@ -175,6 +184,19 @@ describe('SEND_CMD deadline (SEND_TIMEOUT)', () => {
       response: expect.stringMatching(/^exit 137/),
     });
   });
+
+  it('a command that ends leaving a process that holds its output (a delivery agent it forked) is answered when it ends, and that process is left alone', async () => {
+    const child = join(dir, 'forked.pid');
+    const { command } = mailer('forks.sh', `cat > /dev/null\nsleep 1000 &\necho $! > '${child}'\necho queued`);
+    try {
+      // a deadline the send must not reach: before, every such send waited for it, then KILLed the forked process
+      const { result } = await timed(command, eml, { timeoutMs: 20_000, killGraceMs: 200 });
+      expect(result).toEqual({ ok: true, temporary: false, response: 'queued' });
+      expect(await alive(child)).toBe(true);
+    } finally {
+      process.kill(Number(readFileSync(child, 'utf8').trim()), 'SIGKILL');
+    }
+  }, 60_000);
 
   it('leaves no process behind and no timer running: the test process has nothing pending after a send', async () => {
     const { command } = mailer('quick.sh', 'cat > /dev/null');

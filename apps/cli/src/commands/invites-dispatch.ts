@@ -56,6 +56,12 @@ export function transportHint(response: string): string {
     '126': 'SEND_CMD could not run its program (exit 126: not executable)',
   };
   if (exit && hints[exit]) return hints[exit];
+  if (/\(TLS[ )]/.test(response))
+    return "the TLS connection to the relay fails before anything is sent: do what each failure above says (the relay's certificate, or smtp:// against smtps://)";
+  if (/^4\d\d/.test(response))
+    return 'the relay answers "try again later" (4xx) to everyone: it may limit how much mail it takes from this machine; lower --rate (or SEND_RATE) and run the same command again later';
+  if (/^552\b|^5\d\d 5\.3\.4\b/.test(response))
+    return "the relay refuses messages this big (552 5.3.4): its size limit is below the email's size; raise it (Postfix: message_size_limit) or send through a relay that takes them";
   if (/^5\d\d|EAUTH|authentication/i.test(response))
     return 'the SMTP server refuses the messages themselves or the login (check SMTP_URL, its user and password, and MAIL_FROM)';
   return 'the mail transport fails the same way for everyone';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { createTransport } from 'nodemailer';
 import { withoutSecretSettings } from '@veza/settings';
-import { redactSmtpUrl, sendCmdTransport, smtpLoginHider, smtpTransport } from '@veza/invite-mailer';
+import { redactSmtpUrl, sendCmdTransport, smtpLoginHider, smtpTlsAdvice, smtpTransport } from '@veza/invite-mailer';
 import { fail, pass } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
 
@@ -47,8 +47,10 @@ async function verifySmtp(url: string): Promise<Check> {
     const note = tls ? '' : '; plain smtp:// uses TLS only if the relay offers STARTTLS (smtps:// or ?requireTLS=true insists)';
     return pass(TRANSPORT_TITLE, `SMTP ${shown}: connected, EHLO, ${tls}login accepted as configured (nothing sent)${note}`);
   } catch (error) {
-    const e = error as { response?: string; code?: string; message?: string };
+    const e = error as { response?: string; code?: string; originalCode?: string; message?: string };
     const why = oneLine(e.response ?? `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`);
+    const tls = e.response ? undefined : smtpTlsAdvice(e);
+    if (tls) return fail(TRANSPORT_TITLE, `SMTP ${shown}: ${hide(why)} (TLS${e.originalCode ? ` ${e.originalCode}` : ''})`, tls);
     return fail(TRANSPORT_TITLE, `SMTP ${shown}: ${hide(why)}`, 'check SMTP_URL: host, port, smtps:// or STARTTLS, user and password');
   } finally {
     clearTimeout(timer);
