@@ -34,7 +34,7 @@ let warned = false;
 function warnMisspelled(loaded: ReturnType<typeof loadSettingsEnv>): void {
   if (warned) return;
   warned = true;
-  for (const { given, meant } of misspelledSettings(loaded.env)) {
+  for (const { given, meant } of misspelledSettings(loaded.env, { fromFile: loaded.fromFile })) {
     const where = loaded.fromFile.includes(given) && loaded.file ? `in ${loaded.file}` : 'in the environment';
     const unset = meant === 'DATABASE_URL' ? 'the embedded database is used' : 'its default applies';
     process.stderr.write(

@@ -89,13 +89,18 @@ export interface MisspelledSetting {
 /**
  * The variables of `env` that look like a misspelling of a known setting that
  * is not set itself: another case (`database_url`), or one edit away (a letter
- * missing, extra, wrong or two swapped; two for names of 10 letters or more).
- * Names only, never values.
+ * missing, extra, wrong or two swapped). Two edits for the names of `fromFile`
+ * (a `.env` is written for veza-beta: every key in it is meant as a setting)
+ * when the setting has 10 letters or more; the process environment holds the
+ * machine's and the CI's own variables too (`GITHUB_REF` is two edits from
+ * `GITHUB_REPO`). Names only, never values.
  */
 export function misspelledSettings(
   env: Readonly<Record<string, string | undefined>>,
-  known: readonly string[] = KNOWN_SETTINGS,
+  options: { fromFile?: readonly string[]; known?: readonly string[] } = {},
 ): MisspelledSetting[] {
+  const known = options.known ?? KNOWN_SETTINGS;
+  const fromFile = new Set(options.fromFile ?? []);
   const found: MisspelledSetting[] = [];
   const unset = known.filter((name) => !env[name]?.trim());
   for (const given of Object.keys(env)) {
@@ -105,7 +110,8 @@ export function misspelledSettings(
     for (const name of unset) {
       if (name.length < 4) continue;
       const distance = editDistance(upper, name, 2);
-      if (distance <= (name.length >= 10 ? 2 : 1) && (!best || distance < best.distance)) best = { name, distance };
+      const allowed = fromFile.has(given) && name.length >= 10 ? 2 : 1;
+      if (distance <= allowed && (!best || distance < best.distance)) best = { name, distance };
     }
     if (best) found.push({ given, meant: best.name });
   }
