@@ -84,6 +84,23 @@ describe('cohort files from spreadsheets', () => {
     expect(result.errors[0]?.message).toContain('column 2 of the header has no name');
   });
 
+  it('reads Excel\'s "Unicode text" export: UTF-16 with a byte order mark, tabs, CRLF, accents, in pieces cut anywhere', async () => {
+    const text = 'email\tcohort\tname\r\nhelene@example.org\tcreators-2026\tHélène Dupré\r\nzoe@example.org\tfans\tZoë 🎧\r\n';
+    for (const [bom, encode] of [
+      [[0xff, 0xfe], (t: string) => Buffer.from(t, 'utf16le')],
+      [[0xfe, 0xff], (t: string) => Buffer.from(t, 'utf16le').swap16()],
+    ] as const) {
+      const bytes16 = Buffer.concat([Buffer.from(bom), encode(text)]);
+      const pieces = [bytes16.subarray(0, 3), bytes16.subarray(3, 40), bytes16.subarray(40)];
+      const result = await validateCohortStream(Readable.from(pieces), small);
+      expect(result.errors).toEqual([]);
+      expect(result.value.rows?.map((r) => [r.line, r.email, r.name])).toEqual([
+        [2, 'helene@example.org', 'Hélène Dupré'],
+        [3, 'zoe@example.org', 'Zoë 🎧'],
+      ]);
+    }
+  });
+
   it('still refuses a Windows-1252 export, on each line that has such bytes', async () => {
     const cp1252 = Buffer.from('email;cohort;name\r\nhelene@example.org;fans;H\xe9l\xe8ne\r\n', 'latin1');
     const result = await validateCohort(cp1252, small);

@@ -92,15 +92,13 @@ export class CohortChecker implements CsvSink {
     this.add(kind === 'quotes' ? 'COHORT_BAD_QUOTES' : 'COHORT_ROW_TOO_LONG', line, null, message);
   }
 
-  invalidBytes(line: number, utf16 = false): void {
+  invalidBytes(line: number): void {
     this.badByteLines.push(line);
     this.add(
       'COHORT_NOT_UTF8',
       line,
       null,
-      utf16
-        ? 'is UTF-16 (a spreadsheet\'s "Unicode text" export?): save the file as CSV UTF-8'
-        : 'has bytes that are not UTF-8 (a Latin-1 or Windows-1252 export?): save the file as UTF-8',
+      'has bytes that are not UTF-8 (a Latin-1 or Windows-1252 export, Excel\'s plain "CSV"?): save the file as "CSV UTF-8"',
     );
   }
 
