@@ -60,8 +60,9 @@ export async function revokeInvites(db: Database, target: RevokeTarget): Promise
  * the newest revocation: someone revoked them and no live invite replaced
  * them. `invites prepare` does not invite them again unless told to (a person
  * who asked to be left out stays out when a later cohort file lists them).
- * One scan of the revoked rows; each is checked against the live invites
- * through the unique index on lower(email).
+ * One sequential scan of the table for its revoked rows (no index holds
+ * them); each is checked against the live invites through the unique index
+ * on lower(email). Called once per prepare, not per chunk.
  */
 export async function revokedOnlyEmails(db: Database): Promise<Map<string, Date>> {
   const rows = await withDbErrors(async () =>
