@@ -1,4 +1,11 @@
-import { loadEnv as loadSettingsEnv, looseFlagField, parseSettings, positiveNumberField, settingsOrThrow } from '@veza/settings';
+import {
+  loadEnv as loadSettingsEnv,
+  looseFlagField,
+  misspelledSettings,
+  parseSettings,
+  positiveNumberField,
+  settingsOrThrow,
+} from '@veza/settings';
 import { z } from 'zod';
 
 /**
@@ -12,7 +19,28 @@ import { z } from 'zod';
 export function loadEnv(cwd: string = process.cwd()): NodeJS.ProcessEnv {
   const loaded = loadSettingsEnv({ cwd });
   for (const key of loaded.fromFile) process.env[key] = loaded.env[key];
+  warnMisspelled(loaded);
   return loaded.env;
+}
+
+let warned = false;
+
+/**
+ * Once per command, on stderr: a variable that looks like a misspelled
+ * setting (`DATABSE_URL`), while the setting itself is unset. The command
+ * goes on with the setting's default, which for DATABASE_URL is the embedded
+ * database: said before anything is done there, not found out on launch day.
+ */
+function warnMisspelled(loaded: ReturnType<typeof loadSettingsEnv>): void {
+  if (warned) return;
+  warned = true;
+  for (const { given, meant } of misspelledSettings(loaded.env, { fromFile: loaded.fromFile })) {
+    const where = loaded.fromFile.includes(given) && loaded.file ? `in ${loaded.file}` : 'in the environment';
+    const unset = meant === 'DATABASE_URL' ? 'the embedded database is used' : 'its default applies';
+    process.stderr.write(
+      `veza-beta: warning: ${given} (${where}) is not a setting: did you mean ${meant}? ${meant} is not set, so ${unset}.\n`,
+    );
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CsvSink } from './csv-record-reader.js';
+import type { CsvSeparator, CsvSink } from './csv-record-reader.js';
 import { DuplicateIndex } from './duplicate-index.js';
 import { FindingCollector, finding, quoted } from './findings.js';
 import type { Finding, FindingCode } from './findings.js';
@@ -44,6 +44,8 @@ export interface CohortSummary {
   distinctLabels: number;
   header: HeaderForm | null;
   columns: Column[];
+  /** the field separator read from the first line: `,`, or `;` (a spreadsheet in a French, German … locale), or a tab */
+  separator: CsvSeparator;
   thresholds: Thresholds;
   /** whether existing users were looked up (--check-users) */
   usersChecked: boolean;
@@ -66,6 +68,7 @@ export class CohortChecker implements CsvSink {
   private readonly duplicates: DuplicateIndex;
   private columns: Column[] | null = null;
   private form: HeaderForm | null = null;
+  private sep: CsvSeparator = ',';
   private dead = false;
   private sawRecord = false;
   private rows = 0;
@@ -89,19 +92,24 @@ export class CohortChecker implements CsvSink {
     this.add(kind === 'quotes' ? 'COHORT_BAD_QUOTES' : 'COHORT_ROW_TOO_LONG', line, null, message);
   }
 
-  invalidBytes(line: number, utf16 = false): void {
+  invalidBytes(line: number): void {
     this.badByteLines.push(line);
     this.add(
       'COHORT_NOT_UTF8',
       line,
       null,
-      utf16
-        ? 'is UTF-16 (a spreadsheet\'s "Unicode text" export?): save the file as CSV UTF-8'
-        : 'has bytes that are not UTF-8 (a Latin-1 or Windows-1252 export?): save the file as UTF-8',
+      'has bytes that are not UTF-8 (a Latin-1 or Windows-1252 export, Excel\'s plain "CSV"?): save the file as "CSV UTF-8"',
     );
   }
 
+  separator(separator: CsvSeparator): void {
+    this.sep = separator;
+  }
+
   record(fields: string[] | null, line: number): void {
+    // A row of empty cells (`,,,` or `;;;`: a spreadsheet's formatted empty
+    // rows, often the last line) is a blank line, skipped like one.
+    if (fields && fields.every((cell) => cell.trim() === '')) return;
     if (!this.sawRecord) {
       this.sawRecord = true;
       if (fields && this.startWith(fields, line)) return;
@@ -134,12 +142,14 @@ export class CohortChecker implements CsvSink {
 
   private checkRow(fields: string[], line: number): void {
     const columns = this.columns ?? [];
+    // Empty cells past the named columns: the header's unnamed trailing columns, or a stray separator at the end.
+    while (fields.length > columns.length && (fields[fields.length - 1] ?? '').trim() === '') fields.pop();
     if (fields.length !== columns.length) {
       this.add(
         'COHORT_FIELD_COUNT',
         line,
         null,
-        `has ${fields.length} fields, the header has ${columns.length} (${columns.join(',')}); a comma inside a value needs quotes`,
+        `has ${fields.length} fields, the header has ${columns.length} (${columns.join(this.sep === '\t' ? ', ' : this.sep)}); ${this.sep === '\t' ? 'a tab' : this.sep === ';' ? 'a semicolon' : 'a comma'} inside a value needs quotes`,
       );
       return;
     }
@@ -317,6 +327,7 @@ export class CohortChecker implements CsvSink {
       distinctLabels: this.labels.size,
       header: this.form,
       columns: this.columns ?? [],
+      separator: this.sep,
       thresholds: this.options.thresholds,
       usersChecked: this.options.existingUsers !== undefined,
       omittedFindings: {},

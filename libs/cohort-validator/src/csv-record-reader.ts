@@ -9,6 +9,35 @@ export interface CsvSink {
   /** A record; `fields` is null when its quoting was malformed (already reported through problem()). */
   record(fields: string[] | null, line: number): void;
   problem(kind: 'quotes' | 'too-long', line: number, message: string): void;
+  /** The separator read from the first line, told once before the first record. */
+  separator?(separator: CsvSeparator): void;
+}
+
+/**
+ * The field separator. A comma, unless the first line has none and has
+ * semicolons (Excel and Numbers in a French, German … locale save "CSV" that
+ * way, whatever the menu says) or, with neither, tabs (a "Unicode text" or
+ * tab-separated export).
+ */
+export type CsvSeparator = ',' | ';' | '\t';
+
+/** The separator of a file whose first line (its header) is `line`. */
+export function detectSeparator(line: string): CsvSeparator {
+  let commas = 0;
+  let semicolons = 0;
+  let tabs = 0;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 34) quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === 44) commas++;
+    else if (c === 59) semicolons++;
+    else if (c === 9) tabs++;
+  }
+  if (commas > 0) return ',';
+  if (semicolons > 0) return ';';
+  return tabs > 0 ? '\t' : ',';
 }
 
 /** Longest record kept while waiting for its end, in characters: past it the record is dropped, so memory stays bounded. */
@@ -24,6 +53,10 @@ export class CsvRecordReader {
   private line = 1;
   private skipping = false;
   private atStart = true;
+  /** read from the first line once it is whole (sepKnown) */
+  private sep: CsvSeparator = ',';
+  private sepCode = 44;
+  private sepKnown = false;
 
   constructor(
     private readonly sink: CsvSink,
@@ -49,6 +82,14 @@ export class CsvRecordReader {
     const buf = this.buf;
     const len = buf.length;
     let pos = 0;
+    if (!this.sepKnown) {
+      const nl = buf.indexOf('\n');
+      if (nl === -1 && !final && len <= this.maxRecordLength) return;
+      this.sep = detectSeparator(nl === -1 ? buf : buf.slice(0, nl));
+      this.sepCode = this.sep.charCodeAt(0);
+      this.sepKnown = true;
+      this.sink.separator?.(this.sep);
+    }
     if (this.skipping) {
       const nl = buf.indexOf('\n');
       if (nl === -1) {
@@ -67,7 +108,7 @@ export class CsvRecordReader {
         if (nl === -1 && !final) break;
         const end = nl === -1 ? len : nl;
         const stop = end > pos && buf.charCodeAt(end - 1) === 13 ? end - 1 : end;
-        if (stop > pos) this.sink.record(buf.slice(pos, stop).split(','), this.line);
+        if (stop > pos) this.sink.record(buf.slice(pos, stop).split(this.sep), this.line);
         this.line++;
         pos = end + 1;
         continue;
@@ -120,9 +161,9 @@ export class CsvRecordReader {
           break;
         }
         const c = buf.charCodeAt(i);
-        if (i < len && c !== 44 && c !== 10 && !(c === 13 && buf.charCodeAt(i + 1) === 10)) {
+        if (i < len && c !== this.sepCode && c !== 10 && !(c === 13 && buf.charCodeAt(i + 1) === 10)) {
           problem ??= 'text after the closing quote of a field (a quote inside a field must be doubled: "")';
-          const stop = nextDelimiter(buf, i);
+          const stop = nextDelimiter(buf, i, this.sep);
           if (stop === len && !final) return null;
           value += buf.slice(i, stop);
           i = stop;
@@ -130,7 +171,7 @@ export class CsvRecordReader {
           i++;
         }
       } else {
-        const stop = nextDelimiter(buf, i);
+        const stop = nextDelimiter(buf, i, this.sep);
         if (stop === len && !final) return null;
         value = buf.slice(i, stop);
         if (value.includes('"')) problem ??= 'a quote inside an unquoted field (quote the whole field and double the quote: "")';
@@ -140,7 +181,7 @@ export class CsvRecordReader {
       fields.push(value);
       if (i >= len) return this.finish(fields, problem, len);
       if (buf.charCodeAt(i) === 10) return this.finish(fields, problem, i + 1);
-      i++; // the comma
+      i++; // the separator
       if (i >= len) {
         if (!final) return null;
         fields.push('');
@@ -155,8 +196,8 @@ export class CsvRecordReader {
   }
 }
 
-function nextDelimiter(buf: string, from: number): number {
-  const comma = buf.indexOf(',', from);
+function nextDelimiter(buf: string, from: number, sep: string): number {
+  const comma = buf.indexOf(sep, from);
   const nl = buf.indexOf('\n', from);
   if (comma === -1) return nl === -1 ? buf.length : nl;
   return nl === -1 || comma < nl ? comma : nl;

@@ -19,11 +19,12 @@ export function formatSummary(summary: CohortSummary): string {
   );
   const t = summary.thresholds;
   const check = (name: string, have: number, want: number) => `${name} ${have}/${want} ${have >= want ? 'ok' : 'LOW'}`;
+  const separated = summary.separator === ';' ? ' (separated by ;)' : summary.separator === '\t' ? ' (separated by tabs)' : '';
   const form =
     summary.header === 'seed'
       ? 'seed form (no header): email,cohort,sent_by'
       : summary.header === 'header'
-        ? `header: ${summary.columns.join(',')}`
+        ? `header: ${summary.columns.join(',')}${separated}`
         : 'no usable header';
   return [
     ...table,

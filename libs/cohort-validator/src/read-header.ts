@@ -20,12 +20,21 @@ export function readHeader(fields: string[]): HeaderResult {
   if (fields.some((cell) => cell.includes('\r')))
     return { ok: false, problem: 'the first line has a bare CR (classic Mac line endings): save the file with LF or CRLF line endings' };
   const cells = fields.map((cell) => cell.trim().toLowerCase());
+  // Empty cells at the end of the header are columns no one named (a Google
+  // Sheets or Excel export of a sheet with formatted empty columns): dropped.
+  // Whatever a row holds there is checked by the row (it must be empty too).
+  while (cells.length > 1 && cells[cells.length - 1] === '') cells.pop();
   if (!cells.includes('email')) {
     if (fields.length === 3 && fields[0]?.includes('@')) return { ok: true, form: 'seed', columns: ['email', 'cohort', 'sent_by'] };
     return { ok: false, problem: `the first line is not a header: ${EXPECTED}` };
   }
   const seen = new Set<string>();
-  for (const cell of cells) {
+  for (const [i, cell] of cells.entries()) {
+    if (cell === '')
+      return {
+        ok: false,
+        problem: `column ${i + 1} of the header has no name: name it (${COLUMNS.slice(0, 5).join(', ')}) or delete the column`,
+      };
     if (!(COLUMNS as readonly string[]).includes(cell)) return { ok: false, problem: `unknown column ${quoted(cell)}: ${EXPECTED}` };
     if (seen.has(cell)) return { ok: false, problem: `column ${cell} appears twice` };
     seen.add(cell);

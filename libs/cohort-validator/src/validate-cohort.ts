@@ -70,22 +70,27 @@ async function run(
   const checker = new CohortChecker(options);
   const reader = new CsvRecordReader(checker);
   let first = true;
-  let utf16 = false;
-  const decoder = new Utf8ChunkDecoder((line) => checker.invalidBytes(line, utf16));
+  const decoder = new Utf8ChunkDecoder((line) => checker.invalidBytes(line));
+  // Text that starts with a UTF-16 byte order mark (FF FE, FE FF): Excel's "Unicode text" export
+  // (tab-separated), decoded as such; the reader drops the mark.
+  let utf16: TextDecoder | null = null;
   for await (const chunk of input) {
-    // A UTF-16 byte order mark (FF FE, FE FF): Excel's "Unicode text" export, not a Latin-1 one.
-    if (first && typeof chunk !== 'string' && chunk.length >= 2)
-      utf16 = (chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff);
+    if (first && typeof chunk !== 'string' && chunk.length >= 2) {
+      if (chunk[0] === 0xff && chunk[1] === 0xfe) utf16 = new TextDecoder('utf-16le');
+      else if (chunk[0] === 0xfe && chunk[1] === 0xff) utf16 = new TextDecoder('utf-16be');
+    }
     first = false;
     // Strings are already text (no bytes to check); Buffers and Uint8Arrays are decoded.
     reader.push(
       typeof chunk === 'string'
         ? chunk
-        : decoder.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+        : utf16
+          ? utf16.decode(chunk, { stream: true })
+          : decoder.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
     );
     if (options.existingUsers) await lookUpUsers(checker, options, false);
   }
-  reader.push(decoder.end());
+  reader.push(utf16 ? utf16.decode() : decoder.end());
   reader.end();
   if (options.existingUsers) await lookUpUsers(checker, options, true);
   return toValidation(checker.finish());

@@ -37,6 +37,7 @@ export {
   deleteUnusedInvitesOf,
   inviteCodeDigests,
   reissueInviteCode,
+  revokedOnlyEmails,
   revokeInvites,
   setInviteExpiry,
 } from './queries/manage-invites.js';

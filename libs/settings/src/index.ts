@@ -3,6 +3,8 @@ export type { SettingsErrorCode } from './errors.js';
 export { commaListField, flagField, httpUrlField, looseFlagField, positiveNumberField, wholeNumberField } from './fields.js';
 export { SETTINGS_EXIT_CODE, formatProblems, settingsOrThrow } from './format-problems.js';
 export { loadEnv, settingSources } from './load-env.js';
+export { KNOWN_SETTINGS, misspelledSettings } from './misspelled-settings.js';
+export type { MisspelledSetting } from './misspelled-settings.js';
 export type { LoadEnvOptions, LoadedEnv } from './load-env.js';
 export { maskUrlPassword, parseSettings } from './parse-settings.js';
 export type { ParseSettingsOptions, SettingsSchema } from './parse-settings.js';

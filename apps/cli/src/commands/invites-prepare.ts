@@ -24,6 +24,7 @@ export interface PrepareArgs extends ValidateArgs {
   'template-dir'?: string;
   'ttl-days': number;
   'reissue-unsent': boolean;
+  'reinvite-revoked': boolean;
   screenshot: boolean;
   'chunk-rows': number;
   json: boolean;
@@ -39,6 +40,11 @@ export function prepareOptions<T>(y: Argv<T>) {
       type: 'boolean',
       default: false,
       describe: 'Give a new code to invites created earlier but never sent (their old .eml stops working)',
+    })
+    .option('reinvite-revoked', {
+      type: 'boolean',
+      default: false,
+      describe: 'Invite again addresses whose invites were all revoked (skipped otherwise: a person who asked to be left out stays out)',
     })
     .option('screenshot', { type: 'boolean', default: true, describe: 'Screenshot the first email in headless Chromium for the preview' })
     .option('chunk-rows', {
@@ -167,6 +173,7 @@ export async function runPrepare(
         sentBy: args['sent-by'],
         ttlDays: args['ttl-days'],
         reissueUnsent: args['reissue-unsent'],
+        reinviteRevoked: args['reinvite-revoked'],
         previewLimit: 50,
         screenshot: args.screenshot,
         chunkRows: args['chunk-rows'],

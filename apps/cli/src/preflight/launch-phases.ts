@@ -144,14 +144,19 @@ export function reportItem(dir: string | undefined, now: Date = new Date()): Che
   const files = ['decision.html', 'decision.png', 'decision.md'].map((f) => join(folder, f));
   // an empty file is what a failed write leaves (a full disk): not a report
   const missing = files.filter((f) => !existsSync(f) || statSync(f).size === 0);
-  if (missing.length)
-    return fail(title, `missing or empty: ${missing.join(', ')}`, `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`);
+  const again = `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`;
+  // Only the screenshot missing: the report ran, without Chromium (it said so, exit 1); running it again alone changes nothing.
+  if (missing.length === 1 && missing[0] === files[1])
+    return fail(
+      title,
+      `missing or empty: ${missing.join(', ')}`,
+      `decision.png is the page's screenshot, taken with headless Chromium at /usr/bin/chromium: install it (apt-get install -y chromium), then ${again}`,
+    );
+  if (missing.length) return fail(title, `missing or empty: ${missing.join(', ')}`, again);
   // a report cut short (written by an earlier version in place, or copied in part) is not one
-  if (!/<\/html>\s*$/i.test(readTail(files[0]!)))
-    return fail(title, `${files[0]} is cut short (no closing </html>)`, `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`);
+  if (!/<\/html>\s*$/i.test(readTail(files[0]!))) return fail(title, `${files[0]} is cut short (no closing </html>)`, again);
   const html = statSync(files[0]!).mtime;
-  if (localDay(html) !== localDay(now))
-    return fail(title, `${files[0]} was written on ${html.toISOString()}`, 'run: veza-beta decision report');
+  if (localDay(html) !== localDay(now)) return fail(title, `${files[0]} was written on ${html.toISOString()}`, again);
   return { title, status: 'pass', detail: `${folder} (${html.toISOString()})` };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportItem } from './launch-phases.js';
@@ -17,6 +17,25 @@ describe('reportItem: the decision report of today, whole', () => {
       writeFileSync(join(dir, 'decision.html'), '<html><body>…</body></html>\n');
       writeFileSync(join(dir, 'decision.png'), '');
       expect(reportItem(dir)).toMatchObject({ status: 'fail', detail: `missing or empty: ${join(dir, 'decision.png')}` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says what to do when only the screenshot is missing (no Chromium): running the report again alone changes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-item-'));
+    try {
+      writeFileSync(join(dir, 'decision.html'), '<html><body>…</body></html>\n');
+      writeFileSync(join(dir, 'decision.md'), '# GO\n');
+      expect(reportItem(dir)).toMatchObject({
+        status: 'fail',
+        fix: `decision.png is the page's screenshot, taken with headless Chromium at /usr/bin/chromium: install it (apt-get install -y chromium), then run: veza-beta decision report --out ${dir}`,
+      });
+      // a report of another day names the folder to write again, as the other cases do
+      writeFileSync(join(dir, 'decision.png'), 'png');
+      const yesterday = new Date(Date.now() - 36 * 3600_000);
+      utimesSync(join(dir, 'decision.html'), yesterday, yesterday);
+      expect(reportItem(dir)).toMatchObject({ status: 'fail', fix: `run: veza-beta decision report --out ${dir}` });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

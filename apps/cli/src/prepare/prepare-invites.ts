@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import type { CohortRow } from '@veza/cohort-validator';
 import { buildInviteEml, writePreview } from '@veza/email-templates';
 import type { CompiledInvite, PreviewItem } from '@veza/email-templates';
-import { allowIdleInTransaction, analyzeInvites, createInvites, reissueInviteCode } from '@veza/invites-db';
+import { allowIdleInTransaction, analyzeInvites, createInvites, reissueInviteCode, revokedOnlyEmails } from '@veza/invites-db';
 import type { Connection, Database } from '@veza/invites-db';
 import { MANIFEST_FILE, writeManifest } from '../dispatch/manifest.js';
 import type { Manifest, ManifestInvite } from '../dispatch/manifest.js';
@@ -21,6 +21,12 @@ export interface PrepareOptions {
   sentBy?: string | undefined;
   ttlDays: number;
   reissueUnsent: boolean;
+  /**
+   * Invite again the addresses whose every invite was revoked (default: skip
+   * them, so that someone revoked because they asked to be left out is not
+   * invited by the next cohort file that lists them).
+   */
+  reinviteRevoked?: boolean | undefined;
   /** emails rendered in the preview index (the first N) */
   previewLimit: number;
   screenshot: boolean;
@@ -123,6 +129,7 @@ async function prepareInFolder(
       invites: [...entries.values()],
     });
 
+  if (!options.reinviteRevoked) rows = await skipRevoked(conn.db, rows, result.skipped);
   let analyzed = false;
   for (let start = 0; start < rows.length; start += chunkRows) {
     if (options.signal?.aborted) {
@@ -156,6 +163,7 @@ async function prepareInFolder(
     if (staged.entries.length > 0) options.onChunk?.({ dir: outDir, mailFrom: compiled.settings.from.address, invites: staged.entries });
   }
 
+  result.skipped.sort((a, b) => a.line - b.line); // the revoked ones were set aside first
   if (!folderExisted && result.created.length === 0 && result.failed.length === 0) return result; // nothing to write anywhere
   const done = `${result.created.length} invite(s) are prepared, each with its complete .eml`;
   try {
@@ -189,6 +197,22 @@ async function prepareInFolder(
     }
   }
   return result;
+}
+
+/** Sets aside the rows whose address has only revoked invites (see PrepareOptions.reinviteRevoked). */
+async function skipRevoked(db: Database, rows: CohortRow[], skipped: PrepareResult['skipped']): Promise<CohortRow[]> {
+  const revoked = await revokedOnlyEmails(db);
+  if (revoked.size === 0) return rows;
+  return rows.filter((row) => {
+    const at = revoked.get(row.email.toLowerCase());
+    if (!at) return true;
+    skipped.push({
+      line: row.line,
+      email: row.email,
+      reason: `this email's invite was revoked (${at.toISOString().slice(0, 10)}): not invited again; if that was to fix a bounce or resend, add --reinvite-revoked`,
+    });
+    return false;
+  });
 }
 
 function rmdirQuietly(dir: string): void {

@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import { digestCode, generateCode, normalizeCode } from '../code.js';
 import type { Database } from '../connect.js';
-import { withDbErrors } from '../db-errors.js';
+import { decodeRows, withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
 import { emailProblem } from '@veza/invite-rules';
 import { betaInvites } from '../schema.js';
@@ -53,6 +53,30 @@ export async function revokeInvites(db: Database, target: RevokeTarget): Promise
       sending: revoked.filter((r) => Boolean(r.sending)).map((r) => r.id),
     };
   });
+}
+
+/**
+ * The addresses (lowercased) whose every invite in the table is revoked, with
+ * the newest revocation: someone revoked them and no live invite replaced
+ * them. `invites prepare` does not invite them again unless told to (a person
+ * who asked to be left out stays out when a later cohort file lists them).
+ * One sequential scan of the table for its revoked rows (no index holds
+ * them); each is checked against the live invites through the unique index
+ * on lower(email). Called once per prepare, not per chunk.
+ */
+export async function revokedOnlyEmails(db: Database): Promise<Map<string, Date>> {
+  const rows = await withDbErrors(async () =>
+    decodeRows(
+      await db.execute(sql`
+        SELECT lower(r.email) AS email, max(r.revoked_at) AS revoked FROM beta_invites r
+        WHERE r.revoked_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM beta_invites l WHERE lower(l.email) = lower(r.email) AND l.revoked_at IS NULL)
+        GROUP BY lower(r.email)`),
+      { email: 'string', revoked: 'date' },
+      'revoked-only emails',
+    ),
+  );
+  return new Map(rows.map((row) => [row.email, row.revoked]));
 }
 
 export interface CleanupResult {
