@@ -83,10 +83,14 @@ export class DatabaseNotMigratedError extends InvitesDbError {
 /** The session cannot write (a hot standby, a read-only role or database): nothing can be redeemed there. */
 export class DatabaseReadOnlyError extends InvitesDbError {
   override name = 'DatabaseReadOnlyError';
-  constructor(target: string) {
+  /** `pending`: the migrations runMigrations had to apply there (nothing was applied) */
+  constructor(target: string, pending?: string[]) {
+    const where = target === 'the database' ? target : `the database at ${target}`;
     super(
       'INVITES_DB_READ_ONLY',
-      `the database at ${target} is read-only for this session (a standby, or default_transaction_read_only): point DATABASE_URL at the primary, with a role that may write`,
+      pending?.length
+        ? `${where} is read-only for this session (a standby, or default_transaction_read_only) and lacks ${pending.join(', ')}; nothing was applied: run the migrations on the primary, with a role that may write`
+        : `${where} is read-only for this session (a standby, or default_transaction_read_only): point DATABASE_URL at the primary, with a role that may write`,
     );
   }
 }
