@@ -6,7 +6,8 @@
 # an embedded database and create, look up and redeem an invite, render an
 # .eml, dispatch invites and drain the welcome outbox (invite-mailer, fake
 # transport), validate a CSV and run the gates with nothing configured
-# (tools/pack-consumer/scenario.cjs), bundle a backend with esbuild
+# (tools/pack-consumer/scenario.cjs), run a test with the backend's Jest in ESM
+# mode (consume.test.mjs), bundle a backend with esbuild
 # (tools/pack-consumer/bundle.mjs: ESM and CommonJS bundles load, and the
 # packages' own migrations and templates are looked for only when used), read settings from a .env through a
 # lib's zod schema (@veza/settings), and type-check a file importing
@@ -41,7 +42,7 @@ node tools/pack-consumer/check-packages.mjs "${unpacked[@]}"
 
 echo "== pack: install the tarballs into $work/app (--prefer-offline: the npm cache first)"
 mkdir "$work/app"
-cp tools/pack-consumer/{scenario.cjs,consume.mjs,consume.cjs,types.ts,tsconfig.json,bundle.mjs,bundled-backend.mjs} "$work/app/"
+cp tools/pack-consumer/{scenario.cjs,consume.mjs,consume.cjs,consume.test.mjs,types.ts,tsconfig.json,bundle.mjs,bundled-backend.mjs} "$work/app/"
 printf '{ "name": "veza-backend", "private": true, "type": "module" }\n' >"$work/app/package.json"
 # The settings README's example is the backend's own file here (its ```ts block), with the output the README shows (its ```text block).
 awk '/^```ts$/{f=1;next} /^```$/{if(f)exit} f' libs/settings/README.md >"$work/app/settings-example.ts"
@@ -62,6 +63,10 @@ echo "== pack: consume"
 VEZA_REPO_MIGRATIONS=$(cd migrations && ls -1 *.sql | paste -sd, -)
 export VEZA_REPO_MIGRATIONS
 (cd "$work/app" && node consume.mjs && node consume.cjs)
+echo "== pack: the backend's Jest in ESM mode, no transform (the READMEs' advice)"
+(cd "$work/app" && node --experimental-vm-modules --no-warnings=ExperimentalWarning "$root/node_modules/jest/bin/jest.js" --rootDir . \
+  --testMatch '**/consume.test.mjs' --testPathIgnorePatterns /node_modules/ --transform '{}' --ci --maxWorkers=1) >"$work/jest.log" 2>&1 ||
+  { cat "$work/jest.log"; echo "pack: the packages failed under the backend's Jest in ESM mode"; exit 1; }
 echo "== pack: the settings README example with the backend's zod@$zod_version"
 tsx=$(node -p "require('node:url').pathToFileURL(require.resolve('tsx')).href")
 (cd "$work/app" && node --import "$tsx" settings-example.ts) >"$work/settings-example.out" 2>&1 || { cat "$work/settings-example.out"; exit 1; }
