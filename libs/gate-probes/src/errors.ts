@@ -7,14 +7,33 @@
 export const GATES_ERROR_CODES = Object.freeze(['GATES_CONFIG_INVALID', 'GATES_STATE_INVALID'] as const);
 export type GatesErrorCode = (typeof GATES_ERROR_CODES)[number];
 
+/** Marks this package's errors in every copy of it loaded at once (Symbol.for: one symbol per process). */
+const ERROR_BRAND = Symbol.for('@veza/gate-probes.error');
+
 export class GatesError extends Error {
   override name = 'GatesError';
+
+  /**
+   * `instanceof` also holds for an error thrown by another copy of this
+   * package: a backend whose own @veza/gate-probes is another version than the one
+   * a lib it installed depends on has two (npm nests the second), and an
+   * error from that one failed `instanceof` against the backend's classes.
+   * The other copy's error carries the same brand; a subclass is matched by
+   * its name. The `code`s are the same in every copy.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null || !(ERROR_BRAND in value)) return false;
+    return this === GatesError || (value as { name?: unknown }).name === this.name;
+  }
+
   constructor(
     readonly code: GatesErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
   }
 }
 

@@ -5,7 +5,15 @@ import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
-import { assertMigrated, assertReady, defaultMigrationsDir, migrationStatus, openDatabase, runMigrations } from '../src/index.js';
+import {
+  assertMigrated,
+  assertReady,
+  defaultMigrationsDir,
+  migrationStatus,
+  openDatabase,
+  readMigrationFiles,
+  runMigrations,
+} from '../src/index.js';
 import { MIGRATION_LOCK_KEY } from '../src/migrate.js';
 import { apiRateLimits, betaInvites, decisions, gateRuns, migrationsTable, users, welcomeOutbox } from '../src/schema.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
@@ -204,6 +212,44 @@ describe('migration runner safety', () => {
       await base.close();
     }
   });
+
+  (pg ? it : it.skip)(
+    'a backend migrating at every start: with nothing left to apply, an app role without CREATE and a read-only session find nothing to do; a pending file on a read-only session is INVITES_DB_READ_ONLY naming it (postgres)',
+    async () => {
+      const base = await openTestDatabase(pg!);
+      const role = `veza_app_${Math.random().toString(36).slice(2, 10)}`;
+      const all = readMigrationFiles().map((f) => f.name);
+      await base.db.execute(
+        sql.raw(`CREATE ROLE ${role} LOGIN PASSWORD 'app-pw'; REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+          GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`),
+      );
+      const appUrl = new URL(base.url!);
+      appUrl.username = role;
+      appUrl.password = 'app-pw';
+      const readOnlyUrl = new URL(base.url!);
+      readOnlyUrl.searchParams.set('options', '-c default_transaction_read_only=on');
+      const app = await openDatabase({ databaseUrl: appUrl.toString() });
+      const readOnly = postgres(readOnlyUrl.toString(), { max: 1, fetch_types: false, onnotice: () => undefined }); // a backend's own client
+      try {
+        await expect(runMigrations(app)).resolves.toEqual({ applied: [], alreadyApplied: all });
+        await expect(runMigrations(readOnly)).resolves.toEqual({ applied: [], alreadyApplied: all });
+        for (const name of all) copyFileSync(join(defaultMigrationsDir(), name), join(dir, name));
+        writeFileSync(join(dir, '999_next.sql'), 'CREATE TABLE next_one (x int);');
+        const refused = runMigrations(readOnly, dir);
+        await expect(refused).rejects.toMatchObject({ code: 'INVITES_DB_READ_ONLY' });
+        await expect(refused).rejects.toThrow(
+          'the database is read-only for this session (a standby, or default_transaction_read_only) and lacks 999_next.sql; nothing was applied',
+        );
+        const next = await rows<{ t: string | null }>(base, sql`SELECT to_regclass('next_one')::text AS t`);
+        expect(next[0]?.t).toBeNull();
+      } finally {
+        await Promise.all([app.close(), readOnly.end()]);
+        await base.db.execute(sql.raw(`DROP OWNED BY ${role}; DROP ROLE ${role}`)).catch(() => undefined);
+        await base.close();
+      }
+    },
+    60_000,
+  );
 
   (pg ? it : it.skip)(
     "waits for another runner's lock past the session's lock_timeout (the CLI's DATABASE_STALL_TIMEOUT), which still applies to the statements (postgres)",

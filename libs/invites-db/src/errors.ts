@@ -20,14 +20,33 @@ export const INVITES_DB_ERROR_CODES = Object.freeze([
 ] as const);
 export type InvitesDbErrorCode = (typeof INVITES_DB_ERROR_CODES)[number];
 
+/** Marks this package's errors in every copy of it loaded at once (Symbol.for: one symbol per process). */
+const ERROR_BRAND = Symbol.for('@veza/invites-db.error');
+
 export class InvitesDbError extends Error {
   override name = 'InvitesDbError';
+
+  /**
+   * `instanceof` also holds for an error thrown by another copy of this
+   * package: a backend whose own @veza/invites-db is another version than the one
+   * a lib it installed depends on has two (npm nests the second), and an
+   * error from that one failed `instanceof` against the backend's classes.
+   * The other copy's error carries the same brand; a subclass is matched by
+   * its name. The `code`s are the same in every copy.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null || !(ERROR_BRAND in value)) return false;
+    return this === InvitesDbError || (value as { name?: unknown }).name === this.name;
+  }
+
   constructor(
     readonly code: InvitesDbErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
   }
 }
 
@@ -83,10 +102,14 @@ export class DatabaseNotMigratedError extends InvitesDbError {
 /** The session cannot write (a hot standby, a read-only role or database): nothing can be redeemed there. */
 export class DatabaseReadOnlyError extends InvitesDbError {
   override name = 'DatabaseReadOnlyError';
-  constructor(target: string) {
+  /** `pending`: the migrations runMigrations had to apply there (nothing was applied) */
+  constructor(target: string, pending?: string[]) {
+    const where = target === 'the database' ? target : `the database at ${target}`;
     super(
       'INVITES_DB_READ_ONLY',
-      `the database at ${target} is read-only for this session (a standby, or default_transaction_read_only): point DATABASE_URL at the primary, with a role that may write`,
+      pending?.length
+        ? `${where} is read-only for this session (a standby, or default_transaction_read_only) and lacks ${pending.join(', ')}; nothing was applied: run the migrations on the primary, with a role that may write`
+        : `${where} is read-only for this session (a standby, or default_transaction_read_only): point DATABASE_URL at the primary, with a role that may write`,
     );
   }
 }

@@ -2,10 +2,17 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RawTransaction } from './connect.js';
+import type { Connection, RawTransaction } from './connect.js';
 import { rawTransaction } from './database-client.js';
 import type { DatabaseClient } from './database-client.js';
-import { DatabaseNewerError, InvitesDbError, MigrationEditedError, MigrationFailedError, MigrationsMissingError } from './errors.js';
+import {
+  DatabaseNewerError,
+  DatabaseReadOnlyError,
+  InvitesDbError,
+  MigrationEditedError,
+  MigrationFailedError,
+  MigrationsMissingError,
+} from './errors.js';
 
 /**
  * The SQL files this package applies, found from this file's own location:
@@ -49,7 +56,24 @@ export function readMigrationFiles(dir: string = defaultMigrationsDir()): Migrat
     });
 }
 
+/**
+ * The files recorded as applied, read without writing: a backend that calls
+ * runMigrations at every start, on a read-only replica or as an app role
+ * without CREATE on the schema, failed on the CREATE TABLE IF NOT EXISTS
+ * below (PostgreSQL checks the privilege, and read-only, before it looks
+ * whether the table exists) although nothing was left to apply.
+ */
 async function appliedChecksums(tx: RawTransaction): Promise<Map<string, string>> {
+  const [found] = await tx.query<{ table: string | null }>(`SELECT to_regclass('veza_beta_migrations')::text AS table`);
+  if (!found?.table) return new Map();
+  const rows = await tx.query<{ name: string; checksum: string }>('SELECT name, checksum FROM veza_beta_migrations');
+  return new Map(rows.map((row) => [row.name, row.checksum]));
+}
+
+/** Before the first write: the record table, and a session that may write (else INVITES_DB_READ_ONLY naming what is pending). */
+async function prepareToApply(tx: RawTransaction, client: DatabaseClient, pending: string[]): Promise<void> {
+  const [session] = await tx.query<{ ro: string }>(`SELECT current_setting('transaction_read_only') AS ro`);
+  if (session?.ro === 'on') throw new DatabaseReadOnlyError(targetOf(client), pending);
   // "relation already exists, skipping" is a NOTICE that a backend's own client (postgres.js prints
   // notices by default) would show on every start: not worth a line, for this transaction only.
   await tx.exec('SET LOCAL client_min_messages = warning');
@@ -58,8 +82,12 @@ async function appliedChecksums(tx: RawTransaction): Promise<Map<string, string>
     checksum text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now()
   )`);
-  const rows = await tx.query<{ name: string; checksum: string }>('SELECT name, checksum FROM veza_beta_migrations');
-  return new Map(rows.map((row) => [row.name, row.checksum]));
+}
+
+/** openDatabase's Connection knows where it points (password masked); a backend's own client does not say. */
+function targetOf(client: DatabaseClient): string {
+  const target = (client as { target?: unknown }).target;
+  return typeof target === 'string' && typeof (client as Connection).rawTransaction === 'function' ? target : 'the database';
 }
 
 function assertUnedited(files: MigrationFile[], applied: Map<string, string>): void {
@@ -99,6 +127,11 @@ export async function runMigrations(client: DatabaseClient, dir: string = defaul
           result.alreadyApplied.push(file.name);
           return;
         }
+        await prepareToApply(
+          tx,
+          client,
+          files.filter((f) => !applied.has(f.name)).map((f) => f.name),
+        );
         if (file.name === FIRST_MIGRATION) await assertPlaceForTables(tx);
         await tx.exec(file.sql);
         await tx.query('INSERT INTO veza_beta_migrations (name, checksum) VALUES ($1, $2)', [file.name, file.checksum]);

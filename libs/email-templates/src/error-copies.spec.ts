@@ -1,0 +1,31 @@
+import { jest } from '@jest/globals';
+import * as first from './errors.js';
+
+/**
+ * A second copy of this package's errors, as a backend loads it when its own
+ * @veza/email-templates is another version than the one a lib it installed depends on
+ * (npm nests the second copy): each copy has its own classes.
+ */
+async function secondCopy(): Promise<typeof first> {
+  let copy: typeof first | undefined;
+  await jest.isolateModulesAsync(async () => {
+    copy = await import('./errors.js');
+  });
+  if (!copy || copy.EmailTemplatesError === first.EmailTemplatesError) throw new Error('the module registry gave the same copy');
+  return copy;
+}
+
+it("instanceof holds for an error of another copy of the package, by its class, and only for this package's errors", async () => {
+  const second = await secondCopy();
+  const error = new second.HeaderInjectionError('subject');
+  expect(error instanceof first.EmailTemplatesError).toBe(true);
+  expect(error instanceof first.HeaderInjectionError).toBe(true);
+  expect(error instanceof first.EmailSettingsError).toBe(false);
+  expect(new first.HeaderInjectionError('subject') instanceof second.HeaderInjectionError).toBe(true);
+  expect(
+    Object.assign(new Error('look-alike'), { name: 'HeaderInjectionError', code: error.code }) instanceof first.EmailTemplatesError,
+  ).toBe(false);
+  expect(
+    Object.assign(new Error('look-alike'), { name: 'HeaderInjectionError', code: error.code }) instanceof first.HeaderInjectionError,
+  ).toBe(false);
+});

@@ -1,0 +1,31 @@
+import { jest } from '@jest/globals';
+import * as first from './errors.js';
+
+/**
+ * A second copy of this package's errors, as a backend loads it when its own
+ * @veza/settings is another version than the one a lib it installed depends on
+ * (npm nests the second copy): each copy has its own classes.
+ */
+async function secondCopy(): Promise<typeof first> {
+  let copy: typeof first | undefined;
+  await jest.isolateModulesAsync(async () => {
+    copy = await import('./errors.js');
+  });
+  if (!copy || copy.SettingsError === first.SettingsError) throw new Error('the module registry gave the same copy');
+  return copy;
+}
+
+it("instanceof holds for an error of another copy of the package, by its class, and only for this package's errors", async () => {
+  const second = await secondCopy();
+  const error = new second.SettingsInvalidError([]);
+  expect(error instanceof first.SettingsError).toBe(true);
+  expect(error instanceof first.SettingsInvalidError).toBe(true);
+  expect(error instanceof first.EnvFileUnreadableError).toBe(false);
+  expect(new first.SettingsInvalidError([]) instanceof second.SettingsInvalidError).toBe(true);
+  expect(Object.assign(new Error('look-alike'), { name: 'SettingsInvalidError', code: error.code }) instanceof first.SettingsError).toBe(
+    false,
+  );
+  expect(
+    Object.assign(new Error('look-alike'), { name: 'SettingsInvalidError', code: error.code }) instanceof first.SettingsInvalidError,
+  ).toBe(false);
+});
