@@ -1,3 +1,4 @@
+import { errorBrand } from '@veza/invite-rules';
 /**
  * The errors @veza/cohort-validator throws. Problems in the CSV itself are
  * never thrown: they are findings (see findings.ts). These are for a caller's
@@ -7,24 +8,15 @@
 export const COHORT_ERROR_CODES = Object.freeze(['COHORT_BAD_OPTIONS', 'COHORT_USER_CHECK_FAILED'] as const);
 export type CohortErrorCode = (typeof COHORT_ERROR_CODES)[number];
 
-/** Marks this package's errors in every copy of it loaded at once (Symbol.for: one symbol per process). */
-const ERROR_BRAND = Symbol.for('@veza/cohort-validator.error');
+/** Marks this package's errors, so that `instanceof` holds across copies of it (errorBrand). */
+const brand = errorBrand('@veza/cohort-validator');
 
 export class CohortValidatorError extends Error {
   override name = 'CohortValidatorError';
 
-  /**
-   * `instanceof` also holds for an error thrown by another copy of this
-   * package: a backend whose own @veza/cohort-validator is another version than the one
-   * a lib it installed depends on has two (npm nests the second), and an
-   * error from that one failed `instanceof` against the backend's classes.
-   * The other copy's error carries the same brand; a subclass is matched by
-   * its name. The `code`s are the same in every copy.
-   */
+  /** Also an error of another copy of this package (errorBrand). */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    if (typeof value !== 'object' || value === null || !(ERROR_BRAND in value)) return false;
-    return this === CohortValidatorError || (value as { name?: unknown }).name === this.name;
+    return brand.hasInstance(this, CohortValidatorError, value);
   }
 
   constructor(
@@ -33,7 +25,7 @@ export class CohortValidatorError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    Object.defineProperty(this, ERROR_BRAND, { value: true });
+    brand.mark(this);
   }
 }
 

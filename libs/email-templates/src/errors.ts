@@ -3,7 +3,7 @@
  * lists every code with what it means and what to do. Messages name the field,
  * placeholder or file at fault, never an invite code.
  */
-import { problemText } from '@veza/invite-rules';
+import { errorBrand, problemText } from '@veza/invite-rules';
 import type { Problem } from '@veza/invite-rules';
 
 /** Every code this lib throws, in the order of the README's error table: a caller can switch on them. */
@@ -20,24 +20,15 @@ export type EmailErrorCode = (typeof EMAIL_ERROR_CODES)[number];
 
 const INVITE_TEMPLATE_NAMES = 'beta-invite.mjml and beta-invite.txt';
 
-/** Marks this package's errors in every copy of it loaded at once (Symbol.for: one symbol per process). */
-const ERROR_BRAND = Symbol.for('@veza/email-templates.error');
+/** Marks this package's errors, so that `instanceof` holds across copies of it (errorBrand). */
+const brand = errorBrand('@veza/email-templates');
 
 export class EmailTemplatesError extends Error {
   override name = 'EmailTemplatesError';
 
-  /**
-   * `instanceof` also holds for an error thrown by another copy of this
-   * package: a backend whose own @veza/email-templates is another version than the one
-   * a lib it installed depends on has two (npm nests the second), and an
-   * error from that one failed `instanceof` against the backend's classes.
-   * The other copy's error carries the same brand; a subclass is matched by
-   * its name. The `code`s are the same in every copy.
-   */
+  /** Also an error of another copy of this package (errorBrand). */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    if (typeof value !== 'object' || value === null || !(ERROR_BRAND in value)) return false;
-    return this === EmailTemplatesError || (value as { name?: unknown }).name === this.name;
+    return brand.hasInstance(this, EmailTemplatesError, value);
   }
 
   constructor(
@@ -46,7 +37,7 @@ export class EmailTemplatesError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    Object.defineProperty(this, ERROR_BRAND, { value: true });
+    brand.mark(this);
   }
 }
 

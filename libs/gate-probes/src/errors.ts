@@ -1,3 +1,4 @@
+import { errorBrand } from '@veza/invite-rules';
 /**
  * The errors of @veza/gate-probes. Probes never throw for what they observe
  * (that is a ⚪ with a reason); these are for callers' mistakes. Each has a
@@ -7,24 +8,15 @@
 export const GATES_ERROR_CODES = Object.freeze(['GATES_CONFIG_INVALID', 'GATES_STATE_INVALID'] as const);
 export type GatesErrorCode = (typeof GATES_ERROR_CODES)[number];
 
-/** Marks this package's errors in every copy of it loaded at once (Symbol.for: one symbol per process). */
-const ERROR_BRAND = Symbol.for('@veza/gate-probes.error');
+/** Marks this package's errors, so that `instanceof` holds across copies of it (errorBrand). */
+const brand = errorBrand('@veza/gate-probes');
 
 export class GatesError extends Error {
   override name = 'GatesError';
 
-  /**
-   * `instanceof` also holds for an error thrown by another copy of this
-   * package: a backend whose own @veza/gate-probes is another version than the one
-   * a lib it installed depends on has two (npm nests the second), and an
-   * error from that one failed `instanceof` against the backend's classes.
-   * The other copy's error carries the same brand; a subclass is matched by
-   * its name. The `code`s are the same in every copy.
-   */
+  /** Also an error of another copy of this package (errorBrand). */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    if (typeof value !== 'object' || value === null || !(ERROR_BRAND in value)) return false;
-    return this === GatesError || (value as { name?: unknown }).name === this.name;
+    return brand.hasInstance(this, GatesError, value);
   }
 
   constructor(
@@ -33,7 +25,7 @@ export class GatesError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    Object.defineProperty(this, ERROR_BRAND, { value: true });
+    brand.mark(this);
   }
 }
 

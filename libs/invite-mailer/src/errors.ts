@@ -1,3 +1,4 @@
+import { errorBrand } from '@veza/invite-rules';
 /**
  * The errors of @veza/invite-mailer. Each has a stable `code`; the README
  * lists every code with what it means and what to do. Messages never contain
@@ -12,24 +13,15 @@ export const MAILER_ERROR_CODES = Object.freeze([
 ] as const);
 export type MailerErrorCode = (typeof MAILER_ERROR_CODES)[number];
 
-/** Marks this package's errors in every copy of it loaded at once (Symbol.for: one symbol per process). */
-const ERROR_BRAND = Symbol.for('@veza/invite-mailer.error');
+/** Marks this package's errors, so that `instanceof` holds across copies of it (errorBrand). */
+const brand = errorBrand('@veza/invite-mailer');
 
 export class MailerError extends Error {
   override name = 'MailerError';
 
-  /**
-   * `instanceof` also holds for an error thrown by another copy of this
-   * package: a backend whose own @veza/invite-mailer is another version than the one
-   * a lib it installed depends on has two (npm nests the second), and an
-   * error from that one failed `instanceof` against the backend's classes.
-   * The other copy's error carries the same brand; a subclass is matched by
-   * its name. The `code`s are the same in every copy.
-   */
+  /** Also an error of another copy of this package (errorBrand). */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    if (typeof value !== 'object' || value === null || !(ERROR_BRAND in value)) return false;
-    return this === MailerError || (value as { name?: unknown }).name === this.name;
+    return brand.hasInstance(this, MailerError, value);
   }
 
   constructor(
@@ -38,7 +30,7 @@ export class MailerError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    Object.defineProperty(this, ERROR_BRAND, { value: true });
+    brand.mark(this);
   }
 }
 

@@ -14,3 +14,5 @@ export { ROLES, isRole, parseRole } from './role-rule.js';
 export { sentByProblem } from './sent-by-rule.js';
 export type { Role } from './role-rule.js';
 export { UUID_PATTERN, isUuid } from './uuid.js';
+export { errorBrand } from './error-brand.js';
+export type { ErrorBrand } from './error-brand.js';

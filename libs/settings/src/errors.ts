@@ -3,31 +3,22 @@
  * every code with what it means and what to do. Messages name variables and
  * files, never a value.
  */
-import { problemText } from '@veza/invite-rules';
+import { errorBrand, problemText } from '@veza/invite-rules';
 import type { Problem } from '@veza/invite-rules';
 
 /** Every code this lib throws, in the order of the README's error table: a caller can switch on them. */
 export const SETTINGS_ERROR_CODES = Object.freeze(['SETTINGS_INVALID', 'SETTINGS_ENV_FILE_UNREADABLE'] as const);
 export type SettingsErrorCode = (typeof SETTINGS_ERROR_CODES)[number];
 
-/** Marks this package's errors in every copy of it loaded at once (Symbol.for: one symbol per process). */
-const ERROR_BRAND = Symbol.for('@veza/settings.error');
+/** Marks this package's errors, so that `instanceof` holds across copies of it (errorBrand). */
+const brand = errorBrand('@veza/settings');
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
 
-  /**
-   * `instanceof` also holds for an error thrown by another copy of this
-   * package: a backend whose own @veza/settings is another version than the one
-   * a lib it installed depends on has two (npm nests the second), and an
-   * error from that one failed `instanceof` against the backend's classes.
-   * The other copy's error carries the same brand; a subclass is matched by
-   * its name. The `code`s are the same in every copy.
-   */
+  /** Also an error of another copy of this package (errorBrand). */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    if (typeof value !== 'object' || value === null || !(ERROR_BRAND in value)) return false;
-    return this === SettingsError || (value as { name?: unknown }).name === this.name;
+    return brand.hasInstance(this, SettingsError, value);
   }
 
   constructor(
@@ -36,7 +27,7 @@ export class SettingsError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    Object.defineProperty(this, ERROR_BRAND, { value: true });
+    brand.mark(this);
   }
 }
 
