@@ -92,6 +92,65 @@ export const SMTP_TIMEOUTS = Object.freeze({ connectionTimeout: 30_000, greeting
 const QUIT_DEADLINE_MS = 2_000;
 
 type ConnectionOptions = ReturnType<typeof parseConnectionUrl>;
+/** nodemailer's options, and whether the URL's login is what made TLS required */
+type SessionOptions = ConnectionOptions & { loginNeedsTls?: true };
+
+/** The SMTP transport, which can also check its settings against the relay. */
+export interface SmtpTransport extends Transport {
+  /**
+   * Opens one session as a send would (connect, EHLO, STARTTLS, login as
+   * SMTP_URL says) and closes it, sending nothing; rejects with the
+   * session's error (its `response` and `code` as nodemailer gives them).
+   */
+  verify(): Promise<void>;
+}
+
+/** A host on this machine (localhost, 127.0.0.0/8, ::1): a login sent there in clear crosses no network. */
+function isLoopbackHost(host: string | undefined): boolean {
+  const h = (host ?? '').replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * The login goes to another machine only over TLS: with a user and password,
+ * `smtp://` to a host that is not this machine requires STARTTLS (nodemailer's
+ * `requireTLS`), unless SMTP_URL says otherwise (`?requireTLS=false`, or
+ * `?ignoreTLS=true`). Plain `smtp://` upgrades only when the relay offers
+ * STARTTLS, so whoever could strip that word from the EHLO answer on the way
+ * (or a relay on the wrong port) got the password in clear (AUTH PLAIN is
+ * base64, not encryption).
+ */
+function loginOverTls(options: ConnectionOptions): SessionOptions {
+  if (!options.auth || options.secure || options.ignoreTLS || options.requireTLS !== undefined || isLoopbackHost(options.host))
+    return options;
+  return { ...options, requireTLS: true, loginNeedsTls: true };
+}
+
+/** Why a session's login was not sent, as an SMTP error without a server response (so, permanent). */
+function loginNotSent(options: SessionOptions, error: { code?: string; message?: string } | null, conn: SMTPConnection): Error | null {
+  const where = `${options.host ?? 'localhost'}${options.port ? `:${options.port}` : ''}`;
+  if (error) {
+    // nodemailer's words when the relay has no STARTTLS (or refuses it) while TLS is required
+    if (error.code !== 'ETLS' || !/^Error upgrading connection with STARTTLS/.test(error.message ?? '')) return null;
+    const why = options.loginNeedsTls ? 'a password goes to another machine only over TLS' : 'SMTP_URL requires TLS';
+    return Object.assign(
+      new Error(
+        `the relay at ${where} offered no STARTTLS and ${why}: login not sent, nothing sent. ` +
+          'Use smtps:// (port 465) or the STARTTLS port (587); a relay without TLS on a network you trust: ?requireTLS=false',
+      ),
+      { code: 'ETLS' },
+    );
+  }
+  if (options.auth && !conn.allowsAuth)
+    return Object.assign(
+      new Error(
+        `the relay at ${where} offers no login (no AUTH after EHLO): SMTP_URL's user and password not sent, nothing sent. ` +
+          'Check the port (587 with STARTTLS, 465 with smtps://), or take the login out of SMTP_URL if this relay needs none',
+      ),
+      { code: 'EAUTH' },
+    );
+  return null;
+}
 
 interface SmtpError {
   responseCode?: number;
@@ -111,7 +170,7 @@ class Session {
     conn.on('end', () => (this.closed = true));
   }
 
-  static open(options: ConnectionOptions): Promise<Session> {
+  static open(options: SessionOptions): Promise<Session> {
     return new Promise((resolve, reject) => {
       const conn = new SMTPConnection(options);
       let settled = false;
@@ -121,15 +180,19 @@ class Session {
         conn.close();
         reject(error instanceof Error ? error : new Error(String(error)));
       };
+      // a password is never sent in clear to another machine, nor to a relay that offers no login
+      const onError = (error: Error) => fail(loginNotSent(options, error, conn) ?? error);
       const ready = () => {
         if (settled) return;
         settled = true;
-        conn.removeListener('error', fail);
+        conn.removeListener('error', onError);
         resolve(new Session(conn));
       };
-      conn.on('error', fail);
+      conn.on('error', onError);
       conn.connect((error) => {
-        if (error) return fail(error);
+        if (error) return fail(loginNotSent(options, error, conn) ?? error);
+        const refused = loginNotSent(options, null, conn);
+        if (refused) return fail(refused);
         if (!options.auth) return ready();
         conn.login(options.auth, (loginError) => (loginError ? fail(loginError) : ready()));
       });
@@ -204,7 +267,7 @@ class SessionPool {
   private readonly maxMessages: number;
 
   constructor(
-    private readonly options: ConnectionOptions,
+    private readonly options: SessionOptions,
     private readonly max: number,
   ) {
     const asked = (options as { maxMessages?: unknown }).maxMessages;
@@ -273,9 +336,11 @@ class SessionPool {
  * fails after it and before the server's answer is `unknown` (the server may
  * have accepted it: never retried, never counted as sent). A session the
  * server dropped while idle is replaced before the message is sent, once.
+ * A user and password in SMTP_URL are sent to a relay on another machine only
+ * over TLS, and only to a relay that offers a login (see `loginOverTls`).
  * Throws MAILER_SMTP_URL_INVALID.
  */
-export function smtpTransport(url: string, connections: number): Transport {
+export function smtpTransport(url: string, connections: number): SmtpTransport {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -284,9 +349,9 @@ export function smtpTransport(url: string, connections: number): Transport {
   }
   // no host (`smtp:/user:pw@host`, one slash) would connect to localhost:587 without a word
   if ((parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') || !parsed.hostname) throw new SmtpUrlInvalidError(redactSmtpUrl(url));
-  let options: ConnectionOptions;
+  let options: SessionOptions;
   try {
-    options = { ...SMTP_TIMEOUTS, ...parseConnectionUrl(url) };
+    options = loginOverTls({ ...SMTP_TIMEOUTS, ...parseConnectionUrl(url) });
   } catch (error) {
     throw new SmtpUrlInvalidError(redactSmtpUrl(url), error);
   }
@@ -338,6 +403,7 @@ export function smtpTransport(url: string, connections: number): Transport {
         return failure(error, sent.written, eml);
       }
     },
+    verify: async () => pool.release(await pool.acquire(), false),
     close: () => pool.close(),
   };
 }
