@@ -355,6 +355,15 @@ export function smtpTransport(url: string, connections: number): SmtpTransport {
   } catch (error) {
     throw new SmtpUrlInvalidError(redactSmtpUrl(url), error);
   }
+  // nodemailer's own log (`?logger=true`; with `?debug=true`, the whole session) printed every message it sent,
+  // invite code included, to stdout: a terminal's scrollback, a CI job's log
+  if ((options as { logger?: unknown }).logger)
+    throw new SmtpUrlInvalidError(
+      redactSmtpUrl(url),
+      undefined,
+      "?logger prints the SMTP session, each message's invite code included, to the terminal and its logs: take it out " +
+        "(a failure is in dispatch.log with the relay's answer; the relay's own log has the session)",
+    );
   const pool = new SessionPool(options, Math.max(1, connections));
   // A server or nodemailer could echo the login, as sent (AUTH PLAIN and LOGIN send it in base64):
   // never let the password reach a log, in either form.

@@ -24,12 +24,13 @@ async function verifySmtp(url: string): Promise<Check> {
   try {
     // the URL as dispatch reads it: what dispatch refuses is not checked here as if it were good
     transport = smtpTransport(url, 1);
-  } catch {
-    return fail(
-      TRANSPORT_TITLE,
-      `SMTP_URL is not a valid SMTP URL (${shown})`,
-      'set SMTP_URL to smtp://user:pass@host:587 or smtps://user:pass@host:465',
-    );
+  } catch (error) {
+    // the transport's refusal says why (with the password hidden): an unparseable URL, or an option it does not take
+    const why =
+      (error as { code?: string }).code === 'MAILER_SMTP_URL_INVALID'
+        ? (error as Error).message
+        : `SMTP_URL is not a valid SMTP URL (${shown})`;
+    return fail(TRANSPORT_TITLE, why, 'set SMTP_URL to smtp://user:pass@host:587 or smtps://user:pass@host:465');
   }
   const hideLogin = smtpLoginHider(url);
   const hide = (text: string) => hideLogin(text.split(url).join(shown));
