@@ -112,7 +112,8 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 it('decision report on a disk that fills up: exit 1 naming the file, the earlier report left whole, nothing cut or temporary', async () => {
   const out = join(cwd, 'small');
   mkdirSync(out);
-  if (!mountTmpfs(out, 1024)) return; // not root: covered where the tests run as root (CI)
+  // 0755: a tmpfs is mounted 1777 by default, a folder every user can write into, which the report refuses
+  if (!mountTmpfs(out, 1024, { mode: 0o755 })) return; // not root: covered where the tests run as root (CI)
   try {
     const first = await runVezaBeta(['decision', 'report', '--out', out], { cwd, env });
     expect({ code: first.code, stderr: first.stderr }).toMatchObject({ code: 0 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInvites, inviteReport } from '@veza/invites-db';
@@ -222,6 +223,36 @@ describe('preflight never ticks what it did not prove', () => {
     } finally {
       await new Promise((resolve) => relay.close(() => resolve(undefined)));
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SMTP_URL with a login and a relay that offers none: a failure saying so, the password never sent (nodemailer\'s verify said "login accepted")', async () => {
+    const lines: string[] = [];
+    const relay = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write('220 relay ESMTP\r\n');
+      socket.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString().split('\r\n').filter(Boolean)) {
+          lines.push(line);
+          if (/^EHLO/i.test(line)) socket.write('250-relay\r\n250 PIPELINING\r\n');
+          else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+          else socket.write('503 5.5.1 not now\r\n');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (relay.address() as AddressInfo).port;
+      const { item } = await preflightItems({ SMTP_URL: `smtp://ops:hunter2pw@127.0.0.1:${port}` });
+      expect(item('Mail transport ready')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('offers no login (no AUTH after EHLO)'),
+      });
+      expect(JSON.stringify(item('Mail transport ready'))).not.toContain('hunter2pw');
+      expect(lines.some((line) => /^EHLO/i.test(line))).toBe(true);
+      expect(lines.filter((line) => /^AUTH/i.test(line))).toEqual([]);
+    } finally {
+      await new Promise((resolve) => relay.close(resolve));
     }
   });
 

@@ -192,4 +192,30 @@ describe('WELCOME_EMAIL=1 without a transport', () => {
     expect(code).toBe(3);
     expect(stderr).toContain('WELCOME_EMAIL is 1 but no transport is configured: set SMTP_URL or SEND_CMD');
   }, 60_000);
+
+  it('a transport the mailer refuses (an http:// SMTP_URL, ?logger, a SEND_CMD not on PATH) is a configuration error too, not "a bug" with a stack', async () => {
+    for (const [transport, expected] of [
+      [
+        { SMTP_URL: 'http://beta:s3cretPw0rd@127.0.0.1:2525' },
+        'SMTP_URL: not a valid SMTP URL (http://beta:***@127.0.0.1:2525/) (MAILER_SMTP_URL_INVALID)',
+      ],
+      [
+        { SMTP_URL: 'smtp://beta:s3cretPw0rd@127.0.0.1:2525?logger=true' },
+        "?logger prints the SMTP session, each message's invite code included",
+      ],
+      [{ SEND_CMD: 'no-such-mailer-veza -t' }, "SEND_CMD: 'no-such-mailer-veza' was not found on PATH"],
+    ] as const) {
+      const api = spawn(process.execPath, [bin], {
+        env: childEnv({ PORT: '0', VEZA_DATA_DIR: join(cwd, '.veza'), WELCOME_EMAIL: '1', ...MAIL, ...transport }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      api.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => api.once('exit', resolve));
+      expect({ code, stderr }).toEqual({ code: 3, stderr: expect.stringContaining('redemption-api: configuration error: ') });
+      expect(stderr).toContain(expected);
+      expect(stderr).not.toContain('this is a bug');
+      expect(stderr).not.toContain('s3cretPw0rd');
+    }
+  }, 90_000);
 });

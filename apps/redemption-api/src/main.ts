@@ -13,7 +13,7 @@ import {
   openDatabase,
   openOptionsFromEnv,
 } from '@veza/invites-db';
-import { openOutboxSender, runOutboxLoop, transportFromEnv } from '@veza/invite-mailer';
+import { MailerError, openOutboxSender, runOutboxLoop, transportFromEnv } from '@veza/invite-mailer';
 import type { OutboxLoop, OutboxSender, Transport } from '@veza/invite-mailer';
 import { welcomeEmlBuilder } from '@veza/invite-mailer/welcome';
 import { SETTINGS_EXIT_CODE, formatProblems, loadEnv, settingSources } from '@veza/settings';
@@ -43,6 +43,17 @@ async function main(): Promise<number> {
     return EXIT.config;
   }
   const config = parsed.value;
+  // The welcome email's mailer, checked before anything starts: a SMTP_URL or a SEND_CMD it refuses is a
+  // setting to fix (exit 3), as in every CLI command, not "an unexpected failure (this is a bug)" with a stack.
+  let welcomeTransport: Transport | undefined;
+  try {
+    if (config.welcome)
+      welcomeTransport = transportFromEnv({ PATH: loaded.env['PATH'], HOME: loaded.env['HOME'], ...config.welcome.transportEnv }, 1);
+  } catch (error) {
+    if (!(error instanceof MailerError)) throw error;
+    process.stderr.write(`redemption-api: configuration error: ${error.message} (${error.code})\n`);
+    return EXIT.config;
+  }
 
   let conn;
   const open = openOptionsFromEnv(loaded.env);
@@ -58,7 +69,7 @@ async function main(): Promise<number> {
 
   let welcome: WelcomeSending | undefined;
   const app = await buildServer({ config, conn, logStream: stdoutLog(), onWelcomeQueued: () => welcome?.loop.nudge() });
-  if (config.welcome) welcome = await startWelcomeSending(config.welcome, loaded.env, conn, app.log);
+  if (config.welcome && welcomeTransport) welcome = await startWelcomeSending(config.welcome, welcomeTransport, conn, app.log);
   let notReady: string | null = null;
   await assertReady(conn).catch((error: Error) => {
     notReady = error.message;
@@ -130,11 +141,10 @@ async function main(): Promise<number> {
  */
 async function startWelcomeSending(
   welcome: NonNullable<Config['welcome']>,
-  env: NodeJS.ProcessEnv,
+  transport: Transport,
   conn: Parameters<typeof openOutboxSender>[0],
   log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void },
 ): Promise<WelcomeSending> {
-  const transport = transportFromEnv({ PATH: env['PATH'], HOME: env['HOME'], ...welcome.transportEnv }, 1);
   const sender = await openOutboxSender(conn, transport, {
     from: welcome.settings.from.address,
     buildEml: welcomeEmlBuilder(welcome.settings),

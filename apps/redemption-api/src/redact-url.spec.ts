@@ -34,6 +34,15 @@ describe('redactUrl', () => {
     ['/v1/invites/7K3M%C2%A0Q9ZD%C2%A01XWN%C2%A04T8R', '/v1/invites/[redacted]'],
     ['/v1/invites/7K3M%E3%80%80Q9ZD%E3%80%801XWN%E3%80%804T8R', '/v1/invites/[redacted]'],
     ['/v1/admin/revoke/7K3M\u00a0Q9ZD\u00a01XWN\u00a04T8R', '/v1/admin/revoke/[redacted]'],
+    // a whole code grouped by other punctuation: refused as malformed (400), logged whole before
+    ['/v1/invites/7K3M.Q9ZD.1XWN.4T8R', '/v1/invites/[redacted]'],
+    ['/v1/invites/7k3m_q9zd_1xwn_4t8r', '/v1/invites/[redacted]'],
+    ['/v1/invites/7K3M,Q9ZD;1XWN:4T8R/x', '/v1/invites/[redacted]/x'],
+    ['/v1/invites/7K3M%2EQ9ZD%2E1XWN%2E4T8R', '/v1/invites/[redacted]'],
+    ["/v1/invites/'7K3M'Q9ZD'1XWN'4T8R'", "/v1/invites/'[redacted]'"],
+    // file names joined by a dot stay (short of a whole code)
+    ['/favicon.ico', '/favicon.ico'],
+    ['/robots.txt', '/robots.txt'],
   ])('%s → %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });
@@ -64,11 +73,17 @@ describe('redactUrl', () => {
 
   it('hides exactly what the regular-expression definition hides, on any text', () => {
     // The definition the one-pass scanner implements: a run of code characters (every letter but U, digits),
-    // grouped by hyphens, whitespace or any non-ASCII character, of 8 code characters or more.
+    // grouped by hyphens, whitespace or any non-ASCII character, of 8 code characters or more; then one grouped
+    // by those or by ASCII punctuation other than a URL's delimiters (/ ? & = # %), of 16 (a whole code).
+    const loose = /[\s\u0080-\uffff!"$'()*+,\-.:;<>@[\\\]^_`{|}~]/;
     const reference = (text: string) =>
-      text.replace(/[0-9A-TV-Z](?:[\s\u0080-\uffff-]*[0-9A-TV-Z])*/gi, (run) =>
-        run.replace(/[\s\u0080-\uffff-]/g, '').length >= 8 ? '[redacted]' : run,
-      );
+      text
+        .replace(/[0-9A-TV-Z](?:[\s\u0080-\uffff-]*[0-9A-TV-Z])*/gi, (run) =>
+          run.replace(/[\s\u0080-\uffff-]/g, '').length >= 8 ? '[redacted]' : run,
+        )
+        .replace(new RegExp(`[0-9A-TV-Z](?:${loose.source}*[0-9A-TV-Z])*`, 'gi'), (run) =>
+          run.replace(new RegExp(loose.source, 'g'), '').length >= 16 ? '[redacted]' : run,
+        );
     const piece = fc.oneof(
       fc.stringMatching(/^[0-9A-Za-z]{1,12}$/),
       fc.constantFrom(

@@ -23,9 +23,14 @@ function percentDecode(text: string): string {
   return out;
 }
 
-/** Codes hidden (@veza/invite-rules' hideCodes) in the percent-decoded text. */
+/**
+ * Codes hidden (@veza/invite-rules' hideCodes) in the percent-decoded text;
+ * then a whole code grouped by other punctuation (`W9QB.VC03.SW6R.YD7T`,
+ * `w9qb_vc03_…`): parseCode refuses that spelling (400), but it is a live
+ * code all the same, and it reached the access log whole.
+ */
 function hideCodesIn(raw: string): string {
-  return hideCodes(percentDecode(raw), { minChars: MIN_HIDDEN });
+  return hideCodes(hideCodes(percentDecode(raw), { minChars: MIN_HIDDEN }), { minChars: 16, punctuation: true });
 }
 
 export function redactUrl(url: string): string {

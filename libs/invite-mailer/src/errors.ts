@@ -54,8 +54,8 @@ export class SendCmdNotFoundError extends MailerError {
 /** SMTP_URL cannot be used; the message shows it with its password hidden. */
 export class SmtpUrlInvalidError extends MailerError {
   override name = 'SmtpUrlInvalidError';
-  constructor(redactedUrl: string, cause?: unknown) {
-    super('MAILER_SMTP_URL_INVALID', `SMTP_URL: not a valid SMTP URL (${redactedUrl})`, { cause });
+  constructor(redactedUrl: string, cause?: unknown, why = 'not a valid SMTP URL') {
+    super('MAILER_SMTP_URL_INVALID', `SMTP_URL: ${why} (${redactedUrl})`, { cause });
   }
 }
 

@@ -12,5 +12,6 @@ export { SEND_CMD_DEFAULTS, sendCmdTransport } from './send-cmd-transport.js';
 export { killRunningSendCmds } from './run-send-cmd.js';
 export type { SendCmdOptions } from './send-cmd-transport.js';
 export { redactSmtpUrl, smtpLoginHider, smtpTlsAdvice, smtpTransport } from './smtp-transport.js';
+export type { SmtpTransport } from './smtp-transport.js';
 export type { SendResult, Transport } from './transport.js';
 export { sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';

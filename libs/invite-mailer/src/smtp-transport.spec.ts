@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { startSmtpSink } from './smtp-sink.js';
@@ -366,4 +366,109 @@ describe('SMTP transport: TLS the relay offers and this machine does not trust',
       await sink.close();
     }
   });
+});
+
+/** A relay that records every command: EHLO lists `ehlo` (after `250-relay`), STARTTLS is refused, AUTH accepted. */
+async function recordingRelay(ehlo: string[], host = '127.0.0.1') {
+  const lines: string[] = [];
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.write('220 relay ESMTP\r\n');
+    socket.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\r\n').filter(Boolean)) {
+        lines.push(line);
+        if (/^EHLO/i.test(line))
+          socket.write(['250-relay', ...ehlo].map((l, i, all) => `${i === all.length - 1 ? l.replace(/^250-/, '250 ') : l}\r\n`).join(''));
+        else if (/^STARTTLS/i.test(line)) socket.write('502 5.5.1 no STARTTLS here\r\n');
+        else if (/^AUTH/i.test(line)) socket.write('235 2.7.0 ok\r\n');
+        else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+        else socket.write('250 ok\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    lines,
+    auths: () => lines.filter((line) => /^AUTH/i.test(line)),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** An IPv4 address of this machine that is not loopback (a relay "on another machine" as the transport sees it). */
+const otherAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+
+describe('SMTP transport: the login is sent only where it is safe', () => {
+  it('a relay that offers no AUTH never gets the login: a permanent failure saying so (it got AUTH PLAIN, the password in base64)', async () => {
+    const relay = await recordingRelay(['250-PIPELINING', '250-8BITMIME']);
+    const transport = smtpTransport(`smtp://bob:hunter2pw@127.0.0.1:${relay.port}`, 1);
+    try {
+      const result = await transport.send(emlFor(1), envelope);
+      expect(result).toMatchObject({ ok: false, temporary: false });
+      expect(result.response).toContain(`EAUTH: the relay at 127.0.0.1:${relay.port} offers no login`);
+      expect(result.transportFault).toBe(true);
+      await expect(transport.verify()).rejects.toMatchObject({ code: 'EAUTH' });
+      expect(relay.auths()).toEqual([]);
+      expect(relay.lines.filter((l) => /^MAIL/i.test(l))).toEqual([]);
+    } finally {
+      await transport.close();
+      await relay.close();
+    }
+  });
+
+  it("?requireTLS=true and a relay without STARTTLS: the login is not sent, and the failure is the transport's (the welcome outbox does not give the email up for it)", async () => {
+    const relay = await recordingRelay(['250-AUTH PLAIN LOGIN']);
+    const transport = smtpTransport(`smtp://bob:hunter2pw@127.0.0.1:${relay.port}?requireTLS=true`, 1);
+    try {
+      const result = await transport.send(emlFor(1), envelope);
+      expect(result).toMatchObject({ ok: false, temporary: false, transportFault: true });
+      expect(result.response).toContain('offered no STARTTLS and SMTP_URL requires TLS');
+      expect(relay.auths()).toEqual([]);
+    } finally {
+      await transport.close();
+      await relay.close();
+    }
+  });
+
+  it('without a login, the same relay takes the message; on this machine, a relay offering AUTH without TLS gets the login', async () => {
+    const bare = await recordingRelay(['250-PIPELINING']);
+    const withAuth = await recordingRelay(['250-AUTH PLAIN LOGIN']);
+    const anonymous = smtpTransport(`smtp://127.0.0.1:${bare.port}`, 1);
+    const local = smtpTransport(`smtp://bob:hunter2pw@127.0.0.1:${withAuth.port}`, 1);
+    try {
+      expect(await anonymous.send(emlFor(1), envelope)).toMatchObject({ ok: true });
+      expect(await local.send(emlFor(2), envelope)).toMatchObject({ ok: true });
+      expect(withAuth.auths()).toHaveLength(1);
+    } finally {
+      await anonymous.close();
+      await local.close();
+      await bare.close();
+      await withAuth.close();
+    }
+  });
+
+  (otherAddress ? it : it.skip)(
+    'a relay on another machine without STARTTLS never gets the password in clear, unless SMTP_URL says ?requireTLS=false',
+    async () => {
+      const relay = await recordingRelay(['250-AUTH PLAIN LOGIN', '250-PIPELINING'], '0.0.0.0');
+      const strict = smtpTransport(`smtp://bob:hunter2pw@${otherAddress!}:${relay.port}`, 1);
+      const allowed = smtpTransport(`smtp://bob:hunter2pw@${otherAddress!}:${relay.port}?requireTLS=false`, 1);
+      try {
+        const result = await strict.send(emlFor(1), envelope);
+        expect(result).toMatchObject({ ok: false, temporary: false });
+        expect(result.response).toContain('offered no STARTTLS and a password goes to another machine only over TLS');
+        expect(result.response).toContain('?requireTLS=false');
+        expect(relay.lines.some((l) => /^STARTTLS/i.test(l))).toBe(true);
+        expect(relay.auths()).toEqual([]);
+        expect(await allowed.send(emlFor(2), envelope)).toMatchObject({ ok: true });
+        expect(relay.auths()).toHaveLength(1);
+      } finally {
+        await strict.close();
+        await allowed.close();
+        await relay.close();
+      }
+    },
+  );
 });

@@ -126,6 +126,65 @@ export const SMTP_TIMEOUTS = Object.freeze({ connectionTimeout: 30_000, greeting
 const QUIT_DEADLINE_MS = 2_000;
 
 type ConnectionOptions = ReturnType<typeof parseConnectionUrl>;
+/** nodemailer's options, and whether the URL's login is what made TLS required */
+type SessionOptions = ConnectionOptions & { loginNeedsTls?: true };
+
+/** The SMTP transport, which can also check its settings against the relay. */
+export interface SmtpTransport extends Transport {
+  /**
+   * Opens one session as a send would (connect, EHLO, STARTTLS, login as
+   * SMTP_URL says) and closes it, sending nothing; rejects with the
+   * session's error (its `response` and `code` as nodemailer gives them).
+   */
+  verify(): Promise<void>;
+}
+
+/** A host on this machine (localhost, 127.0.0.0/8, ::1): a login sent there in clear crosses no network. */
+function isLoopbackHost(host: string | undefined): boolean {
+  const h = (host ?? '').replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * The login goes to another machine only over TLS: with a user and password,
+ * `smtp://` to a host that is not this machine requires STARTTLS (nodemailer's
+ * `requireTLS`), unless SMTP_URL says otherwise (`?requireTLS=false`, or
+ * `?ignoreTLS=true`). Plain `smtp://` upgrades only when the relay offers
+ * STARTTLS, so whoever could strip that word from the EHLO answer on the way
+ * (or a relay on the wrong port) got the password in clear (AUTH PLAIN is
+ * base64, not encryption).
+ */
+function loginOverTls(options: ConnectionOptions): SessionOptions {
+  if (!options.auth || options.secure || options.ignoreTLS || options.requireTLS !== undefined || isLoopbackHost(options.host))
+    return options;
+  return { ...options, requireTLS: true, loginNeedsTls: true };
+}
+
+/** Why a session's login was not sent, as an SMTP error without a server response (so, permanent). */
+function loginNotSent(options: SessionOptions, error: { code?: string; message?: string } | null, conn: SMTPConnection): Error | null {
+  const where = `${options.host ?? 'localhost'}${options.port ? `:${options.port}` : ''}`;
+  if (error) {
+    // nodemailer's words when the relay has no STARTTLS (or refuses it) while TLS is required
+    if (error.code !== 'ETLS' || !/^Error upgrading connection with STARTTLS/.test(error.message ?? '')) return null;
+    const why = options.loginNeedsTls ? 'a password goes to another machine only over TLS' : 'SMTP_URL requires TLS';
+    return Object.assign(
+      new Error(
+        `the relay at ${where} offered no STARTTLS and ${why}: login not sent, nothing sent. ` +
+          'Use smtps:// (port 465) or the STARTTLS port (587); a relay without TLS on a network you trust: ?requireTLS=false',
+      ),
+      { code: 'ETLS' },
+    );
+  }
+  if (options.auth && !conn.allowsAuth)
+    return Object.assign(
+      new Error(
+        `the relay at ${where} offers no login (no AUTH after EHLO): SMTP_URL's user and password not sent, nothing sent. ` +
+          'Check the port (587 with STARTTLS, 465 with smtps://), or take the login out of SMTP_URL if this relay needs none',
+      ),
+      { code: 'EAUTH' },
+    );
+  return null;
+}
 
 interface SmtpError {
   responseCode?: number;
@@ -146,7 +205,7 @@ class Session {
     conn.on('end', () => (this.closed = true));
   }
 
-  static open(options: ConnectionOptions): Promise<Session> {
+  static open(options: SessionOptions): Promise<Session> {
     return new Promise((resolve, reject) => {
       const conn = new SMTPConnection(options);
       let settled = false;
@@ -157,15 +216,19 @@ class Session {
         // an error of another realm (a jest vm context) is no `instanceof Error`: keep its code and cause all the same
         reject(types.isNativeError(error) || error instanceof Error ? error : new Error(String(error)));
       };
+      // a password is never sent in clear to another machine, nor to a relay that offers no login
+      const onError = (error: Error) => fail(loginNotSent(options, error, conn) ?? error);
       const ready = () => {
         if (settled) return;
         settled = true;
-        conn.removeListener('error', fail);
+        conn.removeListener('error', onError);
         resolve(new Session(conn));
       };
-      conn.on('error', fail);
+      conn.on('error', onError);
       conn.connect((error) => {
-        if (error) return fail(error);
+        if (error) return fail(loginNotSent(options, error, conn) ?? error);
+        const refused = loginNotSent(options, null, conn);
+        if (refused) return fail(refused);
         if (!options.auth) return ready();
         conn.login(options.auth, (loginError) => (loginError ? fail(loginError) : ready()));
       });
@@ -240,7 +303,7 @@ class SessionPool {
   private readonly maxMessages: number;
 
   constructor(
-    private readonly options: ConnectionOptions,
+    private readonly options: SessionOptions,
     private readonly max: number,
   ) {
     const asked = (options as { maxMessages?: unknown }).maxMessages;
@@ -309,9 +372,11 @@ class SessionPool {
  * fails after it and before the server's answer is `unknown` (the server may
  * have accepted it: never retried, never counted as sent). A session the
  * server dropped while idle is replaced before the message is sent, once.
+ * A user and password in SMTP_URL are sent to a relay on another machine only
+ * over TLS, and only to a relay that offers a login (see `loginOverTls`).
  * Throws MAILER_SMTP_URL_INVALID.
  */
-export function smtpTransport(url: string, connections: number): Transport {
+export function smtpTransport(url: string, connections: number): SmtpTransport {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -320,12 +385,21 @@ export function smtpTransport(url: string, connections: number): Transport {
   }
   // no host (`smtp:/user:pw@host`, one slash) would connect to localhost:587 without a word
   if ((parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') || !parsed.hostname) throw new SmtpUrlInvalidError(redactSmtpUrl(url));
-  let options: ConnectionOptions;
+  let options: SessionOptions;
   try {
-    options = { ...SMTP_TIMEOUTS, ...parseConnectionUrl(url) };
+    options = loginOverTls({ ...SMTP_TIMEOUTS, ...parseConnectionUrl(url) });
   } catch (error) {
     throw new SmtpUrlInvalidError(redactSmtpUrl(url), error);
   }
+  // nodemailer's own log (`?logger=true`; with `?debug=true`, the whole session) printed every message it sent,
+  // invite code included, to stdout: a terminal's scrollback, a CI job's log
+  if ((options as { logger?: unknown }).logger)
+    throw new SmtpUrlInvalidError(
+      redactSmtpUrl(url),
+      undefined,
+      "?logger prints the SMTP session, each message's invite code included, to the terminal and its logs: take it out " +
+        "(a failure is in dispatch.log with the relay's answer; the relay's own log has the session)",
+    );
   const pool = new SessionPool(options, Math.max(1, connections));
   // A server or nodemailer could echo the login, as sent (AUTH PLAIN and LOGIN send it in base64):
   // never let the password reach a log, in either form.
@@ -333,8 +407,9 @@ export function smtpTransport(url: string, connections: number): Transport {
 
   const failure = (error: SmtpError, written: boolean, eml: Buffer): SendResult => {
     const response = oneLine(hide(error.response ?? `${error.code ?? 'error'}: ${error.message}`), inviteEmlCodes(eml));
-    // the relay refused the login (535): nothing about this email, every email gets the same answer
-    if (error.code === 'EAUTH') return { ok: false, temporary: false, transportFault: true, response };
+    // the relay refused the login (535), offers none, or has no STARTTLS where TLS is required (ETLS):
+    // nothing about this email, every email gets the same answer
+    if (error.code === 'EAUTH' || error.code === 'ETLS') return { ok: false, temporary: false, transportFault: true, response };
     if (error.responseCode) return { ok: false, temporary: error.responseCode >= 400 && error.responseCode < 500, response };
     // the handshake happens before MAIL FROM: nothing was sent, and a retry meets the same certificate
     const tls = smtpTlsAdvice(error);
@@ -385,6 +460,7 @@ export function smtpTransport(url: string, connections: number): Transport {
         return failure(error, sent.written, eml);
       }
     },
+    verify: async () => pool.release(await pool.acquire(), false),
     close: () => pool.close(),
   };
 }

@@ -401,6 +401,23 @@ describe('SMTP transport', () => {
     expect(redactSmtpUrl('smtps://user:s3cret@mail.example.org:465')).toBe('smtps://user:***@mail.example.org:465');
   });
 
+  it("refuses nodemailer's own log (?logger=true): it printed each message sent, invite code included, to stdout", () => {
+    for (const url of ['smtp://user:s3cret@127.0.0.1:2525?logger=true&debug=true', 'smtps://user:s3cret@mail.example.org?logger=true']) {
+      let error: { code?: string; message?: string } = {};
+      try {
+        smtpTransport(url, 1);
+      } catch (e) {
+        error = e as typeof error;
+      }
+      expect(error.code).toBe('MAILER_SMTP_URL_INVALID');
+      expect(error.message).toContain("?logger prints the SMTP session, each message's invite code included");
+      expect(error.message).not.toContain('s3cret');
+    }
+    expect(() => transportFromEnv({ SMTP_URL: 'smtp://127.0.0.1:2525?logger=true' }, 1)).toThrow(/\?logger prints the SMTP session/);
+    // ?debug alone prints nothing (nodemailer logs only with a logger): left to the operator
+    return smtpTransport('smtp://127.0.0.1:2525?debug=true', 1).close();
+  });
+
   it('a server that drops the connection is a temporary failure, and the password never reaches the response', async () => {
     const server = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -26,6 +26,18 @@ function isSeparator(c: number): boolean {
 
 const isHyphen = (c: number) => c === 45;
 
+/**
+ * A separator, or ASCII punctuation that is not one of a URL's own
+ * delimiters (`/ ? & = # %`): `.`, `_`, `,`, `:`, `;`, `+`, `~`, `!`, `*`,
+ * quotes, brackets… A code mangled or typed with them is no code to
+ * parseCode, but it is still the code.
+ */
+function isLooseSeparator(c: number): boolean {
+  if (isSeparator(c)) return true;
+  if (c < 33 || c > 126 || isCodeChar(c) || (c & ~32) === 85) return false; // letters and digits (U too) are no punctuation
+  return c !== 47 && c !== 63 && c !== 38 && c !== 61 && c !== 35 && c !== 37;
+}
+
 export interface HideCodesOptions {
   /** the fewest code characters a hidden run has (8: half a code) */
   minChars?: number;
@@ -42,6 +54,13 @@ export interface HideCodesOptions {
    * written in an email (`XXXX-XXXX-XXXX-XXXX`) or ungrouped.
    */
   spaces?: boolean;
+  /**
+   * whether ASCII punctuation other than a URL's delimiters (`/ ? & = # %`)
+   * groups a code too (false): `W9QB.VC03.SW6R.YD7T`, `w9qb_vc03_…`. Used with
+   * `minChars: 16` (a whole code), since it also joins file names
+   * (`favicon.ico`); ignored when `spaces` is false.
+   */
+  punctuation?: boolean;
 }
 
 /**
@@ -56,7 +75,7 @@ export interface HideCodesOptions {
 export function hideCodes(text: string, options: HideCodesOptions = {}): string {
   const minChars = options.minChars ?? 8;
   const maxChars = options.maxChars ?? Infinity;
-  const separates = options.spaces === false ? isHyphen : isSeparator;
+  const separates = options.spaces === false ? isHyphen : options.punctuation ? isLooseSeparator : isSeparator;
   let out = '';
   let copied = 0;
   const n = text.length;

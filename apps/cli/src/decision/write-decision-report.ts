@@ -1,4 +1,5 @@
-import { createFolder, replaceFiles } from '../prepare/durable-files.js';
+import { ExitError } from '../exit-error.js';
+import { createFolder, folderOpenToOthers, replaceFiles } from '../prepare/durable-files.js';
 import { join } from 'node:path';
 import { screenshotHtmlFile } from '@veza/email-templates';
 import { fetchHighIssues, renderDecisionHtml, renderDecisionMarkdown } from '@veza/gate-probes';
@@ -58,6 +59,8 @@ export async function writeDecisionReport(
     decisions: facts.decisions,
   };
   createFolder(dir, 0o755);
+  const open = folderOpenToOthers(dir);
+  if (open) throw new ExitError(1, `${open}\nNo report was written.`);
   const html = join(dir, 'decision.html');
   const markdown = join(dir, 'decision.md');
   // Both replaced whole, or neither: a full disk or a kill leaves the earlier report as it was, never a cut one.

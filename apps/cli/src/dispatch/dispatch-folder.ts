@@ -5,6 +5,8 @@ import { dispatchInvites } from '@veza/invite-mailer';
 import type { DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
 import { digestCode, isDispatcherAlive, markInviteSent, parseCode, sendStates } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
+import { ExitError } from '../exit-error.js';
+import { folderOpenToOthers } from '../prepare/durable-files.js';
 import type { Manifest } from './manifest.js';
 import type { Progress } from './progress.js';
 
@@ -168,6 +170,9 @@ export async function dispatchFolder(
   },
   progress: Progress,
 ): Promise<DispatchSummary> {
+  // dispatch.log is appended to there: a link planted by another user must not make it land elsewhere
+  const open = folderOpenToOthers(dir);
+  if (open) throw new ExitError(1, `${open}\nNothing was sent.`);
   const { only, tally, loggedSends, ...send } = options;
   const invites = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)) : manifest.invites;
   const items = invites.map((invite) => ({

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import { createTransport } from 'nodemailer';
 import { withoutSecretSettings } from '@veza/settings';
 import { redactSmtpUrl, sendCmdTransport, smtpLoginHider, smtpTlsAdvice, smtpTransport } from '@veza/invite-mailer';
+import type { SmtpTransport } from '@veza/invite-mailer';
 import { fail, pass } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
 
@@ -12,40 +12,42 @@ const TRANSPORT_DEADLINE_MS = 20_000;
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 300);
 
-/** SMTP_URL: connect, EHLO, STARTTLS and AUTH as configured (nodemailer's verify), within the deadline. */
+/**
+ * SMTP_URL: connect, EHLO, STARTTLS and AUTH as a send does them (the
+ * dispatch's own transport, sending nothing), within the deadline. nodemailer's
+ * `verify` said "login accepted" of a relay that offers no login: it skips
+ * the login then, and every send failed.
+ */
 async function verifySmtp(url: string): Promise<Check> {
   const shown = redactSmtpUrl(url);
-  const invalid = fail(
-    TRANSPORT_TITLE,
-    `SMTP_URL is not a valid SMTP URL (${shown})`,
-    'set SMTP_URL to smtp://user:pass@host:587 or smtps://user:pass@host:465',
-  );
+  let transport: SmtpTransport;
   try {
     // the URL as dispatch reads it: what dispatch refuses is not checked here as if it were good
-    await smtpTransport(url, 1).close();
-  } catch {
-    return invalid;
+    transport = smtpTransport(url, 1);
+  } catch (error) {
+    // the transport's refusal says why (with the password hidden): an unparseable URL, or an option it does not take
+    const why =
+      (error as { code?: string }).code === 'MAILER_SMTP_URL_INVALID'
+        ? (error as Error).message
+        : `SMTP_URL is not a valid SMTP URL (${shown})`;
+    return fail(TRANSPORT_TITLE, why, 'set SMTP_URL to smtp://user:pass@host:587 or smtps://user:pass@host:465');
   }
   const hideLogin = smtpLoginHider(url);
   const hide = (text: string) => hideLogin(text.split(url).join(shown));
-  let transporter: ReturnType<typeof createTransport>;
-  try {
-    transporter = createTransport({ url, connectionTimeout: TRANSPORT_DEADLINE_MS, greetingTimeout: TRANSPORT_DEADLINE_MS } as Parameters<
-      typeof createTransport
-    >[0]);
-  } catch {
-    return invalid;
-  }
   let timer: NodeJS.Timeout | undefined;
   try {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${TRANSPORT_DEADLINE_MS / 1000} s`)), TRANSPORT_DEADLINE_MS);
     });
-    await Promise.race([transporter.verify(), deadline]);
-    // smtp:// upgrades with STARTTLS only when the relay offers it: say TLS only where it was required
+    await Promise.race([transport.verify(), deadline]);
+    // smtp:// upgrades with STARTTLS only when the relay offers it (or when a login must go to another machine):
+    // say TLS only where it was required
     const tls = /^smtps:/i.test(url) || /[?&]requireTLS=true\b/i.test(url) ? 'TLS, ' : '';
-    const note = tls ? '' : '; plain smtp:// uses TLS only if the relay offers STARTTLS (smtps:// or ?requireTLS=true insists)';
-    return pass(TRANSPORT_TITLE, `SMTP ${shown}: connected, EHLO, ${tls}login accepted as configured (nothing sent)${note}`);
+    const login = new URL(url).username ? 'login accepted' : 'no login asked (SMTP_URL has no user)';
+    const note = tls
+      ? ''
+      : '; plain smtp:// uses TLS only if the relay offers STARTTLS, or when it sends a password to another machine (smtps:// or ?requireTLS=true insists)';
+    return pass(TRANSPORT_TITLE, `SMTP ${shown}: connected, EHLO, ${tls}${login} (nothing sent)${note}`);
   } catch (error) {
     const e = error as { response?: string; code?: string; originalCode?: string; message?: string };
     const why = oneLine(e.response ?? `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`);
@@ -54,7 +56,8 @@ async function verifySmtp(url: string): Promise<Check> {
     return fail(TRANSPORT_TITLE, `SMTP ${shown}: ${hide(why)}`, 'check SMTP_URL: host, port, smtps:// or STARTTLS, user and password');
   } finally {
     clearTimeout(timer);
-    transporter.close();
+    // a session still opening at the deadline is dropped with the process; close() does not wait for it
+    void transport.close();
   }
 }
 

@@ -9,6 +9,7 @@ import {
   renameSync,
   rmdirSync,
   rmSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -61,6 +62,38 @@ export function createFolder(path: string, mode = 0o700): void {
     rmdirSync(first);
     throw new FileWriteError(path, error, 'create the folder');
   }
+}
+
+/**
+ * Why veza-beta must not write into a folder that others can write into, or
+ * null: one owned by another user, or writable by everyone (the sticky bit
+ * does not stop anyone adding a name). Whoever can add names there can put a
+ * symbolic link where veza-beta writes a file (a manifest's draft, dispatch.log)
+ * and have it overwrite or append to any file this user may write: as root,
+ * /etc/shadow. A group-writable folder of the operator's is accepted (Debian's
+ * umask 002 makes every folder so, with a group of one). POSIX only.
+ */
+export function folderOpenToOthers(dir: string): string | null {
+  const uid = process.getuid?.();
+  if (uid === undefined) return null;
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(dir);
+  } catch {
+    return null; // not there: whoever writes into it says why
+  }
+  const why =
+    st.uid !== uid
+      ? `belongs to another user (uid ${st.uid}; veza-beta runs as uid ${uid})`
+      : (st.mode & 0o002) !== 0
+        ? `can be written by every user (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`
+        : null;
+  if (!why) return null;
+  return (
+    `${dir} ${why}: whoever can add files there can make veza-beta's writes land in another file ` +
+    `(a symbolic link named like the file it writes), so nothing is written there. ` +
+    (st.uid !== uid ? 'Use a folder of your own (--out), or run as its owner.' : `Use a folder of your own, or: chmod o-w ${dir}`)
+  );
 }
 
 /** An fs error with the path it happened on; the caller names both to the operator. */

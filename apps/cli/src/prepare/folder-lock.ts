@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { acquirePidLock, LockHeldError } from '@veza/invites-db';
 import { ExitError } from '../exit-error.js';
-import { createFolder, FileWriteError } from './durable-files.js';
+import { createFolder, FileWriteError, folderOpenToOthers } from './durable-files.js';
 
 /** The lock file a prepare holds inside its folder while it runs. */
 export const PREPARE_LOCK_FILE = '.prepare.lock';
@@ -21,6 +21,8 @@ export function lockPrepareFolder(dir: string): () => void {
   } catch (error) {
     throw new ExitError(1, `${(error as Error).message}\nNothing was written.`);
   }
+  const open = folderOpenToOthers(dir);
+  if (open) throw new ExitError(1, `${open}\nNothing was written.`);
   const path = join(dir, PREPARE_LOCK_FILE);
   try {
     return acquirePidLock(path);
