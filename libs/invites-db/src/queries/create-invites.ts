@@ -86,7 +86,8 @@ async function existingInvites(db: Database, emails: string[]) {
 
 function existingReason(row: { used: Date | null; expires: Date; sent: Date | null }): string {
   if (row.used) return 'this email already redeemed an invite';
-  if (row.expires.getTime() <= Date.now()) return 'this email has an expired invite; run cleanup (it deletes expired unused invites) to invite again';
+  if (row.expires.getTime() <= Date.now())
+    return 'this email has an expired invite; run cleanup (it deletes expired unused invites) to invite again';
   return row.sent ? 'this email already has an invite (sent)' : 'this email already has an invite (not sent yet)';
 }
 
