@@ -90,7 +90,7 @@ describe('acquirePidLock', () => {
           { length: 5 },
           () =>
             new Promise<string>((resolve) => {
-              const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+              const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', '--input-type=module', '-e', script], {
                 env: { ...process.env, NODE_OPTIONS: '' },
               });
               let out = '';
