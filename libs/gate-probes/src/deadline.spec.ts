@@ -65,7 +65,10 @@ describe('deadlines under garbage-collection pressure', () => {
           runGates(hanging(), { testers: { countRedeemed: () => new Promise<number>(() => undefined) }, signal: caller.signal }),
         ]),
       );
-      expect(Date.now() - t0).toBeLessThan(2_000);
+      // Ended by their own 400 ms deadlines (the reason and summary below say so); a gate left without one
+      // never ends, and this test meets jest's 10 s. The bound is loose on purpose: on a loaded CI machine a
+      // full collection every 5 ms stretched a 1 s run to 3 s.
+      expect(Date.now() - t0).toBeLessThan(6_000);
       for (const run of [plain, withSignal]) {
         expect(run.verdict).toBe('INCONCLUSIVE');
         expect(run.gates.map((g) => [g.state, g.reason, g.summary])).toEqual(
@@ -81,9 +84,9 @@ describe('deadlines under garbage-collection pressure', () => {
     const result = await underGcPressure(() =>
       postWebhook(`${base}/api/webhooks/1/s3cr3t`, { content: 'x' }, { timeoutMs: 400, retries: 0 }),
     );
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(Date.now() - t0).toBeLessThan(6_000); // loose, as above: a receiver that holds the post for ever meets jest's timeout
     expect(result).toMatchObject({ ok: false, message: expect.stringContaining('timed out') });
-  });
+  }, 10_000);
 
   it('withDeadline settles by its deadline even when the work ignores its signal, and clears its timer when the work wins', async () => {
     const t0 = Date.now();
@@ -91,8 +94,8 @@ describe('deadlines under garbage-collection pressure', () => {
       done: false,
       reason: 'deadline',
     });
-    expect(Date.now() - t0).toBeLessThan(1_500);
+    expect(Date.now() - t0).toBeLessThan(6_000); // loose, as above: the work itself never settles
     expect(await withDeadline(60_000, () => Promise.resolve(42))).toEqual({ done: true, value: 42 });
     await expect(withDeadline(60_000, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-  });
+  }, 10_000);
 });
