@@ -108,21 +108,24 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
     } finally {
       await api.stop();
     }
-    // an API that rate limits the preflight (behind a proxy without TRUST_PROXY): not checked (⚪), not a failure of the path
+    // an API that rate limits the preflight (behind a proxy without TRUST_PROXY): not checked (⚪), not a failure of the path.
+    // The limit's windows are clock minutes shared through the database: the run above may have spent this minute's
+    // requests already, or the minute may have turned since. With 1 a minute, of the preflight's 6 invite requests
+    // (well within two minutes) some are refused either way; which ones depends on the clock, so no item is named.
     const limited = await startRedemptionApi(await freePort(), {
       PATH: process.env['PATH'],
       DATABASE_URL: env['DATABASE_URL'],
-      RATE_LIMIT_PER_MINUTE: '2',
+      RATE_LIMIT_PER_MINUTE: '1',
     });
     try {
       const run = await runVezaBeta(['preflight', '--api-url', limited.url, '--json'], { cwd, env });
       const items = (JSON.parse(run.stdout) as { items: { title: string; status: string; detail: string }[] }).items;
-      const redeem = items.find((i) => i.title === 'Signup redeems the code');
-      expect(redeem).toMatchObject({
-        status: 'unknown',
-        detail: expect.stringContaining('HTTP 429 RATE_LIMITED: the API is rate limiting this client'),
-      });
-      expect(items.filter((i) => /code|Signup/.test(i.title) && i.status === 'fail')).toEqual([]);
+      const path = items.filter((i) => /code|Signup/.test(i.title));
+      expect(path.map((i) => i.title)).toContain('Signup redeems the code');
+      const refused = path.filter((i) => i.status === 'unknown');
+      expect(refused.length).toBeGreaterThan(0);
+      for (const item of refused) expect(item.detail).toContain('HTTP 429 RATE_LIMITED: the API is rate limiting this client');
+      expect(path.filter((i) => i.status === 'fail')).toEqual([]);
     } finally {
       await limited.stop();
       await standIn.stop();
