@@ -1,5 +1,4 @@
 import { expect } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createInvites, inviteReport } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { freePort, startRedemptionApi } from '../src/demo/redemption-api-process.js';
-import { childEnv, startLaunched } from '@veza/test-support';
+import { childEnv, selfSignedCertificate, startLaunched } from '@veza/test-support';
 import {
   FAKE_SENDMAIL,
   SETTINGS,
@@ -180,31 +179,10 @@ describe('preflight never ticks what it did not prove', () => {
   it('SMTP_URL to a relay whose STARTTLS certificate is self-signed fails, and the fix says to give its CA (NODE_EXTRA_CA_CERTS)', async () => {
     // as Postfix on loopback with smtpd_tls_security_level=encrypt and a self-signed certificate answers
     const dir = mkdtempSync(join(tmpdir(), 'veza-relay-tls-'));
-    const pem = (name: string) => join(dir, name);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=relay.veza.test',
-        '-days',
-        '2',
-        '-keyout',
-        pem('key.pem'),
-        '-out',
-        pem('cert.pem'),
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
+    const { key, cert, certPath } = selfSignedCertificate(dir, 'relay.veza.test');
     const relay = new SMTPServer({
-      key: readFileSync(pem('key.pem')),
-      cert: readFileSync(pem('cert.pem')),
+      key,
+      cert,
       logger: false,
       authOptional: true,
     });
@@ -220,7 +198,7 @@ describe('preflight never ticks what it did not prove', () => {
       // what the fix says works: the certificate given, by the name it holds
       const trusted = await preflightItems({
         SMTP_URL: `smtp://127.0.0.1:${port}?tls.servername=relay.veza.test`,
-        NODE_EXTRA_CA_CERTS: pem('cert.pem'),
+        NODE_EXTRA_CA_CERTS: certPath,
       });
       expect(trusted.item('Mail transport ready')).toMatchObject({ status: 'pass' });
     } finally {

@@ -1,11 +1,11 @@
 import { expect } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { selfSignedCertificate } from '@veza/test-support';
 import { startSmtpSink } from './smtp-sink.js';
 import type { SmtpSink, SmtpSinkOptions } from './smtp-sink.js';
 import { MAX_MESSAGES_PER_CONNECTION, smtpTransport } from './smtp-transport.js';
@@ -294,28 +294,7 @@ describe('SMTP transport: TLS the relay offers and this machine does not trust',
   async function startTlsServer() {
     // smtp-server's own certificate has expired: a fresh self-signed one, as a relay set up by hand has
     const dir = mkdtempSync(join(tmpdir(), 'veza-smtp-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=relay.veza.test',
-        '-days',
-        '2',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
-    const [key, cert] = [readFileSync(join(dir, 'key.pem')), readFileSync(join(dir, 'cert.pem'))];
+    const { key, cert } = selfSignedCertificate(dir, 'relay.veza.test');
     rmSync(dir, { recursive: true, force: true });
     let messages = 0;
     const server = new SMTPServer({
