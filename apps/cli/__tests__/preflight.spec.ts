@@ -1,5 +1,4 @@
 import { expect } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createInvites, inviteReport } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { freePort, startRedemptionApi } from '../src/demo/redemption-api-process.js';
-import { childEnv, startLaunched } from '@veza/test-support';
+import { childEnv, selfSignedCertificate, startLaunched } from '@veza/test-support';
 import {
   FAKE_SENDMAIL,
   SETTINGS,
@@ -108,21 +107,24 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
     } finally {
       await api.stop();
     }
-    // an API that rate limits the preflight (behind a proxy without TRUST_PROXY): not checked (⚪), not a failure of the path
+    // an API that rate limits the preflight (behind a proxy without TRUST_PROXY): not checked (⚪), not a failure of the path.
+    // The limit's windows are clock minutes shared through the database: the run above may have spent this minute's
+    // requests already, or the minute may have turned since. With 1 a minute, of the preflight's 6 invite requests
+    // (well within two minutes) some are refused either way; which ones depends on the clock, so no item is named.
     const limited = await startRedemptionApi(await freePort(), {
       PATH: process.env['PATH'],
       DATABASE_URL: env['DATABASE_URL'],
-      RATE_LIMIT_PER_MINUTE: '2',
+      RATE_LIMIT_PER_MINUTE: '1',
     });
     try {
       const run = await runVezaBeta(['preflight', '--api-url', limited.url, '--json'], { cwd, env });
       const items = (JSON.parse(run.stdout) as { items: { title: string; status: string; detail: string }[] }).items;
-      const redeem = items.find((i) => i.title === 'Signup redeems the code');
-      expect(redeem).toMatchObject({
-        status: 'unknown',
-        detail: expect.stringContaining('HTTP 429 RATE_LIMITED: the API is rate limiting this client'),
-      });
-      expect(items.filter((i) => /code|Signup/.test(i.title) && i.status === 'fail')).toEqual([]);
+      const path = items.filter((i) => /code|Signup/.test(i.title));
+      expect(path.map((i) => i.title)).toContain('Signup redeems the code');
+      const refused = path.filter((i) => i.status === 'unknown');
+      expect(refused.length).toBeGreaterThan(0);
+      for (const item of refused) expect(item.detail).toContain('HTTP 429 RATE_LIMITED: the API is rate limiting this client');
+      expect(path.filter((i) => i.status === 'fail')).toEqual([]);
     } finally {
       await limited.stop();
       await standIn.stop();
@@ -177,31 +179,10 @@ describe('preflight never ticks what it did not prove', () => {
   it('SMTP_URL to a relay whose STARTTLS certificate is self-signed fails, and the fix says to give its CA (NODE_EXTRA_CA_CERTS)', async () => {
     // as Postfix on loopback with smtpd_tls_security_level=encrypt and a self-signed certificate answers
     const dir = mkdtempSync(join(tmpdir(), 'veza-relay-tls-'));
-    const pem = (name: string) => join(dir, name);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=relay.veza.test',
-        '-days',
-        '2',
-        '-keyout',
-        pem('key.pem'),
-        '-out',
-        pem('cert.pem'),
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
+    const { key, cert, certPath } = selfSignedCertificate(dir, 'relay.veza.test');
     const relay = new SMTPServer({
-      key: readFileSync(pem('key.pem')),
-      cert: readFileSync(pem('cert.pem')),
+      key,
+      cert,
       logger: false,
       authOptional: true,
     });
@@ -217,7 +198,7 @@ describe('preflight never ticks what it did not prove', () => {
       // what the fix says works: the certificate given, by the name it holds
       const trusted = await preflightItems({
         SMTP_URL: `smtp://127.0.0.1:${port}?tls.servername=relay.veza.test`,
-        NODE_EXTRA_CA_CERTS: pem('cert.pem'),
+        NODE_EXTRA_CA_CERTS: certPath,
       });
       expect(trusted.item('Mail transport ready')).toMatchObject({ status: 'pass' });
     } finally {

@@ -1,11 +1,12 @@
 import { expect } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { SMTPServer } from 'smtp-server';
+import { selfSignedCertificate } from '@veza/test-support';
 import { startSmtpSink } from './smtp-sink.js';
 import type { SmtpSink, SmtpSinkOptions } from './smtp-sink.js';
 import { MAX_MESSAGES_PER_CONNECTION, smtpTransport } from './smtp-transport.js';
@@ -294,28 +295,7 @@ describe('SMTP transport: TLS the relay offers and this machine does not trust',
   async function startTlsServer() {
     // smtp-server's own certificate has expired: a fresh self-signed one, as a relay set up by hand has
     const dir = mkdtempSync(join(tmpdir(), 'veza-smtp-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=relay.veza.test',
-        '-days',
-        '2',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
-    const [key, cert] = [readFileSync(join(dir, 'key.pem')), readFileSync(join(dir, 'cert.pem'))];
+    const { key, cert } = selfSignedCertificate(dir, 'relay.veza.test');
     rmSync(dir, { recursive: true, force: true });
     let messages = 0;
     const server = new SMTPServer({
@@ -364,6 +344,57 @@ describe('SMTP transport: TLS the relay offers and this machine does not trust',
     } finally {
       await transport.close();
       await sink.close();
+    }
+  });
+
+  it('a TLS error after the whole message went out (plain bytes on the TLS session before the answer) is unknown, never "not sent"', async () => {
+    // The TLS advice is for a handshake, before MAIL FROM. Here the relay took the message and its answer came
+    // back outside TLS (a middlebox, a relay's broken TLS layer): "wrong version number", as for smtps:// to a
+    // plain port. It was reported "not sent" (permanent), and the next run sent the invitation a second time.
+    const dir = mkdtempSync(join(tmpdir(), 'veza-smtp-tls-'));
+    const { key, cert } = selfSignedCertificate(dir, 'relay.veza.test');
+    rmSync(dir, { recursive: true, force: true });
+    let messages = 0;
+    let raw: Socket | undefined;
+    const server = createTlsServer({ key, cert }, (socket) => {
+      const plain = raw!;
+      socket.on('error', () => undefined);
+      let data = false;
+      let buffer = '';
+      socket.write('220 relay ESMTP\r\n');
+      socket.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('latin1');
+        for (let nl = buffer.indexOf('\r\n'); nl !== -1; nl = buffer.indexOf('\r\n')) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 2);
+          if (data) {
+            if (line !== '.') continue;
+            data = false;
+            messages++;
+            plain.write('250 2.0.0 queued as 1234\r\n'); // on the TCP connection, outside TLS
+          } else if (/^EHLO/i.test(line)) socket.write('250 relay\r\n');
+          else if (/^DATA/i.test(line)) {
+            data = true;
+            socket.write('354 go on\r\n');
+          } else socket.write('250 ok\r\n');
+        }
+      });
+    });
+    server.on('connection', (socket: Socket) => {
+      raw = socket;
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const transport = smtpTransport(`smtps://127.0.0.1:${(server.address() as AddressInfo).port}?tls.rejectUnauthorized=false`, 1);
+    try {
+      const result = await transport.send(emlFor(1), envelope);
+      expect(messages).toBe(1);
+      expect(result).toMatchObject({ ok: false, temporary: false, unknown: true });
+      expect(result.response).toContain('it may have been delivered');
+      expect(result.response).not.toContain('not sent');
+    } finally {
+      await transport.close();
+      await new Promise((resolve) => server.close(() => resolve(undefined)));
     }
   });
 });

@@ -411,8 +411,10 @@ export function smtpTransport(url: string, connections: number): SmtpTransport {
     // nothing about this email, every email gets the same answer
     if (error.code === 'EAUTH' || error.code === 'ETLS') return { ok: false, temporary: false, transportFault: true, response };
     if (error.responseCode) return { ok: false, temporary: error.responseCode >= 400 && error.responseCode < 500, response };
-    // the handshake happens before MAIL FROM: nothing was sent, and a retry meets the same certificate
-    const tls = smtpTlsAdvice(error);
+    // the handshake happens before MAIL FROM: nothing was sent, and a retry meets the same certificate. Not
+    // after the whole message went out: a TLS error then ("wrong version number": plain bytes on the TLS session)
+    // came after the relay had it, and the email is unknown below, never "not sent" (the next run would send it again)
+    const tls = written ? undefined : smtpTlsAdvice(error);
     if (tls)
       return {
         ok: false,

@@ -9,3 +9,5 @@ export { alive, childEnv, ctrlC, gone, killLauncher, killLeftovers, startLaunche
 export type { LaunchedProcess } from './launched-process.js';
 export { bundleAndRunBackend } from './bundle-backend.js';
 export { canMountTmpfs, mountTmpfs } from './tmpfs.js';
+export { selfSignedCertificate } from './certificates.js';
+export type { SelfSignedCertificate } from './certificates.js';

@@ -60,7 +60,8 @@ export function transportHint(response: string): string {
     return "the TLS connection to the relay fails before anything is sent: do what each failure above says (the relay's certificate, or smtp:// against smtps://)";
   if (/^4\d\d/.test(response))
     return 'the relay answers "try again later" (4xx) to everyone: it may limit how much mail it takes from this machine; lower --rate (or SEND_RATE) and run the same command again later';
-  if (/^552\b|^5\d\d 5\.3\.4\b/.test(response))
+  // 552 is also a full mailbox (5.2.2, "exceeded storage allocation"): that is the recipients', not a size limit
+  if (/^5\d\d[ -]5\.3\.4\b/.test(response) || (/^552\b/.test(response) && !/^552[ -]5\.2\.2\b/.test(response)))
     return "the relay refuses messages this big (552 5.3.4): its size limit is below the email's size; raise it (Postfix: message_size_limit) or send through a relay that takes them";
   if (/^5\d\d|EAUTH|authentication/i.test(response))
     return 'the SMTP server refuses the messages themselves or the login (check SMTP_URL, its user and password, and MAIL_FROM)';

@@ -18,6 +18,12 @@ describe('transportHint: what the fail-fast stop says to do', () => {
 
   it("a relay whose message size limit is below the email's (Postfix message_size_limit: 552 5.3.4) says so", () => {
     expect(transportHint('552 5.3.4 Error: message file too big')).toContain('size limit');
+    expect(transportHint('552 Message size exceeds maximum permitted')).toContain('size limit'); // Exim, no enhanced code
+  });
+
+  it("a full mailbox (552 5.2.2, the recipients' storage) is not said to be the relay's size limit", () => {
+    expect(transportHint('552 5.2.2 <ana@example.org>: mailbox full')).not.toContain('size limit');
+    expect(transportHint('552-5.2.2 The email account that you tried to reach is over quota.')).not.toContain('size limit');
   });
 
   it('a 5xx and exit statuses keep their hints', () => {
