@@ -1,22 +1,10 @@
 import { jest } from '@jest/globals';
+import { isolatedCopy } from '@veza/test-support';
 import * as first from './errors.js';
 
-/**
- * A second copy of this package's errors, as a backend loads it when its own
- * @veza/invites-db is another version than the one a lib it installed depends on
- * (npm nests the second copy): each copy has its own classes.
- */
-async function secondCopy(): Promise<typeof first> {
-  let copy: typeof first | undefined;
-  await jest.isolateModulesAsync(async () => {
-    copy = await import('./errors.js');
-  });
-  if (!copy || copy.InvitesDbError === first.InvitesDbError) throw new Error('the module registry gave the same copy');
-  return copy;
-}
-
 it("instanceof holds for an error of another copy of the package, by its class, and only for this package's errors", async () => {
-  const second = await secondCopy();
+  const second = await isolatedCopy(jest, () => import('./errors.js'));
+  expect(second.InvitesDbError).not.toBe(first.InvitesDbError); // two copies, each with its own classes
   const error = new second.DatabaseReadOnlyError('the database');
   expect(error instanceof first.InvitesDbError).toBe(true);
   expect(error instanceof first.DatabaseReadOnlyError).toBe(true);

@@ -11,3 +11,4 @@ export { bundleAndRunBackend } from './bundle-backend.js';
 export { canMountTmpfs, mountTmpfs } from './tmpfs.js';
 export { selfSignedCertificate } from './certificates.js';
 export type { SelfSignedCertificate } from './certificates.js';
+export { isolatedCopy } from './isolated-copy.js';
