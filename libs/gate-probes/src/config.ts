@@ -1,6 +1,6 @@
 import { cohortProblem } from '@veza/invite-rules';
 import type { Problem } from '@veza/invite-rules';
-import { httpUrlField, parseSettings, SECRET_SETTINGS } from '@veza/settings';
+import { httpUrlField, KNOWN_SETTINGS, parseSettings, SECRET_SETTINGS } from '@veza/settings';
 import type { Validation } from '@veza/settings';
 import { z } from 'zod';
 import type { GateId } from './types.js';
@@ -110,13 +110,6 @@ type Var = (typeof GATE_ENV_VARS)[number];
 const OWNED_PREFIXES = ['TESTERS_', 'STATUSPAGE_', 'PROM_', 'K6_', 'HIGH_', 'GATE_'];
 
 /**
- * The launch-day checks' variables under those prefixes (LAUNCH_ENV_VARS,
- * launch/launch-settings.ts, which imports this file): known, so no typo
- * warning when an operator's .env sets them for preflight.
- */
-const LAUNCH_VARS_UNDER_GATE_PREFIXES: readonly string[] = ['PROM_MINIO_QUERY', 'PROM_5XX_QUERY', 'PROM_5XX_MAX'];
-
-/**
  * A number setting: `{ integer, min (or above: more than min), max }`; the
  * message quotes the value (none of these is a secret). Durations get a max:
  * a timer longer than 2^31 − 1 ms fires at once in Node.
@@ -218,7 +211,8 @@ function typoWarnings(env: Readonly<Record<string, string | undefined>>): Proble
     if (
       OWNED_PREFIXES.some((p) => key.startsWith(p)) &&
       !(GATE_ENV_VARS as readonly string[]).includes(key) &&
-      !LAUNCH_VARS_UNDER_GATE_PREFIXES.includes(key)
+      // another app's setting under a gates prefix (the launch-day checks' PROM_5XX_QUERY, …) is not a typo
+      !KNOWN_SETTINGS.includes(key)
     ) {
       warnings.push({
         field: key,
