@@ -35,13 +35,16 @@ export {
   cleanupExpiredInvites,
   deleteInvites,
   deleteUnusedInvitesOf,
+  emailDigest,
+  forgetLeftOut,
   inviteCodeDigests,
+  leftOutAddresses,
   reissueInviteCode,
   revokedOnlyEmails,
   revokeInvites,
   setInviteExpiry,
 } from './queries/manage-invites.js';
-export type { ReissueChanges, RevokeResult } from './queries/manage-invites.js';
+export type { CleanupResult, ReissueChanges, RevokeResult } from './queries/manage-invites.js';
 export { lookupInvite, redeemInvite } from './queries/redeem-invite.js';
 export type { InviteState, InviteSummary, LookupResult, QueryOptions, RedeemOptions, RedeemResult } from './queries/redeem-invite.js';
 export {

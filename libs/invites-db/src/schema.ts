@@ -111,6 +111,21 @@ export const apiRateLimits = pgTable(
   (t) => [primaryKey({ columns: [t.bucket, t.windowStart] }), check('api_rate_limits_hits_check', sql`hits >= 0`)],
 );
 
+/**
+ * The drizzle view of migrations/997_left_out.sql: the addresses (their
+ * SHA-256 digest only) whose revoked invites `invites cleanup` deleted, so
+ * that prepare still leaves them out.
+ */
+export const betaInviteLeftOut = pgTable(
+  'beta_invite_left_out',
+  {
+    emailDigest: text('email_digest').primaryKey(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  () => [check('beta_invite_left_out_digest_check', sql`email_digest ~ '^[0-9a-f]{64}$'`)],
+);
+
 /** The drizzle view of migrations/994_welcome_outbox.sql: welcome emails waiting to be sent. */
 export const welcomeOutbox = pgTable(
   'welcome_outbox',
