@@ -13,8 +13,12 @@ export type RevokeTarget = { code: string } | { email: string };
 export interface RevokeResult {
   /** ids of the invites revoked now */
   revoked: string[];
-  /** invites that matched but could not be revoked, and why */
-  untouched: { id: string; reason: 'already revoked' | 'already used' }[];
+  /**
+   * invites that matched but could not be revoked, and why; `email`, for one
+   * already revoked: its invitation email was sent all the same (a revoke that
+   * came while it was on its way) or is still claimed by a dispatcher
+   */
+  untouched: { id: string; reason: 'already revoked' | 'already used'; email?: 'sent' | 'being sent' }[];
   /**
    * of `revoked`, those whose invitation email a dispatcher had claimed and not
    * recorded as sent: being sent at this moment (or its outcome unknown after a
@@ -22,6 +26,8 @@ export interface RevokeResult {
    * but one already on its way may still arrive, with a code that no longer works.
    */
   sending: string[];
+  /** of `revoked`, those whose invitation email had been sent already: the person has it, its code no longer works */
+  sent: string[];
 }
 
 /** Revokes an unused invite by its code, or every live unused invite of an email (case-insensitive). */
@@ -39,10 +45,20 @@ export async function revokeInvites(db: Database, target: RevokeTarget): Promise
       .update(betaInvites)
       .set({ revokedAt: sql`now()` })
       .where(and(match, isNull(betaInvites.usedAt), isNull(betaInvites.revokedAt)))
-      .returning({ id: betaInvites.id, sending: sql<boolean>`${betaInvites.sendClaimedAt} IS NOT NULL AND ${betaInvites.sentAt} IS NULL` });
+      .returning({
+        id: betaInvites.id,
+        sending: sql<boolean>`${betaInvites.sendClaimedAt} IS NOT NULL AND ${betaInvites.sentAt} IS NULL`,
+        sent: sql<boolean>`${betaInvites.sentAt} IS NOT NULL`,
+      });
     const revokedIds = new Set(revoked.map((r) => r.id));
     const others = await db
-      .select({ id: betaInvites.id, usedAt: betaInvites.usedAt, revokedAt: betaInvites.revokedAt })
+      .select({
+        id: betaInvites.id,
+        usedAt: betaInvites.usedAt,
+        revokedAt: betaInvites.revokedAt,
+        sentAt: betaInvites.sentAt,
+        claimedAt: betaInvites.sendClaimedAt,
+      })
       .from(betaInvites)
       .where(match);
     return {
@@ -50,8 +66,17 @@ export async function revokeInvites(db: Database, target: RevokeTarget): Promise
       untouched: others
         // neither used nor revoked: created after the update (prepare invited the address again), not this revoke's business
         .filter((row) => !revokedIds.has(row.id) && (row.usedAt || row.revokedAt))
-        .map((row) => ({ id: row.id, reason: row.usedAt ? ('already used' as const) : ('already revoked' as const) })),
+        .map((row) =>
+          row.usedAt
+            ? { id: row.id, reason: 'already used' as const }
+            : {
+                id: row.id,
+                reason: 'already revoked' as const,
+                ...(row.sentAt ? { email: 'sent' as const } : row.claimedAt ? { email: 'being sent' as const } : {}),
+              },
+        ),
       sending: revoked.filter((r) => Boolean(r.sending)).map((r) => r.id),
+      sent: revoked.filter((r) => Boolean(r.sent)).map((r) => r.id),
     };
   });
 }
