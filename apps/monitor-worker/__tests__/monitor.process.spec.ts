@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -242,6 +242,18 @@ describe('one run (CI)', () => {
     expect(ran.stderr).toContain('GATES_WEBHOOK_URL is not used for a single run without stored verdicts');
     expect(apis.webhooks).toEqual([]);
     expect(secretsIn(ran)).toEqual([]);
+  });
+
+  it('names a misspelled setting of its .env (DATABSE_URL) and what it does instead, as the CLI does; never its value', async () => {
+    // the monitor went on without a word: no database, the testers gate ⚪ and nothing stored, on launch day
+    const cwd = tempDir();
+    writeFileSync(join(cwd, '.env'), 'DATABSE_URL=postgres://veza:s3cret@db.internal:5432/veza\n');
+    const ran = await monitor({ ...apis.gateEnv(), TESTERS_TARGET: '3' }, ['--json'], undefined, cwd);
+    expect(ran.stderr).toContain(
+      `monitor-worker: warning: DATABSE_URL (in ${join(cwd, '.env')}) is not a setting: did you mean DATABASE_URL? DATABASE_URL is not set, so the monitor opens no database (the testers gate is ⚪ and verdicts are not stored).`,
+    );
+    expect(ran.stderr).not.toContain('s3cret');
+    expect(ran.code).toBe(2);
   });
 
   it('without VEZA_DATA_DIR, says where the embedded database it does not open is, and how to give it', async () => {
