@@ -363,6 +363,58 @@ describe('loop (LOOP=1)', () => {
     expect(secretsIn(restarted)).toEqual([]);
   });
 
+  (testBackends().some((b) => b.name === 'postgres') ? it : it.skip)(
+    'two monitors on one PostgreSQL post each verdict change once between them; one killed mid-post does not silence the other',
+    async () => {
+      // a second monitor (another tmux window, a second host for safety) posted every change a second time
+      const db = await seededDatabase(3);
+      apis.scenario.sentryIssues = 2; // NO-GO from the first run
+      const env = { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', LOOP: '1', CHECK_INTERVAL: '1', GATES_WEBHOOK_URL: apis.webhookUrl };
+      const [a, b] = await Promise.all([monitor({ ...env, MAX_RUNS: '3' }), monitor({ ...env, MAX_RUNS: '3' })]);
+      expect([a.code, b.code]).toEqual([1, 1]);
+      expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual(['🔴 **NO-GO**']);
+      expect(`${a.stderr}${b.stderr}`).not.toContain('webhook:');
+
+      // the gates recover: the change is posted once more, by one of them
+      apis.scenario.sentryIssues = 0;
+      const [c, d] = await Promise.all([monitor({ ...env, MAX_RUNS: '2' }), monitor({ ...env, MAX_RUNS: '2' })]);
+      expect([c.code, d.code]).toEqual([0, 0]);
+      expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual(['🔴 **NO-GO**', '✅ **GO** (was 🔴 NO-GO)']);
+
+      // one killed (kill -9) while its post hangs, holding the announcement: its session, lock and unrecorded
+      // post go with it, and the next monitor posts the change
+      apis.scenario.sentryIssues = 2;
+      const silent = await startSilentServer();
+      try {
+        let killing = false;
+        const killed = await monitor(
+          { ...env, GATES_RUN_TIMEOUT_MS: '60000', GATES_WEBHOOK_URL: `${silent.url}/api/webhooks/1/${FAKE_TOKENS.webhook}` },
+          [],
+          (soFar, child) => {
+            if (killing || !soFar.includes('Verdict:')) return;
+            killing = true;
+            const poll = setInterval(() => {
+              if (silent.connections === 0) return;
+              clearInterval(poll);
+              child.kill('SIGKILL');
+            }, 50);
+          },
+        );
+        expect(killed.signal).toBe('SIGKILL');
+      } finally {
+        await silent.stop();
+      }
+      const next = await monitor({ ...env, MAX_RUNS: '1' });
+      expect(next.code).toBe(1);
+      expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual([
+        '🔴 **NO-GO**',
+        '✅ **GO** (was 🔴 NO-GO)',
+        '🔴 **NO-GO** (was ✅ GO)',
+      ]);
+    },
+    120_000,
+  );
+
   it('stdout closed by its reader (| head, a tee that died) is said once; the loop goes on storing and announcing', async () => {
     const db = await seededDatabase(3);
     apis.scenario.sentryIssues = 2; // NO-GO

@@ -20,6 +20,7 @@ import {
   betaInviteLeftOut,
   betaInvites,
   decisions,
+  gateAnnouncements,
   gateRuns,
   migrationsTable,
   users,
@@ -63,6 +64,7 @@ describe.each(testBackends())('migrations on $name', (backend) => {
     ['welcome_outbox', welcomeOutbox],
     ['decisions', decisions],
     ['beta_invite_left_out', betaInviteLeftOut],
+    ['gate_announcements', gateAnnouncements],
   ] as [string, PgTable][])('the migrated %s table matches the drizzle schema', async (name, table) => {
     const config = getTableConfig(table);
     const columns = await rows<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(

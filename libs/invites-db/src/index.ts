@@ -65,7 +65,15 @@ export { DATABASE_SETTINGS_SCHEMA, databaseSettingsFromEnv, readEnv } from './re
 export { purgeRateLimitWindows, settleRateLimitHits } from './queries/rate-limits.js';
 export type { RateLimitHits } from './queries/rate-limits.js';
 export type { ReadEnvResult } from './read-env.js';
-export { hasGateRunsTable, latestGateRun, listGateRuns, recordGateRun } from './queries/gate-runs.js';
+export {
+  announceGateVerdictOnce,
+  GATE_ANNOUNCE_LOCK_KEY,
+  hasGateRunsTable,
+  latestGateRun,
+  listGateRuns,
+  recordGateRun,
+} from './queries/gate-runs.js';
+export type { AnnounceOutcome, GateRunVerdict } from './queries/gate-runs.js';
 export { latestDecision, listDecisions, recordDecision } from './queries/decisions.js';
 export type { StoredDecision } from './queries/decisions.js';
 export { dispatchFacts, failedDispatches } from './queries/launch-facts.js';

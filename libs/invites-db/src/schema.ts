@@ -100,6 +100,18 @@ export const gateRuns = pgTable(
 
 export type GateRunRow = typeof gateRuns.$inferSelect;
 
+/** The drizzle view of migrations/998_gate_announcements.sql: the verdict changes posted by the monitors, newest last. */
+export const gateAnnouncements = pgTable(
+  'gate_announcements',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    verdict: text('verdict').notNull(),
+    announcedBy: text('announced_by').notNull(),
+    announcedAt: timestamp('announced_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  () => [check('gate_announcements_verdict_check', sql`verdict IN ('GO', 'NO-GO', 'INCONCLUSIVE')`)],
+);
+
 /** The drizzle view of migrations/992_api_rate_limits.sql: the redemption-api's shared rate-limit counters. */
 export const apiRateLimits = pgTable(
   'api_rate_limits',
