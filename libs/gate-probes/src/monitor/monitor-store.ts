@@ -117,16 +117,25 @@ async function hasTable(conn: Connection, name: string): Promise<boolean> {
 /**
  * The announcement under the database's lock (announceGateVerdictOnce). The
  * post gets what is left of the run (`waitMs`, also the longest wait for the
- * lock); another monitor still holding the lock by then is said as such.
+ * lock); another monitor still holding the lock by then is said as such. A
+ * database that fails otherwise (an outage) does not silence the webhook:
+ * this monitor then decides on its own memory, as without the table (a
+ * change posted twice is better than a change not posted); a post already
+ * made is not made again when only its record failed.
  */
 function announceOnce(conn: Connection): AnnounceOnce {
   const by = `${hostname()}:${process.pid}`;
   return async (verdict, known, post, signal, waitMs) => {
+    let made: { ok: true } | { ok: false; message: string } | undefined;
     try {
-      const outcome = await announceGateVerdictOnce(conn.db, { verdict, known, by, waitMs }, (previous) => post(previous, signal));
+      const outcome = await announceGateVerdictOnce(conn.db, { verdict, known, by, waitMs }, async (previous) => {
+        made = await post(previous, signal);
+        return made;
+      });
       if (!outcome.posted) return { ok: true, posted: false };
       return outcome.result.ok ? { ok: true, posted: true } : outcome.result;
     } catch (error) {
+      if (made) return made.ok ? { ok: true, posted: true } : made; // posted; only its record failed
       const state = (error as { code?: unknown }).code;
       if (state === '55P03' || state === '57014')
         // lock_timeout, or the monitor's statement_timeout first
@@ -134,7 +143,9 @@ function announceOnce(conn: Connection): AnnounceOnce {
           ok: false,
           message: `another monitor of this database was announcing a verdict for more than ${waitMs} ms (it holds the announcement lock): not posted, the next run tries again`,
         };
-      throw error;
+      if (verdict === known) return { ok: true, posted: false };
+      const alone = await post(known, signal);
+      return alone.ok ? { ok: true, posted: true } : alone;
     }
   };
 }
