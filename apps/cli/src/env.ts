@@ -1,7 +1,7 @@
 import {
   loadEnv as loadSettingsEnv,
   looseFlagField,
-  misspelledSettings,
+  misspelledSettingWarnings,
   parseSettings,
   positiveNumberField,
   settingsOrThrow,
@@ -34,13 +34,7 @@ let warned = false;
 function warnMisspelled(loaded: ReturnType<typeof loadSettingsEnv>): void {
   if (warned) return;
   warned = true;
-  for (const { given, meant } of misspelledSettings(loaded.env, { fromFile: loaded.fromFile })) {
-    const where = loaded.fromFile.includes(given) && loaded.file ? `in ${loaded.file}` : 'in the environment';
-    const unset = meant === 'DATABASE_URL' ? 'the embedded database is used' : 'its default applies';
-    process.stderr.write(
-      `veza-beta: warning: ${given} (${where}) is not a setting: did you mean ${meant}? ${meant} is not set, so ${unset}.\n`,
-    );
-  }
+  for (const warning of misspelledSettingWarnings(loaded)) process.stderr.write(`veza-beta: warning: ${warning}\n`);
 }
 
 /**

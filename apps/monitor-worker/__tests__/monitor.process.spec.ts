@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -244,6 +244,18 @@ describe('one run (CI)', () => {
     expect(secretsIn(ran)).toEqual([]);
   });
 
+  it('names a misspelled setting of its .env (DATABSE_URL) and what it does instead, as the CLI does; never its value', async () => {
+    // the monitor went on without a word: no database, the testers gate ⚪ and nothing stored, on launch day
+    const cwd = tempDir();
+    writeFileSync(join(cwd, '.env'), 'DATABSE_URL=postgres://veza:s3cret@db.internal:5432/veza\n');
+    const ran = await monitor({ ...apis.gateEnv(), TESTERS_TARGET: '3' }, ['--json'], undefined, cwd);
+    expect(ran.stderr).toContain(
+      `monitor-worker: warning: DATABSE_URL (in ${join(cwd, '.env')}) is not a setting: did you mean DATABASE_URL? DATABASE_URL is not set, so the monitor opens no database (the testers gate is ⚪ and verdicts are not stored).`,
+    );
+    expect(ran.stderr).not.toContain('s3cret');
+    expect(ran.code).toBe(2);
+  });
+
   it('without VEZA_DATA_DIR, says where the embedded database it does not open is, and how to give it', async () => {
     // An operator who never set DATABASE_URL has .veza/db beside the monitor: it was told only "(DATABASE_URL)".
     const cwd = tempDir();
@@ -350,6 +362,58 @@ describe('loop (LOOP=1)', () => {
     expect(secretsIn(first)).toEqual([]);
     expect(secretsIn(restarted)).toEqual([]);
   });
+
+  (testBackends().some((b) => b.name === 'postgres') ? it : it.skip)(
+    'two monitors on one PostgreSQL post each verdict change once between them; one killed mid-post does not silence the other',
+    async () => {
+      // a second monitor (another tmux window, a second host for safety) posted every change a second time
+      const db = await seededDatabase(3);
+      apis.scenario.sentryIssues = 2; // NO-GO from the first run
+      const env = { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', LOOP: '1', CHECK_INTERVAL: '1', GATES_WEBHOOK_URL: apis.webhookUrl };
+      const [a, b] = await Promise.all([monitor({ ...env, MAX_RUNS: '3' }), monitor({ ...env, MAX_RUNS: '3' })]);
+      expect([a.code, b.code]).toEqual([1, 1]);
+      expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual(['🔴 **NO-GO**']);
+      expect(`${a.stderr}${b.stderr}`).not.toContain('webhook:');
+
+      // the gates recover: the change is posted once more, by one of them
+      apis.scenario.sentryIssues = 0;
+      const [c, d] = await Promise.all([monitor({ ...env, MAX_RUNS: '2' }), monitor({ ...env, MAX_RUNS: '2' })]);
+      expect([c.code, d.code]).toEqual([0, 0]);
+      expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual(['🔴 **NO-GO**', '✅ **GO** (was 🔴 NO-GO)']);
+
+      // one killed (kill -9) while its post hangs, holding the announcement: its session, lock and unrecorded
+      // post go with it, and the next monitor posts the change
+      apis.scenario.sentryIssues = 2;
+      const silent = await startSilentServer();
+      try {
+        let killing = false;
+        const killed = await monitor(
+          { ...env, GATES_RUN_TIMEOUT_MS: '60000', GATES_WEBHOOK_URL: `${silent.url}/api/webhooks/1/${FAKE_TOKENS.webhook}` },
+          [],
+          (soFar, child) => {
+            if (killing || !soFar.includes('Verdict:')) return;
+            killing = true;
+            const poll = setInterval(() => {
+              if (silent.connections === 0) return;
+              clearInterval(poll);
+              child.kill('SIGKILL');
+            }, 50);
+          },
+        );
+        expect(killed.signal).toBe('SIGKILL');
+      } finally {
+        await silent.stop();
+      }
+      const next = await monitor({ ...env, MAX_RUNS: '1' });
+      expect(next.code).toBe(1);
+      expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual([
+        '🔴 **NO-GO**',
+        '✅ **GO** (was 🔴 NO-GO)',
+        '🔴 **NO-GO** (was ✅ GO)',
+      ]);
+    },
+    120_000,
+  );
 
   it('stdout closed by its reader (| head, a tee that died) is said once; the loop goes on storing and announcing', async () => {
     const db = await seededDatabase(3);

@@ -9,14 +9,20 @@ import { resolve } from 'node:path';
 import { monitorSettingsFromEnv, runMonitor, showRun } from '@veza/gate-probes';
 import { DEFAULT_DATA_DIR, dataDirMissing } from '@veza/invites-db';
 import { problemText } from '@veza/invite-rules';
-import { SETTINGS_EXIT_CODE, formatProblems, loadEnv } from '@veza/settings';
+import { SETTINGS_EXIT_CODE, formatProblems, loadEnv, misspelledSettingWarnings } from '@veza/settings';
 import { parseCommandLine } from './command-line.js';
 
 const say = (line: string) => process.stderr.write(`monitor-worker: ${line}\n`);
 
 async function main(): Promise<number> {
   // .env in the working directory fills in what the environment does not set, as in every app.
-  const { env } = loadEnv();
+  const loaded = loadEnv();
+  const { env } = loaded;
+  // A misspelled setting (DATABSE_URL in the .env), said before anything: the monitor would run on without it.
+  const withoutDatabaseUrl = env['VEZA_DATA_DIR']?.trim()
+    ? 'the embedded database of VEZA_DATA_DIR is used'
+    : 'the monitor opens no database (the testers gate is ⚪ and verdicts are not stored)';
+  for (const warning of misspelledSettingWarnings(loaded, { withoutDatabaseUrl })) say(`warning: ${warning}`);
   const commandLine = await parseCommandLine(process.argv.slice(2));
   if (commandLine.kind === 'help') return 0;
   const settings = monitorSettingsFromEnv(env, { once: commandLine.kind === 'run' && commandLine.args.once });

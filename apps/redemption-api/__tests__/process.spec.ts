@@ -107,6 +107,21 @@ describe('graceful shutdown', () => {
     expect(run.output()).not.toContain(token);
   }, 90_000);
 
+  it('names a misspelled setting of its .env (DATABSE_URL) and that the embedded database is used instead, never its value', async () => {
+    // the API started on a new embedded database without a word, and every code of the launch was "not found"
+    const cwd = mkdtempSync(join(tmpdir(), 'veza-api-typo-'));
+    dirs.push(cwd);
+    writeFileSync(join(cwd, '.env'), 'DATABSE_URL=postgres://veza:s3cret@db.internal:5432/veza\nPORT=0\n');
+    const run = startBin({}, cwd);
+    await run.waitForLine(/redemption-api (ready|listening)/);
+    run.child.kill('SIGTERM');
+    await run.exited;
+    expect(run.output()).toContain(
+      `redemption-api: warning: DATABSE_URL (in ${join(cwd, '.env')}) is not a setting: did you mean DATABASE_URL? DATABASE_URL is not set, so the embedded database is used.`,
+    );
+    expect(run.output()).not.toContain('s3cret');
+  }, 90_000);
+
   (testBackends().some((b) => b.name === 'postgres') ? it : it.skip)(
     'on DATABASE_URL beside a .veza/db, says that the embedded database is not the one it serves (its invites are "not found")',
     async () => {

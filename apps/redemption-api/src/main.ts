@@ -16,7 +16,7 @@ import {
 import { MailerError, openOutboxSender, runOutboxLoop, transportFromEnv } from '@veza/invite-mailer';
 import type { OutboxLoop, OutboxSender, Transport } from '@veza/invite-mailer';
 import { welcomeEmlBuilder } from '@veza/invite-mailer/welcome';
-import { SETTINGS_EXIT_CODE, formatProblems, loadEnv, settingSources } from '@veza/settings';
+import { SETTINGS_EXIT_CODE, formatProblems, loadEnv, misspelledSettingWarnings, settingSources } from '@veza/settings';
 import { CONFIG_VARIABLES, DEFAULTS, parseConfig } from './config.js';
 import type { Config } from './config.js';
 import { stdoutLog } from './log-destination.js';
@@ -37,6 +37,8 @@ const EXIT = { ok: 0, failure: 1, config: SETTINGS_EXIT_CODE, database: 4 } as c
 async function main(): Promise<number> {
   // The process environment wins; .env in the working directory fills in the rest (as the CLI and the monitor do).
   const loaded = loadEnv();
+  // A misspelled setting (DATABSE_URL in the .env): said at start, before the API serves the embedded database instead.
+  for (const warning of misspelledSettingWarnings(loaded)) process.stderr.write(`redemption-api: warning: ${warning}\n`);
   const parsed = parseConfig(loaded.env);
   if (!parsed.ok) {
     process.stderr.write(formatProblems(parsed.problems, { app: 'redemption-api' }));

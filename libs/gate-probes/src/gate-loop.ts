@@ -45,6 +45,20 @@ export interface GateLoopOptions {
   onRun?: (step: Escalation, runNumber: number) => void | Promise<void>;
   /** posts a verdict change; called only when the verdict differs from the previous run's */
   postWebhook?: (payload: WebhookPayload, step: Escalation, signal: AbortSignal) => Promise<{ ok: true } | { ok: false; message: string }>;
+  /**
+   * Announces once among the monitors sharing a store: given on every run
+   * (not only when the verdict differs from this loop's last announcement),
+   * it compares the verdict with the last one any of them announced (`known`:
+   * this loop's, when none is recorded) and calls `post` with that one only
+   * when it differs. `posted: false`: already announced, nothing sent. Without
+   * it each loop compares with its own memory, and two monitors both post.
+   */
+  announceOnce?: (
+    verdict: GateRun['verdict'],
+    known: EscalationState['verdict'],
+    post: (previous: EscalationState['verdict'], signal: AbortSignal) => Promise<{ ok: true } | { ok: false; message: string }>,
+    signal: AbortSignal,
+  ) => Promise<{ ok: true; posted: boolean } | { ok: false; message: string }>;
   onProblem?: (problem: GateLoopProblem) => void;
   /** the pause, replaceable by tests; must resolve early when the signal aborts */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -141,11 +155,20 @@ export async function runGateLoop(options: GateLoopOptions): Promise<GateLoopRes
       await bounded('output', left(), async () => options.onRun?.(step, result.runs), report, signal);
       // A webhook announces the verdict when it differs from the one last announced, not only when it
       // changed since the last run: a one-off check stored in between (no webhook) hid the change.
-      if (options.postWebhook && step.run.verdict !== announced) {
+      // With announceOnce, the last announcement of every monitor of the store decides, not this loop's memory.
+      const once = options.announceOnce;
+      if (options.postWebhook && (once || step.run.verdict !== announced)) {
         const post = options.postWebhook;
-        const posted = await bounded('webhook', left(), (s) => post(verdictWebhookPayload(step.run, announced), step, s), report, signal);
+        const send = (previous: EscalationState['verdict'], s: AbortSignal) => post(verdictWebhookPayload(step.run, previous), step, s);
+        const announce = once
+          ? (s: AbortSignal) => once(step.run.verdict, announced, send, s)
+          : async (s: AbortSignal) => {
+              const sent = await send(announced, s);
+              return sent.ok ? { ok: true as const, posted: true } : sent;
+            };
+        const posted = await bounded('webhook', left(), announce, report, signal);
         if (posted?.ok) {
-          result.webhooksPosted++;
+          if (posted.posted) result.webhooksPosted++;
           state = { ...state, announced: step.run.verdict };
         } else if (posted) report('webhook', posted.message); // not announced: the next run posts it again
       }

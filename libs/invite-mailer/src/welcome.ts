@@ -6,9 +6,18 @@ import type { EmailSettings } from '@veza/email-templates';
 import type { WelcomeOutboxRow } from '@veza/invites-db';
 import { WelcomeUnavailableError } from './errors.js';
 
-type BuildWelcomeEml = (settings: EmailSettings, input: { email: string; name?: string }) => Promise<Buffer>;
+type BuildWelcomeEml = (
+  settings: EmailSettings,
+  input: { email: string; name?: string },
+  options: { messageIdLocal: string },
+) => Promise<Buffer>;
 
-/** buildEml for openOutboxSender: the react-email welcome email of one queued row, with the batch's From and Reply-To. */
+/**
+ * buildEml for openOutboxSender: the react-email welcome email of one queued
+ * row, with the batch's From and Reply-To. Its Message-ID comes from the row
+ * (`welcome-<id>@<From domain>`), the same at every build: a resend (an
+ * outcome unknown, sent again) is one email to a mail client, not two.
+ */
 export function welcomeEmlBuilder(settings: EmailSettings): (row: WelcomeOutboxRow) => Promise<Buffer> {
   let build: Promise<BuildWelcomeEml> | undefined;
   return async (row) => {
@@ -19,6 +28,8 @@ export function welcomeEmlBuilder(settings: EmailSettings): (row: WelcomeOutboxR
         throw new WelcomeUnavailableError(error);
       },
     );
-    return (await build)(settings, row.name ? { email: row.email, name: row.name } : { email: row.email });
+    return (await build)(settings, row.name ? { email: row.email, name: row.name } : { email: row.email }, {
+      messageIdLocal: `welcome-${row.id}`,
+    });
   };
 }

@@ -1,5 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { hasGateRunsTable, latestGateRun, listGateRuns, openDatabase, recordGateRun, runMigrations } from '../src/index.js';
+import {
+  announceGateVerdictOnce,
+  hasGateRunsTable,
+  latestGateRun,
+  listGateRuns,
+  openDatabase,
+  recordGateRun,
+  runMigrations,
+} from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import type { GateRunLike } from '../src/queries/gate-runs.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
@@ -30,6 +38,28 @@ describe.each(testBackends())('gate runs on $name', (backend) => {
     conn = await openTestDatabase(backend);
   }, 120_000);
   afterAll(() => conn?.close());
+
+  it('announces a verdict change once among monitors running at once; a failed post is not recorded', async () => {
+    const posted: (string | null)[] = [];
+    const slowPost = async (previous: string | null) => {
+      posted.push(previous);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the other monitor comes meanwhile
+      return { ok: true };
+    };
+    const options = { verdict: 'NO-GO' as const, known: null, by: 'test:1', waitMs: 20_000 };
+    const both = await Promise.all([
+      announceGateVerdictOnce(conn.db, options, slowPost),
+      announceGateVerdictOnce(conn.db, options, slowPost),
+    ]);
+    expect(posted).toEqual([null]);
+    expect(both.map((o) => o.posted).sort()).toEqual([false, true]);
+    // a post that failed (the webhook said 500) is not recorded: the next one posts it again, with what was announced
+    const failed = await announceGateVerdictOnce(conn.db, { ...options, verdict: 'GO' }, () => Promise.resolve({ ok: false }));
+    expect(failed).toMatchObject({ posted: true, previous: 'NO-GO', result: { ok: false } });
+    const again = await announceGateVerdictOnce(conn.db, { ...options, verdict: 'GO' }, () => Promise.resolve({ ok: true }));
+    expect(again).toMatchObject({ posted: true, previous: 'NO-GO' });
+    expect(await announceGateVerdictOnce(conn.db, { ...options, verdict: 'GO' }, slowPost)).toEqual({ posted: false, previous: 'GO' });
+  });
 
   it('has no latest run before the first is stored', async () => {
     expect(await hasGateRunsTable(conn.db)).toBe(true);

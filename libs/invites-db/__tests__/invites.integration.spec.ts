@@ -12,8 +12,10 @@ import {
   createInvites,
   createUser,
   formatCode,
+  forgetLeftOut,
   isDispatcherAlive,
   inviteReport,
+  leftOutAddresses,
   lookupInvite,
   markInviteSent,
   markSentAndClaim,
@@ -163,6 +165,29 @@ describe.each(testBackends())('invites on $name', (backend) => {
     ]);
     expect((await createInvites(conn.db, [{ email: 'rev@example.org', cohort: 'r' }]))[0]?.status).toBe('created');
     await expect(revokeInvites(conn.db, { email: 'bad email' })).rejects.toMatchObject({ code: 'INVITES_INVALID_INPUT' });
+  });
+
+  it('keeps an address left out after cleanup deletes its revoked invites, not one invited again since', async () => {
+    const expire = (id: string) => setInviteExpiry(conn.db, id, new Date(Date.now() - 60_000));
+    const [out, back] = (
+      await createInvites(conn.db, [
+        { email: 'Out@example.org', cohort: 'lo' },
+        { email: 'back@example.org', cohort: 'lo' },
+      ])
+    ).map(created);
+    await revokeInvites(conn.db, { email: 'out@example.org' });
+    await revokeInvites(conn.db, { email: 'back@example.org' });
+    // back was invited again on purpose (--reinvite-revoked), and that invite expired unused too
+    const again = created((await createInvites(conn.db, [{ email: 'back@example.org', cohort: 'lo' }]))[0]);
+    for (const id of [out!.id, back!.id, again.id]) await expire(id);
+    const dry = await cleanupExpiredInvites(conn.db, { dryRun: true });
+    expect(dry.leftOut).toBe(1);
+    const done = await cleanupExpiredInvites(conn.db);
+    expect(done.leftOut).toBe(1);
+    const left = await leftOutAddresses(conn.db, ['OUT@example.org', 'back@example.org', 'never@example.org']);
+    expect([...left.keys()]).toEqual(['out@example.org']);
+    expect(await forgetLeftOut(conn.db, ['out@example.org'])).toBe(1);
+    expect((await leftOutAddresses(conn.db, ['out@example.org'])).size).toBe(0);
   });
 
   it('cleans up expired unused invites, with a dry run that changes nothing', async () => {

@@ -15,7 +15,17 @@ import {
   runMigrations,
 } from '../src/index.js';
 import { MIGRATION_LOCK_KEY } from '../src/migrate.js';
-import { apiRateLimits, betaInvites, decisions, gateRuns, migrationsTable, users, welcomeOutbox } from '../src/schema.js';
+import {
+  apiRateLimits,
+  betaInviteLeftOut,
+  betaInvites,
+  decisions,
+  gateAnnouncements,
+  gateRuns,
+  migrationsTable,
+  users,
+  welcomeOutbox,
+} from '../src/schema.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
 import type { Connection } from '../src/index.js';
 import { rows } from './query-rows.js';
@@ -53,6 +63,8 @@ describe.each(testBackends())('migrations on $name', (backend) => {
     ['api_rate_limits', apiRateLimits],
     ['welcome_outbox', welcomeOutbox],
     ['decisions', decisions],
+    ['beta_invite_left_out', betaInviteLeftOut],
+    ['gate_announcements', gateAnnouncements],
   ] as [string, PgTable][])('the migrated %s table matches the drizzle schema', async (name, table) => {
     const config = getTableConfig(table);
     const columns = await rows<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(

@@ -35,13 +35,16 @@ export {
   cleanupExpiredInvites,
   deleteInvites,
   deleteUnusedInvitesOf,
+  emailDigest,
+  forgetLeftOut,
   inviteCodeDigests,
+  leftOutAddresses,
   reissueInviteCode,
   revokedOnlyEmails,
   revokeInvites,
   setInviteExpiry,
 } from './queries/manage-invites.js';
-export type { ReissueChanges, RevokeResult } from './queries/manage-invites.js';
+export type { CleanupResult, ReissueChanges, RevokeResult } from './queries/manage-invites.js';
 export { lookupInvite, redeemInvite } from './queries/redeem-invite.js';
 export type { InviteState, InviteSummary, LookupResult, QueryOptions, RedeemOptions, RedeemResult } from './queries/redeem-invite.js';
 export {
@@ -62,7 +65,15 @@ export { DATABASE_SETTINGS_SCHEMA, databaseSettingsFromEnv, readEnv } from './re
 export { purgeRateLimitWindows, settleRateLimitHits } from './queries/rate-limits.js';
 export type { RateLimitHits } from './queries/rate-limits.js';
 export type { ReadEnvResult } from './read-env.js';
-export { hasGateRunsTable, latestGateRun, listGateRuns, recordGateRun } from './queries/gate-runs.js';
+export {
+  announceGateVerdictOnce,
+  GATE_ANNOUNCE_LOCK_KEY,
+  hasGateRunsTable,
+  latestGateRun,
+  listGateRuns,
+  recordGateRun,
+} from './queries/gate-runs.js';
+export type { AnnounceOutcome, GateRunVerdict } from './queries/gate-runs.js';
 export { latestDecision, listDecisions, recordDecision } from './queries/decisions.js';
 export type { StoredDecision } from './queries/decisions.js';
 export { dispatchFacts, failedDispatches } from './queries/launch-facts.js';

@@ -100,6 +100,18 @@ export const gateRuns = pgTable(
 
 export type GateRunRow = typeof gateRuns.$inferSelect;
 
+/** The drizzle view of migrations/998_gate_announcements.sql: the verdict changes posted by the monitors, newest last. */
+export const gateAnnouncements = pgTable(
+  'gate_announcements',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    verdict: text('verdict').notNull(),
+    announcedBy: text('announced_by').notNull(),
+    announcedAt: timestamp('announced_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  () => [check('gate_announcements_verdict_check', sql`verdict IN ('GO', 'NO-GO', 'INCONCLUSIVE')`)],
+);
+
 /** The drizzle view of migrations/992_api_rate_limits.sql: the redemption-api's shared rate-limit counters. */
 export const apiRateLimits = pgTable(
   'api_rate_limits',
@@ -109,6 +121,21 @@ export const apiRateLimits = pgTable(
     hits: integer('hits').notNull(),
   },
   (t) => [primaryKey({ columns: [t.bucket, t.windowStart] }), check('api_rate_limits_hits_check', sql`hits >= 0`)],
+);
+
+/**
+ * The drizzle view of migrations/997_left_out.sql: the addresses (their
+ * SHA-256 digest only) whose revoked invites `invites cleanup` deleted, so
+ * that prepare still leaves them out.
+ */
+export const betaInviteLeftOut = pgTable(
+  'beta_invite_left_out',
+  {
+    emailDigest: text('email_digest').primaryKey(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  () => [check('beta_invite_left_out_digest_check', sql`email_digest ~ '^[0-9a-f]{64}$'`)],
 );
 
 /** The drizzle view of migrations/994_welcome_outbox.sql: welcome emails waiting to be sent. */

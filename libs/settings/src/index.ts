@@ -3,7 +3,7 @@ export type { SettingsErrorCode } from './errors.js';
 export { commaListField, flagField, httpUrlField, looseFlagField, positiveNumberField, wholeNumberField } from './fields.js';
 export { SETTINGS_EXIT_CODE, formatProblems, settingsOrThrow } from './format-problems.js';
 export { loadEnv, settingSources } from './load-env.js';
-export { KNOWN_SETTINGS, misspelledSettings } from './misspelled-settings.js';
+export { KNOWN_SETTINGS, misspelledSettingWarnings, misspelledSettings } from './misspelled-settings.js';
 export type { MisspelledSetting } from './misspelled-settings.js';
 export type { LoadEnvOptions, LoadedEnv } from './load-env.js';
 export { maskUrlPassword, parseSettings } from './parse-settings.js';

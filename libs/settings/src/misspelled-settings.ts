@@ -1,3 +1,5 @@
+import type { LoadedEnv } from './load-env.js';
+
 /**
  * The settings veza-beta's apps read (docs/CONFIGURATION.md), for telling a
  * misspelled one: `DATABSE_URL` in a `.env` left `DATABASE_URL` unset, and
@@ -116,6 +118,22 @@ export function misspelledSettings(
     if (best) found.push({ given, meant: best.name });
   }
   return found;
+}
+
+/**
+ * The warning of each misspelled setting (misspelledSettings) of an app's
+ * loaded environment, one sentence each, for the app to print once at start
+ * with its own prefix: where the name is set, the setting it resembles, and
+ * what the app does instead. `withoutDatabaseUrl`: what this app does when
+ * DATABASE_URL is unset (default: the embedded database is used). Names
+ * only, never values.
+ */
+export function misspelledSettingWarnings(loaded: LoadedEnv, options: { withoutDatabaseUrl?: string } = {}): string[] {
+  return misspelledSettings(loaded.env, { fromFile: loaded.fromFile }).map(({ given, meant }) => {
+    const where = loaded.fromFile.includes(given) && loaded.file ? `in ${loaded.file}` : 'in the environment';
+    const instead = meant === 'DATABASE_URL' ? (options.withoutDatabaseUrl ?? 'the embedded database is used') : 'its default applies';
+    return `${given} (${where}) is not a setting: did you mean ${meant}? ${meant} is not set, so ${instead}.`;
+  });
 }
 
 /** Optimal string alignment distance (Levenshtein plus swapped neighbours), or max + 1 once it exceeds max. */

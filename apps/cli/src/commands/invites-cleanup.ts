@@ -23,5 +23,9 @@ export const invitesCleanupCommand: CommandModule<object, Args> = {
     const verb = result.dryRun ? 'would delete' : 'deleted';
     process.stdout.write(`${verb} ${result.count} expired unused invite(s)\n`);
     for (const c of result.byCohort) process.stdout.write(`  ${c.cohort}: ${c.count}\n`);
+    if (result.leftOut)
+      process.stdout.write(
+        `${result.dryRun ? 'would keep' : 'kept'} ${result.leftOut} address(es) as left out (all their invites revoked): prepare still skips them (a digest is kept, not the address; --reinvite-revoked invites them again)\n`,
+      );
   },
 };

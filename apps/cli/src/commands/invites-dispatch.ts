@@ -105,7 +105,7 @@ export function formatDispatchSummary(
 ): string {
   const elsewhere = summary.elsewhere.length;
   const lines = [
-    `dispatch of ${dir}: ${summary.sent} sent now, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${summary.expired.length ? `, ${summary.expired.length} expired` : ''}${summary.stopped ? `, ${summary.stopped.notTried} not tried` : ''}${elsewhere > 0 ? `, ${elsewhere} with another dispatcher` : ''} (of ${summary.total}).`,
+    `dispatch of ${dir}: ${summary.sent} sent now${summary.sentRevoked.length ? ` (${summary.sentRevoked.length} of them revoked while being sent)` : ''}, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${summary.expired.length ? `, ${summary.expired.length} expired` : ''}${summary.stopped ? `, ${summary.stopped.notTried} not tried` : ''}${elsewhere > 0 ? `, ${elsewhere} with another dispatcher` : ''} (of ${summary.total}).`,
   ];
   for (const f of summary.failed) lines.push(`  failed   ${f.email}: ${f.response}`);
   for (const u of summary.unknown)

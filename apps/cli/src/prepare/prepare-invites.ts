@@ -4,7 +4,14 @@ import { basename, join, resolve } from 'node:path';
 import type { CohortRow } from '@veza/cohort-validator';
 import { buildInviteEml, writePreview } from '@veza/email-templates';
 import type { CompiledInvite, PreviewItem } from '@veza/email-templates';
-import { allowIdleInTransaction, analyzeInvites, createInvites, reissueInviteCode, revokedOnlyEmails } from '@veza/invites-db';
+import {
+  allowIdleInTransaction,
+  analyzeInvites,
+  createInvites,
+  forgetLeftOut,
+  leftOutAddresses,
+  reissueInviteCode,
+} from '@veza/invites-db';
 import type { Connection, Database } from '@veza/invites-db';
 import { MANIFEST_FILE, writeManifest } from '../dispatch/manifest.js';
 import type { Manifest, ManifestInvite } from '../dispatch/manifest.js';
@@ -199,9 +206,15 @@ async function prepareInFolder(
   return result;
 }
 
-/** Sets aside the rows whose address has only revoked invites (see PrepareOptions.reinviteRevoked). */
+/**
+ * Sets aside the rows whose address has only revoked invites, or had them
+ * before `invites cleanup` deleted them (see PrepareOptions.reinviteRevoked).
+ */
 async function skipRevoked(db: Database, rows: CohortRow[], skipped: PrepareResult['skipped']): Promise<CohortRow[]> {
-  const revoked = await revokedOnlyEmails(db);
+  const revoked = await leftOutAddresses(
+    db,
+    rows.map((row) => row.email),
+  );
   if (revoked.size === 0) return rows;
   return rows.filter((row) => {
     const at = revoked.get(row.email.toLowerCase());
@@ -346,6 +359,12 @@ async function prepareChunk(
           }
         }
       }
+      // Invited again on purpose: the record that kept them left out after a cleanup goes with this chunk's commit.
+      if (options.reinviteRevoked)
+        await forgetLeftOut(
+          tx,
+          staged.created.map((c) => c.email),
+        );
       // Every .eml, and the folder with their names, is on the disk before the rows commit.
       await files.flush();
     });

@@ -1,8 +1,17 @@
 import type { EscalationState } from '../escalate.js';
 import type { TestersSource } from '../probes/testers-probe.js';
-import type { GateRun } from '../types.js';
-import { hasGateRunsTable, listGateRuns, openDatabase, recordGateRun } from '@veza/invites-db';
+import type { GateRun, Verdict } from '../types.js';
+import { hostname } from 'node:os';
+import { announceGateVerdictOnce, hasGateRunsTable, listGateRuns, openDatabase, recordGateRun } from '@veza/invites-db';
 import type { Connection, OpenOptions } from '@veza/invites-db';
+
+type AnnounceOnce = (
+  verdict: Verdict,
+  known: Verdict | null,
+  post: (previous: Verdict | null, signal: AbortSignal) => Promise<{ ok: true } | { ok: false; message: string }>,
+  signal: AbortSignal,
+  waitMs: number,
+) => Promise<{ ok: true; posted: boolean } | { ok: false; message: string }>;
 
 /** How many stored runs back the monitor looks for a state it reads whole (older versions' runs in between are skipped). */
 const STATE_LOOKBACK = 50;
@@ -15,6 +24,12 @@ export interface MonitorStore {
   history: {
     load(): Promise<EscalationState | null>;
     save(run: GateRun & { source?: string }, state: EscalationState): Promise<void>;
+    /**
+     * posts a verdict change once among the monitors of this database (see
+     * GateLoopOptions.announceOnce); null on a database without
+     * gate_announcements (migration 998 not applied: each monitor posts on its own)
+     */
+    announceOnce: AnnounceOnce | null;
   } | null;
   /** why verdicts are not stored, for the operator; null when they are */
   notStoredBecause: string | null;
@@ -57,6 +72,12 @@ export async function openMonitorStore(database: OpenOptions | null, statementTi
   } catch (error) {
     return { testers: conn, history: null, notStoredBecause: (error as Error).message, notMigrated: false, busy: false, close };
   }
+  let shared: boolean;
+  try {
+    shared = await hasTable(conn, 'gate_announcements');
+  } catch (error) {
+    return { testers: conn, history: null, notStoredBecause: (error as Error).message, notMigrated: false, busy: false, close };
+  }
   if (!ready) {
     const why = `the database at ${conn.target} has no gate_runs table; run 'veza-beta db migrate' to store verdicts`;
     return { testers: conn, history: null, notStoredBecause: why, notMigrated: true, busy: false, close };
@@ -76,6 +97,7 @@ export async function openMonitorStore(database: OpenOptions | null, statementTi
         return (runs.find((r) => (r.state as { schemaVersion?: unknown } | null)?.schemaVersion === 2) ?? runs[0])?.state ?? null;
       },
       save: async (run, state) => void (await recordGateRun(conn.db, { run, state })),
+      announceOnce: shared ? announceOnce(conn) : null,
     },
   };
 }
@@ -85,4 +107,45 @@ function described(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   const text = error instanceof Error ? error.message : String(error);
   return typeof code === 'string' ? `${code}: ${text}` : text;
+}
+
+async function hasTable(conn: Connection, name: string): Promise<boolean> {
+  const [row] = await conn.rawTransaction((tx) => tx.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [name]));
+  return Boolean(row?.t);
+}
+
+/**
+ * The announcement under the database's lock (announceGateVerdictOnce). The
+ * post gets what is left of the run (`waitMs`, also the longest wait for the
+ * lock); another monitor still holding the lock by then is said as such. A
+ * database that fails otherwise (an outage) does not silence the webhook:
+ * this monitor then decides on its own memory, as without the table (a
+ * change posted twice is better than a change not posted); a post already
+ * made is not made again when only its record failed.
+ */
+function announceOnce(conn: Connection): AnnounceOnce {
+  const by = `${hostname()}:${process.pid}`;
+  return async (verdict, known, post, signal, waitMs) => {
+    let made: { ok: true } | { ok: false; message: string } | undefined;
+    try {
+      const outcome = await announceGateVerdictOnce(conn.db, { verdict, known, by, waitMs }, async (previous) => {
+        made = await post(previous, signal);
+        return made;
+      });
+      if (!outcome.posted) return { ok: true, posted: false };
+      return outcome.result.ok ? { ok: true, posted: true } : outcome.result;
+    } catch (error) {
+      if (made) return made.ok ? { ok: true, posted: true } : made; // posted; only its record failed
+      const state = (error as { code?: unknown }).code;
+      if (state === '55P03' || state === '57014')
+        // lock_timeout, or the monitor's statement_timeout first
+        return {
+          ok: false,
+          message: `another monitor of this database was announcing a verdict for more than ${waitMs} ms (it holds the announcement lock): not posted, the next run tries again`,
+        };
+      if (verdict === known) return { ok: true, posted: false };
+      const alone = await post(known, signal);
+      return alone.ok ? { ok: true, posted: true } : alone;
+    }
+  };
 }

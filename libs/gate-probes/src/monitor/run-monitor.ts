@@ -59,6 +59,11 @@ export async function runMonitor(settings: MonitorSettings, io: MonitorIo): Prom
       );
 
     const history = store.history;
+    // Two monitors on one database (another tmux window, a second host) posted every change each: the
+    // database's last announcement decides (migration 998); its lock waits at most a run's deadline.
+    const once = announce ? history?.announceOnce : null;
+    if (announce && history && !once)
+      io.say('gate_announcements is missing (run veza-beta db migrate): a second monitor on this database would post each change again');
     const result = await runGateLoop({
       checkOnce: (signal) => runGates(s.gates, { testers: store.testers, signal, fetch: io.fetch }),
       intervalMs: s.intervalMs,
@@ -70,6 +75,7 @@ export async function runMonitor(settings: MonitorSettings, io: MonitorIo): Prom
       saveRun: history ? (step) => history.save({ ...step.run, source: io.source ?? 'monitor' }, step.state) : undefined,
       onRun: io.onRun,
       postWebhook: announce ? (payload, _step, signal) => postWebhook(s.webhookUrl!, payload, { fetch: io.fetch, signal }) : undefined,
+      announceOnce: once ? (verdict, known, post, signal) => once(verdict, known, post, signal, s.runTimeoutMs) : undefined,
       onProblem: (problem) => io.say(`${problem.stage === 'save' ? 'verdict not stored' : problem.stage}: ${problem.message}`),
     });
     if (result.stoppedBy === 'signal') io.say(`stopped after ${result.runs} run(s); last verdict ${result.last?.run.verdict ?? 'none'}`);

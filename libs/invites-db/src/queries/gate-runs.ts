@@ -2,7 +2,7 @@ import { desc, sql } from 'drizzle-orm';
 import type { Database } from '../connect.js';
 import { decodeRows, withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
-import { gateRuns } from '../schema.js';
+import { gateAnnouncements, gateRuns } from '../schema.js';
 
 /**
  * The gates monitor's history (migrations/991_gate_runs.sql). This lib does
@@ -115,4 +115,51 @@ export async function listGateRuns<Run = GateRunLike, State = unknown>(
 export async function hasGateRunsTable(db: Database): Promise<boolean> {
   const result = await withDbErrors(() => db.execute(sql`SELECT to_regclass('gate_runs')::text AS t`));
   return Boolean(decodeRows(result, { t: 'string?' }, 'hasGateRunsTable')[0]?.t);
+}
+
+/** Any 64-bit constant shared by every monitor of a database: they announce a verdict change one at a time. */
+export const GATE_ANNOUNCE_LOCK_KEY = 7_346_193_998;
+
+export type AnnounceOutcome<T> =
+  /** `verdict` is the one last announced (by this monitor or another): nothing posted */
+  | { posted: false; previous: GateRunVerdict }
+  /** `post` was called with the verdict last announced; `result` is its answer (recorded when `ok`) */
+  | { posted: true; previous: GateRunVerdict | null; result: T };
+
+/**
+ * Announces a verdict change once among the monitors of this database
+ * (migrations/998_gate_announcements.sql): under a transaction advisory lock
+ * they all take, compares `verdict` with the last one announced (`known`,
+ * this monitor's own memory, when none is recorded yet) and calls `post` only
+ * when it differs, recording the verdict in the same transaction when `post`
+ * answers ok. Another monitor waits for the lock at most `waitMs` (then
+ * SQLSTATE 55P03: nothing posted, the next run tries again); a monitor that
+ * dies or freezes mid-post loses its session (idle_in_transaction_session_timeout
+ * is `waitMs` + 5 s for this transaction), so its lock and unrecorded post go
+ * with it and the other announces the change.
+ */
+export async function announceGateVerdictOnce<T extends { ok: boolean }>(
+  db: Database,
+  options: { verdict: GateRunVerdict; known: GateRunVerdict | null; by: string; waitMs: number },
+  post: (previous: GateRunVerdict | null) => Promise<T>,
+): Promise<AnnounceOutcome<T>> {
+  if (!VERDICTS.includes(options.verdict)) throw new InvalidInputError('verdict', 'must be GO, NO-GO or INCONCLUSIVE');
+  const waitMs = Math.max(1, Math.round(options.waitMs));
+  return withDbErrors(() =>
+    db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT set_config('lock_timeout', ${String(waitMs)}, true)`);
+      await tx.execute(sql`SELECT set_config('idle_in_transaction_session_timeout', ${String(waitMs + 5_000)}, true)`);
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${GATE_ANNOUNCE_LOCK_KEY}::bigint)`);
+      const [last] = await tx
+        .select({ verdict: gateAnnouncements.verdict })
+        .from(gateAnnouncements)
+        .orderBy(desc(gateAnnouncements.id))
+        .limit(1);
+      const previous = last ? (last.verdict as GateRunVerdict) : options.known; // the table's CHECK allows only the three
+      if (previous === options.verdict) return { posted: false, previous };
+      const result = await post(previous);
+      if (result.ok) await tx.insert(gateAnnouncements).values({ verdict: options.verdict, announcedBy: options.by });
+      return { posted: true, previous, result };
+    }),
+  );
 }

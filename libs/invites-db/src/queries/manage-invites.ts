@@ -1,10 +1,11 @@
-import { and, eq, gt, isNull, lte, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { and, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { digestCode, generateCode, normalizeCode } from '../code.js';
 import type { Database } from '../connect.js';
 import { decodeRows, withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
 import { emailProblem } from '@veza/invite-rules';
-import { betaInvites } from '../schema.js';
+import { betaInviteLeftOut, betaInvites } from '../schema.js';
 import { idIn } from './dispatch-claims.js';
 
 export type RevokeTarget = { code: string } | { email: string };
@@ -12,8 +13,12 @@ export type RevokeTarget = { code: string } | { email: string };
 export interface RevokeResult {
   /** ids of the invites revoked now */
   revoked: string[];
-  /** invites that matched but could not be revoked, and why */
-  untouched: { id: string; reason: 'already revoked' | 'already used' }[];
+  /**
+   * invites that matched but could not be revoked, and why; `email`, for one
+   * already revoked: its invitation email was sent all the same (a revoke that
+   * came while it was on its way) or is still claimed by a dispatcher
+   */
+  untouched: { id: string; reason: 'already revoked' | 'already used'; email?: 'sent' | 'being sent' }[];
   /**
    * of `revoked`, those whose invitation email a dispatcher had claimed and not
    * recorded as sent: being sent at this moment (or its outcome unknown after a
@@ -21,6 +26,8 @@ export interface RevokeResult {
    * but one already on its way may still arrive, with a code that no longer works.
    */
   sending: string[];
+  /** of `revoked`, those whose invitation email had been sent already: the person has it, its code no longer works */
+  sent: string[];
 }
 
 /** Revokes an unused invite by its code, or every live unused invite of an email (case-insensitive). */
@@ -38,10 +45,20 @@ export async function revokeInvites(db: Database, target: RevokeTarget): Promise
       .update(betaInvites)
       .set({ revokedAt: sql`now()` })
       .where(and(match, isNull(betaInvites.usedAt), isNull(betaInvites.revokedAt)))
-      .returning({ id: betaInvites.id, sending: sql<boolean>`${betaInvites.sendClaimedAt} IS NOT NULL AND ${betaInvites.sentAt} IS NULL` });
+      .returning({
+        id: betaInvites.id,
+        sending: sql<boolean>`${betaInvites.sendClaimedAt} IS NOT NULL AND ${betaInvites.sentAt} IS NULL`,
+        sent: sql<boolean>`${betaInvites.sentAt} IS NOT NULL`,
+      });
     const revokedIds = new Set(revoked.map((r) => r.id));
     const others = await db
-      .select({ id: betaInvites.id, usedAt: betaInvites.usedAt, revokedAt: betaInvites.revokedAt })
+      .select({
+        id: betaInvites.id,
+        usedAt: betaInvites.usedAt,
+        revokedAt: betaInvites.revokedAt,
+        sentAt: betaInvites.sentAt,
+        claimedAt: betaInvites.sendClaimedAt,
+      })
       .from(betaInvites)
       .where(match);
     return {
@@ -49,8 +66,17 @@ export async function revokeInvites(db: Database, target: RevokeTarget): Promise
       untouched: others
         // neither used nor revoked: created after the update (prepare invited the address again), not this revoke's business
         .filter((row) => !revokedIds.has(row.id) && (row.usedAt || row.revokedAt))
-        .map((row) => ({ id: row.id, reason: row.usedAt ? ('already used' as const) : ('already revoked' as const) })),
+        .map((row) =>
+          row.usedAt
+            ? { id: row.id, reason: 'already used' as const }
+            : {
+                id: row.id,
+                reason: 'already revoked' as const,
+                ...(row.sentAt ? { email: 'sent' as const } : row.claimedAt ? { email: 'being sent' as const } : {}),
+              },
+        ),
       sending: revoked.filter((r) => Boolean(r.sending)).map((r) => r.id),
+      sent: revoked.filter((r) => Boolean(r.sent)).map((r) => r.id),
     };
   });
 }
@@ -79,17 +105,93 @@ export async function revokedOnlyEmails(db: Database): Promise<Map<string, Date>
   return new Map(rows.map((row) => [row.email, row.revoked]));
 }
 
+/**
+ * The digest an address is kept under once its invites are gone
+ * (`beta_invite_left_out`): SHA-256 of the trimmed, lowercased address, in
+ * hex. The same as the SQL of cleanupExpiredInvites computes (addresses are
+ * ASCII: lower() and toLowerCase() agree).
+ */
+export function emailDigest(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+}
+
+/**
+ * Of the given addresses, those to leave out of a new invitation, lowercased,
+ * with the newest revocation: every invite of the address is revoked
+ * (revokedOnlyEmails), or `invites cleanup` deleted its revoked invites and
+ * kept its digest (`beta_invite_left_out`) and no live invite was made since.
+ */
+export async function leftOutAddresses(db: Database, emails: readonly string[]): Promise<Map<string, Date>> {
+  const found = await revokedOnlyEmails(db);
+  const wanted = new Set(emails.map((email) => email.trim().toLowerCase()));
+  const result = new Map([...found].filter(([email]) => wanted.has(email)));
+  const byDigest = new Map([...wanted].filter((email) => !result.has(email)).map((email) => [emailDigest(email), email]));
+  // few rows (the people who asked to be left out): read whole
+  const kept = await withDbErrors(() =>
+    db.select({ digest: betaInviteLeftOut.emailDigest, revokedAt: betaInviteLeftOut.revokedAt }).from(betaInviteLeftOut),
+  );
+  const matched = new Map(kept.filter((row) => byDigest.has(row.digest)).map((row) => [byDigest.get(row.digest)!, row.revokedAt]));
+  if (matched.size === 0) return result;
+  // a live invite made since (by a backend, or before prepare lifted the record) wins, as it does over revoked rows
+  const live = await withDbErrors(() =>
+    db
+      .select({ email: sql<string>`lower(${betaInvites.email})` })
+      .from(betaInvites)
+      .where(and(isNull(betaInvites.revokedAt), inArray(sql`lower(${betaInvites.email})`, [...matched.keys()]))),
+  );
+  for (const row of live) matched.delete(row.email);
+  for (const [email, at] of matched) result.set(email, at);
+  return result;
+}
+
+/**
+ * Lifts the left-out record of the given addresses (`prepare
+ * --reinvite-revoked` inviting them again, in the transaction that creates
+ * their invites). Returns how many records were deleted.
+ */
+export async function forgetLeftOut(db: Database, emails: readonly string[]): Promise<number> {
+  if (emails.length === 0) return 0;
+  const digests = [...new Set(emails.map(emailDigest))];
+  const rows = await withDbErrors(() =>
+    db
+      .delete(betaInviteLeftOut)
+      // hex digests only in the literal: nothing to quote
+      .where(sql`${betaInviteLeftOut.emailDigest} = ANY(${`{${digests.join(',')}}`}::text[])`)
+      .returning({ digest: betaInviteLeftOut.emailDigest }),
+  );
+  return rows.length;
+}
+
 export interface CleanupResult {
   dryRun: boolean;
   /** invites deleted (or that would be) */
   count: number;
   byCohort: { cohort: string; count: number }[];
+  /**
+   * addresses whose last invites (all revoked) were deleted and that are kept
+   * as left out (their digest, in beta_invite_left_out), or would be
+   */
+  leftOut: number;
 }
 
-/** Deletes expired, unused invites (revoked or not). With dryRun, only reports what it would delete. */
+/**
+ * Deletes expired, unused invites (revoked or not). An address whose every
+ * invite is revoked (someone asked to be left out) keeps that in
+ * `beta_invite_left_out` (its digest, not the address), in the same
+ * transaction: prepare still leaves it out. With dryRun, only reports what it
+ * would delete.
+ */
 export async function cleanupExpiredInvites(db: Database, options: { dryRun?: boolean; now?: Date } = {}): Promise<CleanupResult> {
   const dryRun = options.dryRun ?? false;
-  const expired = and(isNull(betaInvites.usedAt), lte(betaInvites.expiresAt, options.now ?? sql`now()`));
+  const now = options.now ? sql`${options.now.toISOString()}::timestamptz` : sql`now()`;
+  const expired = and(isNull(betaInvites.usedAt), lte(betaInvites.expiresAt, now));
+  // the addresses revokedOnlyEmails would name that lose revoked invites here; the digest as emailDigest computes it
+  const leftOut = sql`
+    SELECT encode(sha256(convert_to(lower(r.email), 'UTF8')), 'hex') AS email_digest, max(r.revoked_at) AS revoked_at
+    FROM beta_invites r
+    WHERE r.revoked_at IS NOT NULL AND r.used_at IS NULL AND r.expires_at <= ${now}
+      AND NOT EXISTS (SELECT 1 FROM beta_invites l WHERE lower(l.email) = lower(r.email) AND l.revoked_at IS NULL)
+    GROUP BY lower(r.email)`;
   return withDbErrors(() =>
     db.transaction(async (tx) => {
       const byCohort = await tx
@@ -98,9 +200,23 @@ export async function cleanupExpiredInvites(db: Database, options: { dryRun?: bo
         .where(expired)
         .groupBy(betaInvites.cohort)
         .orderBy(betaInvites.cohort);
+      const kept = decodeRows(
+        await tx.execute(
+          dryRun
+            ? sql`SELECT count(*)::int AS n FROM (${leftOut}) AS left_out`
+            : sql`WITH kept AS (
+                INSERT INTO beta_invite_left_out (email_digest, revoked_at) ${leftOut}
+                ON CONFLICT (email_digest) DO UPDATE SET revoked_at = greatest(beta_invite_left_out.revoked_at, EXCLUDED.revoked_at)
+                RETURNING 1)
+              SELECT count(*)::int AS n FROM kept`,
+        ),
+        { n: 'number' },
+        'left-out addresses',
+      );
       if (!dryRun) await tx.delete(betaInvites).where(expired);
       return {
         dryRun,
+        leftOut: kept[0]?.n ?? 0,
         count: byCohort.reduce((sum, row) => sum + Number(row.count), 0),
         byCohort: byCohort.map((r) => ({ cohort: r.cohort, count: Number(r.count) })),
       };
