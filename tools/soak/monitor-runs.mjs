@@ -25,7 +25,10 @@ for (const [i, run] of runs.entries()) {
       reasons[`${gate.id} ${gate.state} ${gate.reason}`] = (reasons[`${gate.id} ${gate.state} ${gate.reason}`] ?? 0) + 1;
 }
 // start to start: CHECK_INTERVAL when runs are shorter than it (a drift shows as a median above it)
-const starts = runs.slice(1).map((run, i) => ms(run.startedAt) - ms(runs[i].startedAt)).sort((x, y) => x - y);
+const starts = runs
+  .slice(1)
+  .map((run, i) => ms(run.startedAt) - ms(runs[i].startedAt))
+  .sort((x, y) => x - y);
 const startToStartMs = starts.length ? { median: starts[Math.floor(starts.length / 2)], max: starts.at(-1) } : null;
 const span = runs.length > 1 ? (ms(runs.at(-1).startedAt) - ms(runs[0].startedAt)) / 1000 : 0;
 process.stdout.write(
