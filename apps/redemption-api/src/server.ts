@@ -97,6 +97,22 @@ function rawErrorResponse(code: ErrorCode, extraHeaders = ''): string {
   return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`;
 }
 
+/**
+ * How long a socket answered outside fastify (a parser error, a request past its deadline, CONNECT)
+ * stays open after the answer, for the client to read it and close: destroyed at once, a socket with
+ * unread bytes resets and the client can lose the answer; left to the client, one that never closes
+ * its side (gone behind a NAT, or holding connections on purpose) kept a file descriptor for ever.
+ */
+export const ANSWERED_SOCKET_LINGER_MS = 2_000;
+
+/** Sends a whole raw answer and ends the socket; destroys it if the client has not closed its side within the linger. */
+function answerAndLetGo(socket: Socket, response: string): void {
+  socket.end(response);
+  const linger = setTimeout(() => socket.destroy(), ANSWERED_SOCKET_LINGER_MS);
+  linger.unref();
+  socket.once('close', () => clearTimeout(linger));
+}
+
 /** Node's parser errors before any route: the API's error shape instead of fastify's default body. */
 function clientErrorCode(error: NodeJS.ErrnoException): ErrorCode {
   if (error.code === 'HPE_HEADER_OVERFLOW') return 'REQUEST_HEADERS_TOO_LARGE';
@@ -158,7 +174,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     // A bad request line, an unknown method, oversized headers: Node refuses them before fastify routes anything.
     clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => {
       if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-      socket.end(rawErrorResponse(clientErrorCode(error)));
+      answerAndLetGo(socket, rawErrorResponse(clientErrorCode(error)));
     },
     requestTimeout: requestTimeoutMs,
     // Requests that arrive on an open connection while closing are still served (fastify's 503 is not in our error shape).
@@ -208,7 +224,7 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   // CONNECT never reaches fastify (Node emits 'connect' and, without a listener, drops the socket).
   app.server.on('connect', (_req, socket: Socket) => {
     socket.on('error', () => socket.destroy());
-    socket.end(rawErrorResponse('METHOD_NOT_ALLOWED', 'Allow: GET, POST\r\n'));
+    answerAndLetGo(socket, rawErrorResponse('METHOD_NOT_ALLOWED', 'Allow: GET, POST\r\n'));
   });
 
   app.setNotFoundHandler((req, reply) => {

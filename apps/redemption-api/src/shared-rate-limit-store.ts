@@ -43,6 +43,12 @@ interface Entry {
   inflight: number;
 }
 
+/**
+ * Most buckets one settle sends: three parameters each, and a statement carries at most 65,534
+ * (a larger batch failed whole, and stayed whole for the next round).
+ */
+export const SETTLE_MAX_BUCKETS = 10_000;
+
 /** Unsettled hits a replica may admit per bucket: 5 % of the limit, at least 1 (then every hit settles at once). */
 export function batchFor(max: number): number {
   return Math.max(1, Math.ceil(max / 20));
@@ -99,6 +105,7 @@ export class SharedCounter {
         sent.push([key, entry, entry.pending]);
         entry.inflight += entry.pending;
         entry.pending = 0;
+        if (sent.length === SETTLE_MAX_BUCKETS) break; // the rest at the next round
       }
     }
     if (sent.length === 0) return;
@@ -118,6 +125,7 @@ export class SharedCounter {
           entry.inflight -= hits;
           entry.pending += hits;
         }
+        this.forgetEndedWindows();
       }
     })();
     this.settling = round;
@@ -126,6 +134,17 @@ export class SharedCounter {
     } finally {
       this.settling = undefined;
     }
+  }
+
+  /**
+   * Drops the buckets of windows that have ended, unsent hits and all: they limit nobody any more.
+   * While the database is away nothing else drops them: a long outage kept every client of every
+   * minute of it, and the first settle after it carried them all, more buckets than one statement's
+   * parameters allow (3 a bucket, 65,534 at most): it failed, and so did every later one.
+   */
+  private forgetEndedWindows(): void {
+    const current = Math.floor(this.now() / this.options.windowMs);
+    for (const [key, entry] of this.entries) if (entry.window < current && entry.inflight === 0) this.entries.delete(key);
   }
 
   private async purgeOldWindows(): Promise<void> {

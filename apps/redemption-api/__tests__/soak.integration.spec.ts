@@ -1,0 +1,151 @@
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { purgeRateLimitWindows, settleRateLimitHits } from '@veza/invites-db';
+import type { RateLimitHits } from '@veza/invites-db';
+import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { SETTLE_MAX_BUCKETS, SharedCounter } from '../src/shared-rate-limit-store.js';
+import type { RunningApi } from '../testing/start-api.js';
+import { startApi } from '../testing/start-api.js';
+
+// What a long run found (docs/SOAK.md); the embedded database is enough for the sockets, the
+// shared rate-limit store runs on PostgreSQL only.
+const [pglite, postgresBackend] = [testBackends().find((b) => b.name === 'pglite'), testBackends().find((b) => b.name !== 'pglite')];
+
+/** The server's open connections, as Node counts them. */
+const connections = (running: RunningApi) =>
+  new Promise<number>((resolve, reject) => running.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+
+/** Polls `read` until it returns `want`, or gives up after `ms` with the last value. */
+async function settlesTo(read: () => Promise<number>, want: number, ms: number): Promise<number> {
+  const until = Date.now() + ms;
+  let value = await read();
+  while (value !== want && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await read();
+  }
+  return value;
+}
+
+describe('redemption-api over a long run', () => {
+  let api: RunningApi;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    api = await startApi(pglite!, { logLevel: 'warn' }, {}, { requestTimeoutMs: 400 });
+  }, 60_000);
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+  });
+  afterAll(async () => api?.close());
+
+  it.each([
+    ['opens and never sends', null],
+    ['sends half a request line', 'GET /v1/invites/'],
+    ['sends a request line Node refuses', 'BREW /pot HTTP/1.1\r\n\r\n'],
+    ['asks for CONNECT', 'CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n'],
+  ])(
+    'lets go of a connection that %s once it has answered, even when the client keeps its side open',
+    async (_what, first) => {
+      const { port } = new URL(api.base);
+      // A client that reads the answer and its end, and never closes its own side (allowHalfOpen):
+      // what a peer that vanished, or one holding connections on purpose, looks like to the server.
+      const answered = await new Promise<string>((resolve, reject) => {
+        const socket = connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true }, () => {
+          if (first !== null) socket.write(first);
+        });
+        sockets.push(socket);
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (text += chunk));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answered).toMatch(/^HTTP\/1\.1 (408|400|405) /);
+      // Each answered and half-closed socket stayed open on the server for as long as the client kept
+      // its side: connections that opened and never sent piled up, one file descriptor each.
+      expect(await settlesTo(() => connections(api), 0, 6_000)).toBe(0);
+    },
+    30_000,
+  );
+});
+
+describe('the shared rate-limit store through a long database outage', () => {
+  it('forgets ended windows while the database is away, and settles what is left in one statement when it is back', async () => {
+    if (!postgresBackend) throw new Error('run through tools/with-postgres.sh: the shared store is PostgreSQL only');
+    const conn = await openTestDatabase(postgresBackend);
+    // away: a connection closed before any settle, so every statement on it fails as on a database that went away
+    const away = await openTestDatabase(postgresBackend);
+    await away.close();
+    let databaseUp = false;
+    const batches: number[] = [];
+    let clock = Date.UTC(2026, 10, 29, 12, 0, 0);
+    const counter = new SharedCounter({
+      settle: (batch: readonly RateLimitHits[]) => {
+        batches.push(batch.length);
+        return settleRateLimitHits((databaseUp ? conn : away).db, batch);
+      },
+      purge: (before) => purgeRateLimitWindows((databaseUp ? conn : away).db, before),
+      max: 1_000_000,
+      windowMs: 60_000,
+      flushIntervalMs: 3_600_000, // the test settles by hand, one call a simulated second
+      settleWaitMs: 1_000,
+      now: () => clock,
+    });
+    try {
+      // Four minutes away, each with 1,000 clients never seen before (an address each, as through TRUST_PROXY).
+      let client = 0;
+      for (let minute = 0; minute < 4; minute++) {
+        for (let i = 0; i < 1_000; i++) await counter.hit(`10.0.${client >> 8}.${client++ & 255}`);
+        await counter.settleAll();
+        clock += 60_000;
+      }
+      const failedWhileAway = counter.failures;
+      expect(failedWhileAway).toBe(4);
+      // The database is back: one more minute's clients, then the usual flush.
+      databaseUp = true;
+      for (let i = 0; i < 1_000; i++) await counter.hit(`10.1.${i >> 8}.${i & 255}`);
+      await counter.settleAll();
+      // Before: every ended window's hits were kept for the database (5,000 buckets here, growing with the
+      // outage), and the first settle after it carried them all; past 21,844 buckets (65,534 parameters)
+      // that statement failed, and every later one too: the counts stayed local, and the map grew, for good.
+      expect(counter.failures).toBe(failedWhileAway);
+      // the last minute away (its clients had not been forgotten yet: no settle failed after it ended) and this one
+      expect(batches.at(-1)).toBe(2_000);
+      const rows = await conn.rawTransaction((tx) => tx.query<{ buckets: number }>('select count(*)::int as buckets from api_rate_limits'));
+      expect(rows[0]?.buckets).toBe(2_000);
+    } finally {
+      await counter.close().catch(() => undefined);
+      await conn.close();
+    }
+  }, 120_000);
+
+  it(`settles more clients than one statement can carry in rounds of ${SETTLE_MAX_BUCKETS.toLocaleString('en')} buckets`, async () => {
+    if (!postgresBackend) throw new Error('run through tools/with-postgres.sh: the shared store is PostgreSQL only');
+    const conn = await openTestDatabase(postgresBackend);
+    const batches: number[] = [];
+    const counter = new SharedCounter({
+      settle: (batch: readonly RateLimitHits[]) => {
+        batches.push(batch.length);
+        return settleRateLimitHits(conn.db, batch);
+      },
+      purge: (before) => purgeRateLimitWindows(conn.db, before),
+      max: 1_000_000,
+      windowMs: 60_000,
+      flushIntervalMs: 3_600_000,
+      settleWaitMs: 1_000,
+      now: () => Date.UTC(2026, 10, 29, 12, 0, 30),
+    });
+    try {
+      // 25,000 clients with unsettled hits (75,000 parameters in one statement: more than PostgreSQL takes)
+      for (let i = 0; i < 25_000; i++) await counter.hit(`10.2.${i >> 8}.${i & 255}`);
+      for (let round = 0; round < 3; round++) await counter.settleAll();
+      expect(counter.failures).toBe(0);
+      expect(batches).toEqual([10_000, 10_000, 5_000]);
+      const rows = await conn.rawTransaction((tx) => tx.query<{ buckets: number }>('select count(*)::int as buckets from api_rate_limits'));
+      expect(rows[0]?.buckets).toBe(25_000);
+    } finally {
+      await counter.close().catch(() => undefined);
+      await conn.close();
+    }
+  }, 120_000);
+});
