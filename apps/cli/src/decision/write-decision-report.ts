@@ -1,5 +1,6 @@
 import { ExitError } from '../exit-error.js';
 import { createFolder, folderOpenToOthers, replaceFiles } from '../prepare/durable-files.js';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { screenshotHtmlFile } from '@veza/email-templates';
 import { fetchHighIssues, renderDecisionHtml, renderDecisionMarkdown } from '@veza/gate-probes';
@@ -63,13 +64,17 @@ export async function writeDecisionReport(
   if (open) throw new ExitError(1, `${open}\nNo report was written.`);
   const html = join(dir, 'decision.html');
   const markdown = join(dir, 'decision.md');
+  const png = join(dir, 'decision.png');
   // Both replaced whole, or neither: a full disk or a kill leaves the earlier report as it was, never a cut one.
   replaceFiles([
     { path: html, data: renderDecisionHtml(input), mode: 0o644 },
     { path: markdown, data: renderDecisionMarkdown(input), mode: 0o644 },
   ]);
+  // The earlier screenshot goes as soon as the new page is there (not before: a full disk keeps the earlier report
+  // whole). Left beside it (Ctrl-C or a kill while Chromium ran, no Chromium), it showed the earlier verdict under
+  // today's date, and the decision phase took it for this report's.
+  rmSync(png, { force: true });
   if (options.screenshot === false) return { html, markdown, png: null, pngReason: 'screenshot not requested' };
-  const png = join(dir, 'decision.png');
   const shot = await screenshotHtmlFile(html, png, { width: 1160 });
   return shot.ok ? { html, markdown, png, pngReason: null } : { html, markdown, png: null, pngReason: shot.reason };
 }
