@@ -384,6 +384,28 @@ describe('feedback form', () => {
     server.use(http.get('https://forms.test/beta', () => faulty('timeout')));
     expect(await feedbackFormCheck(settings(), { ...fast, timeoutMs: 200 })).toMatchObject({ state: 'unknown', reason: 'timeout' });
   });
+
+  it('names where the redirects led: a sign-in page answers 200 too, and the URL shown is the one to look at', async () => {
+    server.use(
+      http.get(
+        'https://forms.test/beta',
+        () => new HttpResponse(null, { status: 302, headers: { location: 'https://accounts.test/signin?continue=beta&token=s3cret' } }),
+      ),
+      http.get(
+        'https://accounts.test/signin',
+        () => new HttpResponse('<html>Sign in to continue</html>', { status: 200, headers: { 'content-type': 'text/html' } }),
+      ),
+    );
+    const check = await feedbackFormCheck(settings(), fast);
+    expect(check).toMatchObject({
+      state: 'pass',
+      summary:
+        'https://forms.test/beta → 200 after redirects to https://accounts.test/signin?continue=beta&token=***: check that this is the form',
+    });
+    // no redirect: the URL alone, as before
+    server.use(http.get('https://forms.test/beta', () => new HttpResponse('<html>form</html>', { status: 200 })));
+    expect(await feedbackFormCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: 'https://forms.test/beta → 200' });
+  });
 });
 
 describe('Discord', () => {
