@@ -44,7 +44,7 @@ export async function dispatchFacts(db: Database): Promise<DispatchFacts> {
   return row ?? { attempted: 0, sent: 0, failed: 0, unknown: 0, firstSentAt: null, lastSentAt: null };
 }
 
-/** The invites whose last send failed, for the decision report (newest attempt first). */
+/** The invites whose last send failed or has no recorded outcome (not revoked), for the decision report, by email: as many as dispatchFacts counts failed + unknown, at most `limit`. */
 export async function failedDispatches(
   db: Database,
   limit = 50,
