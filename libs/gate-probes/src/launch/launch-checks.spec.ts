@@ -335,6 +335,24 @@ describe('MinIO', () => {
     server.use(prom(['NaN']));
     expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
   });
+
+  it('one series NaN (a service with no traffic) beside one over the ceiling: 🔴, not ⚪; beside ones that pass: ⚪ saying how many', async () => {
+    server.use(prom(['NaN', '0.2']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: '5xx ratio 20.00 % (max 1.00 %): a spike' });
+    server.use(prom(['NaN', '0.001']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('1 of 2 series of'),
+    });
+    server.use(prom(['NaN', '3']));
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({
+      state: 'fail',
+      summary: expect.stringContaining('3 offline drive(s)'),
+    });
+    server.use(prom(['NaN', '0']));
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
+  });
 });
 
 describe('status page maintenance', () => {
