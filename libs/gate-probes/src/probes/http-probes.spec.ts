@@ -53,6 +53,33 @@ describe('statuspageProbe', () => {
     expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'pass', evidence: { value: 'maintenance' } });
   });
 
+  it('fails during maintenance when a component is out with no incident (the beta window is one long maintenance)', async () => {
+    const summary = (components: unknown[]) =>
+      server.use(
+        http.get(`${TEST_URLS.statuspage}/api/v2/summary.json`, () =>
+          HttpResponse.json({
+            status: { indicator: 'maintenance', description: 'Service Under Maintenance' },
+            components,
+            incidents: [],
+            scheduled_maintenances: [{ id: 'm1', name: 'Veza beta', status: 'in_progress' }],
+          }),
+        ),
+      );
+    summary([
+      { id: 'c1', name: 'Streaming', status: 'under_maintenance' },
+      { id: 'c2', name: 'Uploads', status: 'major_outage' },
+    ]);
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({
+      state: 'fail',
+      summary: 'Service Under Maintenance: Uploads (major_outage)',
+      evidence: { value: 'maintenance, 1 component(s) down' },
+    });
+    summary([{ id: 'c1', name: 'Streaming', status: 'under_maintenance' }]);
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'pass', evidence: { value: 'maintenance' } });
+    summary([{ id: 'c1', name: 'Streaming', status: 'on_fire' }]);
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
+  });
+
   it('is ⚪ parse on an indicator it does not know', async () => {
     given({ statuspage: { indicator: 'purple' } });
     expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({
