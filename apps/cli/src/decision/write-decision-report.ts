@@ -8,6 +8,9 @@ import type { DecisionReportInput, GateRun, LaunchSettings } from '@veza/gate-pr
 import { dispatchFacts, failedDispatches, hasGateRunsTable, inviteReport, listDecisions, listGateRuns } from '@veza/invites-db';
 import { withDatabase } from '../database.js';
 
+/** Stored runs read for the history chart: listGateRuns' largest page. */
+const HISTORY_LIMIT = 1_000;
+
 export interface WrittenReport {
   html: string;
   markdown: string;
@@ -32,8 +35,11 @@ export async function writeDecisionReport(
   const window = launch.window;
   const [facts, high] = await Promise.all([
     withDatabase(env, async (conn) => {
-      const stored = (await hasGateRunsTable(conn.db)) ? await listGateRuns<GateRun>(conn.db, { limit: 1_000 }) : [];
+      const stored = (await hasGateRunsTable(conn.db)) ? await listGateRuns<GateRun>(conn.db, { limit: HISTORY_LIMIT }) : [];
+      const oldest = stored.at(-1);
       return {
+        // a full page whose oldest run is still inside the window: older runs of the window were not read
+        historyCut: stored.length === HISTORY_LIMIT && oldest !== undefined && (!window || oldest.startedAt > window.start),
         history: stored
           .filter((r) => !window || (r.startedAt >= window.start && r.startedAt <= window.end))
           .map((r) => ({ startedAt: r.run.startedAt, gates: r.run.gates })),
@@ -53,6 +59,7 @@ export async function writeDecisionReport(
     generatedAt: new Date(),
     run,
     history,
+    historyCut: facts.historyCut,
     funnel: facts.funnel,
     dispatch: facts.dispatch,
     failures: facts.failures,

@@ -84,6 +84,14 @@ describe('the decision report', () => {
     expect(renderDecisionMarkdown(input())).not.toContain('are in dispatch.log');
   });
 
+  it('says when the gate history is only the newest stored runs (the caller could not read the whole window)', () => {
+    const cut = { ...input(), historyCut: true };
+    const words = 'Only the newest 3 stored runs are drawn: the window';
+    expect(renderDecisionMarkdown(cut)).toContain(`⚪ ${words}`);
+    expect(renderDecisionHtml(cut)).toContain(`<p>⚪ ${words}`);
+    expect(renderDecisionMarkdown(input())).not.toContain(words);
+  });
+
   it('gives the zone of every time it shows: the HIGH issues opened (UTC)', () => {
     expect(renderDecisionHtml(input())).toContain('<td>2026-06-12 15:00 UTC</td>');
   });

@@ -26,6 +26,10 @@ function failuresCut(input: DecisionReportInput): string | null {
   return shown < all ? `Listed: ${shown} of the ${all} failed or unknown; the other ${all - shown} are in dispatch.log.` : null;
 }
 
+/** Said under the gate history when the caller could read only the newest stored runs. */
+const HISTORY_CUT = (n: number) =>
+  `Only the newest ${n} stored runs are drawn: the window's earlier runs are left out (the chart starts later than the beta).`;
+
 /** Said under the HIGH issues when the listing was cut at its page cap. */
 const HIGH_CUT = 'The listing was cut at its page limit while GitHub had more: more HIGH issues may be open than shown here.';
 /**
@@ -78,7 +82,7 @@ table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #ddd;pa
 ${gates}
 </table>
 <h2>Gate history</h2>
-${gateHistorySvg(input.history)}
+${gateHistorySvg(input.history)}${input.historyCut ? `<p>⚪ ${HISTORY_CUT(input.history.length)}</p>` : ''}
 <h2>Funnel per cohort</h2>
 ${funnelSvg(input.funnel)}
 <h2>Dispatch</h2>
@@ -135,5 +139,6 @@ export function renderDecisionMarkdown(input: DecisionReportInput): string {
     );
   if (input.highIssues.ok && input.highIssues.truncated) lines.push('', `⚪ ${HIGH_CUT}`);
   lines.push('', `Gate history: ${input.history.length} stored run(s), chart in decision.html / decision.png.`);
+  if (input.historyCut) lines.push('', `⚪ ${HISTORY_CUT(input.history.length)}`);
   return `${lines.join('\n')}\n`;
 }
