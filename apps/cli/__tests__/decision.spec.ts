@@ -9,6 +9,9 @@ import { testBackends } from '@veza/invites-db/testing';
 import { chromium } from 'playwright-core';
 import { freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
+import { launchSettingsFromEnv } from '@veza/gate-probes';
+import type { GateRun } from '@veza/gate-probes';
+import { writeDecisionReport } from '../src/decision/write-decision-report.js';
 
 const pglite = testBackends().find((b) => b.name === 'pglite')!;
 const CHROMIUM = '/usr/bin/chromium';
@@ -130,6 +133,21 @@ it('decision report on a disk that fills up: exit 1 naming the file, the earlier
     execFileSync('umount', ['-l', out]);
   }
 }, 120_000);
+
+it('decision report takes the earlier screenshot away once the new page is written: no picture of an earlier verdict beside it', async () => {
+  const out = join(cwd, 'stale-png');
+  mkdirSync(out, { mode: 0o755 });
+  writeFileSync(join(out, 'decision.png'), 'the 17:00 report: NO-GO');
+  const launch = launchSettingsFromEnv({});
+  if (!launch.ok) throw new Error('launch settings');
+  const at = new Date().toISOString();
+  const run: GateRun = { startedAt: at, finishedAt: at, verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] };
+  // no screenshot this time (as when the run is stopped while Chromium runs, or Chromium is missing)
+  const written = await writeDecisionReport(env, launch.value, run, out, { screenshot: false });
+  expect(written.png).toBeNull();
+  expect(readFileSync(join(out, 'decision.md'), 'utf8')).toContain('INCONCLUSIVE');
+  expect(existsSync(join(out, 'decision.png'))).toBe(false);
+}, 60_000);
 
 it('decision record with a DECISION_LOG that cannot be written: the decision is stored once, the error says so and names the log', async () => {
   const before = JSON.parse((await runVezaBeta(['decision', 'show', '--json'], { cwd, env })).stdout) as unknown[];

@@ -4,6 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInvites, inviteReport } from '@veza/invites-db';
@@ -137,6 +138,37 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
     }
   },
 );
+
+it('--api-url on a server that answers 200 and a page to everything (an SPA, a proxy): no item of the redemption path is ticked', async () => {
+  const env = await freshDatabaseEnv(
+    testBackends().find((b) => b.name === 'pglite')!,
+    cwd,
+  );
+  const page = createHttpServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end('<!doctype html><html><body>Veza</body></html>');
+  });
+  await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+    const run = await runVezaBeta(['preflight', '--api-url', url, '--json'], { cwd, env: { ...env, ...SETTINGS } });
+    const { items } = JSON.parse(run.stdout) as { items: Item[] };
+    const path = items.filter((i) => i.section === 'Backend invite-redemption path' && i.status !== 'manual');
+    expect(path.map((i) => [i.title, i.status])).toEqual([
+      ['Health endpoints green', 'fail'],
+      ['A fresh code is valid', 'fail'],
+      ['Signup redeems the code', 'fail'],
+      ['The same code twice is refused', 'fail'],
+      ['An invalid code is refused with a clear error', 'fail'],
+      ['An expired code is refused with "expired"', 'fail'],
+    ]);
+    expect(path[2]?.detail).toBe("HTTP 200 (no JSON: not the redemption-api's answer)");
+    expect(path[2]?.fix).toBe(`check that ${url} is the redemption-api (npm run api) and uses the same database as this preflight`);
+  } finally {
+    await new Promise((resolve) => page.close(resolve));
+  }
+}, 60_000);
 
 const msmtp = hasMsmtp();
 

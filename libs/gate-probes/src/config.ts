@@ -15,7 +15,7 @@ export const GATE_DEFAULTS = Object.freeze({
   sentryMax: 0,
   promQuery: 'min_over_time(probe_success[15m])',
   githubApiUrl: 'https://api.github.com',
-  /** hours since the last green scheduled run: one missed night (24 h) plus slack for a slow run */
+  /** hours since the most recent scheduled run, which must be green: a night (24 h) plus slack for a slow run */
   k6MaxAgeHours: 30,
   k6Branch: 'main',
   highLabel: 'severity: high',

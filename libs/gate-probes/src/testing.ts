@@ -333,7 +333,7 @@ export function sampleGateRun(): GateRun {
       value: 6.5,
       threshold: '≤ 30 h',
       source:
-        'https://api.github.com/repos/veza/app/actions/workflows/k6-nightly.yml/runs?status=success&branch=main&event=schedule&per_page=1',
+        'https://api.github.com/repos/veza/app/actions/workflows/k6-nightly.yml/runs?status=completed&branch=main&event=schedule&per_page=1',
       httpStatus: 200,
       latencyMs: 120,
       attempts: 1,

@@ -77,4 +77,25 @@ describe.each(testBackends())('decisions on $name', (backend) => {
       { email: 'c@facts.example', cohort: 'facts', attempts: 1, lastError: null },
     ]);
   });
+
+  it('dispatch facts: a revoked invite whose send was cut or failed is out of the figures (its code works no more; no dispatch sends it)', async () => {
+    const before = await dispatchFacts(conn.db);
+    const created = await createInvites(
+      conn.db,
+      ['cut', 'bounced'].map((x) => ({ email: `${x}@revoked-facts.example`, cohort: 'revoked-facts' })),
+    );
+    const [cut, bounced] = created.map((o) => (o.status === 'created' ? o.id : ''));
+    await claimInvitesForSend(conn.db, [cut!], 'w-dead', 1); // a dispatcher killed mid-send: unknown …
+    await conn.db.execute(sql`UPDATE beta_invites SET send_attempts = 3, last_send_error = '550 no such user' WHERE id = ${bounced}::uuid`);
+    expect(await dispatchFacts(conn.db)).toMatchObject({
+      attempted: before.attempted + 2,
+      unknown: before.unknown + 1,
+      failed: before.failed + 1,
+    });
+    // … then both revoked: the d-day item asked to rerun the dispatch, which skips revoked invites, so it stayed 🔴 for good
+    await conn.db.execute(sql`UPDATE beta_invites SET revoked_at = now() WHERE cohort = 'revoked-facts'`);
+    const after = await dispatchFacts(conn.db);
+    expect(after).toMatchObject({ attempted: before.attempted, sent: before.sent, failed: before.failed, unknown: before.unknown });
+    expect(after.attempted).toBe(after.sent + after.failed + after.unknown);
+  });
 });

@@ -388,6 +388,38 @@ describe.each(testBackends())('invites on $name', (backend) => {
     });
     expect(report.total.invited).toBeGreaterThanOrEqual(3);
   });
+
+  it('counts people in the funnel: an invite revoked and issued again is one person, in the cohort of the one issued again', async () => {
+    const [bounced, leftOut, moved] = (
+      await createInvites(conn.db, [
+        { email: 'Re1@example.org', cohort: 'reissue-a' },
+        { email: 're2@example.org', cohort: 'reissue-a' },
+        { email: 're3@example.org', cohort: 'reissue-a' },
+      ])
+    ).map(created);
+    await claimInvitesForSend(conn.db, [bounced!.id, leftOut!.id], 'w-reissue', 5);
+    await markInviteSent(conn.db, bounced!.id);
+    await markInviteSent(conn.db, leftOut!.id);
+    // re1: revoked and issued again (a resend), sent and redeemed; re2: asked to be left out after the email went
+    await revokeInvites(conn.db, { email: 're1@example.org' });
+    await revokeInvites(conn.db, { email: 're2@example.org' });
+    const [again] = (await createInvites(conn.db, [{ email: 're1@example.org', cohort: 'reissue-a' }])).map(created);
+    await claimInvitesForSend(conn.db, [again!.id], 'w-reissue', 5);
+    await markInviteSent(conn.db, again!.id);
+    expect((await redeemInvite(conn.db, again!.code)).ok).toBe(true);
+    // re3: revoked before its email, issued again in another cohort, not sent yet
+    await revokeInvites(conn.db, { code: moved!.code });
+    created((await createInvites(conn.db, [{ email: 're3@example.org', cohort: 'reissue-b' }]))[0]);
+
+    const report = await inviteReport(conn.db);
+    expect(report.cohorts.filter((c) => c.cohort.startsWith('reissue-'))).toEqual([
+      { cohort: 'reissue-a', invited: 2, sent: 2, redeemed: 1, expired: 0, revoked: 1, redemptionRate: 1 },
+      { cohort: 'reissue-b', invited: 1, sent: 0, redeemed: 0, expired: 0, revoked: 0, redemptionRate: 0 },
+    ]);
+    // each person in one cohort: the total is the sum of the rows shown above it
+    for (const key of ['invited', 'sent', 'redeemed', 'expired', 'revoked'] as const)
+      expect(report.total[key]).toBe(report.cohorts.reduce((n, c) => n + c[key], 0));
+  });
 });
 
 describe('bad connections', () => {

@@ -1,11 +1,15 @@
 import { ExitError } from '../exit-error.js';
 import { createFolder, folderOpenToOthers, replaceFiles } from '../prepare/durable-files.js';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { screenshotHtmlFile } from '@veza/email-templates';
 import { fetchHighIssues, renderDecisionHtml, renderDecisionMarkdown } from '@veza/gate-probes';
 import type { DecisionReportInput, GateRun, LaunchSettings } from '@veza/gate-probes';
 import { dispatchFacts, failedDispatches, hasGateRunsTable, inviteReport, listDecisions, listGateRuns } from '@veza/invites-db';
 import { withDatabase } from '../database.js';
+
+/** Stored runs read for the history chart: listGateRuns' largest page. */
+const HISTORY_LIMIT = 1_000;
 
 export interface WrittenReport {
   html: string;
@@ -31,8 +35,11 @@ export async function writeDecisionReport(
   const window = launch.window;
   const [facts, high] = await Promise.all([
     withDatabase(env, async (conn) => {
-      const stored = (await hasGateRunsTable(conn.db)) ? await listGateRuns<GateRun>(conn.db, { limit: 1_000 }) : [];
+      const stored = (await hasGateRunsTable(conn.db)) ? await listGateRuns<GateRun>(conn.db, { limit: HISTORY_LIMIT }) : [];
+      const oldest = stored.at(-1);
       return {
+        // a full page whose oldest run is still inside the window: older runs of the window were not read
+        historyCut: stored.length === HISTORY_LIMIT && oldest !== undefined && (!window || oldest.startedAt > window.start),
         history: stored
           .filter((r) => !window || (r.startedAt >= window.start && r.startedAt <= window.end))
           .map((r) => ({ startedAt: r.run.startedAt, gates: r.run.gates })),
@@ -52,6 +59,7 @@ export async function writeDecisionReport(
     generatedAt: new Date(),
     run,
     history,
+    historyCut: facts.historyCut,
     funnel: facts.funnel,
     dispatch: facts.dispatch,
     failures: facts.failures,
@@ -63,13 +71,17 @@ export async function writeDecisionReport(
   if (open) throw new ExitError(1, `${open}\nNo report was written.`);
   const html = join(dir, 'decision.html');
   const markdown = join(dir, 'decision.md');
+  const png = join(dir, 'decision.png');
   // Both replaced whole, or neither: a full disk or a kill leaves the earlier report as it was, never a cut one.
   replaceFiles([
     { path: html, data: renderDecisionHtml(input), mode: 0o644 },
     { path: markdown, data: renderDecisionMarkdown(input), mode: 0o644 },
   ]);
+  // The earlier screenshot goes as soon as the new page is there (not before: a full disk keeps the earlier report
+  // whole). Left beside it (Ctrl-C or a kill while Chromium ran, no Chromium), it showed the earlier verdict under
+  // today's date, and the decision phase took it for this report's.
+  rmSync(png, { force: true });
   if (options.screenshot === false) return { html, markdown, png: null, pngReason: 'screenshot not requested' };
-  const png = join(dir, 'decision.png');
   const shot = await screenshotHtmlFile(html, png, { width: 1160 });
   return shot.ok ? { html, markdown, png, pngReason: null } : { html, markdown, png: null, pngReason: shot.reason };
 }

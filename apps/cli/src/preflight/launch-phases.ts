@@ -145,18 +145,27 @@ export function reportItem(dir: string | undefined, now: Date = new Date()): Che
   // an empty file is what a failed write leaves (a full disk): not a report
   const missing = files.filter((f) => !existsSync(f) || statSync(f).size === 0);
   const again = `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`;
-  // Only the screenshot missing: the report ran, without Chromium (it said so, exit 1); running it again alone changes nothing.
+  // Only the screenshot missing: the report ran without Chromium, or was stopped while Chromium ran (exit 1 either way).
   if (missing.length === 1 && missing[0] === files[1])
     return fail(
       title,
       `missing or empty: ${missing.join(', ')}`,
-      `decision.png is the page's screenshot, taken with headless Chromium at /usr/bin/chromium: install it (apt-get install -y chromium), then ${again}`,
+      `decision.png is the page's screenshot, taken with headless Chromium at /usr/bin/chromium (apt-get install -y chromium when it is missing; the report says why it took none), then ${again}`,
     );
   if (missing.length) return fail(title, `missing or empty: ${missing.join(', ')}`, again);
   // a report cut short (written by an earlier version in place, or copied in part) is not one
   if (!/<\/html>\s*$/i.test(readTail(files[0]!))) return fail(title, `${files[0]} is cut short (no closing </html>)`, again);
   const html = statSync(files[0]!).mtime;
   if (localDay(html) !== localDay(now)) return fail(title, `${files[0]} was written on ${html.toISOString()}`, again);
+  // The screenshot is taken after the page: one older than it shows an earlier report (an earlier version's run
+  // stopped while Chromium ran). A second of slack for a folder copied without its times (cp -r: any order, within ms).
+  const png = statSync(files[1]!).mtime;
+  if (png.getTime() < html.getTime() - 1_000)
+    return fail(
+      title,
+      `${files[1]} (${png.toISOString()}) is older than ${files[0]} (${html.toISOString()}): it shows an earlier report`,
+      again,
+    );
   return { title, status: 'pass', detail: `${folder} (${html.toISOString()})` };
 }
 

@@ -1,9 +1,13 @@
-import { createInvites, deleteInvites, formatCode, setInviteExpiry } from '@veza/invites-db';
+import { createInvites, deleteInvites, formatCode, lookupInvite, setInviteExpiry } from '@veza/invites-db';
 import type { Database } from '@veza/invites-db';
 import { callApi, fail, pass } from './check-helpers.js';
 import type { Check, HttpAnswer } from './check-helpers.js';
 
-const describeAnswer = (a: HttpAnswer) => `HTTP ${a.status}${a.body?.error?.code ? ` ${a.body.error.code}` : ''}`;
+const describeAnswer = (a: HttpAnswer) =>
+  `HTTP ${a.status}${a.body?.error?.code ? ` ${a.body.error.code}` : ''}${a.body === null ? " (no JSON: not the redemption-api's answer)" : ''}`;
+
+/** The redemption-api's own answer: its JSON, not a 200 from whatever else answers at that URL (an SPA's index.html, a proxy's page). */
+const stateOf = (a: HttpAnswer) => (a.body?.['invite'] as { state?: unknown } | undefined)?.state;
 
 /**
  * A check whose answers include a 429: the API did not look at the code, so
@@ -36,14 +40,14 @@ export async function redemptionChecks(db: Database, apiUrl: string): Promise<Ch
   const [fresh, expired] = outcomes.map((o) => (o.status === 'created' ? o : null));
   if (!fresh || !expired)
     return [fail('Test invites created', 'could not create the two test invites', "check 'veza-beta invites report' and the database")];
-  const fix = `check the redemption-api at ${base} (npm run api) uses the same database as this preflight`;
+  const fix = `check that ${base} is the redemption-api (npm run api) and uses the same database as this preflight`;
   try {
     await setInviteExpiry(db, expired.id, new Date(Date.now() - 60_000));
     const checks: Check[] = [];
     const health = await callApi(`${base}/healthz`);
     const ready = await callApi(`${base}/readyz`);
     checks.push(
-      health.status === 200 && ready.status === 200
+      health.status === 200 && health.body?.['status'] === 'ok' && ready.status === 200 && ready.body?.['status'] === 'ready'
         ? pass('Health endpoints green', '/healthz and /readyz answer 200')
         : fail('Health endpoints green', `/healthz ${describeAnswer(health)}, /readyz ${describeAnswer(ready)}`, fix),
     );
@@ -54,7 +58,7 @@ export async function redemptionChecks(db: Database, apiUrl: string): Promise<Ch
       judged(
         'A fresh code is valid',
         [lookup],
-        lookup.status === 200,
+        lookup.status === 200 && stateOf(lookup) === 'valid',
         'GET /v1/invites/{code} → 200, not consumed',
         describeAnswer(lookup),
         fix,
@@ -62,13 +66,17 @@ export async function redemptionChecks(db: Database, apiUrl: string): Promise<Ch
     );
     const redeem = () => callApi(`${base}/v1/invites/redeem`, { method: 'POST', body: JSON.stringify({ code }) });
     const first = await redeem();
+    // "used_at set" is read from the database, not taken from the answer
+    const used = first.status === 200 && stateOf(first) === 'redeemed' && (await lookupInvite(db, fresh.code)).state === 'used';
     checks.push(
       judged(
         'Signup redeems the code',
         [first],
-        first.status === 200,
+        used,
         'POST /v1/invites/redeem → 200, used_at set',
-        describeAnswer(first),
+        first.status === 200 && stateOf(first) === 'redeemed'
+          ? `${describeAnswer(first)}, but used_at is not set in this database`
+          : describeAnswer(first),
         fix,
       ),
     );

@@ -29,13 +29,30 @@ describe('reportItem: the decision report of today, whole', () => {
       writeFileSync(join(dir, 'decision.md'), '# GO\n');
       expect(reportItem(dir)).toMatchObject({
         status: 'fail',
-        fix: `decision.png is the page's screenshot, taken with headless Chromium at /usr/bin/chromium: install it (apt-get install -y chromium), then run: veza-beta decision report --out ${dir}`,
+        fix: `decision.png is the page's screenshot, taken with headless Chromium at /usr/bin/chromium (apt-get install -y chromium when it is missing; the report says why it took none), then run: veza-beta decision report --out ${dir}`,
       });
       // a report of another day names the folder to write again, as the other cases do
       writeFileSync(join(dir, 'decision.png'), 'png');
       const yesterday = new Date(Date.now() - 36 * 3600_000);
       utimesSync(join(dir, 'decision.html'), yesterday, yesterday);
       expect(reportItem(dir)).toMatchObject({ status: 'fail', fix: `run: veza-beta decision report --out ${dir}` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails when decision.png is older than the page: the picture of an earlier report (the run stopped while Chromium ran)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-item-'));
+    try {
+      for (const f of ['decision.png', 'decision.md']) writeFileSync(join(dir, f), 'x');
+      writeFileSync(join(dir, 'decision.html'), '<html><body>INCONCLUSIVE</body></html>\n');
+      const earlier = new Date(Date.now() - 60_000);
+      utimesSync(join(dir, 'decision.png'), earlier, earlier); // the 17:00 report's NO-GO picture, beside the 18:00 page
+      expect(reportItem(dir)).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/decision\.png \(\S+Z\) is older than .*decision\.html \(\S+Z\): it shows an earlier report$/),
+        fix: `run: veza-beta decision report --out ${dir}`,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

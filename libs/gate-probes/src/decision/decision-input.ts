@@ -8,6 +8,8 @@ export interface DecisionReportInput {
   run: GateRun;
   /** stored runs over the beta window, any order: the history chart */
   history: { startedAt: string; gates: { id: string; title: string; state: GateState }[] }[];
+  /** the history is the newest runs the caller could read, not all of the window's: said under the chart */
+  historyCut?: boolean;
   /** per cohort */
   funnel: { cohort: string; invited: number; sent: number; redeemed: number }[];
   dispatch: { attempted: number; sent: number; failed: number; unknown: number };

@@ -74,4 +74,25 @@ describe('the decision report', () => {
     expect(renderDecisionMarkdown(cut)).not.toContain('No open HIGH issue.');
     expect(renderDecisionHtml(cut)).toContain('⚪ The listing was cut at its page limit while GitHub had more');
   });
+
+  it('says when the failures listed are fewer than the failed and unknown counted (the caller lists 50 at most)', () => {
+    const many = { ...input(), dispatch: { attempted: 60, sent: 5, failed: 54, unknown: 1 } };
+    const more = 'Listed: 1 of the 55 failed or unknown; the other 54 are in dispatch.log.';
+    expect(renderDecisionMarkdown(many)).toContain(`- ana@example.org (listeners), 3 attempt(s): 550 <mailbox> unavailable\n\n${more}\n`);
+    expect(renderDecisionHtml(many)).toContain(`<p>${more}</p>`);
+    // all listed: nothing more said
+    expect(renderDecisionMarkdown(input())).not.toContain('are in dispatch.log');
+  });
+
+  it('says when the gate history is only the newest stored runs (the caller could not read the whole window)', () => {
+    const cut = { ...input(), historyCut: true };
+    const words = 'Only the newest 3 stored runs are drawn: the window';
+    expect(renderDecisionMarkdown(cut)).toContain(`⚪ ${words}`);
+    expect(renderDecisionHtml(cut)).toContain(`<p>⚪ ${words}`);
+    expect(renderDecisionMarkdown(input())).not.toContain(words);
+  });
+
+  it('gives the zone of every time it shows: the HIGH issues opened (UTC)', () => {
+    expect(renderDecisionHtml(input())).toContain('<td>2026-06-12 15:00 UTC</td>');
+  });
 });

@@ -19,6 +19,17 @@ function evidenceLine(g: DecisionReportInput['run']['gates'][number]): string {
     .join(' · ');
 }
 
+/** Said under the dispatch failures when the caller listed fewer than the counts say (its page cap), or null. */
+function failuresCut(input: DecisionReportInput): string | null {
+  const all = input.dispatch.failed + input.dispatch.unknown;
+  const shown = input.failures.length;
+  return shown < all ? `Listed: ${shown} of the ${all} failed or unknown; the other ${all - shown} are in dispatch.log.` : null;
+}
+
+/** Said under the gate history when the caller could read only the newest stored runs. */
+const HISTORY_CUT = (n: number) =>
+  `Only the newest ${n} stored runs are drawn: the window's earlier runs are left out (the chart starts later than the beta).`;
+
 /** Said under the HIGH issues when the listing was cut at its page cap. */
 const HIGH_CUT = 'The listing was cut at its page limit while GitHub had more: more HIGH issues may be open than shown here.';
 /**
@@ -38,9 +49,11 @@ export function renderDecisionHtml(input: DecisionReportInput): string {
   const failures = input.failures.length
     ? `<table><tr><th>email</th><th>cohort</th><th>attempts</th><th>last error</th></tr>${input.failures.map((f) => `<tr><td>${escapeHtml(f.email)}</td><td>${escapeHtml(f.cohort)}</td><td>${f.attempts}</td><td>${escapeHtml(f.lastError ?? 'outcome unknown (claimed, never confirmed)')}</td></tr>`).join('')}</table>`
     : '<p>None.</p>';
+  const cut = failuresCut(input);
+  const failuresMore = cut ? `<p>${escapeHtml(cut)}</p>` : '';
   const high = input.highIssues.ok
     ? input.highIssues.issues.length
-      ? `<table><tr><th>#</th><th>title</th><th>opened</th><th>assignees</th><th>comments</th></tr>${input.highIssues.issues.map((i) => `<tr><td>${i.number}</td><td>${escapeHtml(i.title)}</td><td>${i.createdAt.toISOString().slice(0, 16).replace('T', ' ')}</td><td>${i.assignees}</td><td>${i.comments}</td></tr>`).join('')}</table>`
+      ? `<table><tr><th>#</th><th>title</th><th>opened</th><th>assignees</th><th>comments</th></tr>${input.highIssues.issues.map((i) => `<tr><td>${i.number}</td><td>${escapeHtml(i.title)}</td><td>${i.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC</td><td>${i.assignees}</td><td>${i.comments}</td></tr>`).join('')}</table>`
       : '<p>No open HIGH issue.</p>'
     : `<p>⚪ Not read: ${escapeHtml(input.highIssues.why)}</p>`;
   const highCut = input.highIssues.ok && input.highIssues.truncated ? `<p>⚪ ${HIGH_CUT}</p>` : '';
@@ -69,12 +82,12 @@ table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #ddd;pa
 ${gates}
 </table>
 <h2>Gate history</h2>
-${gateHistorySvg(input.history)}
+${gateHistorySvg(input.history)}${input.historyCut ? `<p>⚪ ${HISTORY_CUT(input.history.length)}</p>` : ''}
 <h2>Funnel per cohort</h2>
 ${funnelSvg(input.funnel)}
 <h2>Dispatch</h2>
 <p>${d.sent} sent, ${d.failed} failed, ${d.unknown} unknown of ${d.attempted} tried.</p>
-${failures}
+${failures}${failuresMore}
 <h2>Open HIGH issues</h2>
 ${high}${highCut}
 <h2>Decisions recorded</h2>
@@ -86,6 +99,7 @@ ${decisions}
 /** The same report for the chat: verdict, gates with evidence, funnel, failures, HIGH issues. */
 export function renderDecisionMarkdown(input: DecisionReportInput): string {
   const { run } = input;
+  const cut = failuresCut(input);
   const lines = [
     `# Veza beta decision call: ${VERDICT_ICONS[run.verdict]} ${run.verdict}`,
     '',
@@ -108,6 +122,7 @@ export function renderDecisionMarkdown(input: DecisionReportInput): string {
     '',
     `${input.dispatch.sent} sent, ${input.dispatch.failed} failed, ${input.dispatch.unknown} unknown of ${input.dispatch.attempted} tried.`,
     ...input.failures.map((f) => `- ${f.email} (${f.cohort}), ${f.attempts} attempt(s): ${f.lastError ?? 'outcome unknown'}`),
+    ...(cut ? ['', cut] : []),
     '',
     '## Open HIGH issues',
     '',
@@ -124,5 +139,6 @@ export function renderDecisionMarkdown(input: DecisionReportInput): string {
     );
   if (input.highIssues.ok && input.highIssues.truncated) lines.push('', `⚪ ${HIGH_CUT}`);
   lines.push('', `Gate history: ${input.history.length} stored run(s), chart in decision.html / decision.png.`);
+  if (input.historyCut) lines.push('', `⚪ ${HISTORY_CUT(input.history.length)}`);
   return `${lines.join('\n')}\n`;
 }

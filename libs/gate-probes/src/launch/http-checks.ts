@@ -3,6 +3,7 @@ import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
 import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
 import type { LaunchCheck } from './launch-check.js';
 import type { LaunchSettings } from './launch-settings.js';
+import { redactUrl } from '../redact.js';
 import { requestStatus } from './request-status.js';
 import type { StatusAnswer, StatusOptions } from './request-status.js';
 
@@ -50,9 +51,12 @@ export function feedbackFormCheck(settings: LaunchSettings, options: ProbeOption
   return runLaunchCheck(FEEDBACK_TITLE, options, async (ctx) => {
     const answer = await answeredStatus(ctx, url);
     if (answer.status >= 500) throw new ProbeProblem('unavailable', `server error HTTP ${answer.status}`);
+    // Where the redirects led is what testers see, and what the operator must look at: a sign-in page, a captive
+    // portal or another form answer 200 too (it showed FEEDBACK_URL alone, ✅, over a Google sign-in page).
+    const landed = answer.url !== new URL(url).href ? ` after redirects to ${redactUrl(answer.url)}` : '';
     return answer.status === 200
-      ? { state: 'pass', summary: `${url} → 200` }
-      : { state: 'fail', summary: `${url} → HTTP ${answer.status}: testers would land on an error` };
+      ? { state: 'pass', summary: `${url} → 200${landed}${landed ? ': check that this is the form' : ''}` }
+      : { state: 'fail', summary: `${url} → HTTP ${answer.status}${landed}: testers would land on an error` };
   });
 }
 

@@ -335,6 +335,24 @@ describe('MinIO', () => {
     server.use(prom(['NaN']));
     expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
   });
+
+  it('one series NaN (a service with no traffic) beside one over the ceiling: 🔴, not ⚪; beside ones that pass: ⚪ saying how many', async () => {
+    server.use(prom(['NaN', '0.2']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: '5xx ratio 20.00 % (max 1.00 %): a spike' });
+    server.use(prom(['NaN', '0.001']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('1 of 2 series of'),
+    });
+    server.use(prom(['NaN', '3']));
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({
+      state: 'fail',
+      summary: expect.stringContaining('3 offline drive(s)'),
+    });
+    server.use(prom(['NaN', '0']));
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
+  });
 });
 
 describe('status page maintenance', () => {
@@ -383,6 +401,28 @@ describe('feedback form', () => {
     expect(await feedbackFormCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'rate_limited' });
     server.use(http.get('https://forms.test/beta', () => faulty('timeout')));
     expect(await feedbackFormCheck(settings(), { ...fast, timeoutMs: 200 })).toMatchObject({ state: 'unknown', reason: 'timeout' });
+  });
+
+  it('names where the redirects led: a sign-in page answers 200 too, and the URL shown is the one to look at', async () => {
+    server.use(
+      http.get(
+        'https://forms.test/beta',
+        () => new HttpResponse(null, { status: 302, headers: { location: 'https://accounts.test/signin?continue=beta&token=s3cret' } }),
+      ),
+      http.get(
+        'https://accounts.test/signin',
+        () => new HttpResponse('<html>Sign in to continue</html>', { status: 200, headers: { 'content-type': 'text/html' } }),
+      ),
+    );
+    const check = await feedbackFormCheck(settings(), fast);
+    expect(check).toMatchObject({
+      state: 'pass',
+      summary:
+        'https://forms.test/beta → 200 after redirects to https://accounts.test/signin?continue=beta&token=***: check that this is the form',
+    });
+    // no redirect: the URL alone, as before
+    server.use(http.get('https://forms.test/beta', () => new HttpResponse('<html>form</html>', { status: 200 })));
+    expect(await feedbackFormCheck(settings(), fast)).toMatchObject({ state: 'pass', summary: 'https://forms.test/beta → 200' });
   });
 });
 

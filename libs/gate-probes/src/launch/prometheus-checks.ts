@@ -9,7 +9,11 @@ import type { LaunchSettings } from './launch-settings.js';
 export const MINIO_PROM_TITLE = 'MinIO drives all online (Prometheus)';
 export const ERROR_RATIO_TITLE = '5xx ratio over the last hour under PROM_5XX_MAX';
 
-/** The sample values of an instant query (vector or scalar); an empty vector is ⚪ no_data. */
+/**
+ * The sample values of an instant query (vector or scalar); an empty vector is
+ * ⚪ no_data. A NaN series (no traffic) comes back as NaN, for the caller to
+ * judge beside the others: a spike on one series is 🔴 whatever a quiet one says.
+ */
 export async function promInstantValues(ctx: ProbeContext, promUrl: string, query: string): Promise<number[]> {
   const url = new URL(`${promUrl}/api/v1/query`);
   url.searchParams.set('query', query);
@@ -31,7 +35,7 @@ export async function promInstantValues(ctx: ProbeContext, promUrl: string, quer
   if (envelope?.status !== 'success') throw new ProbeProblem('parse', 'not a Prometheus API answer');
   const pick = (v: unknown) => {
     if (!Array.isArray(v) || typeof v[1] !== 'string') throw new ProbeProblem('parse', 'malformed sample');
-    return promSampleValue(v[1], query);
+    return v[1] === 'NaN' ? Number.NaN : promSampleValue(v[1], query);
   };
   const data = envelope.data;
   let values: number[];
@@ -43,15 +47,25 @@ export async function promInstantValues(ctx: ProbeContext, promUrl: string, quer
   return values;
 }
 
+/** The ⚪ of series that are NaN when no other one failed: all of them, or k of n. */
+function nanProblem(values: number[], query: string): ProbeProblem | null {
+  const nan = values.filter((v) => Number.isNaN(v)).length;
+  if (nan === 0) return null;
+  if (nan === values.length) return new ProbeProblem('no_data', `${query} is NaN (no traffic or no data)`);
+  return new ProbeProblem('no_data', `${nan} of ${values.length} series of ${query} are NaN (no traffic or no data), the others pass`);
+}
+
 /** PROM_MINIO_QUERY on PROM_URL: 0 offline drives for ✅. */
 export function minioPrometheusCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
   const prom = settings.promUrl;
   if (!prom) return Promise.resolve(notConfiguredCheck(MINIO_PROM_TITLE, 'PROM_URL'));
   return runLaunchCheck(MINIO_PROM_TITLE, options, async (ctx) => {
-    const offline = (await promInstantValues(ctx, prom, settings.promMinioQuery)).reduce((a, b) => a + b, 0);
-    return offline === 0
-      ? { state: 'pass', summary: `0 offline drives (${settings.promMinioQuery})` }
-      : { state: 'fail', summary: `${offline} offline drive(s) (${settings.promMinioQuery})` };
+    const values = await promInstantValues(ctx, prom, settings.promMinioQuery);
+    const offline = values.filter((v) => !Number.isNaN(v)).reduce((a, b) => a + b, 0);
+    if (offline !== 0) return { state: 'fail', summary: `${offline} offline drive(s) (${settings.promMinioQuery})` };
+    const nan = nanProblem(values, settings.promMinioQuery);
+    if (nan) throw nan;
+    return { state: 'pass', summary: `0 offline drives (${settings.promMinioQuery})` };
   });
 }
 
@@ -60,10 +74,14 @@ export function errorRatioCheck(settings: LaunchSettings, options: ProbeOptions 
   const prom = settings.promUrl;
   if (!prom) return Promise.resolve(notConfiguredCheck(ERROR_RATIO_TITLE, 'PROM_URL'));
   return runLaunchCheck(ERROR_RATIO_TITLE, options, async (ctx) => {
-    const ratio = Math.max(...(await promInstantValues(ctx, prom, settings.prom5xxQuery)));
+    const values = await promInstantValues(ctx, prom, settings.prom5xxQuery);
+    const answered = values.filter((v) => !Number.isNaN(v));
+    // a series with no traffic (NaN) beside one over the ceiling: the spike is 🔴 (it was ⚪ no_data, the spike unseen)
+    const ratio = answered.length ? Math.max(...answered) : Number.NaN;
     const shown = `${(ratio * 100).toFixed(2)} % (max ${(settings.prom5xxMax * 100).toFixed(2)} %)`;
-    return ratio <= settings.prom5xxMax
-      ? { state: 'pass', summary: `5xx ratio ${shown}` }
-      : { state: 'fail', summary: `5xx ratio ${shown}: a spike` };
+    if (ratio > settings.prom5xxMax) return { state: 'fail', summary: `5xx ratio ${shown}: a spike` };
+    const nan = nanProblem(values, settings.prom5xxQuery);
+    if (nan) throw nan;
+    return { state: 'pass', summary: `5xx ratio ${shown}` };
   });
 }

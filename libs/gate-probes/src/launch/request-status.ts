@@ -7,6 +7,8 @@ export interface StatusAnswer {
   headers: Headers;
   /** the body as text, at most 64 KiB read */
   text: string;
+  /** the URL that answered: the one asked, or where its redirects led */
+  url: string;
 }
 
 export interface StatusOptions {
@@ -63,6 +65,7 @@ export async function requestStatus(ctx: ProbeContext, url: string, options: Sta
       if (ctx.signal.aborted) throw error;
       throw new ProbeProblem('unavailable', cutOffMessage(response.status));
     }
-    return { status: response.status, headers: response.headers, text };
+    // fetch's own redirects end at response.url ('' from some fetch stand-ins: then the URL asked)
+    return { status: response.status, headers: response.headers, text, url: response.url || url };
   }
 }

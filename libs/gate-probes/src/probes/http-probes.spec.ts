@@ -53,6 +53,33 @@ describe('statuspageProbe', () => {
     expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'pass', evidence: { value: 'maintenance' } });
   });
 
+  it('fails during maintenance when a component is out with no incident (the beta window is one long maintenance)', async () => {
+    const summary = (components: unknown[]) =>
+      server.use(
+        http.get(`${TEST_URLS.statuspage}/api/v2/summary.json`, () =>
+          HttpResponse.json({
+            status: { indicator: 'maintenance', description: 'Service Under Maintenance' },
+            components,
+            incidents: [],
+            scheduled_maintenances: [{ id: 'm1', name: 'Veza beta', status: 'in_progress' }],
+          }),
+        ),
+      );
+    summary([
+      { id: 'c1', name: 'Streaming', status: 'under_maintenance' },
+      { id: 'c2', name: 'Uploads', status: 'major_outage' },
+    ]);
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({
+      state: 'fail',
+      summary: 'Service Under Maintenance: Uploads (major_outage)',
+      evidence: { value: 'maintenance, 1 component(s) down' },
+    });
+    summary([{ id: 'c1', name: 'Streaming', status: 'under_maintenance' }]);
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'pass', evidence: { value: 'maintenance' } });
+    summary([{ id: 'c1', name: 'Streaming', status: 'on_fire' }]);
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
+  });
+
   it('is ⚪ parse on an indicator it does not know', async () => {
     given({ statuspage: { indicator: 'purple' } });
     expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({
@@ -155,7 +182,7 @@ describe('k6Probe', () => {
       evidence: { value: 6.5, threshold: '≤ 30 h', details: { runUrl: 'https://github.com/veza/app/actions/runs/9001' } },
     });
     expect(result.evidence.source).toBe(
-      'https://api.github.test/repos/veza/app/actions/workflows/k6-nightly.yml/runs?status=success&branch=main&event=schedule&per_page=1',
+      'https://api.github.test/repos/veza/app/actions/workflows/k6-nightly.yml/runs?status=completed&branch=main&event=schedule&per_page=1',
     );
   });
 
@@ -276,8 +303,8 @@ describe('the k6 gate trusts no run it cannot vouch for', () => {
   });
 
   it.each([
-    ['a failed run', { conclusion: 'failure' }, 'not green (conclusion failure, status completed)'],
-    ['a run still in progress', { status: 'in_progress', conclusion: null }, 'not green (conclusion none, status in_progress)'],
+    ['a run still in progress', { status: 'in_progress', conclusion: null }, 'not completed (status in_progress, conclusion none)'],
+    ['a completed run without a conclusion', { conclusion: null }, 'not completed (status completed, conclusion none)'],
     ['a run finished in the future', { updated_at: '2099-01-01T00:00:00Z' }, 'in the future'],
     ['a number for a date', { updated_at: 12345 }, 'no valid updated_at'],
     ['a date without a zone', { updated_at: '2026-06-12 10:00' }, 'no valid updated_at'],
@@ -286,6 +313,32 @@ describe('the k6 gate trusts no run it cannot vouch for', () => {
     const result = await k6Probe(config.k6!, fast);
     expect(result).toMatchObject({ state: 'unknown', reason: 'parse' });
     expect(result.summary).toContain(words);
+  });
+});
+
+describe('the k6 gate reads the most recent nightly, green or not', () => {
+  it.each(['failure', 'cancelled', 'timed_out'])(
+    'fails when the most recent completed nightly is %s, whatever green run came before',
+    async (conclusion) => {
+      // what GitHub answers to status=completed: the newest completed run first (last night's), per_page=1
+      k6Answers([run({ conclusion, html_url: 'https://github.test/veza/app/actions/runs/8' })]);
+      expect(await k6Probe(config.k6!, fast)).toMatchObject({
+        state: 'fail',
+        summary: `the most recent nightly, 7.8 h ago, is not green (conclusion ${conclusion}): https://github.test/veza/app/actions/runs/8`,
+      });
+    },
+  );
+
+  it('asks GitHub for the newest completed run, not the newest green one', async () => {
+    let asked = '';
+    server.use(
+      http.get(k6RunsUrl(config.k6!).split('?')[0]!, ({ request }) => {
+        asked = new URL(request.url).searchParams.get('status') ?? '';
+        return HttpResponse.json({ total_count: 1, workflow_runs: [run({})] });
+      }),
+    );
+    await k6Probe(config.k6!, fast);
+    expect(asked).toBe('completed');
   });
 });
 

@@ -22,18 +22,25 @@ interface RunsPage {
   }[];
 }
 
-/** The last green scheduled run of the workflow on the branch, newest first. */
+/**
+ * The most recent completed scheduled run of the workflow on the branch, green
+ * or not: the checklist asks that the most recent nightly be green. Asking for
+ * green runs only (status=success) skipped a red one: last night's failure
+ * passed on the night before's success, 29 h old.
+ */
 export function k6RunsUrl(config: K6Config): string {
   const url = new URL(`${config.apiUrl}/repos/${config.repo}/actions/workflows/${encodeURIComponent(config.workflow)}/runs`);
-  for (const [k, v] of Object.entries({ status: 'success', branch: config.branch, event: 'schedule', per_page: '1' }))
+  for (const [k, v] of Object.entries({ status: 'completed', branch: config.branch, event: 'schedule', per_page: '1' }))
     url.searchParams.set(k, v);
   return url.toString();
 }
 
 /**
- * Gate 5: age of the last successful scheduled run of the k6 workflow on main.
- * Age is counted from `updated_at` (≈ when the run completed). No green run at
- * all is 🔴; an unknown workflow (404) is ⚪ config.
+ * Gate 5: the most recent completed scheduled run of the k6 workflow on main
+ * is green, and its age. Age is counted from `updated_at` (≈ when the run
+ * completed). A most recent run that is not green (failure, cancelled, timed
+ * out …) is 🔴 naming it; no completed run at all is 🔴; an unknown workflow
+ * (404) is ⚪ config.
  */
 export function k6Probe(config: K6Config, options: ProbeOptions = {}): Promise<GateResult> {
   return runProbe('k6', `≤ ${config.maxAgeHours} h`, options, async (ctx) => {
@@ -46,12 +53,12 @@ export function k6Probe(config: K6Config, options: ProbeOptions = {}): Promise<G
     const page = body as RunsPage;
     if (!Array.isArray(page?.workflow_runs)) throw new ProbeProblem('parse', 'the runs API answered without workflow_runs');
     const run = page.workflow_runs[0];
-    if (!run) return { state: 'fail', value: null, summary: `no successful scheduled run of ${config.workflow} on ${config.branch}` };
-    // The query asks for green runs only; a run that says otherwise means the filter was not applied, so nothing is known.
-    if (run.conclusion !== 'success' || (run.status !== undefined && run.status !== 'completed'))
+    if (!run) return { state: 'fail', value: null, summary: `no completed scheduled run of ${config.workflow} on ${config.branch}` };
+    // The query asks for completed runs only; a run that says otherwise means the filter was not applied, so nothing is known.
+    if ((run.status !== undefined && run.status !== 'completed') || typeof run.conclusion !== 'string')
       throw new ProbeProblem(
         'parse',
-        `the runs API answered a run that is not green (conclusion ${jsonText(run.conclusion, 'none').slice(0, 40)}, status ${jsonText(run.status, 'none').slice(0, 40)}) to a status=success query`,
+        `the runs API answered a run that is not completed (status ${jsonText(run.status, 'none').slice(0, 40)}, conclusion ${jsonText(run.conclusion, 'none').slice(0, 40)}) to a status=completed query`,
       );
     const finished = isoTime(run.updated_at ?? run.created_at);
     if (finished === null) throw new ProbeProblem('parse', 'the last run has no valid updated_at (an ISO 8601 time)');
@@ -65,6 +72,13 @@ export function k6Probe(config: K6Config, options: ProbeOptions = {}): Promise<G
       finishedAt: new Date(finished).toISOString(),
       headSha: run.head_sha ?? null,
     };
+    if (run.conclusion !== 'success')
+      return {
+        state: 'fail',
+        value: ageHours,
+        summary: `the most recent nightly, ${ageHours} h ago, is not green (conclusion ${jsonText(run.conclusion).slice(0, 40)})${details.runUrl ? `: ${details.runUrl}` : ''}`,
+        details,
+      };
     if (ageHours > config.maxAgeHours)
       return {
         state: 'fail',

@@ -6,12 +6,12 @@ import { betaInvites } from '../schema.js';
 
 /** Where the dispatch stands, for the launch-day checks (preflight --phase d-day, hour-1). */
 export interface DispatchFacts {
-  /** invites a dispatch has tried (sent, or at least one attempt) */
+  /** invites a dispatch has tried (sent, or at least one attempt and not revoked): sent + failed + unknown */
   attempted: number;
   sent: number;
   /** tried, not sent, no claim held, not revoked: the last error stands */
   failed: number;
-  /** claimed and never confirmed: the outcome of that send is unknown */
+  /** claimed and never confirmed, not revoked: the outcome of that send is unknown */
   unknown: number;
   firstSentAt: Date | null;
   lastSentAt: Date | null;
@@ -27,10 +27,14 @@ export async function dispatchFacts(db: Database): Promise<DispatchFacts> {
   const [row] = await withDbErrors(() =>
     db
       .select({
-        attempted: countWhere(sql`${t.sentAt} IS NOT NULL OR ${t.sendAttempts} > 0 OR ${t.sendClaimedAt} IS NOT NULL`),
+        // sent + failed + unknown: a revoked invite whose email did not go is none of them (its code works no more,
+        // no dispatch sends it): counted as unknown, it held the d-day item 🔴 with a rerun that could not clear it
+        attempted: countWhere(
+          sql`${t.sentAt} IS NOT NULL OR (${t.revokedAt} IS NULL AND (${t.sendAttempts} > 0 OR ${t.sendClaimedAt} IS NOT NULL))`,
+        ),
         sent: countWhere(sql`${t.sentAt} IS NOT NULL`),
         failed: countWhere(sql`${t.sentAt} IS NULL AND ${t.sendClaimedAt} IS NULL AND ${t.sendAttempts} > 0 AND ${t.revokedAt} IS NULL`),
-        unknown: countWhere(sql`${t.sentAt} IS NULL AND ${t.sendClaimedAt} IS NOT NULL`),
+        unknown: countWhere(sql`${t.sentAt} IS NULL AND ${t.sendClaimedAt} IS NOT NULL AND ${t.revokedAt} IS NULL`),
         // mapped as the column is: a Date on both drivers, null when nothing was sent
         firstSentAt: sql<Date | null>`min(${t.sentAt})`.mapWith(t.sentAt),
         lastSentAt: sql<Date | null>`max(${t.sentAt})`.mapWith(t.sentAt),
@@ -40,7 +44,7 @@ export async function dispatchFacts(db: Database): Promise<DispatchFacts> {
   return row ?? { attempted: 0, sent: 0, failed: 0, unknown: 0, firstSentAt: null, lastSentAt: null };
 }
 
-/** The invites whose last send failed, for the decision report (newest attempt first). */
+/** The invites whose last send failed or has no recorded outcome (not revoked), for the decision report, by email: as many as dispatchFacts counts failed + unknown, at most `limit`. */
 export async function failedDispatches(
   db: Database,
   limit = 50,

@@ -1,16 +1,25 @@
-import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../connect.js';
 import { decodeRows, withDbErrors } from '../db-errors.js';
 import { UnexpectedRowError } from '../errors.js';
 import { betaInvites, users } from '../schema.js';
 
+/**
+ * One cohort's funnel, counted in people: each address once, by its current
+ * invite (the one not revoked, else its newest revoked one), in that invite's
+ * cohort. An invite revoked and issued again (a bounce fixed, a resend) is
+ * one person invited, not two; the columns add up to the total.
+ */
 export interface CohortFunnel {
   cohort: string;
+  /** people whose current invite is in this cohort */
   invited: number;
+  /** of them, those whose current invite's email was sent (a revoked one counts when its email went) */
   sent: number;
   redeemed: number;
   /** unused, not revoked, past expires_at */
   expired: number;
+  /** every invite of the address revoked, none issued again: left out */
   revoked: number;
   /** redeemed / (invited − revoked), 0 when nothing is live */
   redemptionRate: number;
@@ -31,22 +40,33 @@ function countWhere(condition?: ReturnType<typeof sql>) {
   return (condition ? sql`count(*) FILTER (WHERE ${condition})::int` : sql`count(*)::int`).mapWith(Number);
 }
 
-/** The per-cohort funnel: invited, sent, redeemed, expired, revoked, and the redemption rate. */
+/**
+ * The per-cohort funnel in people: invited, sent, redeemed, expired, revoked,
+ * and the redemption rate. Raw SQL: one DISTINCT ON over the table picks each
+ * address's current invite (at most one is not revoked: the unique index on
+ * lower(email)); decodeRows checks the answer on both drivers.
+ */
 export async function inviteReport(db: Database): Promise<InviteReport> {
-  const t = betaInvites;
-  const rows = await withDbErrors(() =>
-    db
-      .select({
-        cohort: t.cohort,
-        invited: countWhere(),
-        sent: countWhere(sql`${t.sentAt} IS NOT NULL`),
-        redeemed: countWhere(sql`${t.usedAt} IS NOT NULL`),
-        expired: countWhere(sql`${t.usedAt} IS NULL AND ${t.revokedAt} IS NULL AND ${t.expiresAt} <= now()`),
-        revoked: countWhere(sql`${t.revokedAt} IS NOT NULL`),
-      })
-      .from(t)
-      .groupBy(t.cohort)
-      .orderBy(asc(t.cohort)),
+  const rows = await withDbErrors(async () =>
+    decodeRows(
+      await db.execute(sql`
+        WITH current_invite AS (
+          SELECT DISTINCT ON (lower(email)) cohort, sent_at, used_at, revoked_at, expires_at
+          FROM beta_invites
+          ORDER BY lower(email), (revoked_at IS NULL) DESC, created_at DESC, id DESC
+        )
+        SELECT cohort,
+          count(*)::int AS invited,
+          (count(*) FILTER (WHERE sent_at IS NOT NULL))::int AS sent,
+          (count(*) FILTER (WHERE used_at IS NOT NULL))::int AS redeemed,
+          (count(*) FILTER (WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at <= now()))::int AS expired,
+          (count(*) FILTER (WHERE revoked_at IS NOT NULL))::int AS revoked
+        FROM current_invite
+        GROUP BY cohort
+        ORDER BY cohort`),
+      { cohort: 'string', invited: 'number', sent: 'number', redeemed: 'number', expired: 'number', revoked: 'number' },
+      'invite report',
+    ),
   );
   const cohorts = rows.map(withRate);
   const sum = (key: 'invited' | 'sent' | 'redeemed' | 'expired' | 'revoked') => cohorts.reduce((n, c) => n + c[key], 0);
