@@ -92,6 +92,12 @@ describe('the decision report', () => {
     expect(renderDecisionMarkdown(input())).not.toContain(words);
   });
 
+  it('counts the dispatch in emails, apart from the funnel in people', () => {
+    const line = 'Invitation emails (one per invite; an invite issued again is a second one): 59 sent, 1 failed, 0 unknown of 60 tried.';
+    expect(renderDecisionMarkdown(input())).toContain(`\n${line}\n`);
+    expect(renderDecisionHtml(input())).toContain(`<p>${line}</p>`);
+  });
+
   it('gives the zone of every time it shows: the HIGH issues opened (UTC)', () => {
     expect(renderDecisionHtml(input())).toContain('<td>2026-06-12 15:00 UTC</td>');
   });

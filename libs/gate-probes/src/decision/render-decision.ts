@@ -19,6 +19,13 @@ function evidenceLine(g: DecisionReportInput['run']['gates'][number]): string {
     .join(' · ');
 }
 
+/**
+ * The dispatch in emails, one per invite: beside the funnel, which counts
+ * people, an invite issued again is a second email (41 emails for 40 people).
+ */
+const dispatchLine = (d: DecisionReportInput['dispatch']) =>
+  `Invitation emails (one per invite; an invite issued again is a second one): ${d.sent} sent, ${d.failed} failed, ${d.unknown} unknown of ${d.attempted} tried.`;
+
 /** Said under the dispatch failures when the caller listed fewer than the counts say (its page cap), or null. */
 function failuresCut(input: DecisionReportInput): string | null {
   const all = input.dispatch.failed + input.dispatch.unknown;
@@ -86,7 +93,7 @@ ${gateHistorySvg(input.history)}${input.historyCut ? `<p>⚪ ${HISTORY_CUT(input
 <h2>Funnel per cohort</h2>
 ${funnelSvg(input.funnel)}
 <h2>Dispatch</h2>
-<p>${d.sent} sent, ${d.failed} failed, ${d.unknown} unknown of ${d.attempted} tried.</p>
+<p>${escapeHtml(dispatchLine(d))}</p>
 ${failures}${failuresMore}
 <h2>Open HIGH issues</h2>
 ${high}${highCut}
@@ -120,7 +127,7 @@ export function renderDecisionMarkdown(input: DecisionReportInput): string {
     '',
     '## Dispatch',
     '',
-    `${input.dispatch.sent} sent, ${input.dispatch.failed} failed, ${input.dispatch.unknown} unknown of ${input.dispatch.attempted} tried.`,
+    dispatchLine(input.dispatch),
     ...input.failures.map((f) => `- ${f.email} (${f.cohort}), ${f.attempts} attempt(s): ${f.lastError ?? 'outcome unknown'}`),
     ...(cut ? ['', cut] : []),
     '',
