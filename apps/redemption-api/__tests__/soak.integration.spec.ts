@@ -1,12 +1,17 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { purgeRateLimitWindows, settleRateLimitHits } from '@veza/invites-db';
+import { openOutboxSender } from '@veza/invite-mailer';
+import type { SendResult } from '@veza/invite-mailer';
+import { createInvites, formatCode, listWelcomeOutbox, purgeRateLimitWindows, redeemInvite, settleRateLimitHits } from '@veza/invites-db';
 import type { RateLimitHits } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import type { TestBackend } from '@veza/invites-db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { SETTLE_MAX_BUCKETS, SharedCounter } from '../src/shared-rate-limit-store.js';
 import type { RunningApi } from '../testing/start-api.js';
 import { startApi } from '../testing/start-api.js';
+import type { ThrowawayPostgres } from '../testing/throwaway-postgres.js';
+import { postgresBinDir, startThrowawayPostgres } from '../testing/throwaway-postgres.js';
 
 // What a long run found (docs/SOAK.md); the embedded database is enough for the sockets, the
 // shared rate-limit store runs on PostgreSQL only.
@@ -145,6 +150,60 @@ describe('the shared rate-limit store through a long database outage', () => {
       expect(rows[0]?.buckets).toBe(25_000);
     } finally {
       await counter.close().catch(() => undefined);
+      await conn.close();
+    }
+  }, 120_000);
+});
+
+const bin = postgresBinDir();
+(bin ? describe : describe.skip)('the welcome outbox when PostgreSQL goes away during a release', () => {
+  let pg: ThrowawayPostgres | undefined;
+  afterAll(() => pg?.remove());
+
+  it('gives back the claim of an email the relay refused once the database is back, and sends it at the next drain', async () => {
+    pg = await startThrowawayPostgres(bin!);
+    const server = pg;
+    const backend: TestBackend = { name: 'postgres', create: () => Promise.resolve({ url: server.url }) };
+    const conn = await openTestDatabase(backend);
+    const [invite] = await createInvites(conn.db, [{ email: 'welcome.me@example.org', cohort: 'soak' }]);
+    if (invite?.status !== 'created') throw new Error('expected a new invite');
+    await redeemInvite(conn.db, formatCode(invite.code), null, { queueWelcome: true });
+    // The relay is down when the email is tried, and the database stops before the claim is given back.
+    let relayUp = false;
+    const sent: string[] = [];
+    const transport = {
+      description: 'a relay that is down, then back',
+      send: async (_eml: Buffer, envelope: { to: string }): Promise<SendResult> => {
+        if (relayUp) {
+          sent.push(envelope.to);
+          return { ok: true, temporary: false, response: '250 ok' };
+        }
+        await server.stop('fast');
+        return { ok: false, temporary: true, response: '421 4.3.2 relay away', transportFault: true };
+      },
+      close: () => Promise.resolve(),
+    };
+    const sender = await openOutboxSender(conn, transport, {
+      from: 'beta@veza.fm',
+      buildEml: () => Promise.resolve(Buffer.from('Subject: Bienvenue\r\n\r\nBonjour\r\n')),
+      retries: 0,
+    });
+    try {
+      await expect(sender.drain()).rejects.toThrow();
+      await server.start();
+      relayUp = true;
+      // the pool reconnects: the first statements after the restart may still fail
+      let summary;
+      for (let attempt = 0; attempt < 20 && !summary; attempt++)
+        summary = await sender.drain().catch(() => new Promise<undefined>((resolve) => setTimeout(resolve, 500)));
+      // Before: the claim was never given back. This sender skipped it as its own, every other one listed it
+      // "unknown" (a sender died mid-send) at every drain, and nobody sent it.
+      expect(summary?.sent).toBe(1);
+      expect(sent).toEqual(['welcome.me@example.org']);
+      const [row] = await listWelcomeOutbox(conn.db);
+      expect(row?.sentAt).not.toBeNull();
+    } finally {
+      await sender.close().catch(() => undefined);
       await conn.close();
     }
   }, 120_000);

@@ -77,9 +77,19 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
   const waitForSlot = rateLimiter(send.rate);
   let running: Promise<OutboxSummary> | undefined;
   let closed = false;
+  // Claims this sender could not give back (the database failed at that moment): their emails are known not
+  // sent, so they are given back before the next claim. Left claimed, every drain reported them unknown (a
+  // warning every 10 s in the API) and nobody sent them.
+  const unreleased = new Map<string, { error: string; temporary: boolean }>();
+  const releaseClaim = async (id: string, error: string, temporary: boolean) => {
+    unreleased.set(id, { error, temporary });
+    await releaseWelcomeClaim(db, id, error, { temporary });
+    unreleased.delete(id);
+  };
 
   const drainOnce = async (): Promise<OutboxSummary> => {
     const summary: OutboxSummary = { sent: 0, failed: [], unknown: [], exhausted: [], inFlightElsewhere: 0, stopped: null };
+    for (const [id, { error, temporary }] of unreleased) await releaseClaim(id, error, temporary);
     // Our own claims from an earlier drain are not in flight (drains do not overlap):
     // they are sends whose mailer was killed, already reported by that drain.
     const claims = (await claimedWelcomeEmails(db)).filter((c) => c.claimedBy !== worker);
@@ -121,7 +131,7 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
         // nothing counted against anyone (sendWithRetry itself turns a transport's trouble into a result).
         const response = (error as Error).message;
         if (!PER_RECIPIENT_CODES.has(String((error as { code?: unknown }).code))) {
-          await releaseWelcomeClaim(db, row.id, `not built: ${response}`, { temporary: true });
+          await releaseClaim(row.id, `not built: ${response}`, true);
           summary.stopped = { failures: 1, response: `the welcome email was not built: ${response}` };
           break;
         }
@@ -141,7 +151,7 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
         });
       } else {
         // a fault of the transport (its login, TLS, configuration) is not the email's: it must not be given up for it
-        await releaseWelcomeClaim(db, row.id, result.response, { temporary: result.temporary || result.transportFault === true });
+        await releaseClaim(row.id, result.response, result.temporary || result.transportFault === true);
         summary.failed.push({ id: row.id, email: row.email, response: result.response });
       }
       streak.record(result, row.email);
