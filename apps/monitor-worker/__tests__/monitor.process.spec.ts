@@ -321,14 +321,16 @@ describe('loop (LOOP=1)', () => {
     const db = await seededDatabase(3);
     apis.scenario.prom = 'down';
     apis.scenario.webhookFailures = 0;
-    // runs start 2 s apart; ⚪ may last 3 s: the 1st and 2nd runs stay ⚪, the 3rd (4 s after the 1st) is 🔴
+    // runs start 3 s apart (later when a run takes longer); ⚪ may last 5.7 s: the 1st and 2nd runs stay ⚪
+    // unless the 1st run took more than 5.7 s (a loaded machine: 2 s apart and 3 s failed here), the 3rd
+    // (6 s or more after the 1st) is 🔴
     const env = {
       ...apis.gateEnv(),
       ...db.env,
       TESTERS_TARGET: '3',
       LOOP: '1',
-      CHECK_INTERVAL: '2',
-      UNKNOWN_MAX_MINUTES: '0.05',
+      CHECK_INTERVAL: '3',
+      UNKNOWN_MAX_MINUTES: '0.095',
       GATES_WEBHOOK_URL: apis.webhookUrl,
     };
     const first = await monitor({ ...env, MAX_RUNS: '3' });
@@ -339,7 +341,7 @@ describe('loop (LOOP=1)', () => {
       'Verdict: ⚪ INCONCLUSIVE (exit 2)',
       'Verdict: 🔴 NO-GO (exit 1)',
     ]);
-    expect(first.stderr).toContain('checking every 2 s, 3 run(s); ⚪ for more than 3 s turns 🔴');
+    expect(first.stderr).toContain('checking every 3 s, 3 run(s); ⚪ for more than 5.7 s turns 🔴');
 
     let stored = await storedRuns(db.open);
     expect(stored.map((r) => r.verdict)).toEqual(['INCONCLUSIVE', 'INCONCLUSIVE', 'NO-GO']);
