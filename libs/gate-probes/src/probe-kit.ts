@@ -119,13 +119,18 @@ export function timeoutOf(error: unknown, signal: AbortSignal): Error | null {
  * racing the signal also bounds work that ignores it (a database query).
  */
 export function withinBudget<T>(ctx: ProbeContext, body: (ctx: ProbeContext) => Promise<T>): Promise<T> {
-  return Promise.race([
-    body(ctx),
-    new Promise<never>((_, reject) => {
-      if (ctx.signal.aborted) reject(ctx.signal.reason as Error);
-      ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error), { once: true });
-    }),
-  ]);
+  const work = body(ctx);
+  let onAbort: (() => void) | undefined;
+  const budget = new Promise<never>((_, reject) => {
+    if (ctx.signal.aborted) return reject(ctx.signal.reason as Error);
+    onAbort = () => reject(ctx.signal.reason as Error);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  // The listener goes when the race is settled: left on the signal, it kept the whole context alive for
+  // as long as anything held the signal (Node's fetch keeps it until its request's cleanup runs).
+  return Promise.race([work, budget]).finally(() => {
+    if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
+  });
 }
 
 /**
