@@ -30,13 +30,13 @@ const backend = values.backend;
 if (backend !== 'postgres' && backend !== 'pglite' && backend !== 'both')
   throw new Error(`--backend: postgres, pglite or both, not ${backend}`);
 
+const prebuilt = process.env['VEZA_PREBUILT_DIR'] ? null : mkdtempSync(join(tmpdir(), 'veza-chaos-apps-'));
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
     for (const child of helperProcesses) if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    if (prebuilt) rmSync(prebuilt, { recursive: true, force: true });
     process.exit(130);
   });
-
-const prebuilt = process.env['VEZA_PREBUILT_DIR'] ? null : mkdtempSync(join(tmpdir(), 'veza-chaos-apps-'));
 const summary = await runChaos({
   firstSeed: values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 1_000_000),
   seeds: Number(values.seeds),

@@ -27,11 +27,23 @@ export interface Redemption {
   status: number;
 }
 
+/** An invite the harness made expire while commands ran, and when. */
+export interface Expiry {
+  inviteId: string;
+  at: number;
+}
+
+/** How long after its expiry an invitation may still arrive: one already with the mailer (SEND_CMD pauses up to 0.4 s). */
+const IN_FLIGHT_MS = 2000;
+
 export interface ScenarioEvidence {
   rounds: Round[];
   /** the operator's commands after the chaos: reruns, dispatches, a drain */
   settle: CommandRecord[];
   redemptions: Redemption[];
+  expiries: Expiry[];
+  /** whether the redemption-api was killed -9 (a welcome email in flight is then unknown) */
+  apiKilled: boolean;
   final: DatabaseState;
   deliveries: Delivery[];
   folders: FolderSnapshot[];
@@ -138,6 +150,11 @@ export function checkScenario(evidence: ScenarioEvidence): string[] {
     }
   }
 
+  for (const expiry of evidence.expiries)
+    for (const d of invitations)
+      if (d.inviteId === expiry.inviteId && d.at > expiry.at + IN_FLIGHT_MS)
+        say(null, `invite ${expiry.inviteId} was emailed ${d.at - expiry.at} ms after it expired (its code no longer works)`);
+
   for (const r of evidence.redemptions) {
     const row = evidence.final.invites.find((i) => i.code_digest === digestCode(r.code));
     if (r.status >= 500) say(null, `POST /v1/invites/redeem answered ${r.status}`);
@@ -178,6 +195,26 @@ export function checkScenario(evidence: ScenarioEvidence): string[] {
     if (!row.sent_at && !settleOutput.includes(row.email))
       say(null, `the welcome email of ${row.email} is not sent, and the drain does not say so`);
   }
+
+  // "unknown" only after a hard stop (kill -9, a second Ctrl-C, a death by signal) of a sender: a graceful one records what was in flight
+  const hardStop = (verbs: string[]) =>
+    evidence.rounds.some((round) =>
+      round.commands.some(
+        (c) =>
+          verbs.includes(c.args[1]!) &&
+          (c.signal !== null ||
+            (c.interruption?.delivered && (c.interruption.kind === 'kill-9' || c.interruption.kind === 'ctrl-c-twice'))),
+      ),
+    );
+  const unknownIn = (verb: string) =>
+    evidence.settle.filter((c) => c.args[1] === verb).flatMap((c) => json<{ unknown?: unknown[] }>(c.stdout)?.unknown ?? []);
+  if (!hardStop(['dispatch', 'send']) && unknownIn('dispatch').length > 0)
+    say(
+      null,
+      `${unknownIn('dispatch').length} invitation(s) unknown, though no sender was killed: ${JSON.stringify(unknownIn('dispatch')).slice(0, 300)}`,
+    );
+  if (!evidence.apiKilled && !hardStop(['drain']) && unknownIn('drain').length > 0)
+    say(null, `${unknownIn('drain').length} welcome email(s) unknown, though no sender was killed`);
 
   // Nothing half-written in the folders.
   for (const folder of evidence.folders) {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { digestCode, openDatabase } from '@veza/invites-db';
+import { digestCode, InvitesDbError, openDatabase } from '@veza/invites-db';
+import type { Connection } from '@veza/invites-db';
 
 /** An email a mailer took: the SMTP sink's file or the SEND_CMD's, with when it arrived. */
 export interface Delivery {
@@ -72,12 +73,28 @@ export interface DatabaseState {
   welcomes: WelcomeRow[];
 }
 
-/** Opens the scenario's database (no command may be running on PGlite) and reads what the checks need. */
+/**
+ * Opens the scenario's database. On PGlite no command may be running: a
+ * process killed -9 may take a moment to be gone, and holds the database
+ * until then (INVITES_DB_BUSY), so a busy one is tried again for 10 s.
+ */
+async function open(env: NodeJS.ProcessEnv): Promise<Connection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openDatabase({
+        databaseUrl: env['DATABASE_URL'],
+        dataDir: env['VEZA_DATA_DIR'] ? join(env['VEZA_DATA_DIR'], 'db') : undefined,
+      });
+    } catch (error) {
+      if (attempt >= 10 || !(error instanceof InvitesDbError) || error.code !== 'INVITES_DB_BUSY') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+/** Reads what the checks need from the scenario's database. */
 export async function readDatabase(env: NodeJS.ProcessEnv): Promise<DatabaseState> {
-  const conn = await openDatabase({
-    databaseUrl: env['DATABASE_URL'],
-    dataDir: env['VEZA_DATA_DIR'] ? join(env['VEZA_DATA_DIR'], 'db') : undefined,
-  });
+  const conn = await open(env);
   try {
     return await conn.rawTransaction(async (tx) => ({
       invites: await tx.query<InviteRow>(
@@ -95,10 +112,7 @@ export async function readDatabase(env: NodeJS.ProcessEnv): Promise<DatabaseStat
 
 /** Runs one statement on the scenario's database (time passing: an invite expires). */
 export async function execute(env: NodeJS.ProcessEnv, text: string, params: unknown[] = []): Promise<void> {
-  const conn = await openDatabase({
-    databaseUrl: env['DATABASE_URL'],
-    dataDir: env['VEZA_DATA_DIR'] ? join(env['VEZA_DATA_DIR'], 'db') : undefined,
-  });
+  const conn = await open(env);
   try {
     await conn.rawTransaction((tx) => tx.query(text, params));
   } finally {

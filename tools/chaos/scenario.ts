@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { checkScenario } from './check.js';
-import type { FolderSnapshot, Redemption, Round } from './check.js';
+import type { Expiry, FolderSnapshot, Redemption, Round } from './check.js';
 import { codeOfEml, execute, readDatabase, readDeliveries } from './evidence.js';
 import { seededRandom } from './random.js';
 import type { Random } from './random.js';
@@ -54,7 +54,7 @@ const COHORTS = {
 };
 export const EMAILS = [...new Set(Object.values(COHORTS).flat())].map((line) => line.split(',')[0]!);
 
-type Op = 'prepare' | 'dispatch' | 'send' | 'revoke' | 'reissue' | 'cleanup' | 'migrate' | 'redeem' | 'drain';
+type Op = 'prepare' | 'dispatch' | 'send' | 'revoke' | 'reissue' | 'cleanup' | 'migrate' | 'redeem' | 'drain' | 'expire';
 const OPS: Op[] = [
   'prepare',
   'prepare',
@@ -70,6 +70,7 @@ const OPS: Op[] = [
   'migrate',
   'redeem',
   'drain',
+  'expire',
 ];
 const INTERRUPTIONS: Interruption[] = ['kill-9', 'kill-9', 'sigterm', 'ctrl-c', 'ctrl-c-twice'];
 
@@ -181,6 +182,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
   const rounds: Round[] = [];
   const redemptions: Redemption[] = [];
+  const expiries: Expiry[] = [];
+  let apiKilled = false;
   const settle: CommandRecord[] = [];
   const preparedInto = new Set<string>();
   let reissues = 0;
@@ -197,7 +200,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
   const folders = () => readdirSync(dir).filter((name) => name.startsWith('out-'));
   /** The arguments and settings of one operation, drawn from the seed. */
-  const plan = (op: Op): { args: string[]; extraEnv: Record<string, string> } | { redeem: number } => {
+  // every draw happens here, when the round starts, never after a wait: the same seed gives the same schedule
+  const plan = (op: Op): { args: string[]; extraEnv: Record<string, string> } | { redeem: number[] } | { expire: number } => {
     const file = random.pick(Object.keys(COHORTS));
     const out = random.pick(['out-a', 'out-b']);
     switch (op) {
@@ -264,15 +268,18 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       case 'drain':
         return { args: ['outbox', 'drain', '--json'], extraEnv: transport(random) };
       case 'redeem':
-        return { redeem: random.int(1, 3) };
+        return { redeem: Array.from({ length: random.int(1, 3) }, () => random.next()) };
+      case 'expire':
+        return { expire: random.next() };
     }
   };
 
   /** A tester redeems codes they received, through the running API. */
-  const redeem = async (count: number, r: Random) => {
+  const redeem = async (picks: number[]) => {
     const delivered = readDeliveries([smtpDir, cmdDir]).filter((d) => d.inviteId !== null);
-    for (let i = 0; i < count && delivered.length > 0 && api; i++) {
-      const code = codeOfEml(readFileSync(r.pick(delivered).file, 'utf8'));
+    for (const pick of delivered.length > 0 ? picks : []) {
+      if (!api) break;
+      const code = codeOfEml(readFileSync(delivered[Math.floor(pick * delivered.length)]!.file, 'utf8'));
       if (!code) continue;
       const startedAt = Date.now();
       const status = await fetch(`http://127.0.0.1:${api.port}/v1/invites/redeem`, {
@@ -288,6 +295,18 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     }
   };
 
+  /** An invite not sent yet expires now: from here on, no email may carry it (beyond one already on its way). */
+  const expire = async (pick: number, label: string) => {
+    // before the first migration is through there is no table yet: nothing expires
+    const state = await readDatabase(env).catch(() => null);
+    const open = state?.invites.filter((i) => !i.sent_at && !i.used_at && !i.revoked_at && !i.expired) ?? [];
+    if (open.length === 0) return;
+    const victim = open[Math.floor(pick * open.length)]!;
+    await execute(env, `UPDATE beta_invites SET expires_at = now() - interval '1 second' WHERE id = $1`, [victim.id]);
+    expiries.push({ inviteId: victim.id, at: Date.now() });
+    options.log(`  ${label} (invite of ${victim.email} expires)`);
+  };
+
   const runOps = async (ops: Op[], label: string) => {
     const commands: CommandRecord[] = [];
     const manifests = new Map<CommandRecord, FolderSnapshot[]>();
@@ -299,7 +318,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         const interruption = random.chance(0.4) ? { kind: random.pick(INTERRUPTIONS), afterMs: random.int(300, 4500) } : undefined;
         await new Promise((resolve) => setTimeout(resolve, delay));
         if ('redeem' in planned) {
-          if (options.backend === 'postgres') await redeem(planned.redeem, random);
+          if (options.backend === 'postgres') await redeem(planned.redeem);
+          return;
+        }
+        if ('expire' in planned) {
+          // time passes while the commands run (PostgreSQL: the harness may write beside them)
+          if (options.backend === 'postgres') await expire(planned.expire, label);
           return;
         }
         const started = runCommand(planned.args, { cwd: dir, env, extraEnv: planned.extraEnv, interruption });
@@ -356,6 +380,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       const result = await runOps(ops, `r${round}`);
       if (apiKill) {
         await apiKill;
+        apiKilled = true;
         options.log(`  r${round} (redemption-api killed -9 at ${killApi} ms; restarted)`);
         await startApi();
       }
@@ -398,6 +423,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       rounds,
       settle,
       redemptions,
+      expiries,
+      apiKilled,
       final: await readDatabase(env),
       deliveries: readDeliveries([smtpDir, cmdDir]),
       folders: snapshotFolders(dir),
