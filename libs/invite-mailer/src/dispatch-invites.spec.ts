@@ -368,7 +368,7 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
   });
 
   it('a claim ahead whose invite is deleted while it waits (invites cleanup of one expired meanwhile) is not sent: skipped, invite missing', async () => {
-    // found by the chaos run (tools/chaos): the recheck looked only at rows still there, so a deleted
+    // found while giving the chaos run (tools/chaos) expiries beside its commands: the recheck looked only at rows still there, so a deleted
     // invite's claim passed as sendable, its email went out with a code that no longer exists, and the
     // summary counted it as sent now (exit 0)
     const items = await invites('dl', 8);
