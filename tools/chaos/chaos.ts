@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runChaos } from './run-chaos.js';
-import { helperProcesses } from './scenario.js';
+import { helperProcesses } from './start-process.js';
 
 const { values } = parseArgs({
   options: {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestCode, InvitesDbError, openDatabase } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
+import type { FolderSnapshot } from './check.js';
 
 /** An email a mailer took: the SMTP sink's file or the SEND_CMD's, with when it arrived. */
 export interface Delivery {
@@ -118,4 +119,19 @@ export async function execute(env: NodeJS.ProcessEnv, text: string, params: unkn
   } finally {
     await conn.close();
   }
+}
+
+/** The folders a scenario has made, each with its manifest's invite ids (none when it has no readable manifest). */
+export function snapshotFolders(dir: string): FolderSnapshot[] {
+  return readdirSync(dir)
+    .filter((name) => name.startsWith('out-'))
+    .map((name) => {
+      const path = join(dir, name);
+      try {
+        const manifest = JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8')) as { invites: { inviteId: string; file: string }[] };
+        return { name, entries: manifest.invites.map(({ inviteId, file }) => ({ inviteId, file })) };
+      } catch {
+        return { name, entries: null };
+      }
+    });
 }

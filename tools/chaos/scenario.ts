@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { checkScenario } from './check.js';
 import type { Expiry, FolderSnapshot, Redemption, Round } from './check.js';
-import { codeOfEml, execute, readDatabase, readDeliveries } from './evidence.js';
+import { codeOfEml, execute, readDatabase, readDeliveries, snapshotFolders } from './evidence.js';
+import { kill, startProcess } from './start-process.js';
 import { seededRandom } from './random.js';
 import type { Random } from './random.js';
 import { describeCommand, REDEMPTION_API, runCommand } from './run-command.js';
@@ -73,67 +73,6 @@ const OPS: Op[] = [
   'expire',
 ];
 const INTERRUPTIONS: Interruption[] = ['kill-9', 'kill-9', 'sigterm', 'ctrl-c', 'ctrl-c-twice'];
-
-/** The sink and API processes running now: the run ends them when it is stopped itself (Ctrl-C of a long session). */
-export const helperProcesses = new Set<ChildProcess>();
-
-/** Starts a process and resolves with what `pattern` captured on its stdout (40 s at most). */
-function startProcess(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  pattern: RegExp,
-): Promise<{ child: ChildProcess; match: string }> {
-  const child = spawn(command, args, { env, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
-  helperProcesses.add(child);
-  child.once('exit', () => helperProcesses.delete(child));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      void kill(child, 'SIGKILL');
-      reject(new Error(`${args.join(' ')}: no ${pattern} within 40 s: ${out.slice(-300)}`));
-    }, 40_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = pattern.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match: match[1]! });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited (${code}) before ${pattern}: ${out.slice(-300)}`));
-    });
-  });
-}
-
-function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      resolve();
-    }
-  });
-}
-
-/** The folders a scenario has made, each with its manifest's invite ids (none when it has no readable manifest). */
-function snapshotFolders(dir: string): FolderSnapshot[] {
-  return readdirSync(dir)
-    .filter((name) => name.startsWith('out-'))
-    .map((name) => {
-      const path = join(dir, name);
-      try {
-        const manifest = JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8')) as { invites: { inviteId: string; file: string }[] };
-        return { name, entries: manifest.invites.map(({ inviteId, file }) => ({ inviteId, file })) };
-      } catch {
-        return { name, entries: null };
-      }
-    });
-}
 
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const random = seededRandom(options.seed);
