@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import { claimInvitesForSend, createInvites, revokeInvites, sendStates, setInviteExpiry } from '@veza/invites-db';
+import { claimInvitesForSend, cleanupExpiredInvites, createInvites, revokeInvites, sendStates, setInviteExpiry } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { dispatchInvites, RECHECK_AFTER_MS } from './dispatch-invites.js';
@@ -365,6 +365,36 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     expect(transport.sent).not.toContain('lb7@example.org');
     expect(summary).toMatchObject({ sent: 7, failed: [], unknown: [], elsewhere: [], sentRevoked: [] });
     expect(summary.skipped).toEqual([{ inviteId: items[7]!.inviteId, email: 'lb7@example.org', reason: 'revoked' }]);
+  });
+
+  it('a claim ahead whose invite is deleted while it waits (invites cleanup of one expired meanwhile) is not sent: skipped, invite missing', async () => {
+    // found while giving the chaos run (tools/chaos) expiries beside its commands: the recheck looked only at rows still there, so a deleted
+    // invite's claim passed as sendable, its email went out with a code that no longer exists, and the
+    // summary counted it as sent now (exit 0)
+    const items = await invites('dl', 8);
+    const [dl0, dl1] = items.map((i) => i.email);
+    const held = new Map<string, () => void>();
+    let open = false;
+    const transport = fakeTransport(async (to) => {
+      if (!open) await new Promise<void>((resolve) => held.set(to, resolve));
+      return ok;
+    });
+    const run = dispatchInvites(conn, items, transport, { ...fast, concurrency: 2 });
+    try {
+      for (let i = 0; i < 1_000 && !(held.has(dl0!) && held.has(dl1!)); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect((await sendStates(conn.db, [items[6]!.inviteId]))[0]?.state).toBe('claimed');
+      await setInviteExpiry(conn.db, items[6]!.inviteId, new Date(Date.now() - 1000));
+      await cleanupExpiredInvites(conn.db);
+      expect((await sendStates(conn.db, [items[6]!.inviteId]))[0]?.state).toBe('missing');
+      await new Promise((resolve) => setTimeout(resolve, RECHECK_AFTER_MS + 100)); // dl6's claim is older than the recheck age now
+    } finally {
+      open = true;
+      for (const go of held.values()) go();
+    }
+    const summary = await run;
+    expect(transport.sent).not.toContain('dl6@example.org');
+    expect(summary).toMatchObject({ sent: 7, failed: [], unknown: [], elsewhere: [], sentRevoked: [] });
+    expect(summary.skipped).toEqual([{ inviteId: items[6]!.inviteId, email: 'dl6@example.org', reason: 'missing' }]);
   });
 
   it('one email at a time: the email just sent is recorded before the wait for the next slot (a crash in that wait left it unknown, and --resend-unknown sent it twice)', async () => {

@@ -305,7 +305,7 @@ async function dispatchAs(
   /**
    * Just before a send: a claim not looked at for RECHECK_AFTER_MS (held ahead at a low rate, the
    * last batch, a long slot wait) is rechecked with every claim held, recording the accepted sends
-   * in the same statement. False when it was revoked, redeemed or expired meanwhile: given back,
+   * in the same statement. False when it was revoked, redeemed, expired or deleted meanwhile: given back,
    * reported, not sent. (Before, claims ahead were rechecked only with a refill: the last batch
    * never, so a revoke landing while it waited was sent all the same.)
    */

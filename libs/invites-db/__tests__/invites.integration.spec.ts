@@ -446,6 +446,28 @@ describe('bad connections', () => {
     }
   }, 60_000);
 
+  it('a start killed before PostgreSQL wrote its pid (postmaster.pid left empty by a kill -9) does not shut the embedded database for good', async () => {
+    // the chaos run (tools/chaos, seed 507 on PGlite): a db migrate killed -9 as PGlite started left postmaster.pid empty, and
+    // every later command stopped with "PGlite failed to initialize properly … is its disk full, or its folder damaged?"
+    const pglite = testBackends().find((b) => b.name === 'pglite')!;
+    const dir = mkdtempSync(join(tmpdir(), 'veza-emptypid-'));
+    try {
+      const conn = await openTestDatabase(pglite, { dataDir: join(dir, 'db') });
+      const [created] = await createInvites(conn.db, [{ email: 'kept@example.org', cohort: 'unit' }]);
+      await conn.close();
+      if (created?.status !== 'created') throw new Error(`fixture invite not created: ${JSON.stringify(created)}`);
+      writeFileSync(join(dir, 'db', 'postmaster.pid'), '');
+      const again = await openDatabase({ dataDir: join(dir, 'db') });
+      try {
+        expect((await sendStates(again.db, [created.id]))[0]?.state).toBe('ready');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('an embedded database whose folder is deleted under it is not ready (it answered "ready" from its buffers, then 500 on every lookup)', async () => {
     const pglite = testBackends().find((b) => b.name === 'pglite')!;
     const dir = mkdtempSync(join(tmpdir(), 'veza-deleted-'));

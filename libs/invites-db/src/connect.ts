@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -338,6 +338,22 @@ function lockDataDir(dir: string): () => void {
   }
 }
 
+/**
+ * PostgreSQL creates postmaster.pid as it starts, then writes its pid into it: a process killed in
+ * between (kill -9, a power cut) leaves the file empty, and PostgreSQL refuses every later start
+ * ("lock file "postmaster.pid" is empty"; PGlite only says it failed to initialize). Once veza.lock is
+ * ours no other process uses this folder, so the empty remnant is removed. One with content is left
+ * to PostgreSQL (PGlite starts over a crashed one's as it does after any kill).
+ */
+function removeEmptyPostmasterPid(dir: string): void {
+  const file = join(dir, 'postmaster.pid');
+  try {
+    if (statSync(file).size === 0) rmSync(file);
+  } catch {
+    // absent (the last process closed the database), or not ours to remove: PGlite's start says what is wrong
+  }
+}
+
 /** The folder cannot be made, set or locked: the cause, and what to do about a read-only or another user's folder. */
 function folderUnusable(dir: string, error: unknown): DatabaseUnreachableError {
   const advice = dataDirAdvice(error, dir);
@@ -371,6 +387,7 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
         ),
       );
     unlock = lockDataDir(target);
+    removeEmptyPostmasterPid(target);
   }
   const madeBy = inMemory ? null : folderPostgresVersion(target);
   if (madeBy !== null && madeBy !== PGLITE_POSTGRES_MAJOR) {

@@ -199,8 +199,8 @@ export interface DispatchStepResult {
   claims: SendClaim[];
   /** of `sentIds`, those revoked meanwhile: recorded as sent (the email went out), with a code that no longer works */
   sentRevoked: string[];
-  /** of `recheckIds`, those revoked, redeemed or expired since this worker claimed them: the claim is given back, do not send them */
-  dropped: { id: string; state: 'revoked' | 'used' | 'expired' }[];
+  /** of `recheckIds`, those revoked, redeemed, expired or deleted (`missing`) since this worker claimed them: the claim is given back (or gone with its row), do not send them */
+  dropped: { id: string; state: 'revoked' | 'used' | 'expired' | 'missing' }[];
 }
 
 /**
@@ -210,7 +210,10 @@ export interface DispatchStepResult {
  * yet: a dispatcher's claims ahead) were revoked, redeemed or expired since
  * their claim. Those claims are given back; their emails must not be sent.
  * Without the recheck, an invite revoked after a claim ahead was sent all the
- * same, and counted as "sent now".
+ * same, and counted as "sent now". A claim whose row is gone (`invites
+ * cleanup` of an invite that expired meanwhile, a DELETE by hand) is dropped
+ * as `missing`: it used to pass as still sendable, and its email went out
+ * with a code no invite has.
  *
  * The three sets of rows are disjoint (a caller passes an id in one list at
  * most; a recheck row is claimed, a new claim is not), as PostgreSQL needs of
@@ -235,6 +238,9 @@ export async function dispatchStep(
           WHERE ${idIn(recheckIds)} AND send_claimed_by = ${worker} AND sent_at IS NULL
             AND (revoked_at IS NOT NULL OR used_at IS NOT NULL OR expires_at <= now())
           RETURNING id, CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN used_at IS NOT NULL THEN 'used' ELSE 'expired' END AS state),
+        missing AS (
+          SELECT r.id FROM unnest(${uuidArray(recheckIds)}::uuid[]) AS r (id)
+          WHERE NOT EXISTS (SELECT 1 FROM beta_invites b WHERE b.id = r.id)),
         claimed AS (
           UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = ${worker}
           WHERE id IN (
@@ -249,7 +255,8 @@ export async function dispatchStep(
           RETURNING id, code_digest)
         SELECT 'claimed' AS kind, id::text AS id, code_digest AS digest FROM claimed
         UNION ALL SELECT 'sentrevoked', id::text, NULL FROM sent WHERE revoked
-        UNION ALL SELECT state, id::text, NULL FROM dropped`),
+        UNION ALL SELECT state, id::text, NULL FROM dropped
+        UNION ALL SELECT 'missing', id::text, NULL FROM missing`),
   );
   const rows = decodeRows(result, { kind: 'string', id: 'string', digest: 'string?' }, 'markSentAndClaim');
   const digests = new Map<string, string>();
@@ -261,7 +268,8 @@ export async function dispatchStep(
       digests.set(row.id, row.digest);
       claimedIds.push(row.id);
     } else if (row.kind === 'sentrevoked') sentRevoked.push(row.id);
-    else if (row.kind === 'revoked' || row.kind === 'used' || row.kind === 'expired') dropped.push({ id: row.id, state: row.kind });
+    else if (row.kind === 'revoked' || row.kind === 'used' || row.kind === 'expired' || row.kind === 'missing')
+      dropped.push({ id: row.id, state: row.kind });
     else throw new UnexpectedRowError('markSentAndClaim', 'a row of no known kind');
   }
   return {
