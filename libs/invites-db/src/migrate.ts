@@ -44,12 +44,23 @@ export interface MigrationResult {
   alreadyApplied: string[];
 }
 
-/** The *.sql files of a folder, in file-name order, with their SHA-256. */
+/**
+ * Migration order: by the file name's leading number, as a number, then by name. The numbers so far
+ * run 990–998; compared as text, a next `1000_….sql` would have come before `990_beta_invites.sql`.
+ */
+function byMigrationNumber(a: string, b: string): number {
+  const na = Number(/^\d+/.exec(a)?.[0] ?? Number.NaN);
+  const nb = Number(/^\d+/.exec(b)?.[0] ?? Number.NaN);
+  if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The *.sql files of a folder, in migration order (their leading number, then their name), with their SHA-256. */
 export function readMigrationFiles(dir: string = defaultMigrationsDir()): MigrationFile[] {
   if (!existsSync(dir)) throw new MigrationsMissingError(dir);
   return readdirSync(dir)
     .filter((name) => name.endsWith('.sql'))
-    .sort()
+    .sort(byMigrationNumber)
     .map((name) => {
       const sql = readFileSync(join(dir, name), 'utf8');
       return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
@@ -102,7 +113,7 @@ function assertUnedited(files: MigrationFile[], applied: Map<string, string>): v
 
 /**
  * Applies every migration not applied yet, each in its own transaction, in
- * file-name order, and records it with its checksum. Refuses to go on when an
+ * migration order (the leading number, then the name), and records it with its checksum. Refuses to go on when an
  * applied file was edited since, or when the database has files applied that
  * this version does not have (a newer veza-beta migrated it). Two runners at once queue on an advisory lock:
  * the second finds the work done. `client` is openDatabase's Connection, or
