@@ -207,4 +207,76 @@ const bin = postgresBinDir();
       await conn.close();
     }
   }, 120_000);
+
+  it('does not give back a claim that is no longer its own: an operator resending it meanwhile sends it once', async () => {
+    const server = await startThrowawayPostgres(bin!);
+    const backend: TestBackend = { name: 'postgres', create: () => Promise.resolve({ url: server.url }) };
+    const conn = await openTestDatabase(backend);
+    const [invite] = await createInvites(conn.db, [{ email: 'once.only@example.org', cohort: 'soak' }]);
+    if (invite?.status !== 'created') throw new Error('expected a new invite');
+    await redeemInvite(conn.db, formatCode(invite.code), null, { queueWelcome: true });
+    const sent: string[] = [];
+    let relayUp = false;
+    const buildEml = () => Promise.resolve(Buffer.from('Subject: Bienvenue\r\n\r\nBonjour\r\n'));
+    // the API's sender: the relay refuses, the database stops before the claim is given back
+    const api = await openOutboxSender(
+      conn,
+      {
+        description: 'the API: a relay that is down, then back',
+        send: async (_eml: Buffer, envelope: { to: string }): Promise<SendResult> => {
+          if (relayUp) {
+            sent.push(`api ${envelope.to}`);
+            return { ok: true, temporary: false, response: '250 ok' };
+          }
+          await server.stop('fast');
+          return { ok: false, temporary: true, response: '421 4.3.2 relay away', transportFault: true };
+        },
+        close: () => Promise.resolve(),
+      },
+      { from: 'beta@veza.fm', buildEml, retries: 0 },
+    );
+    let operator: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
+    try {
+      await expect(api.drain()).rejects.toThrow();
+      await server.start();
+      relayUp = true;
+      // the operator sees the claim as unknown (the API's lock went with the restart) and resends it; the send is on its way
+      operator = await openTestDatabase(backend, { migrate: false });
+      let arrived!: () => void;
+      const onItsWay = new Promise<void>((resolve) => (arrived = resolve));
+      let deliver!: () => void;
+      const delivered = new Promise<void>((resolve) => (deliver = resolve));
+      const cli = await openOutboxSender(
+        operator,
+        {
+          description: 'outbox drain --resend-unknown',
+          send: async (_eml: Buffer, envelope: { to: string }): Promise<SendResult> => {
+            arrived();
+            await delivered;
+            sent.push(`cli ${envelope.to}`);
+            return { ok: true, temporary: false, response: '250 ok' };
+          },
+          close: () => Promise.resolve(),
+        },
+        { from: 'beta@veza.fm', buildEml, retries: 0, resendUnknown: true },
+      );
+      const resent = cli.drain();
+      await onItsWay;
+      // the API's next drain (the pool reconnects: its first statements may still fail)
+      let summary;
+      for (let attempt = 0; attempt < 20 && !summary; attempt++)
+        summary = await api.drain().catch(() => new Promise<undefined>((resolve) => setTimeout(resolve, 500)));
+      // Before: it gave back the operator's claim, claimed the email again and sent it a second time.
+      expect(summary?.sent).toBe(0);
+      deliver();
+      expect((await resent).sent).toBe(1);
+      await cli.close();
+      expect(sent).toEqual(['cli once.only@example.org']);
+    } finally {
+      await api.close().catch(() => undefined);
+      await operator?.close();
+      await conn.close();
+      server.remove();
+    }
+  }, 120_000);
 });

@@ -78,12 +78,13 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
   let running: Promise<OutboxSummary> | undefined;
   let closed = false;
   // Claims this sender could not give back (the database failed at that moment): their emails are known not
-  // sent, so they are given back before the next claim. Left claimed, every drain reported them unknown (a
+  // sent, so they are given back before the next claim, if still this sender's (an operator's --resend-unknown
+  // may have taken one meanwhile). Left claimed, every drain reported them unknown (a
   // warning every 10 s in the API) and nobody sent them.
   const unreleased = new Map<string, { error: string; temporary: boolean }>();
   const releaseClaim = async (id: string, error: string, temporary: boolean) => {
     unreleased.set(id, { error, temporary });
-    await releaseWelcomeClaim(db, id, error, { temporary });
+    await releaseWelcomeClaim(db, id, error, { temporary, claimedBy: worker });
     unreleased.delete(id);
   };
 

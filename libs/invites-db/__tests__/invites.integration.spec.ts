@@ -190,6 +190,32 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect((await leftOutAddresses(conn.db, ['out@example.org'])).size).toBe(0);
   });
 
+  it('keeps left out an address revoked while cleanup runs (PostgreSQL: two sessions, the revoke commits during the cleanup)', async () => {
+    if (backend.name !== 'postgres') return;
+    const invite = created((await createInvites(conn.db, [{ email: 'race-out@example.org', cohort: 'race' }]))[0]);
+    await setInviteExpiry(conn.db, invite.id, new Date(Date.now() - 60_000));
+    // the person asks to be left out: the revoke's transaction holds the row, not committed yet
+    let commit!: () => void;
+    let revoked!: () => void;
+    const held = new Promise<void>((resolve) => (revoked = resolve));
+    const revoke = conn.db.transaction(async (tx) => {
+      expect((await revokeInvites(tx, { email: 'race-out@example.org' })).revoked).toEqual([invite.id]);
+      revoked();
+      await new Promise<void>((resolve) => (commit = resolve));
+    });
+    await held;
+    const cleanup = cleanupExpiredInvites(conn.db);
+    // the cleanup is waiting for the revoke's row lock
+    const waiting = sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    while ((await numberOf(waiting)) === 0) await new Promise((resolve) => setImmediate(resolve));
+    commit();
+    await revoke;
+    const result = await cleanup;
+    expect(result).toMatchObject({ count: 1, leftOut: 1 });
+    // the invite is gone; the address stays left out (it was deleted without a record: the next cohort file emailed them)
+    expect([...(await leftOutAddresses(conn.db, ['race-out@example.org'])).keys()]).toEqual(['race-out@example.org']);
+  });
+
   it('cleans up expired unused invites, with a dry run that changes nothing', async () => {
     const [old, used] = (
       await createInvites(conn.db, [

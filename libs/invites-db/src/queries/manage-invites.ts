@@ -194,6 +194,11 @@ export async function cleanupExpiredInvites(db: Database, options: { dryRun?: bo
     GROUP BY lower(r.email)`;
   return withDbErrors(() =>
     db.transaction(async (tx) => {
+      // The rows to delete are locked first: a revoke of one of them committed while this ran (the person asked
+      // to be left out, the invite already expired) was deleted by the DELETE after the left-out rows were read
+      // without it, and the address was kept nowhere. Locked, such a revoke is waited for and seen, or waits.
+      // (counted, not listed: a cleanup of many rows brings no ids back)
+      if (!dryRun) await tx.execute(sql`SELECT count(*) FROM (SELECT 1 FROM ${betaInvites} WHERE ${expired} FOR UPDATE) AS locked`);
       const byCohort = await tx
         .select({ cohort: betaInvites.cohort, count: sql<number>`count(*)::int` })
         .from(betaInvites)

@@ -83,8 +83,14 @@ export async function markWelcomeSent(db: Database, id: string): Promise<void> {
  * reason. Only a refusal counts toward the email's attempts: a relay that is
  * down or says "later" (`temporary`) is no answer about the address, and an
  * outage of a few minutes must not give up every email queued meanwhile.
+ * With `claimedBy`, only a claim that sender still holds is released.
  */
-export async function releaseWelcomeClaim(db: Database, id: string, error: string, options: { temporary?: boolean } = {}): Promise<void> {
+export async function releaseWelcomeClaim(
+  db: Database,
+  id: string,
+  error: string,
+  options: { temporary?: boolean; claimedBy?: string } = {},
+): Promise<void> {
   await withDbErrors(() =>
     db
       .update(t)
@@ -94,7 +100,9 @@ export async function releaseWelcomeClaim(db: Database, id: string, error: strin
         attempts: options.temporary ? t.attempts : sql`${t.attempts} + 1`,
         lastError: error.slice(0, 1000),
       })
-      .where(and(eq(t.id, id), isNull(t.sentAt))),
+      // claimedBy: only while the claim is still that sender's (one given back late, after an outage, may have
+      // been cleared and claimed by another meanwhile: giving that one back let a third send it again)
+      .where(and(eq(t.id, id), isNull(t.sentAt), options.claimedBy === undefined ? undefined : eq(t.claimedBy, options.claimedBy))),
   );
 }
 
