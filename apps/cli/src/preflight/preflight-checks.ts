@@ -61,10 +61,10 @@ export async function databaseChecks(input: PreflightInput): Promise<Check[]> {
       input.expectEmpty && total > 0
         ? fail(
             'beta_invites table empty',
-            `${total} invite(s) present`,
+            `${total} person(s) invited already`,
             'this database is not fresh: check you are on the right one (--expect-empty)',
           )
-        : pass(input.expectEmpty ? 'beta_invites table empty' : 'beta_invites table as expected', `${total} invite(s)`),
+        : pass(input.expectEmpty ? 'beta_invites table empty' : 'beta_invites table as expected', `${total} person(s) invited`),
     );
   }
   // PGBACKREST_CMD read and judged, or the BACKUP_CHECK_CMD hook; unset: not checked (naming both)
