@@ -145,39 +145,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const out = random.pick(['out-a', 'out-b']);
     switch (op) {
       case 'prepare':
+      case 'send': {
+        // `invites send` is prepare and dispatch at once (SEND=1); both take the same arguments
         preparedInto.add(`${file} ${out}`);
+        const chunkRows = String(random.pick([2, 500]));
         return {
-          args: [
-            'invites',
-            'prepare',
-            file,
-            '--out',
-            out,
-            '--force',
-            '--no-screenshot',
-            '--json',
-            '--chunk-rows',
-            String(random.pick([2, 500])),
-          ],
-          extraEnv: {},
+          args: ['invites', op, file, '--out', out, '--force', '--no-screenshot', '--json', '--chunk-rows', chunkRows],
+          extraEnv: op === 'send' ? { SEND: '1', ...transport(random) } : {},
         };
-      case 'send':
-        preparedInto.add(`${file} ${out}`);
-        return {
-          args: [
-            'invites',
-            'send',
-            file,
-            '--out',
-            out,
-            '--force',
-            '--no-screenshot',
-            '--json',
-            '--chunk-rows',
-            String(random.pick([2, 500])),
-          ],
-          extraEnv: { SEND: '1', ...transport(random) },
-        };
+      }
       case 'dispatch': {
         const existing = folders();
         const folder = existing.length > 0 ? random.pick(existing) : out;
