@@ -9,6 +9,27 @@ import { sendCmdTransport } from './send-cmd-transport.js';
 import { fakeTransport } from './testing.js';
 
 const ok = { ok: true, temporary: false, response: '250 queued' };
+
+/**
+ * A transport that holds each send until openAll(): a test's `finally` calls it, so that the dispatch
+ * ends also when the test fails midway. whenHeld waits (polling, at most about 5 s) until these sends are held.
+ */
+function heldTransport() {
+  const held = new Map<string, () => void>();
+  let open = false;
+  const transport = fakeTransport(async (to) => {
+    if (!open) await new Promise<void>((resolve) => held.set(to, resolve));
+    return ok;
+  });
+  const openAll = () => {
+    open = true;
+    for (const go of held.values()) go();
+  };
+  const whenHeld = async (...to: string[]) => {
+    for (let i = 0; i < 1_000 && !to.every((t) => held.has(t)); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  return { transport, held, openAll, whenHeld };
+}
 const broken = { ok: false, temporary: false, response: 'exit 78: msmtp: account default not found: no configuration file available' };
 const refused = (to: string) => ({ ok: false, temporary: false, response: `550 5.1.1 <${to}>: mailbox unavailable` });
 const later = { ok: false, temporary: true, response: '451 4.7.1 try again later' };
@@ -299,12 +320,7 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
   it('does not send an invite revoked after its claim ahead; one revoked while its send is on its way is sent and said so; one revoked before its claim is skipped', async () => {
     const items = await invites('rv', 24);
     const [rv0, rv1, rv2, rv3, rv4] = items.map((i) => i.email);
-    const held = new Map<string, () => void>();
-    let open = false; // once true, nothing is held any more (also when the test fails midway: the dispatch ends)
-    const transport = fakeTransport(async (to) => {
-      if (!open) await new Promise<void>((resolve) => held.set(to, resolve));
-      return ok;
-    });
+    const { transport, held, openAll } = heldTransport();
     const until = async (what: string, done: () => boolean | Promise<boolean>) => {
       for (let i = 0; i < 1_000 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 5));
       if (!(await done())) throw new Error(`never: ${what}`);
@@ -326,8 +342,7 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
       await release(rv2!, rv4!);
       await until('rv7 given back', async () => (await sendStates(conn.db, [items[7]!.inviteId]))[0]?.claimedAt === null);
     } finally {
-      open = true;
-      for (const go of held.values()) go();
+      openAll();
     }
     const summary = await run;
     expect(transport.sent).toHaveLength(22);
@@ -345,21 +360,14 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
   it('the last batch too (no refill after it): a claim ahead revoked while it waits more than RECHECK_AFTER_MS is not sent', async () => {
     // 8 invites at concurrency 2: one batch claims them all, no refill ever rechecks them
     const items = await invites('lb', 8);
-    const [lb0, lb1] = items.map((i) => i.email);
-    const held = new Map<string, () => void>();
-    let open = false;
-    const transport = fakeTransport(async (to) => {
-      if (!open) await new Promise<void>((resolve) => held.set(to, resolve));
-      return ok;
-    });
+    const { transport, openAll, whenHeld } = heldTransport();
     const run = dispatchInvites(conn, items, transport, { ...fast, concurrency: 2 });
     try {
-      for (let i = 0; i < 1_000 && !(held.has(lb0!) && held.has(lb1!)); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      await whenHeld(items[0]!.email, items[1]!.email);
       expect((await revokeInvites(conn.db, { email: 'lb7@example.org' })).sending).toHaveLength(1);
       await new Promise((resolve) => setTimeout(resolve, RECHECK_AFTER_MS + 100)); // lb7's claim is older than the recheck age now
     } finally {
-      open = true;
-      for (const go of held.values()) go();
+      openAll();
     }
     const summary = await run;
     expect(transport.sent).not.toContain('lb7@example.org');
@@ -372,24 +380,17 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     // invite's claim passed as sendable, its email went out with a code that no longer exists, and the
     // summary counted it as sent now (exit 0)
     const items = await invites('dl', 8);
-    const [dl0, dl1] = items.map((i) => i.email);
-    const held = new Map<string, () => void>();
-    let open = false;
-    const transport = fakeTransport(async (to) => {
-      if (!open) await new Promise<void>((resolve) => held.set(to, resolve));
-      return ok;
-    });
+    const { transport, openAll, whenHeld } = heldTransport();
     const run = dispatchInvites(conn, items, transport, { ...fast, concurrency: 2 });
     try {
-      for (let i = 0; i < 1_000 && !(held.has(dl0!) && held.has(dl1!)); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      await whenHeld(items[0]!.email, items[1]!.email);
       expect((await sendStates(conn.db, [items[6]!.inviteId]))[0]?.state).toBe('claimed');
       await setInviteExpiry(conn.db, items[6]!.inviteId, new Date(Date.now() - 1000));
       await cleanupExpiredInvites(conn.db);
       expect((await sendStates(conn.db, [items[6]!.inviteId]))[0]?.state).toBe('missing');
       await new Promise((resolve) => setTimeout(resolve, RECHECK_AFTER_MS + 100)); // dl6's claim is older than the recheck age now
     } finally {
-      open = true;
-      for (const go of held.values()) go();
+      openAll();
     }
     const summary = await run;
     expect(transport.sent).not.toContain('dl6@example.org');
