@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -173,6 +174,35 @@ async function outbox(url: string) {
       [emails[2], true, true],
     ]);
   }, 120_000);
+});
+
+(postgres ? describe : describe.skip)("the welcome email's SEND_CMD", () => {
+  it("gets the API's environment without its secrets, as the CLI's mailers do", async () => {
+    const { url, codes } = await database(1, 'env');
+    const seen = join(cwd, 'env.txt');
+    const mailer = join(cwd, 'mailer.sh');
+    // a mailer that reads its spool folder from the environment, as site wrappers do, and shows what it was given
+    writeFileSync(mailer, `#!/bin/sh\ncat > /dev/null\nenv > "${seen}"\n`);
+    chmodSync(mailer, 0o755);
+    const adminToken = randomBytes(24).toString('hex');
+    const api = startApi({
+      DATABASE_URL: url,
+      WELCOME_EMAIL: '1',
+      SEND_CMD: mailer,
+      MAILER_SPOOL: '/var/spool/veza',
+      ADMIN_TOKEN: adminToken,
+      ...MAIL,
+    });
+    children.push(api.child);
+    expect(await redeem(await api.port, codes[0]!)).toBe(200);
+    expect(await until(() => existsSync(seen) && readFileSync(seen, 'utf8').includes('PATH='), 30_000)).toBe(true);
+    const env = readFileSync(seen, 'utf8');
+    expect(env).toMatch(/^MAILER_SPOOL=\/var\/spool\/veza$/m);
+    expect(env).toMatch(/^FRONTEND_URL=/m);
+    expect(env).not.toContain(adminToken);
+    expect(env).not.toMatch(/^(ADMIN_TOKEN|DATABASE_URL)=/m);
+    expect(env).not.toContain(url);
+  }, 90_000);
 });
 
 describe('WELCOME_EMAIL=1 without a transport', () => {

@@ -50,7 +50,9 @@ async function main(): Promise<number> {
   let welcomeTransport: Transport | undefined;
   try {
     if (config.welcome)
-      welcomeTransport = transportFromEnv({ PATH: loaded.env['PATH'], HOME: loaded.env['HOME'], ...config.welcome.transportEnv }, 1);
+      // The whole environment, as the CLI gives its mailers: transportFromEnv takes the secrets out for SEND_CMD.
+      // (Only PATH and HOME before: a SEND_CMD that read its own variable worked from `outbox drain` and not here.)
+      welcomeTransport = transportFromEnv({ ...loaded.env, ...config.welcome.transportEnv }, 1);
   } catch (error) {
     if (!(error instanceof MailerError)) throw error;
     process.stderr.write(`redemption-api: configuration error: ${error.message} (${error.code})\n`);
