@@ -29,6 +29,14 @@ describe.each(testBackends())('testersProbe on $name', (backend) => {
     });
   });
 
+  it('says one tester in the singular (the demo printed "1 testers signed up")', async () => {
+    expect(await testersProbe({ target: 1, cohort: 'listeners' }, testersSource(conn))).toMatchObject({
+      state: 'pass',
+      summary: '1 tester signed up in cohort listeners (target 1)',
+    });
+    expect((await testersProbe({ target: 3, cohort: null }, conn)).summary).toBe('3 testers signed up (target 3)');
+  });
+
   it('fails below the target, counting one cohort only', async () => {
     const result = await testersProbe({ target: 2, cohort: 'listeners' }, testersSource(conn));
     expect(result).toMatchObject({ state: 'fail', evidence: { value: 1 }, summary: '1 of 2 testers signed up in cohort listeners' });

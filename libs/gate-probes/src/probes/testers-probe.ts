@@ -65,6 +65,11 @@ export function testersProbe(
     const details = { cohort: config.cohort };
     if (count < config.target)
       return { state: 'fail', value: count, summary: `${count} of ${config.target} testers signed up${who}`, details };
-    return { state: 'pass', value: count, summary: `${count} testers signed up${who} (target ${config.target})`, details };
+    return {
+      state: 'pass',
+      value: count,
+      summary: `${count} ${count === 1 ? 'tester' : 'testers'} signed up${who} (target ${config.target})`,
+      details,
+    };
   });
 }
