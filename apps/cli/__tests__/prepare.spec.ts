@@ -111,9 +111,15 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     ]);
     expect(secrets.size).toBe(emls.length);
     expect(codes.length).toBeGreaterThan(0);
+    // the preview (what gets pasted into a chat for review) shows a specimen code, in the text and the link
+    const previewDir = join(out, 'preview', 'emails');
+    const preview = readdirSync(previewDir).map((f) => readFileSync(join(previewDir, f), 'utf8'));
+    expect(preview).toHaveLength(Math.min(50, emls.length));
+    expect(preview.every((html) => html.includes('XXXX-XXXX-XXXX-XXXX') && html.includes('signup?invite=XXXX-XXXX-XXXX-XXXX'))).toBe(true);
     for (const secret of secrets) {
       expect(readFileSync(join(out, 'manifest.json'), 'utf8')).not.toContain(secret!);
       expect(first.stdout + first.stderr).not.toContain(secret!);
+      for (const html of preview) expect(html).not.toContain(secret!);
     }
 
     const failedCsv = readFileSync(join(out, 'failed.csv'), 'utf8');

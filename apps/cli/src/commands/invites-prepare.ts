@@ -119,7 +119,7 @@ export function formatPrepareResult(result: PrepareResult, options: { dispatched
     );
   if (result.preview)
     lines.push(
-      `Preview: ${result.preview.index}${result.preview.screenshot ? `, screenshot ${result.preview.screenshot}` : ` (no screenshot: ${result.preview.reason ?? 'unknown'})`}`,
+      `Preview (codes shown as XXXX-XXXX-XXXX-XXXX): ${result.preview.index}${result.preview.screenshot ? `, screenshot ${result.preview.screenshot}` : ` (no screenshot: ${result.preview.reason ?? 'unknown'})`}`,
     );
   if (result.interrupted)
     lines.push(

@@ -22,6 +22,14 @@ import { lockPrepareFolder } from './folder-lock.js';
 import { writeFailedCsv } from './failed-csv.js';
 import type { FailedRow } from './failed-csv.js';
 
+/**
+ * The code the preview shows in place of each person's (`XXXX-XXXX-XXXX-XXXX`,
+ * in the text and in the link): the preview and its screenshot are what gets
+ * pasted into a chat for a second pair of eyes, and a live code there could be
+ * redeemed by whoever reads it. The real codes are in the .eml files only.
+ */
+export const PREVIEW_CODE = 'XXXXXXXXXXXXXXXX';
+
 export interface PrepareOptions {
   file: string;
   outDir: string;
@@ -291,7 +299,7 @@ async function prepareChunk(
     if (files.size === 0) context.ensureFolder();
     await files.write(file, eml);
     if (staged.preview.length < context.previewRoom) {
-      const rendered = compiled.render(recipient);
+      const rendered = compiled.render({ ...recipient, code: PREVIEW_CODE });
       staged.preview.push({ to: row.name ? `${row.name} <${row.email}>` : row.email, subject: rendered.subject, html: rendered.html });
     }
     staged.entries.push({ inviteId, email: row.email, cohort: row.cohort, file });
