@@ -202,3 +202,55 @@ it('decision record GO on a GO gate run older than 2 × CHECK_INTERVAL is record
     rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
+
+it('decision record refuses a note or a name with terminal control characters (a multi-line note is fine); decision show never prints them raw', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'veza-decision-controls-'));
+  try {
+    const own = await freshDatabaseEnv(pglite, dir);
+    const esc = '\u001b';
+    for (const [args, field] of [
+      [['--note', `all green${esc}[2J`], 'note'],
+      [['--note', 'ok', '--by', `Claire${esc}]0;pwned\u0007`], 'by'],
+      [['--note', 'ok', '--by', 'Claire\u202eMarc'], 'by'],
+    ] as const) {
+      const run = await runVezaBeta(['decision', 'record', 'GO', ...args], { cwd: dir, env: own });
+      expect({
+        code: run.code,
+        field: run.stderr.includes(`${field}: `),
+        control: /control character U\+001B|U\+202E/.test(run.stderr),
+      }).toEqual({
+        code: 1,
+        field: true,
+        control: true,
+      });
+      expect(run.stdout + run.stderr).not.toContain(esc);
+    }
+    const multi = await runVezaBeta(
+      ['decision', 'record', 'NO-GO', '--note', 'Sentry red:\n1. fix login\n2. rerun k6', '--by', 'Tech lead'],
+      {
+        cwd: dir,
+        env: own,
+      },
+    );
+    expect(multi.code).toBe(0);
+    // a row written by an older veza-beta or by hand still shows as text, each decision on one line
+    const conn = await openEnvDatabase(own);
+    try {
+      await conn.rawTransaction((tx) =>
+        tx.query(`INSERT INTO decisions (decision, note, decided_by) VALUES ('GO', $1, $2)`, [`ok${esc}[31mred`, [`Marc${esc}]0;x\u0007`]]),
+      );
+    } finally {
+      await conn.close();
+    }
+    const show = await runVezaBeta(['decision', 'show'], { cwd: dir, env: own });
+    expect(show.code).toBe(0);
+    // eslint-disable-next-line no-control-regex -- the point: no raw control character reaches the terminal
+    expect(show.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    expect(show.stdout).toContain('ok\\u001b[31mred');
+    expect(show.stdout).toContain('Marc\\u001b]0;x\\u0007');
+    expect(show.stdout).toContain('Sentry red: / 1. fix login / 2. rerun k6');
+    expect(show.stdout.trim().split('\n')).toHaveLength(4); // header, rule, two decisions
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 90_000);

@@ -1,4 +1,5 @@
 import { desc, sql } from 'drizzle-orm';
+import { controlCharProblem } from '@veza/invite-rules';
 import type { Database } from '../connect.js';
 import { withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
@@ -31,12 +32,18 @@ export const DECISION_NOTE_MAX = 4_000;
 
 function checkDecision(input: NewDecision): { note: string | null; by: string[] } {
   if (input.decision !== 'GO' && input.decision !== 'NO-GO') throw new InvalidInputError('decision', 'must be GO or NO-GO');
-  const note = input.note?.trim() ? input.note.trim() : null;
+  const note = input.note?.trim() ? input.note.trim().replace(/\r\n?/g, '\n') : null;
   if (input.decision === 'NO-GO' && !note)
     throw new InvalidInputError('note', 'a NO-GO needs a note: what must be fixed before the next call');
   if (note && note.length > DECISION_NOTE_MAX) throw new InvalidInputError('note', `at most ${DECISION_NOTE_MAX} characters`);
+  // Notes and names are printed in terminals (decision show) and logs: an escape sequence there could
+  // clear the screen, retitle the window or hide text. Line breaks and tabs are fine in a note.
+  const noteProblem = note === null ? null : controlCharProblem(note.replace(/[\n\t]/g, ' '));
+  if (noteProblem) throw new InvalidInputError('note', `${noteProblem} (line breaks and tabs are fine)`);
   const by = (input.by ?? []).map((b) => b.trim()).filter(Boolean);
   if (by.some((b) => b.length > 200)) throw new InvalidInputError('by', 'a name is at most 200 characters');
+  const byProblem = by.map(controlCharProblem).find(Boolean);
+  if (byProblem) throw new InvalidInputError('by', `a name ${byProblem}`);
   return { note, by };
 }
 
