@@ -3,6 +3,7 @@ import type { Database } from '../connect.js';
 import { decodeRows, withDbErrors } from '../db-errors.js';
 import { UnexpectedRowError } from '../errors.js';
 import { betaInvites, users } from '../schema.js';
+import { TEST_COHORT } from '@veza/invite-rules';
 
 /**
  * One cohort's funnel, counted in people: each address once, by its current
@@ -30,13 +31,8 @@ export interface InviteReport {
   total: CohortFunnel;
 }
 
-/**
- * The cohort of the invites a tool makes to test the path (veza-beta's
- * preflight: its redemption check, its test send). They are nobody invited:
- * the funnel and the testers count leave them out, also when a run killed
- * before its clean-up left one behind, redeemed.
- */
-export const TEST_COHORT = 'preflight-test';
+/** The test cohort (@veza/invite-rules): a tool's own test invites, never counted in the funnel or the testers. */
+export { TEST_COHORT } from '@veza/invite-rules';
 
 function withRate(row: Omit<CohortFunnel, 'redemptionRate'>): CohortFunnel {
   const live = row.invited - row.revoked;
