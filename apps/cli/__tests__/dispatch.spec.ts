@@ -205,6 +205,44 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     },
   );
 
+  (backend.name === 'postgres' ? it : it.skip)(
+    'invites cleanup during a dispatch: it says that an invite it deleted was on its way, exit 1, as revoke does',
+    async () => {
+      const env = await freshDatabaseEnv(backend, cwd);
+      const out = join(cwd, 'out');
+      const [onItsWay] = await preparedFolder(env, out, emails(1, 'x'));
+      const sentLog = join(cwd, 'sent.log');
+      const hold = heldSend(cwd, ['x0@example.org']);
+      const run = runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+        cwd,
+        env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env },
+      });
+      try {
+        await hold.started();
+        // the invite expires while its email is on its way, and the operator cleans up
+        const conn = await openEnvDatabase(env);
+        await setInviteExpiry(conn.db, onItsWay!, new Date(Date.now() - 60_000)).finally(() => conn.close());
+        const dry = await runVezaBeta(['invites', 'cleanup', '--dry-run'], { cwd, env });
+        expect(dry.stdout).toContain('would delete 1 expired unused invite(s)');
+        expect(dry.stdout).toContain('1 of them claimed by a dispatch and not recorded as sent');
+        expect(dry.code).toBe(0);
+        const cleanup = await runVezaBeta(['invites', 'cleanup'], { cwd, env });
+        expect(cleanup.stdout).toContain('deleted 1 expired unused invite(s)');
+        expect(cleanup.stdout).toContain(
+          '1 of them claimed by a dispatch and not recorded as sent (being sent, or its outcome unknown after a crash): such an email may still arrive, with a code no invite has any more',
+        );
+        expect(cleanup.stderr).toContain('deleted, but 1 invitation email(s) were being sent and may still arrive');
+        expect(cleanup.code).toBe(1);
+        // nothing claimed: a plain cleanup, exit 0
+        const again = await runVezaBeta(['invites', 'cleanup'], { cwd, env });
+        expect(again).toMatchObject({ code: 0, stdout: 'deleted 0 expired unused invite(s)\n' });
+      } finally {
+        hold.release();
+      }
+      await run;
+    },
+  );
+
   it('an email dispatch.log records as sent, left claimed by a run that is gone, is recorded as sent, not resent (it was unknown)', async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const out = join(cwd, 'out');

@@ -19,6 +19,7 @@ import { preflightCommand } from './commands/preflight.js';
 import { decisionRecordCommand, decisionShowCommand } from './commands/decision-record.js';
 import { decisionReportCommand } from './commands/decision-report.js';
 import { ExitError } from './exit-error.js';
+import { commandStarted } from './early-stop.js';
 
 const COMMAND_LIST = `Commands (run any with --help for its options and an example):
   veza-beta db migrate                      apply migrations/ (0 ok, 1 failed)
@@ -100,6 +101,7 @@ export function buildCli(argv: string[]): Argv {
         .fail(fail),
     )
     .command(demoCommand)
+    .middleware(() => commandStarted())
     .completion('completion', 'Print a bash/zsh completion script (append it to ~/.bashrc or ~/.zshrc)')
     .epilog(COMMAND_LIST)
     .demandCommand(1, 'Name a command.')

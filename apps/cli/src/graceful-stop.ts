@@ -1,8 +1,9 @@
 import { killRunningSendCmds } from '@veza/invite-mailer';
+import { STOP_SIGNALS, ignoreTerminalWriteErrors, ownStop, quitCode } from './early-stop.js';
+import type { StopSignal } from './early-stop.js';
 
-/** The exit code of a process ended by this signal, as a shell reports it (128 + its number). */
-const quitCode = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-type StopSignal = keyof typeof quitCode;
+export { quitCode } from './early-stop.js';
+export type { StopSignal } from './early-stop.js';
 
 /**
  * Ctrl-C, SIGTERM or SIGHUP while emails are sent: the first one stops gracefully
@@ -17,7 +18,7 @@ type StopSignal = keyof typeof quitCode;
  * the process before the claims are given back.
  */
 export function gracefulStop(
-  onStop: () => void = () => undefined,
+  onStop: (name: StopSignal) => void = () => undefined,
   stopping = 'stopping after the emails in flight (they are recorded, the rest stays unsent)',
   quitting = 'the emails in flight (and with --concurrency, those claimed ahead) are then "unknown"',
 ): { signal: AbortSignal; dispose: () => void } {
@@ -40,24 +41,17 @@ export function gracefulStop(
     firstAt = Date.now();
     if (name === 'SIGHUP') ignoreTerminalWriteErrors();
     controller.abort();
-    onStop();
+    onStop(name);
     const again = name === 'SIGINT' ? 'Ctrl-C' : 'the same signal';
     process.stderr.write(`\n${name}: ${stopping}; ${again} again quits now: ${quitting}.\n`);
   };
-  const signals = Object.keys(quitCode) as StopSignal[];
-  for (const name of signals) process.on(name, onSignal);
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
+  const release = ownStop();
   return {
     signal: controller.signal,
     dispose: () => {
-      for (const name of signals) process.off(name, onSignal);
+      release();
+      for (const name of STOP_SIGNALS) process.off(name, onSignal);
     },
   };
-}
-
-let ignoring = false;
-/** After a hangup, stdout and stderr may be a terminal that is gone: their write errors are dropped. */
-function ignoreTerminalWriteErrors(): void {
-  if (ignoring) return;
-  ignoring = true;
-  for (const stream of [process.stdout, process.stderr]) if (stream.isTTY) stream.on('error', () => undefined);
 }

@@ -1,6 +1,11 @@
-import { hideBin } from 'yargs/helpers';
-import { buildCli } from './cli.js';
-import { runCli } from './run-cli.js';
+import { installEarlyStop } from './early-stop.js';
+
+// First thing: a Ctrl-C or SIGTERM while the modules below load (a second or more) or before a command has a
+// stop of its own ends with a line and the signal's code, not a silent death (early-stop.ts).
+installEarlyStop();
+const { hideBin } = await import('yargs/helpers');
+const { buildCli } = await import('./cli.js');
+const { runCli } = await import('./run-cli.js');
 
 // `veza-beta … | head` closes the pipe early: that is not an error. A command that handles stdout's
 // errors itself (gates check: its loop goes on storing and announcing, its exit code stays the verdict's) adds

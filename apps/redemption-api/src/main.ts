@@ -24,6 +24,8 @@ import { buildServer } from './server.js';
 
 /** How often the welcome outbox is looked at when no redemption nudges it (a queued email left by another replica or a restart). */
 const OUTBOX_INTERVAL_MS = 10_000;
+/** A drain behind a backlog says how far it is every this many emails (its summary comes only at its end). */
+const OUTBOX_PROGRESS_EVERY = 100;
 
 interface WelcomeSending {
   transport: Transport;
@@ -149,10 +151,23 @@ async function startWelcomeSending(
   conn: Parameters<typeof openOutboxSender>[0],
   log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void },
 ): Promise<WelcomeSending> {
+  // this drain's emails so far (its events count from 1 at each drain)
+  const progress = { sent: 0, failed: 0 };
   const sender = await openOutboxSender(conn, transport, {
     from: welcome.settings.from.address,
     buildEml: welcomeEmlBuilder(welcome.settings),
+    onEvent: (event) => {
+      if (event.claimedBy === undefined) return; // not a send of this drain: another sender's claim, listed at its end
+      if (event.done === 1) progress.sent = progress.failed = 0;
+      if (event.type === 'sent') progress.sent++;
+      else progress.failed++;
+      if (event.done % OUTBOX_PROGRESS_EVERY === 0)
+        log.info({ done: event.done, ...progress }, 'welcome outbox drain in progress (a backlog): the summary comes at its end');
+    },
   });
+  // the unknown and given-up emails stay so from drain to drain: said when the set changes, not every 10 s
+  const unknownIds = changedSet();
+  const givenUpIds = changedSet();
   const loop = runOutboxLoop(sender, {
     intervalMs: OUTBOX_INTERVAL_MS,
     onSummary: (summary) => {
@@ -162,16 +177,23 @@ async function startWelcomeSending(
           { failed: summary.failed.map((f) => ({ id: f.id, response: f.response })) },
           'welcome emails failed; retried at the next drain',
         );
-      if (summary.unknown.length > 0)
-        log.warn(
-          { unknown: summary.unknown.map((u) => u.id) },
-          "welcome emails with an unknown outcome (a sender died mid-send): not resent; see 'veza-beta outbox drain --resend-unknown'",
-        );
-      if (summary.exhausted.length > 0)
-        log.error(
-          { givenUp: summary.exhausted.map((e) => ({ id: e.id, attempts: e.attempts, lastError: e.lastError })) },
-          "welcome emails given up (refused at every attempt): not tried again; see 'veza-beta outbox drain --max-attempts N'",
-        );
+      if (unknownIds.changed(summary.unknown.map((u) => u.id)))
+        if (summary.unknown.length > 0)
+          log.warn(
+            { unknown: summary.unknown.map((u) => u.id), count: summary.unknown.length },
+            "welcome emails with an unknown outcome (a sender died mid-send): not resent; see 'veza-beta outbox drain --resend-unknown' (said again only when they change)",
+          );
+        else log.info({ unknown: [], count: 0 }, 'no welcome email with an unknown outcome any more');
+      if (givenUpIds.changed(summary.exhausted.map((e) => e.id)))
+        if (summary.exhausted.length > 0)
+          log.error(
+            {
+              givenUp: summary.exhausted.map((e) => ({ id: e.id, attempts: e.attempts, lastError: e.lastError })),
+              count: summary.exhausted.length,
+            },
+            "welcome emails given up (refused at every attempt): not tried again; see 'veza-beta outbox drain --max-attempts N' (said again only when they change)",
+          );
+        else log.info({ givenUp: [], count: 0 }, 'no welcome email given up any more');
       if (summary.stopped)
         log.error({ response: summary.stopped.response }, 'welcome email transport fails the same way every time; fix SMTP_URL / SEND_CMD');
     },
@@ -189,6 +211,19 @@ async function startWelcomeSending(
       await loop.stop();
       await closing;
       await transport.close();
+    },
+  };
+}
+
+/** Remembers a set of ids: `changed` says whether the one given differs from the last one (the first empty one does not). */
+function changedSet(): { changed(ids: readonly string[]): boolean } {
+  let last = '';
+  return {
+    changed: (ids) => {
+      const now = [...ids].sort().join(',');
+      if (now === last) return false;
+      last = now;
+      return true;
     },
   };
 }

@@ -57,6 +57,13 @@ describe('validateCohort', () => {
     expect(result.value.summary).toMatchObject({ rows: 5, validRows: 1, listeners: 1 });
   });
 
+  it("refuses preflight's test cohort: its invites would never be counted (funnel, testers gate)", async () => {
+    const result = await validateCohort('email,cohort\nana@example.org,preflight-test\nbob@example.org,preflight-tests\n');
+    expect(result.errors).toEqual([
+      expect.objectContaining({ code: 'COHORT_BAD_LABEL', line: 2, field: 'cohort', message: expect.stringContaining('test cohort') }),
+    ]);
+  });
+
   it('never prints a C1 escape, a bidi override or a zero-width character from the file: messages show them as \\uXXXX', async () => {
     const csv =
       'email,cohort,name\nana\u009b2J\u009b31mOK@example.org,fans\u009d0;pwned\u009c-a,Ana\n\u202egro.elpmaxe@bob,fans-a,Bob\u0085Bcc: x@y.z\n';

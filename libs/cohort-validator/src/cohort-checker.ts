@@ -7,7 +7,7 @@ import type { Column, HeaderForm } from './read-header.js';
 import type { ResolvedOptions, Thresholds } from './options.js';
 import { classifyRow } from './role-rule.js';
 import type { RoleSource } from './role-rule.js';
-import { cohortProblem, controlCharProblem, emailProblem, nameProblem, parseRole, sentByProblem } from '@veza/invite-rules';
+import { cohortProblem, controlCharProblem, emailProblem, nameProblem, parseRole, sentByProblem, TEST_COHORT } from '@veza/invite-rules';
 import type { Role } from '@veza/invite-rules';
 import { thresholdFindings } from './threshold-findings.js';
 
@@ -190,7 +190,11 @@ export class CohortChecker implements CsvSink {
       if (!this.duplicates.add(lower, line)) ok = false;
       else if (this.options.existingUsers) this.queueUserCheck(lower, line);
     }
-    const cohortIssue = cohortProblem(cohort);
+    const cohortIssue =
+      cohortProblem(cohort) ??
+      (cohort === TEST_COHORT
+        ? "is preflight's own test cohort: its invites are never counted (funnel, testers gate); use another label"
+        : null);
     if (cohortIssue) ok = this.add('COHORT_BAD_LABEL', line, 'cohort', `${quoted(cohort)} ${cohortIssue}`);
     if (sentBy !== '') {
       const issue = sentByProblem(sentBy);

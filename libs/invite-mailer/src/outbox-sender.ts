@@ -161,6 +161,7 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
         id: row.id,
         email: row.email,
         detail: result.response,
+        claimedBy: worker, // a send of this drain (the unknown ones of other senders, listed at its end, have none)
         done: ++done,
         total: done,
       });

@@ -10,3 +10,10 @@ export function cohortProblem(cohort: string): string | null {
   if (!COHORT_PATTERN.test(cohort)) return 'must start with a letter or digit and use only letters, digits, space and . _ : + / -';
   return null;
 }
+
+/**
+ * The cohort of the invites a tool makes to test the path (veza-beta's
+ * preflight): nobody invited. The funnel and the testers count leave it out,
+ * so a cohort file may not use it (the cohort validator refuses it).
+ */
+export const TEST_COHORT = 'preflight-test';

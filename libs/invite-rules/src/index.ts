@@ -1,5 +1,5 @@
 export { CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN } from './code-shape.js';
-export { cohortProblem } from './cohort-rule.js';
+export { cohortProblem, TEST_COHORT } from './cohort-rule.js';
 export { CONTROL_CHARS, controlCharProblem } from './control-chars.js';
 export { emailProblem } from './email-rule.js';
 export { inviteEmlCodes } from './eml-codes.js';

@@ -10,7 +10,9 @@ import {
   cleanupExpiredInvites,
   claimInvitesForSend,
   createInvites,
+  countRedeemedInvites,
   createUser,
+  deleteTestInvites,
   formatCode,
   forgetLeftOut,
   isDispatcherAlive,
@@ -27,6 +29,7 @@ import {
   revokeInvites,
   sendStates,
   setInviteExpiry,
+  TEST_COHORT,
 } from '../src/index.js';
 import type { Connection, CreateOutcome } from '../src/index.js';
 import { PGLITE_POSTGRES_MAJOR } from '../src/connect.js';
@@ -413,6 +416,33 @@ describe.each(testBackends())('invites on $name', (backend) => {
       redemptionRate: 0.5,
     });
     expect(report.total.invited).toBeGreaterThanOrEqual(3);
+  });
+
+  it('leaves the test cohort out of the funnel and the testers count, and deletes only test invites left behind', async () => {
+    const before = { report: await inviteReport(conn.db), redeemed: await countRedeemedInvites(conn.db) };
+    // a preflight killed between its redeem and its end left this one, redeemed
+    const [left, young, real] = (
+      await createInvites(conn.db, [
+        { email: 'preflight-fresh-old@preflight.invalid.example', cohort: TEST_COHORT },
+        { email: 'preflight-fresh-new@preflight.invalid.example', cohort: TEST_COHORT },
+        { email: 'someone@preflight.invalid.example', cohort: 'not-a-test' },
+      ])
+    ).map(created);
+    expect((await redeemInvite(conn.db, left!.code)).ok).toBe(true);
+    const after = await inviteReport(conn.db);
+    expect(after.cohorts.map((c) => c.cohort)).not.toContain(TEST_COHORT);
+    expect(after.total.redeemed).toBe(before.report.total.redeemed);
+    expect(after.total.invited).toBe(before.report.total.invited + 1); // the real one only
+    expect(await countRedeemedInvites(conn.db)).toBe(before.redeemed);
+    expect(await countRedeemedInvites(conn.db, TEST_COHORT)).toBe(1); // asked for by name, it is counted
+
+    await conn.db.execute(sql`UPDATE beta_invites SET created_at = now() - interval '1 hour' WHERE id IN (${left!.id}, ${real!.id})`);
+    expect(await deleteTestInvites(conn.db, 'preflight.invalid.example', 15 * 60_000)).toBe(1);
+    const ids = await rows<{ id: string }>(
+      conn,
+      sql`SELECT id FROM beta_invites WHERE email LIKE '%@preflight.invalid.example' ORDER BY email`,
+    );
+    expect(ids.map((r) => r.id).sort()).toEqual([young!.id, real!.id].sort());
   });
 
   it('counts people in the funnel: an invite revoked and issued again is one person, in the cohort of the one issued again', async () => {

@@ -58,7 +58,14 @@ export {
   releaseWelcomeClaim,
 } from './queries/welcome-outbox.js';
 export type { WelcomeOutboxRow } from './queries/welcome-outbox.js';
-export { countRedeemedInvites, createUser, findExistingUserEmails, inviteReport } from './queries/report.js';
+export {
+  countRedeemedInvites,
+  createUser,
+  deleteTestInvites,
+  findExistingUserEmails,
+  inviteReport,
+  TEST_COHORT,
+} from './queries/report.js';
 export type { InviteReport } from './queries/report.js';
 export { assertMigrated, assertReady } from './readiness.js';
 export { DATABASE_SETTINGS_SCHEMA, databaseSettingsFromEnv, readEnv } from './read-env.js';

@@ -4,6 +4,7 @@ import { CONFIG_ERROR_EXIT_CODE, monitorSettingsFromEnv, runMonitor, showRun } f
 import { DEFAULT_DATA_DIR, dataDirMissing } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { loadEnv } from '../env.js';
+import { ownStop } from '../early-stop.js';
 import { ExitError } from '../exit-error.js';
 
 interface Args {
@@ -75,7 +76,12 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
       process.stdout,
     );
     const controller = new AbortController();
-    const stop = () => controller.abort();
+    // the first signal stops the run; a second one is the early stop's (a line, the signal's code)
+    const release = ownStop();
+    const stop = () => {
+      release();
+      controller.abort();
+    };
     // SIGHUP as SIGTERM: it killed the loop, and an output file's writer blocked on a FIFO was left running for ever
     process.once('SIGINT', stop).once('SIGTERM', stop).once('SIGHUP', stop);
     try {
@@ -85,6 +91,7 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
         { stopped: controller.signal.aborted },
       );
     } finally {
+      release();
       process.off('SIGINT', stop).off('SIGTERM', stop).off('SIGHUP', stop);
     }
   },

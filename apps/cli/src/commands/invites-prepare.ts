@@ -9,7 +9,7 @@ import { withDatabase } from '../database.js';
 import type { StreamedDispatch } from '../dispatch/streamed-dispatch.js';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
-import { gracefulStop } from '../graceful-stop.js';
+import { gracefulStop, quitCode } from '../graceful-stop.js';
 import { localDay } from '@veza/gate-probes';
 import { printJson } from '../output.js';
 import { PREPARE_CHUNK_ROWS, prepareInvites } from '../prepare/prepare-invites.js';
@@ -66,7 +66,7 @@ export interface PrepareStop {
  * Ctrl-C (SIGTERM, SIGHUP) during prepare: the chunk being written is finished and committed, no
  * other is started, the manifest lists what was prepared (exit 130). A second one quits at once.
  * While the file is still being validated nothing is written yet: the first one quits at once
- * (a large file takes seconds to validate, and there is nothing to finish).
+ * (a large file takes seconds to validate, and there is nothing to finish), with the signal's code.
  */
 export function stopPreparing(
   stopping = 'stopping after the chunk being prepared (its invites and .eml files are kept and listed, the rest of the file is not prepared)',
@@ -74,10 +74,13 @@ export function stopPreparing(
 ): PrepareStop {
   let writing = false;
   const stop = gracefulStop(
-    () => {
+    (name) => {
       if (writing) return;
-      process.stderr.write('\nInterrupted while the file was being validated: nothing was written.\n');
-      process.exit(130);
+      // quits at once, as a second signal does: the signal's own code (130 Ctrl-C, 143 SIGTERM, 129 hangup)
+      process.stderr.write(
+        '\nInterrupted before anything was written (the template, the file being validated or the database being opened): nothing was written.\n',
+      );
+      process.exit(quitCode[name]);
     },
     stopping,
     quitting,

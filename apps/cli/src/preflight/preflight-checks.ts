@@ -3,7 +3,7 @@ import { exitCodeFor, validateCohortFile } from '@veza/cohort-validator';
 import { buildInviteEml } from '@veza/email-templates';
 import { gatesConfigFromEnv, healthCheck, runGates } from '@veza/gate-probes';
 import type { LaunchSettings } from '@veza/gate-probes';
-import { createInvites, deleteInvites, deleteUnusedInvitesOf, inviteReport, migrationStatus } from '@veza/invites-db';
+import { createInvites, deleteInvites, deleteUnusedInvitesOf, inviteReport, migrationStatus, TEST_COHORT } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { transportFromEnv } from '@veza/invite-mailer';
 import { GATES_TITLE, gatesItem } from './gates-item.js';
@@ -154,8 +154,8 @@ export async function emailChecks(input: PreflightInput): Promise<Check[]> {
 async function testSend(input: PreflightInput, conn: Connection, to: string): Promise<Check> {
   const compiled = await compileFromEnv(input.env);
   // A test invite left by a preflight killed mid-send would block this one (and read as a broken mailer).
-  await deleteUnusedInvitesOf(conn.db, { email: to, cohort: 'preflight-test' });
-  const [outcome] = await createInvites(conn.db, [{ email: to, cohort: 'preflight-test' }]);
+  await deleteUnusedInvitesOf(conn.db, { email: to, cohort: TEST_COHORT });
+  const [outcome] = await createInvites(conn.db, [{ email: to, cohort: TEST_COHORT }]);
   if (outcome?.status !== 'created')
     return fail(
       "Test send to the operator's own address",
@@ -192,7 +192,7 @@ async function sendTestInvite(
 ): Promise<Check> {
   const eml = await buildInviteEml(compiled, {
     email: to,
-    cohort: 'preflight-test',
+    cohort: TEST_COHORT,
     code: invite.code,
     expiresAt: invite.expiresAt,
     inviteId: invite.id,

@@ -77,11 +77,13 @@ describe('the decision report', () => {
 
   it('says when the failures listed are fewer than the failed and unknown counted (the caller lists 50 at most)', () => {
     const many = { ...input(), dispatch: { attempted: 60, sent: 5, failed: 54, unknown: 1 } };
-    const more = 'Listed: 1 of the 55 failed or unknown; the other 54 are in dispatch.log.';
+    // the counts are the database's: a dispatch that could not write its dispatch.log (a full disk) has them there only
+    const more =
+      'Listed: 1 of the 55 failed or unknown; the other 54 are in the database (beta_invites rows not sent nor revoked, tried or claimed; last_send_error says why), and in the dispatch.log of the folder that tried them when that log could be written.';
     expect(renderDecisionMarkdown(many)).toContain(`- ana@example.org (listeners), 3 attempt(s): 550 <mailbox> unavailable\n\n${more}\n`);
     expect(renderDecisionHtml(many)).toContain(`<p>${more}</p>`);
     // all listed: nothing more said
-    expect(renderDecisionMarkdown(input())).not.toContain('are in dispatch.log');
+    expect(renderDecisionMarkdown(input())).not.toContain('failed or unknown; the other');
   });
 
   it('says when the gate history is only the newest stored runs (the caller could not read the whole window)', () => {

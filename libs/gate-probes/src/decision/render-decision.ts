@@ -26,11 +26,17 @@ function evidenceLine(g: DecisionReportInput['run']['gates'][number]): string {
 const dispatchLine = (d: DecisionReportInput['dispatch']) =>
   `Invitation emails (one per invite; an invite issued again is a second one): ${d.sent} sent, ${d.failed} failed, ${d.unknown} unknown of ${d.attempted} tried.`;
 
-/** Said under the dispatch failures when the caller listed fewer than the counts say (its page cap), or null. */
+/**
+ * Said under the dispatch failures when the caller listed fewer than the counts say (its page cap), or null.
+ * The counts come from the database: a dispatch whose dispatch.log could not be written (a full disk), or
+ * that ran on another machine, has them there only, so the database is named first.
+ */
 function failuresCut(input: DecisionReportInput): string | null {
   const all = input.dispatch.failed + input.dispatch.unknown;
   const shown = input.failures.length;
-  return shown < all ? `Listed: ${shown} of the ${all} failed or unknown; the other ${all - shown} are in dispatch.log.` : null;
+  return shown < all
+    ? `Listed: ${shown} of the ${all} failed or unknown; the other ${all - shown} are in the database (beta_invites rows not sent nor revoked, tried or claimed; last_send_error says why), and in the dispatch.log of the folder that tried them when that log could be written.`
+    : null;
 }
 
 /** Said under the gate history when the caller could read only the newest stored runs. */

@@ -97,7 +97,7 @@ export async function openMonitorStore(database: OpenOptions | null, statementTi
         return (runs.find((r) => (r.state as { schemaVersion?: unknown } | null)?.schemaVersion === 2) ?? runs[0])?.state ?? null;
       },
       save: async (run, state) => void (await recordGateRun(conn.db, { run, state })),
-      announceOnce: shared ? announceOnce(conn) : null,
+      announceOnce: shared ? announceOnce(conn, statementTimeoutMs) : null,
     },
   };
 }
@@ -123,7 +123,7 @@ async function hasTable(conn: Connection, name: string): Promise<boolean> {
  * change posted twice is better than a change not posted); a post already
  * made is not made again when only its record failed.
  */
-function announceOnce(conn: Connection): AnnounceOnce {
+function announceOnce(conn: Connection, statementTimeoutMs: number): AnnounceOnce {
   const by = `${hostname()}:${process.pid}`;
   return async (verdict, known, post, signal, waitMs) => {
     let made: { ok: true } | { ok: false; message: string } | undefined;
@@ -137,12 +137,14 @@ function announceOnce(conn: Connection): AnnounceOnce {
     } catch (error) {
       if (made) return made.ok ? { ok: true, posted: true } : made; // posted; only its record failed
       const state = (error as { code?: unknown }).code;
-      if (state === '55P03' || state === '57014')
-        // lock_timeout, or the monitor's statement_timeout first
+      if (state === '55P03' || state === '57014') {
+        // lock_timeout (waitMs), or the connection's statement_timeout (GATE_TIMEOUT_MS) when it is shorter and cut the wait first
+        const cutAfterMs = state === '57014' && statementTimeoutMs > 0 ? Math.min(statementTimeoutMs, waitMs) : waitMs;
         return {
           ok: false,
-          message: `another monitor of this database was announcing a verdict for more than ${waitMs} ms (it holds the announcement lock): not posted, the next run tries again`,
+          message: `another monitor of this database was announcing a verdict for more than ${cutAfterMs} ms (it holds the announcement lock): not posted, the next run tries again`,
         };
+      }
       if (verdict === known) return { ok: true, posted: false };
       const alone = await post(known, signal);
       return alone.ok ? { ok: true, posted: true } : alone;

@@ -172,6 +172,12 @@ export interface CleanupResult {
    * as left out (their digest, in beta_invite_left_out), or would be
    */
   leftOut: number;
+  /**
+   * of `count`, the invites a dispatcher had claimed and not recorded as sent
+   * (its email on its way as the invite expired, or its outcome unknown after
+   * a crash): such an email may still arrive, with a code no invite has any more
+   */
+  sending: number;
 }
 
 /**
@@ -179,7 +185,9 @@ export interface CleanupResult {
  * invite is revoked (someone asked to be left out) keeps that in
  * `beta_invite_left_out` (its digest, not the address), in the same
  * transaction: prepare still leaves it out. With dryRun, only reports what it
- * would delete.
+ * would delete. An invite still claimed by a dispatcher is deleted too (it
+ * expired: no dispatch sends it any more), and counted in `sending`: an email
+ * already on its way is not stopped by the delete, as by a revoke.
  */
 export async function cleanupExpiredInvites(db: Database, options: { dryRun?: boolean; now?: Date } = {}): Promise<CleanupResult> {
   const dryRun = options.dryRun ?? false;
@@ -200,7 +208,11 @@ export async function cleanupExpiredInvites(db: Database, options: { dryRun?: bo
       // (counted, not listed: a cleanup of many rows brings no ids back)
       if (!dryRun) await tx.execute(sql`SELECT count(*) FROM (SELECT 1 FROM ${betaInvites} WHERE ${expired} FOR UPDATE) AS locked`);
       const byCohort = await tx
-        .select({ cohort: betaInvites.cohort, count: sql<number>`count(*)::int` })
+        .select({
+          cohort: betaInvites.cohort,
+          count: sql<number>`count(*)::int`,
+          sending: sql<number>`(count(*) FILTER (WHERE ${betaInvites.sendClaimedAt} IS NOT NULL AND ${betaInvites.sentAt} IS NULL))::int`,
+        })
         .from(betaInvites)
         .where(expired)
         .groupBy(betaInvites.cohort)
@@ -223,6 +235,7 @@ export async function cleanupExpiredInvites(db: Database, options: { dryRun?: bo
         dryRun,
         leftOut: kept[0]?.n ?? 0,
         count: byCohort.reduce((sum, row) => sum + Number(row.count), 0),
+        sending: byCohort.reduce((sum, row) => sum + Number(row.sending), 0),
         byCohort: byCohort.map((r) => ({ cohort: r.cohort, count: Number(r.count) })),
       };
     }),

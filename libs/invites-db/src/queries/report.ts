@@ -1,8 +1,9 @@
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../connect.js';
 import { decodeRows, withDbErrors } from '../db-errors.js';
 import { UnexpectedRowError } from '../errors.js';
 import { betaInvites, users } from '../schema.js';
+import { TEST_COHORT } from '@veza/invite-rules';
 
 /**
  * One cohort's funnel, counted in people: each address once, by its current
@@ -30,6 +31,9 @@ export interface InviteReport {
   total: CohortFunnel;
 }
 
+/** The test cohort (@veza/invite-rules): a tool's own test invites, never counted in the funnel or the testers. */
+export { TEST_COHORT } from '@veza/invite-rules';
+
 function withRate(row: Omit<CohortFunnel, 'redemptionRate'>): CohortFunnel {
   const live = row.invited - row.revoked;
   return { ...row, redemptionRate: live > 0 ? row.redeemed / live : 0 };
@@ -53,6 +57,7 @@ export async function inviteReport(db: Database): Promise<InviteReport> {
         WITH current_invite AS (
           SELECT DISTINCT ON (lower(email)) cohort, sent_at, used_at, revoked_at, expires_at
           FROM beta_invites
+          WHERE cohort <> ${TEST_COHORT}
           ORDER BY lower(email), (revoked_at IS NULL) DESC, created_at DESC, id DESC
         )
         SELECT cohort,
@@ -81,16 +86,39 @@ export async function inviteReport(db: Database): Promise<InviteReport> {
   return { cohorts, total };
 }
 
-/** Redeemed invites, all or of one cohort: the testers-signed-up gate. */
+/** Redeemed invites, all (the test cohort's left out) or of one cohort: the testers-signed-up gate. */
 export async function countRedeemedInvites(db: Database, cohort?: string): Promise<number> {
   const redeemed = isNotNull(betaInvites.usedAt);
   const rows = await withDbErrors(() =>
     db
       .select({ n: countWhere() })
       .from(betaInvites)
-      .where(cohort === undefined ? redeemed : and(redeemed, eq(betaInvites.cohort, cohort))),
+      .where(and(redeemed, cohort === undefined ? ne(betaInvites.cohort, TEST_COHORT) : eq(betaInvites.cohort, cohort))),
   );
   return rows[0]?.n ?? 0;
+}
+
+/**
+ * Deletes the test invites (TEST_COHORT) of addresses at `domain` made more
+ * than `olderThanMs` ago, used or not: those a tool's run killed before its
+ * own clean-up left behind (a younger one may be another run's, still in use).
+ * Returns how many.
+ */
+export async function deleteTestInvites(db: Database, domain: string, olderThanMs: number): Promise<number> {
+  const before = new Date(Date.now() - olderThanMs).toISOString();
+  const rows = await withDbErrors(() =>
+    db
+      .delete(betaInvites)
+      .where(
+        and(
+          eq(betaInvites.cohort, TEST_COHORT),
+          sql`lower(${betaInvites.email}) LIKE ${`%@${domain.toLowerCase()}`}`,
+          lt(betaInvites.createdAt, sql`${before}::timestamptz`),
+        ),
+      )
+      .returning({ id: betaInvites.id }),
+  );
+  return rows.length;
 }
 
 /** Which of these emails already belong to a user (lower-cased): the validator's --check-users. */
