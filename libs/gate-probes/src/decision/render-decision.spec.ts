@@ -94,6 +94,16 @@ describe('the decision report', () => {
     expect(renderDecisionMarkdown(input())).not.toContain(words);
   });
 
+  it('says that no email failed only when no email failed and none is unknown (not when the caller listed none of them)', () => {
+    const clean = { ...input(), dispatch: { attempted: 60, sent: 60, failed: 0, unknown: 0 }, failures: [] };
+    expect(renderDecisionHtml(clean)).toContain('<p>No email failed, and none has an unknown outcome.</p>');
+    const unlisted = { ...input(), dispatch: { attempted: 60, sent: 57, failed: 2, unknown: 1 }, failures: [] };
+    const html = renderDecisionHtml(unlisted);
+    expect(html).not.toContain('<p>None.</p>');
+    expect(html).not.toContain('No email failed');
+    expect(html).toContain('<p>Listed: 0 of the 3 failed or unknown;');
+  });
+
   it('counts the dispatch in emails, apart from the funnel in people', () => {
     const line = 'Invitation emails (one per invite; an invite issued again is a second one): 59 sent, 1 failed, 0 unknown of 60 tried.';
     expect(renderDecisionMarkdown(input())).toContain(`\n${line}\n`);

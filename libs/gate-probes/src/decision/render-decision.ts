@@ -61,7 +61,9 @@ export function renderDecisionHtml(input: DecisionReportInput): string {
     .join('\n');
   const failures = input.failures.length
     ? `<table><tr><th>email</th><th>cohort</th><th>attempts</th><th>last error</th></tr>${input.failures.map((f) => `<tr><td>${escapeHtml(f.email)}</td><td>${escapeHtml(f.cohort)}</td><td>${f.attempts}</td><td>${escapeHtml(f.lastError ?? 'outcome unknown (claimed, never confirmed)')}</td></tr>`).join('')}</table>`
-    : '<p>None.</p>';
+    : input.dispatch.failed + input.dispatch.unknown === 0
+      ? '<p>No email failed, and none has an unknown outcome.</p>'
+      : ''; // some were not listed: failuresCut says how many and where they are
   const cut = failuresCut(input);
   const failuresMore = cut ? `<p>${escapeHtml(cut)}</p>` : '';
   const high = input.highIssues.ok
