@@ -107,4 +107,16 @@ describe('cohort files from spreadsheets', () => {
     expect(codes(result.errors)).toEqual(['COHORT_NOT_UTF8']);
     expect(result.errors[0]?.line).toBe(2);
   });
+
+  it('refuses names that a spreadsheet garbled (UTF-8 read as Windows-1252, saved again as UTF-8), naming line and name', async () => {
+    // Excel opens a CSV UTF-8 file without its byte order mark as Windows-1252; "CSV UTF-8" then saves what it showed
+    const csv =
+      '\uFEFFemail;cohort;name\r\nhelene@example.org;fans;HÃ©lÃ¨ne\r\nana@example.org;fans;Ana\r\nzoe@example.org;fans;dâ€™Arc\r\n';
+    const result = await validateCohort(bytes(csv), small);
+    expect(codes(result.errors)).toEqual(['COHORT_BAD_NAME', 'COHORT_BAD_NAME']);
+    const report = formatFindings(result, { file: 'c.csv' });
+    expect(report).toContain('c.csv:2 name: looks garbled: "Ã©" is how "é" reads');
+    expect(report).toContain('c.csv:4 name: looks garbled: "â€™" is how "’" reads');
+    expect(result.value.summary.validRows).toBe(1);
+  });
 });

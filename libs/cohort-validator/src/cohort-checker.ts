@@ -205,7 +205,8 @@ export class CohortChecker implements CsvSink {
       );
     }
     const nameIssue = nameProblem(name);
-    if (nameIssue) ok = this.add('COHORT_BAD_NAME', line, 'name', nameIssue);
+    // a line whose bytes are not UTF-8 has its COHORT_NOT_UTF8 already; the U+FFFD they became is not a second finding
+    if (nameIssue && !(this.rowHasBadBytes && name.includes('\ufffd'))) ok = this.add('COHORT_BAD_NAME', line, 'name', nameIssue);
     if (ok && !this.rowHasBadBytes) this.countValid(line, email, cohort, sentBy, roleCell, name);
   }
 
