@@ -119,4 +119,15 @@ describe('cohort files from spreadsheets', () => {
     expect(report).toContain('c.csv:4 name: looks garbled: "â€™" is how "’" reads');
     expect(result.value.summary.validRows).toBe(1);
   });
+
+  it('says UTF-16 when such a file has no byte order mark, not "classic Mac line endings"', async () => {
+    for (const encode of [(t: string) => Buffer.from(t, 'utf16le'), (t: string) => Buffer.from(t, 'utf16le').swap16()]) {
+      const result = await validateCohort(encode('email\tcohort\tname\r\nhelene@example.org\tfans\tHélène\r\n'), small);
+      expect(codes(result.errors)[0]).toBe('COHORT_BAD_HEADER');
+      expect(result.errors[0]?.message).toContain(
+        'NUL characters: a UTF-16 file without its byte order mark? save the file as "CSV UTF-8"',
+      );
+      expect(formatFindings(result, { file: 'c.csv' })).not.toContain('classic Mac');
+    }
+  });
 });
