@@ -130,4 +130,16 @@ describe('cohort files from spreadsheets', () => {
       expect(formatFindings(result, { file: 'c.csv' })).not.toContain('classic Mac');
     }
   });
+
+  it('hands names on composed (NFC), as they go into the email and the database', async () => {
+    const decomposed = 'Élodie Dupré Nguyễn'.normalize('NFD');
+    const long = 'é'.repeat(150).normalize('NFD'); // 300 code units decomposed, 150 letters
+    const result = await validateCohort(
+      bytes(`email,cohort,name\nelodie@example.org,fans,${decomposed}\nlong@example.org,fans,${long}\n`),
+      small,
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.value.rows?.map((r) => r.name)).toEqual(['Élodie Dupré Nguyễn'.normalize('NFC'), 'é'.repeat(150).normalize('NFC')]);
+    expect(result.value.rows?.[0]?.name).not.toBe(decomposed);
+  });
 });
