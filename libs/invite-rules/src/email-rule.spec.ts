@@ -34,6 +34,9 @@ describe('emailProblem', () => {
     [`a@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(10)}.org`, 'malformed', 'longer than 254'],
     ['léa@example.org', 'not-ascii', 'SMTPUTF8'],
     ['lea@exämple.org', 'not-ascii', '"ä"'],
+    ['lea@exämple.org', 'not-ascii', 'write the domain in its xn-- (punycode) form'],
+    ['héloïse@example.org', 'not-ascii', 'ask the person for an ASCII address (the part before the @ has no ASCII form)'],
+    ['héloïse@exämple.org', 'not-ascii', 'the part before the @ has no ASCII form'],
   ])('refuses %j (%s: %s)', (email, kind, reason) => {
     const problem = emailProblem(email);
     expect(problem?.kind).toBe(kind);

@@ -40,9 +40,11 @@ function diagnose(email: string): EmailProblem {
   // character in a domain is a classic phishing trick.
   const nonAscii = /[\u0080-\uffff]/u.exec(email);
   if (nonAscii) {
+    // the xn-- form exists for a domain only: "héloïse@…" was told to write its domain in it
+    const inDomain = email.includes('@') && nonAscii.index > email.lastIndexOf('@');
     return {
       kind: 'not-ascii',
-      reason: `contains the non-ASCII character "${nonAscii[0]}": internationalised addresses need SMTPUTF8, which the invite relay does not support; ask for an ASCII address, or write the domain in its xn-- (punycode) form`,
+      reason: `contains the non-ASCII character "${nonAscii[0]}": internationalised addresses need SMTPUTF8, which the invite relay does not support; ${inDomain ? 'ask for an ASCII address, or write the domain in its xn-- (punycode) form' : 'ask the person for an ASCII address (the part before the @ has no ASCII form)'}`,
     };
   }
   if (/<[^<>]*>/.test(email) || /^"[^"]*"\s*</.test(email)) {
