@@ -14,6 +14,12 @@ describe('garbledTextProblem', () => {
     'Zoé 🎧 👩🏽‍🎤',
     'Ana',
     '',
+    // an accented capital before an en dash, a no-break space, a guillemet or a Š is valid UTF-8 too, and a name
+    'JOSÉ–MARÍA',
+    'RENÉ\u00a0DUPONT',
+    '«JOSÉ» Ñoño',
+    'VÍŠEK',
+    'GUÐMUNDUR Ø. BJÖRK',
   ])('accepts %j', (text) => {
     expect(garbledTextProblem(text)).toBeNull();
   });
@@ -29,6 +35,10 @@ describe('garbledTextProblem', () => {
     ['Zo\u00c3\u00a9 ðŸŽ§', 'Ã©', 'é'],
     ['å±±ç”°', 'å±±', '山'],
     ['ðŸŽ§', 'ðŸŽ§', '🎧'],
+    ['Ð˜Ð²Ð°Ð½', 'Ð˜', 'И'],
+    ['Î‘Î»Î­Î¾Î·Ï‚', 'Î‘', 'Α'],
+    ['×“×•×“', '×“', 'ד'],
+    ['PaweÅ‚', 'Å‚', 'ł'],
   ])('refuses %j, naming the pair and what it stood for', (text, seen, char) => {
     expect(garbledTextProblem(text)).toContain(`"${seen}" is how "${char}" reads`);
   });

@@ -12,16 +12,21 @@ function cp1252Byte(code: number): number {
 
 const isContinuation = (byte: number) => byte >= 0x80 && byte <= 0xbf;
 
+// The two-byte leads of the letters a list of names holds: Latin-1 and Latin Extended-A (Â Ã Ä Å: é, ç, Œ, ł,
+// š), Greek and Cyrillic (Î Ï Ð Ñ), Hebrew and Arabic (× Ø Ù). Others are left out: "É" or "Í" before an
+// en dash, a no-break space, "»" or "Š" (JOSÉ–MARÍA, RENÉ DUPONT, VÍŠEK in capitals) is also valid UTF-8.
+const isNameLead = (byte: number) => (byte >= 0xc2 && byte <= 0xc5) || (byte >= 0xce && byte <= 0xd1) || (byte >= 0xd7 && byte <= 0xd9);
+
 /**
  * The first run of characters that is the UTF-8 encoding of one character read
  * as Windows-1252 ("Ã©" for "é", "â€™" for "’"), with the character it stood
  * for, or null. Overlong forms and surrogates do not count: only what a UTF-8
- * encoder writes.
+ * encoder writes; and of the two-byte ones, only the letters of names.
  */
 function mojibake(text: string): { seen: string; meant: string } | null {
   for (let i = 0; i < text.length; i++) {
     const lead = cp1252Byte(text.charCodeAt(i));
-    if (lead < 0xc2 || lead > 0xf4) continue;
+    if (lead < 0xc2 || lead > 0xf4 || (lead < 0xe0 && !isNameLead(lead))) continue;
     const length = lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
     const bytes = [lead];
     for (let k = 1; k < length; k++) bytes.push(cp1252Byte(text.charCodeAt(i + k)));
