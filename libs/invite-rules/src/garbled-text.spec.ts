@@ -20,6 +20,7 @@ describe('garbledTextProblem', () => {
     '«JOSÉ» Ñoño',
     'VÍŠEK',
     'GUÐMUNDUR Ø. BJÖRK',
+    'Øyvind «Ø» Ås',
   ])('accepts %j', (text) => {
     expect(garbledTextProblem(text)).toBeNull();
   });
@@ -39,6 +40,7 @@ describe('garbledTextProblem', () => {
     ['Î‘Î»Î­Î¾Î·Ï‚', 'Î‘', 'Α'],
     ['×“×•×“', '×“', 'ד'],
     ['PaweÅ‚', 'Å‚', 'ł'],
+    ['Ù…Ø­Ù…Ø¯', 'Ù…', 'م'],
   ])('refuses %j, naming the pair and what it stood for', (text, seen, char) => {
     expect(garbledTextProblem(text)).toContain(`"${seen}" is how "${char}" reads`);
   });

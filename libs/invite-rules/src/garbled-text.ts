@@ -13,9 +13,10 @@ function cp1252Byte(code: number): number {
 const isContinuation = (byte: number) => byte >= 0x80 && byte <= 0xbf;
 
 // The two-byte leads of the letters a list of names holds: Latin-1 and Latin Extended-A (Â Ã Ä Å: é, ç, Œ, ł,
-// š), Greek and Cyrillic (Î Ï Ð Ñ), Hebrew and Arabic (× Ø Ù). Others are left out: "É" or "Í" before an
-// en dash, a no-break space, "»" or "Š" (JOSÉ–MARÍA, RENÉ DUPONT, VÍŠEK in capitals) is also valid UTF-8.
-const isNameLead = (byte: number) => (byte >= 0xc2 && byte <= 0xc5) || (byte >= 0xce && byte <= 0xd1) || (byte >= 0xd7 && byte <= 0xd9);
+// š), Greek and Cyrillic (Î Ï Ð Ñ), Hebrew (×) and the second half of Arabic (Ù: ل م ن ه و ي, in nearly every
+// Arabic name). Others are left out: "É" or "Í" before an en dash, a no-break space, "»" or "Š" (JOSÉ–MARÍA,
+// RENÉ DUPONT, VÍŠEK in capitals), or "Ø" before "»" (Øyvind «Ø»), are valid UTF-8 too.
+const isNameLead = (byte: number) => (byte >= 0xc2 && byte <= 0xc5) || (byte >= 0xce && byte <= 0xd1) || byte === 0xd7 || byte === 0xd9;
 
 /**
  * The first run of characters that is the UTF-8 encoding of one character read
