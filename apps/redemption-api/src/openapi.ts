@@ -29,7 +29,8 @@ const codeParam = {
   name: 'code',
   in: 'path',
   required: true,
-  description: '16 Crockford base32 characters; case, hyphens and spaces ignored, I/L read as 1, O as 0',
+  description:
+    '16 Crockford base32 characters; case, hyphens (any dash), spaces and invisible marks ignored, full-width forms read as ASCII, I/L read as 1, O as 0',
   schema: { type: 'string', maxLength: 256 },
 };
 

@@ -34,6 +34,12 @@ describe('redactUrl', () => {
     ['/v1/invites/7K3M%C2%A0Q9ZD%C2%A01XWN%C2%A04T8R', '/v1/invites/[redacted]'],
     ['/v1/invites/7K3M%E3%80%80Q9ZD%E3%80%801XWN%E3%80%804T8R', '/v1/invites/[redacted]'],
     ['/v1/admin/revoke/7K3M\u00a0Q9ZD\u00a01XWN\u00a04T8R', '/v1/admin/revoke/[redacted]'],
+    // typed with a full-width keyboard: UTF-8 escapes of letters no code has, a live code all the same
+    ['/v1/invites/%EF%BC%97%EF%BC%AB%EF%BC%93%EF%BC%AD%EF%BC%91%EF%BC%B1%EF%BC%99%EF%BC%BA%EF%BC%A4', '/v1/invites/[redacted]'],
+    ['/v1/invites/\uff17\uff2b\uff13\uff2d-\uff31\uff19\uff3a\uff24-1XWN-4T8R', '/v1/invites/[redacted]'],
+    ['/signup?%EF%BC%97%EF%BC%AB%EF%BC%93%EF%BC%AD%EF%BC%B1%EF%BC%99%EF%BC%BA%EF%BC%A4=1', '/signup?[redacted]=[redacted]'],
+    ['/v1/invites/caf%C3%A9', '/v1/invites/caf\u00c3\u00a9'],
+    ['/v1/invites/%EF%BC%97%EF%BC%AB%EF%BC%93%EF%BC%AD', '/v1/invites/7K3M'], // 4 characters, as /v1/invites/7K3M shows
     // a whole code grouped by other punctuation: refused as malformed (400), logged whole before
     ['/v1/invites/7K3M.Q9ZD.1XWN.4T8R', '/v1/invites/[redacted]'],
     ['/v1/invites/7k3m_q9zd_1xwn_4t8r', '/v1/invites/[redacted]'],

@@ -30,7 +30,15 @@ function percentDecode(text: string): string {
  * code all the same, and it reached the access log whole.
  */
 function hideCodesIn(raw: string): string {
-  return hideCodes(hideCodes(percentDecode(raw), { minChars: MIN_HIDDEN }), { minChars: 16, punctuation: true });
+  const decoded = percentDecode(raw);
+  const hide = (text: string) => hideCodes(hideCodes(text, { minChars: MIN_HIDDEN }), { minChars: 16, punctuation: true });
+  const hidden = hide(decoded);
+  if (/^[\x20-\x7e]*$/.test(decoded)) return hidden;
+  // A code typed with a full-width keyboard (７Ｋ３Ｍ…, an East Asian input method) arrives as UTF-8 escapes, and
+  // hides in them as letters no code has: its compatibility form (NFKC, of the UTF-8 those bytes spell) is the
+  // code. Text holding such forms is logged in that form.
+  const bytes = /[\u0100-\uffff]/.test(decoded) ? decoded : Buffer.from(decoded, 'latin1').toString('utf8');
+  return /[\uff01-\uff5e]/.test(bytes) ? hide(bytes.normalize('NFKC')) : hidden;
 }
 
 export function redactUrl(url: string): string {

@@ -107,4 +107,39 @@ describe('cohort files from spreadsheets', () => {
     expect(codes(result.errors)).toEqual(['COHORT_NOT_UTF8']);
     expect(result.errors[0]?.line).toBe(2);
   });
+
+  it('refuses names that a spreadsheet garbled (UTF-8 read as Windows-1252, saved again as UTF-8), naming line and name', async () => {
+    // Excel opens a CSV UTF-8 file without its byte order mark as Windows-1252; "CSV UTF-8" then saves what it showed
+    const csv =
+      '\uFEFFemail;cohort;name\r\nhelene@example.org;fans;HÃ©lÃ¨ne\r\nana@example.org;fans;Ana\r\nzoe@example.org;fans;dâ€™Arc\r\n';
+    const result = await validateCohort(bytes(csv), small);
+    expect(codes(result.errors)).toEqual(['COHORT_BAD_NAME', 'COHORT_BAD_NAME']);
+    const report = formatFindings(result, { file: 'c.csv' });
+    expect(report).toContain('c.csv:2 name: looks garbled: "Ã©" is how "é" reads');
+    expect(report).toContain('c.csv:4 name: looks garbled: "â€™" is how "’" reads');
+    expect(result.value.summary.validRows).toBe(1);
+  });
+
+  it('says UTF-16 when such a file has no byte order mark, not "classic Mac line endings"', async () => {
+    for (const encode of [(t: string) => Buffer.from(t, 'utf16le'), (t: string) => Buffer.from(t, 'utf16le').swap16()]) {
+      const result = await validateCohort(encode('email\tcohort\tname\r\nhelene@example.org\tfans\tHélène\r\n'), small);
+      expect(codes(result.errors)[0]).toBe('COHORT_BAD_HEADER');
+      expect(result.errors[0]?.message).toContain(
+        'NUL characters: a UTF-16 file without its byte order mark? save the file as "CSV UTF-8"',
+      );
+      expect(formatFindings(result, { file: 'c.csv' })).not.toContain('classic Mac');
+    }
+  });
+
+  it('hands names on composed (NFC), as they go into the email and the database', async () => {
+    const decomposed = 'Élodie Dupré Nguyễn'.normalize('NFD');
+    const long = 'é'.repeat(150).normalize('NFD'); // 300 code units decomposed, 150 letters
+    const result = await validateCohort(
+      bytes(`email,cohort,name\nelodie@example.org,fans,${decomposed}\nlong@example.org,fans,${long}\n`),
+      small,
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.value.rows?.map((r) => r.name)).toEqual(['Élodie Dupré Nguyễn'.normalize('NFC'), 'é'.repeat(150).normalize('NFC')]);
+    expect(result.value.rows?.[0]?.name).not.toBe(decomposed);
+  });
 });

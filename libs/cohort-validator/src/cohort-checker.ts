@@ -174,7 +174,9 @@ export class CohortChecker implements CsvSink {
     const cohort = fields[this.index.cohort] ?? '';
     const sentBy = this.index.sent_by >= 0 ? (fields[this.index.sent_by] ?? '') : '';
     const roleCell = this.index.role >= 0 ? fields[this.index.role] : undefined;
-    const name = this.index.name >= 0 ? (fields[this.index.name] ?? '') : '';
+    // NFC, as RFC 5198 asks of text on the wire: a name typed or pasted on a Mac can arrive decomposed ("e" and
+    // U+0301), which some mail programs show as two marks, a search for "é" misses, and the length limit counts twice
+    const name = this.index.name >= 0 ? (fields[this.index.name] ?? '').normalize('NFC') : '';
 
     const emailIssue = emailProblem(email);
     if (emailIssue) {
@@ -209,7 +211,8 @@ export class CohortChecker implements CsvSink {
       );
     }
     const nameIssue = nameProblem(name);
-    if (nameIssue) ok = this.add('COHORT_BAD_NAME', line, 'name', nameIssue);
+    // a line whose bytes are not UTF-8 has its COHORT_NOT_UTF8 already; the U+FFFD they became is not a second finding
+    if (nameIssue && !(this.rowHasBadBytes && name.includes('\ufffd'))) ok = this.add('COHORT_BAD_NAME', line, 'name', nameIssue);
     if (ok && !this.rowHasBadBytes) this.countValid(line, email, cohort, sentBy, roleCell, name);
   }
 

@@ -17,6 +17,13 @@ const EXPECTED =
  * form (and is itself the first data row); anything else is refused.
  */
 export function readHeader(fields: string[]): HeaderResult {
+  // UTF-16 without its byte order mark (iconv, some exports) reads as UTF-8 with a NUL after each letter,
+  // and its CR as a bare one: the CR advice was wrong for it
+  if (fields.some((cell) => cell.includes('\u0000')))
+    return {
+      ok: false,
+      problem: 'the first line holds NUL characters: a UTF-16 file without its byte order mark? save the file as "CSV UTF-8"',
+    };
   if (fields.some((cell) => cell.includes('\r')))
     return { ok: false, problem: 'the first line has a bare CR (classic Mac line endings): save the file with LF or CRLF line endings' };
   const cells = fields.map((cell) => cell.trim().toLowerCase());

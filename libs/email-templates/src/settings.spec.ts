@@ -63,6 +63,14 @@ describe('validateEmailSettings', () => {
       'MAIL_SUBJECT contains a line break or control character',
     );
     expect(refused({ MAIL_FROM: "L'équipe Veza <beta@veza.fr>" })).toEqual([]); // a display name in any language
+    // a .env saved as Windows-1252 ("ANSI" in Notepad) is read as UTF-8: U+FFFD in the From and subject of every email
+    const ansi = (text: string) => Buffer.from(text, 'latin1').toString('utf8');
+    const garbled = refused({ MAIL_FROM: ansi("L'\xe9quipe Veza <beta@veza.fr>"), MAIL_SUBJECT: ansi('Ton invitation \xe0 la b\xeata') });
+    expect(garbled).toHaveLength(2);
+    expect(garbled[0]).toMatch(/^MAIL_FROM has a name that contains U\+FFFD .*read as UTF-8/);
+    expect(garbled[1]).toMatch(/^MAIL_SUBJECT contains U\+FFFD /);
+    // UTF-8 taken for Windows-1252 and saved again
+    expect(refused({ MAIL_SUBJECT: 'Ton invitation Ã  la bÃªta' }).join()).toContain('MAIL_SUBJECT looks garbled: "Ãª" is how "ê" reads');
   });
 
   it('reads the env names of the design, reply-to defaulting to from and unsubscribe to a mailto of it', () => {

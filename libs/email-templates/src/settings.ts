@@ -1,4 +1,4 @@
-import { emailProblem } from '@veza/invite-rules';
+import { emailProblem, garbledTextProblem } from '@veza/invite-rules';
 import type { Problem, Validation } from '@veza/invite-rules';
 import { parseSettings } from '@veza/settings';
 import { z } from 'zod';
@@ -72,6 +72,9 @@ export function parseMailbox(text: string): { ok: true; value: Mailbox } | { ok:
   const problem = match ? addressProblem(address) : 'is not `Name <address>` or `address`';
   if (problem) return { ok: false, error: problem };
   const name = match?.[1]?.trim();
+  // a .env saved as Windows-1252 put U+FFFD for "é" into the From of every email ("L'\uFFFDquipe Veza")
+  const garbled = name ? garbledTextProblem(name) : null;
+  if (garbled) return { ok: false, error: `has a name that ${garbled}` };
   return { ok: true, value: name ? { name, address } : { address } };
 }
 
@@ -121,6 +124,10 @@ const headerText = (fallback: string) =>
   z
     .string()
     .refine((value) => !hasControlChars(value), 'contains a line break or control character')
+    .superRefine((value, ctx) => {
+      const garbled = garbledTextProblem(value);
+      if (garbled) ctx.addIssue({ code: 'custom', message: garbled });
+    })
     .default(fallback);
 
 /** `mailto:…` or an http(s) URL; resolved against the reply-to address afterwards. */

@@ -34,6 +34,17 @@ describe('emailProblem', () => {
     [`a@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(10)}.org`, 'malformed', 'longer than 254'],
     ['léa@example.org', 'not-ascii', 'SMTPUTF8'],
     ['lea@exämple.org', 'not-ascii', '"ä"'],
+    ['lea@exämple.org', 'not-ascii', 'write the domain in its xn-- (punycode) form'],
+    ['héloïse@example.org', 'not-ascii', 'ask the person for an ASCII address (the part before the @ has no ASCII form)'],
+    ['héloïse@exämple.org', 'not-ascii', 'the part before the @ has no ASCII form'],
+    ['ana\u00a0lopez@example.org', 'malformed', 'contains a no-break or other Unicode space (U+00A0): remove it'],
+    ['ana@example\u2009.org', 'malformed', '(U+2009): remove it'],
+    ['cy\u200c@example.org', 'malformed', 'contains the invisible character U+200C: remove it'],
+    ['ana\u00ad@example.org', 'malformed', 'invisible character U+00AD'],
+    ['d\uff20example.org', 'malformed', 'contains "\uff20" (U+FF20), a look-alike of "@": type it again in plain ASCII (d@example.org)'],
+    ['bo@example\uff0eorg', 'malformed', 'a look-alike of ".": type it again in plain ASCII (bo@example.org)'],
+    ['ｂｏ@example.org', 'malformed', '(bo@example.org)'],
+    ['b\u00f6@example.org', 'not-ascii', 'SMTPUTF8'],
   ])('refuses %j (%s: %s)', (email, kind, reason) => {
     const problem = emailProblem(email);
     expect(problem?.kind).toBe(kind);

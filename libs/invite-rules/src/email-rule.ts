@@ -40,9 +40,13 @@ function diagnose(email: string): EmailProblem {
   // character in a domain is a classic phishing trick.
   const nonAscii = /[\u0080-\uffff]/u.exec(email);
   if (nonAscii) {
+    const typo = strayCharacter(email, nonAscii[0]);
+    if (typo) return malformed(typo);
+    // the xn-- form exists for a domain only: "héloïse@…" was told to write its domain in it
+    const inDomain = email.includes('@') && nonAscii.index > email.lastIndexOf('@');
     return {
       kind: 'not-ascii',
-      reason: `contains the non-ASCII character "${nonAscii[0]}": internationalised addresses need SMTPUTF8, which the invite relay does not support; ask for an ASCII address, or write the domain in its xn-- (punycode) form`,
+      reason: `contains the non-ASCII character "${nonAscii[0]}": internationalised addresses need SMTPUTF8, which the invite relay does not support; ${inDomain ? 'ask for an ASCII address, or write the domain in its xn-- (punycode) form' : 'ask the person for an ASCII address (the part before the @ has no ASCII form)'}`,
     };
   }
   if (/<[^<>]*>/.test(email) || /^"[^"]*"\s*</.test(email)) {
@@ -63,6 +67,23 @@ function diagnose(email: string): EmailProblem {
   if (local.length > INVITE_LIMITS.localPartLength)
     return malformed(`local part is longer than ${INVITE_LIMITS.localPartLength} characters`);
   return malformed(localPartProblem(local) ?? domainProblem(domain));
+}
+
+/**
+ * A character that is no part of anyone's address: a Unicode space or an
+ * invisible one (a paste from a document or a chat), or a full-width or other
+ * look-alike form of an ASCII one (`＠`, `．`: a phone or an Asian keyboard).
+ * A typo to fix, not an address to ask for again; shown by its code point,
+ * since most of them cannot be seen.
+ */
+function strayCharacter(email: string, ch: string): string | null {
+  const code = `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  if (/\s/u.test(ch)) return `contains a no-break or other Unicode space (${code}): remove it`;
+  if (/\p{Cf}/u.test(ch)) return `contains the invisible character ${code}: remove it`;
+  const plain = email.normalize('NFKC');
+  if (plain !== email && /^[\x21-\x7e]+$/.test(plain) && VALID.test(plain))
+    return `contains "${ch}" (${code}), a look-alike of "${ch.normalize('NFKC')}": type it again in plain ASCII (${plain})`;
+  return null;
 }
 
 function localPartProblem(local: string): string | null {

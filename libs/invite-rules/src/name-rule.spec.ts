@@ -20,6 +20,8 @@ describe('nameProblem', () => {
     ['\u202egro.elpmaxe@nimda', 'invisible formatting character U+202E'],
     ['=?UTF-8?B?QmNjOiBldmlsQGF0dGFja2VyLm9yZw==?=', 'hidden header word'],
     ['Ana =?iso-8859-1?q?=41?=', 'hidden header word'],
+    ['FranÃ§ois', 'looks garbled'],
+    ['Fran\ufffdois', 'U+FFFD'],
   ])('refuses %j: %s', (name, reason) => {
     expect(nameProblem(name)).toContain(reason);
   });

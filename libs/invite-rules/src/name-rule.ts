@@ -1,4 +1,5 @@
 import { controlCharProblem } from './control-chars.js';
+import { garbledTextProblem } from './garbled-text.js';
 import { INVITE_LIMITS } from './limits.js';
 
 /**
@@ -6,7 +7,8 @@ import { INVITE_LIMITS } from './limits.js';
  * characters are not (they would reach a mail header), nor an encoded word
  * (`=?UTF-8?B?…?=`, decoded by mail programs), nor `{{` or `}}`: the
  * invite renderer refuses any text that looks like a placeholder, so that no
- * `{{…}}` ever reaches a recipient.
+ * `{{…}}` ever reaches a recipient. Nor a name damaged by a wrong encoding
+ * ("FranÃ§ois", U+FFFD), which would reach the recipient as it is.
  */
 export function nameProblem(name: string): string | null {
   if (name.length > INVITE_LIMITS.nameLength) return `is longer than ${INVITE_LIMITS.nameLength} characters`;
@@ -15,5 +17,5 @@ export function nameProblem(name: string): string | null {
   if (name.includes('{{') || name.includes('}}')) return 'contains "{{" or "}}", which the email template would read as a placeholder';
   // `=?UTF-8?B?…?=` in a display name: mail programs decode it, and show what it hides ("Bcc: …") as the name
   if (/=\?[^?\s]*\?[bq]\?/i.test(name)) return 'contains "=?…?B?" or "=?…?Q?", which mail programs decode as a hidden header word';
-  return null;
+  return garbledTextProblem(name);
 }

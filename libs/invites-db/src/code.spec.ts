@@ -32,6 +32,18 @@ describe('invite codes', () => {
     );
   });
 
+  it('reads a code pasted with Unicode dashes, a no-break space or invisible marks, or typed full width, as the code (smart punctuation, chat apps, East Asian keyboards)', () => {
+    const separators = ['\u2013', '\u2014', '\u2010', '\u2011', '\u2212', '\u00a0', '\u202f', '\u200b', '\u200e', '\u2060', '\ufeff'];
+    for (const sep of separators) {
+      expect(parseCode(`7K3M${sep}Q9ZD${sep}1XWN${sep}4T8R`)).toEqual({ ok: true, code: '7K3MQ9ZD1XWN4T8R' });
+      expect(parseCode(`\u202a7k3m${sep}q9zd-1xwn-4t8r\u202c`)).toEqual({ ok: true, code: '7K3MQ9ZD1XWN4T8R' });
+    }
+    expect(parseCode('７Ｋ３Ｍ－Ｑ９ＺＤ－１ＸＷＮ－４Ｔ８Ｒ')).toEqual({ ok: true, code: '7K3MQ9ZD1XWN4T8R' }); // a full-width keyboard
+    expect(parseCode('７ｋ３ｍ　ｑ９ｚｄ　ｌｘｗｎ　４ｔ８ｒ')).toEqual({ ok: true, code: '7K3MQ9ZD1XWN4T8R' });
+    // still 16 code characters: a dash does not stand for one
+    expect(parseCode('7K3M\u2013Q9ZD\u20131XWN\u20134T8')).toEqual({ ok: false, reason: 'must be 16 characters, got 15' });
+  });
+
   it('refuses anything outside the alphabet, without echoing the input', () => {
     fc.assert(
       fc.property(canonicalCode, fc.integer({ min: 0, max: 15 }), fc.constantFrom('U', 'u', '!', 'é', '_', '*', '/'), (code, at, bad) => {

@@ -87,9 +87,20 @@ function ofLength(compact: string): ParsedCode {
   return { ok: true, code: compact };
 }
 
-/** parseCode for any input: Unicode case mapping and whitespace (exported for the spec that compares both paths). */
+/**
+ * parseCode for any input: Unicode case mapping, whitespace, and every dash as a hyphen (exported for the
+ * spec that compares both paths). A code pasted from a note or a chat arrives with en dashes, U+2010 or a
+ * minus sign (smart punctuation), or a zero-width space or direction mark, or typed full width: a tester was
+ * told "not an invite code" for their own code. Such separators are invisible or look like the hyphen; what is left must still
+ * be 16 code characters.
+ */
 export function parseAnyCode(input: string): ParsedCode {
-  const compact = input.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+  const compact = input
+    .normalize('NFKC') // full-width letters and digits (７Ｋ３Ｍ: an East Asian keyboard) are the ASCII ones
+    .toUpperCase()
+    .replace(/[\s\p{Pd}\u2212\p{Cf}]/gu, '')
+    .replace(/[IL]/g, '1')
+    .replace(/O/g, '0');
   for (const char of compact) {
     if (!ALPHABET_SET.has(char)) return outsideAlphabet();
   }

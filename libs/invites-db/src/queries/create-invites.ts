@@ -76,18 +76,21 @@ async function insertChunk(db: Database, chunk: Candidate[], ttlDays: number) {
 async function existingInvites(db: Database, emails: string[]) {
   const rows = decodeRows(
     await db.execute(sql`
-      SELECT id::text AS id, lower(email) AS email, sent_at AS sent, used_at AS used, expires_at AS expires FROM beta_invites
+      SELECT id::text AS id, lower(email) AS email, sent_at AS sent, used_at AS used, expires_at <= now() AS expired FROM beta_invites
       WHERE revoked_at IS NULL AND lower(email) = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(emails.map((e) => e.toLowerCase()))}::jsonb)))`),
-    { id: 'string', email: 'string', sent: 'date?', used: 'date?', expires: 'date' },
+    { id: 'string', email: 'string', sent: 'date?', used: 'date?', expired: 'boolean' },
     'existing invites',
   );
   return new Map(rows.map((row) => [row.email, row]));
 }
 
-function existingReason(row: { used: Date | null; expires: Date; sent: Date | null }): string {
+/**
+ * Expired by the database's clock, as cleanup and dispatch judge it: this machine's clock, a few minutes
+ * off, said "run cleanup" for an invite cleanup then kept, and "already has an invite" for one dispatch skips.
+ */
+function existingReason(row: { used: Date | null; expired: boolean; sent: Date | null }): string {
   if (row.used) return 'this email already redeemed an invite';
-  if (row.expires.getTime() <= Date.now())
-    return 'this email has an expired invite; run cleanup (it deletes expired unused invites) to invite again';
+  if (row.expired) return 'this email has an expired invite; run cleanup (it deletes expired unused invites) to invite again';
   return row.sent ? 'this email already has an invite (sent)' : 'this email already has an invite (not sent yet)';
 }
 

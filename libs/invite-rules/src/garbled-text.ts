@@ -1,0 +1,65 @@
+// Windows-1252's characters for the bytes 0x80–0x9F (its five unassigned bytes
+// map to the C1 control of the same number, as WHATWG decodes them); the bytes
+// 0xA0–0xFF are U+00A0–U+00FF there, as in Latin-1.
+const CP1252_80_9F = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+/** The byte Windows-1252 writes for this character, or -1. */
+function cp1252Byte(code: number): number {
+  if (code < 0x80 || (code >= 0xa0 && code <= 0xff)) return code;
+  const at = CP1252_80_9F.indexOf(String.fromCharCode(code));
+  return at === -1 ? -1 : 0x80 + at;
+}
+
+const isContinuation = (byte: number) => byte >= 0x80 && byte <= 0xbf;
+
+// The two-byte leads of the letters a list of names holds: Latin-1 and Latin Extended-A (Â Ã Ä Å: é, ç, Œ, ł,
+// š), Greek and Cyrillic (Î Ï Ð Ñ), Hebrew (×) and the second half of Arabic (Ù: ل م ن ه و ي, in nearly every
+// Arabic name). Others are left out: "É" or "Í" before an en dash, a no-break space, "»" or "Š" (JOSÉ–MARÍA,
+// RENÉ DUPONT, VÍŠEK in capitals), or "Ø" before "»" (Øyvind «Ø»), are valid UTF-8 too.
+const isNameLead = (byte: number) => (byte >= 0xc2 && byte <= 0xc5) || (byte >= 0xce && byte <= 0xd1) || byte === 0xd7 || byte === 0xd9;
+
+/**
+ * The first run of characters that is the UTF-8 encoding of one character read
+ * as Windows-1252 ("Ã©" for "é", "â€™" for "’"), with the character it stood
+ * for, or null. Overlong forms and surrogates do not count: only what a UTF-8
+ * encoder writes; and of the two-byte ones, only the letters of names.
+ */
+function mojibake(text: string): { seen: string; meant: string } | null {
+  for (let i = 0; i < text.length; i++) {
+    const lead = cp1252Byte(text.charCodeAt(i));
+    if (lead < 0xc2 || lead > 0xf4 || (lead < 0xe0 && !isNameLead(lead))) continue;
+    const length = lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+    const bytes = [lead];
+    for (let k = 1; k < length; k++) bytes.push(cp1252Byte(text.charCodeAt(i + k)));
+    if (!bytes.slice(1).every(isContinuation)) continue;
+    const second = bytes[1]!;
+    if (
+      (lead === 0xe0 && second < 0xa0) ||
+      (lead === 0xed && second > 0x9f) ||
+      (lead === 0xf0 && second < 0x90) ||
+      (lead === 0xf4 && second > 0x8f)
+    )
+      continue;
+    // the code point those bytes encode: the lead's low bits, then 6 bits from each continuation byte
+    const point = bytes.slice(1).reduce((value, byte) => (value << 6) | (byte & 0x3f), lead & (0x7f >> length));
+    const meant = String.fromCodePoint(point);
+    return { seen: text.slice(i, i + length), meant };
+  }
+  return null;
+}
+
+/**
+ * Why a text (a name, a subject) is refused as damaged by a wrong character
+ * encoding, or null: it holds U+FFFD, which stands for bytes that could not be
+ * read (a file saved as Windows-1252 or Latin-1, read as UTF-8), or UTF-8 read
+ * as Windows-1252 ("FranÃ§ois": a CSV UTF-8 file opened in Excel, which took
+ * it for its own encoding, and saved again). Either would reach the recipient
+ * as it is. No real name holds such a pair.
+ */
+export function garbledTextProblem(text: string): string | null {
+  if (text.includes('\ufffd'))
+    return 'contains U+FFFD "\ufffd", which stands for a character lost in a conversion (a file saved as Windows-1252 or Latin-1, read as UTF-8): write it again in a file saved as UTF-8';
+  const found = mojibake(text);
+  if (!found) return null;
+  return `looks garbled: "${found.seen}" is how "${found.meant}" reads once UTF-8 text was taken for Windows-1252 (a CSV UTF-8 file opened in Excel and saved again): fix it at its source, or export the file again as "CSV UTF-8"`;
+}
