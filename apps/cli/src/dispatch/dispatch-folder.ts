@@ -85,8 +85,8 @@ function replacedCode(eml: Buffer, digest: string): string | null {
 }
 
 /**
- * The .eml of one invite. A file deleted after the review (the shell version's
- * way to leave someone out was to delete their .eml before SEND=1) failed with
+ * The .eml of one invite. A file deleted after the review (leaving someone out
+ * by deleting their .eml before SEND=1, as one would in the shell version's folder) failed with
  * a bare ENOENT and "run the same command again to retry", which fails again:
  * now it says what to do instead.
  */
