@@ -5,6 +5,7 @@ import {
   parseSettings,
   positiveNumberField,
   settingsOrThrow,
+  unclearFlagWarning,
 } from '@veza/settings';
 import { z } from 'zod';
 
@@ -25,9 +26,13 @@ export function loadEnv(cwd: string = process.cwd()): NodeJS.ProcessEnv {
 
 let warned = false;
 
+/** The operator's flags that are read loosely (CI is left out: CI systems set it to their own name). */
+const LOOSE_FLAGS = ['SEND', 'FORCE'] as const;
+
 /**
  * Once per command, on stderr: a variable that looks like a misspelled
- * setting (`DATABSE_URL`), while the setting itself is unset. The command
+ * setting (`DATABSE_URL`), while the setting itself is unset; a SEND or FORCE
+ * that is neither on nor off. The command
  * goes on with the setting's default, which for DATABASE_URL is the embedded
  * database: said before anything is done there, not found out on launch day.
  */
@@ -35,6 +40,11 @@ function warnMisspelled(loaded: ReturnType<typeof loadSettingsEnv>): void {
   if (warned) return;
   warned = true;
   for (const warning of misspelledSettingWarnings(loaded)) process.stderr.write(`veza-beta: warning: ${warning}\n`);
+  // SEND=ture, FORCE=y: read as off (safe: nothing sent, nothing forced), but said; the flags stay loose, never an error
+  for (const flag of LOOSE_FLAGS) {
+    const warning = unclearFlagWarning(flag, loaded.env[flag]);
+    if (warning) process.stderr.write(`veza-beta: warning: ${warning}\n`);
+  }
 }
 
 /**

@@ -114,6 +114,14 @@ describe('parseConfig', () => {
     expect(result.problems.find((e) => e.field === 'PORT')?.message).toContain('(got "x")');
   });
 
+  it('a blank DATABASE_URL is refused with the other problems, not read as the embedded database', () => {
+    const result = parseConfig({ DATABASE_URL: '', PORT: 'x' });
+    if (result.ok) throw new Error('expected errors');
+    expect(result.problems.map((e) => e.field).sort()).toEqual(['DATABASE_URL', 'PORT']);
+    expect(result.problems.find((e) => e.field === 'DATABASE_URL')?.message).toMatch(/^is set but empty/);
+    expect(parseConfig({}).ok).toBe(true);
+  });
+
   it('WELCOME_EMAIL=1 needs a transport and the email settings, lists every problem, and never echoes SMTP_URL', () => {
     const bare = parseConfig({ WELCOME_EMAIL: '1', SMTP_URL: 'smtp://u:s3cret@' });
     if (bare.ok) throw new Error('expected errors');

@@ -51,12 +51,20 @@ export function sendCmdProgram(command: string): string | null {
   while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)) i++;
   if (words[i] === 'exec') i++;
   const word = words[i];
-  if (!word || SHELL_WORDS.has(word) || /[<>|;&(){}$`"'\\]/.test(word)) return null;
+  // `~user/…` is another user's home: the shell's to resolve
+  if (!word || SHELL_WORDS.has(word) || /[<>|;&(){}$`"'\\]/.test(word) || /^~[^/]/.test(word)) return null;
   return word;
 }
 
-/** Why the program cannot run, or null when it can: a path is looked at as it is, a bare name on PATH. */
-function programProblem(program: string, env: NodeJS.ProcessEnv): SendCmdNotFoundError | null {
+/**
+ * Why the program cannot run, or null when it can: a path is looked at as it
+ * is, a bare name on PATH, and `~/…` in HOME, as the shell that runs the
+ * command expands it (`SEND_CMD=~/bin/veza-mail -t` in a .env was refused as
+ * "does not exist", and the shell would have run it).
+ */
+function programProblem(word: string, env: NodeJS.ProcessEnv): SendCmdNotFoundError | null {
+  const home = env['HOME'];
+  const program = word.startsWith('~/') && home ? join(home, word.slice(2)) : word;
   const candidates =
     isAbsolute(program) || program.includes('/') ? [program] : (env['PATH'] ?? '').split(delimiter).map((dir) => join(dir, program));
   let exists = false;

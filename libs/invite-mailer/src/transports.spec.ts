@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -262,6 +262,33 @@ describe('SEND_CMD deadline (SEND_TIMEOUT)', () => {
     expect(() => sendCmdTransport('HOME=/x no-such-mailer -t', env)).toThrow(
       expect.objectContaining({ message: expect.stringContaining("'no-such-mailer' was not found on PATH") }),
     );
+  });
+});
+
+describe('SEND_CMD starting with ~ (a wrapper in ~/bin, as a .env writes it)', () => {
+  it('is looked for in HOME, where the shell that runs it finds it, and sends', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'send-cmd-home-'));
+    try {
+      const script = join(home, 'bin', 'veza-mail');
+      mkdirSync(join(home, 'bin'));
+      writeFileSync(script, '#!/bin/sh\ncat > "$HOME/sent.eml"\n');
+      chmodSync(script, 0o755);
+      const transport = sendCmdTransport('~/bin/veza-mail -t', { ...env, HOME: home });
+      expect(transport.description).toBe('SEND_CMD ~/bin/veza-mail …');
+      expect(await transport.send(eml, envelope)).toMatchObject({ ok: true });
+      expect(readFileSync(join(home, 'sent.eml'))).toEqual(eml);
+      // not there: named as the shell would look for it
+      expect(() => sendCmdTransport('~/bin/nope -t', { ...env, HOME: home })).toThrow(
+        expect.objectContaining({
+          code: 'MAILER_SEND_CMD_NOT_FOUND',
+          message: expect.stringContaining(`'${join(home, 'bin', 'nope')}' does not exist`),
+        }),
+      );
+      // another user's home is the shell's to resolve
+      expect(() => sendCmdTransport('~nobody-here/bin/mail -t', { ...env, HOME: home })).not.toThrow();
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
 

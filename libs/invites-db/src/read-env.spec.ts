@@ -9,7 +9,7 @@ describe('database settings', () => {
     expect(readEnv).toBe(loadEnv);
   });
 
-  it('DATABASE_URL, else VEZA_DATA_DIR/db; blank is unset', () => {
+  it('DATABASE_URL, else VEZA_DATA_DIR/db; a blank VEZA_DATA_DIR is unset', () => {
     expect(databaseSettingsFromEnv({ DATABASE_URL: ' postgres://u:p@db/veza ', VEZA_DATA_DIR: ' ' })).toEqual({
       ok: true,
       value: { databaseUrl: 'postgres://u:p@db/veza', dataDir: undefined },
@@ -32,5 +32,23 @@ describe('database settings', () => {
     expect(() => openOptionsFromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(
       expect.objectContaining({ code: 'SETTINGS_INVALID', message: expect.not.stringContaining('hunter2') }),
     );
+  });
+
+  it('a blank DATABASE_URL is a problem, not the embedded database (`DATABASE_URL=$STAGING_DATABASE_URL` with that variable unset)', () => {
+    for (const blank of ['', ' \t']) {
+      expect(databaseSettingsFromEnv({ DATABASE_URL: blank, VEZA_DATA_DIR: 'state' })).toEqual({
+        ok: false,
+        problems: [
+          {
+            field: 'DATABASE_URL',
+            message: expect.stringMatching(/^is set but empty .*unset DATABASE_URL .* to use the embedded database$/),
+          },
+        ],
+        warnings: [],
+      });
+      expect(() => openOptionsFromEnv({ DATABASE_URL: blank })).toThrow(expect.objectContaining({ code: 'SETTINGS_INVALID' }));
+    }
+    // unset is still the embedded database
+    expect(openOptionsFromEnv({})).toEqual({ databaseUrl: undefined, dataDir: undefined });
   });
 });

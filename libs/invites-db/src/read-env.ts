@@ -1,5 +1,5 @@
 import { parseSettings, SECRET_SETTINGS } from '@veza/settings';
-import type { Validation } from '@veza/settings';
+import type { Problem, Validation } from '@veza/settings';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { OpenOptions } from './connect.js';
@@ -34,9 +34,29 @@ export const DATABASE_SETTINGS_SCHEMA = z.object({
   VEZA_DATA_DIR: z.string().optional(),
 });
 
+/**
+ * DATABASE_URL present but blank. Other settings read blank as unset; this one
+ * would then mean the embedded database, so `DATABASE_URL=$STAGING_DATABASE_URL`
+ * with that variable unset in the shell (the seed checklist's own commands)
+ * prepared and emailed invites whose codes only a local database knew. A blank
+ * value in the environment also hid the URL a `.env` gave. Unset means embedded;
+ * blank is refused.
+ */
+export function blankDatabaseUrlProblem(env: Readonly<Record<string, string | undefined>>): Problem | null {
+  const raw = env['DATABASE_URL'];
+  if (raw === undefined || raw.trim() !== '') return null;
+  return {
+    field: 'DATABASE_URL',
+    message:
+      'is set but empty (a variable unset in the shell, as in DATABASE_URL=$STAGING_DATABASE_URL?): give the PostgreSQL URL, or unset DATABASE_URL (and remove it from .env) to use the embedded database',
+  };
+}
+
 /** DATABASE_URL, else VEZA_DATA_DIR/db, validated: every problem listed, the URL never shown. */
 export function databaseSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): Validation<OpenOptions> {
   const parsed = parseSettings(DATABASE_SETTINGS_SCHEMA, env, { secrets: SECRET_SETTINGS });
+  const blank = blankDatabaseUrlProblem(env);
+  if (blank) return { ok: false, problems: [blank, ...(parsed.ok ? [] : parsed.problems)], warnings: [] };
   if (!parsed.ok) return parsed;
   const { DATABASE_URL: databaseUrl, VEZA_DATA_DIR: dataDir } = parsed.value;
   return { ok: true, value: { databaseUrl, dataDir: dataDir === undefined ? undefined : resolve(dataDir, 'db') }, warnings: [] };

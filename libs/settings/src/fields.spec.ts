@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { commaListField, flagField, looseFlagField, positiveNumberField, wholeNumberField } from './fields.js';
+import { commaListField, flagField, looseFlagField, positiveNumberField, unclearFlagWarning, wholeNumberField } from './fields.js';
 
 describe('field builders', () => {
   it('flagField: the seed flags, absent is false, anything else refused', () => {
@@ -14,6 +14,14 @@ describe('field builders', () => {
   it('looseFlagField never refuses: 1/true/yes/on is true', () => {
     const s = z.object({ FORCE: looseFlagField });
     expect([s.parse({ FORCE: 'on' }).FORCE, s.parse({ FORCE: '2' }).FORCE, s.parse({}).FORCE]).toEqual([true, false, false]);
+  });
+
+  it('unclearFlagWarning names a loose flag that is neither on nor off, and nothing else', () => {
+    expect(unclearFlagWarning('SEND', ' ture ')).toBe(
+      'SEND="ture" is neither on (1, true, yes, on) nor off (0, false, no, off): read as off.',
+    );
+    for (const fine of [undefined, '', ' ', '1', 'YES', 'on', '0', 'False', 'no', 'OFF'])
+      expect(unclearFlagWarning('SEND', fine)).toBeNull();
   });
 
   it('positiveNumberField takes positive decimals, refuses zero, exponents, units and signs with its message', () => {

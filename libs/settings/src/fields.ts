@@ -5,12 +5,16 @@ import { z } from 'zod';
  * mistake the same way. Each takes the raw (trimmed, non-blank) string.
  */
 
+/** The words of a flag that is on, and of one that is off (any case). */
+const FLAG_ON = /^(1|true|yes|on)$/i;
+const FLAG_OFF = /^(0|false|no|off)$/i;
+
 /** `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off` (any case), the seed scripts' flags; absent = false. */
 export function flagField() {
   return z
     .string()
-    .refine((text) => /^(1|true|yes|on|0|false|no|off)$/i.test(text), 'must be 1 or 0 (or true/false, yes/no, on/off)')
-    .transform((text) => /^(1|true|yes|on)$/i.test(text))
+    .refine((text) => FLAG_ON.test(text) || FLAG_OFF.test(text), 'must be 1 or 0 (or true/false, yes/no, on/off)')
+    .transform((text) => FLAG_ON.test(text))
     .optional()
     .transform((value) => value ?? false);
 }
@@ -19,7 +23,19 @@ export function flagField() {
 export const looseFlagField = z
   .string()
   .optional()
-  .transform((text) => /^(1|true|yes|on)$/i.test(text ?? ''));
+  .transform((text) => FLAG_ON.test(text ?? ''));
+
+/**
+ * What to say of a loose flag whose value is neither on nor off (`SEND=ture`,
+ * `FORCE=y`): it is read as off, which is safe (nothing sent, nothing
+ * forced), but the operator who typed it meant something. Null for an unset,
+ * blank, on or off value. The value is shown: a flag is no secret.
+ */
+export function unclearFlagWarning(name: string, raw: string | undefined): string | null {
+  const text = raw?.trim() ?? '';
+  if (text === '' || FLAG_ON.test(text) || FLAG_OFF.test(text)) return null;
+  return `${name}=${JSON.stringify(text)} is neither on (1, true, yes, on) nor off (0, false, no, off): read as off.`;
+}
 
 /** An http(s) URL; `message` words the refusal (it must not quote a secret URL). */
 export function httpUrlField(message = 'must be an http(s) URL') {

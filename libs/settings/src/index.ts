@@ -1,6 +1,14 @@
 export { EnvFileUnreadableError, SETTINGS_ERROR_CODES, SettingsError, SettingsInvalidError } from './errors.js';
 export type { SettingsErrorCode } from './errors.js';
-export { commaListField, flagField, httpUrlField, looseFlagField, positiveNumberField, wholeNumberField } from './fields.js';
+export {
+  commaListField,
+  flagField,
+  httpUrlField,
+  looseFlagField,
+  positiveNumberField,
+  unclearFlagWarning,
+  wholeNumberField,
+} from './fields.js';
 export { SETTINGS_EXIT_CODE, formatProblems, settingsOrThrow } from './format-problems.js';
 export { loadEnv, settingSources } from './load-env.js';
 export { KNOWN_SETTINGS, misspelledSettingWarnings, misspelledSettings } from './misspelled-settings.js';

@@ -69,9 +69,10 @@ export const demoCommand: CommandModule<object, { dir?: string; screenshot: bool
     const dir = args.dir ?? mkdtempSync(join(tmpdir(), 'veza-demo-'));
     const dataDir = join(dir, '.veza', 'db');
     const apiPort = await freePort();
+    // the demo's own embedded database, whatever DATABASE_URL the shell has: unset (a blank one is refused)
+    const { DATABASE_URL: _ignored, ...inherited } = process.env;
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATABASE_URL: '',
+      ...inherited,
       VEZA_DATA_DIR: join(dir, '.veza'),
       FRONTEND_URL: `http://127.0.0.1:${apiPort}`,
       FEEDBACK_URL: 'https://veza.fr/beta/retours',

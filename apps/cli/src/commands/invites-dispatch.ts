@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CommandModule, Argv } from 'yargs';
 import { withDatabase } from '../database.js';
-import { SEND_DEFAULTS, transportFromEnv } from '@veza/invite-mailer';
+import { SEND_DEFAULTS } from '@veza/invite-mailer';
 import { dispatchFolder } from '../dispatch/dispatch-folder.js';
 import type { DispatchSummary } from '../dispatch/dispatch-folder.js';
 import { readManifest } from '../dispatch/manifest.js';
@@ -11,6 +11,7 @@ import { cliSettings, loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
 import { gracefulStop } from '../graceful-stop.js';
 import { printJson } from '../output.js';
+import { openTransport } from '../dispatch/open-transport.js';
 
 export interface DispatchArgs {
   rate?: number;
@@ -190,7 +191,7 @@ export async function runDispatch(
   if (!statSync(dir).isDirectory()) throw new ExitError(1, `${dir} is a file, not a folder written by invites prepare`);
   const manifest = readManifest(dir);
   const total = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)).length : manifest.invites.length;
-  const transport = transportFromEnv(env, args.concurrency);
+  const transport = openTransport(env, args.concurrency);
   const tty = progressOnTty(args, env);
   const stop = signal ? { signal, dispose: () => undefined } : gracefulStop();
   const tally = { sent: 0, failed: 0 };

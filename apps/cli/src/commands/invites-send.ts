@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { transportFromEnv } from '@veza/invite-mailer';
 import type { Transport } from '@veza/invite-mailer';
 import { inviteCodeDigests, sendStates } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
@@ -23,6 +22,7 @@ import {
 import type { DispatchArgs } from './invites-dispatch.js';
 import { formatPrepareResult, prepareOptions, runPrepare, stopPreparing } from './invites-prepare.js';
 import type { PrepareArgs, PrepareStop } from './invites-prepare.js';
+import { openTransport } from '../dispatch/open-transport.js';
 
 interface NotFound {
   inviteId: string;
@@ -62,7 +62,7 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
     // transport (SEND_CMD or SMTP_URL) are checked before anything is prepared too: a
     // bad one stops the run here, with nothing created, rather than after prepare.
     const settings = sendNow ? dispatchSettings(args, env) : undefined;
-    const transport: Transport | undefined = sendNow ? transportFromEnv(env, args.concurrency) : undefined;
+    const transport: Transport | undefined = sendNow ? openTransport(env, args.concurrency) : undefined;
     // One graceful stop for the whole run (Ctrl-C, SIGTERM, SIGHUP): prepare finishes its chunk and starts
     // no other, the emails in flight end and are recorded, the claims not tried are given back, and no
     // later folder is dispatched. Without it a Ctrl-C killed the run: no summary, no manifest, every

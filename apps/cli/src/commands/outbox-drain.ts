@@ -2,7 +2,7 @@ import { problemText } from '@veza/invite-rules';
 import { SETTINGS_EXIT_CODE } from '@veza/settings';
 import type { CommandModule } from 'yargs';
 import { emailSettingsFromEnv } from '@veza/email-templates';
-import { DEFAULT_MAX_ATTEMPTS, openOutboxSender, transportFromEnv } from '@veza/invite-mailer';
+import { DEFAULT_MAX_ATTEMPTS, openOutboxSender } from '@veza/invite-mailer';
 import type { OutboxSummary } from '@veza/invite-mailer';
 import { welcomeEmlBuilder } from '@veza/invite-mailer/welcome';
 import { withDatabase } from '../database.js';
@@ -11,6 +11,7 @@ import { ExitError } from '../exit-error.js';
 import { gracefulStop } from '../graceful-stop.js';
 import { printJson } from '../output.js';
 import { failFastFrom, rateFrom, sendingOptions, transportHint } from './invites-dispatch.js';
+import { openTransport } from '../dispatch/open-transport.js';
 
 interface DrainArgs {
   rate?: number;
@@ -68,7 +69,7 @@ export const outboxDrainCommand: CommandModule<object, DrainArgs> = {
       );
     const rate = rateFrom(args, env);
     const failFastAfter = failFastFrom(env);
-    const transport = transportFromEnv(env, 1);
+    const transport = openTransport(env, 1);
     try {
       const result = await withDatabase(env, async (conn) => {
         const sender = await openOutboxSender(conn, transport, {

@@ -84,6 +84,23 @@ function replacedCode(eml: Buffer, digest: string): string | null {
   return "its code is not the invite's any more (given a new one with --reissue-unsent: dispatch the folder that has it)";
 }
 
+/**
+ * The .eml of one invite. A file deleted after the review (leaving someone out
+ * by deleting their .eml before SEND=1, as one would in the shell version's folder) failed with
+ * a bare ENOENT and "run the same command again to retry", which fails again:
+ * now it says what to do instead.
+ */
+function readInviteEml(path: string, email: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error(
+      `${path}: no such file (deleted after the review?); not sent. To leave ${email} out: 'veza-beta invites revoke ${email}'; to send it after all, give it a new .eml: 'veza-beta invites prepare COHORT.csv --reissue-unsent'`,
+    );
+  }
+}
+
 export interface DispatchTally {
   sent: number;
   failed: number;
@@ -183,7 +200,7 @@ export async function dispatchFolder(
     // readFileSync costs about 15 µs of this thread where fs.promises' four thread-pool hops cost 70.
     // A file that is not this invite's whole .eml (copied over, cut short) is a failure, not a send.
     eml: (claim: { codeDigest: string }) => {
-      const eml = readFileSync(join(dir, invite.file));
+      const eml = readInviteEml(join(dir, invite.file), invite.email);
       const damaged = inviteEmlProblem(eml, invite.inviteId);
       if (damaged)
         throw new Error(`${join(dir, invite.file)}: ${damaged}; not sent (give the invite a new .eml: invites prepare --reissue-unsent)`);

@@ -1,0 +1,47 @@
+import { expect } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testBackends } from '@veza/invites-db/testing';
+import { FAKE_SENDMAIL, emails, freshDatabaseEnv, lines, preparedFolder } from './fixtures.js';
+import { runVezaBeta } from './run-veza-beta.js';
+
+// The shell version's review step: look at out-<date>/, delete the .eml of
+// whoever should not get one, then SEND=1. Here that email failed with a bare
+// "ENOENT: no such file or directory" and "Run the same command again to retry
+// the failed ones", which fails the same way every time.
+
+const pglite = testBackends().find((b) => b.name === 'pglite')!;
+
+describe('an .eml deleted from a prepared folder', () => {
+  let cwd: string;
+  beforeEach(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'veza-deleted-eml-'));
+  });
+  afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('is not sent, says how to leave the person out or send it after all, and a revoke settles it', async () => {
+    const env = await freshDatabaseEnv(pglite, cwd);
+    const out = join(cwd, 'out');
+    const [dropped] = await preparedFolder(env, out, emails(2, 'rev'));
+    rmSync(join(out, `${dropped}.eml`));
+    const sentLog = join(cwd, 'sent.log');
+    const sendEnv = { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog };
+
+    const first = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: sendEnv });
+    expect(first.code).toBe(1);
+    expect(lines(sentLog)).toEqual(['rev1@example.org']);
+    expect(first.stdout).toContain(
+      `  failed   rev0@example.org: ${join(out, `${dropped}.eml`)}: no such file (deleted after the review?); not sent. To leave rev0@example.org out: 'veza-beta invites revoke rev0@example.org'; to send it after all, give it a new .eml: 'veza-beta invites prepare COHORT.csv --reissue-unsent'`,
+    );
+    expect(first.stdout).not.toContain('ENOENT');
+
+    expect((await runVezaBeta(['invites', 'revoke', 'rev0@example.org'], { cwd, env })).code).toBe(0);
+    const second = await runVezaBeta(['invites', 'dispatch', out], { cwd, env: sendEnv });
+    expect({ code: second.code, skipped: second.stdout.includes('skipped  rev0@example.org: invite revoked') }).toEqual({
+      code: 0,
+      skipped: true,
+    });
+    expect(lines(sentLog)).toEqual(['rev1@example.org']);
+  });
+});
