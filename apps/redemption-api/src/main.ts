@@ -168,6 +168,10 @@ async function startWelcomeSending(
   // the unknown and given-up emails stay so from drain to drain: said when the set changes, not every 10 s
   const unknownIds = changedSet();
   const givenUpIds = changedSet();
+  // This sender's own unknown ones (its mailer killed after it had the message) keep their claim while it runs,
+  // and its next drains leave them out of `unknown` (reported by the drain that met them): kept here, or the
+  // next drain said "no welcome email with an unknown outcome any more" of one that still was.
+  const ownUnknown = new Set<string>();
   const loop = runOutboxLoop(sender, {
     intervalMs: OUTBOX_INTERVAL_MS,
     onSummary: (summary) => {
@@ -177,10 +181,12 @@ async function startWelcomeSending(
           { failed: summary.failed.map((f) => ({ id: f.id, response: f.response })) },
           'welcome emails failed; retried at the next drain',
         );
-      if (unknownIds.changed(summary.unknown.map((u) => u.id)))
-        if (summary.unknown.length > 0)
+      for (const u of summary.unknown) if (u.claimedBy === sender.worker) ownUnknown.add(u.id);
+      const unknown = [...new Set([...summary.unknown.map((u) => u.id), ...ownUnknown])];
+      if (unknownIds.changed(unknown))
+        if (unknown.length > 0)
           log.warn(
-            { unknown: summary.unknown.map((u) => u.id), count: summary.unknown.length },
+            { unknown, count: unknown.length },
             "welcome emails with an unknown outcome (a sender died mid-send): not resent; see 'veza-beta outbox drain --resend-unknown' (said again only when they change)",
           );
         else log.info({ unknown: [], count: 0 }, 'no welcome email with an unknown outcome any more');

@@ -40,6 +40,13 @@ describe('redactUrl', () => {
     ['/signup?%EF%BC%97%EF%BC%AB%EF%BC%93%EF%BC%AD%EF%BC%B1%EF%BC%99%EF%BC%BA%EF%BC%A4=1', '/signup?[redacted]=[redacted]'],
     ['/v1/invites/caf%C3%A9', '/v1/invites/caf\u00c3\u00a9'],
     ['/v1/invites/%EF%BC%97%EF%BC%AB%EF%BC%93%EF%BC%AD', '/v1/invites/7K3M'], // 4 characters, as /v1/invites/7K3M shows
+    // other forms parseCode reads through NFKC: "bold" letters of a styled post (astral), circled ones, superscripts
+    [
+      `/v1/invites/${encodeURIComponent('\u{1d7d5}\u{1d40a}\u{1d7d1}\u{1d40c}\u{1d410}\u{1d7d7}\u{1d419}\u{1d403}')}`,
+      '/v1/invites/[redacted]',
+    ],
+    [`/v1/invites/${encodeURIComponent('\u2466\u24c0\u2462\u24c2\u24c6\u2468\u24cf\u24b9')}`, '/v1/invites/[redacted]'],
+    ['/v1/invites/7K%C2%B3MQ9ZD', '/v1/invites/[redacted]'],
     // a whole code grouped by other punctuation: refused as malformed (400), logged whole before
     ['/v1/invites/7K3M.Q9ZD.1XWN.4T8R', '/v1/invites/[redacted]'],
     ['/v1/invites/7k3m_q9zd_1xwn_4t8r', '/v1/invites/[redacted]'],

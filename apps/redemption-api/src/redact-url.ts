@@ -35,10 +35,20 @@ function hideCodesIn(raw: string): string {
   const hidden = hide(decoded);
   if (/^[\x20-\x7e]*$/.test(decoded)) return hidden;
   // A code typed with a full-width keyboard (７Ｋ３Ｍ…, an East Asian input method) arrives as UTF-8 escapes, and
-  // hides in them as letters no code has: its compatibility form (NFKC, of the UTF-8 those bytes spell) is the
-  // code. Text holding such forms is logged in that form.
-  const bytes = /[\u0100-\uffff]/.test(decoded) ? decoded : Buffer.from(decoded, 'latin1').toString('utf8');
-  return /[\uff01-\uff5e]/.test(bytes) ? hide(bytes.normalize('NFKC')) : hidden;
+  // hides in them as letters no code has: their compatibility form (NFKC, of the UTF-8 those bytes spell) is
+  // the code, as parseCode reads it. So is any other form NFKC makes ASCII (𝟕𝐊𝟑𝐌 in "bold" from a styled post,
+  // circled ⓀⓂ, ³). Text holding such letters or digits is logged with them in that form.
+  const text = /[\u0100-\uffff]/.test(decoded) ? decoded : Buffer.from(decoded, 'latin1').toString('utf8');
+  let plain = false;
+  const compatible = [...text]
+    .map((char) => {
+      const form = char.normalize('NFKC');
+      if (form === char || !/^[0-9A-Za-z]+$/.test(form)) return char;
+      plain = true;
+      return form;
+    })
+    .join('');
+  return plain ? hide(compatible) : hidden;
 }
 
 export function redactUrl(url: string): string {

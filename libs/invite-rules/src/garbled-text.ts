@@ -19,33 +19,60 @@ const isContinuation = (byte: number) => byte >= 0x80 && byte <= 0xbf;
 const isNameLead = (byte: number) => (byte >= 0xc2 && byte <= 0xc5) || (byte >= 0xce && byte <= 0xd1) || byte === 0xd7 || byte === 0xd9;
 
 /**
- * The first run of characters that is the UTF-8 encoding of one character read
- * as Windows-1252 ("Ã©" for "é", "â€™" for "’"), with the character it stood
- * for, or null. Overlong forms and surrogates do not count: only what a UTF-8
- * encoder writes; and of the two-byte ones, only the letters of names.
+ * The length of the UTF-8 encoding of one character read as Windows-1252 that
+ * starts at `i` ("Ã©" for "é", "â€™" for "’"), or 0. Overlong forms and
+ * surrogates do not count: only what a UTF-8 encoder writes; and with
+ * `nameLeads`, of the two-byte ones, only the letters of names.
  */
+function sequenceAt(text: string, i: number, nameLeads: boolean): number {
+  const lead = cp1252Byte(text.charCodeAt(i));
+  if (lead < 0xc2 || lead > 0xf4 || (nameLeads && lead < 0xe0 && !isNameLead(lead))) return 0;
+  const length = lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+  const bytes = [lead];
+  for (let k = 1; k < length; k++) bytes.push(cp1252Byte(text.charCodeAt(i + k)));
+  if (!bytes.slice(1).every(isContinuation)) return 0;
+  const second = bytes[1]!;
+  if (
+    (lead === 0xe0 && second < 0xa0) ||
+    (lead === 0xed && second > 0x9f) ||
+    (lead === 0xf0 && second < 0x90) ||
+    (lead === 0xf4 && second > 0x8f)
+  )
+    return 0;
+  return length;
+}
+
+/** The first such run of the letters of names, with the character it stood for, or null. */
 function mojibake(text: string): { seen: string; meant: string } | null {
   for (let i = 0; i < text.length; i++) {
-    const lead = cp1252Byte(text.charCodeAt(i));
-    if (lead < 0xc2 || lead > 0xf4 || (lead < 0xe0 && !isNameLead(lead))) continue;
-    const length = lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-    const bytes = [lead];
-    for (let k = 1; k < length; k++) bytes.push(cp1252Byte(text.charCodeAt(i + k)));
-    if (!bytes.slice(1).every(isContinuation)) continue;
-    const second = bytes[1]!;
-    if (
-      (lead === 0xe0 && second < 0xa0) ||
-      (lead === 0xed && second > 0x9f) ||
-      (lead === 0xf0 && second < 0x90) ||
-      (lead === 0xf4 && second > 0x8f)
-    )
-      continue;
+    const length = sequenceAt(text, i, true);
+    if (length === 0) continue;
+    const seen = text.slice(i, i + length);
     // the code point those bytes encode: the lead's low bits, then 6 bits from each continuation byte
-    const point = bytes.slice(1).reduce((value, byte) => (value << 6) | (byte & 0x3f), lead & (0x7f >> length));
-    const meant = String.fromCodePoint(point);
-    return { seen: text.slice(i, i + length), meant };
+    const bytes = [...seen].map((c) => cp1252Byte(c.charCodeAt(0)));
+    const point = bytes.slice(1).reduce((value, byte) => (value << 6) | (byte & 0x3f), bytes[0]! & (0x7f >> length));
+    return { seen, meant: String.fromCodePoint(point) };
   }
   return null;
+}
+
+/**
+ * Whether the text holds a non-ASCII letter that no such run explains (the
+ * first "Ä" of "MÄKELÄ", followed by "K"): text that went through the wrong
+ * encoding holds none, since each of its non-ASCII characters is one byte of
+ * a UTF-8 sequence (or "Ã" + space, "à" whose no-break space became a plain
+ * one). Then a pair such as "Ä" + no-break space ("MÄKELÄ Anna",
+ * "«MÄKELÄ»") is a capital before a space or a guillemet, not "Ġ" or "Ļ".
+ */
+function hasLoneLetter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) < 0x80) continue;
+    const length = sequenceAt(text, i, false);
+    if (length > 0) i += length - 1;
+    // "Ã" + a space is "à" whose no-break space became a plain one (a paste from a web page): not lone
+    else if (/\p{L}/u.test(text[i]!) && text[i + 1] !== ' ') return true;
+  }
+  return false;
 }
 
 /**
@@ -60,6 +87,6 @@ export function garbledTextProblem(text: string): string | null {
   if (text.includes('\ufffd'))
     return 'contains U+FFFD "\ufffd", which stands for a character lost in a conversion (a file saved as Windows-1252 or Latin-1, read as UTF-8): write it again in a file saved as UTF-8';
   const found = mojibake(text);
-  if (!found) return null;
+  if (!found || hasLoneLetter(text)) return null;
   return `looks garbled: "${found.seen}" is how "${found.meant}" reads once UTF-8 text was taken for Windows-1252 (a CSV UTF-8 file opened in Excel and saved again): fix it at its source, or export the file again as "CSV UTF-8"`;
 }

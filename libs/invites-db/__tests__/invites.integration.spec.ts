@@ -1,4 +1,4 @@
-import { expect } from '@jest/globals';
+import { expect, jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -443,6 +443,24 @@ describe.each(testBackends())('invites on $name', (backend) => {
       sql`SELECT id FROM beta_invites WHERE email LIKE '%@preflight.invalid.example' ORDER BY email`,
     );
     expect(ids.map((r) => r.id).sort()).toEqual([young!.id, real!.id].sort());
+  });
+
+  it("judges a test invite's age by the database's clock: one just made is kept with this machine's clock 20 min ahead", async () => {
+    // PGlite's clock is this process's own: no skew to have
+    if (backend.name !== 'postgres') return;
+    const [young] = (
+      await createInvites(conn.db, [{ email: 'preflight-fresh-running@preflight.invalid.example', cohort: TEST_COHORT }])
+    ).map(created);
+    // another preflight's invite, made a moment ago; this machine's clock runs 20 minutes ahead of PostgreSQL's
+    const now = Date.now();
+    const ahead = jest.spyOn(Date, 'now').mockReturnValue(now + 20 * 60_000);
+    try {
+      await deleteTestInvites(conn.db, 'preflight.invalid.example', 15 * 60_000);
+    } finally {
+      ahead.mockRestore();
+    }
+    const kept = await rows<{ id: string }>(conn, sql`SELECT id FROM beta_invites WHERE id = ${young!.id}`);
+    expect(kept.map((r) => r.id)).toEqual([young!.id]);
   });
 
   it('counts people in the funnel: an invite revoked and issued again is one person, in the cohort of the one issued again', async () => {

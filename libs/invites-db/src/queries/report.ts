@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '../connect.js';
 import { decodeRows, withDbErrors } from '../db-errors.js';
 import { UnexpectedRowError } from '../errors.js';
@@ -101,11 +101,11 @@ export async function countRedeemedInvites(db: Database, cohort?: string): Promi
 /**
  * Deletes the test invites (TEST_COHORT) of addresses at `domain` made more
  * than `olderThanMs` ago, used or not: those a tool's run killed before its
- * own clean-up left behind (a younger one may be another run's, still in use).
+ * own clean-up left behind (a younger one may be another run's, still in use),
+ * by the database's clock.
  * Returns how many.
  */
 export async function deleteTestInvites(db: Database, domain: string, olderThanMs: number): Promise<number> {
-  const before = new Date(Date.now() - olderThanMs).toISOString();
   const rows = await withDbErrors(() =>
     db
       .delete(betaInvites)
@@ -113,7 +113,8 @@ export async function deleteTestInvites(db: Database, domain: string, olderThanM
         and(
           eq(betaInvites.cohort, TEST_COHORT),
           sql`lower(${betaInvites.email}) LIKE ${`%@${domain.toLowerCase()}`}`,
-          lt(betaInvites.createdAt, sql`${before}::timestamptz`),
+          // by the database's clock, which wrote created_at: this machine's, ahead, took another run's live one
+          sql`${betaInvites.createdAt} < now() - make_interval(secs => ${olderThanMs / 1000})`,
         ),
       )
       .returning({ id: betaInvites.id }),
