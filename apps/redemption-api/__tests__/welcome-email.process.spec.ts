@@ -71,6 +71,19 @@ function startApi(env: NodeJS.ProcessEnv): { child: ChildProcess; port: Promise<
   return { child, port: waitForLine(child, /"port":(\d+)[^\n]*redemption-api ready/, 40_000).then(Number) };
 }
 
+/** The API's JSON log lines as they come, and how many welcome emails its 'welcome emails sent' lines count. */
+function jsonLog(child: ChildProcess) {
+  let log = '';
+  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const lines = () =>
+    log
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; sent?: number; done?: number; count?: number });
+  const sent = () => lines().reduce((n, l) => n + (l.msg === 'welcome emails sent' ? (l.sent ?? 0) : 0), 0);
+  return { lines, sent };
+}
+
 const stop = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -232,14 +245,7 @@ async function outbox(url: string) {
     chmodSync(mailer, 0o755);
     const api = startApi({ DATABASE_URL: url, WELCOME_EMAIL: '1', SEND_CMD: mailer, ...MAIL });
     children.push(api.child);
-    let log = '';
-    api.child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    const lines = () =>
-      log
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { msg: string; sent?: number; done?: number; count?: number });
-    const sent = () => lines().reduce((n, l) => n + (l.msg === 'welcome emails sent' ? (l.sent ?? 0) : 0), 0);
+    const { lines, sent } = jsonLog(api.child);
     const port = await api.port;
     expect(await until(() => sent() >= 100, 60_000)).toBe(true); // the backlog's drain
     // two redemptions: two more drains, each sends its email and meets the same unknown one
@@ -267,15 +273,8 @@ async function outbox(url: string) {
     chmodSync(mailer, 0o755);
     const api = startApi({ DATABASE_URL: url, WELCOME_EMAIL: '1', SEND_CMD: mailer, ...MAIL });
     children.push(api.child);
-    let log = '';
-    api.child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    const lines = () =>
-      log
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { msg: string; sent?: number });
+    const { lines, sent } = jsonLog(api.child);
     const said = (start: string) => lines().filter((l) => l.msg.startsWith(start));
-    const sent = () => said('welcome emails sent').reduce((n, l) => n + (l.sent ?? 0), 0);
     const port = await api.port;
     expect(await redeem(port, codes[0]!)).toBe(200);
     expect(await until(() => said('welcome emails with an unknown outcome').length > 0, 30_000)).toBe(true);
