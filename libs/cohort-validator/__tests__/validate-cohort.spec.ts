@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { expect, jest } from '@jest/globals';
 import { CohortUserCheckError } from '../src/errors.js';
-import { validateCohort, validateCohortStream } from '../src/index.js';
+import { formatSummary, validateCohort, validateCohortStream } from '../src/index.js';
 import { generateCohortCsv } from '../src/testing.js';
 
 const codes = (findings: { code: string }[]) => findings.map((f) => f.code);
@@ -71,6 +71,18 @@ describe('validateCohort', () => {
     expect(result.errors.length).toBeGreaterThanOrEqual(3);
     for (const f of result.errors) expect(f.message).not.toMatch(/[\u0080-\u009f\u202a-\u202e]/);
     expect(result.errors.map((f) => f.message).join('\n')).toContain('U+009B');
+  });
+
+  it("says the one-row test file's counts in the singular (the seed checklist's test send: one row, one label)", async () => {
+    const result = await validateCohort('ops@veza.fr,test-cohort,\n');
+    expect(formatSummary(result.value.summary)).toContain('\n1 row read, 1 valid; seed form');
+    const messages = result.warnings.map((f) => f.message);
+    expect(messages).toEqual([
+      '1 valid row, fewer than the 50 expected',
+      '0 creators, fewer than the 5 expected (1 row is unclassified: add a role column, or start their labels with creators- or listeners-)',
+      '0 listeners, fewer than the 20 expected (1 row is unclassified: add a role column, or start their labels with creators- or listeners-)',
+      '1 distinct cohort label, fewer than the 3 expected',
+    ]);
   });
 
   it('warns below each threshold, and thresholds are configurable', async () => {

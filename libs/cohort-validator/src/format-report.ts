@@ -29,7 +29,7 @@ export function formatSummary(summary: CohortSummary): string {
   return [
     ...table,
     '',
-    `${summary.rows} rows read, ${summary.validRows} valid; ${form}`,
+    `${summary.rows === 1 ? '1 row' : `${summary.rows} rows`} read, ${summary.validRows} valid; ${form}`,
     `thresholds: ${[check('rows', summary.validRows, t.minRows), check('creators', summary.creators, t.minCreators), check('listeners', summary.listeners, t.minListeners), check('labels', summary.distinctLabels, t.minLabels)].join(', ')}`,
     `existing users: ${summary.usersChecked ? 'checked' : 'not checked (--check-users)'}`,
   ].join('\n');
