@@ -1,11 +1,9 @@
-import { CONTROL_CHARS } from '@veza/invite-rules';
+import { showControlChars } from '@veza/invite-rules';
 
 /** Prints a value as one JSON document on stdout (for --json). */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
-
-const UNPRINTABLE = new RegExp(CONTROL_CHARS.source, 'g');
 
 /**
  * Text from the database or another person, made safe for one table cell on a terminal: line breaks
@@ -13,7 +11,7 @@ const UNPRINTABLE = new RegExp(CONTROL_CHARS.source, 'g');
  * shown as `\uXXXX` (an escape sequence could clear the screen, retitle the window or hide text).
  */
 export function cellText(text: string): string {
-  return text.replace(/\s*(\r\n|\r|\n)\s*/g, ' / ').replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return showControlChars(text.replace(/\s*(\r\n|\r|\n)\s*/g, ' / '));
 }
 
 /** A plain text table: the first row is the header; numbers align right; text cells go through cellText. */

@@ -3,7 +3,7 @@
  * severity; `block` stops the send (exit 1), `warn` asks for an override
  * (exit 2, or 0 with --force). The README lists every code with its meaning.
  */
-import { CONTROL_CHARS } from '@veza/invite-rules';
+import { CONTROL_CHARS, showControlChars } from '@veza/invite-rules';
 import { detach } from './detach.js';
 
 export type Severity = 'block' | 'warn';
@@ -65,18 +65,6 @@ export function finding(code: FindingCode, line: number | null, field: string | 
 }
 
 /**
- * A message may quote the file, never print what @veza/invite-rules'
- * CONTROL_CHARS lists (C0 and C1 controls: C1 escapes such as U+009B reach a
- * terminal, JSON.stringify leaves them alone; the line separators; the bidi and
- * zero-width characters): each is shown as `\uXXXX`.
- */
-const UNPRINTABLE = new RegExp(CONTROL_CHARS.source, 'g');
-
-function printable(message: string): string {
-  return message.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/**
  * Keeps the first `cap` findings of each code and counts the rest, so a
  * million bad rows cost a counter, not a million objects.
  */
@@ -89,7 +77,10 @@ export class FindingCollector {
   add(f: Finding): void {
     const seen = this.perCode.get(f.code) ?? 0;
     this.perCode.set(f.code, seen + 1);
-    if (seen < this.cap) this.kept.push(CONTROL_CHARS.test(f.message) ? { ...f, message: printable(f.message) } : f);
+    // A message may quote the file, never print what CONTROL_CHARS lists (C0 and C1 controls: C1 escapes such as
+    // U+009B reach a terminal, JSON.stringify leaves them alone; the line separators; the bidi and zero-width
+    // characters): each is shown as `\uXXXX`.
+    if (seen < this.cap) this.kept.push(CONTROL_CHARS.test(f.message) ? { ...f, message: showControlChars(f.message) } : f);
   }
 
   /** True once `code` has reached the cap: callers can skip building the finding and call tally(). */

@@ -1,3 +1,4 @@
+import { codePointLabel } from './control-chars.js';
 import { INVITE_LIMITS } from './limits.js';
 
 /**
@@ -77,7 +78,7 @@ function diagnose(email: string): EmailProblem {
  * since most of them cannot be seen.
  */
 function strayCharacter(email: string, ch: string): string | null {
-  const code = `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const code = codePointLabel(ch);
   if (/\s/u.test(ch)) return `contains a no-break or other Unicode space (${code}): remove it`;
   if (/\p{Cf}/u.test(ch)) return `contains the invisible character ${code}: remove it`;
   const plain = email.normalize('NFKC');

@@ -1,6 +1,6 @@
 export { CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN } from './code-shape.js';
 export { cohortProblem, TEST_COHORT } from './cohort-rule.js';
-export { CONTROL_CHARS, controlCharProblem } from './control-chars.js';
+export { CONTROL_CHARS, controlCharProblem, showControlChars } from './control-chars.js';
 export { emailProblem } from './email-rule.js';
 export { garbledTextProblem } from './garbled-text.js';
 export { inviteEmlCodes } from './eml-codes.js';
