@@ -183,23 +183,27 @@ async function startWelcomeSending(
         );
       for (const u of summary.unknown) if (u.claimedBy === sender.worker) ownUnknown.add(u.id);
       const unknown = [...new Set([...summary.unknown.map((u) => u.id), ...ownUnknown])];
-      if (unknownIds.changed(unknown))
-        if (unknown.length > 0)
+      unknownIds.whenChanged(
+        unknown,
+        () =>
           log.warn(
             { unknown, count: unknown.length },
             "welcome emails with an unknown outcome (a sender died mid-send): not resent; see 'veza-beta outbox drain --resend-unknown' (said again only when they change)",
-          );
-        else log.info({ unknown: [], count: 0 }, 'no welcome email with an unknown outcome any more');
-      if (givenUpIds.changed(summary.exhausted.map((e) => e.id)))
-        if (summary.exhausted.length > 0)
+          ),
+        () => log.info({ unknown: [], count: 0 }, 'no welcome email with an unknown outcome any more'),
+      );
+      givenUpIds.whenChanged(
+        summary.exhausted.map((e) => e.id),
+        () =>
           log.error(
             {
               givenUp: summary.exhausted.map((e) => ({ id: e.id, attempts: e.attempts, lastError: e.lastError })),
               count: summary.exhausted.length,
             },
             "welcome emails given up (refused at every attempt): not tried again; see 'veza-beta outbox drain --max-attempts N' (said again only when they change)",
-          );
-        else log.info({ givenUp: [], count: 0 }, 'no welcome email given up any more');
+          ),
+        () => log.info({ givenUp: [], count: 0 }, 'no welcome email given up any more'),
+      );
       if (summary.stopped)
         log.error({ response: summary.stopped.response }, 'welcome email transport fails the same way every time; fix SMTP_URL / SEND_CMD');
     },
@@ -221,15 +225,19 @@ async function startWelcomeSending(
   };
 }
 
-/** Remembers a set of ids: `changed` says whether the one given differs from the last one (the first empty one does not). */
-function changedSet(): { changed(ids: readonly string[]): boolean } {
+/**
+ * Remembers a set of ids: `whenChanged` calls `some` (ids left) or `none` (the set emptied) only when the
+ * ids given differ from the last ones (the first empty set is no change).
+ */
+function changedSet(): { whenChanged(ids: readonly string[], some: () => void, none: () => void): void } {
   let last = '';
   return {
-    changed: (ids) => {
+    whenChanged: (ids, some, none) => {
       const now = [...ids].sort().join(',');
-      if (now === last) return false;
+      if (now === last) return;
       last = now;
-      return true;
+      if (ids.length > 0) some();
+      else none();
     },
   };
 }
