@@ -32,8 +32,7 @@ function percentDecode(text: string): string {
 function hideCodesIn(raw: string): string {
   const decoded = percentDecode(raw);
   const hide = (text: string) => hideCodes(hideCodes(text, { minChars: MIN_HIDDEN }), { minChars: 16, punctuation: true });
-  const hidden = hide(decoded);
-  if (/^[\x20-\x7e]*$/.test(decoded)) return hidden;
+  if (/^[\x20-\x7e]*$/.test(decoded)) return hide(decoded);
   // A code typed with a full-width keyboard (７Ｋ３Ｍ…, an East Asian input method) arrives as UTF-8 escapes, and
   // hides in them as letters no code has: their compatibility form (NFKC, of the UTF-8 those bytes spell) is
   // the code, as parseCode reads it. So is any other form NFKC makes ASCII (𝟕𝐊𝟑𝐌 in "bold" from a styled post,
@@ -48,7 +47,7 @@ function hideCodesIn(raw: string): string {
       return form;
     })
     .join('');
-  return plain ? hide(compatible) : hidden;
+  return hide(plain ? compatible : decoded);
 }
 
 export function redactUrl(url: string): string {
