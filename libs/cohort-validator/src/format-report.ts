@@ -2,6 +2,7 @@ import type { CohortSummary } from './cohort-checker.js';
 import { FINDING_SEVERITY } from './findings.js';
 import type { Finding } from './findings.js';
 import type { CohortValidation } from './validate-cohort.js';
+import { count } from './threshold-findings.js';
 
 const COUNT_COLUMNS = ['rows', 'creators', 'listeners', 'unclassified'] as const;
 
@@ -29,7 +30,7 @@ export function formatSummary(summary: CohortSummary): string {
   return [
     ...table,
     '',
-    `${summary.rows === 1 ? '1 row' : `${summary.rows} rows`} read, ${summary.validRows} valid; ${form}`,
+    `${count(summary.rows, 'row')} read, ${summary.validRows} valid; ${form}`,
     `thresholds: ${[check('rows', summary.validRows, t.minRows), check('creators', summary.creators, t.minCreators), check('listeners', summary.listeners, t.minListeners), check('labels', summary.distinctLabels, t.minLabels)].join(', ')}`,
     `existing users: ${summary.usersChecked ? 'checked' : 'not checked (--check-users)'}`,
   ].join('\n');

@@ -35,6 +35,6 @@ function unclassifiedHint(summary: CohortSummary): string {
 }
 
 /** `1 creator`, `0 creators`, `5 creators`: the one-row test file is a common run. */
-function count(n: number, noun: string): string {
+export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
