@@ -138,5 +138,13 @@ function decodeForReference(path: string): string {
   let out = path;
   for (let pass = 0; pass < 4 && /%[0-9a-f]{2}/i.test(out); pass++)
     out = out.replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return out;
+  // The logged form redact-url.ts documents: text holding a letter or digit whose compatibility form (NFKC) is
+  // ASCII ("%C2%AA" is "ª", read "a"; full-width "７") is logged with those in that form, read as UTF-8.
+  if (/^[\x20-\x7e]*$/.test(out)) return out;
+  const text = /[\u0100-\uffff]/.test(out) ? out : Buffer.from(out, 'latin1').toString('utf8');
+  const forms = [...text].map((ch) => {
+    const form = ch.normalize('NFKC');
+    return form !== ch && /^[0-9A-Za-z]+$/.test(form) ? form : ch;
+  });
+  return forms.some((form, i) => form !== [...text][i]) ? forms.join('') : out;
 }
