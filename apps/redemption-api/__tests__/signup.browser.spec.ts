@@ -299,6 +299,7 @@ async function startProxy(upstream: string) {
       await messageIncludes(page, 'on ne sait pas si ton invitation a été activée', 30_000);
       expect(await page.isDisabled('#submit')).toBe(false);
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('code');
+      expect(await page.getAttribute('#code', 'aria-invalid')).toBeNull(); // the code is not what failed
       proxy.set(() => 'pass');
       await page.close();
     }, 60_000);

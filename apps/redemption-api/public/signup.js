@@ -9,9 +9,9 @@
 const WRITE_TO_US = "réponds simplement à l'e-mail d'invitation";
 const MESSAGES = {
   INVITE_MALFORMED:
-    "Ce code n'a pas le bon format : il a 16 lettres et chiffres, comme XXXX-XXXX-XXXX-XXXX. Copie-le depuis l'e-mail d'invitation et colle-le ci-dessus.",
-  INVITE_UNKNOWN: `On ne trouve pas ce code d'invitation. Vérifie-le dans ton e-mail ; si ça ne marche toujours pas, ${WRITE_TO_US} et on regardera.`,
-  INVITE_USED: `Ce code a déjà été utilisé. Si c'est toi qui l'as activé (dans un autre onglet, par exemple), tout va bien : tu fais déjà partie de la bêta. Sinon, ${WRITE_TO_US} et on regardera.`,
+    "Ce code n'a pas le bon format\u00a0: il a 16 lettres et chiffres, comme XXXX-XXXX-XXXX-XXXX. Copie-le depuis l'e-mail d'invitation et colle-le ci-dessus.",
+  INVITE_UNKNOWN: `On ne trouve pas ce code d'invitation. Vérifie-le dans ton e-mail\u00a0; si ça ne marche toujours pas, ${WRITE_TO_US} et on regardera.`,
+  INVITE_USED: `Ce code a déjà été utilisé. Si c'est toi qui l'as activé (dans un autre onglet, par exemple), tout va bien\u00a0: tu fais déjà partie de la bêta. Sinon, ${WRITE_TO_US} et on regardera.`,
   INVITE_EXPIRED: `Cette invitation a expiré. Si tu as toujours envie d'essayer, ${WRITE_TO_US} et on t'en enverra une autre.`,
   INVITE_REVOKED: `Cette invitation a été annulée. Si tu penses que c'est une erreur, ${WRITE_TO_US} et on regardera.`,
   RATE_LIMITED: 'Trop de tentatives en peu de temps. Attends une minute, puis réessaie.',
@@ -19,12 +19,12 @@ const MESSAGES = {
   DATABASE_NOT_MIGRATED: 'Le service est momentanément indisponible. Réessaie dans quelques instants.',
   SHUTTING_DOWN: 'Le service redémarre. Réessaie dans quelques instants.',
 };
-const FALLBACK = `Une erreur inattendue s'est produite. Réessaie dans quelques instants ; si ça continue, ${WRITE_TO_US}.`;
-const OFFLINE = 'Impossible de joindre Veza : vérifie ta connexion internet, puis réessaie.';
+const FALLBACK = `Une erreur inattendue s'est produite. Réessaie dans quelques instants\u00a0; si ça continue, ${WRITE_TO_US}.`;
+const OFFLINE = 'Impossible de joindre Veza\u00a0: vérifie ta connexion internet, puis réessaie.';
 const CHECK_TIMEOUT = "Veza ne répond pas pour l'instant. Réessaie dans quelques instants.";
 // A redeem without an answer may have gone through: say so, and what a retry will then say.
 const REDEEM_TIMEOUT =
-  "Veza n'a pas répondu à temps : on ne sait pas si ton invitation a été activée. Réessaie dans quelques instants ; si on te dit alors que le code a déjà été utilisé, c'est que c'est bon.";
+  "Veza n'a pas répondu à temps\u00a0: on ne sait pas si ton invitation a été activée. Réessaie dans quelques instants\u00a0; si on te dit alors que le code a déjà été utilisé, c'est que c'est bon.";
 // Longer than the API's own deadline on the database (6 s, then 503): past it, a proxy or the network holds the request.
 const DEADLINE_MS = 12000;
 
@@ -100,9 +100,17 @@ function showWelcome() {
   show('ok', 'Ton invitation est confirmée.');
 }
 
-function showError(text) {
+/** An error; `aboutCode` when the code itself is refused (not when the service or the network fails). */
+function showError(text, aboutCode) {
   show('error', text);
-  input.setAttribute('aria-invalid', 'true');
+  if (aboutCode) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
+}
+
+/** A refusal by the API (or a proxy's own page): the message, marking the field when the code is the problem. */
+function showRefusal(answer) {
+  const code = answer.body && answer.body.error && answer.body.error.code;
+  showError(errorText(answer.status, answer.body), typeof code === 'string' && code.startsWith('INVITE_'));
 }
 
 async function check(code) {
@@ -110,9 +118,9 @@ async function check(code) {
   const answer = await call('GET', `/v1/invites/${encodeURIComponent(code)}`);
   // A submit started meanwhile: its answer is the one that counts (this one may say "already used").
   if (redeeming || start.hidden) return;
-  if (answer.failure) showError(answer.failure === 'timeout' ? CHECK_TIMEOUT : OFFLINE);
+  if (answer.failure) showError(answer.failure === 'timeout' ? CHECK_TIMEOUT : OFFLINE, false);
   else if (answer.ok) show('ok', `Invitation valide (${answer.body.invite.cohort}), pour ${answer.body.invite.email}.`);
-  else showError(errorText(answer.status, answer.body));
+  else showRefusal(answer);
 }
 
 form.addEventListener('submit', async (event) => {
@@ -120,7 +128,7 @@ form.addEventListener('submit', async (event) => {
   if (redeeming) return;
   const code = cleanCode(input.value);
   if (!code) {
-    showError("Saisis ton code d'invitation.");
+    showError("Saisis ton code d'invitation.", true);
     input.focus();
     return;
   }
@@ -137,8 +145,8 @@ form.addEventListener('submit', async (event) => {
     title.focus();
     return;
   }
-  if (answer.failure) showError(answer.failure === 'timeout' ? REDEEM_TIMEOUT : OFFLINE);
-  else showError(errorText(answer.status, answer.body));
+  if (answer.failure) showError(answer.failure === 'timeout' ? REDEEM_TIMEOUT : OFFLINE, false);
+  else showRefusal(answer);
   syncButton();
   // The button was disabled under the keyboard's focus: give it to the field, which the message describes.
   input.focus();
@@ -161,6 +169,6 @@ if (state.redeemed) {
   window.history.replaceState({ invite: initial }, '', window.location.pathname);
   void check(initial);
 } else {
-  show('error', "Il faut un code d'invitation pour t'inscrire : ouvre le lien reçu par e-mail ou colle le code ci-dessus.");
+  show('error', "Il faut un code d'invitation pour t'inscrire\u00a0: ouvre le lien reçu par e-mail ou colle le code ci-dessus.");
 }
 syncButton();
