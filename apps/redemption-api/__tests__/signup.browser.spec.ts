@@ -242,6 +242,18 @@ async function startProxy(upstream: string) {
     }
   });
 
+  it.each([
+    ['the whole link', (code: string) => `${api.base}/signup?invite=${code}`],
+    ["the email's line", (code: string) => `Ton code d'invitation : ${code}`],
+  ] as const)('redeems the code when %s is pasted into the field', async (label, paste) => {
+    const code = await freshCode(`paste-${label.length}`);
+    const page = await open('');
+    await page.fill('#code', paste(code));
+    await page.click('#submit');
+    await messageIncludes(page, 'confirmée');
+    await page.close();
+  });
+
   it('keeps the code through a reload before the redeem, and shows the welcome, not an error, after it', async () => {
     const code = await freshCode('reload');
     const page = await open(`?invite=${code}`);

@@ -75,9 +75,20 @@ async function call(method, path, payload) {
 /**
  * The code as read from a link or a paste: a code is letters, digits and separators only, so
  * what surrounds it in a copy (a sentence's full stop, the `>` of `<lien>`, quotes, brackets) goes.
+ * Pasted into the field, the whole link gives what follows `invite=`, and the email's line
+ * "Ton code d'invitation : XXXX-…" what follows the colon (a code has none).
  */
 function cleanCode(text) {
-  return text.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+  let value = text;
+  const link = /[?&](?:amp;)*invite=([^&#\s]*)/i.exec(value);
+  if (link) {
+    try {
+      value = decodeURIComponent(link[1].replace(/\+/g, ' '));
+    } catch {
+      value = link[1];
+    }
+  } else if (value.includes(':')) value = value.slice(value.lastIndexOf(':') + 1);
+  return value.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
 }
 
 /** ?invite= as mail software may have rewritten it: any case, or after an HTML-escaped `&amp;`. */
@@ -127,6 +138,7 @@ form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (redeeming) return;
   const code = cleanCode(input.value);
+  input.value = code; // what is sent, when a link or a line was pasted
   if (!code) {
     showError("Saisis ton code d'invitation.", true);
     input.focus();
