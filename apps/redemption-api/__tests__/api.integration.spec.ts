@@ -66,6 +66,25 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
       }
     });
 
+    it('asks that no answer be stored: a lookup URL holds a code, its answer a masked address (Chromium cached both)', async () => {
+      const answers = [
+        await call(api, 'GET', `/v1/invites/${codes.valid}`),
+        await call(api, 'GET', `/v1/invites/${codes.used}`),
+        await call(api, 'GET', '/v1/invites/0000-0000-0000-0000'),
+        await postJson(api, '/v1/invites/redeem', { code: 'hello' }),
+        await call(api, 'GET', '/v1/admin/report', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+        await call(api, 'GET', '/nowhere'),
+      ];
+      expect(answers.map((res) => [res.status, res.headers.get('cache-control')])).toEqual([
+        [200, 'no-store'],
+        [409, 'no-store'],
+        [404, 'no-store'],
+        [400, 'no-store'],
+        [200, 'no-store'],
+        [404, 'no-store'],
+      ]);
+    });
+
     it.each([
       ['used', 'INVITE_USED'],
       ['expired', 'INVITE_EXPIRED'],

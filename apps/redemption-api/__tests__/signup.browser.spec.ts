@@ -1,4 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { testBackends } from '@veza/invites-db/testing';
@@ -29,6 +32,54 @@ const screenshots = fileURLToPath(new URL('../docs/', import.meta.url));
 // The last backend: PostgreSQL when the test script started one.
 const backend = testBackends().at(-1)!;
 
+type ProxyMode = 'pass' | 'hold' | 'bad-gateway';
+
+/**
+ * A reverse proxy in front of the API, as in production, that can hold requests (a stuck upstream:
+ * no answer at all) or answer its own 502 page. The page is served through it, so it stays same-origin.
+ */
+async function startProxy(upstream: string) {
+  let modeOf: (req: IncomingMessage) => ProxyMode = () => 'pass';
+  let held: (() => void)[] = [];
+  const server = createServer((req, res) => {
+    const mode = modeOf(req);
+    if (mode === 'bad-gateway') {
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+      return;
+    }
+    const forward = () => {
+      const upstreamRequest = request(`${upstream}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstreamRequest.on('error', () => res.destroy());
+      req.pipe(upstreamRequest);
+    };
+    if (mode === 'hold') held.push(forward);
+    else forward();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no TCP address');
+  return {
+    base: `http://127.0.0.1:${address.port}`,
+    set(mode: (req: IncomingMessage) => ProxyMode) {
+      modeOf = mode;
+    },
+    /** Sends the held requests on to the API. */
+    release() {
+      const now = held;
+      held = [];
+      now.forEach((forward) => forward());
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 (available ? describe : describe.skip)(`signup page in headless Chromium (${backend.name})`, () => {
   let api: RunningApi;
   let browser: Browser;
@@ -49,13 +100,13 @@ const backend = testBackends().at(-1)!;
   });
 
   const requests: string[] = [];
-  async function open(query: string, viewport = DESKTOP): Promise<Page> {
+  async function open(query: string, viewport = DESKTOP, base = api.base): Promise<Page> {
     const page = await browser.newPage({ viewport });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (msg) => msg.type() === 'error' && !msg.text().includes('Failed to load resource') && errors.push(msg.text()));
     page.on('request', (request) => requests.push(request.url()));
-    await page.goto(`${api.base}/signup${query}`);
+    await page.goto(`${base}/signup${query}`);
     (page as Page & { jsErrors?: string[] }).jsErrors = errors;
     return page;
   }
@@ -87,16 +138,19 @@ const backend = testBackends().at(-1)!;
     ['expired', 'expiré'],
     ['revoked', 'annulée'],
     ['used', 'déjà été utilisé'],
-  ] as const)('explains a %s code on load (%s)', async (state, words) => {
+  ] as const)('explains a %s code on load (%s), and whom to write to', async (state, words) => {
     const page = await open(`?invite=${encodeURIComponent(codes[state])}`);
     await page.waitForFunction((w) => document.querySelector('#message')?.textContent?.includes(w), words);
     expect(await message(page).getAttribute('data-kind')).toBe('error');
+    // every refusal says what to do next: the invitation email's own "réponds simplement"
+    expect(await message(page).textContent()).toContain("réponds simplement à l'e-mail d'invitation");
     await page.close();
   });
 
   it('explains an unknown and a malformed code', async () => {
     const unknown = await open('?invite=0000-0000-0000-0000');
-    await unknown.waitForFunction(() => document.querySelector('#message')?.textContent?.includes("n'existe pas"));
+    await unknown.waitForFunction(() => document.querySelector('#message')?.textContent?.includes('On ne trouve pas ce code'));
+    expect(await message(unknown).textContent()).toContain("réponds simplement à l'e-mail d'invitation");
     await unknown.close();
     const malformed = await open('?invite=hello');
     await malformed.waitForFunction(() => document.querySelector('#message')?.textContent?.includes("n'a pas le bon format"));
@@ -153,7 +207,7 @@ const backend = testBackends().at(-1)!;
       if (process.env['UPDATE_SCREENSHOTS'] === '1')
         await page.screenshot({ path: join(screenshots, `signup-${name}-done.png`), fullPage: true });
       const error = await open('?invite=0000-0000-0000-0000', viewport);
-      await error.waitForFunction(() => document.querySelector('#message')?.textContent?.includes("n'existe pas"));
+      await error.waitForFunction(() => document.querySelector('#message')?.textContent?.includes('On ne trouve pas ce code'));
       expect(await axeViolations(error)).toEqual([]);
       await page.close();
       await error.close();
@@ -161,8 +215,168 @@ const backend = testBackends().at(-1)!;
     },
   );
 
+  /** A new valid invite's code, formatted. */
+  async function freshCode(label: string): Promise<string> {
+    const [fresh] = await createInvites(api.conn.db, [{ email: `${label}@example.org`, cohort: 'creators-2026' }]);
+    if (fresh?.status !== 'created') throw new Error('expected a new invite');
+    return formatCode(fresh.code);
+  }
+  const messageIncludes = (page: Page, words: string, timeout = 10_000) =>
+    page.waitForFunction((w) => document.querySelector('#message')?.textContent?.includes(w), words, { timeout });
+
+  it('reads the code out of links as mail software and copies leave them', async () => {
+    const code = await freshCode('mangled');
+    for (const query of [
+      `?invite=${code}.`, // the full stop of a sentence
+      `?invite=${code}%3E`, // the > of <lien>
+      `?invite=${encodeURIComponent(`"${code}"`)}`, // quoted
+      `?invite=${code})`,
+      `?utm_source=relay&amp;invite=${code}`, // an HTML-escaped & before it
+      `?INVITE=${code.toLowerCase()}`,
+    ]) {
+      const page = await open(query);
+      await messageIncludes(page, 'Invitation valide');
+      expect([query, await page.inputValue('#code')]).toEqual([query, query.startsWith('?INVITE') ? code.toLowerCase() : code]);
+      expect(page.url()).toBe(`${api.base}/signup`); // read, then out of the address bar
+      await page.close();
+    }
+  });
+
+  it.each([
+    ['the whole link', (code: string) => `${api.base}/signup?invite=${code}`],
+    ["the email's line", (code: string) => `Ton code d'invitation : ${code}`],
+  ] as const)('redeems the code when %s is pasted into the field', async (label, paste) => {
+    const code = await freshCode(`paste-${label.length}`);
+    const page = await open('');
+    await page.fill('#code', paste(code));
+    await page.click('#submit');
+    await messageIncludes(page, 'confirmée');
+    await page.close();
+  });
+
+  it('keeps the code through a reload before the redeem, and shows the welcome, not an error, after it', async () => {
+    const code = await freshCode('reload');
+    const page = await open(`?invite=${code}`);
+    await messageIncludes(page, 'Invitation valide');
+    await page.reload();
+    await messageIncludes(page, 'Invitation valide');
+    expect(await page.inputValue('#code')).toBe(code);
+    expect(page.url()).toBe(`${api.base}/signup`);
+    await page.click('#submit');
+    await messageIncludes(page, 'confirmée');
+    await page.reload();
+    await page.waitForLoadState('load');
+    expect(await message(page).textContent()).toBe('Ton invitation est confirmée.');
+    expect(await page.isVisible('#next')).toBe(true);
+    expect(await page.isVisible('#signup')).toBe(false);
+    await page.close();
+  });
+
+  it('after an error, gives the keyboard focus to the field the message describes', async () => {
+    const page = await open('');
+    await page.fill('#code', '0000-0000-0000-0000');
+    await page.focus('#submit');
+    await page.keyboard.press('Enter');
+    await messageIncludes(page, 'On ne trouve pas ce code');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('code');
+    expect(await page.getAttribute('#code', 'aria-invalid')).toBe('true');
+    expect(await page.getAttribute('#code', 'aria-describedby')).toBe('message');
+    await page.close();
+  });
+
+  it('tells a person without JavaScript what to do', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${api.base}/signup?invite=${codes.spare}`);
+    expect(await page.innerText('#start')).toContain('Cette page a besoin de JavaScript pour activer ton invitation');
+    await context.close();
+  });
+
+  describe('when the API is slow, away, or the connection is', () => {
+    let proxy: Awaited<ReturnType<typeof startProxy>>;
+    beforeAll(async () => {
+      proxy = await startProxy(api.base);
+    });
+    afterAll(async () => proxy?.close());
+
+    it('never waits for ever: a redeem with no answer says so, unsure whether it went through, and frees the button', async () => {
+      const code = await freshCode('stuck');
+      proxy.set(() => 'pass');
+      const page = await open(`?invite=${code}`, DESKTOP, proxy.base);
+      await messageIncludes(page, 'Invitation valide');
+      proxy.set((req) => (req.url?.startsWith('/v1/') ? 'hold' : 'pass'));
+      await page.click('#submit');
+      await messageIncludes(page, 'Activation'); // something is going on
+      // the page's own deadline, past the API's 6 s one on the database; a loose outer bound
+      await messageIncludes(page, 'on ne sait pas si ton invitation a été activée', 30_000);
+      expect(await page.isDisabled('#submit')).toBe(false);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('code');
+      expect(await page.getAttribute('#code', 'aria-invalid')).toBeNull(); // the code is not what failed
+      proxy.set(() => 'pass');
+      await page.close();
+    }, 60_000);
+
+    it('says the service is away when a proxy answers its own 502 page, and that the person is offline when they are', async () => {
+      proxy.set(() => 'pass');
+      const code = await freshCode('away');
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${proxy.base}/signup?invite=${code}`);
+      await messageIncludes(page, 'Invitation valide');
+      proxy.set((req) => (req.url?.startsWith('/v1/') ? 'bad-gateway' : 'pass'));
+      await page.click('#submit');
+      await messageIncludes(page, 'momentanément indisponible');
+      proxy.set(() => 'pass');
+      await context.setOffline(true);
+      await page.click('#submit');
+      await messageIncludes(page, 'vérifie ta connexion internet');
+      await context.setOffline(false);
+      await page.click('#submit');
+      await messageIncludes(page, 'confirmée');
+      await context.close();
+    });
+
+    it('a check on load that answers after the redeem does not turn the welcome into "already used"', async () => {
+      const code = await freshCode('late-check');
+      proxy.set((req) => (req.method === 'GET' && req.url?.startsWith('/v1/invites/') ? 'hold' : 'pass'));
+      const page = await open(`?invite=${code}`, DESKTOP, proxy.base);
+      const lateCheck = page.waitForResponse(
+        (response) => response.url().includes('/v1/invites/') && response.request().method() === 'GET',
+      );
+      await page.click('#submit');
+      await messageIncludes(page, 'confirmée');
+      proxy.release();
+      expect((await lateCheck).status()).toBe(409); // the check saw the code used
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      expect(await message(page).textContent()).toBe('Ton invitation est confirmée.');
+      proxy.set(() => 'pass');
+      await page.close();
+    });
+  });
+
+  it("leaves no code in the browser's disk cache: the page and every answer say no-store", async () => {
+    const profile = mkdtempSync(join(tmpdir(), 'veza-signup-profile-'));
+    try {
+      const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      const code = await freshCode('cache');
+      const page = await context.newPage();
+      await page.goto(`${api.base}/signup?invite=${code}`);
+      await messageIncludes(page, 'Invitation valide');
+      await page.click('#submit');
+      await messageIncludes(page, 'confirmée');
+      await context.close();
+      const cache = join(profile, 'Default', 'Cache');
+      const files = existsSync(cache) ? readdirSync(cache, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()) : [];
+      const holding = files.filter((f) => readFileSync(join(f.parentPath, f.name), 'latin1').includes(code)).map((f) => f.name);
+      expect(holding).toEqual([]);
+    } finally {
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
   it('is served with a CSP that allows no inline script or style and nothing from another origin', async () => {
     const res = await fetch(`${api.base}/signup`);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");

@@ -247,8 +247,11 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   // close(); the others' connections stayed open, and the drain waited for them until SHUTDOWN_TIMEOUT_MS.
   // @fastify/cors answers an OPTIONS request that is no CORS preflight (no Origin or no
   // Access-Control-Request-Method) with a text/plain 400: the API's one error shape instead.
+  // No answer is meant to be stored: a lookup's URL holds a code and its answer the masked address
+  // (Chromium kept both in its disk cache), the admin report is behind a token. The page sets its own.
   app.addHook('onSend', (req, reply, payload, done) => {
     if (draining) void reply.header('connection', 'close');
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
     if (reply.statusCode !== 400 || req.method !== 'OPTIONS' || payload !== 'Invalid Preflight Request') return done(null, payload);
     void reply.type('application/json; charset=utf-8');
     done(

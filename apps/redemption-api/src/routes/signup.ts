@@ -44,6 +44,8 @@ export async function signupRoutes(
     'content-security-policy':
       "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     'referrer-policy': 'no-referrer',
+    // frame-ancestors 'none' says the same to current browsers; this is for the ones that ignore it
+    'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
   };
