@@ -172,7 +172,12 @@ export function reportItem(dir: string | undefined, now: Date = new Date()): Che
 export async function decisionRecordedItem(conn: Connection | null, dbError: string | null): Promise<Check> {
   if (!conn) return noDatabase('Decision recorded today', dbError);
   const latest = await latestDecision(conn.db);
-  return launchItem(decisionRecordedCheck(latest), 'veza-beta decision record GO|NO-GO --note "…" --by NAME');
+  // the run the newest decision report stored: a decision recorded before it did not judge its figures
+  const report = (await hasGateRunsTable(conn.db)) ? await latestGateRun(conn.db, { source: 'decision report' }) : null;
+  return launchItem(
+    decisionRecordedCheck(latest, new Date(), report?.id ?? null),
+    'veza-beta decision record GO|NO-GO --note "…" --by NAME',
+  );
 }
 
 /** The last 256 bytes of a file, as text. */

@@ -88,11 +88,31 @@ export function localDay(date: Date = new Date()): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-/** The decision phase: a decision stored with a decided_at on today's date, on this machine's clock (as the report folder's). */
-export function decisionRecordedCheck(latest: { decision: string; decidedAt: Date } | null, now: Date = new Date()): LaunchCheck {
+/**
+ * The decision phase: a decision stored with a decided_at on today's date, on
+ * this machine's clock (as the report folder's), and taken on the newest
+ * decision report's figures. A decision links the newest gate run stored when
+ * it was recorded (`gateRunId`), and `decision report` stores its own run
+ * (`newestReportRunId`): a decision whose run is older than that report's was
+ * recorded before it (one recorded in the morning, before the data it was to
+ * judge existed, ticked the item all day). Run ids are in insertion order,
+ * whatever the clocks of the machines that stored them.
+ */
+export function decisionRecordedCheck(
+  latest: { decision: string; decidedAt: Date; gateRunId?: number | null } | null,
+  now: Date = new Date(),
+  newestReportRunId: number | null = null,
+): LaunchCheck {
   const today = localDay(now);
-  if (latest && localDay(latest.decidedAt) === today)
-    return decidedCheck(DECISION_RECORDED_TITLE, { state: 'pass', summary: `${latest.decision} at ${latest.decidedAt.toISOString()}` });
+  if (latest && localDay(latest.decidedAt) === today) {
+    const shown = `${latest.decision} at ${latest.decidedAt.toISOString()}`;
+    if (newestReportRunId !== null && (latest.gateRunId ?? 0) < newestReportRunId)
+      return decidedCheck(DECISION_RECORDED_TITLE, {
+        state: 'fail',
+        summary: `the newest decision (${shown}) was recorded before the newest decision report (its gate run #${newestReportRunId}): it did not judge those figures; record the call's decision after reading the report: veza-beta decision record GO|NO-GO --note …`,
+      });
+    return decidedCheck(DECISION_RECORDED_TITLE, { state: 'pass', summary: shown });
+  }
   return decidedCheck(DECISION_RECORDED_TITLE, {
     state: 'fail',
     summary: `no decision recorded on ${today}: veza-beta decision record GO|NO-GO --note …`,
