@@ -126,17 +126,17 @@ it("'Decision recorded today' is not ticked by a decision recorded before the de
     // the call: the report is written (its gate run stored), and the morning's GO is all the database has
     const report = await runVezaBeta(['decision', 'report', '--out', 'report'], { cwd: own, env: ownEnv });
     expect(report.stderr).not.toContain('unexpected error');
-    expect(await recordedItem()).toMatchObject({
-      status: 'fail',
-      detail: expect.stringMatching(
-        /^the newest decision \(GO at \S+Z\) was recorded before the newest decision report \(its gate run #\d+\): it did not judge those figures/,
-      ),
-    });
+    const before = await recordedItem();
+    expect(before.status).toBe('fail');
+    expect(before.detail).toMatch(
+      /^the newest decision \(GO at \S+Z\) was recorded before the newest decision report \(its gate run #\d+\): it did not judge those figures/,
+    );
     // recorded after reading the report: ticked
     expect(
       (await runVezaBeta(['decision', 'record', 'NO-GO', '--note', 'testers short', '--by', 'Claire'], { cwd: own, env: ownEnv })).code,
     ).toBe(0);
-    expect(await recordedItem()).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^NO-GO at /) });
+    const after = await recordedItem();
+    expect([after.status, after.detail.startsWith('NO-GO at ')]).toEqual(['pass', true]);
   } finally {
     rmSync(own, { recursive: true, force: true });
   }
