@@ -123,6 +123,16 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect(stored).toEqual([{ name: 'Hélène Martin', typed: true }]);
   });
 
+  it('counts the redemptions since a moment (the launch), by the database clock of used_at', async () => {
+    const [early] = await createInvites(conn.db, [{ email: 'since-early@example.org', cohort: 'since' }]);
+    expect((await redeemInvite(conn.db, created(early).code)).ok).toBe(true);
+    const launch = new Date((await rows<{ now: string | Date }>(conn, sql`SELECT clock_timestamp() AS now`))[0]!.now);
+    const [late] = await createInvites(conn.db, [{ email: 'since-late@example.org', cohort: 'since' }]);
+    expect((await redeemInvite(conn.db, created(late).code)).ok).toBe(true);
+    expect(await countRedeemedInvites(conn.db, 'since')).toBe(2);
+    expect(await countRedeemedInvites(conn.db, 'since', { since: launch })).toBe(1);
+  });
+
   it('stores only the digest of a code, never the code', async () => {
     const invite = created((await createInvites(conn.db, [{ email: 'digest@example.org', cohort: 'c' }]))[0]);
     const dump = JSON.stringify(await conn.db.execute(sql`SELECT * FROM beta_invites`));

@@ -69,12 +69,29 @@ export function lastDispatchCheck(counts: DispatchCounts): LaunchCheck {
   );
 }
 
-export function firstRedemptionCheck(redeemed: number): LaunchCheck {
+/**
+ * Where the launch-day counts start, and what that moment is (said beside
+ * each figure): BETA_START, else the first invitation email sent (a test send
+ * days before included, which is why BETA_START is asked for).
+ */
+export interface LaunchStart {
+  at: Date;
+  what: string;
+}
+
+/** "since <at> (<what>)", or what an all-time figure covers. */
+export function launchWindowText(since: LaunchStart | null): string {
+  return since ? `since ${since.at.toISOString()} (${since.what})` : 'all time: nothing sent yet and no BETA_START';
+}
+
+/** Hour 1: at least one redemption, counted by the caller from `since` (LaunchStart) when there is one. */
+export function firstRedemptionCheck(redeemed: number, since: LaunchStart | null = null): LaunchCheck {
+  const window = launchWindowText(since);
   return decidedCheck(
     REDEMPTION_TITLE,
     redeemed >= 1
-      ? { state: 'pass', summary: `${redeemed} redeemed` }
-      : { state: 'fail', summary: '0 redeemed: check the link in a sent email and the redemption-api' },
+      ? { state: 'pass', summary: `${redeemed} redeemed ${window}` }
+      : { state: 'fail', summary: `0 redeemed ${window}: check the link in a sent email and the redemption-api` },
   );
 }
 
