@@ -58,7 +58,9 @@ describe('database settings', () => {
       problems: [
         {
           field: 'VEZA_DATA_DIR',
-          message: expect.stringMatching(/^is set but empty .*unset VEZA_DATA_DIR .* to use \.veza\/ in the working directory$/),
+          message: expect.stringMatching(
+            /^is set but empty .*unset VEZA_DATA_DIR .* for the default \(the CLI and the API: \.veza\/ in the working directory; the monitor: no database\)$/,
+          ),
         },
       ],
       warnings: [],

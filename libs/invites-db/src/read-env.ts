@@ -66,7 +66,7 @@ export function blankDataDirProblem(env: Readonly<Record<string, string | undefi
   return {
     field: 'VEZA_DATA_DIR',
     message:
-      'is set but empty (a variable unset in the shell, as in VEZA_DATA_DIR=$DATA?): give the folder that holds the embedded database (its db/), or unset VEZA_DATA_DIR (and remove it from .env) to use .veza/ in the working directory',
+      'is set but empty (a variable unset in the shell, as in VEZA_DATA_DIR=$DATA?): give the folder that holds the embedded database (its db/), or unset VEZA_DATA_DIR (and remove it from .env) for the default (the CLI and the API: .veza/ in the working directory; the monitor: no database)',
   };
 }
 
