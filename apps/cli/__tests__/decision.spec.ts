@@ -112,6 +112,36 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
   120_000,
 );
 
+it("'Decision recorded today' is not ticked by a decision recorded before the decision report it was to judge (one of the morning)", async () => {
+  const own = mkdtempSync(join(tmpdir(), 'veza-decision-order-'));
+  try {
+    const ownEnv = await freshDatabaseEnv(pglite, own);
+    const recordedItem = async () => {
+      const phase = await runVezaBeta(['preflight', '--phase', 'decision', '--report-dir', 'report', '--json'], { cwd: own, env: ownEnv });
+      const items = (JSON.parse(phase.stdout) as { items: { title: string; status: string; detail: string }[] }).items;
+      return items.find((i) => i.title === 'Decision recorded today')!;
+    };
+    // the morning: a GO recorded before any figure of the call
+    expect((await runVezaBeta(['decision', 'record', 'GO', '--by', 'Claire'], { cwd: own, env: ownEnv })).code).toBe(0);
+    // the call: the report is written (its gate run stored), and the morning's GO is all the database has
+    const report = await runVezaBeta(['decision', 'report', '--out', 'report'], { cwd: own, env: ownEnv });
+    expect(report.stderr).not.toContain('unexpected error');
+    const before = await recordedItem();
+    expect(before.status).toBe('fail');
+    expect(before.detail).toMatch(
+      /^the newest decision \(GO at \S+Z\) was recorded before the newest decision report \(its gate run #\d+\): it did not judge those figures/,
+    );
+    // recorded after reading the report: ticked
+    expect(
+      (await runVezaBeta(['decision', 'record', 'NO-GO', '--note', 'testers short', '--by', 'Claire'], { cwd: own, env: ownEnv })).code,
+    ).toBe(0);
+    const after = await recordedItem();
+    expect([after.status, after.detail.startsWith('NO-GO at ')]).toEqual(['pass', true]);
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+}, 120_000);
+
 it('decision report on a disk that fills up: exit 1 naming the file, the earlier report left whole, nothing cut or temporary', async () => {
   const out = join(cwd, 'small');
   mkdirSync(out);

@@ -5,10 +5,10 @@ import { startSilentServer } from '@veza/test-support';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testBackends } from '@veza/invites-db/testing';
-import { recordGateRun } from '@veza/invites-db';
+import { createInvites, markInviteSent, recordGateRun, redeemInvite } from '@veza/invites-db';
 import { freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
-import { startStandIn } from './launch-stand-ins.js';
+import { discordInvite, startStandIn } from './launch-stand-ins.js';
 import type { StandIn } from './launch-stand-ins.js';
 
 const PD_TOKEN = 'pd_TESTTOKEN_9ZkQ2';
@@ -188,3 +188,55 @@ describe('"Gate monitor running" counts the monitor\'s runs only', () => {
     }
   }, 120_000);
 });
+
+it('hour-1 counts from BETA_START, not from the first email ever sent: a test send redeemed before the launch does not tick it', async () => {
+  const pglite = testBackends().find((b) => b.name === 'pglite')!;
+  const own = mkdtempSync(join(tmpdir(), 'veza-hour1-'));
+  const channel = '81384788765712385';
+  const afters: string[] = [];
+  const discord = await startStandIn({
+    '/api/v10/invites/veza': discordInvite('beta-feedback'),
+    // the channel's messages after the `after` snowflake asked for: none (the team's hello before the launch is not after it)
+    [`/api/v10/channels/${channel}/messages`]: (_request, url) => {
+      afters.push(url.searchParams.get('after') ?? '');
+      return { json: [] };
+    },
+  });
+  try {
+    const env = await freshDatabaseEnv(pglite, own);
+    // the test send: an invite emailed and redeemed by the operator before the launch
+    const conn = await openEnvDatabase(env);
+    try {
+      const [test] = await createInvites(conn.db, [{ email: 'ops@veza.fr', cohort: 'test-cohort' }]);
+      if (test?.status !== 'created') throw new Error('fixture invite not created');
+      await markInviteSent(conn.db, test.id);
+      expect((await redeemInvite(conn.db, test.code)).ok).toBe(true);
+    } finally {
+      await conn.close();
+    }
+    const launch = new Date(Date.now() + 1_000); // the launch comes after: BETA_START
+    const run = await runVezaBeta(['preflight', '--phase', 'hour-1', '--json'], {
+      cwd: own,
+      env: {
+        ...env,
+        BETA_START: launch.toISOString(),
+        DISCORD_URL: 'https://discord.gg/veza',
+        DISCORD_BOT_TOKEN: 'bot-token-hour1',
+        DISCORD_API_URL: `${discord.url}/api/v10`,
+      },
+    });
+    const items = (JSON.parse(run.stdout) as { items: { title: string; status: string; detail: string }[] }).items;
+    const signUp = items.find((i) => i.title === 'First sign-up landed (≥ 1 redemption)')!;
+    expect([signUp.status, signUp.detail]).toEqual(['fail', expect.stringMatching(/^0 redeemed since \S+Z \(BETA_START\)/)]);
+    const messages = items.find((i) => i.title === 'Discord has a message since the send')!;
+    expect([messages.status, messages.detail.startsWith(`no message from a tester since ${launch.toISOString()} (BETA_START)`)]).toEqual([
+      'fail',
+      true,
+    ]);
+    // the messages asked for are those after the launch, not after the test send
+    expect(afters).toEqual([((BigInt(launch.getTime()) - 1_420_070_400_000n) << 22n).toString()]);
+  } finally {
+    await discord.stop();
+    rmSync(own, { recursive: true, force: true });
+  }
+}, 60_000);

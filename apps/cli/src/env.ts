@@ -6,6 +6,7 @@ import {
   positiveNumberField,
   settingsOrThrow,
   unclearFlagWarning,
+  unreadTimeZoneWarning,
 } from '@veza/settings';
 import { z } from 'zod';
 
@@ -32,7 +33,7 @@ const LOOSE_FLAGS = ['SEND', 'FORCE'] as const;
 /**
  * Once per command, on stderr: a variable that looks like a misspelled
  * setting (`DATABSE_URL`), while the setting itself is unset; a SEND or FORCE
- * that is neither on nor off. The command
+ * that is neither on nor off; a TZ that Node reads as UTC. The command
  * goes on with the setting's default, which for DATABASE_URL is the embedded
  * database: said before anything is done there, not found out on launch day.
  */
@@ -45,6 +46,9 @@ function warnMisspelled(loaded: ReturnType<typeof loadSettingsEnv>): void {
     const warning = unclearFlagWarning(flag, loaded.env[flag]);
     if (warning) process.stderr.write(`veza-beta: warning: ${warning}\n`);
   }
+  // TZ=CET-1CEST (a POSIX rule `date` reads) is UTC to Node: the dated folders and "today" would follow the UTC day
+  const timeZone = unreadTimeZoneWarning(loaded.env['TZ']);
+  if (timeZone) process.stderr.write(`veza-beta: warning: ${timeZone}\n`);
 }
 
 /**

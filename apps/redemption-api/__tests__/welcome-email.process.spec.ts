@@ -15,6 +15,7 @@ import {
   runMigrations,
 } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
+import { openOutboxSender, transportFromEnv } from '@veza/invite-mailer';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { childEnv } from '@veza/test-support';
 
@@ -79,7 +80,7 @@ function jsonLog(child: ChildProcess) {
     log
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { msg: string; sent?: number; done?: number; count?: number });
+      .map((l) => JSON.parse(l) as { msg: string; sent?: number; done?: number; count?: number; own?: string[]; unknown?: string[] });
   const sent = () => lines().reduce((n, l) => n + (l.msg === 'welcome emails sent' ? (l.sent ?? 0) : 0), 0);
   return { lines, sent };
 }
@@ -285,9 +286,32 @@ async function outbox(url: string) {
     expect(await redeem(port, codes[2]!)).toBe(200);
     expect(await until(() => sent() >= 2, 30_000)).toBe(true);
     expect(said('no welcome email with an unknown outcome')).toEqual([]);
-    expect(said('welcome emails with an unknown outcome')).toHaveLength(1);
+    const warned = said('welcome emails with an unknown outcome');
+    expect(warned).toHaveLength(1);
     // and the email is indeed still claimed, its outcome unknown
-    expect((await outbox(url)).filter((row) => row.sentAt === null && row.claimedBy !== null)).toHaveLength(1);
+    const [claimed] = (await outbox(url)).filter((row) => row.sentAt === null && row.claimedBy !== null);
+    expect(claimed).toBeDefined();
+    // The advice is true: `outbox drain --resend-unknown` leaves a live API's claim alone, so the warning names this
+    // API's own and says they are resent only once it is stopped (it sent the operator to that command alone).
+    expect(warned[0]).toMatchObject({ own: [claimed!.id], unknown: [claimed!.id] });
+    expect(warned[0]!.msg).toContain("which resends this API's own only once it is stopped or restarted");
+    const drain = async () => {
+      const conn = await openDatabase({ databaseUrl: url });
+      const sender = await openOutboxSender(conn, transportFromEnv({ PATH: process.env['PATH'], SEND_CMD: mailer }, 1), {
+        from: 'beta@veza.fr',
+        buildEml: (row) => Promise.resolve(Buffer.from(`To: ${row.email}\r\nSubject: welcome\r\n\r\nhi\r\n`)),
+        resendUnknown: true,
+      });
+      try {
+        return await sender.drain();
+      } finally {
+        await sender.close();
+        await conn.close();
+      }
+    };
+    expect(await drain()).toMatchObject({ sent: 0, inFlightElsewhere: 1 }); // while the API runs: not resent
+    await stop(api.child);
+    expect(await drain()).toMatchObject({ sent: 1, unknown: [] }); // once it is stopped: resent
   }, 120_000);
 });
 

@@ -122,6 +122,16 @@ describe('parseConfig', () => {
     expect(parseConfig({}).ok).toBe(true);
   });
 
+  it('a blank VEZA_DATA_DIR without a DATABASE_URL is refused, not read as .veza/ in the working directory', () => {
+    const result = parseConfig({ VEZA_DATA_DIR: ' ' });
+    if (result.ok) throw new Error('expected errors');
+    expect(result.problems).toEqual([
+      { field: 'VEZA_DATA_DIR', message: expect.stringMatching(/^is set but empty .*unset VEZA_DATA_DIR/) },
+    ]);
+    // with a DATABASE_URL the folder is not used: a blank one is let be
+    expect(parseConfig({ DATABASE_URL: 'postgres://u:p@db/veza', VEZA_DATA_DIR: '' }).ok).toBe(true);
+  });
+
   it('WELCOME_EMAIL=1 needs a transport and the email settings, lists every problem, and never echoes SMTP_URL', () => {
     const bare = parseConfig({ WELCOME_EMAIL: '1', SMTP_URL: 'smtp://u:s3cret@' });
     if (bare.ok) throw new Error('expected errors');

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { emailSettingsFromEnv } from '@veza/email-templates';
 import type { EmailSettings } from '@veza/email-templates';
-import { blankDatabaseUrlProblem, DATABASE_SETTINGS_SCHEMA } from '@veza/invites-db';
+import { blankDatabaseSettingsProblems, DATABASE_SETTINGS_SCHEMA } from '@veza/invites-db';
 import { commaListField, httpUrlField, parseSettings, positiveNumberField, SECRET_SETTINGS, wholeNumberField } from '@veza/settings';
 import type { Validation } from '@veza/settings';
 import { problemText } from '@veza/invite-rules';
@@ -206,14 +206,14 @@ export function estimatedBits(token: string): number {
 
 /**
  * Reads the service's variables from an environment. Empty values count as
- * unset, except DATABASE_URL's (refused). Never echoes ADMIN_TOKEN or DATABASE_URL back in a message.
+ * unset, except DATABASE_URL's and, without one, VEZA_DATA_DIR's (refused). Never echoes ADMIN_TOKEN or DATABASE_URL back in a message.
  */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
   // ADMIN_TOKEN is kept as given: surrounding whitespace would never match a header either.
   const parsed = parseSettings(schema, env, { secrets: SECRET_SETTINGS, untrimmed: ['ADMIN_TOKEN'], showValues: true });
-  // a blank DATABASE_URL is not unset here either: the API would serve the embedded database instead
-  const blank = blankDatabaseUrlProblem(env);
-  if (blank) return { ok: false, problems: [blank, ...(parsed.ok ? [] : parsed.problems)], warnings: [] };
+  // a blank DATABASE_URL (or VEZA_DATA_DIR, without one) is not unset here either: the API would serve another database
+  const blanks = blankDatabaseSettingsProblems(env);
+  if (blanks.length > 0) return { ok: false, problems: [...blanks, ...(parsed.ok ? [] : parsed.problems)], warnings: [] };
   if (!parsed.ok) return parsed;
   const v = parsed.value;
   const welcomeSettings = v.WELCOME_EMAIL === '1' ? welcomeEmailSettings(v) : undefined;

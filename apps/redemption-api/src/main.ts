@@ -183,12 +183,18 @@ async function startWelcomeSending(
         );
       for (const u of summary.unknown) if (u.claimedBy === sender.worker) ownUnknown.add(u.id);
       const unknown = [...new Set([...summary.unknown.map((u) => u.id), ...ownUnknown])];
+      // `outbox drain --resend-unknown` leaves the claims of a live sender alone (in flight elsewhere): this API's
+      // own stay its own until it stops, so the advice says so rather than send the operator to a command that
+      // would resend nothing
+      const own = unknown.filter((id) => ownUnknown.has(id));
       unknownIds.whenChanged(
         unknown,
         () =>
           log.warn(
-            { unknown, count: unknown.length },
-            "welcome emails with an unknown outcome (a sender died mid-send): not resent; see 'veza-beta outbox drain --resend-unknown' (said again only when they change)",
+            { unknown, own, count: unknown.length },
+            own.length === 0
+              ? "welcome emails with an unknown outcome (a sender died mid-send): not resent; check the relay's log, then 'veza-beta outbox drain --resend-unknown' if they never left (said again only when they change)"
+              : "welcome emails with an unknown outcome (a sender died mid-send, or this API's mailer was killed after it had the message: `own`): not resent; check the relay's log, then 'veza-beta outbox drain --resend-unknown' if they never left, which resends this API's own only once it is stopped or restarted (while it runs their claims are its own) (said again only when they change)",
           ),
         () => log.info({ unknown: [], count: 0 }, 'no welcome email with an unknown outcome any more'),
       );

@@ -77,7 +77,10 @@ describe('gatesConfigFromEnv', () => {
       'TESTERS_COHORT must start with a letter or digit and use only letters, digits, space and . _ : + / - (got "fans,paris")',
     ],
     [{ TESTERS_TARGET: '5', TESTERS_COHORT: 'c'.repeat(65) }, `TESTERS_COHORT is longer than 64 characters (got "${'c'.repeat(65)}")`],
-    [{ SENTRY_AUTH_TOKEN: 'x' }, 'SENTRY_ORG is required for the Sentry gate (other SENTRY_* settings are set)'],
+    [
+      { SENTRY_AUTH_TOKEN: 'x' },
+      "SENTRY_ORG is required for the Sentry gate (other SENTRY_* settings are set): your organisation's slug, as in https://sentry.io/organizations/<slug>/ (the seed checklist's monitor line sets only SENTRY_AUTH_TOKEN)",
+    ],
     [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_URL: 'sentry.io' }, 'SENTRY_URL is not an http(s) URL'],
     [{ SENTRY_AUTH_TOKEN: 'x', SENTRY_ORG: 'veza', SENTRY_MAX: '-1' }, 'SENTRY_MAX must be an integer ≥ 0 (got "-1")'],
     [

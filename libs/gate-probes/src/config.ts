@@ -196,7 +196,11 @@ function requiredTogether(has: (...names: Var[]) => boolean): Problem[] {
   if (has('TESTERS_COHORT')) need('TESTERS_TARGET', 'when TESTERS_COHORT is set');
   if (has(...SENTRY_VARS)) {
     need('SENTRY_AUTH_TOKEN', 'for the Sentry gate (other SENTRY_* settings are set)');
-    need('SENTRY_ORG', 'for the Sentry gate (other SENTRY_* settings are set)');
+    // the seed checklist's monitor line sets SENTRY_AUTH_TOKEN alone: say what the missing one is
+    need(
+      'SENTRY_ORG',
+      "for the Sentry gate (other SENTRY_* settings are set): your organisation's slug, as in https://sentry.io/organizations/<slug>/ (the seed checklist's monitor line sets only SENTRY_AUTH_TOKEN)",
+    );
   }
   if (has('PROM_QUERY')) need('PROM_URL', 'when PROM_QUERY is set');
   if (has(...GITHUB_VARS)) need('GITHUB_REPO', 'for the k6 and HIGH issues gates (other GITHUB_/K6_/HIGH_ settings are set)');

@@ -49,7 +49,15 @@ export { maintenanceCheck, maintenanceVerdict } from './launch/statuspage-mainte
 export { discordInviteCheck, discordMessagesSinceCheck, discordPinsCheck } from './launch/discord-checks.js';
 export { backupCheck, backupVerdict, drillCheck } from './launch/command-checks.js';
 export { runCommand } from './launch/run-command.js';
-export { decisionRecordedCheck, firstRedemptionCheck, lastDispatchCheck, localDay, monitorFreshCheck } from './launch/database-rules.js';
+export {
+  decisionRecordedCheck,
+  firstRedemptionCheck,
+  lastDispatchCheck,
+  launchWindowText,
+  localDay,
+  monitorFreshCheck,
+} from './launch/database-rules.js';
+export type { LaunchStart } from './launch/database-rules.js';
 export { fetchHighIssues, highTriageCheck, triageVerdict } from './launch/high-triage.js';
 export { funnelSvg, gateHistorySvg } from './decision/charts.js';
 export { renderDecisionHtml, renderDecisionMarkdown } from './decision/render-decision.js';

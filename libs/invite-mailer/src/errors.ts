@@ -9,6 +9,7 @@ export const MAILER_ERROR_CODES = Object.freeze([
   'MAILER_SEND_CMD_NOT_FOUND',
   'MAILER_SMTP_URL_INVALID',
   'MAILER_INVALID_OPTION',
+  'MAILER_TRANSPORT_BLANK',
   'MAILER_WELCOME_UNAVAILABLE',
 ] as const);
 export type MailerErrorCode = (typeof MAILER_ERROR_CODES)[number];
@@ -56,6 +57,27 @@ export class SmtpUrlInvalidError extends MailerError {
   override name = 'SmtpUrlInvalidError';
   constructor(redactedUrl: string, cause?: unknown, why = 'not a valid SMTP URL') {
     super('MAILER_SMTP_URL_INVALID', `SMTP_URL: ${why} (${redactedUrl})`, { cause });
+  }
+}
+
+/**
+ * SMTP_URL or SEND_CMD is set but blank. Read as unset, it meant another
+ * transport: `SMTP_URL=$RELAY_URL` with that variable missing from the shell
+ * hid the relay of the .env and sent every email through `msmtp -t` (whatever
+ * account this machine's msmtp uses), exit 0. Refused, as a blank DATABASE_URL is.
+ */
+export class BlankTransportSettingError extends MailerError {
+  override name = 'BlankTransportSettingError';
+  constructor(
+    readonly variable: 'SMTP_URL' | 'SEND_CMD',
+    defaultSendCmd: string,
+  ) {
+    super(
+      'MAILER_TRANSPORT_BLANK',
+      variable === 'SMTP_URL'
+        ? "SMTP_URL is set but empty (a variable unset in the shell, as in SMTP_URL=$RELAY_URL?): give the relay's URL, or unset SMTP_URL (and remove it from .env) to send through SEND_CMD"
+        : `SEND_CMD is set but empty (a variable unset in the shell, as in SEND_CMD=$MAILER?): give the command, or unset SEND_CMD (and remove it from .env) to use the default '${defaultSendCmd}'`,
+    );
   }
 }
 

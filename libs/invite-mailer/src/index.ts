@@ -14,4 +14,4 @@ export type { SendCmdOptions } from './send-cmd-transport.js';
 export { redactSmtpUrl, smtpLoginHider, smtpTlsAdvice, smtpTransport } from './smtp-transport.js';
 export type { SmtpTransport } from './smtp-transport.js';
 export type { SendResult, Transport } from './transport.js';
-export { sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';
+export { blankTransportSettingError, sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';

@@ -207,6 +207,40 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
     }
   });
 
+  it('excludes from its next claims only the emails it gave back (failed): sent ones cannot be claimed again anyway', async () => {
+    await redeemed('x', 4);
+    const transport = fakeTransport((to) =>
+      to === 'x1@example.org'
+        ? { ok: false, temporary: false, response: `550 <${to}> unknown` }
+        : { ok: true, temporary: false, response: '250 ok' },
+    );
+    // The queries the sender sends to the (real) database, read on their way: each claim's list of ids to leave out.
+    // Every id it had claimed went into that list, so a drain of n emails sent n lists of up to n ids (n² work).
+    const session = (
+      conn.db as unknown as { session: { prepareQuery: (query: { sql: string; params: unknown[] }, ...rest: unknown[]) => unknown } }
+    ).session;
+    const prepare = session.prepareQuery;
+    const excluded: string[][] = [];
+    session.prepareQuery = function (this: unknown, query, ...rest) {
+      if (/^update "welcome_outbox" set "claimed_at"/.test(query.sql))
+        for (const param of query.params)
+          if (typeof param === 'string' && param.startsWith('{')) excluded.push(param.slice(1, -1).split(',').filter(Boolean));
+      return prepare.call(this, query, ...rest);
+    };
+    const sender = await openOutboxSender(conn, transport, options);
+    try {
+      const summary = await sender.drain();
+      expect(summary.sent).toBe(3);
+      const failed = summary.failed.map((f) => f.id);
+      expect(failed).toHaveLength(1);
+      // one claim per email, and one that found none; after x1 failed, only x1 is left out
+      expect(excluded).toEqual([[], [], failed, failed, failed]);
+    } finally {
+      session.prepareQuery = prepare;
+      await sender.close();
+    }
+  });
+
   it('a claim of a sender that died is reported as unknown and not resent, until resendUnknown', async () => {
     await redeemed('u', 2);
     const dead = await claimWelcomeEmail(conn.db, 'gone-host:99:ffffff', { maxAttempts: 5 });

@@ -114,13 +114,15 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
         claimedAt: c.claimedAt?.toISOString() ?? null,
       }));
 
-    const tried: string[] = [];
+    // The emails this drain gave back (failed): claimable again, so left out of its next claims (not retried at once).
+    // A sent one has sent_at and an unknown one keeps its claim: neither can be claimed, and listing them made each
+    // claim of a long drain carry every id sent so far.
+    const released: string[] = [];
     const streak = failureStreak(send.failFastAfter);
     let done = 0;
     // After close() (a SIGTERM of the API) nothing more is claimed: the email in flight ends, the rest stays queued.
-    const next = () => (closed || streak.tripped() ? undefined : claimWelcomeEmail(db, worker, { maxAttempts, exclude: tried }));
+    const next = () => (closed || streak.tripped() ? undefined : claimWelcomeEmail(db, worker, { maxAttempts, exclude: released }));
     for (let row = await next(); row; row = await next()) {
-      tried.push(row.id);
       await waitForSlot();
       let result: SendResult;
       try {
@@ -153,6 +155,7 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
       } else {
         // a fault of the transport (its login, TLS, configuration) is not the email's: it must not be given up for it
         await releaseClaim(row.id, result.response, result.temporary || result.transportFault === true);
+        released.push(row.id);
         summary.failed.push({ id: row.id, email: row.email, response: result.response });
       }
       streak.record(result, row.email);

@@ -1,6 +1,6 @@
 import { parseSettings, positiveNumberField, SECRET_SETTINGS, withoutSecretSettings } from '@veza/settings';
 import { z } from 'zod';
-import { InvalidOptionError } from './errors.js';
+import { BlankTransportSettingError, InvalidOptionError } from './errors.js';
 import { SEND_CMD_DEFAULTS, sendCmdTransport } from './send-cmd-transport.js';
 import { smtpTransport } from './smtp-transport.js';
 import type { Transport } from './transport.js';
@@ -21,8 +21,22 @@ const TRANSPORT_SETTINGS_SCHEMA = z.object({
 
 type TransportSettings = z.output<typeof TRANSPORT_SETTINGS_SCHEMA>;
 
-/** Reads the transport's variables from the env it is given; the first bad one throws MAILER_INVALID_OPTION. */
+/**
+ * SMTP_URL or SEND_CMD set but blank, or null. Other settings read blank as
+ * unset, but here unset means another transport (BlankTransportSettingError).
+ */
+export function blankTransportSettingError(env: NodeJS.ProcessEnv): BlankTransportSettingError | null {
+  for (const name of ['SMTP_URL', 'SEND_CMD'] as const) {
+    const raw = env[name];
+    if (raw !== undefined && raw.trim() === '') return new BlankTransportSettingError(name, DEFAULT_SEND_CMD);
+  }
+  return null;
+}
+
+/** Reads the transport's variables from the env it is given; a blank SMTP_URL or SEND_CMD throws MAILER_TRANSPORT_BLANK, the first bad one MAILER_INVALID_OPTION. */
 function transportSettings(env: NodeJS.ProcessEnv): TransportSettings {
+  const blank = blankTransportSettingError(env);
+  if (blank) throw blank;
   const parsed = parseSettings(TRANSPORT_SETTINGS_SCHEMA, env, { secrets: SECRET_SETTINGS });
   if (parsed.ok) return parsed.value;
   const [first] = parsed.problems;
@@ -34,7 +48,7 @@ export function sendTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
   return transportSettings({ SEND_TIMEOUT: env['SEND_TIMEOUT'] }).SEND_TIMEOUT;
 }
 
-/** SMTP_URL when set, else SEND_CMD (default `msmtp -t`, deadline SEND_TIMEOUT). The env is passed in: the lib reads no process.env. */
+/** SMTP_URL when set, else SEND_CMD (default `msmtp -t`, deadline SEND_TIMEOUT); either set but blank throws MAILER_TRANSPORT_BLANK. The env is passed in: the lib reads no process.env. */
 export function transportFromEnv(env: NodeJS.ProcessEnv, connections: number): Transport {
   const settings = transportSettings(env);
   if (settings.SMTP_URL) return smtpTransport(settings.SMTP_URL, connections);

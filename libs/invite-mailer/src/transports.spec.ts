@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sendCmdTransport } from './send-cmd-transport.js';
 import { redactSmtpUrl, smtpLoginHider, smtpTransport } from './smtp-transport.js';
-import { hasTransportSettings, sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';
+import { blankTransportSettingError, hasTransportSettings, sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';
 
 const eml = Buffer.from('To: ana@example.org\r\nSubject: hi\r\n\r\nhello\r\n');
 const envelope = { from: 'beta@veza.example', to: 'ana@example.org' };
@@ -492,5 +492,23 @@ describe('transportFromEnv', () => {
       false,
       true,
     ]);
+  });
+
+  it('a SMTP_URL or SEND_CMD set but blank is refused (MAILER_TRANSPORT_BLANK), not read as the other transport', () => {
+    for (const [blanks, variable] of [
+      [{ SMTP_URL: '', SEND_CMD: 'cat' }, 'SMTP_URL'],
+      [{ SMTP_URL: ' ' }, 'SMTP_URL'],
+      [{ SEND_CMD: '' }, 'SEND_CMD'],
+      [{ SMTP_URL: 'smtp://127.0.0.1:2525', SEND_CMD: '\t' }, 'SEND_CMD'],
+    ] as const) {
+      expect(() => transportFromEnv({ ...env, ...blanks }, 1)).toThrow(
+        expect.objectContaining({
+          code: 'MAILER_TRANSPORT_BLANK',
+          message: expect.stringMatching(new RegExp(`^${variable} is set but empty`)),
+        }),
+      );
+      expect(blankTransportSettingError({ ...env, ...blanks })?.variable).toBe(variable);
+    }
+    expect(blankTransportSettingError({ ...env, SEND_CMD: 'cat' })).toBeNull();
   });
 });

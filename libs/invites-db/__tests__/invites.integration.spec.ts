@@ -107,6 +107,32 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect(again[0]).toMatchObject({ reason: 'this email already has an invite (not sent yet)', existingId: created(first[0]).id });
   });
 
+  it("stores a name pasted decomposed (NFD) in NFC, as the cohort validator hands names on: a backend's own call too", async () => {
+    const decomposed = 'He\u0301le\u0300ne Martin'; // "Hélène" as a Mac or a PDF pastes it
+    const long = 'e\u0301'.repeat(150); // 150 letters: 300 code units decomposed, under the 200-character limit once composed
+    const [helene, longName] = await createInvites(conn.db, [
+      { email: 'nfd-helene@example.org', cohort: 'nfd', name: ` ${decomposed} ` },
+      { email: 'nfd-long@example.org', cohort: 'nfd', name: long },
+    ]);
+    expect(created(helene).name).toBe('Hélène Martin');
+    expect(created(longName).name).toBe('é'.repeat(150));
+    const stored = await rows<{ name: string; typed: boolean }>(
+      conn,
+      sql`SELECT name, name = ${'Hélène Martin'} AS typed FROM beta_invites WHERE email = 'nfd-helene@example.org'`,
+    );
+    expect(stored).toEqual([{ name: 'Hélène Martin', typed: true }]);
+  });
+
+  it('counts the redemptions since a moment (the launch), by the database clock of used_at', async () => {
+    const [early] = await createInvites(conn.db, [{ email: 'since-early@example.org', cohort: 'since' }]);
+    expect((await redeemInvite(conn.db, created(early).code)).ok).toBe(true);
+    const launch = new Date((await rows<{ now: string | Date }>(conn, sql`SELECT clock_timestamp() AS now`))[0]!.now);
+    const [late] = await createInvites(conn.db, [{ email: 'since-late@example.org', cohort: 'since' }]);
+    expect((await redeemInvite(conn.db, created(late).code)).ok).toBe(true);
+    expect(await countRedeemedInvites(conn.db, 'since')).toBe(2);
+    expect(await countRedeemedInvites(conn.db, 'since', { since: launch })).toBe(1);
+  });
+
   it('stores only the digest of a code, never the code', async () => {
     const invite = created((await createInvites(conn.db, [{ email: 'digest@example.org', cohort: 'c' }]))[0]);
     const dump = JSON.stringify(await conn.db.execute(sql`SELECT * FROM beta_invites`));

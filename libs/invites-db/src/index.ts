@@ -68,7 +68,14 @@ export {
 } from './queries/report.js';
 export type { InviteReport } from './queries/report.js';
 export { assertMigrated, assertReady } from './readiness.js';
-export { blankDatabaseUrlProblem, DATABASE_SETTINGS_SCHEMA, databaseSettingsFromEnv, readEnv } from './read-env.js';
+export {
+  blankDatabaseSettingsProblems,
+  blankDatabaseUrlProblem,
+  blankDataDirProblem,
+  DATABASE_SETTINGS_SCHEMA,
+  databaseSettingsFromEnv,
+  readEnv,
+} from './read-env.js';
 export { purgeRateLimitWindows, settleRateLimitHits } from './queries/rate-limits.js';
 export type { RateLimitHits } from './queries/rate-limits.js';
 export type { ReadEnvResult } from './read-env.js';

@@ -51,4 +51,24 @@ describe('database settings', () => {
     // unset is still the embedded database
     expect(openOptionsFromEnv({})).toEqual({ databaseUrl: undefined, dataDir: undefined });
   });
+
+  it('a blank VEZA_DATA_DIR without a DATABASE_URL is a problem, not .veza/ in the working directory (`VEZA_DATA_DIR=$DATA` with that variable unset)', () => {
+    expect(databaseSettingsFromEnv({ VEZA_DATA_DIR: '' })).toEqual({
+      ok: false,
+      problems: [
+        {
+          field: 'VEZA_DATA_DIR',
+          message: expect.stringMatching(
+            /^is set but empty .*unset VEZA_DATA_DIR .* for the default \(the CLI and the API: \.veza\/ in the working directory; the monitor: no database\)$/,
+          ),
+        },
+      ],
+      warnings: [],
+    });
+    // both blank: both named
+    expect(databaseSettingsFromEnv({ DATABASE_URL: '', VEZA_DATA_DIR: ' ' })).toMatchObject({
+      ok: false,
+      problems: [{ field: 'DATABASE_URL' }, { field: 'VEZA_DATA_DIR' }],
+    });
+  });
 });

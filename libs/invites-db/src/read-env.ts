@@ -30,7 +30,7 @@ export const DATABASE_SETTINGS_SCHEMA = z.object({
     )
     .refine((text) => badSslMode(text) === null, `has an unknown sslmode: use one of ${SSL_MODES.join(', ')}`)
     .optional(),
-  /** where the embedded database lives (`<dir>/db`); unset → `.veza/db` under the working directory */
+  /** where the embedded database lives (`<dir>/db`); unset → `.veza/db` under the working directory (blank: refused, blankDataDirProblem) */
   VEZA_DATA_DIR: z.string().optional(),
 });
 
@@ -52,11 +52,34 @@ export function blankDatabaseUrlProblem(env: Readonly<Record<string, string | un
   };
 }
 
+/**
+ * VEZA_DATA_DIR present but blank where the embedded database is used (no
+ * DATABASE_URL). Read as unset, `VEZA_DATA_DIR=$DATA` with that variable
+ * missing from the shell opened `.veza/db` under the working directory (made
+ * there by the first command that writes): invites created and emailed from a
+ * database the redemption API never reads, exit 0. With a DATABASE_URL the
+ * folder is not used, and a blank one is let be.
+ */
+export function blankDataDirProblem(env: Readonly<Record<string, string | undefined>>): Problem | null {
+  const raw = env['VEZA_DATA_DIR'];
+  if (raw === undefined || raw.trim() !== '' || env['DATABASE_URL']?.trim()) return null;
+  return {
+    field: 'VEZA_DATA_DIR',
+    message:
+      'is set but empty (a variable unset in the shell, as in VEZA_DATA_DIR=$DATA?): give the folder that holds the embedded database (its db/), or unset VEZA_DATA_DIR (and remove it from .env) for the default (the CLI and the API: .veza/ in the working directory; the monitor: no database)',
+  };
+}
+
+/** The database settings set but blank (DATABASE_URL; VEZA_DATA_DIR when it would be used): each is refused. */
+export function blankDatabaseSettingsProblems(env: Readonly<Record<string, string | undefined>>): Problem[] {
+  return [blankDatabaseUrlProblem(env), blankDataDirProblem(env)].filter((problem): problem is Problem => problem !== null);
+}
+
 /** DATABASE_URL, else VEZA_DATA_DIR/db, validated: every problem listed, the URL never shown. */
 export function databaseSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): Validation<OpenOptions> {
   const parsed = parseSettings(DATABASE_SETTINGS_SCHEMA, env, { secrets: SECRET_SETTINGS });
-  const blank = blankDatabaseUrlProblem(env);
-  if (blank) return { ok: false, problems: [blank, ...(parsed.ok ? [] : parsed.problems)], warnings: [] };
+  const blanks = blankDatabaseSettingsProblems(env);
+  if (blanks.length > 0) return { ok: false, problems: [...blanks, ...(parsed.ok ? [] : parsed.problems)], warnings: [] };
   if (!parsed.ok) return parsed;
   const { DATABASE_URL: databaseUrl, VEZA_DATA_DIR: dataDir } = parsed.value;
   return { ok: true, value: { databaseUrl, dataDir: dataDir === undefined ? undefined : resolve(dataDir, 'db') }, warnings: [] };

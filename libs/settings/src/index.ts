@@ -19,4 +19,5 @@ export type { ParseSettingsOptions, SettingsSchema } from './parse-settings.js';
 export { readSettings } from './read-settings.js';
 export { SECRET_SETTINGS, withoutSecretSettings } from './secret-settings.js';
 export type { SettingsRead } from './read-settings.js';
+export { unreadTimeZoneWarning } from './time-zone.js';
 export type { Problem, Validation } from '@veza/invite-rules';

@@ -27,7 +27,8 @@ export const invitesCleanupCommand: CommandModule<object, Args> = {
     for (const c of result.byCohort) process.stdout.write(`  ${c.cohort}: ${c.count}\n`);
     if (result.sending > 0)
       process.stdout.write(
-        `  ${result.sending} of them claimed by a dispatch and not recorded as sent (being sent, or its outcome unknown after a crash): such an email may still arrive, with a code no invite has any more\n`,
+        // a dry run deletes nothing: the code still works until the invite is deleted
+        `  ${result.sending} of them claimed by a dispatch and not recorded as sent (being sent, or its outcome unknown after a crash): such an email may still arrive, ${result.dryRun ? 'and after the delete its code would match no invite' : 'with a code no invite has any more'}\n`,
       );
     if (result.leftOut)
       process.stdout.write(

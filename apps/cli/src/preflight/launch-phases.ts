@@ -21,7 +21,7 @@ import {
   pagerdutyOnCallCheck,
   localDay,
 } from '@veza/gate-probes';
-import type { LaunchCheck, LaunchSettings } from '@veza/gate-probes';
+import type { LaunchCheck, LaunchSettings, LaunchStart } from '@veza/gate-probes';
 import { countRedeemedInvites, dispatchFacts, hasGateRunsTable, latestDecision, latestGateRun } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { fail, manual } from './check-helpers.js';
@@ -109,16 +109,30 @@ export async function dispatchItem(conn: Connection | null, dbError: string | nu
   );
 }
 
-/** Hour 1: a redemption, the 5xx ratio, a message in the channel since the first sent_at. */
+/**
+ * Where hour 1 counts from: BETA_START, else the first invitation email ever
+ * sent. That one may be a test send days before the launch (or the first wave
+ * of a second one), whose redemption and the team's messages since then
+ * ticked the items on launch day: each figure says which it is.
+ */
+function launchStart(settings: LaunchSettings, firstSentAt: Date | null): LaunchStart | null {
+  if (settings.betaStart) return { at: settings.betaStart, what: 'BETA_START' };
+  if (firstSentAt)
+    return { at: firstSentAt, what: 'the first invitation email sent, a test send included: set BETA_START to count from the launch' };
+  return null;
+}
+
+/** Hour 1: a redemption, the 5xx ratio, a message in the channel, since the launch (launchStart). */
 export async function hourOneItems(conn: Connection | null, dbError: string | null, settings: LaunchSettings): Promise<Check[]> {
   const facts = conn ? await dispatchFacts(conn.db) : null;
+  const start = launchStart(settings, facts?.firstSentAt ?? null);
   const [ratio, messages] = await Promise.all([
     errorRatioCheck(settings, budget(settings)),
-    discordMessagesSinceCheck(settings, facts?.firstSentAt ?? null, budget(settings)),
+    discordMessagesSinceCheck(settings, start, budget(settings)),
   ]);
   const redeemed = conn
     ? launchItem(
-        firstRedemptionCheck(await countRedeemedInvites(conn.db)),
+        firstRedemptionCheck(await countRedeemedInvites(conn.db, undefined, start ? { since: start.at } : {}), start),
         'open a sent email and follow its link; check the redemption-api logs',
       )
     : noDatabase('First sign-up landed (≥ 1 redemption)', dbError);
@@ -172,7 +186,12 @@ export function reportItem(dir: string | undefined, now: Date = new Date()): Che
 export async function decisionRecordedItem(conn: Connection | null, dbError: string | null): Promise<Check> {
   if (!conn) return noDatabase('Decision recorded today', dbError);
   const latest = await latestDecision(conn.db);
-  return launchItem(decisionRecordedCheck(latest), 'veza-beta decision record GO|NO-GO --note "…" --by NAME');
+  // the run the newest decision report stored: a decision recorded before it did not judge its figures
+  const report = (await hasGateRunsTable(conn.db)) ? await latestGateRun(conn.db, { source: 'decision report' }) : null;
+  return launchItem(
+    decisionRecordedCheck(latest, new Date(), report?.id ?? null),
+    'veza-beta decision record GO|NO-GO --note "…" --by NAME',
+  );
 }
 
 /** The last 256 bytes of a file, as text. */

@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { withoutSecretSettings } from '@veza/settings';
-import { redactSmtpUrl, sendCmdTransport, smtpLoginHider, smtpTlsAdvice, smtpTransport } from '@veza/invite-mailer';
+import {
+  blankTransportSettingError,
+  redactSmtpUrl,
+  sendCmdTransport,
+  smtpLoginHider,
+  smtpTlsAdvice,
+  smtpTransport,
+} from '@veza/invite-mailer';
 import type { SmtpTransport } from '@veza/invite-mailer';
 import { fail, pass } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
@@ -112,6 +119,9 @@ function askMsmtp(command: string, shown: string, env: NodeJS.ProcessEnv): Promi
  * as ready only when the test send (--send-test-to) went through it.
  */
 export async function transportCheck(env: NodeJS.ProcessEnv, testSend: Check | null): Promise<Check> {
+  // a blank SMTP_URL or SEND_CMD is refused as dispatch refuses it, not checked as msmtp -t
+  const blank = blankTransportSettingError(env);
+  if (blank) return fail(TRANSPORT_TITLE, blank.message, `give ${blank.variable} a value, or unset it (and remove it from .env)`);
   const smtp = env['SMTP_URL']?.trim();
   if (smtp) return verifySmtp(smtp);
   const command = env['SEND_CMD']?.trim() || 'msmtp -t';

@@ -230,7 +230,7 @@ async function skipRevoked(db: Database, rows: CohortRow[], skipped: PrepareResu
     skipped.push({
       line: row.line,
       email: row.email,
-      reason: `this email's invite was revoked (${at.toISOString().slice(0, 10)}): not invited again; if that was to fix a bounce or resend, add --reinvite-revoked`,
+      reason: `this email's invite was revoked (${at.toISOString().slice(0, 10)} UTC): not invited again; if that was to fix a bounce or resend, add --reinvite-revoked`,
     });
     return false;
   });

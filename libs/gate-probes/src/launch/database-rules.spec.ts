@@ -34,6 +34,10 @@ describe('launch-day rules over database facts', () => {
     expect(decisionRecordedCheck({ decision: 'GO', decidedAt: ago(60) }, now)).toMatchObject({ state: 'pass' });
     expect(decisionRecordedCheck({ decision: 'GO', decidedAt: ago(86_400) }, now)).toMatchObject({ state: 'fail' });
     expect(decisionRecordedCheck(null, now)).toMatchObject({ state: 'fail' });
+    // recorded before the newest decision report (its gate run is older than the report's): not a decision on those figures
+    expect(decisionRecordedCheck({ decision: 'GO', decidedAt: ago(60), gateRunId: 11 }, now, 12)).toMatchObject({ state: 'fail' });
+    expect(decisionRecordedCheck({ decision: 'GO', decidedAt: ago(60), gateRunId: null }, now, 12)).toMatchObject({ state: 'fail' });
+    expect(decisionRecordedCheck({ decision: 'GO', decidedAt: ago(60), gateRunId: 12 }, now, 12)).toMatchObject({ state: 'pass' });
   });
   it("the decision's day is the machine's, as the report folder's (decision-<date>): 23:50 in Paris is not today at 00:30", () => {
     // in a process of its own: the time zone is read at start, and jest's sandbox does not pass a changed TZ to Date

@@ -69,12 +69,29 @@ export function lastDispatchCheck(counts: DispatchCounts): LaunchCheck {
   );
 }
 
-export function firstRedemptionCheck(redeemed: number): LaunchCheck {
+/**
+ * Where the launch-day counts start, and what that moment is (said beside
+ * each figure): BETA_START, else the first invitation email sent (a test send
+ * days before included, which is why BETA_START is asked for).
+ */
+export interface LaunchStart {
+  at: Date;
+  what: string;
+}
+
+/** "since <at> (<what>)", or what an all-time figure covers. */
+export function launchWindowText(since: LaunchStart | null): string {
+  return since ? `since ${since.at.toISOString()} (${since.what})` : 'all time: nothing sent yet and no BETA_START';
+}
+
+/** Hour 1: at least one redemption, counted by the caller from `since` (LaunchStart) when there is one. */
+export function firstRedemptionCheck(redeemed: number, since: LaunchStart | null = null): LaunchCheck {
+  const window = launchWindowText(since);
   return decidedCheck(
     REDEMPTION_TITLE,
     redeemed >= 1
-      ? { state: 'pass', summary: `${redeemed} redeemed` }
-      : { state: 'fail', summary: '0 redeemed: check the link in a sent email and the redemption-api' },
+      ? { state: 'pass', summary: `${redeemed} redeemed ${window}` }
+      : { state: 'fail', summary: `0 redeemed ${window}: check the link in a sent email and the redemption-api` },
   );
 }
 
@@ -88,11 +105,31 @@ export function localDay(date: Date = new Date()): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-/** The decision phase: a decision stored with a decided_at on today's date, on this machine's clock (as the report folder's). */
-export function decisionRecordedCheck(latest: { decision: string; decidedAt: Date } | null, now: Date = new Date()): LaunchCheck {
+/**
+ * The decision phase: a decision stored with a decided_at on today's date, on
+ * this machine's clock (as the report folder's), and taken on the newest
+ * decision report's figures. A decision links the newest gate run stored when
+ * it was recorded (`gateRunId`), and `decision report` stores its own run
+ * (`newestReportRunId`): a decision whose run is older than that report's was
+ * recorded before it (one recorded in the morning, before the data it was to
+ * judge existed, ticked the item all day). Run ids are in insertion order,
+ * whatever the clocks of the machines that stored them.
+ */
+export function decisionRecordedCheck(
+  latest: { decision: string; decidedAt: Date; gateRunId?: number | null } | null,
+  now: Date = new Date(),
+  newestReportRunId: number | null = null,
+): LaunchCheck {
   const today = localDay(now);
-  if (latest && localDay(latest.decidedAt) === today)
-    return decidedCheck(DECISION_RECORDED_TITLE, { state: 'pass', summary: `${latest.decision} at ${latest.decidedAt.toISOString()}` });
+  if (latest && localDay(latest.decidedAt) === today) {
+    const shown = `${latest.decision} at ${latest.decidedAt.toISOString()}`;
+    if (newestReportRunId !== null && (latest.gateRunId ?? 0) < newestReportRunId)
+      return decidedCheck(DECISION_RECORDED_TITLE, {
+        state: 'fail',
+        summary: `the newest decision (${shown}) was recorded before the newest decision report (its gate run #${newestReportRunId}): it did not judge those figures; record the call's decision after reading the report: veza-beta decision record GO|NO-GO --note …`,
+      });
+    return decidedCheck(DECISION_RECORDED_TITLE, { state: 'pass', summary: shown });
+  }
   return decidedCheck(DECISION_RECORDED_TITLE, {
     state: 'fail',
     summary: `no decision recorded on ${today}: veza-beta decision record GO|NO-GO --note …`,

@@ -1,6 +1,8 @@
 import { ProbeProblem } from '../probe-kit.js';
 import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
 import { requestJson } from '../request-json.js';
+import { launchWindowText } from './database-rules.js';
+import type { LaunchStart } from './database-rules.js';
 import { notConfiguredCheck, runLaunchCheck } from './launch-check.js';
 import type { LaunchCheck } from './launch-check.js';
 import { LAUNCH_DEFAULTS } from './launch-settings.js';
@@ -137,7 +139,14 @@ export function discordPinsCheck(settings: LaunchSettings, options: ProbeOptions
 }
 
 /** Hour 1, with DISCORD_BOT_TOKEN: a message from someone other than a bot since `since` (the first sent_at). */
-export function discordMessagesSinceCheck(settings: LaunchSettings, since: Date | null, options: ProbeOptions = {}): Promise<LaunchCheck> {
+export function discordMessagesSinceCheck(
+  settings: LaunchSettings,
+  start: LaunchStart | Date | null,
+  options: ProbeOptions = {},
+): Promise<LaunchCheck> {
+  // a bare date is the first sent_at, as callers passed it before LaunchStart said what the moment is
+  const window = start instanceof Date ? { at: start, what: 'the first invitation email sent' } : start;
+  const since = window?.at ?? null;
   if (!settings.discord.inviteUrl || !settings.discord.botToken)
     return Promise.resolve(notConfiguredCheck(DISCORD_MESSAGES_TITLE, 'DISCORD_URL and DISCORD_BOT_TOKEN'));
   return runLaunchCheck(DISCORD_MESSAGES_TITLE, { ...options, secrets: [settings.discord.botToken] }, async (ctx) => {
@@ -146,7 +155,7 @@ export function discordMessagesSinceCheck(settings: LaunchSettings, since: Date 
     if ('dead' in messages) return { state: 'fail', summary: messages.dead };
     const human = (messages as { author?: { bot?: unknown } }[]).filter((m) => m.author?.bot !== true);
     return human.length > 0
-      ? { state: 'pass', summary: `${human.length} message(s) since ${since.toISOString()}` }
-      : { state: 'fail', summary: `no message from a tester since ${since.toISOString()}` };
+      ? { state: 'pass', summary: `${human.length} message(s) ${launchWindowText(window)}` }
+      : { state: 'fail', summary: `no message from a tester ${launchWindowText(window)}` };
   });
 }

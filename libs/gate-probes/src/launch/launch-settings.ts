@@ -36,6 +36,8 @@ export interface LaunchSettings {
   window: { start: Date; end: Date } | null;
   /** BETA_END, even without BETA_START (the Discord invite must outlive it) */
   betaEnd: Date | null;
+  /** BETA_START, even without BETA_END: the launch, from which hour 1 counts sign-ups and messages */
+  betaStart: Date | null;
   pagerduty: { url: string; token: string; serviceIds: string[]; scheduleIds: string[] } | null;
   healthUrl: string | null;
   minioUrl: string | null;
@@ -202,6 +204,7 @@ export function launchSettingsFromEnv(env: Readonly<Record<string, string | unde
   const value: LaunchSettings = {
     window: v.BETA_START && v.BETA_END ? { start: v.BETA_START, end: v.BETA_END } : null,
     betaEnd: v.BETA_END ?? null,
+    betaStart: v.BETA_START ?? null,
     pagerduty: v.PAGERDUTY_TOKEN
       ? { url: v.PAGERDUTY_URL, token: v.PAGERDUTY_TOKEN, serviceIds: v.PAGERDUTY_SERVICE_IDS, scheduleIds: v.PAGERDUTY_SCHEDULE_IDS }
       : null,

@@ -15,6 +15,14 @@ export interface Candidate {
   digest: string;
 }
 
+/**
+ * A name in NFC, as RFC 5198 asks of text on the wire and as the cohort
+ * validator hands it on: a backend calling createInvites with a name pasted
+ * decomposed (`e` + U+0301, from a Mac or a PDF) stored it so, unequal to the
+ * same name typed, and each accent counted twice against the length limit.
+ */
+const nfcName = (name: string) => name.normalize('NFC');
+
 /** The first rule a row breaks, or null. */
 export function checkRow(row: NewInvite): { field: string; reason: string } | null {
   const email = row.email.trim();
@@ -23,7 +31,7 @@ export function checkRow(row: NewInvite): { field: string; reason: string } | nu
   const cohortIssue = cohortProblem(row.cohort.trim());
   if (cohortIssue) return { field: 'cohort', reason: `cohort ${cohortIssue}` };
   if (row.name) {
-    const nameIssue = nameProblem(row.name);
+    const nameIssue = nameProblem(nfcName(row.name));
     if (nameIssue) return { field: 'name', reason: `name ${nameIssue}` };
   }
   if (row.role && !isRole(row.role)) return { field: 'role', reason: `role must be creator or listener` };
@@ -82,7 +90,7 @@ export function planInvites(
       index,
       email,
       cohort: row.cohort.trim(),
-      name: row.name?.trim() || null,
+      name: row.name ? nfcName(row.name).trim() || null : null,
       role: (row.role as Role | null | undefined) || null,
       sentBy: sentBy ?? null,
       code,

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, eq, gte, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '../connect.js';
 import { decodeRows, withDbErrors } from '../db-errors.js';
 import { UnexpectedRowError } from '../errors.js';
@@ -86,9 +86,15 @@ export async function inviteReport(db: Database): Promise<InviteReport> {
   return { cohorts, total };
 }
 
-/** Redeemed invites, all (the test cohort's left out) or of one cohort: the testers-signed-up gate. */
-export async function countRedeemedInvites(db: Database, cohort?: string): Promise<number> {
-  const redeemed = isNotNull(betaInvites.usedAt);
+/**
+ * Redeemed invites, all (the test cohort's left out) or of one cohort: the
+ * testers-signed-up gate. With `since`, only those redeemed from then on (the
+ * launch-day hour-1 item: a test redemption days before is not the launch's).
+ */
+export async function countRedeemedInvites(db: Database, cohort?: string, options: { since?: Date } = {}): Promise<number> {
+  const redeemed = options.since
+    ? and(isNotNull(betaInvites.usedAt), gte(betaInvites.usedAt, options.since))
+    : isNotNull(betaInvites.usedAt);
   const rows = await withDbErrors(() =>
     db
       .select({ n: countWhere() })
