@@ -64,7 +64,10 @@ async function call(method, path, payload) {
       signal: controller.signal,
     });
     const body = await response.json().catch(() => null);
-    return { status: response.status, ok: response.ok, body };
+    // A success is the API's own answer ({ invite }): a 200 from something else (the frontend's page for a path
+    // the proxy did not send to the API, a body cut at the deadline) is no lookup and no redemption.
+    const ok = response.ok && body !== null && typeof body === 'object' && typeof body.invite === 'object' && body.invite !== null;
+    return { status: response.status, ok, body };
   } catch {
     return { failure: controller.signal.aborted ? 'timeout' : 'offline' };
   } finally {
