@@ -359,6 +359,32 @@ async function startProxy(upstream: string) {
       await page.close();
     });
 
+    it('a check on load that answers after a failed redeem does not replace what the redeem said', async () => {
+      const code = await freshCode('late-check-failed');
+      proxy.set((req) => (req.method === 'GET' && req.url?.startsWith('/v1/invites/') ? 'hold' : 'pass'));
+      const page = await browser.newPage();
+      // counts the page's answers read to the end; a timer after the read runs once every step the page takes on it is done
+      await page.addInitScript(() => {
+        const read = Object.getOwnPropertyDescriptor(Response.prototype, 'json')!.value as (this: Response) => Promise<unknown>;
+        Response.prototype.json = function (this: Response) {
+          const body = read.call(this);
+          const done = () => setTimeout(() => ((window as unknown as { answersRead: number }).answersRead += 1), 0);
+          body.then(done, done);
+          return body;
+        };
+        (window as unknown as { answersRead: number }).answersRead = 0;
+      });
+      await page.goto(`${proxy.base}/signup?invite=${code}`);
+      proxy.set((req) => (req.method === 'POST' ? 'bad-gateway' : 'hold'));
+      await page.click('#submit');
+      await messageIncludes(page, 'momentanément indisponible');
+      proxy.set(() => 'pass');
+      proxy.release();
+      await page.waitForFunction(() => (window as unknown as { answersRead: number }).answersRead === 2); // the 502, then the late check
+      expect(await message(page).textContent()).toContain('momentanément indisponible');
+      await page.close();
+    });
+
     it('a check on load that answers after the redeem does not turn the welcome into "already used"', async () => {
       const code = await freshCode('late-check');
       proxy.set((req) => (req.method === 'GET' && req.url?.startsWith('/v1/invites/') ? 'hold' : 'pass'));

@@ -36,6 +36,8 @@ const start = document.getElementById('start');
 const next = document.getElementById('next');
 const title = document.getElementById('title');
 let redeeming = false;
+// Set by the first submit: from then on the redeem's answers are the ones that count, not the check on load's.
+let submitted = false;
 
 function show(kind, text) {
   message.dataset.kind = kind;
@@ -130,8 +132,9 @@ function showRefusal(answer) {
 async function check(code) {
   show('busy', 'Vérification de ton code…');
   const answer = await call('GET', `/v1/invites/${encodeURIComponent(code)}`);
-  // A submit started meanwhile: its answer is the one that counts (this one may say "already used").
-  if (redeeming || start.hidden) return;
+  // A submit started meanwhile, whether it is still going, failed or succeeded: its answer is the one that counts
+  // (this one may say "already used" over the welcome, or "valid" over the redeem's refusal).
+  if (submitted || start.hidden) return;
   if (answer.failure) showError(answer.failure === 'timeout' ? CHECK_TIMEOUT : OFFLINE, false);
   else if (answer.ok) show('ok', `Invitation valide (${answer.body.invite.cohort}), pour ${answer.body.invite.email}.`);
   else showRefusal(answer);
@@ -148,6 +151,7 @@ form.addEventListener('submit', async (event) => {
     return;
   }
   redeeming = true;
+  submitted = true;
   syncButton();
   input.removeAttribute('aria-invalid');
   show('busy', 'Activation de ton invitation…');
