@@ -100,4 +100,18 @@ describe('SMTP_URL, SEND_CMD or VEZA_DATA_DIR set but blank', () => {
     const report = await runVezaBeta(['invites', 'report'], { cwd, env: { ...SETTINGS } });
     expect(report.stderr).not.toContain('VEZA_DATA_DIR is set but empty');
   });
+
+  it('gates check and decision report refuse a blank VEZA_DATA_DIR too when .veza/ is in the working directory (they read it instead, exit 0)', async () => {
+    // the operator's scratch folder holds a demo's or a test's .veza/: the gates ran on it, the report was written from it
+    const migrate = await runVezaBeta(['db', 'migrate'], { cwd, env: { ...SETTINGS } });
+    expect(migrate.code).toBe(0);
+    for (const args of [
+      ['decision', 'report', '--out', 'rep'],
+      ['gates', 'check'],
+    ]) {
+      const run = await runVezaBeta(args, { cwd, env: { ...SETTINGS, VEZA_DATA_DIR: '', TESTERS_TARGET: '1' } });
+      expect([args, run.code, run.stderr.includes('configuration error: VEZA_DATA_DIR is set but empty')]).toEqual([args, 3, true]);
+    }
+    expect(existsSync(join(cwd, 'rep'))).toBe(false);
+  });
 });

@@ -73,3 +73,17 @@ export function databaseDeadlines(env: NodeJS.ProcessEnv): {
     onStall: (reason) => process.stderr.write(`veza-beta: ${reason}\n`),
   };
 }
+
+/**
+ * The env for a command that runs the gates (`gates check`, `decision report`):
+ * with neither DATABASE_URL nor VEZA_DATA_DIR set, the CLI's embedded
+ * database in .veza/ when it exists. Only when unset: a blank VEZA_DATA_DIR
+ * (`VEZA_DATA_DIR=$DATA`, that variable missing from the shell) is left
+ * blank, so the settings refuse it (exit 3) as every other command does; read
+ * as unset here, the gates and the report ran on the working directory's
+ * .veza/, exit 0.
+ */
+export function withCliDataDir(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env['DATABASE_URL'] !== undefined || env['VEZA_DATA_DIR'] !== undefined || dataDirMissing(DEFAULT_DATA_DIR)) return { ...env };
+  return { ...env, VEZA_DATA_DIR: resolve(DEFAULT_DATA_DIR, '..') };
+}

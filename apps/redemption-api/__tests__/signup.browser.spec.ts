@@ -32,7 +32,7 @@ const screenshots = fileURLToPath(new URL('../docs/', import.meta.url));
 // The last backend: PostgreSQL when the test script started one.
 const backend = testBackends().at(-1)!;
 
-type ProxyMode = 'pass' | 'hold' | 'bad-gateway';
+type ProxyMode = 'pass' | 'hold' | 'bad-gateway' | 'frontend';
 
 /**
  * A reverse proxy in front of the API, as in production, that can hold requests (a stuck upstream:
@@ -43,6 +43,11 @@ async function startProxy(upstream: string) {
   let held: (() => void)[] = [];
   const server = createServer((req, res) => {
     const mode = modeOf(req);
+    if (mode === 'frontend') {
+      // the main frontend's own answer to a path it does not know (a single-page app's index.html, 200)
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body><div id="app"></div></body></html>');
+      return;
+    }
     if (mode === 'bad-gateway') {
       res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
       return;
@@ -334,6 +339,50 @@ async function startProxy(upstream: string) {
       await page.click('#submit');
       await messageIncludes(page, 'confirmée');
       await context.close();
+    });
+
+    it("neither hangs on the check nor says 'confirmée' when the frontend answers /v1/invites/ itself (200, its own page)", async () => {
+      // the proxy routes /signup* to the API and the rest, /v1/invites/ included, to the frontend (the guide's trap)
+      const code = await freshCode('frontend');
+      proxy.set((req) => (req.url?.startsWith('/v1/') ? 'frontend' : 'pass'));
+      const page = await open(`?invite=${code}`, DESKTOP, proxy.base);
+      await messageIncludes(page, 'Une erreur inattendue');
+      // the check's message is the same one: cleared, so that only the redeem's answer can bring it back
+      await page.evaluate(() => (document.querySelector('#message')!.textContent = ''));
+      await page.click('#submit');
+      await messageIncludes(page, 'Une erreur inattendue');
+      expect(await page.isVisible('#signup')).toBe(true);
+      expect((page as Page & { jsErrors?: string[] }).jsErrors).toEqual([]);
+      proxy.set(() => 'pass');
+      await page.click('#submit'); // the code was never spent
+      await messageIncludes(page, 'confirmée');
+      await page.close();
+    });
+
+    it('a check on load that answers after a failed redeem does not replace what the redeem said', async () => {
+      const code = await freshCode('late-check-failed');
+      proxy.set((req) => (req.method === 'GET' && req.url?.startsWith('/v1/invites/') ? 'hold' : 'pass'));
+      const page = await browser.newPage();
+      // counts the page's answers read to the end; a timer after the read runs once every step the page takes on it is done
+      await page.addInitScript(() => {
+        const read = Object.getOwnPropertyDescriptor(Response.prototype, 'json')!.value as (this: Response) => Promise<unknown>;
+        Response.prototype.json = function (this: Response) {
+          const body = read.call(this);
+          const done = () => setTimeout(() => ((window as unknown as { answersRead: number }).answersRead += 1), 0);
+          body.then(done, done);
+          return body;
+        };
+        (window as unknown as { answersRead: number }).answersRead = 0;
+      });
+      await page.goto(`${proxy.base}/signup?invite=${code}`);
+      proxy.set((req) => (req.method === 'POST' ? 'bad-gateway' : 'hold'));
+      await page.click('#submit');
+      await messageIncludes(page, 'momentanément indisponible');
+      proxy.set(() => 'pass');
+      proxy.release();
+      await page.waitForFunction(() => (window as unknown as { answersRead: number }).answersRead === 2); // the 502, then the late check
+      expect(await message(page).textContent()).toContain('momentanément indisponible');
+      await page.close();
     });
 
     it('a check on load that answers after the redeem does not turn the welcome into "already used"', async () => {

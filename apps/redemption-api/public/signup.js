@@ -36,6 +36,8 @@ const start = document.getElementById('start');
 const next = document.getElementById('next');
 const title = document.getElementById('title');
 let redeeming = false;
+// Set by the first submit: from then on the redeem's answers are the ones that count, not the check on load's.
+let submitted = false;
 
 function show(kind, text) {
   message.dataset.kind = kind;
@@ -64,7 +66,10 @@ async function call(method, path, payload) {
       signal: controller.signal,
     });
     const body = await response.json().catch(() => null);
-    return { status: response.status, ok: response.ok, body };
+    // A success is the API's own answer ({ invite }): a 200 from something else (the frontend's page for a path
+    // the proxy did not send to the API, a body cut at the deadline) is no lookup and no redemption.
+    const ok = response.ok && body !== null && typeof body === 'object' && typeof body.invite === 'object' && body.invite !== null;
+    return { status: response.status, ok, body };
   } catch {
     return { failure: controller.signal.aborted ? 'timeout' : 'offline' };
   } finally {
@@ -127,8 +132,9 @@ function showRefusal(answer) {
 async function check(code) {
   show('busy', 'Vérification de ton code…');
   const answer = await call('GET', `/v1/invites/${encodeURIComponent(code)}`);
-  // A submit started meanwhile: its answer is the one that counts (this one may say "already used").
-  if (redeeming || start.hidden) return;
+  // A submit started meanwhile, whether it is still going, failed or succeeded: its answer is the one that counts
+  // (this one may say "already used" over the welcome, or "valid" over the redeem's refusal).
+  if (submitted || start.hidden) return;
   if (answer.failure) showError(answer.failure === 'timeout' ? CHECK_TIMEOUT : OFFLINE, false);
   else if (answer.ok) show('ok', `Invitation valide (${answer.body.invite.cohort}), pour ${answer.body.invite.email}.`);
   else showRefusal(answer);
@@ -145,6 +151,7 @@ form.addEventListener('submit', async (event) => {
     return;
   }
   redeeming = true;
+  submitted = true;
   syncButton();
   input.removeAttribute('aria-invalid');
   show('busy', 'Activation de ton invitation…');

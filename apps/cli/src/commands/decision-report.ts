@@ -2,9 +2,9 @@ import { problemText } from '@veza/invite-rules';
 import { resolve } from 'node:path';
 import { CONFIG_ERROR_EXIT_CODE, launchSettingsFromEnv, localDay, monitorSettingsFromEnv, runMonitor } from '@veza/gate-probes';
 import type { GateRun } from '@veza/gate-probes';
-import { DEFAULT_DATA_DIR, dataDirMissing } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { writeDecisionReport } from '../decision/write-decision-report.js';
+import { withCliDataDir } from '../database.js';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
 import { FileWriteError } from '../prepare/durable-files.js';
@@ -24,9 +24,8 @@ export const decisionReportCommand: CommandModule<object, { out?: string }> = {
       .option('out', { type: 'string', describe: 'Folder to write into (default decision-<date>/)' })
       .example('$0 decision report --out /tmp/decision', 'The report for the 18:00 call'),
   handler: async (args) => {
-    const env = { ...loadEnv() };
-    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && !dataDirMissing(DEFAULT_DATA_DIR))
-      env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
+    // The CLI's default database is the embedded one in .veza/db: used when it exists and nothing else is set.
+    const env = withCliDataDir(loadEnv());
     const monitor = monitorSettingsFromEnv(env, { once: true });
     const launch = launchSettingsFromEnv(env);
     const problems = [...(monitor.ok ? [] : monitor.problems.map(problemText)), ...(launch.ok ? [] : launch.problems.map(problemText))];

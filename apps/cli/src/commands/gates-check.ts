@@ -1,8 +1,7 @@
 import { problemText } from '@veza/invite-rules';
-import { resolve } from 'node:path';
 import { CONFIG_ERROR_EXIT_CODE, monitorSettingsFromEnv, runMonitor, showRun } from '@veza/gate-probes';
-import { DEFAULT_DATA_DIR, dataDirMissing } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
+import { withCliDataDir } from '../database.js';
 import { loadEnv } from '../env.js';
 import { ownStop } from '../early-stop.js';
 import { ExitError } from '../exit-error.js';
@@ -54,10 +53,8 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
     const markdown = args.markdown === undefined ? null : args.markdown.trim() || '-';
     if (args.json && markdown === '-') problems.push('--json and --markdown without a file both want stdout: give --markdown a file');
 
-    const env = { ...loadEnv() };
-    // The CLI's default database is the embedded one in .veza/db: use it when it exists.
-    if (!env['DATABASE_URL'] && !env['VEZA_DATA_DIR'] && !dataDirMissing(DEFAULT_DATA_DIR))
-      env['VEZA_DATA_DIR'] = resolve(DEFAULT_DATA_DIR, '..');
+    // The CLI's default database is the embedded one in .veza/db: used when it exists and nothing else is set.
+    const env = withCliDataDir(loadEnv());
     const settings = monitorSettingsFromEnv(env, { once: args.once });
     if (!settings.ok) problems.push(...settings.problems.map(problemText));
     if (problems.length || !settings.ok) throw configError(problems);
