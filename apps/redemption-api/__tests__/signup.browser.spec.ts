@@ -228,6 +228,20 @@ async function startProxy(upstream: string) {
   }
   const messageIncludes = (page: Page, words: string, timeout = 10_000) =>
     page.waitForFunction((w) => document.querySelector('#message')?.textContent?.includes(w), words, { timeout });
+  /** Counts the page's answers read to the end; the count moves in a timer after the read, once every step the page takes on it is done. */
+  const countAnswersRead = (page: Page) =>
+    page.addInitScript(() => {
+      const read = Object.getOwnPropertyDescriptor(Response.prototype, 'json')!.value as (this: Response) => Promise<unknown>;
+      Response.prototype.json = function (this: Response) {
+        const body = read.call(this);
+        const done = () => setTimeout(() => ((window as unknown as { answersRead: number }).answersRead += 1), 0);
+        body.then(done, done);
+        return body;
+      };
+      (window as unknown as { answersRead: number }).answersRead = 0;
+    });
+  const answersRead = (page: Page, n: number) =>
+    page.waitForFunction((count) => (window as unknown as { answersRead: number }).answersRead === count, n);
 
   it('reads the code out of links as mail software and copies leave them', async () => {
     const code = await freshCode('mangled');
@@ -363,24 +377,14 @@ async function startProxy(upstream: string) {
       const code = await freshCode('late-check-failed');
       proxy.set((req) => (req.method === 'GET' && req.url?.startsWith('/v1/invites/') ? 'hold' : 'pass'));
       const page = await browser.newPage();
-      // counts the page's answers read to the end; a timer after the read runs once every step the page takes on it is done
-      await page.addInitScript(() => {
-        const read = Object.getOwnPropertyDescriptor(Response.prototype, 'json')!.value as (this: Response) => Promise<unknown>;
-        Response.prototype.json = function (this: Response) {
-          const body = read.call(this);
-          const done = () => setTimeout(() => ((window as unknown as { answersRead: number }).answersRead += 1), 0);
-          body.then(done, done);
-          return body;
-        };
-        (window as unknown as { answersRead: number }).answersRead = 0;
-      });
+      await countAnswersRead(page);
       await page.goto(`${proxy.base}/signup?invite=${code}`);
       proxy.set((req) => (req.method === 'POST' ? 'bad-gateway' : 'hold'));
       await page.click('#submit');
       await messageIncludes(page, 'momentanément indisponible');
       proxy.set(() => 'pass');
       proxy.release();
-      await page.waitForFunction(() => (window as unknown as { answersRead: number }).answersRead === 2); // the 502, then the late check
+      await answersRead(page, 2); // the 502, then the late check
       expect(await message(page).textContent()).toContain('momentanément indisponible');
       await page.close();
     });
@@ -388,7 +392,9 @@ async function startProxy(upstream: string) {
     it('a check on load that answers after the redeem does not turn the welcome into "already used"', async () => {
       const code = await freshCode('late-check');
       proxy.set((req) => (req.method === 'GET' && req.url?.startsWith('/v1/invites/') ? 'hold' : 'pass'));
-      const page = await open(`?invite=${code}`, DESKTOP, proxy.base);
+      const page = await browser.newPage();
+      await countAnswersRead(page);
+      await page.goto(`${proxy.base}/signup?invite=${code}`);
       const lateCheck = page.waitForResponse(
         (response) => response.url().includes('/v1/invites/') && response.request().method() === 'GET',
       );
@@ -396,7 +402,7 @@ async function startProxy(upstream: string) {
       await messageIncludes(page, 'confirmée');
       proxy.release();
       expect((await lateCheck).status()).toBe(409); // the check saw the code used
-      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      await answersRead(page, 2); // the redeem's, then the late check's: the page has done all it does with both
       expect(await message(page).textContent()).toBe('Ton invitation est confirmée.');
       proxy.set(() => 'pass');
       await page.close();
