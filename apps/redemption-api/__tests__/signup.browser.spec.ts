@@ -291,6 +291,21 @@ async function startProxy(upstream: string) {
     await page.close();
   });
 
+  it("brings back through a reload the code the person typed, not the link's code it replaced", async () => {
+    const [fromLink, typed] = [await freshCode('reload-link'), await freshCode('reload-typed')];
+    const page = await open(`?invite=${fromLink}`);
+    await messageIncludes(page, 'Invitation valide');
+    await page.fill('#code', typed);
+    await page.reload();
+    await messageIncludes(page, 'Invitation valide');
+    expect(await page.inputValue('#code')).toBe(typed);
+    await page.fill('#code', '');
+    await page.reload();
+    await messageIncludes(page, "Il faut un code d'invitation");
+    expect(await page.inputValue('#code')).toBe('');
+    await page.close();
+  });
+
   it('after an error, gives the keyboard focus to the field the message describes', async () => {
     const page = await open('');
     await page.fill('#code', '0000-0000-0000-0000');

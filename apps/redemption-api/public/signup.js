@@ -174,6 +174,8 @@ form.addEventListener('submit', async (event) => {
 input.addEventListener('input', () => {
   input.removeAttribute('aria-invalid');
   syncButton();
+  // What the person typed or pasted is what a reload brings back, not the link's code it replaced.
+  window.history.replaceState(input.value ? { invite: input.value } : null, '', window.location.pathname);
 });
 
 const state = window.history.state || {};
