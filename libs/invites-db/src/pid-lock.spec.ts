@@ -83,22 +83,31 @@ describe('acquirePidLock', () => {
       const script = `
         import { acquirePidLock } from ${JSON.stringify(module)};
         while (Date.now() < ${at}) {}
-        try { const release = acquirePidLock(${JSON.stringify(path)}); console.log('won'); setTimeout(release, 1500); }
+        // the winner holds the lock until the test has every outcome (its stdin ends): a child that
+        // starts late on a loaded machine still finds it held, as the others did at the same instant
+        try { const release = acquirePidLock(${JSON.stringify(path)}); console.log('won'); process.stdin.on('end', release).resume(); }
         catch (e) { console.log(e.name); }`;
+      const children = Array.from({ length: 5 }, () =>
+        spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', '--input-type=module', '-e', script], {
+          env: { ...process.env, NODE_OPTIONS: '' },
+        }),
+      );
+      const exited = children.map((child) => new Promise((resolve) => child.on('exit', resolve)));
       const outcomes = await Promise.all(
-        Array.from(
-          { length: 5 },
-          () =>
+        children.map(
+          (child) =>
             new Promise<string>((resolve) => {
-              const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', '--input-type=module', '-e', script], {
-                env: { ...process.env, NODE_OPTIONS: '' },
-              });
               let out = '';
-              child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+              child.stdout.on('data', (chunk: Buffer) => {
+                out += chunk.toString();
+                if (out.includes('\n')) resolve(out.trim());
+              });
               child.on('exit', () => resolve(out.trim()));
             }),
         ),
       );
+      for (const child of children) child.stdin.end();
+      await Promise.all(exited);
       expect(outcomes.sort()).toEqual(['LockHeldError', 'LockHeldError', 'LockHeldError', 'LockHeldError', 'won']);
       expect(existsSync(path)).toBe(false);
     }
