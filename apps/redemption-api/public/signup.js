@@ -45,8 +45,7 @@ function show(kind, text) {
 }
 
 /** The message for an answer that is not a success: by the API's code, or by the status of a proxy's own page. */
-function errorText(status, body) {
-  const code = body && body.error && body.error.code;
+function errorText(status, code) {
   if (MESSAGES[code]) return MESSAGES[code];
   if (status === 429) return MESSAGES.RATE_LIMITED;
   if (status === 502 || status === 503 || status === 504) return MESSAGES.DATABASE_UNAVAILABLE;
@@ -126,15 +125,16 @@ function showError(text, aboutCode) {
 /** A refusal by the API (or a proxy's own page): the message, marking the field when the code is the problem. */
 function showRefusal(answer) {
   const code = answer.body && answer.body.error && answer.body.error.code;
-  showError(errorText(answer.status, answer.body), typeof code === 'string' && code.startsWith('INVITE_'));
+  showError(errorText(answer.status, code), typeof code === 'string' && code.startsWith('INVITE_'));
 }
 
 async function check(code) {
   show('busy', 'Vérification de ton code…');
   const answer = await call('GET', `/v1/invites/${encodeURIComponent(code)}`);
   // A submit started meanwhile, whether it is still going, failed or succeeded: its answer is the one that counts
-  // (this one may say "already used" over the welcome, or "valid" over the redeem's refusal).
-  if (submitted || start.hidden) return;
+  // (this one may say "already used" over the welcome, or "valid" over the redeem's refusal). The welcome shown
+  // at load (a reload after the redeem) starts no check.
+  if (submitted) return;
   if (answer.failure) showError(answer.failure === 'timeout' ? CHECK_TIMEOUT : OFFLINE, false);
   else if (answer.ok) show('ok', `Invitation valide (${answer.body.invite.cohort}), pour ${answer.body.invite.email}.`);
   else showRefusal(answer);
