@@ -241,8 +241,24 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
       });
       expect(pre.status).toBe(204);
       expect(pre.headers.get('access-control-allow-origin')).toBe('https://veza.fm');
+      expect(pre.headers.get('access-control-allow-methods')).toBe('GET, POST');
+      expect(pre.headers.get('access-control-allow-headers')).toBe('Content-Type, Authorization');
+      expect(pre.headers.get('access-control-max-age')).toBe('600');
+      expect(pre.headers.get('content-length')).toBe('0');
       const get = await call(api, 'GET', `/v1/invites/${codes.valid}`, { headers: { origin: 'https://veza.fm' } });
       expect(get.headers.get('access-control-allow-origin')).toBe('https://veza.fm');
+    });
+
+    it('says Vary: Origin on every answer, with or without an Origin, errors and the page included', async () => {
+      const answers = [
+        await call(api, 'GET', `/v1/invites/${codes.valid}`),
+        await call(api, 'GET', `/v1/invites/${codes.used}`, { headers: { origin: 'https://veza.fm' } }),
+        await postJson(api, '/v1/invites/redeem', { code: 'hello' }, { origin: 'https://evil.example' }),
+        await call(api, 'GET', '/nowhere'),
+        await call(api, 'GET', '/signup'),
+        await call(api, 'OPTIONS', '/v1/invites/redeem'),
+      ];
+      expect(answers.map((res) => res.headers.get('vary'))).toEqual(Array(answers.length).fill('Origin'));
     });
 
     it('gives no CORS grant to another origin', async () => {

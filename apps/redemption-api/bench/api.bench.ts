@@ -18,7 +18,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import cors from '@fastify/cors';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
@@ -36,6 +35,7 @@ import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { interleavedFigure, median } from '@veza/test-support';
 import type { BenchFigure, BenchRun, InterleavedResult } from '@veza/test-support';
 import { testConfig } from '../src/config.js';
+import { CORS_PREFLIGHT_HEADERS, corsHeaders } from '../src/cors.js';
 import { createMetrics, requestRecorder } from '../src/metrics.js';
 import { maskEmail } from '../src/routes/invites.js';
 import { buildServer, loggerOptions, logResponse } from '../src/server.js';
@@ -124,7 +124,7 @@ type Piece =
   | 'CORS';
 
 /** The bare lookup endpoint plus, optionally, one piece of the service's hardening, built the way server.ts builds it. */
-async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
+function bareLookup(conn: Connection, piece?: Piece): { app: FastifyInstance; close: () => Promise<void> } {
   const discard = new Writable({ write: (_chunk, _enc, done) => done() });
   const logging = piece === 'logging (info, redacted, discarded)';
   // logging as server.ts does it: fastify's request logging off, one line per request on response
@@ -152,13 +152,14 @@ async function bareLookup(conn: Connection, piece?: Piece): Promise<{ app: Fasti
     close = () => counter.close();
     app.addHook('onRequest', rateLimitHook(counter, RATE_LIMIT));
   }
-  if (piece === 'CORS')
-    await app.register(cors, {
-      origin: ['https://veza.fm'],
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['Content-Type', 'Authorization'],
-      maxAge: 600,
+  if (piece === 'CORS') {
+    const addCorsHeaders = corsHeaders(['https://veza.fm']);
+    app.addHook('onSend', (req, reply, payload, done) => {
+      addCorsHeaders(req, reply);
+      done(null, payload);
     });
+    app.options('*', (_req, reply) => reply.code(204).headers(CORS_PREFLIGHT_HEADERS).send());
+  }
   const metrics = piece === 'metrics' ? createMetrics() : undefined;
   if (metrics) {
     const recordRequest = requestRecorder(metrics);
@@ -215,7 +216,7 @@ export const run: BenchRun = async (ctx) => {
   const config = testConfig({ logLevel: 'info', rateLimitPerMinute: RATE_LIMIT, corsOrigins: ['https://veza.fm'] });
   const fullShared = onPostgres ? await buildServer({ config, conn, logStream: discard, rateLimitStore: 'postgres' }) : undefined;
   const fullMemory = await buildServer({ config, conn, logStream: discard, rateLimitStore: 'memory' });
-  const bare = await bareLookup(conn);
+  const bare = bareLookup(conn);
   // The fair redeem baseline: the same atomic UPDATE … RETURNING, as raw SQL.
   // On PostgreSQL through its own postgres.js pool of the same size; on PGlite (one connection) through the connection itself.
   const UPDATE =
@@ -240,7 +241,7 @@ export const run: BenchRun = async (ctx) => {
           'CORS',
         ];
   const withPiece = new Map<Piece, { app: FastifyInstance; close: () => Promise<void>; url?: string }>();
-  for (const piece of pieces) withPiece.set(piece, await bareLookup(conn, piece));
+  for (const piece of pieces) withPiece.set(piece, bareLookup(conn, piece));
 
   const bareUrl = await listen(bare.app);
   const fullSharedUrl = fullShared ? await listen(fullShared) : undefined;

@@ -1,6 +1,5 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import cors from '@fastify/cors';
 import type { Connection } from '@veza/invites-db';
 import { InvitesDbError } from '@veza/invites-db';
 import Fastify, { LogController } from 'fastify';
@@ -10,6 +9,7 @@ import type { Config } from './config.js';
 import { DEFAULTS } from './config.js';
 import { ApiError, ERROR_MESSAGE, errorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
+import { CORS_PREFLIGHT_HEADERS, corsHeaders, isCorsPreflight } from './cors.js';
 import { isDatabaseUnavailable } from './db-availability.js';
 import { createMetrics, requestRecorder } from './metrics.js';
 import type { Metrics } from './metrics.js';
@@ -236,33 +236,29 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return sendError(reply, 'NOT_FOUND', ERROR_MESSAGE.NOT_FOUND);
   });
 
-  await app.register(cors, {
-    origin: [...config.corsOrigins],
-    methods: ['GET', 'POST'],
-    allowedHeaders: ['Content-Type', 'Authorization'],
-    maxAge: 600,
-  });
+  // CORS (src/cors.ts): the headers on every answer, here; the preflight on any path, the route below.
+  const addCorsHeaders = corsHeaders(config.corsOrigins);
   // Draining (SIGTERM): every answer says Connection: close, so a keep-alive connection (a reverse
   // proxy's) ends with the request it had in flight. fastify marks only requests that arrive after
   // close(); the others' connections stayed open, and the drain waited for them until SHUTDOWN_TIMEOUT_MS.
-  // @fastify/cors answers an OPTIONS request that is no CORS preflight (no Origin or no
-  // Access-Control-Request-Method) with a text/plain 400: the API's one error shape instead.
   // No answer is meant to be stored: a lookup's URL holds a code and its answer the masked address
   // (Chromium kept both in its disk cache), the admin report is behind a token. The page sets its own.
   app.addHook('onSend', (req, reply, payload, done) => {
     if (draining) void reply.header('connection', 'close');
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
-    if (reply.statusCode !== 400 || req.method !== 'OPTIONS' || payload !== 'Invalid Preflight Request') return done(null, payload);
-    void reply.type('application/json; charset=utf-8');
-    done(
-      null,
-      JSON.stringify(
-        errorBody(
-          'REQUEST_INVALID',
-          'An OPTIONS request here is a CORS preflight: it needs Origin and Access-Control-Request-Method headers.',
-        ),
-      ),
-    );
+    addCorsHeaders(req, reply);
+    done(null, payload);
+  });
+  // An OPTIONS request is a CORS preflight, wherever it is sent; one without the preflight's
+  // headers (Origin and Access-Control-Request-Method) is refused in the API's one error shape.
+  app.options('*', (req, reply) => {
+    if (!isCorsPreflight(req))
+      return sendError(
+        reply,
+        'REQUEST_INVALID',
+        'An OPTIONS request here is a CORS preflight: it needs Origin and Access-Control-Request-Method headers.',
+      );
+    return reply.code(204).headers(CORS_PREFLIGHT_HEADERS).header('content-length', '0').send();
   });
 
   // JSON only: fastify's default text/plain parser would let a non-JSON body reach the routes.
