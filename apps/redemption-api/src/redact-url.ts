@@ -29,9 +29,21 @@ function percentDecode(text: string): string {
  * `w9qb_vc03_…`): parseCode refuses that spelling (400), but it is a live
  * code all the same, and it reached the access log whole.
  */
+const HALF_CODE = { minChars: MIN_HIDDEN };
+const WHOLE_CODE_ANY_PUNCTUATION = { minChars: 16, punctuation: true };
+
+/**
+ * Runs of code characters, then whole codes grouped by other punctuation. A
+ * module-level function, not a closure per call: it runs on every request, and
+ * tsx (which runs the service) names each closure it creates with
+ * Object.defineProperty, about a microsecond each.
+ */
+function hide(text: string): string {
+  return hideCodes(hideCodes(text, HALF_CODE), WHOLE_CODE_ANY_PUNCTUATION);
+}
+
 function hideCodesIn(raw: string): string {
   const decoded = percentDecode(raw);
-  const hide = (text: string) => hideCodes(hideCodes(text, { minChars: MIN_HIDDEN }), { minChars: 16, punctuation: true });
   if (/^[\x20-\x7e]*$/.test(decoded)) return hide(decoded);
   // A code typed with a full-width keyboard (７Ｋ３Ｍ…, an East Asian input method) arrives as UTF-8 escapes, and
   // hides in them as letters no code has: their compatibility form (NFKC, of the UTF-8 those bytes spell) is
