@@ -52,7 +52,7 @@ describe('SMTP_URL, SEND_CMD or VEZA_DATA_DIR set but blank', () => {
     expect(existsSync(msmtpLog)).toBe(false);
     expect(outFolders()).toEqual([]);
 
-    // outbox drain refuses it alike; preflight fails its transport item (and its test send) naming it, and sends nothing
+    // outbox drain refuses it alike; so does preflight (exit 3 as for any bad setting, with the others), sending nothing
     const drain = await runVezaBeta(['outbox', 'drain'], {
       cwd,
       env: { ...SETTINGS, ...env, SMTP_URL: '', PATH: `${bin}:${process.env['PATH']}` },
@@ -60,12 +60,15 @@ describe('SMTP_URL, SEND_CMD or VEZA_DATA_DIR set but blank', () => {
     expect({ code: drain.code, refused: drain.stderr.includes('SMTP_URL is set but empty') }).toEqual({ code: 3, refused: true });
     const preflight = await runVezaBeta(['preflight', '--send-test-to', 'ops@veza.fr'], {
       cwd,
-      env: { ...SETTINGS, ...env, SMTP_URL: '', PATH: `${bin}:${process.env['PATH']}` },
+      env: { ...SETTINGS, ...env, SMTP_URL: '', PROM_5XX_MAX: 'abc', PATH: `${bin}:${process.env['PATH']}` },
     });
-    expect(preflight.code).toBe(1);
-    expect(preflight.stdout).toContain('FAIL Mail transport ready: SMTP_URL is set but empty');
-    expect(preflight.stdout).toMatch(/FAIL Test send to the operator's own address: .*SMTP_URL is set but empty/);
+    expect({ code: preflight.code, stdout: preflight.stdout }).toEqual({ code: 3, stdout: '' });
+    expect(preflight.stderr).toContain('veza-beta: configuration error: SMTP_URL is set but empty');
+    expect(preflight.stderr).toContain('veza-beta: configuration error: PROM_5XX_MAX');
     expect(existsSync(msmtpLog)).toBe(false);
+    // a phase that reads no transport is not refused for it
+    const hourOne = await runVezaBeta(['preflight', '--phase', 'hour-1'], { cwd, env: { ...SETTINGS, ...env, SMTP_URL: '' } });
+    expect([hourOne.code === 3, hourOne.stderr]).toEqual([false, expect.not.stringContaining('SMTP_URL')]);
   });
 
   it('a blank SEND_CMD is not the default msmtp -t: exit 3, naming it, nothing sent', async () => {

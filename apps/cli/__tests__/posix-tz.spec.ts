@@ -38,8 +38,8 @@ describe('a TZ that Node does not read', () => {
     ]);
   });
 
-  it('says nothing of an IANA name, a spelling of UTC, a rule Node reads, or none', async () => {
-    for (const tz of ['Europe/Paris', ':Europe/Paris', 'UTC0', 'XYZ-14', '']) {
+  it('says nothing of an IANA name, a spelling of UTC, a rule Node reads, a rule naming UTC+0 (WET0), or none', async () => {
+    for (const tz of ['Europe/Paris', ':Europe/Paris', 'UTC0', 'XYZ-14', 'WET0', '']) {
       const run = await runVezaBeta(['cohort', 'validate', 'me.csv'], { cwd, env: { TZ: tz } });
       expect([tz, run.stderr.includes('TZ=')]).toEqual([tz, false]);
     }

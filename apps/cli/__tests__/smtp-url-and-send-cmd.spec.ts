@@ -45,4 +45,23 @@ describe('SMTP_URL and SEND_CMD both set', () => {
     expect(alone.stderr).not.toContain('SEND_CMD is set but not used');
     expect(lines(sentLog).sort()).toEqual(['two0@example.org', 'two1@example.org']);
   });
+
+  it('a blank SEND_CMD beside a SMTP_URL is not a configuration error: SEND_CMD is not used, and dispatch says so', async () => {
+    const env = await freshDatabaseEnv(pglite, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(1, 'blank'));
+    const port = await freePort(); // nothing listens: the email fails, through SMTP_URL, not msmtp -t
+    const run = await runVezaBeta(['invites', 'dispatch', out, '--retries', '0'], {
+      cwd,
+      env: { ...env, SMTP_URL: `smtp://127.0.0.1:${port}`, SEND_CMD: '' },
+    });
+    expect({ code: run.code, configurationError: run.stderr.includes('configuration error') }).toEqual({
+      code: 1,
+      configurationError: false,
+    });
+    expect(run.stderr).toContain(
+      `veza-beta: warning: SEND_CMD is set but not used: SMTP_URL is set too, and the emails go through it (SMTP smtp://127.0.0.1:${port})`,
+    );
+    expect(run.stdout + run.stderr).toMatch(/1 failed/);
+  });
 });

@@ -121,7 +121,9 @@ async function startProxy(upstream: string) {
     const page = await open(`?invite=${codes.valid}`);
     await expect(page.inputValue('#code')).resolves.toBe(codes.valid);
     await page.waitForFunction(() => document.querySelector('#message')?.textContent?.includes('Invitation valide'));
-    expect(await message(page).textContent()).toBe('Invitation valide (creators-2026), pour v***@example.org.');
+    // the cohort label is the team's word for a group, not the invited person's (the lookup no longer sends it)
+    expect(await message(page).textContent()).toBe('Invitation valide, pour v***@example.org.');
+    expect(await page.textContent('body')).not.toContain('creators-2026');
     expect(page.url()).toBe(`${api.base}/signup`); // the code left the address bar
     await page.click('#submit');
     await page.waitForFunction(() => document.querySelector('#message')?.textContent?.includes('confirmée'));
@@ -252,6 +254,10 @@ async function startProxy(upstream: string) {
       `?invite=${code})`,
       `?utm_source=relay&amp;invite=${code}`, // an HTML-escaped & before it
       `?INVITE=${code.toLowerCase()}`,
+      `?invite=3D${code}`, // quoted-printable shown as it is: "=" is "=3D"
+      `?invite=3D${code}.`,
+      `?invite=${code}%23inscription`, // a fragment, escaped on the way
+      `#invite=${code}`, // the code in the fragment
     ]) {
       const page = await open(query);
       await messageIncludes(page, 'Invitation valide');
@@ -261,11 +267,29 @@ async function startProxy(upstream: string) {
     }
   });
 
+  it('guesses no code from what is not one: a 3D prefix is dropped only before exactly a code', async () => {
+    const code = await freshCode('qp-garbage');
+    for (const [query, kept] of [
+      [`?invite=3D${code}XY`, `3D${code}XY`],
+      [`?invite=3D${code.slice(0, -1)}`, `3D${code.slice(0, -1)}`],
+    ] as const) {
+      const page = await open(query);
+      await messageIncludes(page, "n'a pas le bon format");
+      expect(await page.inputValue('#code')).toBe(kept);
+      await page.close();
+    }
+  });
+
   it.each([
     ['the whole link', (code: string) => `${api.base}/signup?invite=${code}`],
     ["the email's line", (code: string) => `Ton code d'invitation : ${code}`],
+    // quoted-printable shown as it is, the line wrapped with its soft "=" (the field drops the line break)
+    ['the raw quoted-printable link, wrapped', (code: string) => `${api.base}/signup?invite=3D${code.slice(0, 10)}=\n${code.slice(10)}`],
+    // a plain-text mail program wrapped the link at a hyphen
+    ['the link over two lines', (code: string) => `${api.base}/signup?invite=${code.slice(0, 10)}\n${code.slice(10)}`],
+    ['the code and a fragment', (code: string) => `${code}#inscription`],
   ] as const)('redeems the code when %s is pasted into the field', async (label, paste) => {
-    const code = await freshCode(`paste-${label.length}`);
+    const code = await freshCode(`paste-${label.replace(/\W+/g, '-')}`);
     const page = await open('');
     await page.fill('#code', paste(code));
     await page.click('#submit');

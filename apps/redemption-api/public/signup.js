@@ -76,29 +76,49 @@ async function call(method, path, payload) {
   }
 }
 
+/** A code is 16 letters and digits (and separators). */
+const CODE_LENGTH = 16;
+const codeCharacters = (text) => (text.match(/[\p{L}\p{N}]/gu) || []).length;
+
 /**
  * The code as read from a link or a paste: a code is letters, digits and separators only, so
- * what surrounds it in a copy (a sentence's full stop, the `>` of `<lien>`, quotes, brackets) goes.
+ * what surrounds it in a copy (a sentence's full stop, the `>` of `<lien>`, quotes, brackets) goes,
+ * and so does a fragment after it (`#…`, or `%23…` once decoded: a code has no `#`).
  * Pasted into the field, the whole link gives what follows `invite=`, and the email's line
  * "Ton code d'invitation : XXXX-…" what follows the colon (a code has none).
+ * A link a plain-text mail program wrapped over two lines is joined when the two parts make exactly one code.
+ * Quoted-printable shown as it is (a mail program that does not decode it) writes `invite=` as
+ * `invite=3D` and ends a wrapped line with a soft `=`: the `3D` is dropped, and the `=` with it,
+ * only when exactly a code's 16 letters and digits follow it (a code may itself start with 3D).
  */
 function cleanCode(text) {
-  let value = text;
-  const link = /[?&](?:amp;)*invite=([^&#\s]*)/i.exec(value);
+  // Raw quoted-printable (`=3D`): a soft line break is `=` and the end of the line (a space once pasted into the field).
+  let value = /=3D/i.test(text) ? text.replace(/=\s+/g, '') : text;
+  const link = /[?&](?:amp;)*invite=([^&#\s]*)(\s+[\p{L}\p{N}-]+)?/iu.exec(value);
   if (link) {
+    // A link wrapped over two lines: the next line's characters belong to it when they make up exactly a code.
+    const wrapped = link[2] && codeCharacters(link[1]) + codeCharacters(link[2]) === CODE_LENGTH ? link[2].trim() : '';
     try {
-      value = decodeURIComponent(link[1].replace(/\+/g, ' '));
+      value = decodeURIComponent((link[1] + wrapped).replace(/\+/g, ' '));
     } catch {
-      value = link[1];
+      value = link[1] + wrapped;
     }
   } else if (value.includes(':')) value = value.slice(value.lastIndexOf(':') + 1);
-  return value.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+  value = value
+    .replace(/^[^\p{L}\p{N}]+/u, '')
+    .split('#')[0]
+    .replace(/[^\p{L}\p{N}]+$/u, '');
+  if (/^3D/i.test(value) && !/[^\p{L}\p{N}\s=-]/u.test(value) && codeCharacters(value) === CODE_LENGTH + 2)
+    value = value.slice(2).replace(/=/g, '');
+  return value;
 }
 
-/** ?invite= as mail software may have rewritten it: any case, or after an HTML-escaped `&amp;`. */
+/** ?invite= as mail software may have rewritten it: any case, or after an HTML-escaped `&amp;`; or after a `#`. */
 function codeFromLink() {
-  for (const [name, value] of new URLSearchParams(window.location.search)) {
-    if (/^(amp;)*invite$/i.test(name) && value.trim() !== '') return value;
+  for (const part of [window.location.search, window.location.hash.slice(1)]) {
+    for (const [name, value] of new URLSearchParams(part)) {
+      if (/^(amp;)*invite$/i.test(name) && value.trim() !== '') return value;
+    }
   }
   return null;
 }
@@ -136,7 +156,7 @@ async function check(code) {
   // at load (a reload after the redeem) starts no check.
   if (submitted) return;
   if (answer.failure) showError(answer.failure === 'timeout' ? CHECK_TIMEOUT : OFFLINE, false);
-  else if (answer.ok) show('ok', `Invitation valide (${answer.body.invite.cohort}), pour ${answer.body.invite.email}.`);
+  else if (answer.ok) show('ok', `Invitation valide, pour ${answer.body.invite.email}.`);
   else showRefusal(answer);
 }
 

@@ -175,7 +175,6 @@ export function openApiDocument(): Record<string, unknown> {
               type: 'object',
               properties: {
                 state: { const: 'valid' },
-                cohort: { type: 'string' },
                 email: { type: 'string', description: 'masked: a***@example.org' },
                 expiresAt: { type: 'string', format: 'date-time' },
               },

@@ -24,12 +24,14 @@ type TransportSettings = z.output<typeof TRANSPORT_SETTINGS_SCHEMA>;
 /**
  * SMTP_URL or SEND_CMD set but blank, or null. Other settings read blank as
  * unset, but here unset means another transport (BlankTransportSettingError).
+ * A blank SEND_CMD beside a SMTP_URL is let be: SMTP_URL is used, as it would
+ * be with any SEND_CMD (the sending commands say SEND_CMD is not used), as a
+ * blank VEZA_DATA_DIR beside a DATABASE_URL is.
  */
 export function blankTransportSettingError(env: NodeJS.ProcessEnv): BlankTransportSettingError | null {
-  for (const name of ['SMTP_URL', 'SEND_CMD'] as const) {
-    const raw = env[name];
-    if (raw !== undefined && raw.trim() === '') return new BlankTransportSettingError(name, DEFAULT_SEND_CMD);
-  }
+  const blank = (name: 'SMTP_URL' | 'SEND_CMD') => env[name] !== undefined && env[name].trim() === '';
+  if (blank('SMTP_URL')) return new BlankTransportSettingError('SMTP_URL', DEFAULT_SEND_CMD);
+  if (blank('SEND_CMD') && env['SMTP_URL'] === undefined) return new BlankTransportSettingError('SEND_CMD', DEFAULT_SEND_CMD);
   return null;
 }
 

@@ -499,7 +499,6 @@ describe('transportFromEnv', () => {
       [{ SMTP_URL: '', SEND_CMD: 'cat' }, 'SMTP_URL'],
       [{ SMTP_URL: ' ' }, 'SMTP_URL'],
       [{ SEND_CMD: '' }, 'SEND_CMD'],
-      [{ SMTP_URL: 'smtp://127.0.0.1:2525', SEND_CMD: '\t' }, 'SEND_CMD'],
     ] as const) {
       expect(() => transportFromEnv({ ...env, ...blanks }, 1)).toThrow(
         expect.objectContaining({
@@ -510,5 +509,13 @@ describe('transportFromEnv', () => {
       expect(blankTransportSettingError({ ...env, ...blanks })?.variable).toBe(variable);
     }
     expect(blankTransportSettingError({ ...env, SEND_CMD: 'cat' })).toBeNull();
+  });
+
+  it('a blank SEND_CMD beside a SMTP_URL is let be: SEND_CMD is not used, as with any value', async () => {
+    const both = { ...env, SMTP_URL: 'smtp://127.0.0.1:2525', SEND_CMD: '\t' };
+    expect(blankTransportSettingError(both)).toBeNull();
+    const transport = transportFromEnv(both, 1);
+    expect(transport.description).toBe('SMTP smtp://127.0.0.1:2525');
+    await transport.close();
   });
 });

@@ -15,4 +15,14 @@ describe('unreadTimeZoneWarning', () => {
       expect([tz, unreadTimeZoneWarning(tz, true)]).toEqual([tz, null]);
     expect(unreadTimeZoneWarning('XYZ-14', false)).toBeNull();
   });
+
+  it('is silent for a rule that names UTC+0 all year under another name (the day is right), not for one with a summer time', () => {
+    for (const tz of ['WET0', 'XYZ-0', '<+00>0', 'GMT+00:00', 'ABC+0:00:00'])
+      expect([tz, unreadTimeZoneWarning(tz, true)]).toEqual([tz, null]);
+    for (const tz of ['WET0WEST,M3.5.0/1,M10.5.0', 'XYZ1', '<+00>0:30'])
+      expect([tz, unreadTimeZoneWarning(tz, true)?.startsWith(`TZ=${JSON.stringify(tz)} is not a time zone Node reads`)]).toEqual([
+        tz,
+        true,
+      ]);
+  });
 });

@@ -10,6 +10,7 @@ import type { ChecklistItem } from '../preflight/checklist.js';
 import { manual } from '../preflight/check-helpers.js';
 import type { Check } from '../preflight/check-helpers.js';
 import { launchSettingsFromEnv } from '@veza/gate-probes';
+import { blankTransportSettingError } from '@veza/invite-mailer';
 import { parseSettings, SettingsInvalidError } from '@veza/settings';
 import {
   PHASES,
@@ -131,10 +132,17 @@ export const preflightCommand: CommandModule<object, Args> = {
     const env = loadEnv();
     // A bad setting: every problem listed at once, the launch-day ones and the CLI's (SEND_TIMEOUT, …), exit 3
     // (runCli prints them as every settings error). They came in rounds: fix one, run, meet the next.
+    // A blank SMTP_URL or SEND_CMD is one of them where the transport is read (t-72h), as in every other command
+    // that reads it (it was a failed item, exit 1).
     const launchResult = launchSettingsFromEnv(env);
     const cliResult = parseSettings(CLI_SETTINGS_SCHEMA, env, { showValues: true });
-    if (!launchResult.ok || !cliResult.ok)
-      throw new SettingsInvalidError([...(launchResult.ok ? [] : launchResult.problems), ...(cliResult.ok ? [] : cliResult.problems)]);
+    const blank = args.phase === 't-72h' ? blankTransportSettingError(env) : null;
+    if (!launchResult.ok || !cliResult.ok || blank)
+      throw new SettingsInvalidError([
+        ...(launchResult.ok ? [] : launchResult.problems),
+        ...(cliResult.ok ? [] : cliResult.problems),
+        ...(blank ? [{ field: blank.variable, message: blank.message.slice(blank.variable.length + 1) }] : []),
+      ]);
     const launch = launchResult.value;
     let conn: Connection | null = null;
     let dbError: string | null = null;

@@ -13,7 +13,7 @@ let warned = false;
  */
 export function openTransport(env: NodeJS.ProcessEnv, connections: number): Transport {
   const transport = transportFromEnv(env, connections);
-  if (!warned && env['SMTP_URL']?.trim() && env['SEND_CMD']?.trim()) {
+  if (!warned && env['SMTP_URL']?.trim() && env['SEND_CMD'] !== undefined) {
     warned = true;
     process.stderr.write(
       `veza-beta: warning: SEND_CMD is set but not used: SMTP_URL is set too, and the emails go through it (${transport.description}); unset SMTP_URL to send through SEND_CMD, or unset SEND_CMD.\n`,

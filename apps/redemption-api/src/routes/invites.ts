@@ -54,8 +54,13 @@ function codeOrThrow(input: string, count: (outcome: 'malformed') => void): stri
   return parsed.code;
 }
 
-const publicInvite = (invite: InviteSummary) => ({
-  cohort: invite.cohort,
+/**
+ * What anyone holding the code may see before spending it: the masked address and the expiry. The cohort label is
+ * the team's own word for a group ("staff", "press-friends"), not the invited person's: a lookup is public and a
+ * link can be forwarded, so it is left out (the redeem's answer, to whoever spent the code, keeps it for the
+ * backend that files the account).
+ */
+const lookedUpInvite = (invite: InviteSummary) => ({
   email: maskEmail(invite.email),
   expiresAt: invite.expiresAt.toISOString(),
 });
@@ -103,7 +108,7 @@ export function inviteRoutes(
     const result = await withinDatabaseDeadline(lookupInvite(conn.db, code));
     countLookup(result.state);
     if (result.state !== 'valid') throw new ApiError(STATE_ERROR[result.state]);
-    return { invite: { state: 'valid', ...publicInvite(result.invite) } };
+    return { invite: { state: 'valid', ...lookedUpInvite(result.invite) } };
   });
 
   app.post('/v1/invites/redeem', async (req) => {
@@ -121,7 +126,13 @@ export function inviteRoutes(
     if (queueWelcome) opts.onWelcomeQueued?.();
     const invite = result.invite;
     return {
-      invite: { state: 'redeemed', id: invite.id, ...publicInvite(invite), redeemedAt: (invite.usedAt ?? new Date()).toISOString() },
+      invite: {
+        state: 'redeemed',
+        id: invite.id,
+        cohort: invite.cohort,
+        ...lookedUpInvite(invite),
+        redeemedAt: (invite.usedAt ?? new Date()).toISOString(),
+      },
     };
   });
   return Promise.resolve();
