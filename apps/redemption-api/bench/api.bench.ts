@@ -177,7 +177,6 @@ function bareLookup(conn: Connection, piece?: Piece): { app: FastifyInstance; cl
       return {
         invite: {
           state: 'valid',
-          cohort: result.invite.cohort,
           email: maskEmail(result.invite.email),
           expiresAt: result.invite.expiresAt.toISOString(),
         },
