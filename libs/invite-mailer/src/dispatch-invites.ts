@@ -260,15 +260,14 @@ async function dispatchAs(
   };
   /** Claims one batch (recording the accepted sends), moving past windows with nothing left to claim. */
   const refillOnce = async (): Promise<void> => {
-    for (;;) {
+    while (cursor < queue.length) {
+      // past the ids claimed already: a window that moved only once it had nothing left to claim
+      // held fewer and fewer ids (batches of 16, 16, then 6 at concurrency 4), a quarter more round
+      // trips, and every third batch too small to cover the next one
       while (cursor < queue.length && !pending.has(queue[cursor]!)) cursor++;
-      if (cursor >= queue.length) return;
-      // the next `windowSize` ids still to claim. A window of the next positions held fewer and fewer
-      // as they were claimed: batches of 16, 16, then 6 at concurrency 4, a quarter more round trips,
-      // and claims ahead too few to cover the next round trip
-      const window: string[] = [];
-      for (let at = cursor; at < queue.length && window.length < windowSize; at++) if (pending.has(queue[at]!)) window.push(queue[at]!);
-      const got = await recordAndClaim(window, batch);
+      const start = cursor;
+      const window = queue.slice(start, start + windowSize).filter((id) => pending.has(id));
+      const got = window.length > 0 ? await recordAndClaim(window, batch) : [];
       for (const claim of got) {
         pending.delete(claim.id);
         claimed.push(claim);
@@ -279,6 +278,7 @@ async function dispatchAs(
         pending.delete(taken);
         takenElsewhere.add(taken);
       }
+      cursor = Math.max(cursor, start + windowSize);
     }
   };
   let refilling: Promise<void> | undefined;
