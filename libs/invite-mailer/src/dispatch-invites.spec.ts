@@ -434,6 +434,18 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     }
   });
 
+  it('claims in full batches of 4 × concurrency: one claim statement per 16 emails at concurrency 4, not 16, 16, then 6', async () => {
+    const items = await invites('fb', 200);
+    const ids = items.map((i) => i.inviteId);
+    const summary = await dispatchInvites(conn, items, fakeTransport(), { ...fast, rate: 1e6, concurrency: 4 });
+    expect(summary).toMatchObject({ sent: 200, failed: [], unknown: [] });
+    const states = await sendStates(conn.db, ids);
+    // every row a claim statement takes gets that statement's now(): one claim time per statement
+    const claimTimes = new Map<number, number>();
+    for (const s of states) claimTimes.set(s.claimedAt!.getTime(), (claimTimes.get(s.claimedAt!.getTime()) ?? 0) + 1);
+    expect([...claimTimes.values()]).toEqual([...Array.from({ length: 12 }, () => 16), 8]);
+  });
+
   it('refuses options out of range before claiming anything', async () => {
     const items = await invites('o', 1);
     await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, rate: 0 })).rejects.toMatchObject({
