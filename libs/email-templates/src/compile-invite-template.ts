@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { collapseWhitespace } from './collapse-whitespace.js';
 import { EmailSettingsError, TemplateInvalidError, TemplateNotFoundError, UnfilledPlaceholderError } from './errors.js';
 import { parseTemplate } from './parse-template.js';
 import type { ParsedTemplate } from './parse-template.js';
@@ -148,7 +149,8 @@ export async function compileInviteTemplate(options: CompileOptions): Promise<Co
     // mjml is loaded on the first compile, not on import (it takes about half a second to load).
     const { default: mjml2html } = await import('mjml');
     const result = await mjml2html(mjmlSource, { validationLevel: 'strict', keepComments: false, filePath: htmlFile });
-    compiledHtml = result.html;
+    // Indentation out: each email is written to disk, flushed and sent, and a third of MJML's HTML was indentation.
+    compiledHtml = collapseWhitespace(result.html);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n').slice(0, 5).join(' ') : String(error);
     throw new TemplateInvalidError(htmlFile, `MJML rejected it: ${reason}`);

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FileBatch } from './durable-files.js';
 
 describe('FileBatch under a low open-file limit', () => {
   const dir = mkdtempSync(join(tmpdir(), 'file-batch-'));
@@ -33,5 +34,46 @@ describe('FileBatch under a low open-file limit', () => {
     expect(child.stderr).toBe('');
     expect(child.stdout.trim()).toBe('500');
     expect(readdirSync(dir)).toHaveLength(500);
+  });
+});
+
+describe('FileBatch and a name already taken in the folder', () => {
+  const root = mkdtempSync(join(tmpdir(), 'file-batch-taken-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('never follows a symbolic link named like the file: the link is set aside and the file written in the folder', async () => {
+    const dir = join(root, 'out');
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(dir);
+    mkdirSync(elsewhere);
+    // a dangling link: a check for the name before creating the file took it for a free name and wrote through it
+    symlinkSync(join(elsewhere, 'stolen.eml'), join(dir, '7.eml'));
+    const batch = new FileBatch(dir);
+    await batch.write('7.eml', 'the email, code included');
+    await batch.flush();
+    batch.keep();
+    expect(existsSync(join(elsewhere, 'stolen.eml'))).toBe(false);
+    expect(lstatSync(join(dir, '7.eml')).isFile()).toBe(true);
+    expect(readFileSync(join(dir, '7.eml'), 'utf8')).toBe('the email, code included');
+    expect(readdirSync(dir)).toEqual(['7.eml']);
+  });
+
+  it('sets an existing file aside: undo puts it back, keep drops it', async () => {
+    const dir = join(root, 'reissued');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '8.eml'), 'old code');
+    const undone = new FileBatch(dir);
+    await undone.write('8.eml', 'new code');
+    await undone.write('9.eml', 'another');
+    await undone.flush();
+    await undone.undo();
+    expect(readdirSync(dir)).toEqual(['8.eml']);
+    expect(readFileSync(join(dir, '8.eml'), 'utf8')).toBe('old code');
+    const kept = new FileBatch(dir);
+    await kept.write('8.eml', 'new code');
+    await kept.flush();
+    kept.keep();
+    expect(readdirSync(dir)).toEqual(['8.eml']);
+    expect(readFileSync(join(dir, '8.eml'), 'utf8')).toBe('new code');
   });
 });
