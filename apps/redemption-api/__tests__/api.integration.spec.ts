@@ -260,6 +260,30 @@ describe.each(testBackends())('redemption-api on $name', (backend) => {
       expect(answers.map((res) => res.headers.get('vary'))).toEqual(Array(answers.length).fill('Origin'));
     });
 
+    // @fastify/cors answered OPTIONS in its onRequest hook, before any body was read, and took a blank Origin or
+    // Access-Control-Request-Method for a missing one; src/cors.ts is meant to answer the same.
+    it('answers OPTIONS as @fastify/cors did: a blank Origin or request method is no preflight, a body is not read', async () => {
+      for (const headers of [
+        { origin: '', 'access-control-request-method': 'POST' },
+        { origin: 'https://veza.fm', 'access-control-request-method': '' },
+      ]) {
+        const res = await call(api, 'OPTIONS', '/v1/invites/redeem', { headers });
+        expectError(res, 'REQUEST_INVALID');
+        expect(res.headers.get('access-control-allow-methods')).toBeNull();
+      }
+      const preflight = { origin: 'https://veza.fm', 'access-control-request-method': 'POST' };
+      for (const [type, body] of [
+        ['text/plain', 'hello'],
+        ['application/json', '{"code":'],
+      ] as const) {
+        const res = await call(api, 'OPTIONS', '/v1/invites/redeem', { headers: { ...preflight, 'content-type': type }, body });
+        expect([type, res.status, res.headers.get('access-control-allow-methods')]).toEqual([type, 204, 'GET, POST']);
+      }
+      const bare = await call(api, 'OPTIONS', '/nowhere', { headers: { 'content-type': 'text/plain' }, body: 'hello' });
+      expectError(bare, 'REQUEST_INVALID');
+      expect(bare.json.error?.message).toContain('CORS preflight');
+    });
+
     it('gives no CORS grant to another origin', async () => {
       const pre = await call(api, 'OPTIONS', '/v1/invites/redeem', {
         headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },

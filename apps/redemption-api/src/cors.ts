@@ -12,6 +12,9 @@
  * - A preflight (OPTIONS with Origin and Access-Control-Request-Method) is
  *   answered 204 with the methods, headers and max-age, on any path, before
  *   any rate limit or token check: the browser sends no credentials with it.
+ *   It is answered in the route's onRequest hook, as the plugin did in its
+ *   own: before any body is read (one the parser refuses, or one that never
+ *   ends, changed a 204 into a 415, a 400 or a wait).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -21,9 +24,12 @@ export const CORS_PREFLIGHT_HEADERS: Readonly<Record<string, string>> = Object.f
   'access-control-max-age': '600',
 });
 
-/** Whether an OPTIONS request is a CORS preflight (the two headers every browser sends with one). */
+/**
+ * Whether an OPTIONS request is a CORS preflight (the two headers every browser sends with one). A blank one
+ * counts as missing, as in @fastify/cors's strictPreflight (`Origin:` alone was a 400, not a 204).
+ */
 export function isCorsPreflight(req: FastifyRequest): boolean {
-  return req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined;
+  return Boolean(req.headers.origin) && Boolean(req.headers['access-control-request-method']);
 }
 
 /** Sets the CORS headers of one answer (called from the server's onSend hook, which every answer passes). */
