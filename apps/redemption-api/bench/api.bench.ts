@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import postgres from 'postgres';
 import {
   createInvites,
@@ -158,7 +158,8 @@ function bareLookup(conn: Connection, piece?: Piece): { app: FastifyInstance; cl
       addCorsHeaders(req, reply);
       done(null, payload);
     });
-    app.options('*', (_req, reply) => reply.code(204).headers(CORS_PREFLIGHT_HEADERS).send());
+    const preflight = (_req: unknown, reply: FastifyReply) => reply.code(204).headers(CORS_PREFLIGHT_HEADERS).send();
+    app.options('*', { onRequest: (req, reply, _done) => void preflight(req, reply) }, preflight);
   }
   const metrics = piece === 'metrics' ? createMetrics() : undefined;
   if (metrics) {
