@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import {
   createInvites,
@@ -35,7 +35,7 @@ import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { interleavedFigure, median } from '@veza/test-support';
 import type { BenchFigure, BenchRun, InterleavedResult } from '@veza/test-support';
 import { testConfig } from '../src/config.js';
-import { CORS_PREFLIGHT_HEADERS, corsHeaders } from '../src/cors.js';
+import { corsHeaders, registerCorsPreflight } from '../src/cors.js';
 import { createMetrics, requestRecorder } from '../src/metrics.js';
 import { maskEmail } from '../src/routes/invites.js';
 import { buildServer, loggerOptions, logResponse } from '../src/server.js';
@@ -158,8 +158,7 @@ function bareLookup(conn: Connection, piece?: Piece): { app: FastifyInstance; cl
       addCorsHeaders(req, reply);
       done(null, payload);
     });
-    const preflight = (_req: unknown, reply: FastifyReply) => reply.code(204).headers(CORS_PREFLIGHT_HEADERS).send();
-    app.options('*', { onRequest: (req, reply, _done) => void preflight(req, reply) }, preflight);
+    registerCorsPreflight(app, (reply) => reply.code(400).send({ error: 'not a preflight' }));
   }
   const metrics = piece === 'metrics' ? createMetrics() : undefined;
   if (metrics) {

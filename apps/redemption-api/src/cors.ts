@@ -16,7 +16,7 @@
  *   own: before any body is read (one the parser refuses, or one that never
  *   ends, changed a 204 into a 415, a 400 or a wait).
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const CORS_PREFLIGHT_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'access-control-allow-methods': 'GET, POST',
@@ -42,4 +42,18 @@ export function corsHeaders(origins: readonly string[]): (req: FastifyRequest, r
     const origin = req.headers.origin;
     if (origin !== undefined && allowed.has(origin)) void reply.header('access-control-allow-origin', origin);
   };
+}
+
+/**
+ * The preflight route: OPTIONS on any path, answered 204 with CORS_PREFLIGHT_HEADERS when it is a
+ * preflight, else by `refuse` (the server's one error shape). Answered in the route's onRequest hook,
+ * before any body is read, as @fastify/cors did: from the handler, a body the parser refused
+ * (text/plain, broken JSON) turned the 204 into a 415 or a 400, and one that never ended into a wait.
+ * The server and the api bench's CORS piece both register it, so the bench measures what is served.
+ */
+export function registerCorsPreflight(app: FastifyInstance, refuse: (reply: FastifyReply) => FastifyReply): void {
+  const answer = (req: FastifyRequest, reply: FastifyReply): FastifyReply =>
+    isCorsPreflight(req) ? reply.code(204).headers(CORS_PREFLIGHT_HEADERS).header('content-length', '0').send() : refuse(reply);
+  // a callback-style hook that answers and never calls done: the handler is not reached
+  app.options('*', { onRequest: (req, reply, _done) => void answer(req, reply) }, answer);
 }

@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import { DEFAULTS } from './config.js';
 import { ApiError, ERROR_MESSAGE, errorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
-import { CORS_PREFLIGHT_HEADERS, corsHeaders, isCorsPreflight } from './cors.js';
+import { corsHeaders, registerCorsPreflight } from './cors.js';
 import { isDatabaseUnavailable } from './db-availability.js';
 import { createMetrics, requestRecorder } from './metrics.js';
 import type { Metrics } from './metrics.js';
@@ -251,18 +251,13 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   });
   // An OPTIONS request is a CORS preflight, wherever it is sent; one without the preflight's
   // headers (Origin and Access-Control-Request-Method) is refused in the API's one error shape.
-  // Answered in the route's onRequest hook, before any body is read, as @fastify/cors did: from the
-  // handler, a body the parser refused (text/plain, broken JSON) turned the 204 into a 415 or a 400.
-  const answerOptions = (req: FastifyRequest, reply: FastifyReply): FastifyReply =>
-    isCorsPreflight(req)
-      ? reply.code(204).headers(CORS_PREFLIGHT_HEADERS).header('content-length', '0').send()
-      : sendError(
-          reply,
-          'REQUEST_INVALID',
-          'An OPTIONS request here is a CORS preflight: it needs Origin and Access-Control-Request-Method headers.',
-        );
-  // a callback-style hook that answers and never calls done: the handler is not reached
-  app.options('*', { onRequest: (req, reply, _done) => void answerOptions(req, reply) }, answerOptions);
+  registerCorsPreflight(app, (reply) =>
+    sendError(
+      reply,
+      'REQUEST_INVALID',
+      'An OPTIONS request here is a CORS preflight: it needs Origin and Access-Control-Request-Method headers.',
+    ),
+  );
 
   // JSON only: fastify's default text/plain parser would let a non-JSON body reach the routes.
   app.removeContentTypeParser('text/plain');
