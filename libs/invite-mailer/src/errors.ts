@@ -68,16 +68,18 @@ export class SmtpUrlInvalidError extends MailerError {
  */
 export class BlankTransportSettingError extends MailerError {
   override name = 'BlankTransportSettingError';
+  /** what is wrong and what to do, without the variable's name (the message is the name, then this) */
+  readonly problem: string;
   constructor(
     readonly variable: 'SMTP_URL' | 'SEND_CMD',
     defaultSendCmd: string,
   ) {
-    super(
-      'MAILER_TRANSPORT_BLANK',
+    const problem =
       variable === 'SMTP_URL'
-        ? "SMTP_URL is set but empty (a variable unset in the shell, as in SMTP_URL=$RELAY_URL?): give the relay's URL, or unset SMTP_URL (and remove it from .env) to send through SEND_CMD"
-        : `SEND_CMD is set but empty (a variable unset in the shell, as in SEND_CMD=$MAILER?): give the command, or unset SEND_CMD (and remove it from .env) to use the default '${defaultSendCmd}'`,
-    );
+        ? "is set but empty (a variable unset in the shell, as in SMTP_URL=$RELAY_URL?): give the relay's URL, or unset SMTP_URL (and remove it from .env) to send through SEND_CMD"
+        : `is set but empty (a variable unset in the shell, as in SEND_CMD=$MAILER?): give the command, or unset SEND_CMD (and remove it from .env) to use the default '${defaultSendCmd}'`;
+    super('MAILER_TRANSPORT_BLANK', `${variable} ${problem}`);
+    this.problem = problem;
   }
 }
 

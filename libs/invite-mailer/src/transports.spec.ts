@@ -506,7 +506,11 @@ describe('transportFromEnv', () => {
           message: expect.stringMatching(new RegExp(`^${variable} is set but empty`)),
         }),
       );
-      expect(blankTransportSettingError({ ...env, ...blanks })?.variable).toBe(variable);
+      const blank = blankTransportSettingError({ ...env, ...blanks });
+      expect(blank?.variable).toBe(variable);
+      // the text without the name, for a settings list that prints the name beside it (preflight t-72h)
+      expect(blank?.problem).toMatch(/^is set but empty/);
+      expect(blank?.message).toBe(`${variable} ${blank?.problem}`);
     }
     expect(blankTransportSettingError({ ...env, SEND_CMD: 'cat' })).toBeNull();
   });

@@ -141,7 +141,7 @@ export const preflightCommand: CommandModule<object, Args> = {
       throw new SettingsInvalidError([
         ...(launchResult.ok ? [] : launchResult.problems),
         ...(cliResult.ok ? [] : cliResult.problems),
-        ...(blank ? [{ field: blank.variable, message: blank.message.slice(blank.variable.length + 1) }] : []),
+        ...(blank ? [{ field: blank.variable, message: blank.problem }] : []),
       ]);
     const launch = launchResult.value;
     let conn: Connection | null = null;
