@@ -142,6 +142,40 @@ it("'Decision recorded today' is not ticked by a decision recorded before the de
   }
 }, 120_000);
 
+(existsSync(CHROMIUM) ? it : it.skip)(
+  "'Decision report written today' fails for a report made on another database: the call read figures this one never had",
+  async () => {
+    const here = mkdtempSync(join(tmpdir(), 'veza-decision-here-'));
+    const there = mkdtempSync(join(tmpdir(), 'veza-decision-there-'));
+    try {
+      const [hereEnv, thereEnv] = [await freshDatabaseEnv(pglite, here), await freshDatabaseEnv(pglite, there)];
+      const reportItem = async () => {
+        const phase = await runVezaBeta(['preflight', '--phase', 'decision', '--report-dir', join(there, 'report'), '--json'], {
+          cwd: here,
+          env: hereEnv,
+        });
+        const items = (JSON.parse(phase.stdout) as { items: { title: string; status: string; detail: string }[] }).items;
+        return items.find((i) => i.title === 'Decision report written today')!;
+      };
+      // the report is made in another folder, on its own embedded database; the decision is recorded here
+      expect((await runVezaBeta(['decision', 'report', '--out', 'report'], { cwd: there, env: thereEnv })).code).toBe(0);
+      expect((await runVezaBeta(['decision', 'record', 'GO', '--by', 'Claire'], { cwd: here, env: hereEnv })).code).toBe(0);
+      const elsewhere = await reportItem();
+      expect(elsewhere.status).toBe('fail');
+      expect(elsewhere.detail).toMatch(
+        /decision\.md shows the gates run of \S+Z, which this database did not store: the report was made on another database/,
+      );
+      // the same folder written from this database: its run is stored here, and the item passes
+      expect((await runVezaBeta(['decision', 'report', '--out', join(there, 'report')], { cwd: here, env: hereEnv })).code).toBe(0);
+      expect((await reportItem()).status).toBe('pass');
+    } finally {
+      rmSync(here, { recursive: true, force: true });
+      rmSync(there, { recursive: true, force: true });
+    }
+  },
+  180_000,
+);
+
 it('decision report on a disk that fills up: exit 1 naming the file, the earlier report left whole, nothing cut or temporary', async () => {
   const out = join(cwd, 'small');
   mkdirSync(out);

@@ -123,6 +123,17 @@ describe.each(testBackends())('gate runs on $name', (backend) => {
     ]);
   });
 
+  it('finds a run by its own startedAt text (a report names its run by it), with or without a source', async () => {
+    const report = { ...run('2026-06-12T17:40:00.123Z', 'GO', 0, 4), source: 'decision report' };
+    const { id } = await recordGateRun(conn.db, { run: report, state: state('GO', 0) });
+    await recordGateRun(conn.db, { run: { ...run('2026-06-12T17:45:00.000Z', 'GO', 0, 4), source: 'decision report' }, state: {} });
+    expect((await latestGateRun(conn.db, { source: 'decision report', startedAt: '2026-06-12T17:40:00.123Z' }))?.id).toBe(id);
+    expect((await latestGateRun(conn.db, { startedAt: '2026-06-12T17:40:00.123Z' }))?.id).toBe(id);
+    // the same instant written another way is another run's name; another source is not this report's
+    expect(await latestGateRun(conn.db, { startedAt: '2026-06-12T17:40:00.123+00:00' })).toBeNull();
+    expect(await latestGateRun(conn.db, { source: 'gates check', startedAt: '2026-06-12T17:40:00.123Z' })).toBeNull();
+  });
+
   it('the latest run is the one stored last, not one dated in the future by a clock that was ahead', async () => {
     const ahead = await recordGateRun(conn.db, { run: run('2027-06-01T00:00:00.000Z', 'GO', 0, 9), state: state('GO', 0) });
     expect((await latestGateRun<Run>(conn.db))?.id).toBe(ahead.id);

@@ -21,7 +21,7 @@ import {
   hourOneItems,
   lastHourItems,
   monitorItem,
-  reportItem,
+  decisionReportItem,
 } from '../preflight/launch-phases.js';
 import type { Phase } from '../preflight/launch-phases.js';
 import {
@@ -89,7 +89,7 @@ export async function runPreflight(input: PreflightInput, phase: Phase = 't-72h'
     case 'decision':
       return inSection('Decision call', [
         ...(await gateChecks(input)),
-        reportItem(input.reportDir),
+        await decisionReportItem(input.reportDir, conn),
         await decisionRecordedItem(conn, dbError),
         manual('Tech lead, product lead, on-call engineer all on the call', 'people'),
         manual('Each acceptance-gate row walked through verbally', 'the report shows the evidence; ⚪ rows need a spoken answer'),

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   backupCheck,
@@ -181,6 +181,34 @@ export function reportItem(dir: string | undefined, now: Date = new Date()): Che
       again,
     );
   return { title, status: 'pass', detail: `${folder} (${html.toISOString()})` };
+}
+
+/** The gates run a decision.md names ("Gates run <startedAt> → …"), or null. */
+function reportRunStart(markdown: string): string | null {
+  return /^Gates run (\S+) → /m.exec(markdown)?.[1] ?? null;
+}
+
+/**
+ * reportItem, and the report's gates run stored in this database. A report made on another database (a
+ * `.veza/` in another folder, another DATABASE_URL) passed beside a decision recorded here: the call read
+ * figures this database never had, and both items were green.
+ */
+export async function decisionReportItem(dir: string | undefined, conn: Connection | null, now: Date = new Date()): Promise<Check> {
+  const item = reportItem(dir, now);
+  // no database: "Decision recorded today" below says why; the folder's own checks stand
+  if (item.status !== 'pass' || !conn) return item;
+  const markdown = join(resolve(dir ?? `decision-${localDay(now)}`), 'decision.md');
+  const again = `run: veza-beta decision report${dir ? ` --out ${dir}` : ''} with the database the decision is recorded in`;
+  const started = reportRunStart(readFileSync(markdown, 'utf8'));
+  if (!started) return fail(item.title, `${markdown} names no gates run (no "Gates run … →" line): not a decision report`, again);
+  const stored = (await hasGateRunsTable(conn.db)) ? await latestGateRun(conn.db, { source: 'decision report', startedAt: started }) : null;
+  if (!stored)
+    return fail(
+      item.title,
+      `${markdown} shows the gates run of ${started}, which this database did not store: the report was made on another database (its "Testers signed up" row names the one it read)`,
+      again,
+    );
+  return item;
 }
 
 export async function decisionRecordedItem(conn: Connection | null, dbError: string | null): Promise<Check> {

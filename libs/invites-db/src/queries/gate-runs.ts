@@ -1,4 +1,4 @@
-import { desc, sql } from 'drizzle-orm';
+import { and, desc, sql } from 'drizzle-orm';
 import type { Database } from '../connect.js';
 import { decodeRows, withDbErrors } from '../db-errors.js';
 import { InvalidInputError } from '../errors.js';
@@ -66,9 +66,14 @@ export async function recordGateRun<Run extends GateRunLike>(db: Database, input
   return { id: row!.id };
 }
 
-/** Which stored runs a query looks at: `source` keeps the runs whose `run.source` is that one, or that have none (stored before runs said who ran them). */
+/**
+ * Which stored runs a query looks at: `source` keeps the runs whose `run.source` is that one, or that have none
+ * (stored before runs said who ran them); `startedAt` the runs whose own `run.startedAt` is exactly that text
+ * (a report names its run by it).
+ */
 export interface GateRunFilter {
   source?: string;
+  startedAt?: string;
 }
 
 /**
@@ -93,8 +98,11 @@ export async function listGateRuns<Run = GateRunLike, State = unknown>(
   const limit = options.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > GATE_RUNS_MAX_LIMIT)
     throw new InvalidInputError('limit', `must be an integer from 1 to ${GATE_RUNS_MAX_LIMIT}`);
-  const source = options.source;
-  const where = source === undefined ? undefined : sql`(${gateRuns.run}->>'source' = ${source} OR ${gateRuns.run}->>'source' IS NULL)`;
+  const { source, startedAt } = options;
+  const where = and(
+    source === undefined ? undefined : sql`(${gateRuns.run}->>'source' = ${source} OR ${gateRuns.run}->>'source' IS NULL)`,
+    startedAt === undefined ? undefined : sql`${gateRuns.run}->>'startedAt' = ${startedAt}`,
+  );
   const rows = await withDbErrors(() => db.select().from(gateRuns).where(where).orderBy(desc(gateRuns.id)).limit(limit));
   return rows.map((row) => ({
     id: row.id,
