@@ -36,7 +36,7 @@ import { interleavedFigure, median } from '@veza/test-support';
 import type { BenchFigure, BenchRun, InterleavedResult } from '@veza/test-support';
 import { testConfig } from '../src/config.js';
 import { corsHeaders, registerCorsPreflight } from '../src/cors.js';
-import { createMetrics, requestRecorder } from '../src/metrics.js';
+import { createMetrics, outcomeCounter, requestRecorder } from '../src/metrics.js';
 import { maskEmail } from '../src/routes/invites.js';
 import { buildServer, loggerOptions, logResponse } from '../src/server.js';
 import { LocalCounter } from '../src/local-rate-limit-store.js';
@@ -161,6 +161,7 @@ function bareLookup(conn: Connection, piece?: Piece): { app: FastifyInstance; cl
     registerCorsPreflight(app, (reply) => reply.code(400).send({ error: 'not a preflight' }));
   }
   const metrics = piece === 'metrics' ? createMetrics() : undefined;
+  const countLookup = metrics ? outcomeCounter(metrics, metrics.lookups) : undefined;
   if (metrics) {
     const recordRequest = requestRecorder(metrics);
     app.addHook('onResponse', (req, reply, done) => {
@@ -185,7 +186,7 @@ function bareLookup(conn: Connection, piece?: Piece): { app: FastifyInstance; cl
   } else {
     app.get<{ Params: { code: string } }>('/v1/invites/:code', async (req) => {
       const result = await lookupInvite(conn.db, req.params.code);
-      metrics?.lookups.inc({ outcome: result.state });
+      countLookup?.(result.state);
       return result;
     });
   }

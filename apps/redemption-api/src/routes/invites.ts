@@ -77,8 +77,8 @@ export function inviteRoutes(
   },
 ): Promise<void> {
   const { conn, metrics } = opts;
-  const countLookup = outcomeCounter(metrics.lookups);
-  const countRedemption = outcomeCounter(metrics.redemptions);
+  const countLookup = outcomeCounter(metrics, metrics.lookups);
+  const countRedemption = outcomeCounter(metrics, metrics.redemptions);
   // PostgreSQL: the counters are shared by every replica (settled in batches); embedded: one process, in memory.
   // Both count the same way: fixed windows aligned on the clock, one Map entry per client of the
   // current window, synchronous. (@fastify/rate-limit's own memory store kept 5,000 clients in an
