@@ -103,9 +103,13 @@ export const run: BenchRun = async (ctx) => {
       try {
         const [setting] = await durableSql<{ fsync: string }[]>`SHOW fsync`;
         if (setting?.fsync !== 'on') throw new Error(`the durable server runs with fsync ${setting?.fsync}`);
-        // every backend of the bench's database: the seed way's connection, createInvites' pool (and the asking one, idle meanwhile)
+        // every client backend of the bench's database: the seed way's connection, createInvites' pool (and the asking one, idle meanwhile); not autovacuum's workers, which come and go
         const backends = async () =>
-          (await durableSql<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`).map((r) => r.pid);
+          (
+            await durableSql<
+              { pid: number }[]
+            >`SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND datname = current_database()`
+          ).map((r) => r.pid);
         perRowDurable = await perRowVsBatch(durableConn.db, durableSql, durableN, durableRounds, { backends, ...durableTimes });
       } finally {
         await durableSql.end();
