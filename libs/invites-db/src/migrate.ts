@@ -46,7 +46,7 @@ export interface MigrationResult {
 
 /**
  * Migration order: by the file name's leading number, as a number, then by name. The numbers so far
- * run 990–998; compared as text, a next `1000_….sql` would have come before `990_beta_invites.sql`.
+ * run 990–999; compared as text, a next `1000_….sql` would have come before `990_beta_invites.sql`.
  */
 function byMigrationNumber(a: string, b: string): number {
   const na = Number(/^\d+/.exec(a)?.[0] ?? Number.NaN);

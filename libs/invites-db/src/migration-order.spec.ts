@@ -1,6 +1,6 @@
 /**
  * Migrations run in the order of their file name's leading number: the
- * numbers so far run 990–998, and a next one numbered 1000 must come last,
+ * numbers so far run 990–999, and a next one numbered 1000 must come last,
  * not first (text order put `1000_` before `990_`).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
