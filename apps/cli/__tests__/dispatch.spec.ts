@@ -1,6 +1,16 @@
 import { expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claimInvitesForSend, sendStates, setInviteExpiry } from '@veza/invites-db';
@@ -624,6 +634,56 @@ describe('invites dispatch through SMTP', () => {
       expect(run.stdout).toContain('2 sent now, 0 already sent, 1 failed');
       expect(run.stdout).toMatch(/failed {3}s1@example\.org: 550/);
       expect(readdirSync(join(cwd, 'sink'))).toHaveLength(2);
+    } finally {
+      await sink.stop();
+    }
+  });
+
+  it('the relay receives each prepared .eml as it is on the disk, its Date line set to the moment it was sent (the file itself unchanged)', async () => {
+    const env = { ...(await freshDatabaseEnv(backends[0]!, cwd)), ...SETTINGS };
+    writeFileSync(
+      join(cwd, 'three.csv'),
+      'email,cohort,sent_by\nana@example.org,date-test,\nbo@example.org,date-test,\ncy@example.org,date-test,\n',
+    );
+    // FORCE=1: example.org addresses and a test cohort are warnings
+    const prepared = await runVezaBeta(['invites', 'prepare', 'three.csv', '--out', 'out', '--no-screenshot'], {
+      cwd,
+      env: { ...env, FORCE: '1' },
+    });
+    expect(prepared.code).toBe(0);
+    const out = join(cwd, 'out');
+    const names = new Map(readManifest(out).invites.map((invite) => [invite.inviteId, invite.file]));
+    const files = new Map([...names].map(([id, name]) => [id, readFileSync(join(out, name), 'latin1')]));
+    expect(files.size).toBe(3);
+    for (const text of files.values()) expect(text).toMatch(/\nDate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000\n/);
+    // the dates the files hold are the prepare's: a second later at least, so that the send's cannot be the same
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const sink = await startSinkProcess(join(cwd, 'sink'));
+    try {
+      const start = Math.floor(Date.now() / 1000) * 1000;
+      const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--concurrency', '2'], {
+        cwd,
+        env: { ...env, SMTP_URL: sink.url },
+      });
+      const end = Date.now();
+      expect(run.code).toBe(0);
+      const received = readdirSync(join(cwd, 'sink')).map((f) => readFileSync(join(cwd, 'sink', f), 'latin1'));
+      expect(received).toHaveLength(3);
+      const dateLine = /\r\nDate: ([^\r\n]*)\r\n/;
+      for (const message of received) {
+        const id = /\r\nX-Veza-Invite-Id: ([0-9a-f-]{36})\r\n/.exec(message)?.[1];
+        const file = files.get(id!)!;
+        expect(file).toBeDefined();
+        const sentDate = dateLine.exec(message)![1]!;
+        expect(sentDate).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
+        const sentAt = Date.parse(sentDate);
+        expect(sentAt).toBeGreaterThanOrEqual(start);
+        expect(sentAt).toBeLessThanOrEqual(end);
+        expect(Date.parse(/\nDate: ([^\n]*)\n/.exec(file)![1]!)).toBeLessThan(start);
+        // byte for byte the file (its line breaks as SMTP carries them, CRLF), but for the Date line's value
+        expect(message.replace(dateLine, '\r\nDate: -\r\n')).toBe(file.replace(/\r?\n/g, '\r\n').replace(dateLine, '\r\nDate: -\r\n'));
+        expect(readFileSync(join(out, names.get(id!)!), 'latin1')).toBe(file);
+      }
     } finally {
       await sink.stop();
     }

@@ -44,4 +44,43 @@ describe('inviteEmlProblem', () => {
     expect(inviteEmlProblem(sent, String(sampleRecipient().inviteId))).toBeNull();
     expect(withSendDate(Buffer.from('To: a@b.c\n\nDate: in the body'), new Date()).toString()).toBe('To: a@b.c\n\nDate: in the body');
   });
+
+  it('withSendDate with inPlace writes the date into the buffer it is given (no copy of the file), and changes nothing else', async () => {
+    const compiled = await compileInviteTemplate({ settings: sampleEmailSettings() });
+    const eml = await buildInviteEml(compiled, sampleRecipient(), { date: new Date('2026-11-20T08:00:00Z') });
+    const copied = withSendDate(eml, new Date('2026-11-23T09:30:00Z'));
+    const original = Buffer.from(eml);
+    const sent = withSendDate(eml, new Date('2026-11-23T09:30:00Z'), { inPlace: true });
+    expect(sent).toBe(eml);
+    expect(sent.equals(copied)).toBe(true);
+    expect(original.equals(eml)).toBe(false);
+    // without inPlace the caller's buffer is left as it was
+    const before = Buffer.from(eml);
+    withSendDate(eml, new Date('2026-12-01T00:00:00Z'));
+    expect(eml.equals(before)).toBe(true);
+    // a Date line of another width: a new buffer, the given one untouched
+    const odd = Buffer.from('To: a@b.c\nDate: yesterday\n\nhi');
+    expect(withSendDate(odd, new Date('2026-11-23T09:30:00Z'), { inPlace: true }).toString()).toBe(
+      'To: a@b.c\nDate: Mon, 23 Nov 2026 09:30:00 +0000\n\nhi',
+    );
+    expect(odd.toString()).toBe('To: a@b.c\nDate: yesterday\n\nhi');
+  });
+
+  it('the header block ends at the first empty line, CRLF or LF, whichever comes first', () => {
+    const date = new Date('2026-11-23T09:30:00Z');
+    const line = 'Date: Mon, 23 Nov 2026 09:30:00 +0000';
+    // LF headers, a body with CRLF blank lines and a Date line of its own
+    expect(withSendDate(Buffer.from('To: a@b.c\nDate: Fri, 20 Nov 2026 08:00:00 +0000\n\nx\r\n\r\nDate: body'), date).toString()).toBe(
+      `To: a@b.c\n${line}\n\nx\r\n\r\nDate: body`,
+    );
+    // CRLF headers, a body with LF blank lines
+    expect(withSendDate(Buffer.from('To: a@b.c\r\nDate: Fri, 20 Nov 2026 08:00:00 +0000\r\n\r\nx\n\nDate: body'), date).toString()).toBe(
+      `To: a@b.c\r\n${line}\r\n\r\nx\n\nDate: body`,
+    );
+    // a Date after the first empty line is the body's
+    expect(withSendDate(Buffer.from('To: a@b.c\r\n\r\nDate: Fri, 20 Nov 2026 08:00:00 +0000\r\n'), date).toString()).toBe(
+      'To: a@b.c\r\n\r\nDate: Fri, 20 Nov 2026 08:00:00 +0000\r\n',
+    );
+    expect(inviteEmlProblem(Buffer.from('To: a@b.c\r\nX-Veza-Invite-Id: x\r\n'), 'x')).toBe('it has no header block (not an .eml)');
+  });
 });

@@ -1,12 +1,18 @@
 import { INVITE_ID_HEADER } from './build-invite-eml.js';
 import { rfc5322Date } from './mailbox-header.js';
 
-/** The header block's end: the first empty line (CRLF or LF). */
+/**
+ * The header block's end: where the first empty line's line break starts
+ * (`\r\n\r\n` or `\n\n`, whichever comes first), or -1. Line by line: a
+ * search for `\r\n\r\n` read the whole 16 KB of a file with LF line breaks
+ * (a prepared one), twice per email sent (here and in withSendDate).
+ */
 function headerEnd(eml: Buffer): number {
-  const crlf = eml.indexOf('\r\n\r\n');
-  const lf = eml.indexOf('\n\n');
-  if (crlf === -1) return lf;
-  return lf === -1 ? crlf : Math.min(crlf, lf);
+  for (let nl = eml.indexOf(0x0a); nl !== -1; nl = eml.indexOf(0x0a, nl + 1)) {
+    if (eml[nl + 1] === 0x0a) return nl;
+    if (eml[nl - 1] === 0x0d && eml[nl + 1] === 0x0d && eml[nl + 2] === 0x0a) return nl - 1;
+  }
+  return -1;
 }
 
 /** Where the line of a header starts in the block [0, end) (that name, that case, at a line's start), or -1. */
@@ -67,8 +73,11 @@ export function hasInviteLink(eml: Buffer): boolean {
  * The .eml with its Date header set to `date` (the moment it is sent): one
  * prepared days before would land dated then, below the fold of the inbox.
  * The file is returned as it is when it has no Date header in its header block.
+ * With `inPlace`, for a buffer the caller owns and reads no more (a file just
+ * read to be sent), the usual line of the same width is written into `eml`
+ * itself: no copy of the file (4 µs and 16 KB of garbage per email).
  */
-export function withSendDate(eml: Buffer, date: Date): Buffer {
+export function withSendDate(eml: Buffer, date: Date, options: { inPlace?: boolean } = {}): Buffer {
   const end = headerEnd(eml);
   if (end === -1) return eml;
   const at = headerLine(eml, 'Date', end);
@@ -78,8 +87,8 @@ export function withSendDate(eml: Buffer, date: Date): Buffer {
   if (eml[stop - 1] === 0x0d) stop--;
   const line = `Date: ${rfc5322Date(date)}`;
   if (stop - at === line.length) {
-    // the usual case (the date has a fixed width): one copy of the file, changed in place
-    const copy = Buffer.from(eml);
+    // the usual case (the date has a fixed width): the file, or one copy of it, changed in place
+    const copy = options.inPlace ? eml : Buffer.from(eml);
     copy.write(line, at, 'latin1');
     return copy;
   }

@@ -3,7 +3,7 @@ export { cohortProblem, TEST_COHORT } from './cohort-rule.js';
 export { CONTROL_CHARS, controlCharProblem, showControlChars } from './control-chars.js';
 export { emailProblem } from './email-rule.js';
 export { garbledTextProblem } from './garbled-text.js';
-export { inviteEmlCodes } from './eml-codes.js';
+export { findInviteEmlCode, inviteEmlCodes } from './eml-codes.js';
 export { hideCodes, hideKnownCodes } from './hide-codes.js';
 export type { HideCodesOptions } from './hide-codes.js';
 export type { EmailProblem } from './email-rule.js';

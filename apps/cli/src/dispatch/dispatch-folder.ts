@@ -1,7 +1,8 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasInviteLink, inviteEmlCodes, inviteEmlProblem, withSendDate } from '@veza/email-templates';
+import { hasInviteLink, inviteEmlProblem, withSendDate } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
+import { findInviteEmlCode } from '@veza/invite-rules';
 import type { DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
 import { digestCode, isDispatcherAlive, markInviteSent, parseCode, sendStates } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
@@ -70,11 +71,12 @@ function openLog(dir: string): { line(event: MailEvent): void; close(): void; fa
  */
 /** Whether one of the code-shaped values after `invite=` in the .eml is the code of `digest`. */
 export function emlHoldsCode(eml: Buffer, digest: string): boolean {
-  for (const written of inviteEmlCodes(eml)) {
+  // the search stops at the invite's code (in the link, 1.2 KB into the file): the rest of the file is not read
+  const holds = (written: string) => {
     const parsed = parseCode(written);
-    if (parsed.ok && digestCode(parsed.code) === digest) return true;
-  }
-  return false;
+    return parsed.ok && digestCode(parsed.code) === digest;
+  };
+  return findInviteEmlCode(eml, holds) !== undefined;
 }
 
 function replacedCode(eml: Buffer, digest: string): string | null {
@@ -207,7 +209,8 @@ export async function dispatchFolder(
       // the digest as the claim found it: a reissue after the start of this dispatch is seen too
       const replaced = replacedCode(eml, claim.codeDigest);
       if (replaced) throw new Error(`${join(dir, invite.file)}: ${replaced}; not sent`);
-      return withSendDate(eml, new Date()); // dated when sent, not when prepared (days before, maybe)
+      // dated when sent, not when prepared (days before, maybe); the buffer just read is this send's alone: no copy
+      return withSendDate(eml, new Date(), { inPlace: true });
     },
   }));
   const recordedFromLog = await recordLoggedSends(
