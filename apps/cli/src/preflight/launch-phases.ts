@@ -189,17 +189,27 @@ function reportRunStart(markdown: string): string | null {
 }
 
 /**
- * reportItem, and the report's gates run stored in this database. A report made on another database (a
+ * reportItem, the report's gates run read today, and stored in this database. A report made on another database (a
  * `.veza/` in another folder, another DATABASE_URL) passed beside a decision recorded here: the call read
  * figures this database never had, and both items were green.
  */
 export async function decisionReportItem(dir: string | undefined, conn: Connection | null, now: Date = new Date()): Promise<Check> {
   const item = reportItem(dir, now);
-  // no database: "Decision recorded today" below says why; the folder's own checks stand
-  if (item.status !== 'pass' || !conn) return item;
+  if (item.status !== 'pass') return item;
   const markdown = join(resolve(dir ?? `decision-${localDay(now)}`), 'decision.md');
-  const again = `run: veza-beta decision report${dir ? ` --out ${dir}` : ''} with the database the decision is recorded in`;
   const started = reportRunStart(readFileSync(markdown, 'utf8'));
+  // An earlier day's report copied (cp -r, rsync without -t: its files dated today) passed on the files' times:
+  // the run it names says when its figures were read.
+  const startedAt = started === null ? Number.NaN : Date.parse(started);
+  if (!Number.isNaN(startedAt) && localDay(new Date(startedAt)) !== localDay(now))
+    return fail(
+      item.title,
+      `${markdown} shows the gates run of ${started}, not today's: an earlier day's report (its folder copied, its files dated today)`,
+      `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`,
+    );
+  // no database: "Decision recorded today" below says why; the folder's own checks stand
+  if (!conn) return item;
+  const again = `run: veza-beta decision report${dir ? ` --out ${dir}` : ''} with the database the decision is recorded in`;
   if (!started) return fail(item.title, `${markdown} names no gates run (no "Gates run … →" line): not a decision report`, again);
   const stored = (await hasGateRunsTable(conn.db)) ? await latestGateRun(conn.db, { source: 'decision report', startedAt: started }) : null;
   if (!stored)

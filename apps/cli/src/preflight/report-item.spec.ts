@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reportItem } from './launch-phases.js';
+import { decisionReportItem, reportItem } from './launch-phases.js';
 
 describe('reportItem: the decision report of today, whole', () => {
   it('passes on the three files written today, and fails on an empty one (what a full disk leaves)', () => {
@@ -53,6 +53,29 @@ describe('reportItem: the decision report of today, whole', () => {
         detail: expect.stringMatching(/decision\.png \(\S+Z\) is older than .*decision\.html \(\S+Z\): it shows an earlier report$/),
         fix: `run: veza-beta decision report --out ${dir}`,
       });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails for an earlier day's report copied today (files dated today, the gates run it names from before)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-item-'));
+    try {
+      // what `cp -r decision-<yesterday> decision-<today>` leaves: yesterday's report, its files written now
+      const yesterday = new Date(Date.now() - 36 * 3600_000).toISOString();
+      writeFileSync(join(dir, 'decision.html'), '<html><body>GO</body></html>\n');
+      writeFileSync(join(dir, 'decision.png'), 'png');
+      writeFileSync(join(dir, 'decision.md'), `# GO\n\nGates run ${yesterday} → ${yesterday}; report written ${yesterday}.\n`);
+      expect(reportItem(dir)).toMatchObject({ status: 'pass' });
+      expect(await decisionReportItem(dir, null)).toMatchObject({
+        status: 'fail',
+        detail: `${join(dir, 'decision.md')} shows the gates run of ${yesterday}, not today's: an earlier day's report (its folder copied, its files dated today)`,
+        fix: `run: veza-beta decision report --out ${dir}`,
+      });
+      // today's run: the folder's checks stand (no database here)
+      const now = new Date().toISOString();
+      writeFileSync(join(dir, 'decision.md'), `# GO\n\nGates run ${now} → ${now}; report written ${now}.\n`);
+      expect(await decisionReportItem(dir, null)).toMatchObject({ status: 'pass' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
