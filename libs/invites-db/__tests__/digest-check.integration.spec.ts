@@ -58,7 +58,7 @@ describe.each(testBackends())('the code_digest check on $name', (backend) => {
     conn = await openTestDatabase(backend);
     // a database migrated by the previous version (every file before 999), with an invite in it, then upgraded
     before = mkdtempSync(join(tmpdir(), 'veza-digest-check-'));
-    for (const file of readMigrationFiles().filter((f) => f.name < '999_'))
+    for (const file of readMigrationFiles().filter((f) => Number(/^\d+/.exec(f.name)?.[0]) < 999))
       copyFileSync(join(defaultMigrationsDir(), file.name), join(before, file.name));
     upgraded = await openTestDatabase(backend, { migrate: false });
     await runMigrations(upgraded, before);

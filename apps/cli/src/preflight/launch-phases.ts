@@ -215,7 +215,7 @@ export async function decisionReportItem(dir: string | undefined, conn: Connecti
   if (!stored)
     return fail(
       item.title,
-      `${markdown} shows the gates run of ${started}, which this database did not store: the report was made on another database (its "Testers signed up" row names the one it read)`,
+      `${markdown} shows the gates run of ${started}, which this database did not store: the report was made on another database (a .veza/ in another folder, or another DATABASE_URL)`,
       again,
     );
   return item;
