@@ -151,14 +151,24 @@ export async function everyFourHoursItems(conn: Connection | null, dbError: stri
   ];
 }
 
+/** The folder of today's decision report: --report-dir, else `decision-<local day>` in the working directory. */
+function reportFolder(dir: string | undefined, now: Date): string {
+  return resolve(dir ?? `decision-${localDay(now)}`);
+}
+
+/** The command that writes that report again (into --report-dir when one was given). */
+function reportAgain(dir: string | undefined): string {
+  return `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`;
+}
+
 /** The decision report of today in the working directory (or --report-dir). */
 export function reportItem(dir: string | undefined, now: Date = new Date()): Check {
   const title = 'Decision report written today';
-  const folder = resolve(dir ?? `decision-${localDay(now)}`);
+  const folder = reportFolder(dir, now);
   const files = ['decision.html', 'decision.png', 'decision.md'].map((f) => join(folder, f));
   // an empty file is what a failed write leaves (a full disk): not a report
   const missing = files.filter((f) => !existsSync(f) || statSync(f).size === 0);
-  const again = `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`;
+  const again = reportAgain(dir);
   // Only the screenshot missing: the report ran without Chromium, or was stopped while Chromium ran (exit 1 either way).
   if (missing.length === 1 && missing[0] === files[1])
     return fail(
@@ -196,7 +206,7 @@ function reportRunStart(markdown: string): string | null {
 export async function decisionReportItem(dir: string | undefined, conn: Connection | null, now: Date = new Date()): Promise<Check> {
   const item = reportItem(dir, now);
   if (item.status !== 'pass') return item;
-  const markdown = join(resolve(dir ?? `decision-${localDay(now)}`), 'decision.md');
+  const markdown = join(reportFolder(dir, now), 'decision.md');
   const started = reportRunStart(readFileSync(markdown, 'utf8'));
   // An earlier day's report copied (cp -r, rsync without -t: its files dated today) passed on the files' times:
   // the run it names says when its figures were read.
@@ -205,11 +215,11 @@ export async function decisionReportItem(dir: string | undefined, conn: Connecti
     return fail(
       item.title,
       `${markdown} shows the gates run of ${started}, not today's: an earlier day's report (its folder copied, its files dated today)`,
-      `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`,
+      reportAgain(dir),
     );
   // no database: "Decision recorded today" below says why; the folder's own checks stand
   if (!conn) return item;
-  const again = `run: veza-beta decision report${dir ? ` --out ${dir}` : ''} with the database the decision is recorded in`;
+  const again = `${reportAgain(dir)} with the database the decision is recorded in`;
   if (!started) return fail(item.title, `${markdown} names no gates run (no "Gates run … →" line): not a decision report`, again);
   const stored = (await hasGateRunsTable(conn.db)) ? await latestGateRun(conn.db, { source: 'decision report', startedAt: started }) : null;
   if (!stored)
