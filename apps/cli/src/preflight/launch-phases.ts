@@ -225,7 +225,7 @@ export async function decisionReportItem(dir: string | undefined, conn: Connecti
   if (!stored)
     return fail(
       item.title,
-      `${markdown} shows the gates run of ${started}, which this database did not store: the report was made on another database (a .veza/ in another folder, or another DATABASE_URL)`,
+      `${markdown} shows the gates run of ${started}, which this database did not store: the report was made on another database (a .veza/ in another folder, or another DATABASE_URL), or not by veza-beta decision report (the demo's report stores no run)`,
       again,
     );
   return item;
