@@ -1,5 +1,6 @@
-import { expect } from '@jest/globals';
+import { expect, jest } from '@jest/globals';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { smtpTransport } from './smtp-transport.js';
@@ -40,6 +41,53 @@ describe('startSmtpSink (@veza/invite-mailer/testing)', () => {
       expect(sink.bytes()).toBeGreaterThanOrEqual(3 * eml('a@example.org').length);
     } finally {
       await transport.close();
+      await sink.close();
+    }
+  });
+
+  // smtp-server waits 100 ms (a timer) before greeting every connection, to catch early-talking spam
+  // clients; a relay does not, and each new session of a dispatch paid it. With every setTimeout
+  // standing still, the sink's greeting must still come.
+  it('greets a new connection at once, without waiting on a timer first', async () => {
+    const sink = await startSmtpSink(null);
+    const timersThatRun = [
+      'Date',
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+    ] as const;
+    jest.useFakeTimers({ doNotFake: [...timersThatRun] });
+    const socket = connect(sink.port, '127.0.0.1');
+    try {
+      const greeting = await new Promise<string>((resolve, reject) => {
+        const deadline = setInterval(() => reject(new Error('no greeting within 6 s while setTimeout stood still')), 6000);
+        socket.once('data', (data) => {
+          clearInterval(deadline);
+          resolve(String(data));
+        });
+        socket.once('error', reject);
+      });
+      expect(greeting).toMatch(/^220 /);
+    } finally {
+      jest.useRealTimers();
+      socket.destroy();
+      await sink.close();
+    }
+  });
+
+  it('still refuses a connection beyond maxClients with 421', async () => {
+    const sink = await startSmtpSink(null, { maxClients: 1 });
+    const sockets = [connect(sink.port, '127.0.0.1'), connect(sink.port, '127.0.0.1')];
+    try {
+      const first = await Promise.all(sockets.map((s) => new Promise<string>((resolve) => s.once('data', (d) => resolve(String(d))))));
+      expect(first.map((line) => line.slice(0, 3)).sort()).toEqual(['220', '421']);
+    } finally {
+      for (const s of sockets) s.destroy();
       await sink.close();
     }
   });
