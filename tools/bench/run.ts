@@ -9,7 +9,7 @@
  * spread. To show that this holds on a busy machine, the files matching
  * BENCH_BUSY (comma-separated substrings; default the invites-db and API
  * benches; `none` to skip) run a second time while two CPU-bound processes
- * (`node -e 'for(;;){}'`) compete for the cores, and both runs are reported
+ * (`node -e 'for(;;){}'`, each in its own session) compete for the cores, and both runs are reported
  * side by side. The 1-minute load average is sampled during every run.
  */
 import { spawn } from 'node:child_process';
@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startCpuHogs } from '@veza/test-support';
 import type { BenchFigure, BenchSection } from '@veza/test-support';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -124,12 +125,12 @@ async function runOne(file: string, underLoad = false): Promise<Outcome> {
   }
 }
 
-/** Runs `work` while CPU_HOGS busy loops compete for the cores; they are killed afterwards, or at the deadline at the latest. */
+/**
+ * Runs `work` while CPU_HOGS busy loops, each in a session of its own (startCpuHogs says why), compete for the
+ * cores; they are killed afterwards, or at the deadline at the latest.
+ */
 async function underLoad<T>(work: () => Promise<T>): Promise<T> {
-  const hogs = Array.from({ length: CPU_HOGS }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
-  const stop = () => {
-    for (const hog of hogs) if (hog.exitCode === null && hog.signalCode === null) hog.kill('SIGKILL');
-  };
+  const { stop } = startCpuHogs(CPU_HOGS);
   const deadline = setTimeout(stop, BENCH_DEADLINE_MS * 2);
   try {
     return await work();
@@ -214,7 +215,7 @@ function writeReport(complete: boolean): string {
     lines.push(
       '## Quiet vs busy machine',
       '',
-      `The same bench files run a second time while ${CPU_HOGS} processes \`node -e 'for(;;){}'\` keep both cores busy (started before, killed after). Target: every ratio within 20% of the quiet run.`,
+      `The same bench files run a second time while ${CPU_HOGS} processes \`node -e 'for(;;){}'\` keep both cores busy (each in a session of its own, as another user's or service's processes run; started before, killed after). Target: every ratio within 20% of the quiet run.`,
       '',
       '| bench | what | quiet ratio (min–max) | busy ratio (min–max) | busy / quiet | within 20% |',
       '|---|---|---|---|---|---|',

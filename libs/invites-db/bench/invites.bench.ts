@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
@@ -12,29 +12,56 @@ import { startDurablePostgres } from './durable-postgres.js';
 const rowsFor = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => ({ email: `${prefix}${i}@bench.example.org`, cohort: `cohort-${i % 7}` }));
 
+/** CPU time and time runnable but waiting for a CPU (the run queue), in ms, of one task, from Linux's /proc/<task>/schedstat. */
+function taskTimes(task: string): { cpu: number; wait: number } {
+  const [run, queued] = readFileSync(`/proc/${task}/schedstat`, 'utf8').split(' ').map(Number);
+  return { cpu: run! / 1e6, wait: queued! / 1e6 };
+}
+
 /**
- * CPU time and time spent runnable but waiting for a CPU (the run queue), in ms, of this process's
- * main thread plus the given server backends, from Linux's /proc/<pid>/schedstat; undefined elsewhere.
+ * CPU and run-queue wait (ms) of this process (every thread: the main one, the garbage collector's and libuv's)
+ * and, apart, of the given server backends; undefined where there is no /proc/<pid>/schedstat.
  */
-function schedTimes(backendPids: readonly number[]): { cpu: number; wait: number } | undefined {
+function schedTimes(
+  backendPids: readonly number[],
+): { client: { cpu: number; wait: number }; server: { cpu: number; wait: number } } | undefined {
   try {
-    let cpu = 0;
-    let wait = 0;
-    for (const task of ['self', ...backendPids.map(String)]) {
-      const [run, queued] = readFileSync(`/proc/${task}/schedstat`, 'utf8').split(' ').map(Number);
-      cpu += run! / 1e6;
-      wait += queued! / 1e6;
-    }
-    return { cpu, wait };
+    const sum = (tasks: string[]) =>
+      tasks.map(taskTimes).reduce((a, b) => ({ cpu: a.cpu + b.cpu, wait: a.wait + b.wait }), { cpu: 0, wait: 0 });
+    return { client: sum(readdirSync('/proc/self/task').map((t) => `self/task/${t}`)), server: sum(backendPids.map(String)) };
   } catch {
     return undefined;
   }
 }
 
-/** Per side of a comparison: CPU and run-queue wait per row (ms), one entry per round. */
+/** Per side of a comparison, one entry per round: CPU and run-queue wait per row (ms), client and server together and apart. */
 interface SideTimes {
   cpu: number[];
   wait: number[];
+  clientCpu: number[];
+  clientWait: number[];
+  serverCpu: number[];
+  serverWait: number[];
+}
+
+const sideTimes = (): SideTimes => ({ cpu: [], wait: [], clientCpu: [], clientWait: [], serverCpu: [], serverWait: [] });
+
+/** Runs `work` and adds its CPU and run-queue wait per row (this process and `backendPids`) to `side`; returns its wall time in ms. */
+async function timedSide(side: SideTimes, backendPids: readonly number[], rows: number, work: () => Promise<unknown>): Promise<number> {
+  const before = schedTimes(backendPids);
+  const ms = await timeIt(work);
+  const after = schedTimes(backendPids);
+  if (before && after) {
+    const client = { cpu: (after.client.cpu - before.client.cpu) / rows, wait: (after.client.wait - before.client.wait) / rows };
+    const server = { cpu: (after.server.cpu - before.server.cpu) / rows, wait: (after.server.wait - before.server.wait) / rows };
+    side.clientCpu.push(client.cpu);
+    side.clientWait.push(client.wait);
+    side.serverCpu.push(server.cpu);
+    side.serverWait.push(server.wait);
+    side.cpu.push(client.cpu + server.cpu);
+    side.wait.push(client.wait + server.wait);
+  }
+  return ms;
 }
 
 export const run: BenchRun = async (ctx) => {
@@ -70,14 +97,7 @@ export const run: BenchRun = async (ctx) => {
           );
       };
       const timed = async (side: SideTimes | undefined, f: () => Promise<unknown>) => {
-        const pids = times ? await times.backends() : [];
-        const before = side && schedTimes(pids);
-        const ms = await timeIt(f);
-        const after = side && schedTimes(pids);
-        if (side && before && after) {
-          side.cpu.push((after.cpu - before.cpu) / count);
-          side.wait.push((after.wait - before.wait) / count);
-        }
+        const ms = side && times ? await timedSide(side, await times.backends(), count, f) : await timeIt(f);
         return (count / ms) * 1000;
       };
       // Neither side's first round pays for opening its connections (createInvites' pool opens its second one
@@ -95,7 +115,7 @@ export const run: BenchRun = async (ctx) => {
     ctx.log(`${durableRounds} rounds on a server with fsync on: one transaction per row vs createInvites, ${durableN} rows each`);
     const durable = await startDurablePostgres();
     let perRowDurable: Awaited<ReturnType<typeof perRowVsBatch>>;
-    const durableTimes = { seed: { cpu: [], wait: [] } as SideTimes, batch: { cpu: [], wait: [] } as SideTimes };
+    const durableTimes = { seed: sideTimes(), batch: sideTimes() };
     try {
       const durablePg = testBackends({ TEST_DATABASE_URL: durable.url }).find((b) => b.name === 'postgres')!;
       const durableConn = await openTestDatabase(durablePg, { maxConnections: 10 });
@@ -123,10 +143,18 @@ export const run: BenchRun = async (ctx) => {
     const perRow = await perRowVsBatch(conn.db, sql, perRowN);
 
     ctx.log(`${rounds} rounds: COPY vs createInvites, ${n} rows each`);
+    // every client backend of the bench's database: COPY's connection, createInvites' pool (and idle ones)
+    const backends = async () =>
+      (
+        await sql<
+          { pid: number }[]
+        >`SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND datname = current_database()`
+      ).map((r) => r.pid);
+    const copyTimes = { copy: sideTimes(), batch: sideTimes() };
     const copy = await interleave(rounds, {
       baseline: async () => {
         const prefix = nextPrefix('copy');
-        return timeIt(async () => {
+        return timedSide(copyTimes.copy, await backends(), n, async () => {
           const lines = rowsFor(n, prefix).map((row) => `${digestCode(generateCode())}\t${row.email}\t${row.cohort}\n`);
           const writable = await sql`COPY beta_invites (code_digest, email, cohort) FROM STDIN`.writable();
           await pipeline(Readable.from(lines), writable);
@@ -134,7 +162,7 @@ export const run: BenchRun = async (ctx) => {
       },
       measured: async () => {
         const prefix = nextPrefix('batch');
-        return timeIt(() => createInvites(conn.db, rowsFor(n, prefix)));
+        return timedSide(copyTimes.batch, await backends(), n, () => createInvites(conn.db, rowsFor(n, prefix)));
       },
     });
 
@@ -208,6 +236,13 @@ export const run: BenchRun = async (ctx) => {
     };
 
     const fsyncOff = ratioOf(perRow.measured.map((m, i) => m / perRow.baseline[i]!));
+    /** One side of the COPY comparison per 1,000 rows: wall, CPU (this process, the server), waits, and the cores it kept busy. */
+    const copySide = (t: SideTimes, wallMs: number[]) => {
+      const ms = (xs: number[]) => (median(xs) * 1000).toFixed(0);
+      const cores = median(wallMs.map((w, i) => (t.cpu[i]! * n) / w)).toFixed(2);
+      return `${(median(wallMs) * (1000 / n)).toFixed(0)} ms of wall time, ${ms(t.cpu)} ms of CPU (this process ${ms(t.clientCpu)}, the server ${ms(t.serverCpu)}), ${cores} cores busy on average, ${ms(t.wait)} ms runnable but waiting for a CPU (this process ${ms(t.clientWait)}, the server ${ms(t.serverWait)})`;
+    };
+    const copyCpu = ratioOf(copyTimes.batch.cpu.map((c, i) => c / copyTimes.copy.cpu[i]!));
     return {
       title: 'invites-db: creating and redeeming invites (throwaway PostgreSQL)',
       figures: [
@@ -225,6 +260,19 @@ export const run: BenchRun = async (ctx) => {
           target: '≤ 3x the COPY time',
           met: (r) => r <= 3,
         }),
+        ...(copyTimes.copy.cpu.length === rounds && copyTimes.batch.cpu.length === rounds
+          ? [
+              interleavedFigure(
+                { baseline: copyTimes.copy.cpu.map((ms) => ms * 1000), measured: copyTimes.batch.cpu.map((ms) => ms * 1000) },
+                'time-slower',
+                {
+                  label: `create ${n.toLocaleString('en-US')} invites: CPU per row, this process and the database's backends (measured / baseline)`,
+                  measured: { name: 'createInvites', unit: 'µs/row' },
+                  baseline: { name: 'COPY of the same number of rows', unit: 'µs/row' },
+                },
+              ),
+            ]
+          : []),
         interleavedFigure(redeem, 'rate', {
           label: `redeem ${redeemN.toLocaleString('en-US')} fresh codes per round, 50 concurrent clients`,
           measured: { name: 'redeemInvite (drizzle, prepared: UPDATE … RETURNING, state lookup when nothing matched)', unit: 'redeems/s' },
@@ -252,7 +300,12 @@ export const run: BenchRun = async (ctx) => {
         `Without the flush (the fsync-off server, ${perRowN.toLocaleString('en-US')} rows per side per round, ${rounds} interleaved rounds): createInvites ${Math.round(median(perRow.measured)).toLocaleString('en-US')} rows/s, one transaction per row ${Math.round(median(perRow.baseline)).toLocaleString('en-US')} rows/s, ${fsyncOff.ratio.toFixed(1)}x (${fsyncOff.spread.min.toFixed(1)}–${fsyncOff.spread.max.toFixed(1)}). Not a target row: there the per-row way is bound by round trips and the batch by CPU, so the machine's load moves this ratio (by 1.3–1.5x between a quiet and a busy run), which is why the target is measured as production runs.`,
         ...(durableTimes.seed.wait.length > 0
           ? [
-              `Why the machine's load moves the fsync-on ratio (per row, medians of the rounds; CPU and run-queue wait summed over this process's main thread and the database's backends, from /proc/<pid>/schedstat): one transaction per row ${(1000 / median(perRowDurable.baseline)).toFixed(3)} ms of wall time, ${median(durableTimes.seed.cpu).toFixed(3)} ms of CPU, ${median(durableTimes.seed.wait).toFixed(3)} ms runnable but waiting for a CPU; createInvites ${(1000 / median(perRowDurable.measured)).toFixed(3)} ms of wall time, ${median(durableTimes.batch.cpu).toFixed(3)} ms of CPU, ${median(durableTimes.batch.wait).toFixed(3)} ms waiting (its two INSERTs run at once, so its sums can exceed its wall time). The per-row way makes three round trips a row (BEGIN, INSERT, COMMIT), each waking this process and the backend in turn: on a busy machine every wake-up waits for a core, and that wait is paid 6,000 times per 1,000 rows against about a dozen for createInvites, which only gets less of the CPU. The seed's way is latency-bound and the batch is CPU-bound: load slows the first much more, so this ratio is not expected to hold within 20% between a quiet and a busy machine.`,
+              `Why the machine's load moves the fsync-on ratio (per row, medians of the rounds; CPU and run-queue wait summed over this process's threads and the database's backends, from /proc/<pid>/schedstat): one transaction per row ${(1000 / median(perRowDurable.baseline)).toFixed(3)} ms of wall time, ${median(durableTimes.seed.cpu).toFixed(3)} ms of CPU, ${median(durableTimes.seed.wait).toFixed(3)} ms runnable but waiting for a CPU; createInvites ${(1000 / median(perRowDurable.measured)).toFixed(3)} ms of wall time, ${median(durableTimes.batch.cpu).toFixed(3)} ms of CPU, ${median(durableTimes.batch.wait).toFixed(3)} ms waiting (its two INSERTs run at once, so its sums can exceed its wall time). The per-row way makes three round trips a row (BEGIN, INSERT, COMMIT), each waking this process and the backend in turn: on a busy machine every wake-up waits for a core, and that wait is paid 6,000 times per 1,000 rows against about a dozen for createInvites, which only gets less of the CPU. The seed's way is latency-bound and the batch is CPU-bound: load slows the first much more, so this ratio is not expected to hold within 20% between a quiet and a busy machine.`,
+            ]
+          : []),
+        ...(copyTimes.copy.cpu.length === rounds && copyTimes.batch.cpu.length === rounds
+          ? [
+              `Why the machine's load moves the COPY ratio (per 1,000 rows, medians of the rounds; CPU and run-queue wait from /proc/<pid>/schedstat, of this process's threads and of the database's backends): COPY ${copySide(copyTimes.copy, copy.baseline)}; createInvites ${copySide(copyTimes.batch, copy.measured)}. createInvites uses ${copyCpu.ratio.toFixed(2)}x the CPU of COPY (the next row): INSERT … SELECT … ON CONFLICT writes a row at a time (a heap insert, its WAL record and a speculative check of the email index) where COPY writes rows a page at a time, and the RETURNING rows come back to be read. On an idle machine createInvites' two INSERTs run on the two cores at once against COPY's one stream, so it keeps more cores busy; with no idle core that parallelism wins nothing and each side's wall time tends to its CPU. The wall-time ratio therefore moves with the machine's idle cores, towards the CPU ratio on a busy machine; the CPU ratio is the one that load hardly moves.`,
             ]
           : []),
         `Every figure: ${rounds} interleaved rounds (${durableRounds} for the fsync-on comparison, whose rounds are short), baseline then measured, each on its own fresh rows of the same count; ratio = median of the per-round ratios. Before the per-row comparisons, one untimed pass of each side (${Math.min(durableN, 100)} rows one per transaction, ${durableN.toLocaleString('en-US')} through createInvites), so that no timed round opens connections. Against COPY both sides write ${n.toLocaleString('en-US')} rows a round.`,

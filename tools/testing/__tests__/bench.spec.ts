@@ -1,4 +1,8 @@
-import { interleave, interleavedFigure, median, ratioOf } from '../src/bench.js';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { interleave, interleavedFigure, median, ratioOf, startCpuHogs } from '../src/bench.js';
+import { alive, gone } from '../src/launched-process.js';
 
 describe('bench ratios from interleaved rounds', () => {
   it('runs baseline then measured in each round, in order', async () => {
@@ -41,5 +45,47 @@ describe('bench ratios from interleaved rounds', () => {
       interleavedFigure(times, 'time-slower', { label: 'z', measured: { name: 'm', unit: 'ms' }, baseline: { name: 'b', unit: 'ms' } })
         .ratio,
     ).toBe(0.5);
+  });
+});
+
+/** The session id of a process, from /proc/<pid>/stat (the field after state, ppid and pgrp). */
+const sessionOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[3]);
+const onLinux = process.platform === 'linux' ? describe : describe.skip;
+
+onLinux("the busy run's CPU hogs", () => {
+  const started: number[] = [];
+  afterEach(() => {
+    for (const pid of started.splice(0)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+
+  it('run each in a session of its own, not in the bench process’s scheduling group, and stop() ends them', async () => {
+    const hogs = startCpuHogs(2);
+    started.push(...hogs.pids);
+    const sessions = hogs.pids.map(sessionOf);
+    expect(sessions).toEqual(hogs.pids); // each the leader of its own session
+    expect(sessions).not.toContain(sessionOf(process.pid));
+    hogs.stop();
+    for (const pid of hogs.pids) expect(await gone(pid, 10_000)).toBe(true);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('end with the process that started them when it gets %s', async (signal) => {
+    const script = `import(${JSON.stringify(fileURLToPath(new URL('../src/bench.ts', import.meta.url)))}).then((m) => { console.log(JSON.stringify(m.startCpuHogs(2).pids)); setInterval(() => {}, 1000); })`;
+    const child = spawn(process.execPath, ['--conditions=@veza/source', '--import', 'tsx', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    started.push(child.pid!);
+    const pids = await new Promise<number[]>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(JSON.parse(out) as number[]);
+      });
+      child.once('exit', (code) => reject(new Error(`the child exited with ${code} before starting its hogs`)));
+    });
+    started.push(...pids);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
+    child.kill(signal);
+    expect(await exited).toBe(signal); // it still dies of the signal
+    for (const pid of pids) expect(await gone(pid, 10_000)).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+
 /**
  * The benchmark contract. Each project may have `bench/*.bench.ts` files that
  * export `run(ctx)`; `npm run bench` (tools/bench/run.ts) runs them all, in one
@@ -145,4 +147,38 @@ export function interleavedFigure(
     spread,
     ...(met ? { met: met(ratio) } : {}),
   };
+}
+
+export interface CpuHogs {
+  pids: number[];
+  /** Kills the hogs (SIGKILL); idempotent. */
+  stop: () => void;
+}
+
+const CLEANUP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Starts `count` CPU-bound processes (`node -e 'for(;;){}'`), the load of npm run bench's busy run. Each runs
+ * in a session of its own (setsid), as another user's or service's process does: with Linux's autogroup
+ * (sched_autogroup_enabled = 1) a session is a scheduling group, and CPU time is shared between groups before
+ * tasks. Hogs in the bench's own session competed 2:1 with the bench process inside its group, while the
+ * PostgreSQL server (its own session: pg_ctl starts it with setsid) met them only as one group among others:
+ * the load fell mostly on the client half of every comparison. Out of the bench's process group they no
+ * longer get a terminal's Ctrl-C,
+ * so this process kills them when it exits or gets SIGINT, SIGTERM or SIGHUP (then dies of that signal).
+ */
+export function startCpuHogs(count: number): CpuHogs {
+  const hogs = Array.from({ length: count }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore', detached: true }));
+  const stop = () => {
+    for (const hog of hogs) if (hog.exitCode === null && hog.signalCode === null) hog.kill('SIGKILL');
+    process.off('exit', stop);
+    for (const signal of CLEANUP_SIGNALS) process.off(signal, onSignal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop();
+    process.kill(process.pid, signal);
+  };
+  process.on('exit', stop);
+  for (const signal of CLEANUP_SIGNALS) process.on(signal, onSignal);
+  return { pids: hogs.map((hog) => hog.pid!), stop };
 }
