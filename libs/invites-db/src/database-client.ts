@@ -27,7 +27,7 @@ export interface PgliteClient {
 type PostgresSql = postgres.Sql<Record<string, never>>;
 type Kind = { conn: Connection } | { sql: PostgresSql } | { pglite: PgliteClient };
 
-function isPostgresSql(value: unknown): value is PostgresSql {
+export function isPostgresSql(value: unknown): value is PostgresSql {
   return (
     typeof value === 'function' && typeof (value as PostgresSql).begin === 'function' && typeof (value as PostgresSql).unsafe === 'function'
   );

@@ -1,8 +1,10 @@
 import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { LOCK_NAMESPACE } from '../connect.js';
 import type { Database } from '../connect.js';
 import { UUID_PATTERN } from '@veza/invite-rules';
+import { isPostgresSql } from '../database-client.js';
 import { decodeRows, withDbErrors } from '../db-errors.js';
 import { UnexpectedRowError } from '../errors.js';
 import { betaInvites } from '../schema.js';
@@ -43,6 +45,27 @@ function uuidArray(ids: string[]): string {
     return true;
   });
   return `{${unique.join(',')}}`;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Runs a raw statement that a dispatcher sends once per batch, prepared on a
+ * postgres.js connection: parsed and planned once per connection, then one
+ * round trip per call. `db.execute` sends raw SQL unprepared, which postgres.js
+ * does in two round trips (Parse and Describe, then Bind and Execute once the
+ * server has told the parameters' types), and the server parses and plans it
+ * each time: about 40% of PostgreSQL's CPU per email in a dispatch (DECISIONS.md,
+ * twelfth round). The text is the same on every call (the values are
+ * parameters), so each connection keeps one statement. The CLI refuses a
+ * pooler (connect.ts), which could not keep it. PGlite, or a transaction,
+ * runs it as before.
+ */
+async function executePrepared(db: Database, statement: SQL): Promise<unknown> {
+  const client = (db as { $client?: unknown }).$client;
+  if (!isPostgresSql(client)) return db.execute(statement);
+  const query = dialect.sqlToQuery(statement);
+  return client.unsafe(query.sql, query.params as never[], { prepare: true });
 }
 
 /** Orders rows as `ids` lists them: a dispatcher claims in the caller's order (the manifest's, so the CSV's). */
@@ -228,7 +251,9 @@ export async function dispatchStep(
   if (sentIds.length === 0 && recheckIds.length === 0 && (claimIds.length === 0 || limit <= 0))
     return { claims: [], sentRevoked: [], dropped: [] };
   const result = await withDbErrors(() =>
-    db.execute(sql`
+    executePrepared(
+      db,
+      sql`
         WITH sent AS (
           UPDATE beta_invites SET sent_at = now(), send_attempts = send_attempts + 1, last_send_error = NULL
           WHERE ${idIn(sentIds)} AND sent_at IS NULL
@@ -256,7 +281,8 @@ export async function dispatchStep(
         SELECT 'claimed' AS kind, id::text AS id, code_digest AS digest FROM claimed
         UNION ALL SELECT 'sentrevoked', id::text, NULL FROM sent WHERE revoked
         UNION ALL SELECT state, id::text, NULL FROM dropped
-        UNION ALL SELECT 'missing', id::text, NULL FROM missing`),
+        UNION ALL SELECT 'missing', id::text, NULL FROM missing`,
+    ),
   );
   const rows = decodeRows(result, { kind: 'string', id: 'string', digest: 'string?' }, 'markSentAndClaim');
   const digests = new Map<string, string>();
