@@ -9,7 +9,7 @@
  * spread. To show that this holds on a busy machine, the files matching
  * BENCH_BUSY (comma-separated substrings; default the invites-db and API
  * benches; `none` to skip) run a second time while two CPU-bound processes
- * (`node -e 'for(;;){}'`, each in its own session) compete for the cores, and both runs are reported
+ * (`node -e` busy loops, each in its own session, each ending with the runner) compete for the cores, and both runs are reported
  * side by side. The 1-minute load average is sampled during every run.
  */
 import { spawn } from 'node:child_process';
@@ -215,7 +215,7 @@ function writeReport(complete: boolean): string {
     lines.push(
       '## Quiet vs busy machine',
       '',
-      `The same bench files run a second time while ${CPU_HOGS} processes \`node -e 'for(;;){}'\` keep both cores busy (each in a session of its own, as another user's or service's processes run; started before, killed after). Target: every ratio within 20% of the quiet run.`,
+      `The same bench files run a second time while ${CPU_HOGS} busy loops (\`node -e\`) keep both cores busy (each in a session of its own, as another user's or service's processes run; started before, killed after, and ending on their own if the runner dies). Target: every ratio within 20% of the quiet run.`,
       '',
       '| bench | what | quiet ratio (min–max) | busy ratio (min–max) | busy / quiet | within 20% |',
       '|---|---|---|---|---|---|',

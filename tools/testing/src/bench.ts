@@ -158,17 +158,28 @@ export interface CpuHogs {
 const CLEANUP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
- * Starts `count` CPU-bound processes (`node -e 'for(;;){}'`), the load of npm run bench's busy run. Each runs
+ * A hog's program: a busy loop that, every ten million turns (a few ms), ends itself once its parent, whose pid
+ * it gets as its argument, is gone (it was reparented), so that a bench process killed with SIGKILL, which runs
+ * no handler, leaves none behind. The pid comes from the parent: one killed while the hog was still starting
+ * would otherwise leave a hog that took its new parent for its own.
+ */
+const HOG = 'const parent = Number(process.argv[1]); for (let i = 0; ; i++) if (i % 1e7 === 0 && process.ppid !== parent) process.exit();';
+
+/**
+ * Starts `count` CPU-bound processes (`node -e` with a busy loop, see HOG), the load of npm run bench's busy run. Each runs
  * in a session of its own (setsid), as another user's or service's process does: with Linux's autogroup
  * (sched_autogroup_enabled = 1) a session is a scheduling group, and CPU time is shared between groups before
  * tasks. Hogs in the bench's own session competed 2:1 with the bench process inside its group, while the
  * PostgreSQL server (its own session: pg_ctl starts it with setsid) met them only as one group among others:
  * the load fell mostly on the client half of every comparison. Out of the bench's process group they no
  * longer get a terminal's Ctrl-C,
- * so this process kills them when it exits or gets SIGINT, SIGTERM or SIGHUP (then dies of that signal).
+ * so this process kills them when it exits or gets SIGINT, SIGTERM or SIGHUP (then dies of that signal), and
+ * each hog ends itself when this process is gone another way (SIGKILL, of it alone or of its process group).
  */
 export function startCpuHogs(count: number): CpuHogs {
-  const hogs = Array.from({ length: count }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore', detached: true }));
+  const hogs = Array.from({ length: count }, () =>
+    spawn(process.execPath, ['-e', HOG, String(process.pid)], { stdio: 'ignore', detached: true }),
+  );
   const stop = () => {
     for (const hog of hogs) if (hog.exitCode === null && hog.signalCode === null) hog.kill('SIGKILL');
     process.off('exit', stop);
