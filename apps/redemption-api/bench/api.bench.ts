@@ -38,7 +38,8 @@ import { testConfig } from '../src/config.js';
 import { corsHeaders, registerCorsPreflight } from '../src/cors.js';
 import { createMetrics, outcomeCounter, requestRecorder } from '../src/metrics.js';
 import { maskEmail } from '../src/routes/invites.js';
-import { buildServer, loggerOptions, logResponse } from '../src/server.js';
+import { accessLog } from '../src/access-log.js';
+import { buildServer, loggerOptions } from '../src/server.js';
 import { LocalCounter } from '../src/local-rate-limit-store.js';
 import { rateLimitHook } from '../src/rate-limit-hook.js';
 import { SharedCounter } from '../src/shared-rate-limit-store.js';
@@ -133,11 +134,13 @@ function bareLookup(conn: Connection, piece?: Piece): { app: FastifyInstance; cl
       ? { logger: loggerOptions('info', discard), logController: new LogController({ disableRequestLogging: true }) }
       : { logger: false },
   );
-  if (logging)
+  if (logging) {
+    const logAccess = accessLog(app.log);
     app.addHook('onResponse', (req, reply, done) => {
-      logResponse(req, reply);
+      logAccess(req, reply);
       done();
     });
+  }
   let close = (): Promise<void> => Promise.resolve();
   if (piece === 'rate limit (in memory)') app.addHook('onRequest', rateLimitHook(new LocalCounter(60_000), RATE_LIMIT));
   if (piece === 'rate limit (shared PostgreSQL store)') {
