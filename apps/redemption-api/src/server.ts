@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { DEFAULTS } from './config.js';
 import { ApiError, ERROR_MESSAGE, errorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
+import { accessLog } from './access-log.js';
 import { corsHeaders, registerCorsPreflight } from './cors.js';
 import { isDatabaseUnavailable } from './db-availability.js';
 import { createMetrics, requestRecorder } from './metrics.js';
@@ -135,14 +136,6 @@ export function loggerOptions(level: string, stream?: DestinationStream) {
   };
 }
 
-/**
- * The one access line per request, when its response is sent (fastify's own request logging is off):
- * method, redacted URL and client address (the `req` serializer), status code, time in milliseconds.
- */
-export function logResponse(req: FastifyRequest, reply: FastifyReply): void {
-  req.log.info({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-}
-
 /** Builds the whole service on an open connection; the caller listens and closes. */
 export async function buildServer(options: ServerOptions): Promise<Server> {
   const { config, conn } = options;
@@ -200,10 +193,11 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   });
 
   const recordRequest = requestRecorder(metrics);
-  // One hook, callback style (no promise per request): the metrics and the one access line per request.
+  const logAccess = accessLog(app.log);
+  // One hook, callback style (no promise per request): the metrics and the one access line per request (src/access-log.ts).
   app.addHook('onResponse', (req, reply, done) => {
     recordRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    logResponse(req, reply);
+    logAccess(req, reply);
     done();
   });
 
