@@ -32,7 +32,7 @@ import {
 } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
-import { interleavedFigure, median } from '@veza/test-support';
+import { interleavedFigure, median, quantile } from '@veza/test-support';
 import type { BenchFigure, BenchRun, InterleavedResult } from '@veza/test-support';
 import { testConfig } from '../src/config.js';
 import { corsHeaders, registerCorsPreflight } from '../src/cors.js';
@@ -45,13 +45,6 @@ import { rateLimitHook } from '../src/rate-limit-hook.js';
 import { SharedCounter } from '../src/shared-rate-limit-store.js';
 
 const CONNECTIONS = 32;
-
-/** The 99th percentile (nearest rank) of a list of response times. */
-function p99(ms: readonly number[]): number {
-  if (ms.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(ms).sort();
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)]!;
-}
 const RATE_LIMIT = 1_000_000_000;
 
 async function makeCodes(conn: Connection, n: number, cohort: string): Promise<string[]> {
@@ -354,6 +347,11 @@ export const run: BenchRun = async (ctx) => {
    * response with 32 in flight, so one stall decided it and the per-round ratios spread by 2x.
    */
   const pooledP99 = (x: Series, label: string, baseline: string): BenchFigure => {
+    const p99 = (ms: number[]) =>
+      quantile(
+        [...ms].sort((a, b) => a - b),
+        0.99,
+      );
     const measured = p99(x.latencies.measured);
     const bare = p99(x.latencies.baseline);
     return {

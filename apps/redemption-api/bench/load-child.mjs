@@ -30,6 +30,6 @@ instance.on('response', (_client, statusCode, _bytes, ms) => {
 const result = await instance;
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(
-  `${JSON.stringify({ total: result.requests.total, seconds, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, used: next, latencies })}\n`,
+  `${JSON.stringify({ total: result.requests.total, seconds, non2xx: result.non2xx, errors: result.errors, used: next, latencies })}\n`,
 );
 process.exit(0);

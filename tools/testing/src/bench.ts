@@ -72,7 +72,9 @@ export function median(xs: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function quantile(sorted: readonly number[], q: number): number {
+/** The q-quantile (0–1) of a list sorted in ascending order, interpolated between its two nearest values; NaN for none. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
   const at = (sorted.length - 1) * q;
   const lo = Math.floor(at);
   const hi = Math.ceil(at);

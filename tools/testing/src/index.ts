@@ -1,4 +1,4 @@
-export { interleave, interleavedFigure, median, ratioOf, startCpuHogs, timeIt } from './bench.js';
+export { interleave, interleavedFigure, median, quantile, ratioOf, startCpuHogs, timeIt } from './bench.js';
 export type { BenchContext, CpuHogs, BenchFigure, BenchMeasure, BenchRun, BenchSection, InterleavedResult, RatioSpread } from './bench.js';
 export { readmeCodeBlocks, readmeErrorTable } from './readme-error-codes.js';
 export type { ReadmeErrorRow } from './readme-error-codes.js';
