@@ -39,9 +39,17 @@ export function mergeSummaries(a: DispatchSummary, b: DispatchSummary): Dispatch
  * dispatchInvites as `invites dispatch` (claims, exactly once, dispatch.log).
  * After a fail-fast stop the later chunks are not tried (counted in
  * `stopped.notTried`), as in one dispatch of the whole folder.
+ *
+ * The chunks that prepare committed while a dispatch ran go out together in
+ * the next one (those of one folder, in their order): each dispatch has a
+ * fixed cost (its dispatcher's lock on a connection of its own, the send
+ * states of its invites, the end where fewer emails than connections are in
+ * flight), which 20 dispatches of 500 paid for 10,000 invites.
  */
 export class StreamedDispatch {
   private tail: Promise<void> = Promise.resolve();
+  /** committed chunks not handed to a dispatch yet */
+  private readonly queued: PreparedChunk[] = [];
   private failure: { error: unknown } | undefined;
   private done = 0;
   /**
@@ -64,7 +72,19 @@ export class StreamedDispatch {
 
   /** Queues a committed chunk; never throws (a failure is thrown by `finish`). */
   add(chunk: PreparedChunk): void {
-    this.tail = this.tail.then(() => this.dispatch(chunk));
+    this.queued.push(chunk);
+    this.tail = this.tail.then(() => this.dispatchQueued());
+  }
+
+  /** Dispatches every chunk queued so far, those of one folder (and sender) that follow each other as one. */
+  private async dispatchQueued(): Promise<void> {
+    while (this.queued.length > 0) {
+      const first = this.queued.shift()!;
+      const invites = [...first.invites];
+      while (this.queued[0] && this.queued[0].dir === first.dir && this.queued[0].mailFrom === first.mailFrom)
+        invites.push(...this.queued.shift()!.invites);
+      await this.dispatch({ dir: first.dir, mailFrom: first.mailFrom, invites });
+    }
   }
 
   private async dispatch(chunk: PreparedChunk): Promise<void> {
