@@ -12,10 +12,20 @@ describe('isoDate: toISOString, the same text', () => {
       '2027-01-01T00:00:00.100Z',
       '1969-12-31T23:59:59.999Z',
       '2026-11-30T07:05:09.050Z',
+      '1600-02-29T00:00:00.000Z',
+      '1700-03-01T00:00:00.000Z',
+      '1900-02-28T23:59:59.999Z',
+      '2000-02-29T23:59:59.999Z',
+      '2100-03-01T00:00:00.000Z',
+      '1583-10-15T00:00:00.000Z',
     ].map((text) => new Date(text));
     // and a spread of instants from year 1000 to 9999, each millisecond field different
     for (let i = 0; i < 20_000; i++) dates.push(new Date(-30_610_224_000_000 + i * 14_200_787_659 + (i % 1000)));
-    for (const date of dates) expect(isoDate(date)).toBe(date.toISOString());
+    // and every day of four centuries, at a different time of day each (leap years, and the century rules)
+    for (let day = 0; day < 146_097; day++)
+      dates.push(new Date(Date.UTC(1900, 0, 1) + day * 86_400_000 + ((day * 7_919_393) % 86_400_000)));
+    const wrong = dates.filter((date) => isoDate(date) !== date.toISOString());
+    expect(wrong.map((date) => `${date.toISOString()} written ${isoDate(date)}`)).toEqual([]);
   });
 
   it('outside years 1000–9999 and for an invalid date, toISOString itself answers', () => {
