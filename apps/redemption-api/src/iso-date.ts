@@ -11,8 +11,8 @@ const DAY_MS = 86_400_000;
  * value: V8's toISOString is a C++ builtin (a call out of JavaScript and a
  * printf), and so is each getUTC… field getter. In a loop on a fresh Date,
  * toISOString took about 1 µs, seven UTC getters 0.3–0.6 µs, this 0.2 µs; in
- * a profile of the server under load the lookup's one date went from about
- * 8.6 µs (profiled) to 4.8 with the getters (docs/DECISIONS.md, the
+ * a profile of the server under load the lookup's masked answer went from
+ * 9.8 µs (profiled) to 4.1, about 3.7 µs of CPU (docs/DECISIONS.md, the
  * thirteenth round). Every lookup answers one date, every redeem two.
  *
  * The calendar is the proleptic Gregorian one toISOString uses (days to
