@@ -37,6 +37,7 @@ import type { BenchFigure, BenchRun, InterleavedResult } from '@veza/test-suppor
 import { testConfig } from '../src/config.js';
 import { corsHeaders, registerCorsPreflight } from '../src/cors.js';
 import { createMetrics, outcomeCounter, requestRecorder } from '../src/metrics.js';
+import { isoDate } from '../src/iso-date.js';
 import { maskEmail } from '../src/routes/invites.js';
 import { accessLog } from '../src/access-log.js';
 import { buildServer, loggerOptions } from '../src/server.js';
@@ -183,7 +184,7 @@ function bareLookup(conn: Connection, piece?: Piece): { app: FastifyInstance; cl
         invite: {
           state: 'valid',
           email: maskEmail(result.invite.email),
-          expiresAt: result.invite.expiresAt.toISOString(),
+          expiresAt: isoDate(result.invite.expiresAt),
         },
       };
     });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { withinDatabaseDeadline } from '../db-deadline.js';
 import { ApiError } from '../errors.js';
+import { isoDate } from '../iso-date.js';
 import type { ErrorCode } from '../errors.js';
 import { outcomeCounter } from '../metrics.js';
 import type { Metrics } from '../metrics.js';
@@ -62,7 +63,7 @@ function codeOrThrow(input: string, count: (outcome: 'malformed') => void): stri
  */
 const lookedUpInvite = (invite: InviteSummary) => ({
   email: maskEmail(invite.email),
-  expiresAt: invite.expiresAt.toISOString(),
+  expiresAt: isoDate(invite.expiresAt),
 });
 
 /** GET /v1/invites/:code and POST /v1/invites/redeem, sharing one rate-limit bucket per client. */
@@ -131,7 +132,7 @@ export function inviteRoutes(
         id: invite.id,
         cohort: invite.cohort,
         ...lookedUpInvite(invite),
-        redeemedAt: (invite.usedAt ?? new Date()).toISOString(),
+        redeemedAt: isoDate(invite.usedAt ?? new Date()),
       },
     };
   });
