@@ -14,6 +14,10 @@ import type { Connection } from '../src/index.js';
 import { rows } from './query-rows.js';
 
 const HEX = '0123456789abcdef';
+/** What upgrading a database of the version before 999 applies: 999 and the files after it. */
+const FROM_999 = readMigrationFiles()
+  .map((f) => f.name)
+  .filter((name) => Number(/^\d+/.exec(name)?.[0]) >= 999);
 /** Strings on both sides of the rule: lengths around 64, every kind of character that is not a lowercase hex digit. */
 const candidates = [
   digestCode(generateCode()),
@@ -98,7 +102,7 @@ describe.each(testBackends())('the code_digest check on $name', (backend) => {
 
   it('replaces the check of a database migrated before, keeping its rows', async () => {
     expect((await definition(upgraded))[0]).toContain('{64}');
-    expect((await runMigrations(upgraded)).applied).toEqual(['999_digest_check.sql']);
+    expect((await runMigrations(upgraded)).applied).toEqual(FROM_999);
     const [def] = await definition(upgraded);
     expect(def).toContain('octet_length(code_digest) = 64');
     expect(await rows(upgraded, sql`SELECT email FROM beta_invites`)).toEqual([{ email: 'kept@example.org' }]);
@@ -110,7 +114,7 @@ describe.each(testBackends())('the code_digest check on $name', (backend) => {
     try {
       await runMigrations(other, before);
       await other.db.execute(sql`ALTER TABLE beta_invites DROP CONSTRAINT beta_invites_code_digest_check`);
-      expect((await runMigrations(other)).applied).toEqual(['999_digest_check.sql']);
+      expect((await runMigrations(other)).applied).toEqual(FROM_999);
       expect(await definition(other)).toEqual([]);
     } finally {
       await other.close();

@@ -1,6 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import { LOCK_NAMESPACE } from '../connect.js';
 import type { Database } from '../connect.js';
 import { UUID_PATTERN } from '@veza/invite-rules';
@@ -47,8 +46,6 @@ function uuidArray(ids: string[]): string {
   return `{${unique.join(',')}}`;
 }
 
-const dialect = new PgDialect();
-
 /**
  * Runs a raw statement that a dispatcher sends once per batch, prepared on a
  * postgres.js connection: parsed and planned once per connection, then one
@@ -56,16 +53,23 @@ const dialect = new PgDialect();
  * does in two round trips (Parse and Describe, then Bind and Execute once the
  * server has told the parameters' types), and the server parses and plans it
  * each time: about 40% of PostgreSQL's CPU per email in a dispatch (DECISIONS.md,
- * twelfth round). The text is the same on every call (the values are
- * parameters), so each connection keeps one statement. The CLI refuses a
- * pooler (connect.ts), which could not keep it. PGlite, or a transaction,
- * runs it as before.
+ * twelfth round). `text` is a constant with $1…$n placeholders, handed to
+ * postgres.js as it is with `params`: no drizzle template to build and render
+ * per call (DECISIONS.md, thirteenth round). The CLI refuses a pooler
+ * (connect.ts), which could not keep the statement. PGlite, or a transaction
+ * (which has no `$client`: its statements stay in it), runs it through
+ * `db.execute`.
  */
-async function executePrepared(db: Database, statement: SQL): Promise<unknown> {
+async function executePrepared(db: Database, text: string, params: readonly (string | number)[]): Promise<unknown> {
   const client = (db as { $client?: unknown }).$client;
-  if (!isPostgresSql(client)) return db.execute(statement);
-  const query = dialect.sqlToQuery(statement);
-  return client.unsafe(query.sql, query.params as never[], { prepare: true });
+  if (isPostgresSql(client)) return client.unsafe(text, params as (string | number)[], { prepare: true });
+  return db.execute(withParams(text, params));
+}
+
+/** `text` as a drizzle SQL whose $1…$n are `params`, for `db.execute`. */
+function withParams(text: string, params: readonly (string | number)[]): SQL {
+  const parts = text.split(/\$(\d+)/);
+  return sql.join(parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${params[Number(part) - 1]}`)));
 }
 
 /** Orders rows as `ids` lists them: a dispatcher claims in the caller's order (the manifest's, so the CSV's). */
@@ -227,6 +231,42 @@ export interface DispatchStepResult {
 }
 
 /**
+ * dispatchStep's statement: the same text on every call, so it is written
+ * once ($1 the sent ids, $2 the ids to recheck, $3 the worker, $4 the ids to
+ * claim in order, $5 the claim's limit; the ids as uuidArray's literals).
+ * The claim sets veza_beta.claim_checks_code as CLAIM_CHECKS_CODE says.
+ */
+const DISPATCH_STEP = `
+        WITH sent AS (
+          UPDATE beta_invites SET sent_at = now(), send_attempts = send_attempts + 1, last_send_error = NULL
+          WHERE id = ANY($1::uuid[]) AND sent_at IS NULL
+          RETURNING id, revoked_at IS NOT NULL AS revoked),
+        dropped AS (
+          UPDATE beta_invites SET send_claimed_at = NULL, send_claimed_by = NULL
+          WHERE id = ANY($2::uuid[]) AND send_claimed_by = $3 AND sent_at IS NULL
+            AND (revoked_at IS NOT NULL OR used_at IS NOT NULL OR expires_at <= now())
+          RETURNING id, CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN used_at IS NOT NULL THEN 'used' ELSE 'expired' END AS state),
+        missing AS (
+          SELECT r.id FROM unnest($2::uuid[]) AS r (id)
+          WHERE NOT EXISTS (SELECT 1 FROM beta_invites b WHERE b.id = r.id)),
+        claimed AS (
+          UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = $3
+          WHERE id IN (
+            SELECT b.id FROM unnest($4::uuid[]) WITH ORDINALITY AS given (id, position)
+            JOIN beta_invites b ON b.id = given.id
+            WHERE b.sent_at IS NULL AND b.send_claimed_at IS NULL AND b.revoked_at IS NULL AND b.used_at IS NULL
+              AND b.expires_at > now()
+            ORDER BY given.position
+            LIMIT $5
+            FOR UPDATE OF b SKIP LOCKED)
+            AND (SELECT set_config('veza_beta.claim_checks_code', 'on', true)) = 'on'
+          RETURNING id, code_digest)
+        SELECT 'claimed' AS kind, id::text AS id, code_digest AS digest FROM claimed
+        UNION ALL SELECT 'sentrevoked', id::text, NULL FROM sent WHERE revoked
+        UNION ALL SELECT state, id::text, NULL FROM dropped
+        UNION ALL SELECT 'missing', id::text, NULL FROM missing`;
+
+/**
  * markSentAndClaimWithDigests, and two more things in the same round trip:
  * which of the emails recorded as sent were revoked while they were being
  * sent, and which of `recheckIds` (claimed by `worker` earlier, not tried
@@ -250,40 +290,8 @@ export async function dispatchStep(
   const recheckIds = step.recheckIds ?? [];
   if (sentIds.length === 0 && recheckIds.length === 0 && (claimIds.length === 0 || limit <= 0))
     return { claims: [], sentRevoked: [], dropped: [] };
-  const result = await withDbErrors(() =>
-    executePrepared(
-      db,
-      sql`
-        WITH sent AS (
-          UPDATE beta_invites SET sent_at = now(), send_attempts = send_attempts + 1, last_send_error = NULL
-          WHERE ${idIn(sentIds)} AND sent_at IS NULL
-          RETURNING id, revoked_at IS NOT NULL AS revoked),
-        dropped AS (
-          UPDATE beta_invites SET send_claimed_at = NULL, send_claimed_by = NULL
-          WHERE ${idIn(recheckIds)} AND send_claimed_by = ${worker} AND sent_at IS NULL
-            AND (revoked_at IS NOT NULL OR used_at IS NOT NULL OR expires_at <= now())
-          RETURNING id, CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN used_at IS NOT NULL THEN 'used' ELSE 'expired' END AS state),
-        missing AS (
-          SELECT r.id FROM unnest(${uuidArray(recheckIds)}::uuid[]) AS r (id)
-          WHERE NOT EXISTS (SELECT 1 FROM beta_invites b WHERE b.id = r.id)),
-        claimed AS (
-          UPDATE beta_invites SET send_claimed_at = now(), send_claimed_by = ${worker}
-          WHERE id IN (
-            SELECT b.id FROM unnest(${uuidArray(limit > 0 ? claimIds : [])}::uuid[]) WITH ORDINALITY AS given (id, position)
-            JOIN beta_invites b ON b.id = given.id
-            WHERE b.sent_at IS NULL AND b.send_claimed_at IS NULL AND b.revoked_at IS NULL AND b.used_at IS NULL
-              AND b.expires_at > now()
-            ORDER BY given.position
-            LIMIT ${Math.max(0, limit)}
-            FOR UPDATE OF b SKIP LOCKED)
-            AND ${CLAIM_CHECKS_CODE}
-          RETURNING id, code_digest)
-        SELECT 'claimed' AS kind, id::text AS id, code_digest AS digest FROM claimed
-        UNION ALL SELECT 'sentrevoked', id::text, NULL FROM sent WHERE revoked
-        UNION ALL SELECT state, id::text, NULL FROM dropped
-        UNION ALL SELECT 'missing', id::text, NULL FROM missing`,
-    ),
-  );
+  const params = [uuidArray(sentIds), uuidArray(recheckIds), worker, uuidArray(limit > 0 ? claimIds : []), Math.max(0, limit)];
+  const result = await withDbErrors(() => executePrepared(db, DISPATCH_STEP, params));
   const rows = decodeRows(result, { kind: 'string', id: 'string', digest: 'string?' }, 'markSentAndClaim');
   const digests = new Map<string, string>();
   const claimedIds: string[] = [];

@@ -1,0 +1,18 @@
+-- 1000_invites_fillfactor.sql: room on each page of beta_invites for the two
+-- updates a dispatch makes of every invite.
+--
+-- Prepare inserts the invites; dispatch then updates each one twice (its
+-- claim, then sent_at), in batches of neighbouring rows (the cohort's order is
+-- the insert order). With the default fill factor (100) prepare fills every
+-- page, and about 40% of those updates find no room on their row's page: the
+-- new row version goes to another page and into each of the table's five
+-- indexes (not a HOT update). Pages filled to half hold both new versions of
+-- their rows: 99% of the updates stay on the page, and PostgreSQL's CPU per
+-- dispatched email drops by about a third (docs/DECISIONS.md, thirteenth
+-- round). Right after prepare the table is twice as large; once dispatched,
+-- about the size it reached with 100 (the moved versions filled new pages).
+--
+-- Rewrites nothing and takes a SHARE UPDATE EXCLUSIVE lock: lookups, redeems
+-- and claims go on meanwhile. The setting applies to the pages written from
+-- now on; the invites already in the table keep theirs as they are.
+ALTER TABLE beta_invites SET (fillfactor = 50);
