@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { buildInviteEml, compileInviteTemplate, inviteEmlCodes } from './index.js';
 import { hasInviteLink, inviteEmlProblem, withSendDate } from './check-invite-eml.js';
 import { sampleEmailSettings, sampleRecipient } from './testing.js';
@@ -64,6 +64,61 @@ describe('inviteEmlProblem', () => {
       'To: a@b.c\nDate: Mon, 23 Nov 2026 09:30:00 +0000\n\nhi',
     );
     expect(odd.toString()).toBe('To: a@b.c\nDate: yesterday\n\nhi');
+  });
+
+  it('withSendDate dates each email with the second it is sent in, when the clock moves on and when it steps back', () => {
+    // the date's text is kept for the second it was made for: the next second, or an earlier one, gets its own
+    const eml = Buffer.from('To: a@b.c\nDate: Fri, 20 Nov 2026 08:00:00 +0000\n\nhi');
+    const sentAt = () => /Date: ([^\n]*)/.exec(withSendDate(eml, new Date()).toString())?.[1];
+    jest.useFakeTimers({ now: new Date('2026-11-30T08:00:00.998Z') });
+    try {
+      expect(sentAt()).toBe('Mon, 30 Nov 2026 08:00:00 +0000');
+      jest.advanceTimersByTime(1);
+      expect(sentAt()).toBe('Mon, 30 Nov 2026 08:00:00 +0000');
+      jest.advanceTimersByTime(1);
+      expect(sentAt()).toBe('Mon, 30 Nov 2026 08:00:01 +0000');
+      jest.advanceTimersByTime(59_000);
+      expect(sentAt()).toBe('Mon, 30 Nov 2026 08:01:00 +0000');
+      jest.setSystemTime(new Date('2026-11-30T07:59:59.500Z')); // NTP stepped the clock back
+      expect(sentAt()).toBe('Mon, 30 Nov 2026 07:59:59 +0000');
+      jest.setSystemTime(new Date('2026-12-01T00:00:00.000Z'));
+      expect(sentAt()).toBe('Tue, 01 Dec 2026 00:00:00 +0000');
+    } finally {
+      jest.useRealTimers();
+    }
+    // the date given, not the clock: one of the past is written as it is
+    expect(withSendDate(eml, new Date('2026-11-23T09:30:00.999Z')).toString()).toContain('\nDate: Mon, 23 Nov 2026 09:30:00 +0000\n');
+    expect(withSendDate(eml, new Date('2026-11-23T09:30:01Z')).toString()).toContain('\nDate: Mon, 23 Nov 2026 09:30:01 +0000\n');
+  });
+
+  it('reads a header only at the start of a line of the header block, in the case buildInviteEml writes, the first one', () => {
+    const id = '0b6c3f9e-4f1d-4a51-9d7e-2f7d2c0c9a11';
+    const other = '11111111-2222-4333-8444-555555555555';
+    // the first line of the file
+    expect(inviteEmlProblem(Buffer.from(`X-Veza-Invite-Id: ${id}\r\nTo: a@b.c\r\n\r\nhi`), id)).toBeNull();
+    // of two, the first
+    expect(inviteEmlProblem(Buffer.from(`To: a@b.c\nX-Veza-Invite-Id: ${other}\nX-Veza-Invite-Id: ${id}\n\nhi`), id)).toBe(
+      `it is the .eml of another invite (X-Veza-Invite-Id ${other})`,
+    );
+    // not inside another header's value, a continuation line, another case, or the body
+    for (const eml of [
+      `Subject: X-Veza-Invite-Id: ${id}\n\nhi`,
+      `Subject: hello\n X-Veza-Invite-Id: ${id}\n\nhi`,
+      `x-veza-invite-id: ${id}\n\nhi`,
+      `To: a@b.c\r\n\r\nX-Veza-Invite-Id: ${id}\r\n`,
+    ])
+      expect(inviteEmlProblem(Buffer.from(eml), id)).toBe('it has no X-Veza-Invite-Id header');
+    // a folded value is read whole; a multipart type's closing boundary is looked for at the end
+    const multipart = `X-Veza-Invite-Id: ${id}\nContent-Type: multipart/alternative;\n boundary="--_b1"\n\n----_b1\nhi\n----_b1--\n`;
+    expect(inviteEmlProblem(Buffer.from(multipart), id)).toBeNull();
+    expect(inviteEmlProblem(Buffer.from(multipart.slice(0, -9)), id)).toBe('it is cut short (its closing MIME boundary is missing)');
+    // Date: the first line of that name at a line's start; none in the block, the file as it is
+    const date = new Date('2026-11-23T09:30:00Z');
+    expect(withSendDate(Buffer.from('Date: Fri, 20 Nov 2026 08:00:00 +0000\nX-Note: Date: x\n\nhi'), date).toString()).toBe(
+      'Date: Mon, 23 Nov 2026 09:30:00 +0000\nX-Note: Date: x\n\nhi',
+    );
+    for (const eml of ['X-Note: Date: Fri, 20 Nov 2026 08:00:00 +0000\n\nhi', 'date: Fri, 20 Nov 2026 08:00:00 +0000\n\nhi', 'Date'])
+      expect(withSendDate(Buffer.from(eml), date).toString()).toBe(eml);
   });
 
   it('the header block ends at the first empty line, CRLF or LF, whichever comes first', () => {

@@ -1,4 +1,5 @@
 import { expect } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { CODE_ALPHABET, digestCode, formatCode, generateCode, normalizeCode, parseAnyCode, parseCode } from './code.js';
 import type { Database } from './connect.js';
@@ -81,6 +82,16 @@ describe('invite codes', () => {
       fc.property(canonicalCode, (code) => {
         expect(normalizeCode(normalizeCode(code))).toBe(code);
         expect(digestCode(code)).toMatch(/^[0-9a-f]{64}$/);
+      }),
+    );
+  });
+
+  it('digests a code as the hex SHA-256 of its canonical characters, the digest every stored row holds', () => {
+    // `printf 7K3MQ9ZD1XWN4T8R | sha256sum`: a digest that changed would make every invite already in a database unredeemable
+    expect(digestCode('7k3m-q9zd-1xwn-4t8r')).toBe('74e97e25b61ace8dcfc1e0101e70a961e0e61efad64bf48e02bfd8cd5ab7a313');
+    fc.assert(
+      fc.property(canonicalCode, (code) => {
+        expect(digestCode(formatCode(code).toLowerCase())).toBe(createHash('sha256').update(code).digest('hex'));
       }),
     );
   });

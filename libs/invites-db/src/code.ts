@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 import { CODE_ALPHABET, CODE_LENGTH } from '@veza/invite-rules';
 import { InviteCodeMalformedError } from './errors.js';
 
@@ -124,7 +124,11 @@ export function digestCode(code: string): string {
   return digestCanonicalCode(normalizeCode(code));
 }
 
-/** digestCode for a code already canonical (fresh from generateCode): no normalising pass. */
+/**
+ * digestCode for a code already canonical (fresh from generateCode, or parsed): no normalising pass.
+ * The one-shot `hash` (Node ≥ 20.12, the engines' floor): the same hex SHA-256 as
+ * `createHash(…).update(…).digest('hex')`, without a Hash object per call (a dispatch digests once per email).
+ */
 export function digestCanonicalCode(code: string): string {
-  return createHash('sha256').update(code).digest('hex');
+  return hash('sha256', code, 'hex');
 }
