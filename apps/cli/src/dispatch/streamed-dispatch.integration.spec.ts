@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateCohort } from '@veza/cohort-validator';
 import { compileInviteTemplate } from '@veza/email-templates';
+import { sampleEmailSettings } from '@veza/email-templates/testing';
 import { fakeTransport } from '@veza/invite-mailer/testing';
 import type { Connection } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
@@ -13,14 +14,6 @@ import { readManifest } from './manifest.js';
 import { createProgress } from './progress.js';
 import { StreamedDispatch } from './streamed-dispatch.js';
 
-const SETTINGS = {
-  frontendUrl: 'https://beta.veza.fr',
-  feedbackUrl: 'https://forms.veza.fr/beta',
-  discordUrl: 'https://discord.gg/veza',
-  from: 'Veza <beta@veza.fr>',
-  replyTo: 'team@veza.fr',
-  unsubscribe: 'mailto:beta-stop@veza.fr',
-};
 const SEND = { rate: 1e6, concurrency: 2, retries: 0, retryDelayMs: 0, resendUnknown: false, failFastAfter: 5 };
 
 describe.each(testBackends())('StreamedDispatch on $name', (backend) => {
@@ -33,7 +26,7 @@ describe.each(testBackends())('StreamedDispatch on $name', (backend) => {
     const csv = ['email,cohort', ...Array.from({ length: 9 }, (_, i) => `person${i}@example.org,creators`)].join('\n');
     writeFileSync(join(root, 'cohort.csv'), csv);
     const rows = (await validateCohort(csv, { collectRows: true })).value.rows ?? [];
-    const compiled = await compileInviteTemplate({ settings: SETTINGS });
+    const compiled = await compileInviteTemplate({ settings: sampleEmailSettings() });
     await prepareInvites(conn, compiled, rows, {
       file: join(root, 'cohort.csv'),
       outDir: dir,
