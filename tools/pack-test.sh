@@ -60,8 +60,9 @@ if [[ $zod_copies != "node_modules/zod/package.json" ]]; then
 fi
 
 echo "== pack: consume"
-# The tarball must carry every migration of the repository's migrations/ (the one source).
-VEZA_REPO_MIGRATIONS=$(cd migrations && ls -1 *.sql | paste -sd, -)
+# The tarball must carry every migration of the repository's migrations/ (the one source), in
+# migration order: by the leading number as a number (999_ before 1000_), then by name.
+VEZA_REPO_MIGRATIONS=$(cd migrations && ls -1 *.sql | sort -t_ -k1,1n -k2 | paste -sd, -)
 export VEZA_REPO_MIGRATIONS
 (cd "$work/app" && node consume.mjs && node consume.cjs)
 # The oldest Node the packages declare (engines, one minimum for every lib): they must load and work on it
