@@ -464,7 +464,7 @@ export const run: BenchRun = async (ctx) => {
       interleavedFigure({ baseline: seedRate, measured: oursRateWithSeed }, 'rate', {
         label: `prepare + dispatch ${n.toLocaleString('en-US')} invites`,
         measured: {
-          name: `veza-beta, SEND=1 invites send on PostgreSQL (batch insert, compiled template, .eml files flushed per chunk, each chunk dispatched while the next is prepared, claims, ${CONNECTIONS} SMTP connections)`,
+          name: `veza-beta, SEND=1 invites send on PostgreSQL (batch insert, compiled template, .eml files flushed per chunk, the chunks committed so far dispatched while the next is prepared, claims, ${CONNECTIONS} SMTP connections)`,
           unit: 'emails/s',
         },
         baseline: { name: 'seed way (a transaction, a render and a SEND_CMD process per recipient)', unit: 'emails/s' },
