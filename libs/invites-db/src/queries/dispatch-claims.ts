@@ -133,7 +133,8 @@ export async function sendStates(db: Database, ids: string[]): Promise<SendState
  * setting lasts for the statement's own transaction (set_config, local); an
  * uncorrelated subquery, so it is set once, before any row is claimed.
  */
-const CLAIM_CHECKS_CODE = sql`(SELECT set_config('veza_beta.claim_checks_code', 'on', true)) = 'on'`;
+const CLAIM_CHECKS_CODE_TEXT = "(SELECT set_config('veza_beta.claim_checks_code', 'on', true)) = 'on'";
+const CLAIM_CHECKS_CODE = sql.raw(CLAIM_CHECKS_CODE_TEXT);
 
 /**
  * Claims up to `limit` of the given invites for sending, skipping rows another
@@ -234,7 +235,7 @@ export interface DispatchStepResult {
  * dispatchStep's statement: the same text on every call, so it is written
  * once ($1 the sent ids, $2 the ids to recheck, $3 the worker, $4 the ids to
  * claim in order, $5 the claim's limit; the ids as uuidArray's literals).
- * The claim sets veza_beta.claim_checks_code as CLAIM_CHECKS_CODE says.
+ * The claim sets veza_beta.claim_checks_code with the text claimInvitesForSend uses (CLAIM_CHECKS_CODE_TEXT).
  */
 const DISPATCH_STEP = `
         WITH sent AS (
@@ -259,7 +260,7 @@ const DISPATCH_STEP = `
             ORDER BY given.position
             LIMIT $5
             FOR UPDATE OF b SKIP LOCKED)
-            AND (SELECT set_config('veza_beta.claim_checks_code', 'on', true)) = 'on'
+            AND ${CLAIM_CHECKS_CODE_TEXT}
           RETURNING id, code_digest)
         SELECT 'claimed' AS kind, id::text AS id, code_digest AS digest FROM claimed
         UNION ALL SELECT 'sentrevoked', id::text, NULL FROM sent WHERE revoked
