@@ -26,6 +26,41 @@ describe('hideCodes', () => {
   });
 });
 
+describe('hideCodes, character by character', () => {
+  // The classes as the doc comments define them, written out here on their own.
+  const isDigitOrLetterButU = (c: number) => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122 && (c | 32) !== 117);
+  const isSpaceOrNonAscii = (c: number) => c === 45 || c === 32 || (c >= 9 && c <= 13) || c > 127;
+  const isUrlDelimiter = (c: number) => '/?&=#%'.includes(String.fromCharCode(c));
+  const isPunctuation = (c: number) => c >= 33 && c <= 126 && !isDigitOrLetterButU(c) && (c | 32) !== 117 && !isUrlDelimiter(c);
+  const chars = [...Array.from({ length: 0x180 }, (_, c) => c), 0x3000, 0xff10, 0xfeff, 0xd83d];
+
+  it('what groups half a code (8, the default): a hyphen, ASCII whitespace, any non-ASCII character', () => {
+    for (const c of chars) {
+      const text = `/x/7K3M${String.fromCharCode(c)}Q9ZD/y`;
+      const hidden = isDigitOrLetterButU(c) || isSpaceOrNonAscii(c);
+      expect([c, hideCodes(text)]).toEqual([c, hidden ? '/x/[redacted]/y' : text]);
+    }
+  });
+
+  it('what groups a whole code with punctuation on: also ASCII punctuation other than / ? & = # %', () => {
+    for (const c of chars) {
+      const ch = String.fromCharCode(c);
+      const text = `/W9QB${ch}VC03${ch}SW6R${ch}YD7T/`;
+      const hidden = isDigitOrLetterButU(c) || isSpaceOrNonAscii(c) || isPunctuation(c);
+      expect([c, hideCodes(text, { minChars: 16, punctuation: true })]).toEqual([c, hidden ? '/[redacted]/' : text]);
+    }
+  });
+
+  it('what groups a whole code in free text (spaces off): a hyphen only', () => {
+    for (const c of chars) {
+      const ch = String.fromCharCode(c);
+      const text = `is W9QB${ch}VC03${ch}SW6R${ch}YD7T.`;
+      const hidden = isDigitOrLetterButU(c) || c === 45;
+      expect([c, hideCodes(text, { minChars: 16, maxChars: 20, spaces: false })]).toEqual([c, hidden ? 'is [redacted].' : text]);
+    }
+  });
+});
+
 describe('hideKnownCodes', () => {
   const code = 'KPYG-GMAN-9R2F-WNTZ';
   it.each([
