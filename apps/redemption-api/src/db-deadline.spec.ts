@@ -52,6 +52,19 @@ describe('withinDatabaseDeadline', () => {
     }
   });
 
+  it('rejects at once with the error of a thenable whose then throws, and clears its timer', async () => {
+    const before = timers();
+    const error = new Error('then exploded');
+    const thenable = {
+      then() {
+        throw error;
+      },
+    } as unknown as Promise<number>;
+    const answer = withinDatabaseDeadline(thenable, 60_000);
+    await expect(answer).rejects.toBe(error);
+    expect(timers()).toBe(before);
+  });
+
   it('a result that comes after the deadline does not change the answer', async () => {
     const call = pending<number>();
     const answer = withinDatabaseDeadline(call.promise, 10);

@@ -29,15 +29,21 @@ export class DatabaseDeadlineError extends Error {
 export function withinDatabaseDeadline<T>(work: Promise<T>, ms: number = DATABASE_DEADLINE_MS): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new DatabaseDeadlineError(ms)), ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+    try {
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    } catch (error) {
+      // a thenable whose `then` throws: its error now, not a timer left to hold the process until the deadline
+      clearTimeout(timer);
+      reject(error);
+    }
   });
 }
