@@ -135,6 +135,21 @@ function machineBusyMs(): number {
   }
 }
 
+/**
+ * CPU time this process's main thread (JavaScript's one thread) has spent so far, ms, from
+ * /proc/self/task/<pid>/stat (10 ms ticks); NaN where there is none.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, the 14th and 15th fields of the whole line
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** This process's CPU time so far, ms. */
 const ownCpuMs = () => {
   const u = process.cpuUsage();
@@ -191,6 +206,8 @@ export const run: BenchRun = async (ctx) => {
   const tunedMs: number[] = [];
   const sequentialRateWithSeed: number[] = [];
   const sinkCpu = { bare: [] as number[], dispatch: [] as number[], blast: [] as number[] };
+  /** the main thread's CPU per email, ms: the bare sends at CONNECTIONS, dispatch */
+  const mainCpu = { bare: [] as number[], dispatch: [] as number[] };
   let emlBytes = 0;
   try {
     for (let round = 0; round < rounds; round++) {
@@ -202,7 +219,9 @@ export const run: BenchRun = async (ctx) => {
 
         const s0 = await sink.stats();
         const c0 = ownCpuMs();
+        const m0 = mainThreadCpuMs();
         const bare = await bareSend(sink.url, dir, manifest);
+        const m1 = mainThreadCpuMs();
         const c1 = ownCpuMs();
         const s1 = await sink.stats();
         // CPU per email of one send, the client (smtpTransport) and the sink together: what 2 cores can do at most.
@@ -223,6 +242,7 @@ export const run: BenchRun = async (ctx) => {
           sent = summary.sent;
         });
         await transport.close();
+        const m2 = mainThreadCpuMs();
         const s2 = await sink.stats();
         if (sent !== n || s1.messages - s0.messages !== n || s2.messages - s1.messages !== n) {
           throw new Error(
@@ -239,6 +259,8 @@ export const run: BenchRun = async (ctx) => {
         dispatchMs.push(dispatch);
         prepareMs.push(prep);
         capacity.push(blastRate);
+        mainCpu.bare.push((m1 - m0) / n);
+        mainCpu.dispatch.push((m2 - m1) / n);
         sinkCpu.bare.push(cpuShare(s0, s1, bare));
         sinkCpu.dispatch.push(cpuShare(s1, s2, dispatch));
         sinkCpu.blast.push(cpuShare(s2, s3, (n / blastRate) * 1000));
@@ -515,6 +537,7 @@ export const run: BenchRun = async (ctx) => {
         `The machine's CPU during prepare + dispatch overlapped (every process: veza-beta, PostgreSQL, the sink; from /proc/stat): ${median(overlapBusyPerEmail).toFixed(3)} ms busy per email (medians), so with all ${cores} cores busy and nothing else running at most ${Math.round(busyCap).toLocaleString('en-US')} emails/s, ${(busyCap / median(seedRate)).toFixed(1)}x the seed way's median; it ran at ${Math.round((n / median(overlapMs)) * 1000).toLocaleString('en-US')}/s.`,
         `Sink: an smtp-server process of its own that greets at once (no early-talker pause, see startSmtpSink), counts and discards (bench/smtp-sink-process.ts); its CPU use was ${median(sinkCpu.bare).toFixed(2)} of a core during the bare sends, ${median(sinkCpu.dispatch).toFixed(2)} during dispatch and ${median(sinkCpu.blast).toFixed(2)} during the ${BLAST_CONNECTIONS}-connection blast (medians). Every message counted by the sink: ${n.toLocaleString('en-US')} per side per round.`,
         `Where prepare's time goes, ms for ${n.toLocaleString('en-US')} invites (each step alone, one pass; prepare as a whole: median ${Math.round(median(prepareMs))} ms, UV_THREADPOOL_SIZE ${process.env['UV_THREADPOOL_SIZE'] ?? '4 (default)'}): ${steps.map((st) => `${st.step}: ${Math.round(st.ms)}`).join('; ')}.`,
+        `The main thread (JavaScript's one thread, where the transport, the claims' client, the checks and the log all run) spent ${median(mainCpu.bare).toFixed(3)} ms of CPU per email in the bare sends and ${median(mainCpu.dispatch).toFixed(3)} ms in dispatch (medians, /proc/self/task): on its own it caps dispatch at ${Math.round(1000 / median(mainCpu.dispatch)).toLocaleString('en-US')} emails/s, ${(1000 / median(mainCpu.dispatch) / ((n / median(bareMs)) * 1000)).toFixed(2)}x the bare transport's median rate, before any wait; 0.8x needs dispatch's whole wall time per email within ${((median(bareMs) / n) * 1.25).toFixed(3)} ms.`,
         `Where dispatch's time goes, wall ms per email at ${CONNECTIONS} connections (one pass each on ${n.toLocaleString('en-US')} emails; the first four rows are the way dispatch worked before, one step at a time): ${ladder.map((l) => `${l.step}: ${perEmail(l.ms)}`).join('; ')}.`,
         `The seed way's SEND_CMD only reads the message (\`cat > /dev/null\`), which is cheaper than a real msmtp: the baseline is flattered, not the measured side.`,
       ],
