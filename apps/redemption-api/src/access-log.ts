@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
+import { jsonString } from './json-string.js';
 import { redactUrl } from './redact-url.js';
 
 // pino's own symbols (its types list only some of them)
@@ -76,9 +77,9 @@ export function accessLog(log: FastifyBaseLogger): AccessLog {
   const tail = `,"msg":${JSON.stringify(MESSAGE)}}\n`;
   return (req, reply) => {
     const ip = req.ip;
-    const address = ip === undefined ? '' : `,"remoteAddress":${JSON.stringify(ip)}`;
+    const address = ip === undefined ? '' : `,"remoteAddress":${jsonString(ip)}`;
     stream.write(
-      `${level}${time()}${bindings},"reqId":${JSON.stringify(req.id)},"req":{"method":${JSON.stringify(req.method)},"url":${JSON.stringify(redactUrl(req.url))}${address}},"res":{"statusCode":${reply.statusCode}},"responseTime":${jsonNumber(reply.elapsedTime)}${tail}`,
+      `${level}${time()}${bindings},"reqId":${jsonString(req.id)},"req":{"method":${jsonString(req.method)},"url":${jsonString(redactUrl(req.url))}${address}},"res":{"statusCode":${reply.statusCode}},"responseTime":${jsonNumber(reply.elapsedTime)}${tail}`,
     );
   };
 }

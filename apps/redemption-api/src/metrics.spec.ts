@@ -41,6 +41,29 @@ describe('metrics recorded in batches', () => {
     expect(await metrics.registry.metrics()).toBe(scraped);
   });
 
+  it('keep label sets that differ in one label apart (method, route or status)', async () => {
+    const metrics = createMetrics();
+    const record = requestRecorder(metrics);
+    const ref = reference();
+    const sets = [
+      ['GET', '/v1/invites/:code', 200],
+      ['POST', '/v1/invites/:code', 200],
+      ['GET', '/v1/invites/redeem', 200],
+      ['GET', '/v1/invites/:code', 404],
+      ['POST', '/v1/invites/redeem', 409],
+      ['GET', 'unmatched', 404],
+      ['HEAD', 'unmatched', 404],
+    ] as const;
+    for (let i = 0; i < 2_000; i++) {
+      const [method, route, status] = sets[(i * i + 3 * i) % sets.length]!;
+      const seconds = ((i * 104_729) % 2_600) / 1000;
+      record(method, route, status, seconds);
+      ref.request(method, route, status, seconds);
+      if (i === 700) expect(await metrics.registry.metrics()).toBe(await ref.metrics.registry.metrics());
+    }
+    expect(await metrics.registry.metrics()).toBe(await ref.metrics.registry.metrics());
+  });
+
   it('count label sets past the cached ones at once', async () => {
     const metrics = createMetrics();
     const record = requestRecorder(metrics);

@@ -101,18 +101,25 @@ class RequestBatch implements Batch {
  * are looked up once and kept (prom-client otherwise sorts and hashes the
  * labels on every call, twice per request), and their observations are handed
  * over in batches (BATCH_SIZE; every scrape flushes them first).
+ *
+ * They are kept by method, then route, then status: the method and the route
+ * pattern are strings the server holds (their hashes computed once) and the
+ * status a small integer. A key of the three joined was a new string to
+ * build and hash on every request (about 0.6 µs of the lookup's onResponse
+ * hook, seen with perf).
  */
 export function requestRecorder(metrics: Metrics): (method: string, route: string, status: number, seconds: number) => void {
-  const children = new Map<string, RequestBatch>();
+  const children = new Map<string, Map<string, Map<number, RequestBatch>>>();
+  let kept = 0;
   return (method, route, status, seconds) => {
-    const key = `${method} ${status} ${route}`;
-    let child = children.get(key);
+    let child = children.get(method)?.get(route)?.get(status);
     if (!child) {
       const labels = { method, route, status: String(status) };
       child = new RequestBatch(metrics.requests.labels(labels), metrics.duration.labels(labels));
       // past the cap (odd methods or statuses), the batch of one call is handed over at once
-      if (children.size < MAX_CACHED_LABEL_SETS) {
-        children.set(key, child);
+      if (kept < MAX_CACHED_LABEL_SETS) {
+        kept++;
+        keep(children, method, route).set(status, child);
         metrics.addBatch(child);
       } else {
         child.add(seconds);
@@ -121,6 +128,15 @@ export function requestRecorder(metrics: Metrics): (method: string, route: strin
     }
     child.add(seconds);
   };
+}
+
+/** The statuses' map of a method and a route, made on first use. */
+function keep<T>(children: Map<string, Map<string, Map<number, T>>>, method: string, route: string): Map<number, T> {
+  let routes = children.get(method);
+  if (!routes) children.set(method, (routes = new Map<string, Map<number, T>>()));
+  let statuses = routes.get(route);
+  if (!statuses) routes.set(route, (statuses = new Map<number, T>()));
+  return statuses;
 }
 
 /** One outcome's count, not yet handed to prom-client. */

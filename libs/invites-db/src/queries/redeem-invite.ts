@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import { digestCode, normalizeCode } from '../code.js';
+import { digestCanonicalCode, normalizeCode } from '../code.js';
 import type { Database } from '../connect.js';
 import { UUID_PATTERN } from '@veza/invite-rules';
 import { withDbErrors } from '../db-errors.js';
@@ -117,7 +117,7 @@ function redeemRows(db: Database, options: QueryOptions, values: { digest: strin
  * the input cannot be a code. Revoked wins over used, used over expired.
  */
 export async function lookupInvite(db: Database, codeInput: string, options: QueryOptions = {}): Promise<LookupResult> {
-  const digest = digestCode(normalizeCode(codeInput));
+  const digest = digestCanonicalCode(normalizeCode(codeInput));
   const [row] = await withDbErrors(() => lookupRows(db, options, { digest }));
   if (!row) return { state: 'unknown' };
   const { expired, ...invite } = row;
@@ -136,7 +136,7 @@ export async function redeemInvite(
   options: RedeemOptions = {},
 ): Promise<RedeemResult> {
   if (userId != null && !UUID_PATTERN.test(userId)) throw new InvalidInputError('userId', 'must be a UUID');
-  const digest = digestCode(normalizeCode(codeInput));
+  const digest = digestCanonicalCode(normalizeCode(codeInput));
   const values = { digest, userId: userId ?? null };
   const redeemed = options.queueWelcome
     ? // The redemption and its welcome email commit together, or neither does.
