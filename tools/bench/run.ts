@@ -145,10 +145,16 @@ function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
 }
 
+/**
+ * A ratio's median, with a third decimal under 10: two decimals showed a median of 0.845 as "0.85x" beside
+ * its target "≥ 0.85x" and "no".
+ */
+const fmtRatio = (n: number) => (Number.isFinite(n) && Math.abs(n) < 10 ? n.toFixed(3) : fmt(n));
+
 function ratioText(f: BenchFigure): string {
-  if (!f.spread) return `${fmt(f.ratio)}x`;
+  if (!f.spread) return `${fmtRatio(f.ratio)}x`;
   const s = f.spread;
-  return `${fmt(f.ratio)}x (${fmt(s.min)}–${fmt(s.max)}, IQR ${fmt(s.q1)}–${fmt(s.q3)}, ${s.rounds} rounds)`;
+  return `${fmtRatio(f.ratio)}x (${fmt(s.min)}–${fmt(s.max)}, IQR ${fmt(s.q1)}–${fmt(s.q3)}, ${s.rounds} rounds)`;
 }
 
 const loadText = (l: LoadSample | undefined) => (l ? `${l.mean.toFixed(2)} (${l.min.toFixed(2)}–${l.max.toFixed(2)})` : 'n/a');
