@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   appendFileSync,
   copyFileSync,
@@ -9,6 +9,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statfsSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ import {
 } from './fixtures.js';
 import type { PrepareSummary, SendSummary } from './fixtures.js';
 import { BIN, runVezaBeta } from './run-veza-beta.js';
-import { childEnv, ctrlC, startLaunched } from '@veza/test-support';
+import { childEnv, ctrlC, mountTmpfs, startLaunched } from '@veza/test-support';
 
 let cwd: string;
 beforeEach(() => {
@@ -56,7 +57,11 @@ describe.each(backends)('invites dispatch through SEND_CMD on $name', (backend) 
     expect(lines(sentLog).sort()).toEqual(['r0@example.org', 'r2@example.org', 'r3@example.org', 'r4@example.org']);
     expect(first.stdout).toContain('4 sent now, 0 already sent, 1 failed');
     expect(first.stdout).toContain('failed   r1@example.org: exit 1: 550 5.1.1 <r1@example.org>: mailbox unavailable');
-    const log = lines(join(out, 'dispatch.log')).map((l) => l.split('\t'));
+    const all = lines(join(out, 'dispatch.log')).map((l) => l.split('\t'));
+    // each email's 'sending' line (after the run's 'started' line) comes before its outcome
+    expect(all[0]![3]).toBe('started');
+    expect(all.filter((f) => f[3] === 'sending').map((f) => f[2])).toEqual(emails(5, 'r'));
+    const log = all.filter((f) => f[3] !== 'started' && f[3] !== 'sending');
     expect(log).toHaveLength(5);
     expect(log.find((f) => f[2] === 'r1@example.org')?.[3]).toBe('failed');
     expect(log.filter((f) => f[3] === 'sent')).toHaveLength(4);
@@ -322,10 +327,58 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     // this version's own lines name their claimer, and the next run reads them so
     const own = lines(join(out, 'dispatch.log'))
       .map((l) => l.split('\t'))
-      .filter((f) => f[2] === 't0@example.org');
+      .filter((f) => f[2] === 't0@example.org' && f[3] === 'sent');
     expect(own).toHaveLength(1);
-    expect(own[0]![3]).toBe('sent');
     expect(own[0]![5]).toMatch(/^[^:\t]+:\d+:[0-9a-f]{6}$/);
+  });
+
+  it("the claims a run that is gone never handed to the mailer (no 'sending' line in dispatch.log, this boot) are given back and sent; the rest stays unknown", async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    const ids = await preparedFolder(env, out, emails(6, 'g'));
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const conn = await openEnvDatabase(env);
+    try {
+      // run A (started here on this boot) claimed g0–g2 ahead and had handed g0 to the mailer when it died;
+      // run B (started here on another boot: a power cut may have lost its last lines) claimed g3;
+      // run C (no 'started' line here: another folder, an older veza-beta) claimed g4
+      expect(await claimInvitesForSend(conn.db, ids.slice(0, 3), 'vm:1:runa', 3)).toHaveLength(3);
+      expect(await claimInvitesForSend(conn.db, [ids[3]!], 'vm:2:runb', 1)).toHaveLength(1);
+      expect(await claimInvitesForSend(conn.db, [ids[4]!], 'vm:3:runc', 1)).toHaveLength(1);
+    } finally {
+      await conn.close();
+    }
+    appendFileSync(
+      join(out, 'dispatch.log'),
+      `2026-11-30T07:00:00.000Z\t-\t-\tstarted\tboot ${boot}\tvm:1:runa\n` +
+        `2026-11-30T07:00:00.001Z\t${ids[0]}\tg0@example.org\tsending\tto the mailer\tvm:1:runa\n` +
+        `2026-11-30T06:00:00.000Z\t-\t-\tstarted\tboot 00000000-0000-4000-8000-000000000000\tvm:2:runb\n`,
+    );
+    const sentLog = join(cwd, 'sent.log');
+    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    const summary = jsonOutput<SendSummary & { givenBackFromLog: { inviteId: string; claimedBy: string }[] }>(run.stdout);
+    expect(summary.givenBackFromLog).toEqual([
+      { inviteId: ids[1], email: 'g1@example.org', claimedBy: 'vm:1:runa' },
+      { inviteId: ids[2], email: 'g2@example.org', claimedBy: 'vm:1:runa' },
+    ]);
+    expect(summary.unknown.map((u) => u.email).sort()).toEqual(['g0@example.org', 'g3@example.org', 'g4@example.org']);
+    expect(lines(sentLog).sort()).toEqual(['g1@example.org', 'g2@example.org', 'g5@example.org']);
+    expect(run.code).toBe(1);
+    // the text says what became of them
+    const text = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(text.stdout).toContain('0 sent now, 3 already sent, 0 failed, 3 unknown');
+    // this run's own lines: a 'started' line with this boot, then each email's 'sending' line before its outcome
+    const log = lines(join(out, 'dispatch.log')).map((l) => l.split('\t'));
+    const own = log.filter((f) => /^[^:\t]+:\d+:[0-9a-f]{6}$/.test(f[5] ?? ''));
+    expect(own[0]!.slice(1, 5)).toEqual(['-', '-', 'started', `boot ${boot}`]);
+    for (const email of ['g1@example.org', 'g2@example.org', 'g5@example.org'])
+      expect(own.filter((f) => f[2] === email).map((f) => f[3])).toEqual(['sending', 'sent']);
   });
 
   it('Ctrl-C stops it gracefully: the email in flight ends and is recorded (not unknown), the rest stays unsent, summary printed, exit 130', async () => {
@@ -429,7 +482,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect(lines(sentLog).sort()).toEqual(emails(3, 'h'));
   });
 
-  it('when dispatch.log cannot be written, sends and records every email all the same, says which file, exits 1', async () => {
+  it('when dispatch.log cannot be written, sends nothing (an email goes out only once its line is there), says which file, exits 1; the next run sends them all', async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const out = join(cwd, 'out');
     const ids = await preparedFolder(env, out, emails(3, 'l'));
@@ -440,17 +493,76 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
       env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
     });
     expect(run.code).toBe(1);
-    expect(lines(sentLog).sort()).toEqual(emails(3, 'l'));
-    expect(run.stdout).toContain('3 sent now');
-    expect(run.stdout).toContain(`${join(out, 'dispatch.log')} could not be written (EISDIR`);
-    expect(run.stdout).toContain('3 outcome(s) are missing from it. Every outcome is in the database');
+    expect(existsSync(sentLog)).toBe(false);
+    expect(run.stdout).toContain('0 sent now, 0 already sent, 3 failed, 0 unknown');
+    expect(run.stdout).toContain(`failed   l0@example.org: not sent: ${join(out, 'dispatch.log')} could not be written (EISDIR`);
+    expect(run.stdout).toContain('no email was sent after that');
     const conn = await openEnvDatabase(env);
     try {
-      expect((await sendStates(conn.db, ids)).map((s) => s.state)).toEqual(['sent', 'sent', 'sent']);
+      // given back, not left claimed ("unknown")
+      expect((await sendStates(conn.db, ids)).map((s) => s.state)).toEqual(['ready', 'ready', 'ready']);
     } finally {
       await conn.close();
     }
+    rmSync(join(out, 'dispatch.log'), { recursive: true });
+    const again = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(again.code).toBe(0);
+    expect(lines(sentLog).sort()).toEqual(emails(3, 'l'));
   });
+
+  it('a disk that fills up mid-dispatch: no email goes out without its dispatch.log line, the rest is given back (not unknown), exit 1; the next run sends exactly the rest', async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const prepared = join(cwd, 'prepared');
+    const ids = await preparedFolder(env, prepared, emails(8, 'f'));
+    const out = join(cwd, 'small');
+    mkdirSync(out);
+    // 0700: a tmpfs is mounted 1777 by default, a folder every user can write into, which dispatch refuses
+    if (!mountTmpfs(out, 1024, { mode: 0o700 })) return; // not root: covered where the tests run as root (CI)
+    try {
+      for (const name of readdirSync(prepared)) copyFileSync(join(prepared, name), join(out, name));
+      // dispatch.log's page has room for about 700 more bytes: a 'started' line and two emails' lines, about
+      writeFileSync(join(out, 'dispatch.log'), `${'#'.repeat(4096 - 700)}\n`, { mode: 0o600 });
+      const free = statfsSync(out);
+      writeFileSync(join(out, 'filler'), Buffer.alloc(free.bavail * free.bsize)); // full
+      const sentLog = join(cwd, 'sent.log');
+      const env1 = { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog };
+      const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], { cwd, env: env1 });
+      expect(run.code).toBe(1);
+      const summary = jsonOutput<SendSummary & { logFailure?: string; failed: { response: string }[] }>(run.stdout);
+      const sent = lines(sentLog);
+      expect(sent.length).toBeGreaterThan(0);
+      expect(sent.length).toBeLessThan(8);
+      expect(summary.sent).toBe(sent.length);
+      expect(summary.unknown).toEqual([]);
+      expect(summary.failed[0]?.response).toMatch(/^not sent: .*dispatch\.log could not be written/);
+      expect(summary.logFailure).toMatch(/dispatch\.log could not be written .*no email was sent after that/);
+      const handed = readFileSync(join(out, 'dispatch.log'), 'utf8')
+        .split('\n')
+        .map((l) => l.split('\t'))
+        .filter((f) => f[3] === 'sending')
+        .map((f) => f[2]);
+      for (const email of sent) expect(handed).toContain(email);
+      const conn = await openEnvDatabase(env);
+      try {
+        // sent, or given back: nothing left claimed ("unknown")
+        const states = (await sendStates(conn.db, ids)).map((s) => s.state);
+        expect(states.filter((s) => s === 'sent')).toHaveLength(sent.length);
+        expect(states.filter((s) => s !== 'sent').every((s) => s === 'ready')).toBe(true);
+      } finally {
+        await conn.close();
+      }
+      rmSync(join(out, 'filler'));
+      const again = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], { cwd, env: env1 });
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain(`${8 - sent.length} sent now, ${sent.length} already sent, 0 failed, 0 unknown`);
+      expect(lines(sentLog).sort()).toEqual(emails(8, 'f'));
+    } finally {
+      execFileSync('umount', ['-l', out]);
+    }
+  }, 120_000);
 
   it("does not send a file that is not the invite's whole .eml (copied over another, cut short): failed, named, exit 1", async () => {
     const env = await freshDatabaseEnv(backend, cwd);
@@ -739,6 +851,62 @@ describe('invites dispatch through SMTP', () => {
     expect(resend.code).toBe(0);
     expect(JSON.parse(resend.stdout)).toMatchObject({ sent: 1, alreadySent: 5, unknown: [] });
     expect(lines(sentLog).sort()).toEqual(emails(6, 'k').sort());
+  });
+
+  it('after kill -9 at --concurrency 4, only the emails handed to the mailer are unknown (at most 4): the claims taken ahead are given back and sent', async () => {
+    const env = await freshDatabaseEnv(postgres!, cwd);
+    const out = join(cwd, 'out');
+    const all = emails(30, 'c');
+    await preparedFolder(env, out, all);
+    const sentLog = join(cwd, 'sent.log');
+    const attempts = join(cwd, 'attempts.log');
+    const mark = join(cwd, 'started');
+    const child = spawn(process.execPath, [BIN, 'invites', 'dispatch', out, '--rate', '1000', '--concurrency', '4'], {
+      cwd,
+      // every send takes 0.2 s and c5's hangs: when it starts, a batch of 16 is claimed and about 5 are sent
+      env: childEnv({
+        ...env,
+        CI: 'true',
+        SEND_CMD: FAKE_SENDMAIL,
+        SENT_LOG: sentLog,
+        ATTEMPT_LOG: attempts,
+        DELAY: '0.2',
+        SLOW_FOR: 'c5@example.org',
+        STARTED_MARK: mark,
+      }),
+      detached: true,
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 600 && !existsSync(mark); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(mark)).toBe(true);
+    process.kill(-child.pid!, 'SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const tried = new Set(lines(attempts));
+    const handed = lines(join(out, 'dispatch.log'))
+      .map((l) => l.split('\t'))
+      .filter((f) => f[3] === 'sending')
+      .map((f) => f[2]);
+    // every email the mailer got had its 'sending' line first
+    for (const email of tried) expect(handed).toContain(email);
+
+    const next = await runVezaBeta(['invites', 'dispatch', out, '--rate', '1000', '--concurrency', '4', '--json'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    const summary = jsonOutput<SendSummary & { givenBackFromLog?: { email: string }[] }>(next.stdout);
+    const unknown = summary.unknown.map((u) => u.email);
+    expect(unknown).toContain('c5@example.org');
+    expect(unknown.length).toBeLessThanOrEqual(4);
+    // unknown only if it may have gone out: handed to the mailer, with no outcome
+    for (const email of unknown) expect(handed).toContain(email);
+    // before, the claims taken ahead were unknown too (up to 27 at --concurrency 4)
+    expect(summary.givenBackFromLog?.length ?? 0).toBeGreaterThan(0);
+    for (const g of summary.givenBackFromLog ?? []) expect(handed).not.toContain(g.email);
+    expect(summary.sent + summary.alreadySent + unknown.length).toBe(30);
+    const sent = lines(sentLog);
+    expect(new Set(sent).size).toBe(sent.length); // nothing twice
+    expect(all.filter((e) => !sent.includes(e)).every((e) => unknown.includes(e))).toBe(true);
+    expect(next.code).toBe(1);
   });
 
   it('two dispatchers started at once never send one invite twice', async () => {

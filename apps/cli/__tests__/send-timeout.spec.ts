@@ -41,7 +41,8 @@ it('a SEND_CMD that takes the message and hangs is killed at SEND_TIMEOUT: "unkn
   );
   expect(run.stdout).toContain('Dispatch STOPPED after 5 consecutive failures of the same kind: SEND_CMD timed out after 0.3 s');
   const log = lines(join(out, 'dispatch.log')).map((l) => l.split('\t'));
-  expect(log.map((f) => f[3])).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'unknown']);
+  // each handed to the mailer ('sending', after the run's 'started' line) before its outcome
+  expect(log.map((f) => f[3])).toEqual(['started', ...Array.from({ length: 5 }, () => ['sending', 'unknown']).flat()]);
   for (const text of [run.stdout, run.stderr, readFileSync(join(out, 'dispatch.log'), 'utf8')]) expect(text).not.toContain(CODE);
   expect(lines(sentLog)).toEqual([]);
 

@@ -446,6 +446,34 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     expect([...claimTimes.values()]).toEqual([...Array.from({ length: 12 }, () => 16), 8]);
   });
 
+  it('eml() is told the claimer and is the last step before the send: a record written there precedes each send; one that throws keeps the email unsent, its claim given back', async () => {
+    const base = await invites('j', 6);
+    const journal: string[] = [];
+    const transport = fakeTransport((to) => {
+      // the transport has it only once eml() has said so
+      expect(journal).toContain(to);
+      return ok;
+    });
+    const items = base.map((item) => ({
+      ...item,
+      eml: (claim: { codeDigest: string; claimedBy: string }) => {
+        if (item.email === 'j3@example.org') throw new Error('not sent: the journal could not be written');
+        journal.push(item.email);
+        claimers.add(claim.claimedBy);
+        return item.eml(claim);
+      },
+    }));
+    const claimers = new Set<string>();
+    const events: MailEvent[] = [];
+    const summary = await dispatchInvites(conn, items, transport, { ...fast, concurrency: 3, onEvent: (e) => events.push(e) });
+    expect([...claimers]).toEqual([events.find((e) => e.type === 'sent')!.claimedBy]);
+    expect([...transport.sent].sort()).toEqual(['j0@example.org', 'j1@example.org', 'j2@example.org', 'j4@example.org', 'j5@example.org']);
+    expect(summary.failed).toEqual([
+      { inviteId: items[3]!.inviteId, email: 'j3@example.org', response: 'not sent: the journal could not be written' },
+    ]);
+    expect((await sendStates(conn.db, [items[3]!.inviteId]))[0]).toMatchObject({ state: 'ready', claimedBy: null });
+  });
+
   it('refuses options out of range before claiming anything', async () => {
     const items = await invites('o', 1);
     await expect(dispatchInvites(conn, items, fakeTransport(), { ...fast, rate: 0 })).rejects.toMatchObject({

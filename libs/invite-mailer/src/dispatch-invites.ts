@@ -13,14 +13,18 @@ import { newWorkerId } from './worker-id.js';
 /**
  * One prepared invite email: its id in beta_invites, its recipient, and how to
  * read its .eml. `eml` is called once the invite is claimed, with the digest of
- * its code at the claim (it cannot change until the send is recorded): throw
- * to refuse a file whose code is not that one (a failure, not a send).
+ * its code at the claim (it cannot change until the send is recorded) and the
+ * claimer (this run's id, `claimedBy` in its events): throw to refuse a file
+ * whose code is not that one (a failure, not a send: the claim is given back).
+ * It is the last step before the send: what it returns goes to the transport
+ * at once, so a record written there ("handed to the mailer") lists every email
+ * that may have gone out.
  */
 export interface DispatchItem {
   inviteId: string;
   email: string;
   cohort: string;
-  eml(claim: { codeDigest: string }): Buffer | Promise<Buffer>;
+  eml(claim: { codeDigest: string; claimedBy: string }): Buffer | Promise<Buffer>;
 }
 
 export interface DispatchOptions extends Partial<SendOptions> {
@@ -337,7 +341,7 @@ async function dispatchAs(
       const item = byId.get(id)!;
       let result: SendResult;
       try {
-        result = await sendWithRetry(transport, await item.eml({ codeDigest }), { from: run.from, to: item.email }, run);
+        result = await sendWithRetry(transport, await item.eml({ codeDigest, claimedBy: worker }), { from: run.from, to: item.email }, run);
       } catch (error) {
         result = { ok: false, temporary: false, response: (error as Error).message };
       }

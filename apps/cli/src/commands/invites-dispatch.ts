@@ -57,6 +57,8 @@ export function transportHint(response: string): string {
     '126': 'SEND_CMD could not run its program (exit 126: not executable)',
   };
   if (exit && hints[exit]) return hints[exit];
+  if (/an email goes out only once dispatch\.log says so/.test(response))
+    return "the folder's dispatch.log cannot be written (a full disk, a read-only folder): no email goes out without its line there; free some space or make the folder writable";
   if (/\(TLS[ )]/.test(response))
     return "the TLS connection to the relay fails before anything is sent: do what each failure above says (the relay's certificate, or smtp:// against smtps://)";
   if (/^4\d\d/.test(response))
@@ -116,6 +118,10 @@ export function formatDispatchSummary(
   for (const r of summary.recordedFromLog ?? [])
     lines.push(
       `  recorded ${r.email}: sent at ${r.loggedAt} by a run that ended before recording it (dispatch.log says so): recorded as sent now, not sent again`,
+    );
+  for (const g of summary.givenBackFromLog ?? [])
+    lines.push(
+      `  given back ${g.email}: claimed by ${g.claimedBy}, a run that ended before trying it (dispatch.log has no 'sending' line for it): dispatched again now, not unknown`,
     );
   for (const s of summary.skipped) lines.push(`  skipped  ${s.email}: invite ${s.reason}`);
   for (const r of summary.sentRevoked)

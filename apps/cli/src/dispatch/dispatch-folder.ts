@@ -4,7 +4,7 @@ import { hasInviteLink, inviteEmlProblem, withSendDate } from '@veza/email-templ
 import { dispatchInvites } from '@veza/invite-mailer';
 import { findInviteEmlCode } from '@veza/invite-rules';
 import type { DispatchItem, DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
-import { digestCode, isDispatcherAlive, markInviteSent, parseCode, sendStates } from '@veza/invites-db';
+import { digestCode, isDispatcherAlive, markInviteSent, parseCode, releaseUntriedClaims, sendStates } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { ExitError } from '../exit-error.js';
 import { folderOpenToOthers } from '../prepare/durable-files.js';
@@ -20,6 +20,11 @@ export type DispatchSummary = MailerSummary & {
   logFailure?: string;
   /** emails dispatch.log records as sent that the database still had claimed by a dispatcher gone since: recorded as sent now (counted in alreadySent) */
   recordedFromLog?: { inviteId: string; email: string; loggedAt: string }[];
+  /**
+   * emails claimed by a dispatcher gone since that dispatch.log shows it never handed to the mailer
+   * (claimed ahead, never tried): given back before this run, so dispatched now instead of "unknown"
+   */
+  givenBackFromLog?: { inviteId: string; email: string; claimedBy: string }[];
 };
 
 /** The operator's record of a folder's dispatch: one tab-separated line per outcome, appended. */
@@ -44,32 +49,88 @@ export function isoTime(ms: number): string {
   return `${isoPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
+let bootIdRead: { id: string | undefined } | undefined;
+
+/**
+ * This machine's boot id (Linux: a random id drawn at each boot), or undefined where there is none.
+ * dispatch.log is written through the page cache: a process killed (kill -9) loses none of its lines,
+ * a power cut or a crash of the machine may. A line about a run on this very boot is therefore proof of
+ * what that run wrote; one from an earlier boot is not.
+ */
+export function bootId(): string | undefined {
+  if (!bootIdRead) {
+    let id: string | undefined;
+    try {
+      id = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+    } catch {
+      id = undefined;
+    }
+    bootIdRead = { id };
+  }
+  return bootIdRead.id;
+}
+
+/** What a dispatch needs of its dispatch.log. */
+interface DispatchLog {
+  /** one outcome line; a failure to write it ends the log but not the dispatch */
+  line(event: MailEvent): void;
+  /** the 'sending' line of an email about to go to the mailer (after a 'started' line for its claimer); throws when it cannot be written */
+  sending(id: string, email: string, claimedBy: string): void;
+  close(): void;
+  failure(): string | undefined;
+}
+
 /**
  * dispatch.log, opened once per dispatch (not once per line): each line is
- * written before the next outcome is handled. A line that cannot be written
- * (ENOSPC, EIO) does not stop the dispatch — an email the mailer took must
- * still be recorded in the database, or the next run would call it unknown —
- * it ends the log: `failure` says why, and the run does not exit 0.
+ * written before the next outcome is handled.
+ *
+ * Before each email is handed to the mailer, a 'sending' line (and, the first
+ * time, a 'started' line naming the run's claimer and this machine's boot): an
+ * email goes out only once dispatch.log says so. After a crash the next run
+ * gives back the claims of the dead run that have no 'sending' line (claimed
+ * ahead, never tried) instead of calling them unknown (settleFromLog). When
+ * that line cannot be written (ENOSPC, EIO, a read-only folder) the email is
+ * not sent: it fails with the reason and its claim is given back.
+ *
+ * An outcome line that cannot be written does not stop the sends in flight —
+ * an email the mailer took must still be recorded in the database, or the next
+ * run would call it unknown — it ends the log: `failure` says why, no further
+ * email is sent, and the run does not exit 0.
  */
-function openLog(dir: string): { line(event: MailEvent): void; close(): void; failure(): string | undefined } {
+function openLog(dir: string): DispatchLog {
   const path = join(dir, DISPATCH_LOG);
   let fd: number | undefined;
   let failure: string | undefined;
   let missed = 0;
+  const started = new Set<string>();
+  const write = (text: string): boolean => {
+    try {
+      fd ??= openSync(path, 'a', 0o600);
+      // a disk that fills up mid-line writes part of it and says how much: a cut 'sending' line proves nothing
+      const written = writeSync(fd, text);
+      if (written === Buffer.byteLength(text)) return true;
+      failure = `${path} could not be written (a short write: ${written} of a line's ${Buffer.byteLength(text)} bytes; a full disk?)`;
+      return false;
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]})`;
+      return false;
+    }
+  };
   return {
     line(event) {
       if (failure) return void missed++;
       const clean = event.detail.replace(/[\t\r\n]+/g, ' ');
-      try {
-        fd ??= openSync(path, 'a', 0o600);
-        // the claimer last: a sent line counts for the claim it ended only (readLoggedSends)
-        const claimer = event.claimedBy ? `\t${event.claimedBy}` : '';
-        writeSync(fd, `${isoTime(Date.now())}\t${event.id}\t${event.email}\t${event.type}\t${clean}${claimer}\n`);
-      } catch (error) {
-        const e = error as NodeJS.ErrnoException;
-        failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]})`;
-        missed++;
-      }
+      // the claimer last: a sent line counts for the claim it ended only (readDispatchLog)
+      const claimer = event.claimedBy ? `\t${event.claimedBy}` : '';
+      if (!write(`${isoTime(Date.now())}\t${event.id}\t${event.email}\t${event.type}\t${clean}${claimer}\n`)) missed++;
+    },
+    sending(id, email, claimedBy) {
+      const at = isoTime(Date.now());
+      const start = started.has(claimedBy) ? '' : `${at}\t-\t-\tstarted\tboot ${bootId() ?? 'unknown'}\t${claimedBy}\n`;
+      if (failure || !write(`${start}${at}\t${id}\t${email}\tsending\tto the mailer\t${claimedBy}\n`))
+        throw new Error(`not sent: ${failure ?? path}; an email goes out only once dispatch.log says so`);
+      started.add(claimedBy);
     },
     close() {
       if (fd !== undefined) closeSync(fd);
@@ -77,7 +138,7 @@ function openLog(dir: string): { line(event: MailEvent): void; close(): void; fa
     },
     failure: () =>
       failure &&
-      `${failure}: ${missed} outcome(s) are missing from it. Every outcome is in the database ('veza-beta invites report'); free some space before the next run.`,
+      `${failure}: ${missed} outcome(s) are missing from it, and no email was sent after that. Every outcome is in the database ('veza-beta invites report'); free some space (or make the folder writable) before the next run.`,
   };
 }
 
@@ -136,19 +197,21 @@ class FolderItem implements DispatchItem {
   readonly cohort: string;
   private readonly dir: string;
   private readonly file: string;
+  private readonly log: DispatchLog;
 
-  constructor(dir: string, invite: ManifestInvite) {
+  constructor(dir: string, invite: ManifestInvite, log: DispatchLog) {
     this.inviteId = invite.inviteId;
     this.email = invite.email;
     this.cohort = invite.cohort;
     this.dir = dir;
     this.file = invite.file;
+    this.log = log;
   }
 
   // Read when its turn comes, synchronously: a 20 KB .eml just written is in the page cache, and
   // readFileSync costs about 15 µs of this thread where fs.promises' four thread-pool hops cost 70.
   // A file that is not this invite's whole .eml (copied over, cut short) is a failure, not a send.
-  eml(claim: { codeDigest: string }): Buffer {
+  eml(claim: { codeDigest: string; claimedBy: string }): Buffer {
     const path = join(this.dir, this.file);
     const eml = readInviteEml(path, this.email);
     const damaged = inviteEmlProblem(eml, this.inviteId);
@@ -157,7 +220,10 @@ class FolderItem implements DispatchItem {
     const replaced = replacedCode(eml, claim.codeDigest);
     if (replaced) throw new Error(`${path}: ${replaced}; not sent`);
     // dated when sent, not when prepared (days before, maybe); the buffer just read is this send's alone: no copy
-    return withSendDate(eml, new Date(), { inPlace: true });
+    const dated = withSendDate(eml, new Date(), { inPlace: true });
+    // the last step before the mailer has it: a crash after this line leaves the email unknown, before it, given back
+    this.log.sending(this.inviteId, this.email, claim.claimedBy);
+    return dated;
   }
 }
 
@@ -167,65 +233,101 @@ export interface DispatchTally {
 }
 
 /**
- * The emails of `ids` that the folder's dispatch.log records as sent while
- * the database still has them claimed, by a dispatcher that is gone: the
- * transport took them, and that run ended before it recorded them (killed
- * between the two; or a veza-beta older than the database, whose next claim
- * was refused by 996_claim_guard.sql, with the sends of its last batch not
- * yet recorded). They were "unknown", and --resend-unknown sent them a second
- * time. Recorded as sent now; returned for the summary.
+ * What the folder's dispatch.log says about the claims of dispatchers that are
+ * gone (killed between a send and its record, or before trying the claims they
+ * took ahead), for the invites of `ids`; the database is brought in line:
+ * - an email logged `sent` by the claim the database still holds was taken by
+ *   the transport, and that run ended before recording it (or a veza-beta older
+ *   than the database, whose next claim 996_claim_guard.sql refused, with its
+ *   last batch unrecorded). It was "unknown", and --resend-unknown sent it a
+ *   second time: recorded as sent now (`recorded`).
+ * - a claim of a run that logged `started` here on this machine's current boot
+ *   and never logged `sending` for that email was never handed to the mailer:
+ *   given back, ready to send (`givenBack`). It was "unknown" too: up to
+ *   7N − 1 of them after a crash at --concurrency N, where at most N were with
+ *   the mailer. Any other claim of a dead run stays unknown: its run wrote no
+ *   `started` line here (another folder, another machine, an older veza-beta),
+ *   or the machine has rebooted since (a power cut can lose the last lines).
  */
-export async function recordLoggedSends(
+export async function settleFromLog(
   conn: Connection,
-  dir: string,
-  ids: readonly string[],
-  loggedSends?: LoggedSends,
-): Promise<{ inviteId: string; email: string; loggedAt: string }[]> {
-  // the caller's reading of the log (invites send reads it once per run), else this folder's, for these invites only
-  const logged = loggedSends ?? readLoggedSends(dir, new Set(ids));
-  const inLog = ids.filter((id) => logged.has(id));
-  if (inLog.length === 0) return [];
-  const recorded: { inviteId: string; email: string; loggedAt: string }[] = [];
+  invites: readonly Pick<ManifestInvite, 'inviteId' | 'email'>[],
+  logged: DispatchLogReading,
+): Promise<{ recorded: NonNullable<DispatchSummary['recordedFromLog']>; givenBack: NonNullable<DispatchSummary['givenBackFromLog']> }> {
+  const ids = invites.map((invite) => invite.inviteId);
+  const boot = bootId();
+  const journaled = new Set<string>();
+  if (boot !== undefined) for (const [claimer, runBoot] of logged.runs) if (runBoot === boot) journaled.add(claimer);
+  // every invite's state when a run of this boot may have left untried claims, else those logged as sent only
+  const asked = journaled.size > 0 ? ids : ids.filter((id) => logged.sends.has(id));
+  const recorded: NonNullable<DispatchSummary['recordedFromLog']> = [];
+  const givenBack: NonNullable<DispatchSummary['givenBackFromLog']> = [];
+  if (asked.length === 0) return { recorded, givenBack };
   // one liveness question per claimer: a dead run left up to 7N − 1 claims
   const alive = new Map<string, boolean>();
-  for (const state of await sendStates(conn.db, inLog)) {
+  const gone = async (claimer: string) => {
+    if (!alive.has(claimer)) alive.set(claimer, await isDispatcherAlive(conn.db, claimer));
+    return !alive.get(claimer);
+  };
+  const emails = new Map(invites.map((invite) => [invite.inviteId, invite.email]));
+  for (const state of await sendStates(conn.db, asked)) {
     if (state.state !== 'claimed' || !state.claimedBy) continue;
+    const claimer = state.claimedBy;
+    const sent = logged.sends.get(state.id);
     // a line naming its claimer proves only that claim's send: the invite may have been given back,
     // reissued and claimed again since (a line of a veza-beta before 2026-11-29 names none)
-    const by = logged.get(state.id)!.claimedBy;
-    if (by !== undefined && by !== state.claimedBy) continue;
-    if (!alive.has(state.claimedBy)) alive.set(state.claimedBy, await isDispatcherAlive(conn.db, state.claimedBy));
-    if (alive.get(state.claimedBy)) continue;
-    await markInviteSent(conn.db, state.id);
-    const { email, loggedAt } = logged.get(state.id)!;
-    recorded.push({ inviteId: state.id, email, loggedAt });
+    if (sent && (sent.claimedBy === undefined || sent.claimedBy === claimer)) {
+      if (!(await gone(claimer))) continue;
+      await markInviteSent(conn.db, state.id);
+      recorded.push({ inviteId: state.id, email: sent.email, loggedAt: sent.loggedAt });
+    } else if (journaled.has(claimer) && !logged.handedOver.has(`${claimer}\t${state.id}`) && (await gone(claimer))) {
+      // one at a time: another dispatch settling the same folder may have given it back and claimed it since
+      if ((await releaseUntriedClaims(conn.db, [state.id], claimer)) === 1)
+        givenBack.push({ inviteId: state.id, email: emails.get(state.id)!, claimedBy: claimer });
+    }
   }
-  return recorded;
+  return { recorded, givenBack };
 }
 
 /** A 'sent' line: when, to whom, and by which dispatcher's claim (undefined in the lines of older versions, which did not say). */
 type LoggedSend = { email: string; loggedAt: string; claimedBy?: string };
-/** The 'sent' lines of a folder's dispatch.log, by invite id. */
-export type LoggedSends = ReadonlyMap<string, LoggedSend>;
+
+/** A folder's dispatch.log as read before a dispatch. */
+export interface DispatchLogReading {
+  /** the 'sent' lines, by invite id */
+  sends: Map<string, LoggedSend>;
+  /** each claimer that logged 'started' here, with the boot id it ran under */
+  runs: Map<string, string>;
+  /** `${claimer}\t${inviteId}` of every 'sending' line: the emails each run handed to the mailer */
+  handedOver: Set<string>;
+}
 
 /**
- * The 'sent' lines of the folder's dispatch.log (of the invites in `wanted` only, when given); none when
- * it has none yet or cannot be read (a folder in its place): evidence only, the dispatch goes on without it.
+ * The folder's dispatch.log (the lines of the invites in `wanted` only, when given; every 'started'
+ * line); nothing when it has none yet or cannot be read (a folder in its place): evidence only, the
+ * dispatch goes on without it.
  */
-export function readLoggedSends(dir: string, wanted?: ReadonlySet<string>): Map<string, LoggedSend> {
-  const logged = new Map<string, LoggedSend>();
+export function readDispatchLog(dir: string, wanted?: ReadonlySet<string>): DispatchLogReading {
+  const reading: DispatchLogReading = { sends: new Map(), runs: new Map(), handedOver: new Set() };
   let text: string;
   try {
     text = readFileSync(join(dir, DISPATCH_LOG), 'utf8');
   } catch {
-    return logged;
+    return reading;
   }
   for (const line of text.split('\n')) {
-    const [at, id, email, type, , claimedBy] = line.split('\t');
-    if (type === 'sent' && id && at && email && (!wanted || wanted.has(id)))
-      logged.set(id, claimedBy ? { email, loggedAt: at, claimedBy } : { email, loggedAt: at });
+    const [at, id, email, type, detail, claimedBy] = line.split('\t');
+    if (!type || !id) continue;
+    if (type === 'started') {
+      const boot = /^boot (\S+)$/.exec(detail ?? '')?.[1];
+      if (claimedBy && boot && boot !== 'unknown') reading.runs.set(claimedBy, boot);
+    } else if (wanted && !wanted.has(id)) continue;
+    else if (type === 'sending') {
+      if (claimedBy) reading.handedOver.add(`${claimedBy}\t${id}`);
+    } else if (type === 'sent' && at && email)
+      reading.sends.set(id, claimedBy ? { email, loggedAt: at, claimedBy } : { email, loggedAt: at });
   }
-  return logged;
+  return reading;
 }
 
 /**
@@ -242,24 +344,21 @@ export async function dispatchFolder(
     only?: ReadonlySet<string> | undefined;
     /** counted as the sends end: what a dispatch stopped by an error had done (the summary never comes then) */
     tally?: DispatchTally | undefined;
-    /** dispatch.log's 'sent' lines read once by the caller (invites send dispatches a folder chunk by chunk) */
-    loggedSends?: LoggedSends | undefined;
+    /** dispatch.log read once by the caller (invites send dispatches a folder chunk by chunk) */
+    logReading?: DispatchLogReading | undefined;
   },
   progress: Progress,
 ): Promise<DispatchSummary> {
   // dispatch.log is appended to there: a link planted by another user must not make it land elsewhere
   const open = folderOpenToOthers(dir);
   if (open) throw new ExitError(1, `${open}\nNothing was sent.`);
-  const { only, tally, loggedSends, ...send } = options;
+  const { only, tally, logReading, ...send } = options;
   const invites = only ? manifest.invites.filter((invite) => only.has(invite.inviteId)) : manifest.invites;
-  const items = invites.map((invite) => new FolderItem(dir, invite));
-  const recordedFromLog = await recordLoggedSends(
-    conn,
-    dir,
-    invites.map((invite) => invite.inviteId),
-    loggedSends,
-  );
+  // the caller's reading of the log (invites send reads it once per run), else this folder's, for these invites only
+  const reading = logReading ?? readDispatchLog(dir, new Set(invites.map((invite) => invite.inviteId)));
+  const settled = await settleFromLog(conn, invites, reading);
   const log = openLog(dir);
+  const items = invites.map((invite) => new FolderItem(dir, invite, log));
   try {
     const mailed: DispatchSummary = await dispatchInvites(conn, items, transport, {
       ...send,
@@ -271,7 +370,11 @@ export async function dispatchFolder(
         if (tally && (event.type === 'sent' || event.type === 'failed')) tally[event.type]++;
       },
     });
-    const summary: DispatchSummary = recordedFromLog.length > 0 ? { ...mailed, recordedFromLog } : mailed;
+    const summary: DispatchSummary = {
+      ...mailed,
+      ...(settled.recorded.length > 0 ? { recordedFromLog: settled.recorded } : {}),
+      ...(settled.givenBack.length > 0 ? { givenBackFromLog: settled.givenBack } : {}),
+    };
     const logFailure = log.failure();
     return logFailure ? { ...summary, logFailure } : summary;
   } finally {

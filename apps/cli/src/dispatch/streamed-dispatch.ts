@@ -1,7 +1,7 @@
 import type { DispatchOptions, Transport } from '@veza/invite-mailer';
 import type { Connection } from '@veza/invites-db';
-import { dispatchFolder, readLoggedSends } from './dispatch-folder.js';
-import type { DispatchSummary, LoggedSends } from './dispatch-folder.js';
+import { dispatchFolder, readDispatchLog } from './dispatch-folder.js';
+import type { DispatchLogReading, DispatchSummary } from './dispatch-folder.js';
 import type { ManifestInvite } from './manifest.js';
 import type { Progress } from './progress.js';
 
@@ -29,6 +29,9 @@ export function mergeSummaries(a: DispatchSummary, b: DispatchSummary): Dispatch
     interrupted: a.interrupted || b.interrupted ? { notTried: (a.interrupted?.notTried ?? 0) + (b.interrupted?.notTried ?? 0) } : null,
     ...((a.logFailure ?? b.logFailure) ? { logFailure: a.logFailure ?? b.logFailure } : {}),
     ...(a.recordedFromLog || b.recordedFromLog ? { recordedFromLog: [...(a.recordedFromLog ?? []), ...(b.recordedFromLog ?? [])] } : {}),
+    ...(a.givenBackFromLog || b.givenBackFromLog
+      ? { givenBackFromLog: [...(a.givenBackFromLog ?? []), ...(b.givenBackFromLog ?? [])] }
+      : {}),
   };
 }
 
@@ -58,7 +61,7 @@ export class StreamedDispatch {
    * 600 times a log of up to 40 MB). What this run appends to it needs no reading: its own sends are
    * recorded by this run, whose claims are alive.
    */
-  private readonly loggedSends = new Map<string, LoggedSends>();
+  private readonly logReadings = new Map<string, DispatchLogReading>();
   /** invites handed to a dispatch (whatever became of them), or left untried after a stop */
   readonly handled = new Set<string>();
   summary: DispatchSummary | null = null;
@@ -101,14 +104,14 @@ export class StreamedDispatch {
     const base = this.done;
     const progress: Progress = { update: (done, line) => this.progress.update(base + done, line), finish: () => undefined };
     try {
-      let loggedSends = this.loggedSends.get(chunk.dir);
-      if (!loggedSends) this.loggedSends.set(chunk.dir, (loggedSends = readLoggedSends(chunk.dir)));
+      let logReading = this.logReadings.get(chunk.dir);
+      if (!logReading) this.logReadings.set(chunk.dir, (logReading = readDispatchLog(chunk.dir)));
       const summary = await dispatchFolder(
         this.conn,
         chunk.dir,
         { mailFrom: chunk.mailFrom, invites: chunk.invites },
         this.transport,
-        { ...this.options, loggedSends },
+        { ...this.options, logReading },
         progress,
       );
       this.done += summary.sent + summary.failed.length;
