@@ -215,6 +215,37 @@ export function checkScenario(evidence: ScenarioEvidence): string[] {
     );
   if (!evidence.apiKilled && !hardStop(['drain']) && unknownIn('drain').length > 0)
     say(null, `${unknownIn('drain').length} welcome email(s) unknown, though no sender was killed`);
+  // After hard stops, unknown only what was with the mailer: at most --concurrency per stopped sender (its
+  // claims taken ahead and never tried are given back by the next dispatch of its folder, from dispatch.log's
+  // 'sending' lines; the settling run may meet such a claim first in another folder of the same invite, after
+  // a reissue, and report it unknown there before its own folder gives it back: not counted)
+  const hardStopped = evidence.rounds.flatMap((round) =>
+    round.commands.filter(
+      (c) =>
+        (c.args[1] === 'dispatch' || c.args[1] === 'send') &&
+        (c.signal !== null || (c.interruption?.delivered && (c.interruption.kind === 'kill-9' || c.interruption.kind === 'ctrl-c-twice'))),
+    ),
+  );
+  const inFlightBound = hardStopped.reduce((sum, c) => {
+    const at = c.args.indexOf('--concurrency');
+    return sum + (at >= 0 ? Number(c.args[at + 1]) : 1);
+  }, 0);
+  const givenBack = new Set(
+    evidence.settle
+      .filter((c) => c.args[1] === 'dispatch')
+      .flatMap((c) => json<{ givenBackFromLog?: { inviteId: string }[] }>(c.stdout)?.givenBackFromLog ?? [])
+      .map((g) => g.inviteId),
+  );
+  const unknownIds = new Set(
+    unknownIn('dispatch')
+      .map((u) => (u as { inviteId?: string }).inviteId)
+      .filter((id): id is string => id !== undefined && !givenBack.has(id)),
+  );
+  if (unknownIds.size > inFlightBound)
+    say(
+      null,
+      `${unknownIds.size} invitation(s) unknown, more than the ${inFlightBound} the ${hardStopped.length} hard-stopped sender(s) can have had with the mailer: ${[...unknownIds].slice(0, 8).join(', ')}`,
+    );
 
   // Nothing half-written in the folders.
   for (const folder of evidence.folders) {

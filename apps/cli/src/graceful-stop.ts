@@ -20,7 +20,7 @@ export type { StopSignal } from './early-stop.js';
 export function gracefulStop(
   onStop: (name: StopSignal) => void = () => undefined,
   stopping = 'stopping after the emails in flight (they are recorded, the rest stays unsent)',
-  quitting = 'the emails in flight (and with --concurrency, those claimed ahead) are then "unknown"',
+  quitting = 'the emails in flight are then "unknown" (those claimed ahead and not tried are given back by the next dispatch of the folder)',
 ): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   let firstAt = 0;

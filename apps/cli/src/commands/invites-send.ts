@@ -70,7 +70,7 @@ export const invitesSendCommand: CommandModule<object, PrepareArgs & DispatchArg
     const stop = sendNow
       ? stopPreparing(
           'stopping after the emails in flight and the chunk being prepared (they are recorded, the rest stays unprepared or unsent)',
-          'the emails in flight (and with --concurrency, those claimed ahead) are then "unknown"',
+          'the emails in flight are then "unknown" (those claimed ahead and not tried are given back by the next dispatch of the folder)',
         )
       : stopPreparing();
     try {
