@@ -46,7 +46,11 @@ export function failFastFrom(env: NodeJS.ProcessEnv): number {
   return cliSettings(env).FAIL_FAST_AFTER ?? SEND_DEFAULTS.failFastAfter;
 }
 
+/** The failure of an email whose dispatch.log line could not be written (dispatch-folder.ts): not the transport's. */
+const LOG_NOT_WRITTEN = /an email goes out only once dispatch\.log says so/;
+
 /** What a mailer's exit status says about the transport (sysexits.h), for the fail-fast message. */
+
 export function transportHint(response: string): string {
   const exit = /^exit (\d+)/.exec(response)?.[1];
   const hints: Record<string, string> = {
@@ -57,7 +61,7 @@ export function transportHint(response: string): string {
     '126': 'SEND_CMD could not run its program (exit 126: not executable)',
   };
   if (exit && hints[exit]) return hints[exit];
-  if (/an email goes out only once dispatch\.log says so/.test(response))
+  if (LOG_NOT_WRITTEN.test(response))
     return "the folder's dispatch.log cannot be written (a full disk, a read-only folder): no email goes out without its line there; free some space or make the folder writable";
   if (/\(TLS[ )]/.test(response))
     return "the TLS connection to the relay fails before anything is sent: do what each failure above says (the relay's certificate, or smtp:// against smtps://)";
@@ -151,7 +155,7 @@ export function formatDispatchSummary(
     lines.push(
       `Dispatch STOPPED after ${summary.stopped.failures} consecutive failures of the same kind: ${summary.stopped.response}`,
       `  ${transportHint(summary.stopped.response)}.`,
-      `  ${summary.stopped.notTried} email(s) were not tried and are still unsent: fix the transport, then run the same command again (FAIL_FAST_AFTER sets the limit).`,
+      `  ${summary.stopped.notTried} email(s) were not tried and are still unsent: fix ${LOG_NOT_WRITTEN.test(summary.stopped.response) ? 'that' : 'the transport'}, then run the same command again (FAIL_FAST_AFTER sets the limit).`,
     );
   }
   if (summary.interrupted)

@@ -26,6 +26,14 @@ describe('transportHint: what the fail-fast stop says to do', () => {
     expect(transportHint('552-5.2.2 The email account that you tried to reach is over quota.')).not.toContain('size limit');
   });
 
+  it('a dispatch.log that cannot be written (a full disk) is not blamed on the transport', () => {
+    const hint = transportHint(
+      'not sent: /srv/out/dispatch.log could not be written (ENOSPC: no space left on device); an email goes out only once dispatch.log says so',
+    );
+    expect(hint).toContain('free some space');
+    expect(hint).not.toContain('fails the same way for everyone');
+  });
+
   it('a 5xx and exit statuses keep their hints', () => {
     expect(transportHint('535 5.7.8 Error: authentication failed')).toContain('login');
     expect(transportHint('exit 78: msmtp: account default not found')).toContain('EX_CONFIG');
