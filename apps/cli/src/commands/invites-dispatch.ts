@@ -50,7 +50,6 @@ export function failFastFrom(env: NodeJS.ProcessEnv): number {
 const LOG_NOT_WRITTEN = /an email goes out only once dispatch\.log says so/;
 
 /** What a mailer's exit status says about the transport (sysexits.h), for the fail-fast message. */
-
 export function transportHint(response: string): string {
   const exit = /^exit (\d+)/.exec(response)?.[1];
   const hints: Record<string, string> = {
