@@ -12,7 +12,7 @@ import {
   statfsSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claimInvitesForSend, sendStates, setInviteExpiry } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
@@ -337,22 +337,33 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     const out = join(cwd, 'out');
     const ids = await preparedFolder(env, out, emails(6, 'g'));
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    // runs of processes of this machine, gone now (a lock free is not enough: settleFromLog, processGone)
+    const gonePid = async () => {
+      const gone = spawn('true');
+      await new Promise((resolve) => gone.once('exit', resolve));
+      return gone.pid!;
+    };
+    const [runA, runB, runC] = [
+      `${hostname()}:${await gonePid()}:runa`,
+      `${hostname()}:${await gonePid()}:runb`,
+      `${hostname()}:${await gonePid()}:runc`,
+    ];
     const conn = await openEnvDatabase(env);
     try {
       // run A (started here on this boot) claimed g0–g2 ahead and had handed g0 to the mailer when it died;
       // run B (started here on another boot: a power cut may have lost its last lines) claimed g3;
       // run C (no 'started' line here: another folder, an older veza-beta) claimed g4
-      expect(await claimInvitesForSend(conn.db, ids.slice(0, 3), 'vm:1:runa', 3)).toHaveLength(3);
-      expect(await claimInvitesForSend(conn.db, [ids[3]!], 'vm:2:runb', 1)).toHaveLength(1);
-      expect(await claimInvitesForSend(conn.db, [ids[4]!], 'vm:3:runc', 1)).toHaveLength(1);
+      expect(await claimInvitesForSend(conn.db, ids.slice(0, 3), runA, 3)).toHaveLength(3);
+      expect(await claimInvitesForSend(conn.db, [ids[3]!], runB, 1)).toHaveLength(1);
+      expect(await claimInvitesForSend(conn.db, [ids[4]!], runC, 1)).toHaveLength(1);
     } finally {
       await conn.close();
     }
     appendFileSync(
       join(out, 'dispatch.log'),
-      `2026-11-30T07:00:00.000Z\t-\t-\tstarted\tboot ${boot}\tvm:1:runa\n` +
-        `2026-11-30T07:00:00.001Z\t${ids[0]}\tg0@example.org\tsending\tto the mailer\tvm:1:runa\n` +
-        `2026-11-30T06:00:00.000Z\t-\t-\tstarted\tboot 00000000-0000-4000-8000-000000000000\tvm:2:runb\n`,
+      `2026-11-30T07:00:00.000Z\t-\t-\tstarted\tboot ${boot}\t${runA}\n` +
+        `2026-11-30T07:00:00.001Z\t${ids[0]}\tg0@example.org\tsending\tto the mailer\t${runA}\n` +
+        `2026-11-30T06:00:00.000Z\t-\t-\tstarted\tboot 00000000-0000-4000-8000-000000000000\t${runB}\n`,
     );
     const sentLog = join(cwd, 'sent.log');
     const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], {
@@ -361,8 +372,8 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     });
     const summary = jsonOutput<SendSummary & { givenBackFromLog: { inviteId: string; claimedBy: string }[] }>(run.stdout);
     expect(summary.givenBackFromLog).toEqual([
-      { inviteId: ids[1], email: 'g1@example.org', claimedBy: 'vm:1:runa' },
-      { inviteId: ids[2], email: 'g2@example.org', claimedBy: 'vm:1:runa' },
+      { inviteId: ids[1], email: 'g1@example.org', claimedBy: runA },
+      { inviteId: ids[2], email: 'g2@example.org', claimedBy: runA },
     ]);
     expect(summary.unknown.map((u) => u.email).sort()).toEqual(['g0@example.org', 'g3@example.org', 'g4@example.org']);
     expect(lines(sentLog).sort()).toEqual(['g1@example.org', 'g2@example.org', 'g5@example.org']);

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { hasInviteLink, inviteEmlProblem, withSendDate } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
@@ -248,6 +249,12 @@ export interface DispatchTally {
  *   the mailer. Any other claim of a dead run stays unknown: its run wrote no
  *   `started` line here (another folder, another machine, an older veza-beta),
  *   or the machine has rebooted since (a power cut can lose the last lines).
+ *   "Dead" is twice checked: its lock is free (isDispatcherAlive) and its process is gone from this
+ *   machine (processGone). A lock alone is not enough: a dispatcher whose lock's connection was lost
+ *   (a restarted server, idle_session_timeout, a network cut) goes on claiming and sending, and an
+ *   email given back from it went out twice. And the log is read again once the claimer is known to
+ *   be dead: a reading taken before (invites send reads it once per run; or a run that wrote its
+ *   `sending` line between the reading and its death) misses lines.
  */
 export async function settleFromLog(
   conn: Connection,
@@ -270,6 +277,8 @@ export async function settleFromLog(
     return !alive.get(claimer);
   };
   const emails = new Map(invites.map((invite) => [invite.inviteId, invite.email]));
+  /** claims of dead runs of this boot that the reading shows untried: looked at again in a reading made after */
+  const untried: { id: string; claimer: string }[] = [];
   for (const state of await sendStates(conn.db, asked)) {
     if (state.state !== 'claimed' || !state.claimedBy) continue;
     const claimer = state.claimedBy;
@@ -280,13 +289,45 @@ export async function settleFromLog(
       if (!(await gone(claimer))) continue;
       await markInviteSent(conn.db, state.id);
       recorded.push({ inviteId: state.id, email: sent.email, loggedAt: sent.loggedAt });
-    } else if (journaled.has(claimer) && !logged.handedOver.has(`${claimer}\t${state.id}`) && (await gone(claimer))) {
-      // one at a time: another dispatch settling the same folder may have given it back and claimed it since
-      if ((await releaseUntriedClaims(conn.db, [state.id], claimer)) === 1)
-        givenBack.push({ inviteId: state.id, email: emails.get(state.id)!, claimedBy: claimer });
-    }
+    } else if (journaled.has(claimer) && !logged.handedOver.has(`${claimer}\t${state.id}`) && (await gone(claimer)) && processGone(claimer))
+      untried.push({ id: state.id, claimer });
+  }
+  if (untried.length === 0) return { recorded, givenBack };
+  // read after the claimers were found dead: every line they wrote is in it (a log gone or unreadable
+  // since, or another file in its place, has no 'started' line of theirs: nothing is given back)
+  const now = readDispatchLog(logged.dir, new Set(untried.map((u) => u.id)));
+  for (const { id, claimer } of untried) {
+    if (now.runs.get(claimer) !== boot || now.handedOver.has(`${claimer}\t${id}`)) continue;
+    // one at a time: another dispatch settling the same folder may have given it back and claimed it since
+    if ((await releaseUntriedClaims(conn.db, [id], claimer)) === 1)
+      givenBack.push({ inviteId: id, email: emails.get(id)!, claimedBy: claimer });
   }
   return { recorded, givenBack };
+}
+
+/**
+ * Whether the process of a claimer (`host:pid:tag`, newWorkerId) is certainly gone from this machine:
+ * its host is this one and no process has its pid (a zombie, killed and not yet reaped, is gone). Not
+ * when the host is another (another machine, or a container of this one: its pids are not ours to
+ * check), nor when the pid is this process's own or taken (alive, or reused since: then unknown, as
+ * before the 'sending' line).
+ */
+export function processGone(claimer: string): boolean {
+  const parts = claimer.split(':');
+  if (parts.length < 3 || parts.slice(0, -2).join(':') !== hostname()) return false;
+  const pid = Number(parts[parts.length - 2]);
+  if (!Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /** A 'sent' line: when, to whom, and by which dispatcher's claim (undefined in the lines of older versions, which did not say). */
@@ -294,6 +335,8 @@ type LoggedSend = { email: string; loggedAt: string; claimedBy?: string };
 
 /** A folder's dispatch.log as read before a dispatch. */
 export interface DispatchLogReading {
+  /** the folder whose dispatch.log this is (read again by settleFromLog before it gives a claim back) */
+  dir: string;
   /** the 'sent' lines, by invite id */
   sends: Map<string, LoggedSend>;
   /** each claimer that logged 'started' here, with the boot id it ran under */
@@ -308,7 +351,7 @@ export interface DispatchLogReading {
  * dispatch goes on without it.
  */
 export function readDispatchLog(dir: string, wanted?: ReadonlySet<string>): DispatchLogReading {
-  const reading: DispatchLogReading = { sends: new Map(), runs: new Map(), handedOver: new Set() };
+  const reading: DispatchLogReading = { dir, sends: new Map(), runs: new Map(), handedOver: new Set() };
   let text: string;
   try {
     text = readFileSync(join(dir, DISPATCH_LOG), 'utf8');
