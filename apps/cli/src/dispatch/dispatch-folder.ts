@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { hasInviteLink, inviteEmlProblem, withSendDate } from '@veza/email-templates';
@@ -71,6 +72,16 @@ export function bootId(): string | undefined {
   return bootIdRead.id;
 }
 
+/**
+ * Which file a dispatch.log is (device, inode, birth time), for its 'started' lines: a run's lines prove
+ * what it wrote in this very file only. A copy of the folder (a backup taken mid-run, restored; `cp -r`)
+ * holds the run's 'started' line and only the 'sending' lines written before the copy: read as that run's
+ * log, the emails it handed to the mailer after the copy would be given back and sent twice.
+ */
+function logFileId(stat: BigIntStats): string {
+  return `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
+}
+
 /** What a dispatch needs of its dispatch.log. */
 interface DispatchLog {
   /** one outcome line; a failure to write it ends the log but not the dispatch */
@@ -104,6 +115,11 @@ function openLog(dir: string): DispatchLog {
   let failure: string | undefined;
   let missed = 0;
   const started = new Set<string>();
+  const failed = (error: unknown): false => {
+    const e = error as NodeJS.ErrnoException;
+    failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]})`;
+    return false;
+  };
   const write = (text: string): boolean => {
     try {
       fd ??= openSync(path, 'a', 0o600);
@@ -113,9 +129,16 @@ function openLog(dir: string): DispatchLog {
       failure = `${path} could not be written (a short write: ${written} of a line's ${Buffer.byteLength(text)} bytes; a full disk?)`;
       return false;
     } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]})`;
-      return false;
+      return failed(error);
+    }
+  };
+  /** the file this run's lines go to (logFileId), undefined when it cannot be opened */
+  const fileId = (): string | undefined => {
+    try {
+      fd ??= openSync(path, 'a', 0o600);
+      return logFileId(fstatSync(fd, { bigint: true }));
+    } catch (error) {
+      return void failed(error);
     }
   };
   return {
@@ -128,7 +151,8 @@ function openLog(dir: string): DispatchLog {
     },
     sending(id, email, claimedBy) {
       const at = isoTime(Date.now());
-      const start = started.has(claimedBy) ? '' : `${at}\t-\t-\tstarted\tboot ${bootId() ?? 'unknown'}\t${claimedBy}\n`;
+      const file = started.has(claimedBy) || failure ? undefined : fileId();
+      const start = file ? `${at}\t-\t-\tstarted\tboot ${bootId() ?? 'unknown'} log ${file}\t${claimedBy}\n` : '';
       if (failure || !write(`${start}${at}\t${id}\t${email}\tsending\tto the mailer\t${claimedBy}\n`))
         throw new Error(`not sent: ${failure ?? path}; an email goes out only once dispatch.log says so`);
       started.add(claimedBy);
@@ -339,7 +363,7 @@ export interface DispatchLogReading {
   dir: string;
   /** the 'sent' lines, by invite id */
   sends: Map<string, LoggedSend>;
-  /** each claimer that logged 'started' here, with the boot id it ran under */
+  /** each claimer that logged 'started' in this very file (not a copy of it), with the boot id it ran under */
   runs: Map<string, string>;
   /** `${claimer}\t${inviteId}` of every 'sending' line: the emails each run handed to the mailer */
   handedOver: Set<string>;
@@ -353,8 +377,15 @@ export interface DispatchLogReading {
 export function readDispatchLog(dir: string, wanted?: ReadonlySet<string>): DispatchLogReading {
   const reading: DispatchLogReading = { dir, sends: new Map(), runs: new Map(), handedOver: new Set() };
   let text: string;
+  let file: string;
   try {
-    text = readFileSync(join(dir, DISPATCH_LOG), 'utf8');
+    const fd = openSync(join(dir, DISPATCH_LOG), 'r');
+    try {
+      file = logFileId(fstatSync(fd, { bigint: true }));
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return reading;
   }
@@ -362,8 +393,10 @@ export function readDispatchLog(dir: string, wanted?: ReadonlySet<string>): Disp
     const [at, id, email, type, detail, claimedBy] = line.split('\t');
     if (!type || !id) continue;
     if (type === 'started') {
-      const boot = /^boot (\S+)$/.exec(detail ?? '')?.[1];
-      if (claimedBy && boot && boot !== 'unknown') reading.runs.set(claimedBy, boot);
+      // a run's lines are proof in the file it wrote them to only (logFileId); a 'started' line of 2026-11-30
+      // before this names no file, and proves nothing
+      const [, boot, log] = /^boot (\S+) log (\S+)$/.exec(detail ?? '') ?? [];
+      if (claimedBy && boot && boot !== 'unknown' && log === file) reading.runs.set(claimedBy, boot);
     } else if (wanted && !wanted.has(id)) continue;
     else if (type === 'sending') {
       if (claimedBy) reading.handedOver.add(`${claimedBy}\t${id}`);

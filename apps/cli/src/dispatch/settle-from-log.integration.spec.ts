@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -24,7 +24,12 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-const started = (claimer: string) => `2026-11-30T07:00:00.000Z\t-\t-\tstarted\tboot ${boot}\t${claimer}\n`;
+/** A run's 'started' line in the dispatch.log of `dir` (made now if need be), naming that very file as the run does. */
+function started(dir: string, claimer: string): string {
+  appendFileSync(join(dir, DISPATCH_LOG), '');
+  const file = statSync(join(dir, DISPATCH_LOG), { bigint: true });
+  return `2026-11-30T07:00:00.000Z\t-\t-\tstarted\tboot ${boot} log ${file.dev}:${file.ino}:${file.birthtimeNs}\t${claimer}\n`;
+}
 const sending = (invite: ManifestInvite, claimer: string) =>
   `2026-11-30T07:00:00.001Z\t${invite.inviteId}\t${invite.email}\tsending\tto the mailer\t${claimer}\n`;
 
@@ -71,7 +76,7 @@ describe.each(testBackends())(
       const [a, b, c] = invites;
       expect(await claimInvitesForSend(conn.db, [a!.inviteId, b!.inviteId], alive, 2)).toHaveLength(2);
       expect(await claimInvitesForSend(conn.db, [c!.inviteId], dead, 1)).toHaveLength(1);
-      appendFileSync(join(dir, DISPATCH_LOG), started(alive) + sending(a!, alive) + started(dead));
+      appendFileSync(join(dir, DISPATCH_LOG), started(dir, alive) + sending(a!, alive) + started(dir, dead));
       const settled = await settleFromLog(conn, [a!, b!, c!], readDispatchLog(dir));
       // before: b (claimed ahead by the live dispatcher) was given back, and sent by both
       expect(settled.givenBack).toEqual([{ inviteId: c!.inviteId, email: c!.email, claimedBy: dead }]);
@@ -86,7 +91,7 @@ describe.each(testBackends())(
       const dead = `${hostname()}:${await deadPid()}:d2d2d2`;
       const [, , , d, e, f] = invites;
       expect(await claimInvitesForSend(conn.db, [d!.inviteId, e!.inviteId, f!.inviteId], dead, 3)).toHaveLength(3);
-      appendFileSync(join(dir, DISPATCH_LOG), started(dead));
+      appendFileSync(join(dir, DISPATCH_LOG), started(dir, dead));
       const early = readDispatchLog(dir);
       // then the run handed d to the mailer, and died
       appendFileSync(join(dir, DISPATCH_LOG), sending(d!, dead));
