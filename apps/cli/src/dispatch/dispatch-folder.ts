@@ -82,6 +82,15 @@ function logFileId(stat: BigIntStats): string {
   return `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
 }
 
+/**
+ * A field of a dispatch.log line: no tab or line break, which would shift the fields after it (an address
+ * in a manifest edited by hand is not checked as prepare checks it: a 'sending' line whose fields moved
+ * would not count, and its email would be given back after a crash).
+ */
+function oneField(text: string): string {
+  return text.replace(/[\t\r\n]+/g, ' ');
+}
+
 /** What a dispatch needs of its dispatch.log. */
 interface DispatchLog {
   /** one outcome line; a failure to write it ends the log but not the dispatch */
@@ -144,16 +153,16 @@ function openLog(dir: string): DispatchLog {
   return {
     line(event) {
       if (failure) return void missed++;
-      const clean = event.detail.replace(/[\t\r\n]+/g, ' ');
+      const clean = oneField(event.detail);
       // the claimer last: a sent line counts for the claim it ended only (readDispatchLog)
       const claimer = event.claimedBy ? `\t${event.claimedBy}` : '';
-      if (!write(`${isoTime(Date.now())}\t${event.id}\t${event.email}\t${event.type}\t${clean}${claimer}\n`)) missed++;
+      if (!write(`${isoTime(Date.now())}\t${event.id}\t${oneField(event.email)}\t${event.type}\t${clean}${claimer}\n`)) missed++;
     },
     sending(id, email, claimedBy) {
       const at = isoTime(Date.now());
       const file = started.has(claimedBy) || failure ? undefined : fileId();
       const start = file ? `${at}\t-\t-\tstarted\tboot ${bootId() ?? 'unknown'} log ${file}\t${claimedBy}\n` : '';
-      if (failure || !write(`${start}${at}\t${id}\t${email}\tsending\tto the mailer\t${claimedBy}\n`))
+      if (failure || !write(`${start}${at}\t${id}\t${oneField(email)}\tsending\tto the mailer\t${claimedBy}\n`))
         throw new Error(`not sent: ${failure ?? path}; an email goes out only once dispatch.log says so`);
       started.add(claimedBy);
     },
@@ -390,20 +399,31 @@ export function readDispatchLog(dir: string, wanted?: ReadonlySet<string>): Disp
     return reading;
   }
   for (const line of text.split('\n')) {
-    const [at, id, email, type, detail, claimedBy] = line.split('\t');
-    if (!type || !id) continue;
-    if (type === 'started') {
-      // a run's lines are proof in the file it wrote them to only (logFileId); a 'started' line of 2026-11-30
-      // before this names no file, and proves nothing
-      const [, boot, log] = /^boot (\S+) log (\S+)$/.exec(detail ?? '') ?? [];
-      if (claimedBy && boot && boot !== 'unknown' && log === file) reading.runs.set(claimedBy, boot);
-    } else if (wanted && !wanted.has(id)) continue;
-    else if (type === 'sending') {
-      if (claimedBy) reading.handedOver.add(`${claimedBy}\t${id}`);
-    } else if (type === 'sent' && at && email)
-      reading.sends.set(id, claimedBy ? { email, loggedAt: at, claimedBy } : { email, loggedAt: at });
+    const fields = line.split('\t');
+    if (fields.length <= 6) readLine(reading, file, fields, wanted);
+    // more fields than a line has: a line cut short (a full disk's short write) with the next one, another
+    // run's, written on after it; that next line, a 'sending' line maybe, counts all the same
+    else for (const piece of line.split(LINE_START)) readLine(reading, file, piece.split('\t'), wanted);
   }
   return reading;
+}
+
+/** Where a line of dispatch.log begins: its time (isoTime), then a tab; no field holds a tab. */
+const LINE_START = /(?=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t)/;
+
+function readLine(reading: DispatchLogReading, file: string, fields: string[], wanted: ReadonlySet<string> | undefined): void {
+  const [at, id, email, type, detail, claimedBy] = fields;
+  if (!type || !id) return;
+  if (type === 'started') {
+    // a run's lines are proof in the file it wrote them to only (logFileId); a 'started' line of 2026-11-30
+    // before this names no file, and proves nothing
+    const [, boot, log] = /^boot (\S+) log (\S+)$/.exec(detail ?? '') ?? [];
+    if (claimedBy && boot && boot !== 'unknown' && log === file) reading.runs.set(claimedBy, boot);
+  } else if (wanted && !wanted.has(id)) return;
+  else if (type === 'sending') {
+    if (claimedBy) reading.handedOver.add(`${claimedBy}\t${id}`);
+  } else if (type === 'sent' && at && email)
+    reading.sends.set(id, claimedBy ? { email, loggedAt: at, claimedBy } : { email, loggedAt: at });
 }
 
 /**

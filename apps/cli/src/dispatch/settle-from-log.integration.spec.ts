@@ -11,8 +11,10 @@ import { claimInvitesForSend, sendStates } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { prepareInvites } from '../prepare/prepare-invites.js';
-import { DISPATCH_LOG, readDispatchLog, settleFromLog } from './dispatch-folder.js';
+import { fakeTransport } from '@veza/invite-mailer/testing';
+import { DISPATCH_LOG, dispatchFolder, readDispatchLog, settleFromLog } from './dispatch-folder.js';
 import { readManifest } from './manifest.js';
+import { createProgress } from './progress.js';
 import type { ManifestInvite } from './manifest.js';
 
 const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
@@ -43,7 +45,7 @@ describe.each(testBackends())(
     beforeAll(async () => {
       conn = await openTestDatabase(backend);
       root = mkdtempSync(join(tmpdir(), 'veza-settle-'));
-      const csv = ['email,cohort', ...Array.from({ length: 6 }, (_, i) => `settle${i}@example.org,creators`)].join('\n');
+      const csv = ['email,cohort', ...Array.from({ length: 7 }, (_, i) => `settle${i}@example.org,creators`)].join('\n');
       writeFileSync(join(root, 'cohort.csv'), csv);
       const rows = (await validateCohort(csv, { collectRows: true })).value.rows ?? [];
       const compiled = await compileInviteTemplate({ settings: sampleEmailSettings() });
@@ -104,6 +106,26 @@ describe.each(testBackends())(
       rmSync(join(dir, DISPATCH_LOG));
       expect((await settleFromLog(conn, [f!], before)).givenBack).toEqual([]);
       expect(await claimedBy([f!.inviteId])).toEqual([['claimed', dead]]);
+    });
+
+    it("an address with a tab in a manifest edited by hand: its 'sending' line still reads as one (else given back after a crash)", async () => {
+      const out = join(root, 'out');
+      const manifest = readManifest(out);
+      const invite = invites[6]!;
+      const edited = { ...invite, email: `${invite.email}\t` };
+      const summary = await dispatchFolder(
+        conn,
+        out,
+        { mailFrom: manifest.mailFrom, invites: [edited] },
+        fakeTransport(),
+        { rate: 1e6, concurrency: 1, retries: 0, retryDelayMs: 0, resendUnknown: false, failFastAfter: 5 },
+        createProgress(0, { tty: false, quiet: true }),
+      );
+      expect(summary.sent).toBe(1);
+      const reading = readDispatchLog(out);
+      // before: the tab moved the fields, 'sending' was no line's type, and the email counted as never tried
+      expect([...reading.handedOver].filter((k) => k.endsWith(`\t${invite.inviteId}`))).toHaveLength(1);
+      expect(reading.sends.get(invite.inviteId)?.email).toBe(`${invite.email} `);
     });
   },
 );
