@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -45,6 +45,27 @@ describe('readDispatchLog', () => {
       expect(reading.sends.get(y)).toEqual({ email: 'y@example.org', loggedAt: '2026-11-30T07:00:00.003Z', claimedBy: 'vm:2:bbbbbb' });
       // a cut line proves nothing of its own claimer's (that run sent nothing more)
       expect([...reading.handedOver].filter((k) => k.endsWith(x))).toEqual([`vm:1:aa\t${x}`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("on a file system shared over a network (NFS, SMB, sshfs), a run's 'started' line proves nothing: two machines' appends can overwrite each other's lines", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veza-log-'));
+    try {
+      const path = join(dir, DISPATCH_LOG);
+      writeFileSync(path, '');
+      const file = statSync(path, { bigint: true });
+      const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      writeFileSync(
+        path,
+        `2026-11-30T07:00:00.000Z\t-\t-\tstarted\tboot ${boot} log ${file.dev}:${file.ino}:${file.birthtimeNs}\tvm:1:aaaaaa\n`,
+      );
+      // this machine's own disk: the run counts (its claims with no 'sending' line are given back)
+      expect([...readDispatchLog(dir).runs]).toEqual([['vm:1:aaaaaa', boot]]);
+      // NFS (0x6969), CIFS, FUSE: before, it counted there too, and a 'sending' line overwritten by another
+      // machine's line made an email that went out look never tried
+      for (const nfsLike of [0x6969, 0xff534d42, 0x65735546]) expect(readDispatchLog(dir, undefined, nfsLike).runs.size).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

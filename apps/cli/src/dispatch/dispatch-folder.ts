@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statfsSync, writeSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -383,14 +383,19 @@ export interface DispatchLogReading {
  * line); nothing when it has none yet or cannot be read (a folder in its place): evidence only, the
  * dispatch goes on without it.
  */
-export function readDispatchLog(dir: string, wanted?: ReadonlySet<string>): DispatchLogReading {
+export function readDispatchLog(
+  dir: string,
+  wanted?: ReadonlySet<string>,
+  fsType: number | undefined = fileSystemType(dir),
+): DispatchLogReading {
   const reading: DispatchLogReading = { dir, sends: new Map(), runs: new Map(), handedOver: new Set() };
   let text: string;
-  let file: string;
+  /** the file whose runs' 'started' lines count (logFileId); none on a file system shared over a network */
+  let file: string | undefined;
   try {
     const fd = openSync(join(dir, DISPATCH_LOG), 'r');
     try {
-      file = logFileId(fstatSync(fd, { bigint: true }));
+      file = fsType === undefined || NETWORK_FILE_SYSTEMS.has(fsType) ? undefined : logFileId(fstatSync(fd, { bigint: true }));
       text = readFileSync(fd, 'utf8');
     } finally {
       closeSync(fd);
@@ -408,10 +413,27 @@ export function readDispatchLog(dir: string, wanted?: ReadonlySet<string>): Disp
   return reading;
 }
 
+/**
+ * statfs types of file systems shared over a network (NFS, SMB/CIFS, FUSE such as sshfs, 9p, AFS, Coda):
+ * two machines appending to one file there can overwrite each other's lines (an NFS client appends at the
+ * end it knows, with its writes still in its cache), so a 'sending' line may be lost while its run's
+ * 'started' line stays: there, the claims of a dead run stay unknown, none is given back.
+ */
+const NETWORK_FILE_SYSTEMS = new Set([0x6969, 0x517b, 0xff534d42, 0xfe534d42, 0x65735546, 0x01021997, 0x5346414f, 0x73757245]);
+
+/** The statfs type of the file system holding `dir`, undefined when it cannot be told (then it proves nothing). */
+function fileSystemType(dir: string): number | undefined {
+  try {
+    return statfsSync(dir).type;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where a line of dispatch.log begins: its time (isoTime), then a tab; no field holds a tab. */
 const LINE_START = /(?=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t)/;
 
-function readLine(reading: DispatchLogReading, file: string, fields: string[], wanted: ReadonlySet<string> | undefined): void {
+function readLine(reading: DispatchLogReading, file: string | undefined, fields: string[], wanted: ReadonlySet<string> | undefined): void {
   const [at, id, email, type, detail, claimedBy] = fields;
   if (!type || !id) return;
   if (type === 'started') {
