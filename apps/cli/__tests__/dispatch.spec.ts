@@ -9,10 +9,11 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   statfsSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claimInvitesForSend, sendStates, setInviteExpiry } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
@@ -337,22 +338,37 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     const out = join(cwd, 'out');
     const ids = await preparedFolder(env, out, emails(6, 'g'));
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    // runs of processes of this machine, gone now (a lock free is not enough: settleFromLog, processGone)
+    const gonePid = async () => {
+      const gone = spawn('true');
+      await new Promise((resolve) => gone.once('exit', resolve));
+      return gone.pid!;
+    };
+    const [runA, runB, runC] = [
+      `${hostname()}:${await gonePid()}:runa`,
+      `${hostname()}:${await gonePid()}:runb`,
+      `${hostname()}:${await gonePid()}:runc`,
+    ];
     const conn = await openEnvDatabase(env);
     try {
       // run A (started here on this boot) claimed g0–g2 ahead and had handed g0 to the mailer when it died;
       // run B (started here on another boot: a power cut may have lost its last lines) claimed g3;
       // run C (no 'started' line here: another folder, an older veza-beta) claimed g4
-      expect(await claimInvitesForSend(conn.db, ids.slice(0, 3), 'vm:1:runa', 3)).toHaveLength(3);
-      expect(await claimInvitesForSend(conn.db, [ids[3]!], 'vm:2:runb', 1)).toHaveLength(1);
-      expect(await claimInvitesForSend(conn.db, [ids[4]!], 'vm:3:runc', 1)).toHaveLength(1);
+      expect(await claimInvitesForSend(conn.db, ids.slice(0, 3), runA, 3)).toHaveLength(3);
+      expect(await claimInvitesForSend(conn.db, [ids[3]!], runB, 1)).toHaveLength(1);
+      expect(await claimInvitesForSend(conn.db, [ids[4]!], runC, 1)).toHaveLength(1);
     } finally {
       await conn.close();
     }
+    // a run's 'started' line names the file it writes to (a copy of the folder proves nothing)
+    appendFileSync(join(out, 'dispatch.log'), '');
+    const file = statSync(join(out, 'dispatch.log'), { bigint: true });
+    const fileLog = `log ${file.dev}:${file.ino}:${file.birthtimeNs}`;
     appendFileSync(
       join(out, 'dispatch.log'),
-      `2026-11-30T07:00:00.000Z\t-\t-\tstarted\tboot ${boot}\tvm:1:runa\n` +
-        `2026-11-30T07:00:00.001Z\t${ids[0]}\tg0@example.org\tsending\tto the mailer\tvm:1:runa\n` +
-        `2026-11-30T06:00:00.000Z\t-\t-\tstarted\tboot 00000000-0000-4000-8000-000000000000\tvm:2:runb\n`,
+      `2026-11-30T07:00:00.000Z\t-\t-\tstarted\tboot ${boot} ${fileLog}\t${runA}\n` +
+        `2026-11-30T07:00:00.001Z\t${ids[0]}\tg0@example.org\tsending\tto the mailer\t${runA}\n` +
+        `2026-11-30T06:00:00.000Z\t-\t-\tstarted\tboot 00000000-0000-4000-8000-000000000000 ${fileLog}\t${runB}\n`,
     );
     const sentLog = join(cwd, 'sent.log');
     const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], {
@@ -361,8 +377,8 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     });
     const summary = jsonOutput<SendSummary & { givenBackFromLog: { inviteId: string; claimedBy: string }[] }>(run.stdout);
     expect(summary.givenBackFromLog).toEqual([
-      { inviteId: ids[1], email: 'g1@example.org', claimedBy: 'vm:1:runa' },
-      { inviteId: ids[2], email: 'g2@example.org', claimedBy: 'vm:1:runa' },
+      { inviteId: ids[1], email: 'g1@example.org', claimedBy: runA },
+      { inviteId: ids[2], email: 'g2@example.org', claimedBy: runA },
     ]);
     expect(summary.unknown.map((u) => u.email).sort()).toEqual(['g0@example.org', 'g3@example.org', 'g4@example.org']);
     expect(lines(sentLog).sort()).toEqual(['g1@example.org', 'g2@example.org', 'g5@example.org']);
@@ -376,7 +392,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     // this run's own lines: a 'started' line with this boot, then each email's 'sending' line before its outcome
     const log = lines(join(out, 'dispatch.log')).map((l) => l.split('\t'));
     const own = log.filter((f) => /^[^:\t]+:\d+:[0-9a-f]{6}$/.test(f[5] ?? ''));
-    expect(own[0]!.slice(1, 5)).toEqual(['-', '-', 'started', `boot ${boot}`]);
+    expect(own[0]!.slice(1, 5)).toEqual(['-', '-', 'started', `boot ${boot} ${fileLog}`]);
     for (const email of ['g1@example.org', 'g2@example.org', 'g5@example.org'])
       expect(own.filter((f) => f[2] === email).map((f) => f[3])).toEqual(['sending', 'sent']);
   });
@@ -907,6 +923,75 @@ describe('invites dispatch through SMTP', () => {
     expect(new Set(sent).size).toBe(sent.length); // nothing twice
     expect(all.filter((e) => !sent.includes(e)).every((e) => unknown.includes(e))).toBe(true);
     expect(next.code).toBe(1);
+  });
+
+  it("a copy of the folder taken mid-run (a backup restored) holds the run's 'started' line but not its later 'sending' lines: nothing is given back from it, the folder itself still gives back", async () => {
+    const env = await freshDatabaseEnv(postgres!, cwd);
+    const out = join(cwd, 'out');
+    const copy = join(cwd, 'copy');
+    const all = emails(12, 'b');
+    await preparedFolder(env, out, all);
+    const sentLog = join(cwd, 'sent.log');
+    const attempts = join(cwd, 'attempts.log');
+    const release = join(cwd, 'release');
+    const handed = (dir: string) =>
+      lines(join(dir, 'dispatch.log'))
+        .map((l) => l.split('\t'))
+        .filter((f) => f[3] === 'sending')
+        .map((f) => f[2]!);
+    const until = async (what: () => boolean) => {
+      for (let i = 0; i < 600 && !what(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(what()).toBe(true);
+    };
+    const child = spawn(process.execPath, [BIN, 'invites', 'dispatch', out, '--rate', '1000', '--concurrency', '2'], {
+      cwd,
+      // a batch of 8 claimed; b0 and b1 held until the copy is taken, then b2 and b3 hang (killed with the run)
+      env: childEnv({
+        ...env,
+        CI: 'true',
+        SEND_CMD: FAKE_SENDMAIL,
+        SENT_LOG: sentLog,
+        ATTEMPT_LOG: attempts,
+        HOLD_FOR: 'b0@example.org,b1@example.org',
+        HOLD_UNTIL: release,
+        SLOW_FOR: 'b2@example.org,b3@example.org',
+        STARTED_MARK: join(cwd, 'started'),
+      }),
+      detached: true,
+      stdio: 'ignore',
+    });
+    await until(() => existsSync(join(out, 'dispatch.log')) && handed(out).length === 2);
+    execFileSync('cp', ['-a', out, copy]);
+    writeFileSync(release, '');
+    await until(() => handed(out).length === 4);
+    process.kill(-child.pid!, 'SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(handed(copy).sort()).toEqual(['b0@example.org', 'b1@example.org']);
+    expect(lines(attempts).sort()).toEqual(all.slice(0, 4));
+
+    const fromCopy = await runVezaBeta(['invites', 'dispatch', copy, '--rate', '1000', '--concurrency', '2', '--json'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ATTEMPT_LOG: attempts },
+    });
+    const copied = jsonOutput<SendSummary & { givenBackFromLog?: { email: string }[] }>(fromCopy.stdout);
+    // before: b2 and b3, with the mailer when the run died, were given back from the copy and sent again
+    expect(copied.givenBackFromLog).toBeUndefined();
+    expect(copied.unknown.map((u) => u.email).sort()).toEqual(all.slice(0, 8));
+    expect(lines(attempts).sort()).toEqual([...all.slice(0, 4), ...all.slice(8)].sort());
+    expect(fromCopy.code).toBe(1);
+
+    // the folder itself: its dispatch.log is the file the run wrote, the claims it never tried are given back
+    const fromOut = await runVezaBeta(['invites', 'dispatch', out, '--rate', '1000', '--concurrency', '2', '--json'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ATTEMPT_LOG: attempts },
+    });
+    const settled = jsonOutput<SendSummary & { givenBackFromLog?: { email: string }[] }>(fromOut.stdout);
+    expect(settled.givenBackFromLog?.map((g) => g.email).sort()).toEqual(all.slice(4, 8));
+    expect(settled.unknown.map((u) => u.email).sort()).toEqual(['b2@example.org', 'b3@example.org']);
+    const tried = lines(attempts);
+    expect(new Set(tried).size).toBe(tried.length); // nothing twice
+    expect(tried.sort()).toEqual([...all].sort());
+    expect(fromOut.code).toBe(1);
   });
 
   it('two dispatchers started at once never send one invite twice', async () => {

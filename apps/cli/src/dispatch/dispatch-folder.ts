@@ -1,4 +1,6 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statfsSync, writeSync } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { hasInviteLink, inviteEmlProblem, withSendDate } from '@veza/email-templates';
 import { dispatchInvites } from '@veza/invite-mailer';
@@ -70,6 +72,25 @@ export function bootId(): string | undefined {
   return bootIdRead.id;
 }
 
+/**
+ * Which file a dispatch.log is (device, inode, birth time), for its 'started' lines: a run's lines prove
+ * what it wrote in this very file only. A copy of the folder (a backup taken mid-run, restored; `cp -r`)
+ * holds the run's 'started' line and only the 'sending' lines written before the copy: read as that run's
+ * log, the emails it handed to the mailer after the copy would be given back and sent twice.
+ */
+function logFileId(stat: BigIntStats): string {
+  return `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
+}
+
+/**
+ * A field of a dispatch.log line: no tab or line break, which would shift the fields after it (an address
+ * in a manifest edited by hand is not checked as prepare checks it: a 'sending' line whose fields moved
+ * would not count, and its email would be given back after a crash).
+ */
+function oneField(text: string): string {
+  return text.replace(/[\t\r\n]+/g, ' ');
+}
+
 /** What a dispatch needs of its dispatch.log. */
 interface DispatchLog {
   /** one outcome line; a failure to write it ends the log but not the dispatch */
@@ -103,6 +124,11 @@ function openLog(dir: string): DispatchLog {
   let failure: string | undefined;
   let missed = 0;
   const started = new Set<string>();
+  const failed = (error: unknown): false => {
+    const e = error as NodeJS.ErrnoException;
+    failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]})`;
+    return false;
+  };
   const write = (text: string): boolean => {
     try {
       fd ??= openSync(path, 'a', 0o600);
@@ -112,23 +138,31 @@ function openLog(dir: string): DispatchLog {
       failure = `${path} could not be written (a short write: ${written} of a line's ${Buffer.byteLength(text)} bytes; a full disk?)`;
       return false;
     } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]})`;
-      return false;
+      return failed(error);
+    }
+  };
+  /** the file this run's lines go to (logFileId), undefined when it cannot be opened */
+  const fileId = (): string | undefined => {
+    try {
+      fd ??= openSync(path, 'a', 0o600);
+      return logFileId(fstatSync(fd, { bigint: true }));
+    } catch (error) {
+      return void failed(error);
     }
   };
   return {
     line(event) {
       if (failure) return void missed++;
-      const clean = event.detail.replace(/[\t\r\n]+/g, ' ');
+      const clean = oneField(event.detail);
       // the claimer last: a sent line counts for the claim it ended only (readDispatchLog)
       const claimer = event.claimedBy ? `\t${event.claimedBy}` : '';
-      if (!write(`${isoTime(Date.now())}\t${event.id}\t${event.email}\t${event.type}\t${clean}${claimer}\n`)) missed++;
+      if (!write(`${isoTime(Date.now())}\t${event.id}\t${oneField(event.email)}\t${event.type}\t${clean}${claimer}\n`)) missed++;
     },
     sending(id, email, claimedBy) {
       const at = isoTime(Date.now());
-      const start = started.has(claimedBy) ? '' : `${at}\t-\t-\tstarted\tboot ${bootId() ?? 'unknown'}\t${claimedBy}\n`;
-      if (failure || !write(`${start}${at}\t${id}\t${email}\tsending\tto the mailer\t${claimedBy}\n`))
+      const file = started.has(claimedBy) || failure ? undefined : fileId();
+      const start = file ? `${at}\t-\t-\tstarted\tboot ${bootId() ?? 'unknown'} log ${file}\t${claimedBy}\n` : '';
+      if (failure || !write(`${start}${at}\t${id}\t${oneField(email)}\tsending\tto the mailer\t${claimedBy}\n`))
         throw new Error(`not sent: ${failure ?? path}; an email goes out only once dispatch.log says so`);
       started.add(claimedBy);
     },
@@ -248,6 +282,12 @@ export interface DispatchTally {
  *   the mailer. Any other claim of a dead run stays unknown: its run wrote no
  *   `started` line here (another folder, another machine, an older veza-beta),
  *   or the machine has rebooted since (a power cut can lose the last lines).
+ *   "Dead" is twice checked: its lock is free (isDispatcherAlive) and its process is gone from this
+ *   machine (processGone). A lock alone is not enough: a dispatcher whose lock's connection was lost
+ *   (a restarted server, idle_session_timeout, a network cut) goes on claiming and sending, and an
+ *   email given back from it went out twice. And the log is read again once the claimer is known to
+ *   be dead: a reading taken before (invites send reads it once per run; or a run that wrote its
+ *   `sending` line between the reading and its death) misses lines.
  */
 export async function settleFromLog(
   conn: Connection,
@@ -270,6 +310,8 @@ export async function settleFromLog(
     return !alive.get(claimer);
   };
   const emails = new Map(invites.map((invite) => [invite.inviteId, invite.email]));
+  /** claims of dead runs of this boot that the reading shows untried: looked at again in a reading made after */
+  const untried: { id: string; claimer: string }[] = [];
   for (const state of await sendStates(conn.db, asked)) {
     if (state.state !== 'claimed' || !state.claimedBy) continue;
     const claimer = state.claimedBy;
@@ -280,13 +322,45 @@ export async function settleFromLog(
       if (!(await gone(claimer))) continue;
       await markInviteSent(conn.db, state.id);
       recorded.push({ inviteId: state.id, email: sent.email, loggedAt: sent.loggedAt });
-    } else if (journaled.has(claimer) && !logged.handedOver.has(`${claimer}\t${state.id}`) && (await gone(claimer))) {
-      // one at a time: another dispatch settling the same folder may have given it back and claimed it since
-      if ((await releaseUntriedClaims(conn.db, [state.id], claimer)) === 1)
-        givenBack.push({ inviteId: state.id, email: emails.get(state.id)!, claimedBy: claimer });
-    }
+    } else if (journaled.has(claimer) && !logged.handedOver.has(`${claimer}\t${state.id}`) && (await gone(claimer)) && processGone(claimer))
+      untried.push({ id: state.id, claimer });
+  }
+  if (untried.length === 0) return { recorded, givenBack };
+  // read after the claimers were found dead: every line they wrote is in it (a log gone or unreadable
+  // since, or another file in its place, has no 'started' line of theirs: nothing is given back)
+  const now = readDispatchLog(logged.dir, new Set(untried.map((u) => u.id)));
+  for (const { id, claimer } of untried) {
+    if (now.runs.get(claimer) !== boot || now.handedOver.has(`${claimer}\t${id}`)) continue;
+    // one at a time: another dispatch settling the same folder may have given it back and claimed it since
+    if ((await releaseUntriedClaims(conn.db, [id], claimer)) === 1)
+      givenBack.push({ inviteId: id, email: emails.get(id)!, claimedBy: claimer });
   }
   return { recorded, givenBack };
+}
+
+/**
+ * Whether the process of a claimer (`host:pid:tag`, newWorkerId) is certainly gone from this machine:
+ * its host is this one and no process has its pid (a zombie, killed and not yet reaped, is gone). Not
+ * when the host is another (another machine, or a container of this one: its pids are not ours to
+ * check), nor when the pid is this process's own or taken (alive, or reused since: then unknown, as
+ * before the 'sending' line).
+ */
+export function processGone(claimer: string): boolean {
+  const parts = claimer.split(':');
+  if (parts.length < 3 || parts.slice(0, -2).join(':') !== hostname()) return false;
+  const pid = Number(parts[parts.length - 2]);
+  if (!Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /** A 'sent' line: when, to whom, and by which dispatcher's claim (undefined in the lines of older versions, which did not say). */
@@ -294,9 +368,11 @@ type LoggedSend = { email: string; loggedAt: string; claimedBy?: string };
 
 /** A folder's dispatch.log as read before a dispatch. */
 export interface DispatchLogReading {
+  /** the folder whose dispatch.log this is (read again by settleFromLog before it gives a claim back) */
+  dir: string;
   /** the 'sent' lines, by invite id */
   sends: Map<string, LoggedSend>;
-  /** each claimer that logged 'started' here, with the boot id it ran under */
+  /** each claimer that logged 'started' in this very file (not a copy of it), with the boot id it ran under */
   runs: Map<string, string>;
   /** `${claimer}\t${inviteId}` of every 'sending' line: the emails each run handed to the mailer */
   handedOver: Set<string>;
@@ -307,27 +383,69 @@ export interface DispatchLogReading {
  * line); nothing when it has none yet or cannot be read (a folder in its place): evidence only, the
  * dispatch goes on without it.
  */
-export function readDispatchLog(dir: string, wanted?: ReadonlySet<string>): DispatchLogReading {
-  const reading: DispatchLogReading = { sends: new Map(), runs: new Map(), handedOver: new Set() };
+export function readDispatchLog(
+  dir: string,
+  wanted?: ReadonlySet<string>,
+  fsType: number | undefined = fileSystemType(dir),
+): DispatchLogReading {
+  const reading: DispatchLogReading = { dir, sends: new Map(), runs: new Map(), handedOver: new Set() };
   let text: string;
+  /** the file whose runs' 'started' lines count (logFileId); none on a file system shared over a network */
+  let file: string | undefined;
   try {
-    text = readFileSync(join(dir, DISPATCH_LOG), 'utf8');
+    const fd = openSync(join(dir, DISPATCH_LOG), 'r');
+    try {
+      file = fsType === undefined || NETWORK_FILE_SYSTEMS.has(fsType) ? undefined : logFileId(fstatSync(fd, { bigint: true }));
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return reading;
   }
   for (const line of text.split('\n')) {
-    const [at, id, email, type, detail, claimedBy] = line.split('\t');
-    if (!type || !id) continue;
-    if (type === 'started') {
-      const boot = /^boot (\S+)$/.exec(detail ?? '')?.[1];
-      if (claimedBy && boot && boot !== 'unknown') reading.runs.set(claimedBy, boot);
-    } else if (wanted && !wanted.has(id)) continue;
-    else if (type === 'sending') {
-      if (claimedBy) reading.handedOver.add(`${claimedBy}\t${id}`);
-    } else if (type === 'sent' && at && email)
-      reading.sends.set(id, claimedBy ? { email, loggedAt: at, claimedBy } : { email, loggedAt: at });
+    const fields = line.split('\t');
+    if (fields.length <= 6) readLine(reading, file, fields, wanted);
+    // more fields than a line has: a line cut short (a full disk's short write) with the next one, another
+    // run's, written on after it; that next line, a 'sending' line maybe, counts all the same
+    else for (const piece of line.split(LINE_START)) readLine(reading, file, piece.split('\t'), wanted);
   }
   return reading;
+}
+
+/**
+ * statfs types of file systems shared over a network (NFS, SMB/CIFS, FUSE such as sshfs, 9p, AFS, Coda):
+ * two machines appending to one file there can overwrite each other's lines (an NFS client appends at the
+ * end it knows, with its writes still in its cache), so a 'sending' line may be lost while its run's
+ * 'started' line stays: there, the claims of a dead run stay unknown, none is given back.
+ */
+const NETWORK_FILE_SYSTEMS = new Set([0x6969, 0x517b, 0xff534d42, 0xfe534d42, 0x65735546, 0x01021997, 0x5346414f, 0x73757245]);
+
+/** The statfs type of the file system holding `dir`, undefined when it cannot be told (then it proves nothing). */
+function fileSystemType(dir: string): number | undefined {
+  try {
+    return statfsSync(dir).type;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a line of dispatch.log begins: its time (isoTime), then a tab; no field holds a tab. */
+const LINE_START = /(?=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t)/;
+
+function readLine(reading: DispatchLogReading, file: string | undefined, fields: string[], wanted: ReadonlySet<string> | undefined): void {
+  const [at, id, email, type, detail, claimedBy] = fields;
+  if (!type || !id) return;
+  if (type === 'started') {
+    // a run's lines are proof in the file it wrote them to only (logFileId); a 'started' line of 2026-11-30
+    // before this names no file, and proves nothing
+    const [, boot, log] = /^boot (\S+) log (\S+)$/.exec(detail ?? '') ?? [];
+    if (claimedBy && boot && boot !== 'unknown' && log === file) reading.runs.set(claimedBy, boot);
+  } else if (wanted && !wanted.has(id)) return;
+  else if (type === 'sending') {
+    if (claimedBy) reading.handedOver.add(`${claimedBy}\t${id}`);
+  } else if (type === 'sent' && at && email)
+    reading.sends.set(id, claimedBy ? { email, loggedAt: at, claimedBy } : { email, loggedAt: at });
 }
 
 /**
