@@ -16,7 +16,7 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claimInvitesForSend, sendStates, setInviteExpiry } from '@veza/invites-db';
-import { testBackends } from '@veza/invites-db/testing';
+import { endLockSession, testBackends } from '@veza/invites-db/testing';
 import {
   FAKE_SENDMAIL,
   SETTINGS,
@@ -867,6 +867,52 @@ describe('invites dispatch through SMTP', () => {
     expect(resend.code).toBe(0);
     expect(JSON.parse(resend.stdout)).toMatchObject({ sent: 1, alreadySent: 5, unknown: [] });
     expect(lines(sentLog).sort()).toEqual(emails(6, 'k').sort());
+  });
+
+  it('a dispatch whose database lock is lost mid-run (its session ended) stops after the email in flight, says so, exits 1; the next run sends exactly the rest', async () => {
+    const env = await freshDatabaseEnv(postgres!, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(8, 'lock'));
+    const sentLog = join(cwd, 'sent.log');
+    const hold = heldSend(cwd, ['lock0@example.org']);
+    const run = startLaunched(BIN, {
+      args: ['invites', 'dispatch', out, '--rate', '100'],
+      cwd,
+      env: { ...childEnv(), ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env },
+    });
+    const ids = readManifest(out).invites.map((i) => i.inviteId);
+    try {
+      await hold.started();
+      const conn = await openEnvDatabase(env);
+      try {
+        const claimer = (await sendStates(conn.db, [ids[0]!]))[0]?.claimedBy;
+        expect(await endLockSession(conn, claimer!)).toBe(1);
+      } finally {
+        await conn.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500)); // heard at once: its socket closes
+    } finally {
+      hold.release();
+    }
+    expect((await run.exited).code).toBe(1);
+    expect(run.output()).toContain('1 sent now, 0 already sent, 0 failed, 0 unknown, 0 skipped, 7 not tried (of 8)');
+    expect(run.output()).toContain(
+      "Dispatch STOPPED: its database lock was lost (the server restarted, or the connection was cut): other dispatchers could take its claims for a crash's; 7 email(s) not tried are still unsent: run the same command again.",
+    );
+    expect(lines(sentLog)).toEqual(['lock0@example.org']);
+    const conn = await openEnvDatabase(env);
+    try {
+      const states = (await sendStates(conn.db, ids)).map((s) => s.state).sort();
+      expect(states).toEqual(['ready', 'ready', 'ready', 'ready', 'ready', 'ready', 'ready', 'sent']); // nothing left claimed
+    } finally {
+      await conn.close();
+    }
+    const rest = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+    });
+    expect(rest.code).toBe(0);
+    expect(lines(sentLog).sort()).toEqual(emails(8, 'lock').sort());
   });
 
   it('after kill -9 at --concurrency 4, only the emails handed to the mailer are unknown (at most 4): the claims taken ahead are given back and sent', async () => {

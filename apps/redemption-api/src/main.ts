@@ -212,6 +212,11 @@ async function startWelcomeSending(
       );
       if (summary.stopped)
         log.error({ response: summary.stopped.response }, 'welcome email transport fails the same way every time; fix SMTP_URL / SEND_CMD');
+      if (summary.lockLost)
+        log.warn(
+          { lockLost: true },
+          'the welcome outbox sender lost its database lock (the database restarted, or its session was ended or cut): that drain claimed nothing more, the next one takes a new lock',
+        );
     },
     onError: (error) =>
       log.warn({ err: error instanceof Error ? error.message : String(error) }, 'welcome outbox drain failed; retried later'),

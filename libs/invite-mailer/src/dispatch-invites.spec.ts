@@ -1,7 +1,7 @@
 import { expect } from '@jest/globals';
 import { claimInvitesForSend, cleanupExpiredInvites, createInvites, revokeInvites, sendStates, setInviteExpiry } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
-import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { endLockSession, openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { dispatchInvites, RECHECK_AFTER_MS } from './dispatch-invites.js';
 import type { DispatchItem } from './dispatch-invites.js';
 import type { MailEvent } from './events.js';
@@ -278,6 +278,58 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
       await release();
     }
   });
+
+  (backend.name === 'postgres' ? it : it.skip)(
+    'a dispatcher that loses its lock mid-run (its session ended: a restart, pg_terminate_backend) stops at once: the emails in flight end and are recorded, nothing more is sent, the claims not tried are given back; the next run sends exactly the rest',
+    async () => {
+      const items = await invites('lost', 24);
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      // the first two sends go through; every later one waits at the gate: two in flight (one per worker), more claimed ahead
+      let calls = 0;
+      const transport = fakeTransport(async () => {
+        if (++calls > 2) await gate;
+        return ok;
+      });
+      let worker: string | undefined;
+      const running = dispatchInvites(conn, items, transport, { ...fast, concurrency: 2, onEvent: (e) => void (worker ??= e.claimedBy) });
+      try {
+        for (let i = 0; i < 1_000 && transport.attempts.length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+        expect(transport.attempts).toHaveLength(4);
+        expect(await endLockSession(conn, worker!)).toBe(1);
+        // the dispatcher hears of it at once (its socket closes), before the two sends in flight end
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      } finally {
+        open();
+      }
+      const summary = await running;
+      expect(transport.attempts).toHaveLength(4); // nothing after the loss but the two in flight
+      expect(summary).toMatchObject({
+        total: 24,
+        sent: 4,
+        failed: [],
+        unknown: [],
+        stopped: null,
+        interrupted: null,
+        lockLost: { notTried: 20 },
+      });
+      const states = await sendStates(
+        conn.db,
+        items.map((i) => i.inviteId),
+      );
+      expect(states.filter((s) => s.state === 'sent')).toHaveLength(4);
+      expect(states.filter((s) => s.state === 'ready')).toHaveLength(20); // none left claimed: unknown to nobody
+      const rest = fakeTransport();
+      expect(await dispatchInvites(conn, items, rest, { ...fast, concurrency: 2 })).toMatchObject({
+        sent: 20,
+        alreadySent: 4,
+        unknown: [],
+        lockLost: null,
+      });
+      expect([...transport.sent, ...rest.sent].sort()).toEqual(items.map((i) => i.email).sort());
+    },
+    30_000,
+  );
 
   it('two dispatchers in one process, four workers each, never send one invite twice', async () => {
     const items = await invites('p', 30);

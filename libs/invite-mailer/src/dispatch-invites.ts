@@ -60,6 +60,13 @@ export interface DispatchSummary {
   /** set when `signal` stopped the dispatch: the emails not tried, still unsent (ready for the next run) */
   interrupted: { notTried: number } | null;
   /**
+   * set when this dispatcher lost its database lock while it ran (the server restarted, the session was
+   * ended or cut): other dispatchers would take its claims for a crash's, so it stopped at once, as a
+   * graceful stop does (the emails in flight ended and were recorded, the claims not tried given back).
+   * `notTried`: the emails not tried, still unsent (ready for the next run). Never set on PGlite.
+   */
+  lockLost: { notTried: number } | null;
+  /**
    * claimed by another dispatcher that is still running and not recorded as
    * sent when this one ended: neither sent nor failed as far as this run
    * knows (the other run's summary says what became of them)
@@ -100,7 +107,10 @@ export async function dispatchInvites(
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new InvalidOptionError('concurrency', 'a whole number of emails in flight, 1 or more');
   const worker = newWorkerId();
-  const release = await conn.holdLock(worker);
+  // The lock is this run's liveness to every other dispatcher: once its session is gone they read this
+  // run's claims as a dead run's (unknown, resent by --resend-unknown), so nothing more is claimed or sent.
+  const lock = { lost: false };
+  const release = await conn.holdLock(worker, { onLost: () => void (lock.lost = true) });
   try {
     return await dispatchAs(conn.db, worker, items, transport, {
       ...send,
@@ -108,6 +118,7 @@ export async function dispatchInvites(
       from: options.from,
       onEvent: options.onEvent ?? (() => undefined),
       signal: options.signal,
+      lock,
     });
   } finally {
     await release();
@@ -119,6 +130,8 @@ interface Run extends SendOptions {
   from: string;
   onEvent: MailEventListener;
   signal: AbortSignal | undefined;
+  /** set by holdLock's onLost: this run's lock is gone */
+  lock: { readonly lost: boolean };
 }
 
 /** Which of the claimed invites are being sent right now by a live dispatcher. */
@@ -149,6 +162,7 @@ async function dispatchAs(
     expired: [],
     stopped: null,
     interrupted: null,
+    lockLost: null,
     elsewhere: [],
     sentRevoked: [],
   };
@@ -288,13 +302,13 @@ async function dispatchAs(
   let refilling: Promise<void> | undefined;
   let refillError: { error: unknown } | undefined;
   const startRefill = () => {
-    if (refilling || refillError || cursor >= queue.length || streak.tripped()) return;
+    if (refilling || refillError || cursor >= queue.length || streak.tripped() || run.lock.lost) return;
     refilling = refillOnce()
       .catch((error: unknown) => void (refillError = { error }))
       .finally(() => (refilling = undefined));
   };
   const nextClaim = async (): Promise<SendClaim | undefined> => {
-    if (run.signal?.aborted) return undefined;
+    if (run.signal?.aborted || run.lock.lost) return undefined;
     while (claimed.length === 0) {
       if (refillError) throw refillError.error;
       if (streak.tripped()) return undefined;
@@ -302,7 +316,7 @@ async function dispatchAs(
       if (!refilling) return undefined; // nothing left to claim
       await refilling;
     }
-    if (streak.tripped()) return undefined;
+    if (streak.tripped() || run.lock.lost) return undefined;
     const claim = claimed.shift();
     if (claimAhead && claimed.length < lowWater) startRefill();
     return claim;
@@ -332,8 +346,17 @@ async function dispatchAs(
     // sent claimed, unknown, and resent by --resend-unknown)
     for (let claim = streak.tripped() ? undefined : await nextClaim(); claim; claim = streak.tripped() ? undefined : await nextClaim()) {
       await waitForSlot();
+      // the lock lost (before the slot, or during the recheck): not tried, given back below, as every claim held
+      if (run.lock.lost) {
+        claimed.unshift(claim);
+        continue;
+      }
       if (streak.tripped() || !(await stillSendable(claim))) {
         if (streak.tripped() && claimed.every((c) => c.id !== claim.id)) claimed.unshift(claim); // not tried: given back below
+        continue;
+      }
+      if (run.lock.lost) {
+        claimed.unshift(claim);
         continue;
       }
       const { id, codeDigest } = claim;
@@ -375,6 +398,7 @@ async function dispatchAs(
   if (untried.length > 0) await releaseUntriedClaims(db, untried, worker);
   if (streak.tripped())
     summary.stopped = { failures: run.failFastAfter, response: streak.response(), notTried: pending.size + untried.length };
+  else if (run.lock.lost) summary.lockLost = { notTried: pending.size + untried.length };
   else if (run.signal?.aborted && pending.size + untried.length > 0) summary.interrupted = { notTried: pending.size + untried.length };
   await settleTakenElsewhere(db, takenElsewhere, byId, summary, emit);
   return summary;

@@ -1,6 +1,6 @@
-import { claimWelcomeEmail, createInvites, listWelcomeOutbox, redeemInvite } from '@veza/invites-db';
+import { claimWelcomeEmail, createInvites, isDispatcherAlive, listWelcomeOutbox, redeemInvite } from '@veza/invites-db';
 import type { Connection, WelcomeOutboxRow } from '@veza/invites-db';
-import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { endLockSession, openTestDatabase, testBackends } from '@veza/invites-db/testing';
 import { runOutboxLoop } from './outbox-loop.js';
 import { openOutboxSender } from './outbox-sender.js';
 import type { OutboxOptions } from './outbox-sender.js';
@@ -240,6 +240,44 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
       await sender.close();
     }
   });
+
+  (backend.name === 'postgres' ? it : it.skip)(
+    'a sender that loses its lock during a drain (its session ended) claims nothing more: the email in flight ends and is recorded, the rest stays queued; the next drain takes a new lock under a new id and sends the rest',
+    async () => {
+      await redeemed('lk', 4);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const transport = fakeTransport(async () => {
+        await gate;
+        return { ok: true, temporary: false, response: '250 ok' };
+      });
+      const sender = await openOutboxSender(conn, transport, options);
+      try {
+        const first = sender.worker;
+        const draining = sender.drain();
+        try {
+          while (transport.attempts.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+          expect(await endLockSession(conn, first)).toBe(1);
+          await new Promise((resolve) => setTimeout(resolve, 300)); // heard at once: its socket closes
+        } finally {
+          release();
+        }
+        expect(await draining).toMatchObject({ sent: 1, failed: [], unknown: [], stopped: null, lockLost: true });
+        expect(transport.attempts).toHaveLength(1);
+        const queued = (await listWelcomeOutbox(conn.db)).filter((row) => row.sentAt === null);
+        expect(queued.map((row) => row.claimedBy)).toEqual([null, null, null]); // queued, claimed by nobody
+
+        const next = await sender.drain();
+        expect(next).toMatchObject({ sent: 3, unknown: [], lockLost: false });
+        expect(sender.worker).not.toBe(first);
+        expect(await isDispatcherAlive(conn.db, sender.worker)).toBe(true);
+        expect(new Set(transport.sent).size).toBe(4);
+      } finally {
+        await sender.close();
+      }
+    },
+    30_000,
+  );
 
   it('a claim of a sender that died is reported as unknown and not resent, until resendUnknown', async () => {
     await redeemed('u', 2);

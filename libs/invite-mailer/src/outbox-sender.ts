@@ -42,10 +42,17 @@ export interface OutboxSummary {
   /** being sent right now by another live sender */
   inFlightElsewhere: number;
   stopped: { failures: number; response: string } | null;
+  /**
+   * this sender lost its database lock during the drain (the server restarted, the session was ended or
+   * cut): other senders would take its claim for a dead sender's, so it claimed nothing more (the email in
+   * flight ended and was recorded; the rest stays queued). Its next drain takes a new lock under a new
+   * worker id. Never on PGlite.
+   */
+  lockLost: boolean;
 }
 
 export interface OutboxSender {
-  /** who this sender is in the claims (host:pid:random) */
+  /** who this sender is in the claims (host:pid:random); a new one after a lost lock (see OutboxSummary.lockLost) */
   readonly worker: string;
   /** Sends every queued welcome email it can claim, once; resolves with what happened. */
   drain(): Promise<OutboxSummary>;
@@ -71,8 +78,23 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
     throw new InvalidOptionError('maxAttempts', 'a whole number of attempts, 1 or more');
   const onEvent = options.onEvent ?? (() => undefined);
-  const worker = newWorkerId();
-  const release = await conn.holdLock(worker);
+  // The lock is this sender's liveness to the others. Once its session is gone (lost), they read its claims as
+  // a dead sender's: the drain under way claims nothing more, and the next drain takes a new lock under a new
+  // id (taken again under the same id, the claims others had already judged dead would look alive again).
+  let worker = newWorkerId();
+  let lock = { lost: false };
+  const holdLock = async () => {
+    const held = { lost: false };
+    const release = await conn.holdLock(worker, { onLost: () => void (held.lost = true) });
+    lock = held;
+    return release;
+  };
+  let release = await holdLock();
+  const renewLock = async () => {
+    await release();
+    worker = newWorkerId();
+    release = await holdLock();
+  };
   const db = conn.db;
   const waitForSlot = rateLimiter(send.rate);
   let running: Promise<OutboxSummary> | undefined;
@@ -81,16 +103,25 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
   // sent, so they are given back before the next claim, if still this sender's (an operator's --resend-unknown
   // may have taken one meanwhile). Left claimed, every drain reported them unknown (a
   // warning every 10 s in the API) and nobody sent them.
-  const unreleased = new Map<string, { error: string; temporary: boolean }>();
-  const releaseClaim = async (id: string, error: string, temporary: boolean) => {
-    unreleased.set(id, { error, temporary });
-    await releaseWelcomeClaim(db, id, error, { temporary, claimedBy: worker });
+  const unreleased = new Map<string, { error: string; temporary: boolean; claimedBy: string }>();
+  const releaseClaim = async (id: string, error: string, temporary: boolean, claimedBy = worker) => {
+    unreleased.set(id, { error, temporary, claimedBy });
+    await releaseWelcomeClaim(db, id, error, { temporary, claimedBy });
     unreleased.delete(id);
   };
 
   const drainOnce = async (): Promise<OutboxSummary> => {
-    const summary: OutboxSummary = { sent: 0, failed: [], unknown: [], exhausted: [], inFlightElsewhere: 0, stopped: null };
-    for (const [id, { error, temporary }] of unreleased) await releaseClaim(id, error, temporary);
+    if (lock.lost) await renewLock();
+    const summary: OutboxSummary = {
+      sent: 0,
+      failed: [],
+      unknown: [],
+      exhausted: [],
+      inFlightElsewhere: 0,
+      stopped: null,
+      lockLost: false,
+    };
+    for (const [id, { error, temporary, claimedBy }] of unreleased) await releaseClaim(id, error, temporary, claimedBy);
     // Our own claims from an earlier drain are not in flight (drains do not overlap):
     // they are sends whose mailer was killed, already reported by that drain.
     const claims = (await claimedWelcomeEmails(db)).filter((c) => c.claimedBy !== worker);
@@ -120,10 +151,17 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
     const released: string[] = [];
     const streak = failureStreak(send.failFastAfter);
     let done = 0;
-    // After close() (a SIGTERM of the API) nothing more is claimed: the email in flight ends, the rest stays queued.
-    const next = () => (closed || streak.tripped() ? undefined : claimWelcomeEmail(db, worker, { maxAttempts, exclude: released }));
+    // After close() (a SIGTERM of the API), or once the lock is lost, nothing more is claimed: the email in flight
+    // ends, the rest stays queued.
+    const next = () =>
+      closed || streak.tripped() || lock.lost ? undefined : claimWelcomeEmail(db, worker, { maxAttempts, exclude: released });
     for (let row = await next(); row; row = await next()) {
       await waitForSlot();
+      if (lock.lost) {
+        // lost while it waited for its slot: not tried, given back (no attempt counted), as a claim taken ahead
+        await releaseClaim(row.id, "not tried: this sender's database lock was lost", true);
+        break;
+      }
       let result: SendResult;
       try {
         result = await sendWithRetry(transport, await options.buildEml(row), { from: options.from, to: row.email }, send);
@@ -170,6 +208,7 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
       });
     }
     if (streak.tripped()) summary.stopped ??= { failures: send.failFastAfter, response: streak.response() };
+    summary.lockLost = lock.lost;
     summary.exhausted = await exhaustedWelcomeEmails(db, maxAttempts);
     // one that failed its last attempt in this drain is given up, not failed-and-retried: listed once
     const givenUp = new Set(summary.exhausted.map((e) => e.id));
@@ -187,7 +226,9 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
   };
 
   return {
-    worker,
+    get worker() {
+      return worker;
+    },
     drain: async () => {
       if (closed) throw new InvalidOptionError('drain', 'an open sender (this one is closed)');
       while (running) await running.catch(() => undefined);

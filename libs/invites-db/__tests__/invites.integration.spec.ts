@@ -32,8 +32,8 @@ import {
   TEST_COHORT,
 } from '../src/index.js';
 import type { Connection, CreateOutcome } from '../src/index.js';
-import { PGLITE_POSTGRES_MAJOR } from '../src/connect.js';
-import { openTestDatabase, testBackends } from '../src/testing.js';
+import { LOCK_LOST_REASON, PGLITE_POSTGRES_MAJOR } from '../src/connect.js';
+import { endLockSession, openTestDatabase, testBackends } from '../src/testing.js';
 import { rows } from './query-rows.js';
 
 function created(outcome: CreateOutcome | undefined) {
@@ -428,6 +428,35 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect(await isDispatcherAlive(conn.db, 'worker-a')).toBe(false);
     expect(await isDispatcherAlive(conn.db, 'never-started')).toBe(false);
   });
+
+  (backend.name === 'postgres' ? it : it.skip)(
+    'holdLock says once that its lock was lost when its session ends under it (pg_terminate_backend, a restart), never after its release',
+    async () => {
+      const lost: string[] = [];
+      const release = await conn.holdLock('worker-lost', { onLost: (reason) => lost.push(reason) });
+      expect(lost).toEqual([]);
+      expect(await endLockSession(conn, 'worker-lost')).toBe(1);
+      for (let i = 0; i < 500 && lost.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(lost).toEqual([LOCK_LOST_REASON]);
+      expect(await isDispatcherAlive(conn.db, 'worker-lost')).toBe(false);
+      // nothing is left to unlock: the release opens no new session for it, and says nothing more
+      const started = Date.now();
+      await release();
+      await release();
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(lost).toHaveLength(1);
+      expect(await isDispatcherAlive(conn.db, 'worker-lost')).toBe(false);
+
+      // a release is not a loss
+      const kept: string[] = [];
+      const releaseKept = await conn.holdLock('worker-kept', { onLost: (reason) => kept.push(reason) });
+      expect(await isDispatcherAlive(conn.db, 'worker-kept')).toBe(true);
+      await releaseKept();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(kept).toEqual([]);
+      expect(await isDispatcherAlive(conn.db, 'worker-kept')).toBe(false);
+    },
+  );
 
   it('reports the funnel per cohort', async () => {
     const [x, y, z] = (

@@ -43,13 +43,35 @@ export interface Connection {
    * own until the returned release is called, or until this process dies (the
    * server drops the lock with the session). Dispatchers use it as a liveness
    * signal for their claims.
+   *
+   * PostgreSQL: the session can also end while this process runs (the server
+   * restarted, `pg_terminate_backend`, `idle_session_timeout`, a cut
+   * connection), and the server drops the lock with it: other dispatchers then
+   * take this one's claims for a crash's. `onLost` is called once, as soon as
+   * the lock's connection is seen closed before release; the lock is not taken
+   * again (release then only closes what is left). The session is asked
+   * `SELECT 1` every LOCK_HEARTBEAT_MS, so that it is never idle for long
+   * (idle_session_timeout) and a connection the server dropped is noticed. PGlite
+   * never loses it (one process, one session).
    */
-  holdLock(name: string): Promise<() => Promise<void>>;
+  holdLock(name: string, options?: HoldLockOptions): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface HoldLockOptions {
+  /** Called once when the lock is lost before its release (postgres only): its session ended; `reason` is safe to print. */
+  onLost?: ((reason: string) => void) | undefined;
 }
 
 /** Namespace of the two-key advisory locks taken by holdLock (the second key is hashtext(name)). */
 export const LOCK_NAMESPACE = 7346;
+
+/** How often holdLock's session is asked `SELECT 1` (postgres): never idle for long, and a dropped connection is noticed. */
+export const LOCK_HEARTBEAT_MS = 5_000;
+
+/** What holdLock's onLost is told. */
+export const LOCK_LOST_REASON =
+  "the database session holding the dispatcher's lock ended (the server restarted, or the connection was ended or cut)";
 
 export interface OpenOptions {
   /** PostgreSQL URL; absent → embedded PGlite. */
@@ -234,7 +256,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
   let client: postgres.Sql;
   const started = Date.now();
   let deadlineMs: number;
-  let connectTo: (max: number, pool: boolean) => postgres.Sql;
+  let connectTo: (max: number, pool: boolean, onclose?: () => void) => postgres.Sql;
   let endpoint: Endpoint | null;
   try {
     deadlineMs = connectTimeoutMs(url, options.connectTimeoutMs);
@@ -244,8 +266,18 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
     // libpq's sslrootcert, sslcert, sslkey and sslmode's meanings, given to postgres.js as its ssl option
     const tls = libpqTls(server?.url ?? url);
     const ssl = tls ? { ssl: tls.ssl } : {};
-    connectTo = (max, pool) =>
-      postgres(tls?.url ?? server?.url ?? url, { ...clientOptions(deadlineMs, options, pool), ...place, ...ssl, max });
+    connectTo = (max, pool, onclose) =>
+      postgres(tls?.url ?? server?.url ?? url, {
+        ...clientOptions(deadlineMs, options, pool),
+        ...place,
+        ...ssl,
+        max,
+        // A lock holder's connection lives as long as its lock: postgres.js ends any connection after a
+        // max_lifetime of 30 to 60 minutes by default, which dropped a long dispatch's lock (and the
+        // outbox sender's, in an API that runs for days) while it went on sending.
+        ...(pool ? {} : { max_lifetime: null }),
+        ...(onclose ? { onclose } : {}),
+      });
     // One SSLRequest first: a host that is not PostgreSQL (an HTTP server, a proxy) is named at once, in one connection.
     endpoint = probeEndpoint(url, server);
     const answer = endpoint ? await checkSpeaksPostgres(endpoint, deadlineMs) : undefined;
@@ -290,22 +322,48 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
           exec: async (text) => void (await tx.unsafe(text)),
         }),
       ) as Promise<Awaited<ReturnType<typeof work>>>,
-    holdLock: async (name) => {
+    holdLock: async (name, lockOptions = {}) => {
       // A session lock needs one connection for its whole life: a client of one connection of
       // its own, not client.reserve(), which never hands over a connection it had to open
       // when fetch_types is off (postgres.js: the reserve then waits for ever).
-      const own = connectTo(1, false);
+      let held = false;
+      let released = false;
+      let lost = false;
+      // postgres.js calls onclose whenever the connection closes (also at our own end()): only a close
+      // after the lock was taken and before its release is a loss
+      const own = connectTo(1, false, () => {
+        if (!held || released || lost) return;
+        lost = true;
+        clearInterval(heartbeat);
+        // nothing more on this client: a query queued on it would open a new session, without the lock
+        void own.end({ timeout: 0 }).catch(() => undefined);
+        lockOptions.onLost?.(LOCK_LOST_REASON);
+      });
       lockClients.add(own);
       try {
         await own`SELECT pg_advisory_lock(${LOCK_NAMESPACE}, hashtext(${name}))`;
+        held = true;
       } catch (error) {
         await own.end({ timeout: 0 }).catch(() => undefined);
         lockClients.delete(own);
         throw error;
       }
+      // One SELECT 1 at a time, every LOCK_HEARTBEAT_MS, off the dispatch's path: the session is never idle
+      // long enough for idle_session_timeout, and a connection the server dropped without a word (its
+      // machine restarted) is noticed by the write. A failure closes the connection: onclose says lost.
+      let asking = false;
+      const heartbeat = setInterval(() => {
+        if (asking || lost || released) return;
+        asking = true;
+        own`SELECT 1`.catch(() => undefined).finally(() => (asking = false));
+      }, LOCK_HEARTBEAT_MS);
+      heartbeat.unref();
       return async () => {
-        await own`SELECT pg_advisory_unlock(${LOCK_NAMESPACE}, hashtext(${name}))`.catch(() => undefined);
-        await own.end({ timeout: 5 }).catch(() => undefined);
+        if (released) return;
+        released = true;
+        clearInterval(heartbeat);
+        if (!lost) await own`SELECT pg_advisory_unlock(${LOCK_NAMESPACE}, hashtext(${name}))`.catch(() => undefined);
+        await own.end({ timeout: lost ? 0 : 5 }).catch(() => undefined);
         lockClients.delete(own);
       };
     },

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
-import { openDatabase } from './connect.js';
+import { LOCK_NAMESPACE, openDatabase } from './connect.js';
 import type { Connection } from './connect.js';
 import { readMigrationFiles, runMigrations } from './migrate.js';
 
@@ -170,4 +170,22 @@ export async function openTestDatabase(
   });
   if (migrate && !created.migrated) await runMigrations(conn);
   return Object.assign(conn, created.url ? { url: created.url } : {});
+}
+
+/**
+ * PostgreSQL: ends, from another session, the session that holds the lock `name` (Connection.holdLock), as
+ * pg_terminate_backend, a server restart or idle_session_timeout would; its holder's process goes on. How
+ * many sessions were ended (0: no such lock in this database).
+ */
+export async function endLockSession(conn: Connection, name: string): Promise<number> {
+  const rows = await conn.rawTransaction((tx) =>
+    tx.query<{ ended: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ended FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND objsubid = 2
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND classid::bigint = $1 AND objid::bigint = (hashtext($2)::bigint & 4294967295)`,
+      [LOCK_NAMESPACE, name],
+    ),
+  );
+  return rows.filter((row) => row.ended).length;
 }

@@ -111,7 +111,7 @@ export function formatDispatchSummary(
 ): string {
   const elsewhere = summary.elsewhere.length;
   const lines = [
-    `dispatch of ${dir}: ${summary.sent} sent now${summary.sentRevoked.length ? ` (${summary.sentRevoked.length} of them revoked while being sent)` : ''}, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${summary.expired.length ? `, ${summary.expired.length} expired` : ''}${summary.stopped ? `, ${summary.stopped.notTried} not tried` : ''}${elsewhere > 0 ? `, ${elsewhere} with another dispatcher` : ''} (of ${summary.total}).`,
+    `dispatch of ${dir}: ${summary.sent} sent now${summary.sentRevoked.length ? ` (${summary.sentRevoked.length} of them revoked while being sent)` : ''}, ${summary.alreadySent} already sent, ${summary.failed.length} failed, ${summary.unknown.length} unknown, ${summary.skipped.length} skipped${summary.expired.length ? `, ${summary.expired.length} expired` : ''}${summary.stopped ? `, ${summary.stopped.notTried} not tried` : ''}${summary.lockLost?.notTried ? `, ${summary.lockLost.notTried} not tried` : ''}${elsewhere > 0 ? `, ${elsewhere} with another dispatcher` : ''} (of ${summary.total}).`,
   ];
   for (const f of summary.failed) lines.push(`  failed   ${f.email}: ${f.response}`);
   for (const u of summary.unknown)
@@ -157,6 +157,11 @@ export function formatDispatchSummary(
       `  ${summary.stopped.notTried} email(s) were not tried and are still unsent: fix ${LOG_NOT_WRITTEN.test(summary.stopped.response) ? 'that' : 'the transport'}, then run the same command again (FAIL_FAST_AFTER sets the limit).`,
     );
   }
+  if (summary.lockLost)
+    lines.push(
+      `Dispatch STOPPED: its database lock was lost (the server restarted, or the connection was cut): other dispatchers could take its claims for a crash's; ${summary.lockLost.notTried > 0 ? `${summary.lockLost.notTried} email(s) not tried are still unsent: run the same command again` : 'every email had been tried: run the same command again to confirm (nothing sent is sent again)'}.`,
+      '  The emails it had in flight then ended and are recorded: a dispatch run meanwhile may have listed them as unknown; they are not, so run it without --resend-unknown.',
+    );
   if (summary.interrupted)
     lines.push(
       `Dispatch INTERRUPTED: ${summary.interrupted.notTried} email(s) were not tried and are still unsent; run the same command again to send them.`,
@@ -237,8 +242,8 @@ export async function runDispatch(
 /**
  * 0 only when every email of the folder is sent (now or before), or
  * deliberately not (revoked, redeemed): a failure, an unknown, an expired or
- * missing invite, a stop, an email another dispatcher had and did not
- * record as sent, or a dispatch.log that could not be written is 1.
+ * missing invite, a stop, a lost database lock, an email another dispatcher
+ * had and did not record as sent, or a dispatch.log that could not be written is 1.
  */
 export function dispatchExitCode(summary: DispatchSummary): number {
   const notDone =
@@ -248,7 +253,10 @@ export function dispatchExitCode(summary: DispatchSummary): number {
     summary.elsewhere.length > 0 ||
     summary.skipped.some((s) => s.reason === 'missing') ||
     summary.logFailure !== undefined ||
-    summary.stopped;
+    summary.stopped ||
+    summary.lockLost;
+  // a lost lock is 1 even with a Ctrl-C: the dispatcher was stopped by the database, not only by the operator
+  if (summary.lockLost) return 1;
   if (summary.interrupted) return 130; // stopped by the operator: the shell's code for Ctrl-C
   return notDone ? 1 : 0;
 }

@@ -138,15 +138,20 @@ async function sendFile(
   };
   const handled = stream?.handled ?? new Set<string>();
   const rest = (only: Set<string>) => new Set([...only].filter((id) => !handled.has(id)));
-  if (streamed?.stopped) {
-    // fail-fast stopped the dispatch of the chunks: nothing more is tried, as in one dispatch run
+  if (streamed?.stopped || streamed?.lockLost) {
+    // fail-fast, or a lost database lock, stopped the dispatch of the chunks: nothing more is tried, as in one dispatch run
     const notTried = [...folders.values()].reduce((sum, only) => sum + rest(only).size, 0);
-    report(prepared.outDir, mergeSummaries(streamed, { ...emptySummary(), total: notTried, stopped: { ...streamed.stopped, notTried } }));
+    const stop = streamed.stopped ? { stopped: { ...streamed.stopped, notTried } } : { lockLost: { notTried } };
+    report(prepared.outDir, mergeSummaries(streamed, { ...emptySummary(), total: notTried, ...stop }));
   } else {
+    let lostBefore = false;
     for (const [dir, only] of folders) {
       const here = streamed !== null && resolve(dir) === resolve(prepared.outDir);
       const left = rest(only);
-      const summary = left.size > 0 || !here ? await runDispatch(dir, args, env, left, {}, signal) : null;
+      // after a dispatch that lost its database lock, no later folder is dispatched: its emails are not tried
+      const untried = lostBefore && left.size > 0 ? { ...emptySummary(), total: left.size, lockLost: { notTried: left.size } } : null;
+      const summary = lostBefore ? untried : left.size > 0 || !here ? await runDispatch(dir, args, env, left, {}, signal) : null;
+      if (summary?.lockLost) lostBefore = true;
       if (here) report(dir, summary ? mergeSummaries(streamed!, summary) : streamed!);
       else if (summary) report(dir, summary);
     }
@@ -165,5 +170,7 @@ async function sendFile(
     process.stdout.write(`No invite of ${args.file} is waiting to be sent.\n`);
   }
   const failed = prepared.failed.length > 0 || notFound.length > 0 || dispatched.some((d) => dispatchExitCode(d) !== 0);
-  process.exitCode = prepared.interrupted || dispatched.some((d) => d.interrupted) ? 130 : failed ? 1 : 0;
+  // a lost lock is 1, never 130 nor 0 (dispatchExitCode)
+  const lockLost = dispatched.some((d) => d.lockLost);
+  process.exitCode = !lockLost && (prepared.interrupted || dispatched.some((d) => d.interrupted)) ? 130 : failed ? 1 : 0;
 }

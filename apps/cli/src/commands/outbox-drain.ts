@@ -40,12 +40,18 @@ export function formatOutboxSummary(summary: OutboxSummary): string {
       `  The other welcome emails stay queued: fix the transport, then run 'veza-beta outbox drain' again (FAIL_FAST_AFTER sets the limit).`,
     );
   }
+  if (summary.lockLost)
+    lines.push(
+      "Drain STOPPED: its database lock was lost (the server restarted, or the connection was cut): other senders could take its claim for a crash's; the other welcome emails stay queued: run 'veza-beta outbox drain' again.",
+    );
   if (summary.failed.length && !summary.stopped) lines.push("Run 'veza-beta outbox drain' again to retry the failed ones.");
   return lines.join('\n');
 }
 
 export function outboxExitCode(summary: OutboxSummary): number {
-  return summary.failed.length > 0 || summary.unknown.length > 0 || summary.exhausted.length > 0 || summary.stopped ? 1 : 0;
+  return summary.failed.length > 0 || summary.unknown.length > 0 || summary.exhausted.length > 0 || summary.stopped || summary.lockLost
+    ? 1
+    : 0;
 }
 
 export const outboxDrainCommand: CommandModule<object, DrainArgs> = {

@@ -30,9 +30,18 @@ describe('mergeSummaries: the chunks of one folder read as one dispatch', () => 
       sentRevoked: [{ inviteId: 'r', email: 'r@example.org' }],
       stopped: null,
       interrupted: null,
+      lockLost: null,
     });
     // a Ctrl-C in one chunk: what was not tried adds up
     expect(mergeSummaries(summary({ interrupted: { notTried: 3 } }), summary({ interrupted: { notTried: 4 } })).interrupted).toEqual({
+      notTried: 7,
+    });
+  });
+
+  it('adds up what a dispatch that lost its lock did not try', () => {
+    expect(mergeSummaries(summary({ lockLost: { notTried: 3 } }), summary({})).lockLost).toEqual({ notTried: 3 });
+    expect(mergeSummaries(summary({}), summary({ lockLost: { notTried: 4 } })).lockLost).toEqual({ notTried: 4 });
+    expect(mergeSummaries(summary({ lockLost: { notTried: 3 } }), summary({ lockLost: { notTried: 4 } })).lockLost).toEqual({
       notTried: 7,
     });
   });

@@ -27,6 +27,7 @@ export function mergeSummaries(a: DispatchSummary, b: DispatchSummary): Dispatch
     sentRevoked: [...a.sentRevoked, ...b.sentRevoked],
     stopped,
     interrupted: a.interrupted || b.interrupted ? { notTried: (a.interrupted?.notTried ?? 0) + (b.interrupted?.notTried ?? 0) } : null,
+    lockLost: a.lockLost || b.lockLost ? { notTried: (a.lockLost?.notTried ?? 0) + (b.lockLost?.notTried ?? 0) } : null,
     ...((a.logFailure ?? b.logFailure) ? { logFailure: a.logFailure ?? b.logFailure } : {}),
     ...(a.recordedFromLog || b.recordedFromLog ? { recordedFromLog: [...(a.recordedFromLog ?? []), ...(b.recordedFromLog ?? [])] } : {}),
     ...(a.givenBackFromLog || b.givenBackFromLog
@@ -41,7 +42,8 @@ export function mergeSummaries(a: DispatchSummary, b: DispatchSummary): Dispatch
  * the other, through one transport. Every chunk goes through the same
  * dispatchInvites as `invites dispatch` (claims, exactly once, dispatch.log).
  * After a fail-fast stop the later chunks are not tried (counted in
- * `stopped.notTried`), as in one dispatch of the whole folder.
+ * `stopped.notTried`), as in one dispatch of the whole folder; after a
+ * dispatch that lost its database lock neither (counted in `lockLost.notTried`).
  *
  * The chunks that prepare committed while a dispatch ran go out together in
  * the next one (those of one folder, in their order): each dispatch has a
@@ -101,6 +103,15 @@ export class StreamedDispatch {
       });
       return;
     }
+    if (this.summary?.lockLost) {
+      // the database lost a session under a dispatcher (restarted?): stopped, as after fail-fast
+      this.summary = mergeSummaries(this.summary, {
+        ...emptySummary(),
+        total: chunk.invites.length,
+        lockLost: { notTried: chunk.invites.length },
+      });
+      return;
+    }
     const base = this.done;
     const progress: Progress = { update: (done, line) => this.progress.update(base + done, line), finish: () => undefined };
     try {
@@ -149,5 +160,6 @@ export function emptySummary(): DispatchSummary {
     sentRevoked: [],
     stopped: null,
     interrupted: null,
+    lockLost: null,
   };
 }
