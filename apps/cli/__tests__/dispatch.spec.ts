@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import {
   appendFileSync,
   copyFileSync,
@@ -41,6 +42,18 @@ beforeEach(() => {
   cwd = mkdtempSync(join(tmpdir(), 'veza-dispatch-'));
 });
 afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+/** Waits (at most 30 s) for the fake sendmail's STARTED_MARK, then kills the dispatch's whole process group (kill -9). */
+async function killWhenStarted(child: ChildProcess, mark: string): Promise<void> {
+  for (let i = 0; i < 600 && !existsSync(mark); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(existsSync(mark)).toBe(true);
+  process.kill(-child.pid!, 'SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+}
+
+/** `invites dispatch OUT --rate 100` through the fake sendmail, which appends each recipient it takes to `sentLog`. */
+const dispatchThroughFake = (env: NodeJS.ProcessEnv, out: string, sentLog: string, args: string[] = []) =>
+  runVezaBeta(['invites', 'dispatch', out, '--rate', '100', ...args], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
 
 const backends = testBackends();
 const postgres = backends.find((b) => b.name === 'postgres');
@@ -276,10 +289,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     }
     appendFileSync(join(out, 'dispatch.log'), `2026-11-29T07:21:30.861Z\t${ids[1]}\tl1@example.org\tsent\texit 0\n`);
     const sentLog = join(cwd, 'sent.log');
-    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--resend-unknown', '--json'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const run = await dispatchThroughFake(env, out, sentLog, ['--resend-unknown', '--json']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({
       sent: 2,
@@ -289,10 +299,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     });
     // Before: l1 was unknown, and --resend-unknown sent it a second time
     expect(lines(sentLog).sort()).toEqual(['l0@example.org', 'l2@example.org']);
-    const again = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const again = await dispatchThroughFake(env, out, sentLog);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('0 sent now, 3 already sent, 0 failed, 0 unknown, 0 skipped (of 3).');
   });
@@ -315,10 +322,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
         `2026-11-29T08:02:11.104Z\t${ids[2]}\tt2@example.org\tsent\texit 0\tvm:3:runc\n`,
     );
     const sentLog = join(cwd, 'sent.log');
-    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const run = await dispatchThroughFake(env, out, sentLog, ['--json']);
     const summary = JSON.parse(run.stdout) as { recordedFromLog: { inviteId: string }[]; unknown: { inviteId: string }[] };
     // Before: t1 was recorded as sent from run A's line, although C's claim (a new code) never went out
     expect(summary.recordedFromLog.map((r) => r.inviteId)).toEqual([ids[2]]);
@@ -371,10 +375,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
         `2026-11-30T06:00:00.000Z\t-\t-\tstarted\tboot 00000000-0000-4000-8000-000000000000 ${fileLog}\t${runB}\n`,
     );
     const sentLog = join(cwd, 'sent.log');
-    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const run = await dispatchThroughFake(env, out, sentLog, ['--json']);
     const summary = jsonOutput<SendSummary & { givenBackFromLog: { inviteId: string; claimedBy: string }[] }>(run.stdout);
     expect(summary.givenBackFromLog).toEqual([
       { inviteId: ids[1], email: 'g1@example.org', claimedBy: runA },
@@ -384,10 +385,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect(lines(sentLog).sort()).toEqual(['g1@example.org', 'g2@example.org', 'g5@example.org']);
     expect(run.code).toBe(1);
     // the text says what became of them
-    const text = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const text = await dispatchThroughFake(env, out, sentLog);
     expect(text.stdout).toContain('0 sent now, 3 already sent, 0 failed, 3 unknown');
     // this run's own lines: a 'started' line with this boot, then each email's 'sending' line before its outcome
     const log = lines(join(out, 'dispatch.log')).map((l) => l.split('\t'));
@@ -426,10 +424,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     } finally {
       await conn.close();
     }
-    const rest = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const rest = await dispatchThroughFake(env, out, sentLog);
     expect(rest.code).toBe(0);
     expect(lines(sentLog).sort()).toEqual(emails(3, 'c'));
   });
@@ -460,10 +455,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect(run.output()).toContain('SIGINT again: quitting now (1 SEND_CMD still running ended)');
     await new Promise((resolve) => setTimeout(resolve, 500)); // a mailer still alive would see the release and send
     expect(lines(sentLog)).toEqual([]);
-    const rest = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const rest = await dispatchThroughFake(env, out, sentLog);
     expect(rest.stdout).toContain('1 sent now, 0 already sent, 0 failed, 1 unknown');
   });
 
@@ -489,10 +481,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect((await run.exited).code).toBe(130);
     expect(run.output()).toContain('1 sent now, 0 already sent, 0 failed, 0 unknown');
     expect(run.output()).toContain('Dispatch INTERRUPTED');
-    const rest = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const rest = await dispatchThroughFake(env, out, sentLog);
     expect(rest.stdout).toContain('0 unknown');
     expect(rest.code).toBe(0);
     expect(lines(sentLog).sort()).toEqual(emails(3, 'h'));
@@ -504,10 +493,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     const ids = await preparedFolder(env, out, emails(3, 'l'));
     mkdirSync(join(out, 'dispatch.log')); // as good as a full disk for a write: EISDIR
     const sentLog = join(cwd, 'sent.log');
-    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const run = await dispatchThroughFake(env, out, sentLog);
     expect(run.code).toBe(1);
     expect(existsSync(sentLog)).toBe(false);
     expect(run.stdout).toContain('0 sent now, 0 already sent, 3 failed, 0 unknown');
@@ -521,10 +507,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
       await conn.close();
     }
     rmSync(join(out, 'dispatch.log'), { recursive: true });
-    const again = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const again = await dispatchThroughFake(env, out, sentLog);
     expect(again.code).toBe(0);
     expect(lines(sentLog).sort()).toEqual(emails(3, 'l'));
   });
@@ -591,10 +574,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
       `To: t2@example.org\r\nX-Veza-Invite-Id: ${ids[2]}\r\nContent-Type: multipart/alternative; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nBonjour`,
     );
     const sentLog = join(cwd, 'sent.log');
-    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const run = await dispatchThroughFake(env, out, sentLog);
     expect(run.code).toBe(1);
     expect(lines(sentLog)).toEqual(['t0@example.org']);
     expect(run.stdout).toContain('1 sent now, 0 already sent, 2 failed');
@@ -653,10 +633,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     const conn = await openEnvDatabase(env);
     await setInviteExpiry(conn.db, late!, new Date(Date.now() - 60_000)).finally(() => conn.close());
     const sentLog = join(cwd, 'sent.log');
-    const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const run = await dispatchThroughFake(env, out, sentLog);
     expect(run.code).toBe(1);
     expect(lines(sentLog).sort()).toEqual(['e0@example.org', 'e2@example.org']);
     expect(run.stdout).toContain('2 sent now, 0 already sent, 0 failed, 0 unknown, 0 skipped, 1 expired (of 3).');
@@ -708,10 +685,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect(JSON.parse(three.stdout)).toMatchObject({ sent: 0, stopped: { failures: 3, notTried: 9 } });
     expect(lines(attempts)).toHaveLength(8);
 
-    const fixed = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const fixed = await dispatchThroughFake(env, out, sentLog);
     expect(fixed.code).toBe(0);
     expect(lines(sentLog).sort()).toEqual(emails(12, 'b').sort());
   });
@@ -839,17 +813,11 @@ describe('invites dispatch through SMTP', () => {
       detached: true,
       stdio: 'ignore',
     });
-    for (let i = 0; i < 600 && !existsSync(mark); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(mark)).toBe(true);
-    process.kill(-child.pid!, 'SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await killWhenStarted(child, mark);
     const before = lines(sentLog);
     expect(before).not.toContain('k3@example.org');
 
-    const next = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100', '--json'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const next = await dispatchThroughFake(env, out, sentLog, ['--json']);
     expect(next.code).toBe(1);
     const summary = jsonOutput<SendSummary>(next.stdout);
     expect(summary.unknown).toEqual([expect.objectContaining({ email: 'k3@example.org' })]);
@@ -907,10 +875,7 @@ describe('invites dispatch through SMTP', () => {
     } finally {
       await conn.close();
     }
-    const rest = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
-      cwd,
-      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
-    });
+    const rest = await dispatchThroughFake(env, out, sentLog);
     expect(rest.code).toBe(0);
     expect(lines(sentLog).sort()).toEqual(emails(8, 'lock').sort());
   });
@@ -939,10 +904,7 @@ describe('invites dispatch through SMTP', () => {
       detached: true,
       stdio: 'ignore',
     });
-    for (let i = 0; i < 600 && !existsSync(mark); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(mark)).toBe(true);
-    process.kill(-child.pid!, 'SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await killWhenStarted(child, mark);
     const tried = new Set(lines(attempts));
     const handed = lines(join(out, 'dispatch.log'))
       .map((l) => l.split('\t'))

@@ -15,6 +15,17 @@ const buildEml = (row: WelcomeOutboxRow) =>
   Promise.resolve(Buffer.from(`To: ${row.email}\r\nSubject: welcome ${row.name ?? ''}\r\n\r\nhi\r\n`));
 const options: OutboxOptions = { from: 'beta@veza.example', buildEml, rate: 1000, retryDelayMs: 1 };
 
+/** A transport that holds every send until `release()`, then accepts it. */
+function gatedTransport() {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const transport = fakeTransport(async () => {
+    await gate;
+    return { ok: true, temporary: false, response: '250 ok' };
+  });
+  return { transport, release: () => release() };
+}
+
 describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
   let conn: Connection;
   beforeEach(async () => {
@@ -170,12 +181,7 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
 
   it('close() during a drain lets the email in flight end and claims nothing more: the rest stays queued, none unknown', async () => {
     const emails = await redeemed('s', 4);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const transport = fakeTransport(async () => {
-      await gate;
-      return { ok: true, temporary: false, response: '250 ok' };
-    });
+    const { transport, release } = gatedTransport();
     const sender = await openOutboxSender(conn, transport, options);
     const draining = sender.drain();
     while (transport.attempts.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -245,12 +251,7 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
     'a sender that loses its lock during a drain (its session ended) claims nothing more: the email in flight ends and is recorded, the rest stays queued; the next drain takes a new lock under a new id and sends the rest',
     async () => {
       await redeemed('lk', 4);
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const transport = fakeTransport(async () => {
-        await gate;
-        return { ok: true, temporary: false, response: '250 ok' };
-      });
+      const { transport, release } = gatedTransport();
       const sender = await openOutboxSender(conn, transport, options);
       try {
         const first = sender.worker;
