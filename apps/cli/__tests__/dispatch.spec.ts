@@ -971,7 +971,8 @@ describe('invites dispatch through SMTP', () => {
     await until(() => existsSync(join(out, 'dispatch.log')) && handed(out).length === 2);
     execFileSync('cp', ['-a', out, copy]);
     writeFileSync(release, '');
-    await until(() => handed(out).length === 4);
+    // b2 and b3 handed to the mailer, and their SEND_CMD runs begun (the line comes first, the spawn after it)
+    await until(() => handed(out).length === 4 && existsSync(attempts) && lines(attempts).length === 4);
     process.kill(-child.pid!, 'SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect(handed(copy).sort()).toEqual(['b0@example.org', 'b1@example.org']);
