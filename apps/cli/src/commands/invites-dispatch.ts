@@ -253,8 +253,7 @@ export function dispatchExitCode(summary: DispatchSummary): number {
     summary.elsewhere.length > 0 ||
     summary.skipped.some((s) => s.reason === 'missing') ||
     summary.logFailure !== undefined ||
-    summary.stopped ||
-    summary.lockLost;
+    summary.stopped;
   // a lost lock is 1 even with a Ctrl-C: the dispatcher was stopped by the database, not only by the operator
   if (summary.lockLost) return 1;
   if (summary.interrupted) return 130; // stopped by the operator: the shell's code for Ctrl-C

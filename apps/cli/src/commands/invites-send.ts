@@ -7,7 +7,7 @@ import { withDatabase } from '../database.js';
 import type { DispatchSummary } from '../dispatch/dispatch-folder.js';
 import { findPreparedFolders } from '../dispatch/find-prepared.js';
 import { createProgress } from '../dispatch/progress.js';
-import { StreamedDispatch, emptySummary, mergeSummaries } from '../dispatch/streamed-dispatch.js';
+import { StreamedDispatch, emptySummary, mergeSummaries, notTriedAfterStop } from '../dispatch/streamed-dispatch.js';
 import type { PrepareResult } from '../prepare/prepare-invites.js';
 import { cliSettings, loadEnv } from '../env.js';
 import { printJson } from '../output.js';
@@ -138,12 +138,15 @@ async function sendFile(
   };
   const handled = stream?.handled ?? new Set<string>();
   const rest = (only: Set<string>) => new Set([...only].filter((id) => !handled.has(id)));
-  if (streamed?.stopped || streamed?.lockLost) {
-    // fail-fast, or a lost database lock, stopped the dispatch of the chunks: nothing more is tried, as in one dispatch run
-    const notTried = [...folders.values()].reduce((sum, only) => sum + rest(only).size, 0);
-    const stop = streamed.stopped ? { stopped: { ...streamed.stopped, notTried } } : { lockLost: { notTried } };
-    report(prepared.outDir, mergeSummaries(streamed, { ...emptySummary(), total: notTried, ...stop }));
-  } else {
+  // fail-fast, or a lost database lock, stopped the dispatch of the chunks: nothing more is tried, as in one dispatch run
+  const notTriedAfterChunks =
+    streamed &&
+    notTriedAfterStop(
+      streamed,
+      [...folders.values()].reduce((sum, only) => sum + rest(only).size, 0),
+    );
+  if (streamed && notTriedAfterChunks) report(prepared.outDir, mergeSummaries(streamed, notTriedAfterChunks));
+  else {
     let lostBefore = false;
     for (const [dir, only] of folders) {
       const here = streamed !== null && resolve(dir) === resolve(prepared.outDir);

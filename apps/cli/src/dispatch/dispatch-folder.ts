@@ -129,11 +129,12 @@ function openLog(dir: string): DispatchLog {
     failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]})`;
     return false;
   };
+  /** the log's descriptor, opened at its first use (appending, 0600) */
+  const opened = (): number => (fd ??= openSync(path, 'a', 0o600));
   const write = (text: string): boolean => {
     try {
-      fd ??= openSync(path, 'a', 0o600);
       // a disk that fills up mid-line writes part of it and says how much: a cut 'sending' line proves nothing
-      const written = writeSync(fd, text);
+      const written = writeSync(opened(), text);
       if (written === Buffer.byteLength(text)) return true;
       failure = `${path} could not be written (a short write: ${written} of a line's ${Buffer.byteLength(text)} bytes; a full disk?)`;
       return false;
@@ -144,8 +145,7 @@ function openLog(dir: string): DispatchLog {
   /** the file this run's lines go to (logFileId), undefined when it cannot be opened */
   const fileId = (): string | undefined => {
     try {
-      fd ??= openSync(path, 'a', 0o600);
-      return logFileId(fstatSync(fd, { bigint: true }));
+      return logFileId(fstatSync(opened(), { bigint: true }));
     } catch (error) {
       return void failed(error);
     }

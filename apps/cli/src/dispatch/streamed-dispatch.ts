@@ -95,21 +95,10 @@ export class StreamedDispatch {
   private async dispatch(chunk: PreparedChunk): Promise<void> {
     if (this.failure || chunk.invites.length === 0) return;
     for (const invite of chunk.invites) this.handled.add(invite.inviteId);
-    if (this.summary?.stopped) {
-      this.summary = mergeSummaries(this.summary, {
-        ...emptySummary(),
-        total: chunk.invites.length,
-        stopped: { ...this.summary.stopped, notTried: chunk.invites.length },
-      });
-      return;
-    }
-    if (this.summary?.lockLost) {
-      // the database lost a session under a dispatcher (restarted?): stopped, as after fail-fast
-      this.summary = mergeSummaries(this.summary, {
-        ...emptySummary(),
-        total: chunk.invites.length,
-        lockLost: { notTried: chunk.invites.length },
-      });
+    // after fail-fast, or a lost database lock (the server restarted?), nothing more is tried
+    const untried = this.summary && notTriedAfterStop(this.summary, chunk.invites.length);
+    if (this.summary && untried) {
+      this.summary = mergeSummaries(this.summary, untried);
       return;
     }
     const base = this.done;
@@ -144,6 +133,16 @@ export class StreamedDispatch {
     if (this.failure) throw this.failure.error;
     return this.summary;
   }
+}
+
+/**
+ * The summary of `count` emails left untried because the dispatch of `after` stopped (fail-fast: its
+ * `stopped`, or a lost database lock: `lockLost`), or null when it did not stop.
+ */
+export function notTriedAfterStop(after: DispatchSummary, count: number): DispatchSummary | null {
+  if (after.stopped) return { ...emptySummary(), total: count, stopped: { ...after.stopped, notTried: count } };
+  if (after.lockLost) return { ...emptySummary(), total: count, lockLost: { notTried: count } };
+  return null;
 }
 
 /** A dispatch that tried nothing: the start of a merge, or the rest left untried after a stop. */
