@@ -283,7 +283,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     // statement (which also records the batch as sent) refused; or a run killed between the two
     const conn = await openEnvDatabase(env);
     try {
-      expect(await claimInvitesForSend(conn.db, [ids[1]!], 'vm:1:gone', 1)).toEqual([ids[1]]);
+      expect(await claimInvitesForSend(conn.db, [ids[1]!], 'old-vm:1:gone', 1)).toEqual([ids[1]]);
     } finally {
       await conn.close();
     }
@@ -312,14 +312,14 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     try {
       // run C claimed t1 and t2, then died before sending; the log has a sent line of t1 by an earlier
       // claim (run A's), and one of t2 by C's own claim
-      expect((await claimInvitesForSend(conn.db, [ids[1]!, ids[2]!], 'vm:3:runc', 2)).sort()).toEqual([ids[1], ids[2]].sort());
+      expect((await claimInvitesForSend(conn.db, [ids[1]!, ids[2]!], 'old-vm:3:runc', 2)).sort()).toEqual([ids[1], ids[2]].sort());
     } finally {
       await conn.close();
     }
     appendFileSync(
       join(out, 'dispatch.log'),
-      `2026-11-29T07:21:30.861Z\t${ids[1]}\tt1@example.org\tsent\texit 0\tvm:1:runa\n` +
-        `2026-11-29T08:02:11.104Z\t${ids[2]}\tt2@example.org\tsent\texit 0\tvm:3:runc\n`,
+      `2026-11-29T07:21:30.861Z\t${ids[1]}\tt1@example.org\tsent\texit 0\told-vm:1:runa\n` +
+        `2026-11-29T08:02:11.104Z\t${ids[2]}\tt2@example.org\tsent\texit 0\told-vm:3:runc\n`,
     );
     const sentLog = join(cwd, 'sent.log');
     const run = await dispatchThroughFake(env, out, sentLog, ['--json']);
@@ -342,7 +342,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     const out = join(cwd, 'out');
     const ids = await preparedFolder(env, out, emails(6, 'g'));
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    // runs of processes of this machine, gone now (a lock free is not enough: settleFromLog, processGone)
+    // runs of processes of this machine, gone now (a lock free is not enough: settleFromLog, workerProcess)
     const gonePid = async () => {
       const gone = spawn('true');
       await new Promise((resolve) => gone.once('exit', resolve));

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { expect } from '@jest/globals';
 import { claimInvitesForSend, cleanupExpiredInvites, createInvites, revokeInvites, sendStates, setInviteExpiry } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
@@ -277,6 +279,50 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     } finally {
       await release();
     }
+  });
+
+  it("a claim whose lock is free but whose dispatcher's process still runs on this machine (its lock's session was lost) is that dispatcher's: not unknown, not resent by resendUnknown; once the process is gone, or a process started long after the claim has its pid, it is unknown", async () => {
+    const items = await invites('lk', 4);
+    const [lk0, lk1, lk2] = items; // lk3 is ready: sent by the first run
+    const live = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => live.once('exit', resolve));
+    try {
+      await new Promise((resolve, reject) => {
+        live.once('spawn', resolve);
+        live.once('error', reject);
+      });
+      // no lock is held under these ids, as for a dispatcher whose session was ended
+      const claimer = `${hostname()}:${live.pid}:lk0000`;
+      expect(await claimInvitesForSend(conn.db, [lk0!.inviteId, lk1!.inviteId], claimer, 2)).toHaveLength(2);
+      // the same pid, claimed 5 minutes before its process started: the pid was reused since, that claimer is gone
+      const reused = `${hostname()}:${live.pid}:lk1111`;
+      expect(await claimInvitesForSend(conn.db, [lk2!.inviteId], reused, 1)).toHaveLength(1);
+      await conn.rawTransaction(async (tx) => {
+        await tx.query(`SELECT set_config('veza_beta.claim_checks_code', 'on', true)`); // 996_claim_guard.sql
+        await tx.query(`UPDATE beta_invites SET send_claimed_at = now() - interval '5 minutes' WHERE id = $1`, [lk2!.inviteId]);
+      });
+
+      const plain = await dispatchInvites(conn, items, fakeTransport(), fast);
+      expect(plain).toMatchObject({ sent: 1, failed: [] });
+      expect(plain.unknown.map((u) => u.email)).toEqual([lk2!.email]);
+      expect(plain.elsewhere.map((e) => [e.email, e.claimedBy])).toEqual([
+        [lk0!.email, claimer],
+        [lk1!.email, claimer],
+      ]);
+      const resend = fakeTransport();
+      const resent = await dispatchInvites(conn, items, resend, { ...fast, resendUnknown: true });
+      expect(resend.sent).toEqual([lk2!.email]);
+      expect(resent).toMatchObject({ sent: 1, alreadySent: 1, unknown: [] });
+      expect(resent.elsewhere.map((e) => e.email)).toEqual([lk0!.email, lk1!.email]);
+    } finally {
+      live.kill('SIGKILL');
+      await exited;
+    }
+    // gone: its claims are unknown, and resent on request
+    expect((await dispatchInvites(conn, items, fakeTransport(), fast)).unknown.map((u) => u.email)).toEqual([lk0!.email, lk1!.email]);
+    const resend = fakeTransport();
+    expect(await dispatchInvites(conn, items, resend, { ...fast, resendUnknown: true })).toMatchObject({ sent: 2, alreadySent: 2 });
+    expect(resend.sent.sort()).toEqual([lk0!.email, lk1!.email]);
   });
 
   (backend.name === 'postgres' ? it : it.skip)(

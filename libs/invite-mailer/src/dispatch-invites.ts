@@ -8,7 +8,7 @@ import { sendOptions } from './send-options.js';
 import type { SendOptions } from './send-options.js';
 import { sendWithRetry } from './send-with-retry.js';
 import type { SendResult, Transport } from './transport.js';
-import { newWorkerId } from './worker-id.js';
+import { newWorkerId, workerProcess } from './worker-id.js';
 
 /**
  * One prepared invite email: its id in beta_invites, its recipient, and how to
@@ -134,12 +134,17 @@ interface Run extends SendOptions {
   lock: { readonly lost: boolean };
 }
 
-/** Which of the claimed invites are being sent right now by a live dispatcher. */
+/**
+ * Which of the claimed invites are being sent right now by a live dispatcher: one that holds its lock,
+ * or whose process still runs on this machine (its lock's session was lost: it stops claiming, but what it
+ * has with the mailer is still on its way; resent by resendUnknown, it went out twice).
+ */
 async function liveClaimers(db: Database, states: SendState[]): Promise<Map<string, boolean>> {
   const alive = new Map<string, boolean>();
   for (const state of states) {
-    if (state.state !== 'claimed' || alive.has(state.claimedBy ?? '')) continue;
-    alive.set(state.claimedBy ?? '', state.claimedBy ? await isDispatcherAlive(db, state.claimedBy) : false);
+    const by = state.claimedBy;
+    if (state.state !== 'claimed' || alive.has(by ?? '')) continue;
+    alive.set(by ?? '', by ? workerProcess(by, state.claimedAt) === 'running' || (await isDispatcherAlive(db, by)) : false);
   }
   return alive;
 }

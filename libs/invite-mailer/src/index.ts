@@ -15,3 +15,5 @@ export { redactSmtpUrl, smtpLoginHider, smtpTlsAdvice, smtpTransport } from './s
 export type { SmtpTransport } from './smtp-transport.js';
 export type { SendResult, Transport } from './transport.js';
 export { blankTransportSettingError, sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';
+export { workerProcess } from './worker-id.js';
+export type { WorkerProcess } from './worker-id.js';

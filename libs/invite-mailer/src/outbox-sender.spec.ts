@@ -8,7 +8,9 @@ import { WelcomeUnavailableError } from './errors.js';
 import { fakeTransport } from './testing.js';
 import { sendCmdTransport } from './send-cmd-transport.js';
 import { smtpTransport } from './smtp-transport.js';
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { SMTPServer } from 'smtp-server';
 
 const buildEml = (row: WelcomeOutboxRow) =>
@@ -298,6 +300,39 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
     try {
       expect(await again.drain()).toMatchObject({ sent: 1, unknown: [] });
       expect(resend.sent).toEqual([dead!.email]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("a claim whose lock is free but whose sender's process still runs on this machine (its lock's session was lost) is in flight there: not unknown, not resent by resendUnknown, until that process is gone", async () => {
+    await redeemed('lk', 2);
+    const live = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => live.once('exit', resolve));
+    let held: WelcomeOutboxRow | undefined;
+    try {
+      await new Promise((resolve, reject) => {
+        live.once('spawn', resolve);
+        live.once('error', reject);
+      });
+      held = await claimWelcomeEmail(conn.db, `${hostname()}:${live.pid}:aa00aa`, { maxAttempts: 5 });
+      const transport = fakeTransport();
+      const sender = await openOutboxSender(conn, transport, { ...options, resendUnknown: true });
+      try {
+        expect(await sender.drain()).toMatchObject({ sent: 1, unknown: [], inFlightElsewhere: 1 });
+        expect(transport.sent).not.toContain(held!.email);
+      } finally {
+        await sender.close();
+      }
+    } finally {
+      live.kill('SIGKILL');
+      await exited;
+    }
+    const resend = fakeTransport();
+    const again = await openOutboxSender(conn, resend, { ...options, resendUnknown: true });
+    try {
+      expect(await again.drain()).toMatchObject({ sent: 1, unknown: [], inFlightElsewhere: 0 });
+      expect(resend.sent).toEqual([held!.email]);
     } finally {
       await again.close();
     }

@@ -133,7 +133,7 @@ export function formatDispatchSummary(
     lines.push(
       e.claimedBy
         ? `  elsewhere ${e.email}: claimed by the dispatcher ${e.claimedBy}, not recorded as sent when this one ended`
-        : `  elsewhere ${e.email}: not sent: another dispatcher had it and gave it back (its send failed?), or it was busy in the database`,
+        : `  elsewhere ${e.email}: not sent: another dispatcher had it and gave it back unsent (its send failed, or it stopped), or it was busy in the database`,
     );
   if (elsewhere > 0)
     lines.push(
@@ -160,7 +160,7 @@ export function formatDispatchSummary(
   if (summary.lockLost)
     lines.push(
       `Dispatch STOPPED: its database lock was lost (the server restarted, or the connection was cut): other dispatchers could take its claims for a crash's; ${summary.lockLost.notTried > 0 ? `${summary.lockLost.notTried} email(s) not tried are still unsent: run the same command again` : 'every email had been tried: run the same command again to confirm (nothing sent is sent again)'}.`,
-      '  The emails it had in flight then ended and are recorded: a dispatch run meanwhile may have listed them as unknown; they are not, so run it without --resend-unknown.',
+      '  The emails it had in flight then ended and are recorded: a dispatch run meanwhile on another machine may have listed them as unknown; they are not, so run it without --resend-unknown.',
     );
   if (summary.interrupted)
     lines.push(

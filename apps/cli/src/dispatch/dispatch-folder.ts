@@ -1,9 +1,8 @@
 import { closeSync, fstatSync, openSync, readFileSync, statfsSync, writeSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { hasInviteLink, inviteEmlProblem, withSendDate } from '@veza/email-templates';
-import { dispatchInvites } from '@veza/invite-mailer';
+import { dispatchInvites, workerProcess } from '@veza/invite-mailer';
 import { findInviteEmlCode } from '@veza/invite-rules';
 import type { DispatchItem, DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
 import { digestCode, isDispatcherAlive, markInviteSent, parseCode, releaseUntriedClaims, sendStates } from '@veza/invites-db';
@@ -283,7 +282,7 @@ export interface DispatchTally {
  *   `started` line here (another folder, another machine, an older veza-beta),
  *   or the machine has rebooted since (a power cut can lose the last lines).
  *   "Dead" is twice checked: its lock is free (isDispatcherAlive) and its process is gone from this
- *   machine (processGone). A lock alone is not enough: a dispatcher whose lock's connection was lost
+ *   machine (workerProcess). A lock alone is not enough: a dispatcher whose lock's connection was lost
  *   (a restarted server, idle_session_timeout, a network cut) goes on claiming and sending, and an
  *   email given back from it went out twice. And the log is read again once the claimer is known to
  *   be dead: a reading taken before (invites send reads it once per run; or a run that wrote its
@@ -322,7 +321,12 @@ export async function settleFromLog(
       if (!(await gone(claimer))) continue;
       await markInviteSent(conn.db, state.id);
       recorded.push({ inviteId: state.id, email: sent.email, loggedAt: sent.loggedAt });
-    } else if (journaled.has(claimer) && !logged.handedOver.has(`${claimer}\t${state.id}`) && (await gone(claimer)) && processGone(claimer))
+    } else if (
+      journaled.has(claimer) &&
+      !logged.handedOver.has(`${claimer}\t${state.id}`) &&
+      (await gone(claimer)) &&
+      workerProcess(claimer, state.claimedAt) === 'gone'
+    )
       untried.push({ id: state.id, claimer });
   }
   if (untried.length === 0) return { recorded, givenBack };
@@ -336,31 +340,6 @@ export async function settleFromLog(
       givenBack.push({ inviteId: id, email: emails.get(id)!, claimedBy: claimer });
   }
   return { recorded, givenBack };
-}
-
-/**
- * Whether the process of a claimer (`host:pid:tag`, newWorkerId) is certainly gone from this machine:
- * its host is this one and no process has its pid (a zombie, killed and not yet reaped, is gone). Not
- * when the host is another (another machine, or a container of this one: its pids are not ours to
- * check), nor when the pid is this process's own or taken (alive, or reused since: then unknown, as
- * before the 'sending' line).
- */
-export function processGone(claimer: string): boolean {
-  const parts = claimer.split(':');
-  if (parts.length < 3 || parts.slice(0, -2).join(':') !== hostname()) return false;
-  const pid = Number(parts[parts.length - 2]);
-  if (!Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** A 'sent' line: when, to whom, and by which dispatcher's claim (undefined in the lines of older versions, which did not say). */
