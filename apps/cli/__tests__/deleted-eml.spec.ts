@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testBackends } from '@veza/invites-db/testing';
@@ -44,4 +45,30 @@ describe('an .eml deleted from a prepared folder', () => {
     });
     expect(lines(sentLog)).toEqual(['rev1@example.org']);
   });
+
+  it('a FIFO or a link to a device in place of an .eml is not sent and does not hang the run: that email fails, the others go', async () => {
+    const env = await freshDatabaseEnv(pglite, cwd);
+    const out = join(cwd, 'out');
+    const [fifo, device] = await preparedFolder(env, out, emails(3, 'odd'));
+    rmSync(join(out, `${fifo}.eml`));
+    execFileSync('mkfifo', [join(out, `${fifo}.eml`)]);
+    rmSync(join(out, `${device}.eml`));
+    symlinkSync('/dev/zero', join(out, `${device}.eml`));
+    const sentLog = join(cwd, 'sent.log');
+    // a plain open of the FIFO waited for a writer, and /dev/zero was read without end: killed after 60 s
+    const run = await runVezaBeta(['invites', 'dispatch', out], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+      timeoutMs: 60_000,
+    });
+    expect({ code: run.code, signal: run.signal }).toEqual({ code: 1, signal: null });
+    expect(lines(sentLog)).toEqual(['odd2@example.org']);
+    for (const [id, email] of [
+      [fifo, 'odd0@example.org'],
+      [device, 'odd1@example.org'],
+    ])
+      expect(run.stdout).toContain(
+        `  failed   ${email}: ${join(out, `${id}.eml`)}: not a regular file; not sent (give the invite a new .eml: invites prepare --reissue-unsent)`,
+      );
+  }, 90_000);
 });

@@ -487,7 +487,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect(lines(sentLog).sort()).toEqual(emails(3, 'h'));
   });
 
-  it('when dispatch.log cannot be written, sends nothing (an email goes out only once its line is there), says which file, exits 1; the next run sends them all', async () => {
+  it("when dispatch.log cannot be written, claims and sends nothing (the run's 'started' line comes before its first claim), says which file, exits 1; the next run sends them all", async () => {
     const env = await freshDatabaseEnv(backend, cwd);
     const out = join(cwd, 'out');
     const ids = await preparedFolder(env, out, emails(3, 'l'));
@@ -496,13 +496,16 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     const run = await dispatchThroughFake(env, out, sentLog);
     expect(run.code).toBe(1);
     expect(existsSync(sentLog)).toBe(false);
-    expect(run.stdout).toContain('0 sent now, 0 already sent, 3 failed, 0 unknown');
-    expect(run.stdout).toContain(`failed   l0@example.org: not sent: ${join(out, 'dispatch.log')} could not be written (EISDIR`);
-    expect(run.stdout).toContain('no email was sent after that');
+    expect(run.stderr).toContain(`Dispatch stopped before claiming any email: ${join(out, 'dispatch.log')} could not be written (EISDIR`);
+    expect(run.stderr).toContain('Free some space or make the folder writable, then run the same command again.');
     const conn = await openEnvDatabase(env);
     try {
-      // given back, not left claimed ("unknown")
-      expect((await sendStates(conn.db, ids)).map((s) => s.state)).toEqual(['ready', 'ready', 'ready']);
+      // never claimed: no attempt counted, nothing "unknown"
+      expect((await sendStates(conn.db, ids)).map((s) => [s.state, s.attempts])).toEqual([
+        ['ready', 0],
+        ['ready', 0],
+        ['ready', 0],
+      ]);
     } finally {
       await conn.close();
     }

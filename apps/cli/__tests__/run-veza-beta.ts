@@ -11,11 +11,22 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real veza-beta launcher as a child process, as an operator would. */
-export function runVezaBeta(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<CliRun> {
+/**
+ * Runs the real veza-beta launcher as a child process, as an operator would. With `timeoutMs`, a run
+ * still going then is killed (SIGKILL: `signal` says so), for a case where the old code hung.
+ */
+export function runVezaBeta(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
+): Promise<CliRun> {
   const env = childEnv({ CI: 'true', NO_COLOR: '1', ...options.env });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -281,6 +281,44 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
     }
   });
 
+  it("beforeClaims is told the claimer before anything is claimed (a record kept there covers every claim of the run); when it throws, nothing is claimed and the error is the dispatch's", async () => {
+    const items = await invites('bc', 3);
+    const ids = items.map((i) => i.inviteId);
+    const seen: { claimer: string; states: string[] }[] = [];
+    const events: MailEvent[] = [];
+    const summary = await dispatchInvites(conn, items, fakeTransport(), {
+      ...fast,
+      concurrency: 2,
+      beforeClaims: async (claimer) => void seen.push({ claimer, states: (await sendStates(conn.db, ids)).map((s) => s.state) }),
+      onEvent: (e) => void events.push(e),
+    });
+    expect(summary).toMatchObject({ sent: 3, failed: [] });
+    expect(seen).toEqual([{ claimer: events[0]!.claimedBy, states: ['ready', 'ready', 'ready'] }]);
+    expect(new Set(events.map((e) => e.claimedBy))).toEqual(new Set([seen[0]!.claimer]));
+
+    const more = await invites('bd', 2);
+    const refusal = new Error('the record could not be written');
+    const transport = fakeTransport();
+    await expect(
+      dispatchInvites(conn, more, transport, {
+        ...fast,
+        beforeClaims: () => {
+          throw refusal;
+        },
+      }),
+    ).rejects.toBe(refusal);
+    expect(transport.attempts).toEqual([]);
+    expect(
+      (
+        await sendStates(
+          conn.db,
+          more.map((i) => i.inviteId),
+        )
+      ).map((s) => s.state),
+    ).toEqual(['ready', 'ready']);
+    expect(await dispatchInvites(conn, more, transport, fast)).toMatchObject({ sent: 2 });
+  });
+
   it("a claim whose lock is free but whose dispatcher's process still runs on this machine (its lock's session was lost) is that dispatcher's: not unknown, not resent by resendUnknown; once the process is gone, or a process started long after the claim has its pid, it is unknown", async () => {
     const items = await invites('lk', 4);
     const [lk0, lk1, lk2] = items; // lk3 is ready: sent by the first run

@@ -40,6 +40,14 @@ export interface DispatchOptions extends Partial<SendOptions> {
    * left unsent.
    */
   signal?: AbortSignal;
+  /**
+   * Called once with this run's claimer id (`send_claimed_by`, as `eml()` is told it), once its lock is
+   * held and before it claims anything: a record kept there names the run before any claim of it
+   * exists, so that a crash at any point leaves claims a later run can tie to that record (the CLI
+   * writes dispatch.log's `started` line). Throw to stop: nothing is claimed, the error is the
+   * dispatch's.
+   */
+  beforeClaims?(claimedBy: string): void | Promise<void>;
 }
 
 export interface DispatchSummary {
@@ -112,6 +120,7 @@ export async function dispatchInvites(
   const lock = { lost: false };
   const release = await conn.holdLock(worker, { onLost: () => void (lock.lost = true) });
   try {
+    await options.beforeClaims?.(worker);
     return await dispatchAs(conn.db, worker, items, transport, {
       ...send,
       concurrency,

@@ -101,15 +101,24 @@ async function sendFile(
   let prepared: PrepareResult;
   let streamed: DispatchSummary | null = null;
   try {
+    // prepare, or the dispatch of a chunk, stopped: the chunks before may have been sent already, say what became of them
+    const sayWhatWasSent = () => {
+      const early = stream?.summary;
+      if (early && !args.json) process.stdout.write(`${formatDispatchSummary(early, args.out ?? 'the prepared folder')}\n`);
+    };
     try {
       prepared = await runPrepare(args, env, overlap, stop);
     } catch (error) {
-      // prepare stopped at a chunk: the chunks before it may have been sent already, say what became of them
-      const early = await stream?.finish().catch(() => null);
-      if (early && !args.json) process.stdout.write(`${formatDispatchSummary(early, args.out ?? 'the prepared folder')}\n`);
+      await stream?.finish().catch(() => null);
+      sayWhatWasSent();
       throw error;
     }
-    streamed = (await stream?.finish()) ?? null;
+    try {
+      streamed = (await stream?.finish()) ?? null;
+    } catch (error) {
+      sayWhatWasSent();
+      throw error;
+    }
   } finally {
     await transport?.close();
   }

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, statfsSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statfsSync, writeSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { hasInviteLink, inviteEmlProblem, withSendDate } from '@veza/email-templates';
@@ -94,6 +94,8 @@ function oneField(text: string): string {
 interface DispatchLog {
   /** one outcome line; a failure to write it ends the log but not the dispatch */
   line(event: MailEvent): void;
+  /** the run's 'started' line, written before its first claim; throws when it cannot be written */
+  started(claimedBy: string): void;
   /** the 'sending' line of an email about to go to the mailer (after a 'started' line for its claimer); throws when it cannot be written */
   sending(id: string, email: string, claimedBy: string): void;
   close(): void;
@@ -104,9 +106,9 @@ interface DispatchLog {
  * dispatch.log, opened once per dispatch (not once per line): each line is
  * written before the next outcome is handled.
  *
- * Before each email is handed to the mailer, a 'sending' line (and, the first
- * time, a 'started' line naming the run's claimer and this machine's boot): an
- * email goes out only once dispatch.log says so. After a crash the next run
+ * Before the run claims anything, a 'started' line naming its claimer and this
+ * machine's boot (DispatchOptions.beforeClaims); before each email is handed to
+ * the mailer, a 'sending' line: an email goes out only once dispatch.log says so. After a crash the next run
  * gives back the claims of the dead run that have no 'sending' line (claimed
  * ahead, never tried) instead of calling them unknown (settleFromLog). When
  * that line cannot be written (ENOSPC, EIO, a read-only folder) the email is
@@ -125,7 +127,7 @@ function openLog(dir: string): DispatchLog {
   const started = new Set<string>();
   const failed = (error: unknown): false => {
     const e = error as NodeJS.ErrnoException;
-    failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]})`;
+    failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]!.replace(/^[A-Z]+: /, '')})`;
     return false;
   };
   /** the log's descriptor, opened at its first use (appending, 0600) */
@@ -149,7 +151,23 @@ function openLog(dir: string): DispatchLog {
       return void failed(error);
     }
   };
+  /** the 'started' line of `claimedBy` (once), before `then`, in one write; false when it could not be written */
+  const writeStarted = (claimedBy: string, at: string, then = ''): boolean => {
+    const file = started.has(claimedBy) || failure ? undefined : fileId();
+    const start = file ? `${at}\t-\t-\tstarted\tboot ${bootId() ?? 'unknown'} log ${file}\t${claimedBy}\n` : '';
+    if (failure || !write(`${start}${then}`)) return false;
+    started.add(claimedBy);
+    return true;
+  };
+  const notWritten = () => `${failure ?? path}; an email goes out only once dispatch.log says so`;
   return {
+    started(claimedBy) {
+      if (!writeStarted(claimedBy, isoTime(Date.now())))
+        throw new ExitError(
+          1,
+          `Dispatch stopped before claiming any email: ${notWritten()}. Free some space or make the folder writable, then run the same command again.`,
+        );
+    },
     line(event) {
       if (failure) return void missed++;
       const clean = oneField(event.detail);
@@ -159,11 +177,8 @@ function openLog(dir: string): DispatchLog {
     },
     sending(id, email, claimedBy) {
       const at = isoTime(Date.now());
-      const file = started.has(claimedBy) || failure ? undefined : fileId();
-      const start = file ? `${at}\t-\t-\tstarted\tboot ${bootId() ?? 'unknown'} log ${file}\t${claimedBy}\n` : '';
-      if (failure || !write(`${start}${at}\t${id}\t${oneField(email)}\tsending\tto the mailer\t${claimedBy}\n`))
-        throw new Error(`not sent: ${failure ?? path}; an email goes out only once dispatch.log says so`);
-      started.add(claimedBy);
+      if (!writeStarted(claimedBy, at, `${at}\t${id}\t${oneField(email)}\tsending\tto the mailer\t${claimedBy}\n`))
+        throw new Error(`not sent: ${notWritten()}`);
     },
     close() {
       if (fd !== undefined) closeSync(fd);
@@ -209,13 +224,28 @@ function replacedCode(eml: Buffer, digest: string): string | null {
  * now it says what to do instead.
  */
 function readInviteEml(path: string, email: string): Buffer {
+  let fd: number;
   try {
-    return readFileSync(path);
+    // O_NONBLOCK: a FIFO in a .eml's place opens at once, where a plain open waited for a writer: forever,
+    // this thread blocked with a batch claimed (on a regular file it changes nothing)
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     throw new Error(
       `${path}: no such file (deleted after the review?); not sent. To leave ${email} out: 'veza-beta invites revoke ${email}'; to send it after all, give it a new .eml: 'veza-beta invites prepare COHORT.csv --reissue-unsent'`,
     );
+  }
+  try {
+    // a FIFO, a device (a link to /dev/zero was read without end) or a folder: not a .eml prepare wrote
+    const stat = fstatSync(fd);
+    if (!stat.isFile())
+      throw new Error(`${path}: not a regular file; not sent (give the invite a new .eml: invites prepare --reissue-unsent)`);
+    const eml = Buffer.allocUnsafeSlow(stat.size);
+    let read = 0;
+    for (let n = 1; read < stat.size && n > 0; read += n) n = readSync(fd, eml, read, stat.size - read, null);
+    return read === stat.size ? eml : eml.subarray(0, read);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -437,7 +467,7 @@ export async function dispatchFolder(
   dir: string,
   manifest: Pick<Manifest, 'invites' | 'mailFrom'>,
   transport: Transport,
-  options: Omit<DispatchOptions, 'from' | 'onEvent'> & {
+  options: Omit<DispatchOptions, 'from' | 'onEvent' | 'beforeClaims'> & {
     only?: ReadonlySet<string> | undefined;
     /** counted as the sends end: what a dispatch stopped by an error had done (the summary never comes then) */
     tally?: DispatchTally | undefined;
@@ -460,6 +490,8 @@ export async function dispatchFolder(
     const mailed: DispatchSummary = await dispatchInvites(conn, items, transport, {
       ...send,
       from: manifest.mailFrom,
+      // named before its first claim: a crash from then on leaves claims the next run can tie to this line
+      beforeClaims: (claimedBy) => log.started(claimedBy),
       onEvent: (event) => {
         log.line(event);
         if (event.type === 'sent') progress.update(event.done, `sent ${event.email}`);
