@@ -1,5 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +95,16 @@ async function storedRuns(open: OpenOptions) {
   } finally {
     await conn.close();
   }
+}
+
+/** A local port nothing listens on (for now). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 const secretsIn = (ran: Ran) =>
@@ -415,6 +427,52 @@ describe('loop (LOOP=1)', () => {
       ]);
     },
     120_000,
+  );
+
+  (testBackends().some((b) => b.name === 'postgres') ? it : it.skip)(
+    'started before its PostgreSQL answers, a loop reaches it later: the testers are counted and the verdicts stored from then on',
+    async () => {
+      // A loop started before its database (a host's boot, a compose file, a failover) kept the start's
+      // "cannot reach" for its whole life: testers ⚪ until it turned 🔴 and was posted as NO-GO, nothing stored.
+      const db = await seededDatabase(3);
+      const target = new URL(db.env['DATABASE_URL']!);
+      const port = await freePort();
+      const late = new URL(target);
+      late.port = String(port);
+      late.searchParams.set('connect_timeout', '2');
+      // the database's address answers (a TCP forwarder to the real server) only once the first run is shown
+      const forwarder = createNetServer((client) => {
+        const upstream = connect(Number(target.port), target.hostname);
+        client.pipe(upstream).pipe(client);
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+      });
+      let opened = false;
+      try {
+        const ran = await monitor(
+          { ...apis.gateEnv(), DATABASE_URL: late.toString(), TESTERS_TARGET: '3', LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '6' },
+          [],
+          (soFar) => {
+            if (opened || !soFar.includes('Verdict:')) return;
+            opened = true;
+            forwarder.listen(port, '127.0.0.1');
+          },
+        );
+        expect(ran.stderr).toContain('verdicts are not stored: INVITES_DB_UNREACHABLE');
+        expect(ran.stderr).toContain('answers now: verdicts are stored from this run on');
+        const verdicts = ran.stdout.match(/Verdict: .*/g) ?? [];
+        expect(verdicts[0]).toBe('Verdict: ⚪ INCONCLUSIVE (exit 2)');
+        expect(verdicts.at(-1)).toBe('Verdict: ✅ GO (exit 0)');
+        expect(ran.code).toBe(0);
+        const stored = await storedRuns(db.open);
+        expect(stored.length).toBeGreaterThan(0);
+        expect(stored.at(-1)).toMatchObject({ verdict: 'GO' });
+        expect(secretsIn(ran)).toEqual([]);
+      } finally {
+        forwarder.close();
+      }
+    },
+    90_000,
   );
 
   it('stdout closed by its reader (| head, a tee that died) is said once; the loop goes on storing and announcing', async () => {

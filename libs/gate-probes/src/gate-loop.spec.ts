@@ -376,6 +376,30 @@ describe('webhook helpers', () => {
     }
   });
 
+  it("a 2xx whose body never ends is delivered at once: the body is not read (an endless one filled GBs of memory until the post's deadline)", async () => {
+    // headers, a first kilobyte, then nothing more: the old post read the body to its end, so waited its whole budget
+    let answered!: () => void;
+    const closedByClient = new Promise<void>((resolve) => (answered = resolve));
+    const streaming = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.write(Buffer.alloc(1024, 97));
+      res.on('close', answered);
+    });
+    await new Promise<void>((resolve) => streaming.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(streaming.address() as AddressInfo).port}/api/webhooks/1/s3cr3t-W3bh00k-T0ken`;
+    try {
+      const t0 = performance.now();
+      const result = await postWebhook(url, { content: 'x' }, { timeoutMs: 60_000 });
+      expect(result).toEqual({ ok: true, status: 200, attempts: 1 });
+      expect(performance.now() - t0).toBeLessThan(30_000); // not the 60 s budget
+      await closedByClient; // the connection is let go, not held open to the end of a body nobody reads
+    } finally {
+      streaming.closeAllConnections();
+      await new Promise((resolve) => streaming.close(resolve));
+    }
+  }, 45_000);
+
   it('abortableSleep resolves at once on abort', async () => {
     const c = new AbortController();
     const t0 = Date.now();

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { healthCheck, launchSettingsFromEnv, statuspageProbe } from './index.js';
+import { healthCheck, launchSettingsFromEnv, postWebhook, statuspageProbe } from './index.js';
 import type { LaunchSettings } from './index.js';
 
 let dir: string;
@@ -74,6 +74,18 @@ describe('a certificate the client does not trust', () => {
     );
     const item = await healthCheck(launch({ HEALTH_URL: `${tlsUrl}/health` }), fast);
     expect(item).toMatchObject({ state: 'unknown', reason: 'config', summary: expect.stringContaining('TLS certificate problem') });
+  });
+});
+
+describe('a webhook behind a certificate the client does not trust', () => {
+  it('is a failed post naming the certificate problem, at once (was "network error after 3 attempt(s)")', async () => {
+    const result = await postWebhook(`${tlsUrl}/api/webhooks/1/s3cr3t-W3bh00k-T0ken`, { content: 'x' }, { retries: 2 });
+    expect(result).toMatchObject({ ok: false, status: null, attempts: 1 });
+    const message = result.ok ? '' : result.message;
+    expect(message).toMatch(
+      /^webhook https:\/\/127\.0\.0\.1:\d+\/api\/webhooks\/\*\*\*\/\*\*\* failed: TLS certificate problem \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/,
+    );
+    expect(message).not.toContain('s3cr3t');
   });
 });
 

@@ -60,6 +60,12 @@ describe('retries and budgets', () => {
     expect(elapsed).toBeLessThan(1_000);
   });
 
+  it('a Retry-After beyond any date (a huge number of seconds) is ⚪ rate_limited at once, not "probe error: Invalid time value"', async () => {
+    const { result } = await probeWith({ status: 429, retryAfter: '99999999999999999999' }, { timeoutMs: 1_500 });
+    expect(result).toMatchObject({ state: 'unknown', reason: 'rate_limited', evidence: { httpStatus: 429, attempts: 1 } });
+    expect(result.summary).toBe('rate limited (HTTP 429), Retry-After beyond any date');
+  });
+
   it("treats GitHub's 403 with x-ratelimit-remaining: 0 as a rate limit, not an auth failure", async () => {
     const { result } = await probeWith({ status: 403, headers: { 'x-ratelimit-remaining': '0' } }, { retries: 0 });
     expect(result).toMatchObject({ state: 'unknown', reason: 'rate_limited' });

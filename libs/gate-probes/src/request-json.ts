@@ -204,14 +204,19 @@ export async function requestJson(ctx: ProbeContext, url: string, options: Reque
     let failure: { reason: UnknownReason; message: string; retry: boolean; waitMs?: number | null } | null = null;
     if (isRateLimited(status, headers)) {
       const lifts = rateLimitLiftsAt(headers, ctx.now());
-      // GitHub's primary limit says when it lifts (x-ratelimit-reset), which is often an hour away: said, not retried blindly
-      const until = lifts !== null && lifts > ctx.now().getTime() ? ` until ${new Date(lifts).toISOString()}` : '';
-      failure = {
-        reason: 'rate_limited',
-        message: `rate limited (HTTP ${status})${until}`,
-        retry: true,
-        waitMs: lifts === null ? null : Math.max(0, lifts - ctx.now().getTime()),
-      };
+      // A Retry-After of 10^20 seconds is no date: toISOString threw "Invalid time value", and the gate said "probe error".
+      if (lifts !== null && Number.isNaN(new Date(lifts).getTime()))
+        failure = { reason: 'rate_limited', message: `rate limited (HTTP ${status}), Retry-After beyond any date`, retry: false };
+      else {
+        // GitHub's primary limit says when it lifts (x-ratelimit-reset), which is often an hour away: said, not retried blindly
+        const until = lifts !== null && lifts > ctx.now().getTime() ? ` until ${new Date(lifts).toISOString()}` : '';
+        failure = {
+          reason: 'rate_limited',
+          message: `rate limited (HTTP ${status})${until}`,
+          retry: true,
+          waitMs: lifts === null ? null : Math.max(0, lifts - ctx.now().getTime()),
+        };
+      }
     } else if (status >= 500) failure = { reason: 'unavailable', message: `server error HTTP ${status}`, retry: true };
     else if (status === 401 || status === 403)
       failure = { reason: 'auth', message: `HTTP ${status}: the token is missing, wrong, expired or lacks the scope`, retry: false };

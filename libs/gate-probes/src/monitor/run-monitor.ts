@@ -39,7 +39,7 @@ const CLOSE_DEADLINE_MS = 5_000;
  */
 export async function runMonitor(settings: MonitorSettings, io: MonitorIo): Promise<0 | 1 | 2 | 3> {
   const s = settings;
-  const store = await openMonitorStore(s.database, s.gates.timeoutMs);
+  const store = await openMonitorStore(s.database, s.gates.timeoutMs, { reconnect: s.loop, say: io.say });
   try {
     // A loop that cannot store (no gate_runs, or an embedded database another process holds: a second monitor
     // in another tmux window) would announce every change a second time and escalate on its own clock.
