@@ -75,6 +75,14 @@ async function main(): Promise<number> {
 
   let welcome: WelcomeSending | undefined;
   const app = await buildServer({ config, conn, logStream: stdoutLog(), onWelcomeQueued: () => welcome?.loop.nudge() });
+  // Signals stop gracefully from here on. The welcome sender starts before the server listens (and the readiness
+  // check between may wait for its statement timeout): a SIGTERM then (a deploy restarting at once) ended the
+  // process by Node's default, the welcome email it had with the mailer left "unknown". Kept until `stop` exists.
+  // `on`, not `once`: Ctrl-C signals the whole process group, so the launcher's forwarded copy arrives too; a
+  // second signal must not fall back to Node's default (exit without draining).
+  let requested: NodeJS.Signals | undefined;
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => void (requested ??= signal);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, (received) => onSignal(received));
   if (config.welcome && welcomeTransport) welcome = await startWelcomeSending(config.welcome, welcomeTransport, conn, app.log);
   let notReady: string | null = null;
   await assertReady(conn).catch((error: Error) => {
@@ -88,24 +96,27 @@ async function main(): Promise<number> {
       { embedded },
       `an embedded database is also in ${embedded}, and this API uses ${conn.target} (DATABASE_URL): invites prepared on the embedded one are not found here (INVITE_NOT_FOUND); start the API without DATABASE_URL to serve them, or prepare them on PostgreSQL`,
     );
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
-  // Names and origins only: where each setting came from, never a value of ADMIN_TOKEN or a password.
-  const from = settingSources(loaded, CONFIG_VARIABLES);
-  app.log.info(
-    {
-      database: conn.target,
-      port: typeof address === 'object' && address ? address.port : config.port,
-      admin: config.adminToken ? 'on' : 'off',
-      rateLimitStore: app.rateLimitStoreKind,
-      corsOrigins: config.corsOrigins,
-      welcomeEmail: welcome ? welcome.transport.description : 'off',
-      envFile: loaded.file ?? 'none',
-      from,
-    },
-    // "ready" only when it is: /readyz answers 503 until the database is migrated (and writable)
-    `redemption-api ${notReady === null ? 'ready' : 'listening, NOT ready (/readyz answers 503 until it is; see the warning above)'}: ${conn.target}, port ${typeof address === 'object' && address ? address.port : config.port}`,
-  );
+  // a signal before this point: the server never listens, and shuts down as below
+  if (requested === undefined) {
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    // Names and origins only: where each setting came from, never a value of ADMIN_TOKEN or a password.
+    const from = settingSources(loaded, CONFIG_VARIABLES);
+    app.log.info(
+      {
+        database: conn.target,
+        port: typeof address === 'object' && address ? address.port : config.port,
+        admin: config.adminToken ? 'on' : 'off',
+        rateLimitStore: app.rateLimitStoreKind,
+        corsOrigins: config.corsOrigins,
+        welcomeEmail: welcome ? welcome.transport.description : 'off',
+        envFile: loaded.file ?? 'none',
+        from,
+      },
+      // "ready" only when it is: /readyz answers 503 until the database is migrated (and writable)
+      `redemption-api ${notReady === null ? 'ready' : 'listening, NOT ready (/readyz answers 503 until it is; see the warning above)'}: ${conn.target}, port ${typeof address === 'object' && address ? address.port : config.port}`,
+    );
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -133,9 +144,8 @@ async function main(): Promise<number> {
           resolve(EXIT.failure);
         });
     };
-    // `on`, not `once`: Ctrl-C signals the whole process group, so the launcher's forwarded copy
-    // arrives too; a second signal must not fall back to Node's default (exit without draining).
-    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
+    onSignal = stop;
+    if (requested !== undefined) stop(requested);
   });
 }
 
