@@ -12,6 +12,7 @@ import {
   rmSync,
   statSync,
   statfsSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -514,6 +515,39 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect(again.code).toBe(0);
     expect(lines(sentLog).sort()).toEqual(emails(3, 'l'));
   });
+
+  it("a FIFO or a link to a device in dispatch.log's place: no hang, nothing claimed or sent, says to remove it, exits 1", async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    const ids = await preparedFolder(env, out, emails(2, 'p'));
+    const log = join(out, 'dispatch.log');
+    const sentLog = join(cwd, 'sent.log');
+    // before: a FIFO (mkfifo, to follow the log from another program) hung the run in its open, killed after 60 s;
+    // /dev/null took every line, 'sending' ones included, and the emails went out with no record (exit 0)
+    for (const make of [() => execFileSync('mkfifo', ['-m', '600', log]), () => symlinkSync('/dev/null', log)]) {
+      make();
+      const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+        cwd,
+        env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+        timeoutMs: 60_000,
+      });
+      expect({ code: run.code, signal: run.signal }).toEqual({ code: 1, signal: null });
+      expect(run.stderr).toContain(
+        `Dispatch stopped before claiming any email: ${log} could not be written (not a regular file: a FIFO or a device in its place keeps no record); an email goes out only once dispatch.log says so. Remove it (rm ${log}: a new one is made), then run the same command again.`,
+      );
+      expect(existsSync(sentLog)).toBe(false);
+      rmSync(log);
+    }
+    const conn = await openEnvDatabase(env);
+    try {
+      expect((await sendStates(conn.db, ids)).map((s) => [s.state, s.attempts])).toEqual([
+        ['ready', 0],
+        ['ready', 0],
+      ]);
+    } finally {
+      await conn.close();
+    }
+  }, 150_000);
 
   it('a disk that fills up mid-dispatch: no email goes out without its dispatch.log line, the rest is given back (not unknown), exit 1; the next run sends exactly the rest', async () => {
     const env = await freshDatabaseEnv(backend, cwd);
