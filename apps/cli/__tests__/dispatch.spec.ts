@@ -12,6 +12,7 @@ import {
   rmSync,
   statSync,
   statfsSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -334,7 +335,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
       .map((l) => l.split('\t'))
       .filter((f) => f[2] === 't0@example.org' && f[3] === 'sent');
     expect(own).toHaveLength(1);
-    expect(own[0]![5]).toMatch(/^[^:\t]+:\d+:[0-9a-f]{6}$/);
+    expect(own[0]![5]).toMatch(/^[^:\t]+:\d+:[0-9a-f]{6}\.\d+\.\d+$/);
   });
 
   it("the claims a run that is gone never handed to the mailer (no 'sending' line in dispatch.log, this boot) are given back and sent; the rest stays unknown", async () => {
@@ -389,7 +390,7 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect(text.stdout).toContain('0 sent now, 3 already sent, 0 failed, 3 unknown');
     // this run's own lines: a 'started' line with this boot, then each email's 'sending' line before its outcome
     const log = lines(join(out, 'dispatch.log')).map((l) => l.split('\t'));
-    const own = log.filter((f) => /^[^:\t]+:\d+:[0-9a-f]{6}$/.test(f[5] ?? ''));
+    const own = log.filter((f) => /^[^:\t]+:\d+:[0-9a-f]{6}\.\d+\.\d+$/.test(f[5] ?? ''));
     expect(own[0]!.slice(1, 5)).toEqual(['-', '-', 'started', `boot ${boot} ${fileLog}`]);
     for (const email of ['g1@example.org', 'g2@example.org', 'g5@example.org'])
       expect(own.filter((f) => f[2] === email).map((f) => f[3])).toEqual(['sending', 'sent']);
@@ -514,6 +515,39 @@ describe.each(backends)('invites dispatch never reports a success it did not ach
     expect(again.code).toBe(0);
     expect(lines(sentLog).sort()).toEqual(emails(3, 'l'));
   });
+
+  it("a FIFO or a link to a device in dispatch.log's place: no hang, nothing claimed or sent, says to remove it, exits 1", async () => {
+    const env = await freshDatabaseEnv(backend, cwd);
+    const out = join(cwd, 'out');
+    const ids = await preparedFolder(env, out, emails(2, 'p'));
+    const log = join(out, 'dispatch.log');
+    const sentLog = join(cwd, 'sent.log');
+    // before: a FIFO (mkfifo, to follow the log from another program) hung the run in its open, killed after 60 s;
+    // /dev/null took every line, 'sending' ones included, and the emails went out with no record (exit 0)
+    for (const make of [() => execFileSync('mkfifo', ['-m', '600', log]), () => symlinkSync('/dev/null', log)]) {
+      make();
+      const run = await runVezaBeta(['invites', 'dispatch', out, '--rate', '100'], {
+        cwd,
+        env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+        timeoutMs: 60_000,
+      });
+      expect({ code: run.code, signal: run.signal }).toEqual({ code: 1, signal: null });
+      expect(run.stderr).toContain(
+        `Dispatch stopped before claiming any email: ${log} could not be written (not a regular file: a FIFO or a device in its place keeps no record); an email goes out only once dispatch.log says so. Remove it (rm ${log}: a new one is made), then run the same command again.`,
+      );
+      expect(existsSync(sentLog)).toBe(false);
+      rmSync(log);
+    }
+    const conn = await openEnvDatabase(env);
+    try {
+      expect((await sendStates(conn.db, ids)).map((s) => [s.state, s.attempts])).toEqual([
+        ['ready', 0],
+        ['ready', 0],
+      ]);
+    } finally {
+      await conn.close();
+    }
+  }, 150_000);
 
   it('a disk that fills up mid-dispatch: no email goes out without its dispatch.log line, the rest is given back (not unknown), exit 1; the next run sends exactly the rest', async () => {
     const env = await freshDatabaseEnv(backend, cwd);
@@ -882,6 +916,46 @@ describe('invites dispatch through SMTP', () => {
     const rest = await dispatchThroughFake(env, out, sentLog);
     expect(rest.code).toBe(0);
     expect(lines(sentLog).sort()).toEqual(emails(8, 'lock').sort());
+  });
+
+  it("a dispatcher that lost its lock and still has an email with the mailer is not taken for gone when the database's clock is behind this machine's: --resend-unknown from another run leaves that email alone", async () => {
+    const env = await freshDatabaseEnv(postgres!, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(3, 'skew'));
+    const sentLog = join(cwd, 'sent.log');
+    const hold = heldSend(cwd, ['skew0@example.org']);
+    const run = startLaunched(BIN, {
+      args: ['invites', 'dispatch', out, '--rate', '100'],
+      cwd,
+      env: { ...childEnv(), ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env },
+    });
+    const ids = readManifest(out).invites.map((i) => i.inviteId);
+    let resend;
+    try {
+      await hold.started();
+      const conn = await openEnvDatabase(env);
+      try {
+        const claimer = (await sendStates(conn.db, [ids[0]!]))[0]?.claimedBy;
+        expect(await endLockSession(conn, claimer!)).toBe(1);
+        // the claim as a database whose clock is 5 minutes behind this machine's dated it (now() is the server's)
+        await conn.rawTransaction(async (tx) => {
+          await tx.query(`SELECT set_config('veza_beta.claim_checks_code', 'on', true)`); // 996_claim_guard.sql
+          await tx.query(`UPDATE beta_invites SET send_claimed_at = send_claimed_at - interval '5 minutes' WHERE id = $1`, [ids[0]!]);
+        });
+      } finally {
+        await conn.close();
+      }
+      resend = await dispatchThroughFake(env, out, sentLog, ['--resend-unknown', '--json']);
+    } finally {
+      hold.release();
+    }
+    // before: the claim read as older than its claimer's process, so that pid "reused", the claim unknown and sent again
+    expect(lines(sentLog)).not.toContain('skew0@example.org');
+    const summary = jsonOutput<SendSummary>(resend.stdout);
+    expect(summary.elsewhere.map((e) => e.email)).toEqual(['skew0@example.org']);
+    expect(resend.code).toBe(1);
+    expect((await run.exited).code).toBe(1);
+    expect(lines(sentLog).sort()).toEqual(emails(3, 'skew').sort());
   });
 
   it('after kill -9 at --concurrency 4, only the emails handed to the mailer are unknown (at most 4): the claims taken ahead are given back and sent', async () => {

@@ -13,7 +13,9 @@ export interface CliRun {
 
 /**
  * Runs the real veza-beta launcher as a child process, as an operator would. With `timeoutMs`, a run
- * still going then is killed (SIGKILL: `signal` says so), for a case where the old code hung.
+ * still going then is killed (SIGKILL: `signal` says so), for a case where the old code hung: its whole
+ * process group, the launcher's child too (killed alone, the launcher left its child blocked, holding the
+ * pipes: the run never ended, and the child stayed behind).
  */
 export function runVezaBeta(
   args: string[],
@@ -25,14 +27,30 @@ export function runVezaBeta(
       cwd: options.cwd,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
-      ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
+      detached: options.timeoutMs !== undefined, // a group of its own, killed as one
     });
+    const deadline =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              // the group ended meanwhile
+            }
+          }, options.timeoutMs);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(deadline);
+      resolve({ code, signal, stdout, stderr });
+    });
     child.stdin.end(options.input ?? '');
   });
 }

@@ -90,6 +90,9 @@ function oneField(text: string): string {
   return text.replace(/[\t\r\n]+/g, ' ');
 }
 
+/** Why a dispatch.log that is a FIFO, a device or a socket is refused. */
+const NOT_A_FILE = 'not a regular file: a FIFO or a device in its place keeps no record';
+
 /** What a dispatch needs of its dispatch.log. */
 interface DispatchLog {
   /** one outcome line; a failure to write it ends the log but not the dispatch */
@@ -127,11 +130,29 @@ function openLog(dir: string): DispatchLog {
   const started = new Set<string>();
   const failed = (error: unknown): false => {
     const e = error as NodeJS.ErrnoException;
-    failure = `${path} could not be written (${e.code ?? 'error'}: ${e.message.split(',')[0]!.replace(/^[A-Z]+: /, '')})`;
+    failure = `${path} could not be written (${e.code ? `${e.code}: ` : ''}${e.message.split(',')[0]!.replace(/^[A-Z]+: /, '')})`;
     return false;
   };
-  /** the log's descriptor, opened at its first use (appending, 0600) */
-  const opened = (): number => (fd ??= openSync(path, 'a', 0o600));
+  /**
+   * the log's descriptor, opened at its first use (appending, 0600). O_NONBLOCK: a FIFO in its place
+   * (mkfifo dispatch.log, to follow it from another program) made the open wait for a reader, forever,
+   * this thread blocked with the lock held; a FIFO or a device keeps nothing, so it is refused
+   */
+  const opened = (): number => {
+    if (fd !== undefined) return fd;
+    let opening: number;
+    try {
+      opening = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o600);
+    } catch (error) {
+      // ENXIO: a FIFO no one reads, or a socket
+      throw (error as NodeJS.ErrnoException).code === 'ENXIO' ? new Error(NOT_A_FILE) : error;
+    }
+    if (!fstatSync(opening).isFile()) {
+      closeSync(opening);
+      throw new Error(NOT_A_FILE);
+    }
+    return (fd = opening);
+  };
   const write = (text: string): boolean => {
     try {
       // a disk that fills up mid-line writes part of it and says how much: a cut 'sending' line proves nothing
@@ -165,7 +186,7 @@ function openLog(dir: string): DispatchLog {
       if (!writeStarted(claimedBy, isoTime(Date.now())))
         throw new ExitError(
           1,
-          `Dispatch stopped before claiming any email: ${notWritten()}. Free some space or make the folder writable, then run the same command again.`,
+          `Dispatch stopped before claiming any email: ${notWritten()}. ${failure?.includes(NOT_A_FILE) ? `Remove it (rm ${path}: a new one is made)` : 'Free some space or make the folder writable'}, then run the same command again.`,
         );
     },
     line(event) {
@@ -402,9 +423,13 @@ export function readDispatchLog(
   /** the file whose runs' 'started' lines count (logFileId); none on a file system shared over a network */
   let file: string | undefined;
   try {
-    const fd = openSync(join(dir, DISPATCH_LOG), 'r');
+    // O_NONBLOCK: a FIFO in its place opens at once (a plain open waited for a writer, forever); a FIFO or a
+    // device (a link to /dev/zero was read up to 2 GB) is no record: nothing is read (and openLog refuses it)
+    const fd = openSync(join(dir, DISPATCH_LOG), constants.O_RDONLY | constants.O_NONBLOCK);
     try {
-      file = fsType === undefined || NETWORK_FILE_SYSTEMS.has(fsType) ? undefined : logFileId(fstatSync(fd, { bigint: true }));
+      const stat = fstatSync(fd, { bigint: true });
+      if (!stat.isFile()) return reading;
+      file = fsType === undefined || NETWORK_FILE_SYSTEMS.has(fsType) ? undefined : logFileId(stat);
       text = readFileSync(fd, 'utf8');
     } finally {
       closeSync(fd);
