@@ -71,4 +71,22 @@ describe('an .eml deleted from a prepared folder', () => {
         `  failed   ${email}: ${join(out, `${id}.eml`)}: not a regular file; not sent (give the invite a new .eml: invites prepare --reissue-unsent)`,
       );
   }, 90_000);
+
+  it('a FIFO in place of manifest.json is refused at once, naming the file, nothing claimed or sent', async () => {
+    const env = await freshDatabaseEnv(pglite, cwd);
+    const out = join(cwd, 'out');
+    await preparedFolder(env, out, emails(2, 'mf'));
+    rmSync(join(out, 'manifest.json'));
+    execFileSync('mkfifo', [join(out, 'manifest.json')]);
+    const sentLog = join(cwd, 'sent.log');
+    // a plain open of the FIFO waited for a writer, before any lock or claim: killed after 30 s
+    const run = await runVezaBeta(['invites', 'dispatch', out], {
+      cwd,
+      env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog },
+      timeoutMs: 30_000,
+    });
+    expect({ code: run.code, signal: run.signal }).toEqual({ code: 1, signal: null });
+    expect(run.stderr).toContain(`${join(out, 'manifest.json')}: not a regular file (a FIFO, a device or a folder in its place)`);
+    expect(lines(sentLog)).toEqual([]);
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statfsSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statfsSync, writeSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { hasInviteLink, inviteEmlProblem, withSendDate } from '@veza/email-templates';
@@ -8,6 +8,7 @@ import type { DispatchItem, DispatchOptions, DispatchSummary as MailerSummary, M
 import { digestCode, isDispatcherAlive, markInviteSent, parseCode, releaseUntriedClaims, sendStates } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { ExitError } from '../exit-error.js';
+import { readIfRegularFile } from '../regular-file.js';
 import { folderOpenToOthers } from '../prepare/durable-files.js';
 import type { Manifest, ManifestInvite } from './manifest.js';
 import type { Progress } from './progress.js';
@@ -245,29 +246,19 @@ function replacedCode(eml: Buffer, digest: string): string | null {
  * now it says what to do instead.
  */
 function readInviteEml(path: string, email: string): Buffer {
-  let fd: number;
+  let eml;
   try {
-    // O_NONBLOCK: a FIFO in a .eml's place opens at once, where a plain open waited for a writer: forever,
-    // this thread blocked with a batch claimed (on a regular file it changes nothing)
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    // never waits: a FIFO in a .eml's place blocked this thread, forever, with a batch claimed
+    eml = readIfRegularFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     throw new Error(
       `${path}: no such file (deleted after the review?); not sent. To leave ${email} out: 'veza-beta invites revoke ${email}'; to send it after all, give it a new .eml: 'veza-beta invites prepare COHORT.csv --reissue-unsent'`,
     );
   }
-  try {
-    // a FIFO, a device (a link to /dev/zero was read without end) or a folder: not a .eml prepare wrote
-    const stat = fstatSync(fd);
-    if (!stat.isFile())
-      throw new Error(`${path}: not a regular file; not sent (give the invite a new .eml: invites prepare --reissue-unsent)`);
-    const eml = Buffer.allocUnsafeSlow(stat.size);
-    let read = 0;
-    for (let n = 1; read < stat.size && n > 0; read += n) n = readSync(fd, eml, read, stat.size - read, null);
-    return read === stat.size ? eml : eml.subarray(0, read);
-  } finally {
-    closeSync(fd);
-  }
+  // a FIFO, a device (a link to /dev/zero was read without end) or a folder: not a .eml prepare wrote
+  if (!eml) throw new Error(`${path}: not a regular file; not sent (give the invite a new .eml: invites prepare --reissue-unsent)`);
+  return eml.bytes;
 }
 
 /**
@@ -423,17 +414,12 @@ export function readDispatchLog(
   /** the file whose runs' 'started' lines count (logFileId); none on a file system shared over a network */
   let file: string | undefined;
   try {
-    // O_NONBLOCK: a FIFO in its place opens at once (a plain open waited for a writer, forever); a FIFO or a
-    // device (a link to /dev/zero was read up to 2 GB) is no record: nothing is read (and openLog refuses it)
-    const fd = openSync(join(dir, DISPATCH_LOG), constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      const stat = fstatSync(fd, { bigint: true });
-      if (!stat.isFile()) return reading;
-      file = fsType === undefined || NETWORK_FILE_SYSTEMS.has(fsType) ? undefined : logFileId(stat);
-      text = readFileSync(fd, 'utf8');
-    } finally {
-      closeSync(fd);
-    }
+    // a FIFO or a device in its place (a link to /dev/zero was read up to 2 GB) is no record: nothing is read
+    // (and openLog refuses it)
+    const log = readIfRegularFile(join(dir, DISPATCH_LOG), { bigint: true });
+    if (!log) return reading;
+    file = fsType === undefined || NETWORK_FILE_SYSTEMS.has(fsType) ? undefined : logFileId(log.stat);
+    text = log.bytes.toString('utf8');
   } catch {
     return reading;
   }

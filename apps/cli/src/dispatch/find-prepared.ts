@@ -1,12 +1,15 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { readIfRegularFile } from '../regular-file.js';
 import { emlHoldsCode } from './dispatch-folder.js';
 import { MANIFEST_FILE } from './manifest.js';
 import type { Manifest } from './manifest.js';
 
 function manifestIds(dir: string): { inviteId: string; file: string }[] {
   try {
-    const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as Partial<Manifest>;
+    const read = readIfRegularFile(join(dir, MANIFEST_FILE)); // a FIFO in its place opened for ever
+    if (!read) return [];
+    const manifest = JSON.parse(read.bytes.toString('utf8')) as Partial<Manifest>;
     return Array.isArray(manifest.invites)
       ? manifest.invites.filter((i) => typeof i?.inviteId === 'string' && typeof i.file === 'string')
       : [];
@@ -26,7 +29,8 @@ function mtime(path: string): number {
 /** Whether the .eml at `path` holds the code whose digest is `digest` (an unreadable file does not). */
 function holdsCode(path: string, digest: string): boolean {
   try {
-    return emlHoldsCode(readFileSync(path), digest);
+    const read = readIfRegularFile(path);
+    return read !== null && emlHoldsCode(read.bytes, digest);
   } catch {
     return false;
   }

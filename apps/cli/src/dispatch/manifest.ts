@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitError } from '../exit-error.js';
+import { readIfRegularFile } from '../regular-file.js';
 import { replaceFiles } from '../prepare/durable-files.js';
 
 /** manifest.json of an out-<date>/ folder: what prepare rendered, never a code. */
@@ -34,8 +35,19 @@ export function readManifest(dir: string): Manifest {
   const path = join(dir, MANIFEST_FILE);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
+    // never waits: a FIFO in its place opens at once (a plain open waited for a writer, forever)
+    const read = readIfRegularFile(path);
+    if (!read)
+      throw new ExitError(
+        1,
+        `${path}: not a regular file (a FIFO, a device or a folder in its place); is ${dir} a folder written by 'veza-beta invites prepare'?`,
+      );
+    text = read.bytes.toString('utf8');
+  } catch (error) {
+    if (error instanceof ExitError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    // not readable (EACCES, EIO) is not "not found"
+    if (code !== 'ENOENT') throw new ExitError(1, `${path}: cannot be read (${code ?? (error as Error).message})`);
     const emails = emlCount(dir);
     if (emails > 0)
       throw new ExitError(
