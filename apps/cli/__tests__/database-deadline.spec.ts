@@ -9,10 +9,10 @@ import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNotPostgresServer } from '@veza/test-support';
+import { childEnv, startLaunched, startNotPostgresServer } from '@veza/test-support';
 import { testBackends } from '@veza/invites-db/testing';
 import { FAKE_SENDMAIL, emails, freshDatabaseEnv, openEnvDatabase, preparedFolder } from './fixtures.js';
-import { runVezaBeta } from './run-veza-beta.js';
+import { BIN, runVezaBeta } from './run-veza-beta.js';
 
 let cwd: string;
 beforeEach(() => {
@@ -43,10 +43,14 @@ describe('invites report on a DATABASE_URL that is not PostgreSQL', () => {
 });
 
 /** A TCP relay in front of PostgreSQL that can stop relaying, as a stopped server or a hung network does: nothing is closed, nothing answers. */
-async function freezableRelay(target: {
-  host: string;
-  port: number;
-}): Promise<{ port: number; freeze: (on: boolean) => void; close: () => Promise<void> }> {
+async function freezableRelay(
+  target: {
+    host: string;
+    port: number;
+  },
+  /** freezes the relay by itself when the client sends these bytes (a query naming a table), before they are relayed */
+  freezeOn?: string,
+): Promise<{ port: number; freeze: (on: boolean) => void; close: () => Promise<void> }> {
   let frozen = false;
   const held: (() => void)[] = [];
   const sockets = new Set<Socket>();
@@ -59,7 +63,11 @@ async function freezableRelay(target: {
       upstream.on('close', () => sockets.delete(upstream));
       upstream.on('error', () => client.destroy());
       client.on('error', () => upstream.destroy());
-      client.on('data', (chunk) => (frozen ? held.push(() => upstream.write(chunk)) : upstream.write(chunk)));
+      client.on('data', (chunk: Buffer) => {
+        if (freezeOn !== undefined && chunk.includes(freezeOn)) frozen = true;
+        if (frozen) held.push(() => upstream.write(chunk));
+        else upstream.write(chunk);
+      });
       upstream.on('data', (chunk) => (frozen ? held.push(() => client.write(chunk)) : client.write(chunk)));
       client.on('end', () => upstream.end());
       upstream.on('end', () => client.end());
@@ -115,6 +123,33 @@ const postgresBackend = testBackends().find((b) => b.name === 'postgres');
         /dispatch of \S+ stopped by the error below, after [1-9]\d* sent and 0 failed \(\S+dispatch\.log has each\)\. Once it is fixed, run the same command again/,
       );
       expect(done.stderr).not.toContain(url.password || 'no-password-here');
+    } finally {
+      relay.freeze(false);
+      await relay.close();
+    }
+  }, 60_000);
+});
+
+(postgresBackend ? describe : describe.skip)('gates check on a PostgreSQL that stops answering once connected', () => {
+  it('ends by DATABASE_STALL_TIMEOUT with the reason: the testers gate ⚪, exit 2 (it hung for good, silent, Ctrl-C or not)', async () => {
+    const env = await freshDatabaseEnv(postgresBackend!, cwd);
+    const url = new URL(env['DATABASE_URL']!);
+    // frozen at the monitor store's first look at gate_runs, after the connection's own checks answered
+    const relay = await freezableRelay({ host: url.hostname, port: Number(url.port) }, 'gate_runs');
+    try {
+      url.port = String(relay.port);
+      // the whole group is killed past 20 s (the old way never ended: it waited for the server)
+      const run = startLaunched(BIN, {
+        args: ['gates', 'check'],
+        cwd,
+        env: childEnv({ CI: 'true', NO_COLOR: '1', DATABASE_URL: url.href, DATABASE_STALL_TIMEOUT: '3', TESTERS_TARGET: '1' }),
+        exitDeadlineMs: 20_000,
+      });
+      const { code } = await run.exited;
+      expect(run.output()).toContain('has not answered for 3 s (a stopped server, a hung machine or network)');
+      expect(run.output()).toMatch(/Testers signed up: cannot reach the database/);
+      expect(code).toBe(2);
+      expect(run.output()).not.toContain(url.password || 'no-password-here');
     } finally {
       relay.freeze(false);
       await relay.close();

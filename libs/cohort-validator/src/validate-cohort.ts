@@ -1,6 +1,6 @@
 import { TextDecoder } from 'node:util';
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { CohortChecker } from './cohort-checker.js';
 import type { CohortRow, CohortSummary } from './cohort-checker.js';
 import { CsvRecordReader } from './csv-record-reader.js';
@@ -31,23 +31,33 @@ const READ_CHUNK_BYTES = 256 * 1024;
 /** Validates a cohort CSV file as a stream; an unreadable file is a COHORT_UNREADABLE finding, not an exception. */
 export async function validateCohortFile(path: string, options: CohortValidationOptions = {}): Promise<CohortValidation> {
   const resolved = resolveOptions(options);
-  // Open first, so that a missing file or a directory is reported before any
-  // stream is made (a read stream would report it as an 'error' event later).
+  // Open once, first, so that a missing file or a directory is reported before any stream is made (a read
+  // stream would report it as an 'error' event later), and read through that same descriptor: a FIFO
+  // (`mkfifo`, a writer that writes the file once) was opened twice, its content went to the first open,
+  // and the second waited for a writer that never came, for good.
+  let handle: FileHandle;
   try {
-    const handle = await open(path, 'r');
-    try {
-      if ((await handle.stat()).isDirectory()) return unreadable(resolved, `${path} is a directory`);
-    } finally {
-      await handle.close();
-    }
+    handle = await open(path, 'r');
   } catch (error) {
     return unreadable(resolved, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   try {
-    return await run(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), resolved);
+    if ((await handle.stat()).isDirectory()) {
+      await handle.close();
+      return unreadable(resolved, `${path} is a directory`);
+    }
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    return unreadable(resolved, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }); // closes the handle at its end or error
+  try {
+    return await run(stream, resolved);
   } catch (error) {
     if (error instanceof CohortUserCheckError) throw error;
     return unreadable(resolved, `reading ${path} failed: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    stream.destroy();
   }
 }
 

@@ -5,6 +5,7 @@ import type { GateRun } from '@veza/gate-probes';
 import type { CommandModule } from 'yargs';
 import { writeDecisionReport } from '../decision/write-decision-report.js';
 import { withCliDataDir } from '../database.js';
+import { oneRunDeadlines } from './gates-check.js';
 import { loadEnv } from '../env.js';
 import { ExitError } from '../exit-error.js';
 import { FileWriteError } from '../prepare/durable-files.js';
@@ -34,7 +35,7 @@ export const decisionReportCommand: CommandModule<object, { out?: string }> = {
     const say = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);
 
     let run: GateRun | null = null;
-    await runMonitor(monitor.value, { onRun: (step) => void (run = step.run), say, source: 'decision report' });
+    await runMonitor(oneRunDeadlines(monitor.value, env), { onRun: (step) => void (run = step.run), say, source: 'decision report' });
     if (!run) throw new ExitError(1, `${PROGRAM}: the gates gave no run`);
     const finalRun: GateRun = run;
 

@@ -1,7 +1,8 @@
 import { problemText } from '@veza/invite-rules';
 import { CONFIG_ERROR_EXIT_CODE, monitorSettingsFromEnv, runMonitor, showRun } from '@veza/gate-probes';
+import type { MonitorSettings } from '@veza/gate-probes';
 import type { CommandModule } from 'yargs';
-import { withCliDataDir } from '../database.js';
+import { databaseDeadlines, withCliDataDir } from '../database.js';
 import { loadEnv } from '../env.js';
 import { ownStop } from '../early-stop.js';
 import { ExitError } from '../exit-error.js';
@@ -60,6 +61,7 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
     if (problems.length || !settings.ok) throw configError(problems);
     const say = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);
     for (const warning of settings.warnings) say(`warning: ${problemText(warning)}`);
+    const monitor = oneRunDeadlines(settings.value, env);
 
     // the files are written by child processes, bounded by the run deadline: a FIFO or a stalled mount is left behind, named
     const show = showRun(
@@ -83,7 +85,7 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
     process.once('SIGINT', stop).once('SIGTERM', stop).once('SIGHUP', stop);
     try {
       process.exitCode = show.finish(
-        await runMonitor(settings.value, { onRun: show, say, signal: controller.signal, source: 'gates check' }),
+        await runMonitor(monitor, { onRun: show, say, signal: controller.signal, source: 'gates check' }),
         say,
         { stopped: controller.signal.aborted },
       );
@@ -93,3 +95,15 @@ export const gatesCheckCommand: CommandModule<object, Args> = {
     }
   },
 };
+
+/**
+ * A single run's database under the CLI's DATABASE_STALL_TIMEOUT, as every
+ * other command: a server that stops answering once connected (stopped, a
+ * hung machine or network) hung `gates check` and `decision report` for good,
+ * silent, and Ctrl-C did not end them. Not with LOOP=1: the deadline ends the
+ * connections for the rest of the process, and a loop must outlive an outage.
+ */
+export function oneRunDeadlines(settings: MonitorSettings, env: NodeJS.ProcessEnv): MonitorSettings {
+  if (settings.loop || !settings.database) return settings;
+  return { ...settings, database: { ...settings.database, ...databaseDeadlines(env) } };
+}

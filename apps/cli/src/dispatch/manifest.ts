@@ -8,7 +8,8 @@ import { replaceFiles } from '../prepare/durable-files.js';
 export interface Manifest {
   schemaVersion: 1;
   createdAt: string;
-  source: { file: string; sha256: string };
+  /** sha256 is null when the CSV was not a regular file (a FIFO, /dev/stdin): it was read once */
+  source: { file: string; sha256: string | null };
   database: string;
   /** envelope sender for SMTP (the From address) */
   mailFrom: string;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { CohortRow } from '@veza/cohort-validator';
 import { buildInviteEml, writePreview } from '@veza/email-templates';
@@ -133,12 +133,14 @@ async function prepareInFolder(
   const previewItems: PreviewItem[] = [];
   const ensureFolder = () => createFolder(outDir);
   const chunkRows = options.chunkRows ?? PREPARE_CHUNK_ROWS;
-  const sourceText = readFileSync(options.file);
+  // the digest of a regular file only: a FIFO or /dev/stdin was read whole by the validation, and reading it
+  // again blocked for good (a FIFO's second open waits for a writer that already wrote)
+  const sourceSha256 = statSync(options.file).isFile() ? createHash('sha256').update(readFileSync(options.file)).digest('hex') : null;
   const saveManifest = () =>
     writeManifest(outDir, {
       schemaVersion: 1,
       createdAt: new Date().toISOString(),
-      source: { file: basename(options.file), sha256: createHash('sha256').update(sourceText).digest('hex') },
+      source: { file: basename(options.file), sha256: sourceSha256 },
       database: conn.target,
       mailFrom: compiled.settings.from.address,
       invites: [...entries.values()],
