@@ -56,6 +56,40 @@ async function killWhenStarted(child: ChildProcess, mark: string): Promise<void>
 const dispatchThroughFake = (env: NodeJS.ProcessEnv, out: string, sentLog: string, args: string[] = []) =>
   runVezaBeta(['invites', 'dispatch', out, '--rate', '100', ...args], { cwd, env: { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog } });
 
+/**
+ * `invites dispatch OUT` through the fake sendmail, the send of the folder's first email held, and the run's lock
+ * session ended once that send has begun: a dispatcher that lost its lock with an email in hand. `meanwhile` runs
+ * then, before the held send is let go. The run is returned still running.
+ */
+async function loseLockWithSendInHand<T>(
+  env: NodeJS.ProcessEnv,
+  out: string,
+  sentLog: string,
+  first: string,
+  meanwhile: (conn: Awaited<ReturnType<typeof openEnvDatabase>>, ids: string[]) => Promise<T>,
+) {
+  const hold = heldSend(cwd, [first]);
+  const run = startLaunched(BIN, {
+    args: ['invites', 'dispatch', out, '--rate', '100'],
+    cwd,
+    env: { ...childEnv(), ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env },
+  });
+  const ids = readManifest(out).invites.map((i) => i.inviteId);
+  try {
+    await hold.started();
+    const conn = await openEnvDatabase(env);
+    try {
+      const claimer = (await sendStates(conn.db, [ids[0]!]))[0]?.claimedBy;
+      expect(await endLockSession(conn, claimer!)).toBe(1);
+      return { run, ids, result: await meanwhile(conn, ids) };
+    } finally {
+      await conn.close();
+    }
+  } finally {
+    hold.release();
+  }
+}
+
 const backends = testBackends();
 const postgres = backends.find((b) => b.name === 'postgres');
 
@@ -879,27 +913,14 @@ describe('invites dispatch through SMTP', () => {
     const out = join(cwd, 'out');
     await preparedFolder(env, out, emails(8, 'lock'));
     const sentLog = join(cwd, 'sent.log');
-    const hold = heldSend(cwd, ['lock0@example.org']);
-    const run = startLaunched(BIN, {
-      args: ['invites', 'dispatch', out, '--rate', '100'],
-      cwd,
-      env: { ...childEnv(), ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env },
-    });
-    const ids = readManifest(out).invites.map((i) => i.inviteId);
-    try {
-      await hold.started();
-      const conn = await openEnvDatabase(env);
-      try {
-        const claimer = (await sendStates(conn.db, [ids[0]!]))[0]?.claimedBy;
-        expect(await endLockSession(conn, claimer!)).toBe(1);
-      } finally {
-        await conn.close();
-      }
-      // heard at once (its socket closes): 2 s of slack for a loaded machine before the held send ends
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-    } finally {
-      hold.release();
-    }
+    // heard at once (its socket closes): 2 s of slack for a loaded machine before the held send ends
+    const { run, ids } = await loseLockWithSendInHand(
+      env,
+      out,
+      sentLog,
+      'lock0@example.org',
+      () => new Promise((r) => setTimeout(r, 2_000)),
+    );
     expect((await run.exited).code).toBe(1);
     expect(run.output()).toContain('1 sent now, 0 already sent, 0 failed, 0 unknown, 0 skipped, 7 not tried (of 8)');
     expect(run.output()).toContain(
@@ -923,32 +944,14 @@ describe('invites dispatch through SMTP', () => {
     const out = join(cwd, 'out');
     await preparedFolder(env, out, emails(3, 'skew'));
     const sentLog = join(cwd, 'sent.log');
-    const hold = heldSend(cwd, ['skew0@example.org']);
-    const run = startLaunched(BIN, {
-      args: ['invites', 'dispatch', out, '--rate', '100'],
-      cwd,
-      env: { ...childEnv(), ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ...hold.env },
+    const { run, result: resend } = await loseLockWithSendInHand(env, out, sentLog, 'skew0@example.org', async (conn, ids) => {
+      // the claim as a database whose clock is 5 minutes behind this machine's dated it (now() is the server's)
+      await conn.rawTransaction(async (tx) => {
+        await tx.query(`SELECT set_config('veza_beta.claim_checks_code', 'on', true)`); // 996_claim_guard.sql
+        await tx.query(`UPDATE beta_invites SET send_claimed_at = send_claimed_at - interval '5 minutes' WHERE id = $1`, [ids[0]!]);
+      });
+      return dispatchThroughFake(env, out, sentLog, ['--resend-unknown', '--json']);
     });
-    const ids = readManifest(out).invites.map((i) => i.inviteId);
-    let resend;
-    try {
-      await hold.started();
-      const conn = await openEnvDatabase(env);
-      try {
-        const claimer = (await sendStates(conn.db, [ids[0]!]))[0]?.claimedBy;
-        expect(await endLockSession(conn, claimer!)).toBe(1);
-        // the claim as a database whose clock is 5 minutes behind this machine's dated it (now() is the server's)
-        await conn.rawTransaction(async (tx) => {
-          await tx.query(`SELECT set_config('veza_beta.claim_checks_code', 'on', true)`); // 996_claim_guard.sql
-          await tx.query(`UPDATE beta_invites SET send_claimed_at = send_claimed_at - interval '5 minutes' WHERE id = $1`, [ids[0]!]);
-        });
-      } finally {
-        await conn.close();
-      }
-      resend = await dispatchThroughFake(env, out, sentLog, ['--resend-unknown', '--json']);
-    } finally {
-      hold.release();
-    }
     // before: the claim read as older than its claimer's process, so that pid "reused", the claim unknown and sent again
     expect(lines(sentLog)).not.toContain('skew0@example.org');
     const summary = jsonOutput<SendSummary>(resend.stdout);
