@@ -112,3 +112,31 @@ describe('stdout on a full disk (> /dev/full)', () => {
     },
   );
 });
+
+describe('an output bigger than a pipe holds', () => {
+  /** veza-beta with stdout on a pipe the test reads as fast as it comes, as `| jq` or `| wc -c` does */
+  async function readAll(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: unknown; stdout: Buffer }> {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: childEnv({ CI: 'true', NO_COLOR: '1', ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.resume();
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    return { code, stdout: Buffer.concat(chunks) };
+  }
+
+  it('invites prepare --json of 4000 rows: every invite in the document a script reads (it got the first 64 KB or so, exit 0)', async () => {
+    // a pipe is written asynchronously: what its reader had not taken yet was dropped by process.exit
+    const env = { ...(await freshDatabaseEnv(testBackends()[0]!, cwd)), ...SETTINGS };
+    const rows = Array.from({ length: 4000 }, (_, i) => `person${i}@example.org,${['creators', 'listeners', 'press'][i % 3]}`);
+    writeFileSync(join(cwd, 'big.csv'), `email,cohort\n${rows.join('\n')}\n`);
+    const run = await readAll(['invites', 'prepare', 'big.csv', '--out', 'out', '--json', '--no-screenshot'], env);
+    expect(run.stdout.length).toBeGreaterThan(8 * 65_536);
+    const prepared = JSON.parse(run.stdout.toString('utf8')) as { created: unknown[] };
+    expect(prepared.created).toHaveLength(4000);
+    expect(run.code).toBe(0);
+  }, 60_000);
+});

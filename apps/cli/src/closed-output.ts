@@ -14,6 +14,12 @@
  * command's own code stands; any other failure means the output was lost,
  * so a command that succeeded ends with 1. What could not be written is said
  * once on the other stream, when that one still works.
+ *
+ * A pipe is written asynchronously (a file and a terminal are not): what its
+ * reader has not taken yet waits in this process's memory, and `process.exit`
+ * dropped it. `veza-beta cohort validate big.csv --json | jq` got the first
+ * 64 KB of the document (the pipe's buffer) and exit 0. main.ts waits for
+ * both streams to be written out (`outputsWritten`) before it exits.
  */
 
 type Stream = NodeJS.WriteStream;
@@ -49,4 +55,21 @@ export function guardOutput(): void {
 export function exitCodeAfterOutput(code: number): number {
   if (code !== 0) return code;
   return [...lost.values()].some((l) => l.code !== 'EPIPE') ? 1 : 0;
+}
+
+/**
+ * Resolves once what was written to stdout and stderr has been taken by their
+ * readers, or cannot be (the stream failed or is closed). A reader that does
+ * not read (a pager left open, a stopped process) is waited for, as `cat`
+ * waits: the wait is in the event loop, so Ctrl-C, SIGTERM and a hangup still
+ * end the process (early-stop.ts says what was lost).
+ */
+export function outputsWritten(): Promise<void> {
+  return Promise.all([process.stdout, process.stderr].map(written)).then(() => undefined);
+}
+
+function written(stream: Stream): Promise<void> {
+  if (stream.destroyed || stream.writableEnded || stream.writableLength === 0) return Promise.resolve();
+  // an empty write's callback comes after every chunk before it has been written, or with the stream's error
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }

@@ -6,6 +6,8 @@ export type StopSignal = keyof typeof quitCode;
 export const STOP_SIGNALS = Object.keys(quitCode) as StopSignal[];
 
 let commandRunning = false;
+/** The command's exit code once it has returned (main.ts then waits for its output to be read), else null. */
+let endedWith: number | null = null;
 /** Stops of the command's own (gracefulStop, gates check's) in place: a signal is theirs. */
 let ownStops = 0;
 
@@ -32,9 +34,11 @@ export function installEarlyStop(): void {
     if (ownStops > 0) return;
     if (name === 'SIGHUP') ignoreTerminalWriteErrors();
     process.stderr.write(
-      commandRunning
-        ? `\n${name}: veza-beta stopped before the command ended; what it had already done stays (run it again to see where it stands).\n`
-        : `\n${name}: veza-beta stopped before the command started: nothing was done.\n`,
+      endedWith !== null
+        ? `\n${name}: veza-beta stopped while its output waited to be read (the command had ended, exit code ${endedWith}); the rest of its output is lost.\n`
+        : commandRunning
+          ? `\n${name}: veza-beta stopped before the command ended; what it had already done stays (run it again to see where it stands).\n`
+          : `\n${name}: veza-beta stopped before the command started: nothing was done.\n`,
     );
     process.exit(quitCode[name]);
   };
@@ -58,6 +62,11 @@ export function ownStop(): () => void {
 /** The command's handler is about to run (a yargs middleware): from here on, a signal may come after some of its work. */
 export function commandStarted(): void {
   commandRunning = true;
+}
+
+/** The command returned `code`; what is left is its output being read (main.ts). */
+export function commandEnded(code: number): void {
+  endedWith = code;
 }
 
 let ignoring = false;

@@ -1,5 +1,5 @@
-import { exitCodeAfterOutput, guardOutput } from './closed-output.js';
-import { installEarlyStop } from './early-stop.js';
+import { exitCodeAfterOutput, guardOutput, outputsWritten } from './closed-output.js';
+import { commandEnded, installEarlyStop } from './early-stop.js';
 
 // First thing: a Ctrl-C or SIGTERM while the modules below load (a second or more) or before a command has a
 // stop of its own ends with a line and the signal's code, not a silent death (early-stop.ts).
@@ -13,8 +13,11 @@ const { runCli } = await import('./run-cli.js');
 
 // Exits once the command is done, as the API and the monitor do, rather than when nothing is left to run: an
 // embedded database that failed to start on a full disk keeps re-arming a PostgreSQL timer in its wasm runtime
-// every 10 s, and the command hung for good after printing its error. stdout and stderr are synchronous here.
+// every 10 s, and the command hung for good after printing its error. stdout and stderr on a pipe are written
+// asynchronously: what the reader has not taken yet is waited for, or process.exit drops it (closed-output.ts).
 const code = await runCli(buildCli(hideBin(process.argv)));
+commandEnded(code);
+await outputsWritten();
 // a failed write is told by an 'error' event a tick later: `invites report > /dev/full` exited 0 before it came
 await new Promise((resolve) => setImmediate(resolve));
 process.exit(exitCodeAfterOutput(code));
