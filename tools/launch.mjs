@@ -58,6 +58,11 @@ export function openFilesWarning(app, limits = () => readFileSync('/proc/self/li
 }
 
 export function launch(entryPath) {
+  // The launcher's own lines (the open-file warning, a child that cannot start) on a stderr that cannot be
+  // written (2> /dev/full, a reader gone): dropped. With no listener the error killed the launcher, exit 1,
+  // and its child, told by its IPC channel, stopped as on SIGTERM in the middle of the command. The app
+  // says what it loses of its own output (apps/cli/src/closed-output.ts).
+  process.stderr.on('error', () => undefined);
   const warning = openFilesWarning(basename(process.argv[1] ?? entryPath).replace(/\.m?js$/, ''));
   if (warning) process.stderr.write(warning);
   const watchParent = new URL('./launch-child.mjs', import.meta.url).href;

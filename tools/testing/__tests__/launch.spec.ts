@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,25 @@ describe('tools/launch.mjs', () => {
     expect(low.status).toBe(5);
     expect(under(1024).stderr).not.toContain('open-file limit');
   }, 40_000);
+
+  (existsSync('/dev/full') ? it : it.skip)(
+    'its own warning on a stderr that cannot be written (2> /dev/full) is dropped: the app runs to its end, its code passed on (the launcher died of the error, and took the app with it)',
+    () => {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const run = spawnSync('/bin/sh', ['-c', 'ulimit -n 200 && exec "$0" "$@"', process.execPath, exits], {
+          stdio: ['ignore', 'pipe', full],
+          encoding: 'utf8',
+          timeout: 30_000,
+        });
+        expect(run.stdout).toContain('ready');
+        expect(run.status).toBe(5);
+      } finally {
+        closeSync(full);
+      }
+    },
+    40_000,
+  );
 
   it.each([1, 2, 3])(
     'Ctrl-C (SIGINT to the whole process group) lets the app drain once and passes its exit code on (try %i)',
