@@ -343,7 +343,7 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(lost.stdout).toContain('  not found  dan@example.org (ready)');
     expect(lost.stdout).toContain("Dispatch the folder they were prepared into ('veza-beta invites dispatch DIR')");
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).not.toContain('dan@example.org');
-  });
+  }, 180_000); // five runs of the CLI: 11 s on a quiet machine, over 60 s on a loaded one (a fresh-clone run, 2026-11-30)
 
   it("SEND=1 send FILE picks the folder whose .eml holds the code now, even when the older folder's files are newer (copied to another machine)", async () => {
     const env = await sendingEnv(backend);
