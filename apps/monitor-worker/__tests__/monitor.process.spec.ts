@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer as createNetServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,12 +39,15 @@ function monitor(
   args: string[] = [],
   onStdout?: (soFar: string, child: ReturnType<typeof spawn>) => void,
   cwd: string = tempDir(),
+  killAfterMs = 90_000,
+  onSpawn?: (child: ReturnType<typeof spawn>) => void,
 ): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: childEnv(env),
       cwd,
     });
+    onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -52,7 +55,7 @@ function monitor(
       onStdout?.(stdout, child);
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -533,6 +536,207 @@ describe('loop (LOOP=1)', () => {
     expect(ran.stderr).toMatch(/stopped after \d+ run\(s\); last verdict NO-GO/);
     expect(secretsIn(ran)).toEqual([]);
   });
+});
+
+/**
+ * A TCP relay in front of PostgreSQL that freezes as a stopped server, a hung
+ * machine or a partition does: nothing is closed, nothing more is relayed.
+ * `freezeOn`: it freezes by itself when the client sends these bytes (a query
+ * naming a table). The connections frozen stay frozen for good (a partition
+ * that lost their state answers them never again); `thaw()` lets new ones
+ * through, as the server does once it is back.
+ */
+async function freezingRelay(
+  target: URL,
+  freezeOn?: string,
+): Promise<{
+  port: number;
+  freeze: () => void;
+  thaw: () => void;
+  /** resolves once frozen */
+  frozen: Promise<void>;
+  frozenOpen: () => number;
+  close: () => Promise<void>;
+}> {
+  let frozen = false;
+  let armed = freezeOn !== undefined; // once: the server that is back answers the same query
+  let told = () => {};
+  const whenFrozen = new Promise<void>((resolve) => (told = resolve));
+  const pairs = new Set<{ frozen: boolean; client: Socket; upstream: Socket }>();
+  const freeze = () => {
+    frozen = true;
+    for (const pair of pairs) pair.frozen = true;
+    told();
+  };
+  const server = createNetServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    const pair = { frozen, client, upstream };
+    pairs.add(pair);
+    client.on('close', () => pairs.delete(pair));
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    client.on('data', (chunk: Buffer) => {
+      if (armed && chunk.includes(freezeOn!)) {
+        armed = false;
+        freeze();
+      }
+      if (!pair.frozen) upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => (pair.frozen ? undefined : client.write(chunk)));
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    freeze,
+    thaw: () => void (frozen = false),
+    frozen: whenFrozen,
+    frozenOpen: () => [...pairs].filter((pair) => pair.frozen && !pair.client.destroyed).length,
+    close: async () => {
+      for (const pair of pairs) {
+        pair.client.destroy();
+        pair.upstream.destroy();
+      }
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+// A PostgreSQL that stops answering once connected (SIGSTOPped, a hung machine, a partition without a reset):
+// no statement_timeout fires, nothing is closed. PostgreSQL only: an embedded database runs in the process.
+(testBackends().some((b) => b.name === 'postgres') ? describe : describe.skip)('a PostgreSQL that freezes once connected', () => {
+  const relayedUrl = (db: { env: Record<string, string> }, port: number) => {
+    const url = new URL(db.env['DATABASE_URL']!);
+    url.port = String(port);
+    url.searchParams.set('connect_timeout', '1');
+    return url.toString();
+  };
+
+  it('at the first look at gate_runs: the loop runs anyway (testers ⚪ with the reason, the verdict posted), connects again and stores once it is back (it hung before its first run, for good)', async () => {
+    const db = await seededDatabase(3);
+    const relay = await freezingRelay(new URL(db.env['DATABASE_URL']!), 'gate_runs');
+    let thawed = false;
+    try {
+      const ran = await monitor(
+        {
+          ...apis.gateEnv(),
+          DATABASE_URL: relayedUrl(db, relay.port),
+          TESTERS_TARGET: '3',
+          LOOP: '1',
+          CHECK_INTERVAL: '1',
+          MAX_RUNS: '4',
+          GATE_TIMEOUT_MS: '1000',
+          GATES_WEBHOOK_URL: apis.webhookUrl,
+        },
+        [],
+        (soFar) => {
+          if (thawed || !soFar.includes('Verdict:')) return;
+          thawed = true;
+          relay.thaw(); // the server is back: new connections answer, the frozen one never will
+        },
+        tempDir(),
+        45_000,
+      );
+      expect(ran.signal).toBeNull();
+      expect(ran.stdout).toMatch(
+        /Testers signed up: cannot reach the database at postgres:\/\/\S+: no answer within 3 s \(a stopped server, a hung machine or network\)/,
+      );
+      expect(ran.stderr).toContain('answers now: verdicts are stored from this run on');
+      const verdicts = ran.stdout.match(/Verdict: .*/g) ?? [];
+      expect(verdicts[0]).toBe('Verdict: ⚪ INCONCLUSIVE (exit 2)');
+      expect(verdicts.at(-1)).toBe('Verdict: ✅ GO (exit 0)');
+      expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual(['⚪ **INCONCLUSIVE**', '✅ **GO** (was ⚪ INCONCLUSIVE)']);
+      expect(ran.code).toBe(0);
+      expect((await storedRuns(db.open)).at(-1)).toMatchObject({ verdict: 'GO' });
+      expect(relay.frozenOpen()).toBe(0);
+      expect(secretsIn(ran)).toEqual([]);
+    } finally {
+      await relay.close();
+    }
+  }, 60_000);
+
+  it('SIGTERM while the start waits on it ends the monitor at once (it was not heard)', async () => {
+    const db = await seededDatabase(3);
+    const relay = await freezingRelay(new URL(db.env['DATABASE_URL']!), 'gate_runs');
+    try {
+      // GATE_TIMEOUT_MS 20 s: the answer deadline (22 s) is far beyond the kill below; only the signal can end the wait
+      const ran = await monitor(
+        { ...apis.gateEnv(), DATABASE_URL: relayedUrl(db, relay.port), TESTERS_TARGET: '3', LOOP: '1', GATE_TIMEOUT_MS: '20000' },
+        [],
+        undefined,
+        tempDir(),
+        12_000,
+        (child) => void relay.frozen.then(() => child.kill('SIGTERM')),
+      );
+      expect(ran.signal).toBeNull();
+      expect(ran.code).toBe(2);
+      expect(ran.stderr).toContain('stopped before the first run');
+    } finally {
+      await relay.close();
+    }
+  }, 60_000);
+
+  it('mid-loop, frozen for good: the run ends with testers ⚪, its verdict change still posted, the frozen connection dropped, and the next runs connect again and store', async () => {
+    const db = await seededDatabase(3);
+    const relay = await freezingRelay(new URL(db.env['DATABASE_URL']!));
+    let shown = 0;
+    let frozenAtThaw = -1;
+    let postedAtThaw: string[] = [];
+    try {
+      const ran = await monitor(
+        {
+          ...apis.gateEnv(),
+          DATABASE_URL: relayedUrl(db, relay.port),
+          TESTERS_TARGET: '3',
+          LOOP: '1',
+          CHECK_INTERVAL: '1',
+          MAX_RUNS: '7',
+          GATE_TIMEOUT_MS: '1000',
+          GATES_RUN_TIMEOUT_MS: '8000',
+          GATES_WEBHOOK_URL: apis.webhookUrl,
+        },
+        [],
+        (soFar) => {
+          const verdicts = soFar.match(/Verdict: /g)?.length ?? 0;
+          if (verdicts === shown) return;
+          shown = verdicts;
+          if (verdicts === 1) apis.scenario.sentryIssues = 2; // the next run is NO-GO
+          if (verdicts === 2) relay.freeze(); // run 2 shown, its announcement and store still to come
+          if (verdicts === 4) {
+            frozenAtThaw = relay.frozenOpen();
+            postedAtThaw = apis.webhooks.map((w) => w.content.split(':')[0]!);
+            relay.thaw();
+          }
+        },
+        tempDir(),
+        80_000,
+      );
+      expect(ran.signal).toBeNull();
+      expect(ran.code).toBe(1);
+      expect(frozenAtThaw).toBe(0); // dropped, not kept waiting for an answer that never comes
+      // posted while the database was frozen: the announcement did not wait for it past its answer deadline
+      expect(postedAtThaw).toEqual(['✅ **GO**', '🔴 **NO-GO** (was ✅ GO)']);
+      // the post made alone is not in gate_announcements: the database back, the change may be posted once more
+      expect(apis.webhooks.slice(2).map((w) => w.content.split(':')[0])).toEqual(
+        apis.webhooks.length > 2 ? ['🔴 **NO-GO** (was ✅ GO)'] : [],
+      );
+      expect(ran.stderr).toMatch(
+        /the database at postgres:\/\/\S+ did not answer within 3 s \(a stopped server, a hung machine or network\); its connection is closed: the next run connects again/,
+      );
+      expect(ran.stderr).toMatch(/verdict not stored: cannot reach the database at postgres:\/\/\S+: no answer within 3 s/);
+      expect(ran.stdout).toMatch(/Testers signed up: cannot reach the database at postgres:\/\/\S+/);
+      expect(ran.stderr).toContain('answers now: verdicts are stored from this run on');
+      const stored = await storedRuns(db.open);
+      expect(stored[0]).toMatchObject({ verdict: 'GO' });
+      expect(stored.at(-1)).toMatchObject({ verdict: 'NO-GO' });
+      expect(stored.length).toBeLessThan(7); // the frozen runs were not stored
+      expect(ran.stderr).not.toContain('did not close');
+      expect(secretsIn(ran)).toEqual([]);
+    } finally {
+      await relay.close();
+    }
+  }, 90_000);
 });
 
 describe('deadlines: a gate upstream that accepts and never answers, garbage collected all the time', () => {

@@ -55,7 +55,13 @@ export interface Connection {
    * never loses it (one process, one session).
    */
   holdLock(name: string, options?: HoldLockOptions): Promise<() => Promise<void>>;
-  close(): Promise<void>;
+  /**
+   * Ends the connections: PostgreSQL lets what is in flight finish for up to
+   * 5 s, then drops it. `now`: drops them at once, what is in flight fails
+   * (a server that stopped answering: its answer would come too late to use,
+   * or land unseen once it comes back). PGlite closes the same either way.
+   */
+  close(options?: { now?: boolean }): Promise<void>;
 }
 
 export interface HoldLockOptions {
@@ -367,9 +373,11 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
         lockClients.delete(own);
       };
     },
-    close: () => {
+    close: async (closeOptions = {}) => {
       stopWatching();
-      return client.end({ timeout: 5 });
+      if (!closeOptions.now) return client.end({ timeout: 5 });
+      // the lock holders' clients too: nothing of this connection is left waiting on the server
+      await Promise.all([client, ...lockClients].map((sql) => sql.end({ timeout: 0 }).catch(() => undefined)));
     },
   };
 }

@@ -4,6 +4,7 @@ import type { GateRun, Verdict } from '../types.js';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
+  DatabaseUnreachableError,
   announceGateVerdictOnce,
   countRedeemedInvites,
   hasGateRunsTable,
@@ -46,91 +47,242 @@ export interface MonitorStore {
   notMigrated: boolean;
   /** the embedded database is held by another process, often a monitor already running (LOOP=1 refuses to start then) */
   busy: boolean;
-  close(): Promise<void>;
+  /** `now`: drops the connections at once, what is in flight on them fails (also when a use is still waiting for the server) */
+  close(options?: { now?: boolean }): Promise<void>;
 }
 
 /**
- * A loop's store that could not reach its PostgreSQL tries again on its next
- * use once this long has passed since the attempt that failed: each run tries
- * once (its stages after the first get that attempt's error at once).
+ * A loop's store that could not reach its PostgreSQL (or dropped a connection
+ * that stopped answering) tries again on its next use once this long has
+ * passed since: each run tries once (its stages after the first get that
+ * attempt's error at once).
  */
 export const RECONNECT_PAUSE_MS = 2_000;
+
+/**
+ * How long past its statement_timeout (GATE_TIMEOUT_MS) the monitor waits for
+ * PostgreSQL's answer before it takes the server for frozen (stopped, a hung
+ * machine, a network that drops packets without a reset) and drops the
+ * connection: the server cancels any statement at statement_timeout and says
+ * so, so an answer later than that and this grace is not coming.
+ */
+export const ANSWER_GRACE_MS = 2_000;
 
 /** How openMonitorStore behaves when the database does not answer at start. */
 export interface MonitorStoreOptions {
   /**
-   * A loop's store (LOOP=1): a PostgreSQL that does not answer at start is
-   * tried again at each use (each run's testers count, store and announcement)
-   * until it answers. Without it (a single run) it is given up for the run.
+   * A loop's store (LOOP=1): a PostgreSQL that does not answer at start, or
+   * stops answering later (its connection then dropped), is tried again at
+   * each use (each run's testers count, store and announcement) until it
+   * answers. Without it (a single run) it is given up for the run.
    */
   reconnect?: boolean;
-  /** told once when a database that did not answer at start is reached */
+  /** told once when a database that did not answer is reached, and when one stops answering */
   say?: (line: string) => void;
+  /** stops waiting for the database at start (SIGTERM): the store then has nothing, and its close() does not wait */
+  signal?: AbortSignal;
 }
 
 /**
  * Opens the given database (DATABASE_URL, else VEZA_DATA_DIR's embedded one);
- * openDatabase bounds the first connection by its connect_timeout. An
- * unreachable database is not fatal: the testers gate reports it as ⚪
- * unavailable and verdicts are not stored — for a single run; a loop's store
- * (`reconnect`) on PostgreSQL tries again at each run until it answers.
+ * openDatabase bounds the first connection by its connect_timeout, and every
+ * use of a PostgreSQL after it must be answered within statement_timeout and
+ * ANSWER_GRACE_MS (else the connection is dropped). An unreachable database is
+ * not fatal: the testers gate reports it as ⚪ unavailable and verdicts are not
+ * stored — for a single run; a loop's store (`reconnect`) on PostgreSQL tries
+ * again at each run until it answers, also after a connection it dropped.
  */
 export async function openMonitorStore(
   database: OpenOptions | null,
   statementTimeoutMs: number,
   options: MonitorStoreOptions = {},
 ): Promise<MonitorStore> {
-  const none = () => Promise.resolve();
-  if (!database)
-    return {
-      testers: undefined,
-      history: null,
-      notStoredBecause: 'no database given (DATABASE_URL or VEZA_DATA_DIR)',
-      notMigrated: false,
-      busy: false,
-      close: none,
+  if (!database) return withoutDatabase('no database given (DATABASE_URL or VEZA_DATA_DIR)');
+  const signal = options.signal;
+  const opening = openStore(database, statementTimeoutMs, options);
+  if (!signal) return opening;
+  // A stop while the database is being opened or checked (a server that froze once connected) ends the wait at
+  // once: the store is left to close itself when it comes, and the process does not wait for it.
+  return new Promise<MonitorStore>((resolve, reject) => {
+    const onStop = () => {
+      resolve(withoutDatabase('stopped before the database answered'));
+      void opening.then((store) => store.close({ now: true })).catch(() => undefined);
     };
-  let conn: Connection;
+    if (signal.aborted) return onStop();
+    signal.addEventListener('abort', onStop, { once: true });
+    opening.then(
+      (store) => {
+        signal.removeEventListener('abort', onStop);
+        resolve(store);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onStop);
+        reject(error);
+      },
+    );
+  });
+}
+
+function withoutDatabase(why: string): MonitorStore {
+  return { testers: undefined, history: null, notStoredBecause: why, notMigrated: false, busy: false, close: () => Promise.resolve() };
+}
+
+async function openStore(database: OpenOptions, statementTimeoutMs: number, options: MonitorStoreOptions): Promise<MonitorStore> {
+  const reconnect = Boolean(options.reconnect && database.databaseUrl);
+  if (reconnect) return reconnectingStore(database, statementTimeoutMs, options.say);
+  let reached: Reached;
   try {
-    conn = await openStoreDatabase(database, statementTimeoutMs);
+    reached = await reach(database, statementTimeoutMs, (error) => options.say?.(frozenLine(error)));
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    // A loop started before its PostgreSQL (a host's boot, a compose file, a failover) kept this error for its
-    // whole life: testers ⚪ until it turned 🔴 and was posted as NO-GO, nothing stored, with the database long back.
-    if (options.reconnect && database.databaseUrl && code === 'INVITES_DB_UNREACHABLE')
-      return reconnectingStore(database, statementTimeoutMs, error, options.say);
     const failing: TestersSource = { countRedeemed: () => Promise.reject(error) };
-    const busy = code === 'INVITES_DB_BUSY';
-    return { testers: failing, history: null, notStoredBecause: described(error), notMigrated: false, busy, close: none };
+    const busy = (error as { code?: unknown } | null)?.code === 'INVITES_DB_BUSY';
+    return {
+      testers: failing,
+      history: null,
+      notStoredBecause: described(error),
+      notMigrated: false,
+      busy,
+      close: () => Promise.resolve(),
+    };
   }
-  return connectedStore(conn, statementTimeoutMs);
+  return reached.store;
 }
 
 function openStoreDatabase(database: OpenOptions, statementTimeoutMs: number): Promise<Connection> {
   return openDatabase({ ...database, statementTimeoutMs, maxConnections: 2 });
 }
 
-/** The store on an open connection: whether gate_runs and gate_announcements exist decides what it can do. */
-async function connectedStore(conn: Connection, statementTimeoutMs: number): Promise<MonitorStore> {
-  const close = () => conn.close();
-  let ready: boolean;
+/** An open connection under its answer deadline, and what the store can do with it. */
+interface Reached {
+  guarded: Guarded;
+  store: MonitorStore;
+}
+
+/**
+ * Opens the database and looks at what it holds, every look under the answer
+ * deadline: a server that answers the connection and then stops answering (it
+ * was frozen at the first look at gate_runs: the monitor hung before its first
+ * run, for good, deaf to SIGTERM) throws INVITES_DB_UNREACHABLE like one that
+ * never answered. `onFrozen` is told when a later use drops the connection.
+ */
+async function reach(
+  database: OpenOptions,
+  statementTimeoutMs: number,
+  onFrozen: (error: Error, guarded: Guarded) => void,
+): Promise<Reached> {
+  const conn = await openStoreDatabase(database, statementTimeoutMs);
+  let starting = true;
+  const guarded = guardAnswers(conn, statementTimeoutMs + ANSWER_GRACE_MS, (error, g) => {
+    if (!starting) onFrozen(error, g);
+  });
   try {
-    ready = await hasGateRunsTable(conn.db);
-  } catch (error) {
-    return { testers: conn, history: null, notStoredBecause: (error as Error).message, notMigrated: false, busy: false, close };
+    return { guarded, store: await connectedStore(guarded, statementTimeoutMs) };
+  } finally {
+    starting = false;
   }
+}
+
+/** A connection whose every use must be answered in time (PostgreSQL). */
+interface Guarded {
+  conn: Connection;
+  /**
+   * Runs `work` on the connection within the answer deadline, armed again
+   * after each `outside` step (the webhook post inside the announcement's
+   * transaction is not the database's time). Past it the connection is closed
+   * at once, what is in flight on it fails, and this and every later use
+   * reject with INVITES_DB_UNREACHABLE ("no answer within … s"). PGlite runs
+   * in this process: not guarded.
+   */
+  within<T>(work: (outside: <U>(step: () => Promise<U>) => Promise<U>) => Promise<T>): Promise<T>;
+  /** uses still waiting for the database */
+  inFlight(): number;
+}
+
+function guardAnswers(conn: Connection, answerMs: number, onFrozen: (error: Error, guarded: Guarded) => void): Guarded {
+  let frozen: Error | null = null;
+  let pending = 0;
+  const guarded: Guarded = {
+    conn,
+    inFlight: () => pending,
+    within: <T>(work: (outside: <U>(step: () => Promise<U>) => Promise<U>) => Promise<T>): Promise<T> => {
+      if (frozen) return Promise.reject(frozen);
+      if (conn.kind !== 'postgres') return work((step) => step());
+      return new Promise<T>((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        let settled = false;
+        const settle = (done: () => void) => {
+          if (settled) return;
+          settled = true;
+          pending--;
+          clearTimeout(timer);
+          done();
+        };
+        const arm = () => {
+          timer = setTimeout(() => {
+            freeze();
+            settle(() => reject(frozen!));
+          }, answerMs);
+        };
+        const outside = async <U>(step: () => Promise<U>): Promise<U> => {
+          clearTimeout(timer);
+          try {
+            return await step();
+          } finally {
+            if (!settled) arm();
+          }
+        };
+        pending++;
+        arm();
+        // a use in flight when another one found the server frozen fails with the connection: said as the freeze
+        work(outside).then(
+          (value) => settle(() => resolve(value)),
+          (error: unknown) => settle(() => reject(frozen ?? error)),
+        );
+      });
+    },
+  };
+  const freeze = () => {
+    if (frozen) return;
+    const error = new DatabaseUnreachableError(
+      conn.target,
+      new Error(`no answer within ${answerMs / 1_000} s (a stopped server, a hung machine or network); its connection is closed`),
+    );
+    frozen = error;
+    void conn.close({ now: true }).catch(() => undefined);
+    onFrozen(error, guarded);
+  };
+  return guarded;
+}
+
+/** The operator's line when a connection is dropped for not answering (the error's message names the database). */
+function frozenLine(error: Error): string {
+  return error.message.replace(/^cannot reach /, '').replace(/: no answer within/, ' did not answer within');
+}
+
+/** The store on an open connection: whether gate_runs and gate_announcements exist decides what it can do. */
+async function connectedStore(guarded: Guarded, statementTimeoutMs: number): Promise<MonitorStore> {
+  const { conn } = guarded;
+  // a use that the server left unanswered has closed the connection already: close() waits for nothing then
+  const close = (options?: { now?: boolean }) => conn.close({ now: Boolean(options?.now) || guarded.inFlight() > 0 });
+  const testers: TestersSource = {
+    countRedeemed: (cohort) => guarded.within(() => countRedeemedInvites(conn.db, cohort)),
+    target: conn.target,
+  };
+  let ready: boolean;
   let shared: boolean;
   try {
-    shared = await hasTable(conn, 'gate_announcements');
+    ready = await guarded.within(() => hasGateRunsTable(conn.db));
+    shared = await guarded.within(() => hasTable(conn, 'gate_announcements'));
   } catch (error) {
-    return { testers: conn, history: null, notStoredBecause: (error as Error).message, notMigrated: false, busy: false, close };
+    if ((error as { code?: unknown } | null)?.code === 'INVITES_DB_UNREACHABLE') throw error; // frozen: not reached
+    return { testers, history: null, notStoredBecause: (error as Error).message, notMigrated: false, busy: false, close };
   }
   if (!ready) {
     const why = `the database at ${conn.target} has no gate_runs table; run 'veza-beta db migrate' to store verdicts`;
-    return { testers: conn, history: null, notStoredBecause: why, notMigrated: true, busy: false, close };
+    return { testers, history: null, notStoredBecause: why, notMigrated: true, busy: false, close };
   }
   return {
-    testers: conn,
+    testers,
     notStoredBecause: null,
     notMigrated: false,
     busy: false,
@@ -140,58 +292,67 @@ async function connectedStore(conn: Connection, statementTimeoutMs: number): Pro
         // The newest state of this version's kind: a veza-beta of 2026-11-23 (a teammate's monitor or
         // `gates check`) stores states of version 1, without the ⚪ start times; read as the newest, one
         // started every clock again, and beside a monitor of this version kept a dead probe ⚪ for ever.
-        const runs = await listGateRuns<GateRun, EscalationState>(conn.db, { limit: STATE_LOOKBACK });
+        const runs = await guarded.within(() => listGateRuns<GateRun, EscalationState>(conn.db, { limit: STATE_LOOKBACK }));
         return (runs.find((r) => (r.state as { schemaVersion?: unknown } | null)?.schemaVersion === 2) ?? runs[0])?.state ?? null;
       },
-      save: async (run, state) => void (await recordGateRun(conn.db, { run, state })),
-      announceOnce: shared ? announceOnce(conn, statementTimeoutMs) : null,
+      save: async (run, state) => void (await guarded.within(() => recordGateRun(conn.db, { run, state }))),
+      announceOnce: shared ? announceOnce(guarded, statementTimeoutMs) : null,
     },
   };
 }
 
 /**
- * A loop's store while its PostgreSQL has not answered yet: a use (the
- * testers count, loading and storing, the announcement) first tries to open
- * it — one attempt at a time, shared, bounded by its connect_timeout and by
- * the caller's deadline; an attempt that failed less than
- * RECONNECT_PAUSE_MS ago is not made again, its error is (so one run makes
- * one attempt, not one per stage, each up to connect_timeout) — and, once it
- * answers, is the connected store for good (postgres.js reconnects by itself
- * after that). Until then the testers gate is ⚪ unavailable with the
- * database's error, storing fails and is reported, and the announcement
- * decides on the loop's own memory (as in an outage).
+ * A loop's store on PostgreSQL: a use (the testers count, loading and
+ * storing, the announcement) goes to the connection that answers, or first
+ * opens one — one attempt at a time, shared, bounded by its connect_timeout
+ * and by the caller's deadline; an attempt that failed less than
+ * RECONNECT_PAUSE_MS ago is not made again, its error is (so one run makes one
+ * attempt, not one per stage, each up to connect_timeout). A connection whose
+ * server stops answering (a stopped server, a hung machine, a partition) is
+ * dropped by its answer deadline and the next run opens a fresh one: the
+ * frozen one could hang there for good (a partition that lost the
+ * connection's state never answers it again, where a new connection works),
+ * and a store left behind could land after the runs stored since. Until a
+ * connection answers the testers gate is ⚪ with the database's error,
+ * storing fails and is reported, and the announcement decides on the loop's
+ * own memory (as in an outage).
  */
-function reconnectingStore(
-  database: OpenOptions,
-  statementTimeoutMs: number,
-  firstError: unknown,
-  say?: (line: string) => void,
-): MonitorStore {
-  let live: { conn: Connection; store: MonitorStore } | null = null;
-  let opening: Promise<{ conn: Connection; store: MonitorStore }> | null = null;
-  let failed = { error: firstError, at: performance.now() };
+async function reconnectingStore(database: OpenOptions, statementTimeoutMs: number, say?: (line: string) => void): Promise<MonitorStore> {
+  let live: Reached | null = null;
+  let opening: Promise<Reached> | null = null;
+  let failed: { error: unknown; at: number } | null = null;
   let closed = false;
-  const connected = (): Promise<{ conn: Connection; store: MonitorStore }> => {
+  const closedError = (): unknown => (failed ? failed.error : new Error('the monitor store is closed'));
+  const onFrozen = (error: Error, guarded: Guarded) => {
+    if (live?.guarded !== guarded) return;
+    live = null;
+    failed = { error, at: performance.now() };
+    say?.(`${frozenLine(error)}: the next run connects again`);
+  };
+  const connected = (): Promise<Reached> => {
     if (live) return Promise.resolve(live);
-    if (closed || (!opening && performance.now() - failed.at < RECONNECT_PAUSE_MS)) return Promise.reject(failed.error);
+    if (closed) return Promise.reject(closedError());
+    if (!opening && failed && performance.now() - failed.at < RECONNECT_PAUSE_MS) return Promise.reject(failed.error);
     opening ??= (async () => {
       try {
-        let conn: Connection;
+        let reached: Reached;
         try {
-          conn = await openStoreDatabase(database, statementTimeoutMs);
+          reached = await reach(database, statementTimeoutMs, onFrozen);
         } catch (error) {
           failed = { error, at: performance.now() };
           throw error;
         }
-        const store = await connectedStore(conn, statementTimeoutMs);
         if (closed) {
-          await store.close();
-          throw firstError;
+          await reached.store.close();
+          throw closedError();
         }
-        live = { conn, store };
-        say?.(
-          `the database at ${conn.target} answers now: ${store.notStoredBecause ? `verdicts are still not stored: ${store.notStoredBecause}` : 'verdicts are stored from this run on'}`,
-        );
+        // the start's connection is not announced; one reached after a failure is
+        if (failed)
+          say?.(
+            `the database at ${reached.guarded.conn.target} answers now: ${reached.store.notStoredBecause ? `verdicts are still not stored: ${reached.store.notStoredBecause}` : 'verdicts are stored from this run on'}`,
+          );
+        failed = null;
+        live = reached;
         return live;
       } finally {
         opening = null;
@@ -199,13 +360,50 @@ function reconnectingStore(
     })();
     return opening;
   };
+  let first: MonitorStore;
+  let reachedAtStart = false;
+  try {
+    first = (await connected()).store;
+    reachedAtStart = true;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    // A loop started before its PostgreSQL (a host's boot, a compose file, a failover) kept this error for its
+    // whole life: testers ⚪ until it turned 🔴 and was posted as NO-GO, nothing stored, with the database long back.
+    if (code !== 'INVITES_DB_UNREACHABLE') {
+      const failing: TestersSource = { countRedeemed: () => Promise.reject(error) };
+      return {
+        testers: failing,
+        history: null,
+        notStoredBecause: described(error),
+        notMigrated: false,
+        busy: false,
+        close: () => Promise.resolve(),
+      };
+    }
+    first = {
+      testers: undefined,
+      history: null,
+      notStoredBecause: `${described(error)} (tried again at each run: verdicts are stored once it answers)`,
+      notMigrated: false,
+      busy: false,
+      close: () => Promise.resolve(),
+    };
+  }
+  // A database that answers without a history (no gate_runs: LOOP=1 refuses to start; gate_runs unreadable) is
+  // used as it is, without coming back to it.
+  if (reachedAtStart && !first.history) return first;
+  // without gate_announcements each monitor posts on its own: runMonitor says so at start
+  const shared = !first.history || first.history.announceOnce !== null;
   const testers: TestersSource = {
-    countRedeemed: async (cohort) => countRedeemedInvites((await connected()).conn.db, cohort),
+    countRedeemed: async (cohort) => {
+      const { store } = await connected();
+      return (store.testers as TestersSource).countRedeemed(cohort);
+    },
     target: redactUrl(database.databaseUrl ?? ''),
   };
   return {
     testers,
-    notStoredBecause: `${described(firstError)} (tried again at each run: verdicts are stored once it answers)`,
+    notStoredBecause: first.notStoredBecause,
     notMigrated: false,
     busy: false,
     history: {
@@ -218,24 +416,24 @@ function reconnectingStore(
         if (!store.history) throw new Error(store.notStoredBecause ?? 'verdicts cannot be stored');
         await store.history.save(run, state);
       },
-      announceOnce: async (verdict, known, post, signal, waitMs) => {
-        let reached: MonitorStore | null = null;
-        try {
-          reached = (await connected()).store;
-        } catch {
-          // not reached yet: the loop's own memory decides, as in an outage (a change posted twice rather than not at all)
-        }
-        const once = reached?.history?.announceOnce;
-        if (once) return once(verdict, known, post, signal, waitMs);
-        if (verdict === known) return { ok: true, posted: false };
-        const alone = await post(known, signal);
-        return alone.ok ? { ok: true, posted: true } : alone;
-      },
+      announceOnce: shared
+        ? async (verdict, known, post, signal, waitMs) => {
+            // Not waited for: an attempt still connecting (up to connect_timeout, often longer than what is
+            // left of the run) would leave no time to post. Not reached: the loop's own memory decides, as
+            // in an outage (a change posted twice rather than not at all); the attempt goes on for the store.
+            if (!live) connected().catch(() => undefined);
+            const once = live?.store.history?.announceOnce;
+            if (once) return once(verdict, known, post, signal, waitMs);
+            if (verdict === known) return { ok: true, posted: false };
+            const alone = await post(known, signal);
+            return alone.ok ? { ok: true, posted: true } : alone;
+          }
+        : null,
     },
-    close: async () => {
+    close: async (options) => {
       closed = true;
       const pending = opening?.catch(() => null);
-      if (live) await live.store.close();
+      if (live) await live.store.close(options);
       else await pending;
     },
   };
@@ -257,20 +455,25 @@ async function hasTable(conn: Connection, name: string): Promise<boolean> {
  * The announcement under the database's lock (announceGateVerdictOnce). The
  * post gets what is left of the run (`waitMs`, also the longest wait for the
  * lock); another monitor still holding the lock by then is said as such. A
- * database that fails otherwise (an outage) does not silence the webhook:
- * this monitor then decides on its own memory, as without the table (a
- * change posted twice is better than a change not posted); a post already
- * made is not made again when only its record failed.
+ * database that fails otherwise (an outage, a server that stopped answering:
+ * the answer deadline drops it, the post's own time not counted) does not
+ * silence the webhook: this monitor then decides on its own memory, as
+ * without the table (a change posted twice is better than a change not
+ * posted); a post already made is not made again when only its record failed.
  */
-function announceOnce(conn: Connection, statementTimeoutMs: number): AnnounceOnce {
+function announceOnce(guarded: Guarded, statementTimeoutMs: number): AnnounceOnce {
   const by = `${hostname()}:${process.pid}`;
   return async (verdict, known, post, signal, waitMs) => {
     let made: { ok: true } | { ok: false; message: string } | undefined;
     try {
-      const outcome = await announceGateVerdictOnce(conn.db, { verdict, known, by, waitMs }, async (previous) => {
-        made = await post(previous, signal);
-        return made;
-      });
+      const outcome = await guarded.within((outside) =>
+        announceGateVerdictOnce(guarded.conn.db, { verdict, known, by, waitMs }, (previous) =>
+          outside(async () => {
+            made = await post(previous, signal);
+            return made;
+          }),
+        ),
+      );
       if (!outcome.posted) return { ok: true, posted: false };
       return outcome.result.ok ? { ok: true, posted: true } : outcome.result;
     } catch (error) {

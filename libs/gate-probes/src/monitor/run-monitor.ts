@@ -39,8 +39,12 @@ const CLOSE_DEADLINE_MS = 5_000;
  */
 export async function runMonitor(settings: MonitorSettings, io: MonitorIo): Promise<0 | 1 | 2 | 3> {
   const s = settings;
-  const store = await openMonitorStore(s.database, s.gates.timeoutMs, { reconnect: s.loop, say: io.say });
+  const store = await openMonitorStore(s.database, s.gates.timeoutMs, { reconnect: s.loop, say: io.say, signal: io.signal });
   try {
+    if (io.signal?.aborted) {
+      io.say('stopped before the first run');
+      return 2;
+    }
     // A loop that cannot store (no gate_runs, or an embedded database another process holds: a second monitor
     // in another tmux window) would announce every change a second time and escalate on its own clock.
     if (s.loop && (store.notMigrated || store.busy)) {
