@@ -603,6 +603,37 @@ async function freezingRelay(
   };
 }
 
+/**
+ * A TCP relay in front of PostgreSQL whose every answer comes `delayMs` late
+ * (a loaded server, a long network path): slow, never silent. `opened()`
+ * counts the connections made through it (a connection taken for frozen is
+ * dropped and another one made).
+ */
+async function slowRelay(target: URL, delayMs: number): Promise<{ port: number; opened: () => number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let opened = 0;
+  const server = createNetServer((client) => {
+    opened++;
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.add(client).add(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    client.on('data', (chunk: Buffer) => upstream.write(chunk));
+    upstream.on('data', (chunk: Buffer) => void setTimeout(() => client.destroyed || client.write(chunk), delayMs).unref());
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => void setTimeout(() => client.end(), delayMs).unref());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    opened: () => opened,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 // A PostgreSQL that stops answering once connected (SIGSTOPped, a hung machine, a partition without a reset):
 // no statement_timeout fires, nothing is closed. PostgreSQL only: an embedded database runs in the process.
 (testBackends().some((b) => b.name === 'postgres') ? describe : describe.skip)('a PostgreSQL that freezes once connected', () => {
@@ -737,6 +768,45 @@ async function freezingRelay(
       await relay.close();
     }
   }, 90_000);
+});
+
+// PostgreSQL only: an embedded database runs in the process.
+(testBackends().some((b) => b.name === 'postgres') ? describe : describe.skip)('a PostgreSQL slow but alive', () => {
+  it('every answer 1.5 s late (a statement not prepared yet: two), within the answer deadline (GATE_TIMEOUT_MS 3.5 s + 2 s): never taken for frozen, every run stored, the change posted once', async () => {
+    const db = await seededDatabase(3);
+    const relay = await slowRelay(new URL(db.env['DATABASE_URL']!), 1_500);
+    try {
+      const url = new URL(db.env['DATABASE_URL']!);
+      url.port = String(relay.port);
+      url.searchParams.set('connect_timeout', '30');
+      const ran = await monitor(
+        {
+          ...apis.gateEnv(),
+          DATABASE_URL: url.toString(),
+          TESTERS_TARGET: '3',
+          LOOP: '1',
+          CHECK_INTERVAL: '1',
+          MAX_RUNS: '2',
+          GATE_TIMEOUT_MS: '3500',
+          GATES_RUN_TIMEOUT_MS: '40000',
+          GATES_WEBHOOK_URL: apis.webhookUrl,
+        },
+        [],
+        undefined,
+        tempDir(),
+        110_000,
+      );
+      expect(ran.signal).toBeNull();
+      expect(ran.stderr).not.toMatch(/did not answer|no answer within|not stored|cannot reach/);
+      expect(ran.code).toBe(0);
+      expect((ran.stdout.match(/Verdict: .*/g) ?? []).length).toBe(2);
+      expect(apis.webhooks.map((w) => w.content.split(':')[0])).toEqual(['✅ **GO**']);
+      expect((await storedRuns(db.open)).map((r) => r.verdict)).toEqual(['GO', 'GO']);
+      expect(relay.opened()).toBeLessThanOrEqual(3); // the probe, the pool's connection(s): none opened again
+    } finally {
+      await relay.close();
+    }
+  }, 120_000);
 });
 
 describe('deadlines: a gate upstream that accepts and never answers, garbage collected all the time', () => {

@@ -182,18 +182,26 @@ async function reach(
   }
 }
 
+/** What a guarded work is given: the webhook post's time is not the database's; each answer arms the deadline again. */
+interface Steps {
+  outside: <U>(step: () => Promise<U>) => Promise<U>;
+  answered: () => void;
+}
+
 /** A connection whose every use must be answered in time (PostgreSQL). */
 interface Guarded {
   conn: Connection;
   /**
-   * Runs `work` on the connection within the answer deadline, armed again
-   * after each `outside` step (the webhook post inside the announcement's
-   * transaction is not the database's time). Past it the connection is closed
-   * at once, what is in flight on it fails, and this and every later use
-   * reject with INVITES_DB_UNREACHABLE ("no answer within … s"). PGlite runs
-   * in this process: not guarded.
+   * Runs `work` on the connection, each answer of the server within the
+   * answer deadline: `answered` (a work of several statements, a transaction:
+   * told at each answer) arms it again for the next question, and an
+   * `outside` step (the webhook post inside the announcement's transaction)
+   * is not the database's time. Past it the connection is closed at once,
+   * what is in flight on it fails, and this and every later use reject with
+   * INVITES_DB_UNREACHABLE ("no answer within … s"). PGlite runs in this
+   * process: not guarded.
    */
-  within<T>(work: (outside: <U>(step: () => Promise<U>) => Promise<U>) => Promise<T>): Promise<T>;
+  within<T>(work: (steps: Steps) => Promise<T>): Promise<T>;
   /** uses still waiting for the database */
   inFlight(): number;
 }
@@ -204,9 +212,9 @@ function guardAnswers(conn: Connection, answerMs: number, onFrozen: (error: Erro
   const guarded: Guarded = {
     conn,
     inFlight: () => pending,
-    within: <T>(work: (outside: <U>(step: () => Promise<U>) => Promise<U>) => Promise<T>): Promise<T> => {
+    within: <T>(work: (steps: Steps) => Promise<T>): Promise<T> => {
       if (frozen) return Promise.reject(frozen);
-      if (conn.kind !== 'postgres') return work((step) => step());
+      if (conn.kind !== 'postgres') return work({ outside: (step) => step(), answered: () => undefined });
       return new Promise<T>((resolve, reject) => {
         let timer: NodeJS.Timeout | undefined;
         let settled = false;
@@ -218,6 +226,7 @@ function guardAnswers(conn: Connection, answerMs: number, onFrozen: (error: Erro
           done();
         };
         const arm = () => {
+          clearTimeout(timer);
           timer = setTimeout(() => {
             freeze();
             settle(() => reject(frozen!));
@@ -231,10 +240,14 @@ function guardAnswers(conn: Connection, answerMs: number, onFrozen: (error: Erro
             if (!settled) arm();
           }
         };
+        // the server answered the question before: the next one gets the whole deadline (a slow server is not a frozen one)
+        const answered = () => {
+          if (!settled) arm();
+        };
         pending++;
         arm();
         // a use in flight when another one found the server frozen fails with the connection: said as the freeze
-        work(outside).then(
+        work({ outside, answered }).then(
           (value) => settle(() => resolve(value)),
           (error: unknown) => settle(() => reject(frozen ?? error)),
         );
@@ -272,7 +285,7 @@ async function connectedStore(guarded: Guarded, statementTimeoutMs: number): Pro
   let shared: boolean;
   try {
     ready = await guarded.within(() => hasGateRunsTable(conn.db));
-    shared = await guarded.within(() => hasTable(conn, 'gate_announcements'));
+    shared = await guarded.within(({ answered }) => hasTable(conn, 'gate_announcements', answered));
   } catch (error) {
     if ((error as { code?: unknown } | null)?.code === 'INVITES_DB_UNREACHABLE') throw error; // frozen: not reached
     return { testers, history: null, notStoredBecause: (error as Error).message, notMigrated: false, busy: false, close };
@@ -446,8 +459,13 @@ function described(error: unknown): string {
   return typeof code === 'string' ? `${code}: ${text}` : text;
 }
 
-async function hasTable(conn: Connection, name: string): Promise<boolean> {
-  const [row] = await conn.rawTransaction((tx) => tx.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [name]));
+async function hasTable(conn: Connection, name: string, answered: () => void): Promise<boolean> {
+  const [row] = await conn.rawTransaction(async (tx) => {
+    answered();
+    const rows = await tx.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [name]);
+    answered();
+    return rows;
+  });
   return Boolean(row?.t);
 }
 
@@ -466,8 +484,8 @@ function announceOnce(guarded: Guarded, statementTimeoutMs: number): AnnounceOnc
   return async (verdict, known, post, signal, waitMs) => {
     let made: { ok: true } | { ok: false; message: string } | undefined;
     try {
-      const outcome = await guarded.within((outside) =>
-        announceGateVerdictOnce(guarded.conn.db, { verdict, known, by, waitMs }, (previous) =>
+      const outcome = await guarded.within(({ outside, answered }) =>
+        announceGateVerdictOnce(guarded.conn.db, { verdict, known, by, waitMs, answered }, (previous) =>
           outside(async () => {
             made = await post(previous, signal);
             return made;

@@ -144,29 +144,40 @@ export type AnnounceOutcome<T> =
  * SQLSTATE 55P03: nothing posted, the next run tries again); a monitor that
  * dies or freezes mid-post loses its session (idle_in_transaction_session_timeout
  * is `waitMs` + 5 s for this transaction), so its lock and unrecorded post go
- * with it and the other announces the change.
+ * with it and the other announces the change. `answered` is told at each
+ * answer of the server within the transaction (its start, each statement): a
+ * caller that bounds the wait for each answer, not the whole transaction.
  */
 export async function announceGateVerdictOnce<T extends { ok: boolean }>(
   db: Database,
-  options: { verdict: GateRunVerdict; known: GateRunVerdict | null; by: string; waitMs: number },
+  options: { verdict: GateRunVerdict; known: GateRunVerdict | null; by: string; waitMs: number; answered?: () => void },
   post: (previous: GateRunVerdict | null) => Promise<T>,
 ): Promise<AnnounceOutcome<T>> {
   if (!VERDICTS.includes(options.verdict)) throw new InvalidInputError('verdict', 'must be GO, NO-GO or INCONCLUSIVE');
   const waitMs = Math.max(1, Math.round(options.waitMs));
+  const answered = options.answered ?? (() => undefined);
   return withDbErrors(() =>
     db.transaction(async (tx) => {
+      answered();
       await tx.execute(sql`SELECT set_config('lock_timeout', ${String(waitMs)}, true)`);
+      answered();
       await tx.execute(sql`SELECT set_config('idle_in_transaction_session_timeout', ${String(waitMs + 5_000)}, true)`);
+      answered();
       await tx.execute(sql`SELECT pg_advisory_xact_lock(${GATE_ANNOUNCE_LOCK_KEY}::bigint)`);
+      answered();
       const [last] = await tx
         .select({ verdict: gateAnnouncements.verdict })
         .from(gateAnnouncements)
         .orderBy(desc(gateAnnouncements.id))
         .limit(1);
+      answered();
       const previous = last ? (last.verdict as GateRunVerdict) : options.known; // the table's CHECK allows only the three
       if (previous === options.verdict) return { posted: false, previous };
       const result = await post(previous);
-      if (result.ok) await tx.insert(gateAnnouncements).values({ verdict: options.verdict, announcedBy: options.by });
+      if (result.ok) {
+        await tx.insert(gateAnnouncements).values({ verdict: options.verdict, announcedBy: options.by });
+        answered();
+      }
       return { posted: true, previous, result };
     }),
   );
