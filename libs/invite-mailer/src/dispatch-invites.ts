@@ -1,4 +1,4 @@
-import { clearUnknownClaims, dispatchStep, isDispatcherAlive, releaseSendClaim, releaseUntriedClaims, sendStates } from '@veza/invites-db';
+import { clearUnknownClaims, dispatchStep, releaseSendClaim, releaseUntriedClaims, sendStates } from '@veza/invites-db';
 import type { Connection, Database, SendClaim, SendState } from '@veza/invites-db';
 import { InvalidOptionError } from './errors.js';
 import type { MailEvent, MailEventListener } from './events.js';
@@ -8,7 +8,8 @@ import { sendOptions } from './send-options.js';
 import type { SendOptions } from './send-options.js';
 import { sendWithRetry } from './send-with-retry.js';
 import type { SendResult, Transport } from './transport.js';
-import { newWorkerId, workerProcess } from './worker-id.js';
+import { liveClaimers } from './live-claimers.js';
+import { newWorkerId } from './worker-id.js';
 
 /**
  * One prepared invite email: its id in beta_invites, its recipient, and how to
@@ -143,21 +144,6 @@ interface Run extends SendOptions {
   lock: { readonly lost: boolean };
 }
 
-/**
- * Which of the claimed invites are being sent right now by a live dispatcher: one that holds its lock,
- * or whose process still runs on this machine (its lock's session was lost: it stops claiming, but what it
- * has with the mailer is still on its way; resent by resendUnknown, it went out twice).
- */
-async function liveClaimers(db: Database, states: SendState[]): Promise<Map<string, boolean>> {
-  const alive = new Map<string, boolean>();
-  for (const state of states) {
-    const by = state.claimedBy;
-    if (state.state !== 'claimed' || alive.has(by ?? '')) continue;
-    alive.set(by ?? '', by ? workerProcess(by, state.claimedAt) === 'running' || (await isDispatcherAlive(db, by)) : false);
-  }
-  return alive;
-}
-
 async function dispatchAs(
   db: Database,
   worker: string,
@@ -193,7 +179,10 @@ async function dispatchAs(
     });
 
   const states = await sendStates(db, [...byId.keys()]);
-  const alive = await liveClaimers(db, states);
+  const alive = await liveClaimers(
+    db,
+    states.filter((s) => s.state === 'claimed'),
+  );
   const inFlightElsewhere = (s: SendState) => s.state === 'claimed' && alive.get(s.claimedBy ?? '') === true;
   if (run.resendUnknown)
     await clearUnknownClaims(

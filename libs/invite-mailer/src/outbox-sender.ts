@@ -3,7 +3,6 @@ import {
   claimedWelcomeEmails,
   clearWelcomeClaims,
   exhaustedWelcomeEmails,
-  isDispatcherAlive,
   markWelcomeSent,
   releaseWelcomeClaim,
 } from '@veza/invites-db';
@@ -16,7 +15,8 @@ import { sendOptions } from './send-options.js';
 import type { SendOptions } from './send-options.js';
 import { sendWithRetry } from './send-with-retry.js';
 import type { SendResult, Transport } from './transport.js';
-import { newWorkerId, workerProcess } from './worker-id.js';
+import { liveClaimers } from './live-claimers.js';
+import { newWorkerId } from './worker-id.js';
 
 export interface OutboxOptions extends Partial<SendOptions> {
   /** envelope sender (MAIL FROM) */
@@ -125,13 +125,7 @@ export async function openOutboxSender(conn: Connection, transport: Transport, o
     // Our own claims from an earlier drain are not in flight (drains do not overlap):
     // they are sends whose mailer was killed, already reported by that drain.
     const claims = (await claimedWelcomeEmails(db)).filter((c) => c.claimedBy !== worker);
-    // alive: holds its lock, or its process still runs on this machine (its lock's session was lost: the
-    // email it has with the mailer is still on its way, and a resend of it went out twice)
-    const alive = new Map<string, boolean>();
-    for (const claim of claims) {
-      const by = claim.claimedBy ?? '';
-      if (!alive.has(by)) alive.set(by, by ? workerProcess(by, claim.claimedAt) === 'running' || (await isDispatcherAlive(db, by)) : false);
-    }
+    const alive = await liveClaimers(db, claims);
     const unknown = claims.filter((c) => !alive.get(c.claimedBy ?? ''));
     summary.inFlightElsewhere = claims.length - unknown.length;
     if (send.resendUnknown)
