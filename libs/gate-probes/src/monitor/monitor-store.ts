@@ -134,18 +134,16 @@ async function openStore(database: OpenOptions, statementTimeoutMs: number, opti
   try {
     reached = await reach(database, statementTimeoutMs, (error) => options.say?.(frozenLine(error)));
   } catch (error) {
-    const failing: TestersSource = { countRedeemed: () => Promise.reject(error) };
-    const busy = (error as { code?: unknown } | null)?.code === 'INVITES_DB_BUSY';
-    return {
-      testers: failing,
-      history: null,
-      notStoredBecause: described(error),
-      notMigrated: false,
-      busy,
-      close: () => Promise.resolve(),
-    };
+    return failedStore(error);
   }
   return reached.store;
+}
+
+/** A store whose database could not be opened: the testers gate gets its error, nothing is stored. */
+function failedStore(error: unknown): MonitorStore {
+  const failing: TestersSource = { countRedeemed: () => Promise.reject(error) };
+  const busy = (error as { code?: unknown } | null)?.code === 'INVITES_DB_BUSY';
+  return { ...withoutDatabase(described(error)), testers: failing, busy };
 }
 
 function openStoreDatabase(database: OpenOptions, statementTimeoutMs: number): Promise<Connection> {
@@ -382,25 +380,8 @@ async function reconnectingStore(database: OpenOptions, statementTimeoutMs: numb
     const code = (error as { code?: unknown } | null)?.code;
     // A loop started before its PostgreSQL (a host's boot, a compose file, a failover) kept this error for its
     // whole life: testers ⚪ until it turned 🔴 and was posted as NO-GO, nothing stored, with the database long back.
-    if (code !== 'INVITES_DB_UNREACHABLE') {
-      const failing: TestersSource = { countRedeemed: () => Promise.reject(error) };
-      return {
-        testers: failing,
-        history: null,
-        notStoredBecause: described(error),
-        notMigrated: false,
-        busy: false,
-        close: () => Promise.resolve(),
-      };
-    }
-    first = {
-      testers: undefined,
-      history: null,
-      notStoredBecause: `${described(error)} (tried again at each run: verdicts are stored once it answers)`,
-      notMigrated: false,
-      busy: false,
-      close: () => Promise.resolve(),
-    };
+    if (code !== 'INVITES_DB_UNREACHABLE') return failedStore(error);
+    first = withoutDatabase(`${described(error)} (tried again at each run: verdicts are stored once it answers)`);
   }
   // A database that answers without a history (no gate_runs: LOOP=1 refuses to start; gate_runs unreadable) is
   // used as it is, without coming back to it.
