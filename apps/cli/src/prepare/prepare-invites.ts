@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { CohortRow } from '@veza/cohort-validator';
 import { buildInviteEml, writePreview } from '@veza/email-templates';
@@ -16,6 +16,7 @@ import type { Connection, Database } from '@veza/invites-db';
 import { MANIFEST_FILE, writeManifest } from '../dispatch/manifest.js';
 import type { Manifest, ManifestInvite } from '../dispatch/manifest.js';
 import { ExitError } from '../exit-error.js';
+import { readIfRegularFile } from '../regular-file.js';
 import { SQLSTATE_HINTS } from '../sqlstate-hints.js';
 import { createFolder, FileBatch, FileWriteError } from './durable-files.js';
 import { lockPrepareFolder } from './folder-lock.js';
@@ -135,7 +136,8 @@ async function prepareInFolder(
   const chunkRows = options.chunkRows ?? PREPARE_CHUNK_ROWS;
   // the digest of a regular file only: a FIFO or /dev/stdin was read whole by the validation, and reading it
   // again blocked for good (a FIFO's second open waits for a writer that already wrote)
-  const sourceSha256 = statSync(options.file).isFile() ? createHash('sha256').update(readFileSync(options.file)).digest('hex') : null;
+  const source = readIfRegularFile(options.file);
+  const sourceSha256 = source ? createHash('sha256').update(source.bytes).digest('hex') : null;
   const saveManifest = () =>
     writeManifest(outDir, {
       schemaVersion: 1,
