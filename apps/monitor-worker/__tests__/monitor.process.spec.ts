@@ -643,6 +643,17 @@ async function slowRelay(target: URL, delayMs: number): Promise<{ port: number; 
     url.searchParams.set('connect_timeout', '1');
     return url.toString();
   };
+  /** A loop through the relay every second, each answer due within 1 s (+ the grace), posting to the webhook. */
+  const loopThroughRelay = (db: { env: Record<string, string> }, port: number, more: Record<string, string>) => ({
+    ...apis.gateEnv(),
+    DATABASE_URL: relayedUrl(db, port),
+    TESTERS_TARGET: '3',
+    LOOP: '1',
+    CHECK_INTERVAL: '1',
+    GATE_TIMEOUT_MS: '1000',
+    GATES_WEBHOOK_URL: apis.webhookUrl,
+    ...more,
+  });
 
   it('at the first look at gate_runs: the loop runs anyway (testers ⚪ with the reason, the verdict posted), connects again and stores once it is back (it hung before its first run, for good)', async () => {
     const db = await seededDatabase(3);
@@ -650,16 +661,7 @@ async function slowRelay(target: URL, delayMs: number): Promise<{ port: number; 
     let thawed = false;
     try {
       const ran = await monitor(
-        {
-          ...apis.gateEnv(),
-          DATABASE_URL: relayedUrl(db, relay.port),
-          TESTERS_TARGET: '3',
-          LOOP: '1',
-          CHECK_INTERVAL: '1',
-          MAX_RUNS: '4',
-          GATE_TIMEOUT_MS: '1000',
-          GATES_WEBHOOK_URL: apis.webhookUrl,
-        },
+        loopThroughRelay(db, relay.port, { MAX_RUNS: '4' }),
         [],
         (soFar) => {
           if (thawed || !soFar.includes('Verdict:')) return;
@@ -716,17 +718,7 @@ async function slowRelay(target: URL, delayMs: number): Promise<{ port: number; 
     let postedAtThaw: string[] = [];
     try {
       const ran = await monitor(
-        {
-          ...apis.gateEnv(),
-          DATABASE_URL: relayedUrl(db, relay.port),
-          TESTERS_TARGET: '3',
-          LOOP: '1',
-          CHECK_INTERVAL: '1',
-          MAX_RUNS: '7',
-          GATE_TIMEOUT_MS: '1000',
-          GATES_RUN_TIMEOUT_MS: '8000',
-          GATES_WEBHOOK_URL: apis.webhookUrl,
-        },
+        loopThroughRelay(db, relay.port, { MAX_RUNS: '7', GATES_RUN_TIMEOUT_MS: '8000' }),
         [],
         (soFar) => {
           const verdicts = soFar.match(/Verdict: /g)?.length ?? 0;
