@@ -56,7 +56,10 @@ const cutShort = (key: string): LaunchObservation => ({
 /** D-day: no triggered or acknowledged incident on PAGERDUTY_SERVICE_IDS (all services when empty). */
 export function pagerdutyIncidentsCheck(settings: LaunchSettings, options: ProbeOptions = {}): Promise<LaunchCheck> {
   const pd = settings.pagerduty;
-  if (!pd) return Promise.resolve(notConfiguredCheck(PD_INCIDENTS_TITLE, 'PAGERDUTY_TOKEN and PAGERDUTY_SERVICE_IDS'));
+  if (!pd)
+    return Promise.resolve(
+      notConfiguredCheck(PD_INCIDENTS_TITLE, 'PAGERDUTY_TOKEN; PAGERDUTY_SERVICE_IDS to watch some services only, all without it'),
+    );
   return runLaunchCheck(PD_INCIDENTS_TITLE, { ...options, secrets: [pd.token] }, async (ctx) => {
     const url = new URL(`${pd.url}/incidents`);
     url.searchParams.append('statuses[]', 'triggered');
