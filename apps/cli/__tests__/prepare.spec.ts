@@ -41,6 +41,23 @@ async function withUsers(env: NodeJS.ProcessEnv, emails: string[]) {
   }
 }
 
+/** The examples of a command's --help: each command line (its words, rejoined across yargs' wrapped lines) and what it does. */
+function helpExamples(help: string): { command: string[]; what: string }[] {
+  const examples: { command: string[]; what: string }[] = [];
+  for (const line of help.slice(help.indexOf('Examples:')).split('\n').slice(1)) {
+    if (!line.startsWith('  ')) break;
+    // the command column starts at the third character; a line of the description alone, further right
+    const cells = line.trim().split(/\s{2,}/);
+    const [left = '', ...right] = /^ {2}\S/.test(line) ? cells : ['', ...cells];
+    if (left.startsWith('veza-beta ')) examples.push({ command: [], what: '' });
+    const example = examples.at(-1);
+    if (!example) continue;
+    example.command.push(...left.split(' ').filter(Boolean));
+    example.what = [example.what, ...right].filter(Boolean).join(' ');
+  }
+  return examples;
+}
+
 async function invitedCount(env: NodeJS.ProcessEnv) {
   const conn = await openEnvDatabase(env);
   try {
@@ -80,6 +97,27 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     });
     expect(forced.code).toBe(0);
     expect(await invitedCount(env)).toBe(1);
+  });
+
+  it("--help's example that retries failed.csv runs as written: it prepares the rows (it lacked --force, and a failed.csv is below the thresholds: exit 2, nothing written)", async () => {
+    const env = { ...(await freshDatabaseEnv(backend, cwd)), ...SETTINGS };
+    writeFileSync(join(cwd, 'cohort.csv'), 'email,cohort,sent_by\nana@example.org,creators,\nbob@example.org,creators,lea@veza.fr\n');
+    const first = await runVezaBeta(['invites', 'prepare', 'cohort.csv', '--out', 'out-2026-11-23', '--force', '--no-screenshot'], {
+      cwd,
+      env,
+    });
+    expect(first.code).toBe(1);
+    expect(existsSync(join(cwd, 'out-2026-11-23', 'failed.csv'))).toBe(true);
+    await withUsers(env, ['lea@veza.fr']);
+
+    const help = await runVezaBeta(['invites', 'prepare', '--help'], { cwd, env });
+    const retry = helpExamples(help.stdout).find((e) => e.what === 'Retry exactly the rows that failed');
+    expect(retry?.command.slice(0, 3)).toEqual(['veza-beta', 'invites', 'prepare']);
+    const run = await runVezaBeta([...retry!.command.slice(1), '--no-screenshot'], { cwd, env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('prepared out-2026-11-23: 1 email(s) rendered, 0 skipped, 0 failed.');
+    expect(existsSync(join(cwd, 'out-2026-11-23', 'failed.csv'))).toBe(false);
+    expect(await invitedCount(env)).toBe(2);
   });
 
   it('renders one private .eml per invite, writes failed.csv that retries exactly the failed rows, and reruns create nothing twice', async () => {

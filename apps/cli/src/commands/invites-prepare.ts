@@ -195,7 +195,7 @@ export const invitesPrepareCommand: CommandModule<object, PrepareArgs> = {
   builder: (y) =>
     prepareOptions(y)
       .example('$0 invites prepare cohort.csv', 'Render into out-<today>/ and write a preview')
-      .example('$0 invites prepare out-2026-11-23/failed.csv --out out-2026-11-23', 'Retry exactly the rows that failed'),
+      .example('$0 invites prepare out-2026-11-23/failed.csv --out out-2026-11-23 --force', 'Retry exactly the rows that failed'),
   handler: async (args) => {
     const env = loadEnv();
     const stop = stopPreparing();
