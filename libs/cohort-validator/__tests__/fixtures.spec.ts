@@ -1,6 +1,8 @@
 import { expect } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { exitCodeFor, validateCohort, validateCohortFile } from '../src/index.js';
 import type { CohortValidation, Finding } from '../src/index.js';
 
@@ -122,5 +124,21 @@ describe('fixtures of real-looking cohorts', () => {
     const missing = await check('no-such-file.csv');
     expect(missing.errors).toEqual([expect.objectContaining({ code: 'COHORT_UNREADABLE', message: expect.stringContaining('ENOENT') })]);
     expect(brief((await validateCohortFile(fixture(''))).errors)).toEqual([['COHORT_UNREADABLE', null, null]]);
+  });
+
+  it('a missing file is said in words, with where it was looked for: a bare "ENOENT" told an operator in the wrong folder nothing', async () => {
+    const cwd = process.cwd();
+    const dir = mkdtempSync(join(tmpdir(), 'veza-cohort-'));
+    try {
+      process.chdir(dir);
+      const [missing] = (await validateCohortFile('cohort.csv')).errors;
+      expect(missing?.message).toBe(`cannot read cohort.csv: no such file (looked for ${join(realpathSync(dir), 'cohort.csv')}) [ENOENT]`);
+      writeFileSync('cohort.csv', 'email,cohort\n');
+      const [underFile] = (await validateCohortFile('cohort.csv/x.csv')).errors;
+      expect(underFile?.message).toBe('cannot read cohort.csv/x.csv: a part of the path is a file, not a folder [ENOTDIR]');
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { TextDecoder } from 'node:util';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import { CohortChecker } from './cohort-checker.js';
 import type { CohortRow, CohortSummary } from './cohort-checker.js';
 import { CsvRecordReader } from './csv-record-reader.js';
@@ -28,6 +29,23 @@ export type CohortValidation =
 /** Bytes read from the file at a time: larger chunks mean fewer string joins, smaller a lower peak. */
 const READ_CHUNK_BYTES = 256 * 1024;
 
+/**
+ * Why a cohort file cannot be opened, in words an operator acts on, the errno kept for scripts:
+ * `cannot read cohort.csv: no such file (looked for /srv/launch/cohort.csv) [ENOENT]`. A bare
+ * `ENOENT` did not say that a relative path is read from the folder the command runs in.
+ */
+function cannotRead(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: isAbsolute(path) ? 'no such file' : `no such file (looked for ${resolve(path)})`,
+    EACCES: 'permission denied',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    ELOOP: 'too many symbolic links in the path',
+  };
+  const what = (code && words[code]) ?? (error instanceof Error ? error.message : String(error));
+  return `cannot read ${path}: ${what}${code ? ` [${code}]` : ''}`;
+}
+
 /** Validates a cohort CSV file as a stream; an unreadable file is a COHORT_UNREADABLE finding, not an exception. */
 export async function validateCohortFile(path: string, options: CohortValidationOptions = {}): Promise<CohortValidation> {
   const resolved = resolveOptions(options);
@@ -39,7 +57,7 @@ export async function validateCohortFile(path: string, options: CohortValidation
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    return unreadable(resolved, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    return unreadable(resolved, cannotRead(path, error));
   }
   try {
     if ((await handle.stat()).isDirectory()) {
@@ -48,7 +66,7 @@ export async function validateCohortFile(path: string, options: CohortValidation
     }
   } catch (error) {
     await handle.close().catch(() => undefined);
-    return unreadable(resolved, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    return unreadable(resolved, cannotRead(path, error));
   }
   const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }); // closes the handle at its end or error
   try {
