@@ -118,3 +118,30 @@ describe('SMTP_URL, SEND_CMD or VEZA_DATA_DIR set but blank', () => {
     expect(existsSync(join(cwd, 'rep'))).toBe(false);
   });
 });
+
+describe('VEZA_DATA_DIR naming the database folder itself', () => {
+  let cwd: string;
+  beforeEach(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'veza-data-dir-db-'));
+  });
+  afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('VEZA_DATA_DIR=…/.veza/db (the path the commands print) is exit 3 naming the folder to give: db migrate made a second, empty database inside the first, exit 0', async () => {
+    await freshDatabaseEnv(pglite, cwd);
+    const dbDir = join(cwd, '.veza', 'db');
+    for (const args of [
+      ['db', 'migrate'],
+      ['invites', 'report'],
+    ]) {
+      const run = await runVezaBeta(args, { cwd, env: { ...SETTINGS, VEZA_DATA_DIR: dbDir } });
+      expect([args, run.code]).toEqual([args, 3]);
+      expect(run.stderr).toContain(
+        `veza-beta: configuration error: VEZA_DATA_DIR is the database folder itself (${dbDir} holds PG_VERSION)`,
+      );
+      expect(run.stderr).toContain(`set VEZA_DATA_DIR=${join(cwd, '.veza')}`);
+    }
+    expect(existsSync(join(dbDir, 'db'))).toBe(false);
+    // the folder above db/ is the setting, and works
+    expect((await runVezaBeta(['invites', 'report'], { cwd, env: { ...SETTINGS, VEZA_DATA_DIR: join(cwd, '.veza') } })).code).toBe(0);
+  });
+});

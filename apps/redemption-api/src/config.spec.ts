@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULTS, parseConfig } from './config.js';
 
 describe('parseConfig', () => {
@@ -130,6 +133,25 @@ describe('parseConfig', () => {
     ]);
     // with a DATABASE_URL the folder is not used: a blank one is let be
     expect(parseConfig({ DATABASE_URL: 'postgres://u:p@db/veza', VEZA_DATA_DIR: '' }).ok).toBe(true);
+  });
+
+  it('a VEZA_DATA_DIR naming the database folder itself (…/.veza/db) is refused, naming the folder to give: the API served an empty database from …/.veza/db/db', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veza-api-data-dir-'));
+    try {
+      mkdirSync(join(dir, '.veza', 'db'), { recursive: true });
+      writeFileSync(join(dir, '.veza', 'db', 'PG_VERSION'), '18\n');
+      const result = parseConfig({ VEZA_DATA_DIR: join(dir, '.veza', 'db') });
+      if (result.ok) throw new Error('expected errors');
+      expect(result.problems).toEqual([
+        {
+          field: 'VEZA_DATA_DIR',
+          message: expect.stringMatching(new RegExp(`^is the database folder itself .*set VEZA_DATA_DIR=${join(dir, '.veza')}$`)),
+        },
+      ]);
+      expect(parseConfig({ VEZA_DATA_DIR: join(dir, '.veza') }).ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('WELCOME_EMAIL=1 needs a transport and the email settings, lists every problem, and never echoes SMTP_URL', () => {

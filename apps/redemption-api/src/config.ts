@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { emailSettingsFromEnv } from '@veza/email-templates';
 import type { EmailSettings } from '@veza/email-templates';
-import { blankDatabaseSettingsProblems, DATABASE_SETTINGS_SCHEMA } from '@veza/invites-db';
+import { DATABASE_SETTINGS_SCHEMA, databaseSettingsProblems } from '@veza/invites-db';
 import { commaListField, httpUrlField, parseSettings, positiveNumberField, SECRET_SETTINGS, wholeNumberField } from '@veza/settings';
 import type { Validation } from '@veza/settings';
 import { problemText } from '@veza/invite-rules';
@@ -211,8 +211,9 @@ export function estimatedBits(token: string): number {
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
   // ADMIN_TOKEN is kept as given: surrounding whitespace would never match a header either.
   const parsed = parseSettings(schema, env, { secrets: SECRET_SETTINGS, untrimmed: ['ADMIN_TOKEN'], showValues: true });
-  // a blank DATABASE_URL (or VEZA_DATA_DIR, without one) is not unset here either: the API would serve another database
-  const blanks = blankDatabaseSettingsProblems(env);
+  // a blank DATABASE_URL (or VEZA_DATA_DIR, without one) is not unset here either, nor is a VEZA_DATA_DIR that names
+  // the database folder itself: the API would serve another database
+  const blanks = databaseSettingsProblems(env);
   if (blanks.length > 0) return { ok: false, problems: [...blanks, ...(parsed.ok ? [] : parsed.problems)], warnings: [] };
   if (!parsed.ok) return parsed;
   const v = parsed.value;

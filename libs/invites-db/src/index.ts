@@ -72,6 +72,8 @@ export {
   blankDatabaseSettingsProblems,
   blankDatabaseUrlProblem,
   blankDataDirProblem,
+  dataDirIsDatabaseProblem,
+  databaseSettingsProblems,
   DATABASE_SETTINGS_SCHEMA,
   databaseSettingsFromEnv,
   readEnv,

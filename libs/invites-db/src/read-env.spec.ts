@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { loadEnv } from '@veza/settings';
 import { openOptionsFromEnv } from './connect.js';
@@ -70,5 +72,33 @@ describe('database settings', () => {
       ok: false,
       problems: [{ field: 'DATABASE_URL' }, { field: 'VEZA_DATA_DIR' }],
     });
+  });
+
+  it('a VEZA_DATA_DIR naming the database folder itself is a problem naming the folder to give (the monitor and the CLI read it here); one above an inner database is let be', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veza-data-dir-'));
+    try {
+      const db = join(dir, '.veza', 'db');
+      mkdirSync(db, { recursive: true });
+      writeFileSync(join(db, 'PG_VERSION'), '18\n');
+      expect(databaseSettingsFromEnv({ VEZA_DATA_DIR: db })).toEqual({
+        ok: false,
+        problems: [
+          {
+            field: 'VEZA_DATA_DIR',
+            message: `is the database folder itself (${db} holds PG_VERSION), and the database would be looked for in ${join(db, 'db')}: VEZA_DATA_DIR names the folder that holds db/, set VEZA_DATA_DIR=${join(dir, '.veza')}`,
+          },
+        ],
+        warnings: [],
+      });
+      expect(databaseSettingsFromEnv({ VEZA_DATA_DIR: join(dir, '.veza') }).ok).toBe(true);
+      // with a DATABASE_URL the folder is not used
+      expect(databaseSettingsFromEnv({ VEZA_DATA_DIR: db, DATABASE_URL: 'postgres://u:p@db/veza' }).ok).toBe(true);
+      // a database already made inside it (by the mistake, before this check) is the one its runs used: let be
+      mkdirSync(join(db, 'db'));
+      writeFileSync(join(db, 'db', 'PG_VERSION'), '18\n');
+      expect(databaseSettingsFromEnv({ VEZA_DATA_DIR: db }).ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

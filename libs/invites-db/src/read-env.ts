@@ -1,6 +1,7 @@
 import { parseSettings, SECRET_SETTINGS } from '@veza/settings';
 import type { Problem, Validation } from '@veza/settings';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { OpenOptions } from './connect.js';
 import { badSslMode, SSL_MODES } from './libpq-tls.js';
@@ -75,10 +76,35 @@ export function blankDatabaseSettingsProblems(env: Readonly<Record<string, strin
   return [blankDatabaseUrlProblem(env), blankDataDirProblem(env)].filter((problem): problem is Problem => problem !== null);
 }
 
+/**
+ * VEZA_DATA_DIR naming the database folder itself (`…/.veza/db`, the path every
+ * command prints as "embedded database …/.veza/db") instead of the folder that
+ * holds its db/. The database was then looked for in `…/.veza/db/db`: commands
+ * said "not migrated", and `db migrate` made a second, empty database inside
+ * the first, exit 0, where the next prepare created invites the redemption API
+ * (on the right folder) never finds. Refused while that inner db/ is not a
+ * database already.
+ */
+export function dataDirIsDatabaseProblem(env: Readonly<Record<string, string | undefined>>): Problem | null {
+  const raw = env['VEZA_DATA_DIR']?.trim();
+  if (!raw || env['DATABASE_URL']?.trim()) return null;
+  const dir = resolve(raw);
+  if (!existsSync(join(dir, 'PG_VERSION')) || existsSync(join(dir, 'db', 'PG_VERSION'))) return null;
+  return {
+    field: 'VEZA_DATA_DIR',
+    message: `is the database folder itself (${dir} holds PG_VERSION), and the database would be looked for in ${join(dir, 'db')}: VEZA_DATA_DIR names the folder that holds db/, set VEZA_DATA_DIR=${dirname(dir)}`,
+  };
+}
+
+/** Every problem of the database settings beyond their schema: blank values (above), VEZA_DATA_DIR naming the database folder. */
+export function databaseSettingsProblems(env: Readonly<Record<string, string | undefined>>): Problem[] {
+  return [...blankDatabaseSettingsProblems(env), dataDirIsDatabaseProblem(env)].filter((problem): problem is Problem => problem !== null);
+}
+
 /** DATABASE_URL, else VEZA_DATA_DIR/db, validated: every problem listed, the URL never shown. */
 export function databaseSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): Validation<OpenOptions> {
   const parsed = parseSettings(DATABASE_SETTINGS_SCHEMA, env, { secrets: SECRET_SETTINGS });
-  const blanks = blankDatabaseSettingsProblems(env);
+  const blanks = databaseSettingsProblems(env);
   if (blanks.length > 0) return { ok: false, problems: [...blanks, ...(parsed.ok ? [] : parsed.problems)], warnings: [] };
   if (!parsed.ok) return parsed;
   const { DATABASE_URL: databaseUrl, VEZA_DATA_DIR: dataDir } = parsed.value;
