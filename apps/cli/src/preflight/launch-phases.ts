@@ -176,6 +176,13 @@ export function reportItem(dir: string | undefined, now: Date = new Date()): Che
       `missing or empty: ${missing.join(', ')}`,
       `decision.png is the page's screenshot, taken with headless Chromium at /usr/bin/chromium (apt-get install -y chromium when it is missing; the report says why it took none), then ${again}`,
     );
+  // No report in the default folder: it may have gone elsewhere with --out (decision report --help's example)
+  if (missing.length === files.length && dir === undefined)
+    return fail(
+      title,
+      `missing or empty: ${missing.join(', ')}`,
+      `${again} (one written elsewhere with --out DIR is read with --report-dir DIR)`,
+    );
   if (missing.length) return fail(title, `missing or empty: ${missing.join(', ')}`, again);
   // a report cut short (written by an earlier version in place, or copied in part) is not one
   if (!/<\/html>\s*$/i.test(readTail(files[0]!))) return fail(title, `${files[0]} is cut short (no closing </html>)`, again);

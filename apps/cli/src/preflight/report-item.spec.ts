@@ -41,6 +41,15 @@ describe('reportItem: the decision report of today, whole', () => {
     }
   });
 
+  it("without --report-dir and no report in today's default folder, names --report-dir beside the command: a report written with --out (decision report --help's example) was sent to write another", () => {
+    const day = new Date(2031, 0, 2, 12); // a day whose default folder no run has made here
+    expect(reportItem(undefined, day)).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('decision-2031-01-02/decision.html'),
+      fix: 'run: veza-beta decision report (one written elsewhere with --out DIR is read with --report-dir DIR)',
+    });
+  });
+
   it('fails when decision.png is older than the page: the picture of an earlier report (the run stopped while Chromium ran)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-item-'));
     try {
