@@ -84,7 +84,18 @@ module.exports = async function scenario({ rules, settings, db, dbTesting, email
       eml: () => Buffer.from(`To: ${o.email}\r\n\r\nhi\r\n`),
     }));
     const transport = mailerTesting.fakeTransport();
-    assert.equal((await mailer.dispatchInvites(conn, items, transport, { from: 'beta@veza.example', rate: 100 })).sent, 2);
+    // beforeClaims hears this run's claimer id before any claim, and eml() the same one; workerProcess knows it as this process
+    const claimers = [];
+    const told = items.map((item) => ({ ...item, eml: (claim) => (claimers.push(claim.claimedBy), item.eml()) }));
+    const first = await mailer.dispatchInvites(conn, told, transport, {
+      from: 'beta@veza.example',
+      rate: 100,
+      beforeClaims: (claimer) => void claimers.push(claimer),
+    });
+    assert.equal(first.sent, 2);
+    assert.equal(new Set(claimers).size, 1);
+    assert.equal(mailer.workerProcess(claimers[0]), 'this-process');
+    assert.equal(mailer.workerProcess('another-host:4242:abc'), 'unknown');
     assert.equal((await mailer.dispatchInvites(conn, items, transport, { from: 'beta@veza.example', rate: 100 })).alreadySent, 2);
     assert.equal((await db.redeemInvite(conn.db, pair[0].code, null, { queueWelcome: true })).ok, true);
     const sender = await mailer.openOutboxSender(conn, transport, {
@@ -92,8 +103,33 @@ module.exports = async function scenario({ rules, settings, db, dbTesting, email
       buildEml: async (row) => Buffer.from(`To: ${row.email}\r\n\r\nwelcome\r\n`),
     });
     assert.equal((await sender.drain()).sent, 1);
-    await sender.close();
     assert.deepEqual([transport.sent.length, transport.sent[2]], [3, 'mo@example.org']);
+    // the loop a long-running backend keeps: a drain at its start, then on nudge() or the interval; stop() waits for it
+    assert.equal((await db.redeemInvite(conn.db, pair[1].code, null, { queueWelcome: true })).ok, true);
+    const looped = await new Promise((resolve, reject) => {
+      const loop = mailer.runOutboxLoop(sender, {
+        intervalMs: 60_000,
+        onSummary: (summary) => void loop.stop().then(() => resolve(summary), reject),
+        onError: reject,
+      });
+    });
+    assert.equal(looped.sent, 1);
+    await sender.close();
+    assert.deepEqual(transport.sent.slice(3), ['lu@example.org']);
+    // holdLock's onLost, and close({ now }): typed as the README says (PGlite never loses its lock)
+    const lost = [];
+    const releaseLock = await conn.holdLock('pack-consumer', { onLost: (reason) => lost.push(reason) });
+    await releaseLock();
+    assert.deepEqual(lost, []);
+    // typed errors keep their class and code across the package boundary
+    assert.throws(
+      () => mailer.sendOptions({ rate: 0 }),
+      (error) => error instanceof mailer.MailerError && error.code === 'MAILER_INVALID_OPTION',
+    );
+    await assert.rejects(
+      () => db.lookupInvite(conn.db, 42),
+      (error) => error instanceof db.InvitesDbError && error.code === 'INVITES_CODE_MALFORMED',
+    );
     assert.throws(() => mailer.sendCmdTransport('no-such-mailer -t', { PATH: '/nonexistent' }), { code: 'MAILER_SEND_CMD_NOT_FOUND' });
     await assert.rejects(
       () =>
@@ -107,7 +143,7 @@ module.exports = async function scenario({ rules, settings, db, dbTesting, email
       { code: 'EMAIL_RECIPIENT_INVALID' },
     );
   } finally {
-    await conn.close();
+    await conn.close({ now: true });
   }
 
   // cohort-validator: validate a CSV

@@ -5,15 +5,15 @@ import { SettingsInvalidError, parseSettings, readSettings, wholeNumberField } f
 import type { SettingsErrorCode, SettingsRead } from '@veza/settings';
 import { z } from 'zod';
 import { createInvites, lookupInvite, openDatabase, redeemInvite, runMigrations, toDatabase, InvitesDbError } from '@veza/invites-db';
-import type { Connection, Database, DatabaseClient } from '@veza/invites-db';
+import type { Connection, Database, DatabaseClient, HoldLockOptions } from '@veza/invites-db';
 import { buildInviteEml, compileInviteTemplate, RecipientInvalidError } from '@veza/email-templates';
 import type { CompiledInvite, InviteRecipient } from '@veza/email-templates';
 import { exitCodeFor, validateCohort } from '@veza/cohort-validator';
 import type { Finding } from '@veza/cohort-validator';
 import { gatesConfigFromEnv, runGates } from '@veza/gate-probes';
 import type { GateRun } from '@veza/gate-probes';
-import { dispatchInvites, openOutboxSender, transportFromEnv, MailerError } from '@veza/invite-mailer';
-import type { DispatchSummary, OutboxSummary, Transport } from '@veza/invite-mailer';
+import { dispatchInvites, openOutboxSender, runOutboxLoop, transportFromEnv, workerProcess, MailerError } from '@veza/invite-mailer';
+import type { DispatchOptions, DispatchSummary, OutboxLoop, OutboxSummary, Transport, WorkerProcess } from '@veza/invite-mailer';
 import { fakeTransport } from '@veza/invite-mailer/testing';
 
 export async function backend(client: DatabaseClient): Promise<number> {
@@ -33,14 +33,35 @@ export async function backend(client: DatabaseClient): Promise<number> {
   const config = gatesConfigFromEnv({});
   const run: GateRun | null = config.ok ? await runGates(config.value, {}) : null;
   const transport: Transport = fakeTransport();
+  let claimer = '';
+  const options: DispatchOptions = { from: 'a@b.org', beforeClaims: (claimedBy: string) => void (claimer = claimedBy) };
   const dispatched: DispatchSummary = await dispatchInvites(
     conn,
-    [{ inviteId: outcome?.status === 'created' ? outcome.id : '', email: 'a@b.org', cohort: 'c', eml: () => eml }],
+    [
+      {
+        inviteId: outcome?.status === 'created' ? outcome.id : '',
+        email: 'a@b.org',
+        cohort: 'c',
+        eml: ({ claimedBy }) => (claimedBy ? eml : eml),
+      },
+    ],
     transport,
-    { from: 'a@b.org' },
+    options,
   );
+  const claimerProcess: WorkerProcess = workerProcess(claimer, new Date());
   const sender = await openOutboxSender(conn, transportFromEnv({}, 1), { from: 'a@b.org', buildEml: async () => eml });
   const drained: OutboxSummary = await sender.drain();
+  const loop: OutboxLoop = runOutboxLoop(sender, {
+    intervalMs: 1_000,
+    onSummary: (s: OutboxSummary) => s.sent,
+    onError: (e: unknown) => e,
+  });
+  loop.nudge();
+  await loop.stop();
+  const lockOptions: HoldLockOptions = { onLost: (reason: string) => reason.length };
+  const release: () => Promise<void> = await conn.holdLock('x', lockOptions);
+  await release();
+  await conn.close({ now: true });
   const schema = z.object({ PORT: wholeNumberField(0, 65535).default(8080) });
   const port: Validation<{ PORT: number }> = parseSettings(schema, { PORT: '80' });
   const read: SettingsRead<{ PORT: number }> = readSettings(schema, { env: {} });
@@ -69,5 +90,7 @@ export async function backend(client: DatabaseClient): Promise<number> {
     errors,
     dispatched,
     drained,
+    claimerProcess,
+    sender.worker,
   ].length;
 }

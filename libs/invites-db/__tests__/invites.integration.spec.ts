@@ -458,6 +458,25 @@ describe.each(testBackends())('invites on $name', (backend) => {
     },
   );
 
+  (backend.name === 'postgres' ? it : it.skip)(
+    "close ends the sessions of locks still held (a backend's finally after an error, its outbox sender still open): the locks go, their holders hear onLost",
+    async () => {
+      const url = (conn as Connection & { url?: string }).url!;
+      for (const now of [false, true]) {
+        const other = await openDatabase({ databaseUrl: url, maxConnections: 1 });
+        const lost: string[] = [];
+        await other.holdLock('worker-closed', { onLost: (reason) => lost.push(reason) });
+        expect(await isDispatcherAlive(conn.db, 'worker-closed')).toBe(true);
+        // before: close() ended the pool only, and the lock's session stayed (held, and its socket kept the process alive)
+        await other.close({ now });
+        for (let i = 0; i < 500 && (await isDispatcherAlive(conn.db, 'worker-closed')); i++)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(await isDispatcherAlive(conn.db, 'worker-closed')).toBe(false);
+        expect(lost).toEqual([LOCK_LOST_REASON]);
+      }
+    },
+  );
+
   it('reports the funnel per cohort', async () => {
     const [x, y, z] = (
       await createInvites(conn.db, [

@@ -60,6 +60,8 @@ export interface Connection {
    * 5 s, then drops it. `now`: drops them at once, what is in flight fails
    * (a server that stopped answering: its answer would come too late to use,
    * or land unseen once it comes back). PGlite closes the same either way.
+   * The sessions of locks still held (holdLock not released) end too: the
+   * server lets the locks go, and their `onLost` is called.
    */
   close(options?: { now?: boolean }): Promise<void>;
 }
@@ -375,8 +377,15 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
     },
     close: async (closeOptions = {}) => {
       stopWatching();
-      if (!closeOptions.now) return client.end({ timeout: 5 });
-      // the lock holders' clients too: nothing of this connection is left waiting on the server
+      // the lock holders' clients too, whose locks were not released (a backend's `finally { conn.close() }`
+      // after an error, its outbox sender still open): left open, such a client kept its session, so
+      // other dispatchers saw the lock held, and its socket kept the process from ever exiting.
+      // Their holders hear onLost: the lock is gone before its release.
+      if (!closeOptions.now) {
+        const locks = [...lockClients].map((sql) => sql.end({ timeout: 5 }).catch(() => undefined));
+        await Promise.all([client.end({ timeout: 5 }), ...locks]);
+        return;
+      }
       await Promise.all([client, ...lockClients].map((sql) => sql.end({ timeout: 0 }).catch(() => undefined)));
     },
   };

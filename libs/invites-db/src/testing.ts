@@ -140,13 +140,20 @@ function postgresBackend(adminUrl: string): TestBackend {
 
 /**
  * The backends every integration suite runs against. TEST_DATABASE_URL is set
- * by tools/with-postgres.sh (npm test); under CI its absence is an error, so
- * the PostgreSQL half of a suite can never be skipped silently there.
+ * by tools/with-postgres.sh (npm test) in this workspace, by the backend's own
+ * CI elsewhere; under CI its absence is an error, so the PostgreSQL half of a
+ * suite can never be skipped silently there. The message speaks to both: the
+ * package's users have no tools/with-postgres.sh.
  */
 export function testBackends(env: NodeJS.ProcessEnv = process.env): TestBackend[] {
   const url = env['TEST_DATABASE_URL'];
   if (url) return [pglite, postgresBackend(url)];
-  if (env['CI']) throw new Error('TEST_DATABASE_URL is not set: run the tests through tools/with-postgres.sh (npm test)');
+  if (env['CI'])
+    throw new Error(
+      'TEST_DATABASE_URL is not set while CI is: set TEST_DATABASE_URL to a PostgreSQL URL whose role may create databases ' +
+        '(each test database is created there), or call testBackends({}) for the embedded database alone ' +
+        '(in the veza-beta workspace: run the tests through tools/with-postgres.sh, npm test)',
+    );
   return [pglite];
 }
 

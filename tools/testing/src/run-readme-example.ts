@@ -6,13 +6,14 @@ import { pathToFileURL } from 'node:url';
 import { readmeCodeBlocks } from './readme-error-codes.js';
 
 /**
- * Runs the first TypeScript block of a package README as a real program, the
- * way a user would paste it, and returns what it printed. The file is written
- * inside the package (so `@veza/*` resolves) and removed afterwards.
+ * Runs a TypeScript block of a package README (the first, or the `block`-th
+ * from 0) as a real program, the way a user would paste it, and returns what
+ * it printed. The file is written inside the package (so `@veza/*` resolves)
+ * and removed afterwards.
  */
-export function runReadmeExample(packageDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  const [code] = readmeCodeBlocks(join(packageDir, 'README.md'));
-  if (!code) throw new Error(`${packageDir}/README.md has no \`\`\`ts block`);
+export function runReadmeExample(packageDir: string, env: NodeJS.ProcessEnv = process.env, block = 0): string {
+  const code = readmeCodeBlocks(join(packageDir, 'README.md'))[block];
+  if (!code) throw new Error(`${packageDir}/README.md has no \`\`\`ts block number ${block + 1}`);
   const dir = join(packageDir, 'tmp', `readme-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'example.ts');
