@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from '@jest/globals';
 import { claimInvitesForSend, cleanupExpiredInvites, createInvites, revokeInvites, sendStates, setInviteExpiry } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
-import { endLockSession, openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { endLockSession, openTestDatabase, testBackends, watchLockLoss } from '@veza/invites-db/testing';
 import { dispatchInvites, RECHECK_AFTER_MS } from './dispatch-invites.js';
 import type { DispatchItem } from './dispatch-invites.js';
 import type { MailEvent } from './events.js';
@@ -411,13 +411,19 @@ describe.each(testBackends())('dispatchInvites on $name', (backend) => {
         return ok;
       });
       let worker: string | undefined;
-      const running = dispatchInvites(conn, items, transport, { ...fast, concurrency: 2, onEvent: (e) => void (worker ??= e.claimedBy) });
+      const watched = watchLockLoss(conn);
+      const running = dispatchInvites(watched.conn, items, transport, {
+        ...fast,
+        concurrency: 2,
+        onEvent: (e) => void (worker ??= e.claimedBy),
+      });
       try {
         for (let i = 0; i < 1_000 && transport.attempts.length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 5));
         expect(transport.attempts).toHaveLength(4);
         expect(await endLockSession(conn, worker!)).toBe(1);
-        // the dispatcher hears of it at once (its socket closes), before the two sends in flight end
-        await new Promise((resolve) => setTimeout(resolve, 1_000)); // slack for a loaded machine
+        // the dispatcher hears of it (its lock's socket closes) before the two sends in flight end: waited for, not
+        // a fixed pause (one of 0.3-0.5 s, then 1 s, was too short for a loaded machine)
+        expect(await watched.heard(30_000)).toBe(true);
       } finally {
         open();
       }
