@@ -1087,13 +1087,29 @@ describe('invites dispatch through SMTP', () => {
   it('two dispatchers started at once never send one invite twice', async () => {
     const env = await freshDatabaseEnv(postgres!, cwd);
     const out = join(cwd, 'out');
-    await preparedFolder(env, out, emails(40, 'p'));
+    const all = emails(40, 'p');
+    await preparedFolder(env, out, all);
     const sentLog = join(cwd, 'sent.log');
-    const sendEnv = { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, DELAY: '0.05' };
-    const [a, b] = await Promise.all([
+    const attempts = join(cwd, 'attempts.log');
+    // Every send is held until both dispatchers have one with the mailer (one each: one email in flight at a time), so
+    // that both send some: a start of one far behind the other (a loaded machine) let the first send all 40.
+    const hold = heldSend(cwd, all);
+    const sendEnv = { ...env, SEND_CMD: FAKE_SENDMAIL, SENT_LOG: sentLog, ATTEMPT_LOG: attempts, DELAY: '0.05', ...hold.env };
+    const runs = [
       runVezaBeta(['invites', 'dispatch', out, '--rate', '1000', '--json'], { cwd, env: sendEnv }),
       runVezaBeta(['invites', 'dispatch', out, '--rate', '1000', '--json'], { cwd, env: sendEnv }),
-    ]);
+    ] as const;
+    let bothInFlight = false;
+    try {
+      for (let i = 0; i < 1_200 && !bothInFlight; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        bothInFlight = lines(attempts).length === 2;
+      }
+    } finally {
+      hold.release();
+    }
+    const [a, b] = await Promise.all(runs);
+    expect(bothInFlight).toBe(true);
     const sent = lines(sentLog);
     expect(sent).toHaveLength(40);
     expect(new Set(sent).size).toBe(40);

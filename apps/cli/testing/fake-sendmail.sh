@@ -10,7 +10,10 @@
 #   DELAY        seconds every send takes (default 0)
 #   BROKEN_EXIT  every send fails with this exit code (a broken mailer), BROKEN_MSG on stderr
 #   ATTEMPT_LOG  file where every attempted recipient is appended, whatever the outcome
+#   READ_LOG     file where a line is appended as soon as the message has been read whole (shell builtins only:
+#                a spec under a short SEND_TIMEOUT learns that the read came before the deadline)
 msg=$(cat)
+[ -n "$READ_LOG" ] && echo read >> "$READ_LOG"
 to=$(printf '%s\n' "$msg" | sed -n 's/^To: *//p' | head -n 1 | sed 's/.*<\(.*\)>.*/\1/' | tr -d '\r')
 [ -n "$ATTEMPT_LOG" ] && echo "$to" >> "$ATTEMPT_LOG"
 if [ -n "$BROKEN_EXIT" ]; then echo "$BROKEN_MSG" >&2; exit "$BROKEN_EXIT"; fi

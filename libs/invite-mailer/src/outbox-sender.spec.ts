@@ -1,6 +1,6 @@
 import { claimWelcomeEmail, createInvites, isDispatcherAlive, listWelcomeOutbox, redeemInvite } from '@veza/invites-db';
 import type { Connection, WelcomeOutboxRow } from '@veza/invites-db';
-import { endLockSession, openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { endLockSession, openTestDatabase, testBackends, watchLockLoss } from '@veza/invites-db/testing';
 import { runOutboxLoop } from './outbox-loop.js';
 import { openOutboxSender } from './outbox-sender.js';
 import type { OutboxOptions } from './outbox-sender.js';
@@ -254,14 +254,17 @@ describe.each(testBackends())('welcome outbox sender on $name', (backend) => {
     async () => {
       await redeemed('lk', 4);
       const { transport, release } = gatedTransport();
-      const sender = await openOutboxSender(conn, transport, options);
+      const watched = watchLockLoss(conn);
+      const sender = await openOutboxSender(watched.conn, transport, options);
       try {
         const first = sender.worker;
         const draining = sender.drain();
         try {
           while (transport.attempts.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
           expect(await endLockSession(conn, first)).toBe(1);
-          await new Promise((resolve) => setTimeout(resolve, 1_000)); // heard at once (its socket closes); slack for a loaded machine
+          // heard (its lock's socket closes) before the send in flight ends: waited for, not a fixed pause (1 s was
+          // the slack for a loaded machine)
+          expect(await watched.heard(30_000)).toBe(true);
         } finally {
           release();
         }

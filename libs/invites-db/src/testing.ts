@@ -196,3 +196,33 @@ export async function endLockSession(conn: Connection, name: string): Promise<nu
   );
   return rows.filter((row) => row.ended).length;
 }
+
+/**
+ * `conn` as it is, but for its locks (Connection.holdLock), which also tell `heard(ms)` when their session ends
+ * under them (endLockSession): the holder has heard of the loss then, which a spec waits for instead of a fixed
+ * pause (a pause too short for a loaded machine let the holder go on as if it still had its lock). `heard` resolves
+ * true once a lock of `conn` was lost, false after `ms` (its timer cleared either way).
+ */
+export function watchLockLoss(conn: Connection): { conn: Connection; heard: (ms: number) => Promise<boolean> } {
+  let told!: () => void;
+  const lost = new Promise<void>((resolve) => (told = resolve));
+  const watched: Connection = {
+    ...conn,
+    holdLock: (name, options) =>
+      conn.holdLock(name, {
+        onLost: (reason) => {
+          options?.onLost?.(reason);
+          told();
+        },
+      }),
+  };
+  const heard = async (ms: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([lost.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return { conn: watched, heard };
+}
