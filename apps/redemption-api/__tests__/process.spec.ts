@@ -122,6 +122,44 @@ describe('graceful shutdown', () => {
     expect(run.output()).not.toContain('s3cret');
   }, 90_000);
 
+  it('with stderr on a full disk (2> /dev/full), a warning to say does not stop the start (an uncaught ENOSPC: exit 1, silent)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'veza-api-typo-'));
+    dirs.push(cwd);
+    writeFileSync(join(cwd, '.env'), 'DATABSE_URL=postgres://veza:s3cret@db.internal:5432/veza\nPORT=0\n');
+    const full = openSync('/dev/full', 'w');
+    const child = spawn(process.execPath, [bin], {
+      env: { ...childEnv(), LOG_LEVEL: 'info' },
+      cwd,
+      stdio: ['ignore', 'pipe', full],
+      detached: true, // a group of its own: the finally below ends the app too
+    });
+    closeSync(full);
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const listening = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 30_000);
+      child.stdout?.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (!/redemption-api (ready|listening)/.test(stdout)) return;
+        clearTimeout(timer);
+        resolve(true);
+      });
+      void exited.then(() => (clearTimeout(timer), resolve(false)));
+    });
+    try {
+      expect(await listening).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stdout).not.toContain('s3cret');
+    } finally {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }, 90_000);
+
   (testBackends().some((b) => b.name === 'postgres') ? it : it.skip)(
     'on DATABASE_URL beside a .veza/db, says that the embedded database is not the one it serves (its invites are "not found")',
     async () => {

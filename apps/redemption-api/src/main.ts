@@ -40,6 +40,11 @@ const EXIT = { ok: 0, failure: 1, config: SETTINGS_EXIT_CODE, database: 4 } as c
 /** The log on stdout, once the server is built: its last lines are written out before the exit (log-destination.ts). */
 let log: StdoutLog | undefined;
 
+// stderr carries the start's warnings and errors only (the log is on stdout). On a full disk or with its reader
+// gone (2> /dev/full, 2>&1 | head) a warning was an uncaught error: the API died at start, exit 1, saying nothing.
+// Its loss is dropped: a configuration error still ends the start by its exit code (3, 4).
+process.stderr.on('error', () => undefined);
+
 async function main(): Promise<number> {
   // The process environment wins; .env in the working directory fills in the rest (as the CLI and the monitor do).
   const loaded = loadEnv();
