@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -64,9 +64,9 @@ function monitor(
   });
 }
 
-/** A migrated database with `redeemed` redeemed invites: the throwaway PostgreSQL when the test script started one, else PGlite in a directory. */
-async function seededDatabase(redeemed: number): Promise<{ env: Record<string, string>; open: OpenOptions }> {
-  const pg = testBackends().find((b) => b.name === 'postgres');
+/** A migrated database with `redeemed` redeemed invites: the throwaway PostgreSQL when the test script started one (unless `embedded`), else PGlite in a directory. */
+async function seededDatabase(redeemed: number, { embedded = false } = {}): Promise<{ env: Record<string, string>; open: OpenOptions }> {
+  const pg = embedded ? undefined : testBackends().find((b) => b.name === 'postgres');
   let env: Record<string, string>;
   let open: OpenOptions;
   if (pg) {
@@ -535,6 +535,83 @@ describe('loop (LOOP=1)', () => {
     expect(ran.stderr.match(/webhook: webhook/g)).toHaveLength(1); // one change (the first verdict), one attempt to announce it
     expect(ran.stderr).toMatch(/stopped after \d+ run\(s\); last verdict NO-GO/);
     expect(secretsIn(ran)).toEqual([]);
+  });
+});
+
+describe('its own output lost (a full disk, a reader gone)', () => {
+  /** The worker with stdout (or stderr) on /dev/full, the other stream read here. */
+  function monitorInto(stream: 'stdout' | 'stderr', env: Record<string, string>): Promise<Ran> {
+    return new Promise((resolve, reject) => {
+      const full = openSync('/dev/full', 'w');
+      const child = spawn(process.execPath, [bin], {
+        env: childEnv(env),
+        cwd: tempDir(),
+        stdio: ['ignore', stream === 'stdout' ? full : 'pipe', stream === 'stderr' ? full : 'pipe'],
+      });
+      closeSync(full);
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal, stdout, stderr });
+      });
+    });
+  }
+
+  it('a single GO run whose stdout is on a full disk (> /dev/full) exits 2 and says so on stderr (embedded database)', async () => {
+    // on the embedded database the run ends with no I/O after its table: the write's error came after process.exit
+    const db = await seededDatabase(3, { embedded: true });
+    const ran = await monitorInto('stdout', { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3' });
+    // before: exit 0, nothing on stderr (the write's error came after process.exit): a cron job's report lost, GO
+    expect(ran.stderr).toContain(
+      'monitor-worker: output: stdout: ENOSPC: no space left on device, write: the runs are no longer shown there',
+    );
+    expect(ran.code).toBe(2);
+    expect((await storedRuns(db.open)).map((r) => r.verdict)).toEqual(['GO']);
+  });
+
+  it('a GO loop whose stderr is on a full disk (2> /dev/full) runs, stores every run and exits 2', async () => {
+    const db = await seededDatabase(3);
+    const ran = await monitorInto('stderr', {
+      ...apis.gateEnv(),
+      ...db.env,
+      TESTERS_TARGET: '3',
+      LOOP: '1',
+      CHECK_INTERVAL: '1',
+      MAX_RUNS: '2',
+    });
+    // before: its first line ("checking every 1 s") was an uncaught ENOSPC: exit 1 (read as NO-GO), no run at all
+    expect(ran.stdout.match(/Verdict: ✅ GO/g)).toHaveLength(2);
+    expect(ran.code).toBe(2);
+    expect((await storedRuns(db.open)).map((r) => r.verdict)).toEqual(['GO', 'GO']);
+  });
+
+  it('a loop whose stdout and stderr readers go away (2>&1 | head -1) goes on storing every run; exit 2 for a GO, no stack', async () => {
+    const db = await seededDatabase(3);
+    const closed = { stdout: false, stderr: false };
+    const close = (child: ReturnType<typeof spawn>, name: 'stdout' | 'stderr') => {
+      if (closed[name]) return;
+      closed[name] = true;
+      child[name]?.destroy();
+    };
+    const ran = await monitor(
+      { ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', LOOP: '1', CHECK_INTERVAL: '1', MAX_RUNS: '3' },
+      [],
+      (_soFar, child) => close(child, 'stdout'),
+      tempDir(),
+      90_000,
+      (child) => child.stderr?.once('data', () => close(child, 'stderr')),
+    );
+    expect(closed).toEqual({ stdout: true, stderr: true });
+    // before: the second run's "output: stdout: closed by its reader" on the closed stderr was an uncaught EPIPE:
+    // exit 1 (read as NO-GO), the loop ended after its first run, nothing more stored
+    expect(ran.signal).toBeNull();
+    expect(ran.code).toBe(2);
+    expect((await storedRuns(db.open)).map((r) => r.verdict)).toEqual(['GO', 'GO', 'GO']);
   });
 });
 

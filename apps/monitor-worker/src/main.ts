@@ -11,6 +11,10 @@ import { DEFAULT_DATA_DIR, dataDirMissing } from '@veza/invites-db';
 import { problemText } from '@veza/invite-rules';
 import { SETTINGS_EXIT_CODE, formatProblems, loadEnv, misspelledSettingWarnings } from '@veza/settings';
 import { parseCommandLine } from './command-line.js';
+import { guardStderr, nextTurn, outputsWritten, stderrLost } from './process-output.js';
+
+// stderr on a pipe whose reader went away, or on a full disk: kept quiet, not an uncaught error (process-output.ts)
+guardStderr();
 
 const say = (line: string) => process.stderr.write(`monitor-worker: ${line}\n`);
 
@@ -48,7 +52,16 @@ async function main(): Promise<number> {
   const show = showRun(outputs, process.stdout);
   // a file that could not be written is reported by the loop ("output: …"); show.finish makes the exit code say it too
   const code = await runMonitor(settings.value, { onRun: show, say, signal: controller.signal });
-  return show.finish(code, say, { stopped: controller.signal.aborted });
+  // What stdout's reader has not taken yet, and the error of a write that failed (a full disk), come after the
+  // run: waited for before the exit code is decided, except after a signal (a reader that does not read must not
+  // hold a worker asked to stop)
+  const stopped = controller.signal.aborted;
+  const cut = !stopped && !(await outputsWritten(controller.signal));
+  if (cut) say('stopped while its output waited to be read (the run had ended); the rest of its output is lost');
+  const shown = show.finish(code, say, { stopped });
+  await nextTurn(); // the error of finish's own line on stderr
+  // a run whose output was lost in part is not a clean GO: 2, as for a report file not written
+  return (cut || stderrLost()) && shown === 0 ? 2 : shown;
 }
 
 main().then(

@@ -42,9 +42,9 @@ describe('graceful shutdown', () => {
   afterEach(killLeftovers); // a failing test must not leave an orphan behind
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  /** A migrated database a child process can open, with one invite; postgres when the test script started one. */
-  async function prepareDatabase(): Promise<{ env: NodeJS.ProcessEnv; code: string }> {
-    const postgres = testBackends().find((b) => b.name === 'postgres');
+  /** A migrated database a child process can open, with one invite; postgres when the test script started one (unless `embedded`). */
+  async function prepareDatabase({ embedded = false } = {}): Promise<{ env: NodeJS.ProcessEnv; code: string }> {
+    const postgres = embedded ? undefined : testBackends().find((b) => b.name === 'postgres');
     let env: NodeJS.ProcessEnv;
     let options;
     if (postgres) {
@@ -120,6 +120,44 @@ describe('graceful shutdown', () => {
       `redemption-api: warning: DATABSE_URL (in ${join(cwd, '.env')}) is not a setting: did you mean DATABASE_URL? DATABASE_URL is not set, so the embedded database is used.`,
     );
     expect(run.output()).not.toContain('s3cret');
+  }, 90_000);
+
+  it('with stderr on a full disk (2> /dev/full), a warning to say does not stop the start (an uncaught ENOSPC: exit 1, silent)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'veza-api-typo-'));
+    dirs.push(cwd);
+    writeFileSync(join(cwd, '.env'), 'DATABSE_URL=postgres://veza:s3cret@db.internal:5432/veza\nPORT=0\n');
+    const full = openSync('/dev/full', 'w');
+    const child = spawn(process.execPath, [bin], {
+      env: { ...childEnv(), LOG_LEVEL: 'info' },
+      cwd,
+      stdio: ['ignore', 'pipe', full],
+      detached: true, // a group of its own: the finally below ends the app too
+    });
+    closeSync(full);
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const listening = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 30_000);
+      child.stdout?.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (!/redemption-api (ready|listening)/.test(stdout)) return;
+        clearTimeout(timer);
+        resolve(true);
+      });
+      void exited.then(() => (clearTimeout(timer), resolve(false)));
+    });
+    try {
+      expect(await listening).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stdout).not.toContain('s3cret');
+    } finally {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }, 90_000);
 
   (testBackends().some((b) => b.name === 'postgres') ? it : it.skip)(
@@ -299,6 +337,46 @@ describe('graceful shutdown', () => {
       const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 15_000))]);
       expect(code).toBe(0);
       expect(stderr.match(/the log on stdout cannot be written \(ENOSPC\): logging stopped, the service goes on/g)).toHaveLength(1);
+    } finally {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }, 60_000);
+
+  it('with stdout closed by its reader (| head, a log pipe that died), a SIGTERM stops it, exit 0 (it spun on the last log line for ever)', async () => {
+    // the embedded database closes without I/O: the last lines were still queued when the process exited
+    const { env } = await prepareDatabase({ embedded: true });
+    const child = spawn(process.execPath, [bin], {
+      env: { ...childEnv(), LOG_LEVEL: 'info', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // a group of its own: the finally below ends the app too, even one that hangs
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const ready = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 30_000);
+      child.stdout?.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (!stdout.includes('redemption-api ready')) return;
+        clearTimeout(timer);
+        child.stdout?.destroy(); // the reader goes away
+        resolve(true);
+      });
+    });
+    try {
+      expect(await ready).toBe(true);
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), 15_000)))]);
+      clearTimeout(timer);
+      // before: the exit's synchronous flush of the log wrote the last line again every 100 ms, for good: only SIGKILL ended it
+      expect(code).toBe(0);
+      expect(stderr).not.toContain('    at ');
     } finally {
       try {
         process.kill(-child.pid!, 'SIGKILL');

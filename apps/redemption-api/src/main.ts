@@ -20,6 +20,7 @@ import { SETTINGS_EXIT_CODE, formatProblems, loadEnv, misspelledSettingWarnings,
 import { CONFIG_VARIABLES, DEFAULTS, parseConfig } from './config.js';
 import type { Config } from './config.js';
 import { stdoutLog } from './log-destination.js';
+import type { StdoutLog } from './log-destination.js';
 import { buildServer } from './server.js';
 
 /** How often the welcome outbox is looked at when no redemption nudges it (a queued email left by another replica or a restart). */
@@ -35,6 +36,14 @@ interface WelcomeSending {
 }
 
 const EXIT = { ok: 0, failure: 1, config: SETTINGS_EXIT_CODE, database: 4 } as const;
+
+/** The log on stdout, once the server is built: its last lines are written out before the exit (log-destination.ts). */
+let log: StdoutLog | undefined;
+
+// stderr carries the start's warnings and errors only (the log is on stdout). On a full disk or with its reader
+// gone (2> /dev/full, 2>&1 | head) a warning was an uncaught error: the API died at start, exit 1, saying nothing.
+// Its loss is dropped: a configuration error still ends the start by its exit code (3, 4).
+process.stderr.on('error', () => undefined);
 
 async function main(): Promise<number> {
   // The process environment wins; .env in the working directory fills in the rest (as the CLI and the monitor do).
@@ -74,7 +83,8 @@ async function main(): Promise<number> {
   }
 
   let welcome: WelcomeSending | undefined;
-  const app = await buildServer({ config, conn, logStream: stdoutLog(), onWelcomeQueued: () => welcome?.loop.nudge() });
+  log = stdoutLog();
+  const app = await buildServer({ config, conn, logStream: log.stream, onWelcomeQueued: () => welcome?.loop.nudge() });
   // Signals stop gracefully from here on. The welcome sender starts before the server listens (and the readiness
   // check between may wait for its statement timeout): a SIGTERM then (a deploy restarting at once) ended the
   // process by Node's default, the welcome email it had with the mailer left "unknown". Kept until `stop` exists.
@@ -264,11 +274,15 @@ function changedSet(): { whenChanged(ids: readonly string[], some: () => void, n
 }
 
 main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
+  async (code) => {
+    await log?.writtenOut();
+    process.exit(code);
+  },
+  async (error: unknown) => {
     process.stderr.write(
       `redemption-api: unexpected failure (this is a bug): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
+    await log?.writtenOut();
     process.exit(EXIT.failure);
   },
 );
