@@ -627,6 +627,28 @@ describe('bad connections', () => {
     }
   }, 60_000);
 
+  it('a db/ that is a link to the database folder (moved to a bigger disk, linked back) opens: it said "file system error 44 … free some space or fix its folder"', async () => {
+    const pglite = testBackends().find((b) => b.name === 'pglite')!;
+    const dir = mkdtempSync(join(tmpdir(), 'veza-linked-'));
+    try {
+      const conn = await openTestDatabase(pglite, { dataDir: join(dir, 'disk', 'veza-db') });
+      const [created] = await createInvites(conn.db, [{ email: 'linked@example.org', cohort: 'unit' }]);
+      await conn.close();
+      if (created?.status !== 'created') throw new Error(`fixture invite not created: ${JSON.stringify(created)}`);
+      mkdirSync(join(dir, '.veza'));
+      symlinkSync(join(dir, 'disk', 'veza-db'), join(dir, '.veza', 'db'));
+      const linked = await openDatabase({ dataDir: join(dir, '.veza', 'db') });
+      try {
+        expect((await sendStates(linked.db, [created.id]))[0]?.state).toBe('ready');
+        await expect(assertReady(linked)).resolves.toBeUndefined();
+      } finally {
+        await linked.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('an embedded database whose folder is deleted under it is not ready (it answered "ready" from its buffers, then 500 on every lookup)', async () => {
     const pglite = testBackends().find((b) => b.name === 'pglite')!;
     const dir = mkdtempSync(join(tmpdir(), 'veza-deleted-'));

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -476,7 +476,8 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
   }
   try {
     const fromTemplate = template && (inMemory || !existsSync(join(target, 'PG_VERSION'))) ? { loadDataDir: template } : {};
-    pg = await PGlite.create({ ...(inMemory ? {} : { dataDir: target }), ...fromTemplate });
+    // PGlite's file system does not open a folder through a link (errno 44, as for a damaged folder): its real path
+    pg = await PGlite.create({ ...(inMemory ? {} : { dataDir: realpathSync(target) }), ...fromTemplate });
   } catch (error) {
     unlock();
     throw new DatabaseUnreachableError(`embedded database ${target}`, new Error(pgliteStartFailure(error)));
