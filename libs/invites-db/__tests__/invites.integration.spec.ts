@@ -458,6 +458,14 @@ describe.each(testBackends())('invites on $name', (backend) => {
     },
   );
 
+  it("a lock's release after its connection's close resolves, as on PostgreSQL (the embedded database threw 'PGlite is closed': a backend's sender.close() after its finally's conn.close())", async () => {
+    const other = await openTestDatabase(backend, { maxConnections: 1 });
+    const release = await other.holdLock('worker-released-late');
+    await other.close();
+    await expect(release()).resolves.toBeUndefined();
+    await expect(release()).resolves.toBeUndefined();
+  }, 60_000);
+
   (backend.name === 'postgres' ? it : it.skip)(
     "close ends the sessions of locks still held (a backend's finally after an error, its outbox sender still open): the locks go, their holders hear onLost",
     async () => {

@@ -483,6 +483,7 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
     throw new DatabaseUnreachableError(`embedded database ${target}`, new Error(pgliteStartFailure(error)));
   }
   const db = drizzlePglite(pg, { schema }) as unknown as Database;
+  let closed = false;
   return {
     db,
     kind: 'pglite',
@@ -498,9 +499,17 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
     // One process owns a PGlite directory, so every lock is this process's own.
     holdLock: async (name) => {
       await pg.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_NAMESPACE, name]);
-      return async () => void (await pg.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, name]));
+      let released = false;
+      return async () => {
+        // after close the lock went with the database, as on PostgreSQL (where the release then only ends what
+        // is left): a release then threw "PGlite is closed" (a backend's sender.close() after its conn.close())
+        if (released || closed) return;
+        released = true;
+        await pg.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, name]);
+      };
     },
     close: async () => {
+      closed = true;
       try {
         await pg.close();
       } finally {
