@@ -136,6 +136,10 @@ describe('fixtures of real-looking cohorts', () => {
       writeFileSync('cohort.csv', 'email,cohort\n');
       const [underFile] = (await validateCohortFile('cohort.csv/x.csv')).errors;
       expect(underFile?.message).toBe('cannot read cohort.csv/x.csv: a part of the path is a file, not a folder [ENOTDIR]');
+      // Node's words for it repeated the path twice more ("ENAMETOOLONG: name too long, open '…'")
+      const long = `${'x'.repeat(300)}.csv`;
+      const [tooLong] = (await validateCohortFile(long)).errors;
+      expect(tooLong?.message).toBe(`cannot read ${long}: the path (or a name in it) is too long [ENAMETOOLONG]`);
     } finally {
       process.chdir(cwd);
       rmSync(dir, { recursive: true, force: true });

@@ -41,6 +41,10 @@ function cannotRead(path: string, error: unknown): string {
     EACCES: 'permission denied',
     ENOTDIR: 'a part of the path is a file, not a folder',
     ELOOP: 'too many symbolic links in the path',
+    // Node's own words repeat the path (a long one three times in the line): said once
+    ENAMETOOLONG: 'the path (or a name in it) is too long',
+    EMFILE: 'too many open files (ulimit -n)',
+    ENFILE: 'too many open files on this machine',
   };
   const what = (code && words[code]) ?? (error instanceof Error ? error.message : String(error));
   return `cannot read ${path}: ${what}${code ? ` [${code}]` : ''}`;

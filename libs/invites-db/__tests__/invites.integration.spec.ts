@@ -458,6 +458,14 @@ describe.each(testBackends())('invites on $name', (backend) => {
     },
   );
 
+  it("a lock's release after its connection's close resolves, as on PostgreSQL (the embedded database threw 'PGlite is closed': a backend's sender.close() after its finally's conn.close())", async () => {
+    const other = await openTestDatabase(backend, { maxConnections: 1 });
+    const release = await other.holdLock('worker-released-late');
+    await other.close();
+    await expect(release()).resolves.toBeUndefined();
+    await expect(release()).resolves.toBeUndefined();
+  }, 60_000);
+
   (backend.name === 'postgres' ? it : it.skip)(
     "close ends the sessions of locks still held (a backend's finally after an error, its outbox sender still open): the locks go, their holders hear onLost",
     async () => {
@@ -621,6 +629,28 @@ describe('bad connections', () => {
         expect((await sendStates(again.db, [created.id]))[0]?.state).toBe('ready');
       } finally {
         await again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('a db/ that is a link to the database folder (moved to a bigger disk, linked back) opens: it said "file system error 44 … free some space or fix its folder"', async () => {
+    const pglite = testBackends().find((b) => b.name === 'pglite')!;
+    const dir = mkdtempSync(join(tmpdir(), 'veza-linked-'));
+    try {
+      const conn = await openTestDatabase(pglite, { dataDir: join(dir, 'disk', 'veza-db') });
+      const [created] = await createInvites(conn.db, [{ email: 'linked@example.org', cohort: 'unit' }]);
+      await conn.close();
+      if (created?.status !== 'created') throw new Error(`fixture invite not created: ${JSON.stringify(created)}`);
+      mkdirSync(join(dir, '.veza'));
+      symlinkSync(join(dir, 'disk', 'veza-db'), join(dir, '.veza', 'db'));
+      const linked = await openDatabase({ dataDir: join(dir, '.veza', 'db') });
+      try {
+        expect((await sendStates(linked.db, [created.id]))[0]?.state).toBe('ready');
+        await expect(assertReady(linked)).resolves.toBeUndefined();
+      } finally {
+        await linked.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -476,12 +476,14 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
   }
   try {
     const fromTemplate = template && (inMemory || !existsSync(join(target, 'PG_VERSION'))) ? { loadDataDir: template } : {};
-    pg = await PGlite.create({ ...(inMemory ? {} : { dataDir: target }), ...fromTemplate });
+    // PGlite's file system does not open a folder through a link (errno 44, as for a damaged folder): its real path
+    pg = await PGlite.create({ ...(inMemory ? {} : { dataDir: realpathSync(target) }), ...fromTemplate });
   } catch (error) {
     unlock();
     throw new DatabaseUnreachableError(`embedded database ${target}`, new Error(pgliteStartFailure(error)));
   }
   const db = drizzlePglite(pg, { schema }) as unknown as Database;
+  let closed = false;
   return {
     db,
     kind: 'pglite',
@@ -497,9 +499,17 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
     // One process owns a PGlite directory, so every lock is this process's own.
     holdLock: async (name) => {
       await pg.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_NAMESPACE, name]);
-      return async () => void (await pg.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, name]));
+      let released = false;
+      return async () => {
+        // after close the lock went with the database, as on PostgreSQL (where the release then only ends what
+        // is left): a release then threw "PGlite is closed" (a backend's sender.close() after its conn.close())
+        if (released || closed) return;
+        released = true;
+        await pg.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, name]);
+      };
     },
     close: async () => {
+      closed = true;
       try {
         await pg.close();
       } finally {

@@ -1,10 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { loadEnv } from '@veza/settings';
 import { openOptionsFromEnv } from './connect.js';
-import { databaseSettingsFromEnv, readEnv } from './read-env.js';
+import { dataDirIsDatabaseProblem, databaseSettingsFromEnv, readEnv } from './read-env.js';
+
+/** `text` as a regular expression that matches it literally. */
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('database settings', () => {
   it('readEnv is the one settings reader of @veza/settings', () => {
@@ -97,6 +100,34 @@ describe('database settings', () => {
       mkdirSync(join(db, 'db'));
       writeFileSync(join(db, 'db', 'PG_VERSION'), '18\n');
       expect(databaseSettingsFromEnv({ VEZA_DATA_DIR: db }).ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("names a folder to give that holds the database as its db/: a link to the database folder, or a copy named otherwise, got the link's or the copy's parent, where db/ is not (following it made a second, empty database)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veza-data-dir-'));
+    try {
+      const db = join(dir, 'launch', '.veza', 'db');
+      mkdirSync(db, { recursive: true });
+      writeFileSync(join(db, 'PG_VERSION'), '18\n');
+      const link = join(dir, 'veza-db');
+      symlinkSync(db, link);
+      const viaLink = dataDirIsDatabaseProblem({ VEZA_DATA_DIR: link });
+      expect(viaLink?.message).toMatch(
+        new RegExp(`${escaped(`set VEZA_DATA_DIR=${join(dir, 'launch', '.veza')} (${link} is a link to ${db})`)}$`),
+      );
+      // a copy of the folder under another name (a backup restored as /backup/veza-db-…): no folder above holds it as db/
+      const copy = join(dir, 'veza-db-2026-11-30');
+      mkdirSync(copy);
+      writeFileSync(join(copy, 'PG_VERSION'), '18\n');
+      const named = dataDirIsDatabaseProblem({ VEZA_DATA_DIR: copy });
+      expect(named?.message).toMatch(
+        new RegExp(
+          `${escaped(`: VEZA_DATA_DIR names the folder that holds db/, and ${copy} is not named db: move it to a folder's db/ (or link it there) and set VEZA_DATA_DIR to that folder`)}$`,
+        ),
+      );
+      expect(named?.message).not.toContain(`set VEZA_DATA_DIR=${dir}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

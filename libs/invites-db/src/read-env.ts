@@ -1,9 +1,10 @@
 import { parseSettings, SECRET_SETTINGS } from '@veza/settings';
 import type { Problem, Validation } from '@veza/settings';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { OpenOptions } from './connect.js';
+import { sameFolder } from './data-dir.js';
 import { badSslMode, SSL_MODES } from './libpq-tls.js';
 import { withHostAfterUserInfo } from './speaks-postgres.js';
 
@@ -92,8 +93,27 @@ export function dataDirIsDatabaseProblem(env: Readonly<Record<string, string | u
   if (!existsSync(join(dir, 'PG_VERSION')) || existsSync(join(dir, 'db', 'PG_VERSION'))) return null;
   return {
     field: 'VEZA_DATA_DIR',
-    message: `is the database folder itself (${dir} holds PG_VERSION), and the database would be looked for in ${join(dir, 'db')}: VEZA_DATA_DIR names the folder that holds db/, set VEZA_DATA_DIR=${dirname(dir)}`,
+    message: `is the database folder itself (${dir} holds PG_VERSION), and the database would be looked for in ${join(dir, 'db')}: VEZA_DATA_DIR names the folder that holds db/, ${holderAdvice(dir)}`,
   };
+}
+
+/**
+ * The folder that holds `dir` as its db/, to give as VEZA_DATA_DIR. Not always the parent as written: a link to
+ * the database folder (`/srv/veza-db` → `/srv/launch/.veza/db`) has its own parent, and a copy named otherwise
+ * (a backup restored as `/backup/veza-db-2026-11-30`) is no folder's db/; either parent, followed, was a folder
+ * without db/, where `db migrate` made a second, empty database.
+ */
+function holderAdvice(dir: string): string {
+  const parent = dirname(dir);
+  if (sameFolder(join(parent, 'db'), dir)) return `set VEZA_DATA_DIR=${parent}`;
+  let real = dir;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    // unreadable on the way: the advice below still holds
+  }
+  if (real !== dir && sameFolder(join(dirname(real), 'db'), dir)) return `set VEZA_DATA_DIR=${dirname(real)} (${dir} is a link to ${real})`;
+  return `and ${dir} is not named db: move it to a folder's db/ (or link it there) and set VEZA_DATA_DIR to that folder`;
 }
 
 /** Every problem of the database settings beyond their schema: blank values (above), VEZA_DATA_DIR naming the database folder. */
