@@ -1,6 +1,6 @@
 import { expect, jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -649,6 +649,15 @@ describe('bad connections', () => {
       try {
         expect((await sendStates(linked.db, [created.id]))[0]?.state).toBe('ready');
         await expect(assertReady(linked)).resolves.toBeUndefined();
+        // the folder by its real path, in this process: refused as through the same name (a second PGlite on the
+        // folder corrupts it), the error naming the path given; the first keeps its lock file
+        const second = openDatabase({ dataDir: join(dir, 'disk', 'veza-db') });
+        void second.then((opened) => opened.close()).catch(() => undefined); // opened (the bug): closed, not left to hold the test
+        await expect(second).rejects.toMatchObject({
+          code: 'INVITES_DB_BUSY',
+          message: expect.stringContaining(`the embedded database ${join(dir, 'disk', 'veza-db')} is in use by process ${process.pid}`),
+        });
+        expect(readFileSync(join(dir, '.veza', 'db', 'veza.lock'), 'utf8')).toContain(join(dir, '.veza', 'db', 'veza.lock'));
       } finally {
         await linked.close();
       }

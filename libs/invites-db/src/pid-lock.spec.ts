@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,27 @@ describe('acquirePidLock', () => {
     release();
     expect(existsSync(path)).toBe(false);
     acquirePidLock(path)();
+  });
+
+  it('refuses a second taker in this process that names the folder another way (through a link, relative), and its holder keeps the file', () => {
+    // It read its own pid in the file, found no lock held here by that name, took the lock as an earlier life's:
+    // two embedded databases on one folder in one process (it corrupts), and the second's release removed the first's file.
+    mkdirSync(join(dir, 'real'));
+    symlinkSync(join(dir, 'real'), join(dir, 'link'));
+    const release = acquirePidLock(join(dir, 'real', 'x.lock'));
+    const mine = readFileSync(join(dir, 'real', 'x.lock'), 'utf8');
+    expect(() => acquirePidLock(join(dir, 'link', 'x.lock'))).toThrow(LockHeldError);
+    const cwd = process.cwd();
+    process.chdir(join(dir, 'real'));
+    try {
+      expect(() => acquirePidLock('x.lock')).toThrow(LockHeldError);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(readFileSync(join(dir, 'real', 'x.lock'), 'utf8')).toBe(mine);
+    release();
+    expect(existsSync(join(dir, 'real', 'x.lock'))).toBe(false);
+    acquirePidLock(join(dir, 'link', 'x.lock'))();
   });
 
   it('refuses a running holder (new format and a bare pid), takes over a dead one, a reused pid and its own pid from an earlier life', async () => {

@@ -1,6 +1,6 @@
 import { linkSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvitesDbError } from './errors.js';
 
@@ -20,8 +20,22 @@ const UNREADABLE_STALE_MS = 30_000;
 /** A takeover in progress older than this was abandoned by a killed process (10 s). */
 const TAKEOVER_STALE_MS = 10_000;
 
-/** The lock files this process holds (a second open in the same process is refused too). */
+/**
+ * The lock files this process holds (a second open in the same process is refused too), by their folder's
+ * identity (device and inode) and name: a folder named two ways (through a link, relative, a bind mount) is one.
+ * By the path as given, a second open through a link read its own pid in the file, found nothing held here by
+ * that name, and took the lock over as an earlier life's: two embedded databases on one folder in one process.
+ */
 const heldHere = new Set<string>();
+
+function heldKey(path: string): string {
+  try {
+    const folder = statSync(dirname(path));
+    return `${folder.dev}:${folder.ino}/${basename(path)}`;
+  } catch {
+    return resolve(path); // no folder: the draft's write fails next, with the folder's own error
+  }
+}
 
 /** Linux: a process's start time (field 22 of /proc/PID/stat), or undefined elsewhere. */
 function processStart(pid: number): string | undefined {
@@ -64,9 +78,9 @@ function parseHolder(raw: string): LockHolder | null {
 }
 
 /** Whether the holder is still running: on another machine it cannot be told, so it is. */
-function holderRuns(path: string, holder: LockHolder): boolean {
+function holderRuns(key: string, holder: LockHolder): boolean {
   if (holder.host !== hostname()) return true;
-  if (holder.pid === process.pid) return heldHere.has(path); // else: an earlier process with this pid (a restarted container)
+  if (holder.pid === process.pid) return heldHere.has(key); // else: an earlier process with this pid (a restarted container)
   if (!alive(holder.pid)) return false;
   const now = holder.processStart === undefined ? undefined : processStart(holder.pid);
   return now === undefined || now === holder.processStart; // another start time: the pid was reused
@@ -126,7 +140,8 @@ export class LockHeldError extends InvitesDbError {
  * process's own pid from an earlier life) is taken over, one taker at a time.
  */
 export function acquirePidLock(path: string): () => void {
-  if (heldHere.has(path)) throw new LockHeldError(path, { pid: process.pid, host: hostname(), startedAt: 'earlier in this process' });
+  const key = heldKey(path);
+  if (heldHere.has(key)) throw new LockHeldError(path, { pid: process.pid, host: hostname(), startedAt: 'earlier in this process' });
   const start = processStart(process.pid);
   const me: LockHolder = {
     pid: process.pid,
@@ -142,9 +157,9 @@ export function acquirePidLock(path: string): () => void {
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
         linkSync(draft, path);
-        heldHere.add(path);
+        heldHere.add(key);
         return () => {
-          heldHere.delete(path);
+          heldHere.delete(key);
           if (readRaw(path) === mine) rmSync(path, { force: true });
         };
       } catch (error) {
@@ -153,7 +168,7 @@ export function acquirePidLock(path: string): () => void {
       const raw = readRaw(path);
       if (raw === null) continue; // released meanwhile
       const holder = parseHolder(raw);
-      if (holder ? holderRuns(path, holder) : ageMs(path) < UNREADABLE_STALE_MS) throw new LockHeldError(path, holder);
+      if (holder ? holderRuns(key, holder) : ageMs(path) < UNREADABLE_STALE_MS) throw new LockHeldError(path, holder);
       if (!removeStale(path, raw)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // another taker is at it
     }
     throw new LockHeldError(path, parseHolder(readRaw(path) ?? ''));
