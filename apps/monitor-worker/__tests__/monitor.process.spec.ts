@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect, createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -612,6 +612,95 @@ describe('its own output lost (a full disk, a reader gone)', () => {
     expect(ran.signal).toBeNull();
     expect(ran.code).toBe(2);
     expect((await storedRuns(db.open)).map((r) => r.verdict)).toEqual(['GO', 'GO', 'GO']);
+  });
+});
+
+describe('a loop stopped by SIGTERM while its stdout reader is behind (a slow pipe, a pager)', () => {
+  /**
+   * The worker in a GO loop, its stdout a pipe to a reader stopped at the start (`kill -STOP` of itself) whose
+   * buffer was filled first: every run's output waits in the worker. Two runs shown, SIGTERM. The reader goes on
+   * 1.5 s after the worker said "stopped after" (`resumeAt: 'stopped'`: a slow reader, within the worker's 5 s;
+   * the worker of before had exited by then), or only once the worker has exited ('exit').
+   */
+  async function loopIntoBusyReader(resumeAt: 'stopped' | 'exit'): Promise<{ ran: Ran; read: string }> {
+    const db = await seededDatabase(3);
+    const reader = spawn('sh', ['-c', 'kill -STOP $$; exec cat'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let read = '';
+    reader.stdout.on('data', (d: Buffer) => (read += d.toString('utf8')));
+    const readerClosed = new Promise<void>((resolve) => reader.once('close', () => resolve()));
+    const stoppedState = () => readFileSync(`/proc/${reader.pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    for (let i = 0; i < 500 && stoppedState() !== 'T'; i++) await new Promise((r) => setImmediate(r));
+    expect(stoppedState()).toBe('T');
+    // the pipe's buffer full: what the worker writes next waits in the worker
+    const fd = (reader.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+    const filler = Buffer.alloc(4096, '.');
+    for (;;) {
+      try {
+        writeSync(fd, filler);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
+        throw error;
+      }
+    }
+    let resumed = false;
+    const resume = () => {
+      if (resumed) return;
+      resumed = true;
+      reader.kill('SIGCONT');
+    };
+    const ran = await new Promise<Ran>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin], {
+        env: childEnv({ ...apis.gateEnv(), ...db.env, TESTERS_TARGET: '3', LOOP: '1', CHECK_INTERVAL: '1' }),
+        cwd: tempDir(),
+        stdio: ['ignore', reader.stdin, 'pipe'],
+      });
+      reader.stdin.destroy(); // the worker's copy is the pipe's only writer
+      let stderr = '';
+      let signalled = false;
+      let resumeTimer: NodeJS.Timeout | undefined;
+      child.stderr?.on('data', (d: Buffer) => {
+        stderr += d.toString('utf8');
+        if (resumeAt === 'stopped' && stderr.includes('stopped after')) resumeTimer ??= setTimeout(resume, 1_500);
+      });
+      // the third run's probes start once the second run was shown: two runs wait in the worker
+      const poll = setInterval(() => {
+        if (signalled || apis.requests.filter((r) => r.startsWith('GET /status')).length < 3) return;
+        signalled = true;
+        child.kill('SIGTERM');
+      }, 50);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        clearInterval(poll);
+        clearTimeout(timer);
+        clearTimeout(resumeTimer);
+        resolve({ code, signal, stdout: '', stderr });
+      });
+    });
+    resume();
+    await readerClosed;
+    return { ran, read: read.replace(/^\.+/, '') };
+  }
+
+  it('a reader that goes on reading gets every run shown, the last verdict included; exit 0', async () => {
+    const { ran, read } = await loopIntoBusyReader('stopped');
+    const runs = Number(/stopped after (\d+) run\(s\); last verdict GO/.exec(ran.stderr)?.[1]);
+    expect(runs).toBeGreaterThanOrEqual(2);
+    // before: the worker exited at the signal, what its reader had not taken yet was lost (no run at all here), exit 0
+    expect(read.match(/Verdict: ✅ GO/g)).toHaveLength(runs);
+    expect(ran.code).toBe(0);
+    expect(ran.stderr).not.toContain('left unwritten');
+  });
+
+  it('a reader that does not read is given 5 s: the worker exits 2 for a GO and says its output is lost', async () => {
+    const { ran, read } = await loopIntoBusyReader('exit');
+    expect(ran.stderr).toMatch(/stopped after \d+ run\(s\); last verdict GO/);
+    // before: exit 0, GO, its runs never shown and nothing said
+    expect(ran.stderr).toContain(
+      "monitor-worker: stopped by a signal; its last output was not taken by stdout's reader within 5000 ms: left unwritten",
+    );
+    expect(ran.code).toBe(2);
+    expect(read).not.toContain('Verdict');
   });
 });
 

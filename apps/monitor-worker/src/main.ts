@@ -3,7 +3,8 @@
  * 0 GO, 1 NO-GO, 2 inconclusive (or stopped before a run finished, or a GO
  * whose --json/--junit/--markdown file could not be written),
  * 3 configuration error (before probing), 70 a bug. SIGTERM / SIGINT / SIGHUP stop
- * the loop at once; the exit code is then the last verdict's.
+ * the loop at once; the exit code is then the last verdict's (its output given 5 s to be read: a GO whose
+ * output was not exits 2).
  */
 import { resolve } from 'node:path';
 import { monitorSettingsFromEnv, runMonitor, showRun } from '@veza/gate-probes';
@@ -11,7 +12,7 @@ import { DEFAULT_DATA_DIR, dataDirMissing } from '@veza/invites-db';
 import { problemText } from '@veza/invite-rules';
 import { SETTINGS_EXIT_CODE, formatProblems, loadEnv, misspelledSettingWarnings } from '@veza/settings';
 import { parseCommandLine } from './command-line.js';
-import { guardStderr, nextTurn, outputsWritten, stderrLost } from './process-output.js';
+import { SIGNAL_OUTPUT_WAIT_MS, guardStderr, nextTurn, outputsWritten, outputsWrittenWithin, stderrLost } from './process-output.js';
 
 // stderr on a pipe whose reader went away, or on a full disk: kept quiet, not an uncaught error (process-output.ts)
 guardStderr();
@@ -53,11 +54,17 @@ async function main(): Promise<number> {
   // a file that could not be written is reported by the loop ("output: …"); show.finish makes the exit code say it too
   const code = await runMonitor(settings.value, { onRun: show, say, signal: controller.signal });
   // What stdout's reader has not taken yet, and the error of a write that failed (a full disk), come after the
-  // run: waited for before the exit code is decided, except after a signal (a reader that does not read must not
-  // hold a worker asked to stop)
+  // run: waited for before the exit code is decided. After a signal for SIGNAL_OUTPUT_WAIT_MS at most (a reader
+  // that does not read must not hold a worker asked to stop; with no wait, a slow reader lost the last runs and a
+  // GO exited 0); else until a signal ends the wait.
   const stopped = controller.signal.aborted;
-  const cut = !stopped && !(await outputsWritten(controller.signal));
-  if (cut) say('stopped while its output waited to be read (the run had ended); the rest of its output is lost');
+  const cut = stopped ? !(await outputsWrittenWithin()) : !(await outputsWritten(controller.signal));
+  if (cut)
+    say(
+      stopped
+        ? `stopped by a signal; its last output was not taken by stdout's reader within ${SIGNAL_OUTPUT_WAIT_MS} ms: left unwritten`
+        : 'stopped while its output waited to be read (the run had ended); the rest of its output is lost',
+    );
   const shown = show.finish(code, say, { stopped });
   await nextTurn(); // the error of finish's own line on stderr
   // a run whose output was lost in part is not a clean GO: 2, as for a report file not written

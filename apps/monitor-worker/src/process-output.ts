@@ -54,6 +54,24 @@ export async function outputsWritten(stop: AbortSignal): Promise<boolean> {
   return true;
 }
 
+/** How long a worker stopped by a signal gives its last output to be taken by stdout's reader (5 s, as the API's log). */
+export const SIGNAL_OUTPUT_WAIT_MS = 5_000;
+
+/**
+ * After a signal: `outputsWritten` within `timeoutMs`. With no wait, a loop stopped by SIGTERM while its
+ * reader was behind (a slow pipe, a pager) lost the runs not taken yet, its last verdict included, and a GO
+ * exited 0. A reader that does not read holds the worker `timeoutMs` at most.
+ */
+export async function outputsWrittenWithin(timeoutMs: number = SIGNAL_OUTPUT_WAIT_MS): Promise<boolean> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  try {
+    return await outputsWritten(deadline.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** One turn of the event loop: a failed write's 'error' event comes a tick after the write. */
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
