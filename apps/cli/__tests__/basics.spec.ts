@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMigrationFiles } from '@veza/invites-db';
@@ -147,6 +147,22 @@ describe('veza-beta basics', () => {
     );
     expect(run.stderr).toContain(`embedded database ${join(sub, '.veza', 'db')} (not created yet)`);
     expect(existsSync(join(sub, '.veza'))).toBe(false);
+  });
+
+  it('a db/ that is a link to a folder that is not there (its disk not mounted) is said so, not "not created yet"; db migrate makes nothing', async () => {
+    // it said "(not created yet) … run 'veza-beta db migrate'", and db migrate "ENOENT …, mkdir '…/.veza/db'": an operator
+    // who then removed the link to migrate made a second, empty database while the real one waited on its disk
+    mkdirSync(join(cwd, '.veza'));
+    symlinkSync(join(cwd, 'disk', 'veza-db'), join(cwd, '.veza', 'db'));
+    const said = `cannot reach the database at embedded database ${join(cwd, '.veza', 'db')}: it is a link to ${join(cwd, 'disk', 'veza-db')}, which is not there (its disk not mounted, or the folder moved): mount it or fix the link; no database was made`;
+    const report = await runVezaBeta(['invites', 'report'], { cwd });
+    expect(report.code).toBe(1);
+    expect(report.stderr).toContain(said);
+    expect(report.stderr).not.toContain('not created yet');
+    const migrate = await runVezaBeta(['db', 'migrate'], { cwd });
+    expect(migrate.code).toBe(1);
+    expect(migrate.stderr).toContain(said);
+    expect(existsSync(join(cwd, 'disk'))).toBe(false);
   });
 
   it('db add-user adds an inviter once (case-insensitive)', async () => {

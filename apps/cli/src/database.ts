@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import {
   DEFAULT_DATA_DIR,
   DatabaseNotMigratedError,
+  dataDirLinkGone,
   dataDirMissing,
   assertMigrated,
   openDatabase,
@@ -35,7 +36,8 @@ export async function withDatabase<T>(
   const open = openOptionsFromEnv(env);
   const dataDir = open.dataDir ?? DEFAULT_DATA_DIR;
   // A read or write on an embedded database that was never created: say so, do not create an empty one.
-  if (!open.databaseUrl && dataDirMissing(dataDir)) {
+  // (A link to a folder not there is not "never created": openDatabase says what it is.)
+  if (!open.databaseUrl && dataDirMissing(dataDir) && !dataDirLinkGone(resolve(dataDir))) {
     // said before `db migrate` makes a second one here, too
     const above = open.dataDir === undefined ? embeddedDatabaseAbove() : null;
     if (above) process.stderr.write(`veza-beta: ${above}\n`);

@@ -7,7 +7,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { settingsOrThrow } from '@veza/settings';
 import { maskUrlPassword } from '@veza/settings';
-import { dataDirAdvice, folderPostgresVersion, sameFolder } from './data-dir.js';
+import { dataDirAdvice, dataDirLinkGone, folderPostgresVersion, sameFolder } from './data-dir.js';
 import { DatabaseBusyError, DatabaseUnreachableError, describeCause } from './errors.js';
 import { acquirePidLock, LockHeldError } from './pid-lock.js';
 import { databaseSettingsFromEnv } from './read-env.js';
@@ -444,6 +444,8 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
   let pg: PGlite;
   let unlock = () => undefined as void;
   if (!inMemory) {
+    const linkGone = dataDirLinkGone(target);
+    if (linkGone) throw new DatabaseUnreachableError(`embedded database ${target}`, new Error(linkGone));
     try {
       mkdirSync(target, { recursive: true, mode: 0o700 });
       // PGlite writes its files 0666 whatever the umask: the folder keeps other users out (emails, names,

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dataDirAdvice, dataDirMissing } from './data-dir.js';
+import { dataDirAdvice, dataDirLinkGone, dataDirMissing } from './data-dir.js';
 
 let dir: string;
 beforeAll(() => {
@@ -15,6 +15,20 @@ describe('dataDirMissing', () => {
     expect(dataDirMissing(join(dir, 'absent', 'db'))).toBe(true);
     expect(dataDirMissing(join(dir, 'file', 'db'))).toBe(true);
     expect(dataDirMissing(dir)).toBe(false);
+  });
+});
+
+describe('dataDirLinkGone', () => {
+  it('names the target of a link to a folder that is not there; null for a folder, a live link, nothing at all', () => {
+    mkdirSync(join(dir, 'real'));
+    symlinkSync(join(dir, 'real'), join(dir, 'live'));
+    symlinkSync('unmounted/veza-db', join(dir, 'gone'));
+    expect(dataDirLinkGone(join(dir, 'gone'))).toBe(
+      `it is a link to ${join(dir, 'unmounted', 'veza-db')}, which is not there (its disk not mounted, or the folder moved): mount it or fix the link; no database was made`,
+    );
+    expect(dataDirLinkGone(join(dir, 'real'))).toBeNull();
+    expect(dataDirLinkGone(join(dir, 'live'))).toBeNull();
+    expect(dataDirLinkGone(join(dir, 'absent'))).toBeNull();
   });
 });
 

@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 
 /**
@@ -15,6 +15,30 @@ export function dataDirMissing(dir: string): boolean {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR';
+  }
+}
+
+/**
+ * When the database folder is a link to a folder that is not there (a database moved to another disk and
+ * linked back, that disk not mounted): what to say, else null. It was "not created yet: run 'veza-beta db
+ * migrate'", and db migrate said "ENOENT … mkdir": an operator who removed the link to migrate made a second,
+ * empty database while the real one waited on its disk.
+ */
+export function dataDirLinkGone(dir: string): string | null {
+  try {
+    if (!lstatSync(dir).isSymbolicLink()) return null;
+    statSync(dir);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') return null;
+    let to: string;
+    try {
+      to = resolve(dirname(dir), readlinkSync(dir));
+    } catch {
+      return null; // not a link after all (gone meanwhile)
+    }
+    return `it is a link to ${to}, which is not there (its disk not mounted, or the folder moved): mount it or fix the link; no database was made`;
   }
 }
 

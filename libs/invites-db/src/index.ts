@@ -1,6 +1,6 @@
 export { CODE_ALPHABET, digestCode, formatCode, generateCode, parseCode } from './code.js';
 export { DEFAULT_DATA_DIR, openDatabase, openOptionsFromEnv } from './connect.js';
-export { dataDirMissing } from './data-dir.js';
+export { dataDirLinkGone, dataDirMissing } from './data-dir.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS } from './speaks-postgres.js';
 export type { Connection, Database, HoldLockOptions, OpenOptions } from './connect.js';
 export {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, dataDirMissing, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
+import { DEFAULT_DATA_DIR, dataDirLinkGone, dataDirMissing, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { CLI_SETTINGS_SCHEMA, cliSettings, loadEnv } from '../env.js';
@@ -149,7 +149,7 @@ export const preflightCommand: CommandModule<object, Args> = {
     const open = openOptionsFromEnv(env);
     const dataDir = open.dataDir ?? DEFAULT_DATA_DIR;
     // A check only reads: it never creates an embedded database (nor .veza/) that is not there.
-    if (!open.databaseUrl && dataDirMissing(dataDir)) {
+    if (!open.databaseUrl && dataDirMissing(dataDir) && !dataDirLinkGone(resolve(dataDir))) {
       const above = open.dataDir === undefined ? embeddedDatabaseAbove() : null;
       dbError = `embedded database ${resolve(dataDir)} does not exist (${above ?? "set DATABASE_URL, or run 'veza-beta db migrate' to create it"})`;
     } else {
