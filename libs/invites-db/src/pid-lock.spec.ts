@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,34 @@ describe('acquirePidLock', () => {
     release();
     expect(existsSync(join(dir, 'real', 'x.lock'))).toBe(false);
     acquirePidLock(join(dir, 'link', 'x.lock'))();
+  });
+
+  it('a release called twice leaves a later holder in this process its lock', () => {
+    // The second call forgot the later open's lock held here: a third open read this pid in the file, found
+    // nothing held here and took the lock over as an earlier life's (two embedded databases on one folder).
+    const path = join(dir, 'x.lock');
+    const first = acquirePidLock(path);
+    first();
+    const second = acquirePidLock(path);
+    const held = readFileSync(path, 'utf8');
+    first();
+    expect(() => acquirePidLock(path)).toThrow(LockHeldError);
+    expect(readFileSync(path, 'utf8')).toBe(held);
+    second();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('a folder deleted with its lock held here and made again (the same inode, often) is not held here', () => {
+    const folder = join(dir, 'db');
+    mkdirSync(folder);
+    const inode = statSync(folder).ino;
+    acquirePidLock(join(folder, 'x.lock')); // never released: its folder is deleted under it
+    for (let tries = 0; tries < 20; tries++) {
+      rmSync(folder, { recursive: true });
+      mkdirSync(folder);
+      if (statSync(folder).ino === inode) break; // ext4 and tmpfs give the freed inode back at once
+    }
+    acquirePidLock(join(folder, 'x.lock'))();
   });
 
   it('refuses a running holder (new format and a bare pid), takes over a dead one, a reused pid and its own pid from an earlier life', async () => {

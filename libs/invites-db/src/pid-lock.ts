@@ -31,7 +31,9 @@ const heldHere = new Set<string>();
 function heldKey(path: string): string {
   try {
     const folder = statSync(dirname(path));
-    return `${folder.dev}:${folder.ino}/${basename(path)}`;
+    // its birth time too: a folder deleted with a lock held here and made again (a test's temporary folder)
+    // often gets the same inode, and was refused as 'held earlier in this process'
+    return `${folder.dev}:${folder.ino}:${folder.birthtimeMs}/${basename(path)}`;
   } catch {
     return resolve(path); // no folder: the draft's write fails next, with the folder's own error
   }
@@ -158,7 +160,11 @@ export function acquirePidLock(path: string): () => void {
       try {
         linkSync(draft, path);
         heldHere.add(key);
+        let released = false;
         return () => {
+          // once: a second call forgot a later open's lock held here, which a third open then took over
+          if (released) return;
+          released = true;
           heldHere.delete(key);
           if (readRaw(path) === mine) rmSync(path, { force: true });
         };
