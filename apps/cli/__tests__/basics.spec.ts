@@ -165,6 +165,21 @@ describe('veza-beta basics', () => {
     expect(existsSync(join(cwd, 'disk'))).toBe(false);
   });
 
+  it('a .veza that is itself a link to a folder that is not there is said so too; db migrate makes nothing', async () => {
+    // db/ under it was "not created yet … run 'veza-beta db migrate'", preflight's "does not exist … run db migrate
+    // to create it", and db migrate "ENOENT … mkdir": removing the link to migrate made a second, empty database
+    symlinkSync(join(cwd, 'disk', 'veza'), join(cwd, '.veza'));
+    const said = `${join(cwd, '.veza')} is a link to ${join(cwd, 'disk', 'veza')}, which is not there (its disk not mounted, or the folder moved): mount it or fix the link; no database was made`;
+    const report = await runVezaBeta(['invites', 'report'], { cwd });
+    expect(report.code).toBe(1);
+    expect(report.stderr).toContain(said);
+    expect(report.stderr).not.toContain('not created yet');
+    const migrate = await runVezaBeta(['db', 'migrate'], { cwd });
+    expect(migrate.code).toBe(1);
+    expect(migrate.stderr).toContain(said);
+    expect(existsSync(join(cwd, 'disk'))).toBe(false);
+  });
+
   it('db add-user adds an inviter once (case-insensitive)', async () => {
     await freshDatabaseEnv(testBackends()[0]!, cwd); // a migrated embedded database where the CLI looks by default (db migrate itself: below)
     const first = await runVezaBeta(['db', 'add-user', 'Ops@Veza.fr'], { cwd });

@@ -26,6 +26,14 @@ describe('dataDirLinkGone', () => {
     expect(dataDirLinkGone(join(dir, 'gone'))).toBe(
       `it is a link to ${join(dir, 'unmounted', 'veza-db')}, which is not there (its disk not mounted, or the folder moved): mount it or fix the link; no database was made`,
     );
+    // a link to a link to a folder not there: the folder that is missing
+    symlinkSync(join(dir, 'gone'), join(dir, 'hop'));
+    expect(dataDirLinkGone(join(dir, 'hop'))).toContain(`it is a link to ${join(dir, 'unmounted', 'veza-db')}, which is not there`);
+    // the folder above db/ is the link (VEZA_DATA_DIR on a disk not mounted): db/ was "not created yet"
+    expect(dataDirLinkGone(join(dir, 'gone', 'db'))).toBe(
+      `${join(dir, 'gone')} is a link to ${join(dir, 'unmounted', 'veza-db')}, which is not there (its disk not mounted, or the folder moved): mount it or fix the link; no database was made`,
+    );
+    expect(dataDirLinkGone(join(dir, 'live', 'db'))).toBeNull();
     expect(dataDirLinkGone(join(dir, 'real'))).toBeNull();
     expect(dataDirLinkGone(join(dir, 'live'))).toBeNull();
     expect(dataDirLinkGone(join(dir, 'absent'))).toBeNull();

@@ -19,27 +19,41 @@ export function dataDirMissing(dir: string): boolean {
 }
 
 /**
- * When the database folder is a link to a folder that is not there (a database moved to another disk and
- * linked back, that disk not mounted): what to say, else null. It was "not created yet: run 'veza-beta db
- * migrate'", and db migrate said "ENOENT … mkdir": an operator who removed the link to migrate made a second,
- * empty database while the real one waited on its disk.
+ * When the database folder, or a folder above it, is a link to a folder that is not there (a database moved
+ * to another disk and linked back, that disk not mounted): what to say, else null. It was "not created yet:
+ * run 'veza-beta db migrate'", and db migrate said "ENOENT … mkdir": an operator who removed the link to
+ * migrate made a second, empty database while the real one waited on its disk. The link may be VEZA_DATA_DIR
+ * itself (`.veza` linked to the disk), and may lead to another link: the folder named is the one missing.
  */
 export function dataDirLinkGone(dir: string): string | null {
-  try {
-    if (!lstatSync(dir).isSymbolicLink()) return null;
-    statSync(dir);
-    return null;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') return null;
-    let to: string;
+  if (!dataDirMissing(dir)) return null;
+  for (let path = resolve(dir); dirname(path) !== path; path = dirname(path)) {
+    let link: boolean;
     try {
-      to = resolve(dirname(dir), readlinkSync(dir));
+      link = lstatSync(path).isSymbolicLink();
     } catch {
-      return null; // not a link after all (gone meanwhile)
+      continue; // not there: the folder above may be the link
     }
-    return `it is a link to ${to}, which is not there (its disk not mounted, or the folder moved): mount it or fix the link; no database was made`;
+    if (!link || !dataDirMissing(path)) return null; // a folder (or a live link): what is missing is below it
+    const to = linkEnd(path);
+    if (to === null) return null; // not a link after all (gone meanwhile)
+    return `${path === resolve(dir) ? 'it' : path} is a link to ${to}, which is not there (its disk not mounted, or the folder moved): mount it or fix the link; no database was made`;
   }
+  return null;
+}
+
+/** Where a chain of links ends (the first path that is not a link), or null when `path` is no link. */
+function linkEnd(path: string): string | null {
+  let to = path;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      if (!lstatSync(to).isSymbolicLink()) return to;
+      to = resolve(dirname(to), readlinkSync(to));
+    } catch {
+      return hops === 0 ? null : to; // not there: the end
+    }
+  }
+  return to; // a loop of links: the last one read
 }
 
 /** The name of user `uid` (from /etc/passwd), else `uid N`. */
