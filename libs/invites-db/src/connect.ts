@@ -380,13 +380,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Connecti
       // the lock holders' clients too, whose locks were not released (a backend's `finally { conn.close() }`
       // after an error, its outbox sender still open): left open, such a client kept its session, so
       // other dispatchers saw the lock held, and its socket kept the process from ever exiting.
-      // Their holders hear onLost: the lock is gone before its release.
-      if (!closeOptions.now) {
-        const locks = [...lockClients].map((sql) => sql.end({ timeout: 5 }).catch(() => undefined));
-        await Promise.all([client.end({ timeout: 5 }), ...locks]);
-        return;
-      }
-      await Promise.all([client, ...lockClients].map((sql) => sql.end({ timeout: 0 }).catch(() => undefined)));
+      // Their holders hear onLost: the lock is gone before its release. `now`: nothing of this connection is left
+      // waiting on the server, and the pool's own end does not fail the close either.
+      const timeout = closeOptions.now ? 0 : 5;
+      const pool = client.end({ timeout });
+      const locks = [...lockClients].map((sql) => sql.end({ timeout }).catch(() => undefined));
+      await Promise.all([closeOptions.now ? pool.catch(() => undefined) : pool, ...locks]);
     },
   };
 }
