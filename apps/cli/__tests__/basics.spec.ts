@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMigrationFiles } from '@veza/invites-db';
@@ -188,6 +188,17 @@ describe('veza-beta basics', () => {
     expect(again.stdout).toMatch(/^user ops@veza\.fr already exists \([0-9a-f-]{36}\); nothing added\n$/);
     expect(first.stdout.match(/\(([0-9a-f-]{36})\)/)?.[1]).toBe(again.stdout.match(/\(([0-9a-f-]{36})\)/)?.[1]);
     expect((await runVezaBeta(['db', 'add-user', 'not an email'], { cwd })).code).toBe(1);
+  });
+
+  it('cohort validate heads the warnings as to accept, exit 2, and as accepted with FORCE=1, exit 0', async () => {
+    writeFileSync(join(cwd, 'small.csv'), 'email,cohort\nana@example.org,listeners-a\n');
+    const warned = await runVezaBeta(['cohort', 'validate', 'small.csv'], { cwd });
+    expect(warned.code).toBe(2);
+    expect(warned.stdout).toMatch(/^Warnings \(\d+; accept with --force or FORCE=1\):$/m);
+    const forced = await runVezaBeta(['cohort', 'validate', 'small.csv'], { cwd, env: { FORCE: '1' } });
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/^Warnings \(\d+; accepted \(--force or FORCE=1 given\)\):$/m);
+    expect(forced.stdout).not.toContain('accept with');
   });
 });
 

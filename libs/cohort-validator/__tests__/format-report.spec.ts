@@ -15,6 +15,17 @@ describe('text output', () => {
     expect(`${formatSummary(result.value.summary)}\n\n${formatFindings(result, { file: 'duplicates.csv' })}`).toMatchSnapshot();
   });
 
+  it('heads the warnings as accepted when forced, and as to accept otherwise', async () => {
+    const result = await validateCohort('email,cohort\nana@example.org,listeners-a\n');
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.length).toBeGreaterThan(0);
+    const n = countFindings(result).warnings;
+    expect(formatFindings(result, { file: 'c.csv' })).toContain(`Warnings (${n}; accept with --force or FORCE=1):`);
+    const forced = formatFindings(result, { file: 'c.csv', forced: true });
+    expect(forced).toContain(`Warnings (${n}; accepted (--force or FORCE=1 given)):`);
+    expect(forced).not.toContain('accept with');
+  });
+
   it('counts every finding, the ones past the cap of their code too: 3,000 bad addresses are 3,000 errors, not the 10 shown', async () => {
     const rows = Array.from({ length: 3_000 }, (_, i) => `bad${i}-at-example.org,listeners-a`);
     const result = await validateCohort(['email,cohort', ...rows, ''].join('\n'), { maxFindingsPerCode: 10 });

@@ -53,8 +53,12 @@ export function countFindings(result: Pick<CohortValidation, 'errors' | 'warning
 /**
  * Every finding as `file:line field: message [CODE]`, blocking ones first,
  * then the count of findings left out by the cap. Empty string when clean.
+ * `forced` (--force or FORCE=1 given): the warnings are headed as accepted.
  */
-export function formatFindings(result: Pick<CohortValidation, 'errors' | 'warnings' | 'value'>, options: { file?: string } = {}): string {
+export function formatFindings(
+  result: Pick<CohortValidation, 'errors' | 'warnings' | 'value'>,
+  options: { file?: string; forced?: boolean } = {},
+): string {
   const file = options.file ?? '<csv>';
   const out: string[] = [];
   const section = (title: string, findings: Finding[]) => {
@@ -65,7 +69,10 @@ export function formatFindings(result: Pick<CohortValidation, 'errors' | 'warnin
   };
   const counts = countFindings(result);
   section(`Blocking (${counts.errors}):`, result.errors);
-  section(`Warnings (${counts.warnings}; accept with --force or FORCE=1):`, result.warnings);
+  section(
+    `Warnings (${counts.warnings}; ${options.forced ? 'accepted (--force or FORCE=1 given)' : 'accept with --force or FORCE=1'}):`,
+    result.warnings,
+  );
   for (const [code, n] of Object.entries(result.value.summary.omittedFindings)) out.push(`  ... and ${n} more ${code} not shown`);
   return out.join('\n');
 }

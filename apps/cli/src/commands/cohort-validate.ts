@@ -89,7 +89,7 @@ export const cohortValidateCommand: CommandModule<object, ValidateArgs & { file:
       });
     } else {
       process.stdout.write(`${formatSummary(result.value.summary)}\n`);
-      const findings = formatFindings(result, { file: args.file });
+      const findings = formatFindings(result, { file: args.file, forced: force });
       if (findings) process.stdout.write(`\n${findings}\n`);
       process.stdout.write(`\n${verdictLine(exitCode, result)}\n`);
     }

@@ -154,7 +154,7 @@ export async function runPrepare(
   const blocked = !validation.ok || (validation.warnings.length > 0 && !force);
   if (blocked || validation.warnings.length > 0) {
     const out = args.json ? process.stderr : process.stdout;
-    out.write(`${formatFindings(validation, { file: args.file })}\n`);
+    out.write(`${formatFindings(validation, { file: args.file, forced: force })}\n`);
   }
   if (blocked) {
     const code = validation.ok ? 2 : 1;
