@@ -171,7 +171,9 @@ describe('"Gate monitor running" counts the monitor\'s runs only', () => {
         )!;
       };
       expect((await runVezaBeta(['gates', 'check'], { cwd: dir, env })).code).toBe(2); // stores a run
-      expect(await item()).toMatchObject({ status: 'fail', detail: expect.stringContaining('no gate run stored by the monitor') });
+      const none = await item();
+      expect(none).toMatchObject({ status: 'fail', detail: expect.stringContaining('no gate run stored by the monitor') });
+      expect(JSON.stringify(none).match(/LOOP=1 npm run monitor/g)).toHaveLength(1); // the advice once, not in the detail and the fix
       const conn = await openEnvDatabase(env);
       try {
         const now = new Date().toISOString();

@@ -23,8 +23,7 @@ export function monitorFreshCheck(newestFinishedAt: Date | null, intervalSeconds
   if (!newestFinishedAt)
     return decidedCheck(MONITOR_TITLE, {
       state: 'fail',
-      summary:
-        'no gate run stored by the monitor (a one-off gates check or decision report does not count): start the monitor (LOOP=1 npm run monitor) or its cron',
+      summary: 'no gate run stored by the monitor (a one-off gates check or decision report does not count)',
     });
   const ageS = Math.round((now.getTime() - newestFinishedAt.getTime()) / 1000);
   const limit = 2 * intervalSeconds;
