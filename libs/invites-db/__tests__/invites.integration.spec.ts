@@ -603,7 +603,9 @@ describe('bad connections', () => {
       const first = await openDatabase({ dataDir: dir });
       const error = await openDatabase({ dataDir: dir }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'INVITES_DB_BUSY' });
-      expect((error as Error).message).toContain(`in use by process ${process.pid}`);
+      // this process holds it: said so, not "another veza-beta command" with this process's own pid
+      expect((error as Error).message).toContain(`is already open in this process (pid ${process.pid})`);
+      expect((error as Error).message).not.toContain('another veza-beta command');
       await first.close();
       writeFileSync(join(dir, 'veza.lock'), '999999999'); // left by a process that died
       const second = await openDatabase({ dataDir: dir });
@@ -655,7 +657,9 @@ describe('bad connections', () => {
         void second.then((opened) => opened.close()).catch(() => undefined); // opened (the bug): closed, not left to hold the test
         await expect(second).rejects.toMatchObject({
           code: 'INVITES_DB_BUSY',
-          message: expect.stringContaining(`the embedded database ${join(dir, 'disk', 'veza-db')} is in use by process ${process.pid}`),
+          message: expect.stringContaining(
+            `the embedded database ${join(dir, 'disk', 'veza-db')} is already open in this process (pid ${process.pid})`,
+          ),
         });
         expect(readFileSync(join(dir, '.veza', 'db', 'veza.lock'), 'utf8')).toContain(join(dir, '.veza', 'db', 'veza.lock'));
       } finally {

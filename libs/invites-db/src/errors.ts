@@ -60,7 +60,9 @@ export class DatabaseBusyError extends InvitesDbError {
       'INVITES_DB_BUSY',
       copiedFrom
         ? `the embedded database ${dataDir} was copied (or moved) from ${copiedFrom} while process ${pid || '(unknown)'} used it: its veza.lock came along, and a copy taken while a process writes may be inconsistent. Stop that process and copy the folder again${lockFile ? `; to use this copy as it is, remove ${lockFile}` : ''}`
-        : `the embedded database ${dataDir} is in use by process ${pid || '(unknown)'} (another veza-beta command, the redemption-api or the monitor-worker); stop it, or use PostgreSQL (DATABASE_URL) to run several processes at once${lockFile ? `. If no such process runs, remove ${lockFile}` : ''}`,
+        : pid === process.pid
+          ? `the embedded database ${dataDir} is already open in this process (pid ${pid}), maybe through another path to the same folder: close that connection before opening it again (PGlite is one connection per folder)`
+          : `the embedded database ${dataDir} is in use by process ${pid || '(unknown)'} (another veza-beta command, the redemption-api or the monitor-worker); stop it, or use PostgreSQL (DATABASE_URL) to run several processes at once${lockFile ? `. If no such process runs, remove ${lockFile}` : ''}`,
     );
   }
 }
