@@ -4,6 +4,7 @@ import {
   DatabaseNotMigratedError,
   dataDirLinkGone,
   dataDirMissing,
+  dataDirSetting,
   assertMigrated,
   openDatabase,
   openOptionsFromEnv,
@@ -22,7 +23,7 @@ export function embeddedDatabaseAbove(cwd: string = process.cwd()): string | nul
   for (let dir = dirname(resolve(cwd)); ; dir = dirname(dir)) {
     const found = join(dir, DEFAULT_DATA_DIR);
     if (!dataDirMissing(found))
-      return `an embedded database is in ${found}, above this folder: run the command from ${dir}, or set VEZA_DATA_DIR=${dirname(found)}`;
+      return `an embedded database is in ${found}, above this folder: run the command from ${dir}, or set ${dataDirSetting(dirname(found))}`;
     if (dirname(dir) === dir) return null;
   }
 }

@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { monitorSettingsFromEnv, runMonitor, showRun } from '@veza/gate-probes';
-import { DEFAULT_DATA_DIR, dataDirMissing } from '@veza/invites-db';
+import { DEFAULT_DATA_DIR, dataDirMissing, dataDirSetting } from '@veza/invites-db';
 import { problemText } from '@veza/invite-rules';
 import { SETTINGS_EXIT_CODE, formatProblems, loadEnv, misspelledSettingWarnings } from '@veza/settings';
 import { parseCommandLine } from './command-line.js';
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   // The monitor opens the embedded database only when told (it would hold it for as long as it runs): say where one is.
   if (settings.value.database === null && !dataDirMissing(DEFAULT_DATA_DIR))
     say(
-      `note: an embedded database is in ${resolve(DEFAULT_DATA_DIR)}, and the monitor opens one only with VEZA_DATA_DIR (or DATABASE_URL): set VEZA_DATA_DIR=${resolve(DEFAULT_DATA_DIR, '..')} to count its testers and store verdicts (the monitor then holds it while it runs: the CLI and the API cannot use it meanwhile)`,
+      `note: an embedded database is in ${resolve(DEFAULT_DATA_DIR)}, and the monitor opens one only with VEZA_DATA_DIR (or DATABASE_URL): set ${dataDirSetting(resolve(DEFAULT_DATA_DIR, '..'))} to count its testers and store verdicts (the monitor then holds it while it runs: the CLI and the API cannot use it meanwhile)`,
     );
 
   const controller = new AbortController();

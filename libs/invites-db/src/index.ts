@@ -73,6 +73,7 @@ export {
   blankDatabaseUrlProblem,
   blankDataDirProblem,
   dataDirIsDatabaseProblem,
+  dataDirSetting,
   databaseSettingsProblems,
   DATABASE_SETTINGS_SCHEMA,
   databaseSettingsFromEnv,

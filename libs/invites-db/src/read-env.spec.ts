@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { loadEnv } from '@veza/settings';
 import { openOptionsFromEnv } from './connect.js';
-import { dataDirIsDatabaseProblem, databaseSettingsFromEnv, readEnv } from './read-env.js';
+import { dataDirIsDatabaseProblem, dataDirSetting, databaseSettingsFromEnv, readEnv } from './read-env.js';
 
 /** `text` as a regular expression that matches it literally. */
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -128,6 +129,23 @@ describe('database settings', () => {
         ),
       );
       expect(named?.message).not.toContain(`set VEZA_DATA_DIR=${dir}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the VEZA_DATA_DIR advice is a shell assignment sh reads back as the folder, a space, a quote or a $ in it too', () => {
+    // it printed `set VEZA_DATA_DIR=/Users/Ana Lopez/launch`: pasted before a command, the shell ran `Lopez/launch`
+    for (const folder of ['/srv/launch', '/Users/Ana Lopez/launch', "/srv/l'équipe", '/srv/$HOME/x', '/srv/a"b`c`\\d'])
+      expect(execFileSync('sh', ['-c', `${dataDirSetting(folder)}; printf %s "$VEZA_DATA_DIR"`], { encoding: 'utf8' })).toBe(folder);
+    expect(dataDirSetting('/srv/launch')).toBe('VEZA_DATA_DIR=/srv/launch'); // a plain folder as it is
+    const dir = mkdtempSync(join(tmpdir(), 'veza data dir '));
+    try {
+      const db = join(dir, '.veza', 'db');
+      mkdirSync(db, { recursive: true });
+      writeFileSync(join(db, 'PG_VERSION'), '18\n');
+      const advice = /set (VEZA_DATA_DIR=.*)$/.exec(dataDirIsDatabaseProblem({ VEZA_DATA_DIR: db })?.message ?? '')?.[1] ?? '';
+      expect(execFileSync('sh', ['-c', `${advice}; printf %s "$VEZA_DATA_DIR"`], { encoding: 'utf8' })).toBe(join(dir, '.veza'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

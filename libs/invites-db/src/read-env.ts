@@ -98,6 +98,15 @@ export function dataDirIsDatabaseProblem(env: Readonly<Record<string, string | u
 }
 
 /**
+ * `VEZA_DATA_DIR=<folder>` as a POSIX shell reads it, for advice an operator
+ * copies: a folder with a space, a quote or a `$` is single-quoted
+ * (`VEZA_DATA_DIR='/Users/Ana Lopez/launch'`), a plain one is left as it is.
+ */
+export function dataDirSetting(folder: string): string {
+  return `VEZA_DATA_DIR=${/^[\w@%+=:,./-]+$/.test(folder) ? folder : `'${folder.replaceAll("'", "'\\''")}'`}`;
+}
+
+/**
  * The folder that holds `dir` as its db/, to give as VEZA_DATA_DIR. Not always the parent as written: a link to
  * the database folder (`/srv/veza-db` → `/srv/launch/.veza/db`) has its own parent, and a copy named otherwise
  * (a backup restored as `/backup/veza-db-2026-11-30`) is no folder's db/; either parent, followed, was a folder
@@ -105,14 +114,15 @@ export function dataDirIsDatabaseProblem(env: Readonly<Record<string, string | u
  */
 function holderAdvice(dir: string): string {
   const parent = dirname(dir);
-  if (sameFolder(join(parent, 'db'), dir)) return `set VEZA_DATA_DIR=${parent}`;
+  if (sameFolder(join(parent, 'db'), dir)) return `set ${dataDirSetting(parent)}`;
   let real = dir;
   try {
     real = realpathSync(dir);
   } catch {
     // unreadable on the way: the advice below still holds
   }
-  if (real !== dir && sameFolder(join(dirname(real), 'db'), dir)) return `set VEZA_DATA_DIR=${dirname(real)} (${dir} is a link to ${real})`;
+  if (real !== dir && sameFolder(join(dirname(real), 'db'), dir))
+    return `set ${dataDirSetting(dirname(real))} (${dir} is a link to ${real})`;
   return `and ${dir} is not named db: move it to a folder's db/ (or link it there) and set VEZA_DATA_DIR to that folder`;
 }
 

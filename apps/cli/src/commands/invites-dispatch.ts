@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { CommandModule, Argv } from 'yargs';
 import { withDatabase } from '../database.js';
 import { SEND_DEFAULTS } from '@veza/invite-mailer';
+import { dataDirSetting } from '@veza/invites-db';
 import { dispatchFolder } from '../dispatch/dispatch-folder.js';
 import type { DispatchSummary } from '../dispatch/dispatch-folder.js';
 import { readManifest } from '../dispatch/manifest.js';
@@ -80,7 +81,7 @@ function notPreparedHere(preparedOn: string | undefined, used: string | undefine
   if (preparedOn === used)
     return `the folder was prepared on this database (${preparedOn}, its manifest.json says so), which no longer holds them: it was replaced since (restored, made again) or they were deleted`;
   const how = preparedOn.startsWith('embedded database ')
-    ? `DATABASE_URL unset, and VEZA_DATA_DIR=${dirname(preparedOn.slice('embedded database '.length))}`
+    ? `DATABASE_URL unset, and ${dataDirSetting(dirname(preparedOn.slice('embedded database '.length)))}`
     : `DATABASE_URL=${preparedOn}, with its password`;
   return `the folder was prepared on ${preparedOn} (its manifest.json says so): run the command again on that database (${how})`;
 }
