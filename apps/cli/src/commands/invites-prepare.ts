@@ -102,16 +102,23 @@ export async function compileFromEnv(env: NodeJS.ProcessEnv, templateDir?: strin
 /** Rows of each kind (skipped, failed) the summary lists one by one (50 rows); the rest are counted. */
 const LISTED_ROWS = 50;
 
+/** The skip reason of a row whose invite is prepared and not sent (`createInvites`' wording). */
+const UNSENT_REASON = 'this email already has an invite (not sent yet)';
+
 /** `dispatched`: the same run dispatches next (`SEND=1 invites send`), so there is no dispatch command to suggest. */
 export function formatPrepareResult(result: PrepareResult, options: { dispatched?: boolean } = {}): string {
   const reissued = result.created.filter((c) => c.reissued).length;
   const lines = [
     `prepared ${result.outDir}: ${result.created.length} email(s) rendered${reissued ? ` (${reissued} with a reissued code)` : ''}, ${result.skipped.length} skipped, ${result.failed.length} failed.`,
   ];
+  // SEND=1 invites send of a file prepared before (the seed habit's step 2) skips every row as prepared and not
+  // sent, then sends them from their folder: a count, not 50 lines that read as if nothing would be sent.
+  const toSend = options.dispatched ? result.skipped.filter((s) => s.inviteId && s.reason === UNSENT_REASON) : [];
+  if (toSend.length > 0) lines.push(`  ${toSend.length} row(s) prepared before and not sent yet: dispatched below from their folder`);
+  const skipped = toSend.length > 0 ? result.skipped.filter((s) => !toSend.includes(s)) : result.skipped;
   // The first rows of each kind: a rerun of a 300,000-row cohort printed 300,000 'skipped' lines.
-  for (const s of result.skipped.slice(0, LISTED_ROWS)) lines.push(`  skipped  line ${s.line} ${s.email}: ${s.reason}`);
-  if (result.skipped.length > LISTED_ROWS)
-    lines.push(`  ... and ${result.skipped.length - LISTED_ROWS} more skipped (--json lists every row)`);
+  for (const s of skipped.slice(0, LISTED_ROWS)) lines.push(`  skipped  line ${s.line} ${s.email}: ${s.reason}`);
+  if (skipped.length > LISTED_ROWS) lines.push(`  ... and ${skipped.length - LISTED_ROWS} more skipped (--json lists every row)`);
   for (const f of result.failed.slice(0, LISTED_ROWS)) lines.push(`  failed   line ${f.line} ${f.email}: ${f.reason}`);
   if (result.failed.length > LISTED_ROWS)
     lines.push(`  ... and ${result.failed.length - LISTED_ROWS} more failed (every failed row is in failed.csv, with its reason)`);
