@@ -194,7 +194,7 @@ describe.each(testBackends())('invites prepare and send on $name', (backend) => 
     expect(send.stdout).toContain('1 sent now');
     expect(send.stdout).not.toContain('Review the emails, then'); // it was just dispatched: no dispatch command to suggest
     // the row prepared by the first run is counted as to be sent, not listed as "skipped" as if it were left out
-    expect(send.stdout).toContain('1 row(s) prepared before and not sent yet: dispatched below from their folder');
+    expect(send.stdout).toContain('1 row(s) prepared before and not sent yet: see the dispatch below');
     expect(send.stdout).not.toContain('skipped  line');
     expect(readFileSync(join(cwd, 'sent.log'), 'utf8')).toBe('ops@veza.fr\n');
     const again = await runVezaBeta(['invites', 'send', 'me.csv', '--out', 'out', '--no-screenshot'], { cwd, env: { ...env, SEND: '1' } });
