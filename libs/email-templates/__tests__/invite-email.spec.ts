@@ -49,7 +49,7 @@ describe('the beta invitation', () => {
 
   it('puts the grouped code, the redemption link, the feedback form and Discord in the text part', () => {
     const { text } = compiled.render(sampleRecipient({ code: '7k3mq9zd1xwn4t8r' }));
-    expect(text).toContain("Ton code d'invitation : 7K3M-Q9ZD-1XWN-4T8R");
+    expect(text).toContain("Ton code d'invitation\u00a0: 7K3M-Q9ZD-1XWN-4T8R");
     expect(text).toContain('https://beta.veza.example/signup?invite=7K3M-Q9ZD-1XWN-4T8R\n');
     expect(text).toContain('https://forms.example.org/veza-beta?src=email&v=1');
     expect(text).toContain('https://discord.example.org/invite/veza-beta');
@@ -60,7 +60,7 @@ describe('the beta invitation', () => {
     const midnight = compiled.render(sampleRecipient({ expiresAt: new Date('2026-08-01T22:00:00Z') })).text; // 00:00 on 2 Aug in Paris
     expect(midnight).toContain("jusqu'au 1er août 2026 inclus.");
     expect(text).toContain(
-      "Pas pour toi ? Aucun souci : dis-le-nous en ouvrant ce lien, et on ne\nt'écrira plus à ce sujet :\nhttps://beta.veza.example/not-for-me?invite_id=42\n",
+      "Pas pour toi\u00a0? Aucun souci\u00a0: dis-le-nous en ouvrant ce lien, et on ne\nt'écrira plus à ce sujet\u00a0:\nhttps://beta.veza.example/not-for-me?invite_id=42\n",
     );
     expect(text).not.toMatch(/\{\{|\}\}/);
   });
@@ -78,6 +78,15 @@ describe('the beta invitation', () => {
       expect(text).not.toMatch(word);
       expect(html).not.toMatch(word);
     }
+  });
+
+  it('keeps the no-break spaces of French punctuation in the text part, as the HTML has them', () => {
+    const { text, html } = compiled.render(sampleRecipient());
+    // Mail programs wrap a plain-text line at the window's width: an ordinary space lets ":" or "?" start a line.
+    expect(text.match(/ [:;?!»]|« /g)).toBeNull();
+    expect(text).toContain("Ton code d'invitation\u00a0: 7K3M-Q9ZD-1XWN-4T8R");
+    expect(text).toContain('du groupe «\u00a0creatrices-2026\u00a0».\nPas pour toi\u00a0? Aucun souci\u00a0:');
+    expect(html).toContain('Pas pour toi&nbsp;? Aucun souci&nbsp;:');
   });
 
   it('greets without a name when there is none', () => {

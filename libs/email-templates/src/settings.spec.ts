@@ -73,6 +73,53 @@ describe('validateEmailSettings', () => {
     expect(refused({ MAIL_SUBJECT: 'Ton invitation Ã  la bÃªta' }).join()).toContain('MAIL_SUBJECT looks garbled: "Ãª" is how "ê" reads');
   });
 
+  it('refuses a link holding an HTML entity: copied from a page source, it would reach every tester as "&amp;"', () => {
+    const base = { FRONTEND_URL: 'https://beta.veza.example', DISCORD_URL: 'https://d.example/y', MAIL_FROM: 'beta@veza.example' };
+    const refused = (env: Record<string, string>) => {
+      const result = emailSettingsFromEnv({ FEEDBACK_URL: 'https://f.example/x?a=1&b=2', ...base, ...env });
+      return result.ok ? [] : result.problems.map(problemText);
+    };
+    expect(refused({})).toEqual([]);
+    // a prefilled form link copied from a page's HTML: the form would get "amp;entry.2" and lose the prefill
+    expect(refused({ FEEDBACK_URL: 'https://docs.google.com/forms/d/e/x/viewform?usp=pp_url&amp;entry.2=email' })).toEqual([
+      'FEEDBACK_URL contains "&amp;", an HTML-escaped "&" (a link copied from a page\'s source): write "&" instead (got "https://docs.google.com/forms/d/e/x/viewform?usp=pp_url&amp;entry.2=email")',
+    ]);
+    expect(refused({ DISCORD_URL: 'https://d.example/y?a=1&#38;b=2' }).join()).toContain(
+      'DISCORD_URL contains "&#38;", an HTML-escaped "&"',
+    );
+    expect(refused({ MAIL_UNSUBSCRIBE: 'https://beta.veza.example/stop?list=beta&AMP;x=1' }).join()).toContain(
+      'MAIL_UNSUBSCRIBE contains "&AMP;", an HTML-escaped "&"',
+    );
+    expect(refused({ FRONTEND_URL: 'https://beta.veza.example/a&lt;b' }).join()).toContain(
+      'FRONTEND_URL contains "&lt;", an HTML-escaped "<"',
+    );
+    // a plain "&" and a name that only looks like one stay
+    expect(refused({ FEEDBACK_URL: 'https://f.example/x?a=1&b=2&ampere=3' })).toEqual([]);
+  });
+
+  it("refuses an encoded word in the sender's name or a subject: mail programs would show other text than the preview", () => {
+    const base = { FRONTEND_URL: 'https://beta.veza.example', FEEDBACK_URL: 'https://f.example/x', DISCORD_URL: 'https://d.example/y' };
+    const refused = (env: Record<string, string>) => {
+      const result = emailSettingsFromEnv({ MAIL_FROM: 'Veza <beta@veza.example>', ...base, ...env });
+      return result.ok ? [] : result.problems.map(problemText);
+    };
+    // written inside a quoted string (a defect to Python's email), then decoded by it and others as "Bcc: x"
+    expect(refused({ MAIL_FROM: '=?utf-8?q?Bcc=3A_x?= <beta@veza.example>' })).toEqual([
+      'MAIL_FROM has a name that contains "=?…?B?" or "=?…?Q?", which mail programs decode as a hidden header word (got "=?utf-8?q?Bcc=3A_x?= <beta@veza.example>")',
+    ]);
+    expect(refused({ MAIL_REPLY_TO: 'Veza =?utf-8?b?QWRtaW4=?= <ops@veza.example>' }).join()).toContain(
+      'MAIL_REPLY_TO has a name that contains "=?…?B?"',
+    );
+    expect(refused({ MAIL_SUBJECT: '=?utf-8?B?8J+OpyBVcmdlbnQgISEh?=' }).join()).toContain(
+      'MAIL_SUBJECT contains "=?…?B?" or "=?…?Q?", which mail programs decode as a hidden header word',
+    );
+    const welcome = validateEmailSettings(sampleEmailSettings({ welcomeSubject: 'Bienvenue =?utf-8?q?=21?=' }));
+    expect(welcome.ok ? [] : welcome.problems.map(problemText)).toEqual([
+      'welcomeSubject contains "=?…?B?" or "=?…?Q?", which mail programs decode as a hidden header word',
+    ]);
+    expect(refused({ MAIL_FROM: '"Veza =? bêta" <beta@veza.example>', MAIL_SUBJECT: 'Une question =? Réponds' })).toEqual([]);
+  });
+
   it('reads the env names of the design, reply-to defaulting to from and unsubscribe to a mailto of it', () => {
     const result = emailSettingsFromEnv({
       FRONTEND_URL: 'https://beta.veza.example/',

@@ -64,6 +64,14 @@ export function addressProblem(address: string): string | undefined {
   return problem ? problem.reason : undefined;
 }
 
+/**
+ * An RFC 2047 encoded word in a sender's name or a subject (`=?utf-8?q?…?=`): mail programs
+ * decode it into other text than the operator previewed (a quoted name holding one is also a
+ * defect to Python's email). The recipients' name rule (@veza/invite-rules nameProblem) says the same.
+ */
+const ENCODED_WORD = /=\?[^?\s]*\?[bq]\?/i;
+const ENCODED_WORD_PROBLEM = 'contains "=?…?B?" or "=?…?Q?", which mail programs decode as a hidden header word';
+
 /** Parses `Name <addr>` or `addr`. */
 export function parseMailbox(text: string): { ok: true; value: Mailbox } | { ok: false; error: string } {
   if (hasControlChars(text)) return { ok: false, error: 'contains a line break or control character' };
@@ -75,7 +83,22 @@ export function parseMailbox(text: string): { ok: true; value: Mailbox } | { ok:
   // a .env saved as Windows-1252 put U+FFFD for "é" into the From of every email ("L'\uFFFDquipe Veza")
   const garbled = name ? garbledTextProblem(name) : null;
   if (garbled) return { ok: false, error: `has a name that ${garbled}` };
+  if (name && ENCODED_WORD.test(name)) return { ok: false, error: `has a name that ${ENCODED_WORD_PROBLEM}` };
   return { ok: true, value: name ? { name, address } : { address } };
+}
+
+/**
+ * An HTML character reference in a link (`&amp;` from a page's source or an email's HTML): the
+ * email would carry it escaped once more, and the form would get a parameter named `amp;entry.2`.
+ */
+const HTML_ENTITY = /&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-f]+);/i;
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function entityCharacter(name: string): string {
+  const lower = name.toLowerCase();
+  if (!lower.startsWith('#')) return NAMED_ENTITIES[lower] ?? name;
+  const code = lower.startsWith('#x') ? parseInt(lower.slice(2), 16) : parseInt(lower.slice(1), 10);
+  return code > 0x20 && code < 0x7f ? String.fromCharCode(code) : name;
 }
 
 /**
@@ -83,13 +106,19 @@ export function parseMailbox(text: string): { ok: true; value: Mailbox } | { ok:
  * password in it would be sent to each of them; a backslash is read as a slash
  * (`https://evil.example\@veza.fr` goes to evil.example). A base URL, to which
  * `/signup?invite=CODE` is appended, has no query or fragment either: the code
- * would land inside them (`/?ref=mail/signup?invite=…`).
+ * would land inside them (`/?ref=mail/signup?invite=…`). An HTML character
+ * reference (`&amp;`) would reach every tester as it is.
  */
 function urlProblem(raw: string, url: URL, base: boolean): string | undefined {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
   if (hasControlChars(raw)) return 'contains a control character';
   if (raw.includes('\\')) return 'contains a backslash, which browsers read as a slash (another host)';
   if (url.username || url.password) return 'contains a user name or password, which every recipient would see';
+  const entity = HTML_ENTITY.exec(raw);
+  if (entity) {
+    const meant = entityCharacter(entity[1]!);
+    return `contains "${entity[0]}", an HTML-escaped "${meant}" (a link copied from a page's source): write "${meant}" instead`;
+  }
   if (base && (url.search || url.hash || /[?#]/.test(raw)))
     return 'has a query or fragment (?…, #…): the signup path and the code are appended to this URL';
   return undefined;
@@ -124,6 +153,7 @@ const headerText = (fallback: string) =>
   z
     .string()
     .refine((value) => !hasControlChars(value), 'contains a line break or control character')
+    .refine((value) => !ENCODED_WORD.test(value), ENCODED_WORD_PROBLEM)
     .superRefine((value, ctx) => {
       const garbled = garbledTextProblem(value);
       if (garbled) ctx.addIssue({ code: 'custom', message: garbled });
@@ -180,6 +210,7 @@ function assemble(env: Readonly<Record<string, string | undefined>>, welcomeSubj
   const problems = [...extra, ...(parsed.ok ? [] : parsed.problems)];
   const welcome = welcomeSubject?.trim() || EMAIL_DEFAULTS.welcomeSubject;
   if (hasControlChars(welcome)) problems.push({ field: 'welcomeSubject', message: 'contains a line break or control character' });
+  else if (ENCODED_WORD.test(welcome)) problems.push({ field: 'welcomeSubject', message: ENCODED_WORD_PROBLEM });
   if (!parsed.ok || problems.length > 0) return { ok: false, problems, warnings: [] };
   const v = parsed.value;
   const replyTo = v.MAIL_REPLY_TO ?? v.MAIL_FROM;
