@@ -1,6 +1,7 @@
 import { testBackends } from '@veza/invites-db/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ERROR_STATUS } from '../src/errors.js';
+import { redactUrl } from '../src/redact-url.js';
 import type { ErrorCode } from '../src/errors.js';
 import { rawRequest } from '../testing/raw-http.js';
 import type { RunningApi } from '../testing/start-api.js';
@@ -74,6 +75,43 @@ describe('redemption-api under hostile requests', () => {
       expect(res.status).toBe(ERROR_STATUS[errorCode]);
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
       expectShape(res.body, errorCode);
+    });
+
+    it('a request the router refuses (a bad %-escape, a parameter over 256 characters) leaves its access line and is counted', async () => {
+      const before = api.logs.length;
+      const metric = /^redemption_api_http_requests_total\{method="GET",route="unmatched",status="400"\} (\d+)$/m;
+      const counted = async () => Number(metric.exec(await (await fetch(`${api.base}/metrics`)).text())?.[1] ?? 0);
+      const countedBefore = await counted();
+      for (const path of ['/v1/invites/%E0%A4%A', `/v1/invites/${'A'.repeat(300)}`, '/signup%zz']) {
+        const res = await rawRequest(api.base, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        expect(res.status).toBe(400);
+      }
+      // each was answered, with no line naming its URL or client, and no count (a flood of them was invisible)
+      const lines = api.logs
+        .slice(before)
+        .map((line) => JSON.parse(line) as { msg: string; req?: { url: string; remoteAddress: string }; res?: { statusCode: number } })
+        .filter((line) => line.msg === 'request completed' && line.req?.url !== '/metrics');
+      expect(lines.map((line) => [line.req?.url, line.req?.remoteAddress, line.res?.statusCode])).toEqual([
+        [redactUrl('/v1/invites/%E0%A4%A'), '127.0.0.1', 400],
+        ['/v1/invites/[redacted]', '127.0.0.1', 400],
+        ['/signup%zz', '127.0.0.1', 400],
+      ]);
+      expect(await counted()).toBe(countedBefore + 3);
+    });
+
+    it('a request Node refuses before fastify (a bad request line, a deadline) leaves a line with its code and peer', async () => {
+      const before = api.logs.length;
+      const res = await rawRequest(api.base, 'FROB /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(res.status).toBe(400);
+      const refused = api.logs.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(refused).toContainEqual(
+        expect.objectContaining({
+          msg: 'request refused',
+          code: 'REQUEST_INVALID',
+          reason: 'HPE_INVALID_METHOD',
+          remoteAddress: '127.0.0.1',
+        }),
+      );
     });
 
     it('a method Node knows but no route has', async () => {
