@@ -1,10 +1,11 @@
 import { testBackends } from '@veza/invites-db/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ERROR_STATUS } from '../src/errors.js';
+import { redactUrl } from '../src/redact-url.js';
 import type { ErrorCode } from '../src/errors.js';
 import { rawRequest } from '../testing/raw-http.js';
 import type { RunningApi } from '../testing/start-api.js';
-import { seedInvites, startApi } from '../testing/start-api.js';
+import { awayFromMinuteEnd, seedInvites, startApi } from '../testing/start-api.js';
 
 // What a hostile test found; the embedded database is enough (none of this depends on the backend).
 const [pglite] = testBackends().filter((b) => b.name === 'pglite');
@@ -76,6 +77,43 @@ describe('redemption-api under hostile requests', () => {
       expectShape(res.body, errorCode);
     });
 
+    it('a request the router refuses (a bad %-escape, a parameter over 256 characters) leaves its access line and is counted', async () => {
+      const before = api.logs.length;
+      const metric = /^redemption_api_http_requests_total\{method="GET",route="unmatched",status="400"\} (\d+)$/m;
+      const counted = async () => Number(metric.exec(await (await fetch(`${api.base}/metrics`)).text())?.[1] ?? 0);
+      const countedBefore = await counted();
+      for (const path of ['/v1/invites/%E0%A4%A', `/v1/invites/${'A'.repeat(300)}`, '/signup%zz']) {
+        const res = await rawRequest(api.base, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        expect(res.status).toBe(400);
+      }
+      // each was answered, with no line naming its URL or client, and no count (a flood of them was invisible)
+      const lines = api.logs
+        .slice(before)
+        .map((line) => JSON.parse(line) as { msg: string; req?: { url: string; remoteAddress: string }; res?: { statusCode: number } })
+        .filter((line) => line.msg === 'request completed' && line.req?.url !== '/metrics');
+      expect(lines.map((line) => [line.req?.url, line.req?.remoteAddress, line.res?.statusCode])).toEqual([
+        [redactUrl('/v1/invites/%E0%A4%A'), '127.0.0.1', 400],
+        ['/v1/invites/[redacted]', '127.0.0.1', 400],
+        ['/signup%zz', '127.0.0.1', 400],
+      ]);
+      expect(await counted()).toBe(countedBefore + 3);
+    });
+
+    it('a request Node refuses before fastify (a bad request line, a deadline) leaves a line with its code and peer', async () => {
+      const before = api.logs.length;
+      const res = await rawRequest(api.base, 'FROB /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(res.status).toBe(400);
+      const refused = api.logs.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(refused).toContainEqual(
+        expect.objectContaining({
+          msg: 'request refused',
+          code: 'REQUEST_INVALID',
+          reason: 'HPE_INVALID_METHOD',
+          remoteAddress: '127.0.0.1',
+        }),
+      );
+    });
+
     it('a method Node knows but no route has', async () => {
       const res = await rawRequest(api.base, 'PROPFIND /v1/invites/redeem HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
       expect(res.status).toBe(405);
@@ -117,5 +155,33 @@ describe('TRUST_PROXY behind one load balancer', () => {
     expect(await lookup(api.base, '203.0.113.7')).toBe(429);
     expect(await lookup(api.base, '198.51.100.1, 203.0.113.7')).toBe(429);
     expect(await lookup(api.base, '203.0.113.8')).toBe(404);
+  }, 60_000);
+
+  it('limits an IPv6 client by its /64, and an IPv4 client whatever the spelling its load balancer gives', async () => {
+    await api?.close();
+    api = await startApi(pglite!, { rateLimitPerMinute: 2, trustProxy: 1, adminToken: ADMIN_TOKEN, adminFailuresPerMinute: 2 });
+    await awayFromMinuteEnd();
+    // A host picks any address of its /64 (each was its own bucket: 40 of 40 lookups admitted at a limit of 30).
+    const oneNetwork = ['2001:db8:1:2::1', '2001:db8:1:2:aaaa::7', '2001:db8:1:2:ffff:ffff:ffff:ffff'];
+    const statuses: number[] = [];
+    for (const address of oneNetwork) statuses.push(await lookup(api.base, address));
+    expect(statuses).toEqual([404, 404, 429]);
+    expect(await lookup(api.base, '2001:db8:1:3::1')).toBe(404);
+    // One IPv4 client: mapped, plain, with the port some load balancers append (a new bucket per connection).
+    const spellings = ['::ffff:203.0.113.20', '203.0.113.20', '203.0.113.20:51234', '[::ffff:203.0.113.20]:443'];
+    const v4: number[] = [];
+    for (const address of spellings) v4.push(await lookup(api.base, address));
+    expect(v4).toEqual([404, 404, 429, 429]);
+    // The admin failure limiter keys on the same client.
+    const admin = async (address: string, token: string) => {
+      const res = await fetch(`${api!.base}/v1/admin/report`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': address },
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    expect([await admin('2001:db8:9:9::1', 'wrong-1'), await admin('2001:db8:9:9::2', 'wrong-2')]).toEqual([401, 401]);
+    expect(await admin('2001:db8:9:9::3', ADMIN_TOKEN)).toBe(429);
+    expect(await admin('2001:db8:9:a::3', ADMIN_TOKEN)).toBe(200);
   }, 60_000);
 });

@@ -107,6 +107,21 @@ describe('graceful shutdown', () => {
     expect(run.output()).not.toContain(token);
   }, 90_000);
 
+  it('an embedded database another process holds stops the start with exit 4 and who holds it, not "this is a bug"', async () => {
+    // a second `npm run api` in another terminal, a restart while the old process still stops: exit 1 and a stack trace
+    const { env } = await prepareDatabase({ embedded: true });
+    const holder = await openDatabase({ dataDir: join(String(env['VEZA_DATA_DIR']), 'db') });
+    try {
+      const result = spawnSync(process.execPath, [bin], { env: { ...childEnv(), ...env, PORT: '0' }, encoding: 'utf8', timeout: 30_000 });
+      expect(result.status).toBe(4);
+      expect(result.stderr).toContain(`is in use by process ${process.pid}`);
+      expect(result.stderr).not.toContain('this is a bug');
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      await holder.close();
+    }
+  }, 90_000);
+
   it('names a misspelled setting of its .env (DATABSE_URL) and that the embedded database is used instead, never its value', async () => {
     // the API started on a new embedded database without a word, and every code of the launch was "not found"
     const cwd = mkdtempSync(join(tmpdir(), 'veza-api-typo-'));

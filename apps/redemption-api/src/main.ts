@@ -2,12 +2,13 @@
  * npm run api: config from the environment, database, server, listen; SIGTERM
  * and SIGINT drain in-flight requests, then close the database.
  * Exit codes: 0 stopped cleanly, 1 unexpected failure or shutdown timeout,
- * 3 configuration error, 4 database unreachable at start.
+ * 3 configuration error, 4 database unreachable at start (or, embedded, held by another process).
  */
 import { resolve } from 'node:path';
 import {
   DEFAULT_DATA_DIR,
   DatabaseUnreachableError,
+  InvitesDbError,
   assertReady,
   dataDirMissing,
   openDatabase,
@@ -75,7 +76,9 @@ async function main(): Promise<number> {
   try {
     conn = await openDatabase({ ...open, statementTimeoutMs: DEFAULTS.statementTimeoutMs });
   } catch (error) {
-    if (error instanceof DatabaseUnreachableError) {
+    // An embedded database another process holds (a second `npm run api`, a restart while the old one still
+    // stops) is not a bug either: its message names the holder and what to do (it was "this is a bug", exit 1).
+    if (error instanceof DatabaseUnreachableError || (error instanceof InvitesDbError && error.code === 'INVITES_DB_BUSY')) {
       process.stderr.write(`redemption-api: ${error.message}\n`);
       return EXIT.database;
     }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { clientKey } from './client-key.js';
 import { ApiError } from './errors.js';
 
 /** A client's count in the current window and the milliseconds until it ends: LocalCounter and SharedCounter both answer this. */
@@ -13,8 +14,8 @@ export interface RateCounter {
 }
 
 /**
- * The `onRequest` hook that limits each client (keyed on `req.ip`, so on the
- * TRUST_PROXY rules) to `max` requests per window of `counter`.
+ * The `onRequest` hook that limits each client (keyed on `clientKey(req.ip)`, so on the
+ * TRUST_PROXY rules; an IPv6 client by its /64) to `max` requests per window of `counter`.
  *
  * Our own, callback style, in place of @fastify/rate-limit's `async` hook:
  * that one allocated two promises per request (its hook and the store call)
@@ -35,7 +36,7 @@ export function rateLimitHook(counter: RateCounter, max: number) {
     });
   };
   return function rateLimit(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    const counted = counter.hit(req.ip);
+    const counted = counter.hit(clientKey(req.ip));
     if (!(counted instanceof Promise)) return done(verdict(reply, counted));
     counted.then(
       (result) => done(verdict(reply, result)),

@@ -145,6 +145,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   if (rateLimitStore === 'postgres' && conn.kind !== 'postgres') throw new Error('the shared rate-limit store needs PostgreSQL');
 
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+  // the metrics and the access line of an answered request; set once the logger exists (below)
+  let recordAndLog: (req: FastifyRequest, reply: FastifyReply) => void = () => undefined;
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
     // fastify's two lines per request ("incoming request", "request completed") cost ~26 µs of a
@@ -162,12 +164,18 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       const underInvites = /^\/v1\/invites\/(?!redeem\/?(\?|$))/.test(req.url);
       const code: ErrorCode = underInvites && req.method === 'GET' ? 'INVITE_MALFORMED' : 'REQUEST_INVALID';
       req.log.info({ code, reason: error.code }, 'request refused');
+      // fastify runs no onResponse hook for these: the access line and the count are written here (a flood
+      // of bad escapes or long codes left neither, and its "request refused" lines named no URL nor client)
+      reply.raw.once('finish', () => recordAndLog(req, reply));
       void sendError(reply, code, ERROR_MESSAGE[code]);
     },
-    // A bad request line, an unknown method, oversized headers: Node refuses them before fastify routes anything.
+    // A bad request line, an unknown method, oversized headers, a request past its deadline: Node refuses
+    // them before fastify routes anything, so there is no access line; this one says who and why.
     clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => {
       if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-      answerAndLetGo(socket, rawErrorResponse(clientErrorCode(error)));
+      const code = clientErrorCode(error);
+      app.log.info({ code, reason: error.code, remoteAddress: socket.remoteAddress }, 'request refused');
+      answerAndLetGo(socket, rawErrorResponse(code));
     },
     requestTimeout: requestTimeoutMs,
     // Requests that arrive on an open connection while closing are still served (fastify's 503 is not in our error shape).
@@ -194,10 +202,13 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
 
   const recordRequest = requestRecorder(metrics);
   const logAccess = accessLog(app.log);
-  // One hook, callback style (no promise per request): the metrics and the one access line per request (src/access-log.ts).
-  app.addHook('onResponse', (req, reply, done) => {
+  recordAndLog = (req, reply) => {
     recordRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     logAccess(req, reply);
+  };
+  // One hook, callback style (no promise per request): the metrics and the one access line per request (src/access-log.ts).
+  app.addHook('onResponse', (req, reply, done) => {
+    recordAndLog(req, reply);
     done();
   });
 

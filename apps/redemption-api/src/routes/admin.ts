@@ -4,6 +4,7 @@ import { withinDatabaseDeadline } from '../db-deadline.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { bearerChecker } from '../admin-auth.js';
+import { clientKey } from '../client-key.js';
 import type { Config } from '../config.js';
 import { ApiError, ERROR_MESSAGE } from '../errors.js';
 import { failureLimiter } from '../failure-limiter.js';
@@ -28,11 +29,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { config: Readonly
   app.addHook('onRequest', async (req) => {
     if (!token) throw new ApiError('ADMIN_DISABLED');
     // Checked before the token, so that a client over its failures learns nothing more, even with the right one.
-    const wait = failures.retryAfter(req.ip);
+    const client = clientKey(req.ip);
+    const wait = failures.retryAfter(client);
     if (wait > 0)
       throw new ApiError('RATE_LIMITED', `Too many failed admin attempts; try again in ${wait} seconds.`, { 'retry-after': String(wait) });
     if (!authorized(req.headers.authorization)) {
-      failures.fail(req.ip);
+      failures.fail(client);
       throw new ApiError('ADMIN_UNAUTHORIZED', undefined, { 'www-authenticate': 'Bearer realm="veza-admin"' });
     }
   });

@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { clientKey } from './client-key.js';
+
+describe('clientKey', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2:aaaa:bbbb:cccc:dddd', '2001:db8:1:2::/64'],
+    ['2001:0DB8:0001:0002:0:0:0:1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['::FFFF:cb00:7107', '203.0.113.7'],
+    ['0:0:0:0:0:ffff:203.0.113.7', '203.0.113.7'],
+    ['203.0.113.7:51234', '203.0.113.7'],
+    ['[2001:db8:1:2::9]:443', '2001:db8:1:2::/64'],
+    ['[2001:db8:1:2::9]', '2001:db8:1:2::/64'],
+    ['[::ffff:203.0.113.7]:80', '203.0.113.7'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['not-an-ip', 'not-an-ip'],
+    ['999.0.113.7:80', '999.0.113.7:80'],
+    ['2001:db8::g', '2001:db8::g'],
+  ])('%s is limited as %s', (ip, key) => {
+    expect(clientKey(ip)).toBe(key);
+  });
+
+  const group = fc.integer({ min: 0, max: 0xffff });
+  const groups = fc.array(group, { minLength: 8, maxLength: 8 }).filter((g) => !(g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff));
+  const spelled = (g: number[]) => g.map((x) => x.toString(16)).join(':');
+
+  it('gives every address of one /64 the same key, and addresses of two /64s two keys', () => {
+    fc.assert(
+      fc.property(groups, fc.array(group, { minLength: 4, maxLength: 4 }), (a, otherHost) => {
+        const sameNetwork = [...a.slice(0, 4), ...otherHost];
+        expect(clientKey(spelled(sameNetwork))).toBe(clientKey(spelled(a)));
+        // the shortest spelling (Node's, `::` for the longest run of zeros) names the same network
+        expect(clientKey(new URL(`http://[${spelled(a)}]/`).hostname.slice(1, -1))).toBe(clientKey(spelled(a)));
+        const otherNetwork = [...a.slice(0, 3), (a[3]! + 1) % 0x10000, ...a.slice(4)];
+        expect(clientKey(spelled(otherNetwork))).not.toBe(clientKey(spelled(a)));
+      }),
+    );
+  });
+
+  it('spells an IPv4 client one way, plain or mapped, with or without a port', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), fc.integer({ min: 1, max: 65535 }), (ip, port) => {
+        for (const form of [ip, `::ffff:${ip}`, `${ip}:${port}`, `[::ffff:${ip}]:${port}`]) expect(clientKey(form)).toBe(ip);
+      }),
+    );
+  });
+
+  it('keys any IPv6 address fast-check spells as its /64, or as the IPv4 address it maps', () => {
+    fc.assert(fc.property(fc.ipV6(), (ip) => expect(clientKey(ip)).toMatch(/^([0-9a-f]{1,4}:){4}:\/64$|^\d{1,3}(\.\d{1,3}){3}$/)));
+  });
+});
