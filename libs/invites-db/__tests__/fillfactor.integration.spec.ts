@@ -101,7 +101,8 @@ describe.each(testBackends())('beta_invites fill factor on $name', (backend) => 
         (await rows<{ file: string }>(upgraded, sql`SELECT pg_relation_filenode('beta_invites')::text AS file`))[0]?.file;
       const fileBefore = await file();
       const blocksBefore = await blocks(upgraded);
-      expect((await runMigrations(upgraded)).applied).toEqual([FILLFACTOR_FILE]);
+      // 1000 first, then any later file (1001_left_out_guard.sql adds a trigger, no rewrite either)
+      expect((await runMigrations(upgraded)).applied[0]).toBe(FILLFACTOR_FILE);
       expect(await fillfactor(upgraded)).toBe('fillfactor=50');
       // the same file: no rewrite; the invites already there keep their pages
       expect(await file()).toBe(fileBefore);

@@ -8,7 +8,11 @@ import {
   clearUnknownClaims,
   createInvites,
   defaultMigrationsDir,
+  digestCode,
   dispatchStep,
+  emailDigest,
+  forgetLeftOut,
+  generateCode,
   listDecisions,
   openDatabase,
   readMigrationFiles,
@@ -41,8 +45,9 @@ async function refusal(work: Promise<unknown>): Promise<string> {
   try {
     await work;
   } catch (error) {
-    const cause = (error as { cause?: { message?: string; code?: string } }).cause;
-    return `${cause?.code ?? ''} ${cause?.message ?? (error as Error).message}`;
+    // a statement's error comes wrapped (its cause); the commit's, refused by a deferred trigger, bare
+    const cause = (error as { cause?: { message?: string; code?: string } }).cause ?? (error as { message?: string; code?: string });
+    return `${cause.code ?? ''} ${cause.message ?? (error as Error).message}`;
   }
   return 'not refused';
 }
@@ -89,6 +94,63 @@ describe.each(testBackends())('a claim by an older veza-beta, on $name', (backen
     const again = await dispatchStep(conn.db, { sentIds: [], claimIds: [ids[0]!], worker: 'vm:3:new', limit: 1 });
     expect(again.claims.map((c) => c.id)).toEqual([ids[0]]);
     expect((await claimedIds(ids)).sort()).toEqual([ids[0], ids[1]].sort());
+  });
+});
+
+/**
+ * The insert of veza-beta as of 2026-11-29 morning (e00e701, before 997_left_out.sql), word for word: it knew
+ * nothing of beta_invite_left_out, so its prepare invited again an address kept there.
+ */
+const insertOf20261129 = (email: string) => sql`
+      INSERT INTO beta_invites (code_digest, email, cohort, name, role, sent_by, expires_at)
+      SELECT r.d, r.e, r.c, r.n, r.r, r.s, now() + make_interval(days => ${30}::int)
+      FROM jsonb_to_recordset(${JSON.stringify([{ d: digestCode(generateCode()), e: email, c: 'again', n: null, r: null, s: null }])}::jsonb) AS r(d text, e text, c text, n text, r text, s uuid)
+      ON CONFLICT (lower(email)) WHERE revoked_at IS NULL DO NOTHING
+      RETURNING id::text AS id, code_digest AS digest, expires_at AS expires`;
+
+describe.each(testBackends())('an invite by an older veza-beta for an address kept as left out, on $name', (backend) => {
+  let conn: Connection;
+  beforeAll(async () => {
+    conn = await openTestDatabase(backend);
+  }, 120_000);
+  afterAll(() => conn?.close());
+
+  const leaveOut = (email: string) =>
+    conn.db.execute(sql`INSERT INTO beta_invite_left_out (email_digest, revoked_at) VALUES (${emailDigest(email)}, now())`);
+  const liveInvites = async (email: string) =>
+    (
+      await rows<{ n: number }>(conn, sql`SELECT count(*)::int AS n FROM beta_invites WHERE lower(email) = ${email} AND revoked_at IS NULL`)
+    )[0]?.n;
+
+  it('is refused at its commit (1001_left_out_guard.sql), nothing kept; this version creates, and an old prepare that lifts the record is let be', async () => {
+    await leaveOut('left-1@example.org');
+    await leaveOut('left-2@example.org');
+
+    // a teammate still on the 2026-11-29 morning version prepares a cohort file that lists the address
+    const refused = await refusal(conn.db.transaction((tx) => tx.execute(insertOf20261129('left-1@example.org'))));
+    expect(refused).toMatch(
+      /55000 this veza-beta is older than the database \(migration 997_left_out\.sql, guarded by 1001_left_out_guard\.sql\): it invited an address that asked to be left out; update veza-beta/,
+    );
+    expect(await liveInvites('left-1@example.org')).toBe(0);
+    // other addresses of the same version are not refused
+    await conn.db.transaction((tx) => tx.execute(insertOf20261129('kept-in@example.org')));
+    expect(await liveInvites('kept-in@example.org')).toBe(1);
+
+    // 997 and later lift the record after the insert, in its transaction (prepare --reinvite-revoked): let be
+    await conn.db.transaction(async (tx) => {
+      await tx.execute(insertOf20261129('left-2@example.org'));
+      await forgetLeftOut(tx, ['left-2@example.org']);
+    });
+    expect(await liveInvites('left-2@example.org')).toBe(1);
+
+    // this version's createInvites says it knows of the record (a backend inviting the address on purpose wins)
+    const created = await createInvites(conn.db, [{ email: 'left-1@example.org', cohort: 'again' }]);
+    expect(created.map((c) => c.status)).toEqual(['created']);
+    // ... for its own statement only: the old insert right after, on the same connections, is still refused
+    await leaveOut('left-3@example.org');
+    expect(await refusal(conn.db.transaction((tx) => tx.execute(insertOf20261129('left-3@example.org'))))).toMatch(
+      /^55000 this veza-beta is older/,
+    );
   });
 });
 

@@ -58,6 +58,13 @@ async function resolveSenders(db: Database, values: string[]): Promise<Map<strin
   return resolved;
 }
 
+/**
+ * Said by every insert of this version (1001_left_out_guard.sql): it comes from a writer that knows of
+ * beta_invite_left_out (997). An insert by an older one, for an address still kept there at its commit,
+ * is refused. An uncorrelated subquery: set once, for the statement's own transaction, before its rows.
+ */
+const KNOWS_LEFT_OUT_TEXT = "(SELECT set_config('veza_beta.knows_left_out', 'on', true)) = 'on'";
+
 async function insertChunk(db: Database, chunk: Candidate[], ttlDays: number) {
   const payload = JSON.stringify(chunk.map((c) => ({ d: c.digest, e: c.email, c: c.cohort, n: c.name, r: c.role, s: c.sentBy })));
   // Raw SQL: one jsonb parameter for the whole chunk (a VALUES list would need thousands of parameters), and the partial unique index as conflict target.
@@ -66,6 +73,7 @@ async function insertChunk(db: Database, chunk: Candidate[], ttlDays: number) {
       INSERT INTO beta_invites (code_digest, email, cohort, name, role, sent_by, expires_at)
       SELECT r.d, r.e, r.c, r.n, r.r, r.s, now() + make_interval(days => ${ttlDays}::int)
       FROM jsonb_to_recordset(${payload}::jsonb) AS r(d text, e text, c text, n text, r text, s uuid)
+      WHERE ${sql.raw(KNOWS_LEFT_OUT_TEXT)}
       ON CONFLICT (lower(email)) WHERE revoked_at IS NULL DO NOTHING
       RETURNING id::text AS id, code_digest AS digest, expires_at AS expires`),
     { id: 'string', digest: 'string', expires: 'date' },
