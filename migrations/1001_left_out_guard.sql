@@ -28,7 +28,7 @@ BEGIN
     SELECT 1 FROM beta_invite_left_out
     WHERE email_digest = encode(sha256(convert_to(lower(NEW.email), 'UTF8')), 'hex')
   ) AND EXISTS (SELECT 1 FROM beta_invites WHERE id = NEW.id AND revoked_at IS NULL) THEN
-    RAISE EXCEPTION 'this veza-beta is older than the database (migration 997_left_out.sql, guarded by 1001_left_out_guard.sql): it invited an address that asked to be left out; update veza-beta on this machine (git pull && npm ci; in a backend, @veza/invites-db), then prepare again. Nothing of its transaction was kept'
+    RAISE EXCEPTION 'this veza-beta is older than the database (migration 997_left_out.sql, guarded by 1001_left_out_guard.sql): it invited an address that asked to be left out; update veza-beta on this machine (git pull && npm install; in a backend, @veza/invites-db), then prepare again. Nothing of its transaction was kept'
       USING ERRCODE = '55000';
   END IF;
   RETURN NULL;
