@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from '@veza/invites-db';
 import { openDatabase, purgeRateLimitWindows, runMigrations, settleRateLimitHits } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { testConfig } from '../src/config.js';
+import { buildServer } from '../src/server.js';
 import { SharedCounter, batchFor } from '../src/shared-rate-limit-store.js';
 import { awayFromMinuteEnd } from '../testing/start-api.js';
 import { childEnv } from '@veza/test-support';
@@ -98,4 +101,37 @@ const postgres = testBackends().find((b) => b.name === 'postgres');
       );
     }
   }, 120_000);
+
+  it('a client that writes its own X-Forwarded-For hop of 3,000 characters does not stop the replicas sharing their counts', async () => {
+    // A hop count trusts any peer (the API README): a client reaching the port directly writes the key. Over 2,704
+    // bytes it failed every settle of its replica (the primary key's index row limit, error 54000), which then
+    // counted every client alone: 4 of 4 lookups admitted at a limit of 2 over two replicas.
+    const replicas = await Promise.all(
+      [0, 1].map(async () => {
+        const app = await buildServer({ config: testConfig({ rateLimitPerMinute: 2, trustProxy: 1 }), conn });
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        return app;
+      }),
+    );
+    try {
+      const base = (i: number) => {
+        const address = replicas[i]!.server.address();
+        if (!address || typeof address === 'string') throw new Error('no TCP address');
+        return `http://127.0.0.1:${address.port}`;
+      };
+      const lookup = async (i: number, xff: string) => {
+        const res = await fetch(`${base(i)}/v1/invites/0000-0000-0000-0000`, { headers: { 'x-forwarded-for': xff } });
+        await res.arrayBuffer();
+        return res.status;
+      };
+      await awayFromMinuteEnd();
+      // random: PostgreSQL compresses a repetitive one below the limit
+      expect(await lookup(0, randomBytes(2250).toString('base64'))).toBe(404);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push(await lookup(i % 2, '203.0.113.40'));
+      expect(statuses).toEqual([404, 404, 429, 429]);
+    } finally {
+      await Promise.all(replicas.map((app) => app.close()));
+    }
+  }, 60_000);
 });

@@ -21,8 +21,20 @@ describe('clientKey', () => {
     ['not-an-ip', 'not-an-ip'],
     ['999.0.113.7:80', '999.0.113.7:80'],
     ['2001:db8::g', '2001:db8::g'],
+    // a stateless NAT64 translator (RFC 6052's well-known prefix) writes each IPv4 client so: one /64 was all of them
+    ['64:ff9b::203.0.113.7', '203.0.113.7'],
+    ['64:ff9b::cb00:7107', '203.0.113.7'],
+    ['64:ff9b:0:0:1::cb00:7107', '64:ff9b:0:0::/64'],
+    // mapped, with the port appended and no brackets: a bucket per connection
+    ['::ffff:203.0.113.7:51234', '203.0.113.7'],
   ])('%s is limited as %s', (ip, key) => {
     expect(clientKey(ip)).toBe(key);
+  });
+
+  it('keys a text that is not an address by its first 64 characters: a client that writes its own hop chose keys of 16 KB', () => {
+    for (const text of ['x'.repeat(3000), `1.2.3.4${' '.repeat(5000)}`, `[${'a'.repeat(4000)}]:80`, `999.0.113.7:${'9'.repeat(4000)}`])
+      expect(clientKey(text)).toBe(text.slice(0, 64));
+    fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => expect(clientKey(text).length).toBeLessThanOrEqual(64)));
   });
 
   const group = fc.integer({ min: 0, max: 0xffff });

@@ -12,29 +12,46 @@ import { isIPv4, isIPv6 } from 'node:net';
  * - A port after the address (`203.0.113.7:51234`, `[2001:db8::1]:443`: some load balancers append
  *   the client's port to X-Forwarded-For) is dropped: with it, each new connection was a new bucket.
  *
- * Anything else (not an address: only a trusted proxy writes the right-most hop) is its own key.
+ * - An address of the NAT64 well-known prefix (`64:ff9b::203.0.113.7`, RFC 6052: an IPv4 client as
+ *   a stateless translator in front of an IPv6-only service writes it) is that IPv4 address: as a
+ *   /64, every IPv4 client of the Internet was one bucket.
+ *
+ * Anything else (not an address: only a trusted proxy writes the right-most hop) is its own key, cut
+ * to its first MAX_OTHER_KEY characters: a hop count trusts any peer, and a client that reaches the
+ * port directly wrote a key of up to 16 KB per request (held per client for the minute), and one of
+ * over 2,704 bytes failed the shared store's whole settle (its primary key's index row limit), so
+ * the replicas stopped sharing their counts for every client.
  * IPv4, the usual case, is returned as is after one `includes`; a mapped one after a prefix check.
  */
 export function clientKey(ip: string): string {
-  if (!ip.includes(':')) return ip;
+  if (!ip.includes(':')) return other(ip);
   // how Node names an IPv4 client of a dual-stack listener (HOST=::): every request there
   if (ip.startsWith('::ffff:') && isIPv4(ip.slice(7))) return ip.slice(7);
   let address = ip;
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
   if (bracketed) address = bracketed[1]!;
   else {
-    const withPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(ip);
-    if (withPort) return isIPv4(withPort[1]!) ? withPort[1]! : ip;
+    const withPort = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3}):\d+$/i.exec(ip);
+    if (withPort) return isIPv4(withPort[1]!) ? withPort[1]! : other(ip);
   }
   address = address.replace(/%.*$/, ''); // a zone (fe80::1%eth0) is this host's interface, not the client
-  if (!isIPv6(address)) return ip;
+  if (!isIPv6(address)) return other(ip);
   const groups = ipv6Groups(address);
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
-    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+  const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  const nat64 = groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((g) => g === 0);
+  if (mapped || nat64) return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
   return `${groups
     .slice(0, 4)
     .map((g) => g.toString(16))
     .join(':')}::/64`;
+}
+
+/** The longest key a text that is not an address gets: an IPv6 address with a port and brackets is 53 characters. */
+const MAX_OTHER_KEY = 64;
+
+/** A text that is not an address, as a key of bounded length. */
+function other(text: string): string {
+  return text.length <= MAX_OTHER_KEY ? text : text.slice(0, MAX_OTHER_KEY);
 }
 
 /** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a trailing dotted IPv4 as two groups). */
