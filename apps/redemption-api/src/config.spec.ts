@@ -102,6 +102,18 @@ describe('parseConfig', () => {
     if (!result.ok) expect(result.problems.map((e) => e.field)).toEqual([variable]);
   });
 
+  it("refuses a signup page link holding an HTML entity, as the emails' settings do, with or without WELCOME_EMAIL", () => {
+    // the page showed every tester who signed up the link as copied from a page's source: the form got "amp;entry.2"
+    const copied = 'https://docs.google.com/forms/d/e/x/viewform?usp=pp_url&amp;entry.2=email';
+    const result = parseConfig({ FEEDBACK_URL: copied });
+    expect(result.ok ? [] : result.problems.map((p) => `${p.field} ${p.message}`)).toEqual([
+      `FEEDBACK_URL contains "&amp;", an HTML-escaped "&" (a link copied from a page's source): write "&" instead (got "${copied}")`,
+    ]);
+    const discord = parseConfig({ DISCORD_URL: 'https://discord.gg/veza?a=1&#x26;b=2' });
+    expect(discord.ok ? [] : discord.problems.map((p) => p.field)).toEqual(['DISCORD_URL']);
+    expect(parseConfig({ FEEDBACK_URL: 'https://f.example/x?a=1&b=2&ampere=3' }).ok).toBe(true);
+  });
+
   it('a link with a login is refused with its password masked', () => {
     const result = parseConfig({ FEEDBACK_URL: 'https://ops:PgPass0rd@forms.example.org/f' });
     expect(JSON.stringify(result)).not.toContain('PgPass0rd');

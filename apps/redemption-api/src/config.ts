@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { emailSettingsFromEnv } from '@veza/email-templates';
+import { emailSettingsFromEnv, htmlEntityProblem } from '@veza/email-templates';
 import type { EmailSettings } from '@veza/email-templates';
 import { DATABASE_SETTINGS_SCHEMA, databaseSettingsProblems } from '@veza/invites-db';
 import { commaListField, httpUrlField, parseSettings, positiveNumberField, SECRET_SETTINGS, wholeNumberField } from '@veza/settings';
@@ -100,15 +100,23 @@ export function adminTokenProblem(token: string): string | undefined {
   return undefined;
 }
 
-/** A link the signup page shows every visitor: no login in it (the welcome email's rule too), no backslash (read as a slash: another host). */
-const link = httpUrlField().refine((text) => {
-  try {
-    const url = new URL(text);
-    return !url.username && !url.password && !text.includes('\\');
-  } catch {
-    return true; // httpUrlField said why
-  }
-}, 'must not contain a user name or password (every visitor of the signup page would see it) or a backslash');
+/**
+ * A link the signup page shows every visitor: no login in it (the welcome email's rule too), no backslash (read as a
+ * slash: another host), no HTML character reference (`&amp;`: the page escapes it once more, as the emails would).
+ */
+const link = httpUrlField()
+  .refine((text) => {
+    try {
+      const url = new URL(text);
+      return !url.username && !url.password && !text.includes('\\');
+    } catch {
+      return true; // httpUrlField said why
+    }
+  }, 'must not contain a user name or password (every visitor of the signup page would see it) or a backslash')
+  .superRefine((text, ctx) => {
+    const problem = htmlEntityProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** The welcome email's settings (email-templates' own schema) from the API's variables. */
 function welcomeEmailSettings(

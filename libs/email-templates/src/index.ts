@@ -8,7 +8,14 @@ export type { CompiledInvite } from './compile-invite-template.js';
 export { EMAIL_ERROR_CODES, EmailTemplatesError, RecipientInvalidError } from './errors.js';
 export type { EmailErrorCode } from './errors.js';
 export type { InviteRecipient } from './recipient.js';
-export { EMAIL_DEFAULTS, EMAIL_SETTINGS_SCHEMA, emailSettingsFromEnv, parseMailbox, validateEmailSettings } from './settings.js';
+export {
+  EMAIL_DEFAULTS,
+  EMAIL_SETTINGS_SCHEMA,
+  emailSettingsFromEnv,
+  htmlEntityProblem,
+  parseMailbox,
+  validateEmailSettings,
+} from './settings.js';
 export type { EmailSettings, EmailSettingsInput, Mailbox, SettingsResult } from './settings.js';
 export { screenshotHtmlFile, writePreview } from './write-preview.js';
 export type { PreviewItem } from './write-preview.js';

@@ -102,6 +102,17 @@ function entityCharacter(name: string): string {
 }
 
 /**
+ * Why a link holds an HTML character reference (`&amp;`, from a page's source), or undefined: for
+ * every link a tester is shown, in the emails here and on the API's signup page.
+ */
+export function htmlEntityProblem(raw: string): string | undefined {
+  const entity = HTML_ENTITY.exec(raw);
+  if (!entity) return undefined;
+  const meant = entityCharacter(entity[1]!);
+  return `contains "${entity[0]}", an HTML-escaped "${meant}" (a link copied from a page's source): write "${meant}" instead`;
+}
+
+/**
  * Why a link every tester receives is refused, or undefined. A user name or
  * password in it would be sent to each of them; a backslash is read as a slash
  * (`https://evil.example\@veza.fr` goes to evil.example). A base URL, to which
@@ -114,11 +125,8 @@ function urlProblem(raw: string, url: URL, base: boolean): string | undefined {
   if (hasControlChars(raw)) return 'contains a control character';
   if (raw.includes('\\')) return 'contains a backslash, which browsers read as a slash (another host)';
   if (url.username || url.password) return 'contains a user name or password, which every recipient would see';
-  const entity = HTML_ENTITY.exec(raw);
-  if (entity) {
-    const meant = entityCharacter(entity[1]!);
-    return `contains "${entity[0]}", an HTML-escaped "${meant}" (a link copied from a page's source): write "${meant}" instead`;
-  }
+  const entity = htmlEntityProblem(raw);
+  if (entity) return entity;
   if (base && (url.search || url.hash || /[?#]/.test(raw)))
     return 'has a query or fragment (?…, #…): the signup path and the code are appended to this URL';
   return undefined;
