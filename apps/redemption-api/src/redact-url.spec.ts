@@ -53,6 +53,16 @@ describe('redactUrl', () => {
     ['/v1/invites/7K3M,Q9ZD;1XWN:4T8R/x', '/v1/invites/[redacted]/x'],
     ['/v1/invites/7K3M%2EQ9ZD%2E1XWN%2E4T8R', '/v1/invites/[redacted]'],
     ["/v1/invites/'7K3M'Q9ZD'1XWN'4T8R'", "/v1/invites/'[redacted]'"],
+    // grouped by a "%" that is no escape: the router refuses it (a bad escape), and its access line is written since
+    // this round; a "%25" decodes to one too
+    ['/v1/invites/7K3M%Q9ZD%1XWN%4T8R', '/v1/invites/[redacted]'],
+    ['/v1/invites/7K3M%zzQ9ZD%zz1XWN%zz4T8R', '/v1/invites/[redacted]'],
+    ['/v1/invites/7K3M%-Q9ZD%-1XWN%-4T8R', '/v1/invites/[redacted]'],
+    ['/v1/invites/7K3M%25Q9ZD%251XWN%254T8R', '/v1/invites/[redacted]'],
+    // and a code whose own characters make an escape next to such a "%": decoded, "%1B" and "%65" were ESC and "e"
+    ['/v1/invites/0Z9P%1BB1%RMRB%XJH5', '/v1/invites/[redacted]'],
+    ['/v1/invites/A1S3%65TV%8V0W%4M7F', '/v1/invites/[redacted]'],
+    ['/v1/invites/%37%4B3M%Q9ZD%1XWN%4T8R', '/v1/invites/%[redacted]'],
     // file names joined by a dot stay (short of a whole code)
     ['/favicon.ico', '/favicon.ico'],
     ['/robots.txt', '/robots.txt'],
@@ -87,8 +97,8 @@ describe('redactUrl', () => {
   it('hides exactly what the regular-expression definition hides, on any text', () => {
     // The definition the one-pass scanner implements: a run of code characters (every letter but U, digits),
     // grouped by hyphens, whitespace or any non-ASCII character, of 8 code characters or more; then one grouped
-    // by those or by ASCII punctuation other than a URL's delimiters (/ ? & = # %), of 16 (a whole code).
-    const loose = /[\s\u0080-\uffff!"$'()*+,\-.:;<>@[\\\]^_`{|}~]/;
+    // by those or by ASCII punctuation other than a URL's delimiters (/ ? & = #), of 16 (a whole code).
+    const loose = /[\s\u0080-\uffff!"$%'()*+,\-.:;<>@[\\\]^_`{|}~]/;
     const reference = (text: string) =>
       text
         .replace(/[0-9A-TV-Z](?:[\s\u0080-\uffff-]*[0-9A-TV-Z])*/gi, (run) =>
@@ -135,6 +145,8 @@ describe('redactUrl', () => {
 
 /** Percent-decoding as redactUrl does it, written the plain way. */
 function decodeForReference(path: string): string {
+  // a "%" that starts no escape (the router refuses the request): the text as sent
+  if (/%(?![0-9a-f]{2})/i.test(path)) return path;
   let out = path;
   for (let pass = 0; pass < 4 && /%[0-9a-f]{2}/i.test(out); pass++)
     out = out.replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));

@@ -43,6 +43,10 @@ function hide(text: string): string {
 }
 
 function hideCodesIn(raw: string): string {
+  // A "%" that starts no escape: the router refused the request (a bad escape), and since its access line is
+  // written, decoding the rest could turn a code's own characters into bytes (`0Z9P%1BB1%…`: "%1B" is ESC) and
+  // keep 14 of its 16 in the line. The text as sent, where "%" groups a code as other punctuation does.
+  if (raw.includes('%') && /%(?![0-9a-f]{2})/i.test(raw)) return hide(raw);
   const decoded = percentDecode(raw);
   if (/^[\x20-\x7e]*$/.test(decoded)) return hide(decoded);
   // A code typed with a full-width keyboard (７Ｋ３Ｍ…, an East Asian input method) arrives as UTF-8 escapes, and

@@ -28,14 +28,16 @@ const isHyphen = (c: number) => c === 45;
 
 /**
  * A separator, or ASCII punctuation that is not one of a URL's own
- * delimiters (`/ ? & = # %`): `.`, `_`, `,`, `:`, `;`, `+`, `~`, `!`, `*`,
+ * delimiters (`/ ? & = #`): `.`, `_`, `,`, `:`, `;`, `+`, `~`, `!`, `*`, `%`,
  * quotes, brackets… A code mangled or typed with them is no code to
- * parseCode, but it is still the code.
+ * parseCode, but it is still the code. `%` too: in the decoded text the API
+ * logs, one left is no escape (`7K3M%Q9ZD%…`, `%zz`: the router refuses the
+ * request, and its access line carried the code whole).
  */
 function isLooseSeparator(c: number): boolean {
   if (isSeparator(c)) return true;
   if (c < 33 || c > 126 || isCodeChar(c) || (c & ~32) === 85) return false; // letters and digits (U too) are no punctuation
-  return c !== 47 && c !== 63 && c !== 38 && c !== 61 && c !== 35 && c !== 37;
+  return c !== 47 && c !== 63 && c !== 38 && c !== 61 && c !== 35;
 }
 
 /**
@@ -80,7 +82,7 @@ export interface HideCodesOptions {
    */
   spaces?: boolean;
   /**
-   * whether ASCII punctuation other than a URL's delimiters (`/ ? & = # %`)
+   * whether ASCII punctuation other than a URL's delimiters (`/ ? & = #`)
    * groups a code too (false): `W9QB.VC03.SW6R.YD7T`, `w9qb_vc03_…`. Used with
    * `minChars: 16` (a whole code), since it also joins file names
    * (`favicon.ico`); ignored when `spaces` is false.
