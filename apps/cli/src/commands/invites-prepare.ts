@@ -113,9 +113,10 @@ export function formatPrepareResult(result: PrepareResult, options: { dispatched
   ];
   // SEND=1 invites send of a file prepared before (the seed habit's step 2) skips every row as prepared and not
   // sent, then sends them from their folder: a count, not 50 lines that read as if nothing would be sent.
-  const toSend = options.dispatched ? result.skipped.filter((s) => s.inviteId && s.reason === UNSENT_REASON) : [];
-  if (toSend.length > 0) lines.push(`  ${toSend.length} row(s) prepared before and not sent yet: see the dispatch below`);
-  const skipped = toSend.length > 0 ? result.skipped.filter((s) => !toSend.includes(s)) : result.skipped;
+  const toSend = (s: PrepareResult['skipped'][number]) => Boolean(options.dispatched && s.inviteId && s.reason === UNSENT_REASON);
+  const skipped = result.skipped.filter((s) => !toSend(s));
+  const unsent = result.skipped.length - skipped.length;
+  if (unsent > 0) lines.push(`  ${unsent} row(s) prepared before and not sent yet: see the dispatch below`);
   // The first rows of each kind: a rerun of a 300,000-row cohort printed 300,000 'skipped' lines.
   for (const s of skipped.slice(0, LISTED_ROWS)) lines.push(`  skipped  line ${s.line} ${s.email}: ${s.reason}`);
   if (skipped.length > LISTED_ROWS) lines.push(`  ... and ${skipped.length - LISTED_ROWS} more skipped (--json lists every row)`);
