@@ -566,6 +566,28 @@ describe('Discord', () => {
     expect(await discordMessagesSinceCheck(settings(), since, fast)).toMatchObject({ state: 'fail' });
     expect(await discordMessagesSinceCheck(settings(), null, fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
   });
+
+  it('a full page (100) of bot messages since the send is ⚪ no_data, not 🔴: the testers may have written after them', async () => {
+    const since = new Date('2026-12-01T18:00:00.000Z');
+    const bots = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        id: String(1000 + i),
+        content: `Welcome tester ${i}!`,
+        author: { id: '3', username: 'welcome-bot', bot: true },
+      }));
+    server.use(
+      invite(),
+      http.get('https://discord.test/api/v10/channels/555/messages', () => HttpResponse.json(bots(100))),
+    );
+    expect(await discordMessagesSinceCheck(settings(), since, fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('the first 100 messages'),
+    });
+    // fewer than a page, all from bots: every message was read, none from a tester
+    server.use(http.get('https://discord.test/api/v10/channels/555/messages', () => HttpResponse.json(bots(99))));
+    expect(await discordMessagesSinceCheck(settings(), since, fast)).toMatchObject({ state: 'fail' });
+  });
 });
 
 describe('HIGH issue triage', () => {
