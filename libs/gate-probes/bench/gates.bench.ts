@@ -15,7 +15,9 @@ import { testGatesConfig } from '../src/testing.js';
 const DELAY_MS = 200;
 
 function bodyFor(path: string): { body: unknown; headers?: Record<string, string> } {
-  if (path.includes('/issues/') && path.includes('/organizations/')) return { body: [], headers: { 'X-Hits': '0' } };
+  // as Sentry answers a search that matched nothing: its Link header is there (a bare [] is a search over no project)
+  if (path.includes('/issues/') && path.includes('/organizations/'))
+    return { body: [], headers: { 'X-Hits': '0', Link: `<${path}&cursor=0:100:0>; rel="next"; results="false"; cursor="0:100:0"` } };
   if (path.endsWith('/api/v2/summary.json'))
     return { body: { status: { indicator: 'none', description: 'All Systems Operational' }, incidents: [] } };
   if (path.startsWith('/api/v1/query'))

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setupServer } from 'msw/node';
-import { statuspageProbe } from './index.js';
+import { highIssuesProbe, statuspageProbe } from './index.js';
 import { nextLink, parseLinkHeader, retryAfterMs } from './request-json.js';
 import { gateApiHandlers, testGatesConfig } from './testing.js';
 import type { Fault } from './testing.js';
@@ -80,6 +80,22 @@ describe('retries and budgets', () => {
     expect(result).toMatchObject({ state: 'unknown', reason: 'rate_limited', evidence: { httpStatus: 403, attempts: 1 } });
     expect(result.summary).toContain('rate limited (HTTP 403) until 2026-06-12T18:45:00.000Z');
     expect(elapsed).toBeLessThan(1_000);
+  });
+
+  it("GitHub's secondary limit as a 403 with neither header, only its message, is ⚪ rate_limited, not ⚪ auth (the token is fine)", async () => {
+    const message = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+    const github = (status: number, body: unknown) => {
+      server.use(...gateApiHandlers({ highIssues: { fault: { status, body: JSON.stringify(body) } } }));
+      return highIssuesProbe(testGatesConfig().highIssues!, { backoffMs: 10, timeoutMs: 2_000, now: () => now });
+    };
+    const limited = await github(403, { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' });
+    // GitHub asks for at least a minute: more than the budget, so no blind retry
+    expect(limited).toMatchObject({ state: 'unknown', reason: 'rate_limited', evidence: { httpStatus: 403, attempts: 1 } });
+    expect(limited.summary).toBe('rate limited (HTTP 403, the body says "rate limit")');
+    // the control case: a 403 for a token without access stays ⚪ auth
+    server.resetHandlers();
+    const denied = await github(403, { message: 'Resource not accessible by personal access token' });
+    expect(denied).toMatchObject({ state: 'unknown', reason: 'auth', evidence: { httpStatus: 403 } });
   });
 
   it('times out a slow server within its own budget', async () => {

@@ -147,6 +147,23 @@ function rateLimitLiftsAt(headers: Headers, now: Date): number | null {
   return headers.get('x-ratelimit-remaining') === '0' && reset && /^\d{1,12}$/.test(reset) ? Number(reset) * 1000 : null;
 }
 
+/** GitHub: "If you exceed a secondary rate limit … without retry-after … wait for at least one minute". */
+const SECONDARY_LIMIT_WAIT_MS = 60_000;
+
+/**
+ * Whether a 403's body says it is a rate limit (GitHub's secondary limit: "You have exceeded a
+ * secondary rate limit", possibly without retry-after or x-ratelimit-remaining). Reads 4 KiB at most;
+ * an unreadable body says nothing.
+ */
+async function saysRateLimit(response: Response): Promise<boolean> {
+  try {
+    const { text } = await readBodyText(response, 4096);
+    return /rate limit/i.test(text);
+  } catch {
+    return false;
+  }
+}
+
 /** Sleeps before the next attempt when the budget allows one; false when it does not. */
 async function waitForRetry(ctx: ProbeContext, attempt: number, hintMs: number | null): Promise<boolean> {
   if (attempt > ctx.retries) return false;
@@ -218,6 +235,14 @@ export async function requestJson(ctx: ProbeContext, url: string, options: Reque
         };
       }
     } else if (status >= 500) failure = { reason: 'unavailable', message: `server error HTTP ${status}`, retry: true };
+    else if (status === 403 && (await saysRateLimit(response)))
+      // GitHub's secondary limit may come with neither header; its documented wait is then "at least one minute".
+      failure = {
+        reason: 'rate_limited',
+        message: `rate limited (HTTP 403, the body says "rate limit")`,
+        retry: true,
+        waitMs: SECONDARY_LIMIT_WAIT_MS,
+      };
     else if (status === 401 || status === 403)
       failure = { reason: 'auth', message: `HTTP ${status}: the token is missing, wrong, expired or lacks the scope`, retry: false };
     else if (status === 404 || status === 410)

@@ -13,6 +13,8 @@ import { isoTime, jsonText } from '../json-text.js';
 export const DISCORD_INVITE_TITLE = 'Discord invite valid, leads to the feedback channel';
 export const DISCORD_PINS_TITLE = 'Discord ground rules pinned';
 export const DISCORD_MESSAGES_TITLE = 'Discord has a message since the send';
+/** Messages read after the send: Discord's largest page (`limit` 1–100), the oldest ones after `after=`. */
+const MESSAGES_PAGE = 100;
 /** Discord's epoch (2015-01-01T00:00:00Z) in ms: snowflakes count from it. */
 const DISCORD_EPOCH_MS = 1_420_070_400_000n;
 
@@ -151,11 +153,20 @@ export function discordMessagesSinceCheck(
     return Promise.resolve(notConfiguredCheck(DISCORD_MESSAGES_TITLE, 'DISCORD_URL and DISCORD_BOT_TOKEN'));
   return runLaunchCheck(DISCORD_MESSAGES_TITLE, { ...options, secrets: [settings.discord.botToken] }, async (ctx) => {
     if (!since) throw new ProbeProblem('no_data', 'no invite has been sent yet (no sent_at in the database)');
-    const messages = await channelRequest(ctx, settings, (id) => `/channels/${id}/messages?after=${snowflakeAt(since)}&limit=100`);
+    const messages = await channelRequest(
+      ctx,
+      settings,
+      (id) => `/channels/${id}/messages?after=${snowflakeAt(since)}&limit=${MESSAGES_PAGE}`,
+    );
     if ('dead' in messages) return { state: 'fail', summary: messages.dead };
     const human = (messages as { author?: { bot?: unknown } }[]).filter((m) => m.author?.bot !== true);
-    return human.length > 0
-      ? { state: 'pass', summary: `${human.length} message(s) ${launchWindowText(window)}` }
-      : { state: 'fail', summary: `no message from a tester ${launchWindowText(window)}` };
+    if (human.length > 0) return { state: 'pass', summary: `${human.length} message(s) ${launchWindowText(window)}` };
+    // A full page of bots (a welcome bot greeting each tester who joins): the messages after it were not read.
+    if (messages.length >= MESSAGES_PAGE)
+      throw new ProbeProblem(
+        'no_data',
+        `the first ${messages.length} messages ${launchWindowText(window)} are all from bots; the later ones were not read`,
+      );
+    return { state: 'fail', summary: `no message from a tester ${launchWindowText(window)}` };
   });
 }

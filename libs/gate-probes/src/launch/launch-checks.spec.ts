@@ -335,6 +335,29 @@ describe('MinIO', () => {
     expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
   });
 
+  it('an answer with warnings (partial) that would pass is ⚪ no_data; one that fails stays 🔴', async () => {
+    const partial = (values: string[]) =>
+      http.get('http://prom.test:9090/api/v1/query', () =>
+        HttpResponse.json({
+          status: 'success',
+          data: { resultType: 'vector', result: values.map((v) => ({ metric: {}, value: [1_780_000_000, v] })) },
+          warnings: ['partial response: store 10.0.0.3:10901 unavailable'],
+        }),
+      );
+    server.use(partial(['0']));
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: 'Prometheus warned that the answer may be partial: partial response: store 10.0.0.3:10901 unavailable',
+    });
+    server.use(partial(['0.002']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
+    server.use(partial(['1']));
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({ state: 'fail' });
+    server.use(partial(['0.5']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'fail' });
+  });
+
   it('one series NaN (a service with no traffic) beside one over the ceiling: 🔴, not ⚪; beside ones that pass: ⚪ saying how many', async () => {
     server.use(prom(['NaN', '0.2']));
     expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: '5xx ratio 20.00 % (max 1.00 %): a spike' });
@@ -542,6 +565,28 @@ describe('Discord', () => {
     server.use(messages([{ id: '9', content: 'welcome', author: { id: '3', username: 'bot', bot: true } }]));
     expect(await discordMessagesSinceCheck(settings(), since, fast)).toMatchObject({ state: 'fail' });
     expect(await discordMessagesSinceCheck(settings(), null, fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
+  });
+
+  it('a full page (100) of bot messages since the send is ⚪ no_data, not 🔴: the testers may have written after them', async () => {
+    const since = new Date('2026-12-01T18:00:00.000Z');
+    const bots = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        id: String(1000 + i),
+        content: `Welcome tester ${i}!`,
+        author: { id: '3', username: 'welcome-bot', bot: true },
+      }));
+    server.use(
+      invite(),
+      http.get('https://discord.test/api/v10/channels/555/messages', () => HttpResponse.json(bots(100))),
+    );
+    expect(await discordMessagesSinceCheck(settings(), since, fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('the first 100 messages'),
+    });
+    // fewer than a page, all from bots: every message was read, none from a tester
+    server.use(http.get('https://discord.test/api/v10/channels/555/messages', () => HttpResponse.json(bots(99))));
+    expect(await discordMessagesSinceCheck(settings(), since, fast)).toMatchObject({ state: 'fail' });
   });
 });
 

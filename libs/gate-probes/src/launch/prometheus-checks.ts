@@ -1,4 +1,5 @@
 import { ProbeProblem, promSampleValue } from '../probe-kit.js';
+import { promWarnings } from '../probes/synthetic-probe.js';
 import type { ProbeContext, ProbeOptions } from '../probe-kit.js';
 import { requestJson } from '../request-json.js';
 import { jsonText } from '../json-text.js';
@@ -13,8 +14,13 @@ export const ERROR_RATIO_TITLE = '5xx ratio over the last hour under PROM_5XX_MA
  * The sample values of an instant query (vector or scalar); an empty vector is
  * ⚪ no_data. A NaN series (no traffic) comes back as NaN, for the caller to
  * judge beside the others: a spike on one series is 🔴 whatever a quiet one says.
+ * `warning`: the answer's `warnings` (it may be partial), which a pass must not ignore.
  */
-export async function promInstantValues(ctx: ProbeContext, promUrl: string, query: string): Promise<number[]> {
+export async function promInstantValues(
+  ctx: ProbeContext,
+  promUrl: string,
+  query: string,
+): Promise<{ values: number[]; warning: string | null }> {
   const url = new URL(`${promUrl}/api/v1/query`);
   url.searchParams.set('query', query);
   const { status, body } = await requestJson(ctx, url.toString(), {
@@ -26,6 +32,7 @@ export async function promInstantValues(ctx: ProbeContext, promUrl: string, quer
     errorType?: unknown;
     error?: unknown;
     data?: { resultType?: unknown; result?: unknown };
+    warnings?: unknown;
   } | null;
   if (envelope?.status === 'error')
     throw new ProbeProblem(
@@ -44,7 +51,12 @@ export async function promInstantValues(ctx: ProbeContext, promUrl: string, quer
     values = (data.result as { value?: unknown }[]).map((s) => pick(s.value));
   else throw new ProbeProblem('parse', `expected an instant vector, got ${jsonText(data?.resultType, 'nothing').slice(0, 40)}`);
   if (values.length === 0) throw new ProbeProblem('no_data', `no series for ${query}`);
-  return values;
+  return { values, warning: promWarnings(envelope.warnings) };
+}
+
+/** The ⚪ of an answer that would pass but came with warnings: what is missing may fail. */
+function partialProblem(warning: string | null): ProbeProblem | null {
+  return warning ? new ProbeProblem('no_data', `Prometheus warned that the answer may be partial: ${warning}`) : null;
 }
 
 /** The ⚪ of series that are NaN when no other one failed: all of them, or k of n. */
@@ -60,10 +72,10 @@ export function minioPrometheusCheck(settings: LaunchSettings, options: ProbeOpt
   const prom = settings.promUrl;
   if (!prom) return Promise.resolve(notConfiguredCheck(MINIO_PROM_TITLE, 'PROM_URL'));
   return runLaunchCheck(MINIO_PROM_TITLE, options, async (ctx) => {
-    const values = await promInstantValues(ctx, prom, settings.promMinioQuery);
+    const { values, warning } = await promInstantValues(ctx, prom, settings.promMinioQuery);
     const offline = values.filter((v) => !Number.isNaN(v)).reduce((a, b) => a + b, 0);
     if (offline !== 0) return { state: 'fail', summary: `${offline} offline drive(s) (${settings.promMinioQuery})` };
-    const nan = nanProblem(values, settings.promMinioQuery);
+    const nan = nanProblem(values, settings.promMinioQuery) ?? partialProblem(warning);
     if (nan) throw nan;
     return { state: 'pass', summary: `0 offline drives (${settings.promMinioQuery})` };
   });
@@ -74,13 +86,13 @@ export function errorRatioCheck(settings: LaunchSettings, options: ProbeOptions 
   const prom = settings.promUrl;
   if (!prom) return Promise.resolve(notConfiguredCheck(ERROR_RATIO_TITLE, 'PROM_URL'));
   return runLaunchCheck(ERROR_RATIO_TITLE, options, async (ctx) => {
-    const values = await promInstantValues(ctx, prom, settings.prom5xxQuery);
+    const { values, warning } = await promInstantValues(ctx, prom, settings.prom5xxQuery);
     const answered = values.filter((v) => !Number.isNaN(v));
     // a series with no traffic (NaN) beside one over the ceiling: the spike is 🔴 (it was ⚪ no_data, the spike unseen)
     const ratio = answered.length ? Math.max(...answered) : Number.NaN;
     const shown = `${(ratio * 100).toFixed(2)} % (max ${(settings.prom5xxMax * 100).toFixed(2)} %)`;
     if (ratio > settings.prom5xxMax) return { state: 'fail', summary: `5xx ratio ${shown}: a spike` };
-    const nan = nanProblem(values, settings.prom5xxQuery);
+    const nan = nanProblem(values, settings.prom5xxQuery) ?? partialProblem(warning);
     if (nan) throw nan;
     return { state: 'pass', summary: `5xx ratio ${shown}` };
   });

@@ -166,6 +166,28 @@ describe('syntheticProbe', () => {
     expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
   });
 
+  it('series at 1 in an answer with warnings (Thanos/Mimir "partial response") are ⚪ no_data, not ✅; a series at 0 stays 🔴', async () => {
+    const answer = (values: string[], warnings?: string[]) => ({
+      status: 'success',
+      data: { resultType: 'vector', result: values.map((v, i) => ({ metric: { instance: `parcours-${i + 1}` }, value: [1781283600, v] })) },
+      ...(warnings ? { warnings } : {}),
+    });
+    const warning = 'partial response: store 10.0.0.3:10901 unavailable';
+    given({ prometheus: { body: answer(['1'], [warning]) } });
+    const partial = await syntheticProbe(config.synthetic!, fast);
+    expect(partial).toMatchObject({ state: 'unknown', reason: 'no_data' });
+    expect(partial.summary).toBe(`1 series at 1, but Prometheus warned that the answer may be partial: ${warning}`);
+    server.resetHandlers();
+    given({ prometheus: { body: answer(['1', '0'], [warning]) } });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'fail', evidence: { value: 0 } });
+    // the control cases: no warnings, or an empty list of them
+    for (const warnings of [undefined, []]) {
+      server.resetHandlers();
+      given({ prometheus: { body: answer(['1'], warnings) } });
+      expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'pass' });
+    }
+  });
+
   it('retries a 503 (Prometheus query timeout), then is ⚪ unavailable', async () => {
     given({ prometheus: { status: 503, body: { status: 'error', errorType: 'timeout', error: 'query timed out' } } });
     const result = await syntheticProbe(config.synthetic!, { ...fast, retries: 1 });

@@ -1,7 +1,8 @@
 import { expect } from '@jest/globals';
+import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { sentryProbe } from '../index.js';
-import { gateApiHandlers, testGatesConfig, TEST_TOKENS } from '../testing.js';
+import { gateApiHandlers, testGatesConfig, TEST_TOKENS, TEST_URLS } from '../testing.js';
 import type { GateApiScenario } from '../testing.js';
 
 const server = setupServer();
@@ -21,7 +22,7 @@ describe('sentryProbe', () => {
     const result = await sentryProbe(config, fast);
     expect(result).toMatchObject({ state: 'pass', reason: null, evidence: { value: 0, threshold: '≤ 0', httpStatus: 200, attempts: 1 } });
     expect(result.evidence.source).toBe(
-      'https://sentry.test/api/0/organizations/veza/issues/?query=is:unresolved+issue.priority:high&statsPeriod=24h&limit=100',
+      'https://sentry.test/api/0/organizations/veza/issues/?query=is:unresolved+issue.priority:high&statsPeriod=24h&limit=100&project=-1',
     );
     expect(JSON.stringify(result)).not.toContain(TEST_TOKENS.sentry);
   });
@@ -60,6 +61,39 @@ describe('sentryProbe', () => {
     server.events.removeAllListeners();
     expect(new URL(seen).searchParams.getAll('project')).toEqual(['12', '34']);
     expect(new URL(seen).searchParams.get('statsPeriod')).toBe('2h');
+  });
+
+  describe('which projects Sentry searches', () => {
+    // Sentry's organisation issues endpoint: no `project` = the projects of the token owner's teams,
+    // `project=-1` = every project the token can access; no project at all = a bare [] (no Link, no X-Hits).
+    const sentry = (memberOf: string[], canAccess: string[]) =>
+      server.use(
+        http.get(`${TEST_URLS.sentry}/api/0/organizations/:org/issues/`, ({ request }) => {
+          const url = new URL(request.url);
+          const asked = url.searchParams.getAll('project');
+          const projects = asked.length === 0 ? memberOf : asked.includes('-1') ? canAccess : asked;
+          if (projects.length === 0) return HttpResponse.json([]);
+          const issues = [{ shortId: 'VEZA-API-1', title: 'Upload crash', permalink: 'https://veza.sentry.io/issues/1/' }];
+          return HttpResponse.json(issues, {
+            headers: { 'X-Hits': '1', Link: `<${url}&cursor=0:100:0>; rel="next"; results="false"; cursor="0:100:0"` },
+          });
+        }),
+      );
+
+    it('with SENTRY_PROJECT unset, every project the token can access (project=-1), not only its owner’s teams’', async () => {
+      sentry([], ['42']);
+      expect(await sentryProbe(config, fast)).toMatchObject({ state: 'fail', evidence: { value: 1 } });
+    });
+
+    it('a bare [] without Link (Sentry searched no project: the token sees none) is ⚪ config, not ✅ 0 issues', async () => {
+      sentry([], []);
+      const result = await sentryProbe(config, fast);
+      expect(result).toMatchObject({ state: 'unknown', reason: 'config', evidence: { value: null, httpStatus: 200 } });
+      expect(result.summary).toContain('Sentry searched no project');
+      // the control case: a real search with no match has its Link header, and passes
+      given({ sentry: { issues: 0 } });
+      expect(await sentryProbe(config, fast)).toMatchObject({ state: 'pass', evidence: { value: 0 } });
+    });
   });
 
   it('is ⚪ auth on a wrong token (401), without retrying', async () => {

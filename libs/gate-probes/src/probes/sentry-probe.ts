@@ -23,7 +23,9 @@ export function sentryIssuesUrl(config: SentryConfig): string {
   url.searchParams.set('query', config.query);
   url.searchParams.set('statsPeriod', config.period);
   url.searchParams.set('limit', '100');
-  for (const project of config.projects) url.searchParams.append('project', project);
+  // Without `project` Sentry searches only the projects of the token owner's teams (an empty list for a
+  // member of no team owning the app, which read as 0 issues, ✅); -1 is its "every project I can access".
+  for (const project of config.projects.length ? config.projects : ['-1']) url.searchParams.append('project', project);
   return url.toString();
 }
 
@@ -55,6 +57,12 @@ export function sentryProbe(config: SentryConfig, options: ProbeOptions = {}): P
           permalink: typeof issue.permalink === 'string' ? issue.permalink : null,
         });
       }
+      // Sentry answers a search over no project (the token sees none) with a bare [] and no Link: not "0 issues".
+      if (pages === 1 && issues.length === 0 && page.headers.get('link') === null)
+        throw new ProbeProblem(
+          'config',
+          `Sentry searched no project: SENTRY_AUTH_TOKEN can access none of organisation "${config.org}"'s projects (add its owner to the app's team, or use an internal integration token with event:read)`,
+        );
       const xHits = page.headers.get('x-hits');
       // X-Hits is the total across pages: one request is enough.
       if (pages === 1 && xHits !== null && /^\d+$/.test(xHits.trim())) {

@@ -10,6 +10,19 @@ interface PromEnvelope {
   errorType?: unknown;
   error?: unknown;
   data?: { resultType?: unknown; result?: unknown };
+  warnings?: unknown;
+}
+
+/**
+ * The `warnings` of a successful answer as one line, or null. Prometheus (remote read failures), Thanos and
+ * Mimir (`partial response`: a store did not answer) say there that series may be missing from the result.
+ */
+export function promWarnings(warnings: unknown): string | null {
+  if (!Array.isArray(warnings) || warnings.length === 0) return null;
+  return warnings
+    .map((w) => jsonText(w))
+    .join('; ')
+    .slice(0, 200);
 }
 
 /** The sample values of an instant query: a vector's series, or a scalar. */
@@ -37,7 +50,8 @@ function sampleValues(data: PromEnvelope['data']): { series: string; value: stri
 /**
  * Gate 4: a Prometheus instant query, by default the worst probe_success over
  * 15 minutes. Every series must be 1 for ✅; any below 1 is 🔴; an empty result
- * (stale or never scraped) and NaN are ⚪ no_data, never ✅.
+ * (stale or never scraped), NaN, and series at 1 in an answer with `warnings`
+ * (a partial answer) are ⚪ no_data, never ✅.
  */
 export function syntheticProbe(config: SyntheticConfig, options: ProbeOptions = {}): Promise<GateResult> {
   return runProbe('synthetic', '= 1', options, async (ctx) => {
@@ -80,6 +94,10 @@ export function syntheticProbe(config: SyntheticConfig, options: ProbeOptions = 
       return { state: 'unknown', reason: 'no_data', value: 'NaN', summary: `${config.query} is NaN`, details };
     const problem = judged.find((j) => j.problem !== null)?.problem;
     if (problem) throw problem;
+    // Series at 1 beside a warning: the missing ones may be at 0. A series below 1 is 🔴 whatever is missing.
+    const warning = promWarnings(envelope.warnings);
+    if (warning)
+      throw new ProbeProblem('no_data', `${samples.length} series at 1, but Prometheus warned that the answer may be partial: ${warning}`);
     const worst = Math.min(...numbers);
     return { state: 'pass', value: worst, summary: `${samples.length} series at 1`, details };
   });
