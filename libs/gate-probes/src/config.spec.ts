@@ -93,7 +93,7 @@ describe('gatesConfigFromEnv', () => {
     ],
     [{ STATUSPAGE_URL: 'ftp://status' }, 'STATUSPAGE_URL is not an http(s) URL'],
     [{ PROM_QUERY: 'up' }, 'PROM_URL is required when PROM_QUERY is set'],
-    [{ K6_WORKFLOW: 'nightly.yml' }, 'GITHUB_REPO is required for the k6 and HIGH issues gates (other GITHUB_/K6_/HIGH_ settings are set)'],
+    [{ K6_WORKFLOW: 'nightly.yml' }, 'GITHUB_REPO is required for the k6 and HIGH issues gates (other K6_/HIGH_ settings are set)'],
     [{ GITHUB_REPO: 'veza' }, 'GITHUB_REPO must be owner/name (got "veza")'],
     [{ GITHUB_REPO: 'veza/app', K6_MAX_AGE_HOURS: '30' }, 'K6_WORKFLOW is required when K6_MAX_AGE_HOURS is set'],
     [
@@ -115,6 +115,16 @@ describe('gatesConfigFromEnv', () => {
       expect(result.problems).toHaveLength(3);
       expect(JSON.stringify(result)).not.toContain('sntrys_secret_value');
     }
+  });
+
+  it('leaves k6 and HIGH issues not configured with only GITHUB_TOKEN and GITHUB_API_URL set (GitHub Actions sets them for every step)', () => {
+    // docs/ci/gates-monitor.yml maps the workflow's own GITHUB_TOKEN, the runner sets GITHUB_API_URL: a team that has
+    // not set GATES_GITHUB_REPO got exit 3 from every scheduled run ("GITHUB_REPO is required")
+    const result = gatesConfigFromEnv({ GITHUB_TOKEN: 'ghs_automatic', GITHUB_API_URL: 'https://api.github.com', GITHUB_REPO: '' });
+    if (!result.ok) throw new Error(result.problems.map(problemText).join('; '));
+    expect(result.value.k6).toBeNull();
+    expect(result.value.highIssues).toBeNull();
+    expect(unconfiguredGates(result.value)).toEqual(expect.arrayContaining(['k6', 'high_issues']));
   });
 
   it('configures HIGH issues from GITHUB_REPO alone, leaves k6 not configured, and warns about a missing token and typos', () => {

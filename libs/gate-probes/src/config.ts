@@ -92,6 +92,8 @@ const SENTRY_VARS = [
   'SENTRY_MAX',
 ] as const;
 const GITHUB_VARS = ['GITHUB_TOKEN', 'GITHUB_REPO', 'GITHUB_API_URL', 'K6_WORKFLOW', 'K6_MAX_AGE_HOURS', 'HIGH_LABEL', 'HIGH_MAX'] as const;
+/** The variables that ask for the k6 and HIGH issues gates (GITHUB_TOKEN and GITHUB_API_URL are often set for other tools). */
+const GITHUB_GATE_VARS = ['GITHUB_REPO', 'K6_WORKFLOW', 'K6_MAX_AGE_HOURS', 'HIGH_LABEL', 'HIGH_MAX'] as const;
 
 /** The variables this lib reads (DATABASE_URL is the caller's), in the order of its schema. */
 export const GATE_ENV_VARS = [
@@ -203,7 +205,10 @@ function requiredTogether(has: (...names: Var[]) => boolean): Problem[] {
     );
   }
   if (has('PROM_QUERY')) need('PROM_URL', 'when PROM_QUERY is set');
-  if (has(...GITHUB_VARS)) need('GITHUB_REPO', 'for the k6 and HIGH issues gates (other GITHUB_/K6_/HIGH_ settings are set)');
+  // GITHUB_TOKEN and GITHUB_API_URL alone do not ask for these gates: GitHub Actions sets GITHUB_API_URL in every
+  // step, a workflow maps its own GITHUB_TOKEN, a shell exports one for gh. Counted here, they made every run without
+  // GITHUB_REPO a configuration error (exit 3: each scheduled run of docs/ci/gates-monitor.yml failed).
+  if (has(...GITHUB_GATE_VARS)) need('GITHUB_REPO', 'for the k6 and HIGH issues gates (other K6_/HIGH_ settings are set)');
   if (has('K6_MAX_AGE_HOURS')) need('K6_WORKFLOW', 'when K6_MAX_AGE_HOURS is set');
   return problems;
 }
