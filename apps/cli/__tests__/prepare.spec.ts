@@ -458,7 +458,7 @@ describe.each(testBackends())('invites prepare --reissue-unsent after the cohort
     expect(emls).toHaveLength(1);
     const mail = await simpleParser(readFileSync(join(cwd, 'new', emls[0]!)));
     expect(mail.text).toContain('Bonjour Ana Lopez,');
-    expect(mail.text).toContain('groupe « listeners-b »');
+    expect(mail.text).toContain('groupe «\u00a0listeners-b\u00a0»'); // French spacing: no-break spaces inside « »
     expect(await inviteRows(env)).toEqual([
       { email: 'ana@example.org', cohort: 'listeners-b', name: 'Ana Lopez', role: 'listener' },
       { email: 'bob@example.org', cohort: 'creators-a', name: 'Bob', role: 'creator' },

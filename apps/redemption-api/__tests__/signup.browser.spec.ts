@@ -283,6 +283,8 @@ async function startProxy(upstream: string) {
   it.each([
     ['the whole link', (code: string) => `${api.base}/signup?invite=${code}`],
     ["the email's line", (code: string) => `Ton code d'invitation : ${code}`],
+    // as the email's text part writes it: a no-break space before the colon (French typography)
+    ["the email's line with its no-break space", (code: string) => `Ton code d'invitation\u00a0: ${code}`],
     // quoted-printable shown as it is, the line wrapped with its soft "=" (the field drops the line break)
     ['the raw quoted-printable link, wrapped', (code: string) => `${api.base}/signup?invite=3D${code.slice(0, 10)}=\n${code.slice(10)}`],
     // a plain-text mail program wrapped the link at a hyphen
