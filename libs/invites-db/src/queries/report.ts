@@ -109,6 +109,16 @@ export async function countRedeemedInvites(db: Database, cohort?: string, option
 }
 
 /**
+ * Whether any invite (used or not, revoked or not) has this cohort label: the
+ * testers gate's zero for a label nobody has (a typo, another case: labels are
+ * case-sensitive) is said to be that, not read as nobody signing up.
+ */
+export async function cohortHasInvites(db: Database, cohort: string): Promise<boolean> {
+  const rows = await withDbErrors(() => db.select({ id: betaInvites.id }).from(betaInvites).where(eq(betaInvites.cohort, cohort)).limit(1));
+  return rows.length > 0;
+}
+
+/**
  * Deletes the test invites (TEST_COHORT) of addresses at `domain` made more
  * than `olderThanMs` ago, used or not: those a tool's run killed before its
  * own clean-up left behind (a younger one may be another run's, still in use),
