@@ -213,6 +213,33 @@ it('decision report takes the earlier screenshot away once the new page is writt
   expect(existsSync(join(out, 'decision.png'))).toBe(false);
 }, 60_000);
 
+it('decision report with BETA_START and no BETA_END draws the gate history from BETA_START: the runs of the days before the launch are left out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'veza-decision-start-'));
+  try {
+    const startEnv = await freshDatabaseEnv(pglite, dir);
+    const start = Date.now() - 3600_000;
+    const conn = await openEnvDatabase(startEnv);
+    try {
+      // the monitor's runs of T-72h (red: the status page's maintenance not declared yet) and of the launch
+      for (const at of [start - 2 * 86_400_000, start - 86_400_000, start + 60_000, start + 120_000]) {
+        const iso = new Date(at).toISOString();
+        await recordGateRun(conn.db, { run: { startedAt: iso, finishedAt: iso, verdict: 'NO-GO', exitCode: 1, gates: [] }, state: {} });
+      }
+    } finally {
+      await conn.close();
+    }
+    const launch = launchSettingsFromEnv({ BETA_START: new Date(start).toISOString() });
+    if (!launch.ok) throw new Error('launch settings');
+    const at = new Date().toISOString();
+    const run: GateRun = { startedAt: at, finishedAt: at, verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] };
+    await writeDecisionReport(startEnv, launch.value, run, join(dir, 'report'), { screenshot: false });
+    // the two runs since BETA_START and the report's own run (not stored here: no testers gate, nothing else)
+    expect(readFileSync(join(dir, 'report', 'decision.md'), 'utf8')).toContain('Gate history: 3 stored run(s)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
+
 it('decision record with a DECISION_LOG that cannot be written: the decision is stored once, the error says so and names the log', async () => {
   const before = JSON.parse((await runVezaBeta(['decision', 'show', '--json'], { cwd, env })).stdout) as unknown[];
   const run = await runVezaBeta(['decision', 'record', 'NO-GO', '--note', 'log test', '--by', 'Tech lead'], {

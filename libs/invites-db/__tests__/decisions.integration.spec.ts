@@ -8,6 +8,7 @@ import {
   listDecisions,
   recordDecision,
   recordGateRun,
+  redeemInvite,
 } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
@@ -97,5 +98,32 @@ describe.each(testBackends())('decisions on $name', (backend) => {
     const after = await dispatchFacts(conn.db);
     expect(after).toMatchObject({ attempted: before.attempted, sent: before.sent, failed: before.failed, unknown: before.unknown });
     expect(after.attempted).toBe(after.sent + after.failed + after.unknown);
+  });
+
+  it('dispatch facts: a redeemed invite whose send was cut or failed is sent, not unknown nor failed (its code reached the person; no dispatch sends it again)', async () => {
+    const before = await dispatchFacts(conn.db);
+    const created = await createInvites(
+      conn.db,
+      ['cut', 'refused'].map((x) => ({ email: `${x}@redeemed-facts.example`, cohort: 'redeemed-facts' })),
+    );
+    const [cut, refused] = created.map((o) => (o.status === 'created' ? o : null));
+    await claimInvitesForSend(conn.db, [cut!.id], 'w-dead', 1); // a dispatcher killed while the mailer had it: unknown …
+    await conn.db.execute(
+      sql`UPDATE beta_invites SET send_attempts = 1, last_send_error = '451 try later' WHERE id = ${refused!.id}::uuid`,
+    );
+    expect(await dispatchFacts(conn.db)).toMatchObject({ unknown: before.unknown + 1, failed: before.failed + 1 });
+    // … then both codes redeemed: the emails arrived. The dispatch skips them ('invite used'), and the d-day item
+    // and the decision report said "1 failed, 1 unknown" for good, listing two testers as dispatch failures.
+    expect((await redeemInvite(conn.db, cut!.code)).ok).toBe(true);
+    expect((await redeemInvite(conn.db, refused!.code)).ok).toBe(true);
+    const after = await dispatchFacts(conn.db);
+    expect(after).toMatchObject({
+      attempted: before.attempted + 2,
+      sent: before.sent + 2,
+      failed: before.failed,
+      unknown: before.unknown,
+    });
+    expect(after.attempted).toBe(after.sent + after.failed + after.unknown);
+    expect((await failedDispatches(conn.db)).filter((f) => f.cohort === 'redeemed-facts')).toEqual([]);
   });
 });

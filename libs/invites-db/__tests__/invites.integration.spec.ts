@@ -587,6 +587,24 @@ describe.each(testBackends())('invites on $name', (backend) => {
     for (const key of ['invited', 'sent', 'redeemed', 'expired', 'revoked'] as const)
       expect(report.total[key]).toBe(report.cohorts.reduce((n, c) => n + c[key], 0));
   });
+
+  it('counts in the funnel as sent a person who redeemed the code of a send cut by a crash (the email arrived); a code no dispatch tried is not sent', async () => {
+    const [cut, untried, handed] = (
+      await createInvites(conn.db, [
+        { email: 'cut@funnel-cut.example', cohort: 'funnel-cut' },
+        { email: 'untried@funnel-cut.example', cohort: 'funnel-cut' },
+        { email: 'handed@funnel-cut.example', cohort: 'funnel-cut' },
+      ])
+    ).map(created);
+    // a dispatcher killed while the mailer had cut's email: claimed, never recorded as sent; the person redeems it
+    await claimInvitesForSend(conn.db, [cut!.id], 'w-killed', 1);
+    expect((await redeemInvite(conn.db, cut!.code)).ok).toBe(true);
+    // a code no dispatch ever tried, redeemed (given by hand, a test): not an email sent
+    expect((await redeemInvite(conn.db, handed!.code)).ok).toBe(true);
+    expect(untried).toBeDefined();
+    const row = (await inviteReport(conn.db)).cohorts.find((c) => c.cohort === 'funnel-cut');
+    expect(row).toEqual({ cohort: 'funnel-cut', invited: 3, sent: 1, redeemed: 2, expired: 0, revoked: 0, redemptionRate: 2 / 3 });
+  });
 });
 
 describe('bad connections', () => {

@@ -59,6 +59,7 @@ export {
 } from './queries/welcome-outbox.js';
 export type { WelcomeOutboxRow } from './queries/welcome-outbox.js';
 export {
+  cohortHasInvites,
   countRedeemedInvites,
   createUser,
   deleteTestInvites,

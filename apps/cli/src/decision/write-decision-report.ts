@@ -32,16 +32,17 @@ export async function writeDecisionReport(
   dir: string,
   options: { screenshot?: boolean } = {},
 ): Promise<WrittenReport> {
-  const window = launch.window;
+  // BETA_START…BETA_END, each bound on its own: BETA_START alone (set for hour 1) drew the T-72h runs too
+  const { betaStart: from, betaEnd: to } = launch;
   const [facts, high] = await Promise.all([
     withDatabase(env, async (conn) => {
       const stored = (await hasGateRunsTable(conn.db)) ? await listGateRuns<GateRun>(conn.db, { limit: HISTORY_LIMIT }) : [];
       const oldest = stored.at(-1);
       return {
         // a full page whose oldest run is still inside the window: older runs of the window were not read
-        historyCut: stored.length === HISTORY_LIMIT && oldest !== undefined && (!window || oldest.startedAt > window.start),
+        historyCut: stored.length === HISTORY_LIMIT && oldest !== undefined && (!from || oldest.startedAt > from),
         history: stored
-          .filter((r) => !window || (r.startedAt >= window.start && r.startedAt <= window.end))
+          .filter((r) => (!from || r.startedAt >= from) && (!to || r.startedAt <= to))
           .map((r) => ({ startedAt: r.run.startedAt, gates: r.run.gates })),
         funnel: (await inviteReport(conn.db)).cohorts,
         dispatch: await dispatchFacts(conn.db),

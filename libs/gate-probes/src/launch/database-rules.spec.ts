@@ -28,6 +28,14 @@ describe('launch-day rules over database facts', () => {
     expect(lastDispatchCheck({ attempted: 3, sent: 2, failed: 0, unknown: 1 })).toMatchObject({ state: 'fail' });
     expect(lastDispatchCheck({ attempted: 0, sent: 0, failed: 0, unknown: 0 })).toMatchObject({ state: 'not_configured' });
   });
+  it('last dispatch with unknown emails says what clears them: a rerun leaves those the mailer had unknown, and only asked for a rerun', () => {
+    // after a kill -9 and the rerun that settled it, 2 stayed unknown: the item said "rerun veza-beta invites dispatch" for good
+    const unknown = lastDispatchCheck({ attempted: 12, sent: 10, failed: 0, unknown: 2 }).summary;
+    expect(unknown).toContain('2 unknown of 12 tried');
+    expect(unknown).toContain("check the relay's log");
+    expect(unknown).toContain('--resend-unknown');
+    expect(lastDispatchCheck({ attempted: 3, sent: 2, failed: 1, unknown: 0 }).summary).not.toContain('--resend-unknown');
+  });
   it('first redemption and decision of the day', () => {
     expect(firstRedemptionCheck(1)).toMatchObject({ state: 'pass' });
     expect(firstRedemptionCheck(0)).toMatchObject({ state: 'fail' });

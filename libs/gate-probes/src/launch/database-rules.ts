@@ -60,11 +60,17 @@ export function lastDispatchCheck(counts: DispatchCounts): LaunchCheck {
       source: null,
     };
   const shown = `${counts.sent} sent, ${counts.failed} failed, ${counts.unknown} unknown of ${counts.attempted} tried`;
+  // A rerun retries the failed ones and gives back what a crash left untried; the unknown ones it still lists
+  // were with the mailer: only the relay's log says whether they left (the rerun alone left the item 🔴 for good).
+  const unknown =
+    counts.unknown > 0
+      ? "; those it still lists as unknown were with the mailer: check the relay's log, then rerun with --resend-unknown for the ones that never left (or revoke them)"
+      : '';
   return decidedCheck(
     DISPATCH_TITLE,
     counts.failed === 0 && counts.unknown === 0
       ? { state: 'pass', summary: shown }
-      : { state: 'fail', summary: `${shown}: see dispatch.log, rerun veza-beta invites dispatch` },
+      : { state: 'fail', summary: `${shown}: see dispatch.log, rerun veza-beta invites dispatch${unknown}` },
   );
 }
 

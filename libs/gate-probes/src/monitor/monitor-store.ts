@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import {
   DatabaseUnreachableError,
   announceGateVerdictOnce,
+  cohortHasInvites,
   countRedeemedInvites,
   hasGateRunsTable,
   listGateRuns,
@@ -277,6 +278,7 @@ async function connectedStore(guarded: Guarded, statementTimeoutMs: number): Pro
   const close = (options?: { now?: boolean }) => conn.close({ now: Boolean(options?.now) || guarded.inFlight() > 0 });
   const testers: TestersSource = {
     countRedeemed: (cohort) => guarded.within(() => countRedeemedInvites(conn.db, cohort)),
+    cohortHasInvites: (cohort) => guarded.within(() => cohortHasInvites(conn.db, cohort)),
     target: conn.target,
   };
   let ready: boolean;

@@ -42,6 +42,21 @@ describe.each(testBackends())('testersProbe on $name', (backend) => {
     expect(result).toMatchObject({ state: 'fail', evidence: { value: 1 }, summary: '1 of 2 testers signed up in cohort listeners' });
   });
 
+  it('says so when TESTERS_COHORT names a label no invite has (a typo, another case): "0 testers" was read as nobody signing up', async () => {
+    // 2 of the creators signed up; the gate asked for "Creators" said 0 of 2, a NO-GO that read as a fact
+    for (const source of [conn, testersSource(conn)]) {
+      const result = await testersProbe({ target: 2, cohort: 'Creators' }, source);
+      expect(result).toMatchObject({ state: 'fail', evidence: { value: 0 } });
+      expect(result.summary).toBe(
+        '0 of 2 testers signed up in cohort Creators: no invite has this cohort label (labels are case-sensitive; veza-beta invites report lists them)',
+      );
+    }
+    // a cohort with invites and no redemption yet is a plain 0
+    expect((await testersProbe({ target: 1, cohort: 'nobody-yet' }, conn)).summary).toContain('no invite has this cohort label');
+    await createInvites(conn.db, [{ email: 'eve@example.org', cohort: 'nobody-yet' }]);
+    expect((await testersProbe({ target: 1, cohort: 'nobody-yet' }, conn)).summary).toBe('0 of 1 testers signed up in cohort nobody-yet');
+  });
+
   it('is ⚪ config when the table is missing', async () => {
     const bare = await openTestDatabase(backend, { migrate: false });
     try {

@@ -1,4 +1,4 @@
-import { countRedeemedInvites } from '@veza/invites-db';
+import { cohortHasInvites, countRedeemedInvites } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { TestersConfig } from '../config.js';
 import { ProbeProblem, runProbe } from '../probe-kit.js';
@@ -9,13 +9,19 @@ import type { GateResult } from '../types.js';
 /** Where the testers count comes from: any function, or an invites-db connection (see testersSource). */
 export interface TestersSource {
   countRedeemed(cohort?: string): Promise<number>;
+  /** whether any invite has this cohort label: a zero of TESTERS_COHORT is then said to be a label nobody has */
+  cohortHasInvites?(cohort: string): Promise<boolean>;
   /** what the evidence shows as source, without password */
   target?: string;
 }
 
 /** Adapts an invites-db Connection (open it with statementTimeoutMs, see README). */
 export function testersSource(conn: Connection): TestersSource {
-  return { countRedeemed: (cohort) => countRedeemedInvites(conn.db, cohort), target: conn.target };
+  return {
+    countRedeemed: (cohort) => countRedeemedInvites(conn.db, cohort),
+    cohortHasInvites: (cohort) => cohortHasInvites(conn.db, cohort),
+    target: conn.target,
+  };
 }
 
 function isConnection(value: TestersSource | Connection): value is Connection {
@@ -48,8 +54,11 @@ export function testersProbe(
     const counter = isConnection(source) ? testersSource(source) : source;
     ctx.source = counter.target ? redactUrl(counter.target) : null;
     let count: number;
+    let unknownLabel = false;
     try {
       count = await counter.countRedeemed(config.cohort ?? undefined);
+      // "0 of 40 testers signed up in cohort Paris" where 38 signed up in "paris" read as nobody signing up
+      if (count === 0 && config.cohort && counter.cohortHasInvites) unknownLabel = !(await counter.cohortHasInvites(config.cohort));
     } catch (error) {
       const codes = errorCodes(error);
       if (codes.includes('INVITES_DB_NOT_MIGRATED'))
@@ -63,8 +72,9 @@ export function testersProbe(
     if (!Number.isInteger(count) || count < 0) throw new ProbeProblem('parse', `the count is not a whole number (${String(count)})`);
     const who = config.cohort ? ` in cohort ${config.cohort}` : '';
     const details = { cohort: config.cohort };
+    const why = unknownLabel ? ': no invite has this cohort label (labels are case-sensitive; veza-beta invites report lists them)' : '';
     if (count < config.target)
-      return { state: 'fail', value: count, summary: `${count} of ${config.target} testers signed up${who}`, details };
+      return { state: 'fail', value: count, summary: `${count} of ${config.target} testers signed up${who}${why}`, details };
     return {
       state: 'pass',
       value: count,

@@ -8,10 +8,11 @@ import { betaInvites } from '../schema.js';
 export interface DispatchFacts {
   /** invites a dispatch has tried (sent, or at least one attempt and not revoked): sent + failed + unknown */
   attempted: number;
+  /** recorded as sent, or tried and redeemed since (the code reached the person: no dispatch sends it again) */
   sent: number;
-  /** tried, not sent, no claim held, not revoked: the last error stands */
+  /** tried, not sent, no claim held, not revoked, not redeemed: the last error stands */
   failed: number;
-  /** claimed and never confirmed, not revoked: the outcome of that send is unknown */
+  /** claimed and never confirmed, not revoked, not redeemed: the outcome of that send is unknown */
   unknown: number;
   firstSentAt: Date | null;
   lastSentAt: Date | null;
@@ -24,17 +25,21 @@ function countWhere(condition: SQL) {
 
 export async function dispatchFacts(db: Database): Promise<DispatchFacts> {
   const t = betaInvites;
+  const tried = sql`(${t.sendAttempts} > 0 OR ${t.sendClaimedAt} IS NOT NULL)`;
+  // A redeemed code reached its person: a send cut by a crash (or recorded as failed) whose code was redeemed
+  // since is sent. Counted unknown, it held the d-day item 🔴 while the rerun said "skipped: invite used".
+  const sent = sql`(${t.sentAt} IS NOT NULL OR (${t.usedAt} IS NOT NULL AND ${tried}))`;
   const [row] = await withDbErrors(() =>
     db
       .select({
         // sent + failed + unknown: a revoked invite whose email did not go is none of them (its code works no more,
         // no dispatch sends it): counted as unknown, it held the d-day item 🔴 with a rerun that could not clear it
-        attempted: countWhere(
-          sql`${t.sentAt} IS NOT NULL OR (${t.revokedAt} IS NULL AND (${t.sendAttempts} > 0 OR ${t.sendClaimedAt} IS NOT NULL))`,
+        attempted: countWhere(sql`${sent} OR (${t.revokedAt} IS NULL AND ${tried})`),
+        sent: countWhere(sent),
+        failed: countWhere(
+          sql`${t.sentAt} IS NULL AND ${t.usedAt} IS NULL AND ${t.sendClaimedAt} IS NULL AND ${t.sendAttempts} > 0 AND ${t.revokedAt} IS NULL`,
         ),
-        sent: countWhere(sql`${t.sentAt} IS NOT NULL`),
-        failed: countWhere(sql`${t.sentAt} IS NULL AND ${t.sendClaimedAt} IS NULL AND ${t.sendAttempts} > 0 AND ${t.revokedAt} IS NULL`),
-        unknown: countWhere(sql`${t.sentAt} IS NULL AND ${t.sendClaimedAt} IS NOT NULL AND ${t.revokedAt} IS NULL`),
+        unknown: countWhere(sql`${t.sentAt} IS NULL AND ${t.usedAt} IS NULL AND ${t.sendClaimedAt} IS NOT NULL AND ${t.revokedAt} IS NULL`),
         // mapped as the column is: a Date on both drivers, null when nothing was sent
         firstSentAt: sql<Date | null>`min(${t.sentAt})`.mapWith(t.sentAt),
         lastSentAt: sql<Date | null>`max(${t.sentAt})`.mapWith(t.sentAt),
@@ -44,7 +49,7 @@ export async function dispatchFacts(db: Database): Promise<DispatchFacts> {
   return row ?? { attempted: 0, sent: 0, failed: 0, unknown: 0, firstSentAt: null, lastSentAt: null };
 }
 
-/** The invites whose last send failed or has no recorded outcome (not revoked), for the decision report, by email: as many as dispatchFacts counts failed + unknown, at most `limit`. */
+/** The invites whose last send failed or has no recorded outcome (not revoked, not redeemed), for the decision report, by email: as many as dispatchFacts counts failed + unknown, at most `limit`. */
 export async function failedDispatches(
   db: Database,
   limit = 50,
@@ -54,7 +59,9 @@ export async function failedDispatches(
     db
       .select({ email: t.email, cohort: t.cohort, attempts: t.sendAttempts, lastError: t.lastSendError })
       .from(t)
-      .where(and(isNull(t.sentAt), isNull(t.revokedAt), or(sql`${t.sendAttempts} > 0`, sql`${t.sendClaimedAt} IS NOT NULL`)))
+      .where(
+        and(isNull(t.sentAt), isNull(t.usedAt), isNull(t.revokedAt), or(sql`${t.sendAttempts} > 0`, sql`${t.sendClaimedAt} IS NOT NULL`)),
+      )
       .orderBy(asc(t.email))
       .limit(limit),
   );

@@ -15,7 +15,10 @@ export interface CohortFunnel {
   cohort: string;
   /** people whose current invite is in this cohort */
   invited: number;
-  /** of them, those whose current invite's email was sent (a revoked one counts when its email went) */
+  /**
+   * of them, those whose current invite's email was sent (a revoked one counts when its email went), or
+   * tried by a dispatch and redeemed since (a send cut by a crash whose code arrived): as dispatchFacts
+   */
   sent: number;
   redeemed: number;
   /** unused, not revoked, past expires_at */
@@ -55,14 +58,15 @@ export async function inviteReport(db: Database): Promise<InviteReport> {
     decodeRows(
       await db.execute(sql`
         WITH current_invite AS (
-          SELECT DISTINCT ON (lower(email)) cohort, sent_at, used_at, revoked_at, expires_at
+          SELECT DISTINCT ON (lower(email)) cohort, sent_at, used_at, revoked_at, expires_at, send_attempts, send_claimed_at
           FROM beta_invites
           WHERE cohort <> ${TEST_COHORT}
           ORDER BY lower(email), (revoked_at IS NULL) DESC, created_at DESC, id DESC
         )
         SELECT cohort,
           count(*)::int AS invited,
-          (count(*) FILTER (WHERE sent_at IS NOT NULL))::int AS sent,
+          (count(*) FILTER (WHERE sent_at IS NOT NULL
+            OR (used_at IS NOT NULL AND (send_attempts > 0 OR send_claimed_at IS NOT NULL))))::int AS sent,
           (count(*) FILTER (WHERE used_at IS NOT NULL))::int AS redeemed,
           (count(*) FILTER (WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at <= now()))::int AS expired,
           (count(*) FILTER (WHERE revoked_at IS NOT NULL))::int AS revoked
@@ -102,6 +106,16 @@ export async function countRedeemedInvites(db: Database, cohort?: string, option
       .where(and(redeemed, cohort === undefined ? ne(betaInvites.cohort, TEST_COHORT) : eq(betaInvites.cohort, cohort))),
   );
   return rows[0]?.n ?? 0;
+}
+
+/**
+ * Whether any invite (used or not, revoked or not) has this cohort label: the
+ * testers gate's zero for a label nobody has (a typo, another case: labels are
+ * case-sensitive) is said to be that, not read as nobody signing up.
+ */
+export async function cohortHasInvites(db: Database, cohort: string): Promise<boolean> {
+  const rows = await withDbErrors(() => db.select({ id: betaInvites.id }).from(betaInvites).where(eq(betaInvites.cohort, cohort)).limit(1));
+  return rows.length > 0;
 }
 
 /**
