@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { createInvites, latestGateRun, recordGateRun } from '@veza/invites-db';
 import { testBackends } from '@veza/invites-db/testing';
 import { chromium } from 'playwright-core';
-import { freshDatabaseEnv, openEnvDatabase } from './fixtures.js';
+import { freshDatabaseEnv, middayTimeZone, openEnvDatabase } from './fixtures.js';
 import { runVezaBeta } from './run-veza-beta.js';
 import { launchSettingsFromEnv } from '@veza/gate-probes';
 import type { GateRun } from '@veza/gate-probes';
@@ -19,7 +19,8 @@ let cwd: string;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   cwd = mkdtempSync(join(tmpdir(), 'veza-decision-'));
-  env = await freshDatabaseEnv(pglite, cwd);
+  // "today" of every run here is one day, even when the spec runs across midnight (the CI at 23:5x UTC)
+  env = { ...(await freshDatabaseEnv(pglite, cwd)), TZ: middayTimeZone() };
   const conn = await openEnvDatabase(env);
   try {
     await createInvites(conn.db, [
@@ -115,7 +116,7 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 it("'Decision recorded today' is not ticked by a decision recorded before the decision report it was to judge (one of the morning)", async () => {
   const own = mkdtempSync(join(tmpdir(), 'veza-decision-order-'));
   try {
-    const ownEnv = await freshDatabaseEnv(pglite, own);
+    const ownEnv = { ...(await freshDatabaseEnv(pglite, own)), TZ: middayTimeZone() }; // one "today", across midnight too
     const recordedItem = async () => {
       const phase = await runVezaBeta(['preflight', '--phase', 'decision', '--report-dir', 'report', '--json'], { cwd: own, env: ownEnv });
       const items = (JSON.parse(phase.stdout) as { items: { title: string; status: string; detail: string }[] }).items;
@@ -148,7 +149,11 @@ it("'Decision recorded today' is not ticked by a decision recorded before the de
     const here = mkdtempSync(join(tmpdir(), 'veza-decision-here-'));
     const there = mkdtempSync(join(tmpdir(), 'veza-decision-there-'));
     try {
-      const [hereEnv, thereEnv] = [await freshDatabaseEnv(pglite, here), await freshDatabaseEnv(pglite, there)];
+      const TZ = middayTimeZone(); // one "today" for every run, across midnight too
+      const [hereEnv, thereEnv] = [
+        { ...(await freshDatabaseEnv(pglite, here)), TZ },
+        { ...(await freshDatabaseEnv(pglite, there)), TZ },
+      ];
       const reportItem = async () => {
         const phase = await runVezaBeta(['preflight', '--phase', 'decision', '--report-dir', join(there, 'report'), '--json'], {
           cwd: here,

@@ -197,3 +197,14 @@ export async function ctrlCDuringHeldSend(run: LaunchedProcess, hold: HeldSend) 
   }
   return run.exited;
 }
+
+/**
+ * A fixed-offset time zone (`Etc/GMT-3` is UTC+3) where it is about noon now, for a spec whose CLI runs
+ * judge "today" (the decision report's folder, "written today", "recorded today"): run across midnight
+ * in the machine's zone, a report written at 23:59 was "not today" for the check a minute later.
+ * Good for about eleven hours either way.
+ */
+export function middayTimeZone(now: Date = new Date()): string {
+  const offset = 12 - now.getUTCHours(); // -11 … +12 hours from UTC
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
