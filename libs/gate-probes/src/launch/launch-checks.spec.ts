@@ -358,6 +358,30 @@ describe('MinIO', () => {
     expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'fail' });
   });
 
+  it('an info annotation in warnings (Prometheus before 2.54: "PromQL info: metric might not be a counter") is no partial answer: ✅; a warning beside it still ⚪', async () => {
+    // ingress-nginx's request counter has no _total: on the 2.53 LTS every evaluation of its 5xx ratio carried
+    // this, and the hour-1 item was ⚪ for good on a healthy launch
+    const query = 'sum(rate(nginx_ingress_controller_requests{status=~"5.."}[1h])) / sum(rate(nginx_ingress_controller_requests[1h]))';
+    const info =
+      'PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "nginx_ingress_controller_requests" (1:10)';
+    const annotated = (warnings: string[]) =>
+      http.get('http://prom.test:9090/api/v1/query', () =>
+        HttpResponse.json({
+          status: 'success',
+          data: { resultType: 'vector', result: [{ metric: {}, value: [1_780_000_000, '0.002'] }] },
+          warnings,
+        }),
+      );
+    server.use(annotated([info]));
+    expect(await errorRatioCheck(settings({ PROM_5XX_QUERY: query }), fast)).toMatchObject({ state: 'pass' });
+    server.use(annotated([info, 'partial response: store 10.0.0.3:10901 unavailable']));
+    expect(await errorRatioCheck(settings({ PROM_5XX_QUERY: query }), fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: 'Prometheus warned that the answer may be partial: partial response: store 10.0.0.3:10901 unavailable',
+    });
+  });
+
   it('one series NaN (a service with no traffic) beside one over the ceiling: 🔴, not ⚪; beside ones that pass: ⚪ saying how many', async () => {
     server.use(prom(['NaN', '0.2']));
     expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: '5xx ratio 20.00 % (max 1.00 %): a spike' });

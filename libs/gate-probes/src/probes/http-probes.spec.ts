@@ -188,6 +188,22 @@ describe('syntheticProbe', () => {
     }
   });
 
+  it('series at 1 with only info annotations in warnings (Prometheus before 2.54 sent them there) are ✅: nothing is missing', async () => {
+    // a PROM_QUERY over a counter not named *_total, on the 2.53 LTS: every evaluation carries this, and the gate
+    // was ⚪ for good, then 🔴 unknown_too_long, on a healthy launch
+    const info = 'PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "parcours_ok" (1:20)';
+    given({
+      prometheus: {
+        body: {
+          status: 'success',
+          data: { resultType: 'vector', result: [{ metric: { instance: 'parcours-1' }, value: [1781283600, '1'] }] },
+          warnings: [info, 'PromQL info: input to histogram_quantile needed to be fixed for monotonicity'],
+        },
+      },
+    });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'pass', summary: '1 series at 1' });
+  });
+
   it('retries a 503 (Prometheus query timeout), then is ⚪ unavailable', async () => {
     given({ prometheus: { status: 503, body: { status: 'error', errorType: 'timeout', error: 'query timed out' } } });
     const result = await syntheticProbe(config.synthetic!, { ...fast, retries: 1 });

@@ -14,15 +14,24 @@ interface PromEnvelope {
 }
 
 /**
+ * Prometheus before 2.54 (the 2.53 LTS among them) sent its info-level annotations in `warnings` too (2.54
+ * gave them their own `infos` field, prometheus/prometheus#14327): `PromQL info: metric might not be a
+ * counter, name does not end in _total/…` for a rate() of `nginx_ingress_controller_requests`, `PromQL info:
+ * input to histogram_quantile needed to be fixed for monotonicity`. They remark on the query's shape, on
+ * every evaluation: read as a partial answer, they made the gate ⚪ for good (🔴 once escalated) on a
+ * healthy launch.
+ */
+const PROMQL_INFO = /^PromQL info:/;
+
+/**
  * The `warnings` of a successful answer as one line, or null. Prometheus (remote read failures), Thanos and
  * Mimir (`partial response`: a store did not answer) say there that series may be missing from the result.
+ * Info-level annotations (PROMQL_INFO) are left out: they say nothing is missing.
  */
 export function promWarnings(warnings: unknown): string | null {
-  if (!Array.isArray(warnings) || warnings.length === 0) return null;
-  return warnings
-    .map((w) => jsonText(w))
-    .join('; ')
-    .slice(0, 200);
+  if (!Array.isArray(warnings)) return null;
+  const texts = warnings.map((w) => jsonText(w)).filter((w) => !PROMQL_INFO.test(w));
+  return texts.length === 0 ? null : texts.join('; ').slice(0, 200);
 }
 
 /** The sample values of an instant query: a vector's series, or a scalar. */
