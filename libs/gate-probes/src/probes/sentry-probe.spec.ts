@@ -94,6 +94,20 @@ describe('sentryProbe', () => {
       given({ sentry: { issues: 0 } });
       expect(await sentryProbe(config, fast)).toMatchObject({ state: 'pass', evidence: { value: 0 } });
     });
+
+    it('an empty search whose Link a proxy dropped still has X-Hits: 0 issues ✅ (only the search over no project has neither)', async () => {
+      // Sentry's search answer carries both (add_cursor_headers); an API gateway or CDN that drops Link kept the
+      // gate ⚪ config on a launch with no issue, then 🔴 unknown_too_long once escalated
+      server.use(
+        http.get(`${TEST_URLS.sentry}/api/0/organizations/:org/issues/`, () => HttpResponse.json([], { headers: { 'X-Hits': '0' } })),
+      );
+      expect(await sentryProbe(config, fast)).toMatchObject({ state: 'pass', evidence: { value: 0 } });
+      // an X-Hits that is no count proves nothing: still the search over no project
+      server.use(
+        http.get(`${TEST_URLS.sentry}/api/0/organizations/:org/issues/`, () => HttpResponse.json([], { headers: { 'X-Hits': 'none' } })),
+      );
+      expect(await sentryProbe(config, fast)).toMatchObject({ state: 'unknown', reason: 'config' });
+    });
   });
 
   it('is ⚪ auth on a wrong token (401), without retrying', async () => {

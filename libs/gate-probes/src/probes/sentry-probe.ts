@@ -57,16 +57,18 @@ export function sentryProbe(config: SentryConfig, options: ProbeOptions = {}): P
           permalink: typeof issue.permalink === 'string' ? issue.permalink : null,
         });
       }
+      const xHits = page.headers.get('x-hits')?.trim() ?? '';
+      const counted = /^\d+$/.test(xHits);
       // Sentry answers a search over no project (the token sees none) with a bare [] and no Link: not "0 issues".
-      if (pages === 1 && issues.length === 0 && page.headers.get('link') === null)
+      // A search has both Link and X-Hits: either one says it ran (a proxy may drop Link, a CDN rewrites headers).
+      if (pages === 1 && issues.length === 0 && page.headers.get('link') === null && !counted)
         throw new ProbeProblem(
           'config',
           `Sentry searched no project: SENTRY_AUTH_TOKEN can access none of organisation "${config.org}"'s projects (add its owner to the app's team, or use an internal integration token with event:read)`,
         );
-      const xHits = page.headers.get('x-hits');
       // X-Hits is the total across pages: one request is enough.
-      if (pages === 1 && xHits !== null && /^\d+$/.test(xHits.trim())) {
-        hits = Number(xHits.trim());
+      if (pages === 1 && counted) {
+        hits = Number(xHits);
         break;
       }
       url = nextPageUrl(page.headers, url, scope);
