@@ -382,6 +382,27 @@ describe('MinIO', () => {
     });
   });
 
+  it('a VictoriaMetrics cluster answer with "isPartial": true that would pass is ⚪ no_data; one that fails stays 🔴', async () => {
+    const partial = (values: string[]) =>
+      http.get('http://prom.test:9090/api/v1/query', () =>
+        HttpResponse.json({
+          status: 'success',
+          isPartial: true,
+          data: { resultType: 'vector', result: values.map((v) => ({ metric: {}, value: [1_780_000_000, v] })) },
+        }),
+      );
+    server.use(partial(['0']));
+    expect(await minioPrometheusCheck(settings(), fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'no_data',
+      summary: expect.stringContaining('isPartial: true'),
+    });
+    server.use(partial(['0.002']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
+    server.use(partial(['0.5']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'fail' });
+  });
+
   it('one series NaN (a service with no traffic) beside one over the ceiling: 🔴, not ⚪; beside ones that pass: ⚪ saying how many', async () => {
     server.use(prom(['NaN', '0.2']));
     expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: '5xx ratio 20.00 % (max 1.00 %): a spike' });

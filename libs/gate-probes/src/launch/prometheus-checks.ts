@@ -14,7 +14,7 @@ export const ERROR_RATIO_TITLE = '5xx ratio over the last hour under PROM_5XX_MA
  * The sample values of an instant query (vector or scalar); an empty vector is
  * ⚪ no_data. A NaN series (no traffic) comes back as NaN, for the caller to
  * judge beside the others: a spike on one series is 🔴 whatever a quiet one says.
- * `warning`: the answer's `warnings` (it may be partial), which a pass must not ignore.
+ * `warning`: the answer's `warnings` or VictoriaMetrics' `isPartial` (it may be partial), which a pass must not ignore.
  */
 export async function promInstantValues(
   ctx: ProbeContext,
@@ -33,6 +33,7 @@ export async function promInstantValues(
     error?: unknown;
     data?: { resultType?: unknown; result?: unknown };
     warnings?: unknown;
+    isPartial?: unknown;
   } | null;
   if (envelope?.status === 'error')
     throw new ProbeProblem(
@@ -51,7 +52,7 @@ export async function promInstantValues(
     values = (data.result as { value?: unknown }[]).map((s) => pick(s.value));
   else throw new ProbeProblem('parse', `expected an instant vector, got ${jsonText(data?.resultType, 'nothing').slice(0, 40)}`);
   if (values.length === 0) throw new ProbeProblem('no_data', `no series for ${query}`);
-  return { values, warning: promWarnings(envelope.warnings) };
+  return { values, warning: promWarnings(envelope) };
 }
 
 /** The ⚪ of an answer that would pass but came with warnings: what is missing may fail. */

@@ -204,6 +204,25 @@ describe('syntheticProbe', () => {
     expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'pass', summary: '1 series at 1' });
   });
 
+  it('series at 1 in a VictoriaMetrics cluster answer with "isPartial": true (a vmstorage node away, no warnings) are ⚪ no_data; a series at 0 stays 🔴', async () => {
+    const answer = (values: string[], isPartial: boolean) => ({
+      status: 'success',
+      isPartial,
+      data: { resultType: 'vector', result: values.map((v, i) => ({ metric: { instance: `parcours-${i + 1}` }, value: [1781283600, v] })) },
+    });
+    given({ prometheus: { body: answer(['1'], true) } });
+    const partial = await syntheticProbe(config.synthetic!, fast);
+    expect(partial).toMatchObject({ state: 'unknown', reason: 'no_data' });
+    expect(partial.summary).toContain('isPartial: true');
+    server.resetHandlers();
+    given({ prometheus: { body: answer(['1', '0'], true) } });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'fail' });
+    // the control case: every vmstorage node answered (what a single-node VictoriaMetrics always says)
+    server.resetHandlers();
+    given({ prometheus: { body: answer(['1'], false) } });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'pass' });
+  });
+
   it('retries a 503 (Prometheus query timeout), then is ⚪ unavailable', async () => {
     given({ prometheus: { status: 503, body: { status: 'error', errorType: 'timeout', error: 'query timed out' } } });
     const result = await syntheticProbe(config.synthetic!, { ...fast, retries: 1 });

@@ -11,6 +11,8 @@ interface PromEnvelope {
   error?: unknown;
   data?: { resultType?: unknown; result?: unknown };
   warnings?: unknown;
+  /** VictoriaMetrics cluster */
+  isPartial?: unknown;
 }
 
 /**
@@ -24,13 +26,20 @@ interface PromEnvelope {
 const PROMQL_INFO = /^PromQL info:/;
 
 /**
- * The `warnings` of a successful answer as one line, or null. Prometheus (remote read failures), Thanos and
- * Mimir (`partial response`: a store did not answer) say there that series may be missing from the result.
- * Info-level annotations (PROMQL_INFO) are left out: they say nothing is missing.
+ * VictoriaMetrics cluster (vmselect) says it in a field of its own, no `warnings`: `"isPartial": true` when a
+ * vmstorage node did not answer (its default, -search.denyPartialResponse=false, answers without it).
  */
-export function promWarnings(warnings: unknown): string | null {
-  if (!Array.isArray(warnings)) return null;
+const VM_PARTIAL = 'isPartial: true (a VictoriaMetrics cluster answered without one of its vmstorage nodes)';
+
+/**
+ * Why a successful answer may be partial, as one line, or null. Prometheus (remote read failures), Thanos and
+ * Mimir (`partial response`: a store did not answer) say it in `warnings`, VictoriaMetrics cluster in
+ * `isPartial`. Info-level annotations (PROMQL_INFO) are left out: they say nothing is missing.
+ */
+export function promWarnings(envelope: { warnings?: unknown; isPartial?: unknown } | null): string | null {
+  const warnings = Array.isArray(envelope?.warnings) ? envelope.warnings : [];
   const texts = warnings.map((w) => jsonText(w)).filter((w) => !PROMQL_INFO.test(w));
+  if (envelope?.isPartial === true) texts.unshift(VM_PARTIAL);
   return texts.length === 0 ? null : texts.join('; ').slice(0, 200);
 }
 
@@ -104,7 +113,7 @@ export function syntheticProbe(config: SyntheticConfig, options: ProbeOptions = 
     const problem = judged.find((j) => j.problem !== null)?.problem;
     if (problem) throw problem;
     // Series at 1 beside a warning: the missing ones may be at 0. A series below 1 is 🔴 whatever is missing.
-    const warning = promWarnings(envelope.warnings);
+    const warning = promWarnings(envelope);
     if (warning)
       throw new ProbeProblem('no_data', `${samples.length} series at 1, but Prometheus warned that the answer may be partial: ${warning}`);
     const worst = Math.min(...numbers);
