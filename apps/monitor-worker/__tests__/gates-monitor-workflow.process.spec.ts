@@ -126,12 +126,17 @@ function runStep(
     ...standIns,
   });
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: workspace, env });
+    // its own process group: a step that hangs is killed whole (bash, npm and the monitor), not bash alone
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: workspace, env, detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    // before jest's own 60 s test timeout, which would leave the step running after the test
+    const timer = setTimeout(() => {
+      stderr += '\n[spec] the step did not end within 45 s: killed\n';
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    }, 45_000);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(timer);
