@@ -204,6 +204,28 @@ describe('syntheticProbe', () => {
     expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'pass', summary: '1 series at 1' });
   });
 
+  it('only "PromQL info:" entries are left out: a "PromQL warning:", 2.53\'s "N more annotations omitted" (a partial response may be the one cut) keep series at 1 ⚪; 3.x\'s own "infos" field is ✅', async () => {
+    const answer = (extra: Record<string, unknown>) => ({
+      status: 'success',
+      data: { resultType: 'vector', result: [{ metric: { instance: 'parcours-1' }, value: [1781283600, '1'] }] },
+      ...extra,
+    });
+    const info = 'PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "parcours_ok" (1:20)';
+    // before 2.54 at most 10 annotations, in map order, then this line: the ones cut may include a remote read failure
+    for (const warnings of [
+      [info, 'PromQL warning: encountered a mix of histograms and floats for metric name "parcours_ok" (1:20)'],
+      [info, '3 more annotations omitted'],
+    ]) {
+      server.resetHandlers();
+      given({ prometheus: { body: answer({ warnings }) } });
+      expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
+    }
+    // 2.54 and later (3.x): info annotations in a field of their own, warnings absent
+    server.resetHandlers();
+    given({ prometheus: { body: answer({ infos: [info, '2 more info annotations omitted'] }) } });
+    expect(await syntheticProbe(config.synthetic!, fast)).toMatchObject({ state: 'pass', summary: '1 series at 1' });
+  });
+
   it('series at 1 in a VictoriaMetrics cluster answer with "isPartial": true (a vmstorage node away, no warnings) are ⚪ no_data; a series at 0 stays 🔴', async () => {
     const answer = (values: string[], isPartial: boolean) => ({
       status: 'success',
