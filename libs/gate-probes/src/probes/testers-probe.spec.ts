@@ -81,6 +81,17 @@ describe('testersProbe with a function', () => {
     expect(result.evidence.latencyMs).toBeLessThan(1_000);
   });
 
+  it('a zero of TESTERS_COHORT stays 🔴 when the label hint fails or hangs (the hint never turns it ⚪)', async () => {
+    const config = { target: 2, cohort: 'paris' };
+    const failing = { countRedeemed: () => Promise.resolve(0), cohortHasInvites: () => Promise.reject(new Error('connection lost')) };
+    expect(await testersProbe(config, failing)).toMatchObject({ state: 'fail', summary: '0 of 2 testers signed up in cohort paris' });
+    const hanging = { countRedeemed: () => Promise.resolve(0), cohortHasInvites: () => new Promise<boolean>(() => undefined) };
+    const result = await testersProbe(config, hanging, { timeoutMs: 300 });
+    expect(result).toMatchObject({ state: 'fail', summary: '0 of 2 testers signed up in cohort paris' });
+    const unknown = { countRedeemed: () => Promise.resolve(0), cohortHasInvites: () => Promise.resolve(false) };
+    expect((await testersProbe(config, unknown)).summary).toContain('no invite has this cohort label');
+  });
+
   it('maps a statement timeout (SQLSTATE 57014) to ⚪ timeout and an unreachable database to ⚪ unavailable', async () => {
     const cancelled = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
     expect(await testersProbe({ target: 1, cohort: null }, { countRedeemed: () => Promise.reject(cancelled) })).toMatchObject({

@@ -39,6 +39,27 @@ function errorCodes(error: unknown): string[] {
 }
 
 /**
+ * Whether any invite has the label, for the hint beside a zero: null when the question fails or takes more
+ * than half of what is left of the budget. A hint never changes the verdict: a count of 0 is 🔴, and a
+ * failed or slow second query made it ⚪ (its error, or the gate's timeout).
+ */
+async function labelKnown(
+  hasInvites: (cohort: string) => Promise<boolean>,
+  cohort: string,
+  ctx: { remainingMs(): number },
+): Promise<boolean | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ctx.remainingMs() / 2);
+  });
+  try {
+    return await Promise.race([hasInvites(cohort).catch(() => null), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Gate 1: redeemed invites (of one cohort, or all) against the target. A
  * missing source or table is ⚪ config, an unreachable database ⚪ unavailable,
  * a statement timeout (SQLSTATE 57014) ⚪ timeout.
@@ -58,7 +79,8 @@ export function testersProbe(
     try {
       count = await counter.countRedeemed(config.cohort ?? undefined);
       // "0 of 40 testers signed up in cohort Paris" where 38 signed up in "paris" read as nobody signing up
-      if (count === 0 && config.cohort && counter.cohortHasInvites) unknownLabel = !(await counter.cohortHasInvites(config.cohort));
+      if (count === 0 && config.cohort && counter.cohortHasInvites)
+        unknownLabel = (await labelKnown(counter.cohortHasInvites.bind(counter), config.cohort, ctx)) === false;
     } catch (error) {
       const codes = errorCodes(error);
       if (codes.includes('INVITES_DB_NOT_MIGRATED'))
