@@ -86,14 +86,17 @@ export async function runPreflight(input: PreflightInput, phase: Phase = 't-72h'
       return inSection('Hour 1 post-send', await hourOneItems(conn, dbError, launch));
     case 'every-4h':
       return inSection('Every 4 h during the beta window', await everyFourHoursItems(conn, dbError, launch));
-    case 'decision':
+    case 'decision': {
+      const gates = await gateChecks(input);
+      const now = new Date(); // one "today" for the report and the decision, after the gates' few seconds
       return inSection('Decision call', [
-        ...(await gateChecks(input)),
-        await decisionReportItem(input.reportDir, conn),
-        await decisionRecordedItem(conn, dbError),
+        ...gates,
+        await decisionReportItem(input.reportDir, conn, now),
+        await decisionRecordedItem(conn, dbError, now),
         manual('Tech lead, product lead, on-call engineer all on the call', 'people'),
         manual('Each acceptance-gate row walked through verbally', 'the report shows the evidence; ⚪ rows need a spoken answer'),
       ]);
+    }
   }
 }
 

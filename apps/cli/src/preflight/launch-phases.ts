@@ -238,15 +238,13 @@ export async function decisionReportItem(dir: string | undefined, conn: Connecti
   return item;
 }
 
-export async function decisionRecordedItem(conn: Connection | null, dbError: string | null): Promise<Check> {
+/** `now`: the phase's one reading of the clock, as decisionReportItem's (read twice, a run across midnight judged the two on different days). */
+export async function decisionRecordedItem(conn: Connection | null, dbError: string | null, now: Date = new Date()): Promise<Check> {
   if (!conn) return noDatabase('Decision recorded today', dbError);
   const latest = await latestDecision(conn.db);
   // the run the newest decision report stored: a decision recorded before it did not judge its figures
   const report = (await hasGateRunsTable(conn.db)) ? await latestGateRun(conn.db, { source: 'decision report' }) : null;
-  return launchItem(
-    decisionRecordedCheck(latest, new Date(), report?.id ?? null),
-    'veza-beta decision record GO|NO-GO --note "…" --by NAME',
-  );
+  return launchItem(decisionRecordedCheck(latest, now, report?.id ?? null), 'veza-beta decision record GO|NO-GO --note "…" --by NAME');
 }
 
 /** The last 256 bytes of a file, as text. */

@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decisionReportItem, reportItem } from './launch-phases.js';
+import { recordDecision } from '@veza/invites-db';
+import { openTestDatabase, testBackends } from '@veza/invites-db/testing';
+import { decisionRecordedItem, decisionReportItem, reportItem } from './launch-phases.js';
 
 describe('reportItem: the decision report of today, whole', () => {
   it('passes on the three files written today, and fails on an empty one (what a full disk leaves)', () => {
@@ -89,4 +91,21 @@ describe('reportItem: the decision report of today, whole', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('decisionRecordedItem: judged on the day it is given', () => {
+  it('takes the one reading of the clock the phase gives it: a decision of today is not one of the day after (the phase read the clock twice)', async () => {
+    const conn = await openTestDatabase(testBackends().find((b) => b.name === 'pglite')!);
+    try {
+      await recordDecision(conn.db, { decision: 'GO', by: ['Tech lead'] });
+      expect(await decisionRecordedItem(conn, null, new Date())).toMatchObject({ status: 'pass' });
+      const tomorrow = new Date(Date.now() + 36 * 3600_000);
+      expect(await decisionRecordedItem(conn, null, tomorrow)).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('no decision recorded on'),
+      });
+    } finally {
+      await conn.close();
+    }
+  }, 60_000);
 });
