@@ -81,8 +81,17 @@ export function withHostAfterUserInfo(url: string): string {
   return /[?&]host=/.test(url) ? url.replace(/^(postgres(?:ql)?:\/\/[^/?#]*@)(?=[/?#]|$)/, '$1localhost') : url;
 }
 
-/** Where the check reaches the server: a single TCP host, or a Unix socket; null for what it does not cover (several hosts). `server`: libpqServer(url), when the caller has it already. */
-export function probeEndpoint(url: string, server: LibpqServer | null = libpqServer(url)): Endpoint | null {
+/**
+ * Where the check reaches the server: a single TCP host, or a Unix socket; null for what it does not cover (several hosts).
+ * `server`: libpqServer(url), when the caller has it already. A URL without a port is on `PGPORT` when set, as
+ * postgres.js connects (the check and the stall watch went to 5432: a server there answered for the one the
+ * commands used, none there was "unreachable"); a `PGPORT` that is not a port is left to postgres.js.
+ */
+export function probeEndpoint(
+  url: string,
+  server: LibpqServer | null = libpqServer(url),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Endpoint | null {
   if (server) return server.path ? { path: server.path } : { host: server.host, port: server.port };
   let parsed: URL;
   try {
@@ -91,7 +100,9 @@ export function probeEndpoint(url: string, server: LibpqServer | null = libpqSer
     return null;
   }
   if (!parsed.hostname || parsed.hostname.includes(',')) return null;
-  return { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: parsed.port ? Number(parsed.port) : 5432 };
+  const port = parsed.port || env['PGPORT'] || '5432';
+  if (!/^\d{1,5}$/.test(port)) return null;
+  return { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(port) };
 }
 
 function shown(bytes: Buffer): string {
