@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readmeErrorTable } from '@veza/test-support';
 import { INVITES_DB_ERROR_CODES } from './index.js';
-import { redactUrls } from './errors.js';
+import { DatabaseNewerError, redactUrls } from './errors.js';
 
 const README = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'README.md');
 
@@ -18,6 +18,12 @@ describe('error codes', () => {
 
   it('every code carries the one prefix of this lib', () => {
     for (const code of INVITES_DB_ERROR_CODES) expect(code).toMatch(/^INVITES_[A-Z0-9_]+$/);
+  });
+
+  it("INVITES_DB_NEWER's advice is the README's install, npm install: npm ci refuses this lock (tools/install.sh)", () => {
+    const { message } = new DatabaseNewerError(['1001_left_out_guard.sql']);
+    expect(message).toContain('Update this one (git pull && npm install)');
+    expect(message).not.toContain('npm ci');
   });
 
   it('redacts passwords in URLs quoted by driver messages', () => {

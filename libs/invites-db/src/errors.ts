@@ -129,7 +129,7 @@ export class DatabaseNewerError extends InvitesDbError {
   constructor(readonly files: string[]) {
     super(
       'INVITES_DB_NEWER',
-      `the database has ${files.join(', ')} applied, which this veza-beta does not have: a newer veza-beta migrated it. Update this one (git pull && npm ci) before using it on that database; nothing was applied`,
+      `the database has ${files.join(', ')} applied, which this veza-beta does not have: a newer veza-beta migrated it. Update this one (git pull && npm install) before using it on that database; nothing was applied`,
     );
   }
 }
