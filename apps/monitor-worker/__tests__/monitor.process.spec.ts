@@ -629,7 +629,8 @@ describe('a loop stopped by SIGTERM while its stdout reader is behind (a slow pi
     reader.stdout.on('data', (d: Buffer) => (read += d.toString('utf8')));
     const readerClosed = new Promise<void>((resolve) => reader.once('close', () => resolve()));
     const stoppedState = () => readFileSync(`/proc/${reader.pid}/stat`, 'utf8').split(') ')[1]?.[0];
-    for (let i = 0; i < 500 && stoppedState() !== 'T'; i++) await new Promise((r) => setImmediate(r));
+    // the shell stops itself once it runs: on a loaded machine that took longer than 500 event-loop turns
+    for (const until = Date.now() + 15_000; stoppedState() !== 'T' && Date.now() < until;) await new Promise((r) => setTimeout(r, 10));
     expect(stoppedState()).toBe('T');
     // the pipe's buffer full: what the worker writes next waits in the worker
     const fd = (reader.stdin as unknown as { _handle: { fd: number } })._handle.fd;
