@@ -220,7 +220,8 @@ export function checkScenario(evidence: ScenarioEvidence): string[] {
   // After hard stops, unknown only what was with the mailer: at most --concurrency per stopped sender (its
   // claims taken ahead and never tried are given back by the next dispatch of its folder, from dispatch.log's
   // 'sending' lines; the settling run may meet such a claim first in another folder of the same invite, after
-  // a reissue, and report it unknown there before its own folder gives it back: not counted)
+  // a reissue, and report it unknown there before its own folder gives it back, or records it as sent from the
+  // 'sent' line the stopped run wrote there: not counted; what counts is what is still unknown in the end)
   const hardStopped = evidence.rounds.flatMap((round) =>
     round.commands.filter(
       (c) =>
@@ -238,10 +239,11 @@ export function checkScenario(evidence: ScenarioEvidence): string[] {
       .flatMap((c) => json<{ givenBackFromLog?: { inviteId: string }[] }>(c.stdout)?.givenBackFromLog ?? [])
       .map((g) => g.inviteId),
   );
+  const sentInTheEnd = new Set(evidence.final.invites.filter((row) => row.sent_at).map((row) => row.id));
   const unknownIds = new Set(
     unknownIn('dispatch')
       .map((u) => (u as { inviteId?: string }).inviteId)
-      .filter((id): id is string => id !== undefined && !givenBack.has(id)),
+      .filter((id): id is string => id !== undefined && !givenBack.has(id) && !sentInTheEnd.has(id)),
   );
   if (unknownIds.size > inFlightBound)
     say(
