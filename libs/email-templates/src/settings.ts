@@ -1,4 +1,4 @@
-import { emailProblem, garbledTextProblem } from '@veza/invite-rules';
+import { emailProblem, encodedWordProblem, garbledTextProblem } from '@veza/invite-rules';
 import type { Problem, Validation } from '@veza/invite-rules';
 import { parseSettings } from '@veza/settings';
 import { z } from 'zod';
@@ -64,14 +64,6 @@ export function addressProblem(address: string): string | undefined {
   return problem ? problem.reason : undefined;
 }
 
-/**
- * An RFC 2047 encoded word in a sender's name or a subject (`=?utf-8?q?…?=`): mail programs
- * decode it into other text than the operator previewed (a quoted name holding one is also a
- * defect to Python's email). The recipients' name rule (@veza/invite-rules nameProblem) says the same.
- */
-const ENCODED_WORD = /=\?[^?\s]*\?[bq]\?/i;
-const ENCODED_WORD_PROBLEM = 'contains "=?…?B?" or "=?…?Q?", which mail programs decode as a hidden header word';
-
 /** Parses `Name <addr>` or `addr`. */
 export function parseMailbox(text: string): { ok: true; value: Mailbox } | { ok: false; error: string } {
   if (hasControlChars(text)) return { ok: false, error: 'contains a line break or control character' };
@@ -83,7 +75,10 @@ export function parseMailbox(text: string): { ok: true; value: Mailbox } | { ok:
   // a .env saved as Windows-1252 put U+FFFD for "é" into the From of every email ("L'\uFFFDquipe Veza")
   const garbled = name ? garbledTextProblem(name) : null;
   if (garbled) return { ok: false, error: `has a name that ${garbled}` };
-  if (name && ENCODED_WORD.test(name)) return { ok: false, error: `has a name that ${ENCODED_WORD_PROBLEM}` };
+  // an encoded word (`=?utf-8?q?…?=`) in a sender's name or a subject: mail programs decode it into other text
+  // than the operator previewed (a quoted name holding one is also a defect to Python's email)
+  const encoded = name ? encodedWordProblem(name) : null;
+  if (encoded) return { ok: false, error: `has a name that ${encoded}` };
   return { ok: true, value: name ? { name, address } : { address } };
 }
 
@@ -161,7 +156,10 @@ const headerText = (fallback: string) =>
   z
     .string()
     .refine((value) => !hasControlChars(value), 'contains a line break or control character')
-    .refine((value) => !ENCODED_WORD.test(value), ENCODED_WORD_PROBLEM)
+    .superRefine((value, ctx) => {
+      const encoded = encodedWordProblem(value);
+      if (encoded) ctx.addIssue({ code: 'custom', message: encoded });
+    })
     .superRefine((value, ctx) => {
       const garbled = garbledTextProblem(value);
       if (garbled) ctx.addIssue({ code: 'custom', message: garbled });
@@ -217,8 +215,8 @@ function assemble(env: Readonly<Record<string, string | undefined>>, welcomeSubj
   const parsed = parseSettings(EMAIL_SETTINGS_SCHEMA, env, { showValues: true });
   const problems = [...extra, ...(parsed.ok ? [] : parsed.problems)];
   const welcome = welcomeSubject?.trim() || EMAIL_DEFAULTS.welcomeSubject;
-  if (hasControlChars(welcome)) problems.push({ field: 'welcomeSubject', message: 'contains a line break or control character' });
-  else if (ENCODED_WORD.test(welcome)) problems.push({ field: 'welcomeSubject', message: ENCODED_WORD_PROBLEM });
+  const welcomeProblem = hasControlChars(welcome) ? 'contains a line break or control character' : encodedWordProblem(welcome);
+  if (welcomeProblem) problems.push({ field: 'welcomeSubject', message: welcomeProblem });
   if (!parsed.ok || problems.length > 0) return { ok: false, problems, warnings: [] };
   const v = parsed.value;
   const replyTo = v.MAIL_REPLY_TO ?? v.MAIL_FROM;

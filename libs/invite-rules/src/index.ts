@@ -2,6 +2,7 @@ export { CODE_ALPHABET, CODE_LENGTH, CODE_PATTERN } from './code-shape.js';
 export { cohortProblem, TEST_COHORT } from './cohort-rule.js';
 export { CONTROL_CHARS, controlCharProblem, showControlChars } from './control-chars.js';
 export { emailProblem } from './email-rule.js';
+export { encodedWordProblem } from './encoded-word.js';
 export { garbledTextProblem } from './garbled-text.js';
 export { findInviteEmlCode, inviteEmlCodes } from './eml-codes.js';
 export { hideCodes, hideKnownCodes } from './hide-codes.js';

@@ -1,4 +1,5 @@
 import { controlCharProblem } from './control-chars.js';
+import { encodedWordProblem } from './encoded-word.js';
 import { garbledTextProblem } from './garbled-text.js';
 import { INVITE_LIMITS } from './limits.js';
 
@@ -16,6 +17,5 @@ export function nameProblem(name: string): string | null {
   if (control) return control;
   if (name.includes('{{') || name.includes('}}')) return 'contains "{{" or "}}", which the email template would read as a placeholder';
   // `=?UTF-8?B?…?=` in a display name: mail programs decode it, and show what it hides ("Bcc: …") as the name
-  if (/=\?[^?\s]*\?[bq]\?/i.test(name)) return 'contains "=?…?B?" or "=?…?Q?", which mail programs decode as a hidden header word';
-  return garbledTextProblem(name);
+  return encodedWordProblem(name) ?? garbledTextProblem(name);
 }
