@@ -9,7 +9,7 @@ import {
   openDatabase,
   openOptionsFromEnv,
 } from '@veza/invites-db';
-import type { Connection } from '@veza/invites-db';
+import type { Connection, OpenOptions } from '@veza/invites-db';
 import { cliSettings } from './env.js';
 
 /**
@@ -28,6 +28,17 @@ export function embeddedDatabaseAbove(cwd: string = process.cwd()): string | nul
   }
 }
 
+/**
+ * The embedded database `open` names, when it was never created: its folder, and an embedded database above
+ * this folder when `open` names the default one (embeddedDatabaseAbove). Null for PostgreSQL, for a database
+ * that exists, and for a link to a folder not there (not "never created": openDatabase says what it is).
+ */
+export function embeddedNotCreated(open: OpenOptions): { dataDir: string; above: string | null } | null {
+  const dataDir = resolve(open.dataDir ?? DEFAULT_DATA_DIR);
+  if (open.databaseUrl || !dataDirMissing(dataDir) || dataDirLinkGone(dataDir)) return null;
+  return { dataDir, above: open.dataDir === undefined ? embeddedDatabaseAbove() : null };
+}
+
 /** Opens the database the environment names (DATABASE_URL, else the embedded one), runs `work`, always closes. */
 export async function withDatabase<T>(
   env: NodeJS.ProcessEnv,
@@ -35,14 +46,12 @@ export async function withDatabase<T>(
   options: { requireMigrated?: boolean } = {},
 ): Promise<T> {
   const open = openOptionsFromEnv(env);
-  const dataDir = open.dataDir ?? DEFAULT_DATA_DIR;
   // A read or write on an embedded database that was never created: say so, do not create an empty one.
-  // (A link to a folder not there is not "never created": openDatabase says what it is.)
-  if (!open.databaseUrl && dataDirMissing(dataDir) && !dataDirLinkGone(resolve(dataDir))) {
+  const missing = embeddedNotCreated(open);
+  if (missing) {
     // said before `db migrate` makes a second one here, too
-    const above = open.dataDir === undefined ? embeddedDatabaseAbove() : null;
-    if (above) process.stderr.write(`veza-beta: ${above}\n`);
-    if (options.requireMigrated ?? true) throw new DatabaseNotMigratedError(`embedded database ${resolve(dataDir)} (not created yet)`);
+    if (missing.above) process.stderr.write(`veza-beta: ${missing.above}\n`);
+    if (options.requireMigrated ?? true) throw new DatabaseNotMigratedError(`embedded database ${missing.dataDir} (not created yet)`);
   }
   const conn = await openDatabase({ ...open, ...databaseDeadlines(env) });
   try {

@@ -1,9 +1,8 @@
-import { resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, dataDirLinkGone, dataDirMissing, openDatabase, openOptionsFromEnv } from '@veza/invites-db';
+import { openDatabase, openOptionsFromEnv } from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import type { CommandModule } from 'yargs';
 import { CLI_SETTINGS_SCHEMA, cliSettings, loadEnv } from '../env.js';
-import { databaseDeadlines, embeddedDatabaseAbove } from '../database.js';
+import { databaseDeadlines, embeddedNotCreated } from '../database.js';
 import { printJson } from '../output.js';
 import { preflightExitCode, renderChecklistMarkdown, renderChecklistText } from '../preflight/checklist.js';
 import type { ChecklistItem } from '../preflight/checklist.js';
@@ -150,11 +149,10 @@ export const preflightCommand: CommandModule<object, Args> = {
     let conn: Connection | null = null;
     let dbError: string | null = null;
     const open = openOptionsFromEnv(env);
-    const dataDir = open.dataDir ?? DEFAULT_DATA_DIR;
     // A check only reads: it never creates an embedded database (nor .veza/) that is not there.
-    if (!open.databaseUrl && dataDirMissing(dataDir) && !dataDirLinkGone(resolve(dataDir))) {
-      const above = open.dataDir === undefined ? embeddedDatabaseAbove() : null;
-      dbError = `embedded database ${resolve(dataDir)} does not exist (${above ?? "set DATABASE_URL, or run 'veza-beta db migrate' to create it"})`;
+    const missing = embeddedNotCreated(open);
+    if (missing) {
+      dbError = `embedded database ${missing.dataDir} does not exist (${missing.above ?? "set DATABASE_URL, or run 'veza-beta db migrate' to create it"})`;
     } else {
       try {
         conn = await openDatabase({ ...open, ...databaseDeadlines(env) });
