@@ -1,4 +1,4 @@
-import { and, asc, isNull, or, sql } from 'drizzle-orm';
+import { asc, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import type { Database } from '../connect.js';
 import { withDbErrors } from '../db-errors.js';
@@ -23,23 +23,29 @@ function countWhere(condition: SQL) {
   return sql`count(*) FILTER (WHERE ${condition})::int`.mapWith(Number);
 }
 
+/** Tried by a dispatch: at least one attempt, or a claim held. */
+const TRIED = sql`(${betaInvites.sendAttempts} > 0 OR ${betaInvites.sendClaimedAt} IS NOT NULL)`;
+
+/**
+ * Not sent, not redeemed, not revoked: tried, such an invite is failed (no claim held) or unknown (a claim
+ * held), as dispatchFacts counts them and failedDispatches lists them.
+ */
+const UNRESOLVED = sql`${betaInvites.sentAt} IS NULL AND ${betaInvites.usedAt} IS NULL AND ${betaInvites.revokedAt} IS NULL`;
+
 export async function dispatchFacts(db: Database): Promise<DispatchFacts> {
   const t = betaInvites;
-  const tried = sql`(${t.sendAttempts} > 0 OR ${t.sendClaimedAt} IS NOT NULL)`;
   // A redeemed code reached its person: a send cut by a crash (or recorded as failed) whose code was redeemed
   // since is sent. Counted unknown, it held the d-day item 🔴 while the rerun said "skipped: invite used".
-  const sent = sql`(${t.sentAt} IS NOT NULL OR (${t.usedAt} IS NOT NULL AND ${tried}))`;
+  const sent = sql`(${t.sentAt} IS NOT NULL OR (${t.usedAt} IS NOT NULL AND ${TRIED}))`;
   const [row] = await withDbErrors(() =>
     db
       .select({
         // sent + failed + unknown: a revoked invite whose email did not go is none of them (its code works no more,
         // no dispatch sends it): counted as unknown, it held the d-day item 🔴 with a rerun that could not clear it
-        attempted: countWhere(sql`${sent} OR (${t.revokedAt} IS NULL AND ${tried})`),
+        attempted: countWhere(sql`${sent} OR (${t.revokedAt} IS NULL AND ${TRIED})`),
         sent: countWhere(sent),
-        failed: countWhere(
-          sql`${t.sentAt} IS NULL AND ${t.usedAt} IS NULL AND ${t.sendClaimedAt} IS NULL AND ${t.sendAttempts} > 0 AND ${t.revokedAt} IS NULL`,
-        ),
-        unknown: countWhere(sql`${t.sentAt} IS NULL AND ${t.usedAt} IS NULL AND ${t.sendClaimedAt} IS NOT NULL AND ${t.revokedAt} IS NULL`),
+        failed: countWhere(sql`${UNRESOLVED} AND ${t.sendClaimedAt} IS NULL AND ${t.sendAttempts} > 0`),
+        unknown: countWhere(sql`${UNRESOLVED} AND ${t.sendClaimedAt} IS NOT NULL`),
         // mapped as the column is: a Date on both drivers, null when nothing was sent
         firstSentAt: sql<Date | null>`min(${t.sentAt})`.mapWith(t.sentAt),
         lastSentAt: sql<Date | null>`max(${t.sentAt})`.mapWith(t.sentAt),
@@ -59,9 +65,7 @@ export async function failedDispatches(
     db
       .select({ email: t.email, cohort: t.cohort, attempts: t.sendAttempts, lastError: t.lastSendError })
       .from(t)
-      .where(
-        and(isNull(t.sentAt), isNull(t.usedAt), isNull(t.revokedAt), or(sql`${t.sendAttempts} > 0`, sql`${t.sendClaimedAt} IS NOT NULL`)),
-      )
+      .where(sql`${UNRESOLVED} AND ${TRIED}`)
       .orderBy(asc(t.email))
       .limit(limit),
   );
