@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { createProjectGraphAsync } from '@nx/devkit';
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 
@@ -15,6 +16,10 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
 }
 
 describe('Nx module boundaries', () => {
+  // the rule reads Nx's cached project graph and reports nothing without one (a clone where nx never ran,
+  // or .nx/workspace-data wiped): compute it first, so a missing cache cannot read as "no violation"
+  beforeAll(() => createProjectGraphAsync({ exitOnError: false }), 120_000);
+
   it('a lib importing an app is a lint error', async () => {
     const errors = await boundaryErrors('libs/cohort-validator/src/boundary-fixture.ts', "import '@veza/redemption-api';\n");
     expect(errors.join('\n')).toMatch(/Imports of apps are forbidden/);
