@@ -221,5 +221,18 @@ export function promSampleValue(raw: string, query: string): number {
   if (raw === '+Inf' || raw === '-Inf') throw new ProbeProblem('parse', `${query} is ${raw}: not a value the gate can judge`);
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw))
     throw new ProbeProblem('parse', `${query} answered "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}", not a number`);
-  return Number(raw);
+  const value = Number(raw);
+  // "1e400" is an infinity once read (a ✅ whose value JSON wrote as null): judged as +Inf is
+  if (!Number.isFinite(value)) throw new ProbeProblem('parse', `${query} answered "${raw.slice(0, 40)}", a number too large to judge`);
+  return value;
+}
+
+/**
+ * The items of a list an API answered, each an object, or ⚪ parse: a `null` among them was read as an item
+ * and ended the probe in a JavaScript error ("Cannot read properties of null"), shown as ⚪ unavailable.
+ */
+export function objectItems<T extends object>(list: readonly unknown[], what: string): T[] {
+  if (list.some((item) => typeof item !== 'object' || item === null || Array.isArray(item)))
+    throw new ProbeProblem('parse', `${what} that is not an object`);
+  return list as T[];
 }

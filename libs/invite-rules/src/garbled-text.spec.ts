@@ -50,6 +50,19 @@ describe('garbledTextProblem', () => {
     expect(garbledTextProblem(text)).toContain(`"${seen}" is how "${char}" reads`);
   });
 
+  it.each([
+    ['a high surrogate alone', 'Ana \ud83d', 'U+D83D'],
+    ['a low surrogate alone', '\ude00 Zoé', 'U+DE00'],
+    ['a low surrogate before its high one', 'Bo \ude00\ud83d', 'U+DE00'],
+  ])(
+    'refuses %s: half a character (a JSON "\\ud83d" cut from its pair), which PostgreSQL refuses and a mail carries as U+FFFD',
+    (_, text, label) => {
+      expect(garbledTextProblem(text)).toContain(label);
+      // the pair whole is a character like any other
+      expect(garbledTextProblem('Zoé 😀')).toBeNull();
+    },
+  );
+
   it('refuses U+FFFD, what a Windows-1252 file read as UTF-8 holds in place of each letter', () => {
     const text = new TextDecoder().decode(Uint8Array.from([0x43, 0x68, 0x6c, 0x6f, 0xe9])); // "Chloé" in Windows-1252
     expect(garbledTextProblem(text)).toContain('U+FFFD');

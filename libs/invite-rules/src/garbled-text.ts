@@ -1,3 +1,5 @@
+import { codePointLabel } from './control-chars.js';
+
 // Windows-1252's characters for the bytes 0x80–0x9F (its five unassigned bytes
 // map to the C1 control of the same number, as WHATWG decodes them); the bytes
 // 0xA0–0xFF are U+00A0–U+00FF there, as in Latin-1.
@@ -75,6 +77,9 @@ function hasLoneLetter(text: string): boolean {
   return false;
 }
 
+/** A surrogate not part of a pair: with the u flag, a whole pair is one code point of another category. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Why a text (a name, a subject) is refused as damaged by a wrong character
  * encoding, or null: it holds U+FFFD, which stands for bytes that could not be
@@ -84,6 +89,11 @@ function hasLoneLetter(text: string): boolean {
  * as it is. No real name holds such a pair.
  */
 export function garbledTextProblem(text: string): string | null {
+  // Half a character: a string from JSON ("\ud83d") or cut between the two halves of an emoji. The database
+  // refused its row with an opaque "invalid input syntax for type json", and a mail carried it as U+FFFD.
+  const half = LONE_SURROGATE.exec(text);
+  if (half)
+    return `contains ${codePointLabel(half[0])}, half of a character (a lone UTF-16 surrogate: text cut between the two halves of an emoji or another character): write the character again whole`;
   if (text.includes('\ufffd'))
     return 'contains U+FFFD "\ufffd", which stands for a character lost in a conversion (a file saved as Windows-1252 or Latin-1, read as UTF-8): write it again in a file saved as UTF-8';
   const found = mojibake(text);

@@ -12,3 +12,4 @@ export { canMountTmpfs, mountTmpfs } from './tmpfs.js';
 export { selfSignedCertificate } from './certificates.js';
 export type { SelfSignedCertificate } from './certificates.js';
 export { isolatedCopy } from './isolated-copy.js';
+export { fuzzOptions } from './fuzz-options.js';

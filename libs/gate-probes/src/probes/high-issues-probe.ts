@@ -1,5 +1,5 @@
 import type { HighIssuesConfig } from '../config.js';
-import { ProbeProblem, runProbe } from '../probe-kit.js';
+import { objectItems, ProbeProblem, runProbe } from '../probe-kit.js';
 import type { ProbeOptions } from '../probe-kit.js';
 import { nextPageUrl, requestJson } from '../request-json.js';
 import type { JsonResponse } from '../request-json.js';
@@ -38,7 +38,10 @@ export function highIssuesProbe(config: HighIssuesConfig, options: ProbeOptions 
       pages++;
       if (!Array.isArray(page.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
       listed += page.body.length;
-      for (const item of page.body as { number?: unknown; title?: unknown; html_url?: unknown; pull_request?: unknown }[]) {
+      for (const item of objectItems<{ number?: unknown; title?: unknown; html_url?: unknown; pull_request?: unknown }>(
+        page.body,
+        'the issues API listed an item',
+      )) {
         if (item.pull_request !== undefined) continue;
         issues.push({
           number: Number(item.number),

@@ -471,6 +471,9 @@ describe('answers that are not answers', () => {
     ['Infinity', 'answered "Infinity", not a number'],
     ['+Inf', 'is +Inf: not a value the gate can judge'],
     ['0x1', 'answered "0x1", not a number'],
+    // a number too large for a double: Number() reads it as Infinity, which passed as ✅ with a value JSON writes as null
+    ['1e400', 'answered "1e400", a number too large to judge'],
+    ['-1e400', 'answered "-1e400", a number too large to judge'],
   ])('a Prometheus sample "%s" is ⚪ parse, never read as 0 or as a pass', async (value, words) => {
     server.use(
       http.get(`${TEST_URLS.prometheus}/api/v1/query`, () =>
@@ -480,6 +483,23 @@ describe('answers that are not answers', () => {
     const result = await syntheticProbe(config.synthetic!, fast);
     expect(result).toMatchObject({ state: 'unknown', reason: 'parse' });
     expect(result.summary).toContain(words);
+  });
+
+  it.each([
+    ['Sentry', 'sentry', () => sentryProbe(config.sentry!, fast), 'the issues API listed an item that is not an object'],
+    ['GitHub issues', 'github', () => highIssuesProbe(config.highIssues!, fast), 'the issues API listed an item that is not an object'],
+  ] as const)('%s: a list holding null is ⚪ parse, not a JavaScript error (reason unavailable)', async (_, api, probe, words) => {
+    server.use(http.get(`${TEST_URLS[api]}/*`, () => HttpResponse.json([{ shortId: 'APP-1', title: 'a', number: 1 }, null])));
+    expect(await probe()).toMatchObject({ state: 'unknown', reason: 'parse', summary: words });
+  });
+
+  it('k6: a runs list holding null first is ⚪ parse, not 🔴 "no completed run"', async () => {
+    server.use(http.get(`${TEST_URLS.github}/*`, () => HttpResponse.json({ total_count: 1, workflow_runs: [null] })));
+    expect(await k6Probe(config.k6!, fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'parse',
+      summary: 'the runs API listed a run that is not an object',
+    });
   });
 
   it('Sentry: an X-Hits lower than the issues listed counts the issues listed', async () => {

@@ -1,5 +1,5 @@
 import type { K6Config } from '../config.js';
-import { ProbeProblem, runProbe } from '../probe-kit.js';
+import { objectItems, ProbeProblem, runProbe } from '../probe-kit.js';
 import type { ProbeOptions } from '../probe-kit.js';
 import { requestJson } from '../request-json.js';
 import type { GateResult } from '../types.js';
@@ -9,17 +9,19 @@ import { isoTime, jsonText } from '../json-text.js';
 /** A run may look a little in the future when GitHub's clock and ours differ; more than this is not a clock difference. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
+interface WorkflowRun {
+  id?: unknown;
+  updated_at?: unknown;
+  created_at?: unknown;
+  html_url?: unknown;
+  head_sha?: unknown;
+  conclusion?: unknown;
+  status?: unknown;
+}
+
 interface RunsPage {
   total_count?: unknown;
-  workflow_runs?: {
-    id?: unknown;
-    updated_at?: unknown;
-    created_at?: unknown;
-    html_url?: unknown;
-    head_sha?: unknown;
-    conclusion?: unknown;
-    status?: unknown;
-  }[];
+  workflow_runs?: WorkflowRun[];
 }
 
 /**
@@ -52,7 +54,7 @@ export function k6Probe(config: K6Config, options: ProbeOptions = {}): Promise<G
     });
     const page = body as RunsPage;
     if (!Array.isArray(page?.workflow_runs)) throw new ProbeProblem('parse', 'the runs API answered without workflow_runs');
-    const run = page.workflow_runs[0];
+    const run = objectItems<WorkflowRun>(page.workflow_runs.slice(0, 1), 'the runs API listed a run')[0];
     if (!run) return { state: 'fail', value: null, summary: `no completed scheduled run of ${config.workflow} on ${config.branch}` };
     // The query asks for completed runs only; a run that says otherwise means the filter was not applied, so nothing is known.
     if ((run.status !== undefined && run.status !== 'completed') || typeof run.conclusion !== 'string')

@@ -1,5 +1,5 @@
 import type { SentryConfig } from '../config.js';
-import { ProbeProblem, runProbe } from '../probe-kit.js';
+import { objectItems, ProbeProblem, runProbe } from '../probe-kit.js';
 import type { ProbeOptions } from '../probe-kit.js';
 import { nextPageUrl, requestJson } from '../request-json.js';
 import type { JsonResponse } from '../request-json.js';
@@ -48,7 +48,7 @@ export function sentryProbe(config: SentryConfig, options: ProbeOptions = {}): P
       });
       pages++;
       if (!Array.isArray(page.body)) throw new ProbeProblem('parse', 'the issues API did not answer a list');
-      const issues = page.body as SentryIssue[];
+      const issues = objectItems<SentryIssue>(page.body, 'the issues API listed an item');
       listed += issues.length;
       for (const issue of issues.slice(0, Math.max(0, 5 - top.length))) {
         top.push({
