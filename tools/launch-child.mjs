@@ -14,6 +14,12 @@
 //    (the process dies of the signal), so a second Ctrl-C still forces an exit.
 // 3. A hangup: the terminal is gone, and Node 20 would abort at exit trying
 //    to restore it (tools/hangup.mjs).
+// 4. The exit code, told to the launcher when the app exits: Node joins its
+//    thread pool after the 'exit' event, so a pool thread stuck in a call
+//    that cannot be cancelled (getaddrinfo asking a name server that never
+//    answers, open() of a FIFO or a hung network disk) held the process for
+//    as long as that call, its verdict long printed. The launcher ends it
+//    (tools/launch.mjs, EXIT_GRACE_MS) and exits with this code.
 import { forgetTerminalAtExit } from './hangup.mjs';
 
 const DUPLICATE_WINDOW_MS = 1000;
@@ -21,6 +27,14 @@ const DUPLICATE_WINDOW_MS = 1000;
 if (process.channel) {
   process.channel.unref();
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  process.on('exit', (code) => {
+    try {
+      // A small message on a pipe is written at once, before the teardown that may block.
+      if (process.connected) process.send({ exiting: process.exitCode ?? code });
+    } catch {
+      // the launcher is gone: nobody to tell
+    }
+  });
 }
 
 const last = new Map();

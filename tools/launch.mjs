@@ -22,6 +22,16 @@ import { forgetTerminalAtExit } from './hangup.mjs';
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /**
+ * How long an app that has said its exit code (tools/launch-child.mjs) may
+ * take to end before the launcher ends it: what is left after the 'exit'
+ * event is Node's teardown, which joins the thread pool, and a pool thread
+ * in getaddrinfo waits for the name server's timeouts (5 s × attempts × name
+ * servers, minutes with `options timeout:`), in open() of a FIFO for ever.
+ * The app wrote its output before its 'exit' event; nothing is lost.
+ */
+const EXIT_GRACE_MS = 2000;
+
+/**
  * Tests only: VEZA_PREBUILT_DIR names a folder of bundles of the apps, built
  * once per jest run from the same sources (tools/testing/prebuild-apps.mjs),
  * so that a spec's hundred child processes do not each load the sources
@@ -101,7 +111,25 @@ export function launch(entryPath) {
     process.stderr.write(`cannot start ${entryPath}: ${error.message}\n`);
     process.exit(70);
   });
+  let said = null;
+  let held = null;
+  child.on('message', (message) => {
+    const code = message?.exiting;
+    if (!Number.isInteger(code) || held) return;
+    said = code;
+    held = setTimeout(() => {
+      const app = basename(process.argv[1] ?? entryPath).replace(/\.m?js$/, '');
+      process.stderr.write(
+        `${app}: the process had decided its exit code (${code}) but did not end within ${EXIT_GRACE_MS / 1000} s: a system call was still pending in Node's thread pool (a DNS lookup no name server answered, a file on a hung disk); ended\n`,
+      );
+      child.kill('SIGKILL');
+    }, EXIT_GRACE_MS);
+    held.unref();
+  });
   child.on('exit', (code, signal) => {
+    if (held) clearTimeout(held);
+    // Ended by the launcher after it said its code: that code, not the SIGKILL.
+    if (signal === 'SIGKILL' && said !== null) process.exit(said);
     if (signal) {
       for (const s of SIGNALS) process.removeListener(s, forward);
       process.kill(process.pid, signal);

@@ -37,6 +37,50 @@ describe('configuration errors stop the start', () => {
   });
 });
 
+describe('an address it cannot listen on stops the start with exit 3, naming HOST or PORT, not "this is a bug"', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'veza-api-listen-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it.each([
+    // an address of another machine (an IPv6 link-local of no interface here, a documentation IPv4)
+    [{ HOST: '192.0.2.1' }, 'EADDRNOTAVAIL', 'HOST=192.0.2.1 is not an address of this machine'],
+    [{ HOST: 'fe80::1%lo' }, 'EADDRNOTAVAIL', 'HOST=fe80::1%lo is not an address of this machine'],
+  ])(
+    '%j: %s',
+    (vars, code, says) => {
+      const result = spawnSync(process.execPath, [bin], {
+        env: childEnv({ VEZA_DATA_DIR: dataDir, PORT: '0', ...vars }),
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.stderr).not.toContain('this is a bug');
+      expect(result.stderr).toContain(`redemption-api: configuration error: cannot listen (${code}): ${says}`);
+      expect(result.status).toBe(3);
+    },
+    40_000,
+  );
+
+  it('a port another process holds: exit 3, naming PORT', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const result = spawnSync(process.execPath, [bin], {
+        env: childEnv({ VEZA_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port) }),
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.stderr).not.toContain('this is a bug');
+      expect(result.stderr).toContain(
+        `redemption-api: configuration error: cannot listen (EADDRINUSE): PORT=${port} on 127.0.0.1 is in use by another process`,
+      );
+      expect(result.status).toBe(3);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  }, 40_000);
+});
+
 describe('graceful shutdown', () => {
   const dirs: string[] = [];
   afterEach(killLeftovers); // a failing test must not leave an orphan behind

@@ -111,7 +111,18 @@ async function main(): Promise<number> {
     );
   // a signal before this point: the server never listens, and shuts down as below
   if (requested === undefined) {
-    await app.listen({ port: config.port, host: config.host });
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      const said = listenProblem(error, config.host, config.port);
+      if (!said) throw error;
+      // a setting to fix, as a bad PORT is: not "an unexpected failure (this is a bug)" with a stack, exit 1
+      process.stderr.write(`redemption-api: configuration error: ${said}\n`);
+      await app.close();
+      await welcome?.stop();
+      await conn.close();
+      return EXIT.config;
+    }
     const address = app.server.address();
     // Names and origins only: where each setting came from, never a value of ADMIN_TOKEN or a password.
     const from = settingSources(loaded, CONFIG_VARIABLES);
@@ -257,6 +268,18 @@ async function startWelcomeSending(
       await transport.close();
     },
   };
+}
+
+/** What a listen error says of HOST and PORT, or null for one that is not about them. */
+function listenProblem(error: unknown, host: string, port: number): string | null {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE')
+    return `cannot listen (EADDRINUSE): PORT=${port} on ${host} is in use by another process: stop it, or set another PORT`;
+  if (code === 'EADDRNOTAVAIL')
+    return `cannot listen (EADDRNOTAVAIL): HOST=${host} is not an address of this machine (an IPv6 link-local one needs its interface, fe80::…%eth0): use one of its addresses, or 0.0.0.0 / :: for all`;
+  if (code === 'EACCES')
+    return `cannot listen (EACCES): PORT=${port} is below 1024 and this user may not bind it: use a PORT of 1024 or more behind the proxy`;
+  return null;
 }
 
 /**

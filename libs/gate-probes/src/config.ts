@@ -232,6 +232,25 @@ function typoWarnings(env: Readonly<Record<string, string | undefined>>): Proble
   return warnings;
 }
 
+/** The proxy variables curl and most tools honour; Node 20's fetch reads none of them. */
+const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'] as const;
+
+/**
+ * A warning per proxy variable set when a gate asks an API over HTTP: on a
+ * network where only the proxy reaches outside those gates end ⚪ (no answer,
+ * network error), and nothing said why. Names the variable, never its value
+ * (a proxy URL may hold a login).
+ */
+function proxyWarnings(env: Readonly<Record<string, string | undefined>>, asksOverHttp: boolean): Problem[] {
+  if (!asksOverHttp) return [];
+  return PROXY_VARS.filter((name) => env[name]?.trim()).map((field) => ({
+    field,
+    message:
+      'is set, but the gates do not use a proxy: Sentry, the status page, Prometheus and GitHub are asked directly ' +
+      '(where only the proxy reaches them, they end ⚪ with no answer or a network error): run the monitor where it reaches them directly',
+  }));
+}
+
 /**
  * Reads the gates' settings from an environment (an app passes what
  * `@veza/settings` loaded). Strict: a present but invalid value is a problem
@@ -276,6 +295,7 @@ export function gatesConfigFromEnv(env: Readonly<Record<string, string | undefin
     highIssues = { ...github, label: v.HIGH_LABEL, max: v.HIGH_MAX };
   }
 
+  warnings.push(...proxyWarnings(env, Boolean(sentry || statuspage || synthetic || highIssues)));
   const value: GatesConfig = {
     timeoutMs: v.GATE_TIMEOUT_MS,
     retries: GATE_DEFAULTS.retries,

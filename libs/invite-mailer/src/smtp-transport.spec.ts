@@ -226,6 +226,24 @@ describe('SMTP transport: what a failure means for the message', () => {
     },
   );
 
+  it('a relay that never greets (a firewall that drops, a host that hangs) is temporary and the failure names the relay: "ETIMEDOUT: Greeting never received" alone named none', async () => {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => void sockets.add(socket.on('error', () => undefined)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const transport = smtpTransport(`smtp://mailer:RELAYSECRET@127.0.0.1:${port}?greetingTimeout=300`, 1);
+    try {
+      const result = await transport.send(emlFor(1), envelope);
+      expect(result).toMatchObject({ ok: false, temporary: true });
+      expect(result.response).toContain(`ETIMEDOUT: Greeting never received (relay 127.0.0.1:${port})`);
+      expect(result.response).not.toContain('RELAYSECRET');
+    } finally {
+      await transport.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('a 4xx answer to the message is temporary (the server said it did not take it)', async () => {
     const result = await sendOnce({ afterMessage: '451' });
     expect(result).toMatchObject({ ok: false, temporary: true });

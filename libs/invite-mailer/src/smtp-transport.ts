@@ -404,6 +404,9 @@ export function smtpTransport(url: string, connections: number): SmtpTransport {
   // A server or nodemailer could echo the login, as sent (AUTH PLAIN and LOGIN send it in base64):
   // never let the password reach a log, in either form.
   const hide = loginHider(options.auth?.user ?? '', options.auth?.pass ?? '');
+  // host:port of the relay, for a connection failure's line (never the login)
+  const host = options.host ?? 'localhost';
+  const relay = `${host.includes(':') ? `[${host}]` : host}:${options.port ?? (options.secure ? 465 : 587)}`;
 
   const failure = (error: SmtpError, written: boolean, eml: Buffer): SendResult => {
     const response = oneLine(hide(error.response ?? `${error.code ?? 'error'}: ${error.message}`), inviteEmlCodes(eml));
@@ -429,7 +432,9 @@ export function smtpTransport(url: string, connections: number): SmtpTransport {
         unknown: true,
         response: `${response} (the connection failed after the whole message was sent, before the server answered: it may have been delivered)`,
       };
-    return { ok: false, temporary: TEMPORARY_CODES.includes(error.code ?? ''), response };
+    const temporary = TEMPORARY_CODES.includes(error.code ?? '');
+    // "ETIMEDOUT: Connection timeout" (a firewall that drops, a host that is down) names no host: say which relay
+    return { ok: false, temporary, response: temporary && !response.includes(relay) ? `${response} (relay ${relay})` : response };
   };
 
   return {

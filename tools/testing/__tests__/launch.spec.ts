@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +117,35 @@ describe('tools/launch.mjs', () => {
     expect(await gone(pid)).toBe(true);
     await run.waitForLine(/stopped/, 30_000);
     expect(run.output()).toMatch(/stopping SIGTERM\nstopped/);
+  }, 40_000);
+
+  it('an app held at its exit by a thread-pool call that never returns (a DNS lookup no server answers, a FIFO opened for reading) still ends with its code, by the launcher, and says why', async () => {
+    // Node joins its thread pool at exit: process.exit waited for getaddrinfo (28 s with three dead
+    // name servers, minutes with `options timeout:`), after the verdict was printed. A FIFO nobody
+    // writes holds a pool thread in open() the same way, for ever.
+    const fifo = join(dir, 'held.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const held = fixture(
+      'held',
+      `import { open } from 'node:fs';\nopen(${JSON.stringify(fifo)}, 'r', () => undefined);\nsetTimeout(() => process.exit(6), 200);`,
+    );
+    const started = Date.now();
+    const { run, appPid } = start(held);
+    const pid = await appPid;
+    try {
+      expect(await run.exited).toEqual({ code: 6, signal: null });
+      expect(Date.now() - started).toBeLessThan(25_000);
+      expect(run.output()).toContain('held: the process had decided its exit code (6) but did not end within 2 s');
+      expect(await gone(pid)).toBe(true);
+    } finally {
+      // the app of a launcher without the fix is still held: a writer releases its open()
+      if (!(await gone(pid, 100)))
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          // no reader left (ENXIO): nothing held
+        }
+    }
   }, 40_000);
 
   it('an app without handlers dies of the signal, and so does the launcher', async () => {
