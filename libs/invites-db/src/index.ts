@@ -38,6 +38,7 @@ export {
   emailDigest,
   forgetLeftOut,
   inviteCodeDigests,
+  invitedAddresses,
   leftOutAddresses,
   reissueInviteCode,
   revokedOnlyEmails,

@@ -145,6 +145,11 @@ export function formatDispatchSummary(
     lines.push(
       `${missing} invite(s) of the folder are not in this database: ${missing === summary.total ? notPreparedHere(where?.preparedOn, where?.used) : "deleted since (invites cleanup)? Prepare them again: 'veza-beta invites prepare COHORT.csv --out out-new'."}`,
     );
+  const lost = summary.lostFromLog?.length ?? 0;
+  if (lost > 0)
+    lines.push(
+      `${lost} of them were emailed before (dispatch.log says so): their links answer "invalid code" and nothing was sent again. Tell them, then give them a new code: 'veza-beta invites prepare COHORT.csv --reinvite-lost --out out-new', then 'veza-beta invites dispatch out-new' (each gets a second email).`,
+    );
   for (const e of summary.expired) lines.push(`  expired  ${e.email}: not emailed, its code expired before it was sent`);
   if (summary.expired.length) {
     lines.push(

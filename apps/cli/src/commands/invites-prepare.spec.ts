@@ -18,7 +18,15 @@ describe('formatPrepareResult', () => {
       name: null,
       reason: 'sent_by matches no user',
     }));
-    const result: PrepareResult = { outDir: 'out', created: [], skipped, failed, failedCsv: '/srv/out/failed.csv', preview: null };
+    const result: PrepareResult = {
+      outDir: 'out',
+      created: [],
+      skipped,
+      failed,
+      failedCsv: '/srv/out/failed.csv',
+      preview: null,
+      lost: [],
+    };
     const lines = formatPrepareResult(result).split('\n');
     expect(lines[0]).toBe('prepared out: 0 email(s) rendered, 300000 skipped, 120 failed.');
     expect(lines.filter((l) => l.startsWith('  skipped  line '))).toHaveLength(50);

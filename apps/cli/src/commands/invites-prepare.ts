@@ -25,6 +25,7 @@ export interface PrepareArgs extends ValidateArgs {
   'ttl-days': number;
   'reissue-unsent': boolean;
   'reinvite-revoked': boolean;
+  'reinvite-lost': boolean;
   screenshot: boolean;
   'chunk-rows': number;
   json: boolean;
@@ -45,6 +46,12 @@ export function prepareOptions<T>(y: Argv<T>) {
       type: 'boolean',
       default: false,
       describe: 'Invite again addresses whose invites were all revoked (skipped otherwise: a person who asked to be left out stays out)',
+    })
+    .option('reinvite-lost', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Invite again people emailed a code the database no longer has (restored from a backup older than the send; skipped otherwise): each gets a second email with a new code',
     })
     .option('screenshot', { type: 'boolean', default: true, describe: 'Screenshot the first email in headless Chromium for the preview' })
     .option('chunk-rows', {
@@ -132,6 +139,10 @@ export function formatPrepareResult(result: PrepareResult, options: { dispatched
     lines.push(
       `Preview (codes shown as XXXX-XXXX-XXXX-XXXX): ${result.preview.index}${result.preview.screenshot ? `, screenshot ${result.preview.screenshot}` : ` (no screenshot: ${result.preview.reason ?? 'unknown'})`}`,
     );
+  if (result.lost.length > 0)
+    lines.push(
+      `${result.lost.length} person(s) of the file were emailed an invitation whose code this database no longer has (restored from a backup taken before that send?): their link answers "invalid code", and they were not invited again, so that nobody gets a second code unannounced. Tell them, then give them a new code: the same command with --reinvite-lost (each gets a second email). Whom: the 'skipped' lines above, or --json.`,
+    );
   if (result.interrupted)
     lines.push(
       `prepare INTERRUPTED: the ${result.interrupted.rows} row(s) from line ${result.interrupted.fromLine} on were not prepared; run the same command again to prepare them (${
@@ -185,6 +196,7 @@ export async function runPrepare(
         ttlDays: args['ttl-days'],
         reissueUnsent: args['reissue-unsent'],
         reinviteRevoked: args['reinvite-revoked'],
+        reinviteLost: args['reinvite-lost'],
         previewLimit: 50,
         screenshot: args.screenshot,
         chunkRows: args['chunk-rows'],
@@ -215,6 +227,6 @@ export const invitesPrepareCommand: CommandModule<object, PrepareArgs> = {
     }
     if (args.json) printJson(result);
     else process.stdout.write(`${formatPrepareResult(result)}\n`);
-    process.exitCode = result.interrupted ? 130 : result.failed.length > 0 ? 1 : 0;
+    process.exitCode = result.interrupted ? 130 : result.failed.length > 0 || result.lost.length > 0 ? 1 : 0;
   },
 };

@@ -125,7 +125,7 @@ async function sendFile(
   if (!sendNow) {
     if (args.json) printJson({ prepared, dispatched: null });
     else process.stdout.write(`${formatPrepareResult(prepared)}\nSEND is not 1: nothing was sent.\n`);
-    process.exitCode = prepared.interrupted ? 130 : prepared.failed.length > 0 ? 1 : 0;
+    process.exitCode = prepared.interrupted ? 130 : prepared.failed.length > 0 || prepared.lost.length > 0 ? 1 : 0;
     return;
   }
   if (!args.json) process.stdout.write(`${formatPrepareResult(prepared, { dispatched: true })}\n`);
@@ -181,7 +181,8 @@ async function sendFile(
   } else if (dispatched.length === 0) {
     process.stdout.write(`No invite of ${args.file} is waiting to be sent.\n`);
   }
-  const failed = prepared.failed.length > 0 || notFound.length > 0 || dispatched.some((d) => dispatchExitCode(d) !== 0);
+  const failed =
+    prepared.failed.length > 0 || prepared.lost.length > 0 || notFound.length > 0 || dispatched.some((d) => dispatchExitCode(d) !== 0);
   // a lost lock is 1, never 130 nor 0 (dispatchExitCode)
   const lockLost = dispatched.some((d) => d.lockLost);
   process.exitCode = !lockLost && (prepared.interrupted || dispatched.some((d) => d.interrupted)) ? 130 : failed ? 1 : 0;

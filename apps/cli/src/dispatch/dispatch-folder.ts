@@ -27,6 +27,11 @@ export type DispatchSummary = MailerSummary & {
    * (claimed ahead, never tried): given back before this run, so dispatched now instead of "unknown"
    */
   givenBackFromLog?: { inviteId: string; email: string; claimedBy: string }[];
+  /**
+   * of the invites skipped as missing from the database, those dispatch.log says were emailed (a database
+   * restored from a backup older than the send): their codes no longer work
+   */
+  lostFromLog?: { inviteId: string; email: string }[];
 };
 
 /** The operator's record of a folder's dispatch: one tab-separated line per outcome, appended. */
@@ -510,10 +515,16 @@ export async function dispatchFolder(
         if (tally && (event.type === 'sent' || event.type === 'failed')) tally[event.type]++;
       },
     });
+    const missing = mailed.skipped.filter((s) => s.reason === 'missing');
+    const handedOver = missing.length > 0 ? new Set([...reading.handedOver].map((key) => key.slice(key.indexOf('\t') + 1))) : new Set();
+    const lost = missing
+      .filter((s) => reading.sends.has(s.inviteId) || handedOver.has(s.inviteId))
+      .map(({ inviteId, email }) => ({ inviteId, email }));
     const summary: DispatchSummary = {
       ...mailed,
       ...(settled.recorded.length > 0 ? { recordedFromLog: settled.recorded } : {}),
       ...(settled.givenBack.length > 0 ? { givenBackFromLog: settled.givenBack } : {}),
+      ...(lost.length > 0 ? { lostFromLog: lost } : {}),
     };
     const logFailure = log.failure();
     return logFailure ? { ...summary, logFailure } : summary;

@@ -3,9 +3,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { readIfRegularFile } from '../regular-file.js';
 import { emlHoldsCode } from './dispatch-folder.js';
 import { MANIFEST_FILE } from './manifest.js';
-import type { Manifest } from './manifest.js';
+import type { Manifest, ManifestInvite } from './manifest.js';
 
-function manifestIds(dir: string): { inviteId: string; file: string }[] {
+/** A folder's manifest entries (those naming an invite and its file); none when it is not a prepared folder or cannot be read. */
+export function manifestEntries(dir: string): ManifestInvite[] {
   try {
     const read = readIfRegularFile(join(dir, MANIFEST_FILE)); // a FIFO in its place opened for ever
     if (!read) return [];
@@ -36,6 +37,23 @@ function holdsCode(path: string, digest: string): boolean {
   }
 }
 
+/** `outDir`, then the folders beside it (out-<earlier day>/ next to out-<today>/), by name: where a cohort's folders are. */
+export function foldersBeside(outDir: string): string[] {
+  const parent = dirname(outDir);
+  const candidates = [outDir];
+  let names: string[] = [];
+  try {
+    names = readdirSync(parent, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    names = [];
+  }
+  for (const name of names) if (resolve(parent, name) !== resolve(outDir)) candidates.push(join(parent, name));
+  return candidates;
+}
+
 /**
  * Where the given invites were prepared: `outDir` and the folders beside it
  * (out-<earlier day>/ next to out-<today>/) whose manifest lists them. An
@@ -51,23 +69,11 @@ export async function findPreparedFolders(
   ids: ReadonlySet<string>,
   digestsOf: (ids: string[]) => Promise<ReadonlyMap<string, string>> = () => Promise.resolve(new Map()),
 ): Promise<Map<string, Set<string>>> {
-  const parent = dirname(outDir);
-  const candidates = [outDir];
-  let names: string[] = [];
-  try {
-    names = readdirSync(parent, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-      .sort();
-  } catch {
-    names = [];
-  }
-  for (const name of names) if (resolve(parent, name) !== resolve(outDir)) candidates.push(join(parent, name));
-
+  const candidates = foldersBeside(outDir);
   const listed = new Map<string, { dir: string; path: string; mtime: number }[]>();
   for (const dir of candidates) {
     if (!existsSync(join(dir, MANIFEST_FILE))) continue;
-    for (const { inviteId, file } of manifestIds(dir)) {
+    for (const { inviteId, file } of manifestEntries(dir)) {
       if (!ids.has(inviteId) || basename(file) !== file) continue;
       const path = join(dir, file);
       const places = listed.get(inviteId) ?? [];

@@ -22,6 +22,11 @@ export interface ManifestInvite {
   cohort: string;
   /** file name of the .eml inside the folder */
   file: string;
+  /**
+   * when its code expires (ISO), as prepare rendered it; absent in manifests of 2026-12-01 and before. Tells an
+   * invite `invites cleanup` deleted once expired from one a database restored from a backup lost.
+   */
+  expiresAt?: string;
 }
 
 export const MANIFEST_FILE = 'manifest.json';

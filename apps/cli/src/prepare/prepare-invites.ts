@@ -20,6 +20,8 @@ import { readIfRegularFile } from '../regular-file.js';
 import { SQLSTATE_HINTS } from '../sqlstate-hints.js';
 import { createFolder, FileBatch, FileWriteError } from './durable-files.js';
 import { lockPrepareFolder } from './folder-lock.js';
+import { lostInvites } from './lost-invites.js';
+import type { LostInvite } from './lost-invites.js';
 import { writeFailedCsv } from './failed-csv.js';
 import type { FailedRow } from './failed-csv.js';
 
@@ -43,6 +45,12 @@ export interface PrepareOptions {
    * invited by the next cohort file that lists them).
    */
   reinviteRevoked?: boolean | undefined;
+  /**
+   * Invite again the people the folders beside outDir say were emailed a code
+   * the database no longer has (restored from a backup older than the send):
+   * skipped otherwise, listed in `lost`, and the run does not exit 0.
+   */
+  reinviteLost?: boolean | undefined;
   /** emails rendered in the preview index (the first N) */
   previewLimit: number;
   screenshot: boolean;
@@ -62,6 +70,8 @@ export interface PrepareResult {
   failed: FailedRow[];
   failedCsv: string | null;
   preview: { index: string; screenshot: string | null; reason?: string } | null;
+  /** rows skipped because their address was emailed a code the database no longer has (lostInvites); empty with reinviteLost */
+  lost: LostInvite[];
   /** set when `signal` stopped prepare between two chunks: the rows of the file not prepared */
   interrupted?: { fromLine: number; rows: number };
 }
@@ -129,7 +139,7 @@ async function prepareInFolder(
   folderExisted: boolean,
 ): Promise<PrepareResult> {
   const outDir = options.outDir;
-  const result: PrepareResult = { outDir, created: [], skipped: [], failed: [], failedCsv: null, preview: null };
+  const result: PrepareResult = { outDir, created: [], skipped: [], failed: [], failedCsv: null, preview: null, lost: [] };
   const entries = new Map(readExistingManifest(outDir).map((e) => [e.inviteId, e]));
   const previewItems: PreviewItem[] = [];
   const ensureFolder = () => createFolder(outDir);
@@ -149,6 +159,7 @@ async function prepareInFolder(
     });
 
   if (!options.reinviteRevoked) rows = await skipRevoked(conn.db, rows, result.skipped);
+  if (!options.reinviteLost) rows = await skipLost(conn.db, rows, outDir, result);
   let analyzed = false;
   for (let start = 0; start < rows.length; start += chunkRows) {
     if (options.signal?.aborted) {
@@ -240,6 +251,32 @@ async function skipRevoked(db: Database, rows: CohortRow[], skipped: PrepareResu
   });
 }
 
+/**
+ * Sets aside the rows whose address was emailed a code the database no longer
+ * has (see PrepareOptions.reinviteLost): a database restored from a backup
+ * taken before the send creates their invites again, and the next dispatch
+ * mailed each of them a second code, unannounced, the first one dead.
+ */
+async function skipLost(db: Database, rows: CohortRow[], outDir: string, result: PrepareResult): Promise<CohortRow[]> {
+  const lost = await lostInvites(
+    db,
+    outDir,
+    rows.map((row) => row.email),
+  );
+  if (lost.size === 0) return rows;
+  return rows.filter((row) => {
+    const invite = lost.get(row.email.trim().toLowerCase());
+    if (!invite) return true;
+    result.lost.push(invite);
+    result.skipped.push({
+      line: row.line,
+      email: row.email,
+      reason: `emailed ${invite.sentAt ? `on ${invite.sentAt.slice(0, 10)}` : '(handed to the mailer, outcome unknown)'} from ${invite.dir} (its dispatch.log says so) with a code this database no longer has: not invited again; to send a new code, add --reinvite-lost`,
+    });
+    return false;
+  });
+}
+
 function rmdirQuietly(dir: string): void {
   try {
     rmdirSync(dir); // only when empty: this run created it and kept nothing
@@ -306,7 +343,7 @@ async function prepareChunk(
       const rendered = compiled.render({ ...recipient, code: PREVIEW_CODE });
       staged.preview.push({ to: row.name ? `${row.name} <${row.email}>` : row.email, subject: rendered.subject, html: rendered.html });
     }
-    staged.entries.push({ inviteId, email: row.email, cohort: row.cohort, file });
+    staged.entries.push({ inviteId, email: row.email, cohort: row.cohort, file, expiresAt: expiresAt.toISOString() });
     staged.created.push({ line: row.line, inviteId, email: row.email, cohort: row.cohort, reissued });
   };
 

@@ -145,6 +145,24 @@ export async function leftOutAddresses(db: Database, emails: readonly string[]):
 }
 
 /**
+ * Of the given addresses, those (lowercased) that have an invite in the
+ * database, in any state. `invites prepare` asks it of the few addresses its
+ * out-<date>/ folders say were emailed a code this database does not have (a
+ * database restored from a backup older than the send).
+ */
+export async function invitedAddresses(db: Database, emails: readonly string[]): Promise<Set<string>> {
+  const wanted = [...new Set(emails.map((email) => email.trim().toLowerCase()))];
+  if (wanted.length === 0) return new Set();
+  const found = await withDbErrors(() =>
+    db
+      .selectDistinct({ email: sql<string>`lower(${betaInvites.email})` })
+      .from(betaInvites)
+      .where(inArray(sql`lower(${betaInvites.email})`, wanted)),
+  );
+  return new Set(found.map((row) => row.email));
+}
+
+/**
  * Lifts the left-out record of the given addresses (`prepare
  * --reinvite-revoked` inviting them again, in the transaction that creates
  * their invites). Returns how many records were deleted.

@@ -1,0 +1,76 @@
+import { expect } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testBackends } from '@veza/invites-db/testing';
+import { FAKE_SENDMAIL, freshDatabaseEnv, lines, openEnvDatabase, readManifest, SETTINGS } from './fixtures.js';
+import { runVezaBeta } from './run-veza-beta.js';
+
+// The database restored from a backup taken before `SEND=1 invites send`, after the emails went out: the
+// codes in people's inboxes are gone from it. The next `SEND=1 invites send` of the same file created their
+// invites again and mailed each of them a second code, exit 0, with nothing said.
+
+/** A statement on the database a CLI env points at, closed again (PGlite has one user at a time). */
+async function inDatabase(env: NodeJS.ProcessEnv, statement: string): Promise<void> {
+  const conn = await openEnvDatabase(env);
+  try {
+    await conn.rawTransaction((tx) => tx.query(statement));
+  } finally {
+    await conn.close();
+  }
+}
+
+/** A code as the emails and the CLI would show it: never printed. */
+const CODE = /\b[0-9A-HJKMNP-TV-Z]{4}-?[0-9A-HJKMNP-TV-Z]{4}-?[0-9A-HJKMNP-TV-Z]{4}-?[0-9A-HJKMNP-TV-Z]{4}\b/;
+
+describe.each(testBackends())('a database restored from a backup older than the send, on $name', (backend) => {
+  let cwd: string;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(async () => {
+    cwd = mkdtempSync(join(tmpdir(), 'veza-restored-'));
+    env = { ...SETTINGS, ...(await freshDatabaseEnv(backend, cwd)), SEND_CMD: FAKE_SENDMAIL, SENT_LOG: join(cwd, 'sent.log') };
+  });
+  afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('does not mail a second code unannounced: prepare skips whom the folders say were emailed, exit 1; --reinvite-lost sends it', async () => {
+    writeFileSync(join(cwd, 'cohort.csv'), 'email,cohort\nada@example.org,fans\nbo@example.org,fans\n');
+    const send = (out: string, ...more: string[]) =>
+      runVezaBeta(['invites', 'send', 'cohort.csv', '--out', out, '--force', '--no-screenshot', ...more], {
+        cwd,
+        env: { ...env, SEND: '1' },
+      });
+    expect((await send('day1')).code).toBe(0);
+    expect(lines(join(cwd, 'sent.log')).sort()).toEqual(['ada@example.org', 'bo@example.org']);
+
+    // the backup had none of these invites (taken before the send); bo's invite had expired by now, which the
+    // manifest says: `invites cleanup` deletes such invites, and a new one is the normal next step for them
+    await inDatabase(env, 'DELETE FROM beta_invites');
+    const manifest = readManifest(join(cwd, 'day1'));
+    for (const invite of manifest.invites) if (invite.email === 'bo@example.org') invite.expiresAt = '2026-01-01T00:00:00.000Z';
+    writeFileSync(join(cwd, 'day1', 'manifest.json'), JSON.stringify(manifest));
+
+    const again = await send('day2');
+    expect(again.stderr).not.toContain('unexpected error');
+    expect(again.stdout).toContain('prepared day2: 1 email(s) rendered, 1 skipped, 0 failed.');
+    expect(again.stdout).toMatch(
+      /skipped {2}line 2 ada@example\.org: emailed on \d{4}-\d\d-\d\d from day1 \(its dispatch\.log says so\) with a code this database no longer has: not invited again; to send a new code, add --reinvite-lost/,
+    );
+    expect(again.stdout).toContain('1 person(s) of the file were emailed an invitation whose code this database no longer has');
+    expect(again.stdout.replaceAll('XXXX-XXXX-XXXX-XXXX', '')).not.toMatch(CODE); // the preview's placeholder aside
+    expect(lines(join(cwd, 'sent.log')).sort()).toEqual(['ada@example.org', 'bo@example.org', 'bo@example.org']);
+    expect(again.code).toBe(1);
+
+    // the resume of the first folder says who holds a dead code, and sends nothing
+    const resume = await runVezaBeta(['invites', 'dispatch', 'day1'], { cwd, env: { ...env, SEND: '1' } });
+    expect(resume.stdout).toContain('2 of them were emailed before (dispatch.log says so): their links answer "invalid code"');
+    expect(resume.stdout).toContain("'veza-beta invites prepare COHORT.csv --reinvite-lost --out out-new'");
+    expect(resume.code).toBe(1);
+
+    // the operator told them, and means it
+    const reinvited = await send('day3', '--reinvite-lost');
+    expect(reinvited.stdout).toContain('prepared day3: 1 email(s) rendered, 1 skipped, 0 failed.');
+    expect(reinvited.code).toBe(0);
+    expect(lines(join(cwd, 'sent.log')).sort()).toEqual(['ada@example.org', 'ada@example.org', 'bo@example.org', 'bo@example.org']);
+    expect(readFileSync(join(cwd, 'day3', 'manifest.json'), 'utf8')).toMatch(/"expiresAt": "\d{4}-/);
+  }, 60_000);
+});
