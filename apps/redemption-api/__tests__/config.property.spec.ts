@@ -90,6 +90,8 @@ describe('the API settings, fuzzed', () => {
     const refused = fc
       .sample(caseArb, { ...fuzzOptions(20261201, 400), numRuns: 400 })
       .filter((c) => !parseConfig(envOf(c)).ok)
+      // a real environment cannot hold a NUL byte (spawn refuses it): those stay in-process only
+      .filter((c) => !Object.values(envOf(c)).some((value) => value.includes('\u0000')))
       .slice(0, Number(process.env['FUZZ_RUNS']) > 0 ? 40 : 8);
     expect(refused.length).toBeGreaterThanOrEqual(8);
     const dir = mkdtempSync(join(tmpdir(), 'api-settings-'));
