@@ -70,10 +70,13 @@ describe('redemption-api under hostile requests', () => {
       ['a header without a colon', 'GET /healthz HTTP/1.1\r\nHost x\r\n\r\n', 'REQUEST_INVALID'],
       ['headers over the limit', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 'REQUEST_HEADERS_TOO_LARGE'],
       ['CONNECT', 'CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n', 'METHOD_NOT_ALLOWED'],
+      ['a request target without its leading slash', 'GET v1/invites HTTP/1.1\r\nHost: x\r\n\r\n', 'REQUEST_INVALID'],
     ] as const)('%s', async (_label, bytes, errorCode) => {
       const res = await rawRequest(api.base, bytes);
       expect(res.status).toBe(ERROR_STATUS[errorCode]);
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      // "every answer, success or error" (README): these are written outside fastify and had no Cache-Control
+      expect(res.headers['cache-control']).toBe('no-store');
       expectShape(res.body, errorCode);
     });
 
@@ -86,6 +89,8 @@ describe('redemption-api under hostile requests', () => {
       for (const path of ['/v1/invites/%E0%A4%A', `/v1/invites/${'A'.repeat(300)}`, '/signup%zz', '/v1/invites/0Z9P%1BB1%RMRB%XJH5']) {
         const res = await rawRequest(api.base, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
         expect(res.status).toBe(400);
+        // fastify runs no onSend hook for these either: they had no Cache-Control, which every answer has
+        expect(res.headers['cache-control']).toBe('no-store');
       }
       // each was answered, with no line naming its URL or client, and no count (a flood of them was invisible)
       const lines = api.logs
@@ -114,6 +119,16 @@ describe('redemption-api under hostile requests', () => {
           remoteAddress: '127.0.0.1',
         }),
       );
+    });
+
+    it('an Expect other than 100-continue is served as any request, logged and counted', async () => {
+      // Node answered it 417 itself, with no body, no Cache-Control and no access line
+      const before = api.logs.length;
+      const res = await rawRequest(api.base, 'GET /v1/invites/0000 HTTP/1.1\r\nHost: x\r\nExpect: nonsense\r\nConnection: close\r\n\r\n');
+      expect(res.status).toBe(400);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expectShape(res.body, 'INVITE_MALFORMED');
+      expect(api.logs.slice(before).join('\n')).toMatch(/request completed/);
     });
 
     it('a method Node knows but no route has', async () => {
@@ -157,6 +172,20 @@ describe('TRUST_PROXY behind one load balancer', () => {
     expect(await lookup(api.base, '203.0.113.7')).toBe(429);
     expect(await lookup(api.base, '198.51.100.1, 203.0.113.7')).toBe(429);
     expect(await lookup(api.base, '203.0.113.8')).toBe(404);
+  }, 60_000);
+
+  it('a code written as the forwarded address reaches neither the access log nor the shared bucket', async () => {
+    await api?.close();
+    api = await startApi(pglite!, { trustProxy: 1 });
+    const code = (await seedInvites(api.conn)).valid;
+    const before = api.logs.length;
+    // a hop count trusts whatever peer connects: the client wrote the "address" that was logged whole
+    for (const spelled of [code, code.toLowerCase().replace(/-/g, '.'), ` ${code.replace(/-/g, '')} `])
+      expect(await lookup(api.base, spelled)).toBe(404);
+    const logged = normalised(api.logs.slice(before).join('\n'));
+    expect(logged).toMatch(/REQUESTC0MP1ETED/);
+    expect(logged).not.toContain(normalised(code).slice(0, 8));
+    expect(logged).not.toContain(normalised(code).slice(8));
   }, 60_000);
 
   it('limits an IPv6 client by its /64, and an IPv4 client whatever the spelling its load balancer gives', async () => {

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { jsonString } from './json-string.js';
-import { redactUrl } from './redact-url.js';
+import { redactAddress, redactUrl } from './redact-url.js';
 
 // pino's own symbols (its types list only some of them)
 const symbols = pino.symbols as unknown as Record<
@@ -37,7 +37,7 @@ const jsonNumber = (n: number): string => (Number.isFinite(n) ? String(n) : 'nul
  * The one access line per request, when its response is sent (fastify's own
  * request logging is off): the method, the redacted URL and the client address,
  * the status code, the time in milliseconds. No header, and never the code
- * (redactUrl).
+ * (redactUrl; redactAddress for an address a client wrote itself).
  *
  * The line is the one pino wrote for `req.log.info({ req, res: reply,
  * responseTime }, 'request completed')`, the same bytes in the same order (level,
@@ -77,7 +77,7 @@ export function accessLog(log: FastifyBaseLogger): AccessLog {
   const tail = `,"msg":${JSON.stringify(MESSAGE)}}\n`;
   return (req, reply) => {
     const ip = req.ip;
-    const address = ip === undefined ? '' : `,"remoteAddress":${jsonString(ip)}`;
+    const address = ip === undefined ? '' : `,"remoteAddress":${jsonString(redactAddress(ip))}`;
     stream.write(
       `${level}${time()}${bindings},"reqId":${jsonString(req.id)},"req":{"method":${jsonString(req.method)},"url":${jsonString(redactUrl(req.url))}${address}},"res":{"statusCode":${reply.statusCode}},"responseTime":${jsonNumber(reply.elapsedTime)}${tail}`,
     );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { clientKey } from './client-key.js';
+import { redactAddress } from './redact-url.js';
 
 describe('clientKey', () => {
   it.each([
@@ -27,13 +28,19 @@ describe('clientKey', () => {
     ['64:ff9b:0:0:1::cb00:7107', '64:ff9b:0:0::/64'],
     // mapped, with the port appended and no brackets: a bucket per connection
     ['::ffff:203.0.113.7:51234', '203.0.113.7'],
+    // not an address, and a code (held in clear in the shared store's table, where codes are only digests)
+    ['16SW-P2V9-CXSN-XJ4Z', '[redacted]'],
+    ['16sw.p2v9.cxsn.xj4z', '[redacted]'],
+    ['#: 16SWP2V9CXSNXJ4Z', '#: [redacted]'],
   ])('%s is limited as %s', (ip, key) => {
     expect(clientKey(ip)).toBe(key);
   });
 
   it('keys a text that is not an address by its first 64 characters: a client that writes its own hop chose keys of 16 KB', () => {
-    for (const text of ['x'.repeat(3000), `1.2.3.4${' '.repeat(5000)}`, `[${'a'.repeat(4000)}]:80`, `999.0.113.7:${'9'.repeat(4000)}`])
-      expect(clientKey(text)).toBe(text.slice(0, 64));
+    for (const text of ['?'.repeat(3000), `1.2.3.4${' '.repeat(5000)}`]) expect(clientKey(text)).toBe(text.slice(0, 64));
+    // a run of 8 code characters or more in them is hidden as a code would be
+    for (const text of ['x'.repeat(3000), `[${'a'.repeat(4000)}]:80`, `999.0.113.7:${'9'.repeat(4000)}`])
+      expect(clientKey(text)).toBe(redactAddress(text.slice(0, 64)));
     fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => expect(clientKey(text).length).toBeLessThanOrEqual(64)));
   });
 

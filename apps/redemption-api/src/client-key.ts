@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { redactAddress } from './redact-url.js';
 
 /**
  * The key a client is limited by (the rate limit, the admin failure limiter), from its address as
@@ -49,9 +50,13 @@ export function clientKey(ip: string): string {
 /** The longest key a text that is not an address gets: an IPv6 address with a port and brackets is 53 characters. */
 const MAX_OTHER_KEY = 64;
 
-/** A text that is not an address, as a key of bounded length. */
+/**
+ * A text that is not an address, as a key of bounded length, its codes hidden (redactAddress): on PostgreSQL the
+ * key is a row of the shared store, where a code written as the forwarded address was kept in clear (invites keep
+ * only their codes' digests).
+ */
 function other(text: string): string {
-  return text.length <= MAX_OTHER_KEY ? text : text.slice(0, MAX_OTHER_KEY);
+  return redactAddress(text.length <= MAX_OTHER_KEY ? text : text.slice(0, MAX_OTHER_KEY));
 }
 
 /** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a trailing dotted IPv4 as two groups). */

@@ -6,6 +6,7 @@
  * segment (`//v1/invites/CODE`, `/CODE`, `/x/../v1/invites/CODE`), a query key.
  * Every query value is hidden too (`/signup?invite=CODE`).
  */
+import { isIP } from 'node:net';
 import { hideCodes } from '@veza/invite-rules';
 
 /**
@@ -80,4 +81,13 @@ export function redactUrl(url: string): string {
     })
     .join('&');
   return `${safePath}?${safeQuery}`;
+}
+
+/**
+ * A client address safe to log or to keep as a rate-limit key: an IP address as it is; anything else (with
+ * TRUST_PROXY a hop count, the right-most X-Forwarded-For entry is whatever the peer wrote: any text, a code
+ * included) with its codes hidden as in a URL's path.
+ */
+export function redactAddress(address: string): string {
+  return isIP(address) !== 0 ? address : hideCodesIn(address);
 }

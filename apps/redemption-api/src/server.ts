@@ -15,7 +15,7 @@ import { isDatabaseUnavailable } from './db-availability.js';
 import { createMetrics, requestRecorder } from './metrics.js';
 import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { redactUrl } from './redact-url.js';
+import { redactAddress, redactUrl } from './redact-url.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
@@ -91,11 +91,11 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 /** Seconds a client should wait before retrying when the database is away: a restart or failover takes a few. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
-/** A whole HTTP/1.1 error response in the API's one shape, for a socket that never reached fastify's routing. */
+/** A whole HTTP/1.1 error response in the API's one shape, for a socket that never reached fastify's routing; `no-store` as every answer. */
 function rawErrorResponse(code: ErrorCode, extraHeaders = ''): string {
   const status = new ApiError(code).statusCode;
   const body = JSON.stringify(errorBody(code));
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`;
 }
 
 /**
@@ -131,7 +131,7 @@ export function loggerOptions(level: string, stream?: DestinationStream) {
     // `req`, about 3 µs of a lookup's 110.)
     redact: { paths: ['headers.authorization', 'authorization'], censor: '[redacted]' },
     serializers: {
-      req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+      req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: redactAddress(req.ip) }),
     },
   };
 }
@@ -145,6 +145,13 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
   if (rateLimitStore === 'postgres' && conn.kind !== 'postgres') throw new Error('the shared rate-limit store needs PostgreSQL');
 
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+  const addCorsHeaders = corsHeaders(config.corsOrigins);
+  /** The headers of every answer fastify sends: its onSend hook below, and frameworkErrors, for which fastify runs no hook. */
+  const everyAnswersHeaders = (req: FastifyRequest, reply: FastifyReply): void => {
+    if (draining) void reply.header('connection', 'close');
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    addCorsHeaders(req, reply);
+  };
   // the metrics and the access line of an answered request; set once the logger exists (below)
   let recordAndLog: (req: FastifyRequest, reply: FastifyReply) => void = () => undefined;
   const app = Fastify({
@@ -167,6 +174,8 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
       // fastify runs no onResponse hook for these: the access line and the count are written here (a flood
       // of bad escapes or long codes left neither, and its "request refused" lines named no URL nor client)
       reply.raw.once('finish', () => recordAndLog(req, reply));
+      // nor onSend: Cache-Control, CORS and draining's Connection: close are set here (the first was missing)
+      everyAnswersHeaders(req, reply);
       void sendError(reply, code, ERROR_MESSAGE[code]);
     },
     // A bad request line, an unknown method, oversized headers, a request past its deadline: Node refuses
@@ -226,6 +235,10 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return sendError(reply, code, message, headers);
   });
 
+  // An Expect other than 100-continue: without a listener Node answers 417 itself (no body, no Cache-Control, no
+  // access line). RFC 9110 lets a server ignore an expectation it does not know: the request is served as any other.
+  app.server.on('checkExpectation', (req, res) => app.server.emit('request', req, res));
+
   // CONNECT never reaches fastify (Node emits 'connect' and, without a listener, drops the socket).
   app.server.on('connect', (_req, socket: Socket) => {
     socket.on('error', () => socket.destroy());
@@ -241,17 +254,14 @@ export async function buildServer(options: ServerOptions): Promise<Server> {
     return sendError(reply, 'NOT_FOUND', ERROR_MESSAGE.NOT_FOUND);
   });
 
-  // CORS (src/cors.ts): the headers on every answer, here; the preflight on any path, the route below.
-  const addCorsHeaders = corsHeaders(config.corsOrigins);
+  // CORS (src/cors.ts): the headers on every answer (everyAnswersHeaders); the preflight on any path, the route below.
   // Draining (SIGTERM): every answer says Connection: close, so a keep-alive connection (a reverse
   // proxy's) ends with the request it had in flight. fastify marks only requests that arrive after
   // close(); the others' connections stayed open, and the drain waited for them until SHUTDOWN_TIMEOUT_MS.
   // No answer is meant to be stored: a lookup's URL holds a code and its answer the masked address
   // (Chromium kept both in its disk cache), the admin report is behind a token. The page sets its own.
   app.addHook('onSend', (req, reply, payload, done) => {
-    if (draining) void reply.header('connection', 'close');
-    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
-    addCorsHeaders(req, reply);
+    everyAnswersHeaders(req, reply);
     done(null, payload);
   });
   // An OPTIONS request is a CORS preflight, wherever it is sent; one without the preflight's

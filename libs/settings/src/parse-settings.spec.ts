@@ -58,6 +58,30 @@ describe('parseSettings', () => {
     expect(maskUrlPassword('not a url: a:b@c')).toBe('not a url: a:b@c');
   });
 
+  it('hides the user info of a URL in a variable that is no secret, where a message quotes the value itself', () => {
+    // as the API's CORS_ORIGINS and TRUST_PROXY word their refusals: the value quoted whole, and so its password
+    const quoting = z.object({
+      ORIGINS: z.string().refine((text) => !text.includes('@'), { error: (issue) => `"${String(issue.input)}" is not an origin` }),
+      LIST: z.string().refine(() => false, { error: (issue) => `entries ${String(issue.input)} refused` }),
+    });
+    const result = parseSettings(
+      quoting,
+      { ORIGINS: 'https://ops:Pa55w0rd-x@veza.fm', LIST: 'https://veza.fm,https://ops:0ther-Pw@b.fm' },
+      { showValues: true },
+    );
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems).toEqual([
+      { field: 'ORIGINS', message: '"https://***@veza.fm" is not an origin' },
+      { field: 'LIST', message: 'entries https://veza.fm,https://***@b.fm refused' },
+    ]);
+  });
+
+  it("hides a token given as a URL's user name (https://TOKEN@host) where the value is shown", () => {
+    const result = parseSettings(schema, { HOOK: 'ftp://ghp_16SWP2V9CXSNXJ4Z@github.com/x', NAME: 'n' }, { showValues: true });
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems).toEqual([{ field: 'HOOK', message: 'must be an http(s) URL (got "ftp://***@github.com/x")' }]);
+  });
+
   it("hides a secret URL's password pasted alone into another variable", () => {
     const result = parseSettings(
       schema.extend({ DATABASE_URL: z.string().optional() }),

@@ -34,8 +34,13 @@ export function parseSettings<S extends SettingsSchema>(
   if (parsed.success) return { ok: true, value: parsed.data, warnings: [] };
   const secrets = new Set(options.secrets ?? []);
   const values = [...secrets].map((name) => picked[name]).filter((v): v is string => v !== undefined && v.length > 0);
-  // a URL's password alone, pasted into another variable, is hidden too (4 characters or more: shorter ones are words)
-  const hidden = [...values, ...values.flatMap(urlPasswordForms).filter((v) => v.length >= 4)].sort((a, b) => b.length - a.length);
+  // a URL's password alone, pasted into another variable, is hidden too (4 characters or more: shorter ones are
+  // words); so is the password of a URL in any variable (CORS_ORIGINS=https://ops:pw@…: its message quoted it)
+  const passwords = Object.values(picked).flatMap((value) =>
+    // a list of URLs (CORS_ORIGINS): each entry's own; read whole, a span ran from the first entry to the last `@`
+    value.split('://').length > 2 ? value.split(/[\s,]+/).flatMap(urlPasswordForms) : urlPasswordForms(value),
+  );
+  const hidden = [...values, ...passwords.filter((v) => v.length >= 4)].sort((a, b) => b.length - a.length);
   const problems = parsed.error.issues.map((issue): Problem => {
     const field = issue.path.length > 0 ? String(issue.path[0]) : '(settings)';
     let message = issue.message;
@@ -43,8 +48,11 @@ export function parseSettings<S extends SettingsSchema>(
     if (secrets.has(field)) message = message.replace(/"[^"]*"/g, '(value hidden)');
     else if (options.showValues && value !== undefined && !message.includes(value))
       message = `${message} (got ${JSON.stringify(maskUrlPassword(value))})`;
-    // Last, so that nothing added above can bring a secret back (a secret pasted into another variable).
+    // Last, so that nothing added above can bring a secret back (a secret pasted into another variable); and
+    // every URL's user info and ?password=, wherever a message quotes one (a token given as the user name:
+    // https://TOKEN@host).
     for (const secret of hidden) message = message.split(secret).join('***');
+    message = hideUrlCredentials(message);
     return { field, message };
   });
   return { ok: false, problems, warnings: [] };
@@ -93,4 +101,22 @@ export function maskUrlPassword(value: string): string {
   const span = passwordSpan(value);
   const masked = span ? `${value.slice(0, span.from)}***${value.slice(span.to)}` : value;
   return masked.replace(/([?&](?:ssl)?password=)[^&#]*/gi, '$1***');
+}
+
+/**
+ * Text with the user info of every URL in it replaced by `***` (`https://ops:pw@host` → `https://***@host`,
+ * `https://TOKEN@host` → `https://***@host`), and libpq's `?password=` / `&sslpassword=`: for a problem's
+ * message, which may quote a setting's value or a part of it. A URL ends at whitespace, a quote or a comma (a
+ * list's next entry); its user info at its last `@` before the query or fragment, or its last `@` at all
+ * (passwordSpan's rule).
+ */
+function hideUrlCredentials(text: string): string {
+  return text
+    .replace(/([?&](?:ssl)?password=)[^&#\s"',]*/gi, '$1***')
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s"',]*)/gi, (whole: string, scheme: string, rest: string) => {
+      const query = rest.search(/[?#]/);
+      const before = query === -1 ? -1 : rest.lastIndexOf('@', query);
+      const at = before !== -1 ? before : rest.lastIndexOf('@');
+      return at === -1 ? whole : `${scheme}***${rest.slice(at)}`;
+    });
 }
