@@ -23,8 +23,9 @@ const IDS_PER_QUERY = 5_000;
 /**
  * Of `emails`, those (lowercased) whose invitation the folders beside `outDir`
  * say went out (a `sent` line in their dispatch.log, or a `sending` line with
- * no outcome or an unknown one; not one the mailer refused) while the database has neither that invite nor any other of the
- * address. An invite whose manifest says it has expired is not counted: `invites
+ * no outcome or an unknown one; not one the mailer refused: emailedFromLog)
+ * while the database has neither that invite nor any other of the address. An
+ * invite whose manifest says it has expired is not counted: `invites
  * cleanup` deletes expired invites, and their codes were dead anyway. Manifests
  * written before they recorded the expiry (2026-12-01) count every such invite.
  */
