@@ -73,4 +73,29 @@ describe.each(testBackends())('a database restored from a backup older than the 
     expect(lines(join(cwd, 'sent.log')).sort()).toEqual(['ada@example.org', 'ada@example.org', 'bo@example.org', 'bo@example.org']);
     expect(readFileSync(join(cwd, 'day3', 'manifest.json'), 'utf8')).toMatch(/"expiresAt": "\d{4}-/);
   }, 60_000);
+
+  it('a person whose email the mailer refused was never emailed: invited as anyone else, not held back as "lost"', async () => {
+    writeFileSync(join(cwd, 'cohort.csv'), 'email,cohort\nada@example.org,fans\nbo@example.org,fans\n');
+    const send = (out: string, more: NodeJS.ProcessEnv = {}) =>
+      runVezaBeta(['invites', 'send', 'cohort.csv', '--out', out, '--force', '--no-screenshot'], {
+        cwd,
+        env: { ...env, SEND: '1', ...more },
+      });
+    // bo's address was refused for good (550): dispatch.log has its 'sending' line, then its 'failed' line
+    expect((await send('day1', { FAIL_FOR: 'bo@example.org' })).code).toBe(1);
+    expect(readFileSync(join(cwd, 'day1', 'dispatch.log'), 'utf8')).toMatch(/\tbo@example\.org\tfailed\t/);
+    expect(lines(join(cwd, 'sent.log'))).toEqual(['ada@example.org']);
+
+    await inDatabase(env, 'DELETE FROM beta_invites');
+    const again = await send('day2');
+    // before: "2 skipped", bo's line said "(handed to the mailer, outcome unknown)", and bo was not invited
+    expect(again.stdout).toContain('prepared day2: 1 email(s) rendered, 1 skipped, 0 failed.');
+    expect(again.stdout).toMatch(/skipped {2}line 2 ada@example\.org: emailed on /);
+    expect(again.stdout).not.toMatch(/skipped {2}line 3 bo@example\.org/);
+    expect(lines(join(cwd, 'sent.log')).sort()).toEqual(['ada@example.org', 'bo@example.org']);
+    expect(again.code).toBe(1); // ada's
+
+    const resume = await runVezaBeta(['invites', 'dispatch', 'day1'], { cwd, env: { ...env, SEND: '1' } });
+    expect(resume.stdout).toContain('1 of them were emailed before (dispatch.log says so)');
+  }, 60_000);
 });

@@ -29,6 +29,32 @@ describe('gatesConfigFromEnv', () => {
     },
   );
 
+  it.each([
+    ['NO_PROXY=* (every host asked directly, on purpose)', { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: '*' }],
+    [
+      'NO_PROXY naming every host the gates ask (a name, a domain with its dot, a host:port)',
+      {
+        HTTPS_PROXY: 'http://proxy.corp:3128',
+        HTTP_PROXY: 'http://proxy.corp:3128',
+        no_proxy: 'sentry.io, .veza.app,prometheus:9090 ,api.github.com',
+      },
+    ],
+    [
+      'HTTP_PROXY while every gate asks over https (curl uses it for http:// URLs only)',
+      { HTTP_PROXY: 'http://proxy.corp:3128', PROM_URL: 'https://prom.veza.app' },
+    ],
+  ])('says nothing of a proxy the gates would not use anyway: %s (it warned on every monitor run)', (_case, proxy) => {
+    expect(gatesConfigFromEnv({ ...full, ...proxy }).warnings).toEqual([]);
+  });
+
+  it('still warns when NO_PROXY leaves out one host the gates ask through that proxy, or names the host with another port', () => {
+    const warned = (env: Record<string, string>) => gatesConfigFromEnv({ ...full, HTTPS_PROXY: 'http://proxy.corp:3128', ...env }).warnings;
+    expect(warned({ NO_PROXY: '.veza.app,prometheus,api.github.com' }).map((w) => w.field)).toEqual(['HTTPS_PROXY']);
+    expect(warned({ NO_PROXY: 'sentry.io:8443,.veza.app,api.github.com' }).map((w) => w.field)).toEqual(['HTTPS_PROXY']);
+    // a domain covers its subdomains; ALL_PROXY is for http:// too, and Prometheus is left out
+    expect(warned({ NO_PROXY: 'io,veza.app,github.com', ALL_PROXY: 'socks5://proxy.corp' }).map((w) => w.field)).toEqual(['ALL_PROXY']);
+  });
+
   it('says nothing of a proxy when no gate asks an API over HTTP (only the testers gate)', () => {
     const result = gatesConfigFromEnv({ TESTERS_TARGET: '5', HTTPS_PROXY: 'http://proxy.corp:3128' });
     expect(result.warnings).toEqual([]);

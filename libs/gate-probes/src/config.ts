@@ -232,18 +232,47 @@ function typoWarnings(env: Readonly<Record<string, string | undefined>>): Proble
   return warnings;
 }
 
-/** The proxy variables curl and most tools honour; Node 20's fetch reads none of them. */
-const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'] as const;
+/** The proxy variables curl and most tools honour, and the scheme of the URLs each is for; Node 20's fetch reads none of them. */
+const PROXY_VARS = [
+  ['HTTPS_PROXY', 'https:'],
+  ['https_proxy', 'https:'],
+  ['HTTP_PROXY', 'http:'],
+  ['http_proxy', 'http:'],
+  ['ALL_PROXY', null],
+  ['all_proxy', null],
+] as const;
 
 /**
- * A warning per proxy variable set when a gate asks an API over HTTP: on a
- * network where only the proxy reaches outside those gates end ⚪ (no answer,
- * network error), and nothing said why. Names the variable, never its value
- * (a proxy URL may hold a login).
+ * Whether NO_PROXY (either case) has `url` asked directly, as curl reads it: `*`, the host itself or a
+ * domain of it (a leading `.` or `*.` aside), with the URL's port when the entry names one.
  */
-function proxyWarnings(env: Readonly<Record<string, string | undefined>>, asksOverHttp: boolean): Problem[] {
-  if (!asksOverHttp) return [];
-  return PROXY_VARS.filter((name) => env[name]?.trim()).map((field) => ({
+function bypassesProxy(env: Readonly<Record<string, string | undefined>>, url: URL): boolean {
+  const entries = `${env['NO_PROXY'] ?? ''},${env['no_proxy'] ?? ''}`
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return entries.some((entry) => {
+    if (entry === '*') return true;
+    // host:port, [v6]:port, or a bare name or address (an IPv6 one has colons of its own)
+    const [, name = entry, entryPort] = /^\[(.*)\](?::(\d+))?$/.exec(entry) ?? /^([^:]*):(\d+)$/.exec(entry) ?? [];
+    const domain = name.replace(/^\*?\./, '');
+    return (entryPort === undefined || entryPort === port) && (host === domain || host.endsWith(`.${domain}`));
+  });
+}
+
+/**
+ * A warning per proxy variable set that curl would use for a URL a gate asks
+ * (its scheme, not in NO_PROXY): on a network where only the proxy reaches
+ * outside those gates end ⚪ (no answer, network error), and nothing said
+ * why. Names the variable, never its value (a proxy URL may hold a login).
+ */
+function proxyWarnings(env: Readonly<Record<string, string | undefined>>, asked: readonly string[]): Problem[] {
+  const throughProxy = asked.map((url) => new URL(url)).filter((url) => !bypassesProxy(env, url));
+  return PROXY_VARS.filter(
+    ([name, scheme]) => env[name]?.trim() && throughProxy.some((url) => scheme === null || url.protocol === scheme),
+  ).map(([field]) => ({
     field,
     message:
       'is set, but the gates do not use a proxy: Sentry, the status page, Prometheus and GitHub are asked directly ' +
@@ -295,7 +324,10 @@ export function gatesConfigFromEnv(env: Readonly<Record<string, string | undefin
     highIssues = { ...github, label: v.HIGH_LABEL, max: v.HIGH_MAX };
   }
 
-  warnings.push(...proxyWarnings(env, Boolean(sentry || statuspage || synthetic || highIssues)));
+  const asked = [sentry?.baseUrl, statuspage?.url, synthetic?.promUrl, highIssues?.apiUrl].filter(
+    (url): url is string => url !== undefined,
+  );
+  warnings.push(...proxyWarnings(env, asked));
   const value: GatesConfig = {
     timeoutMs: v.GATE_TIMEOUT_MS,
     retries: GATE_DEFAULTS.retries,

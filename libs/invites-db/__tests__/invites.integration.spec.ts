@@ -17,6 +17,7 @@ import {
   forgetLeftOut,
   isDispatcherAlive,
   inviteReport,
+  invitedAddresses,
   leftOutAddresses,
   lookupInvite,
   markInviteSent,
@@ -218,6 +219,16 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect(await forgetLeftOut(conn.db, ['out@example.org'])).toBe(1);
     expect((await leftOutAddresses(conn.db, ['out@example.org'])).size).toBe(0);
   });
+
+  it('invitedAddresses answers for more addresses than a query may carry parameters (65,535): a restore of a 100,000-person cohort', async () => {
+    await createInvites(conn.db, [
+      { email: 'Many-Kept@example.org', cohort: 'many' },
+      { email: 'many-last@example.org', cohort: 'many' },
+    ]);
+    const asked = [...Array.from({ length: 70_000 }, (_, i) => `many${i}@example.org`), 'many-kept@example.org', ' MANY-LAST@example.org'];
+    // it failed "bind message has 4466 parameter formats but 0 parameters" (INVITES_DB_UNREACHABLE)
+    expect([...(await invitedAddresses(conn.db, asked))].sort()).toEqual(['many-kept@example.org', 'many-last@example.org']);
+  }, 60_000);
 
   it('keeps left out an address revoked while cleanup runs (PostgreSQL: two sessions, the revoke commits during the cleanup)', async () => {
     if (backend.name !== 'postgres') return;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { DISPATCH_LOG, isoTime, readDispatchLog } from './dispatch-folder.js';
+import { DISPATCH_LOG, emailedFromLog, isoTime, readDispatchLog } from './dispatch-folder.js';
 
 describe("dispatch.log's time", () => {
   it('is toISOString of the moment, in whatever order the moments come (its second is formatted once and kept)', () => {
@@ -27,6 +27,30 @@ describe("dispatch.log's time", () => {
 });
 
 describe('readDispatchLog', () => {
+  it('emailedFromLog: a sent line, a sending line with no outcome or an unknown one; not an email the mailer refused, unless its claim tried it again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veza-log-'));
+    try {
+      const id = (n: number) => `a0b1c2d3-0000-4000-8000-00000000000${n}`;
+      const line = (n: number, type: string, claimer = 'vm:1:aa') =>
+        `2026-11-30T07:00:0${n}.000Z\t${id(n)}\tp${n}@example.org\t${type}\tx\t${claimer}\n`;
+      writeFileSync(
+        join(dir, DISPATCH_LOG),
+        [
+          line(1, 'sending') + line(1, 'sent'),
+          line(2, 'sending'), // no outcome: a crash while the mailer had it
+          line(3, 'sending') + line(3, 'unknown'),
+          line(4, 'sending') + line(4, 'failed'), // refused (550): never received
+          line(5, 'sending') + line(5, 'failed') + line(5, 'sending'), // tried again by the same claim, no outcome
+          line(6, 'sending') + line(6, 'failed') + line(6, 'sending', 'vm:2:bb'), // another run took it, no outcome
+          line(7, 'sending', 'vm:2:bb') + line(7, 'failed', 'vm:1:aa'), // a failure of another claim proves nothing of this one
+        ].join(''),
+      );
+      expect([...emailedFromLog(readDispatchLog(dir))].sort()).toEqual([1, 2, 3, 5, 6, 7].map(id));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("reads the line written on after one cut short (a full disk's short write, then another run's line once space was freed)", () => {
     const dir = mkdtempSync(join(tmpdir(), 'veza-log-'));
     try {

@@ -402,6 +402,21 @@ export interface DispatchLogReading {
   runs: Map<string, string>;
   /** `${claimer}\t${inviteId}` of every 'sending' line: the emails each run handed to the mailer */
   handedOver: Set<string>;
+  /**
+   * of `handedOver`, the claims whose last line is 'failed': the mailer refused the email (a 550, a SEND_CMD
+   * that exited 1), it did not go out
+   */
+  refused: Set<string>;
+}
+
+/**
+ * The invites dispatch.log says may have reached their person: a 'sent' line, or a 'sending' line whose
+ * outcome is not 'failed' (none recorded, 'unknown'). An email the mailer refused was never received.
+ */
+export function emailedFromLog(reading: DispatchLogReading): Set<string> {
+  const emailed = new Set(reading.sends.keys());
+  for (const key of reading.handedOver) if (!reading.refused.has(key)) emailed.add(key.slice(key.indexOf('\t') + 1));
+  return emailed;
 }
 
 /**
@@ -414,7 +429,7 @@ export function readDispatchLog(
   wanted?: ReadonlySet<string>,
   fsType: number | undefined = fileSystemType(dir),
 ): DispatchLogReading {
-  const reading: DispatchLogReading = { dir, sends: new Map(), runs: new Map(), handedOver: new Set() };
+  const reading: DispatchLogReading = { dir, sends: new Map(), runs: new Map(), handedOver: new Set(), refused: new Set() };
   let text: string;
   /** the file whose runs' 'started' lines count (logFileId); none on a file system shared over a network */
   let file: string | undefined;
@@ -469,6 +484,9 @@ function readLine(reading: DispatchLogReading, file: string | undefined, fields:
   } else if (wanted && !wanted.has(id)) return;
   else if (type === 'sending') {
     if (claimedBy) reading.handedOver.add(`${claimedBy}\t${id}`);
+    if (claimedBy) reading.refused.delete(`${claimedBy}\t${id}`); // tried again by the same claim
+  } else if (type === 'failed') {
+    if (claimedBy) reading.refused.add(`${claimedBy}\t${id}`);
   } else if (type === 'sent' && at && email)
     reading.sends.set(id, claimedBy ? { email, loggedAt: at, claimedBy } : { email, loggedAt: at });
 }
@@ -516,10 +534,8 @@ export async function dispatchFolder(
       },
     });
     const missing = mailed.skipped.filter((s) => s.reason === 'missing');
-    const handedOver = missing.length > 0 ? new Set([...reading.handedOver].map((key) => key.slice(key.indexOf('\t') + 1))) : new Set();
-    const lost = missing
-      .filter((s) => reading.sends.has(s.inviteId) || handedOver.has(s.inviteId))
-      .map(({ inviteId, email }) => ({ inviteId, email }));
+    const emailed = missing.length > 0 ? emailedFromLog(reading) : new Set<string>();
+    const lost = missing.filter((s) => emailed.has(s.inviteId)).map(({ inviteId, email }) => ({ inviteId, email }));
     const summary: DispatchSummary = {
       ...mailed,
       ...(settled.recorded.length > 0 ? { recordedFromLog: settled.recorded } : {}),

@@ -1,6 +1,6 @@
 import { invitedAddresses, sendStates } from '@veza/invites-db';
 import type { Database } from '@veza/invites-db';
-import { readDispatchLog } from '../dispatch/dispatch-folder.js';
+import { emailedFromLog, readDispatchLog } from '../dispatch/dispatch-folder.js';
 import { foldersBeside, manifestEntries } from '../dispatch/find-prepared.js';
 
 /**
@@ -23,8 +23,9 @@ const IDS_PER_QUERY = 5_000;
 /**
  * Of `emails`, those (lowercased) whose invitation the folders beside `outDir`
  * say went out (a `sent` line in their dispatch.log, or a `sending` line with
- * no outcome) while the database has neither that invite nor any other of the
- * address. An invite whose manifest says it has expired is not counted: `invites
+ * no outcome or an unknown one; not one the mailer refused: emailedFromLog)
+ * while the database has neither that invite nor any other of the address. An
+ * invite whose manifest says it has expired is not counted: `invites
  * cleanup` deletes expired invites, and their codes were dead anyway. Manifests
  * written before they recorded the expiry (2026-12-01) count every such invite.
  */
@@ -45,11 +46,12 @@ export async function lostInvites(
     );
     if (listed.length === 0) continue;
     const log = readDispatchLog(dir, new Set(listed.map((entry) => entry.inviteId)));
-    const handedOver = new Set([...log.handedOver].map((key) => key.slice(key.indexOf('\t') + 1)));
+    // a 'sent' line, or a 'sending' line with no outcome: not one the mailer refused (never received)
+    const mayHaveGone = emailedFromLog(log);
     for (const entry of listed) {
+      if (!mayHaveGone.has(entry.inviteId)) continue;
       const sent = log.sends.get(entry.inviteId);
-      if (sent || handedOver.has(entry.inviteId))
-        emailed.set(entry.inviteId, { email: entry.email.trim().toLowerCase(), dir, sentAt: sent?.loggedAt ?? null });
+      emailed.set(entry.inviteId, { email: entry.email.trim().toLowerCase(), dir, sentAt: sent?.loggedAt ?? null });
     }
   }
   if (emailed.size === 0) return new Map();

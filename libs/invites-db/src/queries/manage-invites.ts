@@ -144,22 +144,29 @@ export async function leftOutAddresses(db: Database, emails: readonly string[]):
   return result;
 }
 
+/** Addresses per query of invitedAddresses: one parameter each, well under the protocol's 65,535. */
+const ADDRESSES_PER_QUERY = 5_000;
+
 /**
  * Of the given addresses, those (lowercased) that have an invite in the
- * database, in any state. `invites prepare` asks it of the few addresses its
+ * database, in any state. `invites prepare` asks it of the addresses its
  * out-<date>/ folders say were emailed a code this database does not have (a
  * database restored from a backup older than the send).
  */
 export async function invitedAddresses(db: Database, emails: readonly string[]): Promise<Set<string>> {
   const wanted = [...new Set(emails.map((email) => email.trim().toLowerCase()))];
-  if (wanted.length === 0) return new Set();
-  const found = await withDbErrors(() =>
-    db
-      .selectDistinct({ email: sql<string>`lower(${betaInvites.email})` })
-      .from(betaInvites)
-      .where(inArray(sql`lower(${betaInvites.email})`, wanted)),
-  );
-  return new Set(found.map((row) => row.email));
+  const result = new Set<string>();
+  // a parameter per address, and a query carries at most 65,535: a restore of a 100,000-person cohort asks of all
+  for (let start = 0; start < wanted.length; start += ADDRESSES_PER_QUERY) {
+    const found = await withDbErrors(() =>
+      db
+        .selectDistinct({ email: sql<string>`lower(${betaInvites.email})` })
+        .from(betaInvites)
+        .where(inArray(sql`lower(${betaInvites.email})`, wanted.slice(start, start + ADDRESSES_PER_QUERY))),
+    );
+    for (const row of found) result.add(row.email);
+  }
+  return result;
 }
 
 /**
