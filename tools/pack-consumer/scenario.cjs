@@ -1,5 +1,6 @@
 // What a backend does with the packed libraries, once with ESM imports
 // (consume.mjs) and once from CommonJS through dynamic import() (consume.cjs).
+// (consume-require.cjs loads them with plain require(), where Node can.)
 // Plain JavaScript: it runs in the temporary project, outside the workspace.
 const assert = require('node:assert/strict');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -189,5 +190,5 @@ module.exports = async function scenario({ rules, settings, db, dbTesting, email
   assert.equal(run.exitCode, 2);
   assert.equal(run.gates.length, 6);
 
-  console.log(`${label}: ok`);
+  console.log(`${label} on Node ${process.versions.node}: ok`);
 };

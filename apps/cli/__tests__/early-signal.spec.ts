@@ -10,7 +10,9 @@ import { BIN } from './run-veza-beta.js';
 // A Ctrl-C or SIGTERM in the first seconds of a command, before the command had a stop of its own, killed it
 // by the signal without a word (the loading of its modules takes a second or more). The app now catches them
 // first thing: one line, and the signal's own code. No timing: a loader hook (testing/hold-cli-load.mjs) holds
-// the app while it loads its command modules, and the signal is sent then.
+// the app's main thread while it loads the last of its command modules, and the signal is sent then. Held so (no
+// turn of the event loop, as tsx's synchronous load on Node 22 and 24 does for the whole load), the signal was
+// handled only once the command had started: it must be handled before.
 
 let cwd: string;
 beforeEach(() => {

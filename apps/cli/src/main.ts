@@ -10,6 +10,13 @@ guardOutput();
 const { hideBin } = await import('yargs/helpers');
 const { buildCli } = await import('./cli.js');
 const { runCli } = await import('./run-cli.js');
+// A signal that came while they loaded is handled here, before the command starts (early-stop.ts). Two turns of
+// the event loop: the second comes after a poll for signals begun once the load was over (the first may end a
+// poll begun before the signal). On Node 22 and 24 tsx loads the modules synchronously on the main thread
+// (module.registerHooks), with no turn of the loop in between: a Ctrl-C or SIGTERM in the first second of a
+// command was handled only once the command had started (a report ran to its end, then exit 143).
+await new Promise((resolve) => setImmediate(resolve));
+await new Promise((resolve) => setImmediate(resolve));
 
 // Exits once the command is done, as the API and the monitor do, rather than when nothing is left to run: an
 // embedded database that failed to start on a full disk keeps re-arming a PostgreSQL timer in its wasm runtime

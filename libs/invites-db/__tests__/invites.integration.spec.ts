@@ -127,7 +127,19 @@ describe.each(testBackends())('invites on $name', (backend) => {
   it('counts the redemptions since a moment (the launch), by the database clock of used_at', async () => {
     const [early] = await createInvites(conn.db, [{ email: 'since-early@example.org', cohort: 'since' }]);
     expect((await redeemInvite(conn.db, created(early).code)).ok).toBe(true);
-    const launch = new Date((await rows<{ now: string | Date }>(conn, sql`SELECT clock_timestamp() AS now`))[0]!.now);
+    // The launch: the next whole millisecond of the database clock. A Date holds milliseconds and used_at
+    // microseconds: clock_timestamp() cut to its millisecond could precede an early used_at of that same
+    // millisecond, which then counted (a run on a fast machine, once in a thousand). The late redemption waits
+    // until the database clock has reached the launch.
+    const [{ ms }] = (await rows<{ ms: string | number }>(
+      conn,
+      sql`SELECT floor(extract(epoch FROM clock_timestamp()) * 1000) + 1 AS ms`,
+    )) as [{ ms: string | number }];
+    const launch = new Date(Number(ms));
+    while (
+      !(await rows<{ reached: boolean }>(conn, sql`SELECT clock_timestamp() >= ${launch.toISOString()}::timestamptz AS reached`))[0]!
+        .reached
+    );
     const [late] = await createInvites(conn.db, [{ email: 'since-late@example.org', cohort: 'since' }]);
     expect((await redeemInvite(conn.db, created(late).code)).ok).toBe(true);
     expect(await countRedeemedInvites(conn.db, 'since')).toBe(2);
