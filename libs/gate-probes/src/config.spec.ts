@@ -60,6 +60,24 @@ describe('gatesConfigFromEnv', () => {
     expect(result.warnings).toEqual([]);
   });
 
+  it('says nothing of HTTPS_PROXY or HTTP_PROXY when NODE_USE_ENV_PROXY=1 and this Node fetches through them (22.21 or later), and says why otherwise', () => {
+    const proxied = { ...full, HTTPS_PROXY: 'http://proxy.corp:3128', ALL_PROXY: 'socks5://proxy.corp' };
+    const fields = (env: Record<string, string>, node: string) => gatesConfigFromEnv(env, node).warnings.map((w) => w.field);
+    // Node's fetch goes through the proxy there (seen with a proxy process); ALL_PROXY it never reads
+    for (const node of ['22.21.0', '22.23.5', '24.0.0', '24.22.3', '26.12.1'])
+      expect(fields({ ...proxied, NODE_USE_ENV_PROXY: '1' }, node)).toEqual(['ALL_PROXY']);
+    // Node 20 and 22.20 ignore the variable: still asked directly, and the warning says so
+    for (const node of ['20.20.2', '22.20.0']) {
+      const warnings = gatesConfigFromEnv({ ...proxied, NODE_USE_ENV_PROXY: '1' }, node).warnings;
+      expect(warnings.map((w) => w.field)).toEqual(['HTTPS_PROXY', 'ALL_PROXY']);
+      expect(warnings[0]!.message).toContain(`NODE_USE_ENV_PROXY=1 is set, but this Node (v${node}) ignores it`);
+    }
+    // without the variable, on any Node: the warning says what would make the gates use the proxy
+    expect(gatesConfigFromEnv(proxied, '24.22.3').warnings[0]!.message).toContain(
+      'on Node 22.21 or later, NODE_USE_ENV_PROXY=1 makes them go through HTTP_PROXY/HTTPS_PROXY',
+    );
+  });
+
   it('reads a full environment with the documented defaults', () => {
     const result = gatesConfigFromEnv(full);
     if (!result.ok) throw new Error(result.problems.map(problemText).join('; '));

@@ -263,20 +263,40 @@ function bypassesProxy(env: Readonly<Record<string, string | undefined>>, url: U
 }
 
 /**
- * A warning per proxy variable set that curl would use for a URL a gate asks
- * (its scheme, not in NO_PROXY): on a network where only the proxy reaches
- * outside those gates end ⚪ (no answer, network error), and nothing said
- * why. Names the variable, never its value (a proxy URL may hold a login).
+ * Whether this Node's fetch goes through HTTP_PROXY/HTTPS_PROXY (and honours
+ * NO_PROXY) itself: `NODE_USE_ENV_PROXY=1` on Node 22.21 or later, 24 or later
+ * (checked with a proxy process on 22.20.0, 22.21.0, 22.23.5, 24.0.0 and
+ * 24.22.3; Node 20 and 22.20 ignore it). ALL_PROXY stays unread there.
  */
-function proxyWarnings(env: Readonly<Record<string, string | undefined>>, asked: readonly string[]): Problem[] {
+function fetchHonoursProxyEnv(env: Readonly<Record<string, string | undefined>>, nodeVersion: string): boolean {
+  if (env['NODE_USE_ENV_PROXY']?.trim() !== '1') return false;
+  const [major = 0, minor = 0] = nodeVersion.replace(/^v/, '').split('.').map(Number);
+  return major >= 24 || (major === 22 && minor >= 21);
+}
+
+/**
+ * A warning per proxy variable set that curl would use for a URL a gate asks
+ * (its scheme, not in NO_PROXY) and this Node's fetch does not: on a network
+ * where only the proxy reaches outside those gates end ⚪ (no answer, network
+ * error), and nothing said why. Names the variable, never its value (a proxy
+ * URL may hold a login).
+ */
+function proxyWarnings(env: Readonly<Record<string, string | undefined>>, asked: readonly string[], nodeVersion: string): Problem[] {
+  const honoured = fetchHonoursProxyEnv(env, nodeVersion);
   const throughProxy = asked.map((url) => new URL(url)).filter((url) => !bypassesProxy(env, url));
+  const how =
+    env['NODE_USE_ENV_PROXY']?.trim() === '1'
+      ? `NODE_USE_ENV_PROXY=1 is set, but this Node (v${nodeVersion.replace(/^v/, '')}) ignores it: on Node 22.21 or later fetch goes through HTTP_PROXY/HTTPS_PROXY with it`
+      : 'on Node 22.21 or later, NODE_USE_ENV_PROXY=1 makes them go through HTTP_PROXY/HTTPS_PROXY';
   return PROXY_VARS.filter(
-    ([name, scheme]) => env[name]?.trim() && throughProxy.some((url) => scheme === null || url.protocol === scheme),
-  ).map(([field]) => ({
+    ([name, scheme]) =>
+      env[name]?.trim() && !(honoured && scheme !== null) && throughProxy.some((url) => scheme === null || url.protocol === scheme),
+  ).map(([field, scheme]) => ({
     field,
     message:
       'is set, but the gates do not use a proxy: Sentry, the status page, Prometheus and GitHub are asked directly ' +
-      '(where only the proxy reaches them, they end ⚪ with no answer or a network error): run the monitor where it reaches them directly',
+      '(where only the proxy reaches them, they end ⚪ with no answer or a network error): run the monitor where it reaches them directly' +
+      (scheme === null ? ' (Node reads no ALL_PROXY)' : ` (${how})`),
   }));
 }
 
@@ -286,7 +306,10 @@ function proxyWarnings(env: Readonly<Record<string, string | undefined>>, asked:
  * naming the variable; a gate whose settings are all absent is null (⚪ not
  * configured); a gate set up by halves is a problem. Every problem at once.
  */
-export function gatesConfigFromEnv(env: Readonly<Record<string, string | undefined>>): GatesConfigResult {
+export function gatesConfigFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  nodeVersion: string = process.versions.node,
+): GatesConfigResult {
   const has = (...names: Var[]) => names.some((n) => Boolean(env[n]?.trim()));
   const warnings = typoWarnings(env);
   const parsed = parseSettings(GATE_SETTINGS_SCHEMA, env, { secrets: SECRET_SETTINGS });
@@ -327,7 +350,7 @@ export function gatesConfigFromEnv(env: Readonly<Record<string, string | undefin
   const asked = [sentry?.baseUrl, statuspage?.url, synthetic?.promUrl, highIssues?.apiUrl].filter(
     (url): url is string => url !== undefined,
   );
-  warnings.push(...proxyWarnings(env, asked));
+  warnings.push(...proxyWarnings(env, asked, nodeVersion));
   const value: GatesConfig = {
     timeoutMs: v.GATE_TIMEOUT_MS,
     retries: GATE_DEFAULTS.retries,
