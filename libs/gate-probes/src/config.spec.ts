@@ -55,6 +55,46 @@ describe('gatesConfigFromEnv', () => {
     expect(warned({ NO_PROXY: 'io,veza.app,github.com', ALL_PROXY: 'socks5://proxy.corp' }).map((w) => w.field)).toEqual(['ALL_PROXY']);
   });
 
+  it.each([
+    ['a `*` among other entries (curl and Node 24 honour `*` only as the whole value)', { NO_PROXY: 'localhost,*' }],
+    ['a `*` with blanks around it', { NO_PROXY: ' * ' }],
+    ['NO_PROXY=* while no_proxy is set (curl and Node 24 read no_proxy then, and only it)', { no_proxy: 'localhost', NO_PROXY: '*' }],
+  ])('still warns when NO_PROXY has %s: curl went through the proxy (a local listener playing it saw the CONNECT)', (_case, noProxy) => {
+    const result = gatesConfigFromEnv({ ...full, HTTPS_PROXY: 'http://proxy.corp:3128', ...noProxy });
+    expect(result.warnings.map((w) => w.field)).toEqual(['HTTPS_PROXY']);
+  });
+
+  it('reads an entry and a host with a trailing dot as curl does (NO_PROXY=veza.app. covers status.veza.app)', () => {
+    const warned = (url: string, noProxy: string) =>
+      gatesConfigFromEnv({ STATUSPAGE_URL: url, HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: noProxy }).warnings;
+    expect(warned('https://status.veza.app/', 'veza.app.')).toEqual([]);
+    expect(warned('https://status.veza.app./', 'veza.app')).toEqual([]);
+  });
+
+  describe('on a Node whose fetch honours the proxy variables (NODE_USE_ENV_PROXY=1 or --use-env-proxy, Node 22.21+ and 24)', () => {
+    // What Node does at start then: undici's EnvHttpProxyAgent as the global dispatcher, under undici's symbol.
+    const key = Symbol.for('undici.globalDispatcher.1');
+    const slot = globalThis as unknown as Record<symbol, unknown>;
+    let before: unknown;
+    beforeEach(() => {
+      before = slot[key];
+      slot[key] = new (class EnvHttpProxyAgent {})();
+    });
+    afterEach(() => {
+      slot[key] = before;
+    });
+
+    it('does not say the gates ignore HTTPS_PROXY/HTTP_PROXY: they go through it (Node 24 sent the CONNECT and the warning said they did not)', () => {
+      for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'])
+        expect(gatesConfigFromEnv({ ...full, [name]: 'http://proxy.corp:3128' }).warnings).toEqual([]);
+    });
+
+    it('still warns of ALL_PROXY alone, which Node does not read', () => {
+      expect(gatesConfigFromEnv({ ...full, ALL_PROXY: 'socks5://proxy.corp' }).warnings.map((w) => w.field)).toEqual(['ALL_PROXY']);
+      expect(gatesConfigFromEnv({ ...full, ALL_PROXY: 'socks5://proxy.corp', HTTPS_PROXY: 'http://proxy.corp:3128' }).warnings).toEqual([]);
+    });
+  });
+
   it('says nothing of a proxy when no gate asks an API over HTTP (only the testers gate)', () => {
     const result = gatesConfigFromEnv({ TESTERS_TARGET: '5', HTTPS_PROXY: 'http://proxy.corp:3128' });
     expect(result.warnings).toEqual([]);
