@@ -55,26 +55,62 @@ describe('gatesConfigFromEnv', () => {
     expect(warned({ NO_PROXY: 'io,veza.app,github.com', ALL_PROXY: 'socks5://proxy.corp' }).map((w) => w.field)).toEqual(['ALL_PROXY']);
   });
 
+  it.each([
+    ['a `*` among other entries (curl and Node 24 honour `*` only as the whole value)', { NO_PROXY: 'localhost,*' }],
+    ['a `*` with blanks around it', { NO_PROXY: ' * ' }],
+    ['NO_PROXY=* while no_proxy is set (curl and Node 24 read no_proxy then, and only it)', { no_proxy: 'localhost', NO_PROXY: '*' }],
+  ])('still warns when NO_PROXY has %s: curl went through the proxy (a local listener playing it saw the CONNECT)', (_case, noProxy) => {
+    const result = gatesConfigFromEnv({ ...full, HTTPS_PROXY: 'http://proxy.corp:3128', ...noProxy });
+    expect(result.warnings.map((w) => w.field)).toEqual(['HTTPS_PROXY']);
+  });
+
+  it('reads an entry and a host with a trailing dot as curl does (NO_PROXY=veza.app. covers status.veza.app)', () => {
+    const warned = (url: string, noProxy: string) =>
+      gatesConfigFromEnv({ STATUSPAGE_URL: url, HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: noProxy }).warnings;
+    expect(warned('https://status.veza.app/', 'veza.app.')).toEqual([]);
+    expect(warned('https://status.veza.app./', 'veza.app')).toEqual([]);
+  });
+
+  describe('on a Node whose fetch honours the proxy variables (NODE_USE_ENV_PROXY=1 or --use-env-proxy, Node 22.21+ and 24)', () => {
+    // What Node does at start then: undici's EnvHttpProxyAgent as the global dispatcher, under undici's symbol.
+    const key = Symbol.for('undici.globalDispatcher.1');
+    const slot = globalThis as unknown as Record<symbol, unknown>;
+    let before: unknown;
+    beforeEach(() => {
+      before = slot[key];
+      slot[key] = new (class EnvHttpProxyAgent {})();
+    });
+    afterEach(() => {
+      slot[key] = before;
+    });
+
+    it('does not say the gates ignore HTTPS_PROXY/HTTP_PROXY: they go through it (Node 24 sent the CONNECT and the warning said they did not)', () => {
+      for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'])
+        expect(gatesConfigFromEnv({ ...full, [name]: 'http://proxy.corp:3128' }).warnings).toEqual([]);
+    });
+
+    it('still warns of ALL_PROXY alone, which Node does not read', () => {
+      expect(gatesConfigFromEnv({ ...full, ALL_PROXY: 'socks5://proxy.corp' }).warnings.map((w) => w.field)).toEqual(['ALL_PROXY']);
+      expect(gatesConfigFromEnv({ ...full, ALL_PROXY: 'socks5://proxy.corp', HTTPS_PROXY: 'http://proxy.corp:3128' }).warnings).toEqual([]);
+    });
+  });
+
   it('says nothing of a proxy when no gate asks an API over HTTP (only the testers gate)', () => {
     const result = gatesConfigFromEnv({ TESTERS_TARGET: '5', HTTPS_PROXY: 'http://proxy.corp:3128' });
     expect(result.warnings).toEqual([]);
   });
 
-  it('says nothing of HTTPS_PROXY or HTTP_PROXY when NODE_USE_ENV_PROXY=1 and this Node fetches through them (22.21 or later), and says why otherwise', () => {
+  it('says what would make the gates use the proxy, and why NODE_USE_ENV_PROXY=1 did not where this process does not fetch through it', () => {
+    // this process is Node 20 (or started without the variable): Node installed no env-proxy agent
     const proxied = { ...full, HTTPS_PROXY: 'http://proxy.corp:3128', ALL_PROXY: 'socks5://proxy.corp' };
-    const fields = (env: Record<string, string>, node: string) => gatesConfigFromEnv(env, node).warnings.map((w) => w.field);
-    // Node's fetch goes through the proxy there (seen with a proxy process); ALL_PROXY it never reads
-    for (const node of ['22.21.0', '22.23.5', '24.0.0', '24.22.3', '26.12.1'])
-      expect(fields({ ...proxied, NODE_USE_ENV_PROXY: '1' }, node)).toEqual(['ALL_PROXY']);
-    // Node 20 and 22.20 ignore the variable: still asked directly, and the warning says so
-    for (const node of ['20.20.2', '22.20.0']) {
-      const warnings = gatesConfigFromEnv({ ...proxied, NODE_USE_ENV_PROXY: '1' }, node).warnings;
-      expect(warnings.map((w) => w.field)).toEqual(['HTTPS_PROXY', 'ALL_PROXY']);
-      expect(warnings[0]!.message).toContain(`NODE_USE_ENV_PROXY=1 is set, but this Node (v${node}) ignores it`);
-    }
-    // without the variable, on any Node: the warning says what would make the gates use the proxy
-    expect(gatesConfigFromEnv(proxied, '24.22.3').warnings[0]!.message).toContain(
-      'on Node 22.21 or later, NODE_USE_ENV_PROXY=1 makes them go through HTTP_PROXY/HTTPS_PROXY',
+    const withVariable = gatesConfigFromEnv({ ...proxied, NODE_USE_ENV_PROXY: '1' }).warnings;
+    expect(withVariable.map((w) => w.field)).toEqual(['HTTPS_PROXY', 'ALL_PROXY']);
+    expect(withVariable[0]!.message).toContain(
+      'NODE_USE_ENV_PROXY=1 is set, but this process does not fetch through the proxy: Node 20 and 22 before 22.21 ignore it',
+    );
+    expect(withVariable[1]!.message).toContain('(Node reads no ALL_PROXY)');
+    expect(gatesConfigFromEnv(proxied).warnings[0]!.message).toContain(
+      'on Node 22.21 or later, NODE_USE_ENV_PROXY=1 in the environment makes them go through HTTP_PROXY/HTTPS_PROXY',
     );
   });
 

@@ -243,54 +243,61 @@ const PROXY_VARS = [
 ] as const;
 
 /**
- * Whether NO_PROXY (either case) has `url` asked directly, as curl reads it: `*`, the host itself or a
- * domain of it (a leading `.` or `*.` aside), with the URL's port when the entry names one.
+ * Whether this process's fetch goes through the proxy the environment names:
+ * Node 22.21+ and 24 with NODE_USE_ENV_PROXY=1 (or --use-env-proxy) install
+ * undici's EnvHttpProxyAgent as the global dispatcher at start, under
+ * undici's symbol; Node 20 never does. It reads HTTPS_PROXY/HTTP_PROXY (either
+ * case, HTTP_PROXY for https:// too when HTTPS_PROXY is unset) and NO_PROXY by
+ * its own rule, and not ALL_PROXY.
+ */
+function fetchHonoursProxyEnv(): boolean {
+  const dispatcher = (globalThis as unknown as Record<symbol, unknown>)[Symbol.for('undici.globalDispatcher.1')];
+  return typeof dispatcher === 'object' && dispatcher !== null && dispatcher.constructor.name === 'EnvHttpProxyAgent';
+}
+
+/**
+ * Whether NO_PROXY has `url` asked directly, read as curl does (tried
+ * against curl with a local listener playing the proxy): `no_proxy` when set
+ * and not empty, else `NO_PROXY`; `*` only as the whole value (`localhost,*`
+ * is no wildcard for curl nor Node 24); otherwise entries the host itself or a
+ * domain of it (a leading `.`, a trailing `.` aside, either case). Also taken
+ * as naming the host, as Node 24 and Go do though curl 7.88 does not: `*.` before a domain, and `host:port` or `[v6]:port` with the URL's port.
  */
 function bypassesProxy(env: Readonly<Record<string, string | undefined>>, url: URL): boolean {
-  const entries = `${env['NO_PROXY'] ?? ''},${env['no_proxy'] ?? ''}`
+  const value = env['no_proxy'] || env['NO_PROXY'] || '';
+  if (value === '*') return true;
+  const entries = value
     .toLowerCase()
     .split(/[\s,]+/)
     .filter(Boolean);
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   return entries.some((entry) => {
-    if (entry === '*') return true;
     // host:port, [v6]:port, or a bare name or address (an IPv6 one has colons of its own)
     const [, name = entry, entryPort] = /^\[(.*)\](?::(\d+))?$/.exec(entry) ?? /^([^:]*):(\d+)$/.exec(entry) ?? [];
-    const domain = name.replace(/^\*?\./, '');
-    return (entryPort === undefined || entryPort === port) && (host === domain || host.endsWith(`.${domain}`));
+    const domain = name.replace(/^\*?\./, '').replace(/\.$/, '');
+    return domain !== '' && (entryPort === undefined || entryPort === port) && (host === domain || host.endsWith(`.${domain}`));
   });
 }
 
 /**
- * Whether this Node's fetch goes through HTTP_PROXY/HTTPS_PROXY (and honours
- * NO_PROXY) itself: `NODE_USE_ENV_PROXY=1` on Node 22.21 or later, 24 or later
- * (checked with a proxy process on 22.20.0, 22.21.0, 22.23.5, 24.0.0 and
- * 24.22.3; Node 20 and 22.20 ignore it). ALL_PROXY stays unread there.
- */
-function fetchHonoursProxyEnv(env: Readonly<Record<string, string | undefined>>, nodeVersion: string): boolean {
-  if (env['NODE_USE_ENV_PROXY']?.trim() !== '1') return false;
-  const [major = 0, minor = 0] = nodeVersion.replace(/^v/, '').split('.').map(Number);
-  return major >= 24 || (major === 22 && minor >= 21);
-}
-
-/**
  * A warning per proxy variable set that curl would use for a URL a gate asks
- * (its scheme, not in NO_PROXY) and this Node's fetch does not: on a network
- * where only the proxy reaches outside those gates end ⚪ (no answer, network
- * error), and nothing said why. Names the variable, never its value (a proxy
- * URL may hold a login).
+ * (its scheme, not in NO_PROXY): on a network where only the proxy reaches
+ * outside those gates end ⚪ (no answer, network error), and nothing said
+ * why. Names the variable, never its value (a proxy URL may hold a login).
+ * None when this process's fetch itself takes the proxy from HTTPS_PROXY or
+ * HTTP_PROXY (`fetchHonoursProxyEnv`): the gates do go through it then, and
+ * ALL_PROXY, which Node does not read, is only warned of alone.
  */
-function proxyWarnings(env: Readonly<Record<string, string | undefined>>, asked: readonly string[], nodeVersion: string): Problem[] {
-  const honoured = fetchHonoursProxyEnv(env, nodeVersion);
+function proxyWarnings(env: Readonly<Record<string, string | undefined>>, asked: readonly string[], viaProxy: boolean): Problem[] {
+  if (viaProxy && ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]?.trim())) return [];
   const throughProxy = asked.map((url) => new URL(url)).filter((url) => !bypassesProxy(env, url));
   const how =
     env['NODE_USE_ENV_PROXY']?.trim() === '1'
-      ? `NODE_USE_ENV_PROXY=1 is set, but this Node (v${nodeVersion.replace(/^v/, '')}) ignores it: on Node 22.21 or later fetch goes through HTTP_PROXY/HTTPS_PROXY with it`
-      : 'on Node 22.21 or later, NODE_USE_ENV_PROXY=1 makes them go through HTTP_PROXY/HTTPS_PROXY';
+      ? 'NODE_USE_ENV_PROXY=1 is set, but this process does not fetch through the proxy: Node 20 and 22 before 22.21 ignore it, and Node reads it from the environment at start, not from a .env file'
+      : 'on Node 22.21 or later, NODE_USE_ENV_PROXY=1 in the environment makes them go through HTTP_PROXY/HTTPS_PROXY';
   return PROXY_VARS.filter(
-    ([name, scheme]) =>
-      env[name]?.trim() && !(honoured && scheme !== null) && throughProxy.some((url) => scheme === null || url.protocol === scheme),
+    ([name, scheme]) => env[name]?.trim() && throughProxy.some((url) => scheme === null || url.protocol === scheme),
   ).map(([field, scheme]) => ({
     field,
     message:
@@ -306,10 +313,7 @@ function proxyWarnings(env: Readonly<Record<string, string | undefined>>, asked:
  * naming the variable; a gate whose settings are all absent is null (⚪ not
  * configured); a gate set up by halves is a problem. Every problem at once.
  */
-export function gatesConfigFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-  nodeVersion: string = process.versions.node,
-): GatesConfigResult {
+export function gatesConfigFromEnv(env: Readonly<Record<string, string | undefined>>): GatesConfigResult {
   const has = (...names: Var[]) => names.some((n) => Boolean(env[n]?.trim()));
   const warnings = typoWarnings(env);
   const parsed = parseSettings(GATE_SETTINGS_SCHEMA, env, { secrets: SECRET_SETTINGS });
@@ -350,7 +354,7 @@ export function gatesConfigFromEnv(
   const asked = [sentry?.baseUrl, statuspage?.url, synthetic?.promUrl, highIssues?.apiUrl].filter(
     (url): url is string => url !== undefined,
   );
-  warnings.push(...proxyWarnings(env, asked, nodeVersion));
+  warnings.push(...proxyWarnings(env, asked, fetchHonoursProxyEnv()));
   const value: GatesConfig = {
     timeoutMs: v.GATE_TIMEOUT_MS,
     retries: GATE_DEFAULTS.retries,
