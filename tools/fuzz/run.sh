@@ -3,7 +3,9 @@
 # .property.spec.ts): random seeds, more runs, against PGlite and a throwaway
 # PostgreSQL. CI runs the same specs with their fixed seeds and few runs.
 #   bash tools/fuzz/run.sh [rounds, default 5] [runs per property, default 2000]
-# A failure prints "seed: …, path: …": FUZZ_SEED=<seed> replays it.
+# Each round prints its FUZZ_SEED (drawn here: one given to this script is not
+# used): FUZZ_SEED=<seed> FUZZ_RUNS=<runs> on jest with the failing spec file
+# replays it (docs/README.md gives the command).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-5}

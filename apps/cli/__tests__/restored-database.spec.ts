@@ -98,4 +98,25 @@ describe.each(testBackends())('a database restored from a backup older than the 
     const resume = await runVezaBeta(['invites', 'dispatch', 'day1'], { cwd, env: { ...env, SEND: '1' } });
     expect(resume.stdout).toContain('1 of them were emailed before (dispatch.log says so)');
   }, 60_000);
+
+  it('a backup taken between prepare and dispatch: the dispatch after the restore does not send the emails dispatch.log says went out', async () => {
+    writeFileSync(join(cwd, 'cohort.csv'), 'email,cohort\nada@example.org,fans\nbo@example.org,fans\n');
+    const prepared = await runVezaBeta(['invites', 'prepare', 'cohort.csv', '--out', 'day1', '--force', '--no-screenshot'], { cwd, env });
+    expect(prepared.code).toBe(0);
+    expect((await runVezaBeta(['invites', 'dispatch', 'day1'], { cwd, env })).code).toBe(0);
+    expect(lines(join(cwd, 'sent.log')).sort()).toEqual(['ada@example.org', 'bo@example.org']);
+
+    // the backup held both invites, prepared and not sent yet: their codes are the ones in the inboxes
+    await inDatabase(env, 'UPDATE beta_invites SET sent_at = NULL, send_claimed_at = NULL, send_claimed_by = NULL, send_attempts = 0');
+    const resume = await runVezaBeta(['invites', 'dispatch', 'day1'], { cwd, env });
+    // before: "2 sent now", exit 0: each person got the same invitation a second time
+    expect(lines(join(cwd, 'sent.log')).sort()).toEqual(['ada@example.org', 'bo@example.org']);
+    expect(resume.stdout).toContain('dispatch of day1: 0 sent now, 2 already sent, 0 failed, 0 unknown, 0 skipped (of 2).');
+    expect(resume.stdout).toMatch(
+      /recorded ada@example\.org: sent at \S+ \(dispatch\.log says so\), but unsent in this database \(restored from a backup taken before that send\?\): recorded as sent now, not sent again/,
+    );
+    expect(resume.code).toBe(0);
+    const report = await runVezaBeta(['invites', 'report'], { cwd, env });
+    expect(report.stdout).toMatch(/total +2 +2 +0/);
+  }, 60_000);
 });

@@ -45,6 +45,10 @@ describe('an address it cannot listen on stops the start with exit 3, naming HOS
     // an address of another machine (an IPv6 link-local of no interface here, a documentation IPv4)
     [{ HOST: '192.0.2.1' }, 'EADDRNOTAVAIL', 'HOST=192.0.2.1 is not an address of this machine'],
     [{ HOST: 'fe80::1%lo' }, 'EADDRNOTAVAIL', 'HOST=fe80::1%lo is not an address of this machine'],
+    // a link-local address without its interface: the kernel refuses it (EINVAL) before it looks whether the
+    // machine has it; before: "unexpected failure (this is a bug): Error: listen EINVAL", a stack, exit 1
+    [{ HOST: 'fe80::1' }, 'EINVAL', 'HOST=fe80::1 is an IPv6 link-local address without its interface: add it (fe80::1%eth0)'],
+    [{ HOST: 'FE80::1' }, 'EINVAL', 'HOST=FE80::1 is an IPv6 link-local address without its interface: add it (FE80::1%eth0)'],
   ])(
     '%j: %s',
     (vars, code, says) => {

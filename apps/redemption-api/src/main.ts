@@ -277,6 +277,9 @@ function listenProblem(error: unknown, host: string, port: number): string | nul
     return `cannot listen (EADDRINUSE): PORT=${port} on ${host} is in use by another process: stop it, or set another PORT`;
   if (code === 'EADDRNOTAVAIL')
     return `cannot listen (EADDRNOTAVAIL): HOST=${host} is not an address of this machine (an IPv6 link-local one needs its interface, fe80::…%eth0): use one of its addresses, or 0.0.0.0 / :: for all`;
+  // the kernel refuses a link-local address without its interface before it looks whether the machine has it
+  if (code === 'EINVAL' && /^fe[89ab][0-9a-f]:/i.test(host) && !host.includes('%'))
+    return `cannot listen (EINVAL): HOST=${host} is an IPv6 link-local address without its interface: add it (${host}%eth0), or use another address, or :: for all`;
   if (code === 'EACCES')
     return `cannot listen (EACCES): PORT=${port} is below 1024 and this user may not bind it: use a PORT of 1024 or more behind the proxy`;
   return null;

@@ -121,7 +121,9 @@ export function formatDispatchSummary(
     );
   for (const r of summary.recordedFromLog ?? [])
     lines.push(
-      `  recorded ${r.email}: sent at ${r.loggedAt} by a run that ended before recording it (dispatch.log says so): recorded as sent now, not sent again`,
+      r.unsentInDatabase
+        ? `  recorded ${r.email}: sent at ${r.loggedAt} (dispatch.log says so), but unsent in this database (restored from a backup taken before that send?): recorded as sent now, not sent again`
+        : `  recorded ${r.email}: sent at ${r.loggedAt} by a run that ended before recording it (dispatch.log says so): recorded as sent now, not sent again`,
     );
   for (const g of summary.givenBackFromLog ?? [])
     lines.push(

@@ -5,7 +5,15 @@ import { hasInviteLink, inviteEmlProblem, withSendDate } from '@veza/email-templ
 import { dispatchInvites, workerProcess } from '@veza/invite-mailer';
 import { findInviteEmlCode } from '@veza/invite-rules';
 import type { DispatchItem, DispatchOptions, DispatchSummary as MailerSummary, MailEvent, Transport } from '@veza/invite-mailer';
-import { digestCode, isDispatcherAlive, markInviteSent, parseCode, releaseUntriedClaims, sendStates } from '@veza/invites-db';
+import {
+  digestCode,
+  inviteCodeDigests,
+  isDispatcherAlive,
+  markInviteSent,
+  parseCode,
+  releaseUntriedClaims,
+  sendStates,
+} from '@veza/invites-db';
 import type { Connection } from '@veza/invites-db';
 import { ExitError } from '../exit-error.js';
 import { readIfRegularFile } from '../regular-file.js';
@@ -20,8 +28,12 @@ import type { Progress } from './progress.js';
  */
 export type DispatchSummary = MailerSummary & {
   logFailure?: string;
-  /** emails dispatch.log records as sent that the database still had claimed by a dispatcher gone since: recorded as sent now (counted in alreadySent) */
-  recordedFromLog?: { inviteId: string; email: string; loggedAt: string }[];
+  /**
+   * emails dispatch.log records as sent that the database still had claimed by a dispatcher gone since, or
+   * had unsent and unclaimed (`unsentInDatabase`: a database restored from a backup taken between prepare and
+   * that send, the code in the inbox still its own): recorded as sent now (counted in alreadySent)
+   */
+  recordedFromLog?: { inviteId: string; email: string; loggedAt: string; unsentInDatabase?: true }[];
   /**
    * emails claimed by a dispatcher gone since that dispatch.log shows it never handed to the mailer
    * (claimed ahead, never tried): given back before this run, so dispatched now instead of "unknown"
@@ -337,7 +349,7 @@ export interface DispatchTally {
  */
 export async function settleFromLog(
   conn: Connection,
-  invites: readonly Pick<ManifestInvite, 'inviteId' | 'email'>[],
+  invites: readonly Pick<ManifestInvite, 'inviteId' | 'email' | 'file'>[],
   logged: DispatchLogReading,
 ): Promise<{ recorded: NonNullable<DispatchSummary['recordedFromLog']>; givenBack: NonNullable<DispatchSummary['givenBackFromLog']> }> {
   const ids = invites.map((invite) => invite.inviteId);
@@ -358,7 +370,11 @@ export async function settleFromLog(
   const emails = new Map(invites.map((invite) => [invite.inviteId, invite.email]));
   /** claims of dead runs of this boot that the reading shows untried: looked at again in a reading made after */
   const untried: { id: string; claimer: string }[] = [];
+  /** logged as sent, yet unsent and unclaimed in the database: one restored from a backup older than the send */
+  const restored: { id: string; sent: LoggedSend }[] = [];
   for (const state of await sendStates(conn.db, asked)) {
+    const loggedSend = state.state === 'ready' ? logged.sends.get(state.id) : undefined;
+    if (loggedSend) restored.push({ id: state.id, sent: loggedSend });
     if (state.state !== 'claimed' || !state.claimedBy) continue;
     const claimer = state.claimedBy;
     const sent = logged.sends.get(state.id);
@@ -376,6 +392,7 @@ export async function settleFromLog(
     )
       untried.push({ id: state.id, claimer });
   }
+  if (restored.length > 0) recorded.push(...(await recordRestoredSends(conn, invites, logged.dir, restored)));
   if (untried.length === 0) return { recorded, givenBack };
   // read after the claimers were found dead: every line they wrote is in it (a log gone or unreadable
   // since, or another file in its place, has no 'started' line of theirs: nothing is given back)
@@ -387,6 +404,42 @@ export async function settleFromLog(
       givenBack.push({ inviteId: id, email: emails.get(id)!, claimedBy: claimer });
   }
   return { recorded, givenBack };
+}
+
+/**
+ * The invites dispatch.log says were sent that the database has unsent and unclaimed: a database restored
+ * from a backup taken after prepare and before that send (a dispatch then mailed each of them the same
+ * invitation a second time). Recorded as sent when the folder's .eml still holds the code the database has:
+ * the one in the person's inbox, which works. Otherwise (the code replaced since, the .eml gone) left to the
+ * dispatch, which says why it does not send it.
+ */
+async function recordRestoredSends(
+  conn: Connection,
+  invites: readonly Pick<ManifestInvite, 'inviteId' | 'file'>[],
+  dir: string,
+  restored: readonly { id: string; sent: LoggedSend }[],
+): Promise<NonNullable<DispatchSummary['recordedFromLog']>> {
+  const files = new Map(invites.map((invite) => [invite.inviteId, invite.file]));
+  const digests = await inviteCodeDigests(
+    conn.db,
+    restored.map((r) => r.id),
+  );
+  const recorded: NonNullable<DispatchSummary['recordedFromLog']> = [];
+  for (const { id, sent } of restored) {
+    const digest = digests.get(id);
+    const file = files.get(id);
+    if (digest === undefined || file === undefined) continue;
+    let eml;
+    try {
+      eml = readIfRegularFile(join(dir, file));
+    } catch {
+      continue;
+    }
+    if (!eml || !emlHoldsCode(eml.bytes, digest)) continue;
+    await markInviteSent(conn.db, id);
+    recorded.push({ inviteId: id, email: sent.email, loggedAt: sent.loggedAt, unsentInDatabase: true });
+  }
+  return recorded;
 }
 
 /** A 'sent' line: when, to whom, and by which dispatcher's claim (undefined in the lines of older versions, which did not say). */
