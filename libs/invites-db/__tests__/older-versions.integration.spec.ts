@@ -20,7 +20,7 @@ import {
 } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
-import { rows } from './query-rows.js';
+import { refusal, rows } from './query-rows.js';
 
 /**
  * Databases shared with other versions of veza-beta: a teammate who has not
@@ -39,18 +39,6 @@ const claimOf20261123 = (ids: string[], worker: string) => sql`
           LIMIT ${ids.length}
           FOR UPDATE SKIP LOCKED)
         RETURNING id::text AS id`;
-
-/** What the database said, under drizzle's "Failed query" wrapper. */
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    // a statement's error comes wrapped (its cause); the commit's, refused by a deferred trigger, bare
-    const cause = (error as { cause?: { message?: string; code?: string } }).cause ?? (error as { message?: string; code?: string });
-    return `${cause.code ?? ''} ${cause.message ?? (error as Error).message}`;
-  }
-  return 'not refused';
-}
 
 describe.each(testBackends())('a claim by an older veza-beta, on $name', (backend) => {
   let conn: Connection;

@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { createInvites, digestCode, emailDigest, generateCode } from '../src/index.js';
 import type { Connection } from '../src/index.js';
 import { openTestDatabase, testBackends } from '../src/testing.js';
-import { rows } from './query-rows.js';
+import { refusal, rows } from './query-rows.js';
 
 /**
  * The database restored from a backup: the rows of a dump loaded into a
@@ -34,16 +34,6 @@ function clientBinDir(): string {
 /** An invite inserted as a dump's INSERT statement would be: schema-qualified, under an empty search_path. */
 const insertAsADump = (email: string) => sql`
   INSERT INTO public.beta_invites (code_digest, email, cohort) VALUES (${digestCode(generateCode())}, ${email}, 'restored')`;
-
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    const cause = (error as { cause?: { message?: string; code?: string } }).cause ?? (error as { message?: string; code?: string });
-    return `${cause.code ?? ''} ${cause.message ?? (error as Error).message}`;
-  }
-  return 'not refused';
-}
 
 const liveInvites = async (conn: Connection) =>
   (await rows<{ email: string }>(conn, sql`SELECT email FROM beta_invites WHERE revoked_at IS NULL ORDER BY email`)).map((r) => r.email);
