@@ -171,11 +171,20 @@ export const run: BenchRun = async (ctx) => {
   const compiled = await compileInviteTemplate({ settings: SETTINGS });
   const sink: SinkProcess = await startSinkProcess();
 
+  // Each prepare runs as a launch's first send: in a folder with nothing beside it. The rounds mail the same
+  // people from fresh databases; with the earlier rounds' folders beside it, prepare took them for people
+  // emailed a code a restored database lost (lost-invites.ts) and skipped them all.
+  const launchOut = (name: string): string => {
+    const parent = join(ctx.tmpDir, name);
+    mkdirSync(parent, { mode: 0o700 });
+    return join(parent, 'out');
+  };
+
   const prepared = async (
     round: string,
   ): Promise<{ conn: Awaited<ReturnType<typeof openTestDatabase>>; dir: string; manifest: Manifest; prepareMs: number }> => {
     const conn = await openTestDatabase(pg, { maxConnections: 8 });
-    const dir = join(ctx.tmpDir, `out-${round}`);
+    const dir = launchOut(`launch-${round}`);
     const prepareMs = await timeIt(() =>
       prepareInvites(conn, compiled, rows, {
         file: csvFile,
@@ -290,7 +299,7 @@ export const run: BenchRun = async (ctx) => {
               try {
                 await prepareInvites(overConn, compiled, rows, {
                   file: csvFile,
-                  outDir: join(ctx.tmpDir, `out-${name}-${round}`),
+                  outDir: launchOut(`launch-${name}-${round}`),
                   ttlDays: 30,
                   reissueUnsent: false,
                   previewLimit: 0,
