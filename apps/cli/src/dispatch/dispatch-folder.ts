@@ -229,13 +229,6 @@ function openLog(dir: string): DispatchLog {
   };
 }
 
-/**
- * Why the code in an invitation .eml is not the invite's any more (it was
- * given a new one with `--reissue-unsent`, in another folder), or null. The
- * invite's code must be among the code-shaped values after `invite=` (a name
- * can hold `invite=…` too, before the link: the first one proves nothing). A
- * file without any invitation link is not checked here.
- */
 /** Whether one of the code-shaped values after `invite=` in the .eml is the code of `digest`. */
 export function emlHoldsCode(eml: Buffer, digest: string): boolean {
   // the search stops at the invite's code (in the link, 1.2 KB into the file): the rest of the file is not read.
@@ -249,6 +242,23 @@ export function emlHoldsCode(eml: Buffer, digest: string): boolean {
   );
 }
 
+/** Whether the .eml at `path` holds the code whose digest is `digest` (a file missing, unreadable or not a regular file does not). */
+export function fileHoldsCode(path: string, digest: string): boolean {
+  try {
+    const read = readIfRegularFile(path);
+    return read !== null && emlHoldsCode(read.bytes, digest);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why the code in an invitation .eml is not the invite's any more (it was
+ * given a new one with `--reissue-unsent`, in another folder), or null. The
+ * invite's code must be among the code-shaped values after `invite=` (a name
+ * can hold `invite=…` too, before the link: the first one proves nothing). A
+ * file without any invitation link is not checked here.
+ */
 function replacedCode(eml: Buffer, digest: string): string | null {
   if (emlHoldsCode(eml, digest)) return null;
   // no code of it matches: a file without any link is not checked here (a second scan only on this rare path)
@@ -428,14 +438,7 @@ async function recordRestoredSends(
   for (const { id, sent } of restored) {
     const digest = digests.get(id);
     const file = files.get(id);
-    if (digest === undefined || file === undefined) continue;
-    let eml;
-    try {
-      eml = readIfRegularFile(join(dir, file));
-    } catch {
-      continue;
-    }
-    if (!eml || !emlHoldsCode(eml.bytes, digest)) continue;
+    if (digest === undefined || file === undefined || !fileHoldsCode(join(dir, file), digest)) continue;
     await markInviteSent(conn.db, id);
     recorded.push({ inviteId: id, email: sent.email, loggedAt: sent.loggedAt, unsentInDatabase: true });
   }

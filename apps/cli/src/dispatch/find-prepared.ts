@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readIfRegularFile } from '../regular-file.js';
-import { emlHoldsCode } from './dispatch-folder.js';
+import { fileHoldsCode } from './dispatch-folder.js';
 import { MANIFEST_FILE } from './manifest.js';
 import type { Manifest, ManifestInvite } from './manifest.js';
 
@@ -24,16 +24,6 @@ function mtime(path: string): number {
     return statSync(path).mtimeMs;
   } catch {
     return -1;
-  }
-}
-
-/** Whether the .eml at `path` holds the code whose digest is `digest` (an unreadable file does not). */
-function holdsCode(path: string, digest: string): boolean {
-  try {
-    const read = readIfRegularFile(path);
-    return read !== null && emlHoldsCode(read.bytes, digest);
-  } catch {
-    return false;
   }
 }
 
@@ -87,7 +77,7 @@ export async function findPreparedFolders(
   const best = new Map<string, string>();
   for (const [inviteId, places] of listed) {
     const digest = digests.get(inviteId);
-    const current = places.length > 1 && digest ? places.filter((p) => holdsCode(p.path, digest)) : [];
+    const current = places.length > 1 && digest ? places.filter((p) => fileHoldsCode(p.path, digest)) : [];
     best.set(inviteId, newest(current.length > 0 ? current : places).dir);
   }
   const folders = new Map<string, Set<string>>();
