@@ -17,9 +17,6 @@ export interface LostInvite {
   sentAt: string | null;
 }
 
-/** Invite ids per sendStates query: a rerun of a large cohort lists every one of its invites. */
-const IDS_PER_QUERY = 5_000;
-
 /**
  * Of `emails`, those (lowercased) whose invitation the folders beside `outDir`
  * say went out (a `sent` line in their dispatch.log, or a `sending` line with
@@ -55,16 +52,15 @@ export async function lostInvites(
     }
   }
   if (emailed.size === 0) return new Map();
-  const ids = [...emailed.keys()];
   const lost = new Map<string, LostInvite>();
-  for (let start = 0; start < ids.length; start += IDS_PER_QUERY)
-    for (const state of await sendStates(db, ids.slice(start, start + IDS_PER_QUERY)))
-      if (state.state === 'missing') {
-        const invite = emailed.get(state.id)!;
-        const known = lost.get(invite.email);
-        // the newest send the folders recorded for the address
-        if (!known || (invite.sentAt ?? '') > (known.sentAt ?? '')) lost.set(invite.email, invite);
-      }
+  // one query for every id (sendStates passes them as one array parameter, as settleFromLog asks for a folder's)
+  for (const state of await sendStates(db, [...emailed.keys()]))
+    if (state.state === 'missing') {
+      const invite = emailed.get(state.id)!;
+      const known = lost.get(invite.email);
+      // the newest send the folders recorded for the address
+      if (!known || (invite.sentAt ?? '') > (known.sentAt ?? '')) lost.set(invite.email, invite);
+    }
   if (lost.size === 0) return lost;
   // an invite of the address made since the restore (by a backend, by another prepare) is the one that counts
   for (const email of await invitedAddresses(db, [...lost.keys()])) lost.delete(email);
