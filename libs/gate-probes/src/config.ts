@@ -290,7 +290,7 @@ function bypassesProxy(env: Readonly<Record<string, string | undefined>>, url: U
  * ALL_PROXY, which Node does not read, is only warned of alone.
  */
 function proxyWarnings(env: Readonly<Record<string, string | undefined>>, asked: readonly string[], viaProxy: boolean): Problem[] {
-  if (viaProxy && ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]?.trim())) return [];
+  if (viaProxy && PROXY_VARS.some(([name, scheme]) => scheme !== null && env[name]?.trim())) return [];
   const throughProxy = asked.map((url) => new URL(url)).filter((url) => !bypassesProxy(env, url));
   const how =
     env['NODE_USE_ENV_PROXY']?.trim() === '1'
