@@ -191,9 +191,12 @@ export function dispatchSettings(args: DispatchArgs, env: NodeJS.ProcessEnv) {
   };
 }
 
-/** Whether dispatch draws a bar (stderr is a terminal, not CI, not --json). */
+/**
+ * Whether dispatch draws a bar (stderr is a terminal, not CI, not --json). `TERM=dumb` (Emacs' shell, some
+ * IDE consoles) shows the erase-line sequence as text: plain lines there.
+ */
 export function progressOnTty(args: DispatchArgs, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(process.stderr.isTTY) && !cliSettings(env).CI && !args.json;
+  return Boolean(process.stderr.isTTY) && env['TERM'] !== 'dumb' && !cliSettings(env).CI && !args.json;
 }
 
 /**
