@@ -1,4 +1,4 @@
-import { hideCodes, hideKnownCodes } from '@veza/invite-rules';
+import { hideCodes, hideKnownCodes, showControlChars } from '@veza/invite-rules';
 /** What one send attempt gave. */
 export interface SendResult {
   ok: boolean;
@@ -43,10 +43,15 @@ export interface Transport {
  * breaks joined first so that a code split by one is found too. A whole code
  * is 16 to 18 code characters (with quoted-printable's `3D` before it); a
  * longer run (a UUID, a relay's message id such as Amazon SES's) is kept for
- * the operator to trace the send.
+ * the operator to trace the send. Line breaks and tabs become one space; any
+ * other control character (a coloured mailer's ESC, a relay's reply) is shown
+ * as `\uXXXX`: the line is printed in dispatch's summary and written to
+ * dispatch.log, where an escape sequence would recolour, retitle or rewrite
+ * the operator's terminal.
  */
 export const oneLine = (text: string, known: readonly string[] = []): string =>
-  hideCodes(hideKnownCodes(text, known).replace(/=\r?\n/g, ''), { minChars: 16, maxChars: 18, spaces: false })
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 300);
+  showControlChars(
+    hideCodes(hideKnownCodes(text, known).replace(/=\r?\n/g, ''), { minChars: 16, maxChars: 18, spaces: false })
+      .replace(/\s+/g, ' ')
+      .trim(),
+  ).slice(0, 300);

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONTROL_CHARS } from '@veza/invite-rules';
 import { sendCmdTransport } from './send-cmd-transport.js';
 import { redactSmtpUrl, smtpLoginHider, smtpTransport } from './smtp-transport.js';
 import { blankTransportSettingError, hasTransportSettings, sendTimeoutFromEnv, transportFromEnv } from './transport-from-env.js';
@@ -43,6 +44,40 @@ describe('SEND_CMD transport', () => {
       ok: false,
       response: 'exit 0 without reading the whole message: not sent',
     });
+  });
+});
+
+describe("a mailer's answer with terminal escape sequences", () => {
+  // The answer is printed in dispatch's summary and written to dispatch.log: raw, a coloured mailer's
+  // ESC [ 31 m coloured the operator's terminal, ESC ] 0 retitled it, ESC [ 1 A ESC [ 2 K rewrote the line above.
+  const ESCAPES = '\\033[31m550 rejected\\033[0m\\033]0;title\\007\\033[1A\\033[2K\\302\\2330 failed';
+  it('a SEND_CMD answer keeps no control character: each is shown as \\uXXXX, on one line', async () => {
+    const result = await sendCmdTransport(`cat >/dev/null; printf '${ESCAPES}' >&2; exit 1`, env).send(eml, envelope);
+    expect(result.ok).toBe(false);
+    expect(result.response).toBe('exit 1: \\u001b[31m550 rejected\\u001b[0m\\u001b]0;title\\u0007\\u001b[1A\\u001b[2K\\u009b0 failed');
+  });
+
+  it("an SMTP server's reply keeps no control character either", async () => {
+    const server = createServer((socket) => {
+      socket.write('220 relay ESMTP\r\n');
+      socket.on('data', (chunk) => {
+        const command = chunk.toString().slice(0, 4).toUpperCase();
+        if (command === 'EHLO' || command === 'HELO') socket.write('250 relay\r\n');
+        else if (command === 'QUIT') socket.end('221 bye\r\n');
+        else socket.write('550 5.7.1 \x1b[2Kdenied\x1b]0;title\x07 here\r\n');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const transport = smtpTransport(`smtp://127.0.0.1:${(server.address() as { port: number }).port}`, 1);
+    try {
+      const result = await transport.send(eml, envelope);
+      expect(result).toMatchObject({ ok: false, temporary: false });
+      expect(result.response).toContain('\\u001b[2Kdenied\\u001b]0;title\\u0007 here');
+      expect(CONTROL_CHARS.test(result.response)).toBe(false);
+    } finally {
+      await transport.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
