@@ -67,6 +67,25 @@ it('on a database that is not migrated, with nothing configured: exit 1, every p
   expect(byTitle('On-call covers the beta window')).toMatchObject({ status: 'skipped' });
 });
 
+it("prints a hook's output with its control characters shown as \\uXXXX: an escape sequence in it never reaches the terminal", async () => {
+  const env = {
+    BACKUP_CHECK_CMD: "printf 'full backup\\033]0;retitled\\007\\033[2K\\rfaked\\r\\nsecond line'",
+    DRILL_CHECK_CMD: "printf 'drill \\033[31mred\\033[0m failed' >&2; exit 2",
+  };
+  const t72 = await runVezaBeta(['preflight'], { cwd, env });
+  const dDay = await runVezaBeta(['preflight', '--phase', 'd-day'], { cwd, env });
+  for (const run of [t72, dDay]) {
+    expect(run.code).toBe(1);
+    for (const ch of ['\u001b', '\u0007', '\r']) expect(run.stdout).not.toContain(ch);
+  }
+  expect(t72.stdout).toContain(
+    '[x] Backup fresh (newest full or diff < 24 h): BACKUP_CHECK_CMD exited 0: full backup\\u001b]0;retitled\\u0007\\u001b[2K (',
+  );
+  expect(dDay.stdout).toContain(
+    'FAIL pgBackRest restore drill passed in the last 7 days: DRILL_CHECK_CMD exit 2: drill \\u001b[31mred\\u001b[0m failed (',
+  );
+});
+
 (postgres ? it : it.skip)(
   'on staging-like PostgreSQL with the API up: every automatable item green but the unconfigured gates, test data cleaned up',
   async () => {

@@ -1,3 +1,4 @@
+import { showControlChars } from '@veza/invite-rules';
 import { decidedCheck, notConfiguredCheck } from './launch-check.js';
 import type { LaunchCheck, LaunchObservation } from './launch-check.js';
 import { LAUNCH_DEFAULTS, launchSecrets } from './launch-settings.js';
@@ -9,7 +10,18 @@ import { commandSecrets, redactText, scrubSecrets } from '../redact.js';
 export const BACKUP_TITLE = 'Backup fresh (newest full or diff < 24 h)';
 export const DRILL_TITLE = 'pgBackRest restore drill passed in the last 7 days';
 
-const firstLine = (text: string) => text.trim().split('\n')[0]?.slice(0, 200) ?? '';
+/**
+ * The first line of a command's output (a bare CR ends it too), its other control characters shown as
+ * `\uXXXX`: it is printed on the operator's terminal, where an escape sequence would recolour, retitle or
+ * rewrite it.
+ */
+const firstLine = (text: string) =>
+  showControlChars(
+    text
+      .trim()
+      .split(/\r\n|\r|\n/)[0]
+      ?.slice(0, 200) ?? '',
+  );
 
 /** A stop later than this after now is no backup time but a clock or unit problem (pgBackRest writes epoch seconds). */
 const FUTURE_SKEW_SECONDS = 5 * 60;
