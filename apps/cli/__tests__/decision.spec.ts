@@ -102,7 +102,7 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
     });
     const items = (JSON.parse(phase.stdout) as { items: { title: string; status: string }[] }).items;
     expect(items.map((i) => [i.title, i.status])).toEqual([
-      ['Acceptance gates: every configured gate ✅', 'fail'],
+      ['Acceptance gates: every configured gate ✅ pass', 'fail'],
       ['Decision report written today', 'pass'],
       ['Decision recorded today', 'pass'],
       ['Tech lead, product lead, on-call engineer all on the call', 'manual'],

@@ -103,9 +103,11 @@ it('hour-1: 5xx over the ceiling is red, no redemption is red; a bad setting is 
   });
   expect(run.code).toBe(1);
   expect(run.stdout).toContain('# Launch-day checklist: hour-1');
-  expect(run.stdout).toContain('- [ ] ❌ **5xx ratio over the last hour under PROM_5XX_MAX**: 5xx ratio 3.00 % (max 2.00 %): a spike');
-  expect(run.stdout).toContain('- [ ] ❌ **First sign-up landed (≥ 1 redemption)**: 0 redeemed');
-  expect(run.stdout).toContain('- [ ] ⏭️ **Discord has a message since the send**: not checked (set DISCORD_URL and DISCORD_BOT_TOKEN)');
+  expect(run.stdout).toContain('- [ ] ❌ FAIL **5xx ratio over the last hour under PROM_5XX_MAX**: 5xx ratio 3.00 % (max 2.00 %): a spike');
+  expect(run.stdout).toContain('- [ ] ❌ FAIL **First sign-up landed (≥ 1 redemption)**: 0 redeemed');
+  expect(run.stdout).toContain(
+    '- [ ] ⏭️ not checked **Discord has a message since the send**: not checked (set DISCORD_URL and DISCORD_BOT_TOKEN)',
+  );
   const bad = await runVezaBeta(['preflight', '--phase', 'hour-1'], {
     cwd,
     // a time without a zone would be read in the machine's TZ: refused, whatever TZ is

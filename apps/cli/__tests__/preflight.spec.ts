@@ -120,14 +120,14 @@ it("prints a hook's output with its control characters shown as \\uXXXX: an esca
       expect(run.stdout).toContain('- [x] **Discord invite valid, leads to the feedback channel**: leads to #beta-feedback on Veza');
       expect(run.stdout).toContain('- [x] **Feedback form answers 200**');
       // every automatable item is green but the gates, the monitor and the unconfigured launch checks; ⚪ is never green
-      expect(run.stdout).toMatch(/- \[ \] ⏭️ \*\*Acceptance gates: every configured gate ✅\*\*: .*SENTRY_AUTH_TOKEN/);
+      expect(run.stdout).toMatch(/- \[ \] ⏭️ not checked \*\*Acceptance gates: every configured gate ✅ pass\*\*: .*SENTRY_AUTH_TOKEN/);
       expect(
         run.stdout
           .split('\n')
           .filter((l) => /❌|⏭️|⚪/.test(l))
           .map((l) => /\*\*(.*?)\*\*/.exec(l)?.[1]),
       ).toEqual([
-        'Acceptance gates: every configured gate ✅',
+        'Acceptance gates: every configured gate ✅ pass',
         'Gate monitor running (newest stored run < 2 × CHECK_INTERVAL old)',
         'Discord ground rules pinned',
         'Status page maintenance window declared for the beta period',
@@ -275,7 +275,7 @@ describe('preflight never ticks what it did not prove', () => {
     const down = await preflightItems({ SMTP_URL: 'smtp://ops:hunter2@127.0.0.1:1', PROM_URL: 'http://127.0.0.1:1' });
     expect(down.item('Mail transport ready')).toMatchObject({ status: 'fail', detail: expect.stringContaining('ECONNREFUSED') });
     expect(JSON.stringify(down.item('Mail transport ready'))).not.toContain('hunter2');
-    expect(down.item('Acceptance gates')).toMatchObject({ status: 'unknown', detail: expect.stringContaining('⚪ Synthetic') });
+    expect(down.item('Acceptance gates')).toMatchObject({ status: 'unknown', detail: expect.stringContaining('⚪ unknown Synthetic') });
   });
 
   it('SMTP_URL to a relay whose STARTTLS certificate is self-signed fails, and the fix says to give its CA (NODE_EXTRA_CA_CERTS)', async () => {

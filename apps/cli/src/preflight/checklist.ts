@@ -55,12 +55,13 @@ export function renderChecklistText(items: ChecklistItem[], heading = 'Pre-fligh
 
 export function renderChecklistMarkdown(items: ChecklistItem[], heading = 'Pre-flight checklist'): string {
   const lines = [`# ${heading}`, ''];
+  // the icon never alone: a screen reader reads "white circle" or "next track button", the status is the word
   const box: Record<ChecklistItem['status'], string> = {
     pass: '- [x]',
-    fail: '- [ ] ❌',
-    unknown: '- [ ] ⚪',
-    skipped: '- [ ] ⏭️',
-    manual: '- [ ] ✋',
+    fail: '- [ ] ❌ FAIL',
+    unknown: '- [ ] ⚪ unknown',
+    skipped: '- [ ] ⏭️ not checked',
+    manual: '- [ ] ✋ manual',
   };
   for (const [section, list] of sections(items)) {
     lines.push(`## ${section}`, '');

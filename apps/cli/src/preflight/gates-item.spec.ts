@@ -11,7 +11,7 @@ const green = (): Partial<GateResult> => ({ state: 'pass', reason: null, summary
 
 describe('the preflight gates item', () => {
   it('is green only when every gate answered ✅', () => {
-    expect(gatesItem(runWith(green))).toMatchObject({ status: 'pass', detail: 'all 6 gates ✅' });
+    expect(gatesItem(runWith(green))).toMatchObject({ status: 'pass', detail: 'all 6 gates ✅ pass' });
   });
 
   it('is never green with ⚪: six unconfigured gates are "not checked", naming the variables', () => {
@@ -19,7 +19,7 @@ describe('the preflight gates item', () => {
       runWith((g) => ({ state: 'unknown', reason: 'not_configured', summary: `not configured (set ${g.id.toUpperCase()}_URL)` })),
     );
     expect(item.status).toBe('skipped');
-    expect(item.detail).toContain('0 ✅, 0 🔴, 0 ⚪, 6 not configured');
+    expect(item.detail).toContain('0 ✅ pass, 0 🔴 FAIL, 0 ⚪ unknown, 6 not configured');
     expect(item.detail).toContain('not configured (set SENTRY_URL)');
   });
 
@@ -36,11 +36,30 @@ describe('the preflight gates item', () => {
     expect(red).toMatchObject({ status: 'fail', detail: expect.stringContaining('3 issues') });
   });
 
+  it('says each status in a word beside its icon (a screen reader reads ⚪ as "white circle")', () => {
+    const mixed = gatesItem(
+      runWith((g, i) =>
+        i === 0
+          ? { state: 'fail', reason: null, summary: '3 issues' }
+          : i === 1
+            ? { state: 'unknown', reason: 'timeout', summary: 'slow' }
+            : i === 2
+              ? { state: 'unknown', reason: 'not_configured', summary: 'not configured' }
+              : green(),
+      ),
+    );
+    const [first, second] = sampleGateRun().gates;
+    expect(mixed.detail).toBe(`3 ✅ pass, 1 🔴 FAIL, 1 ⚪ unknown, 1 not configured: 🔴 FAIL ${first!.title}: 3 issues`);
+    const silent = gatesItem(runWith((g, i) => (i === 1 ? { state: 'unknown', reason: 'timeout', summary: 'slow' } : green())));
+    expect(silent.detail).toBe(`5 ✅ pass, 0 🔴 FAIL, 1 ⚪ unknown, 0 not configured: ⚪ unknown ${second!.title}: timeout, slow`);
+    expect(mixed.title).toBe('Acceptance gates: every configured gate ✅ pass');
+  });
+
   it('before the send (T-72h, last hour), the testers gate has to answer, not to reach its target; after it, it counts', () => {
     const none = runWith((g) => (g.id === 'testers' ? { state: 'fail', reason: null, summary: '0 / ≥ 30' } : green()));
     expect(gatesItem(none, { beforeSend: true })).toMatchObject({
       status: 'pass',
-      detail: '5 gates ✅, Testers signed up answered 0 / ≥ 30 (its target applies from the send on)',
+      detail: '5 gates ✅ pass, Testers signed up answered 0 / ≥ 30 (its target applies from the send on)',
     });
     expect(gatesItem(none)).toMatchObject({ status: 'fail' });
     // another gate's 🔴, or a testers gate that could not answer, still count before the send

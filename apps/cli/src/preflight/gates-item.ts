@@ -1,7 +1,8 @@
 import type { GateRun } from '@veza/gate-probes';
 import type { Check } from './check-helpers.js';
 
-export const GATES_TITLE = 'Acceptance gates: every configured gate ✅';
+/** Each status carries its word beside its icon: a screen reader says "white circle" for ⚪, a C-locale terminal shows "?". */
+export const GATES_TITLE = 'Acceptance gates: every configured gate ✅ pass';
 
 /**
  * The checklist's gates item from one run. ⚪ is never green: the item is ✅
@@ -19,12 +20,12 @@ export function gatesItem(run: GateRun, options: { beforeSend?: boolean } = {}):
   const unknown = run.gates.filter((g) => g.state === 'unknown' && g.reason !== 'not_configured');
   const green = run.gates.filter((g) => g.state === 'pass');
   const before = waiting.map((g) => `, ${g.title} answered ${g.summary} (its target applies from the send on)`).join('');
-  const counts = `${green.length} ✅, ${red.length} 🔴, ${unknown.length} ⚪, ${unconfigured.length} not configured${before}`;
+  const counts = `${green.length} ✅ pass, ${red.length} 🔴 FAIL, ${unknown.length} ⚪ unknown, ${unconfigured.length} not configured${before}`;
   if (red.length > 0) {
     return {
       title: GATES_TITLE,
       status: 'fail',
-      detail: `${counts}: ${red.map((g) => `🔴 ${g.title}: ${g.summary}`).join('; ')}`,
+      detail: `${counts}: ${red.map((g) => `🔴 FAIL ${g.title}: ${g.summary}`).join('; ')}`,
       fix: 'run veza-beta gates check for the evidence',
     };
   }
@@ -32,7 +33,7 @@ export function gatesItem(run: GateRun, options: { beforeSend?: boolean } = {}):
     return {
       title: GATES_TITLE,
       status: 'unknown',
-      detail: `${counts}: ${unknown.map((g) => `⚪ ${g.title}: ${g.reason ?? 'unknown'}, ${g.summary}`).join('; ')}`,
+      detail: `${counts}: ${unknown.map((g) => `⚪ unknown ${g.title}: ${g.reason ?? 'unknown'}, ${g.summary}`).join('; ')}`,
       fix: 'a gate that does not answer is not green: run veza-beta gates check and fix what it cannot reach',
     };
   }
@@ -47,6 +48,6 @@ export function gatesItem(run: GateRun, options: { beforeSend?: boolean } = {}):
   return {
     title: GATES_TITLE,
     status: 'pass',
-    detail: waiting.length ? `${green.length} gates ✅${before}` : `all ${green.length} gates ✅`,
+    detail: waiting.length ? `${green.length} gates ✅ pass${before}` : `all ${green.length} gates ✅ pass`,
   };
 }
