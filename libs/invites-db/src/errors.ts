@@ -18,6 +18,7 @@ export const INVITES_DB_ERROR_CODES = Object.freeze([
   'INVITES_INVALID_INPUT',
   'INVITES_DB_UNEXPECTED_ROW',
   'INVITES_LOCK_HELD',
+  'INVITES_DB_SERVER_TOO_OLD',
 ] as const);
 export type InvitesDbErrorCode = (typeof INVITES_DB_ERROR_CODES)[number];
 
@@ -147,6 +148,22 @@ export class MigrationsMissingError extends InvitesDbError {
       `${dir === undefined ? "cannot locate @veza/invites-db's migrations (the package was bundled: it has no module URL to find them from)" : `no migrations folder at ${dir}`}: ` +
         'pass `dir`, the folder of the SQL files (the package ships them in dist/migrations/); when bundling, leave @veza/invites-db ' +
         'out of the bundle (esbuild --external:@veza/invites-db) so that it finds its own; an installed package without dist/migrations/ must be reinstalled',
+    );
+  }
+}
+
+/** The server's PostgreSQL is older than the oldest the migrations and queries run on; nothing was applied. */
+export class ServerTooOldError extends InvitesDbError {
+  override name = 'ServerTooOldError';
+  constructor(
+    target: string,
+    readonly serverVersion: string,
+    readonly minimumMajor: number,
+  ) {
+    const where = target === 'the database' ? target : `the database at ${target}`;
+    super(
+      'INVITES_DB_SERVER_TOO_OLD',
+      `${where} runs PostgreSQL ${serverVersion}; veza-beta needs PostgreSQL ${minimumMajor} or later: upgrade the server (or point DATABASE_URL at one that is); nothing was applied`,
     );
   }
 }
