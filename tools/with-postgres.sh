@@ -11,8 +11,10 @@
 # (the createInvites bench compares with one transaction per row on it).
 #
 # Uses the Debian server binaries (/usr/lib/postgresql/*/bin); installs the
-# `postgresql` package when they are missing. The server refuses to run as
-# root, so as root it runs as the `postgres` system user.
+# `postgresql` package when they are missing. PG_BINDIR=DIR uses the initdb,
+# pg_ctl and postgres of DIR instead (another major: docs/CONFIGURATION.md,
+# "PostgreSQL versions"). The server refuses to run as root, so as root it
+# runs as the `postgres` system user.
 set -euo pipefail
 
 export_database_url=0
@@ -28,7 +30,10 @@ find_bindir() {
   return 1
 }
 
-if ! BINDIR=$(find_bindir); then
+if [[ -n "${PG_BINDIR:-}" ]]; then
+  BINDIR=$PG_BINDIR
+  [[ -x "$BINDIR/initdb" && -x "$BINDIR/pg_ctl" && -x "$BINDIR/postgres" ]] || { log "PG_BINDIR=$BINDIR has no initdb, pg_ctl and postgres"; exit 1; }
+elif ! BINDIR=$(find_bindir); then
   log "PostgreSQL server binaries not found; installing the Debian 'postgresql' package"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive

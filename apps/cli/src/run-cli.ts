@@ -9,7 +9,13 @@ function isCodedError(error: unknown): error is Error & { code: string } {
 }
 
 /** Library errors that name a bad variable: configuration errors, exit 3, as the settings reader's. */
-const SETTINGS_ERROR_CODES = new Set(['MAILER_SMTP_URL_INVALID', 'MAILER_SEND_CMD_NOT_FOUND', 'MAILER_TRANSPORT_BLANK']);
+const SETTINGS_ERROR_CODES = new Set([
+  'MAILER_SMTP_URL_INVALID',
+  'MAILER_SEND_CMD_NOT_FOUND',
+  'MAILER_TRANSPORT_BLANK',
+  // DATABASE_URL names a server older than the oldest PostgreSQL veza-beta runs on
+  'INVITES_DB_SERVER_TOO_OLD',
+]);
 
 /** Runs the parser and maps every outcome to an exit code. Only main.ts exits. */
 export async function runCli(cli: Argv): Promise<number> {

@@ -290,6 +290,44 @@ describe('migration runner safety', () => {
     },
   );
 
+  (pg ? it : it.skip)(
+    'a migration that waits past its lock_timeout for a table another session keeps says who may hold it and what to do, nothing applied (postgres)',
+    async () => {
+      const base = await openTestDatabase(pg!, { migrate: false });
+      await runMigrations(base, dir);
+      // a psql session left inside a transaction that wrote an invite (ROW EXCLUSIVE): a CREATE INDEX (SHARE) waits for it
+      writeFileSync(join(dir, '991_index.sql'), 'CREATE INDEX beta_invites_name_idx ON beta_invites (name);');
+      const holder = await openDatabase({ databaseUrl: base.url });
+      const runner = await openDatabase({ databaseUrl: base.url, lockTimeoutMs: 300 });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const held = holder.rawTransaction(async (tx) => {
+        await tx.query(`INSERT INTO beta_invites (code_digest, email, cohort) VALUES ($1, 'held@example.org', 'c')`, ['d'.repeat(64)]);
+        locked();
+        await released;
+      });
+      try {
+        await isLocked;
+        const failed = await runMigrations(runner, dir).then(
+          () => 'applied',
+          (error: Error & { code?: string }) => `${error.code} ${error.message}`,
+        );
+        expect(failed).toBe(
+          'INVITES_MIGRATION_FAILED migration 991_index.sql failed and was rolled back: canceling statement due to lock timeout — another session kept a table this migration changes (a transaction left open in psql, a long prepare or dispatch; see pg_stat_activity, state "idle in transaction"): nothing of this migration was applied; end that session, or run db migrate when nothing else writes, then run it again',
+        );
+        release();
+        await held;
+        expect((await runMigrations(runner, dir)).applied).toEqual(['991_index.sql']);
+      } finally {
+        release();
+        await held.catch(() => undefined);
+        await Promise.all([holder.close(), runner.close(), base.close()]);
+      }
+    },
+  );
+
   (pg ? it : it.skip)('refuses a database that is not UTF8 before applying anything, saying how to create one (postgres)', async () => {
     const base = await openTestDatabase(pg!, { migrate: false });
     const name = `veza_latin1_${Date.now()}`;

@@ -18,6 +18,7 @@ export const INVITES_DB_ERROR_CODES = Object.freeze([
   'INVITES_INVALID_INPUT',
   'INVITES_DB_UNEXPECTED_ROW',
   'INVITES_LOCK_HELD',
+  'INVITES_DB_SERVER_TOO_OLD',
 ] as const);
 export type InvitesDbErrorCode = (typeof INVITES_DB_ERROR_CODES)[number];
 
@@ -151,6 +152,22 @@ export class MigrationsMissingError extends InvitesDbError {
   }
 }
 
+/** The server's PostgreSQL is older than the oldest the migrations and queries run on; nothing was applied. */
+export class ServerTooOldError extends InvitesDbError {
+  override name = 'ServerTooOldError';
+  constructor(
+    target: string,
+    readonly serverVersion: string,
+    readonly minimumMajor: number,
+  ) {
+    const where = target === 'the database' ? target : `the database at ${target}`;
+    super(
+      'INVITES_DB_SERVER_TOO_OLD',
+      `${where} runs PostgreSQL ${serverVersion}; veza-beta needs PostgreSQL ${minimumMajor} or later: upgrade the server (or point DATABASE_URL at one that is); nothing was applied`,
+    );
+  }
+}
+
 /** A migration file failed; its transaction was rolled back. */
 export class MigrationFailedError extends InvitesDbError {
   override name = 'MigrationFailedError';
@@ -158,10 +175,35 @@ export class MigrationFailedError extends InvitesDbError {
     readonly file: string,
     cause: unknown,
   ) {
-    super('INVITES_MIGRATION_FAILED', `migration ${file} failed and was rolled back: ${describeCause(cause)}${privilegeAdvice(cause)}`, {
-      cause,
-    });
+    super(
+      'INVITES_MIGRATION_FAILED',
+      `migration ${file} failed and was rolled back: ${describeCause(cause)}${privilegeAdvice(cause)}${lockAdvice(cause)}`,
+      {
+        cause,
+      },
+    );
   }
+}
+
+/** The SQLSTATE of a cause, or of a cause of it (drizzle and the runner wrap the driver's error). */
+function sqlstateOf(cause: unknown): unknown {
+  for (let e: unknown = cause, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * A migration that waited longer than its lock_timeout (55P03; the CLI's
+ * DATABASE_STALL_TIMEOUT) for a table another session keeps: the server's
+ * "canceling statement due to lock timeout" said neither who nor what to do.
+ * While it waited, the writes to that table (redeems, claims) queued behind it.
+ */
+function lockAdvice(cause: unknown): string {
+  return sqlstateOf(cause) === '55P03'
+    ? ' — another session kept a table this migration changes (a transaction left open in psql, a long prepare or dispatch; see pg_stat_activity, state "idle in transaction"): nothing of this migration was applied; end that session, or run db migrate when nothing else writes, then run it again'
+    : '';
 }
 
 /**

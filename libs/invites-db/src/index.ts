@@ -10,11 +10,12 @@ export {
   DatabaseUnreachableError,
   INVITES_DB_ERROR_CODES,
   InvitesDbError,
+  ServerTooOldError,
 } from './errors.js';
 export type { InvitesDbErrorCode } from './errors.js';
 export { toDatabase } from './database-client.js';
 export type { DatabaseClient } from './database-client.js';
-export { defaultMigrationsDir, migrationStatus, readMigrationFiles, runMigrations } from './migrate.js';
+export { MIN_POSTGRES_MAJOR, defaultMigrationsDir, migrationStatus, readMigrationFiles, runMigrations } from './migrate.js';
 export { analyzeInvites, createInvites } from './queries/create-invites.js';
 export type { CreateOptions, CreateOutcome, NewInvite } from './queries/create-invites.js';
 export {

@@ -12,6 +12,7 @@ import {
   MigrationEditedError,
   MigrationFailedError,
   MigrationsMissingError,
+  ServerTooOldError,
 } from './errors.js';
 
 /**
@@ -28,6 +29,31 @@ export function defaultMigrationsDir(): string {
   const here: unknown = import.meta.url;
   if (typeof here !== 'string') throw new MigrationsMissingError(undefined);
   return fileURLToPath(new URL(here.endsWith('.ts') ? '../../../migrations/' : './migrations/', here));
+}
+
+/**
+ * The oldest PostgreSQL major the migrations and queries run on: 13 has
+ * gen_random_uuid() built in (990's ids; on 12 it needs pgcrypto, and the
+ * first migration failed without naming the version). 13 to 18 were run with
+ * the integration specs (docs/DECISIONS.md, twenty-first round).
+ */
+export const MIN_POSTGRES_MAJOR = 13;
+
+/** The refusal of a server older than MIN_POSTGRES_MAJOR (its server_version_num and server_version), or null. */
+export function serverTooOld(target: string, versionNum: number, versionText: string): ServerTooOldError | null {
+  if (!Number.isFinite(versionNum) || versionNum >= MIN_POSTGRES_MAJOR * 10_000) return null;
+  return new ServerTooOldError(target, versionText.split(' ')[0] ?? versionText, MIN_POSTGRES_MAJOR);
+}
+
+/** Before any migration: a server too old is refused (INVITES_DB_SERVER_TOO_OLD), nothing applied. */
+async function assertServerVersion(client: DatabaseClient): Promise<void> {
+  const [row] = await rawTransaction(client, (tx) =>
+    tx.query<{ num: string; text: string }>(
+      `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text`,
+    ),
+  );
+  const refused = row ? serverTooOld(targetOf(client), Number(row.num), String(row.text)) : null;
+  if (refused) throw refused;
 }
 
 /** Any 64-bit constant shared by every runner: they queue on it instead of racing. */
@@ -121,6 +147,7 @@ function assertUnedited(files: MigrationFile[], applied: Map<string, string>): v
  */
 export async function runMigrations(client: DatabaseClient, dir: string = defaultMigrationsDir()): Promise<MigrationResult> {
   const files = readMigrationFiles(dir);
+  await assertServerVersion(client);
   const result: MigrationResult = { applied: [], alreadyApplied: [] };
   for (const file of files) {
     try {

@@ -56,8 +56,13 @@ export const betaInvites = pgTable(
     index('beta_invites_expires_unused_idx')
       .on(t.expiresAt)
       .where(sql`used_at IS NULL`),
+    // 990's, kept for older veza-beta versions (their ON CONFLICT names it)
     uniqueIndex('beta_invites_open_email_key')
       .on(sql`lower(email)`)
+      .where(sql`revoked_at IS NULL`),
+    // 1003's, the one this version matches on: A to Z lowercased under any collation (a Turkish one lowercases I as ı)
+    uniqueIndex('beta_invites_open_email_ascii_key')
+      .on(sql`lower(email COLLATE "C")`)
       .where(sql`revoked_at IS NULL`),
     // as 999_digest_check.sql writes it (990's `~ '^[0-9a-f]{64}$'`, the same rule, cost ten times as much)
     check('beta_invites_code_digest_check', sql`octet_length(code_digest) = 64 AND code_digest ~ '^[0-9a-f]+$'`),

@@ -44,9 +44,9 @@ async function resolveSenders(db: Database, values: string[]): Promise<Map<strin
   // Raw SQL: `users` may be the backend's own table, matched by id or email in one round trip.
   const rows = decodeRows(
     await db.execute(sql`
-      SELECT id::text AS id, lower(email) AS email FROM users
+      SELECT id::text AS id, lower(email COLLATE "C") AS email FROM users
       WHERE id::text = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values.filter((v) => UUID_PATTERN.test(v)).map((v) => v.toLowerCase()))}::jsonb)))
-         OR lower(email) = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values.map((v) => v.toLowerCase()))}::jsonb)))`),
+         OR lower(email COLLATE "C") = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values.map((v) => v.toLowerCase()))}::jsonb)))`),
     { id: 'string', email: 'string' },
     'resolve sent_by',
   );
@@ -74,7 +74,7 @@ async function insertChunk(db: Database, chunk: Candidate[], ttlDays: number) {
       SELECT r.d, r.e, r.c, r.n, r.r, r.s, now() + make_interval(days => ${ttlDays}::int)
       FROM jsonb_to_recordset(${payload}::jsonb) AS r(d text, e text, c text, n text, r text, s uuid)
       WHERE ${sql.raw(KNOWS_LEFT_OUT_TEXT)}
-      ON CONFLICT (lower(email)) WHERE revoked_at IS NULL DO NOTHING
+      ON CONFLICT (lower(email COLLATE "C")) WHERE revoked_at IS NULL DO NOTHING
       RETURNING id::text AS id, code_digest AS digest, expires_at AS expires`),
     { id: 'string', digest: 'string', expires: 'date' },
     'createInvites insert',
@@ -84,8 +84,8 @@ async function insertChunk(db: Database, chunk: Candidate[], ttlDays: number) {
 async function existingInvites(db: Database, emails: string[]) {
   const rows = decodeRows(
     await db.execute(sql`
-      SELECT id::text AS id, lower(email) AS email, sent_at AS sent, used_at AS used, expires_at <= now() AS expired FROM beta_invites
-      WHERE revoked_at IS NULL AND lower(email) = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(emails.map((e) => e.toLowerCase()))}::jsonb)))`),
+      SELECT id::text AS id, lower(email COLLATE "C") AS email, sent_at AS sent, used_at AS used, expires_at <= now() AS expired FROM beta_invites
+      WHERE revoked_at IS NULL AND lower(email COLLATE "C") = ANY (ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(emails.map((e) => e.toLowerCase()))}::jsonb)))`),
     { id: 'string', email: 'string', sent: 'date?', used: 'date?', expired: 'boolean' },
     'existing invites',
   );

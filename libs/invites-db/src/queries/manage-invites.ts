@@ -38,7 +38,7 @@ export async function revokeInvites(db: Database, target: RevokeTarget): Promise
   } else {
     const problem = emailProblem(target.email.trim());
     if (problem) throw new InvalidInputError('email', `email ${problem.reason}`);
-    match = eq(sql`lower(${betaInvites.email})`, target.email.trim().toLowerCase());
+    match = eq(sql`lower(${betaInvites.email} COLLATE "C")`, target.email.trim().toLowerCase());
   }
   return withDbErrors(async () => {
     const revoked = await db
@@ -88,16 +88,16 @@ export async function revokeInvites(db: Database, target: RevokeTarget): Promise
  * who asked to be left out stays out when a later cohort file lists them).
  * One sequential scan of the table for its revoked rows (no index holds
  * them); each is checked against the live invites through the unique index
- * on lower(email). Called once per prepare, not per chunk.
+ * on lower(email COLLATE "C"). Called once per prepare, not per chunk.
  */
 export async function revokedOnlyEmails(db: Database): Promise<Map<string, Date>> {
   const rows = await withDbErrors(async () =>
     decodeRows(
       await db.execute(sql`
-        SELECT lower(r.email) AS email, max(r.revoked_at) AS revoked FROM beta_invites r
+        SELECT lower(r.email COLLATE "C") AS email, max(r.revoked_at) AS revoked FROM beta_invites r
         WHERE r.revoked_at IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM beta_invites l WHERE lower(l.email) = lower(r.email) AND l.revoked_at IS NULL)
-        GROUP BY lower(r.email)`),
+          AND NOT EXISTS (SELECT 1 FROM beta_invites l WHERE lower(l.email COLLATE "C") = lower(r.email COLLATE "C") AND l.revoked_at IS NULL)
+        GROUP BY lower(r.email COLLATE "C")`),
       { email: 'string', revoked: 'date' },
       'revoked-only emails',
     ),
@@ -109,7 +109,8 @@ export async function revokedOnlyEmails(db: Database): Promise<Map<string, Date>
  * The digest an address is kept under once its invites are gone
  * (`beta_invite_left_out`): SHA-256 of the trimmed, lowercased address, in
  * hex. The same as the SQL of cleanupExpiredInvites computes (addresses are
- * ASCII: lower() and toLowerCase() agree).
+ * ASCII: toLowerCase() and lower(… COLLATE "C") agree; lower() alone follows
+ * the database's collation, and a Turkish one lowercases I as ı).
  */
 export function emailDigest(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
@@ -135,9 +136,9 @@ export async function leftOutAddresses(db: Database, emails: readonly string[]):
   // a live invite made since (by a backend, or before prepare lifted the record) wins, as it does over revoked rows
   const live = await withDbErrors(() =>
     db
-      .select({ email: sql<string>`lower(${betaInvites.email})` })
+      .select({ email: sql<string>`lower(${betaInvites.email} COLLATE "C")` })
       .from(betaInvites)
-      .where(and(isNull(betaInvites.revokedAt), inArray(sql`lower(${betaInvites.email})`, [...matched.keys()]))),
+      .where(and(isNull(betaInvites.revokedAt), inArray(sql`lower(${betaInvites.email} COLLATE "C")`, [...matched.keys()]))),
   );
   for (const row of live) matched.delete(row.email);
   for (const [email, at] of matched) result.set(email, at);
@@ -160,9 +161,9 @@ export async function invitedAddresses(db: Database, emails: readonly string[]):
   for (let start = 0; start < wanted.length; start += ADDRESSES_PER_QUERY) {
     const found = await withDbErrors(() =>
       db
-        .selectDistinct({ email: sql<string>`lower(${betaInvites.email})` })
+        .selectDistinct({ email: sql<string>`lower(${betaInvites.email} COLLATE "C")` })
         .from(betaInvites)
-        .where(inArray(sql`lower(${betaInvites.email})`, wanted.slice(start, start + ADDRESSES_PER_QUERY))),
+        .where(inArray(sql`lower(${betaInvites.email} COLLATE "C")`, wanted.slice(start, start + ADDRESSES_PER_QUERY))),
     );
     for (const row of found) result.add(row.email);
   }
@@ -220,11 +221,11 @@ export async function cleanupExpiredInvites(db: Database, options: { dryRun?: bo
   const expired = and(isNull(betaInvites.usedAt), lte(betaInvites.expiresAt, now));
   // the addresses revokedOnlyEmails would name that lose revoked invites here; the digest as emailDigest computes it
   const leftOut = sql`
-    SELECT encode(sha256(convert_to(lower(r.email), 'UTF8')), 'hex') AS email_digest, max(r.revoked_at) AS revoked_at
+    SELECT encode(sha256(convert_to(lower(r.email COLLATE "C"), 'UTF8')), 'hex') AS email_digest, max(r.revoked_at) AS revoked_at
     FROM beta_invites r
     WHERE r.revoked_at IS NOT NULL AND r.used_at IS NULL AND r.expires_at <= ${now}
-      AND NOT EXISTS (SELECT 1 FROM beta_invites l WHERE lower(l.email) = lower(r.email) AND l.revoked_at IS NULL)
-    GROUP BY lower(r.email)`;
+      AND NOT EXISTS (SELECT 1 FROM beta_invites l WHERE lower(l.email COLLATE "C") = lower(r.email COLLATE "C") AND l.revoked_at IS NULL)
+    GROUP BY lower(r.email COLLATE "C")`;
   return withDbErrors(() =>
     db.transaction(async (tx) => {
       // The rows to delete are locked first: a revoke of one of them committed while this ran (the person asked
@@ -356,7 +357,7 @@ export async function deleteUnusedInvitesOf(db: Database, target: { email: strin
       .delete(betaInvites)
       .where(
         and(
-          eq(sql`lower(${betaInvites.email})`, target.email.trim().toLowerCase()),
+          eq(sql`lower(${betaInvites.email} COLLATE "C")`, target.email.trim().toLowerCase()),
           eq(betaInvites.cohort, target.cohort),
           isNull(betaInvites.usedAt),
         ),

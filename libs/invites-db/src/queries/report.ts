@@ -51,17 +51,17 @@ function countWhere(condition?: ReturnType<typeof sql>) {
  * The per-cohort funnel in people: invited, sent, redeemed, expired, revoked,
  * and the redemption rate. Raw SQL: one DISTINCT ON over the table picks each
  * address's current invite (at most one is not revoked: the unique index on
- * lower(email)); decodeRows checks the answer on both drivers.
+ * lower(email COLLATE "C")); decodeRows checks the answer on both drivers.
  */
 export async function inviteReport(db: Database): Promise<InviteReport> {
   const rows = await withDbErrors(async () =>
     decodeRows(
       await db.execute(sql`
         WITH current_invite AS (
-          SELECT DISTINCT ON (lower(email)) cohort, sent_at, used_at, revoked_at, expires_at, send_attempts, send_claimed_at
+          SELECT DISTINCT ON (lower(email COLLATE "C")) cohort, sent_at, used_at, revoked_at, expires_at, send_attempts, send_claimed_at
           FROM beta_invites
           WHERE cohort <> ${TEST_COHORT}
-          ORDER BY lower(email), (revoked_at IS NULL) DESC, created_at DESC, id DESC
+          ORDER BY lower(email COLLATE "C"), (revoked_at IS NULL) DESC, created_at DESC, id DESC
         )
         SELECT cohort,
           count(*)::int AS invited,
@@ -132,7 +132,7 @@ export async function deleteTestInvites(db: Database, domain: string, olderThanM
       .where(
         and(
           eq(betaInvites.cohort, TEST_COHORT),
-          sql`lower(${betaInvites.email}) LIKE ${`%@${domain.toLowerCase()}`}`,
+          sql`lower(${betaInvites.email} COLLATE "C") LIKE ${`%@${domain.toLowerCase()}`}`,
           // by the database's clock, which wrote created_at: this machine's, ahead, took another run's live one
           sql`${betaInvites.createdAt} < now() - make_interval(secs => ${olderThanMs / 1000})`,
         ),
@@ -148,9 +148,9 @@ export async function findExistingUserEmails(db: Database, emails: string[]): Pr
   const lowered = JSON.stringify(emails.map((e) => e.toLowerCase()));
   const rows = await withDbErrors(() =>
     db
-      .selectDistinct({ email: sql<string>`lower(${users.email})` })
+      .selectDistinct({ email: sql<string>`lower(${users.email} COLLATE "C")` })
       .from(users)
-      .where(sql`lower(${users.email}) = ANY (ARRAY(SELECT jsonb_array_elements_text(${lowered}::jsonb)))`),
+      .where(sql`lower(${users.email} COLLATE "C") = ANY (ARRAY(SELECT jsonb_array_elements_text(${lowered}::jsonb)))`),
   );
   return new Set(rows.map((row) => row.email));
 }
@@ -162,7 +162,7 @@ export async function createUser(db: Database, email: string): Promise<string> {
       const [existing] = await tx
         .select({ id: users.id })
         .from(users)
-        .where(eq(sql`lower(${users.email})`, sql`lower(${email})`))
+        .where(eq(sql`lower(${users.email} COLLATE "C")`, sql`lower(${email}::text COLLATE "C")`))
         .limit(1);
       if (existing) return existing.id;
       // Raw SQL: users may be the backend's own table, without the created_at of this lib's
