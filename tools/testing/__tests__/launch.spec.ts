@@ -96,6 +96,39 @@ describe('tools/launch.mjs', () => {
     expect(unlimited.stdout).toContain('flags \n');
   }, 40_000);
 
+  it('an app out of file descriptors (uncaught EMFILE, as when loading under ulimit -n 64) says so in one line, exit 3, not a stack trace', () => {
+    const greedy = fixture(
+      'greedy',
+      `import { openSync } from 'node:fs';\nsetTimeout(() => { for (;;) openSync('/dev/null', 'r'); }, 10);`,
+    );
+    const run = spawnSync('/bin/sh', ['-c', 'ulimit -n 300 && exec "$0" "$@"', process.execPath, greedy], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stderr).toBe(
+      'too many open files [EMFILE] (open /dev/null): the open-file limit is 300 (ulimit -n); raise it (ulimit -n 4096, LimitNOFILE= in a systemd unit) and run it again\n',
+    );
+    expect(run.status).toBe(3);
+    // any error thrown while none is left (the loader's esbuild not started: a TypeError on its missing stdio)
+    const after = fixture(
+      'after',
+      `import { openSync } from 'node:fs';\nconst held = [];\nsetTimeout(() => { try { for (;;) held.push(openSync('/dev/null', 'r')); } catch {} throw new TypeError("Cannot read properties of undefined (reading 'on')"); }, 10);`,
+    );
+    const typeError = spawnSync('/bin/sh', ['-c', 'ulimit -n 300 && exec "$0" "$@"', process.execPath, after], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(typeError.stderr).toBe(
+      "too many open files [EMFILE] (Cannot read properties of undefined (reading 'on'), with no descriptor left): the open-file limit is 300 (ulimit -n); raise it (ulimit -n 4096, LimitNOFILE= in a systemd unit) and run it again\n",
+    );
+    expect(typeError.status).toBe(3);
+    // an error with descriptors to spare is Node's to report
+    const plain = fixture('plain', `setTimeout(() => { throw new TypeError('not about files'); }, 10);`);
+    const crash = spawnSync(process.execPath, [plain], { encoding: 'utf8', timeout: 30_000 });
+    expect(crash.stderr).toContain('TypeError: not about files');
+    expect(crash.status).toBe(1);
+  }, 40_000);
+
   (existsSync('/dev/full') ? it : it.skip)(
     'its own warning on a stderr that cannot be written (2> /dev/full) is dropped: the app runs to its end, its code passed on (the launcher died of the error, and took the app with it)',
     () => {
