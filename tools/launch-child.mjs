@@ -20,6 +20,14 @@
 //    answers, open() of a FIFO or a hung network disk) held the process for
 //    as long as that call, its verdict long printed. The launcher ends it
 //    (tools/launch.mjs, EXIT_GRACE_MS) and exits with this code.
+// 5. Out of file descriptors, uncaught: under `ulimit -n 64` the apps died
+//    while loading (Node reading a module, the TypeScript loader starting
+//    esbuild) with a stack trace into node_modules, which reads as a broken
+//    install. One line naming the limit instead, and exit 3 (the machine's
+//    configuration). So for any uncaught error raised while no descriptor is
+//    left (the loader's esbuild could not start: "Cannot read properties of
+//    undefined (reading 'on')"). Any other uncaught error is left to Node.
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { forgetTerminalAtExit } from './hangup.mjs';
 
 const DUPLICATE_WINDOW_MS = 1000;
@@ -53,3 +61,42 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
   };
   process.on(signal, guard);
 }
+
+/** Linux's open-file limit of this process, or '?' when it does not say: read now, as no descriptor is left later. */
+const OPEN_FILE_LIMIT = (() => {
+  try {
+    return /^Max open files\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? '?';
+  } catch {
+    return '?';
+  }
+})();
+
+/** EMFILE or ENFILE when no descriptor can be opened now, else null. */
+function outOfDescriptors() {
+  try {
+    closeSync(openSync('/dev/null', 'r'));
+    return null;
+  } catch (error) {
+    return error?.code === 'EMFILE' || error?.code === 'ENFILE' ? error.code : null;
+  }
+}
+
+process.on('uncaughtExceptionMonitor', (error) => {
+  const own = error?.code === 'EMFILE' || error?.code === 'ENFILE' ? error.code : null;
+  const code = own ?? outOfDescriptors();
+  if (!code) return;
+  const call =
+    own && error.syscall ? (error.path && !error.syscall.includes(error.path) ? `${error.syscall} ${error.path}` : error.syscall) : null;
+  const what = call
+    ? ` (${call})`
+    : own
+      ? ''
+      : ` (${String(error?.message ?? error)
+          .split('\n')[0]
+          .slice(0, 200)}, with no descriptor left)`;
+  process.stderr.write(
+    `too many open files [${code}]${what}: ${code === 'ENFILE' ? 'the whole system is out of them' : `the open-file limit is ${OPEN_FILE_LIMIT} (ulimit -n)`}; ` +
+      `raise it (ulimit -n 4096, LimitNOFILE= in a systemd unit) and run it again\n`,
+  );
+  process.exit(3);
+});

@@ -13,8 +13,9 @@
 //   sees its IPC channel close and stops as on SIGTERM (drain, close the
 //   database, release the embedded database's lock).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { forgetTerminalAtExit } from './hangup.mjs';
@@ -67,14 +68,79 @@ export function openFilesWarning(app, limits = () => readFileSync('/proc/self/li
   return `${app}: the open-file limit is ${limit} (ulimit -n); below ${MIN_OPEN_FILES}, starting or sending can fail with EMFILE (too many open files): raise it (ulimit -n 4096, LimitNOFILE= in a systemd unit)\n`;
 }
 
+/**
+ * The address-space limit (`ulimit -v`, `prlimit --as`) in bytes, or null when there is none (or Linux
+ * does not say). V8 reserves address space for each WebAssembly memory far beyond what it uses (about
+ * 10 GB of guard regions; the TypeScript loader's parser and the embedded database are WebAssembly):
+ * under a limit of tens of GB the apps died at start, `RangeError: WebAssembly.instantiate(): Out of
+ * memory` after a page of tsx's minified source.
+ */
+export function addressSpaceLimit(limits = () => readFileSync('/proc/self/limits', 'utf8')) {
+  let value;
+  try {
+    value = /^Max address space\s+(\S+)/m.exec(limits())?.[1];
+  } catch {
+    return null;
+  }
+  const bytes = Number(value);
+  return value && value !== 'unlimited' && Number.isFinite(bytes) ? bytes : null;
+}
+
+/**
+ * Under an address-space limit, the child's WebAssembly checks its bounds inline instead of reserving
+ * guard regions (`--disable-wasm-trap-handler`, Node ≥ 20.15), and the operator is told that such a
+ * limit is the wrong tool: [flags for the child, the warning]. Nothing without a limit.
+ */
+export function addressSpaceAdvice(app, limits, flagKnown = process.allowedNodeEnvironmentFlags.has('--disable-wasm-trap-handler')) {
+  const limit = addressSpaceLimit(limits);
+  if (limit === null) return { flags: [], warning: null };
+  const size = `${(limit / 2 ** 30).toFixed(1)} GiB`;
+  return {
+    flags: flagKnown ? ['--disable-wasm-trap-handler'] : [],
+    warning:
+      `${app}: the address-space limit is ${size} (ulimit -v, prlimit --as): Node's WebAssembly (the TypeScript loader, the embedded database) ` +
+      `reserves far more address space than the memory it uses, and can fail under such a limit with "out of memory" errors: ` +
+      `remove it (ulimit -v unlimited) and cap the memory with a cgroup instead (systemd-run --scope -p MemoryMax=2G …, docker run --memory 2g)\n`,
+  };
+}
+
+/** True when this user can create files in the temporary folder (TMPDIR, else /tmp). */
+function tmpdirWritable() {
+  try {
+    const dir = tmpdir();
+    if (!statSync(dir).isDirectory()) return false;
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function launch(entryPath) {
   // The launcher's own lines (the open-file warning, a child that cannot start) on a stderr that cannot be
   // written (2> /dev/full, a reader gone): dropped. With no listener the error killed the launcher, exit 1,
   // and its child, told by its IPC channel, stopped as on SIGTERM in the middle of the command. The app
   // says what it loses of its own output (apps/cli/src/closed-output.ts).
   process.stderr.on('error', () => undefined);
-  const warning = openFilesWarning(basename(process.argv[1] ?? entryPath).replace(/\.m?js$/, ''));
+  const app = basename(process.argv[1] ?? entryPath).replace(/\.m?js$/, '');
+  // A working directory deleted under the shell (cd /tmp/x; rm -r /tmp/x) failed in the child's loader,
+  // a stack trace from esbuild's process.cwd().
+  try {
+    process.cwd();
+  } catch (error) {
+    process.stderr.write(
+      `${app}: the working directory is gone (${error.code ?? error.message}: deleted or moved away after the shell entered it): cd to a folder that exists, then run the command again\n`,
+    );
+    process.exit(3);
+  }
+  const warning = openFilesWarning(app);
   if (warning) process.stderr.write(warning);
+  const addressSpace = addressSpaceAdvice(app);
+  if (addressSpace.warning) process.stderr.write(addressSpace.warning);
+  // The TypeScript loader keeps a cache in TMPDIR and died at start (a stack trace) when it could not create it
+  // there (TMPDIR missing, read-only, another user's); as root it created a missing TMPDIR. Without a usable
+  // one it runs without that cache.
+  if (!tmpdirWritable()) process.env['TSX_DISABLE_CACHE'] = '1';
   const watchParent = new URL('./launch-child.mjs', import.meta.url).href;
   const bundle = prebuiltBundle(entryPath);
   // A test bundle runs with V8's baseline wasm compiler only: a short-lived
@@ -86,6 +152,7 @@ export function launch(entryPath) {
     [
       ...loader,
       ...(bundle ? ['--liftoff-only'] : []),
+      ...addressSpace.flags,
       '--import',
       watchParent,
       '--no-warnings=ExperimentalWarning',
@@ -118,7 +185,6 @@ export function launch(entryPath) {
     if (!Number.isInteger(code) || held) return;
     said = code;
     held = setTimeout(() => {
-      const app = basename(process.argv[1] ?? entryPath).replace(/\.m?js$/, '');
       process.stderr.write(
         `${app}: the process had decided its exit code (${code}) but did not end within ${EXIT_GRACE_MS / 1000} s: a system call was still pending in Node's thread pool (a DNS lookup no name server answered, a file on a hung disk); ended\n`,
       );

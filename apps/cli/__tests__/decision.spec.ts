@@ -1,6 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { mountTmpfs } from '@veza/test-support';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -243,6 +254,41 @@ it('decision report with BETA_START and no BETA_END draws the gate history from 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}, 60_000);
+
+/** Runs `work` under umask 000 (a shared CI runner's), the umask put back after; children started meanwhile get it. */
+async function underUmask000<T>(work: () => Promise<T>): Promise<T> {
+  const before = process.umask(0);
+  try {
+    return await work();
+  } finally {
+    process.umask(before);
+  }
+}
+const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
+(existsSync(CHROMIUM) ? it : it.skip)(
+  'under umask 000 the decision report is readable by the team and writable by its author only: decision.png too (Chromium made it 0666)',
+  async () => {
+    const out = join(cwd, 'umask-000');
+    const launch = launchSettingsFromEnv({});
+    if (!launch.ok) throw new Error('launch settings');
+    const at = new Date().toISOString();
+    const run: GateRun = { startedAt: at, finishedAt: at, verdict: 'INCONCLUSIVE', exitCode: 2, gates: [] };
+    const written = await underUmask000(() => writeDecisionReport(env, launch.value, run, out));
+    expect(written.png).not.toBeNull();
+    expect(['decision.html', 'decision.md', 'decision.png'].map((f) => modeOf(join(out, f)))).toEqual(['644', '644', '644']);
+  },
+  60_000,
+);
+
+it('decision record under umask 000 makes a new DECISION_LOG 0644, not 0666 (any user could rewrite the record of the call)', async () => {
+  const log = join(cwd, 'umask-000-decisions.md');
+  const run = await underUmask000(() =>
+    runVezaBeta(['decision', 'record', 'NO-GO', '--note', 'umask test', '--by', 'Tech lead'], { cwd, env: { ...env, DECISION_LOG: log } }),
+  );
+  expect(run.code).toBe(0);
+  expect(modeOf(log)).toBe('644');
 }, 60_000);
 
 it('decision record with a DECISION_LOG that cannot be written: the decision is stored once, the error says so and names the log', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -64,15 +64,20 @@ ${rows}
 export async function screenshotHtmlFile(
   htmlFile: string,
   out: string,
-  options: { chromiumPath?: string; width?: number } = {},
+  options: { chromiumPath?: string; width?: number; mode?: number } = {},
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
   return takeScreenshot(htmlFile, out, options);
 }
 
+/**
+ * The picture is written with `mode` (default 0600; the umask may narrow it):
+ * Chromium's own write made it 0666 under umask 000 (a shared CI runner), the
+ * picture of a person's email writable and readable by every user.
+ */
 async function takeScreenshot(
   htmlFile: string,
   out: string,
-  options: { chromiumPath?: string; width?: number },
+  options: { chromiumPath?: string; width?: number; mode?: number },
 ): Promise<{ ok: true } | { ok: false; reason: string }> {
   const executablePath = options.chromiumPath ?? DEFAULT_CHROMIUM_PATH;
   if (!existsSync(executablePath)) return { ok: false, reason: `Chromium not found at ${executablePath} (apt-get install -y chromium)` };
@@ -91,7 +96,9 @@ async function takeScreenshot(
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: options.width ?? 700, height: 900 } });
     await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
-    await page.screenshot({ path: out, fullPage: true });
+    const png = await page.screenshot({ fullPage: true });
+    rmSync(out, { force: true }); // a mode applies to a new file only
+    writeFileSync(out, png, { mode: options.mode ?? 0o600 });
     return { ok: true };
   } catch (error) {
     // no half-written picture left behind (a full disk leaves an empty PNG that looks like a result)
@@ -106,14 +113,16 @@ async function takeScreenshot(
  * Writes `index.html` (one link per email) and one HTML file per email into
  * `dir`, plus `screenshot.png` of the first email when Chromium is there.
  * Without Chromium the result says why instead of failing: the HTML preview
- * is still worth having.
+ * is still worth having. The folders it makes are 0700 and the files 0600
+ * whatever the umask: they hold people's names and addresses, and whatever
+ * the emails hold (a live code, if the caller did not put a specimen in).
  */
 export async function writePreview(dir: string, items: PreviewItem[], options: PreviewOptions = {}): Promise<PreviewResult> {
-  await mkdir(join(dir, 'emails'), { recursive: true });
+  await mkdir(join(dir, 'emails'), { recursive: true, mode: 0o700 });
   const files = items.map((_, i) => `emails/${String(i + 1).padStart(4, '0')}.html`);
-  await Promise.all(items.map((item, i) => writeFile(join(dir, files[i]!), item.html)));
+  await Promise.all(items.map((item, i) => writeFile(join(dir, files[i]!), item.html, { mode: 0o600 })));
   const index = join(dir, 'index.html');
-  await writeFile(index, indexPage(items, files));
+  await writeFile(index, indexPage(items, files), { mode: 0o600 });
   const first = files[0];
   if (options.screenshot === false || !first)
     return { index, files, screenshot: null, reason: first ? 'screenshot not requested' : 'no email to show' };

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -521,11 +521,30 @@ async function openPglite(dataDir: string, template: Blob | undefined): Promise<
 }
 
 /**
+ * The process's file-size limit (`ulimit -f`) in bytes, or null when there is
+ * none (or Linux does not say).
+ */
+function fileSizeLimit(): number | null {
+  try {
+    const value = /^Max file size\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
+    const bytes = Number(value);
+    return value && value !== 'unlimited' && Number.isFinite(bytes) ? bytes : null;
+  } catch {
+    return null;
+  }
+}
+
+/** PostgreSQL's largest files: a relation's segments (1 GiB); its write-ahead log's are 16 MiB. */
+const POSTGRES_SEGMENT_BYTES = 2 ** 30;
+
+/**
  * Why PGlite did not start, for an operator: its own words ("Aborted(). Build
  * with -sASSERTIONS…", "PGlite failed to initialize properly") name neither
- * the disk nor the folder, which are the usual causes.
+ * the disk nor the folder, which are the usual causes. A file-size limit
+ * (`ulimit -f`) below PostgreSQL's file sizes is said first: under one, PGlite
+ * aborted at start ("is its disk full … damaged") with the disk half empty.
  */
-export function pgliteStartFailure(error: unknown): string {
+export function pgliteStartFailure(error: unknown, limit = fileSizeLimit()): string {
   // Its file system's errors are plain objects ({ name: 'ErrnoError', errno }), printed as "[object Object]"
   const errno =
     (error as { name?: unknown; errno?: unknown } | null)?.name === 'ErrnoError' ? (error as { errno: unknown }).errno : undefined;
@@ -537,8 +556,12 @@ export function pgliteStartFailure(error: unknown): string {
       : error instanceof Error
         ? error.message
         : String(error);
+  const sizeLimit =
+    limit !== null && limit < POSTGRES_SEGMENT_BYTES
+      ? `this process may write files of at most ${limit} bytes (ulimit -f), and PostgreSQL writes files of 16 MiB (its write-ahead log) and more: raise the limit (ulimit -f unlimited) and run the command again; the data is kept. Otherwise: `
+      : '';
   if (errno !== undefined)
-    return `${message} — the embedded database did not start: free some space or fix its folder, then run the command again; the data is kept`;
+    return `${message} — the embedded database did not start: ${sizeLimit}free some space or fix its folder, then run the command again; the data is kept`;
   if (!/Aborted\(\)|failed to initiali[sz]e|RuntimeError|ENOSPC/i.test(message)) return message;
-  return `${message.split('\n')[0]!.slice(0, 200)} — the embedded database did not start: is its disk full, or its folder damaged or from another version? Free some space and run the command again; the data is kept`;
+  return `${message.split('\n')[0]!.slice(0, 200)} — the embedded database did not start: ${sizeLimit}is its disk full, or its folder damaged or from another version? Free some space and run the command again; the data is kept`;
 }

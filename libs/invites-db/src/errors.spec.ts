@@ -47,4 +47,13 @@ describe('pgliteStartFailure', () => {
       /^no space left on the device \[ENOSPC\] — the embedded database did not start/,
     );
   });
+
+  it("names a file-size limit (ulimit -f) below PostgreSQL's file sizes first: under one PGlite aborted at start, said to be a full disk", () => {
+    const aborted = new Error('Aborted(). Build with -sASSERTIONS for more info.');
+    expect(pgliteStartFailure(aborted, 8192)).toBe(
+      'Aborted(). Build with -sASSERTIONS for more info. — the embedded database did not start: this process may write files of at most 8192 bytes (ulimit -f), and PostgreSQL writes files of 16 MiB (its write-ahead log) and more: raise the limit (ulimit -f unlimited) and run the command again; the data is kept. Otherwise: is its disk full, or its folder damaged or from another version? Free some space and run the command again; the data is kept',
+    );
+    expect(pgliteStartFailure(aborted, 2 ** 40)).not.toContain('ulimit -f');
+    expect(pgliteStartFailure(aborted, null)).not.toContain('ulimit -f');
+  });
 });

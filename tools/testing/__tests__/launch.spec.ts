@@ -30,6 +30,10 @@ setInterval(() => undefined, 1000);`,
 );
 const bare = fixture('bare', 'setInterval(() => undefined, 1000);');
 const exits = fixture('exits', 'setTimeout(() => process.exit(5), 100);');
+const flags = fixture(
+  'flags',
+  "say('flags ' + process.execArgv.filter((f) => f.startsWith('--disable-wasm')).join(' '));\nsetTimeout(() => process.exit(5), 100);",
+);
 
 /** Starts a fixture bin; resolves the app's pid once it says ready (and remembers it for killLeftovers). */
 function start(bin: string): { run: LaunchedProcess; appPid: Promise<number> } {
@@ -54,6 +58,75 @@ describe('tools/launch.mjs', () => {
     );
     expect(low.status).toBe(5);
     expect(under(1024).stderr).not.toContain('open-file limit');
+  }, 40_000);
+
+  it('the working directory deleted under the shell: says so and exits 3 (a stack trace from the loader before)', () => {
+    const gone = mkdtempSync(join(dir, 'cwd-'));
+    const run = spawnSync('/bin/sh', ['-c', 'cd "$1" && rmdir "$1" && exec "$0" "$2"', process.execPath, gone, exits], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stderr).toBe(
+      'exits: the working directory is gone (ENOENT: deleted or moved away after the shell entered it): cd to a folder that exists, then run the command again\n',
+    );
+    expect(run.status).toBe(3);
+  }, 40_000);
+
+  it('a TMPDIR that is not there: the app starts, and nothing makes that folder (the loader died at start, or as root created it)', () => {
+    const missing = join(dir, 'no-tmp', 'deeper');
+    const run = spawnSync(process.execPath, [exits], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, TMPDIR: missing } });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(5);
+    expect(existsSync(join(dir, 'no-tmp'))).toBe(false);
+  }, 40_000);
+
+  it('under an address-space limit (ulimit -v): says it is the wrong tool, and the app runs with inline WebAssembly bounds checks', () => {
+    // 16 GB: a WebAssembly instance reserves about 10 GB; the TypeScript loader died at start below tens of GB
+    const run = spawnSync('/bin/sh', ['-c', 'ulimit -v 16000000 && exec "$0" "$@"', process.execPath, flags], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stderr).toContain('flags: the address-space limit is 15.3 GiB (ulimit -v, prlimit --as):');
+    expect(run.stderr).toContain('remove it (ulimit -v unlimited) and cap the memory with a cgroup instead');
+    if (process.allowedNodeEnvironmentFlags.has('--disable-wasm-trap-handler'))
+      expect(run.stdout).toContain('flags --disable-wasm-trap-handler\n');
+    expect(run.status).toBe(5);
+    const unlimited = spawnSync(process.execPath, [flags], { encoding: 'utf8', timeout: 30_000 });
+    expect(unlimited.stderr).not.toContain('address-space');
+    expect(unlimited.stdout).toContain('flags \n');
+  }, 40_000);
+
+  it('an app out of file descriptors (uncaught EMFILE, as when loading under ulimit -n 64) says so in one line, exit 3, not a stack trace', () => {
+    const greedy = fixture(
+      'greedy',
+      `import { openSync } from 'node:fs';\nsetTimeout(() => { for (;;) openSync('/dev/null', 'r'); }, 10);`,
+    );
+    const run = spawnSync('/bin/sh', ['-c', 'ulimit -n 300 && exec "$0" "$@"', process.execPath, greedy], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stderr).toBe(
+      'too many open files [EMFILE] (open /dev/null): the open-file limit is 300 (ulimit -n); raise it (ulimit -n 4096, LimitNOFILE= in a systemd unit) and run it again\n',
+    );
+    expect(run.status).toBe(3);
+    // any error thrown while none is left (the loader's esbuild not started: a TypeError on its missing stdio)
+    const after = fixture(
+      'after',
+      `import { openSync } from 'node:fs';\nconst held = [];\nsetTimeout(() => { try { for (;;) held.push(openSync('/dev/null', 'r')); } catch {} throw new TypeError("Cannot read properties of undefined (reading 'on')"); }, 10);`,
+    );
+    const typeError = spawnSync('/bin/sh', ['-c', 'ulimit -n 300 && exec "$0" "$@"', process.execPath, after], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(typeError.stderr).toBe(
+      "too many open files [EMFILE] (Cannot read properties of undefined (reading 'on'), with no descriptor left): the open-file limit is 300 (ulimit -n); raise it (ulimit -n 4096, LimitNOFILE= in a systemd unit) and run it again\n",
+    );
+    expect(typeError.status).toBe(3);
+    // an error with descriptors to spare is Node's to report
+    const plain = fixture('plain', `setTimeout(() => { throw new TypeError('not about files'); }, 10);`);
+    const crash = spawnSync(process.execPath, [plain], { encoding: 'utf8', timeout: 30_000 });
+    expect(crash.stderr).toContain('TypeError: not about files');
+    expect(crash.status).toBe(1);
   }, 40_000);
 
   (existsSync('/dev/full') ? it : it.skip)(

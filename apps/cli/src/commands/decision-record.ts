@@ -68,7 +68,8 @@ export const decisionRecordCommand: CommandModule<object, RecordArgs> = {
       );
     if (!log) return;
     try {
-      appendFileSync(log, line);
+      // a new log 0644 whatever the umask: the team reads it, nobody else writes it (0666 under umask 000)
+      appendFileSync(log, line, { mode: 0o644 });
     } catch (error) {
       // The decision is stored: say so, so that nobody records it twice to get the log line.
       throw new ExitError(

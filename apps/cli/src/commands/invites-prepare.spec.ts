@@ -35,4 +35,22 @@ describe('formatPrepareResult', () => {
     expect(lines).toContain('  ... and 70 more failed (every failed row is in failed.csv, with its reason)');
     expect(lines.length).toBeLessThan(110);
   });
+
+  it('prints the commands to run next with the folder as one shell word: a space, a leading dash (help, exit 0: nothing sent)', () => {
+    const result = (outDir: string): PrepareResult => ({
+      outDir,
+      created: [{ inviteId: 'i', email: 'a@example.org', file: 'i.eml' }] as unknown as PrepareResult['created'],
+      skipped: [],
+      failed: [],
+      failedCsv: `${outDir}/failed.csv`,
+      preview: null,
+      lost: [],
+    });
+    expect(formatPrepareResult(result('/tmp/sp ace/o'))).toContain(
+      "run 'veza-beta invites prepare '/tmp/sp ace/o/failed.csv' --out '/tmp/sp ace/o' --force'.",
+    );
+    expect(formatPrepareResult(result('/tmp/sp ace/o'))).toContain("Review the emails, then: veza-beta invites dispatch '/tmp/sp ace/o'");
+    expect(formatPrepareResult(result('-dash'))).toContain('Review the emails, then: veza-beta invites dispatch ./-dash');
+    expect(formatPrepareResult(result('out-2026-12-01'))).toContain('Review the emails, then: veza-beta invites dispatch out-2026-12-01');
+  });
 });

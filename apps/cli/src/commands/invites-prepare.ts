@@ -16,6 +16,7 @@ import { PREPARE_CHUNK_ROWS, prepareInvites } from '../prepare/prepare-invites.j
 import type { PrepareResult } from '../prepare/prepare-invites.js';
 import { isForced, validateWithArgs, validationOptions, verdictLine } from './cohort-validate.js';
 import type { ValidateArgs } from './cohort-validate.js';
+import { shellWord } from '../shell-word.js';
 
 export interface PrepareArgs extends ValidateArgs {
   file: string;
@@ -133,7 +134,7 @@ export function formatPrepareResult(result: PrepareResult, options: { dispatched
   // The retry file is small: the distribution warnings are expected there, hence --force.
   if (result.failedCsv)
     lines.push(
-      `The failed rows are in ${result.failedCsv}: fix them, then run 'veza-beta invites prepare ${result.failedCsv} --out ${result.outDir} --force'.`,
+      `The failed rows are in ${result.failedCsv}: fix them, then run 'veza-beta invites prepare ${shellWord(result.failedCsv)} --out ${shellWord(result.outDir)} --force'.`,
     );
   if (result.preview)
     lines.push(
@@ -151,7 +152,8 @@ export function formatPrepareResult(result: PrepareResult, options: { dispatched
           : 'the rows already prepared are skipped'
       }).`,
     );
-  else if (result.created.length && !options.dispatched) lines.push(`Review the emails, then: veza-beta invites dispatch ${result.outDir}`);
+  else if (result.created.length && !options.dispatched)
+    lines.push(`Review the emails, then: veza-beta invites dispatch ${shellWord(result.outDir)}`);
   return lines.join('\n');
 }
 

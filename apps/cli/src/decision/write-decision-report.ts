@@ -83,6 +83,6 @@ export async function writeDecisionReport(
   // today's date, and the decision phase took it for this report's.
   rmSync(png, { force: true });
   if (options.screenshot === false) return { html, markdown, png: null, pngReason: 'screenshot not requested' };
-  const shot = await screenshotHtmlFile(html, png, { width: 1160 });
+  const shot = await screenshotHtmlFile(html, png, { width: 1160, mode: 0o644 }); // as the page it shows
   return shot.ok ? { html, markdown, png, pngReason: null } : { html, markdown, png: null, pngReason: shot.reason };
 }

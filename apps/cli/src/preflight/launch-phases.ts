@@ -27,6 +27,7 @@ import type { Connection } from '@veza/invites-db';
 import { fail, manual } from './check-helpers.js';
 import type { Check } from './check-helpers.js';
 import { launchItem } from './launch-item.js';
+import { shellWord } from '../shell-word.js';
 
 export const PHASES = ['t-72h', 'd-day', 'hour-1', 'every-4h', 'decision'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -158,7 +159,7 @@ function reportFolder(dir: string | undefined, now: Date): string {
 
 /** The command that writes that report again (into --report-dir when one was given). */
 function reportAgain(dir: string | undefined): string {
-  return `run: veza-beta decision report${dir ? ` --out ${dir}` : ''}`;
+  return `run: veza-beta decision report${dir ? ` --out ${shellWord(dir)}` : ''}`;
 }
 
 /** The decision report of today in the working directory (or --report-dir). */

@@ -17,6 +17,7 @@ import type { Check } from './check-helpers.js';
 import { redemptionChecks } from './redemption-checks.js';
 import { launchItem } from './launch-item.js';
 import { backupItem } from './launch-phases.js';
+import { shellWord } from '../shell-word.js';
 
 export interface PreflightInput {
   env: NodeJS.ProcessEnv;
@@ -94,7 +95,7 @@ export async function cohortChecks(input: PreflightInput): Promise<Check[]> {
       : fail(
           'Cohort CSV valid',
           `exit ${code}: ${first}`,
-          `run: veza-beta cohort validate ${input.cohortFile}${code === 2 ? ' (accept warnings with FORCE=1)' : ''}`,
+          `run: veza-beta cohort validate ${shellWord(input.cohortFile)}${code === 2 ? ' (accept warnings with FORCE=1)' : ''}`,
         ),
     lowDistribution && !force
       ? fail('Distribution sanity', distribution, 'widen the cohort, or accept with FORCE=1')

@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileBatch } from './durable-files.js';
+import { FileBatch, writeFileDurably } from './durable-files.js';
 
 describe('FileBatch under a low open-file limit', () => {
   const dir = mkdtempSync(join(tmpdir(), 'file-batch-'));
@@ -76,4 +76,60 @@ describe('FileBatch and a name already taken in the folder', () => {
     expect(readdirSync(dir)).toEqual(['8.eml']);
     expect(readFileSync(join(dir, '8.eml'), 'utf8')).toBe('new code');
   });
+});
+
+describe("describeFsError and the machine's limits", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-limits-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const module = fileURLToPath(new URL('./durable-files.ts', import.meta.url));
+
+  it('a file over the file-size limit (ulimit -f) names that limit, not the file system', () => {
+    // It said "file too large for this file system [EFBIG]" for a 15 KB .eml on ext4. In a process of its own.
+    const script = `
+      import { writeFileDurably } from ${JSON.stringify(module)};
+      try { writeFileDurably(${JSON.stringify(join(dir, 'big.eml'))}, 'x'.repeat(8192)); } catch (e) { console.log(e.message); }`;
+    const child = spawnSync(
+      '/bin/sh',
+      ['-c', 'ulimit -f 4 && exec "$0" "$@"', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: fileURLToPath(new URL('../../../..', import.meta.url)),
+        env: { ...process.env, NODE_OPTIONS: '' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    // (the shell's ulimit -f counts blocks of 512 or 1024 bytes)
+    expect(child.stdout.trim()).toBe(
+      `cannot write ${join(dir, 'big.eml')}: file larger than this process may write: the file-size limit is ${child.stdout.includes(' 2048 ') ? 2048 : 4096} bytes (ulimit -f): raise it (ulimit -f unlimited) [EFBIG]`,
+    );
+  });
+
+  it('a path too long is said once, in words (Node repeated the 4 KB path)', () => {
+    const path = join(dir, 'n'.repeat(300));
+    expect(() => writeFileDurably(path, 'x')).toThrow(
+      `cannot write ${path}: path too long (over 4,095 bytes, or a name over 255): use a shorter one [ENAMETOOLONG]`,
+    );
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)(
+    'a file system with space and no free inode says so, not "disk full" (root: a tmpfs of 4 inodes)',
+    () => {
+      const mount = mkdtempSync(join(dir, 'tmpfs-'));
+      expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,nr_inodes=4', 'tmpfs', mount]).status).toBe(0);
+      try {
+        let error: unknown;
+        for (let i = 0; i < 8 && !error; i++)
+          try {
+            writeFileDurably(join(mount, `${i}.eml`), 'x');
+          } catch (e) {
+            error = e;
+          }
+        expect((error as Error).message).toMatch(
+          /^cannot write .*\.eml: no free inode left on its file system: it holds as many files as it can, though it has space \(df -i\): free some files or use another disk \[ENOSPC\]$/,
+        );
+      } finally {
+        spawnSync('umount', [mount]);
+      }
+    },
+  );
 });

@@ -9,6 +9,7 @@ import {
   renameSync,
   rmdirSync,
   rmSync,
+  statfsSync,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -30,13 +31,63 @@ const ERRNO_WORDS: Record<string, string> = {
   EEXIST: 'a file of that name is in the way (not a folder)',
   EMFILE: 'too many open files (the open-file limit, ulimit -n, is too low: raise it)',
   EIO: 'input/output error (the disk failed)',
+  // Node's message repeats the path, 4 KB of it here
+  ENAMETOOLONG: 'path too long (over 4,095 bytes, or a name over 255): use a shorter one',
+  ELOOP: 'too many symbolic links (a link that leads back to itself?)',
 };
+
+/**
+ * The soft limit `name` of /proc/self/limits ("Max file size"), or null when
+ * there is none or Linux does not say. Read when an error is described, not
+ * at start: prlimit can change it while the process runs.
+ */
+export function processLimit(name: string, limits = () => readFileSync('/proc/self/limits', 'utf8')): number | null {
+  let value: string | undefined;
+  try {
+    value = new RegExp(`^${name}\\s+(\\S+)`, 'm').exec(limits())?.[1];
+  } catch {
+    return null;
+  }
+  const n = Number(value);
+  return value && value !== 'unlimited' && Number.isFinite(n) ? n : null;
+}
+
+/**
+ * ENOSPC on a file system that has space but no free inode left (a tmpfs
+ * with nr_inodes, a disk of many small files): "disk full" sent the operator
+ * to df -h, which shows free space. The nearest existing folder of `path` is asked.
+ */
+function outOfInodes(path: string): boolean {
+  let dir = resolve(path);
+  for (;;) {
+    try {
+      const fs = statfsSync(dir);
+      return fs.files > 0 && fs.ffree === 0 && fs.bavail > 0;
+    } catch {
+      if (dirname(dir) === dir) return false;
+      dir = dirname(dir);
+    }
+  }
+}
+
+/** The words for an errno on `path`, with what the machine's limits add to them. */
+function errnoWords(code: string, path: string): string | undefined {
+  if (code === 'EFBIG') {
+    // a file-size limit (ulimit -f) gives EFBIG (Node ignores the SIGXFSZ that would have killed the process)
+    const limit = processLimit('Max file size');
+    if (limit !== null)
+      return `file larger than this process may write: the file-size limit is ${limit} bytes (ulimit -f): raise it (ulimit -f unlimited)`;
+  }
+  if (code === 'ENOSPC' && outOfInodes(path))
+    return 'no free inode left on its file system: it holds as many files as it can, though it has space (df -i): free some files or use another disk';
+  return ERRNO_WORDS[code];
+}
 
 /** "cannot write out/x.eml: disk full (no space left on the device) [ENOSPC]" */
 export function describeFsError(error: unknown, path: string, verb = 'write'): string {
   const e = error as NodeJS.ErrnoException;
   const code = e.code ?? '';
-  const words = ERRNO_WORDS[code] ?? e.message ?? String(error);
+  const words = errnoWords(code, path) ?? e.message ?? String(error);
   return `cannot ${verb} ${path}: ${words}${code ? ` [${code}]` : ''}`;
 }
 
