@@ -70,6 +70,8 @@ interface MInvite {
 }
 
 interface MWelcome {
+  /** the outbox row's id, known once a sender claimed it */
+  id?: string;
   inviteId: string;
   sent: boolean;
   claimedBy: string | null;
@@ -510,6 +512,7 @@ class WelcomeClaim implements Cmd {
     expect(got?.inviteId).toBe(next?.inviteId);
     if (next) {
       next.claimedBy = worker;
+      next.id = got!.id;
       m.welcomeClaims.set(worker, got!.id);
     }
     await checkDatabase(m, r);
@@ -526,12 +529,12 @@ class WelcomeSend implements Cmd {
   async run(m: Model, r: Real) {
     const worker = WORKERS[this.worker]!;
     const outboxId = m.welcomeClaims.get(worker)!;
-    const w = m.welcome.find((x) => x.claimedBy === worker)!;
+    const w = m.welcome.find((x) => x.id === outboxId)!;
     if (this.outcome === 'sent') {
       w.deliveries += 1;
       await markWelcomeSent(r.conn.db, outboxId);
-      w.sent = true;
-      w.claimedBy = null;
+      w.sent = true; // as for invites: the claim stays beside sent_at, and the send counts as an attempt
+      w.attempts += 1;
     } else if (this.outcome === 'refused' || this.outcome === 'temporary') {
       await releaseWelcomeClaim(r.conn.db, outboxId, '550 refused', { temporary: this.outcome === 'temporary', claimedBy: worker });
       w.claimedBy = null;
