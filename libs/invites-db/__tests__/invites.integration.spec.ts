@@ -10,6 +10,7 @@ import {
   cleanupExpiredInvites,
   claimInvitesForSend,
   createInvites,
+  emailDigest,
   countRedeemedInvites,
   createUser,
   deleteTestInvites,
@@ -230,6 +231,22 @@ describe.each(testBackends())('invites on $name', (backend) => {
     expect([...left.keys()]).toEqual(['out@example.org']);
     expect(await forgetLeftOut(conn.db, ['out@example.org'])).toBe(1);
     expect((await leftOutAddresses(conn.db, ['out@example.org'])).size).toBe(0);
+  });
+
+  it('an address kept as left out and invited since by a backend is not left out again once that invite expired and was cleaned up (it came back, revoked on the old date)', async () => {
+    // the shrunk counterexample of invite-life.property.spec.ts, then what prepare would have asked
+    const first = created((await createInvites(conn.db, [{ email: 'Since@example.org', cohort: 'ls' }]))[0]);
+    await revokeInvites(conn.db, { code: first.code });
+    await setInviteExpiry(conn.db, first.id, new Date(Date.now() - 60_000));
+    expect((await cleanupExpiredInvites(conn.db)).leftOut).toBe(1);
+    // a backend invites the person again on purpose: its invite wins over the record, and lifts it
+    const again = created((await createInvites(conn.db, [{ email: 'since@example.org', cohort: 'ls' }]))[0]);
+    expect(
+      await numberOf(sql`SELECT count(*)::int AS n FROM beta_invite_left_out WHERE email_digest = ${emailDigest('since@example.org')}`),
+    ).toBe(0);
+    await setInviteExpiry(conn.db, again.id, new Date(Date.now() - 60_000));
+    expect((await cleanupExpiredInvites(conn.db)).leftOut).toBe(0);
+    expect([...(await leftOutAddresses(conn.db, ['since@example.org'])).keys()]).toEqual([]);
   });
 
   it('invitedAddresses answers for more addresses than a query may carry parameters (65,535): a restore of a 100,000-person cohort', async () => {

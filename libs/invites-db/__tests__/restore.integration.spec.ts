@@ -94,11 +94,12 @@ const postgresBackends = testBackends().filter((b) => b.name === 'postgres');
         { email: 'ada@example.org', cohort: 'c1' },
         { email: 'bo@example.org', cohort: 'c1' },
       ]);
-      // a person left out, invited again on purpose by a backend of this version (it says it knows of the record)
+      // a person left out, invited again on purpose by a backend (it says it knows of the record); one before the
+      // twenty-first round left the record beside the live invite (this version's createInvites lifts it): both in the dump
+      expect((await createInvites(source.db, [{ email: 'cy@example.org', cohort: 'c2' }])).map((o) => o.status)).toEqual(['created']);
       await source.db.execute(
         sql`INSERT INTO beta_invite_left_out (email_digest, revoked_at) VALUES (${emailDigest('cy@example.org')}, now())`,
       );
-      expect((await createInvites(source.db, [{ email: 'cy@example.org', cohort: 'c2' }])).map((o) => o.status)).toEqual(['created']);
 
       const bin = clientBinDir();
       const dump = join(dir, 'data.dump');

@@ -65,17 +65,29 @@ async function resolveSenders(db: Database, values: string[]): Promise<Map<strin
  */
 const KNOWS_LEFT_OUT_TEXT = "(SELECT set_config('veza_beta.knows_left_out', 'on', true)) = 'on'";
 
+/**
+ * An address invited now is no longer left out: the record a cleanup kept of it (997) goes with the
+ * insert, in the same statement (leftOutAddresses: "not invited since"). Kept, it came back once this
+ * invite expired and was cleaned up, and prepare skipped the person as revoked on the old date.
+ * The digest as emailDigest computes it; the table is read only when it has rows.
+ */
 async function insertChunk(db: Database, chunk: Candidate[], ttlDays: number) {
   const payload = JSON.stringify(chunk.map((c) => ({ d: c.digest, e: c.email, c: c.cohort, n: c.name, r: c.role, s: c.sentBy })));
   // Raw SQL: one jsonb parameter for the whole chunk (a VALUES list would need thousands of parameters), and the partial unique index as conflict target.
   return decodeRows(
     await db.execute(sql`
-      INSERT INTO beta_invites (code_digest, email, cohort, name, role, sent_by, expires_at)
-      SELECT r.d, r.e, r.c, r.n, r.r, r.s, now() + make_interval(days => ${ttlDays}::int)
-      FROM jsonb_to_recordset(${payload}::jsonb) AS r(d text, e text, c text, n text, r text, s uuid)
-      WHERE ${sql.raw(KNOWS_LEFT_OUT_TEXT)}
-      ON CONFLICT (lower(email COLLATE "C")) WHERE revoked_at IS NULL DO NOTHING
-      RETURNING id::text AS id, code_digest AS digest, expires_at AS expires`),
+      WITH inserted AS (
+        INSERT INTO beta_invites (code_digest, email, cohort, name, role, sent_by, expires_at)
+        SELECT r.d, r.e, r.c, r.n, r.r, r.s, now() + make_interval(days => ${ttlDays}::int)
+        FROM jsonb_to_recordset(${payload}::jsonb) AS r(d text, e text, c text, n text, r text, s uuid)
+        WHERE ${sql.raw(KNOWS_LEFT_OUT_TEXT)}
+        ON CONFLICT (lower(email COLLATE "C")) WHERE revoked_at IS NULL DO NOTHING
+        RETURNING id, code_digest, expires_at, email),
+      lifted AS (
+        DELETE FROM beta_invite_left_out
+        WHERE EXISTS (SELECT 1 FROM beta_invite_left_out)
+          AND email_digest IN (SELECT encode(sha256(convert_to(lower(i.email COLLATE "C"), 'UTF8')), 'hex') FROM inserted i))
+      SELECT id::text AS id, code_digest AS digest, expires_at AS expires FROM inserted`),
     { id: 'string', digest: 'string', expires: 'date' },
     'createInvites insert',
   );

@@ -194,7 +194,8 @@ export interface CleanupResult {
   count: number;
   byCohort: { cohort: string; count: number }[];
   /**
-   * addresses whose last invites (all revoked) were deleted and that are kept
+   * addresses left with no live invite whose revoked invites were deleted (a
+   * revoked one not yet expired may stay) and that are kept
    * as left out (their digest, in beta_invite_left_out), or would be
    */
   leftOut: number;
