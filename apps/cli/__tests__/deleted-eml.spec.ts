@@ -33,7 +33,7 @@ describe('an .eml deleted from a prepared folder', () => {
     expect(first.code).toBe(1);
     expect(lines(sentLog)).toEqual(['rev1@example.org']);
     expect(first.stdout).toContain(
-      `  failed   rev0@example.org: ${join(out, `${dropped}.eml`)}: no such file (deleted after the review?); not sent. To leave rev0@example.org out: 'veza-beta invites revoke rev0@example.org'; to send it after all, give it a new .eml: 'veza-beta invites prepare COHORT.csv --reissue-unsent'`,
+      `  failed   rev0@example.org: ${join(out, `${dropped}.eml`)}: no such file (deleted after the review?); not sent. To leave rev0@example.org out, run: veza-beta invites revoke rev0@example.org; to send it after all, give it a new .eml: veza-beta invites prepare COHORT.csv --reissue-unsent`,
     );
     expect(first.stdout).not.toContain('ENOENT');
 

@@ -10,7 +10,21 @@ const PLAIN = /^[\p{L}\p{N}_@%+=:,./-]+$/u;
  * the folder into two arguments.
  */
 export function shellWord(path: string): string {
-  const word = path.startsWith('-') ? `./${path}` : path;
+  return quoted(path.startsWith('-') ? `./${path}` : path);
+}
+
+/**
+ * An invitable address as one shell word: its local part may hold
+ * ``!#$%&'*+/=?^_`{|}~-``, and pasted as printed, `a&x@…` ran `x@…`, a
+ * backquote ran what it quoted, `$HOME` expanded. A leading dash gets a
+ * space before it inside the quotes (yargs reads a quoted '-x@…' as options;
+ * the commands trim the address).
+ */
+export function emailWord(email: string): string {
+  return email.startsWith('-') ? `' ${email.replace(/'/g, `'\\''`)}'` : quoted(email);
+}
+
+function quoted(word: string): string {
   if (PLAIN.test(word)) return word;
   // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u001f\u007f]/g;

@@ -165,6 +165,37 @@ describe('a database another version migrated', () => {
     }
   });
 
+  // 1003_email_key_ascii.sql adds the unique index createInvites' ON CONFLICT names: without it each row
+  // failed alone ("there is no unique or exclusion constraint matching the ON CONFLICT specification"),
+  // and prepare said to fix the rows and prepare failed.csv again, which failed the same way
+  it.each(testBackends())(
+    'by an older one (before 1003): createInvites says to run db migrate, creates nothing, then creates once migrated, on $name',
+    async (backend) => {
+      for (const file of readMigrationFiles().filter((f) => Number(/^\d+/.exec(f.name)?.[0]) < 1003))
+        copyFileSync(join(defaultMigrationsDir(), file.name), join(dir, file.name));
+      const conn = await openTestDatabase(backend, { migrate: false });
+      try {
+        await runMigrations(conn, dir);
+        const rowsIn = [
+          { email: 'before-1003@example.org', cohort: 'upgrade' },
+          { email: 'also-before@example.org', cohort: 'upgrade' },
+        ];
+        await expect(createInvites(conn.db, rowsIn)).rejects.toMatchObject({
+          code: 'INVITES_DB_NOT_MIGRATED',
+          message:
+            "the database lacks a unique index this veza-beta's statements name (added by a later migration than the ones applied there: an older veza-beta migrated it); run 'veza-beta db migrate' first",
+        });
+        const [count] = await rows<{ n: number }>(conn, sql`SELECT count(*)::int AS n FROM beta_invites`);
+        expect(count?.n).toBe(0);
+        expect((await runMigrations(conn)).applied).toEqual(['1003_email_key_ascii.sql']);
+        expect((await createInvites(conn.db, rowsIn)).map((o) => o.status)).toEqual(['created', 'created']);
+      } finally {
+        await conn.close();
+      }
+    },
+    120_000,
+  );
+
   it('by a newer one: db migrate refuses, naming the files it does not have, and applies nothing', async () => {
     const conn = await openDatabase({ dataDir: 'memory://' });
     try {

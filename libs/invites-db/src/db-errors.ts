@@ -43,6 +43,10 @@ export function mapDbError(wrapped: unknown, target = 'the database'): unknown {
     const table = error instanceof Error ? /relation "([a-z_]+)" does not exist/.exec(error.message)?.[1] : undefined;
     return new DatabaseNotMigratedError(target, table ? { table } : undefined);
   }
+  // 42P10: an ON CONFLICT naming a unique index a later migration adds (createInvites names 1003's): every
+  // row failed alone with it, and prepare said to fix the rows and prepare them again
+  if (state === '42P10' && error instanceof Error && /no unique or exclusion constraint matching the ON CONFLICT/.test(error.message))
+    return new DatabaseNotMigratedError(target, { uniqueIndex: true });
   if (state && (CONNECTION_ERRORS.has(state) || state.startsWith('08'))) return new DatabaseUnreachableError(target, error);
   // 58P01 undefined_file: the database's own files are missing (an embedded database's folder deleted under it)
   if (state === '58P01')

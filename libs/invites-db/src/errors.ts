@@ -70,24 +70,26 @@ export class DatabaseBusyError extends InvitesDbError {
 
 /**
  * The database lacks migrations of this version (beta_invites missing, files pending or edited, or
- * a table of a later migration missing: a database set up by an older veza-beta, never migrated
- * since): run `veza-beta db migrate`.
+ * a table or unique index of a later migration missing: a database set up by an older veza-beta, never
+ * migrated since): run `veza-beta db migrate`.
  */
 export class DatabaseNotMigratedError extends InvitesDbError {
   override name = 'DatabaseNotMigratedError';
-  constructor(target: string, missing?: { pending: string[]; edited: string[] } | { table: string }) {
+  constructor(target: string, missing?: { pending: string[]; edited: string[] } | { table: string } | { uniqueIndex: true }) {
     const what = !missing
       ? 'has no beta_invites table'
-      : 'table' in missing
-        ? missing.table === 'beta_invites'
-          ? 'has no beta_invites table'
-          : `has no ${missing.table} table (added by a later migration than the ones applied there: an older veza-beta migrated it)`
-        : [
-            missing.pending.length ? `lacks ${missing.pending.join(', ')}` : '',
-            missing.edited.length ? `has ${missing.edited.join(', ')} applied in another version` : '',
-          ]
-            .filter(Boolean)
-            .join(' and ');
+      : 'uniqueIndex' in missing
+        ? "lacks a unique index this veza-beta's statements name (added by a later migration than the ones applied there: an older veza-beta migrated it)"
+        : 'table' in missing
+          ? missing.table === 'beta_invites'
+            ? 'has no beta_invites table'
+            : `has no ${missing.table} table (added by a later migration than the ones applied there: an older veza-beta migrated it)`
+          : [
+              missing.pending.length ? `lacks ${missing.pending.join(', ')}` : '',
+              missing.edited.length ? `has ${missing.edited.join(', ')} applied in another version` : '',
+            ]
+              .filter(Boolean)
+              .join(' and ');
     // withDbErrors knows no target: "the database at the database" said nothing twice
     const where = target === 'the database' ? target : `the database at ${target}`;
     super('INVITES_DB_NOT_MIGRATED', `${where} ${what}; run 'veza-beta db migrate' first`);

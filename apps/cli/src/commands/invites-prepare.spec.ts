@@ -47,7 +47,7 @@ describe('formatPrepareResult', () => {
       lost: [],
     });
     expect(formatPrepareResult(result('/tmp/sp ace/o'))).toContain(
-      "run 'veza-beta invites prepare '/tmp/sp ace/o/failed.csv' --out '/tmp/sp ace/o' --force'.",
+      "fix them, then run: veza-beta invites prepare '/tmp/sp ace/o/failed.csv' --out '/tmp/sp ace/o' --force\n",
     );
     expect(formatPrepareResult(result('/tmp/sp ace/o'))).toContain("Review the emails, then: veza-beta invites dispatch '/tmp/sp ace/o'");
     expect(formatPrepareResult(result('-dash'))).toContain('Review the emails, then: veza-beta invites dispatch ./-dash');

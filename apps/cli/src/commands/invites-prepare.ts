@@ -134,7 +134,7 @@ export function formatPrepareResult(result: PrepareResult, options: { dispatched
   // The retry file is small: the distribution warnings are expected there, hence --force.
   if (result.failedCsv)
     lines.push(
-      `The failed rows are in ${result.failedCsv}: fix them, then run 'veza-beta invites prepare ${shellWord(result.failedCsv)} --out ${shellWord(result.outDir)} --force'.`,
+      `The failed rows are in ${result.failedCsv}: fix them, then run: veza-beta invites prepare ${shellWord(result.failedCsv)} --out ${shellWord(result.outDir)} --force`,
     );
   if (result.preview)
     lines.push(

@@ -176,7 +176,7 @@ async function sendFile(
         `${notFound.length} invite(s) of ${args.file} were prepared earlier, are not sent, and no folder next to ${prepared.outDir} lists them:`,
         ...notFound.slice(0, 20).map((n) => `  not found  ${n.email} (${n.state})`),
         ...(notFound.length > 20 ? [`  … and ${notFound.length - 20} more`] : []),
-        `Dispatch the folder they were prepared into ('veza-beta invites dispatch DIR'), or give them new codes: 'veza-beta invites prepare ${shellWord(args.file)} --reissue-unsent --out out-new', then 'veza-beta invites dispatch out-new'.`,
+        `Dispatch the folder they were prepared into ('veza-beta invites dispatch DIR'), or give them new codes, run: veza-beta invites prepare ${shellWord(args.file)} --reissue-unsent --out out-new; then: veza-beta invites dispatch out-new`,
       ].join('\n') + '\n',
     );
   } else if (dispatched.length === 0) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { DISPATCH_LOG, emailedFromLog, isoTime, readDispatchLog } from './dispatch-folder.js';
+import { DISPATCH_LOG, emailedFromLog, isoTime, readDispatchLog, readInviteEml } from './dispatch-folder.js';
 
 describe("dispatch.log's time", () => {
   it('is toISOString of the moment, in whatever order the moments come (its second is formatted once and kept)', () => {
@@ -93,5 +93,14 @@ describe('readDispatchLog', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('an .eml deleted after the review', () => {
+  it('says the revoke to run with the address as one shell word, outside quotes: pasted, `&` or a backquote of an address ran a command', () => {
+    const missing = join(tmpdir(), 'veza-no-such-folder', 'x.eml');
+    expect(() => readInviteEml(missing, 'a&touch@example.org')).toThrow(
+      `${missing}: no such file (deleted after the review?); not sent. To leave a&touch@example.org out, run: veza-beta invites revoke 'a&touch@example.org'; to send it after all, give it a new .eml: veza-beta invites prepare COHORT.csv --reissue-unsent`,
+    );
   });
 });

@@ -18,6 +18,7 @@ import type { Connection } from '@veza/invites-db';
 import { ExitError } from '../exit-error.js';
 import { readIfRegularFile } from '../regular-file.js';
 import { folderOpenToOthers } from '../prepare/durable-files.js';
+import { emailWord } from '../shell-word.js';
 import type { Manifest, ManifestInvite } from './manifest.js';
 import type { Progress } from './progress.js';
 
@@ -272,7 +273,7 @@ function replacedCode(eml: Buffer, digest: string): string | null {
  * a bare ENOENT and "run the same command again to retry", which fails again:
  * now it says what to do instead.
  */
-function readInviteEml(path: string, email: string): Buffer {
+export function readInviteEml(path: string, email: string): Buffer {
   let eml;
   try {
     // never waits: a FIFO in a .eml's place blocked this thread, forever, with a batch claimed
@@ -280,7 +281,7 @@ function readInviteEml(path: string, email: string): Buffer {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     throw new Error(
-      `${path}: no such file (deleted after the review?); not sent. To leave ${email} out: 'veza-beta invites revoke ${email}'; to send it after all, give it a new .eml: 'veza-beta invites prepare COHORT.csv --reissue-unsent'`,
+      `${path}: no such file (deleted after the review?); not sent. To leave ${email} out, run: veza-beta invites revoke ${emailWord(email)}; to send it after all, give it a new .eml: veza-beta invites prepare COHORT.csv --reissue-unsent`,
     );
   }
   // a FIFO, a device (a link to /dev/zero was read without end) or a folder: not a .eml prepare wrote

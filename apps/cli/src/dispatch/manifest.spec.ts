@@ -13,7 +13,16 @@ describe('readManifest', () => {
     mkdirSync(out);
     for (const id of ['a', 'b', 'c']) writeFileSync(join(out, `${id}.eml`), 'To: x@example.org\r\n\r\n');
     expect(() => readManifest(out)).toThrow(
-      `${join(out, 'manifest.json')}: not found, though ${out} holds 3 .eml file(s): a prepare that did not finish (killed, out of memory, a full disk). Run the same 'veza-beta invites prepare FILE --out ${out}' again`,
+      `${join(out, 'manifest.json')}: not found, though ${out} holds 3 .eml file(s): a prepare that did not finish (killed, out of memory, a full disk). Run the same prepare again: veza-beta invites prepare FILE --out ${out}; it lists them`,
+    );
+  });
+
+  it('names the folder in that command as one shell word: a space split it in two, a leading dash read as options', () => {
+    const spaced = join(dir, 'sp ace');
+    mkdirSync(spaced);
+    writeFileSync(join(spaced, 'a.eml'), 'To: x@example.org\r\n\r\n');
+    expect(() => readManifest(spaced)).toThrow(
+      `Run the same prepare again: veza-beta invites prepare FILE --out '${spaced}'; it lists them`,
     );
   });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ExitError } from '../exit-error.js';
 import { readIfRegularFile } from '../regular-file.js';
 import { replaceFiles } from '../prepare/durable-files.js';
+import { shellWord } from '../shell-word.js';
 
 /** manifest.json of an out-<date>/ folder: what prepare rendered, never a code. */
 export interface Manifest {
@@ -58,7 +59,7 @@ export function readManifest(dir: string): Manifest {
     if (emails > 0)
       throw new ExitError(
         1,
-        `${path}: not found, though ${dir} holds ${emails} .eml file(s): a prepare that did not finish (killed, out of memory, a full disk). Run the same 'veza-beta invites prepare FILE --out ${dir}' again: it lists them in a new manifest (nothing is created twice); then dispatch.`,
+        `${path}: not found, though ${dir} holds ${emails} .eml file(s): a prepare that did not finish (killed, out of memory, a full disk). Run the same prepare again: veza-beta invites prepare FILE --out ${shellWord(dir)}; it lists them in a new manifest (nothing is created twice); then dispatch.`,
       );
     throw new ExitError(1, `${path}: not found; is ${dir} a folder written by 'veza-beta invites prepare'?`);
   }
