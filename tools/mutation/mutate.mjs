@@ -3,7 +3,7 @@
 // runs the spec files given for it, and lists the mutants the specs let
 // through (docs/README.md, "Mutation testing").
 //
-//   node tools/mutation/mutate.mjs [--timeout S] [--only LINE[,LINE]] FILE SPEC...
+//   node tools/mutation/mutate.mjs [--timeout S] [--only LINE[,LINE]] [--list] FILE SPEC...
 //
 // The mutations, found in the file's syntax tree (never in comments, strings
 // of messages or types): a comparison flipped (=== and !==, < and <=, > and
@@ -14,12 +14,14 @@
 //
 // Each mutant is written over FILE, the specs run (jest, one worker, --bail,
 // a deadline per mutant), and FILE is put back as it was, also on Ctrl-C.
-// A mutant is killed when jest exits non-zero or runs out of time; it
-// survives when the specs pass. Survivors are printed with their line and the
+// A mutant is killed when jest exits non-zero; one that runs out of time is
+// counted killed and printed as TIMEOUT (look at it: a slow spec set under load
+// is no kill); it survives when the specs pass. SIGINT/SIGTERM end jest's
+// process group and put FILE back. Survivors are printed with their line and the
 // code before and after; the last line is the score. Exit 0 when no mutant
 // survived, 1 when some did, 3 on bad arguments or when the specs fail on the
 // unmutated file.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -48,7 +50,9 @@ const SWAPS = {
 };
 
 function usage(message) {
-  process.stderr.write(`mutate: ${message}\nusage: node tools/mutation/mutate.mjs [--timeout S] [--only LINE[,LINE]] FILE SPEC...\n`);
+  process.stderr.write(
+    `mutate: ${message}\nusage: node tools/mutation/mutate.mjs [--timeout S] [--only LINE[,LINE]] [--list] FILE SPEC...\n`,
+  );
   process.exit(3);
 }
 
@@ -120,30 +124,50 @@ export function findMutants(source, fileName) {
   return mutants.map((m) => ({ ...m, line: lineOf(m.start), original: source.slice(m.start, m.end) }));
 }
 
+let running = null;
+
+/** Runs the specs in a child jest; 'passed', 'failed' or 'timeout'. The deadline's timer is cleared when jest ends. */
 function runSpecs(specs, timeoutSeconds) {
-  const result = spawnSync(
-    process.execPath,
-    [
-      'node_modules/jest/bin/jest.js',
-      '--config',
-      'jest.config.cjs',
-      '--maxWorkers=1',
-      '--bail',
-      '--silent',
-      '--cacheDirectory=/tmp/veza-mutation-jest-cache',
-      ...specs,
-    ],
-    {
-      env: { ...process.env, CI: 'true', NODE_OPTIONS: '--experimental-vm-modules --no-warnings=ExperimentalWarning' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutSeconds * 1000,
-      killSignal: 'SIGKILL',
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  if (result.error?.code === 'ETIMEDOUT' || result.signal) return 'timeout';
-  return result.status === 0 ? 'passed' : 'failed';
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        'node_modules/jest/bin/jest.js',
+        '--config',
+        'jest.config.cjs',
+        '--maxWorkers=1',
+        '--bail',
+        '--silent',
+        '--cacheDirectory=/tmp/veza-mutation-jest-cache',
+        ...specs,
+      ],
+      {
+        env: { ...process.env, CI: 'true', NODE_OPTIONS: '--experimental-vm-modules --no-warnings=ExperimentalWarning' },
+        stdio: 'ignore',
+        detached: true,
+      },
+    );
+    running = child;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child);
+    }, timeoutSeconds * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      running = null;
+      resolve(timedOut ? 'timeout' : code === 0 ? 'passed' : 'failed');
+    });
+  });
+}
+
+/** jest and whatever its specs started (servers, CLI children): its own process group. */
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 function oneLine(text) {
@@ -151,13 +175,14 @@ function oneLine(text) {
   return flat.length > 90 ? `${flat.slice(0, 87)}...` : flat;
 }
 
-function main() {
+async function main() {
   const args = parseArgs(process.argv.slice(2));
   const [file, ...specs] = args.rest;
   const original = readFileSync(file, 'utf8');
   const restore = () => writeFileSync(file, original);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
+      if (running) killGroup(running);
       restore();
       process.exit(130);
     });
@@ -168,7 +193,7 @@ function main() {
     return;
   }
   const start = Date.now();
-  const baseline = runSpecs(specs, args.timeout * 3);
+  const baseline = await runSpecs(specs, args.timeout * 3);
   if (baseline !== 'passed') {
     process.stderr.write(`mutate: the specs do not pass on the unmutated ${file} (${baseline}); nothing to measure\n`);
     process.exit(3);
@@ -180,13 +205,15 @@ function main() {
   try {
     for (const [index, m] of mutants.entries()) {
       writeFileSync(file, original.slice(0, m.start) + m.replacement + original.slice(m.end));
-      const outcome = runSpecs(specs, args.timeout);
+      const outcome = await runSpecs(specs, args.timeout);
       restore();
       if (outcome === 'passed') {
         survivors.push(m);
         process.stdout.write(`SURVIVED ${file}:${m.line} [${m.kind}] ${oneLine(m.original)}  =>  ${oneLine(m.replacement)}\n`);
       } else {
         killed += 1;
+        if (outcome === 'timeout')
+          process.stdout.write(`TIMEOUT ${file}:${m.line} [${m.kind}] ${oneLine(m.original)}  =>  ${oneLine(m.replacement)}\n`);
       }
       process.stderr.write(`\r${index + 1}/${mutants.length}`);
     }
@@ -202,4 +229,4 @@ function main() {
   process.exit(survivors.length === 0 ? 0 : 1);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (import.meta.url === `file://${process.argv[1]}`) await main();
