@@ -123,6 +123,8 @@ describe('fixtures of real-looking cohorts', () => {
     expect(header.warnings).toEqual([]);
     const missing = await check('no-such-file.csv');
     expect(missing.errors).toEqual([expect.objectContaining({ code: 'COHORT_UNREADABLE', message: expect.stringContaining('ENOENT') })]);
+    // Found by mutation testing: `ok` of an unreadable file could be true and every spec stayed green.
+    expect(missing.ok).toBe(false);
     expect(brief((await validateCohortFile(fixture(''))).errors)).toEqual([['COHORT_UNREADABLE', null, null]]);
   });
 

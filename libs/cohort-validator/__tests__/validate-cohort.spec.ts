@@ -11,6 +11,8 @@ describe('validateCohort', () => {
     const csv = ' Name , ROLE,cohort,email,sent_by\n"Ana Lopez", Creator ,press, ana@example.org ,11111111-2222-4333-8444-555555555555\n';
     const result = await validateCohort(csv, { collectRows: true });
     expect(result.errors).toEqual([]);
+    // Found by mutation testing: `ok` of a cohort without errors could be false and every spec stayed green.
+    expect(result.ok).toBe(true);
     expect(result.value.rows).toEqual([
       {
         line: 2,

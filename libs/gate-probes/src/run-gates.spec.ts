@@ -65,6 +65,31 @@ describe('runGates', () => {
     await expect(runGates(testGatesConfig({ timeoutMs: 0 }))).rejects.toThrow(GatesConfigError);
   });
 
+  // Found by mutation testing: the retries check could be dropped, or accept -1, and every spec stayed green.
+  it.each([
+    [{ retries: -1 }, 'retries must be an integer ≥ 0'],
+    [{ retries: 1.5 }, 'retries must be an integer ≥ 0'],
+    [{ timeoutMs: 2.5 }, 'timeoutMs must be a positive integer'],
+  ])('refuses %j in a config built in code, naming the field', async (bad, problem) => {
+    const fetch = jest.fn<typeof globalThis.fetch>();
+    await expect(runGates(testGatesConfig(bad), { testers, fetch })).rejects.toMatchObject({
+      code: 'GATES_CONFIG_INVALID',
+      problems: [problem],
+    });
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('takes the smallest usable values: no retry, a 1 ms deadline', async () => {
+    const run = await runGates(
+      testGatesConfig({ retries: 0, timeoutMs: 1, sentry: null, statuspage: null, synthetic: null, k6: null, highIssues: null }),
+      {
+        testers,
+        now: () => now,
+      },
+    );
+    expect(run.gates).toHaveLength(6);
+  });
+
   it('never lets a token reach any output, even when an API or a driver echoes it', async () => {
     server.use(...gateApiHandlers({ sentry: { fault: { status: 401 } }, highIssues: { issues: 3 } }));
     const leaky = { countRedeemed: () => Promise.reject(new Error(`bad auth ${TEST_TOKENS.sentry} and ${TEST_TOKENS.github}`)) };

@@ -1,4 +1,4 @@
-import { controlCharProblem } from './control-chars.js';
+import { controlCharProblem, showControlChars } from './control-chars.js';
 
 describe('controlCharProblem', () => {
   it.each([
@@ -7,6 +7,7 @@ describe('controlCharProblem', () => {
     ['a\tb', 'contains the control character U+0009'],
     ['a\u007fb', 'U+007F'],
     ['a\u2029b', 'U+2029'],
+    ['a\u2028b', 'U+2028'],
     ['Ana\u0085Bcc: evil@attacker.org', 'U+0085'],
     ['a\u009b2J', 'U+009B'],
   ])('%j %s', (value, reason) => {
@@ -25,5 +26,13 @@ describe('controlCharProblem', () => {
   it('accepts any printable text, in any language, emoji sequences and joiners included', () => {
     expect(controlCharProblem('Chloé 李 «beta» 🎵')).toBeNull();
     expect(controlCharProblem('👩\u200D🎤 می\u200Cخواهم')).toBeNull();
+  });
+});
+
+// Found by mutation testing: showControlChars had no spec of its own in this lib (only the CLI's decision spec reached it).
+describe('showControlChars', () => {
+  it('shows every control and invisible formatting character as \\uXXXX, and leaves the rest as it is', () => {
+    expect(showControlChars('ok\u001b[31mred\u0007 \u202egro \u2028é 🎵')).toBe('ok\\u001b[31mred\\u0007 \\u202egro \\u2028é 🎵');
+    expect(showControlChars('Chloé 李')).toBe('Chloé 李');
   });
 });

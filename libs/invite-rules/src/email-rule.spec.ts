@@ -45,10 +45,21 @@ describe('emailProblem', () => {
     ['bo@example\uff0eorg', 'malformed', 'a look-alike of ".": type it again in plain ASCII (bo@example.org)'],
     ['ｂｏ@example.org', 'malformed', '(bo@example.org)'],
     ['b\u00f6@example.org', 'not-ascii', 'SMTPUTF8'],
+    // decomposed (NFD, as macOS may paste it): still a person's non-ASCII address to ask again, not a look-alike typo
+    ['le\u0301a@example.org', 'not-ascii', 'contains the non-ASCII character "\u0301"'],
   ])('refuses %j (%s: %s)', (email, kind, reason) => {
     const problem = emailProblem(email);
     expect(problem?.kind).toBe(kind);
     expect(problem?.reason).toContain(reason);
+  });
+
+  // Found by mutation testing: `length <= 254` could become `< 254` and every spec stayed green.
+  it('accepts an address of exactly 254 characters, and refuses one of 255', () => {
+    const address = (length: number) =>
+      `a@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(length - 250)}.org`;
+    expect(address(254)).toHaveLength(254);
+    expect(emailProblem(address(254))).toBeNull();
+    expect(emailProblem(address(255))?.reason).toBe('is longer than 254 characters');
   });
 
   it('never throws, and every refusal says why', () => {

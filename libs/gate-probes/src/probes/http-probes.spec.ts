@@ -80,6 +80,32 @@ describe('statuspageProbe', () => {
     expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'unknown', reason: 'parse' });
   });
 
+  // Found by mutation testing: a summary without components, components that are no list, and the incidents'
+  // links in the evidence were never checked.
+  it('reads a summary without components as none down, ⚪ parse on components that are no list, and links each open incident', async () => {
+    const summary = (extra: Record<string, unknown>) =>
+      server.use(
+        http.get(`${TEST_URLS.statuspage}/api/v2/summary.json`, () =>
+          HttpResponse.json({ status: { indicator: 'none', description: 'All Systems Operational' }, incidents: [], ...extra }),
+        ),
+      );
+    summary({});
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({ state: 'pass', evidence: { value: 'none' } });
+    summary({ components: { c1: 'operational' } });
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({
+      state: 'unknown',
+      reason: 'parse',
+      summary: 'summary.json has a components field that is not a list',
+    });
+    given({ statuspage: { indicator: 'minor', incidents: [{ name: 'Uploads slow', status: 'identified', impact: 'minor' }] } });
+    expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({
+      state: 'fail',
+      evidence: {
+        details: { incidents: [{ name: 'Uploads slow', status: 'identified', impact: 'minor', link: 'https://stspg.io/0' }] },
+      },
+    });
+  });
+
   it('is ⚪ parse on an indicator it does not know', async () => {
     given({ statuspage: { indicator: 'purple' } });
     expect(await statuspageProbe(config.statuspage!, fast)).toMatchObject({

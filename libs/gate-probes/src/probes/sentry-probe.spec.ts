@@ -51,6 +51,27 @@ describe('sentryProbe', () => {
     given({ sentry: { issues: 7, pageSize: 3, xHits: false } });
     const result = await sentryProbe({ ...config, max: 10 }, fast);
     expect(result).toMatchObject({ state: 'pass', evidence: { value: 7, attempts: 3, details: { counted: 'pages', truncated: false } } });
+    // Found by mutation testing (these three stayed unchecked): the evidence links to the query, not to the last
+    // page read, and lists the first five issues, each with its Sentry link.
+    expect(result.evidence.source).toBe(
+      'https://sentry.test/api/0/organizations/veza/issues/?query=is:unresolved+issue.priority:high&statsPeriod=24h&limit=100&project=-1',
+    );
+    expect(result.evidence.details).toMatchObject({
+      issues: [1, 2, 3, 4, 5].map((n) => ({
+        shortId: `VEZA-${n}`,
+        title: `TypeError in player #${n}`,
+        permalink: `https://veza.sentry.io/issues/${3999 + n}/`,
+      })),
+    });
+  });
+
+  // Found by mutation testing: counted by pages, no issue at all was never checked (`hits ?? 1` stayed green).
+  it('passes with 0 issues counted by pages when there is no X-Hits', async () => {
+    given({ sentry: { issues: 0, xHits: false } });
+    expect(await sentryProbe(config, fast)).toMatchObject({
+      state: 'pass',
+      evidence: { value: 0, attempts: 1, details: { counted: 'pages', truncated: false, issues: [] } },
+    });
   });
 
   it('sends the project ids and the period', async () => {
