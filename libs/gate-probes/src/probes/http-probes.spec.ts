@@ -410,6 +410,11 @@ describe('the k6 gate trusts no run it cannot vouch for', () => {
   it.each([
     ['a run still in progress', { status: 'in_progress', conclusion: null }, 'not completed (status in_progress, conclusion none)'],
     ['a completed run without a conclusion', { conclusion: null }, 'not completed (status completed, conclusion none)'],
+    [
+      'a run in progress that names a conclusion',
+      { status: 'in_progress', conclusion: 'success' },
+      'not completed (status in_progress, conclusion success)',
+    ],
     ['a run finished in the future', { updated_at: '2099-01-01T00:00:00Z' }, 'in the future'],
     ['a number for a date', { updated_at: 12345 }, 'no valid updated_at'],
     ['a date without a zone', { updated_at: '2026-06-12 10:00' }, 'no valid updated_at'],
@@ -418,6 +423,20 @@ describe('the k6 gate trusts no run it cannot vouch for', () => {
     const result = await k6Probe(config.k6!, fast);
     expect(result).toMatchObject({ state: 'unknown', reason: 'parse' });
     expect(result.summary).toContain(words);
+  });
+});
+
+// Found by mutation testing: the age was rounded to a tenth of an hour before the comparison.
+describe('the k6 gate judges the age limit on the exact age (now is 17:45 UTC, 7.75 h after the control run)', () => {
+  it.each([
+    ['exactly at the 30 h limit', '2026-06-11T11:45:00Z', 'pass', 30],
+    ['2 minutes past it (30.03 h, rounded to 30.0 it passed)', '2026-06-11T11:43:00Z', 'fail', 30.1],
+    ['2 minutes inside it', '2026-06-11T11:47:00Z', 'pass', 30],
+  ])('a green run %s', async (_what, updatedAt, state, shown) => {
+    k6Answers([run({ updated_at: updatedAt })]);
+    const result = await k6Probe(config.k6!, fast);
+    expect(result).toMatchObject({ state, evidence: { value: shown } });
+    if (state === 'fail') expect(result.summary).toBe('last green nightly finished 30.1 h ago (max 30 h)');
   });
 });
 

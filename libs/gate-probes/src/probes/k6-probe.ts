@@ -67,7 +67,11 @@ export function k6Probe(config: K6Config, options: ProbeOptions = {}): Promise<G
     const ageMs = ctx.now().getTime() - finished;
     if (ageMs < -FUTURE_TOLERANCE_MS)
       throw new ProbeProblem('parse', `the last run finished ${new Date(finished).toISOString()}, in the future (a clock is wrong)`);
-    const ageHours = Math.round((Math.max(0, ageMs) / 3_600_000) * 10) / 10;
+    // The limit is judged on the exact age; the tenth of an hour shown is rounded up past it, so a run 30 h 2 min
+    // old is not shown as "30 h ago" beside "max 30 h" (rounded first, it passed a 30 h limit).
+    const tooOld = ageMs > config.maxAgeHours * 3_600_000;
+    const tenths = (Math.max(0, ageMs) / 3_600_000) * 10;
+    const ageHours = (tooOld ? Math.ceil(tenths) : Math.round(tenths)) / 10;
     const details = {
       runId: run.id ?? null,
       runUrl: typeof run.html_url === 'string' ? run.html_url : null,
@@ -81,7 +85,7 @@ export function k6Probe(config: K6Config, options: ProbeOptions = {}): Promise<G
         summary: `the most recent nightly, ${ageHours} h ago, is not green (conclusion ${jsonText(run.conclusion).slice(0, 40)})${details.runUrl ? `: ${details.runUrl}` : ''}`,
         details,
       };
-    if (ageHours > config.maxAgeHours)
+    if (tooOld)
       return {
         state: 'fail',
         value: ageHours,
