@@ -2,8 +2,9 @@
  * A database that is up but too busy to answer a request is "unavailable"
  * (503 with Retry-After, the signup page says to try again), not a bug of
  * the API (500 INTERNAL): a row locked by another session past the
- * statement_timeout (57014), and a role's CONNECTION LIMIT reached while the
- * pool opens one more connection (53300, as max_connections reached).
+ * statement_timeout (57014), a role's CONNECTION LIMIT reached while the
+ * pool opens one more connection (53300, as max_connections reached), and a
+ * session that may not write (25006: a hot standby, read-only by default).
  */
 import { randomBytes } from 'node:crypto';
 import { createInvites, formatCode, openDatabase } from '@veza/invites-db';
@@ -51,6 +52,34 @@ async function listen(conn: Connection): Promise<{ app: Server; base: string }> 
       expect(answer.status).toBe(503);
       expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('DATABASE_UNAVAILABLE');
       expect(answer.headers.get('retry-after')).toBeTruthy();
+      const [row] = await admin`SELECT used_at FROM beta_invites WHERE id = ${created.id}`;
+      expect(row?.['used_at']).toBeNull();
+    } finally {
+      await app.close();
+      await conn.close();
+    }
+  }, 30_000);
+
+  it('a read-only session (a hot standby after a failover, default_transaction_read_only): the redeem is 503, not 500, and the lookup still answers', async () => {
+    const writer = await openDatabase({ databaseUrl: url });
+    const [created] = await createInvites(writer.db, [{ email: 'read.only@example.org', cohort: 'creators-a' }]);
+    await writer.close();
+    if (created?.status !== 'created') throw new Error('seed failed');
+    // as on a standby: every statement that writes fails with 25006; before, the redeem answered 500 INTERNAL
+    const readOnly = new URL(url);
+    readOnly.searchParams.set('options', '-c default_transaction_read_only=on');
+    const conn = await openDatabase({ databaseUrl: readOnly.toString() });
+    const { app, base } = await listen(conn);
+    try {
+      const code = formatCode(created.code);
+      const answer = await fetch(`${base}/v1/invites/redeem`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+      });
+      expect([answer.status, ((await answer.json()) as { error: { code: string } }).error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
+      expect(answer.headers.get('retry-after')).toBeTruthy();
+      expect((await fetch(`${base}/v1/invites/${code}`)).status).toBe(200);
       const [row] = await admin`SELECT used_at FROM beta_invites WHERE id = ${created.id}`;
       expect(row?.['used_at']).toBeNull();
     } finally {

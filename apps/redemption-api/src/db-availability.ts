@@ -5,7 +5,9 @@
  * cannot connect now — "the database system is shutting down", 57P04, 57P05),
  * a statement cancelled (57014: the API's own statement_timeout, reached when
  * a lock is held longer — a migration's ALTER TABLE, a long transaction),
- * a lock not obtained in time (55P03), insufficient resources (class 53: too
+ * a lock not obtained in time (55P03), a session that may not write (25006:
+ * a hot standby after a failover, default_transaction_read_only; the redeem
+ * answered 500 INTERNAL, logged as a bug), insufficient resources (class 53: too
  * many connections, a full disk, out of memory),
  * the socket-level errors of postgres.js, and a closed PGlite. They are
  * answered 503 DATABASE_UNAVAILABLE with Retry-After; postgres.js reconnects
@@ -27,8 +29,8 @@ const SOCKET_ERRORS = new Set([
   'DATABASE_DEADLINE', // db-deadline.ts: no answer within the API's own deadline
 ]);
 
-/** 57014 query_canceled (statement_timeout), 55P03 lock_not_available. */
-const TRANSIENT_STATES = new Set(['57014', '55P03']);
+/** 57014 query_canceled (statement_timeout), 55P03 lock_not_available, 25006 read_only_sql_transaction. */
+const TRANSIENT_STATES = new Set(['57014', '55P03', '25006']);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {

@@ -8,10 +8,13 @@ import postgres from 'postgres';
 import {
   assertMigrated,
   assertReady,
+  createInvites,
   defaultMigrationsDir,
+  lookupInvite,
   migrationStatus,
   openDatabase,
   readMigrationFiles,
+  redeemInvite,
   runMigrations,
 } from '../src/index.js';
 import { MIGRATION_LOCK_KEY } from '../src/migrate.js';
@@ -326,6 +329,126 @@ describe('migration runner safety', () => {
         await Promise.all([holder.close(), runner.close(), base.close()]);
       }
     },
+  );
+
+  /** Resolves once a session other than `watcher`'s waits for a lock on beta_invites (polled, up to 10 s). */
+  async function someoneWaitsForInvites(watcher: Connection): Promise<void> {
+    for (const until = Date.now() + 10_000; Date.now() < until;) {
+      const [row] = await rows<{ n: number }>(
+        watcher,
+        sql`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'beta_invites'::regclass`,
+      );
+      if (row && row.n > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('no session waited for a lock on beta_invites within 10 s');
+  }
+
+  (pg ? it : it.skip)(
+    "a migration waiting for a table another session keeps does not hold the API's redeems past its 5 s statement_timeout, and applies once the table is free (postgres)",
+    async () => {
+      const base = await openTestDatabase(pg!, { migrate: false });
+      await runMigrations(base, defaultMigrationsDir());
+      const [invite] = await createInvites(base.db, [{ email: 'redeemer@example.org', cohort: 'c' }]);
+      if (invite?.status !== 'created') throw new Error('no invite');
+      for (const file of readMigrationFiles()) copyFileSync(join(defaultMigrationsDir(), file.name), join(dir, file.name));
+      // two statements: the first gets its lock at once, the second (SHARE) waits for the holder's ROW EXCLUSIVE
+      writeFileSync(
+        join(dir, '2000_index.sql'),
+        'CREATE TABLE veza_test_marker (id int); CREATE INDEX beta_invites_name_idx ON beta_invites (name);',
+      );
+      const holder = await openDatabase({ databaseUrl: base.url });
+      // the CLI's db migrate: DATABASE_STALL_TIMEOUT as its lock_timeout, here 20 s
+      const runner = await openDatabase({ databaseUrl: base.url, lockTimeoutMs: 20_000 });
+      // the redemption API's pool (apps/redemption-api: statementTimeoutMs 5 000)
+      const api = await openDatabase({ databaseUrl: base.url, statementTimeoutMs: 5_000 });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const held = holder.rawTransaction(async (tx) => {
+        await tx.query(`INSERT INTO beta_invites (code_digest, email, cohort) VALUES ($1, 'held@example.org', 'c')`, ['d'.repeat(64)]);
+        locked();
+        await released;
+      });
+      let migrating: Promise<string[]> | undefined;
+      try {
+        await isLocked;
+        migrating = runMigrations(runner, dir).then((result) => result.applied);
+        await someoneWaitsForInvites(base);
+        // before: the redeem queued behind the migration's SHARE request for all of its 20 s, cut at 5 s (57014)
+        const redeemed = await redeemInvite(api.db, invite.code).catch(
+          (error: Error & { code?: string }) => `${error.code} ${error.message}`,
+        );
+        expect(redeemed).toMatchObject({ ok: true });
+        expect((await lookupInvite(api.db, invite.code)).state).toBe('used');
+        release();
+        await held;
+        expect(await migrating).toEqual(['2000_index.sql']);
+        const [made] = await rows<{ marker: string | null; index: string | null }>(
+          base,
+          sql`SELECT to_regclass('veza_test_marker')::text AS marker, to_regclass('beta_invites_name_idx')::text AS index`,
+        );
+        expect(made).toEqual({ marker: 'veza_test_marker', index: 'beta_invites_name_idx' });
+        const recorded = await rows<{ n: number }>(
+          base,
+          sql`SELECT count(*)::int AS n FROM veza_beta_migrations WHERE name = '2000_index.sql'`,
+        );
+        expect(recorded[0]?.n).toBe(1);
+      } finally {
+        release();
+        await held.catch(() => undefined);
+        await migrating?.catch(() => undefined);
+        await Promise.all([holder.close(), runner.close(), api.close(), base.close()]);
+      }
+    },
+    60_000,
+  );
+
+  (pg ? it : it.skip)(
+    'a migration that never gets its lock before its deadline leaves nothing behind, not even the statements that got theirs (postgres)',
+    async () => {
+      const base = await openTestDatabase(pg!, { migrate: false });
+      await runMigrations(base, dir);
+      writeFileSync(
+        join(dir, '991_index.sql'),
+        'CREATE TABLE veza_test_marker (id int); CREATE INDEX beta_invites_name_idx ON beta_invites (name);',
+      );
+      const holder = await openDatabase({ databaseUrl: base.url });
+      const runner = await openDatabase({ databaseUrl: base.url, lockTimeoutMs: 3_000 });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const held = holder.rawTransaction(async (tx) => {
+        await tx.query(`INSERT INTO beta_invites (code_digest, email, cohort) VALUES ($1, 'held@example.org', 'c')`, ['d'.repeat(64)]);
+        locked();
+        await released;
+      });
+      try {
+        await isLocked;
+        const failed = await runMigrations(runner, dir).then(
+          () => 'applied',
+          (error: Error & { code?: string }) => `${error.code} ${error.message}`,
+        );
+        expect(failed).toMatch(
+          /^INVITES_MIGRATION_FAILED migration 991_index\.sql failed and was rolled back: canceling statement due to lock timeout — another session kept a table/,
+        );
+        const [left] = await rows<{ marker: string | null; index: string | null; n: number }>(
+          base,
+          sql`SELECT to_regclass('veza_test_marker')::text AS marker, to_regclass('beta_invites_name_idx')::text AS index,
+                (SELECT count(*)::int FROM veza_beta_migrations WHERE name = '991_index.sql') AS n`,
+        );
+        expect(left).toEqual({ marker: null, index: null, n: 0 });
+        const [setting] = await rows<{ t: string }>(runner, sql`SELECT current_setting('lock_timeout') AS t`);
+        expect(setting?.t).toBe('3s');
+      } finally {
+        release();
+        await held.catch(() => undefined);
+        await Promise.all([holder.close(), runner.close(), base.close()]);
+      }
+    },
+    60_000,
   );
 
   (pg ? it : it.skip)('refuses a database that is not UTF8 before applying anything, saying how to create one (postgres)', async () => {

@@ -188,7 +188,7 @@ export class MigrationFailedError extends InvitesDbError {
 }
 
 /** The SQLSTATE of a cause, or of a cause of it (drizzle and the runner wrap the driver's error). */
-function sqlstateOf(cause: unknown): unknown {
+export function sqlstateOf(cause: unknown): unknown {
   for (let e: unknown = cause, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
@@ -198,9 +198,9 @@ function sqlstateOf(cause: unknown): unknown {
 
 /**
  * A migration that waited longer than its lock_timeout (55P03; the CLI's
- * DATABASE_STALL_TIMEOUT) for a table another session keeps: the server's
- * "canceling statement due to lock timeout" said neither who nor what to do.
- * While it waited, the writes to that table (redeems, claims) queued behind it.
+ * DATABASE_STALL_TIMEOUT, in tries of a second: runMigrations) for a table
+ * another session keeps: the server's "canceling statement due to lock
+ * timeout" said neither who nor what to do.
  */
 function lockAdvice(cause: unknown): string {
   return sqlstateOf(cause) === '55P03'

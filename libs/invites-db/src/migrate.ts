@@ -14,6 +14,7 @@ import {
   MigrationsMissingError,
   ServerTooOldError,
 } from './errors.js';
+import { sqlstateOf } from './errors.js';
 
 /**
  * The SQL files this package applies, found from this file's own location:
@@ -137,6 +138,57 @@ function assertUnedited(files: MigrationFile[], applied: Map<string, string>): v
   }
 }
 
+/** The longest a migration's statement waits for a table's lock in one try (ms): well under the redemption API's 5 s statement_timeout. */
+export const MIGRATION_LOCK_TRY_MS = 1_000;
+
+/** The pause between two tries (ms), while the sessions that queued behind the migration's request go on. */
+export const MIGRATION_LOCK_PAUSE_MS = 1_000;
+
+/**
+ * Runs one migration's transaction in tries: each of its statements waits at
+ * most MIGRATION_LOCK_TRY_MS for a lock (lock_timeout), and a try cut by that
+ * (55P03) is rolled back whole and tried again after a pause, until the
+ * session's own lock_timeout (the CLI's DATABASE_STALL_TIMEOUT; none: no
+ * deadline) has passed since the first try; then that last 55P03 is thrown.
+ * A statement waiting for a lock sits at the head of the table's lock queue,
+ * and every later one that conflicts with it queues behind it, even one that
+ * would not conflict with the holder: a CREATE INDEX waiting 30 s for a
+ * transaction left open in psql held every redeem for those 30 s (the API
+ * answered 503 after 5 s). In tries, the queue moves between them.
+ * The deadline counts from the first try (a wait for another runner's
+ * advisory lock included). `work(tryMs)` sets tryMs as its lock_timeout.
+ * PGlite has one session: nothing waits there.
+ */
+async function applyInTries(client: DatabaseClient, work: (tryMs: number) => Promise<void>): Promise<void> {
+  const deadlineMs = await sessionLockTimeoutMs(client);
+  const started = Date.now();
+  for (;;) {
+    const left = deadlineMs === 0 ? MIGRATION_LOCK_TRY_MS : deadlineMs - (Date.now() - started);
+    try {
+      await work(Math.max(1, Math.min(MIGRATION_LOCK_TRY_MS, left)));
+      return;
+    } catch (error) {
+      const elapsed = Date.now() - started;
+      if (sqlstateOf(error) !== '55P03' || (deadlineMs !== 0 && elapsed + MIGRATION_LOCK_PAUSE_MS >= deadlineMs)) throw error;
+      await pause(MIGRATION_LOCK_PAUSE_MS);
+    }
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The session's lock_timeout in ms (0: none), as the server reports it ('30s', '300ms', '1min', '0'). */
+async function sessionLockTimeoutMs(client: DatabaseClient): Promise<number> {
+  const [row] = await rawTransaction(client, (tx) =>
+    // pg_settings gives it in its unit (ms) whatever the spelling it was set with; one-word alias: a camel-transform client keeps it
+    tx.query<{ ms: string }>(`SELECT setting AS ms FROM pg_settings WHERE name = 'lock_timeout'`),
+  );
+  const ms = Number(row?.ms);
+  return Number.isFinite(ms) && ms > 0 ? ms : 0;
+}
+
 /**
  * Applies every migration not applied yet, each in its own transaction, in
  * migration order (the leading number, then the name), and records it with its checksum. Refuses to go on when an
@@ -151,30 +203,31 @@ export async function runMigrations(client: DatabaseClient, dir: string = defaul
   const result: MigrationResult = { applied: [], alreadyApplied: [] };
   for (const file of files) {
     try {
-      await rawTransaction(client, async (tx) => {
-        // The advisory lock waits on purpose (another runner is migrating): not cut by the session's
-        // lock_timeout (the CLI's DATABASE_STALL_TIMEOUT), which applies again to the migration's statements.
-        const [saved] = await tx.query<{ timeout: string }>(`SELECT current_setting('lock_timeout') AS timeout`); // one-word aliases: a camel-transform client keeps them
-        await tx.exec('SET LOCAL lock_timeout = 0');
-        await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-        await tx.query(`SELECT set_config('lock_timeout', $1, true)`, [saved?.timeout ?? '0']);
-        await assertUtf8(tx);
-        const applied = await appliedChecksums(tx);
-        assertUnedited(files, applied);
-        if (applied.has(file.name)) {
-          result.alreadyApplied.push(file.name);
-          return;
-        }
-        await prepareToApply(
-          tx,
-          client,
-          files.filter((f) => !applied.has(f.name)).map((f) => f.name),
-        );
-        if (file.name === FIRST_MIGRATION) await assertPlaceForTables(tx);
-        await tx.exec(file.sql);
-        await tx.query('INSERT INTO veza_beta_migrations (name, checksum) VALUES ($1, $2)', [file.name, file.checksum]);
-        result.applied.push(file.name);
-      });
+      await applyInTries(client, (tryMs) =>
+        rawTransaction(client, async (tx) => {
+          // The advisory lock waits on purpose (another runner is migrating): not cut by the session's
+          // lock_timeout (the CLI's DATABASE_STALL_TIMEOUT); the migration's statements wait for at most one try.
+          await tx.exec('SET LOCAL lock_timeout = 0');
+          await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+          await tx.query(`SELECT set_config('lock_timeout', $1, true)`, [`${tryMs}ms`]);
+          await assertUtf8(tx);
+          const applied = await appliedChecksums(tx);
+          assertUnedited(files, applied);
+          if (applied.has(file.name)) {
+            result.alreadyApplied.push(file.name);
+            return;
+          }
+          await prepareToApply(
+            tx,
+            client,
+            files.filter((f) => !applied.has(f.name)).map((f) => f.name),
+          );
+          if (file.name === FIRST_MIGRATION) await assertPlaceForTables(tx);
+          await tx.exec(file.sql);
+          await tx.query('INSERT INTO veza_beta_migrations (name, checksum) VALUES ($1, $2)', [file.name, file.checksum]);
+          result.applied.push(file.name);
+        }),
+      );
     } catch (error) {
       if (error instanceof InvitesDbError) throw error;
       throw new MigrationFailedError(file.name, error);
