@@ -26,7 +26,9 @@
 //    install. One line naming the limit instead, and exit 3 (the machine's
 //    configuration). So for any uncaught error raised while no descriptor is
 //    left (the loader's esbuild could not start: "Cannot read properties of
-//    undefined (reading 'on')"). Any other uncaught error is left to Node.
+//    undefined (reading 'on')"), and for that esbuild error even when the
+//    descriptors are free again by the time it surfaces (the loader reports
+//    it from its thread, later). Any other uncaught error is left to Node.
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { forgetTerminalAtExit } from './hangup.mjs';
 
@@ -81,19 +83,33 @@ function outOfDescriptors() {
   }
 }
 
+/**
+ * The loader's esbuild could not start its service: Node's spawn leaves a
+ * child without stdio only on EMFILE or ENFILE, and esbuild then reads
+ * `child.stdin.on`. The loader reports it from its own thread, later, once the
+ * files it held are closed: outOfDescriptors() no longer sees the shortage.
+ */
+function esbuildNotStarted(error) {
+  return error instanceof Error && /reading 'on'/.test(error.message) && /\bensureServiceIsRunning \(.*esbuild/.test(String(error.stack));
+}
+
 process.on('uncaughtExceptionMonitor', (error) => {
   const own = error?.code === 'EMFILE' || error?.code === 'ENFILE' ? error.code : null;
-  const code = own ?? outOfDescriptors();
+  const esbuild = !own && esbuildNotStarted(error);
+  const code = own ?? outOfDescriptors() ?? (esbuild ? 'EMFILE' : null);
   if (!code) return;
   const call =
     own && error.syscall ? (error.path && !error.syscall.includes(error.path) ? `${error.syscall} ${error.path}` : error.syscall) : null;
+  const message = String(error?.message ?? error)
+    .split('\n')[0]
+    .slice(0, 200);
   const what = call
     ? ` (${call})`
     : own
       ? ''
-      : ` (${String(error?.message ?? error)
-          .split('\n')[0]
-          .slice(0, 200)}, with no descriptor left)`;
+      : esbuild
+        ? ` (the TypeScript loader's esbuild could not start: ${message})`
+        : ` (${message}, with no descriptor left)`;
   process.stderr.write(
     `too many open files [${code}]${what}: ${code === 'ENFILE' ? 'the whole system is out of them' : `the open-file limit is ${OPEN_FILE_LIMIT} (ulimit -n)`}; ` +
       `raise it (ulimit -n 4096, LimitNOFILE= in a systemd unit) and run it again\n`,

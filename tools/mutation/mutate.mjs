@@ -19,8 +19,9 @@
 // is no kill); it survives when the specs pass. SIGINT/SIGTERM end jest's
 // process group and put FILE back. Survivors are printed with their line and the
 // code before and after; the last line is the score. Exit 0 when no mutant
-// survived, 1 when some did, 3 on bad arguments or when the specs fail on the
-// unmutated file.
+// survived, 1 when some did, 3 on bad arguments, when there is no mutant to
+// try (none in FILE, or none on the lines --only names: --list shows them),
+// or when the specs fail on the unmutated file. --list honours --only.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -61,13 +62,11 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] === '--list') args.list = true;
     else if (argv[i] === '--timeout') args.timeout = Number(argv[(i += 1)]);
-    else if (argv[i] === '--only')
-      args.only = new Set(
-        String(argv[(i += 1)])
-          .split(',')
-          .map(Number),
-      );
-    else args.rest.push(argv[i]);
+    else if (argv[i] === '--only') {
+      const lines = String(argv[(i += 1)]);
+      if (!/^[1-9]\d*(,[1-9]\d*)*$/.test(lines)) usage(`--only wants line numbers separated by commas (got '${lines}')`);
+      args.only = new Set(lines.split(',').map(Number));
+    } else args.rest.push(argv[i]);
   }
   if (!(args.timeout > 0)) usage('--timeout wants a number of seconds');
   if (args.rest.length < 2) usage('a source file and at least one spec file');
@@ -187,9 +186,19 @@ async function main() {
       process.exit(130);
     });
   }
+  let mutants = findMutants(original, path.basename(file));
+  if (args.only) mutants = mutants.filter((m) => args.only.has(m.line));
+  // no mutant is nothing measured, not a perfect score (it printed 0/0 killed (100%), exit 0)
+  if (mutants.length === 0) {
+    process.stderr.write(
+      args.only
+        ? `mutate: no mutant on line ${[...args.only].join(', ')} of ${file} (--list shows them); nothing to measure\n`
+        : `mutate: no mutant in ${file}; nothing to measure\n`,
+    );
+    process.exit(3);
+  }
   if (args.list) {
-    for (const m of findMutants(original, path.basename(file)))
-      process.stdout.write(`${file}:${m.line} [${m.kind}] ${oneLine(m.original)}  =>  ${oneLine(m.replacement)}\n`);
+    for (const m of mutants) process.stdout.write(`${file}:${m.line} [${m.kind}] ${oneLine(m.original)}  =>  ${oneLine(m.replacement)}\n`);
     return;
   }
   const start = Date.now();
@@ -198,8 +207,6 @@ async function main() {
     process.stderr.write(`mutate: the specs do not pass on the unmutated ${file} (${baseline}); nothing to measure\n`);
     process.exit(3);
   }
-  let mutants = findMutants(original, path.basename(file));
-  if (args.only) mutants = mutants.filter((m) => args.only.has(m.line));
   let killed = 0;
   const survivors = [];
   try {
@@ -221,7 +228,7 @@ async function main() {
     restore();
   }
   const total = mutants.length;
-  const score = total === 0 ? 100 : Math.round((killed / total) * 1000) / 10;
+  const score = Math.round((killed / total) * 1000) / 10;
   process.stderr.write('\n');
   process.stdout.write(
     `SCORE ${file}: ${killed}/${total} killed (${score}%), ${survivors.length} survived, ${Math.round((Date.now() - start) / 1000)}s\n`,

@@ -129,6 +129,33 @@ describe('tools/launch.mjs', () => {
     expect(crash.status).toBe(1);
   }, 40_000);
 
+  it('the loader\'s esbuild that could not start for want of a descriptor, its error surfacing once descriptors are free again, says so in one line, exit 3 (it was a stack into esbuild, exit 1, in 2 runs of 15 of "invites report" under ulimit -n 64)', () => {
+    // esbuild's ensureServiceIsRunning spawned its service; Node's spawn under
+    // EMFILE or ENFILE (and only then) returns a child without stdio, and
+    // esbuild's `child.stdin.on` throws. The loader reports it later, from its
+    // thread, after the files it held were closed: none is missing any more.
+    const esbuild = JSON.stringify(fileURLToPath(new URL('../../../node_modules/esbuild/lib/main.js', import.meta.url)));
+    const late = fixture(
+      'late',
+      `import { openSync, closeSync } from 'node:fs';\nimport { createRequire } from 'node:module';\n` +
+        // the spawn's own 'error' event stays in the loader's thread: only the TypeError reaches the app's
+        `const require = createRequire(import.meta.url);\nconst cp = require('node:child_process');\nconst spawn = cp.spawn;\n` +
+        `cp.spawn = (...args: unknown[]) => spawn(...args).on('error', () => undefined);\n` +
+        `const { transform } = require(${esbuild});\nconst held: number[] = [];\n` +
+        `setTimeout(() => {\n  try { for (;;) held.push(openSync('/dev/null', 'r')); } catch {}\n  let failure: unknown;\n` +
+        `  try { void transform('let a = 1'); } catch (error) { failure = error; }\n  for (const fd of held) closeSync(fd);\n` +
+        `  setTimeout(() => { throw failure ?? new Error('esbuild started'); }, 10);\n}, 10);`,
+    );
+    const run = spawnSync('/bin/sh', ['-c', 'ulimit -n 300 && exec "$0" "$@"', process.execPath, late], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stderr).toBe(
+      "too many open files [EMFILE] (the TypeScript loader's esbuild could not start: Cannot read properties of undefined (reading 'on')): the open-file limit is 300 (ulimit -n); raise it (ulimit -n 4096, LimitNOFILE= in a systemd unit) and run it again\n",
+    );
+    expect(run.status).toBe(3);
+  }, 40_000);
+
   (existsSync('/dev/full') ? it : it.skip)(
     'its own warning on a stderr that cannot be written (2> /dev/full) is dropped: the app runs to its end, its code passed on (the launcher died of the error, and took the app with it)',
     () => {
