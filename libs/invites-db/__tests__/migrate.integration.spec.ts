@@ -34,6 +34,23 @@ import type { Connection } from '../src/index.js';
 import { rows } from './query-rows.js';
 
 /** Normalises a type name as information_schema and drizzle spell it. */
+/**
+ * A psql session left inside a transaction that wrote an invite (ROW EXCLUSIVE on beta_invites): `isLocked` once
+ * it wrote, `release()` ends it, `held` is its transaction.
+ */
+function holdInviteWrite(holder: Connection): { release: () => void; held: Promise<void>; isLocked: Promise<void> } {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const held = holder.rawTransaction(async (tx) => {
+    await tx.query(`INSERT INTO beta_invites (code_digest, email, cohort) VALUES ($1, 'held@example.org', 'c')`, ['d'.repeat(64)]);
+    locked();
+    await released;
+  });
+  return { release, held, isLocked };
+}
+
 function typeName(t: string): string {
   return (
     (
@@ -302,15 +319,7 @@ describe('migration runner safety', () => {
       writeFileSync(join(dir, '991_index.sql'), 'CREATE INDEX beta_invites_name_idx ON beta_invites (name);');
       const holder = await openDatabase({ databaseUrl: base.url });
       const runner = await openDatabase({ databaseUrl: base.url, lockTimeoutMs: 300 });
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((resolve) => (locked = resolve));
-      const held = holder.rawTransaction(async (tx) => {
-        await tx.query(`INSERT INTO beta_invites (code_digest, email, cohort) VALUES ($1, 'held@example.org', 'c')`, ['d'.repeat(64)]);
-        locked();
-        await released;
-      });
+      const { release, held, isLocked } = holdInviteWrite(holder);
       try {
         await isLocked;
         const failed = await runMigrations(runner, dir).then(
@@ -362,15 +371,7 @@ describe('migration runner safety', () => {
       const runner = await openDatabase({ databaseUrl: base.url, lockTimeoutMs: 20_000 });
       // the redemption API's pool (apps/redemption-api: statementTimeoutMs 5 000)
       const api = await openDatabase({ databaseUrl: base.url, statementTimeoutMs: 5_000 });
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((resolve) => (locked = resolve));
-      const held = holder.rawTransaction(async (tx) => {
-        await tx.query(`INSERT INTO beta_invites (code_digest, email, cohort) VALUES ($1, 'held@example.org', 'c')`, ['d'.repeat(64)]);
-        locked();
-        await released;
-      });
+      const { release, held, isLocked } = holdInviteWrite(holder);
       let migrating: Promise<string[]> | undefined;
       try {
         await isLocked;
@@ -416,15 +417,7 @@ describe('migration runner safety', () => {
       );
       const holder = await openDatabase({ databaseUrl: base.url });
       const runner = await openDatabase({ databaseUrl: base.url, lockTimeoutMs: 3_000 });
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((resolve) => (locked = resolve));
-      const held = holder.rawTransaction(async (tx) => {
-        await tx.query(`INSERT INTO beta_invites (code_digest, email, cohort) VALUES ($1, 'held@example.org', 'c')`, ['d'.repeat(64)]);
-        locked();
-        await released;
-      });
+      const { release, held, isLocked } = holdInviteWrite(holder);
       try {
         await isLocked;
         const failed = await runMigrations(runner, dir).then(
