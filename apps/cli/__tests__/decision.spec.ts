@@ -1,17 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mountTmpfs } from '@veza/test-support';
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statfsSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { modeOf, mountTmpfs, underUmask000 } from '@veza/test-support';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -255,17 +244,6 @@ it('decision report with BETA_START and no BETA_END draws the gate history from 
     rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
-
-/** Runs `work` under umask 000 (a shared CI runner's), the umask put back after; children started meanwhile get it. */
-async function underUmask000<T>(work: () => Promise<T>): Promise<T> {
-  const before = process.umask(0);
-  try {
-    return await work();
-  } finally {
-    process.umask(before);
-  }
-}
-const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
 
 (existsSync(CHROMIUM) ? it : it.skip)(
   'under umask 000 the decision report is readable by the team and writable by its author only: decision.png too (Chromium made it 0666)',

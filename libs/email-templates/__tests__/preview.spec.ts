@@ -1,7 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { modeOf, underUmask000 } from '@veza/test-support';
 import { compileInviteTemplate, screenshotHtmlFile, writePreview } from '../src/index.js';
 import { DEFAULT_CHROMIUM_PATH } from '../src/write-preview.js';
 import { sampleEmailSettings, sampleRecipient } from '../src/testing.js';
@@ -49,17 +50,6 @@ it('says why there is no screenshot when Chromium is missing', async () => {
   expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   expect(png.readUInt32BE(16)).toBe(700);
 });
-
-/** Runs `work` under umask 000 (a shared CI runner's), the umask put back after. */
-async function underUmask000<T>(work: () => Promise<T>): Promise<T> {
-  const before = process.umask(0);
-  try {
-    return await work();
-  } finally {
-    process.umask(before);
-  }
-}
-const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
 
 it('under umask 000 its folders are 0700 and its files 0600 (they were 0777 and 0666: names and addresses readable and writable by every user)', async () => {
   const emails = await items();

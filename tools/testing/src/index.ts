@@ -13,3 +13,4 @@ export { selfSignedCertificate } from './certificates.js';
 export type { SelfSignedCertificate } from './certificates.js';
 export { isolatedCopy } from './isolated-copy.js';
 export { fuzzOptions } from './fuzz-options.js';
+export { modeOf, underUmask000 } from './file-modes.js';
