@@ -22,8 +22,12 @@
 // survived, 1 when some did, 3 on bad arguments, when there is no mutant to
 // try (none in FILE, or none on the lines --only names: --list shows them),
 // or when the specs fail on the unmutated file. --list honours --only.
+// While it runs, FILE's unmutated text is also in FILE.mutate-original,
+// removed when it ends: a run killed outright (kill -9, a machine that went
+// down) leaves both, and the next run on FILE refuses (exit 3) until the
+// file is put back (mv FILE.mutate-original FILE, or git checkout).
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
@@ -177,8 +181,19 @@ function oneLine(text) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const [file, ...specs] = args.rest;
+  // A run killed outright left a mutant in FILE: taken as the original, it was measured against and stayed.
+  const saved = `${file}.mutate-original`;
+  if (existsSync(saved)) {
+    process.stderr.write(
+      `mutate: a run killed before it ended left ${file} with a mutant in it; its unmutated text is ${saved}: put it back (mv ${saved} ${file}, or git checkout -- ${file} when it was committed) and run again\n`,
+    );
+    process.exit(3);
+  }
   const original = readFileSync(file, 'utf8');
-  const restore = () => writeFileSync(file, original);
+  const restore = () => {
+    writeFileSync(file, original);
+    rmSync(saved, { force: true });
+  };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
       if (running) killGroup(running);
@@ -202,8 +217,10 @@ async function main() {
     return;
   }
   const start = Date.now();
+  writeFileSync(saved, original);
   const baseline = await runSpecs(specs, args.timeout * 3);
   if (baseline !== 'passed') {
+    restore();
     process.stderr.write(`mutate: the specs do not pass on the unmutated ${file} (${baseline}); nothing to measure\n`);
     process.exit(3);
   }
@@ -213,7 +230,7 @@ async function main() {
     for (const [index, m] of mutants.entries()) {
       writeFileSync(file, original.slice(0, m.start) + m.replacement + original.slice(m.end));
       const outcome = await runSpecs(specs, args.timeout);
-      restore();
+      writeFileSync(file, original);
       if (outcome === 'passed') {
         survivors.push(m);
         process.stdout.write(`SURVIVED ${file}:${m.line} [${m.kind}] ${oneLine(m.original)}  =>  ${oneLine(m.replacement)}\n`);

@@ -86,7 +86,7 @@ function created(outcome: CreateOutcome | undefined) {
     expect((await inviteReport(db)).total).toMatchObject({ invited: 2, redeemed: 1 });
   }, 120_000);
 
-  it("keeps the session's lock_timeout for the migration's statements, and refuses the shell scripts' table, through it", async () => {
+  it("reads the session's lock_timeout for the migration's tries and keeps it, and refuses the shell scripts' table, through it", async () => {
     const other = `${name}_b`;
     await admin.unsafe(`CREATE DATABASE ${other}`);
     const target = new URL(url!);
@@ -95,13 +95,16 @@ function created(outcome: CreateOutcome | undefined) {
       max: 1,
       onnotice: () => undefined,
       transform: postgres.camel,
-      connection: { lock_timeout: 5000 },
+      connection: { lock_timeout: 500 },
     });
     const dir = mkdtempSync(join(tmpdir(), 'veza-camel-'));
     try {
       writeFileSync(join(dir, '001_probe.sql'), "CREATE TABLE probe AS SELECT current_setting('lock_timeout') AS seen;");
       await runMigrations(camel, dir);
-      expect(await camel`SELECT seen FROM probe`).toEqual([{ seen: '5s' }]); // it was restored to 0 (no limit)
+      // a try waits at most 1 s, or the session's own lock_timeout when shorter: read through the camel client
+      // (0 read, the statements saw the try's 1s); the session keeps its own after (it was once restored to 0)
+      expect(await camel`SELECT seen FROM probe`).toEqual([{ seen: '500ms' }]);
+      expect(await camel`SELECT current_setting('lock_timeout') AS seen`).toEqual([{ seen: '500ms' }]);
       await camel.unsafe(
         'CREATE TABLE beta_invites (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), code text NOT NULL, email text NOT NULL)',
       );

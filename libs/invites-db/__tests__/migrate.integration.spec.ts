@@ -444,6 +444,47 @@ describe('migration runner safety', () => {
     60_000,
   );
 
+  (pg ? it : it.skip)(
+    "a backend's session with a statement_timeout and no lock_timeout: the migration keeps trying only that long, then says who may hold the table (postgres)",
+    async () => {
+      const base = await openTestDatabase(pg!, { migrate: false });
+      await runMigrations(base, dir);
+      writeFileSync(join(dir, '991_index.sql'), 'CREATE INDEX beta_invites_name_idx ON beta_invites (name);');
+      const holder = await openDatabase({ databaseUrl: base.url });
+      // a backend's pool: statement_timeout 2 s, no lock_timeout (before the tries, the CREATE INDEX was cut at 2 s)
+      const runner = await openDatabase({ databaseUrl: base.url, statementTimeoutMs: 2_000 });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const held = holder.rawTransaction(async (tx) => {
+        await tx.query(`INSERT INTO beta_invites (code_digest, email, cohort) VALUES ($1, 'held@example.org', 'c')`, ['d'.repeat(64)]);
+        locked();
+        await released;
+      });
+      // the holder ends after 20 s whatever happens: a migration still trying then applies (it tried for ever, one second at a time)
+      const giveUp = setTimeout(release, 20_000);
+      try {
+        await isLocked;
+        const outcome = await runMigrations(runner, dir).then(
+          () => 'applied once the holder ended',
+          (error: Error & { code?: string }) => `${error.code} ${error.message}`,
+        );
+        expect(outcome).toMatch(
+          /^INVITES_MIGRATION_FAILED migration 991_index\.sql failed and was rolled back: canceling statement due to lock timeout — another session kept a table/,
+        );
+        const [left] = await rows<{ index: string | null }>(base, sql`SELECT to_regclass('beta_invites_name_idx')::text AS index`);
+        expect(left).toEqual({ index: null });
+      } finally {
+        clearTimeout(giveUp);
+        release();
+        await held.catch(() => undefined);
+        await Promise.all([holder.close(), runner.close(), base.close()]);
+      }
+    },
+    60_000,
+  );
+
   (pg ? it : it.skip)('refuses a database that is not UTF8 before applying anything, saying how to create one (postgres)', async () => {
     const base = await openTestDatabase(pg!, { migrate: false });
     const name = `veza_latin1_${Date.now()}`;

@@ -148,8 +148,11 @@ export const MIGRATION_LOCK_PAUSE_MS = 1_000;
  * Runs one migration's transaction in tries: each of its statements waits at
  * most MIGRATION_LOCK_TRY_MS for a lock (lock_timeout), and a try cut by that
  * (55P03) is rolled back whole and tried again after a pause, until the
- * session's own lock_timeout (the CLI's DATABASE_STALL_TIMEOUT; none: no
- * deadline) has passed since the first try; then that last 55P03 is thrown.
+ * session's own lock_timeout (the CLI's DATABASE_STALL_TIMEOUT), or its
+ * statement_timeout when that is shorter or alone (a backend's pool: before
+ * the tries it cut the wait; each try's short statements never reach it, and
+ * the migration tried for ever), has passed since the first try; then that
+ * last 55P03 is thrown. Neither set: no deadline, as a single wait had none.
  * A statement waiting for a lock sits at the head of the table's lock queue,
  * and every later one that conflicts with it queues behind it, even one that
  * would not conflict with the holder: a CREATE INDEX waiting 30 s for a
@@ -160,7 +163,7 @@ export const MIGRATION_LOCK_PAUSE_MS = 1_000;
  * PGlite has one session: nothing waits there.
  */
 async function applyInTries(client: DatabaseClient, work: (tryMs: number) => Promise<void>): Promise<void> {
-  const deadlineMs = await sessionLockTimeoutMs(client);
+  const deadlineMs = await sessionWaitLimitMs(client);
   const started = Date.now();
   for (;;) {
     const left = deadlineMs === 0 ? MIGRATION_LOCK_TRY_MS : deadlineMs - (Date.now() - started);
@@ -179,14 +182,17 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The session's lock_timeout in ms (0: none), as the server reports it ('30s', '300ms', '1min', '0'). */
-async function sessionLockTimeoutMs(client: DatabaseClient): Promise<number> {
-  const [row] = await rawTransaction(client, (tx) =>
-    // pg_settings gives it in its unit (ms) whatever the spelling it was set with; one-word alias: a camel-transform client keeps it
-    tx.query<{ ms: string }>(`SELECT setting AS ms FROM pg_settings WHERE name = 'lock_timeout'`),
+/**
+ * How long the session lets a statement wait for a lock, in ms (0: no limit): the shorter of its
+ * lock_timeout and statement_timeout that are set, as the server reports them ('30s', '300ms', '1min', '0').
+ */
+async function sessionWaitLimitMs(client: DatabaseClient): Promise<number> {
+  const rows = await rawTransaction(client, (tx) =>
+    // pg_settings gives them in their unit (ms) whatever the spelling they were set with; one-word alias: a camel-transform client keeps it
+    tx.query<{ ms: string }>(`SELECT setting AS ms FROM pg_settings WHERE name IN ('lock_timeout', 'statement_timeout')`),
   );
-  const ms = Number(row?.ms);
-  return Number.isFinite(ms) && ms > 0 ? ms : 0;
+  const limits = rows.map((row) => Number(row.ms)).filter((ms) => Number.isFinite(ms) && ms > 0);
+  return limits.length > 0 ? Math.min(...limits) : 0;
 }
 
 /**

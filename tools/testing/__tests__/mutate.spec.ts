@@ -5,7 +5,7 @@
  * after a full baseline run; and `--list --only` listed every mutant.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,5 +53,33 @@ describe('tools/mutation/mutate.mjs', () => {
     expect(some.length).toBeGreaterThan(0);
     expect(some.length).toBeLessThan(all.length);
     expect(run('--list', '--only', '4').status).toBe(3);
+  });
+
+  it('a file a killed run left with a mutant (its unmutated text saved beside it) is refused until put back, exit 3, nothing changed', () => {
+    // kill -9 of mutate.mjs mid-run: no handler puts FILE back; the next run took the mutant as the
+    // original, measured the specs against it, and the mutant stayed in the source for good
+    const mutated = source.replace('a > 1', 'a >= 1');
+    writeFileSync(source, mutated);
+    writeFileSync(`${source}.mutate-original`, readFileSync(source, 'utf8').replace('a >= 1', 'a > 1'));
+    try {
+      for (const result of [run(), run('--list')]) {
+        expect(result.stderr).toContain(
+          `mutate: a run killed before it ended left ${source} with a mutant in it; its unmutated text is ${source}.mutate-original: put it back (mv ${source}.mutate-original ${source}, or git checkout -- ${source} when it was committed) and run again`,
+        );
+        expect(result.stdout).toBe('');
+        expect(result.status).toBe(3);
+      }
+      expect(readFileSync(source, 'utf8')).toBe(mutated);
+      expect(existsSync(`${source}.mutate-original`)).toBe(true);
+    } finally {
+      rmSync(`${source}.mutate-original`, { force: true });
+      writeFileSync(source, mutated.replace('a >= 1', 'a > 1'));
+    }
+  });
+
+  it('a run that ends (here: its specs fail on the unmutated file) leaves no saved copy behind', () => {
+    const result = run();
+    expect(result.status).toBe(3);
+    expect(existsSync(`${source}.mutate-original`)).toBe(false);
   });
 });

@@ -61,6 +61,16 @@ describe('backupVerdict (pgbackrest info)', () => {
       ),
     ).toMatchObject({ state: 'fail' });
   });
+  it('🔴 just past the limit shows an age past it: 24 h 2 min is 24.1 h, not "24.0 h old (max 24 h)"', () => {
+    expect(backupVerdict(info([{ type: 'full', hoursAgo: 24 + 2 / 60 }]), now)).toMatchObject({
+      state: 'fail',
+      summary: 'stanza veza: newest full/diff 24.1 h old (max 24 h)',
+    });
+    expect(backupVerdict(info([{ type: 'full', hoursAgo: 24 - 2 / 60 }]), now)).toMatchObject({
+      state: 'pass',
+      summary: 'stanza veza: newest full/diff 24.0 h old (max 24 h)',
+    });
+  });
   it('⚪ parse, never ✅, on a stop in the future, in milliseconds or not a number; a 🔴 elsewhere still wins', () => {
     const withStop = (stop: unknown) => [
       {

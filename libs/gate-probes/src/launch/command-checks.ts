@@ -72,8 +72,10 @@ export function backupVerdict(info: unknown, now: Date, maxAgeHours: number = LA
       continue;
     }
     const ageHours = (now.getTime() / 1000 - Math.max(...stops)) / 3600;
-    const shown = `stanza ${name}: newest full/diff ${ageHours.toFixed(1)} h old (max ${maxAgeHours} h)`;
-    if (ageHours > maxAgeHours) worst ??= { state: 'fail', summary: shown };
+    // the tenth of an hour shown on the verdict's side of the limit: 24 h 2 min said "24.0 h old (max 24 h)" 🔴
+    const tooOld = ageHours > maxAgeHours;
+    const shown = `stanza ${name}: newest full/diff ${(tooOld ? Math.ceil(ageHours * 10) / 10 : ageHours).toFixed(1)} h old (max ${maxAgeHours} h)`;
+    if (tooOld) worst ??= { state: 'fail', summary: shown };
     notes.push(shown);
   }
   return worst ?? unreadable ?? { state: 'pass', summary: notes.join('; ') };

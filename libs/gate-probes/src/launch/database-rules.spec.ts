@@ -12,6 +12,16 @@ describe('launch-day rules over database facts', () => {
     expect(monitorFreshCheck(ago(600), 300, now)).toMatchObject({ state: 'fail', summary: expect.stringContaining('not running') });
     expect(monitorFreshCheck(null, 300, now)).toMatchObject({ state: 'fail' });
   });
+  it('monitor fresh: judged on the exact age, the seconds shown on its side of the limit (599.6 s was rounded to 600 first: 🔴)', () => {
+    expect(monitorFreshCheck(ago(599.6), 300, now)).toMatchObject({
+      state: 'pass',
+      summary: 'newest run finished 599 s ago (limit 600 s = 2 × CHECK_INTERVAL 300 s)',
+    });
+    expect(monitorFreshCheck(ago(600.4), 300, now)).toMatchObject({
+      state: 'fail',
+      summary: 'newest run finished 601 s ago (limit 600 s = 2 × CHECK_INTERVAL 300 s): the monitor is not running',
+    });
+  });
   it('monitor fresh: a run that finished in the future is ⚪ (a clock is wrong), not a monitor that never stops running', () => {
     expect(monitorFreshCheck(ago(-290), 300, now)).toMatchObject({ state: 'pass' });
     expect(monitorFreshCheck(ago(-15_881_327), 300, now)).toMatchObject({

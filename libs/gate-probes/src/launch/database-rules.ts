@@ -25,18 +25,22 @@ export function monitorFreshCheck(newestFinishedAt: Date | null, intervalSeconds
       state: 'fail',
       summary: 'no gate run stored by the monitor (a one-off gates check or decision report does not count)',
     });
-  const ageS = Math.round((now.getTime() - newestFinishedAt.getTime()) / 1000);
+  const ageMs = now.getTime() - newestFinishedAt.getTime();
   const limit = 2 * intervalSeconds;
-  if (ageS < -MONITOR_FUTURE_TOLERANCE_S)
+  if (ageMs < -MONITOR_FUTURE_TOLERANCE_S * 1000)
     return decidedCheck(MONITOR_TITLE, {
       state: 'unknown',
       reason: 'parse',
-      summary: `newest run finished at ${newestFinishedAt.toISOString()}, ${-ageS} s in the future: the monitor's clock or this one is wrong, so whether the monitor runs cannot be told`,
+      summary: `newest run finished at ${newestFinishedAt.toISOString()}, ${Math.round(-ageMs / 1000)} s in the future: the monitor's clock or this one is wrong, so whether the monitor runs cannot be told`,
     });
+  // Judged on the exact age, the whole seconds shown on its side of the limit: rounded first, a run
+  // 599.6 s old read as 600 s and failed a 600 s limit.
+  const fresh = ageMs < limit * 1000;
+  const ageS = fresh ? Math.floor(ageMs / 1000) : Math.ceil(ageMs / 1000);
   const shown = `newest run finished ${ageS} s ago (limit ${limit} s = 2 × CHECK_INTERVAL ${intervalSeconds} s)`;
   return decidedCheck(
     MONITOR_TITLE,
-    ageS < limit ? { state: 'pass', summary: shown } : { state: 'fail', summary: `${shown}: the monitor is not running` },
+    fresh ? { state: 'pass', summary: shown } : { state: 'fail', summary: `${shown}: the monitor is not running` },
   );
 }
 

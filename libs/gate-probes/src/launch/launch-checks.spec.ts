@@ -331,6 +331,11 @@ describe('MinIO', () => {
       state: 'fail',
       summary: expect.stringContaining('5.00 % (max 2.00 %)'),
     });
+    // just past the ceiling: the share shown is past it too, not "1.00 % (max 1.00 %): a spike"
+    server.use(prom(['0.01004']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: '5xx ratio 1.01 % (max 1.00 %): a spike' });
+    server.use(prom(['0.0102']));
+    expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'fail', summary: '5xx ratio 1.02 % (max 1.00 %): a spike' });
     server.use(prom(['NaN']));
     expect(await errorRatioCheck(settings(), fast)).toMatchObject({ state: 'unknown', reason: 'no_data' });
   });
