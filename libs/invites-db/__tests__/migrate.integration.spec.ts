@@ -453,15 +453,7 @@ describe('migration runner safety', () => {
       const holder = await openDatabase({ databaseUrl: base.url });
       // a backend's pool: statement_timeout 2 s, no lock_timeout (before the tries, the CREATE INDEX was cut at 2 s)
       const runner = await openDatabase({ databaseUrl: base.url, statementTimeoutMs: 2_000 });
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((resolve) => (locked = resolve));
-      const held = holder.rawTransaction(async (tx) => {
-        await tx.query(`INSERT INTO beta_invites (code_digest, email, cohort) VALUES ($1, 'held@example.org', 'c')`, ['d'.repeat(64)]);
-        locked();
-        await released;
-      });
+      const { release, held, isLocked } = holdInviteWrite(holder);
       // the holder ends after 20 s whatever happens: a migration still trying then applies (it tried for ever, one second at a time)
       const giveUp = setTimeout(release, 20_000);
       try {
