@@ -13,8 +13,8 @@ import {
   MigrationFailedError,
   MigrationsMissingError,
   ServerTooOldError,
+  sqlstateOf,
 } from './errors.js';
-import { sqlstateOf } from './errors.js';
 
 /**
  * The SQL files this package applies, found from this file's own location:
@@ -159,11 +159,11 @@ export const MIGRATION_LOCK_PAUSE_MS = 1_000;
  * transaction left open in psql held every redeem for those 30 s (the API
  * answered 503 after 5 s). In tries, the queue moves between them.
  * The deadline counts from the first try (a wait for another runner's
- * advisory lock included). `work(tryMs)` sets tryMs as its lock_timeout.
+ * advisory lock included). `deadlineMs` is sessionWaitLimitMs' (0: none);
+ * `work(tryMs)` sets tryMs as its lock_timeout.
  * PGlite has one session: nothing waits there.
  */
-async function applyInTries(client: DatabaseClient, work: (tryMs: number) => Promise<void>): Promise<void> {
-  const deadlineMs = await sessionWaitLimitMs(client);
+async function applyInTries(deadlineMs: number, work: (tryMs: number) => Promise<void>): Promise<void> {
   const started = Date.now();
   for (;;) {
     const left = deadlineMs === 0 ? MIGRATION_LOCK_TRY_MS : deadlineMs - (Date.now() - started);
@@ -206,10 +206,12 @@ async function sessionWaitLimitMs(client: DatabaseClient): Promise<number> {
 export async function runMigrations(client: DatabaseClient, dir: string = defaultMigrationsDir()): Promise<MigrationResult> {
   const files = readMigrationFiles(dir);
   await assertServerVersion(client);
+  // the session's settings, the same for every file: read once
+  const waitLimitMs = await sessionWaitLimitMs(client);
   const result: MigrationResult = { applied: [], alreadyApplied: [] };
   for (const file of files) {
     try {
-      await applyInTries(client, (tryMs) =>
+      await applyInTries(waitLimitMs, (tryMs) =>
         rawTransaction(client, async (tx) => {
           // The advisory lock waits on purpose (another runner is migrating): not cut by the session's
           // lock_timeout (the CLI's DATABASE_STALL_TIMEOUT); the migration's statements wait for at most one try.
