@@ -56,15 +56,28 @@ function prebuiltBundle(entryPath) {
  */
 const MIN_OPEN_FILES = 256;
 
-/** The warning for an open-file limit below MIN_OPEN_FILES, or null (Linux says it in /proc; Node has already raised the soft limit to the hard one). */
-export function openFilesWarning(app, limits = () => readFileSync('/proc/self/limits', 'utf8')) {
-  let limit;
+/** This process's limits as Linux lists them (`Max open files  1024  4096  files`…). */
+const readLimits = () => readFileSync('/proc/self/limits', 'utf8');
+
+/**
+ * A soft limit from `limits()` (`open files`, `address space`…) as a number, or null when there is none
+ * ("unlimited") or Linux does not say.
+ */
+function processLimit(name, limits) {
+  let value;
   try {
-    limit = Number(/^Max open files\s+(\d+)/m.exec(limits())?.[1]);
+    value = new RegExp(`^Max ${name}\\s+(\\S+)`, 'm').exec(limits())?.[1];
   } catch {
     return null;
   }
-  if (!Number.isFinite(limit) || limit >= MIN_OPEN_FILES) return null;
+  const number = Number(value);
+  return value && value !== 'unlimited' && Number.isFinite(number) ? number : null;
+}
+
+/** The warning for an open-file limit below MIN_OPEN_FILES, or null (Linux says it in /proc; Node has already raised the soft limit to the hard one). */
+export function openFilesWarning(app, limits = readLimits) {
+  const limit = processLimit('open files', limits);
+  if (limit === null || limit >= MIN_OPEN_FILES) return null;
   return `${app}: the open-file limit is ${limit} (ulimit -n); below ${MIN_OPEN_FILES}, starting or sending can fail with EMFILE (too many open files): raise it (ulimit -n 4096, LimitNOFILE= in a systemd unit)\n`;
 }
 
@@ -75,15 +88,8 @@ export function openFilesWarning(app, limits = () => readFileSync('/proc/self/li
  * under a limit of tens of GB the apps died at start, `RangeError: WebAssembly.instantiate(): Out of
  * memory` after a page of tsx's minified source.
  */
-export function addressSpaceLimit(limits = () => readFileSync('/proc/self/limits', 'utf8')) {
-  let value;
-  try {
-    value = /^Max address space\s+(\S+)/m.exec(limits())?.[1];
-  } catch {
-    return null;
-  }
-  const bytes = Number(value);
-  return value && value !== 'unlimited' && Number.isFinite(bytes) ? bytes : null;
+export function addressSpaceLimit(limits = readLimits) {
+  return processLimit('address space', limits);
 }
 
 /**
@@ -133,9 +139,12 @@ export function launch(entryPath) {
     );
     process.exit(3);
   }
-  const warning = openFilesWarning(app);
+  // one read of /proc/self/limits for both checks
+  let limitsText;
+  const limits = () => (limitsText ??= readLimits());
+  const warning = openFilesWarning(app, limits);
   if (warning) process.stderr.write(warning);
-  const addressSpace = addressSpaceAdvice(app);
+  const addressSpace = addressSpaceAdvice(app, limits);
   if (addressSpace.warning) process.stderr.write(addressSpace.warning);
   // The TypeScript loader keeps a cache in TMPDIR and died at start (a stack trace) when it could not create it
   // there (TMPDIR missing, read-only, another user's); as root it created a missing TMPDIR. Without a usable
